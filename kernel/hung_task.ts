@@ -1,0 +1,131 @@
+// Models: kernel/hung_task.c (khungtaskd), v4.11, plus the model's own
+// deadlock report.
+//
+// khungtaskd wakes every hung_task_timeout_secs and reports each task that is
+// in exactly TASK_UNINTERRUPTIBLE (v4.11 compares the state for equality, so
+// TASK_KILLABLE sleepers are not reported) and has not been scheduled since
+// its previous look. The model runs the check from a clock hook instead of a
+// kernel thread, so that the detector adds no task to every interleaving.
+//
+// When no task can ever run again, the real kernel just sits there; the model
+// lets virtual time pass until khungtaskd has spoken, then reports the
+// deadlock with who waits for what, held by whom, and the wait-for cycle.
+import { register_initcall } from './init/initcall';
+import { boot_params } from './init/params';
+import { report, print_tainted, UTS_RELEASE } from './panic';
+import { for_each_process, register_sched_clock_hook, register_sched_idle_forever_hook } from './sched/core';
+import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, type task_struct } from './sched/task';
+import { __clock_advance_to, HZ, jiffies, NSEC_PER_JIFFY } from './time/timekeeping';
+import { __run_timers } from './time/timer';
+
+/** sysctl_hung_task_warnings: at most this many reports per boot. */
+const HUNG_TASK_WARNINGS = 10;
+
+let next_check = 0;
+let warnings_left = HUNG_TASK_WARNINGS;
+
+register_initcall('subsys', 'hung_task', () => {
+  next_check = jiffies() + timeout_jiffies();
+  warnings_left = HUNG_TASK_WARNINGS;
+  register_sched_clock_hook((now) => {
+    while (now >= next_check) {
+      check_hung_uninterruptible_tasks(next_check);
+      next_check += timeout_jiffies();
+    }
+  });
+  register_sched_idle_forever_hook(report_deadlock);
+});
+
+function timeout_jiffies(): number {
+  return boot_params().hung_task_timeout_secs * HZ;
+}
+
+function state_char(t: task_struct): string {
+  if (t.state & TASK_UNINTERRUPTIBLE) return 'D';
+  if (t.state & TASK_INTERRUPTIBLE) return 'S';
+  return t.state === 0 ? 'R' : 'X';
+}
+
+/** sched_show_task's first line: comm, state, free stack, pid, ppid, flags. */
+function task_line(t: task_struct): string {
+  return `${t.comm.slice(0, 15).padEnd(15)} ${state_char(t)}    0 ${String(t.pid).padStart(5)} ${String(2).padStart(6)} 0x${t.flags.toString(16).padStart(8, '0')}`;
+}
+
+function held_locks_lines(t: task_struct): string[] {
+  if (t.held_locks.length === 0) return [];
+  return [
+    `${t.held_locks.length} lock${t.held_locks.length > 1 ? 's' : ''} held by ${t.comm}/${t.pid}:`,
+    ...t.held_locks.map((h, i) => ` #${i}:  (${h.class_name}), at: ${h.acquire_ip}`),
+  ];
+}
+
+/** check_hung_uninterruptible_tasks - khungtaskd's periodic look. */
+function check_hung_uninterruptible_tasks(at: number): void {
+  const timeout = boot_params().hung_task_timeout_secs;
+  for (const t of for_each_process()) {
+    if (t.exit_state !== 'running' || t.state !== TASK_UNINTERRUPTIBLE) continue;
+    if (t.switch_count !== t.last_switch_count) {
+      t.last_switch_count = t.switch_count;
+      continue;
+    }
+    if (at - t.sleep_start < timeout * HZ) continue;
+    if (warnings_left <= 0) continue;
+    warnings_left--;
+    const lines = [
+      `INFO: task ${t.comm}:${t.pid} blocked for more than ${timeout} seconds.`,
+      `      ${print_tainted()} ${UTS_RELEASE} #1`,
+      '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.',
+      task_line(t),
+      ...(t.blocked_on ? [`  (model) waiting for ${t.blocked_on.describe()}${holder_text(t)}`] : []),
+      ...held_locks_lines(t),
+    ];
+    report('hung_task', `task ${t.comm}:${t.pid} blocked for more than ${timeout} seconds`, lines);
+  }
+}
+
+function holder_text(t: task_struct): string {
+  const h = t.blocked_on?.holder();
+  return h ? `, held by ${h.comm}:${h.pid}` : '';
+}
+
+/** Follow "waits for ... held by" from @t; return the cycle if the chain comes back. */
+export function wait_for_cycle(t: task_struct): task_struct[] | null {
+  const path: task_struct[] = [];
+  let cur: task_struct | null = t;
+  while (cur && cur.blocked_on) {
+    const at = path.indexOf(cur);
+    if (at >= 0) return path.slice(at);
+    path.push(cur);
+    cur = cur.blocked_on.holder();
+  }
+  return null;
+}
+
+/** Nothing can run and no timer is pending: let khungtaskd look twice, then say why. */
+function report_deadlock(): void {
+  const step = timeout_jiffies();
+  for (let i = 0; i < 2; i++) {
+    const at = next_check;
+    __clock_advance_to(at * NSEC_PER_JIFFY);
+    __run_timers(at);
+    check_hung_uninterruptible_tasks(at);
+    next_check = at + step;
+  }
+  const stuck = for_each_process().filter((t) => t.exit_state === 'running' && !t.daemon);
+  const daemons = for_each_process().filter((t) => t.exit_state === 'running' && t.daemon && t.blocked_on && t.state === TASK_UNINTERRUPTIBLE);
+  const lines = ['shrinker-lab: deadlock: every task is asleep and nothing can wake any of them.'];
+  for (const t of [...stuck, ...daemons]) {
+    lines.push(`  ${t.comm}:${t.pid} (${state_char(t)}) waits for ${t.blocked_on ? t.blocked_on.describe() : 'nothing it can name'}${holder_text(t)}`);
+    for (const h of t.held_locks) lines.push(`      holding ${h.class_name}, taken at ${h.acquire_ip}`);
+  }
+  let cycle: task_struct[] | null = null;
+  for (const t of stuck) {
+    cycle = wait_for_cycle(t);
+    if (cycle) break;
+  }
+  if (cycle) {
+    const chain = cycle.map((t) => `${t.comm}:${t.pid} -> ${t.blocked_on!.describe()}`).join(' -> ');
+    lines.push(` wait-for cycle: ${chain} -> ${cycle[0]!.comm}:${cycle[0]!.pid}`);
+  }
+  report('deadlock', cycle ? `deadlock: ${cycle.map((t) => `${t.comm}:${t.pid}`).join(' -> ')}` : 'deadlock: every task is asleep', lines);
+}

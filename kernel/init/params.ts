@@ -1,0 +1,56 @@
+// Models: the kernel command line and sysctls that shape a run (init/main.c,
+// kernel/sysctl.c), v4.11. A leaf module: every subsystem may read it.
+
+export interface boot_params {
+  /** Number of CPUs (nr_cpu_ids). */
+  nr_cpus: number;
+  /** Seed for the scheduler's random policies and prandom. */
+  seed: number;
+  /** Give up after this many scheduler steps (a scenario that never ends). */
+  max_steps: number;
+  /** kernel.panic_on_warn: stop the run at the first WARN. */
+  panic_on_warn: boolean;
+  /** kernel.panic_on_oops: stop the run at the first BUG/oops (the model's default). */
+  panic_on_oops: boolean;
+  /** kernel.hung_task_timeout_secs (CONFIG_DEFAULT_HUNG_TASK_TIMEOUT = 120). */
+  hung_task_timeout_secs: number;
+  /** kernel.hung_task_panic: stop the run at the first hung-task report. */
+  hung_task_panic: boolean;
+  /** CONFIG_PROVE_LOCKING. */
+  lockdep: boolean;
+  /** CONFIG_LOCKDEP_CROSSRELEASE (v4.14 only): lockdep also tracks completions. */
+  lockdep_crossrelease: boolean;
+  /** Pages of RAM in the single zone. */
+  totalram_pages: number;
+  /** Swap space in pages (0: no swap, anon pages cannot be reclaimed). */
+  swap_pages: number;
+  /** Record structured trace events (costs time; the explorer turns it on to replay). */
+  trace: boolean;
+}
+
+export const default_boot_params: Readonly<boot_params> = Object.freeze({
+  nr_cpus: 2,
+  seed: 1,
+  max_steps: 200_000,
+  panic_on_warn: false,
+  panic_on_oops: true,
+  hung_task_timeout_secs: 120,
+  hung_task_panic: false,
+  lockdep: true,
+  lockdep_crossrelease: false,
+  totalram_pages: 4096,
+  swap_pages: 0,
+  trace: false,
+});
+
+let params: boot_params = { ...default_boot_params };
+
+/** The parameters of the running boot. */
+export function boot_params(): Readonly<boot_params> {
+  return params;
+}
+
+/** Set by start_kernel() before the initcalls run. */
+export function __set_boot_params(p: Partial<boot_params>): void {
+  params = { ...default_boot_params, ...p };
+}

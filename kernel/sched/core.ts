@@ -1,0 +1,582 @@
+// Models: kernel/sched/core.c (schedule, try_to_wake_up, cond_resched,
+// ___might_sleep), v4.11.
+//
+// How the model runs kernel code. Every task is a JavaScript async function.
+// Only one runs at a time. A task runs until it reaches a *schedule point*:
+// any model call that may sleep in the kernel (mutex_lock, kmalloc with
+// direct reclaim, synchronize_rcu, flush_work, cond_resched...) is `async`
+// and begins with one. There the task parks, and the scheduler loop picks
+// which runnable task continues, through a *policy*. The default policy is
+// the kernel's ordinary behaviour (run the current task until it sleeps or
+// its time slice ends, then the longest-waiting runnable task); the explorer
+// (explorer/) supplies policies that try other choices.
+//
+// Tasks on different CPUs really run in parallel in the kernel; the model
+// interleaves them at schedule points. Between two schedule points a task's
+// code runs atomically, which is why every sleeping call must be a point.
+//
+// Simplified: no priorities, no migration, no preemption inside a code run
+// between schedule points (CONFIG_PREEMPT_NONE), no interrupts (timers fire
+// between steps).
+import { register_initcall } from '../init/initcall';
+import { boot_params } from '../init/params';
+import { __panic_set_stop, __panic_set_whoami, KernelOops, report, type report_kind } from '../panic';
+import { __clock_advance_to, jiffies, ktime_get_ns, NSEC_PER_JIFFY, STEP_NS } from '../time/timekeeping';
+import { __next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup, type timer_list } from '../time/timer';
+import { __trace_set_stamp, trace } from '../trace/trace';
+import {
+  PF_KTHREAD,
+  TASK_DEAD,
+  TASK_INTERRUPTIBLE,
+  TASK_KILLABLE,
+  TASK_RUNNING,
+  TASK_UNINTERRUPTIBLE,
+  task_is_running,
+  type task_struct,
+  type wait_target,
+} from './task';
+
+/** Steps a task may run before the default policy gives the CPU to another runnable task. */
+export const SCHED_SLICE_STEPS = 64;
+/** Largest timeout value: sleep until woken. */
+export const MAX_SCHEDULE_TIMEOUT = Number.MAX_SAFE_INTEGER;
+
+/** One choice of the scheduler, offered to the policy. */
+export interface sched_decision {
+  /** Steps taken so far in this run. */
+  step: number;
+  /** The task that ran last, or null at the start. */
+  prev: task_struct | null;
+  /** Whether prev could go on running (choosing another is then a preemption). */
+  prev_runnable: boolean;
+  /** Every runnable task, in run-queue order (longest waiting first). */
+  runnable: readonly task_struct[];
+  /** What the default policy would run. */
+  default_choice: task_struct;
+}
+
+/** A scheduling policy: which runnable task runs next. Consulted only when there is a choice. */
+export interface sched_policy {
+  pick(d: sched_decision): task_struct;
+}
+
+/** The kernel's own behaviour: keep running until sleep or end of slice. */
+export const default_policy: sched_policy = { pick: (d) => d.default_choice };
+
+/** Called after every step (RCU notes quiescent states here). Must be cheap. */
+export type sched_step_hook = (prev: task_struct) => void;
+/** Called whenever the clock moves (the hung-task detector). */
+export type sched_clock_hook = (now_jiffies: number) => void;
+/** Called when a task exits (lockdep checks for held locks). */
+export type sched_exit_hook = (t: task_struct) => void;
+
+/** The task running before any scenario task exists (init_task, "swapper/0"). */
+function make_task(pid: number, comm: string, flags: number, cpu: number, daemon: boolean): task_struct {
+  return {
+    pid,
+    comm,
+    flags,
+    state: TASK_RUNNING,
+    cpu,
+    daemon,
+    preempt_count: 0,
+    rcu_read_lock_nesting: 0,
+    held_locks: [],
+    blocked_on: null,
+    switch_count: 0,
+    last_switch_count: 0,
+    sleep_start: 0,
+    sigkill_pending: false,
+    rss_pages: 0,
+    reclaim_state: null,
+    exit_state: 'running',
+    __resume: null,
+    __parked: false,
+    __parked_in: '',
+    __timeout: -1,
+    __slice: 0,
+  };
+}
+
+/**
+ * current - the running task. A live binding: it changes as the scheduler
+ * switches tasks, exactly like the kernel's `current` macro.
+ */
+export let current: task_struct = make_task(0, 'swapper/0', PF_KTHREAD, 0, true);
+
+interface rq_state {
+  tasks: task_struct[];
+  rq_seq: Map<task_struct, number>;
+  seq: number;
+  running: task_struct | null;
+  policy: sched_policy;
+  step: number;
+  next_pid: number;
+  handoff: (() => void) | null;
+  stopped: report_kind | 'completed' | null;
+  step_hooks: sched_step_hook[];
+  clock_hooks: sched_clock_hook[];
+  exit_hooks: sched_exit_hook[];
+  idle_hooks: Array<() => void>;
+  idle_forever_hooks: Array<() => void>;
+}
+
+const init_task = current;
+let rq: rq_state = fresh_rq();
+
+function fresh_rq(): rq_state {
+  return {
+    tasks: [],
+    rq_seq: new Map(),
+    seq: 0,
+    running: null,
+    policy: default_policy,
+    step: 0,
+    next_pid: 1,
+    handoff: null,
+    stopped: null,
+    step_hooks: [],
+    clock_hooks: [],
+    exit_hooks: [],
+    idle_hooks: [],
+    idle_forever_hooks: [],
+  };
+}
+
+register_initcall('core', 'sched', () => {
+  rq = fresh_rq();
+  init_task.preempt_count = 0;
+  init_task.held_locks = [];
+  current = init_task;
+  __panic_set_whoami(() => ({ pid: current.pid, comm: current.comm, cpu: current.cpu }));
+  __panic_set_stop((reason) => {
+    if (!rq.stopped) rq.stopped = reason;
+  });
+  __trace_set_stamp(() => ({ step: rq.step, ts_ns: ktime_get_ns(), cpu: current.cpu, pid: current.pid, comm: current.comm }));
+});
+
+/** Install the policy for this run (before sched_run). */
+export function sched_set_policy(p: sched_policy): void {
+  rq.policy = p;
+}
+
+export function register_sched_step_hook(h: sched_step_hook): void {
+  rq.step_hooks.push(h);
+}
+export function register_sched_clock_hook(h: sched_clock_hook): void {
+  rq.clock_hooks.push(h);
+}
+export function register_sched_exit_hook(h: sched_exit_hook): void {
+  rq.exit_hooks.push(h);
+}
+
+/** Every task created in this run, in pid order. */
+export function for_each_process(): readonly task_struct[] {
+  return rq.tasks;
+}
+
+export function find_task_by_pid(pid: number): task_struct | undefined {
+  return rq.tasks.find((t) => t.pid === pid);
+}
+
+/** Scheduler steps taken so far. */
+export function sched_steps(): number {
+  return rq.step;
+}
+
+/** Why the run stopped, or null while it runs. */
+export function sched_stop_reason(): rq_state['stopped'] {
+  return rq.stopped;
+}
+
+/** Ask the run to stop after the current step (the scenario's own "panic"). */
+export function sched_request_stop(reason: report_kind | 'completed'): void {
+  if (!rq.stopped) rq.stopped = reason;
+}
+
+/** Is there a task context? (false in setup code, before any task runs) */
+export function in_task(): boolean {
+  return current !== init_task;
+}
+
+// ---------------------------------------------------------------------------
+// Task creation and exit (kernel/fork.c, kernel/exit.c in the real tree)
+
+export interface task_options {
+  cpu?: number;
+  flags?: number;
+  /** Idle kernel threads (kswapd, kworkers) do not keep a run alive. */
+  daemon?: boolean;
+  rss_pages?: number;
+}
+
+/**
+ * __task_create - create a runnable task that will run @fn.
+ * Used by kthread_run() and user_task(); scenarios call those.
+ */
+export function __task_create(fn: () => Promise<void>, comm: string, opts: task_options = {}): task_struct {
+  const pid = rq.next_pid++;
+  const t = make_task(pid, comm, opts.flags ?? 0, (opts.cpu ?? pid) % boot_params().nr_cpus, opts.daemon ?? false);
+  t.rss_pages = opts.rss_pages ?? 0;
+  t.__resume = () => {
+    void (async () => {
+      await fn();
+    })().then(
+      () => task_exit(t, 'exited'),
+      (e: unknown) => task_died(t, e),
+    );
+  };
+  rq.tasks.push(t);
+  enqueue(t);
+  trace('sched_process_fork', { child_pid: pid, child_comm: comm });
+  return t;
+}
+
+function enqueue(t: task_struct): void {
+  rq.rq_seq.set(t, ++rq.seq);
+}
+
+function task_exit(t: task_struct, how: task_struct['exit_state']): void {
+  if (t.__parked) {
+    // The function returned while one of its sleeping calls never finished:
+    // the call was not awaited. Its continuation is abandoned.
+    forgotten_await(t, t.__parked_in, null);
+    how = 'oops';
+  }
+  t.exit_state = how;
+  t.state = TASK_DEAD;
+  t.blocked_on = null;
+  t.__resume = null;
+  for (const h of rq.exit_hooks) h(t);
+  trace('sched_process_exit', { how });
+  hand_back(t);
+}
+
+function task_died(t: task_struct, e: unknown): void {
+  if (!(e instanceof KernelOops)) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const is_assert = err.name === 'AssertionError' || err.name === 'ScenarioAssertion';
+    const prev = current;
+    current = t;
+    if (is_assert) {
+      report('assert', err.message.split('\n')[0] ?? err.message, [`scenario check failed in ${t.comm}:${t.pid}: ${err.message}`]);
+    } else {
+      const stack = (err.stack ?? '').split('\n').slice(1, 6).map((l) => ' ' + l.trim());
+      report('bug', `Oops: ${err.name}: ${err.message}`, [
+        `BUG: an exception escaped task ${t.comm}:${t.pid}: ${err.name}: ${err.message}`,
+        'Oops: 0000 [#1] SMP',
+        ...stack,
+      ]);
+    }
+    current = prev;
+  }
+  task_exit(t, 'oops');
+}
+
+/** Return control to the scheduler loop, once per resume. */
+function hand_back(t: task_struct): void {
+  if (rq.running !== t) return; // already handed back (a forgotten await parked it)
+  rq.running = null;
+  const h = rq.handoff;
+  rq.handoff = null;
+  h?.();
+}
+
+// ---------------------------------------------------------------------------
+// Context checks
+
+function forgotten_await(t: task_struct, pending: string, now_calling: string | null): never | void {
+  const prev = current;
+  current = t;
+  const lines = [
+    `BUG: ${pending}() in ${t.comm}:${t.pid} was not awaited`,
+    now_calling
+      ? `  ${now_calling}() was called while ${pending}() had not returned yet.`
+      : `  the task returned while ${pending}() had not returned yet.`,
+    `  ${pending}() may sleep, so it is async: write \`await ${pending}(...)\`.`,
+  ];
+  report('forgotten_await', `${pending}() was not awaited`, lines);
+  current = prev;
+  if (now_calling) throw new KernelOops(`${pending}() was not awaited`);
+}
+
+/**
+ * __task_context - every model API entry calls this with its own name. It
+ * returns current, and catches the two misuses JavaScript would otherwise
+ * hide: calling the model outside any task, and calling on after a sleeping
+ * call that was not awaited.
+ */
+export function __task_context(call: string): task_struct {
+  const t = current;
+  if (t === init_task) {
+    throw new Error(`${call}() needs a task: call it from a function passed to kthread_run() or user_task(), not from scenario setup.`);
+  }
+  if (t.__parked) forgotten_await(t, t.__parked_in, call);
+  return t;
+}
+
+/** in_atomic - preempt_count non-zero: a spinlock, rcu_read_lock or softirq context. */
+export function in_atomic(): boolean {
+  return current.preempt_count > 0;
+}
+
+/**
+ * might_sleep - complain if the caller may not sleep here.
+ * ___might_sleep prints a BUG but lets the task go on, as v4.11 does.
+ */
+export function might_sleep(call: string, where: string): void {
+  const t = __task_context(call);
+  if (t.preempt_count > 0) {
+    report('bug', 'sleeping function called from invalid context', [
+      `BUG: sleeping function called from invalid context at ${where}`,
+      `in_atomic(): 1, irqs_disabled(): 0, pid: ${t.pid}, name: ${t.comm}`,
+      ...(t.rcu_read_lock_nesting > 0 ? [`  (${call}() inside an RCU read-side critical section)`] : []),
+      ...(t.held_locks.length ? [`${t.held_locks.length} lock${t.held_locks.length > 1 ? 's' : ''} held by ${t.comm}/${t.pid}:`] : []),
+      ...t.held_locks.map((h, i) => ` #${i}:  (${h.class_name}), at: ${h.acquire_ip}`),
+    ]);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Sleeping and waking
+
+/** set_current_state - set current's state before calling schedule(). */
+export function set_current_state(state: number): void {
+  current.state = state;
+}
+
+/** __set_current_state - the same; the model has no memory barriers to skip. */
+export const __set_current_state = set_current_state;
+
+/**
+ * __schedule_point - park current and let the scheduler choose who runs next.
+ * If current's state is TASK_RUNNING it stays runnable (a voluntary yield);
+ * otherwise it sleeps until wake_up_process(). @call names the model call.
+ */
+export async function __schedule_point(call: string): Promise<void> {
+  const t = __task_context(call);
+  t.__parked = true;
+  t.__parked_in = call;
+  const resumed = new Promise<void>((res) => {
+    t.__resume = res;
+  });
+  hand_back(t);
+  await resumed;
+  t.__parked = false;
+}
+
+/**
+ * schedule - give up the CPU. With a sleeping state set, the task stays off
+ * the run queue until woken; @target says what it waits for (for reports).
+ */
+export async function schedule(target: wait_target | null = null, call = 'schedule'): Promise<void> {
+  const t = current;
+  if (t.state !== TASK_RUNNING) {
+    t.blocked_on = target;
+    t.sleep_start = jiffies();
+    t.switch_count++;
+    trace('sched_sleep', { state: t.state, on: target ? target.describe() : null });
+  }
+  await __schedule_point(call);
+}
+
+/**
+ * wake_up_process - make @t runnable. Returns false if it already was.
+ * (try_to_wake_up in kernel/sched/core.c.)
+ */
+export function wake_up_process(t: task_struct): boolean {
+  return try_to_wake_up(t, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE);
+}
+
+/** try_to_wake_up - wake @t if its state is in @state_mask. */
+export function try_to_wake_up(t: task_struct, state_mask: number): boolean {
+  if (t.exit_state !== 'running' || t.state === TASK_RUNNING || !(t.state & state_mask)) return false;
+  t.state = TASK_RUNNING;
+  t.blocked_on = null;
+  enqueue(t);
+  trace('sched_wakeup', { target_pid: t.pid, target_comm: t.comm });
+  return true;
+}
+
+/** wake_up_state for a killable sleeper that got SIGKILL. */
+export function signal_wake_up(t: task_struct): void {
+  if (t.state & TASK_INTERRUPTIBLE || (t.state & TASK_KILLABLE) === TASK_KILLABLE) try_to_wake_up(t, t.state);
+}
+
+/** cond_resched - a voluntary preemption point (CONFIG_PREEMPT_NONE). */
+export async function cond_resched(): Promise<void> {
+  might_sleep('cond_resched', 'kernel/sched/core.c');
+  await __schedule_point('cond_resched');
+}
+
+/** yield - the same, named after sys_sched_yield. */
+export const sched_yield = cond_resched;
+
+/**
+ * schedule_timeout - sleep until woken or @timeout jiffies pass, in the state
+ * already set. Returns the jiffies left (0 if the timeout expired).
+ */
+export async function schedule_timeout(timeout: number, target: wait_target | null = null): Promise<number> {
+  const t = current;
+  if (timeout === MAX_SCHEDULE_TIMEOUT) {
+    await schedule(target, 'schedule_timeout');
+    return MAX_SCHEDULE_TIMEOUT;
+  }
+  const expire = jiffies() + Math.max(0, timeout);
+  const timer: timer_list = timer_setup(() => {
+    try_to_wake_up(t, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE);
+  }, `process_timeout(${t.comm})`);
+  mod_timer(timer, expire);
+  t.__timeout = expire;
+  await schedule(target ?? { describe: () => `timeout (${timeout} jiffies)`, holder: () => null }, 'schedule_timeout');
+  del_timer(timer);
+  t.__timeout = -1;
+  return Math.max(0, expire - jiffies());
+}
+
+/** schedule_timeout_uninterruptible - sleep @timeout jiffies in TASK_UNINTERRUPTIBLE. */
+export async function schedule_timeout_uninterruptible(timeout: number): Promise<number> {
+  might_sleep('schedule_timeout_uninterruptible', 'kernel/time/timer.c');
+  set_current_state(TASK_UNINTERRUPTIBLE);
+  return schedule_timeout(timeout);
+}
+
+/** schedule_timeout_killable - sleep @timeout jiffies; SIGKILL wakes it early. */
+export async function schedule_timeout_killable(timeout: number): Promise<number> {
+  might_sleep('schedule_timeout_killable', 'kernel/time/timer.c');
+  set_current_state(TASK_KILLABLE);
+  return schedule_timeout(timeout);
+}
+
+/** schedule_timeout_interruptible - sleep @timeout jiffies in TASK_INTERRUPTIBLE. */
+export async function schedule_timeout_interruptible(timeout: number): Promise<number> {
+  might_sleep('schedule_timeout_interruptible', 'kernel/time/timer.c');
+  set_current_state(TASK_INTERRUPTIBLE);
+  return schedule_timeout(timeout);
+}
+
+/** msleep - sleep at least @ms milliseconds. */
+export async function msleep(ms: number): Promise<void> {
+  let left = Math.ceil((ms * 1_000_000) / NSEC_PER_JIFFY) + 1;
+  while (left > 0) left = await schedule_timeout_uninterruptible(left);
+}
+
+// ---------------------------------------------------------------------------
+// The scheduler loop
+
+function runnable_tasks(): task_struct[] {
+  const out: task_struct[] = [];
+  for (const t of rq.tasks) if (task_is_running(t)) out.push(t);
+  out.sort((a, b) => (rq.rq_seq.get(a) ?? 0) - (rq.rq_seq.get(b) ?? 0));
+  return out;
+}
+
+function advance_clock(ns: number): void {
+  __clock_advance_to(ns);
+  const now = jiffies();
+  __run_timers(now);
+  for (const h of rq.clock_hooks) h(now);
+}
+
+/** True if any task the scenario created (not an idle kernel daemon) is still alive. */
+function scenario_tasks_alive(): boolean {
+  return rq.tasks.some((t) => !t.daemon && t.exit_state === 'running');
+}
+
+/**
+ * Nothing can run. Move the clock to the next timer if there is one; else the
+ * run is over: completed if the scenario's tasks have all exited, a deadlock
+ * otherwise (the hung-task detector gets its two looks first). Returns false
+ * when the run is over.
+ */
+function idle(): boolean {
+  // Every CPU is idle: subsystems may act on it (RCU: idle CPUs are quiescent).
+  for (const h of rq.idle_hooks) h();
+  if (runnable_tasks().length > 0) return true;
+  if (!scenario_tasks_alive()) {
+    rq.stopped = 'completed';
+    return false;
+  }
+  const next = __next_timer_expiry();
+  if (next >= 0) {
+    advance_clock(Math.max(ktime_get_ns(), next * NSEC_PER_JIFFY));
+    return true;
+  }
+  for (const h of rq.idle_forever_hooks) {
+    h();
+    if (rq.stopped) return false;
+  }
+  if (!rq.stopped) rq.stopped = 'deadlock';
+  return false;
+}
+
+/**
+ * sched_run - run the tasks until every scenario task has exited, or the run
+ * stops (a fatal report, the step limit, or nothing left that can ever run).
+ */
+export async function sched_run(): Promise<rq_state['stopped']> {
+  const max_steps = boot_params().max_steps;
+  let prev: task_struct | null = null;
+  while (!rq.stopped) {
+    const runnable = runnable_tasks();
+    if (runnable.length === 0) {
+      if (!idle()) break;
+      continue;
+    }
+    const next = choose(prev, runnable);
+    if (++rq.step > max_steps) {
+      current = next;
+      report('step_limit', `no end after ${max_steps} scheduler steps`, [
+        `shrinker-lab: the run was stopped after ${max_steps} scheduler steps.`,
+        '  Something keeps running without finishing: a retry loop that never gives up, or tasks',
+        '  that keep waking each other. Look at the last lines of the trace.',
+      ]);
+      break;
+    }
+    if (next !== prev) {
+      if (prev) prev.switch_count += prev.state === TASK_RUNNING ? 1 : 0;
+      next.__slice = 0;
+      trace('sched_switch', { prev_pid: prev?.pid ?? 0, next_pid: next.pid, next_comm: next.comm });
+    }
+    next.__slice++;
+    current = next;
+    rq.running = next;
+    const stepped = new Promise<void>((res) => {
+      rq.handoff = res;
+    });
+    const resume = next.__resume!;
+    next.__resume = null;
+    resume();
+    await stepped;
+    for (const h of rq.step_hooks) h(next);
+    advance_clock(ktime_get_ns() + STEP_NS);
+    prev = next;
+  }
+  current = init_task;
+  return rq.stopped;
+}
+
+function choose(prev: task_struct | null, runnable: task_struct[]): task_struct {
+  const prev_runnable = prev !== null && task_is_running(prev);
+  let dflt: task_struct;
+  if (prev_runnable && prev!.__slice < SCHED_SLICE_STEPS) {
+    dflt = prev!;
+  } else {
+    if (prev_runnable) enqueue(prev!); // slice used up: to the back of the queue
+    dflt = runnable.length > 1 && prev_runnable ? (runnable[0] === prev ? runnable[1]! : runnable[0]!) : runnable[0]!;
+  }
+  if (runnable.length === 1) return dflt;
+  return rq.policy.pick({ step: rq.step, prev, prev_runnable, runnable, default_choice: dflt });
+}
+
+/** Hooks run when no task is runnable (every CPU idle), before the clock moves. */
+export function register_sched_idle_hook(h: () => void): void {
+  rq.idle_hooks.push(h);
+}
+
+/** Hooks run when nothing can ever run again (the hung-task detector, deadlock report). */
+export function register_sched_idle_forever_hook(h: () => void): void {
+  rq.idle_forever_hooks.push(h);
+}
+
+export { TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_KILLABLE };

@@ -1,0 +1,108 @@
+// Models: include/linux/sched.h (struct task_struct, task states, PF_* flags), v4.11.
+// Only the fields the course needs. The scheduler-private fields at the end
+// are how the model suspends a task's JavaScript: a learner never touches them.
+
+// Task states (v4.11 values).
+export const TASK_RUNNING = 0x0000;
+export const TASK_INTERRUPTIBLE = 0x0001;
+export const TASK_UNINTERRUPTIBLE = 0x0002;
+export const TASK_DEAD = 0x0040;
+export const TASK_WAKEKILL = 0x0080;
+export const TASK_KILLABLE = TASK_WAKEKILL | TASK_UNINTERRUPTIBLE;
+
+// Per-task flags (v4.11 values). PF_MEMALLOC_NOFS arrived in v4.12 and is left out.
+export const PF_EXITING = 0x00000004;
+export const PF_WQ_WORKER = 0x00000020;
+export const PF_MEMALLOC = 0x00000800;
+export const PF_KSWAPD = 0x00020000;
+export const PF_MEMALLOC_NOIO = 0x00080000;
+export const PF_KTHREAD = 0x00200000;
+export const PF_SWAPWRITE = 0x00800000;
+
+/**
+ * What a sleeping task waits for. Each primitive that can block (mutex,
+ * completion, wait queue, work flush, grace period) supplies one, so that a
+ * hung-task or deadlock report can say who waits on what, held by whom.
+ */
+export interface wait_target {
+  /** e.g. "mutex &dev->struct_mutex" or "completion (flush of events:__i915_gem_free_work)". */
+  describe(): string;
+  /** The task that must act for the waiter to proceed, when one is known. */
+  holder(): task_struct | null;
+}
+
+/** Lockdep's record of one lock held by a task (filled in by kernel/locking/lockdep.ts). */
+export interface held_lock {
+  class_name: string;
+  /** Where the lock was taken: "function" in the model's own words. */
+  acquire_ip: string;
+  read: boolean;
+  /** Opaque per-lock identity, so lockdep can tell two locks of one class apart. */
+  instance: object;
+}
+
+export interface task_struct {
+  readonly pid: number;
+  comm: string;
+  /** PF_* flags. */
+  flags: number;
+  /** TASK_* state: TASK_RUNNING while runnable. */
+  state: number;
+  /** The CPU this task runs on (tasks do not migrate in the model). */
+  cpu: number;
+  /** Kernel threads that idle forever (kswapd, kworkers, rcu_sched) do not keep a run alive. */
+  daemon: boolean;
+  /** Spinlocks, rcu_read_lock (CONFIG_PREEMPT_NONE) and softirq context raise this. */
+  preempt_count: number;
+  /** Nesting of rcu_read_lock() (checked by RCU, reported by lockdep). */
+  rcu_read_lock_nesting: number;
+  /** Locks held, innermost last (lockdep). */
+  held_locks: held_lock[];
+  /** What the task sleeps on, or null while running. */
+  blocked_on: wait_target | null;
+  /** Context switches (nvcsw + nivcsw): the hung-task detector watches this. */
+  switch_count: number;
+  /** The hung-task detector's memory of switch_count at its last check. */
+  last_switch_count: number;
+  /** jiffies when the task last went to sleep. */
+  sleep_start: number;
+  /** SIGKILL pending (the OOM killer sets this). */
+  sigkill_pending: boolean;
+  /** Pages this task's mm owns (the OOM killer's badness). 0 for kernel threads. */
+  rss_pages: number;
+  /** Set while the task is in direct reclaim or is kswapd (mm/vmscan.c). */
+  reclaim_state: { reclaimed_slab: number } | null;
+  /** Exit status: 'running', 'exited', 'killed' (OOM), 'oops' (died in a BUG). */
+  exit_state: 'running' | 'exited' | 'killed' | 'oops';
+
+  // --- scheduler private -------------------------------------------------
+  /** Continue this task's JavaScript (set while it is parked at a schedule point). */
+  __resume: (() => void) | null;
+  /** True between parking at a schedule point and being resumed. */
+  __parked: boolean;
+  /** The sleeping call the task is parked in, for the forgotten-await message. */
+  __parked_in: string;
+  /** jiffies at which a sleeping schedule_timeout() wakes it, or -1. */
+  __timeout: number;
+  /** Steps run since last switched in (for the default time slice). */
+  __slice: number;
+}
+
+export function task_is_running(t: task_struct): boolean {
+  return t.state === TASK_RUNNING && t.exit_state === 'running';
+}
+
+/** fatal_signal_pending - the task has been sent SIGKILL. */
+export function fatal_signal_pending(t: task_struct): boolean {
+  return t.sigkill_pending;
+}
+
+/**
+ * task_ptr - a stand-in for the address of @t's task_struct, as stored in a
+ * mutex's owner word. It is 64-byte aligned (so the low three bits are free
+ * for the MUTEX_FLAG_* bits, as in the kernel) and below 2^31, so that
+ * JavaScript's 32-bit bitwise operators (`owner & ~0x07`) work on it.
+ */
+export function task_ptr(t: task_struct): number {
+  return 0x40000000 + t.pid * 0x40;
+}

@@ -1,0 +1,44 @@
+// Models: kernel/time/timekeeping.c and include/linux/jiffies.h, v4.11.
+// Simplified: one virtual monotonic clock in nanoseconds. It advances by a
+// fixed cost per scheduler step and jumps to the next timer when every task
+// sleeps, so "blocked for 120 seconds" costs nothing to simulate. HZ is 1000
+// (CONFIG_HZ_1000): one jiffy is one millisecond, which keeps traces readable.
+import { register_initcall } from '../init/initcall';
+
+export const HZ = 1000;
+export const NSEC_PER_SEC = 1_000_000_000;
+export const NSEC_PER_JIFFY = NSEC_PER_SEC / HZ;
+/** Virtual time one scheduler step costs (a few hundred instructions). */
+export const STEP_NS = 1_000;
+/** The clock does not start at 0 so that dmesg timestamps look like a booted machine's. */
+export const BOOT_TIME_NS = 1 * NSEC_PER_SEC;
+
+let clock_ns = BOOT_TIME_NS;
+
+register_initcall('core', 'timekeeping', () => {
+  clock_ns = BOOT_TIME_NS;
+});
+
+/** ktime_get_ns - virtual nanoseconds since boot. */
+export function ktime_get_ns(): number {
+  return clock_ns;
+}
+
+/** jiffies - virtual ticks since boot (HZ per second). */
+export function jiffies(): number {
+  return Math.floor(clock_ns / NSEC_PER_JIFFY);
+}
+
+/** Move the clock forward (only the scheduler calls this). */
+export function __clock_advance_to(ns: number): void {
+  if (ns > clock_ns) clock_ns = ns;
+}
+
+export function msecs_to_jiffies(ms: number): number {
+  return Math.ceil((ms * HZ) / 1000);
+}
+
+/** time_after(a, b) - true if jiffies value a is after b. */
+export function time_after(a: number, b: number): boolean {
+  return a > b;
+}

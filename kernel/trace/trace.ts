@@ -1,0 +1,48 @@
+// Models: kernel/trace/ (ftrace events), v4.11, in spirit: a structured event
+// list that the explorer turns into a timeline and the study site draws.
+// Recording is off unless boot_params().trace is set, because the explorer
+// runs thousands of schedules and only needs the trace of the ones it shows.
+import { register_initcall } from '../init/initcall';
+import { boot_params } from '../init/params';
+
+export interface trace_event {
+  /** Scheduler step at which it happened. */
+  step: number;
+  ts_ns: number;
+  cpu: number;
+  pid: number;
+  comm: string;
+  /** e.g. sched_switch, lock_acquire, lock_contended, lock_release, mm_page_alloc, mm_vmscan_direct_reclaim_begin, mm_shrink_slab_start, rcu_grace_period, workqueue_queue_work, warning. */
+  event: string;
+  /** Event-specific fields, JSON-serialisable. */
+  fields: Record<string, string | number | boolean | null>;
+}
+
+let events: trace_event[] = [];
+let enabled = false;
+let stamp: () => Omit<trace_event, 'event' | 'fields'> = () => ({ step: 0, ts_ns: 0, cpu: 0, pid: 0, comm: '' });
+
+register_initcall('core', 'trace', () => {
+  events = [];
+  enabled = boot_params().trace;
+});
+
+/** The scheduler tells the tracer how to stamp events (step, time, task). */
+export function __trace_set_stamp(fn: typeof stamp): void {
+  stamp = fn;
+}
+
+/** Is tracing on? Check before building expensive fields. */
+export function trace_enabled(): boolean {
+  return enabled;
+}
+
+/** trace_event - record @event with @fields for the running task. */
+export function trace(event: string, fields: trace_event['fields'] = {}): void {
+  if (!enabled) return;
+  events.push({ ...stamp(), event, fields });
+}
+
+export function trace_events(): readonly trace_event[] {
+  return events;
+}
