@@ -1,0 +1,169 @@
+// Verdicts for exercise tests, free of any test framework: explore, then
+// say in kernel terms what went wrong, with the simplest schedule, the
+// report, the end of the trace and the schedule string to replay.
+// explorer/expect.ts turns a failed verdict into a thrown Error for vitest.
+import type { report_kind } from '../kernel/panic';
+import { format_timestamp } from '../kernel/printk/printk';
+import { explore, type exploration, type explore_options, type failure } from './explore';
+import { departure_reason, render_timeline } from './render';
+import { replay_schedule, type replay_result } from './replay';
+import type { scenario } from './scenario';
+
+export interface verdict_options extends explore_options {
+  /**
+   * Exhaustive mode: fail when the budget ran out before the whole bounded
+   * space was covered (default true), since "no failure found" would then
+   * claim more than was checked.
+   */
+  require_exhaustive?: boolean;
+  /** Trace lines shown in a failure message (default 40). */
+  trace_tail?: number;
+}
+
+export interface verdict {
+  ok: boolean;
+  /** What to print: a summary when ok, the full story when not. */
+  message: string;
+  exploration: exploration;
+  /** The failure shown (check_no_failures: the first found; check_failure: the one expected). */
+  failure: failure | null;
+  /** Its replay with trace on. */
+  replay: replay_result | null;
+}
+
+/** What to call a failure of each kind in a sentence. */
+const KIND_NOUN: Record<report_kind, string> = {
+  deadlock: 'a deadlock',
+  hung_task: 'a hung task',
+  lockdep: 'a lockdep splat',
+  warn: 'a WARN',
+  bug: 'a BUG',
+  oom: 'an OOM kill',
+  kasan: 'a KASAN report',
+  assert: 'a failed scenario check',
+  forgotten_await: 'a forgotten await',
+  step_limit: 'a run that never ends',
+};
+
+/** How a failure's headline starts, by kind (unless the title already says it). */
+const KIND_LABEL: Record<report_kind, string> = {
+  deadlock: 'deadlock',
+  hung_task: 'hung task',
+  lockdep: 'lockdep',
+  warn: 'WARNING',
+  bug: 'BUG',
+  oom: 'OOM kill',
+  kasan: 'KASAN',
+  assert: 'scenario check failed',
+  forgotten_await: 'forgotten await',
+  step_limit: 'step limit',
+};
+
+/** headline - "deadlock: a:1 -> b:2", "WARNING: at ...": the kind, then the title. */
+export function headline(f: { kind: report_kind; title: string }): string {
+  const label = KIND_LABEL[f.kind];
+  return f.title.toLowerCase().startsWith(label.toLowerCase()) ? f.title : `${label}: ${f.title}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** One line on what was explored. */
+export function coverage_text(x: exploration): string {
+  if (x.mode === 'random') {
+    return `${plural(x.schedules, 'schedule')} (the default and ${x.schedules - 1} ${x.strategy} random, seed ${x.seed}), ${plural(x.steps, 'step')}; random mode covers a sample, not the whole space`;
+  }
+  const space = x.exhausted
+    ? 'space exhausted'
+    : x.stopped_by === 'failure'
+      ? 'stopped at the failure'
+      : `space NOT exhausted: stopped by ${x.stopped_by}, every schedule with at most ${plural(Math.max(x.covered_bound, 0), 'preemption')} covered${x.covered_bound < 0 ? ' (not even the default run)' : ''}`;
+  return `${plural(x.schedules, 'schedule')} with at most ${plural(x.preemption_bound ?? 0, 'preemption')}, ${plural(x.steps, 'step')}; ${space}`;
+}
+
+/** The story of a schedule: each departure from the kernel's default choice. */
+function story(r: replay_result): string[] {
+  const notes = r.timeline.filter((e) => e.type === 'decision');
+  if (notes.length === 0) return ['  (none: this is what the kernel does by default, with no preemption at all)'];
+  return notes.map((n) => `  decision #${n.at}, step ${n.step}: ${n.chosen} ran instead of ${n.default_choice} (${departure_reason(n)})`);
+}
+
+/** describe_failure - the full message for @f, from its replay @r. */
+export function describe_failure(sc: scenario, x: exploration, f: failure, r: replay_result, trace_tail = 40): string {
+  const replayed = r.failures.find((g) => g.signature === f.signature);
+  const rep = replayed?.report ?? f.report;
+  const lines = [
+    `scenario "${sc.id}": ${headline(f)}`,
+    `  found with ${plural(f.preemptions, 'preemption')}${f.minimal ? ' (no schedule with fewer shows it)' : ' (minimised; fewer might exist)'}; explored ${coverage_text(x)}`,
+    '',
+    `The schedule, as departures from the kernel's default choice:`,
+    ...story(r),
+    '',
+    `Replay it: ${f.schedule_string}`,
+    '',
+    'The kernel said:',
+    ...rep.lines.map((l) => `  ${format_timestamp(rep.ts_ns)}${l}`),
+    '',
+    `End of the trace (replayed with trace on):`,
+    ...render_timeline(r.timeline, { tail: trace_tail })
+      .split('\n')
+      .map((l) => '  ' + l),
+  ];
+  if (!replayed) lines.push('', `(note: the replay did not show this failure again: the scenario may not be deterministic)`);
+  const others = x.failures.filter((g) => g !== f);
+  if (others.length > 0) {
+    lines.push('', `Other failures found:`);
+    for (const g of others) lines.push(`  ${headline(g)} -- ${g.schedule_string}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * check_no_failures - explore @sc and pass only if no schedule fails
+ * (and, in exhaustive mode, the whole bounded space was covered).
+ * Stops at the first failure unless opts.stop_on says otherwise.
+ */
+export async function check_no_failures(sc: scenario, opts: verdict_options = {}): Promise<verdict> {
+  const x = await explore(sc, { stop_on: 'first', ...opts });
+  const f = x.failures[0];
+  if (f) {
+    const r = await replay_schedule(sc, f.schedule, opts.fail_on);
+    return { ok: false, message: describe_failure(sc, x, f, r, opts.trace_tail), exploration: x, failure: f, replay: r };
+  }
+  if (x.mode === 'exhaustive' && !x.exhausted && (opts.require_exhaustive ?? true)) {
+    return {
+      ok: false,
+      message:
+        `scenario "${sc.id}": no failure found, but the search did not cover the space: ${coverage_text(x)}.\n` +
+        'That proves nothing about the schedules not run: raise max_schedules / max_steps, or lower preemption_bound.',
+      exploration: x,
+      failure: null,
+      replay: null,
+    };
+  }
+  return { ok: true, message: `scenario "${sc.id}": no failures in ${coverage_text(x)}`, exploration: x, failure: null, replay: null };
+}
+
+/**
+ * check_failure - explore @sc and pass only if some schedule shows a
+ * failure of @kind (for proving that a starter is broken). Stops at the
+ * first one.
+ */
+export async function check_failure(sc: scenario, kind: report_kind, opts: verdict_options = {}): Promise<verdict> {
+  const fail_on = opts.fail_on && !opts.fail_on.includes(kind) ? [...opts.fail_on, kind] : opts.fail_on;
+  const x = await explore(sc, { stop_on: kind, ...opts, fail_on });
+  const f = x.failures.find((g) => g.kind === kind);
+  if (f) {
+    const r = await replay_schedule(sc, f.schedule, fail_on);
+    return { ok: true, message: `scenario "${sc.id}": found ${KIND_NOUN[kind]} as expected: ${headline(f)} -- ${f.schedule_string}`, exploration: x, failure: f, replay: r };
+  }
+  const seen = x.failures.length > 0 ? ` It found only: ${x.failures.map((g) => `${headline(g)} -- ${g.schedule_string}`).join('; ')}.` : ' It found no failure at all.';
+  return {
+    ok: false,
+    message: `scenario "${sc.id}": expected ${KIND_NOUN[kind]} (${kind}), but none showed in ${coverage_text(x)}.${seen}`,
+    exploration: x,
+    failure: null,
+    replay: null,
+  };
+}

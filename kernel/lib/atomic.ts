@@ -1,0 +1,87 @@
+// Models: include/linux/atomic.h and include/asm-generic/atomic-long.h, v4.11.
+// The model runs one task at a time and never between two statements of a
+// task, so every operation here is trivially atomic. They exist so that model
+// code reads like kernel code, and so that "read the word once" is visible:
+// atomic_long_read() is the model's READ_ONCE() of a long
+// (Documentation/atomic_t.txt: the non-RMW ops are READ_ONCE/WRITE_ONCE).
+
+export class atomic_long_t {
+  constructor(public counter = 0) {}
+}
+export class atomic_t {
+  constructor(public counter = 0) {}
+}
+
+export function ATOMIC_LONG_INIT(i: number): atomic_long_t {
+  return new atomic_long_t(i);
+}
+export function ATOMIC_INIT(i: number): atomic_t {
+  return new atomic_t(i);
+}
+
+export function atomic_long_read(v: atomic_long_t): number {
+  return v.counter;
+}
+export function atomic_long_set(v: atomic_long_t, i: number): void {
+  v.counter = i;
+}
+export function atomic_long_add(i: number, v: atomic_long_t): void {
+  v.counter += i;
+}
+export function atomic_long_sub(i: number, v: atomic_long_t): void {
+  v.counter -= i;
+}
+export function atomic_long_add_return(i: number, v: atomic_long_t): number {
+  return (v.counter += i);
+}
+/** atomic_long_xchg - set @v to @n, return the old value. */
+export function atomic_long_xchg(v: atomic_long_t, n: number): number {
+  const old = v.counter;
+  v.counter = n;
+  return old;
+}
+/** atomic_long_cmpxchg - if @v is @old set it to @n; return what @v was. */
+export function atomic_long_cmpxchg(v: atomic_long_t, old: number, n: number): number {
+  const cur = v.counter;
+  if (cur === old) v.counter = n;
+  return cur;
+}
+/** atomic_long_cmpxchg_acquire / _release - the same in the model (one task runs at a time, no reordering). */
+export const atomic_long_cmpxchg_acquire = atomic_long_cmpxchg;
+export const atomic_long_cmpxchg_release = atomic_long_cmpxchg;
+export function atomic_long_or(i: number, v: atomic_long_t): void {
+  v.counter |= i;
+}
+export function atomic_long_andnot(i: number, v: atomic_long_t): void {
+  v.counter &= ~i;
+}
+
+export function atomic_read(v: atomic_t): number {
+  return v.counter;
+}
+export function atomic_set(v: atomic_t, i: number): void {
+  v.counter = i;
+}
+export function atomic_inc(v: atomic_t): void {
+  v.counter++;
+}
+export function atomic_dec(v: atomic_t): void {
+  v.counter--;
+}
+export function atomic_add(i: number, v: atomic_t): void {
+  v.counter += i;
+}
+export function atomic_sub(i: number, v: atomic_t): void {
+  v.counter -= i;
+}
+export function atomic_inc_return(v: atomic_t): number {
+  return ++v.counter;
+}
+export function atomic_dec_and_test(v: atomic_t): boolean {
+  return --v.counter === 0;
+}
+
+/** READ_ONCE - one read of a plain field, for code that mirrors the kernel's. */
+export function READ_ONCE<T>(x: T): T {
+  return x;
+}

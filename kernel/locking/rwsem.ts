@@ -1,0 +1,170 @@
+// Models: kernel/locking/rwsem.c, kernel/locking/rwsem-xadd.c and
+// include/linux/rwsem.h (down_read, down_read_trylock, up_read, down_write,
+// down_write_trylock, up_write, __rwsem_mark_wake), v4.11.
+//
+// A reader-writer semaphore: many readers or one writer. The course meets it
+// as shrinker_rwsem: shrink_slab() walks the shrinker list under
+// down_read_trylock() (and gives up if it cannot get it), register_shrinker()
+// adds to the list under down_write().
+//
+// Fairness as in v4.11: waiters queue in arrival order, and as soon as
+// anyone waits, new readers queue too (down_read's fast path fails when the
+// count shows waiters), so a waiting writer is not starved by a stream of
+// readers. down_read_trylock() likewise fails while anyone waits. When the
+// lock becomes free, a writer at the head of the queue gets it alone; readers
+// at the head all get it together, up to the first queued writer.
+//
+// Model choices:
+// - the lock is handed directly to the tasks woken (v4.11 does this for
+//   readers; a woken writer re-tries and may lose to a writer that is
+//   already running): no writer lock stealing, no optimistic spinning.
+// - an owner list of readers is kept (v4.11 only recorded the writer) so a
+//   deadlock report can name a reader that holds the lock.
+// - no _killable, _nested, downgrade_write or non-owner variants.
+import { __schedule_point, __task_context, current, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
+import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, type task_struct, type wait_target } from '../sched/task';
+import { trace, trace_enabled } from '../trace/trace';
+import { lock_acquire, lock_release, lockdep_map } from './lockdep';
+import { __static_lock_register } from './static_locks';
+
+/** struct rwsem_waiter */
+interface rwsem_waiter {
+  task: task_struct;
+  type: 'read' | 'write';
+  /** Set by the waker when it hands the lock over. */
+  granted: boolean;
+}
+
+/** struct rw_semaphore */
+export class rw_semaphore {
+  /** The writer holding it, or null. */
+  writer: task_struct | null = null;
+  /** Readers holding it (a task appears once per read hold). */
+  readonly readers: task_struct[] = [];
+  readonly wait_list: rwsem_waiter[] = [];
+  readonly dep_map: lockdep_map;
+  readonly __wait_target: wait_target;
+  constructor(public readonly name: string) {
+    this.dep_map = new lockdep_map(name);
+    this.__wait_target = { describe: () => `rwsem ${name}`, holder: () => this.writer ?? this.readers[0] ?? null };
+  }
+}
+
+/** init_rwsem - a new free rwsem whose lockdep class is @name. */
+export function init_rwsem(name: string): rw_semaphore {
+  return new rw_semaphore(name);
+}
+
+/** DECLARE_RWSEM - an rwsem defined at module scope (shrinker_rwsem): free again at every boot. */
+export function DECLARE_RWSEM(name: string): rw_semaphore {
+  return __static_lock_register(new rw_semaphore(name), (s) => {
+    s.writer = null;
+    s.readers.length = 0;
+    s.wait_list.length = 0;
+  });
+}
+
+/** rwsem_is_locked - is @sem held by anyone? */
+export function rwsem_is_locked(sem: rw_semaphore): boolean {
+  return sem.writer !== null || sem.readers.length > 0;
+}
+
+function trace_rwsem(event: string, sem: rw_semaphore, read: boolean): void {
+  if (trace_enabled()) trace(event, { lock: sem.name, read, readers: sem.readers.length, writer: sem.writer?.pid ?? 0 });
+}
+
+/** Sleep until a waker hands @sem over to @t. */
+async function rwsem_wait(sem: rw_semaphore, t: task_struct, type: rwsem_waiter['type'], call: string): Promise<void> {
+  trace_rwsem('lock_contended', sem, type === 'read');
+  const w: rwsem_waiter = { task: t, type, granted: false };
+  sem.wait_list.push(w);
+  while (!w.granted) {
+    set_current_state(TASK_UNINTERRUPTIBLE);
+    await schedule(sem.__wait_target, call);
+  }
+  t.state = TASK_RUNNING;
+}
+
+/** __rwsem_mark_wake - @sem may be free: hand it to the head of the queue. */
+function rwsem_wake(sem: rw_semaphore): void {
+  if (sem.writer || sem.wait_list.length === 0) return;
+  const head = sem.wait_list[0]!;
+  if (head.type === 'write') {
+    if (sem.readers.length > 0) return;
+    sem.wait_list.shift();
+    sem.writer = head.task;
+    head.granted = true;
+    wake_up_process(head.task);
+    return;
+  }
+  // Grant the lock to every reader at the head of the queue, up to the first writer.
+  while (sem.wait_list.length > 0 && sem.wait_list[0]!.type === 'read') {
+    const w = sem.wait_list.shift()!;
+    sem.readers.push(w.task);
+    w.granted = true;
+    wake_up_process(w.task);
+  }
+}
+
+/** down_read - acquire @sem for reading, sleeping while a writer holds it or anyone waits. */
+export async function down_read(sem: rw_semaphore, ip = 'down_read'): Promise<void> {
+  might_sleep('down_read', 'kernel/locking/rwsem.c');
+  await __schedule_point('down_read');
+  const t = current;
+  lock_acquire(sem.dep_map, false, 1, ip);
+  if (!sem.writer && sem.wait_list.length === 0) sem.readers.push(t);
+  else await rwsem_wait(sem, t, 'read', 'down_read');
+  trace_rwsem('lock_acquired', sem, true);
+}
+
+/** down_read_trylock - take @sem for reading if no writer holds it and nobody waits. */
+export function down_read_trylock(sem: rw_semaphore, ip = 'down_read_trylock'): boolean {
+  const t = __task_context('down_read_trylock');
+  if (sem.writer || sem.wait_list.length > 0) return false;
+  sem.readers.push(t);
+  lock_acquire(sem.dep_map, true, 1, ip);
+  trace_rwsem('lock_acquired', sem, true);
+  return true;
+}
+
+/** up_read - release a read hold of @sem. */
+export function up_read(sem: rw_semaphore, ip = 'up_read'): void {
+  const t = __task_context('up_read');
+  lock_release(sem.dep_map, ip);
+  const i = sem.readers.indexOf(t);
+  // A read hold may be released by another task (up_read_non_owner); drop the oldest then.
+  if (i >= 0) sem.readers.splice(i, 1);
+  else if (sem.readers.length > 0) sem.readers.shift();
+  trace_rwsem('lock_release', sem, true);
+  if (sem.readers.length === 0) rwsem_wake(sem);
+}
+
+/** down_write - acquire @sem for writing, sleeping until nobody else holds it. */
+export async function down_write(sem: rw_semaphore, ip = 'down_write'): Promise<void> {
+  might_sleep('down_write', 'kernel/locking/rwsem.c');
+  await __schedule_point('down_write');
+  const t = current;
+  lock_acquire(sem.dep_map, false, 0, ip);
+  if (!sem.writer && sem.readers.length === 0 && sem.wait_list.length === 0) sem.writer = t;
+  else await rwsem_wait(sem, t, 'write', 'down_write');
+  trace_rwsem('lock_acquired', sem, false);
+}
+
+/** down_write_trylock - take @sem for writing if it is completely free. */
+export function down_write_trylock(sem: rw_semaphore, ip = 'down_write_trylock'): boolean {
+  const t = __task_context('down_write_trylock');
+  if (sem.writer || sem.readers.length > 0 || sem.wait_list.length > 0) return false;
+  sem.writer = t;
+  lock_acquire(sem.dep_map, true, 0, ip);
+  trace_rwsem('lock_acquired', sem, false);
+  return true;
+}
+
+/** up_write - release @sem held for writing and hand it to the next waiter(s). */
+export function up_write(sem: rw_semaphore, ip = 'up_write'): void {
+  __task_context('up_write');
+  lock_release(sem.dep_map, ip);
+  sem.writer = null;
+  trace_rwsem('lock_release', sem, false);
+  rwsem_wake(sem);
+}

@@ -1,0 +1,487 @@
+import { describe, expect, it } from 'vitest';
+import { start_kernel } from '../../kernel/init/main';
+import { user_task } from '../../kernel/fork';
+import { kthread_run } from '../../kernel/kthread';
+import {
+  __fs_reclaim_acquire,
+  __fs_reclaim_map,
+  __fs_reclaim_release,
+  debug_show_all_locks,
+  fs_reclaim_acquire,
+  fs_reclaim_release,
+  lock_is_held,
+  lock_map_acquire,
+  lock_map_acquire_read,
+  lock_map_release,
+  lock_release,
+  lockdep_dependencies,
+  lockdep_map,
+  lockdep_print_held_locks,
+} from '../../kernel/locking/lockdep';
+import { mutex_init, mutex_lock, mutex_trylock, mutex_unlock, type mutex } from '../../kernel/locking/mutex';
+import { GFP_ATOMIC, GFP_KERNEL, GFP_NOFS, __GFP_NOMEMALLOC } from '../../kernel/mm/gfp';
+import { complete, init_completion, wait_for_completion } from '../../kernel/sched/completion';
+import { current, msleep } from '../../kernel/sched/core';
+import { PF_MEMALLOC } from '../../kernel/sched/task';
+import type { kernel_report } from '../../kernel/panic';
+
+function lockdep_reports(reports: readonly kernel_report[]): kernel_report[] {
+  return reports.filter((r) => r.kind === 'lockdep');
+}
+
+/** Two tasks that take A then B, and B then A, one after the other (no deadlock in this schedule). */
+function abba(A: mutex, B: mutex): void {
+  user_task(async () => {
+    await mutex_lock(A, 'first_path');
+    await mutex_lock(B, 'first_path');
+    mutex_unlock(B);
+    mutex_unlock(A);
+  }, 't1');
+  user_task(async () => {
+    await mutex_lock(B, 'second_path');
+    await mutex_lock(A, 'second_path');
+    mutex_unlock(A);
+    mutex_unlock(B);
+  }, 't2');
+}
+
+describe('lockdep', () => {
+  it('reports a self-deadlock as possible recursive locking, and the run then deadlocks on the one-task cycle', async () => {
+    const r = await start_kernel({}, () => {
+      const m = mutex_init('&dev->struct_mutex');
+      user_task(async () => {
+        await mutex_lock(m, 'i915_gem_shrinker_lock');
+        await mutex_lock(m, 'i915_gem_shrink_all');
+      }, 'self');
+    });
+    expect(r.stop).toBe('deadlock');
+    expect(r.reports.map((x) => x.kind)).toEqual(['lockdep', 'hung_task', 'deadlock']);
+    const splat = r.reports[0]!;
+    expect(splat.title).toBe('possible recursive locking detected');
+    expect(splat.lines.slice(0, 12)).toEqual([
+      '',
+      '=============================================',
+      '[ INFO: possible recursive locking detected ]',
+      '4.11.0-shrinkerlab #1 Not tainted',
+      '---------------------------------------------',
+      'self/1 is trying to acquire lock:',
+      ' (&dev->struct_mutex){+.+.}, at: i915_gem_shrink_all',
+      '',
+      'but task is already holding lock:',
+      ' (&dev->struct_mutex){+.+.}, at: i915_gem_shrinker_lock',
+      '',
+      'other info that might help us debug this:',
+    ]);
+    expect(splat.lines).toContain('  lock(&dev->struct_mutex);');
+    expect(splat.lines).toContain(' May be due to missing lock nesting notation');
+    expect(splat.lines).toContain('1 lock held by self/1:');
+    expect(splat.lines).toContain(' #0:  (&dev->struct_mutex){+.+.}, at: i915_gem_shrinker_lock');
+    expect(r.reports[2]!.title).toBe('deadlock: self:1');
+    expect(r.reports[2]!.lines.join('\n')).toContain('wait-for cycle: self:1 -> mutex &dev->struct_mutex -> self:1');
+  });
+
+  it('predicts an ABBA deadlock between two tasks even in a schedule where none happens', async () => {
+    const r = await start_kernel({}, () => abba(mutex_init('A'), mutex_init('B')));
+    expect(r.stop).toBe('completed');
+    expect(r.reports).toHaveLength(1);
+    const s = r.reports[0]!;
+    expect(s.kind).toBe('lockdep');
+    expect(s.title).toBe('possible circular locking dependency detected');
+    expect(s.comm).toBe('t2');
+    expect(s.lines).toEqual([
+      '',
+      '=======================================================',
+      '[ INFO: possible circular locking dependency detected ]',
+      '4.11.0-shrinkerlab #1 Not tainted',
+      '-------------------------------------------------------',
+      't2/2 is trying to acquire lock:',
+      ' (A){+.+.}, at: second_path',
+      '',
+      'but task is already holding lock:',
+      ' (B){+.+.}, at: second_path',
+      '',
+      'which lock already depends on the new lock.',
+      '',
+      '',
+      'the existing dependency chain (in reverse order) is:',
+      '',
+      '-> #1 (B){+.+.}:',
+      '       first_path',
+      '       (model) taken while holding A, by t1/1',
+      '',
+      '-> #0 (A){+.+.}:',
+      '       second_path',
+      '       (model) being taken now by t2/2',
+      '',
+      'other info that might help us debug this:',
+      '',
+      ' Possible unsafe locking scenario:',
+      '',
+      '       CPU0                    CPU1',
+      '       ----                    ----',
+      '  lock(B);',
+      '                               lock(A);',
+      '                               lock(B);',
+      '  lock(A);',
+      '',
+      ' *** DEADLOCK ***',
+      '',
+      '1 lock held by t2/2:',
+      ' #0:  (B){+.+.}, at: second_path',
+      '',
+      'stack backtrace:',
+      'CPU: 0 PID: 2 Comm: t2 Not tainted 4.11.0-shrinkerlab #1',
+    ]);
+  });
+
+  it('prints "Chain exists of" for a three-lock cycle', async () => {
+    const r = await start_kernel({}, () => {
+      const [A, B, C] = ['A', 'B', 'C'].map((n) => mutex_init(n)) as [mutex, mutex, mutex];
+      const pair = (x: mutex, y: mutex, comm: string): void => {
+        user_task(async () => {
+          await mutex_lock(x);
+          await mutex_lock(y);
+          mutex_unlock(y);
+          mutex_unlock(x);
+        }, comm);
+      };
+      pair(A, B, 'ab');
+      pair(B, C, 'bc');
+      pair(C, A, 'ca');
+    });
+    const s = lockdep_reports(r.reports);
+    expect(s).toHaveLength(1);
+    expect(s[0]!.lines).toContain('Chain exists of:');
+    expect(s[0]!.lines).toContain('  A --> B --> C');
+    expect(s[0]!.lines).toContain('-> #2 (C){+.+.}:');
+  });
+
+  it('reports only the first problem of a boot: lockdep turns itself off (debug_locks_off)', async () => {
+    const r = await start_kernel({}, () => {
+      abba(mutex_init('A'), mutex_init('B'));
+      user_task(async () => {
+        await msleep(1);
+        const m = mutex_init('X');
+        await mutex_lock(m);
+        mutex_unlock(m); // balanced
+        lock_release(new lockdep_map('never_taken'), 'nowhere'); // would be a bad unlock balance
+      }, 'later');
+    });
+    expect(lockdep_reports(r.reports).map((x) => x.title)).toEqual(['possible circular locking dependency detected']);
+  });
+
+  it('adds no dependency towards a trylock, but orders later locks after it and the lock below it', async () => {
+    let edges: string[] = [];
+    const r = await start_kernel({}, () => {
+      const A = mutex_init('A');
+      const B = mutex_init('B');
+      const C = mutex_init('C');
+      user_task(async () => {
+        await mutex_lock(A);
+        mutex_trylock(B);
+        await mutex_lock(C);
+        mutex_unlock(C);
+        mutex_unlock(B);
+        mutex_unlock(A);
+        edges = lockdep_dependencies().map((e) => `${e.from}->${e.to}`);
+      }, 'walker');
+      user_task(async () => {
+        // B then A would close A -> B if the trylock had added it: it did not.
+        await mutex_lock(B);
+        await mutex_lock(A);
+        mutex_unlock(A);
+        mutex_unlock(B);
+      }, 'ba');
+    });
+    expect(edges.sort()).toEqual(['A->C', 'B->C']);
+    expect(r.reports).toEqual([]);
+  });
+
+  it('closes a cycle through a lock taken after a trylock', async () => {
+    const r = await start_kernel({}, () => {
+      const A = mutex_init('A');
+      const B = mutex_init('B');
+      const C = mutex_init('C');
+      user_task(async () => {
+        await mutex_lock(A);
+        mutex_trylock(B);
+        await mutex_lock(C);
+        mutex_unlock(C);
+        mutex_unlock(B);
+        mutex_unlock(A);
+      }, 'walker');
+      user_task(async () => {
+        await mutex_lock(C);
+        await mutex_lock(A);
+        mutex_unlock(A);
+        mutex_unlock(C);
+      }, 'ca');
+    });
+    expect(lockdep_reports(r.reports).map((x) => x.title)).toEqual(['possible circular locking dependency detected']);
+  });
+
+  it('records only the direct dependencies of nested locks (A->B, B->C; A->C follows from them)', async () => {
+    let edges: string[] = [];
+    await start_kernel({}, () => {
+      const [A, B, C] = ['A', 'B', 'C'].map((n) => mutex_init(n)) as [mutex, mutex, mutex];
+      user_task(async () => {
+        await mutex_lock(A);
+        await mutex_lock(B);
+        await mutex_lock(C);
+        mutex_unlock(C);
+        mutex_unlock(B);
+        mutex_unlock(A);
+        edges = lockdep_dependencies().map((e) => `${e.from}->${e.to}`);
+      }, 'x');
+    });
+    expect(edges).toEqual(['A->B', 'B->C']);
+  });
+
+  it('re-chains the locks above one released out of order', async () => {
+    let edges: string[] = [];
+    await start_kernel({}, () => {
+      const [A, B, C] = ['A', 'B', 'C'].map((n) => mutex_init(n)) as [mutex, mutex, mutex];
+      user_task(async () => {
+        await mutex_lock(A);
+        await mutex_lock(B);
+        mutex_unlock(A); // not the innermost
+        await mutex_lock(C);
+        mutex_unlock(C);
+        mutex_unlock(B);
+        edges = lockdep_dependencies().map((e) => `${e.from}->${e.to}`);
+      }, 'x');
+    });
+    expect(edges).toEqual(['A->B', 'B->C']);
+  });
+
+  it('sees "lock L held across a GFP_KERNEL allocation" plus "L taken in reclaim" as a cycle through fs_reclaim', async () => {
+    const scenario = (take_in_reclaim: (L: mutex) => Promise<boolean>) => () => {
+      const L = mutex_init('&dev->struct_mutex');
+      user_task(async () => {
+        await mutex_lock(L, 'i915_gem_object_get_pages');
+        // what the allocator does around an allocation that may reclaim
+        fs_reclaim_acquire(GFP_KERNEL);
+        fs_reclaim_release(GFP_KERNEL);
+        mutex_unlock(L);
+      }, 'ioctl');
+      kthread_run(async () => {
+        // __perform_reclaim / kswapd: reclaim holds fs_reclaim, under PF_MEMALLOC
+        fs_reclaim_acquire(GFP_KERNEL);
+        current.flags |= PF_MEMALLOC;
+        if (await take_in_reclaim(L)) mutex_unlock(L);
+        current.flags &= ~PF_MEMALLOC;
+        fs_reclaim_release(GFP_KERNEL);
+      }, 'kswapd0');
+    };
+    const blocking = await start_kernel(
+      {},
+      scenario(async (L) => {
+        await mutex_lock(L, 'i915_gem_shrinker_scan');
+        return true;
+      }),
+    );
+    const s = lockdep_reports(blocking.reports);
+    expect(s.map((x) => x.title)).toEqual(['possible circular locking dependency detected']);
+    expect(s[0]!.lines).toContain('kswapd0/2 is trying to acquire lock:');
+    expect(s[0]!.lines).toContain(' (&dev->struct_mutex){+.+.}, at: i915_gem_shrinker_scan');
+    expect(s[0]!.lines).toContain(' (fs_reclaim){+.+.}, at: fs_reclaim_acquire');
+    expect(s[0]!.lines).toContain('  lock(fs_reclaim);');
+
+    const trying = await start_kernel({}, scenario(async (L) => mutex_trylock(L, 'i915_gem_shrinker_scan')));
+    expect(trying.reports).toEqual([]);
+  });
+
+  it('takes fs_reclaim only for allocations that may enter FS reclaim from outside reclaim', async () => {
+    const held: Record<string, boolean> = {};
+    const probe = (name: string, gfp: number): void => {
+      fs_reclaim_acquire(gfp);
+      held[name] = lock_is_held(__fs_reclaim_map);
+      fs_reclaim_release(gfp);
+    };
+    const r = await start_kernel({}, () => {
+      user_task(async () => {
+        probe('GFP_KERNEL', GFP_KERNEL);
+        probe('GFP_NOFS', GFP_NOFS);
+        probe('GFP_ATOMIC', GFP_ATOMIC);
+        current.flags |= PF_MEMALLOC;
+        probe('GFP_KERNEL under PF_MEMALLOC', GFP_KERNEL);
+        probe('GFP_KERNEL|__GFP_NOMEMALLOC under PF_MEMALLOC', GFP_KERNEL | __GFP_NOMEMALLOC);
+        current.flags &= ~PF_MEMALLOC;
+        __fs_reclaim_acquire();
+        held['__fs_reclaim_acquire'] = lock_is_held(__fs_reclaim_map);
+        __fs_reclaim_release();
+      }, 'alloc');
+    });
+    expect(r.reports).toEqual([]);
+    expect(held).toEqual({
+      GFP_KERNEL: true,
+      GFP_NOFS: false,
+      GFP_ATOMIC: false,
+      'GFP_KERNEL under PF_MEMALLOC': false,
+      'GFP_KERNEL|__GFP_NOMEMALLOC under PF_MEMALLOC': true,
+      __fs_reclaim_acquire: true,
+    });
+  });
+
+  it('reports a release of a lock the task does not hold as bad unlock balance', async () => {
+    const r = await start_kernel({}, () => {
+      const m = mutex_init('&dev->struct_mutex');
+      user_task(async () => {
+        mutex_unlock(m, 'i915_gem_shrinker_unlock');
+      }, 'unbalanced');
+    });
+    const s = lockdep_reports(r.reports);
+    expect(s).toHaveLength(1);
+    expect(s[0]!.lines).toEqual([
+      '',
+      '=====================================',
+      '[ BUG: bad unlock balance detected! ]',
+      '4.11.0-shrinkerlab #1 Not tainted',
+      '-------------------------------------',
+      'unbalanced/1 is trying to release lock (&dev->struct_mutex) at:',
+      'i915_gem_shrinker_unlock',
+      'but there are no more locks to release!',
+      '',
+      'other info that might help us debug this:',
+      'no locks held by unbalanced/1.',
+      '',
+      'stack backtrace:',
+      'CPU: 1 PID: 1 Comm: unbalanced Not tainted 4.11.0-shrinkerlab #1',
+    ]);
+  });
+
+  it('reports a task that exits holding a lock', async () => {
+    const r = await start_kernel({}, () => {
+      const m = mutex_init('&dev->struct_mutex');
+      user_task(async () => {
+        await mutex_lock(m, 'i915_gem_ioctl');
+      }, 'leaker');
+    });
+    expect(r.reports.map((x) => [x.kind, x.title])).toEqual([['lockdep', 'leaker/1 still has locks held!']]);
+    expect(r.reports[0]!.lines.slice(1, 7)).toEqual([
+      '=====================================',
+      '[ BUG: leaker/1 still has locks held! ]',
+      '4.11.0-shrinkerlab #1 Not tainted',
+      '-------------------------------------',
+      '1 lock held by leaker/1:',
+      ' #0:  (&dev->struct_mutex){+.+.}, at: i915_gem_ioctl',
+    ]);
+  });
+
+  it('lists held locks per task and for the whole system', async () => {
+    let mine: string[] = [];
+    let all: string[] = [];
+    let nothing: string[] = [];
+    await start_kernel({}, () => {
+      const A = mutex_init('A');
+      const B = mutex_init('B');
+      user_task(async () => {
+        await mutex_lock(A, 'outer');
+        await mutex_lock(B, 'inner');
+        await msleep(5);
+        mutex_unlock(B);
+        mutex_unlock(A);
+      }, 'holder');
+      user_task(async () => {
+        await msleep(1);
+        mine = lockdep_print_held_locks(current);
+        all = debug_show_all_locks();
+        await mutex_lock(A);
+        nothing = lockdep_print_held_locks(current);
+        mutex_unlock(A);
+      }, 'looker');
+    });
+    expect(mine).toEqual(['no locks held by looker/2.']);
+    expect(all).toEqual([
+      '',
+      'Showing all locks held in the system:',
+      '2 locks held by holder/1:',
+      ' #0:  (A){+.+.}, at: outer',
+      ' #1:  (B){+.+.}, at: inner',
+      '',
+      '=============================================',
+      '',
+    ]);
+    expect(nothing).toEqual(['1 lock held by looker/2:', ' #0:  (A){+.+.}, at: mutex_lock']);
+  });
+
+  it('allows recursive-read pseudo-locks to nest but reports flushing a work item from inside itself', async () => {
+    const r = await start_kernel({}, () => {
+      const wq = new lockdep_map('events');
+      const work = new lockdep_map('(&obj->free_work)');
+      kthread_run(async () => {
+        // process_one_work(): the workqueue's map (read, recursive) and the work's map
+        lock_map_acquire_read(wq, 'process_one_work');
+        lock_map_acquire_read(wq, 'process_one_work');
+        lock_map_release(wq);
+        lock_map_acquire(work, 'process_one_work');
+        // flush_work(&this work) from the work function itself
+        lock_map_acquire(work, 'flush_work');
+        lock_map_release(work);
+        lock_map_release(work);
+        lock_map_release(wq);
+      }, 'kworker/0:1');
+    });
+    expect(lockdep_reports(r.reports).map((x) => x.title)).toEqual(['possible recursive locking detected']);
+    expect(r.reports[0]!.lines).toContain(' ((&obj->free_work)){+.+.}, at: flush_work');
+    expect(r.reports[0]!.lines).toContain(' #0:  (events){.+.+}, at: process_one_work');
+  });
+
+  it('tracks nothing and reports nothing when lockdep is not built in', async () => {
+    let depth = -1;
+    const r = await start_kernel({ lockdep: false }, () => {
+      abba(mutex_init('A'), mutex_init('B'));
+      user_task(async () => {
+        const m = mutex_init('C');
+        await mutex_lock(m);
+        depth = current.held_locks.length;
+        mutex_unlock(m);
+      }, 'c');
+    });
+    expect(r.reports).toEqual([]);
+    expect(depth).toBe(0);
+  });
+
+  describe('cross-release (v4.14-rc1)', () => {
+    // T1 holds A and waits for C; T2 completes C while holding A. T2 runs
+    // first and completes C once under A (so lockdep can learn C -> A); T1
+    // then takes A and waits for C twice, and T2's second round blocks on A:
+    // a real deadlock.
+    const t2_first = () => {
+      const A = mutex_init('&dev->struct_mutex');
+      const C = init_completion('free_done');
+      user_task(async () => {
+        for (let i = 0; i < 2; i++) {
+          await mutex_lock(A, 'free_worker');
+          complete(C);
+          mutex_unlock(A);
+          await msleep(1);
+        }
+      }, 't2');
+      user_task(async () => {
+        await mutex_lock(A, 'shrinker');
+        await wait_for_completion(C);
+        await wait_for_completion(C);
+        mutex_unlock(A);
+      }, 't1');
+    };
+
+    it('with cross-release on, lockdep reports the lock/completion cycle, and the run deadlocks too', async () => {
+      const r = await start_kernel({ lockdep_crossrelease: true }, t2_first);
+      expect(r.stop).toBe('deadlock');
+      const s = lockdep_reports(r.reports);
+      expect(s.map((x) => x.title)).toEqual(['possible circular locking dependency detected']);
+      expect(s[0]!.lines).toContain('t1/2 is trying to acquire lock:');
+      expect(s[0]!.lines).toContain(' ((completion)free_done){+.+.}, at: wait_for_completion');
+      expect(s[0]!.lines).toContain(' (&dev->struct_mutex){+.+.}, at: shrinker');
+      expect(s[0]!.lines).toContain('       (model) held when t2/1 completed (completion)free_done');
+      expect(r.reports.map((x) => x.kind)).toContain('deadlock');
+    });
+
+    it('with cross-release off (v4.11), only the hang is reported: no lockdep splat', async () => {
+      const r = await start_kernel({}, t2_first);
+      expect(r.stop).toBe('deadlock');
+      expect(r.reports.map((x) => x.kind)).toEqual(['hung_task', 'hung_task', 'deadlock']);
+    });
+  });
+});
