@@ -1,0 +1,189 @@
+// Models: include/linux/mm_types.h (struct page, struct address_space) and
+// include/linux/page-flags.h (PG_* bits), v4.11.
+//
+// A page here is a small object with the state reclaim cares about: its flags,
+// its reference count, who owns it (a file's page cache, a shmem file, a
+// process's anonymous memory) and which LRU list it sits on. Page contents are
+// not modelled. Model choice: free pages are not kept as objects; a page object
+// is created the first time its frame is handed out and reused afterwards
+// (see zone.ts), so a boot costs nothing per page of RAM.
+//
+// Left out: compound pages (a higher-order allocation is one page object with
+// an order), mapcount, memcg, page locks, page_private except as the swap slot.
+import type { task_struct } from '../sched/task';
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+
+// Page flag bits, numbered as in v4.11 include/linux/page-flags.h (enum pageflags).
+export const PG_locked = 1 << 0;
+export const PG_referenced = 1 << 2;
+export const PG_uptodate = 1 << 3;
+export const PG_dirty = 1 << 4;
+export const PG_lru = 1 << 5;
+export const PG_active = 1 << 6;
+export const PG_slab = 1 << 8;
+export const PG_writeback = 1 << 14;
+export const PG_reclaim = 1 << 17;
+export const PG_swapbacked = 1 << 18;
+export const PG_unevictable = 1 << 19;
+/** PG_swapcache is an alias of PG_owner_priv_1 (bit 9) in v4.11. */
+export const PG_swapcache = 1 << 9;
+
+/** The five LRU lists of a node (enum lru_list). */
+export const LRU_INACTIVE_ANON = 0;
+export const LRU_ACTIVE_ANON = 1;
+export const LRU_INACTIVE_FILE = 2;
+export const LRU_ACTIVE_FILE = 3;
+export const LRU_UNEVICTABLE = 4;
+export const NR_LRU_LISTS = 5;
+export const LRU_ACTIVE = 1;
+export const LRU_FILE = 2;
+export const lru_names = ['inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable'] as const;
+
+/** AS_UNEVICTABLE in address_space.flags (mapping_set_unevictable). */
+export const AS_UNEVICTABLE = 1 << 3;
+
+/**
+ * struct address_space - the page cache of one file: index -> page. shmem
+ * files also remember which indices were written to swap (their swap slots).
+ */
+export class address_space {
+  readonly kind = 'file' as const;
+  readonly pages = new Map<number, page>();
+  /** Swap slots of indices whose page was swapped out (shmem only). */
+  readonly swap = new Map<number, number>();
+  flags = 0;
+  constructor(
+    /** A name for messages: the file, e.g. "i915 obj 3". */
+    public readonly host: string,
+    /** shmem/tmpfs: pages are swap-backed (anon LRU), written to swap, not to a disk. */
+    public readonly swapbacked: boolean,
+  ) {}
+}
+
+/** struct mm_struct, reduced to the anonymous memory of one process. */
+export class mm_struct {
+  readonly kind = 'anon' as const;
+  /** Resident anonymous pages (MM_ANONPAGES). */
+  readonly pages = new Set<page>();
+  /** Swap slots holding pages of this process that were swapped out (MM_SWAPENTS). */
+  readonly swap_slots: number[] = [];
+  /** MMF_OOM_SKIP: the OOM reaper is done with this mm. */
+  oom_skip = false;
+  constructor(public readonly owner: task_struct) {}
+}
+
+/** What page->mapping points to. */
+export type page_mapping = address_space | mm_struct;
+
+/** Who freed a page or an object (for KASAN's "Freed:" section). */
+export interface free_track {
+  pid: number;
+  comm: string;
+  /** The freeing call: "kfree", "put_page", "__free_pages"... */
+  how: string;
+}
+
+/** struct page. */
+export class page {
+  flags = 0;
+  /** _refcount: 0 while free. */
+  _refcount = 0;
+  /** The owner: a file's page cache, or a process's anon memory (PageAnon). */
+  mapping: page_mapping | null = null;
+  /** Offset in the file, in pages. */
+  index = 0;
+  /** page_private: the swap slot while in the swap cache. */
+  private = 0;
+  /** Allocation order (the model keeps a 2^order block as one page object). */
+  order = 0;
+  /** Set while the page is free (KASAN: accessing it is a use after free). */
+  freed = true;
+  free_track: free_track | null = null;
+  /** For PG_slab pages: the slab this page holds (mm/slab.ts). */
+  slab: unknown = null;
+  // LRU list membership (the kernel's page->lru list_head).
+  /** Which of the node's LRU lists the page is on, or -1. */
+  lru = -1;
+  lru_prev: page | null = null;
+  lru_next: page | null = null;
+  constructor(public readonly pfn: number) {}
+}
+
+/** page_address - the page's kernel virtual address, as %p prints it (x86-64 direct map). */
+export function page_address(p: page): string {
+  return 'ffff8800' + (p.pfn * PAGE_SIZE).toString(16).padStart(8, '0');
+}
+
+/** The address of the struct page itself (vmemmap), as dump_page prints it. */
+export function page_struct_address(p: page): string {
+  return 'ffffea00' + (p.pfn * 64).toString(16).padStart(8, '0');
+}
+
+export function PageAnon(p: page): boolean {
+  return p.mapping !== null && p.mapping.kind === 'anon';
+}
+export function PageSwapBacked(p: page): boolean {
+  return (p.flags & PG_swapbacked) !== 0;
+}
+export function PageSwapCache(p: page): boolean {
+  return (p.flags & PG_swapcache) !== 0;
+}
+export function PageDirty(p: page): boolean {
+  return (p.flags & PG_dirty) !== 0;
+}
+export function PageWriteback(p: page): boolean {
+  return (p.flags & PG_writeback) !== 0;
+}
+export function PageLRU(p: page): boolean {
+  return (p.flags & PG_lru) !== 0;
+}
+export function PageActive(p: page): boolean {
+  return (p.flags & PG_active) !== 0;
+}
+export function PageUnevictable(p: page): boolean {
+  return (p.flags & PG_unevictable) !== 0;
+}
+export function PageSlab(p: page): boolean {
+  return (p.flags & PG_slab) !== 0;
+}
+/** page_count - the reference count. */
+export function page_count(p: page): number {
+  return p._refcount;
+}
+
+/** page_is_file_cache - a page of an ordinary file (not anon, not shmem). */
+export function page_is_file_cache(p: page): boolean {
+  return (p.flags & PG_swapbacked) === 0;
+}
+
+/** mapping_unevictable - is the file marked unevictable (ramfs, SHM_LOCK, i915 since 2018)? */
+export function mapping_unevictable(m: page_mapping | null): boolean {
+  return m !== null && m.kind === 'file' && (m.flags & AS_UNEVICTABLE) !== 0;
+}
+
+/** page_evictable - may reclaim ever take this page? (v4.11 mm/vmscan.c; no mlock in the model) */
+export function page_evictable(p: page): boolean {
+  return !mapping_unevictable(p.mapping);
+}
+
+/** The flags as dump_page prints them, "flags: 0x...(dirty|lru|...)". */
+export function format_page_flags(flags: number): string {
+  const names: Array<[number, string]> = [
+    [PG_locked, 'locked'],
+    [PG_referenced, 'referenced'],
+    [PG_uptodate, 'uptodate'],
+    [PG_dirty, 'dirty'],
+    [PG_lru, 'lru'],
+    [PG_active, 'active'],
+    [PG_slab, 'slab'],
+    [PG_swapcache, 'swapcache'],
+    [PG_writeback, 'writeback'],
+    [PG_reclaim, 'reclaim'],
+    [PG_swapbacked, 'swapbacked'],
+    [PG_unevictable, 'unevictable'],
+  ];
+  const set = names.filter(([m]) => flags & m).map(([, n]) => n);
+  return `0x${flags.toString(16)}(${set.join('|')})`;
+}

@@ -1,0 +1,379 @@
+// Models: mm/page_alloc.c (__alloc_pages_nodemask, get_page_from_freelist,
+// __alloc_pages_slowpath, __perform_reclaim, __alloc_pages_direct_reclaim,
+// should_reclaim_retry, __alloc_pages_may_oom, gfp_to_alloc_flags,
+// gfp_pfmemalloc_allowed, warn_alloc, __free_pages), v4.11 (checked against
+// the v4.11 source).
+//
+// An allocation first tries the free list keeping the LOW watermark (the fast
+// path). If that fails it takes the slow path, in v4.11's exact order:
+//   wake kswapd -> free list at MIN (ALLOC_HIGH/ALLOC_HARDER for GFP_ATOMIC)
+//   retry:
+//     wake kswapd; ALLOC_NO_WATERMARKS if PF_MEMALLOC or OOM victim (TIF_MEMDIE)
+//     free list again
+//     cannot sleep (no __GFP_DIRECT_RECLAIM)?  -> fail
+//     current has PF_MEMALLOC?                  -> fail (no recursive reclaim)
+//     direct reclaim; no progress => do not even look at the free list
+//     __GFP_NORETRY?                            -> fail
+//     should_reclaim_retry (<= 16 rounds without progress while free +
+//       a shrinking share of reclaimable pages would meet MIN) -> retry
+//     OOM: trylock oom_lock, free list at HIGH, out_of_memory()
+//     OOM victim?                               -> fail
+//     the OOM path reported progress            -> reset the count, retry
+//   fail: __GFP_NOFAIL loops; else warn_alloc (unless __GFP_NOWARN), NULL.
+//
+// "Progress" is what try_to_free_pages returns: LRU pages freed plus slab
+// pages freed during reclaim (reclaim_state->reclaimed_slab). Pages freed by
+// other means (a shrinker truncating a file) do not count, but they are on
+// the free list when the allocator looks again.
+//
+// Lockdep: like v4.14, every allocation that may reclaim briefly takes the
+// fs_reclaim map, and direct reclaim holds it (acquired before PF_MEMALLOC
+// is set, released after it is restored, as in later kernels' __perform_reclaim).
+//
+// Model choices: no compaction (order > 0 succeeds if enough pages are free;
+// should_compact_retry never retries), no cpusets, no per-cpu lists to drain,
+// no highatomic reserves, no page-allocation fault injection. in_interrupt()
+// is always false. A scheduling point is taken on entry to the slow path
+// when the allocation may sleep (the fast path never parks the task).
+import { fs_reclaim_acquire, fs_reclaim_release } from '../locking/lockdep';
+import { mutex_trylock, mutex_unlock } from '../locking/mutex';
+import { __warn, BUG, print_tainted, UTS_RELEASE } from '../panic';
+import { printk, KERN_WARNING } from '../printk/printk';
+import { __schedule_point, __task_context, cond_resched, might_sleep, schedule_timeout_uninterruptible } from '../sched/core';
+import { memalloc_noio_flags, memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../sched/mm';
+import { PF_MEMALLOC, PF_WQ_WORKER, type task_struct } from '../sched/task';
+import { HZ, jiffies } from '../time/timekeeping';
+import { trace, trace_enabled } from '../trace/trace';
+import { BLK_RW_ASYNC, congestion_wait } from './backing_dev';
+import {
+  format_gfp,
+  __GFP_ATOMIC,
+  __GFP_DIRECT_RECLAIM,
+  __GFP_DMA,
+  __GFP_DMA32,
+  __GFP_HARDWALL,
+  __GFP_HIGH,
+  __GFP_KSWAPD_RECLAIM,
+  __GFP_MEMALLOC,
+  __GFP_NOFAIL,
+  __GFP_NOMEMALLOC,
+  __GFP_NORETRY,
+  __GFP_NOWARN,
+  __GFP_REPEAT,
+  __GFP_THISNODE,
+  type gfp_t,
+} from './gfp';
+import {
+  ALLOC_CPUSET,
+  ALLOC_HARDER,
+  ALLOC_HIGH,
+  ALLOC_NO_WATERMARKS,
+  ALLOC_WMARK_HIGH,
+  ALLOC_WMARK_LOW,
+  ALLOC_WMARK_MASK,
+  ALLOC_WMARK_MIN,
+  MAX_RECLAIM_RETRIES,
+  PAGE_ALLOC_COSTLY_ORDER,
+} from './internal';
+import { wakeup_kswapd } from './kswapd';
+import type { page } from './mm_types';
+import { gfp_hex, gfp_names, oom_lock, out_of_memory, tsk_is_oom_victim } from './oom_kill';
+import { __ratelimit, ratelimit_state } from './ratelimit';
+import { show_mem } from './show_mem';
+import { __page_cache_release } from './swap';
+import { try_to_free_pages, zone_reclaimable_pages } from './vmscan';
+import { node_stat } from './vmstat';
+import { __zone_watermark_ok, free_pages_to_zone, min_wmark_pages, rmqueue, zone, zone_watermark_ok } from './zone';
+import { register_initcall } from '../init/initcall';
+
+export { page } from './mm_types';
+export { get_page, put_page } from './swap';
+export { zone, min_wmark_pages, low_wmark_pages, high_wmark_pages } from './zone';
+
+/** Orders 0..MAX_ORDER-1 exist (MAX_ORDER = 11: up to 4 MiB blocks). */
+export const MAX_ORDER = 11;
+
+const nopage_rs = new ratelimit_state();
+/** WARN_ON_ONCE call sites that have fired this boot. */
+let warned = new Set<string>();
+
+register_initcall('core', 'mm_page_alloc', () => {
+  nopage_rs.begin = 0;
+  nopage_rs.printed = 0;
+  warned = new Set();
+});
+
+/** WARN_ON_ONCE - warn the first time @cond holds at call site @site (in @func). */
+function WARN_ON_ONCE(cond: boolean, func: string, site: string): boolean {
+  if (cond && !warned.has(site)) {
+    warned.add(site);
+    __warn(`mm/page_alloc.c ${func}`, null);
+  }
+  return cond;
+}
+
+/**
+ * get_page_from_freelist - take a block if the zone stays above the
+ * watermark selected by @alloc_flags (or at all, with ALLOC_NO_WATERMARKS).
+ */
+function get_page_from_freelist(gfp_mask: gfp_t, order: number, alloc_flags: number): page | null {
+  void gfp_mask;
+  if (!(alloc_flags & ALLOC_NO_WATERMARKS)) {
+    const mark = zone.watermark[alloc_flags & ALLOC_WMARK_MASK]!;
+    if (!zone_watermark_ok(zone, order, mark, alloc_flags)) return null;
+  }
+  return rmqueue(order);
+}
+
+/** gfp_to_alloc_flags - the slow path's starting point: the MIN mark, eased for atomic allocations. */
+export function gfp_to_alloc_flags(gfp_mask: gfp_t): number {
+  let alloc_flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+  // __GFP_HIGH and ALLOC_HIGH have the same value (a BUILD_BUG_ON in the kernel checks it).
+  alloc_flags |= gfp_mask & __GFP_HIGH ? ALLOC_HIGH : 0;
+  if (gfp_mask & __GFP_ATOMIC) {
+    if (!(gfp_mask & __GFP_NOMEMALLOC)) alloc_flags |= ALLOC_HARDER;
+    alloc_flags &= ~ALLOC_CPUSET;
+  }
+  return alloc_flags;
+}
+
+/**
+ * gfp_pfmemalloc_allowed - may this allocation ignore the watermarks? Yes
+ * for __GFP_MEMALLOC, for PF_MEMALLOC tasks (reclaim itself) and for OOM
+ * victims, unless __GFP_NOMEMALLOC.
+ */
+export function gfp_pfmemalloc_allowed(gfp_mask: gfp_t, t: task_struct): boolean {
+  if (gfp_mask & __GFP_NOMEMALLOC) return false;
+  if (gfp_mask & __GFP_MEMALLOC) return true;
+  return (t.flags & PF_MEMALLOC) !== 0 || tsk_is_oom_victim(t);
+}
+
+/**
+ * warn_alloc - "<comm>: page allocation failure: order:N, mode:0x...(flags),
+ * nodemask=(null)", the stack and Mem-Info; ratelimited, silent with __GFP_NOWARN.
+ */
+export function warn_alloc(gfp_mask: gfp_t, t: task_struct, msg: string): void {
+  if (gfp_mask & __GFP_NOWARN || !__ratelimit(nopage_rs)) return;
+  const lines = [
+    `${t.comm}: ${msg}, mode:${gfp_hex(gfp_mask)}(${gfp_names(gfp_mask)}), nodemask=(null)`,
+    `CPU: ${t.cpu} PID: ${t.pid} Comm: ${t.comm} ${print_tainted()} ${UTS_RELEASE} #1`,
+    ...show_mem(),
+  ];
+  printk(KERN_WARNING, lines.join('\n'));
+  trace('warn_alloc', { msg, gfp_flags: format_gfp(gfp_mask) });
+}
+
+/**
+ * __perform_reclaim - direct reclaim as the allocating task: PF_MEMALLOC
+ * (saved and restored, never blindly cleared), a reclaim_state to collect
+ * freed slab pages, and the fs_reclaim lockdep map held throughout.
+ */
+async function __perform_reclaim(gfp_mask: gfp_t, order: number, t: task_struct): Promise<number> {
+  await cond_resched();
+  fs_reclaim_acquire(gfp_mask, '__perform_reclaim');
+  const noreclaim_flag = memalloc_noreclaim_save();
+  const reclaim_state = { reclaimed_slab: 0 };
+  t.reclaim_state = reclaim_state;
+  const progress = await try_to_free_pages(gfp_mask, order);
+  t.reclaim_state = null;
+  memalloc_noreclaim_restore(noreclaim_flag);
+  fs_reclaim_release(gfp_mask, '__perform_reclaim');
+  await cond_resched();
+  return progress;
+}
+
+/**
+ * __alloc_pages_direct_reclaim - reclaim, then try the free list. With no
+ * progress it does not look at the free list at all.
+ */
+async function __alloc_pages_direct_reclaim(
+  gfp_mask: gfp_t,
+  order: number,
+  alloc_flags: number,
+  t: task_struct,
+): Promise<{ page: page | null; progress: number }> {
+  const progress = await __perform_reclaim(gfp_mask, order, t);
+  if (!progress) return { page: null, progress };
+  // (The kernel drains the per-cpu lists and tries once more; the model has none.)
+  return { page: get_page_from_freelist(gfp_mask, order, alloc_flags), progress };
+}
+
+/**
+ * should_reclaim_retry - worth another reclaim round? Not after more than
+ * MAX_RECLAIM_RETRIES rounds without progress; otherwise yes if free pages
+ * plus the reclaimable pages, discounted by loops/16, would meet MIN.
+ * Waits a little before retrying: for the disk if writeback is what we wait
+ * for, a tick for workqueue workers (so other work items run), else a
+ * voluntary preemption point.
+ */
+async function should_reclaim_retry(
+  gfp_mask: gfp_t,
+  order: number,
+  alloc_flags: number,
+  did_some_progress: boolean,
+  loops: { no_progress_loops: number },
+  t: task_struct,
+): Promise<boolean> {
+  void gfp_mask;
+  if (did_some_progress && order <= PAGE_ALLOC_COSTLY_ORDER) loops.no_progress_loops = 0;
+  else loops.no_progress_loops++;
+  if (loops.no_progress_loops > MAX_RECLAIM_RETRIES) return false;
+  const reclaimable = zone_reclaimable_pages();
+  let available = reclaimable;
+  available -= Math.ceil((loops.no_progress_loops * available) / MAX_RECLAIM_RETRIES);
+  available += zone.free_pages;
+  const min_wmark = min_wmark_pages(zone);
+  const wmark = __zone_watermark_ok(zone, order, min_wmark, alloc_flags, available);
+  if (trace_enabled()) {
+    trace('reclaim_retry_zone', { order, reclaimable, available, min_wmark, no_progress_loops: loops.no_progress_loops, wmark_check: wmark });
+  }
+  if (!wmark) return false;
+  if (!did_some_progress) {
+    const write_pending = node_stat.nr_write_pending;
+    if (2 * write_pending > reclaimable) {
+      await congestion_wait(BLK_RW_ASYNC, HZ / 10);
+      return true;
+    }
+  }
+  if (t.flags & PF_WQ_WORKER) await schedule_timeout_uninterruptible(1);
+  else await cond_resched();
+  return true;
+}
+
+/**
+ * __alloc_pages_may_oom - last resort: under oom_lock, one more look at the
+ * free list (HIGH mark: did someone else's kill free memory?), then the OOM
+ * killer. If oom_lock is taken, someone else is killing: report progress and
+ * sleep a tick.
+ */
+async function __alloc_pages_may_oom(gfp_mask: gfp_t, order: number): Promise<{ page: page | null; progress: number }> {
+  if (!mutex_trylock(oom_lock, '__alloc_pages_may_oom')) {
+    await schedule_timeout_uninterruptible(1);
+    return { page: null, progress: 1 };
+  }
+  let progress = 0;
+  let page = get_page_from_freelist(gfp_mask | __GFP_HARDWALL, order, ALLOC_WMARK_HIGH | ALLOC_CPUSET);
+  // No OOM kill for costly orders, for allocations below ZONE_NORMAL, or __GFP_THISNODE.
+  if (!page && order <= PAGE_ALLOC_COSTLY_ORDER && !(gfp_mask & (__GFP_DMA | __GFP_DMA32)) && !(gfp_mask & __GFP_THISNODE)) {
+    const oom = await out_of_memory({ gfp_mask, order });
+    if (oom || WARN_ON_ONCE((gfp_mask & __GFP_NOFAIL) !== 0, '__alloc_pages_may_oom', 'oom_nofail')) {
+      progress = 1;
+      if (gfp_mask & __GFP_NOFAIL) page = get_page_from_freelist(gfp_mask, order, ALLOC_NO_WATERMARKS | ALLOC_CPUSET);
+    }
+  }
+  mutex_unlock(oom_lock, '__alloc_pages_may_oom');
+  return { page, progress };
+}
+
+/** __alloc_pages_slowpath - see the file comment for the order of the steps. */
+async function __alloc_pages_slowpath(gfp_mask: gfp_t, order: number, t: task_struct): Promise<page | null> {
+  const can_direct_reclaim = (gfp_mask & __GFP_DIRECT_RECLAIM) !== 0;
+  if (order >= MAX_ORDER) {
+    WARN_ON_ONCE(!(gfp_mask & __GFP_NOWARN), '__alloc_pages_slowpath', 'max_order');
+    return null;
+  }
+  if (WARN_ON_ONCE((gfp_mask & (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM)) === (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM), '__alloc_pages_slowpath', 'atomic_reclaim')) {
+    gfp_mask &= ~__GFP_ATOMIC;
+  }
+  if (can_direct_reclaim) await __schedule_point('__alloc_pages_slowpath');
+
+  let alloc_flags = gfp_to_alloc_flags(gfp_mask);
+  const loops = { no_progress_loops: 0 };
+  const alloc_start = jiffies();
+  let stall_timeout = 10 * HZ;
+
+  if (gfp_mask & __GFP_KSWAPD_RECLAIM) wakeup_kswapd(order);
+  let page = get_page_from_freelist(gfp_mask, order, alloc_flags);
+  if (page) return page;
+
+  for (;;) {
+    retry: for (;;) {
+      if (gfp_mask & __GFP_KSWAPD_RECLAIM) wakeup_kswapd(order);
+      if (gfp_pfmemalloc_allowed(gfp_mask, t)) alloc_flags = ALLOC_NO_WATERMARKS;
+      page = get_page_from_freelist(gfp_mask, order, alloc_flags);
+      if (page) return page;
+      if (!can_direct_reclaim) break retry;
+      if (jiffies() > alloc_start + stall_timeout) {
+        warn_alloc(gfp_mask, t, `page allocation stalls for ${jiffies() - alloc_start}ms, order:${order}`);
+        stall_timeout += 10 * HZ;
+      }
+      // A task that is reclaim itself must not recurse into reclaim.
+      if (t.flags & PF_MEMALLOC) break retry;
+      const dr = await __alloc_pages_direct_reclaim(gfp_mask, order, alloc_flags, t);
+      if (dr.page) return dr.page;
+      if (gfp_mask & __GFP_NORETRY) break retry;
+      if (order > PAGE_ALLOC_COSTLY_ORDER && !(gfp_mask & __GFP_REPEAT)) break retry;
+      if (await should_reclaim_retry(gfp_mask, order, alloc_flags, dr.progress > 0, loops, t)) continue retry;
+      const oom = await __alloc_pages_may_oom(gfp_mask, order);
+      if (oom.page) return oom.page;
+      if (tsk_is_oom_victim(t)) break retry;
+      if (oom.progress) {
+        loops.no_progress_loops = 0;
+        continue retry;
+      }
+      break retry;
+    }
+    // nopage:
+    if (gfp_mask & __GFP_NOFAIL) {
+      if (WARN_ON_ONCE(!can_direct_reclaim, '__alloc_pages_slowpath', 'nofail_noreclaim')) break;
+      WARN_ON_ONCE((t.flags & PF_MEMALLOC) !== 0, '__alloc_pages_slowpath', 'nofail_memalloc');
+      WARN_ON_ONCE(order > PAGE_ALLOC_COSTLY_ORDER, '__alloc_pages_slowpath', 'nofail_costly');
+      page = get_page_from_freelist(gfp_mask, order, ALLOC_HARDER);
+      if (page) return page;
+      await cond_resched();
+      continue;
+    }
+    break;
+  }
+  warn_alloc(gfp_mask, t, `page allocation failure: order:${order}`);
+  return null;
+}
+
+/**
+ * alloc_pages - allocate 2^@order contiguous pages (order 0: one page).
+ * Returns the block with one reference, or null. Sleeps (direct reclaim,
+ * OOM) only if @gfp_mask has __GFP_DIRECT_RECLAIM.
+ */
+export async function alloc_pages(gfp_mask: gfp_t, order = 0): Promise<page | null> {
+  const t = __task_context('alloc_pages');
+  // prepare_alloc_pages: lockdep's might-reclaim annotation (v4.14) and might_sleep_if.
+  fs_reclaim_acquire(gfp_mask, 'alloc_pages');
+  fs_reclaim_release(gfp_mask, 'alloc_pages');
+  if (gfp_mask & __GFP_DIRECT_RECLAIM) might_sleep('alloc_pages', 'mm/page_alloc.c');
+  let page = get_page_from_freelist(gfp_mask, order, ALLOC_WMARK_LOW);
+  if (!page) page = await __alloc_pages_slowpath(memalloc_noio_flags(gfp_mask), order, t);
+  if (trace_enabled()) trace('mm_page_alloc', { pfn: page ? page.pfn : -1, order, gfp_flags: format_gfp(gfp_mask) });
+  return page;
+}
+
+/** __alloc_pages_nodemask - the same; the model has one node. */
+export const __alloc_pages_nodemask = alloc_pages;
+
+/** alloc_page - one page. */
+export function alloc_page(gfp_mask: gfp_t): Promise<page | null> {
+  return alloc_pages(gfp_mask, 0);
+}
+
+/**
+ * __free_pages - drop a reference to a block from alloc_pages; the last one
+ * gives it back to the zone. (@order must match the allocation.)
+ */
+export function __free_pages(p: page, order = 0): void {
+  // put_page_testzero on a free page: CONFIG_DEBUG_VM's VM_BUG_ON_PAGE.
+  if (p._refcount <= 0) BUG('include/linux/mm.h', 'page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)');
+  if (order !== p.order) WARN_ON_ONCE(true, '__free_pages', 'free_order');
+  if (--p._refcount > 0) return;
+  __page_cache_release(p);
+  free_pages_to_zone(p, '__free_pages');
+}
+
+/** __free_page - __free_pages of one page. */
+export function __free_page(p: page): void {
+  __free_pages(p, 0);
+}
+
+/** si_meminfo-style snapshot of the zone, for tests and the study site. */
+export function zone_info(): { free: number; min: number; low: number; high: number; managed: number } {
+  return { free: zone.free_pages, min: zone.watermark[0], low: zone.watermark[1], high: zone.watermark[2], managed: zone.managed_pages };
+}
+

@@ -1,0 +1,288 @@
+// Models: mm/slab_common.c and mm/slub.c (kmalloc, kzalloc, kfree,
+// kmem_cache_create, kmem_cache_alloc, kmem_cache_free, allocate_slab,
+// discard_slab, slab_out_of_memory), v4.11.
+//
+// Slab objects are carved out of real model pages. kmalloc picks a size
+// class (kmalloc-8 ... kmalloc-4096); each cache keeps slabs of one page
+// holding PAGE_SIZE / size objects. When no slab has room, a new page is
+// allocated with the caller's gfp mask, so kmalloc(GFP_KERNEL) can enter
+// direct reclaim (and the shrinkers) and sleep, while kmalloc(GFP_ATOMIC)
+// never parks the task. Requests larger than a page go to the page allocator
+// directly (kmalloc_large).
+//
+// When the last object of a slab is freed, the page goes back to the zone at
+// once and, if the freeing task is in reclaim (current->reclaim_state set),
+// counts in reclaimed_slab: that is how slab frees become reclaim progress
+// (kernel-facts §3.1; the SLUB-side increment in __free_slab is [U] there:
+// the model follows the kernel's well-known behaviour).
+//
+// Model choices: slabs are order-0 (SLUB often uses higher orders), no
+// per-cpu slabs, no min_partial (SLUB keeps up to 5-10 empty slabs per node;
+// the model frees an empty slab at once, which makes the accounting easy to
+// follow), no kmalloc-96/192 alignment subtleties, no redzones. Every
+// allocation is a new JavaScript object, so KASAN (kasan.ts) keeps catching a
+// stale reference even after its memory was reused, as if the quarantine
+// were infinite.
+import { register_initcall } from '../init/initcall';
+import { fs_reclaim_acquire, fs_reclaim_release } from '../locking/lockdep';
+import { pr_err, pr_warn } from '../printk/printk';
+import { __task_context, current, might_sleep } from '../sched/core';
+import { failslab_set, should_failslab } from './failslab';
+import { gfpflags_allow_blocking, __GFP_COMP, __GFP_NOWARN, __GFP_ZERO, type gfp_t } from './gfp';
+import { kasan_slab_free, kasan_track, type kasan_object } from './kasan';
+import { page_address, PAGE_SIZE, PG_slab, type free_track, type page } from './mm_types';
+import { gfp_hex, gfp_names } from './oom_kill';
+import { __free_pages, alloc_pages } from './page_alloc';
+import { __ratelimit, ratelimit_state } from './ratelimit';
+import { node_stat } from './vmstat';
+
+export { failslab_set };
+
+/** One slab: a page of objects. */
+interface slab {
+  readonly page: page;
+  readonly cache: kmem_cache;
+  /** Objects in use. */
+  inuse: number;
+  /** Free object slots, the most recently freed last (reused first). */
+  readonly free: number[];
+}
+
+/** struct kmem_cache, reduced. */
+export class kmem_cache {
+  /** Slabs with at least one free object, the most recently used last. */
+  readonly partial: slab[] = [];
+  nr_slabs = 0;
+  nr_objects = 0;
+  readonly objs_per_slab: number;
+  constructor(
+    public readonly name: string,
+    public readonly object_size: number,
+  ) {
+    this.objs_per_slab = Math.max(1, Math.floor(PAGE_SIZE / object_size));
+  }
+}
+
+/** A kmalloc'd object. KASAN checks accesses through it (kasan_check_read/write). */
+export class kmem_object implements kasan_object {
+  freed = false;
+  alloc_track: free_track | null = null;
+  free_track: free_track | null = null;
+  constructor(
+    /** The size asked for. */
+    public readonly size: number,
+    public readonly cache: kmem_cache | null,
+    private readonly slab: slab | null,
+    /** Slot in its slab, or the order of a kmalloc_large block. */
+    public readonly index: number,
+    /** kmalloc_large: the pages themselves. */
+    public readonly large: page | null,
+  ) {}
+  get addr(): string {
+    const p = this.slab ? this.slab.page : this.large!;
+    const base = parseInt(page_address(p).slice(8), 16);
+    const off = this.slab ? this.index * this.cache!.object_size : 0;
+    return 'ffff8800' + (base + off).toString(16).padStart(8, '0');
+  }
+  get cache_name(): string {
+    return this.cache ? this.cache.name : 'kmalloc_large';
+  }
+  get object_size(): number {
+    return this.cache ? this.cache.object_size : PAGE_SIZE << this.index;
+  }
+  /** @internal the slab holding this object. */
+  __slab(): slab | null {
+    return this.slab;
+  }
+}
+
+/** The kmalloc size classes (KMALLOC_MIN_SIZE 8 .. PAGE_SIZE). */
+const KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096];
+
+let kmalloc_caches: kmem_cache[] = [];
+let all_caches: kmem_cache[] = [];
+const slub_oom_rs = new ratelimit_state();
+
+register_initcall('core', 'mm_slab', () => {
+  kmalloc_caches = KMALLOC_SIZES.map((s) => new kmem_cache(`kmalloc-${s}`, s));
+  all_caches = [...kmalloc_caches];
+  slub_oom_rs.begin = 0;
+  slub_oom_rs.printed = 0;
+});
+
+/** kmalloc_slab - the cache kmalloc uses for @size bytes. */
+export function kmalloc_slab(size: number): kmem_cache {
+  for (const c of kmalloc_caches) if (size <= c.object_size) return c;
+  return kmalloc_caches[kmalloc_caches.length - 1]!;
+}
+
+/** Every cache of this boot (kmalloc-* first), for tests and /proc/slabinfo-like views. */
+export function slab_caches(): readonly kmem_cache[] {
+  return all_caches;
+}
+
+/** kmem_cache_create - a cache of @size-byte objects named @name. */
+export function kmem_cache_create(name: string, size: number, align = 0, flags = 0): kmem_cache {
+  void align, flags;
+  const c = new kmem_cache(name, Math.max(8, size));
+  all_caches.push(c);
+  return c;
+}
+
+/** kmem_cache_destroy - the cache must be empty ("Slab cache still has objects" otherwise). */
+export function kmem_cache_destroy(c: kmem_cache | null): void {
+  if (!c) return;
+  if (c.nr_objects > 0) {
+    pr_err(`kmem_cache_destroy ${c.name}: Slab cache still has objects`);
+    return;
+  }
+  const i = all_caches.indexOf(c);
+  if (i >= 0) all_caches.splice(i, 1);
+}
+
+/** slab_out_of_memory - SLUB's report when it cannot get a page for a new slab. */
+function slab_out_of_memory(c: kmem_cache, gfp: gfp_t): void {
+  if (gfp & __GFP_NOWARN || !__ratelimit(slub_oom_rs)) return;
+  const nr_free = c.nr_slabs * c.objs_per_slab - c.nr_objects;
+  pr_warn(
+    [
+      `SLUB: Unable to allocate memory on node -1, gfp=${gfp_hex(gfp)}(${gfp_names(gfp)})`,
+      `  cache: ${c.name}, object size: ${c.object_size}, buffer size: ${c.object_size}, default order: 0, min order: 0`,
+      `  node 0: slabs: ${c.nr_slabs}, objs: ${c.nr_slabs * c.objs_per_slab}, free: ${nr_free}`,
+    ].join('\n'),
+  );
+}
+
+/** slab_pre_alloc_hook - fault injection, lockdep's might-reclaim annotation, might_sleep. */
+function slab_pre_alloc_hook(size: number, gfp: gfp_t, call: string): boolean {
+  __task_context(call);
+  fs_reclaim_acquire(gfp, call);
+  fs_reclaim_release(gfp, call);
+  if (gfpflags_allow_blocking(gfp)) might_sleep(call, 'mm/slub.c');
+  return !should_failslab(size, gfp);
+}
+
+/**
+ * kmem_cache_alloc - an object from @c. Needs a new slab page when every
+ * slab is full: that allocation uses @gfp and may sleep and reclaim.
+ */
+export function kmem_cache_alloc(c: kmem_cache, gfp: gfp_t): Promise<kmem_object | null> {
+  return slab_alloc(c, gfp, c.object_size, 'kmem_cache_alloc');
+}
+
+async function slab_alloc(c: kmem_cache, gfp: gfp_t, size: number, call: string): Promise<kmem_object | null> {
+  if (!slab_pre_alloc_hook(size, gfp, call)) return null;
+  let s = c.partial[c.partial.length - 1];
+  if (!s) {
+    // allocate_slab: a fresh page. __GFP_ZERO is for objects, not for the slab page.
+    const p = await alloc_pages(gfp & ~__GFP_ZERO, 0);
+    if (!p) {
+      slab_out_of_memory(c, gfp);
+      return null;
+    }
+    p.flags |= PG_slab;
+    const free: number[] = [];
+    for (let i = c.objs_per_slab - 1; i >= 0; i--) free.push(i);
+    s = { page: p, cache: c, inuse: 0, free };
+    p.slab = s;
+    c.partial.push(s);
+    c.nr_slabs++;
+    node_stat.nr_slab++;
+  }
+  const index = s.free.pop()!;
+  s.inuse++;
+  c.nr_objects++;
+  if (s.free.length === 0) c.partial.splice(c.partial.indexOf(s), 1);
+  const o = new kmem_object(size, c, s, index, null);
+  o.alloc_track = kasan_track(call);
+  return o;
+}
+
+/** kmem_cache_zalloc - kmem_cache_alloc, zeroed. */
+export function kmem_cache_zalloc(c: kmem_cache, gfp: gfp_t): Promise<kmem_object | null> {
+  return kmem_cache_alloc(c, gfp | __GFP_ZERO);
+}
+
+/**
+ * discard_slab - the slab is empty: its page goes back to the zone. A task
+ * in reclaim counts it as reclaimed slab (the progress reclaim reports).
+ */
+function discard_slab(s: slab): void {
+  const c = s.cache;
+  const i = c.partial.indexOf(s);
+  if (i >= 0) c.partial.splice(i, 1);
+  c.nr_slabs--;
+  node_stat.nr_slab--;
+  s.page.flags &= ~PG_slab;
+  s.page.slab = null;
+  if (current.reclaim_state) current.reclaim_state.reclaimed_slab += 1;
+  __free_pages(s.page, 0);
+}
+
+/** kmem_cache_free - give @o back to @c. A double free is a KASAN report. */
+export function kmem_cache_free(c: kmem_cache, o: kmem_object): void {
+  __kmem_cache_free(c, o, 'kmem_cache_free');
+}
+
+function __kmem_cache_free(c: kmem_cache, o: kmem_object, how: string): void {
+  if (kasan_slab_free(o)) return;
+  o.freed = true;
+  o.free_track = kasan_track(how);
+  const s = o.__slab()!;
+  const was_full = s.free.length === 0;
+  s.free.push(o.index);
+  s.inuse--;
+  c.nr_objects--;
+  if (s.inuse === 0) discard_slab(s);
+  else if (was_full) c.partial.push(s);
+}
+
+/** get_order - the order of the smallest block holding @size bytes. */
+export function get_order(size: number): number {
+  let order = 0;
+  while (PAGE_SIZE << order < size) order++;
+  return order;
+}
+
+/**
+ * kmalloc - allocate @size bytes. May sleep (direct reclaim) if @gfp allows
+ * it; with GFP_ATOMIC/GFP_NOWAIT it never parks the task. Returns null on
+ * failure (or when failslab says so).
+ */
+export async function kmalloc(size: number, gfp: gfp_t): Promise<kmem_object | null> {
+  if (size > PAGE_SIZE) {
+    // kmalloc_large: whole pages from the page allocator.
+    if (!slab_pre_alloc_hook(size, gfp, 'kmalloc')) return null;
+    const order = get_order(size);
+    const p = await alloc_pages(gfp | __GFP_COMP, order);
+    if (!p) return null;
+    const o = new kmem_object(size, null, null, order, p);
+    o.alloc_track = kasan_track('kmalloc');
+    return o;
+  }
+  return slab_alloc(kmalloc_slab(size), gfp, size, 'kmalloc');
+}
+
+/** kzalloc - kmalloc, zeroed. */
+export function kzalloc(size: number, gfp: gfp_t): Promise<kmem_object | null> {
+  return kmalloc(size, gfp | __GFP_ZERO);
+}
+
+/** kfree - free an object from kmalloc (null is ignored). Never sleeps. */
+export function kfree(o: kmem_object | null): void {
+  if (!o) return;
+  if (o.large) {
+    if (kasan_slab_free(o)) return;
+    o.freed = true;
+    o.free_track = kasan_track('kfree');
+    __free_pages(o.large, o.index);
+    return;
+  }
+  __kmem_cache_free(o.cache!, o, 'kfree');
+}
+
+/** ksize - the usable size of @o (its cache's object size). */
+export function ksize(o: kmem_object): number {
+  return o.cache ? o.cache.object_size : PAGE_SIZE << o.index;
+}
+
