@@ -12,6 +12,7 @@
 // deadlock with who waits for what, held by whom, and the wait-for cycle.
 import { register_initcall } from './init/initcall';
 import { boot_params } from './init/params';
+import { lockdep_print_held_locks } from './locking/lockdep';
 import { report, print_tainted, UTS_RELEASE } from './panic';
 import { for_each_process, register_sched_clock_hook, register_sched_idle_forever_hook } from './sched/core';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, type task_struct } from './sched/task';
@@ -51,12 +52,10 @@ function task_line(t: task_struct): string {
   return `${t.comm.slice(0, 15).padEnd(15)} ${state_char(t)}    0 ${String(t.pid).padStart(5)} ${String(2).padStart(6)} 0x${t.flags.toString(16).padStart(8, '0')}`;
 }
 
+/** debug_show_held_locks: what lockdep knows the task holds (v4.11 prints it after the task line). */
 function held_locks_lines(t: task_struct): string[] {
   if (t.held_locks.length === 0) return [];
-  return [
-    `${t.held_locks.length} lock${t.held_locks.length > 1 ? 's' : ''} held by ${t.comm}/${t.pid}:`,
-    ...t.held_locks.map((h, i) => ` #${i}:  (${h.class_name}), at: ${h.acquire_ip}`),
-  ];
+  return lockdep_print_held_locks(t);
 }
 
 /** check_hung_uninterruptible_tasks - khungtaskd's periodic look. */

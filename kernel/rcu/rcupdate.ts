@@ -1,0 +1,91 @@
+// Models: include/linux/rcupdate.h (rcu_read_lock, rcu_read_unlock,
+// rcu_read_lock_held, struct rcu_head), v4.11, CONFIG_PREEMPT_NONE.
+//
+// In a CONFIG_PREEMPT_NONE kernel RCU is the "rcu_sched" flavour: a reader is
+// just a region with preemption disabled. rcu_read_lock() raises
+// preempt_count, so sleeping inside is the BUG might_sleep() prints, and a CPU
+// that switches tasks (or idles) cannot be inside a reader: that is the
+// quiescent state grace periods wait for (tree.ts).
+//
+// The kernel never counts readers; it infers them from context switches. The
+// model counts readers per CPU so that the grace-period code can ask "is
+// anyone on this CPU inside a read-side critical section?" exactly. A task
+// does not change CPU inside a reader (preemption is off), so counting on
+// current.cpu at lock and at unlock is consistent.
+//
+// Left out: rcu_dereference()/rcu_assign_pointer() (the model has no memory
+// ordering to get wrong), the lockdep rcu_lock_map (lockdep tracks RCU
+// readers with check=0, which the model's lockdep API has no way to say; the
+// might_sleep report names the read-side section instead), SRCU, RCU-bh.
+import { register_initcall } from '../init/initcall';
+import { boot_params } from '../init/params';
+import { WARN_ONCE } from '../panic';
+import { __task_context, current, register_sched_exit_hook } from '../sched/core';
+import type { task_struct } from '../sched/task';
+
+/** rcu_callback_t - what call_rcu() runs after a grace period (softirq context: must not sleep). */
+export type rcu_callback_t = (head: rcu_head) => void;
+
+/**
+ * struct rcu_head (struct callback_head) - embed one in an object that is
+ * freed through call_rcu(). The model keeps the queueing state on it, as
+ * CONFIG_DEBUG_OBJECTS_RCU_HEAD does, to catch a head queued twice.
+ */
+export class rcu_head {
+  /** The callback, set by call_rcu(). */
+  func: rcu_callback_t | null = null;
+  /** True from call_rcu() until the callback is invoked. */
+  __queued = false;
+  /** The grace period (rcu_state.gpnum) that must complete before the callback may run. */
+  __gp = 0;
+  /** The CPU whose callback list holds it. */
+  __cpu = 0;
+}
+
+/** Readers inside a read-side critical section, per CPU (the model's bookkeeping). */
+let readers: number[] = [];
+
+register_initcall('core', 'rcu_read', () => {
+  readers = new Array<number>(boot_params().nr_cpus).fill(0);
+});
+
+register_initcall('subsys', 'rcu_read_exit_hook', () => {
+  // A task that dies inside a reader (an oops) must not stall grace periods
+  // forever: its read-side section ends with it.
+  register_sched_exit_hook((t: task_struct) => {
+    if (t.rcu_read_lock_nesting > 0) {
+      readers[t.cpu] = Math.max(0, (readers[t.cpu] ?? 0) - 1);
+      t.rcu_read_lock_nesting = 0;
+    }
+  });
+});
+
+/**
+ * rcu_read_lock - begin an RCU read-side critical section. Objects reached
+ * through RCU-protected pointers stay valid until rcu_read_unlock(). Nests.
+ * Must not sleep inside (preemption is disabled).
+ */
+export function rcu_read_lock(): void {
+  const t = __task_context('rcu_read_lock');
+  t.preempt_count++; // preempt_disable(): this is all rcu_read_lock() is under PREEMPT_NONE
+  if (t.rcu_read_lock_nesting++ === 0) readers[t.cpu] = (readers[t.cpu] ?? 0) + 1;
+}
+
+/** rcu_read_unlock - end the read-side critical section begun by rcu_read_lock(). */
+export function rcu_read_unlock(): void {
+  const t = __task_context('rcu_read_unlock');
+  // Model's own check: the kernel would underflow preempt_count and complain later.
+  if (WARN_ONCE(t.rcu_read_lock_nesting <= 0, 'kernel/rcu/update.c rcu_read_unlock', 'rcu_read_unlock() without a matching rcu_read_lock()')) return;
+  if (--t.rcu_read_lock_nesting === 0) readers[t.cpu] = (readers[t.cpu] ?? 1) - 1;
+  t.preempt_count--; // preempt_enable()
+}
+
+/** rcu_read_lock_held - is current inside an RCU read-side critical section? */
+export function rcu_read_lock_held(): boolean {
+  return current.rcu_read_lock_nesting > 0;
+}
+
+/** __rcu_readers_on - number of tasks on @cpu inside a read-side critical section (tree.ts, tree_exp.ts). */
+export function __rcu_readers_on(cpu: number): number {
+  return readers[cpu] ?? 0;
+}
