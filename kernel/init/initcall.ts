@@ -24,8 +24,10 @@ const order: Record<InitcallLevel, number> = { core: 0, subsys: 1, late: 2 };
  * create kernel threads and workqueues; late hooks see everything set up.
  */
 export function register_initcall(level: InitcallLevel, name: string, fn: () => void): void {
-  if (initcalls.some((c) => c.name === name)) return; // module evaluated twice (HMR): keep the first
-  initcalls.push({ level, name, fn });
+  const same = initcalls.find((c) => c.name === name);
+  if (same && same.level !== level) throw new Error(`register_initcall: "${name}" is already registered at level ${same.level}; initcall names must be unique.`);
+  if (same) same.fn = fn; // the module was evaluated again (hot reload): the newest code wins
+  else initcalls.push({ level, name, fn });
 }
 
 /** do_initcalls - run every registered hook, level by level. */

@@ -243,7 +243,8 @@ function task_exit(t: task_struct, how: task_struct['exit_state']): void {
     forgotten_await(t, t.__parked_in, null);
     how = 'oops';
   }
-  t.exit_state = how;
+  // A task that leaves because of SIGKILL (the OOM killer's) was killed.
+  t.exit_state = how === 'exited' && t.sigkill_pending ? 'killed' : how;
   t.state = TASK_DEAD;
   t.blocked_on = null;
   t.__resume = null;

@@ -274,14 +274,10 @@ describe('shrink_slab', () => {
       () => 1,
     );
     let ret = 0;
-    failslab_set(() => true);
-    try {
-      await start_kernel({}, () => {
-        ret = register_shrinker(s);
-      });
-    } finally {
-      failslab_set(null);
-    }
+    await start_kernel({}, () => {
+      failslab_set(() => true);
+      ret = register_shrinker(s);
+    });
     expect(ret).toBe(-12);
   });
 

@@ -125,9 +125,9 @@ describe('kmalloc on slab pages', () => {
 
   it('fails chosen allocations with failslab', async () => {
     let got: kmem_object | null | undefined;
-    failslab_set((size) => size === 77);
     try {
       await run_in_kthread({}, async () => {
+        failslab_set((size) => size === 77);
         got = await kmalloc(77, GFP_KERNEL);
         expect(await kmalloc(78, GFP_KERNEL)).not.toBeNull();
       });

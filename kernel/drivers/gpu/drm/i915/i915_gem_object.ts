@@ -1,0 +1,253 @@
+// Models: drivers/gpu/drm/i915/i915_gem_object.h and the page-handling half
+// of i915_gem.c (get_pages/put_pages, pin/unpin, madvise, truncate,
+// invalidate), v4.11.
+//
+// A GEM object's backing store is a shmem file. While the object has pages,
+// it holds a reference on each of them (so reclaim cannot take them) and an
+// sg_table listing them, allocated with kmalloc as in the kernel. Giving the
+// pages up ("put_pages") frees the sg_table and drops the references: the
+// pages go back to the shmem page cache and the LRU, where only swap can
+// reclaim them, unless the object is purgeable (madv DONTNEED), in which case
+// the file is truncated and the pages really become free.
+//
+// Simplified: one "VMA" per object, counted by bind_count and vma_pin_count;
+// no tiling, no userptr, no stolen memory, no dma-buf.
+import { GFP_KERNEL, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../../../../mm/gfp';
+import { kasan_check_read } from '../../../../mm/kasan';
+import { put_page, type page } from '../../../../mm/page_alloc';
+import {
+  set_page_dirty,
+  mark_page_accessed,
+  shmem_file_setup,
+  shmem_read_mapping_page_gfp,
+  shmem_truncate_range,
+  type shmem_file,
+} from '../../../../mm/shmem';
+import { kfree, kmalloc, type kmem_object } from '../../../../mm/slab';
+import { rcu_head } from '../../../../rcu/update';
+import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, type drm_i915_private } from './i915_drv';
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+
+/** struct sg_table: the kmalloc'd list of an object's pages. */
+export interface sg_table {
+  mem: kmem_object;
+  pages: page[];
+}
+
+/** struct drm_i915_gem_object, reduced. */
+export interface drm_i915_gem_object {
+  readonly i915: drm_i915_private;
+  /** Object handle for messages ("obj 3"). */
+  readonly id: number;
+  /** The kmalloc'd struct itself, so KASAN can see use after free. */
+  readonly mem: kmem_object;
+  base: { size: number; filp: shmem_file; refcount: number };
+  mm: {
+    /** The sg_table while the object has pages, else null. */
+    pages: sg_table | null;
+    /** Users that need the pages to stay (bindings count too). */
+    pages_pin_count: number;
+    madv: number;
+    /** The GPU may have written the pages: they must be written back (dirtied) on release. */
+    dirty: boolean;
+  };
+  /** GTT bindings (each pins the pages once). */
+  bind_count: number;
+  /** Bindings pinned for use (execbuf, scanout): never unbound by the shrinker. */
+  vma_pin_count: number;
+  /** jiffies until which the GPU is still using the object (0: idle). */
+  active_until: number;
+  /** Scanout buffers are never shrunk while active. */
+  framebuffer_references: number;
+  rcu: rcu_head;
+  /** Freed by __i915_gem_free_objects. */
+  freed: boolean;
+}
+
+let next_id = 1;
+
+/** Reset per boot by the device setup (i915_gem.ts). */
+export function __i915_gem_object_reset_ids(): void {
+  next_id = 1;
+}
+
+/**
+ * i915_gem_object_create - allocate an object of @size bytes backed by a
+ * fresh shmem file. No pages are allocated until they are needed.
+ */
+export async function i915_gem_object_create(i915: drm_i915_private, size: number): Promise<drm_i915_gem_object | null> {
+  const mem = await kmalloc(512, GFP_KERNEL);
+  if (!mem) return null;
+  const id = next_id++;
+  const obj: drm_i915_gem_object = {
+    i915,
+    id,
+    mem,
+    base: { size, filp: shmem_file_setup(`i915 obj ${id}`, size >> PAGE_SHIFT), refcount: 1 },
+    mm: { pages: null, pages_pin_count: 0, madv: I915_MADV_WILLNEED, dirty: false },
+    bind_count: 0,
+    vma_pin_count: 0,
+    active_until: 0,
+    framebuffer_references: 0,
+    rcu: new rcu_head(),
+    freed: false,
+  };
+  i915.objects.push(obj);
+  return obj;
+}
+
+/** Pages of @obj (size >> PAGE_SHIFT). */
+export function obj_nr_pages(obj: drm_i915_gem_object): number {
+  return obj.base.size >> PAGE_SHIFT;
+}
+
+/** i915_gem_object_has_pages. */
+export function i915_gem_object_has_pages(obj: drm_i915_gem_object): boolean {
+  return obj.mm.pages !== null;
+}
+
+/**
+ * i915_gem_object_get_pages_gtt - read every page of the shmem file in and
+ * build the sg_table. Like the kernel, try first without retrying hard
+ * (__GFP_NORETRY | __GFP_NOWARN), then with the mapping's full GFP_KERNEL
+ * mask. The caller holds struct_mutex: these allocations may recurse into
+ * the shrinker (that is the point of the course).
+ */
+export async function i915_gem_object_get_pages(obj: drm_i915_gem_object): Promise<number> {
+  if (obj.mm.pages) return 0;
+  if (obj.mm.madv !== I915_MADV_WILLNEED) return -14; // -EFAULT: purged or purgeable
+  const pages: page[] = [];
+  const gfp_first: gfp_t = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
+  for (let i = 0; i < obj_nr_pages(obj); i++) {
+    let p = await shmem_read_mapping_page_gfp(obj.base.filp, i, gfp_first);
+    if (!p) p = await shmem_read_mapping_page_gfp(obj.base.filp, i, GFP_KERNEL);
+    if (!p) {
+      for (const q of pages) put_page(q);
+      return -12; // -ENOMEM
+    }
+    pages.push(p);
+  }
+  const sg = await kmalloc(16 * pages.length + 32, GFP_KERNEL);
+  if (!sg) {
+    for (const q of pages) put_page(q);
+    return -12;
+  }
+  // Pinned pages on the LRU only waste vmscan's effort (Kuo-Hsin Yang's 2018 patch
+  // marks them unevictable); v4.11 did not yet, so neither does the model.
+  obj.mm.pages = { mem: sg, pages };
+  // A newly populated object joins the unbound list (i915_gem_object_get_pages).
+  if (!obj.i915.mm.unbound_list.includes(obj) && !obj.i915.mm.bound_list.includes(obj)) obj.i915.mm.unbound_list.push(obj);
+  return 0;
+}
+
+/** i915_gem_object_pin_pages - get the pages if needed and keep them. */
+export async function i915_gem_object_pin_pages(obj: drm_i915_gem_object): Promise<number> {
+  const err = await i915_gem_object_get_pages(obj);
+  if (err) return err;
+  obj.mm.pages_pin_count++;
+  return 0;
+}
+
+/** i915_gem_object_unpin_pages - the shrinker may take the pages again. */
+export function i915_gem_object_unpin_pages(obj: drm_i915_gem_object): void {
+  obj.mm.pages_pin_count--;
+}
+
+/**
+ * i915_gem_object_get_page - the @n'th page of an object that has pages.
+ * Reads the sg_table, so KASAN catches a caller whose pages were dropped
+ * under it (the "pin before alloc" bug).
+ */
+export function i915_gem_object_get_page(obj: drm_i915_gem_object, n: number, where: string): page | null {
+  const sg = obj.mm.pages;
+  if (!sg) return null;
+  kasan_check_read(sg.mem, where);
+  return sg.pages[n] ?? null;
+}
+
+/** i915_gem_object_is_active - the GPU is still using it. */
+export function i915_gem_object_is_active(obj: drm_i915_gem_object, now: number): boolean {
+  return obj.active_until > now;
+}
+
+/** i915_gem_object_is_shrinkable - objects with a shmem backing store are. */
+export function i915_gem_object_is_shrinkable(obj: drm_i915_gem_object): boolean {
+  return !obj.freed;
+}
+
+/**
+ * i915_gem_object_truncate - purge: drop the backing store entirely. The
+ * only release path that puts pages straight back on the free lists.
+ */
+export function i915_gem_object_truncate(obj: drm_i915_gem_object): void {
+  shmem_truncate_range(obj.base.filp, 0, -1);
+  obj.mm.madv = __I915_MADV_PURGED;
+}
+
+/**
+ * __i915_gem_object_put_pages - release the pages if nobody pins them.
+ * Dirty pages are marked dirty in the page cache (they must be written to
+ * swap before reclaim can free them); then the references go. Purgeable
+ * objects are truncated. Returns true if the object no longer has pages.
+ */
+export function __i915_gem_object_put_pages(obj: drm_i915_gem_object): boolean {
+  const sg = obj.mm.pages;
+  if (!sg) return true;
+  if (obj.mm.pages_pin_count > 0) return false;
+  obj.mm.pages = null;
+  if (obj.mm.madv === I915_MADV_DONTNEED) obj.mm.dirty = false;
+  for (const p of sg.pages) {
+    if (obj.mm.dirty) set_page_dirty(p);
+    if (obj.mm.madv === I915_MADV_WILLNEED) mark_page_accessed(p);
+    put_page(p);
+  }
+  obj.mm.dirty = false;
+  kfree(sg.mem);
+  if (obj.mm.madv === I915_MADV_DONTNEED) i915_gem_object_truncate(obj);
+  return true;
+}
+
+/** i915_gem_object_set_madv - userspace's I915_GEM_MADVISE; purged objects stay purged. */
+export function i915_gem_object_set_madv(obj: drm_i915_gem_object, madv: number): void {
+  if (obj.mm.madv !== __I915_MADV_PURGED) obj.mm.madv = madv;
+  if (obj.mm.madv === I915_MADV_DONTNEED && !obj.mm.pages) i915_gem_object_truncate(obj);
+}
+
+/** Bind the object into the GTT: pins its pages once per binding. */
+export async function i915_gem_object_bind(obj: drm_i915_gem_object): Promise<number> {
+  const err = await i915_gem_object_pin_pages(obj);
+  if (err) return err;
+  obj.bind_count++;
+  const mm = obj.i915.mm;
+  const i = mm.unbound_list.indexOf(obj);
+  if (i >= 0) mm.unbound_list.splice(i, 1);
+  if (!mm.bound_list.includes(obj)) mm.bound_list.push(obj);
+  return 0;
+}
+
+/**
+ * i915_gem_object_unbind - drop every binding that is not pinned for use.
+ * Returns 0, or -EBUSY if a binding is pinned.
+ */
+export function i915_gem_object_unbind(obj: drm_i915_gem_object): number {
+  if (obj.vma_pin_count > 0) return -16; // -EBUSY
+  while (obj.bind_count > 0) {
+    obj.bind_count--;
+    i915_gem_object_unpin_pages(obj);
+  }
+  const mm = obj.i915.mm;
+  const i = mm.bound_list.indexOf(obj);
+  if (i >= 0) {
+    mm.bound_list.splice(i, 1);
+    if (obj.mm.pages) mm.unbound_list.push(obj);
+  }
+  return 0;
+}
+
+/** Mark the object as in use by the GPU until @until (jiffies) and as written. */
+export function i915_gem_object_mark_active(obj: drm_i915_gem_object, until: number): void {
+  obj.active_until = until;
+  obj.mm.dirty = true;
+}

@@ -1,0 +1,283 @@
+// Models: drivers/gpu/drm/i915/i915_gem_shrinker.c, v4.11 (with the v4.10
+// and v4.12 differences the thread is about, selected by i915.release).
+//
+// The shrinker is how reclaim asks i915 for memory. Its problem is
+// struct_mutex: the shrinker needs it, and reclaim can be entered by a task
+// that already holds it (any kmalloc under struct_mutex may recurse into
+// reclaim). So it takes the lock with mutex_trylock_recursive() and
+// remembers whether it must unlock; if another task holds the lock it gives
+// up (count returns 0, scan returns SHRINK_STOP). Counts are in pages.
+//
+// Each callback is a field of i915_shrinker_ops so an exercise can replace
+// exactly the piece the learner fixes, and the thread's historical variants
+// are selected with i915.release ('4.10', '4.11', '4.12').
+import {
+  mutex_trylock_recursive,
+  mutex_unlock,
+  MUTEX_TRYLOCK_FAILED,
+  MUTEX_TRYLOCK_RECURSIVE,
+} from '../../../../locking/mutex';
+import { pr_err, pr_info } from '../../../../printk/printk';
+import { NOTIFY_DONE, register_oom_notifier, type notifier_block } from '../../../../mm/oom_kill';
+import { get_nr_swap_pages } from '../../../../mm/swap';
+import { DEFAULT_SEEKS, register_shrinker, SHRINK_STOP, type shrink_control, type shrinker } from '../../../../mm/vmscan';
+import { rcu_barrier, synchronize_rcu, synchronize_rcu_expedited } from '../../../../rcu/update';
+import { current, schedule_timeout_killable } from '../../../../sched/core';
+import { fatal_signal_pending } from '../../../../sched/task';
+import { jiffies, msecs_to_jiffies } from '../../../../time/timekeeping';
+import { trace } from '../../../../trace/trace';
+import { flush_work } from '../../../../workqueue';
+import {
+  I915_MADV_DONTNEED,
+  I915_SHRINK_ACTIVE,
+  I915_SHRINK_BOUND,
+  I915_SHRINK_PURGEABLE,
+  I915_SHRINK_UNBOUND,
+  I915_SHRINK_VMAPS,
+  type drm_i915_private,
+} from './i915_drv';
+import { i915_gem_is_busy, i915_gem_retire_requests } from './i915_gem';
+import {
+  __i915_gem_object_put_pages,
+  i915_gem_object_is_active,
+  i915_gem_object_is_shrinkable,
+  i915_gem_object_unbind,
+  obj_nr_pages,
+  type drm_i915_gem_object,
+} from './i915_gem_object';
+
+/** The outcome of i915_gem_shrinker_lock(): did we get it, and must we unlock? */
+export interface shrinker_lock_state {
+  locked: boolean;
+  unlock: boolean;
+}
+
+/** The pieces of the shrinker an exercise may replace. */
+export interface i915_shrinker_ops {
+  lock(i915: drm_i915_private): Promise<shrinker_lock_state>;
+  unlock(i915: drm_i915_private, unlock: boolean): Promise<void>;
+  count(i915: drm_i915_private, sc: shrink_control): Promise<number>;
+  scan(i915: drm_i915_private, sc: shrink_control): Promise<number>;
+}
+
+/**
+ * i915_gem_shrinker_lock - take struct_mutex unless another task holds it.
+ * RECURSIVE means this task entered reclaim while already holding it: go on,
+ * but the outer frame owns the lock, so we must not unlock it.
+ */
+export async function i915_gem_shrinker_lock(i915: drm_i915_private): Promise<shrinker_lock_state> {
+  switch (mutex_trylock_recursive(i915.struct_mutex)) {
+    case MUTEX_TRYLOCK_FAILED:
+      return { locked: false, unlock: false };
+    case MUTEX_TRYLOCK_RECURSIVE:
+      return { locked: true, unlock: false };
+    default:
+      return { locked: true, unlock: true };
+  }
+}
+
+/**
+ * i915_gem_shrinker_unlock - release struct_mutex if we took it. In v4.11 an
+ * expedited grace period follows a real unlock, so that objects freed under
+ * the lock reach their RCU callbacks sooner (c053b5a moved the wait here so
+ * it never runs while an outer frame still holds the lock). v4.12 dropped it.
+ * Andrea's 2/5 adds a flush of the free worker, which check_flush_dependency
+ * rejects from reclaim.
+ */
+export async function i915_gem_shrinker_unlock(i915: drm_i915_private, unlock: boolean): Promise<void> {
+  if (!unlock) return;
+  mutex_unlock(i915.struct_mutex);
+  if (i915.release === '4.11') await synchronize_rcu_expedited();
+  if (i915.flush_free_work_in_shrinker) await flush_work(i915.mm.free_work);
+}
+
+/**
+ * can_release_pages - would unbinding and putting this object's pages make
+ * progress? Not if someone other than its bindings pins the pages, not if a
+ * binding is pinned, and not if the pages could only go to swap and there is
+ * none (unless the object is purgeable: then they are simply dropped).
+ */
+export function can_release_pages(obj: drm_i915_gem_object): boolean {
+  if (!obj.mm.pages) return false;
+  if (!i915_gem_object_is_shrinkable(obj)) return false;
+  if (obj.mm.pages_pin_count > obj.bind_count) return false;
+  if (obj.vma_pin_count > 0) return false;
+  return get_nr_swap_pages() > 0 || obj.mm.madv === I915_MADV_DONTNEED;
+}
+
+/** unsafe_drop_pages - unbind and put the pages; true if they are gone. */
+function unsafe_drop_pages(obj: drm_i915_gem_object): boolean {
+  if (i915_gem_object_unbind(obj) === 0) __i915_gem_object_put_pages(obj);
+  return obj.mm.pages === null;
+}
+
+/**
+ * i915_gem_shrink - release up to @target pages from objects matching @flags,
+ * unbound objects first. Returns the number of pages released: they are
+ * returned to the system (page cache and LRU), and only truncated
+ * (purgeable) objects' pages are actually free.
+ */
+export async function i915_gem_shrink(i915: drm_i915_private, target: number, flags: number): Promise<number> {
+  const ops = i915.shrinker_ops;
+  const { locked, unlock } = await ops.lock(i915);
+  if (!locked) return 0;
+  i915_gem_retire_requests(i915);
+  const now = jiffies();
+  let count = 0;
+  const phases: Array<[drm_i915_gem_object[], number]> = [
+    [i915.mm.unbound_list, I915_SHRINK_UNBOUND],
+    [i915.mm.bound_list, I915_SHRINK_BOUND],
+  ];
+  for (const [list, bit] of phases) {
+    if (!(flags & bit)) continue;
+    // Walk a snapshot: unbinding moves objects between the lists.
+    for (const obj of [...list]) {
+      if (count >= target) break;
+      if (flags & I915_SHRINK_PURGEABLE && obj.mm.madv !== I915_MADV_DONTNEED) continue;
+      if (flags & I915_SHRINK_VMAPS) continue; // no kernel vmaps in the model
+      if (!(flags & I915_SHRINK_ACTIVE) && (i915_gem_object_is_active(obj, now) || obj.framebuffer_references > 0)) continue;
+      if (!can_release_pages(obj)) continue;
+      const pages = obj_nr_pages(obj);
+      if (unsafe_drop_pages(obj)) {
+        const i = i915.mm.unbound_list.indexOf(obj);
+        if (i >= 0) i915.mm.unbound_list.splice(i, 1);
+        count += pages;
+      }
+    }
+  }
+  i915_gem_retire_requests(i915);
+  if (i915.release === '4.10') {
+    // v4.10: unlock if we locked, then wait for an expedited grace period
+    // whether or not we unlocked. In the nested case struct_mutex is still
+    // held by the outer frame while we wait.
+    if (unlock) mutex_unlock(i915.struct_mutex);
+    await synchronize_rcu_expedited();
+  } else {
+    await ops.unlock(i915, unlock);
+  }
+  trace('i915_gem_shrink', { target, flags, count });
+  return count;
+}
+
+/**
+ * i915_gem_shrink_all - release everything that can be released (used by the
+ * OOM notifier and by drop_caches). v4.10 waited with rcu_barrier(), v4.11
+ * with synchronize_rcu() (3d3d18f086cd), v4.12 with neither.
+ */
+export async function i915_gem_shrink_all(i915: drm_i915_private): Promise<number> {
+  const freed = await i915_gem_shrink(i915, Number.MAX_SAFE_INTEGER, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_ACTIVE);
+  if (i915.release === '4.10') await rcu_barrier();
+  else if (i915.release === '4.11') await synchronize_rcu();
+  return freed;
+}
+
+/**
+ * i915_gem_shrinker_count - v4.11: pages we could release now. Without the
+ * lock it reports 0, and do_shrink_slab() then skips the scan entirely.
+ */
+async function i915_gem_shrinker_count(i915: drm_i915_private, _sc: shrink_control): Promise<number> {
+  const ops = i915.shrinker_ops;
+  const { locked, unlock } = await ops.lock(i915);
+  if (!locked) return 0;
+  i915_gem_retire_requests(i915);
+  const now = jiffies();
+  let count = 0;
+  for (const obj of i915.mm.unbound_list) if (can_release_pages(obj)) count += obj_nr_pages(obj);
+  for (const obj of i915.mm.bound_list) if (!i915_gem_object_is_active(obj, now) && can_release_pages(obj)) count += obj_nr_pages(obj);
+  await ops.unlock(i915, unlock);
+  return count;
+}
+
+/**
+ * i915_gem_shrinker_scan - v4.11: purgeable objects first, then the rest (to
+ * swap). SHRINK_STOP when the lock is held by someone else: do_shrink_slab
+ * then keeps the work in nr_deferred for a later caller.
+ */
+async function i915_gem_shrinker_scan(i915: drm_i915_private, sc: shrink_control): Promise<number> {
+  const ops = i915.shrinker_ops;
+  const { locked, unlock } = await ops.lock(i915);
+  if (!locked) return SHRINK_STOP;
+  let freed = await i915_gem_shrink(i915, sc.nr_to_scan, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_PURGEABLE);
+  if (freed < sc.nr_to_scan) freed += await i915_gem_shrink(i915, sc.nr_to_scan - freed, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND);
+  await ops.unlock(i915, unlock);
+  return freed;
+}
+
+/** The v4.11 callbacks (the default; exercises replace some of them). */
+export const v4_11_shrinker_ops: i915_shrinker_ops = {
+  lock: i915_gem_shrinker_lock,
+  unlock: i915_gem_shrinker_unlock,
+  count: i915_gem_shrinker_count,
+  scan: i915_gem_shrinker_scan,
+};
+
+/**
+ * i915_gem_shrinker_lock_uninterruptible - the OOM notifier's way in: wait
+ * for the GPU to idle and the lock to be free, one tick at a time, for up to
+ * @timeout_ms. (Model choice: the GPU-idle wait is part of the same polling
+ * loop rather than a separate blocking wait.)
+ */
+async function i915_gem_shrinker_lock_uninterruptible(i915: drm_i915_private, timeout_ms: number): Promise<shrinker_lock_state | null> {
+  const timeout = jiffies() + msecs_to_jiffies(timeout_ms);
+  for (;;) {
+    if (!i915_gem_is_busy(i915)) {
+      const st = await i915.shrinker_ops.lock(i915);
+      if (st.locked) return st;
+    }
+    await schedule_timeout_killable(1);
+    if (fatal_signal_pending(current)) return null;
+    if (jiffies() > timeout) {
+      pr_err('Unable to lock GPU to purge memory.');
+      return null;
+    }
+  }
+}
+
+/**
+ * i915_gem_shrinker_oom - the OOM notifier: the last chance before the OOM
+ * killer. Release everything, report what was freed and what stays pinned.
+ */
+async function i915_gem_shrinker_oom(i915: drm_i915_private, freed_out: { value: number }): Promise<number> {
+  const st = await i915_gem_shrinker_lock_uninterruptible(i915, 5000);
+  if (!st) return NOTIFY_DONE;
+  const freed = await i915_gem_shrink_all(i915);
+  // What is left: releasable pages (still on the lists) and pinned ones.
+  let unbound = 0;
+  let bound = 0;
+  let unevictable = 0;
+  for (const [list, which] of [[i915.mm.unbound_list, 'unbound'], [i915.mm.bound_list, 'bound']] as const) {
+    for (const obj of list) {
+      if (!obj.mm.pages) continue;
+      if (!can_release_pages(obj)) unevictable += obj_nr_pages(obj);
+      else if (which === 'unbound') unbound += obj_nr_pages(obj);
+      else bound += obj_nr_pages(obj);
+    }
+  }
+  await i915.shrinker_ops.unlock(i915, st.unlock);
+  if (freed || unbound || bound) pr_info(`Purging GPU memory, ${freed} pages freed, ${unevictable} pages still pinned.`);
+  if (unbound || bound) pr_err(`${bound} and ${unbound} pages still available in the bound and unbound GPU page lists.`);
+  freed_out.value += freed;
+  return NOTIFY_DONE;
+}
+
+/**
+ * i915_gem_shrinker_init - register the shrinker (DEFAULT_SEEKS, default
+ * batch) and the OOM notifier. The callbacks go through i915.shrinker_ops.
+ */
+export function i915_gem_shrinker_init(i915: drm_i915_private): void {
+  const s: shrinker = {
+    count_objects: (_s, sc) => i915.shrinker_ops.count(i915, sc),
+    scan_objects: (_s, sc) => i915.shrinker_ops.scan(i915, sc),
+    seeks: DEFAULT_SEEKS,
+    batch: 0,
+    flags: 0,
+    name: 'i915_gem_shrinker',
+  };
+  i915.mm.shrinker = s;
+  register_shrinker(s);
+  const nb: notifier_block = {
+    notifier_call: (_nb, _event, freed) => i915_gem_shrinker_oom(i915, freed),
+  };
+  i915.mm.oom_notifier = nb;
+  register_oom_notifier(nb);
+}

@@ -1,0 +1,166 @@
+// The thread's phenomena as scenarios for the kernel model: each one is a
+// small program that the tests run once (as the kernel would) and the
+// explorer runs under every interleaving within a bound.
+//
+// Every scenario is a function returning a fresh `scenario` (explorer/),
+// parameterised by the historical variant it reproduces.
+import type { scenario } from '../explorer/scenario';
+import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
+import { i915_gem_object_create, i915_gem_object_mark_active, PAGE_SIZE } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { can_release_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import type { i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { user_task } from '../kernel/fork';
+import { mutex_lock, mutex_trylock, mutex_unlock } from '../kernel/locking/mutex';
+import { failslab_set } from '../kernel/mm/slab';
+import { rcu_barrier } from '../kernel/rcu/update';
+import { current, schedule_timeout_uninterruptible } from '../kernel/sched/core';
+import { PF_WQ_WORKER } from '../kernel/sched/task';
+import { jiffies } from '../kernel/time/timekeeping';
+import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS, type gem_world as world } from './i915_world';
+
+/** Pages the ioctl allocates under struct_mutex: enough to go below the min watermark. */
+const PRESSURE_PAGES = 40;
+
+/**
+ * rcu_hang - Andrea's hang (kernel-facts §12 bug 1). A task holds
+ * struct_mutex, frees a buffer (its release now waits for RCU and then for
+ * the free worker, which needs struct_mutex), waits a little for the GPU,
+ * then allocates under memory pressure. Reclaim enters the i915 shrinker
+ * recursively. In v4.10 i915_gem_shrink() then waits for an expedited grace
+ * period, which needs a kworker on system_wq; under memory pressure none can
+ * be created (modelled by failing kworker allocations), so the task waits
+ * for ever while holding struct_mutex. Lockdep sees nothing: the wait is a
+ * wait_event on a workqueue wakeup, not a lock.
+ * @creation_fails: whether new kworkers cannot be allocated.
+ */
+export function rcu_hang(release: i915_release, creation_fails = true): scenario {
+  return {
+    id: `rcu-hang-v${release}${creation_fails ? '' : '-workers-ok'}`,
+    params: { ...WORLD_PARAMS, hung_task_panic: true },
+    setup() {
+      const w = gem_world({ release });
+      if (creation_fails) failslab_set(() => (current.flags & PF_WQ_WORKER) !== 0);
+      user_task(async () => {
+        await populate(w);
+        await mutex_lock(w.i915.struct_mutex);
+        const tmp = await i915_gem_object_create(w.i915, 16 * PAGE_SIZE);
+        if (tmp) i915_gem_object_put(tmp);
+        await schedule_timeout_uninterruptible(2); // waiting for the GPU, lock held
+        await allocate_pages(PRESSURE_PAGES);
+        mutex_unlock(w.i915.struct_mutex);
+      }, 'i915_ioctl');
+    },
+  };
+}
+
+/** A shrinker lock that simply blocks: what Andrea's "just call mutex_trylock" is an alternative to. */
+export const mutex_lock_shrinker_lock: i915_shrinker_ops['lock'] = async (i915) => {
+  await mutex_lock(i915.struct_mutex, 'i915_gem_shrinker_lock');
+  return { locked: true, unlock: true };
+};
+
+/**
+ * shrinker_lock_recursion - a task holding struct_mutex allocates under
+ * pressure and reclaim calls the i915 shrinker (kernel-facts §12 bug 7, the
+ * recursion the thread discusses). With @lock_style 'mutex_lock' the
+ * shrinker blocks on the lock its own task holds; with 'trylock_recursive'
+ * (v4.11) it sees RECURSIVE and goes on.
+ */
+export function shrinker_lock_recursion(lock_style: 'mutex_lock' | 'trylock_recursive'): scenario {
+  return {
+    id: `shrinker-lock-${lock_style === 'mutex_lock' ? 'mutex-lock' : 'trylock-recursive'}`,
+    params: { ...WORLD_PARAMS },
+    setup() {
+      const w = gem_world({ release: '4.12', shrinker_ops: lock_style === 'mutex_lock' ? { lock: mutex_lock_shrinker_lock } : {} });
+      user_task(async () => {
+        await populate(w);
+        await mutex_lock(w.i915.struct_mutex);
+        await allocate_pages(PRESSURE_PAGES);
+        mutex_unlock(w.i915.struct_mutex);
+      }, 'i915_ioctl');
+    },
+  };
+}
+
+/**
+ * flush_from_reclaim - Andrea's 2/5: after a real unlock the shrinker flushes
+ * the GEM free worker, which lives on system_wq ("events", no
+ * WQ_MEM_RECLAIM). A task in direct reclaim carries PF_MEMALLOC, so
+ * check_flush_dependency() warns, once per boot. Model choice: the flush is
+ * added to the v4.12 shrinker (no RCU wait before it). On v4.11 the
+ * expedited grace period that precedes the flush lets the free work, queued
+ * on the same pool ahead of the grace-period work, finish first, and the
+ * flush finds nothing to wait for in the default schedule.
+ */
+export function flush_from_reclaim(flush: boolean): scenario {
+  return {
+    id: `flush-from-reclaim${flush ? '' : '-none'}`,
+    params: { ...WORLD_PARAMS },
+    setup() {
+      const w = gem_world({ release: '4.12', flush_free_work_in_shrinker: flush });
+      user_task(async () => {
+        await warm_up_workqueues();
+        await populate(w);
+        // Drop a buffer under struct_mutex and wait until its RCU callback
+        // has run (rcu_barrier guarantees the callback, not the work it
+        // queues): the free worker starts and blocks on struct_mutex.
+        await mutex_lock(w.i915.struct_mutex);
+        const last = w.cache.pop();
+        if (last) i915_gem_object_put(last);
+        await rcu_barrier();
+        mutex_unlock(w.i915.struct_mutex);
+        await allocate_pages(PRESSURE_PAGES);
+        await allocate_pages(10);
+      }, 'i915_ioctl');
+    },
+  };
+}
+
+/** Pages the shrinker could release now, counted without struct_mutex (a racy read the model's atomic steps make safe). */
+function releasable_pages(i915: drm_i915_private): number {
+  const now = jiffies();
+  let count = 0;
+  for (const obj of i915.mm.unbound_list) if (can_release_pages(obj)) count += obj.base.size / PAGE_SIZE;
+  for (const obj of i915.mm.bound_list) if (obj.active_until <= now && can_release_pages(obj)) count += obj.base.size / PAGE_SIZE;
+  return count;
+}
+
+/** count_objects that reports 0 whenever struct_mutex cannot be taken with a plain trylock. */
+export const trylock_count: i915_shrinker_ops['count'] = async (i915) => {
+  if (!mutex_trylock(i915.struct_mutex)) return 0;
+  const n = releasable_pages(i915);
+  mutex_unlock(i915.struct_mutex);
+  return n;
+};
+
+/** count_objects that needs no lock. */
+export const lockfree_count: i915_shrinker_ops['count'] = async (i915) => releasable_pages(i915);
+
+/**
+ * count_hides_memory - the task holding struct_mutex allocates while the GPU
+ * is busy scanning out. With a count that reports 0 when the lock is taken
+ * (here: by the allocating task itself), reclaim never asks i915 to scan,
+ * sixteen passes make no progress, the OOM notifier cannot get the GPU idle
+ * within its 5 seconds, and the OOM killer kills a bystander. A count that
+ * needs no lock lets the (recursive) scan purge the buffer cache instead.
+ */
+export function count_hides_memory(count: 'trylock' | 'lockfree'): scenario {
+  return {
+    id: `count-${count}`,
+    params: { ...WORLD_PARAMS },
+    setup() {
+      const w: world = gem_world({ release: '4.12', shrinker_ops: { count: count === 'trylock' ? trylock_count : lockfree_count } });
+      user_task(async () => {
+        await schedule_timeout_uninterruptible(60_000);
+      }, 'firefox', { rss_pages: 15 });
+      user_task(async () => {
+        await populate(w, { pinned_pages: 125, cache_objects: 4, cache_object_pages: 12 });
+        if (w.scanout) i915_gem_object_mark_active(w.scanout, jiffies() + 30_000);
+        await mutex_lock(w.i915.struct_mutex);
+        await allocate_pages(PRESSURE_PAGES);
+        mutex_unlock(w.i915.struct_mutex);
+      }, 'i915_ioctl');
+    },
+  };
+}
