@@ -138,19 +138,18 @@ export const trylock_count: i915_shrinker_ops['count'] = async (i915) => {
 export const lockfree_count: i915_shrinker_ops['count'] = async (i915) => releasable_pages(i915);
 
 /**
- * count_hides_memory - the task holding struct_mutex allocates while the GPU
- * is busy scanning out. With a count that reports 0 when the lock is taken
- * (here: by the allocating task itself), reclaim never asks i915 to scan,
- * sixteen passes make no progress, the OOM notifier cannot get the GPU idle
- * within its 5 seconds, and the OOM killer kills a bystander. A count that
- * needs no lock lets the (recursive) scan purge the buffer cache instead.
+ * count_under_pressure - the task holding struct_mutex allocates while the
+ * GPU is busy scanning out, with @count as the shrinker's count_objects. If
+ * the count hides the buffer cache from reclaim, sixteen reclaim passes make
+ * no progress, the OOM notifier cannot get the GPU idle within its 5
+ * seconds, and the OOM killer kills a bystander ("firefox").
  */
-export function count_hides_memory(count: 'trylock' | 'lockfree'): scenario {
+export function count_under_pressure(id: string, count: i915_shrinker_ops['count']): scenario {
   return {
-    id: `count-${count}`,
+    id,
     params: { ...WORLD_PARAMS },
     setup() {
-      const w: world = gem_world({ release: '4.12', shrinker_ops: { count: count === 'trylock' ? trylock_count : lockfree_count } });
+      const w: world = gem_world({ release: '4.12', shrinker_ops: { count } });
       user_task(async () => {
         await schedule_timeout_uninterruptible(60_000);
       }, 'firefox', { rss_pages: 15 });
@@ -163,4 +162,9 @@ export function count_hides_memory(count: 'trylock' | 'lockfree'): scenario {
       }, 'i915_ioctl');
     },
   };
+}
+
+/** The thread's point about count: a trylock count hides memory, a lock-free one does not. */
+export function count_hides_memory(count: 'trylock' | 'lockfree'): scenario {
+  return count_under_pressure(`count-${count}`, count === 'trylock' ? trylock_count : lockfree_count);
 }

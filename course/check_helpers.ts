@@ -1,0 +1,54 @@
+// Building blocks for check suites: run a scenario under the explorer and
+// turn its verdict into a check outcome; run a body once in a task on a
+// fresh machine and look at what happened.
+import { check_no_failures, type verdict_options } from '../explorer/verdict';
+import type { scenario } from '../explorer/scenario';
+import { user_task } from '../kernel/fork';
+import { start_kernel, type run_result } from '../kernel/init/main';
+import type { boot_params } from '../kernel/init/params';
+import type { report_kind } from '../kernel/panic';
+import { fail, pass, type check_outcome } from './checks';
+
+/**
+ * no_failures - explore @sc under every schedule within the bound (2 by
+ * default) and pass only if none fails. The failure message carries the
+ * minimised schedule, the dmesg/trace tail and the schedule string.
+ */
+export async function no_failures(sc: scenario, opts: verdict_options = {}): Promise<check_outcome> {
+  const v = await check_no_failures(sc, { preemption_bound: 2, stop_on: 'first', ...opts });
+  return v.ok ? pass(v.message) : fail(v.message);
+}
+
+export interface once_result<T> {
+  result: run_result;
+  /** What @body returned (undefined if it did not get that far). */
+  value: T | undefined;
+}
+
+/**
+ * run_once - boot a fresh machine with @params, run @body in one user task
+ * ("check") under the kernel's own scheduling, and return the run and the
+ * body's value. @setup may create more tasks and devices first.
+ */
+export async function run_once<T>(params: Partial<boot_params>, body: () => Promise<T>, setup?: () => void): Promise<once_result<T>> {
+  let value: T | undefined;
+  const result = await start_kernel({ ...params }, () => {
+    setup?.();
+    user_task(async () => {
+      value = await body();
+    }, 'check');
+  });
+  return { result, value };
+}
+
+/** The last @n lines of a run's dmesg, indented, for a failure message. */
+export function dmesg_tail(r: run_result, n = 20): string {
+  const lines = r.dmesg.slice(-n);
+  return lines.length ? `\n  dmesg (last ${lines.length} lines):\n${lines.map((l) => `    ${l}`).join('\n')}` : '';
+}
+
+/** The first report of one of @kinds in a run, as "kind: title", or null. */
+export function first_report(r: run_result, kinds: readonly report_kind[]): string | null {
+  const x = r.reports.find((rep) => kinds.includes(rep.kind));
+  return x ? `${x.kind}: ${x.title}` : null;
+}
