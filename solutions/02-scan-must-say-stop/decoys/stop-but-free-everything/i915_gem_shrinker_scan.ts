@@ -1,0 +1,17 @@
+// Decoy: SHRINK_STOP on contention, but once it has the lock it gives
+// everything back ("reclaim is in trouble, help as much as possible").
+import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_shrink, i915_gem_shrinker_lock, i915_gem_shrinker_unlock } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { SHRINK_STOP, type shrink_control } from '../../../../kernel/mm/vmscan';
+
+export async function i915_gem_shrinker_scan(i915: drm_i915_private, _sc: shrink_control): Promise<number> {
+  const { locked, unlock } = await i915_gem_shrinker_lock(i915);
+  if (!locked) return SHRINK_STOP;
+
+  let freed = await i915_gem_shrink(i915, Number.MAX_SAFE_INTEGER, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_PURGEABLE);
+  freed += await i915_gem_shrink(i915, Number.MAX_SAFE_INTEGER, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND);
+
+  await i915_gem_shrinker_unlock(i915, unlock);
+  return freed;
+}
