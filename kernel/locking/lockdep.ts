@@ -263,12 +263,13 @@ export function lockdep_is_held(lock: { dep_map: lockdep_map }): boolean {
 }
 
 /**
- * lockdep_assert_held - WARN if current does not hold @lock. v4.11:
- * WARN_ON(debug_locks && !lockdep_is_held(l)); without lockdep it checks nothing.
+ * lockdep_assert_held - WARN unless current holds @lock. In the kernel it is
+ * a macro, so the WARNING names the line that asserts: pass that place as
+ * @where ("drivers/gpu/drm/i915/i915_gem.c i915_gem_object_unbind").
  */
-export function lockdep_assert_held(lock: { dep_map: lockdep_map }): void {
+export function lockdep_assert_held(lock: { dep_map: lockdep_map }, where = 'include/linux/lockdep.h lockdep_assert_held'): void {
   if (!enabled) return;
-  WARN_ON(debug_locks && !lockdep_is_held(lock), 'include/linux/lockdep.h lockdep_assert_held');
+  WARN_ON(debug_locks && !lockdep_is_held(lock), where);
 }
 
 // ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 // Simplified: one "VMA" per object, counted by bind_count and vma_pin_count;
 // no tiling, no userptr, no stolen memory, no dma-buf.
 import { GFP_KERNEL, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../../../../mm/gfp';
+import { lockdep_assert_held } from '../../../../locking/lockdep';
 import { kasan_check_read } from '../../../../mm/kasan';
 import { put_page, type page } from '../../../../mm/page_alloc';
 import {
@@ -167,6 +168,18 @@ export function i915_gem_object_get_page(obj: drm_i915_gem_object, n: number, wh
   return sg.pages[n] ?? null;
 }
 
+/**
+ * sg_table_page - the @n'th page listed in @sgt, an sg_table the caller
+ * looked up earlier (obj->mm.pages, walked with for_each_sgt_page in the
+ * kernel). Reads the table, so KASAN catches a caller that kept the table
+ * across something that let the shrinker put the object's pages (and kfree
+ * the table): the exercise-06 bug, "pin before alloc".
+ */
+export function sg_table_page(sgt: sg_table, n: number, where: string): page | null {
+  kasan_check_read(sgt.mem, where);
+  return sgt.pages[n] ?? null;
+}
+
 /** i915_gem_object_is_active - the GPU is still using it. */
 export function i915_gem_object_is_active(obj: drm_i915_gem_object, now: number): boolean {
   return obj.active_until > now;
@@ -229,9 +242,14 @@ export async function i915_gem_object_bind(obj: drm_i915_gem_object): Promise<nu
 
 /**
  * i915_gem_object_unbind - drop every binding that is not pinned for use.
- * Returns 0, or -EBUSY if a binding is pinned.
+ * Returns 0, or -EBUSY if a binding is pinned. The caller must hold
+ * struct_mutex: the bindings and the object lists are protected by it, and
+ * v4.x unbind starts with lockdep_assert_held() on it, so a path that walks
+ * the lists without the lock (a shrinker that thinks another task's lock is
+ * its own) gets a WARN.
  */
 export function i915_gem_object_unbind(obj: drm_i915_gem_object): number {
+  lockdep_assert_held(obj.i915.struct_mutex, 'drivers/gpu/drm/i915/i915_gem.c i915_gem_object_unbind');
   if (obj.vma_pin_count > 0) return -16; // -EBUSY
   while (obj.bind_count > 0) {
     obj.bind_count--;
