@@ -1,0 +1,220 @@
+// The result formats one grading run writes, from one grade_report:
+//   Gradescope results.json          (gradescope/autograder_samples docs/specs.md)
+//   GitHub Classroom runner JSON     (classroom-resources/autograding-*-grader: version 1)
+//   JUnit XML                        (the common Ant/Surefire shape CI systems read)
+//   Exercism results.json, version 3 (exercism/docs test-runners/interface.md), one per exercise
+// Nothing here reads the clock: execution times come from the report.
+import type { grade_report, graded_check, graded_exercise } from './grade';
+
+const num = (n: number) => Math.round(n * 1000) / 1000;
+/** "01" from "01-count-must-not-hide-memory". */
+const short = (id: string) => id.slice(0, 2);
+
+function integrity_text(r: grade_report): string {
+  const lines: string[] = [];
+  if (r.modified.length) {
+    lines.push(`Modified protected files (graded with the course's own versions instead): ${r.modified.join(', ')}`);
+  }
+  if (r.grader_modified.length) {
+    lines.push(`Warning: the grader's own files differ from grader/checksums.json: ${r.grader_modified.join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+function exercise_line(e: graded_exercise): string {
+  const why = e.message ? ` — ${e.message.split('\n')[0]}` : '';
+  return `${e.id}: ${e.score}/${e.max_score} (${e.status})${why}`;
+}
+
+/** summary_text - the plain-text summary used as the top-level output of every format. */
+export function summary_text(r: grade_report): string {
+  const head = `Shrinker Lab: ${r.score}/${r.max_score} points`;
+  return [head, r.error ?? '', ...r.exercises.map(exercise_line), integrity_text(r)].filter(Boolean).join('\n');
+}
+
+function check_output(e: graded_exercise, c: graded_check): string {
+  const msg = c.message.length > 20_000 ? `${c.message.slice(0, 20_000)}\n… (truncated)` : c.message;
+  return c.status === 'passed' ? msg : msg;
+}
+
+export interface gradescope_results {
+  score: number;
+  max_score: number;
+  execution_time: number;
+  output: string;
+  output_format: 'text';
+  visibility: 'visible';
+  stdout_visibility: 'hidden';
+  tests: {
+    name: string;
+    number: string;
+    score: number;
+    max_score: number;
+    status: 'passed' | 'failed';
+    output: string;
+    output_format: 'text';
+    visibility: string;
+    tags: string[];
+  }[];
+}
+
+/** to_gradescope - Gradescope's results.json. */
+export function to_gradescope(r: grade_report): gradescope_results {
+  const tests: gradescope_results['tests'] = [];
+  r.exercises.forEach((e, i) => {
+    e.checks.forEach((c, j) => {
+      tests.push({
+        name: `${short(e.id)} ${e.title}: ${c.name}`,
+        number: `${i + 1}.${j + 1}`,
+        score: c.score,
+        max_score: c.max_score,
+        status: c.status,
+        output: check_output(e, c),
+        output_format: 'text',
+        visibility: c.hidden ? r.hidden_visibility : 'visible',
+        tags: [e.id, c.hidden ? 'hidden' : `task ${c.task}`],
+      });
+    });
+  });
+  if (r.modified.length) {
+    tests.push({
+      name: 'protected files unchanged',
+      number: `${r.exercises.length + 1}.1`,
+      score: 0,
+      max_score: 0,
+      status: 'failed',
+      output: integrity_text(r),
+      output_format: 'text',
+      visibility: 'visible',
+      tags: ['integrity'],
+    });
+  }
+  return {
+    score: r.score,
+    max_score: r.max_score,
+    execution_time: num(r.execution_time),
+    output: summary_text(r),
+    output_format: 'text',
+    visibility: 'visible',
+    stdout_visibility: 'hidden',
+    tests,
+  };
+}
+
+export interface classroom_results {
+  version: 1;
+  status: 'pass' | 'fail' | 'error';
+  max_score: number;
+  tests: {
+    name: string;
+    status: 'pass' | 'fail' | 'error';
+    score: number;
+    message: string;
+    test_code: string;
+    filename: string;
+    line_no: number;
+    duration: number;
+  }[];
+}
+
+/** to_classroom - the runner JSON of GitHub Classroom's autograding actions (version 1). */
+export function to_classroom(r: grade_report): classroom_results {
+  const tests: classroom_results['tests'] = [];
+  for (const e of r.exercises) {
+    const errored = e.status !== 'passed' && e.status !== 'failed';
+    for (const c of e.checks) {
+      tests.push({
+        name: `${short(e.id)} ${c.name}`,
+        status: c.status === 'passed' ? 'pass' : errored ? 'error' : 'fail',
+        score: c.score,
+        message: c.message,
+        test_code: c.hidden ? '' : `npx shrinker-lab run ${short(e.id)}`,
+        filename: c.hidden ? '' : `tests/exercises/${e.id}.checks.ts`,
+        line_no: 0,
+        duration: 0,
+      });
+    }
+  }
+  const all_error = r.exercises.length > 0 && r.exercises.every((e) => e.status !== 'passed' && e.status !== 'failed');
+  const status = all_error ? 'error' : tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
+  return { version: 1, status, max_score: r.max_score, tests };
+}
+
+/** The line GitHub Classroom's reporter prints and reads: "Points X/Y". */
+export function points_line(r: grade_report): string {
+  return `Points ${r.score}/${r.max_score}`;
+}
+
+/** classroom_output_line - `result=<base64 JSON>` for $GITHUB_OUTPUT. */
+export function classroom_output_line(r: grade_report): string {
+  return `result=${Buffer.from(JSON.stringify(to_classroom(r))).toString('base64')}\n`;
+}
+
+const xml_escape = (s: string) =>
+  s
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+
+/** to_junit - JUnit XML: one testsuite per exercise, one testcase per check; points as properties. */
+export function to_junit(r: grade_report): string {
+  const suites = r.exercises.map((e) => {
+    const errored = e.status !== 'passed' && e.status !== 'failed';
+    const failures = errored ? 0 : e.checks.filter((c) => c.status === 'failed').length;
+    const errors = errored ? e.checks.filter((c) => c.status === 'failed').length : 0;
+    const cases = e.checks.map((c) => {
+      const props = `      <properties>\n        <property name="points" value="${c.score}"/>\n        <property name="max_points" value="${c.max_score}"/>\n      </properties>\n`;
+      const body = c.status === 'passed' ? '' : errored
+        ? `      <error message="${xml_escape(`${e.status}: ${c.message.split('\n')[0] ?? ''}`)}" type="${e.status}">${xml_escape(c.message)}</error>\n`
+        : `      <failure message="${xml_escape(c.message.split('\n')[0] ?? '')}" type="check_failed">${xml_escape(c.message)}</failure>\n`;
+      return `    <testcase classname="${xml_escape(e.id)}" name="${xml_escape(c.name)}" time="0">\n${props}${body}    </testcase>\n`;
+    });
+    const out = e.output ? `    <system-out>${xml_escape(e.output.slice(0, 4000))}</system-out>\n` : '';
+    return `  <testsuite name="${xml_escape(e.id)}" tests="${e.checks.length}" failures="${failures}" errors="${errors}" skipped="0" time="${num(e.ms / 1000)}">\n${cases.join('')}${out}  </testsuite>\n`;
+  });
+  const tests = r.exercises.reduce((s, e) => s + e.checks.length, 0);
+  const failures = r.exercises.reduce((s, e) => s + (e.status === 'passed' || e.status === 'failed' ? e.checks.filter((c) => c.status === 'failed').length : 0), 0);
+  const errors = r.exercises.reduce((s, e) => s + (e.status !== 'passed' && e.status !== 'failed' ? e.checks.length : 0), 0);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="shrinker-lab ${xml_escape(r.submission)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${num(r.execution_time)}">\n${suites.join('')}</testsuites>\n`;
+}
+
+export interface exercism_results {
+  version: 3;
+  status: 'pass' | 'fail' | 'error';
+  message: string | null;
+  tests: {
+    name: string;
+    status: 'pass' | 'fail' | 'error';
+    message: string | null;
+    output: string | null;
+    test_code: string;
+    task_id?: number;
+  }[];
+}
+
+/** Exercism caps a test's output at 500 characters, with a notice. */
+function cap_output(s: string): string | null {
+  if (!s) return null;
+  return s.length > 500 ? `${s.slice(0, 450)}\n… (output truncated at 500 characters)`.slice(0, 500) : s;
+}
+
+/** to_exercism - Exercism's results.json (version 3) for one exercise; hidden checks are left out. */
+export function to_exercism(e: graded_exercise): exercism_results {
+  const errored = e.status !== 'passed' && e.status !== 'failed';
+  const visible = e.checks.filter((c) => !c.hidden);
+  const tests: exercism_results['tests'] = errored
+    ? []
+    : visible.map((c) => ({
+        name: c.name,
+        status: c.status === 'passed' ? 'pass' : 'fail',
+        message: c.status === 'passed' ? null : c.message.slice(0, 65_535),
+        output: cap_output(e.output),
+        test_code: `check "${c.id}" in tests/exercises/${e.id}.checks.ts (run it: npx shrinker-lab run ${short(e.id)})`,
+        ...(c.task !== null ? { task_id: c.task } : {}),
+      }));
+  if (errored) return { version: 3, status: 'error', message: (e.message || e.status).slice(0, 65_535), tests };
+  return { version: 3, status: tests.every((t) => t.status === 'pass') ? 'pass' : 'fail', message: null, tests };
+}

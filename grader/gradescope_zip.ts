@@ -1,0 +1,137 @@
+// The Gradescope autograder zip: setup.sh and run_autograder at the root,
+// the course (no solutions) under course/, the hidden tests under hidden/.
+// setup.sh runs once when Gradescope builds the image (network allowed):
+// it installs Node 20 if needed and runs npm ci. run_autograder runs per
+// submission, offline, and writes /autograder/results/results.json.
+//
+//   npm run gradescope:zip [-- --out FILE] [--hidden DIR]
+import { cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
+import { read_manifest } from '../course/files';
+import { copy_course, make_temp, remove } from './tree';
+
+export const SETUP_SH = `#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+set -euo pipefail
+need_node() {
+  ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]
+}
+if need_node; then
+  apt-get update
+  apt-get install -y ca-certificates curl gnupg
+  curl -fsSL https://deb.nodesource.com/setup_20.x | bash -
+  apt-get install -y nodejs
+fi
+cd /autograder/source/course
+npm ci --no-audit --no-fund
+# Warm the tsx cache and prove the grader runs, offline, before any submission.
+node --import tsx grader/main.ts checksums
+`;
+
+export const RUN_AUTOGRADER = `#!/usr/bin/env bash
+# Gradescope runs this for every submission (no network needed). The
+# submission may be a whole student repository (exercises/ inside), the
+# exercise folders, or the edited files uploaded one by one.
+cd /autograder/source/course
+HIDDEN=()
+if [ -d /autograder/source/hidden ]; then HIDDEN=(--hidden /autograder/source/hidden); fi
+node --import tsx grader/main.ts --submission /autograder/submission --out /autograder/results \\
+  --jobs "$(nproc)" --timeout 120 "\${HIDDEN[@]}"
+`;
+
+interface entry {
+  name: string;
+  data: Buffer;
+  mode: number;
+}
+
+/** zip_entries - a zip archive (deflate) of @entries, with Unix modes. */
+export function zip_entries(entries: entry[]): Buffer {
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  // 1 January 2000 00:00, fixed: the same inputs give the same zip.
+  const time = 0;
+  const date = ((2000 - 1980) << 9) | (1 << 5) | 1;
+  for (const e of entries) {
+    const name = Buffer.from(e.name);
+    const packed = deflateRawSync(e.data);
+    const crc = crc32(e.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(time, 10);
+    local.writeUInt16LE(date, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    parts.push(local, name, packed);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE((3 << 8) | 20, 4); // made by Unix
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(0x0800, 8);
+    c.writeUInt16LE(8, 10);
+    c.writeUInt16LE(time, 12);
+    c.writeUInt16LE(date, 14);
+    c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(packed.length, 20);
+    c.writeUInt32LE(e.data.length, 24);
+    c.writeUInt16LE(name.length, 28);
+    c.writeUInt16LE(0, 30);
+    c.writeUInt16LE(0, 32);
+    c.writeUInt16LE(0, 34);
+    c.writeUInt16LE(0, 36);
+    c.writeUInt32LE(((0o100000 | e.mode) << 16) >>> 0, 38);
+    c.writeUInt32LE(offset, 42);
+    central.push(c, name);
+    offset += 30 + name.length + packed.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, cd, end]);
+}
+
+function files_under(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const d of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const r = rel ? `${rel}/${d.name}` : d.name;
+    if (d.name === 'node_modules') continue;
+    if (d.isDirectory()) out.push(...files_under(dir, r));
+    else if (d.isFile()) out.push(r);
+  }
+  return out;
+}
+
+/** build_gradescope_zip - write the autograder zip of the course at @root to @file. */
+export function build_gradescope_zip(root: string, file: string, hidden: string | null = null): { file: string; files: number } {
+  const stage = make_temp('shrinker-gradescope-');
+  try {
+    copy_course(root, join(stage, 'course'), read_manifest(root));
+    if (hidden) cpSync(hidden, join(stage, 'hidden'), { recursive: true });
+    const entries: entry[] = [
+      { name: 'setup.sh', data: Buffer.from(SETUP_SH), mode: 0o755 },
+      { name: 'run_autograder', data: Buffer.from(RUN_AUTOGRADER), mode: 0o755 },
+    ];
+    for (const f of files_under(stage)) {
+      const p = join(stage, f);
+      entries.push({ name: f, data: readFileSync(p), mode: statSync(p).mode & 0o777 });
+    }
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, zip_entries(entries));
+    return { file, files: entries.length };
+  } finally {
+    remove(stage);
+  }
+}
+

@@ -1,0 +1,165 @@
+// npm run grade -- [--submission DIR] [--out DIR] [--hidden DIR] [--timeout SECONDS] [--jobs N]
+//                  [--exercises 01,02] [--batch DIR] [--visibility after_due_date]
+//                  [--credit-unchanged] [--no-typecheck] [--quiet]
+// npm run grade -- checksums [--write]        verify (or regenerate) grader/checksums.json
+// npm run grade -- export-student DIR          write the student template
+// npm run grade -- gradescope-zip [--out FILE] [--hidden DIR]
+import { resolve } from 'node:path';
+import { COURSE_ROOT, read_manifest } from '../course/files';
+import type { course_manifest } from '../course/manifest';
+import { grade_batch } from './batch';
+import { export_student } from './export_student';
+import { failed_report, grade_submission, prepare_base, type grade_options, type grade_report, type visibility } from './grade';
+import { build_gradescope_zip } from './gradescope_zip';
+import { points_line } from './formats';
+import { github_outputs, summary_table, write_results } from './output';
+import { compute_checksums, diff_checksums, read_checksums, remove, write_checksums } from './tree';
+
+export const USAGE = `usage:
+  npm run grade -- [--submission DIR] [--out DIR] [--hidden DIR] [--timeout SECONDS] [--jobs N]
+                   [--exercises 01,02] [--visibility after_due_date|hidden|after_published|visible]
+                   [--credit-unchanged] [--no-typecheck] [--quiet]
+  npm run grade -- --batch DIR [--out DIR] [--jobs N] [...]
+  npm run grade -- checksums [--write]
+  npm run grade -- export-student DIR
+  npm run grade -- gradescope-zip [--out FILE] [--hidden DIR]`;
+
+interface parsed {
+  command: string;
+  values: Map<string, string>;
+  flags: Set<string>;
+  rest: string[];
+}
+
+const VALUED = new Set(['submission', 'out', 'hidden', 'timeout', 'jobs', 'exercises', 'batch', 'visibility', 'root']);
+
+export function parse_args(argv: string[]): parsed {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const [k, v] = a.slice(2).split('=', 2) as [string, string | undefined];
+      if (VALUED.has(k)) {
+        const val = v ?? argv[++i];
+        if (val === undefined) throw new Error(`--${k} needs a value\n${USAGE}`);
+        values.set(k, val);
+      } else flags.add(k);
+    } else rest.push(a);
+  }
+  const command = ['checksums', 'export-student', 'gradescope-zip'].includes(rest[0] ?? '') ? rest.shift()! : 'grade';
+  return { command, values, flags, rest };
+}
+
+function options(p: parsed): grade_options {
+  const num = (k: string, d: number) => {
+    const v = p.values.get(k);
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!(n > 0)) throw new Error(`--${k} must be a positive number (got "${v}")`);
+    return n;
+  };
+  const vis = p.values.get('visibility') ?? 'after_due_date';
+  if (!['hidden', 'after_due_date', 'after_published', 'visible'].includes(vis)) throw new Error(`--visibility must be hidden, after_due_date, after_published or visible`);
+  return {
+    root: resolve(p.values.get('root') ?? COURSE_ROOT),
+    submission: p.values.has('submission') ? resolve(p.values.get('submission')!) : undefined,
+    hidden: p.values.has('hidden') ? resolve(p.values.get('hidden')!) : null,
+    hidden_visibility: vis as visibility,
+    timeout_ms: num('timeout', 60) * 1000,
+    jobs: Math.floor(num('jobs', 2)),
+    exercises: p.values.get('exercises')?.split(',').map((s) => s.trim()).filter(Boolean),
+    typecheck: !p.flags.has('no-typecheck'),
+    credit_unchanged: p.flags.has('credit-unchanged'),
+  };
+}
+
+/** run_grade - grade one submission and write every result file into @out (even when grading fails). */
+export async function run_grade(opts: grade_options, out: string, quiet = false): Promise<grade_report> {
+  let report: grade_report;
+  let manifest: course_manifest | null = null;
+  let base = null;
+  try {
+    manifest = read_manifest(opts.root);
+    base = prepare_base(opts.root, opts.hidden ?? null);
+    report = await grade_submission(base, opts);
+  } catch (e) {
+    report = failed_report(opts.submission ?? 'submission', `the grader could not run: ${(e as Error).message}`, manifest);
+  } finally {
+    if (base) remove(base.dir);
+  }
+  write_results(report, out);
+  const notices = github_outputs(report);
+  if (!quiet) console.log(summary_table(report));
+  for (const n of notices) console.log(n);
+  console.log(points_line(report));
+  return report;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const p = parse_args(argv);
+  if (p.flags.has('help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const root = resolve(p.values.get('root') ?? COURSE_ROOT);
+  if (p.command === 'checksums') {
+    if (p.flags.has('write')) {
+      const c = write_checksums(root);
+      console.log(`grader/checksums.json: ${Object.keys(c.files).length} files`);
+      return 0;
+    }
+    const expected = read_checksums(root);
+    if (!expected) {
+      console.error('grader/checksums.json is missing. Generate it with: npm run grade -- checksums --write');
+      return 1;
+    }
+    const d = diff_checksums(expected, compute_checksums(root));
+    const bad = [...d.modified.map((f) => `modified: ${f}`), ...d.missing.map((f) => `missing:  ${f}`), ...d.added.map((f) => `new:      ${f}`)];
+    if (bad.length) {
+      console.error(`grader/checksums.json is stale:\n  ${bad.join('\n  ')}\nRegenerate it with: npm run grade -- checksums --write`);
+      return 1;
+    }
+    console.log(`grader/checksums.json matches ${Object.keys(expected.files).length} files`);
+    return 0;
+  }
+  if (p.command === 'export-student') {
+    const dest = p.rest[0];
+    if (!dest) throw new Error(`export-student needs a destination folder\n${USAGE}`);
+    const r = export_student(root, resolve(dest));
+    console.log(`student template written to ${r.dir} (${r.files} files)`);
+    return 0;
+  }
+  if (p.command === 'gradescope-zip') {
+    const file = resolve(p.values.get('out') ?? 'dist/gradescope-autograder.zip');
+    const r = build_gradescope_zip(root, file, p.values.has('hidden') ? resolve(p.values.get('hidden')!) : null);
+    console.log(`${r.file}: ${r.files} files`);
+    return 0;
+  }
+  const opts = options(p);
+  const out = resolve(p.values.get('out') ?? '.grade');
+  if (p.values.has('batch')) {
+    const base = prepare_base(opts.root, opts.hidden ?? null);
+    try {
+      const reports = await grade_batch(base, resolve(p.values.get('batch')!), out, opts);
+      for (const r of reports) console.log(`${r.submission}: ${r.score}/${r.max_score}`);
+      console.log(`gradebook: ${resolve(out, 'gradebook.csv')}`);
+    } finally {
+      remove(base.dir);
+    }
+    return 0;
+  }
+  await run_grade(opts, out, p.flags.has('quiet'));
+  return 0;
+}
+
+if (import.meta.url === new URL(`file://${process.argv[1]}`).href || process.argv[1]?.endsWith('grader/main.ts')) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : String(e));
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,60 @@
+// Writing one run's results: every format into the output folder, the
+// GitHub Actions outputs, and the terminal summary table.
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { grade_report } from './grade';
+import { classroom_output_line, points_line, summary_text, to_classroom, to_exercism, to_gradescope, to_junit } from './formats';
+
+/** The files written into the output folder, relative to it. */
+export const RESULT_FILES = {
+  gradescope: 'results.json',
+  classroom: 'classroom.json',
+  junit: 'junit.xml',
+  summary: 'summary.txt',
+  exercism: (id: string) => `exercism/${id}/results.json`,
+} as const;
+
+/** write_results - write every format of @r into @out. */
+export function write_results(r: grade_report, out: string): void {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, RESULT_FILES.gradescope), `${JSON.stringify(to_gradescope(r), null, 2)}\n`);
+  writeFileSync(join(out, RESULT_FILES.classroom), `${JSON.stringify(to_classroom(r), null, 2)}\n`);
+  writeFileSync(join(out, RESULT_FILES.junit), to_junit(r));
+  writeFileSync(join(out, RESULT_FILES.summary), `${summary_text(r)}\n`);
+  for (const e of r.exercises) {
+    const p = join(out, RESULT_FILES.exercism(e.id));
+    mkdirSync(join(p, '..'), { recursive: true });
+    writeFileSync(p, `${JSON.stringify(to_exercism(e), null, 2)}\n`);
+  }
+}
+
+/** github_outputs - in GitHub Actions: the base64 runner result in $GITHUB_OUTPUT and the Classroom notices. */
+export function github_outputs(r: grade_report, env: NodeJS.ProcessEnv = process.env): string[] {
+  const lines: string[] = [];
+  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, classroom_output_line(r));
+  if (env.GITHUB_ACTIONS === 'true') {
+    lines.push(`::notice title=Autograding complete::${points_line(r)}`);
+    lines.push(`::notice title=Autograding report::${JSON.stringify({ totalPoints: r.score, maxPoints: r.max_score })}`);
+  }
+  return lines;
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+
+/** summary_table - the terminal table: one row per exercise, one per check under it. */
+export function summary_table(r: grade_report): string {
+  const w = Math.max(8, ...r.exercises.map((e) => e.id.length));
+  const rows = r.error ? [r.error] : [];
+  rows.push(`${pad('exercise', w)}  ${pad('status', 13)}  ${lpad('points', 7)}`, `${'-'.repeat(w)}  ${'-'.repeat(13)}  ${'-'.repeat(7)}`);
+  for (const e of r.exercises) {
+    rows.push(`${pad(e.id, w)}  ${pad(e.status, 13)}  ${lpad(`${e.score}/${e.max_score}`, 7)}`);
+    if (e.message) rows.push(`    ${e.message.split('\n')[0]}`);
+    for (const c of e.checks) rows.push(`    ${c.status === 'passed' ? 'PASS' : 'FAIL'} ${lpad(`${c.score}/${c.max_score}`, 5)}  ${c.hidden ? '(hidden) ' : ''}${c.name}`);
+  }
+  rows.push(`${'-'.repeat(w)}  ${'-'.repeat(13)}  ${'-'.repeat(7)}`);
+  rows.push(`${pad('total', w)}  ${pad('', 13)}  ${lpad(`${r.score}/${r.max_score}`, 7)}`);
+  if (r.modified.length) rows.push(`Modified protected files (graded with the course's versions): ${r.modified.join(', ')}`);
+  if (r.grader_modified.length) rows.push(`Warning: grader files differ from grader/checksums.json: ${r.grader_modified.join(', ')}`);
+  return rows.join('\n');
+}

@@ -1,0 +1,160 @@
+// Every output format, checked against its schema: on a hand-made report
+// that has every case (passed, failed, crashed, hidden checks, modified
+// files, characters XML hates), and on the files a real run writes,
+// including a run where grading itself fails.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse_worker_output } from '../../course/isolate';
+import { RESULT_MARKER } from '../../course/outcome';
+import { gradebook_csv } from '../../grader/batch';
+import { classroom_output_line, points_line, to_classroom, to_exercism, to_gradescope, to_junit } from '../../grader/formats';
+import type { grade_report } from '../../grader/grade';
+import { run_grade } from '../../grader/main';
+import { github_outputs, summary_table } from '../../grader/output';
+import { make_temp } from '../../grader/tree';
+import { EX01, fixtures } from './fixtures';
+import { CLASSROOM, EXERCISM, exercism_rules, GRADESCOPE, junit_problems, parse_xml, validate } from './schemas';
+
+const nasty = 'lockdep: <struct_mutex> & "fs_reclaim" \'x\' \u0001 done';
+const report: grade_report = {
+  submission: 'alice',
+  score: 7,
+  max_score: 21,
+  modified: ['tests/exercises/01-a.checks.ts'],
+  grader_modified: [],
+  hidden_visibility: 'after_due_date',
+  execution_time: 12.3456,
+  exercises: [
+    {
+      id: '01-a', title: 'first', status: 'failed', message: '', output: 'x'.repeat(900), ms: 1500, score: 5, max_score: 8,
+      checks: [
+        { id: 'c1', name: 'never deadlocks', task: 1, score: 4, max_score: 4, status: 'passed', message: 'ok', hidden: false },
+        { id: 'c2', name: 'counts <exactly>', task: 2, score: 0, max_score: 2, status: 'failed', message: nasty, hidden: false },
+        { id: 'hidden/h1', name: 'hidden one', task: null, score: 1, max_score: 1, status: 'passed', message: 'ok', hidden: true },
+        { id: 'hidden/h2', name: 'hidden two', task: null, score: 0, max_score: 1, status: 'failed', message: 'no', hidden: true },
+      ],
+    },
+    {
+      id: '02-b', title: 'second', status: 'crashed', message: 'loading the exercise threw Error: boom', output: '', ms: 10, score: 0, max_score: 10,
+      checks: [
+        { id: 'd1', name: 'says stop', task: 1, score: 0, max_score: 10, status: 'failed', message: 'loading the exercise threw Error: boom', hidden: false },
+      ],
+    },
+    {
+      id: '03-c', title: 'third', status: 'passed', message: '', output: '', ms: 10, score: 2, max_score: 3,
+      checks: [
+        { id: 'e1', name: 'e one', task: 1, score: 2, max_score: 2, status: 'passed', message: 'ok', hidden: false },
+        { id: 'e2', name: 'e two', task: 1, score: 0, max_score: 1, status: 'failed', message: 'nope', hidden: false },
+      ],
+    },
+  ],
+};
+
+describe('output formats on a report with every case', () => {
+  it('Gradescope results.json matches the spec, with hidden checks after the due date and the modified file named', () => {
+    const g = to_gradescope(report);
+    expect(validate(g, GRADESCOPE)).toEqual([]);
+    expect([g.score, g.max_score, g.execution_time]).toEqual([7, 21, 12.346]);
+    expect(g.tests.filter((t) => t.max_score > 0).reduce((s, t) => s + t.max_score, 0)).toBe(21);
+    expect(g.tests.map((t) => t.number)).toEqual(['1.1', '1.2', '1.3', '1.4', '2.1', '3.1', '3.2', '4.1']);
+    expect(g.tests.filter((t) => t.visibility === 'after_due_date').map((t) => t.name)).toEqual(['01 first: hidden one', '01 first: hidden two']);
+    expect(g.tests[7]).toMatchObject({ name: 'protected files unchanged', status: 'failed', max_score: 0 });
+    expect(g.output).toContain('tests/exercises/01-a.checks.ts');
+    expect(g.tests[1]!.tags).toEqual(['01-a', 'task 2']);
+  });
+
+  it('the Classroom runner JSON (version 1) matches, and is base64 in the GITHUB_OUTPUT line with a Points X/Y line', () => {
+    const c = to_classroom(report);
+    expect(validate(c, CLASSROOM)).toEqual([]);
+    expect(c.max_score).toBe(21);
+    expect(c.tests.reduce((s, t) => s + t.score, 0)).toBe(7);
+    expect(c.tests.find((t) => t.name === '02 says stop')!.status).toBe('error');
+    const line = classroom_output_line(report);
+    expect(line).toMatch(/^result=[A-Za-z0-9+/=]+\n$/);
+    expect(JSON.parse(Buffer.from(line.slice(7).trim(), 'base64').toString())).toEqual(c);
+    expect(points_line(report)).toBe('Points 7/21');
+    const out = join(make_temp('shrinker-gh-'), 'output');
+    writeFileSync(out, '');
+    const notices = github_outputs(report, { GITHUB_OUTPUT: out, GITHUB_ACTIONS: 'true' });
+    expect(readFileSync(out, 'utf8')).toBe(line);
+    expect(notices).toEqual(['::notice title=Autograding complete::Points 7/21', '::notice title=Autograding report::{"totalPoints":7,"maxPoints":21}']);
+  });
+
+  it('JUnit XML is well-formed, counts add up, and escapes what XML cannot hold', () => {
+    const x = to_junit(report);
+    expect(junit_problems(x)).toEqual([]);
+    const root = parse_xml(x);
+    const failure = root.children[0]!.children[1]!.children.find((n) => n.name === 'failure')!;
+    expect(failure.text).toBe(nasty.replace('\u0001', ''));
+    expect(root.children[1]!.attrs).toMatchObject({ errors: '1', failures: '0' });
+    expect(root.attrs).toMatchObject({ tests: '7', failures: '3', errors: '1' });
+  });
+
+  it('Exercism results.json v3 per exercise: tests in order with task ids, error with a message, hidden checks left out, output capped at 500', () => {
+    const [a, b, c] = report.exercises.map(to_exercism);
+    for (const r of [a!, b!, c!]) {
+      expect(validate(r, EXERCISM)).toEqual([]);
+      expect(exercism_rules(r)).toEqual([]);
+    }
+    expect(a!.status).toBe('fail');
+    expect(a!.tests.map((t) => [t.name, t.task_id])).toEqual([['never deadlocks', 1], ['counts <exactly>', 2]]);
+    expect(a!.tests[0]!.output!.length).toBeLessThanOrEqual(500);
+    expect(b).toEqual({ version: 3, status: 'error', message: 'loading the exercise threw Error: boom', tests: [] });
+    expect(c!.status).toBe('fail');
+  });
+
+  it('the terminal table shows every exercise and check with points, and the CSV gradebook quotes what it must', () => {
+    const t = summary_table(report);
+    expect(t).toMatch(/01-a\s+failed\s+5\/8/);
+    expect(t).toMatch(/PASS\s+1\/1\s+\(hidden\) hidden one/);
+    expect(t).toMatch(/total\s+7\/21/);
+    expect(gradebook_csv([report, { ...report, submission: 'bob, "the" builder', modified: [] }], ['01-a', '02-b', '03-c'])).toBe(
+      'submission,01-a,02-b,03-c,total,max,modified_files\nalice,5,0,2,7,21,tests/exercises/01-a.checks.ts\n"bob, ""the"" builder",5,0,2,7,21,\n',
+    );
+  });
+});
+
+describe('the worker result protocol', () => {
+  const nonce = 'ab'.repeat(16);
+  const run = { exercise: 'x', status: 'passed', results: [], diagnostics: [], message: '', ms: 1 };
+  it('takes only the result line signed with the nonce announced first, never a line the learner printed', () => {
+    const forged = `${RESULT_MARKER}${JSON.stringify({ run: { ...run, status: 'passed', message: 'forged' } })}`;
+    const out = [`${RESULT_MARKER}${JSON.stringify({ nonce })}`, forged, `${RESULT_MARKER}${'cd'.repeat(16)}${JSON.stringify({ run })}`, '', `${RESULT_MARKER}${nonce}${JSON.stringify({ run: { ...run, status: 'failed' } })}`].join('\n');
+    expect(parse_worker_output(out)).toMatchObject({ run: { status: 'failed' }, forged: 2 });
+  });
+  it('has no result when the learner printed a marker line before the worker could announce (impossible) or when two signed lines appear', () => {
+    expect(parse_worker_output(`${RESULT_MARKER}${JSON.stringify({ run })}\n`)).toBeNull();
+    const two = [`${RESULT_MARKER}${JSON.stringify({ nonce })}`, `${RESULT_MARKER}${nonce}${JSON.stringify({ run })}`, `${RESULT_MARKER}${nonce}${JSON.stringify({ run })}`].join('\n');
+    expect(parse_worker_output(two)).toBeNull();
+  });
+});
+
+describe('the files one run writes', () => {
+  it('writes all four formats, valid, from one run of npm run grade', async () => {
+    const out = make_temp('shrinker-out-');
+    const r = await run_grade({ submission: fixtures.missing_file(), exercises: ['01'] }, out, true);
+    expect(r.score).toBe(0);
+    const g = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(validate(g, GRADESCOPE)).toEqual([]);
+    expect(validate(JSON.parse(readFileSync(join(out, 'classroom.json'), 'utf8')), CLASSROOM)).toEqual([]);
+    expect(junit_problems(readFileSync(join(out, 'junit.xml'), 'utf8'))).toEqual([]);
+    const e = JSON.parse(readFileSync(join(out, `exercism/${EX01.id}/results.json`), 'utf8'));
+    expect(validate(e, EXERCISM)).toEqual([]);
+    expect(e.status).toBe('error');
+  });
+
+  it('writes valid results, scoring 0 with the reason, even when the grader cannot run at all', async () => {
+    const broken = make_temp('shrinker-broken-');
+    mkdirSync(join(broken, 'exercises'));
+    writeFileSync(join(broken, 'exercises/course.json'), '{ not json');
+    const out = make_temp('shrinker-out-');
+    const r = await run_grade({ root: broken, submission: broken }, out, true);
+    expect([r.score, r.max_score]).toEqual([0, 0]);
+    const g = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(validate(g, GRADESCOPE)).toEqual([]);
+    expect(g.output).toMatch(/^Shrinker Lab: 0\/0 points\nthe grader could not run: exercises\/course\.json: not valid JSON/);
+    expect(validate(JSON.parse(readFileSync(join(out, 'classroom.json'), 'utf8')), CLASSROOM)).toEqual([]);
+    expect(junit_problems(readFileSync(join(out, 'junit.xml'), 'utf8'))).toEqual([]);
+  });
+});
