@@ -10,11 +10,28 @@ import type { report_kind } from '../kernel/panic';
 import { fail, pass, type check_outcome } from './checks';
 
 /**
+ * When set, no_failures() hands each scenario to this function instead of
+ * exploring it (and passes). `shrinker-lab replay` uses it to find, by id,
+ * the scenario a check builds with the learner's current code: it runs the
+ * suite once in capture mode, which costs only the run_once checks.
+ */
+let scenario_capture: ((sc: scenario, opts: verdict_options) => void) | null = null;
+
+/** capture_scenarios - route no_failures() scenarios (with their options) to @fn (null: explore them again). */
+export function capture_scenarios(fn: ((sc: scenario, opts: verdict_options) => void) | null): void {
+  scenario_capture = fn;
+}
+
+/**
  * no_failures - explore @sc under every schedule within the bound (2 by
  * default) and pass only if none fails. The failure message carries the
  * minimised schedule, the dmesg/trace tail and the schedule string.
  */
 export async function no_failures(sc: scenario, opts: verdict_options = {}): Promise<check_outcome> {
+  if (scenario_capture) {
+    scenario_capture(sc, opts);
+    return pass(`scenario "${sc.id}" captured, not explored`);
+  }
   const v = await check_no_failures(sc, { preemption_bound: 2, stop_on: 'first', ...opts });
   return v.ok ? pass(v.message) : fail(v.message);
 }

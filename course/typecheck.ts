@@ -33,6 +33,9 @@ export class typechecker {
     options.noEmit = true;
     options.types = [];
     options.noUnusedLocals = false;
+    // console.log is how learners debug: give them the DOM lib's console
+    // (the model itself must not depend on it; eslint guards kernel/).
+    options.lib = [...(options.lib ?? ['lib.es2022.d.ts']), 'lib.dom.d.ts'];
     this.options = options;
   }
 
@@ -42,7 +45,11 @@ export class typechecker {
     this.old = program;
     const wanted = new Set(files.map((f) => f.replace(/\\/g, '/')));
     const out: diagnostic[] = [];
-    const all = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()];
+    // Ask only about the learner's files: diagnostics of the whole program
+    // would type-check the entire kernel model on every save (seconds),
+    // only to be filtered out below.
+    const own = program.getSourceFiles().filter((sf) => wanted.has(sf.fileName));
+    const all = own.flatMap((sf) => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]);
     for (const d of all) {
       // Errors inside the model itself are the course's problem, not the learner's:
       // report only those in the learner's files (or with no file at all).

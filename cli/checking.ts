@@ -1,0 +1,58 @@
+// Running checks for the command: one exercise in a fresh child process
+// (run, verify), several at a time with a bound (verify), and recording
+// each verdict in the state file.
+import { availableParallelism } from 'node:os';
+import { starter_dir } from '../course/files';
+import { run_isolated } from '../course/isolate';
+import type { manifest_exercise } from '../course/manifest';
+import type { exercise_run } from '../course/outcome';
+import { update_entry, type learner_state } from './state';
+
+/** Default time limit of one exercise's checks, in seconds (an infinite loop ends here). */
+export const DEFAULT_TIMEOUT_S = 30;
+
+/** check_isolated - check @e from the learner's files in a fresh child process. */
+export function check_isolated(root: string, e: manifest_exercise, timeout_s = DEFAULT_TIMEOUT_S): Promise<exercise_run> {
+  return run_isolated({ root, exercise: e.id, dir: starter_dir(e, root), timeout_ms: timeout_s * 1000 });
+}
+
+/** record - store the verdict of @run in the state file. */
+export function record(root: string, run: exercise_run): learner_state {
+  return update_entry(root, run.exercise, (s) => ({
+    ...s,
+    status: run.status,
+    passed: s.passed || run.status === 'passed',
+    checked_at: new Date().toISOString(),
+  }));
+}
+
+/** Children at a time for verify: one per core, at least 1 and at most 4 (each check is single-threaded). */
+export function default_jobs(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/**
+ * check_many - check every exercise of @list in isolated children, @jobs at
+ * a time; @on_done sees each result as it arrives. Results come back in
+ * the order of @list.
+ */
+export async function check_many(
+  root: string,
+  list: readonly manifest_exercise[],
+  jobs: number,
+  timeout_s: number,
+  on_done?: (run: exercise_run) => void,
+): Promise<exercise_run[]> {
+  const out: exercise_run[] = new Array<exercise_run>(list.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < list.length) {
+      const i = next++;
+      const run = await check_isolated(root, list[i]!, timeout_s);
+      out[i] = run;
+      on_done?.(run);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, list.length)) }, lane));
+  return out;
+}

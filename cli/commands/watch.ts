@@ -1,0 +1,230 @@
+// `shrinker-lab watch [id]` (what `npm start` runs): the learner's loop.
+//
+// Shows the current exercise (the first not done, or the one named), its
+// lesson, each check with PASS/FAIL and the first failure in full, and
+// re-checks on every save through a warm worker process (course/warm.ts),
+// so a verdict does not pay process start-up. Keys on a terminal:
+//   h next hint   l list   r re-run   n next exercise (only after success)
+//   s solution (once passed)   q quit
+// Without a terminal (CI, pipes) it prints plain text and never waits for
+// keys: with --once it checks once and exits (0 only on success); without,
+// it keeps watching and prints every re-check.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { starter_dir } from '../../course/files';
+import { find_exercise, type manifest_exercise } from '../../course/manifest';
+import type { exercise_run } from '../../course/outcome';
+import { warm_worker } from '../../course/warm';
+import { number_flag, parse_args } from '../args';
+import { DEFAULT_TIMEOUT_S, record } from '../checking';
+import { exercise_files, type course_ctx } from '../course';
+import { exercise_header, render_run } from '../report';
+import { SITE_HOST, SITE_PORT, start_study_site, type site_handle } from '../site';
+import { done_count, entry, first_not_done } from '../state';
+import { bold, clear_screen, dim, green, progress_bar, stdin_tty, stdout_tty } from '../term';
+import { watch_files, type file_watch, type watch_mode } from '../watcher';
+import { short_id } from './common';
+import { next_hint } from './hint';
+import { list_text } from './list';
+import { solution_text } from './solution';
+
+function files_hash(paths: readonly string[]): string {
+  const h = createHash('sha1');
+  for (const p of paths) h.update(existsSync(p) ? readFileSync(p) : 'missing\0').update('\0');
+  return h.digest('hex');
+}
+
+function clock(): string {
+  return new Date().toTimeString().slice(0, 8);
+}
+
+export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promise<number> {
+  const p = parse_args(argv, ['once', 'no-site', 'poll', 'manual'], ['timeout', 'port']);
+  const interactive = stdin_tty && stdout_tty && !p.flags.has('once');
+  const mode: watch_mode = p.flags.has('manual') ? 'manual' : p.flags.has('poll') ? 'poll' : 'auto';
+  const timeout_s = number_flag(p, 'timeout', DEFAULT_TIMEOUT_S);
+  const total = ctx.manifest.exercises.length;
+
+  const start_id = p.positional[0] ? find_exercise(ctx.manifest, p.positional[0]).id : first_not_done(ctx.manifest, ctx.state);
+  if (!start_id) {
+    console.log(list_text(ctx));
+    console.log('', green(`All ${total} exercises are done. Well done!`), 'Revisit one with: npx shrinker-lab watch <id>');
+    return 0;
+  }
+
+  let site: site_handle = { running: false, reason: 'turned off with --no-site' };
+  if (!p.flags.has('no-site') && !p.flags.has('once')) {
+    site = await start_study_site({ root: ctx.root, host: SITE_HOST, port: Math.floor(number_flag(p, 'port', SITE_PORT)) });
+  }
+  const site_line = site.running ? `Study site: ${site.url}` : p.flags.has('no-site') || p.flags.has('once') ? '' : dim(`Study site: ${site.reason}.`);
+
+  const worker = new warm_worker({ root: ctx.root, timeout_ms: timeout_s * 1000 });
+  worker.start();
+
+  let current: manifest_exercise = find_exercise(ctx.manifest, start_id);
+  let watcher: file_watch | null = null;
+  let last: { run: exercise_run; output: string } | null = null;
+  let last_hash = '';
+  let running = false;
+  let again = false;
+  let panel = '';
+  let finished = false;
+  let resolve_done: (code: number) => void = () => {};
+  const done = new Promise<number>((r) => (resolve_done = r));
+
+  const keys_line = () => {
+    const passed = last?.run.status === 'passed';
+    const parts = ['h hint', 'l list', 'r re-run', passed ? bold('n next') : dim('n next (after success)'), entry(ctx.state, current.id).passed ? 's solution' : dim('s solution (once passed)'), 'q quit'];
+    const how = watcher?.mode === 'manual' ? ' (not watching files: press r after saving)' : watcher?.mode === 'poll' ? ' (watching by polling)' : '';
+    return parts.join('  ·  ') + dim(how);
+  };
+
+  const screen = (checking: boolean): string => {
+    const lines = [
+      `${bold('Shrinker Lab')}  ${progress_bar(done_count(ctx.manifest, ctx.state), total)}`,
+      ...(site_line ? [site_line] : []),
+      '',
+      exercise_header(ctx.root, current),
+      '',
+    ];
+    if (checking && !last) lines.push('Checking...');
+    else if (last) {
+      lines.push(render_run(current, last.run, { output: last.output }));
+      if (last.run.status === 'passed') {
+        lines.push('', green(`Exercise ${short_id(current.id)} is done.`) + (interactive ? ' Press n for the next exercise, s to compare with the reference solution.' : ' Next: npx shrinker-lab watch (in a terminal) and press n.'));
+      }
+      if (checking) lines.push('', dim('Checking again...'));
+    }
+    if (panel) lines.push('', panel);
+    if (interactive) lines.push('', keys_line());
+    return lines.join('\n');
+  };
+
+  const show = (checking = false) => {
+    if (finished) return;
+    if (interactive) process.stdout.write(clear_screen() + screen(checking) + '\n');
+  };
+
+  const check = async (force: boolean): Promise<void> => {
+    const paths = exercise_files(ctx.root, current);
+    const hash = files_hash(paths);
+    if (!force && hash === last_hash) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    last_hash = hash;
+    const e = current;
+    show(true);
+    const missing = paths.filter((f) => !existsSync(f));
+    const r = missing.length
+      ? {
+          run: { exercise: e.id, status: 'crashed' as const, results: [], diagnostics: [], ms: 0, message: `${missing.map((f) => relative(process.cwd(), f)).join(', ')} is missing. Restore the starter with: npx shrinker-lab reset ${short_id(e.id)}` },
+          output: '',
+        }
+      : await worker.check(e.id, starter_dir(e, ctx.root));
+    running = false;
+    if (finished) return;
+    ctx.state = record(ctx.root, r.run);
+    if (e !== current) {
+      // The learner moved on while this ran: check the new exercise now.
+      again = false;
+      return check(true);
+    }
+    last = r;
+    if (interactive) show();
+    else {
+      // One write per verdict, so a reader of the pipe never sees half of one.
+      process.stdout.write(`--- ${clock()} ${e.id}: ${r.run.status} ---\n${render_run(e, r.run, { output: r.output })}\n\n`);
+    }
+    if (p.flags.has('once')) {
+      resolve_done(r.run.status === 'passed' ? 0 : 1);
+      return;
+    }
+    if (again) {
+      again = false;
+      await check(false);
+    }
+  };
+
+  const open = (e: manifest_exercise) => {
+    watcher?.close();
+    current = e;
+    last = null;
+    last_hash = '';
+    panel = '';
+    again = false;
+    if (!p.flags.has('once')) watcher = watch_files(exercise_files(ctx.root, e), () => void check(false), mode);
+    if (!interactive) {
+      console.log(`${progress_bar(done_count(ctx.manifest, ctx.state), total)}`);
+      if (site_line) console.log(site_line);
+      console.log(exercise_header(ctx.root, e));
+      console.log('');
+    }
+    void check(true);
+  };
+
+  const next_exercise = (): manifest_exercise | null => {
+    const list = ctx.manifest.exercises;
+    const at = list.findIndex((x) => x.id === current.id);
+    for (let k = 1; k <= list.length; k++) {
+      const cand = list[(at + k) % list.length]!;
+      if (entry(ctx.state, cand.id).status !== 'passed') return cand;
+    }
+    return null;
+  };
+
+  const quit = (code: number) => {
+    if (finished) return;
+    finished = true;
+    watcher?.close();
+    worker.close();
+    if (site.running) void site.stop();
+    if (interactive) {
+      process.stdin.setRawMode(false);
+      process.stdin.pause();
+    }
+    resolve_done(code);
+  };
+
+  const on_key = (key: string) => {
+    if (key === 'q' || key === '\x03' || key === '\x04') return quit(0);
+    if (key === 'r') {
+      panel = '';
+      return void check(true);
+    }
+    if (key === 'h') panel = next_hint(ctx, current.id, current.hints);
+    else if (key === 'l') panel = list_text(ctx, undefined, current.id);
+    else if (key === 's') panel = solution_text(ctx, current.id).text;
+    else if (key === 'n') {
+      if (last?.run.status !== 'passed') {
+        panel = 'n moves on once every check passes. (Code can pass by accident in the middle of an edit, so moving on is your call, not automatic.)';
+      } else {
+        const nx = next_exercise();
+        if (!nx) {
+          panel = green(`All ${total} exercises are done. Well done!`) + ' Press q to quit, l to see the list.';
+        } else return open(nx);
+      }
+    } else return;
+    show(running);
+  };
+
+  if (interactive) {
+    process.stdin.setRawMode(true);
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => {
+      for (const k of chunk) on_key(k.toLowerCase() === k ? k : k.toLowerCase());
+    });
+    process.stdin.resume();
+  } else if (!p.flags.has('once')) {
+    const stop = () => quit(0);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+  open(current);
+  const code = await done;
+  if (p.flags.has('once')) quit(code);
+  return code;
+}

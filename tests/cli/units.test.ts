@@ -1,0 +1,114 @@
+// The command's building blocks: the warm worker client (time limit,
+// restart), the state file (atomic, validated), the diff, the arguments.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { warm_worker } from '../../course/warm';
+import { parse_args, usage_error } from '../../cli/args';
+import { unified_diff } from '../../cli/diff';
+import { load_state, save_state, update_entry } from '../../cli/state';
+import { make_course_copy, remove_copy, TINY } from './course_copy';
+
+describe('warm worker', () => {
+  let root = '';
+  beforeAll(() => {
+    root = make_course_copy();
+  });
+  afterAll(() => remove_copy(root));
+
+  it('re-checks edited files in the same process, stops a request past its time limit, and restarts the worker', async () => {
+    const dir = join(root, 'exercises', TINY);
+    const w = new warm_worker({ root, timeout_ms: 4000 });
+    try {
+      const a = await w.check(TINY, dir);
+      expect(a.run.status).toBe('failed');
+      writeFileSync(join(dir, 'sum.ts'), 'export function sum(a: number, b: number): number {\n  return a + b;\n}\n');
+      const b = await w.check(TINY, dir);
+      expect(b.run.status).toBe('passed');
+      expect(w.starts).toBe(1); // the edit was picked up without a new process
+      writeFileSync(join(dir, 'sum.ts'), 'export function sum(a: number, b: number): number {\n  for (;;) a++;\n}\n');
+      const c = await w.check(TINY, dir);
+      expect(c.run.status).toBe('timeout');
+      expect(c.run.message).toContain('did not finish within 4 s');
+      writeFileSync(join(dir, 'sum.ts'), 'export function sum(a: number, b: number): number {\n  return b + a;\n}\n');
+      const d = await w.check(TINY, dir);
+      expect(d.run.status).toBe('passed');
+      expect(w.starts).toBe(2);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('answers a request whose worker dies with "crashed", and serves the next one from a new worker', async () => {
+    const dir = join(root, 'exercises', TINY);
+    const w = new warm_worker({ root });
+    try {
+      writeFileSync(
+        join(dir, 'sum.ts'),
+        'const g = globalThis as unknown as { process: { kill(pid: number, sig: string): void; pid: number } };\nexport function sum(a: number, b: number): number {\n  g.process.kill(g.process.pid, "SIGKILL");\n  return a + b;\n}\n',
+      );
+      const a = await w.check(TINY, dir);
+      expect(a.run.status).toBe('crashed');
+      expect(a.run.message).toContain('ended before reporting');
+      writeFileSync(join(dir, 'sum.ts'), 'export function sum(a: number, b: number): number {\n  return a + b;\n}\n');
+      const b = await w.check(TINY, dir);
+      expect(b.run.status).toBe('passed');
+    } finally {
+      w.close();
+    }
+  });
+});
+
+describe('state file', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shrinker-lab-state-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is missing at first, then written atomically and read back', () => {
+    expect(load_state(dir).problem).toBe('missing');
+    save_state(dir, { format: 1, exercises: {} });
+    update_entry(dir, '01-x', (e) => ({ ...e, hints: 2 }));
+    const l = load_state(dir);
+    expect(l.problem).toBeNull();
+    expect(l.state.exercises['01-x']).toEqual({ status: 'not_started', passed: false, hints: 2, checked_at: null });
+    expect(readdirSync(join(dir, '.shrinker-lab'))).toEqual(['state.json']); // no temporary file left behind
+  });
+
+  it('reports truncated JSON, a wrong format and malformed entries as corrupt, never throws', () => {
+    const p = join(dir, '.shrinker-lab/state.json');
+    mkdirSync(join(dir, '.shrinker-lab'), { recursive: true });
+    for (const bad of ['{"format": 1, "exerc', '[]', '{"format": 2, "exercises": {}}', '{"format": 1, "exercises": {"01-x": {"status": "great"}}}', '{"format": 1, "exercises": {"01-x": {"status": "passed", "passed": true, "hints": -1, "checked_at": null}}}']) {
+      writeFileSync(p, bad);
+      const l = load_state(dir);
+      expect(l.problem).toHaveProperty('corrupt');
+      expect(l.state.exercises).toEqual({});
+    }
+    expect(readFileSync(p, 'utf8')).toContain('hints'); // load_state never rewrites the file itself
+  });
+});
+
+describe('unified_diff', () => {
+  it('gives hunks with context and line numbers, and nothing for equal texts', () => {
+    const a = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].join('\n');
+    const b = ['a', 'b', 'c', 'D', 'e', 'f', 'g', 'h', 'i', 'j', 'k'].join('\n');
+    expect(unified_diff(a, a, 'x', 'y')).toBe('');
+    const d = unified_diff(a, b, 'old', 'new', 1);
+    expect(d).toBe(['--- old', '+++ new', '@@ -3,3 +3,3 @@', ' c', '-d', '+D', ' e', '@@ -10,1 +10,2 @@', ' j', '+k'].join('\n'));
+  });
+});
+
+describe('parse_args', () => {
+  it('takes positionals, boolean and valued flags, and refuses unknown ones by name', () => {
+    const p = parse_args(['03', '--once', '--timeout=5', '--jobs', '2', '-y'], ['once', 'yes'], ['timeout', 'jobs']);
+    expect(p.positional).toEqual(['03']);
+    expect(p.flags.get('once')).toBe(true);
+    expect(p.flags.get('timeout')).toBe('5');
+    expect(p.flags.get('jobs')).toBe('2');
+    expect(p.flags.get('yes')).toBe(true);
+    expect(() => parse_args(['--frobnicate'], ['once'], [])).toThrow(usage_error);
+    expect(() => parse_args(['--frobnicate'], ['once'], [])).toThrow(/unknown option --frobnicate \(this command takes: --once\)/);
+  });
+});
