@@ -4,7 +4,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'site/dist/**', '.grade/**', 'out/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'site/dist/**', '.grade/**', 'out/**', '.shrinker-lab/**'] },
   {
     files: ['**/*.ts'],
     languageOptions: {
