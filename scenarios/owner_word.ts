@@ -8,9 +8,9 @@
 // run (the holder keeps the CPU) never shows the bug: it takes a preemption,
 // which is what the explorer tries.
 import type { scenario } from '../explorer/scenario';
-import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { shrinker_lock_state_of, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
-import { mutex_lock, mutex_unlock, MUTEX_TRYLOCK_FAILED, MUTEX_TRYLOCK_RECURSIVE, type mutex } from '../kernel/locking/mutex';
+import { mutex_lock, mutex_unlock, type mutex } from '../kernel/locking/mutex';
 import { current, schedule_timeout_uninterruptible } from '../kernel/sched/core';
 import { task_ptr } from '../kernel/sched/task';
 import { atomic_long_read } from '../kernel/lib/atomic';
@@ -33,14 +33,7 @@ export function shrinker_lock_from(trylock_recursive: trylock_recursive_fn): i91
     const word = trace_enabled() ? atomic_long_read(i915.struct_mutex.owner) : 0;
     const ret = trylock_recursive(i915.struct_mutex);
     if (trace_enabled()) trace('i915_gem_shrinker_lock', { owner_word: word, current_ptr: task_ptr(current), ret });
-    switch (ret) {
-      case MUTEX_TRYLOCK_FAILED:
-        return { locked: false, unlock: false };
-      case MUTEX_TRYLOCK_RECURSIVE:
-        return { locked: true, unlock: false };
-      default:
-        return { locked: true, unlock: true };
-    }
+    return shrinker_lock_state_of(ret);
   };
 }
 

@@ -7,9 +7,8 @@
 import type { scenario } from '../explorer/scenario';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_object_create, i915_gem_object_mark_active, PAGE_SIZE } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
-import { can_release_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import type { i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { user_task } from '../kernel/fork';
 import { mutex_lock, mutex_trylock, mutex_unlock } from '../kernel/locking/mutex';
 import { failslab_set } from '../kernel/mm/slab';
@@ -117,25 +116,16 @@ export function flush_from_reclaim(flush: boolean): scenario {
   };
 }
 
-/** Pages the shrinker could release now, counted without struct_mutex (a racy read the model's atomic steps make safe). */
-function releasable_pages(i915: drm_i915_private): number {
-  const now = jiffies();
-  let count = 0;
-  for (const obj of i915.mm.unbound_list) if (can_release_pages(obj)) count += obj.base.size / PAGE_SIZE;
-  for (const obj of i915.mm.bound_list) if (obj.active_until <= now && can_release_pages(obj)) count += obj.base.size / PAGE_SIZE;
-  return count;
-}
-
 /** count_objects that reports 0 whenever struct_mutex cannot be taken with a plain trylock. */
 export const trylock_count: i915_shrinker_ops['count'] = async (i915) => {
   if (!mutex_trylock(i915.struct_mutex)) return 0;
-  const n = releasable_pages(i915);
+  const n = i915_gem_releasable_pages(i915);
   mutex_unlock(i915.struct_mutex);
   return n;
 };
 
-/** count_objects that needs no lock. */
-export const lockfree_count: i915_shrinker_ops['count'] = async (i915) => releasable_pages(i915);
+/** count_objects that needs no lock (a racy read, which the model's atomic steps make safe). */
+export const lockfree_count: i915_shrinker_ops['count'] = async (i915) => i915_gem_releasable_pages(i915);
 
 /**
  * count_under_pressure - the task holding struct_mutex allocates while the

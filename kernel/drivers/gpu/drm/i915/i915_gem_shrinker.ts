@@ -11,12 +11,7 @@
 // Each callback is a field of i915_shrinker_ops so an exercise can replace
 // exactly the piece the learner fixes, and the thread's historical variants
 // are selected with i915.release ('4.10', '4.11', '4.12').
-import {
-  mutex_trylock_recursive,
-  mutex_unlock,
-  MUTEX_TRYLOCK_FAILED,
-  MUTEX_TRYLOCK_RECURSIVE,
-} from '../../../../locking/mutex';
+import { mutex_trylock_recursive, mutex_unlock, MUTEX_TRYLOCK_FAILED, MUTEX_TRYLOCK_RECURSIVE } from '../../../../locking/mutex';
 import { pr_err, pr_info } from '../../../../printk/printk';
 import { NOTIFY_DONE, register_oom_notifier, type notifier_block } from '../../../../mm/oom_kill';
 import { get_nr_swap_pages } from '../../../../mm/swap';
@@ -61,12 +56,12 @@ export interface i915_shrinker_ops {
 }
 
 /**
- * i915_gem_shrinker_lock - take struct_mutex unless another task holds it.
- * RECURSIVE means this task entered reclaim while already holding it: go on,
- * but the outer frame owns the lock, so we must not unlock it.
+ * shrinker_lock_state_of - what a mutex_trylock_recursive() answer means to
+ * the shrinker: FAILED, give up; RECURSIVE, go on but leave the unlock to the
+ * outer frame that owns the lock; SUCCESS, go on and unlock when done.
  */
-export async function i915_gem_shrinker_lock(i915: drm_i915_private): Promise<shrinker_lock_state> {
-  switch (mutex_trylock_recursive(i915.struct_mutex)) {
+export function shrinker_lock_state_of(trylock_recursive_ret: number): shrinker_lock_state {
+  switch (trylock_recursive_ret) {
     case MUTEX_TRYLOCK_FAILED:
       return { locked: false, unlock: false };
     case MUTEX_TRYLOCK_RECURSIVE:
@@ -74,6 +69,15 @@ export async function i915_gem_shrinker_lock(i915: drm_i915_private): Promise<sh
     default:
       return { locked: true, unlock: true };
   }
+}
+
+/**
+ * i915_gem_shrinker_lock - take struct_mutex unless another task holds it.
+ * RECURSIVE means this task entered reclaim while already holding it: go on,
+ * but the outer frame owns the lock, so we must not unlock it.
+ */
+export async function i915_gem_shrinker_lock(i915: drm_i915_private): Promise<shrinker_lock_state> {
+  return shrinker_lock_state_of(mutex_trylock_recursive(i915.struct_mutex));
 }
 
 /**
@@ -172,6 +176,19 @@ export async function i915_gem_shrink_all(i915: drm_i915_private): Promise<numbe
 }
 
 /**
+ * i915_gem_releasable_pages - what count reports: pages of unbound objects
+ * that can be released, plus bound ones the GPU is not using. The caller
+ * must keep the lists stable (hold struct_mutex, or run atomically).
+ */
+export function i915_gem_releasable_pages(i915: drm_i915_private): number {
+  const now = jiffies();
+  let count = 0;
+  for (const obj of i915.mm.unbound_list) if (can_release_pages(obj)) count += obj_nr_pages(obj);
+  for (const obj of i915.mm.bound_list) if (!i915_gem_object_is_active(obj, now) && can_release_pages(obj)) count += obj_nr_pages(obj);
+  return count;
+}
+
+/**
  * i915_gem_shrinker_count - v4.11: pages we could release now. Without the
  * lock it reports 0, and do_shrink_slab() then skips the scan entirely.
  */
@@ -180,10 +197,7 @@ async function i915_gem_shrinker_count(i915: drm_i915_private, _sc: shrink_contr
   const { locked, unlock } = await ops.lock(i915);
   if (!locked) return 0;
   i915_gem_retire_requests(i915);
-  const now = jiffies();
-  let count = 0;
-  for (const obj of i915.mm.unbound_list) if (can_release_pages(obj)) count += obj_nr_pages(obj);
-  for (const obj of i915.mm.bound_list) if (!i915_gem_object_is_active(obj, now) && can_release_pages(obj)) count += obj_nr_pages(obj);
+  const count = i915_gem_releasable_pages(i915);
   await ops.unlock(i915, unlock);
   return count;
 }
