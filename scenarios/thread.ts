@@ -130,9 +130,11 @@ export const lockfree_count: i915_shrinker_ops['count'] = async (i915) => i915_g
 /**
  * count_under_pressure - the task holding struct_mutex allocates while the
  * GPU is busy scanning out, with @count as the shrinker's count_objects. If
- * the count hides the buffer cache from reclaim, sixteen reclaim passes make
- * no progress, the OOM notifier cannot get the GPU idle within its 5
- * seconds, and the OOM killer kills a bystander ("firefox").
+ * the count hides the buffer cache from reclaim, reclaim makes no progress
+ * (and, with nothing reclaimable left to meet the min watermark,
+ * should_reclaim_retry gives up after the first pass), the OOM notifier
+ * cannot get the GPU idle within its 5 seconds, and the OOM killer kills a
+ * bystander ("firefox").
  */
 export function count_under_pressure(id: string, count: i915_shrinker_ops['count']): scenario {
   return {
