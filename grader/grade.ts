@@ -3,7 +3,7 @@
 // exercise in its own locked-down child process. The parent alone writes
 // results: the children print one nonce-signed line each and have no write
 // access to anything.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,6 +157,7 @@ export function prepare_base(root = COURSE_ROOT, hidden: string | null = null): 
   const manifest = read_manifest(root);
   const dir = make_temp('shrinker-grade-base-');
   copy_course(root, dir, manifest);
+  const restored = restore_committed_starters(root, dir, manifest);
   const hs: hidden_suite[] = [];
   if (hidden) {
     mkdirSync(join(dir, 'tests/hidden'), { recursive: true });
@@ -182,7 +183,35 @@ export function prepare_base(root = COURSE_ROOT, hidden: string | null = null): 
     const d = diff_checksums(expected, compute_checksums(root));
     return [...d.modified, ...d.missing, ...d.added];
   })() : [];
-  return { dir, root, manifest, hidden: hs, grader_modified };
+  return { dir, root, manifest, hidden: hs, grader_modified: [...grader_modified, ...restored] };
+}
+
+/**
+ * An instructor may grade from a working tree where they solved exercises
+ * themselves. The grading base must hold the *starters* (a submission equal
+ * to one scores nothing): where git knows the committed starter and the
+ * working file differs, use the committed one and say so. Without git (an
+ * exported template) the files are taken as they are.
+ */
+function restore_committed_starters(root: string, dir: string, manifest: course_manifest): string[] {
+  const restored: string[] = [];
+  for (const e of manifest.exercises) {
+    for (const f of e.files) {
+      const rel = `exercises/${e.id}/${f}`;
+      let committed: string;
+      try {
+        committed = execFileSync('git', ['show', `HEAD:${rel}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      } catch {
+        continue;
+      }
+      const copy = join(dir, rel);
+      if (!existsSync(copy) || readFileSync(copy, 'utf8') !== committed) {
+        writeFileSync(copy, committed);
+        restored.push(`${rel} (edited in the grader's tree: graded against the committed starter)`);
+      }
+    }
+  }
+  return restored;
 }
 
 /**

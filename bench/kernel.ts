@@ -1,0 +1,56 @@
+// The kernel model, in this process: what one boot costs (start_kernel with
+// an empty setup: every initcall, then a scheduler with nothing to run), and
+// the scheduler's raw speed on a trivial ping-pong of two tasks handing a
+// completion back and forth (every step is a switch, no reclaim, no locks).
+// The ping-pong rate is the floor for the explorer's steps per second.
+import { user_task } from '../kernel/fork';
+import { start_kernel } from '../kernel/init/main';
+import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
+import { now } from './measure';
+import { make_row, type row } from './row';
+
+/** boot_cost - median time of one start_kernel({}, () => {}) over batches of @batch boots. */
+export async function boot_cost(batches: number, batch: number): Promise<row> {
+  for (let i = 0; i < batch; i++) await start_kernel({}, () => {}); // warm-up
+  const per_boot: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const t0 = now();
+    for (let i = 0; i < batch; i++) await start_kernel({}, () => {});
+    per_boot.push((now() - t0) / batch);
+  }
+  return make_row('kernel.boot', 'start_kernel, empty setup (per boot)', 'ms', per_boot);
+}
+
+async function pingpong(rounds: number): Promise<{ steps: number; stop: string }> {
+  const r = await start_kernel({ max_steps: 100 * rounds }, () => {
+    const ping = init_completion('ping');
+    const pong = init_completion('pong');
+    user_task(async () => {
+      for (let i = 0; i < rounds; i++) {
+        complete(ping);
+        await wait_for_completion(pong);
+      }
+    }, 'pinger');
+    user_task(async () => {
+      for (let i = 0; i < rounds; i++) {
+        await wait_for_completion(ping);
+        complete(pong);
+      }
+    }, 'ponger');
+  });
+  return { steps: r.steps, stop: r.stop };
+}
+
+/** sched_rate - scheduler steps per second of a two-task ping-pong of @rounds round trips. */
+export async function sched_rate(reps: number, rounds: number): Promise<row> {
+  await pingpong(rounds); // warm-up
+  const rates: number[] = [];
+  let info = '';
+  for (let i = 0; i < reps; i++) {
+    const t0 = now();
+    const r = await pingpong(rounds);
+    rates.push(r.steps / ((now() - t0) / 1000));
+    info = `${rounds} round trips, ${r.steps} steps, stop: ${r.stop}`;
+  }
+  return make_row('kernel.pingpong', 'scheduler, 2-task ping-pong', 'steps/s', rates, { note: info });
+}

@@ -1,0 +1,92 @@
+// `npm run bench`: Shrinker Lab's speed, measured (never asserted).
+// Every number is a median over a few repetitions, next to a floor measured
+// in the same run (node -e 0, a trivial vitest file), so the ratios mean the
+// same on a fast laptop and a slow CI box. See bench/README.md.
+//
+// Exit code: 0 whatever the numbers are; 1 only when a measurement could not
+// be taken at all (a command hung or the harness threw), and the table says which.
+//
+// Options: --quick (fewer repetitions, for trying the harness out).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { make_course_copy, remove_copy, REPO } from '../tests/cli/course_copy';
+import { grade, install_solutions, submission_dir, verify } from './course';
+import { explorer_rows } from './explorer';
+import { node_floor, vitest_cold_floor, vitest_warm_floor } from './floors';
+import { boot_cost, sched_rate } from './kernel';
+import { cold_run, watch_save_to_verdict } from './learner';
+import { now } from './measure';
+import { add_ratios, machine_info, table, write_json } from './report';
+import type { row } from './row';
+
+const quick = process.argv.includes('--quick');
+const REPS = quick
+  ? { node: 5, vitest: 2, edits: 3, run: 1, verify: 1, grade: 1, explore: 1, boot_batches: 3, pingpong: 2 }
+  : { node: 10, vitest: 5, edits: 5, run: 3, verify: 3, grade: 3, explore: 3, boot_batches: 5, pingpong: 3 };
+
+const rows: row[] = [];
+const errors: { section: string; error: string }[] = [];
+const t_start = now();
+const info = machine_info(REPO);
+
+async function section(name: string, fn: () => Promise<row | row[]>): Promise<void> {
+  const t0 = now();
+  process.stderr.write(`bench: ${name}... `);
+  try {
+    const r = await fn();
+    rows.push(...(Array.isArray(r) ? r : [r]));
+    process.stderr.write(`${((now() - t0) / 1000).toFixed(1)} s\n`);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    errors.push({ section: name, error: msg });
+    process.stderr.write(`FAILED: ${msg.split('\n')[0]}\n`);
+  }
+}
+
+const root = make_course_copy(true); // the CLI writes .shrinker-lab/ in its tree: never in the repo
+const scratch = mkdtempSync(join(tmpdir(), 'shrinker-lab-bench-'));
+try {
+  // Floors first, on a quiet machine.
+  await section('floor: node -e 0', () => node_floor(REPS.node));
+  await section('floor: vitest run, trivial test', () => vitest_cold_floor(root, REPS.vitest));
+  await section('floor: vitest watch re-run', () => vitest_warm_floor(root, REPS.edits));
+  // In this process: the model and the explorer.
+  await section('kernel: boot', () => boot_cost(REPS.boot_batches, 50));
+  await section('kernel: ping-pong', () => sched_rate(REPS.pingpong, 20_000));
+  await section('explorer: bound-2 exploration', () => explorer_rows(REPS.explore));
+  // The learner's loop, on the starters.
+  for (const id of ['01', '03', '04']) await section(`learner: watch ${id}`, () => watch_save_to_verdict(root, id, REPS.edits));
+  await section('learner: npx shrinker-lab run 01', () => cold_run(root, '01', REPS.run, 'npx'));
+  await section('learner: node bin/shrinker-lab.js run 01', () => cold_run(root, '01', REPS.run, 'node'));
+  // The whole course, solved.
+  const restore_starters = install_solutions(root);
+  await section('course: verify', () => verify(root, REPS.verify));
+  restore_starters(); // the grader scores a submission equal to its starters 0 ("unchanged")
+  const sub = submission_dir(root, scratch);
+  await section('course: grade', () => grade(root, sub, join(scratch, 'grade-out'), REPS.grade));
+} finally {
+  remove_copy(root);
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+add_ratios(rows);
+const total_s = (now() - t_start) / 1000;
+const out = join(REPO, 'bench/results/latest.json');
+write_json(out, {
+  when: new Date().toISOString(),
+  quick,
+  total_s,
+  machine: { ...info, loadavg_at_end: loadavg() },
+  rows,
+  errors,
+});
+
+console.log('');
+console.log(`Shrinker Lab bench: node ${String(info.node)}, ${String(info.cpus)} cpus (${String(info.cpu_model)})${quick ? ', --quick' : ''}`);
+console.log('Medians; ratio = median / floor median (for rates: rate / floor rate). Nothing here is asserted.');
+console.log('');
+console.log(table(rows));
+for (const e of errors) console.log(`\nNOT MEASURED: ${e.section}: ${e.error}`);
+console.log(`\n${total_s.toFixed(0)} s in all; every sample and the machine: ${out}`);
+process.exitCode = errors.length ? 1 : 0;

@@ -1,0 +1,30 @@
+// One line of the benchmark's results: what was measured, every sample, the
+// median, and (when there is one) the floor it is compared with.
+
+export interface row {
+  /** Stable key for the JSON file, e.g. "learner.watch_01". */
+  key: string;
+  /** What a reader sees in the table. */
+  what: string;
+  /** 'ms' (lower is better) or a rate such as 'schedules/s' (higher is better). */
+  unit: string;
+  median: number;
+  samples: number[];
+  /** Key of the floor row this one is compared with, if any. */
+  floor?: string;
+  /** median / floor median (for rates: median rate / floor rate). Filled in by the report. */
+  ratio?: number;
+  /** Anything a reader must know: non-zero exit codes, failures found, scope. */
+  note?: string;
+}
+
+export function make_row(key: string, what: string, unit: string, samples: number[], extra: Partial<row> = {}): row {
+  const s = [...samples];
+  const m = [...s].sort((a, b) => a - b)[Math.floor(s.length / 2)] ?? NaN;
+  return { key, what, unit, median: m, samples: s, ...extra };
+}
+
+/** exit_note - "" when every run exited 0, else the exit codes seen. */
+export function exit_note(codes: readonly number[], expected = 0): string {
+  return codes.every((c) => c === expected) ? '' : `exit codes ${codes.join(',')}`;
+}
