@@ -45,7 +45,7 @@ describe('shrinker-lab watch without a terminal', () => {
     const w = start_cli(root, ['watch', '02']);
     try {
       await w.wait_for(/--- \S+ 02-tiny-sum: passed ---/);
-      expect(w.output()).toContain('Study site: the study site is not built yet.');
+      expect(w.output()).toContain('Study site: run npm run build to build the study site.');
     } finally {
       w.child.kill('SIGTERM');
     }

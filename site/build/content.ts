@@ -1,0 +1,280 @@
+// The study site's content, read from the repo at build time (Node only):
+// lessons/*.md, exercises/course.json, each exercise's README, starter files
+// and check suite. Everything is rendered to HTML bodies here; layout.ts wraps
+// them in the page shell and plugin.ts hands them to Vite.
+//
+// All pages live at the top of the output directory (index.html,
+// 01-count-must-not-hide-memory.html, exercise-01-....html), so a link is
+// just a file name and works at any URL prefix.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import MarkdownItCallable, { type Env, type MarkdownIt, type RendererRule } from 'markdown-it';
+
+export interface lesson_meta {
+  id: string;
+  title: string;
+  exercise: string | null;
+  /** Source file name in lessons/, e.g. 01-count-must-not-hide-memory.md. */
+  file: string;
+}
+
+export interface manifest_exercise {
+  id: string;
+  title: string;
+  lesson: string;
+  files: string[];
+  checks: string;
+  tasks?: { id: number; title: string }[];
+  hints: string[];
+}
+
+export interface site_page {
+  /** Output file name, e.g. "02-scan-must-say-stop.html". */
+  file: string;
+  title: string;
+  kind: 'map' | 'lesson' | 'thread' | 'sources' | 'exercise' | 'playground';
+  /** The page body (inside <main>). */
+  body: string;
+  /** Plain text for the search index. */
+  text: string;
+  /** Which client script the page loads besides the common one. */
+  script?: 'playground';
+}
+
+export interface search_entry {
+  url: string;
+  title: string;
+  text: string;
+}
+
+/** escape_html - text to HTML text/attribute content. */
+export function escape_html(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** parse_front_matter - split the "---" header (simple `key: value` lines) from the body. */
+export function parse_front_matter(src: string): { meta: Record<string, string | null>; body: string } {
+  const m = /^---\n([\s\S]*?)\n---\n?/.exec(src);
+  if (!m) return { meta: {}, body: src };
+  const meta: Record<string, string | null> = {};
+  for (const line of m[1]!.split('\n')) {
+    const kv = /^(\w+):\s*(.*)$/.exec(line);
+    if (!kv) continue;
+    let v = kv[2]!.trim();
+    if (v === 'null' || v === '~' || v === '') {
+      meta[kv[1]!] = null;
+      continue;
+    }
+    if (/^".*"$/.test(v)) v = JSON.parse(v) as string;
+    else if (/^'.*'$/.test(v)) v = v.slice(1, -1);
+    meta[kv[1]!] = v;
+  }
+  return { meta, body: src.slice(m[0].length) };
+}
+
+/** page_for_markdown - the site page a repo-relative .md link points to, or null. */
+export function lesson_page_file(md_file: string): string {
+  return basename(md_file).replace(/\.md$/, '.html');
+}
+
+/** exercise_page_file - the page of exercise @id. */
+export function exercise_page_file(id: string): string {
+  return `exercise-${id}.html`;
+}
+
+/** Per-render state of the link rules: which open links were turned into text. */
+interface link_env {
+  dropped?: boolean[];
+}
+
+/** make_markdown - a markdown-it that rewrites links to lessons onto their pages. */
+export function make_markdown(lesson_files: ReadonlySet<string>): MarkdownIt {
+  const md = MarkdownItCallable({ html: false, linkify: false, typographer: false });
+  const default_link_open = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+  const default_link_close = md.renderer.rules.link_close ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+  // Relative links: lessons/X.md (from anywhere) -> X.html; other repo
+  // files are not on the site, so the link becomes text naming the file.
+  md.renderer.rules.link_open = (tokens, idx, options, env_in: Env | undefined, self) => {
+    const env = (env_in ?? {}) as link_env;
+    const tok = tokens[idx]!;
+    const href = String(tok.attrGet('href') ?? '');
+    env.dropped ??= [];
+    if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('#')) {
+      env.dropped.push(false);
+      return default_link_open(tokens, idx, options, env_in, self);
+    }
+    const [path, frag] = href.split('#', 2) as [string, string | undefined];
+    const name = basename(path);
+    if (lesson_files.has(name)) {
+      tok.attrSet('href', lesson_page_file(name) + (frag ? `#${frag}` : ''));
+      env.dropped.push(false);
+      return default_link_open(tokens, idx, options, env_in, self);
+    }
+    env.dropped.push(true);
+    return `<span class="repo-link" title="in the repository: ${escape_html(path)}">`;
+  };
+  md.renderer.rules.link_close = (tokens, idx, options, env_in: Env | undefined, self) => {
+    const env = (env_in ?? {}) as link_env;
+    const dropped = env.dropped?.pop() ?? false;
+    return dropped ? '</span>' : default_link_close(tokens, idx, options, env_in, self);
+  };
+  // Headings get ids so that "#fragment" links and the search can point at them.
+  md.renderer.rules.heading_open = (tokens, idx, options, _env, self) => {
+    const inline = tokens[idx + 1];
+    const text = inline?.children?.map((c) => c.content).join('') ?? '';
+    const slug = text.toLowerCase().replace(/[^a-z0-9§ -]/g, '').trim().replace(/\s+/g, '-');
+    if (slug) tokens[idx]!.attrSet('id', slug);
+    return self.renderToken(tokens, idx, options);
+  };
+  // Code blocks scroll sideways: make them focusable so the keyboard can scroll them.
+  md.renderer.rules.code_block = wrap_pre(md.renderer.rules.code_block);
+  md.renderer.rules.fence = wrap_pre(md.renderer.rules.fence);
+  return md;
+}
+
+function wrap_pre(rule: RendererRule): RendererRule {
+  return (tokens, idx, options, env, self) => rule(tokens, idx, options, env, self).replace(/^<pre>/, '<pre tabindex="0">');
+}
+
+/** plain_text - markdown reduced to words for the search index. */
+export function plain_text(markdown: string): string {
+  return markdown
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[`*>#|]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** read_lessons - lessons/*.md with their front matter, in file-name order. */
+export function read_lessons(root: string): (lesson_meta & { body: string })[] {
+  const dir = join(root, 'lessons');
+  const out: (lesson_meta & { body: string })[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith('.md')) continue;
+    const { meta, body } = parse_front_matter(readFileSync(join(dir, file), 'utf8'));
+    if (meta.title === undefined) continue; // LICENSE.md and other non-lessons
+    out.push({ id: meta.id ?? file.replace(/\.md$/, ''), title: meta.title ?? file, exercise: meta.exercise ?? null, file, body });
+  }
+  return out;
+}
+
+/** read_manifest - exercises/course.json. */
+export function read_manifest(root: string): manifest_exercise[] {
+  const m = JSON.parse(readFileSync(join(root, 'exercises', 'course.json'), 'utf8')) as { exercises: manifest_exercise[] };
+  return m.exercises;
+}
+
+function code_block(title: string, path: string, source: string): string {
+  return `<section class="code-file" aria-labelledby="${escape_html(path)}-h">
+<h2 id="${escape_html(path)}-h">${escape_html(title)} <code>${escape_html(path)}</code></h2>
+<pre tabindex="0"><code class="language-ts">${escape_html(source)}</code></pre>
+</section>`;
+}
+
+/** collect_pages - every page of the site, plus the search index. */
+export function collect_pages(root: string): { pages: site_page[]; search: search_entry[] } {
+  const lessons = read_lessons(root);
+  const manifest = read_manifest(root);
+  const md = make_markdown(new Set(lessons.map((l) => l.file)));
+  const by_id = new Map(manifest.map((e) => [e.id, e]));
+  const pages: site_page[] = [];
+
+  const numbered = lessons.filter((l) => /^\d/.test(l.file));
+  // Course map.
+  const rows = numbered
+    .map((l) => {
+      const ex = l.exercise ? by_id.get(l.exercise) : undefined;
+      const ex_cell = ex
+        ? `<a href="${exercise_page_file(ex.id)}">Exercise ${escape_html(ex.id.slice(0, 2))}: ${escape_html(ex.title)}</a>`
+        : '<span class="muted">no exercise</span>';
+      const status = ex ? `<span class="status" data-exercise="${escape_html(ex.id)}">not checked yet</span>` : '';
+      return `<li class="map-item"><a class="lesson-link" href="${lesson_page_file(l.file)}"><span class="num">${escape_html(l.id)}</span> ${escape_html(l.title)}</a><div class="map-ex">${ex_cell} ${status}</div></li>`;
+    })
+    .join('\n');
+  const others = lessons.filter((l) => !/^\d/.test(l.file));
+  pages.push({
+    file: 'index.html',
+    title: 'Course map',
+    kind: 'map',
+    body: `<h1>Shrinker Lab: course map</h1>
+<p>Lessons in order. Each lesson ends in an exercise; the status shows your progress when the site is served by <code>npm start</code>.</p>
+<p id="progress-summary" class="muted" aria-live="polite"></p>
+<ol class="course-map">
+${rows}
+</ol>
+<h2>Also</h2>
+<ul>
+${others.map((l) => `<li><a href="${lesson_page_file(l.file)}">${escape_html(l.title)}</a></li>`).join('\n')}
+<li><a href="playground.html">Replay playground: run a schedule string in your browser</a></li>
+</ul>`,
+    text: 'course map lessons exercises progress',
+  });
+
+  for (const l of lessons) {
+    const ex = l.exercise ? by_id.get(l.exercise) : undefined;
+    const i = numbered.indexOf(l);
+    const nav: string[] = [];
+    if (i > 0) nav.push(`<a rel="prev" href="${lesson_page_file(numbered[i - 1]!.file)}">← ${escape_html(numbered[i - 1]!.title)}</a>`);
+    if (ex) nav.push(`<a href="${exercise_page_file(ex.id)}">Exercise: ${escape_html(ex.title)}</a>`);
+    if (i >= 0 && i + 1 < numbered.length) nav.push(`<a rel="next" href="${lesson_page_file(numbered[i + 1]!.file)}">${escape_html(numbered[i + 1]!.title)} →</a>`);
+    pages.push({
+      file: lesson_page_file(l.file),
+      title: l.title,
+      kind: l.id === 'thread' ? 'thread' : l.id === 'sources' ? 'sources' : 'lesson',
+      body: `<article class="prose">${md.render(l.body, {})}</article>${nav.length ? `<nav class="pager" aria-label="Lesson navigation">${nav.join(' ')}</nav>` : ''}`,
+      text: plain_text(l.body),
+    });
+  }
+
+  for (const ex of manifest) {
+    const dir = join(root, 'exercises', ex.id);
+    const readme_path = join(dir, 'README.md');
+    const readme = existsSync(readme_path) ? readFileSync(readme_path, 'utf8') : '';
+    const files = ex.files
+      .map((f) => {
+        const p = join(dir, f);
+        return existsSync(p) ? code_block('Starter file', `exercises/${ex.id}/${f}`, readFileSync(p, 'utf8')) : '';
+      })
+      .join('\n');
+    const checks_path = join(root, ex.checks);
+    const checks = existsSync(checks_path) ? code_block('Check suite', ex.checks, readFileSync(checks_path, 'utf8')) : '';
+    const hints = ex.hints
+      .map((h, i) => `<li class="hint" data-hint="${i}" hidden><strong>Hint ${i + 1}.</strong> ${md.renderInline(h, {})}</li>`)
+      .join('\n');
+    const lesson_file = basename(ex.lesson);
+    pages.push({
+      file: exercise_page_file(ex.id),
+      title: `Exercise ${ex.id.slice(0, 2)}: ${ex.title}`,
+      kind: 'exercise',
+      body: `<p class="crumbs"><a href="${lesson_page_file(lesson_file)}">← the lesson</a></p>
+<article class="prose">${readme ? md.render(readme, {}) : `<h1>${escape_html(ex.title)}</h1>`}</article>
+<section class="hints" aria-labelledby="hints-h" data-exercise="${escape_html(ex.id)}">
+<h2 id="hints-h">Hints</h2>
+<p>Try first; then take the hints one at a time (${ex.hints.length} in all).</p>
+<ol class="hint-list">
+${hints}
+</ol>
+<button type="button" class="reveal-hint">Show hint 1 of ${ex.hints.length}</button>
+<p class="hint-count muted" aria-live="polite"></p>
+</section>
+${files}
+${checks}`,
+      text: plain_text(`${ex.title} ${readme}`),
+    });
+  }
+
+  pages.push({
+    file: 'playground.html',
+    title: 'Replay playground',
+    kind: 'playground',
+    script: 'playground',
+    body: `<h1>Replay playground</h1>
+<p>Paste a schedule string that the checker or the explorer printed (it starts with <code>sl1:</code> and names its scenario), or run a scenario under the kernel's default schedule. The kernel model runs here, in your browser.</p>
+<div id="playground-root"><p class="muted">Loading the kernel model…</p></div>`,
+    text: 'replay playground schedule string kernel model dmesg timeline',
+  });
+
+  const search = pages.map((p) => ({ url: p.file, title: p.title, text: p.text }));
+  return { pages, search };
+}

@@ -1,0 +1,162 @@
+/// <reference lib="dom" />
+// The study site's common script: the search box (a client-side index built
+// at build time), hints revealed one at a time, and the learner's progress on
+// the course map (read-only; only when the site is served by `npm start`,
+// which serves progress.json from .shrinker-lab/state.json).
+
+interface search_entry {
+  url: string;
+  title: string;
+  text: string;
+}
+
+let index: search_entry[] | null = null;
+
+async function load_index(): Promise<search_entry[]> {
+  if (index) return index;
+  try {
+    const r = await fetch('search-index.json');
+    index = r.ok ? ((await r.json()) as search_entry[]) : [];
+  } catch {
+    index = [];
+  }
+  return index;
+}
+
+/** search - entries matching every word of @q, title hits first. */
+export function search(entries: readonly search_entry[], q: string): { entry: search_entry; snippet: string }[] {
+  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [];
+  const scored: { entry: search_entry; score: number; snippet: string }[] = [];
+  for (const e of entries) {
+    const title = e.title.toLowerCase();
+    const text = e.text.toLowerCase();
+    if (!words.every((w) => title.includes(w) || text.includes(w))) continue;
+    const score = words.filter((w) => title.includes(w)).length * 10 + (text.split(words[0]!).length - 1);
+    const at = text.indexOf(words[0]!);
+    const snippet = at < 0 ? '' : (at > 40 ? '…' : '') + e.text.slice(Math.max(0, at - 40), at + 80) + '…';
+    scored.push({ entry: e, score, snippet });
+  }
+  return scored.sort((a, b) => b.score - a.score).slice(0, 12);
+}
+
+function setup_search(): void {
+  const input = document.getElementById('search-input') as HTMLInputElement | null;
+  const list = document.getElementById('search-results') as HTMLUListElement | null;
+  if (!input || !list) return;
+  const close = (): void => {
+    list.hidden = true;
+  };
+  const update = async (): Promise<void> => {
+    const entries = await load_index();
+    const hits = search(entries, input.value);
+    list.replaceChildren();
+    if (!input.value.trim()) return close();
+    if (hits.length === 0) {
+      const li = document.createElement('li');
+      li.textContent = 'No matches.';
+      list.append(li);
+    }
+    for (const h of hits) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = h.entry.url;
+      a.textContent = h.entry.title;
+      li.append(a);
+      if (h.snippet) {
+        const s = document.createElement('span');
+        s.className = 'snippet';
+        s.textContent = h.snippet;
+        li.append(s);
+      }
+      list.append(li);
+    }
+    list.hidden = false;
+  };
+  input.addEventListener('input', () => void update());
+  input.addEventListener('focus', () => void load_index());
+  const links = (): HTMLAnchorElement[] => Array.from(list.querySelectorAll('a'));
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown') {
+      links()[0]?.focus();
+      e.preventDefault();
+    } else if (e.key === 'Enter') {
+      const first = links()[0];
+      if (first) window.location.href = first.href;
+    } else if (e.key === 'Escape') close();
+  });
+  list.addEventListener('keydown', (e) => {
+    const all = links();
+    const i = all.indexOf(document.activeElement as HTMLAnchorElement);
+    if (e.key === 'ArrowDown') all[Math.min(i + 1, all.length - 1)]?.focus();
+    else if (e.key === 'ArrowUp') (i <= 0 ? input : all[i - 1]!).focus();
+    else if (e.key === 'Escape') {
+      close();
+      input.focus();
+    } else return;
+    e.preventDefault();
+  });
+}
+
+function setup_hints(): void {
+  for (const section of Array.from(document.querySelectorAll<HTMLElement>('section.hints'))) {
+    const hints = Array.from(section.querySelectorAll<HTMLElement>('.hint'));
+    const button = section.querySelector<HTMLButtonElement>('.reveal-hint');
+    const count = section.querySelector<HTMLElement>('.hint-count');
+    if (!button) continue;
+    let shown = 0;
+    const sync = (): void => {
+      if (shown >= hints.length) {
+        button.disabled = true;
+        button.textContent = 'All hints shown';
+      } else button.textContent = `Show hint ${shown + 1} of ${hints.length}`;
+      if (count) count.textContent = `${shown} of ${hints.length} hints shown.`;
+    };
+    button.addEventListener('click', () => {
+      const h = hints[shown];
+      if (!h) return;
+      h.hidden = false;
+      shown++;
+      sync();
+    });
+    sync();
+  }
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  passed: '✓ passed',
+  failed: '✗ failing',
+  compile_error: '✗ does not compile',
+  crashed: '✗ crashed',
+  timeout: '✗ timed out',
+  not_started: 'not started',
+};
+
+async function setup_progress(): Promise<void> {
+  const cells = Array.from(document.querySelectorAll<HTMLElement>('.status[data-exercise]'));
+  if (cells.length === 0) return;
+  let state: { exercises?: Record<string, { status?: string; passed?: boolean }> };
+  try {
+    const r = await fetch('progress.json');
+    if (!r.ok) return;
+    state = (await r.json()) as typeof state;
+  } catch {
+    return;
+  }
+  let done = 0;
+  for (const c of cells) {
+    const e = state.exercises?.[c.dataset.exercise ?? ''];
+    const status = e?.passed ? 'passed' : (e?.status ?? 'not_started');
+    if (status === 'passed') done++;
+    c.textContent = STATUS_TEXT[status] ?? status;
+    c.dataset.status = status;
+  }
+  const summary = document.getElementById('progress-summary');
+  if (summary) summary.textContent = `Your progress: ${done} of ${cells.length} exercises passed.`;
+}
+
+if (typeof document !== 'undefined') {
+  setup_search();
+  setup_hints();
+  void setup_progress();
+}

@@ -1,0 +1,182 @@
+// The study site: built with Vite into a temporary directory, then checked
+// as files (no browser this round): a page per lesson and exercise, links
+// that land on pages that exist, a search index with every lesson, nothing
+// loaded from the network, and the playground's replay matching the explorer.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { start_study_site } from '../../cli/site';
+import { explore, replay } from '../../explorer/index';
+import { rcu_hang } from '../../scenarios/thread';
+import { make_markdown, read_lessons, read_manifest } from '../../site/build/content';
+import { default_schedule_string, playground_scenarios, run_schedule_string } from '../../site/src/playground_core';
+
+const repo = resolve(import.meta.dirname, '../..');
+let tmp: string;
+let dist: string;
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'shrinker-site-'));
+  dist = join(tmp, 'site', 'dist');
+  await build({ configFile: join(repo, 'site', 'vite.config.ts'), logLevel: 'silent', build: { outDir: dist, emptyOutDir: true } });
+}, 60_000);
+
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const html_files = (): string[] => readdirSync(dist).filter((f) => f.endsWith('.html'));
+const read = (f: string): string => readFileSync(join(dist, f), 'utf8');
+
+describe('study site build', () => {
+  it('produces a page for every lesson, the thread, the sources, every exercise, the map and the playground', () => {
+    for (const l of read_lessons(repo)) expect(existsSync(join(dist, l.file.replace(/\.md$/, '.html'))), l.file).toBe(true);
+    for (const e of read_manifest(repo)) {
+      const page = read(`exercise-${e.id}.html`);
+      expect(page).toContain(e.title.replace(/&/g, '&amp;'));
+      expect(page).toContain('class="reveal-hint"');
+      expect(page.match(/class="hint"/g)?.length).toBe(e.hints.length);
+      expect(page).toContain(e.checks); // the check suite is shown
+      for (const f of e.files) expect(page).toContain(`exercises/${e.id}/${f}`);
+    }
+    for (const f of ['index.html', 'thread.html', 'sources.html', 'playground.html', 'assets/site.js', 'assets/playground.js', 'assets/style.css', 'search-index.json']) {
+      expect(existsSync(join(dist, f)), f).toBe(true);
+    }
+  });
+
+  it('lists lessons 00-08 in order on the course map, each with its exercise', () => {
+    const map = read('index.html');
+    const numbered = read_lessons(repo).filter((l) => /^\d/.test(l.file));
+    expect(numbered.map((l) => l.id)).toEqual(['00', '01', '02', '03', '04', '05', '06', '07', '08']);
+    let last = -1;
+    for (const l of numbered) {
+      const at = map.indexOf(`href="${l.file.replace(/\.md$/, '.html')}"`);
+      expect(at, l.file).toBeGreaterThan(last);
+      last = at;
+      if (l.exercise) expect(map).toContain(`href="exercise-${l.exercise}.html"`);
+    }
+  });
+
+  it('has every link and script between pages land on a file that exists', () => {
+    let checked = 0;
+    for (const f of html_files()) {
+      for (const m of read(f).matchAll(/\s(?:href|src)="([^"]*)"/g)) {
+        const url = m[1]!;
+        if (url.startsWith('#')) continue;
+        expect(url, `${f} links outside the site: ${url}`).not.toMatch(/^[a-z]+:/i);
+        const target = url.split('#')[0]!;
+        expect(existsSync(join(dist, target)), `${f} -> ${url}`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+    // The lessons' own relative links were rewritten onto pages.
+    expect(read('01-count-must-not-hide-memory.html')).toContain('href="sources.html"');
+    expect(read('00-introduction.html')).toContain('href="thread.html"');
+    expect(html_files().some((f) => /href="[^"]*\.md[#"]/.test(read(f)))).toBe(false);
+  });
+
+  it('builds a search index that contains every lesson title and exercise', () => {
+    const index = JSON.parse(read('search-index.json')) as { url: string; title: string; text: string }[];
+    for (const l of read_lessons(repo)) expect(index.some((e) => e.title === l.title && e.url === l.file.replace(/\.md$/, '.html')), l.title).toBe(true);
+    for (const e of read_manifest(repo)) expect(index.some((x) => x.url === `exercise-${e.id}.html`)).toBe(true);
+    expect(index.find((e) => e.url === '03-reclaim-recursion.html')!.text).toMatch(/PF_MEMALLOC/);
+  });
+
+  it('references no http(s) URL outside text: no external scripts, styles or fonts', () => {
+    for (const f of html_files()) {
+      for (const tag of read(f).match(/<[a-z][^>]*>/gi) ?? []) expect(tag, f).not.toMatch(/https?:\/\//i);
+      expect(read(f), f).not.toMatch(/<(?:iframe|object|embed)\b/i);
+    }
+    for (const f of readdirSync(join(dist, 'assets'))) {
+      const text = readFileSync(join(dist, 'assets', f), 'utf8');
+      expect(text, f).not.toMatch(/@import|@font-face|url\(\s*["']?(?:https?:)?\/\//i);
+      expect(text, f).not.toMatch(/(?:import\s*\(|from\s*)["'`]https?:|fetch\(\s*["'`]https?:/i);
+    }
+  });
+});
+
+describe('playground', () => {
+  it('replays a schedule string from rcu_hang(4.10) to the same dmesg as the explorer', async () => {
+    const sc = rcu_hang('4.10');
+    const found = await explore(sc, { stop_on: 'first' });
+    const s = found.failures[0]?.schedule_string ?? default_schedule_string(sc);
+    const want = await replay(rcu_hang('4.10'), s);
+    const got = await run_schedule_string(s);
+    expect(got.ok).toBe(true);
+    if (!got.ok) return;
+    expect(got.scenario_id).toBe('rcu-hang-v4.10');
+    expect(got.dmesg).toBe(want.dmesg_text);
+    expect(got.timeline).toBe(want.timeline_text);
+    expect(got.dmesg).toMatch(/blocked for more than 120 seconds/);
+  });
+
+  it('knows the five thread scenarios and runs each under the default schedule', async () => {
+    const ids = playground_scenarios().map((s) => s.id);
+    expect(ids).toEqual(['rcu-hang-v4.10', 'rcu-hang-v4.11', 'shrinker-lock-mutex-lock', 'flush-from-reclaim', 'count-trylock']);
+    for (const sc of playground_scenarios()) {
+      const r = await run_schedule_string(default_schedule_string(sc));
+      expect(r.ok, sc.id).toBe(true);
+    }
+  });
+
+  it('turns malformed, altered and unknown-scenario strings into error messages', async () => {
+    const bad = await run_schedule_string('sl1:rcu-hang-v4.10:m1:-:xxxx');
+    expect(bad).toMatchObject({ ok: false, error: expect.stringMatching(/checksum/) as unknown });
+    expect(await run_schedule_string('hello')).toMatchObject({ ok: false });
+    expect(await run_schedule_string('  ')).toMatchObject({ ok: false });
+    const other = await run_schedule_string('x', []);
+    expect(other.ok).toBe(false);
+    const unknown = await run_schedule_string(default_schedule_string(rcu_hang('4.10')), [rcu_hang('4.11')]);
+    expect(unknown).toMatchObject({ ok: false, error: expect.stringMatching(/does not know scenario "rcu-hang-v4.10"/) as unknown });
+  });
+});
+
+describe('markdown links', () => {
+  it('rewrites lesson links from anywhere onto pages and turns other repo links into text', () => {
+    const md = make_markdown(new Set(['04-owner-word.md', 'sources.md']));
+    const html = md.render('[a](../../lessons/04-owner-word.md) [b](sources.md#x) [c](kernel/README.md) [d](https://lkml.org/)', {});
+    expect(html).toContain('href="04-owner-word.html"');
+    expect(html).toContain('href="sources.html#x"');
+    expect(html).not.toContain('href="kernel/README.md"');
+    expect(html).toContain('<span class="repo-link" title="in the repository: kernel/README.md">c</span>');
+    expect(html).toContain('href="https://lkml.org/"');
+  });
+});
+
+describe('start_study_site', () => {
+  it('says how to build the site when site/dist is missing', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'shrinker-nosite-'));
+    try {
+      expect(await start_study_site({ root: empty, host: '127.0.0.1', port: 0 })).toEqual({ running: false, reason: 'run npm run build to build the study site' });
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('serves the built pages and the read-only progress on 127.0.0.1, and nothing outside the site', async () => {
+    mkdirSync(join(tmp, '.shrinker-lab'), { recursive: true });
+    writeFileSync(join(tmp, '.shrinker-lab', 'state.json'), JSON.stringify({ format: 1, exercises: { '01-count-must-not-hide-memory': { status: 'passed', passed: true, hints: 0, checked_at: null } } }));
+    writeFileSync(join(tmp, 'secret.txt'), 'no');
+    const h = await start_study_site({ root: tmp, host: '127.0.0.1', port: 0 });
+    expect(h.running).toBe(true);
+    if (!h.running) return;
+    try {
+      expect(h.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const index = await fetch(h.url);
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await index.text()).toContain('course map');
+      const js = await fetch(new URL('assets/playground.js', h.url));
+      expect(js.headers.get('content-type')).toMatch(/javascript/);
+      const progress = (await (await fetch(new URL('progress.json', h.url))).json()) as { exercises: Record<string, { passed: boolean }> };
+      expect(progress.exercises['01-count-must-not-hide-memory']!.passed).toBe(true);
+      expect((await fetch(new URL('nope.html', h.url))).status).toBe(404);
+      expect((await fetch(new URL('/..%2f..%2fsecret.txt', h.url))).status).toBe(404);
+    } finally {
+      await h.stop();
+    }
+  });
+});
