@@ -1,5 +1,5 @@
 // The study site: built with Vite into a temporary directory, then checked
-// as files (no browser this round): a page per lesson and exercise, links
+// as files (tests/site/browser.test.ts drives a real browser): a page per lesson and exercise, links
 // that land on pages that exist, a search index with every lesson, nothing
 // loaded from the network, and the playground's replay matching the explorer.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
