@@ -7,6 +7,8 @@ import { user_task } from '../kernel/fork';
 import { start_kernel, type run_result } from '../kernel/init/main';
 import type { boot_params } from '../kernel/init/params';
 import type { report_kind } from '../kernel/panic';
+import type { i915_gem_options } from '../kernel/drivers/gpu/drm/i915/i915_gem';
+import { gem_world as make_gem_world, WORLD_PARAMS, type gem_world } from '../scenarios/i915_world';
 import { fail, pass, type check_outcome } from './checks';
 
 /**
@@ -68,4 +70,23 @@ export function dmesg_tail(r: run_result, n = 20): string {
 export function first_report(r: run_result, kinds: readonly report_kind[]): string | null {
   const x = r.reports.find((rep) => kinds.includes(rep.kind));
   return x ? `${x.kind}: ${x.title}` : null;
+}
+
+/**
+ * run_in_gem_world - run_once on the small i915 machine (WORLD_PARAMS unless
+ * @params says otherwise): set up GEM with @opts (e.g. the learner's
+ * shrinker callback), then run @body in a task with that world. @more may
+ * create other tasks in setup, with the world at hand.
+ */
+export async function run_in_gem_world<T>(
+  opts: i915_gem_options,
+  body: (w: gem_world) => Promise<T>,
+  more?: (w: gem_world) => void,
+  params: Partial<boot_params> = WORLD_PARAMS,
+): Promise<once_result<T>> {
+  let w: gem_world | null = null;
+  return run_once(params, () => body(w!), () => {
+    w = make_gem_world(opts);
+    more?.(w);
+  });
 }

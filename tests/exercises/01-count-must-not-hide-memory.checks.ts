@@ -1,7 +1,7 @@
 // The graded checks of exercise 01 (count must not hide memory).
 // Each check runs your i915_gem_shrinker_count on the kernel model.
 import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once } from '../../course/check_helpers';
+import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../../course/check_helpers';
 import { I915_MADV_DONTNEED, type drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
 import {
   i915_gem_object_bind,
@@ -71,16 +71,13 @@ export default define_checks({
       name: 'counts exactly the releasable pages when the task asking already holds struct_mutex',
       async run(impl) {
         const count = count_of(impl);
-        const w = { i915: null as drm_i915_private | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          const i915 = w.i915!;
+        const { result, value } = await run_in_gem_world({ release: '4.12' }, async (w) => {
+          const i915 = w.i915;
           await mixed_objects(i915);
           await mutex_lock(i915.struct_mutex); // as a GEM ioctl would, before allocating
           const n = await count(i915, sc);
           mutex_unlock(i915.struct_mutex);
           return n;
-        }, () => {
-          w.i915 = gem_world({ release: '4.12' }).i915;
         });
         const bad = first_report(result, ['deadlock', 'lockdep', 'bug', 'warn', 'forgotten_await', 'step_limit']);
         if (bad) return fail(`the count went wrong before answering: ${bad}${dmesg_tail(result)}`);
@@ -96,13 +93,10 @@ export default define_checks({
       name: 'counts the same when nobody holds struct_mutex, and leaves it unlocked',
       async run(impl) {
         const count = count_of(impl);
-        const w = { i915: null as drm_i915_private | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          await mixed_objects(w.i915!);
-          const n = await count(w.i915!, sc);
-          return { n, locked: mutex_is_locked(w.i915!.struct_mutex) };
-        }, () => {
-          w.i915 = gem_world({ release: '4.12' }).i915;
+        const { result, value } = await run_in_gem_world({ release: '4.12' }, async (w) => {
+          await mixed_objects(w.i915);
+          const n = await count(w.i915, sc);
+          return { n, locked: mutex_is_locked(w.i915.struct_mutex) };
         });
         const bad = first_report(result, ['deadlock', 'lockdep', 'bug', 'warn', 'forgotten_await', 'step_limit']);
         if (bad) return fail(`${bad}${dmesg_tail(result)}`);

@@ -1,7 +1,7 @@
 // The graded checks of exercise 02 (scan must say STOP).
 // Each check runs your i915_gem_shrinker_scan on the kernel model.
 import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once } from '../../course/check_helpers';
+import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../../course/check_helpers';
 import type { scenario } from '../../explorer/scenario';
 import { I915_MADV_DONTNEED, type drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
 import {
@@ -243,9 +243,8 @@ export default define_checks({
       name: 'returns the number of pages it released (not nr_to_scan, not 0)',
       async run(impl) {
         const scan = scan_of(impl);
-        const w = { i915: null as drm_i915_private | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          const i915 = w.i915!;
+        const { result, value } = await run_in_gem_world({ release: '4.12' }, async (w) => {
+          const i915 = w.i915;
           const pinned = await i915_gem_object_create(i915, 3 * PAGE_SIZE);
           if (!pinned || (await i915_gem_object_pin_pages(pinned))) throw new Error('check setup: out of memory');
           const needed = await idle_object(i915, 7); // no swap: cannot be released
@@ -255,8 +254,6 @@ export default define_checks({
           const before = resident(all);
           const ret = await scan(i915, sc_for(20));
           return { ret, released: before - resident(all) };
-        }, () => {
-          w.i915 = gem_world({ release: '4.12' }).i915;
         });
         const bad = first_report(result, BAD_KINDS);
         if (bad) return fail(`${bad}${dmesg_tail(result)}`);

@@ -4,7 +4,7 @@
 // i915_gem_shrinker_lock) and runs a workload on the small machine of
 // scenarios/i915_world.ts.
 import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, no_failures, run_once } from '../../course/check_helpers';
+import { dmesg_tail, no_failures, run_in_gem_world } from '../../course/check_helpers';
 import type { scenario } from '../../explorer/scenario';
 import type { i915_shrinker_ops } from '../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../../kernel/fork';
@@ -15,7 +15,7 @@ import { drop_slab } from '../../kernel/mm/vmscan';
 import { complete, init_completion, wait_for_completion } from '../../kernel/sched/completion';
 import { current } from '../../kernel/sched/core';
 import type { task_struct } from '../../kernel/sched/task';
-import { allocate_pages, gem_world, populate, WORLD_PARAMS, type gem_world as world } from '../../scenarios/i915_world';
+import { allocate_pages, gem_world, populate, WORLD_PARAMS } from '../../scenarios/i915_world';
 
 type unlock_fn = i915_shrinker_ops['unlock'];
 const unlock_of = (impl: exercise_impl): unlock_fn => impl.i915_gem_shrinker_unlock as unlock_fn;
@@ -81,18 +81,15 @@ export default define_checks({
       name: 'the outer frame still holds struct_mutex when reclaim returns',
       async run(impl) {
         const unlock = unlock_of(impl);
-        const w = { world: null as world | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          const i915 = w.world!.i915;
-          await populate(w.world!);
+        const { result, value } = await run_in_gem_world({ release: '4.12', shrinker_ops: { unlock } }, async (w) => {
+          const i915 = w.i915;
+          await populate(w);
           await mutex_lock(i915.struct_mutex);
           await allocate_pages(PRESSURE_PAGES);
           lockdep_assert_held(i915.struct_mutex); // as the ioctl's next step would
           const owner = __mutex_owner(i915.struct_mutex);
           if (owner === current) mutex_unlock(i915.struct_mutex);
           return who(owner);
-        }, () => {
-          w.world = gem_world({ release: '4.12', shrinker_ops: { unlock } });
         });
         if (value === undefined) return fail(`the ioctl never got back from its allocation: ${result.stop}${dmesg_tail(result)}`);
         if (value !== 'check:1') {
@@ -115,10 +112,9 @@ export default define_checks({
       name: 'never releases struct_mutex more often than it was taken (no "bad unlock balance")',
       async run(impl) {
         const unlock = unlock_of(impl);
-        const w = { world: null as world | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          const i915 = w.world!.i915;
-          await populate(w.world!);
+        const { result, value } = await run_in_gem_world({ release: '4.12', shrinker_ops: { unlock } }, async (w) => {
+          const i915 = w.i915;
+          await populate(w);
           // An ioctl: lock, allocate (reclaim recurses into the shrinker), unlock.
           await mutex_lock(i915.struct_mutex);
           await allocate_pages(PRESSURE_PAGES);
@@ -128,8 +124,6 @@ export default define_checks({
           // and releases the lock itself.
           await drop_slab();
           return true;
-        }, () => {
-          w.world = gem_world({ release: '4.12', shrinker_ops: { unlock } });
         });
         const bad = result.reports.find((r) => r.kind === 'lockdep' || r.kind === 'warn' || r.kind === 'bug');
         if (bad) {
@@ -148,14 +142,11 @@ export default define_checks({
       name: 'releases struct_mutex when the shrinker took it itself (no leaked lock)',
       async run(impl) {
         const unlock = unlock_of(impl);
-        const w = { world: null as world | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          const i915 = w.world!.i915;
-          await populate(w.world!);
+        const { result, value } = await run_in_gem_world({ release: '4.12', shrinker_ops: { unlock } }, async (w) => {
+          const i915 = w.i915;
+          await populate(w);
           await allocate_pages(PRESSURE_PAGES); // no lock held: reclaim's shrinker takes it (SUCCESS)
           return who(mutex_is_locked(i915.struct_mutex) ? __mutex_owner(i915.struct_mutex) : null);
-        }, () => {
-          w.world = gem_world({ release: '4.12', shrinker_ops: { unlock } });
         });
         if (value === undefined) return fail(`the allocation never returned: ${result.stop}${dmesg_tail(result)}`);
         if (value !== 'nobody') {

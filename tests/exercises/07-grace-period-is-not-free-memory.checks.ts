@@ -2,7 +2,7 @@
 // Each check runs your i915_gem_drain_freed_objects on the kernel model and
 // looks at the objects released before the call: are they really freed?
 import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once } from '../../course/check_helpers';
+import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../../course/check_helpers';
 import type { scenario } from '../../explorer/scenario';
 import { i915_gem_object_put } from '../../kernel/drivers/gpu/drm/i915/i915_gem';
 import type { drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
@@ -203,15 +203,12 @@ export default define_checks({
       name: 'returns at once, without waiting for a grace period, when no object is being freed',
       async run(impl) {
         const drain = drain_of(impl);
-        const w = { i915: null as drm_i915_private | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          const objs = await objects_with_pages(w.i915!, 2); // still referenced: nothing to free
+        const { result, value } = await run_in_gem_world({ release: '4.12' }, async (w) => {
+          const objs = await objects_with_pages(w.i915, 2); // still referenced: nothing to free
           const gp = rcu_batches_started();
           const t = jiffies();
-          await drain(w.i915!);
+          await drain(w.i915);
           return { gps: rcu_batches_started() - gp, waited: jiffies() - t, held: objs.length };
-        }, () => {
-          w.i915 = gem_world({ release: '4.12' }).i915;
         });
         const bad = first_report(result, BAD_KINDS);
         if (bad) return fail(`${bad}${dmesg_tail(result)}`);

@@ -4,7 +4,7 @@
 // i915_gem_shrinker_lock) and runs a workload on the small machine of
 // scenarios/i915_world.ts, with the v4.12 shrinker (no RCU waits of its own).
 import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once } from '../../course/check_helpers';
+import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../../course/check_helpers';
 import type { scenario } from '../../explorer/scenario';
 import { i915_gem_object_put } from '../../kernel/drivers/gpu/drm/i915/i915_gem';
 import type { i915_shrinker_ops } from '../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
@@ -15,7 +15,7 @@ import { drop_slab } from '../../kernel/mm/vmscan';
 import { rcu_barrier } from '../../kernel/rcu/update';
 import { current } from '../../kernel/sched/core';
 import { PF_WQ_WORKER, type task_struct } from '../../kernel/sched/task';
-import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS, type gem_world as world } from '../../scenarios/i915_world';
+import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS } from '../../scenarios/i915_world';
 
 type unlock_fn = i915_shrinker_ops['unlock'];
 const unlock_of = (impl: exercise_impl): unlock_fn => impl.i915_gem_shrinker_unlock as unlock_fn;
@@ -87,15 +87,12 @@ export default define_checks({
       name: 'releases struct_mutex when the shrinker took it itself',
       async run(impl) {
         const unlock = unlock_of(impl);
-        const w = { world: null as world | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          const i915 = w.world!.i915;
-          await populate(w.world!);
+        const { result, value } = await run_in_gem_world({ release: '4.12', shrinker_ops: { unlock } }, async (w) => {
+          const i915 = w.i915;
+          await populate(w);
           // "echo 2 > /proc/sys/vm/drop_caches": count and scan with nobody holding struct_mutex.
           await drop_slab();
           return who(mutex_is_locked(i915.struct_mutex) ? __mutex_owner(i915.struct_mutex) : null);
-        }, () => {
-          w.world = gem_world({ release: '4.12', shrinker_ops: { unlock } });
         });
         if (value === undefined) return fail(`drop_slab() never returned: ${result.stop}${dmesg_tail(result)}`);
         if (value !== 'nobody') {
@@ -112,17 +109,14 @@ export default define_checks({
       name: 'leaves struct_mutex to the outer frame when reclaim recurses from the task holding it',
       async run(impl) {
         const unlock = unlock_of(impl);
-        const w = { world: null as world | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          const i915 = w.world!.i915;
-          await populate(w.world!);
+        const { result, value } = await run_in_gem_world({ release: '4.12', shrinker_ops: { unlock } }, async (w) => {
+          const i915 = w.i915;
+          await populate(w);
           await mutex_lock(i915.struct_mutex);
           await allocate_pages(PRESSURE_PAGES); // reclaim enters the shrinker: RECURSIVE
           const owner = __mutex_owner(i915.struct_mutex);
           if (owner === current) mutex_unlock(i915.struct_mutex);
           return who(owner);
-        }, () => {
-          w.world = gem_world({ release: '4.12', shrinker_ops: { unlock } });
         });
         if (value === undefined) return fail(`the ioctl never got back from its allocation: ${result.stop}${dmesg_tail(result)}`);
         if (value !== 'check:1') {
