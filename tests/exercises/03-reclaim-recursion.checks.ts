@@ -3,7 +3,7 @@
 // scan, i915_gem_shrink and the OOM notifier all call it) and runs a
 // workload on the small machine of scenarios/i915_world.ts.
 import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once } from '../../course/check_helpers';
+import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../../course/check_helpers';
 import type { scenario } from '../../explorer/scenario';
 import type { drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_mark_active } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
@@ -135,18 +135,15 @@ export default define_checks({
       name: 'leaves struct_mutex held by the outer frame when reclaim returns',
       async run(impl) {
         const lock = lock_of(impl);
-        const w = { world: null as ReturnType<typeof gem_world> | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          const i915 = w.world!.i915;
-          await populate(w.world!);
+        const { result, value } = await run_in_gem_world({ release: '4.12', shrinker_ops: { lock } }, async (w) => {
+          const i915 = w.i915;
+          await populate(w);
           await mutex_lock(i915.struct_mutex);
           await allocate_pages(PRESSURE_PAGES);
           const owner = __mutex_owner(i915.struct_mutex);
           const still_mine = owner === current;
           if (still_mine) mutex_unlock(i915.struct_mutex);
           return { still_mine, owner: owner ? `${owner.comm}:${owner.pid}` : 'nobody' };
-        }, () => {
-          w.world = gem_world({ release: '4.12', shrinker_ops: { lock } });
         });
         if (!value) return fail(`the ioctl never got back from its allocation: ${result.stop}${dmesg_tail(result)}`);
         if (!value.still_mine) {

@@ -3,8 +3,7 @@
 // inside the i915 shrinker under every schedule within the bound, and on
 // owner words crafted to carry each flag combination the mutex code produces.
 import { define_checks, fail, pass, type check_outcome, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once } from '../../course/check_helpers';
-import type { drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../../course/check_helpers';
 import { kthread_run } from '../../kernel/kthread';
 import { atomic_long_read, atomic_long_set } from '../../kernel/lib/atomic';
 import { lockdep_is_held } from '../../kernel/locking/lockdep';
@@ -21,7 +20,6 @@ import {
   type mutex,
 } from '../../kernel/locking/mutex';
 import { current, msleep } from '../../kernel/sched/core';
-import { gem_world, WORLD_PARAMS } from '../../scenarios/i915_world';
 import { waiter_while_holder_allocates, type trylock_recursive_fn } from '../../scenarios/owner_word';
 
 const fn_of = (impl: exercise_impl): trylock_recursive_fn => impl.mutex_trylock_recursive as trylock_recursive_fn;
@@ -115,15 +113,12 @@ export default define_checks({
       name: 'returns RECURSIVE to the owner whatever flag bits the owner word carries, and leaves the word alone',
       async run(impl) {
         const fn = fn_of(impl);
-        const w = { i915: null as drm_i915_private | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          const lock = w.i915!.struct_mutex;
+        const { result, value } = await run_in_gem_world({ release: '4.12' }, async (w) => {
+          const lock = w.i915.struct_mutex;
           await mutex_lock(lock); // as the GEM ioctl does before it allocates
           const probes = probe_words(fn, lock, atomic_long_read(lock.owner));
           mutex_unlock(lock);
           return first_wrong(probes, MUTEX_TRYLOCK_RECURSIVE, `the calling task (${current.comm})`);
-        }, () => {
-          w.i915 = gem_world({ release: '4.12' }).i915;
         });
         return verdict(result, value, `RECURSIVE for every flag combination (${FLAG_CASES.map(([f]) => hex(f)).join(', ')})`);
       },
@@ -133,22 +128,24 @@ export default define_checks({
       name: 'returns FAILED, and takes nothing, while another task owns struct_mutex, whatever the flag bits',
       async run(impl) {
         const fn = fn_of(impl);
-        const w = { i915: null as drm_i915_private | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          await msleep(1); // the other task takes the lock first
-          const lock = w.i915!.struct_mutex;
-          const owner = __mutex_owner(lock);
-          if (!owner || owner === current) return 'check setup: the other task should own struct_mutex by now';
-          const probes = probe_words(fn, lock, atomic_long_read(lock.owner));
-          return first_wrong(probes, MUTEX_TRYLOCK_FAILED, `another task (${owner.comm})`);
-        }, () => {
-          w.i915 = gem_world({ release: '4.12' }).i915;
-          kthread_run(async () => {
-            await mutex_lock(w.i915!.struct_mutex);
-            await msleep(100); // e.g. waiting for the GPU with the lock held
-            mutex_unlock(w.i915!.struct_mutex);
-          }, 'i915_retire');
-        });
+        const { result, value } = await run_in_gem_world(
+          { release: '4.12' },
+          async (w) => {
+            await msleep(1); // the other task takes the lock first
+            const lock = w.i915.struct_mutex;
+            const owner = __mutex_owner(lock);
+            if (!owner || owner === current) return 'check setup: the other task should own struct_mutex by now';
+            const probes = probe_words(fn, lock, atomic_long_read(lock.owner));
+            return first_wrong(probes, MUTEX_TRYLOCK_FAILED, `another task (${owner.comm})`);
+          },
+          (w) => {
+            kthread_run(async () => {
+              await mutex_lock(w.i915.struct_mutex);
+              await msleep(100); // e.g. waiting for the GPU with the lock held
+              mutex_unlock(w.i915.struct_mutex);
+            }, 'i915_retire');
+          },
+        );
         return verdict(result, value, 'FAILED for every flag combination, word untouched');
       },
     },
@@ -157,9 +154,8 @@ export default define_checks({
       name: 'returns SUCCESS only by taking a free struct_mutex with mutex_trylock (owner word and lockdep agree)',
       async run(impl) {
         const fn = fn_of(impl);
-        const w = { i915: null as drm_i915_private | null };
-        const { result, value } = await run_once(WORLD_PARAMS, async () => {
-          const lock = w.i915!.struct_mutex;
+        const { result, value } = await run_in_gem_world({ release: '4.12' }, async (w) => {
+          const lock = w.i915.struct_mutex;
           const got: unknown = fn(lock);
           const owned = __mutex_owner(lock) === current;
           const held = lockdep_is_held(lock);
@@ -168,8 +164,6 @@ export default define_checks({
           if (!owned) return 'mutex_trylock_recursive returned SUCCESS, but the owner word does not name the caller: the lock was never taken, and the caller will unlock a mutex it does not hold.';
           if (!held) return 'mutex_trylock_recursive returned SUCCESS and the owner word names the caller, but lockdep does not know: take the lock with mutex_trylock(), not by writing the word.';
           return null;
-        }, () => {
-          w.i915 = gem_world({ release: '4.12' }).i915;
         });
         return verdict(result, value, 'took the free lock and said SUCCESS');
       },

@@ -28,26 +28,36 @@ async function cpu_relax(): Promise<void> {
   await __schedule_point('cpu_relax');
 }
 
+/**
+ * long_reader - from scenario setup: a task on CPU 1 that stays in an RCU
+ * read-side critical section for 300 steps, logging when it enters and
+ * leaves. Returns "is it inside yet?".
+ */
+function long_reader(events: string[]): () => boolean {
+  let inside = false;
+  user_task(
+    async () => {
+      rcu_read_lock();
+      inside = true;
+      events.push('reader in');
+      for (let i = 0; i < 300; i++) await cpu_relax();
+      events.push('reader out');
+      rcu_read_unlock();
+    },
+    'reader',
+    { cpu: 1 },
+  );
+  return () => inside;
+}
+
 describe('RCU grace periods', () => {
   it('waits for a reader that began before the grace period, on another CPU', async () => {
     const events: string[] = [];
     const r = await start_kernel({ nr_cpus: 2 }, () => {
-      let inside = false;
+      const inside = long_reader(events);
       user_task(
         async () => {
-          rcu_read_lock();
-          inside = true;
-          events.push('reader in');
-          for (let i = 0; i < 300; i++) await cpu_relax();
-          events.push('reader out');
-          rcu_read_unlock();
-        },
-        'reader',
-        { cpu: 1 },
-      );
-      user_task(
-        async () => {
-          while (!inside) await cond_resched();
+          while (!inside()) await cond_resched();
           events.push('sync start');
           await synchronize_rcu();
           events.push('sync done');
@@ -309,22 +319,10 @@ describe('synchronize_rcu_expedited', () => {
     const events: string[] = [];
     let exp_seq = -1;
     const r = await start_kernel({ nr_cpus: 2, trace: true }, () => {
-      let inside = false;
+      const inside = long_reader(events);
       user_task(
         async () => {
-          rcu_read_lock();
-          inside = true;
-          events.push('reader in');
-          for (let i = 0; i < 300; i++) await cpu_relax();
-          events.push('reader out');
-          rcu_read_unlock();
-        },
-        'reader',
-        { cpu: 1 },
-      );
-      user_task(
-        async () => {
-          while (!inside) await cond_resched();
+          while (!inside()) await cond_resched();
           events.push('exp start');
           await synchronize_rcu_expedited();
           events.push('exp done');
