@@ -346,9 +346,6 @@ export function set_current_state(state: number): void {
   current.state = state;
 }
 
-/** __set_current_state - the same; the model has no memory barriers to skip. */
-export const __set_current_state = set_current_state;
-
 /**
  * __schedule_point - park current and let the scheduler choose who runs next.
  * If current's state is TASK_RUNNING it stays runnable (a voluntary yield);
@@ -409,9 +406,6 @@ export async function cond_resched(): Promise<void> {
   might_sleep('cond_resched', 'kernel/sched/core.c');
   await __schedule_point('cond_resched');
 }
-
-/** yield - the same, named after sys_sched_yield. */
-export const sched_yield = cond_resched;
 
 /**
  * schedule_timeout - sleep until woken or @timeout jiffies pass, in the state
