@@ -1,6 +1,6 @@
 // The graded checks of an exercise, free of any test framework.
 //
-// Each exercise has one check suite (tests/exercises/NN-slug.checks.ts): a
+// Each exercise has one check suite (checks/NN-slug.checks.ts): a
 // list of checks, each a small program that runs the learner's code on the
 // kernel model and says, in kernel terms, whether it holds up. The same
 // suite is run by the authoring tests (npm test: starter fails, solution

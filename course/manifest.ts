@@ -28,7 +28,7 @@ export interface manifest_exercise {
   lesson: string;
   /** Files under exercises/<id>/ the learner edits (and the grader takes from a submission). */
   files: string[];
-  /** Path of the check suite module, e.g. "tests/exercises/01-count-must-not-hide-memory.checks.ts". */
+  /** Path of the check suite module, e.g. "checks/01-count-must-not-hide-memory.checks.ts". */
   checks: string;
   tasks: manifest_task[];
   tests: manifest_test[];

@@ -129,7 +129,7 @@ export function to_classroom(r: grade_report): classroom_results {
         score: c.score,
         message: c.message,
         test_code: c.hidden ? '' : `npx shrinker-lab run ${short(e.id)}`,
-        filename: c.hidden ? '' : `tests/exercises/${e.id}.checks.ts`,
+        filename: c.hidden ? '' : `checks/${e.id}.checks.ts`,
         line_no: 0,
         duration: 0,
       });
@@ -212,7 +212,7 @@ export function to_exercism(e: graded_exercise): exercism_results {
         status: c.status === 'passed' ? 'pass' : 'fail',
         message: c.status === 'passed' ? null : c.message.slice(0, 65_535),
         output: cap_output(e.output),
-        test_code: `check "${c.id}" in tests/exercises/${e.id}.checks.ts (run it: npx shrinker-lab run ${short(e.id)})`,
+        test_code: `check "${c.id}" in checks/${e.id}.checks.ts (run it: npx shrinker-lab run ${short(e.id)})`,
         ...(c.task !== null ? { task_id: c.task } : {}),
       }));
   if (errored) return { version: 3, status: 'error', message: (e.message || e.status).slice(0, 65_535), tests };

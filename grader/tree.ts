@@ -14,7 +14,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import type { course_manifest } from '../course/manifest';
 
 /** Folders whose every file is part of the trusted course (model, explorer, harness, checks). */
-export const PROTECTED_DIRS = ['kernel', 'explorer', 'scenarios', 'course', 'grader', 'tests/exercises'] as const;
+export const PROTECTED_DIRS = ['kernel', 'explorer', 'scenarios', 'course', 'grader', 'checks'] as const;
 /** Single files that are part of it (configuration). */
 export const PROTECTED_FILES = ['exercises/course.json', 'package.json', 'package-lock.json', 'tsconfig.json'] as const;
 /** The checksum manifest itself (not part of what it lists). */

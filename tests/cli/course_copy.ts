@@ -26,7 +26,7 @@ export function sum(a: number, b: number): number {
   return a + b;
 }
 `;
-const TINY_CHECKS = `import { define_checks, fail, pass } from '../../course/checks';
+const TINY_CHECKS = `import { define_checks, fail, pass } from '../course/checks';
 
 export default define_checks({
   exercise: '${TINY}',
@@ -70,7 +70,7 @@ export function make_course_copy(full = false): string {
     title: 'tiny sum',
     lesson: 'lessons/00-introduction.md',
     files: ['sum.ts'],
-    checks: `tests/exercises/${TINY}.checks.ts`,
+    checks: `checks/${TINY}.checks.ts`,
     tasks: [{ id: 1, title: 'Add' }],
     tests: [{ check: 'adds-two-numbers', points: 1, task: 1 }],
     hints: ['Look at the operator.', 'It subtracts.', 'Use +.'],
@@ -80,7 +80,7 @@ export function make_course_copy(full = false): string {
   mkdirSync(join(root, 'solutions', TINY), { recursive: true });
   writeFileSync(join(root, 'exercises', TINY, 'sum.ts'), TINY_STARTER);
   writeFileSync(join(root, 'solutions', TINY, 'sum.ts'), TINY_SOLUTION);
-  writeFileSync(join(root, 'tests/exercises', `${TINY}.checks.ts`), TINY_CHECKS);
+  writeFileSync(join(root, 'checks', `${TINY}.checks.ts`), TINY_CHECKS);
   return root;
 }
 

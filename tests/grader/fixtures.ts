@@ -87,7 +87,7 @@ export const fixtures = {
   edits_test(): string {
     const s = new_submission('edits-test');
     add_starter_with(join(s, 'exercises'), EX01, '\n// I tried.\n');
-    const forged = `import { define_checks, pass } from '../../course/checks';\nexport default define_checks({ exercise: '${EX01.id}', exports: {}, checks: [${EX01.tests
+    const forged = `import { define_checks, pass } from '../course/checks';\nexport default define_checks({ exercise: '${EX01.id}', exports: {}, checks: [${EX01.tests
       .map((t) => `{ id: '${t.check}', name: '${t.check}', run: async () => pass() }`)
       .join(', ')}] });\n`;
     put(join(s, EX01.checks), forged);

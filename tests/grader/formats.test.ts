@@ -21,7 +21,7 @@ const report: grade_report = {
   submission: 'alice',
   score: 7,
   max_score: 21,
-  modified: ['tests/exercises/01-a.checks.ts'],
+  modified: ['checks/01-a.checks.ts'],
   grader_modified: [],
   hidden_visibility: 'after_due_date',
   execution_time: 12.3456,
@@ -60,7 +60,7 @@ describe('output formats on a report with every case', () => {
     expect(g.tests.map((t) => t.number)).toEqual(['1.1', '1.2', '1.3', '1.4', '2.1', '3.1', '3.2', '4.1']);
     expect(g.tests.filter((t) => t.visibility === 'after_due_date').map((t) => t.name)).toEqual(['01 first: hidden one', '01 first: hidden two']);
     expect(g.tests[7]).toMatchObject({ name: 'protected files unchanged', status: 'failed', max_score: 0 });
-    expect(g.output).toContain('tests/exercises/01-a.checks.ts');
+    expect(g.output).toContain('checks/01-a.checks.ts');
     expect(g.tests[1]!.tags).toEqual(['01-a', 'task 2']);
   });
 
@@ -110,7 +110,7 @@ describe('output formats on a report with every case', () => {
     expect(t).toMatch(/PASS\s+1\/1\s+\(hidden\) hidden one/);
     expect(t).toMatch(/total\s+7\/21/);
     expect(gradebook_csv([report, { ...report, submission: 'bob, "the" builder', modified: [] }], ['01-a', '02-b', '03-c'])).toBe(
-      'submission,01-a,02-b,03-c,total,max,modified_files\nalice,5,0,2,7,21,tests/exercises/01-a.checks.ts\n"bob, ""the"" builder",5,0,2,7,21,\n',
+      'submission,01-a,02-b,03-c,total,max,modified_files\nalice,5,0,2,7,21,checks/01-a.checks.ts\n"bob, ""the"" builder",5,0,2,7,21,\n',
     );
   });
 });

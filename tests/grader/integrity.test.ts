@@ -68,7 +68,7 @@ export async function f(): Promise<void> { const m = await import('../../kernel/
     const has = (re: RegExp) => expect(v.some((m) => re.test(m)), `${re} in:\n${v.join('\n')}`).toBe(true);
     has(/uses 'register_initcall', a model internal that installs hooks/);
     has(/imports 'node:fs'/);
-    has(/imports '\.\.\/\.\.\/tests\/exercises\/01-count-must-not-hide-memory\.checks'/);
+    has(/imports '\.\.\/\.\.\/checks\/01-count-must-not-hide-memory\.checks'/);
     has(/imports '\.\.\/\.\.\/scenarios\/i915_world'/);
     has(/imports '\.\.\/\.\.\/explorer\/verdict'/);
     has(/uses 'prototype'/);

@@ -3,19 +3,19 @@
 // scan, i915_gem_shrink and the OOM notifier all call it after the v4.11
 // i915_gem_shrinker_lock) and runs a workload on the small machine of
 // scenarios/i915_world.ts.
-import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, no_failures, run_in_gem_world } from '../../course/check_helpers';
-import type { scenario } from '../../explorer/scenario';
-import type { i915_shrinker_ops } from '../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
-import { user_task } from '../../kernel/fork';
-import type { run_result } from '../../kernel/init/main';
-import { lockdep_assert_held } from '../../kernel/locking/lockdep';
-import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
-import { drop_slab } from '../../kernel/mm/vmscan';
-import { complete, init_completion, wait_for_completion } from '../../kernel/sched/completion';
-import { current } from '../../kernel/sched/core';
-import type { task_struct } from '../../kernel/sched/task';
-import { allocate_pages, gem_world, populate, WORLD_PARAMS } from '../../scenarios/i915_world';
+import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { dmesg_tail, no_failures, run_in_gem_world } from '../course/check_helpers';
+import type { scenario } from '../explorer/scenario';
+import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { user_task } from '../kernel/fork';
+import type { run_result } from '../kernel/init/main';
+import { lockdep_assert_held } from '../kernel/locking/lockdep';
+import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { drop_slab } from '../kernel/mm/vmscan';
+import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
+import { current } from '../kernel/sched/core';
+import type { task_struct } from '../kernel/sched/task';
+import { allocate_pages, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
 
 type unlock_fn = i915_shrinker_ops['unlock'];
 const unlock_of = (impl: exercise_impl): unlock_fn => impl.i915_gem_shrinker_unlock as unlock_fn;

@@ -2,19 +2,19 @@
 // Each check plugs your i915_gem_shrinker_lock into the i915 model (count,
 // scan, i915_gem_shrink and the OOM notifier all call it) and runs a
 // workload on the small machine of scenarios/i915_world.ts.
-import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../../course/check_helpers';
-import type { scenario } from '../../explorer/scenario';
-import type { drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_object_mark_active } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
-import type { i915_shrinker_ops, shrinker_lock_state } from '../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
-import { user_task } from '../../kernel/fork';
-import { __mutex_owner, mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
-import { GFP_KERNEL, __GFP_NORETRY, __GFP_NOWARN } from '../../kernel/mm/gfp';
-import { complete, init_completion, wait_for_completion } from '../../kernel/sched/completion';
-import { current, msleep, schedule_timeout_uninterruptible } from '../../kernel/sched/core';
-import { jiffies } from '../../kernel/time/timekeeping';
-import { allocate_pages, cache_pages_resident, gem_world, populate, WORLD_PARAMS } from '../../scenarios/i915_world';
+import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../course/check_helpers';
+import type { scenario } from '../explorer/scenario';
+import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_object_mark_active } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import type { i915_shrinker_ops, shrinker_lock_state } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { user_task } from '../kernel/fork';
+import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { GFP_KERNEL, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
+import { current, msleep, schedule_timeout_uninterruptible } from '../kernel/sched/core';
+import { jiffies } from '../kernel/time/timekeeping';
+import { allocate_pages, cache_pages_resident, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
 
 type lock_fn = i915_shrinker_ops['lock'];
 const lock_of = (impl: exercise_impl): lock_fn => impl.i915_gem_shrinker_lock as lock_fn;

@@ -2,11 +2,11 @@
 // Each check runs your mutex_trylock_recursive on the kernel model: once
 // inside the i915 shrinker under every schedule within the bound, and on
 // owner words crafted to carry each flag combination the mutex code produces.
-import { define_checks, fail, pass, type check_outcome, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../../course/check_helpers';
-import { kthread_run } from '../../kernel/kthread';
-import { atomic_long_read, atomic_long_set } from '../../kernel/lib/atomic';
-import { lockdep_is_held } from '../../kernel/locking/lockdep';
+import { define_checks, fail, pass, type check_outcome, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../course/check_helpers';
+import { kthread_run } from '../kernel/kthread';
+import { atomic_long_read, atomic_long_set } from '../kernel/lib/atomic';
+import { lockdep_is_held } from '../kernel/locking/lockdep';
 import {
   __mutex_owner,
   MUTEX_FLAG_HANDOFF,
@@ -18,9 +18,9 @@ import {
   MUTEX_TRYLOCK_SUCCESS,
   mutex_unlock,
   type mutex,
-} from '../../kernel/locking/mutex';
-import { current, msleep } from '../../kernel/sched/core';
-import { waiter_while_holder_allocates, type trylock_recursive_fn } from '../../scenarios/owner_word';
+} from '../kernel/locking/mutex';
+import { current, msleep } from '../kernel/sched/core';
+import { waiter_while_holder_allocates, type trylock_recursive_fn } from '../scenarios/owner_word';
 
 const fn_of = (impl: exercise_impl): trylock_recursive_fn => impl.mutex_trylock_recursive as trylock_recursive_fn;
 

@@ -1,8 +1,8 @@
 // The graded checks of exercise 01 (count must not hide memory).
 // Each check runs your i915_gem_shrinker_count on the kernel model.
-import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../../course/check_helpers';
-import { I915_MADV_DONTNEED, type drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../course/check_helpers';
+import { I915_MADV_DONTNEED, type drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import {
   i915_gem_object_bind,
   i915_gem_object_create,
@@ -12,15 +12,15 @@ import {
   i915_gem_object_unpin_pages,
   PAGE_SIZE,
   type drm_i915_gem_object,
-} from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
-import type { i915_shrinker_ops } from '../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
-import { user_task } from '../../kernel/fork';
-import { mutex_is_locked, mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
-import { GFP_KERNEL } from '../../kernel/mm/gfp';
-import { msleep } from '../../kernel/sched/core';
-import { jiffies } from '../../kernel/time/timekeeping';
-import { count_under_pressure } from '../../scenarios/thread';
-import { gem_world, WORLD_PARAMS } from '../../scenarios/i915_world';
+} from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { user_task } from '../kernel/fork';
+import { mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { GFP_KERNEL } from '../kernel/mm/gfp';
+import { msleep } from '../kernel/sched/core';
+import { jiffies } from '../kernel/time/timekeeping';
+import { count_under_pressure } from '../scenarios/thread';
+import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
 
 type count_fn = i915_shrinker_ops['count'];
 const count_of = (impl: exercise_impl): count_fn => impl.i915_gem_shrinker_count as count_fn;

@@ -3,19 +3,19 @@
 // scan, i915_gem_shrink and the OOM notifier all call it after the v4.11
 // i915_gem_shrinker_lock) and runs a workload on the small machine of
 // scenarios/i915_world.ts, with the v4.12 shrinker (no RCU waits of its own).
-import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../../course/check_helpers';
-import type { scenario } from '../../explorer/scenario';
-import { i915_gem_object_put } from '../../kernel/drivers/gpu/drm/i915/i915_gem';
-import type { i915_shrinker_ops } from '../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
-import { user_task } from '../../kernel/fork';
-import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
-import { failslab_set } from '../../kernel/mm/slab';
-import { drop_slab } from '../../kernel/mm/vmscan';
-import { rcu_barrier } from '../../kernel/rcu/update';
-import { current } from '../../kernel/sched/core';
-import { PF_WQ_WORKER, type task_struct } from '../../kernel/sched/task';
-import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS } from '../../scenarios/i915_world';
+import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../course/check_helpers';
+import type { scenario } from '../explorer/scenario';
+import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
+import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { user_task } from '../kernel/fork';
+import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { failslab_set } from '../kernel/mm/slab';
+import { drop_slab } from '../kernel/mm/vmscan';
+import { rcu_barrier } from '../kernel/rcu/update';
+import { current } from '../kernel/sched/core';
+import { PF_WQ_WORKER, type task_struct } from '../kernel/sched/task';
+import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
 
 type unlock_fn = i915_shrinker_ops['unlock'];
 const unlock_of = (impl: exercise_impl): unlock_fn => impl.i915_gem_shrinker_unlock as unlock_fn;

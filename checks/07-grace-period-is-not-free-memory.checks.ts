@@ -1,27 +1,27 @@
 // The graded checks of exercise 07 (a grace period is not free memory).
 // Each check runs your i915_gem_drain_freed_objects on the kernel model and
 // looks at the objects released before the call: are they really freed?
-import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../../course/check_helpers';
-import type { scenario } from '../../explorer/scenario';
-import { i915_gem_object_put } from '../../kernel/drivers/gpu/drm/i915/i915_gem';
-import type { drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../course/check_helpers';
+import type { scenario } from '../explorer/scenario';
+import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
+import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import {
   i915_gem_object_create,
   i915_gem_object_pin_pages,
   i915_gem_object_unpin_pages,
   PAGE_SIZE,
   type drm_i915_gem_object,
-} from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
-import { user_task } from '../../kernel/fork';
-import type { run_result } from '../../kernel/init/main';
-import { mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
-import { rcu_batches_started, rcu_pending_callbacks } from '../../kernel/rcu/update';
-import { complete, init_completion, wait_for_completion } from '../../kernel/sched/completion';
-import { cond_resched, msleep } from '../../kernel/sched/core';
-import { jiffies } from '../../kernel/time/timekeeping';
-import { DECLARE_WORK, schedule_work_on, work_pending } from '../../kernel/workqueue';
-import { gem_world, WORLD_PARAMS } from '../../scenarios/i915_world';
+} from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { user_task } from '../kernel/fork';
+import type { run_result } from '../kernel/init/main';
+import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { rcu_batches_started, rcu_pending_callbacks } from '../kernel/rcu/update';
+import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
+import { cond_resched, msleep } from '../kernel/sched/core';
+import { jiffies } from '../kernel/time/timekeeping';
+import { DECLARE_WORK, schedule_work_on, work_pending } from '../kernel/workqueue';
+import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
 
 type drain_fn = (i915: drm_i915_private) => Promise<void>;
 const drain_of = (impl: exercise_impl): drain_fn => impl.i915_gem_drain_freed_objects as drain_fn;

@@ -2,9 +2,9 @@
 // Each check runs your i915_gem_execbuffer_relocate inside a GEM execbuffer
 // ioctl that holds struct_mutex while memory is at the min watermark, so
 // its kmalloc(GFP_KERNEL) enters reclaim and the i915 shrinker runs inside it.
-import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once } from '../../course/check_helpers';
-import type { run_result } from '../../kernel/init/main';
+import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures, run_once } from '../course/check_helpers';
+import type { run_result } from '../kernel/init/main';
 import {
   execbuffer_ioctl,
   new_execbuffer_outcome,
@@ -12,8 +12,8 @@ import {
   RELOC_PARAMS,
   type execbuffer_outcome,
   type relocate_fn,
-} from '../../scenarios/pin_before_alloc';
-import { gem_world, type gem_world as world } from '../../scenarios/i915_world';
+} from '../scenarios/pin_before_alloc';
+import { gem_world, type gem_world as world } from '../scenarios/i915_world';
 
 const fn_of = (impl: exercise_impl): relocate_fn => impl.i915_gem_execbuffer_relocate as relocate_fn;
 

@@ -1,9 +1,9 @@
 // The graded checks of exercise 02 (scan must say STOP).
 // Each check runs your i915_gem_shrinker_scan on the kernel model.
-import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../../course/check_helpers';
-import type { scenario } from '../../explorer/scenario';
-import { I915_MADV_DONTNEED, type drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../course/check_helpers';
+import type { scenario } from '../explorer/scenario';
+import { I915_MADV_DONTNEED, type drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import {
   i915_gem_object_create,
   i915_gem_object_mark_active,
@@ -12,17 +12,17 @@ import {
   i915_gem_object_unpin_pages,
   PAGE_SIZE,
   type drm_i915_gem_object,
-} from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
-import type { i915_shrinker_ops } from '../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
-import { user_task } from '../../kernel/fork';
-import type { run_result } from '../../kernel/init/main';
-import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
-import { GFP_KERNEL, GFP_NOWAIT, __GFP_NOWARN } from '../../kernel/mm/gfp';
-import { shrink_slab, shrinker_nr_deferred, SHRINK_STOP, type shrink_control } from '../../kernel/mm/vmscan';
-import { current, msleep, schedule_timeout_uninterruptible } from '../../kernel/sched/core';
-import { jiffies } from '../../kernel/time/timekeeping';
-import { allocate_pages, cache_pages_resident, gem_world, populate, WORLD_PARAMS } from '../../scenarios/i915_world';
-import { lockfree_count } from '../../scenarios/thread';
+} from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { user_task } from '../kernel/fork';
+import type { run_result } from '../kernel/init/main';
+import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { GFP_KERNEL, GFP_NOWAIT, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { shrink_slab, shrinker_nr_deferred, SHRINK_STOP, type shrink_control } from '../kernel/mm/vmscan';
+import { current, msleep, schedule_timeout_uninterruptible } from '../kernel/sched/core';
+import { jiffies } from '../kernel/time/timekeeping';
+import { allocate_pages, cache_pages_resident, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
+import { lockfree_count } from '../scenarios/thread';
 
 type scan_fn = i915_shrinker_ops['scan'];
 const scan_of = (impl: exercise_impl): scan_fn => impl.i915_gem_shrinker_scan as scan_fn;
