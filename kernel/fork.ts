@@ -7,8 +7,8 @@
 // the process had faulted them in before the scenario starts, so no
 // watermark or reclaim applies) and freed when it exits or is OOM-killed.
 // Every user task gets an mm, even with no pages, so the OOM killer can pick it.
-import { __mm_populate_at_fork } from './mm/mmap';
-import { __task_create } from './sched/core';
+import { model_mm_populate_at_fork } from './mm/mmap';
+import { model_task_create } from './sched/core';
 import type { task_struct } from './sched/task';
 
 export interface user_task_options {
@@ -23,7 +23,7 @@ export interface user_task_options {
  * Throws if @opts.rss_pages do not fit in free memory.
  */
 export function user_task(fn: () => Promise<void>, comm: string, opts: user_task_options = {}): task_struct {
-  const t = __task_create(fn, comm, { cpu: opts.cpu, rss_pages: 0 });
-  __mm_populate_at_fork(t, opts.rss_pages ?? 0);
+  const t = model_task_create(fn, comm, { cpu: opts.cpu, rss_pages: 0 });
+  model_mm_populate_at_fork(t, opts.rss_pages ?? 0);
   return t;
 }

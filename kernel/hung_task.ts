@@ -16,7 +16,7 @@ import { lockdep_print_held_locks } from './locking/lockdep';
 import { report, print_tainted, UTS_RELEASE } from './panic';
 import { for_each_process, register_sched_clock_hook, register_sched_idle_forever_hook } from './sched/core';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, type task_struct } from './sched/task';
-import { __clock_advance_to, HZ, jiffies, NSEC_PER_JIFFY } from './time/timekeeping';
+import { model_clock_advance_to, HZ, jiffies, NSEC_PER_JIFFY } from './time/timekeeping';
 import { __run_timers } from './time/timer';
 
 /** sysctl_hung_task_warnings: at most this many reports per boot. */
@@ -105,7 +105,7 @@ function report_deadlock(): void {
   const step = timeout_jiffies();
   for (let i = 0; i < 2; i++) {
     const at = next_check;
-    __clock_advance_to(at * NSEC_PER_JIFFY);
+    model_clock_advance_to(at * NSEC_PER_JIFFY);
     __run_timers(at);
     check_hung_uninterruptible_tasks(at);
     next_check = at + step;

@@ -1,6 +1,6 @@
 // Models: kernel/kthread.c (kthread_run), v4.11. Kernel threads carry
 // PF_KTHREAD and own no user memory, so the OOM killer never picks them.
-import { __task_create, type task_options } from './sched/core';
+import { model_task_create, type task_options } from './sched/core';
 import { PF_KTHREAD, type task_struct } from './sched/task';
 
 /**
@@ -9,5 +9,5 @@ import { PF_KTHREAD, type task_struct } from './sched/task';
  * forever, so that a run can end while they sleep.
  */
 export function kthread_run(threadfn: () => Promise<void>, comm: string, opts: task_options = {}): task_struct {
-  return __task_create(threadfn, comm, { ...opts, flags: (opts.flags ?? 0) | PF_KTHREAD });
+  return model_task_create(threadfn, comm, { ...opts, flags: (opts.flags ?? 0) | PF_KTHREAD });
 }

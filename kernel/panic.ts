@@ -48,12 +48,12 @@ register_initcall('core', 'panic', () => {
   trace_id = 0;
 });
 
-export function __panic_set_whoami(fn: typeof whoami): void {
+export function model_panic_set_whoami(fn: typeof whoami): void {
   whoami = fn;
 }
 
 /** The scheduler registers how to stop the run (panic). */
-export function __panic_set_stop(fn: (reason: report_kind) => void): void {
+export function model_panic_set_stop(fn: (reason: report_kind) => void): void {
   stop_request = fn;
 }
 

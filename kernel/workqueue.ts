@@ -68,7 +68,7 @@ import { __warn, report, WARN_ONCE } from './panic';
 import { pr_warn } from './printk/printk';
 import { complete, init_completion, wait_for_completion, type completion } from './sched/completion';
 import {
-  __task_context,
+  model_task_context,
   cond_resched,
   current,
   in_atomic,
@@ -86,8 +86,8 @@ import { HZ, jiffies } from './time/timekeeping';
 import { del_timer, mod_timer, timer_pending, timer_setup } from './time/timer';
 import { trace, trace_enabled } from './trace/trace';
 import {
-  __set_worker_of,
-  __worker_of,
+  model_set_worker_of,
+  model_worker_of,
   current_wq_worker,
   WORKER_CPU_INTENSIVE,
   WORKER_IDLE,
@@ -152,15 +152,15 @@ export interface work_struct {
   /** WORK_STRUCT_PENDING: queued (or being cancelled), not yet started. */
   pending: boolean;
   /** Where it is queued (WORK_STRUCT_PWQ), or null. */
-  __pwq: pool_workqueue | null;
+  model_pwq: pool_workqueue | null;
   /** The pool it last ran on (the off-queue pool id), for non-reentrancy and flushing. */
-  __pool: worker_pool | null;
+  model_pool: worker_pool | null;
   /** WORK_STRUCT_LINKED: the next item in its list (a flush barrier) goes with it. */
-  __linked: boolean;
+  model_linked: boolean;
   /** Flush color it was queued with, or WORK_NO_COLOR. */
-  __color: number;
+  model_color: number;
   /** WORK_OFFQ_CANCELING: a cancel_work_sync() is in progress. */
-  __canceling: boolean;
+  model_canceling: boolean;
 }
 
 export interface init_work_options {
@@ -181,11 +181,11 @@ export function INIT_WORK(work: work_struct, func: work_func_t, name?: string, o
   work.module = opts.module ?? null;
   work.lockdep_map = new lockdep_map(opts.lockdep_name ?? `(${fname})`);
   work.pending = false;
-  work.__pwq = null;
-  work.__pool = null;
-  work.__linked = false;
-  work.__color = WORK_NO_COLOR;
-  work.__canceling = false;
+  work.model_pwq = null;
+  work.model_pool = null;
+  work.model_linked = false;
+  work.model_color = WORK_NO_COLOR;
+  work.model_canceling = false;
   return work;
 }
 
@@ -442,7 +442,7 @@ export async function drain_workqueue(w: workqueue_struct): Promise<void> {
  * sleeps: callable from RCU callbacks, timers and atomic context.
  */
 export function queue_work_on(cpu: number, w: workqueue_struct, work: work_struct): boolean {
-  // No __task_context() here: timer functions (between scheduler steps) may queue work too.
+  // No model_task_context() here: timer functions (between scheduler steps) may queue work too.
   if (work.pending) return false; // test_and_set_bit(WORK_STRUCT_PENDING_BIT)
   work.pending = true;
   __queue_work(cpu, w, work);
@@ -478,7 +478,7 @@ function __queue_work(req_cpu: number, w: workqueue_struct, work: work_struct): 
 
   // Non-reentrancy: if the item still runs on the pool it last ran on, queue
   // it there, so that it never runs on two CPUs at once.
-  const last_pool = work.__pool;
+  const last_pool = work.model_pool;
   if (last_pool && last_pool !== pwq.pool) {
     const running = find_worker_executing_work(last_pool, work);
     if (running && running.current_pwq?.wq === w) pwq = running.current_pwq;
@@ -487,7 +487,7 @@ function __queue_work(req_cpu: number, w: workqueue_struct, work: work_struct): 
   if (trace_enabled()) {
     trace('workqueue_queue_work', { work: pf(work), function: pf(work), workqueue: w.name, req_cpu, cpu: pwq.pool.cpu });
   }
-  work.__color = w.work_color;
+  work.model_color = w.work_color;
   w.nr_in_flight.set(w.work_color, (w.nr_in_flight.get(w.work_color) ?? 0) + 1);
   if (pwq.nr_active < pwq.max_active) {
     if (trace_enabled()) trace('workqueue_activate_work', { work: pf(work) });
@@ -501,7 +501,7 @@ function __queue_work(req_cpu: number, w: workqueue_struct, work: work_struct): 
 /** insert_work - put @work into @list at @at and make sure someone will run it. */
 function insert_work(pwq: pool_workqueue, work: work_struct, list: work_struct[], at: number): void {
   const pool = pwq.pool;
-  work.__pwq = pwq;
+  work.model_pwq = pwq;
   list.splice(at, 0, work);
   if (!pool.booted) create_first_worker(pool);
   if (__need_more_worker(pool)) wake_up_worker(pool);
@@ -561,7 +561,7 @@ function wake_up_worker(pool: worker_pool): void {
 
 /** wq_worker_sleeping - kworker @task blocked: if it was the pool's last runner, wake an idle one. */
 function wq_worker_sleeping(task: task_struct): void {
-  const worker = __worker_of(task);
+  const worker = model_worker_of(task);
   if (!worker || worker.flags & WORKER_NOT_RUNNING || !worker.pool) return;
   const pool = worker.pool;
   if (pool.worklist.length > 0 && nr_running(pool) === 0) wake_up_worker(pool);
@@ -648,7 +648,7 @@ function start_worker(pool: worker_pool, id: number): worker {
   const nr_cpus = boot_params().nr_cpus;
   const name = pool.cpu >= 0 ? `kworker/${pool.cpu}:${id}${pool.highpri ? 'H' : ''}` : `kworker/u${pool.id}:${id}`;
   worker.task = kthread_create(() => worker_thread(worker), name, pool.cpu >= 0 ? pool.cpu : id % nr_cpus);
-  __set_worker_of(worker);
+  model_set_worker_of(worker);
   // worker_attach_to_pool: an unbound pool is "disassociated", its workers never count as running.
   if (pool.cpu < 0) worker.flags |= WORKER_UNBOUND;
   pool.workers.push(worker);
@@ -676,7 +676,7 @@ async function worker_thread(worker: worker): Promise<void> {
       worker_clr_flags(worker, WORKER_PREP | WORKER_REBOUND);
       do {
         const work = pool.worklist[0]!;
-        if (!work.__linked) {
+        if (!work.model_linked) {
           await process_one_work(worker, work);
           if (worker.scheduled.length > 0) await process_scheduled_works(worker);
         } else {
@@ -739,7 +739,7 @@ function pool_mayday_timeout(pool: worker_pool): void {
 
 /** send_mayday - ask @work's workqueue's rescuer (if it has one) to come. */
 function send_mayday(work: work_struct): boolean {
-  const pwq = work.__pwq!;
+  const pwq = work.model_pwq!;
   const w = pwq.wq;
   if (!w.rescuer || pwq.on_mayday) return false;
   pwq.on_mayday = true;
@@ -754,7 +754,7 @@ function init_rescuer(w: workqueue_struct): worker {
   const rescuer = alloc_worker(null, 0);
   rescuer.rescue_wq = w;
   rescuer.task = kthread_create(() => rescuer_thread(rescuer), w.name, 0);
-  __set_worker_of(rescuer);
+  model_set_worker_of(rescuer);
   return rescuer;
 }
 
@@ -778,7 +778,7 @@ async function rescuer_thread(rescuer: worker): Promise<void> {
       if (pool.cpu >= 0) rescuer.task.cpu = pool.cpu;
       // Take every item of this pwq (with its linked barriers).
       for (let i = 0; i < pool.worklist.length; ) {
-        if (pool.worklist[i]!.__pwq === pwq) move_linked_works(pool.worklist, i, rescuer.scheduled);
+        if (pool.worklist[i]!.model_pwq === pwq) move_linked_works(pool.worklist, i, rescuer.scheduled);
         else i++;
       }
       if (rescuer.scheduled.length > 0) {
@@ -809,7 +809,7 @@ function move_linked_works(list: work_struct[], at: number, dest: work_struct[])
   while (at + n < list.length) {
     const w = list[at + n]!;
     n++;
-    if (!w.__linked) break;
+    if (!w.model_linked) break;
   }
   dest.push(...list.splice(at, n));
 }
@@ -820,7 +820,7 @@ async function process_scheduled_works(worker: worker): Promise<void> {
 
 /** The list @work is queued on (worklist, delayed list, or a worker's scheduled list). */
 function find_work_list(work: work_struct): work_struct[] | null {
-  const pwq = work.__pwq;
+  const pwq = work.model_pwq;
   if (!pwq) return null;
   const pool = pwq.pool;
   if (pool.worklist.includes(work)) return pool.worklist;
@@ -839,7 +839,7 @@ function find_work_list(work: work_struct): work_struct[] | null {
  */
 async function process_one_work(worker: worker, work: work_struct): Promise<void> {
   const pool = worker.pool!;
-  const pwq = work.__pwq!;
+  const pwq = work.model_pwq!;
   const list = find_work_list(work)!;
 
   // Already running on another worker of this pool: let that one run it again.
@@ -853,7 +853,7 @@ async function process_one_work(worker: worker, work: work_struct): Promise<void
   worker.current_work = work;
   worker.current_func = work.func;
   worker.current_pwq = pwq;
-  const color = work.__color;
+  const color = work.model_color;
   list.splice(list.indexOf(work), 1);
 
   const cpu_intensive = (pwq.wq.flags & WQ_CPU_INTENSIVE) !== 0;
@@ -863,9 +863,9 @@ async function process_one_work(worker: worker, work: work_struct): Promise<void
 
   // set_work_pool_and_clear_pending()
   work.pending = false;
-  work.__pwq = null;
-  work.__pool = pool;
-  work.__linked = false;
+  work.model_pwq = null;
+  work.model_pool = pool;
+  work.model_linked = false;
 
   // The work may free itself: keep its lockdep map (the kernel copies it).
   const map = work.lockdep_map;
@@ -911,7 +911,7 @@ function pwq_dec_nr_in_flight(pwq: pool_workqueue, color: number): void {
 
 /** pwq_activate_delayed_work - move a delayed item (and its linked barriers) to the pool's worklist. */
 function pwq_activate_delayed_work(work: work_struct): void {
-  const pwq = work.__pwq!;
+  const pwq = work.model_pwq!;
   if (trace_enabled()) trace('workqueue_activate_work', { work: pf(work) });
   move_linked_works(pwq.delayed_works, pwq.delayed_works.indexOf(work), pwq.pool.worklist);
   pwq.nr_active++;
@@ -966,7 +966,7 @@ interface wq_barrier {
  */
 function insert_wq_barrier(pwq: pool_workqueue, target: work_struct, worker: worker | null): wq_barrier {
   const barr = {} as wq_barrier;
-  barr.done = init_completion(`flush of ${pwq.wq.name}:${pf(target)}`, () => __work_expected_runner(barr.work));
+  barr.done = init_completion(`flush of ${pwq.wq.name}:${pf(target)}`, () => model_work_expected_runner(barr.work));
   const wq_barrier_func = async (): Promise<void> => complete(barr.done);
   barr.work = INIT_WORK({} as work_struct, wq_barrier_func, 'wq_barrier_func');
   barr.work.lockdep_map = wq.barrier_map;
@@ -975,8 +975,8 @@ function insert_wq_barrier(pwq: pool_workqueue, target: work_struct, worker: wor
     insert_work(pwq, barr.work, worker.scheduled, 0);
   } else {
     const list = find_work_list(target)!;
-    barr.work.__linked = target.__linked;
-    target.__linked = true;
+    barr.work.model_linked = target.model_linked;
+    target.model_linked = true;
     insert_work(pwq, barr.work, list, list.indexOf(target) + 1);
   }
   return barr;
@@ -984,9 +984,9 @@ function insert_wq_barrier(pwq: pool_workqueue, target: work_struct, worker: wor
 
 /** start_flush_work - if @work is pending or running, queue a barrier behind it. */
 function start_flush_work(work: work_struct): wq_barrier | null {
-  const pool = work.__pwq?.pool ?? work.__pool;
+  const pool = work.model_pwq?.pool ?? work.model_pool;
   if (!pool) return null;
-  let pwq = work.__pwq;
+  let pwq = work.model_pwq;
   let worker: worker | null = null;
   if (!pwq) {
     worker = find_worker_executing_work(pool, work);
@@ -1009,7 +1009,7 @@ function start_flush_work(work: work_struct): wq_barrier | null {
  */
 export async function flush_work(work: work_struct): Promise<boolean> {
   might_sleep('flush_work', 'kernel/workqueue.c');
-  __task_context('flush_work');
+  model_task_context('flush_work');
   lock_map_acquire(work.lockdep_map, 'flush_work');
   lock_map_release(work.lockdep_map, 'flush_work');
   const barr = start_flush_work(work);
@@ -1024,7 +1024,7 @@ export async function flush_work(work: work_struct): Promise<boolean> {
  */
 export async function flush_workqueue(w: workqueue_struct): Promise<void> {
   might_sleep('flush_workqueue', 'kernel/workqueue.c');
-  __task_context('flush_workqueue');
+  model_task_context('flush_workqueue');
   lock_map_acquire(w.lockdep_map, 'flush_workqueue');
   lock_map_release(w.lockdep_map, 'flush_workqueue');
   // Items queued from now on get the next color; we wait for ours and older.
@@ -1067,19 +1067,19 @@ function try_to_grab_pending(work: work_struct): number {
     work.pending = true;
     return 0;
   }
-  const pwq = work.__pwq;
+  const pwq = work.model_pwq;
   if (pwq) {
     // A delayed item is activated first, so that the counts stay right.
     if (pwq.delayed_works.includes(work)) pwq_activate_delayed_work(work);
     const list = find_work_list(work)!;
     list.splice(list.indexOf(work), 1);
-    pwq_dec_nr_in_flight(pwq, work.__color);
-    work.__pwq = null;
-    work.__pool = pwq.pool;
-    work.__linked = false;
+    pwq_dec_nr_in_flight(pwq, work.model_color);
+    work.model_pwq = null;
+    work.model_pool = pwq.pool;
+    work.model_linked = false;
     return 1;
   }
-  if (work.__canceling) return -ENOENT;
+  if (work.model_canceling) return -ENOENT;
   // Pending but not on a list: the model gets here only for an item whose
   // queueing was refused (a draining workqueue). The kernel would retry
   // (-EAGAIN) forever; take it as ours.
@@ -1094,20 +1094,20 @@ function try_to_grab_pending(work: work_struct): number {
  */
 export async function cancel_work_sync(work: work_struct): Promise<boolean> {
   might_sleep('cancel_work_sync', 'kernel/workqueue.c');
-  __task_context('cancel_work_sync');
+  model_task_context('cancel_work_sync');
   let ret: number;
   for (;;) {
     ret = try_to_grab_pending(work);
     if (ret !== -ENOENT) break;
     // Someone else is cancelling it: wait for them to finish.
-    await wait_event(wq.cancel_waitq, () => !work.__canceling);
+    await wait_event(wq.cancel_waitq, () => !work.model_canceling);
   }
-  work.__canceling = true; // mark_work_canceling: queue_work() fails meanwhile
+  work.model_canceling = true; // mark_work_canceling: queue_work() fails meanwhile
   await flush_work(work);
   // clear_work_data()
   work.pending = false;
-  work.__canceling = false;
-  work.__pool = null;
+  work.model_canceling = false;
+  work.model_pool = null;
   wake_up(wq.cancel_waitq);
   return ret === 1;
 }
@@ -1135,19 +1135,19 @@ export function current_is_workqueue_rescuer(): boolean {
 }
 
 /**
- * __work_expected_runner - for reports: the task that must act for @work to
+ * model_work_expected_runner - for reports: the task that must act for @work to
  * run or finish. The worker running it; else, if it is queued, the worker
  * that has it scheduled, an idle worker that will pick it up, a busy worker
  * that must finish or sleep first, or the manager trying to create a worker.
  */
-export function __work_expected_runner(work: work_struct): task_struct | null {
-  const pool = work.__pwq?.pool ?? work.__pool;
+export function model_work_expected_runner(work: work_struct): task_struct | null {
+  const pool = work.model_pwq?.pool ?? work.model_pool;
   if (!pool) return null;
   const running = pool.busy.get(work);
   if (running) return running.task;
-  if (!work.__pwq) return null;
+  if (!work.model_pwq) return null;
   for (const w of pool.workers) if (w.scheduled.includes(work)) return w.task;
-  const rescuer = work.__pwq.wq.rescuer;
+  const rescuer = work.model_pwq.wq.rescuer;
   if (rescuer?.scheduled.includes(work)) return rescuer.task;
   if (pool.idle_list.length > 0) return pool.idle_list[0]!.task;
   let busy: worker | null = null;
@@ -1164,14 +1164,14 @@ export function __work_expected_runner(work: work_struct): task_struct | null {
 function wq_expected_runner(w: workqueue_struct): task_struct | null {
   for (const pwq of w.pwqs) {
     for (const wk of pwq.pool.workers) if (wk.current_pwq === pwq) return wk.task;
-    const first = pwq.pool.worklist.find((x) => x.__pwq === pwq);
-    if (first) return __work_expected_runner(first);
+    const first = pwq.pool.worklist.find((x) => x.model_pwq === pwq);
+    if (first) return model_work_expected_runner(first);
   }
   return null;
 }
 
 /** The kworkers of a pool, for tests and the study site: [normal, highpri] of @cpu, or unbound if cpu < 0. */
-export function __pool_workers(cpu: number, highpri = false): readonly task_struct[] {
+export function model_pool_workers(cpu: number, highpri = false): readonly task_struct[] {
   const pool = cpu >= 0 ? wq.cpu_pools[cpu]?.[highpri ? 1 : 0] : wq.unbound_pools[highpri ? 1 : 0];
   return pool ? pool.workers.map((w) => w.task) : [];
 }

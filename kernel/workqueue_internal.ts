@@ -99,12 +99,12 @@ register_initcall('core', 'workqueue_internal', () => {
 });
 
 /** Remember that @w runs as @w.task. */
-export function __set_worker_of(w: worker): void {
+export function model_set_worker_of(w: worker): void {
   worker_of.set(w.task, w);
 }
 
 /** The worker behind @t, if @t is a kworker or rescuer. */
-export function __worker_of(t: task_struct): worker | undefined {
+export function model_worker_of(t: task_struct): worker | undefined {
   return worker_of.get(t);
 }
 

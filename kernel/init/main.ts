@@ -37,7 +37,7 @@ import '../rcu/update';
 import '../workqueue_internal';
 import '../workqueue';
 import { do_initcalls } from './initcall';
-import { __set_boot_params, type boot_params } from './params';
+import { model_set_boot_params, type boot_params } from './params';
 import { dmesg } from '../printk/printk';
 import { kernel_reports, type kernel_report } from '../panic';
 import { sched_run, sched_set_policy, sched_steps, type sched_policy } from '../sched/core';
@@ -71,7 +71,7 @@ export async function start_kernel(params: Partial<boot_params>, setup: () => vo
   if (running) throw new Error('start_kernel: a run is already in progress in this process; await it first.');
   running = true;
   try {
-    __set_boot_params(params);
+    model_set_boot_params(params);
     do_initcalls();
     if (policy) sched_set_policy(policy);
     setup();

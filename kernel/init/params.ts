@@ -51,6 +51,6 @@ export function boot_params(): Readonly<boot_params> {
 }
 
 /** Set by start_kernel() before the initcalls run. */
-export function __set_boot_params(p: Partial<boot_params>): void {
+export function model_set_boot_params(p: Partial<boot_params>): void {
   params = { ...default_boot_params, ...p };
 }

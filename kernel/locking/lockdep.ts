@@ -58,7 +58,7 @@ import { boot_params } from '../init/params';
 import { __GFP_DIRECT_RECLAIM, __GFP_FS, __GFP_NOMEMALLOC, type gfp_t } from '../mm/gfp';
 import { print_tainted, report, UTS_RELEASE, WARN_ON } from '../panic';
 import { KERN_WARNING } from '../printk/printk';
-import { __completion_set_lockdep_hooks, type completion, type completion_lockdep_hooks } from '../sched/completion';
+import { model_completion_set_lockdep_hooks, type completion, type completion_lockdep_hooks } from '../sched/completion';
 import { current, for_each_process, in_task, register_sched_exit_hook } from '../sched/core';
 import { PF_MEMALLOC, type held_lock, type task_struct } from '../sched/task';
 import { debug_locks, debug_locks_off } from './debug_locks';
@@ -98,8 +98,8 @@ class lock_class {
  */
 export class lockdep_map {
   /** The class, cached for the boot it was looked up in. */
-  __class: lock_class | null = null;
-  __gen = -1;
+  model_class: lock_class | null = null;
+  model_gen = -1;
   constructor(public readonly name: string) {}
 }
 
@@ -150,7 +150,7 @@ register_initcall('core', 'lockdep', () => {
   chain_root = { children: new Map() };
   irq_held = [];
   bfs_gen = 0;
-  __completion_set_lockdep_hooks(enabled && p.lockdep_crossrelease ? crossrelease_hooks : null);
+  model_completion_set_lockdep_hooks(enabled && p.lockdep_crossrelease ? crossrelease_hooks : null);
 });
 
 // Exit hooks must be registered after the scheduler's 'core' reset.
@@ -164,25 +164,25 @@ register_initcall('subsys', 'lockdep_exit_check', () => {
 });
 
 function class_of(map: lockdep_map): lock_class {
-  if (map.__gen === gen && map.__class) return map.__class;
+  if (map.model_gen === gen && map.model_class) return map.model_class;
   let c = classes.get(map.name);
   if (!c) {
     c = new lock_class(map.name, classes.size + 1);
     classes.set(map.name, c);
   }
-  map.__class = c;
-  map.__gen = gen;
+  map.model_class = c;
+  map.model_gen = gen;
   return c;
 }
 
 /**
- * __lockdep_task - the task whose held-lock stack an acquisition goes on:
+ * model_lockdep_task - the task whose held-lock stack an acquisition goes on:
  * current while it runs its own code, null in "interrupt context" (a timer
  * function or scheduler hook running between steps, or no task at all).
  */
-export function __lockdep_task(): task_struct | null {
+export function model_lockdep_task(): task_struct | null {
   const t = current;
-  if (!in_task() || t.__parked || t.exit_state !== 'running') return null;
+  if (!in_task() || t.model_parked || t.exit_state !== 'running') return null;
   return t;
 }
 
@@ -202,7 +202,7 @@ function held_stack_of(t: task_struct | null): held_stack {
  */
 export function lock_acquire(map: lockdep_map, trylock: boolean, read: boolean | 0 | 1 | 2, ip: string): void {
   if (!enabled) return;
-  const stack = held_stack_of(__lockdep_task());
+  const stack = held_stack_of(model_lockdep_task());
   const cls = class_of(map);
   const read_level = read === true ? 1 : read === false ? 0 : read;
   // mark_irqflags(): usage is recorded before validation, as in the kernel.
@@ -217,7 +217,7 @@ export function lock_acquire(map: lockdep_map, trylock: boolean, read: boolean |
 /** lock_release - current releases the lock of @map (at @ip). Warns if it does not hold it. */
 export function lock_release(map: lockdep_map, ip: string): void {
   if (!enabled) return;
-  const t = __lockdep_task();
+  const t = model_lockdep_task();
   const stack = held_stack_of(t);
   for (let i = stack.length - 1; i >= 0; i--) {
     if (stack[i]!.instance !== map) continue;
@@ -252,7 +252,7 @@ export function lock_map_release(map: lockdep_map, ip = 'lock_map_release'): voi
 /** lock_is_held - does current hold the lock of @map? (true when lockdep is not built in: nothing is known) */
 export function lock_is_held(map: lockdep_map): boolean {
   if (!enabled) return true;
-  const stack = held_stack_of(__lockdep_task());
+  const stack = held_stack_of(model_lockdep_task());
   for (let i = stack.length - 1; i >= 0; i--) if (stack[i]!.instance === map) return true;
   return false;
 }
@@ -436,7 +436,7 @@ const crossrelease_hooks: completion_lockdep_hooks = {
   },
   complete(x) {
     if (!debug_locks) return;
-    const t = __lockdep_task();
+    const t = model_lockdep_task();
     if (!t || t.held_locks.length === 0) return; // interrupt context holds nothing
     const stack = held_stack_of(t);
     const m = completion_map(x);

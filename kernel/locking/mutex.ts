@@ -38,12 +38,12 @@
 // - the optional @ip argument of the lock calls is the model's _RET_IP_: the
 //   name lockdep prints after "at:". It defaults to the call's own name.
 import { atomic_long_andnot, atomic_long_cmpxchg, atomic_long_or, atomic_long_read, atomic_long_set, atomic_long_t } from '../lib/atomic';
-import { __schedule_point, __task_context, current, for_each_process, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
+import { model_schedule_point, model_task_context, current, for_each_process, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
 import { fatal_signal_pending, TASK_INTERRUPTIBLE, TASK_KILLABLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE, TASK_WAKEKILL, task_ptr, type task_struct, type wait_target } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
 import { DEBUG_LOCKS_WARN_ON } from './debug_locks';
 import { lock_acquire, lock_release, lockdep_map } from './lockdep';
-import { __static_lock_register } from './static_locks';
+import { model_static_lock_register } from './static_locks';
 
 export const MUTEX_FLAG_WAITERS = 0x01;
 export const MUTEX_FLAG_HANDOFF = 0x02;
@@ -68,10 +68,10 @@ export class mutex {
   /** Lockdep's identity: the class is @name. */
   readonly dep_map: lockdep_map;
   /** What a waiter sleeps on, for hung-task and deadlock reports (built once). */
-  readonly __wait_target: wait_target;
+  readonly model_wait_target: wait_target;
   constructor(public readonly name: string) {
     this.dep_map = new lockdep_map(name);
-    this.__wait_target = { describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) };
+    this.model_wait_target = { describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) };
   }
 }
 
@@ -82,7 +82,7 @@ export function mutex_init(name: string): mutex {
 
 /** DEFINE_MUTEX - a mutex defined at module scope: unlocked again at every boot. */
 export function DEFINE_MUTEX(name: string): mutex {
-  return __static_lock_register(new mutex(name), (m) => {
+  return model_static_lock_register(new mutex(name), (m) => {
     atomic_long_set(m.owner, 0);
     m.wait_list.length = 0;
   });
@@ -157,7 +157,7 @@ function signal_pending_state(state: number, t: task_struct): boolean {
 /** __mutex_lock_common - the slow path shared by the sleeping lock calls. Returns 0 or -EINTR. */
 async function __mutex_lock_common(lock: mutex, state: number, ip: string, call: string): Promise<number> {
   might_sleep(call, 'kernel/locking/mutex.c');
-  await __schedule_point(call);
+  await model_schedule_point(call);
   const t = current;
   // Lockdep sees the acquisition before the task may block on it, so a
   // self-deadlock is reported before it happens.
@@ -181,7 +181,7 @@ async function __mutex_lock_common(lock: mutex, state: number, ip: string, call:
       break;
     }
     set_current_state(state);
-    await schedule(lock.__wait_target, call);
+    await schedule(lock.model_wait_target, call);
     // Woken as the first waiter: ask the next unlock to hand the lock to us,
     // so that a task that keeps running cannot steal it forever.
     if (!first) {
@@ -219,7 +219,7 @@ export async function mutex_lock_interruptible(lock: mutex, ip = 'mutex_lock_int
 
 /** mutex_trylock - take @lock if it is free, without sleeping. Returns true on success. */
 export function mutex_trylock(lock: mutex, ip = 'mutex_trylock'): boolean {
-  const t = __task_context('mutex_trylock');
+  const t = model_task_context('mutex_trylock');
   if (!__mutex_trylock(lock, t)) return false;
   lock_acquire(lock.dep_map, true, 0, ip);
   trace_lock('lock_acquire', lock);
@@ -233,7 +233,7 @@ export function mutex_trylock(lock: mutex, ip = 'mutex_trylock'): boolean {
  * function should not be used, _ever_" (its kerneldoc): it exists for i915.
  */
 export function mutex_trylock_recursive(lock: mutex, ip = 'mutex_trylock_recursive'): mutex_trylock_recursive_enum {
-  const t = __task_context('mutex_trylock_recursive');
+  const t = model_task_context('mutex_trylock_recursive');
   if (__mutex_owner(lock) === t) return MUTEX_TRYLOCK_RECURSIVE;
   return mutex_trylock(lock, ip) ? MUTEX_TRYLOCK_SUCCESS : MUTEX_TRYLOCK_FAILED;
 }
@@ -256,7 +256,7 @@ function __mutex_handoff(lock: mutex, task: task_struct | null): void {
  * you see when lockdep is on), and the lock is released anyway.
  */
 export function mutex_unlock(lock: mutex, ip = 'mutex_unlock'): void {
-  const t = __task_context('mutex_unlock');
+  const t = model_task_context('mutex_unlock');
   lock_release(lock.dep_map, ip);
   // Like the kernel's tracepoint (fired from lockdep's lock_release), the event shows the word before the release.
   trace_lock('lock_release', lock);

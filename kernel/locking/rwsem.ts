@@ -21,11 +21,11 @@
 // - an owner list of readers is kept (v4.11 only recorded the writer) so a
 //   deadlock report can name a reader that holds the lock.
 // - no _killable, _nested, downgrade_write or non-owner variants.
-import { __schedule_point, __task_context, current, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
+import { model_schedule_point, model_task_context, current, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
 import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, type task_struct, type wait_target } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
 import { lock_acquire, lock_release, lockdep_map } from './lockdep';
-import { __static_lock_register } from './static_locks';
+import { model_static_lock_register } from './static_locks';
 
 /** struct rwsem_waiter */
 interface rwsem_waiter {
@@ -43,10 +43,10 @@ export class rw_semaphore {
   readonly readers: task_struct[] = [];
   readonly wait_list: rwsem_waiter[] = [];
   readonly dep_map: lockdep_map;
-  readonly __wait_target: wait_target;
+  readonly model_wait_target: wait_target;
   constructor(public readonly name: string) {
     this.dep_map = new lockdep_map(name);
-    this.__wait_target = { describe: () => `rwsem ${name}`, holder: () => this.writer ?? this.readers[0] ?? null };
+    this.model_wait_target = { describe: () => `rwsem ${name}`, holder: () => this.writer ?? this.readers[0] ?? null };
   }
 }
 
@@ -57,7 +57,7 @@ export function init_rwsem(name: string): rw_semaphore {
 
 /** DECLARE_RWSEM - an rwsem defined at module scope (shrinker_rwsem): free again at every boot. */
 export function DECLARE_RWSEM(name: string): rw_semaphore {
-  return __static_lock_register(new rw_semaphore(name), (s) => {
+  return model_static_lock_register(new rw_semaphore(name), (s) => {
     s.writer = null;
     s.readers.length = 0;
     s.wait_list.length = 0;
@@ -80,7 +80,7 @@ async function rwsem_wait(sem: rw_semaphore, t: task_struct, type: rwsem_waiter[
   sem.wait_list.push(w);
   while (!w.granted) {
     set_current_state(TASK_UNINTERRUPTIBLE);
-    await schedule(sem.__wait_target, call);
+    await schedule(sem.model_wait_target, call);
   }
   t.state = TASK_RUNNING;
 }
@@ -109,7 +109,7 @@ function rwsem_wake(sem: rw_semaphore): void {
 /** down_read - acquire @sem for reading, sleeping while a writer holds it or anyone waits. */
 export async function down_read(sem: rw_semaphore, ip = 'down_read'): Promise<void> {
   might_sleep('down_read', 'kernel/locking/rwsem.c');
-  await __schedule_point('down_read');
+  await model_schedule_point('down_read');
   const t = current;
   lock_acquire(sem.dep_map, false, 1, ip);
   if (!sem.writer && sem.wait_list.length === 0) sem.readers.push(t);
@@ -119,7 +119,7 @@ export async function down_read(sem: rw_semaphore, ip = 'down_read'): Promise<vo
 
 /** down_read_trylock - take @sem for reading if no writer holds it and nobody waits. */
 export function down_read_trylock(sem: rw_semaphore, ip = 'down_read_trylock'): boolean {
-  const t = __task_context('down_read_trylock');
+  const t = model_task_context('down_read_trylock');
   if (sem.writer || sem.wait_list.length > 0) return false;
   sem.readers.push(t);
   lock_acquire(sem.dep_map, true, 1, ip);
@@ -129,7 +129,7 @@ export function down_read_trylock(sem: rw_semaphore, ip = 'down_read_trylock'): 
 
 /** up_read - release a read hold of @sem. */
 export function up_read(sem: rw_semaphore, ip = 'up_read'): void {
-  const t = __task_context('up_read');
+  const t = model_task_context('up_read');
   lock_release(sem.dep_map, ip);
   const i = sem.readers.indexOf(t);
   // A read hold may be released by another task (up_read_non_owner); drop the oldest then.
@@ -142,7 +142,7 @@ export function up_read(sem: rw_semaphore, ip = 'up_read'): void {
 /** down_write - acquire @sem for writing, sleeping until nobody else holds it. */
 export async function down_write(sem: rw_semaphore, ip = 'down_write'): Promise<void> {
   might_sleep('down_write', 'kernel/locking/rwsem.c');
-  await __schedule_point('down_write');
+  await model_schedule_point('down_write');
   const t = current;
   lock_acquire(sem.dep_map, false, 0, ip);
   if (!sem.writer && sem.readers.length === 0 && sem.wait_list.length === 0) sem.writer = t;
@@ -152,7 +152,7 @@ export async function down_write(sem: rw_semaphore, ip = 'down_write'): Promise<
 
 /** down_write_trylock - take @sem for writing if it is completely free. */
 export function down_write_trylock(sem: rw_semaphore, ip = 'down_write_trylock'): boolean {
-  const t = __task_context('down_write_trylock');
+  const t = model_task_context('down_write_trylock');
   if (sem.writer || sem.readers.length > 0 || sem.wait_list.length > 0) return false;
   sem.writer = t;
   lock_acquire(sem.dep_map, true, 0, ip);
@@ -162,7 +162,7 @@ export function down_write_trylock(sem: rw_semaphore, ip = 'down_write_trylock')
 
 /** up_write - release @sem held for writing and hand it to the next waiter(s). */
 export function up_write(sem: rw_semaphore, ip = 'up_write'): void {
-  __task_context('up_write');
+  model_task_context('up_write');
   lock_release(sem.dep_map, ip);
   sem.writer = null;
   trace_rwsem('lock_release', sem, false);

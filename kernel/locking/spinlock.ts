@@ -28,12 +28,12 @@
 //   touch the preempt count of the task that happened to run last.
 import { BUG, KernelOops, report } from '../panic';
 import { KERN_EMERG } from '../printk/printk';
-import { __task_context } from '../sched/core';
+import { model_task_context } from '../sched/core';
 import type { task_struct } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
 import { debug_locks_off } from './debug_locks';
-import { __lockdep_task, lock_acquire, lock_release, lockdep_map } from './lockdep';
-import { __static_lock_register } from './static_locks';
+import { model_lockdep_task, lock_acquire, lock_release, lockdep_map } from './lockdep';
+import { model_static_lock_register } from './static_locks';
 
 /** SPINLOCK_MAGIC of CONFIG_DEBUG_SPINLOCK. */
 const SPINLOCK_MAGIC = 0xdead4ead;
@@ -57,7 +57,7 @@ export function spin_lock_init(name: string): spinlock_t {
 
 /** DEFINE_SPINLOCK - a spinlock defined at module scope: unlocked again at every boot. */
 export function DEFINE_SPINLOCK(name: string): spinlock_t {
-  return __static_lock_register(new spinlock_t(name), (l) => {
+  return model_static_lock_register(new spinlock_t(name), (l) => {
     l.locked = false;
     l.owner = null;
     l.owner_cpu = -1;
@@ -66,8 +66,8 @@ export function DEFINE_SPINLOCK(name: string): spinlock_t {
 
 /** The task running its own code, or null in a timer function / scheduler hook. */
 function lock_context(call: string): task_struct | null {
-  const t = __lockdep_task();
-  if (t) __task_context(call); // catches a forgotten await, like every model entry
+  const t = model_lockdep_task();
+  if (t) model_task_context(call); // catches a forgotten await, like every model entry
   return t;
 }
 

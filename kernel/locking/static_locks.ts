@@ -34,11 +34,11 @@ register_initcall('core', 'static_locks', () => {
 });
 
 /**
- * __static_lock_register - re-initialise @lock with @reinit at every boot.
+ * model_static_lock_register - re-initialise @lock with @reinit at every boot.
  * @reinit must not capture @lock (it receives it), or the weak reference
  * would never be released.
  */
-export function __static_lock_register<T extends object>(lock: T, reinit: (lock: T) => void): T {
+export function model_static_lock_register<T extends object>(lock: T, reinit: (lock: T) => void): T {
   registry.push({ ref: new WeakRef(lock), reinit: reinit as (lock: object) => void });
   return lock;
 }

@@ -13,7 +13,7 @@
 // page locks, no workingset refault detection, truncation never waits for
 // writeback (the write holds its own reference, so the page is freed when it
 // completes).
-import { __task_context } from '../sched/core';
+import { model_task_context } from '../sched/core';
 import type { gfp_t } from './gfp';
 import { address_space, PG_dirty, PG_swapbacked, PG_uptodate, type page } from './mm_types';
 import { alloc_page } from './page_alloc';
@@ -76,7 +76,7 @@ export function find_get_page(mapping: address_space, index: number): page | nul
  * file has none there. Returns it with a reference for the caller, or null.
  */
 export async function find_or_create_page(mapping: address_space, index: number, gfp: gfp_t): Promise<page | null> {
-  __task_context('find_or_create_page');
+  model_task_context('find_or_create_page');
   const found = find_get_page(mapping, index);
   if (found) return found;
   const p = await alloc_page(gfp);
@@ -97,15 +97,15 @@ export function truncate_inode_pages_range(mapping: address_space, start: number
 }
 
 /**
- * __filemap_populate_at_boot - scenario setup: give @mapping @nr pages of
+ * model_filemap_populate_at_boot - scenario setup: give @mapping @nr pages of
  * page cache (indices 0..nr-1), dirty or clean, straight from the zone as if
  * the files had been read before the scenario starts. Throws if RAM is too small.
  */
-export function __filemap_populate_at_boot(mapping: address_space, nr: number, dirty = false): void {
+export function model_filemap_populate_at_boot(mapping: address_space, nr: number, dirty = false): void {
   const base = mapping.pages.size;
   for (let i = 0; i < nr; i++) {
     const p = rmqueue(0);
-    if (!p) throw new Error(`__filemap_populate_at_boot(${mapping.host}): ${nr} pages do not fit in RAM`);
+    if (!p) throw new Error(`model_filemap_populate_at_boot(${mapping.host}): ${nr} pages do not fit in RAM`);
     add_to_page_cache_lru(p, mapping, base + i);
     if (dirty) set_page_dirty(p);
     put_page(p); // the cache keeps its reference

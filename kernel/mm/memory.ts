@@ -9,7 +9,7 @@
 // killed gets no more memory (the kernel would deliver SIGKILL on return to
 // user space and the task would die there).
 import { mutex_trylock, mutex_unlock } from '../locking/mutex';
-import { __task_context } from '../sched/core';
+import { model_task_context } from '../sched/core';
 import { fatal_signal_pending } from '../sched/task';
 import { GFP_HIGHUSER_MOVABLE } from './gfp';
 import { mm_add_anon_page, mm_alloc } from './mmap';
@@ -26,7 +26,7 @@ export const VM_FAULT_SIGBUS = 0x0002;
  * or VM_FAULT_SIGBUS if the task was killed.
  */
 export async function do_anonymous_page(): Promise<number> {
-  const t = __task_context('do_anonymous_page');
+  const t = model_task_context('do_anonymous_page');
   if (fatal_signal_pending(t)) return VM_FAULT_SIGBUS;
   const p = await alloc_page(GFP_HIGHUSER_MOVABLE);
   if (!p) {

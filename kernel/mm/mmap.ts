@@ -72,12 +72,12 @@ export function mm_page_swapped_out(mm: mm_struct, p: page, entry: number): void
 }
 
 /**
- * __mm_populate_at_fork - charge @nr resident pages to a task created by
+ * model_mm_populate_at_fork - charge @nr resident pages to a task created by
  * scenario setup. They come straight from the zone (no watermarks, no
  * reclaim: the process is supposed to exist already). Throws if RAM is too
  * small for the scenario.
  */
-export function __mm_populate_at_fork(t: task_struct, nr: number): void {
+export function model_mm_populate_at_fork(t: task_struct, nr: number): void {
   const mm = mm_alloc(t);
   for (let i = 0; i < nr; i++) {
     const p = rmqueue(0);

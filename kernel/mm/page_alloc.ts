@@ -39,7 +39,7 @@ import { fs_reclaim_acquire, fs_reclaim_release } from '../locking/lockdep';
 import { mutex_trylock, mutex_unlock } from '../locking/mutex';
 import { __warn, BUG, print_tainted, UTS_RELEASE } from '../panic';
 import { printk, KERN_WARNING } from '../printk/printk';
-import { __schedule_point, __task_context, cond_resched, might_sleep, schedule_timeout_uninterruptible } from '../sched/core';
+import { model_schedule_point, model_task_context, cond_resched, might_sleep, schedule_timeout_uninterruptible } from '../sched/core';
 import { memalloc_noio_flags, memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../sched/mm';
 import { PF_MEMALLOC, PF_WQ_WORKER, type task_struct } from '../sched/task';
 import { HZ, jiffies } from '../time/timekeeping';
@@ -275,7 +275,7 @@ async function __alloc_pages_slowpath(gfp_mask: gfp_t, order: number, t: task_st
   if (WARN_ON_ONCE((gfp_mask & (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM)) === (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM), '__alloc_pages_slowpath', 'atomic_reclaim')) {
     gfp_mask &= ~__GFP_ATOMIC;
   }
-  if (can_direct_reclaim) await __schedule_point('__alloc_pages_slowpath');
+  if (can_direct_reclaim) await model_schedule_point('__alloc_pages_slowpath');
 
   let alloc_flags = gfp_to_alloc_flags(gfp_mask);
   const loops = { no_progress_loops: 0 };
@@ -335,7 +335,7 @@ async function __alloc_pages_slowpath(gfp_mask: gfp_t, order: number, t: task_st
  * OOM) only if @gfp_mask has __GFP_DIRECT_RECLAIM.
  */
 export async function alloc_pages(gfp_mask: gfp_t, order = 0): Promise<page | null> {
-  const t = __task_context('alloc_pages');
+  const t = model_task_context('alloc_pages');
   // prepare_alloc_pages: lockdep's might-reclaim annotation (v4.14) and might_sleep_if.
   fs_reclaim_acquire(gfp_mask, 'alloc_pages');
   fs_reclaim_release(gfp_mask, 'alloc_pages');

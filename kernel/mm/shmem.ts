@@ -18,7 +18,7 @@
 // huge pages, no fallocate, swapping in is instant. A shmem page in the swap
 // cache stays indexed in its file until reclaim frees it (the kernel moves
 // it to the swap cache in shmem_writepage).
-import { __task_context } from '../sched/core';
+import { model_task_context } from '../sched/core';
 import { add_to_page_cache, delete_from_page_cache } from './filemap';
 import type { gfp_t } from './gfp';
 import { address_space, AS_UNEVICTABLE, PAGE_SHIFT, PAGE_SIZE, PG_swapcache, type page } from './mm_types';
@@ -53,7 +53,7 @@ export function shmem_file_setup(name: string, nr_pages: number): shmem_file {
  * (the kernel's ERR_PTR(-ENOMEM)) or @index is past the end of the file.
  */
 export async function shmem_read_mapping_page_gfp(file: shmem_file, index: number, gfp: gfp_t): Promise<page | null> {
-  __task_context('shmem_read_mapping_page_gfp');
+  model_task_context('shmem_read_mapping_page_gfp');
   if (index < 0 || index >= file.nr_pages) return null;
   const mapping = file.mapping;
   const cached = mapping.pages.get(index);

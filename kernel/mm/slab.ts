@@ -26,7 +26,7 @@
 import { register_initcall } from '../init/initcall';
 import { fs_reclaim_acquire, fs_reclaim_release } from '../locking/lockdep';
 import { pr_err, pr_warn } from '../printk/printk';
-import { __task_context, current, might_sleep } from '../sched/core';
+import { model_task_context, current, might_sleep } from '../sched/core';
 import { failslab_set, should_failslab } from './failslab';
 import { gfpflags_allow_blocking, __GFP_COMP, __GFP_NOWARN, __GFP_ZERO, type gfp_t } from './gfp';
 import { kasan_slab_free, kasan_track, type kasan_object } from './kasan';
@@ -91,7 +91,7 @@ export class kmem_object implements kasan_object {
     return this.cache ? this.cache.object_size : PAGE_SIZE << this.index;
   }
   /** @internal the slab holding this object. */
-  __slab(): slab | null {
+  model_slab(): slab | null {
     return this.slab;
   }
 }
@@ -155,7 +155,7 @@ function slab_out_of_memory(c: kmem_cache, gfp: gfp_t): void {
 
 /** slab_pre_alloc_hook - fault injection, lockdep's might-reclaim annotation, might_sleep. */
 function slab_pre_alloc_hook(size: number, gfp: gfp_t, call: string): boolean {
-  __task_context(call);
+  model_task_context(call);
   fs_reclaim_acquire(gfp, call);
   fs_reclaim_release(gfp, call);
   if (gfpflags_allow_blocking(gfp)) might_sleep(call, 'mm/slub.c');
@@ -228,7 +228,7 @@ function __kmem_cache_free(c: kmem_cache, o: kmem_object, how: string): void {
   if (kasan_slab_free(o)) return;
   o.freed = true;
   o.free_track = kasan_track(how);
-  const s = o.__slab()!;
+  const s = o.model_slab()!;
   const was_full = s.free.length === 0;
   s.free.push(o.index);
   s.inuse--;

@@ -20,7 +20,7 @@
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { WARN_ONCE } from '../panic';
-import { __task_context, current, register_sched_exit_hook } from '../sched/core';
+import { model_task_context, current, register_sched_exit_hook } from '../sched/core';
 import type { task_struct } from '../sched/task';
 
 /** rcu_callback_t - what call_rcu() runs after a grace period (softirq context: must not sleep). */
@@ -35,11 +35,11 @@ export class rcu_head {
   /** The callback, set by call_rcu(). */
   func: rcu_callback_t | null = null;
   /** True from call_rcu() until the callback is invoked. */
-  __queued = false;
+  model_queued = false;
   /** The grace period (rcu_state.gpnum) that must complete before the callback may run. */
-  __gp = 0;
+  model_gp = 0;
   /** The CPU whose callback list holds it. */
-  __cpu = 0;
+  model_cpu = 0;
 }
 
 /** Readers inside a read-side critical section, per CPU (the model's bookkeeping). */
@@ -66,14 +66,14 @@ register_initcall('subsys', 'rcu_read_exit_hook', () => {
  * Must not sleep inside (preemption is disabled).
  */
 export function rcu_read_lock(): void {
-  const t = __task_context('rcu_read_lock');
+  const t = model_task_context('rcu_read_lock');
   t.preempt_count++; // preempt_disable(): this is all rcu_read_lock() is under PREEMPT_NONE
   if (t.rcu_read_lock_nesting++ === 0) readers[t.cpu] = (readers[t.cpu] ?? 0) + 1;
 }
 
 /** rcu_read_unlock - end the read-side critical section begun by rcu_read_lock(). */
 export function rcu_read_unlock(): void {
-  const t = __task_context('rcu_read_unlock');
+  const t = model_task_context('rcu_read_unlock');
   // Model's own check: the kernel would underflow preempt_count and complain later.
   if (WARN_ONCE(t.rcu_read_lock_nesting <= 0, 'kernel/rcu/update.c rcu_read_unlock', 'rcu_read_unlock() without a matching rcu_read_lock()')) return;
   if (--t.rcu_read_lock_nesting === 0) readers[t.cpu] = (readers[t.cpu] ?? 1) - 1;
@@ -85,7 +85,7 @@ export function rcu_read_lock_held(): boolean {
   return current.rcu_read_lock_nesting > 0;
 }
 
-/** __rcu_readers_on - number of tasks on @cpu inside a read-side critical section (tree.ts, tree_exp.ts). */
-export function __rcu_readers_on(cpu: number): number {
+/** model_rcu_readers_on - number of tasks on @cpu inside a read-side critical section (tree.ts, tree_exp.ts). */
+export function model_rcu_readers_on(cpu: number): number {
   return readers[cpu] ?? 0;
 }

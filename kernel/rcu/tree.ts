@@ -55,7 +55,7 @@ import { kthread_run } from '../kthread';
 import { WARN_ONCE } from '../panic';
 import { complete, init_completion, wait_for_completion } from '../sched/completion';
 import {
-  __task_context,
+  model_task_context,
   current,
   for_each_process,
   in_task,
@@ -66,7 +66,7 @@ import {
 import { task_is_running, type task_struct } from '../sched/task';
 import { init_waitqueue_head, wait_event_interruptible, wake_up, type wait_queue_head } from '../sched/wait';
 import { trace, trace_enabled } from '../trace/trace';
-import { __rcu_readers_on, rcu_head, type rcu_callback_t } from './rcupdate';
+import { model_rcu_readers_on, rcu_head, type rcu_callback_t } from './rcupdate';
 
 // include/linux/preempt.h: softirq context is counted in bits 8-15 of preempt_count.
 export const SOFTIRQ_SHIFT = 8;
@@ -141,7 +141,7 @@ register_initcall('subsys', 'rcu_tree_hooks', () => {
     }
     // ...then note this step's context switch.
     const cpu = prev.cpu;
-    if (rsp.qs_pending[cpu] && __rcu_readers_on(cpu) === 0) {
+    if (rsp.qs_pending[cpu] && model_rcu_readers_on(cpu) === 0) {
       rsp.qs_noted[cpu] = true;
       rsp.qs_noted_any = true;
     }
@@ -149,7 +149,7 @@ register_initcall('subsys', 'rcu_tree_hooks', () => {
   // Every CPU idle: each one without a reader is in an extended QS.
   register_sched_idle_hook(() => {
     if (rsp.qs_left === 0) return;
-    for (let cpu = 0; cpu < rsp.qs_pending.length; cpu++) if (__rcu_readers_on(cpu) === 0) rcu_report_qs(cpu);
+    for (let cpu = 0; cpu < rsp.qs_pending.length; cpu++) if (model_rcu_readers_on(cpu) === 0) rcu_report_qs(cpu);
   });
 });
 
@@ -200,13 +200,13 @@ export function rcu_blocking_is_gp(): boolean {
  * work, kfree). Returns at once; never sleeps.
  */
 export function call_rcu(head: rcu_head, func: rcu_callback_t): void {
-  // No __task_context() here: callable from any context, timer functions included.
+  // No model_task_context() here: callable from any context, timer functions included.
   __call_rcu(head, func, in_task() ? current.cpu : 0);
 }
 
 /** __call_rcu - queue @head on @cpu's callback list. */
 export function __call_rcu(head: rcu_head, func: rcu_callback_t, cpu: number): void {
-  if (head.__queued) {
+  if (head.model_queued) {
     // CONFIG_DEBUG_OBJECTS_RCU_HEAD: the head is already queued (a double
     // free). The kernel neuters the queued callback and warns.
     head.func = rcu_leak_callback;
@@ -214,13 +214,13 @@ export function __call_rcu(head: rcu_head, func: rcu_callback_t, cpu: number): v
     return;
   }
   head.func = func;
-  head.__queued = true;
+  head.model_queued = true;
   // The GP after the one in progress (if any) is the first that began after now.
-  head.__gp = rsp.gpnum + 1;
-  head.__cpu = cpu;
+  head.model_gp = rsp.gpnum + 1;
+  head.model_cpu = cpu;
   const list = rsp.cbs[cpu]!;
   list.push(head);
-  if (head.__gp > rsp.need_gp) rsp.need_gp = head.__gp;
+  if (head.model_gp > rsp.need_gp) rsp.need_gp = head.model_gp;
   if (trace_enabled()) trace('rcu_callback', { rcuname: RCU_NAME, func: func.name || 'anonymous', qlen: list.length, cpu });
   rcu_gp_kthread_wake();
 }
@@ -240,7 +240,7 @@ function rcu_gp_kthread_wake(): void {
 /** Is there work for the GP kthread: a GP someone waits for, or ready callbacks left over? */
 function rcu_gp_needed(): boolean {
   if (rsp.need_gp > rsp.completed) return true;
-  for (const list of rsp.cbs) if (list.length > 0 && list[0]!.__gp <= rsp.completed) return true;
+  for (const list of rsp.cbs) if (list.length > 0 && list[0]!.model_gp <= rsp.completed) return true;
   return false;
 }
 
@@ -266,7 +266,7 @@ function rcu_gp_init(): void {
   rsp.qs_noted_any = false;
   for (let cpu = 0; cpu < rsp.qs_pending.length; cpu++) {
     // An idle CPU (nothing runnable, no reader) is in an extended quiescent state.
-    const owes = busy[cpu] || __rcu_readers_on(cpu) > 0;
+    const owes = busy[cpu] || model_rcu_readers_on(cpu) > 0;
     rsp.qs_pending[cpu] = owes;
     rsp.qs_noted[cpu] = false;
     if (owes) rsp.qs_left++;
@@ -300,7 +300,7 @@ function rcu_process_callbacks(): void {
  */
 function rcu_do_batch(cpu: number): void {
   const list = rsp.cbs[cpu]!;
-  if (list.length === 0 || list[0]!.__gp > rsp.completed) return;
+  if (list.length === 0 || list[0]!.model_gp > rsp.completed) return;
   const t = current;
   const home_cpu = t.cpu;
   t.cpu = cpu;
@@ -308,9 +308,9 @@ function rcu_do_batch(cpu: number): void {
   let count = 0;
   try {
     if (trace_enabled()) trace('rcu_batch_start', { rcuname: RCU_NAME, qlen: list.length, blimit: rsp.blimit });
-    while (count < rsp.blimit && list.length > 0 && list[0]!.__gp <= rsp.completed) {
+    while (count < rsp.blimit && list.length > 0 && list[0]!.model_gp <= rsp.completed) {
       const head = list.shift()!;
-      head.__queued = false;
+      head.model_queued = false;
       const func = head.func!;
       count++;
       if (trace_enabled()) trace('rcu_invoke_callback', { rcuname: RCU_NAME, func: func.name || 'anonymous' });
@@ -331,7 +331,7 @@ function rcu_do_batch(cpu: number): void {
  */
 export async function rcu_barrier(): Promise<void> {
   might_sleep('rcu_barrier', 'kernel/rcu/tree.c');
-  __task_context('rcu_barrier');
+  model_task_context('rcu_barrier');
   if (trace_enabled()) trace('rcu_barrier', { rcuname: RCU_NAME, s: 'Begin' });
   // _rcu_barrier: queue a barrier callback behind the callbacks of every CPU
   // that has some (rcu_barrier_func is an ordinary call_rcu on that CPU, so

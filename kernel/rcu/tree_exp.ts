@@ -26,12 +26,12 @@
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { __mutex_owner, mutex_init, mutex_lock, mutex_unlock, type mutex } from '../locking/mutex';
-import { __task_context, for_each_process, might_sleep, register_sched_idle_hook, register_sched_step_hook } from '../sched/core';
+import { model_task_context, for_each_process, might_sleep, register_sched_idle_hook, register_sched_step_hook } from '../sched/core';
 import type { task_struct } from '../sched/task';
 import { init_waitqueue_head, wait_event, wake_up, type wait_queue_head } from '../sched/wait';
 import { trace, trace_enabled } from '../trace/trace';
-import { __work_expected_runner, INIT_WORK, schedule_work, type work_struct } from '../workqueue';
-import { __rcu_readers_on } from './rcupdate';
+import { model_work_expected_runner, INIT_WORK, schedule_work, type work_struct } from '../workqueue';
+import { model_rcu_readers_on } from './rcupdate';
 import { rcu_blocking_is_gp } from './tree';
 
 const RCU_NAME = 'rcu_sched';
@@ -73,11 +73,11 @@ register_initcall('core', 'rcu_tree_exp', () => {
 register_initcall('subsys', 'rcu_tree_exp_hooks', () => {
   register_sched_step_hook((prev) => {
     if (exp.left === 0) return;
-    if (__rcu_readers_on(prev.cpu) === 0) rcu_report_exp_cpu(prev.cpu);
+    if (model_rcu_readers_on(prev.cpu) === 0) rcu_report_exp_cpu(prev.cpu);
   });
   register_sched_idle_hook(() => {
     if (exp.left === 0) return;
-    for (let cpu = 0; cpu < exp.pending.length; cpu++) if (__rcu_readers_on(cpu) === 0) rcu_report_exp_cpu(cpu);
+    for (let cpu = 0; cpu < exp.pending.length; cpu++) if (model_rcu_readers_on(cpu) === 0) rcu_report_exp_cpu(cpu);
   });
 });
 
@@ -107,7 +107,7 @@ function exp_wq_for(s: number): wait_queue_head {
  */
 export async function synchronize_rcu_expedited(): Promise<void> {
   might_sleep('synchronize_rcu_expedited', 'kernel/rcu/tree_exp.h');
-  __task_context('synchronize_rcu_expedited');
+  model_task_context('synchronize_rcu_expedited');
   if (rcu_blocking_is_gp()) return;
 
   const s = rcu_exp_gp_seq_snap();
@@ -122,7 +122,7 @@ export async function synchronize_rcu_expedited(): Promise<void> {
 
   // Wait for the work item to finish the GP. A wakeup, not a flush: lockdep
   // records nothing here.
-  await wait_event(exp_wq_for(s), () => rcu_exp_seq_done(s), () => __work_expected_runner(rew_work));
+  await wait_event(exp_wq_for(s), () => rcu_exp_seq_done(s), () => model_work_expected_runner(rew_work));
 
   // Let the next expedited grace period start.
   mutex_unlock(exp.mutex);
@@ -162,7 +162,7 @@ async function rcu_exp_sel_wait_wake(s: number): Promise<void> {
   // inside a reader reports at once; the others report when their reader ends.
   exp.left = 0;
   for (let cpu = 0; cpu < exp.pending.length; cpu++) {
-    const owes = __rcu_readers_on(cpu) > 0;
+    const owes = model_rcu_readers_on(cpu) > 0;
     exp.pending[cpu] = owes;
     if (owes) exp.left++;
   }

@@ -20,7 +20,7 @@
 //   queued"); flush_work() waits for that.
 import { kfree, type kmem_object } from '../mm/slab';
 import { complete, init_completion, wait_for_completion } from '../sched/completion';
-import { __task_context, might_sleep } from '../sched/core';
+import { model_task_context, might_sleep } from '../sched/core';
 import { rcu_head } from './rcupdate';
 import { call_rcu, rcu_blocking_is_gp, rcu_gp_kthread_task } from './tree';
 
@@ -48,7 +48,7 @@ export async function synchronize_rcu(): Promise<void> {
   // rcu_blocking_is_gp() starts with might_sleep(): calling this inside a
   // reader is the "sleeping function called from invalid context" BUG.
   might_sleep('synchronize_rcu', 'kernel/rcu/tree.c');
-  __task_context('synchronize_rcu');
+  model_task_context('synchronize_rcu');
   if (rcu_blocking_is_gp()) return;
   await wait_rcu_gp(call_rcu);
 }

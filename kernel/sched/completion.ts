@@ -3,7 +3,7 @@
 // (TASK_UNINTERRUPTIBLE) until one is available and consumes it. Lockdep
 // does not see completions unless cross-release is on (v4.14): that blind
 // spot is why the thread's RCU hang gave no lockdep warning.
-import { __task_context, current, schedule, set_current_state, try_to_wake_up, might_sleep } from './core';
+import { model_task_context, current, schedule, set_current_state, try_to_wake_up, might_sleep } from './core';
 import { TASK_UNINTERRUPTIBLE, TASK_RUNNING, type task_struct, type wait_target } from './task';
 
 /** Hooks for lockdep cross-release (kernel/locking/lockdep.ts fills them in). */
@@ -12,7 +12,7 @@ export interface completion_lockdep_hooks {
   complete(x: completion): void;
 }
 let xhooks: completion_lockdep_hooks | null = null;
-export function __completion_set_lockdep_hooks(h: completion_lockdep_hooks | null): void {
+export function model_completion_set_lockdep_hooks(h: completion_lockdep_hooks | null): void {
   xhooks = h;
 }
 
@@ -42,7 +42,7 @@ export function reinit_completion(x: completion): void {
 /** wait_for_completion - sleep until @x is completed, then consume one completion. */
 export async function wait_for_completion(x: completion): Promise<void> {
   might_sleep('wait_for_completion', 'kernel/sched/completion.c');
-  const t = __task_context('wait_for_completion');
+  const t = model_task_context('wait_for_completion');
   xhooks?.wait(x);
   const target: wait_target = { describe: () => `completion ${x.name}`, holder: () => x.completer() };
   while (x.done === 0) {

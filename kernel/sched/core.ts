@@ -20,10 +20,10 @@
 // between steps).
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
-import { __panic_set_stop, __panic_set_whoami, KernelOops, report, type report_kind } from '../panic';
-import { __clock_advance_to, jiffies, ktime_get_ns, NSEC_PER_JIFFY, STEP_NS } from '../time/timekeeping';
-import { __next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup, type timer_list } from '../time/timer';
-import { __trace_set_stamp, trace } from '../trace/trace';
+import { model_panic_set_stop, model_panic_set_whoami, KernelOops, report, type report_kind } from '../panic';
+import { model_clock_advance_to, jiffies, ktime_get_ns, NSEC_PER_JIFFY, STEP_NS } from '../time/timekeeping';
+import { model_next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup, type timer_list } from '../time/timer';
+import { model_trace_set_stamp, trace } from '../trace/trace';
 import {
   PF_KTHREAD,
   TASK_DEAD,
@@ -90,11 +90,11 @@ function make_task(pid: number, comm: string, flags: number, cpu: number, daemon
     rss_pages: 0,
     reclaim_state: null,
     exit_state: 'running',
-    __resume: null,
-    __parked: false,
-    __parked_in: '',
-    __timeout: -1,
-    __slice: 0,
+    model_resume: null,
+    model_parked: false,
+    model_parked_in: '',
+    model_timeout: -1,
+    model_slice: 0,
   };
 }
 
@@ -148,11 +148,11 @@ register_initcall('core', 'sched', () => {
   init_task.preempt_count = 0;
   init_task.held_locks = [];
   current = init_task;
-  __panic_set_whoami(() => ({ pid: current.pid, comm: current.comm, cpu: current.cpu }));
-  __panic_set_stop((reason) => {
+  model_panic_set_whoami(() => ({ pid: current.pid, comm: current.comm, cpu: current.cpu }));
+  model_panic_set_stop((reason) => {
     if (!rq.stopped) rq.stopped = reason;
   });
-  __trace_set_stamp(() => ({ step: rq.step, ts_ns: ktime_get_ns(), cpu: current.cpu, pid: current.pid, comm: current.comm }));
+  model_trace_set_stamp(() => ({ step: rq.step, ts_ns: ktime_get_ns(), cpu: current.cpu, pid: current.pid, comm: current.comm }));
 });
 
 /** Install the policy for this run (before sched_run). */
@@ -211,14 +211,14 @@ export interface task_options {
 }
 
 /**
- * __task_create - create a runnable task that will run @fn.
+ * model_task_create - create a runnable task that will run @fn.
  * Used by kthread_run() and user_task(); scenarios call those.
  */
-export function __task_create(fn: () => Promise<void>, comm: string, opts: task_options = {}): task_struct {
+export function model_task_create(fn: () => Promise<void>, comm: string, opts: task_options = {}): task_struct {
   const pid = rq.next_pid++;
   const t = make_task(pid, comm, opts.flags ?? 0, (opts.cpu ?? pid) % boot_params().nr_cpus, opts.daemon ?? false);
   t.rss_pages = opts.rss_pages ?? 0;
-  t.__resume = () => {
+  t.model_resume = () => {
     void (async () => {
       await fn();
     })().then(
@@ -237,17 +237,17 @@ function enqueue(t: task_struct): void {
 }
 
 function task_exit(t: task_struct, how: task_struct['exit_state']): void {
-  if (t.__parked) {
+  if (t.model_parked) {
     // The function returned while one of its sleeping calls never finished:
     // the call was not awaited. Its continuation is abandoned.
-    forgotten_await(t, t.__parked_in, null);
+    forgotten_await(t, t.model_parked_in, null);
     how = 'oops';
   }
   // A task that leaves because of SIGKILL (the OOM killer's) was killed.
   t.exit_state = how === 'exited' && t.sigkill_pending ? 'killed' : how;
   t.state = TASK_DEAD;
   t.blocked_on = null;
-  t.__resume = null;
+  t.model_resume = null;
   for (const h of rq.exit_hooks) h(t);
   trace('sched_process_exit', { how });
   hand_back(t);
@@ -302,17 +302,17 @@ function forgotten_await(t: task_struct, pending: string, now_calling: string | 
 }
 
 /**
- * __task_context - every model API entry calls this with its own name. It
+ * model_task_context - every model API entry calls this with its own name. It
  * returns current, and catches the two misuses JavaScript would otherwise
  * hide: calling the model outside any task, and calling on after a sleeping
  * call that was not awaited.
  */
-export function __task_context(call: string): task_struct {
+export function model_task_context(call: string): task_struct {
   const t = current;
   if (t === init_task) {
     throw new Error(`${call}() needs a task: call it from a function passed to kthread_run() or user_task(), not from scenario setup.`);
   }
-  if (t.__parked) forgotten_await(t, t.__parked_in, call);
+  if (t.model_parked) forgotten_await(t, t.model_parked_in, call);
   return t;
 }
 
@@ -326,7 +326,7 @@ export function in_atomic(): boolean {
  * ___might_sleep prints a BUG but lets the task go on, as v4.11 does.
  */
 export function might_sleep(call: string, where: string): void {
-  const t = __task_context(call);
+  const t = model_task_context(call);
   if (t.preempt_count > 0) {
     report('bug', 'sleeping function called from invalid context', [
       `BUG: sleeping function called from invalid context at ${where}`,
@@ -347,20 +347,20 @@ export function set_current_state(state: number): void {
 }
 
 /**
- * __schedule_point - park current and let the scheduler choose who runs next.
+ * model_schedule_point - park current and let the scheduler choose who runs next.
  * If current's state is TASK_RUNNING it stays runnable (a voluntary yield);
  * otherwise it sleeps until wake_up_process(). @call names the model call.
  */
-export async function __schedule_point(call: string): Promise<void> {
-  const t = __task_context(call);
-  t.__parked = true;
-  t.__parked_in = call;
+export async function model_schedule_point(call: string): Promise<void> {
+  const t = model_task_context(call);
+  t.model_parked = true;
+  t.model_parked_in = call;
   const resumed = new Promise<void>((res) => {
-    t.__resume = res;
+    t.model_resume = res;
   });
   hand_back(t);
   await resumed;
-  t.__parked = false;
+  t.model_parked = false;
 }
 
 /**
@@ -375,7 +375,7 @@ export async function schedule(target: wait_target | null = null, call = 'schedu
     t.switch_count++;
     trace('sched_sleep', { state: t.state, on: target ? target.describe() : null });
   }
-  await __schedule_point(call);
+  await model_schedule_point(call);
 }
 
 /**
@@ -404,7 +404,7 @@ export function signal_wake_up(t: task_struct): void {
 /** cond_resched - a voluntary preemption point (CONFIG_PREEMPT_NONE). */
 export async function cond_resched(): Promise<void> {
   might_sleep('cond_resched', 'kernel/sched/core.c');
-  await __schedule_point('cond_resched');
+  await model_schedule_point('cond_resched');
 }
 
 /**
@@ -422,10 +422,10 @@ export async function schedule_timeout(timeout: number, target: wait_target | nu
     try_to_wake_up(t, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE);
   }, `process_timeout(${t.comm})`);
   mod_timer(timer, expire);
-  t.__timeout = expire;
+  t.model_timeout = expire;
   await schedule(target ?? { describe: () => `timeout (${timeout} jiffies)`, holder: () => null }, 'schedule_timeout');
   del_timer(timer);
-  t.__timeout = -1;
+  t.model_timeout = -1;
   return Math.max(0, expire - jiffies());
 }
 
@@ -467,7 +467,7 @@ function runnable_tasks(): task_struct[] {
 }
 
 function advance_clock(ns: number): void {
-  __clock_advance_to(ns);
+  model_clock_advance_to(ns);
   const now = jiffies();
   __run_timers(now);
   for (const h of rq.clock_hooks) h(now);
@@ -492,7 +492,7 @@ function idle(): boolean {
     rq.stopped = 'completed';
     return false;
   }
-  const next = __next_timer_expiry();
+  const next = model_next_timer_expiry();
   if (next >= 0) {
     advance_clock(Math.max(ktime_get_ns(), next * NSEC_PER_JIFFY));
     return true;
@@ -530,17 +530,17 @@ export async function sched_run(): Promise<rq_state['stopped']> {
     }
     if (next !== prev) {
       if (prev) prev.switch_count += prev.state === TASK_RUNNING ? 1 : 0;
-      next.__slice = 0;
+      next.model_slice = 0;
       trace('sched_switch', { prev_pid: prev?.pid ?? 0, next_pid: next.pid, next_comm: next.comm });
     }
-    next.__slice++;
+    next.model_slice++;
     current = next;
     rq.running = next;
     const stepped = new Promise<void>((res) => {
       rq.handoff = res;
     });
-    const resume = next.__resume!;
-    next.__resume = null;
+    const resume = next.model_resume!;
+    next.model_resume = null;
     resume();
     await stepped;
     for (const h of rq.step_hooks) h(next);
@@ -554,7 +554,7 @@ export async function sched_run(): Promise<rq_state['stopped']> {
 function choose(prev: task_struct | null, runnable: task_struct[]): task_struct {
   const prev_runnable = prev !== null && task_is_running(prev);
   let dflt: task_struct;
-  if (prev_runnable && prev!.__slice < SCHED_SLICE_STEPS) {
+  if (prev_runnable && prev!.model_slice < SCHED_SLICE_STEPS) {
     dflt = prev!;
   } else {
     if (prev_runnable) enqueue(prev!); // slice used up: to the back of the queue

@@ -77,15 +77,15 @@ export interface task_struct {
 
   // --- scheduler private -------------------------------------------------
   /** Continue this task's JavaScript (set while it is parked at a schedule point). */
-  __resume: (() => void) | null;
+  model_resume: (() => void) | null;
   /** True between parking at a schedule point and being resumed. */
-  __parked: boolean;
+  model_parked: boolean;
   /** The sleeping call the task is parked in, for the forgotten-await message. */
-  __parked_in: string;
+  model_parked_in: string;
   /** jiffies at which a sleeping schedule_timeout() wakes it, or -1. */
-  __timeout: number;
+  model_timeout: number;
   /** Steps run since last switched in (for the default time slice). */
-  __slice: number;
+  model_slice: number;
 }
 
 export function task_is_running(t: task_struct): boolean {

@@ -1,7 +1,7 @@
 // Models: kernel/sched/wait.c and include/linux/wait.h (wait queues), v4.11.
 // A wait queue is a FIFO of sleeping tasks; wake_up() wakes them all and each
 // re-checks its condition, as wait_event() does in the kernel.
-import { __task_context, current, schedule, set_current_state, try_to_wake_up, might_sleep } from './core';
+import { model_task_context, current, schedule, set_current_state, try_to_wake_up, might_sleep } from './core';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_RUNNING, type task_struct, type wait_target } from './task';
 
 export class wait_queue_head {
@@ -44,7 +44,7 @@ export async function wait_event_interruptible(wq: wait_queue_head, condition: (
 }
 
 async function __wait_event(wq: wait_queue_head, condition: () => boolean, state: number, holder: () => task_struct | null): Promise<void> {
-  __task_context('wait_event');
+  model_task_context('wait_event');
   const target: wait_target = { describe: () => `wait queue ${wq.name}`, holder };
   while (!condition()) {
     if (!wq.waiters.includes(current)) wq.waiters.push(current);

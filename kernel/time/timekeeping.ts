@@ -30,7 +30,7 @@ export function jiffies(): number {
 }
 
 /** Move the clock forward (only the scheduler calls this). */
-export function __clock_advance_to(ns: number): void {
+export function model_clock_advance_to(ns: number): void {
   if (ns > clock_ns) clock_ns = ns;
 }
 

@@ -51,7 +51,7 @@ export function timer_pending(timer: timer_list): boolean {
 }
 
 /** The earliest expiry of any pending timer, or -1. */
-export function __next_timer_expiry(): number {
+export function model_next_timer_expiry(): number {
   let best = -1;
   for (const t of pending) if (best < 0 || t.expires < best) best = t.expires;
   return best;

@@ -28,7 +28,7 @@ register_initcall('core', 'trace', () => {
 });
 
 /** The scheduler tells the tracer how to stamp events (step, time, task). */
-export function __trace_set_stamp(fn: typeof stamp): void {
+export function model_trace_set_stamp(fn: typeof stamp): void {
   stamp = fn;
 }
 

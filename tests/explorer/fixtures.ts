@@ -5,7 +5,7 @@
 import { user_task } from '../../kernel/fork';
 import { kthread_run } from '../../kernel/kthread';
 import { WARN_ON } from '../../kernel/panic';
-import { cond_resched, current, schedule, set_current_state, wake_up_process, __schedule_point } from '../../kernel/sched/core';
+import { cond_resched, current, schedule, set_current_state, wake_up_process, model_schedule_point } from '../../kernel/sched/core';
 import { TASK_UNINTERRUPTIBLE, type task_struct } from '../../kernel/sched/task';
 import { init_waitqueue_head, wait_event, wake_up, type wait_queue_head } from '../../kernel/sched/wait';
 import type { scenario } from '../../explorer/scenario';
@@ -26,7 +26,7 @@ export function toy_lock_init(name: string): toy_lock {
 }
 
 export async function toy_lock_acquire(l: toy_lock): Promise<void> {
-  await __schedule_point('toy_lock_acquire');
+  await model_schedule_point('toy_lock_acquire');
   await wait_event(l.wq, () => l.owner === null, () => l.owner);
   l.owner = current;
 }

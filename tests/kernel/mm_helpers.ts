@@ -2,7 +2,7 @@
 import { start_kernel, type run_result } from '../../kernel/init/main';
 import type { boot_params } from '../../kernel/init/params';
 import { kthread_run } from '../../kernel/kthread';
-import { __filemap_populate_at_boot, filemap_create } from '../../kernel/mm/filemap';
+import { model_filemap_populate_at_boot, filemap_create } from '../../kernel/mm/filemap';
 import type { address_space, page } from '../../kernel/mm/mm_types';
 import { get_page } from '../../kernel/mm/swap';
 import type { shrinker, shrink_control } from '../../kernel/mm/vmscan';
@@ -27,7 +27,7 @@ export async function run_in_kthread(params: Partial<boot_params>, body: () => P
 /** @nr pages of page cache in a new file, each held by an extra reference (pinned). */
 export function pinned_file_pages(nr: number, name = 'pinned'): { mapping: address_space; pages: page[] } {
   const mapping = filemap_create(name);
-  __filemap_populate_at_boot(mapping, nr);
+  model_filemap_populate_at_boot(mapping, nr);
   const pages = [...mapping.pages.values()];
   for (const p of pages) get_page(p);
   return { mapping, pages };

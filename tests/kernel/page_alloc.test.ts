@@ -4,7 +4,7 @@ import { user_task } from '../../kernel/fork';
 import { kthread_run } from '../../kernel/kthread';
 import { mutex_init, mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
 import { spin_lock, spin_lock_init, spin_unlock } from '../../kernel/locking/spinlock';
-import { __filemap_populate_at_boot, filemap_create } from '../../kernel/mm/filemap';
+import { model_filemap_populate_at_boot, filemap_create } from '../../kernel/mm/filemap';
 import { GFP_ATOMIC, GFP_KERNEL, GFP_NOWAIT, __GFP_NORETRY, __GFP_NOWARN } from '../../kernel/mm/gfp';
 import { kswapd_thread } from '../../kernel/mm/kswapd';
 import type { page } from '../../kernel/mm/mm_types';
@@ -121,7 +121,7 @@ describe('the slow path', () => {
   it('direct reclaim frees clean page cache and the allocation succeeds', async () => {
     let got = 0;
     const r = await start_kernel({ totalram_pages: 1024 }, () => {
-      __filemap_populate_at_boot(filemap_create('data'), 600);
+      model_filemap_populate_at_boot(filemap_create('data'), 600);
       user_task(async () => {
         for (let i = 0; i < 700; i++) if (await alloc_page(GFP_KERNEL)) got++;
       }, 'allocator');
@@ -286,7 +286,7 @@ describe('determinism', () => {
     const once = async (): Promise<string[]> =>
       (
         await start_kernel({ totalram_pages: 1024, seed: 7 }, () => {
-          __filemap_populate_at_boot(filemap_create('data'), 300, true);
+          model_filemap_populate_at_boot(filemap_create('data'), 300, true);
           user_task(async () => {
             await drain(GFP_KERNEL);
           }, 'hog', { rss_pages: 200 });

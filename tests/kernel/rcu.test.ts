@@ -18,14 +18,14 @@ import {
   synchronize_rcu_expedited,
 } from '../../kernel/rcu/update';
 import { complete, init_completion, wait_for_completion } from '../../kernel/sched/completion';
-import { __schedule_point, cond_resched, current, in_atomic, msleep } from '../../kernel/sched/core';
+import { model_schedule_point, cond_resched, current, in_atomic, msleep } from '../../kernel/sched/core';
 import { DECLARE_WORK, flush_work, schedule_work, work_pending } from '../../kernel/workqueue';
 
 afterEach(() => failslab_set(null));
 
 /** Busy CPU time inside a read-side section: a preemption point that does not sleep. */
 async function cpu_relax(): Promise<void> {
-  await __schedule_point('cpu_relax');
+  await model_schedule_point('cpu_relax');
 }
 
 /**

@@ -3,7 +3,7 @@ import { start_kernel } from '../../kernel/init/main';
 import { kthread_run } from '../../kernel/kthread';
 import { user_task } from '../../kernel/fork';
 import { complete, init_completion, wait_for_completion } from '../../kernel/sched/completion';
-import { cond_resched, current, schedule_timeout_uninterruptible, __schedule_point } from '../../kernel/sched/core';
+import { cond_resched, current, schedule_timeout_uninterruptible, model_schedule_point } from '../../kernel/sched/core';
 import { jiffies } from '../../kernel/time/timekeeping';
 
 describe('scheduler core', () => {
@@ -73,7 +73,7 @@ describe('scheduler core', () => {
     const r = await start_kernel({}, () => {
       user_task(async () => {
         // eslint-disable-next-line @typescript-eslint/no-floating-promises
-        __schedule_point('mutex_lock');
+        model_schedule_point('mutex_lock');
         await cond_resched();
       }, 'careless');
     });
@@ -85,7 +85,7 @@ describe('scheduler core', () => {
     const r = await start_kernel({}, () => {
       user_task(async () => {
         // eslint-disable-next-line @typescript-eslint/no-floating-promises
-        __schedule_point('flush_work');
+        model_schedule_point('flush_work');
       }, 'careless');
     });
     expect(r.reports[0]!.kind).toBe('forgotten_await');

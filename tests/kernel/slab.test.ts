@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { start_kernel } from '../../kernel/init/main';
 import { user_task } from '../../kernel/fork';
 import { kthread_run } from '../../kernel/kthread';
-import { __filemap_populate_at_boot, filemap_create } from '../../kernel/mm/filemap';
+import { model_filemap_populate_at_boot, filemap_create } from '../../kernel/mm/filemap';
 import { GFP_ATOMIC, GFP_KERNEL, __GFP_NOWARN } from '../../kernel/mm/gfp';
 import type { page } from '../../kernel/mm/mm_types';
 import { alloc_page, zone } from '../../kernel/mm/page_alloc';
@@ -92,7 +92,7 @@ describe('kmalloc on slab pages', () => {
         got = await kmalloc(2048, GFP_KERNEL);
         expect(vm_events.allocstall).toBeGreaterThan(stalls);
       },
-      () => __filemap_populate_at_boot(filemap_create('data'), 300), // clean page cache to reclaim
+      () => model_filemap_populate_at_boot(filemap_create('data'), 300), // clean page cache to reclaim
     );
     expect(got).not.toBeNull();
     expect(vm_events.pgsteal_direct).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { start_kernel } from '../../kernel/init/main';
 import { user_task } from '../../kernel/fork';
 import { kthread_run } from '../../kernel/kthread';
-import { __filemap_populate_at_boot, filemap_create } from '../../kernel/mm/filemap';
+import { model_filemap_populate_at_boot, filemap_create } from '../../kernel/mm/filemap';
 import { GFP_KERNEL, GFP_NOWAIT, __GFP_NORETRY, __GFP_NOWARN } from '../../kernel/mm/gfp';
 import { kswapd_thread } from '../../kernel/mm/kswapd';
 import { LRU_ACTIVE_ANON, LRU_INACTIVE_ANON, LRU_INACTIVE_FILE, type page } from '../../kernel/mm/mm_types';
@@ -33,7 +33,7 @@ describe('kswapd', () => {
         free_after = zone.free_pages;
         ks = kswapd_thread();
       },
-      () => __filemap_populate_at_boot(filemap_create('data'), 600),
+      () => model_filemap_populate_at_boot(filemap_create('data'), 600),
     );
     expect(free_before).toBeLessThan(zone.watermark[1]);
     expect(free_after).toBeGreaterThan(zone.watermark[2]);
@@ -56,7 +56,7 @@ describe('kswapd', () => {
         flags = kswapd_thread()!.flags;
         rs = kswapd_thread()!.reclaim_state;
       },
-      () => __filemap_populate_at_boot(filemap_create('data'), 600),
+      () => model_filemap_populate_at_boot(filemap_create('data'), 600),
     );
     expect(flags & 0x00820800).toBe(0x00820800);
     expect(rs).toEqual({ reclaimed_slab: 0 });
@@ -102,7 +102,7 @@ describe('LRU reclaim', () => {
         for (let i = 0; i < 700; i++) if (await alloc_page(GFP_KERNEL)) got++;
         took = jiffies() - start;
       },
-      () => __filemap_populate_at_boot(filemap_create('data'), 600, true),
+      () => model_filemap_populate_at_boot(filemap_create('data'), 600, true),
     );
     expect(r.reports).toEqual([]);
     expect(got).toBe(700);
@@ -172,7 +172,7 @@ describe('LRU reclaim', () => {
   it('kthread_run reclaimers and the allocator do not lose pages: free + LRU + isolated add up', async () => {
     let consistent = false;
     await start_kernel({ totalram_pages: 1024, swap_pages: 256 }, () => {
-      __filemap_populate_at_boot(filemap_create('data'), 300, true);
+      model_filemap_populate_at_boot(filemap_create('data'), 300, true);
       user_task(async () => {
         await msleep(1000);
       }, 'owner', { rss_pages: 300 });

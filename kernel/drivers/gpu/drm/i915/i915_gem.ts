@@ -20,7 +20,7 @@ import { INIT_WORK, schedule_work, type work_struct } from '../../../../workqueu
 import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from './i915_drv';
 import {
   __i915_gem_object_put_pages,
-  __i915_gem_object_reset_ids,
+  model_i915_gem_object_reset_ids,
   i915_gem_object_is_active,
   i915_gem_object_unbind,
   type drm_i915_gem_object,
@@ -42,7 +42,7 @@ export interface i915_gem_options {
  * setup (no task needed).
  */
 export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
-  __i915_gem_object_reset_ids();
+  model_i915_gem_object_reset_ids();
   const free_work = {} as work_struct;
   const i915: drm_i915_private = {
     struct_mutex: mutex_init('&dev->struct_mutex'),

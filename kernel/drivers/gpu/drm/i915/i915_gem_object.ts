@@ -70,7 +70,7 @@ export interface drm_i915_gem_object {
 let next_id = 1;
 
 /** Reset per boot by the device setup (i915_gem.ts). */
-export function __i915_gem_object_reset_ids(): void {
+export function model_i915_gem_object_reset_ids(): void {
   next_id = 1;
 }
 
