@@ -46,16 +46,17 @@ export interface once_result<T> {
 
 /**
  * run_once - boot a fresh machine with @params, run @body in one user task
- * ("check") under the kernel's own scheduling, and return the run and the
- * body's value. @setup may create more tasks and devices first.
+ * (named @comm, "check" by default) under the kernel's own scheduling, and
+ * return the run and the body's value. @setup may create more tasks and
+ * devices first.
  */
-export async function run_once<T>(params: Partial<boot_params>, body: () => Promise<T>, setup?: () => void): Promise<once_result<T>> {
+export async function run_once<T>(params: Partial<boot_params>, body: () => Promise<T>, setup?: () => void, comm = 'check'): Promise<once_result<T>> {
   let value: T | undefined;
   const result = await start_kernel({ ...params }, () => {
     setup?.();
     user_task(async () => {
       value = await body();
-    }, 'check');
+    }, comm);
   });
   return { result, value };
 }
@@ -83,10 +84,11 @@ export async function run_in_gem_world<T>(
   body: (w: gem_world) => Promise<T>,
   more?: (w: gem_world) => void,
   params: Partial<boot_params> = WORLD_PARAMS,
+  comm = 'check',
 ): Promise<once_result<T>> {
   let w: gem_world | null = null;
   return run_once(params, () => body(w!), () => {
     w = make_gem_world(opts);
     more?.(w);
-  });
+  }, comm);
 }

@@ -18,20 +18,63 @@ export interface check_outcome {
 /** The learner's module(s): every export of the exercise's editable files, merged. */
 export type exercise_impl = Record<string, unknown>;
 
+/**
+ * What a check may ask besides the learner's code: the reference solution's
+ * outcome on the same workload. The reference itself is never loaded when
+ * grading; its outcomes were recorded by `npm run golden` into
+ * checks/NN-slug.golden.ts, and an authoring test proves that file current.
+ */
+export interface check_context {
+  /**
+   * reference - the reference solution's outcome recorded under @key (a
+   * workload's key, see course/workload.ts), or undefined when none was
+   * recorded (a shrunk workload the reference never ran). While recording,
+   * stores @observed and returns it, so the comparison holds trivially.
+   */
+  reference<T>(key: string, observed: T): T | undefined;
+}
+
 export interface check {
   /** Stable id, referenced by the manifest for points and by decoys for "rejected by". */
   id: string;
   /** What the check proves, as a sentence ("never deadlocks when reclaim recurses under struct_mutex"). */
   name: string;
-  run(impl: exercise_impl): Promise<check_outcome>;
+  run(impl: exercise_impl, ctx: check_context): Promise<check_outcome>;
 }
+
+/** The reference's recorded outcomes: check id → workload key → outcome (JSON data). */
+export type golden_data = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 export interface check_suite {
   /** The exercise id (the folder name, e.g. "01-count-must-not-hide-memory"). */
   exercise: string;
   /** Exports the learner's files must provide, with the signature to show if one is missing. */
   exports: Record<string, string>;
+  /** The reference's outcomes (checks/NN-slug.golden.ts), for checks that compare with it. */
+  golden?: golden_data;
   checks: check[];
+}
+
+/** Where run_checks records the outcomes of the code it runs (the reference, for `npm run golden`). */
+export type golden_recorder = Record<string, Record<string, unknown>>;
+
+function context_for(suite: check_suite, check_id: string, record: golden_recorder | undefined): check_context {
+  if (record) {
+    const book = (record[check_id] ??= {});
+    return {
+      reference<T>(key: string, observed: T): T {
+        // JSON round trip: what is recorded is exactly what the file will hold.
+        book[key] = JSON.parse(JSON.stringify(observed)) as unknown;
+        return observed;
+      },
+    };
+  }
+  const book = suite.golden?.[check_id] ?? {};
+  return {
+    reference<T>(key: string, _observed: T): T | undefined {
+      return Object.prototype.hasOwnProperty.call(book, key) ? (book[key] as T) : undefined;
+    },
+  };
 }
 
 /** One check's result, as reported to the learner, the grader and the tests. */
@@ -64,8 +107,15 @@ function missing_exports(suite: check_suite, impl: exercise_impl): string | null
  * run_checks - run every check of @suite on @impl, one after the other (the
  * model allows one run at a time). A check that throws fails with the
  * exception's message: learner code can crash, the checks must not.
+ * With @record, every reference() call stores its outcome there (the
+ * authoring command runs the reference solution this way).
  */
-export async function run_checks(suite: check_suite, impl: exercise_impl, only?: readonly string[]): Promise<check_result[]> {
+export async function run_checks(
+  suite: check_suite,
+  impl: exercise_impl,
+  only?: readonly string[],
+  record?: golden_recorder,
+): Promise<check_result[]> {
   const missing = missing_exports(suite, impl);
   const results: check_result[] = [];
   for (const c of suite.checks) {
@@ -75,7 +125,7 @@ export async function run_checks(suite: check_suite, impl: exercise_impl, only?:
       continue;
     }
     try {
-      const o = await c.run(impl);
+      const o = await c.run(impl, context_for(suite, c.id, record));
       results.push({ id: c.id, name: c.name, status: o.ok ? 'passed' : 'failed', message: o.message });
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));

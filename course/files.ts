@@ -90,3 +90,8 @@ export function solution_dir(e: manifest_exercise, root = COURSE_ROOT): string {
 export function variant_dir(e: manifest_exercise, group: 'decoys' | 'alternatives', name: string, root = COURSE_ROOT): string {
   return join(root, 'solutions', e.id, group, name);
 }
+
+/** golden_path - where the reference's recorded outcomes for @e's checks live (checks/NN-slug.golden.ts). */
+export function golden_path(e: manifest_exercise, root = COURSE_ROOT): string {
+  return join(root, e.checks.replace(/\.checks\.ts$/, '.golden.ts'));
+}

@@ -84,6 +84,8 @@ function make_task(pid: number, comm: string, flags: number, cpu: number, daemon
     held_locks: [],
     blocked_on: null,
     switch_count: 0,
+    nvcsw: 0,
+    nivcsw: 0,
     last_switch_count: 0,
     sleep_start: 0,
     sigkill_pending: false,
@@ -373,6 +375,7 @@ export async function schedule(target: wait_target | null = null, call = 'schedu
     t.blocked_on = target;
     t.sleep_start = jiffies();
     t.switch_count++;
+    t.nvcsw++;
     trace('sched_sleep', { state: t.state, on: target ? target.describe() : null });
   }
   await model_schedule_point(call);
@@ -529,7 +532,11 @@ export async function sched_run(): Promise<rq_state['stopped']> {
       break;
     }
     if (next !== prev) {
-      if (prev) prev.switch_count += prev.state === TASK_RUNNING ? 1 : 0;
+      // A runnable task switched out was preempted (nivcsw); one going to sleep was counted in schedule() (nvcsw).
+      if (prev && prev.state === TASK_RUNNING) {
+        prev.switch_count++;
+        prev.nivcsw++;
+      }
       next.model_slice = 0;
       trace('sched_switch', { prev_pid: prev?.pid ?? 0, next_pid: next.pid, next_comm: next.comm });
     }

@@ -62,6 +62,10 @@ export interface task_struct {
   blocked_on: wait_target | null;
   /** Context switches (nvcsw + nivcsw): the hung-task detector watches this. */
   switch_count: number;
+  /** Voluntary context switches: the task went to sleep (mutex, completion, msleep, wait_event...). */
+  nvcsw: number;
+  /** Involuntary context switches: the task was runnable and another one was picked (preemption, cond_resched). */
+  nivcsw: number;
   /** The hung-task detector's memory of switch_count at its last check. */
   last_switch_count: number;
   /** jiffies when the task last went to sleep. */

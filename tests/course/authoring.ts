@@ -17,10 +17,10 @@ import {
   load_suite,
   read_decoys,
   read_manifest,
-  solution_dir,
   starter_dir,
   variant_dir,
 } from '../../course/files';
+import { golden_is_current, record_golden } from '../../course/golden';
 
 
 function failed(results: check_result[]): string[] {
@@ -61,9 +61,10 @@ export function authoring_suite(parity: 0 | 1): void {
       expect(failed(results).length, 'the starter passes every check: the exercise teaches nothing').toBeGreaterThan(0);
     });
 
-    it('reference solution passes every check', async () => {
-      const results = await run_checks(await load_suite(e), await load_impl(e, solution_dir(e)));
+    it('reference solution passes every check, and its recorded outcomes (the golden file) are current', async () => {
+      const { data, results } = await record_golden(e);
       expect(failed(results), explain(results)).toEqual([]);
+      expect(golden_is_current(e, data), `${e.checks.replace(/\.checks\.ts$/, '.golden.ts')} is out of date: run npm run golden -- ${e.id.slice(0, 2)}`).toBe(true);
     });
 
     it.each(list_variants(e, 'alternatives'))('accepted alternative "%s" passes every check', async (name) => {
