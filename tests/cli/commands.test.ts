@@ -145,6 +145,15 @@ describe('shrinker-lab commands', () => {
     expect(state().exercises[TINY]!.status).toBe('timeout');
   });
 
+  it('a check stopped by the wall-clock backstop never takes away a pass', async () => {
+    solve(root, TINY, 'sum.ts');
+    expect((await cli(root, ['run', '02'])).code).toBe(0);
+    writeFileSync(tiny_path(), 'export function sum(a: number, b: number): number {\n  for (;;) a++;\n  return a + b;\n}\n');
+    const r = await cli(root, ['run', '02', '--timeout', '3']);
+    expect(r.stdout).toContain('TIMED OUT');
+    expect(state().exercises[TINY]).toMatchObject({ status: 'passed', passed: true });
+  });
+
   it('a corrupt state file is kept aside and rebuilt from a fresh check, with a warning', async () => {
     solve(root, TINY, 'sum.ts');
     writeFileSync(join(root, '.shrinker-lab/state.json'), '{"format": 1, "exercises": {"01-cou');

@@ -21,7 +21,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'shrinker-site-'));
   dist = join(tmp, 'site', 'dist');
   await build({ configFile: join(repo, 'site', 'vite.config.ts'), logLevel: 'silent', build: { outDir: dist, emptyOutDir: true } });
-}, 60_000);
+});
 
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
