@@ -21,6 +21,12 @@ import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS, 
 /** Pages the ioctl allocates under struct_mutex: enough to go below the min watermark. */
 const PRESSURE_PAGES = 40;
 
+/** What exercise 09 changes in rcu_hang: the learner's i915_gem_shrink, and lockdep off. */
+export interface rcu_hang_variant {
+  shrink?: i915_shrinker_ops['shrink'];
+  lockdep?: boolean;
+}
+
 /**
  * rcu_hang - Andrea's hang (kernel-facts §12 bug 1). A task holds
  * struct_mutex, frees a buffer (its release now waits for RCU and then for
@@ -33,12 +39,13 @@ const PRESSURE_PAGES = 40;
  * wait_event on a workqueue wakeup, not a lock.
  * @creation_fails: whether new kworkers cannot be allocated.
  */
-export function rcu_hang(release: i915_release, creation_fails = true): scenario {
+export function rcu_hang(release: i915_release, creation_fails = true, variant: rcu_hang_variant = {}): scenario {
+  const { shrink, lockdep = true } = variant;
   return {
-    id: `rcu-hang-v${release}${creation_fails ? '' : '-workers-ok'}`,
-    params: { ...WORLD_PARAMS, hung_task_panic: true },
+    id: `rcu-hang-v${release}${creation_fails ? '' : '-workers-ok'}${shrink ? '-ex09' : ''}${lockdep ? '' : '-nolockdep'}`,
+    params: { ...WORLD_PARAMS, hung_task_panic: true, lockdep },
     setup() {
-      const w = gem_world({ release });
+      const w = gem_world({ release, shrinker_ops: shrink ? { shrink } : {} });
       if (creation_fails) failslab_set(() => (current.flags & PF_WQ_WORKER) !== 0);
       user_task(async () => {
         await populate(w);

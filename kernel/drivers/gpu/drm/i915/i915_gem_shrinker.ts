@@ -53,6 +53,8 @@ export interface i915_shrinker_ops {
   unlock(i915: drm_i915_private, unlock: boolean): Promise<void>;
   count(i915: drm_i915_private, sc: shrink_control): Promise<number>;
   scan(i915: drm_i915_private, sc: shrink_control): Promise<number>;
+  /** i915_gem_shrink itself, when an exercise replaces it (scan, shrink_all and the OOM notifier call it). */
+  shrink?(i915: drm_i915_private, target: number, flags: number): Promise<number>;
 }
 
 /**
@@ -123,6 +125,7 @@ function unsafe_drop_pages(obj: drm_i915_gem_object): boolean {
  */
 export async function i915_gem_shrink(i915: drm_i915_private, target: number, flags: number): Promise<number> {
   const ops = i915.shrinker_ops;
+  if (ops.shrink) return ops.shrink(i915, target, flags);
   const { locked, unlock } = await ops.lock(i915);
   if (!locked) return 0;
   i915_gem_retire_requests(i915);

@@ -1,0 +1,235 @@
+// The graded checks of exercise 09 (don't wait for RCU under struct_mutex).
+// Each check runs your i915_gem_shrink on the kernel model: in the thread's
+// hang under every schedule within the explorer's bound, and on generated
+// GEM machines (every kind of object, several flag sets, task names, swap,
+// lockdep on and off), compared with what the reference releases.
+import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures, run_in_gem_world, run_once } from '../course/check_helpers';
+import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
+import { fc, for_each_workload, like_reference } from '../course/workload';
+import {
+  I915_SHRINK_ACTIVE,
+  I915_SHRINK_BOUND,
+  I915_SHRINK_PURGEABLE,
+  I915_SHRINK_UNBOUND,
+  type drm_i915_private,
+} from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import type { drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_shrink_all, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { user_task } from '../kernel/fork';
+import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { msleep } from '../kernel/sched/core';
+import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, type gem_object_spec } from '../scenarios/gem_workloads';
+import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
+import { rcu_hang } from '../scenarios/thread';
+import golden from './09-no-rcu-wait-under-struct-mutex.golden';
+
+type shrink_fn = NonNullable<i915_shrinker_ops['shrink']>;
+const shrink_of = (impl: exercise_impl): shrink_fn => impl.i915_gem_shrink as shrink_fn;
+
+/** The flag sets i915 really passes: scan's two passes, shrink_all, and the ioctl paths' narrower ones. */
+const FLAG_SETS: Record<string, number> = {
+  'scan pass 1 (PURGEABLE|BOUND|UNBOUND)': I915_SHRINK_PURGEABLE | I915_SHRINK_BOUND | I915_SHRINK_UNBOUND,
+  'scan pass 2 (BOUND|UNBOUND)': I915_SHRINK_BOUND | I915_SHRINK_UNBOUND,
+  'shrink_all (BOUND|UNBOUND|ACTIVE)': I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_ACTIVE,
+  'UNBOUND only': I915_SHRINK_UNBOUND,
+  'PURGEABLE|UNBOUND': I915_SHRINK_PURGEABLE | I915_SHRINK_UNBOUND,
+};
+const FLAG_NAMES = Object.keys(FLAG_SETS);
+
+/** A generated call of i915_gem_shrink: the machine, the arguments, who calls, and how. */
+interface shrink_workload {
+  objects: gem_object_spec[];
+  target: number;
+  flags: string;
+  swap: boolean;
+  lockdep: boolean;
+  comm: string;
+  /** 'ioctl': a GEM ioctl calls i915_gem_shrink; 'shrink_all': drop_caches / the OOM notifier's i915_gem_shrink_all. */
+  path: 'ioctl' | 'shrink_all';
+}
+const arb_shrink_workload: fc.Arbitrary<shrink_workload> = fc.record({
+  objects: arb_gem_objects(0, 10),
+  target: fc.integer({ min: 1, max: 48 }),
+  flags: fc.constantFrom(...FLAG_NAMES),
+  swap: fc.boolean(),
+  lockdep: fc.boolean(),
+  comm: arb_comm,
+  path: fc.constantFrom('ioctl' as const, 'shrink_all' as const),
+});
+/** One object of every kind, scan's first pass, no swap: the lesson's case. */
+const EVERY_KIND: gem_object_spec[] = GEM_OBJECT_KINDS.map((kind, i) => ({ kind, pages: i + 1 }));
+const DECISIVE: shrink_workload = { objects: EVERY_KIND, target: 48, flags: FLAG_NAMES[0]!, swap: false, lockdep: true, comm: 'i915_ioctl', path: 'ioctl' };
+
+function describe_workload(wl: shrink_workload): string {
+  const call = wl.path === 'ioctl' ? `i915_gem_shrink(target ${wl.target}, ${wl.flags})` : 'i915_gem_shrink_all()';
+  return `${describe_objects(wl.objects)}; ${call} called by "${wl.comm}"; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+}
+
+/** Which of @objs have pages now (by position). */
+const with_pages = (objs: readonly drm_i915_gem_object[]): number[] => objs.flatMap((o, i) => (o.mm.pages !== null ? [i] : []));
+/** Which of the objects that had pages (@before) lost them, by position: what a call released. */
+const released = (objs: readonly drm_i915_gem_object[], before: readonly number[]): number[] => before.filter((i) => objs[i]!.mm.pages === null);
+
+const bad_report = (r: Parameters<typeof first_report>[0]): string | null =>
+  first_report(r, ['deadlock', 'hung_task', 'lockdep', 'bug', 'warn', 'kasan', 'forgotten_await', 'step_limit', 'oom']);
+
+export default define_checks({
+  exercise: '09-no-rcu-wait-under-struct-mutex',
+  exports: { i915_gem_shrink: 'async function i915_gem_shrink(i915, target, flags): Promise<number>' },
+  golden,
+  checks: [
+    {
+      id: 'no-hang-when-reclaim-recurses',
+      name: 'never hangs when reclaim recurses into it from the task holding struct_mutex and no kworker can be created (any schedule, lockdep on or off)',
+      async run(impl) {
+        const shrink = shrink_of(impl);
+        // Lockdep off too: the real hang had no lockdep report, and a fix must not lean on lockdep's bookkeeping.
+        for (const lockdep of [true, false]) {
+          const o = await no_failures(rcu_hang('4.12', true, { shrink, lockdep }));
+          if (!o.ok) return fail(`${o.message}\n  (lockdep ${lockdep ? 'on' : 'off'})`);
+        }
+        return pass('no hang in any schedule within the bound, lockdep on and off');
+      },
+    },
+    {
+      id: 'never-sleeps-under-outer-lock',
+      name: 'never sleeps, not even briefly, when the caller already holds struct_mutex, and leaves the lock to it',
+      run: (impl) =>
+        for_each_workload(
+          {
+            arbitrary: arb_shrink_workload,
+            seed: 0x0901,
+            runs: 10,
+            examples: [DECISIVE, { ...DECISIVE, lockdep: false, comm: 'kswapd0' }],
+            describe: describe_workload,
+          },
+          async (wl) => {
+            const shrink = shrink_of(impl);
+            const { result, value } = await run_in_gem_world(
+              { release: '4.12', shrinker_ops: { shrink } },
+              async (w) => {
+                await make_gem_objects(w.i915, wl.objects);
+                await mutex_lock(w.i915.struct_mutex); // a GEM ioctl holds it, then its allocation enters reclaim
+                const owners = lock_owners([w.i915.struct_mutex]);
+                const m = await measure_call(() => (wl.path === 'ioctl' ? shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : i915_gem_shrink_all(w.i915)));
+                const locks = locks_balanced(owners);
+                if (!locks) mutex_unlock(w.i915.struct_mutex);
+                return { m, locks, books: page_accounting() };
+              },
+              undefined,
+              { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
+              wl.comm,
+            );
+            const bad = bad_report(result);
+            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+            if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
+            if (value.locks) return fail(`${value.locks} The outer frame owns struct_mutex: only it may release it.`);
+            if (value.m.slept > 0) {
+              return fail(`i915_gem_shrink slept ${value.m.slept} time(s) (${value.m.stalled_jiffies} jiffies) while the caller's outer frame held ` +
+                'struct_mutex. Whatever it waits for must not need struct_mutex, now or ever: an expedited grace period is driven by ' +
+                'work on system_wq, which may sit behind __i915_gem_free_work blocked on that very mutex.');
+            }
+            if (value.books) return fail(value.books);
+            return pass();
+          },
+        ),
+    },
+    {
+      id: 'releases-what-the-reference-releases',
+      name: 'releases the same objects as the reference on any mix of objects, flags and targets, reports exactly that, and unlocks',
+      run: (impl, ctx) =>
+        for_each_workload(
+          {
+            arbitrary: arb_shrink_workload,
+            seed: 0x0902,
+            runs: 12,
+            examples: [DECISIVE, { ...DECISIVE, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', lockdep: false }],
+            describe: describe_workload,
+          },
+          async (wl) => {
+            const shrink = shrink_of(impl);
+            const { result, value } = await run_in_gem_world(
+              { release: '4.12', shrinker_ops: { shrink } },
+              async (w) => {
+                const objs = await make_gem_objects(w.i915, wl.objects);
+                const owners = lock_owners([w.i915.struct_mutex]);
+                const before = with_pages(objs);
+                const n = wl.path === 'ioctl' ? await shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : await i915_gem_shrink_all(w.i915);
+                const gone = released(objs, before);
+                const actual = gone.reduce((s, i) => s + wl.objects[i]!.pages, 0);
+                return { n, gone, actual, locks: locks_balanced(owners), books: page_accounting() };
+              },
+              undefined,
+              { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
+              wl.comm,
+            );
+            const bad = bad_report(result);
+            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+            if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
+            if (value.locks) return fail(value.locks);
+            if (value.books) return fail(value.books);
+            if (value.n !== value.actual) {
+              return fail(`i915_gem_shrink returned ${value.n}, but the objects that lost their pages hold ${value.actual} pages: ` +
+                'what the shrinker reports is what reclaim believes it got.');
+            }
+            const differs = like_reference(ctx, wl, { gone: value.gone }, (ref, got) =>
+              JSON.stringify(ref.gone) === JSON.stringify(got.gone)
+                ? null
+                : `the reference releases objects [${ref.gone.join(', ')}], this code releases [${got.gone.join(', ')}] (positions in the object list)`,
+            );
+            if (differs) return fail(`${differs}. Release unbound objects first, skip what is pinned, active (unless ACTIVE) or not purgeable (with PURGEABLE), and stop at the target.`);
+            return pass();
+          },
+        ),
+    },
+    {
+      id: 'gives-up-when-another-task-holds-the-lock',
+      name: 'returns 0 at once, touching nothing, when another task holds struct_mutex (whatever the tasks are called)',
+      run: (impl) =>
+        for_each_workload(
+          {
+            arbitrary: fc.record({ caller: arb_comm, holder: arb_comm, lockdep: fc.boolean(), objects: arb_gem_objects(1, 6) }),
+            seed: 0x0903,
+            runs: 6,
+            examples: [{ caller: 'kswapd0', holder: 'i915_ioctl', lockdep: false, objects: EVERY_KIND }],
+            describe: (wl) => `${describe_objects(wl.objects)}; "${wl.holder}" holds struct_mutex, "${wl.caller}" calls i915_gem_shrink; lockdep ${wl.lockdep ? 'on' : 'off'}`,
+          },
+          async (wl) => {
+            const shrink = shrink_of(impl);
+            const w = { i915: null as drm_i915_private | null, objs: [] as drm_i915_gem_object[] };
+            const { result, value } = await run_once(
+              { ...WORLD_PARAMS, lockdep: wl.lockdep },
+              async () => {
+                await msleep(2); // the holder has made its objects and taken the lock
+                const owners = lock_owners([w.i915!.struct_mutex]);
+                const before = with_pages(w.objs);
+                const m = await measure_call(() => shrink(w.i915!, 48, FLAG_SETS[FLAG_NAMES[2]!]!));
+                return { m, gone: released(w.objs, before).length, locks: locks_balanced(owners) };
+              },
+              () => {
+                w.i915 = gem_world({ release: '4.12', shrinker_ops: { shrink } }).i915;
+                user_task(async () => {
+                  w.objs = await make_gem_objects(w.i915!, wl.objects);
+                  await mutex_lock(w.i915!.struct_mutex);
+                  await msleep(5_000); // waiting for the GPU with the lock held
+                  mutex_unlock(w.i915!.struct_mutex);
+                }, wl.holder);
+              },
+              wl.caller,
+            );
+            const bad = bad_report(result);
+            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+            if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
+            if (value.locks) return fail(value.locks);
+            if (value.m.slept > 0) return fail(`i915_gem_shrink slept ${value.m.slept} time(s) while another task held struct_mutex: it must give up at once.`);
+            if (value.m.value !== 0 || value.gone > 0) {
+              return fail(`with struct_mutex held by another task, i915_gem_shrink returned ${value.m.value} and ${value.gone} object(s) lost their pages: ` +
+                'without the lock the object lists may change under it; it must release nothing and return 0.');
+            }
+            return pass();
+          },
+        ),
+    },
+  ],
+});
