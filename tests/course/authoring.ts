@@ -48,6 +48,8 @@ export function authoring_suite(parity: 0 | 1): void {
       const starter = e.files.map((f) => readFileSync(join(starter_dir(e), f), 'utf8')).join('\n');
       expect(starter).toContain('TODO');
       expect(e.hints.length).toBeGreaterThanOrEqual(3);
+      const vitest_form = e.checks.replace(/\.checks\.ts$/, '.test.ts');
+      expect(readFileSync(join(COURSE_ROOT, vitest_form), 'utf8'), `${vitest_form} runs the checks as vitest tests`).toContain(`vitest_checks('${e.id}')`);
     });
 
     it('lists in the manifest exactly the checks its suite defines', async () => {
