@@ -1,8 +1,10 @@
 // The graded checks of exercise 07 (a grace period is not free memory).
 // Each check runs your i915_gem_drain_freed_objects on the kernel model and
 // looks at the objects released before the call: are they really freed?
-import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once, run_in_gem_world } from '../course/check_helpers';
+import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures } from '../course/check_helpers';
+import { lock_owners, locks_balanced, measure_call, page_accounting, type call_measure } from '../course/invariants';
+import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
@@ -14,14 +16,28 @@ import {
   type drm_i915_gem_object,
 } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { user_task } from '../kernel/fork';
-import type { run_result } from '../kernel/init/main';
-import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { rcu_batches_started, rcu_pending_callbacks } from '../kernel/rcu/update';
-import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
-import { cond_resched, msleep } from '../kernel/sched/core';
-import { jiffies } from '../kernel/time/timekeeping';
-import { DECLARE_WORK, schedule_work_on, work_pending } from '../kernel/workqueue';
-import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
+import { start_kernel, type run_result } from '../kernel/init/main';
+import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { rcu_barrier, rcu_batches_started, rcu_pending_callbacks } from '../kernel/rcu/update';
+import { complete, complete_all, init_completion, wait_for_completion } from '../kernel/sched/completion';
+import { current, msleep } from '../kernel/sched/core';
+import { flush_work, work_pending } from '../kernel/workqueue';
+import { arb_comm } from '../scenarios/gem_workloads';
+import {
+  arb_freed_objects,
+  busy_kworker,
+  describe_freed,
+  hold_struct_mutex,
+  release_objects,
+  sleepy_work,
+  type freed_objects_spec,
+  type release_handle,
+} from '../scenarios/gem_free_path';
+import { gem_world, warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
+import golden from './07-grace-period-is-not-free-memory.golden';
+
+/** The small i915 machine with room for a hundred and twenty objects besides the free lists. */
+const DRAIN_PARAMS = { ...WORLD_PARAMS, totalram_pages: 1024 };
 
 type drain_fn = (i915: drm_i915_private) => Promise<void>;
 const drain_of = (impl: exercise_impl): drain_fn => impl.i915_gem_drain_freed_objects as drain_fn;
@@ -77,64 +93,155 @@ function judge(result: run_result, value: after_drain | undefined, where: string
   return pass(`all ${value.dropped} objects freed, mm.free_count = 0`);
 }
 
-/** Check (a): 25 objects (more than the RCU batch limit of 10) released on CPU 1; the drain runs on CPU 0. */
-const BACKLOG = 25;
-async function run_backlog(drain: drain_fn): Promise<{ result: run_result; value: after_drain | undefined }> {
-  const w = { i915: null as drm_i915_private | null, dropped: [] as drm_i915_gem_object[] };
-  let released = init_completion('objects released');
-  return run_once(WORLD_PARAMS, async () => {
-    await wait_for_completion(released);
-    await drain(w.i915!);
-    return measure(w.i915!, w.dropped);
-  }, () => {
-    w.i915 = gem_world({ release: '4.12' }).i915;
-    released = init_completion('objects released');
-    user_task(async () => {
-      const objs = await objects_with_pages(w.i915!, BACKLOG);
-      // Another driver's long work item keeps CPU 1's "events" kworker busy
-      // (running, not sleeping), so i915's free_work queued behind it on the
-      // same pool waits its turn, as on a loaded machine.
-      schedule_work_on(1, DECLARE_WORK(async () => {
-        for (let i = 0; i < 3000; i++) await cond_resched();
-      }, 'busy_work'));
-      for (const obj of objs) i915_gem_object_put(obj); // the last references: call_rcu() on CPU 1
-      w.dropped = objs;
-      complete(released);
-    }, 'client', { cpu: 1 });
-  });
+/** A generated drain workload: what is on the road, who holds struct_mutex, what the workqueue is doing, who drains. */
+interface drain_workload {
+  freed: freed_objects_spec;
+  /** 'just-released': the RCU callbacks are queued, none has run. 'worker-running': the free worker has
+   * already taken the objects off mm.free_list and is blocked on struct_mutex (needs hold_ms > 0). */
+  stage: 'just-released' | 'worker-running';
+  /** CPU 1's "events" kworker is busy with another driver's long item (free_work queued there waits). */
+  busy_kworker: boolean;
+  /** 0, or how long another task ("holder") keeps struct_mutex once the objects are released. */
+  hold_ms: number;
+  /** 0, or an unrelated item on system_wq sleeping this long (nothing to do with i915). */
+  other_work_ms: number;
+  lockdep: boolean;
+  swap: boolean;
+  drainer: string;
+  /** The drain's CPU. The RCU grace-period kthread lives on CPU 0: a drainer there runs only when it yields. */
+  drainer_cpu: 0 | 1;
+  holder: string;
+}
+
+function describe_drain_workload(wl: drain_workload): string {
+  return [
+    describe_freed(wl.freed),
+    wl.stage === 'worker-running' ? 'the free worker already running (it took them off mm.free_list) and blocked on struct_mutex' : 'their RCU callbacks still queued',
+    wl.busy_kworker ? 'CPU 1\'s events kworker busy with another driver\'s long item' : '',
+    wl.hold_ms ? `"${wl.holder}" holding struct_mutex for ${wl.hold_ms} ms` : 'struct_mutex free',
+    wl.other_work_ms ? `an unrelated work item on system_wq sleeping ${wl.other_work_ms} ms` : '',
+    `swap ${wl.swap ? 'on' : 'off'}`,
+    `lockdep ${wl.lockdep ? 'on' : 'off'}`,
+    `drain called by "${wl.drainer}" on CPU ${wl.drainer_cpu}`,
+  ].filter(Boolean).join('; ');
+}
+
+/** What the reference's run is compared on: how often the caller slept and how long it stalled. */
+interface drain_cost {
+  slept: number;
+  stall: number;
 }
 
 /**
- * Check (b): a few objects released on the drain's own CPU, while another
- * task holds struct_mutex for 5 ms (waiting for the GPU), so the free worker
- * blocks on the lock.
+ * run_drain_workload - boot the machine of @wl, put its objects on the road,
+ * and call the drain from a task on CPU 0; measure it with the scheduler's
+ * own counters, and what it left behind the moment it returned.
  */
-async function run_lock_busy(drain: drain_fn): Promise<{ result: run_result; value: after_drain | undefined; returned_at: number; unlocked_at: number }> {
-  const w = { i915: null as drm_i915_private | null, go: init_completion('go'), locked: init_completion('locked'), unlocked_at: -1, returned_at: -1 };
-  const r = await run_once(WORLD_PARAMS, async () => {
-    const i915 = w.i915!;
-    const objs = await objects_with_pages(i915, 6);
-    complete(w.go);
-    await wait_for_completion(w.locked);
-    for (const obj of objs) i915_gem_object_put(obj); // call_rcu() on this CPU
-    await drain(i915);
-    w.returned_at = jiffies();
-    return measure(i915, objs);
-  }, () => {
+async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
+  const w = { i915: null as drm_i915_private | null };
+  let rel: release_handle | null = null;
+  let hold: ReturnType<typeof hold_struct_mutex> | null = null;
+  let value: { m: call_measure<void>; after: after_drain; drainer_owns_lock: boolean; books: string | null } | undefined;
+  const params = { ...DRAIN_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 };
+  const result = await start_kernel(params, () => {
     w.i915 = gem_world({ release: '4.12' }).i915;
-    w.go = init_completion('go');
-    w.locked = init_completion('locked');
+    rel = release_objects(() => w.i915!, wl.freed);
+    if (wl.hold_ms > 0) hold = hold_struct_mutex(() => w.i915!, wl.hold_ms, wl.holder, 1 - wl.drainer_cpu);
     user_task(async () => {
-      await wait_for_completion(w.go);
-      await mutex_lock(w.i915!.struct_mutex);
-      complete(w.locked);
-      await msleep(5); // waiting for the GPU with the lock held
-      w.unlocked_at = jiffies();
-      mutex_unlock(w.i915!.struct_mutex);
-    }, 'gpu_wait', { cpu: 1 });
+      const i915 = w.i915!;
+      await warm_up_workqueues();
+      await wait_for_completion(rel!.created);
+      if (wl.busy_kworker) busy_kworker(1, 3000);
+      if (wl.other_work_ms) sleepy_work(0, wl.other_work_ms);
+      if (hold) {
+        complete(hold.go);
+        await wait_for_completion(hold.locked);
+      }
+      complete_all(rel!.go);
+      await wait_for_completion(rel!.released);
+      if (wl.stage === 'worker-running') {
+        await rcu_barrier(); // the callbacks ran: free_work is queued...
+        await msleep(1); // ...and has started: it took the objects and waits for struct_mutex
+      }
+      const m = await measure_call(() => drain(i915));
+      value = {
+        m,
+        after: measure(i915, rel!.dropped),
+        drainer_owns_lock: __mutex_owner(i915.struct_mutex) === current,
+        books: null,
+      };
+      if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+      value.books = page_accounting();
+    }, wl.drainer, { cpu: wl.drainer_cpu });
   });
-  return { ...r, returned_at: w.returned_at, unlocked_at: w.unlocked_at };
+  return { result, value };
 }
+
+/**
+ * judge_drain - the verdict on one workload, in a reviewer's words: every
+ * object released before the call is freed, nothing is left locked or
+ * reported, and the caller waited for events, not for time: it slept and
+ * stalled no more than the reference did on the same workload.
+ */
+function judge_drain(ctx: check_context, wl: drain_workload, run: Awaited<ReturnType<typeof run_drain_workload>>): check_outcome {
+  const { result, value } = run;
+  const v = judge(result, value?.after, describe_freed(wl.freed));
+  if (!v.ok || !value) return v;
+  if (value.drainer_owns_lock) return fail('i915_gem_drain_freed_objects() returned with struct_mutex still locked by its caller.');
+  if (value.books) return fail(value.books);
+  const cost: drain_cost = { slept: value.m.slept, stall: value.m.stalled_jiffies };
+  const differs = like_reference(ctx, wl, cost, (ref, got) => {
+    if (got.stall > ref.stall) {
+      return `the drain returned after ${got.stall} jiffies; rcu_barrier() and flush_work() return as soon as the last object is freed, after ${ref.stall}. ` +
+        'It waited for something else: for time (a poll), or for work that has nothing to do with these objects.';
+    }
+    if (got.slept > ref.slept + 1) {
+      return `the drain went to sleep ${got.slept} times; waiting for the two events that matter (every earlier RCU callback has run, ` +
+        `then the free worker has finished) takes ${ref.slept}. It polls: a grace period or a tick at a time, until a counter reads 0.`;
+    }
+    return null;
+  });
+  if (differs) return fail(differs);
+  return pass();
+}
+
+const FREED_KIND_MIX: freed_objects_spec['kinds'] = ['bound-idle', 'purgeable', 'needed', 'dirty-needed', 'no-pages'];
+const base_workload: drain_workload = {
+  freed: { count: 25, kinds: FREED_KIND_MIX, cpus: 'cpu1' },
+  stage: 'just-released',
+  busy_kworker: true,
+  hold_ms: 0,
+  other_work_ms: 0,
+  lockdep: true,
+  swap: false,
+  drainer: 'check',
+  drainer_cpu: 0,
+  holder: 'gpu_wait',
+};
+
+/** Backlogs of RCU callbacks: 1 to 120 objects, on either CPU or both, behind a busy kworker or not. */
+const arb_backlog_workload: fc.Arbitrary<drain_workload> = fc.record({
+  freed: arb_freed_objects(1, 120),
+  busy_kworker: fc.boolean(),
+  other_work_ms: fc.constantFrom(0, 0, 40),
+  lockdep: fc.boolean(),
+  swap: fc.boolean(),
+  drainer: arb_comm,
+  drainer_cpu: fc.constantFrom<0 | 1>(0, 1),
+}).map((x) => ({ ...base_workload, ...x }));
+
+/** The free worker must wait for struct_mutex: held 3 to 20 ms, by a task that may share the drainer's name; the worker possibly already running. */
+const arb_worker_workload: fc.Arbitrary<drain_workload> = fc.record({
+  freed: arb_freed_objects(1, 40),
+  stage: fc.constantFrom<drain_workload['stage']>('just-released', 'worker-running'),
+  hold_ms: fc.integer({ min: 3, max: 20 }),
+  other_work_ms: fc.constantFrom(0, 0, 40),
+  lockdep: fc.boolean(),
+  swap: fc.boolean(),
+  drainer: arb_comm,
+  drainer_cpu: fc.constantFrom<0 | 1>(0, 1),
+  holder: arb_comm,
+}).map((x) => ({ ...base_workload, busy_kworker: false, ...x }));
 
 /**
  * Check (c): a client on CPU 1 releases two objects and a drainer on CPU 0
@@ -170,28 +277,131 @@ function drain_races(drain: drain_fn): scenario {
   };
 }
 
+/** Nothing in flight: objects never released, or released and already freed; struct_mutex maybe held by someone else. */
+interface idle_workload {
+  state: 'nothing' | 'still-referenced' | 'already-freed';
+  objects: number;
+  /** Another task holds struct_mutex (waiting for the GPU) during the call. */
+  hold: boolean;
+  lockdep: boolean;
+  drainer: string;
+  holder: string;
+}
+const arb_idle_workload: fc.Arbitrary<idle_workload> = fc.record({
+  state: fc.constantFrom<idle_workload['state']>('nothing', 'still-referenced', 'already-freed'),
+  objects: fc.integer({ min: 1, max: 30 }),
+  hold: fc.boolean(),
+  lockdep: fc.boolean(),
+  drainer: arb_comm,
+  holder: arb_comm,
+});
+function describe_idle_workload(wl: idle_workload): string {
+  const what = wl.state === 'nothing' ? 'no GEM object at all'
+    : wl.state === 'still-referenced' ? `${wl.objects} objects, all still referenced`
+      : `${wl.objects} objects released earlier and already freed (mm.free_count = 0)`;
+  return `${what}; ${wl.hold ? `"${wl.holder}" holding struct_mutex` : 'struct_mutex free'}; lockdep ${wl.lockdep ? 'on' : 'off'}; drain called by "${wl.drainer}"`;
+}
+
+async function run_idle_workload(drain: drain_fn, wl: idle_workload) {
+  const w = { i915: null as drm_i915_private | null, go: init_completion('take struct_mutex'), locked: init_completion('struct_mutex taken'), done: init_completion('drain done') };
+  let value: { m: call_measure<void>; gps: number; locks: string | null; free_count: number } | undefined;
+  const result = await start_kernel({ ...DRAIN_PARAMS, lockdep: wl.lockdep }, () => {
+    w.i915 = gem_world({ release: '4.12' }).i915;
+    w.go = init_completion('take struct_mutex');
+    w.locked = init_completion('struct_mutex taken');
+    w.done = init_completion('drain done');
+    if (wl.hold) {
+      user_task(async () => {
+        await wait_for_completion(w.go);
+        await mutex_lock(w.i915!.struct_mutex);
+        complete(w.locked);
+        await wait_for_completion(w.done); // waiting for the GPU, until the drain has answered
+        mutex_unlock(w.i915!.struct_mutex);
+      }, wl.holder, { cpu: 1 });
+    }
+    user_task(async () => {
+      const i915 = w.i915!;
+      if (wl.state !== 'nothing') {
+        const objs = await objects_with_pages(i915, wl.objects);
+        if (wl.state === 'already-freed') {
+          for (const obj of objs) i915_gem_object_put(obj);
+          await rcu_barrier();
+          await flush_work(i915.mm.free_work);
+        }
+      }
+      if (wl.hold) {
+        complete(w.go);
+        await wait_for_completion(w.locked);
+      }
+      const locks = lock_owners([i915.struct_mutex]);
+      const gp = rcu_batches_started();
+      const m = await measure_call(() => drain(i915));
+      value = { m, gps: rcu_batches_started() - gp, locks: locks_balanced(locks), free_count: i915.mm.free_count };
+      complete(w.done);
+    }, wl.drainer, { cpu: 0 });
+  });
+  return { result, value };
+}
+
+function judge_idle({ result, value }: Awaited<ReturnType<typeof run_idle_workload>>): check_outcome {
+  const bad = first_report(result, [...BAD_KINDS, 'oom']);
+  if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+  if (!value) return fail(`i915_gem_drain_freed_objects() never returned: ${result.stop}${dmesg_tail(result)}`);
+  if (value.locks) return fail(value.locks);
+  if (value.gps > 0) {
+    return fail(`with mm.free_count = 0 (nothing in flight), the drain started ${value.gps} RCU grace period(s). ` +
+      'Suspend and unload paths call it routinely: when nothing is in flight it should cost nothing.');
+  }
+  if (value.m.slept > 0 || value.m.stalled_jiffies > 0) {
+    return fail(`with mm.free_count = 0 (nothing in flight), the drain went to sleep ${value.m.slept} time(s) and returned after ${value.m.stalled_jiffies} jiffies. ` +
+      'Nothing is on the road: there is no event to wait for, so it must not wait at all (not for a tick, not for a lock).');
+  }
+  return pass();
+}
+
 export default define_checks({
   exercise: '07-grace-period-is-not-free-memory',
+  golden,
   exports: { i915_gem_drain_freed_objects: 'async function i915_gem_drain_freed_objects(i915): Promise<void>' },
   checks: [
     {
       id: 'drains-backlog-from-other-cpu',
-      name: 'frees every released object, even a backlog of RCU callbacks on another CPU behind a busy workqueue',
-      async run(impl) {
-        const { result, value } = await run_backlog(drain_of(impl));
-        return judge(result, value, `${BACKLOG} objects released on CPU 1 (more than the RCU batch limit of 10), drain on CPU 0`);
-      },
+      name: 'frees every released object, from one to a hundred and twenty, a backlog of RCU callbacks on either CPU, behind a busy workqueue or not, and waits for nothing else',
+      run: (impl, ctx) =>
+        for_each_workload(
+          {
+            arbitrary: arb_backlog_workload,
+            seed: 0x07a0,
+            runs: 8,
+            examples: [
+              base_workload, // 25 callbacks on CPU 1, more than the batch limit, free_work behind a busy kworker
+              { ...base_workload, freed: { count: 60, kinds: FREED_KIND_MIX, cpus: 'cpu0' }, busy_kworker: false, drainer_cpu: 1 },
+              { ...base_workload, freed: { count: 120, kinds: FREED_KIND_MIX, cpus: 'both' }, lockdep: false, drainer: 'i915_ioctl', drainer_cpu: 1 },
+              { ...base_workload, freed: { count: 1, kinds: ['purgeable'], cpus: 'cpu0' }, busy_kworker: false, other_work_ms: 40 },
+            ],
+            describe: describe_drain_workload,
+          },
+          async (wl) => judge_drain(ctx, wl, await run_drain_workload(drain_of(impl), wl)),
+        ),
     },
     {
       id: 'waits-for-the-free-worker',
-      name: 'frees every released object when the free worker must wait for struct_mutex',
-      async run(impl) {
-        const { result, value, returned_at, unlocked_at } = await run_lock_busy(drain_of(impl));
-        const v = judge(result, value, '6 objects released on the drain\'s own CPU while "gpu_wait" held struct_mutex for 5 ms');
-        if (!v.ok) return v;
-        if (returned_at < unlocked_at) return fail('the drain returned before struct_mutex was released, yet the worker needs it to free anything.');
-        return v;
-      },
+      name: 'frees every released object when the free worker must wait for struct_mutex, even when it is already running, whoever holds the lock',
+      run: (impl, ctx) =>
+        for_each_workload(
+          {
+            arbitrary: arb_worker_workload,
+            seed: 0x07b0,
+            runs: 8,
+            examples: [
+              { ...base_workload, freed: { count: 6, kinds: FREED_KIND_MIX, cpus: 'cpu0' }, busy_kworker: false, hold_ms: 5 },
+              { ...base_workload, freed: { count: 3, kinds: ['bound-idle'], cpus: 'cpu1' }, busy_kworker: false, stage: 'worker-running', hold_ms: 8 },
+              { ...base_workload, freed: { count: 12, kinds: FREED_KIND_MIX, cpus: 'both' }, busy_kworker: false, hold_ms: 10, lockdep: false, drainer: 'Xorg', holder: 'Xorg' },
+            ],
+            describe: describe_drain_workload,
+          },
+          async (wl) => judge_drain(ctx, wl, await run_drain_workload(drain_of(impl), wl)),
+        ),
     },
     {
       id: 'never-deadlocks-or-warns',
@@ -200,25 +410,21 @@ export default define_checks({
     },
     {
       id: 'returns-at-once-when-idle',
-      name: 'returns at once, without waiting for a grace period, when no object is being freed',
-      async run(impl) {
-        const drain = drain_of(impl);
-        const { result, value } = await run_in_gem_world({ release: '4.12' }, async (w) => {
-          const objs = await objects_with_pages(w.i915, 2); // still referenced: nothing to free
-          const gp = rcu_batches_started();
-          const t = jiffies();
-          await drain(w.i915);
-          return { gps: rcu_batches_started() - gp, waited: jiffies() - t, held: objs.length };
-        });
-        const bad = first_report(result, BAD_KINDS);
-        if (bad) return fail(`${bad}${dmesg_tail(result)}`);
-        if (!value) return fail(`i915_gem_drain_freed_objects() never returned: ${result.stop}${dmesg_tail(result)}`);
-        if (value.gps > 0) {
-          return fail(`with mm.free_count = 0 (nothing released), the drain started ${value.gps} RCU grace period(s). ` +
-            'Suspend and unload paths call it routinely: when nothing is in flight it should cost nothing.');
-        }
-        return pass('returned without a grace period');
-      },
+      name: 'returns at once when no object is being freed: no grace period, no sleep, no lock, whoever holds struct_mutex',
+      run: (impl) =>
+        for_each_workload(
+          {
+            arbitrary: arb_idle_workload,
+            seed: 0x07d0,
+            runs: 6,
+            examples: [
+              { state: 'still-referenced', objects: 2, hold: false, lockdep: true, drainer: 'check', holder: 'gpu_wait' },
+              { state: 'already-freed', objects: 12, hold: true, lockdep: false, drainer: 'i915_ioctl', holder: 'i915_ioctl' },
+            ],
+            describe: describe_idle_workload,
+          },
+          async (wl) => judge_idle(await run_idle_workload(drain_of(impl), wl)),
+        ),
     },
   ],
 });

@@ -1,0 +1,14 @@
+// Accepted alternative: v4.11's own i915_gem_drain_freed_objects()
+// (i915_drv.h): rcu_barrier(), then flush the worker, and go round again as
+// long as flush_work() found something to wait for. With nothing in flight
+// rcu_barrier() has no callback to wait for and flush_work() finds the work
+// idle: neither sleeps.
+import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { rcu_barrier } from '../../../../kernel/rcu/update';
+import { flush_work } from '../../../../kernel/workqueue';
+
+export async function i915_gem_drain_freed_objects(i915: drm_i915_private): Promise<void> {
+  do {
+    await rcu_barrier();
+  } while (await flush_work(i915.mm.free_work));
+}
