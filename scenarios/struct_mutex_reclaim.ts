@@ -1,0 +1,310 @@
+// Reclaim meets struct_mutex: one generated workload for every state the
+// lock can be in when the i915 shrinker is called, on every path into it.
+//
+// The shrinker's lock and unlock (drivers/gpu/drm/i915/i915_gem_shrinker.c)
+// are called from count and scan (mm/vmscan.c do_shrink_slab) in direct
+// reclaim, in GFP_NOFS reclaim, in kswapd and from drop_caches; from
+// i915_gem_shrink() on an ioctl's own path; and from the OOM notifier
+// (mm/oom_kill.c out_of_memory). When they are called, struct_mutex is
+// free, held by the calling task (a GEM ioctl allocating under it: reclaim
+// recursion), or held by another task; and its owner word may carry
+// MUTEX_FLAG_WAITERS (another task queued on it) and MUTEX_FLAG_HANDOFF
+// (the first waiter asked for the lock to be handed over). A check that
+// takes one of these accepts answers keyed to it; this workload takes any
+// of them, with generated task names (a holder and a reclaimer may share
+// one), objects of every kind, swap on or off, memory just above the low
+// watermark or at it, and lockdep on or off.
+import { fc } from '../course/workload';
+import { run_once, type once_result } from '../course/check_helpers';
+import { page_accounting } from '../course/invariants';
+import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_object_create, i915_gem_object_pin_pages, PAGE_SIZE, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_shrink, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { user_task } from '../kernel/fork';
+import type { boot_params } from '../kernel/init/params';
+import { atomic_long_or, atomic_long_read } from '../kernel/lib/atomic';
+import { __mutex_owner, mutex_lock, mutex_unlock, MUTEX_FLAG_HANDOFF, MUTEX_FLAG_WAITERS } from '../kernel/locking/mutex';
+import { GFP_KERNEL, GFP_NOFS, GFP_NOWAIT, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { oom_lock, out_of_memory } from '../kernel/mm/oom_kill';
+import { alloc_page, __free_page, zone_info } from '../kernel/mm/page_alloc';
+import { drop_slab } from '../kernel/mm/vmscan';
+import { complete, init_completion, wait_for_completion, type completion } from '../kernel/sched/completion';
+import { current, msleep } from '../kernel/sched/core';
+import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
+import { allocate_pages, gem_world, WORLD_PARAMS, type gem_world as world } from './i915_world';
+
+/** The ways into the shrinker's lock and unlock. */
+export const LOCK_PATHS = [
+  'direct', //        count/scan from direct reclaim: the task allocates GFP_KERNEL below the min watermark
+  'direct-nofs', //   the same with GFP_NOFS (shrink_slab still calls i915, which ignores __GFP_FS)
+  'kswapd', //        count/scan from kswapd0, woken by an allocation below the low watermark
+  'drop-caches', //   count/scan from "echo 2 > /proc/sys/vm/drop_caches" (drop_slab)
+  'ioctl-shrink', //  i915_gem_shrink() called by the task itself (i915_gem_object_get_pages_gtt on a failed allocation)
+  'oom-notifier', //  i915_gem_shrinker_oom(), called by out_of_memory() under oom_lock
+] as const;
+export type lock_path = (typeof LOCK_PATHS)[number];
+
+/** Who holds struct_mutex while the path runs. */
+export const STRUCT_MUTEX_HOLDERS = ['reclaimer', 'other', 'nobody'] as const;
+export type struct_mutex_holder = (typeof STRUCT_MUTEX_HOLDERS)[number];
+
+/** The flag bits of the holder's owner word (kernel/locking/mutex.c). */
+export const OWNER_FLAGS = ['none', 'waiters', 'handoff'] as const;
+export type owner_flags = (typeof OWNER_FLAGS)[number];
+
+export interface struct_mutex_workload {
+  path: lock_path;
+  holder: struct_mutex_holder;
+  /** Owner-word flags while it is held: a task queued on it (WAITERS), which asked for a handoff (HANDOFF). */
+  flags: owner_flags;
+  /** The task that takes the path into the shrinker. */
+  reclaimer: string;
+  /** The other task that holds struct_mutex (holder 'other'); may have the reclaimer's name. */
+  holder_comm: string;
+  /** GEM objects besides the purgeable buffer cache every machine has. */
+  objects: gem_object_spec[];
+  swap: boolean;
+  lockdep: boolean;
+  /** Free pages above the low watermark once the machine is set up (0: exactly at it). */
+  start_above_low: number;
+  /** How far below the watermark (min for direct reclaim, low for kswapd) the allocation goes. */
+  below: number;
+}
+
+/** arb_struct_mutex_workload - any workload whose path and holder are among @paths and @holders. */
+export function arb_struct_mutex_workload(
+  paths: readonly lock_path[] = LOCK_PATHS,
+  holders: readonly struct_mutex_holder[] = STRUCT_MUTEX_HOLDERS,
+): fc.Arbitrary<struct_mutex_workload> {
+  return fc.record({
+    path: fc.constantFrom(...paths),
+    holder: fc.constantFrom(...holders),
+    flags: fc.constantFrom(...OWNER_FLAGS),
+    reclaimer: arb_comm,
+    holder_comm: arb_comm,
+    objects: arb_gem_objects(0, 6, 5),
+    swap: fc.boolean(),
+    lockdep: fc.boolean(),
+    start_above_low: fc.integer({ min: 0, max: 4 }),
+    below: fc.integer({ min: 1, max: 6 }),
+  });
+}
+
+/** The buffer cache every machine has: three purgeable 6-page buffers (Mesa's DONTNEED cache), so reclaim can always succeed. */
+export const BUFFER_CACHE: readonly gem_object_spec[] = [
+  { kind: 'purgeable', pages: 6 },
+  { kind: 'purgeable', pages: 6 },
+  { kind: 'purgeable', pages: 6 },
+];
+
+/** One object of every kind reclaim must tell apart (the decisive mix). */
+export const EVERY_KIND: readonly gem_object_spec[] = [
+  { kind: 'pinned', pages: 2 },
+  { kind: 'scanout', pages: 2 },
+  { kind: 'bound-idle', pages: 3 },
+  { kind: 'bound-active', pages: 2 },
+  { kind: 'needed', pages: 3 },
+  { kind: 'dirty-needed', pages: 2 },
+  { kind: 'no-pages', pages: 1 },
+];
+
+/**
+ * decisive_workload - the thread's case on @path: @holder holds struct_mutex
+ * (with @flags), every kind of object, swap on, memory 2 pages above low.
+ */
+export function decisive_workload(
+  path: lock_path,
+  holder: struct_mutex_holder,
+  flags: owner_flags,
+  lockdep: boolean,
+  reclaimer = 'i915_ioctl',
+  holder_comm = 'gpu_wait',
+): struct_mutex_workload {
+  return { path, holder, flags, reclaimer, holder_comm, objects: [...EVERY_KIND], swap: true, lockdep, start_above_low: 2, below: 4 };
+}
+
+/** The workload in a reviewer's words. */
+export function describe_struct_mutex_workload(wl: struct_mutex_workload): string {
+  const held =
+    wl.holder === 'reclaimer'
+      ? `"${wl.reclaimer}" holds struct_mutex`
+      : wl.holder === 'other'
+        ? `"${wl.holder_comm}" (another task) holds struct_mutex`
+        : 'nobody holds struct_mutex';
+  const flags = wl.holder === 'nobody' || wl.flags === 'none' ? '' : wl.flags === 'waiters' ? ', another task queued on it (WAITERS)' : ', a waiter asking for a handoff (WAITERS|HANDOFF)';
+  const how: Record<lock_path, string> = {
+    direct: `"${wl.reclaimer}" allocates GFP_KERNEL|__GFP_NORETRY ${wl.below} pages below the min watermark (direct reclaim)`,
+    'direct-nofs': `"${wl.reclaimer}" allocates GFP_NOFS|__GFP_NORETRY ${wl.below} pages below the min watermark (direct reclaim)`,
+    kswapd: `"${wl.reclaimer}" allocates GFP_NOWAIT ${wl.below} pages below the low watermark and kswapd0 reclaims`,
+    'drop-caches': `"${wl.reclaimer}" writes 2 to /proc/sys/vm/drop_caches`,
+    'ioctl-shrink': `"${wl.reclaimer}" calls i915_gem_shrink() for ${8 + wl.below} pages (the ioctl's own path)`,
+    'oom-notifier': `"${wl.reclaimer}" runs out_of_memory() and the i915 OOM notifier`,
+  };
+  return `${held}${flags}; ${how[wl.path]}; free memory ${wl.start_above_low} pages above the low watermark; ` +
+    `buffer cache 3×6p purgeable + ${describe_objects(objects_of(wl))}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+}
+
+/**
+ * The workload's own objects. On the OOM notifier's path a GPU-active
+ * object would make the notifier wait for the GPU (5 s) and then OOM-kill:
+ * another exercise's story, so there the objects are all idle.
+ */
+function objects_of(wl: struct_mutex_workload): gem_object_spec[] {
+  return wl.path === 'oom-notifier' ? wl.objects.filter((o) => o.kind !== 'bound-active') : wl.objects;
+}
+
+/** What a reviewer reads off a finished run. */
+export interface struct_mutex_run {
+  /** Pages of the workload's GEM objects released by the end. */
+  gem_pages_released: number;
+  /** Of those, pages released while another task held struct_mutex (holder 'other'; must be 0). */
+  released_under_other_holder: number;
+  /** Holder 'reclaimer': did the task still own struct_mutex right after its path returned? (null otherwise) */
+  reclaimer_kept_lock: boolean | null;
+  /** Pages the allocation got (direct and kswapd paths). */
+  pages_got: number;
+  /** Who holds struct_mutex once every task is done ("task:pid", or null as it must be). */
+  owner_at_end: string | null;
+  /** page_accounting()'s verdict (null: the books balance). */
+  books: string | null;
+}
+
+const resident = (objs: readonly drm_i915_gem_object[]): number => objs.reduce((s, o) => s + (o.mm.pages ? o.mm.pages.pages.length : 0), 0);
+
+/** The runner's rendezvous points. */
+interface run_sync {
+  ready: completion;
+  taken: completion;
+  held: completion;
+  done: completion;
+}
+
+/**
+ * take_struct_mutex - from the holding task: take struct_mutex and bring its
+ * owner word into @flags, with the waiter task started by the runner.
+ * HANDOFF is set the way the first waiter sets it when it wakes and finds
+ * the lock still taken (kernel/locking/mutex.c __mutex_lock_common).
+ */
+async function take_struct_mutex(w: world, flags: owner_flags, sync: run_sync): Promise<void> {
+  await mutex_lock(w.i915.struct_mutex);
+  complete(sync.taken); // the waiter may queue now
+  if (flags !== 'none') await set_owner_flags(w, flags);
+  complete(sync.held); // the owner word is as the workload says
+}
+
+async function set_owner_flags(w: world, flags: owner_flags): Promise<void> {
+  for (let i = 0; i < 50 && !(atomic_long_read(w.i915.struct_mutex.owner) & MUTEX_FLAG_WAITERS); i++) await msleep(1);
+  if (!(atomic_long_read(w.i915.struct_mutex.owner) & MUTEX_FLAG_WAITERS)) throw new Error('check setup: the waiter never queued on struct_mutex');
+  if (flags === 'handoff') atomic_long_or(MUTEX_FLAG_HANDOFF, w.i915.struct_mutex.owner);
+}
+
+/**
+ * run_struct_mutex_workload - boot the small i915 machine with
+ * @shrinker_ops (the learner's callback, wrapped by the check to judge every
+ * call), build the objects, bring free memory to just above the low
+ * watermark, put struct_mutex in the workload's state, take the path, and
+ * let every task finish. @params overrides boot parameters.
+ */
+export async function run_struct_mutex_workload(
+  wl: struct_mutex_workload,
+  shrinker_ops: Partial<i915_shrinker_ops>,
+  params: Partial<boot_params> = {},
+): Promise<once_result<struct_mutex_run>> {
+  let w: world | null = null;
+  let objs: drm_i915_gem_object[] = [];
+  const at_other_unlock = { resident: -1 };
+  const someone_holds = wl.holder !== 'nobody';
+  // Completions are plain objects: one set per run.
+  const sync: run_sync = {
+    ready: init_completion('machine ready'),
+    taken: init_completion('struct_mutex taken'),
+    held: init_completion('struct_mutex held as the workload says'),
+    done: init_completion('path done'),
+  };
+  return run_once(
+    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...params },
+    async () => {
+      const i915 = w!.i915;
+      objs = await make_gem_objects(i915, [...BUFFER_CACHE, ...objects_of(wl)]);
+      // A pinned buffer (think: the framebuffer) fills memory down to just above the low watermark.
+      const fill = zone_info().free - (zone_info().low + wl.start_above_low) - 1; // -1: the object's own kmalloc
+      if (fill > 0) {
+        const pinned = await i915_gem_object_create(i915, fill * PAGE_SIZE);
+        if (!pinned || (await i915_gem_object_pin_pages(pinned))) throw new Error('check setup: no memory for the pinned buffer');
+      }
+      const before = resident(objs);
+      complete(sync.ready);
+      if (wl.holder === 'other') await wait_for_completion(sync.held);
+      if (wl.holder === 'reclaimer') await take_struct_mutex(w!, wl.flags, sync);
+      const z = zone_info();
+      let got = 0;
+      switch (wl.path) {
+        case 'direct':
+        case 'direct-nofs':
+          got = await allocate_pages(z.free - z.min + wl.below, (wl.path === 'direct' ? GFP_KERNEL : GFP_NOFS) | __GFP_NORETRY | __GFP_NOWARN);
+          break;
+        case 'kswapd':
+          got = await allocate_pages(z.free - z.low + wl.below, GFP_NOWAIT | __GFP_NOWARN);
+          await msleep(20); // kswapd0 reclaims meanwhile, the lock still held
+          break;
+        case 'drop-caches':
+          await drop_slab();
+          break;
+        case 'ioctl-shrink':
+          await i915_gem_shrink(i915, 8 + wl.below, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_PURGEABLE);
+          break;
+        case 'oom-notifier':
+          await mutex_lock(oom_lock);
+          await out_of_memory({ gfp_mask: GFP_KERNEL, order: 0 });
+          mutex_unlock(oom_lock);
+          break;
+      }
+      const kept = wl.holder === 'reclaimer' ? __mutex_owner(i915.struct_mutex) === current : null;
+      complete(sync.done);
+      if (wl.holder === 'reclaimer' && kept) mutex_unlock(i915.struct_mutex);
+      await msleep(30); // let kswapd, the holder and the waiter finish
+      // Then one more GEM ioctl, as every one does: allocate under struct_mutex.
+      // Lockdep (when on) sees the lock held across a GFP_KERNEL allocation; if
+      // reclaim ever took it with a sleeping lock, that is the report it gives
+      // ("inconsistent lock state", or a cycle through fs_reclaim).
+      await mutex_lock(i915.struct_mutex);
+      const p = await alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+      if (p) __free_page(p);
+      mutex_unlock(i915.struct_mutex);
+      const owner = __mutex_owner(i915.struct_mutex);
+      const released = before - resident(objs);
+      return {
+        gem_pages_released: released,
+        released_under_other_holder: wl.holder === 'other' && at_other_unlock.resident >= 0 ? before - at_other_unlock.resident : 0,
+        reclaimer_kept_lock: kept,
+        pages_got: got,
+        owner_at_end: owner ? `${owner.comm}:${owner.pid}` : null,
+        books: page_accounting(),
+      };
+    },
+    () => {
+      w = gem_world({ release: '4.12', shrinker_ops });
+      if (wl.holder === 'other') {
+        user_task(async () => {
+          await wait_for_completion(sync.ready);
+          await take_struct_mutex(w!, wl.flags, sync);
+          // Hold it while the reclaimer's path runs. The OOM notifier waits
+          // for the lock (it polls, up to 5 s): there the holder lets go soon.
+          if (wl.path === 'oom-notifier') await msleep(3);
+          else await wait_for_completion(sync.done);
+          at_other_unlock.resident = resident(objs);
+          mutex_unlock(w!.i915.struct_mutex);
+        }, wl.holder_comm);
+      }
+      if (someone_holds && wl.flags !== 'none') {
+        user_task(async () => {
+          await wait_for_completion(sync.taken);
+          await mutex_lock(w!.i915.struct_mutex); // queued behind the holder: WAITERS
+          mutex_unlock(w!.i915.struct_mutex);
+        }, 'gem_close');
+      }
+    },
+    wl.reclaimer,
+  );
+}
+
