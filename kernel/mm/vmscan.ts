@@ -102,9 +102,18 @@ export const pgdat = {
   kswapd_failures: 0,
 };
 
+/** Model: an exercise's do_shrink_slab, called by shrink_slab instead of the kernel's own (reset at every boot). */
+let do_shrink_slab_impl: typeof do_shrink_slab | null = null;
+
+/** model_set_do_shrink_slab - make shrink_slab call @fn for every shrinker (null: the model's own do_shrink_slab). */
+export function model_set_do_shrink_slab(fn: typeof do_shrink_slab | null): void {
+  do_shrink_slab_impl = fn;
+}
+
 register_initcall('core', 'mm_vmscan', () => {
   shrinker_list = [];
   pgdat.kswapd_failures = 0;
+  do_shrink_slab_impl = null;
 });
 
 function shrinker_name(s: shrinker): string {
@@ -254,7 +263,7 @@ export async function shrink_slab(gfp_mask: gfp_t, nid: number, memcg: object | 
     for (let i = 0; i < shrinker_list.length; i++) {
       const s = shrinker_list[i]!;
       const sc: shrink_control = { gfp_mask, nid: s.flags & SHRINKER_NUMA_AWARE ? nid : 0, memcg, nr_to_scan: 0 };
-      freed += await do_shrink_slab(sc, s, nr_scanned, nr_eligible);
+      freed += await (do_shrink_slab_impl ?? do_shrink_slab)(sc, s, nr_scanned, nr_eligible);
     }
     up_read(shrinker_rwsem, 'shrink_slab');
   }
