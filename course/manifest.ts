@@ -34,6 +34,27 @@ export interface manifest_exercise {
   tests: manifest_test[];
   /** From gentle to specific; at least three. */
   hints: string[];
+  /**
+   * What the learner's files may import from the model (values; `import type`
+   * is always free). Absent: any kernel/ name but model plumbing (model_*).
+   */
+  imports?: manifest_imports;
+}
+
+/**
+ * The import allowlist of an exercise. The model ships working kernel code,
+ * its own versions of what the exercises ask for included: a file that
+ * re-exports the model's mutex_trylock_recursive() would pass exercise 04
+ * without a line of its own. So each exercise says which modules and names
+ * a fix may use; grader/policy.ts checks it before grading, the learner's
+ * type check reports it, and the grading realm (course/realm.ts) refuses
+ * any other module at run time.
+ */
+export interface manifest_imports {
+  /** Kernel module (tree path without extension, "kernel/locking/mutex") → the names a learner's file may import from it. */
+  allow: Record<string, string[]>;
+  /** Names never allowed, with the reason shown to the learner ("implementing it is the exercise"). */
+  forbid?: Record<string, string>;
 }
 
 export interface course_manifest {
@@ -99,6 +120,19 @@ export function validate_manifest(data: json, source = MANIFEST_PATH): course_ma
       if (checks.has(t.check)) say(`${where}.tests[${j}]`, `check "${t.check}" is listed twice`);
       checks.add(t.check);
     });
+    if (e.imports !== undefined) {
+      const im = e.imports;
+      if (!is_obj(im) || !is_obj(im.allow)) say(where, '"imports" must be {"allow": {"kernel/<module>": ["name", ...]}, "forbid"?: {"name": "why"}}');
+      else {
+        for (const [mod, names] of Object.entries(im.allow)) {
+          if (!/^kernel\/[\w/]+$/.test(mod)) say(`${where}.imports.allow`, `"${mod}" must be a kernel module path without extension ("kernel/locking/mutex")`);
+          if (!Array.isArray(names) || !names.every((n: json) => typeof n === 'string' && /^[A-Za-z_$][\w$]*$/.test(n))) say(`${where}.imports.allow["${mod}"]`, 'must list identifiers');
+        }
+        if (im.forbid !== undefined && (!is_obj(im.forbid) || !Object.values(im.forbid).every((v) => typeof v === 'string' && v.length > 0))) {
+          say(`${where}.imports.forbid`, 'must map names to the reason they are not allowed');
+        }
+      }
+    }
     if (!Array.isArray(e.hints) || e.hints.length < 3 || !e.hints.every((h: json) => typeof h === 'string' && h.trim().length > 0)) {
       say(where, '"hints" must hold at least three hints, gentle first');
     }
@@ -122,4 +156,28 @@ export function find_exercise(m: course_manifest, query: string): manifest_exerc
 /** Total points of an exercise. */
 export function exercise_points(e: manifest_exercise): number {
   return e.tests.reduce((s, t) => s + t.points, 0);
+}
+
+/** Model plumbing: names Linux does not have, never for a fix (kernel/README.md). */
+export const MODEL_PLUMBING = /^model_/;
+
+/**
+ * import_refusal - why exercise @e may not import @name from @module (a tree
+ * path without extension, "kernel/locking/mutex"), or null when it may.
+ * @name null asks about the whole module (a namespace import, a re-export of
+ * everything, or the grading realm's module-level check with name '*').
+ */
+export function import_refusal(e: manifest_exercise, module: string, name: string | null): string | null {
+  const who = `exercise ${e.id.slice(0, 2)}`;
+  if (!module.startsWith('kernel/')) return `${who} may import only the kernel model, not '${module}'`;
+  if (name !== null && MODEL_PLUMBING.test(name)) return `${who} may not import ${name}: it is model plumbing (model_*), not kernel API`;
+  const forbid = e.imports?.forbid ?? {};
+  if (name !== null && Object.prototype.hasOwnProperty.call(forbid, name)) return `${who} may not import ${name}: ${forbid[name]}`;
+  if (!e.imports) return null;
+  const names = Object.prototype.hasOwnProperty.call(e.imports.allow, module) ? e.imports.allow[module]! : null;
+  if (!names) return `${who} may not import from ${module}: the exercise needs only ${Object.keys(e.imports.allow).join(', ')} (the import allowlist in exercises/course.json)`;
+  if (name === null) return `${who} may not import all of ${module}: import the names you use (allowed: ${names.join(', ')})`;
+  if (name === '*') return null;
+  if (!names.includes(name)) return `${who} may not import ${name} from ${module}: not in the exercise's import allowlist (allowed there: ${names.join(', ')})`;
+  return null;
 }
