@@ -3,6 +3,20 @@
 import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
+  "counts-exactly-under-recursion": {
+    "{\"bystanders\":0,\"comm\":\"check\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"dirty-needed\",\"pages\":1}],\"swap\":false,\"waiter\":\"glxgears\"}": 10,
+    "{\"bystanders\":0,\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[],\"swap\":true,\"waiter\":\"i915_ioctl\"}": 0,
+    "{\"bystanders\":0,\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"swap\":false,\"waiter\":\"Xorg\"}": 8,
+    "{\"bystanders\":0,\"comm\":\"i915_ioctl\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"swap\":false,\"waiter\":\"i915_ioctl\"}": 8,
+    "{\"bystanders\":0,\"comm\":\"kswapd0\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":4}],\"swap\":false,\"waiter\":\"glxgears\"}": 10,
+    "{\"bystanders\":0,\"comm\":\"kswapd0\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":5}],\"swap\":false,\"waiter\":\"i915_ioctl\"}": 9,
+    "{\"bystanders\":1,\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"swap\":false,\"waiter\":\"Xorg\"}": 8,
+    "{\"bystanders\":1,\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":1}],\"swap\":true,\"waiter\":\"Xorg\"}": 1,
+    "{\"bystanders\":1,\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":6}],\"swap\":true,\"waiter\":\"glxgears\"}": 20,
+    "{\"bystanders\":1,\"comm\":\"kswapd0\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"waiter\":\"i915_ioctl\"}": 10,
+    "{\"bystanders\":2,\"comm\":\"glxgears\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":6}],\"swap\":false,\"waiter\":\"kworker/0:1\"}": 0,
+    "{\"bystanders\":2,\"comm\":\"i915_ioctl\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"swap\":false,\"waiter\":\"Xorg\"}": 8
+  },
   "counts-exactly-unlocked": {
     "{\"comm\":\"check\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"purgeable\",\"pages\":1}],\"swap\":true}": 6,
     "{\"comm\":\"check\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":4}],\"swap\":true}": 11,
@@ -16,6 +30,50 @@ const golden: golden_data = {
     "{\"comm\":\"kswapd0\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}": 8,
     "{\"comm\":\"kswapd0\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1}],\"swap\":true}": 5,
     "{\"comm\":\"kworker/0:1\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2}],\"swap\":true}": 3
+  },
+  "counts-on-every-reclaim-path": {
+    "{\"below\":1,\"comm\":\"kworker/0:1\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":5}],\"path\":\"direct-nofs\",\"start_above_low\":0,\"swap\":true}": {
+      "gem_pages_released": 29
+    },
+    "{\"below\":3,\"comm\":\"check\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"start_above_low\":1,\"swap\":false}": {
+      "gem_pages_released": 24
+    },
+    "{\"below\":3,\"comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[],\"path\":\"drop-caches\",\"start_above_low\":4,\"swap\":false}": {
+      "gem_pages_released": 24
+    },
+    "{\"below\":4,\"comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"direct\",\"start_above_low\":2,\"swap\":true}": {
+      "gem_pages_released": 31
+    },
+    "{\"below\":4,\"comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"direct-nofs\",\"start_above_low\":2,\"swap\":true}": {
+      "gem_pages_released": 31
+    },
+    "{\"below\":4,\"comm\":\"kswapd0\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"direct\",\"start_above_low\":2,\"swap\":true}": {
+      "gem_pages_released": 31
+    },
+    "{\"below\":4,\"comm\":\"kswapd0\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"direct-nofs\",\"start_above_low\":2,\"swap\":true}": {
+      "gem_pages_released": 31
+    },
+    "{\"below\":4,\"comm\":\"kswapd0\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"drop-caches\",\"start_above_low\":2,\"swap\":true}": {
+      "gem_pages_released": 31
+    },
+    "{\"below\":4,\"comm\":\"kswapd0\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"kswapd\",\"start_above_low\":2,\"swap\":true}": {
+      "gem_pages_released": 31
+    },
+    "{\"below\":4,\"comm\":\"kswapd0\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"kswapd-while-held\",\"start_above_low\":2,\"swap\":true}": {
+      "gem_pages_released": 0
+    },
+    "{\"below\":5,\"comm\":\"Xorg\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4}],\"path\":\"kswapd\",\"start_above_low\":2,\"swap\":false}": {
+      "gem_pages_released": 24
+    },
+    "{\"below\":6,\"comm\":\"Xorg\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"drop-caches\",\"start_above_low\":0,\"swap\":true}": {
+      "gem_pages_released": 24
+    },
+    "{\"below\":6,\"comm\":\"i915_ioctl\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6}],\"path\":\"kswapd-while-held\",\"start_above_low\":1,\"swap\":true}": {
+      "gem_pages_released": 0
+    },
+    "{\"below\":8,\"comm\":\"kswapd0\",\"lockdep\":false,\"objects\":[],\"path\":\"drop-caches\",\"start_above_low\":0,\"swap\":true}": {
+      "gem_pages_released": 24
+    }
   }
 };
 
