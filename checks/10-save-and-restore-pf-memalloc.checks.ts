@@ -1,0 +1,294 @@
+// The graded checks of exercise 10 (save and restore PF_MEMALLOC).
+// Each check runs your i915_gem_object_writeback on the kernel model: from
+// every kind of caller (a GEM ioctl, a task in direct reclaim, kswapd, a
+// no-I/O scope), at memory levels above and below the min watermark, and
+// from inside the i915 shrinker while the allocating task is in direct
+// reclaim, watching whether reclaim is entered again from inside itself.
+import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
+import { page_accounting } from '../course/invariants';
+import { fc, for_each_workload, like_reference } from '../course/workload';
+import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import type { drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { v4_11_shrinker_ops, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { failslab_set } from '../kernel/mm/failslab';
+import { __GFP_ATOMIC, __GFP_HIGH } from '../kernel/mm/gfp';
+import { zone_info, type page } from '../kernel/mm/page_alloc';
+import { vm_events } from '../kernel/mm/vmstat';
+import { current } from '../kernel/sched/core';
+import { PF_KSWAPD, PF_MEMALLOC, PF_MEMALLOC_NOIO, PF_SWAPWRITE } from '../kernel/sched/task';
+import { arb_comm, make_gem_objects, type gem_object_spec } from '../scenarios/gem_workloads';
+import { allocate_pages, gem_world } from '../scenarios/i915_world';
+import golden from './10-save-and-restore-pf-memalloc.golden';
+
+type writeback_fn = (obj: drm_i915_gem_object) => Promise<number>;
+const writeback_of = (impl: exercise_impl): writeback_fn => impl.i915_gem_object_writeback as writeback_fn;
+
+/** Who calls: the task flags each kind of caller has when it gets here. */
+const CALLERS: Record<string, number> = {
+  'a GEM ioctl (no reclaim flags)': 0,
+  'a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)': PF_MEMALLOC,
+  'kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)': PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD,
+  'a no-I/O scope (PF_MEMALLOC_NOIO)': PF_MEMALLOC_NOIO,
+  'direct reclaim inside a no-I/O scope': PF_MEMALLOC | PF_MEMALLOC_NOIO,
+};
+const CALLER_NAMES = Object.keys(CALLERS);
+
+/**
+ * A 1024-page machine: min watermark 64 pages, so the reserves below it hold
+ * the writeback's pages. A correct writeback needs a few thousand scheduler
+ * steps here; one that lets reclaim recurse runs until the step budget.
+ */
+const PARAMS = { totalram_pages: 1024, nr_cpus: 2, swap_pages: 256, max_steps: 40_000 } as const;
+/** Take pages without waking kswapd or reclaiming: ALLOC_HIGH|ALLOC_HARDER go below min, to about half of it. */
+const DRAIN = __GFP_HIGH | __GFP_ATOMIC;
+
+interface writeback_workload {
+  caller: string;
+  comm: string;
+  /** The object: pages, dirty or clean, with pages or never populated. */
+  pages: number;
+  dirty: boolean;
+  populated: boolean;
+  /** Memory above the low watermark, or drained below min (only the reserves are left). */
+  low_memory: boolean;
+  lockdep: boolean;
+}
+const arb_writeback: fc.Arbitrary<writeback_workload> = fc.record({
+  caller: fc.constantFrom(...CALLER_NAMES),
+  comm: arb_comm,
+  pages: fc.integer({ min: 1, max: 8 }),
+  dirty: fc.boolean(),
+  populated: fc.boolean(),
+  low_memory: fc.boolean(),
+  lockdep: fc.boolean(),
+});
+const describe_writeback = (wl: writeback_workload): string =>
+  `called by ${wl.caller}, named "${wl.comm}"; a ${wl.populated ? (wl.dirty ? 'dirty' : 'clean') : 'never populated'} object of ${wl.pages} pages; ` +
+  `memory ${wl.low_memory ? 'below the min watermark' : 'plentiful'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+
+function spec_of(wl: writeback_workload): gem_object_spec {
+  if (!wl.populated) return { kind: 'no-pages', pages: wl.pages };
+  return { kind: wl.dirty ? 'dirty-needed' : 'needed', pages: wl.pages };
+}
+
+interface call_outcome {
+  flags_before: number;
+  flags_after: number;
+  written: number;
+  clean: boolean;
+  /** Direct reclaims entered during the call (vm event allocstall). */
+  reclaims: number;
+  free_after: number;
+  books: string | null;
+}
+
+/** call_as - from a fresh machine, put the check task in @wl's caller's shoes and call @fn once. */
+async function call_as(fn: writeback_fn, wl: writeback_workload, inject_slab_failure = false) {
+  const w = { i915: null as drm_i915_private | null };
+  return run_once(
+    { ...PARAMS, lockdep: wl.lockdep },
+    async (): Promise<call_outcome> => {
+      const [obj] = await make_gem_objects(w.i915!, [spec_of(wl)]);
+      const keep: page[] = [];
+      if (wl.low_memory) while (zone_info().free > zone_info().min - 8 && (await allocate_pages(1, DRAIN, keep)) === 1);
+      const t = current;
+      t.flags |= CALLERS[wl.caller]!;
+      const flags_before = t.flags;
+      const stalls = vm_events.allocstall;
+      if (inject_slab_failure) failslab_set(() => true);
+      const written = await fn(obj!);
+      failslab_set(null);
+      const out = {
+        flags_before,
+        flags_after: t.flags,
+        written,
+        clean: !obj!.mm.dirty,
+        reclaims: vm_events.allocstall - stalls,
+        free_after: zone_info().free,
+        books: page_accounting(),
+      };
+      t.flags &= ~(PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD | PF_MEMALLOC_NOIO); // let the task exit as a plain user task
+      return out;
+    },
+    () => {
+      w.i915 = gem_world({ release: '4.12' }).i915;
+    },
+    wl.comm,
+  );
+}
+
+const flag_names = (f: number): string =>
+  [[PF_MEMALLOC, 'PF_MEMALLOC'], [PF_MEMALLOC_NOIO, 'PF_MEMALLOC_NOIO'], [PF_SWAPWRITE, 'PF_SWAPWRITE'], [PF_KSWAPD, 'PF_KSWAPD']]
+    .filter(([bit]) => f & (bit as number))
+    .map(([, name]) => name)
+    .join(' | ') || 'none';
+
+const bad_report = (r: Parameters<typeof first_report>[0]): string | null => {
+  if (r.stop === 'step_limit') {
+    return `the call never returned within ${PARAMS.max_steps} scheduler steps: its allocations kept entering reclaim ` +
+      '(did PF_MEMALLOC go missing while they ran?)';
+  }
+  return first_report(r, ['deadlock', 'hung_task', 'lockdep', 'bug', 'warn', 'kasan', 'forgotten_await', 'oom']);
+};
+
+/**
+ * A direct reclaim in a GEM ioctl: the task holds struct_mutex and allocates
+ * under pressure; reclaim calls the i915 shrinker, which writes the dirty
+ * objects back (your function) before releasing pages. The instrumented
+ * scan counts how often it is entered while already running.
+ */
+async function reclaim_through_writeback(fn: writeback_fn, comm: string, dirty_objects: number, lockdep: boolean) {
+  const seen = { depth: 0, reentered: 0, writebacks: 0 };
+  const scan: i915_shrinker_ops['scan'] = async (i915, sc) => {
+    seen.depth++;
+    if (seen.depth > 1) seen.reentered++;
+    try {
+      for (const obj of [...i915.mm.unbound_list]) {
+        if (obj.mm.dirty && obj.mm.pages) {
+          seen.writebacks++;
+          await fn(obj);
+        }
+      }
+      return await v4_11_shrinker_ops.scan(i915, sc);
+    } finally {
+      seen.depth--;
+    }
+  };
+  const w = { i915: null as drm_i915_private | null };
+  const once = await run_once(
+    { ...PARAMS, lockdep },
+    async () => {
+      const specs: gem_object_spec[] = [
+        ...Array.from({ length: dirty_objects }, () => ({ kind: 'dirty-needed' as const, pages: 4 })),
+        { kind: 'purgeable', pages: 24 },
+      ];
+      await make_gem_objects(w.i915!, specs);
+      await mutex_lock(w.i915!.struct_mutex);
+      // Fill memory to below the min watermark: the next allocation enters direct reclaim.
+      await allocate_pages(Math.max(0, zone_info().free - zone_info().min + 4));
+      await allocate_pages(8);
+      mutex_unlock(w.i915!.struct_mutex);
+    },
+    () => {
+      w.i915 = gem_world({ release: '4.12', shrinker_ops: { scan } }).i915;
+    },
+    comm,
+  );
+  return { ...once, seen };
+}
+
+export default define_checks({
+  exercise: '10-save-and-restore-pf-memalloc',
+  exports: { i915_gem_object_writeback: 'async function i915_gem_object_writeback(obj): Promise<number>' },
+  golden,
+  checks: [
+    {
+      id: 'leaves-the-task-as-it-found-it',
+      name: 'leaves every task flag as it found it, whoever calls (ioctl, direct reclaim, kswapd, a no-I/O scope), and never enters reclaim itself',
+      run: (impl) =>
+        for_each_workload(
+          {
+            arbitrary: arb_writeback,
+            seed: 0x1001,
+            runs: 14,
+            shrink_budget: 10,
+            examples: [
+              { caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 4, dirty: true, populated: true, low_memory: true, lockdep: true },
+              { caller: CALLER_NAMES[0]!, comm: 'Xorg', pages: 4, dirty: true, populated: true, low_memory: true, lockdep: false },
+              { caller: CALLER_NAMES[2]!, comm: 'kswapd0', pages: 2, dirty: true, populated: true, low_memory: false, lockdep: true },
+            ],
+            describe: describe_writeback,
+          },
+          async (wl) => {
+            const { result, value } = await call_as(writeback_of(impl), wl);
+            const bad = bad_report(result);
+            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+            if (!value) return fail(`the call did not finish: ${result.stop}${dmesg_tail(result)}`);
+            if (value.flags_after !== value.flags_before) {
+              return fail(`the task's flags were ${flag_names(value.flags_before)} before the call and ${flag_names(value.flags_after)} after it. ` +
+                'A function that needs PF_MEMALLOC for its own allocations must put the flag back as it found it: its caller may be ' +
+                'reclaim itself (and then must keep the flag, or its next allocation recurses into reclaim), or may not (and then must not ' +
+                'keep dipping into the reserves).');
+            }
+            if (value.reclaims > 0) {
+              return fail(`the call entered direct reclaim ${value.reclaims} time(s): its allocations must come from the reserves (PF_MEMALLOC), ` +
+                'never from reclaim, whoever the caller is: it runs inside reclaim, with pages under writeback.');
+            }
+            if (value.books) return fail(value.books);
+            return pass();
+          },
+        ),
+    },
+    {
+      id: 'no-reclaim-recursion',
+      name: 'called from the i915 shrinker in direct reclaim, never lets reclaim re-enter the shrinker from inside itself (lockdep on or off, any task name)',
+      run: (impl) =>
+        for_each_workload(
+          {
+            arbitrary: fc.record({ comm: arb_comm, dirty_objects: fc.integer({ min: 1, max: 4 }), lockdep: fc.boolean() }),
+            seed: 0x1002,
+            runs: 5,
+            shrink_budget: 4,
+            examples: [{ comm: 'i915_ioctl', dirty_objects: 2, lockdep: true }, { comm: 'i915_ioctl', dirty_objects: 1, lockdep: false }],
+            describe: (wl) => `"${wl.comm}" holds struct_mutex and allocates below the min watermark; ${wl.dirty_objects} dirty object(s) to write back; lockdep ${wl.lockdep ? 'on' : 'off'}`,
+          },
+          async (wl) => {
+            const { result, seen } = await reclaim_through_writeback(writeback_of(impl), wl.comm, wl.dirty_objects, wl.lockdep);
+            if (seen.reentered > 0) {
+              return fail(`the i915 shrinker was entered ${seen.reentered} time(s) while it was already running in the same task: reclaim recursed. ` +
+                'Inside direct reclaim PF_MEMALLOC is what stops an allocation from entering reclaim again; a helper that clears it on its ' +
+                'way out (even a nested one, inside your own function) hands the next allocation back to reclaim.' + dmesg_tail(result, 8));
+            }
+            const bad = bad_report(result);
+            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+            if (seen.writebacks === 0) return fail(`the shrinker never got to write anything back (${result.stop}): the check's setup went wrong.${dmesg_tail(result)}`);
+            return pass();
+          },
+        ),
+    },
+    {
+      id: 'writes-back-like-the-reference',
+      name: 'writes back exactly the dirty pages, marks the object clean, and gives back every page it took, as the reference does',
+      run: (impl, ctx) =>
+        for_each_workload(
+          { arbitrary: arb_writeback, seed: 0x1003, runs: 10, shrink_budget: 10, examples: [{ caller: CALLER_NAMES[2]!, comm: 'kswapd0', pages: 8, dirty: true, populated: true, low_memory: true, lockdep: true }], describe: describe_writeback },
+          async (wl) => {
+            const { result, value } = await call_as(writeback_of(impl), wl);
+            const bad = bad_report(result);
+            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+            if (!value) return fail(`the call did not finish: ${result.stop}${dmesg_tail(result)}`);
+            if (value.books) return fail(value.books);
+            const expected = wl.populated && wl.dirty ? wl.pages : 0;
+            if (value.written !== expected) return fail(`i915_gem_object_writeback returned ${value.written}; the object has ${expected} dirty page(s) to write.`);
+            if (wl.populated && !value.clean) return fail('every page was written, but the object is still marked dirty: the shrinker would write it again.');
+            const differs = like_reference(ctx, wl, { written: value.written, clean: value.clean, free_after: value.free_after }, (ref, got) =>
+              ref.free_after === got.free_after ? null : `after the call ${got.free_after} pages are free; after the reference's, ${ref.free_after}: pages taken were not all given back`,
+            );
+            return differs ? fail(differs) : pass();
+          },
+        ),
+    },
+    {
+      id: 'restores-on-failure',
+      name: 'when an allocation fails, gives up cleanly: flags as found, nothing written, the object still dirty',
+      run: (impl) =>
+        for_each_workload(
+          { arbitrary: arb_writeback.map((wl) => ({ ...wl, populated: true, dirty: true })), seed: 0x1004, runs: 6, examples: [{ caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 3, dirty: true, populated: true, low_memory: false, lockdep: true }], describe: describe_writeback },
+          async (wl) => {
+            const { result, value } = await call_as(writeback_of(impl), wl, true);
+            const bad = bad_report(result);
+            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+            if (!value) return fail(`the call did not finish: ${result.stop}${dmesg_tail(result)}`);
+            if (value.flags_after !== value.flags_before) {
+              return fail(`with every slab allocation failing, the call returned with the task's flags changed (${flag_names(value.flags_before)} → ${flag_names(value.flags_after)}): ` +
+                'every way out of the function must restore what it saved.');
+            }
+            if (value.written !== 0 || value.clean) return fail(`with no memory for the writeback, the call reported ${value.written} page(s) written and the object ${value.clean ? 'clean' : 'dirty'}.`);
+            return pass();
+          },
+        ),
+    },
+  ],
+});

@@ -1,0 +1,70 @@
+// Exercise 10, decoy "spare-kswapd": a plausible wrong fix (see decoys.json for why it is wrong).
+//
+//
+// Writing a dirty GEM object's pages out to swap, so that the shrinker can
+// then release them without waiting for the LRU scanner (later kernels do
+// this from the i915 shrinker: __shmem_writeback). It runs inside reclaim,
+// and its allocations must not recurse into reclaim: so it sets PF_MEMALLOC
+// around them, which also lets them dip into the reserves below the min
+// watermark. (The writeback itself is bookkeeping in the model: what
+// matters here is the allocations and the flag.)
+//
+// Check your work: npx shrinker-lab run 10
+import type { drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { GFP_NOIO } from '../../../../kernel/mm/gfp';
+import { __free_page, alloc_page } from '../../../../kernel/mm/page_alloc';
+import { kfree, kmalloc } from '../../../../kernel/mm/slab';
+import { current } from '../../../../kernel/sched/core';
+import { PF_KSWAPD, PF_MEMALLOC } from '../../../../kernel/sched/task';
+
+/** Bytes of the writeback_control and block plug the whole object's writeback needs. */
+const WBC_SIZE = 192;
+
+/**
+ * shmem_writeback_page - write page @n of @obj to swap through a bounce page
+ * (the GPU may still write the original). Returns false if no bounce page
+ * could be had.
+ */
+async function shmem_writeback_page(obj: drm_i915_gem_object, n: number): Promise<boolean> {
+  const had = current.flags & PF_MEMALLOC;
+  current.flags |= PF_MEMALLOC;
+  const bounce = await alloc_page(GFP_NOIO);
+  if (!had) current.flags &= ~PF_MEMALLOC;
+  if (!bounce) return false;
+  void obj.mm.pages!.pages[n]; // the copy and the bio: bookkeeping in the model
+  __free_page(bounce);
+  return true;
+}
+
+/**
+ * i915_gem_object_writeback - write every page of dirty @obj to swap and
+ * mark it clean. Returns the number of pages written (0 if it was clean or
+ * has no pages).
+ *
+ * TODO: called from kswapd or from direct reclaim, this function leaves the
+ * reclaiming task able to recurse into reclaim: the shrinker ends up
+ * re-entered from inside itself. Find how, and make the function leave the
+ * task as it found it.
+ */
+export async function i915_gem_object_writeback(obj: drm_i915_gem_object): Promise<number> {
+  if (!obj.mm.pages || !obj.mm.dirty) return 0;
+  current.flags |= PF_MEMALLOC;
+  const wbc = await kmalloc(WBC_SIZE, GFP_NOIO);
+  if (!wbc) {
+    current.flags &= ~PF_MEMALLOC;
+    return 0;
+  }
+  let written = 0;
+  for (let n = 0; n < obj.mm.pages.pages.length; n++) {
+    if (!(await shmem_writeback_page(obj, n))) break;
+    // The completion of this page's write: one more page from the reserves.
+    const done = await alloc_page(GFP_NOIO);
+    if (!done) break;
+    __free_page(done);
+    written++;
+  }
+  if (written === obj.mm.pages.pages.length) obj.mm.dirty = false;
+  kfree(wbc);
+  if (!(current.flags & PF_KSWAPD)) current.flags &= ~PF_MEMALLOC;
+  return written;
+}
