@@ -1,21 +1,37 @@
 // The graded checks of exercise 08 (never wait for a workqueue from reclaim).
 // Each check plugs your i915_gem_shrinker_unlock into the i915 model (count,
 // scan, i915_gem_shrink and the OOM notifier all call it after the v4.11
-// i915_gem_shrinker_lock) and runs a workload on the small machine of
-// scenarios/i915_world.ts, with the v4.12 shrinker (no RCU waits of its own).
-import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../course/check_helpers';
+// i915_gem_shrinker_lock), with the v4.12 shrinker (no RCU waits of its own),
+// and runs generated workloads (scenarios/reclaim_meets_free_path.ts): every
+// path into the shrinker, the free worker idle, about to be queued, queued
+// behind another driver's work or blocked on struct_mutex, kworkers that can
+// or cannot be created, swap on and off, lockdep on and off, any task name.
+// Every call of your unlock is measured with the scheduler's own counters
+// (did the calling task sleep?) and the lock's owner word (not lockdep).
+import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures } from '../course/check_helpers';
+import { for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
-import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { failslab_set } from '../kernel/mm/slab';
-import { drop_slab } from '../kernel/mm/vmscan';
 import { rcu_barrier } from '../kernel/rcu/update';
 import { current } from '../kernel/sched/core';
-import { PF_WQ_WORKER, type task_struct } from '../kernel/sched/task';
+import { PF_WQ_WORKER } from '../kernel/sched/task';
 import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
+import {
+  arb_unlock_workload,
+  describe_unlock_workload,
+  RECURSIVE_PATHS,
+  run_unlock_workload,
+  SUCCESS_PATHS,
+  type unlock_call,
+  type unlock_path,
+  type unlock_workload,
+} from '../scenarios/reclaim_meets_free_path';
+import golden from './08-never-flush-from-reclaim.golden';
 
 type unlock_fn = i915_shrinker_ops['unlock'];
 const unlock_of = (impl: exercise_impl): unlock_fn => impl.i915_gem_shrinker_unlock as unlock_fn;
@@ -23,8 +39,6 @@ const unlock_of = (impl: exercise_impl): unlock_fn => impl.i915_gem_shrinker_unl
 /** Pages the ioctl allocates: enough to go below the min watermark (as in scenarios/thread.ts). */
 const PRESSURE_PAGES = 40;
 
-const BAD_KINDS = ['warn', 'lockdep', 'bug', 'deadlock', 'hung_task', 'forgotten_await', 'step_limit'] as const;
-const who = (t: task_struct | null): string => (t ? `${t.comm}:${t.pid}` : 'nobody');
 
 /**
  * free_then_allocate - the shape of scenarios/thread.ts flush_from_reclaim,
@@ -65,69 +79,176 @@ function free_then_allocate(unlock: unlock_fn, no_new_kworkers: boolean): scenar
   };
 }
 
+/** Reports that fail any workload: the WARNING check_flush_dependency() prints, lockdep, a hang, an OOM kill. */
+const WORKLOAD_BAD_KINDS = ['warn', 'lockdep', 'bug', 'deadlock', 'hung_task', 'kasan', 'forgotten_await', 'step_limit', 'oom'] as const;
+
+/** Re-runs shrinking may spend: a failing workload may run to the hung-task detector, so keep it small. */
+const SHRINK_RERUNS = 10;
+
+type unlock_run_result = Awaited<ReturnType<typeof run_unlock_workload>>;
+
+/**
+ * judge_run - what every workload must leave behind, whatever the path: no
+ * report, the task got back from its path, the objects released before it
+ * are freed by a drain in process context (the unlock did not throw their
+ * free away), nobody holds struct_mutex, the page books balance, and as
+ * many OOM kills as the reference (none).
+ */
+function judge_run(ctx: check_context, wl: unlock_workload, { result, value }: unlock_run_result): check_outcome | null {
+  const bad = first_report(result, WORKLOAD_BAD_KINDS);
+  if (bad) {
+    const hint = bad.startsWith('warn') ? '\n  A shrinker runs inside reclaim: it must not flush a !WQ_MEM_RECLAIM workqueue (nor wait for it any other way).' : '';
+    return fail(`${bad}${hint}${dmesg_tail(result)}`);
+  }
+  if (!value) {
+    return fail(`"${wl.comm}" never got back from ${wl.path}: ${result.stop}. Reclaim is still waiting in the shrinker's unlock ` +
+      '(a wait for the free worker, or for something that needs a kworker, ends only if a kworker can run it).' + dmesg_tail(result));
+  }
+  if (value.never_freed > 0) {
+    return fail(`${value.never_freed} objects released before reclaim were still not freed after rcu_barrier() and flush_work() in process context: ` +
+      "the unlock threw their free away (a cancelled free_work is never re-queued while mm.free_list is not empty), and their pages are lost for good.");
+  }
+  if (value.owner_at_end !== 'nobody') {
+    return fail(`after the path returned and the task let go of its own hold, struct_mutex was still held by ${value.owner_at_end}: ` +
+      'a lock the shrinker took was never released; the next mutex_lock() on it blocks for ever.');
+  }
+  if (value.books) return fail(value.books);
+  const differs = like_reference(ctx, wl, { oom_kills: result.reports.filter((r) => r.kind === 'oom').length });
+  if (differs) return fail(`the OOM killer's verdict differs from the reference's: ${differs}`);
+  return null;
+}
+
+/** The first call of the unlock that slept or stalled, in a reviewer's words. */
+function first_wait(calls: readonly unlock_call[]): string | null {
+  const c = calls.find((x) => x.slept > 0 || x.stalled_jiffies > 0);
+  if (!c) return null;
+  return `i915_gem_shrinker_unlock(unlock = ${c.unlock}), called by ${c.by}, went to sleep ${c.slept} time(s) and returned after ${c.stalled_jiffies} jiffies. ` +
+    'It is called on the way out of reclaim: the task waiting in it is the one that needs memory, and whatever it waits for (the free worker, a ' +
+    'grace period, a tick) may need memory too (a kworker to run it). Release the lock and return: the freed objects come back when the worker gets to them.';
+}
+
+const decisive = (path: unlock_path, free: unlock_workload['free'], lockdep: boolean, comm: string, no_new_kworkers = false): unlock_workload => ({
+  path,
+  free,
+  freed: free === 'idle' ? 0 : 6,
+  no_new_kworkers,
+  below: 3,
+  swap: false,
+  lockdep,
+  comm,
+});
+
+/** run the unlock on @wl and apply @rule to its calls (after the common verdict). */
+async function unlock_workload_check(
+  impl: exercise_impl,
+  ctx: check_context,
+  wl: unlock_workload,
+  rule: (calls: readonly unlock_call[]) => string | null,
+): Promise<check_outcome> {
+  const run = await run_unlock_workload(wl, unlock_of(impl));
+  const broken = run.value ? rule(run.value.calls) : null;
+  if (broken) return fail(broken);
+  return judge_run(ctx, wl, run) ?? pass();
+}
+
 export default define_checks({
   exercise: '08-never-flush-from-reclaim',
+  golden,
   exports: { i915_gem_shrinker_unlock: 'async function i915_gem_shrinker_unlock(i915, unlock: boolean): Promise<void>' },
   checks: [
     {
       id: 'no-flush-from-reclaim',
-      name: 'reclaim never flushes the !WQ_MEM_RECLAIM free worker (no check_flush_dependency WARNING in any interleaving)',
-      run: (impl) => no_failures(free_then_allocate(unlock_of(impl), false)),
+      name: 'never waits on its way out of reclaim (no flush, no poll, no short sleep), on every path into the shrinker, whatever the free worker is doing',
+      async run(impl, ctx) {
+        const generated = await for_each_workload(
+          {
+            arbitrary: arb_unlock_workload().map((wl) => ({ ...wl, no_new_kworkers: false })),
+            seed: 0x08a0,
+            runs: 8,
+            examples: [
+              decisive('direct', 'worker-blocked', true, 'i915_ioctl'),
+              decisive('kswapd', 'queued-behind-busy', false, 'Xorg'),
+              decisive('direct-nofs', 'queued-behind-busy', false, 'kswapd0'),
+              decisive('drop-caches', 'worker-blocked', false, 'check'),
+              decisive('oom-notifier', 'worker-blocked', true, 'glxgears'),
+            ],
+            describe: describe_unlock_workload,
+            shrink_budget: SHRINK_RERUNS,
+          },
+          (wl) => unlock_workload_check(impl, ctx, wl, first_wait),
+        );
+        if (!generated.ok) return generated;
+        // The thread's own situation, in every interleaving within one preemption
+        // (the generated workloads above run the kernel's default schedule).
+        return no_failures(free_then_allocate(unlock_of(impl), false), { preemption_bound: 1 });
+      },
     },
     {
       id: 'no-hang-without-new-kworkers',
-      name: 'reclaim never waits for the free worker when no new kworker can be created',
-      run: (impl) =>
-        no_failures(free_then_allocate(unlock_of(impl), true), {
+      name: 'reclaim gets back on every path when no new kworker can be created (and in every interleaving of the thread\'s scenario)',
+      async run(impl, ctx) {
+        const explored = await no_failures(free_then_allocate(unlock_of(impl), true), {
           fail_on: ['hung_task', 'deadlock', 'step_limit', 'assert', 'bug', 'lockdep', 'forgotten_await'],
-        }),
+        });
+        if (!explored.ok) return explored;
+        return for_each_workload(
+          {
+            arbitrary: arb_unlock_workload().map((wl) => ({ ...wl, no_new_kworkers: true })),
+            seed: 0x08b0,
+            runs: 6,
+            examples: [decisive('oom-notifier', 'queued-behind-busy', false, 'i915_ioctl', true), decisive('direct', 'queued-behind-busy', true, 'kworker/0:1', true)],
+            describe: describe_unlock_workload,
+            shrink_budget: SHRINK_RERUNS,
+          },
+          (wl) => unlock_workload_check(impl, ctx, wl, first_wait),
+        );
+      },
     },
     {
       id: 'releases-what-it-took',
-      name: 'releases struct_mutex when the shrinker took it itself',
-      async run(impl) {
-        const unlock = unlock_of(impl);
-        const { result, value } = await run_in_gem_world({ release: '4.12', shrinker_ops: { unlock } }, async (w) => {
-          const i915 = w.i915;
-          await populate(w);
-          // "echo 2 > /proc/sys/vm/drop_caches": count and scan with nobody holding struct_mutex.
-          await drop_slab();
-          return who(mutex_is_locked(i915.struct_mutex) ? __mutex_owner(i915.struct_mutex) : null);
-        });
-        if (value === undefined) return fail(`drop_slab() never returned: ${result.stop}${dmesg_tail(result)}`);
-        if (value !== 'nobody') {
-          return fail(`after drop_slab(), struct_mutex is still held by ${value}, which took it in the shrinker and never released it: ` +
-            'the next ioctl to call mutex_lock() on it will block for ever.' + dmesg_tail(result));
-        }
-        const bad = first_report(result, BAD_KINDS);
-        if (bad) return fail(`${bad}${dmesg_tail(result)}`);
-        return pass('struct_mutex was free again after the shrinker ran');
-      },
+      name: 'releases struct_mutex whenever the shrinker took it itself (unlock = true), on every path: direct and GFP_NOFS reclaim, kswapd, drop_caches, the OOM notifier',
+      run: (impl, ctx) =>
+        for_each_workload(
+          {
+            arbitrary: arb_unlock_workload(SUCCESS_PATHS),
+            seed: 0x08c0,
+            runs: 6,
+            examples: SUCCESS_PATHS.map((p, i) => decisive(p, 'worker-blocked', i % 2 === 0, 'kswapd0')),
+            describe: describe_unlock_workload,
+            shrink_budget: SHRINK_RERUNS,
+          },
+          (wl) =>
+            unlock_workload_check(impl, ctx, wl, (calls) => {
+              const c = calls.find((x) => x.unlock && x.owned_before && x.owned_after);
+              return c
+                ? `the shrinker took struct_mutex for ${c.by} (MUTEX_TRYLOCK_SUCCESS, unlock = true), and after i915_gem_shrinker_unlock() ${c.by} still held it: ` +
+                    'a lock taken must be released on every path, in reclaim too, or the next mutex_lock() on it blocks for ever.'
+                : null;
+            }),
+        ),
     },
     {
       id: 'keeps-outer-frame-lock',
-      name: 'leaves struct_mutex to the outer frame when reclaim recurses from the task holding it',
-      async run(impl) {
-        const unlock = unlock_of(impl);
-        const { result, value } = await run_in_gem_world({ release: '4.12', shrinker_ops: { unlock } }, async (w) => {
-          const i915 = w.i915;
-          await populate(w);
-          await mutex_lock(i915.struct_mutex);
-          await allocate_pages(PRESSURE_PAGES); // reclaim enters the shrinker: RECURSIVE
-          const owner = __mutex_owner(i915.struct_mutex);
-          if (owner === current) mutex_unlock(i915.struct_mutex);
-          return who(owner);
-        });
-        if (value === undefined) return fail(`the ioctl never got back from its allocation: ${result.stop}${dmesg_tail(result)}`);
-        if (value !== 'check:1') {
-          return fail(`the ioctl ("check") took struct_mutex and allocated; when the allocation returned, struct_mutex was owned by ${value}. ` +
-            'Reclaim entered the shrinker recursively (unlock = false) and the shrinker released the lock of the frame that called the allocator.' +
-            dmesg_tail(result));
-        }
-        const bad = first_report(result, BAD_KINDS);
-        if (bad) return fail(`${bad}${dmesg_tail(result)}`);
-        return pass('the ioctl still owned struct_mutex after its allocation');
-      },
+      name: 'leaves struct_mutex, owner word and all, to the outer frame when the caller already held it (unlock = false): recursive reclaim, the ioctl\'s i915_gem_shrink, the OOM notifier\'s nested shrink',
+      run: (impl, ctx) =>
+        for_each_workload(
+          {
+            arbitrary: arb_unlock_workload(RECURSIVE_PATHS),
+            seed: 0x08d0,
+            runs: 6,
+            examples: RECURSIVE_PATHS.map((p, i) => decisive(p, 'worker-blocked', i % 2 === 1, 'i915_ioctl')),
+            describe: describe_unlock_workload,
+            shrink_budget: SHRINK_RERUNS,
+          },
+          (wl) =>
+            unlock_workload_check(impl, ctx, wl, (calls) => {
+              const c = calls.find((x) => !x.unlock && x.owned_before && (!x.owned_after || x.flags_after !== x.flags_before));
+              if (!c) return null;
+              return `${c.by} held struct_mutex from an outer frame (MUTEX_TRYLOCK_RECURSIVE, unlock = false), and after i915_gem_shrinker_unlock() ` +
+                `${c.owned_after ? `its owner word's flags went from ${c.flags_before} to ${c.flags_after}` : `struct_mutex was held by ${c.owner_after}`}: ` +
+                "the lock belongs to the frame that took it, which goes on as if it still held it.";
+            }),
+        ),
     },
   ],
 });
