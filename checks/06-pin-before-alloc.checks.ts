@@ -1,21 +1,36 @@
 // The graded checks of exercise 06 (pin before alloc).
 // Each check runs your i915_gem_execbuffer_relocate inside a GEM execbuffer
-// ioctl that holds struct_mutex while memory is at the min watermark, so
-// its kmalloc(GFP_KERNEL) enters reclaim and the i915 shrinker runs inside it.
-import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once } from '../course/check_helpers';
+// ioctl that holds struct_mutex, so its kmalloc(GFP_KERNEL) may enter
+// reclaim and the i915 shrinker may run inside it: once under every
+// schedule within the bound (kswapd is awake too), and on machines generated
+// with a fixed seed (the batch in every state, any mix of other objects,
+// swap on and off, free memory at, just above and just below each
+// watermark, lockdep on and off, any task name, allocations that fail).
+import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures, run_once, type once_result } from '../course/check_helpers';
+import { for_each_workload, like_reference } from '../course/workload';
 import type { run_result } from '../kernel/init/main';
 import {
+  arb_relocation_workload,
+  DECISIVE_RELOCATION,
+  describe_relocation_workload,
   execbuffer_ioctl,
   new_execbuffer_outcome,
   relocate_under_pressure,
   RELOC_PARAMS,
+  run_relocation,
   type execbuffer_outcome,
   type relocate_fn,
+  type relocation_outcome,
+  type relocation_workload,
 } from '../scenarios/pin_before_alloc';
 import { gem_world, type gem_world as world } from '../scenarios/i915_world';
+import golden from './06-pin-before-alloc.golden';
 
 const fn_of = (impl: exercise_impl): relocate_fn => impl.i915_gem_execbuffer_relocate as relocate_fn;
+
+/** ENOMEM, negated: what the relocation returns when an allocation fails. */
+const ENOMEM = 12;
 
 /** One execbuffer ioctl under pressure, under the kernel's own scheduling. */
 async function one_ioctl(relocate: relocate_fn): Promise<{ result: run_result; out: execbuffer_outcome }> {
@@ -27,10 +42,82 @@ async function one_ioctl(relocate: relocate_fn): Promise<{ result: run_result; o
   return { result, out };
 }
 
-const BAD_KINDS = ['kasan', 'deadlock', 'lockdep', 'bug', 'warn', 'oom', 'forgotten_await', 'step_limit'] as const;
+const BAD_KINDS = ['kasan', 'deadlock', 'lockdep', 'bug', 'warn', 'oom', 'hung_task', 'forgotten_await', 'step_limit'] as const;
+
+/** What the reference's outcome is compared on (what a reviewer reads off a run). */
+function reviewed(o: relocation_outcome): Omit<relocation_outcome, 'locks' | 'books' | 'same_pages'> {
+  const { locks: _l, books: _b, same_pages: _s, ...rest } = o;
+  return rest;
+}
+
+/**
+ * judge_relocation - everything a reviewer checks after one generated
+ * relocation, in kernel terms, or null if it holds. A fault the injection
+ * hit must end in -ENOMEM with nothing left behind; otherwise the
+ * relocation must succeed wherever the reference does, write the batch
+ * through the pages it kept, and leave pins, buffers, locks and the page
+ * allocator's books as it found them.
+ */
+function judge_relocation(ctx: check_context, wl: relocation_workload, run: once_result<relocation_outcome>): string | null {
+  const { result, value: o } = run;
+  const bad = first_report(result, [...BAD_KINDS]);
+  if (bad) {
+    const why = bad.startsWith('kasan') ? ': the batch\'s pages were released inside the allocation (the shrinker ran in this task) and the relocation kept using them' :
+      bad.startsWith('oom') ? ': the relocation drove the machine into the OOM killer' : '';
+    return `${bad}${why}${dmesg_tail(result, 12)}`;
+  }
+  if (!o) return `the relocation never returned: ${result.stop}${dmesg_tail(result)}`;
+  if (o.locks) return `${o.locks} The relocation is called with struct_mutex held and must return with it held by the ioctl.`;
+  if (o.books) return o.books;
+  if (o.pin_delta !== 0) {
+    return `the batch's pages_pin_count changed by ${o.pin_delta > 0 ? '+' : ''}${o.pin_delta} across the relocation (it returned ${String(o.ret)}). ` +
+      (o.pin_delta > 0 ? 'A pin that is never dropped, on any way out, keeps the pages from the shrinker for good.' :
+        'The batch lost a pin it had: an unpin without a pin, or the shrinker unbound the batch under the ioctl (a binding pins the pages once).');
+  }
+  if (o.reloc_buffers_leaked !== 0) return `${o.reloc_buffers_leaked} relocation buffer(s) were left allocated in kmalloc-1024 after the relocation returned ${String(o.ret)}: every way out must kfree what it kmalloc'd.`;
+  if (o.faults_hit > 0) {
+    if (o.ret !== -ENOMEM) return `an allocation the relocation needed failed (fault injection), yet it returned ${String(o.ret)}: a failed allocation must end the relocation with -ENOMEM.`;
+    if (o.written !== 0) return 'an allocation failed, yet relocations were written into the batch: return -ENOMEM before touching it.';
+  } else if (o.ret === 0) {
+    if (o.written !== 1) {
+      return `the relocation returned 0, but ${o.written} relocation(s) reached the page the batch holds afterwards (1 expected): ` +
+        (o.written === 0 ? 'the GPU would run the batch with stale addresses. Write the entries through the pages you looked up (relocate_entry), after the allocation.' : 'write each entry once.');
+    }
+    if (!o.dirty) return 'the relocation wrote into the batch but did not mark it dirty (obj->mm.dirty): when the shrinker later puts its pages, they are dropped instead of written back, and the relocations are lost.';
+    if (!o.same_pages && wl.target.state !== 'no-pages') {
+      return 'the relocation succeeded, but the batch lost its pages during it and had them read in again: the shrinker undid the object under the ioctl, and anything derived from the first look at the pages is stale. Keep the pages for the whole relocation.';
+    }
+  } else if (o.ret !== -ENOMEM) {
+    return `the relocation returned ${String(o.ret)}: it returns 0 or -ENOMEM.`;
+  }
+  return like_reference(ctx, wl, reviewed(o), (ref, got) => {
+    if (ref.ret === 0 && got.ret !== 0) {
+      return `the relocation returned ${String(got.ret)} where the reference relocates the batch: a GFP_KERNEL allocation may reclaim, and ` +
+        'reclaim can free the buffer cache here: an ioctl must not fail with -ENOMEM where the kernel can make room.';
+    }
+    if (got.stalled_jiffies > ref.stalled_jiffies || got.slept > ref.slept) {
+      return `the relocation slept ${got.slept} time(s) over ${got.stalled_jiffies} jiffies; the reference sleeps ${ref.slept} time(s) over ${ref.stalled_jiffies}: ` +
+        'an ioctl holding struct_mutex must not wait longer than its allocations make it.';
+    }
+    const a = JSON.stringify(ref);
+    const b = JSON.stringify(got);
+    return a === b ? null : `the reference's relocation ends with ${a}, this one with ${b}.`;
+  });
+}
+
+function relocation_property(impl: exercise_impl, ctx: check_context, opts: { faults: boolean; seed: number; runs: number; examples: relocation_workload[] }): Promise<check_outcome> {
+  return for_each_workload(
+    { arbitrary: arb_relocation_workload(opts.faults), seed: opts.seed, runs: opts.runs, examples: opts.examples, describe: describe_relocation_workload },
+    async (wl) => {
+      const problem = judge_relocation(ctx, wl, await run_relocation(wl, fn_of(impl)));
+      return problem ? fail(problem) : pass();
+    },
+  );
+}
 
 export default define_checks({
   exercise: '06-pin-before-alloc',
+  golden,
   exports: { i915_gem_execbuffer_relocate: 'async function i915_gem_execbuffer_relocate(i915, obj): Promise<number>' },
   checks: [
     {
@@ -72,6 +159,45 @@ export default define_checks({
         }
         return pass(`pages_pin_count back to ${out.pin_before}`);
       },
+    },
+    {
+      id: 'relocates-the-batch',
+      name: 'really relocates the batch: the entries land in the pages it keeps, the batch is marked dirty, the buffer is freed (lockdep on and off)',
+      run: (impl, ctx) => relocation_property(impl, ctx, {
+        faults: false,
+        seed: 0x06a0,
+        runs: 2, // the two examples (fast-check counts examples among the runs)
+        examples: [DECISIVE_RELOCATION, { ...DECISIVE_RELOCATION, lockdep: false, comm: 'kswapd0' }],
+      }),
+    },
+    {
+      id: 'holds-on-any-machine',
+      name: 'on any machine (batch state, other objects, swap, memory at each watermark, lockdep, task name) relocates like the reference and leaves nothing behind',
+      run: (impl, ctx) => relocation_property(impl, ctx, {
+        faults: false,
+        seed: 0x06b0,
+        runs: 17, // 3 examples, then 14 generated machines
+        examples: [
+          // room for the batch's one page and its sg_table, and not one page more: the kmalloc after them reclaims
+          { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 1 }, level: { mark: 'min', delta: 2 }, cache_objects: 2, comm: 'kswapd0' },
+          { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 10 }, level: { mark: 'min', delta: 1 }, cache_objects: 4, lockdep: false, comm: 'Xorg' },
+          { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 4 }, level: { mark: 'atomic-floor', delta: 0 }, cache_objects: 7 },
+        ],
+      }),
+    },
+    {
+      id: 'fails-cleanly-when-allocations-fail',
+      name: 'when an allocation it needs fails (fault injection), returns -ENOMEM and leaves no pin, buffer or write behind',
+      run: (impl, ctx) => relocation_property(impl, ctx, {
+        faults: true,
+        seed: 0x06c0,
+        runs: 11, // 3 examples, then 8 generated machines
+        examples: [
+          { ...DECISIVE_RELOCATION, fail_nth_kmalloc: 1 },
+          { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 3 }, cache_objects: 2, fail_nth_kmalloc: 2, lockdep: false },
+          { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 3 }, cache_objects: 2, fail_nth_kmalloc: 1, comm: 'i915_ioctl' },
+        ],
+      }),
     },
   ],
 });

@@ -11,19 +11,26 @@
 // taken, and the scenario would need an object that is purgeable yet in use,
 // which is not what the thread is about.
 import type { scenario } from '../explorer/scenario';
+import { run_once, type once_result } from '../course/check_helpers';
+import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
+import { fc } from '../course/workload';
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import {
+  i915_gem_object_bind,
   i915_gem_object_create,
   i915_gem_object_pin_pages,
   i915_gem_object_unpin_pages,
+  model_relocations_written,
   PAGE_SIZE,
   type drm_i915_gem_object,
   type sg_table,
 } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { user_task } from '../kernel/fork';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { GFP_NOWAIT } from '../kernel/mm/gfp';
+import { GFP_ATOMIC, GFP_NOWAIT, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { __free_pages, alloc_pages, zone_info, type page } from '../kernel/mm/page_alloc';
+import { failslab_set, kmalloc_slab } from '../kernel/mm/slab';
+import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
 import { gem_world, populate, WORLD_PARAMS, type gem_world as world } from './i915_world';
 
 /** The small machine, with swap (64 pages) so that needed objects can be released. */
@@ -112,3 +119,232 @@ export function relocate_under_pressure(id: string, relocate: relocate_fn, out: 
     },
   };
 }
+
+// ---------------------------------------------------------------------------
+// Generated relocation workloads (exercise 06's graded properties)
+//
+// One execbuffer ioctl as above, on a machine fast-check generates: the
+// target object in every state a batch can be in, any mix of other objects,
+// swap on or off, free memory at, just above or just below each watermark
+// (and down to the atomic reserve), lockdep on or off, any task name, and
+// fault injection at the n'th slab allocation the relocation makes. The
+// outcome records what a reviewer checks afterwards.
+
+/** The states a batch object can be in when execbuffer relocates it. */
+export const TARGET_STATES = [
+  'unpinned', //        has pages, nobody pins them: what the shrinker takes first
+  'no-pages', //        never used: the pages are read in by the relocation itself, under pressure
+  'bound', //           bound into the GTT and idle: the binding pins once, so it is still releasable
+  'pinned-by-user', //  someone else (a CPU mmap) holds a pin: the relocation must leave it
+] as const;
+export type target_state = (typeof TARGET_STATES)[number];
+
+/** A free-memory level: a watermark and an offset from it, or the bottom of the atomic reserve. */
+export type memory_level = { mark: 'min' | 'low' | 'high'; delta: number } | { mark: 'atomic-floor'; delta: 0 };
+
+export interface relocation_workload {
+  target: { state: target_state; pages: number };
+  /** The other GEM objects on the machine. */
+  objects: gem_object_spec[];
+  /** Purgeable buffer cache objects of 4 pages (Mesa's bo cache). */
+  cache_objects: number;
+  swap: boolean;
+  level: memory_level;
+  lockdep: boolean;
+  /** The ioctl task's name. */
+  comm: string;
+  /** Fail the n'th slab allocation the relocation makes (0: none), as failslab would. */
+  fail_nth_kmalloc: number;
+}
+
+/**
+ * A level at, one page above or one page below the min, low or high
+ * watermark; above min also a few pages more (room for a small batch's own
+ * pages and nothing else: the relocation's kmalloc then lands below min).
+ */
+export const arb_memory_level: fc.Arbitrary<memory_level> = fc.oneof(
+  fc.record({ mark: fc.constant('min' as const), delta: fc.integer({ min: -1, max: 3 }) }),
+  fc.record({ mark: fc.constantFrom('low' as const, 'high' as const), delta: fc.integer({ min: -1, max: 1 }) }),
+);
+
+/** arb_relocation_workload - machines for the relocation; @faults: also inject allocation failures. */
+export function arb_relocation_workload(faults: boolean): fc.Arbitrary<relocation_workload> {
+  // Down at the atomic reserve, reclaim must find about 20 pages for the
+  // relocation to go on: the machine then has a bigger buffer cache, so that
+  // a correct relocation never ends in the OOM killer.
+  const level_and_cache = fc.oneof(
+    fc.record({ level: arb_memory_level, cache_objects: fc.integer({ min: 1, max: 6 }) }),
+    fc.record({ level: fc.constant<memory_level>({ mark: 'atomic-floor', delta: 0 }), cache_objects: fc.integer({ min: 8, max: 10 }) }),
+  );
+  return fc
+    .record({
+      target: fc.record({ state: fc.constantFrom(...TARGET_STATES), pages: fc.integer({ min: 1, max: 12 }) }),
+      objects: arb_gem_objects(0, 6, 4),
+      level_and_cache,
+      swap: fc.boolean(),
+      lockdep: fc.boolean(),
+      comm: arb_comm,
+      fail_nth_kmalloc: faults ? fc.integer({ min: 1, max: 2 }) : fc.constant(0),
+    })
+    .map(({ level_and_cache: lc, ...rest }) => ({ ...rest, level: lc.level, cache_objects: Math.max(lc.cache_objects, cache_needed(rest.target, lc.level)) }));
+}
+
+/**
+ * cache_needed - purgeable 4-page cache objects the machine needs so that a
+ * correct relocation of @target at @level never ends in the OOM killer: a
+ * batch without pages has them read in under the same pressure, and down at
+ * the atomic reserve reclaim must first climb back over the min watermark.
+ */
+export function cache_needed(target: relocation_workload['target'], level: memory_level): number {
+  const pages = (target.state === 'no-pages' ? target.pages : 0) + (level.mark === 'atomic-floor' ? 28 : 4);
+  return Math.ceil(pages / 4);
+}
+
+/** The thread's case: an unpinned batch, swap, memory at the min watermark. */
+export const DECISIVE_RELOCATION: relocation_workload = {
+  target: { state: 'unpinned', pages: TARGET_PAGES },
+  objects: [],
+  cache_objects: 1,
+  swap: true,
+  level: { mark: 'min', delta: 0 },
+  lockdep: true,
+  comm: 'i915_execbuf',
+  fail_nth_kmalloc: 0,
+};
+
+export function describe_relocation_workload(wl: relocation_workload): string {
+  const pages = (n: number): string => `${n} page${n === 1 ? '' : 's'}`;
+  const level = wl.level.mark === 'atomic-floor' ? 'free memory down to the atomic reserve (below min)' :
+    `free memory ${wl.level.delta === 0 ? 'at' : wl.level.delta > 0 ? `${pages(wl.level.delta)} above` : `${pages(-wl.level.delta)} below`} the ${wl.level.mark} watermark`;
+  return `batch ${wl.target.state}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
+    `${wl.cache_objects} purgeable cache objects; swap ${wl.swap ? 'on' : 'off'}; ${level}; lockdep ${wl.lockdep ? 'on' : 'off'}; ` +
+    `ioctl task "${wl.comm}"` + (wl.fail_nth_kmalloc ? `; slab allocation #${wl.fail_nth_kmalloc} of the relocation fails (failslab)` : '');
+}
+
+/** What one generated relocation did: the reviewer's list. */
+export interface relocation_outcome {
+  /** What the relocation returned (null: it never returned). */
+  ret: number | null;
+  /** Relocations written into the page the batch holds at index 0 afterwards. */
+  written: number;
+  /** Did the batch keep the same sg_table (its pages were never put) across the call? */
+  same_pages: boolean;
+  /** Is the batch marked dirty afterwards (its pages will be written back, not dropped)? */
+  dirty: boolean;
+  /** pages_pin_count after minus before. */
+  pin_delta: number;
+  /** Objects live in kmalloc-1024 (the relocation buffer's cache) after minus before. */
+  reloc_buffers_leaked: number;
+  /** Slab allocations the injected fault hit (0 or 1). */
+  faults_hit: number;
+  /** Who owns struct_mutex after the call (the ioctl must still own it). */
+  locks: string | null;
+  /** The page allocator's books. */
+  books: string | null;
+  /** Jiffies the call took and the times the ioctl slept in it. */
+  stalled_jiffies: number;
+  slept: number;
+}
+
+/**
+ * fill_to - from a task: take free pages until @target are left: with
+ * GFP_NOWAIT down to the min watermark (never reclaims, only wakes kswapd),
+ * then with GFP_ATOMIC below it (an atomic allocation may dip into the
+ * reserve; the kernel's ALLOC_HIGH/ALLOC_HARDER). Target -1: take every
+ * page GFP_ATOMIC can get. Large blocks first.
+ */
+async function fill_to(target: number, keep: Array<[page, number]>): Promise<void> {
+  let max_order = 4;
+  for (;;) {
+    const { free, min } = zone_info();
+    if (target >= 0 && free <= target) return;
+    const gfp = free > min && (target < 0 || target >= min) ? GFP_NOWAIT : GFP_ATOMIC;
+    const floor = Math.max(target < 0 ? 0 : target, gfp === GFP_NOWAIT ? min : 0);
+    let order = 0;
+    while (order < max_order && free - (2 << order) >= floor) order++;
+    const p = await alloc_pages(gfp | __GFP_NOWARN, order);
+    if (p) {
+      keep.push([p, order]);
+      continue;
+    }
+    if (order === 0) return; // nothing more to take with these flags
+    max_order = order - 1; // the watermark refused a block: smaller ones
+  }
+}
+
+function level_target(level: memory_level): number {
+  if (level.mark === 'atomic-floor') return -1;
+  const { min, low, high } = zone_info();
+  return { min, low, high }[level.mark] + level.delta;
+}
+
+async function make_target(w: world, spec: relocation_workload['target']): Promise<drm_i915_gem_object> {
+  const obj = await i915_gem_object_create(w.i915, spec.pages * PAGE_SIZE);
+  if (!obj) throw new Error('check setup: no memory for the batch object');
+  if (spec.state === 'no-pages') return obj;
+  if (await i915_gem_object_pin_pages(obj)) throw new Error('check setup: no memory for the batch pages');
+  if (spec.state === 'pinned-by-user') return obj; // keeps its pin
+  i915_gem_object_unpin_pages(obj);
+  if (spec.state === 'bound' && (await i915_gem_object_bind(obj))) throw new Error('check setup: cannot bind the batch');
+  return obj;
+}
+
+/**
+ * run_relocation - boot the small machine described by @wl, and in one
+ * ioctl task ("@wl.comm") holding struct_mutex with memory at @wl.level,
+ * call @relocate on the batch. Returns the run and the outcome (undefined if
+ * the task never got that far).
+ */
+export async function run_relocation(wl: relocation_workload, relocate: relocate_fn): Promise<once_result<relocation_outcome>> {
+  const w = { world: null as world | null };
+  return run_once(
+    { ...WORLD_PARAMS, swap_pages: wl.swap ? 64 : 0, lockdep: wl.lockdep },
+    async (): Promise<relocation_outcome> => {
+      const i915 = w.world!.i915;
+      await populate(w.world!, { pinned_pages: 4, cache_objects: wl.cache_objects, cache_object_pages: 4 });
+      await make_gem_objects(i915, wl.objects);
+      const obj = await make_target(w.world!, wl.target);
+      const keep: Array<[page, number]> = [];
+      const relocs_cache = kmalloc_slab(RELOC_BUFFER_BYTES);
+      await mutex_lock(i915.struct_mutex);
+      await fill_to(level_target(wl.level), keep);
+      const before = { pin: obj.mm.pages_pin_count, pages: obj.mm.pages, buffers: relocs_cache.nr_objects };
+      const locks = lock_owners([i915.struct_mutex]);
+      const faults = { seen: 0, hit: 0 };
+      if (wl.fail_nth_kmalloc) {
+        failslab_set(() => {
+          if (++faults.seen !== wl.fail_nth_kmalloc) return false;
+          faults.hit++;
+          return true;
+        });
+      }
+      const m = await measure_call(() => relocate(i915, obj));
+      failslab_set(null);
+      const page0 = obj.mm.pages?.pages[0] ?? null;
+      const out: relocation_outcome = {
+        ret: m.value,
+        written: page0 ? model_relocations_written(page0) : 0,
+        same_pages: obj.mm.pages === before.pages,
+        dirty: obj.mm.dirty,
+        pin_delta: obj.mm.pages_pin_count - before.pin,
+        reloc_buffers_leaked: relocs_cache.nr_objects - before.buffers,
+        faults_hit: faults.hit,
+        locks: locks_balanced(locks),
+        books: null,
+        stalled_jiffies: m.stalled_jiffies,
+        slept: m.slept,
+      };
+      mutex_unlock(i915.struct_mutex);
+      for (const [p, order] of keep) __free_pages(p, order);
+      out.books = page_accounting();
+      return out;
+    },
+    () => {
+      w.world = gem_world({ release: '4.12' });
+    },
+    wl.comm,
+  );
+}
+
+/** The size of the relocation buffer the exercise allocates (32 entries of 32 bytes): it comes from kmalloc-1024. */
+export const RELOC_BUFFER_BYTES = 32 * 32;

@@ -13,7 +13,7 @@
 //
 // Check your work: npx shrinker-lab run 06
 import type { drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_object_get_pages, sg_table_page, type drm_i915_gem_object } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_get_pages, relocate_entry, sg_table_page, type drm_i915_gem_object } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { lockdep_assert_held } from '../../kernel/locking/lockdep';
 import { GFP_KERNEL } from '../../kernel/mm/gfp';
 import { kfree, kmalloc } from '../../kernel/mm/slab';
@@ -40,7 +40,7 @@ export async function i915_gem_execbuffer_relocate(i915: drm_i915_private, obj: 
   if (!relocs) return -ENOMEM;
 
   // Write the addresses through the pages looked up above.
-  sg_table_page(pages, 0, 'i915_gem_execbuffer_relocate');
+  relocate_entry(pages, 0, relocs, 'i915_gem_execbuffer_relocate');
   obj.mm.dirty = true; // the batch was written: its pages must be written back, not dropped
   kfree(relocs);
   return 0;

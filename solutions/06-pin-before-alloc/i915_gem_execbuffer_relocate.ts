@@ -16,7 +16,7 @@
 // pages across the allocation, and unpin after the last access, on every
 // path out, so that the object is shrinkable again once we are done.
 import type { drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_object_pin_pages, i915_gem_object_unpin_pages, sg_table_page, type drm_i915_gem_object } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_pin_pages, i915_gem_object_unpin_pages, relocate_entry, sg_table_page, type drm_i915_gem_object } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { lockdep_assert_held } from '../../kernel/locking/lockdep';
 import { GFP_KERNEL } from '../../kernel/mm/gfp';
 import { kfree, kmalloc } from '../../kernel/mm/slab';
@@ -48,7 +48,7 @@ export async function i915_gem_execbuffer_relocate(i915: drm_i915_private, obj: 
     return -ENOMEM;
   }
 
-  sg_table_page(pages, 0, 'i915_gem_execbuffer_relocate');
+  relocate_entry(pages, 0, relocs, 'i915_gem_execbuffer_relocate'); // write through the pages looked up above
   obj.mm.dirty = true;
   kfree(relocs);
   i915_gem_object_unpin_pages(obj); // after the last access: shrinkable again

@@ -3,7 +3,7 @@
 // looked up are gone, pin_pages reads fresh ones in, and we still write
 // through the old, freed sg_table.
 import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_object_get_pages, i915_gem_object_pin_pages, i915_gem_object_unpin_pages, sg_table_page, type drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_get_pages, i915_gem_object_pin_pages, i915_gem_object_unpin_pages, relocate_entry, sg_table_page, type drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { lockdep_assert_held } from '../../../../kernel/locking/lockdep';
 import { GFP_KERNEL } from '../../../../kernel/mm/gfp';
 import { kfree, kmalloc } from '../../../../kernel/mm/slab';
@@ -24,7 +24,7 @@ export async function i915_gem_execbuffer_relocate(i915: drm_i915_private, obj: 
     kfree(relocs);
     return perr;
   }
-  sg_table_page(pages, 0, 'i915_gem_execbuffer_relocate');
+  relocate_entry(pages, 0, relocs, 'i915_gem_execbuffer_relocate');
   obj.mm.dirty = true;
   i915_gem_object_unpin_pages(obj);
   kfree(relocs);

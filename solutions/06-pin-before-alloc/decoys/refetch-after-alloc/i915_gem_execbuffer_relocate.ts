@@ -4,7 +4,7 @@
 // this path had derived from the first look (here, the target page) is no
 // longer about the pages it writes to.
 import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_object_get_pages, sg_table_page, type drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_get_pages, relocate_entry, sg_table_page, type drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { lockdep_assert_held } from '../../../../kernel/locking/lockdep';
 import { GFP_KERNEL } from '../../../../kernel/mm/gfp';
 import { kfree, kmalloc } from '../../../../kernel/mm/slab';
@@ -24,7 +24,7 @@ export async function i915_gem_execbuffer_relocate(i915: drm_i915_private, obj: 
     kfree(relocs);
     return err;
   }
-  sg_table_page(obj.mm.pages!, 0, 'i915_gem_execbuffer_relocate');
+  relocate_entry(obj.mm.pages!, 0, relocs, 'i915_gem_execbuffer_relocate');
   obj.mm.dirty = true;
   kfree(relocs);
   return 0;

@@ -14,7 +14,7 @@
 // no tiling, no userptr, no stolen memory, no dma-buf.
 import { GFP_KERNEL, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../../../../mm/gfp';
 import { lockdep_assert_held } from '../../../../locking/lockdep';
-import { kasan_check_read } from '../../../../mm/kasan';
+import { kasan_check_read, kasan_check_write } from '../../../../mm/kasan';
 import { put_page, type page } from '../../../../mm/page_alloc';
 import {
   set_page_dirty,
@@ -68,10 +68,13 @@ export interface drm_i915_gem_object {
 }
 
 let next_id = 1;
+/** How many relocations were written into each page (page contents are not modelled otherwise). */
+let relocations_written = new WeakMap<page, number>();
 
 /** Reset per boot by the device setup (i915_gem.ts). */
 export function model_i915_gem_object_reset_ids(): void {
   next_id = 1;
+  relocations_written = new WeakMap(); // and pages start clean
 }
 
 /**
@@ -178,6 +181,30 @@ export function i915_gem_object_get_page(obj: drm_i915_gem_object, n: number, wh
 export function sg_table_page(sgt: sg_table, n: number, where: string): page | null {
   kasan_check_read(sgt.mem, where);
   return sgt.pages[n] ?? null;
+}
+
+/**
+ * relocate_entry - the store that relocate_entry() (i915_gem_execbuffer.c,
+ * v4.11) makes through a kmap of a batch page: find page @n through @sgt
+ * (a walk of the table, which KASAN checks), read the entries from the
+ * relocation buffer @relocs (checked too) and write the target's GPU
+ * address into the page (checked too). Model: page contents are not
+ * modelled, so the page only counts the relocations written into it, which
+ * is how a check sees that a batch was really relocated
+ * (model_relocations_written). Returns the page written, or null.
+ */
+export function relocate_entry(sgt: sg_table, n: number, relocs: kmem_object, where: string): page | null {
+  const p = sg_table_page(sgt, n, where);
+  kasan_check_read(relocs, where);
+  if (!p) return null;
+  kasan_check_write(p, where);
+  relocations_written.set(p, (relocations_written.get(p) ?? 0) + 1);
+  return p;
+}
+
+/** model_relocations_written - relocations relocate_entry() wrote into @p (model instrumentation for checks). */
+export function model_relocations_written(p: page): number {
+  return relocations_written.get(p) ?? 0;
 }
 
 /** i915_gem_object_is_active - the GPU is still using it. */
