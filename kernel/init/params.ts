@@ -18,6 +18,12 @@ export interface boot_params {
   hung_task_panic: boolean;
   /** CONFIG_PROVE_LOCKING. */
   lockdep: boolean;
+  /**
+   * Which release's lockdep: '4.11' (RECLAIM_FS usage bits, set by
+   * lockdep_trace_alloc and lockdep_set_current_reclaim_state) or '4.14'
+   * (the fs_reclaim pseudo-lock, d92a8cfcb37e). Cross-release implies '4.14'.
+   */
+  lockdep_release: '4.11' | '4.14';
   /** CONFIG_LOCKDEP_CROSSRELEASE (v4.14 only): lockdep also tracks completions. */
   lockdep_crossrelease: boolean;
   /** Pages of RAM in the single zone. */
@@ -37,6 +43,7 @@ export const default_boot_params: Readonly<boot_params> = Object.freeze({
   hung_task_timeout_secs: 120,
   hung_task_panic: false,
   lockdep: true,
+  lockdep_release: '4.11',
   lockdep_crossrelease: false,
   totalram_pages: 4096,
   swap_pages: 0,

@@ -1,10 +1,14 @@
 // Models: kernel/locking/lockdep.c and include/linux/lockdep.h (lock_acquire,
-// lock_release, check_deadlock, check_prevs_add, check_noncircular,
-// print_circular_bug, lockdep_print_held_locks, debug_show_all_locks,
-// debug_check_no_locks_held, lock_map_acquire*), v4.11; plus v4.14's
-// fs_reclaim pseudo-lock (d92a8cfcb37e, mm/page_alloc.c) and, optionally,
-// v4.14-rc1's cross-release checks for completions (removed again in v4.15
-// by e966eaeeb623).
+// lock_release, mark_irqflags, mark_lock, mark_lock_irq, valid_state,
+// check_usage_forwards/backwards, check_deadlock, check_prevs_add,
+// check_prev_add, check_prev_add_irq, check_noncircular, print_usage_bug,
+// print_irq_inversion_bug, print_bad_irq_dependency, print_circular_bug,
+// lockdep_print_held_locks, debug_show_all_locks, debug_check_no_locks_held,
+// lockdep_trace_alloc, lockdep_set_current_reclaim_state, lock_map_acquire*),
+// v4.11 (checked against the v4.11 source); plus, as boot_params().
+// lockdep_release '4.14', v4.14's fs_reclaim pseudo-lock (d92a8cfcb37e,
+// mm/page_alloc.c) and, optionally, v4.14-rc1's cross-release checks for
+// completions (removed again in v4.15 by e966eaeeb623).
 //
 // What lockdep does. Every lock belongs to a *class* (here: its name, e.g.
 // "&dev->struct_mutex"; all struct_mutexes of all devices are one class).
@@ -17,50 +21,74 @@
 // detected". Taking a lock whose class is already held is reported at once
 // as "possible recursive locking detected".
 //
+// Reclaim, v4.11 (since cf40bd16fdad, 2009). Lockdep treats "reclaim" like
+// an interrupt: a context that can start inside any allocation. Each class
+// has usage bits for the state RECLAIM_FS, besides HARDIRQ and SOFTIRQ:
+// - RECLAIM_FS-ON-W (-R): the lock was held (for write, for read) across an
+//   allocation that may enter FS reclaim: lockdep_trace_alloc(gfp), called
+//   by the page and slab allocators, marks every held lock;
+// - IN-RECLAIM_FS-W (-R): the lock was taken in reclaim: __perform_reclaim
+//   and kswapd call lockdep_set_current_reclaim_state(gfp), and while that
+//   gfp has __GFP_FS every lock the task takes (not trylocks) is marked.
+// A class with both is "inconsistent lock state" (a lock held across a
+// GFP_KERNEL allocation that reclaim takes again: it deadlocks the moment
+// reclaim runs in that task, or waits for its holder in another). Usage is
+// marked when the lock is acquired, before the chain is validated, so for a
+// lock taken recursively in reclaim this is the first report, ahead of
+// "possible recursive locking". Two classes joined by a dependency, one
+// IN-RECLAIM_FS and one RECLAIM_FS-ON, are reported when the second mark
+// or the joining edge appears ("possible irq lock inversion dependency" and
+// "RECLAIM_FS-safe -> RECLAIM_FS-unsafe lock order").
+// Reclaim, v4.14 (d92a8cfcb37e): the usage bits are gone; reclaim holds a
+// pseudo-lock, fs_reclaim, and an allocation that may recurse takes it
+// briefly, so the same bug is an ordinary cycle L -> fs_reclaim -> L.
+//
 // Rules kept from the kernel because exercises depend on them:
-// - a trylock never waits, so it adds no edge *to* itself; but locks taken
-//   later are ordered after it (check_prevs_add walks back over consecutive
-//   trylocks to the first non-trylock lock);
+// - a trylock never waits, so it adds no edge *to* itself and is not marked
+//   IN-RECLAIM_FS; but locks taken later are ordered after it
+//   (check_prevs_add walks back over consecutive trylocks to the first
+//   non-trylock lock);
 // - recursive-read acquisitions (lock_map_acquire_read, read == 2) are
 //   checked but their edges are not stored;
 // - a chain of held classes that was validated once is not validated again
 //   (the chain cache, here a trie of held-lock keys): this is what keeps
-//   lock_acquire cheap.
+//   lock_acquire cheap. Usage marks are checked on every acquisition.
 // - after the first report lockdep turns itself off (debug_locks_off()): one
 //   splat per boot. Every later lockdep report in that boot is suppressed.
 //
 // Model choices (say so, they differ from v4.11):
 // - after debug_locks_off() the model keeps *tracking* held locks (v4.11
-//   stops), so hung-task and deadlock reports and lockdep_print_held_locks()
-//   stay accurate. Only the checks and reports stop.
-// - report headers use v4.11's bracket form, "[ INFO: possible circular
-//   locking dependency detected ]" (checked against 4.10/4.11-era splats).
-//   Lockdep switched to "WARNING: possible circular locking dependency
-//   detected" in 2017 (v4.13/v4.14); the report *titles* the model records are
-//   the bare phrases, which both forms share.
-// - the usage string after a class name has v4.14's four characters
-//   ("{+.+.}": hardirq and softirq, write and read). v4.11 printed six, the
-//   last pair for RECLAIM_FS, which the fs_reclaim pseudo-lock replaced in
-//   v4.14, and the model uses fs_reclaim. Every lock in the model is taken in
-//   process context with interrupts enabled, hence '+' or '.'.
+//   stops), so the model's own deadlock report and lockdep_print_held_locks()
+//   stay accurate. Only the checks and reports stop (and, as in the kernel,
+//   debug_show_all_locks() then says "INFO: lockdep is turned off.").
+// - report headers and banner widths are each release's own: v4.11's
+//   bracket form "[ INFO: possible circular locking dependency detected ]"
+//   (whose "=" line is one shorter than its "-" line), v4.14's "WARNING:
+//   ..." form. The report *titles* the model records are the bare phrases,
+//   which both forms share. The kernel-ident line is always UTS_RELEASE.
+// - the usage string after a class name has v4.11's six characters
+//   ("{+.+.?.}": hardirq, softirq and reclaim_fs, each write and read) or
+//   v4.14's four. Every lock in the model is taken in process context with
+//   interrupts enabled, hence '+' or '.' for the irq pairs; the reclaim pair
+//   is '.', '+' (ON), '-' (IN) or '?' (both).
 // - no irq-safety checks (no hardirq/softirq lock usage in the model), no
-//   subclasses or nest_lock, no lock statistics, no stack traces: an
-//   acquisition site is the caller's name (its "ip"), passed in as a string,
-//   printed as "at: ip" without an address. Where the kernel prints the
-//   stack that recorded a dependency, the model prints that site and a
-//   "(model)" line naming the task that recorded it.
+//   irq event stamps, no class keys, no subclasses or nest_lock, no lock
+//   statistics, no stack traces: an acquisition site is the caller's name (its "ip"),
+//   passed in as a string, printed as "at: ip" without an address. Where the
+//   kernel prints the stack that recorded a dependency or a usage bit, the
+//   model prints that site and a "(model)" line naming the task.
 // - code running outside any task's own code (timer functions and scheduler
 //   hooks between steps) is treated as interrupt context: it gets its own
 //   held-lock stack, so it does not borrow the locks of the task that
 //   happened to run last.
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
-import { __GFP_DIRECT_RECLAIM, __GFP_FS, __GFP_NOMEMALLOC, type gfp_t } from '../mm/gfp';
+import { format_gfp, __GFP_DIRECT_RECLAIM, __GFP_FS, __GFP_NOMEMALLOC, type gfp_t } from '../mm/gfp';
 import { print_tainted, report, UTS_RELEASE, WARN_ON } from '../panic';
 import { KERN_WARNING } from '../printk/printk';
 import { model_completion_set_lockdep_hooks, type completion, type completion_lockdep_hooks } from '../sched/completion';
 import { current, for_each_process, in_task, register_sched_exit_hook } from '../sched/core';
-import { PF_MEMALLOC, type held_lock, type task_struct } from '../sched/task';
+import { PF_MEMALLOC, TASK_RUNNING, type held_lock, type task_struct } from '../sched/task';
 import { debug_locks, debug_locks_off } from './debug_locks';
 
 // ---------------------------------------------------------------------------
@@ -75,13 +103,30 @@ interface lock_dep {
   how: 'taken' | 'complete';
 }
 
+/** Where a usage bit was first set (the kernel saves a stack trace: usage_traces[bit]). */
+interface usage_site {
+  ip: string;
+  comm: string;
+  pid: number;
+  /** The model's one-line reason, printed as "(model) ...". */
+  why: string;
+}
+
 /** struct lock_class: one node of the dependency graph. */
 class lock_class {
   /** locks_after: classes taken while this one was held. Insertion order keeps searches deterministic. */
   readonly after = new Map<lock_class, lock_dep>();
-  /** Ever taken for write / for read (the usage characters). */
+  /** locks_before: the same edges seen from the other end (the backwards searches of the usage checks). */
+  readonly before = new Map<lock_class, lock_dep>();
+  /** Ever taken for write / for read with interrupts on: HARDIRQ-ON-W/R and SOFTIRQ-ON-W/R. */
   used_write = false;
   used_read = false;
+  /** The RECLAIM_FS usage bits (v4.11), 1 << LOCK_*_RECLAIM_FS*. */
+  usage_mask = 0;
+  /** usage_traces: where each usage bit was set (write, read, and the RECLAIM_FS bits). */
+  readonly usage_sites = new Map<usage_bit | 'write' | 'read' | 'initial', usage_site>();
+  /** ops: acquisitions of this class. */
+  ops = 0;
   /** Breadth-first search bookkeeping (like lock_list.parent and dep_gen_id). */
   bfs_gen = 0;
   bfs_parent: lock_class | null = null;
@@ -134,6 +179,10 @@ type held_stack = lockdep_held_lock[];
 
 /** CONFIG_PROVE_LOCKING for this boot (boot_params().lockdep). */
 let enabled = true;
+/** Which release's lockdep this boot runs (boot_params().lockdep_release; cross-release implies '4.14'). */
+let release: '4.11' | '4.14' = '4.11';
+/** current->lockdep_reclaim_gfp (v4.11): the gfp of the reclaim a task is running, 0 outside reclaim. */
+let reclaim_gfp = new WeakMap<task_struct, gfp_t>();
 /** Boot generation: lockdep_maps cache their class per boot. */
 let gen = 0;
 let classes = new Map<string, lock_class>();
@@ -145,6 +194,8 @@ let bfs_gen = 0;
 register_initcall('core', 'lockdep', () => {
   const p = boot_params();
   enabled = p.lockdep;
+  release = p.lockdep_crossrelease ? '4.14' : p.lockdep_release;
+  reclaim_gfp = new WeakMap();
   gen++;
   classes = new Map();
   chain_root = { children: new Map() };
@@ -202,14 +253,25 @@ function held_stack_of(t: task_struct | null): held_stack {
  */
 export function lock_acquire(map: lockdep_map, trylock: boolean, read: boolean | 0 | 1 | 2, ip: string): void {
   if (!enabled) return;
-  const stack = held_stack_of(model_lockdep_task());
+  const t = model_lockdep_task();
+  const stack = held_stack_of(t);
   const cls = class_of(map);
   const read_level = read === true ? 1 : read === false ? 0 : read;
+  cls.ops++;
   // mark_irqflags(): usage is recorded before validation, as in the kernel.
+  const used = read_level ? 'read' : 'write';
+  const first = { ip, comm: current.comm, pid: current.pid, why: `first taken by ${current.comm}/${current.pid}` };
+  if (!cls.usage_sites.has(used)) cls.usage_sites.set(used, first);
+  if (!cls.usage_sites.has('initial')) cls.usage_sites.set('initial', first);
   if (read_level) cls.used_read = true;
   else cls.used_write = true;
   const depth = stack.length;
   const hl = new lockdep_held_lock(cls, map, ip, read_level, trylock, chain_root);
+  // v4.11: a lock taken (not tried) in reclaim for a __GFP_FS allocation is IN-RECLAIM_FS.
+  if (release === '4.11' && t && !trylock && (reclaim_gfp.get(t) ?? 0) & __GFP_FS) {
+    const why = `taken in reclaim (${format_gfp(reclaim_gfp.get(t)!)}) by ${t.comm}/${t.pid}`;
+    mark_lock(stack, hl, read_level ? LOCK_USED_IN_RECLAIM_FS_READ : LOCK_USED_IN_RECLAIM_FS, { ip, comm: t.comm, pid: t.pid, why });
+  }
   validate_chain(stack, depth, hl);
   stack.push(hl);
 }
@@ -332,28 +394,36 @@ function check_prev_add(stack: held_stack, depth: number, prev: lockdep_held_loc
     if (debug_locks_off()) print_circular_bug(stack, depth, path, next, prev);
     return false;
   }
+  if (release === '4.11' && !check_prev_add_irq(stack, depth, prev, next)) return false;
   // Recursive-read dependencies are checked but not stored (v4.11).
   if (next.read_level === 2 || prev.read_level === 2) return true;
   if (prev.cls.after.has(next.cls)) return true;
-  prev.cls.after.set(next.cls, { ip: next.acquire_ip, comm: current.comm, pid: current.pid, how });
+  const dep: lock_dep = { ip: next.acquire_ip, comm: current.comm, pid: current.pid, how };
+  prev.cls.after.set(next.cls, dep);
+  next.cls.before.set(prev.cls, dep);
   return true;
 }
 
-/** check_noncircular's breadth-first search: the shortest path @from -> ... -> @to, or null. */
-function find_path(from: lock_class, to: lock_class): lock_class[] | null {
-  if (from === to) return [from];
-  if (from.after.size === 0) return null;
+/**
+ * __bfs - breadth-first search from @root along locks_after (@forward) or
+ * locks_before, for the nearest class that @match accepts, @root included.
+ * Returns the path root, ..., match, or null.
+ */
+function __bfs(root: lock_class, forward: boolean, match: (c: lock_class) => boolean): lock_class[] | null {
+  if (match(root)) return [root];
+  const edges = (c: lock_class): Map<lock_class, lock_dep> => (forward ? c.after : c.before);
+  if (edges(root).size === 0) return null;
   const g = ++bfs_gen;
-  from.bfs_gen = g;
-  from.bfs_parent = null;
-  const queue = [from];
+  root.bfs_gen = g;
+  root.bfs_parent = null;
+  const queue = [root];
   for (let qi = 0; qi < queue.length; qi++) {
     const c = queue[qi]!;
-    for (const n of c.after.keys()) {
+    for (const n of edges(c).keys()) {
       if (n.bfs_gen === g) continue;
       n.bfs_gen = g;
       n.bfs_parent = c;
-      if (n === to) {
+      if (match(n)) {
         const path: lock_class[] = [];
         for (let p: lock_class | null = n; p; p = p.bfs_parent) path.push(p);
         return path.reverse();
@@ -364,6 +434,152 @@ function find_path(from: lock_class, to: lock_class): lock_class[] | null {
   return null;
 }
 
+/** check_noncircular's breadth-first search: the shortest path @from -> ... -> @to, or null. */
+function find_path(from: lock_class, to: lock_class): lock_class[] | null {
+  return __bfs(from, true, (c) => c === to);
+}
+
+// ---------------------------------------------------------------------------
+// RECLAIM_FS usage bits (v4.11: cf40bd16fdad "lockdep: annotate reclaim context
+// (__GFP_NOFS)"; removed by d92a8cfcb37e in v4.14)
+
+/** enum lock_usage_bit, the RECLAIM_FS state (HARDIRQ has 0-3 and SOFTIRQ 4-7; lockdep_states.h). */
+const LOCK_USED_IN_RECLAIM_FS = 8;
+const LOCK_USED_IN_RECLAIM_FS_READ = 9;
+const LOCK_ENABLED_RECLAIM_FS = 10;
+const LOCK_ENABLED_RECLAIM_FS_READ = 11;
+type usage_bit = 8 | 9 | 10 | 11;
+
+/** usage_str: how the reports name the bits. */
+const usage_str: Record<usage_bit, string> = {
+  [LOCK_USED_IN_RECLAIM_FS]: 'IN-RECLAIM_FS-W',
+  [LOCK_USED_IN_RECLAIM_FS_READ]: 'IN-RECLAIM_FS-R',
+  [LOCK_ENABLED_RECLAIM_FS]: 'RECLAIM_FS-ON-W',
+  [LOCK_ENABLED_RECLAIM_FS_READ]: 'RECLAIM_FS-ON-R',
+};
+
+/** exclusive_bit - the bit that conflicts with @new_bit: same state, the other direction, write. */
+function exclusive_bit(new_bit: usage_bit): usage_bit {
+  return ((new_bit & ~3) | ((new_bit & 2) ^ 2)) as usage_bit;
+}
+
+/** state_name - "RECLAIM_FS", or "RECLAIM_FS-READ" for a read bit. */
+function state_name(bit: number): string {
+  return bit & 1 ? 'RECLAIM_FS-READ' : 'RECLAIM_FS';
+}
+
+function has_usage(bit: number): (c: lock_class) => boolean {
+  return (c) => (c.usage_mask & (1 << bit)) !== 0;
+}
+
+/**
+ * lockdep_set_current_reclaim_state - current is reclaiming for an
+ * allocation with @gfp (__perform_reclaim; kswapd with GFP_KERNEL for its
+ * whole life). While @gfp has __GFP_FS, every lock current takes is marked
+ * IN-RECLAIM_FS. A no-op under the v4.14 release, where reclaim holds fs_reclaim instead.
+ */
+export function lockdep_set_current_reclaim_state(gfp: gfp_t): void {
+  if (!enabled || release !== '4.11') return;
+  const t = model_lockdep_task();
+  if (t) reclaim_gfp.set(t, gfp);
+}
+
+/** lockdep_clear_current_reclaim_state - current has finished reclaiming. */
+export function lockdep_clear_current_reclaim_state(): void {
+  if (!enabled || release !== '4.11') return;
+  const t = model_lockdep_task();
+  if (t) reclaim_gfp.delete(t);
+}
+
+/**
+ * lockdep_trace_alloc - the page and slab allocators call this on every
+ * allocation (@ip: which allocator). If @gfp may enter FS reclaim, every
+ * lock current holds becomes RECLAIM_FS-ON-W (-R if held for read): reclaim
+ * could start right here and must then never need it. A no-op under the
+ * v4.14 release (fs_reclaim_acquire takes its place).
+ */
+export function lockdep_trace_alloc(gfp: gfp_t, ip = 'lockdep_trace_alloc'): void {
+  if (!enabled || release !== '4.11' || !debug_locks) return;
+  // The same three tests as v4.14's __need_fs_reclaim: may wait for reclaim,
+  // is not reclaim itself (PF_MEMALLOC), and may recurse into filesystems.
+  if (!__need_fs_reclaim(gfp)) return;
+  const t = model_lockdep_task();
+  if (!t) return;
+  // mark_held_locks(curr, RECLAIM_FS)
+  const stack = held_stack_of(t);
+  for (const hl of stack) {
+    const bit = hl.read ? LOCK_ENABLED_RECLAIM_FS_READ : LOCK_ENABLED_RECLAIM_FS;
+    const why = `held (taken at ${hl.acquire_ip}) across a ${format_gfp(gfp)} allocation by ${t.comm}/${t.pid}`;
+    if (!mark_lock(stack, hl, bit, { ip, comm: t.comm, pid: t.pid, why })) return;
+  }
+}
+
+/** mark_lock - set usage @new_bit on @hl's class and check it. False after a report. */
+function mark_lock(stack: held_stack, hl: lockdep_held_lock, new_bit: usage_bit, site: usage_site): boolean {
+  const cls = hl.cls;
+  if (cls.usage_mask & (1 << new_bit)) return true;
+  if (!debug_locks) return false; // graph_lock() fails once lockdep is off
+  cls.usage_mask |= 1 << new_bit;
+  cls.usage_sites.set(new_bit, site);
+  return mark_lock_irq(stack, hl, new_bit);
+}
+
+/**
+ * mark_lock_irq - the new bit must not meet its exclusive bit, neither on
+ * this class (valid_state) nor along the dependency graph: an IN bit looks
+ * forwards (nothing taken under this lock may be ON), an ON bit looks
+ * backwards (nothing this lock is taken under may be IN). A write bit also
+ * conflicts with the exclusive read bit.
+ */
+function mark_lock_irq(stack: held_stack, hl: lockdep_held_lock, new_bit: usage_bit): boolean {
+  const excl = exclusive_bit(new_bit);
+  const read = (new_bit & 1) !== 0;
+  const forwards = (new_bit & 2) === 0; // USED_IN looks forwards, ENABLED backwards
+  if (!valid_state(stack, hl, new_bit, excl)) return false;
+  if (!check_usage_dir(stack, hl, excl, forwards, state_name(new_bit & ~1))) return false;
+  if (!read) {
+    const excl_read = (excl + 1) as usage_bit;
+    if (!valid_state(stack, hl, new_bit, excl_read)) return false;
+    if (!check_usage_dir(stack, hl, excl_read, forwards, state_name(new_bit + 1))) return false;
+  }
+  return true;
+}
+
+/** valid_state - does @hl's class already have @bad_bit? Then "inconsistent lock state". */
+function valid_state(stack: held_stack, hl: lockdep_held_lock, new_bit: usage_bit, bad_bit: usage_bit): boolean {
+  if (!(hl.cls.usage_mask & (1 << bad_bit))) return true;
+  if (debug_locks_off()) print_usage_bug(stack, hl, bad_bit, new_bit);
+  return false;
+}
+
+/** check_usage_forwards / check_usage_backwards - no class reachable from @hl's may have @bit. */
+function check_usage_dir(stack: held_stack, hl: lockdep_held_lock, bit: usage_bit, forwards: boolean, irqclass: string): boolean {
+  const path = __bfs(hl.cls, forwards, has_usage(bit));
+  if (!path) return true;
+  if (debug_locks_off()) print_irq_inversion_bug(stack, hl, path, forwards, irqclass);
+  return false;
+}
+
+/**
+ * check_prev_add_irq - the new dependency prev -> next must not connect a
+ * class taken in reclaim (at or before prev) with one held across a
+ * __GFP_FS allocation (at or after next): check_irq_usage for the IN-W and
+ * IN-R bits.
+ */
+function check_prev_add_irq(stack: held_stack, depth: number, prev: lockdep_held_lock, next: lockdep_held_lock): boolean {
+  for (const bit of [LOCK_USED_IN_RECLAIM_FS, LOCK_USED_IN_RECLAIM_FS_READ] as const) {
+    // check_usage()
+    const excl = exclusive_bit(bit);
+    const backwards = __bfs(prev.cls, false, has_usage(bit));
+    if (!backwards) continue;
+    const forwards = __bfs(next.cls, true, has_usage(excl));
+    if (!forwards) continue;
+    if (debug_locks_off()) print_bad_irq_dependency(stack, depth, prev, next, backwards, forwards, bit, excl, state_name(bit));
+    return false;
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------------------
 // fs_reclaim (v4.14, d92a8cfcb37e "locking/lockdep: Rework FS_RECLAIM annotation")
 
@@ -371,13 +587,13 @@ function find_path(from: lock_class, to: lock_class): lock_class[] | null {
  * The fs_reclaim pseudo-lock. Reclaim "holds" it; an allocation that may
  * recurse into FS reclaim briefly takes it. So "L held across a GFP_KERNEL
  * allocation" (L -> fs_reclaim) plus "L taken inside a shrinker"
- * (fs_reclaim -> L) is an ordinary cycle. The model uses it although the
- * baseline is v4.11 (which had the older lockdep_trace_alloc() scheme):
- * it is the annotation that makes the course's reclaim deadlocks visible.
+ * (fs_reclaim -> L) is an ordinary cycle. Only the v4.14 release has it
+ * (boot_params().lockdep_release); under v4.11 the calls below do nothing
+ * and the RECLAIM_FS usage bits above catch the same bugs.
  */
 export const __fs_reclaim_map = new lockdep_map('fs_reclaim');
 
-/** __need_fs_reclaim - may an allocation with @gfp recurse into FS reclaim? */
+/** __need_fs_reclaim - may an allocation with @gfp recurse into FS reclaim? (v4.11's __lockdep_trace_alloc tests the same) */
 function __need_fs_reclaim(gfp: gfp_t): boolean {
   if (!(gfp & __GFP_DIRECT_RECLAIM)) return false;
   // A PF_MEMALLOC task is reclaim itself: it will not recurse, unless told not to use the reserves.
@@ -388,12 +604,12 @@ function __need_fs_reclaim(gfp: gfp_t): boolean {
 
 /** __fs_reclaim_acquire - take fs_reclaim unconditionally (kswapd, for as long as it reclaims). */
 export function __fs_reclaim_acquire(ip = 'fs_reclaim_acquire'): void {
-  lock_map_acquire(__fs_reclaim_map, ip);
+  if (release === '4.14') lock_map_acquire(__fs_reclaim_map, ip);
 }
 
 /** __fs_reclaim_release - release fs_reclaim taken with __fs_reclaim_acquire(). */
 export function __fs_reclaim_release(ip = 'fs_reclaim_release'): void {
-  lock_map_release(__fs_reclaim_map, ip);
+  if (release === '4.14') lock_map_release(__fs_reclaim_map, ip);
 }
 
 /** fs_reclaim_acquire - an allocation with @gfp may recurse into FS reclaim: tell lockdep. */
@@ -451,10 +667,19 @@ const crossrelease_hooks: completion_lockdep_hooks = {
 // ---------------------------------------------------------------------------
 // Reports
 
+/** get_usage_char - '.' unused, '+' ON (held with it enabled), '-' IN (used in that context), '?' both. */
+function get_usage_char(c: lock_class, used_in: usage_bit): string {
+  const on = (c.usage_mask & (1 << (used_in + 2))) !== 0;
+  const inside = (c.usage_mask & (1 << used_in)) !== 0;
+  return inside ? (on ? '?' : '-') : on ? '+' : '.';
+}
+
+/** get_usage_chars - hardirq W R, softirq W R (process context, irqs on: '+' once used), and v4.11's reclaim_fs W R. */
 function usage_chars(c: lock_class): string {
   const w = c.used_write ? '+' : '.';
   const r = c.used_read ? '+' : '.';
-  return w + r + w + r;
+  if (release === '4.14') return w + r + w + r;
+  return w + r + w + r + get_usage_char(c, LOCK_USED_IN_RECLAIM_FS) + get_usage_char(c, LOCK_USED_IN_RECLAIM_FS_READ);
 }
 
 /** print_lock_name: " (name){usage}" */
@@ -478,8 +703,37 @@ function backtrace(): string[] {
   return ['', 'stack backtrace:', `CPU: ${t.cpu} PID: ${t.pid} Comm: ${t.comm} ${print_tainted()} ${UTS_RELEASE} #1`];
 }
 
-function banner(header: string): string[] {
-  return ['', '='.repeat(header.length), header, kernel_ident(), '-'.repeat(header.length)];
+/**
+ * The header of each report, per release, with the kernel's own rule widths
+ * (v4.11's circular-dependency "=" line is 54 wide under a 55-wide header;
+ * a safe -> unsafe header is as wide as its state names make it, its rules are not).
+ */
+type report_header = 'circular' | 'recursive' | 'inconsistent' | 'irq_inversion' | 'safe_unsafe' | 'unlock_imbalance' | 'held_at_exit';
+const headers: Record<'4.11' | '4.14', Record<report_header, { title: string; eq: number; dash: number }>> = {
+  '4.11': {
+    circular: { title: '[ INFO: possible circular locking dependency detected ]', eq: 54, dash: 55 },
+    recursive: { title: '[ INFO: possible recursive locking detected ]', eq: 45, dash: 45 },
+    inconsistent: { title: '[ INFO: inconsistent lock state ]', eq: 33, dash: 33 },
+    irq_inversion: { title: '[ INFO: possible irq lock inversion dependency detected ]', eq: 57, dash: 57 },
+    safe_unsafe: { title: '[ INFO: %s-safe -> %s-unsafe lock order detected ]', eq: 54, dash: 54 },
+    unlock_imbalance: { title: '[ BUG: bad unlock balance detected! ]', eq: 37, dash: 37 },
+    held_at_exit: { title: '[ BUG: %s still has locks held! ]', eq: 37, dash: 37 },
+  },
+  '4.14': {
+    circular: { title: 'WARNING: possible circular locking dependency detected', eq: 54, dash: 54 },
+    recursive: { title: 'WARNING: possible recursive locking detected', eq: 44, dash: 44 },
+    inconsistent: { title: 'WARNING: inconsistent lock state', eq: 32, dash: 32 },
+    irq_inversion: { title: 'WARNING: possible irq lock inversion dependency detected', eq: 56, dash: 56 },
+    safe_unsafe: { title: 'WARNING: %s-safe -> %s-unsafe lock order detected', eq: 53, dash: 53 },
+    unlock_imbalance: { title: 'WARNING: bad unlock balance detected!', eq: 37, dash: 37 },
+    held_at_exit: { title: 'WARNING: %s still has locks held!', eq: 36, dash: 36 },
+  },
+};
+
+/** The blank line, "=" rule, header (each %s replaced by @arg), kernel ident and "-" rule that open a report. */
+function banner(which: report_header, arg = ''): string[] {
+  const h = headers[release][which];
+  return ['', '='.repeat(h.eq), h.title.replaceAll('%s', arg), kernel_ident(), '-'.repeat(h.dash)];
 }
 
 function held_lines(comm: string, pid: number, stack: readonly lockdep_held_lock[], depth: number): string[] {
@@ -500,8 +754,11 @@ export function debug_show_all_locks(): string[] {
   if (!enabled) return [];
   if (!debug_locks) return ['INFO: lockdep is turned off.'];
   const lines = ['', 'Showing all locks held in the system:'];
+  const me = model_lockdep_task();
   for (const t of for_each_process()) {
     if (t.exit_state !== 'running' || t.held_locks.length === 0) continue;
+    // A running task's list may change under us: only sleepers and current are printed.
+    if (t.state === TASK_RUNNING && t !== me) continue;
     lines.push(...lockdep_print_held_locks(t));
   }
   lines.push('', '=============================================', '');
@@ -515,7 +772,7 @@ function who(): { comm: string; pid: number } {
 function print_deadlock_bug(stack: held_stack, depth: number, prev: lockdep_held_lock, next: lockdep_held_lock): void {
   const { comm, pid } = who();
   const lines = [
-    ...banner('[ INFO: possible recursive locking detected ]'),
+    ...banner('recursive'),
     `${comm}/${pid} is trying to acquire lock:`,
     lock_line(next),
     '',
@@ -547,7 +804,7 @@ function print_deadlock_bug(stack: held_stack, depth: number, prev: lockdep_held
 function print_circular_bug(stack: held_stack, depth: number, path: lock_class[], next: lockdep_held_lock, prev: lockdep_held_lock): void {
   const { comm, pid } = who();
   const lines = [
-    ...banner('[ INFO: possible circular locking dependency detected ]'),
+    ...banner('circular'),
     `${comm}/${pid} is trying to acquire lock:`,
     lock_line(next),
     '',
@@ -597,11 +854,198 @@ function print_circular_bug(stack: held_stack, depth: number, path: lock_class[]
   report('lockdep', 'possible circular locking dependency detected', lines, KERN_WARNING);
 }
 
+/** The task-context part of a usage report: "[HC0[0]:SC0[0]:HE1:SE1]" (process context, interrupts on). */
+const IRQ_CONTEXT = '[HC0[0]:SC0[0]:HE1:SE1]';
+
+/** print_stack_trace of a usage bit (the model: its site and why it was set). */
+function usage_trace(c: lock_class, bit: usage_bit | 'write' | 'read' | 'initial', indent = '  '): string[] {
+  const site = c.usage_sites.get(bit);
+  return site ? [`${indent}${site.ip}`, `${indent}(model) ${site.why}`] : [];
+}
+
+/** print_usage_bug_scenario - v4.11 prints its interrupt scenario for reclaim too: reclaim "interrupts" the holder. */
+function usage_bug_scenario(c: lock_class): string[] {
+  return [' Possible unsafe locking scenario:', '', '       CPU0', '       ----', `  lock(${c.name});`, '  <Interrupt>', `    lock(${c.name});`, '', ' *** DEADLOCK ***', ''];
+}
+
+/**
+ * print_usage_bug - @hl's class already has @prev_bit and is now getting
+ * @new_bit, its exclusive: "inconsistent {RECLAIM_FS-ON-W} -> {IN-RECLAIM_FS-W} usage."
+ */
+function print_usage_bug(stack: held_stack, hl: lockdep_held_lock, prev_bit: usage_bit, new_bit: usage_bit): void {
+  const { comm, pid } = who();
+  const lines = [
+    ...banner('inconsistent'),
+    `inconsistent {${usage_str[prev_bit]}} -> {${usage_str[new_bit]}} usage.`,
+    `${comm}/${pid} ${IRQ_CONTEXT} takes:`,
+    lock_line(hl),
+    `{${usage_str[prev_bit]}} state was registered at:`,
+    ...usage_trace(hl.cls, prev_bit),
+    '',
+    'other info that might help us debug this:',
+    ...usage_bug_scenario(hl.cls),
+    ...held_lines(comm, pid, stack, stack.length),
+    ...backtrace(),
+  ];
+  report('lockdep', 'inconsistent lock state', lines, KERN_WARNING);
+}
+
+/** print_irq_lock_scenario - the two-CPU picture of a safe (IN) and an unsafe (ON) class joined by a dependency. */
+function irq_lock_scenario(safe: lock_class, unsafe: lock_class, prev: lock_class, next: lock_class): string[] {
+  const middle = prev === safe ? next : prev;
+  const out: string[] = [];
+  if (middle !== unsafe) out.push('Chain exists of:', `  ${safe.name} --> ${middle.name} --> ${unsafe.name}`, '');
+  out.push(
+    ' Possible interrupt unsafe locking scenario:',
+    '',
+    '       CPU0                    CPU1',
+    '       ----                    ----',
+    `  lock(${unsafe.name});`,
+    '                               local_irq_disable();',
+    `                               lock(${safe.name});`,
+    `                               lock(${middle.name});`,
+    '  <Interrupt>',
+    `    lock(${safe.name});`,
+    '',
+    ' *** DEADLOCK ***',
+    '',
+  );
+  return out;
+}
+
+/** print_lock_class_header - a class, its usage bits and where each was set, indented by @depth. */
+function lock_class_header(c: lock_class, depth: number): string[] {
+  const ind = ' '.repeat(depth);
+  const out = [`${ind}->${lock_name(c)} ops: ${c.ops} {`];
+  const bits: Array<[usage_bit | 'write' | 'read' | 'initial', string]> = [
+    ['write', 'HARDIRQ-ON-W'],
+    ['read', 'HARDIRQ-ON-R'],
+    ['write', 'SOFTIRQ-ON-W'],
+    ['read', 'SOFTIRQ-ON-R'],
+    ...([LOCK_USED_IN_RECLAIM_FS, LOCK_USED_IN_RECLAIM_FS_READ, LOCK_ENABLED_RECLAIM_FS, LOCK_ENABLED_RECLAIM_FS_READ] as const).map((b): [usage_bit, string] => [b, usage_str[b]]),
+    ['initial', 'INITIAL USE'],
+  ];
+  for (const [bit, name] of bits) {
+    if (typeof bit === 'number' ? !(c.usage_mask & (1 << bit)) : !c.usage_sites.has(bit)) continue;
+    out.push(`${ind}   ${name} at:`, ...usage_trace(c, bit, `${ind}    `));
+  }
+  out.push(`${ind} }`);
+  return out;
+}
+
+/**
+ * print_shortest_lock_dependencies - @path (root, ..., leaf, as __bfs
+ * returned it) printed from the leaf back to the root; each entry says
+ * where its dependency was recorded (the root: where it is being taken now).
+ */
+function shortest_lock_dependencies(path: lock_class[], forward: boolean, root_ip: string): string[] {
+  const out: string[] = [];
+  for (let depth = path.length - 1; depth >= 0; depth--) {
+    const c = path[depth]!;
+    const ind = ' '.repeat(depth);
+    out.push(...lock_class_header(c, depth), `${ind} ... acquired at:`);
+    if (depth === 0) {
+      out.push(`${ind}    ${root_ip}`);
+    } else {
+      const parent = path[depth - 1]!;
+      const dep = forward ? parent.after.get(c)! : parent.before.get(c)!;
+      out.push(`${ind}    ${dep.ip}`, `${ind}    (model) recorded by ${dep.comm}/${dep.pid}`);
+    }
+    out.push('');
+  }
+  return out;
+}
+
+/**
+ * print_irq_inversion_bug - @hl's class just got a usage bit, and @path
+ * leads (forwards or backwards) to a class with the exclusive bit.
+ */
+function print_irq_inversion_bug(stack: held_stack, hl: lockdep_held_lock, path: lock_class[], forwards: boolean, irqclass: string): void {
+  const { comm, pid } = who();
+  const root = path[0]!;
+  const other = path[path.length - 1]!;
+  const middle = path.length >= 2 ? path[1]! : root;
+  const lines = [
+    ...banner('irq_inversion'),
+    `${comm}/${pid} just changed the state of lock:`,
+    lock_line(hl),
+    forwards ? `but this lock took another, ${irqclass}-unsafe lock in the past:` : `but this lock was taken by another, ${irqclass}-safe lock in the past:`,
+    lock_name(other),
+    '',
+    'and interrupts could create inverse lock ordering between them.',
+    '',
+    '',
+    'other info that might help us debug this:',
+    ...(forwards ? irq_lock_scenario(root, other, middle, other) : irq_lock_scenario(other, root, middle, root)),
+    ...held_lines(comm, pid, stack, stack.length),
+    '',
+    'the shortest dependencies between 2nd lock and 1st lock:',
+    ...shortest_lock_dependencies(path, forwards, hl.acquire_ip),
+    ...backtrace(),
+  ];
+  report('lockdep', 'possible irq lock inversion dependency detected', lines, KERN_WARNING);
+}
+
+/**
+ * print_bad_irq_dependency - the new dependency @prev -> @next would join
+ * @backwards' last class (taken in reclaim, at or before prev) to
+ * @forwards' last class (held across a __GFP_FS allocation, at or after next).
+ */
+function print_bad_irq_dependency(
+  stack: held_stack,
+  depth: number,
+  prev: lockdep_held_lock,
+  next: lockdep_held_lock,
+  backwards: lock_class[],
+  forwards: lock_class[],
+  bit1: usage_bit,
+  bit2: usage_bit,
+  irqclass: string,
+): void {
+  const { comm, pid } = who();
+  const safe = backwards[backwards.length - 1]!;
+  const unsafe = forwards[forwards.length - 1]!;
+  const lines = [
+    ...banner('safe_unsafe', irqclass),
+    `${comm}/${pid} ${IRQ_CONTEXT} is trying to acquire:`,
+    lock_line(next),
+    '',
+    'and this task is already holding:',
+    lock_line(prev),
+    'which would create a new lock dependency:',
+    `${lock_name(prev.cls)} ->${lock_name(next.cls)}`,
+    '',
+    `but this new dependency connects a ${irqclass}-irq-safe lock:`,
+    lock_name(safe),
+    `... which became ${irqclass}-irq-safe at:`,
+    ...usage_trace(safe, bit1),
+    '',
+    `to a ${irqclass}-irq-unsafe lock:`,
+    lock_name(unsafe),
+    `... which became ${irqclass}-irq-unsafe at:`,
+    // printk("...") and then the trace, whose first line continues it
+    ...usage_trace(unsafe, bit2).map((l, i) => (i === 0 ? `...${l}` : l)),
+    '',
+    'other info that might help us debug this:',
+    '',
+    ...irq_lock_scenario(safe, unsafe, prev.cls, next.cls),
+    ...held_lines(comm, pid, stack, depth),
+    '',
+    `the dependencies between ${irqclass}-irq-safe lock and the holding lock:`,
+    ...shortest_lock_dependencies(backwards, false, prev.acquire_ip),
+    '',
+    `the dependencies between the lock to be acquired and ${irqclass}-irq-unsafe lock:`,
+    ...shortest_lock_dependencies(forwards, true, next.acquire_ip),
+    ...backtrace(),
+  ];
+  report('lockdep', `${irqclass}-safe -> ${irqclass}-unsafe lock order detected`, lines, KERN_WARNING);
+}
+
 function print_unlock_imbalance_bug(t: task_struct | null, map: lockdep_map, ip: string): void {
   const { comm, pid } = who();
   const stack = held_stack_of(t);
   const lines = [
-    ...banner('[ BUG: bad unlock balance detected! ]'),
+    ...banner('unlock_imbalance'),
     `${comm}/${pid} is trying to release lock (${map.name}) at:`,
     ip,
     'but there are no more locks to release!',
@@ -622,11 +1066,7 @@ export function debug_check_no_locks_held(t: task_struct = current): void {
   if (!debug_locks_off()) return;
   const stack = held_stack_of(t);
   const lines = [
-    '',
-    '=====================================',
-    `[ BUG: ${t.comm}/${t.pid} still has locks held! ]`,
-    kernel_ident(),
-    '-------------------------------------',
+    ...banner('held_at_exit', `${t.comm}/${t.pid}`),
     ...held_lines(t.comm, t.pid, stack, stack.length),
     ...backtrace(),
   ];

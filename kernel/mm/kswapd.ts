@@ -8,8 +8,10 @@
 // pages are above the high watermark, and goes back to sleep. It runs with
 // PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD and a reclaim_state for its whole
 // life, so shrinkers called from kswapd run with PF_MEMALLOC too, and slab
-// pages they free count as its progress. For lockdep, it holds the fs_reclaim
-// map while it reclaims (v4.14's __fs_reclaim_acquire in balance_pgdat).
+// pages they free count as its progress. For lockdep it is in reclaim for its
+// whole life (v4.11: lockdep_set_current_reclaim_state(GFP_KERNEL) in
+// kswapd()); under the v4.14 release it holds the fs_reclaim map while it
+// reclaims (__fs_reclaim_acquire in balance_pgdat).
 //
 // Model choices:
 //  - kswapd0 is started the first time it is woken, not at boot, so that
@@ -26,7 +28,7 @@
 //    shrink_node).
 import { register_initcall } from '../init/initcall';
 import { kthread_run } from '../kthread';
-import { __fs_reclaim_acquire, __fs_reclaim_release } from '../locking/lockdep';
+import { __fs_reclaim_acquire, __fs_reclaim_release, lockdep_set_current_reclaim_state } from '../locking/lockdep';
 import { current, schedule, set_current_state } from '../sched/core';
 import { PF_KSWAPD, PF_MEMALLOC, PF_SWAPWRITE, TASK_INTERRUPTIBLE, TASK_RUNNING, type task_struct, type wait_target } from '../sched/task';
 import { init_waitqueue_head, wake_up, waitqueue_active, type wait_queue_head } from '../sched/wait';
@@ -138,6 +140,7 @@ async function balance_pgdat(order: number): Promise<number> {
 /** kswapd - the thread: sleep, balance, repeat. */
 async function kswapd(): Promise<void> {
   const tsk = current;
+  lockdep_set_current_reclaim_state(GFP_KERNEL);
   tsk.reclaim_state = { reclaimed_slab: 0 };
   tsk.flags |= PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD;
   let reclaim_order = 0;

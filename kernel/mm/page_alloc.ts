@@ -26,16 +26,21 @@
 // other means (a shrinker truncating a file) do not count, but they are on
 // the free list when the allocator looks again.
 //
-// Lockdep: like v4.14, every allocation that may reclaim briefly takes the
-// fs_reclaim map, and direct reclaim holds it (acquired before PF_MEMALLOC
-// is set, released after it is restored, as in later kernels' __perform_reclaim).
+// Lockdep, v4.11: every allocation calls lockdep_trace_alloc (held locks
+// become RECLAIM_FS-ON), and direct reclaim runs under
+// lockdep_set_current_reclaim_state (locks taken become IN-RECLAIM_FS).
+// Under the v4.14 release (boot_params().lockdep_release) the fs_reclaim
+// map replaces both: every allocation that may reclaim briefly takes it, and
+// direct reclaim holds it (acquired before PF_MEMALLOC is set, released after
+// it is restored, as in v4.14's __perform_reclaim). Each release's calls are
+// no-ops under the other.
 //
 // Model choices: no compaction (order > 0 succeeds if enough pages are free;
 // should_compact_retry never retries), no cpusets, no per-cpu lists to drain,
 // no highatomic reserves, no page-allocation fault injection. in_interrupt()
 // is always false. A scheduling point is taken on entry to the slow path
 // when the allocation may sleep (the fast path never parks the task).
-import { fs_reclaim_acquire, fs_reclaim_release } from '../locking/lockdep';
+import { fs_reclaim_acquire, fs_reclaim_release, lockdep_clear_current_reclaim_state, lockdep_set_current_reclaim_state, lockdep_trace_alloc } from '../locking/lockdep';
 import { mutex_trylock, mutex_unlock } from '../locking/mutex';
 import { __warn, BUG, print_tainted, UTS_RELEASE } from '../panic';
 import { printk, KERN_WARNING } from '../printk/printk';
@@ -172,10 +177,12 @@ async function __perform_reclaim(gfp_mask: gfp_t, order: number, t: task_struct)
   await cond_resched();
   fs_reclaim_acquire(gfp_mask, '__perform_reclaim');
   const noreclaim_flag = memalloc_noreclaim_save();
+  lockdep_set_current_reclaim_state(gfp_mask);
   const reclaim_state = { reclaimed_slab: 0 };
   t.reclaim_state = reclaim_state;
   const progress = await try_to_free_pages(gfp_mask, order);
   t.reclaim_state = null;
+  lockdep_clear_current_reclaim_state();
   memalloc_noreclaim_restore(noreclaim_flag);
   fs_reclaim_release(gfp_mask, '__perform_reclaim');
   await cond_resched();
@@ -336,7 +343,8 @@ async function __alloc_pages_slowpath(gfp_mask: gfp_t, order: number, t: task_st
  */
 export async function alloc_pages(gfp_mask: gfp_t, order = 0): Promise<page | null> {
   const t = model_task_context('alloc_pages');
-  // prepare_alloc_pages: lockdep's might-reclaim annotation (v4.14) and might_sleep_if.
+  // lockdep's might-reclaim annotation (v4.11 __alloc_pages_nodemask; v4.14 prepare_alloc_pages) and might_sleep_if.
+  lockdep_trace_alloc(gfp_mask, 'alloc_pages');
   fs_reclaim_acquire(gfp_mask, 'alloc_pages');
   fs_reclaim_release(gfp_mask, 'alloc_pages');
   if (gfp_mask & __GFP_DIRECT_RECLAIM) might_sleep('alloc_pages', 'mm/page_alloc.c');

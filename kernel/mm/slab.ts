@@ -13,8 +13,8 @@
 // When the last object of a slab is freed, the page goes back to the zone at
 // once and, if the freeing task is in reclaim (current->reclaim_state set),
 // counts in reclaimed_slab: that is how slab frees become reclaim progress
-// (kernel-facts §3.1; the SLUB-side increment in __free_slab is [U] there:
-// the model follows the kernel's well-known behaviour).
+// (lessons/sources.md §3; mm/slub.c __free_slab adds the pages to
+// current->reclaim_state->reclaimed_slab, checked against v4.11).
 //
 // Model choices: slabs are order-0 (SLUB often uses higher orders), no
 // per-cpu slabs, no min_partial (SLUB keeps up to 5-10 empty slabs per node;
@@ -24,7 +24,7 @@
 // stale reference even after its memory was reused, as if the quarantine
 // were infinite.
 import { register_initcall } from '../init/initcall';
-import { fs_reclaim_acquire, fs_reclaim_release } from '../locking/lockdep';
+import { fs_reclaim_acquire, fs_reclaim_release, lockdep_trace_alloc } from '../locking/lockdep';
 import { pr_err, pr_warn } from '../printk/printk';
 import { model_task_context, current, might_sleep } from '../sched/core';
 import { failslab_set, should_failslab } from './failslab';
@@ -156,6 +156,7 @@ function slab_out_of_memory(c: kmem_cache, gfp: gfp_t): void {
 /** slab_pre_alloc_hook - fault injection, lockdep's might-reclaim annotation, might_sleep. */
 function slab_pre_alloc_hook(size: number, gfp: gfp_t, call: string): boolean {
   model_task_context(call);
+  lockdep_trace_alloc(gfp, call); // v4.11 mm/slab.h; v4.14 takes fs_reclaim instead
   fs_reclaim_acquire(gfp, call);
   fs_reclaim_release(gfp, call);
   if (gfpflags_allow_blocking(gfp)) might_sleep(call, 'mm/slub.c');
