@@ -66,6 +66,12 @@ export function score(e: manifest_exercise, run: exercise_run): string {
   return `${got}/${exercise_points(e)} points`;
 }
 
+/** The first sentence of a reviewer's note, for a list of several. */
+function first_sentence(text: string): string {
+  const m = /^(.*?[.!?])(\s|$)/.exec(text);
+  return m ? m[1]! : text;
+}
+
 /** Lines of the learner's own output shown under a verdict. */
 const OUTPUT_LINES = 20;
 
@@ -74,6 +80,8 @@ export interface render_options {
   all?: boolean;
   /** What the learner's code printed. */
   output?: string;
+  /** Known wrong answers (decoys) whose verdict this run reproduces: their reviewer's notes are shown. */
+  known_wrong?: readonly { name: string; why: string }[];
 }
 
 /** render_run - the verdict of @run for the terminal. */
@@ -107,6 +115,15 @@ export function render_run(e: manifest_exercise, run: exercise_run, opts: render
         out.push('', `${bold(shown.length > 1 || opts.all ? 'Failure' : 'First failure')}: ${f.name}`, indent(f.message, '  '));
       }
       if (!opts.all && failed.length > 1) out.push('', dim(`(${failed.length - 1} more failing; fix the first one, or see all with: npx shrinker-lab run ${e.id.slice(0, 2)} --all)`));
+      const like = opts.known_wrong ?? [];
+      if (like.length === 1) {
+        out.push('', bold('A known wrong answer fails exactly this way.') + dim(' What a reviewer said about it (it may not be what you did):'));
+        out.push(indent(`“${like[0]!.name}”: ${like[0]!.why}`, '  '));
+      } else if (like.length > 1) {
+        // Several mistakes look alike to these checks: name each by what it tried (the note's first sentence).
+        out.push('', bold(`${like.length} known wrong answers fail exactly this way`) + dim(' (yours may be one of them, or none):'));
+        for (const k of like.slice(0, 5)) out.push(indent(`“${k.name}”: ${first_sentence(k.why)}`, '  '));
+      }
       const replay = failed.map((f) => /Replay it: (sl1:\S+)/.exec(f.message)?.[1]).find(Boolean);
       if (replay) out.push('', `${cyan('Full trace:')} npx shrinker-lab replay ${replay}`);
       break;

@@ -20,6 +20,7 @@ import { number_flag, parse_args } from '../args';
 import { DEFAULT_TIMEOUT_S, record } from '../checking';
 import { exercise_files, type course_ctx } from '../course';
 import { exercise_header, render_run } from '../report';
+import { match_known_wrong } from '../../course/known_wrong';
 import { SITE_HOST, SITE_PORT, start_study_site, type site_handle } from '../site';
 import { done_count, entry, first_not_done } from '../state';
 import { bold, clear_screen, dim, green, progress_bar, stdin_tty, stdout_tty } from '../term';
@@ -90,7 +91,7 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     ];
     if (checking && !last) lines.push('Checking...');
     else if (last) {
-      lines.push(render_run(current, last.run, { output: last.output }));
+      lines.push(render_run(current, last.run, { output: last.output, known_wrong: match_known_wrong(current, last.run.results, ctx.root) }));
       if (last.run.status === 'passed') {
         lines.push('', green(`Exercise ${short_id(current.id)} is done.`) + (interactive ? ' Press n for the next exercise, s to compare with the reference solution.' : ' Next: npx shrinker-lab watch (in a terminal) and press n.'));
       }
@@ -137,7 +138,7 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     if (interactive) show();
     else {
       // One write per verdict, so a reader of the pipe never sees half of one.
-      process.stdout.write(`--- ${clock()} ${e.id}: ${r.run.status} ---\n${render_run(e, r.run, { output: r.output })}\n\n`);
+      process.stdout.write(`--- ${clock()} ${e.id}: ${r.run.status} ---\n${render_run(e, r.run, { output: r.output, known_wrong: match_known_wrong(e, r.run.results, ctx.root) })}\n\n`);
     }
     if (p.flags.has('once')) {
       resolve_done(r.run.status === 'passed' ? 0 : 1);
