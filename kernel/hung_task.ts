@@ -4,15 +4,19 @@
 // khungtaskd wakes every hung_task_timeout_secs and reports each task that is
 // in exactly TASK_UNINTERRUPTIBLE (v4.11 compares the state for equality, so
 // TASK_KILLABLE sleepers are not reported) and has not been scheduled since
-// its previous look. The model runs the check from a clock hook instead of a
-// kernel thread, so that the detector adds no task to every interleaving.
+// its previous look. Each report is the warning, sched_show_task() and then
+// debug_show_all_locks(): the locks held by every sleeping task in the
+// system, not only the hung one's (v4.10/v4.11 check_hung_task; a lockdep
+// splat earlier in the boot turns that listing into "INFO: lockdep is turned
+// off."). The model runs the check from a clock hook instead of a kernel
+// thread, so that the detector adds no task to every interleaving.
 //
 // When no task can ever run again, the real kernel just sits there; the model
 // lets virtual time pass until khungtaskd has spoken, then reports the
 // deadlock with who waits for what, held by whom, and the wait-for cycle.
 import { register_initcall } from './init/initcall';
 import { boot_params } from './init/params';
-import { lockdep_print_held_locks } from './locking/lockdep';
+import { debug_show_all_locks } from './locking/lockdep';
 import { report, print_tainted, UTS_RELEASE } from './panic';
 import { for_each_process, register_sched_clock_hook, register_sched_idle_forever_hook } from './sched/core';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, type task_struct } from './sched/task';
@@ -52,12 +56,6 @@ function task_line(t: task_struct): string {
   return `${t.comm.slice(0, 15).padEnd(15)} ${state_char(t)}    0 ${String(t.pid).padStart(5)} ${String(2).padStart(6)} 0x${t.flags.toString(16).padStart(8, '0')}`;
 }
 
-/** debug_show_held_locks: what lockdep knows the task holds (v4.11 prints it after the task line). */
-function held_locks_lines(t: task_struct): string[] {
-  if (t.held_locks.length === 0) return [];
-  return lockdep_print_held_locks(t);
-}
-
 /** check_hung_uninterruptible_tasks - khungtaskd's periodic look. */
 function check_hung_uninterruptible_tasks(at: number): void {
   const timeout = boot_params().hung_task_timeout_secs;
@@ -76,7 +74,7 @@ function check_hung_uninterruptible_tasks(at: number): void {
       '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.',
       task_line(t),
       ...(t.blocked_on ? [`  (model) waiting for ${t.blocked_on.describe()}${holder_text(t)}`] : []),
-      ...held_locks_lines(t),
+      ...debug_show_all_locks(),
     ];
     report('hung_task', `task ${t.comm}:${t.pid} blocked for more than ${timeout} seconds`, lines);
   }
