@@ -1,27 +1,37 @@
 // Models: kernel/locking/mutex.c and include/linux/mutex.h (mutex_lock,
 // mutex_lock_killable, mutex_lock_interruptible, mutex_trylock,
 // mutex_trylock_recursive, mutex_unlock, __mutex_owner, the owner word and
-// its MUTEX_FLAG_* bits, lock handoff), v4.10/v4.11 with CONFIG_DEBUG_MUTEXES
-// and lockdep.
+// its MUTEX_FLAG_* bits, lock handoff), v4.11 with CONFIG_DEBUG_MUTEXES and
+// lockdep (checked against the v4.10 and v4.11 sources).
 //
 // The owner word. Since v4.10 a mutex keeps everything in one atomic long,
-// lock->owner: the owning task_struct pointer OR'ed with three flag bits,
-// which are free because task_structs are aligned:
+// lock->owner: the owning task_struct pointer OR'ed with flag bits, which
+// are free because task_structs are aligned. v4.11 has three:
 //   MUTEX_FLAG_WAITERS 0x01  the wait list is not empty: unlock must wake someone
 //   MUTEX_FLAG_HANDOFF 0x02  the first waiter asks unlock to hand it the lock
 //   MUTEX_FLAG_PICKUP  0x04  the lock was handed to the first waiter, who has
 //                            yet to pick it up
+// and MUTEX_FLAGS is 0x07. v4.10 had only WAITERS and HANDOFF: MUTEX_FLAGS
+// was 0x03 and __mutex_owner() masked ~0x03.
 // The word is the single source of truth for who owns the mutex. Anything
 // that asks "who owns it" must read it once (atomic_long_read, the model's
 // READ_ONCE) and mask the flags off, as __mutex_owner() does. Comparing the
 // raw word with a task pointer is wrong exactly when a flag is set.
 //
 // Handoff (9d659ae14b54 "locking/mutex: Add lock handoff to avoid
-// starvation", and the PICKUP fix "locking/mutex: Fix mutex handoff"):
-// unlock clears the owner and wakes the first waiter, but the lock is free
-// for anyone until that waiter runs, so a running task can steal it. A woken
-// first waiter therefore sets HANDOFF; the next unlock then does not free
-// the lock but stores "waiter | PICKUP", and only that waiter can take it.
+// starvation", v4.10): unlock clears the owner and wakes the first waiter,
+// but the lock is free for anyone until that waiter runs, so a running task
+// can steal it. A woken first waiter therefore sets HANDOFF, and the next
+// unlock does not free the lock but gives it to that waiter.
+// - v4.10 stored the bare waiter pointer ("waiter", WAITERS kept), and a
+//   first waiter's trylock succeeded whenever the word already named it. So
+//   a task that mutex_lock()ed a mutex it already held, and was then woken
+//   spuriously, found itself first in the queue and "owner" and went on as
+//   if it had the lock twice.
+// - v4.11 (e274795ea7b7 "locking/mutex: Fix mutex handoff", Peter Zijlstra,
+//   January 2017) stores "waiter | PICKUP" instead, and only a waiter that
+//   sees PICKUP takes the lock, clearing the bit.
+// The model implements v4.11's handoff only.
 //
 // Model choices:
 // - no optimistic spinning (CONFIG_MUTEX_SPIN_ON_OWNER): a waiter that cannot
