@@ -1,0 +1,72 @@
+// The kernel mutation operators (mutate/operators.ts) on a tiny fixture:
+// each kind of mutant is generated where it should be, with the import it
+// needs, and every mutant is still valid TypeScript syntax.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { generate_mutants, type mutant } from '../../mutate/operators';
+
+const FIXTURE = 'tests/mutate/fixtures/take-and-release/take_and_release.ts';
+const text = readFileSync(join(import.meta.dirname, 'fixtures/take-and-release/take_and_release.ts'), 'utf8');
+const mutants = generate_mutants(text, FIXTURE);
+
+function find(operator: mutant['operator'], original: string, replacement: string): mutant | undefined {
+  return mutants.find((m) => m.operator === operator && m.original === original && m.replacement === replacement);
+}
+
+describe('kernel mutation operators', () => {
+  it('delete the unlock (and every other statement of a function body)', () => {
+    const m = find('statement-delete', 'mutex_unlock(lock);', '');
+    expect(m?.function_name).toBe('take_and_release');
+    expect(m?.description).toContain('the release/wait is not done');
+    expect(m?.text).not.toContain('  mutex_unlock(lock);\n  return true;');
+    expect(mutants.filter((x) => x.operator === 'statement-delete' && x.original === 'mutex_unlock(lock);')).toHaveLength(2);
+  });
+
+  it('drop an await', () => {
+    const m = find('await-drop', 'await kmalloc(64, GFP_KERNEL)', 'kmalloc(64, GFP_KERNEL)');
+    expect(m?.text).toContain('const buf = kmalloc(64, GFP_KERNEL);');
+  });
+
+  it('swap mutex_trylock for a sleeping mutex_lock only where it can be awaited, adding the import', () => {
+    const m = find('sibling-call', 'mutex_trylock(lock)', '(await mutex_lock(lock), true)');
+    expect(m?.function_name).toBe('take_and_release');
+    expect(m?.text).toContain("import { mutex_lock } from '../../../../kernel/locking/mutex';");
+    const in_sync = mutants.filter((x) => x.function_name === 'owner_is_free' && x.replacement.includes('await'));
+    expect(in_sync).toEqual([]);
+    expect(mutants.some((x) => x.function_name === 'owner_is_free' && x.replacement === 'mutex_is_locked(lock)')).toBe(true);
+  });
+
+  it('swap GFP_KERNEL for its neighbours, importing them from gfp', () => {
+    for (const to of ['GFP_NOFS', 'GFP_NOIO', 'GFP_NOWAIT', 'GFP_ATOMIC']) {
+      const m = find('constant-swap', 'GFP_KERNEL', to);
+      expect(m, to).toBeDefined();
+      expect(m!.text).toContain(`import { ${to} } from '../../../../kernel/mm/gfp';`);
+      expect(m!.text).toContain(`kmalloc(64, ${to})`);
+    }
+  });
+
+  it('swap < and <=, remove a condition, replace a return and a whole body', () => {
+    expect(find('boundary', '<', '<=')?.line).toBe(10);
+    expect(find('condition', 'buf && budget < 4', 'true')).toBeDefined();
+    expect(find('condition', 'buf && budget < 4', 'false')).toBeDefined();
+    expect(find('return-constant', 'true', 'false')?.function_name).toBe('take_and_release');
+    expect(find('body-return', text.slice(text.indexOf('{\n  if (!mutex_trylock')).split('\n}\n')[0]!.replace(/\s+/g, ' ') + ' }', '{ return true; }')).toBeDefined();
+  });
+
+  it('changes exactly one place per mutant, and every mutant still parses', () => {
+    expect(new Set(mutants.map((m) => m.text)).size).toBe(mutants.length);
+    for (const m of mutants) {
+      expect(m.text).not.toBe(text);
+      const sf = ts.createSourceFile('m.ts', m.text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+      const diags = (sf as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
+      expect(diags.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), `${m.id} ${m.description}`).toEqual([]);
+    }
+  });
+
+  it('limits itself to the operators asked for', () => {
+    const only = generate_mutants(text, FIXTURE, { operators: ['await-drop'] });
+    expect(only.map((m) => m.operator)).toEqual(['await-drop']);
+  });
+});
