@@ -28,7 +28,7 @@ export interface rcu_hang_variant {
 }
 
 /**
- * rcu_hang - Andrea's hang (kernel-facts §12 bug 1). A task holds
+ * rcu_hang - Andrea's hang (lessons/sources.md §7, §9). A task holds
  * struct_mutex, frees a buffer (its release now waits for RCU and then for
  * the free worker, which needs struct_mutex), waits a little for the GPU,
  * then allocates under memory pressure. Reclaim enters the i915 shrinker
@@ -68,7 +68,7 @@ export const mutex_lock_shrinker_lock: i915_shrinker_ops['lock'] = async (i915) 
 
 /**
  * shrinker_lock_recursion - a task holding struct_mutex allocates under
- * pressure and reclaim calls the i915 shrinker (kernel-facts §12 bug 7, the
+ * pressure and reclaim calls the i915 shrinker (lessons/sources.md §8, the
  * recursion the thread discusses). With @lock_style 'mutex_lock' the
  * shrinker blocks on the lock its own task holds; with 'trylock_recursive'
  * (v4.11) it sees RECURSIVE and goes on.

@@ -2,8 +2,8 @@
 // shmem_getpage_gfp, shmem_truncate_range, shmem_writepage) and
 // include/linux/pagemap.h (mapping_set_unevictable), v4.11, simplified.
 //
-// The backing store of an i915 GEM object is a shmem file (kernel-facts
-// §8.4). Its pages are swap-backed: they live on the anon LRU lists and the
+// The backing store of an i915 GEM object is a shmem file (lessons/sources.md
+// §8). Its pages are swap-backed: they live on the anon LRU lists and the
 // only place reclaim can put their data is swap. So:
 //  - a page i915 holds (pinned: a reference beyond the page cache's) is not
 //    reclaimable at all;

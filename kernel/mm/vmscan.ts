@@ -8,7 +8,7 @@
 // (shrink_node) scans the LRU at the current priority and then calls every
 // shrinker with the same *pressure*: the fraction of the LRU just scanned.
 //
-// do_shrink_slab follows v4.11 exactly (kernel-facts §2.1; checked against
+// do_shrink_slab follows v4.11 exactly (lessons/sources.md §2; checked against
 // the v4.11 source):
 //   freeable = count_objects()              0: return 0, nr_deferred untouched
 //   nr       = xchg(nr_deferred[nid], 0)    claim the work others deferred
@@ -25,7 +25,7 @@
 // What counts as reclaim *progress* is only pages actually freed: LRU pages
 // and slab pages freed while current->reclaim_state is set (reclaimed_slab).
 // The number a shrinker returns drives its own batch loop and nothing else:
-// shrink_node discards shrink_slab's result (kernel-facts §3.1).
+// shrink_node discards shrink_slab's result (lessons/sources.md §3).
 //
 // Model choices: one node (nid 0, nr_node_ids 1) and no memcg (shrink_slab
 // with a memcg returns 0, as with kmem accounting off); register_shrinker is

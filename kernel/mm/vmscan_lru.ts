@@ -7,7 +7,7 @@
 // tail, lru_size >> priority pages per round, 32 at a time, and for each page
 // decides: free it now (clean, unpinned), start writing it (dirty file page:
 // to its file; swap-backed page: to swap, if there is swap), or put it back.
-// What the course needs from this (kernel-facts §3.1, §8.4, §12 bug 12):
+// What the course needs from this (lessons/sources.md §3, §8, §11):
 //  - clean file pages are freed at once;
 //  - dirty file pages are written first and freed on a later pass;
 //  - swap-backed pages (anon, shmem) need swap: with no swap the anon lists

@@ -8,7 +8,7 @@
 // rsp->exp_mutex, queues wait_rcu_exp_gp with schedule_work() and sleeps in
 // wait_event() until the work item has finished the GP and woken it.
 //
-// That design is the v4.10 i915 hang (kernel-facts §8.3, §12 bug 1). If every
+// That design is the v4.10 i915 hang (lessons/sources.md §8, §9). If every
 // "events" worker of the caller's CPU is blocked (the i915 free worker on
 // struct_mutex, held by the very caller) and no new worker can be created
 // (creating one allocates memory, and memory is what the caller is trying to

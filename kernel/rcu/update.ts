@@ -2,7 +2,7 @@
 // synchronize_sched() entry of kernel/rcu/tree.c, v4.11; and the public face
 // of the model's RCU: import RCU from here.
 //
-// What each wait guarantees (kernel-facts §7), and what it does not:
+// What each wait guarantees (lessons/sources.md §7), and what it does not:
 // - synchronize_rcu(): every reader that existed when it was called has
 //   finished. In v4.11 it is wait_rcu_gp(call_rcu_sched): it queues its own
 //   callback (wakeme_after_rcu) on the caller's CPU and sleeps until that is

@@ -7,7 +7,7 @@
 // reclaim" (block drivers, resume paths): every allocation in the scope
 // behaves as GFP_NOIO.
 //
-// The rule these helpers teach (kernel-facts §4, §12 bug 8): *save and
+// The rule these helpers teach (lessons/sources.md §4, §11): *save and
 // restore* the flag, never set-then-clear it. A nested section that clears
 // PF_MEMALLOC on its way out takes it away from the reclaim context it was
 // called from, and the next allocation recurses into direct reclaim.
