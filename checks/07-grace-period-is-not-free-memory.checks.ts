@@ -21,6 +21,7 @@ import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex
 import { rcu_barrier, rcu_batches_started, rcu_pending_callbacks } from '../kernel/rcu/update';
 import { complete, complete_all, init_completion, wait_for_completion } from '../kernel/sched/completion';
 import { current, msleep } from '../kernel/sched/core';
+import { ktime_get_ns } from '../kernel/time/timekeeping';
 import { flush_work, work_pending } from '../kernel/workqueue';
 import { arb_comm } from '../scenarios/gem_workloads';
 import {
@@ -126,11 +127,18 @@ function describe_drain_workload(wl: drain_workload): string {
   ].filter(Boolean).join('; ');
 }
 
-/** What the reference's run is compared on: how often the caller slept and how long it stalled. */
+/** What the reference's run is compared on: how often the caller slept, and how long it stalled in virtual microseconds. */
 interface drain_cost {
   slept: number;
-  stall: number;
+  stall_us: number;
 }
+
+/**
+ * A drain may return a little later than the reference and still be right
+ * (another correct order of the same waits costs a few scheduler steps, a
+ * microsecond each); a poll returns up to a tick (1000 us) late.
+ */
+const STALL_SLACK_US = 200;
 
 /**
  * run_drain_workload - boot the machine of @wl, put its objects on the road,
@@ -141,7 +149,7 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
   const w = { i915: null as drm_i915_private | null };
   let rel: release_handle | null = null;
   let hold: ReturnType<typeof hold_struct_mutex> | null = null;
-  let value: { m: call_measure<void>; after: after_drain; drainer_owns_lock: boolean; books: string | null } | undefined;
+  let value: { m: call_measure<void>; stall_us: number; after: after_drain; drainer_owns_lock: boolean; books: string | null } | undefined;
   const params = { ...DRAIN_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 };
   const result = await start_kernel(params, () => {
     w.i915 = gem_world({ release: '4.12' }).i915;
@@ -163,9 +171,11 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
         await rcu_barrier(); // the callbacks ran: free_work is queued...
         await msleep(1); // ...and has started: it took the objects and waits for struct_mutex
       }
+      const t0 = ktime_get_ns();
       const m = await measure_call(() => drain(i915));
       value = {
         m,
+        stall_us: Math.round((ktime_get_ns() - t0) / 1000),
         after: measure(i915, rel!.dropped),
         drainer_owns_lock: __mutex_owner(i915.struct_mutex) === current,
         books: null,
@@ -189,10 +199,10 @@ function judge_drain(ctx: check_context, wl: drain_workload, run: Awaited<Return
   if (!v.ok || !value) return v;
   if (value.drainer_owns_lock) return fail('i915_gem_drain_freed_objects() returned with struct_mutex still locked by its caller.');
   if (value.books) return fail(value.books);
-  const cost: drain_cost = { slept: value.m.slept, stall: value.m.stalled_jiffies };
+  const cost: drain_cost = { slept: value.m.slept, stall_us: value.stall_us };
   const differs = like_reference(ctx, wl, cost, (ref, got) => {
-    if (got.stall > ref.stall) {
-      return `the drain returned after ${got.stall} jiffies; rcu_barrier() and flush_work() return as soon as the last object is freed, after ${ref.stall}. ` +
+    if (got.stall_us > ref.stall_us + STALL_SLACK_US) {
+      return `the drain returned after ${got.stall_us} us; rcu_barrier() and flush_work() return as soon as the last object is freed, after ${ref.stall_us} us. ` +
         'It waited for something else: for time (a poll), or for work that has nothing to do with these objects.';
     }
     if (got.slept > ref.slept + 1) {
