@@ -135,20 +135,23 @@ export const trylock_count: i915_shrinker_ops['count'] = async (i915) => {
 export const lockfree_count: i915_shrinker_ops['count'] = async (i915) => i915_gem_releasable_pages(i915);
 
 /**
- * count_under_pressure - the task holding struct_mutex allocates while the
- * GPU is busy scanning out, with @count as the shrinker's count_objects. If
- * the count hides the buffer cache from reclaim, reclaim makes no progress
- * (and, with nothing reclaimable left to meet the min watermark,
- * should_reclaim_retry gives up after the first pass), the OOM notifier
- * cannot get the GPU idle within its 5 seconds, and the OOM killer kills a
- * bystander ("firefox").
+ * holder_allocates_under_pressure - the task holding struct_mutex (a GEM
+ * ioctl, "i915_ioctl") allocates while the GPU is busy scanning out, with
+ * @shrinker_ops replacing the i915 shrinker's pieces (an exercise's count,
+ * scan or lock). Only the shrinker, called recursively from the ioctl's own
+ * reclaim, can give the buffer cache back: if it hides the cache from
+ * reclaim or refuses to release it, reclaim makes no progress (and, with
+ * nothing reclaimable left to meet the min watermark, should_reclaim_retry
+ * gives up after the first pass), the OOM notifier cannot get the GPU idle
+ * within its 5 seconds, and the OOM killer kills a bystander ("firefox").
+ * The one "lock holder allocates" workload of the course: exercises reuse it.
  */
-export function count_under_pressure(id: string, count: i915_shrinker_ops['count']): scenario {
+export function holder_allocates_under_pressure(id: string, shrinker_ops: Partial<i915_shrinker_ops>): scenario {
   return {
     id,
     params: { ...WORLD_PARAMS },
     setup() {
-      const w: world = gem_world({ release: '4.12', shrinker_ops: { count } });
+      const w: world = gem_world({ release: '4.12', shrinker_ops });
       user_task(async () => {
         await schedule_timeout_uninterruptible(60_000);
       }, 'firefox', { rss_pages: 15 });
@@ -161,6 +164,11 @@ export function count_under_pressure(id: string, count: i915_shrinker_ops['count
       }, 'i915_ioctl');
     },
   };
+}
+
+/** count_under_pressure - holder_allocates_under_pressure with @count as the shrinker's count_objects. */
+export function count_under_pressure(id: string, count: i915_shrinker_ops['count']): scenario {
+  return holder_allocates_under_pressure(id, { count });
 }
 
 /** The thread's point about count: a trylock count hides memory, a lock-free one does not. */

@@ -1,0 +1,31 @@
+// An accepted alternative for exercise 02: SHRINK_STOP also when nothing
+// could be released.
+//
+// Modern i915 returns SHRINK_STOP when a scan made no progress, not only when
+// it could not take a lock: "I cannot make progress now" is as true of an
+// empty cache as of a busy lock, and do_shrink_slab() then stops calling it
+// instead of asking again for nothing. Everything the checks care about is
+// the same as with the v4.11 answer (0): while something is releasable, the
+// scan releases it and returns the pages.
+import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_shrink, i915_gem_shrinker_lock, i915_gem_shrinker_unlock } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { SHRINK_STOP, type shrink_control } from '../../../../kernel/mm/vmscan';
+
+/**
+ * i915_gem_shrinker_scan - release up to @sc->nr_to_scan pages, purgeable
+ * objects first. Returns the pages released, or SHRINK_STOP if another task
+ * holds struct_mutex.
+ */
+export async function i915_gem_shrinker_scan(i915: drm_i915_private, sc: shrink_control): Promise<number> {
+  const { locked, unlock } = await i915_gem_shrinker_lock(i915);
+  if (!locked) return SHRINK_STOP; // defer: do_shrink_slab keeps the work in nr_deferred
+
+  let freed = await i915_gem_shrink(i915, sc.nr_to_scan, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_PURGEABLE);
+  if (freed < sc.nr_to_scan) {
+    freed += await i915_gem_shrink(i915, sc.nr_to_scan - freed, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND);
+  }
+
+  await i915_gem_shrinker_unlock(i915, unlock); // a no-op when the outer frame owns the lock
+  return freed > 0 ? freed : SHRINK_STOP; // nothing could be released: say so, as modern i915 does
+}
