@@ -1,9 +1,10 @@
-// The child process of `shrinker-lab replay`: find the scenario a schedule
-// string names, built by an exercise's checks with the learner's current
-// code, and replay it with tracing on. It runs apart from the command
-// because the learner's code may loop for ever.
+// What `shrinker-lab replay` runs in its child process (course/worker.ts
+// replay, started by course/runner.ts like every run of learner code): find
+// the scenario a schedule string names, built by an exercise's checks with
+// the learner's current code, and replay it with tracing on. It runs apart
+// from the command because the learner's code may loop for ever.
 //
-//   replay_child.ts --root R --schedule S [--tail N] [--log-only] [--prefer ID]
+//   worker.ts replay --root R --schedule S [--tail N] [--log-only] [--prefer ID]
 //
 // Finding the scenario: each exercise's check suite runs once in capture
 // mode (course/check_helpers.ts capture_scenarios): every scenario handed to
@@ -22,9 +23,11 @@ import type { scenario } from '../explorer/scenario';
 import { parse_schedule, schedule_string_error } from '../explorer/schedule';
 import { headline } from '../explorer/verdict';
 
+let argv: readonly string[] = [];
+
 function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
 }
 
 async function captured(root: string, e: manifest_exercise): Promise<Map<string, { sc: scenario; opts: verdict_options }>> {
@@ -42,7 +45,9 @@ async function captured(root: string, e: manifest_exercise): Promise<Map<string,
   return found;
 }
 
-async function main(): Promise<number> {
+/** replay_main - run the replay described by @args (the worker's arguments after the verb); the exit code. */
+export async function replay_main(args: readonly string[]): Promise<number> {
+  argv = args;
   const root = arg('root') ?? process.cwd();
   const text = arg('schedule') ?? '';
   let id: string;
@@ -79,7 +84,7 @@ async function main(): Promise<number> {
     const p = parse_schedule(text, id);
     const r = await replay_schedule(hit.sc, p.schedule, hit.opts.fail_on);
     const tail = arg('tail');
-    const body = render_timeline(r.timeline, { tail: tail ? Number(tail) : undefined, log_only: process.argv.includes('--log-only') });
+    const body = render_timeline(r.timeline, { tail: tail ? Number(tail) : undefined, log_only: argv.includes('--log-only') });
     console.log(`Replaying ${r.schedule_string}`);
     console.log(`  scenario "${id}" from the checks of exercise ${e.id}, with your current code`);
     console.log(`  ${r.schedule.length === 0 ? 'no departures from the kernel\'s default choices' : `${r.schedule.length} departure(s) from the kernel's default choices`}; ${r.result.steps} steps; the run ended: ${r.result.stop}`);
@@ -98,4 +103,3 @@ async function main(): Promise<number> {
   return 1;
 }
 
-process.exitCode = await main();

@@ -1,11 +1,18 @@
-// Check one exercise in this process: type-check the learner's files, load
-// them, run the suite. Used by the worker process (course/worker.ts) and by
-// anything that already runs isolated.
-import { join } from 'node:path';
+// Check one exercise: type-check the learner's files, load them, run the
+// suite. Two ways, both run inside a worker process (course/worker.ts):
+//   - check_exercise: in the worker's own realm (the learner's loop, the
+//     authoring tests): fast, and the learner's own machine;
+//   - check_in_realm: the grader's way. The suites, the model and the
+//     learner's files load into a locked realm (course/realm.ts), frozen
+//     before the learner's code runs; the verdict leaves the realm as plain
+//     data, checked against the trusted manifest by the grader.
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { deep_freeze, freeze_model, lock_globals, lock_process } from '../grader/harden';
 import { run_checks, type check_result, type check_suite, type exercise_impl } from './checks';
-import type { manifest_exercise } from './manifest';
+import { deep_freeze, type print_fn } from './harden';
+import { import_refusal, type manifest_exercise } from './manifest';
+import { describe_thrown, realm } from './realm';
 import type { exercise_run } from './outcome';
 import type { diagnostic, typechecker } from './typecheck';
 
@@ -25,14 +32,6 @@ export interface check_options {
   checker?: typechecker | null;
   /** Cache-busting tag for re-importing edited files in a long-lived process. */
   version?: string;
-  /**
-   * Grading mode: load the suites and freeze them, the model's exports and the
-   * global bindings BEFORE the learner's code is imported (grader/harden.ts),
-   * so that code cannot patch what judges it. One-shot processes only.
-   */
-  harden?: boolean;
-  /** More suites to run on the same files (the instructor's hidden tests), paths relative to @root. */
-  extra?: string[];
 }
 
 /** Results of an extra (hidden) suite. */
@@ -64,17 +63,6 @@ async function import_suite(root: string, path: string): Promise<check_suite> {
 /** check_exercise - the whole verdict for @e from the files in @opts.dir. */
 export async function check_exercise(e: manifest_exercise, opts: check_options): Promise<graded_run> {
   const t0 = Date.now();
-  // In grading mode the suites are loaded (and frozen) first: a learner's file
-  // importing a suite gets the frozen object and cannot swap a check's run().
-  let suite: check_suite | null = null;
-  const extras: { path: string; suite: check_suite }[] = [];
-  if (opts.harden) {
-    suite = deep_freeze(await import_suite(opts.root, e.checks));
-    for (const p of opts.extra ?? []) extras.push({ path: p, suite: deep_freeze(await import_suite(opts.root, p)) });
-    await freeze_model(opts.root, RUNTIME_EXT);
-    lock_globals();
-    lock_process();
-  }
   const files = e.files.map((f) => join(opts.dir, f));
   const base = { exercise: e.id, results: [], diagnostics: [] };
   if (opts.checker) {
@@ -99,11 +87,88 @@ export async function check_exercise(e: manifest_exercise, opts: check_options):
       ms: Date.now() - t0,
     };
   }
-  suite ??= await import_suite(opts.root, e.checks);
+  const suite = await import_suite(opts.root, e.checks);
   const results = await run_checks(suite, impl);
-  const extra: extra_results[] = [];
-  for (const x of extras) extra.push({ suite: x.path, results: await run_checks(x.suite, impl) });
-  if (!opts.harden) for (const p of opts.extra ?? []) extra.push({ suite: p, results: await run_checks(await import_suite(opts.root, p), impl) });
   const ok = results.every((r) => r.status === 'passed');
+  return { ...base, results, status: ok ? 'passed' : 'failed', message: '', ms: Date.now() - t0 };
+}
+
+export interface realm_check_options {
+  /** The grading tree (transpiled: every .ts has its .js). */
+  root: string;
+  /** Folder holding the learner's editable files (.js next to .ts). */
+  dir: string;
+  /** Hidden suites: their path in the tree (where their imports resolve from) and the file outside it holding the source. */
+  hidden?: { path: string; file: string }[];
+  /** Where the learner's console output goes. */
+  print: print_fn;
+}
+
+/** The realm loads the transpiled JavaScript next to each .ts file. */
+const to_js = (p: string) => p.replace(/\.ts$/, '.js');
+
+/** Folders of trusted modules loaded (and frozen) before the learner's code. */
+const TRUSTED_DIRS = ['kernel', 'explorer', 'scenarios'];
+
+function js_files(root: string, rel: string, out: string[]): string[] {
+  let entries;
+  try {
+    entries = readdirSync(join(root, rel), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const d of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const r = `${rel}/${d.name}`;
+    if (d.isDirectory()) js_files(root, r, out);
+    else if (d.name.endsWith('.js')) out.push(r);
+  }
+  return out;
+}
+
+function suite_of(ns: Record<string, unknown>, path: string): check_suite {
+  const s = ns.default as check_suite | undefined;
+  if (!s || !Array.isArray(s.checks)) throw new Error(`${path}: must export default define_checks({...})`);
+  return s;
+}
+
+/**
+ * check_in_realm - the grader's verdict for @e: suites, model and harness
+ * load into a fresh locked realm and are frozen, then the learner's files
+ * (their imports gated by the manifest's allowlist), then the checks run.
+ * Returns plain data (strings and numbers copied out of the realm).
+ */
+export async function check_in_realm(e: manifest_exercise, opts: realm_check_options): Promise<graded_run> {
+  const t0 = Date.now();
+  const virtual = new Map((opts.hidden ?? []).map((h) => [join(opts.root, to_js(h.path)), h.file]));
+  const r = new realm({ root: opts.root, print: opts.print, virtual });
+  const base = { exercise: e.id, results: [], diagnostics: [] };
+  // 1. What judges: the suites first, then every module of the model, frozen.
+  const runner = await r.import_trusted('course/checks.js');
+  const suite = deep_freeze(suite_of(await r.import_trusted(to_js(e.checks)), e.checks));
+  const hidden: { path: string; suite: check_suite }[] = [];
+  for (const h of opts.hidden ?? []) hidden.push({ path: h.path, suite: deep_freeze(suite_of(await r.import_trusted(to_js(h.path)), h.path)) });
+  for (const d of TRUSTED_DIRS) for (const f of js_files(opts.root, d, [])) await r.import_trusted(f);
+  r.freeze_trusted();
+  // 2. The learner's files, each import decided by the allowlist.
+  const impl = r.new_object() as exercise_impl;
+  const gate = (target: string) => import_refusal(e, target, '*');
+  try {
+    for (const f of e.files) {
+      const ns = await r.import_learner(to_js(join(relative(opts.root, opts.dir), f)), gate);
+      for (const k of Object.keys(ns)) impl[k] = ns[k];
+    }
+  } catch (err) {
+    const t = describe_thrown(err);
+    const compile = t.name === 'SyntaxError';
+    return { ...base, status: compile ? 'compile_error' : 'crashed', message: compile ? `does not compile: ${t.message}` : `loading the exercise threw ${t.name}: ${t.message}`, ms: Date.now() - t0 };
+  }
+  // 3. The checks. Results are copied out field by field, as strings.
+  const run = runner.run_checks as typeof run_checks;
+  const copy = (rs: check_result[]): check_result[] =>
+    Array.from(rs, (x) => ({ id: String(x.id), name: String(x.name), status: x.status === 'passed' ? 'passed' : 'failed', message: String(x.message) }));
+  const results = copy(await run(suite, impl));
+  const extra: extra_results[] = [];
+  for (const h of hidden) extra.push({ suite: h.path, results: copy(await run(h.suite, impl)) });
+  const ok = results.every((x) => x.status === 'passed');
   return { ...base, results, status: ok ? 'passed' : 'failed', message: '', ms: Date.now() - t0, ...(extra.length ? { extra } : {}) };
 }

@@ -14,21 +14,17 @@
 //     long session would otherwise keep every old copy in memory);
 //   - collects what the learner's code printed (capped) and answers
 //     'crashed' when it prints too much.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { TSX_LOADER } from './isolate';
-import { RESULT_MARKER, type exercise_run } from './outcome';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
+// The child is started by course/runner.ts (the one runner of learner code:
+// its own process group, the common limits, results on the result pipe).
+import type { exercise_run } from './outcome';
+import { kill_worker, LIMITS, result_channel, result_pipe, spawn_worker, stopped_message, type worker_child } from './runner';
 
 export interface warm_options {
   /** Course root with the checks, the model and the manifest. */
   root: string;
-  /** Time limit of one request, start-up included (default 30 s). */
+  /** Time limit of one request, start-up included (default LIMITS.timeout_ms). */
   timeout_ms?: number;
-  /** Bytes of output one request may print (default 256 KiB); more ends it as 'crashed'. */
+  /** Bytes of output one request may print (default LIMITS.max_output); more ends it as 'crashed'. */
   max_output?: number;
   /** Restart the worker after this many requests (default 100). */
   recycle_after?: number;
@@ -47,10 +43,12 @@ interface pending {
   exercise: string;
   dir: string;
   typecheck: boolean;
+  /** This request's time limit (default the worker's). */
+  timeout_ms: number;
   resolve: (r: warm_result) => void;
 }
 
-type worker_process = ChildProcessByStdio<Writable, Readable, Readable>;
+type worker_process = worker_child;
 
 /** Output kept for the learner to read, per request. */
 const OUTPUT_SHOWN = 4000;
@@ -58,7 +56,6 @@ const OUTPUT_SHOWN = 4000;
 /** warm_worker - a client for course/worker.ts --serve. */
 export class warm_worker {
   private child: worker_process | null = null;
-  private buf = '';
   private queue: pending[] = [];
   private active: pending | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -66,8 +63,6 @@ export class warm_worker {
   private printed_bytes = 0;
   private served = 0;
   private started_at = 0;
-  /** The worker's nonce (course/worker.ts --nonce): result lines must carry it. '' when the worker has none. */
-  private nonce: string | null = null;
   private next_req = 1;
   private closed = false;
   private stopping: 'timeout' | 'output' | 'recycle' | null = null;
@@ -82,10 +77,11 @@ export class warm_worker {
   }
 
   /** check - check @exercise from the learner's files in @dir (queued behind earlier requests). */
-  check(exercise: string, dir: string, opts: { typecheck?: boolean } = {}): Promise<warm_result> {
+  check(exercise: string, dir: string, opts: { typecheck?: boolean; timeout_ms?: number } = {}): Promise<warm_result> {
     if (this.closed) return Promise.resolve(this.failed(exercise, 'crashed', 'the checker was closed'));
+    const timeout_ms = opts.timeout_ms ?? this.opts.timeout_ms ?? LIMITS.timeout_ms;
     return new Promise((resolve) => {
-      this.queue.push({ req: this.next_req++, exercise, dir, typecheck: opts.typecheck !== false, resolve });
+      this.queue.push({ req: this.next_req++, exercise, dir, typecheck: opts.typecheck !== false, timeout_ms, resolve });
       this.pump();
     });
   }
@@ -101,23 +97,24 @@ export class warm_worker {
     }
     this.clear_timer();
     if (this.child) {
-      this.child.stdin.end();
-      this.child.kill('SIGKILL');
+      this.child.stdin?.end();
+      kill_worker(this.child);
       this.child = null;
     }
   }
 
   private spawn(): void {
-    const args = [...(this.opts.node_flags ?? []), '--import', TSX_LOADER, join(HERE, 'worker.ts'), '--serve', '--nonce', '--root', this.opts.root];
-    const child = spawn(process.execPath, args, { cwd: this.opts.root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn_worker({ verb: 'serve', args: ['--root', this.opts.root], cwd: this.opts.root, stdin: 'pipe', node_flags: this.opts.node_flags });
     this.child = child;
-    this.buf = '';
-    this.nonce = null;
     this.served = 0;
     this.starts++;
-    child.stdout.on('data', (b: Buffer) => this.on_stdout(child, b.toString()));
-    child.stderr.on('data', (b: Buffer) => this.on_printed(child, b.toString()));
-    child.stdin.on('error', () => {}); // a dead worker's pipe: 'close' below handles it
+    const channel = new result_channel((payload) => {
+      if (child === this.child) this.on_result(payload);
+    });
+    child.stdout?.on('data', (b: Buffer) => this.on_printed(child, b.toString()));
+    child.stderr?.on('data', (b: Buffer) => this.on_printed(child, b.toString()));
+    result_pipe(child)?.on('data', (b: Buffer) => channel.feed(b.toString()));
+    child.stdin?.on('error', () => {}); // a dead worker's pipe: 'close' below handles it
     child.on('close', (code, signal) => this.on_close(child, code, signal));
   }
 
@@ -130,63 +127,21 @@ export class warm_worker {
     this.started_at = Date.now();
     this.printed = '';
     this.printed_bytes = 0;
-    this.timer = setTimeout(() => this.stop_child('timeout'), this.opts.timeout_ms ?? 30_000);
-    this.child!.stdin.write(JSON.stringify({ req: p.req, exercise: p.exercise, dir: p.dir, typecheck: p.typecheck }) + '\n');
-  }
-
-  private on_stdout(child: worker_process, text: string): void {
-    if (child !== this.child) return;
-    this.buf += text;
-    let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      if (line.startsWith(RESULT_MARKER)) this.on_marker(child, line);
-      else if (line) this.on_printed(child, line + '\n');
-    }
-  }
-
-  /**
-   * A marker line. The worker's first one announces its nonce ({"nonce": N},
-   * printed before any learner code is loaded); after that only lines with
-   * marker + N are results, and any other marker line is something the
-   * learner's code printed. A worker without --nonce support starts with a
-   * result straight away: then no nonce is required.
-   */
-  private on_marker(child: worker_process, line: string): void {
-    const rest = line.slice(RESULT_MARKER.length);
-    if (this.nonce === null) {
-      try {
-        const hello = JSON.parse(rest) as { nonce?: unknown; req?: unknown };
-        if (typeof hello.nonce === 'string' && hello.req === undefined) {
-          this.nonce = hello.nonce;
-          return;
-        }
-      } catch {
-        // not JSON: handled as a result below (and ignored there)
-      }
-      this.nonce = '';
-    }
-    if (this.nonce && !rest.startsWith(this.nonce)) return this.on_printed(child, line + '\n');
-    this.on_result(rest.slice(this.nonce.length));
+    this.timer = setTimeout(() => this.stop_child('timeout'), p.timeout_ms);
+    this.child!.stdin!.write(JSON.stringify({ req: p.req, exercise: p.exercise, dir: p.dir, typecheck: p.typecheck }) + '\n');
   }
 
   private on_printed(child: worker_process, text: string): void {
     if (child !== this.child || !this.active) return;
     this.printed_bytes += text.length;
     if (this.printed.length < OUTPUT_SHOWN) this.printed += text.slice(0, OUTPUT_SHOWN - this.printed.length);
-    if (this.printed_bytes > (this.opts.max_output ?? 256 * 1024)) this.stop_child('output');
+    if (this.printed_bytes > (this.opts.max_output ?? LIMITS.max_output)) this.stop_child('output');
   }
 
-  private on_result(json: string): void {
+  private on_result(payload: unknown): void {
     const p = this.active;
-    if (!p) return;
-    let msg: { req?: number; run?: exercise_run; error?: string };
-    try {
-      msg = JSON.parse(json) as typeof msg;
-    } catch {
-      return;
-    }
+    if (!p || !payload || typeof payload !== 'object') return;
+    const msg = payload as { req?: number; run?: exercise_run; error?: string };
     if (msg.req !== p.req) return; // a stale answer
     this.finish(msg.run ? { run: msg.run, output: this.printed } : this.failed(p.exercise, 'crashed', msg.error ?? 'the checker failed without a message'));
     this.served++;
@@ -201,11 +156,11 @@ export class warm_worker {
     this.stopping = null;
     const p = this.active;
     if (p) {
-      const limit = Math.round((this.opts.timeout_ms ?? 30_000) / 1000);
+      const limits = { timeout_ms: p.timeout_ms, max_output: this.opts.max_output };
       if (why === 'timeout') {
-        this.finish(this.failed(p.exercise, 'timeout', `did not finish within ${limit} s and was stopped: an infinite loop that never reaches a schedule point (a loop without await)?`));
+        this.finish(this.failed(p.exercise, 'timeout', stopped_message('timeout', limits)));
       } else if (why === 'output') {
-        this.finish(this.failed(p.exercise, 'crashed', `printed more than ${this.opts.max_output ?? 256 * 1024} bytes and was stopped: is something printing in a loop?`));
+        this.finish(this.failed(p.exercise, 'crashed', stopped_message('output', limits)));
       } else {
         const tail = this.printed.trim().split('\n').slice(-8).join('\n');
         this.finish(this.failed(p.exercise, 'crashed', `the check process ended before reporting (exit ${code ?? signal})${tail ? `:\n${tail}` : ''}`));
@@ -222,11 +177,11 @@ export class warm_worker {
       const c = this.child;
       this.child = null;
       this.stopping = null;
-      c.stdin.end();
-      c.kill('SIGKILL');
+      c.stdin?.end();
+      kill_worker(c);
       return;
     }
-    this.child.kill('SIGKILL');
+    kill_worker(this.child);
   }
 
   private finish(r: warm_result): void {

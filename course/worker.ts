@@ -1,58 +1,48 @@
-// The process that runs a learner's code. Started by course/isolate.ts with
-// the tsx loader (or, by the grader, as transpiled JavaScript under Node's
-// permission model), so that an infinite loop, a crash or a process.exit()
-// in the learner's code ends this process, never the learner's loop or the
-// grader.
+// The process that runs a learner's code, started by course/runner.ts (the
+// one runner). One entry point, one verb per use:
 //
-//   one shot:  worker.ts --root R --exercise ID --dir D [--no-typecheck]
-//                        [--nonce] [--harden] [--extra SUITE]...
-//   serve:     worker.ts --serve --root R [--nonce]
-//              (stdin: one JSON request per line {req, exercise, dir, typecheck};
-//               stdout: one result line per request, after RESULT_MARKER)
+//   worker.ts check  --root R --exercise ID --dir D [--no-typecheck]
+//       the learner's loop, one shot: type-check, import, run the suite here
+//   worker.ts serve  --root R
+//       the learner's warm loop: stdin has one JSON request per line
+//       {req, exercise, dir, typecheck}; one result per request
+//   worker.ts grade  --root R --exercise ID --dir D [--hidden TREE_PATH=FILE]...
+//       the grader: the learner's module runs in a locked realm
+//       (course/realm.ts); this process, outside it, writes the verdict
+//   worker.ts replay --root R --schedule S [--tail N] [--log-only] [--prefer ID]
+//       `shrinker-lab replay`: prints a trace to stdout
 //
-// --nonce: a learner's code can print RESULT_MARKER too. With --nonce the
-// worker first prints RESULT_MARKER + {"nonce": N}, a fresh random value,
-// BEFORE any learner code is loaded, and every result line is then
-// RESULT_MARKER + N + JSON. N lives only in this module's closure, so a
-// forged line cannot carry it. The result is written with fs.writeSync
-// captured at start-up, not through process.stdout (which the learner's code
-// could patch). Without --nonce the lines are RESULT_MARKER + JSON, as before.
-//
-// --harden: grading mode (see course/check_exercise.ts and grader/harden.ts).
-// --extra: another suite to run on the same files (hidden tests).
+// Results go to file descriptor 3 (course/runner.ts RESULT_FD), never to
+// stdout: the first line is RESULT_MARKER + {"nonce": N}, a fresh random
+// value written before any learner code loads, and each result is
+// RESULT_MARKER + N + JSON. The writer is fs.writeSync captured below, at
+// start-up, with JSON.stringify: for 'grade', learner code lives in another
+// realm and can reach neither; for 'check' and 'serve' (the learner's own
+// machine, no marks at stake) the capture still keeps a stray patch of
+// process.stdout or Buffer from garbling the channel.
 import { randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { check_exercise } from './check_exercise';
+import { check_exercise, check_in_realm } from './check_exercise';
 import { read_manifest } from './files';
 import { find_exercise } from './manifest';
-import { RESULT_MARKER, type exercise_run } from './outcome';
+import { RESULT_MARKER } from './outcome';
 import type { typechecker } from './typecheck';
 
-const real_exit = process.exit.bind(process);
+const write = writeSync;
 const stringify = JSON.stringify;
-const use_nonce = process.argv.includes('--nonce');
-const nonce = use_nonce ? randomBytes(16).toString('hex') : '';
+const utf8 = new TextEncoder();
+const encode = utf8.encode.bind(utf8);
+const real_exit = process.exit.bind(process);
+const RESULT_FD = 3;
+const nonce = randomBytes(16).toString('hex');
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function args(name: string): string[] {
-  const out: string[] = [];
-  process.argv.forEach((a, i) => {
-    if (a === `--${name}` && process.argv[i + 1] !== undefined) out.push(process.argv[i + 1]!);
-  });
-  return out;
-}
-
-function write_line(text: string): void {
-  const buf = Buffer.from(text);
+function write_all(fd: number, text: string): void {
+  const bytes = encode(text);
   let off = 0;
-  while (off < buf.length) {
+  while (off < bytes.length) {
     try {
-      off += writeSync(1, buf, off);
+      off += write(fd, bytes, off);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
     }
@@ -60,8 +50,20 @@ function write_line(text: string): void {
 }
 
 function emit(payload: unknown): void {
-  // In nonce mode, start on a fresh line: a learner's unfinished print must not swallow the result.
-  write_line(`${use_nonce ? '\n' : ''}${RESULT_MARKER}${nonce}${stringify(payload)}\n`);
+  write_all(RESULT_FD, `${RESULT_MARKER}${nonce}${stringify(payload)}\n`);
+}
+
+function arg(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function args(argv: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    if (a === `--${name}` && argv[i + 1] !== undefined) out.push(argv[i + 1]!);
+  });
+  return out;
 }
 
 /** A learner's process.exit() must not end the check quietly with a "success" code. */
@@ -78,45 +80,62 @@ async function new_checker(root: string): Promise<typechecker> {
   return new typechecker(root);
 }
 
-async function run_one(root: string, exercise: string, dir: string, checker: typechecker | null, version?: string, harden = false, extra: string[] = []): Promise<exercise_run> {
-  const e = find_exercise(read_manifest(root), exercise);
-  return check_exercise(e, { root, dir, checker, version, harden, extra });
+async function serve(root: string): Promise<void> {
+  const checker = await new_checker(root);
+  let n = 0;
+  guard_exit();
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    if (!line.trim()) continue;
+    const req = JSON.parse(line) as { req: number; exercise: string; dir: string; typecheck?: boolean };
+    try {
+      const e = find_exercise(read_manifest(root), req.exercise);
+      const run = await check_exercise(e, { root, dir: req.dir, checker: req.typecheck === false ? null : checker, version: String(++n) });
+      emit({ req: req.req, run });
+    } catch (err) {
+      emit({ req: req.req, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
 }
 
-async function main(): Promise<void> {
-  if (use_nonce) write_line(`${RESULT_MARKER}${stringify({ nonce })}\n`);
-  const root = arg('root') ?? process.cwd();
-  if (process.argv.includes('--serve')) {
-    const checker = await new_checker(root);
-    let n = 0;
-    guard_exit();
-    const rl = createInterface({ input: process.stdin });
-    for await (const line of rl) {
-      if (!line.trim()) continue;
-      const req = JSON.parse(line) as { req: number; exercise: string; dir: string; typecheck?: boolean };
-      try {
-        const run = await run_one(root, req.exercise, req.dir, req.typecheck === false ? null : checker, String(++n));
-        emit({ req: req.req, run });
-      } catch (err) {
-        emit({ req: req.req, error: err instanceof Error ? err.message : String(err) });
-      }
-    }
-    real_exit(0);
+async function main(argv: readonly string[]): Promise<number> {
+  const verb = argv[0];
+  const root = arg(argv, 'root') ?? process.cwd();
+  if (verb === 'replay') {
+    // The replay prints its trace itself; it only needs a process of its own.
+    const { replay_main } = await import('../cli/replay_child');
+    return replay_main(argv.slice(1));
   }
-  const exercise = arg('exercise');
-  const dir = arg('dir');
-  if (!exercise || !dir) {
-    process.stderr.write('usage: worker.ts --root R --exercise ID --dir D [--no-typecheck] [--nonce] [--harden] [--extra SUITE]... | --serve --root R [--nonce]\n');
-    real_exit(2);
+  write_all(RESULT_FD, `${RESULT_MARKER}${stringify({ nonce })}\n`);
+  // A rejected promise nobody awaited (learner code can make one) is not a crash of the checker.
+  process.on('unhandledRejection', () => {});
+  if (verb === 'serve') {
+    await serve(root);
+    return 0;
   }
-  const checker = process.argv.includes('--no-typecheck') ? null : await new_checker(root);
-  guard_exit();
+  const exercise = arg(argv, 'exercise');
+  const dir = arg(argv, 'dir');
+  if ((verb !== 'check' && verb !== 'grade') || !exercise || !dir) {
+    process.stderr.write('usage: worker.ts check|grade --root R --exercise ID --dir D [--no-typecheck] [--hidden TREE_PATH=FILE]... | serve --root R | replay --root R --schedule S\n');
+    return 2;
+  }
   try {
-    emit({ run: await run_one(root, exercise!, dir!, checker, undefined, process.argv.includes('--harden'), args('extra')) });
+    const e = find_exercise(read_manifest(root), exercise);
+    if (verb === 'grade') {
+      const hidden = args(argv, 'hidden').map((h) => {
+        const i = h.indexOf('=');
+        return { path: h.slice(0, i), file: h.slice(i + 1) };
+      });
+      emit({ run: await check_in_realm(e, { root, dir, hidden, print: (text) => write_all(1, text) }) });
+    } else {
+      const checker = argv.includes('--no-typecheck') ? null : await new_checker(root);
+      guard_exit();
+      emit({ run: await check_exercise(e, { root, dir, checker }) });
+    }
   } catch (err) {
     emit({ error: err instanceof Error ? err.message : String(err) });
   }
-  real_exit(0);
+  return 0;
 }
 
-await main();
+real_exit(await main(process.argv.slice(2)));

@@ -4,24 +4,23 @@
 // results: the children print one nonce-signed line each and have no write
 // access to anything.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { check_result } from '../course/checks';
-import type { extra_results } from '../course/check_exercise';
 import { COURSE_ROOT, read_manifest } from '../course/files';
 import { run_isolated, TSX_LOADER, type isolated_run } from '../course/isolate';
-import { find_exercise, type course_manifest, type manifest_exercise } from '../course/manifest';
+import { exercise_points, find_exercise, type course_manifest, type manifest_exercise } from '../course/manifest';
 import type { exercise_status } from '../course/outcome';
 import type { diagnostic } from '../course/typecheck';
 import { check_policy, type policy_violation } from './policy';
+import { strip_terminal } from './text';
 import { transpile_all, transpile_file } from './transpile';
 import {
   compute_checksums,
   copy_course,
   diff_checksums,
   file_digest,
-  is_dir,
   make_temp,
   protected_files,
   read_checksums,
@@ -47,17 +46,26 @@ export interface grade_options {
   jobs?: number;
   /** Type-check the submission first (default true). */
   typecheck?: boolean;
-  /** Enforce the import policy (default true; tests turn it off to prove the runtime layers alone). */
+  /** Enforce the import policy and allowlist statically (default true; tests turn it off to prove the runtime layers alone). */
   policy?: boolean;
   /** Node permission model and frozen intrinsics for the children (default true). */
   sandbox?: boolean;
   /** Give points to an exercise whose files are identical to the starter (default false: 0). */
   credit_unchanged?: boolean;
   /**
-   * Freeze what learner code could patch before importing it (default true).
-   * Only the tests turn it off, to show that a trick would work without it.
+   * Run the learner's code in the locked grading realm (default true). Only
+   * the tests turn it off, to show that a trick would work without it.
    */
   harden?: boolean;
+  /**
+   * Points only for checks the committed starter fails (default true): a
+   * check the starter already passes guards against breaking what works,
+   * and is worth nothing on its own.
+   */
+  starter_baseline?: boolean;
+  /** Heap and resident-memory caps of each child, MiB (default course/runner.ts LIMITS). */
+  heap_mb?: number;
+  rss_mb?: number;
 }
 
 export interface graded_check {
@@ -70,6 +78,8 @@ export interface graded_check {
   status: 'passed' | 'failed';
   message: string;
   hidden: boolean;
+  /** The starter passes it too: it must pass, and earns nothing (starter_baseline). */
+  guard?: boolean;
 }
 
 export type graded_status = exercise_status | 'missing' | 'policy' | 'unchanged';
@@ -83,9 +93,11 @@ export interface graded_exercise {
   score: number;
   max_score: number;
   checks: graded_check[];
-  /** What the learner's code printed (capped). */
+  /** What the learner's code printed (capped, terminal escapes removed). */
   output: string;
   ms: number;
+  /** For the instructor only: forged or garbled result lines, results the manifest does not know. */
+  incidents?: string[];
 }
 
 export interface grade_report {
@@ -125,18 +137,26 @@ export function make_limiter(n: number): limiter {
 
 interface hidden_suite {
   exercise: string;
-  /** Path inside the grading tree. */
+  /** Where the suite sits for its imports: a tree path that exists only in the grading realm (course/realm.ts virtual modules). */
   path: string;
+  /** The transpiled suite, outside every grading tree (the learner's process gets no path to it). */
+  file: string;
   points: Record<string, number>;
+  /** Its check ids, from the instructor's points file or its source: never from the child. */
+  ids: string[];
 }
 
-/** A prepared copy of the course: TypeScript and its JavaScript, hidden suites included, no solutions. */
+/** A prepared copy of the course: TypeScript and its JavaScript, no solutions, no hidden suites (they sit apart). */
 export interface grading_base {
   dir: string;
+  /** The hidden suites' folder (outside dir), or null. */
+  hidden_dir: string | null;
   root: string;
   manifest: course_manifest;
   hidden: hidden_suite[];
   grader_modified: string[];
+  /** Per exercise: the ids of the checks the committed starter passes (computed once, when first needed). */
+  starter_passes: Map<string, Promise<Set<string>>>;
 }
 
 function read_hidden(dir: string, m: course_manifest): { exercise: manifest_exercise; file: string; points: Record<string, number> }[] {
@@ -152,20 +172,36 @@ function read_hidden(dir: string, m: course_manifest): { exercise: manifest_exer
   return out;
 }
 
+/** Check ids of a hidden suite: its points file, or read from its source (the suite itself only runs in a child). */
+function hidden_ids_of(points: Record<string, number>, source: string): string[] {
+  const ids = Object.keys(points);
+  if (ids.length) return ids;
+  return [...new Set([...source.matchAll(/\bid:\s*['"]([a-z0-9][a-z0-9-]*)['"]/g)].map((m) => m[1]!))];
+}
+
 /** prepare_base - copy and transpile the trusted course once for a run (or a batch). */
 export function prepare_base(root = COURSE_ROOT, hidden: string | null = null): grading_base {
   const manifest = read_manifest(root);
-  const dir = make_temp('shrinker-grade-base-');
+  const dir = realpathSync(make_temp('shrinker-grade-base-'));
   copy_course(root, dir, manifest);
   const restored = restore_committed_starters(root, dir, manifest);
   const hs: hidden_suite[] = [];
-  if (hidden) {
+  const hidden_dir = hidden ? realpathSync(make_temp('shrinker-grade-hidden-')) : null;
+  if (hidden && hidden_dir) {
+    // Each suite is transpiled where its imports resolve from (tests/hidden/
+    // of the tree), then moved out: no grading tree ever holds it.
     mkdirSync(join(dir, 'tests/hidden'), { recursive: true });
     for (const h of read_hidden(hidden, manifest)) {
       const path = `tests/hidden/${h.exercise.id}.checks.ts`;
-      cpSync(h.file, join(dir, path));
-      hs.push({ exercise: h.exercise.id, path, points: h.points });
+      const source = readFileSync(h.file, 'utf8');
+      writeFileSync(join(dir, path), source);
+      transpile_file(join(dir, path));
+      const file = join(hidden_dir, `${h.exercise.id}.checks.js`);
+      renameSync(join(dir, path.replace(/\.ts$/, '.js')), file);
+      rmSync(join(dir, path));
+      hs.push({ exercise: h.exercise.id, path, file, points: h.points, ids: hidden_ids_of(h.points, source) });
     }
+    rmSync(join(dir, 'tests/hidden'), { recursive: true, force: true });
   }
   const ts_files: string[] = [];
   const walk = (p: string) => {
@@ -183,7 +219,13 @@ export function prepare_base(root = COURSE_ROOT, hidden: string | null = null): 
     const d = diff_checksums(expected, compute_checksums(root));
     return [...d.modified, ...d.missing, ...d.added];
   })() : [];
-  return { dir, root, manifest, hidden: hs, grader_modified: [...grader_modified, ...restored] };
+  return { dir, hidden_dir, root, manifest, hidden: hs, grader_modified: [...grader_modified, ...restored], starter_passes: new Map() };
+}
+
+/** release_base - remove a base's temporary folders. */
+export function release_base(base: grading_base): void {
+  remove(base.dir);
+  if (base.hidden_dir) remove(base.hidden_dir);
 }
 
 /**
@@ -214,23 +256,60 @@ function restore_committed_starters(root: string, dir: string, manifest: course_
   return restored;
 }
 
+/** Where one editable file of a submission is, or why it cannot be taken. */
+type located = { path: string } | { missing: string } | { refused: string };
+
 /**
- * Where a submission keeps its files. Three shapes: a whole student
- * repository (exercises/<id>/<file>, and protected files that can be compared),
- * its exercises/ folder (<id>/<file>), or the edited files uploaded one by one
- * (<file>, as Gradescope's upload gives them; used only when the file name
- * belongs to one exercise).
+ * lstat every component of @rel under @root: a symbolic link anywhere (the
+ * exercise folder, the file) is refused, so a submission can never make the
+ * grader read outside it (a classmate's folder, solutions/, the course).
  */
-function submission_layout(sub: string, m: course_manifest): { locate: (id: string, f: string) => string; repo: string | null } {
-  if (is_dir(join(sub, 'exercises'))) return { locate: (id, f) => join(sub, 'exercises', id, f), repo: sub };
-  const owners = new Map<string, number>();
-  for (const e of m.exercises) for (const f of e.files) owners.set(f, (owners.get(f) ?? 0) + 1);
+function walk_no_links(root: string, rel: string): located {
+  const parts = rel.split('/');
+  let p = root;
+  for (let i = 0; i < parts.length; i++) {
+    p = join(p, parts[i]!);
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      return { missing: rel };
+    }
+    const shown = parts.slice(0, i + 1).join('/');
+    if (st.isSymbolicLink()) return { refused: `${shown} is a symbolic link: the grader takes only real files and folders of the submission (copy the file itself)` };
+    if (i < parts.length - 1 && !st.isDirectory()) return { missing: rel };
+    if (i === parts.length - 1 && !st.isFile()) return { refused: `${shown} is not a regular file` };
+  }
+  return { path: p };
+}
+
+/**
+ * Where a submission keeps its files. Shapes: a whole student repository
+ * (exercises/<id>/<file>, and protected files that can be compared), its
+ * exercises/ folder (<id>/<file>, or <NN>/<file>), or the edited files
+ * uploaded one by one (Gradescope): <file> when the name belongs to one
+ * exercise, else exercise-qualified as <NN>-<file> (05 and 08 both edit
+ * i915_gem_shrinker_unlock.ts). Nothing is read through a symbolic link.
+ */
+function submission_layout(sub: string, m: course_manifest): { locate: (e: manifest_exercise, f: string) => located; repo: string | null } {
+  const top = lstatSync(join(sub, 'exercises'), { throwIfNoEntry: false });
+  if (top?.isDirectory()) return { locate: (e, f) => walk_no_links(sub, `exercises/${e.id}/${f}`), repo: sub };
+  if (top?.isSymbolicLink()) return { locate: () => ({ refused: 'exercises is a symbolic link: the grader takes only real files and folders of the submission' }), repo: null };
+  const owners = new Map<string, string[]>();
+  for (const e of m.exercises) for (const f of e.files) owners.set(f, [...(owners.get(f) ?? []), e.id.slice(0, 2)]);
   return {
-    locate: (id, f) => {
-      const nested = join(sub, id, f);
-      if (existsSync(nested) || owners.get(f) !== 1) return nested;
-      const flat = join(sub, f);
-      return existsSync(flat) ? flat : nested;
+    locate: (e, f) => {
+      const nn = e.id.slice(0, 2);
+      const tries = [`${e.id}/${f}`, `${nn}/${f}`, `${nn}-${f}`, `${nn}_${f}`, ...(owners.get(f)!.length === 1 ? [f] : [])];
+      for (const t of tries) {
+        const r = walk_no_links(sub, t);
+        if (!('missing' in r)) return r;
+      }
+      const shared = owners.get(f)!;
+      if (shared.length > 1 && lstatSync(join(sub, f), { throwIfNoEntry: false })) {
+        return { missing: `${f} (exercises ${shared.join(' and ')} both edit a file of this name: upload it as ${shared.map((n) => `${n}-${f}`).join(' and ')}, or in folders ${shared.map((n) => `${n}/`).join(' and ')})` };
+      }
+      return { missing: `exercises/${e.id}/${f}` };
     },
     repo: null,
   };
@@ -240,10 +319,16 @@ function submission_layout(sub: string, m: course_manifest): { locate: (id: stri
 function typecheck_child(tree: string, files: string[], timeout_ms: number): Promise<diagnostic[] | string> {
   const script = join(fileURLToPath(new URL('.', import.meta.url)), 'typecheck_child.ts');
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, script, tree, ...files], { cwd: tree, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, script, tree, ...files], { cwd: tree, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout_ms);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, timeout_ms);
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
     child.on('close', () => {
@@ -257,26 +342,116 @@ function typecheck_child(tree: string, files: string[], timeout_ms: number): Pro
   });
 }
 
-function sanitize(text: string, tree: string): string {
+/** Text for the report: no grading-tree paths, no terminal escapes. */
+function sanitize(text: string, tree: string, extra: readonly string[] = []): string {
   let t = text;
-  for (const p of new Set([tree, realpathSync(tree)])) {
+  for (const p of new Set([tree, ...extra])) {
     t = t.split(`file://${p}/`).join('').split(`${p}/`).join('').split(p).join('.');
   }
-  return t;
+  return strip_terminal(t);
 }
 
-function zero_checks(e: manifest_exercise, message: string, hidden: hidden_suite | undefined, hidden_ids: string[]): graded_check[] {
+function zero_checks(e: manifest_exercise, message: string, hidden: hidden_suite | undefined): graded_check[] {
   const out: graded_check[] = e.tests.map((t) => ({ id: t.check, name: t.check, task: t.task, score: 0, max_score: t.points, status: 'failed', message, hidden: false }));
-  if (hidden) for (const id of hidden_ids) out.push({ id: `hidden/${id}`, name: `hidden check ${id}`, task: null, score: 0, max_score: hidden.points[id] ?? 1, status: 'failed', message, hidden: true });
+  if (hidden) for (const id of hidden.ids) out.push({ id: `hidden/${id}`, name: `hidden check ${id}`, task: null, score: 0, max_score: hidden.points[id] ?? 1, status: 'failed', message, hidden: true });
   return out;
 }
 
-/** Check ids of a hidden suite, read from its source (the suite itself only runs in a child). */
-function hidden_check_ids(base: grading_base, h: hidden_suite): string[] {
-  const ids = Object.keys(h.points);
-  if (ids.length) return ids;
-  const text = readFileSync(join(base.dir, h.path), 'utf8');
-  return [...text.matchAll(/\bid:\s*['"]([a-z0-9][a-z0-9-]*)['"]/g)].map((m) => m[1]!);
+/** The sandbox of a grading child: frozen intrinsics, no code from strings, reads only its tree (and the hidden suites). */
+function sandbox_flags(tree: string, base: grading_base): string[] {
+  return [
+    '--frozen-intrinsics',
+    '--disallow-code-generation-from-strings',
+    '--experimental-permission',
+    `--allow-fs-read=${tree}/*`,
+    ...(base.hidden_dir ? [`--allow-fs-read=${base.hidden_dir}/*`] : []),
+  ];
+}
+
+/** A fresh grading tree: a copy of the base (real files only, its node_modules a copy too). */
+function new_tree(base: grading_base): string {
+  const tree = realpathSync(make_temp('shrinker-grade-'));
+  cpSync(base.dir, tree, { recursive: true, verbatimSymlinks: true });
+  return tree;
+}
+
+function run_in_tree(tree: string, base: grading_base, e: manifest_exercise, opts: grade_options): Promise<isolated_run> {
+  const sandbox = opts.sandbox !== false;
+  const harden = opts.harden !== false;
+  return run_isolated({
+    root: tree,
+    exercise: e.id,
+    dir: join(tree, 'exercises', e.id),
+    timeout_ms: opts.timeout_ms ?? 60_000,
+    typecheck: false,
+    worker: join(tree, 'course/worker.js'),
+    verb: harden ? 'grade' : 'check',
+    hidden: harden ? base.hidden.filter((h) => h.exercise === e.id).map((h) => ({ path: h.path, file: h.file })) : [],
+    node_flags: sandbox ? sandbox_flags(tree, base) : [],
+    heap_mb: opts.heap_mb,
+    rss_mb: opts.rss_mb,
+  });
+}
+
+/**
+ * starter_passes - the checks (visible ids, and 'hidden/<id>') the committed
+ * starter of @e passes, graded once per base exactly as a submission is.
+ */
+export function starter_passes(base: grading_base, e: manifest_exercise, opts: grade_options, limit: limiter): Promise<Set<string>> {
+  let p = base.starter_passes.get(e.id);
+  if (!p) {
+    p = limit(async () => {
+      const tree = new_tree(base);
+      try {
+        const run = await run_in_tree(tree, base, e, { ...opts, sandbox: true, harden: true });
+        const ids = new Set(run.results.filter((r) => r.status === 'passed').map((r) => r.id));
+        for (const x of run.extra ?? []) for (const r of x.results) if (r.status === 'passed') ids.add(`hidden/${r.id}`);
+        return ids;
+      } finally {
+        remove(tree);
+      }
+    });
+    base.starter_passes.set(e.id, p);
+  }
+  return p;
+}
+
+/**
+ * The verdict of one run, read against the trusted manifest: one result per
+ * check id the manifest (or the hidden points file) names, nothing else.
+ * Anything the child sent beyond that is an incident for the instructor.
+ */
+function trusted_results(e: manifest_exercise, run: isolated_run, hidden: hidden_suite | undefined): { visible: Map<string, check_result>; hidden: Map<string, check_result>; incidents: string[] } {
+  const incidents = [...(run.incidents ?? [])];
+  const take = (rs: unknown, known: Set<string>, what: string): Map<string, check_result> => {
+    const out = new Map<string, check_result>();
+    if (!Array.isArray(rs)) {
+      incidents.push(`${what}: the results are not a list`);
+      return out;
+    }
+    for (const r of rs as Partial<check_result>[]) {
+      const ok = r && typeof r === 'object' && typeof r.id === 'string' && typeof r.name === 'string' && typeof r.message === 'string' && (r.status === 'passed' || r.status === 'failed');
+      if (!ok) {
+        incidents.push(`${what}: a result of the wrong shape`);
+        continue;
+      }
+      if (!known.has(r.id!)) {
+        incidents.push(`${what}: a result for "${r.id}", which the manifest does not list`);
+        continue;
+      }
+      if (out.has(r.id!)) {
+        incidents.push(`${what}: two results for "${r.id}"`);
+        out.delete(r.id!);
+        known.delete(r.id!); // neither counts
+        continue;
+      }
+      out.set(r.id!, { id: r.id!, name: r.name!.slice(0, 500), status: r.status!, message: r.message!.slice(0, 100_000) });
+    }
+    return out;
+  };
+  const visible = take(run.results, new Set(e.tests.map((t) => t.check)), 'checks');
+  const h = hidden ? take((run.extra ?? []).find((x) => x.suite === hidden.path)?.results ?? [], new Set(hidden.ids), 'hidden checks') : new Map<string, check_result>();
+  return { visible, hidden: h, incidents };
 }
 
 /**
@@ -285,175 +460,182 @@ function hidden_check_ids(base: grading_base, h: hidden_suite): string[] {
  */
 export async function grade_submission(base: grading_base, opts: grade_options = {}, limit: limiter = make_limiter(opts.jobs ?? 2)): Promise<grade_report> {
   const t0 = Date.now();
-  const sub_root = resolve(opts.submission ?? base.root);
+  const given = resolve(opts.submission ?? base.root);
+  // The instructor names the submission: resolve that path once; below it nothing is followed.
+  const sub_root = realpathSync(given);
   const m = base.manifest;
   const layout = submission_layout(sub_root, m);
   const wanted = opts.exercises?.length ? opts.exercises.map((q) => find_exercise(m, q).id) : m.exercises.map((e) => e.id);
   const exercises = m.exercises.filter((e) => wanted.includes(e.id));
   const timeout_ms = opts.timeout_ms ?? 60_000;
-  const sandbox = opts.sandbox !== false;
+  const baseline = opts.starter_baseline !== false;
 
-  // 1. The grading tree: the base, and the submission's editable files on top.
-  const tree = realpathSync(make_temp('shrinker-grade-'));
-  cpSync(base.dir, tree, { recursive: true, verbatimSymlinks: true });
-  const missing = new Map<string, string[]>();
-  const unchanged = new Set<string>();
-  const syntax = new Map<string, string>();
-  for (const e of exercises) {
-    const miss: string[] = [];
-    let same = true;
-    for (const f of e.files) {
-      const src = layout.locate(e.id, f);
-      const dst = join(tree, 'exercises', e.id, f);
-      const starter = join(base.dir, 'exercises', e.id, f);
-      if (!existsSync(src)) {
-        miss.push(`exercises/${e.id}/${f}`);
-        rmSync(dst, { force: true });
-        rmSync(dst.replace(/\.ts$/, '.js'), { force: true });
+  const tree = new_tree(base);
+  try {
+    // 1. The grading tree: the base, and the submission's editable files on top.
+    const missing = new Map<string, string[]>();
+    const refused = new Map<string, string[]>();
+    const unchanged = new Set<string>();
+    const syntax = new Map<string, string>();
+    for (const e of exercises) {
+      const miss: string[] = [];
+      const bad: string[] = [];
+      let same = true;
+      for (const f of e.files) {
+        const where = layout.locate(e, f);
+        const dst = join(tree, 'exercises', e.id, f);
+        const starter = join(base.dir, 'exercises', e.id, f);
+        if (!('path' in where)) {
+          if ('missing' in where) miss.push(where.missing);
+          else bad.push(where.refused);
+          rmSync(dst, { force: true });
+          rmSync(dst.replace(/\.ts$/, '.js'), { force: true });
+          continue;
+        }
+        if (!existsSync(starter) || file_digest(where.path) !== file_digest(starter)) same = false;
+        cpSync(where.path, dst);
+        const errs = transpile_file(dst);
+        if (errs.length) syntax.set(e.id, errs.map((x) => `exercises/${e.id}/${f}${x.message}`).join('\n'));
+      }
+      if (bad.length) refused.set(e.id, bad);
+      else if (miss.length) missing.set(e.id, miss);
+      else if (same) unchanged.add(e.id);
+    }
+
+    // 2. Protected files the submission changed (a whole repository only).
+    const modified: string[] = [];
+    if (layout.repo) {
+      for (const f of protected_files(base.dir)) {
+        const theirs = walk_no_links(layout.repo, f);
+        if ('path' in theirs && file_digest(theirs.path) !== file_digest(join(base.dir, f))) modified.push(f);
+      }
+    }
+
+    // 3. The import policy and allowlist, statically.
+    const violations = new Map<string, policy_violation[]>();
+    if (opts.policy !== false) {
+      for (const e of exercises) {
+        if (missing.has(e.id) || refused.has(e.id)) continue;
+        const vs = e.files.flatMap((f) => check_policy(tree, join(tree, 'exercises', e.id, f), `exercises/${e.id}/${f}`, e));
+        if (vs.length) violations.set(e.id, vs);
+      }
+    }
+
+    // 4. Type check (one child for the whole submission) and the exercises (one child each), in parallel.
+    const to_run = exercises.filter((e) => !missing.has(e.id) && !refused.has(e.id) && !violations.has(e.id) && !syntax.has(e.id) && (opts.credit_unchanged || !unchanged.has(e.id)));
+    const tc_files = to_run.flatMap((e) => e.files.map((f) => join(tree, 'exercises', e.id, f)));
+    const tc: Promise<diagnostic[] | string> = opts.typecheck === false || tc_files.length === 0 ? Promise.resolve([]) : limit(() => typecheck_child(tree, tc_files, Math.max(timeout_ms, 60_000)));
+    const runs = new Map<string, Promise<isolated_run>>();
+    for (const e of to_run) runs.set(e.id, limit(() => run_in_tree(tree, base, e, opts)));
+    const guards = new Map<string, Promise<Set<string>>>();
+    if (baseline) for (const e of exercises) guards.set(e.id, starter_passes(base, e, opts, limit));
+    const diags = await tc;
+    const settled = new Map<string, isolated_run>();
+    for (const [id, p] of runs) settled.set(id, await p);
+    const passes_of_starter = new Map<string, Set<string>>();
+    for (const [id, p] of guards) passes_of_starter.set(id, await p);
+
+    // 5. Scores, in manifest order.
+    const out: graded_exercise[] = [];
+    const hidden_paths = base.hidden_dir ? [base.hidden_dir] : [];
+    for (const e of exercises) {
+      const hidden = base.hidden.find((h) => h.exercise === e.id);
+      const guard = passes_of_starter.get(e.id) ?? new Set<string>();
+      // A check the starter passes is worth nothing: it must pass, and says so.
+      const weigh = (c: graded_check): graded_check => (guard.has(c.id) ? { ...c, score: 0, max_score: 0, guard: true } : c);
+      const ge = (status: graded_status, message: string, checks: graded_check[], output = '', ms = 0, incidents: string[] = []): graded_exercise => {
+        const weighed = checks.map(weigh);
+        return {
+          id: e.id,
+          title: e.title,
+          status,
+          message,
+          score: weighed.reduce((s, c) => s + c.score, 0),
+          max_score: weighed.reduce((s, c) => s + c.max_score, 0),
+          checks: weighed,
+          output,
+          ms,
+          ...(incidents.length ? { incidents } : {}),
+        };
+      };
+      if (refused.has(e.id)) {
+        const msg = `not graded: ${refused.get(e.id)!.join('; ')}`;
+        out.push(ge('missing', msg, zero_checks(e, msg, hidden)));
         continue;
       }
-      if (!existsSync(starter) || file_digest(src) !== file_digest(starter)) same = false;
-      cpSync(src, dst);
-      const errs = transpile_file(dst);
-      if (errs.length) syntax.set(e.id, errs.map((x) => `exercises/${e.id}/${f}${x.message}`).join('\n'));
-    }
-    if (miss.length) missing.set(e.id, miss);
-    else if (same) unchanged.add(e.id);
-  }
-
-  // 2. Protected files the submission changed (a whole repository only).
-  const modified: string[] = [];
-  if (layout.repo) {
-    for (const f of protected_files(base.dir)) {
-      if (f.startsWith('tests/hidden/')) continue;
-      const theirs = join(layout.repo, f);
-      if (existsSync(theirs) && file_digest(theirs) !== file_digest(join(base.dir, f))) modified.push(f);
-    }
-  }
-
-  // 3. The import policy, statically.
-  const violations = new Map<string, policy_violation[]>();
-  if (opts.policy !== false) {
-    for (const e of exercises) {
-      if (missing.has(e.id)) continue;
-      const vs = e.files.flatMap((f) => check_policy(tree, join(tree, 'exercises', e.id, f), `exercises/${e.id}/${f}`));
-      if (vs.length) violations.set(e.id, vs);
-    }
-  }
-
-  // 4. Type check (one child for the whole submission) and the exercises (one child each), in parallel.
-  const to_run = exercises.filter((e) => !missing.has(e.id) && !violations.has(e.id) && !syntax.has(e.id) && (opts.credit_unchanged || !unchanged.has(e.id)));
-  const tc_files = to_run.flatMap((e) => e.files.map((f) => join(tree, 'exercises', e.id, f)));
-  const tc: Promise<diagnostic[] | string> = opts.typecheck === false || tc_files.length === 0 ? Promise.resolve([]) : limit(() => typecheck_child(tree, tc_files, Math.max(timeout_ms, 60_000)));
-  const flags = sandbox ? ['--frozen-intrinsics', '--experimental-permission', `--allow-fs-read=${tree}/*`, '--no-warnings'] : ['--no-warnings'];
-  const runs = new Map<string, Promise<isolated_run>>();
-  for (const e of to_run) {
-    const hs = base.hidden.filter((h) => h.exercise === e.id);
-    runs.set(e.id, limit(() => run_isolated({
-      root: tree,
-      exercise: e.id,
-      dir: join(tree, 'exercises', e.id),
-      timeout_ms,
-      typecheck: false,
-      worker: join(tree, 'course/worker.js'),
-      loader: false,
-      harden: opts.harden !== false,
-      node_flags: flags,
-      extra: hs.map((h) => h.path),
-    })));
-  }
-  const diags = await tc;
-  const settled = new Map<string, isolated_run>();
-  for (const [id, p] of runs) settled.set(id, await p);
-
-  // 5. Scores, in manifest order.
-  const out: graded_exercise[] = [];
-  for (const e of exercises) {
-    const hidden = base.hidden.find((h) => h.exercise === e.id);
-    const hidden_ids = hidden ? hidden_check_ids(base, hidden) : [];
-    const ge = (status: graded_status, message: string, checks: graded_check[], output = '', ms = 0): graded_exercise => ({
-      id: e.id,
-      title: e.title,
-      status,
-      message,
-      score: checks.reduce((s, c) => s + c.score, 0),
-      max_score: checks.reduce((s, c) => s + c.max_score, 0),
-      checks,
-      output,
-      ms,
-    });
-    if (missing.has(e.id)) {
-      const msg = `missing from the submission: ${missing.get(e.id)!.join(', ')} (restore the starter with: npx shrinker-lab reset ${e.id.slice(0, 2)})`;
-      out.push(ge('missing', msg, zero_checks(e, msg, hidden, hidden_ids)));
-      continue;
-    }
-    if (violations.has(e.id)) {
-      const msg = `not graded: the file breaks the grader's import policy (a fix needs only the kernel model's API):\n${violations.get(e.id)!.map((v) => `  ${v.where}: ${v.message}`).join('\n')}`;
-      out.push(ge('policy', msg, zero_checks(e, msg, hidden, hidden_ids)));
-      continue;
-    }
-    if (syntax.has(e.id)) {
-      const msg = `does not compile:\n${syntax.get(e.id)}`;
-      out.push(ge('compile_error', msg, zero_checks(e, msg, hidden, hidden_ids)));
-      continue;
-    }
-    if (!opts.credit_unchanged && unchanged.has(e.id)) {
-      const msg = 'unchanged from the starter: no points (fix the TODO first; some checks only guard against breaking what already works)';
-      out.push(ge('unchanged', msg, zero_checks(e, msg, hidden, hidden_ids)));
-      continue;
-    }
-    const mine = typeof diags === 'string' ? null : diags.filter((d) => d.file.startsWith(`exercises/${e.id}/`));
-    if (typeof diags === 'string' || (mine && mine.length)) {
-      const msg = typeof diags === 'string' ? diags : `does not compile:\n${mine!.map((d) => `${d.file}:${d.line}:${d.column} - error ${d.code}: ${d.message}`).join('\n')}`;
-      out.push(ge('compile_error', msg, zero_checks(e, msg, hidden, hidden_ids)));
-      continue;
-    }
-    const run = settled.get(e.id)!;
-    const output = sanitize((run.output ?? '').trim(), tree);
-    if (run.status === 'compile_error' || run.status === 'crashed' || run.status === 'timeout') {
-      const msg = sanitize(run.message, tree);
-      out.push(ge(run.status, msg, zero_checks(e, msg, hidden, hidden_ids), output, run.ms));
-      continue;
-    }
-    const by_id = new Map<string, check_result>(run.results.map((r) => [r.id, r]));
-    const checks: graded_check[] = e.tests.map((t) => {
-      const r = by_id.get(t.check);
-      const ok = r?.status === 'passed';
-      return {
-        id: t.check,
-        name: r?.name ?? t.check,
-        task: t.task,
-        score: ok ? t.points : 0,
-        max_score: t.points,
-        status: ok ? 'passed' : 'failed',
-        message: r ? sanitize(r.message, tree) : 'the suite did not run this check (the manifest and the suite disagree)',
-        hidden: false,
-      };
-    });
-    const extra = (run as isolated_run & { extra?: extra_results[] }).extra ?? [];
-    if (hidden) {
-      const rs = extra.find((x) => x.suite === hidden.path)?.results ?? [];
-      const ids = hidden_ids.length ? hidden_ids : rs.map((r) => r.id);
-      for (const id of ids) {
-        const r = rs.find((x) => x.id === id);
-        const ok = r?.status === 'passed';
-        const pts = hidden.points[id] ?? 1;
-        checks.push({ id: `hidden/${id}`, name: r?.name ?? id, task: null, score: ok ? pts : 0, max_score: pts, status: ok ? 'passed' : 'failed', message: r ? sanitize(r.message, tree) : 'not run', hidden: true });
+      if (missing.has(e.id)) {
+        const msg = `missing from the submission: ${missing.get(e.id)!.join(', ')} (restore the starter with: npx shrinker-lab reset ${e.id.slice(0, 2)})`;
+        out.push(ge('missing', msg, zero_checks(e, msg, hidden)));
+        continue;
       }
+      if (violations.has(e.id)) {
+        const msg = `not graded: the file breaks the grader's import policy (a fix needs only the kernel model's API):\n${violations.get(e.id)!.map((v) => `  ${v.where}: ${v.message}`).join('\n')}`;
+        out.push(ge('policy', msg, zero_checks(e, msg, hidden)));
+        continue;
+      }
+      if (syntax.has(e.id)) {
+        const msg = `does not compile:\n${syntax.get(e.id)}`;
+        out.push(ge('compile_error', msg, zero_checks(e, msg, hidden)));
+        continue;
+      }
+      if (!opts.credit_unchanged && unchanged.has(e.id)) {
+        const msg = 'unchanged from the starter: no points (fix the TODO first; some checks only guard against breaking what already works)';
+        out.push(ge('unchanged', msg, zero_checks(e, msg, hidden)));
+        continue;
+      }
+      const mine = typeof diags === 'string' ? null : diags.filter((d) => d.file.startsWith(`exercises/${e.id}/`));
+      if (typeof diags === 'string' || (mine && mine.length)) {
+        const msg = typeof diags === 'string' ? diags : `does not compile:\n${mine!.map((d) => `${d.file}:${d.line}:${d.column} - error ${d.code}: ${d.message}`).join('\n')}`;
+        out.push(ge('compile_error', sanitize(msg, tree), zero_checks(e, sanitize(msg, tree), hidden)));
+        continue;
+      }
+      const run = settled.get(e.id)!;
+      const output = sanitize((run.output ?? '').trim(), tree, hidden_paths);
+      const trusted = trusted_results(e, run, hidden);
+      const incidents = trusted.incidents.map((i) => sanitize(i, tree, hidden_paths));
+      if (run.status === 'compile_error' || run.status === 'crashed' || run.status === 'timeout') {
+        const msg = sanitize(run.message, tree, hidden_paths);
+        out.push(ge(run.status, msg, zero_checks(e, msg, hidden), output, run.ms, incidents));
+        continue;
+      }
+      const checks: graded_check[] = e.tests.map((t) => {
+        const r = trusted.visible.get(t.check);
+        const ok = r?.status === 'passed';
+        return {
+          id: t.check,
+          name: r?.name ?? t.check,
+          task: t.task,
+          score: ok ? t.points : 0,
+          max_score: t.points,
+          status: ok ? 'passed' : 'failed',
+          message: r ? sanitize(r.message, tree, hidden_paths) : 'the suite did not report this check (the manifest and the suite disagree)',
+          hidden: false,
+        };
+      });
+      if (hidden) {
+        for (const id of hidden.ids) {
+          const r = trusted.hidden.get(id);
+          const ok = r?.status === 'passed';
+          const pts = hidden.points[id] ?? 1;
+          checks.push({ id: `hidden/${id}`, name: r?.name ?? id, task: null, score: ok ? pts : 0, max_score: pts, status: ok ? 'passed' : 'failed', message: r ? sanitize(r.message, tree, hidden_paths) : 'not run', hidden: true });
+        }
+      }
+      const all_passed = checks.every((c) => c.status === 'passed');
+      out.push(ge(all_passed ? 'passed' : 'failed', '', checks, output, run.ms, incidents));
     }
-    out.push(ge(run.status, '', checks, output, run.ms));
+    return {
+      submission: basename(given),
+      score: out.reduce((s, e) => s + e.score, 0),
+      max_score: out.reduce((s, e) => s + e.max_score, 0),
+      exercises: out,
+      modified: modified.sort(),
+      grader_modified: base.grader_modified,
+      hidden_visibility: opts.hidden_visibility ?? 'after_due_date',
+      execution_time: (Date.now() - t0) / 1000,
+    };
+  } finally {
+    remove(tree);
   }
-  remove(tree);
-  return {
-    submission: basename(sub_root),
-    score: out.reduce((s, e) => s + e.score, 0),
-    max_score: out.reduce((s, e) => s + e.max_score, 0),
-    exercises: out,
-    modified: modified.sort(),
-    grader_modified: base.grader_modified,
-    hidden_visibility: opts.hidden_visibility ?? 'after_due_date',
-    execution_time: (Date.now() - t0) / 1000,
-  };
 }
 
 /** grade - prepare a base, grade one submission, clean up. */
@@ -462,15 +644,15 @@ export async function grade(opts: grade_options = {}): Promise<grade_report> {
   try {
     return await grade_submission(base, opts);
   } finally {
-    remove(base.dir);
+    release_base(base);
   }
 }
 
 /** A report for a run that could not grade at all (results are written even then). */
 export function failed_report(submission: string, message: string, m: course_manifest | null): grade_report {
   const exercises: graded_exercise[] = (m?.exercises ?? []).map((e) => {
-    const checks = zero_checks(e, message, undefined, []);
-    return { id: e.id, title: e.title, status: 'crashed', message, score: 0, max_score: checks.reduce((s, c) => s + c.max_score, 0), checks, output: '', ms: 0 };
+    const checks = zero_checks(e, message, undefined);
+    return { id: e.id, title: e.title, status: 'crashed', message, score: 0, max_score: exercise_points(e), checks, output: '', ms: 0 };
   });
   return { submission, score: 0, max_score: exercises.reduce((s, e) => s + e.max_score, 0), exercises, modified: [], grader_modified: [], hidden_visibility: 'after_due_date', execution_time: 0, error: message };
 }
@@ -478,4 +660,9 @@ export function failed_report(submission: string, message: string, m: course_man
 export function write_text(path: string, text: string): void {
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, text);
+}
+
+/** is_inside - @p is @dir or under it (real paths). */
+export function is_inside(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 }

@@ -117,7 +117,7 @@ function files_under(dir: string, rel = ''): string[] {
 export function build_gradescope_zip(root: string, file: string, hidden: string | null = null): { file: string; files: number } {
   const stage = make_temp('shrinker-gradescope-');
   try {
-    copy_course(root, join(stage, 'course'), read_manifest(root));
+    copy_course(root, join(stage, 'course'), read_manifest(root), false);
     if (hidden) cpSync(hidden, join(stage, 'hidden'), { recursive: true });
     const entries: entry[] = [
       { name: 'setup.sh', data: Buffer.from(SETUP_SH), mode: 0o755 },

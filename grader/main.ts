@@ -4,16 +4,22 @@
 // npm run grade -- checksums [--write]        verify (or regenerate) grader/checksums.json
 // npm run grade -- export-student DIR          write the student template
 // npm run grade -- gradescope-zip [--out FILE] [--hidden DIR]
+//
+// Every command's arguments are parsed strictly (node:util parseArgs): an
+// unknown or misspelt option is an error (exit 2), never silently ignored
+// ("--hiden DIR" must not grade without the hidden tests).
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { COURSE_ROOT, read_manifest } from '../course/files';
 import type { course_manifest } from '../course/manifest';
+import { kill_all_workers } from '../course/runner';
 import { grade_batch } from './batch';
 import { export_student } from './export_student';
-import { failed_report, grade_submission, prepare_base, type grade_options, type grade_report, type visibility } from './grade';
+import { failed_report, grade_submission, prepare_base, release_base, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
 import { build_gradescope_zip } from './gradescope_zip';
 import { points_line } from './formats';
 import { github_outputs, summary_table, write_results } from './output';
-import { compute_checksums, diff_checksums, read_checksums, remove, write_checksums } from './tree';
+import { cleanup_temps, compute_checksums, diff_checksums, read_checksums, write_checksums } from './tree';
 
 export const USAGE = `usage:
   npm run grade -- [--submission DIR] [--out DIR] [--hidden DIR] [--timeout SECONDS] [--jobs N]
@@ -24,32 +30,64 @@ export const USAGE = `usage:
   npm run grade -- export-student DIR
   npm run grade -- gradescope-zip [--out FILE] [--hidden DIR]`;
 
-interface parsed {
+/** A command line the grader does not accept: the message, the usage, exit 2. */
+export class usage_error extends Error {
+  constructor(message: string) {
+    super(`${message}\n${USAGE}`);
+    this.name = 'usage_error';
+  }
+}
+
+type option_spec = Record<string, { type: 'string' | 'boolean' }>;
+
+const COMMON: option_spec = { root: { type: 'string' }, help: { type: 'boolean' } };
+/** The options of each command: nothing else is accepted. */
+export const COMMAND_OPTIONS: Record<string, option_spec> = {
+  grade: {
+    ...COMMON,
+    submission: { type: 'string' },
+    out: { type: 'string' },
+    hidden: { type: 'string' },
+    timeout: { type: 'string' },
+    jobs: { type: 'string' },
+    exercises: { type: 'string' },
+    batch: { type: 'string' },
+    visibility: { type: 'string' },
+    'credit-unchanged': { type: 'boolean' },
+    'no-typecheck': { type: 'boolean' },
+    quiet: { type: 'boolean' },
+  },
+  checksums: { ...COMMON, write: { type: 'boolean' } },
+  'export-student': { ...COMMON },
+  'gradescope-zip': { ...COMMON, out: { type: 'string' }, hidden: { type: 'string' } },
+};
+
+export interface parsed {
   command: string;
   values: Map<string, string>;
   flags: Set<string>;
   rest: string[];
 }
 
-const VALUED = new Set(['submission', 'out', 'hidden', 'timeout', 'jobs', 'exercises', 'batch', 'visibility', 'root']);
-
+/** parse_args - the command and its options; throws usage_error on anything unknown or malformed. */
 export function parse_args(argv: string[]): parsed {
+  const command = Object.hasOwn(COMMAND_OPTIONS, argv[0] ?? '') && argv[0] !== 'grade' ? argv[0]! : 'grade';
+  const args = command === 'grade' ? argv : argv.slice(1);
+  let r;
+  try {
+    r = parseArgs({ args, options: COMMAND_OPTIONS[command]!, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new usage_error(`${command === 'grade' ? 'grade' : command}: ${(e as Error).message}`);
+  }
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('--')) {
-      const [k, v] = a.slice(2).split('=', 2) as [string, string | undefined];
-      if (VALUED.has(k)) {
-        const val = v ?? argv[++i];
-        if (val === undefined) throw new Error(`--${k} needs a value\n${USAGE}`);
-        values.set(k, val);
-      } else flags.add(k);
-    } else rest.push(a);
+  for (const [k, v] of Object.entries(r.values)) {
+    if (typeof v === 'string') values.set(k, v);
+    else if (v === true) flags.add(k);
   }
-  const command = ['checksums', 'export-student', 'gradescope-zip'].includes(rest[0] ?? '') ? rest.shift()! : 'grade';
-  return { command, values, flags, rest };
+  const max_positionals = command === 'export-student' ? 1 : 0;
+  if (r.positionals.length > max_positionals) throw new usage_error(`${command}: unexpected argument "${r.positionals[max_positionals]}"`);
+  return { command, values, flags, rest: r.positionals };
 }
 
 function options(p: parsed): grade_options {
@@ -57,11 +95,11 @@ function options(p: parsed): grade_options {
     const v = p.values.get(k);
     if (v === undefined) return d;
     const n = Number(v);
-    if (!(n > 0)) throw new Error(`--${k} must be a positive number (got "${v}")`);
+    if (!(n > 0)) throw new usage_error(`--${k} must be a positive number (got "${v}")`);
     return n;
   };
   const vis = p.values.get('visibility') ?? 'after_due_date';
-  if (!['hidden', 'after_due_date', 'after_published', 'visible'].includes(vis)) throw new Error(`--visibility must be hidden, after_due_date, after_published or visible`);
+  if (!['hidden', 'after_due_date', 'after_published', 'visible'].includes(vis)) throw new usage_error(`--visibility must be hidden, after_due_date, after_published or visible`);
   return {
     root: resolve(p.values.get('root') ?? COURSE_ROOT),
     submission: p.values.has('submission') ? resolve(p.values.get('submission')!) : undefined,
@@ -79,7 +117,7 @@ function options(p: parsed): grade_options {
 export async function run_grade(opts: grade_options, out: string, quiet = false): Promise<grade_report> {
   let report: grade_report;
   let manifest: course_manifest | null = null;
-  let base = null;
+  let base: grading_base | null = null;
   try {
     manifest = read_manifest(opts.root);
     base = prepare_base(opts.root, opts.hidden ?? null);
@@ -87,7 +125,7 @@ export async function run_grade(opts: grade_options, out: string, quiet = false)
   } catch (e) {
     report = failed_report(opts.submission ?? 'submission', `the grader could not run: ${(e as Error).message}`, manifest);
   } finally {
-    if (base) remove(base.dir);
+    if (base) release_base(base);
   }
   write_results(report, out);
   const notices = github_outputs(report);
@@ -95,6 +133,22 @@ export async function run_grade(opts: grade_options, out: string, quiet = false)
   for (const n of notices) console.log(n);
   console.log(points_line(report));
   return report;
+}
+
+/**
+ * on_interrupt - when the grader is stopped (Ctrl-C, a CI cancel, a batch
+ * supervisor's SIGTERM), kill every worker group and remove every temporary
+ * tree before exiting: nothing of a submission is left running or on disk.
+ */
+export function install_interrupt_cleanup(): void {
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      const killed = kill_all_workers();
+      const removed = cleanup_temps();
+      process.stderr.write(`\ngrader stopped by ${sig}: killed ${killed} worker(s), removed ${removed} temporary folder(s)\n`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -126,7 +180,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (p.command === 'export-student') {
     const dest = p.rest[0];
-    if (!dest) throw new Error(`export-student needs a destination folder\n${USAGE}`);
+    if (!dest) throw new usage_error('export-student needs a destination folder');
     const r = export_student(root, resolve(dest));
     console.log(`student template written to ${r.dir} (${r.files} files)`);
     return 0;
@@ -139,14 +193,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   const opts = options(p);
   const out = resolve(p.values.get('out') ?? '.grade');
+  install_interrupt_cleanup();
   if (p.values.has('batch')) {
     const base = prepare_base(opts.root, opts.hidden ?? null);
     try {
-      const reports = await grade_batch(base, resolve(p.values.get('batch')!), out, opts);
-      for (const r of reports) console.log(`${r.submission}: ${r.score}/${r.max_score}`);
+      const b = await grade_batch(base, resolve(p.values.get('batch')!), out, opts);
+      for (const r of b.reports) console.log(`${r.submission}: ${r.score}/${r.max_score}`);
+      for (const s of b.skipped) console.log(`skipped ${s.name}: ${s.why}`);
+      for (const r of b.reports) for (const e of r.exercises) for (const i of e.incidents ?? []) console.log(`incident in ${r.submission} ${e.id}: ${i}`);
       console.log(`gradebook: ${resolve(out, 'gradebook.csv')}`);
     } finally {
-      remove(base.dir);
+      release_base(base);
     }
     return 0;
   }

@@ -1,26 +1,31 @@
-// The import policy for graded files: what a learner's file may use. A
-// learner fixes a kernel function; it needs the model's API and nothing
-// else. Everything below is something a fix never needs and a file gaming the
-// grader would: reaching the checks or the explorer, installing boot or
-// scheduler hooks that run inside every check, patching built-ins or
-// prototypes, escaping to Node. Checked statically (the file is parsed, never
-// run) before the file is graded; a violation scores the exercise 0 with a
-// message naming the line. Every starter, reference solution and accepted
-// alternative must pass it (tests/grader/policy.test.ts).
+// The import policy for graded files: what a learner's file may use,
+// checked statically (the file is parsed, never run) before it is graded; a
+// violation scores the exercise 0 with a message naming the line. Every
+// starter, reference solution and accepted alternative must pass it
+// (tests/grader/integrity.test.ts).
+//
+// It is the first of two layers. The second is the grading realm
+// (course/realm.ts): there the learner's module cannot reach the host (no
+// process, no fs, no import(), no eval) and its imports are gated again at
+// run time. So the policy's job is to give a clear message early, and to
+// hold the parts only a static reading can: which *names* a file imports
+// from the model (the exercise's allowlist, exercises/course.json
+// "imports"), and "no code runs when the file is imported".
 import { readFileSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
+import { import_refusal, type manifest_exercise } from '../course/manifest';
 
 /**
  * Model functions that install hooks, reset or re-boot the machine: not for a fix.
  * Every piece of model plumbing (a name Linux does not have) starts with `model_`;
  * `__` is kept for the names Linux itself uses (__mutex_owner, __free_pages...).
  */
-export const DENIED_NAMES = /^(register_initcall|do_initcalls|start_kernel|register_sched_\w+|capture_scenarios|model_\w+|__run_timers)$/;
+export const DENIED_NAMES = /^(register_initcall|do_initcalls|start_kernel|register_sched_\w+|capture_scenarios|model_\w+|__run_timers|debug_locks_off|sched_request_stop)$/;
 /** Identifiers that reach past the model: the host, reflection, code from strings, prototypes. */
 export const DENIED_IDENTIFIERS = new Set([
   'globalThis', 'global', 'process', 'require', 'module', 'eval', 'Function', 'Reflect', 'Proxy', 'prototype', '__proto__',
-  'defineProperty', 'defineProperties', 'setPrototypeOf', 'getPrototypeOf', 'constructor', 'Deno', 'Bun',
+  'defineProperty', 'defineProperties', 'setPrototypeOf', 'getPrototypeOf', 'constructor', 'Deno', 'Bun', 'Buffer',
 ]);
 
 export interface policy_violation {
@@ -30,10 +35,34 @@ export interface policy_violation {
 }
 
 /**
- * check_policy - the violations in @file (absolute path) of @course_root's
- * exercise folder, reported with @display as the file name.
+ * inert - an expression that runs no code of the file when it is evaluated
+ * at import: literals, functions (defined, not called), names, and objects,
+ * arrays, templates and operators made of those.
  */
-export function check_policy(course_root: string, file: string, display: string): policy_violation[] {
+function inert(x: ts.Expression): boolean {
+  if (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x) || ts.isTypeAssertionExpression(x) || ts.isNonNullExpression(x)) return inert(x.expression);
+  if (ts.isArrowFunction(x) || ts.isFunctionExpression(x)) return true;
+  if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || ts.isBigIntLiteral(x) || ts.isIdentifier(x)) return true;
+  if (x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) return true;
+  if (ts.isPrefixUnaryExpression(x)) return inert(x.operand);
+  if (ts.isBinaryExpression(x)) return x.operatorToken.kind !== ts.SyntaxKind.EqualsToken && inert(x.left) && inert(x.right);
+  if (ts.isConditionalExpression(x)) return inert(x.condition) && inert(x.whenTrue) && inert(x.whenFalse);
+  if (ts.isTemplateExpression(x)) return x.templateSpans.every((s) => inert(s.expression));
+  if (ts.isArrayLiteralExpression(x)) return x.elements.every((el) => !ts.isSpreadElement(el) && inert(el));
+  if (ts.isObjectLiteralExpression(x)) {
+    return x.properties.every((p) => (ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && inert(p.initializer)) || ts.isShorthandPropertyAssignment(p) || (ts.isMethodDeclaration(p) && !ts.isComputedPropertyName(p.name)));
+  }
+  // A property read of an imported constant (I915_SHRINK_BOUND.x): no getter in the model's frozen constants.
+  if (ts.isPropertyAccessExpression(x)) return inert(x.expression);
+  return false;
+}
+
+/**
+ * check_policy - the violations in @file (absolute path) of @course_root's
+ * exercise folder, reported with @display as the file name; @e gives the
+ * exercise's import allowlist.
+ */
+export function check_policy(course_root: string, file: string, display: string, e?: manifest_exercise): policy_violation[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -46,46 +75,106 @@ export function check_policy(course_root: string, file: string, display: string)
     const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
     out.push({ where: `${display}:${line}`, message });
   };
-  const kernel_dir = resolve(course_root, 'kernel') + sep;
+  const root = resolve(course_root);
+  const kernel_dir = resolve(root, 'kernel') + sep;
+  const own_dir = dirname(file);
 
-  const check_specifier = (node: ts.Node, spec: ts.Expression | undefined, type_only: boolean) => {
+  /** The tree path of a relative specifier, or null when it does not lead into kernel/ (or the exercise's own folder). */
+  const target_of = (spec: string): { module: string; own: boolean } | null => {
+    if (!spec.startsWith('./') && !spec.startsWith('../')) return null;
+    const target = resolve(own_dir, spec).replace(/\.(ts|js)$/, '');
+    if (dirname(target) === own_dir) return { module: target, own: true };
+    if (!(target + sep).startsWith(kernel_dir)) return null;
+    return { module: relative(root, target).split(sep).join('/'), own: false };
+  };
+
+  const check_import = (node: ts.Node, spec: ts.Expression | undefined, names: { name: string; node: ts.Node }[] | 'all', type_only: boolean) => {
     if (!spec || !ts.isStringLiteral(spec)) return;
     if (type_only) return; // types vanish at run time
-    const target = resolve(dirname(file), spec.text);
-    if (!spec.text.startsWith('.') || !(target + sep).startsWith(kernel_dir) && !target.startsWith(kernel_dir)) {
-      say(node, `imports '${spec.text}': a graded file may import only the kernel model (relative paths into kernel/)`);
+    const t = target_of(spec.text);
+    if (!t) return say(node, `imports '${spec.text}': a graded file may import only the kernel model (relative paths into kernel/)`);
+    if (t.own || !e) return;
+    if (names === 'all') {
+      const why = import_refusal(e, t.module, null);
+      if (why) say(node, why);
+      return;
+    }
+    for (const n of names) {
+      const why = import_refusal(e, t.module, n.name);
+      if (why) say(n.node, why);
     }
   };
 
   for (const st of sf.statements) {
     if (ts.isImportDeclaration(st)) {
       const clause = st.importClause;
-      check_specifier(st, st.moduleSpecifier, !!clause?.isTypeOnly);
-      if (!clause) say(st, 'a bare side-effect import is not allowed in a graded file');
+      if (!clause) {
+        say(st, 'a bare side-effect import is not allowed in a graded file');
+        continue;
+      }
+      const names: { name: string; node: ts.Node }[] = [];
+      let all = false;
+      if (clause.name) names.push({ name: 'default', node: clause.name });
+      const nb = clause.namedBindings;
+      if (nb && ts.isNamespaceImport(nb)) all = true;
+      else if (nb) for (const el of nb.elements) if (!el.isTypeOnly) names.push({ name: (el.propertyName ?? el.name).text, node: el });
+      check_import(st, st.moduleSpecifier, all ? 'all' : names, !!clause.isTypeOnly);
       continue;
     }
     if (ts.isExportDeclaration(st)) {
-      check_specifier(st, st.moduleSpecifier, st.isTypeOnly);
+      if (st.moduleSpecifier) {
+        const ec = st.exportClause;
+        const names = ec && ts.isNamedExports(ec) ? ec.elements.filter((el) => !el.isTypeOnly).map((el) => ({ name: (el.propertyName ?? el.name).text, node: el as ts.Node })) : 'all';
+        check_import(st, st.moduleSpecifier, names, st.isTypeOnly);
+      }
       continue;
     }
-    const allowed =
-      ts.isFunctionDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isVariableStatement(st) ||
-      ts.isClassDeclaration(st) || ts.isEnumDeclaration(st) || ts.isEmptyStatement(st) || ts.isExportAssignment(st);
-    if (!allowed) say(st, 'statements that run when the file is imported are not allowed at the top level of a graded file (declare functions and constants only)');
+    // Nothing of the file runs when it is imported: declarations only, with inert initialisers.
+    const runs = (why: string) => say(st, `${why}: code that runs when the file is imported is not allowed in a graded file (declare functions and constants only)`);
+    if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) if (d.initializer && !inert(d.initializer)) runs('a top-level initialiser that calls or computes');
+      continue;
+    }
+    if (ts.isEnumDeclaration(st)) {
+      for (const m of st.members) if (m.initializer && !(ts.isNumericLiteral(m.initializer) || ts.isStringLiteralLike(m.initializer) || (ts.isPrefixUnaryExpression(m.initializer) && ts.isNumericLiteral(m.initializer.operand)))) runs('an enum member computed at import');
+      continue;
+    }
+    if (ts.isClassDeclaration(st)) {
+      for (const m of st.members) {
+        const is_static = ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+        if (ts.isClassStaticBlockDeclaration(m)) runs('a class static block');
+        else if (is_static && ts.isPropertyDeclaration(m) && m.initializer && !inert(m.initializer)) runs('a static field computed at import');
+        if (m.name && ts.isComputedPropertyName(m.name)) runs('a computed class member name');
+      }
+      if (st.heritageClauses?.some((h) => h.types.some((t) => !ts.isIdentifier(t.expression) && !ts.isPropertyAccessExpression(t.expression)))) runs('a computed base class');
+      continue;
+    }
+    const allowed = ts.isFunctionDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEmptyStatement(st) || ts.isModuleDeclaration(st) && !!(ts.getModifiers(st) ?? []).some((x) => x.kind === ts.SyntaxKind.DeclareKeyword);
+    if (ts.isExportAssignment(st)) {
+      if (!inert(st.expression)) runs('an export default computed at import');
+      continue;
+    }
+    if (!allowed) runs('a top-level statement');
   }
 
   const visit = (node: ts.Node): void => {
     if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) {
       const name = node.text;
       if (DENIED_IDENTIFIERS.has(name)) say(node, `uses '${name}', which a graded file may not use (it reaches past the kernel model)`);
-      else if (DENIED_NAMES.test(name)) say(node, `uses '${name}', a model internal that installs hooks or resets the machine: a fix never needs it`);
+      else if (DENIED_NAMES.test(name)) say(node, `uses '${name}', a model internal that installs hooks, stops or resets the machine: a fix never needs it`);
+    } else if (ts.isDecorator(node)) {
+      say(node, 'decorators run code when the file is imported: not allowed in a graded file');
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       say(node, 'dynamic import() is not allowed in a graded file');
     } else if (ts.isMetaProperty(node)) {
       say(node, `'${node.getText(sf)}' is not allowed in a graded file`);
-    } else if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) {
-      const name = node.argumentExpression.text;
-      if (DENIED_IDENTIFIERS.has(name) || DENIED_NAMES.test(name)) say(node, `uses '${name}', which a graded file may not use`);
+    } else if (ts.isElementAccessExpression(node)) {
+      // obj['pro' + 'cess'] and friends: names built from strings reach what the identifier rules deny.
+      // (Best effort: the grading realm holds whatever a name resolves to.)
+      const k = node.argumentExpression;
+      if (ts.isStringLiteral(k) && (DENIED_IDENTIFIERS.has(k.text) || DENIED_NAMES.test(k.text))) say(node, `uses '${k.text}', which a graded file may not use`);
+      const built = ts.isTemplateExpression(k) || ts.isNoSubstitutionTemplateLiteral(k) || (ts.isBinaryExpression(k) && k.operatorToken.kind === ts.SyntaxKind.PlusToken && (ts.isStringLiteralLike(k.left) || ts.isStringLiteralLike(k.right) || ts.isTemplateExpression(k.left) || ts.isTemplateExpression(k.right)));
+      if (built) say(node, 'a property name built from strings at run time is not allowed in a graded file: use the property by name');
     }
     ts.forEachChild(node, visit);
   };

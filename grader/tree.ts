@@ -8,10 +8,11 @@
 // Placed anywhere else they would load a second copy of every kernel module
 // (a second scheduler, a second set of initcalls) and nothing would work.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import type { course_manifest } from '../course/manifest';
+import { REALM_PACKAGES } from '../course/realm';
 
 /** Folders whose every file is part of the trusted course (model, explorer, harness, checks). */
 export const PROTECTED_DIRS = ['kernel', 'explorer', 'scenarios', 'course', 'grader', 'checks'] as const;
@@ -113,17 +114,32 @@ export function write_checksums(root: string): checksum_manifest {
   return c;
 }
 
-/** make_temp - a fresh temporary folder (the caller removes it). */
+/** Temporary folders made and not yet removed: an interrupted grader removes them (cleanup_temps). */
+const temps = new Set<string>();
+
+/** make_temp - a fresh temporary folder (the caller removes it with remove()). */
 export function make_temp(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.add(d);
+  return d;
+}
+
+/** cleanup_temps - remove every temporary folder still registered (SIGINT/SIGTERM handlers). Returns how many. */
+export function cleanup_temps(): number {
+  const n = temps.size;
+  for (const d of [...temps]) remove(d);
+  return n;
 }
 
 /**
  * copy_course - copy @root's trusted course into @dest: the protected files,
- * the exercises' READMEs and starters, with node_modules symlinked. Never
- * solutions/, never lessons or the CLI.
+ * the exercises' READMEs and starters, and (@packages) a real copy of the
+ * packages the grading realm loads (course/realm.ts REALM_PACKAGES). Never
+ * solutions/, never lessons or the CLI, and never a symbolic link: a link
+ * back into the course would hand the learner's process a path to it
+ * (`<tree>/node_modules/../solutions`).
  */
-export function copy_course(root: string, dest: string, m: course_manifest): void {
+export function copy_course(root: string, dest: string, m: course_manifest, packages = true): void {
   const files = [...protected_files(root), ...exercise_extras(root, m), ...editable_files(m)];
   for (const f of files) {
     const src = join(root, f);
@@ -131,12 +147,18 @@ export function copy_course(root: string, dest: string, m: course_manifest): voi
     mkdirSync(dirname(join(dest, f)), { recursive: true });
     cpSync(src, join(dest, f));
   }
-  const nm = join(root, 'node_modules');
-  if (existsSync(nm) && !existsSync(join(dest, 'node_modules'))) symlinkSync(nm, join(dest, 'node_modules'), 'dir');
+  if (!packages) return;
+  for (const name of REALM_PACKAGES) {
+    const src = join(root, 'node_modules', name);
+    if (!existsSync(src)) continue;
+    // realpath: node_modules itself may be a link (a test's course copy); what lands in the tree is files.
+    cpSync(realpathSync(src), join(dest, 'node_modules', name), { recursive: true, dereference: true });
+  }
 }
 
 /** remove - delete a temporary tree, ignoring errors. */
 export function remove(dir: string): void {
+  temps.delete(dir);
   try {
     rmSync(dir, { recursive: true, force: true });
   } catch {

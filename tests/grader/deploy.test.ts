@@ -8,37 +8,12 @@ import { exercise_points } from '../../course/manifest';
 import { grade_batch } from '../../grader/batch';
 import { export_student } from '../../grader/export_student';
 import { to_gradescope } from '../../grader/formats';
-import { grade_submission, prepare_base, type grading_base } from '../../grader/grade';
+import { grade_submission, prepare_base, release_base, type grading_base } from '../../grader/grade';
 import { build_gradescope_zip } from '../../grader/gradescope_zip';
-import { compute_checksums, diff_checksums, make_temp, read_checksums, remove } from '../../grader/tree';
+import { compute_checksums, diff_checksums, make_temp, read_checksums } from '../../grader/tree';
 import { add_files, EX01, fixtures, new_submission } from './fixtures';
 import { GRADESCOPE, validate } from './schemas';
-
-/** An instructor's hidden suite for exercise 01: one check a solution passes (3 points), one nobody passes (1 point). */
-function hidden_dir(): string {
-  const d = make_temp('shrinker-hidden-');
-  writeFileSync(join(d, `${EX01.id}.checks.ts`), `import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
-import { run_once } from '../../course/check_helpers';
-import { gem_world, WORLD_PARAMS } from '../../scenarios/i915_world';
-import type { drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
-import { GFP_KERNEL } from '../../kernel/mm/gfp';
-type count_fn = (i915: drm_i915_private, sc: unknown) => Promise<number>;
-export default define_checks({
-  exercise: '${EX01.id}',
-  exports: { i915_gem_shrinker_count: 'async function i915_gem_shrinker_count(i915, sc): Promise<number>' },
-  checks: [
-    { id: 'empty-device-counts-zero', name: 'counts 0 on a device with no objects', async run(impl: exercise_impl) {
-        const w = { i915: null as drm_i915_private | null };
-        const { value } = await run_once(WORLD_PARAMS, async () => (impl.i915_gem_shrinker_count as count_fn)(w.i915!, { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: 0, memcg: null }), () => { w.i915 = gem_world({ release: '4.12' }).i915; });
-        return value === 0 ? pass('0') : fail(\`counted \${String(value)} on an empty device\`);
-    } },
-    { id: 'impossible', name: 'a check nobody passes', run: async () => fail('by design') },
-  ],
-});
-`);
-  writeFileSync(join(d, `${EX01.id}.points.json`), JSON.stringify({ points: { 'empty-device-counts-zero': 3, impossible: 1 } }));
-  return d;
-}
+import { hidden_dir } from './hidden';
 
 let base: grading_base;
 let hidden: string;
@@ -46,13 +21,14 @@ beforeAll(() => {
   hidden = hidden_dir();
   base = prepare_base(COURSE_ROOT, hidden);
 });
-afterAll(() => remove(base.dir));
+afterAll(() => release_base(base));
 
 describe('hidden tests', () => {
   it('are graded with their own points and reported after the due date (configurable)', async () => {
     const sub = new_submission('solved');
     add_files(sub, EX01, solution_dir(EX01));
-    const r = await grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false });
+    // (starter_baseline off: this test is about the hidden points themselves; attacks.test.ts grades hidden checks with it on)
+    const r = await grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false, starter_baseline: false });
     const e = r.exercises[0]!;
     expect(e.checks.filter((c) => c.hidden).map((c) => [c.id, c.score, c.max_score, c.status])).toEqual([
       ['hidden/empty-device-counts-zero', 3, 3, 'passed'],
@@ -68,7 +44,7 @@ describe('hidden tests', () => {
   }, 60_000);
 
   it('score 0 with the exercise when it cannot be graded', async () => {
-    const r = await grade_submission(base, { submission: fixtures.missing_file(), exercises: ['01'] });
+    const r = await grade_submission(base, { submission: fixtures.missing_file(), exercises: ['01'], starter_baseline: false });
     expect(r.exercises[0]!.checks.filter((c) => c.hidden).map((c) => [c.id, c.score, c.max_score])).toEqual([
       ['hidden/empty-device-counts-zero', 0, 3],
       ['hidden/impossible', 0, 1],
@@ -87,14 +63,17 @@ describe('class mode', () => {
     add_files(a, EX01, solution_dir(EX01));
     add_files(b, EX01, starter_dir(EX01));
     const out = make_temp('shrinker-class-out-');
+    let max01 = 0;
     const plain = prepare_base(COURSE_ROOT, null);
     try {
       const rs = await grade_batch(plain, dir, out, { exercises: ['01'], jobs: 2, typecheck: false });
-      expect(rs.map((r) => [r.submission, r.score])).toEqual([['alice', 10], ['bob', 0], ['carol', 0]]);
+      max01 = rs.reports[0]!.max_score;
+      expect(max01).toBeGreaterThan(0);
+      expect(rs.reports.map((r) => [r.submission, r.score, r.max_score])).toEqual([['alice', max01, max01], ['bob', 0, max01], ['carol', 0, max01]]);
     } finally {
-      remove(plain.dir);
+      release_base(plain);
     }
-    expect(readFileSync(join(out, 'gradebook.csv'), 'utf8')).toBe(`submission,${EX01.id},total,max,modified_files\nalice,10,10,10,\nbob,0,0,10,\ncarol,0,0,10,\n`);
+    expect(readFileSync(join(out, 'gradebook.csv'), 'utf8')).toBe(`submission,${EX01.id},total,max,modified_files,incidents\nalice,${max01},${max01},${max01},,0\nbob,0,0,${max01},,0\ncarol,0,0,${max01},,0\n`);
     for (const n of ['alice', 'bob', 'carol']) expect(existsSync(join(out, n, 'results.json'))).toBe(true);
   }, 120_000);
 });
@@ -146,6 +125,7 @@ describe('gradescope:zip', () => {
     const g = JSON.parse(readFileSync(join(gs, 'results/results.json'), 'utf8'));
     expect(validate(g, GRADESCOPE)).toEqual([]);
     const ex01 = g.tests.filter((t: { tags: string[] }) => t.tags[0] === EX01.id);
-    expect(ex01.reduce((s: number, t: { score: number }) => s + t.score, 0)).toBe(exercise_points(EX01) + 3);
+    // The solution passes every check but the impossible hidden one; checks the starter passes are worth 0.
+    expect(ex01.reduce((s: number, t: { score: number }) => s + t.score, 0)).toBe(ex01.reduce((s: number, t: { max_score: number }) => s + t.max_score, 0) - 1);
   }, 180_000);
 });

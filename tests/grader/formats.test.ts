@@ -5,8 +5,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse_worker_output } from '../../course/isolate';
 import { RESULT_MARKER } from '../../course/outcome';
+import { result_channel } from '../../course/runner';
 import { gradebook_csv } from '../../grader/batch';
 import { classroom_output_line, points_line, to_classroom, to_exercism, to_gradescope, to_junit } from '../../grader/formats';
 import type { grade_report } from '../../grader/grade';
@@ -110,23 +110,35 @@ describe('output formats on a report with every case', () => {
     expect(t).toMatch(/PASS\s+1\/1\s+\(hidden\) hidden one/);
     expect(t).toMatch(/total\s+7\/21/);
     expect(gradebook_csv([report, { ...report, submission: 'bob, "the" builder', modified: [] }], ['01-a', '02-b', '03-c'])).toBe(
-      'submission,01-a,02-b,03-c,total,max,modified_files\nalice,5,0,2,7,21,checks/01-a.checks.ts\n"bob, ""the"" builder",5,0,2,7,21,\n',
+      'submission,01-a,02-b,03-c,total,max,modified_files,incidents\nalice,5,0,2,7,21,checks/01-a.checks.ts,0\n"bob, ""the"" builder",5,0,2,7,21,,0\n',
     );
   });
 });
 
-describe('the worker result protocol', () => {
+describe('the worker result protocol (course/runner.ts result_channel)', () => {
   const nonce = 'ab'.repeat(16);
   const run = { exercise: 'x', status: 'passed', results: [], diagnostics: [], message: '', ms: 1 };
-  it('takes only the result line signed with the nonce announced first, never a line the learner printed', () => {
+  const parse = (text: string) => {
+    const got: unknown[] = [];
+    const ch = new result_channel((p) => got.push(p));
+    ch.feed(text);
+    ch.end();
+    return { got, incidents: ch.incidents };
+  };
+  it('takes only the result lines signed with the nonce announced first, and reports every other line as an incident', () => {
     const forged = `${RESULT_MARKER}${JSON.stringify({ run: { ...run, status: 'passed', message: 'forged' } })}`;
-    const out = [`${RESULT_MARKER}${JSON.stringify({ nonce })}`, forged, `${RESULT_MARKER}${'cd'.repeat(16)}${JSON.stringify({ run })}`, '', `${RESULT_MARKER}${nonce}${JSON.stringify({ run: { ...run, status: 'failed' } })}`].join('\n');
-    expect(parse_worker_output(out)).toMatchObject({ run: { status: 'failed' }, forged: 2 });
+    const out = [`${RESULT_MARKER}${JSON.stringify({ nonce })}`, forged, `${RESULT_MARKER}${'cd'.repeat(16)}${JSON.stringify({ run })}`, '', `${RESULT_MARKER}${nonce}${JSON.stringify({ run: { ...run, status: 'failed' } })}`, ''].join('\n');
+    const r = parse(out);
+    expect(r.got).toEqual([{ run: { ...run, status: 'failed' } }]);
+    expect(r.incidents).toHaveLength(2);
+    expect(r.incidents[0]).toMatch(/without the worker's nonce/);
   });
-  it('has no result when the learner printed a marker line before the worker could announce (impossible) or when two signed lines appear', () => {
-    expect(parse_worker_output(`${RESULT_MARKER}${JSON.stringify({ run })}\n`)).toBeNull();
-    const two = [`${RESULT_MARKER}${JSON.stringify({ nonce })}`, `${RESULT_MARKER}${nonce}${JSON.stringify({ run })}`, `${RESULT_MARKER}${nonce}${JSON.stringify({ run })}`].join('\n');
-    expect(parse_worker_output(two)).toBeNull();
+  it('takes nothing when the first line is not the greeting, and reports garbled and partial lines', () => {
+    expect(parse(`${RESULT_MARKER}${JSON.stringify({ run })}\n${RESULT_MARKER}${nonce}${JSON.stringify({ run })}\n`).got).toEqual([]);
+    const r = parse(`${RESULT_MARKER}${JSON.stringify({ nonce })}\n${RESULT_MARKER}${nonce}{"run": \n\u001b[2Jhello\n${RESULT_MARKER}${nonce}{"ru`);
+    expect(r.got).toEqual([]);
+    expect(r.incidents.map((i) => i.split(':')[0])).toEqual(['a result line that is not JSON', 'a line without the result marker', 'a partial line on the result channel']);
+    expect(r.incidents.join('\n')).not.toContain('\u001b'); // escapes are neutralised before anyone prints an incident
   });
 });
 

@@ -11,3 +11,15 @@ export async function oracle_points(e: manifest_exercise, dir: string): Promise<
   const score = e.tests.filter((t) => passed.includes(t.check)).reduce((s, t) => s + t.points, 0);
   return { score, passed };
 }
+
+/**
+ * oracle_graded - what the grader should give the files in @dir: the points
+ * of the checks they pass that the committed starter fails (a check the
+ * starter passes guards, and is worth nothing), and the exercise's maximum.
+ */
+export async function oracle_graded(e: manifest_exercise, dir: string, starter: string): Promise<{ score: number; max: number; passed: string[]; guards: string[] }> {
+  const guards = (await oracle_points(e, starter)).passed;
+  const { passed } = await oracle_points(e, dir);
+  const paid = e.tests.filter((t) => !guards.includes(t.check));
+  return { score: paid.filter((t) => passed.includes(t.check)).reduce((s, t) => s + t.points, 0), max: paid.reduce((s, t) => s + t.points, 0), passed, guards };
+}

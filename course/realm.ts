@@ -1,0 +1,205 @@
+// The realm a graded submission runs in: a node:vm context holding the
+// kernel model, the check suites and the learner's module, loaded as real ES
+// modules (vm.SourceTextModule) by a linker that decides every import.
+//
+// Why a realm of its own: the grading worker (course/worker.ts) writes the
+// verdict with functions it captured at start-up, outside this context. No
+// object of the worker's realm is ever handed in, so nothing learner code
+// can reach (patch, wrap, read) is on the path that writes the verdict: no
+// process, no Buffer, no fs, no console that writes, no import() (a dynamic
+// import has no callback and fails), no eval or Function (code generation
+// from strings is off for the context). course/harden.ts locks the realm's
+// built-ins before anything loads.
+//
+// The linker is the runtime half of the import allowlist (the static half is
+// grader/policy.ts): a learner module may import only the other editable
+// files of its exercise and the kernel modules the manifest allows
+// (course/manifest.ts allowed_import); never node:*, a package, a check
+// suite, the course harness or another exercise. Trusted modules (model,
+// checks) may import inside the tree and the packages in REALM_PACKAGES.
+// Needs node --experimental-vm-modules.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import vm from 'node:vm';
+import { freeze_exports, LOCKDOWN_SOURCE, type print_fn } from './harden';
+
+/** Packages the trusted modules import at run time (the checks' workload generator and its one dependency). */
+export const REALM_PACKAGES = ['fast-check', 'pure-rand'] as const;
+
+export type namespace = Record<string, unknown>;
+
+/**
+ * Decides one import of a learner module: null to allow it, or the message
+ * to fail the import with. @target is the tree-relative path without
+ * extension ('kernel/locking/mutex').
+ */
+export type import_gate = (target: string) => string | null;
+
+export interface realm_options {
+  /** The grading tree (a real path): every trusted module lives under it. */
+  root: string;
+  /** Where the realm's console output goes. */
+  print: print_fn;
+  /**
+   * Modules that exist only for the realm: a tree path (e.g.
+   * tests/hidden/01-x.checks.js, resolved against like any other) mapped to
+   * the file that holds its source outside the tree.
+   */
+  virtual?: ReadonlyMap<string, string>;
+}
+
+interface record {
+  path: string;
+  learner: boolean;
+  gate: import_gate | null;
+}
+
+/** describe_thrown - "Name: message" of a value thrown by realm code, read defensively (it may be a Proxy). */
+export function describe_thrown(x: unknown): { name: string; message: string } {
+  const cap = (s: string) => (s.length > 2000 ? `${s.slice(0, 2000)}…` : s);
+  try {
+    if (typeof x === 'object' && x !== null) {
+      const o = x as { name?: unknown; message?: unknown };
+      const name = typeof o.name === 'string' ? o.name : 'Error';
+      const message = typeof o.message === 'string' ? o.message : '';
+      return { name: cap(name), message: cap(message) };
+    }
+    return { name: 'Error', message: cap(typeof x === 'string' ? x : `a thrown ${typeof x}`) };
+  } catch {
+    return { name: 'Error', message: '(a thrown value that could not be read)' };
+  }
+}
+
+function pick_export(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === 'import' || k === 'default' || k === 'node') {
+        const r = pick_export(x);
+        if (r) return r;
+      }
+    }
+  }
+  return null;
+}
+
+export class realm {
+  readonly context: vm.Context;
+  private readonly modules = new Map<string, vm.SourceTextModule>();
+  private readonly records = new WeakMap<vm.Module, record>();
+  private readonly root: string;
+
+  constructor(private readonly opts: realm_options) {
+    this.root = resolve(opts.root);
+    this.context = vm.createContext({}, { name: 'graded submission', codeGeneration: { strings: false, wasm: false } });
+    const lockdown = vm.runInContext(LOCKDOWN_SOURCE, this.context) as (print: print_fn) => void;
+    lockdown(opts.print);
+  }
+
+  /** import_trusted - load and evaluate a module of the course (model, harness, suite), tree path or virtual. */
+  async import_trusted(path: string): Promise<namespace> {
+    return this.evaluate(this.module_for(resolve(this.root, path), false, null));
+  }
+
+  /** import_learner - load and evaluate a learner file; @gate decides its imports of other modules. */
+  async import_learner(path: string, gate: import_gate): Promise<namespace> {
+    return this.evaluate(this.module_for(resolve(this.root, path), true, gate));
+  }
+
+  /** new_object - an empty object of the realm (nothing of the host realm is handed to realm code). */
+  new_object(): Record<string, unknown> {
+    return vm.runInContext('({})', this.context) as Record<string, unknown>;
+  }
+
+  /** freeze_trusted - freeze the exports of every trusted module loaded so far (course/harden.ts). */
+  freeze_trusted(): number {
+    let n = 0;
+    for (const m of this.modules.values()) {
+      const r = this.records.get(m);
+      if (r && !r.learner && m.status === 'evaluated') {
+        freeze_exports(m.namespace as namespace);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private async evaluate(m: vm.SourceTextModule): Promise<namespace> {
+    if (m.status === 'unlinked') await m.link((spec, ref) => this.link(spec, ref));
+    if (m.status === 'linked') await m.evaluate();
+    if (m.status === 'errored') throw m.error;
+    return m.namespace as namespace;
+  }
+
+  private source_of(path: string): string {
+    const v = this.opts.virtual?.get(path);
+    return readFileSync(v ?? path, 'utf8');
+  }
+
+  private module_for(path: string, learner: boolean, gate: import_gate | null): vm.SourceTextModule {
+    const known = this.modules.get(path);
+    if (known) {
+      const r = this.records.get(known)!;
+      if (r.learner !== learner) throw new Error(`${this.rel(path)} is loaded both as course code and as the learner's code`);
+      return known;
+    }
+    if (!this.inside(path)) throw new Error(`${path}: outside the grading tree`);
+    if (!this.opts.virtual?.has(path) && !existsSync(path)) throw new Error(`cannot find module '${this.rel(path)}'`);
+    // No importModuleDynamically: import() in realm code fails.
+    const m = new vm.SourceTextModule(this.source_of(path), { context: this.context, identifier: this.rel(path) });
+    this.modules.set(path, m);
+    this.records.set(m, { path, learner, gate });
+    return m;
+  }
+
+  private inside(path: string): boolean {
+    return path === this.root || path.startsWith(this.root + sep);
+  }
+
+  private rel(path: string): string {
+    return relative(this.root, path).split(sep).join('/');
+  }
+
+  private link(spec: string, ref: vm.Module): vm.SourceTextModule {
+    const r = this.records.get(ref);
+    if (!r) throw new Error(`import of '${spec}' from an unknown module`);
+    if (r.learner) return this.link_learner(spec, r);
+    if (spec.startsWith('./') || spec.startsWith('../')) return this.module_for(resolve(dirname(r.path), spec), false, null);
+    const pkg = this.package_entry(spec);
+    if (pkg) return this.module_for(pkg, false, null);
+    throw new Error(`${this.rel(r.path)}: import of '${spec}' is not available in the grading realm`);
+  }
+
+  /** A learner module's import: a sibling editable file, or a kernel module the gate allows. */
+  private link_learner(spec: string, r: record): vm.SourceTextModule {
+    const from = this.rel(r.path);
+    if (!spec.startsWith('./') && !spec.startsWith('../')) {
+      throw new Error(`${from} imports '${spec}': a graded file may import only the kernel model (relative paths into kernel/)`);
+    }
+    const target = resolve(dirname(r.path), spec);
+    const rel = this.rel(target).replace(/\.js$/, '');
+    if (dirname(target) === dirname(r.path) && this.inside(target)) return this.module_for(target, true, r.gate);
+    const why = r.gate?.(rel) ?? null;
+    if (why) throw new Error(why);
+    if (!rel.startsWith('kernel/')) throw new Error(`${from} imports '${spec}': a graded file may import only the kernel model`);
+    return this.module_for(target, false, null);
+  }
+
+  /** The entry file of a bare specifier of REALM_PACKAGES (package.json "exports", import condition), or null. */
+  private package_entry(spec: string): string | null {
+    const parts = spec.split('/');
+    const name = parts[0]!;
+    if (!(REALM_PACKAGES as readonly string[]).includes(name)) return null;
+    const dir = join(this.root, 'node_modules', name);
+    let pj: { exports?: unknown; module?: string; main?: string };
+    try {
+      pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as typeof pj;
+    } catch {
+      return null;
+    }
+    const sub = parts.length > 1 ? `./${parts.slice(1).join('/')}` : '.';
+    const exp = pj.exports;
+    const entry = typeof exp === 'string' ? (sub === '.' ? exp : null) : exp && typeof exp === 'object' ? pick_export((exp as Record<string, unknown>)[sub]) : sub === '.' ? pj.module ?? pj.main ?? null : null;
+    return entry ? resolve(dir, entry) : null;
+  }
+}

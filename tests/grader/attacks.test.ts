@@ -1,0 +1,129 @@
+// A dishonest student's attacks on the verdict channel (tests/grader/fixtures/attacks/),
+// each graded with the import policy OFF, so that the grading realm alone
+// (course/realm.ts, course/harden.ts) must hold; then with the policy on,
+// which refuses most of them before anything runs. Each scores no more than
+// the starter (0: the starter's passing checks are guards), the hidden
+// checks included, and leaks nothing of the hidden suite.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { starter_dir } from '../../course/files';
+import { grade_submission, prepare_base, release_base, type grade_report, type grading_base } from '../../grader/grade';
+import { add_files, add_starter_with, EX01, new_submission, snippet } from './fixtures';
+import { hidden_dir, HIDDEN_MARKER } from './hidden';
+
+let base: grading_base;
+beforeAll(() => {
+  base = prepare_base(undefined, hidden_dir());
+});
+afterAll(() => release_base(base));
+
+function attack(name: string): string {
+  const sub = new_submission(`attack-${name}`);
+  add_starter_with(sub, EX01, snippet(`attacks/${name}.txt`));
+  return sub;
+}
+
+const e01 = (r: grade_report) => r.exercises.find((e) => e.id === EX01.id)!;
+
+/** What every attack must show: no points, visible or hidden, and no hidden source anywhere in the report. */
+function holds(r: grade_report): void {
+  const e = e01(r);
+  expect(e.score).toBe(0);
+  expect(e.checks.filter((c) => c.hidden && c.score > 0)).toEqual([]);
+  expect(JSON.stringify(r)).not.toContain(HIDDEN_MARKER);
+}
+
+describe('attacks on the verdict channel, graded by the realm alone (policy off)', () => {
+  const cases: [string, RegExp][] = [
+    ['buffer-from', /^attack buffer-from: Buffer unreachable$/m],
+    ['json-stringify', /^attack json-stringify: stringify blocked \(TypeError\), map blocked \(TypeError\)$/m],
+    ['console-stdout', /^attack console-stdout: process unreachable$/m],
+    ['computed-process', /^attack computed-process: no process by name, Function blocked \(EvalError\)$/m],
+    ['enum-initializer', /^attack enum-initializer: ran at import, blocked \(EvalError\)$/m],
+    ['static-block', /^attack static-block: ran at import, process unreachable$/m],
+    ['decorator', /^attack decorator: ran at import, host unreachable$/m],
+  ];
+  for (const [name, printed] of cases) {
+    it(`${name}: the code runs, reaches nothing that writes the verdict, and scores 0`, async () => {
+      const r = await grade_submission(base, { submission: attack(name), exercises: ['01'], policy: false, typecheck: false });
+      expect(e01(r).output).toMatch(printed);
+      expect(e01(r).status).toBe('failed');
+      expect(e01(r).incidents ?? []).toEqual([]);
+      holds(r);
+    }, 120_000);
+  }
+
+  it('console-stdout: the forged marker lines it prints stay learner output, never a result', async () => {
+    const r = await grade_submission(base, { submission: attack('console-stdout'), exercises: ['01'], policy: false, typecheck: false });
+    expect(e01(r).output).toContain('@@shrinker-lab-result@@00000000000000000000000000000000{"run":{"status":"passed"}}');
+    expect(e01(r).output).toMatch(/console frozen \(TypeError\)/);
+    holds(r);
+  }, 120_000);
+
+  it('default-arg: code in a default parameter runs at call time with the device object in hand, and still reaches no host', async () => {
+    const sub = new_submission('attack-default-arg');
+    add_files(sub, EX01, starter_dir(EX01));
+    const f = join(sub, EX01.id, EX01.files[0]!);
+    const text = readFileSync(f, 'utf8');
+    const patched = text.replace(/(export async function i915_gem_shrinker_count\(i915: drm_i915_private, _?sc: shrink_control)\)/, '$1, _pwn = pwn_from_default(i915))');
+    expect(patched).not.toBe(text);
+    writeFileSync(f, patched + snippet('attacks/default-arg.txt'));
+    const r = await grade_submission(base, { submission: sub, exercises: ['01'], policy: false, typecheck: false });
+    expect(e01(r).output).toMatch(/^attack default-arg: ran at call, Function blocked \(EvalError\)$/m);
+    holds(r);
+  }, 120_000);
+
+  it('read-hidden: importing the hidden suite is refused by the realm, without a word of its source', async () => {
+    const r = await grade_submission(base, { submission: attack('read-hidden'), exercises: ['01'], policy: false, typecheck: false });
+    expect(e01(r).status).toBe('crashed');
+    expect(e01(r).message).toBe("loading the exercise threw Error: exercise 01 may import only the kernel model, not 'tests/hidden/01-count-must-not-hide-memory.checks'");
+    holds(r);
+  }, 120_000);
+
+  it('node-fs: importing node:fs is refused by the realm (no file read, none written)', async () => {
+    const r = await grade_submission(base, { submission: attack('node-fs'), exercises: ['01'], policy: false, typecheck: false });
+    expect(e01(r).status).toBe('crashed');
+    expect(e01(r).message).toMatch(/imports 'node:fs'/);
+    holds(r);
+  }, 120_000);
+
+  it('memory-bomb: stopped at the heap cap, reported as memory, and the grader goes on', async () => {
+    const r = await grade_submission(base, { submission: attack('memory-bomb'), exercises: ['01'], policy: false, typecheck: false, heap_mb: 64 });
+    expect(e01(r).status).toBe('crashed');
+    expect(e01(r).message).toMatch(/used more memory than allowed \(64 MiB of heap/);
+    holds(r);
+  }, 120_000);
+});
+
+describe('the same attacks with the import policy on', () => {
+  it('are refused before anything runs, with the line and the reason', async () => {
+    const names = ['computed-process', 'enum-initializer', 'static-block', 'decorator', 'read-hidden', 'node-fs', 'memory-bomb'];
+    const why: Record<string, RegExp> = {
+      'computed-process': /a property name built from strings at run time is not allowed/,
+      'enum-initializer': /an enum member computed at import/,
+      'static-block': /a class static block/,
+      decorator: /decorators run code when the file is imported/,
+      'read-hidden': /may import only the kernel model/,
+      'node-fs': /imports 'node:fs'/,
+      'memory-bomb': /a top-level initialiser that calls or computes/,
+    };
+    for (const n of names) {
+      const r = await grade_submission(base, { submission: attack(n), exercises: ['01'], typecheck: false });
+      expect([n, e01(r).status]).toEqual([n, 'policy']);
+      expect(e01(r).message).toMatch(why[n]!);
+      holds(r);
+    }
+  }, 300_000);
+
+  it('the model\'s own API as an answer: a re-export of mutex_trylock_recursive for exercise 04 is refused with the reason', async () => {
+    const e04 = base.manifest.exercises.find((e) => e.id.startsWith('04-'))!;
+    const sub = new_submission('reexport-04');
+    mkdirSync(join(sub, e04.id), { recursive: true });
+    for (const f of e04.files) writeFileSync(join(sub, e04.id, f), "export { mutex_trylock_recursive } from '../../kernel/locking/mutex';\n");
+    const r = await grade_submission(base, { submission: sub, exercises: ['04'], typecheck: false });
+    const e = r.exercises[0]!;
+    expect([e.status, e.score]).toEqual(['policy', 0]);
+    expect(e.message).toContain('exercise 04 may not import mutex_trylock_recursive: implementing it is the exercise');
+  }, 120_000);
+});
