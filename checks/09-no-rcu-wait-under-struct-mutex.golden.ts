@@ -4,60 +4,58 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "releases-what-the-reference-releases": {
-    "{\"comm\":\"check\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":5}],\"path\":\"ioctl\",\"swap\":true,\"target\":48}": {
-      "gone": [
-        0,
-        1,
-        2,
-        4
-      ]
-    },
-    "{\"comm\":\"glxgears\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":false,\"target\":3}": {
+    "{\"comm\":\"check\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":1}": {
       "gone": [
         1
-      ]
+      ],
+      "lists": "--ubuu"
     },
-    "{\"comm\":\"glxgears\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2}],\"path\":\"ioctl\",\"swap\":true,\"target\":6}": {
-      "gone": []
-    },
-    "{\"comm\":\"gpu_wait\",\"flags\":\"PURGEABLE|UNBOUND\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4}],\"path\":\"shrink_all\",\"swap\":false,\"target\":4}": {
+    "{\"comm\":\"glxgears\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":false,\"target\":4}": {
       "gone": [
-        1,
-        2,
-        5
-      ]
-    },
-    "{\"comm\":\"gpu_wait\",\"flags\":\"UNBOUND only\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":false,\"target\":44}": {
-      "gone": []
-    },
-    "{\"comm\":\"gpu_wait\",\"flags\":\"UNBOUND only\",\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":5},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"ioctl\",\"swap\":true,\"target\":39}": {
-      "gone": [
-        1,
-        3,
-        5
-      ]
-    },
-    "{\"comm\":\"gpu_wait\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":true,\"target\":47}": {
-      "gone": [
-        0,
-        1,
         2
-      ]
+      ],
+      "lists": "uu-"
     },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5}],\"path\":\"shrink_all\",\"swap\":true,\"target\":23}": {
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"path\":\"ioctl\",\"swap\":true,\"target\":19}": {
       "gone": [
-        3,
-        5,
-        7,
-        8,
-        9
-      ]
+        4,
+        12
+      ],
+      "lists": "ubbb-uu-ubbb-uu-"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"UNBOUND only\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"path\":\"ioctl\",\"swap\":false,\"target\":15}": {
+      "gone": [
+        4,
+        12
+      ],
+      "lists": "ubbb-uu-ubbb-uu-"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"path\":\"ioctl\",\"swap\":true,\"target\":3}": {
+      "gone": [
+        4
+      ],
+      "lists": "ubbb-uu-ubbbuuu-"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"path\":\"ioctl\",\"swap\":false,\"target\":48}": {
       "gone": [
         2,
         4
-      ]
+      ],
+      "lists": "ub-b-uu-"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48}": {
+      "gone": [
+        3,
+        8
+      ],
+      "lists": "--b--ubu-u"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"path\":\"ioctl\",\"swap\":false,\"target\":7}": {
+      "gone": [
+        4,
+        12
+      ],
+      "lists": "ubbb-uu-ubbb-uu-"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
       "gone": [
@@ -66,18 +64,26 @@ const golden: golden_data = {
         4,
         5,
         6
-      ]
+      ],
+      "lists": "ub------"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"path\":\"ioctl\",\"swap\":true,\"target\":11}": {
+      "gone": [
+        4,
+        5
+      ],
+      "lists": "ubbb--u-ubbbuuu-"
+    },
+    "{\"comm\":\"kworker/0:1\",\"flags\":\"PURGEABLE|UNBOUND\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":4}],\"path\":\"shrink_all\",\"swap\":false,\"target\":28}": {
+      "gone": [],
+      "lists": "uu"
     },
     "{\"comm\":\"kworker/0:1\",\"flags\":\"UNBOUND only\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":4}],\"path\":\"shrink_all\",\"swap\":false,\"target\":4}": {
       "gone": [
         1,
         6
-      ]
-    },
-    "{\"comm\":\"kworker/0:1\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":1}],\"path\":\"ioctl\",\"swap\":true,\"target\":2}": {
-      "gone": [
-        1
-      ]
+      ],
+      "lists": "u--uuu-u--"
     }
   }
 };
