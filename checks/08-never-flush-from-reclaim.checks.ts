@@ -170,6 +170,7 @@ export default define_checks({
               decisive('kswapd', 'queued-behind-busy', false, 'Xorg'),
               decisive('direct-nofs', 'queued-behind-busy', false, 'kswapd0'),
               decisive('drop-caches', 'worker-blocked', false, 'check'),
+              decisive('direct', 'callbacks-pending', false, 'gpu_wait'),
               decisive('oom-notifier', 'worker-blocked', true, 'glxgears'),
             ],
             describe: describe_unlock_workload,
@@ -242,11 +243,15 @@ export default define_checks({
           },
           (wl) =>
             unlock_workload_check(impl, ctx, wl, (calls) => {
-              const c = calls.find((x) => !x.unlock && x.owned_before && (!x.owned_after || x.flags_after !== x.flags_before));
+              const c = calls.find((x) => !x.unlock && x.owned_before && (!x.owned_after || x.let_go_during || x.flags_after !== x.flags_before));
               if (!c) return null;
-              return `${c.by} held struct_mutex from an outer frame (MUTEX_TRYLOCK_RECURSIVE, unlock = false), and after i915_gem_shrinker_unlock() ` +
-                `${c.owned_after ? `its owner word's flags went from ${c.flags_before} to ${c.flags_after}` : `struct_mutex was held by ${c.owner_after}`}: ` +
-                "the lock belongs to the frame that took it, which goes on as if it still held it.";
+              const what = !c.owned_after
+                ? `after i915_gem_shrinker_unlock() struct_mutex was held by ${c.owner_after}`
+                : c.let_go_during
+                  ? 'i915_gem_shrinker_unlock() let go of it and took it back (any task could take it in between, on another CPU)'
+                  : `after i915_gem_shrinker_unlock() its owner word's flags went from ${c.flags_before} to ${c.flags_after}`;
+              return `${c.by} held struct_mutex from an outer frame (MUTEX_TRYLOCK_RECURSIVE, unlock = false), and ${what}: ` +
+                'the lock belongs to the frame that took it, which goes on as if it had held it all along.';
             }),
         ),
     },

@@ -36,6 +36,9 @@ const golden: golden_data = {
     "{\"below\":3,\"comm\":\"glxgears\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"oom-notifier\",\"swap\":false}": {
       "oom_kills": 0
     },
+    "{\"below\":3,\"comm\":\"gpu_wait\",\"free\":\"callbacks-pending\",\"freed\":6,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"direct\",\"swap\":false}": {
+      "oom_kills": 0
+    },
     "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"direct\",\"swap\":false}": {
       "oom_kills": 0
     },
@@ -43,9 +46,6 @@ const golden: golden_data = {
       "oom_kills": 0
     },
     "{\"below\":5,\"comm\":\"check\",\"free\":\"idle\",\"freed\":0,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"oom-notifier\",\"swap\":false}": {
-      "oom_kills": 0
-    },
-    "{\"below\":5,\"comm\":\"gpu_wait\",\"free\":\"queued-behind-busy\",\"freed\":5,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"ioctl-shrink\",\"swap\":false}": {
       "oom_kills": 0
     }
   },

@@ -30,7 +30,7 @@ import type { drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_ge
 import { i915_gem_shrink, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import type { boot_params } from '../kernel/init/params';
 import { atomic_long_read } from '../kernel/lib/atomic';
-import { __mutex_owner, mutex_lock, mutex_unlock, MUTEX_FLAGS } from '../kernel/locking/mutex';
+import { __mutex_owner, mutex_lock, mutex_unlock, MUTEX_FLAGS, type mutex } from '../kernel/locking/mutex';
 import { GFP_KERNEL, GFP_NOFS, GFP_NOWAIT, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { oom_lock, out_of_memory } from '../kernel/mm/oom_kill';
 import { zone_info } from '../kernel/mm/page_alloc';
@@ -38,7 +38,7 @@ import { failslab_set } from '../kernel/mm/slab';
 import { drop_slab } from '../kernel/mm/vmscan';
 import { rcu_barrier } from '../kernel/rcu/update';
 import { current, msleep } from '../kernel/sched/core';
-import { PF_KSWAPD, PF_MEMALLOC, PF_WQ_WORKER, type task_struct } from '../kernel/sched/task';
+import { PF_KSWAPD, PF_MEMALLOC, PF_WQ_WORKER, task_ptr, type task_struct } from '../kernel/sched/task';
 import { jiffies as jiffies_now } from '../kernel/time/timekeeping';
 import { flush_work } from '../kernel/workqueue';
 import { arb_comm, make_gem_objects } from './gem_workloads';
@@ -136,6 +136,35 @@ export interface unlock_call {
   flags_after: number;
   /** Who holds it after the call ("comm:pid" or "nobody"). */
   owner_after: string;
+  /** At some moment during the call the owner word named no task, or another one (released, maybe re-taken). */
+  let_go_during: boolean;
+}
+
+/**
+ * watch_owner_word - from now until the returned stop() is called, note
+ * every write to @lock's owner word that leaves it naming someone other
+ * than @me (the checker's instrument on the lock itself: a release and
+ * re-take inside the call leaves the word as it was, but not this record).
+ */
+function watch_owner_word(lock: mutex, me: task_struct): { stop(): boolean } {
+  const word = lock.owner;
+  let value = word.counter;
+  let let_go = false;
+  Object.defineProperty(word, 'counter', {
+    configurable: true,
+    enumerable: true,
+    get: () => value,
+    set: (v: number) => {
+      value = v;
+      if ((v & ~MUTEX_FLAGS) !== task_ptr(me)) let_go = true;
+    },
+  });
+  return {
+    stop() {
+      Object.defineProperty(word, 'counter', { configurable: true, enumerable: true, writable: true, value });
+      return let_go;
+    },
+  };
 }
 
 function caller_text(t: task_struct): string {
@@ -156,7 +185,13 @@ export function recorded_unlock(unlock: i915_shrinker_ops['unlock'], calls: unlo
     const before = { owned: __mutex_owner(lock) === me, flags: atomic_long_read(lock.owner) & MUTEX_FLAGS };
     const nvcsw = me.nvcsw;
     const t0 = jiffies_now();
-    await unlock(i915, should_unlock);
+    const watch = before.owned ? watch_owner_word(lock, me) : null;
+    let let_go = false;
+    try {
+      await unlock(i915, should_unlock);
+    } finally {
+      let_go = watch?.stop() ?? false;
+    }
     const owner = __mutex_owner(lock);
     calls.push({
       by: caller_text(me),
@@ -168,6 +203,7 @@ export function recorded_unlock(unlock: i915_shrinker_ops['unlock'], calls: unlo
       flags_before: before.flags,
       flags_after: atomic_long_read(lock.owner) & MUTEX_FLAGS,
       owner_after: owner ? `${owner.comm}:${owner.pid}` : 'nobody',
+      let_go_during: let_go,
     });
   };
 }
