@@ -1,12 +1,5 @@
-// An accepted alternative for exercise 02: SHRINK_STOP also when nothing
-// could be released.
-//
-// Modern i915 returns SHRINK_STOP when a scan made no progress, not only when
-// it could not take a lock: "I cannot make progress now" is as true of an
-// empty cache as of a busy lock, and do_shrink_slab() then stops calling it
-// instead of asking again for nothing. Everything the checks care about is
-// the same as with the v4.11 answer (0): while something is releasable, the
-// scan releases it and returns the pages.
+// Decoy: SHRINK_STOP also when nothing could be released ("no progress"),
+// as modern i915 does, whose do_shrink_slab() scales deferred work down.
 import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
 import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_shrink, i915_gem_shrinker_lock, i915_gem_shrinker_unlock } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
