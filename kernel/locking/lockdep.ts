@@ -260,17 +260,24 @@ export function lock_acquire(map: lockdep_map, trylock: boolean, read: boolean |
   cls.ops++;
   // mark_irqflags(): usage is recorded before validation, as in the kernel.
   const used = read_level ? 'read' : 'write';
-  const first = { ip, comm: current.comm, pid: current.pid, why: `first taken by ${current.comm}/${current.pid}` };
-  if (!cls.usage_sites.has(used)) cls.usage_sites.set(used, first);
-  if (!cls.usage_sites.has('initial')) cls.usage_sites.set('initial', first);
+  if (!cls.usage_sites.has(used)) {
+    const first = { ip, comm: current.comm, pid: current.pid, why: `first taken by ${current.comm}/${current.pid}` };
+    cls.usage_sites.set(used, first);
+    if (!cls.usage_sites.has('initial')) cls.usage_sites.set('initial', first);
+  }
   if (read_level) cls.used_read = true;
   else cls.used_write = true;
   const depth = stack.length;
   const hl = new lockdep_held_lock(cls, map, ip, read_level, trylock, chain_root);
   // v4.11: a lock taken (not tried) in reclaim for a __GFP_FS allocation is IN-RECLAIM_FS.
   if (release === '4.11' && t && !trylock && (reclaim_gfp.get(t) ?? 0) & __GFP_FS) {
-    const why = `taken in reclaim (${format_gfp(reclaim_gfp.get(t)!)}) by ${t.comm}/${t.pid}`;
-    mark_lock(stack, hl, read_level ? LOCK_USED_IN_RECLAIM_FS_READ : LOCK_USED_IN_RECLAIM_FS, { ip, comm: t.comm, pid: t.pid, why });
+    const gfp = reclaim_gfp.get(t)!;
+    mark_lock(stack, hl, read_level ? LOCK_USED_IN_RECLAIM_FS_READ : LOCK_USED_IN_RECLAIM_FS, () => ({
+      ip,
+      comm: t.comm,
+      pid: t.pid,
+      why: `taken in reclaim (${format_gfp(gfp)}) by ${t.comm}/${t.pid}`,
+    }));
   }
   validate_chain(stack, depth, hl);
   stack.push(hl);
@@ -509,18 +516,22 @@ export function lockdep_trace_alloc(gfp: gfp_t, ip = 'lockdep_trace_alloc'): voi
   const stack = held_stack_of(t);
   for (const hl of stack) {
     const bit = hl.read ? LOCK_ENABLED_RECLAIM_FS_READ : LOCK_ENABLED_RECLAIM_FS;
-    const why = `held (taken at ${hl.acquire_ip}) across a ${format_gfp(gfp)} allocation by ${t.comm}/${t.pid}`;
-    if (!mark_lock(stack, hl, bit, { ip, comm: t.comm, pid: t.pid, why })) return;
+    const site = (): usage_site => ({ ip, comm: t.comm, pid: t.pid, why: `held (taken at ${hl.acquire_ip}) across a ${format_gfp(gfp)} allocation by ${t.comm}/${t.pid}` });
+    if (!mark_lock(stack, hl, bit, site)) return;
   }
 }
 
-/** mark_lock - set usage @new_bit on @hl's class and check it. False after a report. */
-function mark_lock(stack: held_stack, hl: lockdep_held_lock, new_bit: usage_bit, site: usage_site): boolean {
+/**
+ * mark_lock - set usage @new_bit on @hl's class and check it. False after a
+ * report. @site says where (built only when the bit is new: this runs on
+ * every acquisition in reclaim and every allocation).
+ */
+function mark_lock(stack: held_stack, hl: lockdep_held_lock, new_bit: usage_bit, site: () => usage_site): boolean {
   const cls = hl.cls;
   if (cls.usage_mask & (1 << new_bit)) return true;
   if (!debug_locks) return false; // graph_lock() fails once lockdep is off
   cls.usage_mask |= 1 << new_bit;
-  cls.usage_sites.set(new_bit, site);
+  cls.usage_sites.set(new_bit, site());
   return mark_lock_irq(stack, hl, new_bit);
 }
 
