@@ -13,6 +13,7 @@ import type { drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_ge
 import { v4_11_shrinker_ops, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { failslab_set } from '../kernel/mm/failslab';
+import { fail_page_alloc_set } from '../kernel/mm/fail_page_alloc';
 import { __GFP_ATOMIC, __GFP_HIGH } from '../kernel/mm/gfp';
 import { zone_info, type page } from '../kernel/mm/page_alloc';
 import { vm_events } from '../kernel/mm/vmstat';
@@ -84,8 +85,13 @@ interface call_outcome {
   books: string | null;
 }
 
-/** call_as - from a fresh machine, put the check task in @wl's caller's shoes and call @fn once. */
-async function call_as(fn: writeback_fn, wl: writeback_workload, inject_slab_failure = false) {
+/**
+ * call_as - from a fresh machine, put the check task in @wl's caller's shoes
+ * and call @fn once. With @fail_at, the allocation of that index made during
+ * the call (slab or page, counted together from 0) fails, as fault injection
+ * (failslab, fail_page_alloc) makes it.
+ */
+async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number | null = null) {
   const w = { i915: null as drm_i915_private | null };
   return run_once(
     { ...PARAMS, lockdep: wl.lockdep },
@@ -97,9 +103,15 @@ async function call_as(fn: writeback_fn, wl: writeback_workload, inject_slab_fai
       t.flags |= CALLERS[wl.caller]!;
       const flags_before = t.flags;
       const stalls = vm_events.allocstall;
-      if (inject_slab_failure) failslab_set(() => true);
+      if (fail_at !== null) {
+        let n = 0;
+        const nth = (): boolean => n++ === fail_at;
+        failslab_set(nth);
+        fail_page_alloc_set(nth);
+      }
       const written = await fn(obj!);
       failslab_set(null);
+      fail_page_alloc_set(null);
       const out = {
         flags_before,
         flags_after: t.flags,
@@ -272,21 +284,35 @@ export default define_checks({
     },
     {
       id: 'restores-on-failure',
-      name: 'when an allocation fails, gives up cleanly: flags as found, nothing written, the object still dirty',
-      run: (impl) =>
+      name: 'when any of its allocations fails, gives up cleanly: flags as found, only the pages really written counted, the object dirty unless all were',
+      run: (impl, ctx) =>
         for_each_workload(
-          { arbitrary: arb_writeback.map((wl) => ({ ...wl, populated: true, dirty: true })), seed: 0x1004, runs: 6, examples: [{ caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 3, dirty: true, populated: true, low_memory: false, lockdep: true }], describe: describe_writeback },
-          async (wl) => {
-            const { result, value } = await call_as(writeback_of(impl), wl, true);
+          {
+            arbitrary: fc.record({ wl: arb_writeback.map((wl) => ({ ...wl, populated: true, dirty: true })), fail_at: fc.integer({ min: 0, max: 16 }) }),
+            seed: 0x1004,
+            runs: 10,
+            shrink_budget: 10,
+            examples: [0, 1, 2, 3].map((fail_at) => ({ wl: { caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 3, dirty: true, populated: true, low_memory: false, lockdep: true }, fail_at })),
+            describe: ({ wl, fail_at }) => `${describe_writeback(wl)}; allocation #${fail_at} of the call fails`,
+          },
+          async ({ wl, fail_at }) => {
+            const { result, value } = await call_as(writeback_of(impl), wl, fail_at);
             const bad = bad_report(result);
             if (bad) return fail(`${bad}${dmesg_tail(result)}`);
             if (!value) return fail(`the call did not finish: ${result.stop}${dmesg_tail(result)}`);
             if (value.flags_after !== value.flags_before) {
-              return fail(`with every slab allocation failing, the call returned with the task's flags changed (${flag_names(value.flags_before)} → ${flag_names(value.flags_after)}): ` +
+              return fail(`with allocation #${fail_at} failing, the call returned with the task's flags changed (${flag_names(value.flags_before)} → ${flag_names(value.flags_after)}): ` +
                 'every way out of the function must restore what it saved.');
             }
-            if (value.written !== 0 || value.clean) return fail(`with no memory for the writeback, the call reported ${value.written} page(s) written and the object ${value.clean ? 'clean' : 'dirty'}.`);
-            return pass();
+            if (value.clean && value.written < wl.pages) return fail(`only ${value.written} of ${wl.pages} pages were written, but the object is marked clean: the rest of its data would be lost.`);
+            if (value.books) return fail(value.books);
+            const differs = like_reference(ctx, { wl, fail_at }, { written: value.written, clean: value.clean }, (ref, got) =>
+              ref.written === got.written && ref.clean === got.clean
+                ? null
+                : `with allocation #${fail_at} failing, this code reports ${got.written} page(s) written (object ${got.clean ? 'clean' : 'dirty'}); ` +
+                  `the reference reports ${ref.written} (object ${ref.clean ? 'clean' : 'dirty'}): a page counts as written only once its write got all it needed`,
+            );
+            return differs ? fail(differs) : pass();
           },
         ),
     },

@@ -3,6 +3,48 @@
 import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
+  "restores-on-failure": {
+    "{\"fail_at\":0,\"wl\":{\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":3,\"populated\":true}}": {
+      "written": 0,
+      "clean": false
+    },
+    "{\"fail_at\":0,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+      "written": 0,
+      "clean": false
+    },
+    "{\"fail_at\":0,\"wl\":{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+      "written": 0,
+      "clean": false
+    },
+    "{\"fail_at\":0,\"wl\":{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"gpu_wait\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+      "written": 0,
+      "clean": false
+    },
+    "{\"fail_at\":1,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+      "written": 0,
+      "clean": false
+    },
+    "{\"fail_at\":2,\"wl\":{\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"glxgears\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":6,\"populated\":true}}": {
+      "written": 0,
+      "clean": false
+    },
+    "{\"fail_at\":2,\"wl\":{\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"gpu_wait\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":8,\"populated\":true}}": {
+      "written": 0,
+      "clean": false
+    },
+    "{\"fail_at\":2,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"check\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":2,\"populated\":true}}": {
+      "written": 0,
+      "clean": false
+    },
+    "{\"fail_at\":2,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+      "written": 0,
+      "clean": false
+    },
+    "{\"fail_at\":3,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+      "written": 0,
+      "clean": false
+    }
+  },
   "writes-back-like-the-reference": {
     "{\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":6,\"populated\":false}": {
       "written": 0,

@@ -6,7 +6,9 @@
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
 import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { fc, for_each_workload, like_reference } from '../course/workload';
+import { user_task } from '../kernel/fork';
 import { atomic_long_set } from '../kernel/lib/atomic';
+import { cond_resched } from '../kernel/sched/core';
 import { GFP_KERNEL, GFP_NOFS } from '../kernel/mm/gfp';
 import { SWAP_CLUSTER_MAX } from '../kernel/mm/internal';
 import { model_set_do_shrink_slab, SHRINK_BATCH, shrink_slab, shrinker_nr_deferred, type do_shrink_slab } from '../kernel/mm/vmscan';
@@ -66,11 +68,17 @@ interface windup_outcome {
   deferred: number[];
   /** Every scan_objects request, in order. */
   requests: number[];
+  /** What each GFP_KERNEL shrink_slab call returned (the sum of do_shrink_slab's results). */
+  returned: number[];
+  /** Turns a runnable neighbour on the same CPU got during the GFP_KERNEL calls (only with a neighbour). */
+  neighbour_turns: number;
 }
 
 /** run_history - boot, register the cache, plug @fn into shrink_slab, and replay @wl's reclaim history. */
-async function run_history(fn: do_shrink_slab_fn, wl: windup_workload, opts: { count_says_zero?: boolean; preset_deferred?: number } = {}) {
+async function run_history(fn: do_shrink_slab_fn, wl: windup_workload, opts: { count_says_zero?: boolean; preset_deferred?: number; neighbour?: boolean } = {}) {
   let cache: fs_cache | null = null;
+  // A runnable task on the same CPU: it runs only when the reclaiming task reaches a schedule point.
+  const neighbour = { turns: 0, counting: false, done: false };
   const once = await run_once(
     // A correct do_shrink_slab needs a few hundred steps here; a wound-up one loops for millions.
     { totalram_pages: 256, nr_cpus: 1, max_steps: 40_000 },
@@ -78,14 +86,18 @@ async function run_history(fn: do_shrink_slab_fn, wl: windup_workload, opts: { c
       const c = cache!;
       const call = (gfp: number) => shrink_slab(gfp, 0, null, wl.nr_scanned, wl.nr_eligible);
       for (let i = 0; i < wl.storm; i++) await call(GFP_NOFS);
-      const out: windup_outcome = { deferred_after_storm: shrinker_nr_deferred(c.shrinker), evicted: [], before: [], deferred: [], requests: [] };
+      const out: windup_outcome = { deferred_after_storm: shrinker_nr_deferred(c.shrinker), evicted: [], before: [], deferred: [], requests: [], returned: [], neighbour_turns: 0 };
+      neighbour.counting = true;
       for (let i = 0; i < wl.kernel_calls; i++) {
         const before = c.objects;
-        await call(GFP_KERNEL);
+        out.returned.push(await call(GFP_KERNEL));
         out.before.push(before);
         out.evicted.push(before - c.objects);
         out.deferred.push(shrinker_nr_deferred(c.shrinker));
       }
+      neighbour.counting = false;
+      neighbour.done = true;
+      out.neighbour_turns = neighbour.turns;
       out.requests = [...c.scan_requests];
       return out;
     },
@@ -93,6 +105,14 @@ async function run_history(fn: do_shrink_slab_fn, wl: windup_workload, opts: { c
       cache = register_fs_cache({ objects: wl.objects, seeks: wl.seeks, batch: wl.batch, count_says_zero: opts.count_says_zero });
       if (opts.preset_deferred) atomic_long_set(cache.shrinker.nr_deferred![0]!, opts.preset_deferred);
       model_set_do_shrink_slab(fn);
+      if (opts.neighbour) {
+        user_task(async () => {
+          while (!neighbour.done) {
+            if (neighbour.counting) neighbour.turns++;
+            await cond_resched();
+          }
+        }, 'neighbour');
+      }
     },
     wl.comm,
   );
@@ -160,13 +180,30 @@ export default define_checks({
       name: 'asks each shrinker for exactly the work v4.11 asks for, call by call, and defers exactly the rest',
       run: (impl, ctx) =>
         for_each_workload(
-          { arbitrary: arb_windup, seed: 0x1003, runs: 14, examples: [STORM, { ...STORM, storm: 0, nr_scanned: 512, nr_eligible: 64 }], describe: describe_windup },
+          {
+            arbitrary: arb_windup,
+            seed: 0x1003,
+            runs: 14,
+            examples: [
+              STORM,
+              { ...STORM, storm: 0, nr_scanned: 512, nr_eligible: 64 },
+              // The edges of the arithmetic: fresh pressure exactly a quarter of the cache, and a total of exactly one batch.
+              { ...STORM, storm: 10, nr_scanned: 125, nr_eligible: 999, kernel_calls: 1 },
+              { ...STORM, storm: 0, nr_scanned: 64, nr_eligible: 999, kernel_calls: 1 },
+            ],
+            describe: describe_windup,
+          },
           async (wl) => {
             const { result, value } = await run_history(impl_of(impl), wl);
             const bad = bad_report(result);
             if (bad) return fail(`${bad}${dmesg_tail(result)}`);
             if (!value) return fail(`the reclaim history did not finish: ${result.stop}${dmesg_tail(result)}`);
-            const differs = like_reference(ctx, wl, value, (ref, got) => {
+            const lied = value.returned.findIndex((r, i) => r !== value.evicted[i]);
+            if (lied >= 0) {
+              return fail(`GFP_KERNEL reclaim #${lied + 1}: shrink_slab reported ${value.returned[lied]} objects freed, but the shrinker freed ${value.evicted[lied]}: ` +
+                'do_shrink_slab returns the sum of what scan_objects returned (drop_caches loops on it).');
+            }
+            const differs = like_reference(ctx, wl, { ...value, neighbour_turns: 0 }, (ref, got) => {
               if (ref.deferred_after_storm !== got.deferred_after_storm) return `nr_deferred after the storm is ${got.deferred_after_storm}; v4.11 leaves ${ref.deferred_after_storm}`;
               for (let i = 0; i < ref.evicted.length; i++) {
                 if (ref.evicted[i] !== got.evicted[i] || ref.deferred[i] !== got.deferred[i]) {
@@ -200,6 +237,15 @@ export default define_checks({
             if (wrong !== undefined) return fail(`scan_objects was asked for ${wrong} objects; the shrinker's batch is ${batch}: a shrinker is called in batches, so that it can drop its locks between them.`);
             for (let i = 0; i < value.evicted.length; i++) {
               if (value.evicted[i]! > 2 * value.before[i]!) return fail(`one GFP_KERNEL call scanned more than twice the cache (${value.evicted[i]} of ${value.before[i]}).`);
+            }
+            // A long scan yields between batches (cond_resched): a runnable task on the same CPU gets its turns.
+            const long = await run_history(fn, { ...wl, objects: 3000, batch: 16, storm: 0, nr_scanned: 512, nr_eligible: 16, kernel_calls: 1 }, { neighbour: true });
+            const bad_long = bad_report(long.result);
+            if (bad_long) return fail(`${bad_long}${dmesg_tail(long.result)}`);
+            if (!long.value) return fail(`the reclaim history did not finish: ${long.result.stop}${dmesg_tail(long.result)}`);
+            if (long.value.neighbour_turns === 0) {
+              return fail(`one shrink_slab call asked for ${long.value.requests.length} batches without ever letting another runnable task on its CPU run: ` +
+                'the batch loop must reschedule between batches (cond_resched), or a large cache stalls the CPU for the whole scan.');
             }
             // count_objects says 0: nothing to do, and the work others deferred stays deferred.
             const zero = await run_history(fn, { ...wl, storm: 0, kernel_calls: 1 }, { count_says_zero: true, preset_deferred: 500 });

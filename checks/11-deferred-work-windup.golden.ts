@@ -85,32 +85,74 @@ const golden: golden_data = {
         128,
         128,
         128
-      ]
+      ],
+      "returned": [
+        768,
+        384
+      ],
+      "neighbour_turns": 0
     },
-    "{\"batch\":0,\"comm\":\"i915_ioctl\",\"kernel_calls\":3,\"nr_eligible\":19,\"nr_scanned\":192,\"objects\":26,\"seeks\":1,\"storm\":4}": {
-      "deferred_after_storm": 3992,
+    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":999,\"nr_scanned\":125,\"objects\":1000,\"seeks\":2,\"storm\":10}": {
+      "deferred_after_storm": 2500,
       "evicted": [
-        26,
-        0,
-        0
+        1000
       ],
       "before": [
-        26,
-        0,
-        0
+        1000
       ],
       "deferred": [
-        4938,
-        4938,
-        4938
+        830
       ],
       "requests": [
-        52,
-        52,
-        52,
-        52,
-        52
-      ]
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128
+      ],
+      "returned": [
+        1000
+      ],
+      "neighbour_turns": 0
+    },
+    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":999,\"nr_scanned\":64,\"objects\":1000,\"seeks\":2,\"storm\":0}": {
+      "deferred_after_storm": 0,
+      "evicted": [
+        128
+      ],
+      "before": [
+        1000
+      ],
+      "deferred": [
+        0
+      ],
+      "requests": [
+        128
+      ],
+      "returned": [
+        128
+      ],
+      "neighbour_turns": 0
     },
     "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":1024,\"nr_scanned\":32,\"objects\":1000,\"seeks\":2,\"storm\":40}": {
       "deferred_after_storm": 2480,
@@ -170,7 +212,12 @@ const golden: golden_data = {
         128,
         128,
         128
-      ]
+      ],
+      "returned": [
+        384,
+        256
+      ],
+      "neighbour_turns": 0
     },
     "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":64,\"nr_scanned\":512,\"objects\":1000,\"seeks\":2,\"storm\":0}": {
       "deferred_after_storm": 0,
@@ -202,7 +249,12 @@ const golden: golden_data = {
         128,
         128,
         128
-      ]
+      ],
+      "returned": [
+        1000,
+        0
+      ],
+      "neighbour_turns": 0
     },
     "{\"batch\":16,\"comm\":\"kworker/0:1\",\"kernel_calls\":2,\"nr_eligible\":17,\"nr_scanned\":5,\"objects\":1802,\"seeks\":4,\"storm\":8}": {
       "deferred_after_storm": 4000,
@@ -452,7 +504,12 @@ const golden: golden_data = {
         16,
         16,
         16
-      ]
+      ],
+      "returned": [
+        1802,
+        0
+      ],
+      "neighbour_turns": 0
     },
     "{\"batch\":16,\"comm\":\"kworker/0:1\",\"kernel_calls\":2,\"nr_eligible\":20,\"nr_scanned\":512,\"objects\":2992,\"seeks\":4,\"storm\":4}": {
       "deferred_after_storm": 291788,
@@ -847,7 +904,12 @@ const golden: golden_data = {
         16,
         16,
         16
-      ]
+      ],
+      "returned": [
+        2992,
+        0
+      ],
+      "neighbour_turns": 0
     },
     "{\"batch\":512,\"comm\":\"glxgears\",\"kernel_calls\":1,\"nr_eligible\":7399,\"nr_scanned\":505,\"objects\":1887,\"seeks\":2,\"storm\":0}": {
       "deferred_after_storm": 0,
@@ -860,7 +922,11 @@ const golden: golden_data = {
       "deferred": [
         257
       ],
-      "requests": []
+      "requests": [],
+      "returned": [
+        0
+      ],
+      "neighbour_turns": 0
     },
     "{\"batch\":512,\"comm\":\"gpu_wait\",\"kernel_calls\":2,\"nr_eligible\":6807,\"nr_scanned\":7,\"objects\":29,\"seeks\":4,\"storm\":41}": {
       "deferred_after_storm": 0,
@@ -876,7 +942,12 @@ const golden: golden_data = {
         0,
         0
       ],
-      "requests": []
+      "requests": [],
+      "returned": [
+        0,
+        0
+      ],
+      "neighbour_turns": 0
     },
     "{\"batch\":512,\"comm\":\"i915_ioctl\",\"kernel_calls\":3,\"nr_eligible\":16,\"nr_scanned\":508,\"objects\":2706,\"seeks\":4,\"storm\":60}": {
       "deferred_after_storm": 4851660,
@@ -966,7 +1037,13 @@ const golden: golden_data = {
         512,
         512,
         512
-      ]
+      ],
+      "returned": [
+        2706,
+        0,
+        0
+      ],
+      "neighbour_turns": 0
     },
     "{\"batch\":512,\"comm\":\"kworker/0:1\",\"kernel_calls\":2,\"nr_eligible\":3310,\"nr_scanned\":6,\"objects\":25,\"seeks\":4,\"storm\":9}": {
       "deferred_after_storm": 0,
@@ -982,119 +1059,12 @@ const golden: golden_data = {
         0,
         0
       ],
-      "requests": []
-    },
-    "{\"batch\":64,\"comm\":\"Xorg\",\"kernel_calls\":3,\"nr_eligible\":1221,\"nr_scanned\":508,\"objects\":2311,\"seeks\":2,\"storm\":20}": {
-      "deferred_after_storm": 38420,
-      "evicted": [
-        2311,
+      "requests": [],
+      "returned": [
         0,
         0
       ],
-      "before": [
-        2311,
-        0,
-        0
-      ],
-      "deferred": [
-        35733,
-        35733,
-        35733
-      ],
-      "requests": [
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64,
-        64
-      ]
+      "neighbour_turns": 0
     },
     "{\"batch\":64,\"comm\":\"i915_ioctl\",\"kernel_calls\":1,\"nr_eligible\":8191,\"nr_scanned\":1,\"objects\":821,\"seeks\":1,\"storm\":35}": {
       "deferred_after_storm": 0,
@@ -1107,7 +1077,11 @@ const golden: golden_data = {
       "deferred": [
         0
       ],
-      "requests": []
+      "requests": [],
+      "returned": [
+        0
+      ],
+      "neighbour_turns": 0
     },
     "{\"batch\":64,\"comm\":\"i915_ioctl\",\"kernel_calls\":3,\"nr_eligible\":7012,\"nr_scanned\":504,\"objects\":3000,\"seeks\":1,\"storm\":10}": {
       "deferred_after_storm": 8620,
@@ -1230,7 +1204,13 @@ const golden: golden_data = {
         64,
         64,
         64
-      ]
+      ],
+      "returned": [
+        3000,
+        0,
+        0
+      ],
+      "neighbour_turns": 0
     },
     "{\"batch\":64,\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":8190,\"nr_scanned\":1,\"objects\":1256,\"seeks\":4,\"storm\":12}": {
       "deferred_after_storm": 0,
@@ -1246,7 +1226,12 @@ const golden: golden_data = {
         0,
         0
       ],
-      "requests": []
+      "requests": [],
+      "returned": [
+        0,
+        0
+      ],
+      "neighbour_turns": 0
     }
   }
 };

@@ -50,6 +50,7 @@ import { PF_MEMALLOC, PF_WQ_WORKER, type task_struct } from '../sched/task';
 import { HZ, jiffies } from '../time/timekeeping';
 import { trace, trace_enabled } from '../trace/trace';
 import { BLK_RW_ASYNC, congestion_wait } from './backing_dev';
+import { should_fail_alloc_page } from './fail_page_alloc';
 import {
   format_gfp,
   __GFP_ATOMIC,
@@ -348,6 +349,7 @@ export async function alloc_pages(gfp_mask: gfp_t, order = 0): Promise<page | nu
   fs_reclaim_acquire(gfp_mask, 'alloc_pages');
   fs_reclaim_release(gfp_mask, 'alloc_pages');
   if (gfp_mask & __GFP_DIRECT_RECLAIM) might_sleep('alloc_pages', 'mm/page_alloc.c');
+  if (should_fail_alloc_page(gfp_mask, order)) return null; // prepare_alloc_pages: fault injection
   let page = get_page_from_freelist(gfp_mask, order, ALLOC_WMARK_LOW);
   if (!page) page = await __alloc_pages_slowpath(memalloc_noio_flags(gfp_mask), order, t);
   if (trace_enabled()) trace('mm_page_alloc', { pfn: page ? page.pfn : -1, order, gfp_flags: format_gfp(gfp_mask) });
