@@ -15,7 +15,7 @@ import { SHRINK_STOP } from '../kernel/mm/vmscan';
 import { current, msleep } from '../kernel/sched/core';
 import { count_under_pressure } from '../scenarios/thread';
 import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
-import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
+import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
 import { arb_holder_state, hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
 import {
   arb_reclaim_path_workload,
@@ -67,6 +67,11 @@ const DECISIVE: Omit<count_workload, 'lockdep'> = {
   swap: false,
   comm: 'i915_ioctl',
 };
+/** Tens of objects, every kind (bound and needed too), one or two pages each: what a desktop's GEM lists look like, in small. */
+const MANY: gem_object_spec[] = Array.from({ length: 36 }, (_, i) => {
+  const kinds = [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS];
+  return { kind: kinds[(i * 5) % kinds.length]!, pages: 1 + (i % 2) };
+});
 function describe_count_workload(wl: count_workload): string {
   return `${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; count called by "${wl.comm}"`;
 }
@@ -80,7 +85,7 @@ interface recursion_workload extends count_workload {
   bystanders: number;
 }
 const arb_recursion_workload: fc.Arbitrary<recursion_workload> = fc.record({
-  objects: arb_gem_objects(0, 10),
+  objects: arb_gem_objects(0, 10, 6, [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]),
   swap: fc.boolean(),
   lockdep: fc.boolean(),
   comm: arb_comm,
@@ -137,6 +142,7 @@ export default define_checks({
               { ...DECISIVE, lockdep: false, holder: 'caller', waiter: 'Xorg', bystanders: 1 },
               { ...DECISIVE, lockdep: true, holder: 'caller-waiters', waiter: 'i915_ioctl', bystanders: 0 },
               { ...DECISIVE, lockdep: false, holder: 'caller-handoff', waiter: 'Xorg', bystanders: 2 },
+              { objects: MANY, swap: true, comm: 'glxgears', lockdep: false, holder: 'caller-waiters', waiter: 'glxgears', bystanders: 1 },
             ],
             describe: describe_recursion_workload,
           },

@@ -226,6 +226,20 @@ const SCAN_EXAMPLES: scan_workload[] = [
   // Purgeable buffers on both lists: a needed unbound buffer, a purgeable bound one; then a needed bound one behind a small purgeable one.
   { objects: [twelve('needed'), twelve('bound-idle')], swap: true, lockdep: true, comm: 'glxgears', holder: 'none', waiter: 'Xorg', calls: [12], release: '4.12' },
   { objects: [twelve('bound-needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'Xorg', holder: 'caller', waiter: 'Xorg', calls: [18], release: '4.11' },
+  // Tens of small objects of every kind, scanned in three bites.
+  {
+    objects: Array.from({ length: 36 }, (_, i): gem_object_spec => {
+      const kinds = [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS];
+      return { kind: kinds[(i * 5) % kinds.length]!, pages: 1 + (i % 3) };
+    }),
+    swap: true,
+    lockdep: true,
+    comm: 'kworker/0:1',
+    holder: 'caller-waiters',
+    waiter: 'i915_ioctl',
+    calls: [5, 17, 40],
+    release: '4.12',
+  },
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {

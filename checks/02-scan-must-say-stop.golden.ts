@@ -130,20 +130,6 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"calls\":[20,11,2],\"comm\":\"kworker/0:1\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":6}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"glxgears\"}": [
-      [
-        3,
-        0
-      ],
-      [
-        0,
-        0
-      ],
-      [
-        0,
-        0
-      ]
-    ],
     "{\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       [
         30,
@@ -180,6 +166,20 @@ const golden: golden_data = {
       [
         13,
         0
+      ]
+    ],
+    "{\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+      [
+        6,
+        0
+      ],
+      [
+        14,
+        3
+      ],
+      [
+        0,
+        17
       ]
     ],
     "{\"calls\":[5,21],\"comm\":\"gpu_wait\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"glxgears\"}": [
@@ -256,14 +256,14 @@ const golden: golden_data = {
       45,
       0
     ],
-    "{\"calls\":[40,19,38],\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":9}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"check\"}": [
-      0,
-      0,
-      0
-    ],
     "{\"calls\":[5,11],\"comm\":\"glxgears\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"check\"}": [
       0,
       0
+    ],
+    "{\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+      6,
+      17,
+      17
     ],
     "{\"calls\":[7],\"comm\":\"kworker/0:1\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":8},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       0
@@ -276,11 +276,6 @@ const golden: golden_data = {
   "returns-pages-released": {
     "{\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12"
-    ],
-    "{\"calls\":[15,15,35],\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"bound-active\",\"pages\":2}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
-      "0",
-      "0",
-      "0"
     ],
     "{\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "18"
@@ -316,6 +311,11 @@ const golden: golden_data = {
     ],
     "{\"calls\":[35],\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kswapd0\"}": [
       "0"
+    ],
+    "{\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+      "6",
+      "17",
+      "17"
     ],
     "{\"calls\":[8,20],\"comm\":\"glxgears\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"bound-active\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":7}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kworker/0:1\"}": [
       "12",
