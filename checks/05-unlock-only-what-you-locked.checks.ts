@@ -26,7 +26,7 @@ import { __mutex_owner, mutex_lock, mutex_trylock, mutex_unlock, MUTEX_FLAG_WAIT
 import { rcu_barrier } from '../kernel/rcu/update';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
 import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
-import { current } from '../kernel/sched/core';
+import { current, msleep } from '../kernel/sched/core';
 import { allocate_pages, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
 import { first_violation, judged_unlock, type contract_judge, type shrinker_unlock_fn } from '../scenarios/shrinker_lock_contract';
 import {
@@ -163,7 +163,8 @@ async function unlock_while_free_worker_waits(impl: exercise_impl, lockdep: bool
       const waiting = (atomic_long_read(i915.struct_mutex.owner) & MUTEX_FLAG_WAITERS) !== 0;
       await i915.shrinker_ops.unlock(i915, true);
       memalloc_noreclaim_restore(noreclaim);
-      return { waiting, still_mine: __mutex_owner(i915.struct_mutex) === current };
+      await msleep(20); // out of reclaim: the worker has all the time it needs
+      return { waiting, freed: doomed?.freed ?? true };
     },
     undefined,
     { ...WORLD_PARAMS, lockdep },
@@ -176,6 +177,10 @@ async function unlock_while_free_worker_waits(impl: exercise_impl, lockdep: bool
   if (bad) return fail(`${bad} ${how}${dmesg_tail(result)}`);
   if (!value) return fail(`the workload never finished ${how}: ${result.stop}${dmesg_tail(result)}`);
   if (!value.waiting) return fail('check setup: the free worker never queued on struct_mutex');
+  if (!value.freed) {
+    return fail(`i915's free worker was queued on struct_mutex when the shrinker released it, and 20 ms later it was still waiting ${how}: ` +
+      'the release did not wake the first waiter. mutex_unlock() does (and honours a pending handoff); writing the owner word does not.');
+  }
   return pass();
 }
 

@@ -19,7 +19,12 @@
 // reviewer's words, with the task that made the call.
 //
 // Pure: no Node APIs (the study site runs checks too).
-import type { i915_shrinker_ops, shrinker_lock_state } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import {
+  i915_gem_shrinker_lock as model_shrinker_lock,
+  i915_gem_shrinker_unlock as model_shrinker_unlock,
+  type i915_shrinker_ops,
+  type shrinker_lock_state,
+} from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { atomic_long_read } from '../kernel/lib/atomic';
 import { __mutex_owner, MUTEX_FLAGS } from '../kernel/locking/mutex';
 import { current } from '../kernel/sched/core';
@@ -49,6 +54,10 @@ function note(j: contract_judge, what: string): void {
   if (j.violations.length < MAX_KEPT) j.violations.push(what);
 }
 
+/** A learner's file that hands back the model's own implementation has written nothing to grade. */
+const REEXPORT = (name: string): string =>
+  `${name} is the kernel model's own implementation, re-exported: the exercise asks you to write it (the model's copy is what your function replaces).`;
+
 /** "i915_ioctl:1 (in direct reclaim)": who called, and from where, for a message. */
 export function caller_text(t: task_struct = current): string {
   const where = t.flags & PF_KSWAPD ? ' (kswapd)' : t.flags & PF_MEMALLOC ? ' (in direct reclaim)' : '';
@@ -75,6 +84,7 @@ export function first_violation(j: contract_judge): string | null {
  */
 export function judged_lock(lock: shrinker_lock_fn): { lock: shrinker_lock_fn; judge: contract_judge } {
   const judge = new_judge();
+  if (lock === model_shrinker_lock) note(judge, REEXPORT('i915_gem_shrinker_lock'));
   const wrapped: shrinker_lock_fn = async (i915) => {
     const me = current;
     const owner_before = __mutex_owner(i915.struct_mutex);
@@ -143,6 +153,7 @@ export function judged_lock(lock: shrinker_lock_fn): { lock: shrinker_lock_fn; j
  */
 export function judged_unlock(unlock: shrinker_unlock_fn): { unlock: shrinker_unlock_fn; judge: contract_judge } {
   const judge = new_judge();
+  if (unlock === model_shrinker_unlock) note(judge, REEXPORT('i915_gem_shrinker_unlock'));
   const wrapped: shrinker_unlock_fn = async (i915, should_unlock) => {
     const me = current;
     const word_before = atomic_long_read(i915.struct_mutex.owner);
