@@ -12,7 +12,9 @@
 // the problem does not. Lockdep's circular-dependency splats all share one
 // title, so for them the classes in the cycle (the "-> #k (class){...}:"
 // lines of the dependency chain) are part of the signature: two different
-// cycles are two failures, one cycle found from either end is one.
+// cycles are two failures, one cycle found from either end is one. Likewise
+// the lock a usage report names ("inconsistent lock state" for struct_mutex
+// and for another lock are two failures).
 import type { kernel_report, report_kind } from '../kernel/panic';
 import type { run_result } from '../kernel/init/main';
 
@@ -30,10 +32,15 @@ export function failure_signature(kind: string, title: string, lines: readonly s
   const base = `${kind}: ${title.replace(/[0-9]+/g, '#')}`;
   if (kind !== 'lockdep') return base;
   const classes = new Set<string>();
-  for (const l of lines) {
+  lines.forEach((l, i) => {
     const m = /^-> #[0-9]+ \((.*)\)\{[^}]*\}:$/.exec(l);
     if (m) classes.add(m[1]!);
-  }
+    // Usage reports (inconsistent lock state, lock inversion) name their lock on the line after "... takes:" / "... state of lock:".
+    if (/ takes:$| just changed the state of lock:$/.test(l)) {
+      const lock = /\((.+?)\)\{/.exec(lines[i + 1] ?? '');
+      if (lock) classes.add(lock[1]!);
+    }
+  });
   return classes.size > 0 ? `${base} [${[...classes].sort().join(', ')}]` : base;
 }
 

@@ -14,6 +14,13 @@ describe('failures', () => {
     expect(failure_signature('warn', 'x')).not.toBe(failure_signature('bug', 'x'));
   });
 
+  it('tells lockdep usage reports apart by the lock they name', () => {
+    const usage = (cls: string) => ['inconsistent {RECLAIM_FS-ON-W} -> {IN-RECLAIM_FS-W} usage.', 'kswapd0/12 [HC0[0]:SC0[0]:HE1:SE1] takes:', ` (${cls}){+.+.?.}, at: mutex_lock`];
+    const t = 'inconsistent lock state';
+    expect(failure_signature('lockdep', t, usage('&dev->struct_mutex'))).toBe('lockdep: inconsistent lock state [&dev->struct_mutex]');
+    expect(failure_signature('lockdep', t, usage('&dev->struct_mutex'))).not.toBe(failure_signature('lockdep', t, usage('shrinker_rwsem')));
+  });
+
   it('tells lockdep cycles apart by their lock classes, in whatever order the chain was found', () => {
     const cycle = (...names: string[]) => names.map((n, k) => `-> #${k} (${n}){+.+.}:`);
     const t = 'possible circular locking dependency detected';
