@@ -20,6 +20,7 @@ import { user_task } from '../kernel/fork';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { GFP_KERNEL, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { allocate_pages, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
+import { holder_allocates_under_pressure } from '../scenarios/thread';
 import { first_violation, judged_lock, type shrinker_lock_fn } from '../scenarios/shrinker_lock_contract';
 import {
   arb_struct_mutex_workload,
@@ -109,6 +110,22 @@ async function judged_run(
 
 const describe = describe_struct_mutex_workload;
 
+/**
+ * The thread's own case, in the kernel's default schedule, lockdep on and
+ * off: the ioctl holding struct_mutex allocates while the GPU scans out
+ * (scenarios/thread.ts holder_allocates_under_pressure). If its own reclaim
+ * cannot shrink i915, the OOM killer kills a bystander ("users' oom").
+ */
+async function thread_case(impl: exercise_impl): Promise<check_outcome> {
+  for (const lockdep of [true, false]) {
+    const { lock, judge } = judged_lock(lock_of(impl));
+    const sc = holder_allocates_under_pressure(`ex03-holder-allocates${lockdep ? '' : '-nolockdep'}`, { lock });
+    const out = await no_failures({ ...sc, params: { ...sc.params, lockdep }, check: () => first_violation(judge) }, { preemption_bound: 0 });
+    if (!out.ok) return out;
+  }
+  return pass();
+}
+
 export default define_checks({
   exercise: '03-reclaim-recursion',
   golden,
@@ -122,8 +139,10 @@ export default define_checks({
     {
       id: 'purges-cache-when-holder-allocates',
       name: 'still releases i915 buffers when the task in reclaim is the one holding struct_mutex, on every path, whatever the lock\'s owner word carries',
-      run: (impl, ctx) =>
-        for_each_workload(
+      async run(impl, ctx) {
+        const thread = await thread_case(impl);
+        if (!thread.ok) return thread;
+        return for_each_workload(
           {
             arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'ioctl-shrink', 'oom-notifier'], ['reclaimer']),
             seed: 0x03a1,
@@ -142,7 +161,8 @@ export default define_checks({
                 ? null
                 : `the task holding struct_mutex went into reclaim and not one page of i915's purgeable buffer cache was released: ` +
                   "only that task's own reclaim can shrink i915 while it holds the lock (\"users' oom\")."),
-          ),
+        );
+      },
     },
     {
       id: 'keeps-outer-frame-lock',
