@@ -283,7 +283,7 @@ export default define_checks({
             );
             if (value === undefined) return fail(`count never returned: ${result.stop}${dmesg_tail(result)}`);
             if (value.slept > 0 || value.stalled_jiffies > 0) {
-              return fail(`count slept ${value.slept} time(s) and returned after ${value.stalled_jiffies} jiffies while another task held struct_mutex: ` +
+              return fail(`count ${value.slept > 0 ? `slept ${value.slept} time(s)` : 'spun'} and returned after ${value.stalled_jiffies} jiffies while another task held struct_mutex: ` +
                 'a shrinker called from reclaim must not wait for a lock, not even briefly: the allocation it serves may be what the holder waits for.');
             }
             const broken = count_contract(value.value);
@@ -320,7 +320,10 @@ export default define_checks({
               const who = `count called by ${current.comm} (${format_gfp(shrink_ctl.gfp_mask)}) with struct_mutex ${owner === null ? 'free' : owner === current ? 'held by the caller' : `held by ${owner.comm}`}`;
               const broken = count_contract(m.value);
               if (broken) wrong ??= `${who}: ${broken}`;
-              else if (m.slept > 0) wrong ??= `${who} slept ${m.slept} time(s): a shrinker called from reclaim must answer at once.`;
+              else if (m.slept > 0 || m.stalled_jiffies > 0) {
+                wrong ??= `${who} ${m.slept > 0 ? `slept ${m.slept} time(s)` : 'spun'} and answered after ${m.stalled_jiffies} jiffies: ` +
+                  'a shrinker called from reclaim must answer at once.';
+              }
               else if (may_look && m.value !== releasable) wrong ??= `${who} returned ${m.value}; ${releasable} pages could be released.`;
               else if (!may_look && m.value > releasable) wrong ??= `${who} returned ${m.value}, more than the ${releasable} pages that can be released.`;
               return m.value;

@@ -49,6 +49,8 @@ interface scan_call {
   nr_to_scan: number;
   ret: number;
   slept: number;
+  /** Jiffies the call took: a spin on the lock shows here, not in slept. */
+  stalled_jiffies: number;
   /** Releasable pages before the call, the purgeable (DONTNEED) part, and the largest releasable object. */
   releasable: number;
   largest: number;
@@ -90,6 +92,7 @@ async function judged_scan(scan: scan_fn, i915: drm_i915_private, sc: shrink_con
     nr_to_scan,
     ret: m.value,
     slept: m.slept,
+    stalled_jiffies: m.stalled_jiffies,
     releasable: sum(before.filter((o) => o.releasable)),
     largest: Math.max(0, ...before.filter((o) => o.releasable).map((o) => o.pages)),
     released_purgeable: sum(gone.filter((o) => o.releasable && o.purgeable)),
@@ -104,9 +107,9 @@ async function judged_scan(scan: scan_fn, i915: drm_i915_private, sc: shrink_con
 /** While another task holds struct_mutex: SHRINK_STOP, nothing released, no sleep. */
 function judge_busy(c: scan_call): string | null {
   if (!c.busy) return null;
-  if (c.slept > 0) {
-    return `${c.who} slept ${c.slept} time(s): a shrinker called from reclaim must not wait for a lock, not even briefly ` +
-      '(the allocation it serves may be what the holder waits for). Say SHRINK_STOP at once.';
+  if (c.slept > 0 || c.stalled_jiffies > 0) {
+    return `${c.who} ${c.slept > 0 ? `slept ${c.slept} time(s)` : 'spun'} and returned after ${c.stalled_jiffies} jiffies: a shrinker called ` +
+      'from reclaim must not wait for a lock, not even briefly (the allocation it serves may be what the holder waits for). Say SHRINK_STOP at once.';
   }
   if (c.ret !== SHRINK_STOP) {
     return `${c.who} returned ${show(c.ret)}. do_shrink_slab() counts every answer but SHRINK_STOP as nr_to_scan objects scanned, ` +
