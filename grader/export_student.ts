@@ -7,33 +7,46 @@
 //   npm run grade -- export-student DIR
 //   node --import tsx grader/export_student.ts DIR
 // The CLI wires it as `shrinker-lab export-student DIR` (export_student()).
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { read_manifest } from '../course/files';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { write_checksums } from './tree';
 
 /** Top-level folders and files never exported. */
-const SKIP_TOP = new Set(['node_modules', '.git', 'solutions', 'dist', 'out', '.grade', '.shrinker-lab', 'hidden', 'coverage']);
-/** Paths never exported: tests that need the solutions, the instructor's hidden tests. */
-const SKIP_PATHS = ['tests/course/authoring.test.ts', 'tests/grader', 'tests/hidden', 'docs/instructors.md'];
+const SKIP_TOP = new Set(['node_modules', '.git', 'solutions', 'dist', 'out', '.grade', '.shrinker-lab', 'hidden', 'coverage', 'mutate', 'submissions', 'grades']);
+/** Paths never exported: the instructor's hidden tests and notes, the tools that need the solutions. */
+const SKIP_PATHS = ['tests/hidden', 'tests/grader', 'tests/mutate', 'docs/instructors.md', 'scripts'];
 
-function skipped(rel: string, name: string): boolean {
-  if (name.endsWith('.tmp.ts') || /^scratch/i.test(name) || name.endsWith('.log')) return true;
-  if (!rel.includes('/') && SKIP_TOP.has(name)) return true;
+function skipped(rel: string): boolean {
+  const name = basename(rel);
+  if (name.endsWith('.tmp.ts') || /^scratch/i.test(name) || name.endsWith('.log') || name === '.env' || name.startsWith('.env.')) return true;
+  if (SKIP_TOP.has(rel.split('/')[0]!)) return true;
   return SKIP_PATHS.some((p) => rel === p || rel.startsWith(`${p}/`));
 }
 
-function copy_tree(root: string, dest: string, rel: string, out: string[]): void {
-  for (const d of readdirSync(join(root, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${d.name}` : d.name;
-    if (skipped(r, d.name)) continue;
-    if (d.isDirectory()) copy_tree(root, dest, r, out);
-    else if (d.isFile()) {
-      mkdirSync(dirname(join(dest, r)), { recursive: true });
-      cpSync(join(root, r), join(dest, r));
-      out.push(r);
+/** What a file needs that the template does not have: a static import of solutions/, or the solution helpers (tests). */
+const IMPORTS_SOLUTIONS = /from\s+['"](\.\.?\/)+solutions\//;
+const USES_SOLUTIONS = /\b(solution_dir|variant_dir|read_decoys|list_variants)\b|['"`]solutions\//;
+
+/**
+ * needs_solutions - the .ts files of @files (tree paths, with @read giving
+ * their text) that cannot work without solutions/: those importing it, and
+ * tests (and their helpers under tests/) using the solution helpers, with
+ * every file that imports one of those, transitively.
+ */
+export function needs_solutions(files: readonly string[], read: (f: string) => string): Set<string> {
+  const ts = files.filter((f) => f.endsWith('.ts'));
+  const text = new Map(ts.map((f) => [f, read(f)]));
+  const bad = new Set(ts.filter((f) => IMPORTS_SOLUTIONS.test(text.get(f)!) || ((f.startsWith('tests/') || f.startsWith('checks/')) && USES_SOLUTIONS.test(text.get(f)!))));
+  const imports = new Map(ts.map((f) => [f, [...text.get(f)!.matchAll(/from\s+['"](\.\.?\/[^'"]+)['"]/g)].map((m) => join(dirname(f), m[1]!).split(sep).join('/').replace(/\.(ts|js)$/, '') + '.ts')]));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of ts) if (!bad.has(f) && imports.get(f)!.some((i) => bad.has(i))) {
+      bad.add(f);
+      grew = true;
     }
   }
+  return bad;
 }
 
 /** The GitHub Actions workflow of the template (GitHub Classroom's naming rules included). */
@@ -84,25 +97,55 @@ jobs:
 export interface export_result {
   dir: string;
   files: number;
+  /** Files left out because they need the solutions (tests, tools). */
+  left_out: string[];
+}
+
+/** The real path @p will have: its nearest existing ancestor's real path, and the rest. */
+function real_target(p: string): string {
+  let head = resolve(p);
+  const tail: string[] = [];
+  while (!existsSync(head)) {
+    tail.unshift(basename(head));
+    head = dirname(head);
+  }
+  return join(realpathSync(head), ...tail);
 }
 
 /**
  * export_student - write the student template of the course at @root into
- * @dest (created; must be empty or absent).
+ * @dest (created; must be empty or absent, and outside the course). Only
+ * what git tracks at HEAD is exported, read from git itself: untracked
+ * submissions, grades, .env files, hidden tests under any name, and a
+ * locally solved exercise in the working tree never leave.
  */
 export function export_student(root: string, dest: string): export_result {
-  if (existsSync(dest) && readdirSync(dest).length) throw new Error(`${dest} is not empty: export into a new folder`);
-  mkdirSync(dest, { recursive: true });
-  const files: string[] = [];
-  copy_tree(root, dest, '', files);
-  // The exercises at their starters: the instructor's tree keeps them so, but say it.
-  const m = read_manifest(root);
-  for (const e of m.exercises) for (const f of e.files) cpSync(join(root, 'exercises', e.id, f), join(dest, 'exercises', e.id, f));
-  mkdirSync(join(dest, '.github/workflows'), { recursive: true });
-  writeFileSync(join(dest, '.github/workflows/classroom.yml'), CLASSROOM_WORKFLOW);
-  if (existsSync(join(root, '.gitignore'))) cpSync(join(root, '.gitignore'), join(dest, '.gitignore'));
-  write_checksums(dest);
-  return { dir: dest, files: files.length + 1 };
+  const course = realpathSync(root);
+  const target = real_target(dest);
+  if (target === course || target.startsWith(course + sep)) throw new Error(`${dest} is inside the course (${course}): export into a folder outside it`);
+  if (existsSync(target) && readdirSync(target).length) throw new Error(`${dest} is not empty: export into a new folder`);
+  let listing: string;
+  try {
+    listing = execFileSync('git', ['ls-tree', '-r', '-z', 'HEAD'], { cwd: course, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch {
+    throw new Error(`${root} is not a git repository with a commit: export-student exports what git tracks at HEAD`);
+  }
+  const at_head = (f: string) => execFileSync('git', ['show', `HEAD:${f}`], { cwd: course, maxBuffer: 64 << 20 });
+  // "<mode> <type> <hash>\t<path>": regular files and executables only (no links, no submodules).
+  const entries = listing.split('\0').filter(Boolean).map((l) => ({ mode: l.split(' ')[0]!, path: l.slice(l.indexOf('\t') + 1) }));
+  const executable = new Set(entries.filter((x) => x.mode === '100755').map((x) => x.path));
+  const tracked = entries.filter((x) => x.mode === '100644' || x.mode === '100755').map((x) => x.path).filter((f) => !skipped(f));
+  const left_out = needs_solutions(tracked, (f) => at_head(f).toString('utf8'));
+  const files = tracked.filter((f) => !left_out.has(f));
+  mkdirSync(target, { recursive: true });
+  for (const f of files) {
+    mkdirSync(dirname(join(target, f)), { recursive: true });
+    writeFileSync(join(target, f), at_head(f), { mode: executable.has(f) ? 0o755 : 0o644 });
+  }
+  mkdirSync(join(target, '.github/workflows'), { recursive: true });
+  writeFileSync(join(target, '.github/workflows/classroom.yml'), CLASSROOM_WORKFLOW);
+  write_checksums(target);
+  return { dir: target, files: files.length + 1, left_out: [...left_out].sort() };
 }
 
 if (process.argv[1]?.endsWith('grader/export_student.ts')) {

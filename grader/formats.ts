@@ -5,6 +5,7 @@
 //   Exercism results.json, version 3 (exercism/docs test-runners/interface.md), one per exercise
 // Nothing here reads the clock: execution times come from the report.
 import type { grade_report, graded_check, graded_exercise } from './grade';
+import { strip_terminal } from './text';
 
 const num = (n: number) => Math.round(n * 1000) / 1000;
 /** "01" from "01-count-must-not-hide-memory". */
@@ -21,15 +22,27 @@ function integrity_text(r: grade_report): string {
   return lines.join('\n');
 }
 
-function exercise_line(e: graded_exercise): string {
-  const why = e.message ? ` — ${e.message.split('\n')[0]}` : '';
-  return `${e.id}: ${e.score}/${e.max_score} (${e.status})${why}`;
+/** The score of the checks a student may see: hidden checks left out (their existence and points included). */
+export function visible_points(e: graded_exercise): { score: number; max_score: number } {
+  const shown = e.checks.filter((c) => !c.hidden);
+  return { score: shown.reduce((s, c) => s + c.score, 0), max_score: shown.reduce((s, c) => s + c.max_score, 0) };
 }
 
-/** summary_text - the plain-text summary used as the top-level output of every format. */
+function exercise_line_visible(e: graded_exercise): string {
+  const v = visible_points(e);
+  const why = e.message ? ` — ${e.message.split('\n')[0]}` : '';
+  return `${e.id}: ${v.score}/${v.max_score} (${e.status})${why}`;
+}
+
+/**
+ * summary_text - the plain-text summary used as the top-level output of
+ * every format (and summary.txt, which a student sees): totals of the
+ * visible checks only, so hidden checks reveal neither results nor points.
+ */
 export function summary_text(r: grade_report): string {
-  const head = `Shrinker Lab: ${r.score}/${r.max_score} points`;
-  return [head, r.error ?? '', ...r.exercises.map(exercise_line), integrity_text(r)].filter(Boolean).join('\n');
+  const vs = r.exercises.map(visible_points);
+  const head = `Shrinker Lab: ${vs.reduce((s, v) => s + v.score, 0)}/${vs.reduce((s, v) => s + v.max_score, 0)} points (visible checks; checks the starter already passes are worth 0)`;
+  return strip_terminal([head, r.error ?? '', ...r.exercises.map(exercise_line_visible), integrity_text(r)].filter(Boolean).join('\n'));
 }
 
 function check_output(e: graded_exercise, c: graded_check): string {
@@ -151,7 +164,7 @@ export function classroom_output_line(r: grade_report): string {
 }
 
 const xml_escape = (s: string) =>
-  s
+  strip_terminal(s)
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -159,21 +172,28 @@ const xml_escape = (s: string) =>
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
 
-/** to_junit - JUnit XML: one testsuite per exercise, one testcase per check; points as properties. */
+/**
+ * to_junit - JUnit XML valid against the Jenkins xunit schema: one testsuite
+ * per exercise, one testcase per check. Points go in the testsuite's
+ * <properties> ("points:<check>" = "score/max"): the schema allows no
+ * properties inside a testcase.
+ */
 export function to_junit(r: grade_report): string {
   const suites = r.exercises.map((e) => {
     const errored = e.status !== 'passed' && e.status !== 'failed';
     const failures = errored ? 0 : e.checks.filter((c) => c.status === 'failed').length;
     const errors = errored ? e.checks.filter((c) => c.status === 'failed').length : 0;
+    const props = e.checks.length
+      ? `    <properties>\n${e.checks.map((c) => `      <property name="points:${xml_escape(c.id)}" value="${c.score}/${c.max_score}"/>\n`).join('')}    </properties>\n`
+      : '';
     const cases = e.checks.map((c) => {
-      const props = `      <properties>\n        <property name="points" value="${c.score}"/>\n        <property name="max_points" value="${c.max_score}"/>\n      </properties>\n`;
       const body = c.status === 'passed' ? '' : errored
         ? `      <error message="${xml_escape(`${e.status}: ${c.message.split('\n')[0] ?? ''}`)}" type="${e.status}">${xml_escape(c.message)}</error>\n`
         : `      <failure message="${xml_escape(c.message.split('\n')[0] ?? '')}" type="check_failed">${xml_escape(c.message)}</failure>\n`;
-      return `    <testcase classname="${xml_escape(e.id)}" name="${xml_escape(c.name)}" time="0">\n${props}${body}    </testcase>\n`;
+      return `    <testcase classname="${xml_escape(e.id)}" name="${xml_escape(c.name)}" time="0">\n${body}    </testcase>\n`;
     });
     const out = e.output ? `    <system-out>${xml_escape(e.output.slice(0, 4000))}</system-out>\n` : '';
-    return `  <testsuite name="${xml_escape(e.id)}" tests="${e.checks.length}" failures="${failures}" errors="${errors}" skipped="0" time="${num(e.ms / 1000)}">\n${cases.join('')}${out}  </testsuite>\n`;
+    return `  <testsuite name="${xml_escape(e.id)}" tests="${e.checks.length}" failures="${failures}" errors="${errors}" skipped="0" time="${num(e.ms / 1000)}">\n${props}${cases.join('')}${out}  </testsuite>\n`;
   });
   const tests = r.exercises.reduce((s, e) => s + e.checks.length, 0);
   const failures = r.exercises.reduce((s, e) => s + (e.status === 'passed' || e.status === 'failed' ? e.checks.filter((c) => c.status === 'failed').length : 0), 0);

@@ -1,8 +1,10 @@
 // The Gradescope autograder zip: setup.sh and run_autograder at the root,
 // the course (no solutions) under course/, the hidden tests under hidden/.
 // setup.sh runs once when Gradescope builds the image (network allowed):
-// it installs Node 20 if needed and runs npm ci. run_autograder runs per
-// submission, offline, and writes /autograder/results/results.json.
+// it installs Node 20 if needed, runs npm ci and grades a starter to prove
+// the grader works. run_autograder runs per submission, offline, and writes
+// /autograder/results/results.json. tests/grader/deploy.test.ts runs both
+// scripts, as shipped, in that layout under a temporary root.
 //
 //   npm run gradescope:zip [-- --out FILE] [--hidden DIR]
 import { cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -12,8 +14,12 @@ import { read_manifest } from '../course/files';
 import { copy_course, make_temp, remove } from './tree';
 
 export const SETUP_SH = `#!/usr/bin/env bash
-# Gradescope runs this once, as root, when it builds the autograder image.
+# Gradescope runs this once, as root, when it builds the autograder image
+# (network allowed). AUTOGRADER_ROOT (default /autograder) lets a test run
+# it in a temporary folder; SHRINKER_LAB_NODE_MODULES_READY=1 says that
+# source/course/node_modules is already installed (offline, no npm ci).
 set -euo pipefail
+AUTOGRADER="\${AUTOGRADER_ROOT:-/autograder}"
 need_node() {
   ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]
 }
@@ -23,21 +29,34 @@ if need_node; then
   curl -fsSL https://deb.nodesource.com/setup_20.x | bash -
   apt-get install -y nodejs
 fi
-cd /autograder/source/course
-npm ci --no-audit --no-fund
-# Warm the tsx cache and prove the grader runs, offline, before any submission.
-node --import tsx grader/main.ts checksums
+cd "$AUTOGRADER/source/course"
+if [ "\${SHRINKER_LAB_NODE_MODULES_READY:-0}" = 1 ] && [ -d node_modules ]; then
+  echo "setup.sh: node_modules already present, npm ci skipped"
+else
+  npm ci --no-audit --no-fund
+fi
+# Prove the grader runs, offline, before any submission: grade the course's
+# own starter of exercise 01 (a full grading run, realm and all).
+check_out="$(mktemp -d)"
+node --import tsx grader/main.ts --submission exercises --exercises 01 --out "$check_out" --quiet >/dev/null
+test -s "$check_out/results.json"
+rm -rf "$check_out"
+echo "setup.sh: the grader runs"
 `;
 
 export const RUN_AUTOGRADER = `#!/usr/bin/env bash
 # Gradescope runs this for every submission (no network needed). The
 # submission may be a whole student repository (exercises/ inside), the
-# exercise folders, or the edited files uploaded one by one.
-cd /autograder/source/course
+# exercise folders, or the edited files uploaded one by one; files of the
+# same name in two exercises (05 and 08) are uploaded as NN-<file> or in
+# folders NN/.
+set -euo pipefail
+AUTOGRADER="\${AUTOGRADER_ROOT:-/autograder}"
+cd "$AUTOGRADER/source/course"
 HIDDEN=()
-if [ -d /autograder/source/hidden ]; then HIDDEN=(--hidden /autograder/source/hidden); fi
-node --import tsx grader/main.ts --submission /autograder/submission --out /autograder/results \\
-  --jobs "$(nproc)" --timeout 120 "\${HIDDEN[@]}"
+if [ -d "$AUTOGRADER/source/hidden" ]; then HIDDEN=(--hidden "$AUTOGRADER/source/hidden"); fi
+node --import tsx grader/main.ts --submission "$AUTOGRADER/submission" --out "$AUTOGRADER/results" \\
+  --jobs "$(nproc)" --timeout 120 \${HIDDEN[@]+"\${HIDDEN[@]}"}
 `;
 
 interface entry {

@@ -3,6 +3,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { grade_report } from './grade';
+import { strip_terminal } from './text';
 import { classroom_output_line, points_line, summary_text, to_classroom, to_exercism, to_gradescope, to_junit } from './formats';
 
 /** The files written into the output folder, relative to it. */
@@ -42,8 +43,14 @@ export function github_outputs(r: grade_report, env: NodeJS.ProcessEnv = process
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
-/** summary_table - the terminal table: one row per exercise, one per check under it. */
-export function summary_table(r: grade_report): string {
+/**
+ * summary_table - the terminal table: one row per exercise, one per check
+ * under it. The terminal may be a student's (a GitHub Actions log): hidden
+ * checks, their points and totals appear only with @opts.hidden (the
+ * instructor's own run). Terminal escapes from learner text are removed.
+ */
+export function summary_table(r0: grade_report, opts: { hidden?: boolean } = {}): string {
+  const r = opts.hidden ? r0 : without_hidden(r0);
   const w = Math.max(8, ...r.exercises.map((e) => e.id.length));
   const rows = r.error ? [r.error] : [];
   rows.push(`${pad('exercise', w)}  ${pad('status', 13)}  ${lpad('points', 7)}`, `${'-'.repeat(w)}  ${'-'.repeat(13)}  ${'-'.repeat(7)}`);
@@ -56,5 +63,15 @@ export function summary_table(r: grade_report): string {
   rows.push(`${pad('total', w)}  ${pad('', 13)}  ${lpad(`${r.score}/${r.max_score}`, 7)}`);
   if (r.modified.length) rows.push(`Modified protected files (graded with the course's versions): ${r.modified.join(', ')}`);
   if (r.grader_modified.length) rows.push(`Warning: grader files differ from grader/checksums.json: ${r.grader_modified.join(', ')}`);
-  return rows.join('\n');
+  if (opts.hidden) for (const e of r.exercises) for (const i of e.incidents ?? []) rows.push(`Incident (${e.id}): ${i}`);
+  return strip_terminal(rows.join('\n'));
+}
+
+/** @r as a student may see it: hidden checks removed, totals recomputed. */
+export function without_hidden(r: grade_report): grade_report {
+  const exercises = r.exercises.map((e) => {
+    const checks = e.checks.filter((c) => !c.hidden);
+    return { ...e, checks, score: checks.reduce((s, c) => s + c.score, 0), max_score: checks.reduce((s, c) => s + c.max_score, 0) };
+  });
+  return { ...r, exercises, score: exercises.reduce((s, e) => s + e.score, 0), max_score: exercises.reduce((s, e) => s + e.max_score, 0) };
 }

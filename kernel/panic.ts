@@ -88,9 +88,13 @@ export function report(kind: report_kind, title: string, lines: string[], level 
   return r;
 }
 
-/** The reports of this boot, in order. */
+/**
+ * The reports of this boot, in order: a frozen copy (like reading dmesg, not
+ * holding the kernel's buffer), so code outside the model can neither erase
+ * a report it caused nor forge one.
+ */
 export function kernel_reports(): readonly kernel_report[] {
-  return reports;
+  return Object.freeze(reports.map((r) => Object.freeze({ ...r, lines: Object.freeze([...r.lines]) as string[] })));
 }
 
 function cpu_line(): string {

@@ -1,17 +1,17 @@
 // Hidden tests, class mode, the student template and the Gradescope zip.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COURSE_ROOT, solution_dir, starter_dir } from '../../course/files';
 import { exercise_points } from '../../course/manifest';
 import { grade_batch } from '../../grader/batch';
-import { export_student } from '../../grader/export_student';
+import { export_student, needs_solutions } from '../../grader/export_student';
 import { to_gradescope } from '../../grader/formats';
 import { grade_submission, prepare_base, release_base, type grading_base } from '../../grader/grade';
 import { build_gradescope_zip } from '../../grader/gradescope_zip';
 import { compute_checksums, diff_checksums, make_temp, read_checksums } from '../../grader/tree';
-import { add_files, EX01, fixtures, new_submission } from './fixtures';
+import { add_files, EX01, fixtures, manifest, new_submission } from './fixtures';
 import { GRADESCOPE, validate } from './schemas';
 import { hidden_dir } from './hidden';
 
@@ -79,16 +79,37 @@ describe('class mode', () => {
 });
 
 describe('export-student', () => {
-  it('writes the template: no solutions, no hidden or authoring tests, starters, a grading workflow, valid checksums', () => {
+  it('exports what git tracks at HEAD, never the working tree: a dirty clone leaks no submission, grade, .env, hidden test or local solution', () => {
+    // A clone of the course (its HEAD), made dirty the way an instructor's checkout is.
+    const clone = join(make_temp('shrinker-export-src-'), 'course');
+    execFileSync('git', ['clone', '-q', '--shared', COURSE_ROOT, clone]);
+    const plant = (rel: string, text: string) => {
+      mkdirSync(dirname(join(clone, rel)), { recursive: true });
+      writeFileSync(join(clone, rel), text);
+    };
+    plant('submissions/alice/01/i915_gem_shrinker_count.ts', '// alice-submission-7a1\n');
+    plant('grades/gradebook.csv', 'alice,10 // grades-7a1\n');
+    plant('.env', 'TOKEN=env-secret-7a1\n');
+    plant('instructor-only/01.checks.ts', '// hidden-under-another-name-7a1\n');
+    const solved = join(clone, 'exercises', EX01.id, EX01.files[0]!);
+    writeFileSync(solved, readFileSync(join(solution_dir(EX01), EX01.files[0]!), 'utf8').replaceAll("'../../../", "'../../") + '\n// locally-solved-7a1\n');
+    expect(() => export_student(clone, join(clone, 'template'))).toThrow(/is inside the course/);
     const dest = join(make_temp('shrinker-export-'), 'template');
-    export_student(COURSE_ROOT, dest);
-    expect(existsSync(join(dest, 'solutions'))).toBe(false);
-    expect(existsSync(join(dest, 'tests/course/authoring.test.ts'))).toBe(false);
-    expect(existsSync(join(dest, 'tests/grader'))).toBe(false);
-    expect(existsSync(join(dest, 'docs/instructors.md'))).toBe(false);
-    expect(existsSync(join(dest, '.shrinker-lab'))).toBe(false);
-    expect(existsSync(join(dest, 'node_modules'))).toBe(false);
-    for (const f of EX01.files) expect(readFileSync(join(dest, 'exercises', EX01.id, f), 'utf8')).toBe(readFileSync(join(starter_dir(EX01), f), 'utf8'));
+    const r = export_student(clone, dest);
+    const leaked = (() => {
+      try {
+        return execFileSync('grep', ['-rl', '-e', '-7a1', dest], { encoding: 'utf8' });
+      } catch {
+        return '';
+      }
+    })();
+    expect(leaked).toBe('');
+    for (const f of EX01.files) expect(readFileSync(join(dest, 'exercises', EX01.id, f), 'utf8')).toBe(execFileSync('git', ['show', `HEAD:exercises/${EX01.id}/${f}`], { cwd: clone, encoding: 'utf8' }));
+    for (const gone of ['solutions', 'submissions', 'grades', '.env', 'instructor-only', 'tests/grader', 'docs/instructors.md', '.shrinker-lab', 'node_modules', 'mutate']) expect([gone, existsSync(join(dest, gone))]).toEqual([gone, false]);
+    // Nothing exported needs the solutions: no import of solutions/, no test using the solution helpers.
+    expect(r.left_out).toContain('tests/course/authoring.ts');
+    const exported = execFileSync('git', ['ls-files'], { cwd: clone, encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.ts') && existsSync(join(dest, f)));
+    expect(needs_solutions(exported, (f) => readFileSync(join(dest, f), 'utf8'))).toEqual(new Set());
     const wf = readFileSync(join(dest, '.github/workflows/classroom.yml'), 'utf8');
     expect(wf).toMatch(/^name: Autograding Tests$/m);
     expect(wf).toMatch(/^  run-autograding-tests:$/m);
@@ -96,12 +117,21 @@ describe('export-student', () => {
     expect(wf).toContain('classroom-resources/autograding-grading-reporter@v1');
     expect(diff_checksums(read_checksums(dest)!, compute_checksums(dest))).toEqual({ modified: [], missing: [], added: [] });
     expect(JSON.parse(readFileSync(join(dest, 'package.json'), 'utf8')).scripts.grade).toBeDefined();
-    expect(() => export_student(COURSE_ROOT, dest)).toThrow(/not empty/);
-  });
+    expect(statSync(join(dest, 'bin/shrinker-lab.js')).mode & 0o111).not.toBe(0);
+    expect(() => export_student(clone, dest)).toThrow(/not empty/);
+  }, 300_000);
+
+  it('the template type-checks without the solutions (the first step of its own npm test)', () => {
+    const dest = join(make_temp('shrinker-export-tc-'), 'template');
+    export_student(COURSE_ROOT, dest);
+    symlinkSync(join(COURSE_ROOT, 'node_modules'), join(dest, 'node_modules'));
+    const tsc = join(COURSE_ROOT, 'node_modules/typescript/bin/tsc');
+    expect(() => execFileSync(process.execPath, [tsc, '--noEmit', '-p', dest], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+  }, 600_000);
 });
 
 describe('gradescope:zip', () => {
-  it('builds a zip with setup.sh and run_autograder (executable) and the course without solutions, which grades offline', () => {
+  it('builds a zip whose real setup.sh builds and whose run_autograder grades, in the /autograder layout under a temporary root', () => {
     const file = join(make_temp('shrinker-zip-'), 'autograder.zip');
     build_gradescope_zip(COURSE_ROOT, file, hidden);
     const listing = execFileSync('unzip', ['-Z', file], { encoding: 'utf8' });
@@ -111,21 +141,43 @@ describe('gradescope:zip', () => {
     expect(listing).toMatch(/ course\/package-lock\.json$/m);
     expect(listing).toMatch(new RegExp(` hidden/${EX01.id}\\.checks\\.ts$`, 'm'));
     expect(listing).not.toMatch(/solutions\//);
-    // Play Gradescope: unpack, "npm ci" (a link to our node_modules), run run_autograder's command on an upload of one file.
+    expect(listing).not.toMatch(/node_modules\//);
+    // Play Gradescope: /autograder/source is the unpacked zip, node_modules is "installed" (a link to
+    // ours: no network here), setup.sh runs once, then run_autograder on an upload.
     const gs = make_temp('shrinker-gs-');
     execFileSync('unzip', ['-q', file, '-d', join(gs, 'source')]);
     symlinkSync(join(COURSE_ROOT, 'node_modules'), join(gs, 'source/course/node_modules'));
+    const env = { ...process.env, AUTOGRADER_ROOT: gs, SHRINKER_LAB_NODE_MODULES_READY: '1', PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
+    const setup = execFileSync('bash', [join(gs, 'source/setup.sh')], { encoding: 'utf8', env });
+    expect(setup).toContain('setup.sh: the grader runs');
+    // The upload: 01 solved (flat file name), 05 and 08, which share a file name, qualified as NN-<file>.
     const upload = join(gs, 'submission');
     mkdirSync(upload);
     for (const f of EX01.files) writeFileSync(join(upload, f), readFileSync(join(solution_dir(EX01), f)));
-    const script = readFileSync(join(gs, 'source/run_autograder'), 'utf8').replaceAll('/autograder', gs);
-    expect(statSync(join(gs, 'source/run_autograder')).mode & 0o111).not.toBe(0);
-    writeFileSync(join(gs, 'run.sh'), script);
-    execFileSync('bash', [join(gs, 'run.sh')], { encoding: 'utf8', env: { ...process.env, PATH: `${process.execPath.replace(/\/node$/, '')}:${process.env.PATH}` } });
+    const shared = manifest.exercises.filter((e) => /^0[58]-/.test(e.id));
+    expect(shared.map((e) => e.files[0])).toEqual([shared[0]!.files[0], shared[0]!.files[0]]); // the same name
+    for (const e of shared) for (const f of e.files) writeFileSync(join(upload, `${e.id.slice(0, 2)}-${f}`), readFileSync(join(solution_dir(e), f)));
+    execFileSync('bash', [join(gs, 'source/run_autograder')], { encoding: 'utf8', env });
     const g = JSON.parse(readFileSync(join(gs, 'results/results.json'), 'utf8'));
     expect(validate(g, GRADESCOPE)).toEqual([]);
-    const ex01 = g.tests.filter((t: { tags: string[] }) => t.tags[0] === EX01.id);
-    // The solution passes every check but the impossible hidden one; checks the starter passes are worth 0.
-    expect(ex01.reduce((s: number, t: { score: number }) => s + t.score, 0)).toBe(ex01.reduce((s: number, t: { max_score: number }) => s + t.max_score, 0) - 1);
-  }, 180_000);
+    const of = (id: string) => g.tests.filter((t: { tags: string[] }) => t.tags[0] === id);
+    const sum = (ts: { score: number; max_score: number }[], k: 'score' | 'max_score') => ts.reduce((s, t) => s + t[k], 0);
+    // Every check passes but the impossible hidden one; checks the starter passes are worth 0.
+    expect(sum(of(EX01.id), 'score')).toBe(sum(of(EX01.id), 'max_score') - 1);
+    for (const e of shared) {
+      expect(of(e.id).every((t: { status: string }) => t.status === 'passed')).toBe(true);
+      expect(sum(of(e.id), 'score')).toBe(sum(of(e.id), 'max_score'));
+    }
+  }, 900_000);
+
+  it('explains a shared file name uploaded bare: which exercises share it and how to name it', async () => {
+    const shared = manifest.exercises.filter((e) => /^0[58]-/.test(e.id));
+    const sub = new_submission('bare-shared-name');
+    writeFileSync(join(sub, shared[0]!.files[0]!), readFileSync(join(solution_dir(shared[0]!), shared[0]!.files[0]!)));
+    const r = await grade_submission(base, { submission: sub, exercises: ['05', '08'], typecheck: false });
+    for (const e of r.exercises) {
+      expect(e.status).toBe('missing');
+      expect(e.message).toContain(`${shared[0]!.files[0]} (exercises 05 and 08 both edit a file of this name: upload it as 05-${shared[0]!.files[0]} and 08-${shared[0]!.files[0]}, or in folders 05/ and 08/)`);
+    }
+  }, 120_000);
 });

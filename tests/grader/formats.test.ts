@@ -8,13 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { RESULT_MARKER } from '../../course/outcome';
 import { result_channel } from '../../course/runner';
 import { gradebook_csv } from '../../grader/batch';
-import { classroom_output_line, points_line, to_classroom, to_exercism, to_gradescope, to_junit } from '../../grader/formats';
+import { classroom_output_line, points_line, summary_text, to_classroom, to_exercism, to_gradescope, to_junit } from '../../grader/formats';
 import type { grade_report } from '../../grader/grade';
 import { run_grade } from '../../grader/main';
 import { github_outputs, summary_table } from '../../grader/output';
 import { make_temp } from '../../grader/tree';
 import { EX01, fixtures } from './fixtures';
-import { CLASSROOM, EXERCISM, exercism_rules, GRADESCOPE, junit_problems, parse_xml, validate } from './schemas';
+import { CLASSROOM, EXERCISM, exercism_rules, GRADESCOPE, jenkins_junit_problems, junit_problems, parse_xml, validate } from './schemas';
 
 const nasty = 'lockdep: <struct_mutex> & "fs_reclaim" \'x\' \u0001 done';
 const report: grade_report = {
@@ -81,11 +81,32 @@ describe('output formats on a report with every case', () => {
     expect(notices).toEqual(['::notice title=Autograding complete::Points 7/21', '::notice title=Autograding report::{"totalPoints":7,"maxPoints":21}']);
   });
 
+  it('JUnit XML validates against the Jenkins xunit schema: no <properties> inside a <testcase>, points in the suite\'s', () => {
+    const x = to_junit(report);
+    expect(jenkins_junit_problems(x)).toEqual([]);
+    const suite = parse_xml(x).children[0]!;
+    expect(suite.children[0]!.name).toBe('properties');
+    expect(suite.children[0]!.children.map((p) => [p.attrs.name, p.attrs.value])).toEqual([['points:c1', '4/4'], ['points:c2', '0/2'], ['points:hidden/h1', '1/1'], ['points:hidden/h2', '0/1']]);
+    // The schema checker is not a rubber stamp: the old shape (properties inside a testcase) fails it.
+    const old = x.replace('<testcase classname="01-a" name="never deadlocks" time="0">\n', '<testcase classname="01-a" name="never deadlocks" time="0">\n<properties><property name="points" value="4"/></properties>\n');
+    expect(jenkins_junit_problems(old)).toEqual(['testsuites/testsuite[0]/testcase[1]: <properties> is not allowed here in <testcase>']);
+    expect(jenkins_junit_problems(x.replace('time="0"', 'time="soon"'))).toEqual(['testsuites/testsuite[0]/testcase[1]: attribute time="soon" has the wrong type']);
+  });
+
+  it('strips terminal escapes from learner text in summary.txt, the terminal table and JUnit', () => {
+    const evil = 'done\u001b[2J\u001b[31mred\u001b[0m \u001b]0;pwned title\u0007 \u001b]8;;http://x\u001b\\link\u001b]8;;\u001b\\\rover';
+    const r: grade_report = { ...report, exercises: [{ ...report.exercises[0]!, message: evil, output: evil, checks: report.exercises[0]!.checks.map((c) => ({ ...c, message: evil, name: `n${evil}` })) }] };
+    for (const text of [summary_text(r), summary_table(r), summary_table(r, { hidden: true }), to_junit(r)]) {
+      expect(text).not.toMatch(/[\u001b\u0007\r\u009b]/);
+      expect(text).toContain('donered  linkover');
+    }
+  });
+
   it('JUnit XML is well-formed, counts add up, and escapes what XML cannot hold', () => {
     const x = to_junit(report);
     expect(junit_problems(x)).toEqual([]);
     const root = parse_xml(x);
-    const failure = root.children[0]!.children[1]!.children.find((n) => n.name === 'failure')!;
+    const failure = root.children[0]!.children.filter((n) => n.name === 'testcase')[1]!.children.find((n) => n.name === 'failure')!;
     expect(failure.text).toBe(nasty.replace('\u0001', ''));
     expect(root.children[1]!.attrs).toMatchObject({ errors: '1', failures: '0' });
     expect(root.attrs).toMatchObject({ tests: '7', failures: '3', errors: '1' });
@@ -105,10 +126,15 @@ describe('output formats on a report with every case', () => {
   });
 
   it('the terminal table shows every exercise and check with points, and the CSV gradebook quotes what it must', () => {
-    const t = summary_table(report);
+    const t = summary_table(report, { hidden: true });
     expect(t).toMatch(/01-a\s+failed\s+5\/8/);
     expect(t).toMatch(/PASS\s+1\/1\s+\(hidden\) hidden one/);
     expect(t).toMatch(/total\s+7\/21/);
+    // A student's terminal (a CI log) sees no hidden check, and totals without them.
+    const student = summary_table(report);
+    expect(student).not.toMatch(/hidden/);
+    expect(student).toMatch(/01-a\s+failed\s+4\/6/);
+    expect(student).toMatch(/total\s+6\/19/);
     expect(gradebook_csv([report, { ...report, submission: 'bob, "the" builder', modified: [] }], ['01-a', '02-b', '03-c'])).toBe(
       'submission,01-a,02-b,03-c,total,max,modified_files,incidents\nalice,5,0,2,7,21,checks/01-a.checks.ts,0\n"bob, ""the"" builder",5,0,2,7,21,,0\n',
     );
@@ -151,6 +177,7 @@ describe('the files one run writes', () => {
     expect(validate(g, GRADESCOPE)).toEqual([]);
     expect(validate(JSON.parse(readFileSync(join(out, 'classroom.json'), 'utf8')), CLASSROOM)).toEqual([]);
     expect(junit_problems(readFileSync(join(out, 'junit.xml'), 'utf8'))).toEqual([]);
+    expect(jenkins_junit_problems(readFileSync(join(out, 'junit.xml'), 'utf8'))).toEqual([]);
     const e = JSON.parse(readFileSync(join(out, `exercism/${EX01.id}/results.json`), 'utf8'));
     expect(validate(e, EXERCISM)).toEqual([]);
     expect(e.status).toBe('error');
@@ -165,8 +192,9 @@ describe('the files one run writes', () => {
     expect([r.score, r.max_score]).toEqual([0, 0]);
     const g = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(validate(g, GRADESCOPE)).toEqual([]);
-    expect(g.output).toMatch(/^Shrinker Lab: 0\/0 points\nthe grader could not run: exercises\/course\.json: not valid JSON/);
+    expect(g.output).toMatch(/^Shrinker Lab: 0\/0 points \(visible checks[^\n]*\nthe grader could not run: exercises\/course\.json: not valid JSON/);
     expect(validate(JSON.parse(readFileSync(join(out, 'classroom.json'), 'utf8')), CLASSROOM)).toEqual([]);
     expect(junit_problems(readFileSync(join(out, 'junit.xml'), 'utf8'))).toEqual([]);
+    expect(jenkins_junit_problems(readFileSync(join(out, 'junit.xml'), 'utf8'))).toEqual([]);
   });
 });

@@ -255,3 +255,80 @@ export function junit_problems(xml: string): string[] {
   if (Number(root.attrs.tests) !== tests || Number(root.attrs.failures) !== failures || Number(root.attrs.errors) !== errors) out.push('<testsuites> totals do not add up');
   return out;
 }
+
+/**
+ * The Jenkins xunit plugin's JUnit schema (junit-10.xsd), as content models:
+ * for each element, its attributes (required ones marked), the typed ones,
+ * and its children as an ordered sequence of (name, min, max). A report
+ * that passes jenkins_junit_problems() validates against that XSD.
+ */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const INT = /^\d+$/;
+interface element_model {
+  attrs: Record<string, { required?: boolean; type?: RegExp }>;
+  sequence: { name: string; min: number; max: number }[];
+  text?: boolean;
+}
+const MANY = Number.POSITIVE_INFINITY;
+const JENKINS_JUNIT: Record<string, element_model> = {
+  testsuites: {
+    attrs: { name: {}, time: { type: DECIMAL }, tests: { type: INT }, failures: { type: INT }, errors: { type: INT }, disabled: { type: INT } },
+    sequence: [{ name: 'testsuite', min: 0, max: MANY }],
+  },
+  testsuite: {
+    attrs: {
+      name: { required: true }, tests: { required: true, type: INT }, failures: { type: INT }, errors: { type: INT }, time: { type: DECIMAL },
+      disabled: { type: INT }, skipped: { type: INT }, skips: { type: INT }, timestamp: {}, hostname: {}, id: {}, package: {}, file: {}, log: {}, url: {}, version: {}, group: {},
+    },
+    sequence: [{ name: 'properties', min: 0, max: 1 }, { name: 'testcase', min: 0, max: MANY }, { name: 'system-out', min: 0, max: 1 }, { name: 'system-err', min: 0, max: 1 }],
+  },
+  properties: { attrs: {}, sequence: [{ name: 'property', min: 1, max: MANY }] },
+  property: { attrs: { name: { required: true }, value: { required: true } }, sequence: [] },
+  testcase: {
+    attrs: { name: { required: true }, classname: {}, time: { type: DECIMAL }, assertions: {}, status: {}, group: {} },
+    sequence: [{ name: 'skipped', min: 0, max: 1 }, { name: 'error', min: 0, max: MANY }, { name: 'failure', min: 0, max: MANY }, { name: 'system-out', min: 0, max: MANY }, { name: 'system-err', min: 0, max: MANY }],
+  },
+  skipped: { attrs: { message: {} }, sequence: [], text: true },
+  error: { attrs: { message: {}, type: {} }, sequence: [], text: true },
+  failure: { attrs: { message: {}, type: {} }, sequence: [], text: true },
+  'system-out': { attrs: {}, sequence: [], text: true },
+  'system-err': { attrs: {}, sequence: [], text: true },
+};
+
+/** jenkins_junit_problems - where @xml breaks the Jenkins xunit JUnit schema ([] = valid). */
+export function jenkins_junit_problems(xml: string): string[] {
+  let root: xml_node;
+  try {
+    root = parse_xml(xml);
+  } catch (e) {
+    return [`not well-formed: ${(e as Error).message}`];
+  }
+  const out: string[] = [];
+  const check = (n: xml_node, path: string) => {
+    const m = JENKINS_JUNIT[n.name];
+    if (!m) return void out.push(`${path}: <${n.name}> is not in the schema`);
+    for (const [a, spec] of Object.entries(m.attrs)) if (spec.required && !(a in n.attrs)) out.push(`${path}: missing attribute ${a}`);
+    for (const [a, v] of Object.entries(n.attrs)) {
+      const spec = m.attrs[a];
+      if (!spec) out.push(`${path}: attribute ${a} is not allowed`);
+      else if (spec.type && !spec.type.test(v)) out.push(`${path}: attribute ${a}="${v}" has the wrong type`);
+    }
+    if (!m.text && n.text.trim()) out.push(`${path}: text is not allowed in <${n.name}>`);
+    // The children, in the sequence's order and counts.
+    let k = 0;
+    for (const step of m.sequence) {
+      let count = 0;
+      while (k < n.children.length && n.children[k]!.name === step.name) {
+        count++;
+        k++;
+      }
+      if (count < step.min) out.push(`${path}: needs at least ${step.min} <${step.name}>`);
+      if (count > step.max) out.push(`${path}: at most ${step.max} <${step.name}>`);
+    }
+    if (k < n.children.length) out.push(`${path}: <${n.children[k]!.name}> is not allowed here in <${n.name}>`);
+    n.children.forEach((c, i) => check(c, `${path}/${c.name}[${i}]`));
+  };
+  if (root.name !== 'testsuites' && root.name !== 'testsuite') out.push('root must be <testsuites> or <testsuite>');
+  check(root, root.name);
+  return out;
+}

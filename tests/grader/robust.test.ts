@@ -1,0 +1,141 @@
+// The grader against submissions that try to stop it or read through it:
+// strict arguments, symbolic links, a batch that one submission cannot
+// stop, and a grader interrupted mid-run that leaves nothing behind.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COURSE_ROOT, solution_dir } from '../../course/files';
+import { grade_batch } from '../../grader/batch';
+import { grade_submission, prepare_base, release_base, type grading_base } from '../../grader/grade';
+import { parse_args } from '../../grader/main';
+import { make_temp } from '../../grader/tree';
+import { add_files, add_starter_with, EX01, new_submission, snippet } from './fixtures';
+
+let base: grading_base;
+beforeAll(() => {
+  base = prepare_base();
+});
+afterAll(() => release_base(base));
+
+describe('strict arguments (node:util parseArgs, every command)', () => {
+  it('refuses a misspelt option by name instead of grading the wrong thing', () => {
+    expect(() => parse_args(['--hiden', 'DIR', '--submision', 'X'])).toThrow(/Unknown option '--hiden'/);
+    expect(() => parse_args(['checksums', '--wirte'])).toThrow(/checksums: Unknown option '--wirte'/);
+    expect(() => parse_args(['gradescope-zip', '--hidden'])).toThrow(/argument missing|requires an argument|--hidden/);
+    expect(() => parse_args(['--submission', 'a', 'stray'])).toThrow(/unexpected argument "stray"/);
+    expect(parse_args(['export-student', 'out']).rest).toEqual(['out']);
+  });
+
+  it('exits 2 with the message and the usage, as `npm run grade -- --hiden DIR --submision X` would', () => {
+    let code = 0;
+    let err = '';
+    try {
+      execFileSync(process.execPath, ['--import', 'tsx', join(COURSE_ROOT, 'grader/main.ts'), '--hiden', 'DIR', '--submision', 'X'], { cwd: COURSE_ROOT, encoding: 'utf8', stdio: 'pipe' });
+    } catch (e) {
+      code = (e as { status: number }).status;
+      err = String((e as { stderr: string }).stderr);
+    }
+    expect(code).toBe(2);
+    expect(err).toMatch(/Unknown option '--hiden'/);
+    expect(err).toMatch(/^usage:/m);
+  }, 120_000);
+});
+
+describe('symbolic links in a submission', () => {
+  it('an exercise folder linked to the solutions (or a classmate) is not followed: not graded, said without course paths', async () => {
+    const sub = new_submission('linked-folder');
+    symlinkSync(solution_dir(EX01), join(sub, EX01.id));
+    const r = await grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false });
+    const e = r.exercises[0]!;
+    expect([e.status, e.score]).toEqual(['missing', 0]);
+    expect(e.message).toBe(`not graded: ${EX01.id} is a symbolic link: the grader takes only real files and folders of the submission (copy the file itself)`);
+    expect(JSON.stringify(r)).not.toContain(COURSE_ROOT);
+  }, 120_000);
+
+  it('a symlinked file is refused for its exercise only, by name, and the other exercises are graded', async () => {
+    const sub = new_submission('linked-file');
+    mkdirSync(join(sub, 'exercises', EX01.id), { recursive: true });
+    symlinkSync(join(solution_dir(EX01), EX01.files[0]!), join(sub, 'exercises', EX01.id, EX01.files[0]!));
+    const e02 = base.manifest.exercises[1]!;
+    add_files(join(sub, 'exercises'), e02, solution_dir(e02));
+    const r = await grade_submission(base, { submission: sub, exercises: ['01', '02'], typecheck: false });
+    expect(r.exercises.map((e) => [e.id, e.status])).toEqual([[EX01.id, 'missing'], [e02.id, 'passed']]);
+    expect(r.exercises[0]!.message).toBe(`not graded: exercises/${EX01.id}/${EX01.files[0]} is a symbolic link: the grader takes only real files and folders of the submission (copy the file itself)`);
+    expect(JSON.stringify(r)).not.toContain(COURSE_ROOT);
+  }, 180_000);
+});
+
+describe('class mode cannot be stopped by one submission', () => {
+  it('grades the others and writes the gradebook when one tries process.kill(process.ppid), one is a link and one a zip', async () => {
+    const dir = make_temp('shrinker-batch-');
+    const killer = join(dir, 'killer');
+    mkdirSync(killer);
+    add_starter_with(killer, EX01, `
+declare const console: { log(text: string): void };
+export const boom = (() => {
+  const g = globalThis as unknown as Record<string, { kill(pid: number, sig: string): void; ppid: number } | undefined>;
+  const p = g['proc' + 'ess'];
+  if (p) p.kill(p.ppid, 'SIGKILL');
+  console.log(p ? 'parent killed?' : 'no process to kill with');
+})();
+`);
+    mkdirSync(join(dir, 'solved'));
+    add_files(join(dir, 'solved'), EX01, solution_dir(EX01));
+    symlinkSync(join(dir, 'solved'), join(dir, 'linked'));
+    writeFileSync(join(dir, 'zipped.zip'), 'PK');
+    const out = make_temp('shrinker-batch-out-');
+    const b = await grade_batch(base, dir, out, { exercises: ['01'], typecheck: false, policy: false });
+    expect(b.reports.map((r) => [r.submission, r.exercises[0]!.status])).toEqual([['killer', 'failed'], ['solved', 'passed']]);
+    expect(b.reports[0]!.exercises[0]!.output).toBe('no process to kill with');
+    expect(b.skipped.map((s) => s.name)).toEqual(['linked', 'zipped.zip']);
+    expect(readFileSync(join(out, 'skipped.txt'), 'utf8')).toMatch(/^linked: a symbolic link, not graded.*\nzipped\.zip: a zip file, not graded: unpack it/);
+    expect(readFileSync(join(out, 'gradebook.csv'), 'utf8').split('\n')[0]).toBe(`submission,${EX01.id},total,max,modified_files,incidents`);
+  }, 300_000);
+});
+
+describe('an interrupted grader', () => {
+  it('on SIGTERM kills its workers\' process groups and removes every temporary tree', async () => {
+    const tmp = make_temp('shrinker-interrupt-');
+    const sub = new_submission('spins');
+    add_starter_with(sub, EX01, snippet('infinite-loop.txt'));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(COURSE_ROOT, 'grader/main.ts'), '--submission', sub, '--exercises', '01', '--no-typecheck', '--timeout', '600', '--out', join(tmp, 'out')], {
+      cwd: COURSE_ROOT,
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const workers = () => execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(`${tmp}/shrinker-grade-`) && l.includes('worker.js'));
+    // Wait (in steps, not for a fixed time) until its learner worker is running.
+    for (let i = 0; i < 1200 && workers().length === 0; i++) await new Promise((r) => setTimeout(r, 250));
+    expect(workers().length).toBeGreaterThan(0);
+    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(143);
+    expect(err).toMatch(/grader stopped by SIGTERM: killed \d+ worker\(s\), removed \d+ temporary folder\(s\)/);
+    for (let i = 0; i < 40 && workers().length > 0; i++) await new Promise((r) => setTimeout(r, 250));
+    expect(workers()).toEqual([]);
+    expect(readdirSync(tmp).filter((n) => n.startsWith('shrinker-'))).toEqual([]);
+    expect(existsSync(join(tmp, 'out'))).toBe(false);
+  }, 600_000);
+});
+
+describe('the model hands out copies of what judges', () => {
+  it('kernel_reports() is a frozen copy: pushing, erasing or editing a report changes nothing the checks read', async () => {
+    const { start_kernel } = await import('../../kernel/init/main');
+    const { kernel_reports, report } = await import('../../kernel/panic');
+    const { user_task } = await import('../../kernel/fork');
+    const r = await start_kernel({ nr_cpus: 1 }, () => {
+      user_task(async () => {
+        report('warn', 'a real warning', ['WARNING: a real warning']);
+        const seen = kernel_reports() as unknown as { title: string; lines: string[] }[];
+        expect(() => seen.push({ title: 'forged', lines: [] })).toThrow(TypeError);
+        expect(() => seen.splice(0)).toThrow(TypeError);
+        expect(() => (seen[0]!.title = 'nothing')).toThrow(TypeError);
+        expect(() => seen[0]!.lines.push('x')).toThrow(TypeError);
+      }, 'reporter');
+    });
+    expect(r.reports.map((x) => x.title)).toEqual(['a real warning']);
+  }, 60_000);
+});
