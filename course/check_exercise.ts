@@ -66,6 +66,12 @@ export async function check_exercise(e: manifest_exercise, opts: check_options):
   const files = e.files.map((f) => join(opts.dir, f));
   const base = { exercise: e.id, results: [], diagnostics: [] };
   if (opts.checker) {
+    // The allowlist first: the model's own answer imported is a reason of its own, before any type error.
+    const { import_problems } = await import('./typecheck');
+    const refused = import_problems(e, opts.root, files);
+    if (refused.length) {
+      return { ...base, diagnostics: refused, status: 'compile_error', message: `imports the exercise does not allow:\n${format_diagnostics(refused)}`, ms: Date.now() - t0 };
+    }
     const ds = opts.checker.check(files);
     if (ds.length) {
       return { ...base, diagnostics: ds, status: 'compile_error', message: `does not compile:\n${format_diagnostics(ds)}`, ms: Date.now() - t0 };

@@ -5,8 +5,10 @@
 // Uses the TypeScript compiler API with the project's tsconfig.json. A
 // checker object keeps the previous program, so a warm process (the
 // learner's watch loop) re-checks a save incrementally.
-import { relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
+import { import_refusal, type manifest_exercise } from './manifest';
 
 export interface diagnostic {
   /** Path relative to the course root. */
@@ -70,4 +72,69 @@ export class typechecker {
 /** format_diagnostics - "file:line:col - error TS2322: message", one per line. */
 export function format_diagnostics(ds: readonly diagnostic[]): string {
   return ds.map((d) => `${d.file}:${d.line}:${d.column} - error ${d.code}: ${d.message}`).join('\n');
+}
+
+/**
+ * import_problems - the imports of @files (absolute paths of @e's editable
+ * files under @root) that the exercise's allowlist refuses, as diagnostics
+ * (code "SL-IMPORT"), so the learner's loop says it before the grader does:
+ * "exercise 04 may not import mutex_trylock_recursive: implementing it is
+ * the exercise". Type-only imports are free; imports outside kernel/ are
+ * the grader's import policy's business.
+ */
+export function import_problems(e: manifest_exercise, root: string, files: readonly string[]): diagnostic[] {
+  const out: diagnostic[] = [];
+  const kernel = resolve(root, 'kernel') + sep;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const say = (node: ts.Node, message: string) => {
+      const at = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+      out.push({ file: relative(root, file).split(sep).join('/'), line: at.line + 1, column: at.character + 1, message, code: 'SL-IMPORT' });
+    };
+    for (const st of sf.statements) {
+      const spec = (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : null;
+      if (!spec || !spec.startsWith('.')) continue;
+      const target = resolve(dirname(file), spec).replace(/\.(ts|js)$/, '');
+      if (!(target + sep).startsWith(kernel)) continue;
+      const module = relative(root, target).split(sep).join('/');
+      if (ts.isImportDeclaration(st)) {
+        const c = st.importClause;
+        if (!c || c.isTypeOnly) continue;
+        if (c.name) {
+          const why = import_refusal(e, module, 'default');
+          if (why) say(c.name, why);
+        }
+        const nb = c.namedBindings;
+        if (nb && ts.isNamespaceImport(nb)) {
+          const why = import_refusal(e, module, null);
+          if (why) say(nb, why);
+        } else if (nb) {
+          for (const el of nb.elements) {
+            if (el.isTypeOnly) continue;
+            const why = import_refusal(e, module, (el.propertyName ?? el.name).text);
+            if (why) say(el, why);
+          }
+        }
+      } else if (ts.isExportDeclaration(st) && !st.isTypeOnly) {
+        const ec = st.exportClause;
+        if (!ec || !ts.isNamedExports(ec)) {
+          const why = import_refusal(e, module, null);
+          if (why) say(st, why);
+        } else {
+          for (const el of ec.elements) {
+            if (el.isTypeOnly) continue;
+            const why = import_refusal(e, module, (el.propertyName ?? el.name).text);
+            if (why) say(el, why);
+          }
+        }
+      }
+    }
+  }
+  return out;
 }

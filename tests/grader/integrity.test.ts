@@ -95,3 +95,18 @@ export async function f(): Promise<void> { const m = await import('../../kernel/
     expect(v.some((m) => m.includes("'../../kernel/locking/mutex'"))).toBe(false);
   });
 });
+
+describe("the learner's loop reports the allowlist too (course/typecheck.ts import_problems)", () => {
+  it('names the refused import with file, line and the reason, and lets types and allowed names through', async () => {
+    const { import_problems } = await import('../../course/typecheck');
+    const e04 = manifest.exercises.find((e) => e.id.startsWith('04-'))!;
+    const root = make_temp('shrinker-allow-');
+    const file = join(root, 'exercises', e04.id, e04.files[0]!);
+    mkdirSync(join(root, 'exercises', e04.id), { recursive: true });
+    writeFileSync(file, "import type { mutex } from '../../kernel/locking/mutex';\nimport { mutex_trylock } from '../../kernel/locking/mutex';\nexport { mutex_trylock_recursive } from '../../kernel/locking/mutex';\nimport * as sched from '../../kernel/sched/core';\n");
+    expect(import_problems(e04, root, [file]).map((d) => `${d.file}:${d.line} ${d.code} ${d.message}`)).toEqual([
+      `exercises/${e04.id}/${e04.files[0]}:3 SL-IMPORT exercise 04 may not import mutex_trylock_recursive: implementing it is the exercise`,
+      `exercises/${e04.id}/${e04.files[0]}:4 SL-IMPORT exercise 04 may not import all of kernel/sched/core: import the names you use (allowed: ${e04.imports!.allow['kernel/sched/core']!.join(', ')})`,
+    ]);
+  });
+});
