@@ -5,6 +5,7 @@
 //   npm run mutate -- --only kernel         just the kernel operators (fast, no Stryker)
 //   npm run mutate -- --only stryker        just StrykerJS
 //   npm run mutate -- --starters            mutate the starters instead: every one-edit change that passes all checks
+//   npm run mutate -- --jobs 2              kernel operators: two workers side by side
 //   npm run mutate -- --update-survivors    also rewrite mutate/survivors/<id>.json (keeps judgements, adds new survivors as open)
 //
 // Per exercise it prints the score, killed / (total - compile errors -
@@ -26,10 +27,11 @@ interface options {
   tools: tool[];
   starters: boolean;
   update: boolean;
+  jobs: number;
 }
 
 function parse_args(argv: string[]): options {
-  const o: options = { exercises: [], tools: ['stryker', 'kernel'], starters: false, update: false };
+  const o: options = { exercises: [], tools: ['stryker', 'kernel'], starters: false, update: false, jobs: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -44,6 +46,7 @@ function parse_args(argv: string[]): options {
       o.tools = [v];
     } else if (a === '--starters') o.starters = true;
     else if (a === '--update-survivors') o.update = true;
+    else if (a === '--jobs' || a === '-j') o.jobs = Math.max(1, Number.parseInt(value(), 10) || 1);
     else if (a === '--help' || a === '-h') {
       console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//   ')).map((l) => l.slice(3)).join('\n'));
       process.exit(0);
@@ -60,13 +63,13 @@ function read_files(e: manifest_exercise, dir: string): Record<string, string> {
 }
 
 /** kernel_outcomes - generate and run the generator's mutants of @e's files in @dir. */
-async function kernel_outcomes(e: manifest_exercise, dir: string, target: outcome['target'], operators: readonly operator_name[] | undefined): Promise<{ outcomes: outcome[]; baseline_failed: string[] }> {
+async function kernel_outcomes(e: manifest_exercise, dir: string, target: outcome['target'], operators: readonly operator_name[] | undefined, jobs: number): Promise<{ outcomes: outcome[]; baseline_failed: string[] }> {
   const files = read_files(e, dir);
   const mutants = Object.entries(files).flatMap(([name, text]) => generate_mutants(text, join(target === 'solution' ? 'solutions' : 'exercises', e.id, name), { operators }));
   const seen = new Map<string, number>();
   const outcomes: outcome[] = [];
   let done = 0;
-  const { baseline, results } = await run_mutants({ root: COURSE_ROOT, exercise: e.id, source_dir: dir, files }, mutants.map((m) => ({ key: m.id, files: { ...files, [m.file]: m.text } })), () => {
+  const { baseline, results } = await run_mutants({ root: COURSE_ROOT, exercise: e.id, source_dir: dir, files, jobs }, mutants.map((m) => ({ key: m.id, files: { ...files, [m.file]: m.text } })), () => {
     done++;
     if (process.stdout.isTTY) process.stdout.write(`\r  kernel operators: ${done}/${mutants.length}`);
   });
@@ -121,7 +124,7 @@ async function mutate_exercise(e: manifest_exercise, o: options): Promise<exerci
   const ms_by_tool: Partial<Record<tool, number>> = {};
   const f0 = read_survivors(COURSE_ROOT, e.id);
   if (o.starters) {
-    const { outcomes: k } = await kernel_outcomes(e, starter_dir(e), 'starter', undefined);
+    const { outcomes: k } = await kernel_outcomes(e, starter_dir(e), 'starter', undefined, o.jobs);
     outcomes.push(...k);
     ms_by_tool.kernel = performance.now() - t0;
     const passes = k.filter((x) => x.status === 'survived');
@@ -131,20 +134,21 @@ async function mutate_exercise(e: manifest_exercise, o: options): Promise<exerci
       const j = judged.get(p.key);
       console.log(`    ${j?.verdict === 'intended' ? 'intended' : 'HOLE    '} ${p.file}:${p.line} ${p.operator}: ${p.original.slice(0, 70)} -> ${p.replacement.slice(0, 70)}${j?.why ? `\n             ${j.why}` : ''}`);
     }
-    if (o.update) write_survivors(COURSE_ROOT, merge_survivors(f0, outcomes, { tools: ['kernel'], starter: true, solution: false }));
+    // Read again right before writing: another run may have updated the file meanwhile.
+    if (o.update) write_survivors(COURSE_ROOT, merge_survivors(read_survivors(COURSE_ROOT, e.id), outcomes, { tools: ['kernel'], starter: true, solution: false }));
     return { exercise: e.id, target: 'starter', ms: performance.now() - t0, ms_by_tool, scores: [], outcomes };
   }
   for (const t of o.tools) {
     const t1 = performance.now();
     if (t === 'stryker') outcomes.push(...(await stryker_outcomes(e)));
     else {
-      const { outcomes: k, baseline_failed } = await kernel_outcomes(e, solution_dir(e), 'solution', KERNEL_OPERATORS);
+      const { outcomes: k, baseline_failed } = await kernel_outcomes(e, solution_dir(e), 'solution', KERNEL_OPERATORS, o.jobs);
       if (baseline_failed.length) throw new Error(`${e.id}: the reference solution fails its own checks (${baseline_failed.join(', ')}); fix that first`);
       outcomes.push(...k);
     }
     ms_by_tool[t] = performance.now() - t1;
   }
-  const f = o.update ? merge_survivors(f0, outcomes, { tools: o.tools, starter: false, solution: true }) : f0;
+  const f = o.update ? merge_survivors(read_survivors(COURSE_ROOT, e.id), outcomes, { tools: o.tools, starter: false, solution: true }) : f0;
   if (o.update) write_survivors(COURSE_ROOT, f);
   const scores = [...o.tools.map((t) => score_of(outcomes, f, t)), ...(o.tools.length > 1 ? [score_of(outcomes, f, 'all')] : [])];
   for (const s of scores) {

@@ -26,6 +26,8 @@ export interface runner_options {
   /** The unmutated files (name -> text). */
   files: Record<string, string>;
   typecheck?: boolean;
+  /** Workers run side by side (default 1; each loads the suite once). */
+  jobs?: number;
   /** Minimum wall-clock limit per mutant (default 20 s). */
   min_timeout_ms?: number;
 }
@@ -94,29 +96,39 @@ export async function run_mutants(
 ): Promise<{ baseline: evaluation; results: Map<string, evaluation> }> {
   const temp_base = mkdtempSync(join(tmpdir(), 'shrinker-mutate-run-'));
   const init: worker_init = { kind: 'init', root: opts.root, exercise: opts.exercise, source_dir: opts.source_dir, typecheck: opts.typecheck ?? true, temp_base };
-  let w = new worker_handle(init);
+  const workers: worker_handle[] = [];
   const results = new Map<string, evaluation>();
+  /** run - one job on worker slot @slot; a worker that times out or dies is replaced. */
+  const run = async (slot: number, key: string, files: Record<string, string>, timeout_ms: number): Promise<evaluation> => {
+    const r = await workers[slot]!.request({ kind: 'run', key, files }, timeout_ms);
+    if (r.kind === 'result') return r.evaluation;
+    await workers[slot]!.stop();
+    workers[slot] = new worker_handle(init);
+    await workers[slot].ready;
+    if (r.kind === 'timeout') return { status: 'timeout', failed: [], detail: `no verdict after ${Math.round(timeout_ms / 1000)} s (a loop that never yields to the model)`, ms: timeout_ms };
+    return { status: 'crashed', failed: [], detail: r.kind === 'error' ? r.message.split('\n')[0]! : 'crashed', ms: 0 };
+  };
   try {
-    await w.ready;
-    const run = async (key: string, files: Record<string, string>, timeout_ms: number): Promise<evaluation> => {
-      const r = await w.request({ kind: 'run', key, files }, timeout_ms);
-      if (r.kind === 'result') return r.evaluation;
-      await w.stop();
-      w = new worker_handle(init);
-      await w.ready;
-      if (r.kind === 'timeout') return { status: 'timeout', failed: [], detail: `no verdict after ${Math.round(timeout_ms / 1000)} s (a loop that never yields to the model)`, ms: timeout_ms };
-      return { status: 'crashed', failed: [], detail: r.kind === 'error' ? r.message.split('\n')[0]! : 'crashed', ms: 0 };
-    };
-    const baseline = await run('baseline', opts.files, 600_000);
+    workers.push(new worker_handle(init));
+    await workers[0]!.ready;
+    const baseline = await run(0, 'baseline', opts.files, 600_000);
     const limit = Math.max(opts.min_timeout_ms ?? 20_000, 10 * baseline.ms);
-    for (const j of jobs) {
-      const e = await run(j.key, j.files, limit);
-      results.set(j.key, e);
-      on_result(j.key, e);
-    }
+    for (let i = 1; i < Math.max(1, Math.min(opts.jobs ?? 1, jobs.length)); i++) workers.push(new worker_handle(init));
+    await Promise.all(workers.map((w) => w.ready));
+    let next = 0;
+    await Promise.all(
+      workers.map(async (_, slot) => {
+        while (next < jobs.length) {
+          const j = jobs[next++]!;
+          const e = await run(slot, j.key, j.files, limit);
+          results.set(j.key, e);
+          on_result(j.key, e);
+        }
+      }),
+    );
     return { baseline, results };
   } finally {
-    await w.stop();
+    await Promise.all(workers.map((w) => w.stop()));
     rmSync(temp_base, { recursive: true, force: true });
   }
 }
