@@ -72,6 +72,14 @@ const MANY: gem_object_spec[] = Array.from({ length: 36 }, (_, i) => {
   const kinds = [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS];
   return { kind: kinds[(i * 5) % kinds.length]!, pages: 1 + (i % 2) };
 });
+/** Most of memory in releasable buffers (170 pages of 256): no cap on the count is right. */
+const LARGE: gem_object_spec[] = [
+  { kind: 'purgeable', pages: 40 },
+  { kind: 'purgeable', pages: 40 },
+  { kind: 'bound-idle', pages: 30 },
+  { kind: 'purgeable', pages: 40 },
+  { kind: 'needed', pages: 20 },
+];
 function describe_count_workload(wl: count_workload): string {
   return `${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; count called by "${wl.comm}"`;
 }
@@ -143,6 +151,7 @@ export default define_checks({
               { ...DECISIVE, lockdep: true, holder: 'caller-waiters', waiter: 'i915_ioctl', bystanders: 0 },
               { ...DECISIVE, lockdep: false, holder: 'caller-handoff', waiter: 'Xorg', bystanders: 2 },
               { objects: MANY, swap: true, comm: 'glxgears', lockdep: false, holder: 'caller-waiters', waiter: 'glxgears', bystanders: 1 },
+              { objects: LARGE, swap: false, comm: 'i915_ioctl', lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
             ],
             describe: describe_recursion_workload,
           },
@@ -198,7 +207,7 @@ export default define_checks({
             arbitrary: arb_count_workload,
             seed: 0x01c0,
             runs: 12,
-            examples: [{ ...DECISIVE, lockdep: true }, { ...DECISIVE, lockdep: false }],
+            examples: [{ ...DECISIVE, lockdep: true }, { ...DECISIVE, lockdep: false }, { objects: LARGE, swap: true, lockdep: true, comm: 'Xorg' }],
             describe: describe_count_workload,
           },
           async (wl) => {

@@ -189,7 +189,7 @@ const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.record({
   comm: arb_comm,
   holder: fc.constantFrom('none' as const, ...HOLDER_STATES),
   waiter: arb_comm,
-  calls: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 3 }),
+  calls: fc.array(fc.integer({ min: 1, max: 128 }), { minLength: 1, maxLength: 3 }), // up to SHRINK_BATCH, what do_shrink_slab asks at most
   release: fc.constantFrom<i915_release>('4.11', '4.12'),
 });
 const twelve = (kind: gem_object_spec['kind']): gem_object_spec => ({ kind, pages: 12 });

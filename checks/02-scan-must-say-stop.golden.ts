@@ -94,13 +94,13 @@ const golden: golden_data = {
     }
   },
   "purges-before-evicting-needed": {
-    "{\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"calls\":[105],\"comm\":\"check\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":5}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"i915_ioctl\"}": [
       [
-        12,
+        5,
         0
       ]
     ],
-    "{\"calls\":[18,33,23],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"glxgears\"}": [
+    "{\"calls\":[106,97,127],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"glxgears\"}": [
       [
         2,
         3
@@ -114,32 +114,28 @@ const golden: golden_data = {
         0
       ]
     ],
+    "{\"calls\":[117],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":12},{\"kind\":\"dirty-needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kworker/0:1\"}": [
+      [
+        0,
+        15
+      ]
+    ],
+    "{\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        12,
+        0
+      ]
+    ],
     "{\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         6,
         12
       ]
     ],
-    "{\"calls\":[2,35],\"comm\":\"Xorg\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"glxgears\"}": [
-      [
-        0,
-        10
-      ],
-      [
-        0,
-        0
-      ]
-    ],
     "{\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       [
         30,
         0
-      ]
-    ],
-    "{\"calls\":[21],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":12},{\"kind\":\"dirty-needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kworker/0:1\"}": [
-      [
-        0,
-        15
       ]
     ],
     "{\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
@@ -162,7 +158,17 @@ const golden: golden_data = {
         12
       ]
     ],
-    "{\"calls\":[33],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"check\"}": [
+    "{\"calls\":[3,128],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":11},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
+      [
+        4,
+        0
+      ],
+      [
+        11,
+        2
+      ]
+    ],
+    "{\"calls\":[41],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"check\"}": [
       [
         13,
         0
@@ -182,7 +188,7 @@ const golden: golden_data = {
         17
       ]
     ],
-    "{\"calls\":[5,21],\"comm\":\"gpu_wait\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"glxgears\"}": [
+    "{\"calls\":[61,5],\"comm\":\"gpu_wait\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"glxgears\"}": [
       [
         0,
         14
@@ -192,16 +198,6 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"calls\":[5,40],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":11},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
-      [
-        15,
-        0
-      ],
-      [
-        0,
-        2
-      ]
-    ],
     "{\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       [
         0,
@@ -212,14 +208,26 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"calls\":[9],\"comm\":\"check\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":5}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"i915_ioctl\"}": [
+    "{\"calls\":[82,122],\"comm\":\"Xorg\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"glxgears\"}": [
       [
-        5,
+        0,
+        10
+      ],
+      [
+        0,
         0
       ]
     ]
   },
   "releases-about-nr-to-scan": {
+    "{\"calls\":[1,75],\"comm\":\"glxgears\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"check\"}": [
+      0,
+      0
+    ],
+    "{\"calls\":[124,85],\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"gpu_wait\"}": [
+      45,
+      0
+    ],
     "{\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       12
     ],
@@ -229,11 +237,6 @@ const golden: golden_data = {
     "{\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       30
     ],
-    "{\"calls\":[22,33,37],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"i915_ioctl\"}": [
-      3,
-      0,
-      0
-    ],
     "{\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24,
       36
@@ -241,10 +244,6 @@ const golden: golden_data = {
     "{\"calls\":[24,36],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24,
       36
-    ],
-    "{\"calls\":[32,20],\"comm\":\"Xorg\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
-      0,
-      0
     ],
     "{\"calls\":[32],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":7}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"check\"}": [
       0
@@ -252,47 +251,47 @@ const golden: golden_data = {
     "{\"calls\":[36],\"comm\":\"check\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":11}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       29
     ],
-    "{\"calls\":[37,21],\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"gpu_wait\"}": [
-      45,
-      0
-    ],
-    "{\"calls\":[5,11],\"comm\":\"glxgears\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"check\"}": [
-      0,
-      0
-    ],
     "{\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       6,
       17,
       17
     ],
-    "{\"calls\":[7],\"comm\":\"kworker/0:1\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":8},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"calls\":[55],\"comm\":\"kworker/0:1\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":8},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+      0
+    ],
+    "{\"calls\":[72,76],\"comm\":\"Xorg\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+      0,
       0
     ],
     "{\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       0,
       0
+    ],
+    "{\"calls\":[86,105,101],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"i915_ioctl\"}": [
+      3,
+      0,
+      0
     ]
   },
   "returns-pages-released": {
+    "{\"calls\":[11],\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kswapd0\"}": [
+      "0"
+    ],
+    "{\"calls\":[125,109],\"comm\":\"glxgears\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"gpu_wait\"}": [
+      "14",
+      "0"
+    ],
+    "{\"calls\":[12],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+      "8"
+    ],
     "{\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12"
     ],
     "{\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "18"
     ],
-    "{\"calls\":[2,2],\"comm\":\"i915_ioctl\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
-      "5",
-      "9"
-    ],
-    "{\"calls\":[2,5],\"comm\":\"i915_ioctl\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":4}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kworker/0:1\"}": [
-      "2",
-      "7"
-    ],
     "{\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       "30"
-    ],
-    "{\"calls\":[22],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":9},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
-      "6"
     ],
     "{\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24",
@@ -302,24 +301,25 @@ const golden: golden_data = {
       "24",
       "36"
     ],
-    "{\"calls\":[28],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
-      "8"
-    ],
-    "{\"calls\":[29,13],\"comm\":\"glxgears\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"gpu_wait\"}": [
+    "{\"calls\":[26,10],\"comm\":\"i915_ioctl\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "14",
       "0"
     ],
-    "{\"calls\":[35],\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kswapd0\"}": [
-      "0"
+    "{\"calls\":[4,7],\"comm\":\"i915_ioctl\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":4}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kworker/0:1\"}": [
+      "5",
+      "4"
     ],
     "{\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       "6",
       "17",
       "17"
     ],
-    "{\"calls\":[8,20],\"comm\":\"glxgears\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"bound-active\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":7}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kworker/0:1\"}": [
-      "12",
-      "13"
+    "{\"calls\":[64,60],\"comm\":\"glxgears\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"bound-active\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":7}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kworker/0:1\"}": [
+      "25",
+      "0"
+    ],
+    "{\"calls\":[78],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":9},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
+      "6"
     ],
     "{\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       "0",
