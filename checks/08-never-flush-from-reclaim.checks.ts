@@ -97,7 +97,11 @@ type unlock_run_result = Awaited<ReturnType<typeof run_unlock_workload>>;
 function judge_run(ctx: check_context, wl: unlock_workload, { result, value }: unlock_run_result): check_outcome | null {
   const bad = first_report(result, WORKLOAD_BAD_KINDS);
   if (bad) {
-    const hint = bad.startsWith('warn') ? '\n  A shrinker runs inside reclaim: it must not flush a !WQ_MEM_RECLAIM workqueue (nor wait for it any other way).' : '';
+    const hint = bad.includes('is flushing !WQ_MEM_RECLAIM')
+      ? '\n  A shrinker runs inside reclaim: it must not flush a !WQ_MEM_RECLAIM workqueue (nor wait for it any other way).'
+      : bad.includes('__owner_task(owner) != current')
+        ? '\n  mutex_unlock() by a task that does not own the lock: after a handoff (MUTEX_FLAG_HANDOFF) the first waiter owns it, not whoever unlocked.'
+        : '';
     return fail(`${bad}${hint}${dmesg_tail(result)}`);
   }
   if (!value) {
@@ -127,11 +131,12 @@ function first_wait(calls: readonly unlock_call[]): string | null {
     'grace period, a tick) may need memory too (a kworker to run it). Release the lock and return: the freed objects come back when the worker gets to them.';
 }
 
-const decisive = (path: unlock_path, free: unlock_workload['free'], lockdep: boolean, comm: string, no_new_kworkers = false): unlock_workload => ({
+const decisive = (path: unlock_path, free: unlock_workload['free'], lockdep: boolean, comm: string, no_new_kworkers = false, handoff = false): unlock_workload => ({
   path,
   free,
   freed: free === 'idle' ? 0 : 6,
   no_new_kworkers,
+  handoff,
   below: 3,
   swap: false,
   lockdep,
@@ -214,7 +219,7 @@ export default define_checks({
             arbitrary: arb_unlock_workload(SUCCESS_PATHS),
             seed: 0x08c0,
             runs: 6,
-            examples: SUCCESS_PATHS.map((p, i) => decisive(p, 'worker-blocked', i % 2 === 0, 'kswapd0')),
+            examples: SUCCESS_PATHS.map((p, i) => decisive(p, 'worker-blocked', i % 2 === 0, 'kswapd0', false, i % 2 === 1)),
             describe: describe_unlock_workload,
             shrink_budget: SHRINK_RERUNS,
           },
@@ -237,7 +242,7 @@ export default define_checks({
             arbitrary: arb_unlock_workload(RECURSIVE_PATHS),
             seed: 0x08d0,
             runs: 6,
-            examples: RECURSIVE_PATHS.map((p, i) => decisive(p, 'worker-blocked', i % 2 === 1, 'i915_ioctl')),
+            examples: RECURSIVE_PATHS.map((p, i) => decisive(p, 'worker-blocked', i % 2 === 1, 'i915_ioctl', false, i % 2 === 0)),
             describe: describe_unlock_workload,
             shrink_budget: SHRINK_RERUNS,
           },

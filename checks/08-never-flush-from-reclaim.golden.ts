@@ -4,88 +4,88 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "keeps-outer-frame-lock": {
-    "{\"below\":3,\"comm\":\"Xorg\",\"free\":\"queued-behind-busy\",\"freed\":4,\"lockdep\":true,\"no_new_kworkers\":true,\"path\":\"direct-recursive\",\"swap\":true}": {
+    "{\"below\":3,\"comm\":\"Xorg\",\"free\":\"worker-blocked\",\"freed\":4,\"handoff\":true,\"lockdep\":true,\"no_new_kworkers\":true,\"path\":\"ioctl-shrink\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"direct-recursive\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"ioctl-shrink\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"oom-notifier\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":true,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"direct-recursive\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"ioctl-shrink\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":true,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"oom-notifier\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":4,\"comm\":\"kworker/0:1\",\"free\":\"queued-behind-busy\",\"freed\":8,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"ioctl-shrink\",\"swap\":true}": {
+    "{\"below\":4,\"comm\":\"kworker/0:1\",\"free\":\"queued-behind-busy\",\"freed\":8,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"ioctl-shrink\",\"swap\":true}": {
       "oom_kills": 0
     },
-    "{\"below\":6,\"comm\":\"Xorg\",\"free\":\"worker-blocked\",\"freed\":4,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"ioctl-shrink\",\"swap\":false}": {
+    "{\"below\":5,\"comm\":\"kworker/0:1\",\"free\":\"queued-behind-busy\",\"freed\":4,\"handoff\":false,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"direct-recursive\",\"swap\":true}": {
       "oom_kills": 0
     }
   },
   "no-flush-from-reclaim": {
-    "{\"below\":3,\"comm\":\"Xorg\",\"free\":\"queued-behind-busy\",\"freed\":6,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"kswapd\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"Xorg\",\"free\":\"queued-behind-busy\",\"freed\":6,\"handoff\":false,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"kswapd\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"check\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"drop-caches\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"check\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":false,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"drop-caches\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"glxgears\",\"free\":\"queued-behind-busy\",\"freed\":3,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"direct\",\"swap\":true}": {
+    "{\"below\":3,\"comm\":\"glxgears\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"oom-notifier\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"glxgears\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"oom-notifier\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"gpu_wait\",\"free\":\"callbacks-pending\",\"freed\":6,\"handoff\":false,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"direct\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"gpu_wait\",\"free\":\"callbacks-pending\",\"freed\":6,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"direct\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"direct\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"direct\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"queued-behind-busy\",\"freed\":6,\"handoff\":false,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"direct-nofs\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"queued-behind-busy\",\"freed\":6,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"direct-nofs\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"kworker/0:1\",\"free\":\"queued-behind-busy\",\"freed\":3,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"direct\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":5,\"comm\":\"check\",\"free\":\"idle\",\"freed\":0,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"oom-notifier\",\"swap\":false}": {
+    "{\"below\":5,\"comm\":\"kworker/0:1\",\"free\":\"idle\",\"freed\":0,\"handoff\":false,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"oom-notifier\",\"swap\":true}": {
       "oom_kills": 0
     }
   },
   "no-hang-without-new-kworkers": {
-    "{\"below\":1,\"comm\":\"Xorg\",\"free\":\"worker-blocked\",\"freed\":1,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"oom-notifier\",\"swap\":false}": {
+    "{\"below\":2,\"comm\":\"Xorg\",\"free\":\"worker-blocked\",\"freed\":1,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":true,\"path\":\"oom-notifier\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":1,\"comm\":\"check\",\"free\":\"idle\",\"freed\":0,\"lockdep\":true,\"no_new_kworkers\":true,\"path\":\"drop-caches\",\"swap\":true}": {
+    "{\"below\":2,\"comm\":\"gpu_wait\",\"free\":\"idle\",\"freed\":0,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":true,\"path\":\"drop-caches\",\"swap\":true}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"queued-behind-busy\",\"freed\":6,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"oom-notifier\",\"swap\":false}": {
+    "{\"below\":2,\"comm\":\"kworker/0:1\",\"free\":\"queued-behind-busy\",\"freed\":24,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":true,\"path\":\"direct\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"kworker/0:1\",\"free\":\"queued-behind-busy\",\"freed\":6,\"lockdep\":true,\"no_new_kworkers\":true,\"path\":\"direct\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"queued-behind-busy\",\"freed\":6,\"handoff\":false,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"oom-notifier\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":5,\"comm\":\"check\",\"free\":\"queued-behind-busy\",\"freed\":24,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"direct\",\"swap\":true}": {
+    "{\"below\":3,\"comm\":\"kworker/0:1\",\"free\":\"queued-behind-busy\",\"freed\":6,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":true,\"path\":\"direct\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":5,\"comm\":\"gpu_wait\",\"free\":\"callbacks-pending\",\"freed\":5,\"lockdep\":true,\"no_new_kworkers\":true,\"path\":\"direct-nofs\",\"swap\":true}": {
+    "{\"below\":4,\"comm\":\"kswapd0\",\"free\":\"callbacks-pending\",\"freed\":5,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":true,\"path\":\"direct-nofs\",\"swap\":true}": {
       "oom_kills": 0
     }
   },
   "releases-what-it-took": {
-    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"direct-nofs\",\"swap\":false}": {
+    "{\"below\":1,\"comm\":\"i915_ioctl\",\"free\":\"callbacks-pending\",\"freed\":5,\"handoff\":false,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"oom-notifier\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"drop-caches\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"direct\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"direct\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"kswapd\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"kswapd\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"oom-notifier\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"worker-blocked\",\"freed\":6,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"oom-notifier\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":true,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"direct-nofs\",\"swap\":false}": {
       "oom_kills": 0
     },
-    "{\"below\":5,\"comm\":\"check\",\"free\":\"callbacks-pending\",\"freed\":5,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"oom-notifier\",\"swap\":false}": {
+    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":true,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"drop-caches\",\"swap\":false}": {
       "oom_kills": 0
     }
   }

@@ -29,8 +29,8 @@ import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import type { drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { i915_gem_shrink, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import type { boot_params } from '../kernel/init/params';
-import { atomic_long_read } from '../kernel/lib/atomic';
-import { __mutex_owner, mutex_lock, mutex_unlock, MUTEX_FLAGS, type mutex } from '../kernel/locking/mutex';
+import { atomic_long_or, atomic_long_read } from '../kernel/lib/atomic';
+import { __mutex_owner, mutex_lock, mutex_unlock, MUTEX_FLAG_HANDOFF, MUTEX_FLAG_WAITERS, MUTEX_FLAGS, type mutex } from '../kernel/locking/mutex';
 import { GFP_KERNEL, GFP_NOFS, GFP_NOWAIT, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { oom_lock, out_of_memory } from '../kernel/mm/oom_kill';
 import { zone_info } from '../kernel/mm/page_alloc';
@@ -78,6 +78,12 @@ export interface unlock_workload {
   freed: number;
   /** Kworkers cannot be created (their allocation fails), and the hung-task detector panics. */
   no_new_kworkers: boolean;
+  /**
+   * With the free worker queued on struct_mutex: it has also woken once and
+   * found the lock taken again, so it set MUTEX_FLAG_HANDOFF and the next
+   * unlock hands the lock straight to it (kernel/locking/mutex.c).
+   */
+  handoff: boolean;
   /** How far below the watermark the allocation goes. */
   below: number;
   swap: boolean;
@@ -93,12 +99,13 @@ export const arb_unlock_workload = (paths: readonly unlock_path[] = UNLOCK_PATHS
       free: fc.constantFrom(...FREE_STATES),
       freed: fc.integer({ min: 1, max: 24 }),
       no_new_kworkers: fc.boolean(),
+      handoff: fc.boolean(),
       below: fc.integer({ min: 1, max: 6 }),
       swap: fc.boolean(),
       lockdep: fc.boolean(),
       comm: arb_comm,
     })
-    .map((wl) => ({ ...wl, freed: wl.free === 'idle' ? 0 : wl.freed }));
+    .map((wl) => ({ ...wl, freed: wl.free === 'idle' ? 0 : wl.freed, handoff: wl.free === 'worker-blocked' && wl.handoff }));
 
 export function describe_unlock_workload(wl: unlock_workload): string {
   const path: Record<unlock_path, string> = {
@@ -116,7 +123,8 @@ export function describe_unlock_workload(wl: unlock_workload): string {
     'queued-behind-busy': `${wl.freed} objects on mm.free_list, free_work queued behind another driver's long item`,
     'worker-blocked': `${wl.freed} objects taken by the free worker, which waits for struct_mutex`,
   };
-  return `${path[wl.path]} by "${wl.comm}"; ${free[wl.free]}; ${wl.no_new_kworkers ? 'no kworker can be created; ' : ''}` +
+  return `${path[wl.path]} by "${wl.comm}"; ${free[wl.free]}${wl.handoff ? ' (and asked for a handoff: MUTEX_FLAG_HANDOFF)' : ''}; ` +
+    `${wl.no_new_kworkers ? 'no kworker can be created; ' : ''}` +
     `${wl.below} pages below the watermark; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
 }
 
@@ -178,10 +186,12 @@ function caller_text(t: task_struct): string {
  * scheduler's counters (nvcsw: did it sleep) and the owner word (never
  * lockdep's records: the same with lockdep off).
  */
-export function recorded_unlock(unlock: i915_shrinker_ops['unlock'], calls: unlock_call[]): i915_shrinker_ops['unlock'] {
+export function recorded_unlock(unlock: i915_shrinker_ops['unlock'], calls: unlock_call[], handoff = false): i915_shrinker_ops['unlock'] {
   return async (i915, should_unlock) => {
     const me = current;
     const lock = i915.struct_mutex;
+    // The waiter woke while the shrinker worked and found the lock taken: it asks for a handoff.
+    if (handoff && __mutex_owner(lock) === me && atomic_long_read(lock.owner) & MUTEX_FLAG_WAITERS) atomic_long_or(MUTEX_FLAG_HANDOFF, lock.owner);
     const before = { owned: __mutex_owner(lock) === me, flags: atomic_long_read(lock.owner) & MUTEX_FLAGS };
     const nvcsw = me.nvcsw;
     const t0 = jiffies_now();
@@ -300,7 +310,7 @@ export async function run_unlock_workload(
       };
     },
     () => {
-      w = gem_world({ release: '4.12', shrinker_ops: { unlock: recorded_unlock(unlock, calls) } });
+      w = gem_world({ release: '4.12', shrinker_ops: { unlock: recorded_unlock(unlock, calls, wl.handoff) } });
     },
     wl.comm,
   );
