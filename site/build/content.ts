@@ -8,7 +8,9 @@
 // just a file name and works at any URL prefix.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import MarkdownItCallable, { type Env, type MarkdownIt, type RendererRule } from 'markdown-it';
+import MarkdownItCallable, { type Env, type MarkdownIt, type RendererRule, type StateCore, type Token } from 'markdown-it';
+import { read_manifest } from '../../course/files.ts';
+import { exercise_points, type manifest_exercise } from '../../course/manifest.ts';
 
 export interface lesson_meta {
   id: string;
@@ -16,16 +18,6 @@ export interface lesson_meta {
   exercise: string | null;
   /** Source file name in lessons/, e.g. 01-count-must-not-hide-memory.md. */
   file: string;
-}
-
-export interface manifest_exercise {
-  id: string;
-  title: string;
-  lesson: string;
-  files: string[];
-  checks: string;
-  tasks?: { id: number; title: string }[];
-  hints: string[];
 }
 
 export interface site_page {
@@ -103,9 +95,11 @@ export function make_markdown(lesson_files: ReadonlySet<string>): MarkdownIt {
       env.dropped.push(false);
       return default_link_open(tokens, idx, options, env_in, self);
     }
-    const [path, frag] = href.split('#', 2) as [string, string | undefined];
+    const [path, given_frag] = href.split('#', 2) as [string, string | undefined];
     const name = basename(path);
     if (lesson_files.has(name)) {
+      // "[sources §8](sources.md)" lands at §8, not at the top of the page.
+      const frag = given_frag ?? (name === SOURCES_FILE ? section_anchor(link_text(tokens, idx)) : undefined);
       tok.attrSet('href', lesson_page_file(name) + (frag ? `#${frag}` : ''));
       env.dropped.push(false);
       return default_link_open(tokens, idx, options, env_in, self);
@@ -122,14 +116,91 @@ export function make_markdown(lesson_files: ReadonlySet<string>): MarkdownIt {
   md.renderer.rules.heading_open = (tokens, idx, options, _env, self) => {
     const inline = tokens[idx + 1];
     const text = inline?.children?.map((c) => c.content).join('') ?? '';
-    const slug = text.toLowerCase().replace(/[^a-z0-9§ -]/g, '').trim().replace(/\s+/g, '-');
+    // sources.md's "§N Title" headings get the short, stable id "sN".
+    const slug = section_anchor(text) ?? text.toLowerCase().replace(/[^a-z0-9§ -]/g, '').trim().replace(/\s+/g, '-');
     if (slug) tokens[idx]!.attrSet('id', slug);
     return self.renderToken(tokens, idx, options);
   };
   // Code blocks scroll sideways: make them focusable so the keyboard can scroll them.
   md.renderer.rules.code_block = wrap_pre(md.renderer.rules.code_block);
   md.renderer.rules.fence = wrap_pre(md.renderer.rules.fence);
+  // Tables scroll sideways inside their own box on a narrow screen, never the
+  // page: a focusable, labelled region so the keyboard can scroll it too.
+  md.renderer.rules.table_open = (tokens, idx, options, _env, self) =>
+    `<div class="table-scroll" role="region" aria-label="Table (scrolls sideways)" tabindex="0">${self.renderToken(tokens, idx, options)}`;
+  md.renderer.rules.table_close = (tokens, idx, options, _env, self) => `${self.renderToken(tokens, idx, options)}</div>`;
+  if (lesson_files.has(SOURCES_FILE)) md.core.ruler.push('sources_section_links', link_plain_source_refs);
   return md;
+}
+
+/** The lessons' bibliography: lessons cite its sections as "sources §N". */
+const SOURCES_FILE = 'sources.md';
+
+/** section_anchor - "sN" for text that starts with "§N" (after an optional "sources "), else undefined. */
+export function section_anchor(text: string): string | undefined {
+  const m = /^\s*(?:sources\s+)?§(\d+)/.exec(text);
+  return m ? `s${m[1]}` : undefined;
+}
+
+/** link_text - the plain text between the link_open at @idx and its link_close. */
+function link_text(tokens: Token[], idx: number): string {
+  let text = '';
+  for (let i = idx + 1; i < tokens.length && tokens[i]!.type !== 'link_close'; i++) text += tokens[i]!.content;
+  return text;
+}
+
+/**
+ * link_plain_source_refs - a core rule: the unlinked "sources §5, §7" in a
+ * lesson's text becomes links to sources.html#s5 and #s7 (text already
+ * inside a link is left alone).
+ */
+function link_plain_source_refs(state: StateCore): void {
+  const refs = /sources §\d+(?:,\s*§\d+)*/g;
+  for (const block of state.tokens) {
+    if (block.type !== 'inline' || !block.children) continue;
+    const out: Token[] = [];
+    let in_link = 0;
+    for (const t of block.children) {
+      if (t.type === 'link_open') in_link++;
+      if (t.type === 'link_close') in_link--;
+      if (t.type !== 'text' || in_link > 0 || !refs.test(t.content)) {
+        out.push(t);
+        continue;
+      }
+      refs.lastIndex = 0;
+      let at = 0;
+      const push_text = (s: string): void => {
+        if (!s) return;
+        const tt = new state.Token('text', '', 0);
+        tt.content = s;
+        out.push(tt);
+      };
+      for (const m of t.content.matchAll(refs)) {
+        push_text(t.content.slice(at, m.index));
+        // Each "§N" of the run is its own link; "sources " goes with the first.
+        const parts = m[0].split(/(§\d+)/);
+        let pending = '';
+        for (const part of parts) {
+          if (!/^§\d+$/.test(part)) {
+            pending += part;
+            continue;
+          }
+          const starts_with_word = pending.startsWith('sources');
+          if (!starts_with_word) push_text(pending);
+          const open = new state.Token('link_open', 'a', 1);
+          open.attrs = [['href', `${SOURCES_FILE}#${section_anchor(part)!}`]];
+          const text = new state.Token('text', '', 0);
+          text.content = starts_with_word ? pending + part : part;
+          out.push(open, text, new state.Token('link_close', 'a', -1));
+          pending = '';
+        }
+        push_text(pending);
+        at = m.index + m[0].length;
+      }
+      push_text(t.content.slice(at));
+    }
+    block.children = out;
+  }
 }
 
 function wrap_pre(rule: RendererRule): RendererRule {
@@ -159,12 +230,6 @@ export function read_lessons(root: string): (lesson_meta & { body: string })[] {
   return out;
 }
 
-/** read_manifest - exercises/course.json. */
-export function read_manifest(root: string): manifest_exercise[] {
-  const m = JSON.parse(readFileSync(join(root, 'exercises', 'course.json'), 'utf8')) as { exercises: manifest_exercise[] };
-  return m.exercises;
-}
-
 function code_block(title: string, path: string, source: string): string {
   return `<section class="code-file" aria-labelledby="${escape_html(path)}-h">
 <h2 id="${escape_html(path)}-h">${escape_html(title)} <code>${escape_html(path)}</code></h2>
@@ -172,10 +237,46 @@ function code_block(title: string, path: string, source: string): string {
 </section>`;
 }
 
+/** check_name - the name the check suite @source gives check @id (its "name:" after "id:"), or null. */
+export function check_name(source: string, id: string): string | null {
+  const esc = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`id:\\s*(['"])${esc}\\1,\\s*name:\\s*(['"])((?:\\\\.|(?!\\2).)*)\\2`).exec(source);
+  return m ? m[3]!.replace(/\\(.)/g, '$1') : null;
+}
+
+/** points_text - "1 point", "3 points". */
+export function points_text(n: number): string {
+  return `${n} ${n === 1 ? 'point' : 'points'}`;
+}
+
+/** tasks_section - the exercise's tasks, each with its graded checks and their points (from the manifest). */
+function tasks_section(ex: manifest_exercise, check_source: string): string {
+  const tasks = ex.tasks
+    .map((t) => {
+      const tests = ex.tests.filter((c) => c.task === t.id);
+      const points = tests.reduce((sum, c) => sum + c.points, 0);
+      const rows = tests
+        .map((c) => {
+          const name = check_name(check_source, c.check);
+          return `<li><code>${escape_html(c.check)}</code>${name ? `: ${escape_html(name)}` : ''} <span class="points">(${points_text(c.points)})</span></li>`;
+        })
+        .join('\n');
+      return `<li class="task"><strong>Task ${t.id}.</strong> ${escape_html(t.title)} <span class="points">(${points_text(points)})</span>\n<ul class="check-list">\n${rows}\n</ul></li>`;
+    })
+    .join('\n');
+  return `<section class="tasks" aria-labelledby="tasks-h">
+<h2 id="tasks-h">Tasks and points</h2>
+<p>${ex.tests.length} graded checks, ${points_text(exercise_points(ex))} in all. <code>npx shrinker-lab run ${escape_html(ex.id.slice(0, 2))}</code> runs them on your code.</p>
+<ol class="task-list">
+${tasks}
+</ol>
+</section>`;
+}
+
 /** collect_pages - every page of the site, plus the search index. */
 export function collect_pages(root: string): { pages: site_page[]; search: search_entry[] } {
   const lessons = read_lessons(root);
-  const manifest = read_manifest(root);
+  const manifest = read_manifest(root).exercises;
   const md = make_markdown(new Set(lessons.map((l) => l.file)));
   const by_id = new Map(manifest.map((e) => [e.id, e]));
   const pages: site_page[] = [];
@@ -243,12 +344,14 @@ ${others.map((l) => `<li><a href="${lesson_page_file(l.file)}">${escape_html(l.t
       .map((h, i) => `<li class="hint" data-hint="${i}" hidden><strong>Hint ${i + 1}.</strong> ${md.renderInline(h, {})}</li>`)
       .join('\n');
     const lesson_file = basename(ex.lesson);
+    const check_source = existsSync(checks_path) ? readFileSync(checks_path, 'utf8') : '';
     pages.push({
       file: exercise_page_file(ex.id),
       title: `Exercise ${ex.id.slice(0, 2)}: ${ex.title}`,
       kind: 'exercise',
       body: `<p class="crumbs"><a href="${lesson_page_file(lesson_file)}">← the lesson</a></p>
 <article class="prose">${readme ? md.render(readme, {}) : `<h1>${escape_html(ex.title)}</h1>`}</article>
+${tasks_section(ex, check_source)}
 <section class="hints" aria-labelledby="hints-h" data-exercise="${escape_html(ex.id)}">
 <h2 id="hints-h">Hints</h2>
 <p>Try first; then take the hints one at a time (${ex.hints.length} in all).</p>

@@ -29,6 +29,7 @@ export function render_page(page: site_page, assets: asset_paths): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${escape_html(page.title)} · Shrinker Lab</title>
+<link rel="icon" href="favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${assets.style_css}">
 ${scripts.join('\n')}
 </head>

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start_study_site } from '../../cli/site';
 import { explore, replay } from '../../explorer/index';
 import { rcu_hang } from '../../scenarios/thread';
-import { make_markdown, read_lessons, read_manifest } from '../../site/build/content';
-import { read_manifest as read_course_manifest } from '../../course/files';
+import { read_manifest } from '../../course/files';
+import { exercise_points } from '../../course/manifest';
+import { check_name, escape_html, make_markdown, points_text, read_lessons } from '../../site/build/content';
 import { default_schedule_string, playground_scenarios, run_schedule_string } from '../../site/src/playground_core';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -34,7 +35,7 @@ const read = (f: string): string => readFileSync(join(dist, f), 'utf8');
 describe('study site build', () => {
   it('produces a page for every lesson, the thread, the sources, every exercise, the map and the playground', () => {
     for (const l of read_lessons(repo)) expect(existsSync(join(dist, l.file.replace(/\.md$/, '.html'))), l.file).toBe(true);
-    for (const e of read_manifest(repo)) {
+    for (const e of read_manifest(repo).exercises) {
       const page = read(`exercise-${e.id}.html`);
       expect(page).toContain(e.title.replace(/&/g, '&amp;'));
       expect(page).toContain('class="reveal-hint"');
@@ -42,7 +43,9 @@ describe('study site build', () => {
       expect(page).toContain(e.checks); // the check suite is shown
       for (const f of e.files) expect(page).toContain(`exercises/${e.id}/${f}`);
     }
-    for (const f of ['index.html', 'thread.html', 'sources.html', 'playground.html', 'assets/site.js', 'assets/playground.js', 'assets/style.css', 'search-index.json']) {
+    // progress.json: the static host's stand-in (no progress known, no 404); favicon.svg: no 404 for the icon either.
+    expect(JSON.parse(read('progress.json'))).toEqual({ format: 1, static: true, exercises: {} });
+    for (const f of ['index.html', 'thread.html', 'sources.html', 'playground.html', 'assets/site.js', 'assets/playground.js', 'assets/style.css', 'search-index.json', 'favicon.svg']) {
       expect(existsSync(join(dist, f)), f).toBe(true);
     }
   });
@@ -50,7 +53,7 @@ describe('study site build', () => {
   it('lists lesson 00 and every exercise\'s lesson in course order on the course map, each with its exercise', () => {
     const map = read('index.html');
     const numbered = read_lessons(repo).filter((l) => /^\d/.test(l.file));
-    expect(numbered.map((l) => l.id)).toEqual(['00', ...read_course_manifest(repo).exercises.map((e) => e.id.slice(0, 2))]);
+    expect(numbered.map((l) => l.id)).toEqual(['00', ...read_manifest(repo).exercises.map((e) => e.id.slice(0, 2))]);
     let last = -1;
     for (const l of numbered) {
       const at = map.indexOf(`href="${l.file.replace(/\.md$/, '.html')}"`);
@@ -79,10 +82,52 @@ describe('study site build', () => {
     expect(html_files().some((f) => /href="[^"]*\.md[#"]/.test(read(f)))).toBe(false);
   });
 
+  it('lands every "sources §N" link at §N: sources.md\'s headings have ids s1..s12 and every #fragment exists on its page', () => {
+    const sources = read('sources.html');
+    const sections = [...sources.matchAll(/<h2 id="(s\d+)">§(\d+) /g)];
+    expect(sections.map((m) => m[1])).toEqual(sections.map((m) => `s${m[2]}`));
+    expect(sections.length).toBeGreaterThanOrEqual(12);
+    let to_sections = 0;
+    for (const f of html_files()) {
+      const html = read(f);
+      for (const m of html.matchAll(/<a href="([^"#]*)#([^"]+)"[^>]*>([^<]*)/g)) {
+        const target = m[1] === '' ? html : read(m[1]!);
+        expect(target.includes(`id="${m[2]}"`), `${f} -> ${m[1]}#${m[2]}`).toBe(true);
+        if (m[1] === 'sources.html' && /^s\d+$/.test(m[2]!)) {
+          to_sections++;
+          // The link names the section it lands at.
+          expect(m[3], `${f}: "${m[3]}" -> #${m[2]}`).toContain(`§${m[2]!.slice(1)}`);
+        }
+      }
+      // A link that names a section never lands at the top of sources.html.
+      expect(html, f).not.toMatch(/<a href="sources\.html">[^<]*§/);
+    }
+    expect(to_sections).toBeGreaterThanOrEqual(43);
+  });
+
+  it('shows every exercise\'s tasks and the points of each check from the validated manifest, next to the hints', () => {
+    for (const e of read_manifest(repo).exercises) {
+      const page = read(`exercise-${e.id}.html`);
+      const tasks = page.slice(page.indexOf('<section class="tasks"'), page.indexOf('<section class="hints"'));
+      expect(tasks.length, e.id).toBeGreaterThan(0);
+      expect(tasks).toContain(`${points_text(exercise_points(e))} in all`);
+      for (const t of e.tasks) {
+        const own = e.tests.filter((c) => c.task === t.id);
+        expect(tasks).toContain(`<strong>Task ${t.id}.</strong> ${escape_html(t.title)} <span class="points">(${points_text(own.reduce((n, c) => n + c.points, 0))})</span>`);
+      }
+      const source = readFileSync(join(repo, e.checks), 'utf8');
+      for (const c of e.tests) {
+        const name = check_name(source, c.check);
+        expect(name, `${e.id}: the suite names check ${c.check}`).toBeTruthy();
+        expect(tasks).toContain(`<code>${c.check}</code>: ${escape_html(name!)} <span class="points">(${points_text(c.points)})</span>`);
+      }
+    }
+  });
+
   it('builds a search index that contains every lesson title and exercise', () => {
     const index = JSON.parse(read('search-index.json')) as { url: string; title: string; text: string }[];
     for (const l of read_lessons(repo)) expect(index.some((e) => e.title === l.title && e.url === l.file.replace(/\.md$/, '.html')), l.title).toBe(true);
-    for (const e of read_manifest(repo)) expect(index.some((x) => x.url === `exercise-${e.id}.html`)).toBe(true);
+    for (const e of read_manifest(repo).exercises) expect(index.some((x) => x.url === `exercise-${e.id}.html`)).toBe(true);
     expect(index.find((e) => e.url === '03-reclaim-recursion.html')!.text).toMatch(/PF_MEMALLOC/);
   });
 
@@ -145,6 +190,20 @@ describe('markdown links', () => {
     expect(html).toContain('<span class="repo-link" title="in the repository: kernel/README.md">c</span>');
     expect(html).toContain('href="https://lkml.org/"');
   });
+
+  it('points "sources §N" at #sN, linked or not, and gives "§N Title" headings the id sN', () => {
+    const md = make_markdown(new Set(['sources.md']));
+    const html = md.render('## §3 Reclaim\n\nas said ([sources §4, §11](sources.md)); also (sources §5, §7) and [other](sources.md#x).', {});
+    expect(html).toContain('<h2 id="s3">§3 Reclaim</h2>');
+    expect(html).toContain('<a href="sources.html#s4">sources §4, §11</a>');
+    expect(html).toContain('(<a href="sources.html#s5">sources §5</a>, <a href="sources.html#s7">§7</a>)');
+    expect(html).toContain('<a href="sources.html#x">other</a>');
+  });
+
+  it('wraps tables in a focusable box that scrolls sideways on its own', () => {
+    const html = make_markdown(new Set()).render('| a | b |\n|---|---|\n| 1 | 2 |\n', {});
+    expect(html).toMatch(/^<div class="table-scroll" role="region" aria-label="[^"]+" tabindex="0"><table>[\s\S]*<\/table>\n?<\/div>/);
+  });
 });
 
 describe('start_study_site', () => {
@@ -172,8 +231,9 @@ describe('start_study_site', () => {
       expect(await index.text()).toContain('course map');
       const js = await fetch(new URL('assets/playground.js', h.url));
       expect(js.headers.get('content-type')).toMatch(/javascript/);
-      const progress = (await (await fetch(new URL('progress.json', h.url))).json()) as { exercises: Record<string, { passed: boolean }> };
+      const progress = (await (await fetch(new URL('progress.json', h.url))).json()) as { static?: boolean; exercises: Record<string, { passed: boolean }> };
       expect(progress.exercises['01-count-must-not-hide-memory']!.passed).toBe(true);
+      expect(progress.static).toBeUndefined(); // the learner's state, not the build's static stand-in
       expect((await fetch(new URL('nope.html', h.url))).status).toBe(404);
       expect((await fetch(new URL('/..%2f..%2fsecret.txt', h.url))).status).toBe(404);
     } finally {
