@@ -11,7 +11,7 @@
 // Per exercise it prints the score, killed / (total - compile errors -
 // equivalent), per tool and together, the survivors (equivalent ones with
 // why, open ones to be closed by a stronger check), and the time taken.
-// Every outcome also goes to out/mutate/<id>.<solution|starter>.json.
+// Every outcome also goes to out/mutate/<id>.<starter|solution.TOOLS>.json.
 // Not part of npm test: StrykerJS alone takes minutes per exercise.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -182,7 +182,8 @@ async function main(): Promise<void> {
     console.log(`  ${r.exercise.padEnd(36)} ${all_score ? `${pct(all_score).padStart(6)} (${all_score.killed}/${all_score.killed + all_score.survived})` : `${passes} passing one-edit change(s)`}  ${secs(r.ms)}`);
   }
   mkdirSync(join(COURSE_ROOT, 'out', 'mutate'), { recursive: true });
-  for (const r of reports) writeFileSync(join(COURSE_ROOT, 'out', 'mutate', `${r.exercise}.${r.target}.json`), `${JSON.stringify(r, null, 2)}\n`);
+  const what = o.starters ? 'starter' : `solution.${o.tools.join('+')}`;
+  for (const r of reports) writeFileSync(join(COURSE_ROOT, 'out', 'mutate', `${r.exercise}.${what}.json`), `${JSON.stringify(r, null, 2)}\n`);
 }
 
 main().catch((e: unknown) => {
