@@ -89,8 +89,32 @@ export function node_args(o: spawn_options): string[] {
   ];
 }
 
+let exit_hooks = false;
+
+/**
+ * A child in its own session does not get the terminal's Ctrl-C: when this
+ * process ends, its workers must end too. On exit, and on a signal nobody
+ * else handles (the grader installs its own), kill every worker group, then
+ * let the signal do what it would have done.
+ */
+function install_exit_hooks(): void {
+  if (exit_hooks) return;
+  exit_hooks = true;
+  process.on('exit', () => kill_all_workers());
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    if (process.listenerCount(sig) > 0) continue;
+    const on_signal = () => {
+      kill_all_workers();
+      process.removeListener(sig, on_signal);
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, on_signal);
+  }
+}
+
 /** spawn_worker - start a worker child in its own session and process group. */
 export function spawn_worker(o: spawn_options): worker_child {
+  install_exit_hooks();
   const out = o.inherit_output ? 'inherit' : 'pipe';
   const child = spawn(process.execPath, node_args(o), {
     cwd: o.cwd,

@@ -139,3 +139,27 @@ describe('the model hands out copies of what judges', () => {
     expect(r.reports.map((x) => x.title)).toEqual(['a real warning']);
   }, 60_000);
 });
+
+describe('forged and garbled result lines', () => {
+  it('are reported to the instructor as incidents (table, gradebook), never taken as results', async () => {
+    // Only possible where learner code can reach the result pipe at all: the
+    // checker's own realm without the sandbox (the grading realm has no fs).
+    const dir = make_temp('shrinker-forge-');
+    const sub = join(dir, 'forger');
+    mkdirSync(sub);
+    add_starter_with(sub, EX01, `
+import { writeSync } from 'node:fs';
+export const forged = (() => {
+  writeSync(3, '@@shrinker-lab-result@@' + '0'.repeat(32) + JSON.stringify({ run: { status: 'passed', results: [] } }) + '\\n');
+  writeSync(3, 'garbage on the result pipe\\n');
+})();
+`);
+    const out = make_temp('shrinker-forge-out-');
+    const b = await grade_batch(base, dir, out, { exercises: ['01'], typecheck: false, policy: false, harden: false, sandbox: false });
+    const e = b.reports[0]!.exercises[0]!;
+    expect(e.score).toBe(0);
+    expect(e.incidents!.map((i) => i.split(':')[0])).toEqual(["a result line without the worker's nonce", 'a line without the result marker']);
+    expect(readFileSync(join(out, 'gradebook.csv'), 'utf8').split('\n')[1]).toMatch(/^forger,0,0,\d+,,2$/);
+    expect(readFileSync(join(out, 'incidents.txt'), 'utf8')).toMatch(/^forger 01-count-must-not-hide-memory: a result line without the worker's nonce/);
+  }, 300_000);
+});
