@@ -1,9 +1,12 @@
 // The graded checks of exercise 04 (read the owner word right).
 // Each check runs your mutex_trylock_recursive on the kernel model: once
-// inside the i915 shrinker under every schedule within the bound, and on
-// owner words crafted to carry each flag combination the mutex code produces.
+// inside the i915 shrinker under every schedule within the bound, on owner
+// words crafted to carry each flag combination, and on owner words that
+// real tasks bring about (generated with a fixed seed: who owns the lock,
+// which flags its waiters set, task names, reclaim context, lockdep on and off).
 import { define_checks, fail, pass, type check_outcome, type exercise_impl } from '../course/checks';
 import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../course/check_helpers';
+import { for_each_workload } from '../course/workload';
 import { kthread_run } from '../kernel/kthread';
 import { atomic_long_read, atomic_long_set } from '../kernel/lib/atomic';
 import { lockdep_is_held } from '../kernel/locking/lockdep';
@@ -20,7 +23,17 @@ import {
   type mutex,
 } from '../kernel/locking/mutex';
 import { current, msleep } from '../kernel/sched/core';
-import { waiter_while_holder_allocates, type trylock_recursive_fn } from '../scenarios/owner_word';
+import {
+  arb_owner_word_workload,
+  describe_owner_word_workload,
+  expected_answer,
+  OWNER_STATES,
+  run_owner_word,
+  waiter_while_holder_allocates,
+  type owner_word_workload,
+  type trylock_recursive_fn,
+} from '../scenarios/owner_word';
+import golden from './04-owner-word.golden';
 
 const fn_of = (impl: exercise_impl): trylock_recursive_fn => impl.mutex_trylock_recursive as trylock_recursive_fn;
 
@@ -31,8 +44,9 @@ function answer(r: unknown): string {
 }
 
 /**
- * The flag combinations the v4.11 mutex code really leaves in the word of a
- * locked mutex, with how each comes about.
+ * Every combination of the three flag bits in the word of a locked mutex,
+ * with how each comes about (the first five are the ones the v4.11 mutex
+ * code leaves there).
  */
 const FLAG_CASES: ReadonlyArray<[number, string]> = [
   [0, 'no flags: nobody waits'],
@@ -40,9 +54,19 @@ const FLAG_CASES: ReadonlyArray<[number, string]> = [
   [MUTEX_FLAG_WAITERS | MUTEX_FLAG_HANDOFF, 'WAITERS|HANDOFF: the first waiter was woken, found the lock taken, and asked for a handoff'],
   [MUTEX_FLAG_WAITERS | MUTEX_FLAG_PICKUP, 'WAITERS|PICKUP: the lock was handed to the owner named in the word, more waiters queued'],
   [MUTEX_FLAG_PICKUP, 'PICKUP: the lock was handed to the owner named in the word, nobody else waits'],
+  // v4.11's paths do not leave these three behind, but __mutex_owner() masks every
+  // flag bit all the same: the owner is defined by the mask, not by which bits one expects.
+  [MUTEX_FLAG_HANDOFF, 'HANDOFF alone: a handoff was asked for and no waiter bit is left'],
+  [MUTEX_FLAG_HANDOFF | MUTEX_FLAG_PICKUP, 'HANDOFF|PICKUP'],
+  [MUTEX_FLAG_WAITERS | MUTEX_FLAG_HANDOFF | MUTEX_FLAG_PICKUP, 'WAITERS|HANDOFF|PICKUP: every flag bit set'],
 ];
 
 const hex = (x: number): string => '0x' + x.toString(16);
+
+/** An answer that is a Promise (an async answer) is let run to its end, so it cannot crash the check later; it is judged as a Promise. */
+async function settled(answer: unknown): Promise<void> {
+  if (answer instanceof Promise) await answer.catch(() => undefined);
+}
 
 interface probe {
   flags: number;
@@ -57,7 +81,7 @@ interface probe {
  * @fn and record its answer and the word it left; restore the word after
  * each call (the crafted flags have no waiters behind them).
  */
-function probe_words(fn: trylock_recursive_fn, lock: mutex, base: number): probe[] {
+async function probe_words(fn: trylock_recursive_fn, lock: mutex, base: number): Promise<probe[]> {
   const out: probe[] = [];
   for (const [flags, why] of FLAG_CASES) {
     const word = base | flags;
@@ -65,6 +89,7 @@ function probe_words(fn: trylock_recursive_fn, lock: mutex, base: number): probe
     let got: unknown;
     try {
       got = fn(lock);
+      await settled(got);
     } finally {
       const after = atomic_long_read(lock.owner);
       atomic_long_set(lock.owner, base);
@@ -99,10 +124,80 @@ function verdict(result: Parameters<typeof dmesg_tail>[0], problem: string | nul
   return pass(ok);
 }
 
+/**
+ * The decisive owner words: every state once, with the names a rule keyed
+ * to a comm trips over (the holder called like the task that asks), in and
+ * out of reclaim, lockdep off for half of them.
+ */
+const EVERY_STATE: owner_word_workload[] = OWNER_STATES.map((state, i) => ({
+  state,
+  caller: 'i915_ioctl',
+  holder: i % 3 === 0 ? 'i915_ioctl' : 'Xorg',
+  waiter: i % 2 ? 'kswapd0' : 'i915_ioctl',
+  in_reclaim: i % 2 === 0,
+  lockdep: i % 2 === 1,
+  extra_tasks: i % 3,
+}));
+
+/** What a reviewer says about one call on a real owner word, or null. */
+async function judge_owner_word(fn: trylock_recursive_fn, wl: owner_word_workload): Promise<string | null> {
+  const { result, value: o } = await run_owner_word(wl, fn);
+  const bad = first_report(result, ['deadlock', 'lockdep', 'bug', 'warn', 'hung_task', 'forgotten_await', 'step_limit']);
+  if (bad) return `the kernel complained: ${bad}${dmesg_tail(result, 12)}`;
+  if (!o) return `the check did not finish: ${result.stop}${dmesg_tail(result)}`;
+  const want = expected_answer(wl.state);
+  const shown = `the owner word ${hex(o.word)} (${wl.state}: ${STATE_WORDS[wl.state]})`;
+  if (o.returned_promise) return `mutex_trylock_recursive returned a Promise: it is called from reclaim and must answer at once, without sleeping (a plain function).`;
+  if (o.slept > 0) return `with ${shown}, mutex_trylock_recursive slept ${o.slept} time(s): a trylock never waits, and its caller is in reclaim.`;
+  if (o.answer !== want) return `with ${shown}, mutex_trylock_recursive returned ${answer(o.answer)}; it must return ${answer(want)}.`;
+  if (want !== MUTEX_TRYLOCK_SUCCESS && o.word_after !== o.word) {
+    return `with ${shown}, mutex_trylock_recursive changed the word to ${hex(o.word_after)}: a lock it does not take must be left alone ` +
+      '(clearing WAITERS loses a wakeup, clearing HANDOFF or PICKUP breaks a handoff).';
+  }
+  if (want === MUTEX_TRYLOCK_SUCCESS) {
+    if (!o.owned_after) return `with ${shown}, mutex_trylock_recursive returned SUCCESS, but the owner word does not name the caller: the lock was never taken.`;
+    if (wl.lockdep && !o.lockdep_held_after) return 'mutex_trylock_recursive returned SUCCESS and the owner word names the caller, but lockdep does not know: take the lock with mutex_trylock(), not by writing the word.';
+  }
+  if (o.word_at_end !== 0) return `after every task was done, struct_mutex's owner word was ${hex(o.word_at_end)}, not 0: a waiter was left behind.`;
+  return null;
+}
+
+/** How each owner-word state comes about, for failure messages. */
+const STATE_WORDS: Record<(typeof OWNER_STATES)[number], string> = {
+  'caller': 'the task that asks holds struct_mutex, nobody waits',
+  'caller+waiters': 'the task that asks holds it and another task sleeps in mutex_lock (WAITERS)',
+  'caller+handoff': 'the task that asks holds it; its first waiter woke, found it taken and asked for a handoff (WAITERS|HANDOFF)',
+  'other': 'another task holds struct_mutex',
+  'other+waiters': 'another task holds it and a third sleeps in mutex_lock (WAITERS)',
+  'other+handoff': 'another task holds it and its first waiter asked for a handoff (WAITERS|HANDOFF)',
+  'handed-to-other': 'the lock was just handed to a waiter that has not run yet (WAITERS|PICKUP)',
+  'free': 'nobody holds it',
+  'free+waiters': 'nobody holds it; a woken waiter has not run yet (WAITERS alone): a trylock may take it',
+};
+
 export default define_checks({
   exercise: '04-owner-word',
+  golden,
   exports: { mutex_trylock_recursive: 'function mutex_trylock_recursive(lock: mutex): number' },
   checks: [
+    {
+      id: 'answers-on-every-owner-word',
+      name: 'on every owner word real tasks produce (caller, another task or nobody owning it; WAITERS, HANDOFF, PICKUP), answers as __mutex_owner() and mutex_trylock() decide, whatever the tasks are called, in reclaim or not, lockdep on or off',
+      run: (impl) =>
+        for_each_workload(
+          {
+            arbitrary: arb_owner_word_workload,
+            seed: 0x0440,
+            runs: EVERY_STATE.length + 8, // every state once, then 8 generated
+            examples: EVERY_STATE,
+            describe: describe_owner_word_workload,
+          },
+          async (wl) => {
+            const problem = await judge_owner_word(fn_of(impl), wl);
+            return problem ? fail(problem) : pass();
+          },
+        ),
+    },
     {
       id: 'no-oom-when-waiter-queued',
       name: 'never reaches the OOM killer when another task waits for struct_mutex while its holder allocates',
@@ -116,7 +211,7 @@ export default define_checks({
         const { result, value } = await run_in_gem_world({ release: '4.12' }, async (w) => {
           const lock = w.i915.struct_mutex;
           await mutex_lock(lock); // as the GEM ioctl does before it allocates
-          const probes = probe_words(fn, lock, atomic_long_read(lock.owner));
+          const probes = await probe_words(fn, lock, atomic_long_read(lock.owner));
           mutex_unlock(lock);
           return first_wrong(probes, MUTEX_TRYLOCK_RECURSIVE, `the calling task (${current.comm})`);
         });
@@ -135,7 +230,7 @@ export default define_checks({
             const lock = w.i915.struct_mutex;
             const owner = __mutex_owner(lock);
             if (!owner || owner === current) return 'check setup: the other task should own struct_mutex by now';
-            const probes = probe_words(fn, lock, atomic_long_read(lock.owner));
+            const probes = await probe_words(fn, lock, atomic_long_read(lock.owner));
             return first_wrong(probes, MUTEX_TRYLOCK_FAILED, `another task (${owner.comm})`);
           },
           (w) => {
@@ -157,6 +252,7 @@ export default define_checks({
         const { result, value } = await run_in_gem_world({ release: '4.12' }, async (w) => {
           const lock = w.i915.struct_mutex;
           const got: unknown = fn(lock);
+          await settled(got);
           const owned = __mutex_owner(lock) === current;
           const held = lockdep_is_held(lock);
           if (owned) mutex_unlock(lock);

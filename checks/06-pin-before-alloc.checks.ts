@@ -95,6 +95,10 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
       return `the relocation returned ${String(got.ret)} where the reference relocates the batch: a GFP_KERNEL allocation may reclaim, and ` +
         'reclaim can free the buffer cache here: an ioctl must not fail with -ENOMEM where the kernel can make room.';
     }
+    if (got.free_after < ref.free_after) {
+      return `the relocation left ${got.free_after} pages free where the reference leaves ${ref.free_after}: it took pages from the reserves ` +
+        '(GFP_ATOMIC, PF_MEMALLOC) that interrupt handlers and reclaim itself need, instead of letting reclaim make room.';
+    }
     if (got.stalled_jiffies > ref.stalled_jiffies || got.slept > ref.slept) {
       return `the relocation slept ${got.slept} time(s) over ${got.stalled_jiffies} jiffies; the reference sleeps ${ref.slept} time(s) over ${ref.stalled_jiffies}: ` +
         'an ioctl holding struct_mutex must not wait longer than its allocations make it.';
@@ -176,12 +180,14 @@ export default define_checks({
       run: (impl, ctx) => relocation_property(impl, ctx, {
         faults: false,
         seed: 0x06b0,
-        runs: 17, // 3 examples, then 14 generated machines
+        runs: 18, // 4 examples, then 14 generated machines
         examples: [
           // room for the batch's one page and its sg_table, and not one page more: the kmalloc after them reclaims
           { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 1 }, level: { mark: 'min', delta: 2 }, cache_objects: 2, comm: 'kswapd0' },
           { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 10 }, level: { mark: 'min', delta: 1 }, cache_objects: 4, lockdep: false, comm: 'Xorg' },
           { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 4 }, level: { mark: 'atomic-floor', delta: 0 }, cache_objects: 7 },
+          // the GPU still uses the cache: reclaim fails, and the OOM notifier (i915_gem_shrink_all, busy objects too) runs inside the kmalloc
+          { ...DECISIVE_RELOCATION, cache_objects: 3, cache_busy_jiffies: 20, lockdep: false, comm: 'glxgears' },
         ],
       }),
     },

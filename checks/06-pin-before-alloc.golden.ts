@@ -4,7 +4,84 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "fails-cleanly-when-allocations-fail": {
-    "{\"cache_objects\":1,\"comm\":\"check\",\"fail_nth_kmalloc\":2,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":4,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":4,\"state\":\"bound\"}}": {
+      "ret": -12,
+      "written": 0,
+      "dirty": false,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 1,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 33
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
+      "ret": -12,
+      "written": 0,
+      "dirty": false,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 1,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 32
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":10,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"bound-active\",\"pages\":4}],\"swap\":false,\"target\":{\"pages\":12,\"state\":\"no-pages\"}}": {
+      "ret": -12,
+      "written": 0,
+      "dirty": false,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 1,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 40
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":2,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":2,\"state\":\"pinned-by-user\"}}": {
+      "ret": -12,
+      "written": 0,
+      "dirty": false,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 1,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 33
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":2,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":2,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":3,\"state\":\"no-pages\"}}": {
+      "ret": -12,
+      "written": 0,
+      "dirty": false,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 1,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 37
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":2,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":3,\"state\":\"no-pages\"}}": {
+      "ret": -12,
+      "written": 0,
+      "dirty": false,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 1,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 37
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":0,\"mark\":\"low\"},\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":4}],\"swap\":false,\"target\":{\"pages\":8,\"state\":\"bound\"}}": {
+      "ret": -12,
+      "written": 0,
+      "dirty": false,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 1,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 40
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"check\",\"fail_nth_kmalloc\":2,\"level\":{\"delta\":-1,\"mark\":\"low\"},\"lockdep\":false,\"objects\":[],\"swap\":false,\"target\":{\"pages\":1,\"state\":\"unpinned\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -12,9 +89,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 39
     },
-    "{\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"kworker/0:1\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":12,\"state\":\"pinned-by-user\"}}": {
       "ret": -12,
       "written": 0,
       "dirty": false,
@@ -22,9 +100,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 1,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 33
     },
-    "{\"cache_objects\":10,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"bound-active\",\"pages\":4}],\"swap\":false,\"target\":{\"pages\":12,\"state\":\"no-pages\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":8,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":2,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[],\"swap\":false,\"target\":{\"pages\":3,\"state\":\"no-pages\"}}": {
       "ret": -12,
       "written": 0,
       "dirty": false,
@@ -32,9 +111,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 1,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 41
     },
-    "{\"cache_objects\":2,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":2,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":2,\"state\":\"pinned-by-user\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":9,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":2,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":12,\"state\":\"bound\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -42,81 +122,12 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
-    },
-    "{\"cache_objects\":2,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":2,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":3,\"state\":\"no-pages\"}}": {
-      "ret": -12,
-      "written": 0,
-      "dirty": false,
-      "pin_delta": 0,
-      "reloc_buffers_leaked": 0,
-      "faults_hit": 1,
-      "stalled_jiffies": 0,
-      "slept": 0
-    },
-    "{\"cache_objects\":2,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":3,\"state\":\"no-pages\"}}": {
-      "ret": -12,
-      "written": 0,
-      "dirty": false,
-      "pin_delta": 0,
-      "reloc_buffers_leaked": 0,
-      "faults_hit": 1,
-      "stalled_jiffies": 0,
-      "slept": 0
-    },
-    "{\"cache_objects\":3,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":2,\"level\":{\"delta\":0,\"mark\":\"low\"},\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":4}],\"swap\":false,\"target\":{\"pages\":8,\"state\":\"bound\"}}": {
-      "ret": 0,
-      "written": 1,
-      "dirty": true,
-      "pin_delta": 0,
-      "reloc_buffers_leaked": 0,
-      "faults_hit": 0,
-      "stalled_jiffies": 0,
-      "slept": 0
-    },
-    "{\"cache_objects\":4,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":2,\"level\":{\"delta\":-1,\"mark\":\"low\"},\"lockdep\":true,\"objects\":[],\"swap\":false,\"target\":{\"pages\":1,\"state\":\"unpinned\"}}": {
-      "ret": 0,
-      "written": 1,
-      "dirty": true,
-      "pin_delta": 0,
-      "reloc_buffers_leaked": 0,
-      "faults_hit": 0,
-      "stalled_jiffies": 0,
-      "slept": 0
-    },
-    "{\"cache_objects\":4,\"comm\":\"kworker/0:1\",\"fail_nth_kmalloc\":2,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":12,\"state\":\"pinned-by-user\"}}": {
-      "ret": 0,
-      "written": 1,
-      "dirty": true,
-      "pin_delta": 0,
-      "reloc_buffers_leaked": 0,
-      "faults_hit": 0,
-      "stalled_jiffies": 0,
-      "slept": 0
-    },
-    "{\"cache_objects\":8,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":false,\"target\":{\"pages\":3,\"state\":\"no-pages\"}}": {
-      "ret": -12,
-      "written": 0,
-      "dirty": false,
-      "pin_delta": 0,
-      "reloc_buffers_leaked": 0,
-      "faults_hit": 1,
-      "stalled_jiffies": 0,
-      "slept": 0
-    },
-    "{\"cache_objects\":9,\"comm\":\"kworker/0:1\",\"fail_nth_kmalloc\":1,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":12,\"state\":\"bound\"}}": {
-      "ret": -12,
-      "written": 0,
-      "dirty": false,
-      "pin_delta": 0,
-      "reloc_buffers_leaked": 0,
-      "faults_hit": 1,
-      "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 48
     }
   },
   "holds-on-any-machine": {
-    "{\"cache_objects\":1,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":3,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":3,\"state\":\"bound\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -124,9 +135,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 34
     },
-    "{\"cache_objects\":10,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":7,\"state\":\"pinned-by-user\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":10,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":7,\"state\":\"pinned-by-user\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -134,9 +146,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 52
     },
-    "{\"cache_objects\":2,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"no-pages\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":2,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"no-pages\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -144,9 +157,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 40
     },
-    "{\"cache_objects\":3,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"low\"},\"lockdep\":false,\"objects\":[],\"swap\":false,\"target\":{\"pages\":5,\"state\":\"no-pages\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":-1,\"mark\":\"low\"},\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":2}],\"swap\":false,\"target\":{\"pages\":1,\"state\":\"bound\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -154,9 +168,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 39
     },
-    "{\"cache_objects\":3,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"low\"},\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3}],\"swap\":false,\"target\":{\"pages\":1,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":-1,\"mark\":\"high\"},\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":10,\"state\":\"pinned-by-user\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -164,9 +179,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 47
     },
-    "{\"cache_objects\":3,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":-1,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":10,\"state\":\"pinned-by-user\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"low\"},\"lockdep\":true,\"objects\":[],\"swap\":false,\"target\":{\"pages\":5,\"state\":\"no-pages\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -174,9 +190,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 35
     },
-    "{\"cache_objects\":3,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":-1,\"mark\":\"low\"},\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":2}],\"swap\":false,\"target\":{\"pages\":1,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":10,\"state\":\"no-pages\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -184,9 +201,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 38
     },
-    "{\"cache_objects\":4,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":10,\"state\":\"no-pages\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":9,\"state\":\"bound\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -194,9 +212,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 48
     },
-    "{\"cache_objects\":4,\"comm\":\"kworker/0:1\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":9,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":5,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":7,\"state\":\"bound\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -204,9 +223,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 58
     },
-    "{\"cache_objects\":5,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":3,\"state\":\"unpinned\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":5,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":4,\"state\":\"no-pages\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -214,9 +234,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 50
     },
-    "{\"cache_objects\":5,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":4,\"state\":\"no-pages\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":7,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":4,\"state\":\"bound\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -224,9 +245,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 40
     },
-    "{\"cache_objects\":5,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":7,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":3,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"low\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3}],\"swap\":false,\"target\":{\"pages\":1,\"state\":\"bound\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -234,19 +256,21 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 40
     },
-    "{\"cache_objects\":7,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":4,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":3,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
       "pin_delta": 0,
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
-      "stalled_jiffies": 0,
-      "slept": 0
+      "stalled_jiffies": 20,
+      "slept": 19,
+      "free_after": 44
     },
-    "{\"cache_objects\":8,\"comm\":\"kworker/0:1\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"}}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":5,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":3,\"state\":\"unpinned\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -254,41 +278,56 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 48
     },
-    "{\"cache_objects\":9,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"swap\":false,\"target\":{\"pages\":9,\"state\":\"pinned-by-user\"}}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":8,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
       "pin_delta": 0,
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
-      "stalled_jiffies": 0,
-      "slept": 0
+      "stalled_jiffies": 20,
+      "slept": 20,
+      "free_after": 46
     },
-    "{\"cache_objects\":9,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":4,\"state\":\"no-pages\"}}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
       "pin_delta": 0,
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
-      "stalled_jiffies": 0,
-      "slept": 0
+      "stalled_jiffies": 20,
+      "slept": 19,
+      "free_after": 57
     },
-    "{\"cache_objects\":9,\"comm\":\"kworker/0:1\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"}}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":4,\"state\":\"no-pages\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
       "pin_delta": 0,
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
-      "stalled_jiffies": 0,
-      "slept": 0
+      "stalled_jiffies": 20,
+      "slept": 20,
+      "free_after": 46
+    },
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"swap\":false,\"target\":{\"pages\":9,\"state\":\"pinned-by-user\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 20,
+      "slept": 20,
+      "free_after": 48
     }
   },
   "relocates-the-batch": {
-    "{\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -296,9 +335,10 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 36
     },
-    "{\"cache_objects\":1,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -306,7 +346,8 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 0,
-      "slept": 0
+      "slept": 0,
+      "free_after": 36
     }
   }
 };

@@ -8,14 +8,31 @@
 // run (the holder keeps the CPU) never shows the bug: it takes a preemption,
 // which is what the explorer tries.
 import type { scenario } from '../explorer/scenario';
+import { run_once, type once_result } from '../course/check_helpers';
+import { measure_call } from '../course/invariants';
+import { fc } from '../course/workload';
 import { shrinker_lock_state_of, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
-import { mutex_lock, mutex_unlock, type mutex } from '../kernel/locking/mutex';
-import { current, schedule_timeout_uninterruptible } from '../kernel/sched/core';
+import { lockdep_is_held } from '../kernel/locking/lockdep';
+import {
+  __mutex_owner,
+  MUTEX_FLAG_HANDOFF,
+  mutex_is_locked,
+  mutex_lock,
+  mutex_trylock,
+  MUTEX_TRYLOCK_FAILED,
+  MUTEX_TRYLOCK_RECURSIVE,
+  MUTEX_TRYLOCK_SUCCESS,
+  mutex_unlock,
+  type mutex,
+} from '../kernel/locking/mutex';
+import { current, msleep, schedule_timeout_uninterruptible } from '../kernel/sched/core';
+import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
 import { task_ptr } from '../kernel/sched/task';
 import { atomic_long_read } from '../kernel/lib/atomic';
 import { trace, trace_enabled } from '../kernel/trace/trace';
-import { allocate_pages, gem_world, populate, WORLD_PARAMS } from './i915_world';
+import { arb_comm } from './gem_workloads';
+import { allocate_pages, gem_world, populate, WORLD_PARAMS, type gem_world as gem_world_t } from './i915_world';
 
 /** A recursion check with mutex_trylock_recursive()'s contract: FAILED 0, SUCCESS 1, RECURSIVE 2. */
 export type trylock_recursive_fn = (lock: mutex) => number;
@@ -31,7 +48,8 @@ export type trylock_recursive_fn = (lock: mutex) => number;
 export function shrinker_lock_from(trylock_recursive: trylock_recursive_fn): i915_shrinker_ops['lock'] {
   return async (i915) => {
     const word = trace_enabled() ? atomic_long_read(i915.struct_mutex.owner) : 0;
-    const ret = trylock_recursive(i915.struct_mutex);
+    // An async answer (one that may sleep) is awaited: the shrinker then really waits in reclaim.
+    const ret = await (trylock_recursive(i915.struct_mutex) as number | Promise<number>);
     if (trace_enabled()) trace('i915_gem_shrinker_lock', { owner_word: word, current_ptr: task_ptr(current), ret });
     return shrinker_lock_state_of(ret);
   };
@@ -71,4 +89,185 @@ export function waiter_while_holder_allocates(id: string, trylock_recursive: try
       }, 'Xorg');
     },
   };
+}
+
+// ---------------------------------------------------------------------------
+// Generated owner words (exercise 04's graded property)
+//
+// Every owner word the v4.11 mutex code produces, made by real tasks doing
+// real lock operations (no crafted bits): who owns the lock (the task that
+// asks, another task, or nobody), and which flags the waiters left in it.
+// The task that asks may be called like the owner, may be in reclaim
+// (PF_MEMALLOC, as when the shrinker calls it), and lockdep may be off.
+
+/** The owner-word states, as a reviewer would name them. */
+export const OWNER_STATES = [
+  'caller', //            the caller holds it, nobody waits: word = caller
+  'caller+waiters', //    ... and another task sleeps in mutex_lock: caller | WAITERS
+  'caller+handoff', //    ... and that waiter woke, found the lock taken, asked for a handoff: caller | WAITERS | HANDOFF
+  'other', //             another task holds it: other
+  'other+waiters', //     ... a third task queued behind it: other | WAITERS
+  'other+handoff', //     ... and asked for a handoff: other | WAITERS | HANDOFF
+  'handed-to-other', //   unlocked with a handoff pending: the waiter owns it but has not run yet: waiter | WAITERS | PICKUP
+  'free', //              nobody: 0
+  'free+waiters', //      unlocked, the woken waiter has not run yet: WAITERS alone (a trylock may take it)
+] as const;
+export type owner_state = (typeof OWNER_STATES)[number];
+
+export interface owner_word_workload {
+  state: owner_state;
+  /** Names of the task that asks, the other holder and the waiter (they may be equal). */
+  caller: string;
+  holder: string;
+  waiter: string;
+  /** The asking task is in reclaim (PF_MEMALLOC set), as when the shrinker calls it. */
+  in_reclaim: boolean;
+  lockdep: boolean;
+  /** Idle tasks created first, so that pids and task addresses differ from run to run. */
+  extra_tasks: number;
+}
+
+export const arb_owner_word_workload: fc.Arbitrary<owner_word_workload> = fc.record({
+  state: fc.constantFrom(...OWNER_STATES),
+  caller: arb_comm,
+  holder: arb_comm,
+  waiter: arb_comm,
+  in_reclaim: fc.boolean(),
+  lockdep: fc.boolean(),
+  extra_tasks: fc.integer({ min: 0, max: 3 }),
+});
+
+export function describe_owner_word_workload(wl: owner_word_workload): string {
+  return `owner word state "${wl.state}"; asked by "${wl.caller}"${wl.in_reclaim ? ' in reclaim (PF_MEMALLOC)' : ''}, ` +
+    `other holder "${wl.holder}", waiter "${wl.waiter}"; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.extra_tasks} other task(s) first`;
+}
+
+/** What the answer must be: RECURSIVE to the owner, else mutex_trylock()'s answer (SUCCESS only if nobody owns it). */
+export function expected_answer(state: owner_state): number {
+  if (state.startsWith('caller')) return MUTEX_TRYLOCK_RECURSIVE;
+  return state.startsWith('free') ? MUTEX_TRYLOCK_SUCCESS : MUTEX_TRYLOCK_FAILED;
+}
+
+/** What one call saw and did. */
+export interface owner_word_outcome {
+  /** The word the function was shown, and the flags in it. */
+  word: number;
+  answer: unknown;
+  /** It returned a Promise (an async function: it may sleep, and callers do not await it). */
+  returned_promise: boolean;
+  /** The word right after the call. */
+  word_after: number;
+  /** Does the caller own the lock after the call, and does lockdep know it? */
+  owned_after: boolean;
+  lockdep_held_after: boolean;
+  slept: number;
+  /** The lock at the end of the run, when every task is done: 0 (free, nobody waiting). */
+  word_at_end: number;
+}
+
+/** A small script shared by the tasks of one run (the model runs one task at a time). */
+interface owner_script {
+  waiter_go: boolean;
+  holder_go: boolean;
+  release: boolean;
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await msleep(1);
+  if (!cond()) throw new Error('check setup: a helper task never got where it should');
+}
+
+/**
+ * steal_back_for_handoff - from the holder of @lock, with a waiter queued:
+ * unlock (the waiter is woken but has not run), take the lock straight
+ * back with a trylock, and sleep so the waiter runs, finds the lock taken
+ * and sets HANDOFF (__mutex_lock_common, the first waiter after a wake-up).
+ */
+async function steal_back_for_handoff(lock: mutex): Promise<void> {
+  mutex_unlock(lock);
+  if (!mutex_trylock(lock)) throw new Error('check setup: could not take struct_mutex back');
+  await msleep(2);
+  if (!(atomic_long_read(lock.owner) & MUTEX_FLAG_HANDOFF)) throw new Error('check setup: the waiter did not ask for a handoff');
+}
+
+/**
+ * run_owner_word - boot the small GEM machine, bring struct_mutex into
+ * @wl.state with real tasks, and call @fn once from the asking task. Then
+ * release what the caller holds and let every task finish.
+ */
+export async function run_owner_word(wl: owner_word_workload, fn: trylock_recursive_fn): Promise<once_result<owner_word_outcome>> {
+  const script: owner_script = { waiter_go: false, holder_go: false, release: false };
+  let w: gem_world_t | null = null;
+  const lock = (): mutex => w!.i915.struct_mutex;
+  const other_holds = wl.state.startsWith('other');
+  return run_once(
+    { ...WORLD_PARAMS, lockdep: wl.lockdep },
+    async (): Promise<owner_word_outcome> => {
+      const l = lock();
+      const waiter_queued = (): boolean => l.wait_list.length > 0;
+      if (other_holds) {
+        script.holder_go = true;
+        await until(() => mutex_is_locked(l));
+        if (wl.state !== 'other') {
+          script.waiter_go = true;
+          await until(waiter_queued);
+          if (wl.state === 'other+handoff') await until(() => (atomic_long_read(l.owner) & MUTEX_FLAG_HANDOFF) !== 0);
+        }
+      } else if (wl.state !== 'free') {
+        await mutex_lock(l);
+        if (wl.state !== 'caller') {
+          script.waiter_go = true;
+          await until(waiter_queued);
+          if (wl.state === 'caller+handoff' || wl.state === 'handed-to-other') await steal_back_for_handoff(l);
+          if (wl.state === 'handed-to-other' || wl.state === 'free+waiters') mutex_unlock(l); // no schedule point: the waiter has not run
+        }
+      }
+      const word = atomic_long_read(l.owner);
+      const pf = wl.in_reclaim ? memalloc_noreclaim_save() : 0;
+      const m = await measure_call(async () => {
+        const r = fn(l) as unknown;
+        return r instanceof Promise ? { answer: (await r) as unknown, promise: true } : { answer: r, promise: false };
+      });
+      if (wl.in_reclaim) memalloc_noreclaim_restore(pf);
+      const out: owner_word_outcome = {
+        word,
+        answer: m.value.answer,
+        returned_promise: m.value.promise,
+        word_after: atomic_long_read(l.owner),
+        owned_after: __mutex_owner(l) === current,
+        lockdep_held_after: wl.lockdep && lockdep_is_held(l),
+        slept: m.slept,
+        word_at_end: -1,
+      };
+      // Release what the caller holds: its own lock, or what the answer took.
+      if (out.owned_after) mutex_unlock(l);
+      script.release = true;
+      await until(() => atomic_long_read(l.owner) === 0 && l.wait_list.length === 0);
+      out.word_at_end = atomic_long_read(l.owner);
+      return out;
+    },
+    () => {
+      w = gem_world({ release: '4.12' });
+      for (let i = 0; i < wl.extra_tasks; i++) user_task(async () => {}, 'bash');
+      if (other_holds) {
+        user_task(async () => {
+          await until(() => script.holder_go);
+          await mutex_lock(lock());
+          if (wl.state === 'other+handoff') {
+            await until(() => lock().wait_list.length > 0);
+            await steal_back_for_handoff(lock());
+          }
+          await until(() => script.release);
+          mutex_unlock(lock());
+        }, wl.holder);
+      }
+      user_task(async () => {
+        await until(() => script.waiter_go || script.release);
+        if (!script.waiter_go) return; // this state needs no waiter
+        await mutex_lock(lock());
+        mutex_unlock(lock());
+      }, wl.waiter);
+    },
+    wl.caller,
+  );
 }

@@ -18,6 +18,7 @@ import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import {
   i915_gem_object_bind,
   i915_gem_object_create,
+  i915_gem_object_mark_active,
   i915_gem_object_pin_pages,
   i915_gem_object_unpin_pages,
   model_relocations_written,
@@ -30,6 +31,7 @@ import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { GFP_ATOMIC, GFP_NOWAIT, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { __free_pages, alloc_pages, zone_info, type page } from '../kernel/mm/page_alloc';
 import { failslab_set, kmalloc_slab } from '../kernel/mm/slab';
+import { jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
 import { gem_world, populate, WORLD_PARAMS, type gem_world as world } from './i915_world';
 
@@ -148,6 +150,13 @@ export interface relocation_workload {
   objects: gem_object_spec[];
   /** Purgeable buffer cache objects of 4 pages (Mesa's bo cache). */
   cache_objects: number;
+  /**
+   * Jiffies the GPU still uses the buffer cache (0: idle). While it does,
+   * reclaim's scan skips the cache; if nothing else can go, reclaim fails
+   * and the OOM notifier, inside the ioctl's own allocation, waits for the
+   * GPU and then releases everything it may, busy or not.
+   */
+  cache_busy_jiffies: number;
   swap: boolean;
   level: memory_level;
   lockdep: boolean;
@@ -182,6 +191,7 @@ export function arb_relocation_workload(faults: boolean): fc.Arbitrary<relocatio
       objects: arb_gem_objects(0, 6, 4),
       level_and_cache,
       swap: fc.boolean(),
+      cache_busy_jiffies: fc.constantFrom(0, 0, 20),
       lockdep: fc.boolean(),
       comm: arb_comm,
       fail_nth_kmalloc: faults ? fc.integer({ min: 1, max: 2 }) : fc.constant(0),
@@ -205,6 +215,7 @@ export const DECISIVE_RELOCATION: relocation_workload = {
   target: { state: 'unpinned', pages: TARGET_PAGES },
   objects: [],
   cache_objects: 1,
+  cache_busy_jiffies: 0,
   swap: true,
   level: { mark: 'min', delta: 0 },
   lockdep: true,
@@ -217,7 +228,7 @@ export function describe_relocation_workload(wl: relocation_workload): string {
   const level = wl.level.mark === 'atomic-floor' ? 'free memory down to the atomic reserve (below min)' :
     `free memory ${wl.level.delta === 0 ? 'at' : wl.level.delta > 0 ? `${pages(wl.level.delta)} above` : `${pages(-wl.level.delta)} below`} the ${wl.level.mark} watermark`;
   return `batch ${wl.target.state}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
-    `${wl.cache_objects} purgeable cache objects; swap ${wl.swap ? 'on' : 'off'}; ${level}; lockdep ${wl.lockdep ? 'on' : 'off'}; ` +
+    `${wl.cache_objects} purgeable cache objects${wl.cache_busy_jiffies ? ` the GPU still uses for ${wl.cache_busy_jiffies} jiffies` : ''}; swap ${wl.swap ? 'on' : 'off'}; ${level}; lockdep ${wl.lockdep ? 'on' : 'off'}; ` +
     `ioctl task "${wl.comm}"` + (wl.fail_nth_kmalloc ? `; slab allocation #${wl.fail_nth_kmalloc} of the relocation fails (failslab)` : '');
 }
 
@@ -244,6 +255,8 @@ export interface relocation_outcome {
   /** Jiffies the call took and the times the ioctl slept in it. */
   stalled_jiffies: number;
   slept: number;
+  /** Free pages right after the call: below the reference's, the relocation took reserves instead of reclaiming. */
+  free_after: number;
 }
 
 /**
@@ -302,6 +315,7 @@ export async function run_relocation(wl: relocation_workload, relocate: relocate
     async (): Promise<relocation_outcome> => {
       const i915 = w.world!.i915;
       await populate(w.world!, { pinned_pages: 4, cache_objects: wl.cache_objects, cache_object_pages: 4 });
+      if (wl.cache_busy_jiffies) for (const o of w.world!.cache) i915_gem_object_mark_active(o, jiffies() + wl.cache_busy_jiffies);
       await make_gem_objects(i915, wl.objects);
       const obj = await make_target(w.world!, wl.target);
       const keep: Array<[page, number]> = [];
@@ -333,6 +347,7 @@ export async function run_relocation(wl: relocation_workload, relocate: relocate
         books: null,
         stalled_jiffies: m.stalled_jiffies,
         slept: m.slept,
+        free_after: zone_info().free,
       };
       mutex_unlock(i915.struct_mutex);
       for (const [p, order] of keep) __free_pages(p, order);
