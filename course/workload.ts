@@ -27,9 +27,13 @@ export interface workload_options<W> {
   arbitrary: fc.Arbitrary<W>;
   /** Fixed seed: the same workloads, in the same order, on every run. */
   seed: number;
-  /** Generated workloads to run (after the examples). Keep it small: each one boots the model. */
+  /**
+   * Runs in all, the examples included (fast-check counts them in numRuns):
+   * runs - examples.length workloads are generated. Keep it small: each one
+   * boots the model.
+   */
   runs: number;
-  /** Hand-picked workloads run first (the decisive cases: the thread's own scenario, lockdep off…). */
+  /** Hand-picked workloads run first, within @runs (the decisive cases: the thread's own scenario, lockdep off…). */
   examples?: readonly W[];
   /** The workload in a reviewer's words, for the failure message (default: compact JSON). */
   describe?: (w: W) => string;
@@ -63,8 +67,8 @@ class workload_failure extends Error {
 }
 
 /**
- * for_each_workload - run @body on the examples and on @opts.runs generated
- * workloads; pass if every one passes. On a failure, shrink (within the
+ * for_each_workload - run @body on the examples, then on generated workloads
+ * up to @opts.runs runs in all; pass if every one passes. On a failure, shrink (within the
  * budget) and fail with the smallest failing workload and its message.
  * A body that throws (learner code crashed) fails the same way.
  */
