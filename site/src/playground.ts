@@ -2,6 +2,7 @@
 // The replay playground page: a schedule-string form, one "default schedule"
 // button per thread scenario, and the run's failures, dmesg and timeline.
 // The kernel model runs right here (playground_core.ts).
+import { paged_text } from './paged_text';
 import { default_schedule_string, playground_scenarios, run_schedule_string, type playground_result } from './playground_core';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -26,11 +27,16 @@ function show(out: HTMLElement, r: playground_result): void {
       ? el('p', { class: 'status-bad' }, `✗ ${r.failures.length} failure(s): ${r.failures.join('; ')}`)
       : el('p', { class: 'status-ok' }, '✓ no failures in this run'),
   );
-  const dm = el('section', { 'aria-labelledby': 'dmesg-h' });
-  dm.append(el('h3', { id: 'dmesg-h' }, 'dmesg'), el('pre', { class: 'dmesg', tabindex: '0' }, r.dmesg || '(empty)'));
-  const tl = el('section', { 'aria-labelledby': 'timeline-h' });
-  tl.append(el('h3', { id: 'timeline-h' }, 'Timeline (trace events, log lines, explorer notes)'), el('pre', { class: 'timeline', tabindex: '0' }, r.timeline));
-  out.append(dm, tl);
+  // Paged, in normal (not live) regions: a trace can be 900,000 characters.
+  out.append(paged_text('dmesg', 'dmesg', 'dmesg', r.dmesg), paged_text('timeline', 'Timeline (trace events, log lines, explorer notes)', 'timeline', r.timeline));
+}
+
+/** summary - the few words the live region announces after a run (never the trace itself). */
+export function summary(r: playground_result): string {
+  if (!r.ok) return 'The run did not start: see the error above.';
+  const lines = (s: string): number => (s ? s.split('\n').length : 0);
+  const verdict = r.failures.length ? `${r.failures.length} failure(s), first: ${r.failures[0]!}` : 'no failures';
+  return `Run of ${r.scenario_id} finished: ${verdict}. dmesg has ${lines(r.dmesg)} lines, the timeline ${lines(r.timeline)}.`;
 }
 
 function setup(root: HTMLElement): void {
@@ -46,18 +52,21 @@ function setup(root: HTMLElement): void {
   defaults.append(el('h2', { id: 'defaults-h' }, "Run the kernel's default schedule"));
   const ul = el('ul', { class: 'scenario-list' });
   const status = el('p', { class: 'muted', 'aria-live': 'polite' });
-  const out = el('div', { id: 'result', 'aria-live': 'polite' });
+  const out = el('div', { id: 'result' });
 
   let busy = false;
   const go = async (text: string): Promise<void> => {
     if (busy) return;
     busy = true;
     status.textContent = 'Running the kernel model…';
+    let said = '';
     try {
-      show(out, await run_schedule_string(text, scenarios));
+      const r = await run_schedule_string(text, scenarios);
+      show(out, r);
+      said = summary(r);
     } finally {
       busy = false;
-      status.textContent = '';
+      status.textContent = said;
     }
   };
   for (const sc of scenarios) {

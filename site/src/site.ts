@@ -1,8 +1,11 @@
 /// <reference lib="dom" />
 // The study site's common script: the search box (a client-side index built
 // at build time), hints revealed one at a time, and the learner's progress on
-// the course map (read-only; only when the site is served by `npm start`,
-// which serves progress.json from .shrinker-lab/state.json).
+// the course map. Progress is kept in the browser (localStorage): served by
+// `npm start`, progress.json is the learner's .shrinker-lab/state.json and
+// the map shows and remembers it; on a static host the build's progress.json
+// says {"static": true} and the map shows what this browser last saw. Hints
+// shown are remembered per exercise. No request can fail on either host.
 
 interface search_entry {
   url: string;
@@ -98,13 +101,31 @@ function setup_search(): void {
   });
 }
 
+/** stored / store - localStorage that may be missing or refuse (private mode, file://): then nothing is kept. */
+function stored(key: string): string | null {
+  try {
+    return window.localStorage.getItem(`shrinker-lab:${key}`);
+  } catch {
+    return null;
+  }
+}
+function store(key: string, value: string): void {
+  try {
+    window.localStorage.setItem(`shrinker-lab:${key}`, value);
+  } catch {
+    // Storage refused: progress is simply not kept.
+  }
+}
+
 function setup_hints(): void {
   for (const section of Array.from(document.querySelectorAll<HTMLElement>('section.hints'))) {
     const hints = Array.from(section.querySelectorAll<HTMLElement>('.hint'));
     const button = section.querySelector<HTMLButtonElement>('.reveal-hint');
     const count = section.querySelector<HTMLElement>('.hint-count');
     if (!button) continue;
-    let shown = 0;
+    const key = `hints:${section.dataset.exercise ?? ''}`;
+    let shown = Math.min(Number(stored(key)) || 0, hints.length);
+    for (const h of hints.slice(0, shown)) h.hidden = false;
     const sync = (): void => {
       if (shown >= hints.length) {
         button.disabled = true;
@@ -117,6 +138,7 @@ function setup_hints(): void {
       if (!h) return;
       h.hidden = false;
       shown++;
+      store(key, String(shown));
       sync();
     });
     sync();
@@ -132,15 +154,37 @@ const STATUS_TEXT: Record<string, string> = {
   not_started: 'not started',
 };
 
+interface progress_state {
+  /** True in the build's own progress.json: no `npm start` behind this host. */
+  static?: boolean;
+  checked_at?: string;
+  exercises?: Record<string, { status?: string; passed?: boolean }>;
+}
+
 async function setup_progress(): Promise<void> {
   const cells = Array.from(document.querySelectorAll<HTMLElement>('.status[data-exercise]'));
   if (cells.length === 0) return;
-  let state: { exercises?: Record<string, { status?: string; passed?: boolean }> };
+  let state: progress_state | null = null;
+  let live = false;
   try {
-    const r = await fetch('progress.json');
-    if (!r.ok) return;
-    state = (await r.json()) as typeof state;
+    const r = await fetch('progress.json', { cache: 'no-store' });
+    if (r.ok) state = (await r.json()) as progress_state;
   } catch {
+    state = null;
+  }
+  if (state && !state.static) {
+    live = true;
+    store('progress', JSON.stringify(state));
+  } else {
+    try {
+      state = JSON.parse(stored('progress') ?? 'null') as progress_state | null;
+    } catch {
+      state = null;
+    }
+  }
+  const summary = document.getElementById('progress-summary');
+  if (!state) {
+    if (summary) summary.textContent = 'Run npm start to check your exercises; their status shows here and is kept in this browser.';
     return;
   }
   let done = 0;
@@ -151,8 +195,7 @@ async function setup_progress(): Promise<void> {
     c.textContent = STATUS_TEXT[status] ?? status;
     c.dataset.status = status;
   }
-  const summary = document.getElementById('progress-summary');
-  if (summary) summary.textContent = `Your progress: ${done} of ${cells.length} exercises passed.`;
+  if (summary) summary.textContent = `Your progress${live ? '' : ' (as this browser last saw it from npm start)'}: ${done} of ${cells.length} exercises passed.`;
 }
 
 if (typeof document !== 'undefined') {

@@ -4,7 +4,7 @@
 // playground runs the kernel model in the page, hints open one at a time,
 // search works from the keyboard, and axe finds no serious accessibility
 // violation on the main pages. .ci/run installs chromium when it is missing.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start_study_site, type site_handle } from '../../cli/site';
+import { serve_static } from './static_server';
 
 const repo = resolve(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -19,10 +20,17 @@ let tmp: string;
 let site: site_handle;
 let browser: Browser;
 let url = '';
+let static_host: { url: string; stop(): Promise<void> };
+let pages: string[] = [];
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'shrinker-site-browser-'));
   await build({ configFile: join(repo, 'site', 'vite.config.ts'), logLevel: 'silent', build: { outDir: join(tmp, 'site', 'dist'), emptyOutDir: true } });
+  pages = readdirSync(join(tmp, 'site', 'dist')).filter((f) => f.endsWith('.html')).sort();
+  // The learner has passed exercise 01: `npm start` serves that as progress.json.
+  mkdirSync(join(tmp, '.shrinker-lab'), { recursive: true });
+  writeFileSync(join(tmp, '.shrinker-lab', 'state.json'), JSON.stringify({ format: 1, exercises: { '01-count-must-not-hide-memory': { status: 'passed', passed: true, hints: 0, checked_at: null } } }));
+  static_host = await serve_static(join(tmp, 'site', 'dist'));
   site = await start_study_site({ root: tmp, host: '127.0.0.1', port: 0 });
   if (!site.running) throw new Error(`the study site did not start: ${site.reason}`);
   url = site.url.replace(/\/$/, '');
@@ -35,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   if (site?.running) await site.stop();
+  await static_host?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -48,11 +57,143 @@ async function open(path: string): Promise<Page> {
   return page;
 }
 
+/** What a page did while it loaded: console errors, uncaught errors, failed or 4xx/5xx requests, and every URL asked for. */
+interface page_log {
+  errors: string[];
+  requests: string[];
+  /** Bytes of each response body by resource type ("script", "document", ...). */
+  bytes: Map<string, number>;
+}
+
+async function open_logged(base: string, path: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; log: page_log; settle(): Promise<void> }> {
+  const page = await (await browser.newContext({ viewport })).newPage();
+  const log: page_log = { errors: [], requests: [], bytes: new Map() };
+  const bodies: Promise<void>[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') log.errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => log.errors.push(`uncaught: ${e.message}`));
+  page.on('request', (r) => log.requests.push(r.url()));
+  page.on('requestfailed', (r) => log.errors.push(`failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) log.errors.push(`HTTP ${r.status()}: ${r.url()}`);
+    const type = r.request().resourceType();
+    bodies.push(
+      r.body().then(
+        (b) => void log.bytes.set(type, (log.bytes.get(type) ?? 0) + b.length),
+        () => undefined,
+      ),
+    );
+  });
+  await page.goto(`${base}/${path}`, { waitUntil: 'networkidle' });
+  return { page, log, settle: async () => void (await Promise.all(bodies)) };
+}
+
+const page_type = (f: string): string =>
+  f === 'index.html' ? 'index' : f === 'playground.html' ? 'playground' : f.startsWith('exercise-') ? 'exercise' : /^\d/.test(f) ? 'lesson' : 'reference (thread, sources)';
+
+describe('study site on a plain static host (no npm start)', () => {
+  // One pass over every page at 375 px (each load is slow on a shared machine):
+  // console and network errors, requests leaving 127.0.0.1, sideways scroll, bytes.
+  it('on every page at 375 px: no console error, no failed request, nothing asked of any host but 127.0.0.1, no sideways scroll; a lesson page has under 50 KB of JS', async () => {
+    expect(pages.length).toBeGreaterThanOrEqual(21);
+    const problems: string[] = [];
+    const by_type = new Map<string, { js: number; total: number; pages: number }>();
+    const sideways = async (page: Page, what: string): Promise<void> => {
+      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      if (scroll > client) problems.push(`${what} scrolls sideways at 375 px: ${scroll} > ${client}`);
+    };
+    for (const f of pages) {
+      const { page, log, settle } = await open_logged(static_host.url, f, { width: 375, height: 800 });
+      await sideways(page, f);
+      if (f === 'playground.html') {
+        // Mid-run too: the run with the longest trace (about 10,000 lines).
+        await page.getByRole('button', { name: 'Run count-trylock' }).click();
+        await page.getByRole('region', { name: 'dmesg' }).waitFor({ timeout: 60_000 });
+        await sideways(page, `${f} after a run`);
+      }
+      await settle();
+      problems.push(...log.errors.map((e) => `${f}: ${e}`));
+      problems.push(...log.requests.filter((r) => !r.startsWith('http://127.0.0.1:')).map((r) => `${f} asked outside 127.0.0.1: ${r}`));
+      const js = log.bytes.get('script') ?? 0;
+      const total = [...log.bytes.values()].reduce((a, b) => a + b, 0);
+      const t = by_type.get(page_type(f)) ?? { js: 0, total: 0, pages: 0 };
+      by_type.set(page_type(f), { js: Math.max(t.js, js), total: Math.max(t.total, total), pages: t.pages + 1 });
+      if (page_type(f) === 'lesson' && js >= 50 * 1024) problems.push(`${f}: ${js} bytes of JS (a lesson page stays under 50 KB)`);
+      if (js === 0) problems.push(`${f}: loaded no script`);
+      await page.context().close();
+    }
+    console.log(
+      'Bytes per page type (largest page of each type, uncompressed, before any run):\n' +
+        [...by_type].map(([type, t]) => `  ${type.padEnd(28)} JS ${String(t.js).padStart(7)}  total ${String(t.total).padStart(7)}  (${t.pages} pages)`).join('\n'),
+    );
+    expect([...by_type.keys()].sort()).toEqual(['exercise', 'index', 'lesson', 'playground', 'reference (thread, sources)']);
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps progress in the browser: the map says how to get it on a static host, and shows what npm start served', async () => {
+    const plain = await open_logged(static_host.url, 'index.html');
+    await expect.poll(() => plain.page.textContent('#progress-summary')).toMatch(/npm start/);
+    expect(await plain.page.textContent('.status[data-exercise="01-count-must-not-hide-memory"]')).toBe('not checked yet');
+    expect(plain.log.errors).toEqual([]);
+    const served = await open_logged(url, 'index.html');
+    await expect.poll(() => served.page.textContent('.status[data-exercise="01-count-must-not-hide-memory"]')).toBe('✓ passed');
+    expect(await served.page.textContent('#progress-summary')).toMatch(/1 of \d+ exercises passed/);
+    // Remembered in this browser: the map shows it even when progress.json has none.
+    await served.page.route('**/progress.json', (r) => r.fulfill({ contentType: 'application/json', body: '{"format":1,"static":true,"exercises":{}}' }));
+    await served.page.reload({ waitUntil: 'networkidle' });
+    await expect.poll(() => served.page.textContent('.status[data-exercise="01-count-must-not-hide-memory"]')).toBe('✓ passed');
+    expect(await served.page.textContent('#progress-summary')).toMatch(/as this browser last saw it/);
+    expect(served.log.errors).toEqual([]);
+    await plain.page.context().close();
+    await served.page.context().close();
+  });
+});
+
 describe('study site in Chromium', () => {
   it('runs the kernel model in the page: the v4.10 hang shows the hung-task report', async () => {
     const page = await open('playground.html');
     await page.getByRole('button', { name: 'Run rcu-hang-v4.10' }).click();
     await expect.poll(() => page.textContent('body'), { timeout: 20_000 }).toContain('INFO: task i915_ioctl:1 blocked for more than 120 seconds.');
+  });
+
+  it('announces a run in a few words and pages the trace: dmesg in a normal region labelled "dmesg", never the whole trace live', async () => {
+    const page = await open('playground.html');
+    await page.getByRole('button', { name: 'Run count-trylock' }).click();
+    const dmesg = page.getByRole('region', { name: 'dmesg' });
+    await expect.poll(() => dmesg.textContent(), { timeout: 60_000 }).toContain('Killed process');
+    const live = await page.$$eval('[aria-live], [role="status"], [role="log"], [role="alert"]', (els) => els.map((e) => e.textContent ?? ''));
+    expect(live.join('')).toMatch(/Run of count-trylock finished: \d+ failure/);
+    expect(live.join('').length).toBeLessThan(400);
+    expect(await dmesg.evaluate((e) => e.closest('[aria-live]'))).toBeNull();
+    // The ~10,000-line timeline shows 200 lines at a time, paged.
+    const timeline = page.getByRole('region', { name: /Timeline/ });
+    const lines = async (): Promise<number> => ((await timeline.locator('pre').textContent()) ?? '').split('\n').length;
+    expect(await lines()).toBe(200);
+    await expect.poll(() => timeline.textContent()).toMatch(/Lines 1–200 of \d{4,}/);
+    await timeline.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => timeline.textContent()).toMatch(/Lines 201–400 of /);
+    await timeline.getByRole('button', { name: 'Last' }).click();
+    expect(await timeline.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    expect(await lines()).toBeLessThanOrEqual(200);
+  });
+
+  it('has no serious or critical accessibility violation on the playground mid-run (axe)', async () => {
+    const page = await open('playground.html');
+    await page.getByRole('button', { name: 'Run rcu-hang-v4.10' }).click();
+    await page.getByRole('region', { name: 'dmesg' }).waitFor({ timeout: 60_000 });
+    const result = await new AxeBuilder({ page }).analyze();
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+  });
+
+  it('remembers the hints shown for an exercise in this browser', async () => {
+    const page = await open('exercise-02-scan-must-say-stop.html');
+    await page.locator('.reveal-hint').click();
+    await page.locator('.reveal-hint').click();
+    await page.reload();
+    expect(await page.locator('.hint:visible').count()).toBe(2);
+    expect(await page.locator('.reveal-hint').textContent()).toMatch(/Show hint 3 of/);
   });
 
   it('says what is wrong with a malformed schedule string', async () => {
@@ -81,7 +222,7 @@ describe('study site in Chromium', () => {
     expect(await page.title()).toContain('owner word');
   });
 
-  it.each(['index.html', '01-count-must-not-hide-memory.html', 'exercise-01-count-must-not-hide-memory.html', 'playground.html'])(
+  it.each(['index.html', '01-count-must-not-hide-memory.html', 'exercise-01-count-must-not-hide-memory.html', 'playground.html', 'sources.html', 'thread.html'])(
     'has no serious or critical accessibility violation on %s (axe)',
     async (path) => {
       const page = await open(path);
