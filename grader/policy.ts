@@ -28,6 +28,9 @@ export const DENIED_IDENTIFIERS = new Set([
   'defineProperty', 'defineProperties', 'setPrototypeOf', 'getPrototypeOf', 'constructor', 'Deno', 'Bun', 'Buffer',
 ]);
 
+/** Properties that read the call stack: an answer must not tell a check's call from a real one. */
+export const DENIED_PROPERTIES = new Set(['stack', 'stackTraceLimit', 'captureStackTrace', 'prepareStackTrace']);
+
 export interface policy_violation {
   /** 'exercises/<id>/<file>:line' */
   where: string;
@@ -161,6 +164,9 @@ export function check_policy(course_root: string, file: string, display: string,
     if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) {
       const name = node.text;
       if (DENIED_IDENTIFIERS.has(name)) say(node, `uses '${name}', which a graded file may not use (it reaches past the kernel model)`);
+      else if (DENIED_PROPERTIES.has(name) && ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) {
+        say(node, `reads '${name}': the call stack tells a check's call from a real one, and a graded answer must behave the same for both`);
+      }
       else if (DENIED_NAMES.test(name)) say(node, `uses '${name}', a model internal that installs hooks, stops or resets the machine: a fix never needs it`);
     } else if (ts.isDecorator(node)) {
       say(node, 'decorators run code when the file is imported: not allowed in a graded file');
@@ -172,7 +178,7 @@ export function check_policy(course_root: string, file: string, display: string,
       // obj['pro' + 'cess'] and friends: names built from strings reach what the identifier rules deny.
       // (Best effort: the grading realm holds whatever a name resolves to.)
       const k = node.argumentExpression;
-      if (ts.isStringLiteral(k) && (DENIED_IDENTIFIERS.has(k.text) || DENIED_NAMES.test(k.text))) say(node, `uses '${k.text}', which a graded file may not use`);
+      if (ts.isStringLiteral(k) && (DENIED_IDENTIFIERS.has(k.text) || DENIED_PROPERTIES.has(k.text) || DENIED_NAMES.test(k.text))) say(node, `uses '${k.text}', which a graded file may not use`);
       const built = ts.isTemplateExpression(k) || ts.isNoSubstitutionTemplateLiteral(k) || (ts.isBinaryExpression(k) && k.operatorToken.kind === ts.SyntaxKind.PlusToken && (ts.isStringLiteralLike(k.left) || ts.isStringLiteralLike(k.right) || ts.isTemplateExpression(k.left) || ts.isTemplateExpression(k.right)));
       if (built) say(node, 'a property name built from strings at run time is not allowed in a graded file: use the property by name');
     }

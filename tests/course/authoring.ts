@@ -21,7 +21,12 @@ import {
   variant_dir,
 } from '../../course/files';
 import { golden_is_current, record_golden } from '../../course/golden';
+import { read_known_wrong, verdict_signature } from '../../course/known_wrong';
+import type { manifest_exercise } from '../../course/manifest';
 
+
+/** What to do when an exercise's recorded decoy verdicts are out of date. */
+const stale = (e: manifest_exercise): string => `${e.checks.replace(/\.checks\.ts$/, '.known-wrong.json')} is out of date: run npm run golden -- ${e.id.slice(0, 2)}`;
 
 function failed(results: check_result[]): string[] {
   return results.filter((r) => r.status === 'failed').map((r) => r.id);
@@ -74,16 +79,20 @@ export function authoring_suite(parity: 0 | 1): void {
       expect(failed(results), explain(results)).toEqual([]);
     });
 
-    it('has at least three decoys, each with notes', () => {
+    it('has at least eight decoys, each with notes, and their verdicts recorded for the loop', () => {
       const notes = read_decoys(e).map((d) => d.name).sort();
-      expect(notes.length).toBeGreaterThanOrEqual(3);
+      expect(notes.length).toBeGreaterThanOrEqual(8);
       expect(list_variants(e, 'decoys')).toEqual(notes);
+      expect(read_known_wrong(e).map((k) => k.name).sort(), `${stale(e)}`).toEqual(notes);
     });
 
     it.each(read_decoys(e).map((d) => [d.name, d] as const))('rejects decoy "%s" for the right reason', async (_name, d) => {
       const results = await run_checks(await load_suite(e), await load_impl(e, variant_dir(e, 'decoys', d.name)));
       const rejected = failed(results);
       for (const id of d.rejected_by) expect(rejected, `decoy ${d.name} (${d.why}) should be rejected by ${id}`).toContain(id);
+      // The loop's "behaves like a known wrong answer" hint reads this decoy's recorded verdict and note.
+      const known = read_known_wrong(e).find((k) => k.name === d.name);
+      expect({ signature: known?.signature, why: known?.why }, stale(e)).toEqual({ signature: verdict_signature(results), why: d.why });
     });
   });
 }

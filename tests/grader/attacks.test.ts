@@ -43,6 +43,7 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     ['enum-initializer', /^attack enum-initializer: ran at import, blocked \(EvalError\)$/m],
     ['static-block', /^attack static-block: ran at import, process unreachable$/m],
     ['decorator', /^attack decorator: ran at import, host unreachable$/m],
+    ['stack-sniffing', /^attack stack-sniffing: stackTraceLimit blocked \(TypeError\), 0 frame\(s\) visible$/m],
   ];
   for (const [name, printed] of cases) {
     it(`${name}: the code runs, reaches nothing that writes the verdict, and scores 0`, async () => {
@@ -98,7 +99,7 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
 
 describe('the same attacks with the import policy on', () => {
   it('are refused before anything runs, with the line and the reason', async () => {
-    const names = ['computed-process', 'enum-initializer', 'static-block', 'decorator', 'read-hidden', 'node-fs', 'memory-bomb'];
+    const names = ['computed-process', 'enum-initializer', 'static-block', 'decorator', 'read-hidden', 'node-fs', 'memory-bomb', 'stack-sniffing'];
     const why: Record<string, RegExp> = {
       'computed-process': /a property name built from strings at run time is not allowed/,
       'enum-initializer': /an enum member computed at import/,
@@ -107,6 +108,7 @@ describe('the same attacks with the import policy on', () => {
       'read-hidden': /may import only the kernel model/,
       'node-fs': /imports 'node:fs'/,
       'memory-bomb': /a top-level initialiser that calls or computes/,
+      'stack-sniffing': /reads 'stack(TraceLimit)?': the call stack tells a check's call from a real one/,
     };
     for (const n of names) {
       const r = await grade_submission(base, { submission: attack(n), exercises: ['01'], typecheck: false });
