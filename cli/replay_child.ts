@@ -30,7 +30,13 @@ function arg(name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-async function captured(root: string, e: manifest_exercise): Promise<Map<string, { sc: scenario; opts: verdict_options }>> {
+/**
+ * captured - the scenarios @e's checks build with the learner's current code,
+ * by id. Checks run one at a time and the search stops at the check that
+ * builds @want: the later checks' runs are not needed, and the replay then
+ * starts from a process that ran nothing else.
+ */
+async function captured(root: string, e: manifest_exercise, want: string): Promise<Map<string, { sc: scenario; opts: verdict_options }>> {
   const found = new Map<string, { sc: scenario; opts: verdict_options }>();
   const suite = await load_suite(e, root);
   const impl = await load_impl(e, join(root, 'exercises', e.id));
@@ -38,7 +44,10 @@ async function captured(root: string, e: manifest_exercise): Promise<Map<string,
     if (!found.has(sc.id)) found.set(sc.id, { sc, opts });
   });
   try {
-    await run_checks(suite, impl);
+    for (const c of suite.checks) {
+      await run_checks(suite, impl, [c.id]);
+      if (found.has(want)) break;
+    }
   } finally {
     capture_scenarios(null);
   }
@@ -73,7 +82,7 @@ export async function replay_main(args: readonly string[]): Promise<number> {
   for (const e of order) {
     let found: Map<string, { sc: scenario; opts: verdict_options }>;
     try {
-      found = await captured(root, e);
+      found = await captured(root, e, id);
     } catch (err) {
       console.error(`(could not load exercise ${e.id} to look for the scenario: ${(err as Error).message})`);
       continue;
