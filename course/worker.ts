@@ -104,7 +104,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (verb === 'replay') {
     // The replay prints its trace itself; it only needs a process of its own.
     const { replay_main } = await import('../cli/replay_child');
-    return replay_main(argv.slice(1));
+    const code = await replay_main(argv.slice(1));
+    // console.log to a pipe is asynchronous: let the whole trace drain before the process exits.
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    return code;
   }
   write_all(RESULT_FD, `${RESULT_MARKER}${stringify({ nonce })}\n`);
   // A rejected promise nobody awaited (learner code can make one) is not a crash of the checker.
