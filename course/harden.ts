@@ -80,7 +80,7 @@ export const LOCKDOWN_SOURCE = String.raw`(function lockdown(print) {
   // No graded code may see who called it: a stack trace tells a check's frames
   // from a real caller's, and an answer could behave only while it is judged.
   // With no frames recorded (and Error frozen below), there is nothing to read.
-  for (const n of error_names) if (n === 'Error') G[n].stackTraceLimit = 0;
+  G.Error.stackTraceLimit = 0;
 
   const seen = new Set();
   const freeze = (x) => {
