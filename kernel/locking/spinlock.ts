@@ -31,6 +31,7 @@ import { KERN_EMERG } from '../printk/printk';
 import { model_task_context } from '../sched/core';
 import type { task_struct } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
+import { softlockup_line, softlockup_title } from '../watchdog';
 import { debug_locks_off } from './debug_locks';
 import { model_lockdep_task, lock_acquire, lock_release, lockdep_map } from './lockdep';
 import { model_static_lock_register } from './static_locks';
@@ -96,14 +97,14 @@ function spin_lockup(lock: spinlock_t, me: task_struct | null): never {
   }
   const comm = me ? me.comm : 'swapper/0';
   const pid = me ? me.pid : 0;
-  lines.push(`NMI watchdog: BUG: soft lockup - CPU#${cpu} stuck for 22s! [${comm}:${pid}]`);
+  lines.push(softlockup_line(cpu, comm, pid));
   if (lock.owner) {
     lines.push(
       `  (model) ${comm}:${pid} spins on spinlock ${lock.name}, held by ${lock.owner.comm}:${lock.owner.pid}` +
         `${lock.owner === me ? ' (itself)' : ', which slept while holding it'}; the CPU would spin forever.`,
     );
   }
-  report('bug', title || `soft lockup - CPU#${cpu} stuck for 22s!`, lines, KERN_EMERG);
+  report('bug', title || softlockup_title(cpu), lines, KERN_EMERG);
   throw new KernelOops(`spinlock ${lock.name} can never be taken`);
 }
 

@@ -24,6 +24,7 @@ import { model_panic_set_stop, model_panic_set_whoami, KernelOops, report, type 
 import { model_clock_advance_to, jiffies, ktime_get_ns, NSEC_PER_JIFFY, STEP_NS } from '../time/timekeeping';
 import { model_next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup, type timer_list } from '../time/timer';
 import { model_trace_set_stamp, trace } from '../trace/trace';
+import { SOFTLOCKUP_CALLS, watchdog_softlockup } from '../watchdog';
 import {
   PF_KTHREAD,
   TASK_DEAD,
@@ -97,6 +98,7 @@ function make_task(pid: number, comm: string, flags: number, cpu: number, daemon
     model_parked_in: '',
     model_timeout: -1,
     model_slice: 0,
+    model_calls: 0,
   };
 }
 
@@ -315,6 +317,8 @@ export function model_task_context(call: string): task_struct {
     throw new Error(`${call}() needs a task: call it from a function passed to kthread_run() or user_task(), not from scenario setup.`);
   }
   if (t.model_parked) forgotten_await(t, t.model_parked_in, call);
+  // A run between two schedule points is bounded kernel work; one that never ends is a soft lockup.
+  if (++t.model_calls > SOFTLOCKUP_CALLS) watchdog_softlockup(t, call);
   return t;
 }
 
@@ -363,6 +367,7 @@ export async function model_schedule_point(call: string): Promise<void> {
   hand_back(t);
   await resumed;
   t.model_parked = false;
+  t.model_calls = 0;
 }
 
 /**

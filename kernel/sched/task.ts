@@ -90,6 +90,8 @@ export interface task_struct {
   model_timeout: number;
   /** Steps run since last switched in (for the default time slice). */
   model_slice: number;
+  /** Model calls made since the task last reached a schedule point (kernel/watchdog.ts). */
+  model_calls: number;
 }
 
 export function task_is_running(t: task_struct): boolean {
