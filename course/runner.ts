@@ -313,7 +313,9 @@ export function run_worker(o: run_options): Promise<run_outcome> {
 export function stopped_message(why: NonNullable<run_outcome['stopped']>, o: { timeout_ms?: number; max_output?: number; rss_mb?: number; heap_mb?: number }): string {
   switch (why) {
     case 'timeout':
-      return `did not finish within ${Math.round((o.timeout_ms ?? LIMITS.timeout_ms) / 1000)} s and was stopped: an infinite loop that never reaches a schedule point (a loop without await)?`;
+      // A loop that keeps calling the model is the model's soft lockup (kernel/watchdog.ts); what
+      // reaches this host backstop runs JavaScript alone, never calling into the kernel.
+      return `did not finish within ${Math.round((o.timeout_ms ?? LIMITS.timeout_ms) / 1000)} s of host time and was stopped (the backstop, not the model): a loop that never calls into the kernel, such as \`while (x) {}\` or \`while (x) await Promise.resolve()\` waiting for something only another task could change?`;
     case 'output':
       return `printed more than ${o.max_output ?? LIMITS.max_output} bytes and was stopped: is something printing in a loop?`;
     case 'memory':
