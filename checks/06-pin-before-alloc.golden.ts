@@ -127,6 +127,17 @@ const golden: golden_data = {
     }
   },
   "holds-on-any-machine": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":0,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"hog_pages\":24,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":false,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 1,
+      "slept": 1,
+      "free_after": 36
+    },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":3,\"state\":\"bound\"}}": {
       "ret": 0,
       "written": 1,
@@ -269,17 +280,6 @@ const golden: golden_data = {
       "stalled_jiffies": 20,
       "slept": 19,
       "free_after": 44
-    },
-    "{\"cache_busy_jiffies\":20,\"cache_objects\":5,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":3,\"state\":\"unpinned\"}}": {
-      "ret": 0,
-      "written": 1,
-      "dirty": true,
-      "pin_delta": 0,
-      "reloc_buffers_leaked": 0,
-      "faults_hit": 0,
-      "stalled_jiffies": 0,
-      "slept": 0,
-      "free_after": 48
     },
     "{\"cache_busy_jiffies\":20,\"cache_objects\":8,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"}}": {
       "ret": 0,

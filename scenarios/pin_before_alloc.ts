@@ -31,6 +31,7 @@ import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { GFP_ATOMIC, GFP_NOWAIT, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { __free_pages, alloc_pages, zone_info, type page } from '../kernel/mm/page_alloc';
 import { failslab_set, kmalloc_slab } from '../kernel/mm/slab';
+import { msleep } from '../kernel/sched/core';
 import { jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
 import { gem_world, populate, WORLD_PARAMS, type gem_world as world } from './i915_world';
@@ -164,7 +165,19 @@ export interface relocation_workload {
   comm: string;
   /** Fail the n'th slab allocation the relocation makes (0: none), as failslab would. */
   fail_nth_kmalloc: number;
+  /**
+   * Resident anonymous pages of another process, "memhog", asleep the whole
+   * time (0 or absent: none). Without swap nothing but the OOM killer can
+   * free them, and the OOM killer picks it (the biggest rss) only for an
+   * allocation that may use the filesystem: out_of_memory() returns early
+   * for one without __GFP_FS ("The OOM killer does not compensate for
+   * IO-less reclaim", mm/oom_kill.c, v4.11) and the allocator retries.
+   */
+  hog_pages?: number;
 }
+
+/** The comm of the workload's memory hog (hog_pages): no ioctl task is named so. */
+export const HOG_COMM = 'memhog';
 
 /**
  * A level at, one page above or one page below the min, low or high
@@ -229,7 +242,8 @@ export function describe_relocation_workload(wl: relocation_workload): string {
     `free memory ${wl.level.delta === 0 ? 'at' : wl.level.delta > 0 ? `${pages(wl.level.delta)} above` : `${pages(-wl.level.delta)} below`} the ${wl.level.mark} watermark`;
   return `batch ${wl.target.state}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
     `${wl.cache_objects} purgeable cache objects${wl.cache_busy_jiffies ? ` the GPU still uses for ${wl.cache_busy_jiffies} jiffies` : ''}; swap ${wl.swap ? 'on' : 'off'}; ${level}; lockdep ${wl.lockdep ? 'on' : 'off'}; ` +
-    `ioctl task "${wl.comm}"` + (wl.fail_nth_kmalloc ? `; slab allocation #${wl.fail_nth_kmalloc} of the relocation fails (failslab)` : '');
+    `ioctl task "${wl.comm}"` + (wl.fail_nth_kmalloc ? `; slab allocation #${wl.fail_nth_kmalloc} of the relocation fails (failslab)` : '') +
+    (wl.hog_pages ? `; a sleeping process "${HOG_COMM}" holds ${pages(wl.hog_pages)} of anonymous memory` : '');
 }
 
 /** What one generated relocation did: the reviewer's list. */
@@ -356,10 +370,15 @@ export async function run_relocation(wl: relocation_workload, relocate: relocate
     },
     () => {
       w.world = gem_world({ release: '4.12' });
+      // Asleep for longer than any relocation takes; if the OOM killer picks it, the reaper frees its pages.
+      if (wl.hog_pages) user_task(() => msleep(HOG_SLEEP_MS), HOG_COMM, { rss_pages: wl.hog_pages });
     },
     wl.comm,
   );
 }
+
+/** How long the memory hog sleeps: longer than any relocation takes (virtual time, no work). */
+const HOG_SLEEP_MS = 2000;
 
 /** The size of the relocation buffer the exercise allocates (32 entries of 32 bytes): it comes from kmalloc-1024. */
 export const RELOC_BUFFER_BYTES = 32 * 32;

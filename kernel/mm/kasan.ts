@@ -10,6 +10,10 @@
 // Report texts are v4.11's (checked against the v4.11 mm/kasan/report.c):
 //   BUG: KASAN: use-after-free in <function> at addr <address>
 //   Read of size <n> by task <comm>/<pid>
+// and, for an access past the end of a live kmalloc'd object (kmalloc
+// poisons the rest of the slot as KASAN_KMALLOC_REDZONE, which
+// print_error_description names "slab-out-of-bounds"),
+//   BUG: KASAN: slab-out-of-bounds in <function> at addr <address>
 // and for a double free
 //   BUG: Double free or freeing an invalid pointer
 //   Unexpected shadow byte: 0xFB
@@ -81,11 +85,14 @@ function page_lines(p: page): string[] {
 
 const RULE = '==================================================================';
 
-function kasan_report(x: kasan_object | page, size: number, is_write: boolean, where: string): void {
+/** The bug types print_error_description (mm/kasan/report.c, v4.11) tells apart that the model can meet. */
+type kasan_bug_type = 'use-after-free' | 'slab-out-of-bounds';
+
+function kasan_report(x: kasan_object | page, size: number, is_write: boolean, where: string, bug_type: kasan_bug_type = 'use-after-free'): void {
   const addr = is_page(x) ? page_address(x) : x.addr;
   const lines = [
     RULE,
-    `BUG: KASAN: use-after-free in ${where} at addr ${addr}`,
+    `BUG: KASAN: ${bug_type} in ${where} at addr ${addr}`,
     `${is_write ? 'Write' : 'Read'} of size ${size} by task ${current.comm}/${current.pid}`,
   ];
   // print_address_description: a slab object gets kasan_object_err (which
@@ -93,20 +100,32 @@ function kasan_report(x: kasan_object | page, size: number, is_write: boolean, w
   if (is_page(x)) lines.push(...page_lines(x), cpu_line());
   else lines.push(cpu_line(), ...object_lines(x));
   lines.push(RULE);
-  report('kasan', `KASAN: use-after-free in ${where}`, lines);
+  report('kasan', `KASAN: ${bug_type} in ${where}`, lines);
+}
+
+/**
+ * check_memory_region - the check behind every instrumented access
+ * (mm/kasan/kasan.c, v4.11): freed memory is a use-after-free; bytes past
+ * the @size a live kmalloc'd object was asked for are its redzone, a
+ * slab-out-of-bounds. Model: pages are checked for use-after-free only.
+ */
+function check_memory_region(x: kasan_object | page, size: number, is_write: boolean, where: string): void {
+  if (x.freed) kasan_report(x, size, is_write, where);
+  else if (!is_page(x) && size > x.size) kasan_report(x, size, is_write, where, 'slab-out-of-bounds');
 }
 
 /**
  * kasan_check_read - @where reads @size bytes of @x (a kmalloc'd object or a
- * page). Reports a use-after-free if @x has been freed.
+ * page) from its start. Reports a use-after-free if @x has been freed, a
+ * slab-out-of-bounds if the read runs past the size kmalloc was asked for.
  */
 export function kasan_check_read(x: kasan_object | page, where: string, size = 8): void {
-  if (x.freed) kasan_report(x, size, false, where);
+  check_memory_region(x, size, false, where);
 }
 
-/** kasan_check_write - @where writes @size bytes of @x. */
+/** kasan_check_write - @where writes @size bytes of @x (checked as kasan_check_read is). */
 export function kasan_check_write(x: kasan_object | page, where: string, size = 8): void {
-  if (x.freed) kasan_report(x, size, true, where);
+  check_memory_region(x, size, true, where);
 }
 
 /**

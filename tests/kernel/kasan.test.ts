@@ -60,6 +60,24 @@ describe('KASAN (v4.11 report shapes)', () => {
     expect(r.stop).toBe('completed');
   });
 
+  it('reports a read past the size kmalloc was asked for as slab-out-of-bounds, and a read within it not at all', async () => {
+    const r = await start_kernel({}, () => {
+      user_task(async () => {
+        const o = (await kmalloc(1, GFP_KERNEL))!;
+        kasan_check_read(o, 'within', 1);
+        kasan_check_read(o, 'relocate_entry', 1024);
+        kfree(o);
+      }, 'reloc');
+    });
+    expect(r.stop).toBe('kasan');
+    const rep = r.reports.find((x) => x.kind === 'kasan')!;
+    expect(rep.title).toBe('KASAN: slab-out-of-bounds in relocate_entry');
+    expect(rep.lines[1]).toMatch(/^BUG: KASAN: slab-out-of-bounds in relocate_entry at addr ffff8800[0-9a-f]{8}$/);
+    expect(rep.lines[2]).toBe('Read of size 1024 by task reloc/1');
+    expect(rep.lines.join('\n')).toContain('in cache kmalloc-8 size: 8');
+    expect(r.reports).toHaveLength(1);
+  });
+
   it('reports a double free the v4.11 way and does not free twice', async () => {
     const r = await start_kernel({}, () => {
       user_task(async () => {

@@ -183,19 +183,26 @@ export function sg_table_page(sgt: sg_table, n: number, where: string): page | n
   return sgt.pages[n] ?? null;
 }
 
+/** sizeof(struct drm_i915_gem_relocation_entry) (include/uapi/drm/i915_drm.h): 32 bytes. */
+export const RELOCATION_ENTRY_BYTES = 32;
+/** The relocation entries one relocate_entry() call applies (the batch's relocation list, copied in from userspace). */
+export const RELOCATIONS_PER_BATCH = 32;
+
 /**
  * relocate_entry - the store that relocate_entry() (i915_gem_execbuffer.c,
  * v4.11) makes through a kmap of a batch page: find page @n through @sgt
- * (a walk of the table, which KASAN checks), read the entries from the
- * relocation buffer @relocs (checked too) and write the target's GPU
- * address into the page (checked too). Model: page contents are not
- * modelled, so the page only counts the relocations written into it, which
- * is how a check sees that a batch was really relocated
- * (model_relocations_written). Returns the page written, or null.
+ * (a walk of the table, which KASAN checks), read the batch's
+ * RELOCATIONS_PER_BATCH entries from the relocation buffer @relocs (checked
+ * too, for their whole length: a buffer too small for them is a
+ * slab-out-of-bounds read) and write the target's GPU address into the page
+ * (checked too). Model: page contents are not modelled, so the page only
+ * counts the relocations written into it, which is how a check sees that a
+ * batch was really relocated (model_relocations_written). Returns the page
+ * written, or null.
  */
 export function relocate_entry(sgt: sg_table, n: number, relocs: kmem_object, where: string): page | null {
   const p = sg_table_page(sgt, n, where);
-  kasan_check_read(relocs, where);
+  kasan_check_read(relocs, where, RELOCATIONS_PER_BATCH * RELOCATION_ENTRY_BYTES);
   if (!p) return null;
   kasan_check_write(p, where);
   relocations_written.set(p, (relocations_written.get(p) ?? 0) + 1);

@@ -1,0 +1,46 @@
+// Decoy: "relocate_entry() writes one address, so the buffer needs room for
+// one relocation entry": kmalloc(sizeof(struct drm_i915_gem_relocation_entry)).
+// The pin is right, but the buffer holds the batch's whole relocation list,
+// copied in from userspace, and relocate_entry() reads every entry of it: a
+// 32-byte buffer read for 32 entries is a slab-out-of-bounds read (KASAN),
+// and on a machine without KASAN the GPU gets addresses read from whatever
+// follows the buffer in kmalloc-32.
+import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_object_pin_pages, i915_gem_object_unpin_pages, relocate_entry, sg_table_page, type drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { lockdep_assert_held } from '../../../../kernel/locking/lockdep';
+import { GFP_KERNEL } from '../../../../kernel/mm/gfp';
+import { kfree, kmalloc } from '../../../../kernel/mm/slab';
+
+/** ENOMEM: out of memory, returned negated. */
+const ENOMEM = 12;
+/** Room for one relocation entry (struct drm_i915_gem_relocation_entry is 32 bytes): too small. */
+const RELOC_BYTES = 32;
+
+/**
+ * i915_gem_execbuffer_relocate - apply the relocations to @obj's first page.
+ * Called with struct_mutex held. Returns 0 or -ENOMEM.
+ */
+export async function i915_gem_execbuffer_relocate(i915: drm_i915_private, obj: drm_i915_gem_object): Promise<number> {
+  lockdep_assert_held(i915.struct_mutex); // the caller holds it, as in the kernel
+  const err = await i915_gem_object_pin_pages(obj); // get the pages and keep them
+  if (err) return err;
+  const pages = obj.mm.pages!;
+  const target = sg_table_page(pages, 0, 'i915_gem_execbuffer_relocate');
+  if (!target) {
+    i915_gem_object_unpin_pages(obj);
+    return -ENOMEM;
+  }
+
+  // May reclaim, and the shrinker may run right here: the pin keeps our pages.
+  const relocs = await kmalloc(RELOC_BYTES, GFP_KERNEL);
+  if (!relocs) {
+    i915_gem_object_unpin_pages(obj);
+    return -ENOMEM;
+  }
+
+  relocate_entry(pages, 0, relocs, 'i915_gem_execbuffer_relocate'); // write through the pages looked up above
+  obj.mm.dirty = true;
+  kfree(relocs);
+  i915_gem_object_unpin_pages(obj); // after the last access: shrinkable again
+  return 0;
+}
