@@ -190,6 +190,8 @@ export default define_checks({
               // The edges of the arithmetic: fresh pressure exactly a quarter of the cache, and a total of exactly one batch.
               { ...STORM, storm: 10, nr_scanned: 125, nr_eligible: 999, kernel_calls: 1 },
               { ...STORM, storm: 0, nr_scanned: 64, nr_eligible: 999, kernel_calls: 1 },
+              // A cache smaller than one batch, asked for exactly all of it (4 * 16 / 1 * 100 / 64 = 100): it is scanned ("total_scan >= freeable").
+              { ...STORM, objects: 100, seeks: 1, storm: 0, nr_scanned: 16, nr_eligible: 63, kernel_calls: 1 },
             ],
             describe: describe_windup,
           },

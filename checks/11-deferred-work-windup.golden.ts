@@ -92,6 +92,25 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
+    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":63,\"nr_scanned\":16,\"objects\":100,\"seeks\":1,\"storm\":0}": {
+      "deferred_after_storm": 0,
+      "evicted": [
+        100
+      ],
+      "before": [
+        100
+      ],
+      "deferred": [
+        0
+      ],
+      "requests": [
+        100
+      ],
+      "returned": [
+        100
+      ],
+      "neighbour_turns": 0
+    },
     "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":999,\"nr_scanned\":125,\"objects\":1000,\"seeks\":2,\"storm\":10}": {
       "deferred_after_storm": 2500,
       "evicted": [
@@ -924,27 +943,6 @@ const golden: golden_data = {
       ],
       "requests": [],
       "returned": [
-        0
-      ],
-      "neighbour_turns": 0
-    },
-    "{\"batch\":512,\"comm\":\"gpu_wait\",\"kernel_calls\":2,\"nr_eligible\":6807,\"nr_scanned\":7,\"objects\":29,\"seeks\":4,\"storm\":41}": {
-      "deferred_after_storm": 0,
-      "evicted": [
-        0,
-        0
-      ],
-      "before": [
-        29,
-        29
-      ],
-      "deferred": [
-        0,
-        0
-      ],
-      "requests": [],
-      "returned": [
-        0,
         0
       ],
       "neighbour_turns": 0
