@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { exercise_points, type manifest_exercise } from '../course/manifest';
 import type { exercise_run } from '../course/outcome';
 import type { learner_status } from './state';
-import { bold, cyan, dim, green, indent, red, seconds, yellow } from './term';
+import { bold, cyan, dim, file_link, fit, green, indent, red, seconds, term_columns, yellow } from './term';
 
 /** The learner's word for a status. */
 export function status_word(s: learner_status): string {
@@ -44,20 +44,29 @@ export function todo_line(path: string): number | null {
   return i >= 0 ? i + 1 : null;
 }
 
-/** exercise_header - title, lesson and the files to edit (paths relative to the current folder, so terminals make them clickable). */
-export function exercise_header(root: string, e: manifest_exercise): string {
+/**
+ * exercise_header - title, the files to edit and the lesson (paths relative to
+ * the current folder, at the TODO's line, so terminals make them clickable;
+ * OSC 8 links on terminals that take them). @welcome adds the first-run line.
+ */
+export function exercise_header(root: string, e: manifest_exercise, opts: { welcome?: boolean } = {}): string {
   const rel = (p: string) => relative(process.cwd(), join(root, p)) || '.';
   const files = e.files.map((f) => {
     const p = join('exercises', e.id, f);
     const line = todo_line(join(root, p));
-    return `${rel(p)}${line ? `:${line}` : ''}`;
+    const text = `${rel(p)}${line ? `:${line}` : ''}`;
+    return file_link(text, join(root, p), line);
   });
   return [
+    ...(opts.welcome ? [`Welcome! New here? Read ${file_link(rel(WELCOME_LESSON), join(root, WELCOME_LESSON))} first: the model, the loop, the thread.`] : []),
     `${bold(`Exercise ${e.id}`)}: ${e.title}`,
-    `  lesson: ${rel(e.lesson)}`,
     `  edit:   ${files.join('\n          ')}`,
+    `  lesson: ${file_link(rel(e.lesson), join(root, e.lesson))}`,
   ].join('\n');
 }
+
+/** The lesson a newcomer reads before exercise 01 (the README says so too). */
+export const WELCOME_LESSON = 'lessons/00-introduction.md';
 
 /** score - points earned by @run's passing checks, out of the exercise's total. */
 export function score(e: manifest_exercise, run: exercise_run): string {
@@ -72,12 +81,49 @@ function first_sentence(text: string): string {
   return m ? m[1]! : text;
 }
 
-/** Lines of the learner's own output shown under a verdict. */
+/** Lines of the learner's own output shown under a verdict (the full report shows them all). */
 const OUTPUT_LINES = 20;
+const OUTPUT_LINES_FIRST_SCREEN = 3;
+/** Lines of the first failure's message on the first screen. */
+const EXCERPT_LINES = 5;
+
+/** Lines a reviewer looks for first in a kernel log. */
+const KEY_LINE = /BUG:|WARNING:|INFO:|Out of memory|Killed process|possible circular|inconsistent|blocked for more than|soft lockup|KASAN|invoked oom-killer|deadlock/;
+
+/**
+ * failure_excerpt - the part of a check's message that fits the first screen:
+ * its opening paragraph, the report's key kernel lines, and any other
+ * paragraph's first line; not the schedule (the "Full trace" line replays
+ * it) or the trace tail. @hidden counts the lines left out.
+ */
+export function failure_excerpt(message: string, max_lines: number): { lines: string[]; hidden: number } {
+  const paragraphs = message.split(/\n\s*\n/).map((p) => p.split('\n').filter((l) => l.trim() !== ''));
+  const total = paragraphs.reduce((n, p) => n + p.length, 0);
+  const picked: string[] = [];
+  paragraphs.forEach((p, i) => {
+    const head = p[0]?.trim() ?? '';
+    // The explorer's coverage line ("found with N preemptions...") is for the full report.
+    if (i === 0) picked.push(...p.filter((l) => !/^\s*found with /.test(l)).slice(0, 3));
+    else if (/^(The schedule, as departures|Replay it:|End of the trace)/.test(head)) return;
+    else if (head === 'The kernel said:') {
+      const key = p.slice(1).filter((l) => KEY_LINE.test(l));
+      const body = (key.length ? key : p.slice(1)).slice(0, 2).map((l) => l.replace(/^\s*\[\s*[\d.]+\]\s*/, ''));
+      picked.push(...body.map((l) => `kernel: ${l}`));
+    } else picked.push(p[0]!.trimStart());
+  });
+  const lines = picked.slice(0, max_lines);
+  return { lines, hidden: Math.max(0, total - lines.length) };
+}
 
 export interface render_options {
-  /** Show every failure's message, not only the first. */
+  /** Show every failure, not only the first. */
   all?: boolean;
+  /** Show each failure's whole message (dmesg, schedule, trace) instead of the first screen's excerpt. */
+  full?: boolean;
+  /** The command that shows the whole report, named under an excerpt (e.g. "npx shrinker-lab run 01 --full"). */
+  full_hint?: string;
+  /** Lines the first failure's excerpt may take (the rest of the screen is budgeted by the caller). */
+  excerpt_lines?: number;
   /** What the learner's code printed. */
   output?: string;
   /** Known wrong answers (decoys) whose verdict this run reproduces: their reviewer's notes are shown. */
@@ -109,31 +155,45 @@ export function render_run(e: manifest_exercise, run: exercise_run, opts: render
       const failed = run.results.filter((r) => r.status === 'failed');
       const head = run.status === 'passed' ? green(`ALL ${run.results.length} CHECKS PASS`) : red(`${failed.length} OF ${run.results.length} CHECKS FAIL`);
       out.push(`${head}  ${score(e, run)} ${took}`);
-      for (const r of run.results) out.push(`  ${r.status === 'passed' ? green('PASS') : red('FAIL')}  ${r.name}`);
+      // The full report may be read in a log; the first screen must fit a terminal (80x24 at least).
+      const w = opts.full ? Infinity : term_columns();
+      const cut = (text: string, by: number) => (w === Infinity ? text : fit(text, w - by));
+      for (const r of run.results) out.push(`  ${r.status === 'passed' ? green('PASS') : red('FAIL')}  ${cut(r.name, 8)}`);
       const shown = opts.all ? failed : failed.slice(0, 1);
       for (const f of shown) {
-        out.push('', `${bold(shown.length > 1 || opts.all ? 'Failure' : 'First failure')}: ${f.name}`, indent(f.message, '  '));
+        const label = shown.length > 1 || opts.all ? 'Failure' : 'First failure';
+        out.push('', `${bold(label)}: ${cut(f.name, label.length + 2)}`);
+        if (opts.full) {
+          out.push(indent(f.message, '  '));
+          continue;
+        }
+        const ex = failure_excerpt(f.message, opts.excerpt_lines ?? EXCERPT_LINES);
+        out.push(...ex.lines.map((l) => `  ${cut(l, 2)}`));
+        if (ex.hidden > 0) out.push(dim(`  … ${ex.hidden} more lines: ${opts.full_hint ?? `npx shrinker-lab run ${e.id.slice(0, 2)} --full`}`));
       }
-      if (!opts.all && failed.length > 1) out.push('', dim(`(${failed.length - 1} more failing; fix the first one, or see all with: npx shrinker-lab run ${e.id.slice(0, 2)} --all)`));
+      if (!opts.all && failed.length > 1) out.push(dim(`(${failed.length - 1} more failing; fix the first one, or see all: npx shrinker-lab run ${e.id.slice(0, 2)} --all)`));
       const like = opts.known_wrong ?? [];
-      if (like.length === 1) {
+      if (like.length === 1 && opts.full) {
         out.push('', bold('A known wrong answer fails exactly this way.') + dim(' What a reviewer said about it (it may not be what you did):'));
         out.push(indent(`“${like[0]!.name}”: ${like[0]!.why}`, '  '));
+      } else if (like.length === 1) {
+        const lead = 'A known wrong answer fails this way:';
+        out.push(`${bold(lead)} ${cut(`“${like[0]!.name}”: ${first_sentence(like[0]!.why)}`, lead.length + 1)}`);
       } else if (like.length > 1) {
         // Several mistakes look alike to these checks: name each by what it tried (the note's first sentence).
-        out.push('', bold(`${like.length} known wrong answers fail exactly this way`) + dim(' (yours may be one of them, or none):'));
-        for (const k of like.slice(0, 5)) out.push(indent(`“${k.name}”: ${first_sentence(k.why)}`, '  '));
+        out.push(bold(`${like.length} known wrong answers fail exactly this way`) + dim(' (yours may be one of them, or none):'));
+        for (const k of like.slice(0, opts.full ? 5 : 2)) out.push(`  ${cut(`“${k.name}”: ${first_sentence(k.why)}`, 2)}`);
       }
       const replay = failed.map((f) => /Replay it: (sl1:\S+)/.exec(f.message)?.[1]).find(Boolean);
-      if (replay) out.push('', `${cyan('Full trace:')} npx shrinker-lab replay ${replay}`);
+      if (replay) out.push(`${cyan('Full trace:')} npx shrinker-lab replay ${replay}`);
       break;
     }
   }
   if (opts.output && opts.output.trim()) {
     const lines = opts.output.trimEnd().split('\n');
-    const shown = lines.slice(0, OUTPUT_LINES);
+    const shown = lines.slice(0, opts.full ? OUTPUT_LINES : OUTPUT_LINES_FIRST_SCREEN);
     out.push('', dim('Your code printed:'), indent(shown.join('\n'), '  | '));
-    if (lines.length > OUTPUT_LINES) out.push(dim(`  ... (${lines.length - OUTPUT_LINES} more lines)`));
+    if (lines.length > shown.length) out.push(dim(`  ... (${lines.length - shown.length} more lines)`));
   }
   return out.join('\n');
 }

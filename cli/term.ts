@@ -46,3 +46,33 @@ export function indent(text: string, by = '    '): string {
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** visible_width - columns @s takes on a terminal (colour and link escapes take none). */
+export function visible_width(s: string): number {
+  return [...s.replace(/\x1b\[[0-9;]*m|\x1b\]8;;[^\x07]*\x07/g, '')].length;
+}
+
+/** fit - @s cut to @width columns with an ellipsis (plain text only: cut before colouring). */
+export function fit(s: string, width: number): string {
+  const chars = [...s];
+  if (chars.length <= width) return s;
+  const head = chars.slice(0, Math.max(1, width - 1)).join('');
+  // End at a word when one ends near the cut, so the line does not stop mid-word.
+  const space = head.lastIndexOf(' ');
+  return (space > head.length - 16 && space > 0 ? head.slice(0, space) : head) + '…';
+}
+
+/** The terminal's width, or 80 when it is not a terminal (logs and pipes). */
+export function term_columns(): number {
+  return stdout_tty && process.stdout.columns ? process.stdout.columns : 80;
+}
+
+/**
+ * file_link - @text as an OSC 8 hyperlink to @abs_path (line @line when the
+ * terminal's file opener honours it), on terminals only; plain text elsewhere.
+ */
+export function file_link(text: string, abs_path: string, line?: number | null): string {
+  if (!colour) return text;
+  const url = `file://${encodeURI(abs_path)}${line ? `#L${line}` : ''}`;
+  return `\x1b]8;;${url}\x07${text}\x1b]8;;\x07`;
+}

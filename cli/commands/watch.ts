@@ -9,6 +9,7 @@
 // Without a terminal (CI, pipes) it prints plain text and never waits for
 // keys: with --once it checks once and exits (0 only on success); without,
 // it keeps watching and prints every re-check.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -23,7 +24,7 @@ import { exercise_header, render_run } from '../report';
 import { match_known_wrong } from '../../course/known_wrong';
 import { SITE_HOST, SITE_PORT, start_study_site, type site_handle } from '../site';
 import { done_count, entry, first_not_done } from '../state';
-import { bold, clear_screen, dim, green, progress_bar, stdin_tty, stdout_tty } from '../term';
+import { bold, clear_screen, dim, green, progress_bar, stdin_tty, stdout_tty, term_columns, visible_width } from '../term';
 import { watch_files, type file_watch, type watch_mode } from '../watcher';
 import { short_id } from './common';
 import { next_hint } from './hint';
@@ -41,7 +42,8 @@ function clock(): string {
 }
 
 export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promise<number> {
-  const p = parse_args(argv, ['once', 'no-site', 'poll', 'manual'], ['timeout', 'port']);
+  const p = parse_args(argv, ['once', 'no-site', 'poll', 'manual'], ['timeout', 'port', 'edit-cmd']);
+  const edit_cmd = p.flags.get('edit-cmd');
   const interactive = stdin_tty && stdout_tty && !p.flags.has('once');
   const mode: watch_mode = p.flags.has('manual') ? 'manual' : p.flags.has('poll') ? 'poll' : 'auto';
   const timeout_s = number_flag(p, 'timeout', DEFAULT_TIMEOUT_S);
@@ -59,6 +61,10 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     site = await start_study_site({ root: ctx.root, host: SITE_HOST, port: Math.floor(number_flag(p, 'port', SITE_PORT)) });
   }
   const site_line = site.running ? `Study site: ${site.url}` : p.flags.has('no-site') || p.flags.has('once') ? '' : dim(`Study site: ${site.reason}.`);
+  // First run: nothing checked yet, so point at lesson 00 before exercise 01.
+  const welcome = ctx.manifest.exercises.every((x) => entry(ctx.state, x.id).status === 'not_started');
+  let list_jump = '';
+  let panel_is_list = false;
 
   const worker = new warm_worker({ root: ctx.root, timeout_ms: timeout_s * 1000 });
   worker.start();
@@ -76,22 +82,25 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
 
   const keys_line = () => {
     const passed = last?.run.status === 'passed';
-    const parts = ['h hint', 'l list', 'r re-run', passed ? bold('n next') : dim('n next (after success)'), entry(ctx.state, current.id).passed ? 's solution' : dim('s solution (once passed)'), 'q quit'];
+    const parts = ['h hint', 'l list', 'r re-run', 'f full report', passed ? bold('n next') : dim('n next'), entry(ctx.state, current.id).passed ? 's solution' : dim('s solution'), 'q quit'];
     const how = watcher?.mode === 'manual' ? ' (not watching files: press r after saving)' : watcher?.mode === 'poll' ? ' (watching by polling)' : '';
-    return parts.join('  ·  ') + dim(how);
+    return parts.join(' · ') + dim(how);
   };
 
-  const screen = (checking: boolean): string => {
+  /** Rows @text takes on the terminal, long lines wrapping. */
+  const rows_of = (text: string): number => text.split('\n').reduce((n, l) => n + Math.max(1, Math.ceil(visible_width(l) / term_columns())), 0);
+
+  const screen_with = (checking: boolean, excerpt_lines: number): string => {
     const lines = [
-      `${bold('Shrinker Lab')}  ${progress_bar(done_count(ctx.manifest, ctx.state), total)}`,
+      `${bold('Shrinker Lab')}  ${progress_bar(done_count(ctx.manifest, ctx.state), total, 16)}`,
       ...(site_line ? [site_line] : []),
       '',
-      exercise_header(ctx.root, current),
+      exercise_header(ctx.root, current, { welcome: welcome && !last }),
       '',
     ];
     if (checking && !last) lines.push('Checking...');
     else if (last) {
-      lines.push(render_run(current, last.run, { output: last.output, known_wrong: match_known_wrong(current, last.run.results, ctx.root) }));
+      lines.push(render_run(current, last.run, { output: last.output, excerpt_lines, full_hint: 'press f', known_wrong: match_known_wrong(current, last.run.results, ctx.root) }));
       if (last.run.status === 'passed') {
         lines.push('', green(`Exercise ${short_id(current.id)} is done.`) + (interactive ? ' Press n for the next exercise, s to compare with the reference solution.' : ' Next: npx shrinker-lab watch (in a terminal) and press n.'));
       }
@@ -100,6 +109,31 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     if (panel) lines.push('', panel);
     if (interactive) lines.push('', keys_line());
     return lines.join('\n');
+  };
+
+  // The first screen fits the terminal (80x24 at least): the failure's excerpt gives way first.
+  const screen = (checking: boolean): string => {
+    const rows = stdout_tty && process.stdout.rows ? process.stdout.rows : 24;
+    let text = screen_with(checking, 5);
+    for (let n = 4; n >= 1 && !panel && rows_of(text) > rows; n--) text = screen_with(checking, n);
+    return text;
+  };
+
+  const full_report = (): string => {
+    if (!last) return 'Nothing checked yet.';
+    return render_run(current, last.run, { all: true, full: true, output: last.output, known_wrong: match_known_wrong(current, last.run.results, ctx.root) });
+  };
+
+  // --edit-cmd "code -g": open the exercise's files in the learner's editor when it becomes current.
+  const open_in_editor = (e: manifest_exercise) => {
+    if (typeof edit_cmd !== 'string' || !edit_cmd.trim()) return;
+    const [cmd, ...args] = edit_cmd.trim().split(/\s+/);
+    const child = spawn(cmd!, [...args, ...exercise_files(ctx.root, e)], { stdio: 'ignore', detached: true });
+    child.on('error', (err) => {
+      panel = `--edit-cmd: could not run "${edit_cmd}": ${err.message}`;
+      show(running);
+    });
+    child.unref();
   };
 
   const show = (checking = false) => {
@@ -138,7 +172,7 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     if (interactive) show();
     else {
       // One write per verdict, so a reader of the pipe never sees half of one.
-      process.stdout.write(`--- ${clock()} ${e.id}: ${r.run.status} ---\n${render_run(e, r.run, { output: r.output, known_wrong: match_known_wrong(e, r.run.results, ctx.root) })}\n\n`);
+      process.stdout.write(`--- ${clock()} ${e.id}: ${r.run.status} ---\n${render_run(e, r.run, { output: r.output, full_hint: `npx shrinker-lab run ${short_id(e.id)} --full`, known_wrong: match_known_wrong(e, r.run.results, ctx.root) })}\n\n`);
     }
     if (p.flags.has('once')) {
       resolve_done(r.run.status === 'passed' ? 0 : 1);
@@ -158,6 +192,7 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     panel = '';
     again = false;
     if (!p.flags.has('once')) watcher = watch_files(exercise_files(ctx.root, e), () => void check(false), mode);
+    open_in_editor(e);
     if (!interactive) {
       console.log(`${progress_bar(done_count(ctx.manifest, ctx.state), total)}`);
       if (site_line) console.log(site_line);
@@ -196,8 +231,25 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
       panel = '';
       return void check(true);
     }
+    // In the list, two digits jump to that exercise (Rustlings' interactive list, by number).
+    if (panel_is_list && /^[0-9]$/.test(key)) {
+      list_jump += key;
+      if (list_jump.length < 2) return;
+      const typed = list_jump;
+      const to = ctx.manifest.exercises.find((x) => short_id(x.id) === typed);
+      list_jump = '';
+      if (to) {
+        panel_is_list = false;
+        return open(to);
+      }
+      panel = `${list_text(ctx, undefined, current.id)}\nNo exercise ${typed}: type two digits, e.g. 03.`;
+      return show(running);
+    }
+    list_jump = '';
+    panel_is_list = key === 'l';
     if (key === 'h') panel = next_hint(ctx, current.id, current.hints);
-    else if (key === 'l') panel = list_text(ctx, undefined, current.id);
+    else if (key === 'l') panel = `${list_text(ctx, undefined, current.id)}\nType an exercise's two digits to jump to it.`;
+    else if (key === 'f') panel = full_report();
     else if (key === 's') panel = solution_text(ctx, current.id).text;
     else if (key === 'n') {
       if (last?.run.status !== 'passed') {

@@ -47,8 +47,17 @@ describe('shrinker-lab commands', () => {
     const bad = await cli(root, ['run', '01']);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/FAIL\s+never reaches the OOM killer/);
-    expect(bad.stdout).toContain('Replay it: sl1:ex01-holder-allocates:');
-    expect(bad.stdout).toContain('Out of memory: Kill process');
+    expect(bad.stdout).toContain('Full trace: npx shrinker-lab replay sl1:ex01-holder-allocates:');
+    expect(bad.stdout).toContain('kernel: Out of memory: Kill process');
+    // The first screen fits 80x24: the header, every check, the failure's excerpt and the way to the rest.
+    const screen = bad.stdout.trimEnd().split('\n');
+    expect(screen.length).toBeLessThanOrEqual(22); // + the watch loop's progress and keys lines
+    expect(screen.filter((l) => [...l].length > 80)).toEqual([]);
+    expect(bad.stdout).toContain(`more lines: npx shrinker-lab run 01 --full`);
+    expect(bad.stdout).not.toContain('End of the trace');
+    const full = await cli(root, ['run', '01', '--full']);
+    expect(full.stdout).toContain('Replay it: sl1:ex01-holder-allocates:');
+    expect(full.stdout).toContain('End of the trace');
     expect(state().exercises[EX01]!.status).toBe('failed');
     solve(root, EX01, EX01_FILE);
     const good = await cli(root, ['run', '01-count-must-not-hide-memory']);

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { warm_worker } from '../../course/warm';
 import { parse_args, usage_error } from '../../cli/args';
 import { unified_diff } from '../../cli/diff';
+import { failure_excerpt } from '../../cli/report';
+import { fit } from '../../cli/term';
 import { load_state, save_state, update_entry } from '../../cli/state';
 import { make_course_copy, remove_copy, TINY } from './course_copy';
 
@@ -112,5 +114,40 @@ describe('parse_args', () => {
     expect(p.flags.get('yes')).toBe(true);
     expect(() => parse_args(['--frobnicate'], ['once'], [])).toThrow(usage_error);
     expect(() => parse_args(['--frobnicate'], ['once'], [])).toThrow(/unknown option --frobnicate \(this command takes: --once\)/);
+  });
+});
+
+describe('the first screen', () => {
+  it('fit cuts at a word near the width, and never past it', () => {
+    expect(fit('short', 80)).toBe('short');
+    const long = 'never reaches the OOM killer when the struct_mutex holder allocates under pressure';
+    const cut = fit(long, 40);
+    expect([...cut].length).toBeLessThanOrEqual(40);
+    expect(cut).toBe('never reaches the OOM killer when the…');
+    expect(fit('x'.repeat(100), 10)).toBe(`${'x'.repeat(9)}…`);
+  });
+
+  it("failure_excerpt keeps the headline and the kernel's key lines, and counts what it leaves for --full", () => {
+    const message = [
+      'scenario "s": lockdep: possible circular locking dependency detected',
+      '  found with 1 preemption (no schedule with fewer shows it); explored 3 schedules',
+      '',
+      "The schedule, as departures from the kernel's default choice:",
+      '  decision #1, step 9: kswapd0 ran instead of a',
+      '',
+      'Replay it: sl1:s:m1:-:ab',
+      '',
+      'The kernel said:',
+      '  [    1.000000] ======================================================',
+      '  [    1.000000] [ INFO: possible circular locking dependency detected ]',
+      '  [    1.000000] 4.11.0-shrinkerlab #1 Not tainted',
+      '',
+      'End of the trace (replayed with trace on):',
+      ...Array.from({ length: 40 }, (_, i) => `  line ${i}`),
+    ].join('\n');
+    const ex = failure_excerpt(message, 5);
+    expect(ex.lines).toEqual(['scenario "s": lockdep: possible circular locking dependency detected', 'kernel: [ INFO: possible circular locking dependency detected ]']);
+    expect(ex.hidden).toBe(message.split('\n').filter((l) => l.trim()).length - 2);
+    expect(failure_excerpt(message, 1).lines).toHaveLength(1);
   });
 });

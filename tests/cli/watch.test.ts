@@ -21,6 +21,7 @@ describe('shrinker-lab watch without a terminal', () => {
     expect(r.stdout).toContain('0/2 exercises done');
     expect(r.stdout).toMatch(/FAIL\s+never reaches the OOM killer/);
     expect(r.stdout).toContain('Full trace: npx shrinker-lab replay sl1:ex01-holder-allocates:');
+    expect(r.stdout).toContain('more lines: npx shrinker-lab run 01 --full');
   });
 
   it('keeps watching, re-checks after each save, and prints every verdict', async () => {

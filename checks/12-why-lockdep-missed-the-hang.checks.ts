@@ -1,0 +1,322 @@
+// The graded checks of exercise 12 (why lockdep missed the hang).
+// Each check plugs your i915_synchronize_rcu_expedited() into the i915
+// shrinker of one release (v4.10: waits after "unlock if we locked"; v4.11,
+// c053b5a: waits only after a real unlock; v4.12: never waits) and takes a
+// generated path into it: a GEM ioctl under struct_mutex, direct reclaim
+// (GFP_KERNEL and GFP_NOFS), kswapd, drop_caches, a caller holding an
+// unrelated lock; the free worker runs before the wait or after it. Lockdep
+// must report the hang's dependency in runs where nothing hangs, stay
+// silent where nothing can, and the wait must still be the same wait.
+import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, run_in_gem_world } from '../course/check_helpers';
+import { measure_call } from '../course/invariants';
+import { fc, for_each_workload, like_reference } from '../course/workload';
+import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
+import { i915_gem_object_create, PAGE_SIZE } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import type { run_result } from '../kernel/init/main';
+import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import type { kernel_report } from '../kernel/panic';
+import { rcu_barrier, rcu_read_lock, rcu_read_unlock } from '../kernel/rcu/update';
+import { cond_resched, current, model_schedule_point, msleep } from '../kernel/sched/core';
+import { user_task } from '../kernel/fork';
+import { arb_comm } from '../scenarios/gem_workloads';
+import {
+  arb_wait_workload,
+  describe_wait_workload,
+  run_annotated_thread_hang,
+  run_annotated_wait,
+  type annotated_wait,
+  type annotated_wait_workload,
+  type shrinker_shape,
+  type wait_path,
+} from '../scenarios/annotated_wait';
+import { warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
+import golden from './12-why-lockdep-missed-the-hang.golden';
+
+const STRUCT_MUTEX = '&dev->struct_mutex';
+const FREE_WORK = '(&i915->mm.free_work)';
+
+/** The lockdep reports that describe a deadlock between locks (or lock-like waits), as opposed to misuse. */
+const DEPENDENCY_REPORTS = [
+  'possible circular locking dependency detected',
+  'possible irq lock inversion dependency detected',
+  'RECLAIM_FS-safe -> RECLAIM_FS-unsafe lock order detected',
+  'RECLAIM_FS-READ-safe -> RECLAIM_FS-READ-unsafe lock order detected',
+];
+
+/**
+ * judged - the learner's wait, wrapped so that every call is checked: the
+ * calling task's lockdep held-lock list must be the same after the call as
+ * before it (an annotation takes and gives back; it leaves nothing held and
+ * releases nothing it did not take). The first problem is kept.
+ */
+function judged(impl: exercise_impl): { wait: annotated_wait; problem: () => string | null } {
+  const learner = impl.i915_synchronize_rcu_expedited as annotated_wait;
+  let problem: string | null = null;
+  const wait: annotated_wait = async (i915: drm_i915_private) => {
+    const before = current.held_locks.map((h) => h.class_name);
+    await learner(i915);
+    const after = current.held_locks.map((h) => h.class_name);
+    if (!problem && before.join('\u0000') !== after.join('\u0000')) {
+      problem = `${current.comm} held [${before.join(', ')}] before i915_synchronize_rcu_expedited() and [${after.join(', ')}] after it: ` +
+        'an annotation must give back every map it takes (lock_map_acquire is always paired with lock_map_release), and release only what it took.';
+    }
+  };
+  return { wait, problem: () => problem };
+}
+
+/** A report that must not happen in these runs: anything that shows a hang, a crash, or misuse. */
+const bad_report = (r: run_result): string | null => first_report(r, ['deadlock', 'hung_task', 'bug', 'warn', 'kasan', 'forgotten_await', 'step_limit', 'oom']);
+
+/** Does @rep name both classes of the hang's loop? */
+const names_the_loop = (rep: kernel_report): boolean => {
+  const text = rep.lines.join('\n');
+  return text.includes(STRUCT_MUTEX) && text.includes(FREE_WORK);
+};
+
+/**
+ * judge_report - the run must contain lockdep's report of the dependency
+ * the hang runs through (struct_mutex and the free worker), as its first
+ * lockdep report, and no hang or crash.
+ */
+function judge_report(result: run_result, held_problem: string | null, what: string): string | null {
+  const bad = bad_report(result);
+  if (bad) return `${bad}${dmesg_tail(result)}`;
+  if (held_problem) return held_problem;
+  const rep = result.reports.find((r) => r.kind === 'lockdep');
+  if (!rep) {
+    return `lockdep said nothing, although ${what}. Lockdep sees locks, not waits: a wait for a work item is invisible to it unless annotated ` +
+      'the way flush_work() annotates its own (a write acquisition of the map that process_one_work() holds while the work runs).';
+  }
+  if (!DEPENDENCY_REPORTS.includes(rep.title)) {
+    return `lockdep's first report was "${rep.title}": a report about the annotation itself, not about the dependency the hang runs through ` +
+      `(${STRUCT_MUTEX} and the free worker ${FREE_WORK}). After its first report lockdep turns itself off, so this one hides everything after it.${dmesg_tail(result, 30)}`;
+  }
+  if (!names_the_loop(rep)) {
+    return `lockdep's first report was "${rep.title}", but it must show the dependency the hang runs through: ${STRUCT_MUTEX} and the free worker ${FREE_WORK}. ` +
+      `An annotation that names another map tells lockdep about a dependency that is not there (or not the one that matters).${dmesg_tail(result, 30)}`;
+  }
+  return null;
+}
+
+const shape_words: Record<shrinker_shape, string> = {
+  '4.10': 'the v4.10 shrinker (waits after "unlock if we locked")',
+  '4.11': 'the v4.11 shrinker (c053b5a: waits only after a real unlock)',
+  '4.12': 'the v4.12 shrinker (never waits)',
+};
+
+/** The v4.10 shrinker waits under struct_mutex on every path: the scan's frame holds it when i915_gem_shrink waits. */
+const UNDER_LOCK_PATHS: readonly wait_path[] = ['ioctl', 'direct-reclaim', 'direct-nofs', 'kswapd', 'drop-caches'];
+const wl = (path: wait_path, worker: 'first' | 'after', comm = 'i915_ioctl'): annotated_wait_workload => ({ path, worker, comm, objects: [], swap: false, lockdep: true });
+
+/** A silent case: a shrinker shape and a path on which nothing waits under struct_mutex or in reclaim. */
+interface silent_workload extends annotated_wait_workload {
+  shape: shrinker_shape;
+}
+const SILENT_CASES: ReadonlyArray<[shrinker_shape, wait_path]> = [
+  ['4.12', 'ioctl'],
+  ['4.12', 'direct-reclaim'],
+  ['4.12', 'direct-nofs'],
+  ['4.12', 'kswapd'],
+  ['4.12', 'drop-caches'],
+  ['4.11', 'ioctl'],
+  ['4.11', 'drop-caches'],
+  ['4.11', 'unrelated-lock'],
+  ['4.10', 'unrelated-lock'],
+];
+const arb_silent: fc.Arbitrary<silent_workload> = fc
+  .tuple(fc.constantFrom(...SILENT_CASES), arb_wait_workload(['ioctl']))
+  .map(([[shape, path], w]) => ({ ...w, shape, path }));
+
+/** A call of the wait on its own: a reader on the other CPU, maybe a GEM ioctl holding struct_mutex while the free worker waits for it. */
+interface wait_workload {
+  reader_steps: number;
+  /** 0: nobody holds struct_mutex; else another task holds it this many ms while the free worker is blocked on it. */
+  holder_ms: number;
+  comm: string;
+  lockdep: boolean;
+}
+
+export default define_checks({
+  exercise: '12-why-lockdep-missed-the-hang',
+  exports: { i915_synchronize_rcu_expedited: 'async function i915_synchronize_rcu_expedited(i915): Promise<void>' },
+  golden,
+  checks: [
+    {
+      id: 'reports-the-wait-under-struct-mutex',
+      name: 'with the v4.10 shrinker, lockdep reports the struct_mutex / free-worker dependency in runs where nothing hangs, on every path, whether the free worker ran before or after the wait',
+      run: (impl) =>
+        for_each_workload(
+          {
+            arbitrary: arb_wait_workload(UNDER_LOCK_PATHS),
+            seed: 0x1201,
+            runs: 10,
+            examples: [wl('ioctl', 'after'), wl('ioctl', 'first', 'Xorg'), wl('direct-reclaim', 'first', 'glxgears'), wl('kswapd', 'after')],
+            describe: (w) => `${shape_words['4.10']}; ${describe_wait_workload(w)}`,
+          },
+          async (w) => {
+            const j = judged(impl);
+            const { result } = await run_annotated_wait(w, '4.10', j.wait);
+            const problem = judge_report(result, j.problem(), 'this shrinker waited for the expedited grace period while struct_mutex was held, ' +
+              'and the grace period is driven by work on system_wq, which can sit behind the free worker blocked on struct_mutex');
+            return problem ? fail(problem) : pass();
+          },
+        ),
+    },
+    {
+      id: 'reports-the-wait-in-reclaim',
+      name: 'with the v4.11 shrinker (c053b5a), lockdep still reports the wait that reclaim makes after a real unlock: the free worker needs a lock held across GFP_KERNEL allocations',
+      run: (impl) =>
+        for_each_workload(
+          {
+            arbitrary: arb_wait_workload(['kswapd', 'direct-reclaim']),
+            seed: 0x1202,
+            runs: 5,
+            examples: [wl('kswapd', 'first', 'gpu_wait'), wl('kswapd', 'after', 'kswapd0')],
+            describe: (w) => `${shape_words['4.11']}; ${describe_wait_workload(w)}`,
+          },
+          async (w) => {
+            const j = judged(impl);
+            const { result } = await run_annotated_wait(w, '4.11', j.wait);
+            const problem = judge_report(result, j.problem(), 'kswapd waited for the grace period in reclaim, and the free worker it may sit behind ' +
+              'takes struct_mutex, which a GEM ioctl holds across GFP_KERNEL allocations (Andrea: calling it from reclaim is "not legal"). The dependency ' +
+              'is there whoever holds struct_mutex at the moment of the wait: an annotation that depends on this run\'s lock state cannot show it');
+            return problem ? fail(problem) : pass();
+          },
+        ),
+    },
+    {
+      id: 'reports-before-the-hang',
+      name: 'in the thread\'s own hang (no kworker can be created), lockdep reports the dependency before the task hangs',
+      run: (impl) =>
+        for_each_workload(
+          {
+            arbitrary: arb_comm,
+            seed: 0x1203,
+            runs: 3,
+            examples: ['i915_ioctl', 'Xorg'],
+            describe: (comm) => `the thread's hang: "${comm}" holds struct_mutex, frees a buffer, allocates under pressure; reclaim recurses into the v4.10 shrinker; no kworker can be created`,
+          },
+          async (comm) => {
+            const j = judged(impl);
+            const { result } = await run_annotated_thread_hang(j.wait, comm);
+            const first = result.reports[0];
+            if (!first) return fail(`the run did not hang and reported nothing: the scenario expects the thread's hang.${dmesg_tail(result)}`);
+            if (j.problem()) return fail(j.problem()!);
+            if (!result.reports.some((r) => r.kind === 'lockdep')) {
+              return fail(`lockdep said nothing, and the task hung (${first.kind}: "${first.title}"): this is Andrea's run, "I didn't get any lockdep warning". ` +
+                'The wait must tell lockdep what it depends on before it sleeps.' + dmesg_tail(result, 12));
+            }
+            if (first.kind !== 'lockdep' || !DEPENDENCY_REPORTS.includes(first.title) || !names_the_loop(first)) {
+              return fail(`the first report was ${first.kind}: "${first.title}". The point of the annotation is that lockdep prints the cycle before the wait ` +
+                'begins: a wait that never ends never reaches code after it. Annotate before waiting, as flush_work() does.' + dmesg_tail(result, 12));
+            }
+            return pass();
+          },
+        ),
+    },
+    {
+      id: 'silent-when-nothing-waits-under-the-lock',
+      name: 'lockdep stays silent where the wait is legitimate or absent (v4.12 on every path, v4.11 outside reclaim, a caller holding an unrelated lock), and every lock is given back',
+      run: (impl) =>
+        for_each_workload(
+          {
+            arbitrary: arb_silent,
+            seed: 0x1204,
+            runs: 12,
+            examples: SILENT_CASES.filter(([s]) => s !== '4.12').map(([shape, path], i) => ({ ...wl(path, i % 2 ? 'first' : 'after', i % 2 ? 'Xorg' : 'i915_ioctl'), shape })),
+            describe: (w) => `${shape_words[w.shape]}; ${describe_wait_workload(w)}`,
+          },
+          async (w) => {
+            const j = judged(impl);
+            const { result, value } = await run_annotated_wait(w, w.shape, j.wait);
+            if (j.problem()) return fail(j.problem()!);
+            const rep = result.reports[0];
+            if (rep) return fail(`${rep.kind}: ${rep.title}: nothing here waits under struct_mutex or in reclaim, so nothing may be reported.${dmesg_tail(result, 30)}`);
+            if (value?.held_at_end.length) return fail(`the task ended holding [${value.held_at_end.join(', ')}]: an annotation must give back what it takes.`);
+            return pass();
+          },
+        ),
+    },
+    {
+      id: 'still-waits-for-the-grace-period',
+      name: 'still waits for a full expedited grace period (readers that began before it have finished), and for nothing else, lockdep on or off',
+      run: (impl, ctx) =>
+        for_each_workload(
+          {
+            arbitrary: fc.record({
+              reader_steps: fc.integer({ min: 0, max: 400 }),
+              holder_ms: fc.constantFrom(0, 0, 30, 200),
+              comm: arb_comm,
+              lockdep: fc.boolean(),
+            }),
+            seed: 0x1205,
+            runs: 8,
+            examples: [
+              { reader_steps: 300, holder_ms: 0, comm: 'i915_ioctl', lockdep: false },
+              { reader_steps: 120, holder_ms: 200, comm: 'kswapd0', lockdep: true },
+            ],
+            describe: (w: wait_workload) => `"${w.comm}" calls i915_synchronize_rcu_expedited() while a reader on CPU 1 runs ${w.reader_steps} steps in a read-side section` +
+              (w.holder_ms ? `, and a GEM ioctl holds struct_mutex for ${w.holder_ms} ms with the free worker blocked on it` : '') + `; lockdep ${w.lockdep ? 'on' : 'off'}`,
+          },
+          async (w: wait_workload) => {
+            const j = judged(impl);
+            const reader = { go: false, inside: false, out: false };
+            const { result, value } = await run_in_gem_world(
+              { release: '4.12' },
+              async (world) => {
+                await warm_up_workqueues();
+                if (w.holder_ms) await msleep(2); // the holder has the lock and the free worker waits for it
+                reader.go = true; // the reader enters its read-side section now, before the call
+                while (w.reader_steps > 0 && !reader.inside) await cond_resched();
+                const m = await measure_call(() => j.wait(world.i915));
+                return { after_reader: reader.out || w.reader_steps === 0, stalled: m.stalled_jiffies };
+              },
+              (world) => {
+                if (w.reader_steps > 0) {
+                  user_task(async () => {
+                    while (!reader.go) await msleep(1);
+                    rcu_read_lock();
+                    reader.inside = true;
+                    for (let i = 0; i < w.reader_steps; i++) await model_schedule_point('cpu_relax');
+                    reader.out = true;
+                    rcu_read_unlock();
+                  }, 'reader', { cpu: 1 });
+                }
+                if (w.holder_ms) {
+                  user_task(async () => {
+                    const obj = await i915_gem_object_create(world.i915, PAGE_SIZE);
+                    await mutex_lock(world.i915.struct_mutex);
+                    if (obj) i915_gem_object_put(obj);
+                    await rcu_barrier(); // the free work is queued; it blocks on struct_mutex
+                    await msleep(w.holder_ms);
+                    mutex_unlock(world.i915.struct_mutex);
+                  }, 'i915_ioctl', { cpu: 0 });
+                }
+              },
+              { ...WORLD_PARAMS, lockdep: w.lockdep },
+              w.comm,
+            );
+            const bad = first_report(result, ['deadlock', 'hung_task', 'bug', 'warn', 'kasan', 'forgotten_await', 'step_limit', 'oom', 'lockdep']);
+            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+            if (j.problem()) return fail(j.problem()!);
+            if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
+            if (!value.after_reader) {
+              return fail('i915_synchronize_rcu_expedited() returned while a reader that began before it was still in its read-side section: ' +
+                'it must still wait for a full grace period (the annotation is added to the wait, it does not replace it).');
+            }
+            const differs = like_reference(ctx, w, { stalled: value.stalled }, (ref, got) =>
+              got.stalled > ref.stalled + 1
+                ? `the call stalled its caller ${got.stalled} jiffies where the reference stalls ${ref.stalled}: it waits for something besides the grace period ` +
+                  '(a flush of the free worker waits for whoever holds struct_mutex; an annotation costs no time)'
+                : got.stalled + 1 < ref.stalled
+                  ? `the call returned after ${got.stalled} jiffies where a grace period takes ${ref.stalled}: it does not wait for a full expedited grace period`
+                  : null,
+            );
+            return differs ? fail(differs) : pass();
+          },
+        ),
+    },
+  ],
+});

@@ -1,0 +1,14 @@
+// Exercise 12, decoy: a recursive-read acquisition, which v4.11 checks but does not record
+import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { lock_map_acquire_read, lock_map_release } from '../../../../kernel/locking/lockdep';
+import { synchronize_rcu_expedited } from '../../../../kernel/rcu/update';
+/**
+ * i915_synchronize_rcu_expedited - wait for an expedited grace period, for
+ * the shrinker of @i915, telling lockdep what the wait depends on.
+ */
+export async function i915_synchronize_rcu_expedited(i915: drm_i915_private): Promise<void> {
+  // Waiting does not exclude anyone: a shared acquisition, as flush_work() takes a workqueue's map.
+  lock_map_acquire_read(i915.mm.free_work.lockdep_map, 'i915_synchronize_rcu_expedited');
+  lock_map_release(i915.mm.free_work.lockdep_map, 'i915_synchronize_rcu_expedited');
+  await synchronize_rcu_expedited();
+}
