@@ -77,10 +77,22 @@ function measure(i915: drm_i915_private, dropped: drm_i915_gem_object[]): after_
   };
 }
 
+/**
+ * A drain that loops around a wait with nothing to wait for (flush_work() on
+ * a work not yet queued, rcu_barrier() with no callback left) never sleeps:
+ * the watchdog (kernel/watchdog.ts) reports the soft lockup. Say why.
+ */
+function soft_lockup_hint(bad: string): string {
+  if (!bad.includes('soft lockup')) return '';
+  return '\n  The drain kept calling the kernel without ever sleeping: a loop around flush_work() or rcu_barrier() that has nothing to ' +
+    'wait for yet returns at once, again and again, and on this CPU nothing else runs: not the RCU callbacks that would queue the ' +
+    'free worker, not the worker itself. A wait only helps if what it waits for is already on its way.';
+}
+
 /** The verdict on a measurement, in kernel terms. */
 function judge(result: run_result, value: after_drain | undefined, where: string): ReturnType<typeof pass> {
   const bad = first_report(result, BAD_KINDS);
-  if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+  if (bad) return fail(`${bad}${soft_lockup_hint(bad)}${dmesg_tail(result)}`);
   if (!value) return fail(`i915_gem_drain_freed_objects() never returned: ${result.stop}${dmesg_tail(result)}`);
   if (value.not_freed > 0 || value.free_count !== 0) {
     const stage = value.rcu_callbacks_pending > 0
@@ -364,7 +376,7 @@ async function run_idle_workload(drain: drain_fn, wl: idle_workload) {
 
 function judge_idle({ result, value }: Awaited<ReturnType<typeof run_idle_workload>>): check_outcome {
   const bad = first_report(result, [...BAD_KINDS, 'oom']);
-  if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+  if (bad) return fail(`${bad}${soft_lockup_hint(bad)}${dmesg_tail(result)}`);
   if (!value) return fail(`i915_gem_drain_freed_objects() never returned: ${result.stop}${dmesg_tail(result)}`);
   if (value.locks) return fail(value.locks);
   if (value.gps > 0) {

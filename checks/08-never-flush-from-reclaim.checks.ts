@@ -101,7 +101,10 @@ function judge_run(ctx: check_context, wl: unlock_workload, { result, value }: u
       ? '\n  A shrinker runs inside reclaim: it must not flush a !WQ_MEM_RECLAIM workqueue (nor wait for it any other way).'
       : bad.includes('__owner_task(owner) != current')
         ? '\n  mutex_unlock() by a task that does not own the lock: after a handoff (MUTEX_FLAG_HANDOFF) the first waiter owns it, not whoever unlocked.'
-        : '';
+        : bad.includes('soft lockup')
+          ? '\n  The shrinker\'s unlock kept calling the kernel without ever sleeping: a loop around rcu_barrier() or flush_work() with nothing ' +
+            'left for it to wait for returns at once, again and again. Reclaim spins on its CPU, and what would free the objects never runs there.'
+          : '';
     return fail(`${bad}${hint}${dmesg_tail(result)}`);
   }
   if (!value) {
