@@ -137,6 +137,7 @@ const EVERY_STATE: owner_word_workload[] = OWNER_STATES.map((state, i) => ({
   in_reclaim: i % 2 === 0,
   lockdep: i % 2 === 1,
   extra_tasks: i % 3,
+  boot_seed: 0x0400 + i, // task_structs elsewhere on every boot
 }));
 
 /** What a reviewer says about one call on a real owner word, or null. */

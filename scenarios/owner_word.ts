@@ -125,6 +125,11 @@ export interface owner_word_workload {
   lockdep: boolean;
   /** Idle tasks created first, so that pids and task addresses differ from run to run. */
   extra_tasks: number;
+  /**
+   * The boot's seed (absent: the default), which places every task_struct
+   * (kernel/sched/task.ts): the same tasks get other addresses on another boot.
+   */
+  boot_seed?: number;
 }
 
 export const arb_owner_word_workload: fc.Arbitrary<owner_word_workload> = fc.record({
@@ -135,11 +140,13 @@ export const arb_owner_word_workload: fc.Arbitrary<owner_word_workload> = fc.rec
   in_reclaim: fc.boolean(),
   lockdep: fc.boolean(),
   extra_tasks: fc.integer({ min: 0, max: 3 }),
+  boot_seed: fc.integer({ min: 1, max: 0xffff }),
 });
 
 export function describe_owner_word_workload(wl: owner_word_workload): string {
   return `owner word state "${wl.state}"; asked by "${wl.caller}"${wl.in_reclaim ? ' in reclaim (PF_MEMALLOC)' : ''}, ` +
-    `other holder "${wl.holder}", waiter "${wl.waiter}"; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.extra_tasks} other task(s) first`;
+    `other holder "${wl.holder}", waiter "${wl.waiter}"; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.extra_tasks} other task(s) first` +
+    (wl.boot_seed === undefined ? '' : `; boot seed ${wl.boot_seed}`);
 }
 
 /** What the answer must be: RECURSIVE to the owner, else mutex_trylock()'s answer (SUCCESS only if nobody owns it). */
@@ -201,7 +208,7 @@ export async function run_owner_word(wl: owner_word_workload, fn: trylock_recurs
   const lock = (): mutex => w!.i915.struct_mutex;
   const other_holds = wl.state.startsWith('other');
   return run_once(
-    { ...WORLD_PARAMS, lockdep: wl.lockdep },
+    { ...WORLD_PARAMS, lockdep: wl.lockdep, ...(wl.boot_seed === undefined ? {} : { seed: wl.boot_seed }) },
     async (): Promise<owner_word_outcome> => {
       const l = lock();
       const waiter_queued = (): boolean => l.wait_list.length > 0;

@@ -33,6 +33,7 @@ import {
   TASK_RUNNING,
   TASK_UNINTERRUPTIBLE,
   task_is_running,
+  task_ptr,
   type task_struct,
   type wait_target,
 } from './task';
@@ -221,6 +222,7 @@ export interface task_options {
 export function model_task_create(fn: () => Promise<void>, comm: string, opts: task_options = {}): task_struct {
   const pid = rq.next_pid++;
   const t = make_task(pid, comm, opts.flags ?? 0, (opts.cpu ?? pid) % boot_params().nr_cpus, opts.daemon ?? false);
+  task_ptr(t); // dup_task_struct: its place in the task_struct slab, in creation order (a boot's addresses do not depend on who asks first)
   t.rss_pages = opts.rss_pages ?? 0;
   t.model_resume = () => {
     void (async () => {

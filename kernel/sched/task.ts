@@ -2,6 +2,10 @@
 // Only the fields the course needs. The scheduler-private fields at the end
 // are how the model suspends a task's JavaScript: a learner never touches them.
 
+import { register_initcall } from '../init/initcall';
+import { boot_params, default_boot_params } from '../init/params';
+import { prandom_state } from '../lib/prandom';
+
 // Task states (v4.11 values).
 export const TASK_RUNNING = 0x0000;
 export const TASK_INTERRUPTIBLE = 0x0001;
@@ -103,12 +107,43 @@ export function fatal_signal_pending(t: task_struct): boolean {
   return t.sigkill_pending;
 }
 
+// Where each task_struct lives. In the kernel, dup_task_struct() takes it
+// from the task_struct slab cache (kernel/fork.c, alloc_task_struct_node):
+// its address says nothing about the pid, and differs from boot to boot. The
+// model picks, per boot, a seeded random 64-byte-aligned slot for each task
+// (deterministic for a given boot_params().seed), so that nothing but the
+// task itself (task_ptr) or __mutex_owner() can tell whose address a word holds.
+
+/** Slots a task_struct may occupy: 0x40000000 + slot * 0x40 stays below 2^31. */
+const TASK_SLOTS = 0x00ffffff;
+const TASK_STRUCT_BASE = 0x40000000;
+const TASK_STRUCT_ALIGN = 0x40;
+
+let task_addresses = new WeakMap<task_struct, number>();
+let used_task_addresses = new Set<number>();
+let task_address_rng = new prandom_state(default_boot_params.seed);
+
+register_initcall('core', 'task_struct_cachep', () => {
+  task_addresses = new WeakMap();
+  used_task_addresses = new Set();
+  task_address_rng = new prandom_state(boot_params().seed ^ 0x7a5c0de);
+});
+
 /**
  * task_ptr - a stand-in for the address of @t's task_struct, as stored in a
  * mutex's owner word. It is 64-byte aligned (so the low three bits are free
  * for the MUTEX_FLAG_* bits, as in the kernel) and below 2^31, so that
- * JavaScript's 32-bit bitwise operators (`owner & ~0x07`) work on it.
+ * JavaScript's 32-bit bitwise operators (`owner & ~0x07`) work on it. Where
+ * the slab put it is chosen at random for each boot (see above): no
+ * arithmetic on an address recovers a pid.
  */
 export function task_ptr(t: task_struct): number {
-  return 0x40000000 + t.pid * 0x40;
+  let addr = task_addresses.get(t);
+  if (addr === undefined) {
+    do addr = TASK_STRUCT_BASE + (1 + task_address_rng.below(TASK_SLOTS)) * TASK_STRUCT_ALIGN;
+    while (used_task_addresses.has(addr));
+    used_task_addresses.add(addr);
+    task_addresses.set(t, addr);
+  }
+  return addr;
 }

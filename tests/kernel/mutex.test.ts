@@ -305,27 +305,28 @@ describe('mutex', () => {
   });
 
   it('traces lock_acquire, lock_contended, lock_acquired and lock_release with the owner word as it is when each fires', async () => {
+    const ptr = { a: 0, b: 0 };
     const r = await start_kernel({ trace: true }, () => {
       const m = mutex_init('traced_lock');
-      user_task(async () => {
+      ptr.a = task_ptr(user_task(async () => {
         await mutex_lock(m);
         await msleep(1);
         mutex_unlock(m);
-      }, 'a');
-      user_task(async () => {
+      }, 'a'));
+      ptr.b = task_ptr(user_task(async () => {
         await mutex_lock(m);
         mutex_unlock(m);
-      }, 'b');
+      }, 'b'));
     });
     const ev = r.trace.filter((e) => e.fields.lock === 'traced_lock').map((e) => `${e.comm} ${e.event} ${String(e.fields.owner_word)} ${String(e.fields.flags)}`);
-    const a = (0x40000000 + 1 * 0x40).toString(16);
-    const b = (0x40000000 + 2 * 0x40).toString(16);
+    const a = ptr.a.toString(16);
+    const b = ptr.b.toString(16);
     expect(ev).toEqual([
       'a lock_acquire 0x0 0',
       `a lock_acquired 0x${a} 0`,
       `b lock_acquire 0x${a} 0`,
       `b lock_contended 0x${a} 0`,
-      `a lock_release 0x${(0x40000000 + 0x40 + 1).toString(16)} 1`,
+      `a lock_release 0x${(ptr.a + 1).toString(16)} 1`,
       `b lock_acquired 0x${b} 0`,
       `b lock_release 0x${b} 0`,
     ]);
