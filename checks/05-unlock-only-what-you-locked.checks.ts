@@ -1,268 +1,346 @@
-// The graded checks of exercise 05 (unlock only what you locked).
-// Each check plugs your i915_gem_shrinker_unlock into the i915 model (count,
-// scan, i915_gem_shrink and the OOM notifier all call it after the v4.11
-// i915_gem_shrinker_lock) and runs workloads on the small machine of
-// scenarios/i915_world.ts.
-//
-// Every call of your function, in every check, is judged against the
-// kernel's rule (scenarios/shrinker_lock_contract.ts): unlock = true (the
-// lock call took struct_mutex) → the caller's hold ends; unlock = false (an
-// outer frame of the same task took it) → the lock and its owner word are
-// left exactly as they were; never sleep. The rule is stated against the
-// mutex's owner word, so it holds with lockdep on and off. The workloads are
-// generated (fixed seeds): every path into the shrinker, struct_mutex free,
-// held by the caller or by another task (with waiters and a pending
-// handoff), task names that collide, every kind of object.
+// The graded checks of exercise 05 (report what you released).
+// Each check runs your i915_gem_shrinker_oom on the kernel model as
+// out_of_memory() calls it, on generated machines (fixed seeds: the same
+// workloads every run): who allocates and what it holds, GFP_KERNEL and
+// GFP_NOFS, swap on and off, every kind of GEM object busy on the GPU,
+// lockdep on and off, v4.11 and v4.12, another OOM notifier before or after
+// i915's. Every call is judged as it happens: what it added to the counter
+// against the pages it really released (a spec computed from the objects),
+// the lock left as found, and what the OOM killer did, compared with the
+// reference solution.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../course/check_helpers';
-import { for_each_workload, like_reference } from '../course/workload';
-import type { scenario } from '../explorer/scenario';
-import type { report_kind } from '../kernel/panic';
+import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
+import { fc, for_each_workload, like_reference } from '../course/workload';
+import { page_accounting } from '../course/invariants';
+import type { drm_i915_private, i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_object_mark_active } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { user_task } from '../kernel/fork';
-import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
-import { i915_gem_object_create, PAGE_SIZE } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
-import { atomic_long_read } from '../kernel/lib/atomic';
-import { __mutex_owner, mutex_lock, mutex_trylock, mutex_unlock, MUTEX_FLAG_WAITERS } from '../kernel/locking/mutex';
-import { rcu_barrier } from '../kernel/rcu/update';
-import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
-import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
+import type { run_result } from '../kernel/init/main';
+import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { current, msleep } from '../kernel/sched/core';
-import { allocate_pages, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
-import { first_violation, judged_unlock, type contract_judge, type shrinker_unlock_fn } from '../scenarios/shrinker_lock_contract';
+import { jiffies } from '../kernel/time/timekeeping';
+import { gem_world, warm_up_workqueues } from '../scenarios/i915_world';
+import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_kind, type gem_object_spec } from '../scenarios/gem_workloads';
+import { hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
 import {
-  arb_struct_mutex_workload,
-  decisive_workload,
-  describe_struct_mutex_workload,
-  run_struct_mutex_workload,
-  type struct_mutex_run,
-  type struct_mutex_workload,
-} from '../scenarios/struct_mutex_reclaim';
+  ALL_GEM_KINDS,
+  arb_oom_workload,
+  BYSTANDER_RSS,
+  describe_oom_workload,
+  judged_oom,
+  run_oom_workload,
+  stops_chain,
+  type notifier_call,
+  type oom_fn,
+  type oom_run,
+  type oom_workload,
+} from '../scenarios/oom_notifier';
 import golden from './05-unlock-only-what-you-locked.golden';
 
-const unlock_of = (impl: exercise_impl): shrinker_unlock_fn => impl.i915_gem_shrinker_unlock as shrinker_unlock_fn;
+const oom_of = (impl: exercise_impl): oom_fn => impl.i915_gem_shrinker_oom as oom_fn;
+/** Reports no run may show (an OOM kill is judged on its own: sometimes it is the right outcome). */
+const BAD_KINDS = ['deadlock', 'lockdep', 'bug', 'warn', 'kasan', 'hung_task', 'forgotten_await', 'step_limit'] as const;
 
-/** Pages the ioctl allocates under struct_mutex: enough to go below the min watermark (as in scenarios/thread.ts). */
-const PRESSURE_PAGES = 40;
+// ---------------------------------------------------------------------------
+// One notifier call, judged by the kernel's rule.
 
-/** Reports no workload may leave behind: a "bad unlock balance", a DEBUG_LOCKS_WARN_ON, a task stuck on the lock, an OOM kill... */
-const BAD_REPORTS: readonly report_kind[] = ['deadlock', 'hung_task', 'lockdep', 'bug', 'warn', 'kasan', 'oom', 'forgotten_await', 'step_limit'];
-
-/** Shrinking re-runs a workload: a handful is enough to show a smaller one, and keeps a wrong answer's verdict quick. */
-const SHRINK_BUDGET = 12;
-
-/**
- * Two tasks share struct_mutex, explored under every schedule within two
- * preemptions. "i915_ioctl" takes it, marks itself inside its critical
- * section, and allocates under memory pressure (so reclaim calls the
- * shrinker recursively); "gem_close" waits for the lock meanwhile. The
- * invariant every mutex exists for: gem_close must not get the lock while
- * i915_ioctl is still inside. Every unlock call is judged too.
- */
-export function contended(unlock: shrinker_unlock_fn): scenario {
-  const seen = { overlap: '' };
-  let judge: contract_judge | null = null;
-  return {
-    id: 'ex05-contended',
-    params: { ...WORLD_PARAMS },
-    setup() {
-      const judged = judged_unlock(unlock);
-      judge = judged.judge;
-      const w = gem_world({ release: '4.12', shrinker_ops: { unlock: judged.unlock } });
-      const cs = { ioctl_inside: false };
-      const locked = init_completion('i915_ioctl holds struct_mutex');
-      seen.overlap = '';
-      user_task(async () => {
-        await populate(w);
-        await mutex_lock(w.i915.struct_mutex);
-        cs.ioctl_inside = true;
-        complete(locked);
-        await allocate_pages(PRESSURE_PAGES);
-        cs.ioctl_inside = false;
-        if (__mutex_owner(w.i915.struct_mutex) === current) mutex_unlock(w.i915.struct_mutex);
-      }, 'i915_ioctl');
-      user_task(async () => {
-        await wait_for_completion(locked);
-        await mutex_lock(w.i915.struct_mutex);
-        if (cs.ioctl_inside && !seen.overlap) {
-          seen.overlap = 'gem_close acquired struct_mutex while i915_ioctl was still inside its critical section ' +
-            '(after its mutex_lock, before its mutex_unlock, in the middle of an allocation): ' +
-            "the shrinker released the ioctl's lock from inside reclaim, and let another task in.";
-        }
-        mutex_unlock(w.i915.struct_mutex);
-      }, 'gem_close');
-    },
-    check: () => seen.overlap || (judge ? first_violation(judge) : null),
-  };
-}
-
-/** What the reference is compared on: what a reviewer reads off the run. */
-function reviewer_view(r: struct_mutex_run): { released: number; got: number } {
-  return { released: r.gem_pages_released, got: r.pages_got };
-}
-
-/**
- * One generated workload with the learner's unlock, judged: every unlock
- * call obeys the rule, no report is left behind (lockdep's "bad unlock
- * balance", CONFIG_DEBUG_MUTEXES' DEBUG_LOCKS_WARN_ON, a waiter that never
- * gets the lock), struct_mutex is free at the end, the page books balance,
- * and @more (the check's own point) holds.
- */
-async function judged_run(
-  impl: exercise_impl,
-  ctx: check_context,
-  wl: struct_mutex_workload,
-  more: (r: struct_mutex_run) => string | null,
-): Promise<check_outcome> {
-  const { unlock, judge } = judged_unlock(unlock_of(impl));
-  const { result, value } = await run_struct_mutex_workload(wl, { unlock });
-  const broken = first_violation(judge);
-  const bad = first_report(result, BAD_REPORTS);
-  if (broken) return fail(`${broken}${bad ? `\n  The kernel said: ${bad}` : ''}${judge.in_flight.size ? dmesg_tail(result) : ''}`);
-  if (bad) {
-    const why = bad.includes('bad unlock balance') || bad.includes('__owner_task(owner) != current')
-      ? ' — struct_mutex was released by a task that did not hold it (any more): every acquisition is matched by exactly one release, by the frame that made it.'
-      : bad.includes('still has locks held') ? ' — a task ended still holding a lock it took.' : '';
-    return fail(`${bad}${why}${dmesg_tail(result)}`);
+/** What the call added to *freed must be exactly the pages it released; the chain must go on. */
+function judge_call(c: notifier_call): string | null {
+  const added = c.freed_after - c.freed_before;
+  if (c.locks) return `${c.who}: ${c.locks}`;
+  if (stops_chain(c.ret)) {
+    return `${c.who} returned ${c.ret.toString(16)} (NOTIFY_STOP_MASK set): blocking_notifier_call_chain() stops there, and the OOM notifiers ` +
+      'after i915\'s (a balloon driver that could give memory back) are never asked. Return NOTIFY_DONE.';
   }
-  if (!value) return fail(`the workload never finished: ${result.stop}${dmesg_tail(result)}`);
-  if (value.owner_at_end) {
-    return fail(`when every task was done, struct_mutex was still held by ${value.owner_at_end}, which took it in the shrinker and never released it: ` +
-      'the next ioctl to call mutex_lock() on it blocks for ever.');
+  if (c.freed_after < c.freed_before || (c.freed_before > 0 && c.freed_after === c.released && c.released !== added)) {
+    return `${c.who} found ${c.freed_before} pages already in *freed (other notifiers ran first) and left ${c.freed_after}: ` +
+      'the counter is shared by the whole chain. Add to it, never set it.';
   }
-  if (value.books) return fail(value.books);
-  const own = more(value);
-  if (own) return fail(own);
-  const differs = like_reference(ctx, wl, reviewer_view(value));
-  if (differs) return fail(`the run differs from the reference solution's: ${differs}`);
-  return pass();
+  if (c.released_busy > 0) {
+    return `${c.who} released ${c.released_busy} pages of buffers the GPU was still using: pages under a running batch are memory ` +
+      'corruption. i915_gem_shrinker_lock_uninterruptible() waits for the GPU to idle before I915_SHRINK_ACTIVE may take them.';
+  }
+  if (added === c.released) return null;
+  if (added < c.released) {
+    const to_lru = c.released - c.released_purgeable;
+    const where = to_lru > 0
+      ? ` (${c.released_purgeable} of purgeable buffers, truncated onto the free list; ${to_lru} of buffers still needed, handed back to the LRU as swap-backed shmem pages that reclaim writes to swap and frees next)`
+      : ' (of purgeable buffers, truncated onto the free list)';
+    const nested = c.lock === 'mine' ? ' unlock = false says who releases struct_mutex, not whether the pages count.' : '';
+    return `${c.who} released ${c.released} pages${where} but added ${added} to *freed. out_of_memory() kills a task unless the notifiers ` +
+      `report memory.${nested} Report every page i915_gem_shrink_all() released.`;
+  }
+  return `${c.who} released ${c.released} pages but added ${added} to *freed. out_of_memory() reads any positive count as "memory came back" ` +
+    'and kills nobody: the allocation retries, reclaim finds nothing, and out_of_memory() is told the same story again, for ever. ' +
+    'Report only what was released.';
 }
 
-const describe = describe_struct_mutex_workload;
+function judge_run(result: run_result, value: oom_run | undefined, wl: oom_workload): string | null {
+  const bad = first_report(result, BAD_KINDS);
+  if (bad) return `${bad}${dmesg_tail(result)}`;
+  if (!value) return `the check did not finish: ${result.stop}${dmesg_tail(result)}`;
+  for (const c of value.calls) {
+    const wrong = judge_call(c);
+    if (wrong) return wrong;
+  }
+  if (!value.kept_lock) return `"${wl.comm}" held struct_mutex around its allocation and no longer held it afterwards: the notifier released the outer frame's lock (unlock was false).`;
+  if (value.books) return value.books;
+  if (value.got < value.wanted) return `"${wl.comm}" got ${value.got} of the ${value.wanted} pages it asked for.`;
+  return null;
+}
+
+const calls_summary = (v: oom_run): string => {
+  const calls = v.calls.map((c) => `notifier (lock ${c.lock}) released ${c.released}, added ${c.freed_after - c.freed_before}`);
+  if (calls.length > 4) calls.splice(2, calls.length - 3, `… ${calls.length - 3} more calls …`);
+  return calls.join('; ') || 'the notifier was never called';
+};
+
+// ---------------------------------------------------------------------------
+// Workloads.
+
+const obj = (kind: gem_object_kind, pages: number): gem_object_spec => ({ kind, pages });
+const W = (o: Partial<oom_workload>): oom_workload => ({
+  objects: [obj('purgeable', 12)],
+  busy_ms: 20,
+  swap: false,
+  lockdep: true,
+  comm: 'i915_ioctl',
+  other: 'Xorg',
+  holder: 'none',
+  gfp: 'GFP_KERNEL',
+  beyond: 4,
+  balloon: null,
+  release: '4.12',
+  ...o,
+});
 
 /**
- * The free worker is already running when the shrinker lets go (Andrea's
- * 2/5 and the v4.11 unlock both wait for something there): in direct
- * reclaim (PF_MEMALLOC), the shrinker's trylock took struct_mutex; a GEM
- * object freed earlier has passed its grace period, and i915's free worker
- * (system_wq) is blocked on struct_mutex, queued behind the shrinker. The
- * unlock must release the lock (the worker then frees the object) and
- * return without waiting: a wait for that worker, for a grace period, or
- * for anything else, is a wait from reclaim.
+ * The memory i915 gives back: at least one purgeable buffer of 8 to 16
+ * pages (more than any allocation asks for beyond free memory), beside up
+ * to five objects of any kind, all busy on the GPU when reclaim runs.
  */
-async function unlock_while_free_worker_waits(impl: exercise_impl, lockdep: boolean): Promise<check_outcome> {
-  const { unlock, judge } = judged_unlock(unlock_of(impl));
-  const { result, value } = await run_in_gem_world(
-    { release: '4.12', shrinker_ops: { unlock } },
-    async (w) => {
-      const i915 = w.i915;
-      const doomed = await i915_gem_object_create(i915, 4 * PAGE_SIZE);
-      const noreclaim = memalloc_noreclaim_save(); // as __perform_reclaim does
-      if (!mutex_trylock(i915.struct_mutex)) throw new Error('check setup: struct_mutex is not free');
-      if (doomed) i915_gem_object_put(doomed);
-      await rcu_barrier(); // its RCU callback has queued the free worker, which blocks on struct_mutex
-      const waiting = (atomic_long_read(i915.struct_mutex.owner) & MUTEX_FLAG_WAITERS) !== 0;
-      await i915.shrinker_ops.unlock(i915, true);
-      memalloc_noreclaim_restore(noreclaim);
-      await msleep(20); // out of reclaim: the worker has all the time it needs
-      return { waiting, freed: doomed?.freed ?? true };
+const arb_gives_back = fc
+  .tuple(arb_gem_objects(0, 5, 8, ALL_GEM_KINDS), fc.constantFrom<gem_object_kind>('purgeable', 'bound-active', 'bound-idle'), fc.integer({ min: 8, max: 16 }))
+  .map(([rest, kind, pages]) => [...rest, obj(kind, pages)]);
+
+/** Nothing the notifier can release: pinned, scanout, unpopulated, or needed buffers with no swap (swap is off in these). */
+const arb_gives_nothing = arb_gem_objects(1, 5, 8, ['pinned', 'scanout', 'no-pages', 'needed', 'dirty-needed', 'bound-needed']);
+
+const GIVES_BACK_EXAMPLES: oom_workload[] = [
+  // The lesson's run: a GEM ioctl holding struct_mutex allocates while its purgeable buffers are busy on the GPU.
+  W({ holder: 'caller' }),
+  // Needed buffers handed to swap, from the lock holder with a handoff pending; lockdep off.
+  W({ holder: 'caller-handoff', objects: [obj('needed', 12), obj('dirty-needed', 6), obj('purgeable', 8)], swap: true, lockdep: false, release: '4.11' }),
+  // Holding nothing; another task holds the lock for 30 ms; GFP_NOFS.
+  W({ comm: 'glxgears', holder: 'other-briefly', other: 'glxgears', gfp: 'GFP_NOFS', objects: [obj('bound-active', 10), obj('pinned', 4)] }),
+  W({ comm: 'kworker/0:1', holder: 'none', objects: [obj('bound-needed', 9), obj('bound-idle', 8)], swap: true, release: '4.11' }),
+];
+
+/** The notifier called directly, as out_of_memory() calls it, after other notifiers added @earlier pages. */
+interface direct_workload {
+  objects: gem_object_spec[];
+  busy_ms: number;
+  swap: boolean;
+  lockdep: boolean;
+  comm: string;
+  other: string;
+  holder: 'none' | holder_state | 'other-briefly';
+  earlier: number;
+  release: i915_release;
+}
+const DIRECT_EXAMPLES: direct_workload[] = [
+  { objects: [obj('needed', 12), obj('purgeable', 6)], busy_ms: 5, swap: true, lockdep: true, comm: 'check', other: 'Xorg', holder: 'none', earlier: 0, release: '4.12' },
+  { objects: [obj('purgeable', 12)], busy_ms: 5, swap: false, lockdep: false, comm: 'i915_ioctl', other: 'Xorg', holder: 'caller-waiters', earlier: 3, release: '4.11' },
+  { objects: [obj('pinned', 5), obj('scanout', 3)], busy_ms: 0, swap: true, lockdep: true, comm: 'Xorg', other: 'Xorg', holder: 'caller', earlier: 0, release: '4.12' },
+  {
+    objects: Array.from({ length: 18 }, (_, i) => obj(ALL_GEM_KINDS[(i * 5) % ALL_GEM_KINDS.length]!, 1 + (i % 3))),
+    busy_ms: 12,
+    swap: true,
+    lockdep: true,
+    comm: 'kworker/0:1',
+    other: 'i915_ioctl',
+    holder: 'other-briefly',
+    earlier: 2,
+    release: '4.11',
+  },
+];
+const arb_direct: fc.Arbitrary<direct_workload> = fc.record({
+  objects: arb_gem_objects(1, 10, 10, ALL_GEM_KINDS),
+  busy_ms: fc.integer({ min: 0, max: 30 }),
+  swap: fc.boolean(),
+  lockdep: fc.boolean(),
+  comm: arb_comm,
+  other: arb_comm,
+  holder: fc.constantFrom<direct_workload['holder']>('none', 'caller', 'caller-waiters', 'caller-handoff', 'other-briefly'),
+  earlier: fc.integer({ min: 0, max: 5 }),
+  release: fc.constantFrom<i915_release>('4.11', '4.12'),
+});
+function describe_direct(wl: direct_workload): string {
+  const who = {
+    none: `"${wl.comm}" (holding nothing)`,
+    caller: `"${wl.comm}", holding struct_mutex,`,
+    'caller-waiters': `"${wl.comm}", holding struct_mutex with "${wl.other}" queued (WAITERS),`,
+    'caller-handoff': `"${wl.comm}", holding struct_mutex with "${wl.other}" queued first (WAITERS|HANDOFF),`,
+    'other-briefly': `"${wl.comm}", while "${wl.other}" holds struct_mutex for 30 ms,`,
+  }[wl.holder];
+  return `${who} calls the OOM notifier after other notifiers reported ${wl.earlier} pages; ${describe_objects(wl.objects)}, busy on the GPU for ${wl.busy_ms} ms; ` +
+    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker`;
+}
+
+async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: run_result; value: { call: notifier_call; books: string | null } | undefined }> {
+  const w = { i915: null as drm_i915_private | null, ready: false };
+  return run_once(
+    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? 96 : 0, lockdep: wl.lockdep },
+    async () => {
+      const i915 = w.i915!;
+      await warm_up_workqueues();
+      const objs = await make_gem_objects(i915, wl.objects);
+      const until = jiffies() + wl.busy_ms;
+      for (const o of objs) if (o.mm.pages) i915_gem_object_mark_active(o, until);
+      w.ready = true;
+      const mine = wl.holder !== 'none' && wl.holder !== 'other-briefly';
+      if (mine) await hold_struct_mutex(i915, wl.holder as holder_state);
+      else if (wl.holder === 'other-briefly') while (!mutex_is_locked(i915.struct_mutex)) await msleep(1);
+      const { call } = await judged_oom(oom, i915, { value: wl.earlier });
+      if (mine && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+      while (mutex_is_locked(i915.struct_mutex)) await msleep(1);
+      return { call, books: page_accounting() };
     },
-    undefined,
-    { ...WORLD_PARAMS, lockdep },
-    'i915_ioctl',
+    () => {
+      w.i915 = gem_world({ release: wl.release }).i915;
+      if (wl.holder === 'caller-waiters' || wl.holder === 'caller-handoff') spawn_struct_mutex_waiter(() => w.i915!, wl.other);
+      if (wl.holder === 'other-briefly') {
+        user_task(async () => {
+          while (!w.ready) await msleep(1);
+          await mutex_lock(w.i915!.struct_mutex);
+          await msleep(30);
+          mutex_unlock(w.i915!.struct_mutex);
+        }, wl.other);
+      }
+    },
+    wl.comm,
   );
-  const broken = first_violation(judge);
-  const bad = first_report(result, BAD_REPORTS);
-  const how = `(direct reclaim in "i915_ioctl", the shrinker's trylock took struct_mutex, i915's free worker waiting for it; lockdep ${lockdep ? 'on' : 'off'})`;
-  if (broken) return fail(`${broken}${bad ? `\n  The kernel said: ${bad}` : ''}\n  on the workload ${how}${dmesg_tail(result)}`);
-  if (bad) return fail(`${bad} ${how}${dmesg_tail(result)}`);
-  if (!value) return fail(`the workload never finished ${how}: ${result.stop}${dmesg_tail(result)}`);
-  if (!value.waiting) return fail('check setup: the free worker never queued on struct_mutex');
-  if (!value.freed) {
-    return fail(`i915's free worker was queued on struct_mutex when the shrinker released it, and 20 ms later it was still waiting ${how}: ` +
-      'the release did not wake the first waiter. mutex_unlock() does (and honours a pending handoff); writing the owner word does not.');
-  }
-  return pass();
+}
+
+// ---------------------------------------------------------------------------
+// The checks.
+
+/** oom_check - run OOM workloads and judge each run with @judge (after the common invariants); compare @aspect with the reference. */
+function oom_check(
+  opts: { arbitrary: fc.Arbitrary<oom_workload>; seed: number; runs: number; examples: oom_workload[]; max_steps?: number },
+  judge: (v: oom_run, wl: oom_workload) => string | null,
+  aspect: (v: oom_run) => unknown,
+): (impl: exercise_impl, ctx: check_context) => Promise<check_outcome> {
+  return (impl, ctx) =>
+    for_each_workload({ arbitrary: opts.arbitrary, seed: opts.seed, runs: opts.runs, examples: opts.examples, describe: describe_oom_workload }, async (wl) => {
+      const { result, value, partial } = await run_oom_workload(oom_of(impl), wl, opts.max_steps);
+      if (result.stop === 'step_limit' && partial.entered > partial.calls.length) {
+        return fail(`the OOM notifier was called by "${wl.comm}" and never returned (${result.steps} scheduler steps): it waits for something ` +
+          `that cannot come, such as struct_mutex held by its own caller. The notifier may wait, but only boundedly (5 s) and never for its caller.${dmesg_tail(result, 12)}`);
+      }
+      if (result.stop === 'step_limit') {
+        return fail(`the allocation never ended (${result.steps} scheduler steps): out_of_memory() was told memory came back on every attempt ` +
+          `and killed nobody, so the allocator retried for ever.\n  ${calls_summary(partial)}.${dmesg_tail(result, 8)}`);
+      }
+      const wrong = judge_run(result, value, wl) ?? judge(value!, wl);
+      if (wrong) return fail(`${wrong}\n  ${calls_summary(value!)}; OOM kills: ${value!.kills.join(', ') || 'none'}.${dmesg_tail(result, 8)}`);
+      const differs = like_reference(ctx, wl, aspect(value!));
+      if (differs) return fail(`the OOM path did not go as with the reference solution: ${differs}`);
+      return pass();
+    });
 }
 
 export default define_checks({
   exercise: '05-unlock-only-what-you-locked',
   golden,
-  exports: { i915_gem_shrinker_unlock: 'async function i915_gem_shrinker_unlock(i915, unlock: boolean): Promise<void>' },
+  exports: { i915_gem_shrinker_oom: 'async function i915_gem_shrinker_oom(i915, freed: { value: number }): Promise<number>' },
   checks: [
     {
-      id: 'outer-frame-keeps-lock',
-      name: 'the outer frame still holds struct_mutex when the shrinker returns, on every path, whatever the owner word carries',
+      id: 'no-oom-kill-when-i915-gave-memory-back',
+      name: 'nobody is OOM-killed when the notifier released enough pages, whoever allocates and whatever it holds (lockdep on and off, GFP_KERNEL and GFP_NOFS)',
+      run: oom_check(
+        {
+          arbitrary: arb_oom_workload(arb_gives_back, ['none', 'caller', 'caller-waiters', 'caller-handoff', 'other-briefly']).map((wl) => ({ ...wl, balloon: null })),
+          seed: 0x05a0,
+          runs: 10,
+          examples: GIVES_BACK_EXAMPLES,
+        },
+        (v) => {
+          if (v.kills.length === 0) return null;
+          const released = v.calls.reduce((n, c) => n + c.released, 0);
+          return `${v.kills.join(', ')}: the OOM killer killed a bystander although i915's notifier had just released ${released} pages ` +
+            `(it added ${v.calls.reduce((n, c) => n + c.freed_after - c.freed_before, 0)} to *freed).`;
+        },
+        (v) => ({ kills: v.kills, released: v.calls.reduce((n, c) => n + c.released, 0) }),
+      ),
+    },
+    {
+      id: 'reports-exactly-what-it-released',
+      name: 'adds to *freed exactly the pages it released (to the free list or to swap), with the lock free, held by the caller, or held briefly by another task',
       run: (impl, ctx) =>
-        for_each_workload(
-          {
-            arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'kswapd', 'ioctl-shrink', 'oom-notifier'], ['reclaimer']),
-            seed: 0x05a1,
-            runs: 6,
-            shrink_budget: SHRINK_BUDGET,
-            examples: [
-              decisive_workload('direct', 'reclaimer', 'none', true),
-              decisive_workload('direct', 'reclaimer', 'waiters', false, 'Xorg'),
-              decisive_workload('ioctl-shrink', 'reclaimer', 'handoff', false, 'glxgears'),
-            ],
-            describe,
-          },
-          (wl) =>
-            judged_run(impl, ctx, wl, (r) =>
-              r.reclaimer_kept_lock
-                ? null
-                : `"${wl.reclaimer}" took struct_mutex and then went into the shrinker; when it came back the lock was no longer its own: ` +
-                  'the shrinker released the lock of the frame that called it, which carries on as if it still held it.'),
-          ),
+        for_each_workload({ arbitrary: arb_direct, seed: 0x05b0, runs: 12, examples: DIRECT_EXAMPLES, describe: describe_direct }, async (wl) => {
+          const { result, value } = await run_direct(oom_of(impl), wl);
+          const bad = first_report(result, [...BAD_KINDS, 'oom']);
+          if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+          if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
+          const wrong = judge_call(value.call) ?? value.books;
+          if (wrong) return fail(wrong);
+          const differs = like_reference(ctx, wl, { released: value.call.released, added: value.call.freed_after - value.call.freed_before });
+          if (differs) return fail(`the notifier did not release what the reference releases: ${differs}`);
+          return pass();
+        }),
     },
     {
-      id: 'no-second-holder',
-      name: 'no other task gets struct_mutex while the outer frame still believes it holds it, in every schedule',
-      run: (impl) => no_failures(contended(unlock_of(impl)), { fail_on: ['assert', 'deadlock', 'hung_task', 'bug', 'forgotten_await', 'step_limit'] }),
+      id: 'lets-the-oom-killer-act-when-nothing-came-back',
+      name: 'reports nothing when nothing could be released (all pinned, no swap, or the lock held past 5 s), so the OOM killer acts and the allocation ends',
+      run: oom_check(
+        {
+          arbitrary: arb_oom_workload(arb_gives_nothing, ['none', 'caller', 'caller-waiters', 'other-briefly']).map((wl) => ({ ...wl, swap: false, balloon: null, gfp: 'GFP_KERNEL' as const })), // GFP_NOFS: out_of_memory() never kills for it, v4.11 retries for ever
+          seed: 0x05c0,
+          runs: 7,
+          examples: [
+            W({ objects: [obj('pinned', 10), obj('scanout', 6)] }),
+            W({ holder: 'caller', objects: [obj('needed', 12)], lockdep: false, release: '4.11' }),
+            W({ holder: 'other-long', objects: [obj('purgeable', 12)], comm: 'Xorg', other: 'gpu_wait' }),
+          ],
+          max_steps: 60_000,
+        },
+        (v) => (v.kills.length === 1 ? null : `the OOM killer ${v.kills.length ? `killed ${v.kills.join(', ')}` : 'killed nobody'}; with nothing released, it must kill one task ("firefox", ${BYSTANDER_RSS} pages) for the allocation to go on.`),
+        (v) => ({ kills: v.kills, got: v.got }),
+      ),
     },
     {
-      id: 'no-unlock-imbalance',
-      name: 'never releases struct_mutex more often than it was taken (no "bad unlock balance"), on every path, lockdep on or off',
-      run: (impl, ctx) =>
-        for_each_workload(
-          {
-            arbitrary: arb_struct_mutex_workload(),
-            seed: 0x05b2,
-            runs: 6,
-            shrink_budget: SHRINK_BUDGET,
-            examples: [
-              decisive_workload('drop-caches', 'nobody', 'none', true),
-              decisive_workload('kswapd', 'nobody', 'none', false, 'kswapd0'),
-              decisive_workload('direct', 'other', 'waiters', false),
-            ],
-            describe,
-          },
-          (wl) => judged_run(impl, ctx, wl, () => null),
-        ),
-    },
-    {
-      id: 'releases-what-it-took',
-      name: 'releases struct_mutex, exactly once and at once, whenever the shrinker took it itself (no leaked lock), on every path, even with the free worker waiting',
-      async run(impl, ctx) {
-        for (const lockdep of [true, false]) {
-          const first = await unlock_while_free_worker_waits(impl, lockdep);
-          if (!first.ok) return first;
-        }
-        return for_each_workload(
-          {
-            arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'kswapd', 'drop-caches', 'ioctl-shrink', 'oom-notifier'], ['nobody', 'other']),
-            seed: 0x05c3,
-            runs: 6,
-            shrink_budget: SHRINK_BUDGET,
-            examples: [
-              decisive_workload('direct', 'nobody', 'none', false, 'i915_ioctl'),
-              decisive_workload('oom-notifier', 'other', 'waiters', true),
-              decisive_workload('kswapd', 'nobody', 'none', true, 'check'),
-            ],
-            describe,
-          },
-          (wl) => judged_run(impl, ctx, wl, () => null),
-        );
-      },
+      id: 'leaves-the-other-notifiers-their-say',
+      name: 'adds to the count other OOM notifiers share and lets the chain go on (a balloon driver\'s notifier before or after i915\'s)',
+      run: oom_check(
+        {
+          arbitrary: arb_oom_workload(fc.oneof(arb_gives_back, arb_gives_nothing), ['none', 'caller', 'caller-handoff']).map((wl) => ({
+            ...wl,
+            swap: false,
+            gfp: 'GFP_KERNEL' as const,
+            balloon: wl.balloon ?? { pages: 3, first: true },
+          })),
+          seed: 0x05d0,
+          runs: 8,
+          examples: [
+            W({ objects: [obj('pinned', 8)], balloon: { pages: 6, first: true }, beyond: 3 }),
+            W({ holder: 'caller', objects: [obj('pinned', 8)], balloon: { pages: 6, first: false }, beyond: 3, release: '4.11' }),
+            W({ holder: 'caller-handoff', objects: [obj('purgeable', 10)], balloon: { pages: 4, first: false }, comm: 'Xorg' }),
+          ],
+        },
+        (v, wl) => {
+          if (v.calls.length > 0 && v.balloon_calls === 0) {
+            return `the balloon driver's OOM notifier (called ${wl.balloon!.first ? 'before' : 'after'} i915's) was never called: i915's notifier stopped the chain.`;
+          }
+          for (const [i, c] of v.calls.entries()) {
+            const total = v.chain_totals[i];
+            if (total !== undefined && total < c.freed_after) return `out_of_memory() saw ${total} pages reported at the end of the chain, less than i915 alone left (${c.freed_after}).`;
+          }
+          return null;
+        },
+        (v) => ({ kills: v.kills, totals: v.chain_totals }),
+      ),
     },
   ],
 });
+

@@ -3,82 +3,190 @@
 import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
-  "no-unlock-imbalance": {
-    "{\"below\":2,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[],\"path\":\"ioctl-shrink\",\"reclaimer\":\"kswapd0\",\"start_above_low\":0,\"swap\":true}": {
-      "released": 12,
-      "got": 0
+  "leaves-the-other-notifiers-their-say": {
+    "{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":4,\"busy_ms\":60,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":9}],\"other\":\"gpu_wait\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [],
+      "totals": [
+        22
+      ]
     },
-    "{\"below\":3,\"flags\":\"waiters\",\"holder\":\"nobody\",\"holder_comm\":\"kswapd0\",\"lockdep\":true,\"objects\":[],\"path\":\"oom-notifier\",\"reclaimer\":\"check\",\"start_above_low\":0,\"swap\":false}": {
-      "released": 18,
-      "got": 0
+    "{\"balloon\":{\"first\":false,\"pages\":4},\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "totals": [
+        14
+      ]
     },
-    "{\"below\":3,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":4}],\"path\":\"direct\",\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true}": {
-      "released": 22,
-      "got": 10
+    "{\"balloon\":{\"first\":false,\"pages\":5},\"beyond\":5,\"busy_ms\":3,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":14}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "totals": [
+        24
+      ]
     },
-    "{\"below\":4,\"flags\":\"none\",\"holder\":\"nobody\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"kswapd\",\"reclaimer\":\"kswapd0\",\"start_above_low\":2,\"swap\":true}": {
-      "released": 26,
-      "got": 6
+    "{\"balloon\":{\"first\":false,\"pages\":6},\"beyond\":3,\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [],
+      "totals": [
+        6
+      ]
     },
-    "{\"below\":4,\"flags\":\"none\",\"holder\":\"nobody\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"drop-caches\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
-      "released": 26,
-      "got": 0
+    "{\"balloon\":{\"first\":false,\"pages\":6},\"beyond\":6,\"busy_ms\":2,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "totals": [
+        6
+      ]
     },
-    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
-      "released": 26,
-      "got": 10
+    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":1,\"busy_ms\":3,\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":12}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [],
+      "totals": [
+        15
+      ]
+    },
+    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":2,\"busy_ms\":59,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "totals": [
+        11
+      ]
+    },
+    "{\"balloon\":{\"first\":true,\"pages\":6},\"beyond\":3,\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "totals": [
+        6
+      ]
     }
   },
-  "outer-frame-keeps-lock": {
-    "{\"below\":1,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[],\"path\":\"direct-nofs\",\"reclaimer\":\"glxgears\",\"start_above_low\":2,\"swap\":false}": {
-      "released": 18,
-      "got": 11
+  "lets-the-oom-killer-act-when-nothing-came-back": {
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":45,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":8}],\"other\":\"glxgears\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [
+        "Killed process 1 (firefox)"
+      ],
+      "got": 209
     },
-    "{\"below\":4,\"flags\":\"handoff\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"glxgears\",\"start_above_low\":2,\"swap\":true}": {
-      "released": 12,
-      "got": 0
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-long\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [
+        "Killed process 1 (firefox)"
+      ],
+      "got": 201
     },
-    "{\"below\":4,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
-      "released": 26,
-      "got": 14
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [
+        "Killed process 1 (firefox)"
+      ],
+      "got": 201
     },
-    "{\"below\":4,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"kworker/0:1\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3}],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":3,\"swap\":false}": {
-      "released": 18,
-      "got": 0
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":10},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [
+        "Killed process 1 (firefox)"
+      ],
+      "got": 197
     },
-    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true}": {
-      "released": 26,
-      "got": 14
+    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":40,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [
+        "Killed process 1 (firefox)"
+      ],
+      "got": 203
     },
-    "{\"below\":5,\"flags\":\"handoff\",\"holder\":\"reclaimer\",\"holder_comm\":\"check\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"needed\",\"pages\":2}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"gpu_wait\",\"start_above_low\":3,\"swap\":false}": {
-      "released": 18,
-      "got": 0
+    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":57,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":2}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [
+        "Killed process 1 (firefox)"
+      ],
+      "got": 204
+    },
+    "{\"balloon\":null,\"beyond\":6,\"busy_ms\":34,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"needed\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [
+        "Killed process 1 (firefox)"
+      ],
+      "got": 199
     }
   },
-  "releases-what-it-took": {
-    "{\"below\":1,\"flags\":\"handoff\",\"holder\":\"nobody\",\"holder_comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":5}],\"path\":\"oom-notifier\",\"reclaimer\":\"kworker/0:1\",\"start_above_low\":0,\"swap\":true}": {
-      "released": 22,
-      "got": 0
+  "no-oom-kill-when-i915-gave-memory-back": {
+    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":36,\"comm\":\"check\",\"gfp\":\"GFP_NOFS\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":15}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":true}": {
+      "kills": [],
+      "released": 22
     },
-    "{\"below\":4,\"flags\":\"none\",\"holder\":\"nobody\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
-      "released": 26,
-      "got": 14
+    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":45,\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [],
+      "released": 12
     },
-    "{\"below\":4,\"flags\":\"none\",\"holder\":\"nobody\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"kswapd\",\"reclaimer\":\"check\",\"start_above_low\":2,\"swap\":true}": {
-      "released": 26,
-      "got": 6
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":58,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "released": 13
     },
-    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
-      "released": 26,
-      "got": 0
+    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":57,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}": {
+      "kills": [],
+      "released": 16
     },
-    "{\"below\":5,\"flags\":\"waiters\",\"holder\":\"nobody\",\"holder_comm\":\"kswapd0\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":3}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"kswapd0\",\"start_above_low\":4,\"swap\":true}": {
-      "released": 18,
-      "got": 0
+    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":7,\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":14}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
+      "kills": [],
+      "released": 17
     },
-    "{\"below\":5,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"check\",\"lockdep\":false,\"objects\":[],\"path\":\"drop-caches\",\"reclaimer\":\"gpu_wait\",\"start_above_low\":1,\"swap\":true}": {
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"glxgears\",\"gfp\":\"GFP_NOFS\",\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "released": 10
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "released": 12
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"dirty-needed\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":true}": {
+      "kills": [],
+      "released": 26
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":true}": {
+      "kills": [],
+      "released": 17
+    },
+    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":7,\"comm\":\"gpu_wait\",\"gfp\":\"GFP_NOFS\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":5},{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "released": 19
+    }
+  },
+  "reports-exactly-what-it-released": {
+    "{\"busy_ms\":0,\"comm\":\"Xorg\",\"earlier\":0,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
       "released": 0,
-      "got": 0
+      "added": 0
+    },
+    "{\"busy_ms\":1,\"comm\":\"check\",\"earlier\":1,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":true}": {
+      "released": 15,
+      "added": 15
+    },
+    "{\"busy_ms\":12,\"comm\":\"kworker/0:1\",\"earlier\":2,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":true}": {
+      "released": 22,
+      "added": 22
+    },
+    "{\"busy_ms\":14,\"comm\":\"check\",\"earlier\":5,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":3}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
+      "released": 0,
+      "added": 0
+    },
+    "{\"busy_ms\":19,\"comm\":\"check\",\"earlier\":1,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
+      "released": 34,
+      "added": 34
+    },
+    "{\"busy_ms\":23,\"comm\":\"kworker/0:1\",\"earlier\":3,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"dirty-needed\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":6}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":false}": {
+      "released": 10,
+      "added": 10
+    },
+    "{\"busy_ms\":29,\"comm\":\"gpu_wait\",\"earlier\":0,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"dirty-needed\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":1}],\"other\":\"glxgears\",\"release\":\"4.11\",\"swap\":true}": {
+      "released": 41,
+      "added": 41
+    },
+    "{\"busy_ms\":29,\"comm\":\"gpu_wait\",\"earlier\":4,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}": {
+      "released": 5,
+      "added": 5
+    },
+    "{\"busy_ms\":3,\"comm\":\"kswapd0\",\"earlier\":2,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-active\",\"pages\":10}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
+      "released": 30,
+      "added": 30
+    },
+    "{\"busy_ms\":4,\"comm\":\"kswapd0\",\"earlier\":3,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}": {
+      "released": 7,
+      "added": 7
+    },
+    "{\"busy_ms\":5,\"comm\":\"check\",\"earlier\":0,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
+      "released": 18,
+      "added": 18
+    },
+    "{\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":3,\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
+      "released": 12,
+      "added": 12
     }
   }
 };

@@ -382,6 +382,11 @@ export function __free_page(p: page): void {
   __free_pages(p, 0);
 }
 
+/** nr_free_pages - include/linux/swap.h (v4.11): global_page_state(NR_FREE_PAGES), the pages on the free lists now. */
+export function nr_free_pages(): number {
+  return zone.free_pages;
+}
+
 /** si_meminfo-style snapshot of the zone, for tests and the study site. */
 export function zone_info(): { free: number; min: number; low: number; high: number; managed: number } {
   return { free: zone.free_pages, min: zone.watermark[0], low: zone.watermark[1], high: zone.watermark[2], managed: zone.managed_pages };

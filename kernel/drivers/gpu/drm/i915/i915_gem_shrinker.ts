@@ -55,6 +55,8 @@ export interface i915_shrinker_ops {
   scan(i915: drm_i915_private, sc: shrink_control): Promise<number>;
   /** i915_gem_shrink itself, when an exercise replaces it (scan, shrink_all and the OOM notifier call it). */
   shrink?(i915: drm_i915_private, target: number, flags: number): Promise<number>;
+  /** The OOM notifier's body (i915_gem_shrinker_oom), when an exercise replaces it: add the pages freed to @freed, return NOTIFY_*. */
+  oom?(i915: drm_i915_private, freed: { value: number }): Promise<number>;
 }
 
 /**
@@ -234,7 +236,7 @@ export const v4_11_shrinker_ops: i915_shrinker_ops = {
  * @timeout_ms. (Model choice: the GPU-idle wait is part of the same polling
  * loop rather than a separate blocking wait.)
  */
-async function i915_gem_shrinker_lock_uninterruptible(i915: drm_i915_private, timeout_ms: number): Promise<shrinker_lock_state | null> {
+export async function i915_gem_shrinker_lock_uninterruptible(i915: drm_i915_private, timeout_ms: number): Promise<shrinker_lock_state | null> {
   const timeout = jiffies() + msecs_to_jiffies(timeout_ms);
   for (;;) {
     if (!i915_gem_is_busy(i915)) {
@@ -293,7 +295,7 @@ export function i915_gem_shrinker_init(i915: drm_i915_private): void {
   i915.mm.shrinker = s;
   register_shrinker(s);
   const nb: notifier_block = {
-    notifier_call: (_nb, _event, freed) => i915_gem_shrinker_oom(i915, freed),
+    notifier_call: (_nb, _event, freed) => (i915.shrinker_ops.oom ?? i915_gem_shrinker_oom)(i915, freed),
   };
   i915.mm.oom_notifier = nb;
   register_oom_notifier(nb);

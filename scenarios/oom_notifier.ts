@@ -1,0 +1,322 @@
+// The OOM path, with i915's OOM notifier judged call by call.
+//
+// mm/oom_kill.c (v4.11) out_of_memory() calls the OOM notifiers before it
+// picks a victim and kills nobody if they report memory freed (freed > 0).
+// i915's notifier (drivers/gpu/drm/i915/i915_gem_shrinker.c,
+// i915_gem_shrinker_oom) waits up to 5 s for the GPU to idle and for
+// struct_mutex, releases every buffer it can (i915_gem_shrink_all, active
+// ones included) and adds the pages released to that counter.
+//
+// The workload: a machine whose reclaimable memory is i915's buffers, busy
+// on the GPU while reclaim runs (so the shrinker's scan cannot release
+// them), a bystander process ("firefox") the OOM killer can pick, and a task
+// that allocates a few pages more than are free. Reclaim fails, the
+// allocator goes to out_of_memory(), and what the notifier reports decides
+// whether firefox dies. Around it, everything a reviewer varies: who
+// allocates and what it holds (nothing, struct_mutex itself with waiters or
+// a handoff pending, another task holding the lock briefly or past the
+// notifier's 5 s), GFP_KERNEL or GFP_NOFS, swap or none, every kind of GEM
+// object, lockdep on and off, v4.11 or v4.12, and another notifier (a
+// balloon driver that deflates on OOM, as virtio_balloon does) called
+// before or after i915's.
+import { fc } from '../course/workload';
+import { run_once } from '../course/check_helpers';
+import { lock_owners, locks_balanced, page_accounting } from '../course/invariants';
+import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_object_is_active, i915_gem_object_mark_active, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { user_task } from '../kernel/fork';
+import type { run_result } from '../kernel/init/main';
+import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { GFP_KERNEL, GFP_NOFS, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
+import { __free_page, alloc_page, nr_free_pages, zone_info, type page } from '../kernel/mm/page_alloc';
+import { NOTIFY_DONE, NOTIFY_STOP_MASK, register_oom_notifier, type notifier_block } from '../kernel/mm/oom_kill';
+import { current, msleep } from '../kernel/sched/core';
+import { jiffies } from '../kernel/time/timekeeping';
+import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, type gem_object_spec } from './gem_workloads';
+import { hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from './lock_holder';
+import { gem_world, warm_up_workqueues } from './i915_world';
+
+export type oom_fn = NonNullable<i915_shrinker_ops['oom']>;
+
+/**
+ * Who holds struct_mutex while the allocation runs into the OOM path:
+ * nobody; the allocating task itself (a GEM ioctl, the notifier's lock call
+ * answers RECURSIVE: unlock = false), possibly with waiters or a handoff
+ * pending; another task, for 30 ms (the notifier waits for it) or for 6 s
+ * (past the notifier's 5 s: it gives up, "Unable to lock GPU to purge memory.").
+ */
+export type oom_holder = 'none' | holder_state | 'other-briefly' | 'other-long';
+export const OOM_HOLDERS: readonly oom_holder[] = ['none', 'caller', 'caller-waiters', 'caller-handoff', 'other-briefly', 'other-long'];
+
+/** A balloon driver's OOM notifier (virtio_balloon's deflate-on-OOM): gives back @pages it holds, called before or after i915's. */
+export interface balloon_spec {
+  pages: number;
+  first: boolean;
+}
+
+export interface oom_workload {
+  /** i915's buffers; every one with pages is busy on the GPU for busy_ms when the allocation starts. */
+  objects: gem_object_spec[];
+  busy_ms: number;
+  swap: boolean;
+  lockdep: boolean;
+  /** The allocating task's name, and the other holder's (may be the same name). */
+  comm: string;
+  other: string;
+  holder: oom_holder;
+  gfp: 'GFP_KERNEL' | 'GFP_NOFS';
+  /** Pages wanted beyond the free memory above the min watermark (and beyond the bystander's, which reclaim can swap out). */
+  beyond: number;
+  balloon: balloon_spec | null;
+  release: i915_release;
+}
+
+/** Every kind of GEM object, the opt-in ones included. */
+export const ALL_GEM_KINDS = [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS] as const;
+
+/** Pages i915's notifier can release in @wl: shrink_all takes active objects too (after the GPU idles), never pinned ones. */
+export function notifier_releasable(wl: Pick<oom_workload, 'objects' | 'swap'>): number {
+  return wl.objects.reduce((n, o) => {
+    switch (o.kind) {
+      case 'bound-idle':
+      case 'bound-active':
+      case 'purgeable':
+        return n + o.pages;
+      case 'needed':
+      case 'dirty-needed':
+      case 'bound-needed':
+        return n + (wl.swap ? o.pages : 0);
+      default:
+        return n;
+    }
+  }, 0);
+}
+
+/** Pages of @wl's objects that truncation puts straight on the free list (purgeable ones). */
+export function notifier_purgeable(wl: Pick<oom_workload, 'objects'>): number {
+  return wl.objects.reduce((n, o) => n + (o.kind === 'bound-idle' || o.kind === 'bound-active' || o.kind === 'purgeable' ? o.pages : 0), 0);
+}
+
+export function describe_oom_workload(wl: oom_workload): string {
+  const who = {
+    none: `"${wl.comm}" (holding nothing)`,
+    caller: `"${wl.comm}", holding struct_mutex (a GEM ioctl),`,
+    'caller-waiters': `"${wl.comm}", holding struct_mutex with "${wl.other}" queued on it (WAITERS),`,
+    'caller-handoff': `"${wl.comm}", holding struct_mutex with "${wl.other}" queued first (WAITERS|HANDOFF),`,
+    'other-briefly': `"${wl.comm}", while "${wl.other}" holds struct_mutex for 30 ms,`,
+    'other-long': `"${wl.comm}", while "${wl.other}" holds struct_mutex for 6 s,`,
+  }[wl.holder];
+  const balloon = wl.balloon ? `; a balloon notifier holding ${wl.balloon.pages} pages runs ${wl.balloon.first ? 'before' : 'after'} i915's` : '';
+  return `${who} allocates ${wl.gfp} ${wl.beyond} pages beyond free memory; ${describe_objects(wl.objects)}, all busy on the GPU for ${wl.busy_ms} ms; ` +
+    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}`;
+}
+
+/** The bystander's resident pages (its OOM badness). */
+export const BYSTANDER_RSS = 12;
+const SWAP_PAGES = 96;
+
+/** One call of the notifier, as a reviewer reads it. */
+export interface notifier_call {
+  /** "oom notifier called by comm with struct_mutex ...", for messages. */
+  who: string;
+  lock: 'free' | 'mine' | 'other';
+  /** The counter before and after the call (other notifiers may have added to it first). */
+  freed_before: number;
+  freed_after: number;
+  ret: number;
+  /** Pages of objects that lost them during the call, and the purgeable part (straight to the free list). */
+  released: number;
+  released_purgeable: number;
+  /** Pages on the free lists before and after. */
+  free_before: number;
+  free_after: number;
+  /** Pages released of buffers the GPU was still using when the call returned (so it released them under a running batch). */
+  released_busy: number;
+  /** locks_balanced() around the call (null: balanced). */
+  locks: string | null;
+}
+
+function pages_of(objs: readonly drm_i915_gem_object[]): Map<drm_i915_gem_object, number> {
+  return new Map(objs.filter((o) => o.mm.pages !== null).map((o) => [o, obj_nr_pages(o)]));
+}
+
+/** judged_oom - call @oom as out_of_memory() would, and record what it did. */
+export async function judged_oom(oom: oom_fn, i915: drm_i915_private, freed: { value: number }): Promise<{ call: notifier_call; ret: number }> {
+  const owner = __mutex_owner(i915.struct_mutex);
+  const lock: notifier_call['lock'] = owner === null ? 'free' : owner === current ? 'mine' : 'other';
+  const before = pages_of(i915.objects);
+  const purgeable = new Set(i915.objects.filter((o) => o.mm.madv === I915_MADV_DONTNEED));
+  // Another task's lock may be released while the notifier waits for it: then
+  // only "the caller does not keep it" can be judged.
+  const locks = lock === 'other' ? null : lock_owners([i915.struct_mutex]);
+  const freed_before = freed.value;
+  const free_before = nr_free_pages();
+  const ret = await oom(i915, freed);
+  let released = 0;
+  let released_purgeable = 0;
+  let released_busy = 0;
+  const now = jiffies();
+  for (const [o, n] of before) {
+    if (o.mm.pages !== null) continue;
+    released += n;
+    if (purgeable.has(o)) released_purgeable += n;
+    if (i915_gem_object_is_active(o, now)) released_busy += n;
+  }
+  const call: notifier_call = {
+    who: `the OOM notifier, called by ${current.comm} with struct_mutex ${lock === 'free' ? 'free' : lock === 'mine' ? 'held by the caller itself (unlock = false)' : `held by ${owner!.comm}`}`,
+    lock,
+    freed_before,
+    freed_after: freed.value,
+    ret,
+    released,
+    released_purgeable,
+    free_before,
+    free_after: nr_free_pages(),
+    released_busy,
+    locks: locks
+      ? locks_balanced(locks)
+      : __mutex_owner(i915.struct_mutex) === current
+        ? `&dev->struct_mutex was held by ${owner!.comm} when the notifier was called, and ${current.comm} still holds it after the call: a lock taken must be released.`
+        : null,
+  };
+  return { call, ret };
+}
+
+/** What one run of the OOM workload shows. */
+export interface oom_run {
+  /** Notifier calls that started, and those that returned (judged). */
+  entered: number;
+  calls: notifier_call[];
+  /** Balloon notifier calls (it was reached), and the chain's total as out_of_memory() saw it after each walk. */
+  balloon_calls: number;
+  chain_totals: number[];
+  /** Tasks the OOM killer killed. */
+  kills: string[];
+  wanted: number;
+  got: number;
+  books: string | null;
+  /** The caller's struct_mutex after the allocation: still its own? */
+  kept_lock: boolean;
+}
+
+const GFP: Record<oom_workload['gfp'], gfp_t> = { GFP_KERNEL, GFP_NOFS };
+
+/**
+ * run_oom_workload - boot the machine of @wl with @oom as i915's OOM
+ * notifier and run the allocation. The run ends when the allocating task
+ * has its pages (or gave up), and every task is done. @partial is what was
+ * seen even if the run stopped early (a step limit: the allocation never ended).
+ */
+export async function run_oom_workload(oom: oom_fn, wl: oom_workload, max_steps = 150_000): Promise<{ result: run_result; value: oom_run | undefined; partial: oom_run }> {
+  const seen: oom_run = { entered: 0, calls: [], balloon_calls: 0, chain_totals: [], kills: [], wanted: 0, got: 0, books: null, kept_lock: true };
+  const w = { i915: null as drm_i915_private | null, ready: false, done: false };
+  const balloon_pages: page[] = [];
+  const recording: oom_fn = async (i915, freed) => {
+    seen.entered++;
+    const { call, ret } = await judged_oom(oom, i915, freed);
+    seen.calls.push(call);
+    return ret;
+  };
+  const { result, value } = await run_once(
+    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? SWAP_PAGES : 0, lockdep: wl.lockdep, max_steps },
+    async () => {
+      const i915 = w.i915!;
+      // v4.11's shrinker waits for expedited grace periods, driven by system_wq: its kworkers exist before the pressure.
+      await warm_up_workqueues();
+      for (let i = 0; wl.balloon && i < wl.balloon.pages; i++) {
+        const p = await alloc_page(GFP_KERNEL | __GFP_NOWARN);
+        if (p) balloon_pages.push(p);
+      }
+      const objs = await make_gem_objects(i915, wl.objects);
+      const until = jiffies() + wl.busy_ms;
+      for (const o of objs) if (o.mm.pages) i915_gem_object_mark_active(o, until);
+      const mine = wl.holder === 'caller' || wl.holder === 'caller-waiters' || wl.holder === 'caller-handoff';
+      w.ready = true;
+      if (mine) await hold_struct_mutex(i915, wl.holder as holder_state);
+      else if (wl.holder !== 'none') while (!mutex_is_locked(i915.struct_mutex)) await msleep(1);
+      // Just past what is free: the allocator dips to the min watermark, then needs
+      // reclaim. With swap, reclaim can first write firefox's pages out: ask for those too.
+      seen.wanted = Math.max(0, nr_free_pages() - zone_info().min) + wl.beyond + (wl.swap ? BYSTANDER_RSS : 0);
+      const keep: page[] = [];
+      for (let i = 0; i < seen.wanted; i++) {
+        const p = await alloc_page(GFP[wl.gfp] | __GFP_NOWARN);
+        if (!p) break;
+        keep.push(p);
+      }
+      seen.got = keep.length;
+      if (mine) {
+        seen.kept_lock = __mutex_owner(i915.struct_mutex) === current;
+        if (seen.kept_lock) mutex_unlock(i915.struct_mutex);
+      }
+      for (const p of keep) __free_page(p);
+      w.done = true;
+      while (mutex_is_locked(i915.struct_mutex)) await msleep(10);
+      seen.books = page_accounting();
+      return seen;
+    },
+    () => {
+      w.i915 = gem_world({ release: wl.release, shrinker_ops: { oom: recording } }).i915;
+      user_task(async () => {
+        while (!w.done) await msleep(100);
+      }, 'firefox', { rss_pages: BYSTANDER_RSS });
+      if (wl.holder === 'caller-waiters' || wl.holder === 'caller-handoff') spawn_struct_mutex_waiter(() => w.i915!, wl.other);
+      if (wl.holder === 'other-briefly' || wl.holder === 'other-long') {
+        user_task(async () => {
+          while (!w.ready) await msleep(1);
+          await mutex_lock(w.i915!.struct_mutex);
+          await msleep(wl.holder === 'other-briefly' ? 30 : 6000); // e.g. waiting for the GPU with the lock held
+          mutex_unlock(w.i915!.struct_mutex);
+        }, wl.other);
+      }
+      if (wl.balloon) {
+        const nb: notifier_block = {
+          // drivers/virtio/virtio_balloon.c virtballoon_oom_notify: deflate, add what was given back.
+          notifier_call: (_nb, _event, freed) => {
+            seen.balloon_calls++;
+            let n = 0;
+            for (const p of balloon_pages.splice(0)) {
+              __free_page(p);
+              n++;
+            }
+            freed.value += n;
+            return NOTIFY_DONE;
+          },
+          priority: wl.balloon.first ? 1 : -1,
+        };
+        register_oom_notifier(nb);
+        // The last notifier of the chain: the total out_of_memory() decides on.
+        register_oom_notifier({ notifier_call: (_nb, _e, freed) => (seen.chain_totals.push(freed.value), NOTIFY_DONE), priority: -1000 });
+      } else {
+        register_oom_notifier({ notifier_call: (_nb, _e, freed) => (seen.chain_totals.push(freed.value), NOTIFY_DONE), priority: -1000 });
+      }
+    },
+    wl.comm,
+  );
+  seen.kills = result.reports.filter((r) => r.kind === 'oom').map((r) => r.title);
+  return { result, value, partial: seen };
+}
+
+/** Does a notifier's return value stop the chain (NOTIFY_STOP_MASK)? */
+export function stops_chain(ret: number): boolean {
+  return (ret & NOTIFY_STOP_MASK) !== 0;
+}
+
+/** Generated OOM workloads: @objects generator, the other fields free. */
+export function arb_oom_workload(objects: fc.Arbitrary<gem_object_spec[]>, holders: readonly oom_holder[] = OOM_HOLDERS): fc.Arbitrary<oom_workload> {
+  return fc.record({
+    objects,
+    busy_ms: fc.integer({ min: 2, max: 60 }),
+    swap: fc.boolean(),
+    lockdep: fc.boolean(),
+    comm: arb_comm,
+    other: arb_comm,
+    holder: fc.constantFrom(...holders),
+    gfp: fc.constantFrom<oom_workload['gfp']>('GFP_KERNEL', 'GFP_NOFS'),
+    beyond: fc.integer({ min: 1, max: 6 }),
+    balloon: fc.option(fc.record({ pages: fc.integer({ min: 1, max: 6 }), first: fc.boolean() }), { nil: null }),
+    release: fc.constantFrom<i915_release>('4.11', '4.12'),
+  });
+}
+
+export { arb_gem_objects };
