@@ -870,6 +870,10 @@ async function process_one_work(worker: worker, work: work_struct): Promise<void
   // The work may free itself: keep its lockdep map (the kernel copies it).
   const map = work.lockdep_map;
   const func = worker.current_func;
+  // v4.11: the workqueue's map as a recursive read, from which lockdep adds
+  // no dependency (check_prevs_add skips read == 2), and the work's own map
+  // for write: everything the work takes is ordered after the work
+  // (lessons/sources.md §12).
   lock_map_acquire_read(pwq.wq.lockdep_map, 'process_one_work');
   lock_map_acquire(map, 'process_one_work');
   if (trace_enabled()) trace('workqueue_execute_start', { work: pf(work), function: pf(work) });

@@ -382,7 +382,9 @@ function check_deadlock(stack: held_stack, depth: number, next: lockdep_held_loc
 /**
  * check_prevs_add - add prev -> next for the held locks that matter: walking
  * back from the innermost, every consecutive trylock and then the first
- * non-trylock lock (it is already ordered after everything below it).
+ * non-trylock lock (it is already ordered after everything below it). Held
+ * recursive reads (read == 2, lock_map_acquire_read) are stepped over: no
+ * dependency starts at them (v4.11, lessons/sources.md §12).
  */
 function check_prevs_add(stack: held_stack, depth: number, next: lockdep_held_lock): void {
   for (let i = depth - 1; i >= 0; i--) {
