@@ -67,8 +67,13 @@ function judge_call(c: notifier_call): string | null {
       ? ` (${c.released_purgeable} of purgeable buffers, truncated onto the free list; ${to_lru} of buffers still needed, handed back to the LRU as swap-backed shmem pages that reclaim writes to swap and frees next)`
       : ' (of purgeable buffers, truncated onto the free list)';
     const nested = c.lock === 'mine' ? ' unlock = false says who releases struct_mutex, not whether the pages count.' : '';
-    return `${c.who} released ${c.released} pages${where} but added ${added} to *freed. out_of_memory() kills a task unless the notifiers ` +
-      `report memory.${nested} Report every page i915_gem_shrink_all() released.`;
+    const diagnosis =
+      added === 0 ? ' It reported nothing.'
+      : added === c.free_after - c.free_before ? ' That is how much the free lists grew: pages handed back to the LRU are not on them yet.'
+      : added === c.released_purgeable ? ' That is the purgeable buffers alone.'
+      : '';
+    return `${c.who} released ${c.released} pages${where} but added ${added} to *freed.${diagnosis} out_of_memory() kills a task unless the ` +
+      `notifiers report memory.${nested} Report every page i915_gem_shrink_all() released.`;
   }
   return `${c.who} released ${c.released} pages but added ${added} to *freed. out_of_memory() reads any positive count as "memory came back" ` +
     'and kills nobody: the allocation retries, reclaim finds nothing, and out_of_memory() is told the same story again, for ever. ' +
