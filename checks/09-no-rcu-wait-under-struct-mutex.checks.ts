@@ -15,6 +15,7 @@ import {
   type drm_i915_private,
 } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import type { drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_shrink_all, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
@@ -47,6 +48,12 @@ interface shrink_workload {
   comm: string;
   /** 'ioctl': a GEM ioctl calls i915_gem_shrink; 'shrink_all': drop_caches / the OOM notifier's i915_gem_shrink_all. */
   path: 'ioctl' | 'shrink_all';
+  /**
+   * Objects released just before the call (their RCU callbacks still queued,
+   * as on any busy GEM machine): a wait for callbacks (rcu_barrier) then has
+   * something to wait for. Only never-sleeps-under-outer-lock sets it.
+   */
+  rcu_pending?: number;
 }
 const arb_shrink_workload: fc.Arbitrary<shrink_workload> = fc.record({
   objects: arb_gem_objects(0, 10),
@@ -61,10 +68,15 @@ const arb_shrink_workload: fc.Arbitrary<shrink_workload> = fc.record({
 /** One object of every kind, scan's first pass, no swap: the lesson's case. */
 const EVERY_KIND: gem_object_spec[] = GEM_OBJECT_KINDS.map((kind, i) => ({ kind, pages: i + 1 }));
 const DECISIVE: shrink_workload = { objects: EVERY_KIND, target: 48, flags: FLAG_NAMES[0]!, swap: false, lockdep: true, comm: 'i915_ioctl', path: 'ioctl' };
+/** The outer-lock workloads: any shrink, with 0 to 12 objects freed just before it (RCU callbacks queued). */
+const arb_outer_lock_workload: fc.Arbitrary<shrink_workload> = fc
+  .tuple(arb_shrink_workload, fc.integer({ min: 0, max: 12 }))
+  .map(([wl, rcu_pending]) => ({ ...wl, rcu_pending }));
 
 function describe_workload(wl: shrink_workload): string {
   const call = wl.path === 'ioctl' ? `i915_gem_shrink(target ${wl.target}, ${wl.flags})` : 'i915_gem_shrink_all()';
-  return `${describe_objects(wl.objects)}; ${call} called by "${wl.comm}"; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+  const pending = wl.rcu_pending ? `; ${wl.rcu_pending} other object(s) released just before, their RCU callbacks still queued` : '';
+  return `${describe_objects(wl.objects)}${pending}; ${call} called by "${wl.comm}"; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
 }
 
 /** Which of @objs have pages now (by position). */
@@ -99,10 +111,10 @@ export default define_checks({
       run: (impl) =>
         for_each_workload(
           {
-            arbitrary: arb_shrink_workload,
+            arbitrary: arb_outer_lock_workload,
             seed: 0x0901,
             runs: 10,
-            examples: [DECISIVE, { ...DECISIVE, lockdep: false, comm: 'kswapd0' }],
+            examples: [DECISIVE, { ...DECISIVE, lockdep: false, comm: 'kswapd0' }, { ...DECISIVE, rcu_pending: 6, lockdep: false, path: 'shrink_all' }],
             describe: describe_workload,
           },
           async (wl) => {
@@ -111,6 +123,10 @@ export default define_checks({
               { release: '4.12', shrinker_ops: { shrink } },
               async (w) => {
                 await make_gem_objects(w.i915, wl.objects);
+                // Buffers the client just closed: i915_gem_free_object() has queued their RCU callbacks.
+                for (const obj of await make_gem_objects(w.i915, Array.from({ length: wl.rcu_pending ?? 0 }, () => ({ kind: 'needed' as const, pages: 1 })))) {
+                  i915_gem_object_put(obj);
+                }
                 await mutex_lock(w.i915.struct_mutex); // a GEM ioctl holds it, then its allocation enters reclaim
                 const owners = lock_owners([w.i915.struct_mutex]);
                 const m = await measure_call(() => (wl.path === 'ioctl' ? shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : i915_gem_shrink_all(w.i915)));
@@ -128,8 +144,9 @@ export default define_checks({
             if (value.locks) return fail(`${value.locks} The outer frame owns struct_mutex: only it may release it.`);
             if (value.m.slept > 0) {
               return fail(`i915_gem_shrink slept ${value.m.slept} time(s) (${value.m.stalled_jiffies} jiffies) while the caller's outer frame held ` +
-                'struct_mutex. Whatever it waits for must not need struct_mutex, now or ever: an expedited grace period is driven by ' +
-                'work on system_wq, which may sit behind __i915_gem_free_work blocked on that very mutex.');
+                'struct_mutex. Every GEM ioctl waits on that mutex for as long as it sleeps, and whatever it waits for must not need ' +
+                'struct_mutex, now or ever: an expedited grace period is driven by work on system_wq, which may sit behind ' +
+                '__i915_gem_free_work blocked on that very mutex; rcu_barrier() waits for every queued callback, i915\'s included.');
             }
             if (value.books) return fail(value.books);
             return pass();
