@@ -236,11 +236,13 @@ const LAYOUT = { pinned_pages: 120, cache_objects: 4, cache_object_pages: 12 };
  * run_unlock_workload - boot the small i915 machine with @unlock (recorded),
  * put the free path in the workload's state, take the path, then (process
  * context, nothing held) drain the freed objects and look at what is left.
+ * @more_ops: other shrinker callbacks (exercise 13's count, scan and notifier).
  */
 export async function run_unlock_workload(
   wl: unlock_workload,
   unlock: i915_shrinker_ops['unlock'],
   params: Partial<boot_params> = {},
+  more_ops: Partial<i915_shrinker_ops> = {},
 ): Promise<once_result<unlock_run>> {
   const calls: unlock_call[] = [];
   let w: world | null = null;
@@ -310,7 +312,7 @@ export async function run_unlock_workload(
       };
     },
     () => {
-      w = gem_world({ release: '4.12', shrinker_ops: { unlock: recorded_unlock(unlock, calls, wl.handoff) } });
+      w = gem_world({ release: '4.12', shrinker_ops: { ...more_ops, unlock: recorded_unlock(unlock, calls, wl.handoff) } });
     },
     wl.comm,
   );

@@ -25,6 +25,8 @@ const PRESSURE_PAGES = 40;
 export interface rcu_hang_variant {
   shrink?: i915_shrinker_ops['shrink'];
   lockdep?: boolean;
+  /** Exercise 13: the learner's whole shrinker (count, scan, the OOM notifier). */
+  ops?: Partial<i915_shrinker_ops>;
 }
 
 /**
@@ -40,12 +42,12 @@ export interface rcu_hang_variant {
  * @creation_fails: whether new kworkers cannot be allocated.
  */
 export function rcu_hang(release: i915_release, creation_fails = true, variant: rcu_hang_variant = {}): scenario {
-  const { shrink, lockdep = true } = variant;
+  const { shrink, lockdep = true, ops } = variant;
   return {
-    id: `rcu-hang-v${release}${creation_fails ? '' : '-workers-ok'}${shrink ? '-ex09' : ''}${lockdep ? '' : '-nolockdep'}`,
+    id: `rcu-hang-v${release}${creation_fails ? '' : '-workers-ok'}${shrink ? '-ex09' : ''}${ops ? '-ex13' : ''}${lockdep ? '' : '-nolockdep'}`,
     params: { ...WORLD_PARAMS, hung_task_panic: true, lockdep },
     setup() {
-      const w = gem_world({ release, shrinker_ops: shrink ? { shrink } : {} });
+      const w = gem_world({ release, shrinker_ops: { ...ops, ...(shrink ? { shrink } : {}) } });
       if (creation_fails) failslab_set(() => (current.flags & PF_WQ_WORKER) !== 0);
       user_task(async () => {
         await populate(w);

@@ -1,0 +1,341 @@
+// The graded checks of exercise 13 (capstone: write the shrinker).
+// Your count, scan and OOM notifier are plugged into the i915 model (v4.12:
+// no RCU waits of its own) and run on every scenario the course has: the
+// thread's "holder allocates" case, generated workloads on every path into
+// the shrinker (direct reclaim, GFP_NOFS, kswapd, drop_caches, the OOM
+// notifier) with struct_mutex free, held by the reclaiming task or by
+// another task (owner words with WAITERS and HANDOFF), objects of every
+// kind, swap on and off, lockdep on and off, task names that collide; the
+// free worker idle, queued, blocked on struct_mutex or about to be queued by
+// RCU callbacks, with kworker creation failing (fault injection); and
+// Andrea's hang explored under every schedule within the bound.
+//
+// Every call of your three functions is judged as it happens
+// (scenarios/whole_shrinker.ts): what it returned against what was
+// releasable, what it really released, whether it slept, and whether it
+// left struct_mutex and PF_MEMALLOC as it found them. These checks run your
+// code with the kernel's policy (recursion, a nested scan reports what it
+// released); the last one runs all four policies and compares what each
+// costs with the reference.
+import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, no_failures } from '../course/check_helpers';
+import { for_each_workload, like_reference } from '../course/workload';
+import type { report_kind } from '../kernel/panic';
+import { arb_unlock_workload, describe_unlock_workload, run_unlock_workload, type unlock_workload } from '../scenarios/reclaim_meets_free_path';
+import { i915_gem_shrinker_unlock } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import {
+  arb_struct_mutex_workload,
+  decisive_workload,
+  describe_struct_mutex_workload,
+  run_struct_mutex_workload,
+  type struct_mutex_workload,
+} from '../scenarios/struct_mutex_reclaim';
+import { holder_allocates_under_pressure, rcu_hang } from '../scenarios/thread';
+import {
+  arb_direct_call_workload,
+  describe_direct_call_workload,
+  first_violation,
+  judged_shrinker,
+  run_direct_calls,
+  KERNEL_POLICY,
+  POLICIES,
+  policy_text,
+  tradeoff_workload,
+  type shrinker_call,
+  type direct_call_workload,
+  type shrinker_policy,
+  type whole_shrinker,
+} from '../scenarios/whole_shrinker';
+import golden from './13-write-the-shrinker.golden';
+
+/** Reports no workload may leave behind (an OOM kill included: i915's buffers were there to take). */
+const BAD_REPORTS: readonly report_kind[] = ['deadlock', 'hung_task', 'lockdep', 'bug', 'warn', 'kasan', 'oom', 'forgotten_await', 'step_limit'];
+
+/** Re-runs shrinking may spend: enough to show a smaller workload, and a wrong answer's verdict stays quick. */
+const SHRINK_BUDGET = 8;
+
+const shrinker_of = (impl: exercise_impl): whole_shrinker => ({
+  count: impl.i915_gem_shrinker_count as whole_shrinker['count'],
+  scan: impl.i915_gem_shrinker_scan as whole_shrinker['scan'],
+  oom: impl.i915_gem_shrinker_oom as whole_shrinker['oom'],
+});
+
+/** The learner's policy object, if it exports one. */
+const policy_of = (impl: exercise_impl): shrinker_policy | null =>
+  impl.shrinker_policy !== null && typeof impl.shrinker_policy === 'object' ? (impl.shrinker_policy as shrinker_policy) : null;
+
+/** with_policy - run @body with the learner's shrinker_policy set to @p, then put back what it shipped. */
+async function with_policy<T>(impl: exercise_impl, p: shrinker_policy, body: () => Promise<T>): Promise<T> {
+  const policy = policy_of(impl);
+  const shipped = policy ? { ...policy } : null;
+  if (policy) Object.assign(policy, p);
+  try {
+    return await body();
+  } finally {
+    if (policy && shipped) Object.assign(policy, shipped);
+  }
+}
+
+const violation_text = (v: string, calls: readonly shrinker_call[]): string => `${v}\n  (${calls.length} call(s) of your shrinker in this run)`;
+
+/**
+ * judged_struct_mutex_run - one generated struct_mutex workload with the
+ * learner's shrinker, judged: the rules of @fns on every call, no report,
+ * struct_mutex free at the end and kept by the outer frame, nothing
+ * released under another holder, the books balanced, and (with @compare)
+ * the same pages released and got as the reference.
+ */
+async function judged_struct_mutex_run(
+  impl: exercise_impl,
+  ctx: check_context,
+  wl: struct_mutex_workload,
+  fns: readonly shrinker_call['fn'][],
+  compare: boolean,
+): Promise<check_outcome> {
+  const { ops, calls } = judged_shrinker(shrinker_of(impl));
+  const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_struct_mutex_workload(wl, ops));
+  const broken = first_violation(calls, fns);
+  if (broken) return fail(violation_text(broken, calls));
+  const bad = first_report(result, BAD_REPORTS);
+  if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+  if (!value) return fail(`the workload never finished: ${result.stop}${dmesg_tail(result)}`);
+  if (value.owner_at_end) return fail(`when every task was done, struct_mutex was still held by ${value.owner_at_end}: a lock the shrinker took was never released.`);
+  if (value.reclaimer_kept_lock === false) return fail(`"${wl.reclaimer}" held struct_mutex when it went into reclaim, and came back without it: the shrinker released its outer frame's lock.`);
+  if (value.released_under_other_holder > 0) {
+    return fail(`while "${wl.holder_comm}" held struct_mutex, ${value.released_under_other_holder} pages of i915 objects were released: the shrinker walked lists another task was changing.`);
+  }
+  if (value.books) return fail(value.books);
+  if (!compare) return pass();
+  const differs = like_reference(ctx, wl, { released: value.gem_pages_released, got: value.pages_got });
+  return differs ? fail(`the run differs from the reference shrinker's (pages i915 released, pages the allocation got): ${differs}`) : pass();
+}
+
+const describe = describe_struct_mutex_workload;
+
+/** Hand-picked direct calls: needed buffers listed before purgeable ones, a small target, every lock state. */
+const NEEDED_FIRST: direct_call_workload['objects'] = [
+  { kind: 'needed', pages: 3 },
+  { kind: 'dirty-needed', pages: 2 },
+  { kind: 'purgeable', pages: 4 },
+  { kind: 'bound-idle', pages: 3 },
+  { kind: 'purgeable', pages: 2 },
+];
+const DIRECT_EXAMPLES: direct_call_workload[] = [
+  { objects: NEEDED_FIRST, lock: 'other', in_reclaim: false, nr_to_scan: 4, swap: true, lockdep: false, comm: 'Xorg', holder_comm: 'gpu_wait' },
+  { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 4, swap: true, lockdep: true, comm: 'glxgears', holder_comm: 'gpu_wait' },
+  { objects: NEEDED_FIRST, lock: 'mine', in_reclaim: true, nr_to_scan: 5, swap: true, lockdep: false, comm: 'i915_ioctl', holder_comm: 'i915_ioctl' },
+  { objects: NEEDED_FIRST, lock: 'other', in_reclaim: true, nr_to_scan: 32, swap: false, lockdep: true, comm: 'kswapd0', holder_comm: 'kswapd0' },
+];
+
+/**
+ * direct_calls - count and then scan called directly in every lock state
+ * (scenarios/whole_shrinker.ts run_direct_calls), each call judged by the
+ * rules of @fns; with @compare, the pages scan released and its answer are
+ * compared with the reference's.
+ */
+function direct_calls(impl: exercise_impl, ctx: check_context, fns: readonly shrinker_call['fn'][], seed: number, compare: boolean): Promise<check_outcome> {
+  return for_each_workload(
+    { arbitrary: arb_direct_call_workload, seed, runs: 8, shrink_budget: SHRINK_BUDGET, examples: DIRECT_EXAMPLES, describe: describe_direct_call_workload },
+    async (wl) => {
+      const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_direct_calls(wl, shrinker_of(impl)));
+      if (value) {
+        const broken = first_violation(value, fns);
+        if (broken) return fail(broken);
+      }
+      const bad = first_report(result, BAD_REPORTS);
+      if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+      if (!value) return fail(`the calls never returned: ${result.stop}${dmesg_tail(result)}`);
+      if (!compare) return pass();
+      const scan = value.find((c) => c.fn === 'scan');
+      const differs = like_reference(ctx, wl, { ret: scan?.ret ?? null, released: scan?.released ?? null, needed: scan?.released_needed ?? null });
+      return differs ? fail(`scan did not do what the reference scan does here (its answer, pages released, of which needed): ${differs}`) : pass();
+    },
+  );
+}
+
+/** The thread's case, lockdep on and off: the ioctl holding struct_mutex allocates while the GPU scans out. */
+async function holder_allocates(impl: exercise_impl): Promise<check_outcome> {
+  for (const lockdep of [true, false]) {
+    const { ops, calls } = judged_shrinker(shrinker_of(impl));
+    const sc = holder_allocates_under_pressure(`ex13-holder-allocates${lockdep ? '' : '-nolockdep'}`, ops);
+    const out = await with_policy(impl, KERNEL_POLICY, () =>
+      no_failures({ ...sc, params: { ...sc.params, lockdep }, check: () => first_violation(calls) }, { preemption_bound: 0 }),
+    );
+    if (!out.ok) return fail(`${out.message}\n  (lockdep ${lockdep ? 'on' : 'off'})`);
+  }
+  return pass('no OOM kill, no report, every call by the rules, lockdep on and off');
+}
+
+/** Andrea's hang (scenarios/thread.ts rcu_hang) with this shrinker, under every schedule within the bound. */
+async function andreas_hang(impl: exercise_impl): Promise<check_outcome> {
+  for (const lockdep of [true, false]) {
+    const { ops, calls } = judged_shrinker(shrinker_of(impl));
+    const sc = rcu_hang('4.12', true, { ops, lockdep });
+    const out = await with_policy(impl, KERNEL_POLICY, () => no_failures({ ...sc, check: () => first_violation(calls) }, { preemption_bound: 1 }));
+    if (!out.ok) return fail(`${out.message}\n  (Andrea's hang: the ioctl holds struct_mutex, the free worker waits for it, no kworker can be created; lockdep ${lockdep ? 'on' : 'off'})`);
+  }
+  return pass();
+}
+
+/** The free-path workloads: every path, the free worker in every state, kworker creation failing. */
+const FREE_PATHS = ['direct', 'direct-recursive', 'kswapd', 'drop-caches', 'oom-notifier'] as const;
+
+async function judged_free_path_run(impl: exercise_impl, ctx: check_context, wl: unlock_workload): Promise<check_outcome> {
+  const { ops, calls } = judged_shrinker(shrinker_of(impl));
+  const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_unlock_workload(wl, i915_gem_shrinker_unlock, {}, ops));
+  const broken = first_violation(calls);
+  if (broken) return fail(violation_text(broken, calls));
+  const bad = first_report(result, BAD_REPORTS);
+  if (bad) {
+    const hint = bad.includes('is flushing !WQ_MEM_RECLAIM') ? '\n  The shrinker runs inside reclaim: it must not flush a !WQ_MEM_RECLAIM workqueue, nor wait for one any other way.' : '';
+    return fail(`${bad}${hint}${dmesg_tail(result)}`);
+  }
+  if (!value) return fail(`"${wl.comm}" never got back from ${wl.path}: ${result.stop}. Something in the shrinker waits for work that needs a kworker or struct_mutex.${dmesg_tail(result)}`);
+  if (value.never_freed > 0) return fail(`${value.never_freed} objects released before reclaim were never freed, even after a drain in process context.`);
+  if (value.owner_at_end !== 'nobody') return fail(`when the path was done, struct_mutex was still held by ${value.owner_at_end}.`);
+  if (value.books) return fail(value.books);
+  const differs = like_reference(ctx, wl, { calls: calls.length });
+  return differs ? fail(`reclaim called your shrinker a different number of times than the reference's (${differs}): one of your answers changed what reclaim did next.`) : pass();
+}
+
+/** The trade-off table: what each policy cost, on Chris's case. */
+type tradeoff_row = { policy: string } & Exclude<Awaited<ReturnType<typeof tradeoff_workload>>, string>;
+
+export default define_checks({
+  exercise: '13-write-the-shrinker',
+  golden,
+  exports: {
+    i915_gem_shrinker_count: 'async function i915_gem_shrinker_count(i915, sc): Promise<number>',
+    i915_gem_shrinker_scan: 'async function i915_gem_shrinker_scan(i915, sc): Promise<number>',
+    i915_gem_shrinker_oom: 'async function i915_gem_shrinker_oom(i915, freed): Promise<number>',
+  },
+  checks: [
+    {
+      id: 'no-oom-when-holder-allocates',
+      name: 'no bystander is OOM-killed when the GEM ioctl holding struct_mutex allocates under pressure (the thread\'s case, lockdep on and off)',
+      run: (impl) => holder_allocates(impl),
+    },
+    {
+      id: 'counts-what-reclaim-can-take',
+      name: 'count reports exactly the releasable pages on every reclaim path, also to the task holding struct_mutex, never SHRINK_STOP, never a wait',
+      run: async (impl, ctx) => {
+        const direct = await direct_calls(impl, ctx, ['count'], 0x13a0, false);
+        if (!direct.ok) return direct;
+        return for_each_workload(
+          {
+            arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'kswapd', 'drop-caches']),
+            seed: 0x13a1,
+            runs: 8,
+            shrink_budget: SHRINK_BUDGET,
+            examples: [
+              decisive_workload('direct', 'reclaimer', 'waiters', true),
+              decisive_workload('direct-nofs', 'reclaimer', 'handoff', false),
+              decisive_workload('kswapd', 'other', 'none', false, 'kswapd0', 'kswapd0'),
+              decisive_workload('drop-caches', 'nobody', 'none', true),
+            ],
+            describe,
+          },
+          (wl) => judged_struct_mutex_run(impl, ctx, wl, ['count'], false),
+        );
+      },
+    },
+    {
+      id: 'scans-without-waiting',
+      name: 'scan releases about what reclaim asks, purgeable buffers first, says SHRINK_STOP when another task holds struct_mutex, and never sleeps, on every path',
+      run: async (impl, ctx) => {
+        const direct = await direct_calls(impl, ctx, ['count', 'scan'], 0x13b0, true);
+        if (!direct.ok) return direct;
+        return for_each_workload(
+          {
+            arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'kswapd', 'drop-caches']),
+            seed: 0x13b2,
+            runs: 10,
+            shrink_budget: SHRINK_BUDGET,
+            examples: [
+              decisive_workload('direct', 'reclaimer', 'none', false),
+              decisive_workload('kswapd', 'other', 'handoff', true, 'kswapd0', 'kswapd0'),
+              decisive_workload('drop-caches', 'other', 'waiters', false, 'i915_ioctl', 'i915_ioctl'),
+              decisive_workload('direct-nofs', 'nobody', 'none', true),
+              { ...decisive_workload('drop-caches', 'nobody', 'none', false), swap: false },
+            ],
+            describe,
+          },
+          (wl) => judged_struct_mutex_run(impl, ctx, wl, ['count', 'scan'], true),
+        );
+      },
+    },
+    {
+      id: 'notifier-purges-before-the-killer',
+      name: 'the OOM notifier releases everything it can and reports it, waiting (bounded) only for a lock another task holds, so the OOM killer stands down',
+      run: (impl, ctx) =>
+        for_each_workload(
+          {
+            arbitrary: arb_struct_mutex_workload(['oom-notifier']),
+            seed: 0x13c3,
+            runs: 6,
+            shrink_budget: SHRINK_BUDGET,
+            examples: [
+              decisive_workload('oom-notifier', 'reclaimer', 'handoff', false),
+              decisive_workload('oom-notifier', 'other', 'waiters', true),
+              decisive_workload('oom-notifier', 'nobody', 'none', false),
+            ],
+            describe,
+          },
+          (wl) => judged_struct_mutex_run(impl, ctx, wl, ['count', 'scan', 'oom'], true),
+        ),
+    },
+    {
+      id: 'never-waits-on-the-free-path',
+      name: 'never flushes, waits for RCU or hangs while objects are on their way to being freed, even when no kworker can be created (every path, every schedule of Andrea\'s hang)',
+      async run(impl, ctx) {
+        const hang = await andreas_hang(impl);
+        if (!hang.ok) return hang;
+        return for_each_workload(
+          {
+            arbitrary: arb_unlock_workload(FREE_PATHS),
+            seed: 0x13d4,
+            runs: 8,
+            shrink_budget: SHRINK_BUDGET,
+            examples: [
+              { path: 'direct', free: 'worker-blocked', freed: 6, no_new_kworkers: true, handoff: true, below: 4, swap: false, lockdep: false, comm: 'Xorg' },
+              { path: 'direct-recursive', free: 'callbacks-pending', freed: 12, no_new_kworkers: true, handoff: false, below: 3, swap: true, lockdep: true, comm: 'i915_ioctl' },
+              { path: 'oom-notifier', free: 'queued-behind-busy', freed: 4, no_new_kworkers: false, handoff: false, below: 2, swap: false, lockdep: false, comm: 'kworker/0:1' },
+            ],
+            describe: describe_unlock_workload,
+          },
+          (wl) => judged_free_path_run(impl, ctx, wl),
+        );
+      },
+    },
+    {
+      id: 'measures-the-tradeoffs',
+      name: 'honours both policies of the thread (trylock or recursion; "freed" or SHRINK_STOP from a nested scan): each costs what it costs the reference on Chris\'s case',
+      async run(impl, ctx) {
+        if (!policy_of(impl)) {
+          return fail('i915_gem_shrinker.ts must export shrinker_policy, an object { lock, nested_scan_returns } that your lock and scan read: ' +
+            'the measuring harness (npx tsx scripts/measure_tradeoffs.ts) sets it to each policy in turn.');
+        }
+        const rows: tradeoff_row[] = [];
+        for (const p of POLICIES) {
+          const m = await with_policy(impl, p, () => tradeoff_workload(shrinker_of(impl)));
+          if (typeof m === 'string') return fail(`with policy (${policy_text(p)}) the workload went wrong: ${m}`);
+          rows.push({ policy: policy_text(p), ...m });
+        }
+        const differs = like_reference(ctx, 'tradeoff-table', rows, (ref, got) => {
+          for (let i = 0; i < ref.length; i++) {
+            const a = ref[i]!;
+            const b = got[i];
+            if (!b) return `no measurement for (${a.policy})`;
+            for (const k of Object.keys(a) as (keyof tradeoff_row)[]) {
+              if (a[k] !== b[k]) return `with (${a.policy}), ${k} is ${String(b[k])}; with the reference it is ${String(a[k])}`;
+            }
+          }
+          return null;
+        });
+        if (differs) return fail(`${differs}. Each policy must do exactly what it says: 'trylock' takes struct_mutex with a plain mutex_trylock() everywhere (count, scan, the notifier), and 'SHRINK_STOP' changes only what a nested scan returns.`);
+        return pass(rows.map((r) => `${r.policy}: ${r.oom_kills} OOM kill(s), ${r.stall_jiffies} jiffies stalled`).join('; '));
+      },
+    },
+  ],
+});
+

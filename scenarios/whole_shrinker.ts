@@ -1,0 +1,463 @@
+// The whole i915 shrinker (count_objects, scan_objects and the OOM
+// notifier), judged call by call, and the workload on which exercise 13
+// measures the thread's two trade-offs.
+//
+// Judge. Each of the learner's three callbacks is wrapped where the model
+// calls it (i915.shrinker_ops: mm/vmscan.c do_shrink_slab calls count and
+// scan, mm/oom_kill.c out_of_memory calls the notifier), and every call is
+// recorded with what a reviewer asks of it: who called, in which reclaim
+// context, who held struct_mutex (the owner word, never lockdep's records:
+// the same with lockdep off), what was releasable, what it returned, what
+// it really released, whether it slept (nvcsw) and for how long (jiffies),
+// and whether it left the lock and the task's PF_MEMALLOC as it found them.
+// The rules are the kernel's:
+//   count  never SHRINK_STOP, never negative (do_shrink_slab reads it as
+//          unsigned long); exactly the releasable pages when it may look
+//          (lock free, or held by its own task); never sleeps
+//          (include/linux/shrinker.h: "should not do deadlock checks")
+//   scan   SHRINK_STOP, releasing nothing, when another task holds the lock;
+//          else what it released, about nr_to_scan, purgeable objects
+//          first; never sleeps
+//   notifier  may wait for the lock (bounded) when another task holds it,
+//          never otherwise; adds exactly what it released to *freed
+//   all    leave struct_mutex's owner and the task's PF_MEMALLOC as found
+//
+// Trade-offs. tradeoff_workload() is Chris's case (a GEM ioctl allocating
+// under struct_mutex while the GPU scans out) with a bystander the OOM
+// killer can pick, on a machine where i915's buffer cache is bigger than one
+// SHRINK_BATCH: one run per policy reports OOM kills, how long the ioctl
+// stalled, what it got, what i915 released, how often reclaim called scan,
+// and the work i915 left deferred.
+//
+// Pure: no Node APIs (the study site runs checks too).
+import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { I915_MADV_DONTNEED } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_is_busy } from '../kernel/drivers/gpu/drm/i915/i915_gem';
+import { i915_gem_object_is_active, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { can_release_pages, i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { user_task } from '../kernel/fork';
+import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { format_gfp, GFP_KERNEL } from '../kernel/mm/gfp';
+import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
+import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
+import { SHRINK_STOP, shrinker_nr_deferred, type shrink_control } from '../kernel/mm/vmscan';
+import { current, msleep, schedule_timeout_uninterruptible } from '../kernel/sched/core';
+import { PF_KSWAPD, PF_MEMALLOC, PF_MEMALLOC_NOIO, type task_struct } from '../kernel/sched/task';
+import { jiffies } from '../kernel/time/timekeeping';
+import { run_once, type once_result } from '../course/check_helpers';
+import { fc } from '../course/workload';
+import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
+import { allocate_pages, gem_world, populate, WORLD_PARAMS, type gem_world as world } from './i915_world';
+
+/** The three callbacks exercise 13 asks for. */
+export interface whole_shrinker {
+  count: i915_shrinker_ops['count'];
+  scan: i915_shrinker_ops['scan'];
+  oom: NonNullable<i915_shrinker_ops['oom']>;
+}
+
+/** Who held struct_mutex when a callback was called. */
+export type lock_state = 'free' | 'mine' | 'other';
+
+/** One call of a callback, as a reviewer reads it. */
+export interface shrinker_call {
+  fn: 'count' | 'scan' | 'oom';
+  /** "comm:pid (kswapd)", "(in direct reclaim)", or nothing for a plain process. */
+  by: string;
+  /** The reclaim's gfp_mask, for count and scan. */
+  gfp: string;
+  lock: lock_state;
+  nr_to_scan: number;
+  /** The model's own count of releasable pages just before the call. */
+  releasable: number;
+  /** Of those, pages of purgeable (DONTNEED) objects scan's first pass may take. */
+  purgeable: number;
+  /** The largest object with pages (scan may overshoot its target by less than this). */
+  largest: number;
+  /** The GPU was busy (the notifier may wait for it). */
+  busy: boolean;
+  ret: number;
+  /** Pages of objects that lost them during the call, and how many of those were not purgeable. */
+  released: number;
+  released_needed: number;
+  /** What the notifier added to *freed. */
+  freed_added: number;
+  slept: number;
+  stalled_jiffies: number;
+  /** The owner of struct_mutex after the call, relative to the caller. */
+  lock_after: lock_state;
+  flags_before: number;
+  flags_after: number;
+}
+
+/** The task flags a callback must leave as it found them (include/linux/sched.h). */
+const OWNED_FLAGS = PF_MEMALLOC | PF_MEMALLOC_NOIO | PF_KSWAPD;
+
+function lock_state_of(i915: drm_i915_private, me: task_struct): lock_state {
+  const owner = __mutex_owner(i915.struct_mutex);
+  return owner === null ? 'free' : owner === me ? 'mine' : 'other';
+}
+
+function caller_text(t: task_struct): string {
+  const where = t.flags & PF_KSWAPD ? ' (kswapd)' : t.flags & PF_MEMALLOC ? ' (in direct reclaim)' : '';
+  return `${t.comm}:${t.pid}${where}`;
+}
+
+/** Objects with pages now, and what a scan's first pass (PURGEABLE, not ACTIVE) may take. */
+function snapshot(i915: drm_i915_private): { with_pages: drm_i915_gem_object[]; dontneed: Set<drm_i915_gem_object>; purgeable: number; largest: number } {
+  const now = jiffies();
+  const with_pages = i915.objects.filter((o) => !o.freed && o.mm.pages !== null);
+  let purgeable = 0;
+  for (const o of with_pages) {
+    const idle = !i915_gem_object_is_active(o, now) && o.framebuffer_references === 0;
+    if (o.mm.madv === I915_MADV_DONTNEED && idle && can_release_pages(o)) purgeable += obj_nr_pages(o);
+  }
+  const dontneed = new Set(with_pages.filter((o) => o.mm.madv === I915_MADV_DONTNEED));
+  return { with_pages, dontneed, purgeable, largest: with_pages.reduce((m, o) => Math.max(m, obj_nr_pages(o)), 0) };
+}
+
+/**
+ * judged_shrinker - @s wrapped so that every call is recorded in calls.
+ * Hand ops to gem_world (or a scenario) as the shrinker's callbacks.
+ */
+export function judged_shrinker(s: whole_shrinker): { ops: Partial<i915_shrinker_ops>; calls: shrinker_call[] } {
+  const calls: shrinker_call[] = [];
+  async function judged(fn: shrinker_call['fn'], i915: drm_i915_private, sc: shrink_control | null, freed: { value: number } | null, call: () => Promise<number>): Promise<number> {
+    const me = current;
+    const before = snapshot(i915);
+    const rec: shrinker_call = {
+      fn,
+      by: caller_text(me),
+      gfp: sc ? format_gfp(sc.gfp_mask) : '',
+      lock: lock_state_of(i915, me),
+      nr_to_scan: sc?.nr_to_scan ?? 0,
+      releasable: i915_gem_releasable_pages(i915),
+      purgeable: before.purgeable,
+      largest: before.largest,
+      busy: i915_gem_is_busy(i915),
+      ret: 0,
+      released: 0,
+      released_needed: 0,
+      freed_added: 0,
+      slept: 0,
+      stalled_jiffies: 0,
+      lock_after: 'free',
+      flags_before: me.flags & OWNED_FLAGS,
+      flags_after: 0,
+    };
+    const freed_before = freed?.value ?? 0;
+    const nvcsw = me.nvcsw;
+    const t0 = jiffies();
+    try {
+      rec.ret = await call();
+    } finally {
+      rec.slept = me.nvcsw - nvcsw;
+      rec.stalled_jiffies = jiffies() - t0;
+      const gone = before.with_pages.filter((o) => o.mm.pages === null);
+      rec.released = gone.reduce((n, o) => n + obj_nr_pages(o), 0);
+      // madv as it was before the call: a purged object's reads __I915_MADV_PURGED now.
+      rec.released_needed = gone.filter((o) => !before.dontneed.has(o)).reduce((n, o) => n + obj_nr_pages(o), 0);
+      rec.freed_added = (freed?.value ?? 0) - freed_before;
+      rec.lock_after = lock_state_of(i915, me);
+      rec.flags_after = me.flags & OWNED_FLAGS;
+      calls.push(rec);
+    }
+    return rec.ret;
+  }
+  return {
+    calls,
+    ops: {
+      count: (i915, sc) => judged('count', i915, sc, null, () => s.count(i915, sc)),
+      scan: (i915, sc) => judged('scan', i915, sc, null, () => s.scan(i915, sc)),
+      oom: (i915, freed) => judged('oom', i915, null, freed, () => s.oom(i915, freed)),
+    },
+  };
+}
+
+const flag_text = (f: number): string =>
+  [f & PF_MEMALLOC ? 'PF_MEMALLOC' : '', f & PF_MEMALLOC_NOIO ? 'PF_MEMALLOC_NOIO' : '', f & PF_KSWAPD ? 'PF_KSWAPD' : ''].filter(Boolean).join('|') || 'none of PF_MEMALLOC*';
+
+const LOCK_TEXT: Record<lock_state, string> = { free: 'nobody held struct_mutex', mine: 'the caller itself held struct_mutex (an outer frame)', other: 'another task held struct_mutex' };
+
+/** What is wrong with one call, in a reviewer's words, or null. Rules common to the three callbacks. */
+function common_violation(c: shrinker_call): string | null {
+  if (c.flags_after !== c.flags_before) {
+    return `${c.fn} called by ${c.by} changed the task's flags from ${flag_text(c.flags_before)} to ${flag_text(c.flags_after)}: ` +
+      'PF_MEMALLOC belongs to the caller (direct reclaim and kswapd set it, drop_caches and the OOM path do not). ' +
+      'Cleared, the reclaiming task recurses into reclaim; left set, it dips into the reserves for ever. Save and restore (memalloc_noreclaim_save/restore), never set or clear.';
+  }
+  if (c.lock === 'mine' && c.lock_after !== 'mine') {
+    return `${c.fn} called by ${c.by} while ${LOCK_TEXT.mine} returned with the lock no longer the caller's: it released the outer frame's struct_mutex (unlock only what you locked).`;
+  }
+  if (c.lock !== 'mine' && c.lock_after === 'mine') {
+    return `${c.fn} called by ${c.by} (${LOCK_TEXT[c.lock]}) returned still holding struct_mutex: a lock taken must be released before returning.`;
+  }
+  return null;
+}
+
+/** count_objects' rules (include/linux/shrinker.h, mm/vmscan.c do_shrink_slab). */
+export function count_violation(c: shrinker_call): string | null {
+  const common = common_violation(c);
+  if (common) return common;
+  if (c.ret === SHRINK_STOP || !Number.isInteger(c.ret) || c.ret < 0) {
+    return `count returned ${c.ret === SHRINK_STOP ? 'SHRINK_STOP' : c.ret} to ${c.by}: do_shrink_slab() reads count_objects' answer as an unsigned long ` +
+      'number of objects; SHRINK_STOP (~0UL) or a negative number reads as an enormous cache and asks scan for all of it.';
+  }
+  if (c.slept > 0) {
+    return `count slept ${c.slept} time(s) (${c.stalled_jiffies} jiffies) when called by ${c.by} (${LOCK_TEXT[c.lock]}): count_objects must never wait ` +
+      '(the task asking may be the one holding what it waits for, and every allocation behind it stalls).';
+  }
+  if (c.lock !== 'other' && c.ret !== c.releasable) {
+    return `count told ${c.by} ${c.ret} pages, but ${c.releasable} were releasable (${LOCK_TEXT[c.lock]}, ${c.gfp}): ` +
+      (c.ret < c.releasable
+        ? "do_shrink_slab() scales its request to the count and skips scan on 0: memory hidden from reclaim is memory the OOM killer takes from a bystander instead (Chris: \"If we just report 0 objects, the shrinker_scan callback will be skipped\")."
+        : 'reclaim asks scan for pages that cannot be released, and counts pressure on i915 that is not there.');
+  }
+  if (c.lock === 'other' && c.ret !== 0 && c.ret !== c.releasable) {
+    return `count told ${c.by} ${c.ret} pages while another task held struct_mutex; the releasable pages were ${c.releasable}: report them, or 0 if you cannot look.`;
+  }
+  return null;
+}
+
+/** scan_objects' rules (include/linux/shrinker.h; i915_gem_shrinker_scan, v4.12). */
+export function scan_violation(c: shrinker_call): string | null {
+  const common = common_violation(c);
+  if (common) return common;
+  if (c.slept > 0) {
+    return `scan slept ${c.slept} time(s) (${c.stalled_jiffies} jiffies) when called by ${c.by} (${LOCK_TEXT[c.lock]}): scan runs inside reclaim, ` +
+      'where a wait for the lock, a grace period or a work item may never end (the holder or the worker may be waiting for this very reclaim). Never wait: say SHRINK_STOP.';
+  }
+  if (c.lock === 'other') {
+    if (c.released > 0) return `scan released ${c.released} pages while another task held struct_mutex: without the lock the object lists change under the walk.`;
+    if (c.ret !== SHRINK_STOP) {
+      return `scan returned ${c.ret} to ${c.by} while another task held struct_mutex: it cannot make progress now, so it must say SHRINK_STOP ` +
+        '(0 makes do_shrink_slab() call again batch after batch and drops the work; SHRINK_STOP keeps it in nr_deferred for a caller that can).';
+    }
+    return null;
+  }
+  if (c.ret === SHRINK_STOP) {
+    return `scan returned SHRINK_STOP to ${c.by} although ${LOCK_TEXT[c.lock]} and it could work (it released ${c.released} pages): ` +
+      'SHRINK_STOP means "no progress possible without risking a deadlock"; the pages released are what reclaim asked for (v4.12 reports them).';
+  }
+  if (c.ret !== c.released) {
+    return `scan returned ${c.ret} to ${c.by}, but the objects that lost their pages during the call hold ${c.released} pages: ` +
+      'report what was released, no more and no less (do_shrink_slab adds it to what it believes it freed).';
+  }
+  const want = Math.min(c.nr_to_scan, c.releasable);
+  if (want > 0 && c.released === 0) return `scan was asked for ${c.nr_to_scan} pages by ${c.by} with ${c.releasable} releasable (${LOCK_TEXT[c.lock]}) and released nothing.`;
+  if (c.largest > 0 && c.released > c.nr_to_scan + c.largest - 1) {
+    return `scan was asked for ${c.nr_to_scan} pages and released ${c.released}: more than one object past its target. ` +
+      'Reclaim asks in batches (SHRINK_BATCH) in proportion to the pressure; taking everything evicts buffers nobody asked for.';
+  }
+  if (c.purgeable >= c.nr_to_scan && c.released_needed > 0) {
+    return `scan was asked for ${c.nr_to_scan} pages with ${c.purgeable} pages of purgeable buffers idle, yet released ${c.released_needed} pages of buffers userspace still needs: ` +
+      'purge first (I915_SHRINK_PURGEABLE: those pages go straight back), and write needed buffers to swap only for the rest.';
+  }
+  return null;
+}
+
+/** The OOM notifier's rules (i915_gem_shrinker_oom, mm/oom_kill.c out_of_memory). */
+export function oom_violation(c: shrinker_call): string | null {
+  const common = common_violation(c);
+  if (common) return common;
+  if (c.freed_added !== c.released) {
+    return `the OOM notifier released ${c.released} pages but added ${c.freed_added} to *freed: out_of_memory() kills a victim when the chain reports 0, ` +
+      'and stands down on any progress; report exactly what you released.';
+  }
+  if (c.lock !== 'other' && !c.busy && c.slept > 0) {
+    return `the OOM notifier slept ${c.slept} time(s) (${c.stalled_jiffies} jiffies) although ${LOCK_TEXT[c.lock]} and the GPU was idle: ` +
+      'it may wait only for what it cannot have yet (the lock, the GPU), and never with struct_mutex held: a grace period or a flush under it is the thread\'s hang.';
+  }
+  if (c.lock !== 'other' && !c.busy && c.releasable > 0 && c.released === 0) {
+    return `the OOM notifier released nothing though ${c.releasable} pages were releasable (${LOCK_TEXT[c.lock]}): it is the last chance before the OOM killer picks a victim.`;
+  }
+  return null;
+}
+
+const RULES: Record<shrinker_call['fn'], (c: shrinker_call) => string | null> = { count: count_violation, scan: scan_violation, oom: oom_violation };
+
+/** first_violation - the first call of one of @fns that broke a rule, in a reviewer's words, or null. */
+export function first_violation(calls: readonly shrinker_call[], fns: readonly shrinker_call['fn'][] = ['count', 'scan', 'oom']): string | null {
+  for (const c of calls) {
+    if (!fns.includes(c.fn)) continue;
+    const v = RULES[c.fn](c);
+    if (v) return v;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// Count and scan called directly, as do_shrink_slab() calls them, in every
+// lock state: reclaim's arithmetic decides whether scan is called at all
+// (count 0 skips it), so the window the kernel has between count and scan
+// (another task takes struct_mutex in between) is made here on purpose.
+
+export interface direct_call_workload {
+  /** The GEM objects, in creation order (list order: unbound ones are walked first). */
+  objects: gem_object_spec[];
+  /** Who holds struct_mutex during the calls. */
+  lock: lock_state;
+  /** The caller is in direct reclaim (PF_MEMALLOC set), or a plain process (drop_caches). */
+  in_reclaim: boolean;
+  nr_to_scan: number;
+  swap: boolean;
+  lockdep: boolean;
+  comm: string;
+  holder_comm: string;
+}
+
+export const arb_direct_call_workload: fc.Arbitrary<direct_call_workload> = fc.record({
+  objects: arb_gem_objects(1, 10, 6),
+  lock: fc.constantFrom<lock_state>('free', 'mine', 'other'),
+  in_reclaim: fc.boolean(),
+  nr_to_scan: fc.integer({ min: 1, max: 32 }),
+  swap: fc.boolean(),
+  lockdep: fc.boolean(),
+  comm: arb_comm,
+  holder_comm: arb_comm,
+});
+
+export function describe_direct_call_workload(wl: direct_call_workload): string {
+  const held = wl.lock === 'free' ? 'nobody holds struct_mutex' : wl.lock === 'mine' ? `"${wl.comm}" itself holds struct_mutex` : `"${wl.holder_comm}" (another task) holds struct_mutex`;
+  return `${describe_objects(wl.objects)}; ${held}; "${wl.comm}" ${wl.in_reclaim ? '(in direct reclaim, PF_MEMALLOC)' : '(a plain process, as drop_caches)'} ` +
+    `calls count, then scan with nr_to_scan ${wl.nr_to_scan}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+}
+
+/**
+ * run_direct_calls - boot the small i915 machine, build the objects, put
+ * struct_mutex in the workload's state, and call @s's count and then its
+ * scan (whatever count said), judged; returns the calls.
+ */
+export async function run_direct_calls(wl: direct_call_workload, s: whole_shrinker): Promise<once_result<shrinker_call[]>> {
+  let w: world | null = null;
+  const judged = judged_shrinker(s);
+  const ready = init_completion('objects made');
+  const held = init_completion('struct_mutex held');
+  const done = init_completion('calls done');
+  return run_once(
+    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
+    async () => {
+      const i915 = w!.i915;
+      await make_gem_objects(i915, wl.objects);
+      complete(ready);
+      if (wl.lock === 'other') await wait_for_completion(held);
+      if (wl.lock === 'mine') await mutex_lock(i915.struct_mutex);
+      const noreclaim = wl.in_reclaim ? memalloc_noreclaim_save() : null;
+      const sc: shrink_control = { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: 0, memcg: null };
+      await judged.ops.count!(i915, sc);
+      await judged.ops.scan!(i915, { ...sc, nr_to_scan: wl.nr_to_scan });
+      if (noreclaim !== null) memalloc_noreclaim_restore(noreclaim);
+      if (wl.lock === 'mine' && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+      complete(done);
+      return judged.calls;
+    },
+    () => {
+      w = gem_world({ release: '4.12' });
+      if (wl.lock === 'other') {
+        user_task(async () => {
+          await wait_for_completion(ready);
+          await mutex_lock(w!.i915.struct_mutex);
+          complete(held);
+          await wait_for_completion(done);
+          await msleep(1);
+          mutex_unlock(w!.i915.struct_mutex);
+        }, wl.holder_comm);
+      }
+    },
+    wl.comm,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// The trade-offs
+
+/** The two policies the thread weighs (exercise 13's shrinker_policy). */
+export interface shrinker_policy {
+  lock: 'trylock_recursive' | 'trylock';
+  nested_scan_returns: 'freed' | 'SHRINK_STOP';
+}
+
+/** The kernel's choice (v4.12): recursion, and report what was released. */
+export const KERNEL_POLICY: shrinker_policy = { lock: 'trylock_recursive', nested_scan_returns: 'freed' };
+
+/** Every combination, the kernel's first. */
+export const POLICIES: readonly shrinker_policy[] = [
+  KERNEL_POLICY,
+  { lock: 'trylock_recursive', nested_scan_returns: 'SHRINK_STOP' },
+  { lock: 'trylock', nested_scan_returns: 'freed' },
+  { lock: 'trylock', nested_scan_returns: 'SHRINK_STOP' },
+];
+
+export const policy_text = (p: shrinker_policy): string => `${p.lock === 'trylock' ? 'plain trylock' : 'trylock_recursive'}, nested scan returns ${p.nested_scan_returns === 'freed' ? '"freed"' : 'SHRINK_STOP'}`;
+
+/** What one run of the trade-off workload measured. */
+export interface tradeoff_measure {
+  /** Processes the OOM killer killed. */
+  oom_kills: number;
+  /** How long the ioctl's allocations under struct_mutex took, in jiffies (HZ = 1000). */
+  stall_jiffies: number;
+  /** Pages the ioctl asked for and got. */
+  pages_got: number;
+  /** Pages i915 released (to the free lists or the LRU). */
+  i915_pages_released: number;
+  /** i915's nr_deferred at the end: work left for a later caller. */
+  i915_nr_deferred: number;
+  /** How often reclaim called i915's scan_objects. */
+  i915_scan_calls: number;
+}
+
+/** The trade-off machine: 1024 pages (4 MiB), so that i915's cache is bigger than one SHRINK_BATCH. */
+export const TRADEOFF_PARAMS = { nr_cpus: 2, totalram_pages: 1024, swap_pages: 0 } as const;
+export const TRADEOFF_LAYOUT = { pinned_pages: 560, cache_objects: 16, cache_object_pages: 16 };
+/** Pages the ioctl allocates under struct_mutex, in rounds (each round may enter reclaim). */
+export const TRADEOFF_ROUNDS = [96, 96];
+
+/**
+ * tradeoff_workload - one run of Chris's case with @s as the shrinker: a
+ * GEM ioctl ("i915_ioctl") holds struct_mutex while the GPU scans out and
+ * allocates TRADEOFF_ROUNDS pages; a bystander ("firefox", 15 pages of
+ * anonymous memory) is what the OOM killer would pick. No swap: only
+ * purging i915's buffer cache gives pages back.
+ */
+export async function tradeoff_workload(s: whole_shrinker): Promise<tradeoff_measure | string> {
+  let w: world | null = null;
+  let scan_calls = 0;
+  const scan: whole_shrinker['scan'] = (i915, sc) => {
+    scan_calls++;
+    return s.scan(i915, sc);
+  };
+  const { result, value } = await run_once(
+    { ...TRADEOFF_PARAMS },
+    async () => {
+      const i915 = w!.i915;
+      await populate(w!, TRADEOFF_LAYOUT);
+      const resident = (): number => i915.objects.reduce((n, o) => n + (o.mm.pages && !o.freed ? o.mm.pages.pages.length : 0), 0);
+      const before = resident();
+      await mutex_lock(i915.struct_mutex);
+      const t0 = jiffies();
+      let got = 0;
+      for (const n of TRADEOFF_ROUNDS) got += await allocate_pages(n, GFP_KERNEL);
+      const stall = jiffies() - t0;
+      mutex_unlock(i915.struct_mutex);
+      return {
+        oom_kills: 0,
+        stall_jiffies: stall,
+        pages_got: got,
+        i915_pages_released: before - resident(),
+        i915_nr_deferred: i915.mm.shrinker ? shrinker_nr_deferred(i915.mm.shrinker) : 0,
+        i915_scan_calls: scan_calls,
+      };
+    },
+    () => {
+      w = gem_world({ release: '4.12', shrinker_ops: { count: s.count, scan, oom: s.oom } });
+      user_task(async () => {
+        await schedule_timeout_uninterruptible(60_000);
+      }, 'firefox', { rss_pages: 15 });
+    },
+    'i915_ioctl',
+  );
+  const bad = result.reports.find((r) => r.kind !== 'oom' || !r.title.startsWith('Killed process'));
+  if (bad) return `${bad.kind}: ${bad.title}`;
+  if (!value) return `the workload did not finish: ${result.stop}`;
+  return { ...value, oom_kills: result.reports.filter((r) => r.kind === 'oom').length };
+}
