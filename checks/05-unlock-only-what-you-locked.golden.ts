@@ -142,51 +142,63 @@ const golden: golden_data = {
   "reports-exactly-what-it-released": {
     "{\"busy_ms\":0,\"comm\":\"Xorg\",\"earlier\":0,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
       "released": 0,
-      "added": 0
+      "added": 0,
+      "stalled_jiffies": 0
     },
     "{\"busy_ms\":1,\"comm\":\"check\",\"earlier\":1,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":true}": {
       "released": 15,
-      "added": 15
+      "added": 15,
+      "stalled_jiffies": 0
     },
     "{\"busy_ms\":12,\"comm\":\"kworker/0:1\",\"earlier\":2,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":true}": {
       "released": 22,
-      "added": 22
+      "added": 22,
+      "stalled_jiffies": 30
     },
     "{\"busy_ms\":14,\"comm\":\"check\",\"earlier\":5,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":3}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
       "released": 0,
-      "added": 0
+      "added": 0,
+      "stalled_jiffies": 10
     },
     "{\"busy_ms\":19,\"comm\":\"check\",\"earlier\":1,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
       "released": 34,
-      "added": 34
+      "added": 34,
+      "stalled_jiffies": 15
     },
     "{\"busy_ms\":23,\"comm\":\"kworker/0:1\",\"earlier\":3,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"dirty-needed\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":6}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":false}": {
       "released": 10,
-      "added": 10
+      "added": 10,
+      "stalled_jiffies": 23
     },
     "{\"busy_ms\":29,\"comm\":\"gpu_wait\",\"earlier\":0,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"dirty-needed\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":1}],\"other\":\"glxgears\",\"release\":\"4.11\",\"swap\":true}": {
       "released": 41,
-      "added": 41
+      "added": 41,
+      "stalled_jiffies": 25
     },
     "{\"busy_ms\":29,\"comm\":\"gpu_wait\",\"earlier\":4,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}": {
       "released": 5,
-      "added": 5
+      "added": 5,
+      "stalled_jiffies": 29
     },
     "{\"busy_ms\":3,\"comm\":\"kswapd0\",\"earlier\":2,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-active\",\"pages\":10}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
       "released": 30,
-      "added": 30
+      "added": 30,
+      "stalled_jiffies": 0
     },
     "{\"busy_ms\":4,\"comm\":\"kswapd0\",\"earlier\":3,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}": {
       "released": 7,
-      "added": 7
+      "added": 7,
+      "stalled_jiffies": 4
     },
     "{\"busy_ms\":5,\"comm\":\"check\",\"earlier\":0,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
       "released": 18,
-      "added": 18
+      "added": 18,
+      "stalled_jiffies": 5
     },
     "{\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":3,\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
       "released": 12,
-      "added": 12
+      "added": 12,
+      "stalled_jiffies": 1
     }
   }
 };

@@ -133,6 +133,8 @@ export interface notifier_call {
   free_after: number;
   /** Pages released of buffers the GPU was still using when the call returned (so it released them under a running batch). */
   released_busy: number;
+  /** Jiffies the call took (waiting for the GPU and the lock is allowed, within 5 s). */
+  stalled_jiffies: number;
   /** locks_balanced() around the call (null: balanced). */
   locks: string | null;
 }
@@ -152,6 +154,7 @@ export async function judged_oom(oom: oom_fn, i915: drm_i915_private, freed: { v
   const locks = lock === 'other' ? null : lock_owners([i915.struct_mutex]);
   const freed_before = freed.value;
   const free_before = nr_free_pages();
+  const start = jiffies();
   const ret = await oom(i915, freed);
   let released = 0;
   let released_purgeable = 0;
@@ -174,6 +177,7 @@ export async function judged_oom(oom: oom_fn, i915: drm_i915_private, freed: { v
     free_before,
     free_after: nr_free_pages(),
     released_busy,
+    stalled_jiffies: now - start,
     locks: locks
       ? locks_balanced(locks)
       : __mutex_owner(i915.struct_mutex) === current
