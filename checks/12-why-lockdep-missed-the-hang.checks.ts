@@ -4,7 +4,8 @@
 // c053b5a: waits only after a real unlock; v4.12: never waits) and takes a
 // generated path into it: a GEM ioctl under struct_mutex, direct reclaim
 // (GFP_KERNEL and GFP_NOFS), kswapd, drop_caches, a caller holding an
-// unrelated lock; the free worker runs before the wait or after it. Lockdep
+// unrelated lock; the free worker runs before the wait, after it, or
+// during it, blocked on the ioctl's struct_mutex. Lockdep
 // must report the hang's dependency in runs where nothing hangs, stay
 // silent where nothing can, and the wait must still be the same wait.
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
@@ -108,7 +109,7 @@ const shape_words: Record<shrinker_shape, string> = {
 
 /** The v4.10 shrinker waits under struct_mutex on every path: the scan's frame holds it when i915_gem_shrink waits. */
 const UNDER_LOCK_PATHS: readonly wait_path[] = ['ioctl', 'direct-reclaim', 'direct-nofs', 'kswapd', 'drop-caches'];
-const wl = (path: wait_path, worker: 'first' | 'after', comm = 'i915_ioctl'): annotated_wait_workload => ({ path, worker, comm, objects: [], swap: false, lockdep: true });
+const wl = (path: wait_path, worker: annotated_wait_workload['worker'], comm = 'i915_ioctl'): annotated_wait_workload => ({ path, worker, comm, objects: [], swap: false, lockdep: true });
 
 /** A silent case: a shrinker shape and a path on which nothing waits under struct_mutex or in reclaim. */
 interface silent_workload extends annotated_wait_workload {
@@ -152,7 +153,7 @@ export default define_checks({
             arbitrary: arb_wait_workload(UNDER_LOCK_PATHS),
             seed: 0x1201,
             runs: 10,
-            examples: [wl('ioctl', 'after'), wl('ioctl', 'first', 'Xorg'), wl('direct-reclaim', 'first', 'glxgears'), wl('kswapd', 'after')],
+            examples: [wl('ioctl', 'after'), wl('ioctl', 'during', 'Xorg'), wl('direct-reclaim', 'first', 'glxgears'), wl('kswapd', 'after')],
             describe: (w) => `${shape_words['4.10']}; ${describe_wait_workload(w)}`,
           },
           async (w) => {

@@ -87,8 +87,12 @@ export type wait_path = (typeof WAIT_PATHS)[number];
 
 export interface annotated_wait_workload {
   path: wait_path;
-  /** Does the free worker run (and take struct_mutex) before the shrinker waits, or after? */
-  worker: 'first' | 'after';
+  /**
+   * When the free worker runs (and takes struct_mutex): before the shrinker
+   * waits, after it, or (ioctl path) during it, blocked on the struct_mutex
+   * that the waiting ioctl holds, with a kworker to spare for the grace period.
+   */
+  worker: 'first' | 'after' | 'during';
   /** The task that takes the path (the GEM ioctl on the ioctl and direct paths). */
   comm: string;
   objects: gem_object_spec[];
@@ -99,12 +103,12 @@ export interface annotated_wait_workload {
 export const arb_wait_workload = (paths: readonly wait_path[]): fc.Arbitrary<annotated_wait_workload> =>
   fc.record({
     path: fc.constantFrom(...paths),
-    worker: fc.constantFrom('first' as const, 'after' as const),
+    worker: fc.constantFrom('first' as const, 'after' as const, 'during' as const),
     comm: arb_comm,
     objects: arb_gem_objects(0, 6, 4),
     swap: fc.boolean(),
     lockdep: fc.constant(true),
-  });
+  }).map((w) => (w.worker === 'during' && w.path !== 'ioctl' ? { ...w, worker: 'after' as const } : w));
 
 export function describe_wait_workload(wl: annotated_wait_workload): string {
   const how: Record<wait_path, string> = {
@@ -115,7 +119,8 @@ export function describe_wait_workload(wl: annotated_wait_workload): string {
     'drop-caches': `"${wl.comm}" writes 2 to /proc/sys/vm/drop_caches`,
     'unrelated-lock': `"${wl.comm}" holds a lock the free worker never takes and calls i915_gem_shrink()`,
   };
-  return `${how[wl.path]}; the free worker runs ${wl.worker === 'first' ? 'before' : 'after'} that; ` +
+  const when = { first: 'before that', after: 'after that', during: 'meanwhile, blocked on struct_mutex' }[wl.worker];
+  return `${how[wl.path]}; the free worker runs ${when}; ` +
     `an ioctl allocated under struct_mutex earlier; a buffer cache${wl.objects.length ? ` and ${describe_objects(wl.objects)}` : ''}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
 }
 
@@ -159,8 +164,18 @@ export async function run_annotated_wait(
         await flush_work(i915.mm.free_work); // and the worker has taken struct_mutex and finished
       };
       if (wl.worker === 'first') await free_and_run_worker();
-      await take_path(wl.path, i915, unrelated);
-      if (wl.worker === 'after') await free_and_run_worker();
+      if (wl.worker === 'during' && wl.path === 'ioctl') {
+        // The ioctl frees the buffer under struct_mutex; the free worker starts and blocks on it.
+        await mutex_lock(i915.struct_mutex);
+        if (victim) i915_gem_object_put(victim);
+        await rcu_barrier();
+        await i915_gem_shrink(i915, 8, SCAN_FLAGS);
+        mutex_unlock(i915.struct_mutex);
+        await flush_work(i915.mm.free_work);
+      } else {
+        await take_path(wl.path, i915, unrelated);
+      }
+      if (wl.worker === 'after' || (wl.worker === 'during' && wl.path !== 'ioctl')) await free_and_run_worker();
       await msleep(20); // let kswapd settle
       return { held_at_end: current.held_locks.map((h) => h.class_name) };
     },
