@@ -3,7 +3,7 @@
 // shrinker of one release (v4.10: waits after "unlock if we locked"; v4.11,
 // c053b5a: waits only after a real unlock; v4.12: never waits) and takes a
 // generated path into it: a GEM ioctl under struct_mutex, direct reclaim
-// (GFP_KERNEL and GFP_NOFS), kswapd, drop_caches, a caller holding an
+// (GFP_KERNEL and GFP_NOFS), kswapd, drop_caches, the OOM notifier, a caller holding an
 // unrelated lock; the free worker runs before the wait, after it, or
 // during it, blocked on the ioctl's struct_mutex. Lockdep
 // must report the hang's dependency in runs where nothing hangs, stay
@@ -108,7 +108,7 @@ const shape_words: Record<shrinker_shape, string> = {
 };
 
 /** The v4.10 shrinker waits under struct_mutex on every path: the scan's frame holds it when i915_gem_shrink waits. */
-const UNDER_LOCK_PATHS: readonly wait_path[] = ['ioctl', 'direct-reclaim', 'direct-nofs', 'kswapd', 'drop-caches'];
+const UNDER_LOCK_PATHS: readonly wait_path[] = ['ioctl', 'direct-reclaim', 'direct-nofs', 'kswapd', 'drop-caches', 'oom-notifier'];
 const wl = (path: wait_path, worker: annotated_wait_workload['worker'], comm = 'i915_ioctl'): annotated_wait_workload => ({ path, worker, comm, objects: [], swap: false, lockdep: true });
 
 /** A silent case: a shrinker shape and a path on which nothing waits under struct_mutex or in reclaim. */
@@ -121,8 +121,10 @@ const SILENT_CASES: ReadonlyArray<[shrinker_shape, wait_path]> = [
   ['4.12', 'direct-nofs'],
   ['4.12', 'kswapd'],
   ['4.12', 'drop-caches'],
+  ['4.12', 'oom-notifier'],
   ['4.11', 'ioctl'],
   ['4.11', 'drop-caches'],
+  ['4.11', 'oom-notifier'],
   ['4.11', 'unrelated-lock'],
   ['4.10', 'unrelated-lock'],
 ];
@@ -152,8 +154,8 @@ export default define_checks({
           {
             arbitrary: arb_wait_workload(UNDER_LOCK_PATHS),
             seed: 0x1201,
-            runs: 10,
-            examples: [wl('ioctl', 'after'), wl('ioctl', 'during', 'Xorg'), wl('direct-reclaim', 'first', 'glxgears'), wl('kswapd', 'after')],
+            runs: 11,
+            examples: [wl('ioctl', 'after'), wl('ioctl', 'during', 'Xorg'), wl('direct-reclaim', 'first', 'glxgears'), wl('kswapd', 'after'), wl('oom-notifier', 'after', 'gpu_wait')],
             describe: (w) => `${shape_words['4.10']}; ${describe_wait_workload(w)}`,
           },
           async (w) => {

@@ -25,8 +25,9 @@ import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND } from '.
 import { i915_gem_object_create, i915_gem_object_pin_pages, PAGE_SIZE } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { i915_gem_shrink, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import type { boot_params } from '../kernel/init/params';
-import { mutex_init, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { mutex_init, mutex_lock, mutex_trylock, mutex_unlock } from '../kernel/locking/mutex';
 import { GFP_KERNEL, GFP_NOFS, GFP_NOWAIT, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { oom_lock, out_of_memory } from '../kernel/mm/oom_kill';
 import { zone_info } from '../kernel/mm/page_alloc';
 import { drop_slab } from '../kernel/mm/vmscan';
 import { failslab_set } from '../kernel/mm/slab';
@@ -82,7 +83,7 @@ export function annotated_world_options(shape: shrinker_shape, wait: annotated_w
 }
 
 /** The ways into the shrinker a workload takes. */
-export const WAIT_PATHS = ['ioctl', 'direct-reclaim', 'direct-nofs', 'kswapd', 'drop-caches', 'unrelated-lock'] as const;
+export const WAIT_PATHS = ['ioctl', 'direct-reclaim', 'direct-nofs', 'kswapd', 'drop-caches', 'oom-notifier', 'unrelated-lock'] as const;
 export type wait_path = (typeof WAIT_PATHS)[number];
 
 export interface annotated_wait_workload {
@@ -117,6 +118,7 @@ export function describe_wait_workload(wl: annotated_wait_workload): string {
     'direct-nofs': `"${wl.comm}" holds struct_mutex and allocates GFP_NOFS below the min watermark`,
     kswapd: `"${wl.comm}" allocates GFP_NOWAIT below the low watermark and kswapd0 runs the shrinker`,
     'drop-caches': `"${wl.comm}" writes 2 to /proc/sys/vm/drop_caches`,
+    'oom-notifier': `"${wl.comm}"'s allocation has run out of retries: under oom_lock, out_of_memory() calls i915's OOM notifier (the GPU is idle)`,
     'unrelated-lock': `"${wl.comm}" holds a lock the free worker never takes and calls i915_gem_shrink()`,
   };
   const when = { first: 'before that', after: 'after that', during: 'meanwhile, blocked on struct_mutex' }[wl.worker];
@@ -153,7 +155,9 @@ export async function run_annotated_wait(
     async () => {
       const i915 = w!.i915;
       await warm_up_workqueues();
-      await make_gem_objects(i915, [...CACHE, ...wl.objects]);
+      // On the OOM path the GPU is idle: the notifier gives up after 5 s of a busy GPU, before it shrinks anything.
+      const objects = wl.path === 'oom-notifier' ? wl.objects.filter((o) => o.kind !== 'bound-active') : wl.objects;
+      await make_gem_objects(i915, [...CACHE, ...objects]);
       // A GEM ioctl allocates under struct_mutex (every one of them does): RECLAIM_FS-ON-W.
       await mutex_lock(i915.struct_mutex);
       const victim = await i915_gem_object_create(i915, PAGE_SIZE);
@@ -214,6 +218,12 @@ async function take_path(path: wait_path, i915: drm_i915_private, unrelated: { l
     }
     case 'drop-caches':
       await drop_slab();
+      return;
+    case 'oom-notifier':
+      // __alloc_pages_may_oom(): the OOM killer runs under oom_lock, taken with a trylock.
+      if (!mutex_trylock(oom_lock)) throw new Error('check setup: oom_lock is taken');
+      await out_of_memory({ gfp_mask: GFP_KERNEL, order: 0 });
+      mutex_unlock(oom_lock);
       return;
     case 'unrelated-lock':
       await mutex_lock(unrelated.lock!);
