@@ -8,7 +8,7 @@ import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { user_task } from '../kernel/fork';
 import { atomic_long_set } from '../kernel/lib/atomic';
-import { cond_resched } from '../kernel/sched/core';
+import { cond_resched, current } from '../kernel/sched/core';
 import { GFP_KERNEL, GFP_NOFS } from '../kernel/mm/gfp';
 import { SWAP_CLUSTER_MAX } from '../kernel/mm/internal';
 import { model_set_do_shrink_slab, SHRINK_BATCH, shrink_slab, shrinker_nr_deferred, type do_shrink_slab } from '../kernel/mm/vmscan';
@@ -119,6 +119,83 @@ async function run_history(fn: do_shrink_slab_fn, wl: windup_workload, opts: { c
   return { ...once, cache: cache as fs_cache | null };
 }
 
+/**
+ * Two reclaimers on one shrinker at once (one CPU, so they take turns at
+ * every schedule point): kswapd's GFP_KERNEL shrink_slab scans a large cache
+ * in small batches, and a writer's GFP_NOFS reclaims (the shrinker says
+ * SHRINK_STOP) defer their work between kswapd's batches.
+ */
+interface concurrent_workload {
+  objects: number;
+  batch: number;
+  /** The writer's GFP_NOFS shrink_slab calls, each after scanning nofs_scanned of CONCURRENT_ELIGIBLE LRU pages. */
+  nofs_calls: number;
+  nofs_scanned: number;
+  kswapd_comm: string;
+  writer_comm: string;
+}
+/**
+ * kswapd's LRU pressure (512 of 1024 pages): fresh work worth the whole
+ * cache, scanned in batches of 16: a hundred batches and more, so the writer
+ * gets its turns (at kswapd's schedule points) before kswapd is done.
+ */
+const CONCURRENT_KSWAPD_SCANNED = 512;
+const CONCURRENT_ELIGIBLE = 1023;
+const arb_concurrent: fc.Arbitrary<concurrent_workload> = fc.record({
+  objects: fc.integer({ min: 1500, max: 3000 }),
+  batch: fc.constant(16),
+  nofs_calls: fc.integer({ min: 8, max: 20 }),
+  nofs_scanned: fc.integer({ min: 8, max: 16 }),
+  kswapd_comm: arb_comm,
+  writer_comm: arb_comm,
+});
+const describe_concurrent = (wl: concurrent_workload): string =>
+  `a cache of ${wl.objects} objects (batch ${wl.batch}); "${wl.kswapd_comm}" runs one GFP_KERNEL reclaim (${CONCURRENT_KSWAPD_SCANNED} of ` +
+  `${CONCURRENT_ELIGIBLE + 1} LRU pages scanned) while "${wl.writer_comm}" runs ${wl.nofs_calls} GFP_NOFS reclaims (${wl.nofs_scanned} pages each) between its batches`;
+
+/**
+ * run_concurrent - the writer starts once kswapd has claimed nr_deferred and
+ * asked for its first batch; both run to the end; then nr_deferred is read.
+ * What the writer's calls were owed is computed from the cache size each of
+ * them counted (v4.11's integer arithmetic).
+ */
+async function run_concurrent(fn: do_shrink_slab_fn, wl: concurrent_workload) {
+  let cache: fs_cache | null = null;
+  const writer = { done: false, task: null as ReturnType<typeof user_task> | null, counted: [] as number[] };
+  const once = await run_once(
+    { totalram_pages: 256, nr_cpus: 1, max_steps: 40_000 },
+    async () => {
+      const c = cache!;
+      await shrink_slab(GFP_KERNEL, 0, null, CONCURRENT_KSWAPD_SCANNED, CONCURRENT_ELIGIBLE);
+      while (!writer.done) await cond_resched();
+      return { deferred: shrinker_nr_deferred(c.shrinker), writer_counted: [...writer.counted] };
+    },
+    () => {
+      const c = register_fs_cache({ objects: wl.objects, batch: wl.batch });
+      cache = c;
+      const count = c.shrinker.count_objects;
+      // What each of the writer's calls counted (the last count in the call, should it count twice).
+      c.shrinker.count_objects = async (sh, sc) => {
+        const by_writer = current === writer.task;
+        const n = await count(sh, sc);
+        if (by_writer && writer.counted.length) writer.counted[writer.counted.length - 1] = n;
+        return n;
+      };
+      model_set_do_shrink_slab(fn);
+      writer.task = user_task(async () => {
+        while (c.scan_requests.length === 0) await cond_resched();
+        for (let i = 0; i < wl.nofs_calls; i++) {
+          writer.counted.push(0);
+          await shrink_slab(GFP_NOFS, 0, null, wl.nofs_scanned, CONCURRENT_ELIGIBLE);
+        }
+        writer.done = true;
+      }, wl.writer_comm);
+    },
+    wl.kswapd_comm,
+  );
+  return once;
+}
+
 const bad_report = (r: Parameters<typeof first_report>[0]): string | null =>
   first_report(r, ['deadlock', 'hung_task', 'lockdep', 'bug', 'warn', 'kasan', 'forgotten_await', 'step_limit', 'oom']);
 
@@ -173,6 +250,37 @@ export default define_checks({
             }
             return pass();
           },
+        ).then((alone) =>
+          !alone.ok
+            ? alone
+            : // Reclaimers run concurrently: what one defers while another scans must still be there afterwards.
+              for_each_workload(
+                {
+                  arbitrary: arb_concurrent,
+                  seed: 0x1012,
+                  runs: 4,
+                  // 2010 is not a multiple of the batch: kswapd has work left to give back when it is done.
+                  examples: [{ objects: 2010, batch: 16, nofs_calls: 12, nofs_scanned: 12, kswapd_comm: 'kswapd0', writer_comm: 'kworker/u4:2' }],
+                  describe: describe_concurrent,
+                },
+                async (wl) => {
+                  const { result, value } = await run_concurrent(impl_of(impl), wl);
+                  const bad = bad_report(result);
+                  if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+                  if (!value) return fail(`the two reclaimers did not finish: ${result.stop}${dmesg_tail(result)}`);
+                  const nofs = wl.nofs_scanned;
+                  const owed_each = value.writer_counted.map((freeable) => fresh_delta({ ...STORM, nr_scanned: nofs, nr_eligible: CONCURRENT_ELIGIBLE }, freeable));
+                  const last = value.writer_counted[value.writer_counted.length - 1] ?? wl.objects;
+                  const owed = Math.min(owed_each.reduce((a, b) => a + b, 0), 2 * last);
+                  if (value.deferred < owed) {
+                    return fail(`"${wl.writer_comm}"'s ${wl.nofs_calls} GFP_NOFS reclaims deferred ${owed} objects of work while "${wl.kswapd_comm}" was scanning ` +
+                      `the same cache, but afterwards nr_deferred is ${value.deferred}: another reclaimer's deferred work was overwritten. ` +
+                      'nr_deferred is shared by every reclaimer at once: claim it with one atomic exchange, and give back what is left by adding to it, ' +
+                      'never by storing over what others added meanwhile.');
+                  }
+                  return pass();
+                },
+              ),
         ),
     },
     {
