@@ -1,11 +1,11 @@
 // Vite config of the study site: `npm run site` (dev server on 127.0.0.1),
 // `npm run build` (static site into site/dist). The pages come from the
-// plugin in build/plugin.ts; the two scripts are bundled with the kernel
+// plugin in generator/plugin.ts; the two scripts are bundled with the kernel
 // model (kernel/, explorer/, scenarios/ are browser-safe).
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { study_site_pages } from './build/plugin.ts';
+import { study_site_pages } from './generator/plugin.ts';
 
 const site_root = dirname(fileURLToPath(import.meta.url));
 const repo_root = resolve(site_root, '..');

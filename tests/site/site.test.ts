@@ -12,7 +12,7 @@ import { explore, replay } from '../../explorer/index';
 import { rcu_hang } from '../../scenarios/thread';
 import { read_manifest } from '../../course/files';
 import { exercise_points } from '../../course/manifest';
-import { check_name, escape_html, make_markdown, points_text, read_lessons } from '../../site/build/content';
+import { check_name, escape_html, make_markdown, points_text, read_lessons } from '../../site/generator/content';
 import { default_schedule_string, playground_scenarios, run_schedule_string } from '../../site/src/playground_core';
 
 const repo = resolve(import.meta.dirname, '../..');
