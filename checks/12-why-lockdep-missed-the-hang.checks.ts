@@ -277,7 +277,7 @@ export default define_checks({
                 const m = await measure_call(() => j.wait(world.i915));
                 // Each expedited grace period moves the sequence by 2 (odd while one runs).
                 const expedited = rcu_exp_batches_completed() - exp_before >= 2;
-                return { after_reader: reader.out || w.reader_steps === 0, stalled: m.stalled_jiffies, expedited };
+                return { after_reader: reader.out || w.reader_steps === 0, stalled: m.stalled_jiffies, slept: m.slept, expedited };
               },
               (world) => {
                 if (w.reader_steps > 0) {
@@ -317,8 +317,11 @@ export default define_checks({
                 'Another wait (synchronize_rcu() is driven by the RCU kthread, not by a work item on system_wq) does not depend on the free worker, ' +
                 'and an annotation on it would report a loop that cannot happen.');
             }
-            const differs = like_reference(ctx, w, { stalled: value.stalled }, (ref, got) =>
-              got.stalled > ref.stalled + 1
+            const differs = like_reference(ctx, w, { stalled: value.stalled, slept: value.slept }, (ref, got) =>
+              got.slept > ref.slept
+                ? `the call went to sleep ${got.slept} time(s) where the reference sleeps ${ref.slept}: it waits for something besides one expedited grace period ` +
+                  '(an annotation never sleeps)'
+                : got.stalled > ref.stalled + 1
                 ? `the call stalled its caller ${got.stalled} jiffies where the reference stalls ${ref.stalled}: it waits for something besides the grace period ` +
                   '(a flush of the free worker waits for whoever holds struct_mutex; an annotation costs no time)'
                 : got.stalled + 1 < ref.stalled

@@ -5,28 +5,36 @@ import type { golden_data } from '../course/checks';
 const golden: golden_data = {
   "still-waits-for-the-grace-period": {
     "{\"comm\":\"Xorg\",\"holder_ms\":0,\"lockdep\":false,\"reader_steps\":221}": {
-      "stalled": 0
+      "stalled": 0,
+      "slept": 1
     },
     "{\"comm\":\"Xorg\",\"holder_ms\":0,\"lockdep\":true,\"reader_steps\":87}": {
-      "stalled": 0
+      "stalled": 0,
+      "slept": 1
     },
     "{\"comm\":\"Xorg\",\"holder_ms\":30,\"lockdep\":false,\"reader_steps\":1}": {
-      "stalled": 0
+      "stalled": 0,
+      "slept": 1
     },
     "{\"comm\":\"gpu_wait\",\"holder_ms\":30,\"lockdep\":false,\"reader_steps\":217}": {
-      "stalled": 0
+      "stalled": 0,
+      "slept": 1
     },
     "{\"comm\":\"i915_ioctl\",\"holder_ms\":0,\"lockdep\":false,\"reader_steps\":300}": {
-      "stalled": 0
+      "stalled": 0,
+      "slept": 1
     },
     "{\"comm\":\"kswapd0\",\"holder_ms\":200,\"lockdep\":true,\"reader_steps\":120}": {
-      "stalled": 0
+      "stalled": 0,
+      "slept": 1
     },
     "{\"comm\":\"kswapd0\",\"holder_ms\":200,\"lockdep\":true,\"reader_steps\":270}": {
-      "stalled": 0
+      "stalled": 0,
+      "slept": 1
     },
     "{\"comm\":\"kworker/0:1\",\"holder_ms\":200,\"lockdep\":true,\"reader_steps\":145}": {
-      "stalled": 0
+      "stalled": 0,
+      "slept": 1
     }
   }
 };
