@@ -115,6 +115,47 @@ function without_lockdep(s: scenario): scenario {
   return { ...s, id: `${s.id}-nolockdep`, params: { ...s.params, lockdep: false } };
 }
 
+/**
+ * counted_under_pressure - the thread's scenario, with every count that
+ * reclaim makes judged as it returns: whenever the asking task holds
+ * struct_mutex or nobody does, count must report exactly the releasable
+ * pages (i915_gem_releasable_pages, the kernel's rule); while another task
+ * holds it, 0 (the trylock failed) or that same number (a lock-free count)
+ * are both right. Count never sleeps, so the lists cannot change between its
+ * answer and the rule's, and count itself must leave them as they were. An
+ * answer that only keeps reclaim going (a constant, or count purging by
+ * itself) avoids the OOM killer but is not a count.
+ */
+function counted_under_pressure(id: string, count: count_fn): scenario {
+  const seen = { problem: null as string | null };
+  const judged: count_fn = async (i915, sc_) => {
+    const owner = __mutex_owner(i915.struct_mutex);
+    const want = i915_gem_releasable_pages(i915);
+    const ret = await count(i915, sc_);
+    const left = i915_gem_releasable_pages(i915);
+    const mine = owner === null || owner === current;
+    if (!seen.problem && left !== want) {
+      seen.problem = `${current.comm}'s reclaim called count with ${want} releasable page(s) on i915's lists and ${left} were left after it: ` +
+        'count_objects only counts (do_shrink_slab then decides how much to scan); releasing is scan_objects\' job.';
+    }
+    if (!seen.problem && ret !== want && (mine || ret !== 0)) {
+      seen.problem = `count returned ${String(ret)} to ${current.comm}'s reclaim while ${owner === null ? 'nobody' : owner === current ? 'that task itself' : `${owner.comm}`} held struct_mutex, ` +
+        `with ${want} releasable page(s) on i915's lists: reclaim sizes its scan by this number, so count must report exactly what scan could release` +
+        (mine ? '.' : ' (or 0 when it cannot look).');
+    }
+    return ret;
+  };
+  const base = count_under_pressure(id, judged);
+  return {
+    ...base,
+    setup() {
+      seen.problem = null;
+      base.setup();
+    },
+    check: (result) => seen.problem ?? base.check?.(result) ?? null,
+  };
+}
+
 /** Both outcomes must pass; the first failure is reported. */
 async function both(a: () => Promise<check_outcome>, b: () => Promise<check_outcome>): Promise<check_outcome> {
   const first = await a();
@@ -128,12 +169,12 @@ export default define_checks({
   checks: [
     {
       id: 'no-oom-when-holder-allocates',
-      name: 'never reaches the OOM killer when the struct_mutex holder allocates under pressure (lockdep on and off)',
+      name: 'never reaches the OOM killer when the struct_mutex holder allocates under pressure, counting exactly at every call (lockdep on and off)',
       run: (impl) =>
         both(
-          () => no_failures(count_under_pressure('ex01-holder-allocates', count_of(impl))),
+          () => no_failures(counted_under_pressure('ex01-holder-allocates', count_of(impl))),
           // Lockdep off changes what lockdep-asking answers do, not the schedules: the kernel's default schedule suffices.
-          () => no_failures(without_lockdep(count_under_pressure('ex01-holder-allocates', count_of(impl))), { preemption_bound: 0 }),
+          () => no_failures(without_lockdep(counted_under_pressure('ex01-holder-allocates', count_of(impl))), { preemption_bound: 0 }),
         ),
     },
     {
