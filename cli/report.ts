@@ -109,6 +109,9 @@ export function failure_excerpt(message: string, max_lines: number): { lines: st
       const key = p.slice(1).filter((l) => KEY_LINE.test(l));
       const body = (key.length ? key : p.slice(1)).slice(0, 2).map((l) => l.replace(/^\s*\[\s*[\d.]+\]\s*/, ''));
       picked.push(...body.map((l) => `kernel: ${l}`));
+      // The Call Trace's innermost line in the learner's file: where to look.
+      const mine = p.find((l) => l.includes('<- your code'));
+      if (mine) picked.push(`your code: ${mine.replace('<- your code', '').trim()}`);
     } else picked.push(p[0]!.trimStart());
   });
   const lines = picked.slice(0, max_lines);

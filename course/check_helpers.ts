@@ -67,10 +67,16 @@ export function dmesg_tail(r: run_result, n = 20): string {
   return lines.length ? `\n  dmesg (last ${lines.length} lines):\n${lines.map((l) => `    ${l}`).join('\n')}` : '';
 }
 
-/** The first report of one of @kinds in a run, as "kind: title", or null. */
+/**
+ * The first report of one of @kinds in a run, as "kind: title", or null;
+ * with the learner's line it came through ("in fn at exercises/...:12") when
+ * the report's call trace passes through the exercise's file.
+ */
 export function first_report(r: run_result, kinds: readonly report_kind[]): string | null {
   const x = r.reports.find((rep) => kinds.includes(rep.kind));
-  return x ? `${x.kind}: ${x.title}` : null;
+  if (!x) return null;
+  const mine = x.call_trace.find((f) => f.file.startsWith('exercises/'));
+  return `${x.kind}: ${x.title}${mine ? ` (in ${mine.fn} at ${mine.file}:${mine.line})` : ''}`;
 }
 
 /**

@@ -69,7 +69,7 @@ export function run_failures(result: run_result, check_message: string | null, f
         kind: 'assert',
         title,
         signature,
-        report: { kind: 'assert', title, lines: [`scenario check failed: ${check_message}`], pid: 0, comm: 'explorer', cpu: 0, ts_ns: result.ts_ns },
+        report: { kind: 'assert', title, lines: [`scenario check failed: ${check_message}`], pid: 0, comm: 'explorer', cpu: 0, ts_ns: result.ts_ns, call_trace: [] },
       });
     }
   }

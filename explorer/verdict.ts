@@ -2,6 +2,7 @@
 // say in kernel terms what went wrong, with the simplest schedule, the
 // report, the end of the trace and the schedule string to replay.
 // explorer/expect.ts turns a failed verdict into a thrown Error for vitest.
+import { format_call_trace } from '../kernel/lib/dump_stack';
 import type { report_kind } from '../kernel/panic';
 import { format_timestamp } from '../kernel/printk/printk';
 import { explore, type exploration, type explore_options, type failure } from './explore';
@@ -104,6 +105,7 @@ export function describe_failure(sc: scenario, x: exploration, f: failure, r: re
     '',
     'The kernel said:',
     ...rep.lines.map((l) => `  ${format_timestamp(rep.ts_ns)}${l}`),
+    ...format_call_trace(rep.call_trace).map((l) => `  ${l}`),
     '',
     `End of the trace (replayed with trace on):`,
     ...render_timeline(r.timeline, { tail: trace_tail })

@@ -76,7 +76,7 @@ function check_hung_uninterruptible_tasks(at: number): void {
       ...(t.blocked_on ? [`  (model) waiting for ${t.blocked_on.describe()}${holder_text(t)}`] : []),
       ...debug_show_all_locks(),
     ];
-    report('hung_task', `task ${t.comm}:${t.pid} blocked for more than ${timeout} seconds`, lines);
+    report('hung_task', `task ${t.comm}:${t.pid} blocked for more than ${timeout} seconds`, lines, undefined, t.model_sleep_trace);
   }
 }
 
@@ -124,5 +124,7 @@ function report_deadlock(): void {
     const chain = cycle.map((t) => `${t.comm}:${t.pid} -> ${t.blocked_on!.describe()}`).join(' -> ');
     lines.push(` wait-for cycle: ${chain} -> ${cycle[0]!.comm}:${cycle[0]!.pid}`);
   }
-  report('deadlock', cycle ? `deadlock: ${cycle.map((t) => `${t.comm}:${t.pid}`).join(' -> ')}` : 'deadlock: every task is asleep', lines);
+  // The Call Trace is where the first task of the cycle (else the first stuck task) went to sleep.
+  const first = cycle?.[0] ?? stuck[0];
+  report('deadlock', cycle ? `deadlock: ${cycle.map((t) => `${t.comm}:${t.pid}`).join(' -> ')}` : 'deadlock: every task is asleep', lines, undefined, first?.model_sleep_trace ?? []);
 }

@@ -8,6 +8,7 @@ import { boot_params } from './init/params';
 import { printk, KERN_ERR, KERN_WARNING } from './printk/printk';
 import { ktime_get_ns } from './time/timekeeping';
 import { trace } from './trace/trace';
+import { save_stack_trace, type stack_frame } from './lib/dump_stack';
 
 export type report_kind =
   | 'warn' // WARN()/WARN_ONCE(): the task goes on
@@ -31,6 +32,8 @@ export interface kernel_report {
   comm: string;
   cpu: number;
   ts_ns: number;
+  /** The reporting task's call chain (kernel/lib/dump_stack.ts), innermost first; empty where none is recorded. */
+  call_trace: readonly stack_frame[];
 }
 
 /** Identity of the running task, provided by the scheduler (avoids an import cycle). */
@@ -68,10 +71,12 @@ export const UTS_RELEASE = '4.11.0-shrinkerlab';
  * kernel_report_add - print @lines at @level and record a report of @kind.
  * Stops the run when the kind is fatal under the boot's panic settings.
  */
-export function report(kind: report_kind, title: string, lines: string[], level = KERN_ERR): kernel_report {
+export function report(kind: report_kind, title: string, lines: string[], level = KERN_ERR, call_trace?: readonly stack_frame[]): kernel_report {
   const me = whoami();
   printk(level, lines.join('\n'));
-  const r: kernel_report = { kind, title, lines, pid: me.pid, comm: me.comm, cpu: me.cpu, ts_ns: ktime_get_ns() };
+  // dump_stack(): the reporter's own chain, unless the report is about a task that sleeps (@call_trace).
+  const frames = call_trace ?? save_stack_trace(1);
+  const r: kernel_report = { kind, title, lines, pid: me.pid, comm: me.comm, cpu: me.cpu, ts_ns: ktime_get_ns(), call_trace: frames };
   reports.push(r);
   trace('report', { kind, title });
   const p = boot_params();
@@ -94,7 +99,9 @@ export function report(kind: report_kind, title: string, lines: string[], level 
  * a report it caused nor forge one.
  */
 export function kernel_reports(): readonly kernel_report[] {
-  return Object.freeze(reports.map((r) => Object.freeze({ ...r, lines: Object.freeze([...r.lines]) as string[] })));
+  return Object.freeze(
+    reports.map((r) => Object.freeze({ ...r, lines: Object.freeze([...r.lines]) as string[], call_trace: Object.freeze(r.call_trace.map((f) => Object.freeze({ ...f }))) })),
+  );
 }
 
 function cpu_line(): string {

@@ -23,7 +23,8 @@ import { boot_params } from '../init/params';
 import { model_panic_set_stop, model_panic_set_whoami, KernelOops, report, type report_kind } from '../panic';
 import { model_clock_advance_to, jiffies, ktime_get_ns, NSEC_PER_JIFFY, STEP_NS } from '../time/timekeeping';
 import { model_next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup, type timer_list } from '../time/timer';
-import { model_trace_set_stamp, trace } from '../trace/trace';
+import { save_stack_trace } from '../lib/dump_stack';
+import { model_trace_set_stamp, trace, trace_enabled } from '../trace/trace';
 import { SOFTLOCKUP_CALLS, watchdog_softlockup } from '../watchdog';
 import {
   PF_KTHREAD,
@@ -100,6 +101,7 @@ function make_task(pid: number, comm: string, flags: number, cpu: number, daemon
     model_timeout: -1,
     model_slice: 0,
     model_calls: 0,
+    model_sleep_trace: [],
   };
 }
 
@@ -383,6 +385,8 @@ export async function schedule(target: wait_target | null = null, call = 'schedu
     t.sleep_start = jiffies();
     t.switch_count++;
     t.nvcsw++;
+    // Where it sleeps, for a hung-task or deadlock report's Call Trace: only when tracing (a replay), it costs a stack walk.
+    if (trace_enabled()) t.model_sleep_trace = save_stack_trace(1);
     trace('sched_sleep', { state: t.state, on: target ? target.describe() : null });
   }
   await model_schedule_point(call);

@@ -4,6 +4,7 @@
 
 import { register_initcall } from '../init/initcall';
 import { boot_params, default_boot_params } from '../init/params';
+import type { stack_frame } from '../lib/dump_stack';
 import { prandom_state } from '../lib/prandom';
 
 // Task states (v4.11 values).
@@ -96,6 +97,8 @@ export interface task_struct {
   model_slice: number;
   /** Model calls made since the task last reached a schedule point (kernel/watchdog.ts). */
   model_calls: number;
+  /** Where the task went to sleep (kernel/lib/dump_stack.ts), recorded when tracing: a hung task's Call Trace. */
+  model_sleep_trace: readonly stack_frame[];
 }
 
 export function task_is_running(t: task_struct): boolean {

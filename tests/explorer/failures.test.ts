@@ -3,7 +3,7 @@ import { failure_signature, run_failures } from '../../explorer/failures';
 import type { run_result } from '../../kernel/init/main';
 import type { kernel_report } from '../../kernel/panic';
 
-const rep = (kind: kernel_report['kind'], title: string, lines: string[] = []): kernel_report => ({ kind, title, lines, pid: 1, comm: 'a', cpu: 0, ts_ns: 0 });
+const rep = (kind: kernel_report['kind'], title: string, lines: string[] = []): kernel_report => ({ kind, title, lines, pid: 1, comm: 'a', cpu: 0, ts_ns: 0, call_trace: [] });
 const result = (stop: string, reports: kernel_report[]): run_result => ({ stop, reports, dmesg: [], trace: [], steps: 1, ts_ns: 0 });
 const all = new Set(['deadlock', 'hung_task', 'lockdep', 'warn', 'assert']);
 

@@ -1,0 +1,102 @@
+// Models: lib/dump_stack.c and arch/x86/kernel/dumpstack.c (dump_stack,
+// show_trace_log_lvl: the "Call Trace:" under every BUG, WARNING, lockdep
+// splat, hung task and OOM report), v4.11.
+//
+// The kernel walks its stack and names each return address (kallsyms). The
+// model asks the JavaScript engine for its own stack instead: V8 keeps the
+// chain through every `await`, so a task's frames read like the kernel's,
+// innermost first, from the report down through reclaim to the code that
+// allocated. It keeps the model's frames (kernel/) and the exercise's code
+// (exercises/, solutions/) with their file:line, and leaves out the course's
+// own machinery (checks, scenarios, the explorer), which the kernel would not
+// have on its stack.
+//
+// Where no frames are recorded (the graded realm sets Error.stackTraceLimit
+// to 0 so that no answer can tell a check's call from a real one, see
+// course/harden.ts; a browser bundle has no tree paths) the trace is empty,
+// and nothing else changes. The trace is kept beside the report, not in
+// dmesg, so a replay prints the same log wherever it runs.
+
+/** One frame of a call trace: a function and where in the tree it is. */
+export interface stack_frame {
+  fn: string;
+  /** Tree-relative path, e.g. "kernel/locking/mutex.ts" or "exercises/03-x/f.ts". */
+  file: string;
+  line: number;
+}
+
+/** Frames kept at most: the kernel prints the whole stack; a reader needs the top. */
+const MAX_FRAMES = 24;
+/** Folders whose frames a call trace shows: the kernel model and the exercise code. */
+const SHOWN = /^(kernel|exercises|solutions)\//;
+
+/** The tree's root as a path prefix ("/work/main/"), from this file's own place (kernel/lib/). */
+function tree_root(): string | null {
+  try {
+    const here = new URL('../../', import.meta.url);
+    return here.protocol === 'file:' ? decodeURIComponent(here.pathname) : null;
+  } catch {
+    return null;
+  }
+}
+const ROOT = tree_root();
+
+/** The tree-relative path of a V8 frame location (a path or a file:// URL), or null outside the tree. */
+function tree_path(location: string): string | null {
+  if (!ROOT) return null;
+  let path = location;
+  if (path.startsWith('file://')) {
+    try {
+      path = decodeURIComponent(new URL(path).pathname);
+    } catch {
+      return null;
+    }
+  }
+  return path.startsWith(ROOT) ? path.slice(ROOT.length) : null;
+}
+
+/** parse_v8_stack - the shown frames of a V8 stack text ("    at async fn (file:line:col)"). */
+export function parse_v8_stack(text: string): stack_frame[] {
+  const frames: stack_frame[] = [];
+  for (const l of text.split('\n')) {
+    const m = /^\s*at (?:async )?(?:(.+?) \()?(.+?):(\d+):\d+\)?$/.exec(l);
+    if (!m || !m[1] || m[1] === '<anonymous>') continue; // anonymous frames (a task's body) name nothing a reader can find
+    const file = tree_path(m[2]!);
+    if (!file || !SHOWN.test(file)) continue;
+    frames.push({ fn: m[1].replace(/^(?:Object|Module)\./, ''), file, line: Number(m[3]) });
+    if (frames.length >= MAX_FRAMES) break;
+  }
+  return frames;
+}
+
+/**
+ * save_stack_trace - the current call chain (innermost first), without the
+ * @skip innermost model frames (the reporting machinery itself). Empty where
+ * the engine records no frames.
+ */
+export function save_stack_trace(skip = 0): stack_frame[] {
+  const E = Error as ErrorConstructor & { stackTraceLimit?: number };
+  const saved = E.stackTraceLimit;
+  try {
+    E.stackTraceLimit = 64;
+  } catch {
+    return []; // a locked realm: its limit stays 0
+  }
+  try {
+    const stack = new Error().stack ?? '';
+    return parse_v8_stack(stack).slice(1 + skip); // frame 0 is this function
+  } catch {
+    return [];
+  } finally {
+    E.stackTraceLimit = saved;
+  }
+}
+
+/** format_call_trace - the "Call Trace:" block for @frames, marking the exercise's own lines. */
+export function format_call_trace(frames: readonly stack_frame[]): string[] {
+  if (frames.length === 0) return [];
+  return [
+    'Call Trace:',
+    ...frames.map((f) => ` ${f.fn} (${f.file}:${f.line})${f.file.startsWith('exercises/') ? '   <- your code' : ''}`),
+  ];
+}
