@@ -83,6 +83,10 @@ const names_the_loop = (rep: kernel_report): boolean => {
  */
 function judge_report(result: run_result, held_problem: string | null, what: string): string | null {
   const bad = bad_report(result);
+  if (bad && (bad.startsWith('hung_task') || bad.startsWith('deadlock'))) {
+    return `${bad}: nothing in these runs has to hang (kworkers can be created), so the call waited for something that needs a lock its caller holds, ` +
+      `such as a real flush of the free worker under struct_mutex. An annotation takes and releases a map; it never waits.${dmesg_tail(result)}`;
+  }
   if (bad) return `${bad}${dmesg_tail(result)}`;
   if (held_problem) return held_problem;
   const rep = result.reports.find((r) => r.kind === 'lockdep');
@@ -91,8 +95,9 @@ function judge_report(result: run_result, held_problem: string | null, what: str
       'the way flush_work() annotates its own (a write acquisition of the map that process_one_work() holds while the work runs).';
   }
   if (!DEPENDENCY_REPORTS.includes(rep.title)) {
-    return `lockdep's first report was "${rep.title}": a report about the annotation itself, not about the dependency the hang runs through ` +
-      `(${STRUCT_MUTEX} and the free worker ${FREE_WORK}). After its first report lockdep turns itself off, so this one hides everything after it.${dmesg_tail(result, 30)}`;
+    return `lockdep's first report was "${rep.title}": not the loop the hang runs through (${STRUCT_MUTEX} and the free worker ${FREE_WORK}), ` +
+      'but one the annotation itself caused (a map released that was not held, a lock\'s own map standing for a wait it does not take). ' +
+      `After its first report lockdep turns itself off, so this one hides everything after it.${dmesg_tail(result, 30)}`;
   }
   if (!names_the_loop(rep)) {
     return `lockdep's first report was "${rep.title}", but it must show the dependency the hang runs through: ${STRUCT_MUTEX} and the free worker ${FREE_WORK}. ` +
@@ -211,9 +216,13 @@ export default define_checks({
               return fail(`lockdep said nothing, and the task hung (${first.kind}: "${first.title}"): this is Andrea's run, "I didn't get any lockdep warning". ` +
                 'The wait must tell lockdep what it depends on before it sleeps.' + dmesg_tail(result, 12));
             }
-            if (first.kind !== 'lockdep' || !DEPENDENCY_REPORTS.includes(first.title) || !names_the_loop(first)) {
-              return fail(`the first report was ${first.kind}: "${first.title}". The point of the annotation is that lockdep prints the cycle before the wait ` +
-                'begins: a wait that never ends never reaches code after it. Annotate before waiting, as flush_work() does.' + dmesg_tail(result, 12));
+            if (first.kind === 'lockdep' && (!DEPENDENCY_REPORTS.includes(first.title) || !names_the_loop(first))) {
+              return fail(`lockdep's first report was "${first.title}", which does not show the loop this task hangs in (${STRUCT_MUTEX} and the free worker ` +
+                `${FREE_WORK}); lockdep then turns itself off.` + dmesg_tail(result, 12));
+            }
+            if (first.kind !== 'lockdep') {
+              return fail(`the first report was ${first.kind}: "${first.title}", and lockdep spoke only after it. The point of the annotation is that lockdep prints ` +
+                'the loop before the wait begins: a wait that never ends never reaches code after it. Annotate before waiting, as flush_work() does.' + dmesg_tail(result, 12));
             }
             return pass();
           },
