@@ -33,7 +33,7 @@ import { __free_page, alloc_page, nr_free_pages, zone_info, type page } from '..
 import { NOTIFY_DONE, NOTIFY_STOP_MASK, register_oom_notifier, type notifier_block } from '../kernel/mm/oom_kill';
 import { current, msleep } from '../kernel/sched/core';
 import { jiffies } from '../kernel/time/timekeeping';
-import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, type gem_object_spec } from './gem_workloads';
+import { arb_comm, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, type gem_object_spec } from './gem_workloads';
 import { hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from './lock_holder';
 import { gem_world, warm_up_workqueues } from './i915_world';
 
@@ -74,29 +74,6 @@ export interface oom_workload {
 
 /** Every kind of GEM object, the opt-in ones included. */
 export const ALL_GEM_KINDS = [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS] as const;
-
-/** Pages i915's notifier can release in @wl: shrink_all takes active objects too (after the GPU idles), never pinned ones. */
-export function notifier_releasable(wl: Pick<oom_workload, 'objects' | 'swap'>): number {
-  return wl.objects.reduce((n, o) => {
-    switch (o.kind) {
-      case 'bound-idle':
-      case 'bound-active':
-      case 'purgeable':
-        return n + o.pages;
-      case 'needed':
-      case 'dirty-needed':
-      case 'bound-needed':
-        return n + (wl.swap ? o.pages : 0);
-      default:
-        return n;
-    }
-  }, 0);
-}
-
-/** Pages of @wl's objects that truncation puts straight on the free list (purgeable ones). */
-export function notifier_purgeable(wl: Pick<oom_workload, 'objects'>): number {
-  return wl.objects.reduce((n, o) => n + (o.kind === 'bound-idle' || o.kind === 'bound-active' || o.kind === 'purgeable' ? o.pages : 0), 0);
-}
 
 export function describe_oom_workload(wl: oom_workload): string {
   const who = {
@@ -323,4 +300,3 @@ export function arb_oom_workload(objects: fc.Arbitrary<gem_object_spec[]>, holde
   });
 }
 
-export { arb_gem_objects };
