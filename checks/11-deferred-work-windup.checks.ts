@@ -231,7 +231,7 @@ export default define_checks({
     },
     {
       id: 'keeps-deferred-work',
-      name: 'keeps the work GFP_NOFS callers could not do in nr_deferred, instead of dropping it',
+      name: 'keeps the work GFP_NOFS callers could not do in nr_deferred, instead of dropping it, even while another reclaimer scans the same cache',
       run: (impl) =>
         for_each_workload(
           { arbitrary: arb_windup.filter((wl) => wl.storm > 0), seed: 0x1002, runs: 10, examples: [STORM], describe: describe_windup },
