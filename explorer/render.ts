@@ -107,10 +107,29 @@ export function format_entry(e: timeline_entry): string {
 }
 
 export interface render_options {
-  /** Only the last @tail lines (with a note of how many were left out). */
+  /**
+   * Only the last @tail lines, with a note of how many were left out; up to
+   * a third of them are the last lines before that window that explain a
+   * failure (the shrinker's answers, lock contention, OOM victims, reports,
+   * the explorer's decisions), so a long retry loop cannot push them out.
+   */
   tail?: number;
   /** Leave out trace events (kernel log and explorer notes only). */
   log_only?: boolean;
+}
+
+/** Trace events that explain a failure: what the shrinker answered, who waited for a lock, whom the OOM killer chose. */
+const EXPLAINING_EVENTS = new Set(['shrinker_count_objects', 'shrinker_scan_objects', 'mm_shrink_slab_start', 'mm_shrink_slab_end', 'lock_contended', 'mark_victim', 'warning']);
+
+/** A line without its "[    1.000219] " timestamp. */
+function untimed(line: string): string {
+  return line.replace(/^\[\s*[\d.]+\]\s*/, '');
+}
+
+function explains(e: timeline_entry): boolean {
+  if (e.type === 'decision') return true;
+  if (e.type === 'event') return EXPLAINING_EVENTS.has(e.event);
+  return /BUG:|WARNING:|INFO:|Out of memory|Killed process|Unable to|blocked for more than/.test(e.text);
 }
 
 /**
@@ -124,8 +143,22 @@ export function render_timeline(entries: readonly timeline_entry[], opts: render
   const picked = entries.filter((e) => e.type !== 'event' || (!opts.log_only && !HIDDEN_IN_TEXT.has(e.event)));
   const lines = picked.map(format_entry);
   if (opts.tail !== undefined && lines.length > opts.tail) {
-    const skipped = lines.length - opts.tail;
-    return [`... (${skipped} earlier line${skipped === 1 ? '' : 's'})`, ...lines.slice(skipped)].join('\n');
+    // The explaining lines before the window, a run of the same line (bar its timestamp) told once.
+    const runs: { line: string; more: number }[] = [];
+    picked.slice(0, lines.length - opts.tail).forEach((e, i) => {
+      if (!explains(e)) return;
+      const last = runs[runs.length - 1];
+      if (last && untimed(last.line) === untimed(lines[i]!)) last.more++;
+      else runs.push({ line: lines[i]!, more: 0 });
+    });
+    const room = Math.floor(opts.tail / 3);
+    const kept = (room > 0 ? runs.slice(-room) : []).map((r) => (r.more ? `${r.line}   (and ${r.more} more time${r.more === 1 ? '' : 's'})` : r.line));
+    const window = opts.tail - kept.length;
+    const skipped = lines.length - window;
+    const head = kept.length
+      ? [`... (${skipped} earlier lines; of those, what explains the failure:)`, ...kept, `... (the last ${window} lines:)`]
+      : [`... (${skipped} earlier line${skipped === 1 ? '' : 's'})`];
+    return [...head, ...lines.slice(skipped)].join('\n');
   }
   return lines.join('\n');
 }

@@ -94,7 +94,15 @@ describe('replay', () => {
     expect(text[text.length - 1]).toMatch(/wait-for cycle: task_ab:1 -> wait queue lock_b -> task_ba:2 -> wait queue lock_a -> task_ab:1$/);
     // The log-only view has the notes and the log, no events; the tail view says what it left out.
     expect(render_timeline(r.timeline, { log_only: true }).split('\n').filter((l) => !l.includes('>>> explorer')).join('\n')).toBe(r.dmesg_text);
-    expect(render_timeline(r.timeline, { tail: 3 }).split('\n')[0]).toMatch(/^\.\.\. \(\d+ earlier lines\)$/);
+    const tail = render_timeline(r.timeline, { tail: 9 }).split('\n');
+    expect(tail[0]).toMatch(/^\.\.\. \(\d+ earlier lines; of those, what explains the failure:\)$/);
+    // A tail keeps, before its window, the last lines that explain the failure: the explorer's departure, the hung tasks.
+    expect(tail.slice(1, 4).map((l) => /decision #2|INFO: task task_ab:1 blocked|INFO: task task_ba:2 blocked/.test(l))).toEqual([true, true, true]);
+    expect(tail[4]).toBe('... (the last 6 lines:)');
+    expect(tail.slice(-6)).toEqual(text.slice(-6));
+    // With nothing that explains before the window, only the count of what was left out.
+    const plain = render_timeline(r.timeline.filter((e) => e.type !== 'decision'), { tail: 1 }).split('\n');
+    expect(plain).toHaveLength(2);
   });
 
   it('replays the default schedule ("-") as the plain run', async () => {
