@@ -37,10 +37,13 @@ describe('the loop on a known wrong answer', () => {
     // A decoy lives two folders deeper than the learner's file: its imports say so.
     const text = readFileSync(join(root, 'solutions', e.id, 'decoys', decoy.name, e.files[0]!), 'utf8').replaceAll('../../../../kernel/', '../../kernel/');
     writeFileSync(join(root, 'exercises', e.id, e.files[0]!), text);
+    // The first screen names it; the full report gives the reviewer's whole note.
     const r = await cli(root, ['run', '10']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('A known wrong answer fails exactly this way.');
-    expect(r.stdout).toContain(decoy.why.slice(0, 60));
+    expect(r.stdout).toContain('A known wrong answer fails this way: “forget-the-early-return”');
+    const full = await cli(root, ['run', '10', '--full']);
+    expect(full.stdout).toContain('A known wrong answer fails exactly this way.');
+    expect(full.stdout).toContain(decoy.why.slice(0, 60));
   });
 
   it('shows no note for an answer that fails in a way no decoy does (the untouched starter)', async () => {
