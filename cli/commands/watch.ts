@@ -20,7 +20,7 @@ import { warm_worker } from '../../course/warm';
 import { number_flag, parse_args } from '../args';
 import { DEFAULT_TIMEOUT_S, record } from '../checking';
 import { exercise_files, type course_ctx } from '../course';
-import { exercise_header, render_run } from '../report';
+import { exercise_header, render_run, status_word } from '../report';
 import { match_known_wrong } from '../../course/known_wrong';
 import { SITE_HOST, SITE_PORT, start_study_site, type site_handle } from '../site';
 import { done_count, entry, first_not_done } from '../state';
@@ -28,6 +28,7 @@ import { bold, clear_screen, dim, green, progress_bar, stdin_tty, stdout_tty, te
 import { watch_files, type file_watch, type watch_mode } from '../watcher';
 import { short_id } from './common';
 import { next_hint } from './hint';
+import { reset_exercise, reset_message } from './reset';
 import { list_text } from './list';
 import { solution_text } from './solution';
 
@@ -65,6 +66,7 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
   const welcome = ctx.manifest.exercises.every((x) => entry(ctx.state, x.id).status === 'not_started');
   let list_jump = '';
   let panel_is_list = false;
+  let pending_reset = false;
 
   const worker = new warm_worker({ root: ctx.root, timeout_ms: timeout_s * 1000 });
   worker.start();
@@ -82,7 +84,7 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
 
   const keys_line = () => {
     const passed = last?.run.status === 'passed';
-    const parts = ['h hint', 'l list', 'r re-run', 'f full report', passed ? bold('n next') : dim('n next'), entry(ctx.state, current.id).passed ? 's solution' : dim('s solution'), 'q quit'];
+    const parts = ['h hint', 'l list', 'r re-run', 'f full', 'c check all', 'x reset', passed ? bold('n next') : dim('n next'), entry(ctx.state, current.id).passed ? 's solution' : dim('s solution'), 'q quit'];
     const how = watcher?.mode === 'manual' ? ' (not watching files: press r after saving)' : watcher?.mode === 'poll' ? ' (watching by polling)' : '';
     return parts.join(' · ') + dim(how);
   };
@@ -225,8 +227,51 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     resolve_done(code);
   };
 
+  // c: check every exercise with the warm worker, one after another (Rustlings' check-all).
+  const check_all = async (): Promise<void> => {
+    if (running) {
+      panel = 'A check is running: press c again when it has finished.';
+      return show(true);
+    }
+    running = true;
+    const list = ctx.manifest.exercises;
+    const rows: string[] = [];
+    for (const [i, e] of list.entries()) {
+      panel = [`Checking every exercise (${i}/${list.length})...`, ...rows].join('\n');
+      show(true);
+      const r = await worker.check(e.id, starter_dir(e, ctx.root));
+      if (finished) return;
+      ctx.state = record(ctx.root, r.run);
+      if (e === current) last = r;
+      rows.push(`  ${short_id(e.id)}  ${status_word(r.run.status)}`);
+    }
+    running = false;
+    panel = `${list_text(ctx, undefined, current.id)}\nEvery exercise checked: ${done_count(ctx.manifest, ctx.state)} of ${list.length} done.`;
+    show();
+    if (again) {
+      again = false;
+      await check(false);
+    }
+  };
+
   const on_key = (key: string) => {
     if (key === 'q' || key === '\x03' || key === '\x04') return quit(0);
+    // x asks, y confirms: the learner's version is backed up before the starter comes back.
+    if (pending_reset) {
+      pending_reset = false;
+      if (key === 'y') {
+        panel = reset_message(current, reset_exercise(ctx, current));
+        return void check(true);
+      }
+      panel = 'Nothing was changed.';
+      return show(running);
+    }
+    if (key === 'x') {
+      pending_reset = true;
+      panel = `Reset ${current.files.map((f) => `exercises/${current.id}/${f}`).join(', ')} to the starter? Your version is saved first. Press y to confirm, any other key to cancel.`;
+      return show(running);
+    }
+    if (key === 'c') return void check_all();
     if (key === 'r') {
       panel = '';
       return void check(true);
