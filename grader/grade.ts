@@ -288,10 +288,12 @@ function walk_no_links(root: string, rel: string): located {
  * (exercises/<id>/<file>, and protected files that can be compared), its
  * exercises/ folder (<id>/<file>, or <NN>/<file>), or the edited files
  * uploaded one by one (Gradescope): <file> when the name belongs to one
- * exercise, else exercise-qualified as <NN>-<file> (05 and 08 both edit
- * i915_gem_shrinker_unlock.ts). Nothing is read through a symbolic link.
+ * exercise, else exercise-qualified as <NN>-<file> (no two exercises of
+ * today's course share a file name, but a course may: then a bare name is
+ * reported with that advice). Nothing is read through a symbolic link.
+ * Exported for the tests.
  */
-function submission_layout(sub: string, m: course_manifest): { locate: (e: manifest_exercise, f: string) => located; repo: string | null } {
+export function submission_layout(sub: string, m: course_manifest): { locate: (e: manifest_exercise, f: string) => located; repo: string | null } {
   const top = lstatSync(join(sub, 'exercises'), { throwIfNoEntry: false });
   if (top?.isDirectory()) return { locate: (e, f) => walk_no_links(sub, `exercises/${e.id}/${f}`), repo: sub };
   if (top?.isSymbolicLink()) return { locate: () => ({ refused: 'exercises is a symbolic link: the grader takes only real files and folders of the submission' }), repo: null };

@@ -1,0 +1,362 @@
+// The graded checks of exercise 05 (report what you released).
+// Each check runs your i915_gem_shrinker_oom on the kernel model as
+// out_of_memory() calls it, on generated machines (fixed seeds: the same
+// workloads every run): who allocates and what it holds, GFP_KERNEL and
+// GFP_NOFS, swap on and off, every kind of GEM object busy on the GPU,
+// lockdep on and off, v4.11 and v4.12, another OOM notifier before or after
+// i915's. Every call is judged as it happens: what it added to the counter
+// against the pages it really released (a spec computed from the objects),
+// the lock left as found, and what the OOM killer did, compared with the
+// reference solution.
+import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
+import { fc, for_each_workload, like_reference } from '../course/workload';
+import { page_accounting } from '../course/invariants';
+import type { drm_i915_private, i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_object_mark_active } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { user_task } from '../kernel/fork';
+import type { run_result } from '../kernel/init/main';
+import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { current, msleep } from '../kernel/sched/core';
+import { jiffies } from '../kernel/time/timekeeping';
+import { gem_world, warm_up_workqueues } from '../scenarios/i915_world';
+import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_kind, type gem_object_spec } from '../scenarios/gem_workloads';
+import { hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
+import {
+  ALL_GEM_KINDS,
+  arb_oom_workload,
+  BYSTANDER_RSS,
+  describe_oom_workload,
+  judged_oom,
+  run_oom_workload,
+  stops_chain,
+  type notifier_call,
+  type oom_fn,
+  type oom_run,
+  type oom_workload,
+} from '../scenarios/oom_notifier';
+import golden from './05-report-what-you-released.golden';
+
+const oom_of = (impl: exercise_impl): oom_fn => impl.i915_gem_shrinker_oom as oom_fn;
+/** Reports no run may show (an OOM kill is judged on its own: sometimes it is the right outcome). */
+const BAD_KINDS = ['deadlock', 'lockdep', 'bug', 'warn', 'kasan', 'hung_task', 'forgotten_await', 'step_limit'] as const;
+
+// ---------------------------------------------------------------------------
+// One notifier call, judged by the kernel's rule.
+
+/** What the call added to *freed must be exactly the pages it released; the chain must go on. */
+function judge_call(c: notifier_call): string | null {
+  const added = c.freed_after - c.freed_before;
+  if (c.locks) return `${c.who}: ${c.locks}`;
+  if (stops_chain(c.ret)) {
+    return `${c.who} returned ${c.ret.toString(16)} (NOTIFY_STOP_MASK set): blocking_notifier_call_chain() stops there, and the OOM notifiers ` +
+      'after i915\'s (a balloon driver that could give memory back) are never asked. Return NOTIFY_DONE.';
+  }
+  if (c.freed_after < c.freed_before || (c.freed_before > 0 && c.freed_after === c.released && c.released !== added)) {
+    return `${c.who} found ${c.freed_before} pages already in *freed (other notifiers ran first) and left ${c.freed_after}: ` +
+      'the counter is shared by the whole chain. Add to it, never set it.';
+  }
+  if (c.released_busy > 0) {
+    return `${c.who} released ${c.released_busy} pages of buffers the GPU was still using: pages under a running batch are memory ` +
+      'corruption. i915_gem_shrinker_lock_uninterruptible() waits for the GPU to idle before I915_SHRINK_ACTIVE may take them.';
+  }
+  if (added === c.released) return null;
+  if (added < c.released) {
+    const to_lru = c.released - c.released_purgeable;
+    const where = to_lru > 0
+      ? ` (${c.released_purgeable} of purgeable buffers, truncated onto the free list; ${to_lru} of buffers still needed, handed back to the LRU as swap-backed shmem pages that reclaim writes to swap and frees next)`
+      : ' (of purgeable buffers, truncated onto the free list)';
+    const nested = c.lock === 'mine' ? ' unlock = false says who releases struct_mutex, not whether the pages count.' : '';
+    const diagnosis =
+      added === 0 ? ' It reported nothing.'
+      : added === c.free_after - c.free_before ? ' That is how much the free lists grew: pages handed back to the LRU are not on them yet.'
+      : added === c.released_purgeable ? ' That is the purgeable buffers alone.'
+      : '';
+    return `${c.who} released ${c.released} pages${where} but added ${added} to *freed.${diagnosis} out_of_memory() kills a task unless the ` +
+      `notifiers report memory.${nested} Report every page i915_gem_shrink_all() released.`;
+  }
+  return `${c.who} released ${c.released} pages but added ${added} to *freed. out_of_memory() reads any positive count as "memory came back" ` +
+    'and kills nobody: the allocation retries, reclaim finds nothing, and out_of_memory() is told the same story again, for ever. ' +
+    'Report only what was released.';
+}
+
+function judge_run(result: run_result, value: oom_run | undefined, wl: oom_workload): string | null {
+  const bad = first_report(result, BAD_KINDS);
+  if (bad) return `${bad}${dmesg_tail(result)}`;
+  if (!value) return `the check did not finish: ${result.stop}${dmesg_tail(result)}`;
+  for (const c of value.calls) {
+    const wrong = judge_call(c);
+    if (wrong) return wrong;
+  }
+  if (!value.kept_lock) return `"${wl.comm}" held struct_mutex around its allocation and no longer held it afterwards: the notifier released the outer frame's lock (unlock was false).`;
+  if (value.books) return value.books;
+  if (value.got < value.wanted) return `"${wl.comm}" got ${value.got} of the ${value.wanted} pages it asked for.`;
+  return null;
+}
+
+const calls_summary = (v: oom_run): string => {
+  const calls = v.calls.map((c) => `notifier (lock ${c.lock}) released ${c.released}, added ${c.freed_after - c.freed_before}`);
+  if (calls.length > 4) calls.splice(2, calls.length - 3, `… ${calls.length - 3} more calls …`);
+  return calls.join('; ') || 'the notifier was never called';
+};
+
+// ---------------------------------------------------------------------------
+// Workloads.
+
+const obj = (kind: gem_object_kind, pages: number): gem_object_spec => ({ kind, pages });
+const W = (o: Partial<oom_workload>): oom_workload => ({
+  objects: [obj('purgeable', 12)],
+  busy_ms: 20,
+  swap: false,
+  lockdep: true,
+  comm: 'i915_ioctl',
+  other: 'Xorg',
+  holder: 'none',
+  gfp: 'GFP_KERNEL',
+  beyond: 4,
+  balloon: null,
+  release: '4.12',
+  ...o,
+});
+
+/**
+ * The memory i915 gives back: at least one purgeable buffer of 8 to 16
+ * pages (more than any allocation asks for beyond free memory), beside up
+ * to five objects of any kind, all busy on the GPU when reclaim runs.
+ */
+const arb_gives_back = fc
+  .tuple(arb_gem_objects(0, 5, 8, ALL_GEM_KINDS), fc.constantFrom<gem_object_kind>('purgeable', 'bound-active', 'bound-idle'), fc.integer({ min: 8, max: 16 }))
+  .map(([rest, kind, pages]) => [...rest, obj(kind, pages)]);
+
+/** Nothing the notifier can release: pinned, scanout, unpopulated, or needed buffers with no swap (swap is off in these). */
+const arb_gives_nothing = arb_gem_objects(1, 5, 8, ['pinned', 'scanout', 'no-pages', 'needed', 'dirty-needed', 'bound-needed']);
+
+const GIVES_BACK_EXAMPLES: oom_workload[] = [
+  // The lesson's run: a GEM ioctl holding struct_mutex allocates while its purgeable buffers are busy on the GPU.
+  W({ holder: 'caller' }),
+  // Needed buffers handed to swap, from the lock holder with a handoff pending; lockdep off.
+  W({ holder: 'caller-handoff', objects: [obj('needed', 12), obj('dirty-needed', 6), obj('purgeable', 8)], swap: true, lockdep: false, release: '4.11' }),
+  // Holding nothing; another task holds the lock for 30 ms; GFP_NOFS.
+  W({ comm: 'glxgears', holder: 'other-briefly', other: 'glxgears', gfp: 'GFP_NOFS', objects: [obj('bound-active', 10), obj('pinned', 4)] }),
+  W({ comm: 'kworker/0:1', holder: 'none', objects: [obj('bound-needed', 9), obj('bound-idle', 8)], swap: true, release: '4.11' }),
+];
+
+/** The notifier called directly, as out_of_memory() calls it, after other notifiers added @earlier pages. */
+interface direct_workload {
+  objects: gem_object_spec[];
+  busy_ms: number;
+  swap: boolean;
+  lockdep: boolean;
+  comm: string;
+  other: string;
+  holder: 'none' | holder_state | 'other-briefly';
+  earlier: number;
+  release: i915_release;
+}
+const DIRECT_EXAMPLES: direct_workload[] = [
+  { objects: [obj('needed', 12), obj('purgeable', 6)], busy_ms: 5, swap: true, lockdep: true, comm: 'check', other: 'Xorg', holder: 'none', earlier: 0, release: '4.12' },
+  { objects: [obj('purgeable', 12)], busy_ms: 5, swap: false, lockdep: false, comm: 'i915_ioctl', other: 'Xorg', holder: 'caller-waiters', earlier: 3, release: '4.11' },
+  { objects: [obj('pinned', 5), obj('scanout', 3)], busy_ms: 0, swap: true, lockdep: true, comm: 'Xorg', other: 'Xorg', holder: 'caller', earlier: 0, release: '4.12' },
+  {
+    objects: Array.from({ length: 18 }, (_, i) => obj(ALL_GEM_KINDS[(i * 5) % ALL_GEM_KINDS.length]!, 1 + (i % 3))),
+    busy_ms: 12,
+    swap: true,
+    lockdep: true,
+    comm: 'kworker/0:1',
+    other: 'i915_ioctl',
+    holder: 'other-briefly',
+    earlier: 2,
+    release: '4.11',
+  },
+];
+const arb_direct: fc.Arbitrary<direct_workload> = fc.record({
+  objects: arb_gem_objects(1, 10, 10, ALL_GEM_KINDS),
+  busy_ms: fc.integer({ min: 0, max: 30 }),
+  swap: fc.boolean(),
+  lockdep: fc.boolean(),
+  comm: arb_comm,
+  other: arb_comm,
+  holder: fc.constantFrom<direct_workload['holder']>('none', 'caller', 'caller-waiters', 'caller-handoff', 'other-briefly'),
+  earlier: fc.integer({ min: 0, max: 5 }),
+  release: fc.constantFrom<i915_release>('4.11', '4.12'),
+});
+function describe_direct(wl: direct_workload): string {
+  const who = {
+    none: `"${wl.comm}" (holding nothing)`,
+    caller: `"${wl.comm}", holding struct_mutex,`,
+    'caller-waiters': `"${wl.comm}", holding struct_mutex with "${wl.other}" queued (WAITERS),`,
+    'caller-handoff': `"${wl.comm}", holding struct_mutex with "${wl.other}" queued first (WAITERS|HANDOFF),`,
+    'other-briefly': `"${wl.comm}", while "${wl.other}" holds struct_mutex for 30 ms,`,
+  }[wl.holder];
+  return `${who} calls the OOM notifier after other notifiers reported ${wl.earlier} pages; ${describe_objects(wl.objects)}, busy on the GPU for ${wl.busy_ms} ms; ` +
+    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker`;
+}
+
+async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: run_result; value: { call: notifier_call; books: string | null } | undefined }> {
+  const w = { i915: null as drm_i915_private | null, ready: false };
+  return run_once(
+    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? 96 : 0, lockdep: wl.lockdep },
+    async () => {
+      const i915 = w.i915!;
+      await warm_up_workqueues();
+      const objs = await make_gem_objects(i915, wl.objects);
+      const until = jiffies() + wl.busy_ms;
+      for (const o of objs) if (o.mm.pages) i915_gem_object_mark_active(o, until);
+      w.ready = true;
+      const mine = wl.holder !== 'none' && wl.holder !== 'other-briefly';
+      if (mine) await hold_struct_mutex(i915, wl.holder as holder_state);
+      else if (wl.holder === 'other-briefly') while (!mutex_is_locked(i915.struct_mutex)) await msleep(1);
+      const { call } = await judged_oom(oom, i915, { value: wl.earlier });
+      if (mine && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+      while (mutex_is_locked(i915.struct_mutex)) await msleep(1);
+      return { call, books: page_accounting() };
+    },
+    () => {
+      w.i915 = gem_world({ release: wl.release }).i915;
+      if (wl.holder === 'caller-waiters' || wl.holder === 'caller-handoff') spawn_struct_mutex_waiter(() => w.i915!, wl.other);
+      if (wl.holder === 'other-briefly') {
+        user_task(async () => {
+          while (!w.ready) await msleep(1);
+          await mutex_lock(w.i915!.struct_mutex);
+          await msleep(30);
+          mutex_unlock(w.i915!.struct_mutex);
+        }, wl.other);
+      }
+    },
+    wl.comm,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// The checks.
+
+/** oom_check - run OOM workloads and judge each run with @judge (after the common invariants); compare @aspect with the reference. */
+function oom_check(
+  opts: { arbitrary: fc.Arbitrary<oom_workload>; seed: number; runs: number; examples: oom_workload[]; max_steps?: number },
+  judge: (v: oom_run, wl: oom_workload) => string | null,
+  aspect: (v: oom_run) => unknown,
+): (impl: exercise_impl, ctx: check_context) => Promise<check_outcome> {
+  return (impl, ctx) =>
+    for_each_workload({ arbitrary: opts.arbitrary, seed: opts.seed, runs: opts.runs, examples: opts.examples, describe: describe_oom_workload }, async (wl) => {
+      const { result, value, partial } = await run_oom_workload(oom_of(impl), wl, opts.max_steps);
+      if (result.stop === 'step_limit' && partial.entered > partial.calls.length) {
+        return fail(`the OOM notifier was called by "${wl.comm}" and never returned (${result.steps} scheduler steps): it waits for something ` +
+          `that cannot come, such as struct_mutex held by its own caller. The notifier may wait, but only boundedly (5 s) and never for its caller.${dmesg_tail(result, 12)}`);
+      }
+      if (result.stop === 'step_limit') {
+        return fail(`the allocation never ended (${result.steps} scheduler steps): out_of_memory() was told memory came back on every attempt ` +
+          `and killed nobody, so the allocator retried for ever.\n  ${calls_summary(partial)}.${dmesg_tail(result, 8)}`);
+      }
+      const wrong = judge_run(result, value, wl) ?? judge(value!, wl);
+      if (wrong) return fail(`${wrong}\n  ${calls_summary(value!)}; OOM kills: ${value!.kills.join(', ') || 'none'}.${dmesg_tail(result, 8)}`);
+      const differs = like_reference(ctx, wl, aspect(value!));
+      if (differs) return fail(`the OOM path did not go as with the reference solution: ${differs}`);
+      return pass();
+    });
+}
+
+export default define_checks({
+  exercise: '05-report-what-you-released',
+  golden,
+  exports: { i915_gem_shrinker_oom: 'async function i915_gem_shrinker_oom(i915, freed: { value: number }): Promise<number>' },
+  checks: [
+    {
+      id: 'no-oom-kill-when-i915-gave-memory-back',
+      name: 'nobody is OOM-killed when the notifier released enough pages, whoever allocates and whatever it holds (lockdep on and off, GFP_KERNEL and GFP_NOFS)',
+      run: oom_check(
+        {
+          arbitrary: arb_oom_workload(arb_gives_back, ['none', 'caller', 'caller-waiters', 'caller-handoff', 'other-briefly']).map((wl) => ({ ...wl, balloon: null })),
+          seed: 0x05a0,
+          runs: 10,
+          examples: GIVES_BACK_EXAMPLES,
+        },
+        (v) => {
+          if (v.kills.length === 0) return null;
+          const released = v.calls.reduce((n, c) => n + c.released, 0);
+          return `${v.kills.join(', ')}: the OOM killer killed a bystander although i915's notifier had just released ${released} pages ` +
+            `(it added ${v.calls.reduce((n, c) => n + c.freed_after - c.freed_before, 0)} to *freed).`;
+        },
+        (v) => ({ kills: v.kills, released: v.calls.reduce((n, c) => n + c.released, 0) }),
+      ),
+    },
+    {
+      id: 'reports-exactly-what-it-released',
+      name: 'adds to *freed exactly the pages it released (to the free list or to swap), with the lock free, held by the caller, or held briefly by another task',
+      run: (impl, ctx) =>
+        for_each_workload({ arbitrary: arb_direct, seed: 0x05b0, runs: 12, examples: DIRECT_EXAMPLES, describe: describe_direct }, async (wl) => {
+          const { result, value } = await run_direct(oom_of(impl), wl);
+          const bad = first_report(result, [...BAD_KINDS, 'oom']);
+          if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+          if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
+          const wrong = judge_call(value.call) ?? value.books;
+          if (wrong) return fail(wrong);
+          const observed = { released: value.call.released, added: value.call.freed_after - value.call.freed_before, stalled_jiffies: value.call.stalled_jiffies };
+          const differs = like_reference(ctx, wl, observed, (ref, got) => {
+            if (ref.released !== got.released || ref.added !== got.added) {
+              return `the reference released ${ref.released} pages and added ${ref.added}; this code released ${got.released} and added ${got.added}`;
+            }
+            // Waiting for the GPU to idle and for another holder is the notifier's job, but no longer than that (a tick of polling aside).
+            if (got.stalled_jiffies > ref.stalled_jiffies + 1) {
+              return `the call took ${got.stalled_jiffies} jiffies where the reference, waiting for the GPU and the lock, took ${ref.stalled_jiffies}: ` +
+                'every task that reaches the OOM path waits as long as the notifier does.';
+            }
+            return null;
+          });
+          if (differs) return fail(`the notifier did not do what the reference does: ${differs}`);
+          return pass();
+        }),
+    },
+    {
+      id: 'lets-the-oom-killer-act-when-nothing-came-back',
+      name: 'reports nothing when nothing could be released (all pinned, no swap, or the lock held past 5 s), so the OOM killer acts and the allocation ends',
+      run: oom_check(
+        {
+          arbitrary: arb_oom_workload(arb_gives_nothing, ['none', 'caller', 'caller-waiters', 'other-briefly']).map((wl) => ({ ...wl, swap: false, balloon: null, gfp: 'GFP_KERNEL' as const })), // GFP_NOFS: out_of_memory() never kills for it, v4.11 retries for ever
+          seed: 0x05c0,
+          runs: 7,
+          examples: [
+            W({ objects: [obj('pinned', 10), obj('scanout', 6)] }),
+            W({ holder: 'caller', objects: [obj('needed', 12)], lockdep: false, release: '4.11' }),
+            W({ holder: 'other-long', objects: [obj('purgeable', 12)], comm: 'Xorg', other: 'gpu_wait' }),
+          ],
+          max_steps: 60_000,
+        },
+        (v) => (v.kills.length === 1 ? null : `the OOM killer ${v.kills.length ? `killed ${v.kills.join(', ')}` : 'killed nobody'}; with nothing released, it must kill one task ("firefox", ${BYSTANDER_RSS} pages) for the allocation to go on.`),
+        (v) => ({ kills: v.kills, got: v.got }),
+      ),
+    },
+    {
+      id: 'leaves-the-other-notifiers-their-say',
+      name: 'adds to the count other OOM notifiers share and lets the chain go on (a balloon driver\'s notifier before or after i915\'s)',
+      run: oom_check(
+        {
+          arbitrary: arb_oom_workload(fc.oneof(arb_gives_back, arb_gives_nothing), ['none', 'caller', 'caller-handoff']).map((wl) => ({
+            ...wl,
+            swap: false,
+            gfp: 'GFP_KERNEL' as const,
+            balloon: wl.balloon ?? { pages: 3, first: true },
+          })),
+          seed: 0x05d0,
+          runs: 8,
+          examples: [
+            W({ objects: [obj('pinned', 8)], balloon: { pages: 6, first: true }, beyond: 3 }),
+            W({ holder: 'caller', objects: [obj('pinned', 8)], balloon: { pages: 6, first: false }, beyond: 3, release: '4.11' }),
+            W({ holder: 'caller-handoff', objects: [obj('purgeable', 10)], balloon: { pages: 4, first: false }, comm: 'Xorg' }),
+          ],
+        },
+        (v, wl) => {
+          if (v.calls.length > 0 && v.balloon_calls === 0) {
+            return `the balloon driver's OOM notifier (called ${wl.balloon!.first ? 'before' : 'after'} i915's) was never called: i915's notifier stopped the chain.`;
+          }
+          for (const [i, c] of v.calls.entries()) {
+            const total = v.chain_totals[i];
+            if (total !== undefined && total < c.freed_after) return `out_of_memory() saw ${total} pages reported at the end of the chain, less than i915 alone left (${c.freed_after}).`;
+          }
+          return null;
+        },
+        (v) => ({ kills: v.kills, totals: v.chain_totals }),
+      ),
+    },
+  ],
+});
+

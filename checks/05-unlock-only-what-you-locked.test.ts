@@ -1,6 +1,0 @@
-// Exercise 05's checks as vitest tests, on your current code in exercises/05-unlock-only-what-you-locked/:
-//   npx vitest run checks/05
-// (or the Vitest extension of your editor). Same verdicts as `npx shrinker-lab run 05`.
-import { vitest_checks } from '../course/vitest_checks';
-
-vitest_checks('05-unlock-only-what-you-locked');
