@@ -11,6 +11,9 @@ import { basename, join } from 'node:path';
 import MarkdownItCallable, { type Env, type MarkdownIt, type RendererRule, type StateCore, type Token } from 'markdown-it';
 import { read_manifest } from '../../course/files.ts';
 import { exercise_points, type manifest_exercise } from '../../course/manifest.ts';
+import { containers } from './containers.ts';
+import { GLOSSARY, definition_html, definition_text, glossary_href, glossary_popovers, type glossary_env } from './glossary.ts';
+import type { highlight_fn } from './highlight.ts';
 
 export interface lesson_meta {
   id: string;
@@ -24,7 +27,7 @@ export interface site_page {
   /** Output file name, e.g. "02-scan-must-say-stop.html". */
   file: string;
   title: string;
-  kind: 'map' | 'lesson' | 'thread' | 'sources' | 'exercise' | 'playground';
+  kind: 'map' | 'lesson' | 'thread' | 'sources' | 'glossary' | 'exercise' | 'playground';
   /** The page body (inside <main>). */
   body: string;
   /** Plain text for the search index. */
@@ -74,14 +77,44 @@ export function exercise_page_file(id: string): string {
   return `exercise-${id}.html`;
 }
 
-/** Per-render state of the link rules: which open links were turned into text. */
-interface link_env {
+/**
+ * Per-page state of the render rules, shared by every render of one page:
+ * which open links were turned into text, the heading ids given out (each
+ * unique on the page), and the glossary popovers made so far.
+ */
+interface link_env extends glossary_env {
   dropped?: boolean[];
+  ids?: Set<string>;
 }
 
-/** make_markdown - a markdown-it that rewrites links to lessons onto their pages. */
-export function make_markdown(lesson_files: ReadonlySet<string>): MarkdownIt {
-  const md = MarkdownItCallable({ html: false, linkify: false, typographer: false });
+/** page_env - a fresh env for the renders of one page. */
+export function page_env(): Env {
+  return {};
+}
+
+export interface markdown_options {
+  /** Build-time highlighting of ts and c fences (site/generator/highlight.ts); plain <pre> without it. */
+  highlight?: highlight_fn;
+  /** The first use of each glossary term on a page opens its definition (not on the glossary page itself). */
+  glossary?: boolean;
+}
+
+/**
+ * make_markdown - a markdown-it that rewrites links to lessons onto their
+ * pages, gives headings unique ids, draws the ::: boxes (containers.ts) and,
+ * when asked, highlights code and adds the glossary popovers.
+ */
+export function make_markdown(lesson_files: ReadonlySet<string>, options: markdown_options = {}): MarkdownIt {
+  const highlight = options.highlight;
+  const md = MarkdownItCallable({
+    html: false,
+    linkify: false,
+    typographer: false,
+    // A string starting with "<pre" is used as the whole block (shiki's); '' means markdown-it's own escaping.
+    highlight: (code, lang) => (highlight && lang ? (highlight(code, lang) ?? '') : ''),
+  });
+  containers(md);
+  if (options.glossary) glossary_popovers(md);
   const default_link_open = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
   const default_link_close = md.renderer.rules.link_close ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
   // Relative links: lessons/X.md (from anywhere) -> X.html; other repo
@@ -113,12 +146,20 @@ export function make_markdown(lesson_files: ReadonlySet<string>): MarkdownIt {
     return dropped ? '</span>' : default_link_close(tokens, idx, options, env_in, self);
   };
   // Headings get ids so that "#fragment" links and the search can point at them.
-  md.renderer.rules.heading_open = (tokens, idx, options, _env, self) => {
+  md.renderer.rules.heading_open = (tokens, idx, options, env_in: Env | undefined, self) => {
+    const env = (env_in ?? {}) as link_env;
     const inline = tokens[idx + 1];
     const text = inline?.children?.map((c) => c.content).join('') ?? '';
     // sources.md's "§N Title" headings get the short, stable id "sN".
-    const slug = section_anchor(text) ?? text.toLowerCase().replace(/[^a-z0-9§ -]/g, '').trim().replace(/\s+/g, '-');
-    if (slug) tokens[idx]!.attrSet('id', slug);
+    const slug = section_anchor(text) ?? heading_slug(text);
+    if (slug) {
+      // A second heading with the same words gets "-2", so every #fragment lands on one place.
+      env.ids ??= new Set();
+      let id = slug;
+      for (let n = 2; env.ids.has(id); n++) id = `${slug}-${n}`;
+      env.ids.add(id);
+      tokens[idx]!.attrSet('id', id);
+    }
     return self.renderToken(tokens, idx, options);
   };
   // Code blocks scroll sideways: make them focusable so the keyboard can scroll them.
@@ -131,6 +172,11 @@ export function make_markdown(lesson_files: ReadonlySet<string>): MarkdownIt {
   md.renderer.rules.table_close = (tokens, idx, options, _env, self) => `${self.renderToken(tokens, idx, options)}</div>`;
   if (lesson_files.has(SOURCES_FILE)) md.core.ruler.push('sources_section_links', link_plain_source_refs);
   return md;
+}
+
+/** heading_slug - the id a heading's text gets: lower case, letters, digits and dashes (lessons link to these). */
+export function heading_slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9§ -]/g, '').trim().replace(/\s+/g, '-');
 }
 
 /** The lessons' bibliography: lessons cite its sections as "sources §N". */
@@ -207,10 +253,11 @@ function wrap_pre(rule: RendererRule): RendererRule {
   return (tokens, idx, options, env, self) => rule(tokens, idx, options, env, self).replace(/^<pre>/, '<pre tabindex="0">');
 }
 
-/** plain_text - markdown reduced to words for the search index. */
+/** plain_text - markdown reduced to words for the search index (code and quoted mail included: they are searched too). */
 export function plain_text(markdown: string): string {
   return markdown
-    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/^```.*$/gm, ' ')
+    .replace(/^:{3,}.*$/gm, ' ')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/[`*>#|]/g, ' ')
     .replace(/\s+/g, ' ')
@@ -230,10 +277,11 @@ export function read_lessons(root: string): (lesson_meta & { body: string })[] {
   return out;
 }
 
-function code_block(title: string, path: string, source: string): string {
+function code_block(title: string, path: string, source: string, highlight?: highlight_fn): string {
+  const pre = (path.endsWith('.ts') ? highlight?.(source, 'ts') : null) ?? `<pre tabindex="0"><code class="language-ts">${escape_html(source)}</code></pre>`;
   return `<section class="code-file" aria-labelledby="${escape_html(path)}-h">
 <h2 id="${escape_html(path)}-h">${escape_html(title)} <code>${escape_html(path)}</code></h2>
-<pre tabindex="0"><code class="language-ts">${escape_html(source)}</code></pre>
+${pre}
 </section>`;
 }
 
@@ -273,11 +321,39 @@ ${tasks}
 </section>`;
 }
 
-/** collect_pages - every page of the site, plus the search index. */
-export function collect_pages(root: string): { pages: site_page[]; search: search_entry[] } {
+/** glossary_page - every term with its definition and the lessons that explain it. */
+function glossary_page(lessons: readonly lesson_meta[]): site_page {
+  const title_of = new Map(lessons.map((l) => [l.file, l]));
+  const entries = [...GLOSSARY]
+    .sort((a, b) => a.term.localeCompare(b.term, 'en', { sensitivity: 'base' }))
+    .map((t) => {
+      const links = t.lessons
+        .map((f) => title_of.get(f))
+        .filter((l): l is lesson_meta => l !== undefined)
+        .map((l) => `<a href="${lesson_page_file(l.file)}">${escape_html(l.id)}: ${escape_html(l.title)}</a>`)
+        .join('; ');
+      return `<dt id="${t.id}"><dfn>${escape_html(t.term)}</dfn></dt>
+<dd><p>${definition_html(t)}</p><p class="muted">Explained in ${links}. Facts: <a href="${lesson_page_file(SOURCES_FILE)}#s${t.source}">sources §${t.source}</a>.</p></dd>`;
+    })
+    .join('\n');
+  return {
+    file: 'glossary.html',
+    title: 'Glossary',
+    kind: 'glossary',
+    body: `<article class="prose"><h1>Glossary</h1>
+<p>The kernel words the lessons and the thread use, in a sentence or three each. On the other pages the first use of each word is a button: press it (or Enter, or Space) to read its definition, Escape to close it.</p>
+<dl class="glossary">
+${entries}
+</dl></article>`,
+    text: GLOSSARY.map((t) => t.term).join(' '),
+  };
+}
+
+/** collect_pages - every page of the site, plus the search index; @highlight colours code at build time. */
+export function collect_pages(root: string, highlight?: highlight_fn): { pages: site_page[]; search: search_entry[] } {
   const lessons = read_lessons(root);
   const manifest = read_manifest(root).exercises;
-  const md = make_markdown(new Set(lessons.map((l) => l.file)));
+  const md = make_markdown(new Set(lessons.map((l) => l.file)), { highlight, glossary: true });
   const by_id = new Map(manifest.map((e) => [e.id, e]));
   const pages: site_page[] = [];
 
@@ -307,6 +383,7 @@ ${rows}
 <h2>Also</h2>
 <ul>
 ${others.map((l) => `<li><a href="${lesson_page_file(l.file)}">${escape_html(l.title)}</a></li>`).join('\n')}
+<li><a href="glossary.html">Glossary: the kernel words of the course</a></li>
 <li><a href="playground.html">Replay playground: run a schedule string in your browser</a></li>
 </ul>`,
     text: 'course map lessons exercises progress',
@@ -323,7 +400,7 @@ ${others.map((l) => `<li><a href="${lesson_page_file(l.file)}">${escape_html(l.t
       file: lesson_page_file(l.file),
       title: l.title,
       kind: l.id === 'thread' ? 'thread' : l.id === 'sources' ? 'sources' : 'lesson',
-      body: `<article class="prose">${md.render(l.body, {})}</article>${nav.length ? `<nav class="pager" aria-label="Lesson navigation">${nav.join(' ')}</nav>` : ''}`,
+      body: `<article class="prose">${md.render(l.body, page_env())}</article>${nav.length ? `<nav class="pager" aria-label="Lesson navigation">${nav.join(' ')}</nav>` : ''}`,
       text: plain_text(l.body),
     });
   }
@@ -335,13 +412,17 @@ ${others.map((l) => `<li><a href="${lesson_page_file(l.file)}">${escape_html(l.t
     const files = ex.files
       .map((f) => {
         const p = join(dir, f);
-        return existsSync(p) ? code_block('Starter file', `exercises/${ex.id}/${f}`, readFileSync(p, 'utf8')) : '';
+        return existsSync(p) ? code_block('Starter file', `exercises/${ex.id}/${f}`, readFileSync(p, 'utf8'), highlight) : '';
       })
       .join('\n');
     const checks_path = join(root, ex.checks);
+    // The check suite stays plain text: it is ten times the starter's length and colouring it took most of the build.
     const checks = existsSync(checks_path) ? code_block('Check suite', ex.checks, readFileSync(checks_path, 'utf8')) : '';
+    // One env for the page's renders: heading ids and popover ids stay unique on the page.
+    const env = page_env();
+    const readme_html = readme ? md.render(readme, env) : `<h1>${escape_html(ex.title)}</h1>`;
     const hints = ex.hints
-      .map((h, i) => `<li class="hint" data-hint="${i}" hidden><strong>Hint ${i + 1}.</strong> ${md.renderInline(h, {})}</li>`)
+      .map((h, i) => `<li class="hint" data-hint="${i}" hidden><strong>Hint ${i + 1}.</strong> ${md.renderInline(h, env)}</li>`)
       .join('\n');
     const lesson_file = basename(ex.lesson);
     const check_source = existsSync(checks_path) ? readFileSync(checks_path, 'utf8') : '';
@@ -350,7 +431,7 @@ ${others.map((l) => `<li><a href="${lesson_page_file(l.file)}">${escape_html(l.t
       title: `Exercise ${ex.id.slice(0, 2)}: ${ex.title}`,
       kind: 'exercise',
       body: `<p class="crumbs"><a href="${lesson_page_file(lesson_file)}">← the lesson</a></p>
-<article class="prose">${readme ? md.render(readme, {}) : `<h1>${escape_html(ex.title)}</h1>`}</article>
+<article class="prose">${readme_html}</article>
 ${tasks_section(ex, check_source)}
 <section class="hints" aria-labelledby="hints-h" data-exercise="${escape_html(ex.id)}">
 <h2 id="hints-h">Hints</h2>
@@ -378,6 +459,9 @@ ${checks}`,
     text: 'replay playground schedule string kernel model dmesg timeline',
   });
 
+  pages.push(glossary_page(lessons));
+
   const search = pages.map((p) => ({ url: p.file, title: p.title, text: p.text }));
+  for (const t of GLOSSARY) search.push({ url: glossary_href(t), title: `Glossary: ${t.term}`, text: `${t.term} ${(t.also ?? []).join(' ')} ${definition_text(t)}` });
   return { pages, search };
 }

@@ -14,6 +14,7 @@ const NAV: readonly [string, string, site_page['kind']][] = [
   ['index.html', 'Course map', 'map'],
   ['thread.html', 'The thread', 'thread'],
   ['sources.html', 'Sources', 'sources'],
+  ['glossary.html', 'Glossary', 'glossary'],
   ['playground.html', 'Playground', 'playground'],
 ];
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin } from 'vite';
 import { collect_pages } from './content.ts';
+import { load_highlighter } from './highlight.ts';
 import { render_page, type asset_paths } from './layout.ts';
 
 /**
@@ -28,8 +29,9 @@ export function study_site_pages(repo_root: string, site_root: string): Plugin {
   const css = (): string => readFileSync(join(site_root, 'src', 'style.css'), 'utf8');
   return {
     name: 'shrinker-lab-study-site',
-    generateBundle() {
-      const { pages, search } = collect_pages(repo_root);
+    async generateBundle() {
+      // shiki colours code here, in Node; the pages carry only the coloured HTML.
+      const { pages, search } = collect_pages(repo_root, await load_highlighter());
       for (const p of pages) this.emitFile({ type: 'asset', fileName: p.file, source: render_page(p, BUILD_ASSETS) });
       this.emitFile({ type: 'asset', fileName: 'search-index.json', source: JSON.stringify(search) });
       this.emitFile({ type: 'asset', fileName: 'assets/style.css', source: css() });
@@ -51,16 +53,18 @@ export function study_site_pages(repo_root: string, site_root: string): Plugin {
           return;
         }
         if (!name.endsWith('.html') && name !== 'search-index.json') return next();
-        const { pages, search } = collect_pages(repo_root);
-        if (name === 'search-index.json') {
-          res.setHeader('Content-Type', 'application/json');
-          res.end(JSON.stringify(search));
-          return;
-        }
-        const page = pages.find((p) => p.file === name);
-        if (!page) return next();
-        res.setHeader('Content-Type', 'text/html; charset=utf-8');
-        res.end(render_page(page, DEV_ASSETS));
+        void load_highlighter().then((highlight) => {
+          const { pages, search } = collect_pages(repo_root, highlight);
+          if (name === 'search-index.json') {
+            res.setHeader('Content-Type', 'application/json');
+            res.end(JSON.stringify(search));
+            return;
+          }
+          const page = pages.find((p) => p.file === name);
+          if (!page) return next();
+          res.setHeader('Content-Type', 'text/html; charset=utf-8');
+          res.end(render_page(page, DEV_ASSETS));
+        }, next);
       });
     },
   };

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // The study site's common script: the search box (a client-side index built
-// at build time), hints revealed one at a time, and the learner's progress on
+// at build time), glossary popovers placed by their terms, hints revealed one
+// at a time, and the learner's progress on
 // the course map. Progress is kept in the browser (localStorage): served by
 // `npm start`, progress.json is the learner's .shrinker-lab/state.json and
 // the map shows and remembers it; on a static host the build's progress.json
@@ -35,7 +36,13 @@ export function search(entries: readonly search_entry[], q: string): { entry: se
     const title = e.title.toLowerCase();
     const text = e.text.toLowerCase();
     if (!words.every((w) => title.includes(w) || text.includes(w))) continue;
-    const score = words.filter((w) => title.includes(w)).length * 10 + (text.split(words[0]!).length - 1);
+    // Title words first; then how often the first word occurs (capped, so long
+    // pages do not bury short ones). The glossary entry named exactly by the
+    // query ranks among the pages with the phrase in their title.
+    const phrase = words.join(' ');
+    let score = words.filter((w) => title.includes(w)).length * 10 + Math.min(20, text.split(words[0]!).length - 1);
+    if (title.includes(phrase)) score += 20;
+    if (title.endsWith(`: ${phrase}`)) score += 15;
     const at = text.indexOf(words[0]!);
     const snippet = at < 0 ? '' : (at > 40 ? '…' : '') + e.text.slice(Math.max(0, at - 40), at + 80) + '…';
     scored.push({ entry: e, score, snippet });
@@ -198,7 +205,49 @@ async function setup_progress(): Promise<void> {
   if (summary) summary.textContent = `Your progress${live ? '' : ' (as this browser last saw it from npm start)'}: ${done} of ${cells.length} exercises passed.`;
 }
 
+/**
+ * Glossary popovers: the build makes each term a button with popovertarget,
+ * so the browser opens, closes (Escape, a click elsewhere) and announces
+ * them. This only places an open popover under its button, inside the
+ * viewport, and keeps it there while the page scrolls.
+ */
+function setup_glossary_popovers(): void {
+  const place = (pop: HTMLElement): void => {
+    const button = document.querySelector<HTMLElement>(`[popovertarget="${pop.id}"]`);
+    if (!button) return;
+    const r = button.getBoundingClientRect();
+    const margin = 8;
+    const width = pop.offsetWidth;
+    const height = pop.offsetHeight;
+    const left = Math.max(margin, Math.min(r.left, window.innerWidth - width - margin));
+    const below = r.bottom + 4;
+    const top = below + height + margin > window.innerHeight && r.top - height - 4 > margin ? r.top - height - 4 : below;
+    pop.style.left = `${left}px`;
+    pop.style.top = `${top}px`;
+  };
+  let open: HTMLElement | null = null;
+  for (const pop of Array.from(document.querySelectorAll<HTMLElement>('.term-pop[popover]'))) {
+    // Say "expanded"/"collapsed" in every browser, not only where popovertarget implies it.
+    const button = document.querySelector<HTMLElement>(`[popovertarget="${pop.id}"]`);
+    button?.setAttribute('aria-expanded', 'false');
+    pop.addEventListener('toggle', (e) => {
+      const state = (e as Event & { newState?: string }).newState;
+      button?.setAttribute('aria-expanded', String(state === 'open'));
+      if (state === 'open') {
+        open = pop;
+        place(pop);
+      } else if (open === pop) open = null;
+    });
+  }
+  const follow = (): void => {
+    if (open) place(open);
+  };
+  window.addEventListener('scroll', follow, { passive: true });
+  window.addEventListener('resize', follow);
+}
+
 if (typeof document !== 'undefined') {
+  setup_glossary_popovers();
   setup_search();
   setup_hints();
   void setup_progress();

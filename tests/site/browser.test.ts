@@ -90,7 +90,7 @@ async function open_logged(base: string, path: string, viewport = { width: 1280,
 }
 
 const page_type = (f: string): string =>
-  f === 'index.html' ? 'index' : f === 'playground.html' ? 'playground' : f.startsWith('exercise-') ? 'exercise' : /^\d/.test(f) ? 'lesson' : 'reference (thread, sources)';
+  f === 'index.html' ? 'index' : f === 'playground.html' ? 'playground' : f.startsWith('exercise-') ? 'exercise' : /^\d/.test(f) ? 'lesson' : 'reference (thread, sources, glossary)';
 
 describe('study site on a plain static host (no npm start)', () => {
   // One pass over every page at 375 px (each load is slow on a shared machine):
@@ -127,7 +127,7 @@ describe('study site on a plain static host (no npm start)', () => {
       'Bytes per page type (largest page of each type, uncompressed, before any run):\n' +
         [...by_type].map(([type, t]) => `  ${type.padEnd(28)} JS ${String(t.js).padStart(7)}  total ${String(t.total).padStart(7)}  (${t.pages} pages)`).join('\n'),
     );
-    expect([...by_type.keys()].sort()).toEqual(['exercise', 'index', 'lesson', 'playground', 'reference (thread, sources)']);
+    expect([...by_type.keys()].sort()).toEqual(['exercise', 'index', 'lesson', 'playground', 'reference (thread, sources, glossary)']);
     expect(problems).toEqual([]);
   });
 
@@ -222,7 +222,67 @@ describe('study site in Chromium', () => {
     expect(await page.title()).toContain('owner word');
   });
 
-  it.each(['index.html', '01-count-must-not-hide-memory.html', 'exercise-01-count-must-not-hide-memory.html', 'playground.html', 'sources.html', 'thread.html'])(
+  it.each([
+    ['thread.html', 'small fry'],
+    ['thread.html', 'crossrelease'],
+    ['glossary.html#wq_mem_reclaim', 'WQ_MEM_RECLAIM'],
+  ])('search finds %s for "%s", from the keyboard', async (want, query) => {
+    const page = await open('index.html');
+    await page.getByLabel('Search').focus();
+    await page.keyboard.type(query);
+    const hit = page.locator(`#search-results a[href="${want}"]`);
+    await hit.waitFor();
+    // Down into the results until the wanted one has focus, then Enter follows it.
+    for (let i = 0; i < 12 && !(await hit.evaluate((a) => a === document.activeElement)); i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.pathname.endsWith(want.split('#')[0]!));
+    expect(page.url()).toContain(want);
+  });
+
+  it('opens a glossary definition from the keyboard and closes it with Escape, inside the screen at 375 px', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 375, height: 800 } })).newPage();
+    await page.goto(`${url}/03-reclaim-recursion.html`);
+    const term = page.locator('button.term[data-term="pf_memalloc"]');
+    const pop = page.locator(`#${await term.getAttribute('popovertarget')}`);
+    expect(await pop.isVisible()).toBe(false);
+    await term.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => pop.isVisible()).toBe(true);
+    expect(await pop.textContent()).toMatch(/^PF_MEMALLOC: .*reclaim.*In the glossary$/);
+    // Announced as a button whose popover is expanded, the definition right after it.
+    expect(await page.getByRole('button', { name: 'PF_MEMALLOC', expanded: true }).count()).toBe(1);
+    expect(await page.getByRole('note', { name: 'PF_MEMALLOC: definition' }).isVisible()).toBe(true);
+    const box = (await pop.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(375);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    // Tab goes into the definition (its glossary link), Escape closes it and gives focus back.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('In the glossary');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => pop.isVisible()).toBe(false);
+    expect(await term.evaluate((b) => b === document.activeElement)).toBe(true);
+    expect(await term.getAttribute('aria-expanded')).toBe('false');
+    // Space opens it too.
+    await page.keyboard.press('Space');
+    await expect.poll(() => pop.isVisible()).toBe(true);
+    const result = await new AxeBuilder({ page }).analyze();
+    expect(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('has no serious or critical accessibility violation on highlighted code in the dark theme (axe)', async () => {
+    const page = await (await browser.newContext({ colorScheme: 'dark' })).newPage();
+    for (const path of ['04-owner-word.html', 'exercise-04-owner-word.html', 'thread.html']) {
+      await page.goto(`${url}/${path}`);
+      const result = await new AxeBuilder({ page }).analyze();
+      const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(bad.map((v) => `${path}: ${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+    }
+    await page.context().close();
+  });
+
+  it.each(['index.html', '01-count-must-not-hide-memory.html', '04-owner-word.html', 'exercise-01-count-must-not-hide-memory.html', 'playground.html', 'sources.html', 'thread.html', 'glossary.html'])(
     'has no serious or critical accessibility violation on %s (axe)',
     async (path) => {
       const page = await open(path);

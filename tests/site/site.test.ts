@@ -12,7 +12,10 @@ import { explore, replay } from '../../explorer/index';
 import { rcu_hang } from '../../scenarios/thread';
 import { read_manifest } from '../../course/files';
 import { exercise_points } from '../../course/manifest';
-import { check_name, escape_html, make_markdown, points_text, read_lessons } from '../../site/generator/content';
+import { check_name, escape_html, make_markdown, page_env, points_text, read_lessons } from '../../site/generator/content';
+import { GLOSSARY } from '../../site/generator/glossary';
+import { load_highlighter } from '../../site/generator/highlight';
+import { search } from '../../site/src/site';
 import { default_schedule_string, playground_scenarios, run_schedule_string } from '../../site/src/playground_core';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -239,5 +242,132 @@ describe('start_study_site', () => {
     } finally {
       await h.stop();
     }
+  });
+});
+
+describe('the annotated thread, the glossary and search', () => {
+  const thread_passages = (): { title: string; body: string }[] => {
+    const html = read('thread.html');
+    const end = html.indexOf('<h2 id="the-mail-as-sent"');
+    return [...html.slice(0, end).matchAll(/<h2 id="\d+-[^"]*">([^<]*)<\/h2>([\s\S]*?)(?=<h2 |$)/g)].map((m) => ({ title: m[1]!, body: m[2]! }));
+  };
+
+  it('walks the thread passage by passage: each quoted with its author, linked to a lesson section, with a note on what later kernels showed', () => {
+    const passages = thread_passages();
+    expect(passages.length).toBeGreaterThanOrEqual(11);
+    for (const p of passages) {
+      expect(p.body, p.title).toMatch(/<figure class="box box-thread"><blockquote>[\s\S]*?<figcaption>— (?:Andrea Arcangeli|Chris Wilson)[^<]*<\/figcaption>/);
+      expect(p.body, p.title).toMatch(/<a href="\d\d-[a-z0-9-]+\.html#[a-z0-9-]+">/);
+      expect(p.body, p.title).toMatch(/<div class="box box-kernel" role="note"><p class="box-title">[^<]+<\/p>/);
+      expect(p.body, p.title).toMatch(/<a href="sources\.html#s\d+">/);
+    }
+    // Every lesson of the thread's first part is taken up by some passage.
+    const linked = new Set(passages.flatMap((p) => [...p.body.matchAll(/href="(\d\d)-/g)].map((m) => m[1])));
+    for (const n of ['01', '02', '03', '04', '05', '06', '07', '08', '09', '12']) expect(linked, `lesson ${n}`).toContain(n);
+  });
+
+  it('keeps the whole mail as sent at the end of the thread page', () => {
+    const html = read('thread.html');
+    const mail = html.slice(html.indexOf('<h2 id="the-mail-as-sent"'));
+    for (const line of ['Re: [PATCH 2/5] i915: flush gem obj freeing workqueues to add accuracy to the i915 shrinker', '&gt; &gt; &gt; Waiting a RCU grace period only guarantees the work gets queued, but', 'the &quot;crossrelease&quot; patches would fix the lack of warnings.', 'Ah. The RCU freeing is only for the small fry, the slabs from which', 'Chris Wilson, Intel Open Source Technology Centre']) {
+      expect(mail).toContain(line);
+    }
+  });
+
+  it('finds the thread by phrases of its text, and glossary terms, with the site\'s own search', () => {
+    const index = JSON.parse(read('search-index.json')) as { url: string; title: string; text: string }[];
+    for (const q of ['small fry', 'crossrelease', 'WQ_MEM_RELCAIM complains bitterly', 'pin before alloc']) {
+      expect(search(index, q).map((h) => h.entry.url), q).toContain('thread.html');
+    }
+    for (const t of GLOSSARY) {
+      const hits = search(index, t.term).map((h) => h.entry.url);
+      expect(hits, t.term).toContain(`glossary.html#${t.id}`);
+    }
+    expect(search(index, 'small fry')[0]!.snippet).toMatch(/small fry/);
+  });
+
+  it('has a glossary page with every term, its definition, the lessons that explain it and its sources section', () => {
+    const page = read('glossary.html');
+    const lessons = new Set(read_lessons(repo).map((l) => l.file));
+    for (const t of GLOSSARY) {
+      expect(page, t.id).toMatch(new RegExp(`<dt id="${t.id}"><dfn>${t.term}</dfn></dt>\\s*<dd><p>.{20}`));
+      expect(t.lessons.length, t.id).toBeGreaterThan(0);
+      for (const f of t.lessons) expect(lessons.has(f), `${t.id} -> ${f}`).toBe(true);
+      expect(page).toContain(`href="sources.html#s${t.source}"`);
+    }
+    expect(new Set(GLOSSARY.map((t) => t.id)).size).toBe(GLOSSARY.length);
+    // The brief's terms are all there.
+    for (const term of ['PF_MEMALLOC', 'struct_mutex', 'grace period', 'WQ_MEM_RECLAIM', 'SHRINK_STOP', 'owner word', 'nr_deferred', 'kswapd', 'direct reclaim', 'GFP_NOFS', 'lockdep', 'cross-release']) {
+      expect(GLOSSARY.map((t) => t.term)).toContain(term);
+    }
+  });
+
+  it('turns the first use of a term on a page into a popover button, once per page, with unique ids on every page', () => {
+    const lesson = read('03-reclaim-recursion.html');
+    const buttons = [...lesson.matchAll(/<button type="button" class="term" popovertarget="(gl-\d+)" data-term="([a-z_]+)">/g)];
+    expect(buttons.length).toBeGreaterThan(5);
+    expect(new Set(buttons.map((b) => b[2])).size).toBe(buttons.length); // each term once
+    for (const [, id] of buttons) expect(lesson).toMatch(new RegExp(`<span class="term-pop" id="${id!}" popover [^>]*><strong>`));
+    expect(lesson).toContain('data-term="pf_memalloc"');
+    expect(read('glossary.html')).not.toContain('class="term"');
+    for (const f of html_files()) {
+      const ids = [...read(f).matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
+      expect(ids.filter((id, i) => ids.indexOf(id) !== i), f).toEqual([]);
+      // Never inside a heading or a link.
+      expect(read(f), f).not.toMatch(/<h[1-6][^>]*>(?:(?!<\/h[1-6]>).)*class="term"/);
+      expect(read(f), f).not.toMatch(/<a [^>]*>(?:(?!<\/a>).)*<button/);
+    }
+  });
+
+  it('colours C and TypeScript at build time, and ships nothing of shiki to the browser', () => {
+    expect(read('04-owner-word.html')).toMatch(/<pre class="shiki [^"]*" tabindex="0" data-lang="c"><code><span class="line"><span style="color:#[0-9A-F]{6};--shiki-dark:#[0-9A-F]{6}">/);
+    expect(read('exercise-01-count-must-not-hide-memory.html')).toMatch(/<pre class="shiki [^"]*" tabindex="0" data-lang="typescript">/);
+    // dmesg stays plain text.
+    expect(read('01-count-must-not-hide-memory.html')).toContain('<pre tabindex="0"><code class="language-text">');
+    // (style.css names .shiki to colour the spans; no script carries shiki's code, grammars or themes.)
+    for (const f of readdirSync(join(dist, 'assets')).filter((n) => n.endsWith('.js'))) {
+      const text = readFileSync(join(dist, 'assets', f), 'utf8');
+      expect(text, f).not.toMatch(/shiki|oniguruma|textmate|github-light|createHighlighter/i);
+    }
+  });
+});
+
+describe('markdown boxes and anchors', () => {
+  const md = make_markdown(new Set(['04-owner-word.md', 'sources.md']));
+
+  it('draws ::: note, kernel, thread and details boxes, with titles, markdown inside and four colons around three', () => {
+    const html = md.render(
+      '::: note\nA *side* remark.\n:::\n\n::: kernel What v4.12 did\nNo wait.\n:::\n\n::: thread Chris Wilson, second reply\nI know.\n:::\n\n:::: details More about it\n::: note Inner\nx\n:::\n::::\n',
+      page_env(),
+    );
+    expect(html).toContain('<div class="box box-note" role="note"><p class="box-title">Note</p>\n<p>A <em>side</em> remark.</p>\n</div>');
+    expect(html).toContain('<div class="box box-kernel" role="note"><p class="box-title">What v4.12 did</p>\n<p>No wait.</p>\n</div>');
+    expect(html).toContain('<figure class="box box-thread"><blockquote>\n<p>I know.</p>\n</blockquote><figcaption>— Chris Wilson, second reply</figcaption></figure>');
+    expect(html).toMatch(/<details class="box box-details"><summary>More about it<\/summary>\n<div class="box box-note" role="note"><p class="box-title">Inner<\/p>\n<p>x<\/p>\n<\/div>\n<\/details>/);
+  });
+
+  it('leaves unknown kinds and indented colons as text, and closes an unclosed box at the end', () => {
+    expect(md.render('::: warning\nx\n:::\n', page_env())).toContain('<p>::: warning');
+    expect(md.render('    ::: note\n', page_env())).toContain('<pre');
+    expect(md.render('::: note\nstill inside', page_env())).toBe('<div class="box box-note" role="note"><p class="box-title">Note</p>\n<p>still inside</p>\n</div>\n');
+  });
+
+  it('captions a lesson\'s quote whose last line is an attribution, and leaves other quotes alone', () => {
+    const html = md.render('> We know.\n>\n> — Chris Wilson, LKML, 7 April 2017\n\n> plain\n', page_env());
+    expect(html).toContain('<figure class="box box-thread"><blockquote>\n<p>We know.</p>\n</blockquote><figcaption>— Chris Wilson, LKML, 7 April 2017</figcaption></figure>');
+    expect(html).toContain('<blockquote>\n<p>plain</p>\n</blockquote>');
+  });
+
+  it('gives a repeated heading its own id, so every #fragment lands on one place', () => {
+    const env = page_env();
+    const html = md.render('## Your turn\n\n## Your turn\n', env) + md.render('## Your turn\n', env);
+    expect([...html.matchAll(/id="([^"]+)"/g)].map((m) => m[1])).toEqual(['your-turn', 'your-turn-2', 'your-turn-3']);
+  });
+
+  it('highlights c and ts fences with the build-time highlighter, and only those', async () => {
+    const lit = make_markdown(new Set(), { highlight: await load_highlighter() });
+    expect(lit.render('```c\nint x;\n```\n', page_env())).toMatch(/^<pre class="shiki[^"]*" tabindex="0" data-lang="c"><code><span class="line"><span style="color:/);
+    expect(lit.render('```ts\nconst x = 1;\n```\n', page_env())).toContain('data-lang="typescript"');
+    expect(lit.render('```text\n[ 1.0] x\n```\n', page_env())).toBe('<pre tabindex="0"><code class="language-text">[ 1.0] x\n</code></pre>\n');
   });
 });
