@@ -20,7 +20,16 @@ import { i915_gem_shrink_all, type i915_shrinker_ops } from '../kernel/drivers/g
 import { user_task } from '../kernel/fork';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { msleep } from '../kernel/sched/core';
-import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, type gem_object_spec } from '../scenarios/gem_workloads';
+import {
+  arb_comm,
+  arb_gem_objects,
+  describe_objects,
+  FRAMEBUFFER_GEM_OBJECT_KINDS,
+  GEM_OBJECT_KINDS,
+  make_gem_objects,
+  MORE_GEM_OBJECT_KINDS,
+  type gem_object_spec,
+} from '../scenarios/gem_workloads';
 import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
 import { rcu_hang } from '../scenarios/thread';
 import golden from './09-no-rcu-wait-under-struct-mutex.golden';
@@ -55,8 +64,14 @@ interface shrink_workload {
    */
   rcu_pending?: number;
 }
+/**
+ * Every kind i915_gem_shrink tells apart, including a bound object that is
+ * still needed (only a pass without PURGEABLE releases it, with swap) and a
+ * framebuffer not on screen (skipped unless I915_SHRINK_ACTIVE).
+ */
+const SHRINK_KINDS = [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS, ...FRAMEBUFFER_GEM_OBJECT_KINDS];
 const arb_shrink_workload: fc.Arbitrary<shrink_workload> = fc.record({
-  objects: arb_gem_objects(0, 10),
+  objects: arb_gem_objects(0, 10, 6, SHRINK_KINDS),
   // Small targets too: stopping at the target is part of the contract.
   target: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 48 })),
   flags: fc.constantFrom(...FLAG_NAMES),
@@ -66,7 +81,7 @@ const arb_shrink_workload: fc.Arbitrary<shrink_workload> = fc.record({
   path: fc.constantFrom('ioctl' as const, 'shrink_all' as const),
 });
 /** One object of every kind, scan's first pass, no swap: the lesson's case. */
-const EVERY_KIND: gem_object_spec[] = GEM_OBJECT_KINDS.map((kind, i) => ({ kind, pages: i + 1 }));
+const EVERY_KIND: gem_object_spec[] = SHRINK_KINDS.map((kind, i) => ({ kind, pages: i + 1 }));
 const DECISIVE: shrink_workload = { objects: EVERY_KIND, target: 48, flags: FLAG_NAMES[0]!, swap: false, lockdep: true, comm: 'i915_ioctl', path: 'ioctl' };
 /** The outer-lock workloads: any shrink, with 0 to 12 objects freed just before it (RCU callbacks queued). */
 const arb_outer_lock_workload: fc.Arbitrary<shrink_workload> = fc
@@ -165,6 +180,8 @@ export default define_checks({
             examples: [
               DECISIVE,
               { ...DECISIVE, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', lockdep: false },
+              // scan's second pass with swap: the needed objects go to swap, the framebuffer stays (no I915_SHRINK_ACTIVE).
+              { ...DECISIVE, swap: true, flags: FLAG_NAMES[1]! },
               // Every flag set on every kind, with a target that stops the walk early.
               ...FLAG_NAMES.map((flags, i) => ({ ...DECISIVE, objects: [...EVERY_KIND, ...EVERY_KIND], flags, swap: i % 2 === 0, target: 3 + 4 * i })),
             ],
@@ -208,7 +225,7 @@ export default define_checks({
               }
               return null;
             });
-            if (differs) return fail(`${differs}. Release unbound objects first, skip what is pinned, active (unless ACTIVE) or not purgeable (with PURGEABLE), and stop at the target.`);
+            if (differs) return fail(`${differs}. Release unbound objects first, skip what is pinned, active or a framebuffer (unless ACTIVE) or not purgeable (with PURGEABLE), and stop at the target.`);
             return pass();
           },
         ),

@@ -40,7 +40,19 @@ export const GEM_OBJECT_KINDS = [
  * releases it.
  */
 export const MORE_GEM_OBJECT_KINDS = ['bound-needed'] as const;
-export type gem_object_kind = (typeof GEM_OBJECT_KINDS)[number] | (typeof MORE_GEM_OBJECT_KINDS)[number];
+/**
+ * Opt-in too (its own list, so that suites spreading MORE_GEM_OBJECT_KINDS
+ * keep their recorded workloads): 'framebuffer' is bound, idle and needed,
+ * and a drm_framebuffer refers to it (intel_framebuffer_init takes
+ * obj->framebuffer_references) though it is not on screen now.
+ * i915_gem_shrink() skips it unless I915_SHRINK_ACTIVE (v4.10); the count
+ * does not look at framebuffer_references.
+ */
+export const FRAMEBUFFER_GEM_OBJECT_KINDS = ['framebuffer'] as const;
+export type gem_object_kind =
+  | (typeof GEM_OBJECT_KINDS)[number]
+  | (typeof MORE_GEM_OBJECT_KINDS)[number]
+  | (typeof FRAMEBUFFER_GEM_OBJECT_KINDS)[number];
 
 export interface gem_object_spec {
   kind: gem_object_kind;
@@ -72,6 +84,7 @@ export function kind_is_releasable(kind: gem_object_kind, swap: boolean): boolea
     case 'needed':
     case 'dirty-needed':
     case 'bound-needed':
+    case 'framebuffer':
       return swap;
     default:
       return false;
@@ -120,6 +133,10 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
         break;
       case 'bound-needed':
         await i915_gem_object_bind(obj); // in the GTT, idle, still needed
+        break;
+      case 'framebuffer':
+        await i915_gem_object_bind(obj);
+        obj.framebuffer_references++; // intel_framebuffer_init: a drm_framebuffer refers to it
         break;
       case 'needed':
         break;
