@@ -8,6 +8,8 @@
 //   ...markdown...
 //   :::
 //
+// A note or kernel box whose first line inside is a heading shows that
+// heading instead of a title (the heading keeps its id for links).
 // A container ends at a line of at least as many colons as opened it, so
 // four colons can hold a three-colon one. Inside, any markdown works.
 // Separately, a lesson's plain blockquote whose last paragraph starts with
@@ -36,7 +38,8 @@ export function containers(md: MarkdownIt): void {
       case 'thread':
         return `<figure class="box box-thread"><blockquote>\n`;
       default:
-        return `<div class="box box-${kind}" role="note"><p class="box-title">${title}</p>\n`;
+        // A box that opens with its own heading ("::: kernel" then "## What the real kernel did") needs no title line.
+        return tokens[idx + 1]?.type === 'heading_open' ? `<div class="box box-${kind}" role="note">\n` : `<div class="box box-${kind}" role="note"><p class="box-title">${title}</p>\n`;
     }
   };
   md.renderer.rules.container_close = (tokens, idx) => {

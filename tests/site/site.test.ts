@@ -358,6 +358,15 @@ describe('markdown boxes and anchors', () => {
     expect(html).toContain('<blockquote>\n<p>plain</p>\n</blockquote>');
   });
 
+  it('lets a box open with its own heading instead of a title, and draws each lesson\'s "What the real kernel did" as one', () => {
+    expect(md.render('::: kernel\n## What the real kernel did\n\n- v4.12\n:::\n', page_env())).toBe(
+      '<div class="box box-kernel" role="note">\n<h2 id="what-the-real-kernel-did">What the real kernel did</h2>\n<ul>\n<li>v4.12</li>\n</ul>\n</div>\n',
+    );
+    const boxed = read_lessons(repo).filter((l) => l.body.includes('## What the real kernel did'));
+    expect(boxed.length).toBeGreaterThanOrEqual(8);
+    for (const l of boxed) expect(read(l.file.replace(/\.md$/, '.html')), l.file).toContain('<div class="box box-kernel" role="note">\n<h2 id="what-the-real-kernel-did">');
+  });
+
   it('gives a repeated heading its own id, so every #fragment lands on one place', () => {
     const env = page_env();
     const html = md.render('## Your turn\n\n## Your turn\n', env) + md.render('## Your turn\n', env);
