@@ -64,7 +64,7 @@ export function study_site_pages(repo_root: string, site_root: string): Plugin {
           if (!page) return next();
           res.setHeader('Content-Type', 'text/html; charset=utf-8');
           res.end(render_page(page, DEV_ASSETS));
-        }, next);
+        }).catch(next);
       });
     },
   };
