@@ -1,7 +1,8 @@
 // Check one exercise: type-check the learner's files, load them, run the
 // suite. Two ways, both run inside a worker process (course/worker.ts):
-//   - check_exercise: in the worker's own realm (the learner's loop, the
-//     authoring tests): fast, and the learner's own machine;
+//   - check_exercise: type-check, then (the learner's loop, opts.realm) the
+//     grader's realm below from the checkout's .ts files, or (the authoring
+//     tests) this process's own realm;
 //   - check_in_realm: the grader's way. The suites, the model and the
 //     learner's files load into a locked realm (course/realm.ts), frozen
 //     before the learner's code runs; the verdict leaves the realm as plain
@@ -32,6 +33,15 @@ export interface check_options {
   checker?: typechecker | null;
   /** Cache-busting tag for re-importing edited files in a long-lived process. */
   version?: string;
+  /**
+   * Run the learner's files in the grading realm (course/realm.ts), as the
+   * grader does, instead of this process's own realm: @print receives what
+   * they print, @load is course/transpile.ts ts_loader (passed in, so that a
+   * grading worker, which may not read the compiler, never imports it). The
+   * learner's loop does this: in the checker's own realm a file could patch
+   * the suite and pass everything, and unlock the reference solution.
+   */
+  realm?: { print: print_fn; load: (path: string) => string | null };
 }
 
 /** Results of an extra (hidden) suite. */
@@ -77,6 +87,10 @@ export async function check_exercise(e: manifest_exercise, opts: check_options):
       return { ...base, diagnostics: ds, status: 'compile_error', message: `does not compile:\n${format_diagnostics(ds)}`, ms: Date.now() - t0 };
     }
   }
+  if (opts.realm) {
+    const run = await check_in_realm(e, { root: opts.root, dir: opts.dir, print: opts.realm.print, load: opts.realm.load });
+    return { ...run, ms: Date.now() - t0 };
+  }
   let impl: exercise_impl = {};
   try {
     for (const f of files) {
@@ -108,6 +122,15 @@ export interface realm_check_options {
   hidden?: { path: string; file: string }[];
   /** Where the learner's console output goes. */
   print: print_fn;
+  /**
+   * Run the exercise's own (visible) suite (default true). The grader runs
+   * the hidden suites in a child of their own with this false: nothing the
+   * learner's code does while a hidden check runs (print, loop, crash) can
+   * reach the visible results.
+   */
+  visible?: boolean;
+  /** Load module sources through this (course/transpile.ts ts_loader: a checkout's .ts files, in memory) instead of reading the tree's .js files. */
+  load?: (path: string) => string | null;
 }
 
 /** The realm loads the transpiled JavaScript next to each .ts file. */
@@ -116,7 +139,8 @@ const to_js = (p: string) => p.replace(/\.ts$/, '.js');
 /** Folders of trusted modules loaded (and frozen) before the learner's code. */
 const TRUSTED_DIRS = ['kernel', 'explorer', 'scenarios'];
 
-function js_files(root: string, rel: string, out: string[]): string[] {
+/** The .js files under @rel (with @from_source: the .js each .ts file becomes; tests and declarations left out). */
+function js_files(root: string, rel: string, out: string[], from_source = false): string[] {
   let entries;
   try {
     entries = readdirSync(join(root, rel), { withFileTypes: true });
@@ -125,8 +149,9 @@ function js_files(root: string, rel: string, out: string[]): string[] {
   }
   for (const d of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const r = `${rel}/${d.name}`;
-    if (d.isDirectory()) js_files(root, r, out);
-    else if (d.name.endsWith('.js')) out.push(r);
+    if (d.isDirectory()) js_files(root, r, out, from_source);
+    else if (!from_source && d.name.endsWith('.js')) out.push(r);
+    else if (from_source && d.name.endsWith('.ts') && !d.name.endsWith('.d.ts') && !d.name.endsWith('.test.ts')) out.push(to_js(r));
   }
   return out;
 }
@@ -146,18 +171,18 @@ function suite_of(ns: Record<string, unknown>, path: string): check_suite {
 export async function check_in_realm(e: manifest_exercise, opts: realm_check_options): Promise<graded_run> {
   const t0 = Date.now();
   const virtual = new Map((opts.hidden ?? []).map((h) => [join(opts.root, to_js(h.path)), h.file]));
-  const r = new realm({ root: opts.root, print: opts.print, virtual });
+  const r = new realm({ root: opts.root, print: opts.print, virtual, load: opts.load });
   const base = { exercise: e.id, results: [], diagnostics: [] };
   // 1. What judges: the suites first, then every module of the model, frozen.
   const runner = await r.import_trusted('course/checks.js');
-  const suite = deep_freeze(suite_of(await r.import_trusted(to_js(e.checks)), e.checks));
+  const suite = opts.visible === false ? null : deep_freeze(suite_of(await r.import_trusted(to_js(e.checks)), e.checks));
   const hidden: { path: string; suite: check_suite }[] = [];
   for (const h of opts.hidden ?? []) hidden.push({ path: h.path, suite: deep_freeze(suite_of(await r.import_trusted(to_js(h.path)), h.path)) });
-  for (const d of TRUSTED_DIRS) for (const f of js_files(opts.root, d, [])) await r.import_trusted(f);
+  for (const d of TRUSTED_DIRS) for (const f of js_files(opts.root, d, [], !!opts.load)) await r.import_trusted(f);
   r.freeze_trusted();
   // 2. The learner's files, each import decided by the allowlist.
   const impl = r.new_object() as exercise_impl;
-  const gate = (target: string) => import_refusal(e, target, '*');
+  const gate = { module: (target: string) => import_refusal(e, target, '*'), name: (target: string, name: string) => import_refusal(e, target, name) };
   try {
     for (const f of e.files) {
       const ns = await r.import_learner(to_js(join(relative(opts.root, opts.dir), f)), gate);
@@ -172,7 +197,7 @@ export async function check_in_realm(e: manifest_exercise, opts: realm_check_opt
   const run = runner.run_checks as typeof run_checks;
   const copy = (rs: check_result[]): check_result[] =>
     Array.from(rs, (x) => ({ id: String(x.id), name: String(x.name), status: x.status === 'passed' ? 'passed' : 'failed', message: String(x.message) }));
-  const results = copy(await run(suite, impl));
+  const results = suite ? copy(await run(suite, impl)) : [];
   const extra: extra_results[] = [];
   for (const h of hidden) extra.push({ suite: h.path, results: copy(await run(h.suite, impl)) });
   const ok = results.every((x) => x.status === 'passed');

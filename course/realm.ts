@@ -29,11 +29,21 @@ export const REALM_PACKAGES = ['fast-check', 'pure-rand'] as const;
 export type namespace = Record<string, unknown>;
 
 /**
- * Decides one import of a learner module: null to allow it, or the message
- * to fail the import with. @target is the tree-relative path without
- * extension ('kernel/locking/mutex').
+ * Decides the imports of a learner module: null to allow, or the message to
+ * fail the import with. @target is the tree-relative path without extension
+ * ('kernel/locking/mutex').
  */
-export type import_gate = (target: string) => string | null;
+export interface import_gate {
+  /** May the learner's file import from @target at all? */
+  module(target: string): string | null;
+  /**
+   * May it use the export @name of @target? The learner's file is linked to
+   * a facade of the module that re-exports only the names this allows (live
+   * bindings of the one model instance), so a name the allowlist refuses
+   * does not exist for it: the static policy and the run time agree.
+   */
+  name(target: string, name: string): string | null;
+}
 
 export interface realm_options {
   /** The grading tree (a real path): every trusted module lives under it. */
@@ -46,13 +56,24 @@ export interface realm_options {
    * the file that holds its source outside the tree.
    */
   virtual?: ReadonlyMap<string, string>;
+  /**
+   * The source of a module file, or null when there is none (default: read
+   * the file). The learner's loop passes course/transpile.ts ts_loader: a
+   * checkout has .ts files only, transpiled in memory as they are asked for.
+   */
+  load?: (path: string) => string | null;
 }
 
 interface record {
   path: string;
   learner: boolean;
   gate: import_gate | null;
+  /** For a facade (see import_gate.name): the trusted module it re-exports from. */
+  facade_of?: string;
 }
+
+/** V8's message when a module imports a name its target does not export. */
+const MISSING_EXPORT = /^The requested module '([^']+)' does not provide an export named '([^']+)'/;
 
 /** describe_thrown - "Name: message" of a value thrown by realm code, read defensively (it may be a Proxy). */
 export function describe_thrown(x: unknown): { name: string; message: string } {
@@ -87,6 +108,7 @@ export class realm {
   readonly context: vm.Context;
   private readonly modules = new Map<string, vm.SourceTextModule>();
   private readonly records = new WeakMap<vm.Module, record>();
+  private readonly facades = new Map<string, vm.SourceTextModule>();
   private readonly root: string;
 
   constructor(private readonly opts: realm_options) {
@@ -125,15 +147,38 @@ export class realm {
   }
 
   private async evaluate(m: vm.SourceTextModule): Promise<namespace> {
-    if (m.status === 'unlinked') await m.link((spec, ref) => this.link(spec, ref));
+    if (m.status === 'unlinked') {
+      try {
+        await m.link((spec, ref) => this.link(spec, ref));
+      } catch (err) {
+        throw this.explain_link_error(err, m);
+      }
+    }
     if (m.status === 'linked') await m.evaluate();
     if (m.status === 'errored') throw m.error;
     return m.namespace as namespace;
   }
 
-  private source_of(path: string): string {
+  /**
+   * A learner module that imports a name its facade does not re-export fails
+   * to link with V8's "does not provide an export named": say why instead,
+   * in the allowlist's words.
+   */
+  private explain_link_error(err: unknown, m: vm.Module): unknown {
+    const r = this.records.get(m);
+    // V8 makes this SyntaxError in the realm's context: not an instance of the host's Error.
+    const hit = MISSING_EXPORT.exec(describe_thrown(err).message);
+    if (!r?.learner || !r.gate || !hit) return err;
+    const target = this.rel(resolve(dirname(r.path), hit[1]!)).replace(/\.js$/, '');
+    const why = target.startsWith('kernel/') ? r.gate.name(target, hit[2]!) : null;
+    return why ? new Error(why) : err;
+  }
+
+  private source_of(path: string): string | null {
     const v = this.opts.virtual?.get(path);
-    return readFileSync(v ?? path, 'utf8');
+    if (v) return readFileSync(v, 'utf8');
+    if (this.opts.load) return this.opts.load(path);
+    return existsSync(path) ? readFileSync(path, 'utf8') : null;
   }
 
   private module_for(path: string, learner: boolean, gate: import_gate | null): vm.SourceTextModule {
@@ -144,9 +189,10 @@ export class realm {
       return known;
     }
     if (!this.inside(path)) throw new Error(`${path}: outside the grading tree`);
-    if (!this.opts.virtual?.has(path) && !existsSync(path)) throw new Error(`cannot find module '${this.rel(path)}'`);
+    const source = this.source_of(path);
+    if (source === null) throw new Error(`cannot find module '${this.rel(path)}'`);
     // No importModuleDynamically: import() in realm code fails.
-    const m = new vm.SourceTextModule(this.source_of(path), { context: this.context, identifier: this.rel(path) });
+    const m = new vm.SourceTextModule(source, { context: this.context, identifier: this.rel(path) });
     this.modules.set(path, m);
     this.records.set(m, { path, learner, gate });
     return m;
@@ -160,9 +206,10 @@ export class realm {
     return relative(this.root, path).split(sep).join('/');
   }
 
-  private link(spec: string, ref: vm.Module): vm.SourceTextModule {
+  private link(spec: string, ref: vm.Module): vm.SourceTextModule | Promise<vm.SourceTextModule> {
     const r = this.records.get(ref);
     if (!r) throw new Error(`import of '${spec}' from an unknown module`);
+    if (r.facade_of) return this.module_for(r.facade_of, false, null);
     if (r.learner) return this.link_learner(spec, r);
     if (spec.startsWith('./') || spec.startsWith('../')) return this.module_for(resolve(dirname(r.path), spec), false, null);
     const pkg = this.package_entry(spec);
@@ -170,8 +217,8 @@ export class realm {
     throw new Error(`${this.rel(r.path)}: import of '${spec}' is not available in the grading realm`);
   }
 
-  /** A learner module's import: a sibling editable file, or a kernel module the gate allows. */
-  private link_learner(spec: string, r: record): vm.SourceTextModule {
+  /** A learner module's import: a sibling editable file, or the facade of a kernel module the gate allows. */
+  private async link_learner(spec: string, r: record): Promise<vm.SourceTextModule> {
     const from = this.rel(r.path);
     if (!spec.startsWith('./') && !spec.startsWith('../')) {
       throw new Error(`${from} imports '${spec}': a graded file may import only the kernel model (relative paths into kernel/)`);
@@ -179,10 +226,28 @@ export class realm {
     const target = resolve(dirname(r.path), spec);
     const rel = this.rel(target).replace(/\.js$/, '');
     if (dirname(target) === dirname(r.path) && this.inside(target)) return this.module_for(target, true, r.gate);
-    const why = r.gate?.(rel) ?? null;
+    const why = r.gate?.module(rel) ?? null;
     if (why) throw new Error(why);
     if (!rel.startsWith('kernel/')) throw new Error(`${from} imports '${spec}': a graded file may import only the kernel model`);
-    return this.module_for(target, false, null);
+    const model = await this.evaluate(this.module_for(target, false, null));
+    return r.gate ? this.facade(target, rel, Object.keys(model).filter((n) => r.gate!.name(rel, n) === null)) : this.module_for(target, false, null);
+  }
+
+  /**
+   * facade - a module that re-exports @names of the trusted module at @target
+   * (live bindings: the learner's file shares the one instance of the model)
+   * and nothing else. One per target: a realm grades one exercise, one gate.
+   */
+  private facade(target: string, rel: string, names: string[]): vm.SourceTextModule {
+    const known = this.facades.get(target);
+    if (known) return known;
+    const bad = names.find((n) => !/^[A-Za-z_$][\w$]*$/.test(n));
+    if (bad) throw new Error(`${rel} exports '${bad}', which a facade cannot re-export`);
+    const source = `export { ${names.join(', ')} } from 'facade-target';\n`;
+    const m = new vm.SourceTextModule(source, { context: this.context, identifier: `${rel} (the names the exercise may import)` });
+    this.facades.set(target, m);
+    this.records.set(m, { path: target, learner: false, gate: null, facade_of: target });
+    return m;
   }
 
   /** The entry file of a bare specifier of REALM_PACKAGES (package.json "exports", import condition), or null. */

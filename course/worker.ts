@@ -2,13 +2,16 @@
 // one runner). One entry point, one verb per use:
 //
 //   worker.ts check  --root R --exercise ID --dir D [--no-typecheck]
-//       the learner's loop, one shot: type-check, import, run the suite here
+//       the learner's loop, one shot: type-check, then the suite and the
+//       learner's files in the grading realm (course/realm.ts), from .ts
+//       transpiled in memory: the same realm as when it is graded
 //   worker.ts serve  --root R
 //       the learner's warm loop: stdin has one JSON request per line
 //       {req, exercise, dir, typecheck}; one result per request
-//   worker.ts grade  --root R --exercise ID --dir D [--hidden TREE_PATH=FILE]...
+//   worker.ts grade  --root R --exercise ID --dir D [--hidden TREE_PATH=FILE]... [--hidden-only]
 //       the grader: the learner's module runs in a locked realm
-//       (course/realm.ts); this process, outside it, writes the verdict
+//       (course/realm.ts); this process, outside it, writes the verdict.
+//       --hidden-only runs the hidden suites alone (the grader's second child)
 //   worker.ts replay --root R --schedule S [--tail N] [--log-only] [--prefer ID]
 //       `shrinker-lab replay`: prints a trace to stdout
 //
@@ -16,10 +19,8 @@
 // stdout: the first line is RESULT_MARKER + {"nonce": N}, a fresh random
 // value written before any learner code loads, and each result is
 // RESULT_MARKER + N + JSON. The writer is fs.writeSync captured below, at
-// start-up, with JSON.stringify: for 'grade', learner code lives in another
-// realm and can reach neither; for 'check' and 'serve' (the learner's own
-// machine, no marks at stake) the capture still keeps a stray patch of
-// process.stdout or Buffer from garbling the channel.
+// start-up, with JSON.stringify; learner code lives in another realm (for
+// every verb but replay) and can reach neither.
 import { randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -80,6 +81,16 @@ async function new_checker(root: string): Promise<typechecker> {
   return new typechecker(root);
 }
 
+/**
+ * The learner's loop runs the learner's code in the grading realm too
+ * (course/realm.ts), from the checkout's .ts files transpiled in memory: in
+ * this process's own realm a file could rewrite the suite it is judged by.
+ */
+async function loop_realm(): Promise<{ print: (text: string) => void; load: (path: string) => string | null }> {
+  const { ts_loader } = await import('./transpile');
+  return { print: (text) => write_all(1, text), load: ts_loader };
+}
+
 async function serve(root: string): Promise<void> {
   const checker = await new_checker(root);
   let n = 0;
@@ -90,7 +101,7 @@ async function serve(root: string): Promise<void> {
     const req = JSON.parse(line) as { req: number; exercise: string; dir: string; typecheck?: boolean };
     try {
       const e = find_exercise(read_manifest(root), req.exercise);
-      const run = await check_exercise(e, { root, dir: req.dir, checker: req.typecheck === false ? null : checker, version: String(++n) });
+      const run = await check_exercise(e, { root, dir: req.dir, checker: req.typecheck === false ? null : checker, version: String(++n), realm: await loop_realm() });
       emit({ req: req.req, run });
     } catch (err) {
       emit({ req: req.req, error: err instanceof Error ? err.message : String(err) });
@@ -119,7 +130,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const exercise = arg(argv, 'exercise');
   const dir = arg(argv, 'dir');
   if ((verb !== 'check' && verb !== 'grade') || !exercise || !dir) {
-    process.stderr.write('usage: worker.ts check|grade --root R --exercise ID --dir D [--no-typecheck] [--hidden TREE_PATH=FILE]... | serve --root R | replay --root R --schedule S\n');
+    process.stderr.write('usage: worker.ts check|grade --root R --exercise ID --dir D [--no-typecheck] [--hidden TREE_PATH=FILE]... [--hidden-only] | serve --root R | replay --root R --schedule S\n');
     return 2;
   }
   try {
@@ -129,11 +140,12 @@ async function main(argv: readonly string[]): Promise<number> {
         const i = h.indexOf('=');
         return { path: h.slice(0, i), file: h.slice(i + 1) };
       });
-      emit({ run: await check_in_realm(e, { root, dir, hidden, print: (text) => write_all(1, text) }) });
+      const visible = !argv.includes('--hidden-only');
+      emit({ run: await check_in_realm(e, { root, dir, hidden, visible, print: (text) => write_all(1, text) }) });
     } else {
       const checker = argv.includes('--no-typecheck') ? null : await new_checker(root);
       guard_exit();
-      emit({ run: await check_exercise(e, { root, dir, checker }) });
+      emit({ run: await check_exercise(e, { root, dir, checker, realm: await loop_realm() }) });
     }
   } catch (err) {
     emit({ error: err instanceof Error ? err.message : String(err) });

@@ -6,7 +6,7 @@
 // listed as skipped, in the gradebook's skipped.txt and on the terminal.
 import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { strip_terminal } from './text';
+import { shown_name } from './text';
 import { failed_report, grade_submission, make_limiter, type grade_options, type grade_report, type grading_base } from './grade';
 import { write_results } from './output';
 
@@ -39,7 +39,7 @@ export function gradebook_csv(reports: grade_report[], exercise_ids: string[]): 
   const rows = reports.map((r) => {
     const by = new Map(r.exercises.map((e) => [e.id, e.score]));
     const incidents = r.exercises.reduce((s, e) => s + (e.incidents?.length ?? 0), 0);
-    return [strip_terminal(r.submission), ...exercise_ids.map((id) => String(by.get(id) ?? 0)), String(r.score), String(r.max_score), r.modified.join(' '), String(incidents)];
+    return [shown_name(r.submission), ...exercise_ids.map((id) => String(by.get(id) ?? 0)), String(r.score), String(r.max_score), r.modified.join(' '), String(incidents)];
   });
   return [head, ...rows].map((row) => row.map(csv).join(',')).join('\n') + '\n';
 }
@@ -47,12 +47,53 @@ export function gradebook_csv(reports: grade_report[], exercise_ids: string[]): 
 export interface batch_result {
   reports: grade_report[];
   skipped: skipped_entry[];
+  /** Submission name to the folder of OUT holding its results (its own name, unless that is one of the batch's files). */
+  folders: Map<string, string>;
+}
+
+/** The files a batch writes into OUT itself: a submission of one of these names must not take its place. */
+export const BATCH_FILES = ['gradebook.csv', 'skipped.txt', 'incidents.txt'] as const;
+
+/**
+ * results_folders - where each submission's results go under OUT: its own
+ * name, except a name that is one of BATCH_FILES (case-insensitively: a
+ * folder "gradebook.csv" would stop the gradebook being written, and the
+ * whole batch with it), which gets "<name>.results" (numbered if taken).
+ */
+export function results_folders(names: readonly string[]): Map<string, string> {
+  const taken = new Set(names.map((n) => n.toLowerCase()));
+  const out = new Map<string, string>();
+  for (const n of names) {
+    if (!(BATCH_FILES as readonly string[]).includes(n.toLowerCase())) {
+      out.set(n, n);
+      continue;
+    }
+    let f = `${n}.results`;
+    for (let i = 2; taken.has(f.toLowerCase()); i++) f = `${n}.results-${i}`;
+    taken.add(f.toLowerCase());
+    out.set(n, f);
+  }
+  return out;
+}
+
+/** batch_lines - what the terminal shows after a batch: names printed with shown_name() (no escape sequence of a folder name reaches it). */
+export function batch_lines(b: batch_result, out: string): string[] {
+  const lines: string[] = [];
+  for (const r of b.reports) {
+    const folder = b.folders.get(r.submission) ?? r.submission;
+    lines.push(`${shown_name(r.submission)}: ${r.score}/${r.max_score}${folder !== r.submission ? ` (results in ${shown_name(folder)}/: the name is one of the batch's own files)` : ''}`);
+  }
+  for (const s of b.skipped) lines.push(`skipped ${shown_name(s.name)}: ${s.why}`);
+  for (const r of b.reports) for (const e of r.exercises) for (const i of e.incidents ?? []) lines.push(`incident in ${shown_name(r.submission)} ${e.id}: ${i}`);
+  lines.push(`gradebook: ${join(out, 'gradebook.csv')}`);
+  return lines;
 }
 
 /** grade_batch - grade every submission in @dir; results under @out; returns the reports in name order and what was skipped. */
 export async function grade_batch(base: grading_base, dir: string, out: string, opts: grade_options = {}): Promise<batch_result> {
   const limit = make_limiter(opts.jobs ?? 2);
   const { names, skipped } = list_submissions(dir);
+  const folders = results_folders(names);
   const reports = await Promise.all(
     names.map(async (name) => {
       let r: grade_report;
@@ -61,15 +102,15 @@ export async function grade_batch(base: grading_base, dir: string, out: string, 
       } catch (e) {
         r = failed_report(name, `the grader failed on this submission: ${(e as Error).message}`, base.manifest);
       }
-      write_results(r, join(out, name));
+      write_results(r, join(out, folders.get(name)!));
       return r;
     }),
   );
   const ids = base.manifest.exercises.filter((e) => !opts.exercises?.length || reports[0]?.exercises.some((x) => x.id === e.id)).map((e) => e.id);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'gradebook.csv'), gradebook_csv(reports, ids));
-  writeFileSync(join(out, 'skipped.txt'), skipped.map((s) => `${s.name}: ${s.why}\n`).join(''));
-  const incidents = reports.flatMap((r) => r.exercises.flatMap((e) => (e.incidents ?? []).map((i) => `${r.submission} ${e.id}: ${i}\n`)));
+  writeFileSync(join(out, 'skipped.txt'), skipped.map((s) => `${shown_name(s.name)}: ${s.why}\n`).join(''));
+  const incidents = reports.flatMap((r) => r.exercises.flatMap((e) => (e.incidents ?? []).map((i) => `${shown_name(r.submission)} ${e.id}: ${i}\n`)));
   writeFileSync(join(out, 'incidents.txt'), incidents.join(''));
-  return { reports, skipped };
+  return { reports, skipped, folders };
 }

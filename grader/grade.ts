@@ -377,22 +377,43 @@ function new_tree(base: grading_base): string {
   return tree;
 }
 
-function run_in_tree(tree: string, base: grading_base, e: manifest_exercise, opts: grade_options): Promise<isolated_run> {
+/** A run's verdict, with why the hidden checks have no results when their child failed. */
+type tree_run = isolated_run & { hidden_failure?: string };
+
+/**
+ * run_in_tree - grade @e in @tree: the visible suite in one child, and the
+ * hidden suites (if any) in a second child of their own. Nothing the
+ * learner's code does while a hidden check runs (print what it is handed,
+ * loop, crash, take time) reaches the visible results, whose output, status
+ * and time come from the first child alone; the second child's output is
+ * dropped and its failure scores only the hidden checks.
+ */
+async function run_in_tree(tree: string, base: grading_base, e: manifest_exercise, opts: grade_options): Promise<tree_run> {
   const sandbox = opts.sandbox !== false;
   const harden = opts.harden !== false;
-  return run_isolated({
+  const common = {
     root: tree,
     exercise: e.id,
     dir: join(tree, 'exercises', e.id),
     timeout_ms: opts.timeout_ms ?? 60_000,
     typecheck: false,
     worker: join(tree, 'course/worker.js'),
-    verb: harden ? 'grade' : 'check',
-    hidden: harden ? base.hidden.filter((h) => h.exercise === e.id).map((h) => ({ path: h.path, file: h.file })) : [],
+    verb: harden ? ('grade' as const) : ('check' as const),
     node_flags: sandbox ? sandbox_flags(tree, base) : [],
     heap_mb: opts.heap_mb,
     rss_mb: opts.rss_mb,
-  });
+  };
+  const visible = await run_isolated({ ...common, hidden: [] });
+  const suites = harden ? base.hidden.filter((h) => h.exercise === e.id).map((h) => ({ path: h.path, file: h.file })) : [];
+  if (!suites.length) return visible;
+  const hidden = await run_isolated({ ...common, hidden: suites, hidden_only: true });
+  const failed = hidden.status === 'crashed' || hidden.status === 'timeout' || hidden.status === 'compile_error';
+  return {
+    ...visible,
+    ...(hidden.extra && !failed ? { extra: hidden.extra } : {}),
+    ...(failed ? { hidden_failure: `not run: the hidden checks' process ${hidden.status === 'timeout' ? 'timed out' : 'failed'}: ${hidden.message}` } : {}),
+    incidents: [...(visible.incidents ?? []), ...(hidden.incidents ?? []).map((i) => `(hidden checks' process) ${i}`)],
+  };
 }
 
 /**
@@ -527,12 +548,12 @@ export async function grade_submission(base: grading_base, opts: grade_options =
     const to_run = exercises.filter((e) => !missing.has(e.id) && !refused.has(e.id) && !violations.has(e.id) && !syntax.has(e.id) && (opts.credit_unchanged || !unchanged.has(e.id)));
     const tc_files = to_run.flatMap((e) => e.files.map((f) => join(tree, 'exercises', e.id, f)));
     const tc: Promise<diagnostic[] | string> = opts.typecheck === false || tc_files.length === 0 ? Promise.resolve([]) : limit(() => typecheck_child(tree, tc_files, Math.max(timeout_ms, 60_000)));
-    const runs = new Map<string, Promise<isolated_run>>();
+    const runs = new Map<string, Promise<tree_run>>();
     for (const e of to_run) runs.set(e.id, limit(() => run_in_tree(tree, base, e, opts)));
     const guards = new Map<string, Promise<Set<string>>>();
     if (baseline) for (const e of exercises) guards.set(e.id, starter_passes(base, e, opts, limit));
     const diags = await tc;
-    const settled = new Map<string, isolated_run>();
+    const settled = new Map<string, tree_run>();
     for (const [id, p] of runs) settled.set(id, await p);
     const passes_of_starter = new Map<string, Set<string>>();
     for (const [id, p] of guards) passes_of_starter.set(id, await p);
@@ -619,7 +640,8 @@ export async function grade_submission(base: grading_base, opts: grade_options =
           const r = trusted.hidden.get(id);
           const ok = r?.status === 'passed';
           const pts = hidden.points[id] ?? 1;
-          checks.push({ id: `hidden/${id}`, name: r?.name ?? id, task: null, score: ok ? pts : 0, max_score: pts, status: ok ? 'passed' : 'failed', message: r ? sanitize(r.message, tree, hidden_paths) : 'not run', hidden: true });
+          const why_not = run.hidden_failure ? sanitize(run.hidden_failure, tree, hidden_paths) : 'not run';
+          checks.push({ id: `hidden/${id}`, name: r?.name ?? id, task: null, score: ok ? pts : 0, max_score: pts, status: ok ? 'passed' : 'failed', message: r ? sanitize(r.message, tree, hidden_paths) : why_not, hidden: true });
         }
       }
       const all_passed = checks.every((c) => c.status === 'passed');

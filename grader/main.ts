@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { COURSE_ROOT, read_manifest } from '../course/files';
 import type { course_manifest } from '../course/manifest';
 import { kill_all_workers } from '../course/runner';
-import { grade_batch } from './batch';
+import { batch_lines, grade_batch } from './batch';
 import { export_student } from './export_student';
 import { failed_report, grade_submission, prepare_base, release_base, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
 import { build_gradescope_zip } from './gradescope_zip';
@@ -198,10 +198,7 @@ export async function main(argv: string[]): Promise<number> {
     const base = prepare_base(opts.root, opts.hidden ?? null);
     try {
       const b = await grade_batch(base, resolve(p.values.get('batch')!), out, opts);
-      for (const r of b.reports) console.log(`${r.submission}: ${r.score}/${r.max_score}`);
-      for (const s of b.skipped) console.log(`skipped ${s.name}: ${s.why}`);
-      for (const r of b.reports) for (const e of r.exercises) for (const i of e.incidents ?? []) console.log(`incident in ${r.submission} ${e.id}: ${i}`);
-      console.log(`gradebook: ${resolve(out, 'gradebook.csv')}`);
+      for (const line of batch_lines(b, out)) console.log(line);
     } finally {
       release_base(base);
     }

@@ -37,27 +37,117 @@ export interface policy_violation {
   message: string;
 }
 
+/** Binary operators that never call code of the file: short-circuits (ToBoolean runs no user code), strict (in)equality, the comma. */
+const NO_COERCION = new Set([
+  ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken,
+  ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.CommaToken,
+]);
+
+/**
+ * What "inert at import" needs to know of the file: the names it imports (the
+ * model's values, trusted) and its own top-level constants (name to
+ * initialiser), to tell a primitive from an object whose toString/valueOf
+ * would run when an operator converts it.
+ */
+interface import_scope {
+  imported: Set<string>;
+  constants: Map<string, ts.Expression | undefined>;
+}
+
+/**
+ * primitive - @x is inert and its value cannot be an object of the file, so
+ * converting it (`${x}`, x + 1, -x, x < y) calls none of the file's code:
+ * literals, imported names, own constants with primitive initialisers, and
+ * operators over those. (`${{ toString() { ... } }}` or `obj * 1` at top
+ * level would run a method at import.)
+ */
+function primitive(x: ts.Expression, scope: import_scope, seen = new Set<string>()): boolean {
+  if (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x) || ts.isTypeAssertionExpression(x) || ts.isNonNullExpression(x)) return primitive(x.expression, scope, seen);
+  if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || ts.isBigIntLiteral(x)) return true;
+  if (x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) return true;
+  if (ts.isIdentifier(x)) {
+    if (scope.imported.has(x.text)) return true;
+    if (scope.constants.has(x.text)) {
+      const init = scope.constants.get(x.text);
+      if (!init || seen.has(x.text)) return false;
+      seen.add(x.text);
+      return primitive(init, scope, seen);
+    }
+    return x.text === 'undefined' || x.text === 'NaN' || x.text === 'Infinity';
+  }
+  // A property of an imported value (I915_SHRINK_BOUND, a frozen model constant).
+  if (ts.isPropertyAccessExpression(x)) {
+    let root: ts.Expression = x;
+    while (ts.isPropertyAccessExpression(root)) root = root.expression;
+    return ts.isIdentifier(root) && scope.imported.has(root.text);
+  }
+  if (ts.isPrefixUnaryExpression(x)) return primitive(x.operand, scope, seen);
+  if (ts.isBinaryExpression(x)) return x.operatorToken.kind !== ts.SyntaxKind.EqualsToken && primitive(x.left, scope, seen) && primitive(x.right, scope, seen);
+  if (ts.isConditionalExpression(x)) return primitive(x.condition, scope, seen) && primitive(x.whenTrue, scope, seen) && primitive(x.whenFalse, scope, seen);
+  if (ts.isTemplateExpression(x)) return x.templateSpans.every((sp) => primitive(sp.expression, scope, seen));
+  return false;
+}
+
 /**
  * inert - an expression that runs no code of the file when it is evaluated
  * at import: literals, functions (defined, not called), names, and objects,
- * arrays, templates and operators made of those.
+ * arrays, templates and operators made of those; wherever an operator or a
+ * template converts a value, only primitives (see primitive()).
  */
-function inert(x: ts.Expression): boolean {
-  if (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x) || ts.isTypeAssertionExpression(x) || ts.isNonNullExpression(x)) return inert(x.expression);
+function inert(x: ts.Expression, scope: import_scope): boolean {
+  if (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x) || ts.isTypeAssertionExpression(x) || ts.isNonNullExpression(x)) return inert(x.expression, scope);
   if (ts.isArrowFunction(x) || ts.isFunctionExpression(x)) return true;
   if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || ts.isBigIntLiteral(x) || ts.isIdentifier(x)) return true;
   if (x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) return true;
-  if (ts.isPrefixUnaryExpression(x)) return inert(x.operand);
-  if (ts.isBinaryExpression(x)) return x.operatorToken.kind !== ts.SyntaxKind.EqualsToken && inert(x.left) && inert(x.right);
-  if (ts.isConditionalExpression(x)) return inert(x.condition) && inert(x.whenTrue) && inert(x.whenFalse);
-  if (ts.isTemplateExpression(x)) return x.templateSpans.every((s) => inert(s.expression));
-  if (ts.isArrayLiteralExpression(x)) return x.elements.every((el) => !ts.isSpreadElement(el) && inert(el));
+  // -x, +x, ~x and !x: the first three convert their operand.
+  if (ts.isPrefixUnaryExpression(x)) return x.operator === ts.SyntaxKind.ExclamationToken ? inert(x.operand, scope) : primitive(x.operand, scope);
+  if (ts.isBinaryExpression(x)) {
+    if (x.operatorToken.kind === ts.SyntaxKind.EqualsToken) return false;
+    if (NO_COERCION.has(x.operatorToken.kind)) return inert(x.left, scope) && inert(x.right, scope);
+    return primitive(x.left, scope) && primitive(x.right, scope);
+  }
+  if (ts.isConditionalExpression(x)) return inert(x.condition, scope) && inert(x.whenTrue, scope) && inert(x.whenFalse, scope);
+  if (ts.isTemplateExpression(x)) return x.templateSpans.every((sp) => primitive(sp.expression, scope));
+  if (ts.isArrayLiteralExpression(x)) return x.elements.every((el) => !ts.isSpreadElement(el) && inert(el, scope));
   if (ts.isObjectLiteralExpression(x)) {
-    return x.properties.every((p) => (ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && inert(p.initializer)) || ts.isShorthandPropertyAssignment(p) || (ts.isMethodDeclaration(p) && !ts.isComputedPropertyName(p.name)));
+    return x.properties.every((p) => (ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && inert(p.initializer, scope)) || ts.isShorthandPropertyAssignment(p) || (ts.isMethodDeclaration(p) && !ts.isComputedPropertyName(p.name)));
   }
   // A property read of an imported constant (I915_SHRINK_BOUND.x): no getter in the model's frozen constants.
-  if (ts.isPropertyAccessExpression(x)) return inert(x.expression);
+  if (ts.isPropertyAccessExpression(x)) return inert(x.expression, scope);
   return false;
+}
+
+/** A destructuring pattern runs its defaults and computed keys at import: `const { a = f() } = {}`. */
+function inert_binding(name: ts.BindingName, scope: import_scope): boolean {
+  if (ts.isIdentifier(name)) return true;
+  return name.elements.every((el) => {
+    if (ts.isOmittedExpression(el)) return true;
+    if (el.propertyName && ts.isComputedPropertyName(el.propertyName) && !primitive(el.propertyName.expression, scope)) return false;
+    if (el.initializer && !inert(el.initializer, scope)) return false;
+    return inert_binding(el.name, scope);
+  });
+}
+
+/** The file's imported value names and its top-level constants (for primitive()). */
+function scope_of(sf: ts.SourceFile): import_scope {
+  const imported = new Set<string>();
+  const constants = new Map<string, ts.Expression | undefined>();
+  for (const st of sf.statements) {
+    if (ts.isImportDeclaration(st) && st.importClause && !st.importClause.isTypeOnly) {
+      const c = st.importClause;
+      if (c.name) imported.add(c.name.text);
+      const nb = c.namedBindings;
+      if (nb && ts.isNamespaceImport(nb)) imported.add(nb.name.text);
+      else if (nb) for (const el of nb.elements) if (!el.isTypeOnly) imported.add(el.name.text);
+    } else if (ts.isVariableStatement(st)) {
+      const is_const = (st.declarationList.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.Const;
+      for (const d of st.declarationList.declarations) {
+        // Only a const keeps its initialiser's value; anything else may change before it is read.
+        if (ts.isIdentifier(d.name)) constants.set(d.name.text, is_const ? d.initializer : undefined);
+      }
+    }
+  }
+  return { imported, constants };
 }
 
 /**
@@ -78,6 +168,7 @@ export function check_policy(course_root: string, file: string, display: string,
     const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
     out.push({ where: `${display}:${line}`, message });
   };
+  const scope = scope_of(sf);
   const root = resolve(course_root);
   const kernel_dir = resolve(root, 'kernel') + sep;
   const own_dir = dirname(file);
@@ -135,7 +226,12 @@ export function check_policy(course_root: string, file: string, display: string,
     // Nothing of the file runs when it is imported: declarations only, with inert initialisers.
     const runs = (why: string) => say(st, `${why}: code that runs when the file is imported is not allowed in a graded file (declare functions and constants only)`);
     if (ts.isVariableStatement(st)) {
-      for (const d of st.declarationList.declarations) if (d.initializer && !inert(d.initializer)) runs('a top-level initialiser that calls or computes');
+      // `using` calls the value's [Symbol.dispose] when the module's body ends: code at import.
+      if ((st.declarationList.flags & ts.NodeFlags.Using) !== 0) runs('a top-level `using` declaration (it disposes at import)');
+      for (const d of st.declarationList.declarations) {
+        if (d.initializer && !inert(d.initializer, scope)) runs('a top-level initialiser that calls or computes');
+        else if (!inert_binding(d.name, scope)) runs('a destructuring default or computed key at top level');
+      }
       continue;
     }
     if (ts.isEnumDeclaration(st)) {
@@ -146,7 +242,7 @@ export function check_policy(course_root: string, file: string, display: string,
       for (const m of st.members) {
         const is_static = ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
         if (ts.isClassStaticBlockDeclaration(m)) runs('a class static block');
-        else if (is_static && ts.isPropertyDeclaration(m) && m.initializer && !inert(m.initializer)) runs('a static field computed at import');
+        else if (is_static && ts.isPropertyDeclaration(m) && m.initializer && !inert(m.initializer, scope)) runs('a static field computed at import');
         if (m.name && ts.isComputedPropertyName(m.name)) runs('a computed class member name');
       }
       if (st.heritageClauses?.some((h) => h.types.some((t) => !ts.isIdentifier(t.expression) && !ts.isPropertyAccessExpression(t.expression)))) runs('a computed base class');
@@ -154,7 +250,7 @@ export function check_policy(course_root: string, file: string, display: string,
     }
     const allowed = ts.isFunctionDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEmptyStatement(st) || ts.isModuleDeclaration(st) && !!(ts.getModifiers(st) ?? []).some((x) => x.kind === ts.SyntaxKind.DeclareKeyword);
     if (ts.isExportAssignment(st)) {
-      if (!inert(st.expression)) runs('an export default computed at import');
+      if (!inert(st.expression, scope)) runs('an export default computed at import');
       continue;
     }
     if (!allowed) runs('a top-level statement');

@@ -7,8 +7,32 @@
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[PX^_][^\u001b]*(?:\u001b\\)?|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]|\u009d[^\u0007]*\u0007?/g;
 // Controls other than tab and newline (CR would let a line overwrite another).
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+// Characters that move or reorder text without being control characters: the Unicode line
+// and paragraph separators (a browser, an editor or Gradescope's page shows a new line, so
+// "Error\u2028…: 8/8 (passed)" reads as a forged result line) and the bidi marks, embeddings,
+// overrides and isolates (U+202E turns "0/8" into "8/0" on screen).
+const LAYOUT = /[\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g;
 
-/** strip_terminal - @text without terminal escape sequences and control characters (tab and newline kept). */
+/** strip_terminal - @text without terminal escape sequences, control characters (tab and newline kept), line separators or bidi controls. */
 export function strip_terminal(text: string): string {
-  return text.replace(ESCAPES, '').replace(CONTROLS, '');
+  return text.replace(ESCAPES, '').replace(CONTROLS, '').replace(LAYOUT, '');
+}
+
+// What shown_name() escapes: every control (C0, DEL, C1), the line and paragraph separators and the bidi marks.
+const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * shown_name - a name a submission chose (its folder, a file) made safe to
+ * print on the instructor's terminal and in the gradebook: each unsafe
+ * character written as a \uXXXX escape, and the whole quoted when there was
+ * one. Escaped, not removed: "ESC[2Jmallory" must not show as "mallory", the
+ * name of another student.
+ */
+export function shown_name(name: string): string {
+  let changed = false;
+  const out = name.replace(UNSAFE_IN_NAME, (c) => {
+    changed = true;
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+  return changed ? JSON.stringify(out).replace(/\\\\u/g, '\\u') : out;
 }

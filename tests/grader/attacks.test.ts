@@ -7,7 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { starter_dir } from '../../course/files';
+import { solution_dir, starter_dir } from '../../course/files';
+import { summary_text, to_exercism, to_gradescope, to_junit } from '../../grader/formats';
 import { grade_submission, prepare_base, release_base, type grade_report, type grading_base } from '../../grader/grade';
 import { add_files, add_starter_with, EX01, new_submission, snippet } from './fixtures';
 import { hidden_dir, HIDDEN_MARKER } from './hidden';
@@ -44,6 +45,8 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     ['static-block', /^attack static-block: ran at import, process unreachable$/m],
     ['decorator', /^attack decorator: ran at import, host unreachable$/m],
     ['stack-sniffing', /^attack stack-sniffing: stackTraceLimit blocked \(TypeError\), 0 frame\(s\) visible$/m],
+    ['import-tostring', /^attack import-tostring: ran at import, Object.keys frozen \(TypeError\)$/m],
+    ['import-valueof', /^attack import-valueof: ran at import\nattack import-valueof: a destructuring default ran at import$/m],
   ];
   for (const [name, printed] of cases) {
     it(`${name}: the code runs, reaches nothing that writes the verdict, and scores 0`, async () => {
@@ -75,6 +78,59 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     holds(r);
   }, 120_000);
 
+  it('summary-spoof: a thrown name with line separators and a bidi override cannot forge a line of summary.txt or Gradescope\'s output', async () => {
+    const r = await grade_submission(base, { submission: attack('summary-spoof'), exercises: ['01'], policy: false, typecheck: false });
+    expect(e01(r).status).toBe('crashed');
+    for (const text of [summary_text(r), to_gradescope(r).output, JSON.stringify(to_gradescope(r)), to_junit(r)]) {
+      expect(text).not.toMatch(/[\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    }
+    // The forged words are still there (the learner's message is shown), but on the one line of the exercise.
+    expect(summary_text(r).split('\n').filter((l) => /8\/8/.test(l))).toEqual([expect.stringMatching(/^01-count-must-not-hide-memory: 0\/8 \(crashed\) — loading the exercise threw Error/)]);
+    holds(r);
+  }, 120_000);
+
+  it('forbidden-at-runtime: a name the allowlist forbids does not exist for the learner\'s file in the realm (its facade of the module re-exports only allowed names)', async () => {
+    const sub = new_submission('attack-forbidden-at-runtime');
+    mkdirSync(join(sub, EX01.id), { recursive: true });
+    writeFileSync(join(sub, EX01.id, EX01.files[0]!), snippet('attacks/forbidden-at-runtime.txt'));
+    const r = await grade_submission(base, { submission: sub, exercises: ['01'], policy: false, typecheck: false });
+    expect(e01(r).status).toBe('crashed');
+    expect(e01(r).message).toMatch(/^loading the exercise threw Error: exercise 01 may not import (i915_gem_releasable_pages|v4_11_shrinker_ops): /);
+    holds(r);
+    // Control: the same file with the allowed names it needs (the reference's way) scores full marks in the realm.
+    writeFileSync(join(sub, EX01.id, EX01.files[0]!), readFileSync(join(solution_dir(EX01), EX01.files[0]!), 'utf8'));
+    const ok = await grade_submission(base, { submission: sub, exercises: ['01'], policy: false, typecheck: false });
+    const visible = e01(ok).checks.filter((c) => !c.hidden);
+    expect(visible.filter((c) => c.status !== 'passed')).toEqual([]);
+    expect(e01(ok).score).toBe(visible.reduce((s, c) => s + c.max_score, 0)); // (its hidden check is a guard: the starter passes it too)
+  }, 240_000);
+
+  it('hidden-exfil: what the learner\'s code prints while a hidden check runs never reaches a result (the hidden suites run in a child of their own)', async () => {
+    const sub = new_submission('attack-hidden-exfil');
+    mkdirSync(join(sub, EX01.id), { recursive: true });
+    writeFileSync(join(sub, EX01.id, EX01.files[0]!), snippet('attacks/hidden-exfil.txt'));
+    const r = await grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false });
+    // The hidden check ran (and passed: count is 0 on an empty device) ...
+    expect(e01(r).checks.find((c) => c.id === 'hidden/empty-device-counts-zero')?.status).toBe('passed');
+    // ... but nothing it made the learner's code print is anywhere in the results.
+    expect(JSON.stringify([r, e01(r).output, to_junit(r), r.exercises.map(to_exercism)])).not.toMatch(/hidden check called/);
+    holds(r);
+  }, 120_000);
+
+  it('hidden-stall: a learner function that spins only under a hidden check costs the hidden checks, never the visible verdict', async () => {
+    const sub = new_submission('attack-hidden-stall');
+    mkdirSync(join(sub, EX01.id), { recursive: true });
+    writeFileSync(join(sub, EX01.id, EX01.files[0]!), snippet('attacks/hidden-exfil.txt').replace('const HIDDEN_STALL = false;', 'const HIDDEN_STALL = true;'));
+    const r = await grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false, timeout_ms: 20_000 });
+    expect(e01(r).status).toBe('failed');
+    expect(e01(r).checks.filter((c) => !c.hidden).map((c) => c.message).join('\n')).not.toMatch(/did not finish within|and was stopped/);
+    const hidden = e01(r).checks.filter((c) => c.hidden);
+    expect(hidden.map((c) => [c.status, c.score])).toEqual(hidden.map(() => ['failed', 0]));
+    expect(hidden[0]!.message).toMatch(/^not run: the hidden checks' process timed out/);
+    expect(JSON.stringify(r)).not.toMatch(/hidden check called/);
+    holds(r);
+  }, 120_000);
+
   it('read-hidden: importing the hidden suite is refused by the realm, without a word of its source', async () => {
     const r = await grade_submission(base, { submission: attack('read-hidden'), exercises: ['01'], policy: false, typecheck: false });
     expect(e01(r).status).toBe('crashed');
@@ -99,7 +155,7 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
 
 describe('the same attacks with the import policy on', () => {
   it('are refused before anything runs, with the line and the reason', async () => {
-    const names = ['computed-process', 'enum-initializer', 'static-block', 'decorator', 'read-hidden', 'node-fs', 'memory-bomb', 'stack-sniffing'];
+    const names = ['computed-process', 'enum-initializer', 'static-block', 'decorator', 'read-hidden', 'node-fs', 'memory-bomb', 'stack-sniffing', 'import-tostring', 'import-valueof'];
     const why: Record<string, RegExp> = {
       'computed-process': /a property name built from strings at run time is not allowed/,
       'enum-initializer': /an enum member computed at import/,
@@ -109,6 +165,9 @@ describe('the same attacks with the import policy on', () => {
       'node-fs': /imports 'node:fs'/,
       'memory-bomb': /a top-level initialiser that calls or computes/,
       'stack-sniffing': /reads 'stack(TraceLimit)?': the call stack tells a check's call from a real one/,
+      // Round 3: operators and templates that convert an own object ran its methods at import.
+      'import-tostring': /:\d+: a top-level initialiser that calls or computes/,
+      'import-valueof': /:\d+: a top-level initialiser that calls or computes[^]*a destructuring default or computed key at top level/,
     };
     for (const n of names) {
       const r = await grade_submission(base, { submission: attack(n), exercises: ['01'], typecheck: false });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COURSE_ROOT, solution_dir } from '../../course/files';
-import { grade_batch } from '../../grader/batch';
+import { batch_lines, grade_batch } from '../../grader/batch';
 import { grade_submission, prepare_base, release_base, type grading_base } from '../../grader/grade';
 import { parse_args } from '../../grader/main';
 import { make_temp } from '../../grader/tree';
@@ -91,6 +91,29 @@ export const boom = (() => {
     expect(b.skipped.map((s) => s.name)).toEqual(['linked', 'zipped.zip']);
     expect(readFileSync(join(out, 'skipped.txt'), 'utf8')).toMatch(/^linked: a symbolic link, not graded.*\nzipped\.zip: a zip file, not graded: unpack it/);
     expect(readFileSync(join(out, 'gradebook.csv'), 'utf8').split('\n')[0]).toBe(`submission,${EX01.id},total,max,modified_files,incidents`);
+  }, 300_000);
+});
+
+describe('class mode: names the submissions chose (round 3 of the red team)', () => {
+  it('a folder named gradebook.csv is graded, its results kept apart, and the gradebook still written; escape sequences in a name reach neither the terminal nor the gradebook', async () => {
+    const dir = make_temp('shrinker-batch-names-');
+    const escaped = '\u001b]0;owned\u0007\u001b[2Jmallory';
+    for (const name of ['gradebook.csv', escaped, 'mallory']) add_starter_with(join(dir, name), EX01, '\n// I tried.\n');
+    const out = make_temp('shrinker-batch-names-out-');
+    const b = await grade_batch(base, dir, out, { exercises: ['01'], typecheck: false });
+    expect(b.reports.map((r) => r.submission).sort()).toEqual([escaped, 'gradebook.csv', 'mallory'].sort());
+    // Before: EISDIR writing OUT/gradebook.csv (a folder of results by then), the whole batch lost.
+    const book = readFileSync(join(out, 'gradebook.csv'), 'utf8');
+    expect(book.split('\n').filter(Boolean).length).toBe(4);
+    expect(existsSync(join(out, 'gradebook.csv.results', 'results.json'))).toBe(true);
+    // Escaped, not stripped: the row is not a second "mallory".
+    expect(book).toContain('"""\\u001b]0;owned\\u0007\\u001b[2Jmallory""",');
+    expect(book).toMatch(/^mallory,/m);
+    const lines = batch_lines(b, out).join('\n');
+    expect(lines).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(lines).toContain('gradebook.csv: 0/');
+    expect(lines).toContain('(results in gradebook.csv.results/');
+    expect(lines).toContain('"\\u001b]0;owned\\u0007\\u001b[2Jmallory": 0/');
   }, 300_000);
 });
 

@@ -1,0 +1,78 @@
+// TypeScript to plain JavaScript for the grading realm (course/realm.ts): the
+// realm loads ES modules from source text, and its linker resolves relative
+// specifiers to files, so types are stripped (transpileModule: no type
+// checking, that is typecheck.ts's job) and each relative specifier is
+// rewritten to the emitted .js file, as Node's ESM resolver would want.
+//
+// Two users: the grader transpiles its grading tree once per run, to .js
+// files on disk (grader/transpile.ts); the learner's loop transpiles in
+// memory, file by file as the realm asks for them (ts_loader below), so that
+// the learner's code runs in the same locked realm as when it is graded.
+// Never imported by a grading worker (it may not read the compiler).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import ts from 'typescript';
+
+const OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+  useDefineForClassFields: true,
+  sourceMap: false,
+};
+
+/** The .js specifier for relative @spec imported from @file, or @spec unchanged. */
+function rewrite(file: string, spec: string): string {
+  if (!spec.startsWith('./') && !spec.startsWith('../')) return spec;
+  const base = resolve(dirname(file), spec);
+  if (spec.endsWith('.ts')) return `${spec.slice(0, -3)}.js`;
+  if (spec.endsWith('.js') || spec.endsWith('.json')) return spec;
+  if (existsSync(`${base}.ts`)) return `${spec}.js`;
+  if (existsSync(join(base, 'index.ts'))) return `${spec}/index.js`;
+  return spec;
+}
+
+export interface transpile_error {
+  file: string;
+  message: string;
+}
+
+/** transpile_source - @src (the text of @file, a .ts path) as JavaScript, and its syntax errors (at most 5). */
+export function transpile_source(file: string, src: string): { js: string; errors: transpile_error[] } {
+  const out = ts.transpileModule(src, { compilerOptions: OPTIONS, fileName: file, reportDiagnostics: true });
+  const errors = (out.diagnostics ?? []).slice(0, 5).map((d) => {
+    const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : null;
+    const where = at ? `:${at.line + 1}:${at.character + 1}` : '';
+    return { file, message: `${where} - error TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}` };
+  });
+  // import ... from 'x' / export ... from 'x' / import 'x' / import('x')
+  const js = out.outputText.replace(/(\bfrom\s*|\bimport\s*\(?\s*)(['"])([^'"\n]+)\2/g, (_m, pre: string, q: string, spec: string) => `${pre}${q}${rewrite(file, spec)}${q}`);
+  return { js, errors };
+}
+
+const cache = new Map<string, { mtime: number; size: number; js: string }>();
+
+/**
+ * ts_loader - the realm's source loader for a checkout of the course (the
+ * learner's loop): a .js file that exists is read as it is (the packages in
+ * node_modules); a .js path next to a .ts file is that file transpiled, kept
+ * in memory until the file changes (a warm worker re-checks after every save).
+ * Null when neither exists.
+ */
+export function ts_loader(path: string): string | null {
+  if (existsSync(path)) return readFileSync(path, 'utf8');
+  if (!path.endsWith('.js')) return null;
+  const source = `${path.slice(0, -3)}.ts`;
+  let st;
+  try {
+    st = statSync(source);
+  } catch {
+    return null;
+  }
+  const hit = cache.get(source);
+  if (hit && hit.mtime === st.mtimeMs && hit.size === st.size) return hit.js;
+  const { js } = transpile_source(source, readFileSync(source, 'utf8'));
+  cache.set(source, { mtime: st.mtimeMs, size: st.size, js });
+  return js;
+}
