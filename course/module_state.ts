@@ -1,0 +1,141 @@
+// The rule on state that outlives a call: the learner's loop
+// (course/check_exercise.ts) and the grader's import policy
+// (grader/policy.ts) both apply it to every file a learner edits.
+//
+// A kernel function keeps its state where the kernel gives it a place: the
+// device (struct drm_i915_private), the object, the task, the lock. State in
+// a file's own variables is shared by every device, every task and every
+// call, and it is how a wrong answer behaves differently on its Nth call
+// ("wait only every 16th time"), remembers an old answer ("report the last
+// count when the lock is busy"), or guards the whole machine with one flag
+// ("one drain at a time"). No exercise of the course needs any, so a graded
+// file may not have it:
+//   - no top-level `let` or `var`;
+//   - no top-level container (array or object literal) that the file does
+//     not export for the checks to read (13's shrinker_policy is exported);
+//   - no static class field that is not readonly;
+//   - no write to a top-level binding's properties or elements, or to a
+//     top-level function's own properties (`count_objects.calls++`).
+import { readFileSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import ts from 'typescript';
+import type { diagnostic } from './typecheck';
+
+export interface state_violation {
+  node: ts.Node;
+  why: string;
+}
+
+const FIX = 'keep state in the objects the kernel passes you (the device, the object, the task), as the kernel does; this exercise needs none';
+
+function is_exported(st: ts.Statement): boolean {
+  return ts.canHaveModifiers(st) && (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+/** The innermost name an assignment target writes through: `a.b[c].d` -> a. */
+function root_name(x: ts.Expression): string | null {
+  let cur: ts.Expression = x;
+  for (;;) {
+    if (ts.isParenthesizedExpression(cur) || ts.isNonNullExpression(cur) || ts.isAsExpression(cur) || ts.isTypeAssertionExpression(cur) || ts.isSatisfiesExpression(cur)) cur = cur.expression;
+    else if (ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur)) cur = cur.expression;
+    else break;
+  }
+  return ts.isIdentifier(cur) ? cur.text : null;
+}
+
+const ASSIGNMENTS = new Set([
+  ts.SyntaxKind.EqualsToken,
+  ts.SyntaxKind.PlusEqualsToken,
+  ts.SyntaxKind.MinusEqualsToken,
+  ts.SyntaxKind.AsteriskEqualsToken,
+  ts.SyntaxKind.SlashEqualsToken,
+  ts.SyntaxKind.PercentEqualsToken,
+  ts.SyntaxKind.AmpersandEqualsToken,
+  ts.SyntaxKind.BarEqualsToken,
+  ts.SyntaxKind.CaretEqualsToken,
+  ts.SyntaxKind.LessThanLessThanEqualsToken,
+  ts.SyntaxKind.GreaterThanGreaterThanEqualsToken,
+  ts.SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken,
+  ts.SyntaxKind.AsteriskAsteriskEqualsToken,
+  ts.SyntaxKind.BarBarEqualsToken,
+  ts.SyntaxKind.AmpersandAmpersandEqualsToken,
+  ts.SyntaxKind.QuestionQuestionEqualsToken,
+]);
+
+/** module_state_violations - where @sf keeps state between calls (see the file comment). */
+export function module_state_violations(sf: ts.SourceFile): state_violation[] {
+  const out: state_violation[] = [];
+  const top = new Set<string>();
+  for (const st of sf.statements) {
+    if (ts.isVariableStatement(st)) {
+      const flags = st.declarationList.flags;
+      const is_const = (flags & ts.NodeFlags.Const) !== 0;
+      for (const d of st.declarationList.declarations) {
+        if (ts.isIdentifier(d.name)) top.add(d.name.text);
+        if (!is_const) out.push({ node: d, why: `a top-level \`${(flags & ts.NodeFlags.Let) !== 0 ? 'let' : 'var'}\`: it keeps its value from one call to the next, for every device and task; ${FIX}` });
+        else if (d.initializer && !is_exported(st)) {
+          let init: ts.Expression = d.initializer;
+          while (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+          if (ts.isArrayLiteralExpression(init) || ts.isObjectLiteralExpression(init)) {
+            out.push({ node: d, why: `a top-level ${ts.isArrayLiteralExpression(init) ? 'array' : 'object'} the file keeps to itself: a place for state shared by every call; write the values where they are used, or ${FIX}` });
+          }
+        }
+      }
+    } else if (ts.isFunctionDeclaration(st) && st.name) top.add(st.name.text);
+    else if (ts.isClassDeclaration(st)) {
+      if (st.name) top.add(st.name.text);
+      for (const m of st.members) {
+        const mods = ts.canHaveModifiers(m) ? (ts.getModifiers(m) ?? []) : [];
+        const is_static = mods.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+        const is_readonly = mods.some((x) => x.kind === ts.SyntaxKind.ReadonlyKeyword);
+        if (is_static && ts.isPropertyDeclaration(m) && !is_readonly) out.push({ node: m, why: `a static class field that is not readonly: state shared by every call; ${FIX}` });
+      }
+    }
+  }
+  if (top.size === 0) return out;
+  // Writes through a top-level name, anywhere in the file (a parameter or local of the same name shadows it).
+  const shadowed = (node: ts.Node, name: string): boolean => {
+    for (let p: ts.Node | undefined = node.parent; p && p !== sf; p = p.parent) {
+      if (ts.isFunctionLike(p) && p.parameters.some((q) => ts.isIdentifier(q.name) && q.name.text === name)) return true;
+      if ((ts.isBlock(p) || ts.isSourceFile(p)) && p !== sf) {
+        for (const s of p.statements) if (ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)) return true;
+      }
+      if ((ts.isForStatement(p) || ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.initializer && ts.isVariableDeclarationList(p.initializer)) {
+        if (p.initializer.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)) return true;
+      }
+    }
+    return false;
+  };
+  const write_target = (node: ts.Node, target: ts.Expression) => {
+    if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target)) return;
+    const name = root_name(target);
+    if (name && top.has(name) && !shadowed(node, name)) out.push({ node, why: `writes into \`${name}\`, which lives as long as the file: state shared by every call; ${FIX}` });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind)) write_target(node, node.left);
+    else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) write_target(node, node.operand);
+    else if (ts.isDeleteExpression(node)) write_target(node, node.expression);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** state_problems - module_state_violations of each of @files, as diagnostics (code SL-STATE) the loop shows like type errors. */
+export function state_problems(root: string, files: readonly string[]): diagnostic[] {
+  const out: diagnostic[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue; // a missing file is reported by the caller
+    }
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    for (const v of module_state_violations(sf)) {
+      const at = sf.getLineAndCharacterOfPosition(v.node.getStart(sf));
+      out.push({ file: relative(root, file).split(sep).join('/'), line: at.line + 1, column: at.character + 1, message: v.why, code: 'SL-STATE' });
+    }
+  }
+  return out;
+}

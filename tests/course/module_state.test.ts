@@ -1,0 +1,66 @@
+// The rule on state kept between calls (course/module_state.ts): every
+// accepted answer of the course is clean, and each way of keeping state in a
+// file is refused with its line.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { COURSE_ROOT, read_manifest, solution_dir, starter_dir } from '../../course/files';
+import { module_state_violations, state_problems } from '../../course/module_state';
+
+const lines_of = (src: string): number[] => {
+  const sf = ts.createSourceFile('x.ts', src, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  return module_state_violations(sf).map((v) => sf.getLineAndCharacterOfPosition(v.node.getStart(sf)).line + 1);
+};
+
+describe('state kept between calls', () => {
+  it('finds none in any starter, reference or accepted alternative', () => {
+    const files: string[] = [];
+    for (const e of read_manifest().exercises) {
+      const alts = join(solution_dir(e), 'alternatives');
+      const dirs = [starter_dir(e), solution_dir(e), ...(safe_list(alts).map((n) => join(alts, n)))];
+      for (const d of dirs) for (const f of e.files) files.push(join(d, f));
+    }
+    expect(files.length).toBeGreaterThan(26);
+    expect(state_problems(COURSE_ROOT, files)).toEqual([]);
+  });
+
+  it('refuses each place a file could keep state, by line', () => {
+    const src = [
+      'let calls = 0;', // 1: let
+      'var last = 0;', // 2: var
+      'const seen: number[] = [];', // 3: a container kept to itself
+      'export const policy = { lock: "trylock" };', // 4: exported for the checks: allowed
+      'const LIMIT = 16;', // 5: a constant: allowed
+      'class Guard { static busy = false; static readonly NAME = "g"; }', // 6: a mutable static field
+      'export function count(n: number): number {',
+      '  count.calls = (count.calls ?? 0) + 1;', // 8: the function's own property
+      '  policy.lock = "plain";', // 9: writing the exported object
+      '  seen[0] = n;', // 10: into the kept array
+      '  delete (policy as { lock?: string }).lock;', // 11
+      '  Guard.busy = true;', // 12
+      '  return LIMIT;',
+      '}',
+      'export function shadow(policy: { lock: string }): void {',
+      '  policy.lock = "x";', // 16: a parameter of the same name: not the file's
+      '  const seen = [1];',
+      '  seen[0] = 2;', // 18: a local of the same name
+      '}',
+    ].join('\n');
+    expect(lines_of(src)).toEqual([1, 2, 3, 6, 8, 9, 10, 11, 12]);
+  });
+
+  it('says why and what to do instead', () => {
+    const sf = ts.createSourceFile('x.ts', 'let n = 0;\nexport function f(): number { return n++; }\n', ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const [v] = module_state_violations(sf);
+    expect(v!.why).toMatch(/top-level `let`.*every device and task.*keep state in the objects the kernel passes you/);
+  });
+});
+
+function safe_list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
