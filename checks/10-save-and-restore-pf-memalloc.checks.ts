@@ -54,6 +54,12 @@ interface writeback_workload {
   populated: boolean;
   /** Memory above the low watermark, or drained below min (only the reserves are left). */
   low_memory: boolean;
+  /**
+   * With low_memory: drained further, to where even GFP_ATOMIC's
+   * ALLOC_HIGH|ALLOC_HARDER stops: only ALLOC_NO_WATERMARKS (PF_MEMALLOC)
+   * allocations still succeed, as deep in reclaim under heavy pressure.
+   */
+  atomic_floor?: boolean;
   lockdep: boolean;
 }
 const arb_writeback: fc.Arbitrary<writeback_workload> = fc.record({
@@ -63,11 +69,13 @@ const arb_writeback: fc.Arbitrary<writeback_workload> = fc.record({
   dirty: fc.boolean(),
   populated: fc.boolean(),
   low_memory: fc.boolean(),
+  atomic_floor: fc.boolean(),
   lockdep: fc.boolean(),
 });
 const describe_writeback = (wl: writeback_workload): string =>
   `called by ${wl.caller}, named "${wl.comm}"; a ${wl.populated ? (wl.dirty ? 'dirty' : 'clean') : 'never populated'} object of ${wl.pages} pages; ` +
-  `memory ${wl.low_memory ? 'below the min watermark' : 'plentiful'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+  `memory ${wl.low_memory ? (wl.atomic_floor ? 'drained below what even GFP_ATOMIC may take (only PF_MEMALLOC allocations succeed)' : 'below the min watermark') : 'plentiful'}; ` +
+  `lockdep ${wl.lockdep ? 'on' : 'off'}`;
 
 function spec_of(wl: writeback_workload): gem_object_spec {
   if (!wl.populated) return { kind: 'no-pages', pages: wl.pages };
@@ -98,7 +106,7 @@ async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number
     async (): Promise<call_outcome> => {
       const [obj] = await make_gem_objects(w.i915!, [spec_of(wl)]);
       const keep: page[] = [];
-      if (wl.low_memory) while (zone_info().free > zone_info().min - 8 && (await allocate_pages(1, DRAIN, keep)) === 1);
+      if (wl.low_memory) while ((wl.atomic_floor || zone_info().free > zone_info().min - 8) && (await allocate_pages(1, DRAIN, keep)) === 1);
       const t = current;
       t.flags |= CALLERS[wl.caller]!;
       const flags_before = t.flags;
@@ -265,7 +273,17 @@ export default define_checks({
       name: 'writes back exactly the dirty pages, marks the object clean, and gives back every page it took, as the reference does',
       run: (impl, ctx) =>
         for_each_workload(
-          { arbitrary: arb_writeback, seed: 0x1003, runs: 10, shrink_budget: 10, examples: [{ caller: CALLER_NAMES[2]!, comm: 'kswapd0', pages: 8, dirty: true, populated: true, low_memory: true, lockdep: true }], describe: describe_writeback },
+          {
+            arbitrary: arb_writeback,
+            seed: 0x1003,
+            runs: 10,
+            shrink_budget: 10,
+            examples: [
+              { caller: CALLER_NAMES[2]!, comm: 'kswapd0', pages: 8, dirty: true, populated: true, low_memory: true, lockdep: true },
+              { caller: CALLER_NAMES[0]!, comm: 'i915_ioctl', pages: 6, dirty: true, populated: true, low_memory: true, atomic_floor: true, lockdep: false },
+            ],
+            describe: describe_writeback,
+          },
           async (wl) => {
             const { result, value } = await call_as(writeback_of(impl), wl);
             const bad = bad_report(result);
@@ -292,7 +310,11 @@ export default define_checks({
             seed: 0x1004,
             runs: 10,
             shrink_budget: 10,
-            examples: [0, 1, 2, 3].map((fail_at) => ({ wl: { caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 3, dirty: true, populated: true, low_memory: false, lockdep: true }, fail_at })),
+            examples: [
+              ...[0, 1, 2, 3].map((fail_at) => ({ wl: { caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 3, dirty: true, populated: true, low_memory: false, lockdep: true }, fail_at })),
+              // The first allocation (the writeback_control) fails for a caller without PF_MEMALLOC: the early way out must restore too.
+              { wl: { caller: CALLER_NAMES[0]!, comm: 'Xorg', pages: 2, dirty: true, populated: true, low_memory: false, lockdep: false }, fail_at: 0 },
+            ],
             describe: ({ wl, fail_at }) => `${describe_writeback(wl)}; allocation #${fail_at} of the call fails`,
           },
           async ({ wl, fail_at }) => {

@@ -4,7 +4,7 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "restores-on-failure": {
-    "{\"fail_at\":0,\"wl\":{\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":3,\"populated\":true}}": {
+    "{\"fail_at\":0,\"wl\":{\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":2,\"populated\":true}}": {
       "written": 0,
       "clean": false
     },
@@ -12,27 +12,19 @@ const golden: golden_data = {
       "written": 0,
       "clean": false
     },
-    "{\"fail_at\":0,\"wl\":{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
-      "written": 0,
-      "clean": false
-    },
-    "{\"fail_at\":0,\"wl\":{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"gpu_wait\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
-      "written": 0,
-      "clean": false
-    },
     "{\"fail_at\":1,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
       "written": 0,
       "clean": false
     },
-    "{\"fail_at\":2,\"wl\":{\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"glxgears\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":6,\"populated\":true}}": {
-      "written": 0,
+    "{\"fail_at\":13,\"wl\":{\"atomic_floor\":true,\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"gpu_wait\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":8,\"populated\":true}}": {
+      "written": 6,
       "clean": false
     },
-    "{\"fail_at\":2,\"wl\":{\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"gpu_wait\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":8,\"populated\":true}}": {
-      "written": 0,
-      "clean": false
+    "{\"fail_at\":14,\"wl\":{\"atomic_floor\":false,\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"glxgears\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":6,\"populated\":true}}": {
+      "written": 6,
+      "clean": true
     },
-    "{\"fail_at\":2,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"check\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":2,\"populated\":true}}": {
+    "{\"fail_at\":2,\"wl\":{\"atomic_floor\":true,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"gpu_wait\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
       "written": 0,
       "clean": false
     },
@@ -43,58 +35,66 @@ const golden: golden_data = {
     "{\"fail_at\":3,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
       "written": 0,
       "clean": false
+    },
+    "{\"fail_at\":4,\"wl\":{\"atomic_floor\":true,\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"check\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":2,\"populated\":true}}": {
+      "written": 1,
+      "clean": false
+    },
+    "{\"fail_at\":7,\"wl\":{\"atomic_floor\":true,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+      "written": 2,
+      "clean": false
     }
   },
   "writes-back-like-the-reference": {
-    "{\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":6,\"populated\":false}": {
+    "{\"atomic_floor\":false,\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":1,\"populated\":false}": {
+      "written": 0,
+      "clean": true,
+      "free_after": 1023
+    },
+    "{\"atomic_floor\":false,\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":false}": {
+      "written": 0,
+      "clean": true,
+      "free_after": 1023
+    },
+    "{\"atomic_floor\":false,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"gpu_wait\",\"dirty\":false,\"lockdep\":false,\"low_memory\":true,\"pages\":3,\"populated\":true}": {
       "written": 0,
       "clean": true,
       "free_after": 56
     },
-    "{\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}": {
+    "{\"atomic_floor\":true,\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":6,\"populated\":false}": {
+      "written": 0,
+      "clean": true,
+      "free_after": 24
+    },
+    "{\"atomic_floor\":true,\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":6,\"populated\":true}": {
+      "written": 6,
+      "clean": true,
+      "free_after": 24
+    },
+    "{\"atomic_floor\":true,\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}": {
       "written": 3,
       "clean": true,
       "free_after": 1019
     },
-    "{\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"kworker/0:1\",\"dirty\":false,\"lockdep\":true,\"low_memory\":false,\"pages\":5,\"populated\":true}": {
+    "{\"atomic_floor\":true,\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"kworker/0:1\",\"dirty\":false,\"lockdep\":true,\"low_memory\":false,\"pages\":5,\"populated\":true}": {
       "written": 0,
       "clean": true,
       "free_after": 1017
     },
-    "{\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":7,\"populated\":true}": {
-      "written": 7,
-      "clean": true,
-      "free_after": 1015
-    },
-    "{\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":1,\"populated\":false}": {
+    "{\"atomic_floor\":true,\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"gpu_wait\",\"dirty\":false,\"lockdep\":true,\"low_memory\":false,\"pages\":4,\"populated\":false}": {
       "written": 0,
       "clean": true,
       "free_after": 1023
     },
-    "{\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"gpu_wait\",\"dirty\":false,\"lockdep\":true,\"low_memory\":false,\"pages\":4,\"populated\":false}": {
-      "written": 0,
+    "{\"atomic_floor\":true,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kworker/0:1\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}": {
+      "written": 3,
       "clean": true,
-      "free_after": 1023
-    },
-    "{\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":3,\"populated\":false}": {
-      "written": 0,
-      "clean": true,
-      "free_after": 1023
-    },
-    "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"gpu_wait\",\"dirty\":false,\"lockdep\":false,\"low_memory\":true,\"pages\":3,\"populated\":true}": {
-      "written": 0,
-      "clean": true,
-      "free_after": 56
+      "free_after": 1019
     },
     "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":8,\"populated\":true}": {
       "written": 8,
       "clean": true,
       "free_after": 56
-    },
-    "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kworker/0:1\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}": {
-      "written": 3,
-      "clean": true,
-      "free_after": 1019
     }
   }
 };

@@ -297,6 +297,8 @@ export default define_checks({
               { ...STORM, storm: 0, nr_scanned: 512, nr_eligible: 64 },
               // The edges of the arithmetic: fresh pressure exactly a quarter of the cache, and a total of exactly one batch.
               { ...STORM, storm: 10, nr_scanned: 125, nr_eligible: 999, kernel_calls: 1 },
+              // The same edge on a cache not divisible by 4: delta is 250 = 1002 / 4 in integers (250.5 in floating point).
+              { ...STORM, objects: 1002, storm: 10, nr_scanned: 125, nr_eligible: 1001, kernel_calls: 1 },
               { ...STORM, storm: 0, nr_scanned: 64, nr_eligible: 999, kernel_calls: 1 },
               // A cache smaller than one batch, asked for exactly all of it (4 * 16 / 1 * 100 / 64 = 100): it is scanned ("total_scan >= freeable").
               { ...STORM, objects: 100, seeks: 1, storm: 0, nr_scanned: 16, nr_eligible: 63, kernel_calls: 1 },

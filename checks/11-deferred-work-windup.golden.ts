@@ -92,6 +92,49 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
+    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":1001,\"nr_scanned\":125,\"objects\":1002,\"seeks\":2,\"storm\":10}": {
+      "deferred_after_storm": 2500,
+      "evicted": [
+        1002
+      ],
+      "before": [
+        1002
+      ],
+      "deferred": [
+        830
+      ],
+      "requests": [
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128
+      ],
+      "returned": [
+        1002
+      ],
+      "neighbour_turns": 0
+    },
     "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":63,\"nr_scanned\":16,\"objects\":100,\"seeks\":1,\"storm\":0}": {
       "deferred_after_storm": 0,
       "evicted": [
@@ -1038,27 +1081,6 @@ const golden: golden_data = {
       ],
       "returned": [
         2706,
-        0,
-        0
-      ],
-      "neighbour_turns": 0
-    },
-    "{\"batch\":512,\"comm\":\"kworker/0:1\",\"kernel_calls\":2,\"nr_eligible\":3310,\"nr_scanned\":6,\"objects\":25,\"seeks\":4,\"storm\":9}": {
-      "deferred_after_storm": 0,
-      "evicted": [
-        0,
-        0
-      ],
-      "before": [
-        25,
-        25
-      ],
-      "deferred": [
-        0,
-        0
-      ],
-      "requests": [],
-      "returned": [
         0,
         0
       ],
