@@ -215,7 +215,7 @@ export const GLOSSARY: readonly glossary_term[] = [
     term: 'workqueue',
     also: ['workqueues'],
     definition:
-      'A queue of work items (functions) that kernel threads called kworkers run from shared per-CPU pools. `schedule_work()` queues on the system workqueue, named "events" in dmesg.',
+      'A queue of work items (functions) that kernel threads called kworkers run from shared pools of workers. `schedule_work()` queues on the system workqueue, named "events" in dmesg.',
     lessons: ['08-never-flush-from-reclaim.md'],
     source: 5,
   },
@@ -247,7 +247,7 @@ export const GLOSSARY: readonly glossary_term[] = [
     id: 'check_flush_dependency',
     term: 'check_flush_dependency',
     definition:
-      'The workqueue check (v4.5) that warns once when a PF_MEMALLOC task, or a worker of a WQ_MEM_RECLAIM workqueue, flushes a workqueue without WQ_MEM_RECLAIM: "PF_MEMALLOC task … is flushing !WQ_MEM_RECLAIM …", the WARNING in the thread.',
+      'The workqueue check (Tejun Heo, v4.5) that warns when memory reclaim flushes a workqueue without WQ_MEM_RECLAIM: "PF_MEMALLOC task … is flushing !WQ_MEM_RECLAIM …", the WARNING in the thread.',
     lessons: ['08-never-flush-from-reclaim.md'],
     source: 5,
   },
