@@ -41,6 +41,9 @@ const golden: golden_data = {
     "{\"below\":3,\"comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[],\"path\":\"drop-caches\",\"start_above_low\":4,\"swap\":false}": {
       "gem_pages_released": 24
     },
+    "{\"below\":4,\"comm\":\"Xorg\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"kswapd-after-ioctl\",\"start_above_low\":2,\"swap\":true}": {
+      "gem_pages_released": 31
+    },
     "{\"below\":4,\"comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"direct\",\"start_above_low\":2,\"swap\":true}": {
       "gem_pages_released": 31
     },

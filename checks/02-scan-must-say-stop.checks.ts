@@ -15,7 +15,7 @@ import type { run_result } from '../kernel/init/main';
 import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { format_gfp, GFP_KERNEL, GFP_NOWAIT, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { shrink_slab, shrinker_nr_deferred, SHRINK_STOP, type shrink_control } from '../kernel/mm/vmscan';
-import { current, msleep } from '../kernel/sched/core';
+import { current, msleep, sched_steps } from '../kernel/sched/core';
 import { jiffies } from '../kernel/time/timekeeping';
 import { allocate_pages, cache_pages_resident, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
 import { holder_allocates_under_pressure, lockfree_count } from '../scenarios/thread';
@@ -51,6 +51,8 @@ interface scan_call {
   slept: number;
   /** Jiffies the call took: a spin on the lock shows here, not in slept. */
   stalled_jiffies: number;
+  /** Times the call gave up the CPU (scheduler steps during it): a cond_resched() poll shows here, not in slept or jiffies. */
+  yielded: number;
   /** Releasable pages before the call, the purgeable (DONTNEED) part, and the largest releasable object. */
   releasable: number;
   largest: number;
@@ -81,7 +83,9 @@ async function judged_scan(scan: scan_fn, i915: drm_i915_private, sc: shrink_con
   const nr_to_scan = sc.nr_to_scan;
   const before = gem_snapshot(i915);
   const locks = lock_owners([i915.struct_mutex]);
+  const steps = sched_steps();
   const m = await measure_call(() => scan(i915, sc));
+  const yielded = sched_steps() - steps;
   const gone = before.filter((o) => o.obj.mm.pages === null);
   const sum = (xs: typeof before): number => xs.reduce((n, o) => n + o.pages, 0);
   const after = gem_snapshot(i915);
@@ -93,6 +97,7 @@ async function judged_scan(scan: scan_fn, i915: drm_i915_private, sc: shrink_con
     ret: m.value,
     slept: m.slept,
     stalled_jiffies: m.stalled_jiffies,
+    yielded,
     releasable: sum(before.filter((o) => o.releasable)),
     largest: Math.max(0, ...before.filter((o) => o.releasable).map((o) => o.pages)),
     released_purgeable: sum(gone.filter((o) => o.releasable && o.purgeable)),
@@ -110,6 +115,10 @@ function judge_busy(c: scan_call): string | null {
   if (c.slept > 0 || c.stalled_jiffies > 0) {
     return `${c.who} ${c.slept > 0 ? `slept ${c.slept} time(s)` : 'spun'} and returned after ${c.stalled_jiffies} jiffies: a shrinker called ` +
       'from reclaim must not wait for a lock, not even briefly (the allocation it serves may be what the holder waits for). Say SHRINK_STOP at once.';
+  }
+  if (c.yielded > 0) {
+    return `${c.who} gave up the CPU ${c.yielded} time(s) (cond_resched(), a yield) before it answered: a poll for the lock, however short, ` +
+      'which can only help if the holder runs in between. When the trylock fails, say SHRINK_STOP at once.';
   }
   if (c.ret !== SHRINK_STOP) {
     return `${c.who} returned ${show(c.ret)}. do_shrink_slab() counts every answer but SHRINK_STOP as nr_to_scan objects scanned, ` +
@@ -472,8 +481,13 @@ export default define_checks({
           {
             arbitrary: arb_reclaim_path_workload,
             seed: 0x02e0,
-            runs: 14,
-            examples: [...decisive_path_workloads('i915_ioctl', true).slice(0, 2), ...decisive_path_workloads('kswapd0', false)],
+            runs: 15, // 8 examples, then 7 generated
+            examples: [
+              ...decisive_path_workloads('i915_ioctl', true).slice(0, 2),
+              ...decisive_path_workloads('kswapd0', false),
+              // kswapd meets a free struct_mutex after an ioctl allocated under it: lockdep (on) sees a sleeping mutex_lock() from reclaim
+              { ...decisive_path_workloads('Xorg', true)[0]!, path: 'kswapd-after-ioctl' },
+            ],
             describe: describe_reclaim_path_workload,
           },
           async (wl) => {
