@@ -33,6 +33,8 @@ export interface isolate_options {
   hidden?: { path: string; file: string }[];
   /** 'grade': run only the hidden suites (the grader keeps them in a child of their own). */
   hidden_only?: boolean;
+  /** 'check': load the learner's files in the worker's own realm, not the grading realm (only the grader's "without the hardening" controls). */
+  own_realm?: boolean;
   /** Heap cap, MiB (default LIMITS.heap_mb). */
   heap_mb?: number;
   /** Resident memory cap, MiB (default LIMITS.rss_mb). */
@@ -69,6 +71,7 @@ export async function run_isolated(opts: isolate_options): Promise<isolated_run>
   if (verb === 'check' && opts.typecheck === false) args.push('--no-typecheck');
   for (const h of opts.hidden ?? []) args.push('--hidden', `${h.path}=${h.file}`);
   if (verb === 'grade' && opts.hidden_only) args.push('--hidden-only');
+  if (verb === 'check' && opts.own_realm) args.push('--own-realm');
   const limits = { timeout_ms: opts.timeout_ms ?? LIMITS.timeout_ms, max_output: opts.max_output ?? LIMITS.max_output, heap_mb: opts.heap_mb, rss_mb: opts.rss_mb };
   const o = await run_worker({ verb, args, cwd: opts.root, worker: opts.worker, node_flags: opts.node_flags, ...limits });
   return interpret(o, opts.exercise, limits);

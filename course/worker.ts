@@ -1,7 +1,7 @@
 // The process that runs a learner's code, started by course/runner.ts (the
 // one runner). One entry point, one verb per use:
 //
-//   worker.ts check  --root R --exercise ID --dir D [--no-typecheck]
+//   worker.ts check  --root R --exercise ID --dir D [--no-typecheck] [--own-realm]
 //       the learner's loop, one shot: type-check, then the suite and the
 //       learner's files in the grading realm (course/realm.ts), from .ts
 //       transpiled in memory: the same realm as when it is graded
@@ -130,7 +130,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const exercise = arg(argv, 'exercise');
   const dir = arg(argv, 'dir');
   if ((verb !== 'check' && verb !== 'grade') || !exercise || !dir) {
-    process.stderr.write('usage: worker.ts check|grade --root R --exercise ID --dir D [--no-typecheck] [--hidden TREE_PATH=FILE]... [--hidden-only] | serve --root R | replay --root R --schedule S\n');
+    process.stderr.write('usage: worker.ts check|grade --root R --exercise ID --dir D [--no-typecheck] [--own-realm] [--hidden TREE_PATH=FILE]... [--hidden-only] | serve --root R | replay --root R --schedule S\n');
     return 2;
   }
   try {
@@ -145,7 +145,9 @@ async function main(argv: readonly string[]): Promise<number> {
     } else {
       const checker = argv.includes('--no-typecheck') ? null : await new_checker(root);
       guard_exit();
-      emit({ run: await check_exercise(e, { root, dir, checker, realm: await loop_realm() }) });
+      // --own-realm: the old way, in this process's realm; only the grader's "without the hardening" controls ask for it.
+      const realm = argv.includes('--own-realm') ? undefined : await loop_realm();
+      emit({ run: await check_exercise(e, { root, dir, checker, realm }) });
     }
   } catch (err) {
     emit({ error: err instanceof Error ? err.message : String(err) });

@@ -399,6 +399,8 @@ async function run_in_tree(tree: string, base: grading_base, e: manifest_exercis
     typecheck: false,
     worker: join(tree, 'course/worker.js'),
     verb: harden ? ('grade' as const) : ('check' as const),
+    // Without the hardening: the worker's own realm, as before the grading realm existed (the tests' controls).
+    own_realm: !harden,
     node_flags: sandbox ? sandbox_flags(tree, base) : [],
     heap_mb: opts.heap_mb,
     rss_mb: opts.rss_mb,
