@@ -139,11 +139,13 @@ export function render_run(e: manifest_exercise, run: exercise_run, opts: render
   const took = dim(`(checked in ${seconds(run.ms)})`);
   switch (run.status) {
     case 'compile_error': {
-      out.push(`${yellow('DOES NOT COMPILE')} ${took}`);
+      // The course's own rules (SL-IMPORT: the allowlist, SL-STATE: state kept between calls) are not compiler errors.
+      const rules = run.diagnostics.length > 0 && run.diagnostics.every((d) => d.code.startsWith('SL-'));
+      out.push(`${yellow(rules ? 'NOT ACCEPTED' : 'DOES NOT COMPILE')} ${took}`);
       if (run.diagnostics.length) {
         for (const d of run.diagnostics) out.push(`  ${d.file}:${d.line}:${d.column} - error ${d.code}: ${indent(d.message, '      ').trimStart()}`);
       } else out.push(indent(run.message.replace(/^does not compile:\s*/, ''), '  '));
-      out.push('', 'Fix the error above first: the checks run once the file compiles.');
+      out.push('', rules ? "Fix the above first: the checks run once the file keeps the exercise's rules." : 'Fix the error above first: the checks run once the file compiles.');
       break;
     }
     case 'timeout':

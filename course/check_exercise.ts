@@ -82,6 +82,12 @@ export async function check_exercise(e: manifest_exercise, opts: check_options):
     if (refused.length) {
       return { ...base, diagnostics: refused, status: 'compile_error', message: `imports the exercise does not allow:\n${format_diagnostics(refused)}`, ms: Date.now() - t0 };
     }
+    // State kept in the file between calls: refused like the grader's policy does (course/module_state.ts).
+    const { state_problems } = await import('./module_state');
+    const kept = state_problems(opts.root, files);
+    if (kept.length) {
+      return { ...base, diagnostics: kept, status: 'compile_error', message: `keeps state in the file between calls:\n${format_diagnostics(kept)}`, ms: Date.now() - t0 };
+    }
     const ds = opts.checker.check(files);
     if (ds.length) {
       return { ...base, diagnostics: ds, status: 'compile_error', message: `does not compile:\n${format_diagnostics(ds)}`, ms: Date.now() - t0 };

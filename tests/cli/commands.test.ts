@@ -151,6 +151,15 @@ describe('shrinker-lab commands', () => {
     expect(r.stdout).toMatch(/sum\.ts:2:3 - error TS2322: Type 'string' is not assignable to type 'number'/);
   });
 
+  it('state kept in the file between calls is not accepted, with the line and what to do instead', async () => {
+    writeFileSync(tiny_path(), 'let calls = 0;\nexport function sum(a: number, b: number): number {\n  calls++;\n  return calls > 100 ? 0 : a + b;\n}\n');
+    const r = await cli(root, ['run', '02']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('NOT ACCEPTED');
+    expect(r.stdout).toMatch(/sum\.ts:1:5 - error SL-STATE: a top-level `let`/);
+    expect(r.stdout).not.toContain('PASS ');
+  });
+
   it('an infinite loop ends in a timeout that says so', async () => {
     writeFileSync(tiny_path(), 'export function sum(a: number, b: number): number {\n  for (;;) a++;\n  return a + b;\n}\n');
     const r = await cli(root, ['run', '02', '--timeout', '3']);
