@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { import_refusal, type manifest_exercise } from '../course/manifest';
+import { module_state_violations } from '../course/module_state';
 
 /**
  * Model functions that install hooks, reset or re-boot the machine: not for a fix.
@@ -281,6 +282,8 @@ export function check_policy(course_root: string, file: string, display: string,
     ts.forEachChild(node, visit);
   };
   visit(sf);
+  // State kept in the file between calls (the learner's loop refuses it too).
+  for (const v of module_state_violations(sf)) say(v.node, v.why);
   // One message per line and rule is enough.
   const seen = new Set<string>();
   return out.filter((v) => {

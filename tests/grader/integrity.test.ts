@@ -94,6 +94,20 @@ export async function f(): Promise<void> { const m = await import('../../kernel/
     expect(v.some((m) => m.includes("'../../course/checks'")), 'a type-only import is harmless').toBe(false);
     expect(v.some((m) => m.includes("'../../kernel/locking/mutex'"))).toBe(false);
   });
+
+  it('refuses state kept in the file between calls (course/module_state.ts): the red team\'s "every 16th call"', () => {
+    const root = make_temp('shrinker-pol-');
+    const target = join(root, 'exercises/09-x/f.ts');
+    mkdirSync(join(root, 'exercises/09-x'), { recursive: true });
+    writeFileSync(target, `let calls = 0;
+export async function f(): Promise<number> {
+  calls++;
+  return calls % 16 === 0 ? 1 : 0;
+}
+`);
+    const v = check_policy(root, target, 'f.ts');
+    expect(v).toEqual([{ where: 'f.ts:1', message: expect.stringMatching(/^a top-level `let`: it keeps its value from one call to the next/) }]);
+  });
 });
 
 describe("the learner's loop reports the allowlist too (course/typecheck.ts import_problems)", () => {
