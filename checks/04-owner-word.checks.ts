@@ -221,9 +221,10 @@ export default define_checks({
     },
     {
       id: 'failed-for-other-owner',
-      name: 'returns FAILED, and takes nothing, while another task owns struct_mutex, whatever the flag bits',
+      name: 'returns FAILED, and takes nothing, while another task owns struct_mutex, whatever the flag bits, also right after the owner asked',
       async run(impl) {
         const fn = fn_of(impl);
+        const owner_asked = { answer: undefined as unknown };
         const { result, value } = await run_in_gem_world(
           { release: '4.12' },
           async (w) => {
@@ -231,12 +232,18 @@ export default define_checks({
             const lock = w.i915.struct_mutex;
             const owner = __mutex_owner(lock);
             if (!owner || owner === current) return 'check setup: the other task should own struct_mutex by now';
+            if (owner_asked.answer !== MUTEX_TRYLOCK_RECURSIVE) {
+              return `the task that owns struct_mutex (${owner.comm}) asked first and got ${answer(owner_asked.answer)}; it must get ${answer(MUTEX_TRYLOCK_RECURSIVE)}.`;
+            }
             const probes = await probe_words(fn, lock, atomic_long_read(lock.owner));
-            return first_wrong(probes, MUTEX_TRYLOCK_FAILED, `another task (${owner.comm})`);
+            return first_wrong(probes, MUTEX_TRYLOCK_FAILED, `another task (${owner.comm}, which had just asked itself: an answer remembered from its call is not this task's)`);
           },
           (w) => {
             kthread_run(async () => {
               await mutex_lock(w.i915.struct_mutex);
+              // The owner asks first (its own allocation's reclaim): the same owner word is then shown to another task.
+              owner_asked.answer = fn(w.i915.struct_mutex);
+              await settled(owner_asked.answer);
               await msleep(100); // e.g. waiting for the GPU with the lock held
               mutex_unlock(w.i915.struct_mutex);
             }, 'i915_retire');
