@@ -57,8 +57,8 @@ function first_bad_report(result: run_result, wl: relocation_workload): string |
 }
 
 /** What the reference's outcome is compared on (what a reviewer reads off a run). */
-function reviewed(o: relocation_outcome): Omit<relocation_outcome, 'locks' | 'books' | 'same_pages'> {
-  const { locks: _l, books: _b, same_pages: _s, ...rest } = o;
+function reviewed(o: relocation_outcome): Omit<relocation_outcome, 'locks' | 'books' | 'same_pages' | 'unpinned_alloc'> {
+  const { locks: _l, books: _b, same_pages: _s, unpinned_alloc: _u, ...rest } = o;
   return rest;
 }
 
@@ -86,6 +86,11 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
   if (!o) return `the relocation never returned: ${result.stop}${dmesg_tail(result)}`;
   if (o.locks) return `${o.locks} The relocation is called with struct_mutex held and must return with it held by the ioctl.`;
   if (o.books) return o.books;
+  if (o.unpinned_alloc) {
+    return `the relocation called ${o.unpinned_alloc} while the batch had pages and nothing pinned them. Any allocation that may reclaim may run the ` +
+      'shrinker in this task (RECURSIVE: it is our lock), and whether it will depends on what the rest of the machine does meanwhile (kswapd, ' +
+      'interrupts, other tasks), not on how much memory is free when the relocation looks. Pin the pages before the first allocation.';
+  }
   if (o.pin_delta !== 0) {
     return `the batch's pages_pin_count changed by ${o.pin_delta > 0 ? '+' : ''}${o.pin_delta} across the relocation (it returned ${String(o.ret)}). ` +
       (o.pin_delta > 0 ? 'A pin that is never dropped, on any way out, keeps the pages from the shrinker for good.' :

@@ -28,10 +28,10 @@ import {
 } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { user_task } from '../kernel/fork';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { GFP_ATOMIC, GFP_NOWAIT, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { format_gfp, GFP_ATOMIC, GFP_NOWAIT, __GFP_DIRECT_RECLAIM, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { __free_pages, alloc_pages, zone_info, type page } from '../kernel/mm/page_alloc';
 import { failslab_set, kmalloc_slab } from '../kernel/mm/slab';
-import { msleep } from '../kernel/sched/core';
+import { current, msleep } from '../kernel/sched/core';
 import { jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
 import { gem_world, populate, WORLD_PARAMS, type gem_world as world } from './i915_world';
@@ -271,6 +271,13 @@ export interface relocation_outcome {
   slept: number;
   /** Free pages right after the call: below the reference's, the relocation took reserves instead of reclaiming. */
   free_after: number;
+  /**
+   * The first allocation the relocation made that may enter direct reclaim
+   * while the batch had pages and nobody pinned them (what it was), or null.
+   * Whether an allocation reclaims depends on everything else the machine
+   * does meanwhile; that it MAY is in its gfp mask.
+   */
+  unpinned_alloc?: string | null;
 }
 
 /**
@@ -339,13 +346,17 @@ export async function run_relocation(wl: relocation_workload, relocate: relocate
       const before = { pin: obj.mm.pages_pin_count, pages: obj.mm.pages, buffers: relocs_cache.nr_objects };
       const locks = lock_owners([i915.struct_mutex]);
       const faults = { seen: 0, hit: 0 };
-      if (wl.fail_nth_kmalloc) {
-        failslab_set(() => {
-          if (++faults.seen !== wl.fail_nth_kmalloc) return false;
-          faults.hit++;
-          return true;
-        });
-      }
+      let unpinned_alloc: string | null = null;
+      const ioctl = current;
+      // Every slab allocation passes should_failslab(): watch the relocation's own, and inject the workload's fault.
+      failslab_set((size, gfp) => {
+        if (current === ioctl && !unpinned_alloc && gfp & __GFP_DIRECT_RECLAIM && obj.mm.pages && obj.mm.pages_pin_count <= obj.bind_count && obj.vma_pin_count === 0) {
+          unpinned_alloc = `kmalloc(${size}, ${format_gfp(gfp)})`;
+        }
+        if (!wl.fail_nth_kmalloc || ++faults.seen !== wl.fail_nth_kmalloc) return false;
+        faults.hit++;
+        return true;
+      });
       const m = await measure_call(() => relocate(i915, obj));
       failslab_set(null);
       const page0 = obj.mm.pages?.pages[0] ?? null;
@@ -362,6 +373,7 @@ export async function run_relocation(wl: relocation_workload, relocate: relocate
         stalled_jiffies: m.stalled_jiffies,
         slept: m.slept,
         free_after: zone_info().free,
+        unpinned_alloc,
       };
       mutex_unlock(i915.struct_mutex);
       for (const [p, order] of keep) __free_pages(p, order);
