@@ -9,17 +9,19 @@
 // Every call of your unlock is measured with the scheduler's own counters
 // (did the calling task sleep?) and the lock's owner word (not lockdep).
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures } from '../course/check_helpers';
-import { for_each_workload, like_reference } from '../course/workload';
+import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../course/check_helpers';
+import { measure_call, page_accounting } from '../course/invariants';
+import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
-import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { __mutex_owner, mutex_lock, mutex_trylock, mutex_unlock } from '../kernel/locking/mutex';
 import { failslab_set } from '../kernel/mm/slab';
 import { rcu_barrier } from '../kernel/rcu/update';
 import { current } from '../kernel/sched/core';
-import { PF_WQ_WORKER } from '../kernel/sched/task';
+import { PF_KSWAPD, PF_MEMALLOC, PF_WQ_WORKER } from '../kernel/sched/task';
+import { arb_comm, make_gem_objects } from '../scenarios/gem_workloads';
 import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
 import {
   arb_unlock_workload,
@@ -146,6 +148,72 @@ const decisive = (path: unlock_path, free: unlock_workload['free'], lockdep: boo
   comm,
 });
 
+/**
+ * One long reclaim: kswapd goes through the shrinker call after call (every
+ * priority, every node, drop_caches' loop) while clients keep closing
+ * buffers. The free worker, started by their RCU callbacks, waits for the
+ * struct_mutex the shrinker holds, and the shrinker often takes it again
+ * before the worker gets its turn, so a backlog builds up (up to 80 objects
+ * in flight). Every unlock must return without sleeping: not the first, not
+ * the 32nd, not when the backlog is large.
+ */
+interface long_reclaim_workload {
+  calls: number;
+  /** Objects released (RCU callbacks run, free_work queued) before each call. */
+  per_call: number;
+  lockdep: boolean;
+  comm: string;
+}
+const arb_long_reclaim: fc.Arbitrary<long_reclaim_workload> = fc.record({
+  calls: fc.integer({ min: 33, max: 48 }),
+  per_call: fc.integer({ min: 1, max: 40 }),
+  lockdep: fc.boolean(),
+  comm: arb_comm,
+});
+const describe_long_reclaim = (wl: long_reclaim_workload): string =>
+  `"${wl.comm}" (PF_MEMALLOC, as kswapd) calls the shrinker ${wl.calls} times; before each call ${wl.per_call} more objects are released and ` +
+  `the free worker waits for struct_mutex (up to ${2 * wl.per_call} objects in flight at a call); lockdep ${wl.lockdep ? 'on' : 'off'}`;
+
+async function long_reclaim_check(impl: exercise_impl, wl: long_reclaim_workload): Promise<check_outcome> {
+  const unlock = unlock_of(impl);
+  const { result, value } = await run_in_gem_world(
+    { release: '4.12' },
+    async (w) => {
+      await warm_up_workqueues();
+      await mutex_lock(w.i915.struct_mutex);
+      for (let call = 1; call <= wl.calls; call++) {
+        // The shrinker's i915_gem_shrinker_lock() took it (MUTEX_TRYLOCK_SUCCESS) right after the previous call let go.
+        if (__mutex_owner(w.i915.struct_mutex) !== current) await mutex_lock(w.i915.struct_mutex);
+        const objs = await make_gem_objects(w.i915, Array.from({ length: wl.per_call }, () => ({ kind: 'needed' as const, pages: 1 })));
+        for (const obj of objs) i915_gem_object_put(obj);
+        await rcu_barrier(); // their callbacks ran: the free worker runs, or is queued, and waits for struct_mutex
+        current.flags |= PF_MEMALLOC | PF_KSWAPD;
+        const m = await measure_call(() => unlock(w.i915, true));
+        current.flags &= ~(PF_MEMALLOC | PF_KSWAPD);
+        if (m.slept > 0 || m.stalled_jiffies > 0) {
+          return { call, problem: `slept ${m.slept} time(s) and returned after ${m.stalled_jiffies} jiffies, with mm.free_count = ${w.i915.mm.free_count}` };
+        }
+        if (__mutex_owner(w.i915.struct_mutex) === current) return { call, problem: 'left struct_mutex locked' };
+        if (call < wl.calls) mutex_trylock(w.i915.struct_mutex); // the next call's trylock, before the free worker gets its turn
+      }
+      return { call: 0, problem: page_accounting() };
+    },
+    undefined,
+    { ...WORLD_PARAMS, totalram_pages: 1024, lockdep: wl.lockdep },
+    wl.comm,
+  );
+  const bad = first_report(result, WORKLOAD_BAD_KINDS);
+  if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+  if (!value) return fail(`"${wl.comm}" never got back from its reclaim: ${result.stop}${dmesg_tail(result)}`);
+  if (value.problem) {
+    return fail(value.call
+      ? `i915_gem_shrinker_unlock(unlock = true), shrinker call #${value.call} of this reclaim, ${value.problem}. Every call runs in reclaim: ` +
+        'a wait that happens only on some calls (the Nth, or when the backlog is large) is still a wait for a kworker from reclaim.'
+      : value.problem);
+  }
+  return pass();
+}
+
 /** run the unlock on @wl and apply @rule to its calls (after the common verdict). */
 async function unlock_workload_check(
   impl: exercise_impl,
@@ -187,6 +255,22 @@ export default define_checks({
           (wl) => unlock_workload_check(impl, ctx, wl, first_wait),
         );
         if (!generated.ok) return generated;
+        const long = await for_each_workload(
+          {
+            arbitrary: arb_long_reclaim,
+            seed: 0x08a1,
+            runs: 3,
+            examples: [
+              { calls: 40, per_call: 2, lockdep: false, comm: 'kswapd0' },
+              // A large backlog: over 64 objects in flight at every other call.
+              { calls: 33, per_call: 36, lockdep: true, comm: 'Xorg' },
+            ],
+            describe: describe_long_reclaim,
+            shrink_budget: 4,
+          },
+          (wl) => long_reclaim_check(impl, wl),
+        );
+        if (!long.ok) return long;
         // The thread's own situation, in every interleaving within one preemption
         // (the generated workloads above run the kernel's default schedule).
         return no_failures(free_then_allocate(unlock_of(impl), false), { preemption_bound: 1 });

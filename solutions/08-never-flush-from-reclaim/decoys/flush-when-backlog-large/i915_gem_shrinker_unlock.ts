@@ -1,0 +1,16 @@
+// Decoy: flush the free worker from the shrinker only when the backlog is large.
+import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { mutex_unlock } from '../../../../kernel/locking/mutex';
+import { flush_work } from '../../../../kernel/workqueue';
+
+/**
+ * i915_gem_shrinker_unlock - the shrinker is done with the object lists:
+ * give struct_mutex back if the shrinker took it, and return without waiting
+ * for anything.
+ */
+export async function i915_gem_shrinker_unlock(i915: drm_i915_private, unlock: boolean): Promise<void> {
+  if (!unlock) return; // RECURSIVE: the outer frame owns the lock and will release it
+  mutex_unlock(i915.struct_mutex);
+  // A large backlog is worth waiting for: reclaim gets a lot back at once.
+  if (i915.mm.free_count > 64) await flush_work(i915.mm.free_work);
+}
