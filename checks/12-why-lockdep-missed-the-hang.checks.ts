@@ -3,8 +3,9 @@
 // shrinker of one release (v4.10: waits after "unlock if we locked"; v4.11,
 // c053b5a: waits only after a real unlock; v4.12: never waits) and takes a
 // generated path into it: a GEM ioctl under struct_mutex, direct reclaim
-// (GFP_KERNEL and GFP_NOFS), kswapd, drop_caches, the OOM notifier, a caller holding an
-// unrelated lock; the free worker runs before the wait, after it, or
+// (GFP_KERNEL and GFP_NOFS; by a task holding nothing, kswapd not woken),
+// kswapd, drop_caches, the OOM notifier, a caller holding an unrelated lock or
+// one nested under struct_mutex; the free worker runs before the wait, after it, or
 // during it, blocked on the ioctl's struct_mutex. Lockdep
 // must report the hang's dependency in runs where nothing hangs, stay
 // silent where nothing can, and the wait must still be the same wait.
@@ -16,10 +17,12 @@ import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_object_create, PAGE_SIZE } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import type { run_result } from '../kernel/init/main';
+import { model_observe_lock_acquire, type lockdep_map } from '../kernel/locking/lockdep';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import type { kernel_report } from '../kernel/panic';
 import { rcu_barrier, rcu_exp_batches_completed, rcu_read_lock, rcu_read_unlock } from '../kernel/rcu/update';
-import { cond_resched, current, model_schedule_point, msleep } from '../kernel/sched/core';
+import { cond_resched, current, model_schedule_point, msleep, sched_steps } from '../kernel/sched/core';
+import { schedule_work } from '../kernel/workqueue';
 import { user_task } from '../kernel/fork';
 import { arb_comm } from '../scenarios/gem_workloads';
 import {
@@ -56,15 +59,52 @@ function judged(impl: exercise_impl): { wait: annotated_wait; problem: () => str
   const learner = impl.i915_synchronize_rcu_expedited as annotated_wait;
   let problem: string | null = null;
   const wait: annotated_wait = async (i915: drm_i915_private) => {
-    const before = current.held_locks.map((h) => h.class_name);
-    await learner(i915);
-    const after = current.held_locks.map((h) => h.class_name);
+    const caller = current;
+    const before = caller.held_locks.map((h) => h.class_name);
+    // Which maps the caller itself takes during the call (lockdep on or off; other tasks' are theirs).
+    model_observe_lock_acquire((map, ip) => {
+      if (problem || current !== caller) return;
+      problem = acquisition_problem(i915, map, ip);
+    });
+    try {
+      await learner(i915);
+    } finally {
+      model_observe_lock_acquire(null);
+    }
+    const after = caller.held_locks.map((h) => h.class_name);
     if (!problem && before.join('\u0000') !== after.join('\u0000')) {
       problem = `${current.comm} held [${before.join(', ')}] before i915_synchronize_rcu_expedited() and [${after.join(', ')}] after it: ` +
         'an annotation must give back every map it takes (lock_map_acquire is always paired with lock_map_release), and release only what it took.';
     }
   };
   return { wait, problem: () => problem };
+}
+
+/**
+ * acquisition_problem - what a reviewer says of the caller taking @map at @ip
+ * inside the wait, or null. Two rules, each a kernel fact:
+ * - a map named like the free worker's must BE the free worker's: lockdep
+ *   tells classes apart by lock_class_key (the static key of the map's init
+ *   site, INIT_WORK's for work->lockdep_map), not by name. A map of one's own
+ *   is another class, and process_one_work() never holds it, so nothing ever
+ *   records "(that map) -> struct_mutex" and no loop closes;
+ * - no flush inside the wait: flush_work() really waits for the free worker
+ *   (which waits for struct_mutex), and from reclaim check_flush_dependency()
+ *   forbids flushing a !WQ_MEM_RECLAIM workqueue. An annotation only takes
+ *   and releases the map.
+ */
+function acquisition_problem(i915: drm_i915_private, map: lockdep_map, ip: string): string | null {
+  if (ip.startsWith('flush_')) {
+    return `${current.comm} called ${ip}() inside i915_synchronize_rcu_expedited(): a flush really waits for the work (the free worker waits for struct_mutex), ` +
+      'and from reclaim check_flush_dependency() forbids flushing a !WQ_MEM_RECLAIM workqueue (Andrea\'s 2/5). Whether it returns at once depends on ' +
+      'whether the work is queued at that instant; the annotation must be a lock_map_acquire()/lock_map_release() of the work\'s own map, which never waits.';
+  }
+  if (map.name === FREE_WORK && map !== i915.mm.free_work.lockdep_map) {
+    return `${current.comm} acquired a lockdep map named "${FREE_WORK}" that is not i915->mm.free_work.lockdep_map: in the kernel a class is its ` +
+      'lock_class_key (the static key of INIT_WORK\'s call site), not its name, so a map of your own is another class. process_one_work() holds the ' +
+      'work\'s own map while the free worker takes struct_mutex; only that map closes the loop. (The model names classes by string; the kernel does not.)';
+  }
+  return null;
 }
 
 /** A report that must not happen in these runs: anything that shows a hang, a crash, or misuse. */
@@ -144,6 +184,8 @@ interface wait_workload {
   holder_ms: number;
   comm: string;
   lockdep: boolean;
+  /** The free work is queued on system_wq (not yet picked up by a kworker) when the call begins. */
+  free_work_queued: boolean;
 }
 
 export default define_checks({
@@ -174,20 +216,31 @@ export default define_checks({
     },
     {
       id: 'reports-the-wait-in-reclaim',
-      name: 'with the v4.11 shrinker (c053b5a), lockdep still reports the wait that reclaim makes after a real unlock: the free worker needs a lock held across GFP_KERNEL allocations',
+      name: 'with the v4.11 shrinker (c053b5a), lockdep still reports the wait that reclaim makes after a real unlock (kswapd, or direct reclaim by any task), and a wait under a lock that is also taken under struct_mutex',
       run: (impl) =>
         for_each_workload(
           {
-            arbitrary: arb_wait_workload(['kswapd', 'direct-reclaim']),
+            arbitrary: arb_wait_workload(['kswapd', 'direct-reclaim', 'direct-only', 'nested-lock']),
             seed: 0x1202,
-            runs: 5,
-            examples: [wl('kswapd', 'first', 'gpu_wait'), wl('kswapd', 'after', 'kswapd0')],
+            runs: 7,
+            examples: [
+              wl('kswapd', 'first', 'gpu_wait'),
+              wl('kswapd', 'after', 'kswapd0'),
+              // A task holding nothing reclaims directly, kswapd not woken: an annotation keyed to kswapd misses it.
+              wl('direct-only', 'first', 'firefox'),
+              // A wait under a lock taken elsewhere under struct_mutex: a loop, though the waiter neither holds struct_mutex nor reclaims.
+              wl('nested-lock', 'first', 'Xorg'),
+            ],
             describe: (w) => `${shape_words['4.11']}; ${describe_wait_workload(w)}`,
           },
           async (w) => {
             const j = judged(impl);
             const { result } = await run_annotated_wait(w, '4.11', j.wait);
-            const problem = judge_report(result, j.problem(), 'kswapd waited for the grace period in reclaim, and the free worker it may sit behind ' +
+            const problem = judge_report(result, j.problem(), w.path === 'nested-lock'
+              ? 'the task waited for the grace period holding pps_mutex, which another path took under struct_mutex: free worker -> struct_mutex -> ' +
+                'pps_mutex -> this wait for the free worker is a loop, although this task neither holds struct_mutex nor reclaims. An annotation tells lockdep ' +
+                'what the wait depends on and lets lockdep decide which held lock closes a loop: one keyed to struct_mutex or reclaim cannot show it'
+              : `${w.path === 'kswapd' ? 'kswapd' : `"${w.comm}"'s direct reclaim`} waited for the grace period in reclaim, and the free worker it may sit behind ` +
               'takes struct_mutex, which a GEM ioctl holds across GFP_KERNEL allocations (Andrea: calling it from reclaim is "not legal"). The dependency ' +
               'is there whoever holds struct_mutex at the moment of the wait: an annotation that depends on this run\'s lock state cannot show it');
             return problem ? fail(problem) : pass();
@@ -262,15 +315,20 @@ export default define_checks({
               holder_ms: fc.constantFrom(0, 0, 30, 200),
               comm: arb_comm,
               lockdep: fc.boolean(),
+              free_work_queued: fc.boolean(),
             }),
             seed: 0x1205,
-            runs: 8,
+            runs: 10,
             examples: [
-              { reader_steps: 300, holder_ms: 0, comm: 'i915_ioctl', lockdep: false },
-              { reader_steps: 120, holder_ms: 200, comm: 'kswapd0', lockdep: true },
+              { reader_steps: 300, holder_ms: 0, comm: 'i915_ioctl', lockdep: false, free_work_queued: false },
+              { reader_steps: 120, holder_ms: 200, comm: 'kswapd0', lockdep: true, free_work_queued: false },
+              // The free work is pending at the call: a wait that polls or flushes it first shows here, lockdep on or off.
+              { reader_steps: 0, holder_ms: 0, comm: 'kswapd0', lockdep: false, free_work_queued: true },
+              { reader_steps: 60, holder_ms: 0, comm: 'Xorg', lockdep: true, free_work_queued: true },
             ],
             describe: (w: wait_workload) => `"${w.comm}" calls i915_synchronize_rcu_expedited() while a reader on CPU 1 runs ${w.reader_steps} steps in a read-side section` +
-              (w.holder_ms ? `, and a GEM ioctl holds struct_mutex for ${w.holder_ms} ms with the free worker blocked on it` : '') + `; lockdep ${w.lockdep ? 'on' : 'off'}`,
+              (w.holder_ms ? `, and a GEM ioctl holds struct_mutex for ${w.holder_ms} ms with the free worker blocked on it` : '') +
+              (w.free_work_queued ? ', with the free work queued on system_wq (no kworker has picked it up yet)' : '') + `; lockdep ${w.lockdep ? 'on' : 'off'}`,
           },
           async (w: wait_workload) => {
             const j = judged(impl);
@@ -282,11 +340,15 @@ export default define_checks({
                 if (w.holder_ms) await msleep(2); // the holder has the lock and the free worker waits for it
                 reader.go = true; // the reader enters its read-side section now, before the call
                 while (w.reader_steps > 0 && !reader.inside) await cond_resched();
+                // An RCU callback has just queued the free work: it is pending when the call begins.
+                if (w.free_work_queued) schedule_work(world.i915.mm.free_work);
                 const exp_before = rcu_exp_batches_completed();
+                const steps_before = sched_steps();
                 const m = await measure_call(() => j.wait(world.i915));
+                const steps = sched_steps() - steps_before;
                 // Each expedited grace period moves the sequence by 2 (odd while one runs).
                 const expedited = rcu_exp_batches_completed() - exp_before >= 2;
-                return { after_reader: reader.out || w.reader_steps === 0, stalled: m.stalled_jiffies, slept: m.slept, expedited };
+                return { after_reader: reader.out || w.reader_steps === 0, stalled: m.stalled_jiffies, slept: m.slept, preempted: m.preempted, steps, expedited };
               },
               (world) => {
                 if (w.reader_steps > 0) {
@@ -326,8 +388,12 @@ export default define_checks({
                 'Another wait (synchronize_rcu() is driven by the RCU kthread, not by a work item on system_wq) does not depend on the free worker, ' +
                 'and an annotation on it would report a loop that cannot happen.');
             }
-            const differs = like_reference(ctx, w, { stalled: value.stalled, slept: value.slept }, (ref, got) =>
-              got.slept > ref.slept
+            const differs = like_reference(ctx, w, { stalled: value.stalled, slept: value.slept, preempted: value.preempted, steps: value.steps }, (ref, got) =>
+              got.preempted > ref.preempted || got.steps > ref.steps
+                ? `the call gave up the CPU without sleeping ${got.preempted} time(s) and took ${got.steps} scheduler steps, where the reference gives it up ` +
+                  `${ref.preempted} time(s) in ${ref.steps} steps: it polls (cond_resched() until the free work is picked up, or a flush) before or ` +
+                  'instead of the one wait. Under memory pressure no kworker may ever pick the work up: that poll spins in reclaim for ever. An annotation takes no step.'
+                : got.slept > ref.slept
                 ? `the call went to sleep ${got.slept} time(s) where the reference sleeps ${ref.slept}: it waits for something besides one expedited grace period ` +
                   '(an annotation never sleeps)'
                 : got.stalled > ref.stalled + 1

@@ -4,37 +4,65 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "still-waits-for-the-grace-period": {
-    "{\"comm\":\"Xorg\",\"holder_ms\":0,\"lockdep\":false,\"reader_steps\":221}": {
+    "{\"comm\":\"Xorg\",\"free_work_queued\":false,\"holder_ms\":0,\"lockdep\":false,\"reader_steps\":221}": {
       "stalled": 0,
-      "slept": 1
+      "slept": 1,
+      "preempted": 0,
+      "steps": 163
     },
-    "{\"comm\":\"Xorg\",\"holder_ms\":0,\"lockdep\":true,\"reader_steps\":87}": {
+    "{\"comm\":\"Xorg\",\"free_work_queued\":false,\"holder_ms\":30,\"lockdep\":false,\"reader_steps\":1}": {
       "stalled": 0,
-      "slept": 1
+      "slept": 1,
+      "preempted": 0,
+      "steps": 4
     },
-    "{\"comm\":\"Xorg\",\"holder_ms\":30,\"lockdep\":false,\"reader_steps\":1}": {
+    "{\"comm\":\"Xorg\",\"free_work_queued\":true,\"holder_ms\":0,\"lockdep\":true,\"reader_steps\":60}": {
       "stalled": 0,
-      "slept": 1
+      "slept": 1,
+      "preempted": 0,
+      "steps": 5
     },
-    "{\"comm\":\"gpu_wait\",\"holder_ms\":30,\"lockdep\":false,\"reader_steps\":217}": {
+    "{\"comm\":\"Xorg\",\"free_work_queued\":true,\"holder_ms\":0,\"lockdep\":true,\"reader_steps\":87}": {
       "stalled": 0,
-      "slept": 1
+      "slept": 1,
+      "preempted": 0,
+      "steps": 29
     },
-    "{\"comm\":\"i915_ioctl\",\"holder_ms\":0,\"lockdep\":false,\"reader_steps\":300}": {
+    "{\"comm\":\"gpu_wait\",\"free_work_queued\":true,\"holder_ms\":30,\"lockdep\":false,\"reader_steps\":217}": {
       "stalled": 0,
-      "slept": 1
+      "slept": 1,
+      "preempted": 0,
+      "steps": 160
     },
-    "{\"comm\":\"kswapd0\",\"holder_ms\":200,\"lockdep\":true,\"reader_steps\":120}": {
+    "{\"comm\":\"i915_ioctl\",\"free_work_queued\":false,\"holder_ms\":0,\"lockdep\":false,\"reader_steps\":300}": {
       "stalled": 0,
-      "slept": 1
+      "slept": 1,
+      "preempted": 0,
+      "steps": 242
     },
-    "{\"comm\":\"kswapd0\",\"holder_ms\":200,\"lockdep\":true,\"reader_steps\":270}": {
+    "{\"comm\":\"kswapd0\",\"free_work_queued\":false,\"holder_ms\":200,\"lockdep\":true,\"reader_steps\":120}": {
       "stalled": 0,
-      "slept": 1
+      "slept": 1,
+      "preempted": 0,
+      "steps": 61
     },
-    "{\"comm\":\"kworker/0:1\",\"holder_ms\":200,\"lockdep\":true,\"reader_steps\":145}": {
+    "{\"comm\":\"kswapd0\",\"free_work_queued\":true,\"holder_ms\":0,\"lockdep\":false,\"reader_steps\":0}": {
       "stalled": 0,
-      "slept": 1
+      "slept": 1,
+      "preempted": 0,
+      "steps": 5
+    },
+    "{\"comm\":\"kswapd0\",\"free_work_queued\":true,\"holder_ms\":200,\"lockdep\":true,\"reader_steps\":270}": {
+      "stalled": 0,
+      "slept": 1,
+      "preempted": 0,
+      "steps": 213
+    },
+    "{\"comm\":\"kworker/0:1\",\"free_work_queued\":false,\"holder_ms\":200,\"lockdep\":true,\"reader_steps\":145}": {
+      "stalled": 0,
+      "slept": 1,
+      "preempted": 0,
+      "steps": 87
     }
   }
 };

@@ -26,7 +26,7 @@ import { i915_gem_object_create, i915_gem_object_pin_pages, PAGE_SIZE } from '..
 import { i915_gem_shrink, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import type { boot_params } from '../kernel/init/params';
 import { mutex_init, mutex_lock, mutex_trylock, mutex_unlock } from '../kernel/locking/mutex';
-import { GFP_KERNEL, GFP_NOFS, GFP_NOWAIT, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { GFP_KERNEL, GFP_NOFS, GFP_NOWAIT, __GFP_KSWAPD_RECLAIM, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { oom_lock, out_of_memory } from '../kernel/mm/oom_kill';
 import { zone_info } from '../kernel/mm/page_alloc';
 import { drop_slab } from '../kernel/mm/vmscan';
@@ -83,7 +83,17 @@ export function annotated_world_options(shape: shrinker_shape, wait: annotated_w
 }
 
 /** The ways into the shrinker a workload takes. */
-export const WAIT_PATHS = ['ioctl', 'direct-reclaim', 'direct-nofs', 'kswapd', 'drop-caches', 'oom-notifier', 'unrelated-lock'] as const;
+export const WAIT_PATHS = [
+  'ioctl',
+  'direct-reclaim',
+  'direct-nofs',
+  'kswapd',
+  'drop-caches',
+  'oom-notifier',
+  'unrelated-lock',
+  'direct-only',
+  'nested-lock',
+] as const;
 export type wait_path = (typeof WAIT_PATHS)[number];
 
 export interface annotated_wait_workload {
@@ -120,6 +130,8 @@ export function describe_wait_workload(wl: annotated_wait_workload): string {
     'drop-caches': `"${wl.comm}" writes 2 to /proc/sys/vm/drop_caches`,
     'oom-notifier': `"${wl.comm}"'s allocation has run out of retries: under oom_lock, out_of_memory() calls i915's OOM notifier (the GPU is idle)`,
     'unrelated-lock': `"${wl.comm}" holds a lock the free worker never takes and calls i915_gem_shrink()`,
+    'direct-only': `"${wl.comm}" holds no lock and allocates GFP_KERNEL & ~__GFP_KSWAPD_RECLAIM below the min watermark (only its own direct reclaim reaches i915; kswapd is not woken)`,
+    'nested-lock': `an ioctl took pps_mutex under struct_mutex earlier (struct_mutex -> pps_mutex); now "${wl.comm}" holds pps_mutex (not struct_mutex) and calls i915_gem_shrink()`,
   };
   const when = { first: 'before that', after: 'after that', during: 'meanwhile, blocked on struct_mutex' }[wl.worker];
   return `${how[wl.path]}; the free worker runs ${when}; ` +
@@ -209,6 +221,14 @@ async function take_path(path: wait_path, i915: drm_i915_private, unrelated: { l
       mutex_unlock(i915.struct_mutex);
       return;
     }
+    case 'direct-only': {
+      // mm/page_alloc.c __alloc_pages_slowpath(): without __GFP_KSWAPD_RECLAIM kswapd is not woken, so the
+      // allocating task's own direct reclaim is the only way into the shrinker (v4.11: it takes and drops struct_mutex itself).
+      await fill_to_low(i915);
+      const z2 = zone_info();
+      await allocate_pages(z2.free - z2.min + 2, GFP_KERNEL & ~__GFP_KSWAPD_RECLAIM);
+      return;
+    }
     case 'kswapd': {
       await fill_to_low(i915);
       const z2 = zone_info();
@@ -224,6 +244,17 @@ async function take_path(path: wait_path, i915: drm_i915_private, unrelated: { l
       if (!mutex_trylock(oom_lock)) throw new Error('check setup: oom_lock is taken');
       await out_of_memory({ gfp_mask: GFP_KERNEL, order: 0 });
       mutex_unlock(oom_lock);
+      return;
+    case 'nested-lock':
+      // Another path nests the lock inside struct_mutex (lockdep records struct_mutex -> pps_mutex) ...
+      await mutex_lock(i915.struct_mutex);
+      await mutex_lock(unrelated.lock!);
+      mutex_unlock(unrelated.lock!);
+      mutex_unlock(i915.struct_mutex);
+      // ... and this one waits under it: free_work -> struct_mutex -> pps_mutex -> (wait for free_work).
+      await mutex_lock(unrelated.lock!);
+      await i915_gem_shrink(i915, 8, SCAN_FLAGS);
+      mutex_unlock(unrelated.lock!);
       return;
     case 'unrelated-lock':
       await mutex_lock(unrelated.lock!);

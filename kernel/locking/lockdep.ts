@@ -201,6 +201,7 @@ register_initcall('core', 'lockdep', () => {
   chain_root = { children: new Map() };
   irq_held = [];
   bfs_gen = 0;
+  acquire_observer = null;
   model_completion_set_lockdep_hooks(enabled && p.lockdep_crossrelease ? crossrelease_hooks : null);
 });
 
@@ -213,6 +214,18 @@ register_initcall('subsys', 'lockdep_exit_check', () => {
     if (t.exit_state === 'exited' || t.exit_state === 'killed') debug_check_no_locks_held(t);
   });
 });
+
+/**
+ * Model instrument, not a kernel facility: a check may watch which map
+ * instances are acquired (and at which ip), lockdep on or off. The kernel
+ * tells classes apart by their lock_class_key (the address of the static key
+ * of the map's init site), the model by name; a check uses this to insist on
+ * the very map a kernel annotation must take. Cleared at every boot.
+ */
+let acquire_observer: ((map: lockdep_map, ip: string) => void) | null = null;
+export function model_observe_lock_acquire(fn: ((map: lockdep_map, ip: string) => void) | null): void {
+  acquire_observer = fn;
+}
 
 function class_of(map: lockdep_map): lock_class {
   if (map.model_gen === gen && map.model_class) return map.model_class;
@@ -252,6 +265,7 @@ function held_stack_of(t: task_struct | null): held_stack {
  * @ip: the acquisition site, printed as "at: ip".
  */
 export function lock_acquire(map: lockdep_map, trylock: boolean, read: boolean | 0 | 1 | 2, ip: string): void {
+  acquire_observer?.(map, ip);
   if (!enabled) return;
   const t = model_lockdep_task();
   const stack = held_stack_of(t);
