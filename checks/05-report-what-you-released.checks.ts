@@ -13,11 +13,13 @@ import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { page_accounting } from '../course/invariants';
 import type { drm_i915_private, i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_object_mark_active } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_mark_active, i915_gem_object_set_madv } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { I915_MADV_DONTNEED } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { NOTIFY_DONE, NOTIFY_OK } from '../kernel/mm/oom_kill';
 import { user_task } from '../kernel/fork';
 import type { run_result } from '../kernel/init/main';
 import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { current, msleep } from '../kernel/sched/core';
+import { current, msleep, signal_wake_up } from '../kernel/sched/core';
 import { jiffies } from '../kernel/time/timekeeping';
 import { gem_world, warm_up_workqueues } from '../scenarios/i915_world';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_kind, type gem_object_spec } from '../scenarios/gem_workloads';
@@ -51,6 +53,13 @@ function judge_call(c: notifier_call): string | null {
   if (stops_chain(c.ret)) {
     return `${c.who} returned ${c.ret.toString(16)} (NOTIFY_STOP_MASK set): blocking_notifier_call_chain() stops there, and the OOM notifiers ` +
       'after i915\'s (a balloon driver that could give memory back) are never asked. Return NOTIFY_DONE.';
+  }
+  // include/linux/notifier.h: a notifier returns NOTIFY_* bits, never a count. A page count
+  // stops the chain whenever bit 15 is set (NOTIFY_STOP_MASK, 0x8000: purges of 128-256 MiB).
+  if (c.ret !== NOTIFY_DONE && c.ret !== NOTIFY_OK) {
+    return `${c.who} returned ${c.ret}: a notifier returns NOTIFY_DONE or NOTIFY_OK (include/linux/notifier.h), not a number of pages. ` +
+      'notifier_call_chain() reads the value as flags: any count with bit 15 set (32768 pages and more, 128 MiB) is NOTIFY_STOP_MASK and ' +
+      'silences every OOM notifier after i915\'s. The pages go in *freed; return NOTIFY_DONE.';
   }
   if (c.freed_after < c.freed_before || (c.freed_before > 0 && c.freed_after === c.released && c.released !== added)) {
     return `${c.who} found ${c.freed_before} pages already in *freed (other notifiers ran first) and left ${c.freed_after}: ` +
@@ -139,6 +148,8 @@ const GIVES_BACK_EXAMPLES: oom_workload[] = [
   // Holding nothing; another task holds the lock for 30 ms; GFP_NOFS.
   W({ comm: 'glxgears', holder: 'other-briefly', other: 'glxgears', gfp: 'GFP_NOFS', objects: [obj('bound-active', 10), obj('pinned', 4)] }),
   W({ comm: 'kworker/0:1', holder: 'none', objects: [obj('bound-needed', 9), obj('bound-idle', 8)], swap: true, release: '4.11' }),
+  // A long batch (800 ms, a compute job): the notifier waits for it (up to 5 s) rather than let a bystander die.
+  W({ busy_ms: 800, comm: 'Xorg', objects: [obj('bound-active', 10), obj('purgeable', 4)] }),
 ];
 
 /** The notifier called directly, as out_of_memory() calls it, after other notifiers added @earlier pages. */
@@ -150,35 +161,72 @@ interface direct_workload {
   comm: string;
   other: string;
   holder: 'none' | holder_state | 'other-briefly';
+  /** How long the other task holds struct_mutex ('other-briefly'): anything under the notifier's 5 s is worth waiting for. */
+  hold_ms: number;
   earlier: number;
   release: i915_release;
+  /** SIGKILL for the calling task this many ms into the call (another OOM victim selection, the user): it must leave the wait at once. */
+  sigkill_ms: number | null;
+  /** A second OOM episode on the same machine, gap_ms later: the buffers still populated are made purgeable (I915_GEM_MADVISE) and new ones appear. */
+  again: { gap_ms: number; objects: gem_object_spec[] } | null;
 }
+const D = (o: Partial<direct_workload>): direct_workload => ({
+  objects: [obj('purgeable', 12)],
+  busy_ms: 5,
+  swap: false,
+  lockdep: true,
+  comm: 'i915_ioctl',
+  other: 'Xorg',
+  holder: 'none',
+  hold_ms: 30,
+  earlier: 0,
+  release: '4.12',
+  sigkill_ms: null,
+  again: null,
+  ...o,
+});
+/** A GPU batch or a lock hold anywhere under the notifier's 5 s (a 4K frame, a compute job, a GPU reset) is worth waiting for. */
+const arb_wait_ms = fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 150, max: 4900 }));
 const DIRECT_EXAMPLES: direct_workload[] = [
-  { objects: [obj('needed', 12), obj('purgeable', 6)], busy_ms: 5, swap: true, lockdep: true, comm: 'check', other: 'Xorg', holder: 'none', earlier: 0, release: '4.12' },
-  { objects: [obj('purgeable', 12)], busy_ms: 5, swap: false, lockdep: false, comm: 'i915_ioctl', other: 'Xorg', holder: 'caller-waiters', earlier: 3, release: '4.11' },
-  { objects: [obj('pinned', 5), obj('scanout', 3)], busy_ms: 0, swap: true, lockdep: true, comm: 'Xorg', other: 'Xorg', holder: 'caller', earlier: 0, release: '4.12' },
-  {
+  D({ objects: [obj('needed', 12), obj('purgeable', 6)], swap: true, comm: 'check' }),
+  D({ holder: 'caller-waiters', lockdep: false, earlier: 3, release: '4.11' }),
+  D({ objects: [obj('pinned', 5), obj('scanout', 3)], busy_ms: 0, swap: true, comm: 'Xorg', holder: 'caller' }),
+  D({
     objects: Array.from({ length: 18 }, (_, i) => obj(ALL_GEM_KINDS[(i * 5) % ALL_GEM_KINDS.length]!, 1 + (i % 3))),
     busy_ms: 12,
     swap: true,
-    lockdep: true,
     comm: 'kworker/0:1',
     other: 'i915_ioctl',
     holder: 'other-briefly',
     earlier: 2,
     release: '4.11',
-  },
+  }),
+  // A long batch (1.5 s) and a long lock hold (3 s): both within the notifier's 5 s.
+  D({ busy_ms: 1500, holder: 'caller' }),
+  // Only bound buffers still busy on the GPU: nothing is releasable until the batch ends, then all of it is.
+  D({ objects: [obj('bound-active', 10), obj('pinned', 3)], busy_ms: 40, comm: 'Xorg' }),
+  D({ comm: 'glxgears', holder: 'other-briefly', other: 'Xorg', hold_ms: 3000, lockdep: false, release: '4.11' }),
+  // Just under the 5 s: any shorter budget gives up on these.
+  D({ objects: [obj('bound-active', 6), obj('purgeable', 6)], busy_ms: 4900, comm: 'kworker/0:1', swap: true }),
+  D({ holder: 'other-briefly', other: 'i915_ioctl', hold_ms: 4800, busy_ms: 0, release: '4.11' }),
+  // SIGKILL 20 ms into a 3 s wait for the GPU: the reference leaves within a tick (schedule_timeout_killable, fatal_signal_pending).
+  D({ busy_ms: 3000, sigkill_ms: 20, holder: 'caller' }),
+  // Two OOM episodes 200 ms apart: in between userspace marks its buffers DONTNEED and a new purgeable buffer appears.
+  D({ objects: [obj('purgeable', 6), obj('needed', 8)], again: { gap_ms: 200, objects: [obj('purgeable', 10)] } }),
 ];
 const arb_direct: fc.Arbitrary<direct_workload> = fc.record({
   objects: arb_gem_objects(1, 10, 10, ALL_GEM_KINDS),
-  busy_ms: fc.integer({ min: 0, max: 30 }),
+  busy_ms: arb_wait_ms,
   swap: fc.boolean(),
   lockdep: fc.boolean(),
   comm: arb_comm,
   other: arb_comm,
   holder: fc.constantFrom<direct_workload['holder']>('none', 'caller', 'caller-waiters', 'caller-handoff', 'other-briefly'),
+  hold_ms: arb_wait_ms,
   earlier: fc.integer({ min: 0, max: 5 }),
   release: fc.constantFrom<i915_release>('4.11', '4.12'),
+  sigkill_ms: fc.option(fc.integer({ min: 1, max: 40 }), { nil: null, freq: 3 }),
+  again: fc.option(fc.record({ gap_ms: fc.integer({ min: 1, max: 900 }), objects: arb_gem_objects(0, 3, 10, ALL_GEM_KINDS) }), { nil: null, freq: 2 }),
 });
 function describe_direct(wl: direct_workload): string {
   const who = {
@@ -186,18 +234,23 @@ function describe_direct(wl: direct_workload): string {
     caller: `"${wl.comm}", holding struct_mutex,`,
     'caller-waiters': `"${wl.comm}", holding struct_mutex with "${wl.other}" queued (WAITERS),`,
     'caller-handoff': `"${wl.comm}", holding struct_mutex with "${wl.other}" queued first (WAITERS|HANDOFF),`,
-    'other-briefly': `"${wl.comm}", while "${wl.other}" holds struct_mutex for 30 ms,`,
+    'other-briefly': `"${wl.comm}", while "${wl.other}" holds struct_mutex for ${wl.hold_ms} ms,`,
   }[wl.holder];
+  const kill = wl.sigkill_ms === null ? '' : `; "${wl.comm}" gets SIGKILL ${wl.sigkill_ms} ms into the call`;
+  const again = wl.again
+    ? `; ${wl.again.gap_ms} ms later, with the remaining buffers marked DONTNEED and ${describe_objects(wl.again.objects)} added, it calls the notifier again (a second OOM episode)`
+    : '';
   return `${who} calls the OOM notifier after other notifiers reported ${wl.earlier} pages; ${describe_objects(wl.objects)}, busy on the GPU for ${wl.busy_ms} ms; ` +
-    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker`;
+    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${kill}${again}`;
 }
 
-async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: run_result; value: { call: notifier_call; books: string | null } | undefined }> {
-  const w = { i915: null as drm_i915_private | null, ready: false };
+async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: run_result; value: { calls: notifier_call[]; books: string | null } | undefined }> {
+  const w = { i915: null as drm_i915_private | null, ready: false, calling: false };
   return run_once(
     { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? 96 : 0, lockdep: wl.lockdep },
     async () => {
       const i915 = w.i915!;
+      const me = current;
       await warm_up_workqueues();
       const objs = await make_gem_objects(i915, wl.objects);
       const until = jiffies() + wl.busy_ms;
@@ -206,10 +259,27 @@ async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: r
       const mine = wl.holder !== 'none' && wl.holder !== 'other-briefly';
       if (mine) await hold_struct_mutex(i915, wl.holder as holder_state);
       else if (wl.holder === 'other-briefly') while (!mutex_is_locked(i915.struct_mutex)) await msleep(1);
-      const { call } = await judged_oom(oom, i915, { value: wl.earlier });
+      if (wl.sigkill_ms !== null) {
+        // do_send_sig_info(SIGKILL), as oom_kill_process() sends it: a killable sleep ends at once.
+        user_task(async () => {
+          while (!w.calling) await msleep(1);
+          await msleep(wl.sigkill_ms!);
+          me.sigkill_pending = true;
+          signal_wake_up(me);
+        }, 'kill');
+      }
+      w.calling = true;
+      const calls = [(await judged_oom(oom, i915, { value: wl.earlier })).call];
+      if (wl.again) {
+        // The same machine, a second OOM episode: what is releasable now must be released and reported again.
+        await msleep(wl.again.gap_ms);
+        for (const o of i915.objects) if (o.mm.pages) i915_gem_object_set_madv(o, I915_MADV_DONTNEED);
+        await make_gem_objects(i915, wl.again.objects);
+        calls.push((await judged_oom(oom, i915, { value: 0 })).call);
+      }
       if (mine && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
       while (mutex_is_locked(i915.struct_mutex)) await msleep(1);
-      return { call, books: page_accounting() };
+      return { calls, books: page_accounting() };
     },
     () => {
       w.i915 = gem_world({ release: wl.release }).i915;
@@ -218,7 +288,7 @@ async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: r
         user_task(async () => {
           while (!w.ready) await msleep(1);
           await mutex_lock(w.i915!.struct_mutex);
-          await msleep(30);
+          await msleep(wl.hold_ms);
           mutex_unlock(w.i915!.struct_mutex);
         }, wl.other);
       }
@@ -265,7 +335,10 @@ export default define_checks({
       name: 'nobody is OOM-killed when the notifier released enough pages, whoever allocates and whatever it holds (lockdep on and off, GFP_KERNEL and GFP_NOFS)',
       run: oom_check(
         {
-          arbitrary: arb_oom_workload(arb_gives_back, ['none', 'caller', 'caller-waiters', 'caller-handoff', 'other-briefly']).map((wl) => ({ ...wl, balloon: null })),
+          // GPU batches of a few ms and of seconds (any length under the notifier's 5 s).
+          arbitrary: fc
+            .tuple(arb_oom_workload(arb_gives_back, ['none', 'caller', 'caller-waiters', 'caller-handoff', 'other-briefly']), fc.option(fc.integer({ min: 150, max: 4900 }), { nil: null, freq: 3 }))
+            .map(([wl, long_batch]) => ({ ...wl, busy_ms: long_batch ?? wl.busy_ms, balloon: null })),
           seed: 0x05a0,
           runs: 10,
           examples: GIVES_BACK_EXAMPLES,
@@ -288,17 +361,33 @@ export default define_checks({
           const bad = first_report(result, [...BAD_KINDS, 'oom']);
           if (bad) return fail(`${bad}${dmesg_tail(result)}`);
           if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
-          const wrong = judge_call(value.call) ?? value.books;
-          if (wrong) return fail(wrong);
-          const observed = { released: value.call.released, added: value.call.freed_after - value.call.freed_before, stalled_jiffies: value.call.stalled_jiffies };
-          const differs = like_reference(ctx, wl, observed, (ref, got) => {
-            if (ref.released !== got.released || ref.added !== got.added) {
-              return `the reference released ${ref.released} pages and added ${ref.added}; this code released ${got.released} and added ${got.added}`;
-            }
-            // Waiting for the GPU to idle and for another holder is the notifier's job, but no longer than that (a tick of polling aside).
-            if (got.stalled_jiffies > ref.stalled_jiffies + 1) {
-              return `the call took ${got.stalled_jiffies} jiffies where the reference, waiting for the GPU and the lock, took ${ref.stalled_jiffies}: ` +
-                'every task that reaches the OOM path waits as long as the notifier does.';
+          for (const c of value.calls) {
+            const wrong = judge_call(c);
+            if (wrong) return fail(value.calls.length > 1 && c === value.calls[1] ? `in the second OOM episode: ${wrong}` : wrong);
+          }
+          if (value.books) return fail(value.books);
+          const observed = value.calls.map((c) => ({ released: c.released, added: c.freed_after - c.freed_before, stalled_jiffies: c.stalled_jiffies }));
+          const differs = like_reference(ctx, wl, observed, (refs, gots) => {
+            for (const [i, ref] of refs.entries()) {
+              const got = gots[i]!;
+              const which = refs.length > 1 ? (i === 0 ? 'in the first OOM episode, ' : 'in the second OOM episode (the first one\'s purge long done), ') : '';
+              const killed = wl.sigkill_ms !== null && got.stalled_jiffies > ref.stalled_jiffies + 1
+                ? ` "${wl.comm}" got SIGKILL ${wl.sigkill_ms} ms into the call, and the call went on for ${got.stalled_jiffies} jiffies where the reference ` +
+                  `left after ${ref.stalled_jiffies}: a killable wait (schedule_timeout_killable, fatal_signal_pending) ends at once, so the victim can exit ` +
+                  'and free its memory; an msleep() poll sleeps TASK_UNINTERRUPTIBLE and holds oom_lock on, with every other OOM path waiting behind it.'
+                : '';
+              if (ref.released !== got.released || ref.added !== got.added) {
+                const gave_up = got.released === 0 && got.stalled_jiffies < ref.stalled_jiffies
+                  ? ` It gave up after ${got.stalled_jiffies} jiffies; the reference waited ${ref.stalled_jiffies} for the GPU and the lock: ` +
+                    'anything under the notifier\'s 5 s is worth waiting for, or the OOM killer kills a bystander for memory a moment away.'
+                  : '';
+                return `${which}the reference released ${ref.released} pages and added ${ref.added}; this code released ${got.released} and added ${got.added}.${gave_up}${killed}`;
+              }
+              // Waiting for the GPU to idle and for another holder is the notifier's job, but no longer than that (a tick of polling aside).
+              if (got.stalled_jiffies > ref.stalled_jiffies + 1) {
+                return `${which}the call took ${got.stalled_jiffies} jiffies where the reference, waiting for the GPU and the lock, took ${ref.stalled_jiffies}: ` +
+                  `every task that reaches the OOM path waits as long as the notifier does.${killed}`;
+              }
             }
             return null;
           });

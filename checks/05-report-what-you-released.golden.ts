@@ -98,19 +98,19 @@ const golden: golden_data = {
     }
   },
   "no-oom-kill-when-i915-gave-memory-back": {
-    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":36,\"comm\":\"check\",\"gfp\":\"GFP_NOFS\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":15}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":true}": {
+    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":1257,\"comm\":\"check\",\"gfp\":\"GFP_NOFS\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":15}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":true}": {
       "kills": [],
       "released": 22
     },
-    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":45,\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":158,\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
       "kills": [],
       "released": 12
     },
-    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":58,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":161,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
       "released": 13
     },
-    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":57,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}": {
+    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":3865,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}": {
       "kills": [],
       "released": 16
     },
@@ -134,72 +134,106 @@ const golden: golden_data = {
       "kills": [],
       "released": 17
     },
-    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":7,\"comm\":\"gpu_wait\",\"gfp\":\"GFP_NOFS\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":5},{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":800,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
-      "released": 19
+      "released": 14
     }
   },
   "reports-exactly-what-it-released": {
-    "{\"busy_ms\":0,\"comm\":\"Xorg\",\"earlier\":0,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
-      "released": 0,
-      "added": 0,
-      "stalled_jiffies": 0
-    },
-    "{\"busy_ms\":1,\"comm\":\"check\",\"earlier\":1,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":true}": {
-      "released": 15,
-      "added": 15,
-      "stalled_jiffies": 0
-    },
-    "{\"busy_ms\":12,\"comm\":\"kworker/0:1\",\"earlier\":2,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":true}": {
-      "released": 22,
-      "added": 22,
-      "stalled_jiffies": 30
-    },
-    "{\"busy_ms\":14,\"comm\":\"check\",\"earlier\":5,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":3}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
-      "released": 0,
-      "added": 0,
-      "stalled_jiffies": 10
-    },
-    "{\"busy_ms\":19,\"comm\":\"check\",\"earlier\":1,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
-      "released": 34,
-      "added": 34,
-      "stalled_jiffies": 15
-    },
-    "{\"busy_ms\":23,\"comm\":\"kworker/0:1\",\"earlier\":3,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"dirty-needed\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":6}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":false}": {
-      "released": 10,
-      "added": 10,
-      "stalled_jiffies": 23
-    },
-    "{\"busy_ms\":29,\"comm\":\"gpu_wait\",\"earlier\":0,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"dirty-needed\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":1}],\"other\":\"glxgears\",\"release\":\"4.11\",\"swap\":true}": {
-      "released": 41,
-      "added": 41,
-      "stalled_jiffies": 25
-    },
-    "{\"busy_ms\":29,\"comm\":\"gpu_wait\",\"earlier\":4,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}": {
-      "released": 5,
-      "added": 5,
-      "stalled_jiffies": 29
-    },
-    "{\"busy_ms\":3,\"comm\":\"kswapd0\",\"earlier\":2,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-active\",\"pages\":10}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
-      "released": 30,
-      "added": 30,
-      "stalled_jiffies": 0
-    },
-    "{\"busy_ms\":4,\"comm\":\"kswapd0\",\"earlier\":3,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}": {
-      "released": 7,
-      "added": 7,
-      "stalled_jiffies": 4
-    },
-    "{\"busy_ms\":5,\"comm\":\"check\",\"earlier\":0,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
-      "released": 18,
-      "added": 18,
-      "stalled_jiffies": 5
-    },
-    "{\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":3,\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
-      "released": 12,
-      "added": 12,
-      "stalled_jiffies": 1
-    }
+    "{\"again\":null,\"busy_ms\":0,\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
+      {
+        "released": 0,
+        "added": 0,
+        "stalled_jiffies": 0
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":0,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":4800,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 12,
+        "added": 12,
+        "stalled_jiffies": 4799
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":12,\"comm\":\"kworker/0:1\",\"earlier\":2,\"hold_ms\":30,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
+      {
+        "released": 22,
+        "added": 22,
+        "stalled_jiffies": 30
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":1500,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 12,
+        "added": 12,
+        "stalled_jiffies": 1500
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":3000,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}": [
+      {
+        "released": 0,
+        "added": 0,
+        "stalled_jiffies": 21
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":40,\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 10,
+        "added": 10,
+        "stalled_jiffies": 40
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":4900,\"comm\":\"kworker/0:1\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
+      {
+        "released": 12,
+        "added": 12,
+        "stalled_jiffies": 4900
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":5,\"comm\":\"check\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
+      {
+        "released": 18,
+        "added": 18,
+        "stalled_jiffies": 5
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":5,\"comm\":\"glxgears\",\"earlier\":0,\"hold_ms\":3000,\"holder\":\"other-briefly\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 12,
+        "added": 12,
+        "stalled_jiffies": 2999
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":3,\"hold_ms\":30,\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 12,
+        "added": 12,
+        "stalled_jiffies": 1
+      }
+    ],
+    "{\"again\":{\"gap_ms\":10,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10}]},\"busy_ms\":2,\"comm\":\"kworker/0:1\",\"earlier\":1,\"hold_ms\":160,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":4,\"swap\":false}": [
+      {
+        "released": 6,
+        "added": 6,
+        "stalled_jiffies": 0
+      },
+      {
+        "released": 19,
+        "added": 19,
+        "stalled_jiffies": 0
+      }
+    ],
+    "{\"again\":{\"gap_ms\":200,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10}]},\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 6,
+        "added": 6,
+        "stalled_jiffies": 5
+      },
+      {
+        "released": 18,
+        "added": 18,
+        "stalled_jiffies": 0
+      }
+    ]
   }
 };
 

@@ -23,7 +23,7 @@ import { fc } from '../course/workload';
 import { run_once } from '../course/check_helpers';
 import { lock_owners, locks_balanced, page_accounting } from '../course/invariants';
 import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_object_is_active, i915_gem_object_mark_active, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_mark_active, model_pages_put_while_active, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import type { run_result } from '../kernel/init/main';
@@ -108,7 +108,7 @@ export interface notifier_call {
   /** Pages on the free lists before and after. */
   free_before: number;
   free_after: number;
-  /** Pages released of buffers the GPU was still using when the call returned (so it released them under a running batch). */
+  /** Pages released of buffers the GPU was still using at the moment they were released (under a running batch). */
   released_busy: number;
   /** Jiffies the call took (waiting for the GPU and the lock is allowed, within 5 s). */
   stalled_jiffies: number;
@@ -125,6 +125,7 @@ export async function judged_oom(oom: oom_fn, i915: drm_i915_private, freed: { v
   const owner = __mutex_owner(i915.struct_mutex);
   const lock: notifier_call['lock'] = owner === null ? 'free' : owner === current ? 'mine' : 'other';
   const before = pages_of(i915.objects);
+  const put_busy_before = new Map(i915.objects.map((o) => [o, model_pages_put_while_active(o)]));
   const purgeable = new Set(i915.objects.filter((o) => o.mm.madv === I915_MADV_DONTNEED));
   // Another task's lock may be released while the notifier waits for it: then
   // only "the caller does not keep it" can be judged.
@@ -141,8 +142,10 @@ export async function judged_oom(oom: oom_fn, i915: drm_i915_private, freed: { v
     if (o.mm.pages !== null) continue;
     released += n;
     if (purgeable.has(o)) released_purgeable += n;
-    if (i915_gem_object_is_active(o, now)) released_busy += n;
   }
+  // Judged at the moment each object's pages were put (__i915_gem_object_put_pages), not at return:
+  // waiting for the GPU after the purge protects nothing.
+  for (const [o, n] of put_busy_before) released_busy += model_pages_put_while_active(o) - n;
   const call: notifier_call = {
     who: `the OOM notifier, called by ${current.comm} with struct_mutex ${lock === 'free' ? 'free' : lock === 'mine' ? 'held by the caller itself (unlock = false)' : `held by ${owner!.comm}`}`,
     lock,

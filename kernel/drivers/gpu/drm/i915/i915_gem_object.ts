@@ -26,6 +26,7 @@ import {
 } from '../../../../mm/shmem';
 import { kfree, kmalloc, type kmem_object } from '../../../../mm/slab';
 import { rcu_head } from '../../../../rcu/update';
+import { jiffies } from '../../../../time/timekeeping';
 import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, type drm_i915_private } from './i915_drv';
 
 export const PAGE_SHIFT = 12;
@@ -233,6 +234,14 @@ export function i915_gem_object_truncate(obj: drm_i915_gem_object): void {
   obj.mm.madv = __I915_MADV_PURGED;
 }
 
+/** Pages each object had put while the GPU still used them, summed over its life (model instrumentation for checks). */
+const pages_put_while_active = new WeakMap<drm_i915_gem_object, number>();
+
+/** model_pages_put_while_active - pages of @obj released while it was active on the GPU, judged at each release (a running total). */
+export function model_pages_put_while_active(obj: drm_i915_gem_object): number {
+  return pages_put_while_active.get(obj) ?? 0;
+}
+
 /**
  * __i915_gem_object_put_pages - release the pages if nobody pins them.
  * Dirty pages are marked dirty in the page cache (they must be written to
@@ -243,6 +252,8 @@ export function __i915_gem_object_put_pages(obj: drm_i915_gem_object): boolean {
   const sg = obj.mm.pages;
   if (!sg) return true;
   if (obj.mm.pages_pin_count > 0) return false;
+  // Judged when the pages go, not when the caller returns: a wait for the GPU afterwards protects nothing.
+  if (i915_gem_object_is_active(obj, jiffies())) pages_put_while_active.set(obj, model_pages_put_while_active(obj) + sg.pages.length);
   obj.mm.pages = null;
   if (obj.mm.madv === I915_MADV_DONTNEED) obj.mm.dirty = false;
   for (const p of sg.pages) {
