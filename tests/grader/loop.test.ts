@@ -24,8 +24,11 @@ describe("the learner's loop runs the learner's code in the grading realm", () =
     const file = join(dir, 'sum.ts');
     const attack = snippet('attacks/loop-patch-suite.txt').replaceAll('__SUITE__', `${TINY}.checks.ts`);
     writeFileSync(file, readFileSync(file, 'utf8') + attack);
-    // The loop's own path: a worker child, as `shrinker-lab run` starts it.
-    const run = await run_isolated({ root, exercise: TINY, dir, timeout_ms: 180_000 });
+    // The loop's own path: a worker child, as `shrinker-lab run` starts it. Its static step may
+    // refuse the file already; without that step (the realm alone) the patch must still fail.
+    const checked = await run_isolated({ root, exercise: TINY, dir, timeout_ms: 180_000 });
+    expect(checked.status).not.toBe('passed');
+    const run = await run_isolated({ root, exercise: TINY, dir, timeout_ms: 180_000, typecheck: false });
     expect([run.status, run.results.map((r) => `${r.id} ${r.status}`)]).toEqual(['failed', ['adds-two-numbers failed']]);
     expect(run.results[0]!.message).toBe('sum(2, 3) returned -1, not 5');
     // Control: the same file loaded in the checker's own realm (the old loop, check_exercise
