@@ -8,7 +8,12 @@
 // kind, swap on and off, lockdep on and off, task names that collide; the
 // free worker idle, queued, blocked on struct_mutex or about to be queued by
 // RCU callbacks, with kworker creation failing (fault injection); and
-// Andrea's hang explored under every schedule within the bound.
+// Andrea's hang explored under every schedule within the bound. On the OOM
+// path also: the GPU busy for 0.5 to 5 s, a balloon notifier after i915's,
+// i915 holding no pages, and a struct_mutex holder that is itself
+// allocating (the notifier runs under oom_lock). Two reclaimers interleave
+// on one machine, and count and scan are called by a task holding the lock
+// under every shrinker_policy.
 //
 // Every call of your three functions is judged as it happens
 // (scenarios/whole_shrinker.ts): what it returned against what was
@@ -31,8 +36,13 @@ import {
   type struct_mutex_workload,
 } from '../scenarios/struct_mutex_reclaim';
 import { holder_allocates_under_pressure, rcu_hang } from '../scenarios/thread';
+import { arb_oom_workload, describe_oom_workload, run_oom_workload, type oom_workload } from '../scenarios/oom_notifier';
+import { arb_gem_objects } from '../scenarios/gem_workloads';
+import { fc } from '../course/workload';
 import {
   arb_direct_call_workload,
+  oom_when_holder_allocates,
+  interleaved_reclaimers,
   describe_direct_call_workload,
   first_violation,
   judged_shrinker,
@@ -153,6 +163,52 @@ function direct_calls(impl: exercise_impl, ctx: check_context, fns: readonly shr
   );
 }
 
+/**
+ * interleaved_runs - two reclaimers on one machine (A counts, B counts 0 in
+ * between, A scans): A's scan must do what the reference's does, whatever B
+ * was told. Task names collide in one of them.
+ */
+async function interleaved_runs(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
+  for (const [comm, b_comm, lock_held_for_b] of [['Xorg', 'kswapd0', false], ['i915_ioctl', 'i915_ioctl', true]] as const) {
+    const { result, value } = await with_policy(impl, KERNEL_POLICY, () => interleaved_reclaimers(shrinker_of(impl), comm, b_comm, lock_held_for_b));
+    const what = `"${comm}" counts with i915's buffers idle; "${b_comm}" counts while ${lock_held_for_b ? '"gpu_wait" holds struct_mutex' : 'a 3 ms batch uses them'}; then "${comm}" scans for 8 pages`;
+    const bad = first_report(result, BAD_REPORTS);
+    if (bad) return fail(`${bad}\n  (${what})${dmesg_tail(result)}`);
+    if (!value) return fail(`the calls never returned: ${result.stop}\n  (${what})`);
+    const differs = like_reference(ctx, { interleaved: [comm, b_comm, lock_held_for_b] }, value);
+    if (differs) {
+      return fail(`two reclaimers interleaved (${what}): ${differs}. Each call answers for the machine as it is now: ` +
+        'reclaimers run concurrently, so an answer remembered from an earlier call (any task\'s) says nothing about this one.');
+    }
+  }
+  return pass();
+}
+
+/**
+ * nested_calls_under_each_policy - count and scan called directly by a task
+ * that holds struct_mutex (an outer frame), under each shrinker_policy: with
+ * 'trylock' both must fail the trylock (count 0, scan SHRINK_STOP, nothing
+ * released), whatever count said; compared with the reference.
+ */
+async function nested_calls_under_each_policy(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
+  for (const p of POLICIES) {
+    for (const wl of [DIRECT_EXAMPLES[2]!, { ...DIRECT_EXAMPLES[2]!, in_reclaim: false, lockdep: true, nr_to_scan: 12, comm: 'Xorg' }]) {
+      const { result, value } = await with_policy(impl, p, () => run_direct_calls(wl, shrinker_of(impl)));
+      const bad = first_report(result, BAD_REPORTS);
+      if (bad) return fail(`${bad}\n  (policy ${policy_text(p)}; ${describe_direct_call_workload(wl)})${dmesg_tail(result)}`);
+      if (!value) return fail(`the calls never returned: ${result.stop}`);
+      const [count, scan] = [value.find((c) => c.fn === 'count'), value.find((c) => c.fn === 'scan')];
+      const seen = { count: count?.ret ?? null, scan: scan?.ret ?? null, released: scan?.released ?? null };
+      const differs = like_reference(ctx, { policy: p, wl }, seen);
+      if (differs) {
+        return fail(`with policy (${policy_text(p)}), called directly by a task holding struct_mutex (${describe_direct_call_workload(wl)}): count, scan and the pages scan released differ from the reference's: ${differs}. ` +
+          'Every one of the three callbacks takes the lock the policy says: with \'trylock\' a task\'s own outer frame is just another holder.');
+      }
+    }
+  }
+  return pass();
+}
+
 /** The thread's case, lockdep on and off: the ioctl holding struct_mutex allocates while the GPU scans out. */
 async function holder_allocates(impl: exercise_impl): Promise<check_outcome> {
   for (const lockdep of [true, false]) {
@@ -173,6 +229,78 @@ async function andreas_hang(impl: exercise_impl): Promise<check_outcome> {
     const sc = rcu_hang('4.12', true, { ops, lockdep });
     const out = await with_policy(impl, KERNEL_POLICY, () => no_failures({ ...sc, check: () => first_violation(calls) }, { preemption_bound: 1 }));
     if (!out.ok) return fail(`${out.message}\n  (Andrea's hang: the ioctl holds struct_mutex, the free worker waits for it, no kworker can be created; lockdep ${lockdep ? 'on' : 'off'})`);
+  }
+  return pass();
+}
+
+/** Reports an OOM-path run may not leave (an OOM kill is judged against the reference: with nothing releasable it is right). */
+const BAD_ON_THE_OOM_PATH: readonly report_kind[] = BAD_REPORTS.filter((k) => k !== 'oom');
+
+/**
+ * Hand-picked OOM workloads (scenarios/oom_notifier.ts): the GPU busy for
+ * 0.5 to 5 s (the notifier's budget is 5 s, for the GPU as for the lock), a
+ * balloon notifier after i915's on the chain, and i915 holding no pages at
+ * all (the early return).
+ */
+const OOM_EXAMPLES: oom_workload[] = [
+  { objects: [{ kind: 'purgeable', pages: 6 }, { kind: 'bound-idle', pages: 4 }], busy_ms: 1000, swap: false, lockdep: false, comm: 'glxgears', other: 'Xorg', holder: 'none', gfp: 'GFP_KERNEL', beyond: 4, balloon: { pages: 3, first: false }, release: '4.12' },
+  { objects: [], busy_ms: 0, swap: false, lockdep: true, comm: 'i915_ioctl', other: 'Xorg', holder: 'none', gfp: 'GFP_KERNEL', beyond: 2, balloon: null, release: '4.12' },
+  { objects: [{ kind: 'needed', pages: 4 }, { kind: 'purgeable', pages: 3 }], busy_ms: 3200, swap: true, lockdep: true, comm: 'i915_ioctl', other: 'i915_ioctl', holder: 'caller-waiters', gfp: 'GFP_KERNEL', beyond: 3, balloon: { pages: 2, first: false }, release: '4.12' },
+];
+
+/** Generated OOM workloads with a long GPU batch (0.5-5 s) and the v4.12 machine; the rest as exercise 05 draws it. */
+const arb_long_batch_oom_workload = arb_oom_workload(arb_gem_objects(0, 5, 6), ['none', 'caller', 'caller-handoff', 'other-briefly']).chain((wl) =>
+  fc.integer({ min: 500, max: 4900 }).map((busy_ms) => ({ ...wl, busy_ms, gfp: 'GFP_KERNEL' as const, release: '4.12' as const })),
+);
+
+/**
+ * oom_path_runs - the learner's notifier as out_of_memory() calls it, on
+ * the OOM workloads: every call judged by the notifier's rules (pages
+ * released under a running batch judged at the moment of release, the
+ * return value, PF_MEMALLOC), and the OOM kills, the pages the task got and
+ * how often the balloon after i915 ran compared with the reference.
+ */
+function oom_path_runs(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
+  return for_each_workload(
+    { arbitrary: arb_long_batch_oom_workload, seed: 0x13c5, runs: 5, shrink_budget: 4, examples: OOM_EXAMPLES, describe: describe_oom_workload },
+    async (wl) => {
+      const { ops, calls } = judged_shrinker(shrinker_of(impl));
+      const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_oom_workload(ops.oom!, wl));
+      const broken = first_violation(calls, ['oom']);
+      if (broken) return fail(violation_text(broken, calls));
+      const bad = first_report(result, BAD_ON_THE_OOM_PATH);
+      if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+      if (!value) return fail(`the allocation never ended: ${result.stop}${dmesg_tail(result)}`);
+      if (!value.kept_lock) return fail('the task that held struct_mutex when it ran out of memory came back without it: the notifier released its outer frame\'s lock.');
+      if (value.books) return fail(value.books);
+      const differs = like_reference(ctx, wl, { kills: value.kills.length, got: value.got, balloon_calls: value.balloon_calls, released: calls.reduce((n, c) => n + c.released, 0) });
+      return differs
+        ? fail(`on the OOM path the run differs from the reference notifier's (OOM kills, pages the task got, calls of the balloon notifier after i915's, pages i915 released): ${differs}`)
+        : pass();
+    },
+  );
+}
+
+/**
+ * holder_allocates_on_the_oom_path - the notifier runs (under oom_lock)
+ * while another task holds struct_mutex and is itself allocating: it must
+ * not sleep on the lock (the holder waits for oom_lock); lockdep on and off.
+ */
+async function holder_allocates_on_the_oom_path(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
+  for (const lockdep of [true, false]) {
+    const { result, value, calls } = await with_policy(impl, KERNEL_POLICY, () => oom_when_holder_allocates(shrinker_of(impl), 'glxgears', lockdep));
+    const where = `\n  ("Xorg" holds struct_mutex and allocates; "glxgears" runs out of memory first and calls the notifier under oom_lock; lockdep ${lockdep ? 'on' : 'off'})`;
+    const broken = first_violation(calls, ['oom']);
+    if (broken) return fail(`${violation_text(broken, calls)}${where}`);
+    const bad = first_report(result, BAD_ON_THE_OOM_PATH);
+    if (bad) {
+      return fail(`${bad}${where}\n  The notifier slept on a struct_mutex whose holder is itself waiting for oom_lock, which the notifier's caller holds: an OOM deadlock. ` +
+        `Wait for another holder only by polling, bounded (and killable).${dmesg_tail(result)}`);
+    }
+    if (!value) return fail(`the allocations never ended: ${result.stop}${where}${dmesg_tail(result)}`);
+    const kills = result.reports.filter((r) => r.kind === 'oom').length;
+    const differs = like_reference(ctx, { holder_allocates_oom: lockdep }, { ...value, kills });
+    if (differs) return fail(`the run differs from the reference notifier's (pages Xorg and glxgears got, OOM kills): ${differs}${where}`);
   }
   return pass();
 }
@@ -245,6 +373,8 @@ export default define_checks({
       run: async (impl, ctx) => {
         const direct = await direct_calls(impl, ctx, ['count', 'scan'], 0x13b0, true);
         if (!direct.ok) return direct;
+        const interleaved = await interleaved_runs(impl, ctx);
+        if (!interleaved.ok) return interleaved;
         return for_each_workload(
           {
             arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'kswapd', 'drop-caches']),
@@ -282,7 +412,12 @@ export default define_checks({
             describe,
           },
           (wl) => judged_struct_mutex_run(impl, ctx, wl, ['count', 'scan', 'oom'], true),
-        ),
+        ).then(async (first) => {
+          if (!first.ok) return first;
+          const busy = await oom_path_runs(impl, ctx);
+          if (!busy.ok) return busy;
+          return holder_allocates_on_the_oom_path(impl, ctx);
+        }),
     },
     {
       id: 'never-waits-on-the-free-path',
@@ -332,6 +467,10 @@ export default define_checks({
           }
           return null;
         });
+        if (!differs) {
+          const nested = await nested_calls_under_each_policy(impl, ctx);
+          if (!nested.ok) return nested;
+        }
         if (differs) return fail(`${differs}. Each policy must do exactly what it says: 'trylock' takes struct_mutex with a plain mutex_trylock() everywhere (count, scan, the notifier), and 'SHRINK_STOP' changes only what a nested scan returns.`);
         return pass(rows.map((r) => `${r.policy}: ${r.oom_kills} OOM kill(s), ${r.stall_jiffies} jiffies stalled`).join('; '));
       },

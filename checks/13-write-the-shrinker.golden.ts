@@ -41,7 +41,47 @@ const golden: golden_data = {
         "i915_nr_deferred": 0,
         "i915_scan_calls": 0
       }
-    ]
+    ],
+    "{\"policy\":{\"lock\":\"trylock\",\"nested_scan_returns\":\"SHRINK_STOP\"},\"wl\":{\"comm\":\"Xorg\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":false,\"lock\":\"mine\",\"lockdep\":true,\"nr_to_scan\":12,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}}": {
+      "count": 0,
+      "scan": 18446744073709552000,
+      "released": 0
+    },
+    "{\"policy\":{\"lock\":\"trylock\",\"nested_scan_returns\":\"SHRINK_STOP\"},\"wl\":{\"comm\":\"i915_ioctl\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":true,\"lock\":\"mine\",\"lockdep\":false,\"nr_to_scan\":5,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}}": {
+      "count": 0,
+      "scan": 18446744073709552000,
+      "released": 0
+    },
+    "{\"policy\":{\"lock\":\"trylock\",\"nested_scan_returns\":\"freed\"},\"wl\":{\"comm\":\"Xorg\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":false,\"lock\":\"mine\",\"lockdep\":true,\"nr_to_scan\":12,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}}": {
+      "count": 0,
+      "scan": 18446744073709552000,
+      "released": 0
+    },
+    "{\"policy\":{\"lock\":\"trylock\",\"nested_scan_returns\":\"freed\"},\"wl\":{\"comm\":\"i915_ioctl\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":true,\"lock\":\"mine\",\"lockdep\":false,\"nr_to_scan\":5,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}}": {
+      "count": 0,
+      "scan": 18446744073709552000,
+      "released": 0
+    },
+    "{\"policy\":{\"lock\":\"trylock_recursive\",\"nested_scan_returns\":\"SHRINK_STOP\"},\"wl\":{\"comm\":\"Xorg\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":false,\"lock\":\"mine\",\"lockdep\":true,\"nr_to_scan\":12,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}}": {
+      "count": 14,
+      "scan": 18446744073709552000,
+      "released": 12
+    },
+    "{\"policy\":{\"lock\":\"trylock_recursive\",\"nested_scan_returns\":\"SHRINK_STOP\"},\"wl\":{\"comm\":\"i915_ioctl\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":true,\"lock\":\"mine\",\"lockdep\":false,\"nr_to_scan\":5,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}}": {
+      "count": 14,
+      "scan": 18446744073709552000,
+      "released": 6
+    },
+    "{\"policy\":{\"lock\":\"trylock_recursive\",\"nested_scan_returns\":\"freed\"},\"wl\":{\"comm\":\"Xorg\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":false,\"lock\":\"mine\",\"lockdep\":true,\"nr_to_scan\":12,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}}": {
+      "count": 14,
+      "scan": 12,
+      "released": 12
+    },
+    "{\"policy\":{\"lock\":\"trylock_recursive\",\"nested_scan_returns\":\"freed\"},\"wl\":{\"comm\":\"i915_ioctl\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":true,\"lock\":\"mine\",\"lockdep\":false,\"nr_to_scan\":5,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}}": {
+      "count": 14,
+      "scan": 6,
+      "released": 6
+    }
   },
   "never-waits-on-the-free-path": {
     "{\"below\":1,\"comm\":\"check\",\"free\":\"idle\",\"freed\":0,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":false,\"path\":\"direct\",\"swap\":true}": {
@@ -70,6 +110,36 @@ const golden: golden_data = {
     }
   },
   "notifier-purges-before-the-killer": {
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":0,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": 1,
+      "got": 213,
+      "balloon_calls": 0,
+      "released": 0
+    },
+    "{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":3,\"busy_ms\":3200,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}": {
+      "kills": 0,
+      "got": 215,
+      "balloon_calls": 1,
+      "released": 7
+    },
+    "{\"balloon\":{\"first\":false,\"pages\":3},\"beyond\":4,\"busy_ms\":1000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": 0,
+      "got": 199,
+      "balloon_calls": 1,
+      "released": 10
+    },
+    "{\"balloon\":{\"first\":false,\"pages\":4},\"beyond\":3,\"busy_ms\":507,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
+      "kills": 0,
+      "got": 222,
+      "balloon_calls": 1,
+      "released": 0
+    },
+    "{\"balloon\":{\"first\":true,\"pages\":5},\"beyond\":6,\"busy_ms\":4892,\"comm\":\"gpu_wait\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":6}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": 1,
+      "got": 211,
+      "balloon_calls": 2,
+      "released": 0
+    },
     "{\"below\":2,\"flags\":\"none\",\"holder\":\"other\",\"holder_comm\":\"kswapd0\",\"lockdep\":true,\"objects\":[],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":4,\"swap\":true}": {
       "released": 18,
       "got": 0
@@ -93,6 +163,16 @@ const golden: golden_data = {
     "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
       "released": 26,
       "got": 0
+    },
+    "{\"holder_allocates_oom\":false}": {
+      "holder_got": 8,
+      "got": 206,
+      "kills": 1
+    },
+    "{\"holder_allocates_oom\":true}": {
+      "holder_got": 8,
+      "got": 206,
+      "kills": 1
     }
   },
   "scans-without-waiting": {
@@ -175,6 +255,18 @@ const golden: golden_data = {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
+    },
+    "{\"interleaved\":[\"Xorg\",\"kswapd0\",false]}": {
+      "a_count": 10,
+      "b_count": 0,
+      "a_scan": 10,
+      "a_scan_released": 10
+    },
+    "{\"interleaved\":[\"i915_ioctl\",\"i915_ioctl\",true]}": {
+      "a_count": 10,
+      "b_count": 0,
+      "a_scan": 10,
+      "a_scan_released": 10
     }
   }
 };

@@ -33,21 +33,23 @@
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { I915_MADV_DONTNEED } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_is_busy } from '../kernel/drivers/gpu/drm/i915/i915_gem';
-import { i915_gem_object_is_active, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_is_active, i915_gem_object_mark_active, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { can_release_pages, i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { format_gfp, GFP_KERNEL } from '../kernel/mm/gfp';
+import { format_gfp, GFP_KERNEL, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { alloc_page, __free_page, nr_free_pages, zone_info, type page } from '../kernel/mm/page_alloc';
 import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
 import { SHRINK_STOP, shrinker_nr_deferred, type shrink_control } from '../kernel/mm/vmscan';
-import { current, msleep, schedule_timeout_uninterruptible } from '../kernel/sched/core';
+import { NOTIFY_DONE, NOTIFY_OK } from '../kernel/mm/oom_kill';
+import { current, msleep, sched_steps, schedule_timeout_uninterruptible } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC, PF_MEMALLOC_NOIO, type task_struct } from '../kernel/sched/task';
 import { jiffies } from '../kernel/time/timekeeping';
 import { run_once, type once_result } from '../course/check_helpers';
 import { fc } from '../course/workload';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
-import { allocate_pages, gem_world, populate, WORLD_PARAMS, type gem_world as world } from './i915_world';
+import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS, type gem_world as world } from './i915_world';
 
 /** The three callbacks exercise 13 asks for. */
 export interface whole_shrinker {
@@ -82,7 +84,11 @@ export interface shrinker_call {
   released_needed: number;
   /** What the notifier added to *freed. */
   freed_added: number;
+  /** Pages released while the GPU was still using them, judged when each object lost its pages (not when the call returned). */
+  released_busy: number;
   slept: number;
+  /** Scheduler steps during the call: cond_resched(), a yield or a sleep all give up the CPU (a poll that never sleeps shows here, not in nvcsw). */
+  yielded: number;
   stalled_jiffies: number;
   /** The owner of struct_mutex after the call, relative to the caller. */
   lock_after: lock_state;
@@ -117,6 +123,34 @@ function snapshot(i915: drm_i915_private): { with_pages: drm_i915_gem_object[]; 
 }
 
 /**
+ * watch_releases - call @busy(pages) whenever one of @objs loses its pages
+ * while the GPU is still using it (i915_gem_object_is_active at that very
+ * moment: a purge-then-wait-for-idle is as wrong as no wait, the pages are
+ * back with the allocator under a running batch). The model's
+ * __i915_gem_object_put_pages() clears obj->mm.pages; a setter sees it.
+ * Returns the function that puts the plain field back.
+ */
+function watch_releases(objs: readonly drm_i915_gem_object[], busy: (pages: number) => void): () => void {
+  const undo: (() => void)[] = [];
+  for (const o of objs) {
+    const mm = o.mm;
+    let pages = mm.pages;
+    const n = obj_nr_pages(o);
+    Object.defineProperty(mm, 'pages', {
+      configurable: true,
+      enumerable: true,
+      get: () => pages,
+      set: (v: typeof pages) => {
+        if (pages !== null && v === null && i915_gem_object_is_active(o, jiffies())) busy(n);
+        pages = v;
+      },
+    });
+    undo.push(() => Object.defineProperty(mm, 'pages', { value: pages, writable: true, configurable: true, enumerable: true }));
+  }
+  return () => undo.forEach((u) => u());
+}
+
+/**
  * judged_shrinker - @s wrapped so that every call is recorded in calls.
  * Hand ops to gem_world (or a scenario) as the shrinker's callbacks.
  */
@@ -139,7 +173,9 @@ export function judged_shrinker(s: whole_shrinker): { ops: Partial<i915_shrinker
       released: 0,
       released_needed: 0,
       freed_added: 0,
+      released_busy: 0,
       slept: 0,
+      yielded: 0,
       stalled_jiffies: 0,
       lock_after: 'free',
       flags_before: me.flags & OWNED_FLAGS,
@@ -147,10 +183,14 @@ export function judged_shrinker(s: whole_shrinker): { ops: Partial<i915_shrinker
     };
     const freed_before = freed?.value ?? 0;
     const nvcsw = me.nvcsw;
+    const steps = sched_steps();
     const t0 = jiffies();
+    const unwatch = watch_releases(before.with_pages, (n) => (rec.released_busy += n));
     try {
       rec.ret = await call();
     } finally {
+      unwatch();
+      rec.yielded = sched_steps() - steps;
       rec.slept = me.nvcsw - nvcsw;
       rec.stalled_jiffies = jiffies() - t0;
       const gone = before.with_pages.filter((o) => o.mm.pages === null);
@@ -195,6 +235,11 @@ function common_violation(c: shrinker_call): string | null {
   return null;
 }
 
+/** What a reviewer says of a callback that gave up the CPU while another task held the lock. */
+const YIELDED = (c: shrinker_call): string =>
+  `gave up the CPU ${c.yielded} time(s) (cond_resched(), a yield or a sleep) before it answered: that is a poll for the lock, ` +
+  'however short (it can only help if the holder runs in between, and the holder may be waiting for this very reclaim). When the trylock fails, answer at once.';
+
 /** count_objects' rules (include/linux/shrinker.h, mm/vmscan.c do_shrink_slab). */
 export function count_violation(c: shrinker_call): string | null {
   const common = common_violation(c);
@@ -207,6 +252,7 @@ export function count_violation(c: shrinker_call): string | null {
     return `count slept ${c.slept} time(s) (${c.stalled_jiffies} jiffies) when called by ${c.by} (${LOCK_TEXT[c.lock]}): count_objects must never wait ` +
       '(the task asking may be the one holding what it waits for, and every allocation behind it stalls).';
   }
+  if (c.lock === 'other' && c.yielded > 0) return `count called by ${c.by} while another task held struct_mutex ${YIELDED(c)}`;
   if (c.lock !== 'other' && c.ret !== c.releasable) {
     return `count told ${c.by} ${c.ret} pages, but ${c.releasable} were releasable (${LOCK_TEXT[c.lock]}, ${c.gfp}): ` +
       (c.ret < c.releasable
@@ -228,6 +274,7 @@ export function scan_violation(c: shrinker_call): string | null {
       'where a wait for the lock, a grace period or a work item may never end (the holder or the worker may be waiting for this very reclaim). Never wait: say SHRINK_STOP.';
   }
   if (c.lock === 'other') {
+    if (c.yielded > 0) return `scan called by ${c.by} while another task held struct_mutex ${YIELDED(c)}`;
     if (c.released > 0) return `scan released ${c.released} pages while another task held struct_mutex: without the lock the object lists change under the walk.`;
     if (c.ret !== SHRINK_STOP) {
       return `scan returned ${c.ret} to ${c.by} while another task held struct_mutex: it cannot make progress now, so it must say SHRINK_STOP ` +
@@ -260,6 +307,14 @@ export function scan_violation(c: shrinker_call): string | null {
 export function oom_violation(c: shrinker_call): string | null {
   const common = common_violation(c);
   if (common) return common;
+  if (c.ret !== NOTIFY_DONE && c.ret !== NOTIFY_OK) {
+    return `the OOM notifier returned ${c.ret} (0x${c.ret.toString(16)}) to ${c.by}: an OOM notifier adds what it released to *freed and returns NOTIFY_DONE or NOTIFY_OK; ` +
+      'any value with NOTIFY_STOP_MASK (0x8000) set ends blocking_notifier_call_chain(), and the notifiers after i915 (a balloon driver deflating on OOM) never run.';
+  }
+  if (c.released_busy > 0) {
+    return `the OOM notifier called by ${c.by} released ${c.released_busy} pages of buffers the GPU was still using, at the moment they were released: ` +
+      'those pages go back to the allocator under a running batch (another task gets them while the GPU still reads and writes them). Wait (bounded) for the GPU to idle first.';
+  }
   if (c.freed_added !== c.released) {
     return `the OOM notifier released ${c.released} pages but added ${c.freed_added} to *freed: out_of_memory() kills a victim when the chain reports 0, ` +
       'and stands down on any progress; report exactly what you released.';
@@ -460,4 +515,127 @@ export async function tradeoff_workload(s: whole_shrinker): Promise<tradeoff_mea
   if (bad) return `${bad.kind}: ${bad.title}`;
   if (!value) return `the workload did not finish: ${result.stop}`;
   return { ...value, oom_kills: result.reports.filter((r) => r.kind === 'oom').length };
+}
+
+// ---------------------------------------------------------------------------
+// The OOM notifier while another task holds struct_mutex AND allocates
+
+/** What the holder-allocates OOM run shows. */
+export interface oom_holder_allocates_run {
+  /** Pages the struct_mutex holder ("Xorg") got of the 8 it asked for, and the OOM-path task got. */
+  holder_got: number;
+  got: number;
+}
+
+/**
+ * oom_when_holder_allocates - "Xorg" takes struct_mutex and allocates under
+ * it (as any GEM ioctl may); meanwhile "@comm", holding nothing, exhausts
+ * memory first and runs out_of_memory(), i915's notifier included, under
+ * oom_lock (mm/oom_kill.c). Xorg's own allocation then reaches
+ * __alloc_pages_may_oom(), fails mutex_trylock(&oom_lock) and retries: it
+ * cannot release struct_mutex until the notifier is done. A notifier that
+ * sleeps on struct_mutex (mutex_lock_killable included) waits for a task
+ * that waits for it: the OOM path deadlocks. The bounded poll times out.
+ */
+export async function oom_when_holder_allocates(
+  s: Pick<whole_shrinker, 'oom'>,
+  comm: string,
+  lockdep: boolean,
+): Promise<once_result<oom_holder_allocates_run> & { calls: shrinker_call[] }> {
+  let w: world | null = null;
+  const judged = judged_shrinker({ count: null as never, scan: null as never, oom: s.oom });
+  const st = { holder_got: 0, holds: false };
+  const res = await run_once(
+    { nr_cpus: 2, totalram_pages: 256, swap_pages: 0, lockdep, max_steps: 200_000 },
+    async () => {
+      const i915 = w!.i915;
+      await warm_up_workqueues();
+      await make_gem_objects(i915, [{ kind: 'pinned', pages: 8 }]); // nothing count or scan could release
+      user_task(async () => {
+        await mutex_lock(i915.struct_mutex);
+        st.holds = true;
+        await msleep(5);
+        for (let i = 0; i < 8; i++) if (await alloc_page(GFP_KERNEL | __GFP_NOWARN)) st.holder_got++;
+        mutex_unlock(i915.struct_mutex);
+      }, 'Xorg');
+      while (!st.holds) await msleep(1);
+      const want = Math.max(0, nr_free_pages() - zone_info().min) + 4;
+      const keep: page[] = [];
+      for (let i = 0; i < want; i++) {
+        const p = await alloc_page(GFP_KERNEL | __GFP_NOWARN);
+        if (!p) break;
+        keep.push(p);
+      }
+      for (const p of keep) __free_page(p);
+      while (st.holds && __mutex_owner(i915.struct_mutex) !== null) await msleep(10);
+      return { holder_got: st.holder_got, got: keep.length };
+    },
+    () => {
+      w = gem_world({ release: '4.12', shrinker_ops: { oom: judged.ops.oom! } });
+      user_task(async () => {
+        await schedule_timeout_uninterruptible(60_000);
+      }, 'firefox', { rss_pages: 12 });
+    },
+    comm,
+  );
+  return { ...res, calls: judged.calls };
+}
+
+// ---------------------------------------------------------------------------
+// Two reclaimers interleaved on one machine: state kept between calls shows
+
+/** What reclaimer A's scan did after B's count in between. */
+export interface interleaved_run {
+  a_count: number;
+  b_count: number;
+  a_scan: number;
+  a_scan_released: number;
+}
+
+/**
+ * interleaved_reclaimers - reclaimer A ("@comm") counts with i915's buffers
+ * idle; a batch then uses them for 3 ms and reclaimer B (kswapd0, or a task
+ * of the same name) counts meanwhile (nothing idle: 0) or, with
+ * @lock_held_for_b, counts while "gpu_wait" holds struct_mutex; then A's
+ * scan runs with the batch done and the lock free. do_shrink_slab() calls
+ * count and scan of one reclaimer in turn, but many reclaimers run at once:
+ * an answer remembered from one call belongs to nobody in the next.
+ */
+export async function interleaved_reclaimers(s: whole_shrinker, comm: string, b_comm: string, lock_held_for_b: boolean): Promise<once_result<interleaved_run>> {
+  let w: world | null = null;
+  const sc = (n: number): shrink_control => ({ gfp_mask: GFP_KERNEL, nr_to_scan: n, nid: 0, memcg: null });
+  return run_once(
+    { ...WORLD_PARAMS, swap_pages: 64 },
+    async () => {
+      const i915 = w!.i915;
+      const objs = await make_gem_objects(i915, [{ kind: 'bound-idle', pages: 6 }, { kind: 'bound-idle', pages: 4 }]);
+      const a_count = await s.count(i915, sc(0));
+      const gate = { held: false, release: false, b: -1 };
+      if (lock_held_for_b) {
+        user_task(async () => {
+          await mutex_lock(i915.struct_mutex);
+          gate.held = true;
+          while (!gate.release) await msleep(1);
+          mutex_unlock(i915.struct_mutex);
+        }, 'gpu_wait');
+        while (!gate.held) await msleep(1);
+      } else {
+        for (const o of objs) i915_gem_object_mark_active(o, jiffies() + 3);
+      }
+      user_task(async () => {
+        gate.b = await s.count(i915, sc(0));
+      }, b_comm);
+      while (gate.b < 0) await msleep(1);
+      gate.release = true;
+      await msleep(5);
+      const before = i915.objects.filter((o) => o.mm.pages !== null);
+      const a_scan = await s.scan(i915, sc(8));
+      const a_scan_released = before.filter((o) => o.mm.pages === null).reduce((n, o) => n + obj_nr_pages(o), 0);
+      return { a_count, b_count: gate.b, a_scan, a_scan_released };
+    },
+    () => {
+      w = gem_world({ release: '4.12' });
+    },
+    comm,
+  );
 }
