@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { exercise_points, type manifest_exercise } from '../course/manifest';
 import type { exercise_run } from '../course/outcome';
+import { KEY_LOG_LINE } from '../explorer/render';
 import type { learner_status } from './state';
 import { bold, cyan, dim, file_link, fit, green, indent, red, seconds, term_columns, yellow } from './term';
 
@@ -87,8 +88,6 @@ const OUTPUT_LINES_FIRST_SCREEN = 3;
 /** Lines of the first failure's message on the first screen. */
 const EXCERPT_LINES = 5;
 
-/** Lines a reviewer looks for first in a kernel log. */
-const KEY_LINE = /BUG:|WARNING:|INFO:|Out of memory|Killed process|possible circular|inconsistent|blocked for more than|soft lockup|KASAN|invoked oom-killer|deadlock/;
 
 /**
  * failure_excerpt - the part of a check's message that fits the first screen:
@@ -106,7 +105,7 @@ export function failure_excerpt(message: string, max_lines: number): { lines: st
     if (i === 0) picked.push(...p.filter((l) => !/^\s*found with /.test(l)).slice(0, 3));
     else if (/^(The schedule, as departures|Replay it:|End of the trace)/.test(head)) return;
     else if (head === 'The kernel said:') {
-      const key = p.slice(1).filter((l) => KEY_LINE.test(l));
+      const key = p.slice(1).filter((l) => KEY_LOG_LINE.test(l));
       const body = (key.length ? key : p.slice(1)).slice(0, 2).map((l) => l.replace(/^\s*\[\s*[\d.]+\]\s*/, ''));
       picked.push(...body.map((l) => `kernel: ${l}`));
       // The Call Trace's innermost line in the learner's file: where to look.

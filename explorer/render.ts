@@ -126,10 +126,13 @@ function untimed(line: string): string {
   return line.replace(/^\[\s*[\d.]+\]\s*/, '');
 }
 
+/** Kernel log lines a reviewer looks for first (the trace window keeps them; the CLI's excerpt shows them). */
+export const KEY_LOG_LINE = /BUG:|WARNING:|INFO:|Out of memory|Killed process|invoked oom-killer|Unable to|blocked for more than|possible circular|inconsistent|soft lockup|KASAN|deadlock/;
+
 function explains(e: timeline_entry): boolean {
   if (e.type === 'decision') return true;
   if (e.type === 'event') return EXPLAINING_EVENTS.has(e.event);
-  return /BUG:|WARNING:|INFO:|Out of memory|Killed process|Unable to|blocked for more than/.test(e.text);
+  return KEY_LOG_LINE.test(e.text);
 }
 
 /**
