@@ -5,7 +5,8 @@
 // and a handoff pending, several nr_to_scan in a row, and every path by
 // which reclaim calls scan. Every call is judged as it happens.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once } from '../course/check_helpers';
+import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
+import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import type { scenario } from '../explorer/scenario';
 import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_is_active, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
@@ -400,6 +401,21 @@ function without_lockdep(s: scenario): scenario {
   return { ...s, id: `${s.id}-nolockdep`, params: { ...s.params, lockdep: false } };
 }
 
+/** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
+export const scenarios = declare_scenarios('02-scan-must-say-stop', [
+  {
+    id: 'ex02-holder-allocates',
+    title: 'the struct_mutex holder allocates under memory pressure, and reclaim calls your scan (lockdep on)',
+    build: (impl) => ({ scenario: holder_allocates_under_pressure('ex02-holder-allocates', { scan: scan_of(impl) }) }),
+  },
+  {
+    id: 'ex02-holder-allocates-nolockdep',
+    title: 'the same with lockdep off (the kernel\'s default schedule)',
+    // Lockdep off changes what lockdep-asking answers do, not the schedules: the kernel's default schedule suffices.
+    build: (impl) => ({ scenario: without_lockdep(holder_allocates_under_pressure('ex02-holder-allocates', { scan: scan_of(impl) })), options: { preemption_bound: 0 } }),
+  },
+]);
+
 export default define_checks({
   exercise: '02-scan-must-say-stop',
   golden,
@@ -467,10 +483,9 @@ export default define_checks({
       id: 'releases-under-recursion',
       name: 'still releases pages, and leaves the lock held, when reclaim recurses from the struct_mutex holder (lockdep on and off)',
       run: async (impl) => {
-        const on = await no_failures(holder_allocates_under_pressure('ex02-holder-allocates', { scan: scan_of(impl) }));
+        const on = await explore_declared(scenarios, 'ex02-holder-allocates', impl);
         if (!on.ok) return on;
-        // Lockdep off changes what lockdep-asking answers do, not the schedules: the kernel's default schedule suffices.
-        return no_failures(without_lockdep(holder_allocates_under_pressure('ex02-holder-allocates', { scan: scan_of(impl) })), { preemption_bound: 0 });
+        return explore_declared(scenarios, 'ex02-holder-allocates-nolockdep', impl);
       },
     },
     {

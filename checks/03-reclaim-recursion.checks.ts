@@ -12,7 +12,8 @@
 // struct_mutex free, held by the caller or by another task (with waiters
 // and a pending handoff), task names that collide, every kind of object.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures } from '../course/check_helpers';
+import { dmesg_tail, first_report } from '../course/check_helpers';
+import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
 import type { report_kind } from '../kernel/panic';
@@ -117,14 +118,38 @@ const describe = describe_struct_mutex_workload;
  * cannot shrink i915, the OOM killer kills a bystander ("users' oom").
  */
 async function thread_case(impl: exercise_impl): Promise<check_outcome> {
-  for (const lockdep of [true, false]) {
-    const { lock, judge } = judged_lock(lock_of(impl));
-    const sc = holder_allocates_under_pressure(`ex03-holder-allocates${lockdep ? '' : '-nolockdep'}`, { lock });
-    const out = await no_failures({ ...sc, params: { ...sc.params, lockdep }, check: () => first_violation(judge) }, { preemption_bound: 0 });
+  for (const id of ['ex03-holder-allocates', 'ex03-holder-allocates-nolockdep']) {
+    const out = await explore_declared(scenarios, id, impl);
     if (!out.ok) return out;
   }
   return pass();
 }
+
+/** The thread's case with the learner's lock, every lock call judged, lockdep on or off. */
+function holder_case(impl: exercise_impl, lockdep: boolean): scenario {
+  const { lock, judge } = judged_lock(lock_of(impl));
+  const sc = holder_allocates_under_pressure(`ex03-holder-allocates${lockdep ? '' : '-nolockdep'}`, { lock });
+  return { ...sc, params: { ...sc.params, lockdep }, check: () => first_violation(judge) };
+}
+
+/** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
+export const scenarios = declare_scenarios('03-reclaim-recursion', [
+  {
+    id: 'ex03-recursion',
+    title: 'a GEM ioctl holds struct_mutex and allocates under pressure: direct reclaim and kswapd call your lock',
+    build: (impl) => ({ scenario: recursion(lock_of(impl)) }),
+  },
+  {
+    id: 'ex03-holder-allocates',
+    title: 'the thread\'s case: the ioctl holding struct_mutex allocates while the GPU scans out (lockdep on, default schedule)',
+    build: (impl) => ({ scenario: holder_case(impl, true), options: { preemption_bound: 0 } }),
+  },
+  {
+    id: 'ex03-holder-allocates-nolockdep',
+    title: 'the same with lockdep off',
+    build: (impl) => ({ scenario: holder_case(impl, false), options: { preemption_bound: 0 } }),
+  },
+]);
 
 export default define_checks({
   exercise: '03-reclaim-recursion',
@@ -134,7 +159,7 @@ export default define_checks({
     {
       id: 'no-deadlock-under-recursion',
       name: 'never deadlocks when reclaim recurses under struct_mutex, and answers every lock call for the lock\'s real owner, in every schedule',
-      run: (impl) => no_failures(recursion(lock_of(impl))),
+      run: (impl) => explore_declared(scenarios, 'ex03-recursion', impl),
     },
     {
       id: 'purges-cache-when-holder-allocates',

@@ -5,7 +5,8 @@
 // real tasks bring about (generated with a fixed seed: who owns the lock,
 // which flags its waiters set, task names, reclaim context, lockdep on and off).
 import { define_checks, fail, pass, type check_outcome, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../course/check_helpers';
+import { dmesg_tail, first_report, run_in_gem_world } from '../course/check_helpers';
+import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { for_each_workload } from '../course/workload';
 import { kthread_run } from '../kernel/kthread';
 import { atomic_long_read, atomic_long_set } from '../kernel/lib/atomic';
@@ -176,6 +177,15 @@ const STATE_WORDS: Record<(typeof OWNER_STATES)[number], string> = {
   'free+waiters': 'nobody holds it; a woken waiter has not run yet (WAITERS alone): a trylock may take it',
 };
 
+/** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
+export const scenarios = declare_scenarios('04-owner-word', [
+  {
+    id: 'ex04-waiter-queued',
+    title: 'a waiter queues on struct_mutex while its holder allocates under pressure: the owner word carries flag bits',
+    build: (impl) => ({ scenario: waiter_while_holder_allocates('ex04-waiter-queued', fn_of(impl)) }),
+  },
+]);
+
 export default define_checks({
   exercise: '04-owner-word',
   golden,
@@ -202,7 +212,7 @@ export default define_checks({
     {
       id: 'no-oom-when-waiter-queued',
       name: 'never reaches the OOM killer when another task waits for struct_mutex while its holder allocates',
-      run: (impl) => no_failures(waiter_while_holder_allocates('ex04-waiter-queued', fn_of(impl))),
+      run: (impl) => explore_declared(scenarios, 'ex04-waiter-queued', impl),
     },
     {
       id: 'recursive-whatever-flags',

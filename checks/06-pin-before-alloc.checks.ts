@@ -7,7 +7,8 @@
 // swap on and off, free memory at, just above and just below each
 // watermark, lockdep on and off, any task name, allocations that fail).
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures, run_once, type once_result } from '../course/check_helpers';
+import { dmesg_tail, first_report, run_once, type once_result } from '../course/check_helpers';
+import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { for_each_workload, like_reference } from '../course/workload';
 import type { run_result } from '../kernel/init/main';
 import {
@@ -141,6 +142,15 @@ function relocation_property(impl: exercise_impl, ctx: check_context, opts: { fa
   );
 }
 
+/** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
+export const scenarios = declare_scenarios('06-pin-before-alloc', [
+  {
+    id: 'ex06-relocate-under-pressure',
+    title: 'execbuffer relocates a batch while memory is short: its allocation may reclaim the very pages it is using',
+    build: (impl) => ({ scenario: relocate_under_pressure('ex06-relocate-under-pressure', fn_of(impl)) }),
+  },
+]);
+
 export default define_checks({
   exercise: '06-pin-before-alloc',
   golden,
@@ -149,7 +159,7 @@ export default define_checks({
     {
       id: 'no-use-after-free-under-reclaim',
       name: 'never touches freed pages when the shrinker runs inside its allocation, in any schedule',
-      run: (impl) => no_failures(relocate_under_pressure('ex06-relocate-under-pressure', fn_of(impl))),
+      run: (impl) => explore_declared(scenarios, 'ex06-relocate-under-pressure', impl),
     },
     {
       id: 'succeeds-under-pressure',

@@ -2,7 +2,8 @@
 // Each check runs your i915_gem_drain_freed_objects on the kernel model and
 // looks at the objects released before the call: are they really freed?
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures } from '../course/check_helpers';
+import { dmesg_tail, first_report } from '../course/check_helpers';
+import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { lock_owners, locks_balanced, measure_call, page_accounting, type call_measure } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
@@ -390,6 +391,16 @@ function judge_idle({ result, value }: Awaited<ReturnType<typeof run_idle_worklo
   return pass();
 }
 
+/** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
+export const scenarios = declare_scenarios('07-grace-period-is-not-free-memory', [
+  {
+    id: 'ex07-drain-races',
+    title: 'two objects released on CPU 1, one drain on CPU 0: RCU callbacks and the free worker (which needs struct_mutex) race the drain',
+    // A drain that spins multiplies the schedules: a budget in steps, not seconds.
+    build: (impl) => ({ scenario: drain_races(drain_of(impl)), options: { max_steps: 20_000 } }),
+  },
+]);
+
 export default define_checks({
   exercise: '07-grace-period-is-not-free-memory',
   golden,
@@ -443,7 +454,7 @@ export default define_checks({
       // that spins multiplies the schedules: stop it at a budget (and fail:
       // the space was not covered) instead of exploring for seconds.
       async run(impl) {
-        const v = await no_failures(drain_races(drain_of(impl)), { max_steps: 20_000 });
+        const v = await explore_declared(scenarios, 'ex07-drain-races', impl);
         if (v.ok || !v.message.includes('did not cover the space')) return v;
         return fail('two objects released on CPU 1, one drain on CPU 0: the schedules of this tiny scenario took over 20000 scheduler steps ' +
           '(the reference covers them all in about a hundred). The drain keeps running instead of sleeping until the RCU callbacks and the ' +

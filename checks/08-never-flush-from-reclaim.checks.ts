@@ -9,7 +9,8 @@
 // Every call of your unlock is measured with the scheduler's own counters
 // (did the calling task sleep?) and the lock's owner word (not lockdep).
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures, run_in_gem_world } from '../course/check_helpers';
+import { dmesg_tail, first_report, run_in_gem_world } from '../course/check_helpers';
+import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { measure_call, page_accounting } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
@@ -227,6 +228,23 @@ async function unlock_workload_check(
   return judge_run(ctx, wl, run) ?? pass();
 }
 
+/** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
+export const scenarios = declare_scenarios('08-never-flush-from-reclaim', [
+  {
+    id: 'ex08-flush-from-reclaim',
+    title: 'objects are freed, then a task allocates and reclaim calls your unlock (every interleaving within one preemption)',
+    build: (impl) => ({ scenario: free_then_allocate(unlock_of(impl), false), options: { preemption_bound: 1 } }),
+  },
+  {
+    id: 'ex08-no-new-kworkers',
+    title: 'the same when no new kworker can be created: a flush from reclaim waits for ever',
+    build: (impl) => ({
+      scenario: free_then_allocate(unlock_of(impl), true),
+      options: { fail_on: ['hung_task', 'deadlock', 'step_limit', 'assert', 'bug', 'lockdep', 'forgotten_await'] },
+    }),
+  },
+]);
+
 export default define_checks({
   exercise: '08-never-flush-from-reclaim',
   golden,
@@ -273,16 +291,14 @@ export default define_checks({
         if (!long.ok) return long;
         // The thread's own situation, in every interleaving within one preemption
         // (the generated workloads above run the kernel's default schedule).
-        return no_failures(free_then_allocate(unlock_of(impl), false), { preemption_bound: 1 });
+        return explore_declared(scenarios, 'ex08-flush-from-reclaim', impl);
       },
     },
     {
       id: 'no-hang-without-new-kworkers',
       name: 'reclaim gets back on every path when no new kworker can be created (and in every interleaving of the thread\'s scenario)',
       async run(impl, ctx) {
-        const explored = await no_failures(free_then_allocate(unlock_of(impl), true), {
-          fail_on: ['hung_task', 'deadlock', 'step_limit', 'assert', 'bug', 'lockdep', 'forgotten_await'],
-        });
+        const explored = await explore_declared(scenarios, 'ex08-no-new-kworkers', impl);
         if (!explored.ok) return explored;
         return for_each_workload(
           {

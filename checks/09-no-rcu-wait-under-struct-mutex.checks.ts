@@ -4,7 +4,8 @@
 // GEM machines (every kind of object, several flag sets, task names, swap,
 // lockdep on and off), compared with what the reference releases.
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures, run_in_gem_world, run_once } from '../course/check_helpers';
+import { dmesg_tail, first_report, run_in_gem_world, run_once } from '../course/check_helpers';
+import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import {
@@ -112,6 +113,20 @@ const released = (objs: readonly drm_i915_gem_object[], before: readonly number[
 const bad_report = (r: Parameters<typeof first_report>[0]): string | null =>
   first_report(r, ['deadlock', 'hung_task', 'lockdep', 'bug', 'warn', 'kasan', 'forgotten_await', 'step_limit', 'oom']);
 
+/** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
+export const scenarios = declare_scenarios('09-no-rcu-wait-under-struct-mutex', [
+  {
+    id: 'rcu-hang-v4.12-ex09',
+    title: 'Andrea\'s hang with your i915_gem_shrink: the ioctl holds struct_mutex, the free worker waits for it, no kworker can be created (lockdep on)',
+    build: (impl) => ({ scenario: rcu_hang('4.12', true, { shrink: shrink_of(impl), lockdep: true }) }),
+  },
+  {
+    id: 'rcu-hang-v4.12-ex09-nolockdep',
+    title: 'the same with lockdep off (the real hang had no lockdep report)',
+    build: (impl) => ({ scenario: rcu_hang('4.12', true, { shrink: shrink_of(impl), lockdep: false }) }),
+  },
+]);
+
 export default define_checks({
   exercise: '09-no-rcu-wait-under-struct-mutex',
   exports: { i915_gem_shrink: 'async function i915_gem_shrink(i915, target, flags): Promise<number>' },
@@ -121,10 +136,9 @@ export default define_checks({
       id: 'no-hang-when-reclaim-recurses',
       name: 'never hangs when reclaim recurses into it from the task holding struct_mutex and no kworker can be created (any schedule, lockdep on or off)',
       async run(impl) {
-        const shrink = shrink_of(impl);
         // Lockdep off too: the real hang had no lockdep report, and a fix must not lean on lockdep's bookkeeping.
         for (const lockdep of [true, false]) {
-          const o = await no_failures(rcu_hang('4.12', true, { shrink, lockdep }));
+          const o = await explore_declared(scenarios, `rcu-hang-v4.12-ex09${lockdep ? '' : '-nolockdep'}`, impl);
           if (!o.ok) return fail(`${o.message}\n  (lockdep ${lockdep ? 'on' : 'off'})`);
         }
         return pass('no hang in any schedule within the bound, lockdep on and off');

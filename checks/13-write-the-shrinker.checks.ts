@@ -23,8 +23,10 @@
 // released); the last one runs all four policies and compares what each
 // costs with the reference.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
-import { dmesg_tail, first_report, no_failures } from '../course/check_helpers';
+import { dmesg_tail, first_report } from '../course/check_helpers';
+import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { for_each_workload, like_reference } from '../course/workload';
+import type { scenario } from '../explorer/scenario';
 import type { report_kind } from '../kernel/panic';
 import { arb_unlock_workload, describe_unlock_workload, run_unlock_workload, type unlock_workload } from '../scenarios/reclaim_meets_free_path';
 import { i915_gem_shrinker_unlock } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
@@ -212,22 +214,57 @@ async function nested_calls_under_each_policy(impl: exercise_impl, ctx: check_co
 /** The thread's case, lockdep on and off: the ioctl holding struct_mutex allocates while the GPU scans out. */
 async function holder_allocates(impl: exercise_impl): Promise<check_outcome> {
   for (const lockdep of [true, false]) {
-    const { ops, calls } = judged_shrinker(shrinker_of(impl));
-    const sc = holder_allocates_under_pressure(`ex13-holder-allocates${lockdep ? '' : '-nolockdep'}`, ops);
-    const out = await with_policy(impl, KERNEL_POLICY, () =>
-      no_failures({ ...sc, params: { ...sc.params, lockdep }, check: () => first_violation(calls) }, { preemption_bound: 0 }),
-    );
+    const out = await explore_declared(scenarios, `ex13-holder-allocates${lockdep ? '' : '-nolockdep'}`, impl);
     if (!out.ok) return fail(`${out.message}\n  (lockdep ${lockdep ? 'on' : 'off'})`);
   }
   return pass('no OOM kill, no report, every call by the rules, lockdep on and off');
 }
 
+/** The thread's case with this shrinker, every call judged, lockdep on or off. */
+function holder_case(impl: exercise_impl, lockdep: boolean): scenario {
+  const { ops, calls } = judged_shrinker(shrinker_of(impl));
+  const sc = holder_allocates_under_pressure(`ex13-holder-allocates${lockdep ? '' : '-nolockdep'}`, ops);
+  return { ...sc, params: { ...sc.params, lockdep }, check: () => first_violation(calls) };
+}
+
+/** Andrea's hang with this shrinker, every call judged, lockdep on or off. */
+function hang_case(impl: exercise_impl, lockdep: boolean): scenario {
+  const { ops, calls } = judged_shrinker(shrinker_of(impl));
+  const sc = rcu_hang('4.12', true, { ops, lockdep });
+  return { ...sc, check: () => first_violation(calls) };
+}
+
+/** Every run with the kernel's lock policy in the learner's module (restored after). */
+const kernel_policy = (impl: exercise_impl) => <T>(body: () => Promise<T>): Promise<T> => with_policy(impl, KERNEL_POLICY, body);
+
+/** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
+export const scenarios = declare_scenarios('13-write-the-shrinker', [
+  {
+    id: 'ex13-holder-allocates',
+    title: 'the thread\'s case with your shrinker: the ioctl holding struct_mutex allocates while the GPU scans out (lockdep on, default schedule)',
+    build: (impl) => ({ scenario: holder_case(impl, true), options: { preemption_bound: 0 }, around: kernel_policy(impl) }),
+  },
+  {
+    id: 'ex13-holder-allocates-nolockdep',
+    title: 'the same with lockdep off',
+    build: (impl) => ({ scenario: holder_case(impl, false), options: { preemption_bound: 0 }, around: kernel_policy(impl) }),
+  },
+  {
+    id: 'rcu-hang-v4.12-ex13',
+    title: 'Andrea\'s hang with your shrinker: the free worker waits for struct_mutex, no kworker can be created (lockdep on)',
+    build: (impl) => ({ scenario: hang_case(impl, true), options: { preemption_bound: 1 }, around: kernel_policy(impl) }),
+  },
+  {
+    id: 'rcu-hang-v4.12-ex13-nolockdep',
+    title: 'the same with lockdep off',
+    build: (impl) => ({ scenario: hang_case(impl, false), options: { preemption_bound: 1 }, around: kernel_policy(impl) }),
+  },
+]);
+
 /** Andrea's hang (scenarios/thread.ts rcu_hang) with this shrinker, under every schedule within the bound. */
 async function andreas_hang(impl: exercise_impl): Promise<check_outcome> {
   for (const lockdep of [true, false]) {
-    const { ops, calls } = judged_shrinker(shrinker_of(impl));
-    const sc = rcu_hang('4.12', true, { ops, lockdep });
-    const out = await with_policy(impl, KERNEL_POLICY, () => no_failures({ ...sc, check: () => first_violation(calls) }, { preemption_bound: 1 }));
+    const out = await explore_declared(scenarios, `rcu-hang-v4.12-ex13${lockdep ? '' : '-nolockdep'}`, impl);
     if (!out.ok) return fail(`${out.message}\n  (Andrea's hang: the ioctl holds struct_mutex, the free worker waits for it, no kworker can be created; lockdep ${lockdep ? 'on' : 'off'})`);
   }
   return pass();

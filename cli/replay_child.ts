@@ -4,22 +4,19 @@
 // the learner's current code, and replay it with tracing on. It runs apart
 // from the command because the learner's code may loop for ever.
 //
-//   worker.ts replay --root R --schedule S [--tail N] [--log-only] [--prefer ID]
+//   worker.ts replay --root R --schedule S [--tail N] [--log-only]
 //
-// Finding the scenario: each exercise's check suite runs once in capture
-// mode (course/check_helpers.ts capture_scenarios): every scenario handed to
-// no_failures() is recorded with its options instead of being explored.
-// Scenario ids start with "exNN-" by convention, so exercise NN is tried
-// first; then the exercise given by --prefer, then all the others.
+// Finding the scenario: every check suite declares the scenarios it
+// explores, by id (its `scenarios` export, course/scenario_registry.ts). The
+// id in the string names one; it is built with the learner's current code of
+// the exercise whose suite declares it, exactly as that check builds it.
 import { join } from 'node:path';
-import { capture_scenarios } from '../course/check_helpers';
-import { run_checks } from '../course/checks';
-import { load_impl, load_suite, read_manifest } from '../course/files';
-import type { manifest_exercise } from '../course/manifest';
-import type { verdict_options } from '../explorer/verdict';
+import { pathToFileURL } from 'node:url';
+import { load_impl, read_manifest } from '../course/files';
+import { build_checked, find_declared, scenario_declarations_of, type scenario_declarations } from '../course/scenario_registry';
 import { replay_schedule } from '../explorer/replay';
 import { render_timeline } from '../explorer/render';
-import type { scenario } from '../explorer/scenario';
+import { ALL_FAILURE_KINDS } from '../explorer/scenario';
 import { parse_schedule, schedule_string_error } from '../explorer/schedule';
 import { headline } from '../explorer/verdict';
 
@@ -30,28 +27,19 @@ function arg(name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/**
- * captured - the scenarios @e's checks build with the learner's current code,
- * by id. Checks run one at a time and the search stops at the check that
- * builds @want: the later checks' runs are not needed, and the replay then
- * starts from a process that ran nothing else.
- */
-async function captured(root: string, e: manifest_exercise, want: string): Promise<Map<string, { sc: scenario; opts: verdict_options }>> {
-  const found = new Map<string, { sc: scenario; opts: verdict_options }>();
-  const suite = await load_suite(e, root);
-  const impl = await load_impl(e, join(root, 'exercises', e.id));
-  capture_scenarios((sc, opts) => {
-    if (!found.has(sc.id)) found.set(sc.id, { sc, opts });
-  });
-  try {
-    for (const c of suite.checks) {
-      await run_checks(suite, impl, [c.id]);
-      if (found.has(want)) break;
+/** Every suite's declared scenarios, by the manifest's order (a suite that fails to load is said, and skipped). */
+async function all_declarations(root: string): Promise<{ decls: scenario_declarations[]; broken: string[] }> {
+  const decls: scenario_declarations[] = [];
+  const broken: string[] = [];
+  for (const e of read_manifest(root).exercises) {
+    try {
+      const d = scenario_declarations_of(await import(pathToFileURL(join(root, e.checks)).href));
+      if (d) decls.push(d);
+    } catch (err) {
+      broken.push(`${e.checks}: ${(err as Error).message}`);
     }
-  } finally {
-    capture_scenarios(null);
   }
-  return found;
+  return { decls, broken };
 }
 
 /** replay_main - run the replay described by @args (the worker's arguments after the verb); the exit code. */
@@ -69,29 +57,16 @@ export async function replay_main(args: readonly string[]): Promise<number> {
     }
     throw e;
   }
-  const m = read_manifest(root);
-  const num = /^ex(\d\d)-/.exec(id)?.[1];
-  const prefer = arg('prefer');
-  const order = [...m.exercises].sort((a, b) => rank(a) - rank(b));
-  function rank(e: manifest_exercise): number {
-    if (num && e.id.startsWith(`${num}-`)) return 0;
-    if (prefer && e.id === prefer) return 1;
-    return 2;
-  }
-  const seen: string[] = [];
-  for (const e of order) {
-    let found: Map<string, { sc: scenario; opts: verdict_options }>;
-    try {
-      found = await captured(root, e, id);
-    } catch (err) {
-      console.error(`(could not load exercise ${e.id} to look for the scenario: ${(err as Error).message})`);
-      continue;
-    }
-    const hit = found.get(id);
-    seen.push(...found.keys());
-    if (!hit) continue;
+  const { decls, broken } = await all_declarations(root);
+  const hit = find_declared(decls, id);
+  if (hit) {
+    const e = read_manifest(root).exercises.find((x) => x.id === hit.exercise);
+    if (!e) throw new Error(`scenario "${id}" is declared by ${hit.exercise}, which the manifest does not list`);
+    const impl = await load_impl(e, join(root, 'exercises', e.id));
+    const built = build_checked(hit.declaration, impl);
     const p = parse_schedule(text, id);
-    const r = await replay_schedule(hit.sc, p.schedule, hit.opts.fail_on);
+    const run = () => replay_schedule(built.scenario, p.schedule, built.options?.fail_on ?? ALL_FAILURE_KINDS);
+    const r = await (built.around ? built.around(run) : run());
     const tail = arg('tail');
     const body = render_timeline(r.timeline, { tail: tail ? Number(tail) : undefined, log_only: argv.includes('--log-only') });
     console.log(`Replaying ${r.schedule_string}`);
@@ -107,8 +82,9 @@ export async function replay_main(args: readonly string[]): Promise<number> {
     }
     return 0;
   }
-  console.error(`No check builds a scenario "${id}" with your current code.`);
-  if (seen.length) console.error(`Scenarios the checks build: ${[...new Set(seen)].join(', ')}`);
+  for (const b of broken) console.error(`(could not load ${b} to look for the scenario)`);
+  console.error(`No check builds a scenario "${id}".`);
+  console.error(`Scenarios the checks explore: ${decls.flatMap((d) => d.scenarios.map((s) => s.id)).join(', ')}`);
   return 1;
 }
 

@@ -7,7 +7,6 @@ import { run_worker, stopped_message } from '../../course/runner';
 import { number_flag, parse_args, usage_error } from '../args';
 import { DEFAULT_TIMEOUT_S } from '../checking';
 import type { course_ctx } from '../course';
-import { first_not_done } from '../state';
 
 export async function cmd_replay(ctx: course_ctx, argv: readonly string[]): Promise<number> {
   const p = parse_args(argv, ['log-only'], ['tail', 'timeout']);
@@ -17,8 +16,6 @@ export async function cmd_replay(ctx: course_ctx, argv: readonly string[]): Prom
   const args = ['--root', ctx.root, '--schedule', schedule];
   if (p.flags.has('tail')) args.push('--tail', String(Math.floor(number_flag(p, 'tail', 40))));
   if (p.flags.has('log-only')) args.push('--log-only');
-  const prefer = first_not_done(ctx.manifest, ctx.state);
-  if (prefer) args.push('--prefer', prefer);
   const r = await run_worker({ verb: 'replay', args, cwd: ctx.root, inherit_output: true, timeout_ms: timeout * 1000 });
   if (r.stopped) {
     console.error(`The replay ${stopped_message(r.stopped, { timeout_ms: timeout * 1000 })}`);
