@@ -21,6 +21,11 @@ import { flush_work } from '../../kernel/workqueue';
 /**
  * i915_gem_shrinker_unlock - the shrinker is done with the object lists:
  * give struct_mutex back if the shrinker took it.
+ *
+ * TODO: count, scan and the OOM notifier call this with memory short, most
+ * often from inside reclaim (direct reclaim or kswapd, PF_MEMALLOC set).
+ * Find what this function makes such a caller wait for, and what has to
+ * exist, and run, for that wait to end.
  */
 export async function i915_gem_shrinker_unlock(i915: drm_i915_private, unlock: boolean): Promise<void> {
   if (!unlock) return; // RECURSIVE: the outer frame owns the lock
@@ -28,6 +33,5 @@ export async function i915_gem_shrinker_unlock(i915: drm_i915_private, unlock: b
   mutex_unlock(i915.struct_mutex);
   // Andrea's 2/5: "flush the work to provide better guarantees to the
   // reclaim code", so that reclaim knows the memory is really freed.
-  // TODO: who is calling this, and who would have to run the free worker?
   await flush_work(i915.mm.free_work);
 }
