@@ -1,0 +1,200 @@
+// The course reads as one story (issue 11), and stays that way:
+// - every lesson opens with a "Where we are." paragraph that links the
+//   lesson before it and the passage of the thread it reads, and ends with
+//   "## Your turn", pointing at its exercise;
+// - the introduction's map names all thirteen exercises with their passages;
+// - every "sources §N" lands on a §N that sources.md has, and every
+//   "lesson.md#fragment" link lands on a heading of that lesson;
+// - every kernel-log excerpt a lesson presents as the model's output (a
+//   fence opened with ```text model-output <schedule string>) is what the
+//   model prints, line for line and in order, when that schedule is replayed
+//   on the exercise's starter (```text model-output-solution: on the
+//   reference solution); lines that start with "..." mark a cut;
+// - nothing cites "kernel-facts §N", a document the repository does not ship.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { capture_scenarios } from '../../course/check_helpers';
+import { run_checks } from '../../course/checks';
+import { COURSE_ROOT, load_impl, load_suite, read_manifest, solution_dir, starter_dir } from '../../course/files';
+import type { manifest_exercise } from '../../course/manifest';
+import { render_timeline } from '../../explorer/render';
+import { replay_schedule } from '../../explorer/replay';
+import type { scenario } from '../../explorer/scenario';
+import { parse_schedule } from '../../explorer/schedule';
+import type { verdict_options } from '../../explorer/verdict';
+import { heading_slug, read_lessons, section_anchor } from '../../site/generator/content';
+
+const lessons = read_lessons(COURSE_ROOT);
+const manifest = read_manifest();
+const numbered = lessons.filter((l) => /^\d\d-/.test(l.file));
+const exercise_lessons = numbered.filter((l) => l.exercise !== null);
+const body_of = (file: string): string => lessons.find((l) => l.file === file)!.body;
+
+/** The "## " sections of @body, by title, in order. */
+const sections = (body: string): string[] => [...body.matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim());
+
+/** The ids a lesson page's headings get on the site (site/generator/content.ts), outside code fences. */
+function heading_ids(body: string): Set<string> {
+  const ids = new Set<string>();
+  let fenced = false;
+  for (const line of body.split('\n')) {
+    if (line.startsWith('```')) fenced = !fenced;
+    const m = !fenced && /^#{1,6} (.+)$/.exec(line);
+    if (!m) continue;
+    const text = m[1]!.replace(/`/g, '').trim();
+    const slug = section_anchor(text) ?? heading_slug(text);
+    let id = slug;
+    for (let n = 2; ids.has(id); n++) id = `${slug}-${n}`;
+    ids.add(id);
+  }
+  return ids;
+}
+
+describe('the course as one story', () => {
+  it('has a lesson for every exercise of the manifest, in order', () => {
+    expect(exercise_lessons.map((l) => l.exercise)).toEqual(manifest.exercises.map((e) => e.id));
+  });
+
+  for (const [i, l] of numbered.entries()) {
+    if (l.exercise === null) continue;
+    it(`lesson ${l.id} opens with where we are: the lesson before it and its passage of the thread`, () => {
+      const after_title = l.body.split(/^# .+$/m)[1] ?? '';
+      const first = after_title.trim().split(/\n\s*\n/)[0]!;
+      expect(first.startsWith('**Where we are.**'), `${l.file}: the first paragraph after the title must start with "**Where we are.**"`).toBe(true);
+      const before = numbered[i - 1]!;
+      expect(first, `${l.file}: "Where we are" links the lesson before it, ${before.file}`).toContain(`](${before.file}`);
+      expect(first, `${l.file}: "Where we are" links its passage of the thread (thread.md#...)`).toMatch(/\]\(thread\.md#[a-z0-9-]+\)/);
+    });
+
+    it(`lesson ${l.id} ends with its exercise`, () => {
+      const all = sections(l.body);
+      expect(all.at(-1), `${l.file}: the last section is "Your turn"`).toBe('Your turn');
+      const turn = l.body.slice(l.body.lastIndexOf('## Your turn'));
+      expect(turn, `${l.file}: "Your turn" names the exercise folder`).toContain(`exercises/${l.exercise}/`);
+      expect(turn.replace(/\s+/g, ' '), `${l.file}: "Your turn" says how to check it`).toContain(`npx shrinker-lab run ${l.id}`);
+    });
+  }
+
+  it('the introduction maps every exercise to its passages of the thread', () => {
+    const intro = body_of('00-introduction.md');
+    const passages = heading_ids(body_of('thread.md'));
+    for (const l of exercise_lessons) {
+      const row = intro.split('\n').find((line) => line.startsWith(`| [${l.id}](${l.file})`));
+      expect(row, `00-introduction.md: a map row "| [${l.id}](${l.file}) | ..."`).toBeDefined();
+      const links = [...row!.matchAll(/\]\(thread\.md#([a-z0-9-]+)\)/g)].map((m) => m[1]!);
+      expect(links.length, `${l.id}: the row links at least one passage of the thread`).toBeGreaterThan(0);
+      for (const f of links) expect(passages.has(f), `${l.id}: thread.md#${f} is a passage heading`).toBe(true);
+    }
+  });
+
+  it('every "sources §N" lands on a section sources.md has', () => {
+    const have = new Set([...body_of('sources.md').matchAll(/^## §(\d+) /gm)].map((m) => Number(m[1])));
+    // Numbered from 1 with no gap, so that "§N" is also the N-th section.
+    expect([...have]).toEqual([...have].map((_, k) => k + 1));
+    const bad: string[] = [];
+    for (const l of lessons) {
+      if (l.file === 'sources.md') continue;
+      for (const m of l.body.matchAll(/§(\d+)/g)) if (!have.has(Number(m[1]))) bad.push(`${l.file}: §${m[1]}`);
+      for (const m of l.body.matchAll(/\]\(sources\.md#([^)]+)\)/g)) if (!/^s\d+$/.test(m[1]!) || !have.has(Number(m[1]!.slice(1)))) bad.push(`${l.file}: #${m[1]}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('every link to a lesson heading (#fragment) lands on one', () => {
+    const bad: string[] = [];
+    for (const l of lessons) {
+      for (const m of l.body.matchAll(/\]\(((?:\d\d-[a-z0-9-]+|thread|sources)\.md)#([^)]+)\)/g)) {
+        const target = lessons.find((t) => t.file === m[1]);
+        if (!target || !heading_ids(target.body).has(m[2]!)) bad.push(`${l.file} -> ${m[1]}#${m[2]}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('nothing cites "kernel-facts §N", a document the repository does not ship', () => {
+    const hits: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (/\.(ts|md|json)$/.test(name) && /kernel-facts\s*§/.test(readFileSync(path, 'utf8'))) hits.push(path.slice(COURSE_ROOT.length + 1));
+      }
+    };
+    for (const d of ['lessons', 'kernel', 'scenarios', 'checks', 'course', 'explorer', 'exercises', 'solutions', 'docs']) walk(join(COURSE_ROOT, d));
+    expect(hits).toEqual([]);
+  });
+});
+
+interface model_excerpt {
+  lesson: string;
+  exercise: manifest_exercise;
+  /** Whose code the excerpt was printed with. */
+  code: 'starter' | 'solution';
+  schedule: string;
+  lines: string[];
+}
+
+/** The ```text model-output[-solution] <schedule> fences of every lesson. */
+function model_excerpts(): model_excerpt[] {
+  const out: model_excerpt[] = [];
+  for (const l of exercise_lessons) {
+    const exercise = manifest.exercises.find((e) => e.id === l.exercise)!;
+    for (const m of l.body.matchAll(/^```text model-output(-solution)? (\S+)\n([\s\S]*?)^```$/gm)) {
+      out.push({ lesson: l.file, exercise, code: m[1] ? 'solution' : 'starter', schedule: m[2]!, lines: m[3]!.split('\n') });
+    }
+  }
+  return out;
+}
+
+/** A line of an excerpt that only marks a cut ("...", "  ... 5,000 more ...", "…"). */
+const is_cut = (line: string): boolean => line.trim() === '' || /^\s*(\.\.\.|…)/.test(line);
+
+/** The scenario @id that @e's checks build with @code (the checks run in capture mode: nothing is explored). */
+async function built_scenario(e: manifest_exercise, code: model_excerpt['code'], id: string): Promise<{ sc: scenario; opts: verdict_options } | undefined> {
+  const suite = await load_suite(e);
+  const impl = await load_impl(e, code === 'starter' ? starter_dir(e) : solution_dir(e));
+  let found: { sc: scenario; opts: verdict_options } | undefined;
+  capture_scenarios((sc, opts) => {
+    if (sc.id === id && !found) found = { sc, opts };
+  });
+  try {
+    for (const c of suite.checks) {
+      await run_checks(suite, impl, [c.id]);
+      if (found) break;
+    }
+  } finally {
+    capture_scenarios(null);
+  }
+  return found;
+}
+
+// A replayed scenario must stay cheap: the excerpts are short runs.
+const REPLAY_STEP_BUDGET = 20_000;
+
+describe('kernel logs a lesson shows as the model output are what the model prints', () => {
+  const excerpts = model_excerpts();
+
+  it('the lessons mark their model excerpts', () => {
+    expect(new Set(excerpts.map((x) => x.lesson)).size).toBeGreaterThanOrEqual(8);
+  });
+
+  for (const x of excerpts) {
+    it(`${x.lesson}: ${x.schedule} on the ${x.code}`, async () => {
+      const id = parse_schedule(x.schedule).scenario_id;
+      const hit = await built_scenario(x.exercise, x.code, id);
+      expect(hit, `${x.exercise.id}'s checks build no scenario "${id}" with the ${x.code}`).toBeDefined();
+      const r = await replay_schedule(hit!.sc, parse_schedule(x.schedule, id).schedule, hit!.opts.fail_on);
+      expect(r.schedule_string, 'the schedule string is current (npx shrinker-lab replay prints it)').toBe(x.schedule);
+      expect(r.result.steps).toBeLessThanOrEqual(REPLAY_STEP_BUDGET);
+      const printed = render_timeline(r.timeline).split('\n').map((s) => s.trimEnd());
+      let at = 0;
+      for (const line of x.lines) {
+        if (is_cut(line)) continue;
+        const k = printed.indexOf(line.trimEnd(), at);
+        expect(k, `${x.lesson}: not printed by the model with the ${x.code} (after line ${at}) for ${x.schedule}:\n${line}`).toBeGreaterThanOrEqual(0);
+        at = k + 1;
+      }
+    });
+  }
+});
