@@ -15,6 +15,7 @@
 // trace is wanted.
 import type { kernel_report, report_kind } from '../kernel/panic';
 import { bfs, type bfs_stats, type bfs_visit } from './bfs';
+import { dpor } from './dpor';
 import { minimise_schedule } from './minimise';
 import { random_runs } from './random';
 import { ALL_FAILURE_KINDS, type scenario } from './scenario';
@@ -25,6 +26,14 @@ export interface explore_options {
   mode?: 'exhaustive' | 'random';
   /** Exhaustive: most deviations from the default per schedule (default 2). */
   preemption_bound?: number;
+  /**
+   * Exhaustive: 'dpor' runs one schedule per class of equivalent ones
+   * (partial-order reduction, explorer/dpor.ts) instead of every schedule;
+   * 'none' (default) runs them all.
+   */
+  reduction?: 'none' | 'dpor';
+  /** Exhaustive with reduction 'dpor': no bound at all, every interleaving (up to equivalence). Ignores preemption_bound. */
+  complete?: boolean;
   /** Random: how many random schedules after the default one (default 200). */
   runs?: number;
   /** Random: the seed (default 1). */
@@ -68,8 +77,14 @@ export interface failure {
 export interface exploration {
   scenario: string;
   mode: 'exhaustive' | 'random';
-  /** Exhaustive mode's bound (null in random mode). */
+  /** Exhaustive mode's bound (null in random mode and in complete exploration). */
   preemption_bound: number | null;
+  /** 'dpor' when partial-order reduction chose the schedules. */
+  reduction: 'none' | 'dpor';
+  /** Complete exploration (no bound): when exhausted, every interleaving was covered up to equivalence. */
+  complete: boolean;
+  /** Reduced runs cut short as redundant (sleep sets) or over the bound (not counted in schedules). */
+  pruned: number;
   /** Random mode: the strategy and seed. */
   strategy: 'pct' | 'uniform' | null;
   seed: number | null;
@@ -109,6 +124,9 @@ export async function explore(sc: scenario, opts: explore_options = {}): Promise
   const max_schedules = opts.max_schedules ?? DEFAULTS.max_schedules;
   const max_steps = opts.max_steps ?? DEFAULTS.max_steps;
   const stop_on = opts.stop_on ?? null;
+  const reduction = mode === 'exhaustive' ? (opts.reduction ?? 'none') : 'none';
+  const complete = reduction === 'dpor' && (opts.complete ?? false);
+  if (opts.complete && reduction !== 'dpor') throw new Error("complete: true needs reduction: 'dpor' (the unreduced space has no end in sight).");
 
   const found = new Map<string, failure>();
   const visit: bfs_visit = (out, s, number) => {
@@ -124,7 +142,7 @@ export async function explore(sc: scenario, opts: explore_options = {}): Promise
           schedule_string: format_schedule(sc.id, s),
           preemptions: preemptions(s),
           found_at: old ? old.found_at : number,
-          minimal: mode === 'exhaustive',
+          minimal: mode === 'exhaustive' && reduction === 'none',
           report: f.report,
         });
       }
@@ -133,8 +151,14 @@ export async function explore(sc: scenario, opts: explore_options = {}): Promise
     return stop ? 'stop' : undefined;
   };
 
+  let pruned = 0;
   const stats =
-    mode === 'exhaustive'
+    reduction === 'dpor'
+      ? await dpor(sc, { bound: complete ? Infinity : bound, max_schedules, max_steps, fail_on }, visit).then((d) => {
+          pruned = d.pruned;
+          return d;
+        })
+      : mode === 'exhaustive'
       ? await bfs(sc, { bound, max_schedules, max_steps, fail_on }, visit)
       : await random_runs(
           sc,
@@ -170,7 +194,10 @@ export async function explore(sc: scenario, opts: explore_options = {}): Promise
   return {
     scenario: sc.id,
     mode,
-    preemption_bound: mode === 'exhaustive' ? bound : null,
+    preemption_bound: mode === 'exhaustive' && !complete ? bound : null,
+    reduction,
+    complete,
+    pruned,
     strategy: mode === 'random' ? (opts.strategy ?? 'pct') : null,
     seed: mode === 'random' ? (opts.seed ?? DEFAULTS.seed) : null,
     schedules: stats.schedules,

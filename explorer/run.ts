@@ -9,6 +9,7 @@
 // Only one run can be in progress at a time (start_kernel's rule): runs
 // asked for concurrently (say, the playground replaying while a check
 // explores) are queued and run one after the other.
+import { footprint_install, type footprint_recorder } from '../kernel/footprint';
 import { start_kernel, type run_result } from '../kernel/init/main';
 import { log_records, printk_listen } from '../kernel/printk/printk';
 import type { sched_decision, sched_policy } from '../kernel/sched/core';
@@ -64,6 +65,8 @@ export interface run_options {
   trace: boolean;
   /** Which report kinds count as failures. */
   fail_on: ReadonlySet<string>;
+  /** Partial-order reduction: where the kernel's footprint tags go during this run (explorer/dpor.ts). */
+  recorder?: footprint_recorder | null;
 }
 
 export interface run_outcome {
@@ -163,6 +166,7 @@ async function run_now(sc: scenario, o: run_options): Promise<run_outcome> {
   const policy = new explorer_policy(o);
   const printk_notes: printk_note[] = [];
   const params = { ...sc.params, trace: o.trace };
+  footprint_install(o.recorder ?? null);
   const result = await start_kernel(
     params,
     () => {
@@ -179,7 +183,7 @@ async function run_now(sc: scenario, o: run_options): Promise<run_outcome> {
       sc.setup();
     },
     policy,
-  );
+  ).finally(() => footprint_install(null));
   const unreached = policy.unreached();
   if (o.strict && unreached.length > 0) {
     const d = unreached[0]!;

@@ -15,6 +15,14 @@ export interface scenario {
   params?: Partial<boot_params>;
   /** Create the scenario's tasks. Runs after boot, outside any task. */
   setup(): void;
+  /**
+   * 'tagged': the scenario's tasks share state only through kernel objects
+   * that tag their reads and writes (kernel/footprint.ts), so the explorer's
+   * partial-order reduction may treat steps that touch different objects as
+   * commuting. Otherwise every step is taken to touch everything (no
+   * reduction, always safe).
+   */
+  footprint?: 'tagged';
   /** Inspect a finished run: return a failure message (reported as kind 'assert') or null. */
   check?(result: run_result): string | null;
 }

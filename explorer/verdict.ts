@@ -75,12 +75,21 @@ export function coverage_text(x: exploration): string {
   if (x.mode === 'random') {
     return `${plural(x.schedules, 'schedule')} (the default and ${x.schedules - 1} ${x.strategy} random, seed ${x.seed}), ${plural(x.steps, 'step')}; random mode covers a sample, not the whole space`;
   }
+  if (x.reduction === 'dpor') return reduced_coverage_text(x);
   const space = x.exhausted
     ? 'space exhausted'
     : x.stopped_by === 'failure'
       ? 'stopped at the failure'
       : `space NOT exhausted: stopped by ${x.stopped_by}, every schedule with at most ${plural(Math.max(x.covered_bound, 0), 'preemption')} covered${x.covered_bound < 0 ? ' (not even the default run)' : ''}`;
   return `${plural(x.schedules, 'schedule')} with at most ${plural(x.preemption_bound ?? 0, 'preemption')}, ${plural(x.steps, 'step')}; ${space}`;
+}
+
+/** coverage_text for a partial-order-reduced search: says whether every interleaving, or every one within the bound, was covered. */
+function reduced_coverage_text(x: exploration): string {
+  const ran = `${plural(x.schedules, 'schedule')} (one per class of equivalent interleavings, partial-order reduced), ${plural(x.steps, 'step')}`;
+  if (x.exhausted) return x.complete ? `${ran}; every interleaving covered` : `${ran}; every interleaving with at most ${plural(x.preemption_bound ?? 0, 'preemption')} covered`;
+  if (x.stopped_by === 'failure') return `${ran}; stopped at the failure`;
+  return `${ran}; space NOT exhausted: stopped by ${x.stopped_by}`;
 }
 
 /** The story of a schedule: each departure from the kernel's default choice. */

@@ -15,6 +15,7 @@
 // lets virtual time pass until khungtaskd has spoken, then reports the
 // deadlock with who waits for what, held by whom, and the wait-for cycle.
 import { register_initcall } from './init/initcall';
+import { footprint_opaque } from './footprint';
 import { boot_params } from './init/params';
 import { debug_show_all_locks } from './locking/lockdep';
 import { report, print_tainted, UTS_RELEASE } from './panic';
@@ -34,6 +35,7 @@ register_initcall('subsys', 'hung_task', () => {
   warnings_left = HUNG_TASK_WARNINGS;
   register_sched_clock_hook((now) => {
     while (now >= next_check) {
+      footprint_opaque(); // reads every task's state
       check_hung_uninterruptible_tasks(next_check);
       next_check += timeout_jiffies();
     }

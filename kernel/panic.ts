@@ -9,6 +9,7 @@ import { printk, KERN_ERR, KERN_WARNING } from './printk/printk';
 import { ktime_get_ns } from './time/timekeeping';
 import { trace } from './trace/trace';
 import { save_stack_trace, type stack_frame } from './lib/dump_stack';
+import { footprint_opaque } from './footprint';
 
 export type report_kind =
   | 'warn' // WARN()/WARN_ONCE(): the task goes on
@@ -73,6 +74,7 @@ export const UTS_RELEASE = '4.11.0-shrinkerlab';
  */
 export function report(kind: report_kind, title: string, lines: string[], level = KERN_ERR, call_trace?: readonly stack_frame[]): kernel_report {
   const me = whoami();
+  footprint_opaque(); // a report may stop the run: order it against every step
   printk(level, lines.join('\n'));
   // dump_stack(): the reporter's own chain, unless the report is about a task that sleeps (@call_trace).
   const frames = call_trace ?? save_stack_trace(1);

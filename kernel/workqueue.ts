@@ -58,6 +58,7 @@
 //   the model). A rescuer moves to the CPU of the pool it rescues.
 // - No delayed_work, no freezer (WQ_FREEZABLE has no effect), no sysfs, no
 //   NUMA, no CPU hotplug, no workqueue watchdog.
+import { footprint_opaque, footprint_write } from './footprint';
 import { register_initcall } from './init/initcall';
 import { boot_params } from './init/params';
 import { kthread_run } from './kthread';
@@ -292,6 +293,7 @@ register_initcall('subsys', 'workqueue_hooks', () => {
   // wq_worker_sleeping(): called by the scheduler when a kworker blocks.
   register_sched_step_hook((prev) => {
     if ((prev.flags & PF_WQ_WORKER) === 0 || prev.state === TASK_RUNNING) return;
+    footprint_opaque(); // the workqueue's pools carry no tags
     wq_worker_sleeping(prev);
   });
 });
@@ -443,6 +445,7 @@ export async function drain_workqueue(w: workqueue_struct): Promise<void> {
  */
 export function queue_work_on(cpu: number, w: workqueue_struct, work: work_struct): boolean {
   // No model_task_context() here: timer functions (between scheduler steps) may queue work too.
+  footprint_write(work); // its pending bit; the pools untagged, the worker's steps are opaque (footprint.ts)
   if (work.pending) return false; // test_and_set_bit(WORK_STRUCT_PENDING_BIT)
   work.pending = true;
   __queue_work(cpu, w, work);

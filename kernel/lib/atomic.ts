@@ -4,6 +4,7 @@
 // code reads like kernel code, and so that "read the word once" is visible:
 // atomic_long_read() is the model's READ_ONCE() of a long
 // (Documentation/atomic_t.txt: the non-RMW ops are READ_ONCE/WRITE_ONCE).
+import { footprint_read, footprint_write } from '../footprint';
 
 export class atomic_long_t {
   constructor(public counter = 0) {}
@@ -20,28 +21,35 @@ export function ATOMIC_INIT(i: number): atomic_t {
 }
 
 export function atomic_long_read(v: atomic_long_t): number {
+  footprint_read(v);
   return v.counter;
 }
 export function atomic_long_set(v: atomic_long_t, i: number): void {
+  footprint_write(v);
   v.counter = i;
 }
 export function atomic_long_add(i: number, v: atomic_long_t): void {
+  footprint_write(v);
   v.counter += i;
 }
 export function atomic_long_sub(i: number, v: atomic_long_t): void {
+  footprint_write(v);
   v.counter -= i;
 }
 export function atomic_long_add_return(i: number, v: atomic_long_t): number {
+  footprint_write(v);
   return (v.counter += i);
 }
 /** atomic_long_xchg - set @v to @n, return the old value. */
 export function atomic_long_xchg(v: atomic_long_t, n: number): number {
+  footprint_write(v);
   const old = v.counter;
   v.counter = n;
   return old;
 }
 /** atomic_long_cmpxchg - if @v is @old set it to @n; return what @v was. */
 export function atomic_long_cmpxchg(v: atomic_long_t, old: number, n: number): number {
+  footprint_write(v);
   const cur = v.counter;
   if (cur === old) v.counter = n;
   return cur;
@@ -50,34 +58,44 @@ export function atomic_long_cmpxchg(v: atomic_long_t, old: number, n: number): n
 export const atomic_long_cmpxchg_acquire = atomic_long_cmpxchg;
 export const atomic_long_cmpxchg_release = atomic_long_cmpxchg;
 export function atomic_long_or(i: number, v: atomic_long_t): void {
+  footprint_write(v);
   v.counter |= i;
 }
 export function atomic_long_andnot(i: number, v: atomic_long_t): void {
+  footprint_write(v);
   v.counter &= ~i;
 }
 
 export function atomic_read(v: atomic_t): number {
+  footprint_read(v);
   return v.counter;
 }
 export function atomic_set(v: atomic_t, i: number): void {
+  footprint_write(v);
   v.counter = i;
 }
 export function atomic_inc(v: atomic_t): void {
+  footprint_write(v);
   v.counter++;
 }
 export function atomic_dec(v: atomic_t): void {
+  footprint_write(v);
   v.counter--;
 }
 export function atomic_add(i: number, v: atomic_t): void {
+  footprint_write(v);
   v.counter += i;
 }
 export function atomic_sub(i: number, v: atomic_t): void {
+  footprint_write(v);
   v.counter -= i;
 }
 export function atomic_inc_return(v: atomic_t): number {
+  footprint_write(v);
   return ++v.counter;
 }
 export function atomic_dec_and_test(v: atomic_t): boolean {
+  footprint_write(v);
   return --v.counter === 0;
 }
 

@@ -81,6 +81,7 @@
 //   hooks between steps) is treated as interrupt context: it gets its own
 //   held-lock stack, so it does not borrow the locks of the task that
 //   happened to run last.
+import { FP_LOCKDEP, footprint_write } from '../footprint';
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { format_gfp, __GFP_DIRECT_RECLAIM, __GFP_FS, __GFP_NOMEMALLOC, type gfp_t } from '../mm/gfp';
@@ -265,6 +266,7 @@ function held_stack_of(t: task_struct | null): held_stack {
  * @ip: the acquisition site, printed as "at: ip".
  */
 export function lock_acquire(map: lockdep_map, trylock: boolean, read: boolean | 0 | 1 | 2, ip: string): void {
+  if (enabled || acquire_observer) footprint_write(FP_LOCKDEP); // one graph (and an observer's one list) for every lock
   acquire_observer?.(map, ip);
   if (!enabled) return;
   const t = model_lockdep_task();
@@ -300,6 +302,7 @@ export function lock_acquire(map: lockdep_map, trylock: boolean, read: boolean |
 /** lock_release - current releases the lock of @map (at @ip). Warns if it does not hold it. */
 export function lock_release(map: lockdep_map, ip: string): void {
   if (!enabled) return;
+  footprint_write(FP_LOCKDEP);
   const t = model_lockdep_task();
   const stack = held_stack_of(t);
   for (let i = stack.length - 1; i >= 0; i--) {

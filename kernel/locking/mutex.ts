@@ -47,6 +47,7 @@
 //   unneeded slow-path unlock).
 // - the optional @ip argument of the lock calls is the model's _RET_IP_: the
 //   name lockdep prints after "at:". It defaults to the call's own name.
+import { footprint_new, footprint_write } from '../footprint';
 import { atomic_long_andnot, atomic_long_cmpxchg, atomic_long_or, atomic_long_read, atomic_long_set, atomic_long_t } from '../lib/atomic';
 import { model_schedule_point, model_task_context, current, for_each_process, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
 import { fatal_signal_pending, TASK_INTERRUPTIBLE, TASK_KILLABLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE, TASK_WAKEKILL, task_ptr, type task_struct, type wait_target } from '../sched/task';
@@ -80,6 +81,8 @@ export class mutex {
   /** What a waiter sleeps on, for hung-task and deadlock reports (built once). */
   readonly model_wait_target: wait_target;
   constructor(public readonly name: string) {
+    footprint_new(this);
+    footprint_new(this.owner);
     this.dep_map = new lockdep_map(name);
     this.model_wait_target = { describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) };
   }
@@ -169,6 +172,7 @@ async function __mutex_lock_common(lock: mutex, state: number, ip: string, call:
   might_sleep(call, 'kernel/locking/mutex.c');
   await model_schedule_point(call);
   const t = current;
+  footprint_write(lock); // the owner word tags itself (atomics); this covers the wait list
   // Lockdep sees the acquisition before the task may block on it, so a
   // self-deadlock is reported before it happens.
   lock_acquire(lock.dep_map, false, 0, ip);
@@ -192,6 +196,7 @@ async function __mutex_lock_common(lock: mutex, state: number, ip: string, call:
     }
     set_current_state(state);
     await schedule(lock.model_wait_target, call);
+    footprint_write(lock);
     // Woken as the first waiter: ask the next unlock to hand the lock to us,
     // so that a task that keeps running cannot steal it forever.
     if (!first) {
@@ -267,6 +272,7 @@ function __mutex_handoff(lock: mutex, task: task_struct | null): void {
  */
 export function mutex_unlock(lock: mutex, ip = 'mutex_unlock'): void {
   const t = model_task_context('mutex_unlock');
+  footprint_write(lock);
   lock_release(lock.dep_map, ip);
   // Like the kernel's tracepoint (fired from lockdep's lock_release), the event shows the word before the release.
   trace_lock('lock_release', lock);

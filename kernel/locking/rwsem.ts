@@ -21,6 +21,7 @@
 // - an owner list of readers is kept (v4.11 only recorded the writer) so a
 //   deadlock report can name a reader that holds the lock.
 // - no _killable, _nested, downgrade_write or non-owner variants.
+import { footprint_new, footprint_read, footprint_write } from '../footprint';
 import { model_schedule_point, model_task_context, current, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
 import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, type task_struct, type wait_target } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
@@ -45,6 +46,7 @@ export class rw_semaphore {
   readonly dep_map: lockdep_map;
   readonly model_wait_target: wait_target;
   constructor(public readonly name: string) {
+    footprint_new(this);
     this.dep_map = new lockdep_map(name);
     this.model_wait_target = { describe: () => `rwsem ${name}`, holder: () => this.writer ?? this.readers[0] ?? null };
   }
@@ -66,6 +68,7 @@ export function DECLARE_RWSEM(name: string): rw_semaphore {
 
 /** rwsem_is_locked - is @sem held by anyone? */
 export function rwsem_is_locked(sem: rw_semaphore): boolean {
+  footprint_read(sem);
   return sem.writer !== null || sem.readers.length > 0;
 }
 
@@ -81,6 +84,7 @@ async function rwsem_wait(sem: rw_semaphore, t: task_struct, type: rwsem_waiter[
   while (!w.granted) {
     set_current_state(TASK_UNINTERRUPTIBLE);
     await schedule(sem.model_wait_target, call);
+    footprint_write(sem);
   }
   t.state = TASK_RUNNING;
 }
@@ -110,6 +114,7 @@ function rwsem_wake(sem: rw_semaphore): void {
 export async function down_read(sem: rw_semaphore, ip = 'down_read'): Promise<void> {
   might_sleep('down_read', 'kernel/locking/rwsem.c');
   await model_schedule_point('down_read');
+  footprint_write(sem);
   const t = current;
   lock_acquire(sem.dep_map, false, 1, ip);
   if (!sem.writer && sem.wait_list.length === 0) sem.readers.push(t);
@@ -120,6 +125,7 @@ export async function down_read(sem: rw_semaphore, ip = 'down_read'): Promise<vo
 /** down_read_trylock - take @sem for reading if no writer holds it and nobody waits. */
 export function down_read_trylock(sem: rw_semaphore, ip = 'down_read_trylock'): boolean {
   const t = model_task_context('down_read_trylock');
+  footprint_write(sem);
   if (sem.writer || sem.wait_list.length > 0) return false;
   sem.readers.push(t);
   lock_acquire(sem.dep_map, true, 1, ip);
@@ -130,6 +136,7 @@ export function down_read_trylock(sem: rw_semaphore, ip = 'down_read_trylock'): 
 /** up_read - release a read hold of @sem. */
 export function up_read(sem: rw_semaphore, ip = 'up_read'): void {
   const t = model_task_context('up_read');
+  footprint_write(sem);
   lock_release(sem.dep_map, ip);
   const i = sem.readers.indexOf(t);
   // A read hold may be released by another task (up_read_non_owner); drop the oldest then.
@@ -143,6 +150,7 @@ export function up_read(sem: rw_semaphore, ip = 'up_read'): void {
 export async function down_write(sem: rw_semaphore, ip = 'down_write'): Promise<void> {
   might_sleep('down_write', 'kernel/locking/rwsem.c');
   await model_schedule_point('down_write');
+  footprint_write(sem);
   const t = current;
   lock_acquire(sem.dep_map, false, 0, ip);
   if (!sem.writer && sem.readers.length === 0 && sem.wait_list.length === 0) sem.writer = t;
@@ -153,6 +161,7 @@ export async function down_write(sem: rw_semaphore, ip = 'down_write'): Promise<
 /** down_write_trylock - take @sem for writing if it is completely free. */
 export function down_write_trylock(sem: rw_semaphore, ip = 'down_write_trylock'): boolean {
   const t = model_task_context('down_write_trylock');
+  footprint_write(sem);
   if (sem.writer || sem.readers.length > 0 || sem.wait_list.length > 0) return false;
   sem.writer = t;
   lock_acquire(sem.dep_map, true, 0, ip);
@@ -163,6 +172,7 @@ export function down_write_trylock(sem: rw_semaphore, ip = 'down_write_trylock')
 /** up_write - release @sem held for writing and hand it to the next waiter(s). */
 export function up_write(sem: rw_semaphore, ip = 'up_write'): void {
   model_task_context('up_write');
+  footprint_write(sem);
   lock_release(sem.dep_map, ip);
   sem.writer = null;
   trace_rwsem('lock_release', sem, false);

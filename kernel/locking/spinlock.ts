@@ -26,6 +26,7 @@
 //   no arch ticket/queued locks: a flag and an owner.
 // - a spinlock taken outside any task's own code (a timer function) does not
 //   touch the preempt count of the task that happened to run last.
+import { footprint_new, footprint_read, footprint_write } from '../footprint';
 import { BUG, KernelOops, report } from '../panic';
 import { KERN_EMERG } from '../printk/printk';
 import { model_task_context } from '../sched/core';
@@ -47,6 +48,7 @@ export class spinlock_t {
   owner_cpu = -1;
   readonly dep_map: lockdep_map;
   constructor(public readonly name: string) {
+    footprint_new(this);
     this.dep_map = new lockdep_map(name);
   }
 }
@@ -109,6 +111,7 @@ function spin_lockup(lock: spinlock_t, me: task_struct | null): never {
 }
 
 function take(lock: spinlock_t, me: task_struct | null): void {
+  footprint_write(lock);
   lock.locked = true;
   lock.owner = me;
   lock.owner_cpu = me ? me.cpu : -1;
@@ -118,6 +121,7 @@ function take(lock: spinlock_t, me: task_struct | null): void {
 /** spin_lock - take @lock, disabling preemption. Never sleeps. */
 export function spin_lock(lock: spinlock_t, ip = 'spin_lock'): void {
   const me = lock_context('spin_lock');
+  footprint_write(lock);
   if (me) me.preempt_count++;
   lock_acquire(lock.dep_map, false, 0, ip);
   if (lock.locked) spin_lockup(lock, me);
@@ -127,6 +131,7 @@ export function spin_lock(lock: spinlock_t, ip = 'spin_lock'): void {
 /** spin_trylock - take @lock if it is free. Returns true on success. */
 export function spin_trylock(lock: spinlock_t, ip = 'spin_trylock'): boolean {
   const me = lock_context('spin_trylock');
+  footprint_write(lock);
   if (lock.locked) return false;
   if (me) me.preempt_count++;
   lock_acquire(lock.dep_map, true, 0, ip);
@@ -137,6 +142,7 @@ export function spin_trylock(lock: spinlock_t, ip = 'spin_trylock'): boolean {
 /** spin_unlock - release @lock and re-enable preemption. */
 export function spin_unlock(lock: spinlock_t, ip = 'spin_unlock'): void {
   const me = lock_context('spin_unlock');
+  footprint_write(lock);
   lock_release(lock.dep_map, ip);
   // debug_spin_unlock(): report (once per boot) and carry on, as v4.11 does.
   const why = !lock.locked ? 'already unlocked' : lock.owner !== me ? 'wrong owner' : '';
@@ -150,11 +156,13 @@ export function spin_unlock(lock: spinlock_t, ip = 'spin_unlock'): void {
 
 /** spin_is_locked - is @lock held by anyone? */
 export function spin_is_locked(lock: spinlock_t): boolean {
+  footprint_read(lock);
   return lock.locked;
 }
 
 /** assert_spin_locked - BUG unless @lock is held (by anyone: the kernel cannot tell who). */
 export function assert_spin_locked(lock: spinlock_t): void {
+  footprint_read(lock);
   if (!lock.locked) BUG('include/linux/spinlock.h assert_spin_locked', `spinlock ${lock.name} is not locked`);
 }
 

@@ -4,6 +4,7 @@
 // produce the same bytes.
 import { register_initcall } from '../init/initcall';
 import { ktime_get_ns, NSEC_PER_SEC } from '../time/timekeeping';
+import { FP_LOG, footprint_write } from '../footprint';
 
 export const KERN_EMERG = 0;
 export const KERN_ALERT = 1;
@@ -30,6 +31,7 @@ register_initcall('core', 'printk', () => {
 
 /** printk - append one or more lines at @level to the log buffer. */
 export function printk(level: number, text: string): void {
+  footprint_write(FP_LOG);
   const ts_ns = ktime_get_ns();
   for (const line of text.split('\n')) {
     const r = { ts_ns, level, text: line };

@@ -49,6 +49,7 @@
 // - One rcu_node (no tree), no force-quiescent-state scans, no CPU stall
 //   warnings, no callback offloading (rcu_nocbs), no CPU hotplug, no
 //   rcu_bh/rcu_preempt flavours.
+import { footprint_opaque } from '../footprint';
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { kthread_run } from '../kthread';
@@ -134,6 +135,7 @@ register_initcall('subsys', 'rcu_tree_hooks', () => {
   // unless one of its tasks is inside a reader.
   register_sched_step_hook((prev) => {
     if (rsp.qs_left === 0) return;
+    footprint_opaque(); // a grace period in progress: which CPU switched, and when, matters
     // First report what earlier steps noted (rcu_check_quiescent_state)...
     if (rsp.qs_noted_any) {
       rsp.qs_noted_any = false;
@@ -149,6 +151,7 @@ register_initcall('subsys', 'rcu_tree_hooks', () => {
   // Every CPU idle: each one without a reader is in an extended QS.
   register_sched_idle_hook(() => {
     if (rsp.qs_left === 0) return;
+    footprint_opaque();
     for (let cpu = 0; cpu < rsp.qs_pending.length; cpu++) if (model_rcu_readers_on(cpu) === 0) rcu_report_qs(cpu);
   });
 });

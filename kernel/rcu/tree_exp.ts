@@ -23,6 +23,7 @@
 // when the reader ends (the next step of that CPU without readers). No
 // expedited-stall warnings, no rcu_normal/rcu_expedited boot parameters, one
 // rcu_node, no exp_wake_mutex.
+import { footprint_opaque } from '../footprint';
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { __mutex_owner, mutex_init, mutex_lock, mutex_unlock, type mutex } from '../locking/mutex';
@@ -73,10 +74,12 @@ register_initcall('core', 'rcu_tree_exp', () => {
 register_initcall('subsys', 'rcu_tree_exp_hooks', () => {
   register_sched_step_hook((prev) => {
     if (exp.left === 0) return;
+    footprint_opaque(); // an expedited grace period in progress
     if (model_rcu_readers_on(prev.cpu) === 0) rcu_report_exp_cpu(prev.cpu);
   });
   register_sched_idle_hook(() => {
     if (exp.left === 0) return;
+    footprint_opaque();
     for (let cpu = 0; cpu < exp.pending.length; cpu++) if (model_rcu_readers_on(cpu) === 0) rcu_report_exp_cpu(cpu);
   });
 });

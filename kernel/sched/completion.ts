@@ -5,6 +5,7 @@
 // spot is why the thread's RCU hang gave no lockdep warning.
 import { model_task_context, current, schedule, set_current_state, try_to_wake_up, might_sleep } from './core';
 import { TASK_UNINTERRUPTIBLE, TASK_RUNNING, type task_struct, type wait_target } from './task';
+import { footprint_new, footprint_read, footprint_write } from '../footprint';
 
 /** Hooks for lockdep cross-release (kernel/locking/lockdep.ts fills them in). */
 export interface completion_lockdep_hooks {
@@ -26,7 +27,9 @@ export class completion {
   constructor(
     public readonly name: string,
     public completer: () => task_struct | null = () => null,
-  ) {}
+  ) {
+    footprint_new(this);
+  }
 }
 
 /** init_completion / DECLARE_COMPLETION. */
@@ -36,6 +39,7 @@ export function init_completion(name: string, completer?: () => task_struct | nu
 
 /** reinit_completion - reset @x to not done. */
 export function reinit_completion(x: completion): void {
+  footprint_write(x);
   x.done = 0;
 }
 
@@ -43,12 +47,14 @@ export function reinit_completion(x: completion): void {
 export async function wait_for_completion(x: completion): Promise<void> {
   might_sleep('wait_for_completion', 'kernel/sched/completion.c');
   const t = model_task_context('wait_for_completion');
+  footprint_write(x);
   xhooks?.wait(x);
   const target: wait_target = { describe: () => `completion ${x.name}`, holder: () => x.completer() };
   while (x.done === 0) {
     if (!x.waiters.includes(t)) x.waiters.push(t);
     set_current_state(TASK_UNINTERRUPTIBLE);
     await schedule(target, 'wait_for_completion');
+    footprint_write(x);
   }
   const i = x.waiters.indexOf(t);
   if (i >= 0) x.waiters.splice(i, 1);
@@ -58,6 +64,7 @@ export async function wait_for_completion(x: completion): Promise<void> {
 
 /** try_wait_for_completion - consume a completion if one is available, without sleeping. */
 export function try_wait_for_completion(x: completion): boolean {
+  footprint_write(x);
   if (x.done === 0) return false;
   x.done--;
   return true;
@@ -65,11 +72,13 @@ export function try_wait_for_completion(x: completion): boolean {
 
 /** completion_done - has @x been completed (and not consumed)? */
 export function completion_done(x: completion): boolean {
+  footprint_read(x);
   return x.done > 0;
 }
 
 /** complete - signal one waiter. Never sleeps: callable from any context. */
 export function complete(x: completion): void {
+  footprint_write(x);
   x.done++;
   xhooks?.complete(x);
   const t = x.waiters.shift();
@@ -78,6 +87,7 @@ export function complete(x: completion): void {
 
 /** complete_all - signal every waiter, now and later. */
 export function complete_all(x: completion): void {
+  footprint_write(x);
   x.done = Number.MAX_SAFE_INTEGER / 2;
   xhooks?.complete(x);
   for (const t of x.waiters.splice(0)) try_to_wake_up(t, TASK_UNINTERRUPTIBLE);

@@ -26,6 +26,7 @@ import { model_next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setu
 import { save_stack_trace } from '../lib/dump_stack';
 import { model_trace_set_stamp, trace, trace_enabled } from '../trace/trace';
 import { SOFTLOCKUP_CALLS, watchdog_softlockup } from '../watchdog';
+import { FP_TASKLIST, footprint_recording, footprint_step_begin, footprint_untracked_call, footprint_write, footprint_read } from '../footprint';
 import {
   PF_KTHREAD,
   TASK_DEAD,
@@ -179,10 +180,12 @@ export function register_sched_exit_hook(h: sched_exit_hook): void {
 
 /** Every task created in this run, in pid order. */
 export function for_each_process(): readonly task_struct[] {
+  footprint_read(FP_TASKLIST);
   return rq.tasks;
 }
 
 export function find_task_by_pid(pid: number): task_struct | undefined {
+  footprint_read(FP_TASKLIST);
   return rq.tasks.find((t) => t.pid === pid);
 }
 
@@ -235,6 +238,8 @@ export function model_task_create(fn: () => Promise<void>, comm: string, opts: t
     );
   };
   rq.tasks.push(t);
+  footprint_write(FP_TASKLIST); // pids and task addresses go in creation order
+  footprint_write(t);
   enqueue(t);
   trace('sched_process_fork', { child_pid: pid, child_comm: comm });
   return t;
@@ -310,6 +315,39 @@ function forgotten_await(t: task_struct, pending: string, now_calling: string | 
 }
 
 /**
+ * Model calls whose shared state tags itself (footprint.ts): the scheduler's
+ * own sleeping calls, wait queues, completions and the locks. A call by any
+ * other name comes from a subsystem without tags, and the explorer then treats
+ * every later step of the calling task as touching everything.
+ */
+const FOOTPRINT_TAGGED_CALLS: ReadonlySet<string> = new Set([
+  'schedule',
+  'schedule_timeout',
+  'schedule_timeout_uninterruptible',
+  'schedule_timeout_killable',
+  'schedule_timeout_interruptible',
+  'cond_resched',
+  'wait_event',
+  'wait_event_interruptible',
+  'wait_for_completion',
+  'mutex_lock',
+  'mutex_lock_killable',
+  'mutex_lock_interruptible',
+  'mutex_trylock',
+  'mutex_trylock_recursive',
+  'mutex_unlock',
+  'down_read',
+  'down_write',
+  'down_read_trylock',
+  'down_write_trylock',
+  'up_read',
+  'up_write',
+  'spin_lock',
+  'spin_trylock',
+  'spin_unlock',
+]);
+
+/**
  * model_task_context - every model API entry calls this with its own name. It
  * returns current, and catches the two misuses JavaScript would otherwise
  * hide: calling the model outside any task, and calling on after a sleeping
@@ -321,6 +359,8 @@ export function model_task_context(call: string): task_struct {
     throw new Error(`${call}() needs a task: call it from a function passed to kthread_run() or user_task(), not from scenario setup.`);
   }
   if (t.model_parked) forgotten_await(t, t.model_parked_in, call);
+  // The explorer's partial-order reduction: a call into a subsystem whose state is not tagged (see footprint.ts).
+  if (footprint_recording() && !FOOTPRINT_TAGGED_CALLS.has(call)) footprint_untracked_call();
   // A run between two schedule points is bounded kernel work; one that never ends is a soft lockup.
   if (++t.model_calls > SOFTLOCKUP_CALLS) watchdog_softlockup(t, call);
   return t;
@@ -402,6 +442,7 @@ export function wake_up_process(t: task_struct): boolean {
 
 /** try_to_wake_up - wake @t if its state is in @state_mask. */
 export function try_to_wake_up(t: task_struct, state_mask: number): boolean {
+  footprint_write(t); // reads its state, may change it: conflicts with the sleeper's own steps
   if (t.exit_state !== 'running' || t.state === TASK_RUNNING || !(t.state & state_mask)) return false;
   t.state = TASK_RUNNING;
   t.blocked_on = null;
@@ -557,6 +598,7 @@ export async function sched_run(): Promise<rq_state['stopped']> {
     const stepped = new Promise<void>((res) => {
       rq.handoff = res;
     });
+    footprint_step_begin(next);
     const resume = next.model_resume!;
     next.model_resume = null;
     resume();

@@ -3,10 +3,13 @@
 // re-checks its condition, as wait_event() does in the kernel.
 import { model_task_context, current, schedule, set_current_state, try_to_wake_up, might_sleep } from './core';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_RUNNING, type task_struct, type wait_target } from './task';
+import { footprint_new, footprint_read, footprint_write } from '../footprint';
 
 export class wait_queue_head {
   readonly waiters: task_struct[] = [];
-  constructor(public readonly name: string) {}
+  constructor(public readonly name: string) {
+    footprint_new(this);
+  }
 }
 
 /** DECLARE_WAIT_QUEUE_HEAD / init_waitqueue_head. */
@@ -16,6 +19,7 @@ export function init_waitqueue_head(name: string): wait_queue_head {
 
 /** wake_up - wake every task sleeping on @wq (they re-check their conditions). */
 export function wake_up(wq: wait_queue_head): void {
+  footprint_write(wq);
   const ws = wq.waiters.splice(0);
   for (const t of ws) try_to_wake_up(t, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE);
 }
@@ -25,6 +29,7 @@ export const wake_up_all = wake_up;
 
 /** waitqueue_active - is anyone sleeping on @wq? */
 export function waitqueue_active(wq: wait_queue_head): boolean {
+  footprint_read(wq);
   return wq.waiters.length > 0;
 }
 
@@ -45,11 +50,13 @@ export async function wait_event_interruptible(wq: wait_queue_head, condition: (
 
 async function __wait_event(wq: wait_queue_head, condition: () => boolean, state: number, holder: () => task_struct | null): Promise<void> {
   model_task_context('wait_event');
+  footprint_write(wq); // joins and leaves its waiters; the condition's own state tags itself
   const target: wait_target = { describe: () => `wait queue ${wq.name}`, holder };
   while (!condition()) {
     if (!wq.waiters.includes(current)) wq.waiters.push(current);
     set_current_state(state);
     await schedule(target, 'wait_event');
+    footprint_write(wq);
   }
   const i = wq.waiters.indexOf(current);
   if (i >= 0) wq.waiters.splice(i, 1);

@@ -4,6 +4,7 @@
 // sleeps, so "blocked for 120 seconds" costs nothing to simulate. HZ is 1000
 // (CONFIG_HZ_1000): one jiffy is one millisecond, which keeps traces readable.
 import { register_initcall } from '../init/initcall';
+import { FP_JIFFIES, footprint_jiffy_tick, footprint_read } from '../footprint';
 
 export const HZ = 1000;
 export const NSEC_PER_SEC = 1_000_000_000;
@@ -26,12 +27,15 @@ export function ktime_get_ns(): number {
 
 /** jiffies - virtual ticks since boot (HZ per second). */
 export function jiffies(): number {
+  footprint_read(FP_JIFFIES); // its value changes only at a tick (footprint.ts)
   return Math.floor(clock_ns / NSEC_PER_JIFFY);
 }
 
 /** Move the clock forward (only the scheduler calls this). */
 export function model_clock_advance_to(ns: number): void {
-  if (ns > clock_ns) clock_ns = ns;
+  if (ns <= clock_ns) return;
+  if (Math.floor(ns / NSEC_PER_JIFFY) !== Math.floor(clock_ns / NSEC_PER_JIFFY)) footprint_jiffy_tick();
+  clock_ns = ns;
 }
 
 export function msecs_to_jiffies(ms: number): number {

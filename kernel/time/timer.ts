@@ -3,6 +3,7 @@
 // clock reaches them. Their functions run in (modelled) softirq context and
 // must not sleep: they may only wake tasks or queue work.
 import { register_initcall } from '../init/initcall';
+import { FP_TIMERS, footprint_opaque, footprint_write } from '../footprint';
 
 export class timer_list {
   /** jiffies at which the timer fires, or -1 when not armed. */
@@ -30,6 +31,7 @@ export function timer_setup(fn: (t: timer_list) => void, name: string): timer_li
 
 /** mod_timer - (re)arm @timer to fire at @expires (jiffies). Returns true if it was pending. */
 export function mod_timer(timer: timer_list, expires: number): boolean {
+  footprint_write(FP_TIMERS);
   const was = del_timer(timer);
   timer.expires = expires;
   timer.seq = ++seq;
@@ -39,6 +41,7 @@ export function mod_timer(timer: timer_list, expires: number): boolean {
 
 /** del_timer - disarm @timer. Returns true if it was pending. */
 export function del_timer(timer: timer_list): boolean {
+  footprint_write(FP_TIMERS);
   const i = pending.indexOf(timer);
   if (i < 0) return false;
   pending.splice(i, 1);
@@ -67,6 +70,7 @@ export function __run_timers(now: number): number {
     }
     if (!due) return fired;
     del_timer(due);
+    footprint_opaque(); // a timer's function runs between steps, on behalf of none: order it against everything
     due.fn(due);
     fired++;
   }

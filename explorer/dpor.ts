@@ -1,0 +1,506 @@
+// Partial-order reduction: run one schedule of each class of equivalent ones.
+//
+// Two steps of different tasks that touch no common object (or only read
+// it) commute: running them in either order leaves the same state. Schedules
+// that differ only by swapping such steps are equivalent (the same
+// Mazurkiewicz trace) and show the same failures, so running one of each
+// class is enough. This file implements source-set DPOR with sleep sets
+// (Abdulla, Aronis, Jonsson and Sagonas, "Optimal dynamic partial order
+// reduction", POPL 2014, Algorithm 1), stateless: like the bounded search it
+// replays every schedule from a fresh boot.
+//
+// - What a step touched comes from the kernel's footprint tags
+//   (kernel/footprint.ts). Steps of a scenario that does not declare
+//   `footprint: 'tagged'`, and every step of a task after it called into a
+//   subsystem without tags, conflict with everything: the reduction is then
+//   smaller, never unsound.
+// - After each run, every race (two conflicting steps of different tasks,
+//   not ordered by anything else) adds a way to reverse it at the decision
+//   before the first step: one of the tasks that can start the reversed
+//   order (the "initials"), unless one is already there.
+// - Sleep sets: a task whose step was already explored from a decision, and
+//   whose step commutes with everything run since, need not run there again.
+//   Complete exploration only: under a bound, the sibling that put a task to
+//   sleep covered the equivalent schedules only within its own remaining
+//   budget (the differential test found a state missed that way).
+// - The preemption bound (bounded-and-reduced, as loom does; Coons, Musuvathi
+//   and McKinley, OOPSLA 2013): schedules with more departures from the
+//   kernel's default choice than the bound are not run. Reversing a race may
+//   then cost too much where it was found, so every initial of the reversal
+//   is added, and also tried, conservatively, where the preempted task's run
+//   began. Without a bound
+//   (`complete`), every class is covered: "no failure in any interleaving".
+import type { footprint_recorder } from '../kernel/footprint';
+import { FP_JIFFIES, FP_LOCKDEP, FP_LOG, FP_TASKLIST, FP_TIMERS } from '../kernel/footprint';
+import type { sched_decision } from '../kernel/sched/core';
+import type { task_struct } from '../kernel/sched/task';
+import type { bfs_stats, bfs_visit } from './bfs';
+import { run_scenario, type run_outcome } from './run';
+import type { scenario } from './scenario';
+import type { deviation } from './schedule';
+
+export interface dpor_limits {
+  /** Most departures from the default choice per schedule; Infinity: complete exploration. */
+  bound: number;
+  max_schedules: number;
+  max_steps: number;
+  fail_on: ReadonlySet<string>;
+}
+
+export interface dpor_stats extends bfs_stats {
+  /** Runs cut short because every runnable task was asleep (an equivalent schedule was already run), or the bound was reached. */
+  pruned: number;
+}
+
+/**
+ * What one step touched, as object numbers. A run numbers objects in the
+ * order it first meets them (creation, for objects that announce it), so two
+ * runs with the same prefix number the objects of that prefix alike. A sleep
+ * set compares a step of an earlier run with steps of this one: numbers from
+ * @fresh_from on were given after the shared prefix and may name different
+ * objects in the two runs, so two such steps that both have one conflict.
+ */
+interface footprint {
+  reads: Set<number> | null;
+  writes: Set<number> | null;
+  /** Touched something untagged: conflicts with every step. */
+  opaque: boolean;
+  /** Highest object number touched (-1: none). */
+  max_id: number;
+}
+
+interface sleeper extends footprint {
+  /** Object numbers from here on were given after the decision it was explored at. */
+  fresh_from: number;
+}
+
+interface step_event extends footprint {
+  pid: number;
+}
+
+/** Does the step of a sleeping task (@a, from an earlier run) conflict with step @b of this run? */
+function wakes(a: sleeper, b: footprint): boolean {
+  if (a.max_id >= a.fresh_from && b.max_id >= a.fresh_from) return true;
+  return conflicts(a, b);
+}
+
+function conflicts(a: footprint, b: footprint): boolean {
+  if (a.opaque || b.opaque) return true;
+  if (a.writes !== null) {
+    for (const o of a.writes) if (b.writes?.has(o) || b.reads?.has(o)) return true;
+  }
+  if (b.writes !== null && a.reads !== null) {
+    for (const o of b.writes) if (a.reads.has(o)) return true;
+  }
+  return false;
+}
+
+/** The footprint recorder of one run: one event per scheduler step. */
+class step_recorder implements footprint_recorder {
+  readonly events: step_event[] = [];
+  private cur: step_event | null = null;
+  private readonly ids = new Map<object, number>([FP_JIFFIES, FP_TASKLIST, FP_TIMERS, FP_LOG, FP_LOCKDEP].map((o, i) => [o, i]));
+  /** Next object number. */
+  next_id = this.ids.size;
+  private tick_pending = false;
+  /** Tasks that called into an untagged subsystem: opaque from then on. */
+  private readonly untracked = new Set<number>();
+  /** Called when an event is complete (the explorer updates its sleep set). */
+  on_close: ((e: step_event) => void) | null = null;
+
+  constructor(private readonly all_opaque: boolean) {}
+
+  private id(obj: object): number {
+    let n = this.ids.get(obj);
+    if (n === undefined) {
+      n = this.next_id++;
+      this.ids.set(obj, n);
+    }
+    return n;
+  }
+  begin(task: object, pid: number): void {
+    this.close();
+    const t = this.id(task);
+    const e: step_event = { pid, reads: null, writes: new Set([t]), opaque: this.all_opaque || this.untracked.has(pid), max_id: t };
+    this.cur = e;
+    if (this.tick_pending) {
+      // The first step after a tick reads a new jiffies value: ordered against the step before the tick.
+      this.write(FP_JIFFIES);
+      this.tick_pending = false;
+    }
+  }
+  /** The current step is over (a decision is about to be made, or the run ended). */
+  close(): void {
+    const e = this.cur;
+    if (e === null) return;
+    this.cur = null;
+    this.events.push(e);
+    this.on_close?.(e);
+  }
+  read(obj: object): void {
+    const n = this.id(obj); // numbered even outside steps (setup): creation order
+    const e = this.cur;
+    if (e === null || e.opaque) return;
+    (e.reads ??= new Set()).add(n);
+    if (n > e.max_id) e.max_id = n;
+  }
+  write(obj: object): void {
+    const n = this.id(obj);
+    const e = this.cur;
+    if (e === null || e.opaque) return;
+    (e.writes ??= new Set()).add(n);
+    if (n > e.max_id) e.max_id = n;
+  }
+  announce(obj: object): void {
+    this.id(obj);
+  }
+  opaque(): void {
+    if (this.cur !== null) this.cur.opaque = true;
+  }
+  untracked_call(): void {
+    if (this.cur === null) return;
+    this.cur.opaque = true;
+    this.untracked.add(this.cur.pid);
+  }
+  jiffy_tick(): void {
+    // Steps either side of the tick read different jiffies values: both "write" it.
+    this.write(FP_JIFFIES);
+    this.tick_pending = true;
+  }
+}
+
+/** A decision point of the current schedule, kept across runs (the DFS stack). */
+interface node {
+  /** Index of the step taken after this decision. */
+  position: number;
+  runnable: number[];
+  default_pid: number;
+  /** Departures from the default before this decision. */
+  cost: number;
+  /** The task run here in the current schedule. */
+  chosen: number;
+  /** Tasks to run here (source set), including those done. */
+  backtrack: Set<number>;
+  /** Tasks already run here, with the footprint of their step (for the sleep sets of later siblings). */
+  explored: Map<number, sleeper>;
+  /** The sleep set on arrival. */
+  sleep: Map<number, sleeper>;
+  /** Objects numbered before this decision's step. */
+  ids_before: number;
+}
+
+class pruned_run extends Error {
+  constructor() {
+    super('pruned: every runnable task is asleep or the bound is reached');
+    this.name = 'pruned_run';
+  }
+}
+
+/**
+ * dpor - explore @sc with source-set DPOR and sleep sets, within @lim.bound
+ * departures (Infinity: all of them), calling @visit after each complete run.
+ */
+export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Promise<dpor_stats> {
+  const st: dpor_stats = { schedules: 0, steps: 0, decisions: 0, max_decisions: 0, covered_bound: -1, exhausted: false, stopped_by: null, pruned: 0 };
+  const all_opaque = sc.footprint !== 'tagged';
+  const bounded = Number.isFinite(lim.bound);
+  const stack: node[] = [];
+  /** Decisions replayed from the stack in the next run (the rest are new). */
+  let replay_len = 0;
+
+  for (;;) {
+    if (st.schedules >= lim.max_schedules) st.stopped_by = 'max_schedules';
+    else if (st.steps >= lim.max_steps) st.stopped_by = 'max_steps';
+    if (st.stopped_by) return st;
+
+    const rec = new step_recorder(all_opaque);
+    let sleep = new Map<number, sleeper>();
+    let at_node: node | null = null; // the decision whose step is running
+    let cost = 0;
+    let decision = 0;
+    rec.on_close = (e) => {
+      // Sleep-set propagation: a sleeper stays asleep while what runs commutes with its step.
+      if (at_node !== null && at_node.position === rec.events.length - 1) {
+        at_node.explored.set(at_node.chosen, { reads: e.reads, writes: e.writes, opaque: e.opaque, max_id: e.max_id, fresh_from: at_node.ids_before });
+      }
+      if (sleep.size === 0) return;
+      const next = new Map<number, sleeper>();
+      for (const [pid, fp] of sleep) if (pid !== e.pid && !wakes(fp, e)) next.set(pid, fp);
+      sleep = next;
+    };
+    const chooser = (d: sched_decision): task_struct => {
+      rec.close();
+      const at = decision++;
+      let n: node;
+      if (at < replay_len) {
+        n = stack[at]!;
+        if (n.position !== rec.events.length || n.ids_before !== rec.next_id) throw nondeterministic(sc);
+      } else {
+        const runnable = d.runnable.map((t) => t.pid);
+        let chosen = d.default_choice.pid;
+        if (sleep.has(chosen)) {
+          if (cost + 1 > lim.bound) throw new pruned_run();
+          const awake = runnable.find((p) => !sleep.has(p));
+          if (awake === undefined) throw new pruned_run();
+          chosen = awake;
+        }
+        n = { position: rec.events.length, runnable, default_pid: d.default_choice.pid, cost, chosen, backtrack: new Set([chosen]), explored: new Map(), sleep: new Map(sleep), ids_before: rec.next_id };
+        stack.push(n);
+      }
+      // Siblings explored before the current choice sleep here, unless they conflict with it (on_close).
+      // Not under a bound: the sibling's branch covered the equivalent schedules only within its own
+      // remaining budget, which may be smaller than this branch's (the tests found such a miss).
+      if (bounded === false) for (const [pid, fp] of n.explored) if (pid !== n.chosen) sleep.set(pid, fp);
+      sleep.delete(n.chosen);
+      if (n.chosen !== n.default_pid) cost++;
+      at_node = n;
+      const t = d.runnable.find((x) => x.pid === n.chosen);
+      if (!t) throw nondeterministic(sc);
+      return t;
+    };
+
+    let out: run_outcome | null = null;
+    try {
+      out = await run_scenario(sc, { schedule: [], strict: false, record_from: -1, trace: false, fail_on: lim.fail_on, chooser, recorder: rec });
+    } catch (e) {
+      if (!(e instanceof pruned_run)) throw e;
+      st.pruned++;
+    }
+    rec.close();
+    if (decision < replay_len) throw nondeterministic(sc);
+
+    if (out) {
+      st.schedules++;
+      st.steps += out.result.steps;
+      st.decisions += out.decisions;
+      if (out.decisions > st.max_decisions) st.max_decisions = out.decisions;
+      const taken: deviation[] = out.taken;
+      if (visit(out, taken, st.schedules) === 'stop') {
+        st.stopped_by = 'failure';
+        return st;
+      }
+    } else {
+      st.steps += rec.events.length;
+    }
+
+    add_backtracks(rec.events, stack, lim.bound, replay_len > 0 ? stack[replay_len - 1]!.position : 0);
+
+    // The deepest decision with a task left to run (not done, not asleep, within the bound).
+    let k = stack.length - 1;
+    let next_pid = -1;
+    for (; k >= 0; k--) {
+      const n = stack[k]!;
+      let best = -1;
+      let best_key = Infinity;
+      for (const p of n.backtrack) {
+        if (n.explored.has(p) || n.sleep.has(p) || !n.runnable.includes(p)) continue;
+        if (n.cost + (p === n.default_pid ? 0 : 1) > lim.bound) continue;
+        const key = p === n.default_pid ? -1 : p; // the default first, then by pid: deterministic
+        if (key < best_key) {
+          best_key = key;
+          best = p;
+        }
+      }
+      if (best >= 0) {
+        next_pid = best;
+        break;
+      }
+    }
+    if (k < 0) {
+      st.exhausted = true;
+      st.covered_bound = Number.isFinite(lim.bound) ? lim.bound : Number.MAX_SAFE_INTEGER;
+      return st;
+    }
+    stack.length = k + 1;
+    stack[k]!.chosen = next_pid;
+    replay_len = k + 1;
+  }
+}
+
+function nondeterministic(sc: scenario): Error {
+  return new Error(
+    `scenario "${sc.id}" did not behave the same way on two runs with the same schedule. ` +
+      'A scenario must be deterministic: setup() must create everything anew on each call, and must not keep state between runs or use Math.random or the wall clock.',
+  );
+}
+
+/**
+ * add_backtracks - find the races of one run (@events, with @stack its
+ * decisions) whose later step is at or after @from, and add to the decision
+ * before each race's first step a task that starts its reversal.
+ *
+ * Happens-before is tracked with vector clocks over pids (a step's clock
+ * holds, per task, 1 + the index of that task's latest step ordered before
+ * it). For each step j and each other task q, only q's latest step that
+ * conflicts with j can race with it (an earlier one is ordered before j
+ * through that one).
+ */
+function add_backtracks(events: step_event[], stack: node[], bound: number, from: number): void {
+  const n = events.length;
+  if (n === 0) return;
+  let max_pid = 0;
+  for (const e of events) if (e.pid > max_pid) max_pid = e.pid;
+  const width = max_pid + 1;
+  const clocks: Int32Array[] = new Array<Int32Array>(n);
+  const last_of = new Int32Array(width).fill(-1); // latest step of each task
+  const last_opaque = new Int32Array(width).fill(-1);
+  const obj_w = new Map<number, Int32Array>(); // per object: latest writing step of each task
+  const obj_r = new Map<number, Int32Array>(); // per object: latest reading step of each task
+  const node_at = new Map<number, node>();
+  for (const nd of stack) node_at.set(nd.position, nd);
+  const cand = new Int32Array(width);
+  const races: Array<[number, number]> = [];
+
+  const per_task = (m: Map<number, Int32Array>, o: number): Int32Array => {
+    let a = m.get(o);
+    if (!a) {
+      a = new Int32Array(width).fill(-1);
+      m.set(o, a);
+    }
+    return a;
+  };
+
+  for (let j = 0; j < n; j++) {
+    const e = events[j]!;
+    const p = e.pid;
+    cand.fill(-1);
+    if (e.opaque) {
+      for (let q = 0; q < width; q++) cand[q] = last_of[q]!;
+    } else {
+      for (let q = 0; q < width; q++) cand[q] = last_opaque[q]!;
+      if (e.writes) {
+        for (const o of e.writes) {
+          const w = obj_w.get(o);
+          const r = obj_r.get(o);
+          for (let q = 0; q < width; q++) {
+            if (w && w[q]! > cand[q]!) cand[q] = w[q]!;
+            if (r && r[q]! > cand[q]!) cand[q] = r[q]!;
+          }
+        }
+      }
+      if (e.reads) {
+        for (const o of e.reads) {
+          const w = obj_w.get(o);
+          if (!w) continue;
+          for (let q = 0; q < width; q++) if (w[q]! > cand[q]!) cand[q] = w[q]!;
+        }
+      }
+    }
+    const prev = last_of[p]!;
+    const c = prev >= 0 ? Int32Array.from(clocks[prev]!) : new Int32Array(width);
+    for (let q = 0; q < width; q++) {
+      if (q === p) continue;
+      const i = cand[q]!;
+      if (i < 0) continue;
+      const ci = clocks[i]!;
+      // A race unless i is already ordered before j's task's previous step.
+      if (j >= from && (prev < 0 || clocks[prev]![q]! < i + 1)) races.push([i, j]);
+      for (let r = 0; r < width; r++) if (ci[r]! > c[r]!) c[r] = ci[r]!;
+    }
+    c[p] = j + 1;
+    clocks[j] = c;
+    last_of[p] = j;
+    if (e.opaque) last_opaque[p] = j;
+    if (e.writes) for (const o of e.writes) per_task(obj_w, o)[p] = j;
+    if (e.reads) for (const o of e.reads) per_task(obj_r, o)[p] = j;
+  }
+
+  for (const [i, j] of races) {
+    const nd = node_at.get(i);
+    if (!nd) continue; // only one task could run there: no choice to add
+    const initials = race_initials(events, clocks, i, j, width);
+    if (initials === null) continue; // j is ordered after i through another step: not a race
+    if (Number.isFinite(bound)) {
+      // Bounded: whichever initial fits the bound here or where the run began may be the only way within it; add them all.
+      for (const q of initials) {
+        if (!nd.runnable.includes(q)) continue;
+        nd.backtrack.add(q);
+        conservative_backtrack(stack, nd, events, q, bound);
+      }
+      continue;
+    }
+    let covered = false;
+    for (const q of initials) if (nd.backtrack.has(q)) covered = true;
+    if (covered) continue;
+    const pick = choose_initial(nd, initials, bound);
+    if (pick < 0) {
+      // None of them could run there (should not happen with tagged wake-ups): be safe, try every task.
+      for (const q of nd.runnable) nd.backtrack.add(q);
+      continue;
+    }
+    nd.backtrack.add(pick);
+  }
+}
+
+/**
+ * The initials of v = (the steps after i not ordered after it), then j:
+ * the tasks whose first step in v has no step of v ordered before it. Null
+ * when j's own task has a step between i and j that is ordered after i.
+ */
+function race_initials(events: step_event[], clocks: Int32Array[], i: number, j: number, width: number): number[] | null {
+  const ti = events[i]!.pid;
+  const first = new Int32Array(width).fill(-1); // first step of each task in v
+  const pj = events[j]!.pid;
+  for (let k = i + 1; k < j; k++) {
+    const q = events[k]!.pid;
+    if (first[q]! >= 0 || q === ti) continue;
+    if (clocks[k]![ti]! >= i + 1) {
+      if (q === pj) return null; // j's task is already ordered after i
+      first[q] = -2; // q's steps from here on are ordered after i: none of them is in v
+      continue;
+    }
+    first[q] = k;
+  }
+  if (first[pj] === -1) first[pj] = j;
+  const out: number[] = [];
+  for (let q = 0; q < width; q++) {
+    const k = first[q]!;
+    if (k < 0) continue;
+    const ck = clocks[k]!;
+    let initial = true;
+    for (let r = 0; r < width && initial; r++) {
+      if (r === q) continue;
+      const kr = first[r]!;
+      if (kr >= 0 && kr < k && ck[r]! >= kr + 1) initial = false;
+    }
+    if (initial) out.push(q);
+  }
+  return out;
+}
+
+/** The initial to add at @nd: one that can run there, preferring awake ones, the default, then the lowest pid. */
+function choose_initial(nd: node, initials: number[], bound: number): number {
+  let best = -1;
+  let best_key = Infinity;
+  for (const q of initials) {
+    if (!nd.runnable.includes(q)) continue;
+    const extra = q === nd.default_pid ? 0 : 1;
+    const key = (nd.sleep.has(q) ? 4 : 0) + (nd.cost + extra > bound ? 2 : 0) + extra + q / 1e6;
+    if (key < best_key) {
+      best_key = key;
+      best = q;
+    }
+  }
+  return best;
+}
+
+/**
+ * Bounded search only: reversing the race at @nd may need one departure too
+ * many there, while the same reversal is within the bound where the task
+ * that runs at @nd began its run (a departure at a point where the kernel
+ * switched anyway). Add @pid there as well (Coons et al.'s conservative
+ * branches).
+ */
+function conservative_backtrack(stack: node[], nd: node, events: step_event[], pid: number, bound: number): void {
+  const running = events[nd.position]!.pid;
+  let k = stack.indexOf(nd);
+  for (k--; k >= 0; k--) {
+    const m = stack[k]!;
+    const before = m.position > 0 ? events[m.position - 1]!.pid : -1;
+    if (m.chosen !== running) break;
+    if (before !== running) {
+      if (m.runnable.includes(pid) && m.cost + (pid === m.default_pid ? 0 : 1) <= bound) m.backtrack.add(pid);
+      break;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// Models: the instrumentation idea of kernel/kcsan/ (every access to shared
+// memory is reported to a runtime), for the explorer's partial-order
+// reduction instead of data-race detection.
+//
+// A *step* is the code one task runs between two schedule points. Two steps
+// of different tasks commute (running them in either order gives the same
+// state) unless one writes something the other reads or writes. The explorer
+// (explorer/dpor.ts) uses that to run only one interleaving of each class of
+// equivalent ones. To know what a step touched, kernel objects tag
+// themselves: the primitive that reads or writes a shared object calls
+// footprint_read() or footprint_write() with it. A step that did something
+// the model cannot describe (a timer fired, a report was made, a subsystem
+// without tags ran) calls footprint_opaque(): it then depends on every other
+// step, which is always safe.
+//
+// Every step also writes its own task_struct (its state, its stack), and
+// waking a task writes that task: so a wake-up is ordered before the steps
+// it made possible.
+//
+// Not tagged, on purpose: ktime_get_ns() (read only for log and trace
+// timestamps, which differ between equivalent runs and are not state), the
+// trace buffer (off while exploring), and the run queue's order (it decides
+// only the default choice, never what a chosen step does).
+//
+// With no recorder installed (every ordinary run), each call is one null
+// check: runs stay byte-identical and nearly as fast.
+
+/** Who listens: the explorer, while it runs a schedule under partial-order reduction. */
+export interface footprint_recorder {
+  /** A step of @task begins; tags until the next begin() belong to it (hooks and timers after it too). */
+  begin(task: object, pid: number): void;
+  read(obj: object): void;
+  write(obj: object): void;
+  /** The step touched something untracked: it depends on every step. */
+  opaque(): void;
+  /** The current task called into a subsystem without tags: this step and all its later ones are opaque. */
+  untracked_call(): void;
+  /** A new object: number it now, in creation order (steps that use it compare better across runs). */
+  announce(obj: object): void;
+  /** The clock crossed a jiffy boundary after the current step (see jiffies() readers). */
+  jiffy_tick(): void;
+}
+
+let recorder: footprint_recorder | null = null;
+
+/** footprint_install - route tags to @r for the next run (null: stop recording). */
+export function footprint_install(r: footprint_recorder | null): void {
+  recorder = r;
+}
+
+/** footprint_recording - is anyone listening? (skip building tags that cost something) */
+export function footprint_recording(): boolean {
+  return recorder !== null;
+}
+
+/** footprint_read - the current step read shared object @obj. */
+export function footprint_read(obj: object): void {
+  if (recorder !== null) recorder.read(obj);
+}
+
+/** footprint_write - the current step wrote (or read and wrote) shared object @obj. */
+export function footprint_write(obj: object): void {
+  if (recorder !== null) recorder.write(obj);
+}
+
+/** footprint_new - @obj was just created (kernel objects' constructors announce themselves). */
+export function footprint_new(obj: object): void {
+  if (recorder !== null) recorder.announce(obj);
+}
+
+/** footprint_opaque - the current step touched state no tag describes: it conflicts with everything. */
+export function footprint_opaque(): void {
+  if (recorder !== null) recorder.opaque();
+}
+
+/** footprint_step_begin - the scheduler is about to run a step of @t. */
+export function footprint_step_begin(t: { pid: number }): void {
+  if (recorder !== null) recorder.begin(t, t.pid);
+}
+
+/**
+ * footprint_untracked_call - the current task entered a subsystem whose state
+ * is not tagged. Its code may go on touching that state after any later
+ * schedule point, so the task's steps stay opaque from here on.
+ */
+export function footprint_untracked_call(): void {
+  if (recorder !== null) recorder.untracked_call();
+}
+
+/** footprint_jiffy_tick - called by the clock when jiffies() changes value. */
+export function footprint_jiffy_tick(): void {
+  if (recorder !== null) recorder.jiffy_tick();
+}
+
+/**
+ * Shared objects that are not one kernel object each. The clock's jiffies
+ * value (read by jiffies(); written by the steps either side of a tick), the
+ * task list (pids and task_struct addresses are handed out in creation
+ * order), the timer wheel (timers fire in expiry-then-arming order), the
+ * kernel log, and lockdep's dependency graph.
+ */
+export const FP_JIFFIES = { name: 'jiffies' };
+export const FP_TASKLIST = { name: 'tasklist' };
+export const FP_TIMERS = { name: 'timer wheel' };
+export const FP_LOG = { name: 'printk log' };
+export const FP_LOCKDEP = { name: 'lockdep graph' };

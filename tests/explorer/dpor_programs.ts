@@ -1,0 +1,163 @@
+// Small generated programs for the explorer's partial-order reduction
+// tests: two or three tasks over mutexes, completions, a work item and
+// shared variables, each a short list of operations. The shared variables
+// are cells that tag their reads and writes (kernel/footprint.ts), so
+// scenarios built from them may say footprint: 'tagged'.
+import fc from 'fast-check';
+import { footprint_new, footprint_read, footprint_write } from '../../kernel/footprint';
+import { user_task } from '../../kernel/fork';
+import { mutex_init, mutex_lock, mutex_unlock, type mutex } from '../../kernel/locking/mutex';
+import { WARN } from '../../kernel/panic';
+import { complete, init_completion, wait_for_completion, type completion } from '../../kernel/sched/completion';
+import { cond_resched } from '../../kernel/sched/core';
+import { INIT_WORK, schedule_work, type work_struct } from '../../kernel/workqueue';
+import type { scenario } from '../../explorer/scenario';
+
+/** A shared variable whose accesses tag themselves, like a kernel object's. */
+class cell {
+  private v = 0;
+  constructor() {
+    footprint_new(this);
+  }
+  get(): number {
+    footprint_read(this);
+    return this.v;
+  }
+  set(x: number): void {
+    footprint_write(this);
+    this.v = x;
+  }
+}
+
+export type op =
+  | { op: 'inc'; v: number }
+  | { op: 'set'; v: number; k: number }
+  | { op: 'warn_if'; v: number; k: number }
+  | { op: 'yield' }
+  | { op: 'locked'; m: number; body: op[] }
+  | { op: 'complete'; c: number }
+  | { op: 'wait'; c: number }
+  | { op: 'work' };
+
+export interface program {
+  tasks: op[][];
+}
+
+const VARS = ['a', 'b'];
+const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six'];
+
+const simple: fc.Arbitrary<op> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('inc' as const), v: fc.integer({ min: 0, max: 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('set' as const), v: fc.integer({ min: 0, max: 1 }), k: fc.integer({ min: 0, max: 2 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('warn_if' as const), v: fc.integer({ min: 0, max: 1 }), k: fc.integer({ min: 0, max: 3 }) }) },
+  { weight: 3, arbitrary: fc.constant({ op: 'yield' as const }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('complete' as const), c: fc.constant(0) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('wait' as const), c: fc.constant(0) }) },
+);
+
+const any_op: fc.Arbitrary<op> = fc.oneof(
+  { weight: 5, arbitrary: simple },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('locked' as const), m: fc.integer({ min: 0, max: 1 }), body: fc.array(simple, { minLength: 0, maxLength: 2 }) }) },
+);
+
+/** Programs of 2-3 tasks; @with_work lets one operation queue a work item (the workqueue carries no tags). */
+export function program_arb(with_work: boolean): fc.Arbitrary<program> {
+  const task = fc.array(with_work ? fc.oneof({ weight: 8, arbitrary: any_op }, { weight: 1, arbitrary: fc.constant({ op: 'work' as const }) }) : any_op, { minLength: 1, maxLength: 3 });
+  return fc.record({ tasks: fc.array(task, { minLength: 2, maxLength: 3 }) });
+}
+
+/** Schedule points a task's ops make (a rough size of its interleavings). */
+export function schedule_points(ops: readonly op[]): number {
+  let n = 0;
+  for (const o of ops) {
+    if (o.op === 'yield' || o.op === 'wait') n++;
+    if (o.op === 'locked') n += 1 + schedule_points(o.body);
+  }
+  return n;
+}
+
+export function describe_program(p: program): string {
+  const one = (o: op): string => {
+    switch (o.op) {
+      case 'inc':
+        return `${VARS[o.v]}++`;
+      case 'set':
+        return `${VARS[o.v]}=${o.k}`;
+      case 'warn_if':
+        return `WARN(${VARS[o.v]}==${o.k})`;
+      case 'yield':
+        return 'cond_resched()';
+      case 'locked':
+        return `lock(m${o.m}){${o.body.map(one).join('; ')}}`;
+      case 'complete':
+        return `complete(c${o.c})`;
+      case 'wait':
+        return `wait(c${o.c})`;
+      case 'work':
+        return 'schedule_work(w)';
+    }
+  };
+  return p.tasks.map((t, i) => `t${i}: ${t.map(one).join('; ')}`).join(' | ');
+}
+
+/**
+ * program_scenario - the scenario running @p; each finished run's final
+ * state (the variables, how each task ended, the completion's count) is
+ * added to @final_states.
+ */
+export function program_scenario(id: string, p: program, tagged: boolean, final_states: Set<string>): scenario {
+  let state: { vars: cell[]; done: completion[]; tasks: Array<{ exit_state: string }> } | null = null;
+  return {
+    id,
+    ...(tagged ? { footprint: 'tagged' as const } : {}),
+    setup() {
+      const vars = VARS.map(() => new cell());
+      const locks: mutex[] = [mutex_init('m0'), mutex_init('m1')];
+      const done = [init_completion('c0')];
+      const work: work_struct = INIT_WORK({} as work_struct, async () => vars[0]!.set(vars[0]!.get() + 1), 'w');
+      const run = async (o: op): Promise<void> => {
+        switch (o.op) {
+          case 'inc':
+            vars[o.v]!.set(vars[o.v]!.get() + 1);
+            return;
+          case 'set':
+            vars[o.v]!.set(o.k);
+            return;
+          case 'warn_if': {
+            const x = vars[o.v]!.get();
+            WARN(x === o.k, `program: ${VARS[o.v]} is ${WORDS[o.k]}`, `${VARS[o.v]} == ${WORDS[o.k]}`);
+            return;
+          }
+          case 'yield':
+            await cond_resched();
+            return;
+          case 'locked':
+            await mutex_lock(locks[o.m]!);
+            for (const b of o.body) await run(b);
+            mutex_unlock(locks[o.m]!);
+            return;
+          case 'complete':
+            complete(done[o.c]!);
+            return;
+          case 'wait':
+            await wait_for_completion(done[o.c]!);
+            return;
+          case 'work':
+            schedule_work(work);
+            return;
+        }
+      };
+      const tasks = p.tasks.map((ops, i) =>
+        user_task(async () => {
+          for (const o of ops) await run(o);
+        }, `t${i}`),
+      );
+      state = { vars, done, tasks };
+    },
+    check() {
+      const s = state!;
+      final_states.add(`${s.vars.map((v) => v.get()).join(',')} / ${s.tasks.map((t) => t.exit_state).join(',')} / c0=${s.done[0]!.done}`);
+      return null;
+    },
+  };
+}
