@@ -9,7 +9,10 @@
 //   fence opened with ```text model-output <schedule string>) is what the
 //   model prints, line for line and in order, when that schedule is replayed
 //   on the exercise's starter (```text model-output-solution: on the
-//   reference solution); lines that start with "..." mark a cut;
+//   reference solution); lines that start with "..." mark a cut. A check
+//   workload that is not an explorer scenario has no schedule string: its
+//   log is fenced ```text model-log <name>, and <name> is one of the runs
+//   below, made the way the check makes it;
 // - nothing cites "kernel-facts §N", a document the repository does not ship.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +25,7 @@ import { render_timeline } from '../../explorer/render';
 import { replay_schedule } from '../../explorer/replay';
 import type { scenario } from '../../explorer/scenario';
 import { parse_schedule } from '../../explorer/schedule';
+import { run_oom_workload, type oom_fn } from '../../scenarios/oom_notifier';
 import type { verdict_options } from '../../explorer/verdict';
 import { heading_slug, read_lessons, section_anchor } from '../../site/generator/content';
 
@@ -172,6 +176,46 @@ async function built_scenario(e: manifest_exercise, code: model_excerpt['code'],
 // A replayed scenario must stay cheap: the excerpts are short runs.
 const REPLAY_STEP_BUDGET = 20_000;
 
+/**
+ * The runs behind ```text model-log <name> fences: check workloads run
+ * directly (run_once), so no schedule string replays them. Each returns the
+ * kernel log, as dmesg prints it, of the exercise's starter on the workload.
+ */
+const LOGGED_RUNS: Record<string, () => Promise<string[]>> = {
+  // Lesson 05: the first workload of the check "no-oom-kill-when-i915-gave-memory-back"
+  // (a GEM ioctl holding struct_mutex allocates while its 12 purgeable pages are busy on the GPU).
+  'ex05-holder-allocates': async () => {
+    const e = manifest.exercises.find((x) => x.id.startsWith('05-'))!;
+    const oom = (await load_impl(e, starter_dir(e))).i915_gem_shrinker_oom as oom_fn;
+    const { result } = await run_oom_workload(oom, {
+      objects: [{ kind: 'purgeable', pages: 12 }],
+      busy_ms: 20,
+      swap: false,
+      lockdep: true,
+      comm: 'i915_ioctl',
+      other: 'Xorg',
+      holder: 'caller',
+      gfp: 'GFP_KERNEL',
+      beyond: 4,
+      balloon: null,
+      release: '4.12',
+    }, REPLAY_STEP_BUDGET);
+    return result.dmesg;
+  },
+};
+
+/** Does every line of @lines that is not a cut appear in @printed, in order? The first line that does not, or null. */
+function first_missing(lines: readonly string[], printed: readonly string[]): string | null {
+  let at = 0;
+  for (const line of lines) {
+    if (is_cut(line)) continue;
+    const k = printed.indexOf(line.trimEnd(), at);
+    if (k < 0) return line;
+    at = k + 1;
+  }
+  return null;
+}
+
 describe('kernel logs a lesson shows as the model output are what the model prints', () => {
   const excerpts = model_excerpts();
 
@@ -188,13 +232,17 @@ describe('kernel logs a lesson shows as the model output are what the model prin
       expect(r.schedule_string, 'the schedule string is current (npx shrinker-lab replay prints it)').toBe(x.schedule);
       expect(r.result.steps).toBeLessThanOrEqual(REPLAY_STEP_BUDGET);
       const printed = render_timeline(r.timeline).split('\n').map((s) => s.trimEnd());
-      let at = 0;
-      for (const line of x.lines) {
-        if (is_cut(line)) continue;
-        const k = printed.indexOf(line.trimEnd(), at);
-        expect(k, `${x.lesson}: not printed by the model with the ${x.code} (after line ${at}) for ${x.schedule}:\n${line}`).toBeGreaterThanOrEqual(0);
-        at = k + 1;
-      }
+      expect(first_missing(x.lines, printed), `${x.lesson}: a line the model does not print (in this order) with the ${x.code} for ${x.schedule}`).toBeNull();
+    });
+  }
+
+  const logs = [...exercise_lessons.flatMap((l) => [...l.body.matchAll(/^```text model-log (\S+)\n([\s\S]*?)^```$/gm)].map((m) => ({ lesson: l.file, name: m[1]!, lines: m[2]!.split('\n') })))];
+  for (const x of logs) {
+    it(`${x.lesson}: the log of ${x.name} on the starter`, async () => {
+      const run = LOGGED_RUNS[x.name];
+      expect(run, `${x.lesson}: no run named "${x.name}" in LOGGED_RUNS`).toBeDefined();
+      const printed = (await run!()).map((s) => s.trimEnd());
+      expect(first_missing(x.lines, printed), `${x.lesson}: a line the model does not print (in this order) for ${x.name}`).toBeNull();
     });
   }
 });
