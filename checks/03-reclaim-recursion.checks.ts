@@ -17,9 +17,17 @@ import { declare_scenarios, explore_declared } from '../course/scenario_registry
 import { for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
 import type { report_kind } from '../kernel/panic';
+import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_shrink } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { GFP_KERNEL, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { GFP_KERNEL, GFP_NOWAIT, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { zone_info } from '../kernel/mm/page_alloc';
+import { oom_lock, out_of_memory } from '../kernel/mm/oom_kill';
+import { drop_slab } from '../kernel/mm/vmscan';
+import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
+import { msleep } from '../kernel/sched/core';
+import { make_gem_objects } from '../scenarios/gem_workloads';
 import { allocate_pages, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
 import { holder_allocates_under_pressure } from '../scenarios/thread';
 import { first_violation, judged_lock, type shrinker_lock_fn } from '../scenarios/shrinker_lock_contract';
@@ -67,6 +75,81 @@ export function recursion(lock: shrinker_lock_fn): scenario {
         await populate(w);
         await mutex_lock(w.i915.struct_mutex);
         await allocate_pages(PRESSURE_PAGES, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+        mutex_unlock(w.i915.struct_mutex);
+      }, 'i915_ioctl');
+    },
+    check: () => (judge ? first_violation(judge) : null),
+  };
+}
+
+/**
+ * Every way into the shrinker lock while struct_mutex is free: from reclaim
+ * (direct reclaim, kswapd) and outside it (no PF_MEMALLOC: drop_caches, an
+ * ioctl's own i915_gem_shrink(), the OOM notifier).
+ */
+export const FREE_LOCK_PATHS = ['direct', 'kswapd', 'drop-caches', 'ioctl-shrink', 'oom-notifier'] as const;
+export type free_lock_path = (typeof FREE_LOCK_PATHS)[number];
+
+const FREE_LOCK_CALLER: Record<free_lock_path, string> = {
+  direct: 'the allocating task in direct reclaim',
+  kswapd: 'kswapd0',
+  'drop-caches': 'drop_caches',
+  'ioctl-shrink': "an ioctl's own i915_gem_shrink()",
+  'oom-notifier': 'the OOM notifier',
+};
+
+/**
+ * struct_mutex is free when @path calls the shrinker (in reclaim or not), and a
+ * GEM ioctl on the other CPU takes it at any moment and holds it while it
+ * waits for the GPU (i915_gem_wait_for_idle under struct_mutex). Explored
+ * within two preemptions, so the ioctl also gets the lock between whatever
+ * the shrinker lock reads of the owner word and whatever it does next: an
+ * answer that checks "free" and then calls mutex_lock() sleeps on the
+ * ioctl's lock (from the OOM notifier: under oom_lock, behind a holder that
+ * may itself be waiting for memory). Every lock call is judged: it never
+ * sleeps, and answers for the lock's real owner.
+ */
+export function free_then_taken(lock: shrinker_lock_fn, path: free_lock_path): scenario {
+  let judge: ReturnType<typeof judged_lock>['judge'] | null = null;
+  return {
+    id: `ex03-free-then-taken-${path}`,
+    params: { ...WORLD_PARAMS },
+    setup() {
+      const judged = judged_lock(lock);
+      judge = judged.judge;
+      const w = gem_world({ release: '4.12', shrinker_ops: { lock: judged.lock } });
+      const ready = init_completion('objects made');
+      user_task(async () => {
+        // Reclaim paths: the thread's machine (a pinned scanout buffer and a purgeable buffer cache); the others need only a few objects.
+        if (path === 'direct' || path === 'kswapd') await populate(w);
+        else await make_gem_objects(w.i915, [{ kind: 'purgeable', pages: 4 }, { kind: 'bound-idle', pages: 2 }]);
+        complete(ready);
+        const z = zone_info();
+        switch (path) {
+          case 'direct': // below the min watermark: this task's own reclaim calls count and scan (mm/vmscan.c do_shrink_slab)
+            await allocate_pages(z.free - z.min + 2, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+            break;
+          case 'kswapd': // below the low watermark, no reclaim of its own: kswapd0 is woken and calls the shrinker (mm/vmscan.c balance_pgdat)
+            await allocate_pages(z.free - z.low + 2, GFP_NOWAIT | __GFP_NOWARN);
+            await msleep(20);
+            break;
+          case 'drop-caches': // "echo 2 > /proc/sys/vm/drop_caches" (mm/vmscan.c drop_slab)
+            await drop_slab();
+            break;
+          case 'ioctl-shrink': // i915_gem_object_get_pages_gtt's retry: i915_gem_shrink() without struct_mutex held
+            await i915_gem_shrink(w.i915, 4, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_PURGEABLE);
+            break;
+          case 'oom-notifier': // out_of_memory() under oom_lock calls i915_gem_shrinker_oom (mm/oom_kill.c)
+            await mutex_lock(oom_lock);
+            await out_of_memory({ gfp_mask: GFP_KERNEL, order: 0 });
+            mutex_unlock(oom_lock);
+            break;
+        }
+      }, path === 'drop-caches' ? 'drop_caches' : path === 'oom-notifier' ? 'Xorg' : path === 'ioctl-shrink' ? 'gem_exec' : 'glxgears');
+      user_task(async () => {
+        await wait_for_completion(ready);
+        await mutex_lock(w.i915.struct_mutex);
+        await msleep(path === 'oom-notifier' ? 2 : 20); // waits for the GPU with struct_mutex held
         mutex_unlock(w.i915.struct_mutex);
       }, 'i915_ioctl');
     },
@@ -149,6 +232,12 @@ export const scenarios = declare_scenarios('03-reclaim-recursion', [
     title: 'the same with lockdep off',
     build: (impl) => ({ scenario: holder_case(impl, false), options: { preemption_bound: 0 } }),
   },
+  ...FREE_LOCK_PATHS.map((path) => ({
+    id: `ex03-free-then-taken-${path}`,
+    title: `struct_mutex is free when ${FREE_LOCK_CALLER[path]} calls your lock, and a GEM ioctl takes it at any moment`,
+    // Direct reclaim makes many schedule points (one allocation each page): there one preemption, which is all the race needs.
+    build: (impl: exercise_impl) => ({ scenario: free_then_taken(lock_of(impl), path), options: path === 'direct' ? { preemption_bound: 1 } : {} }),
+  })),
 ]);
 
 export default define_checks({
@@ -212,9 +301,13 @@ export default define_checks({
     },
     {
       id: 'never-sleeps-on-struct-mutex',
-      name: 'never sleeps on struct_mutex, and gives up at once when another task holds it, whatever the tasks are called',
-      run: (impl, ctx) =>
-        for_each_workload(
+      name: 'never sleeps on struct_mutex, and gives up at once when another task holds it, whatever the tasks are called, even when it takes the lock the moment it finds it free',
+      async run(impl, ctx) {
+        for (const path of FREE_LOCK_PATHS) {
+          const raced = await explore_declared(scenarios, `ex03-free-then-taken-${path}`, impl);
+          if (!raced.ok) return raced;
+        }
+        return for_each_workload(
           {
             arbitrary: arb_struct_mutex_workload(['direct', 'kswapd', 'drop-caches', 'oom-notifier'], ['other', 'nobody']),
             seed: 0x03c3,
@@ -229,7 +322,8 @@ export default define_checks({
             describe,
           },
           (wl) => judged_run(impl, ctx, wl, () => null),
-        ),
+        );
+      },
     },
     {
       id: 'never-shrinks-under-another-holder',
