@@ -30,6 +30,7 @@ import {
   busy_kworker,
   describe_freed,
   hold_struct_mutex,
+  queue_behind_free_worker,
   release_objects,
   sleepy_work,
   type freed_objects_spec,
@@ -117,6 +118,9 @@ interface drain_workload {
   busy_kworker: boolean;
   /** 0, or how long another task ("holder") keeps struct_mutex once the objects are released. */
   hold_ms: number;
+  /** 0, or how long a task (named "holder" too) that queued on struct_mutex behind the running free worker keeps
+   * it once the worker is done with it (stage 'worker-running' only). */
+  next_hold_ms: number;
   /** 0, or an unrelated item on system_wq sleeping this long (nothing to do with i915). */
   other_work_ms: number;
   lockdep: boolean;
@@ -133,6 +137,7 @@ function describe_drain_workload(wl: drain_workload): string {
     wl.stage === 'worker-running' ? 'the free worker already running (it took them off mm.free_list) and blocked on struct_mutex' : 'their RCU callbacks still queued',
     wl.busy_kworker ? 'CPU 1\'s events kworker busy with another driver\'s long item' : '',
     wl.hold_ms ? `"${wl.holder}" holding struct_mutex for ${wl.hold_ms} ms` : 'struct_mutex free',
+    wl.next_hold_ms ? `another "${wl.holder}" queued on struct_mutex behind the free worker, then holding it ${wl.next_hold_ms} ms` : '',
     wl.other_work_ms ? `an unrelated work item on system_wq sleeping ${wl.other_work_ms} ms` : '',
     `swap ${wl.swap ? 'on' : 'off'}`,
     `lockdep ${wl.lockdep ? 'on' : 'off'}`,
@@ -167,12 +172,14 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
   const w = { i915: null as drm_i915_private | null };
   let rel: release_handle | null = null;
   let hold: ReturnType<typeof hold_struct_mutex> | null = null;
+  let next: ReturnType<typeof queue_behind_free_worker> | null = null;
   let value: { m: call_measure<void>; stall_us: number; after: after_drain; drainer_owns_lock: boolean; books: string | null } | undefined;
   const params = { ...DRAIN_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 };
   const result = await start_kernel(params, () => {
     w.i915 = gem_world({ release: '4.12' }).i915;
     rel = release_objects(() => w.i915!, wl.freed);
     if (wl.hold_ms > 0) hold = hold_struct_mutex(() => w.i915!, wl.hold_ms, wl.holder, 1 - wl.drainer_cpu);
+    if (wl.next_hold_ms > 0) next = queue_behind_free_worker(() => w.i915!, wl.next_hold_ms, wl.holder, 1 - wl.drainer_cpu);
     user_task(async () => {
       const i915 = w.i915!;
       await warm_up_workqueues();
@@ -188,6 +195,10 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
       if (wl.stage === 'worker-running') {
         await rcu_barrier(); // the callbacks ran: free_work is queued...
         await msleep(1); // ...and has started: it took the objects and waits for struct_mutex
+        if (next) {
+          complete(next.go);
+          await msleep(1); // the next GEM ioctl queues on struct_mutex behind the worker
+        }
       }
       const t0 = ktime_get_ns();
       const m = await measure_call(() => drain(i915));
@@ -221,7 +232,7 @@ function judge_drain(ctx: check_context, wl: drain_workload, run: Awaited<Return
   const differs = like_reference(ctx, wl, cost, (ref, got) => {
     if (got.stall_us > ref.stall_us + STALL_SLACK_US) {
       return `the drain returned after ${got.stall_us} us; rcu_barrier() and flush_work() return as soon as the last object is freed, after ${ref.stall_us} us. ` +
-        'It waited for something else: for time (a poll), or for work that has nothing to do with these objects.';
+        'It waited for something else: for time (a poll), for a lock another task holds, or for work that has nothing to do with these objects.';
     }
     if (got.preempted > ref.preempted + 2) {
       return `the drain was preempted ${got.preempted} times (the reference: ${ref.preempted}): it spins on the CPU instead of sleeping until ` +
@@ -243,6 +254,7 @@ const base_workload: drain_workload = {
   stage: 'just-released',
   busy_kworker: true,
   hold_ms: 0,
+  next_hold_ms: 0,
   other_work_ms: 0,
   lockdep: true,
   swap: false,
@@ -273,7 +285,8 @@ const arb_worker_workload: fc.Arbitrary<drain_workload> = fc.record({
   drainer: arb_comm,
   drainer_cpu: fc.constantFrom<0 | 1>(0, 1),
   holder: arb_comm,
-}).map((x) => ({ ...base_workload, busy_kworker: false, ...x }));
+  next_hold_ms: fc.constantFrom(0, 0, 30),
+}).map((x) => ({ ...base_workload, busy_kworker: false, ...x, stage: x.next_hold_ms ? 'worker-running' : x.stage }));
 
 /**
  * Check (c): a client on CPU 1 releases two objects and a drainer on CPU 0
@@ -440,6 +453,8 @@ export default define_checks({
               { ...base_workload, freed: { count: 6, kinds: FREED_KIND_MIX, cpus: 'cpu0' }, busy_kworker: false, hold_ms: 5 },
               { ...base_workload, freed: { count: 3, kinds: ['bound-idle'], cpus: 'cpu1' }, busy_kworker: false, stage: 'worker-running', hold_ms: 8 },
               { ...base_workload, freed: { count: 12, kinds: FREED_KIND_MIX, cpus: 'both' }, busy_kworker: false, hold_ms: 10, lockdep: false, drainer: 'Xorg', holder: 'Xorg' },
+              // The next GEM ioctl gets struct_mutex right after the worker: a drain that takes the lock "to be sure" waits for it.
+              { ...base_workload, freed: { count: 4, kinds: FREED_KIND_MIX, cpus: 'cpu1' }, busy_kworker: false, stage: 'worker-running', hold_ms: 4, next_hold_ms: 30 },
             ],
             describe: describe_drain_workload,
             shrink_budget: SHRINK_RERUNS,

@@ -123,6 +123,27 @@ export function hold_struct_mutex(i915: () => drm_i915_private, ms: number, comm
 }
 
 /**
+ * queue_behind_free_worker - from scenario setup: a task named @comm on @cpu
+ * that, once @go is completed, calls mutex_lock(struct_mutex). Complete @go
+ * while the free worker is blocked on the lock (another holder has it): the
+ * task queues behind the worker (the wait list is FIFO, kernel/locking/mutex.c
+ * __mutex_add_waiter), so it gets struct_mutex the moment the worker is done
+ * with it, and keeps it @ms milliseconds (waiting for the GPU). A drain that
+ * returned when the objects were freed never meets it; one that takes
+ * struct_mutex afterwards "to be sure" waits the whole @ms.
+ */
+export function queue_behind_free_worker(i915: () => drm_i915_private, ms: number, comm: string, cpu = 1): { go: completion } {
+  const h = { go: init_completion('queue on struct_mutex') };
+  user_task(async () => {
+    await wait_for_completion(h.go);
+    await mutex_lock(i915().struct_mutex);
+    await msleep(ms);
+    mutex_unlock(i915().struct_mutex);
+  }, comm, { cpu });
+  return h;
+}
+
+/**
  * busy_kworker - from a task: another driver's long work item keeps @cpu's
  * "events" kworker running (not sleeping) for @steps scheduler steps, so
  * i915's free_work queued behind it on that pool waits its turn, as on a
