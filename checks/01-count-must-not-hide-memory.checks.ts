@@ -175,6 +175,70 @@ async function both(a: () => Promise<check_outcome>, b: () => Promise<check_outc
   return first.ok ? b() : first;
 }
 
+/** A never-waits workload: who calls count, who holds struct_mutex (and how long), the machine. */
+interface busy_workload {
+  caller: string;
+  holder: string;
+  hold_ms: number;
+  lockdep: boolean;
+  objects: gem_object_spec[];
+  swap: boolean;
+}
+
+/**
+ * busy_count - count called while another task (@wl.holder) holds
+ * struct_mutex and has just changed the lists under it: judged on the spot
+ * (never sleeps or yields, a number reclaim can use: 0 or what is on the
+ * lists now). Returns the answer for comparison with a twin run.
+ */
+async function busy_count(count: count_fn, wl: busy_workload): Promise<{ ok: true; answer: number } | { ok: false; outcome: check_outcome }> {
+  const no = (outcome: check_outcome) => ({ ok: false as const, outcome });
+  const w = { i915: null as drm_i915_private | null, ready: false, held: false, answered: false };
+  const { result, value } = await run_once(
+    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
+    async () => {
+      await make_gem_objects(w.i915!, wl.objects);
+      await count(w.i915!, { ...sc }); // an earlier count, with the lock free (judged by the other checks)
+      w.ready = true;
+      while (!w.held) await msleep(1); // let the other task take the lock (and change the lists) first
+      const releasable_now = i915_gem_releasable_pages(w.i915!);
+      const steps = sched_steps();
+      const m = await measure_call(() => count(w.i915!, { ...sc }));
+      w.answered = true;
+      return { ...m, yielded: sched_steps() - steps, releasable_now };
+    },
+    () => {
+      w.i915 = gem_world({ release: '4.12', shrinker_ops: { count } }).i915; // the learner's count: the device must not carry the model's
+      user_task(async () => {
+        while (!w.ready) await msleep(1);
+        await mutex_lock(w.i915!.struct_mutex);
+        await make_gem_objects(w.i915!, HOLDER_ADDS); // the lists change under the lock: an earlier count is stale now
+        w.held = true;
+        await msleep(wl.hold_ms); // e.g. waiting for the GPU with the lock held
+        for (let i = 0; i < 100 && !w.answered; i++) await msleep(1); // hold it until count answers (or clearly waits)
+        mutex_unlock(w.i915!.struct_mutex);
+      }, wl.holder);
+    },
+    wl.caller,
+  );
+  if (value === undefined) return no(fail(`count never returned: ${result.stop}${dmesg_tail(result)}`));
+  if (value.slept > 0 || value.stalled_jiffies > 0) {
+    return no(fail(`count ${value.slept > 0 ? `slept ${value.slept} time(s)` : 'spun'} and returned after ${value.stalled_jiffies} jiffies while another task held struct_mutex: ` +
+      'a shrinker called from reclaim must not wait for a lock, not even briefly: the allocation it serves may be what the holder waits for.'));
+  }
+  if (value.yielded > 0) return no(fail(YIELDED_WHILE_BUSY(value.yielded)));
+  const broken = count_contract(value.value);
+  if (broken) return no(fail(`while another task held struct_mutex, ${broken}`));
+  if (value.value !== 0 && value.value !== value.releasable_now) {
+    return no(fail(`while another task held struct_mutex, count returned ${value.value}; ${value.releasable_now} pages are releasable now. ` +
+      'A count that cannot take the lock reports 0 (or, lock-free, what is on the lists now): a number from an earlier look, or any other, ' +
+      'sends reclaim to scan memory that is not there, or hides memory that is.'));
+  }
+  const bad = first_report(result, BAD_KINDS);
+  if (bad) return no(fail(`${bad}${dmesg_tail(result)}`));
+  return { ok: true, answer: value.value };
+}
+
 /** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
 export const scenarios = declare_scenarios('01-count-must-not-hide-memory', [
   {
@@ -239,7 +303,7 @@ export default define_checks({
                 return { m, locks: balanced, books: page_accounting() };
               },
               () => {
-                w.i915 = gem_world({ release: '4.12' }).i915;
+                w.i915 = gem_world({ release: '4.12', shrinker_ops: { count } }).i915; // the learner's count: the device must not carry the model's
                 for (let i = 0; i < wl.bystanders; i++) user_task(async () => msleep(1), 'kworker/u4:0');
                 if (wl.holder !== 'caller') spawn_struct_mutex_waiter(() => w.i915!, wl.waiter);
               },
@@ -281,7 +345,7 @@ export default define_checks({
           async (wl) => {
             const count = count_of(impl);
             const { result, value } = await run_in_gem_world(
-              { release: '4.12' },
+              { release: '4.12', shrinker_ops: { count } },
               async (w) => {
                 await make_gem_objects(w.i915, wl.objects);
                 const locks = lock_owners([w.i915.struct_mutex]);
@@ -333,50 +397,20 @@ export default define_checks({
             ],
           },
           async (wl) => {
-            const count = count_of(impl);
-            const w = { i915: null as drm_i915_private | null, ready: false, held: false, answered: false };
-            const { result, value } = await run_once(
-              { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
-              async () => {
-                await make_gem_objects(w.i915!, wl.objects);
-                await count(w.i915!, { ...sc }); // an earlier count, with the lock free (judged by the other checks)
-                w.ready = true;
-                while (!w.held) await msleep(1); // let the other task take the lock (and change the lists) first
-                const releasable_now = i915_gem_releasable_pages(w.i915!);
-                const steps = sched_steps();
-                const m = await measure_call(() => count(w.i915!, { ...sc }));
-                w.answered = true;
-                return { ...m, yielded: sched_steps() - steps, releasable_now };
-              },
-              () => {
-                w.i915 = gem_world({ release: '4.12' }).i915;
-                user_task(async () => {
-                  while (!w.ready) await msleep(1);
-                  await mutex_lock(w.i915!.struct_mutex);
-                  await make_gem_objects(w.i915!, HOLDER_ADDS); // the lists change under the lock: an earlier count is stale now
-                  w.held = true;
-                  await msleep(wl.hold_ms); // e.g. waiting for the GPU with the lock held
-                  for (let i = 0; i < 100 && !w.answered; i++) await msleep(1); // hold it until count answers (or clearly waits)
-                  mutex_unlock(w.i915!.struct_mutex);
-                }, wl.holder);
-              },
-              wl.caller,
-            );
-            if (value === undefined) return fail(`count never returned: ${result.stop}${dmesg_tail(result)}`);
-            if (value.slept > 0 || value.stalled_jiffies > 0) {
-              return fail(`count ${value.slept > 0 ? `slept ${value.slept} time(s)` : 'spun'} and returned after ${value.stalled_jiffies} jiffies while another task held struct_mutex: ` +
-                'a shrinker called from reclaim must not wait for a lock, not even briefly: the allocation it serves may be what the holder waits for.');
+            const first = await busy_count(count_of(impl), wl);
+            if (!first.ok) return first.outcome;
+            // The same machine, the holder renamed: with the caller's own name if it had another, another name if it had the caller's.
+            // Who holds the lock is a fact about tasks, not names: the answer must be the same kind (0, or what is on the lists).
+            const renamed = { ...wl, holder: wl.holder === wl.caller ? (wl.caller === 'gpu_wait' ? 'Xorg' : 'gpu_wait') : wl.caller };
+            const twin = await busy_count(count_of(impl), renamed);
+            if (!twin.ok) return fail(`${twin.outcome.message}\n  (on the same workload with the holder named "${renamed.holder}")`);
+            if ((first.answer === 0) !== (twin.answer === 0)) {
+              const [same, other] = wl.holder === wl.caller ? [first, twin] : [twin, first];
+              return fail(`while another task held struct_mutex, count returned ${same.answer} when that task was also called "${wl.caller}" (the caller's name) ` +
+                `and ${other.answer} when it was called "${wl.holder === wl.caller ? renamed.holder : wl.holder}": the answer follows a task name. ` +
+                'Two threads of one program share a comm, and a task with your name is still another task, changing the lists under its lock: ' +
+                'ask the lock who owns it (mutex_trylock_recursive, or the owner word against current), never a name.');
             }
-            if (value.yielded > 0) return fail(YIELDED_WHILE_BUSY(value.yielded));
-            const broken = count_contract(value.value);
-            if (broken) return fail(`while another task held struct_mutex, ${broken}`);
-            if (value.value !== 0 && value.value !== value.releasable_now) {
-              return fail(`while another task held struct_mutex, count returned ${value.value}; ${value.releasable_now} pages are releasable now. ` +
-                'A count that cannot take the lock reports 0 (or, lock-free, what is on the lists now): a number from an earlier look, or any other, ' +
-                'sends reclaim to scan memory that is not there, or hides memory that is.');
-            }
-            const bad = first_report(result, BAD_KINDS);
-            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
             return pass();
           },
         ),
