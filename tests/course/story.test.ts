@@ -13,6 +13,9 @@
 //   workload that is not an explorer scenario has no schedule string: its
 //   log is fenced ```text model-log <name>, and <name> is one of the runs
 //   below, made the way the check makes it;
+// - every lesson quotes the thread, with attribution ("> — Name, ..."), and
+//   cites the sources; every attributed quote is the mail's own words
+//   (thread.md, "The mail as sent"), cuts marked "[...]";
 // - nothing cites "kernel-facts §N", a document the repository does not ship.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -116,6 +119,28 @@ describe('the course as one story', () => {
     expect(bad).toEqual([]);
   });
 
+  // The mail as sent, as one line of words: quote markers and line breaks gone.
+  const mail_words = (() => {
+    const thread = body_of('thread.md');
+    const mail = thread.slice(thread.indexOf('## The mail as sent'));
+    const text = mail.slice(mail.indexOf('```text') + 7, mail.lastIndexOf('```'));
+    return words(text.split('\n').map((line) => line.replace(/^(>\s?)+/, '')).join(' '));
+  })();
+
+  for (const l of exercise_lessons) {
+    it(`lesson ${l.id} quotes the thread in its own words, with attribution, and cites its sources`, () => {
+      const quotes = attributed_quotes(l.body).filter((q) => /Chris Wilson|Andrea Arcangeli/.test(q.by));
+      expect(quotes.length, `${l.file}: at least one quote of the thread ending "> — Chris Wilson, ..." or "> — Andrea Arcangeli, ..."`).toBeGreaterThan(0);
+      for (const q of quotes) {
+        for (const piece of q.text.split(/\[\.\.\.\]|…/)) {
+          const w = words(piece);
+          if (w) expect(mail_words.includes(w), `${l.file}: quoted as ${q.by}, but not in the mail:\n${w}`).toBe(true);
+        }
+      }
+      expect(l.body, `${l.file}: cites lessons/sources.md ("sources §N")`).toMatch(/sources §\d+/);
+    });
+  }
+
   it('nothing cites "kernel-facts §N", a document the repository does not ship', () => {
     const hits: string[] = [];
     const walk = (dir: string): void => {
@@ -129,6 +154,27 @@ describe('the course as one story', () => {
     expect(hits).toEqual([]);
   });
 });
+
+/** @text with runs of white space made single spaces, and the backticks of `identifiers` dropped. */
+function words(text: string): string {
+  return text.replace(/`/g, '').replace(/\s+/g, ' ').trim();
+}
+
+/** The block quotes of @body that end with an attribution line "> — Who, where, when". */
+function attributed_quotes(body: string): { by: string; text: string }[] {
+  const out: { by: string; text: string }[] = [];
+  let block: string[] = [];
+  for (const line of [...body.split('\n'), '']) {
+    if (line.startsWith('>')) {
+      block.push(line.replace(/^>\s?/, ''));
+      continue;
+    }
+    const by = block.length ? /^— (.+)$/.exec(block.at(-1)!.trim()) : null;
+    if (by) out.push({ by: by[1]!, text: block.slice(0, -1).join('\n') });
+    block = [];
+  }
+  return out;
+}
 
 interface model_excerpt {
   lesson: string;
