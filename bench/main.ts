@@ -6,13 +6,14 @@
 // Exit code: 0 whatever the numbers are; 1 only when a measurement could not
 // be taken at all (a command hung or the harness threw), and the table says which.
 //
-// Options: --quick (fewer repetitions, for trying the harness out).
+// Options: --quick (fewer repetitions, for trying the harness out);
+// --explorer-only (the ping-pong floor and the explorer rows, nothing else).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { make_course_copy, remove_copy, REPO } from '../tests/cli/course_copy';
 import { grade, install_solutions, submission_dir, verify } from './course';
-import { explorer_rows } from './explorer';
+import { explorer_reduction_rows, explorer_rows } from './explorer';
 import { node_floor, vitest_cold_floor, vitest_warm_floor } from './floors';
 import { boot_cost, sched_rate } from './kernel';
 import { cold_run, watch_save_to_verdict } from './learner';
@@ -21,6 +22,7 @@ import { add_ratios, machine_info, table, write_json } from './report';
 import type { row } from './row';
 
 const quick = process.argv.includes('--quick');
+const explorer_only = process.argv.includes('--explorer-only');
 const REPS = quick
   ? { node: 5, vitest: 2, edits: 3, run: 1, verify: 1, grade: 1, explore: 1, boot_batches: 3, pingpong: 2 }
   : { node: 10, vitest: 5, edits: 5, run: 3, verify: 3, grade: 3, explore: 3, boot_batches: 5, pingpong: 3 };
@@ -31,6 +33,7 @@ const t_start = now();
 const info = machine_info(REPO);
 
 async function section(name: string, fn: () => Promise<row | row[]>): Promise<void> {
+  if (explorer_only && !(name.startsWith('explorer') || name === 'kernel: ping-pong')) return;
   const t0 = now();
   process.stderr.write(`bench: ${name}... `);
   try {
@@ -55,6 +58,7 @@ try {
   await section('kernel: boot', () => boot_cost(REPS.boot_batches, 50));
   await section('kernel: ping-pong', () => sched_rate(REPS.pingpong, 20_000));
   await section('explorer: bound-2 exploration', () => explorer_rows(REPS.explore));
+  await section('explorer: partial-order reduction', () => explorer_reduction_rows(REPS.explore));
   // The learner's loop, on the starters.
   for (const id of ['01', '03', '04']) await section(`learner: watch ${id}`, () => watch_save_to_verdict(root, id, REPS.edits));
   await section('learner: npx shrinker-lab run 01', () => cold_run(root, '01', REPS.run, 'npx'));

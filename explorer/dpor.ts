@@ -50,6 +50,9 @@ export interface dpor_limits {
 export interface dpor_stats extends bfs_stats {
   /** Runs cut short because every runnable task was asleep (an equivalent schedule was already run), or the bound was reached. */
   pruned: number;
+  /** Steps recorded, and how many of them were opaque (conflicting with everything): how much the tags could help. */
+  recorded_steps: number;
+  opaque_steps: number;
 }
 
 /**
@@ -201,7 +204,7 @@ class pruned_run extends Error {
  * departures (Infinity: all of them), calling @visit after each complete run.
  */
 export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Promise<dpor_stats> {
-  const st: dpor_stats = { schedules: 0, steps: 0, decisions: 0, max_decisions: 0, covered_bound: -1, exhausted: false, stopped_by: null, pruned: 0 };
+  const st: dpor_stats = { schedules: 0, steps: 0, decisions: 0, max_decisions: 0, covered_bound: -1, exhausted: false, stopped_by: null, pruned: 0, recorded_steps: 0, opaque_steps: 0 };
   const all_opaque = sc.footprint !== 'tagged';
   const bounded = Number.isFinite(lim.bound);
   const stack: node[] = [];
@@ -283,6 +286,8 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
       st.steps += rec.events.length;
     }
 
+    st.recorded_steps += rec.events.length;
+    for (const e of rec.events) if (e.opaque) st.opaque_steps++;
     add_backtracks(rec.events, stack, lim.bound, replay_len > 0 ? stack[replay_len - 1]!.position : 0);
 
     // The deepest decision with a task left to run (not done, not asleep, within the bound).

@@ -85,6 +85,8 @@ export interface exploration {
   complete: boolean;
   /** Reduced runs cut short as redundant (sleep sets) or over the bound (not counted in schedules). */
   pruned: number;
+  /** Reduced: the share of steps whose footprint was unknown (each conflicts with every step), 0..1. */
+  opaque_share: number;
   /** Random mode: the strategy and seed. */
   strategy: 'pct' | 'uniform' | null;
   seed: number | null;
@@ -152,10 +154,12 @@ export async function explore(sc: scenario, opts: explore_options = {}): Promise
   };
 
   let pruned = 0;
+  let opaque_share = 0;
   const stats =
     reduction === 'dpor'
       ? await dpor(sc, { bound: complete ? Infinity : bound, max_schedules, max_steps, fail_on }, visit).then((d) => {
           pruned = d.pruned;
+          opaque_share = d.recorded_steps > 0 ? d.opaque_steps / d.recorded_steps : 0;
           return d;
         })
       : mode === 'exhaustive'
@@ -198,6 +202,7 @@ export async function explore(sc: scenario, opts: explore_options = {}): Promise
     reduction,
     complete,
     pruned,
+    opaque_share,
     strategy: mode === 'random' ? (opts.strategy ?? 'pct') : null,
     seed: mode === 'random' ? (opts.seed ?? DEFAULTS.seed) : null,
     schedules: stats.schedules,

@@ -153,7 +153,8 @@ export async function check_no_failures(sc: scenario, opts: verdict_options = {}
       replay: null,
     };
   }
-  return { ok: true, message: `scenario "${sc.id}": no failures in ${coverage_text(x)}`, exploration: x, failure: null, replay: null };
+  const proved = x.complete && x.exhausted ? 'no failure in any interleaving' : 'no failures';
+  return { ok: true, message: `scenario "${sc.id}": ${proved} in ${coverage_text(x)}`, exploration: x, failure: null, replay: null };
 }
 
 /**
