@@ -1,9 +1,19 @@
 /// <reference lib="dom" />
-// The replay playground page: a schedule-string form, one "default schedule"
-// button per thread scenario, and the run's failures, dmesg and timeline.
-// The kernel model runs right here (playground_core.ts).
+// The playground page: "you are the scheduler". Choose a scenario (every one
+// the checks explore, and the thread's own) and whose code runs in it (the
+// starter or the reference solution); then at each decision point choose
+// which runnable task goes next (mouse or keyboard), undo, or run on with the
+// kernel's default policy. Each task's lane says where it is and why it is
+// blocked; locks, the zone's watermarks, workqueue pools, RCU and dmesg are
+// shown as text. The schedule made is an `sl1:` string for the CLI, and the
+// URL (?scenario=&variant=&schedule=) replays it on load.
+// The kernel model runs right here (playground_core.ts, explorer/stepper.ts).
 import { paged_text } from './paged_text';
-import { default_schedule_string, playground_scenarios, run_schedule_string, type playground_result } from './playground_core';
+import { catalogue, run_schedule_string, step, VARIANTS, type catalogue_entry, type variant } from './playground_core';
+import { challenge, render_end, render_view } from './playground_views';
+import { render_timeline } from '../../explorer/render';
+import { format_schedule, type deviation } from '../../explorer/schedule';
+import type { step_result } from '../../explorer/stepper';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -12,80 +22,200 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
-function show(out: HTMLElement, r: playground_result): void {
-  out.replaceChildren();
-  if (!r.ok) {
-    const p = el('p', { class: 'error', role: 'alert' });
-    p.append(el('strong', {}, 'Error: '), document.createTextNode(r.error));
-    out.append(p);
-    return;
-  }
-  out.append(el('h2', { id: 'result-h' }, `Run of ${r.scenario_id}`));
-  out.append(el('p', {}, 'Schedule: '), el('pre', { class: 'schedule', tabindex: '0' }, r.schedule_string));
-  out.append(
-    r.failures.length
-      ? el('p', { class: 'status-bad' }, `✗ ${r.failures.length} failure(s): ${r.failures.join('; ')}`)
-      : el('p', { class: 'status-ok' }, '✓ no failures in this run'),
-  );
-  // Paged, in normal (not live) regions: a trace can be 900,000 characters.
-  out.append(paged_text('dmesg', 'dmesg', 'dmesg', r.dmesg), paged_text('timeline', 'Timeline (trace events, log lines, explorer notes)', 'timeline', r.timeline));
+/** What the learner has made so far: a scenario, whose code, the departures taken and the decision shown. */
+interface session {
+  id: string;
+  variant: variant;
+  departures: deviation[];
+  at: number;
 }
 
-/** summary - the few words the live region announces after a run (never the trace itself). */
-export function summary(r: playground_result): string {
-  if (!r.ok) return 'The run did not start: see the error above.';
-  const lines = (s: string): number => (s ? s.split('\n').length : 0);
-  const verdict = r.failures.length ? `${r.failures.length} failure(s), first: ${r.failures[0]!}` : 'no failures';
-  return `Run of ${r.scenario_id} finished: ${verdict}. dmesg has ${lines(r.dmesg)} lines, the timeline ${lines(r.timeline)}.`;
+function url_state(): { id: string | null; variant: variant; schedule: string | null } {
+  const q = new URLSearchParams(location.search);
+  const v = q.get('variant');
+  return { id: q.get('scenario'), variant: v === 'solution' ? 'solution' : 'starter', schedule: q.get('schedule') };
 }
 
-function setup(root: HTMLElement): void {
-  const scenarios = playground_scenarios();
+function write_url(s: session): void {
+  const q = new URLSearchParams({ scenario: s.id, variant: s.variant, schedule: format_schedule(s.id, s.departures) });
+  history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
+}
+
+async function setup(root: HTMLElement): Promise<void> {
+  const entries: catalogue_entry[] = await catalogue();
   root.replaceChildren();
-  const form = el('form', { class: 'replay-form' });
-  const label = el('label', { for: 'schedule-input' }, 'Schedule string');
-  const input = el('textarea', { id: 'schedule-input', rows: '2', spellcheck: 'false', placeholder: 'sl1:rcu-hang-v4.10:m1:-:xxxx' });
-  const run = el('button', { type: 'submit' }, 'Replay');
-  form.append(label, input, run);
 
-  const defaults = el('section', { 'aria-labelledby': 'defaults-h' });
-  defaults.append(el('h2', { id: 'defaults-h' }, "Run the kernel's default schedule"));
-  const ul = el('ul', { class: 'scenario-list' });
-  const status = el('p', { class: 'muted', 'aria-live': 'polite' });
+  const controls = el('form', { class: 'pg-controls', 'aria-label': 'Scenario' });
+  const scen_label = el('label', { for: 'pg-scenario' }, 'Scenario');
+  const scen = el('select', { id: 'pg-scenario' });
+  for (const group of [...new Set(entries.map((e) => e.exercise ?? 'the thread'))]) {
+    const og = el('optgroup', { label: group === 'the thread' ? 'The thread (2017 kernel)' : `Exercise ${group}` });
+    for (const e of entries.filter((x) => (x.exercise ?? 'the thread') === group)) og.append(el('option', { value: e.id }, e.id));
+    scen.append(og);
+  }
+  const var_label = el('label', { for: 'pg-variant' }, 'Code');
+  const vsel = el('select', { id: 'pg-variant' });
+  for (const v of VARIANTS) vsel.append(el('option', { value: v }, v === 'starter' ? 'the starter' : 'the reference solution'));
+  const start = el('button', { type: 'submit' }, 'Start at decision #0');
+  controls.append(scen_label, scen, var_label, vsel, start);
+
+  const replay_form = el('form', { class: 'replay-form', 'aria-label': 'Replay a schedule string' });
+  const input = el('textarea', { id: 'schedule-input', rows: '2', spellcheck: 'false', placeholder: 'sl1:ex03-recursion:m1:-:1647' });
+  replay_form.append(el('label', { for: 'schedule-input' }, 'Schedule string (from `shrinker-lab run` or `replay`)'), input, el('button', { type: 'submit' }, 'Replay'));
+
+  const title = el('p', { class: 'muted', id: 'pg-title' });
+  const status = el('p', { class: 'muted', 'aria-live': 'polite', id: 'pg-status' });
+  const stage = el('div', { id: 'pg-stage' });
   const out = el('div', { id: 'result' });
+  root.append(replay_form, controls, title, status, stage, out);
 
+  let s: session | null = null;
   let busy = false;
-  const go = async (text: string): Promise<void> => {
-    if (busy) return;
+
+  const show_title = (id: string): void => {
+    const e = entries.find((x) => x.id === id);
+    title.textContent = e ? `${e.id}${e.exercise ? ` (exercise ${e.exercise})` : ''}: ${e.title}` : '';
+  };
+
+  /** Run the session to decision s.at and show it; the live region says a few words, never the trace. */
+  const go = async (): Promise<void> => {
+    if (!s || busy) return;
     busy = true;
-    status.textContent = 'Running the kernel model…';
+    status.textContent = `Running ${s.id} to decision #${s.at}…`;
     let said = '';
     try {
-      const r = await run_schedule_string(text, scenarios);
-      show(out, r);
-      said = summary(r);
+      const r: step_result = await step(s.id, s.variant, s.departures, s.at);
+      s.departures = r.departures;
+      write_url(s);
+      input.value = r.schedule_string;
+      show(r);
+      said = r.view
+        ? `Decision #${r.view.at}: runnable ${r.view.runnable.map((t) => `${t.comm}:${t.pid}`).join(', ')}; the kernel would run pid ${r.view.default_pid}.`
+        : `The run ended (${r.stop}): ${r.failures.length ? `${r.failures.length} failure(s), first: ${r.failures[0]!.kind}` : 'no failures'}.`;
+    } catch (e) {
+      said = `Could not run: ${e instanceof Error ? e.message : String(e)}`;
+      out.replaceChildren(el('p', { class: 'error', role: 'alert' }, said));
     } finally {
       busy = false;
       status.textContent = said;
     }
   };
-  for (const sc of scenarios) {
-    const li = el('li');
-    const b = el('button', { type: 'button' }, `Run ${sc.id}`);
-    b.addEventListener('click', () => {
-      input.value = default_schedule_string(sc);
-      void go(input.value);
-    });
-    li.append(b);
-    ul.append(li);
+
+  const choose = (pid: number | null): void => {
+    if (!s || busy) return;
+    if (pid !== null) s.departures = [...s.departures.filter((d) => d.at < s!.at), { at: s.at, pid }];
+    else s.departures = s.departures.filter((d) => d.at < s!.at);
+    s.at++;
+    void go();
+  };
+  const undo = (): void => {
+    if (!s || busy || s.at === 0) return;
+    s.at--;
+    s.departures = s.departures.filter((d) => d.at < s!.at);
+    void go();
+  };
+  const run_on = (): void => {
+    if (!s || busy) return;
+    s.at = Number.MAX_SAFE_INTEGER;
+    void go();
+  };
+
+  function show(r: step_result): void {
+    stage.replaceChildren();
+    out.replaceChildren();
+    const sched = el('p', {}, 'Schedule so far: ');
+    sched.append(el('code', { class: 'schedule', id: 'pg-schedule' }, r.schedule_string));
+    stage.append(sched);
+    if (r.view) {
+      const v = r.view;
+      const picker = el('fieldset', { class: 'pg-picker' });
+      picker.append(el('legend', {}, `Decision #${v.at} (step ${v.step}): which task runs next?`));
+      v.runnable.forEach((t, i) => {
+        const label = `${i + 1}. Run ${t.comm}:${t.pid}${t.pid === v.default_pid ? ' (the kernel\'s choice)' : ''}`;
+        const b = el('button', { type: 'button', 'data-pid': String(t.pid), 'aria-keyshortcuts': String(i + 1) }, label);
+        b.addEventListener('click', () => choose(t.pid === v.default_pid ? null : t.pid));
+        picker.append(b);
+      });
+      const undo_b = el('button', { type: 'button', 'aria-keyshortcuts': 'u' }, 'Undo (u)');
+      undo_b.disabled = v.at === 0;
+      undo_b.addEventListener('click', undo);
+      const on_b = el('button', { type: 'button', 'aria-keyshortcuts': 'r' }, 'Run on with the kernel\'s choices (r)');
+      on_b.addEventListener('click', run_on);
+      const step_b = el('button', { type: 'button', 'aria-keyshortcuts': 'n', id: 'pg-step' }, 'Step: the kernel\'s choice (n)');
+      step_b.addEventListener('click', () => choose(null));
+      picker.append(step_b, undo_b, on_b);
+      stage.append(picker, render_view(v));
+    } else {
+      const undo_b = el('button', { type: 'button', 'aria-keyshortcuts': 'u' }, 'Undo (u)');
+      undo_b.addEventListener('click', () => {
+        if (!s) return;
+        s.at = Math.max(0, r.decisions - 1);
+        s.departures = s.departures.filter((d) => d.at < s!.at);
+        void go();
+      });
+      stage.append(render_end(r), render_view(r.end_view), undo_b);
+    }
+    if (s && !r.view) stage.append(challenge(s.id, s.variant, r, (v) => {
+      if (!s) return;
+      vsel.value = v;
+      void replay_text(r.schedule_string, v);
+    }));
+    out.append(paged_text('dmesg', 'dmesg', 'dmesg', r.log), paged_text('timeline', 'Timeline (trace events, log lines, explorer notes)', 'timeline', render_timeline(r.timeline)));
   }
-  defaults.append(ul);
-  form.addEventListener('submit', (e) => {
+
+  controls.addEventListener('submit', (e) => {
     e.preventDefault();
-    void go(input.value);
+    s = { id: scen.value, variant: vsel.value as variant, departures: [], at: 0 };
+    show_title(s.id);
+    void go();
   });
-  root.append(form, defaults, status, out);
+  replay_form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void replay_text(input.value, vsel.value as variant);
+  });
+
+  async function replay_text(text: string, v: variant): Promise<void> {
+    const r = await run_schedule_string(text, v);
+    if (!r.ok) {
+      out.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Error: ${r.error}`));
+      status.textContent = 'The run did not start: see the error below.';
+      return;
+    }
+    scen.value = r.scenario_id;
+    vsel.value = v;
+    // Show the end of the run (dmesg as `replay --log-only` prints it); undo steps back into it.
+    s = { id: r.scenario_id, variant: v, departures: r.departures, at: Number.MAX_SAFE_INTEGER };
+    show_title(s.id);
+    await go();
+  }
+
+  // Keyboard: digits pick the Nth runnable task, n steps, u undoes, r runs on (not while typing in a field).
+  document.addEventListener('keydown', (e) => {
+    const t = e.target as HTMLElement | null;
+    if (t && (t.tagName === 'TEXTAREA' || t.tagName === 'INPUT' || t.tagName === 'SELECT') || e.ctrlKey || e.metaKey || e.altKey) return;
+    const picker = stage.querySelector('.pg-picker');
+    if (e.key === 'u') undo();
+    else if (e.key === 'r' && picker) run_on();
+    else if (e.key === 'n' && picker) choose(null);
+    else if (/^[1-9]$/.test(e.key) && picker) {
+      const b = picker.querySelectorAll<HTMLButtonElement>('button[data-pid]')[Number(e.key) - 1];
+      b?.click();
+    } else return;
+    e.preventDefault();
+  });
+
+  const u = url_state();
+  if (u.schedule) {
+    input.value = u.schedule;
+    await replay_text(u.schedule, u.variant);
+  } else if (u.id && entries.some((e) => e.id === u.id)) {
+    scen.value = u.id;
+    vsel.value = u.variant;
+    s = { id: u.id, variant: u.variant, departures: [], at: 0 };
+    show_title(s.id);
+    await go();
+  }
 }
 
 const root = document.getElementById('playground-root');
-if (root) setup(root);
+if (root) void setup(root);

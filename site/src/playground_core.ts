@@ -1,47 +1,133 @@
-// The replay playground's engine, without the page: the thread's scenarios by
-// id, and "replay this schedule string" as plain data. It runs the kernel
-// model in the browser (and in node, for the tests): explorer/ and
-// scenarios/ use no Node APIs.
-import { format_schedule, parse_schedule, replay, type scenario } from '../../explorer/index';
+/// <reference types="vite/client" />
+// The playground's engine, without the page: every scenario the checks
+// explore (course/scenario_registry.ts: each suite declares its scenarios by
+// id) plus the thread's own scenarios, built with the starter or the
+// reference solution, replayed from a schedule string or stepped decision by
+// decision (explorer/stepper.ts). It runs the kernel model in the browser
+// (and in node, for the tests): nothing here uses Node APIs. The check
+// suites and the exercise code are loaded only when a scenario needs them
+// (Vite splits them into chunks of their own).
+import type { exercise_impl } from '../../course/checks';
+import { build_checked, find_declared, scenario_declarations_of, type built_scenario, type scenario_declarations } from '../../course/scenario_registry';
+import { format_schedule, parse_schedule, render_timeline, replay_schedule, type deviation, type scenario } from '../../explorer/index';
+import { ALL_FAILURE_KINDS } from '../../explorer/scenario';
+import { step_to, type step_result } from '../../explorer/stepper';
 import { count_hides_memory, flush_from_reclaim, rcu_hang, shrinker_lock_recursion } from '../../scenarios/thread';
 
-/** The thread's scenarios, in the order the lessons meet them. */
-export function playground_scenarios(): scenario[] {
+/** Whose code a scenario runs: the exercise's starter or its reference solution. */
+export type variant = 'starter' | 'solution';
+export const VARIANTS: readonly variant[] = ['starter', 'solution'];
+
+const suite_modules = import.meta.glob<Record<string, unknown>>('../../checks/*.checks.ts');
+const starter_modules = import.meta.glob<Record<string, unknown>>('../../exercises/*/*.ts');
+const solution_modules = import.meta.glob<Record<string, unknown>>('../../solutions/*/*.ts');
+
+/** The thread's scenarios (no exercise code in them), in the order the lessons meet them. */
+export function thread_scenarios(): scenario[] {
   return [rcu_hang('4.10'), rcu_hang('4.11'), shrinker_lock_recursion('mutex_lock'), flush_from_reclaim(true), count_hides_memory('trylock')];
 }
 
-export type playground_result =
-  | { ok: true; scenario_id: string; schedule_string: string; dmesg: string; timeline: string; failures: string[] }
-  | { ok: false; error: string };
-
-/** default_schedule_string - the string that replays @sc under the kernel's own (default) schedule. */
-export function default_schedule_string(sc: scenario): string {
-  return format_schedule(sc.id, []);
+/** One scenario the playground offers. */
+export interface catalogue_entry {
+  id: string;
+  /** The exercise whose checks explore it, or null for the thread's own scenarios. */
+  exercise: string | null;
+  title: string;
 }
 
-/** run_schedule_string - replay @text against the scenario it names; errors come back as data. */
-export async function run_schedule_string(text: string, scenarios: readonly scenario[] = playground_scenarios()): Promise<playground_result> {
+let declarations: Promise<scenario_declarations[]> | null = null;
+
+/** every_declaration - the declared scenarios of every check suite (loaded once). */
+export function every_declaration(): Promise<scenario_declarations[]> {
+  declarations ??= Promise.all(Object.keys(suite_modules).sort().map(async (k) => scenario_declarations_of(await suite_modules[k]!()))).then((all) =>
+    all.filter((d): d is scenario_declarations => d !== null),
+  );
+  return declarations;
+}
+
+/** catalogue - every scenario: each exercise's explored ones, then the thread's. */
+export async function catalogue(): Promise<catalogue_entry[]> {
+  const out: catalogue_entry[] = [];
+  for (const d of await every_declaration()) for (const s of d.scenarios) out.push({ id: s.id, exercise: d.exercise, title: s.title });
+  for (const s of thread_scenarios()) out.push({ id: s.id, exercise: null, title: 'the thread\'s scenario, as the 2017 kernel ran it' });
+  return out;
+}
+
+/** load_variant - the exports of exercise @exercise's files in @v's folder, merged (as course/files.ts load_impl does). */
+export async function load_variant(exercise: string, v: variant): Promise<exercise_impl> {
+  const mods = v === 'starter' ? starter_modules : solution_modules;
+  const prefix = `../../${v === 'starter' ? 'exercises' : 'solutions'}/${exercise}/`;
+  const impl: exercise_impl = {};
+  const keys = Object.keys(mods).filter((k) => k.startsWith(prefix)).sort();
+  if (keys.length === 0) throw new Error(`no ${v} code for exercise ${exercise}`);
+  for (const k of keys) Object.assign(impl, await mods[k]!());
+  return impl;
+}
+
+/** A scenario ready to run: built with one variant's code. */
+export interface resolved {
+  id: string;
+  exercise: string | null;
+  built: built_scenario;
+}
+
+/** resolve - scenario @id built with @v's code; throws an Error that says what the playground knows when it does not know @id. */
+export async function resolve(id: string, v: variant): Promise<resolved> {
+  const thread = thread_scenarios().find((s) => s.id === id);
+  if (thread) return { id, exercise: null, built: { scenario: thread } };
+  const found = find_declared(await every_declaration(), id);
+  if (!found) {
+    const known = (await catalogue()).map((e) => e.id).join(', ');
+    throw new Error(`The playground does not know scenario "${id}". It knows: ${known}.`);
+  }
+  return { id, exercise: found.exercise, built: build_checked(found.declaration, await load_variant(found.exercise, v)) };
+}
+
+function inside<T>(b: built_scenario, body: () => Promise<T>): Promise<T> {
+  return b.around ? b.around(body) : body();
+}
+
+export type playground_result =
+  | { ok: true; scenario_id: string; exercise: string | null; schedule_string: string; departures: deviation[]; dmesg: string; log: string; timeline: string; failures: string[]; stop: string }
+  | { ok: false; error: string };
+
+/** default_schedule_string - the string that replays scenario @id under the kernel's own (default) schedule. */
+export function default_schedule_string(id: string): string {
+  return format_schedule(id, []);
+}
+
+/**
+ * run_schedule_string - replay @text with @v's code, as `shrinker-lab replay`
+ * does (strict: a departure that does not fit is an error); errors come back
+ * as data. `log` is what `replay --log-only` prints between its header and
+ * its verdict.
+ */
+export async function run_schedule_string(text: string, v: variant = 'starter'): Promise<playground_result> {
   const trimmed = text.trim();
   if (!trimmed) return { ok: false, error: 'Paste a schedule string first (it starts with "sl1:").' };
-  let id: string;
   try {
-    id = parse_schedule(trimmed).scenario_id;
-  } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e) };
-  }
-  const sc = scenarios.find((s) => s.id === id);
-  if (!sc) return { ok: false, error: `The playground does not know scenario "${id}". It knows: ${scenarios.map((s) => s.id).join(', ')}.` };
-  try {
-    const r = await replay(sc, trimmed);
+    const p = parse_schedule(trimmed);
+    const r = await resolve(p.scenario_id, v);
+    const out = await inside(r.built, () => replay_schedule(r.built.scenario, p.schedule, r.built.options?.fail_on ?? ALL_FAILURE_KINDS));
     return {
       ok: true,
-      scenario_id: sc.id,
-      schedule_string: r.schedule_string,
-      dmesg: r.dmesg_text,
-      timeline: r.timeline_text,
-      failures: r.failures.map((f) => `${f.kind}: ${f.title}`),
+      scenario_id: r.id,
+      exercise: r.exercise,
+      schedule_string: out.schedule_string,
+      departures: [...out.schedule],
+      dmesg: out.dmesg_text,
+      log: render_timeline(out.timeline, { log_only: true }),
+      timeline: out.timeline_text,
+      failures: out.failures.map((f) => `${f.kind}: ${f.title}`),
+      stop: out.result.stop,
     };
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** step - scenario @id with @v's code under @departures, the machine shown at decision #@at (see explorer/stepper.ts). */
+export async function step(id: string, v: variant, departures: readonly deviation[], at: number): Promise<step_result> {
+  const r = await resolve(id, v);
+  return inside(r.built, () => step_to(r.built.scenario, departures, at, r.built.options?.fail_on ?? ALL_FAILURE_KINDS));
 }

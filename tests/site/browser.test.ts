@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start_study_site, type site_handle } from '../../cli/site';
+import { format_schedule } from '../../explorer/schedule';
 import { serve_static } from './static_server';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -89,6 +90,9 @@ async function open_logged(base: string, path: string, viewport = { width: 1280,
   return { page, log, settle: async () => void (await Promise.all(bodies)) };
 }
 
+/** The playground replaying scenario @id's default schedule on load (?schedule=). */
+const replay_url = (id: string): string => `playground.html?schedule=${encodeURIComponent(format_schedule(id, []))}`;
+
 const page_type = (f: string): string =>
   f === 'index.html' ? 'index' : f === 'playground.html' ? 'playground' : f.startsWith('exercise-') ? 'exercise' : /^\d/.test(f) ? 'lesson' : 'reference (thread, sources, glossary)';
 
@@ -108,7 +112,7 @@ describe('study site on a plain static host (no npm start)', () => {
       await sideways(page, f);
       if (f === 'playground.html') {
         // Mid-run too: the run with the longest trace (about 10,000 lines).
-        await page.getByRole('button', { name: 'Run count-trylock' }).click();
+        await page.goto(`${static_host.url}/${replay_url('count-trylock')}`);
         await page.getByRole('region', { name: 'dmesg' }).waitFor({ timeout: 60_000 });
         await sideways(page, `${f} after a run`);
       }
@@ -152,18 +156,16 @@ describe('study site on a plain static host (no npm start)', () => {
 
 describe('study site in Chromium', () => {
   it('runs the kernel model in the page: the v4.10 hang shows the hung-task report', async () => {
-    const page = await open('playground.html');
-    await page.getByRole('button', { name: 'Run rcu-hang-v4.10' }).click();
+    const page = await open(replay_url('rcu-hang-v4.10'));
     await expect.poll(() => page.textContent('body'), { timeout: 20_000 }).toContain('INFO: task i915_ioctl:1 blocked for more than 120 seconds.');
   });
 
   it('announces a run in a few words and pages the trace: dmesg in a normal region labelled "dmesg", never the whole trace live', async () => {
-    const page = await open('playground.html');
-    await page.getByRole('button', { name: 'Run count-trylock' }).click();
+    const page = await open(replay_url('count-trylock'));
     const dmesg = page.getByRole('region', { name: 'dmesg' });
     await expect.poll(() => dmesg.textContent(), { timeout: 60_000 }).toContain('Killed process');
     const live = await page.$$eval('[aria-live], [role="status"], [role="log"], [role="alert"]', (els) => els.map((e) => e.textContent ?? ''));
-    expect(live.join('')).toMatch(/Run of count-trylock finished: \d+ failure/);
+    expect(live.join('')).toMatch(/The run ended \(\w+\): \d+ failure/);
     expect(live.join('').length).toBeLessThan(400);
     expect(await dmesg.evaluate((e) => e.closest('[aria-live]'))).toBeNull();
     // The ~10,000-line timeline shows 200 lines at a time, paged.
@@ -179,8 +181,7 @@ describe('study site in Chromium', () => {
   });
 
   it('has no serious or critical accessibility violation on the playground mid-run (axe)', async () => {
-    const page = await open('playground.html');
-    await page.getByRole('button', { name: 'Run rcu-hang-v4.10' }).click();
+    const page = await open(replay_url('rcu-hang-v4.10'));
     await page.getByRole('region', { name: 'dmesg' }).waitFor({ timeout: 60_000 });
     const result = await new AxeBuilder({ page }).analyze();
     const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
