@@ -7,8 +7,15 @@
 import { explore, type exploration } from '../explorer/index';
 import type { scenario } from '../explorer/scenario';
 import { count_hides_memory, rcu_hang, shrinker_lock_recursion } from '../scenarios/thread';
+import { abba_mutex, owner_word_recursion } from '../tests/explorer/mutex_fixtures';
 import { now } from './measure';
 import { make_row, type row } from './row';
+
+/** Scenarios whose tasks share only tagged kernel objects (footprint: 'tagged'): where the reduction applies today. */
+const TAGGED: [string, () => scenario][] = [
+  ['abba_mutex (tagged)', () => ({ ...abba_mutex(true, true), footprint: 'tagged' })],
+  ['owner_word_recursion (tagged)', () => ({ ...owner_word_recursion(true), footprint: 'tagged' })],
+];
 
 const SCENARIOS: [string, () => scenario][] = [
   ["rcu_hang('4.10')", () => rcu_hang('4.10')],
@@ -61,7 +68,7 @@ function signatures(x: exploration): string {
 export async function explorer_reduction_rows(reps: number): Promise<row[]> {
   await explore(rcu_hang('4.11'), { preemption_bound: 2, reduction: 'dpor' }); // warm-up, not measured
   const rows: row[] = [];
-  for (const [name, make] of SCENARIOS) {
+  for (const [name, make] of [...SCENARIOS, ...TAGGED]) {
     const key = name.replace(/[^a-z0-9.]+/gi, '_').replace(/_+$/, '');
     const naive = await explore(make(), { preemption_bound: 2 });
     const sched_rate: number[] = [];
