@@ -14,11 +14,14 @@ import { fc, for_each_workload, like_reference } from '../course/workload';
 import { page_accounting } from '../course/invariants';
 import type { drm_i915_private, i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_mark_active, i915_gem_object_set_madv } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_shrinker_unlock, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { complete, completion_done, init_completion, wait_for_completion } from '../kernel/sched/completion';
 import { I915_MADV_DONTNEED } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { NOTIFY_DONE, NOTIFY_OK } from '../kernel/mm/oom_kill';
 import { user_task } from '../kernel/fork';
 import type { run_result } from '../kernel/init/main';
 import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { log_records } from '../kernel/printk/printk';
 import { current, msleep, signal_wake_up } from '../kernel/sched/core';
 import { jiffies } from '../kernel/time/timekeeping';
 import { gem_world, warm_up_workqueues } from '../scenarios/i915_world';
@@ -169,6 +172,12 @@ interface direct_workload {
   sigkill_ms: number | null;
   /** A second OOM episode on the same machine, gap_ms later: the buffers still populated are made purgeable (I915_GEM_MADVISE) and new ones appear. */
   again: { gap_ms: number; objects: gem_object_spec[] } | null;
+  /**
+   * Buffers "other" populates while the notifier runs, as soon as the purge is done (page population takes
+   * obj->mm.lock, not struct_mutex, since v4.10): v4.11's i915_gem_shrink_all() sleeps in synchronize_rcu()
+   * after the purge, so the notifier's report finds them still releasable on the lists.
+   */
+  meanwhile: gem_object_spec[] | null;
 }
 const D = (o: Partial<direct_workload>): direct_workload => ({
   objects: [obj('purgeable', 12)],
@@ -183,6 +192,7 @@ const D = (o: Partial<direct_workload>): direct_workload => ({
   release: '4.12',
   sigkill_ms: null,
   again: null,
+  meanwhile: null,
   ...o,
 });
 /** A GPU batch or a lock hold anywhere under the notifier's 5 s (a 4K frame, a compute job, a GPU reset) is worth waiting for. */
@@ -213,6 +223,9 @@ const DIRECT_EXAMPLES: direct_workload[] = [
   D({ busy_ms: 3000, sigkill_ms: 20, holder: 'caller' }),
   // Two OOM episodes 200 ms apart: in between userspace marks its buffers DONTNEED and a new purgeable buffer appears.
   D({ objects: [obj('purgeable', 6), obj('needed', 8)], again: { gap_ms: 200, objects: [obj('purgeable', 10)] } }),
+  // v4.11: while shrink_all waits for a grace period after the purge, Xorg populates buffers: the report finds them on the lists.
+  D({ objects: [obj('purgeable', 8), obj('pinned', 3)], release: '4.11', meanwhile: [obj('bound-idle', 3), obj('purgeable', 5), obj('scanout', 2)] }),
+  D({ objects: [obj('needed', 6), obj('purgeable', 4)], swap: true, release: '4.11', holder: 'caller', meanwhile: [obj('needed', 4), obj('bound-needed', 2)] }),
 ];
 const arb_direct: fc.Arbitrary<direct_workload> = fc.record({
   objects: arb_gem_objects(1, 10, 10, ALL_GEM_KINDS),
@@ -227,6 +240,7 @@ const arb_direct: fc.Arbitrary<direct_workload> = fc.record({
   release: fc.constantFrom<i915_release>('4.11', '4.12'),
   sigkill_ms: fc.option(fc.integer({ min: 1, max: 40 }), { nil: null, freq: 3 }),
   again: fc.option(fc.record({ gap_ms: fc.integer({ min: 1, max: 900 }), objects: arb_gem_objects(0, 3, 10, ALL_GEM_KINDS) }), { nil: null, freq: 2 }),
+  meanwhile: fc.option(arb_gem_objects(1, 4, 6, ALL_GEM_KINDS), { nil: null, freq: 2 }),
 });
 function describe_direct(wl: direct_workload): string {
   const who = {
@@ -240,12 +254,41 @@ function describe_direct(wl: direct_workload): string {
   const again = wl.again
     ? `; ${wl.again.gap_ms} ms later, with the remaining buffers marked DONTNEED and ${describe_objects(wl.again.objects)} added, it calls the notifier again (a second OOM episode)`
     : '';
+  const meanwhile = wl.meanwhile ? `; "${wl.other}" populates ${describe_objects(wl.meanwhile)} as soon as the purge is done` : '';
   return `${who} calls the OOM notifier after other notifiers reported ${wl.earlier} pages; ${describe_objects(wl.objects)}, busy on the GPU for ${wl.busy_ms} ms; ` +
-    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${kill}${again}`;
+    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${kill}${again}${meanwhile}`;
 }
 
-async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: run_result; value: { calls: notifier_call[]; books: string | null } | undefined }> {
-  const w = { i915: null as drm_i915_private | null, ready: false, calling: false };
+/** A notifier call and the lines the kernel log got while it ran ("<6>Purging GPU memory, ...": the loglevel, then the text). */
+type reported_call = notifier_call & { printed: string[] };
+
+/** judged_oom, with the log lines printed during the call. */
+async function judged_oom_printing(oom: oom_fn, i915: drm_i915_private, freed: { value: number }): Promise<reported_call> {
+  const from = log_records().length;
+  const { call } = await judged_oom(oom, i915, freed);
+  return { ...call, printed: log_records().slice(from).map((r) => `<${r.level}>${r.text}`) };
+}
+
+/**
+ * What the notifier printed, against the reference's lines on the same
+ * workload. i915_gem_shrinker_oom() (drivers/gpu/drm/i915/i915_gem_shrinker.c)
+ * fixes the text: pr_info "Purging GPU memory, %lu pages freed, %lu pages
+ * still pinned." when anything was freed or is still releasable, and pr_err
+ * "%lu and %lu pages still available in the bound and unbound GPU page lists."
+ * when something releasable was left behind. Whoever reads an OOM report
+ * (dmesg, a bug report) reads these numbers: they must be what happened.
+ */
+function same_report(which: string, ref: string[], got: string[]): string | null {
+  if (ref.length === got.length && ref.every((l, i) => l === got[i])) return null;
+  const show = (ls: string[]): string => (ls.length ? ls.map((l) => `      ${l}`).join('\n') : '      (nothing)');
+  return `${which}the notifier's report in the kernel log differs from i915's (i915_gem_shrinker_oom: "Purging GPU memory, N pages freed, ` +
+    'M pages still pinned." at KERN_INFO when it freed anything or left releasable pages, "B and U pages still available in the bound and unbound ' +
+    `GPU page lists." at KERN_ERR when it left releasable pages). The kernel prints:\n${show(ref)}\n    this code printed:\n${show(got)}\n` +
+    '  Whoever reads the OOM report reads these numbers: the pages freed, the pages still pinned (unreleasable), and the releasable pages left on each list.';
+}
+
+async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: run_result; value: { calls: reported_call[]; books: string | null } | undefined }> {
+  const w = { i915: null as drm_i915_private | null, ready: false, calling: false, purged: init_completion('purge done') };
   return run_once(
     { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? 96 : 0, lockdep: wl.lockdep },
     async () => {
@@ -269,21 +312,35 @@ async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: r
         }, 'kill');
       }
       w.calling = true;
-      const calls = [(await judged_oom(oom, i915, { value: wl.earlier })).call];
+      const calls = [await judged_oom_printing(oom, i915, { value: wl.earlier })];
+      if (!completion_done(w.purged)) complete(w.purged); // a notifier that never purged: "meanwhile" comes after it
       if (wl.again) {
         // The same machine, a second OOM episode: what is releasable now must be released and reported again.
         await msleep(wl.again.gap_ms);
         for (const o of i915.objects) if (o.mm.pages) i915_gem_object_set_madv(o, I915_MADV_DONTNEED);
         await make_gem_objects(i915, wl.again.objects);
-        calls.push((await judged_oom(oom, i915, { value: 0 })).call);
+        calls.push(await judged_oom_printing(oom, i915, { value: 0 }));
       }
       if (mine && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
       while (mutex_is_locked(i915.struct_mutex)) await msleep(1);
       return { calls, books: page_accounting() };
     },
     () => {
-      w.i915 = gem_world({ release: wl.release }).i915;
+      // The learner's notifier: the device must not carry the model's. i915_gem_shrink() ends with the shrinker
+      // unlock: from then on the purge is done, and "meanwhile" may populate its buffers.
+      const unlock: i915_shrinker_ops['unlock'] = async (i915, should_unlock) => {
+        await i915_gem_shrinker_unlock(i915, should_unlock);
+        if (!completion_done(w.purged)) complete(w.purged);
+      };
+      w.i915 = gem_world({ release: wl.release, shrinker_ops: { oom, ...(wl.meanwhile ? { unlock } : {}) } }).i915;
       if (wl.holder === 'caller-waiters' || wl.holder === 'caller-handoff') spawn_struct_mutex_waiter(() => w.i915!, wl.other);
+      if (wl.meanwhile) {
+        const more = wl.meanwhile;
+        user_task(async () => {
+          await wait_for_completion(w.purged);
+          await make_gem_objects(w.i915!, more);
+        }, wl.other);
+      }
       if (wl.holder === 'other-briefly') {
         user_task(async () => {
           while (!w.ready) await msleep(1);
@@ -354,7 +411,7 @@ export default define_checks({
     },
     {
       id: 'reports-exactly-what-it-released',
-      name: 'adds to *freed exactly the pages it released (to the free list or to swap), with the lock free, held by the caller, or held briefly by another task',
+      name: 'adds to *freed exactly the pages it released (to the free list or to swap), and prints i915\'s report of them, with the lock free, held by the caller, or held briefly by another task',
       run: (impl, ctx) =>
         for_each_workload({ arbitrary: arb_direct, seed: 0x05b0, runs: 12, examples: DIRECT_EXAMPLES, describe: describe_direct }, async (wl) => {
           const { result, value } = await run_direct(oom_of(impl), wl);
@@ -366,7 +423,7 @@ export default define_checks({
             if (wrong) return fail(value.calls.length > 1 && c === value.calls[1] ? `in the second OOM episode: ${wrong}` : wrong);
           }
           if (value.books) return fail(value.books);
-          const observed = value.calls.map((c) => ({ released: c.released, added: c.freed_after - c.freed_before, stalled_jiffies: c.stalled_jiffies }));
+          const observed = value.calls.map((c) => ({ released: c.released, added: c.freed_after - c.freed_before, stalled_jiffies: c.stalled_jiffies, printed: c.printed }));
           const differs = like_reference(ctx, wl, observed, (refs, gots) => {
             for (const [i, ref] of refs.entries()) {
               const got = gots[i]!;
@@ -388,6 +445,8 @@ export default define_checks({
                 return `${which}the call took ${got.stalled_jiffies} jiffies where the reference, waiting for the GPU and the lock, took ${ref.stalled_jiffies}: ` +
                   `every task that reaches the OOM path waits as long as the notifier does.${killed}`;
               }
+              const report = same_report(which, ref.printed, got.printed);
+              if (report) return report;
             }
             return null;
           });

@@ -140,98 +140,129 @@ const golden: golden_data = {
     }
   },
   "reports-exactly-what-it-released": {
-    "{\"again\":null,\"busy_ms\":0,\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":0,\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
       {
         "released": 0,
         "added": 0,
-        "stalled_jiffies": 0
+        "stalled_jiffies": 0,
+        "printed": []
       }
     ],
-    "{\"again\":null,\"busy_ms\":0,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":4800,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":0,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":4800,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
         "added": 12,
-        "stalled_jiffies": 4799
+        "stalled_jiffies": 4799,
+        "printed": [
+          "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
+        ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":12,\"comm\":\"kworker/0:1\",\"earlier\":2,\"hold_ms\":30,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":12,\"comm\":\"kworker/0:1\",\"earlier\":2,\"hold_ms\":30,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
       {
         "released": 22,
         "added": 22,
-        "stalled_jiffies": 30
+        "stalled_jiffies": 30,
+        "printed": [
+          "<6>Purging GPU memory, 22 pages freed, 8 pages still pinned."
+        ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":1500,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":1500,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
         "added": 12,
-        "stalled_jiffies": 1500
+        "stalled_jiffies": 1500,
+        "printed": [
+          "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
+        ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":3000,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":3000,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}": [
       {
         "released": 0,
         "added": 0,
-        "stalled_jiffies": 21
+        "stalled_jiffies": 21,
+        "printed": []
       }
     ],
-    "{\"again\":null,\"busy_ms\":40,\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":40,\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 10,
         "added": 10,
-        "stalled_jiffies": 40
+        "stalled_jiffies": 40,
+        "printed": [
+          "<6>Purging GPU memory, 10 pages freed, 3 pages still pinned."
+        ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":4900,\"comm\":\"kworker/0:1\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":4900,\"comm\":\"kworker/0:1\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
       {
         "released": 12,
         "added": 12,
-        "stalled_jiffies": 4900
+        "stalled_jiffies": 4900,
+        "printed": [
+          "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
+        ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":5,\"comm\":\"check\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":5,\"comm\":\"check\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
       {
         "released": 18,
         "added": 18,
-        "stalled_jiffies": 5
+        "stalled_jiffies": 5,
+        "printed": [
+          "<6>Purging GPU memory, 18 pages freed, 0 pages still pinned."
+        ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":5,\"comm\":\"glxgears\",\"earlier\":0,\"hold_ms\":3000,\"holder\":\"other-briefly\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":5,\"comm\":\"glxgears\",\"earlier\":0,\"hold_ms\":3000,\"holder\":\"other-briefly\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
         "added": 12,
-        "stalled_jiffies": 2999
+        "stalled_jiffies": 2999,
+        "printed": [
+          "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
+        ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":3,\"hold_ms\":30,\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2}],\"objects\":[{\"kind\":\"purgeable\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 8,
+        "added": 8,
+        "stalled_jiffies": 5,
+        "printed": [
+          "<6>Purging GPU memory, 8 pages freed, 5 pages still pinned.",
+          "<3>3 and 5 pages still available in the bound and unbound GPU page lists."
+        ]
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":3,\"hold_ms\":30,\"holder\":\"caller-waiters\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
         "added": 12,
-        "stalled_jiffies": 1
+        "stalled_jiffies": 1,
+        "printed": [
+          "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
+        ]
       }
     ],
-    "{\"again\":{\"gap_ms\":10,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10}]},\"busy_ms\":2,\"comm\":\"kworker/0:1\",\"earlier\":1,\"hold_ms\":160,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":4,\"swap\":false}": [
+    "{\"again\":{\"gap_ms\":200,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10}]},\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 6,
         "added": 6,
-        "stalled_jiffies": 0
-      },
-      {
-        "released": 19,
-        "added": 19,
-        "stalled_jiffies": 0
-      }
-    ],
-    "{\"again\":{\"gap_ms\":200,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10}]},\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
-      {
-        "released": 6,
-        "added": 6,
-        "stalled_jiffies": 5
+        "stalled_jiffies": 5,
+        "printed": [
+          "<6>Purging GPU memory, 6 pages freed, 8 pages still pinned."
+        ]
       },
       {
         "released": 18,
         "added": 18,
-        "stalled_jiffies": 0
+        "stalled_jiffies": 0,
+        "printed": [
+          "<6>Purging GPU memory, 18 pages freed, 0 pages still pinned."
+        ]
       }
     ]
   }
