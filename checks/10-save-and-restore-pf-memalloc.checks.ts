@@ -5,6 +5,7 @@
 // from inside the i915 shrinker while the allocating task is in direct
 // reclaim, watching whether reclaim is entered again from inside itself.
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { page_accounting } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
@@ -199,7 +200,7 @@ async function reclaim_through_writeback(fn: writeback_fn, comm: string, dirty_o
   return { ...once, seen };
 }
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '10-save-and-restore-pf-memalloc',
   exports: { i915_gem_object_writeback: 'async function i915_gem_object_writeback(obj): Promise<number>' },
   golden,
@@ -339,4 +340,4 @@ export default define_checks({
         ),
     },
   ],
-});
+}));

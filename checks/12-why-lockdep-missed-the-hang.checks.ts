@@ -10,6 +10,7 @@
 // must report the hang's dependency in runs where nothing hangs, stay
 // silent where nothing can, and the wait must still be the same wait.
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_in_gem_world } from '../course/check_helpers';
 import { measure_call } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
@@ -188,7 +189,7 @@ interface wait_workload {
   free_work_queued: boolean;
 }
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '12-why-lockdep-missed-the-hang',
   exports: { i915_synchronize_rcu_expedited: 'async function i915_synchronize_rcu_expedited(i915): Promise<void>' },
   golden,
@@ -408,4 +409,4 @@ export default define_checks({
         ),
     },
   ],
-});
+}));

@@ -1,0 +1,190 @@
+// State a learner's function keeps between calls ON THE KERNEL'S OWN
+// OBJECTS: a counter hung on the device (`i915.calls++`), a flag on the task
+// (`current.drained = true`), a cached answer on the shrinker, the work item,
+// the lock or shrink_control, a WeakMap stored on any of them.
+//
+// State in the learner's own file is refused statically
+// (course/module_state.ts); this is the same class one step further, and it
+// is refused at run time: every call of an exported function of the
+// learner's file is watched, and a property it adds to an object the kernel
+// handed it (an argument, anything reachable from one, `current`) or to a
+// global is a failed check. In C there is nowhere to put such state: struct
+// drm_i915_private, task_struct and shrink_control have only the fields
+// their headers declare, and none of this course's exercises needs a new
+// one. An answer that keeps its own count behaves differently on its Nth
+// call, after a thousand calls, on the second device of a run: the checks
+// cannot run every N, so the state itself is what they refuse.
+import { current } from '../kernel/sched/core';
+import { fail, type check, type check_context, type check_outcome, type check_suite, type exercise_impl } from './checks';
+
+/** How deep to follow fields from an argument (i915 -> mm -> free_work -> lockdep_map). */
+const MAX_DEPTH = 3;
+/** Elements of a list followed (object lists: a state field hung on one object is found on the first ones). */
+const MAX_ELEMENTS = 16;
+/** Objects watched per call at most (the model's work per call stays small). */
+const MAX_OBJECTS = 1500;
+/**
+ * Objects snapshotted per check run at most: a wrong answer that recurses
+ * into itself thousands of times keeps its verdict quick. State is hung on
+ * an object by the first calls that keep it, long before this runs out.
+ */
+const OBJECTS_PER_CHECK = 150_000;
+
+type watched = { obj: object; path: string; keys: PropertyKey[] };
+
+const is_index = (k: PropertyKey): boolean => typeof k === 'string' && /^(0|[1-9]\d*)$/.test(k);
+
+/** The keys that count as fields: for an array, not its elements or length. */
+function field_keys(o: object): PropertyKey[] {
+  const keys = Reflect.ownKeys(o);
+  return Array.isArray(o) ? keys.filter((k) => k !== 'length' && !is_index(k)) : keys;
+}
+
+function key_text(k: PropertyKey): string {
+  return typeof k === 'symbol' ? `[${k.description ?? 'symbol'}]` : String(k);
+}
+
+/** Objects not to descend into: globals and prototypes are watched for their own keys only. */
+const SHALLOW: readonly [object, string][] = [
+  [globalThis, 'globalThis'],
+  [Object.prototype, 'Object.prototype'],
+  [Array.prototype, 'Array.prototype'],
+  [Function.prototype, 'Function.prototype'],
+];
+
+/** snapshot - the field keys of every object reachable from @roots (bounded), with the path a reader would name it by. */
+function snapshot(roots: readonly [unknown, string][]): watched[] {
+  const seen = new Set<object>();
+  const out: watched[] = [];
+  for (const [o, path] of SHALLOW) {
+    seen.add(o);
+    out.push({ obj: o, path, keys: field_keys(o) });
+  }
+  let level: [object, string][] = [];
+  for (const [v, path] of roots) if ((typeof v === 'object' && v !== null) || typeof v === 'function') level.push([v as object, path]);
+  for (let depth = 0; depth <= MAX_DEPTH && level.length > 0; depth++) {
+    const next: [object, string][] = [];
+    for (const [o, path] of level) {
+      if (seen.has(o) || out.length >= MAX_OBJECTS) continue;
+      seen.add(o);
+      // Collections keep their contents in internal slots: their own fields are what is watched.
+      const keys = field_keys(o);
+      out.push({ obj: o, path, keys });
+      if (depth === MAX_DEPTH || o instanceof Map || o instanceof Set || ArrayBuffer.isView(o)) continue;
+      if (Array.isArray(o)) {
+        for (let i = 0; i < Math.min(o.length, MAX_ELEMENTS); i++) {
+          const v: unknown = o[i];
+          if ((typeof v === 'object' && v !== null) || typeof v === 'function') next.push([v as object, `${path}[${i}]`]);
+        }
+        continue;
+      }
+      for (const k of keys) {
+        const d = Reflect.getOwnPropertyDescriptor(o, k);
+        const v: unknown = d && 'value' in d ? d.value : undefined; // never run a getter
+        if ((typeof v === 'object' && v !== null) || typeof v === 'function') next.push([v as object, `${path}.${key_text(k)}`]);
+      }
+    }
+    level = next;
+  }
+  return out;
+}
+
+/** added_fields - the fields @before's objects have now and did not have then, as "path.key". */
+function added_fields(before: readonly watched[]): string[] {
+  const added: string[] = [];
+  for (const w of before) {
+    const now = field_keys(w.obj);
+    if (now.length === w.keys.length && now.every((k, i) => k === w.keys[i])) continue;
+    const had = new Set(w.keys);
+    for (const k of now) if (!had.has(k)) added.push(`${w.path}.${key_text(k)}`);
+  }
+  return added;
+}
+
+/** The parameter names of an export's signature ("async function f(i915, sc): ..."), to name the objects. */
+function parameter_names(signature: string | undefined): string[] {
+  const m = signature ? /\(([^)]*)\)/.exec(signature) : null;
+  return m ? m[1]!.split(',').map((s) => s.trim().split(/[:=\s]/)[0]!).filter(Boolean) : [];
+}
+
+/** One watched run of a check: the first state a learner's function left on the kernel's objects. */
+interface state_watch {
+  impl: exercise_impl;
+  found(): string | null;
+}
+
+function watch_impl(impl: exercise_impl, exports: Record<string, string>): state_watch {
+  let first: string | null = null;
+  let budget = OBJECTS_PER_CHECK;
+  /** Tasks inside a watched call: a call nested in one (reclaim recursing into it) is covered by the outer call's snapshot. */
+  const inside = new Set<object>();
+  const wrapped: exercise_impl = { ...impl };
+  for (const [name, value] of Object.entries(impl)) {
+    if (typeof value !== 'function') continue; // exported data (13's shrinker_policy) stays the very object
+    const fn = value as (...args: unknown[]) => unknown;
+    const params = parameter_names(exports[name]);
+    wrapped[name] = function watched_call(this: unknown, ...args: unknown[]): unknown {
+      const caller = current;
+      if (first || budget <= 0 || inside.has(caller)) return fn.apply(this, args);
+      const roots: [unknown, string][] = args.map((a, i) => [a, params[i] ?? `argument ${i + 1}`]);
+      roots.push([caller, `current (${caller.comm})`]);
+      const before = snapshot(roots);
+      budget -= before.length;
+      inside.add(caller);
+      const judge = (): void => {
+        inside.delete(caller);
+        if (first) return;
+        const added = added_fields(before);
+        if (added.length > 0) first = `${name}() added ${added.map((a) => `\`${a}\``).join(', ')}`;
+      };
+      let ret: unknown;
+      try {
+        ret = fn.apply(this, args);
+      } catch (e) {
+        judge();
+        throw e;
+      }
+      if (ret instanceof Promise) {
+        return ret.then(
+          (v) => (judge(), v),
+          (e: unknown) => {
+            judge();
+            throw e;
+          },
+        );
+      }
+      judge();
+      return ret;
+    };
+  }
+  return { impl: wrapped, found: () => first };
+}
+
+/** The reviewer's words for state found on the kernel's objects. */
+export function kernel_object_state_message(found: string): string {
+  return `${found}: a field the kernel's structure does not have, written by your code and there for its next call. ` +
+    'The kernel passes a shrinker (and everything it calls) only what its headers declare: no struct has room for your own counter, flag or cached answer, ' +
+    'and state kept between calls makes the Nth call, the call after a thousand others, or the second device behave differently from the first. ' +
+    'Decide from what the kernel tells you now (the lock\'s owner, the object lists, the flags of the task): this exercise needs no state of its own.';
+}
+
+/**
+ * refuse_kernel_object_state - @suite with every check run on a watched copy
+ * of the learner's exports: a check whose run left a new field on an object
+ * the kernel handed to the learner's code (or on a global) fails with that,
+ * whatever else it concluded. Use it around define_checks' argument.
+ */
+export function refuse_kernel_object_state(suite: check_suite): check_suite {
+  return {
+    ...suite,
+    checks: suite.checks.map((c): check => ({
+      ...c,
+      async run(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
+        const watch = watch_impl(impl, suite.exports);
+        const outcome = await c.run(watch.impl, ctx);
+        const found = watch.found();
+        return found ? fail(kernel_object_state_message(found)) : outcome;
+      },
+    })),
+  };
+}
