@@ -279,7 +279,7 @@ async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ resul
       return { calls, books: page_accounting() };
     },
     () => {
-      w.i915 = gem_world({ release: wl.release }).i915;
+      w.i915 = gem_world({ release: wl.release, shrinker_ops: { scan } }).i915; // the learner's scan: the device must not carry the model's
       if (wl.holder !== 'none' && wl.holder !== 'caller') spawn_struct_mutex_waiter(() => w.i915!, wl.waiter);
     },
     wl.comm,

@@ -178,7 +178,7 @@ const describe_long_reclaim = (wl: long_reclaim_workload): string =>
 async function long_reclaim_check(impl: exercise_impl, wl: long_reclaim_workload): Promise<check_outcome> {
   const unlock = unlock_of(impl);
   const { result, value } = await run_in_gem_world(
-    { release: '4.12' },
+    { release: '4.12', shrinker_ops: { unlock } }, // the learner's unlock: the device must not carry the model's
     async (w) => {
       await warm_up_workqueues();
       await mutex_lock(w.i915.struct_mutex);

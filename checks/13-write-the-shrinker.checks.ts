@@ -301,8 +301,10 @@ function oom_path_runs(impl: exercise_impl, ctx: check_context): Promise<check_o
   return for_each_workload(
     { arbitrary: arb_long_batch_oom_workload, seed: 0x13c5, runs: 5, shrink_budget: 4, examples: OOM_EXAMPLES, describe: describe_oom_workload },
     async (wl) => {
-      const { ops, calls } = judged_shrinker(shrinker_of(impl));
-      const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_oom_workload(ops.oom!, wl));
+      const s = shrinker_of(impl);
+      const { ops, calls } = judged_shrinker(s);
+      // The learner's count and scan on the device too: it must not carry the model's.
+      const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_oom_workload(ops.oom!, wl, undefined, { count: s.count, scan: s.scan }));
       const broken = first_violation(calls, ['oom']);
       if (broken) return fail(violation_text(broken, calls));
       const bad = first_report(result, BAD_ON_THE_OOM_PATH);

@@ -7,6 +7,7 @@
 // passes, decoys are rejected), by the learner's loop (npm start) and by the
 // autograder (npm run grade). Nothing here touches Node APIs, so a suite can
 // also run in the study site.
+import { model_arm_answer_slots } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 
 /** What one check concluded. */
 export interface check_outcome {
@@ -118,6 +119,26 @@ export async function run_checks(
 ): Promise<check_result[]> {
   const missing = missing_exports(suite, impl);
   const results: check_result[] = [];
+  // No device a check boots may carry the model's own version of what the
+  // exercise writes (kernel/drivers/gpu/drm/i915/i915_gem.ts): the learner's
+  // code is handed those devices, and could call the answer instead.
+  const disarm = model_arm_answer_slots(Object.keys(suite.exports));
+  try {
+    await run_each(suite, impl, only, record, missing, results);
+  } finally {
+    disarm();
+  }
+  return results;
+}
+
+async function run_each(
+  suite: check_suite,
+  impl: exercise_impl,
+  only: readonly string[] | undefined,
+  record: golden_recorder | undefined,
+  missing: string | null,
+  results: check_result[],
+): Promise<void> {
   for (const c of suite.checks) {
     if (only && !only.includes(c.id)) continue;
     if (missing) {
@@ -133,7 +154,6 @@ export async function run_checks(
       results.push({ id: c.id, name: c.name, status: 'failed', message: `the check crashed: ${err.name}: ${err.message}${where ? `\n  ${where.trim()}` : ''}` });
     }
   }
-  return results;
 }
 
 /** pass/fail helpers for check bodies. */

@@ -191,8 +191,16 @@ const GFP: Record<oom_workload['gfp'], gfp_t> = { GFP_KERNEL, GFP_NOFS };
  * notifier and run the allocation. The run ends when the allocating task
  * has its pages (or gave up), and every task is done. @partial is what was
  * seen even if the run stopped early (a step limit: the allocation never ended).
+ * @others fills the device's other shrinker callbacks: an exercise that
+ * also writes count and scan (13) passes its own, so the device the notifier
+ * is handed never carries the model's answer.
  */
-export async function run_oom_workload(oom: oom_fn, wl: oom_workload, max_steps = 150_000): Promise<{ result: run_result; value: oom_run | undefined; partial: oom_run }> {
+export async function run_oom_workload(
+  oom: oom_fn,
+  wl: oom_workload,
+  max_steps = 150_000,
+  others: Partial<Pick<i915_shrinker_ops, 'count' | 'scan'>> = {},
+): Promise<{ result: run_result; value: oom_run | undefined; partial: oom_run }> {
   const seen: oom_run = { entered: 0, calls: [], balloon_calls: 0, chain_totals: [], kills: [], wanted: 0, got: 0, books: null, kept_lock: true };
   const w = { i915: null as drm_i915_private | null, ready: false, done: false };
   const balloon_pages: page[] = [];
@@ -240,7 +248,7 @@ export async function run_oom_workload(oom: oom_fn, wl: oom_workload, max_steps 
       return seen;
     },
     () => {
-      w.i915 = gem_world({ release: wl.release, shrinker_ops: { oom: recording } }).i915;
+      w.i915 = gem_world({ release: wl.release, shrinker_ops: { ...others, oom: recording } }).i915;
       user_task(async () => {
         while (!w.done) await msleep(100);
       }, 'firefox', { rss_pages: BYSTANDER_RSS });

@@ -407,7 +407,8 @@ export async function run_direct_calls(wl: direct_call_workload, s: whole_shrink
       return judged.calls;
     },
     () => {
-      w = gem_world({ release: '4.12' });
+      // The learner's own callbacks in every slot: the device handed to them must not carry the model's answer.
+      w = gem_world({ release: '4.12', shrinker_ops: { count: s.count, scan: s.scan, oom: s.oom } });
       if (wl.lock === 'other') {
         user_task(async () => {
           await wait_for_completion(ready);
@@ -538,7 +539,7 @@ export interface oom_holder_allocates_run {
  * that waits for it: the OOM path deadlocks. The bounded poll times out.
  */
 export async function oom_when_holder_allocates(
-  s: Pick<whole_shrinker, 'oom'>,
+  s: whole_shrinker,
   comm: string,
   lockdep: boolean,
 ): Promise<once_result<oom_holder_allocates_run> & { calls: shrinker_call[] }> {
@@ -571,7 +572,7 @@ export async function oom_when_holder_allocates(
       return { holder_got: st.holder_got, got: keep.length };
     },
     () => {
-      w = gem_world({ release: '4.12', shrinker_ops: { oom: judged.ops.oom! } });
+      w = gem_world({ release: '4.12', shrinker_ops: { count: s.count, scan: s.scan, oom: judged.ops.oom! } }); // the learner's callbacks, never the model's, on a device they are handed
       user_task(async () => {
         await schedule_timeout_uninterruptible(60_000);
       }, 'firefox', { rss_pages: 12 });
@@ -634,7 +635,7 @@ export async function interleaved_reclaimers(s: whole_shrinker, comm: string, b_
       return { a_count, b_count: gate.b, a_scan, a_scan_released };
     },
     () => {
-      w = gem_world({ release: '4.12' });
+      w = gem_world({ release: '4.12', shrinker_ops: { count: s.count, scan: s.scan, oom: s.oom } }); // the learner's callbacks, never the model's
     },
     comm,
   );

@@ -32,7 +32,7 @@ export default define_checks({
   checks: [
     { id: 'empty-device-counts-zero', name: 'counts 0 on a device with no objects', async run(impl: exercise_impl) {
         const w = { i915: null as drm_i915_private | null };
-        const { value } = await run_once(WORLD_PARAMS, async () => (impl.i915_gem_shrinker_count as count_fn)(w.i915!, { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: HIDDEN_NID, memcg: null }), () => { w.i915 = gem_world({ release: '4.12' }).i915; });
+        const { value } = await run_once(WORLD_PARAMS, async () => (impl.i915_gem_shrinker_count as count_fn)(w.i915!, { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: HIDDEN_NID, memcg: null }), () => { w.i915 = gem_world({ release: '4.12', shrinker_ops: { count: impl.i915_gem_shrinker_count as count_fn } }).i915; });
         return value === 0 ? pass('0') : fail(\`counted \${String(value)} on an empty device\`);
     } },
     { id: 'impossible', name: 'a check nobody passes', run: async () => { const secret = '${HIDDEN_MARKER}'; return fail(secret.length > 0 ? 'by design' : ''); } },

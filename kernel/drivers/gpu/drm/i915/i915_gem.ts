@@ -36,12 +36,61 @@ export interface i915_gem_options {
   shrinker_ops?: Partial<i915_shrinker_ops>;
 }
 
+/** The i915_shrinker_ops slot each shrinker function fills: what an exercise that writes the function replaces. */
+export const MODEL_SHRINKER_OP_OF: Readonly<Record<string, keyof i915_shrinker_ops>> = Object.freeze({
+  i915_gem_shrinker_lock: 'lock',
+  i915_gem_shrinker_unlock: 'unlock',
+  i915_gem_shrinker_count: 'count',
+  i915_gem_shrinker_scan: 'scan',
+  i915_gem_shrink: 'shrink',
+  i915_gem_shrinker_oom: 'oom',
+});
+
+/**
+ * Model: the shrinker callbacks an exercise is writing while its checks run
+ * (course/checks.ts run_checks arms them from the suite's exports). A device
+ * booted then must carry a function of the check's in each of these slots
+ * (the learner's, or a check's wrapper of it): with the model's own there,
+ * the device handed to the learner's code would hold the answer, reachable as
+ * i915.shrinker_ops.count, i915.mm.shrinker.count_objects or the OOM
+ * notifier.
+ */
+let answer_slots: ReadonlySet<keyof i915_shrinker_ops> = new Set();
+
+/**
+ * model_arm_answer_slots - from now on, refuse to boot a device whose slot for
+ * any of @function_names (MODEL_SHRINKER_OP_OF) would be the model's own.
+ * Returns the function that restores the previous arming.
+ */
+export function model_arm_answer_slots(function_names: readonly string[]): () => void {
+  const before = answer_slots;
+  answer_slots = new Set(function_names.flatMap((n) => (Object.hasOwn(MODEL_SHRINKER_OP_OF, n) ? [MODEL_SHRINKER_OP_OF[n]!] : [])));
+  return () => {
+    answer_slots = before;
+  };
+}
+
+/** The model's own answer in an armed slot of @ops: the check's mistake, named (null when every armed slot is the check's). */
+function model_answer_on_device(ops: Partial<i915_shrinker_ops> | undefined): string | null {
+  for (const slot of answer_slots) {
+    const given = ops?.[slot];
+    const model_own = (v4_11_shrinker_ops as Partial<i915_shrinker_ops>)[slot];
+    if (typeof given !== 'function' || given === model_own) {
+      return `a check booted an i915 device with the model's own shrinker_ops.${slot} while the exercise writes it: ` +
+        `the device handed to the learner's code would hold the answer. Boot it with the learner's function (i915_gem_load({ shrinker_ops: { ${slot} } })).`;
+    }
+  }
+  return null;
+}
+
 /**
  * i915_gem_load - set up GEM on a new device: struct_mutex, the object lists,
  * the free worker, the shrinker and the OOM notifier. Call from scenario
  * setup (no task needed).
  */
 export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
+  const leak = model_answer_on_device(opts.shrinker_ops);
+  if (leak) throw new Error(leak);
   model_i915_gem_object_reset_ids();
   const free_work = {} as work_struct;
   const i915: drm_i915_private = {
@@ -57,9 +106,13 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
     },
     release: opts.release ?? '4.11',
     flush_free_work_in_shrinker: opts.flush_free_work_in_shrinker ?? false,
-    shrinker_ops: { ...v4_11_shrinker_ops, ...opts.shrinker_ops },
+    shrinker_ops: Object.freeze({ ...v4_11_shrinker_ops, ...opts.shrinker_ops }),
     objects: [],
   };
+  // The callbacks are fixed at boot: code handed the device can neither unset
+  // one (ops.oom = undefined would make the OOM notifier fall back to the
+  // model's own) nor swap the table for another.
+  Object.defineProperty(i915, 'shrinker_ops', { writable: false, configurable: false });
   // Named and attributed as in the kernel, so the check_flush_dependency
   // warning reads "events:__i915_gem_free_work [i915]" like the thread's.
   i915.mm.free_work = INIT_WORK(free_work, (w) => __i915_gem_free_work(i915, w), '__i915_gem_free_work', {
