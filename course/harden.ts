@@ -106,6 +106,8 @@ export const LOCKDOWN_SOURCE = String.raw`(function lockdown(print) {
     if (d && d.configurable) Object.defineProperty(G, k, { ...d, ...('value' in d ? { writable: false } : {}), configurable: false });
   }
   for (const x of hidden_intrinsics) freeze(x);
+  // The global object's own prototype (what a bare name the global lacks resolves on): frozen too.
+  freeze(Object.getPrototypeOf(G));
   try { Object.preventExtensions(G); } catch (e) { /* a vm global refuses: its bindings are locked above */ }
 })`;
 

@@ -113,7 +113,12 @@ export class realm {
 
   constructor(private readonly opts: realm_options) {
     this.root = resolve(opts.root);
-    this.context = vm.createContext({}, { name: 'graded submission', codeGeneration: { strings: false, wasm: false } });
+    // The object contextified must have no prototype: a name the realm's
+    // global lacks is looked up on it, and through a host {} a bare
+    // __lookupGetter__, toString or constructor would be the HOST's
+    // Object.prototype methods (Function.prototype.toString of the host shows
+    // any realm function's source; the host Function compiles code).
+    this.context = vm.createContext(Object.create(null) as vm.Context, { name: 'graded submission', codeGeneration: { strings: false, wasm: false } });
     const lockdown = vm.runInContext(LOCKDOWN_SOURCE, this.context) as (print: print_fn) => void;
     lockdown(opts.print);
   }

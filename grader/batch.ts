@@ -31,7 +31,16 @@ export function list_submissions(dir: string): { names: string[]; skipped: skipp
   return { names: names.sort(by_name), skipped: skipped.sort((a, b) => by_name(a.name, b.name)) };
 }
 
-const csv = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+/**
+ * One CSV cell. A cell that starts with = + - @ (or a tab or CR) is a formula
+ * to a spreadsheet (=HYPERLINK(...), @SUM(...)|cmd: DDE): a folder named so
+ * would run in the instructor's gradebook. Prefix it with ' (OWASP's advice),
+ * which spreadsheets show as text.
+ */
+const csv = (cell: string) => {
+  const s = /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
 
 /** gradebook_csv - one row per report, columns: submission, each exercise, total, max, modified files, incidents. */
 export function gradebook_csv(reports: grade_report[], exercise_ids: string[]): string {

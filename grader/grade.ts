@@ -111,7 +111,12 @@ export interface grade_report {
   /** Protected files of the grader's own tree that differ from grader/checksums.json. */
   grader_modified: string[];
   hidden_visibility: visibility;
-  /** Seconds (informational). */
+  /**
+   * Seconds the visible checks ran: the sum of the exercises' visible runs
+   * (informational). Never the hidden checks' child, nor the wall clock of
+   * the whole run (which includes it): a learner's code that spins only
+   * under a hidden check must not be timed from the results.
+   */
   execution_time: number;
   /** Set when the grader itself could not run (every exercise then scores 0). */
   error?: string;
@@ -484,7 +489,6 @@ function trusted_results(e: manifest_exercise, run: isolated_run, hidden: hidden
  * @limit bounds the child processes (shared by a batch).
  */
 export async function grade_submission(base: grading_base, opts: grade_options = {}, limit: limiter = make_limiter(opts.jobs ?? 2)): Promise<grade_report> {
-  const t0 = Date.now();
   const given = resolve(opts.submission ?? base.root);
   // The instructor names the submission: resolve that path once; below it nothing is followed.
   const sub_root = realpathSync(given);
@@ -657,7 +661,7 @@ export async function grade_submission(base: grading_base, opts: grade_options =
       modified: modified.sort(),
       grader_modified: base.grader_modified,
       hidden_visibility: opts.hidden_visibility ?? 'after_due_date',
-      execution_time: (Date.now() - t0) / 1000,
+      execution_time: out.reduce((s, e) => s + e.ms, 0) / 1000,
     };
   } finally {
     remove(tree);

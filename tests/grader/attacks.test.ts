@@ -105,6 +105,21 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     expect(e01(ok).score).toBe(visible.reduce((s, c) => s + c.max_score, 0)); // (its hidden check is a guard: the starter passes it too)
   }, 240_000);
 
+  it('host-lookup: a bare name the realm lacks resolves in the realm, never on a host object (no source, no host stack, no host Function)', async () => {
+    const sub = new_submission('attack-host-lookup');
+    mkdirSync(join(sub, EX01.id), { recursive: true });
+    writeFileSync(join(sub, EX01.id, EX01.files[0]!), snippet('attacks/host-lookup.txt'));
+    // Policy ON: the file passes it (a declared global is no code), so the realm alone must hold.
+    const r = await grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false });
+    expect(e01(r).status).toBe('failed');
+    const out = e01(r).output;
+    expect(out).toMatch(/^attack host-lookup: source: function count_objects\(\) \{ \[source not available to graded code\] \}/m);
+    const everything = JSON.stringify([r, to_junit(r), r.exercises.map(to_exercism)]);
+    // Round 4 before the fix: the model's closure "(_s, sc) => i915.shrinker_ops.count(i915, sc)" and a host stack with the checks' frames.
+    expect(everything).not.toMatch(/shrinker_ops\.count\(i915|course\/invariants|check_helpers|\bat [\w.]+ \(/);
+    holds(r);
+  }, 120_000);
+
   it('hidden-exfil: what the learner\'s code prints while a hidden check runs never reaches a result (the hidden suites run in a child of their own)', async () => {
     const sub = new_submission('attack-hidden-exfil');
     mkdirSync(join(sub, EX01.id), { recursive: true });
@@ -128,6 +143,8 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     expect(hidden.map((c) => [c.status, c.score])).toEqual(hidden.map(() => ['failed', 0]));
     expect(hidden[0]!.message).toMatch(/^not run: the hidden checks' process timed out/);
     expect(JSON.stringify(r)).not.toMatch(/hidden check called/);
+    // Nor can it be timed: execution_time is the visible runs' time alone, not the wall clock that includes the hidden child's stall.
+    expect(r.execution_time).toBe(r.exercises.reduce((s, e) => s + e.ms, 0) / 1000);
     holds(r);
   }, 120_000);
 

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COURSE_ROOT, solution_dir } from '../../course/files';
-import { batch_lines, grade_batch } from '../../grader/batch';
+import { batch_lines, grade_batch, gradebook_csv } from '../../grader/batch';
 import { grade_submission, prepare_base, release_base, type grading_base } from '../../grader/grade';
 import { parse_args } from '../../grader/main';
 import { make_temp } from '../../grader/tree';
@@ -115,6 +115,18 @@ describe('class mode: names the submissions chose (round 3 of the red team)', ()
     expect(lines).toContain('(results in gradebook.csv.results/');
     expect(lines).toContain('"\\u001b]0;owned\\u0007\\u001b[2Jmallory": 0/');
   }, 300_000);
+});
+
+describe('class mode: a name that is a spreadsheet formula (round 4 of the red team, #06)', () => {
+  it('reaches gradebook.csv as text: a cell starting with = + - @ is prefixed with \'', () => {
+    const names = ['=2+5', "@SUM(1+9)*cmd|' -c calc'!A0", '+1', '-1+2', 'alice'];
+    const reports = names.map((n) => ({ submission: n, score: 0, max_score: 8, exercises: [], modified: [], grader_modified: [], hidden_visibility: 'after_due_date' as const, execution_time: 0 }));
+    const rows = gradebook_csv(reports, []).trim().split('\n').slice(1);
+    const first_cells = rows.map((row) => row.replace(/,0,8,,0$/, ''));
+    expect(first_cells).toEqual(["'=2+5", "'@SUM(1+9)*cmd|' -c calc'!A0", "'+1", "'-1+2", 'alice']);
+    // What a spreadsheet would evaluate: no cell of any row starts with a formula character.
+    for (const row of rows) for (const cell of row.split(',')) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
 });
 
 describe('an interrupted grader', () => {
