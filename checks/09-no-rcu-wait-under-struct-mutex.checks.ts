@@ -4,6 +4,7 @@
 // GEM machines (every kind of object, several flag sets, task names, swap,
 // lockdep on and off), compared with what the reference releases.
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_in_gem_world, run_once } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
@@ -127,7 +128,7 @@ export const scenarios = declare_scenarios('09-no-rcu-wait-under-struct-mutex', 
   },
 ]);
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '09-no-rcu-wait-under-struct-mutex',
   exports: { i915_gem_shrink: 'async function i915_gem_shrink(i915, target, flags): Promise<number>' },
   golden,
@@ -196,7 +197,9 @@ export default define_checks({
               return fail(`i915_gem_shrink, call #${call} of ${CALLS_UNDER_OUTER_LOCK} (reclaim retried with the lock held), slept ${slept} time(s) (${stalled_jiffies} jiffies) while the caller's outer frame held ` +
                 'struct_mutex. Every GEM ioctl waits on that mutex for as long as it sleeps, and whatever it waits for must not need ' +
                 'struct_mutex, now or ever: an expedited grace period is driven by work on system_wq, which may sit behind ' +
-                '__i915_gem_free_work blocked on that very mutex; rcu_barrier() waits for every queued callback, i915\'s included.');
+                '__i915_gem_free_work blocked on that very mutex; rcu_barrier() waits for every queued callback, i915\'s included. ' +
+                'Two shapes pass, as in the kernel\'s history: v4.12\'s (no RCU wait in the shrinker at all, the reference) and v4.11\'s ' +
+                '(synchronize_rcu_expedited() only after this call itself released struct_mutex, unlock = true): with the lock held by an outer frame, neither waits.');
             }
             if (value.books) return fail(value.books);
             return pass();
@@ -314,4 +317,4 @@ export default define_checks({
         ),
     },
   ],
-});
+}));
