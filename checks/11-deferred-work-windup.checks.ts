@@ -4,6 +4,7 @@
 // without __GFP_FS, as super_cache_scan does), after generated storms of
 // GFP_NOFS reclaims, with generated cache sizes, seeks, batches and pressure.
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { user_task } from '../kernel/fork';
@@ -199,7 +200,7 @@ async function run_concurrent(fn: do_shrink_slab_fn, wl: concurrent_workload) {
 const bad_report = (r: Parameters<typeof first_report>[0]): string | null =>
   first_report(r, ['deadlock', 'hung_task', 'lockdep', 'bug', 'warn', 'kasan', 'forgotten_await', 'step_limit', 'oom']);
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '11-deferred-work-windup',
   exports: { do_shrink_slab: 'async function do_shrink_slab(shrinkctl, s, nr_scanned, nr_eligible): Promise<number>' },
   golden,
@@ -371,4 +372,4 @@ export default define_checks({
         ),
     },
   ],
-});
+}));
