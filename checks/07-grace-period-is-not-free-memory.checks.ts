@@ -21,7 +21,7 @@ import { start_kernel, type run_result } from '../kernel/init/main';
 import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { rcu_barrier, rcu_batches_started, rcu_pending_callbacks } from '../kernel/rcu/update';
 import { complete, complete_all, init_completion, wait_for_completion } from '../kernel/sched/completion';
-import { current, msleep } from '../kernel/sched/core';
+import { current, msleep, sched_steps } from '../kernel/sched/core';
 import { ktime_get_ns } from '../kernel/time/timekeeping';
 import { flush_work, work_pending } from '../kernel/workqueue';
 import { arb_comm } from '../scenarios/gem_workloads';
@@ -123,6 +123,8 @@ interface drain_workload {
   next_hold_ms: number;
   /** 0, or an unrelated item on system_wq sleeping this long (nothing to do with i915). */
   other_work_ms: number;
+  /** null, or the name of a second task on the other CPU that drains too, while the first drain waits. */
+  second_drainer: string | null;
   lockdep: boolean;
   swap: boolean;
   drainer: string;
@@ -139,6 +141,7 @@ function describe_drain_workload(wl: drain_workload): string {
     wl.hold_ms ? `"${wl.holder}" holding struct_mutex for ${wl.hold_ms} ms` : 'struct_mutex free',
     wl.next_hold_ms ? `another "${wl.holder}" queued on struct_mutex behind the free worker, then holding it ${wl.next_hold_ms} ms` : '',
     wl.other_work_ms ? `an unrelated work item on system_wq sleeping ${wl.other_work_ms} ms` : '',
+    wl.second_drainer ? `"${wl.second_drainer}" on the other CPU draining too, while the first drain waits` : '',
     `swap ${wl.swap ? 'on' : 'off'}`,
     `lockdep ${wl.lockdep ? 'on' : 'off'}`,
     `drain called by "${wl.drainer}" on CPU ${wl.drainer_cpu}`,
@@ -151,6 +154,8 @@ interface drain_cost {
   stall_us: number;
   /** Involuntary switches: a drain that spins (cond_resched in a loop) is preempted again and again. */
   preempted: number;
+  /** Scheduler steps the whole machine took during the call: a drain that spins alone on its CPU (cond_resched with nobody else to run) is never preempted, but keeps stepping. */
+  steps: number;
 }
 
 /**
@@ -159,6 +164,9 @@ interface drain_cost {
  * microsecond each); a poll returns up to a tick (1000 us) late.
  */
 const STALL_SLACK_US = 200;
+
+/** Scheduler steps a drain may take beyond three times the reference's (another correct order of the same waits costs a few). */
+const STEP_SLACK = 300;
 
 /** Re-runs shrinking may spend: a drain that spins or polls makes each re-run slow, so keep feedback quick. */
 const SHRINK_RERUNS = 12;
@@ -173,7 +181,9 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
   let rel: release_handle | null = null;
   let hold: ReturnType<typeof hold_struct_mutex> | null = null;
   let next: ReturnType<typeof queue_behind_free_worker> | null = null;
-  let value: { m: call_measure<void>; stall_us: number; after: after_drain; drainer_owns_lock: boolean; books: string | null } | undefined;
+  let value: { m: call_measure<void>; stall_us: number; steps: number; after: after_drain; drainer_owns_lock: boolean; books: string | null; second: after_drain | null } | undefined;
+  let second: after_drain | null = null;
+  const first_draining = init_completion('first drain started');
   const params = { ...DRAIN_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 };
   const result = await start_kernel(params, () => {
     w.i915 = gem_world({ release: '4.12' }).i915;
@@ -201,17 +211,32 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
         }
       }
       const t0 = ktime_get_ns();
+      const s0 = sched_steps();
+      complete(first_draining);
       const m = await measure_call(() => drain(i915));
       value = {
         m,
         stall_us: Math.round((ktime_get_ns() - t0) / 1000),
+        steps: sched_steps() - s0,
+        second: null,
         after: measure(i915, rel!.dropped),
         drainer_owns_lock: __mutex_owner(i915.struct_mutex) === current,
         books: null,
       };
       if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+      if (wl.second_drainer) while (!second) await msleep(1); // the second drain's verdict is taken when it returns
+      value.second = second;
       value.books = page_accounting();
     }, wl.drainer, { cpu: wl.drainer_cpu });
+    if (wl.second_drainer) {
+      // Unload racing suspend: a second task drains while the first drain is waiting; it needs the same objects freed.
+      user_task(async () => {
+        await wait_for_completion(first_draining);
+        await msleep(1); // the first drain is inside its wait by now
+        await drain(w.i915!);
+        second = measure(w.i915!, rel!.dropped);
+      }, wl.second_drainer, { cpu: 1 - wl.drainer_cpu });
+    }
   });
   return { result, value };
 }
@@ -227,8 +252,15 @@ function judge_drain(ctx: check_context, wl: drain_workload, run: Awaited<Return
   const v = judge(result, value?.after, describe_freed(wl.freed));
   if (!v.ok || !value) return v;
   if (value.drainer_owns_lock) return fail('i915_gem_drain_freed_objects() returned with struct_mutex still locked by its caller.');
+  if (value.second) {
+    const v2 = judge(result, value.second, `a second caller ("${wl.second_drainer}") that drained while the first drain was waiting`);
+    if (!v2.ok) {
+      return fail(`${v2.message}\n  Two callers may drain at once (unload racing suspend, a test and drop_caches): each returns only when every object ` +
+        'released before its own call is freed, whoever else is draining. A drain in progress elsewhere is no reason to return.');
+    }
+  }
   if (value.books) return fail(value.books);
-  const cost: drain_cost = { slept: value.m.slept, stall_us: value.stall_us, preempted: value.m.preempted };
+  const cost: drain_cost = { slept: value.m.slept, stall_us: value.stall_us, preempted: value.m.preempted, steps: value.steps };
   const differs = like_reference(ctx, wl, cost, (ref, got) => {
     if (got.stall_us > ref.stall_us + STALL_SLACK_US) {
       return `the drain returned after ${got.stall_us} us; rcu_barrier() and flush_work() return as soon as the last object is freed, after ${ref.stall_us} us. ` +
@@ -237,6 +269,11 @@ function judge_drain(ctx: check_context, wl: drain_workload, run: Awaited<Return
     if (got.preempted > ref.preempted + 2) {
       return `the drain was preempted ${got.preempted} times (the reference: ${ref.preempted}): it spins on the CPU instead of sleeping until ` +
         'the RCU callbacks and the free worker are done, and takes that CPU from the very tasks it waits for.';
+    }
+    if (got.steps > 3 * ref.steps + STEP_SLACK) {
+      return `while the drain ran, the machine took ${got.steps} scheduler steps (the reference's drain: ${ref.steps}): the drain keeps running on its CPU ` +
+        '(cond_resched() or a test in a loop) instead of sleeping until the RCU callbacks and the free worker are done. A free worker that is running ' +
+        'and blocked on struct_mutex is not pending, but flush_work() still waits for it.';
     }
     if (got.slept > ref.slept + 1) {
       return `the drain went to sleep ${got.slept} times; waiting for the two events that matter (every earlier RCU callback has run, ` +
@@ -256,6 +293,7 @@ const base_workload: drain_workload = {
   hold_ms: 0,
   next_hold_ms: 0,
   other_work_ms: 0,
+  second_drainer: null,
   lockdep: true,
   swap: false,
   drainer: 'check',
@@ -272,6 +310,7 @@ const arb_backlog_workload: fc.Arbitrary<drain_workload> = fc.record({
   swap: fc.boolean(),
   drainer: arb_comm,
   drainer_cpu: fc.constantFrom<0 | 1>(0, 1),
+  second_drainer: fc.option(arb_comm, { nil: null, freq: 3 }),
 }).map((x) => ({ ...base_workload, ...x }));
 
 /** The free worker must wait for struct_mutex: held 3 to 20 ms, by a task that may share the drainer's name; the worker possibly already running. */
@@ -433,6 +472,8 @@ export default define_checks({
               { ...base_workload, freed: { count: 60, kinds: FREED_KIND_MIX, cpus: 'cpu0' }, busy_kworker: false, drainer_cpu: 1 },
               { ...base_workload, freed: { count: 120, kinds: FREED_KIND_MIX, cpus: 'both' }, lockdep: false, drainer: 'i915_ioctl', drainer_cpu: 1 },
               { ...base_workload, freed: { count: 1, kinds: ['purgeable'], cpus: 'cpu0' }, busy_kworker: false, other_work_ms: 40 },
+              // Unload racing suspend: two drains at once, the second starting while the first waits for 30 callbacks.
+              { ...base_workload, freed: { count: 30, kinds: FREED_KIND_MIX, cpus: 'both' }, busy_kworker: false, second_drainer: 'rmmod' },
             ],
             describe: describe_drain_workload,
             shrink_budget: SHRINK_RERUNS,
@@ -455,6 +496,8 @@ export default define_checks({
               { ...base_workload, freed: { count: 12, kinds: FREED_KIND_MIX, cpus: 'both' }, busy_kworker: false, hold_ms: 10, lockdep: false, drainer: 'Xorg', holder: 'Xorg' },
               // The next GEM ioctl gets struct_mutex right after the worker: a drain that takes the lock "to be sure" waits for it.
               { ...base_workload, freed: { count: 4, kinds: FREED_KIND_MIX, cpus: 'cpu1' }, busy_kworker: false, stage: 'worker-running', hold_ms: 4, next_hold_ms: 30 },
+              // The worker already running and blocked on struct_mutex for 20 ms: not pending, but flush_work() must still wait for it.
+              { ...base_workload, freed: { count: 5, kinds: FREED_KIND_MIX, cpus: 'cpu0' }, busy_kworker: false, stage: 'worker-running', hold_ms: 20 },
             ],
             describe: describe_drain_workload,
             shrink_budget: SHRINK_RERUNS,

@@ -4,87 +4,103 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "drains-backlog-from-other-cpu": {
-    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":1,\"cpus\":\"cpu0\",\"kinds\":[\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":40,\"stage\":\"just-released\",\"swap\":false}": {
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":1,\"cpus\":\"cpu0\",\"kinds\":[\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":40,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 1,
       "stall_us": 7,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 7
     },
-    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":1,\"freed\":{\"count\":60,\"cpus\":\"cpu0\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"stage\":\"just-released\",\"swap\":false}": {
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":30,\"cpus\":\"both\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":\"rmmod\",\"stage\":\"just-released\",\"swap\":false}": {
+      "slept": 1,
+      "stall_us": 12,
+      "preempted": 0,
+      "steps": 12
+    },
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":1,\"freed\":{\"count\":60,\"cpus\":\"cpu0\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 1,
       "stall_us": 33,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 33
     },
-    "{\"busy_kworker\":true,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":13,\"cpus\":\"both\",\"kinds\":[\"purgeable\",\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"stage\":\"just-released\",\"swap\":true}": {
-      "slept": 1,
-      "stall_us": 199,
-      "preempted": 0
-    },
-    "{\"busy_kworker\":true,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":25,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"stage\":\"just-released\",\"swap\":false}": {
+    "{\"busy_kworker\":true,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":25,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 2,
       "stall_us": 2882,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 2882
     },
-    "{\"busy_kworker\":true,\"drainer\":\"gpu_wait\",\"drainer_cpu\":1,\"freed\":{\"count\":111,\"cpus\":\"cpu1\",\"kinds\":[\"needed\",\"no-pages\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"stage\":\"just-released\",\"swap\":false}": {
+    "{\"busy_kworker\":true,\"drainer\":\"gpu_wait\",\"drainer_cpu\":1,\"freed\":{\"count\":111,\"cpus\":\"cpu1\",\"kinds\":[\"needed\",\"no-pages\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":\"check\",\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 2,
-      "stall_us": 2891,
-      "preempted": 0
+      "stall_us": 2896,
+      "preempted": 0,
+      "steps": 2896
     },
-    "{\"busy_kworker\":true,\"drainer\":\"i915_ioctl\",\"drainer_cpu\":0,\"freed\":{\"count\":54,\"cpus\":\"cpu0\",\"kinds\":[\"needed\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":40,\"stage\":\"just-released\",\"swap\":false}": {
+    "{\"busy_kworker\":true,\"drainer\":\"i915_ioctl\",\"drainer_cpu\":0,\"freed\":{\"count\":54,\"cpus\":\"cpu0\",\"kinds\":[\"needed\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":40,\"second_drainer\":\"kswapd0\",\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 1,
-      "stall_us": 479,
-      "preempted": 0
+      "stall_us": 480,
+      "preempted": 0,
+      "steps": 480
     },
-    "{\"busy_kworker\":true,\"drainer\":\"i915_ioctl\",\"drainer_cpu\":1,\"freed\":{\"count\":120,\"cpus\":\"both\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"stage\":\"just-released\",\"swap\":false}": {
+    "{\"busy_kworker\":true,\"drainer\":\"i915_ioctl\",\"drainer_cpu\":1,\"freed\":{\"count\":120,\"cpus\":\"both\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 1,
       "stall_us": 544,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 544
     },
-    "{\"busy_kworker\":true,\"drainer\":\"kworker/0:1\",\"drainer_cpu\":1,\"freed\":{\"count\":74,\"cpus\":\"cpu1\",\"kinds\":[\"no-pages\",\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"stage\":\"just-released\",\"swap\":true}": {
+    "{\"busy_kworker\":true,\"drainer\":\"kworker/0:1\",\"drainer_cpu\":1,\"freed\":{\"count\":74,\"cpus\":\"cpu1\",\"kinds\":[\"no-pages\",\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":true}": {
       "slept": 2,
       "stall_us": 2887,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 2887
     }
   },
   "waits-for-the-free-worker": {
-    "{\"busy_kworker\":false,\"drainer\":\"Xorg\",\"drainer_cpu\":0,\"freed\":{\"count\":12,\"cpus\":\"both\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":10,\"holder\":\"Xorg\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"stage\":\"just-released\",\"swap\":false}": {
+    "{\"busy_kworker\":false,\"drainer\":\"Xorg\",\"drainer_cpu\":0,\"freed\":{\"count\":12,\"cpus\":\"both\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":10,\"holder\":\"Xorg\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 2,
       "stall_us": 10987,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 12
     },
-    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":3,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\"]},\"hold_ms\":8,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"stage\":\"worker-running\",\"swap\":false}": {
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":3,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\"]},\"hold_ms\":8,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"worker-running\",\"swap\":false}": {
       "slept": 1,
       "stall_us": 7005,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 7
     },
-    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":4,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":4,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":30,\"other_work_ms\":0,\"stage\":\"worker-running\",\"swap\":false}": {
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":4,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":4,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":30,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"worker-running\",\"swap\":false}": {
       "slept": 1,
       "stall_us": 1006,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 8
     },
-    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":6,\"cpus\":\"cpu0\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":5,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"stage\":\"just-released\",\"swap\":false}": {
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":5,\"cpus\":\"cpu0\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":20,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"worker-running\",\"swap\":false}": {
+      "slept": 1,
+      "stall_us": 19005,
+      "preempted": 0,
+      "steps": 7
+    },
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":6,\"cpus\":\"cpu0\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":5,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 2,
       "stall_us": 5989,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 12
     },
-    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":1,\"freed\":{\"count\":14,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\"]},\"hold_ms\":17,\"holder\":\"kswapd0\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"stage\":\"just-released\",\"swap\":true}": {
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":1,\"freed\":{\"count\":14,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\"]},\"hold_ms\":17,\"holder\":\"kswapd0\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":true}": {
       "slept": 2,
       "stall_us": 17992,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 17
     },
-    "{\"busy_kworker\":false,\"drainer\":\"gpu_wait\",\"drainer_cpu\":0,\"freed\":{\"count\":36,\"cpus\":\"both\",\"kinds\":[\"dirty-needed\",\"no-pages\",\"no-pages\"]},\"hold_ms\":11,\"holder\":\"check\",\"lockdep\":true,\"next_hold_ms\":30,\"other_work_ms\":0,\"stage\":\"worker-running\",\"swap\":true}": {
+    "{\"busy_kworker\":false,\"drainer\":\"gpu_wait\",\"drainer_cpu\":0,\"freed\":{\"count\":36,\"cpus\":\"both\",\"kinds\":[\"dirty-needed\",\"no-pages\",\"no-pages\"]},\"hold_ms\":11,\"holder\":\"check\",\"lockdep\":true,\"next_hold_ms\":30,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"worker-running\",\"swap\":true}": {
       "slept": 1,
       "stall_us": 8009,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 11
     },
-    "{\"busy_kworker\":false,\"drainer\":\"i915_ioctl\",\"drainer_cpu\":0,\"freed\":{\"count\":26,\"cpus\":\"cpu1\",\"kinds\":[\"needed\",\"needed\",\"needed\",\"purgeable\"]},\"hold_ms\":5,\"holder\":\"check\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"stage\":\"worker-running\",\"swap\":true}": {
-      "slept": 1,
-      "stall_us": 4008,
-      "preempted": 0
-    },
-    "{\"busy_kworker\":false,\"drainer\":\"kswapd0\",\"drainer_cpu\":0,\"freed\":{\"count\":8,\"cpus\":\"cpu0\",\"kinds\":[\"bound-idle\",\"bound-idle\",\"bound-idle\"]},\"hold_ms\":5,\"holder\":\"kworker/0:1\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":40,\"stage\":\"worker-running\",\"swap\":true}": {
+    "{\"busy_kworker\":false,\"drainer\":\"kswapd0\",\"drainer_cpu\":0,\"freed\":{\"count\":8,\"cpus\":\"cpu0\",\"kinds\":[\"bound-idle\",\"bound-idle\",\"bound-idle\"]},\"hold_ms\":5,\"holder\":\"kworker/0:1\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":40,\"second_drainer\":null,\"stage\":\"worker-running\",\"swap\":true}": {
       "slept": 1,
       "stall_us": 4005,
-      "preempted": 0
+      "preempted": 0,
+      "steps": 7
     }
   }
 };
