@@ -138,6 +138,34 @@ describe('partial-order reduction on the real mutex (tagged: the tasks share onl
   }
 });
 
+describe('a failure found by the reduced search', () => {
+  it('replays from its schedule string, with trace on, to the same failure', async () => {
+    const { replay } = await import('../../explorer/replay');
+    const sc: scenario = { ...abba_mutex(true, false), footprint: 'tagged' };
+    const x = await explore(sc, { reduction: 'dpor', complete: true });
+    expect(x.failures.length).toBeGreaterThan(0);
+    for (const f of x.failures) {
+      const r = await replay(sc, f.schedule_string);
+      expect(r.failures.map((g) => g.signature)).toContain(f.signature);
+    }
+  });
+});
+
+describe("course checks' no_failures() on a tagged scenario", () => {
+  it('proves every interleaving when complete exploration fits its budget, and still reports the failure', async () => {
+    const { no_failures } = await import('../../course/check_helpers');
+    const fixed = await no_failures({ ...abba_mutex(false, true), footprint: 'tagged' });
+    expect(fixed.ok).toBe(true);
+    expect(fixed.message).toMatch(/no failure in any interleaving in .* every interleaving covered$/);
+    const broken = await no_failures({ ...abba_mutex(true, true), footprint: 'tagged' });
+    expect(broken.ok).toBe(false);
+    expect(broken.message).toMatch(/deadlock|lockdep/);
+    // Untagged scenarios keep the bounded search, and its verdict.
+    const untagged = await no_failures(abba_mutex(false, true));
+    expect(untagged.message).toMatch(/with at most 2 preemptions/);
+  });
+});
+
 describe('the verdict says what was proved', () => {
   it('complete exploration: every interleaving; bounded: within the bound', async () => {
     const states = new Set<string>();
