@@ -11,6 +11,8 @@
 // the same string `shrinker-lab replay` and the checks print.
 import type { report_kind } from '../kernel/panic';
 import { log_records } from '../kernel/printk/printk';
+import { atomic_long_read } from '../kernel/lib/atomic';
+import { __mutex_owner, model_watch_mutexes, MUTEX_FLAG_HANDOFF, MUTEX_FLAG_PICKUP, MUTEX_FLAG_WAITERS, type mutex } from '../kernel/locking/mutex';
 import { for_each_process, type sched_decision } from '../kernel/sched/core';
 import { task_is_running, type task_struct } from '../kernel/sched/task';
 import { high_wmark_pages, low_wmark_pages, min_wmark_pages, zone } from '../kernel/mm/zone';
@@ -42,11 +44,15 @@ export interface lane {
   in_reclaim: boolean;
 }
 
-/** A lock someone holds or waits for, as the lanes show it. */
+/** A lock someone holds or waits for. */
 export interface lock_view {
   name: string;
   holder: string | null;
   waiters: string[];
+  /** A mutex's owner word as it is in memory (task_struct address | MUTEX_FLAG_* bits), in hex; null for other locks. */
+  owner_word: string | null;
+  /** The flag bits set in the owner word: WAITERS, HANDOFF, PICKUP. */
+  flags: string[];
 }
 
 /** The machine at a decision point. */
@@ -135,25 +141,30 @@ export function wait_cycle(lanes: readonly lane[]): number[] | null {
   return null;
 }
 
-function snapshot(d: sched_decision | null, at: number, dmesg_lines: number): machine_view {
+function mutex_view(m: mutex): lock_view {
+  const word = atomic_long_read(m.owner);
+  const owner = __mutex_owner(m);
+  const flags = (
+    [
+      [MUTEX_FLAG_WAITERS, 'WAITERS'],
+      [MUTEX_FLAG_HANDOFF, 'HANDOFF'],
+      [MUTEX_FLAG_PICKUP, 'PICKUP'],
+    ] as const
+  ).filter(([bit]) => (word & bit) !== 0).map(([, name]) => name);
+  return { name: m.name, holder: owner ? who(owner) : null, waiters: m.wait_list.map(who), owner_word: `0x${word.toString(16).padStart(8, '0')}`, flags };
+}
+
+function snapshot(d: sched_decision | null, at: number, dmesg_lines: number, mutexes: readonly mutex[]): machine_view {
   const runnable = new Set(d ? d.runnable : []);
   const lanes = for_each_process()
     .filter((t) => t.pid !== 0 && (!t.daemon || runnable.has(t) || t.blocked_on !== null || t.held_locks.length > 0))
     .map((t) => lane_of(t, runnable));
+  // Mutexes made in this run, read from their owner words (taken or waited for at least once); then other locks lockdep records as held.
   const locks = new Map<string, lock_view>();
-  const lock = (name: string): lock_view => {
-    let l = locks.get(name);
-    if (!l) locks.set(name, (l = { name, holder: null, waiters: [] }));
-    return l;
-  };
+  for (const m of mutexes) if (atomic_long_read(m.owner) !== 0 || m.wait_list.length > 0) locks.set(m.name, mutex_view(m));
   for (const t of for_each_process()) {
-    for (const h of t.held_locks) lock(h.class_name).holder = who(t);
-    const b = t.blocked_on;
-    if (b && /^(mutex|rwsem|spinlock) /.test(b.describe())) {
-      const l = lock(b.describe().replace(/^\S+ /, ''));
-      l.waiters.push(who(t));
-      const h = b.holder();
-      if (h) l.holder = who(h);
+    for (const h of t.held_locks) {
+      if (!locks.has(h.class_name)) locks.set(h.class_name, { name: h.class_name, holder: who(t), waiters: [], owner_word: null, flags: [] });
     }
   }
   const pools: machine_view['pools'] = [];
@@ -194,7 +205,7 @@ export async function step_to(sc: scenario, departures: readonly deviation[], st
   let view: machine_view | null = null;
   const by_at = new Map(departures.map((d) => [d.at, d.pid]));
   const chooser = (d: sched_decision, at: number): task_struct => {
-    if (at === stop_at) view = snapshot(d, at, log_records().length);
+    if (at === stop_at) view = snapshot(d, at, log_records().length, made);
     const pid = by_at.get(at);
     if (pid === undefined) return d.default_choice;
     const t = d.runnable.find((x) => x.pid === pid);
@@ -208,14 +219,25 @@ export async function step_to(sc: scenario, departures: readonly deviation[], st
     return chooser(d, at);
   };
   // The end state is read in check(), which the run calls right after the machine stops (before any other boot).
+  const made: mutex[] = [];
   const watched: scenario = {
     ...sc,
+    setup() {
+      model_watch_mutexes((m) => made.push(m));
+      sc.setup();
+    },
     check: (res) => {
-      end_view = snapshot(null, decisions, log_records().length);
+      model_watch_mutexes(null);
+      end_view = snapshot(null, decisions, log_records().length, made);
       return sc.check ? sc.check(res) : null;
     },
   };
-  const out = await run_scenario(watched, { schedule: [], strict: false, record_from: -1, chooser: counting, trace: true, fail_on: new Set(fail_on) });
+  let out;
+  try {
+    out = await run_scenario(watched, { schedule: [], strict: false, record_from: -1, chooser: counting, trace: true, fail_on: new Set(fail_on) });
+  } finally {
+    model_watch_mutexes(null);
+  }
   const timeline = build_timeline(out.result, out.printk_notes, out.notes);
   const taken = out.taken.filter((d) => by_at.has(d.at));
   return {

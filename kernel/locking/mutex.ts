@@ -70,6 +70,14 @@ export type mutex_trylock_recursive_enum = typeof MUTEX_TRYLOCK_FAILED | typeof 
 /** EINTR: what an interrupted sleeping lock returns, negated. */
 export const EINTR = 4;
 
+/** While set, told of every mutex made (the study site's stepper shows their owner words; explorer/stepper.ts). */
+let model_mutex_watch: ((m: mutex) => void) | null = null;
+
+/** model_watch_mutexes - have @fn told of every mutex made from now on (null: stop). Not a kernel API: the model's own instrumentation. */
+export function model_watch_mutexes(fn: ((m: mutex) => void) | null): void {
+  model_mutex_watch = fn;
+}
+
 /** struct mutex */
 export class mutex {
   /** task_ptr(owner) | MUTEX_FLAG_*; 0 when unlocked and nobody waits. */
@@ -85,6 +93,7 @@ export class mutex {
     footprint_new(this.owner);
     this.dep_map = new lockdep_map(name);
     this.model_wait_target = { describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) };
+    model_mutex_watch?.(this);
   }
 }
 

@@ -384,7 +384,7 @@ ${rows}
 <ul>
 ${others.map((l) => `<li><a href="${lesson_page_file(l.file)}">${escape_html(l.title)}</a></li>`).join('\n')}
 <li><a href="glossary.html">Glossary: the kernel words of the course</a></li>
-<li><a href="playground.html">Replay playground: run a schedule string in your browser</a></li>
+<li><a href="playground.html">Playground: you are the scheduler (step any check's scenario, replay any schedule string)</a></li>
 </ul>`,
     text: 'course map lessons exercises progress',
   });
@@ -450,13 +450,13 @@ ${checks}`,
 
   pages.push({
     file: 'playground.html',
-    title: 'Replay playground',
+    title: 'Playground: you are the scheduler',
     kind: 'playground',
     script: 'playground',
-    body: `<h1>Replay playground</h1>
-<p>Paste a schedule string that the checker or the explorer printed (it starts with <code>sl1:</code> and names its scenario), or run a scenario under the kernel's default schedule. The kernel model runs here, in your browser.</p>
+    body: `<h1>Playground: you are the scheduler</h1>
+<p>Choose a scenario (every one an exercise's checks explore, and the thread's own) and whose code runs in it: the starter or the reference solution. At each decision point choose which runnable task runs next (buttons, or the keys 1–9; <kbd>n</kbd> takes the kernel's choice, <kbd>u</kbd> undoes, <kbd>r</kbd> runs on with the kernel's choices). Each task's lane says where it is and what it is blocked on; locks with their owner words, the zone's watermarks, workqueue pools and RCU are shown as text. The schedule you make is an <code>sl1:</code> string: paste it into <code>npx shrinker-lab replay</code>, or paste one that <code>npx shrinker-lab run</code> printed here. The page's address keeps the scenario, the code and the schedule. The kernel model runs here, in your browser.</p>
 <div id="playground-root"><p class="muted">Loading the kernel model…</p></div>`,
-    text: 'replay playground schedule string kernel model dmesg timeline',
+    text: 'playground scheduler step decision runnable task replay schedule string kernel model dmesg timeline locks owner word watermarks workqueue RCU challenge',
   });
 
   pages.push(glossary_page(lessons));

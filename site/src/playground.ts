@@ -59,7 +59,7 @@ async function setup(root: HTMLElement): Promise<void> {
   const start = el('button', { type: 'submit' }, 'Start at decision #0');
   controls.append(scen_label, scen, var_label, vsel, start);
 
-  const replay_form = el('form', { class: 'replay-form', 'aria-label': 'Replay a schedule string' });
+  const replay_form = el('form', { class: 'replay-form', 'aria-label': 'Replay from the CLI' });
   const input = el('textarea', { id: 'schedule-input', rows: '2', spellcheck: 'false', placeholder: 'sl1:ex03-recursion:m1:-:1647' });
   replay_form.append(el('label', { for: 'schedule-input' }, 'Schedule string (from `shrinker-lab run` or `replay`)'), input, el('button', { type: 'submit' }, 'Replay'));
 

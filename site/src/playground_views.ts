@@ -55,13 +55,16 @@ function lanes(v: machine_view): HTMLElement {
 }
 
 function locks(v: machine_view): HTMLElement {
-  const s = section('locks', 'Locks');
+  const s = section('locks', 'Locks (a mutex\'s owner word: its owner\'s task_struct address with the flag bits in the low three bits)');
   if (v.locks.length === 0) {
     s.append(el('p', {}, 'No lock is held or waited for.'));
     return s;
   }
   const ul = el('ul');
-  for (const l of v.locks) ul.append(el('li', {}, `${l.name}: ${l.holder ? `held by ${l.holder}` : 'free'}${l.waiters.length ? `; waiting: ${l.waiters.join(', ')}` : ''}`));
+  for (const l of v.locks) {
+    const word = l.owner_word ? `; owner word ${l.owner_word} (${l.holder ? `task_struct of ${l.holder}` : 'no owner'}${l.flags.length ? ` | ${l.flags.map((f) => `MUTEX_FLAG_${f}`).join(' | ')}` : ', no flag bits'})` : '';
+    ul.append(el('li', {}, `${l.name}: ${l.holder ? `held by ${l.holder}` : 'free'}${word}${l.waiters.length ? `; waiting: ${l.waiters.join(', ')}` : ''}`));
+  }
   s.append(ul);
   return s;
 }

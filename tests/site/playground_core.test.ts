@@ -60,6 +60,9 @@ describe('one registry: CLI strings replay on the site', () => {
       expect(cli.code, s).toBe(0);
       expect(site.log, s).toBe(cli.log);
       expect(site.log.length, s).toBeGreaterThan(0);
+      // The challenge's second half: the same schedule on the reference solution survives.
+      const solution = await run_schedule_string(s, 'solution');
+      expect(solution.ok && solution.failures, s).toEqual([]);
     }
   });
 
@@ -98,6 +101,12 @@ describe('the stepper', () => {
     const cycle = r.end_view.cycle;
     expect(cycle).not.toBeNull();
     for (const pid of cycle!) expect(r.end_view.lanes.find((l) => l.pid === pid)?.blocked).toMatch(/held by/);
+    // struct_mutex, read from its owner word: held by a task of the cycle, with the WAITERS bit (someone sleeps on it).
+    const sm = r.end_view.locks.find((l) => l.name.includes('struct_mutex'));
+    expect(sm?.owner_word).toMatch(/^0x[0-9a-f]{8}$/);
+    expect(cycle!.map((pid) => r.end_view.lanes.find((l) => l.pid === pid)).map((l) => `${l!.comm}:${l!.pid}`)).toContain(sm!.holder);
+    expect(sm!.flags).toContain('WAITERS');
+    expect(sm!.waiters.length).toBeGreaterThan(0);
     expect(r.schedule_string).toBe(default_schedule_string('ex03-recursion'));
   });
 
