@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { explore, type exploration } from '../../explorer/explore';
 import type { scenario } from '../../explorer/scenario';
-import { describe_program, program_arb, program_scenario, schedule_points, type program } from './dpor_programs';
+import { describe_program, jiffy_program, program_arb, program_scenario, schedule_points, type program } from './dpor_programs';
 import { abba_toy, lost_wakeup } from './fixtures';
 import { abba_mutex, owner_word_recursion } from './mutex_fixtures';
 
@@ -94,6 +94,19 @@ describe('partial-order reduction on generated programs (2-3 tasks: mutexes, a c
       }),
       { seed: 11, numRuns: 10, endOnFailure: true },
     );
+  }, 120_000);
+});
+
+describe('the clock: steps either side of a jiffy tick are ordered', () => {
+  it('reads of jiffies() near a tick give the same final states reduced as naive', async () => {
+    let differing = 0;
+    for (let spin = 985; spin <= 1000; spin++) {
+      const c = await compare((states) => jiffy_program(spin, states), 'complete');
+      expect(c.naive.exhausted).toBe(true);
+      expect_same(c, `spin ${spin}`);
+      if (c.naive_states.size > 1) differing++;
+    }
+    expect(differing, 'some spins put the tick among the interleaved steps').toBeGreaterThan(0);
   }, 120_000);
 });
 

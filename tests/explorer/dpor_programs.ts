@@ -10,6 +10,7 @@ import { mutex_init, mutex_lock, mutex_unlock, type mutex } from '../../kernel/l
 import { WARN } from '../../kernel/panic';
 import { complete, init_completion, wait_for_completion, type completion } from '../../kernel/sched/completion';
 import { cond_resched } from '../../kernel/sched/core';
+import { jiffies } from '../../kernel/time/timekeeping';
 import { INIT_WORK, schedule_work, type work_struct } from '../../kernel/workqueue';
 import type { scenario } from '../../explorer/scenario';
 
@@ -157,6 +158,41 @@ export function program_scenario(id: string, p: program, tagged: boolean, final_
     check() {
       const s = state!;
       final_states.add(`${s.vars.map((v) => v.get()).join(',')} / ${s.tasks.map((t) => t.exit_state).join(',')} / c0=${s.done[0]!.done}`);
+      return null;
+    },
+  };
+}
+
+/**
+ * jiffy_program - a task runs @spin steps alone, then starts two readers;
+ * each of the three reads jiffies() into a cell between schedule points.
+ * With @spin near a multiple of 1000 steps the clock ticks among the
+ * interleaved steps, so which step sees the new jiffies value depends on the
+ * order (kernel/footprint.ts's tick rule).
+ */
+export function jiffy_program(spin: number, final_states: Set<string>): scenario {
+  let cells: cell[] = [];
+  return {
+    id: `jiffy-${spin}`,
+    footprint: 'tagged',
+    setup() {
+      const seen = [new cell(), new cell(), new cell()];
+      cells = seen;
+      user_task(async () => {
+        for (let i = 0; i < spin; i++) await cond_resched();
+        for (const k of [1, 2]) {
+          user_task(async () => {
+            seen[k]!.set(jiffies());
+            await cond_resched();
+            seen[k]!.set(jiffies() * 10 + seen[k]!.get());
+          }, `reader${k}`);
+        }
+        await cond_resched();
+        seen[0]!.set(jiffies());
+      }, 'spinner');
+    },
+    check() {
+      final_states.add(cells.map((c) => c.get()).join(','));
       return null;
     },
   };
