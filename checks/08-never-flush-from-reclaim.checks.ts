@@ -9,6 +9,7 @@
 // Every call of your unlock is measured with the scheduler's own counters
 // (did the calling task sleep?) and the lock's owner word (not lockdep).
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_in_gem_world } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { measure_call, page_accounting } from '../course/invariants';
@@ -245,7 +246,7 @@ export const scenarios = declare_scenarios('08-never-flush-from-reclaim', [
   },
 ]);
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '08-never-flush-from-reclaim',
   golden,
   exports: { i915_gem_shrinker_unlock: 'async function i915_gem_shrinker_unlock(i915, unlock: boolean): Promise<void>' },
@@ -364,4 +365,4 @@ export default define_checks({
         ),
     },
   ],
-});
+}));
