@@ -223,6 +223,12 @@ const DIRECT_EXAMPLES: direct_workload[] = [
   D({ busy_ms: 3000, sigkill_ms: 20, holder: 'caller' }),
   // Two OOM episodes 200 ms apart: in between userspace marks its buffers DONTNEED and a new purgeable buffer appears.
   D({ objects: [obj('purgeable', 6), obj('needed', 8)], again: { gap_ms: 200, objects: [obj('purgeable', 10)] } }),
+  // Small purges (1 to 3 pages) are exactly what an order-0 or order-1 allocation needs: report them all.
+  D({ objects: [obj('purgeable', 2), obj('pinned', 4)] }),
+  D({ objects: [obj('purgeable', 1)], comm: 'Xorg', holder: 'caller', busy_ms: 0 }),
+  D({ objects: [obj('bound-idle', 3), obj('scanout', 2)], release: '4.11' }),
+  // The first episode times out (struct_mutex held 5.6 s); the second, the lock free and the GPU busy 20 ms, waits for the GPU as any episode does.
+  D({ holder: 'other-briefly', other: 'gpu_wait', hold_ms: 5600, busy_ms: 20, objects: [obj('purgeable', 6)], again: { gap_ms: 100, objects: [obj('purgeable', 8), obj('bound-idle', 4)] } }),
   // v4.11: while shrink_all waits for a grace period after the purge, Xorg populates buffers: the report finds them on the lists.
   D({ objects: [obj('purgeable', 8), obj('pinned', 3)], release: '4.11', meanwhile: [obj('bound-idle', 3), obj('purgeable', 5), obj('scanout', 2)] }),
   D({ objects: [obj('needed', 6), obj('purgeable', 4)], swap: true, release: '4.11', holder: 'caller', meanwhile: [obj('needed', 4), obj('bound-needed', 2)] }),
@@ -318,7 +324,9 @@ async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: r
         // The same machine, a second OOM episode: what is releasable now must be released and reported again.
         await msleep(wl.again.gap_ms);
         for (const o of i915.objects) if (o.mm.pages) i915_gem_object_set_madv(o, I915_MADV_DONTNEED);
-        await make_gem_objects(i915, wl.again.objects);
+        const fresh = await make_gem_objects(i915, wl.again.objects);
+        const busy_until = jiffies() + wl.busy_ms; // the new episode's buffers are busy on the GPU as the first one's were
+        for (const o of fresh) if (o.mm.pages) i915_gem_object_mark_active(o, busy_until);
         calls.push(await judged_oom_printing(oom, i915, { value: 0 }));
       }
       if (mine && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
@@ -413,7 +421,7 @@ export default define_checks({
       id: 'reports-exactly-what-it-released',
       name: 'adds to *freed exactly the pages it released (to the free list or to swap), and prints i915\'s report of them, with the lock free, held by the caller, or held briefly by another task',
       run: (impl, ctx) =>
-        for_each_workload({ arbitrary: arb_direct, seed: 0x05b0, runs: 12, examples: DIRECT_EXAMPLES, describe: describe_direct }, async (wl) => {
+        for_each_workload({ arbitrary: arb_direct, seed: 0x05b0, runs: DIRECT_EXAMPLES.length + 3, examples: DIRECT_EXAMPLES, describe: describe_direct }, async (wl) => {
           const { result, value } = await run_direct(oom_of(impl), wl);
           const bad = first_report(result, [...BAD_KINDS, 'oom']);
           if (bad) return fail(`${bad}${dmesg_tail(result)}`);

@@ -148,6 +148,16 @@ const golden: golden_data = {
         "printed": []
       }
     ],
+    "{\"again\":null,\"busy_ms\":0,\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 1,
+        "added": 1,
+        "stalled_jiffies": 0,
+        "printed": [
+          "<6>Purging GPU memory, 1 pages freed, 0 pages still pinned."
+        ]
+      }
+    ],
     "{\"again\":null,\"busy_ms\":0,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":4800,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
@@ -156,6 +166,14 @@ const golden: golden_data = {
         "printed": [
           "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
         ]
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":12,\"comm\":\"kswapd0\",\"earlier\":3,\"hold_ms\":1444,\"holder\":\"caller\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"sigkill_ms\":8,\"swap\":true}": [
+      {
+        "released": 0,
+        "added": 0,
+        "stalled_jiffies": 9,
+        "printed": []
       }
     ],
     "{\"again\":null,\"busy_ms\":12,\"comm\":\"kworker/0:1\",\"earlier\":2,\"hold_ms\":30,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
@@ -176,6 +194,14 @@ const golden: golden_data = {
         "printed": [
           "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
         ]
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":1864,\"comm\":\"check\",\"earlier\":4,\"hold_ms\":12,\"holder\":\"caller-handoff\",\"lockdep\":false,\"meanwhile\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5}],\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"kworker/0:1\",\"release\":\"4.12\",\"sigkill_ms\":40,\"swap\":true}": [
+      {
+        "released": 0,
+        "added": 0,
+        "stalled_jiffies": 41,
+        "printed": []
       }
     ],
     "{\"again\":null,\"busy_ms\":3000,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}": [
@@ -226,6 +252,17 @@ const golden: golden_data = {
         ]
       }
     ],
+    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2}],\"objects\":[{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
+      {
+        "released": 10,
+        "added": 10,
+        "stalled_jiffies": 5,
+        "printed": [
+          "<6>Purging GPU memory, 10 pages freed, 0 pages still pinned.",
+          "<3>2 and 4 pages still available in the bound and unbound GPU page lists."
+        ]
+      }
+    ],
     "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2}],\"objects\":[{\"kind\":\"purgeable\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 8,
@@ -237,6 +274,26 @@ const golden: golden_data = {
         ]
       }
     ],
+    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 3,
+        "added": 3,
+        "stalled_jiffies": 5,
+        "printed": [
+          "<6>Purging GPU memory, 3 pages freed, 2 pages still pinned."
+        ]
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 2,
+        "added": 2,
+        "stalled_jiffies": 5,
+        "printed": [
+          "<6>Purging GPU memory, 2 pages freed, 4 pages still pinned."
+        ]
+      }
+    ],
     "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":3,\"hold_ms\":30,\"holder\":\"caller-waiters\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
@@ -244,6 +301,40 @@ const golden: golden_data = {
         "stalled_jiffies": 1,
         "printed": [
           "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
+        ]
+      }
+    ],
+    "{\"again\":{\"gap_ms\":10,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10}]},\"busy_ms\":2,\"comm\":\"kworker/0:1\",\"earlier\":1,\"hold_ms\":160,\"holder\":\"caller-handoff\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":4,\"swap\":false}": [
+      {
+        "released": 6,
+        "added": 6,
+        "stalled_jiffies": 0,
+        "printed": [
+          "<6>Purging GPU memory, 6 pages freed, 9 pages still pinned."
+        ]
+      },
+      {
+        "released": 0,
+        "added": 0,
+        "stalled_jiffies": 1,
+        "printed": []
+      }
+    ],
+    "{\"again\":{\"gap_ms\":100,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4}]},\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":5600,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 0,
+        "added": 0,
+        "stalled_jiffies": 5001,
+        "printed": [
+          "<3>Unable to lock GPU to purge memory."
+        ]
+      },
+      {
+        "released": 18,
+        "added": 18,
+        "stalled_jiffies": 497,
+        "printed": [
+          "<6>Purging GPU memory, 18 pages freed, 0 pages still pinned."
         ]
       }
     ],
@@ -259,7 +350,7 @@ const golden: golden_data = {
       {
         "released": 18,
         "added": 18,
-        "stalled_jiffies": 0,
+        "stalled_jiffies": 5,
         "printed": [
           "<6>Purging GPU memory, 18 pages freed, 0 pages still pinned."
         ]
