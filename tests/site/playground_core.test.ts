@@ -3,12 +3,13 @@
 // prints) replays on the site's engine to the very log `shrinker-lab replay
 // --log-only` prints, and a string made by stepping in the playground
 // replays in the CLI to the log the playground showed.
-import { resolve as resolve_path } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve as resolve_path } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { replay_main } from '../../cli/replay_child';
 import { run_checks } from '../../course/checks';
 import { load_impl, load_suite, read_manifest } from '../../course/files';
-import { catalogue, default_schedule_string, resolve, run_schedule_string, step, thread_scenarios } from '../../site/src/playground_core';
+import { catalogue, default_schedule_string, every_declaration, resolve, run_schedule_string, step, thread_scenarios, VARIANTS } from '../../site/src/playground_core';
 import { parse_schedule } from '../../explorer/index';
 
 const root = resolve_path(import.meta.dirname, '../..');
@@ -36,6 +37,17 @@ async function cli_log(schedule: string): Promise<{ code: number; log: string }>
 afterEach(() => vi.restoreAllMocks());
 
 describe('one registry: CLI strings replay on the site', () => {
+  it('every scenario a check explores is declared once: no suite calls the explorer but through explore_declared, and each declaration builds its own id with the starter and the solution', async () => {
+    const suites = readdirSync(join(root, 'checks')).filter((f) => f.endsWith('.checks.ts'));
+    for (const f of suites) expect(readFileSync(join(root, 'checks', f), 'utf8'), f).not.toMatch(/\b(?:no_failures|check_no_failures|check_failure|explore)\(/);
+    const decls = await every_declaration();
+    expect(decls.length).toBeGreaterThanOrEqual(9);
+    for (const d of decls) {
+      expect(suites, d.exercise).toContain(`${d.exercise}.checks.ts`);
+      for (const s of d.scenarios) for (const v of VARIANTS) expect((await resolve(s.id, v)).built.scenario.id).toBe(s.id);
+    }
+  });
+
   it('every failing starter: the string its explored check prints replays on the site to the same log as `replay --log-only`', async () => {
     const m = read_manifest(root);
     const strings = new Set<string>();
