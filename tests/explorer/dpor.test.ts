@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { explore, type exploration } from '../../explorer/explore';
 import type { scenario } from '../../explorer/scenario';
-import { describe_program, jiffy_program, program_arb, program_scenario, schedule_points, type program } from './dpor_programs';
+import { describe_program, jiffy_program, program_arb, tagged_lost_wakeup, program_scenario, schedule_points, type program } from './dpor_programs';
 import { abba_toy, lost_wakeup } from './fixtures';
 import { abba_mutex, owner_word_recursion } from './mutex_fixtures';
 
@@ -95,6 +95,17 @@ describe('partial-order reduction on generated programs (2-3 tasks: mutexes, a c
       { seed: 11, numRuns: 10, endOnFailure: true },
     );
   }, 120_000);
+});
+
+describe('a bare wake_up_process() is ordered against the sleeper going to sleep', () => {
+  for (const fixed of [false, true]) {
+    it(`${fixed ? 'fixed' : 'lost'} wake-up on a tagged flag: the same failures and final states as every schedule`, async () => {
+      const c = await compare((states) => tagged_lost_wakeup(fixed, states), 'complete');
+      expect(c.naive.exhausted).toBe(true);
+      expect_same(c, fixed ? 'fixed' : 'lost wake-up');
+      expect(c.naive.failures.length > 0).toBe(!fixed);
+    });
+  }
 });
 
 describe('the clock: steps either side of a jiffy tick are ordered', () => {

@@ -9,7 +9,8 @@ import { user_task } from '../../kernel/fork';
 import { mutex_init, mutex_lock, mutex_unlock, type mutex } from '../../kernel/locking/mutex';
 import { WARN } from '../../kernel/panic';
 import { complete, init_completion, wait_for_completion, type completion } from '../../kernel/sched/completion';
-import { cond_resched } from '../../kernel/sched/core';
+import { cond_resched, schedule, set_current_state, wake_up_process } from '../../kernel/sched/core';
+import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, type task_struct } from '../../kernel/sched/task';
 import { jiffies } from '../../kernel/time/timekeeping';
 import { INIT_WORK, schedule_work, type work_struct } from '../../kernel/workqueue';
 import type { scenario } from '../../explorer/scenario';
@@ -193,6 +194,46 @@ export function jiffy_program(spin: number, final_states: Set<string>): scenario
     },
     check() {
       final_states.add(cells.map((c) => c.get()).join(','));
+      return null;
+    },
+  };
+}
+
+/**
+ * tagged_lost_wakeup - the lost wake-up on a tagged flag: the waiter tests
+ * the flag, and (buggy) only after a schedule point sets its state and
+ * sleeps; the waker sets the flag and calls wake_up_process(). Only the
+ * wake-up's own tag (it writes the woken task) orders it against the
+ * waiter's going to sleep. Fixed: the state is set before the test.
+ */
+export function tagged_lost_wakeup(fixed: boolean, final_states: Set<string>): scenario {
+  let flag: cell | null = null;
+  return {
+    id: fixed ? 'tagged-lost-wakeup-fixed' : 'tagged-lost-wakeup',
+    footprint: 'tagged',
+    setup() {
+      const f = new cell();
+      flag = f;
+      let waiter: task_struct | null = null;
+      waiter = user_task(async () => {
+        if (fixed) set_current_state(TASK_UNINTERRUPTIBLE);
+        if (f.get() === 0) {
+          await cond_resched();
+          set_current_state(TASK_UNINTERRUPTIBLE);
+          if (fixed && f.get() !== 0) set_current_state(TASK_RUNNING);
+          await schedule({ describe: () => 'flag', holder: () => null });
+        }
+        set_current_state(TASK_RUNNING);
+        f.set(f.get() + 10);
+      }, 'waiter');
+      user_task(async () => {
+        await cond_resched();
+        f.set(1);
+        wake_up_process(waiter!);
+      }, 'waker');
+    },
+    check() {
+      final_states.add(String(flag!.get()));
       return null;
     },
   };
