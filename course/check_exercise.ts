@@ -76,21 +76,13 @@ export async function check_exercise(e: manifest_exercise, opts: check_options):
   const files = e.files.map((f) => join(opts.dir, f));
   const base = { exercise: e.id, results: [], diagnostics: [] };
   if (opts.checker) {
-    // The allowlist first: the model's own answer imported is a reason of its own, before any type error.
-    const { import_problems } = await import('./typecheck');
-    const refused = import_problems(e, opts.root, files);
-    if (refused.length) {
-      return { ...base, diagnostics: refused, status: 'compile_error', message: `imports the exercise does not allow:\n${format_diagnostics(refused)}`, ms: Date.now() - t0 };
-    }
-    // State kept in the file between calls: refused like the grader's policy does (course/module_state.ts).
-    const { state_problems } = await import('./module_state');
-    const kept = state_problems(opts.root, files);
-    if (kept.length) {
-      return { ...base, diagnostics: kept, status: 'compile_error', message: `keeps state in the file between calls:\n${format_diagnostics(kept)}`, ms: Date.now() - t0 };
-    }
-    const ds = opts.checker.check(files);
-    if (ds.length) {
-      return { ...base, diagnostics: ds, status: 'compile_error', message: `does not compile:\n${format_diagnostics(ds)}`, ms: Date.now() - t0 };
+    // The allowlist first (the model's own answer imported is a reason of its own, before any type
+    // error), then state kept in the file between calls, refused like the grader's policy does
+    // (course/module_state.ts), then type errors. Remembered for files that did not change.
+    const { kind, diagnostics } = await opts.checker.precheck(e, files);
+    if (kind) {
+      const why = kind === 'imports' ? 'imports the exercise does not allow' : kind === 'state' ? 'keeps state in the file between calls' : 'does not compile';
+      return { ...base, diagnostics, status: 'compile_error', message: `${why}:\n${format_diagnostics(diagnostics)}`, ms: Date.now() - t0 };
     }
   }
   if (opts.realm) {

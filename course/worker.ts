@@ -23,6 +23,7 @@
 // every verb but replay) and can reach neither.
 import { randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { check_exercise, check_in_realm } from './check_exercise';
 import { read_manifest } from './files';
@@ -78,7 +79,8 @@ async function new_checker(root: string): Promise<typechecker> {
   // Imported only when needed: a grading worker does not type-check (the
   // grader does it once per submission) and may not read the compiler.
   const { typechecker } = await import('./typecheck');
-  return new typechecker(root);
+  // The learner's state folder (cli/state.ts STATE_DIR) remembers checks of unchanged files.
+  return new typechecker(root, { cache_dir: join(root, '.shrinker-lab', 'typecheck') });
 }
 
 /**
@@ -86,8 +88,9 @@ async function new_checker(root: string): Promise<typechecker> {
  * (course/realm.ts), from the checkout's .ts files transpiled in memory: in
  * this process's own realm a file could rewrite the suite it is judged by.
  */
-async function loop_realm(): Promise<{ print: (text: string) => void; load: (path: string) => string | null }> {
-  const { ts_loader } = await import('./transpile');
+async function loop_realm(root: string): Promise<{ print: (text: string) => void; load: (path: string) => string | null }> {
+  const { ts_loader, set_transpile_cache } = await import('./transpile');
+  set_transpile_cache(join(root, '.shrinker-lab', 'transpile'));
   return { print: (text) => write_all(1, text), load: ts_loader };
 }
 
@@ -101,7 +104,7 @@ async function serve(root: string): Promise<void> {
     const req = JSON.parse(line) as { req: number; exercise: string; dir: string; typecheck?: boolean };
     try {
       const e = find_exercise(read_manifest(root), req.exercise);
-      const run = await check_exercise(e, { root, dir: req.dir, checker: req.typecheck === false ? null : checker, version: String(++n), realm: await loop_realm() });
+      const run = await check_exercise(e, { root, dir: req.dir, checker: req.typecheck === false ? null : checker, version: String(++n), realm: await loop_realm(root) });
       emit({ req: req.req, run });
     } catch (err) {
       emit({ req: req.req, error: err instanceof Error ? err.message : String(err) });
@@ -146,7 +149,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const checker = argv.includes('--no-typecheck') ? null : await new_checker(root);
       guard_exit();
       // --own-realm: the old way, in this process's realm; only the grader's "without the hardening" controls ask for it.
-      const realm = argv.includes('--own-realm') ? undefined : await loop_realm();
+      const realm = argv.includes('--own-realm') ? undefined : await loop_realm(root);
       emit({ run: await check_exercise(e, { root, dir, checker, realm }) });
     }
   } catch (err) {
