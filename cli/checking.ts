@@ -6,6 +6,7 @@ import { starter_dir } from '../course/files';
 import { run_isolated } from '../course/isolate';
 import type { manifest_exercise } from '../course/manifest';
 import type { exercise_run } from '../course/outcome';
+import { warm_worker } from '../course/warm';
 import { update_entry, type learner_state } from './state';
 
 /**
@@ -41,9 +42,15 @@ export function default_jobs(): number {
 }
 
 /**
- * check_many - check every exercise of @list in isolated children, @jobs at
- * a time; @on_done sees each result as it arrives. Results come back in
- * the order of @list.
+ * check_many - check every exercise of @list, @jobs at a time; @on_done sees
+ * each result as it arrives. Results come back in the order of @list.
+ *
+ * Each lane keeps one warm worker (course/warm.ts) for the exercises it
+ * checks, one after another: a fresh process per exercise paid Node, tsx,
+ * the compiler and the parse of the whole model again every time, several
+ * times what the checks themselves cost. Each exercise still gets a fresh
+ * grading realm (its own instance of the model, course/check_exercise.ts),
+ * and a worker that timed out or crashed is replaced before the next one.
  */
 export async function check_many(
   root: string,
@@ -55,11 +62,18 @@ export async function check_many(
   const out: exercise_run[] = new Array<exercise_run>(list.length);
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < list.length) {
-      const i = next++;
-      const run = await check_isolated(root, list[i]!, timeout_s);
-      out[i] = run;
-      on_done?.(run);
+    const worker = new warm_worker({ root, timeout_ms: timeout_s * 1000 });
+    try {
+      while (next < list.length) {
+        const i = next++;
+        const e = list[i]!;
+        const { run, output } = await worker.check(e.id, starter_dir(e, root));
+        const shown = { ...run, output } as exercise_run;
+        out[i] = shown;
+        on_done?.(shown);
+      }
+    } finally {
+      worker.close();
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, list.length)) }, lane));
