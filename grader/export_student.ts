@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
 import { write_checksums } from './tree';
 
 /** Top-level folders and files never exported. */
@@ -149,7 +150,14 @@ export function export_student(root: string, dest: string): export_result {
 }
 
 if (process.argv[1]?.endsWith('grader/export_student.ts')) {
-  const dest = process.argv[2];
+  // Strict, as every command of the grader: an unknown option or a second folder is an error, not ignored.
+  let dest: string | undefined;
+  try {
+    const { positionals } = parseArgs({ args: process.argv.slice(2), options: {}, strict: true, allowPositionals: true });
+    if (positionals.length === 1) dest = positionals[0];
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+  }
   if (!dest) {
     console.error('usage: node --import tsx grader/export_student.ts DIR');
     process.exit(2);

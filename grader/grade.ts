@@ -4,7 +4,7 @@
 // results: the children print one nonce-signed line each and have no write
 // access to anything.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { check_result } from '../course/checks';
@@ -121,6 +121,9 @@ export interface grade_report {
   /** Set when the grader itself could not run (every exercise then scores 0). */
   error?: string;
 }
+
+/** The largest editable file the grader reads (the parent transpiles and parses it before any limit of a child applies). */
+export const MAX_FILE_BYTES = 256 * 1024;
 
 /** A limiter shared by every job of a run (and of a batch). */
 export type limiter = <T>(job: () => Promise<T>) => Promise<T>;
@@ -517,6 +520,14 @@ export async function grade_submission(base: grading_base, opts: grade_options =
         if (!('path' in where)) {
           if ('missing' in where) miss.push(where.missing);
           else bad.push(where.refused);
+          rmSync(dst, { force: true });
+          rmSync(dst.replace(/\.ts$/, '.js'), { force: true });
+          continue;
+        }
+        const bytes = statSync(where.path).size;
+        if (bytes > MAX_FILE_BYTES) {
+          // Transpiling and parsing a 24 MB file blocked the grader (a whole batch) for minutes: refused unread.
+          bad.push(`exercises/${e.id}/${f} is ${Math.ceil(bytes / 1024)} KiB: a graded file may be at most ${MAX_FILE_BYTES / 1024} KiB (the reference solutions are under 10 KiB)`);
           rmSync(dst, { force: true });
           rmSync(dst.replace(/\.ts$/, '.js'), { force: true });
           continue;

@@ -185,10 +185,12 @@ export function check_policy(course_root: string, file: string, display: string,
 
   const check_import = (node: ts.Node, spec: ts.Expression | undefined, names: { name: string; node: ts.Node }[] | 'all', type_only: boolean) => {
     if (!spec || !ts.isStringLiteral(spec)) return;
-    if (type_only) return; // types vanish at run time
     const t = target_of(spec.text);
-    if (!t) return say(node, `imports '${spec.text}': a graded file may import only the kernel model (relative paths into kernel/)`);
-    if (t.own || !e) return;
+    // Types vanish at run time, but the type check reads the file they name:
+    // a type import of any other path would tell whether it exists (hidden
+    // suites, solutions) through the compiler's diagnostics.
+    if (!t) return say(node, `imports '${spec.text}'${type_only ? ' (even for its types)' : ''}: a graded file may import only the kernel model (relative paths into kernel/)`);
+    if (type_only || t.own || !e) return;
     if (names === 'all') {
       const why = import_refusal(e, t.module, null);
       if (why) say(node, why);
@@ -269,6 +271,11 @@ export function check_policy(course_root: string, file: string, display: string,
       say(node, 'decorators run code when the file is imported: not allowed in a graded file');
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       say(node, 'dynamic import() is not allowed in a graded file');
+    } else if (ts.isImportTypeNode(node)) {
+      // typeof import('...') in a type: the type check reads that path too.
+      const arg = node.argument;
+      const spec = ts.isLiteralTypeNode(arg) && ts.isStringLiteral(arg.literal) ? arg.literal.text : null;
+      if (spec === null || !target_of(spec)) say(node, `a type import of '${spec ?? arg.getText(sf)}': a graded file may import only the kernel model (relative paths into kernel/)`);
     } else if (ts.isMetaProperty(node)) {
       say(node, `'${node.getText(sf)}' is not allowed in a graded file`);
     } else if (ts.isElementAccessExpression(node)) {
@@ -282,6 +289,10 @@ export function check_policy(course_root: string, file: string, display: string,
     ts.forEachChild(node, visit);
   };
   visit(sf);
+  // /// <reference path|types|lib> makes the type check read another file.
+  for (const r of [...sf.referencedFiles, ...sf.typeReferenceDirectives, ...sf.libReferenceDirectives]) {
+    out.push({ where: `${display}:${sf.getLineAndCharacterOfPosition(r.pos).line + 1}`, message: `a /// <reference> directive ('${r.fileName}') is not allowed in a graded file` });
+  }
   // State kept in the file between calls (the learner's loop refuses it too).
   for (const v of module_state_violations(sf)) say(v.node, v.why);
   // One message per line and rule is enough.

@@ -116,7 +116,9 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     expect(out).toMatch(/^attack host-lookup: source: function count_objects\(\) \{ \[source not available to graded code\] \}/m);
     const everything = JSON.stringify([r, to_junit(r), r.exercises.map(to_exercism)]);
     // Round 4 before the fix: the model's closure "(_s, sc) => i915.shrinker_ops.count(i915, sc)" and a host stack with the checks' frames.
-    expect(everything).not.toMatch(/shrinker_ops\.count\(i915|course\/invariants|check_helpers|\bat [\w.]+ \(/);
+    expect(everything).not.toMatch(/shrinker_ops\.count\(i915|[\w/]+\.js:\d+:\d+/);
+    // The stack it read is the realm's own: no frames at all.
+    expect(out).toMatch(/ \/ stack: TypeError: [^/\n]*$/m);
     holds(r);
   }, 120_000);
 
@@ -193,6 +195,20 @@ describe('the same attacks with the import policy on', () => {
       holds(r);
     }
   }, 300_000);
+
+  it('type-import-outside: a type import of any path outside kernel/ (import type, typeof import(), /// <reference>) is refused before the type check reads it', async () => {
+    const sub = new_submission('attack-type-import-outside');
+    mkdirSync(join(sub, EX01.id), { recursive: true });
+    writeFileSync(join(sub, EX01.id, EX01.files[0]!), snippet('attacks/type-import-outside.txt'));
+    const r = await grade_submission(base, { submission: sub, exercises: ['01'] });
+    expect(e01(r).status).toBe('policy');
+    expect(e01(r).message).toContain("imports '/autograder/source/hidden/01-count-must-not-hide-memory.checks' (even for its types)");
+    expect(e01(r).message).toMatch(/:\d+: a type import of '\.\.\/\.\.\/\.\.\/solutions\/01-count-must-not-hide-memory\/i915_gem_shrinker_count'/);
+    expect(e01(r).message).toMatch(/:1: a \/\/\/ <reference> directive/);
+    // Nothing the compiler could say about those paths: it never ran on the file.
+    expect(JSON.stringify(r)).not.toMatch(/TS2307|Cannot find module/);
+    holds(r);
+  }, 120_000);
 
   it('the model\'s own API as an answer: a re-export of mutex_trylock_recursive for exercise 04 is refused with the reason', async () => {
     const e04 = base.manifest.exercises.find((e) => e.id.startsWith('04-'))!;

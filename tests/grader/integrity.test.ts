@@ -91,7 +91,8 @@ export async function f(): Promise<void> { const m = await import('../../kernel/
     has(/dynamic import\(\) is not allowed/);
     has(/uses 'constructor'/);
     has(/uses 'eval'/);
-    expect(v.some((m) => m.includes("'../../course/checks'")), 'a type-only import is harmless').toBe(false);
+    // A type-only import runs nothing, but the type check reads the file it names (red team 4, #16): outside kernel/ it is refused too.
+    has(/imports '\.\.\/\.\.\/course\/checks' \(even for its types\)/);
     expect(v.some((m) => m.includes("'../../kernel/locking/mutex'"))).toBe(false);
   });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COURSE_ROOT, solution_dir } from '../../course/files';
 import { batch_lines, grade_batch, gradebook_csv } from '../../grader/batch';
-import { grade_submission, prepare_base, release_base, type grading_base } from '../../grader/grade';
+import { grade_submission, MAX_FILE_BYTES, prepare_base, release_base, type grading_base } from '../../grader/grade';
 import { parse_args } from '../../grader/main';
 import { make_temp } from '../../grader/tree';
 import { add_files, add_starter_with, EX01, new_submission, snippet } from './fixtures';
@@ -39,6 +39,23 @@ describe('strict arguments (node:util parseArgs, every command)', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/Unknown option '--hiden'/);
     expect(err).toMatch(/^usage:/m);
+  }, 120_000);
+});
+
+describe('strict arguments: grader/export_student.ts run on its own', () => {
+  it('refuses an unknown option with exit 2 and writes nothing', () => {
+    const dest = join(make_temp('shrinker-export-args-'), 'template');
+    let code = 0;
+    let err = '';
+    try {
+      execFileSync(process.execPath, ['--import', 'tsx', join(COURSE_ROOT, 'grader/export_student.ts'), dest, '--bogus'], { cwd: COURSE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      code = (e as { status: number }).status;
+      err = String((e as { stderr: Buffer }).stderr);
+    }
+    expect(code).toBe(2);
+    expect(err).toMatch(/Unknown option '--bogus'[^]*usage: node --import tsx grader\/export_student\.ts DIR/);
+    expect(existsSync(dest)).toBe(false);
   }, 120_000);
 });
 
@@ -115,6 +132,22 @@ describe('class mode: names the submissions chose (round 3 of the red team)', ()
     expect(lines).toContain('(results in gradebook.csv.results/');
     expect(lines).toContain('"\\u001b]0;owned\\u0007\\u001b[2Jmallory": 0/');
   }, 300_000);
+});
+
+describe('a huge file (round 4 of the red team, #11)', () => {
+  it('is refused unread, by size, for its exercise only: the parent never transpiles or parses it', async () => {
+    const base = prepare_base();
+    try {
+      const sub = new_submission('huge-file');
+      add_starter_with(sub, EX01, `\n/*${'x'.repeat(MAX_FILE_BYTES)}*/\n`);
+      const r = await grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false, starter_baseline: false });
+      const e = r.exercises[0]!;
+      expect([e.status, e.score]).toEqual(['missing', 0]);
+      expect(e.message).toMatch(/^not graded: exercises\/01-count-must-not-hide-memory\/i915_gem_shrinker_count\.ts is \d+ KiB: a graded file may be at most 256 KiB/);
+    } finally {
+      release_base(base);
+    }
+  }, 120_000);
 });
 
 describe('class mode: a name that is a spreadsheet formula (round 4 of the red team, #06)', () => {
