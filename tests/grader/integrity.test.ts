@@ -96,6 +96,15 @@ export async function f(): Promise<void> { const m = await import('../../kernel/
     expect(v.some((m) => m.includes("'../../kernel/locking/mutex'"))).toBe(false);
   });
 
+  it('refuses state kept in an exported array or an exported object holding one (red team 4: the course\'s own decoys, their state moved there, scored 10/10)', () => {
+    const root = make_temp('shrinker-pol-');
+    const target = join(root, 'exercises/01-x/f.ts');
+    mkdirSync(join(root, 'exercises/01-x'), { recursive: true });
+    writeFileSync(target, `export const seen: number[] = [];\nexport const book = { calls: [] as number[] };\nexport const policy = { lock: 'trylock', n: 1 };\nexport function f(): number { const a = seen; a.splice(0, 0, 1); return a.length + book.calls.length + policy.n; }\n`);
+    const v = check_policy(root, target, 'f.ts');
+    expect(v.filter((x) => /an exported array, or an exported object holding more than plain values/.test(x.message)).map((x) => x.where)).toEqual(['f.ts:1', 'f.ts:2']);
+  });
+
   it('refuses state kept in the file between calls (course/module_state.ts): the red team\'s "every 16th call"', () => {
     const root = make_temp('shrinker-pol-');
     const target = join(root, 'exercises/09-x/f.ts');
