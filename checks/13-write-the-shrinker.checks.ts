@@ -23,6 +23,7 @@
 // released); the last one runs all four policies and compares what each
 // costs with the reference.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { for_each_workload, like_reference } from '../course/workload';
@@ -39,10 +40,10 @@ import {
 } from '../scenarios/struct_mutex_reclaim';
 import { holder_allocates_under_pressure, rcu_hang } from '../scenarios/thread';
 import { arb_oom_workload, describe_oom_workload, run_oom_workload, type oom_workload } from '../scenarios/oom_notifier';
-import { arb_gem_objects } from '../scenarios/gem_workloads';
+import { arb_gem_objects, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_KINDS } from '../scenarios/gem_workloads';
 import { fc } from '../course/workload';
 import {
-  arb_direct_call_workload,
+  arb_direct_calls,
   oom_when_holder_allocates,
   interleaved_reclaimers,
   describe_direct_call_workload,
@@ -132,12 +133,34 @@ const NEEDED_FIRST: direct_call_workload['objects'] = [
   { kind: 'bound-idle', pages: 3 },
   { kind: 'purgeable', pages: 2 },
 ];
+/** A purgeable buffer, then bound buffers userspace still needs (the commonest on a desktop) and one unbound. */
+const BOUND_AFTER_THE_PURGE: direct_call_workload['objects'] = [
+  { kind: 'purgeable', pages: 2 },
+  { kind: 'bound-needed', pages: 4 },
+  { kind: 'needed', pages: 1 },
+  { kind: 'bound-needed', pages: 3 },
+];
 const DIRECT_EXAMPLES: direct_call_workload[] = [
   { objects: NEEDED_FIRST, lock: 'other', in_reclaim: false, nr_to_scan: 4, swap: true, lockdep: false, comm: 'Xorg', holder_comm: 'gpu_wait' },
   { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 4, swap: true, lockdep: true, comm: 'glxgears', holder_comm: 'gpu_wait' },
   { objects: NEEDED_FIRST, lock: 'mine', in_reclaim: true, nr_to_scan: 5, swap: true, lockdep: false, comm: 'i915_ioctl', holder_comm: 'i915_ioctl' },
   { objects: NEEDED_FIRST, lock: 'other', in_reclaim: true, nr_to_scan: 32, swap: false, lockdep: true, comm: 'kswapd0', holder_comm: 'kswapd0' },
+  // After the purge, what is left to release is bound to the GTT and still needed: only a second
+  // pass over the bound list (I915_SHRINK_BOUND without PURGEABLE) writes it to swap.
+  { objects: BOUND_AFTER_THE_PURGE, lock: 'free', in_reclaim: true, nr_to_scan: 6, swap: true, lockdep: false, comm: 'Xorg', holder_comm: 'Xorg' },
+  { objects: [{ kind: 'bound-needed', pages: 3 }, { kind: 'pinned', pages: 2 }, { kind: 'bound-needed', pages: 2 }], lock: 'mine', in_reclaim: true, nr_to_scan: 4, swap: true, lockdep: true, comm: 'i915_ioctl', holder_comm: 'kswapd0' },
+  // kswapd itself counts and scans while a GEM ioctl holds struct_mutex (taken between count and
+  // scan in the kernel): background reclaim must not stop behind the GPU lock either.
+  { objects: NEEDED_FIRST, lock: 'other', in_reclaim: true, kswapd: true, nr_to_scan: 8, swap: true, lockdep: false, comm: 'kswapd0', holder_comm: 'i915_ioctl' },
 ];
+/**
+ * Every kind of object, bound buffers still needed included (scenarios/gem_workloads.ts
+ * MORE_GEM_OBJECT_KINDS), and a reclaiming caller that may be kswapd: the lock can be taken
+ * between count and scan, and kswapd may no more wait for it than a direct reclaimer.
+ */
+const arb_direct_calls_every_kind = fc
+  .tuple(arb_direct_calls([...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]), fc.boolean())
+  .map(([wl, kswapd]): direct_call_workload => (wl.in_reclaim && kswapd && wl.lock !== 'mine' ? { ...wl, kswapd: true, comm: 'kswapd0' } : wl));
 
 /**
  * direct_calls - count and then scan called directly in every lock state
@@ -147,7 +170,8 @@ const DIRECT_EXAMPLES: direct_call_workload[] = [
  */
 function direct_calls(impl: exercise_impl, ctx: check_context, fns: readonly shrinker_call['fn'][], seed: number, compare: boolean): Promise<check_outcome> {
   return for_each_workload(
-    { arbitrary: arb_direct_call_workload, seed, runs: 8, shrink_budget: SHRINK_BUDGET, examples: DIRECT_EXAMPLES, describe: describe_direct_call_workload },
+    // Examples count toward the runs: every hand-picked workload, then five generated ones.
+    { arbitrary: arb_direct_calls_every_kind, seed, runs: DIRECT_EXAMPLES.length + 5, shrink_budget: SHRINK_BUDGET, examples: DIRECT_EXAMPLES, describe: describe_direct_call_workload },
     async (wl) => {
       const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_direct_calls(wl, shrinker_of(impl)));
       if (value) {
@@ -283,7 +307,28 @@ const OOM_EXAMPLES: oom_workload[] = [
   { objects: [{ kind: 'purgeable', pages: 6 }, { kind: 'bound-idle', pages: 4 }], busy_ms: 1000, swap: false, lockdep: false, comm: 'glxgears', other: 'Xorg', holder: 'none', gfp: 'GFP_KERNEL', beyond: 4, balloon: { pages: 3, first: false }, release: '4.12' },
   { objects: [], busy_ms: 0, swap: false, lockdep: true, comm: 'i915_ioctl', other: 'Xorg', holder: 'none', gfp: 'GFP_KERNEL', beyond: 2, balloon: null, release: '4.12' },
   { objects: [{ kind: 'needed', pages: 4 }, { kind: 'purgeable', pages: 3 }], busy_ms: 3200, swap: true, lockdep: true, comm: 'i915_ioctl', other: 'i915_ioctl', holder: 'caller-waiters', gfp: 'GFP_KERNEL', beyond: 3, balloon: { pages: 2, first: false }, release: '4.12' },
+  // A fatal signal while the notifier waits (for a 3 s batch; for a lock another task holds for 6 s):
+  // its wait is killable, so the victim leaves within a tick and can exit and free its memory.
+  { objects: [{ kind: 'purgeable', pages: 6 }, { kind: 'bound-idle', pages: 4 }], busy_ms: 3000, swap: false, lockdep: true, comm: 'glxgears', other: 'Xorg', holder: 'none', gfp: 'GFP_KERNEL', beyond: 3, balloon: null, release: '4.12', sigkill_ms: 20 },
+  { objects: [{ kind: 'purgeable', pages: 5 }], busy_ms: 0, swap: true, lockdep: false, comm: 'Xorg', other: 'Xorg', holder: 'other-long', gfp: 'GFP_NOFS', beyond: 2, balloon: { pages: 2, first: false }, release: '4.12', sigkill_ms: 35 },
+  // Only one to three pages to give back: out_of_memory() stands down on any progress (the
+  // allocation retries), so they are reported like any other; no threshold of "enough".
+  { objects: [{ kind: 'purgeable', pages: 1 }, { kind: 'pinned', pages: 3 }], busy_ms: 600, swap: false, lockdep: false, comm: 'glxgears', other: 'Xorg', holder: 'none', gfp: 'GFP_KERNEL', beyond: 1, balloon: null, release: '4.12' },
+  { objects: [{ kind: 'bound-idle', pages: 2 }, { kind: 'needed', pages: 1 }, { kind: 'scanout', pages: 2 }], busy_ms: 900, swap: true, lockdep: true, comm: 'i915_ioctl', other: 'kswapd0', holder: 'caller', gfp: 'GFP_KERNEL', beyond: 1, balloon: null, release: '4.12' },
+  // A balloon notifier before i915's already reported pages: i915 still purges, and adds its own to the chain's sum.
+  { objects: [{ kind: 'purgeable', pages: 4 }, { kind: 'needed', pages: 2 }], busy_ms: 700, swap: false, lockdep: true, comm: 'Xorg', other: 'glxgears', holder: 'none', gfp: 'GFP_KERNEL', beyond: 2, balloon: { pages: 3, first: true }, release: '4.12' },
+  // Another task holds struct_mutex for 6 s: the notifier gives up after its 5 s and says so.
+  { objects: [{ kind: 'purgeable', pages: 4 }, { kind: 'pinned', pages: 2 }], busy_ms: 0, swap: false, lockdep: true, comm: 'glxgears', other: 'Xorg', holder: 'other-long', gfp: 'GFP_KERNEL', beyond: 2, balloon: null, release: '4.12' },
 ];
+
+/**
+ * The lines i915's OOM notifier prints (i915_gem_shrinker_oom, v4.12):
+ * pr_info "Purging GPU memory, %lu pages freed, %lu pages still pinned."
+ * when it freed anything, pr_err "Unable to lock GPU to purge memory." when
+ * its 5 s ran out. Whoever reads an OOM report reads these numbers.
+ */
+const notifier_lines = (dmesg: readonly string[]): string[] =>
+  dmesg.map((l) => l.replace(/^\[[^\]]*\]\s*/, '')).filter((l) => /GPU memory|lock GPU/.test(l));
 
 /** Generated OOM workloads with a long GPU batch (0.5-5 s) and the v4.12 machine; the rest as exercise 05 draws it. */
 const arb_long_batch_oom_workload = arb_oom_workload(arb_gem_objects(0, 5, 6), ['none', 'caller', 'caller-handoff', 'other-briefly']).chain((wl) =>
@@ -299,7 +344,8 @@ const arb_long_batch_oom_workload = arb_oom_workload(arb_gem_objects(0, 5, 6), [
  */
 function oom_path_runs(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
   return for_each_workload(
-    { arbitrary: arb_long_batch_oom_workload, seed: 0x13c5, runs: 5, shrink_budget: 4, examples: OOM_EXAMPLES, describe: describe_oom_workload },
+    // Examples count toward the runs: every hand-picked workload, then two generated ones.
+    { arbitrary: arb_long_batch_oom_workload, seed: 0x13c5, runs: OOM_EXAMPLES.length + 2, shrink_budget: 4, examples: OOM_EXAMPLES, describe: describe_oom_workload },
     async (wl) => {
       const s = shrinker_of(impl);
       const { ops, calls } = judged_shrinker(s);
@@ -312,10 +358,30 @@ function oom_path_runs(impl: exercise_impl, ctx: check_context): Promise<check_o
       if (!value) return fail(`the allocation never ended: ${result.stop}${dmesg_tail(result)}`);
       if (!value.kept_lock) return fail('the task that held struct_mutex when it ran out of memory came back without it: the notifier released its outer frame\'s lock.');
       if (value.books) return fail(value.books);
+      if (wl.sigkill_ms !== undefined) {
+        // The killable wait: with SIGKILL pending the notifier returns within a tick, as the reference's does.
+        const stall = calls.filter((c) => c.fn === 'oom').reduce((n, c) => Math.max(n, c.stalled_jiffies), 0);
+        const late = like_reference(ctx, { sigkill_stall: wl }, stall, (ref, got) =>
+          got > ref + 2
+            ? `"${wl.comm}" got SIGKILL ${wl.sigkill_ms} ms into the notifier's wait, and the notifier went on for ${got} jiffies where the reference's left after ${ref}: ` +
+              'its wait is killable (schedule_timeout_killable, then fatal_signal_pending(current): give up), so the chosen victim can exit and give its memory back; ' +
+              'a wait that ignores the signal holds oom_lock for seconds while the system is out of memory.'
+            : null,
+        );
+        if (late) return fail(late);
+      }
       const differs = like_reference(ctx, wl, { kills: value.kills.length, got: value.got, balloon_calls: value.balloon_calls, released: calls.reduce((n, c) => n + c.released, 0) });
-      return differs
-        ? fail(`on the OOM path the run differs from the reference notifier's (OOM kills, pages the task got, calls of the balloon notifier after i915's, pages i915 released): ${differs}`)
-        : pass();
+      if (differs) {
+        return fail(`on the OOM path the run differs from the reference notifier's (OOM kills, pages the task got, calls of the balloon notifier after i915's, pages i915 released): ${differs}`);
+      }
+      const report = like_reference(ctx, { oom_report: wl }, notifier_lines(result.dmesg), (ref, got) =>
+        ref.length === got.length && ref.every((l, i) => l === got[i])
+          ? null
+          : 'the notifier\'s lines in the kernel log differ from i915\'s (i915_gem_shrinker_oom: "Purging GPU memory, N pages freed, M pages still pinned." when it freed anything, ' +
+            `"Unable to lock GPU to purge memory." when its 5 s ran out). The kernel prints:\n${ref.map((l) => `      ${l}`).join('\n') || '      (nothing)'}\n` +
+            `    this code printed:\n${got.map((l) => `      ${l}`).join('\n') || '      (nothing)'}\n  Whoever reads the OOM report reads these numbers: the pages freed, and the pages still pinned (with pages, not releasable).`,
+      );
+      return report ? fail(report) : pass();
     },
   );
 }
@@ -368,7 +434,7 @@ async function judged_free_path_run(impl: exercise_impl, ctx: check_context, wl:
 /** The trade-off table: what each policy cost, on Chris's case. */
 type tradeoff_row = { policy: string } & Exclude<Awaited<ReturnType<typeof tradeoff_workload>>, string>;
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '13-write-the-shrinker',
   golden,
   exports: {
@@ -474,6 +540,8 @@ export default define_checks({
               { path: 'direct', free: 'worker-blocked', freed: 6, no_new_kworkers: true, handoff: true, below: 4, swap: false, lockdep: false, comm: 'Xorg' },
               { path: 'direct-recursive', free: 'callbacks-pending', freed: 12, no_new_kworkers: true, handoff: false, below: 3, swap: true, lockdep: true, comm: 'i915_ioctl' },
               { path: 'oom-notifier', free: 'queued-behind-busy', freed: 4, no_new_kworkers: false, handoff: false, below: 2, swap: false, lockdep: false, comm: 'kworker/0:1' },
+              // A large backlog (80 objects in flight, the free work queued behind a busy item): no count of the backlog makes a flush from reclaim safe.
+              { path: 'kswapd', free: 'queued-behind-busy', freed: 80, no_new_kworkers: false, handoff: false, below: 3, swap: false, lockdep: false, comm: 'kswapd0' },
             ],
             describe: describe_unlock_workload,
           },
@@ -515,5 +583,4 @@ export default define_checks({
       },
     },
   ],
-});
-
+}));

@@ -99,10 +99,10 @@ const golden: golden_data = {
     "{\"below\":3,\"comm\":\"i915_ioctl\",\"free\":\"callbacks-pending\",\"freed\":12,\"handoff\":false,\"lockdep\":true,\"no_new_kworkers\":true,\"path\":\"direct-recursive\",\"swap\":true}": {
       "calls": 14
     },
-    "{\"below\":4,\"comm\":\"Xorg\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":true,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"direct\",\"swap\":false}": {
-      "calls": 14
+    "{\"below\":3,\"comm\":\"kswapd0\",\"free\":\"queued-behind-busy\",\"freed\":80,\"handoff\":false,\"lockdep\":false,\"no_new_kworkers\":false,\"path\":\"kswapd\",\"swap\":false}": {
+      "calls": 16
     },
-    "{\"below\":5,\"comm\":\"kswapd0\",\"free\":\"callbacks-pending\",\"freed\":3,\"handoff\":false,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"direct-recursive\",\"swap\":false}": {
+    "{\"below\":4,\"comm\":\"Xorg\",\"free\":\"worker-blocked\",\"freed\":6,\"handoff\":true,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"direct\",\"swap\":false}": {
       "calls": 14
     },
     "{\"below\":6,\"comm\":\"kswapd0\",\"free\":\"callbacks-pending\",\"freed\":4,\"handoff\":false,\"lockdep\":false,\"no_new_kworkers\":true,\"path\":\"kswapd\",\"swap\":true}": {
@@ -110,10 +110,40 @@ const golden: golden_data = {
     }
   },
   "notifier-purges-before-the-killer": {
+    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":600,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": 0,
+      "got": 205,
+      "balloon_calls": 0,
+      "released": 1
+    },
+    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":900,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":true}": {
+      "kills": 0,
+      "got": 217,
+      "balloon_calls": 0,
+      "released": 3
+    },
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":0,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-long\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": 1,
+      "got": 204,
+      "balloon_calls": 0,
+      "released": 0
+    },
     "{\"balloon\":null,\"beyond\":2,\"busy_ms\":0,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": 1,
       "got": 213,
       "balloon_calls": 0,
+      "released": 0
+    },
+    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":3000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}": {
+      "kills": 0,
+      "got": 198,
+      "balloon_calls": 0,
+      "released": 0
+    },
+    "{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":2,\"busy_ms\":0,\"comm\":\"Xorg\",\"gfp\":\"GFP_NOFS\",\"holder\":\"other-long\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":5}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":35,\"swap\":true}": {
+      "kills": 0,
+      "got": 216,
+      "balloon_calls": 1,
       "released": 0
     },
     "{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":3,\"busy_ms\":3200,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}": {
@@ -133,6 +163,12 @@ const golden: golden_data = {
       "got": 222,
       "balloon_calls": 1,
       "released": 0
+    },
+    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":2,\"busy_ms\":700,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": 0,
+      "got": 201,
+      "balloon_calls": 1,
+      "released": 4
     },
     "{\"balloon\":{\"first\":true,\"pages\":5},\"beyond\":6,\"busy_ms\":4892,\"comm\":\"gpu_wait\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":6}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": 1,
@@ -173,7 +209,32 @@ const golden: golden_data = {
       "holder_got": 8,
       "got": 206,
       "kills": 1
-    }
+    },
+    "{\"oom_report\":{\"balloon\":null,\"beyond\":1,\"busy_ms\":600,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}}": [
+      "Purging GPU memory, 1 pages freed, 3 pages still pinned."
+    ],
+    "{\"oom_report\":{\"balloon\":null,\"beyond\":1,\"busy_ms\":900,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":true}}": [
+      "Purging GPU memory, 3 pages freed, 2 pages still pinned."
+    ],
+    "{\"oom_report\":{\"balloon\":null,\"beyond\":2,\"busy_ms\":0,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-long\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}}": [
+      "Unable to lock GPU to purge memory."
+    ],
+    "{\"oom_report\":{\"balloon\":null,\"beyond\":2,\"busy_ms\":0,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}}": [],
+    "{\"oom_report\":{\"balloon\":null,\"beyond\":3,\"busy_ms\":3000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}}": [],
+    "{\"oom_report\":{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":2,\"busy_ms\":0,\"comm\":\"Xorg\",\"gfp\":\"GFP_NOFS\",\"holder\":\"other-long\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":5}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":35,\"swap\":true}}": [],
+    "{\"oom_report\":{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":3,\"busy_ms\":3200,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}}": [
+      "Purging GPU memory, 7 pages freed, 0 pages still pinned."
+    ],
+    "{\"oom_report\":{\"balloon\":{\"first\":false,\"pages\":3},\"beyond\":4,\"busy_ms\":1000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}}": [
+      "Purging GPU memory, 10 pages freed, 0 pages still pinned."
+    ],
+    "{\"oom_report\":{\"balloon\":{\"first\":false,\"pages\":4},\"beyond\":3,\"busy_ms\":507,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}}": [],
+    "{\"oom_report\":{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":2,\"busy_ms\":700,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}}": [
+      "Purging GPU memory, 4 pages freed, 2 pages still pinned."
+    ],
+    "{\"oom_report\":{\"balloon\":{\"first\":true,\"pages\":5},\"beyond\":6,\"busy_ms\":4892,\"comm\":\"gpu_wait\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":6}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}}": [],
+    "{\"sigkill_stall\":{\"balloon\":null,\"beyond\":3,\"busy_ms\":3000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}}": 21,
+    "{\"sigkill_stall\":{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":2,\"busy_ms\":0,\"comm\":\"Xorg\",\"gfp\":\"GFP_NOFS\",\"holder\":\"other-long\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":5}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":35,\"swap\":true}}": 38
   },
   "scans-without-waiting": {
     "{\"below\":2,\"flags\":\"handoff\",\"holder\":\"reclaimer\",\"holder_comm\":\"check\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"dirty-needed\",\"pages\":2}],\"path\":\"direct\",\"reclaimer\":\"gpu_wait\",\"start_above_low\":4,\"swap\":false}": {
@@ -216,12 +277,17 @@ const golden: golden_data = {
       "released": 0,
       "got": 0
     },
+    "{\"comm\":\"Xorg\",\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":false,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":3}],\"swap\":true}": {
+      "ret": 7,
+      "released": 7,
+      "needed": 5
+    },
     "{\"comm\":\"Xorg\",\"holder_comm\":\"gpu_wait\",\"in_reclaim\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":4,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
     },
-    "{\"comm\":\"glxgears\",\"holder_comm\":\"check\",\"in_reclaim\":true,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4}],\"swap\":true}": {
+    "{\"comm\":\"check\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
@@ -236,7 +302,22 @@ const golden: golden_data = {
       "released": 6,
       "needed": 0
     },
-    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"in_reclaim\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":2,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5}],\"swap\":true}": {
+    "{\"comm\":\"i915_ioctl\",\"holder_comm\":\"kswapd0\",\"in_reclaim\":true,\"lock\":\"mine\",\"lockdep\":true,\"nr_to_scan\":4,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":2}],\"swap\":true}": {
+      "ret": 5,
+      "released": 5,
+      "needed": 5
+    },
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"in_reclaim\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":2,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5}],\"swap\":true}": {
+      "ret": 18446744073709552000,
+      "released": 0,
+      "needed": 0
+    },
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":4}],\"swap\":true}": {
+      "ret": 18446744073709552000,
+      "released": 0,
+      "needed": 0
+    },
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":8,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
@@ -246,12 +327,12 @@ const golden: golden_data = {
       "released": 0,
       "needed": 0
     },
-    "{\"comm\":\"kworker/0:1\",\"holder_comm\":\"glxgears\",\"in_reclaim\":false,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":5}],\"swap\":false}": {
+    "{\"comm\":\"kworker/0:1\",\"holder_comm\":\"glxgears\",\"in_reclaim\":false,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":5}],\"swap\":false}": {
       "ret": 2,
       "released": 2,
       "needed": 0
     },
-    "{\"comm\":\"kworker/0:1\",\"holder_comm\":\"kswapd0\",\"in_reclaim\":true,\"lock\":\"other\",\"lockdep\":true,\"nr_to_scan\":3,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":1}],\"swap\":true}": {
+    "{\"comm\":\"kworker/0:1\",\"holder_comm\":\"kswapd0\",\"in_reclaim\":true,\"lock\":\"other\",\"lockdep\":true,\"nr_to_scan\":3,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0

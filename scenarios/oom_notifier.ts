@@ -31,7 +31,7 @@ import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../ker
 import { GFP_KERNEL, GFP_NOFS, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
 import { __free_page, alloc_page, nr_free_pages, zone_info, type page } from '../kernel/mm/page_alloc';
 import { NOTIFY_DONE, NOTIFY_STOP_MASK, register_oom_notifier, type notifier_block } from '../kernel/mm/oom_kill';
-import { current, msleep } from '../kernel/sched/core';
+import { current, msleep, signal_wake_up } from '../kernel/sched/core';
 import { jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, type gem_object_spec } from './gem_workloads';
 import { hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from './lock_holder';
@@ -70,6 +70,13 @@ export interface oom_workload {
   beyond: number;
   balloon: balloon_spec | null;
   release: i915_release;
+  /**
+   * SIGKILL for the allocating task this many ms after the notifier is
+   * entered (another OOM kill chose it, or the user): the notifier's wait is
+   * killable (schedule_timeout_killable, fatal_signal_pending) and must end
+   * at once. Absent: no signal.
+   */
+  sigkill_ms?: number;
 }
 
 /** Every kind of GEM object, the opt-in ones included. */
@@ -85,8 +92,9 @@ export function describe_oom_workload(wl: oom_workload): string {
     'other-long': `"${wl.comm}", while "${wl.other}" holds struct_mutex for 6 s,`,
   }[wl.holder];
   const balloon = wl.balloon ? `; a balloon notifier holding ${wl.balloon.pages} pages runs ${wl.balloon.first ? 'before' : 'after'} i915's` : '';
+  const kill = wl.sigkill_ms === undefined ? '' : `; "${wl.comm}" gets SIGKILL ${wl.sigkill_ms} ms after the notifier is entered`;
   return `${who} allocates ${wl.gfp} ${wl.beyond} pages beyond free memory; ${describe_objects(wl.objects)}, all busy on the GPU for ${wl.busy_ms} ms; ` +
-    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}`;
+    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}${kill}`;
 }
 
 /** The bystander's resident pages (its OOM badness). */
@@ -225,6 +233,18 @@ export async function run_oom_workload(
       for (const o of objs) if (o.mm.pages) i915_gem_object_mark_active(o, until);
       const mine = wl.holder === 'caller' || wl.holder === 'caller-waiters' || wl.holder === 'caller-handoff';
       w.ready = true;
+      if (wl.sigkill_ms !== undefined) {
+        // do_send_sig_info(SIGKILL), as oom_kill_process() sends it: a killable sleep ends at once.
+        const victim = current;
+        const after = wl.sigkill_ms;
+        user_task(async () => {
+          while (seen.entered === 0 && !w.done) await msleep(1);
+          if (w.done) return;
+          await msleep(after);
+          victim.sigkill_pending = true;
+          signal_wake_up(victim);
+        }, 'kill');
+      }
       if (mine) await hold_struct_mutex(i915, wl.holder as holder_state);
       else if (wl.holder !== 'none') while (!mutex_is_locked(i915.struct_mutex)) await msleep(1);
       // Just past what is free: the allocator dips to the min watermark, then needs

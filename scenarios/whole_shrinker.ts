@@ -48,7 +48,7 @@ import { PF_KSWAPD, PF_MEMALLOC, PF_MEMALLOC_NOIO, type task_struct } from '../k
 import { jiffies } from '../kernel/time/timekeeping';
 import { run_once, type once_result } from '../course/check_helpers';
 import { fc } from '../course/workload';
-import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
+import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, type gem_object_kind, type gem_object_spec } from './gem_workloads';
 import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS, type gem_world as world } from './i915_world';
 
 /** The three callbacks exercise 13 asks for. */
@@ -354,6 +354,8 @@ export interface direct_call_workload {
   lock: lock_state;
   /** The caller is in direct reclaim (PF_MEMALLOC set), or a plain process (drop_caches). */
   in_reclaim: boolean;
+  /** With in_reclaim: the caller is kswapd (PF_MEMALLOC | PF_KSWAPD, as kswapd() sets them), not a direct reclaimer. */
+  kswapd?: boolean;
   nr_to_scan: number;
   swap: boolean;
   lockdep: boolean;
@@ -361,20 +363,30 @@ export interface direct_call_workload {
   holder_comm: string;
 }
 
-export const arb_direct_call_workload: fc.Arbitrary<direct_call_workload> = fc.record({
-  objects: arb_gem_objects(1, 10, 6),
-  lock: fc.constantFrom<lock_state>('free', 'mine', 'other'),
-  in_reclaim: fc.boolean(),
-  nr_to_scan: fc.integer({ min: 1, max: 32 }),
-  swap: fc.boolean(),
-  lockdep: fc.boolean(),
-  comm: arb_comm,
-  holder_comm: arb_comm,
-});
+export const arb_direct_call_workload: fc.Arbitrary<direct_call_workload> = arb_direct_calls();
+
+/**
+ * arb_direct_calls - direct-call workloads with objects of @kinds (by
+ * default the common kinds, as arb_direct_call_workload draws them; add
+ * MORE_GEM_OBJECT_KINDS for bound buffers still needed, which only a scan
+ * pass over the bound list without PURGEABLE releases).
+ */
+export function arb_direct_calls(kinds: readonly gem_object_kind[] = GEM_OBJECT_KINDS): fc.Arbitrary<direct_call_workload> {
+  return fc.record({
+    objects: arb_gem_objects(1, 10, 6, kinds),
+    lock: fc.constantFrom<lock_state>('free', 'mine', 'other'),
+    in_reclaim: fc.boolean(),
+    nr_to_scan: fc.integer({ min: 1, max: 32 }),
+    swap: fc.boolean(),
+    lockdep: fc.boolean(),
+    comm: arb_comm,
+    holder_comm: arb_comm,
+  });
+}
 
 export function describe_direct_call_workload(wl: direct_call_workload): string {
   const held = wl.lock === 'free' ? 'nobody holds struct_mutex' : wl.lock === 'mine' ? `"${wl.comm}" itself holds struct_mutex` : `"${wl.holder_comm}" (another task) holds struct_mutex`;
-  return `${describe_objects(wl.objects)}; ${held}; "${wl.comm}" ${wl.in_reclaim ? '(in direct reclaim, PF_MEMALLOC)' : '(a plain process, as drop_caches)'} ` +
+  return `${describe_objects(wl.objects)}; ${held}; "${wl.comm}" ${wl.in_reclaim ? (wl.kswapd ? '(kswapd: PF_MEMALLOC | PF_KSWAPD)' : '(in direct reclaim, PF_MEMALLOC)') : '(a plain process, as drop_caches)'} ` +
     `calls count, then scan with nr_to_scan ${wl.nr_to_scan}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
 }
 
@@ -398,9 +410,13 @@ export async function run_direct_calls(wl: direct_call_workload, s: whole_shrink
       if (wl.lock === 'other') await wait_for_completion(held);
       if (wl.lock === 'mine') await mutex_lock(i915.struct_mutex);
       const noreclaim = wl.in_reclaim ? memalloc_noreclaim_save() : null;
+      // mm/vmscan.c kswapd(): tsk->flags |= PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD, for the thread's life.
+      const was_kswapd = (current.flags & PF_KSWAPD) !== 0;
+      if (wl.in_reclaim && wl.kswapd) current.flags |= PF_KSWAPD;
       const sc: shrink_control = { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: 0, memcg: null };
       await judged.ops.count!(i915, sc);
       await judged.ops.scan!(i915, { ...sc, nr_to_scan: wl.nr_to_scan });
+      if (!was_kswapd) current.flags &= ~PF_KSWAPD;
       if (noreclaim !== null) memalloc_noreclaim_restore(noreclaim);
       if (wl.lock === 'mine' && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
       complete(done);
