@@ -62,7 +62,7 @@ export async function check_many(
   const out: exercise_run[] = new Array<exercise_run>(list.length);
   let next = 0;
   const lane = async (): Promise<void> => {
-    const worker = new warm_worker({ root, timeout_ms: timeout_s * 1000 });
+    const worker = new warm_worker({ root, timeout_ms: timeout_s * 1000, prepare_typecheck: false });
     try {
       while (next < list.length) {
         const i = next++;

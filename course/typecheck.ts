@@ -195,6 +195,15 @@ export class typechecker {
     return answer;
   }
 
+  /**
+   * prepare - load the compiler and build a program for @files now, if no
+   * check has yet: a warm worker whose first check was remembered does this
+   * while the learner reads the verdict, so the first save does not pay it.
+   */
+  prepare(files: readonly string[]): void {
+    if (!this.old) this.compile(files);
+  }
+
   /** check - type-check @files (absolute paths); [] when they compile. */
   check(files: readonly string[]): diagnostic[] {
     const key = this.cache_file(files);

@@ -28,6 +28,8 @@ export interface warm_options {
   max_output?: number;
   /** Restart the worker after this many requests (default 100). */
   recycle_after?: number;
+  /** Get the type checker ready between requests, for the next save (default true; verify's lanes check other exercises next). */
+  prepare_typecheck?: boolean;
   /** Extra node flags for the worker. */
   node_flags?: string[];
 }
@@ -104,7 +106,7 @@ export class warm_worker {
   }
 
   private spawn(): void {
-    const child = spawn_worker({ verb: 'serve', args: ['--root', this.opts.root], cwd: this.opts.root, stdin: 'pipe', node_flags: this.opts.node_flags });
+    const child = spawn_worker({ verb: 'serve', args: ['--root', this.opts.root, ...(this.opts.prepare_typecheck === false ? ['--no-prepare'] : [])], cwd: this.opts.root, stdin: 'pipe', node_flags: this.opts.node_flags });
     this.child = child;
     this.served = 0;
     this.starts++;

@@ -5,9 +5,11 @@
 //       the learner's loop, one shot: type-check, then the suite and the
 //       learner's files in the grading realm (course/realm.ts), from .ts
 //       transpiled in memory: the same realm as when it is graded
-//   worker.ts serve  --root R
+//   worker.ts serve  --root R [--no-prepare]
 //       the learner's warm loop: stdin has one JSON request per line
-//       {req, exercise, dir, typecheck}; one result per request
+//       {req, exercise, dir, typecheck}; one result per request; between
+//       requests the compiler is made ready for the next save (not with
+//       --no-prepare: verify's lanes, whose next request is another exercise)
 //   worker.ts grade  --root R --exercise ID --dir D [--hidden TREE_PATH=FILE]... [--hidden-only]
 //       the grader: the learner's module runs in a locked realm
 //       (course/realm.ts); this process, outside it, writes the verdict.
@@ -94,7 +96,7 @@ async function loop_realm(root: string): Promise<{ print: (text: string) => void
   return { print: (text) => write_all(1, text), load: ts_loader };
 }
 
-async function serve(root: string): Promise<void> {
+async function serve(root: string, prepare: boolean): Promise<void> {
   const checker = await new_checker(root);
   let n = 0;
   guard_exit();
@@ -106,6 +108,14 @@ async function serve(root: string): Promise<void> {
       const e = find_exercise(read_manifest(root), req.exercise);
       const run = await check_exercise(e, { root, dir: req.dir, checker: req.typecheck === false ? null : checker, version: String(++n), realm: await loop_realm(root) });
       emit({ req: req.req, run });
+      // Idle until the next save: get the compiler ready for it (course/typecheck.ts prepare).
+      if (prepare && req.typecheck !== false) setImmediate(() => {
+          try {
+            checker.prepare(e.files.map((f) => join(req.dir, f)));
+          } catch {
+            /* the next check compiles and reports for itself */
+          }
+        });
     } catch (err) {
       emit({ req: req.req, error: err instanceof Error ? err.message : String(err) });
     }
@@ -127,13 +137,13 @@ async function main(argv: readonly string[]): Promise<number> {
   // A rejected promise nobody awaited (learner code can make one) is not a crash of the checker.
   process.on('unhandledRejection', () => {});
   if (verb === 'serve') {
-    await serve(root);
+    await serve(root, !argv.includes('--no-prepare'));
     return 0;
   }
   const exercise = arg(argv, 'exercise');
   const dir = arg(argv, 'dir');
   if ((verb !== 'check' && verb !== 'grade') || !exercise || !dir) {
-    process.stderr.write('usage: worker.ts check|grade --root R --exercise ID --dir D [--no-typecheck] [--own-realm] [--hidden TREE_PATH=FILE]... [--hidden-only] | serve --root R | replay --root R --schedule S\n');
+    process.stderr.write('usage: worker.ts check|grade --root R --exercise ID --dir D [--no-typecheck] [--own-realm] [--hidden TREE_PATH=FILE]... [--hidden-only] | serve --root R [--no-prepare] | replay --root R --schedule S\n');
     return 2;
   }
   try {
