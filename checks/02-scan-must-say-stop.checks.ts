@@ -191,6 +191,12 @@ interface scan_workload {
   calls: number[];
   /** The shrinker flavour: v4.11 waits for an expedited grace period after a real unlock (an await to keep), v4.12 does not. */
   release: i915_release;
+  /**
+   * Holder 'none' only: scan calls made first while another task ("gpu_wait") holds struct_mutex (each must say
+   * SHRINK_STOP), before the lock is released and the calls above run. do_shrink_slab() keeps that work in
+   * nr_deferred: a scan that also keeps a debt of its own pays it twice, beyond nr_to_scan.
+   */
+  busy_first: number;
 }
 const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.record({
   objects: arb_gem_objects(1, 10, 12, [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]),
@@ -201,7 +207,8 @@ const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.record({
   waiter: arb_comm,
   calls: fc.array(fc.integer({ min: 1, max: 128 }), { minLength: 1, maxLength: 3 }), // up to SHRINK_BATCH, what do_shrink_slab asks at most
   release: fc.constantFrom<i915_release>('4.11', '4.12'),
-});
+  busy_first: fc.constantFrom(0, 0, 3),
+}).map((wl) => (wl.holder === 'none' ? wl : { ...wl, busy_first: 0 }));
 const twelve = (kind: gem_object_spec['kind']): gem_object_spec => ({ kind, pages: 12 });
 /**
  * The hand-picked workloads: four 12-page buffers userspace still needs
@@ -214,7 +221,7 @@ const twelve = (kind: gem_object_spec['kind']): gem_object_spec => ({ kind, page
  */
 const PARTIAL: gem_object_spec[] = [...Array<gem_object_spec['kind']>(4).fill('needed'), ...Array<gem_object_spec['kind']>(4).fill('purgeable')].map(twelve);
 const SCAN_EXAMPLES: scan_workload[] = [
-  { objects: PARTIAL, swap: true, lockdep: true, comm: 'check', holder: 'none', waiter: 'Xorg', calls: [24, 36], release: '4.12' },
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'check', holder: 'none', waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0 },
   {
     objects: [{ kind: 'pinned', pages: 3 }, { kind: 'needed', pages: 7 }, { kind: 'purgeable', pages: 12 }, { kind: 'purgeable', pages: 18 }],
     swap: false,
@@ -224,8 +231,9 @@ const SCAN_EXAMPLES: scan_workload[] = [
     waiter: 'Xorg',
     calls: [20],
     release: '4.12',
+    busy_first: 0,
   },
-  { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', holder: 'caller-handoff', waiter: 'Xorg', calls: [24, 36], release: '4.12' },
+  { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', holder: 'caller-handoff', waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0 },
   {
     objects: [{ kind: 'pinned', pages: 4 }, { kind: 'bound-active', pages: 6 }, { kind: 'needed', pages: 5 }, { kind: 'scanout', pages: 3 }],
     swap: false,
@@ -235,10 +243,11 @@ const SCAN_EXAMPLES: scan_workload[] = [
     waiter: 'Xorg',
     calls: [8, 8],
     release: '4.11',
+    busy_first: 0,
   },
   // Purgeable buffers on both lists: a needed unbound buffer, a purgeable bound one; then a needed bound one behind a small purgeable one.
-  { objects: [twelve('needed'), twelve('bound-idle')], swap: true, lockdep: true, comm: 'glxgears', holder: 'none', waiter: 'Xorg', calls: [12], release: '4.12' },
-  { objects: [twelve('bound-needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'Xorg', holder: 'caller', waiter: 'Xorg', calls: [18], release: '4.11' },
+  { objects: [twelve('needed'), twelve('bound-idle')], swap: true, lockdep: true, comm: 'glxgears', holder: 'none', waiter: 'Xorg', calls: [12], release: '4.12', busy_first: 0 },
+  { objects: [twelve('bound-needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'Xorg', holder: 'caller', waiter: 'Xorg', calls: [18], release: '4.11', busy_first: 0 },
   // Tens of small objects of every kind, scanned in three bites.
   {
     objects: Array.from({ length: 36 }, (_, i): gem_object_spec => {
@@ -252,7 +261,11 @@ const SCAN_EXAMPLES: scan_workload[] = [
     waiter: 'i915_ioctl',
     calls: [5, 17, 40],
     release: '4.12',
+    busy_first: 0,
   },
+  // Three calls while another task holds struct_mutex (SHRINK_STOP: the work waits in nr_deferred), then the lock is free:
+  // each later call releases about its own nr_to_scan, no more (a debt kept by the driver would pay the deferred work twice).
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'kswapd0', holder: 'none', waiter: 'Xorg', calls: [12, 12], release: '4.12', busy_first: 3 },
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {
@@ -261,12 +274,13 @@ function describe_scan_workload(wl: scan_workload): string {
     'caller-waiters': `"${wl.comm}" holds struct_mutex (owner word: WAITERS, "${wl.waiter}" queued) and calls scan`,
     'caller-handoff': `"${wl.comm}" holds struct_mutex (owner word: WAITERS|HANDOFF, "${wl.waiter}" queued first) and calls scan`,
   }[wl.holder];
-  return `${who} with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
+  const busy = wl.busy_first ? `first ${wl.busy_first} call(s) of nr_to_scan ${wl.calls[0]} while "gpu_wait" holds struct_mutex, then it lets go and ` : '';
+  return `${busy}${who} with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
     `lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker`;
 }
 
 async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ result: run_result; value: { calls: scan_call[]; books: string | null } | undefined }> {
-  const w = { i915: null as drm_i915_private | null };
+  const w = { i915: null as drm_i915_private | null, go: false, held: false, release: false };
   return run_once(
     { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 128 : 0 },
     async () => {
@@ -274,6 +288,13 @@ async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ resul
       await make_gem_objects(i915, wl.objects);
       if (wl.holder !== 'none') await hold_struct_mutex(i915, wl.holder); // a GEM ioctl whose allocation recursed into reclaim
       const calls: scan_call[] = [];
+      if (wl.busy_first > 0) {
+        w.go = true;
+        while (!w.held) await msleep(1);
+        for (let i = 0; i < wl.busy_first; i++) calls.push(await judged_scan(scan, i915, { gfp_mask: GFP_KERNEL, nr_to_scan: wl.calls[0]!, nid: 0, memcg: null }));
+        w.release = true;
+        while (w.held) await msleep(1);
+      }
       for (const nr of wl.calls) calls.push(await judged_scan(scan, i915, { gfp_mask: GFP_KERNEL, nr_to_scan: nr, nid: 0, memcg: null }));
       if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
       return { calls, books: page_accounting() };
@@ -281,6 +302,16 @@ async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ resul
     () => {
       w.i915 = gem_world({ release: wl.release, shrinker_ops: { scan } }).i915; // the learner's scan: the device must not carry the model's
       if (wl.holder !== 'none' && wl.holder !== 'caller') spawn_struct_mutex_waiter(() => w.i915!, wl.waiter);
+      if (wl.busy_first > 0) {
+        user_task(async () => {
+          while (!w.go) await msleep(1);
+          await mutex_lock(w.i915!.struct_mutex); // waiting for the GPU with the lock held
+          w.held = true;
+          while (!w.release) await msleep(1);
+          mutex_unlock(w.i915!.struct_mutex);
+          w.held = false;
+        }, 'gpu_wait');
+      }
     },
     wl.comm,
   );

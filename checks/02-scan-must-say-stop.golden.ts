@@ -94,13 +94,13 @@ const golden: golden_data = {
     }
   },
   "purges-before-evicting-needed": {
-    "{\"calls\":[105],\"comm\":\"check\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":5}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"calls\":[105],\"comm\":\"check\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":5}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"i915_ioctl\"}": [
       [
         5,
         0
       ]
     ],
-    "{\"calls\":[106,97,127],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"glxgears\"}": [
+    "{\"busy_first\":0,\"calls\":[106,97,127],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"glxgears\"}": [
       [
         2,
         3
@@ -114,31 +114,25 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"calls\":[117],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":12},{\"kind\":\"dirty-needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kworker/0:1\"}": [
-      [
-        0,
-        15
-      ]
-    ],
-    "{\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         12,
         0
       ]
     ],
-    "{\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         6,
         12
       ]
     ],
-    "{\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       [
         30,
         0
       ]
     ],
-    "{\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         24,
         0
@@ -148,7 +142,7 @@ const golden: golden_data = {
         12
       ]
     ],
-    "{\"calls\":[24,36],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[24,36],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         24,
         0
@@ -158,7 +152,7 @@ const golden: golden_data = {
         12
       ]
     ],
-    "{\"calls\":[3,128],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":11},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
+    "{\"busy_first\":0,\"calls\":[3,128],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":11},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
       [
         4,
         0
@@ -168,13 +162,13 @@ const golden: golden_data = {
         2
       ]
     ],
-    "{\"calls\":[41],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"check\"}": [
+    "{\"busy_first\":0,\"calls\":[41],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"check\"}": [
       [
         13,
         0
       ]
     ],
-    "{\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       [
         6,
         0
@@ -188,7 +182,7 @@ const golden: golden_data = {
         17
       ]
     ],
-    "{\"calls\":[61,5],\"comm\":\"gpu_wait\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"glxgears\"}": [
+    "{\"busy_first\":0,\"calls\":[61,5],\"comm\":\"gpu_wait\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"glxgears\"}": [
       [
         0,
         14
@@ -198,7 +192,7 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       [
         0,
         0
@@ -208,7 +202,7 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"calls\":[82,122],\"comm\":\"Xorg\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"glxgears\"}": [
+    "{\"busy_first\":0,\"calls\":[82,122],\"comm\":\"Xorg\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"glxgears\"}": [
       [
         0,
         10
@@ -217,113 +211,142 @@ const golden: golden_data = {
         0,
         0
       ]
+    ],
+    "{\"busy_first\":3,\"calls\":[12,12],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        0,
+        0
+      ],
+      [
+        0,
+        0
+      ],
+      [
+        0,
+        0
+      ],
+      [
+        12,
+        0
+      ],
+      [
+        12,
+        0
+      ]
     ]
   },
   "releases-about-nr-to-scan": {
-    "{\"calls\":[1,75],\"comm\":\"glxgears\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"check\"}": [
+    "{\"busy_first\":0,\"calls\":[1,75],\"comm\":\"glxgears\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"check\"}": [
       0,
       0
     ],
-    "{\"calls\":[124,85],\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"gpu_wait\"}": [
+    "{\"busy_first\":0,\"calls\":[124,85],\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"gpu_wait\"}": [
       45,
       0
     ],
-    "{\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       12
     ],
-    "{\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       18
     ],
-    "{\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       30
     ],
-    "{\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24,
       36
     ],
-    "{\"calls\":[24,36],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[24,36],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24,
       36
     ],
-    "{\"calls\":[32],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":7}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"check\"}": [
+    "{\"busy_first\":0,\"calls\":[32],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":7}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"check\"}": [
       0
     ],
-    "{\"calls\":[36],\"comm\":\"check\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":11}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"calls\":[36],\"comm\":\"check\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":11}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       29
     ],
-    "{\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       6,
       17,
       17
     ],
-    "{\"calls\":[55],\"comm\":\"kworker/0:1\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":8},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
-      0
-    ],
-    "{\"calls\":[72,76],\"comm\":\"Xorg\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[72,76],\"comm\":\"Xorg\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       0,
       0
     ],
-    "{\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       0,
       0
     ],
-    "{\"calls\":[86,105,101],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"calls\":[86,105,101],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"i915_ioctl\"}": [
       3,
       0,
       0
+    ],
+    "{\"busy_first\":3,\"calls\":[12,12],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      0,
+      0,
+      0,
+      12,
+      12
     ]
   },
   "returns-pages-released": {
-    "{\"calls\":[11],\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kswapd0\"}": [
+    "{\"busy_first\":0,\"calls\":[11],\"comm\":\"kswapd0\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kswapd0\"}": [
       "0"
     ],
-    "{\"calls\":[125,109],\"comm\":\"glxgears\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"gpu_wait\"}": [
+    "{\"busy_first\":0,\"calls\":[125,109],\"comm\":\"glxgears\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"gpu_wait\"}": [
       "14",
       "0"
     ],
-    "{\"calls\":[12],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"calls\":[12],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       "8"
     ],
-    "{\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12"
     ],
-    "{\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "18"
     ],
-    "{\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       "30"
     ],
-    "{\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24",
       "36"
     ],
-    "{\"calls\":[24,36],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[24,36],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24",
       "36"
     ],
-    "{\"calls\":[26,10],\"comm\":\"i915_ioctl\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[26,10],\"comm\":\"i915_ioctl\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "14",
       "0"
     ],
-    "{\"calls\":[4,7],\"comm\":\"i915_ioctl\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":4}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kworker/0:1\"}": [
+    "{\"busy_first\":0,\"calls\":[4,7],\"comm\":\"i915_ioctl\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":4}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kworker/0:1\"}": [
       "5",
       "4"
     ],
-    "{\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       "6",
       "17",
       "17"
     ],
-    "{\"calls\":[64,60],\"comm\":\"glxgears\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"bound-active\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":7}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kworker/0:1\"}": [
-      "25",
-      "0"
-    ],
-    "{\"calls\":[78],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":9},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
+    "{\"busy_first\":0,\"calls\":[78],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":9},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
       "6"
     ],
-    "{\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       "0",
       "0"
+    ],
+    "{\"busy_first\":3,\"calls\":[12,12],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "SHRINK_STOP",
+      "SHRINK_STOP",
+      "SHRINK_STOP",
+      "12",
+      "12"
     ]
   },
   "scans-on-every-reclaim-path": {
