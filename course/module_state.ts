@@ -13,9 +13,20 @@
 //   - no top-level `let` or `var`;
 //   - no top-level container (array or object literal) that the file does
 //     not export for the checks to read (13's shrinker_policy is exported);
-//   - no static class field that is not readonly;
+//     an exported one holds plain values only (strings, numbers, booleans);
+//   - no top-level value built by running code: a call, `new`, an IIFE's
+//     closure (`new Map()`, `Array.of(0)`, `(() => { let n = 0; ... })()`)
+//     can hold state as well as a `let` can; a constant is a literal, an
+//     imported constant, arithmetic on them, or a function;
+//   - no static class field that is not readonly or not a constant, no
+//     static initialisation block;
 //   - no write to a top-level binding's properties or elements, or to a
-//     top-level function's own properties (`count_objects.calls++`).
+//     top-level function's own properties (`count_objects.calls++`), also
+//     not through Object.assign / Object.defineProperty / Reflect.set and
+//     their siblings.
+// A static rule cannot follow every alias (`const f: any = helper; f.n = 1`);
+// the checks' comparisons call by call and course/kernel_object_state.ts
+// catch what behaves statefully anyway.
 import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import ts from 'typescript';
@@ -27,6 +38,46 @@ export interface state_violation {
 }
 
 const FIX = 'keep state in the objects the kernel passes you (the device, the object, the task), as the kernel does; this exercise needs none';
+
+/**
+ * constant_value - is @x a value that cannot hold state: a literal, an
+ * imported constant or a property of one, arithmetic and conditions on
+ * those, or a function (whose body runs only when called)? Containers are
+ * 'container'; anything that runs code at import (a call, `new`, a tagged
+ * template, a class expression) is false.
+ */
+function constant_value(x: ts.Expression): boolean | 'container' {
+  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x) || ts.isNonNullExpression(x) || ts.isTypeAssertionExpression(x)) x = x.expression;
+  if (ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x)) return 'container';
+  if (ts.isLiteralExpression(x) || ts.isNoSubstitutionTemplateLiteral(x)) return true;
+  switch (x.kind) {
+    case ts.SyntaxKind.TrueKeyword:
+    case ts.SyntaxKind.FalseKeyword:
+    case ts.SyntaxKind.NullKeyword:
+      return true;
+  }
+  if (ts.isIdentifier(x) || ts.isArrowFunction(x) || ts.isFunctionExpression(x)) return true;
+  if (ts.isPropertyAccessExpression(x)) return constant_value(x.expression) === true;
+  if (ts.isPrefixUnaryExpression(x)) return x.operator !== ts.SyntaxKind.PlusPlusToken && x.operator !== ts.SyntaxKind.MinusMinusToken && constant_value(x.operand) === true;
+  if (ts.isTypeOfExpression(x)) return constant_value(x.expression) === true;
+  if (ts.isBinaryExpression(x)) return !ASSIGNMENTS.has(x.operatorToken.kind) && constant_value(x.left) === true && constant_value(x.right) === true;
+  if (ts.isConditionalExpression(x)) return [x.condition, x.whenTrue, x.whenFalse].every((y) => constant_value(y) === true);
+  if (ts.isTemplateExpression(x)) return x.templateSpans.every((t) => constant_value(t.expression) === true);
+  return false;
+}
+
+/** plain_values - an object literal of strings, numbers, booleans and null only (13's shrinker_policy). */
+function plain_values(x: ts.Expression): boolean {
+  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
+  if (!ts.isObjectLiteralExpression(x)) return false;
+  return x.properties.every((p) => ts.isPropertyAssignment(p) && constant_value(p.initializer) === true && !ts.isArrowFunction(p.initializer) && !ts.isFunctionExpression(p.initializer));
+}
+
+/** Calls that write into their first argument: a write through a top-level name in disguise. */
+const WRITES_FIRST_ARGUMENT: Record<string, ReadonlySet<string>> = {
+  Object: new Set(['assign', 'defineProperty', 'defineProperties', 'setPrototypeOf']),
+  Reflect: new Set(['set', 'defineProperty', 'deleteProperty', 'setPrototypeOf']),
+};
 
 function is_exported(st: ts.Statement): boolean {
   return ts.canHaveModifiers(st) && (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
@@ -73,11 +124,16 @@ export function module_state_violations(sf: ts.SourceFile): state_violation[] {
       for (const d of st.declarationList.declarations) {
         if (ts.isIdentifier(d.name)) top.add(d.name.text);
         if (!is_const) out.push({ node: d, why: `a top-level \`${(flags & ts.NodeFlags.Let) !== 0 ? 'let' : 'var'}\`: it keeps its value from one call to the next, for every device and task; ${FIX}` });
-        else if (d.initializer && !is_exported(st)) {
+        else if (d.initializer) {
           let init: ts.Expression = d.initializer;
           while (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
-          if (ts.isArrayLiteralExpression(init) || ts.isObjectLiteralExpression(init)) {
+          const kind = constant_value(init);
+          if (kind === 'container' && !is_exported(st)) {
             out.push({ node: d, why: `a top-level ${ts.isArrayLiteralExpression(init) ? 'array' : 'object'} the file keeps to itself: a place for state shared by every call; write the values where they are used, or ${FIX}` });
+          } else if (kind === 'container' && !plain_values(init)) {
+            out.push({ node: d, why: `an exported array, or an exported object holding more than plain values: a place for state shared by every call, exported or not; write the values where they are used, or ${FIX}` });
+          } else if (kind === false) {
+            out.push({ node: d, why: `a top-level value built by running code (a call, \`new\`, a closure): it can keep state from one call to the next as well as a \`let\` can; a top-level constant is a literal, an imported constant or arithmetic on them; ${FIX}` });
           }
         }
       }
@@ -89,6 +145,8 @@ export function module_state_violations(sf: ts.SourceFile): state_violation[] {
         const is_static = mods.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
         const is_readonly = mods.some((x) => x.kind === ts.SyntaxKind.ReadonlyKeyword);
         if (is_static && ts.isPropertyDeclaration(m) && !is_readonly) out.push({ node: m, why: `a static class field that is not readonly: state shared by every call; ${FIX}` });
+        else if (is_static && ts.isPropertyDeclaration(m) && m.initializer && constant_value(m.initializer) !== true) out.push({ node: m, why: `a static class field holding a container or a value built by running code: state shared by every call, readonly or not; ${FIX}` });
+        else if (ts.isClassStaticBlockDeclaration(m)) out.push({ node: m, why: `a static initialisation block runs code when the file is loaded, a place to set up state shared by every call; ${FIX}` });
       }
     }
   }
@@ -115,6 +173,14 @@ export function module_state_violations(sf: ts.SourceFile): state_violation[] {
     if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind)) write_target(node, node.left);
     else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) write_target(node, node.operand);
     else if (ts.isDeleteExpression(node)) write_target(node, node.expression);
+    else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)) {
+      const writers = WRITES_FIRST_ARGUMENT[node.expression.expression.text];
+      const first = node.arguments[0];
+      if (writers?.has(node.expression.name.text) && first) {
+        const name = root_name(first);
+        if (name && top.has(name) && !shadowed(node, name)) out.push({ node, why: `${node.expression.getText(sf)}() writes into \`${name}\`, which lives as long as the file: state shared by every call; ${FIX}` });
+      }
+    }
     ts.forEachChild(node, visit);
   };
   visit(sf);

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type ts from 'typescript';
 import { import_refusal, type manifest_exercise } from './manifest';
 
@@ -108,7 +109,7 @@ export class typechecker {
   private readonly parsed = new Map<string, ts.SourceFile>();
   /** The path of the learner's globals (never on disk). */
   private readonly globals_path: string;
-  /** Compiler version, tsconfig.json and globals: a cache entry of another stamp is not trusted. */
+  /** Compiler version, tsconfig.json, globals and the rules' own source: a cache entry of another stamp is not trusted. */
   private readonly stamp: string;
 
   constructor(
@@ -117,7 +118,11 @@ export class typechecker {
   ) {
     this.globals_path = resolve(root, '.learner-globals.d.ts');
     const version = (createRequire(import.meta.url)('typescript/package.json') as { version: string }).version;
-    this.stamp = sha1(JSON.stringify([version, read_or_empty(join(root, 'tsconfig.json')), LEARNER_GLOBALS, STAMP_VERSION]));
+    // The rules themselves are part of the stamp: a course update that
+    // tightens the state rule or the import checks must re-judge an
+    // unchanged file, not replay the old verdict.
+    const rules = ['module_state.ts', 'typecheck.ts', 'manifest.ts'].map((f) => read_or_empty(fileURLToPath(new URL(`./${f}`, import.meta.url))));
+    this.stamp = sha1(JSON.stringify([version, read_or_empty(join(root, 'tsconfig.json')), LEARNER_GLOBALS, STAMP_VERSION, ...rules]));
   }
 
   private ready(): { options: ts.CompilerOptions; host: ts.CompilerHost; lib_dir: string } {

@@ -295,19 +295,8 @@ export function check_policy(course_root: string, file: string, display: string,
   }
   // State kept in the file between calls (the learner's loop refuses it too).
   for (const v of module_state_violations(sf)) say(v.node, v.why);
-  // ... and the way round that rule red team 4 found: an *exported* array (or an exported object holding one)
-  // is as good a place for state as a private one (`export const seen: number[] = []`, then seen.splice(...)).
-  // The only exported object the course has is 13's shrinker_policy: plain values.
-  for (const st of sf.statements) {
-    if (!ts.isVariableStatement(st) || !(ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
-    for (const d of st.declarationList.declarations) {
-      let init = d.initializer;
-      while (init && (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init))) init = init.expression;
-      const holds_state = (x: ts.Expression): boolean =>
-        ts.isArrayLiteralExpression(x) || (ts.isObjectLiteralExpression(x) && x.properties.some((p) => !ts.isPropertyAssignment(p) || holds_state(p.initializer) || !(ts.isStringLiteralLike(p.initializer) || ts.isNumericLiteral(p.initializer) || p.initializer.kind === ts.SyntaxKind.TrueKeyword || p.initializer.kind === ts.SyntaxKind.FalseKeyword || p.initializer.kind === ts.SyntaxKind.NullKeyword)));
-      if (init && holds_state(init)) say(d, 'an exported array, or an exported object holding more than plain values: a place for state shared by every call (exported or not); write the values where they are used');
-    }
-  }
+  // (That rule also covers the way round it red team 4 found: state in an
+  // exported array, or in a value built by a call, `new` or a closure.)
   // One message per line and rule is enough.
   const seen = new Set<string>();
   return out.filter((v) => {

@@ -50,6 +50,30 @@ describe('state kept between calls', () => {
     expect(lines_of(src)).toEqual([1, 2, 3, 6, 8, 9, 10, 11, 12]);
   });
 
+  it('refuses state built by running code, in containers, static blocks and writes in disguise', () => {
+    const src = [
+      'import { GFP_KERNEL } from "./gfp";',
+      'const cache = new Map<object, number>();', // 2: new
+      'const box = Array.of(0);', // 3: a call
+      'const next = (() => { let n = 0; return () => ++n; })();', // 4: an IIFE's closure
+      'export const seen: number[] = [];', // 5: an exported array
+      'export const policy = { lock: "trylock", limit: 4, on: true };', // 6: plain values: allowed
+      'export const ops = { count: () => 0 };', // 7: an exported object holding a function
+      'const GFP = GFP_KERNEL | 0x10, NAME = `k${GFP}`, F = (x: number) => x + 1;', // 8: constants and a function: allowed
+      'class K { static readonly cache: number[] = []; static readonly N = 3; static { } }', // 9: a container field and a static block
+      'function helper(): number { return 1; }',
+      'export function count(x: object): number {',
+      '  Reflect.set(helper, "n", 1);', // 12
+      '  Object.assign(helper, { k: 2 });', // 13
+      '  Object.defineProperty(K, "busy", { value: true });', // 14
+      '  const local = new Map<object, number>();', // 15: a local: fresh on every call
+      '  Object.assign(local, {});', // 16: a local: not the file's
+      '  return cache.size + box.length + next() + seen.length + F(helper()) + local.size + NAME.length + (x ? 0 : 1);',
+      '}',
+    ].join('\n');
+    expect(lines_of(src)).toEqual([2, 3, 4, 5, 7, 9, 9, 12, 13, 14]);
+  });
+
   it('says why and what to do instead', () => {
     const sf = ts.createSourceFile('x.ts', 'let n = 0;\nexport function f(): number { return n++; }\n', ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const [v] = module_state_violations(sf);
