@@ -232,6 +232,8 @@ const DIRECT_EXAMPLES: direct_workload[] = [
   // v4.11: while shrink_all waits for a grace period after the purge, Xorg populates buffers: the report finds them on the lists.
   D({ objects: [obj('purgeable', 8), obj('pinned', 3)], release: '4.11', meanwhile: [obj('bound-idle', 3), obj('purgeable', 5), obj('scanout', 2)] }),
   D({ objects: [obj('needed', 6), obj('purgeable', 4)], swap: true, release: '4.11', holder: 'caller', meanwhile: [obj('needed', 4), obj('bound-needed', 2)] }),
+  // Nothing to purge, and a purgeable buffer appears on the unbound list alone during the grace period: both report lines, 0 pages freed.
+  D({ objects: [obj('pinned', 4)], release: '4.11', meanwhile: [obj('purgeable', 3)] }),
 ];
 const arb_direct: fc.Arbitrary<direct_workload> = fc.record({
   objects: arb_gem_objects(1, 10, 10, ALL_GEM_KINDS),

@@ -274,6 +274,17 @@ const golden: golden_data = {
         ]
       }
     ],
+    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":[{\"kind\":\"purgeable\",\"pages\":3}],\"objects\":[{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 0,
+        "added": 0,
+        "stalled_jiffies": 5,
+        "printed": [
+          "<6>Purging GPU memory, 0 pages freed, 4 pages still pinned.",
+          "<3>0 and 3 pages still available in the bound and unbound GPU page lists."
+        ]
+      }
+    ],
     "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 3,
