@@ -17,8 +17,7 @@ import { batch_lines, grade_batch } from './batch';
 import { export_student } from './export_student';
 import { failed_report, grade_submission, prepare_base, release_base, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
 import { build_gradescope_zip } from './gradescope_zip';
-import { points_line } from './formats';
-import { github_outputs, summary_table, write_results } from './output';
+import { publish_results, summary_table } from './output';
 import { cleanup_temps, compute_checksums, diff_checksums, read_checksums, write_checksums } from './tree';
 
 export const USAGE = `usage:
@@ -127,11 +126,9 @@ export async function run_grade(opts: grade_options, out: string, quiet = false)
   } finally {
     if (base) release_base(base);
   }
-  write_results(report, out);
-  const notices = github_outputs(report);
+  const lines = publish_results(report, out);
   if (!quiet) console.log(summary_table(report));
-  for (const n of notices) console.log(n);
-  console.log(points_line(report));
+  for (const l of lines) console.log(l);
   return report;
 }
 

@@ -40,6 +40,20 @@ export function github_outputs(r: grade_report, env: NodeJS.ProcessEnv = process
   return lines;
 }
 
+/**
+ * publish_results - write @r's result files into @out and return the lines
+ * for the terminal after the table (GitHub notices, "Points X/Y"). A GitHub
+ * Actions run is the student's own: its log, its outputs and its workspace
+ * are theirs to read, so there nothing of a hidden check is written, not
+ * even a total that includes it. The terminal gets the student's view
+ * everywhere; the instructor's totals are in the result files.
+ */
+export function publish_results(r: grade_report, out: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const student_view = without_hidden(r);
+  write_results(env.GITHUB_ACTIONS === 'true' ? student_view : r, out);
+  return [...github_outputs(student_view, env), points_line(student_view)];
+}
+
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 

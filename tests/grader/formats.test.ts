@@ -11,7 +11,7 @@ import { gradebook_csv } from '../../grader/batch';
 import { classroom_output_line, points_line, summary_text, to_classroom, to_exercism, to_gradescope, to_junit } from '../../grader/formats';
 import type { grade_report } from '../../grader/grade';
 import { run_grade } from '../../grader/main';
-import { github_outputs, summary_table } from '../../grader/output';
+import { github_outputs, publish_results, summary_table } from '../../grader/output';
 import { make_temp } from '../../grader/tree';
 import { EX01, fixtures } from './fixtures';
 import { CLASSROOM, EXERCISM, exercism_rules, GRADESCOPE, jenkins_junit_problems, junit_problems, parse_xml, validate } from './schemas';
@@ -79,6 +79,21 @@ describe('output formats on a report with every case', () => {
     const notices = github_outputs(report, { GITHUB_OUTPUT: out, GITHUB_ACTIONS: 'true' });
     expect(readFileSync(out, 'utf8')).toBe(line);
     expect(notices).toEqual(['::notice title=Autograding complete::Points 7/21', '::notice title=Autograding report::{"totalPoints":7,"maxPoints":21}']);
+  });
+
+  it('in GitHub Actions (the student\'s own log and workspace) nothing of a hidden check is written: not its name, not a total that counts it', () => {
+    const dir = make_temp('shrinker-gh-');
+    const gh_output = join(dir, 'output');
+    writeFileSync(gh_output, '');
+    const lines = publish_results(report, join(dir, 'out'), { GITHUB_OUTPUT: gh_output, GITHUB_ACTIONS: 'true' });
+    // The visible checks of the report score 6 of 19; with the hidden ones, 7 of 21.
+    expect(lines).toEqual(['::notice title=Autograding complete::Points 6/19', '::notice title=Autograding report::{"totalPoints":6,"maxPoints":19}', 'Points 6/19']);
+    const written = [readFileSync(gh_output, 'utf8'), Buffer.from(readFileSync(gh_output, 'utf8').slice(7), 'base64').toString(), ...['results.json', 'classroom.json', 'junit.xml', 'summary.txt'].map((f) => readFileSync(join(dir, 'out', f), 'utf8'))];
+    for (const text of written) expect(text).not.toMatch(/hidden one|hidden two|hidden\/h1|7\/21/);
+    // Outside Actions (an instructor's run, class mode) the files keep every check.
+    const local = publish_results(report, join(dir, 'local'), {});
+    expect(local).toEqual(['Points 6/19']);
+    expect(readFileSync(join(dir, 'local', 'results.json'), 'utf8')).toMatch(/hidden one/);
   });
 
   it('JUnit XML validates against the Jenkins xunit schema: no <properties> inside a <testcase>, points in the suite\'s', () => {
