@@ -4,6 +4,7 @@
 // names, object mixes, swap, lockdep on and off, the owner word with waiters
 // and a handoff pending, and every path by which reclaim calls count.
 import { define_checks, fail, pass, type check_outcome, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once, run_in_gem_world } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import type { scenario } from '../explorer/scenario';
@@ -254,7 +255,7 @@ export const scenarios = declare_scenarios('01-count-must-not-hide-memory', [
   },
 ]);
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '01-count-must-not-hide-memory',
   golden,
   exports: { i915_gem_shrinker_count: 'async function i915_gem_shrinker_count(i915, sc): Promise<number>' },
@@ -469,4 +470,4 @@ export default define_checks({
         ),
     },
   ],
-});
+}));

@@ -5,6 +5,7 @@
 // and a handoff pending, several nr_to_scan in a row, and every path by
 // which reclaim calls scan. Every call is judged as it happens.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import type { scenario } from '../explorer/scenario';
@@ -447,7 +448,7 @@ export const scenarios = declare_scenarios('02-scan-must-say-stop', [
   },
 ]);
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '02-scan-must-say-stop',
   golden,
   exports: { i915_gem_shrinker_scan: 'async function i915_gem_shrinker_scan(i915, sc): Promise<number>' },
@@ -559,4 +560,4 @@ export default define_checks({
         ),
     },
   ],
-});
+}));

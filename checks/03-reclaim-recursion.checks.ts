@@ -12,6 +12,7 @@
 // struct_mutex free, held by the caller or by another task (with waiters
 // and a pending handoff), task names that collide, every kind of object.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { for_each_workload, like_reference } from '../course/workload';
@@ -240,7 +241,7 @@ export const scenarios = declare_scenarios('03-reclaim-recursion', [
   })),
 ]);
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '03-reclaim-recursion',
   golden,
   exports: { i915_gem_shrinker_lock: 'async function i915_gem_shrinker_lock(i915): Promise<shrinker_lock_state>' },
@@ -350,4 +351,4 @@ export default define_checks({
           ),
     },
   ],
-});
+}));

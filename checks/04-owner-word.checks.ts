@@ -5,6 +5,7 @@
 // real tasks bring about (generated with a fixed seed: who owns the lock,
 // which flags its waiters set, task names, reclaim context, lockdep on and off).
 import { define_checks, fail, pass, type check_outcome, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_in_gem_world } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { for_each_workload } from '../course/workload';
@@ -207,7 +208,7 @@ export const scenarios = declare_scenarios('04-owner-word', [
   },
 ]);
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '04-owner-word',
   golden,
   exports: { mutex_trylock_recursive: 'function mutex_trylock_recursive(lock: mutex): number' },
@@ -304,4 +305,4 @@ export default define_checks({
       },
     },
   ],
-});
+}));

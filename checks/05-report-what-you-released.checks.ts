@@ -9,6 +9,7 @@
 // the lock left as found, and what the OOM killer did, compared with the
 // reference solution.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { page_accounting } from '../course/invariants';
@@ -392,7 +393,7 @@ function oom_check(
     });
 }
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '05-report-what-you-released',
   golden,
   exports: { i915_gem_shrinker_oom: 'async function i915_gem_shrinker_oom(i915, freed: { value: number }): Promise<number>' },
@@ -516,5 +517,4 @@ export default define_checks({
       ),
     },
   ],
-});
-
+}));

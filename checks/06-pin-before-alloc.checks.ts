@@ -7,6 +7,7 @@
 // swap on and off, free memory at, just above and just below each
 // watermark, lockdep on and off, any task name, allocations that fail).
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once, type once_result } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { for_each_workload, like_reference } from '../course/workload';
@@ -151,7 +152,7 @@ export const scenarios = declare_scenarios('06-pin-before-alloc', [
   },
 ]);
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '06-pin-before-alloc',
   golden,
   exports: { i915_gem_execbuffer_relocate: 'async function i915_gem_execbuffer_relocate(i915, obj): Promise<number>' },
@@ -240,4 +241,4 @@ export default define_checks({
       }),
     },
   ],
-});
+}));

@@ -2,6 +2,7 @@
 // Each check runs your i915_gem_drain_freed_objects on the kernel model and
 // looks at the objects released before the call: are they really freed?
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { lock_owners, locks_balanced, measure_call, page_accounting, type call_measure } from '../course/invariants';
@@ -453,7 +454,7 @@ export const scenarios = declare_scenarios('07-grace-period-is-not-free-memory',
   },
 ]);
 
-export default define_checks({
+export default define_checks(refuse_kernel_object_state({
   exercise: '07-grace-period-is-not-free-memory',
   golden,
   exports: { i915_gem_drain_freed_objects: 'async function i915_gem_drain_freed_objects(i915): Promise<void>' },
@@ -539,4 +540,4 @@ export default define_checks({
         ),
     },
   ],
-});
+}));
