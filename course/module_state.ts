@@ -74,10 +74,10 @@ function plain_values(x: ts.Expression): boolean {
 }
 
 /** Calls that write into their first argument: a write through a top-level name in disguise. */
-const WRITES_FIRST_ARGUMENT: Record<string, ReadonlySet<string>> = {
-  Object: new Set(['assign', 'defineProperty', 'defineProperties', 'setPrototypeOf']),
-  Reflect: new Set(['set', 'defineProperty', 'deleteProperty', 'setPrototypeOf']),
-};
+const WRITES_FIRST_ARGUMENT: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['Object', new Set(['assign', 'defineProperty', 'defineProperties', 'setPrototypeOf'])],
+  ['Reflect', new Set(['set', 'defineProperty', 'deleteProperty', 'setPrototypeOf'])],
+]);
 
 function is_exported(st: ts.Statement): boolean {
   return ts.canHaveModifiers(st) && (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
@@ -174,7 +174,8 @@ export function module_state_violations(sf: ts.SourceFile): state_violation[] {
     else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) write_target(node, node.operand);
     else if (ts.isDeleteExpression(node)) write_target(node, node.expression);
     else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)) {
-      const writers = WRITES_FIRST_ARGUMENT[node.expression.expression.text];
+      // A Map, not an object literal: a name such as `__lookupGetter__` or `constructor` must find nothing.
+      const writers = WRITES_FIRST_ARGUMENT.get(node.expression.expression.text);
       const first = node.arguments[0];
       if (writers?.has(node.expression.name.text) && first) {
         const name = root_name(first);
