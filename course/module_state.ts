@@ -49,6 +49,8 @@ const FIX = 'keep state in the objects the kernel passes you (the device, the ob
 function constant_value(x: ts.Expression): boolean | 'container' {
   while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x) || ts.isNonNullExpression(x) || ts.isTypeAssertionExpression(x)) x = x.expression;
   if (ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x)) return 'container';
+  // A /g or /y regular expression keeps lastIndex from one test() to the next: state.
+  if (ts.isRegularExpressionLiteral(x)) return !/\/[a-z]*[gy][a-z]*$/.test(x.text);
   if (ts.isLiteralExpression(x) || ts.isNoSubstitutionTemplateLiteral(x)) return true;
   switch (x.kind) {
     case ts.SyntaxKind.TrueKeyword:

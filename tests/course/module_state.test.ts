@@ -73,6 +73,8 @@ describe('state kept between calls', () => {
       '}',
     ].join('\n');
     expect(lines_of(src)).toEqual([2, 3, 4, 5, 7, 9, 9, 12, 13, 14]);
+    // A global or sticky regular expression keeps lastIndex between calls ("every other call"); a plain one does not.
+    expect(lines_of('const every_other = /x/g;\nconst sticky = /x/iy;\nconst plain = /x/i;\nexport function f(): boolean { return every_other.test("x") || sticky.test("x") || plain.test("x"); }')).toEqual([1, 2]);
   });
 
   it('says why and what to do instead', () => {
