@@ -110,7 +110,10 @@ export function failure_excerpt(message: string, max_lines: number): { lines: st
       picked.push(...body.map((l) => `kernel: ${l}`));
       // The Call Trace's innermost line in the learner's file: where to look.
       const mine = p.find((l) => l.includes('<- your code'));
-      if (mine) picked.push(`your code: ${mine.replace('<- your code', '').trim()}`);
+      // The file:line first: on an 80-column screen it is what must not be cut.
+      const at = mine ? /^\s*(.+?) \((\S+:\d+)\)/.exec(mine) : null;
+      if (at) picked.push(`your code: ${at[2]} in ${at[1]}`);
+      else if (mine) picked.push(`your code: ${mine.replace('<- your code', '').trim()}`);
     } else picked.push(p[0]!.trimStart());
   });
   const lines = picked.slice(0, max_lines);

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { run_checks, type check_result, type check_suite, type exercise_impl } from './checks';
 import { deep_freeze, type print_fn } from './harden';
 import { import_refusal, type manifest_exercise } from './manifest';
-import { describe_thrown, realm } from './realm';
+import { describe_thrown, realm, type import_gate } from './realm';
 import type { exercise_run } from './outcome';
 import type { diagnostic, typechecker } from './typecheck';
 
@@ -154,6 +154,24 @@ function js_files(root: string, rel: string, out: string[], from_source = false)
   return out;
 }
 
+/**
+ * load_model_and_freeze - every module of the model (TRUSTED_DIRS) into @r,
+ * then freeze what every trusted module loaded so far exports: done before
+ * any learner code loads (check_in_realm, and cli/replay_child.ts for
+ * `shrinker-lab replay`). @from_source: the tree has .ts files only (the
+ * learner's loop), not the grader's transpiled .js.
+ */
+export async function load_model_and_freeze(r: realm, root: string, from_source: boolean): Promise<void> {
+  for (const d of TRUSTED_DIRS) for (const f of js_files(root, d, [], from_source)) await r.import_trusted(f);
+  await r.install_stack_source();
+  r.freeze_trusted();
+}
+
+/** exercise_gate - @e's import allowlist (exercises/course.json "imports") as the realm's gate for the learner's imports. */
+export function exercise_gate(e: manifest_exercise): import_gate {
+  return { module: (target: string) => import_refusal(e, target, '*'), name: (target: string, name: string) => import_refusal(e, target, name) };
+}
+
 function suite_of(ns: Record<string, unknown>, path: string): check_suite {
   const s = ns.default as check_suite | undefined;
   if (!s || !Array.isArray(s.checks)) throw new Error(`${path}: must export default define_checks({...})`);
@@ -176,11 +194,10 @@ export async function check_in_realm(e: manifest_exercise, opts: realm_check_opt
   const suite = opts.visible === false ? null : deep_freeze(suite_of(await r.import_trusted(to_js(e.checks)), e.checks));
   const hidden: { path: string; suite: check_suite }[] = [];
   for (const h of opts.hidden ?? []) hidden.push({ path: h.path, suite: deep_freeze(suite_of(await r.import_trusted(to_js(h.path)), h.path)) });
-  for (const d of TRUSTED_DIRS) for (const f of js_files(opts.root, d, [], !!opts.load)) await r.import_trusted(f);
-  r.freeze_trusted();
+  await load_model_and_freeze(r, opts.root, !!opts.load);
   // 2. The learner's files, each import decided by the allowlist.
   const impl = r.new_object() as exercise_impl;
-  const gate = { module: (target: string) => import_refusal(e, target, '*'), name: (target: string, name: string) => import_refusal(e, target, name) };
+  const gate = exercise_gate(e);
   try {
     for (const f of e.files) {
       const ns = await r.import_learner(to_js(join(relative(opts.root, opts.dir), f)), gate);

@@ -133,6 +133,31 @@ export class realm {
     return this.evaluate(this.module_for(resolve(this.root, path), true, gate));
   }
 
+  /**
+   * install_stack_source - give the model's dump_stack (kernel/lib/dump_stack.ts)
+   * a way to read the call chain, which the realm's own Error cannot (its
+   * stackTraceLimit is 0, see course/harden.ts). Only the model holds it, in
+   * a module variable no learner file can import or read; it returns a string
+   * and nothing else, and the model asks for it only while the trace is on.
+   */
+  async install_stack_source(): Promise<void> {
+    const dump_stack = await this.import_trusted('kernel/lib/dump_stack.js');
+    const set = dump_stack.model_set_stack_source;
+    if (typeof set !== 'function') return;
+    const host_capture = (): string => {
+      const saved = Error.stackTraceLimit;
+      Error.stackTraceLimit = 64;
+      try {
+        return String(new Error().stack ?? '');
+      } finally {
+        Error.stackTraceLimit = saved;
+      }
+    };
+    // A function of the realm around the host's: realm code never holds a host function object.
+    const wrap = vm.runInContext('(capture) => () => capture()', this.context) as (f: () => string) => () => string;
+    (set as (f: () => string) => void)(wrap(host_capture));
+  }
+
   /** new_object - an empty object of the realm (nothing of the host realm is handed to realm code). */
   new_object(): Record<string, unknown> {
     return vm.runInContext('({})', this.context) as Record<string, unknown>;

@@ -28,7 +28,8 @@ const OPTIONS: ts.CompilerOptions = {
   verbatimModuleSyntax: true,
   isolatedModules: true,
   useDefineForClassFields: true,
-  sourceMap: false,
+  // The map is read once, to put each emitted line back on its source line (align_lines).
+  sourceMap: true,
 };
 
 /** The .js specifier for relative @spec imported from @file, or @spec unchanged. */
@@ -40,6 +41,72 @@ function rewrite(file: string, spec: string): string {
   if (existsSync(`${base}.ts`)) return `${spec}.js`;
   if (existsSync(join(base, 'index.ts'))) return `${spec}/index.js`;
   return spec;
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * source_lines - for each line of the emitted JavaScript (0-based), the 0-based
+ * source line its first mapping points at, or -1 where the line has none
+ * (decoded from a source map's "mappings": base64 VLQ, fields relative to the
+ * previous segment; the source line is the third field).
+ */
+function source_lines(mappings: string): number[] {
+  const out: number[] = [];
+  let src_line = 0;
+  for (const line of mappings.split(';')) {
+    let first = -1;
+    for (const seg of line.split(',')) {
+      if (!seg) continue;
+      const fields: number[] = [];
+      let value = 0;
+      let shift = 0;
+      for (const ch of seg) {
+        const digit = BASE64.indexOf(ch);
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      if (fields.length >= 4) {
+        src_line += fields[2]!;
+        if (first < 0) first = src_line;
+      }
+    }
+    out.push(first);
+  }
+  return out;
+}
+
+/**
+ * align_lines - @js with blank lines put back so that each emitted line sits
+ * on the line of the TypeScript it came from (where the emitter dropped type
+ * declarations or joined lines): a stack frame's line number in the model
+ * and in the learner's file is then the line they see in their editor.
+ * A line mapped above the current one (rare: the emitter moved code up)
+ * stays where it is.
+ */
+function align_lines(js: string, map_text: string | undefined): string {
+  if (!map_text) return js;
+  let map: { mappings?: unknown };
+  try {
+    map = JSON.parse(map_text) as { mappings?: unknown };
+  } catch {
+    return js;
+  }
+  if (typeof map.mappings !== 'string') return js;
+  const targets = source_lines(map.mappings);
+  const out: string[] = [];
+  js.split('\n').forEach((line, i) => {
+    if (line.startsWith('//# sourceMappingURL=')) return;
+    const want = targets[i] ?? -1;
+    while (out.length < want) out.push('');
+    out.push(line);
+  });
+  return out.join('\n');
 }
 
 export interface transpile_error {
@@ -73,7 +140,8 @@ function transpile_text(file: string, src: string): ts.TranspileOutput {
     }
   }
   const ts = typescript();
-  const out = ts.transpileModule(src, { compilerOptions: OPTIONS, fileName: file, reportDiagnostics: true });
+  const emitted = ts.transpileModule(src, { compilerOptions: OPTIONS, fileName: file, reportDiagnostics: true });
+  const out = { ...emitted, outputText: align_lines(emitted.outputText, emitted.sourceMapText) };
   if (key && !out.diagnostics?.length) {
     try {
       mkdirSync(dirname(key), { recursive: true });

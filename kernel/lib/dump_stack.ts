@@ -11,11 +11,17 @@
 // own machinery (checks, scenarios, the explorer), which the kernel would not
 // have on its stack.
 //
-// Where no frames are recorded (the graded realm sets Error.stackTraceLimit
-// to 0 so that no answer can tell a check's call from a real one, see
-// course/harden.ts; a browser bundle has no tree paths) the trace is empty,
-// and nothing else changes. The trace is kept beside the report, not in
-// dmesg, so a replay prints the same log wherever it runs.
+// The graded realm records no frames for the code it runs (it sets
+// Error.stackTraceLimit to 0 so that no answer can tell a check's call from a
+// real one, see course/harden.ts). There the realm hands the model a stack
+// source of its own (model_set_stack_source), which the model asks only while
+// the trace is on: in the replay that explains a failure, never in the runs
+// that decide a verdict. Where no frames exist at all (a browser bundle has no
+// tree paths) the trace is empty, and nothing else changes. The trace is kept
+// beside the report, not in dmesg, so a replay prints the same log wherever it
+// runs.
+
+import { trace_enabled } from '../trace/trace';
 
 /** One frame of a call trace: a function and where in the tree it is. */
 export interface stack_frame {
@@ -41,8 +47,14 @@ function tree_root(): string | null {
 }
 const ROOT = tree_root();
 
-/** The tree-relative path of a V8 frame location (a path or a file:// URL), or null outside the tree. */
+/**
+ * The tree-relative path of a V8 frame location (a path or a file:// URL, or
+ * in the graded realm the module's tree-relative name), or null outside the
+ * tree. The realm runs the .js its loader emitted from each .ts file, line
+ * for line (course/transpile.ts): the reader is shown the .ts they edit.
+ */
 function tree_path(location: string): string | null {
+  if (SHOWN.test(location)) return location.replace(/\.js$/, '.ts');
   if (!ROOT) return null;
   let path = location;
   if (path.startsWith('file://')) {
@@ -69,12 +81,25 @@ export function parse_v8_stack(text: string): stack_frame[] {
   return frames;
 }
 
+/** The realm's stack source (model_set_stack_source), or null: the engine's own Error. */
+let stack_source: (() => string) | null = null;
+
+/**
+ * model_set_stack_source - where save_stack_trace reads the stack from: @source
+ * returns a V8 stack text whose first frame is its own. Set once by the graded
+ * realm (course/check_exercise.ts) before any learner module loads.
+ */
+export function model_set_stack_source(source: () => string): void {
+  stack_source ??= source;
+}
+
 /**
  * save_stack_trace - the current call chain (innermost first), without the
  * @skip innermost model frames (the reporting machinery itself). Empty where
  * the engine records no frames.
  */
 export function save_stack_trace(skip = 0): stack_frame[] {
+  if (stack_source) return trace_enabled() ? parse_v8_stack(stack_source()).slice(1 + skip) : [];
   const E = Error as ErrorConstructor & { stackTraceLimit?: number };
   const saved = E.stackTraceLimit;
   try {

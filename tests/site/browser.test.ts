@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { PATIENCE_MS, patient_page } from './patience';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start_study_site, type site_handle } from '../../cli/site';
@@ -49,7 +50,7 @@ afterAll(async () => {
 });
 
 async function open(path: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const page = await patient_page(browser);
   const requests: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(`${url}/${path}`);
@@ -67,7 +68,7 @@ interface page_log {
 }
 
 async function open_logged(base: string, path: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; log: page_log; settle(): Promise<void> }> {
-  const page = await (await browser.newContext({ viewport })).newPage();
+  const page = await patient_page(browser, { viewport });
   const log: page_log = { errors: [], requests: [], bytes: new Map() };
   const bodies: Promise<void>[] = [];
   page.on('console', (m) => {
@@ -113,7 +114,7 @@ describe('study site on a plain static host (no npm start)', () => {
       if (f === 'playground.html') {
         // Mid-run too: the run with the longest trace (about 10,000 lines).
         await page.goto(`${static_host.url}/${replay_url('count-trylock')}`);
-        await page.getByRole('region', { name: 'dmesg' }).waitFor({ timeout: 60_000 });
+        await page.getByRole('region', { name: 'dmesg' }).waitFor({ timeout: PATIENCE_MS });
         await sideways(page, `${f} after a run`);
       }
       await settle();
@@ -137,16 +138,16 @@ describe('study site on a plain static host (no npm start)', () => {
 
   it('keeps progress in the browser: the map says how to get it on a static host, and shows what npm start served', async () => {
     const plain = await open_logged(static_host.url, 'index.html');
-    await expect.poll(() => plain.page.textContent('#progress-summary')).toMatch(/npm start/);
+    await expect.poll(() => plain.page.textContent('#progress-summary'), { timeout: PATIENCE_MS }).toMatch(/npm start/);
     expect(await plain.page.textContent('.status[data-exercise="01-count-must-not-hide-memory"]')).toBe('not checked yet');
     expect(plain.log.errors).toEqual([]);
     const served = await open_logged(url, 'index.html');
-    await expect.poll(() => served.page.textContent('.status[data-exercise="01-count-must-not-hide-memory"]')).toBe('✓ passed');
+    await expect.poll(() => served.page.textContent('.status[data-exercise="01-count-must-not-hide-memory"]'), { timeout: PATIENCE_MS }).toBe('✓ passed');
     expect(await served.page.textContent('#progress-summary')).toMatch(/1 of \d+ exercises passed/);
     // Remembered in this browser: the map shows it even when progress.json has none.
     await served.page.route('**/progress.json', (r) => r.fulfill({ contentType: 'application/json', body: '{"format":1,"static":true,"exercises":{}}' }));
     await served.page.reload({ waitUntil: 'networkidle' });
-    await expect.poll(() => served.page.textContent('.status[data-exercise="01-count-must-not-hide-memory"]')).toBe('✓ passed');
+    await expect.poll(() => served.page.textContent('.status[data-exercise="01-count-must-not-hide-memory"]'), { timeout: PATIENCE_MS }).toBe('✓ passed');
     expect(await served.page.textContent('#progress-summary')).toMatch(/as this browser last saw it/);
     expect(served.log.errors).toEqual([]);
     await plain.page.context().close();
@@ -157,13 +158,13 @@ describe('study site on a plain static host (no npm start)', () => {
 describe('study site in Chromium', () => {
   it('runs the kernel model in the page: the v4.10 hang shows the hung-task report', async () => {
     const page = await open(replay_url('rcu-hang-v4.10'));
-    await expect.poll(() => page.textContent('body'), { timeout: 20_000 }).toContain('INFO: task i915_ioctl:1 blocked for more than 120 seconds.');
+    await expect.poll(() => page.textContent('body'), { timeout: PATIENCE_MS }).toContain('INFO: task i915_ioctl:1 blocked for more than 120 seconds.');
   });
 
   it('announces a run in a few words and pages the trace: dmesg in a normal region labelled "dmesg", never the whole trace live', async () => {
     const page = await open(replay_url('count-trylock'));
     const dmesg = page.getByRole('region', { name: 'dmesg' });
-    await expect.poll(() => dmesg.textContent(), { timeout: 60_000 }).toContain('Killed process');
+    await expect.poll(() => dmesg.textContent(), { timeout: PATIENCE_MS }).toContain('Killed process');
     const live = await page.$$eval('[aria-live], [role="status"], [role="log"], [role="alert"]', (els) => els.map((e) => e.textContent ?? ''));
     expect(live.join('')).toMatch(/The run ended \(\w+\): \d+ failure/);
     expect(live.join('').length).toBeLessThan(400);
@@ -172,9 +173,9 @@ describe('study site in Chromium', () => {
     const timeline = page.getByRole('region', { name: /Timeline/ });
     const lines = async (): Promise<number> => ((await timeline.locator('pre').textContent()) ?? '').split('\n').length;
     expect(await lines()).toBe(200);
-    await expect.poll(() => timeline.textContent()).toMatch(/Lines 1–200 of \d{4,}/);
+    await expect.poll(() => timeline.textContent(), { timeout: PATIENCE_MS }).toMatch(/Lines 1–200 of \d{4,}/);
     await timeline.getByRole('button', { name: 'Next' }).click();
-    await expect.poll(() => timeline.textContent()).toMatch(/Lines 201–400 of /);
+    await expect.poll(() => timeline.textContent(), { timeout: PATIENCE_MS }).toMatch(/Lines 201–400 of /);
     await timeline.getByRole('button', { name: 'Last' }).click();
     expect(await timeline.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     expect(await lines()).toBeLessThanOrEqual(200);
@@ -182,7 +183,7 @@ describe('study site in Chromium', () => {
 
   it('has no serious or critical accessibility violation on the playground mid-run (axe)', async () => {
     const page = await open(replay_url('rcu-hang-v4.10'));
-    await page.getByRole('region', { name: 'dmesg' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('region', { name: 'dmesg' }).waitFor({ timeout: PATIENCE_MS });
     const result = await new AxeBuilder({ page }).analyze();
     const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
@@ -201,7 +202,7 @@ describe('study site in Chromium', () => {
     const page = await open('playground.html');
     await page.getByLabel('Schedule string').fill('sl1:rcu-hang-v4.10:m1:-:xxxx');
     await page.getByRole('button', { name: 'Replay' }).click();
-    await expect.poll(() => page.textContent('body')).toContain('checksum');
+    await expect.poll(() => page.textContent('body'), { timeout: PATIENCE_MS }).toContain('checksum');
   });
 
   it('reveals hints one at a time', async () => {
@@ -218,6 +219,8 @@ describe('study site in Chromium', () => {
     const page = await open('index.html');
     await page.getByRole('searchbox').or(page.getByLabel('Search')).first().focus();
     await page.keyboard.type('owner word');
+    // Enter follows the first result: wait until the index has answered the query.
+    await page.locator('#search-results a[href*="04-owner-word"]').first().waitFor();
     await page.keyboard.press('Enter');
     await page.waitForURL(/04-owner-word\.html/);
     expect(await page.title()).toContain('owner word');
@@ -241,14 +244,14 @@ describe('study site in Chromium', () => {
   });
 
   it('opens a glossary definition from the keyboard and closes it with Escape, inside the screen at 375 px', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 375, height: 800 } })).newPage();
+    const page = await patient_page(browser, { viewport: { width: 375, height: 800 } });
     await page.goto(`${url}/03-reclaim-recursion.html`);
     const term = page.locator('button.term[data-term="pf_memalloc"]');
     const pop = page.locator(`#${await term.getAttribute('popovertarget')}`);
     expect(await pop.isVisible()).toBe(false);
     await term.focus();
     await page.keyboard.press('Enter');
-    await expect.poll(() => pop.isVisible()).toBe(true);
+    await expect.poll(() => pop.isVisible(), { timeout: PATIENCE_MS }).toBe(true);
     expect(await pop.textContent()).toMatch(/^PF_MEMALLOC: .*reclaim.*In the glossary$/);
     // Announced as a button whose popover is expanded, the definition right after it.
     expect(await page.getByRole('button', { name: 'PF_MEMALLOC', expanded: true }).count()).toBe(1);
@@ -261,19 +264,19 @@ describe('study site in Chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('In the glossary');
     await page.keyboard.press('Escape');
-    await expect.poll(() => pop.isVisible()).toBe(false);
+    await expect.poll(() => pop.isVisible(), { timeout: PATIENCE_MS }).toBe(false);
     expect(await term.evaluate((b) => b === document.activeElement)).toBe(true);
     expect(await term.getAttribute('aria-expanded')).toBe('false');
     // Space opens it too.
     await page.keyboard.press('Space');
-    await expect.poll(() => pop.isVisible()).toBe(true);
+    await expect.poll(() => pop.isVisible(), { timeout: PATIENCE_MS }).toBe(true);
     const result = await new AxeBuilder({ page }).analyze();
     expect(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
     await page.context().close();
   });
 
   it('has no serious or critical accessibility violation on highlighted code in the dark theme (axe)', async () => {
-    const page = await (await browser.newContext({ colorScheme: 'dark' })).newPage();
+    const page = await patient_page(browser, { colorScheme: 'dark' });
     for (const path of ['04-owner-word.html', 'exercise-04-owner-word.html', 'thread.html']) {
       await page.goto(`${url}/${path}`);
       const result = await new AxeBuilder({ page }).analyze();

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { PATIENCE_MS, patient_page } from './patience';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { replay_main } from '../../cli/replay_child';
@@ -39,7 +40,7 @@ afterAll(async () => {
 });
 
 async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; errors: string[] }> {
-  const page = await (await browser!.newContext({ viewport })).newPage();
+  const page = await patient_page(browser!, { viewport });
   const errors: string[] = [];
   page.on('request', (r) => {
     if (!r.url().startsWith('http://127.0.0.1:')) outside.push(r.url());
@@ -87,7 +88,7 @@ describe('the playground in Chromium', () => {
     await tab_to(page, 'pg-variant');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.textContent('#pg-status'), { timeout: 60_000 }).toMatch(/Decision #0/);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #0/);
     // Mid-run: axe, and the width.
     const axe = await new AxeBuilder({ page }).analyze();
     expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
@@ -98,9 +99,9 @@ describe('the playground in Chromium', () => {
       if (await page.locator('.pg-end').count()) break;
       const before = await page.textContent('#pg-status');
       await page.keyboard.press('n');
-      await expect.poll(() => page.textContent('#pg-status'), { timeout: 60_000 }).not.toBe(before);
+      await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).not.toBe(before);
     }
-    await expect.poll(() => page.textContent('.pg-end')).toMatch(/The run ended: deadlock/);
+    await expect.poll(() => page.textContent('.pg-end'), { timeout: PATIENCE_MS }).toMatch(/The run ended: deadlock/);
     expect(await page.textContent('.pg-cycle')).toMatch(/Wait-for cycle: .* waits for /);
     expect(await page.locator('tr.in-cycle').count()).toBeGreaterThan(0);
     expect(await page.textContent('#pg-schedule')).toMatch(/^sl1:ex03-recursion:m1:-:[0-9a-f]{4}$/);
@@ -113,7 +114,7 @@ describe('the playground in Chromium', () => {
     const want = await cli_log(s);
     const { page, errors } = await open(`playground.html?schedule=${encodeURIComponent(s)}&variant=starter`);
     const dmesg = page.getByRole('region', { name: 'dmesg' });
-    await dmesg.waitFor({ timeout: 60_000 });
+    await dmesg.waitFor({ timeout: PATIENCE_MS });
     // The first page of the paged dmesg (200 lines) is the start of the CLI's log.
     const shown = (await dmesg.locator('pre').textContent()) ?? '';
     expect(shown.length).toBeGreaterThan(0);
@@ -125,15 +126,15 @@ describe('the playground in Chromium', () => {
 
   it('a schedule made on the site (a task other than the kernel\'s picked by keyboard) replays in the CLI to the dmesg the site shows', async () => {
     const { page, errors } = await open('playground.html?scenario=ex03-recursion&variant=starter');
-    await expect.poll(() => page.textContent('#pg-status'), { timeout: 60_000 }).toMatch(/Decision #0/);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #0/);
     // The first runnable task that is not the kernel's choice: its digit key.
     const labels = await page.locator('.pg-picker button[data-pid]').allTextContents();
     const other = labels.findIndex((l) => !l.includes("kernel's choice"));
     expect(other).toBeGreaterThanOrEqual(0);
     await page.keyboard.press(String(other + 1));
-    await expect.poll(() => page.textContent('#pg-status'), { timeout: 60_000 }).toMatch(/Decision #1|The run ended/);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #1|The run ended/);
     await page.keyboard.press('r');
-    await expect.poll(() => page.textContent('#pg-status'), { timeout: 60_000 }).toMatch(/The run ended/);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/The run ended/);
     const made = (await page.textContent('#pg-schedule')) ?? '';
     expect(made).toMatch(/^sl1:ex03-recursion:m1:0=\d+:[0-9a-f]{4}$/);
     expect(page.url()).toContain(encodeURIComponent(made));
