@@ -14,15 +14,16 @@
 //       the grader: the learner's module runs in a locked realm
 //       (course/realm.ts); this process, outside it, writes the verdict.
 //       --hidden-only runs the hidden suites alone (the grader's second child)
-//   worker.ts replay --root R --schedule S [--tail N] [--log-only] [--prefer ID]
-//       `shrinker-lab replay`: prints a trace to stdout
+//   worker.ts replay --root R --schedule S [--tail N] [--log-only]
+//       `shrinker-lab replay`: prints a trace to stdout; the learner's code
+//       is prechecked and runs in the grading realm (cli/replay_child.ts)
 //
 // Results go to file descriptor 3 (course/runner.ts RESULT_FD), never to
 // stdout: the first line is RESULT_MARKER + {"nonce": N}, a fresh random
 // value written before any learner code loads, and each result is
 // RESULT_MARKER + N + JSON. The writer is fs.writeSync captured below, at
 // start-up, with JSON.stringify; learner code lives in another realm (for
-// every verb but replay) and can reach neither.
+// every verb, replay included) and can reach neither.
 import { randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -126,7 +127,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const verb = argv[0];
   const root = arg(argv, 'root') ?? process.cwd();
   if (verb === 'replay') {
-    // The replay prints its trace itself; it only needs a process of its own.
+    // The replay prints its trace itself (text out of the grading realm); it only needs a process of its own.
     const { replay_main } = await import('../cli/replay_child');
     const code = await replay_main(argv.slice(1));
     // console.log to a pipe is asynchronous: let the whole trace drain before the process exits.

@@ -6,11 +6,15 @@
 //   #16 the type check read any path a learner's file named, and its
 //       diagnostics (TS2307 "Cannot find module" vs a type error) told
 //       whether a hidden suite or a solution exists.
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COURSE_ROOT } from '../../course/files';
+import { grade_submission, prepare_base, release_base, type grading_base } from '../../grader/grade';
 import { make_temp } from '../../grader/tree';
 import { cli, EX01, EX01_FILE, make_course_copy, remove_copy } from '../cli/course_copy';
+import { EX01 as EX01_ENTRY, new_submission } from './fixtures';
+import { hidden_dir } from './hidden';
 
 /** A schedule string of a check of exercise 01 (tests/cli/watch.test.ts replays the same one). */
 const SCHEDULE_01 = 'sl1:ex01-holder-allocates:m1:-:44cc';
@@ -63,5 +67,45 @@ export async function i915_gem_shrinker_count(_i915: drm_i915_private, _sc: shri
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`Not replayed: your code for exercise ${EX01}`);
     expect(r.stdout).not.toContain('Replaying');
+  }, 180_000);
+});
+
+describe('the grader\'s type check sees only the submission and the model', () => {
+  let base: grading_base;
+  let hidden = '';
+  beforeAll(() => {
+    hidden = hidden_dir();
+    base = prepare_base(undefined, hidden);
+  });
+  afterAll(() => release_base(base));
+
+  it('a type import of a hidden suite that exists, of one that does not, and of a solution get the same diagnostic (policy off: the type check alone must hold)', async () => {
+    const present = join(hidden, `${EX01_ENTRY.id}.checks`);
+    const absent = join(hidden, '02-scan-must-say-stop.checks');
+    const solution = join(COURSE_ROOT, 'solutions', EX01_ENTRY.id, 'i915_gem_shrinker_count');
+    const sub = new_submission('type-probe');
+    mkdirSync(join(sub, EX01_ENTRY.id), { recursive: true });
+    writeFileSync(join(sub, EX01_ENTRY.id, EX01_ENTRY.files[0]!), `${COUNT_HEAD}import type * as PRESENT from ${JSON.stringify(present)};
+import type * as ABSENT from ${JSON.stringify(absent)};
+import type * as SOLUTION from ${JSON.stringify(solution)};
+export async function i915_gem_shrinker_count(_i915: drm_i915_private, _sc: shrink_control): Promise<number> {
+  const a: number = null as unknown as typeof PRESENT;
+  const b: number = null as unknown as typeof ABSENT;
+  const c: number = null as unknown as typeof SOLUTION;
+  return a + b + c;
+}
+`);
+    const r = await grade_submission(base, { submission: sub, exercises: ['01'], policy: false, starter_baseline: false });
+    const e = r.exercises[0]!;
+    expect(e.status).toBe('compile_error');
+    const lines = e.message.split('\n').filter((l) => /error TS\d+/.test(l));
+    const about = (path: string) => lines.filter((l) => l.includes(path)).map((l) => l.replace(path, '<path>').replace(/:\d+:\d+ -/, ':L:C -'));
+    // One "cannot find" per import, worded the same whether the file is there or not.
+    expect(about(present)).toEqual(about(absent));
+    expect(about(solution)).toEqual(about(absent));
+    expect(about(absent)).toHaveLength(1);
+    expect(about(absent)[0]).toContain('error TS2307');
+    // No type error that only a file that exists could cause (typeof PRESENT is not a number).
+    expect(lines.filter((l) => !/TS2307/.test(l))).toEqual([]);
   }, 180_000);
 });
