@@ -67,10 +67,13 @@ interface after_drain {
   free_count: number;
   rcu_callbacks_pending: number;
   free_work_pending: boolean;
+  /** Some objects not freed were kept alive by another released object (a cascade), not released by a client directly. */
+  cascaded: boolean;
 }
 
-function measure(i915: drm_i915_private, dropped: drm_i915_gem_object[]): after_drain {
+function measure(i915: drm_i915_private, dropped: drm_i915_gem_object[], chained: ReadonlySet<drm_i915_gem_object>): after_drain {
   return {
+    cascaded: dropped.some((o) => !o.freed && chained.has(o)),
     dropped: dropped.length,
     not_freed: dropped.filter((o) => !o.freed).length,
     with_pages: dropped.filter((o) => o.mm.pages !== null).length,
@@ -103,8 +106,13 @@ function judge(result: run_result, value: after_drain | undefined, where: string
       : value.free_work_pending
         ? 'every RCU callback had run, but mm.free_work was still queued: the objects sat on mm.free_list, their pages in use'
         : 'the RCU callbacks had run and the free worker had taken the objects off mm.free_list, but had not finished (it frees nothing before it gets struct_mutex)';
+    const cascade = value.not_freed > 0 && value.cascaded
+      ? '\n  Some of them were kept alive by the objects you released: freeing those dropped their last reference after your waits had ' +
+        'begun, and they started the road again (call_rcu(), a grace period, the free worker). One round of waits, or any fixed number, ' +
+        'covers only as many links of such a chain; the drain is done when mm.free_count reads 0.'
+      : '';
     return fail(`${where}: when i915_gem_drain_freed_objects() returned, ${value.not_freed} of the ${value.dropped} objects released before the call ` +
-      `were not freed (${value.with_pages} still held their pages; mm.free_count = ${value.free_count}).\n  At that moment ${stage}.`);
+      `were not freed (${value.with_pages} still held their pages; mm.free_count = ${value.free_count}).\n  At that moment ${stage}.${cascade}`);
   }
   return pass(`all ${value.dropped} objects freed, mm.free_count = 0`);
 }
@@ -184,6 +192,7 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
   let next: ReturnType<typeof queue_behind_free_worker> | null = null;
   let value: { m: call_measure<void>; stall_us: number; steps: number; after: after_drain; drainer_owns_lock: boolean; books: string | null; second: after_drain | null } | undefined;
   let second: after_drain | null = null;
+  let chained: ReadonlySet<drm_i915_gem_object> = new Set();
   const first_draining = init_completion('first drain started');
   const params = { ...DRAIN_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 };
   const result = await start_kernel(params, () => {
@@ -195,6 +204,7 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
       const i915 = w.i915!;
       await warm_up_workqueues();
       await wait_for_completion(rel!.created);
+      chained = new Set(i915.objects.flatMap((o) => o.references_held)); // the objects a cascade will release
       if (wl.busy_kworker) busy_kworker(1, 3000);
       if (wl.other_work_ms) sleepy_work(0, wl.other_work_ms);
       if (hold) {
@@ -220,7 +230,7 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
         stall_us: Math.round((ktime_get_ns() - t0) / 1000),
         steps: sched_steps() - s0,
         second: null,
-        after: measure(i915, rel!.dropped),
+        after: measure(i915, rel!.dropped, chained),
         drainer_owns_lock: __mutex_owner(i915.struct_mutex) === current,
         books: null,
       };
@@ -235,7 +245,7 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
         await wait_for_completion(first_draining);
         await msleep(1); // the first drain is inside its wait by now
         await drain(w.i915!);
-        second = measure(w.i915!, rel!.dropped);
+        second = measure(w.i915!, rel!.dropped, chained);
       }, wl.second_drainer, { cpu: 1 - wl.drainer_cpu });
     }
   });
@@ -302,9 +312,33 @@ const base_workload: drain_workload = {
   holder: 'gpu_wait',
 };
 
-/** Backlogs of RCU callbacks: 1 to 120 objects, on either CPU or both, behind a busy kworker or not. */
+/**
+ * Cascades: freeing an object drops the last reference of another it kept
+ * alive, which starts the road again (call_rcu(), a grace period, the free
+ * worker) after the worker has run: 1 to 4 chains, 1 to 5 deep.
+ */
+const arb_cascade: fc.Arbitrary<freed_objects_spec['cascade']> = fc.option(
+  fc.record({ chains: fc.integer({ min: 1, max: 4 }), depth: fc.integer({ min: 1, max: 5 }) }),
+  { nil: undefined, freq: 2 },
+);
+
+/** The decisive backlogs, run before the generated ones. */
+const BACKLOG_EXAMPLES: readonly drain_workload[] = [
+  base_workload, // 25 callbacks on CPU 1, more than the batch limit, free_work behind a busy kworker
+  { ...base_workload, freed: { count: 60, kinds: FREED_KIND_MIX, cpus: 'cpu0' }, busy_kworker: false, drainer_cpu: 1 },
+  { ...base_workload, freed: { count: 120, kinds: FREED_KIND_MIX, cpus: 'both' }, lockdep: false, drainer: 'i915_ioctl', drainer_cpu: 1 },
+  { ...base_workload, freed: { count: 1, kinds: ['purgeable'], cpus: 'cpu0' }, busy_kworker: false, other_work_ms: 40 },
+  // Unload racing suspend: two drains at once, the second starting while the first waits for 30 callbacks.
+  { ...base_workload, freed: { count: 30, kinds: FREED_KIND_MIX, cpus: 'both' }, busy_kworker: false, second_drainer: 'rmmod' },
+  // A cascade one link deep: one round of rcu_barrier() + flush_work() frees the holders, not what they kept alive.
+  { ...base_workload, freed: { count: 8, kinds: FREED_KIND_MIX, cpus: 'cpu1', cascade: { chains: 2, depth: 1 } }, busy_kworker: false },
+  // Four links deep, behind a busy kworker, lockdep off: any fixed number of rounds below five returns too early.
+  { ...base_workload, freed: { count: 12, kinds: FREED_KIND_MIX, cpus: 'both', cascade: { chains: 3, depth: 4 } }, lockdep: false, drainer: 'rmmod', drainer_cpu: 1 },
+];
+
+/** Backlogs of RCU callbacks: 1 to 120 objects, on either CPU or both, behind a busy kworker or not, maybe with cascades. */
 const arb_backlog_workload: fc.Arbitrary<drain_workload> = fc.record({
-  freed: arb_freed_objects(1, 120),
+  freed: fc.tuple(arb_freed_objects(1, 120), arb_cascade).map(([f, cascade]) => (cascade ? { ...f, cascade } : f)),
   busy_kworker: fc.boolean(),
   other_work_ms: fc.constantFrom(0, 0, 40),
   lockdep: fc.boolean(),
@@ -327,6 +361,19 @@ const arb_worker_workload: fc.Arbitrary<drain_workload> = fc.record({
   holder: arb_comm,
   next_hold_ms: fc.constantFrom(0, 0, 30),
 }).map((x) => ({ ...base_workload, busy_kworker: false, ...x, stage: x.next_hold_ms ? 'worker-running' : x.stage }));
+
+/** The decisive free-worker workloads, run before the generated ones. */
+const WORKER_EXAMPLES: readonly drain_workload[] = [
+  { ...base_workload, freed: { count: 6, kinds: FREED_KIND_MIX, cpus: 'cpu0' }, busy_kworker: false, hold_ms: 5 },
+  { ...base_workload, freed: { count: 3, kinds: ['bound-idle'], cpus: 'cpu1' }, busy_kworker: false, stage: 'worker-running', hold_ms: 8 },
+  { ...base_workload, freed: { count: 12, kinds: FREED_KIND_MIX, cpus: 'both' }, busy_kworker: false, hold_ms: 10, lockdep: false, drainer: 'Xorg', holder: 'Xorg' },
+  // The next GEM ioctl gets struct_mutex right after the worker: a drain that takes the lock "to be sure" waits for it.
+  { ...base_workload, freed: { count: 4, kinds: FREED_KIND_MIX, cpus: 'cpu1' }, busy_kworker: false, stage: 'worker-running', hold_ms: 4, next_hold_ms: 30 },
+  // The worker already running and blocked on struct_mutex for 20 ms: not pending, but flush_work() must still wait for it.
+  { ...base_workload, freed: { count: 5, kinds: FREED_KIND_MIX, cpus: 'cpu0' }, busy_kworker: false, stage: 'worker-running', hold_ms: 20 },
+  // The running worker, once it has the lock, frees objects that kept others alive: those start the road again.
+  { ...base_workload, freed: { count: 4, kinds: FREED_KIND_MIX, cpus: 'cpu1', cascade: { chains: 2, depth: 2 } }, busy_kworker: false, stage: 'worker-running', hold_ms: 6 },
+];
 
 /**
  * Check (c): a client on CPU 1 releases two objects and a drainer on CPU 0
@@ -461,21 +508,14 @@ export default define_checks(refuse_kernel_object_state({
   checks: [
     {
       id: 'drains-backlog-from-other-cpu',
-      name: 'frees every released object, from one to a hundred and twenty, a backlog of RCU callbacks on either CPU, behind a busy workqueue or not, and waits for nothing else',
+      name: 'frees every released object, from one to a hundred and twenty, a backlog of RCU callbacks on either CPU, behind a busy workqueue or not, and what freeing them releases in turn, and waits for nothing else',
       run: (impl, ctx) =>
         for_each_workload(
           {
             arbitrary: arb_backlog_workload,
             seed: 0x07a0,
-            runs: 8,
-            examples: [
-              base_workload, // 25 callbacks on CPU 1, more than the batch limit, free_work behind a busy kworker
-              { ...base_workload, freed: { count: 60, kinds: FREED_KIND_MIX, cpus: 'cpu0' }, busy_kworker: false, drainer_cpu: 1 },
-              { ...base_workload, freed: { count: 120, kinds: FREED_KIND_MIX, cpus: 'both' }, lockdep: false, drainer: 'i915_ioctl', drainer_cpu: 1 },
-              { ...base_workload, freed: { count: 1, kinds: ['purgeable'], cpus: 'cpu0' }, busy_kworker: false, other_work_ms: 40 },
-              // Unload racing suspend: two drains at once, the second starting while the first waits for 30 callbacks.
-              { ...base_workload, freed: { count: 30, kinds: FREED_KIND_MIX, cpus: 'both' }, busy_kworker: false, second_drainer: 'rmmod' },
-            ],
+            runs: BACKLOG_EXAMPLES.length + 4, // every example, then 4 generated workloads
+            examples: BACKLOG_EXAMPLES,
             describe: describe_drain_workload,
             shrink_budget: SHRINK_RERUNS,
           },
@@ -490,16 +530,8 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_worker_workload,
             seed: 0x07b0,
-            runs: 8,
-            examples: [
-              { ...base_workload, freed: { count: 6, kinds: FREED_KIND_MIX, cpus: 'cpu0' }, busy_kworker: false, hold_ms: 5 },
-              { ...base_workload, freed: { count: 3, kinds: ['bound-idle'], cpus: 'cpu1' }, busy_kworker: false, stage: 'worker-running', hold_ms: 8 },
-              { ...base_workload, freed: { count: 12, kinds: FREED_KIND_MIX, cpus: 'both' }, busy_kworker: false, hold_ms: 10, lockdep: false, drainer: 'Xorg', holder: 'Xorg' },
-              // The next GEM ioctl gets struct_mutex right after the worker: a drain that takes the lock "to be sure" waits for it.
-              { ...base_workload, freed: { count: 4, kinds: FREED_KIND_MIX, cpus: 'cpu1' }, busy_kworker: false, stage: 'worker-running', hold_ms: 4, next_hold_ms: 30 },
-              // The worker already running and blocked on struct_mutex for 20 ms: not pending, but flush_work() must still wait for it.
-              { ...base_workload, freed: { count: 5, kinds: FREED_KIND_MIX, cpus: 'cpu0' }, busy_kworker: false, stage: 'worker-running', hold_ms: 20 },
-            ],
+            runs: WORKER_EXAMPLES.length + 3, // every example, then 3 generated workloads
+            examples: WORKER_EXAMPLES,
             describe: describe_drain_workload,
             shrink_budget: SHRINK_RERUNS,
           },
@@ -528,7 +560,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_idle_workload,
             seed: 0x07d0,
-            runs: 6,
+            runs: 2 + 4, // the 2 examples, then 4 generated workloads
             examples: [
               { state: 'still-referenced', objects: 2, hold: false, lockdep: true, drainer: 'check', holder: 'gpu_wait' },
               { state: 'already-freed', objects: 12, hold: true, lockdep: false, drainer: 'i915_ioctl', holder: 'i915_ioctl' },

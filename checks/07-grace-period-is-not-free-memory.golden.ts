@@ -4,6 +4,12 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "drains-backlog-from-other-cpu": {
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"cascade\":{\"chains\":2,\"depth\":1},\"count\":8,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
+      "slept": 2,
+      "stall_us": 14,
+      "preempted": 0,
+      "steps": 14
+    },
     "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":1,\"cpus\":\"cpu0\",\"kinds\":[\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":40,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 1,
       "stall_us": 7,
@@ -22,23 +28,23 @@ const golden: golden_data = {
       "preempted": 0,
       "steps": 33
     },
+    "{\"busy_kworker\":false,\"drainer\":\"i915_ioctl\",\"drainer_cpu\":0,\"freed\":{\"cascade\":{\"chains\":3,\"depth\":5},\"count\":54,\"cpus\":\"cpu0\",\"kinds\":[\"needed\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
+      "slept": 5,
+      "stall_us": 59,
+      "preempted": 0,
+      "steps": 59
+    },
     "{\"busy_kworker\":true,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":25,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 2,
       "stall_us": 2882,
       "preempted": 0,
       "steps": 2882
     },
-    "{\"busy_kworker\":true,\"drainer\":\"gpu_wait\",\"drainer_cpu\":1,\"freed\":{\"count\":111,\"cpus\":\"cpu1\",\"kinds\":[\"needed\",\"no-pages\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":\"check\",\"stage\":\"just-released\",\"swap\":false}": {
-      "slept": 2,
-      "stall_us": 2896,
+    "{\"busy_kworker\":true,\"drainer\":\"gpu_wait\",\"drainer_cpu\":1,\"freed\":{\"cascade\":{\"chains\":4,\"depth\":3},\"count\":13,\"cpus\":\"both\",\"kinds\":[\"purgeable\",\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":40,\"second_drainer\":\"check\",\"stage\":\"just-released\",\"swap\":false}": {
+      "slept": 4,
+      "stall_us": 605,
       "preempted": 0,
-      "steps": 2896
-    },
-    "{\"busy_kworker\":true,\"drainer\":\"i915_ioctl\",\"drainer_cpu\":0,\"freed\":{\"count\":54,\"cpus\":\"cpu0\",\"kinds\":[\"needed\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":40,\"second_drainer\":\"kswapd0\",\"stage\":\"just-released\",\"swap\":false}": {
-      "slept": 1,
-      "stall_us": 480,
-      "preempted": 0,
-      "steps": 480
+      "steps": 605
     },
     "{\"busy_kworker\":true,\"drainer\":\"i915_ioctl\",\"drainer_cpu\":1,\"freed\":{\"count\":120,\"cpus\":\"both\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 1,
@@ -46,11 +52,23 @@ const golden: golden_data = {
       "preempted": 0,
       "steps": 544
     },
-    "{\"busy_kworker\":true,\"drainer\":\"kworker/0:1\",\"drainer_cpu\":1,\"freed\":{\"count\":74,\"cpus\":\"cpu1\",\"kinds\":[\"no-pages\",\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":true}": {
-      "slept": 2,
-      "stall_us": 2887,
+    "{\"busy_kworker\":true,\"drainer\":\"kworker/0:1\",\"drainer_cpu\":0,\"freed\":{\"cascade\":{\"chains\":1,\"depth\":1},\"count\":111,\"cpus\":\"cpu1\",\"kinds\":[\"needed\",\"no-pages\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":40,\"second_drainer\":\"check\",\"stage\":\"just-released\",\"swap\":true}": {
+      "slept": 3,
+      "stall_us": 2905,
       "preempted": 0,
-      "steps": 2887
+      "steps": 2905
+    },
+    "{\"busy_kworker\":true,\"drainer\":\"kworker/0:1\",\"drainer_cpu\":1,\"freed\":{\"cascade\":{\"chains\":4,\"depth\":1},\"count\":74,\"cpus\":\"cpu1\",\"kinds\":[\"no-pages\",\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":\"kswapd0\",\"stage\":\"just-released\",\"swap\":false}": {
+      "slept": 3,
+      "stall_us": 2901,
+      "preempted": 0,
+      "steps": 2901
+    },
+    "{\"busy_kworker\":true,\"drainer\":\"rmmod\",\"drainer_cpu\":1,\"freed\":{\"cascade\":{\"chains\":3,\"depth\":4},\"count\":12,\"cpus\":\"both\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
+      "slept": 5,
+      "stall_us": 739,
+      "preempted": 0,
+      "steps": 739
     }
   },
   "waits-for-the-free-worker": {
@@ -59,6 +77,12 @@ const golden: golden_data = {
       "stall_us": 10987,
       "preempted": 0,
       "steps": 12
+    },
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"cascade\":{\"chains\":2,\"depth\":2},\"count\":4,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":6,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"worker-running\",\"swap\":false}": {
+      "slept": 3,
+      "stall_us": 5020,
+      "preempted": 0,
+      "steps": 22
     },
     "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":3,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\"]},\"hold_ms\":8,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"worker-running\",\"swap\":false}": {
       "slept": 1,

@@ -39,6 +39,15 @@ export interface freed_objects_spec {
   /** Their kinds, cycled over the objects (one page each: a backlog is counted in callbacks, not pages). */
   kinds: (typeof FREEABLE_KINDS)[number][];
   cpus: release_cpus;
+  /**
+   * Optional cascades: the first @chains released objects each keep alive a
+   * chain of @depth more objects (one reference each, the model's
+   * references_held: a PRIME import keeping the exporter's object). Freeing
+   * one drops the last reference of the next, which goes through call_rcu()
+   * and the free worker in turn: @depth more grace periods and worker runs
+   * after the first.
+   */
+  cascade?: { chains: number; depth: number };
 }
 
 export const arb_freed_objects = (min = 1, max = 120): fc.Arbitrary<freed_objects_spec> =>
@@ -60,7 +69,44 @@ function specs_on(spec: freed_objects_spec, cpu: number): gem_object_spec[] {
 
 export function describe_freed(spec: freed_objects_spec): string {
   const where = spec.cpus === 'both' ? 'CPUs 0 and 1' : `CPU ${spec.cpus === 'cpu0' ? 0 : 1}`;
-  return `${spec.count} objects (${spec.kinds.join('/')}) released on ${where}`;
+  const c = spec.cascade;
+  const cascade = c && c.chains > 0 && c.depth > 0
+    ? `, the first ${Math.min(c.chains, spec.count)} each keeping alive a chain of ${c.depth} more (freeing one drops the last reference of the next: a cascade of ${c.depth} more call_rcu() rounds)`
+    : '';
+  return `${spec.count} objects (${spec.kinds.join('/')}) released on ${where}${cascade}`;
+}
+
+/** Positions (in @spec's order) of the objects released on @cpu. */
+function positions_on(spec: freed_objects_spec, cpu: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < spec.count; i++) {
+    const on = spec.cpus === 'both' ? i % 2 : spec.cpus === 'cpu0' ? 0 : 1;
+    if (on === cpu) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * keep_chains_alive - give each of @objs at @positions below the cascade's
+ * chain count a chain of @spec.cascade.depth new objects, each held only by
+ * the one before it (its creator's reference handed over). Returns the
+ * chain objects: they are freed only after their holders.
+ */
+async function keep_chains_alive(i915: drm_i915_private, spec: freed_objects_spec, objs: drm_i915_gem_object[], positions: number[]): Promise<drm_i915_gem_object[]> {
+  const c = spec.cascade;
+  if (!c || c.depth <= 0) return [];
+  const held: drm_i915_gem_object[] = [];
+  for (let k = 0; k < objs.length; k++) {
+    if (positions[k]! >= c.chains) continue;
+    let holder = objs[k]!;
+    const chain = await make_gem_objects(i915, Array.from({ length: c.depth }, (_, d) => ({ kind: spec.kinds[(positions[k]! + d + 1) % spec.kinds.length]!, pages: 1 })));
+    for (const next of chain) {
+      holder.references_held.push(next);
+      holder = next;
+    }
+    held.push(...chain);
+  }
+  return held;
 }
 
 /** The objects a release put on the road, and when it is done. */
@@ -94,10 +140,11 @@ export function release_objects(i915: () => drm_i915_private, spec: freed_object
   for (const cpu of cpus) {
     user_task(async () => {
       const objs = await make_gem_objects(i915(), specs_on(spec, cpu));
+      const chained = await keep_chains_alive(i915(), spec, objs, positions_on(spec, cpu));
       if (--left_to_create === 0) complete(h.created);
       await wait_for_completion(h.go);
       for (const obj of objs) i915_gem_object_put(obj); // the last reference: call_rcu() on this CPU
-      h.dropped.push(...objs);
+      h.dropped.push(...objs, ...chained); // the chains go with their holders: released before the drain too
       if (--left_to_release === 0) complete(h.released);
     }, comm, { cpu });
   }

@@ -456,6 +456,19 @@ export function signal_wake_up(t: task_struct): void {
   if (t.state & TASK_INTERRUPTIBLE || (t.state & TASK_KILLABLE) === TASK_KILLABLE) try_to_wake_up(t, t.state);
 }
 
+/**
+ * need_resched - is TIF_NEED_RESCHED set on current? The scheduler tick sets
+ * it when current has used up its time slice while another task waits for
+ * its CPU (check_preempt_tick, kernel/sched/fair.c). Model: the slice is
+ * SCHED_SLICE_STEPS steps run without a switch; only tasks of current's CPU
+ * wait for it.
+ */
+export function need_resched(): boolean {
+  const t = current;
+  if (t.model_slice < SCHED_SLICE_STEPS) return false;
+  return rq.tasks.some((o) => o !== t && o.cpu === t.cpu && task_is_running(o));
+}
+
 /** cond_resched - a voluntary preemption point (CONFIG_PREEMPT_NONE). */
 export async function cond_resched(): Promise<void> {
   might_sleep('cond_resched', 'kernel/sched/core.c');

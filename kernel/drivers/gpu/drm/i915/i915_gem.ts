@@ -14,7 +14,7 @@ import { mutex_init, mutex_lock, mutex_unlock } from '../../../../locking/mutex'
 import { llist_add, llist_del_all, llist_head } from '../../../../lib/llist';
 import { kfree } from '../../../../mm/slab';
 import { call_rcu, type rcu_head } from '../../../../rcu/update';
-import { cond_resched } from '../../../../sched/core';
+import { cond_resched, need_resched } from '../../../../sched/core';
 import { jiffies } from '../../../../time/timekeeping';
 import { INIT_WORK, schedule_work, type work_struct } from '../../../../workqueue';
 import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from './i915_drv';
@@ -152,12 +152,20 @@ function __i915_gem_free_object_rcu(obj: drm_i915_gem_object, _head: rcu_head): 
   if (llist_add(obj, i915.mm.free_list)) schedule_work(i915.mm.free_work);
 }
 
-/** __i915_gem_free_work - the worker: drain the free list until it stays empty. */
+/**
+ * __i915_gem_free_work - the worker: take the whole free list and free it,
+ * again while more arrived meanwhile, but give the CPU back when the tick
+ * asks for it (need_resched()). What it leaves on mm.free_list then is freed
+ * by the instance its RCU callbacks queued (the first llist_add() onto the
+ * emptied list re-queued the work while it ran): a flush_work() that waited
+ * for this instance returns before that one has run.
+ */
 async function __i915_gem_free_work(i915: drm_i915_private, _work: work_struct): Promise<void> {
   for (;;) {
     const batch = llist_del_all(i915.mm.free_list);
     if (batch.length === 0) return;
     await __i915_gem_free_objects(i915, batch.reverse());
+    if (need_resched()) return;
   }
 }
 
@@ -180,6 +188,8 @@ async function __i915_gem_free_objects(i915: drm_i915_private, objs: drm_i915_ge
     obj.mm.pages_pin_count = 0;
     __i915_gem_object_put_pages(obj);
     obj.freed = true;
+    // drm_prime_gem_destroy() and the like: the references this object held go now, maybe the last ones (a cascade).
+    for (const held of obj.references_held.splice(0)) i915_gem_object_put(held);
     kfree(obj.mem);
     i915.mm.free_count--;
   }

@@ -66,6 +66,13 @@ export interface drm_i915_gem_object {
   rcu: rcu_head;
   /** Freed by __i915_gem_free_objects. */
   freed: boolean;
+  /**
+   * Model: other GEM objects this one keeps alive, one reference each, dropped
+   * when it is freed (a PRIME import holds the exporter's object through the
+   * dma-buf until drm_prime_gem_destroy() in __i915_gem_free_objects). The
+   * last one going sends that object through call_rcu() in turn: a cascade.
+   */
+  references_held: drm_i915_gem_object[];
 }
 
 let next_id = 1;
@@ -98,6 +105,7 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
     framebuffer_references: 0,
     rcu: new rcu_head(),
     freed: false,
+    references_held: [],
   };
   i915.objects.push(obj);
   return obj;

@@ -1,7 +1,6 @@
-// Accepted alternative: one pass, no loop. rcu_barrier() returns once every
-// earlier callback has run (so free_work is queued, or already done), and
-// flush_work() waits for its last queueing. With nothing in flight neither
-// sleeps. (The loop only matters if freeing released more objects.)
+// Decoy (one-round): one pass, no loop. "rcu_barrier() returns once every
+// earlier callback has run, so free_work is queued; flush_work() waits for
+// it: every object released before the call is freed."
 import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
 import { rcu_barrier } from '../../../../kernel/rcu/update';
 import { flush_work } from '../../../../kernel/workqueue';
