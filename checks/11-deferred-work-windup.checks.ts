@@ -3,16 +3,16 @@
 // filesystem's dentry/inode cache (scenarios/fs_cache.ts: SHRINK_STOP
 // without __GFP_FS, as super_cache_scan does), after generated storms of
 // GFP_NOFS reclaims, with generated cache sizes, seeks, batches and pressure.
-import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { user_task } from '../kernel/fork';
-import { atomic_long_set } from '../kernel/lib/atomic';
+import { atomic_long_add, atomic_long_set, atomic_long_xchg, model_other_cpu_at_atomic, type atomic_long_t } from '../kernel/lib/atomic';
 import { cond_resched, current } from '../kernel/sched/core';
 import { GFP_KERNEL, GFP_NOFS } from '../kernel/mm/gfp';
 import { SWAP_CLUSTER_MAX } from '../kernel/mm/internal';
-import { model_set_do_shrink_slab, SHRINK_BATCH, shrink_slab, shrinker_nr_deferred, type do_shrink_slab } from '../kernel/mm/vmscan';
+import { DEFAULT_SEEKS, model_set_do_shrink_slab, SHRINK_BATCH, shrink_slab, shrinker_nr_deferred, type do_shrink_slab } from '../kernel/mm/vmscan';
 import { arb_comm } from '../scenarios/gem_workloads';
 import { register_fs_cache, type fs_cache } from '../scenarios/fs_cache';
 import golden from './11-deferred-work-windup.golden';
@@ -197,8 +197,291 @@ async function run_concurrent(fn: do_shrink_slab_fn, wl: concurrent_workload) {
   return once;
 }
 
+/**
+ * A machine with several nodes (v4.11 shrink_slab(nid) per node: kswapd of
+ * each node, direct reclaim on each node of the zonelist, drop_slab_node):
+ * a filesystem's NUMA-aware cache with its own objects on every node.
+ */
+interface numa_workload {
+  /** Cached objects on each node (the machine has this many nodes). */
+  per_node: number[];
+  seeks: number;
+  nr_scanned: number;
+  nr_eligible: number;
+  /** The node of each GFP_NOFS reclaim of the storm, in order (the shrinker says SHRINK_STOP). */
+  storm: number[];
+  /** The node of each GFP_KERNEL reclaim after it. */
+  kernel: number[];
+  comm: string;
+}
+const arb_numa: fc.Arbitrary<numa_workload> = fc.integer({ min: 2, max: 4 }).chain((nodes) =>
+  fc.record({
+    per_node: fc.array(fc.integer({ min: 20, max: 1500 }), { minLength: nodes, maxLength: nodes }),
+    seeks: fc.constantFrom(1, 2, 4),
+    nr_scanned: fc.integer({ min: 0, max: 256 }),
+    nr_eligible: fc.integer({ min: 16, max: 4096 }),
+    storm: fc.array(fc.integer({ min: 0, max: nodes - 1 }), { minLength: 1, maxLength: 24 }),
+    kernel: fc.array(fc.integer({ min: 0, max: nodes - 1 }), { minLength: 1, maxLength: 3 }),
+    comm: arb_comm,
+  }),
+);
+/** Two nodes; the storm is on node 1 only, then kswapd1 and kswapd0 reclaim. */
+const NUMA_STORM: numa_workload = { per_node: [800, 1000], seeks: 2, nr_scanned: 32, nr_eligible: 1024, storm: Array(20).fill(1), kernel: [1, 0], comm: 'kswapd1' };
+const describe_numa = (wl: numa_workload): string =>
+  `${wl.per_node.length} nodes, a NUMA-aware cache with [${wl.per_node.join(', ')}] objects on them (seeks ${wl.seeks}); GFP_NOFS reclaims on nodes ` +
+  `[${wl.storm.join(', ')}], then GFP_KERNEL on nodes [${wl.kernel.join(', ')}], each after scanning ${wl.nr_scanned} of ${wl.nr_eligible} LRU pages; called by "${wl.comm}"`;
+
+interface numa_outcome {
+  /** nr_deferred of each node after the storm. */
+  deferred_after_storm: number[];
+  /** Per GFP_KERNEL call: objects evicted on each node, and each node's nr_deferred after it. */
+  evicted: number[][];
+  deferred: number[][];
+}
+
+/** run_numa - boot @wl's nodes, register the per-node cache, replay the storm and the GFP_KERNEL reclaims node by node. */
+async function run_numa(fn: do_shrink_slab_fn, wl: numa_workload) {
+  let cache: fs_cache | null = null;
+  const nodes = wl.per_node.length;
+  return run_once(
+    { totalram_pages: 256, nr_cpus: 2, nr_node_ids: nodes, max_steps: 40_000 },
+    async (): Promise<numa_outcome> => {
+      const c = cache!;
+      const deferred_per_node = () => Array.from({ length: nodes }, (_, nid) => shrinker_nr_deferred(c.shrinker, nid));
+      const call = (gfp: number, nid: number) => shrink_slab(gfp, nid, null, wl.nr_scanned, wl.nr_eligible);
+      for (const nid of wl.storm) await call(GFP_NOFS, nid);
+      const out: numa_outcome = { deferred_after_storm: deferred_per_node(), evicted: [], deferred: [] };
+      for (const nid of wl.kernel) {
+        const before = [...c.node_objects];
+        await call(GFP_KERNEL, nid);
+        out.evicted.push(before.map((n, i) => n - c.node_objects[i]!));
+        out.deferred.push(deferred_per_node());
+      }
+      return out;
+    },
+    () => {
+      cache = register_fs_cache({ objects: 0, per_node: wl.per_node, seeks: wl.seeks });
+      model_set_do_shrink_slab(fn);
+    },
+    wl.comm,
+  );
+}
+
+/**
+ * Another CPU reclaiming from the same cache at the same moment: its
+ * do_shrink_slab (v4.11's, for a GFP_NOFS reclaim: the shrinker says
+ * SHRINK_STOP) claims nr_deferred with one xchg and gives back what it claimed
+ * plus its own fresh pressure with one add. Its two atomic ops may land
+ * between any two of this CPU's atomic ops on nr_deferred (on SMP nothing
+ * orders them but the ops themselves).
+ */
+interface claim_race_workload {
+  objects: number;
+  batch: number;
+  /** nr_deferred before the call (earlier callers' work). */
+  deferred: number;
+  /** This CPU's GFP_KERNEL reclaim: nr_scanned of nr_eligible LRU pages (at most an eighth: no bound clips what is given back). */
+  nr_scanned: number;
+  nr_eligible: number;
+  /** The other CPU's fresh pressure, deferred by its GFP_NOFS reclaim. */
+  other_defers: number;
+  comm: string;
+}
+const arb_claim_race: fc.Arbitrary<claim_race_workload> = fc
+  .record({
+    objects: fc.integer({ min: 200, max: 3000 }),
+    batch: fc.constantFrom(0, 16, 64),
+    deferred_part: fc.integer({ min: 0, max: 50 }),
+    other_part: fc.integer({ min: 1, max: 25 }),
+    nr_eligible: fc.integer({ min: 64, max: 4096 }),
+    scanned_part: fc.integer({ min: 0, max: 12 }),
+    comm: arb_comm,
+  })
+  .map(({ objects, batch, deferred_part, other_part, nr_eligible, scanned_part, comm }) => ({
+    objects,
+    batch,
+    deferred: Math.floor((objects * deferred_part) / 100),
+    nr_scanned: Math.max(1, Math.floor((nr_eligible * scanned_part) / 100)),
+    nr_eligible,
+    other_defers: Math.max(1, Math.floor((objects * other_part) / 100)),
+    comm,
+  }));
+/** The attack's case: 400 deferred, kswapd scans a 2000-object cache while a writer on CPU1 defers 300. */
+const CLAIM_RACE: claim_race_workload = { objects: 2000, batch: 0, deferred: 400, nr_scanned: 64, nr_eligible: 1023, other_defers: 300, comm: 'kswapd0' };
+const describe_claim_race = (wl: claim_race_workload): string =>
+  `a cache of ${wl.objects} objects (batch ${wl.batch || SHRINK_BATCH}) with ${wl.deferred} deferred; "${wl.comm}" runs one GFP_KERNEL reclaim ` +
+  `(${wl.nr_scanned} of ${wl.nr_eligible} LRU pages scanned) on CPU0 while a GFP_NOFS reclaim on CPU1 claims nr_deferred and defers ${wl.other_defers} more`;
+
+/** Where the other CPU's two ops land: before this CPU's op #claim_at and #give_back_at (== ops: after the call). */
+interface placement {
+  claim_at: number;
+  give_back_at: number;
+}
+interface claim_race_outcome {
+  /** This CPU's atomic ops on nr_deferred, in order, with the other CPU's between them. */
+  ops: string[];
+  deferred: number;
+  scanned: number;
+  /** The smallest nr_deferred seen at any op boundary. */
+  lowest: number;
+  /** What this CPU's count_objects returned. */
+  freeable: number;
+}
+/** At most this many of this CPU's ops are placements for the other CPU's claim (a loop of atomics is cut there). */
+const MAX_CLAIM_PLACES = 6;
+
+/** run_claim_race - one GFP_KERNEL reclaim on CPU0 with the other CPU's ops placed as @where (null: alone, counting CPU0's ops). */
+async function run_claim_race(fn: do_shrink_slab_fn, wl: claim_race_workload, where: placement | null) {
+  let cache: fs_cache | null = null;
+  const out: claim_race_outcome = { ops: [], deferred: 0, scanned: 0, lowest: wl.deferred, freeable: 0 };
+  const other = { claimed: null as number | null, given_back: false };
+  const other_claims = (v: atomic_long_t) => {
+    other.claimed = atomic_long_xchg(v, 0);
+    out.ops.push('CPU1 atomic_long_xchg');
+  };
+  const other_gives_back = (v: atomic_long_t) => {
+    atomic_long_add(other.claimed! + wl.other_defers, v);
+    other.given_back = true;
+    out.ops.push('CPU1 atomic_long_add');
+  };
+  const once = await run_once(
+    { totalram_pages: 256, nr_cpus: 2, max_steps: 40_000 },
+    async () => {
+      const c = cache!;
+      const v = c.shrinker.nr_deferred![0]!;
+      await shrink_slab(GFP_KERNEL, 0, null, wl.nr_scanned, wl.nr_eligible);
+      model_other_cpu_at_atomic(null);
+      out.lowest = Math.min(out.lowest, v.counter);
+      if (where && other.claimed === null) other_claims(v);
+      if (where && !other.given_back) other_gives_back(v);
+      out.deferred = shrinker_nr_deferred(c.shrinker);
+      out.scanned = c.scan_requests.reduce((a, b) => a + b, 0);
+      return out;
+    },
+    () => {
+      const c = register_fs_cache({ objects: wl.objects, batch: wl.batch });
+      cache = c;
+      const count = c.shrinker.count_objects;
+      c.shrinker.count_objects = async (sh, sc) => (out.freeable = await count(sh, sc));
+      atomic_long_set(c.shrinker.nr_deferred![0]!, wl.deferred);
+      model_set_do_shrink_slab(fn);
+      model_other_cpu_at_atomic(c.shrinker.nr_deferred![0]!, (v, op, index) => {
+        out.lowest = Math.min(out.lowest, v.counter);
+        if (where && index === where.claim_at) other_claims(v);
+        if (where && index === where.give_back_at && other.claimed !== null) other_gives_back(v);
+        out.lowest = Math.min(out.lowest, v.counter);
+        out.ops.push(`CPU0 ${op}`);
+      });
+    },
+    wl.comm,
+  );
+  return once;
+}
+
 const bad_report = (r: Parameters<typeof first_report>[0]): string | null =>
   first_report(r, ['deadlock', 'hung_task', 'lockdep', 'bug', 'warn', 'kasan', 'forgotten_await', 'step_limit', 'oom']);
+
+/** The fresh pressure of one call on @freeable objects of a NUMA cache (v4.11's integer arithmetic). */
+const numa_delta = (wl: numa_workload, freeable: number): number =>
+  Math.floor((Math.floor((4 * (wl.nr_scanned || SWAP_CLUSTER_MAX)) / wl.seeks) * freeable) / (wl.nr_eligible + 1));
+
+/** Each node's deferred work stays that node's: the storm's work is on the nodes it was deferred on, a reclaim on one node leaves the others' alone. */
+function keeps_work_per_node(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
+  return for_each_workload(
+    // Examples count toward the runs: the hand-picked workload, then five generated ones.
+    { arbitrary: arb_numa, seed: 0x1013, runs: 1 + 5, examples: [NUMA_STORM], describe: describe_numa },
+    async (wl) => {
+      const { result, value } = await run_numa(impl_of(impl), wl);
+      const bad = bad_report(result);
+      if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+      if (!value) return fail(`the reclaim history did not finish: ${result.stop}${dmesg_tail(result)}`);
+      // What each node's own reclaims deferred (nothing is scanned: the shrinker says SHRINK_STOP without __GFP_FS).
+      const owed = wl.per_node.map((objects, nid) => wl.storm.filter((n) => n === nid).length * numa_delta(wl, objects));
+      // Later kernels (v5.13) cap what is deferred at twice the cache: allowed, as in the single-node workloads.
+      const wrong = owed.findIndex((o, nid) => {
+        const got = value.deferred_after_storm[nid]!;
+        return got > o || got < Math.min(o, 2 * wl.per_node[nid]!);
+      });
+      const fraction = value.deferred_after_storm.find((d) => !Number.isInteger(d));
+      if (fraction !== undefined) {
+        return fail(`after the GFP_NOFS reclaims, a node's nr_deferred is ${fraction}: the counter is an atomic_long_t and the kernel's arithmetic is integer arithmetic, ` +
+          '(4 * nr_scanned / seeks) * freeable / (nr_eligible + 1), each division rounding down.');
+      }
+      if (wrong >= 0) {
+        return fail(`after the GFP_NOFS reclaims, nr_deferred per node is [${value.deferred_after_storm.join(', ')}], but each node's own reclaims deferred ` +
+          `[${owed.join(', ')}] (node ${wrong}: ${value.deferred_after_storm[wrong]} instead of ${owed[wrong]}): a SHRINKER_NUMA_AWARE shrinker keeps its deferred work per node ` +
+          "(nr_deferred[shrinkctl->nid]), because the work is owed to that node's objects. Work kept on another node is done on the wrong node's cache, " +
+          "and the node that deferred it is never shrunk for it.");
+      }
+      let before = value.deferred_after_storm;
+      for (let k = 0; k < wl.kernel.length; k++) {
+        const nid = wl.kernel[k]!;
+        const after = value.deferred[k]!;
+        const moved = after.findIndex((d, m) => m !== nid && d !== before[m]);
+        if (moved >= 0) {
+          return fail(`GFP_KERNEL reclaim #${k + 1} on node ${nid} changed node ${moved}'s nr_deferred from ${before[moved]} to ${after[moved]}: ` +
+            "a reclaim on one node claims and gives back that node's deferred work only (shrinkctl->nid), never another node's.");
+        }
+        before = after;
+      }
+      const differs = like_reference(ctx, wl, value, (ref, got) => {
+        for (let k = 0; k < ref.evicted.length; k++) {
+          if (JSON.stringify(ref.evicted[k]) !== JSON.stringify(got.evicted[k]) || JSON.stringify(ref.deferred[k]) !== JSON.stringify(got.deferred[k])) {
+            return `GFP_KERNEL reclaim #${k + 1} on node ${wl.kernel[k]} evicted [${got.evicted[k]!.join(', ')}] per node and left nr_deferred at [${got.deferred[k]!.join(', ')}]; ` +
+              `v4.11 evicts [${ref.evicted[k]!.join(', ')}] and leaves [${ref.deferred[k]!.join(', ')}]`;
+          }
+        }
+        return null;
+      });
+      return differs ? fail(`${differs}: each node's cache is asked for its own node's fresh pressure plus its own node's deferred work.`) : pass();
+    },
+  );
+}
+
+/**
+ * Another CPU's do_shrink_slab claims and gives back nr_deferred between this
+ * CPU's atomic ops: every placement of its two ops is run (an exhaustive
+ * exploration of the interleavings of the two CPUs' ops on the counter), and
+ * the work must be conserved: nothing lost, nothing counted twice, and the
+ * counter never negative for a third CPU to claim.
+ */
+function claims_with_one_exchange(impl: exercise_impl): Promise<check_outcome> {
+  return for_each_workload(
+    // Examples count toward the runs: the hand-picked workload, then three generated ones.
+    { arbitrary: arb_claim_race, seed: 0x1014, runs: 1 + 3, examples: [CLAIM_RACE], describe: describe_claim_race },
+    async (wl) => {
+      const fn = impl_of(impl);
+      const alone = await run_claim_race(fn, wl, null);
+      const bad = bad_report(alone.result);
+      if (bad) return fail(`${bad}${dmesg_tail(alone.result)}`);
+      if (!alone.value) return fail(`the reclaim did not finish: ${alone.result.stop}${dmesg_tail(alone.result)}`);
+      const ops = alone.value.ops.length;
+      const delta = Math.floor((Math.floor((4 * wl.nr_scanned) / DEFAULT_SEEKS) * alone.value.freeable) / (wl.nr_eligible + 1));
+      for (let claim_at = 0; claim_at < Math.min(ops, MAX_CLAIM_PLACES); claim_at++) {
+        for (let give_back_at = claim_at; give_back_at <= ops; give_back_at++) {
+          const { result, value } = await run_claim_race(fn, wl, { claim_at, give_back_at });
+          const bad_race = bad_report(result);
+          if (bad_race) return fail(`${bad_race}${dmesg_tail(result)}`);
+          if (!value) return fail(`the reclaim did not finish: ${result.stop}${dmesg_tail(result)}`);
+          const schedule = `the order of the two CPUs' atomic ops on nr_deferred: ${value.ops.join(' → ')}`;
+          if (value.lowest < 0) {
+            return fail(`nr_deferred went down to ${value.lowest} between two of your atomic ops (${schedule}): a third CPU's do_shrink_slab claiming it then would be ` +
+              "asked to scan a negative number of objects. Claim nr_deferred with one atomic_long_xchg(&nr_deferred[nid], 0): on SMP another CPU's op can land between any two of yours.");
+          }
+          const expected = wl.deferred + delta + wl.other_defers;
+          const got = value.deferred + value.scanned;
+          if (got !== expected) {
+            return fail(`with another CPU's GFP_NOFS do_shrink_slab between your atomic ops (${schedule}), this call scanned ${value.scanned} objects and left ` +
+              `nr_deferred at ${value.deferred}: ${got} in all, but ${wl.deferred} deferred before + ${delta} of fresh pressure + ${wl.other_defers} deferred by CPU1 = ${expected}: ` +
+              `${got < expected ? `${expected - got} objects of deferred work were lost` : `${got - expected} objects of work were counted twice`}. ` +
+              'nr_deferred is shared by every CPU at once: claim it with one atomic_long_xchg and give back the rest with one atomic add, never with a read then a store.');
+          }
+        }
+      }
+      return pass();
+    },
+  );
+}
 
 export default define_checks(refuse_kernel_object_state({
   exercise: '11-deferred-work-windup',
@@ -232,8 +515,8 @@ export default define_checks(refuse_kernel_object_state({
     },
     {
       id: 'keeps-deferred-work',
-      name: 'keeps the work GFP_NOFS callers could not do in nr_deferred, instead of dropping it, even while another reclaimer scans the same cache',
-      run: (impl) =>
+      name: 'keeps the work GFP_NOFS callers could not do in nr_deferred, on its own node, instead of dropping it, even while reclaimers on other CPUs use the same counter',
+      run: (impl, ctx) =>
         for_each_workload(
           { arbitrary: arb_windup.filter((wl) => wl.storm > 0), seed: 0x1002, runs: 10, examples: [STORM], describe: describe_windup },
           async (wl) => {
@@ -282,7 +565,9 @@ export default define_checks(refuse_kernel_object_state({
                   return pass();
                 },
               ),
-        ),
+        )
+          .then((concurrent) => (!concurrent.ok ? concurrent : keeps_work_per_node(impl, ctx)))
+          .then((per_node) => (!per_node.ok ? per_node : claims_with_one_exchange(impl))),
     },
     {
       id: 'same-work-as-v4-11',

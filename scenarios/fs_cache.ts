@@ -8,21 +8,34 @@
 // it returns SHRINK_STOP at once and do_shrink_slab defers the work to a
 // later caller. Objects here are counted, not pages: what reclaim
 // "evicts" is cached dentries and inodes a later lookup must rebuild.
+//
+// On a machine with several nodes (per_node), the caches are per node as in
+// the kernel: the dentry and inode LRUs are list_lrus with one list per node,
+// super_cache_count counts and super_cache_scan prunes sc->nid's lists only
+// (list_lru_shrink_count / list_lru_shrink_walk), and alloc_super registers
+// the shrinker SHRINKER_NUMA_AWARE, so reclaim keeps its deferred work per node.
 import { __GFP_FS } from '../kernel/mm/gfp';
-import { DEFAULT_SEEKS, register_shrinker, SHRINK_STOP, type shrink_control, type shrinker } from '../kernel/mm/vmscan';
+import { DEFAULT_SEEKS, register_shrinker, SHRINK_STOP, SHRINKER_NUMA_AWARE, type shrink_control, type shrinker } from '../kernel/mm/vmscan';
 
 export interface fs_cache {
   shrinker: shrinker;
-  /** Cached objects (dentries + inodes) still in memory. */
+  /** Cached objects (dentries + inodes) still in memory (on every node). */
   objects: number;
+  /** Cached objects per node (per_node caches only; else [objects]). */
+  node_objects: number[];
   /** nr_to_scan of every scan_objects call, in order (GFP_NOFS calls included). */
   scan_requests: number[];
+  /** The node (sc->nid) of every scan_objects call, in order. */
+  scan_nids: number[];
   /** count_objects calls. */
   counts: number;
 }
 
 export interface fs_cache_options {
+  /** Objects in all (ignored with per_node). */
   objects: number;
+  /** Objects on each node: a NUMA-aware cache whose lists are per node (the machine needs that many nodes, nr_node_ids). */
+  per_node?: readonly number[];
   /** DEFAULT_SEEKS unless given. */
   seeks?: number;
   /** 0: SHRINK_BATCH. */
@@ -33,24 +46,31 @@ export interface fs_cache_options {
 
 /** register_fs_cache - from scenario setup: a super_block's caches, registered as a shrinker. */
 export function register_fs_cache(opts: fs_cache_options): fs_cache {
-  const cache: fs_cache = { shrinker: undefined as never, objects: opts.objects, scan_requests: [], counts: 0 };
+  const node_objects = opts.per_node ? [...opts.per_node] : [opts.objects];
+  const total = () => node_objects.reduce((a, b) => a + b, 0);
+  const cache: fs_cache = { shrinker: undefined as never, objects: total(), node_objects, scan_requests: [], scan_nids: [], counts: 0 };
+  // The lists of sc->nid (a cache that is not NUMA aware has one list, and reclaim passes nid 0).
+  const node = (sc: shrink_control) => (opts.per_node ? sc.nid : 0);
   cache.shrinker = {
-    // super_cache_count: the dentry and inode LRU lengths (plus fs-private objects).
-    count_objects: () => {
+    // super_cache_count: the dentry and inode LRU lengths on sc->nid (plus fs-private objects).
+    count_objects: (_s: shrinker, sc: shrink_control) => {
       cache.counts++;
-      return opts.count_says_zero ? 0 : cache.objects;
+      return opts.count_says_zero ? 0 : (node_objects[node(sc)] ?? 0);
     },
-    // super_cache_scan: nothing without __GFP_FS; else prune in proportion, return what was freed.
+    // super_cache_scan: nothing without __GFP_FS; else prune sc->nid's lists, return what was freed.
     scan_objects: (_s: shrinker, sc: shrink_control) => {
       cache.scan_requests.push(sc.nr_to_scan);
+      cache.scan_nids.push(sc.nid);
       if (!(sc.gfp_mask & __GFP_FS)) return SHRINK_STOP;
-      const freed = Math.min(sc.nr_to_scan, cache.objects);
-      cache.objects -= freed;
+      const nid = node(sc);
+      const freed = Math.min(sc.nr_to_scan, node_objects[nid] ?? 0);
+      node_objects[nid] = (node_objects[nid] ?? 0) - freed;
+      cache.objects = total();
       return freed;
     },
     seeks: opts.seeks ?? DEFAULT_SEEKS,
     batch: opts.batch ?? 0,
-    flags: 0,
+    flags: opts.per_node ? SHRINKER_NUMA_AWARE : 0,
     name: 'super_cache_scan',
   };
   if (register_shrinker(cache.shrinker) !== 0) throw new Error('check setup: register_shrinker failed');

@@ -4,6 +4,12 @@
 export interface boot_params {
   /** Number of CPUs (nr_cpu_ids). */
   nr_cpus: number;
+  /**
+   * Memory nodes (nr_node_ids). The LRU lists and the zone are node 0's; the
+   * other nodes exist for per-node shrinker state: a SHRINKER_NUMA_AWARE
+   * shrinker's nr_deferred[nid] and the per-node counts of its list_lru.
+   */
+  nr_node_ids: number;
   /** Seed for the scheduler's random policies and prandom. */
   seed: number;
   /** Give up after this many scheduler steps (a scenario that never ends). */
@@ -36,6 +42,7 @@ export interface boot_params {
 
 export const default_boot_params: Readonly<boot_params> = Object.freeze({
   nr_cpus: 2,
+  nr_node_ids: 1,
   seed: 1,
   max_steps: 200_000,
   panic_on_warn: false,

@@ -4,11 +4,48 @@
 // code reads like kernel code, and so that "read the word once" is visible:
 // atomic_long_read() is the model's READ_ONCE() of a long
 // (Documentation/atomic_t.txt: the non-RMW ops are READ_ONCE/WRITE_ONCE).
+//
+// Another CPU: on SMP, code running on another CPU needs no schedule point
+// to touch a shared atomic; its atomic ops land *between* any two of this
+// CPU's (each op is indivisible, the sequence of two is not). A check can
+// put such a CPU on one atomic_long_t (model_other_cpu_at_atomic): its
+// callback runs just before each op on that word, and may itself do atomic
+// ops on it, as the other CPU's code would at that moment.
+import { register_initcall } from '../init/initcall';
 import { footprint_read, footprint_write } from '../footprint';
 
 export class atomic_long_t {
   constructor(public counter = 0) {}
 }
+
+/** The other CPU's hook on one word: called before each atomic op on it, with the op's name and its index (0, 1, ...). */
+export type other_cpu_hook = (v: atomic_long_t, op: string, index: number) => void;
+let other_cpu: { v: atomic_long_t; hook: other_cpu_hook; ops: number; running: boolean } | null = null;
+
+register_initcall('core', 'lib_atomic', () => {
+  other_cpu = null;
+});
+
+/**
+ * model_other_cpu_at_atomic - from now on, before each atomic op on @v
+ * (by any task of this run, not by @hook itself), call @hook: what another
+ * CPU does to @v at that moment. null: no other CPU. Reset at every boot.
+ */
+export function model_other_cpu_at_atomic(v: atomic_long_t | null, hook?: other_cpu_hook): void {
+  other_cpu = v && hook ? { v, hook, ops: 0, running: false } : null;
+}
+
+/** An atomic op on @v is about to run: let the other CPU act first (a no-op unless a check put one on @v). */
+function other_cpu_before(v: atomic_long_t, op: string): void {
+  if (other_cpu === null || other_cpu.v !== v || other_cpu.running) return;
+  other_cpu.running = true;
+  try {
+    other_cpu.hook(v, op, other_cpu.ops++);
+  } finally {
+    other_cpu.running = false;
+  }
+}
+
 export class atomic_t {
   constructor(public counter = 0) {}
 }
@@ -21,27 +58,33 @@ export function ATOMIC_INIT(i: number): atomic_t {
 }
 
 export function atomic_long_read(v: atomic_long_t): number {
+  other_cpu_before(v, 'atomic_long_read');
   footprint_read(v);
   return v.counter;
 }
 export function atomic_long_set(v: atomic_long_t, i: number): void {
+  other_cpu_before(v, 'atomic_long_set');
   footprint_write(v);
   v.counter = i;
 }
 export function atomic_long_add(i: number, v: atomic_long_t): void {
+  other_cpu_before(v, 'atomic_long_add');
   footprint_write(v);
   v.counter += i;
 }
 export function atomic_long_sub(i: number, v: atomic_long_t): void {
+  other_cpu_before(v, 'atomic_long_sub');
   footprint_write(v);
   v.counter -= i;
 }
 export function atomic_long_add_return(i: number, v: atomic_long_t): number {
+  other_cpu_before(v, 'atomic_long_add_return');
   footprint_write(v);
   return (v.counter += i);
 }
 /** atomic_long_xchg - set @v to @n, return the old value. */
 export function atomic_long_xchg(v: atomic_long_t, n: number): number {
+  other_cpu_before(v, 'atomic_long_xchg');
   footprint_write(v);
   const old = v.counter;
   v.counter = n;
@@ -49,6 +92,7 @@ export function atomic_long_xchg(v: atomic_long_t, n: number): number {
 }
 /** atomic_long_cmpxchg - if @v is @old set it to @n; return what @v was. */
 export function atomic_long_cmpxchg(v: atomic_long_t, old: number, n: number): number {
+  other_cpu_before(v, 'atomic_long_cmpxchg');
   footprint_write(v);
   const cur = v.counter;
   if (cur === old) v.counter = n;
@@ -58,10 +102,12 @@ export function atomic_long_cmpxchg(v: atomic_long_t, old: number, n: number): n
 export const atomic_long_cmpxchg_acquire = atomic_long_cmpxchg;
 export const atomic_long_cmpxchg_release = atomic_long_cmpxchg;
 export function atomic_long_or(i: number, v: atomic_long_t): void {
+  other_cpu_before(v, 'atomic_long_or');
   footprint_write(v);
   v.counter |= i;
 }
 export function atomic_long_andnot(i: number, v: atomic_long_t): void {
+  other_cpu_before(v, 'atomic_long_andnot');
   footprint_write(v);
   v.counter &= ~i;
 }

@@ -27,7 +27,11 @@
 // The number a shrinker returns drives its own batch loop and nothing else:
 // shrink_node discards shrink_slab's result (lessons/sources.md §3).
 //
-// Model choices: one node (nid 0, nr_node_ids 1) and no memcg (shrink_slab
+// Model choices: the LRU and the zone are node 0's (shrink_node reclaims
+// node 0); a machine may have more nodes (boot parameter nr_node_ids, 1 by
+// default) for per-node shrinker state: a SHRINKER_NUMA_AWARE shrinker keeps
+// nr_deferred[nid] per node, and shrink_slab(nid) is what kswapd of node nid
+// and drop_slab_node(nid) call. No memcg (shrink_slab
 // with a memcg returns 0, as with kmem accounting off); register_shrinker is
 // synchronous and does not take shrinker_rwsem (it may be called from
 // scenario setup, where no task exists to sleep; a walk in progress simply
@@ -36,6 +40,7 @@
 // or async. A shrinker may carry a `name` for messages (the kernel prints the
 // scan function with %pF).
 import { register_initcall } from '../init/initcall';
+import { boot_params } from '../init/params';
 import { atomic_long_add_return, atomic_long_read, atomic_long_t, atomic_long_xchg } from '../lib/atomic';
 import { down_read_trylock, down_write, DECLARE_RWSEM, up_read, up_write } from '../locking/rwsem';
 import { KernelOops, print_tainted, report, UTS_RELEASE } from '../panic';
@@ -59,8 +64,8 @@ export const DEFAULT_SEEKS = 2;
 export const SHRINK_BATCH = 128;
 export const SHRINKER_NUMA_AWARE = 1 << 0;
 export const SHRINKER_MEMCG_AWARE = 1 << 1;
-/** nr_node_ids: the model has one node. */
-export const nr_node_ids = 1;
+/** nr_node_ids: memory nodes of this boot (boot parameter; 1 unless a check asks for more). */
+export let nr_node_ids = 1;
 const ENOMEM = 12;
 
 /** struct shrink_control: what one count/scan call is about. (No nr_scanned in v4.11: that came in v4.14.) */
@@ -114,6 +119,7 @@ register_initcall('core', 'mm_vmscan', () => {
   shrinker_list = [];
   pgdat.kswapd_failures = 0;
   do_shrink_slab_impl = null;
+  nr_node_ids = boot_params().nr_node_ids;
 });
 
 function shrinker_name(s: shrinker): string {
@@ -276,14 +282,19 @@ export async function shrink_slab(gfp_mask: gfp_t, nid: number, memcg: object | 
 }
 
 /**
- * drop_slab - "echo 2 > /proc/sys/vm/drop_caches": call the shrinkers with
- * full pressure until a pass frees 10 objects or fewer.
+ * drop_slab_node - call the shrinkers for node @nid with full pressure until
+ * a pass frees 10 objects or fewer (mm/vmscan.c drop_slab_node).
  */
-export async function drop_slab(): Promise<void> {
+export async function drop_slab_node(nid: number): Promise<void> {
   let freed: number;
   do {
-    freed = await shrink_slab(GFP_KERNEL, 0, null, 1000, 1000);
+    freed = await shrink_slab(GFP_KERNEL, nid, null, 1000, 1000);
   } while (freed > 10);
+}
+
+/** drop_slab - "echo 2 > /proc/sys/vm/drop_caches": drop_slab_node for every online node (mm/vmscan.c drop_slab). */
+export async function drop_slab(): Promise<void> {
+  for (let nid = 0; nid < nr_node_ids; nid++) await drop_slab_node(nid);
 }
 
 /**
