@@ -90,6 +90,17 @@ const EXCERPT_LINES = 5;
 
 
 /**
+ * your_code_line - the innermost line of a Call Trace in the learner's file,
+ * as "your code: file:line in fn" (the file:line first: on an 80-column
+ * screen it is what must not be cut), or null when the trace has none.
+ */
+function your_code_line(lines: readonly string[]): string | null {
+  const mine = lines.find((l) => /\) {3}<- your code$/.test(l));
+  const at = mine ? /^\s*(.+?) \((\S+:\d+)\)/.exec(mine) : null;
+  return at ? `your code: ${at[2]} in ${at[1]}` : null;
+}
+
+/**
  * failure_excerpt - the part of a check's message that fits the first screen:
  * its opening paragraph, the report's key kernel lines, and any other
  * paragraph's first line; not the schedule (the "Full trace" line replays
@@ -103,17 +114,18 @@ export function failure_excerpt(message: string, max_lines: number): { lines: st
     const head = p[0]?.trim() ?? '';
     // The explorer's coverage line ("found with N preemptions...") is for the full report.
     if (i === 0) picked.push(...p.filter((l) => !/^\s*found with /.test(l)).slice(0, 3));
-    else if (/^(The schedule, as departures|Replay it:|End of the trace)/.test(head)) return;
+    else if (/^(The schedule, as departures|Replay it:|End of the trace|The trace where your code ran|Your code never ran)/.test(head)) return;
+    else if (/^Your code's first traced call/.test(head)) {
+      // course/explain.ts: the call trace of the learner's first call into the kernel.
+      const at = your_code_line(p);
+      if (at) picked.push(at);
+    }
     else if (head === 'The kernel said:') {
       const key = p.slice(1).filter((l) => KEY_LOG_LINE.test(l));
       const body = (key.length ? key : p.slice(1)).slice(0, 2).map((l) => l.replace(/^\s*\[\s*[\d.]+\]\s*/, ''));
       picked.push(...body.map((l) => `kernel: ${l}`));
-      // The Call Trace's innermost line in the learner's file: where to look.
-      const mine = p.find((l) => l.includes('<- your code'));
-      // The file:line first: on an 80-column screen it is what must not be cut.
-      const at = mine ? /^\s*(.+?) \((\S+:\d+)\)/.exec(mine) : null;
-      if (at) picked.push(`your code: ${at[2]} in ${at[1]}`);
-      else if (mine) picked.push(`your code: ${mine.replace('<- your code', '').trim()}`);
+      const at = your_code_line(p);
+      if (at) picked.push(at);
     } else picked.push(p[0]!.trimStart());
   });
   const lines = picked.slice(0, max_lines);

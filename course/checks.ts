@@ -8,6 +8,7 @@
 // autograder (npm run grade). Nothing here touches Node APIs, so a suite can
 // also run in the study site.
 import { model_arm_answer_slots } from '../kernel/drivers/gpu/drm/i915/i915_gem';
+import { traced_exports } from './funcgraph';
 
 /** What one check concluded. */
 export interface check_outcome {
@@ -124,7 +125,7 @@ export async function run_checks(
   // code is handed those devices, and could call the answer instead.
   const disarm = model_arm_answer_slots(Object.keys(suite.exports));
   try {
-    await run_each(suite, impl, only, record, missing, results);
+    await run_each(suite, traced_exports(impl), only, record, missing, results);
   } finally {
     disarm();
   }

@@ -16,6 +16,7 @@
 // Pure: no Node APIs (the study site runs checks too).
 import fc from 'fast-check';
 import { fail, pass, type check_context, type check_outcome } from './checks';
+import { explain_failure } from './explain';
 
 export { fc };
 
@@ -30,9 +31,12 @@ export interface workload_options<W> {
   /**
    * Runs in all, the examples included (fast-check counts them in numRuns):
    * runs - examples.length workloads are generated. Keep it small: each one
-   * boots the model.
+   * boots the model. Prefer @generated: an example added later then does not
+   * silently take a generated workload's place.
    */
-  runs: number;
+  runs?: number;
+  /** Workloads generated after the examples (runs = examples.length + generated). */
+  generated?: number;
   /** Hand-picked workloads run first, within @runs (the decisive cases: the thread's own scenario, lockdep off…). */
   examples?: readonly W[];
   /** The workload in a reviewer's words, for the failure message (default: compact JSON). */
@@ -91,10 +95,12 @@ export async function for_each_workload<W>(opts: workload_options<W>, body: (w: 
     last_failure = { w, outcome };
     throw new workload_failure(outcome);
   });
+  const examples = opts.examples ?? [];
+  if ((opts.runs === undefined) === (opts.generated === undefined)) throw new Error('for_each_workload: give either runs or generated');
   const details = await fc.check(property, {
     seed: opts.seed,
-    numRuns: opts.runs,
-    examples: (opts.examples ?? []).map((w) => [w] as [W]),
+    numRuns: opts.generated !== undefined ? examples.length + opts.generated : opts.runs!,
+    examples: examples.map((w) => [w] as [W]),
     endOnFailure: budget === 0,
   });
   if (!details.failed) return pass(`held on ${details.numRuns} workloads (fixed seed ${opts.seed})`);
@@ -103,7 +109,8 @@ export async function for_each_workload<W>(opts: workload_options<W>, body: (w: 
   if (!found) return fail(`the property failed without a message: ${String(details.errorInstance ?? '')}`);
   const describe = opts.describe ?? ((w: W) => workload_key(w));
   const shrunk = details.numShrinks > 0 ? ` (shrunk in ${details.numShrinks} steps)` : '';
-  return fail(`${found.outcome.message}\n  on the workload${shrunk}: ${describe(found.w)}`);
+  const explained = await explain_failure(() => body(found.w));
+  return fail([`${found.outcome.message}`, `  on the workload${shrunk}: ${describe(found.w)}`, ...explained].join('\n'));
 }
 
 /**

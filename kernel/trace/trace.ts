@@ -22,10 +22,26 @@ let events: trace_event[] = [];
 let enabled = false;
 let stamp: () => Omit<trace_event, 'event' | 'fields'> = () => ({ step: 0, ts_ns: 0, cpu: 0, pid: 0, comm: '' });
 
+/** Set by the course while it replays a failure to explain it (model_trace_explain). */
+let explaining = false;
+let observer: ((event: trace_event | null) => void) | null = null;
+
 register_initcall('core', 'trace', () => {
   events = [];
-  enabled = boot_params().trace;
+  enabled = boot_params().trace || explaining;
+  observer?.(null);
 });
+
+/**
+ * model_trace_explain - record every boot's events while @on, whatever its
+ * boot parameters say, and hand each to @watch as it happens (null marks a
+ * new boot). The course turns this on for one re-run of a failing workload,
+ * to show the learner the trace around their code (course/explain.ts).
+ */
+export function model_trace_explain(on: boolean, watch: ((event: trace_event | null) => void) | null): void {
+  explaining = on;
+  observer = on ? watch : null;
+}
 
 /** The scheduler tells the tracer how to stamp events (step, time, task). */
 export function model_trace_set_stamp(fn: typeof stamp): void {
@@ -40,7 +56,9 @@ export function trace_enabled(): boolean {
 /** trace_event - record @event with @fields for the running task. */
 export function trace(event: string, fields: trace_event['fields'] = {}): void {
   if (!enabled) return;
-  events.push({ ...stamp(), event, fields });
+  const e = { ...stamp(), event, fields };
+  events.push(e);
+  observer?.(e);
 }
 
 export function trace_events(): readonly trace_event[] {

@@ -25,4 +25,21 @@ describe('call traces from the graded realm', () => {
     const trace = msg.slice(msg.indexOf('Call Trace:'));
     expect(trace).not.toMatch(/\((checks|course|scenarios|explorer|tests)\//);
   });
+
+  it("a value a generated workload judges wrong is explained by a replay with the trace on: each call of the learner's function with what it returned, and the learner's line", async () => {
+    const id = '02-scan-must-say-stop';
+    const file = 'i915_gem_shrinker_scan.ts';
+    const dir = join(repo, 'exercises', id);
+    const lock_line = readFileSync(join(dir, file), 'utf8').split('\n').findIndex((l) => /i915_gem_shrinker_lock\(/.test(l)) + 1;
+    expect(lock_line).toBeGreaterThan(0);
+    const run = await run_isolated({ root: repo, exercise: id, dir, typecheck: false });
+    const explained = run.results.filter((r) => r.message.includes('The trace where your code ran'));
+    expect(explained.length).toBeGreaterThan(0);
+    const msg = explained[0]!.message;
+    expect(msg).toMatch(/funcgraph_entry: func=i915_gem_shrinker_scan {3}<- your code/);
+    expect(msg).toMatch(/funcgraph_exit: func=i915_gem_shrinker_scan retval=\d+ {3}<- your code/);
+    expect(msg).toContain(` i915_gem_shrinker_scan (exercises/${id}/${file}:${lock_line})   <- your code`);
+    expect(msg.slice(msg.indexOf('Call Trace:'))).not.toMatch(/\((checks|course|scenarios|explorer|tests)\//);
+  });
 });
+

@@ -1,0 +1,94 @@
+// What a failing workload looked like from inside: one more run of the
+// smallest failing workload with the trace on, to show the learner where
+// their code was and what the kernel did around it. A reviewer reading a
+// wrong answer asks "which line did that?"; a value compared with the
+// reference cannot say, the trace can.
+//
+// The run is the same deterministic workload, so it takes the same path;
+// only the explanation comes from it, never the verdict.
+//
+// Pure: no Node APIs (the study site runs checks too).
+import { format_call_trace, save_stack_trace, type stack_frame } from '../kernel/lib/dump_stack';
+import { model_trace_explain, type trace_event } from '../kernel/trace/trace';
+import { format_entry } from '../explorer/render';
+
+/** Lines of the trace kept before the first mark, after the last, and around each. */
+const BEFORE = 8;
+const AFTER = 4;
+const AROUND = 2;
+/** The window's length at most: its first and last lines are kept when it is longer. */
+const MAX_LINES = 48;
+/** Events of the trace that no reader needs (they repeat what the log says). */
+const HIDDEN = new Set(['report']);
+
+/** Where a frame belongs to the code being judged: the learner's file, or a solution's in the course's own tests. */
+function judged(f: stack_frame): boolean {
+  return f.file.startsWith('exercises/') || f.file.startsWith('solutions/');
+}
+
+interface seen {
+  event: trace_event;
+  /** The call chain when the event fired inside the judged code. */
+  frames: stack_frame[] | null;
+}
+
+/**
+ * explain_failure - run @run (a failing workload's body) once more with the
+ * trace on and return the lines that explain it: the call trace of the judged
+ * code's last call into the kernel, and the trace around that moment. Empty
+ * when the run records nothing (or throws before it does).
+ */
+export async function explain_failure(run: () => Promise<unknown>): Promise<string[]> {
+  const boots: seen[][] = [];
+  model_trace_explain(true, (event) => {
+    if (event === null) {
+      boots.push([]);
+      return;
+    }
+    if (HIDDEN.has(event.event)) return;
+    const frames = save_stack_trace(1);
+    boots[boots.length - 1]?.push({ event, frames: frames.some(judged) ? frames : null });
+  });
+  try {
+    await run();
+  } catch {
+    /* the verdict already says how it failed; explain what was recorded */
+  } finally {
+    model_trace_explain(false, null);
+  }
+  // The last boot in which the judged code ran; else the last boot.
+  const ran = (s: seen) => s.frames !== null || s.event.event.startsWith('funcgraph_');
+  const boot = [...boots].reverse().find((b) => b.some(ran)) ?? boots[boots.length - 1];
+  if (!boot || boot.length === 0) return [];
+  const marks = boot.flatMap((s, i) => (ran(s) ? [i] : []));
+  const where = (s: seen) => {
+    const mine = s.frames?.find(judged);
+    return mine ? `   <- your code, ${mine.file.replace(/^.*\//, '')}:${mine.line}` : s.event.event.startsWith('funcgraph_') ? '   <- your code' : '';
+  };
+  const line = (i: number) => `    ${format_entry({ type: 'event', ...boot[i]!.event })}${where(boot[i]!)}`;
+  if (marks.length === 0) {
+    const from = Math.max(0, boot.length - BEFORE - AFTER);
+    return ['', `Your code never ran on that workload. The trace's last lines (replayed with trace on):`, ...boot.slice(from).map((_, k) => line(from + k))];
+  }
+  // Which lines to show: a run-up to the first mark, a few lines around each, the aftermath of the last.
+  const keep = new Set<number>();
+  const span = (a: number, b: number) => {
+    for (let i = Math.max(0, a); i <= Math.min(boot.length - 1, b); i++) keep.add(i);
+  };
+  span(marks[0]! - BEFORE, marks[0]!);
+  for (const m of marks) span(m - AROUND, m + AROUND);
+  span(marks[marks.length - 1]!, marks[marks.length - 1]! + AFTER);
+  let shown: (number | 'gap')[] = [];
+  [...keep].sort((a, b) => a - b).forEach((i, k, all) => {
+    if (k > 0 && i !== all[k - 1]! + 1) shown.push('gap');
+    shown.push(i);
+  });
+  if (shown.length > MAX_LINES) shown = [...shown.slice(0, MAX_LINES / 2), 'gap', ...shown.slice(-MAX_LINES / 2)];
+  const window = shown.map((x) => (x === 'gap' ? '    ...' : line(x)));
+  const first = boot.find((s) => s.frames);
+  const mine = first?.frames?.find(judged);
+  const head = mine
+    ? [`Your code's first traced call into the kernel on that workload, at ${mine.file}:${mine.line} (replayed with trace on):`, ...format_call_trace(first!.frames!).map((l) => `  ${l}`), '']
+    : [];
+  return ['', ...head, `The trace where your code ran (${boot.length} lines in all; "<- your code" marks each call of it and each thing it did):`, ...window];
+}
