@@ -328,7 +328,7 @@ function scan_calls_check(
   aspect: (c: scan_call) => unknown,
 ): (impl: exercise_impl, ctx: check_context) => Promise<check_outcome> {
   return (impl, ctx) =>
-    for_each_workload({ arbitrary: arb_scan_workload, seed, runs: 14, examples: SCAN_EXAMPLES, describe: describe_scan_workload }, async (wl) => {
+    for_each_workload({ arbitrary: arb_scan_workload, seed, generated: 6, examples: SCAN_EXAMPLES, describe: describe_scan_workload }, async (wl) => {
       const { result, value } = await run_scan_calls(scan_of(impl), wl);
       const bad = first_report(result, BAD_KINDS);
       if (bad) return fail(`${bad}${dmesg_tail(result)}`);
@@ -467,7 +467,7 @@ export default define_checks(refuse_kernel_object_state({
               swap: fc.boolean(),
             }),
             seed: 0x02a0,
-            runs: 8,
+            generated: 6,
             examples: DEFERRAL_EXAMPLES,
             describe: describe_deferral_workload,
           },
@@ -528,7 +528,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_reclaim_path_workload,
             seed: 0x02e0,
-            runs: 15, // 8 examples, then 7 generated
+            generated: 7, // after the 8 examples
             examples: [
               ...decisive_path_workloads('i915_ioctl', true).slice(0, 2),
               ...decisive_path_workloads('kswapd0', false),

@@ -261,7 +261,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'ioctl-shrink', 'oom-notifier'], ['reclaimer']),
             seed: 0x03a1,
-            runs: 6,
+            generated: 3,
             shrink_budget: SHRINK_BUDGET,
             examples: [
               decisive_workload('direct', 'reclaimer', 'none', true),
@@ -287,7 +287,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'kswapd', 'ioctl-shrink', 'oom-notifier'], ['reclaimer']),
             seed: 0x03b2,
-            runs: 6,
+            generated: 4,
             shrink_budget: SHRINK_BUDGET,
             examples: [decisive_workload('ioctl-shrink', 'reclaimer', 'waiters', true), decisive_workload('direct-nofs', 'reclaimer', 'none', false)],
             describe,
@@ -312,7 +312,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_struct_mutex_workload(['direct', 'kswapd', 'drop-caches', 'oom-notifier'], ['other', 'nobody']),
             seed: 0x03c3,
-            runs: 6,
+            generated: 2,
             shrink_budget: SHRINK_BUDGET,
             examples: [
               decisive_workload('drop-caches', 'other', 'none', true, 'i915_ioctl', 'i915_ioctl'),
@@ -334,7 +334,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'kswapd', 'drop-caches', 'ioctl-shrink'], ['other']),
             seed: 0x03d4,
-            runs: 6,
+            generated: 4,
             shrink_budget: SHRINK_BUDGET,
             examples: [
               decisive_workload('direct', 'other', 'none', false, 'i915_ioctl', 'i915_ioctl'),

@@ -259,7 +259,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_unlock_workload().map((wl) => ({ ...wl, no_new_kworkers: false })),
             seed: 0x08a0,
-            runs: 8,
+            generated: 2,
             examples: [
               decisive('direct', 'worker-blocked', true, 'i915_ioctl'),
               decisive('kswapd', 'queued-behind-busy', false, 'Xorg'),
@@ -278,7 +278,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_long_reclaim,
             seed: 0x08a1,
-            runs: 3,
+            generated: 1,
             examples: [
               { calls: 40, per_call: 2, lockdep: false, comm: 'kswapd0' },
               // A large backlog: over 64 objects in flight at every other call.
@@ -305,7 +305,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_unlock_workload().map((wl) => ({ ...wl, no_new_kworkers: true })),
             seed: 0x08b0,
-            runs: 6,
+            generated: 4,
             examples: [decisive('oom-notifier', 'queued-behind-busy', false, 'i915_ioctl', true), decisive('direct', 'queued-behind-busy', true, 'kworker/0:1', true)],
             describe: describe_unlock_workload,
             shrink_budget: SHRINK_RERUNS,
@@ -322,7 +322,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_unlock_workload(SUCCESS_PATHS),
             seed: 0x08c0,
-            runs: 6,
+            generated: 1,
             examples: SUCCESS_PATHS.map((p, i) => decisive(p, 'worker-blocked', i % 2 === 0, 'kswapd0', false, i % 2 === 1)),
             describe: describe_unlock_workload,
             shrink_budget: SHRINK_RERUNS,
@@ -345,7 +345,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_unlock_workload(RECURSIVE_PATHS),
             seed: 0x08d0,
-            runs: 6,
+            generated: 3,
             examples: RECURSIVE_PATHS.map((p, i) => decisive(p, 'worker-blocked', i % 2 === 1, 'i915_ioctl', false, i % 2 === 0)),
             describe: describe_unlock_workload,
             shrink_budget: SHRINK_RERUNS,

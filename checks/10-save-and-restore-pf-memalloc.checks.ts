@@ -213,7 +213,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_writeback,
             seed: 0x1001,
-            runs: 14,
+            generated: 11,
             shrink_budget: 10,
             examples: [
               { caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 4, dirty: true, populated: true, low_memory: true, lockdep: true },
@@ -250,7 +250,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: fc.record({ comm: arb_comm, dirty_objects: fc.integer({ min: 1, max: 4 }), lockdep: fc.boolean() }),
             seed: 0x1002,
-            runs: 5,
+            generated: 3,
             shrink_budget: 4,
             examples: [{ comm: 'i915_ioctl', dirty_objects: 2, lockdep: true }, { comm: 'i915_ioctl', dirty_objects: 1, lockdep: false }],
             describe: (wl) => `"${wl.comm}" holds struct_mutex and allocates below the min watermark; ${wl.dirty_objects} dirty object(s) to write back; lockdep ${wl.lockdep ? 'on' : 'off'}`,
@@ -277,7 +277,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_writeback,
             seed: 0x1003,
-            runs: 10,
+            generated: 8,
             shrink_budget: 10,
             examples: [
               { caller: CALLER_NAMES[2]!, comm: 'kswapd0', pages: 8, dirty: true, populated: true, low_memory: true, lockdep: true },
@@ -309,7 +309,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: fc.record({ wl: arb_writeback.map((wl) => ({ ...wl, populated: true, dirty: true })), fail_at: fc.integer({ min: 0, max: 16 }) }),
             seed: 0x1004,
-            runs: 10,
+            generated: 5,
             shrink_budget: 10,
             examples: [
               ...[0, 1, 2, 3].map((fail_at) => ({ wl: { caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 3, dirty: true, populated: true, low_memory: false, lockdep: true }, fail_at })),

@@ -202,7 +202,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_wait_workload(UNDER_LOCK_PATHS),
             seed: 0x1201,
-            runs: 11,
+            generated: 6,
             examples: [wl('ioctl', 'after'), wl('ioctl', 'during', 'Xorg'), wl('direct-reclaim', 'first', 'glxgears'), wl('kswapd', 'after'), wl('oom-notifier', 'after', 'gpu_wait')],
             describe: (w) => `${shape_words['4.10']}; ${describe_wait_workload(w)}`,
           },
@@ -223,7 +223,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_wait_workload(['kswapd', 'direct-reclaim', 'direct-only', 'nested-lock']),
             seed: 0x1202,
-            runs: 7,
+            generated: 3,
             examples: [
               wl('kswapd', 'first', 'gpu_wait'),
               wl('kswapd', 'after', 'kswapd0'),
@@ -256,7 +256,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_comm,
             seed: 0x1203,
-            runs: 3,
+            generated: 1,
             examples: ['i915_ioctl', 'Xorg'],
             describe: (comm) => `the thread's hang: "${comm}" holds struct_mutex, frees a buffer, allocates under pressure; reclaim recurses into the v4.10 shrinker; no kworker can be created`,
           },
@@ -290,7 +290,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_silent,
             seed: 0x1204,
-            runs: 12,
+            generated: 7,
             examples: SILENT_CASES.filter(([s]) => s !== '4.12').map(([shape, path], i) => ({ ...wl(path, i % 2 ? 'first' : 'after', i % 2 ? 'Xorg' : 'i915_ioctl'), shape })),
             describe: (w) => `${shape_words[w.shape]}; ${describe_wait_workload(w)}`,
           },
@@ -319,7 +319,7 @@ export default define_checks(refuse_kernel_object_state({
               free_work_queued: fc.boolean(),
             }),
             seed: 0x1205,
-            runs: 10,
+            generated: 6,
             examples: [
               { reader_steps: 300, holder_ms: 0, comm: 'i915_ioctl', lockdep: false, free_work_queued: false },
               { reader_steps: 120, holder_ms: 200, comm: 'kswapd0', lockdep: true, free_work_queued: false },
