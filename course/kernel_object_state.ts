@@ -128,6 +128,8 @@ function watch_impl(impl: exercise_impl, exports: Record<string, string>): state
       if (first || budget <= 0 || inside.has(caller)) return fn.apply(this, args);
       const roots: [unknown, string][] = args.map((a, i) => [a, params[i] ?? `argument ${i + 1}`]);
       roots.push([caller, `current (${caller.comm})`]);
+      // What the kernel called the function through (i915.shrinker_ops.unlock(...): the ops table) is its object too.
+      if ((typeof this === 'object' && this !== null) || typeof this === 'function') roots.push([this, 'this']);
       const before = snapshot(roots);
       budget -= before.length;
       inside.add(caller);

@@ -23,7 +23,13 @@
 //   - no write to a top-level binding's properties or elements, or to a
 //     top-level function's own properties (`count_objects.calls++`), also
 //     not through Object.assign / Object.defineProperty / Reflect.set and
-//     their siblings.
+//     their siblings;
+//   - a function or class of the file is only called, `new`ed, extended or
+//     exported, never used as a value: `const self = count; self.n++`
+//     keeps state on the function object where no write names it;
+//   - no `this` outside a class or in a static method, no `new.target`:
+//     what a kernel function is called through is the kernel's object
+//     (i915.shrinker_ops), and a static method's `this` is the class.
 // A static rule cannot follow every alias (`const f: any = helper; f.n = 1`);
 // the checks' comparisons call by call and course/kernel_object_state.ts
 // catch what behaves statefully anyway.
@@ -115,8 +121,22 @@ const ASSIGNMENTS = new Set([
   ts.SyntaxKind.QuestionQuestionEqualsToken,
 ]);
 
-/** module_state_violations - where @sf keeps state between calls (see the file comment). */
+/**
+ * module_state_violations - where @sf keeps state between calls (see the
+ * file comment): the file's own variables and containers, then the other
+ * holders (its functions as values, `this`, `new.target`) on lines not
+ * already refused (`count.calls++` is said once).
+ */
 export function module_state_violations(sf: ts.SourceFile): state_violation[] {
+  const out = top_level_state(sf);
+  const line = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line;
+  const said = new Set(out.map((v) => line(v.node)));
+  for (const v of other_holders(sf)) if (!said.has(line(v.node))) out.push(v);
+  return out;
+}
+
+/** State in the file's own variables, containers and static fields, and writes through its top-level names. */
+function top_level_state(sf: ts.SourceFile): state_violation[] {
   const out: state_violation[] = [];
   const top = new Set<string>();
   for (const st of sf.statements) {
@@ -188,6 +208,55 @@ export function module_state_violations(sf: ts.SourceFile): state_violation[] {
   };
   visit(sf);
   return out;
+}
+
+/** Functions of the file used as values, `this` outside a class or in a static method, `new.target`. */
+function other_holders(sf: ts.SourceFile): state_violation[] {
+  const out: state_violation[] = [];
+  // The file's own functions and classes (declared, or a top-level const holding an arrow or function expression).
+  const own_functions = new Set<string>();
+  for (const st of sf.statements) {
+    if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) own_functions.add(st.name.text);
+    if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) own_functions.add(d.name.text);
+  }
+  // `this` of an instance method is the instance (made per call); of a static method, the class itself: state.
+  const is_static = (m: ts.Node) => ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+  const this_outside_class = (node: ts.Node): boolean => {
+    for (let p: ts.Node | undefined = node.parent; p && p !== sf; p = p.parent) {
+      if (ts.isClassLike(p)) return false;
+      if (ts.isFunctionLike(p) && !ts.isArrowFunction(p)) return !ts.isClassLike(p.parent) || is_static(p);
+    }
+    return true;
+  };
+  const state_holders = (node: ts.Node): void => {
+    if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.NewKeyword) {
+      out.push({ node, why: `uses \`new.target\`: it is the function object itself, which lives as long as the file; ${FIX}` });
+    } else if (node.kind === ts.SyntaxKind.ThisKeyword && this_outside_class(node)) {
+      out.push({ node, why: `uses \`this\` outside a class (or in a static method, where it is the class): a kernel function is called through the kernel's own object (i915.shrinker_ops), and a field put there is state shared by every call; use the arguments the kernel passes; ${FIX}` });
+    } else if (ts.isIdentifier(node) && own_functions.has(node.text) && used_as_value(node)) {
+      out.push({ node, why: `uses the function \`${node.text}\` as a value: a function object lives as long as the file, and a property put on it (\`const self = ${node.text}; self.n++\`) is state shared by every call; call it instead; ${FIX}` });
+    }
+    ts.forEachChild(node, state_holders);
+  };
+  state_holders(sf);
+  return out;
+}
+
+/**
+ * used_as_value - @name (an identifier naming a function or class of the
+ * file) is used other than by calling it, `new`, `extends`, `instanceof`,
+ * `typeof` in a type, or exporting it; or it is the name being declared, a
+ * property name, or a type.
+ */
+function used_as_value(name: ts.Identifier): boolean {
+  const p = name.parent;
+  if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && p.expression === name) return false;
+  if ((ts.isFunctionDeclaration(p) || ts.isClassDeclaration(p) || ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isPropertyAssignment(p) || ts.isPropertySignature(p) || ts.isMethodSignature(p)) && p.name === name) return false;
+  if (ts.isPropertyAccessExpression(p) && p.name === name) return false;
+  if (ts.isExportSpecifier(p) || ts.isExportAssignment(p) || ts.isImportSpecifier(p) || ts.isImportClause(p)) return false;
+  if (ts.isExpressionWithTypeArguments(p) || ts.isTypeQueryNode(p) || ts.isTypeReferenceNode(p) || ts.isQualifiedName(p)) return false;
+  if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword && p.right === name) return false;
+  return true;
 }
 
 /** state_problems - module_state_violations of each of @files, as diagnostics (code SL-STATE) the loop shows like type errors. */

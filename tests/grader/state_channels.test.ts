@@ -1,0 +1,79 @@
+// State that outlives a call, kept where neither the file's top level nor
+// the kernel's objects are (red team 5, class 5): a property of the file's
+// own function object reached through an alias, `this` of a free function
+// or of a static method, `new.target`. The course's decoy
+// flush-every-64th-unlock-of-the-device with its per-device count in a Map
+// hung on a helper function (`const self = count_unlock; self.m = ...`)
+// scored 10/10 on exercise 08 (/work/gr5-attacks/02-08-state-on-function-alias).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { run_checks, pass, type check_suite, type exercise_impl } from '../../course/checks';
+import { COURSE_ROOT } from '../../course/files';
+import { refuse_kernel_object_state } from '../../course/kernel_object_state';
+import { module_state_violations } from '../../course/module_state';
+
+const violations = (text: string): string[] => module_state_violations(ts.createSourceFile('x.ts', text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)).map((v) => v.why);
+
+describe('the state rule (the learner\'s loop and the grader\'s policy)', () => {
+  it('refuses a function of the file used as a value: an alias, .call, an object holding it, an export of an alias', () => {
+    const cases = [
+      'function f(): number { const self = f as unknown as { n?: number }; self.n = (self.n ?? 0) + 1; return self.n; }',
+      'function g(): void {}\nexport function f(): void { const h: { n?: number } = g; h.n = 1; }',
+      'function g(this: unknown): void {}\nexport function f(): void { g.call({}); }',
+      'function g(): void {}\nexport function f(): unknown { return { g }; }',
+      'const g = (): void => {};\nexport function f(): void { stash(g); }\nfunction stash(x: unknown): void { void x; }',
+    ];
+    for (const c of cases) expect(violations(c).join('\n'), c).toMatch(/uses the function `\w+` as a value/);
+  });
+
+  it('refuses `this` outside a class, in a static method, and new.target; an instance method\'s `this` is fine', () => {
+    expect(violations('export function f(this: { n?: number }): void { this.n = 1; }').join('\n')).toMatch(/uses `this` outside a class/);
+    expect(violations('export function make(): unknown {\n  return { m(): unknown { return this; } };\n}').join('\n')).toMatch(/uses `this` outside a class/);
+    expect(violations('export class C { static hit(): void { (this as unknown as { n: number }).n++; } }').join('\n')).toMatch(/in a static method/);
+    expect(violations('export function f(): unknown { return new.target; }').join('\n')).toMatch(/new\.target/);
+    expect(violations('export class C { n = 0; hit(): number { return ++this.n; } }\nexport function f(): number { return new C().hit(); }')).toEqual([]);
+  });
+
+  it('still allows calling, recursing, `new`, `extends`, `instanceof`, `typeof` in a type and exporting', () => {
+    const ok = `class A {}
+class B extends A {}
+function helper(n: number): number { return n <= 0 ? 0 : helper(n - 1); }
+type T = typeof helper;
+export function f(x: unknown): number { const t: T = (n) => n; return x instanceof B ? t(1) : helper(2) + (new B() instanceof A ? 1 : 0); }
+export { helper };
+`;
+    expect(violations(ok)).toEqual([]);
+  });
+
+  it('refuses red team 5\'s attack 02 (the decoy with its count on a helper function), which scored 10/10 on exercise 08', () => {
+    const attack = readFileSync(join(COURSE_ROOT, 'tests/grader/fixtures/attacks/state-on-function-alias.txt'), 'utf8');
+    expect(violations(attack).join('\n')).toMatch(/uses the function `count_unlock` as a value/);
+  });
+});
+
+describe('the run-time rule (course/kernel_object_state.ts)', () => {
+  it('watches `this`, the object the kernel called the function through: a field the learner adds there fails the check', async () => {
+    // As the model calls i915.shrinker_ops.unlock(i915, unlock): a method call on an ops table of the check's.
+    const suite: check_suite = refuse_kernel_object_state({
+      exercise: '00-test',
+      exports: { op: 'function op(x: number): number' },
+      checks: [{ id: 'calls-through-a-table', name: 'calls through a table', run: async (impl: exercise_impl) => {
+        const ops = { op: impl.op as (x: number) => number };
+        ops.op(1);
+        ops.op(2);
+        return pass();
+      } }],
+    });
+    const learner: exercise_impl = {
+      op: function op(this: { calls?: number }, x: number): number {
+        this.calls = (this.calls ?? 0) + 1;
+        return x;
+      },
+    };
+    const [r] = await run_checks(suite, learner);
+    expect(r!.status).toBe('failed');
+    expect(r!.message).toContain('op() added `this.calls`');
+  });
+});
