@@ -98,22 +98,34 @@ export function batch_lines(b: batch_result, out: string): string[] {
   return lines;
 }
 
-/** grade_batch - grade every submission in @dir; results under @out; returns the reports in name order and what was skipped. */
-export async function grade_batch(base: grading_base, dir: string, out: string, opts: grade_options = {}): Promise<batch_result> {
-  const limit = make_limiter(opts.jobs ?? 2);
+/**
+ * Submissions being graded at once, per child process allowed: each holds a
+ * grading tree on disk (~6 MB, 460 files) from its start to its end. With
+ * every submission started at once, a class of 1000 made 1000 trees (6 GB)
+ * before the first child ran, the event loop blocked while it did.
+ */
+export const SUBMISSIONS_PER_JOB = 2;
+
+/** grade_batch - grade every submission in @dir; results under @out; returns the reports in name order and what was skipped. @grade: the tests' stand-in for grade_submission. */
+export async function grade_batch(base: grading_base, dir: string, out: string, opts: grade_options = {}, grade: typeof grade_submission = grade_submission): Promise<batch_result> {
+  const jobs = opts.jobs ?? 2;
+  const limit = make_limiter(jobs);
+  const in_flight = make_limiter(Math.max(2, jobs * SUBMISSIONS_PER_JOB));
   const { names, skipped } = list_submissions(dir);
   const folders = results_folders(names);
   const reports = await Promise.all(
-    names.map(async (name) => {
-      let r: grade_report;
-      try {
-        r = await grade_submission(base, { ...opts, submission: join(dir, name) }, limit);
-      } catch (e) {
-        r = failed_report(name, `the grader failed on this submission: ${(e as Error).message}`, base.manifest);
-      }
-      write_results(r, join(out, folders.get(name)!));
-      return r;
-    }),
+    names.map((name) =>
+      in_flight(async () => {
+        let r: grade_report;
+        try {
+          r = await grade(base, { ...opts, submission: join(dir, name) }, limit);
+        } catch (e) {
+          r = failed_report(name, `the grader failed on this submission: ${(e as Error).message}`, base.manifest);
+        }
+        write_results(r, join(out, folders.get(name)!));
+        return r;
+      }),
+    ),
   );
   const ids = base.manifest.exercises.filter((e) => !opts.exercises?.length || reports[0]?.exercises.some((x) => x.id === e.id)).map((e) => e.id);
   mkdirSync(out, { recursive: true });
