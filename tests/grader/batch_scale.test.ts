@@ -25,7 +25,7 @@ describe('class mode with 1000 submissions', () => {
       // Hand the event loop over a few times, as a real grading run does while its children work.
       for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
       active--;
-      return failed_report(opts.submission!.split('/').pop()!, 'stand-in', b.manifest);
+      return failed_report(opts!.submission!.split('/').pop()!, 'stand-in', b.manifest);
     };
     const b = await grade_batch(base, dir, join(dir, '..', 'out-1000'), { jobs: 2 }, stand_in);
     expect(b.reports.map((r) => r.submission)).toEqual(names);
