@@ -3,191 +3,6 @@
 import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
-  "keeps-deferred-work": {
-    "{\"comm\":\"check\",\"kernel\":[1,0,0],\"nr_eligible\":4086,\"nr_scanned\":3,\"per_node\":[904,584,365],\"seeks\":1,\"storm\":[1,1,0,1,0,1,1,1]}": {
-      "deferred_after_storm": [
-        4,
-        6,
-        0
-      ],
-      "evicted": [
-        [
-          0,
-          0,
-          0
-        ],
-        [
-          0,
-          0,
-          0
-        ],
-        [
-          0,
-          0,
-          0
-        ]
-      ],
-      "deferred": [
-        [
-          4,
-          7,
-          0
-        ],
-        [
-          6,
-          7,
-          0
-        ],
-        [
-          8,
-          7,
-          0
-        ]
-      ]
-    },
-    "{\"comm\":\"check\",\"kernel\":[2,3,0],\"nr_eligible\":2279,\"nr_scanned\":194,\"per_node\":[21,462,1003,487],\"seeks\":4,\"storm\":[0,0,3,3]}": {
-      "deferred_after_storm": [
-        2,
-        0,
-        0,
-        82
-      ],
-      "evicted": [
-        [
-          0,
-          0,
-          0,
-          0
-        ],
-        [
-          0,
-          0,
-          0,
-          0
-        ],
-        [
-          0,
-          0,
-          0,
-          0
-        ]
-      ],
-      "deferred": [
-        [
-          2,
-          0,
-          85,
-          82
-        ],
-        [
-          2,
-          0,
-          85,
-          123
-        ],
-        [
-          3,
-          0,
-          85,
-          123
-        ]
-      ]
-    },
-    "{\"comm\":\"glxgears\",\"kernel\":[0,0],\"nr_eligible\":690,\"nr_scanned\":0,\"per_node\":[28,20],\"seeks\":4,\"storm\":[0]}": {
-      "deferred_after_storm": [
-        1,
-        0
-      ],
-      "evicted": [
-        [
-          0,
-          0
-        ],
-        [
-          0,
-          0
-        ]
-      ],
-      "deferred": [
-        [
-          2,
-          0
-        ],
-        [
-          3,
-          0
-        ]
-      ]
-    },
-    "{\"comm\":\"glxgears\",\"kernel\":[3],\"nr_eligible\":1862,\"nr_scanned\":61,\"per_node\":[1199,1325,1493,50],\"seeks\":1,\"storm\":[1,0,1]}": {
-      "deferred_after_storm": [
-        157,
-        346,
-        0,
-        0
-      ],
-      "evicted": [
-        [
-          0,
-          0,
-          0,
-          0
-        ]
-      ],
-      "deferred": [
-        [
-          157,
-          346,
-          0,
-          6
-        ]
-      ]
-    },
-    "{\"comm\":\"gpu_wait\",\"kernel\":[0],\"nr_eligible\":18,\"nr_scanned\":34,\"per_node\":[28,1027],\"seeks\":1,\"storm\":[1,1,0,1,0,1,0]}": {
-      "deferred_after_storm": [
-        600,
-        29404
-      ],
-      "evicted": [
-        [
-          28,
-          0
-        ]
-      ],
-      "deferred": [
-        [
-          744,
-          29404
-        ]
-      ]
-    },
-    "{\"comm\":\"kswapd1\",\"kernel\":[1,0],\"nr_eligible\":1024,\"nr_scanned\":32,\"per_node\":[800,1000],\"seeks\":2,\"storm\":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}": {
-      "deferred_after_storm": [
-        0,
-        1240
-      ],
-      "evicted": [
-        [
-          0,
-          384
-        ],
-        [
-          0,
-          0
-        ]
-      ],
-      "deferred": [
-        [
-          0,
-          918
-        ],
-        [
-          49,
-          918
-        ]
-      ]
-    }
-  },
   "same-work-as-v4-11": {
     "{\"batch\":0,\"comm\":\"glxgears\",\"kernel_calls\":2,\"nr_eligible\":7107,\"nr_scanned\":228,\"objects\":1565,\"seeks\":4,\"storm\":59}": {
       "deferred_after_storm": 2950,
@@ -1437,6 +1252,189 @@ const golden: golden_data = {
         0
       ],
       "neighbour_turns": 0
+    },
+    "{\"comm\":\"check\",\"kernel\":[1,0,0],\"nr_eligible\":4086,\"nr_scanned\":3,\"per_node\":[904,584,365],\"seeks\":1,\"storm\":[1,1,0,1,0,1,1,1]}": {
+      "deferred_after_storm": [
+        4,
+        6,
+        0
+      ],
+      "evicted": [
+        [
+          0,
+          0,
+          0
+        ],
+        [
+          0,
+          0,
+          0
+        ],
+        [
+          0,
+          0,
+          0
+        ]
+      ],
+      "deferred": [
+        [
+          4,
+          7,
+          0
+        ],
+        [
+          6,
+          7,
+          0
+        ],
+        [
+          8,
+          7,
+          0
+        ]
+      ]
+    },
+    "{\"comm\":\"check\",\"kernel\":[2,3,0],\"nr_eligible\":2279,\"nr_scanned\":194,\"per_node\":[21,462,1003,487],\"seeks\":4,\"storm\":[0,0,3,3]}": {
+      "deferred_after_storm": [
+        2,
+        0,
+        0,
+        82
+      ],
+      "evicted": [
+        [
+          0,
+          0,
+          0,
+          0
+        ],
+        [
+          0,
+          0,
+          0,
+          0
+        ],
+        [
+          0,
+          0,
+          0,
+          0
+        ]
+      ],
+      "deferred": [
+        [
+          2,
+          0,
+          85,
+          82
+        ],
+        [
+          2,
+          0,
+          85,
+          123
+        ],
+        [
+          3,
+          0,
+          85,
+          123
+        ]
+      ]
+    },
+    "{\"comm\":\"glxgears\",\"kernel\":[0,0],\"nr_eligible\":690,\"nr_scanned\":0,\"per_node\":[28,20],\"seeks\":4,\"storm\":[0]}": {
+      "deferred_after_storm": [
+        1,
+        0
+      ],
+      "evicted": [
+        [
+          0,
+          0
+        ],
+        [
+          0,
+          0
+        ]
+      ],
+      "deferred": [
+        [
+          2,
+          0
+        ],
+        [
+          3,
+          0
+        ]
+      ]
+    },
+    "{\"comm\":\"glxgears\",\"kernel\":[3],\"nr_eligible\":1862,\"nr_scanned\":61,\"per_node\":[1199,1325,1493,50],\"seeks\":1,\"storm\":[1,0,1]}": {
+      "deferred_after_storm": [
+        157,
+        346,
+        0,
+        0
+      ],
+      "evicted": [
+        [
+          0,
+          0,
+          0,
+          0
+        ]
+      ],
+      "deferred": [
+        [
+          157,
+          346,
+          0,
+          6
+        ]
+      ]
+    },
+    "{\"comm\":\"gpu_wait\",\"kernel\":[0],\"nr_eligible\":18,\"nr_scanned\":34,\"per_node\":[28,1027],\"seeks\":1,\"storm\":[1,1,0,1,0,1,0]}": {
+      "deferred_after_storm": [
+        600,
+        29404
+      ],
+      "evicted": [
+        [
+          28,
+          0
+        ]
+      ],
+      "deferred": [
+        [
+          744,
+          29404
+        ]
+      ]
+    },
+    "{\"comm\":\"kswapd1\",\"kernel\":[1,0],\"nr_eligible\":1024,\"nr_scanned\":32,\"per_node\":[800,1000],\"seeks\":2,\"storm\":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}": {
+      "deferred_after_storm": [
+        0,
+        1240
+      ],
+      "evicted": [
+        [
+          0,
+          384
+        ],
+        [
+          0,
+          0
+        ]
+      ],
+      "deferred": [
+        [
+          0,
+          918
+        ],
+        [
+          49,
+          918
+        ]
+      ]
     }
   }
 };
