@@ -30,6 +30,7 @@ import {
   GEM_OBJECT_KINDS,
   make_gem_objects,
   MORE_GEM_OBJECT_KINDS,
+  RETIRABLE_GEM_OBJECT_KINDS,
   type gem_object_spec,
 } from '../scenarios/gem_workloads';
 import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
@@ -68,10 +69,12 @@ interface shrink_workload {
 }
 /**
  * Every kind i915_gem_shrink tells apart, including a bound object that is
- * still needed (only a pass without PURGEABLE releases it, with swap) and a
- * framebuffer not on screen (skipped unless I915_SHRINK_ACTIVE).
+ * still needed (only a pass without PURGEABLE releases it, with swap), a
+ * framebuffer not on screen (skipped unless I915_SHRINK_ACTIVE), and a
+ * buffer whose request the GPU has completed but nobody has retired yet
+ * (idle only once i915_gem_retire_requests() has run).
  */
-const SHRINK_KINDS = [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS, ...FRAMEBUFFER_GEM_OBJECT_KINDS];
+const SHRINK_KINDS = [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS, ...FRAMEBUFFER_GEM_OBJECT_KINDS, ...RETIRABLE_GEM_OBJECT_KINDS];
 const arb_shrink_workload: fc.Arbitrary<shrink_workload> = fc.record({
   objects: arb_gem_objects(0, 10, 6, SHRINK_KINDS),
   // Small targets too: stopping at the target is part of the contract.
@@ -93,6 +96,26 @@ const DECISIVE: shrink_workload = { objects: EVERY_KIND, target: 48, flags: FLAG
 const arb_outer_lock_workload: fc.Arbitrary<shrink_workload> = fc
   .tuple(arb_shrink_workload, arb_gem_objects(0, 10, 16, SHRINK_KINDS), fc.integer({ min: 0, max: 12 }))
   .map(([wl, objects, rcu_pending]) => ({ ...wl, objects, rcu_pending }));
+/** The decisive outer-lock workloads, run before the generated ones. */
+const OUTER_LOCK_EXAMPLES: readonly shrink_workload[] = [
+  DECISIVE,
+  { ...DECISIVE, lockdep: false, comm: 'kswapd0' },
+  { ...DECISIVE, rcu_pending: 6, lockdep: false, path: 'shrink_all' },
+  // A hundred pages released in one call (large purgeable buffers).
+  { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 48 }, { kind: 'bound-idle', pages: 40 }, { kind: 'purgeable', pages: 16 }], path: 'shrink_all' },
+];
+/** The decisive release workloads, run before the generated ones. */
+const RELEASE_EXAMPLES: readonly shrink_workload[] = [
+  DECISIVE,
+  { ...DECISIVE, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', lockdep: false },
+  // scan's second pass with swap: the needed objects go to swap, the framebuffer stays (no I915_SHRINK_ACTIVE).
+  { ...DECISIVE, swap: true, flags: FLAG_NAMES[1]! },
+  // Every flag set on every kind, with a target that stops the walk early.
+  ...FLAG_NAMES.map((flags, i) => ({ ...DECISIVE, objects: [...EVERY_KIND, ...EVERY_KIND], flags, swap: i % 2 === 0, target: 3 + 4 * i })),
+  // Buffers the GPU has finished with, their requests not yet retired, lockdep off: only a shrink that retires first releases them.
+  { ...DECISIVE, objects: [{ kind: 'bound-completed', pages: 8 }, { kind: 'bound-active', pages: 4 }, { kind: 'bound-completed', pages: 6 }], lockdep: false, comm: 'kswapd0' },
+];
+
 /**
  * Calls per outer-lock workload: the ioctl's allocation goes through reclaim
  * again and again while it holds struct_mutex (every priority, every retry),
@@ -153,14 +176,8 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_outer_lock_workload,
             seed: 0x0901,
-            runs: 10,
-            examples: [
-              DECISIVE,
-              { ...DECISIVE, lockdep: false, comm: 'kswapd0' },
-              { ...DECISIVE, rcu_pending: 6, lockdep: false, path: 'shrink_all' },
-              // A hundred pages released in one call (large purgeable buffers).
-              { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 48 }, { kind: 'bound-idle', pages: 40 }, { kind: 'purgeable', pages: 16 }], path: 'shrink_all' },
-            ],
+            runs: OUTER_LOCK_EXAMPLES.length + 6, // every example, then 6 generated workloads
+            examples: OUTER_LOCK_EXAMPLES,
             describe: describe_workload,
           },
           async (wl) => {
@@ -214,15 +231,8 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_shrink_workload,
             seed: 0x0902,
-            runs: 12,
-            examples: [
-              DECISIVE,
-              { ...DECISIVE, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', lockdep: false },
-              // scan's second pass with swap: the needed objects go to swap, the framebuffer stays (no I915_SHRINK_ACTIVE).
-              { ...DECISIVE, swap: true, flags: FLAG_NAMES[1]! },
-              // Every flag set on every kind, with a target that stops the walk early.
-              ...FLAG_NAMES.map((flags, i) => ({ ...DECISIVE, objects: [...EVERY_KIND, ...EVERY_KIND], flags, swap: i % 2 === 0, target: 3 + 4 * i })),
-            ],
+            runs: RELEASE_EXAMPLES.length + 4, // every example, then 4 generated workloads
+            examples: RELEASE_EXAMPLES,
             describe: describe_workload,
           },
           async (wl) => {
@@ -263,7 +273,11 @@ export default define_checks(refuse_kernel_object_state({
               }
               return null;
             });
-            if (differs) return fail(`${differs}. Release unbound objects first, skip what is pinned, active or a framebuffer (unless ACTIVE) or not purgeable (with PURGEABLE), and stop at the target.`);
+            if (differs) {
+              return fail(`${differs}. Retire the requests the GPU has completed first (i915_gem_retire_requests(), under struct_mutex: until then their ` +
+                'objects stay active), release unbound objects first, skip what is pinned, active or a framebuffer (unless ACTIVE) or not purgeable ' +
+                '(with PURGEABLE), and stop at the target.');
+            }
             return pass();
           },
         ),
@@ -276,7 +290,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: fc.record({ caller: arb_comm, holder: arb_comm, lockdep: fc.boolean(), objects: arb_gem_objects(1, 6) }),
             seed: 0x0903,
-            runs: 6,
+            runs: 1 + 5, // the example, then 5 generated workloads
             examples: [{ caller: 'kswapd0', holder: 'i915_ioctl', lockdep: false, objects: EVERY_KIND }],
             describe: (wl) => `${describe_objects(wl.objects)}; "${wl.holder}" holds struct_mutex, "${wl.caller}" calls i915_gem_shrink; lockdep ${wl.lockdep ? 'on' : 'off'}`,
           },

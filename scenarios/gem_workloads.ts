@@ -49,10 +49,19 @@ export const MORE_GEM_OBJECT_KINDS = ['bound-needed'] as const;
  * does not look at framebuffer_references.
  */
 export const FRAMEBUFFER_GEM_OBJECT_KINDS = ['framebuffer'] as const;
+/**
+ * Opt-in too: 'bound-completed' is bound and purgeable, and the GPU has
+ * completed the request that used it, but nobody has retired that request
+ * yet (the retire worker runs once a second): obj->active_count is still
+ * set. i915_gem_shrink() releases it only after i915_gem_retire_requests()
+ * (v4.11 retires before its walk); without retiring, it stays active.
+ */
+export const RETIRABLE_GEM_OBJECT_KINDS = ['bound-completed'] as const;
 export type gem_object_kind =
   | (typeof GEM_OBJECT_KINDS)[number]
   | (typeof MORE_GEM_OBJECT_KINDS)[number]
-  | (typeof FRAMEBUFFER_GEM_OBJECT_KINDS)[number];
+  | (typeof FRAMEBUFFER_GEM_OBJECT_KINDS)[number]
+  | (typeof RETIRABLE_GEM_OBJECT_KINDS)[number];
 
 export interface gem_object_spec {
   kind: gem_object_kind;
@@ -80,6 +89,7 @@ export function kind_is_releasable(kind: gem_object_kind, swap: boolean): boolea
   switch (kind) {
     case 'bound-idle':
     case 'purgeable':
+    case 'bound-completed': // once retired, as v4.11's shrinker does first
       return true;
     case 'needed':
     case 'dirty-needed':
@@ -124,6 +134,11 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
         await i915_gem_object_bind(obj);
         i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);
         i915_gem_object_mark_active(obj, jiffies() + 1_000_000);
+        break;
+      case 'bound-completed':
+        await i915_gem_object_bind(obj);
+        i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);
+        i915_gem_object_mark_active(obj, jiffies()); // its request completes now; retired later
         break;
       case 'purgeable':
         i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);

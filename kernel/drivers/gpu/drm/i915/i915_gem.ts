@@ -10,6 +10,7 @@
 // period has passed" does not mean "the memory is back" (Andrea: "Waiting a
 // RCU grace period only guarantees the work gets queued"), and anything that
 // holds struct_mutex while waiting for that worker deadlocks.
+import { lockdep_assert_held } from '../../../../locking/lockdep';
 import { mutex_init, mutex_lock, mutex_unlock } from '../../../../locking/mutex';
 import { llist_add, llist_del_all, llist_head } from '../../../../lib/llist';
 import { kfree } from '../../../../mm/slab';
@@ -21,7 +22,8 @@ import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from './
 import {
   __i915_gem_object_put_pages,
   model_i915_gem_object_reset_ids,
-  i915_gem_object_is_active,
+  i915_gem_object_request_completed,
+  i915_gem_object_retire__read,
   i915_gem_object_unbind,
   type drm_i915_gem_object,
 } from './i915_gem_object';
@@ -200,11 +202,24 @@ function unlink(list: drm_i915_gem_object[], obj: drm_i915_gem_object): void {
   if (i >= 0) list.splice(i, 1);
 }
 
-/** i915_gem_retire_requests - the model's GPU retires by itself as time passes. */
-export function i915_gem_retire_requests(_i915: drm_i915_private): void {}
+/**
+ * i915_gem_retire_requests - retire every request the GPU has completed
+ * (i915_gem_request.c, v4.11): their objects become idle
+ * (i915_gem_object_retire__read). Under struct_mutex, which the request
+ * lists need. Requests not completed stay; so do completed ones until
+ * somebody calls this (the shrinker before and after its walk, count, the
+ * retire worker once a second: model_retire_worker_runs_after).
+ */
+export function i915_gem_retire_requests(i915: drm_i915_private): void {
+  lockdep_assert_held(i915.struct_mutex, 'drivers/gpu/drm/i915/i915_gem_request.c i915_gem_retire_requests');
+  const now = jiffies();
+  for (const obj of i915.objects) {
+    if (obj.active_count > 0 && i915_gem_object_request_completed(obj, now)) i915_gem_object_retire__read(obj);
+  }
+}
 
-/** Is any object still in use by the GPU? */
+/** Is the GPU still executing a request (i915_gem_wait_for_idle would wait)? Completed but unretired requests do not count. */
 export function i915_gem_is_busy(i915: drm_i915_private): boolean {
   const now = jiffies();
-  return i915.objects.some((o) => !o.freed && i915_gem_object_is_active(o, now));
+  return i915.objects.some((o) => !o.freed && o.active_count > 0 && !i915_gem_object_request_completed(o, now));
 }

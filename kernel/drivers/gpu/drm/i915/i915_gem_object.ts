@@ -26,7 +26,7 @@ import {
 } from '../../../../mm/shmem';
 import { kfree, kmalloc, type kmem_object } from '../../../../mm/slab';
 import { rcu_head } from '../../../../rcu/update';
-import { jiffies } from '../../../../time/timekeeping';
+import { HZ, jiffies } from '../../../../time/timekeeping';
 import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, type drm_i915_private } from './i915_drv';
 
 export const PAGE_SHIFT = 12;
@@ -59,8 +59,16 @@ export interface drm_i915_gem_object {
   bind_count: number;
   /** Bindings pinned for use (execbuf, scanout): never unbound by the shrinker. */
   vma_pin_count: number;
-  /** jiffies until which the GPU is still using the object (0: idle). */
+  /** jiffies at which the GPU completes the object's last request (its breadcrumb passes; 0: never used). */
   active_until: number;
+  /**
+   * obj->active_count: set when a request uses the object
+   * (i915_vma_move_to_active), cleared only when that request is retired
+   * (i915_gem_object_retire__read), not when the GPU completes it: a
+   * completed request stays on the engine's list until i915_gem_retire_requests()
+   * or the retire worker runs. (The model has one engine: 0 or 1.)
+   */
+  active_count: number;
   /** Scanout buffers are never shrunk while active. */
   framebuffer_references: number;
   rcu: rcu_head;
@@ -102,6 +110,7 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
     bind_count: 0,
     vma_pin_count: 0,
     active_until: 0,
+    active_count: 0,
     framebuffer_references: 0,
     rcu: new rcu_head(),
     freed: false,
@@ -223,9 +232,40 @@ export function model_relocations_written(p: page): number {
   return relocations_written.get(p) ?? 0;
 }
 
-/** i915_gem_object_is_active - the GPU is still using it. */
+/**
+ * Model of the retire worker (i915_gem_retire_work_handler, v4.11): while
+ * the GPU is awake it runs once a second, re-queued with
+ * round_jiffies_up_relative(HZ), so on whole seconds, and retires every
+ * completed request. A request completed at @completed is retired by it at
+ * the first whole second after. Simplified: its mutex_trylock(struct_mutex)
+ * is taken to succeed (the kernel's worker skips a round when the lock is held).
+ */
+export function model_retire_worker_runs_after(completed: number): number {
+  return (Math.floor(completed / HZ) + 1) * HZ;
+}
+
+/**
+ * i915_gem_object_is_active - obj->active_count: a request that used it is
+ * not retired yet. The GPU may already have completed it: the object stays
+ * active (skipped by the shrinker without I915_SHRINK_ACTIVE, not counted)
+ * until i915_gem_retire_requests() or the retire worker retires the request.
+ */
 export function i915_gem_object_is_active(obj: drm_i915_gem_object, now: number): boolean {
-  return obj.active_until > now;
+  if (obj.active_count === 0) return false;
+  return obj.active_until > now || now < model_retire_worker_runs_after(obj.active_until);
+}
+
+/** i915_gem_request_completed on the object's last request: has the GPU finished with it (retired or not)? */
+export function i915_gem_object_request_completed(obj: drm_i915_gem_object, now: number): boolean {
+  return obj.active_until <= now;
+}
+
+/**
+ * i915_gem_object_retire__read - the object's request is retired: it is
+ * idle now. Called by i915_gem_retire_requests() for completed requests only.
+ */
+export function i915_gem_object_retire__read(obj: drm_i915_gem_object): void {
+  obj.active_count = 0;
 }
 
 /** i915_gem_object_is_shrinkable - objects with a shmem backing store are. */
@@ -261,7 +301,7 @@ export function __i915_gem_object_put_pages(obj: drm_i915_gem_object): boolean {
   if (!sg) return true;
   if (obj.mm.pages_pin_count > 0) return false;
   // Judged when the pages go, not when the caller returns: a wait for the GPU afterwards protects nothing.
-  if (i915_gem_object_is_active(obj, jiffies())) pages_put_while_active.set(obj, model_pages_put_while_active(obj) + sg.pages.length);
+  if (!i915_gem_object_request_completed(obj, jiffies())) pages_put_while_active.set(obj, model_pages_put_while_active(obj) + sg.pages.length);
   obj.mm.pages = null;
   if (obj.mm.madv === I915_MADV_DONTNEED) obj.mm.dirty = false;
   for (const p of sg.pages) {
@@ -317,8 +357,13 @@ export function i915_gem_object_unbind(obj: drm_i915_gem_object): number {
   return 0;
 }
 
-/** Mark the object as in use by the GPU until @until (jiffies) and as written. */
+/**
+ * Mark the object as used by a GPU request that completes at @until
+ * (jiffies), and as written (i915_vma_move_to_active): active until that
+ * request is retired.
+ */
 export function i915_gem_object_mark_active(obj: drm_i915_gem_object, until: number): void {
   obj.active_until = until;
+  obj.active_count = 1;
   obj.mm.dirty = true;
 }
