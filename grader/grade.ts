@@ -371,6 +371,9 @@ function zero_checks(e: manifest_exercise, message: string, hidden: hidden_suite
 function sandbox_flags(tree: string, base: grading_base): string[] {
   return [
     '--frozen-intrinsics',
+    // Frozen intrinsics fix Error.stackTraceLimit at its start value: deep enough for the
+    // model's Call Traces (course/realm.ts install_stack_source) to reach the learner's line.
+    '--stack-trace-limit=64',
     '--disallow-code-generation-from-strings',
     '--experimental-permission',
     `--allow-fs-read=${tree}/*`,

@@ -99,7 +99,14 @@ export function model_set_stack_source(source: () => string): void {
  * the engine records no frames.
  */
 export function save_stack_trace(skip = 0): stack_frame[] {
-  if (stack_source) return trace_enabled() ? parse_v8_stack(stack_source()).slice(1 + skip) : [];
+  if (stack_source) {
+    if (!trace_enabled()) return [];
+    try {
+      return parse_v8_stack(stack_source()).slice(1 + skip);
+    } catch {
+      return []; // a trace is an explanation: never let reading one break the run
+    }
+  }
   const E = Error as ErrorConstructor & { stackTraceLimit?: number };
   const saved = E.stackTraceLimit;
   try {
