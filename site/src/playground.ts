@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
 // The playground page: "you are the scheduler". Choose a scenario (every one
 // the checks explore, and the thread's own) and whose code runs in it (the
-// starter or the reference solution); then at each decision point choose
+// starter, the reference solution, or, when `npm start` serves the page, the
+// learner's current files: "your code", read again at each Start or Replay);
+// then at each decision point choose
 // which runnable task goes next (mouse or keyboard), undo, or run on with the
 // kernel's default policy. Each task's lane says where it is and why it is
 // blocked; locks, the zone's watermarks, workqueue pools, RCU and dmesg are
@@ -9,7 +11,7 @@
 // URL (?scenario=&variant=&schedule=) replays it on load.
 // The kernel model runs right here (playground_core.ts, explorer/stepper.ts).
 import { paged_text } from './paged_text';
-import { catalogue, run_schedule_string, step, VARIANTS, type catalogue_entry, type variant } from './playground_core';
+import { catalogue, forget_your_code, run_schedule_string, step, VARIANTS, your_code_offered, type catalogue_entry, type variant } from './playground_core';
 import { challenge, render_end, render_view } from './playground_views';
 import { render_timeline } from '../../explorer/render';
 import { format_schedule, type deviation } from '../../explorer/schedule';
@@ -33,7 +35,7 @@ interface session {
 function url_state(): { id: string | null; variant: variant; schedule: string | null } {
   const q = new URLSearchParams(location.search);
   const v = q.get('variant');
-  return { id: q.get('scenario'), variant: v === 'solution' ? 'solution' : 'starter', schedule: q.get('schedule') };
+  return { id: q.get('scenario'), variant: v === 'solution' || v === 'yours' ? v : 'starter', schedule: q.get('schedule') };
 }
 
 function write_url(s: session): void {
@@ -43,6 +45,8 @@ function write_url(s: session): void {
 
 async function setup(root: HTMLElement): Promise<void> {
   const entries: catalogue_entry[] = await catalogue();
+  // Asked of progress.json, which every host serves: only `npm start`'s names exercises whose current code it serves.
+  const yours = await your_code_offered();
   root.replaceChildren();
 
   const controls = el('form', { class: 'pg-controls', 'aria-label': 'Scenario' });
@@ -56,6 +60,7 @@ async function setup(root: HTMLElement): Promise<void> {
   const var_label = el('label', { for: 'pg-variant' }, 'Code');
   const vsel = el('select', { id: 'pg-variant' });
   for (const v of VARIANTS) vsel.append(el('option', { value: v }, v === 'starter' ? 'the starter' : 'the reference solution'));
+  if (yours) vsel.append(el('option', { value: 'yours' }, 'your code (your files, as saved)'));
   const start = el('button', { type: 'submit' }, 'Start at decision #0');
   controls.append(scen_label, scen, var_label, vsel, start);
 
@@ -155,7 +160,7 @@ async function setup(root: HTMLElement): Promise<void> {
       });
       stage.append(render_end(r), render_view(r.end_view), undo_b);
     }
-    if (s && !r.view) stage.append(challenge(s.id, s.variant, r, (v) => {
+    if (s && !r.view) stage.append(challenge(s.id, s.variant, r, yours !== null, (v) => {
       if (!s) return;
       vsel.value = v;
       void replay_text(r.schedule_string, v);
@@ -165,6 +170,7 @@ async function setup(root: HTMLElement): Promise<void> {
 
   controls.addEventListener('submit', (e) => {
     e.preventDefault();
+    forget_your_code();
     s = { id: scen.value, variant: vsel.value as variant, departures: [], at: 0 };
     show_title(s.id);
     void go();
@@ -175,6 +181,7 @@ async function setup(root: HTMLElement): Promise<void> {
   });
 
   async function replay_text(text: string, v: variant): Promise<void> {
+    forget_your_code();
     const r = await run_schedule_string(text, v);
     if (!r.ok) {
       out.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Error: ${r.error}`));
@@ -210,7 +217,7 @@ async function setup(root: HTMLElement): Promise<void> {
     await replay_text(u.schedule, u.variant);
   } else if (u.id && entries.some((e) => e.id === u.id)) {
     scen.value = u.id;
-    vsel.value = u.variant;
+    vsel.value = u.variant === 'yours' && !yours ? 'starter' : u.variant;
     s = { id: u.id, variant: u.variant, departures: [], at: 0 };
     show_title(s.id);
     await go();

@@ -2,7 +2,8 @@
 // The playground's engine, without the page: every scenario the checks
 // explore (course/scenario_registry.ts: each suite declares its scenarios by
 // id) plus the thread's own scenarios, built with the starter or the
-// reference solution, replayed from a schedule string or stepped decision by
+// reference solution, or (when `npm start` serves the page) the learner's
+// current code, replayed from a schedule string or stepped decision by
 // decision (explorer/stepper.ts). It runs the kernel model in the browser
 // (and in node, for the tests): nothing here uses Node APIs. The check
 // suites and the exercise code are loaded only when a scenario needs them
@@ -12,15 +13,96 @@ import { build_checked, find_declared, scenario_declarations_of, type built_scen
 import { format_schedule, parse_schedule, render_timeline, replay_schedule, type deviation, type scenario } from '../../explorer/index';
 import { ALL_FAILURE_KINDS } from '../../explorer/scenario';
 import { step_to, type step_result } from '../../explorer/stepper';
+import { KERNEL_REGISTRY_KEY, type kernel_registry, type your_code_offer } from './playground_registry';
 import { count_hides_memory, flush_from_reclaim, rcu_hang, shrinker_lock_recursion } from '../../scenarios/thread';
 
-/** Whose code a scenario runs: the exercise's starter or its reference solution. */
-export type variant = 'starter' | 'solution';
+/** Whose code a scenario runs: the exercise's starter, its reference solution, or the learner's current files ("your code"). */
+export type variant = 'starter' | 'solution' | 'yours';
+/** The variants every host offers (bundled); 'yours' only where your_code_offered() says so. */
 export const VARIANTS: readonly variant[] = ['starter', 'solution'];
 
 const suite_modules = import.meta.glob<Record<string, unknown>>('../../checks/*.checks.ts');
 const starter_modules = import.meta.glob<Record<string, unknown>>('../../exercises/*/*.ts');
 const solution_modules = import.meta.glob<Record<string, unknown>>('../../solutions/*/*.ts');
+/** Every module of the kernel model, for the learner's code (loaded only when it imports one). */
+const kernel_modules = import.meta.glob<Record<string, unknown>>(['../../kernel/**/*.ts', '!../../kernel/**/*.test.ts']);
+
+/**
+ * The registry the learner's module reads the model from (cli/your_code.ts
+ * rewrites its imports to it): the bundle's own modules, so its calls reach
+ * the model instance the scenario boots, not a second copy.
+ */
+const registry: kernel_registry = (module) => {
+  const load = kernel_modules[`../../${module}.ts`];
+  return load ? load() : Promise.reject(new Error(`the playground's kernel model has no module ${module}`));
+};
+(globalThis as Record<symbol, unknown>)[Symbol.for(KERNEL_REGISTRY_KEY)] = registry;
+
+/** Where the learner's code comes from: by default the site server that says so in progress.json (tests give their own). */
+export interface your_code_source {
+  offer(): Promise<your_code_offer | null>;
+  /** The module of exercise @exercise's current files; @generation changes whenever they must be read again. */
+  load(exercise: string, generation: number): Promise<Record<string, unknown>>;
+}
+
+let offered: Promise<your_code_offer | null> | null = null;
+const served_by_npm_start: your_code_source = {
+  offer: () =>
+    (offered ??= (async () => {
+      try {
+        const r = await fetch('progress.json', { cache: 'no-store' });
+        if (!r.ok) return null;
+        const o = ((await r.json()) as { your_code?: your_code_offer }).your_code;
+        return o && typeof o.base === 'string' && Array.isArray(o.exercises) ? o : null;
+      } catch {
+        return null;
+      }
+    })()),
+  async load(exercise, generation) {
+    const o = await this.offer();
+    if (!o) throw new Error('"Your code" runs only on the site `npm start` serves.');
+    const url = new URL(`${o.base}${encodeURIComponent(exercise)}.js?read=${generation}`, location.href);
+    return (await import(/* @vite-ignore */ url.href)) as Record<string, unknown>;
+  },
+};
+let your_code: your_code_source = served_by_npm_start;
+let generation = 0;
+const your_impls = new Map<string, Promise<exercise_impl>>();
+
+/** set_your_code_source - where "your code" comes from (the tests serve it without a browser); null: back to the site server. */
+export function set_your_code_source(src: your_code_source | null): void {
+  your_code = src ?? served_by_npm_start;
+  offered = null;
+  forget_your_code();
+}
+
+/** your_code_offered - the exercises whose current code this host can run, or null (a static host: no "your code"). */
+export async function your_code_offered(): Promise<string[] | null> {
+  return (await your_code.offer())?.exercises ?? null;
+}
+
+/** forget_your_code - read the learner's files again at the next run (after they saved). */
+export function forget_your_code(): void {
+  generation++;
+  your_impls.clear();
+}
+
+function load_your_code(exercise: string): Promise<exercise_impl> {
+  let p = your_impls.get(exercise);
+  if (!p) {
+    const g = generation;
+    p = (async () => {
+      const offer = await your_code.offer();
+      if (!offer) throw new Error('"Your code" runs only on the site `npm start` serves: there the server reads your exercise files.');
+      if (!offer.exercises.includes(exercise)) throw new Error(`The site server has no code of yours for exercise ${exercise}.`);
+      return { ...(await your_code.load(exercise, g)) };
+    })();
+    // A failed read is not remembered: fixing the file and running again reads it again.
+    p.catch(() => your_impls.delete(exercise));
+    your_impls.set(exercise, p);
+  }
+  return p;
+}
 
 /** The thread's scenarios (no exercise code in them), in the order the lessons meet them. */
 export function thread_scenarios(): scenario[] {
@@ -55,6 +137,7 @@ export async function catalogue(): Promise<catalogue_entry[]> {
 
 /** load_variant - the exports of exercise @exercise's files in @v's folder, merged (as course/files.ts load_impl does). */
 export async function load_variant(exercise: string, v: variant): Promise<exercise_impl> {
+  if (v === 'yours') return load_your_code(exercise);
   const mods = v === 'starter' ? starter_modules : solution_modules;
   const prefix = `../../${v === 'starter' ? 'exercises' : 'solutions'}/${exercise}/`;
   const impl: exercise_impl = {};

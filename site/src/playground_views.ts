@@ -123,8 +123,13 @@ export function render_end(r: step_result): HTMLElement {
  * search goes level by level, so its first failure has the fewest), and
  * offer the same schedule on the solution, which survives it.
  */
-export function challenge(id: string, v: variant, r: step_result, replay_with: (v: variant) => void): HTMLElement {
+export function challenge(id: string, v: variant, r: step_result, has_yours: boolean, replay_with: (v: variant) => void): HTMLElement {
   const s = section('challenge', 'Challenge: make the starter fail');
+  const again = (label: string, with_v: variant): HTMLButtonElement => {
+    const b = el('button', { type: 'button' }, label);
+    b.addEventListener('click', () => replay_with(with_v));
+    return b;
+  };
   if (v === 'starter') {
     if (r.failures.length === 0) {
       s.append(el('p', {}, 'The starter survived this schedule. Undo and choose other tasks at the decisions where a lock is taken or memory runs short.'));
@@ -145,14 +150,14 @@ export function challenge(id: string, v: variant, r: step_result, replay_with: (
           : 'The explorer found no failure within two departures: yours goes further than its search.';
       })();
     });
-    const sol = el('button', { type: 'button' }, 'Same schedule on the solution');
-    sol.addEventListener('click', () => replay_with('solution'));
-    s.append(score, b, sol);
+    s.append(score, b, again('Same schedule on the solution', 'solution'));
+    if (has_yours) s.append(again('Same schedule on your code', 'yours'));
   } else {
-    s.append(el('p', {}, r.failures.length ? 'The solution failed this schedule.' : 'The reference solution survives this schedule.'));
-    const st = el('button', { type: 'button' }, 'Same schedule on the starter');
-    st.addEventListener('click', () => replay_with('starter'));
-    s.append(st);
+    const whose = v === 'solution' ? 'The reference solution' : 'Your code';
+    s.append(el('p', {}, r.failures.length ? `${whose} failed this schedule.` : `${whose} survives this schedule.`));
+    s.append(again('Same schedule on the starter', 'starter'));
+    if (v === 'yours') s.append(again('Same schedule on the solution', 'solution'));
+    else if (has_yours) s.append(again('Same schedule on your code', 'yours'));
   }
   return s;
 }

@@ -1,0 +1,18 @@
+// The one name the playground page and `npm start`'s site server agree on
+// for "your code" (cli/your_code.ts): the learner's module reads the kernel
+// model's modules from a registry kept on globalThis under this symbol, so
+// that it calls the model instance the playground's bundle runs. Pure (the
+// server imports it too).
+
+/** Symbol.for() key of the registry: (module path such as "kernel/locking/mutex") -> Promise of that bundled module's namespace. */
+export const KERNEL_REGISTRY_KEY = 'shrinker-lab.kernel';
+
+/** The registry's shape. */
+export type kernel_registry = (module: string) => Promise<Record<string, unknown>>;
+
+/** What progress.json says when `npm start` serves the site: where the learner's code of each exercise is (absent on a static host). */
+export interface your_code_offer {
+  /** Relative to the site's root, ends with "/": <base><exercise id>.js is the module. */
+  base: string;
+  exercises: string[];
+}
