@@ -4,7 +4,7 @@
 //   JUnit XML                        (the common Ant/Surefire shape CI systems read)
 //   Exercism results.json, version 3 (exercism/docs test-runners/interface.md), one per exercise
 // Nothing here reads the clock: execution times come from the report.
-import type { grade_report, graded_check, graded_exercise } from './grade';
+import type { grade_report, graded_check, graded_exercise, graded_status } from './grade';
 import { strip_terminal } from './text';
 
 const num = (n: number) => Math.round(n * 1000) / 1000;
@@ -28,10 +28,21 @@ export function visible_points(e: graded_exercise): { score: number; max_score: 
   return { score: shown.reduce((s, c) => s + c.score, 0), max_score: shown.reduce((s, c) => s + c.max_score, 0) };
 }
 
+/**
+ * visible_status - @e's status as a student may see it: for an exercise whose
+ * checks ran, passed or failed by the visible checks alone. (The status
+ * counting hidden checks said "failed" next to every visible check passed:
+ * whether a hidden check fails, before the due date, in Gradescope's output.)
+ */
+export function visible_status(e: graded_exercise): graded_status {
+  if (e.status !== 'passed' && e.status !== 'failed') return e.status;
+  return e.checks.every((c) => c.hidden || c.status === 'passed') ? 'passed' : 'failed';
+}
+
 function exercise_line_visible(e: graded_exercise): string {
   const v = visible_points(e);
   const why = e.message ? ` — ${e.message.split('\n')[0]}` : '';
-  return `${e.id}: ${v.score}/${v.max_score} (${e.status})${why}`;
+  return `${e.id}: ${v.score}/${v.max_score} (${visible_status(e)})${why}`;
 }
 
 /**

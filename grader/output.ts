@@ -4,7 +4,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { grade_report } from './grade';
 import { strip_terminal } from './text';
-import { classroom_output_line, points_line, summary_text, to_classroom, to_exercism, to_gradescope, to_junit } from './formats';
+import { classroom_output_line, points_line, summary_text, to_classroom, to_exercism, to_gradescope, to_junit, visible_status } from './formats';
 
 /** The files written into the output folder, relative to it. */
 export const RESULT_FILES = {
@@ -85,7 +85,7 @@ export function summary_table(r0: grade_report, opts: { hidden?: boolean } = {})
 export function without_hidden(r: grade_report): grade_report {
   const exercises = r.exercises.map((e) => {
     const checks = e.checks.filter((c) => !c.hidden);
-    return { ...e, checks, score: checks.reduce((s, c) => s + c.score, 0), max_score: checks.reduce((s, c) => s + c.max_score, 0) };
+    return { ...e, status: visible_status(e), checks, score: checks.reduce((s, c) => s + c.score, 0), max_score: checks.reduce((s, c) => s + c.max_score, 0) };
   });
   return { ...r, exercises, score: exercises.reduce((s, e) => s + e.score, 0), max_score: exercises.reduce((s, e) => s + e.max_score, 0) };
 }
