@@ -56,11 +56,35 @@ export interface drm_i915_private {
   /** dev->struct_mutex: the big GEM lock of the era. */
   struct_mutex: mutex;
   mm: i915_gem_mm;
-  release: i915_release;
-  /** Andrea's 2/5: flush the free worker from the shrinker after an unlock. */
-  flush_free_work_in_shrinker: boolean;
   /** The shrinker callbacks in use (an exercise may replace some). */
   shrinker_ops: i915_shrinker_ops;
   /** Every object ever created on this device, for tests and the playground. */
   objects: drm_i915_gem_object[];
+}
+
+/**
+ * How the model's i915 behaves, which struct drm_i915_private has no field
+ * for: the kernel release whose shrinker it imitates, and whether it runs
+ * Andrea's 2/5. Kept beside the device, not on it, so that code handed the
+ * device (the learner's) cannot ask which kernel it is judged on: the fix
+ * must hold whatever the answer.
+ */
+export interface model_i915_config {
+  release: i915_release;
+  /** Andrea's 2/5: flush the free worker from the shrinker after an unlock. */
+  flush_free_work_in_shrinker: boolean;
+}
+
+const configs = new WeakMap<drm_i915_private, model_i915_config>();
+
+/** model_i915_config - the model configuration of @i915 (set when gem_world created it). */
+export function model_i915_config(i915: drm_i915_private): Readonly<model_i915_config> {
+  const c = configs.get(i915);
+  if (!c) throw new Error('model_i915_config: a device the model did not create');
+  return c;
+}
+
+/** model_set_i915_config - record @config for @i915 (once, at creation). */
+export function model_set_i915_config(i915: drm_i915_private, config: model_i915_config): void {
+  configs.set(i915, Object.freeze({ ...config }));
 }

@@ -18,7 +18,7 @@ import { call_rcu, type rcu_head } from '../../../../rcu/update';
 import { cond_resched, need_resched } from '../../../../sched/core';
 import { jiffies } from '../../../../time/timekeeping';
 import { INIT_WORK, schedule_work, type work_struct } from '../../../../workqueue';
-import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from './i915_drv';
+import { I915_MADV_DONTNEED, model_set_i915_config, type drm_i915_private, type i915_release } from './i915_drv';
 import {
   __i915_gem_object_put_pages,
   model_i915_gem_object_reset_ids,
@@ -106,11 +106,10 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
       shrinker: undefined as never,
       oom_notifier: undefined as never,
     },
-    release: opts.release ?? '4.11',
-    flush_free_work_in_shrinker: opts.flush_free_work_in_shrinker ?? false,
     shrinker_ops: Object.freeze({ ...v4_11_shrinker_ops, ...opts.shrinker_ops }),
     objects: [],
   };
+  model_set_i915_config(i915, { release: opts.release ?? '4.11', flush_free_work_in_shrinker: opts.flush_free_work_in_shrinker ?? false });
   // The callbacks are fixed at boot: code handed the device can neither unset
   // one (ops.oom = undefined would make the OOM notifier fall back to the
   // model's own) nor swap the table for another.

@@ -1,5 +1,5 @@
 // Models: drivers/gpu/drm/i915/i915_gem_shrinker.c, v4.11 (with the v4.10
-// and v4.12 differences the thread is about, selected by i915.release).
+// and v4.12 differences the thread is about, selected by the device's model_i915_config().release).
 //
 // The shrinker is how reclaim asks i915 for memory. Its problem is
 // struct_mutex: the shrinker needs it, and reclaim can be entered by a task
@@ -10,7 +10,7 @@
 //
 // Each callback is a field of i915_shrinker_ops so an exercise can replace
 // exactly the piece the learner fixes, and the thread's historical variants
-// are selected with i915.release ('4.10', '4.11', '4.12').
+// are selected with model_i915_config(i915).release ('4.10', '4.11', '4.12').
 import { mutex_trylock_recursive, mutex_unlock, MUTEX_TRYLOCK_FAILED, MUTEX_TRYLOCK_RECURSIVE } from '../../../../locking/mutex';
 import { pr_err, pr_info } from '../../../../printk/printk';
 import { NOTIFY_DONE, register_oom_notifier, type notifier_block } from '../../../../mm/oom_kill';
@@ -29,6 +29,7 @@ import {
   I915_SHRINK_PURGEABLE,
   I915_SHRINK_UNBOUND,
   I915_SHRINK_VMAPS,
+  model_i915_config,
   type drm_i915_private,
 } from './i915_drv';
 import { i915_gem_is_busy, i915_gem_retire_requests } from './i915_gem';
@@ -95,8 +96,8 @@ export async function i915_gem_shrinker_lock(i915: drm_i915_private): Promise<sh
 export async function i915_gem_shrinker_unlock(i915: drm_i915_private, unlock: boolean): Promise<void> {
   if (!unlock) return;
   mutex_unlock(i915.struct_mutex);
-  if (i915.release === '4.11') await synchronize_rcu_expedited();
-  if (i915.flush_free_work_in_shrinker) await flush_work(i915.mm.free_work);
+  if (model_i915_config(i915).release === '4.11') await synchronize_rcu_expedited();
+  if (model_i915_config(i915).flush_free_work_in_shrinker) await flush_work(i915.mm.free_work);
 }
 
 /**
@@ -155,7 +156,7 @@ export async function i915_gem_shrink(i915: drm_i915_private, target: number, fl
     }
   }
   i915_gem_retire_requests(i915);
-  if (i915.release === '4.10') {
+  if (model_i915_config(i915).release === '4.10') {
     // v4.10: unlock if we locked, then wait for an expedited grace period
     // whether or not we unlocked. In the nested case struct_mutex is still
     // held by the outer frame while we wait.
@@ -175,8 +176,8 @@ export async function i915_gem_shrink(i915: drm_i915_private, target: number, fl
  */
 export async function i915_gem_shrink_all(i915: drm_i915_private): Promise<number> {
   const freed = await i915_gem_shrink(i915, Number.MAX_SAFE_INTEGER, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_ACTIVE);
-  if (i915.release === '4.10') await rcu_barrier();
-  else if (i915.release === '4.11') await synchronize_rcu();
+  if (model_i915_config(i915).release === '4.10') await rcu_barrier();
+  else if (model_i915_config(i915).release === '4.11') await synchronize_rcu();
   return freed;
 }
 
