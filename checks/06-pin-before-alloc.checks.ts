@@ -13,11 +13,13 @@ import { declare_scenarios, explore_declared } from '../course/scenario_registry
 import { for_each_workload, like_reference } from '../course/workload';
 import type { run_result } from '../kernel/init/main';
 import {
+  arb_racy_relocation_workload,
   arb_relocation_workload,
   DECISIVE_RELOCATION,
   describe_relocation_workload,
   execbuffer_ioctl,
   HOG_COMM,
+  NOTHING_TAKEN,
   new_execbuffer_outcome,
   relocate_under_pressure,
   RELOC_PARAMS,
@@ -58,6 +60,16 @@ function first_bad_report(result: run_result, wl: relocation_workload): string |
   return x ? `${x.kind}: ${x.title}` : null;
 }
 
+/** What a reviewer adds when the workload changed the machine between the relocation's look and its kmalloc. */
+function snapshot_note(wl: relocation_workload): string {
+  const moved = [
+    wl.racing_allocator ? 'another CPU allocated below the min watermark' : '',
+    wl.user_unpins_in_kmalloc && wl.target.state === 'pinned-by-user' ? 'the batch\'s other user dropped its pin' : '',
+  ].filter(Boolean);
+  return moved.length ? `. Between the relocation's look and kmalloc's watermark check ${moved.join(' and ')}: free memory and others' pins are ` +
+    'snapshots other CPUs change at any time, and only a pin the relocation takes itself, before the allocation, keeps the pages' : '';
+}
+
 /** What the reference's outcome is compared on (what a reviewer reads off a run). */
 function reviewed(o: relocation_outcome): Omit<relocation_outcome, 'locks' | 'books' | 'same_pages' | 'unpinned_alloc'> {
   const { locks: _l, books: _b, same_pages: _s, unpinned_alloc: _u, ...rest } = o;
@@ -81,7 +93,7 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
       'with struct_mutex held. An ioctl is not filesystem code; it allocates with GFP_KERNEL' :
       bad.startsWith('step_limit') ? ': the relocation never finished (a wait for memory or for another task that never ends?)' :
       bad.includes('out-of-bounds') ? ': relocate_entry() reads every relocation entry from the buffer it is given, and this one is smaller than the entries (kmalloc room for all of them)' :
-      bad.startsWith('kasan') ? ': the batch\'s pages were released inside the allocation (the shrinker ran in this task) and the relocation kept using them' :
+      bad.startsWith('kasan') ? ': the batch\'s pages were released inside the allocation (the shrinker ran in this task) and the relocation kept using them' + snapshot_note(wl) :
       bad.startsWith('oom') ? ': the relocation drove the machine into the OOM killer' : '';
     return `${bad}${why}${dmesg_tail(result, 12)}`;
   }
@@ -91,7 +103,9 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
   if (o.unpinned_alloc) {
     return `the relocation called ${o.unpinned_alloc} while the batch had pages and nothing pinned them. Any allocation that may reclaim may run the ` +
       'shrinker in this task (RECURSIVE: it is our lock), and whether it will depends on what the rest of the machine does meanwhile (kswapd, ' +
-      'interrupts, other tasks), not on how much memory is free when the relocation looks. Pin the pages before the first allocation.';
+      'interrupts, other tasks), not on how much memory is free when the relocation looks. Pin the pages before the first allocation.' +
+      (wl.target.state === 'pinned-by-user' ? ' The pin the batch had was another user\'s (a CPU mmap): pages_pin_count is dropped without struct_mutex, ' +
+        'whenever that user is done, so only a pin the relocation takes itself protects it.' : '');
   }
   if (o.pin_delta !== 0) {
     return `the batch's pages_pin_count changed by ${o.pin_delta > 0 ? '+' : ''}${o.pin_delta} across the relocation (it returned ${String(o.ret)}). ` +
@@ -133,9 +147,9 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
   });
 }
 
-function relocation_property(impl: exercise_impl, ctx: check_context, opts: { faults: boolean; seed: number; runs: number; examples: relocation_workload[] }): Promise<check_outcome> {
+function relocation_property(impl: exercise_impl, ctx: check_context, opts: { faults: boolean; racy?: boolean; seed: number; generated: number; examples: relocation_workload[] }): Promise<check_outcome> {
   return for_each_workload(
-    { arbitrary: arb_relocation_workload(opts.faults), seed: opts.seed, runs: opts.runs, examples: opts.examples, describe: describe_relocation_workload },
+    { arbitrary: opts.racy ? arb_racy_relocation_workload : arb_relocation_workload(opts.faults), seed: opts.seed, generated: opts.generated, examples: opts.examples, describe: describe_relocation_workload },
     async (wl) => {
       const problem = judge_relocation(ctx, wl, await run_relocation(wl, fn_of(impl)));
       return problem ? fail(problem) : pass();
@@ -203,7 +217,7 @@ export default define_checks(refuse_kernel_object_state({
       run: (impl, ctx) => relocation_property(impl, ctx, {
         faults: false,
         seed: 0x06a0,
-        runs: 2, // the two examples (fast-check counts examples among the runs)
+        generated: 0, // the two examples only
         examples: [DECISIVE_RELOCATION, { ...DECISIVE_RELOCATION, lockdep: false, comm: 'kswapd0' }],
       }),
     },
@@ -213,7 +227,7 @@ export default define_checks(refuse_kernel_object_state({
       run: (impl, ctx) => relocation_property(impl, ctx, {
         faults: false,
         seed: 0x06b0,
-        runs: 18, // 5 examples, then 13 generated machines
+        generated: 13, // after the 5 examples
         examples: [
           // room for the batch's one page and its sg_table, and not one page more: the kmalloc after them reclaims
           { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 1 }, level: { mark: 'min', delta: 2 }, cache_objects: 2, comm: 'kswapd0' },
@@ -227,12 +241,34 @@ export default define_checks(refuse_kernel_object_state({
       }),
     },
     {
+      id: 'pins-whatever-it-saw',
+      name: 'pins the batch whatever free memory and other users\' pins were when it looked: another CPU allocates and the other user unpins during its kmalloc',
+      run: (impl, ctx) => relocation_property(impl, ctx, {
+        faults: false,
+        racy: true,
+        seed: 0x06d0,
+        generated: 7, // after the 7 examples
+        examples: [
+          // plenty free one page above high when it looks: another CPU takes it below min before kmalloc's watermark check
+          { ...DECISIVE_RELOCATION, level: { mark: 'high', delta: 1 }, racing_allocator: true },
+          { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 12 }, level: { mark: 'high', delta: 1 }, cache_objects: 4, racing_allocator: true, lockdep: false, comm: 'Xorg' },
+          { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 4 }, level: { mark: 'low', delta: 1 }, racing_allocator: true, comm: 'kswapd0' },
+          // someone else's pin when it looks, dropped while the relocation sleeps in kmalloc
+          { ...DECISIVE_RELOCATION, target: { state: 'pinned-by-user', pages: 8 }, user_unpins_in_kmalloc: true, racing_allocator: true },
+          { ...DECISIVE_RELOCATION, target: { state: 'pinned-by-user', pages: 3 }, level: { mark: 'high', delta: 8 }, user_unpins_in_kmalloc: true, lockdep: false },
+          { ...DECISIVE_RELOCATION, target: { state: 'unpinned', pages: 2 }, level: { mark: 'high', delta: 16 }, swap: false, cache_objects: 2, comm: 'i915_ioctl' },
+          // nothing taken at all: however much is free when it looks, another CPU can take it before kmalloc
+          { ...DECISIVE_RELOCATION, level: { mark: 'high', delta: NOTHING_TAKEN }, racing_allocator: true, lockdep: false },
+        ],
+      }),
+    },
+    {
       id: 'fails-cleanly-when-allocations-fail',
       name: 'when an allocation it needs fails (fault injection), returns -ENOMEM and leaves no pin, buffer or write behind',
       run: (impl, ctx) => relocation_property(impl, ctx, {
         faults: true,
         seed: 0x06c0,
-        runs: 11, // 3 examples, then 8 generated machines
+        generated: 8, // after the 3 examples
         examples: [
           { ...DECISIVE_RELOCATION, fail_nth_kmalloc: 1 },
           { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 3 }, cache_objects: 2, fail_nth_kmalloc: 2, lockdep: false },

@@ -326,6 +326,162 @@ const golden: golden_data = {
       "free_after": 48
     }
   },
+  "pins-whatever-it-saw": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"racing_allocator\":true,\"swap\":true,\"target\":{\"pages\":8,\"state\":\"pinned-by-user\"},\"user_unpins_in_kmalloc\":true}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 35
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"high\"},\"lockdep\":true,\"objects\":[],\"racing_allocator\":true,\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 35
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[],\"racing_allocator\":true,\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 35
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":8,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":3,\"state\":\"pinned-by-user\"},\"user_unpins_in_kmalloc\":true}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 56
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":4}],\"racing_allocator\":true,\"swap\":true,\"target\":{\"pages\":2,\"state\":\"unpinned\"},\"user_unpins_in_kmalloc\":true}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 36
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"low\"},\"lockdep\":true,\"objects\":[],\"racing_allocator\":true,\"swap\":true,\"target\":{\"pages\":4,\"state\":\"bound\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 35
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":2,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":true,\"objects\":[],\"racing_allocator\":false,\"swap\":true,\"target\":{\"pages\":5,\"state\":\"bound\"},\"user_unpins_in_kmalloc\":true}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 236
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":2,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":3}],\"racing_allocator\":true,\"swap\":true,\"target\":{\"pages\":4,\"state\":\"no-pages\"},\"user_unpins_in_kmalloc\":true}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 42
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":2,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":16,\"mark\":\"high\"},\"lockdep\":true,\"objects\":[],\"swap\":false,\"target\":{\"pages\":2,\"state\":\"unpinned\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 64
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":2,\"comm\":\"kworker/0:1\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":22,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2}],\"racing_allocator\":true,\"swap\":false,\"target\":{\"pages\":1,\"state\":\"bound\"},\"user_unpins_in_kmalloc\":true}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 40
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":24,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3}],\"racing_allocator\":false,\"swap\":true,\"target\":{\"pages\":12,\"state\":\"unpinned\"},\"user_unpins_in_kmalloc\":true}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 72
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"low\"},\"lockdep\":true,\"objects\":[],\"racing_allocator\":true,\"swap\":true,\"target\":{\"pages\":1,\"state\":\"unpinned\"},\"user_unpins_in_kmalloc\":true}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 43
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":6,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3}],\"racing_allocator\":false,\"swap\":true,\"target\":{\"pages\":2,\"state\":\"pinned-by-user\"},\"user_unpins_in_kmalloc\":true}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 54
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[],\"racing_allocator\":true,\"swap\":true,\"target\":{\"pages\":12,\"state\":\"no-pages\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 47
+    }
+  },
   "relocates-the-batch": {
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
       "ret": 0,

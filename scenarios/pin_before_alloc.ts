@@ -31,6 +31,8 @@ import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { format_gfp, GFP_ATOMIC, GFP_NOWAIT, __GFP_DIRECT_RECLAIM, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { __free_pages, alloc_pages, zone_info, type page } from '../kernel/mm/page_alloc';
 import { failslab_set, kmalloc_slab } from '../kernel/mm/slab';
+import { wakeup_kswapd } from '../kernel/mm/kswapd';
+import { rmqueue } from '../kernel/mm/zone';
 import { current, msleep } from '../kernel/sched/core';
 import { jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
@@ -174,6 +176,23 @@ export interface relocation_workload {
    * IO-less reclaim", mm/oom_kill.c, v4.11) and the allocator retries.
    */
   hog_pages?: number;
+  /**
+   * Another CPU allocates at the relocation's first reclaiming kmalloc made
+   * while the batch has pages (GFP_ATOMIC: an interrupt handler, network
+   * RX), down to one page below the min watermark, between whatever the
+   * relocation looked at and kmalloc's own watermark check. Free memory is a
+   * snapshot that other CPUs change at any time: an answer that decided from
+   * it (pin only when memory is low) now meets reclaim anyway.
+   */
+  racing_allocator?: boolean;
+  /**
+   * For a batch 'pinned-by-user': the other user (a CPU mmap, a display flip
+   * finishing) drops its pin at that same moment. pages_pin_count is raised
+   * and dropped without struct_mutex (i915_gem_object_unpin_pages,
+   * i915_gem_object_unpin_map; obj->mm.lock in v4.11): someone else's pin is
+   * theirs to drop, and only the relocation's own pin protects it.
+   */
+  user_unpins_in_kmalloc?: boolean;
 }
 
 /** The comm of the workload's memory hog (hog_pages): no ioctl task is named so. */
@@ -212,6 +231,45 @@ export function arb_relocation_workload(faults: boolean): fc.Arbitrary<relocatio
     .map(({ level_and_cache: lc, ...rest }) => ({ ...rest, level: lc.level, cache_objects: Math.max(lc.cache_objects, cache_needed(rest.target, lc.level)) }));
 }
 
+/** A delta above high that the small machine never reaches: nothing is taken, free memory stays as the setup left it. */
+export const NOTHING_TAKEN = 1000;
+
+/**
+ * Every watermark, one page below it, at it and one page above it, or well
+ * above high (plenty free: what a "memory is fine" rule sees).
+ */
+export const arb_any_watermark_level: fc.Arbitrary<memory_level> = fc.oneof(
+  fc.record({ mark: fc.constantFrom('min' as const, 'low' as const, 'high' as const), delta: fc.integer({ min: -1, max: 1 }) }),
+  fc.record({ mark: fc.constant('high' as const), delta: fc.oneof(fc.integer({ min: 2, max: 24 }), fc.constant(NOTHING_TAKEN)) }),
+);
+
+
+/**
+ * arb_racy_relocation_workload - machines where what the relocation sees
+ * when it looks does not last: free memory at, just above or just below
+ * each watermark (or plenty), another CPU allocating at its kmalloc, and a
+ * batch another user pinned dropping that pin at the same moment.
+ */
+export const arb_racy_relocation_workload: fc.Arbitrary<relocation_workload> = fc
+  .record({
+    target: fc.record({ state: fc.constantFrom(...TARGET_STATES), pages: fc.integer({ min: 1, max: 12 }) }),
+    objects: arb_gem_objects(0, 4, 4),
+    level: arb_any_watermark_level,
+    cache_objects: fc.integer({ min: 1, max: 4 }),
+    swap: fc.boolean(),
+    lockdep: fc.boolean(),
+    comm: arb_comm,
+    racing_allocator: fc.constantFrom(true, true, false),
+    user_unpins_in_kmalloc: fc.constantFrom(true, true, false),
+  })
+  .map((wl) => ({
+    ...wl,
+    cache_busy_jiffies: 0,
+    fail_nth_kmalloc: 0,
+    // the racer takes memory down below min: room for reclaim to climb back over it
+    cache_objects: Math.max(wl.cache_objects, cache_needed(wl.target, { mark: 'min', delta: -1 })),
+  }));
+
 /**
  * cache_needed - purgeable 4-page cache objects the machine needs so that a
  * correct relocation of @target at @level never ends in the OOM killer: a
@@ -239,11 +297,14 @@ export const DECISIVE_RELOCATION: relocation_workload = {
 export function describe_relocation_workload(wl: relocation_workload): string {
   const pages = (n: number): string => `${n} page${n === 1 ? '' : 's'}`;
   const level = wl.level.mark === 'atomic-floor' ? 'free memory down to the atomic reserve (below min)' :
+    wl.level.delta >= NOTHING_TAKEN ? 'free memory as the setup left it (far above the high watermark)' :
     `free memory ${wl.level.delta === 0 ? 'at' : wl.level.delta > 0 ? `${pages(wl.level.delta)} above` : `${pages(-wl.level.delta)} below`} the ${wl.level.mark} watermark`;
   return `batch ${wl.target.state}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
     `${wl.cache_objects} purgeable cache objects${wl.cache_busy_jiffies ? ` the GPU still uses for ${wl.cache_busy_jiffies} jiffies` : ''}; swap ${wl.swap ? 'on' : 'off'}; ${level}; lockdep ${wl.lockdep ? 'on' : 'off'}; ` +
     `ioctl task "${wl.comm}"` + (wl.fail_nth_kmalloc ? `; slab allocation #${wl.fail_nth_kmalloc} of the relocation fails (failslab)` : '') +
-    (wl.hog_pages ? `; a sleeping process "${HOG_COMM}" holds ${pages(wl.hog_pages)} of anonymous memory` : '');
+    (wl.hog_pages ? `; a sleeping process "${HOG_COMM}" holds ${pages(wl.hog_pages)} of anonymous memory` : '') +
+    (wl.racing_allocator ? '; at the relocation\'s first kmalloc with the batch\'s pages present, another CPU allocates (GFP_ATOMIC) down to 1 page below the min watermark' : '') +
+    (wl.user_unpins_in_kmalloc && wl.target.state === 'pinned-by-user' ? '; the batch\'s other user drops its pin at that kmalloc' : '');
 }
 
 /** What one generated relocation did: the reviewer's list. */
@@ -348,9 +409,23 @@ export async function run_relocation(wl: relocation_workload, relocate: relocate
       const faults = { seen: 0, hit: 0 };
       let unpinned_alloc: string | null = null;
       const ioctl = current;
+      // Pins held by the batch's other user (not the relocation's): they protect nothing the relocation can count on.
+      let user_pins = wl.target.state === 'pinned-by-user' ? 1 : 0;
+      let raced = false;
       // Every slab allocation passes should_failslab(): watch the relocation's own, and inject the workload's fault.
       failslab_set((size, gfp) => {
-        if (current === ioctl && !unpinned_alloc && gfp & __GFP_DIRECT_RECLAIM && obj.mm.pages && obj.mm.pages_pin_count <= obj.bind_count && obj.vma_pin_count === 0) {
+        const reclaiming = current === ioctl && (gfp & __GFP_DIRECT_RECLAIM) !== 0;
+        if (reclaiming && !raced && obj.mm.pages) {
+          // slab_pre_alloc_hook's might_sleep() (a voluntary preemption point): the rest of the machine moves on.
+          raced = true;
+          if (wl.user_unpins_in_kmalloc && user_pins > 0) {
+            i915_gem_object_unpin_pages(obj); // the other user's unpin, without struct_mutex
+            user_pins--;
+          }
+          if (wl.racing_allocator) other_cpu_allocates(zone_info().min - 1, keep);
+        }
+        // Only the relocation's own pin (beyond the bindings' and the other user's) keeps the shrinker off the pages.
+        if (reclaiming && !unpinned_alloc && obj.mm.pages && obj.mm.pages_pin_count - user_pins <= obj.bind_count && obj.vma_pin_count === 0) {
           unpinned_alloc = `kmalloc(${size}, ${format_gfp(gfp)})`;
         }
         if (!wl.fail_nth_kmalloc || ++faults.seen !== wl.fail_nth_kmalloc) return false;
@@ -365,7 +440,7 @@ export async function run_relocation(wl: relocation_workload, relocate: relocate
         written: page0 ? model_relocations_written(page0) : 0,
         same_pages: obj.mm.pages === before.pages,
         dirty: obj.mm.dirty,
-        pin_delta: obj.mm.pages_pin_count - before.pin,
+        pin_delta: obj.mm.pages_pin_count - before.pin + ((wl.target.state === 'pinned-by-user' ? 1 : 0) - user_pins),
         reloc_buffers_leaked: relocs_cache.nr_objects - before.buffers,
         faults_hit: faults.hit,
         locks: locks_balanced(locks),
@@ -387,6 +462,22 @@ export async function run_relocation(wl: relocation_workload, relocate: relocate
     },
     wl.comm,
   );
+}
+
+/**
+ * other_cpu_allocates - models atomic allocations made on the other CPU at
+ * this instant (an interrupt handler's, network RX: GFP_ATOMIC may go below
+ * min, ALLOC_HIGH|ALLOC_HARDER): take free pages until @target are left,
+ * waking kswapd as their slow path does (mm/page_alloc.c). The pages are
+ * kept in @keep and given back when the ioctl is done.
+ */
+function other_cpu_allocates(target: number, keep: Array<[page, number]>): void {
+  wakeup_kswapd(0);
+  while (zone_info().free > target) {
+    const p = rmqueue(0);
+    if (!p) return;
+    keep.push([p, 0]);
+  }
 }
 
 /** How long the memory hog sleeps: longer than any relocation takes (virtual time, no work). */
