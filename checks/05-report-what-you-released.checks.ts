@@ -11,6 +11,7 @@
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
+import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { page_accounting } from '../course/invariants';
 import type { drm_i915_private, i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
@@ -33,13 +34,16 @@ import {
   arb_oom_workload,
   BYSTANDER_RSS,
   describe_oom_workload,
+  describe_pin_race,
   judged_oom,
+  pin_race_scenario,
   run_oom_workload,
   stops_chain,
   type notifier_call,
   type oom_fn,
   type oom_run,
   type oom_workload,
+  type pin_race_workload,
 } from '../scenarios/oom_notifier';
 import golden from './05-report-what-you-released.golden';
 
@@ -366,6 +370,58 @@ async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: r
 }
 
 // ---------------------------------------------------------------------------
+// A page user races the purge (explored): what came back is what
+// i915_gem_shrink_all() returns, not what was releasable a moment before.
+
+/**
+ * A client's pread (i915_gem_object_pin_pages: obj->mm.lock, no struct_mutex)
+ * starts or ends on the other CPU while the notifier purges. Buffers, lock
+ * holder, swap, lockdep and release vary; the reader's buffer comes after a
+ * buffer the purge releases first (so a schedule point of the purge precedes it).
+ */
+const PIN_RACES: ReadonlyArray<{ id: string; wl: pin_race_workload }> = [
+  // A pread of a bound buffer (pinned: not releasable when the notifier took the lock) ends during the purge: more comes back.
+  { id: 'ex05-pread-ends', wl: { objects: [obj('purgeable', 4), obj('needed', 6), obj('bound-idle', 3)], read: 2, when: 'ends', holder: 'none', swap: true, lockdep: true, release: '4.12', comm: 'i915_ioctl', other: 'Xorg' } },
+  // A pread of a purgeable buffer starts during the purge: pinned before its pages are put, less comes back. Nested (unlock = false), lockdep off.
+  { id: 'ex05-pread-starts-nested', wl: { objects: [obj('needed', 5), obj('bound-needed', 3), obj('purgeable', 4)], read: 2, when: 'starts', holder: 'caller', swap: true, lockdep: false, release: '4.11', comm: 'Xorg', other: 'Xorg' } },
+  // The notifier waited 30 ms for another holder of struct_mutex; then a pread starts while it purges.
+  { id: 'ex05-pread-starts-after-wait', wl: { objects: [obj('purgeable', 3), obj('bound-idle', 4)], read: 1, when: 'starts', holder: 'other-briefly', swap: false, lockdep: true, release: '4.12', comm: 'glxgears', other: 'gpu_wait' } },
+  // The same wait, and a pread of an unbound purgeable buffer that ends during the purge (v4.11).
+  { id: 'ex05-pread-ends-after-wait', wl: { objects: [obj('bound-idle', 2), obj('purgeable', 5)], read: 1, when: 'ends', holder: 'other-briefly', swap: false, lockdep: false, release: '4.11', comm: 'kworker/0:1', other: 'i915_ioctl' } },
+];
+
+/** Every notifier call of an explored run, judged as judge_call judges the direct calls. */
+const judge_calls = (calls: notifier_call[]): string | null => {
+  for (const c of calls) {
+    const wrong = judge_call(c);
+    if (wrong) return wrong;
+  }
+  return null;
+};
+
+/** The scenarios this suite explores, declared once by id (course/scenario_registry.ts): the checks and `shrinker-lab replay` build them from here. */
+export const scenarios = declare_scenarios(
+  '05-report-what-you-released',
+  PIN_RACES.map(({ id, wl }) => ({
+    id,
+    title: describe_pin_race(wl),
+    build: (impl: exercise_impl) => ({ scenario: pin_race_scenario(id, oom_of(impl), wl, judge_calls), options: { preemption_bound: 1 } }),
+  })),
+);
+
+/** The pin races, each under every schedule with at most one preemption (the client's pin or unpin at each schedule point of the purge). */
+async function pin_races(impl: exercise_impl): Promise<check_outcome> {
+  for (const { id, wl } of PIN_RACES) {
+    const out = await explore_declared(scenarios, id, impl);
+    if (!out.ok) {
+      return fail(`${out.message}\n  on the workload: ${describe_pin_race(wl)}.\n  Page users pin and unpin an object's pages under obj->mm.lock, without struct_mutex: ` +
+        'what was releasable when the notifier took the lock is not what the purge gives back. Report what i915_gem_shrink_all() returned.');
+    }
+  }
+  return pass();
+}
+
+// ---------------------------------------------------------------------------
 // The checks.
 
 /** oom_check - run OOM workloads and judge each run with @judge (after the common invariants); compare @aspect with the reference. */
@@ -422,9 +478,9 @@ export default define_checks(refuse_kernel_object_state({
     },
     {
       id: 'reports-exactly-what-it-released',
-      name: 'adds to *freed exactly the pages it released (to the free list or to swap), and prints i915\'s report of them, with the lock free, held by the caller, or held briefly by another task',
-      run: (impl, ctx) =>
-        for_each_workload({ arbitrary: arb_direct, seed: 0x05b0, runs: DIRECT_EXAMPLES.length + 3, examples: DIRECT_EXAMPLES, describe: describe_direct }, async (wl) => {
+      name: 'adds to *freed exactly the pages it released (to the free list or to swap), and prints i915\'s report of them, with the lock free, held by the caller, or held briefly by another task, and while a pread pins or unpins a buffer during the purge',
+      run: async (impl, ctx) => {
+        const direct = await for_each_workload({ arbitrary: arb_direct, seed: 0x05b0, runs: DIRECT_EXAMPLES.length + 3, examples: DIRECT_EXAMPLES, describe: describe_direct }, async (wl) => {
           const { result, value } = await run_direct(oom_of(impl), wl);
           const bad = first_report(result, [...BAD_KINDS, 'oom']);
           if (bad) return fail(`${bad}${dmesg_tail(result)}`);
@@ -463,7 +519,11 @@ export default define_checks(refuse_kernel_object_state({
           });
           if (differs) return fail(`the notifier did not do what the reference does: ${differs}`);
           return pass();
-        }),
+        });
+        if (!direct.ok) return direct;
+        const raced = await pin_races(impl);
+        return raced.ok ? direct : raced;
+      },
     },
     {
       id: 'lets-the-oom-killer-act-when-nothing-came-back',

@@ -23,8 +23,15 @@ import { fc } from '../course/workload';
 import { run_once } from '../course/check_helpers';
 import { lock_owners, locks_balanced, page_accounting } from '../course/invariants';
 import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_object_mark_active, model_pages_put_while_active, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
-import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import {
+  i915_gem_object_mark_active,
+  i915_gem_object_pin_pages,
+  i915_gem_object_unpin_pages,
+  model_pages_put_while_active,
+  obj_nr_pages,
+  type drm_i915_gem_object,
+} from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_shrinker_lock, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import type { run_result } from '../kernel/init/main';
 import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
@@ -32,6 +39,8 @@ import { GFP_KERNEL, GFP_NOFS, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp
 import { __free_page, alloc_page, nr_free_pages, zone_info, type page } from '../kernel/mm/page_alloc';
 import { NOTIFY_DONE, NOTIFY_STOP_MASK, register_oom_notifier, type notifier_block } from '../kernel/mm/oom_kill';
 import { current, msleep, signal_wake_up } from '../kernel/sched/core';
+import { complete, complete_all, completion_done, init_completion, wait_for_completion } from '../kernel/sched/completion';
+import type { scenario } from '../explorer/scenario';
 import { jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, type gem_object_spec } from './gem_workloads';
 import { hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from './lock_holder';
@@ -124,8 +133,9 @@ export interface notifier_call {
   locks: string | null;
 }
 
-function pages_of(objs: readonly drm_i915_gem_object[]): Map<drm_i915_gem_object, number> {
-  return new Map(objs.filter((o) => o.mm.pages !== null).map((o) => [o, obj_nr_pages(o)]));
+/** Each object's pages (its sg_table) and their number: an object that got other pages during the call (a page user re-populated it after the purge) lost the first ones all the same. */
+function pages_of(objs: readonly drm_i915_gem_object[]): Map<drm_i915_gem_object, { sg: NonNullable<drm_i915_gem_object['mm']['pages']>; n: number }> {
+  return new Map(objs.flatMap((o) => (o.mm.pages !== null ? [[o, { sg: o.mm.pages, n: obj_nr_pages(o) }] as const] : [])));
 }
 
 /** judged_oom - call @oom as out_of_memory() would, and record what it did. */
@@ -146,8 +156,8 @@ export async function judged_oom(oom: oom_fn, i915: drm_i915_private, freed: { v
   let released_purgeable = 0;
   let released_busy = 0;
   const now = jiffies();
-  for (const [o, n] of before) {
-    if (o.mm.pages !== null) continue;
+  for (const [o, { sg, n }] of before) {
+    if (o.mm.pages === sg) continue;
     released += n;
     if (purgeable.has(o)) released_purgeable += n;
   }
@@ -331,3 +341,132 @@ export function arb_oom_workload(objects: fc.Arbitrary<gem_object_spec[]>, holde
   });
 }
 
+
+/**
+ * A page user on another CPU races the notifier's purge. v4.11's
+ * i915_gem_pread_ioctl (i915_gem.c) pins the buffer's pages with
+ * i915_gem_object_pin_pages(), which takes obj->mm.lock and never
+ * struct_mutex, copies to userspace (it may fault and sleep), then unpins;
+ * a dma-buf importer's map_dma_buf does the same. So while the notifier
+ * holds struct_mutex and purges, a buffer can gain a pin (i915_gem_shrink()
+ * skips it, or __i915_gem_object_put_pages() re-reads pages_pin_count under
+ * obj->mm.lock and keeps the pages: fewer pages come back than were
+ * releasable when the notifier took the lock) or lose one (more come back).
+ * Only what i915_gem_shrink_all() returns says what came back.
+ */
+export interface pin_race_workload {
+  /** i915's buffers, idle on the GPU. */
+  objects: gem_object_spec[];
+  /** The buffer the client reads (an index into objects). */
+  read: number;
+  /**
+   * 'starts': the pread starts while the notifier runs (read a purgeable buffer: once purged, the pread fails
+   * with -EFAULT instead of reading the pages back in, so every schedule's "released" is unambiguous);
+   * 'ends': it was copying when the notifier was called and ends while it runs.
+   */
+  when: 'starts' | 'ends';
+  /** Who holds struct_mutex when the notifier is called: nobody, the allocating task itself (unlock = false), or another task for 30 ms (the notifier waits for it). */
+  holder: 'none' | 'caller' | 'other-briefly';
+  swap: boolean;
+  lockdep: boolean;
+  release: i915_release;
+  comm: string;
+  other: string;
+}
+
+export function describe_pin_race(wl: pin_race_workload): string {
+  const spec = wl.objects[wl.read]!;
+  const read = `"${wl.other}" ${wl.when === 'starts' ? 'starts a pread of' : 'is in a pread of (its pages pinned), and finishes it,'} buffer ${wl.read + 1} ` +
+    `(${spec.kind}×${spec.pages}p) ${wl.when === 'starts' ? 'while the notifier runs' : 'while the notifier runs'} (i915_gem_object_pin_pages: obj->mm.lock, no struct_mutex)`;
+  const who = { none: 'holding nothing', caller: 'holding struct_mutex', 'other-briefly': `holding nothing, "${wl.other}" holding struct_mutex for 30 ms` }[wl.holder];
+  return `"${wl.comm}" (${who}) calls the OOM notifier; ${describe_objects(wl.objects)}, the GPU idle; ` +
+    `${read}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker`;
+}
+
+/**
+ * pin_race_scenario - the explored scenario: @wl with @oom as i915's
+ * notifier (and @others as the device's count and scan). Every schedule's
+ * notifier calls are handed to @judge (a failure message or null); the
+ * explorer tries the client's pin or unpin at each schedule point of the
+ * purge (obj->mm.lock, boot parameter i915_mm_lock_window).
+ */
+export function pin_race_scenario(
+  id: string,
+  oom: oom_fn,
+  wl: pin_race_workload,
+  judge: (calls: notifier_call[]) => string | null,
+  others: Partial<Pick<i915_shrinker_ops, 'count' | 'scan'>> = {},
+): scenario {
+  let calls: notifier_call[] = [];
+  let unfinished = true;
+  return {
+    id,
+    params: { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? SWAP_PAGES : 0, lockdep: wl.lockdep, i915_mm_lock_window: true },
+    setup() {
+      calls = [];
+      unfinished = true;
+      const made = init_completion('buffers made');
+      const reading = init_completion('pread pinned');
+      const locked = init_completion('struct_mutex taken for the purge');
+      const done = init_completion('pread done');
+      const w = { i915: null as drm_i915_private | null, target: null as drm_i915_gem_object | null };
+      // The client's copy runs on the other CPU from the moment the purge holds struct_mutex (the
+      // notifier's own lock, or i915_gem_shrink()'s): from there on the explorer tries its pin or
+      // unpin at every schedule point of the purge.
+      const lock: i915_shrinker_ops['lock'] = async (i915) => {
+        const st = await i915_gem_shrinker_lock(i915);
+        if (st.locked && !completion_done(locked)) complete(locked);
+        return st;
+      };
+      w.i915 = gem_world({ release: wl.release, shrinker_ops: { ...others, lock, oom } }).i915;
+      // The client: i915_gem_pread_ioctl's pin, copy and unpin, on the other CPU.
+      user_task(async () => {
+        await wait_for_completion(made);
+        const obj = w.target!;
+        if (wl.when === 'ends') {
+          if (await i915_gem_object_pin_pages(obj)) throw new Error('check setup: no memory for the pread');
+          complete(reading);
+          await wait_for_completion(locked);
+        } else {
+          complete(reading);
+          await wait_for_completion(locked);
+          // A buffer already purged has no backing store left: the pread fails with -EFAULT, pinning nothing.
+          if (await i915_gem_object_pin_pages(obj)) {
+            complete(done);
+            return;
+          }
+          await msleep(1); // copy_to_user, faulting
+        }
+        i915_gem_object_unpin_pages(obj);
+        complete(done);
+      }, wl.other, { cpu: 1 });
+      const held = init_completion('struct_mutex held by another task');
+      if (wl.holder === 'other-briefly') {
+        user_task(async () => {
+          await wait_for_completion(made);
+          await mutex_lock(w.i915!.struct_mutex);
+          complete(held);
+          await msleep(30); // e.g. waiting for the GPU with the lock held
+          mutex_unlock(w.i915!.struct_mutex);
+        }, wl.other, { cpu: 1 });
+      }
+      user_task(async () => {
+        const i915 = w.i915!;
+        if (wl.release === '4.11') await warm_up_workqueues();
+        const objs = await make_gem_objects(i915, wl.objects);
+        w.target = objs[wl.read]!;
+        complete_all(made); // the client and the other holder
+        await wait_for_completion(reading);
+        if (wl.holder === 'caller') await hold_struct_mutex(i915, 'caller');
+        if (wl.holder === 'other-briefly') await wait_for_completion(held);
+        const { call } = await judged_oom(oom, i915, { value: 0 });
+        calls.push(call);
+        if (!completion_done(locked)) complete(locked); // a notifier that never took the lock: the pread goes on after it
+        await wait_for_completion(done);
+        if (wl.holder === 'caller' && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+        unfinished = false;
+      }, wl.comm, { cpu: 0 });
+    },
+    check: () => (unfinished ? 'the notifier call never finished' : judge(calls)),
+  };
+}

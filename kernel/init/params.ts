@@ -38,6 +38,15 @@ export interface boot_params {
   swap_pages: number;
   /** Record structured trace events (costs time; the explorer turns it on to replay). */
   trace: boolean;
+  /**
+   * The i915 shrinker's put of an object's pages takes obj->mm.lock (v4.11
+   * __i915_gem_object_put_pages: mutex_lock_nested, a sleeping lock) and is
+   * then a schedule point, where a page user on another CPU (pread, dma-buf:
+   * i915_gem_object_pin_pages under obj->mm.lock, never struct_mutex) may pin
+   * or unpin the pages between the shrinker's decision and the put. Off by
+   * default: runs that do not look at that race keep their step counts.
+   */
+  i915_mm_lock_window: boolean;
 }
 
 export const default_boot_params: Readonly<boot_params> = Object.freeze({
@@ -55,6 +64,7 @@ export const default_boot_params: Readonly<boot_params> = Object.freeze({
   totalram_pages: 4096,
   swap_pages: 0,
   trace: false,
+  i915_mm_lock_window: false,
 });
 
 let params: boot_params = { ...default_boot_params };

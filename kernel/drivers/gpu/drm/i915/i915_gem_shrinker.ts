@@ -17,7 +17,8 @@ import { NOTIFY_DONE, register_oom_notifier, type notifier_block } from '../../.
 import { get_nr_swap_pages } from '../../../../mm/swap';
 import { DEFAULT_SEEKS, register_shrinker, SHRINK_STOP, type shrink_control, type shrinker } from '../../../../mm/vmscan';
 import { rcu_barrier, synchronize_rcu, synchronize_rcu_expedited } from '../../../../rcu/update';
-import { current, schedule_timeout_killable } from '../../../../sched/core';
+import { current, might_sleep, model_schedule_point, schedule_timeout_killable } from '../../../../sched/core';
+import { boot_params } from '../../../../init/params';
 import { fatal_signal_pending } from '../../../../sched/task';
 import { jiffies, msecs_to_jiffies } from '../../../../time/timekeeping';
 import { trace } from '../../../../trace/trace';
@@ -77,11 +78,62 @@ export function shrinker_lock_state_of(trylock_recursive_ret: number): shrinker_
 }
 
 /**
+ * Model: an exercise that asks for the shrinker's own locking (13: "taking
+ * struct_mutex the right way is part of the exercise") still boots devices
+ * whose shrinker_ops.lock/unlock are the model's, because the kernel's
+ * i915_gem_shrink() takes the lock itself. While a check arms this, a call
+ * of the model's lock or unlock that does not come from the model's own
+ * shrinker code (i915_gem_shrink, the notifier's wait, the model's count,
+ * scan and notifier) is the learner's code calling the answer through the
+ * device: it is recorded for the check to refuse, and otherwise served.
+ */
+let lock_slots_armed = false;
+let model_lock_callers = 0;
+let refused_lock_call: string | null = null;
+
+/** by_the_model - make @call (a shrinker_ops lock or unlock) as the model's own shrinker code. */
+function by_the_model<T>(call: () => T): T {
+  model_lock_callers++;
+  try {
+    return call();
+  } finally {
+    model_lock_callers--;
+  }
+}
+
+function note_lock_call(which: 'lock' | 'unlock'): void {
+  if (lock_slots_armed && model_lock_callers === 0 && refused_lock_call === null) {
+    refused_lock_call =
+      `the code called the model's own i915_gem_shrinker_${which}() (i915.shrinker_ops.${which}) instead of taking struct_mutex itself: ` +
+      `the device carries it for the kernel's i915_gem_shrink(), and taking the lock (mutex_trylock_recursive()'s three answers, or the policy's plain trylock) ` +
+      `and releasing only what this frame took is part of the exercise.`;
+  }
+}
+
+/**
+ * model_arm_lock_slots - from now on, record calls of the model's shrinker
+ * lock and unlock that do not come from the model's shrinker code. Returns
+ * the disarm function, which answers the first such call (or null).
+ */
+export function model_arm_lock_slots(): () => string | null {
+  const before = { lock_slots_armed, refused_lock_call };
+  lock_slots_armed = true;
+  refused_lock_call = null;
+  return () => {
+    const found = refused_lock_call;
+    lock_slots_armed = before.lock_slots_armed;
+    refused_lock_call = before.refused_lock_call;
+    return found;
+  };
+}
+
+/**
  * i915_gem_shrinker_lock - take struct_mutex unless another task holds it.
  * RECURSIVE means this task entered reclaim while already holding it: go on,
  * but the outer frame owns the lock, so we must not unlock it.
  */
 export async function i915_gem_shrinker_lock(i915: drm_i915_private): Promise<shrinker_lock_state> {
+  note_lock_call('lock');
   return shrinker_lock_state_of(mutex_trylock_recursive(i915.struct_mutex));
 }
 
@@ -94,6 +146,7 @@ export async function i915_gem_shrinker_lock(i915: drm_i915_private): Promise<sh
  * rejects from reclaim.
  */
 export async function i915_gem_shrinker_unlock(i915: drm_i915_private, unlock: boolean): Promise<void> {
+  note_lock_call('unlock');
   if (!unlock) return;
   mutex_unlock(i915.struct_mutex);
   if (model_i915_config(i915).release === '4.11') await synchronize_rcu_expedited();
@@ -114,9 +167,22 @@ export function can_release_pages(obj: drm_i915_gem_object): boolean {
   return get_nr_swap_pages() > 0 || obj.mm.madv === I915_MADV_DONTNEED;
 }
 
-/** unsafe_drop_pages - unbind and put the pages; true if they are gone. */
-function unsafe_drop_pages(obj: drm_i915_gem_object): boolean {
-  if (i915_gem_object_unbind(obj) === 0) __i915_gem_object_put_pages(obj);
+/**
+ * unsafe_drop_pages - unbind and put the pages; true if they are gone. The
+ * put takes obj->mm.lock (v4.11 __i915_gem_object_put_pages,
+ * mutex_lock_nested) and re-reads pages_pin_count under it: a page user on
+ * another CPU that pinned the pages meanwhile (pread, dma-buf: they take
+ * obj->mm.lock, not struct_mutex) keeps them, and this object is not counted.
+ */
+async function unsafe_drop_pages(obj: drm_i915_gem_object): Promise<boolean> {
+  if (i915_gem_object_unbind(obj) === 0) {
+    if (boot_params().i915_mm_lock_window) {
+      // mutex_lock_nested(&obj->mm.lock, I915_MM_SHRINKER): where the other CPU's page users get in.
+      might_sleep('mutex_lock_nested', 'drivers/gpu/drm/i915/i915_gem.c __i915_gem_object_put_pages');
+      await model_schedule_point('mutex_lock_nested');
+    }
+    __i915_gem_object_put_pages(obj);
+  }
   return obj.mm.pages === null;
 }
 
@@ -129,7 +195,7 @@ function unsafe_drop_pages(obj: drm_i915_gem_object): boolean {
 export async function i915_gem_shrink(i915: drm_i915_private, target: number, flags: number): Promise<number> {
   const ops = i915.shrinker_ops;
   if (ops.shrink) return ops.shrink(i915, target, flags);
-  const { locked, unlock } = await ops.lock(i915);
+  const { locked, unlock } = await by_the_model(() => ops.lock(i915));
   if (!locked) return 0;
   i915_gem_retire_requests(i915);
   const now = jiffies();
@@ -148,7 +214,7 @@ export async function i915_gem_shrink(i915: drm_i915_private, target: number, fl
       if (!(flags & I915_SHRINK_ACTIVE) && (i915_gem_object_is_active(obj, now) || obj.framebuffer_references > 0)) continue;
       if (!can_release_pages(obj)) continue;
       const pages = obj_nr_pages(obj);
-      if (unsafe_drop_pages(obj)) {
+      if (await unsafe_drop_pages(obj)) {
         const i = i915.mm.unbound_list.indexOf(obj);
         if (i >= 0) i915.mm.unbound_list.splice(i, 1);
         count += pages;
@@ -163,7 +229,7 @@ export async function i915_gem_shrink(i915: drm_i915_private, target: number, fl
     if (unlock) mutex_unlock(i915.struct_mutex);
     await synchronize_rcu_expedited();
   } else {
-    await ops.unlock(i915, unlock);
+    await by_the_model(() => ops.unlock(i915, unlock));
   }
   trace('i915_gem_shrink', { target, flags, count });
   return count;
@@ -200,11 +266,11 @@ export function i915_gem_releasable_pages(i915: drm_i915_private): number {
  */
 async function i915_gem_shrinker_count(i915: drm_i915_private, _sc: shrink_control): Promise<number> {
   const ops = i915.shrinker_ops;
-  const { locked, unlock } = await ops.lock(i915);
+  const { locked, unlock } = await by_the_model(() => ops.lock(i915));
   if (!locked) return 0;
   i915_gem_retire_requests(i915);
   const count = i915_gem_releasable_pages(i915);
-  await ops.unlock(i915, unlock);
+  await by_the_model(() => ops.unlock(i915, unlock));
   return count;
 }
 
@@ -215,11 +281,11 @@ async function i915_gem_shrinker_count(i915: drm_i915_private, _sc: shrink_contr
  */
 async function i915_gem_shrinker_scan(i915: drm_i915_private, sc: shrink_control): Promise<number> {
   const ops = i915.shrinker_ops;
-  const { locked, unlock } = await ops.lock(i915);
+  const { locked, unlock } = await by_the_model(() => ops.lock(i915));
   if (!locked) return SHRINK_STOP;
   let freed = await i915_gem_shrink(i915, sc.nr_to_scan, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_PURGEABLE);
   if (freed < sc.nr_to_scan) freed += await i915_gem_shrink(i915, sc.nr_to_scan - freed, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND);
-  await ops.unlock(i915, unlock);
+  await by_the_model(() => ops.unlock(i915, unlock));
   return freed;
 }
 
@@ -241,7 +307,7 @@ export async function i915_gem_shrinker_lock_uninterruptible(i915: drm_i915_priv
   const timeout = jiffies() + msecs_to_jiffies(timeout_ms);
   for (;;) {
     if (!i915_gem_is_busy(i915)) {
-      const st = await i915.shrinker_ops.lock(i915);
+      const st = await by_the_model(() => i915.shrinker_ops.lock(i915));
       if (st.locked) return st;
     }
     await schedule_timeout_killable(1);
@@ -273,7 +339,7 @@ async function i915_gem_shrinker_oom(i915: drm_i915_private, freed_out: { value:
       else bound += obj_nr_pages(obj);
     }
   }
-  await i915.shrinker_ops.unlock(i915, st.unlock);
+  await by_the_model(() => i915.shrinker_ops.unlock(i915, st.unlock));
   if (freed || unbound || bound) pr_info(`Purging GPU memory, ${freed} pages freed, ${unevictable} pages still pinned.`);
   if (unbound || bound) pr_err(`${bound} and ${unbound} pages still available in the bound and unbound GPU page lists.`);
   freed_out.value += freed;
