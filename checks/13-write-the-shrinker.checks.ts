@@ -22,7 +22,7 @@
 // code with the kernel's policy (recursion, a nested scan reports what it
 // released); the last one runs all four policies and compares what each
 // costs with the reference.
-import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { define_checks, fail, pass, type check_context, type check_outcome, type check_suite, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
@@ -30,7 +30,8 @@ import { for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
 import type { report_kind } from '../kernel/panic';
 import { arb_unlock_workload, describe_unlock_workload, run_unlock_workload, type unlock_workload } from '../scenarios/reclaim_meets_free_path';
-import { i915_gem_shrinker_unlock } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { i915_gem_shrinker_unlock, model_arm_lock_slots } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { start_kernel } from '../kernel/init/main';
 import {
   arb_struct_mutex_workload,
   decisive_workload,
@@ -39,8 +40,17 @@ import {
   type struct_mutex_workload,
 } from '../scenarios/struct_mutex_reclaim';
 import { holder_allocates_under_pressure, rcu_hang } from '../scenarios/thread';
-import { arb_oom_workload, describe_oom_workload, run_oom_workload, type oom_workload } from '../scenarios/oom_notifier';
-import { arb_gem_objects, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_KINDS } from '../scenarios/gem_workloads';
+import {
+  arb_oom_workload,
+  describe_oom_workload,
+  describe_pin_race,
+  pin_race_scenario,
+  run_oom_workload,
+  type notifier_call,
+  type oom_workload,
+  type pin_race_workload,
+} from '../scenarios/oom_notifier';
+import { arb_gem_objects, boot_order_machine, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_KINDS } from '../scenarios/gem_workloads';
 import { fc } from '../course/workload';
 import {
   arb_direct_calls,
@@ -152,6 +162,12 @@ const DIRECT_EXAMPLES: direct_call_workload[] = [
   // kswapd itself counts and scans while a GEM ioctl holds struct_mutex (taken between count and
   // scan in the kernel): background reclaim must not stop behind the GPU lock either.
   { objects: NEEDED_FIRST, lock: 'other', in_reclaim: true, kswapd: true, nr_to_scan: 8, swap: true, lockdep: false, comm: 'kswapd0', holder_comm: 'i915_ioctl' },
+  // Machines the generator cannot make (scenarios/gem_workloads.ts boot_order_machine): a desktop's
+  // lists in boot order, hundreds of objects with the scanout and pinned boot buffers at their heads
+  // (a count that samples the first 40 or 128 objects sees nothing releasable), and dirty bound
+  // buffers the GPU wrote and finished with (releasable: purged whatever dirty says, or swapped).
+  { objects: boot_order_machine(44, 44), lock: 'mine', in_reclaim: true, nr_to_scan: 32, swap: false, lockdep: true, comm: 'i915_ioctl', holder_comm: 'i915_ioctl' },
+  { objects: boot_order_machine(8, 130), lock: 'free', in_reclaim: true, nr_to_scan: 32, swap: true, lockdep: false, comm: 'Xorg', holder_comm: 'gpu_wait' },
 ];
 /**
  * Every kind of object, bound buffers still needed included (scenarios/gem_workloads.ts
@@ -261,8 +277,86 @@ function hang_case(impl: exercise_impl, lockdep: boolean): scenario {
 /** Every run with the kernel's lock policy in the learner's module (restored after). */
 const kernel_policy = (impl: exercise_impl) => <T>(body: () => Promise<T>): Promise<T> => with_policy(impl, KERNEL_POLICY, body);
 
+/**
+ * A client's pread (v4.11 i915_gem_pread_ioctl: i915_gem_object_pin_pages
+ * under obj->mm.lock, never struct_mutex) starts or ends on the other CPU
+ * while the notifier purges (scenarios/oom_notifier.ts pin_race_scenario):
+ * what comes back is what i915_gem_shrink_all() returns, not what was
+ * releasable when the notifier took the lock.
+ */
+const PIN_RACES: ReadonlyArray<{ id: string; wl: pin_race_workload }> = [
+  { id: 'ex13-pread-ends', wl: { objects: [{ kind: 'purgeable', pages: 4 }, { kind: 'needed', pages: 6 }, { kind: 'bound-idle', pages: 3 }], read: 2, when: 'ends', holder: 'none', swap: true, lockdep: false, release: '4.12', comm: 'Xorg', other: 'glxgears' } },
+  { id: 'ex13-pread-starts-nested', wl: { objects: [{ kind: 'needed', pages: 5 }, { kind: 'bound-needed', pages: 3 }, { kind: 'purgeable', pages: 4 }], read: 2, when: 'starts', holder: 'caller', swap: true, lockdep: true, release: '4.12', comm: 'i915_ioctl', other: 'i915_ioctl' } },
+];
+/**
+ * On a v4.11 device the pread ends while i915_gem_shrink_all() waits for a
+ * grace period after the purge (synchronize_rcu, 3d3d18f086cd), so the
+ * notifier's walk of the lists finds that buffer releasable again: "still
+ * pinned" counts only what cannot be released. Run once as the kernel
+ * schedules it, with the notifier as written (v4.11's shrink_all sleeps,
+ * which the v4.12 rules of judged_shrinker would refuse).
+ */
+const PIN_RACE_V4_11: pin_race_workload = {
+  objects: [{ kind: 'purgeable', pages: 3 }, { kind: 'bound-idle', pages: 4 }, { kind: 'needed', pages: 2 }],
+  read: 1,
+  when: 'ends',
+  holder: 'none',
+  swap: false,
+  lockdep: true,
+  release: '4.11',
+  comm: 'glxgears',
+  other: 'Xorg',
+};
+
+/** pin_race_case - a pin race with this shrinker (its notifier, count and scan, every call judged): *freed grows by exactly the pages released. */
+function pin_race_case(impl: exercise_impl, id: string, wl: pin_race_workload): scenario {
+  const s = shrinker_of(impl);
+  const { ops, calls } = judged_shrinker(s);
+  const judge = (oom_calls: notifier_call[]): string | null => {
+    for (const c of oom_calls) {
+      const added = c.freed_after - c.freed_before;
+      if (added !== c.released) {
+        return `${c.who} released ${c.released} pages but added ${added} to *freed: a pread pinned or unpinned a buffer (obj->mm.lock, no struct_mutex) while the purge ran, ` +
+          'so what was releasable when the notifier took the lock is not what came back. Add what i915_gem_shrink_all() returned.';
+      }
+    }
+    return first_violation(calls, ['oom']);
+  };
+  return pin_race_scenario(id, ops.oom!, wl, judge, { count: s.count, scan: s.scan });
+}
+
+/** The pin races, each under every schedule with at most one preemption; then the v4.11 one, once as the kernel schedules it, its notifier lines against the reference's. */
+async function pin_races(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
+  for (const { id, wl } of PIN_RACES) {
+    const out = await explore_declared(scenarios, id, impl);
+    if (!out.ok) return fail(`${out.message}\n  on the workload: ${describe_pin_race(wl)}.`);
+  }
+  const wl = PIN_RACE_V4_11;
+  const s = shrinker_of(impl);
+  const sc = pin_race_scenario('ex13-pread-ends-v4.11', s.oom, wl, (oom_calls) => {
+    const c = oom_calls.find((x) => x.freed_after - x.freed_before !== x.released);
+    return c ? `${c.who} released ${c.released} pages but added ${c.freed_after - c.freed_before} to *freed. Add what i915_gem_shrink_all() returned.` : null;
+  }, { count: s.count, scan: s.scan });
+  const result = await with_policy(impl, KERNEL_POLICY, () => start_kernel(sc.params ?? {}, () => sc.setup()));
+  const wrong = sc.check?.(result) ?? first_report(result, BAD_ON_THE_OOM_PATH);
+  if (wrong) return fail(`${wrong}\n  on the workload: ${describe_pin_race(wl)}.${dmesg_tail(result)}`);
+  const report = like_reference(ctx, { pin_race_report: wl }, notifier_lines(result.dmesg), (ref, got) =>
+    ref.length === got.length && ref.every((l, i) => l === got[i])
+      ? null
+      : `the notifier's lines in the kernel log differ from i915's on the workload: ${describe_pin_race(wl)}. The kernel prints:\n${ref.map((l) => `      ${l}`).join('\n') || '      (nothing)'}\n` +
+        `    this code printed:\n${got.map((l) => `      ${l}`).join('\n') || '      (nothing)'}\n  "Pages still pinned" are the listed buffers with pages that cannot be released when the notifier looks, ` +
+        'after the purge: a buffer whose pread ended meanwhile is releasable, not pinned.',
+  );
+  return report ? fail(report) : pass();
+}
+
 /** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
 export const scenarios = declare_scenarios('13-write-the-shrinker', [
+  ...PIN_RACES.map(({ id, wl }) => ({
+    id,
+    title: `a pread races the purge with your notifier: ${describe_pin_race(wl)}`,
+    build: (impl: exercise_impl) => ({ scenario: pin_race_case(impl, id, wl), options: { preemption_bound: 1 }, around: kernel_policy(impl) }),
+  })),
   {
     id: 'ex13-holder-allocates',
     title: 'the thread\'s case with your shrinker: the ioctl holding struct_mutex allocates while the GPU scans out (lockdep on, default schedule)',
@@ -434,7 +528,36 @@ async function judged_free_path_run(impl: exercise_impl, ctx: check_context, wl:
 /** The trade-off table: what each policy cost, on Chris's case. */
 type tradeoff_row = { policy: string } & Exclude<Awaited<ReturnType<typeof tradeoff_workload>>, string>;
 
-export default define_checks(refuse_kernel_object_state({
+/**
+ * Red team 4 #17: the device a check hands this code carries the model's own
+ * shrinker lock and unlock (i915.shrinker_ops.lock/unlock: the kernel's
+ * i915_gem_shrink() takes struct_mutex itself). Taking the lock is part of
+ * this exercise (exercises/course.json forbids i915_gem_shrinker_lock and
+ * _unlock by name), so a call of them that does not come from the model's own
+ * shrinker code fails the check (kernel/.../i915_gem_shrinker.ts
+ * model_arm_lock_slots).
+ */
+function refuse_the_model_lock(suite: check_suite): check_suite {
+  return {
+    ...suite,
+    checks: suite.checks.map((c) => ({
+      ...c,
+      async run(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
+        const disarm = model_arm_lock_slots();
+        let outcome: check_outcome;
+        let refused: string | null;
+        try {
+          outcome = await c.run(impl, ctx);
+        } finally {
+          refused = disarm();
+        }
+        return refused ? fail(refused) : outcome;
+      },
+    })),
+  };
+}
+
+export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
   exercise: '13-write-the-shrinker',
   golden,
   exports: {
@@ -521,7 +644,9 @@ export default define_checks(refuse_kernel_object_state({
           if (!first.ok) return first;
           const busy = await oom_path_runs(impl, ctx);
           if (!busy.ok) return busy;
-          return holder_allocates_on_the_oom_path(impl, ctx);
+          const holder = await holder_allocates_on_the_oom_path(impl, ctx);
+          if (!holder.ok) return holder;
+          return pin_races(impl, ctx);
         }),
     },
     {
@@ -583,4 +708,4 @@ export default define_checks(refuse_kernel_object_state({
       },
     },
   ],
-}));
+})));

@@ -233,6 +233,9 @@ const golden: golden_data = {
       "Purging GPU memory, 4 pages freed, 2 pages still pinned."
     ],
     "{\"oom_report\":{\"balloon\":{\"first\":true,\"pages\":5},\"beyond\":6,\"busy_ms\":4892,\"comm\":\"gpu_wait\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":6}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}}": [],
+    "{\"pin_race_report\":{\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"Xorg\",\"read\":1,\"release\":\"4.11\",\"swap\":false,\"when\":\"ends\"}}": [
+      "Purging GPU memory, 3 pages freed, 2 pages still pinned."
+    ],
     "{\"sigkill_stall\":{\"balloon\":null,\"beyond\":3,\"busy_ms\":3000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}}": 21,
     "{\"sigkill_stall\":{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":2,\"busy_ms\":0,\"comm\":\"Xorg\",\"gfp\":\"GFP_NOFS\",\"holder\":\"other-long\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":5}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":35,\"swap\":true}}": 38
   },
