@@ -57,7 +57,18 @@ export const FRAMEBUFFER_GEM_OBJECT_KINDS = ['framebuffer'] as const;
  * (v4.11 retires before its walk); without retiring, it stays active.
  */
 export const RETIRABLE_GEM_OBJECT_KINDS = ['bound-completed'] as const;
+/**
+ * Opt-in too: buffers the GPU rendered into and has finished with. The GPU
+ * dirties every buffer it writes (i915_vma_move_to_active sets
+ * obj->mm.dirty), so a desktop's bound buffers are mostly dirty, and Mesa's
+ * BO cache is bound, idle, I915_MADV_DONTNEED and dirty. v4.11's
+ * can_release_pages() does not look at dirty: 'bound-dirty' (purgeable) is
+ * releasable, its pages truncated whatever dirty says; 'bound-dirty-needed'
+ * (WILLNEED) is releasable only with swap, its dirty pages written there.
+ */
+export const DIRTY_GEM_OBJECT_KINDS = ['bound-dirty', 'bound-dirty-needed'] as const;
 export type gem_object_kind =
+  | (typeof DIRTY_GEM_OBJECT_KINDS)[number]
   | (typeof GEM_OBJECT_KINDS)[number]
   | (typeof MORE_GEM_OBJECT_KINDS)[number]
   | (typeof FRAMEBUFFER_GEM_OBJECT_KINDS)[number]
@@ -88,12 +99,14 @@ export const arb_comm = fc.constantFrom(...TASK_COMMS);
 export function kind_is_releasable(kind: gem_object_kind, swap: boolean): boolean {
   switch (kind) {
     case 'bound-idle':
+    case 'bound-dirty':
     case 'purgeable':
     case 'bound-completed': // once retired, as v4.11's shrinker does first
       return true;
     case 'needed':
     case 'dirty-needed':
     case 'bound-needed':
+    case 'bound-dirty-needed':
     case 'framebuffer':
       return swap;
     default:
@@ -153,6 +166,15 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
         await i915_gem_object_bind(obj);
         obj.framebuffer_references++; // intel_framebuffer_init: a drm_framebuffer refers to it
         break;
+      case 'bound-dirty':
+        await i915_gem_object_bind(obj);
+        i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);
+        obj.mm.dirty = true; // the GPU rendered into it (i915_vma_move_to_active); that request is retired
+        break;
+      case 'bound-dirty-needed':
+        await i915_gem_object_bind(obj);
+        obj.mm.dirty = true; // as bound-dirty, still needed: its pages must go to swap
+        break;
       case 'needed':
         break;
     }
@@ -160,7 +182,42 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
   return out;
 }
 
-/** describe_objects - "3 objects: pinned×2p, purgeable×4p, …" for failure messages. */
+/**
+ * boot_order_machine - a desktop's GEM lists in creation order, as reclaim
+ * meets them: what was created at boot comes first (the framebuffer, cursor
+ * and other scanout buffers at the head of the bound list, buffers pinned
+ * for the CPU at the head of the unbound list), then the buffers made
+ * since, the releasable ones among them, at the tails. The lists' order is
+ * creation and binding order, not releasability: a walk that looks at the
+ * first N objects of each list and extrapolates, or stops there, sees only
+ * the boot buffers. @head_bound scanout and @head_unbound pinned buffers
+ * of 1 page head the lists (44 and 44: past any sample of 40 or walk of 32;
+ * 8 and 130: past a sample of SHRINK_BATCH, 128); the tail holds every
+ * releasable kind, dirty ones included (42 pages). Both fit WORLD_PARAMS'
+ * 256 pages.
+ */
+export function boot_order_machine(head_bound = 44, head_unbound = head_bound): gem_object_spec[] {
+  const n = (kind: gem_object_kind, count: number): gem_object_spec[] => Array.from({ length: count }, () => ({ kind, pages: 1 }));
+  return [
+    ...n('scanout', head_bound),
+    ...n('pinned', head_unbound),
+    ...n('purgeable', 20),
+    ...n('bound-idle', 10),
+    ...n('bound-dirty', 6),
+    ...n('bound-dirty-needed', 2),
+    ...n('needed', 4),
+  ];
+}
+
+/** describe_objects - "3 objects: pinned×2p, purgeable×4p, …" for failure messages; runs of one kind are folded ("no-pages×1p ×130"). */
 export function describe_objects(specs: readonly gem_object_spec[]): string {
-  return `${specs.length} objects: ${specs.map((s) => `${s.kind}×${s.pages}p`).join(', ')}`;
+  const runs: string[] = [];
+  for (let i = 0; i < specs.length; ) {
+    let j = i;
+    while (j < specs.length && specs[j]!.kind === specs[i]!.kind && specs[j]!.pages === specs[i]!.pages) j++;
+    const one = `${specs[i]!.kind}×${specs[i]!.pages}p`;
+    runs.push(j - i >= 10 ? `${one} ×${j - i}` : Array(j - i).fill(one).join(', '));
+    i = j;
+  }
+  return `${specs.length} objects: ${runs.join(', ')}`;
 }
