@@ -133,7 +133,14 @@ export const trylock_count: i915_shrinker_ops['count'] = async (i915) => {
   return n;
 };
 
-/** count_objects that needs no lock (a racy read, which the model's atomic steps make safe). */
+/**
+ * count_objects that takes no lock: later kernels' count, which reads running
+ * totals kept under i915's locks (READ_ONCE of counters, no walk). v4.11 has
+ * no such totals; this reads the same number atomically from the model's own
+ * helper, for scenarios that need scan called whoever holds struct_mutex. A
+ * learner's count may not do this: exercise 01 reports any walk of the lists
+ * without struct_mutex (kernel/drivers/gpu/drm/i915/i915_gem_list_debug.ts).
+ */
 export const lockfree_count: i915_shrinker_ops['count'] = async (i915) => i915_gem_releasable_pages(i915);
 
 /**

@@ -1,11 +1,11 @@
-// An accepted alternative for exercise 01: a count that takes no lock.
-//
-// Modern i915 keeps running totals of shrinkable memory, updated under its
-// locks, and its count reads them once with READ_ONCE() and no lock at all:
-// a slightly stale answer is fine, because count is only an estimate that
-// scales how hard reclaim pushes. In the model every step between schedule
-// points is atomic, so walking the lists without the lock reads the same
-// totals such counters would hold.
+// Decoy (was an accepted alternative until red team 5): a count that takes
+// no lock and walks the lists, "count only reads, and modern i915 counts
+// without a lock". Modern i915 reads running totals kept under its locks
+// (READ_ONCE of counters), never the lists. In v4.11 mm.bound_list and
+// mm.unbound_list are protected by struct_mutex alone: its holder
+// list_move()s objects between them and frees them while this walk follows
+// obj->global_link (an endless walk through the other list's head, or a
+// use-after-free). Exercise 03 teaches the same rule for scan.
 import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_is_active, obj_nr_pages } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { can_release_pages } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
