@@ -9,7 +9,7 @@
 // bundle, and the learner's code must call THAT instance (the one the
 // scenario boots, whose struct_mutex and `current` the checks watch). So each
 // import of the model becomes a read from one registry the playground sets up
-// (site/src/playground_core.ts; the key is site/src/playground_registry.ts: module path -> the bundled
+// (site/src/playground_core.ts; the key is cli/your_code_registry.ts: module path -> the bundled
 // module's namespace), and each use of an imported name reads through the
 // namespace, so a `let` the model reassigns (`current`, sched/core) stays
 // live as an ES import binding is.
@@ -26,7 +26,7 @@ import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type ts from 'typescript';
 import { read_manifest } from '../course/files';
 import { import_refusal, type manifest_exercise } from '../course/manifest';
-import { KERNEL_REGISTRY_KEY } from '../site/src/playground_registry';
+import { KERNEL_REGISTRY_KEY } from './your_code_registry';
 
 
 /** Where the site serves an exercise's module: your-code/<exercise id>.js. */

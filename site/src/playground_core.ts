@@ -13,7 +13,7 @@ import { build_checked, find_declared, scenario_declarations_of, type built_scen
 import { format_schedule, parse_schedule, render_timeline, replay_schedule, type deviation, type scenario } from '../../explorer/index';
 import { ALL_FAILURE_KINDS } from '../../explorer/scenario';
 import { step_to, type step_result } from '../../explorer/stepper';
-import { KERNEL_REGISTRY_KEY, type kernel_registry, type your_code_offer } from './playground_registry';
+import { KERNEL_REGISTRY_KEY, type kernel_registry, type your_code_offer } from '../../cli/your_code_registry';
 import { count_hides_memory, flush_from_reclaim, rcu_hang, shrinker_lock_recursion } from '../../scenarios/thread';
 
 /** Whose code a scenario runs: the exercise's starter, its reference solution, or the learner's current files ("your code"). */

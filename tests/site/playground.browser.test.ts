@@ -12,8 +12,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PATIENCE_MS, patient_page } from './patience';
 import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { replay_main } from '../../cli/replay_child';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli_replay_log } from './playground_cli';
 import { serve_static } from './static_server';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -53,19 +53,11 @@ async function open(path: string, viewport = { width: 1280, height: 900 }): Prom
   return { page, errors };
 }
 
-/** What `shrinker-lab replay S --log-only` prints between its header and its verdict. */
+/** What `shrinker-lab replay S --log-only` prints between its header and its verdict (the real command, on this tree). */
 async function cli_log(schedule: string): Promise<string> {
-  const out: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.map(String).join(' ')));
-  try {
-    expect(await replay_main(['--root', repo, '--schedule', schedule, '--log-only'])).toBe(0);
-  } finally {
-    spy.mockRestore();
-  }
-  const body = out.join('\n').split('\n').slice(4);
-  let end = body.length - 1;
-  while (end > 0 && body[end] !== '') end--;
-  return body.slice(0, end).join('\n');
+  const r = await cli_replay_log(repo, schedule);
+  expect(r.code, r.log).toBe(0);
+  return r.log;
 }
 
 /** Tab (keyboard only) until the element with @id has the focus; at most @budget presses. */

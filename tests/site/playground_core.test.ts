@@ -6,32 +6,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve as resolve_path } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { replay_main } from '../../cli/replay_child';
 import { run_checks } from '../../course/checks';
 import { load_impl, load_suite, read_manifest } from '../../course/files';
 import { catalogue, default_schedule_string, every_declaration, resolve, run_schedule_string, step, thread_scenarios, VARIANTS } from '../../site/src/playground_core';
 import { parse_schedule } from '../../explorer/index';
+import { cli_replay_log } from './playground_cli';
 
 const root = resolve_path(import.meta.dirname, '../..');
 
-/** What `shrinker-lab replay S --log-only` prints between its header and its verdict (the child's own code, in this process). */
-async function cli_log(schedule: string): Promise<{ code: number; log: string }> {
-  const out: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.map(String).join(' ')));
-  const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.map(String).join(' ')));
-  let code: number;
-  try {
-    code = await replay_main(['--root', root, '--schedule', schedule, '--log-only']);
-  } finally {
-    spy.mockRestore();
-    err.mockRestore();
-  }
-  const text = out.join('\n').split('\n');
-  // Header: "Replaying", two indented lines, a blank line; then the log; then a blank line and the verdict.
-  const body = text.slice(4);
-  let end = body.length - 1;
-  while (end > 0 && body[end] !== '') end--;
-  return { code, log: body.slice(0, end).join('\n') };
+/** What `shrinker-lab replay S --log-only` prints between its header and its verdict (the real command: its replay runs in the grading realm, in a worker child). */
+function cli_log(schedule: string): Promise<{ code: number; log: string }> {
+  return cli_replay_log(root, schedule);
 }
 
 afterEach(() => vi.restoreAllMocks());

@@ -1,8 +1,9 @@
-// The one name the playground page and `npm start`'s site server agree on
-// for "your code" (cli/your_code.ts): the learner's module reads the kernel
-// model's modules from a registry kept on globalThis under this symbol, so
-// that it calls the model instance the playground's bundle runs. Pure (the
-// server imports it too).
+// What the playground page (site/src/playground_core.ts) and `npm start`'s
+// site server (cli/your_code.ts) agree on for "your code": the learner's
+// module reads the kernel model's modules from a registry kept on globalThis
+// under this symbol, so that it calls the model instance the playground's
+// bundle runs. Pure: the page bundles it, and it lives with the CLI so that
+// every checkout that runs `npm start` has it.
 
 /** Symbol.for() key of the registry: (module path such as "kernel/locking/mutex") -> Promise of that bundled module's namespace. */
 export const KERNEL_REGISTRY_KEY = 'shrinker-lab.kernel';
