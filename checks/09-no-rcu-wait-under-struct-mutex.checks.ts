@@ -25,6 +25,7 @@ import { msleep } from '../kernel/sched/core';
 import {
   arb_comm,
   arb_gem_objects,
+  boot_order_machine,
   describe_objects,
   FRAMEBUFFER_GEM_OBJECT_KINDS,
   GEM_OBJECT_KINDS,
@@ -114,6 +115,10 @@ const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   ...FLAG_NAMES.map((flags, i) => ({ ...DECISIVE, objects: [...EVERY_KIND, ...EVERY_KIND], flags, swap: i % 2 === 0, target: 3 + 4 * i })),
   // Buffers the GPU has finished with, their requests not yet retired, lockdep off: only a shrink that retires first releases them.
   { ...DECISIVE, objects: [{ kind: 'bound-completed', pages: 8 }, { kind: 'bound-active', pages: 4 }, { kind: 'bound-completed', pages: 6 }], lockdep: false, comm: 'kswapd0' },
+  // A machine the generator cannot make: a desktop's lists in boot order (scenarios/gem_workloads.ts
+  // boot_order_machine, 130 objects, the scanout and pinned boot buffers first); shrink_all must
+  // release every releasable buffer, not stop after the first N objects of each list.
+  { ...DECISIVE, objects: boot_order_machine(44, 44), swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', lockdep: false },
 ];
 
 /**
