@@ -10,7 +10,7 @@ import { dmesg_tail, first_report, run_in_gem_world } from '../course/check_help
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { for_each_workload } from '../course/workload';
 import { kthread_run } from '../kernel/kthread';
-import { atomic_long_read, atomic_long_set } from '../kernel/lib/atomic';
+import { atomic_long_read, atomic_long_set, model_other_cpu_at_atomic } from '../kernel/lib/atomic';
 import { lockdep_is_held } from '../kernel/locking/lockdep';
 import {
   __mutex_owner,
@@ -21,10 +21,12 @@ import {
   MUTEX_TRYLOCK_FAILED,
   MUTEX_TRYLOCK_RECURSIVE,
   MUTEX_TRYLOCK_SUCCESS,
+  model_other_cpu_locks_mutex,
   mutex_unlock,
   type mutex,
 } from '../kernel/locking/mutex';
 import { current, msleep } from '../kernel/sched/core';
+import type { task_struct } from '../kernel/sched/task';
 import {
   arb_owner_word_workload,
   describe_owner_word_workload,
@@ -186,6 +188,68 @@ async function judge_owner_word(fn: trylock_recursive_fn, wl: owner_word_workloa
   return null;
 }
 
+/**
+ * How many atomic ops on the owner word a trylock-recursive call makes
+ * before the other CPU strikes, tried one by one: the reference makes three
+ * (its READ_ONCE, mutex_trylock()'s read, its cmpxchg); an answer that
+ * makes more is raced at each of its first few.
+ */
+const RACE_AT_OPS = [0, 1, 2, 3, 4, 5] as const;
+
+/**
+ * judge_trylock_race - struct_mutex is free when the caller asks; just
+ * before the caller's @nth atomic op on the owner word, Xorg's task on
+ * another CPU takes it (its fast-path cmpxchg). The answer must be what
+ * mutex_trylock() decided: SUCCESS exactly when the caller holds the lock
+ * afterwards, FAILED when Xorg got it, and Xorg's word left alone.
+ */
+async function judge_trylock_race(fn: trylock_recursive_fn, nth: number): Promise<check_outcome> {
+  let xorg: task_struct | null = null;
+  const { result, value } = await run_in_gem_world(
+    { release: '4.12' },
+    async (w) => {
+      const lock = w.i915.struct_mutex;
+      if (!xorg || atomic_long_read(lock.owner) !== 0) return 'check setup: struct_mutex should be free and Xorg running';
+      const race_state = model_other_cpu_locks_mutex(lock, xorg, nth);
+      let got: unknown;
+      try {
+        got = fn(lock);
+      } finally {
+        model_other_cpu_at_atomic(null);
+      }
+      await settled(got);
+      const owner = __mutex_owner(lock);
+      const raced = race_state.took;
+      const race = `struct_mutex was free when mutex_trylock_recursive was called; Xorg, running on another CPU, ` +
+        (raced ? `took it just before the call's atomic op #${nth} on the owner word (after a READ_ONCE that saw it free, before mutex_trylock()'s cmpxchg: SMP)` : `did not take it (the call made fewer than ${nth + 1} atomic ops on the owner word, or had taken it already)`);
+      if (owner === current) {
+        mutex_unlock(lock);
+        if (got !== MUTEX_TRYLOCK_SUCCESS) return `${race}; the caller now holds struct_mutex, but mutex_trylock_recursive returned ${answer(got)}: it must return ${answer(MUTEX_TRYLOCK_SUCCESS)} (the shrinker never unlocks what it was told it does not hold).`;
+        return null;
+      }
+      if (raced) {
+        const left_alone = owner === xorg;
+        atomic_long_set(lock.owner, 0); // Xorg's CPU is done with it (the model's Xorg never runs a critical section)
+        if (!left_alone) return `${race}; after the call the owner word was no longer Xorg's: a lock another task took must be left alone.`;
+      }
+      if (got === MUTEX_TRYLOCK_SUCCESS) {
+        return `${race}; mutex_trylock() failed, and mutex_trylock_recursive returned ${answer(got)} for a lock it does not hold: the shrinker would walk ` +
+          `i915's lists while ${raced ? 'Xorg' : 'nobody'} owns struct_mutex, then mutex_unlock() a mutex it never took ` +
+          '(DEBUG_LOCKS_WARN_ON(__owner_task(owner) != current)). Return what mutex_trylock() answered, not what the word said a moment before.';
+      }
+      if (!raced) return `${race}; nobody took struct_mutex, and mutex_trylock_recursive returned ${answer(got)} without taking it: it must take the free lock with mutex_trylock() and return ${answer(MUTEX_TRYLOCK_SUCCESS)}.`;
+      if (got !== MUTEX_TRYLOCK_FAILED) return `${race}; mutex_trylock_recursive returned ${answer(got)}; with another task owning struct_mutex it must return ${answer(MUTEX_TRYLOCK_FAILED)}.`;
+      return null;
+    },
+    () => {
+      xorg = kthread_run(async () => {
+        await msleep(1000); // its ioctl runs on the other CPU; in the model it only owns the word
+      }, 'Xorg');
+    },
+  );
+  return verdict(result, value, `what mutex_trylock() decided, with another CPU taking struct_mutex at op #${nth}`);
+}
+
 /** How each owner-word state comes about, for failure messages. */
 const STATE_WORDS: Record<(typeof OWNER_STATES)[number], string> = {
   'caller': 'the task that asks holds struct_mutex, nobody waits',
@@ -282,6 +346,18 @@ export default define_checks(refuse_kernel_object_state({
           },
         );
         return verdict(result, value, 'FAILED for every flag combination, word untouched');
+      },
+    },
+    {
+      id: 'answers-what-trylock-decided',
+      name: 'when another CPU takes a free struct_mutex between the owner-word read and mutex_trylock(), returns what mutex_trylock() decided: never SUCCESS for a lock it does not hold',
+      async run(impl) {
+        const fn = fn_of(impl);
+        for (const nth of RACE_AT_OPS) {
+          const outcome = await judge_trylock_race(fn, nth);
+          if (!outcome.ok) return outcome;
+        }
+        return pass(`with Xorg taking struct_mutex at each of the call's atomic ops ${RACE_AT_OPS.join(', ')} on the owner word, every answer matched who held the lock`);
       },
     },
     {

@@ -48,7 +48,7 @@
 // - the optional @ip argument of the lock calls is the model's _RET_IP_: the
 //   name lockdep prints after "at:". It defaults to the call's own name.
 import { footprint_new, footprint_write } from '../footprint';
-import { atomic_long_andnot, atomic_long_cmpxchg, atomic_long_or, atomic_long_read, atomic_long_set, atomic_long_t } from '../lib/atomic';
+import { atomic_long_andnot, atomic_long_cmpxchg, atomic_long_or, atomic_long_read, atomic_long_set, atomic_long_t, model_other_cpu_at_atomic } from '../lib/atomic';
 import { model_schedule_point, model_task_context, current, for_each_process, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
 import { fatal_signal_pending, TASK_INTERRUPTIBLE, TASK_KILLABLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE, TASK_WAKEKILL, task_ptr, type task_struct, type wait_target } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
@@ -158,16 +158,44 @@ function trace_lock(event: string, lock: mutex): void {
  */
 function __mutex_trylock(lock: mutex, t: task_struct): boolean {
   const curr = task_ptr(t);
-  const owner = atomic_long_read(lock.owner);
-  let flags = owner & MUTEX_FLAGS;
-  const task = owner & ~MUTEX_FLAGS;
-  if (task !== 0) {
-    if (task !== curr) return false;
-    if (!(flags & MUTEX_FLAG_PICKUP)) return false; // we already own it: a trylock does not recurse
-    flags &= ~MUTEX_FLAG_PICKUP;
+  let owner = atomic_long_read(lock.owner);
+  // "must loop, can race against a flag": another CPU may change the word
+  // between the read and the cmpxchg (a waiter sets a flag, or it takes the lock).
+  for (;;) {
+    let flags = owner & MUTEX_FLAGS;
+    const task = owner & ~MUTEX_FLAGS;
+    if (task !== 0) {
+      if (task !== curr) return false;
+      if (!(flags & MUTEX_FLAG_PICKUP)) return false; // we already own it: a trylock does not recurse
+      flags &= ~MUTEX_FLAG_PICKUP;
+    }
+    flags &= ~MUTEX_FLAG_HANDOFF;
+    const old = atomic_long_cmpxchg(lock.owner, owner, curr | flags);
+    if (old === owner) return true;
+    owner = old;
   }
-  flags &= ~MUTEX_FLAG_HANDOFF;
-  return atomic_long_cmpxchg(lock.owner, owner, curr | flags) === owner;
+}
+
+/**
+ * model_other_cpu_locks_mutex - SMP: a task running on another CPU takes
+ * @lock (its mutex_lock()/mutex_trylock() fast path, one cmpxchg of the
+ * owner word from free to @other) just before the @nth atomic op (0, 1, ...)
+ * that this CPU does on the owner word from now on, if the lock is free at
+ * that moment. Between a READ_ONCE of the word and mutex_trylock()'s
+ * cmpxchg the lock can thus be taken, as on a real machine. Not a kernel
+ * API: a check installs it (kernel/lib/atomic.ts model_other_cpu_at_atomic);
+ * inert otherwise, reset at every boot. Lockdep is not told (the other CPU's
+ * task never releases it in the run): a check that installs it puts the word back.
+ * Returns whether the other CPU took it (set when it does).
+ */
+export function model_other_cpu_locks_mutex(lock: mutex, other: task_struct, nth: number): { took: boolean } {
+  const race = { took: false };
+  model_other_cpu_at_atomic(lock.owner, (v, _op, index) => {
+    if (index !== nth) return;
+    const word = atomic_long_read(v);
+    if ((word & ~MUTEX_FLAGS) === 0) race.took = atomic_long_cmpxchg(v, word, task_ptr(other) | (word & MUTEX_FLAG_WAITERS)) === word;
+  });
+  return race;
 }
 
 /** signal_pending_state - would a signal end a sleep in @state? (SIGKILL is the model's only signal) */
