@@ -18,7 +18,7 @@ import { SHRINK_STOP } from '../kernel/mm/vmscan';
 import { current, msleep, sched_steps } from '../kernel/sched/core';
 import { count_under_pressure } from '../scenarios/thread';
 import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
-import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
+import { arb_comm, arb_gem_objects, boot_order_machine, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
 import { arb_holder_state, hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
 import {
   arb_reclaim_path_workload,
@@ -90,6 +90,17 @@ const LARGE: gem_object_spec[] = [
   { kind: 'bound-idle', pages: 30 },
   { kind: 'purgeable', pages: 40 },
   { kind: 'needed', pages: 20 },
+];
+/**
+ * Machines no generated workload reaches: a desktop's lists in boot order
+ * (130 objects, the scanout and pinned boot buffers heading both lists:
+ * a count that samples the first N objects sees nothing releasable), and
+ * Mesa's BO cache (bound, idle, DONTNEED buffers the GPU wrote: dirty, and
+ * releasable all the same; dirty needed ones go to swap).
+ */
+const MACHINES_THE_GENERATOR_CANNOT_MAKE: count_workload[] = [
+  { objects: boot_order_machine(), swap: false, lockdep: true, comm: 'Xorg' },
+  { objects: [...Array.from({ length: 4 }, (): gem_object_spec => ({ kind: 'bound-dirty', pages: 5 })), { kind: 'bound-dirty-needed', pages: 3 }], swap: true, lockdep: false, comm: 'i915_ioctl' },
 ];
 function describe_count_workload(wl: count_workload): string {
   return `${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; count called by "${wl.comm}"`;
@@ -353,8 +364,13 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_count_workload,
             seed: 0x01c0,
-            generated: 9, // after the 3 examples
-            examples: [{ ...DECISIVE, lockdep: true }, { ...DECISIVE, lockdep: false }, { objects: LARGE, swap: true, lockdep: true, comm: 'Xorg' }],
+            generated: 9, // after the 5 examples
+            examples: [
+              { ...DECISIVE, lockdep: true },
+              { ...DECISIVE, lockdep: false },
+              { objects: LARGE, swap: true, lockdep: true, comm: 'Xorg' },
+              ...MACHINES_THE_GENERATOR_CANNOT_MAKE,
+            ],
             describe: describe_count_workload,
           },
           async (wl) => {
