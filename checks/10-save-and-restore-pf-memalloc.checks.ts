@@ -10,7 +10,7 @@ import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { page_accounting } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import type { drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_pin_pages, i915_gem_object_unpin_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { v4_11_shrinker_ops, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { failslab_set } from '../kernel/mm/failslab';
@@ -106,6 +106,10 @@ async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number
     { ...PARAMS, lockdep: wl.lockdep },
     async (): Promise<call_outcome> => {
       const [obj] = await make_gem_objects(w.i915!, [spec_of(wl)]);
+      // The caller keeps the object's pages for the call, as the shrinker does (in the kernel, the
+      // object's page lock): kswapd, woken by the call's own allocations, must not put them under it.
+      const pinned = obj!.mm.pages !== null;
+      if (pinned) await i915_gem_object_pin_pages(obj!);
       const keep: page[] = [];
       if (wl.low_memory) while ((wl.atomic_floor || zone_info().free > zone_info().min - 8) && (await allocate_pages(1, DRAIN, keep)) === 1);
       const t = current;
@@ -121,6 +125,7 @@ async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number
       const written = await fn(obj!);
       failslab_set(null);
       fail_page_alloc_set(null);
+      if (pinned) i915_gem_object_unpin_pages(obj!);
       const out = {
         flags_before,
         flags_after: t.flags,
@@ -282,6 +287,10 @@ export default define_checks(refuse_kernel_object_state({
             examples: [
               { caller: CALLER_NAMES[2]!, comm: 'kswapd0', pages: 8, dirty: true, populated: true, low_memory: true, lockdep: true },
               { caller: CALLER_NAMES[0]!, comm: 'i915_ioctl', pages: 6, dirty: true, populated: true, low_memory: true, atomic_floor: true, lockdep: false },
+              // Real buffers are megabytes: a writeback that holds more than a page or two of the
+              // reserves at a time runs them dry on an object this size (red team 6, batch-bounce-pages).
+              { caller: CALLER_NAMES[2]!, comm: 'kswapd0', pages: 48, dirty: true, populated: true, low_memory: true, lockdep: true },
+              { caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 40, dirty: true, populated: true, low_memory: true, atomic_floor: true, lockdep: false },
             ],
             describe: describe_writeback,
           },

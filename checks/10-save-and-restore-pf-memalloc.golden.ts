@@ -81,6 +81,11 @@ const golden: golden_data = {
       "clean": true,
       "free_after": 1017
     },
+    "{\"atomic_floor\":true,\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":40,\"populated\":true}": {
+      "written": 40,
+      "clean": true,
+      "free_after": 24
+    },
     "{\"atomic_floor\":true,\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"gpu_wait\",\"dirty\":false,\"lockdep\":true,\"low_memory\":false,\"pages\":4,\"populated\":false}": {
       "written": 0,
       "clean": true,
@@ -90,6 +95,11 @@ const golden: golden_data = {
       "written": 3,
       "clean": true,
       "free_after": 1019
+    },
+    "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":48,\"populated\":true}": {
+      "written": 48,
+      "clean": true,
+      "free_after": 56
     },
     "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":8,\"populated\":true}": {
       "written": 8,

@@ -8,9 +8,10 @@
 // only the explanation comes from it, never the verdict.
 //
 // Pure: no Node APIs (the study site runs checks too).
-import { format_call_trace, save_stack_trace, type stack_frame } from '../kernel/lib/dump_stack';
-import { model_trace_explain, type trace_event } from '../kernel/trace/trace';
+import { format_call_trace } from '../kernel/lib/dump_stack';
+import { model_trace_explain } from '../kernel/trace/trace';
 import { format_entry } from '../explorer/render';
+import { first_judged_call, judged_frame, watch_judged_code, type seen_event } from '../explorer/your_code';
 
 /** Lines of the trace kept before the first mark, after the last, and around each. */
 const BEFORE = 8;
@@ -18,37 +19,17 @@ const AFTER = 4;
 const AROUND = 2;
 /** The window's length at most: its first and last lines are kept when it is longer. */
 const MAX_LINES = 48;
-/** Events of the trace that no reader needs (they repeat what the log says). */
-const HIDDEN = new Set(['report']);
-
-/** Where a frame belongs to the code being judged: the learner's file, or a solution's in the course's own tests. */
-function judged(f: stack_frame): boolean {
-  return f.file.startsWith('exercises/') || f.file.startsWith('solutions/');
-}
-
-interface seen {
-  event: trace_event;
-  /** The call chain when the event fired inside the judged code. */
-  frames: stack_frame[] | null;
-}
 
 /**
  * explain_failure - run @run (a failing workload's body) once more with the
  * trace on and return the lines that explain it: the call trace of the judged
- * code's last call into the kernel, and the trace around that moment. Empty
- * when the run records nothing (or throws before it does).
+ * code's first traced call into the kernel, and the trace where it ran, each
+ * call of it and each event inside it marked. Empty when the run records
+ * nothing (or throws before it does).
  */
 export async function explain_failure(run: () => Promise<unknown>): Promise<string[]> {
-  const boots: seen[][] = [];
-  model_trace_explain(true, (event) => {
-    if (event === null) {
-      boots.push([]);
-      return;
-    }
-    if (HIDDEN.has(event.event)) return;
-    const frames = save_stack_trace(1);
-    boots[boots.length - 1]?.push({ event, frames: frames.some(judged) ? frames : null });
-  });
+  const watch = watch_judged_code();
+  model_trace_explain(true, watch.observe);
   try {
     await run();
   } catch {
@@ -57,14 +38,12 @@ export async function explain_failure(run: () => Promise<unknown>): Promise<stri
     model_trace_explain(false, null);
   }
   // The last boot in which the judged code ran; else the last boot.
-  const ran = (s: seen) => s.frames !== null || s.event.event.startsWith('funcgraph_');
-  const boot = [...boots].reverse().find((b) => b.some(ran)) ?? boots[boots.length - 1];
+  const ran = (s: seen_event) => s.inside || s.event.event.startsWith('funcgraph_');
+  const boot = [...watch.boots].reverse().find((b) => b.some(ran)) ?? watch.boots[watch.boots.length - 1];
   if (!boot || boot.length === 0) return [];
   const marks = boot.flatMap((s, i) => (ran(s) ? [i] : []));
-  const where = (s: seen) => {
-    const mine = s.frames?.find(judged);
-    return mine ? `   <- your code, ${mine.file.replace(/^.*\//, '')}:${mine.line}` : s.event.event.startsWith('funcgraph_') ? '   <- your code' : '';
-  };
+  const where = (s: seen_event) =>
+    s.mine ? `   <- your code, ${s.mine.file.replace(/^.*\//, '')}:${s.mine.line}` : ran(s) ? '   <- your code' : '';
   const line = (i: number) => `    ${format_entry({ type: 'event', ...boot[i]!.event })}${where(boot[i]!)}`;
   if (marks.length === 0) {
     const from = Math.max(0, boot.length - BEFORE - AFTER);
@@ -85,10 +64,10 @@ export async function explain_failure(run: () => Promise<unknown>): Promise<stri
   });
   if (shown.length > MAX_LINES) shown = [...shown.slice(0, MAX_LINES / 2), 'gap', ...shown.slice(-MAX_LINES / 2)];
   const window = shown.map((x) => (x === 'gap' ? '    ...' : line(x)));
-  const first = boot.find((s) => s.frames);
-  const mine = first?.frames?.find(judged);
-  const head = mine
-    ? [`Your code's first traced call into the kernel on that workload, at ${mine.file}:${mine.line} (replayed with trace on):`, ...format_call_trace(first!.frames!).map((l) => `  ${l}`), '']
+  const first = first_judged_call(boot);
+  const mine = first?.find(judged_frame);
+  const head = first && mine
+    ? [`Your code's first traced call into the kernel on that workload, at ${mine.file}:${mine.line} (replayed with trace on):`, ...format_call_trace(first).map((l) => `  ${l}`), '']
     : [];
   return ['', ...head, `The trace where your code ran (${boot.length} lines in all; "<- your code" marks each call of it and each thing it did):`, ...window];
 }

@@ -10,7 +10,10 @@
 import type { run_result } from '../kernel/init/main';
 import type { report_kind } from '../kernel/panic';
 import type { run_failure } from './failures';
+import type { stack_frame } from '../kernel/lib/dump_stack';
+import { model_trace_explain } from '../kernel/trace/trace';
 import { build_timeline, render_timeline, type timeline_entry } from './render';
+import { first_judged_call, watch_judged_code } from './your_code';
 import { run_scenario } from './run';
 import { ALL_FAILURE_KINDS, type scenario } from './scenario';
 import { format_schedule, parse_schedule, type schedule } from './schedule';
@@ -28,6 +31,8 @@ export interface replay_result {
   dmesg_text: string;
   /** The timeline as text. */
   timeline_text: string;
+  /** The call chain of the first event fired inside the code being judged (explorer/your_code.ts), or null. */
+  your_code: stack_frame[] | null;
 }
 
 /** replay - re-run @sc under the schedule in @schedule_string (throws schedule_string_error if it does not fit). */
@@ -38,7 +43,14 @@ export async function replay(sc: scenario, schedule_string: string): Promise<rep
 
 /** replay_schedule - the same for a schedule already parsed (or taken from a failure). */
 export async function replay_schedule(sc: scenario, s: schedule, fail_on: readonly report_kind[] = ALL_FAILURE_KINDS): Promise<replay_result> {
-  const out = await run_scenario(sc, { schedule: s, strict: true, record_from: -1, trace: true, fail_on: new Set(fail_on) });
+  const watch = watch_judged_code();
+  model_trace_explain(true, watch.observe);
+  let out;
+  try {
+    out = await run_scenario(sc, { schedule: s, strict: true, record_from: -1, trace: true, fail_on: new Set(fail_on) });
+  } finally {
+    model_trace_explain(false, null);
+  }
   const timeline = build_timeline(out.result, out.printk_notes, out.notes);
   return {
     schedule_string: format_schedule(sc.id, s),
@@ -48,5 +60,6 @@ export async function replay_schedule(sc: scenario, s: schedule, fail_on: readon
     timeline,
     dmesg_text: out.result.dmesg.join('\n'),
     timeline_text: render_timeline(timeline),
+    your_code: first_judged_call(watch.boots[watch.boots.length - 1] ?? []),
   };
 }

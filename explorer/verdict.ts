@@ -2,7 +2,8 @@
 // say in kernel terms what went wrong, with the simplest schedule, the
 // report, the end of the trace and the schedule string to replay.
 // explorer/expect.ts turns a failed verdict into a thrown Error for vitest.
-import { format_call_trace } from '../kernel/lib/dump_stack';
+import { format_call_trace, type stack_frame } from '../kernel/lib/dump_stack';
+import { judged_frame } from './your_code';
 import type { report_kind } from '../kernel/panic';
 import { format_timestamp } from '../kernel/printk/printk';
 import { explore, type exploration, type explore_options, type failure } from './explore';
@@ -99,6 +100,17 @@ function story(r: replay_result): string[] {
   return notes.map((n) => `  decision #${n.at}, step ${n.step}: ${n.chosen} ran instead of ${n.default_choice} (${departure_reason(n)})`);
 }
 
+/**
+ * The learner's first traced call into the kernel, when the report's own
+ * Call Trace does not reach their code (an OOM kill or a hung task elsewhere
+ * is the consequence; this is where their code was).
+ */
+function your_code_paragraph(report_trace: readonly stack_frame[], mine: readonly stack_frame[] | null): string[] {
+  if (!mine || report_trace.some(judged_frame)) return [];
+  const at = mine.find(judged_frame)!;
+  return ['', `Your code's first traced call into the kernel in this run, at ${at.file}:${at.line}:`, ...format_call_trace(mine).map((l) => `  ${l}`)];
+}
+
 /** describe_failure - the full message for @f, from its replay @r. */
 export function describe_failure(sc: scenario, x: exploration, f: failure, r: replay_result, trace_tail = 40): string {
   const replayed = r.failures.find((g) => g.signature === f.signature);
@@ -115,6 +127,7 @@ export function describe_failure(sc: scenario, x: exploration, f: failure, r: re
     'The kernel said:',
     ...rep.lines.map((l) => `  ${format_timestamp(rep.ts_ns)}${l}`),
     ...format_call_trace(rep.call_trace).map((l) => `  ${l}`),
+    ...your_code_paragraph(rep.call_trace, r.your_code),
     '',
     `End of the trace (replayed with trace on):`,
     ...render_timeline(r.timeline, { tail: trace_tail })

@@ -37,12 +37,12 @@ import '../rcu/update';
 import '../workqueue_internal';
 import '../workqueue';
 import { do_initcalls } from './initcall';
-import { model_set_boot_params, type boot_params } from './params';
+import { default_boot_params, model_set_boot_params, type boot_params } from './params';
 import { dmesg } from '../printk/printk';
 import { kernel_reports, type kernel_report } from '../panic';
 import { sched_run, sched_set_policy, sched_steps, type sched_policy } from '../sched/core';
 import { ktime_get_ns } from '../time/timekeeping';
-import { trace_events, type trace_event } from '../trace/trace';
+import { EXPLAIN_MAX_STEPS, model_trace_explaining, trace_events, type trace_event } from '../trace/trace';
 
 export interface run_result {
   /** Why the run ended: 'completed', or the kind of the report that stopped it. */
@@ -71,7 +71,8 @@ export async function start_kernel(params: Partial<boot_params>, setup: () => vo
   if (running) throw new Error('start_kernel: a run is already in progress in this process; await it first.');
   running = true;
   try {
-    model_set_boot_params(params);
+    // An explaining re-run (course/explain.ts) stops early: only its start is shown.
+    model_set_boot_params(model_trace_explaining() ? { ...params, max_steps: Math.min(params.max_steps ?? default_boot_params.max_steps, EXPLAIN_MAX_STEPS) } : params);
     do_initcalls();
     if (policy) sched_set_policy(policy);
     setup();

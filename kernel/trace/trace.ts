@@ -24,6 +24,12 @@ let stamp: () => Omit<trace_event, 'event' | 'fields'> = () => ({ step: 0, ts_ns
 
 /** Set by the course while it replays a failure to explain it (model_trace_explain). */
 let explaining = false;
+/**
+ * Events an explaining run keeps per boot: a wrong answer may run to the
+ * step limit, and its whole trace would not fit the check's memory. The
+ * start, where the learner's code was first called, is what explains it.
+ */
+const EXPLAIN_MAX_EVENTS = 20_000;
 let observer: ((event: trace_event | null) => void) | null = null;
 
 register_initcall('core', 'trace', () => {
@@ -38,6 +44,18 @@ register_initcall('core', 'trace', () => {
  * new boot). The course turns this on for one re-run of a failing workload,
  * to show the learner the trace around their code (course/explain.ts).
  */
+/** model_trace_explaining - is an explaining run in progress (model_trace_explain)? */
+export function model_trace_explaining(): boolean {
+  return explaining;
+}
+
+/**
+ * Scheduler steps an explaining run may take per boot: the learner's code is
+ * placed in the first few thousand, and a wrong answer that runs to the step
+ * limit would, traced, not fit the check's memory.
+ */
+export const EXPLAIN_MAX_STEPS = 8_000;
+
 export function model_trace_explain(on: boolean, watch: ((event: trace_event | null) => void) | null): void {
   explaining = on;
   observer = on ? watch : null;
@@ -55,7 +73,7 @@ export function trace_enabled(): boolean {
 
 /** trace_event - record @event with @fields for the running task. */
 export function trace(event: string, fields: trace_event['fields'] = {}): void {
-  if (!enabled) return;
+  if (!enabled || (explaining && events.length >= EXPLAIN_MAX_EVENTS)) return;
   const e = { ...stamp(), event, fields };
   events.push(e);
   observer?.(e);

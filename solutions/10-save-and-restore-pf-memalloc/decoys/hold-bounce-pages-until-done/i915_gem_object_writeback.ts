@@ -1,0 +1,75 @@
+// Exercise 10, decoy: the flags are right, but every bounce page and
+// completion is held until the whole object is written.
+//
+// Writing a dirty GEM object's pages out to swap, so that the shrinker can
+// then release them without waiting for the LRU scanner (later kernels do
+// this from the i915 shrinker: __shmem_writeback). It runs inside reclaim,
+// and its allocations must not recurse into reclaim: so it sets PF_MEMALLOC
+// around them, which also lets them dip into the reserves below the min
+// watermark. (The writeback itself is bookkeeping in the model: what
+// matters here is the allocations and the flag.)
+//
+// Check your work: npx shrinker-lab run 10
+import type { drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { GFP_NOIO } from '../../../../kernel/mm/gfp';
+import { __free_page, alloc_page, type page } from '../../../../kernel/mm/page_alloc';
+import { kfree, kmalloc } from '../../../../kernel/mm/slab';
+import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../../../../kernel/sched/mm';
+
+/** Bytes of the writeback_control and block plug the whole object's writeback needs. */
+const WBC_SIZE = 192;
+
+/**
+ * shmem_writeback_page - write page @n of @obj to swap through a bounce page
+ * (the GPU may still write the original). Returns the bounce page, which
+ * the caller frees once the page's write has completed; null if none could
+ * be had.
+ */
+async function shmem_writeback_page(obj: drm_i915_gem_object, n: number): Promise<page | null> {
+  const noreclaim = memalloc_noreclaim_save();
+  const bounce = await alloc_page(GFP_NOIO);
+  memalloc_noreclaim_restore(noreclaim);
+  if (!bounce) return null;
+  void obj.mm.pages!.pages[n]; // the copy and the bio: bookkeeping in the model
+  return bounce;
+}
+
+/**
+ * i915_gem_object_writeback - write every page of dirty @obj to swap and
+ * mark it clean. Returns the number of pages written (0 if it was clean or
+ * has no pages).
+ *
+ * PF_MEMALLOC is saved and restored, never set and cleared: the caller
+ * may already be reclaim (kswapd, or a task in direct reclaim) and own the
+ * flag, and the inner helper runs with the outer's flag set. Clearing it on
+ * the way out would let the caller's next allocation recurse into reclaim.
+ */
+export async function i915_gem_object_writeback(obj: drm_i915_gem_object): Promise<number> {
+  if (!obj.mm.pages || !obj.mm.dirty) return 0;
+  const noreclaim = memalloc_noreclaim_save();
+  const wbc = await kmalloc(WBC_SIZE, GFP_NOIO);
+  if (!wbc) {
+    memalloc_noreclaim_restore(noreclaim);
+    return 0;
+  }
+  let written = 0;
+  // MISTAKE: every bounce page and completion is kept until the whole object
+  // is written ("one plug, one bio"): under PF_MEMALLOC each comes from the
+  // reserves, so a big object holds twice its size of them at once.
+  const held: page[] = [];
+  for (let n = 0; n < obj.mm.pages.pages.length; n++) {
+    const bounce = await shmem_writeback_page(obj, n);
+    if (!bounce) break;
+    held.push(bounce);
+    // The completion of this page's write: one more page from the reserves.
+    const done = await alloc_page(GFP_NOIO);
+    if (!done) break;
+    held.push(done);
+    written++;
+  }
+  for (const p of held) __free_page(p);
+  if (written === obj.mm.pages.pages.length) obj.mm.dirty = false;
+  kfree(wbc);
+  memalloc_noreclaim_restore(noreclaim);
+  return written;
+}
