@@ -600,6 +600,11 @@ export default define_checks(refuse_kernel_object_state({
               { ...STORM, storm: 0, nr_scanned: 64, nr_eligible: 999, kernel_calls: 1 },
               // A cache smaller than one batch, asked for exactly all of it (4 * 16 / 1 * 100 / 64 = 100): it is scanned ("total_scan >= freeable").
               { ...STORM, objects: 100, seeks: 1, storm: 0, nr_scanned: 16, nr_eligible: 63, kernel_calls: 1 },
+              // Costly caches: kvm's mmu_shrinker has seeks DEFAULT_SEEKS * 10, Android's lowmemorykiller
+              // DEFAULT_SEEKS * 16. With seeks above 4, 4 * nr_scanned / seeks rounds down first (to 0 for
+              // small scans): v4.11 leaves such a cache alone where one rounding at the end would scan it.
+              { ...STORM, seeks: 20, storm: 20, nr_scanned: 4, nr_eligible: 16, kernel_calls: 2 },
+              { ...STORM, seeks: 32, storm: 0, nr_scanned: 12, nr_eligible: 40, kernel_calls: 3 },
             ],
             describe: describe_windup,
           },

@@ -281,6 +281,27 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
+    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":16,\"nr_scanned\":4,\"objects\":1000,\"seeks\":20,\"storm\":20}": {
+      "deferred_after_storm": 0,
+      "evicted": [
+        0,
+        0
+      ],
+      "before": [
+        1000,
+        1000
+      ],
+      "deferred": [
+        0,
+        0
+      ],
+      "requests": [],
+      "returned": [
+        0,
+        0
+      ],
+      "neighbour_turns": 0
+    },
     "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":64,\"nr_scanned\":512,\"objects\":1000,\"seeks\":2,\"storm\":0}": {
       "deferred_after_storm": 0,
       "evicted": [
@@ -314,6 +335,31 @@ const golden: golden_data = {
       ],
       "returned": [
         1000,
+        0
+      ],
+      "neighbour_turns": 0
+    },
+    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":3,\"nr_eligible\":40,\"nr_scanned\":12,\"objects\":1000,\"seeks\":32,\"storm\":0}": {
+      "deferred_after_storm": 0,
+      "evicted": [
+        0,
+        0,
+        0
+      ],
+      "before": [
+        1000,
+        1000,
+        1000
+      ],
+      "deferred": [
+        24,
+        48,
+        72
+      ],
+      "requests": [],
+      "returned": [
+        0,
+        0,
         0
       ],
       "neighbour_turns": 0
