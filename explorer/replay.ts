@@ -11,7 +11,7 @@ import type { run_result } from '../kernel/init/main';
 import type { report_kind } from '../kernel/panic';
 import type { run_failure } from './failures';
 import type { stack_frame } from '../kernel/lib/dump_stack';
-import { model_trace_explain } from '../kernel/trace/trace';
+import { model_trace_observe } from '../kernel/trace/trace';
 import { build_timeline, render_timeline, type timeline_entry } from './render';
 import { first_judged_call, watch_judged_code } from './your_code';
 import { run_scenario } from './run';
@@ -44,12 +44,13 @@ export async function replay(sc: scenario, schedule_string: string): Promise<rep
 /** replay_schedule - the same for a schedule already parsed (or taken from a failure). */
 export async function replay_schedule(sc: scenario, s: schedule, fail_on: readonly report_kind[] = ALL_FAILURE_KINDS): Promise<replay_result> {
   const watch = watch_judged_code();
-  model_trace_explain(true, watch.observe);
+  // Watch only: a replay runs its whole schedule (an explaining run's caps are not for it).
+  model_trace_observe(watch.observe);
   let out;
   try {
     out = await run_scenario(sc, { schedule: s, strict: true, record_from: -1, trace: true, fail_on: new Set(fail_on) });
   } finally {
-    model_trace_explain(false, null);
+    model_trace_observe(null);
   }
   const timeline = build_timeline(out.result, out.printk_notes, out.notes);
   return {

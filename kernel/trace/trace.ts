@@ -44,6 +44,15 @@ register_initcall('core', 'trace', () => {
  * new boot). The course turns this on for one re-run of a failing workload,
  * to show the learner the trace around their code (course/explain.ts).
  */
+/**
+ * model_trace_observe - hand each recorded event to @watch as it happens (null
+ * marks a new boot), without changing what is recorded: a replay that is
+ * traced anyway (explorer/replay.ts) watches where the judged code ran.
+ */
+export function model_trace_observe(watch: ((event: trace_event | null) => void) | null): void {
+  observer = watch;
+}
+
 /** model_trace_explaining - is an explaining run in progress (model_trace_explain)? */
 export function model_trace_explaining(): boolean {
   return explaining;
