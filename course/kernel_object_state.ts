@@ -14,6 +14,7 @@
 // one. An answer that keeps its own count behaves differently on its Nth
 // call, after a thousand calls, on the second device of a run: the checks
 // cannot run every N, so the state itself is what they refuse.
+import { model_list_watch_paused } from '../kernel/drivers/gpu/drm/i915/i915_gem_list_debug';
 import { current } from '../kernel/sched/core';
 import { fail, type check, type check_context, type check_outcome, type check_suite, type exercise_impl } from './checks';
 
@@ -130,13 +131,13 @@ function watch_impl(impl: exercise_impl, exports: Record<string, string>): state
       roots.push([caller, `current (${caller.comm})`]);
       // What the kernel called the function through (i915.shrinker_ops.unlock(...): the ops table) is its object too.
       if ((typeof this === 'object' && this !== null) || typeof this === 'function') roots.push([this, 'this']);
-      const before = snapshot(roots);
+      const before = model_list_watch_paused(() => snapshot(roots));
       budget -= before.length;
       inside.add(caller);
       const judge = (): void => {
         inside.delete(caller);
         if (first) return;
-        const added = added_fields(before);
+        const added = model_list_watch_paused(() => added_fields(before));
         if (added.length > 0) first = `${name}() added ${added.map((a) => `\`${a}\``).join(', ')}`;
       };
       let ret: unknown;

@@ -27,14 +27,27 @@ const watched = new WeakMap<task_struct, number>();
 /** The lists already wrapped (a Proxy over the same array: every other reader sees the same objects). */
 const wrapped = new WeakSet<object>();
 
+/** Depth of model_list_watch_paused calls in progress. */
+let paused = 0;
+
 /**
- * grader_snapshot - is this read the grader's own look at the objects a
- * learner's function was handed (course/kernel_object_state.ts records them
- * before and after the call to refuse state kept on them)? That is the
- * checker watching, not the code under watch walking.
+ * model_list_watch_paused - run @fn (the checker's own look at the objects a
+ * learner's function was handed: course/kernel_object_state.ts records them
+ * before and after each call) without judging its reads. That is the checker
+ * watching, not the code under watch walking. (It cannot be told by the call
+ * stack: the grading realm records none.)
  */
+export function model_list_watch_paused<T>(fn: () => T): T {
+  paused++;
+  try {
+    return fn();
+  } finally {
+    paused--;
+  }
+}
+
 function grader_snapshot(): boolean {
-  return /\bsnapshot \([^)]*kernel_object_state/.test(new Error().stack ?? '');
+  return paused > 0;
 }
 
 function is_walk(prop: string | symbol): boolean {
