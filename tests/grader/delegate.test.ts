@@ -102,12 +102,14 @@ describe('the model\'s own answer, reached through the objects handed to the lea
   });
 
   for (const e of DELEGATING) {
-    it(`${e.id}: a delegation to the model's ${slot_functions(e).map((f) => MODEL_SHRINKER_OP_OF[f]).join('/')} passes the policy and scores no more than the starter (0)`, async () => {
+    it(`${e.id}: a delegation to the model's ${slot_functions(e).map((f) => MODEL_SHRINKER_OP_OF[f]).join('/')} scores no more than the starter (0), refused by the state rule or graded`, async () => {
       const r = await grade_submission(base, { submission: delegating_submission(e), exercises: [e.id], typecheck: true });
       const x = r.exercises[0]!;
-      // Not refused before it runs: the file is legal TypeScript under the import policy, so the checks themselves must hold.
-      expect(x.status, x.message).not.toBe('policy');
-      expect(x.status, x.message).not.toBe('compile_error');
+      // The delegation compares the device's callback with its own function, a function used as a
+      // value: the state rule (course/module_state.ts) now refuses that before it runs. Where it is
+      // not refused, the file is legal TypeScript, so the checks themselves must hold.
+      if (x.status === 'policy') expect(x.message).toMatch(/uses the function `\w+` as a value/);
+      else expect(x.status, x.message).not.toBe('compile_error');
       expect(x.checks.filter((c) => c.score > 0).map((c) => c.id)).toEqual([]);
       expect(x.score).toBe(0);
     }, 300_000);
