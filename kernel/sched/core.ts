@@ -23,7 +23,8 @@ import { boot_params } from '../init/params';
 import { model_panic_set_stop, model_panic_set_whoami, KernelOops, report, type report_kind } from '../panic';
 import { model_clock_advance_to, jiffies, ktime_get_ns, NSEC_PER_JIFFY, STEP_NS } from '../time/timekeeping';
 import { model_next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup, type timer_list } from '../time/timer';
-import { save_stack_trace } from '../lib/dump_stack';
+import { parse_v8_stack, save_stack_trace } from '../lib/dump_stack';
+import { KERN_ERR } from '../printk/printk';
 import { model_trace_set_stamp, trace, trace_enabled } from '../trace/trace';
 import { SOFTLOCKUP_CALLS, watchdog_softlockup } from '../watchdog';
 import { FP_TASKLIST, footprint_recording, footprint_step_begin, footprint_untracked_call, footprint_write, footprint_read } from '../footprint';
@@ -275,12 +276,12 @@ function task_died(t: task_struct, e: unknown): void {
     if (is_assert) {
       report('assert', err.message.split('\n')[0] ?? err.message, [`scenario check failed in ${t.comm}:${t.pid}: ${err.message}`]);
     } else {
-      const stack = (err.stack ?? '').split('\n').slice(1, 6).map((l) => ' ' + l.trim());
+      // The exception's own frames go beside the report as its Call Trace (tree paths), never into
+      // the log: a host path or a realm without frames would make the same replay print another dmesg.
       report('bug', `Oops: ${err.name}: ${err.message}`, [
         `BUG: an exception escaped task ${t.comm}:${t.pid}: ${err.name}: ${err.message}`,
         'Oops: 0000 [#1] SMP',
-        ...stack,
-      ]);
+      ], KERN_ERR, parse_v8_stack(err.stack ?? ''));
     }
     current = prev;
   }
