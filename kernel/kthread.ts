@@ -1,4 +1,5 @@
-// Models: kernel/kthread.c (kthread_run), v4.11. Kernel threads carry
+// Models: include/linux/kthread.h (kthread_run, a macro over kernel/kthread.c's
+// kthread_create_on_node), v4.11. Kernel threads carry
 // PF_KTHREAD and own no user memory, so the OOM killer never picks them.
 import { model_task_create, type task_options } from './sched/core';
 import { PF_KTHREAD, type task_struct } from './sched/task';

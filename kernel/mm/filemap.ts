@@ -1,5 +1,6 @@
 // Models: mm/filemap.c (add_to_page_cache_lru, __delete_from_page_cache,
-// find_get_page, find_or_create_page) and mm/truncate.c
+// pagecache_get_page, behind include/linux/pagemap.h's find_get_page and
+// find_or_create_page) and mm/truncate.c
 // (truncate_inode_pages_range), v4.11, for ordinary files.
 //
 // The page cache is what makes most memory reclaimable: a clean file page

@@ -1,5 +1,6 @@
 // Models: mm/page-writeback.c (set_page_dirty, clear_page_dirty_for_io,
-// test_set_page_writeback, account_page_cleaned), mm/filemap.c
+// __test_set_page_writeback behind page-flags.h's test_set_page_writeback,
+// account_page_cleaned), mm/filemap.c
 // (end_page_writeback) and the block layer's completion, v4.11.
 //
 // A dirty page cannot be freed until its data is written (to its file, or to

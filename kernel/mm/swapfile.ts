@@ -1,4 +1,5 @@
-// Models: mm/swapfile.c (get_swap_page, swap_free, nr_swap_pages), v4.11.
+// Models: mm/swapfile.c (get_swap_pages, swap_free, nr_swap_pages) and
+// mm/swap_slots.c (get_swap_page, its per-CPU slot cache left out), v4.11.
 // One swap device of boot_params().swap_pages slots. A slot is taken when
 // reclaim decides to swap a page out and stays taken while the data lives in
 // swap (the owner remembers the slot) or the page is in the swap cache.

@@ -156,7 +156,9 @@ function __i915_gem_free_object_rcu(obj: drm_i915_gem_object, _head: rcu_head): 
 /**
  * __i915_gem_free_work - the worker: take the whole free list and free it,
  * again while more arrived meanwhile, but give the CPU back when the tick
- * asks for it (need_resched()). What it leaves on mm.free_list then is freed
+ * asks for it (need_resched()): the v4.14 worker's break, which v4.11's
+ * loop (until the list is empty) does not have; the model keeps it so a long
+ * backlog cannot hold a CPU (lessons/sources.md §8). What it leaves on mm.free_list then is freed
  * by the instance its RCU callbacks queued (the first llist_add() onto the
  * emptied list re-queued the work while it ran): a flush_work() that waited
  * for this instance returns before that one has run.
