@@ -123,6 +123,26 @@ async function serve(root: string, prepare: boolean): Promise<void> {
   }
 }
 
+/** What the learner is told when the checks wait for something nothing can finish. */
+const STUCK_AWAIT_MESSAGE =
+  'the checks could not go on: the code under test waits for something that can never happen ' +
+  '(an await of a promise nothing resolves, or a thenable whose then() never calls back). ' +
+  'In the kernel that is a task asleep with nobody to wake it; the model\'s tasks sleep only in its own calls ' +
+  '(mutex_lock, wait_event, schedule_timeout, msleep...). A function declared to return a number must return a number.';
+
+/**
+ * The event loop empties while a check still awaits: nothing (no timer, no
+ * model step, no I/O) can ever finish it. Say so at once, with the same words
+ * on every machine, instead of leaving the verdict to the host-time backstop
+ * or to Node's exit code 13 for an unsettled top-level await.
+ */
+function report_stuck_await(): void {
+  process.once('beforeExit', () => {
+    emit({ error: STUCK_AWAIT_MESSAGE });
+    real_exit(0);
+  });
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const verb = argv[0];
   const root = arg(argv, 'root') ?? process.cwd();
@@ -137,6 +157,7 @@ async function main(argv: readonly string[]): Promise<number> {
   write_all(RESULT_FD, `${RESULT_MARKER}${stringify({ nonce })}\n`);
   // A rejected promise nobody awaited (learner code can make one) is not a crash of the checker.
   process.on('unhandledRejection', () => {});
+  report_stuck_await();
   if (verb === 'serve') {
     await serve(root, !argv.includes('--no-prepare'));
     return 0;

@@ -163,8 +163,30 @@ export function shrinker_nr_deferred(s: shrinker, nid = 0): number {
 }
 
 async function call_shrinker(fn: shrinker['count_objects'], s: shrinker, sc: shrink_control): Promise<number> {
-  const r = fn.call(s, s, sc);
-  return typeof r === 'number' ? r : await r;
+  const r: unknown = fn.call(s, s, sc);
+  if (typeof r === 'number') return unsigned_long_answer(s, fn, r);
+  // (model) Only a real Promise is awaited: a hand-made thenable's then() is the callee's code, and one that never calls back would leave the task neither running nor asleep.
+  if (!(r instanceof Promise)) return unsigned_long_answer(s, fn, r);
+  return unsigned_long_answer(s, fn, await r);
+}
+
+/**
+ * (model) count_objects and scan_objects return an unsigned long (include/linux/shrinker.h):
+ * a value C cannot hold (an object, a BigInt, a string, NaN, Infinity) ends the call as an oops
+ * naming the callback, before do_shrink_slab's arithmetic coerces it (valueOf/Symbol.toPrimitive
+ * would run the callee's code there, and NaN or an object read as 0 makes the batch loop spin).
+ */
+function unsigned_long_answer(s: shrinker, fn: shrinker['count_objects'], r: unknown): number {
+  if (typeof r === 'number' && Number.isFinite(r)) return r;
+  const which = fn === s.count_objects ? 'count_objects' : 'scan_objects';
+  // Described by its type alone: reading it (a getter, a Proxy, toString) would run the callee's code again.
+  const what = typeof r === 'number' ? String(r) : r === null ? 'null' : r === undefined ? 'undefined' : typeof r === 'object' ? 'an object' : typeof r === 'bigint' ? 'a BigInt' : `a ${typeof r}`;
+  report('bug', `${shrinker_name(s)}: ${which} returned ${what}`, [
+    `BUG: ${shrinker_name(s)}: ${which} returned ${what}, not an unsigned long`,
+    `${which} returns an unsigned long (include/linux/shrinker.h): a number of objects${which === 'scan_objects' ? ', or SHRINK_STOP' : ''}. do_shrink_slab() cannot compute with anything else.`,
+    `CPU: ${current.cpu} PID: ${current.pid} Comm: ${current.comm} ${print_tainted()} ${UTS_RELEASE} #1`,
+  ]);
+  throw new KernelOops(`${which} returned ${what}`);
 }
 
 /** x86 raises #DE on an integer division by zero: the kernel oopses. */
