@@ -347,7 +347,8 @@ export default define_checks(refuse_kernel_object_state({
             if (value.m.value !== expected) {
               return fail(`with struct_mutex held by the caller itself, count returned ${String(value.m.value)}; ${expected} pages can be released ` +
                 '(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot). ' +
-                'The task that holds the lock is the one whose allocation needs these pages: ask the lock who owns it ' +
+                'The task that holds the lock is the one whose allocation needs these pages: i915_gem_shrinker_lock() says whether count may look ' +
+                '(locked), apart from whether count took the lock and must release it (unlock). Code that asks the lock itself must ask who owns it ' +
                 '(the owner word, not the raw word with its flag bits, not lockdep, not a task name).');
             }
             const differs = like_reference(ctx, wl, value.m.value);
@@ -440,7 +441,7 @@ export default define_checks(refuse_kernel_object_state({
               return fail(`while another task held struct_mutex, count returned ${same.answer} when that task was also called "${wl.caller}" (the caller's name) ` +
                 `and ${other.answer} when it was called "${wl.holder === wl.caller ? renamed.holder : wl.holder}": the answer follows a task name. ` +
                 'Two threads of one program share a comm, and a task with your name is still another task, changing the lists under its lock: ' +
-                'ask the lock who owns it (mutex_trylock_recursive, or the owner word against current), never a name.');
+                'ask the lock who owns it (i915_gem_shrinker_lock() does, through mutex_trylock_recursive()), never a name.');
             }
             return pass();
           },
