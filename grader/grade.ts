@@ -5,11 +5,11 @@
 // access to anything.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { check_result } from '../course/checks';
 import { COURSE_ROOT, read_manifest } from '../course/files';
-import { run_isolated, TSX_LOADER, type isolated_run } from '../course/isolate';
+import { run_isolated, type isolated_run } from '../course/isolate';
 import { exercise_points, find_exercise, type course_manifest, type manifest_exercise } from '../course/manifest';
 import type { exercise_status } from '../course/outcome';
 import type { diagnostic } from '../course/typecheck';
@@ -325,11 +325,42 @@ export function submission_layout(sub: string, m: course_manifest): { locate: (e
   };
 }
 
+/** The compiler's package folder (the grader's own node_modules; grading trees hold only the realm's packages). */
+const TYPESCRIPT_DIR = dirname(createRequire(import.meta.url).resolve('typescript/package.json'));
+
+/**
+ * typecheck_argv - node's arguments for the type-check child: the tree's
+ * transpiled grader/typecheck_child.js (no loader: tsx would need worker
+ * threads and reads outside the list), under Node's permission model with
+ * reads of exactly what grader/typecheck_confine.ts lets the compiler see
+ * (the files, the tree's kernel/ and tsconfig.json, the compiler) plus the
+ * grader code it runs. No writes, no child processes, no workers: a path the
+ * confinement missed is refused by Node too. Exported for the tests.
+ */
+export function typecheck_argv(tree: string, files: readonly string[]): string[] {
+  return [
+    '--experimental-permission',
+    ...files.map((f) => `--allow-fs-read=${f}`),
+    `--allow-fs-read=${join(tree, 'kernel')}/*`,
+    `--allow-fs-read=${join(tree, 'tsconfig.json')}`,
+    `--allow-fs-read=${join(tree, 'package.json')}`,
+    `--allow-fs-read=${join(tree, 'grader')}/*`,
+    `--allow-fs-read=${join(tree, 'course')}/*`,
+    `--allow-fs-read=${TYPESCRIPT_DIR}/*`,
+    '--disallow-code-generation-from-strings',
+    '--no-warnings',
+    join(tree, 'grader/typecheck_child.js'),
+    tree,
+    ...files,
+  ];
+}
+
 /** Run the type check of @files in a child (it parses, never runs, the code). */
 function typecheck_child(tree: string, files: string[], timeout_ms: number): Promise<diagnostic[] | string> {
-  const script = join(fileURLToPath(new URL('.', import.meta.url)), 'typecheck_child.ts');
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, script, tree, ...files], { cwd: tree, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // NODE_PATH: the tree's course/typecheck.js finds the compiler where the grader's own require does.
+    const env = { ...process.env, NODE_PATH: dirname(TYPESCRIPT_DIR) };
+    const child = spawn(process.execPath, typecheck_argv(tree, files), { cwd: tree, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let err = '';
     const timer = setTimeout(() => {

@@ -6,11 +6,12 @@
 //   #16 the type check read any path a learner's file named, and its
 //       diagnostics (TS2307 "Cannot find module" vs a type error) told
 //       whether a hidden suite or a solution exists.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COURSE_ROOT } from '../../course/files';
-import { grade_submission, prepare_base, release_base, type grading_base } from '../../grader/grade';
+import { grade_submission, prepare_base, release_base, typecheck_argv, type grading_base } from '../../grader/grade';
 import { make_temp } from '../../grader/tree';
 import { cli, EX01, EX01_FILE, make_course_copy, remove_copy } from '../cli/course_copy';
 import { EX01 as EX01_ENTRY, new_submission } from './fixtures';
@@ -108,4 +109,25 @@ export async function i915_gem_shrinker_count(_i915: drm_i915_private, _sc: shri
     // No type error that only a file that exists could cause (typeof PRESENT is not a number).
     expect(lines.filter((l) => !/TS2307/.test(l))).toEqual([]);
   }, 180_000);
+
+  it('the type-check child runs under Node\'s permission model, reading only what the confinement lets the compiler see (and the grader code it runs)', () => {
+    const file = join(base.dir, 'exercises', EX01_ENTRY.id, EX01_ENTRY.files[0]!);
+    const argv = typecheck_argv(base.dir, [file]);
+    expect(argv).toContain('--experimental-permission');
+    expect(argv.some((a) => a.startsWith('--allow-fs-write') || a === '--allow-child-process' || a === '--allow-worker')).toBe(false);
+    // The same process, with the grader's script swapped for a probe: what can it read?
+    const flags = argv.slice(0, argv.indexOf(join(base.dir, 'grader/typecheck_child.js')));
+    const probe = `const fs = require('node:fs');
+for (const p of JSON.parse(process.argv[1])) { let r; try { fs.readFileSync(p); r = 'read'; } catch (e) { r = e.code; } console.log(r); }`;
+    const targets = [
+      file,
+      join(base.dir, 'kernel/mm/vmscan.js'),
+      join(base.hidden_dir!, `${EX01_ENTRY.id}.checks.js`),
+      join(COURSE_ROOT, 'solutions', EX01_ENTRY.id, EX01_ENTRY.files[0]!),
+      join(base.dir, 'exercises', '02-scan-must-say-stop', 'i915_gem_shrinker_scan.ts'),
+      join(base.dir, 'kernel/../node_modules/fast-check/package.json'),
+    ];
+    const out = execFileSync(process.execPath, [...flags.filter((f) => f !== '--disallow-code-generation-from-strings'), '-e', probe, JSON.stringify(targets)], { encoding: 'utf8' });
+    expect(out.trim().split('\n')).toEqual(['read', 'read', 'ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED']);
+  });
 });
