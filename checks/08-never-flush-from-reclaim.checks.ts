@@ -19,9 +19,11 @@ import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import { __mutex_owner, mutex_lock, mutex_trylock, mutex_unlock } from '../kernel/locking/mutex';
+import { GFP_NOWAIT, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { __free_page, zone_info, type page } from '../kernel/mm/page_alloc';
 import { failslab_set } from '../kernel/mm/slab';
 import { rcu_barrier } from '../kernel/rcu/update';
-import { current } from '../kernel/sched/core';
+import { current, msleep } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC, PF_WQ_WORKER } from '../kernel/sched/task';
 import { arb_comm, make_gem_objects } from '../scenarios/gem_workloads';
 import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
@@ -216,6 +218,112 @@ async function long_reclaim_check(impl: exercise_impl, wl: long_reclaim_workload
   return pass();
 }
 
+/**
+ * The backlog sweep: one kswapd-length reclaim that walks the quantities an
+ * unlock could branch on, so that a flush kept behind ANY condition on them
+ * is reached. Objects in flight (mm.free_count) climb past every boundary a
+ * threshold would sit on (powers of two, SHRINK_BATCH = 128, 1000) up to
+ * about two thousand; at each call the RCU callbacks have run or not (the
+ * free worker queued on struct_mutex with mm.free_list empty, or nothing
+ * queued yet), the caller is kswapd (PF_MEMALLOC | PF_KSWAPD), a direct
+ * reclaimer (PF_MEMALLOC) or the OOM notifier (neither), free memory sits
+ * well above high, just below high, just below low or near min, and time
+ * moves by 0 to 250 jiffies (seconds in all). check_flush_dependency() warns whatever the
+ * backlog: a wait on the free worker from reclaim is wrong under every
+ * condition, so every call must return without sleeping.
+ * The objects have no pages (only their struct counts): cheap to make in
+ * thousands, and what a reclaim finds after a client closed many handles.
+ */
+interface backlog_sweep_workload {
+  /** Objects in flight at successive calls (ascending). */
+  backlogs: number[];
+  /** Where the rotation of caller, RCU state, memory level and time starts. */
+  twist: number;
+  lockdep: boolean;
+  comm: string;
+}
+/** Boundaries a threshold on the backlog would sit on: powers of two (±1), SHRINK_BATCH, round numbers, up to 2049. */
+const BACKLOG_LADDER: readonly number[] = [
+  0, 1, 2, 3, 5, 8, 13, 17, 31, 33, 63, 65, 96, 100, 127, 128, 129, 160, 200, 255, 256, 257, 300, 400, 511, 512, 513, 640, 768, 999, 1000, 1001, 1023,
+  1024, 1025, 1500, 2047, 2048, 2049,
+];
+const arb_backlog_sweep: fc.Arbitrary<backlog_sweep_workload> = fc.record({
+  backlogs: fc.uniqueArray(fc.integer({ min: 0, max: 2100 }), { minLength: 3, maxLength: 8 }).map((b) => [...b].sort((x, y) => x - y)),
+  twist: fc.integer({ min: 0, max: 11 }),
+  lockdep: fc.boolean(),
+  comm: arb_comm,
+});
+const SWEEP_CALLERS = ['kswapd', 'direct reclaim', 'the OOM notifier'] as const;
+const SWEEP_LEVELS = ['well above high', 'just below high', 'just below low', 'near min'] as const;
+/** Time between calls (ms = jiffies at HZ 1000): over the sweep, the backlog waits several seconds. */
+const SWEEP_PAUSES_MS = [0, 1, 3, 40, 250] as const;
+const sweep_caller = (i: number): (typeof SWEEP_CALLERS)[number] => SWEEP_CALLERS[i % SWEEP_CALLERS.length]!;
+const sweep_level = (i: number): (typeof SWEEP_LEVELS)[number] => SWEEP_LEVELS[i % SWEEP_LEVELS.length]!;
+const describe_backlog_sweep = (wl: backlog_sweep_workload): string =>
+  `"${wl.comm}" holds struct_mutex as the shrinker's trylock left it and calls the shrinker's unlock ${wl.backlogs.length} times, with ` +
+  `${wl.backlogs.join(', ')} objects in flight; callers, RCU callbacks run or pending, memory levels and jiffies rotate from ${wl.twist}; ` +
+  `lockdep ${wl.lockdep ? 'on' : 'off'}`;
+
+/** Pages to allocate (GFP_NOWAIT: never direct reclaim) to put free memory at @level. */
+function pages_to_level(level: (typeof SWEEP_LEVELS)[number]): number {
+  const z = zone_info();
+  const target = level === 'well above high' ? z.free : level === 'just below high' ? z.high - 1 : level === 'just below low' ? z.low - 1 : z.min + 1;
+  return Math.max(0, z.free - target);
+}
+
+async function backlog_sweep_check(impl: exercise_impl, wl: backlog_sweep_workload): Promise<check_outcome> {
+  const unlock = unlock_of(impl);
+  const { result, value } = await run_in_gem_world(
+    { release: '4.12', shrinker_ops: { unlock } },
+    async (w) => {
+      const i915 = w.i915;
+      await warm_up_workqueues();
+      await mutex_lock(i915.struct_mutex);
+      for (let call = 0; call < wl.backlogs.length; call++) {
+        const turn = call + wl.twist;
+        // The shrinker's i915_gem_shrinker_lock() took it (MUTEX_TRYLOCK_SUCCESS) right after the previous call let go.
+        if (__mutex_owner(i915.struct_mutex) !== current) await mutex_lock(i915.struct_mutex);
+        const more = wl.backlogs[call]! - i915.mm.free_count;
+        if (more > 0) {
+          const objs = await make_gem_objects(i915, Array.from({ length: more }, () => ({ kind: 'no-pages' as const, pages: 1 })));
+          for (const obj of objs) i915_gem_object_put(obj);
+        }
+        if (turn % 2 === 0) await rcu_barrier(); // the callbacks ran: free_work queued, its worker waits for struct_mutex
+        const pause = SWEEP_PAUSES_MS[turn % SWEEP_PAUSES_MS.length]!;
+        if (pause) await msleep(pause); // time moves: the backlog has been waiting a tick, a second, more
+        const held: page[] = [];
+        await allocate_pages(pages_to_level(sweep_level(turn)), GFP_NOWAIT | __GFP_NOWARN, held);
+        const caller = sweep_caller(turn);
+        const flags = caller === 'kswapd' ? PF_MEMALLOC | PF_KSWAPD : caller === 'direct reclaim' ? PF_MEMALLOC : 0;
+        const in_flight = i915.mm.free_count;
+        const free_pages = zone_info().free;
+        current.flags |= flags;
+        const m = await measure_call(() => unlock(i915, true));
+        current.flags &= ~flags;
+        for (const p of held) __free_page(p);
+        const at = `call #${call + 1} (from ${caller}, ${in_flight} objects in flight, ${free_pages} pages free)`;
+        if (m.slept > 0 || m.stalled_jiffies > 0) return `${at}: i915_gem_shrinker_unlock(unlock = true) slept ${m.slept} time(s) and returned after ${m.stalled_jiffies} jiffies`;
+        if (__mutex_owner(i915.struct_mutex) === current) return `${at}: i915_gem_shrinker_unlock(unlock = true) left struct_mutex locked`;
+        mutex_trylock(i915.struct_mutex); // the next call's trylock, before the free worker gets its turn
+      }
+      if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+      return page_accounting();
+    },
+    undefined,
+    { ...WORLD_PARAMS, totalram_pages: 2048, lockdep: wl.lockdep },
+    wl.comm,
+  );
+  const bad = first_report(result, WORKLOAD_BAD_KINDS);
+  if (value) {
+    return fail(`${value}${bad ? ` (${bad})` : ''}. A shrinker's unlock runs in reclaim whatever the backlog, the caller, the free memory or the time: ` +
+      'a wait for the free worker kept behind any condition (a large backlog, kswapd only, plenty of memory) is still a wait for a kworker from ' +
+      `reclaim, and check_flush_dependency() warns on every one that comes from PF_MEMALLOC context.${dmesg_tail(result)}`);
+  }
+  if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+  if (value === undefined) return fail(`"${wl.comm}" never got back from its reclaim: ${result.stop}${dmesg_tail(result)}`);
+  return pass();
+}
+
 /** run the unlock on @wl and apply @rule to its calls (after the common verdict). */
 async function unlock_workload_check(
   impl: exercise_impl,
@@ -290,6 +398,18 @@ export default define_checks(refuse_kernel_object_state({
           (wl) => long_reclaim_check(impl, wl),
         );
         if (!long.ok) return long;
+        const sweep = await for_each_workload(
+          {
+            arbitrary: arb_backlog_sweep,
+            seed: 0x08a2,
+            generated: 1,
+            examples: [{ backlogs: [...BACKLOG_LADDER], twist: 0, lockdep: false, comm: 'kswapd0' }],
+            describe: describe_backlog_sweep,
+            shrink_budget: 4,
+          },
+          (wl) => backlog_sweep_check(impl, wl),
+        );
+        if (!sweep.ok) return sweep;
         // The thread's own situation, in every interleaving within one preemption
         // (the generated workloads above run the kernel's default schedule).
         return explore_declared(scenarios, 'ex08-flush-from-reclaim', impl);
