@@ -8,6 +8,7 @@
 // no import(). So it uses no Node API and returns only a string: nothing of
 // the realm but text crosses to the process that prints it.
 import type { exercise_impl } from '../course/checks';
+import { traced_exports } from '../course/funcgraph';
 import { build_checked, type declared_scenario } from '../course/scenario_registry';
 import { replay_schedule } from '../explorer/replay';
 import { render_timeline } from '../explorer/render';
@@ -26,7 +27,8 @@ export interface replay_view_options {
 
 /** replay_view - the text `shrinker-lab replay @text` prints for scenario @d built with @impl. */
 export async function replay_view(d: declared_scenario, impl: exercise_impl, text: string, opts: replay_view_options): Promise<string> {
-  const built = build_checked(d, impl);
+  // Wrapped as the checks wrap it (course/checks.ts): the same funcgraph lines, and lockdep names the same callers.
+  const built = build_checked(d, traced_exports(impl));
   const p = parse_schedule(text, d.id);
   const run = () => replay_schedule(built.scenario, p.schedule, built.options?.fail_on ?? ALL_FAILURE_KINDS);
   const r = await (built.around ? built.around(run) : run());

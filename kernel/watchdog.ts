@@ -17,6 +17,7 @@
 // model_task_context); past SOFTLOCKUP_CALLS the CPU is declared stuck, the
 // watchdog's report is printed as the first look after the 20 s threshold
 // would print it, and the spinning task is killed (the model cannot spin on).
+import { print_ip_sym } from './lib/dump_stack';
 import { KernelOops, report } from './panic';
 import { KERN_EMERG } from './printk/printk';
 import type { task_struct } from './sched/task';
@@ -62,7 +63,7 @@ export function watchdog_softlockup(t: task_struct, call: string): never {
   ];
   if (t.held_locks.length) {
     lines.push(`${t.held_locks.length} lock${t.held_locks.length > 1 ? 's' : ''} held by ${t.comm}/${t.pid}:`);
-    t.held_locks.forEach((h, i) => lines.push(` #${i}:  (${h.class_name}), at: ${h.acquire_ip}`));
+    t.held_locks.forEach((h, i) => lines.push(` #${i}:  (${h.class_name}), at: ${print_ip_sym(h.acquire_ip)}`));
   }
   report('bug', softlockup_title(t.cpu), lines, KERN_EMERG);
   throw new KernelOops(`${t.comm}:${t.pid} never reached a schedule point`);

@@ -62,6 +62,7 @@ import { footprint_opaque, footprint_write } from './footprint';
 import { register_initcall } from './init/initcall';
 import { boot_params } from './init/params';
 import { kthread_run } from './kthread';
+import { print_ip_sym } from './lib/dump_stack';
 import { lock_map_acquire, lock_map_acquire_read, lock_map_release, lockdep_map } from './locking/lockdep';
 import { GFP_KERNEL } from './mm/gfp';
 import { kzalloc } from './mm/slab';
@@ -891,7 +892,7 @@ async function process_one_work(worker: worker, work: work_struct): Promise<void
       `BUG: workqueue leaked lock or atomic: ${t.comm}/0x${t.preempt_count.toString(16).padStart(8, '0')}/${t.pid}`,
       `     last function: ${pf(work)}`,
       ...(t.held_locks.length ? [`${t.held_locks.length} lock${t.held_locks.length > 1 ? 's' : ''} held by ${t.comm}/${t.pid}:`] : []),
-      ...t.held_locks.map((h, i) => ` #${i}:  (${h.class_name}), at: ${h.acquire_ip}`),
+      ...t.held_locks.map((h, i) => ` #${i}:  (${h.class_name}), at: ${print_ip_sym(h.acquire_ip)}`),
     ]);
   }
   await cond_resched(); // a schedule point between items (cond_resched_rcu_qs)

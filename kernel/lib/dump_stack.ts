@@ -132,3 +132,28 @@ export function format_call_trace(frames: readonly stack_frame[]): string[] {
     ...frames.map((f) => ` ${f.fn} (${f.file}:${f.line})${f.file.startsWith('exercises/') ? '   <- your code' : ''}`),
   ];
 }
+
+/** FNV-1a over @s: the model's stand-in for a symbol's place in the kernel image. */
+function symbol_hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * print_ip_sym - "[<address>] fn+0xoff/0xsize [module]", as v4.11's
+ * print_ip_sym() prints an instruction pointer (%pS after the raw address):
+ * lockdep's "at:" of each held lock. The model has no kallsyms: the address,
+ * the offset and the size are made up from the name, stable across runs, and
+ * i915's functions sit in module space with the " [i915]" suffix, as the
+ * driver is a module in the thread's kernels. Only the name carries meaning.
+ */
+export function print_ip_sym(fn: string): string {
+  const h = symbol_hash(fn);
+  const module = /^_*i915_/.test(fn) ? 'i915' : null;
+  const size = 0x40 + ((h >>> 8) % 0x40) * 0x10;
+  const off = 0x5 + ((h >>> 16) % (size - 0x10));
+  const start = (h & 0xfffff0) >>> 0;
+  const address = `ffffffff${module ? 'a0' : '81'}${(start + off).toString(16).padStart(6, '0').slice(-6)}`;
+  return `[<${address}>] ${fn}+0x${off.toString(16)}/0x${size.toString(16)}${module ? ` [${module}]` : ''}`;
+}

@@ -74,7 +74,9 @@
 // - no irq-safety checks (no hardirq/softirq lock usage in the model), no
 //   irq event stamps, no class keys, no subclasses or nest_lock, no lock
 //   statistics, no stack traces: an acquisition site is the caller's name (its "ip"),
-//   passed in as a string, printed as "at: ip" without an address. Where the
+//   passed in as a string (or the learner's bracketed function, caller_ip below),
+//   printed as "at: [<address>] fn+0xoff/0xsize" with a made-up address
+//   (kernel/lib/dump_stack.ts print_ip_sym). Where the
 //   kernel prints the stack that recorded a dependency or a usage bit, the
 //   model prints that site and a "(model)" line naming the task.
 // - code running outside any task's own code (timer functions and scheduler
@@ -83,6 +85,7 @@
 //   happened to run last.
 import { FP_LOCKDEP, footprint_write } from '../footprint';
 import { register_initcall } from '../init/initcall';
+import { print_ip_sym } from '../lib/dump_stack';
 import { boot_params } from '../init/params';
 import { format_gfp, __GFP_DIRECT_RECLAIM, __GFP_FS, __GFP_NOMEMALLOC, type gfp_t } from '../mm/gfp';
 import { print_tainted, report, UTS_RELEASE, WARN_ON } from '../panic';
@@ -203,6 +206,7 @@ register_initcall('core', 'lockdep', () => {
   irq_held = [];
   bfs_gen = 0;
   acquire_observer = null;
+  named_callers = new WeakMap();
   model_completion_set_lockdep_hooks(enabled && p.lockdep_crossrelease ? crossrelease_hooks : null);
 });
 
@@ -226,6 +230,42 @@ register_initcall('subsys', 'lockdep_exit_check', () => {
 let acquire_observer: ((map: lockdep_map, ip: string) => void) | null = null;
 export function model_observe_lock_acquire(fn: ((map: lockdep_map, ip: string) => void) | null): void {
   acquire_observer = fn;
+}
+
+/**
+ * The model's _RET_IP_ for code that does not name its call site: the lock
+ * calls' default @ip is the call's own name ("mutex_lock"); the kernel's
+ * acquire_ip is the return address into the caller. The model knows the
+ * caller when it is a function the course brackets (the learner's exported
+ * functions, course/funcgraph.ts): each task keeps the names of those it is
+ * inside, innermost last. No stack is read, so a verdict run pays nothing and
+ * every run, traced or not, prints the same "at:".
+ */
+const DEFAULT_IPS = new Set([
+  'mutex_lock', 'mutex_lock_killable', 'mutex_lock_interruptible', 'mutex_trylock', 'mutex_trylock_recursive',
+  'down_read', 'down_read_trylock', 'down_write', 'down_write_trylock', 'spin_lock', 'spin_trylock',
+  'lock_map_acquire', 'lock_map_acquire_read',
+]);
+let named_callers = new WeakMap<task_struct, string[]>();
+
+/** model_enter_caller - current enters function @fn (a bracketed call); returns the call to make when it leaves. */
+export function model_enter_caller(fn: string): () => void {
+  const t = current;
+  let names = named_callers.get(t);
+  if (!names) named_callers.set(t, (names = []));
+  names.push(fn);
+  const depth = names.length;
+  const frames = names;
+  return () => {
+    frames.length = Math.min(frames.length, depth - 1);
+  };
+}
+
+/** The acquisition site lockdep records for @ip: the innermost bracketed caller when @ip is a lock call's default. */
+function caller_ip(ip: string): string {
+  if (!DEFAULT_IPS.has(ip)) return ip;
+  const names = named_callers.get(current);
+  return names?.length ? names[names.length - 1]! : ip;
 }
 
 function class_of(map: lockdep_map): lock_class {
@@ -263,12 +303,13 @@ function held_stack_of(t: task_struct | null): held_stack {
  * lock_acquire - current is taking the lock of @map. @trylock: it will not
  * wait, so no dependency is added towards it. @read: false/0 exclusive,
  * true/1 shared (down_read), 2 shared and recursive (lock_map_acquire_read).
- * @ip: the acquisition site, printed as "at: ip".
+ * @ip: the acquisition site, printed as "at: [<address>] ip+0xoff/0xsize".
  */
 export function lock_acquire(map: lockdep_map, trylock: boolean, read: boolean | 0 | 1 | 2, ip: string): void {
   if (enabled || acquire_observer) footprint_write(FP_LOCKDEP); // one graph (and an observer's one list) for every lock
   acquire_observer?.(map, ip);
   if (!enabled) return;
+  ip = caller_ip(ip);
   const t = model_lockdep_task();
   const stack = held_stack_of(t);
   const cls = class_of(map);
@@ -717,9 +758,9 @@ function lock_name(c: lock_class): string {
   return ` (${c.name}){${usage_chars(c)}}`;
 }
 
-/** print_lock: " (name){usage}, at: ip" */
+/** print_lock: " (name){usage}, at: [<address>] fn+0xoff/0xsize" (print_ip_sym of the acquire ip). */
 function lock_line(h: lockdep_held_lock): string {
-  return `${lock_name(h.cls)}, at: ${h.acquire_ip}`;
+  return `${lock_name(h.cls)}, at: ${print_ip_sym(h.acquire_ip)}`;
 }
 
 /** print_kernel_ident: release, version, taint. */

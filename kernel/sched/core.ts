@@ -23,7 +23,7 @@ import { boot_params } from '../init/params';
 import { model_panic_set_stop, model_panic_set_whoami, KernelOops, report, type report_kind } from '../panic';
 import { model_clock_advance_to, jiffies, ktime_get_ns, NSEC_PER_JIFFY, STEP_NS } from '../time/timekeeping';
 import { model_next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup, type timer_list } from '../time/timer';
-import { parse_v8_stack, save_stack_trace } from '../lib/dump_stack';
+import { parse_v8_stack, print_ip_sym, save_stack_trace } from '../lib/dump_stack';
 import { KERN_ERR } from '../printk/printk';
 import { model_trace_set_stamp, trace, trace_enabled } from '../trace/trace';
 import { SOFTLOCKUP_CALLS, watchdog_softlockup } from '../watchdog';
@@ -384,7 +384,7 @@ export function might_sleep(call: string, where: string): void {
       `in_atomic(): 1, irqs_disabled(): 0, pid: ${t.pid}, name: ${t.comm}`,
       ...(t.rcu_read_lock_nesting > 0 ? [`  (${call}() inside an RCU read-side critical section)`] : []),
       ...(t.held_locks.length ? [`${t.held_locks.length} lock${t.held_locks.length > 1 ? 's' : ''} held by ${t.comm}/${t.pid}:`] : []),
-      ...t.held_locks.map((h, i) => ` #${i}:  (${h.class_name}), at: ${h.acquire_ip}`),
+      ...t.held_locks.map((h, i) => ` #${i}:  (${h.class_name}), at: ${print_ip_sym(h.acquire_ip)}`),
     ]);
   }
 }

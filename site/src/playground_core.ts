@@ -9,6 +9,7 @@
 // suites and the exercise code are loaded only when a scenario needs them
 // (Vite splits them into chunks of their own).
 import type { exercise_impl } from '../../course/checks';
+import { traced_exports } from '../../course/funcgraph';
 import { build_checked, find_declared, scenario_declarations_of, type built_scenario, type scenario_declarations } from '../../course/scenario_registry';
 import { format_schedule, parse_schedule, render_timeline, replay_schedule, type deviation, type scenario } from '../../explorer/index';
 import { ALL_FAILURE_KINDS } from '../../explorer/scenario';
@@ -163,7 +164,8 @@ export async function resolve(id: string, v: variant): Promise<resolved> {
     const known = (await catalogue()).map((e) => e.id).join(', ');
     throw new Error(`The playground does not know scenario "${id}". It knows: ${known}.`);
   }
-  return { id, exercise: found.exercise, built: build_checked(found.declaration, await load_variant(found.exercise, v)) };
+  // Wrapped as the checks and the CLI's replay wrap it (course/funcgraph.ts): the same trace, the same "at:" in lockdep's lines.
+  return { id, exercise: found.exercise, built: build_checked(found.declaration, traced_exports(await load_variant(found.exercise, v))) };
 }
 
 function inside<T>(b: built_scenario, body: () => Promise<T>): Promise<T> {

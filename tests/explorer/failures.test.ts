@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { failure_signature, run_failures } from '../../explorer/failures';
 import type { run_result } from '../../kernel/init/main';
 import type { kernel_report } from '../../kernel/panic';
+import { print_ip_sym } from '../../kernel/lib/dump_stack';
 
 const rep = (kind: kernel_report['kind'], title: string, lines: string[] = []): kernel_report => ({ kind, title, lines, pid: 1, comm: 'a', cpu: 0, ts_ns: 0, call_trace: [] });
 const result = (stop: string, reports: kernel_report[]): run_result => ({ stop, reports, dmesg: [], trace: [], steps: 1, ts_ns: 0 });
@@ -15,7 +16,7 @@ describe('failures', () => {
   });
 
   it('tells lockdep usage reports apart by the lock they name', () => {
-    const usage = (cls: string) => ['inconsistent {RECLAIM_FS-ON-W} -> {IN-RECLAIM_FS-W} usage.', 'kswapd0/12 [HC0[0]:SC0[0]:HE1:SE1] takes:', ` (${cls}){+.+.?.}, at: mutex_lock`];
+    const usage = (cls: string) => ['inconsistent {RECLAIM_FS-ON-W} -> {IN-RECLAIM_FS-W} usage.', 'kswapd0/12 [HC0[0]:SC0[0]:HE1:SE1] takes:', ` (${cls}){+.+.?.}, at: ${print_ip_sym('mutex_lock')}`];
     const t = 'inconsistent lock state';
     expect(failure_signature('lockdep', t, usage('&dev->struct_mutex'))).toBe('lockdep: inconsistent lock state [&dev->struct_mutex]');
     expect(failure_signature('lockdep', t, usage('&dev->struct_mutex'))).not.toBe(failure_signature('lockdep', t, usage('shrinker_rwsem')));

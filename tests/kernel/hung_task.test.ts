@@ -4,6 +4,7 @@ import { start_kernel } from '../../kernel/init/main';
 import { mutex_init, mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
 import { init_completion, wait_for_completion } from '../../kernel/sched/completion';
 import type { kernel_report } from '../../kernel/panic';
+import { print_ip_sym } from '../../kernel/lib/dump_stack';
 
 /**
  * "holder" takes A and B and waits forever; "waiter" takes C and then
@@ -48,12 +49,12 @@ describe('hung-task report (khungtaskd)', () => {
       '',
       'Showing all locks held in the system:',
       '2 locks held by holder/1:',
-      ' #0:  (A){+.+...}, at: holder_a',
-      ' #1:  (B){+.+...}, at: holder_b',
+      ` #0:  (A){+.+...}, at: ${print_ip_sym('holder_a')}`,
+      ` #1:  (B){+.+...}, at: ${print_ip_sym('holder_b')}`,
       // mutex_lock() tells lockdep before it sleeps: the lock being waited for is listed too.
       '2 locks held by waiter/2:',
-      ' #0:  (C){+.+...}, at: waiter_c',
-      ' #1:  (A){+.+...}, at: waiter_a',
+      ` #0:  (C){+.+...}, at: ${print_ip_sym('waiter_c')}`,
+      ` #1:  (A){+.+...}, at: ${print_ip_sym('waiter_a')}`,
       '',
       '=============================================',
       '',

@@ -20,6 +20,7 @@ import {
   lockdep_print_held_locks,
   lockdep_set_current_reclaim_state,
   lockdep_trace_alloc,
+  model_enter_caller,
 } from '../../kernel/locking/lockdep';
 import { mutex_init, mutex_lock, mutex_trylock, mutex_unlock, type mutex } from '../../kernel/locking/mutex';
 import { down_read, init_rwsem, up_read } from '../../kernel/locking/rwsem';
@@ -28,6 +29,7 @@ import { complete, init_completion, wait_for_completion } from '../../kernel/sch
 import { current, msleep } from '../../kernel/sched/core';
 import { PF_MEMALLOC } from '../../kernel/sched/task';
 import type { kernel_report } from '../../kernel/panic';
+import { print_ip_sym } from '../../kernel/lib/dump_stack';
 
 /** The v4.14 release of lockdep: the fs_reclaim pseudo-lock, "WARNING:" headers, four usage characters. */
 const V4_14 = { lockdep_release: '4.14' } as const;
@@ -72,17 +74,17 @@ describe('lockdep', () => {
       '4.11.0-shrinkerlab #1 Not tainted',
       '---------------------------------------------',
       'self/1 is trying to acquire lock:',
-      ' (&dev->struct_mutex){+.+...}, at: i915_gem_shrink_all',
+      ` (&dev->struct_mutex){+.+...}, at: ${print_ip_sym('i915_gem_shrink_all')}`,
       '',
       'but task is already holding lock:',
-      ' (&dev->struct_mutex){+.+...}, at: i915_gem_shrinker_lock',
+      ` (&dev->struct_mutex){+.+...}, at: ${print_ip_sym('i915_gem_shrinker_lock')}`,
       '',
       'other info that might help us debug this:',
     ]);
     expect(splat.lines).toContain('  lock(&dev->struct_mutex);');
     expect(splat.lines).toContain(' May be due to missing lock nesting notation');
     expect(splat.lines).toContain('1 lock held by self/1:');
-    expect(splat.lines).toContain(' #0:  (&dev->struct_mutex){+.+...}, at: i915_gem_shrinker_lock');
+    expect(splat.lines).toContain(` #0:  (&dev->struct_mutex){+.+...}, at: ${print_ip_sym('i915_gem_shrinker_lock')}`);
     expect(r.reports[2]!.title).toBe('deadlock: self:1');
     expect(r.reports[2]!.lines.join('\n')).toContain('wait-for cycle: self:1 -> mutex &dev->struct_mutex -> self:1');
   });
@@ -102,10 +104,10 @@ describe('lockdep', () => {
       '4.11.0-shrinkerlab #1 Not tainted',
       '-------------------------------------------------------',
       't2/2 is trying to acquire lock:',
-      ' (A){+.+...}, at: second_path',
+      ` (A){+.+...}, at: ${print_ip_sym('second_path')}`,
       '',
       'but task is already holding lock:',
-      ' (B){+.+...}, at: second_path',
+      ` (B){+.+...}, at: ${print_ip_sym('second_path')}`,
       '',
       'which lock already depends on the new lock.',
       '',
@@ -134,7 +136,7 @@ describe('lockdep', () => {
       ' *** DEADLOCK ***',
       '',
       '1 lock held by t2/2:',
-      ' #0:  (B){+.+...}, at: second_path',
+      ` #0:  (B){+.+...}, at: ${print_ip_sym('second_path')}`,
       '',
       'stack backtrace:',
       'CPU: 0 PID: 2 Comm: t2 Not tainted 4.11.0-shrinkerlab #1',
@@ -298,8 +300,8 @@ describe('lockdep', () => {
       '------------------------------------------------------',
     ]);
     expect(s[0]!.lines).toContain('kswapd0/2 is trying to acquire lock:');
-    expect(s[0]!.lines).toContain(' (&dev->struct_mutex){+.+.}, at: i915_gem_shrinker_scan');
-    expect(s[0]!.lines).toContain(' (fs_reclaim){+.+.}, at: fs_reclaim_acquire');
+    expect(s[0]!.lines).toContain(` (&dev->struct_mutex){+.+.}, at: ${print_ip_sym('i915_gem_shrinker_scan')}`);
+    expect(s[0]!.lines).toContain(` (fs_reclaim){+.+.}, at: ${print_ip_sym('fs_reclaim_acquire')}`);
     expect(s[0]!.lines).toContain('  lock(fs_reclaim);');
 
     const trying = await start_kernel(V4_14, scenario(async (L) => mutex_trylock(L, 'i915_gem_shrinker_scan')));
@@ -379,7 +381,7 @@ describe('lockdep', () => {
       '4.11.0-shrinkerlab #1 Not tainted',
       '-------------------------------------',
       '1 lock held by leaker/1:',
-      ' #0:  (&dev->struct_mutex){+.+...}, at: i915_gem_ioctl',
+      ` #0:  (&dev->struct_mutex){+.+...}, at: ${print_ip_sym('i915_gem_ioctl')}`,
     ]);
   });
 
@@ -411,13 +413,44 @@ describe('lockdep', () => {
       '',
       'Showing all locks held in the system:',
       '2 locks held by holder/1:',
-      ' #0:  (A){+.+...}, at: outer',
-      ' #1:  (B){+.+...}, at: inner',
+      ` #0:  (A){+.+...}, at: ${print_ip_sym('outer')}`,
+      ` #1:  (B){+.+...}, at: ${print_ip_sym('inner')}`,
       '',
       '=============================================',
       '',
     ]);
-    expect(nothing).toEqual(['1 lock held by looker/2:', ' #0:  (A){+.+...}, at: mutex_lock']);
+    expect(nothing).toEqual(['1 lock held by looker/2:', ` #0:  (A){+.+...}, at: ${print_ip_sym('mutex_lock')}`]);
+  });
+
+  it('names the bracketed function that took a lock without naming its site (the learner\'s _RET_IP_), in v4.11\'s print_ip_sym form', async () => {
+    let held: string[] = [];
+    let after: string[] = [];
+    await start_kernel({}, () => {
+      const A = mutex_init('A');
+      const B = mutex_init('B');
+      user_task(async () => {
+        const leave_outer = model_enter_caller('i915_gem_shrinker_lock');
+        const leave_inner = model_enter_caller('helper_without_site');
+        await mutex_lock(A);
+        leave_inner();
+        await mutex_lock(B);
+        held = lockdep_print_held_locks(current);
+        leave_outer();
+        mutex_unlock(B);
+        mutex_unlock(A);
+        await mutex_lock(A, 'named_site');
+        after = lockdep_print_held_locks(current);
+        mutex_unlock(A);
+      }, 'learner');
+    });
+    expect(held).toEqual([
+      '2 locks held by learner/1:',
+      ` #0:  (A){+.+...}, at: ${print_ip_sym('helper_without_site')}`,
+      ` #1:  (B){+.+...}, at: ${print_ip_sym('i915_gem_shrinker_lock')}`,
+    ]);
+    expect(print_ip_sym('i915_gem_shrinker_lock')).toMatch(/^\[<ffffffffa0[0-9a-f]{6}>\] i915_gem_shrinker_lock\+0x[0-9a-f]+\/0x[0-9a-f]+ \[i915\]$/);
+    expect(print_ip_sym('shrink_slab')).toMatch(/^\[<ffffffff81[0-9a-f]{6}>\] shrink_slab\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
+    expect(after).toEqual(['1 lock held by learner/1:', ` #0:  (A){+.+...}, at: ${print_ip_sym('named_site')}`]);
   });
 
   it('allows recursive-read pseudo-locks to nest but reports flushing a work item from inside itself', async () => {
@@ -438,8 +471,8 @@ describe('lockdep', () => {
       }, 'kworker/0:1');
     });
     expect(lockdep_reports(r.reports).map((x) => x.title)).toEqual(['possible recursive locking detected']);
-    expect(r.reports[0]!.lines).toContain(' ((&obj->free_work)){+.+...}, at: flush_work');
-    expect(r.reports[0]!.lines).toContain(' #0:  (events){.+.+..}, at: process_one_work');
+    expect(r.reports[0]!.lines).toContain(` ((&obj->free_work)){+.+...}, at: ${print_ip_sym('flush_work')}`);
+    expect(r.reports[0]!.lines).toContain(` #0:  (events){.+.+..}, at: ${print_ip_sym('process_one_work')}`);
   });
 
   it('tracks nothing and reports nothing when lockdep is not built in', async () => {
@@ -491,7 +524,7 @@ describe('lockdep', () => {
         '---------------------------------',
         'inconsistent {RECLAIM_FS-ON-W} -> {IN-RECLAIM_FS-W} usage.',
         'ioctl/1 [HC0[0]:SC0[0]:HE1:SE1] takes:',
-        ' (&dev->struct_mutex){+.+.?.}, at: i915_gem_shrinker_scan',
+        ` (&dev->struct_mutex){+.+.?.}, at: ${print_ip_sym('i915_gem_shrinker_scan')}`,
         '{RECLAIM_FS-ON-W} state was registered at:',
         '  kmalloc',
         '  (model) held (taken at i915_gem_do_execbuffer) across a GFP_KERNEL allocation by ioctl/1',
@@ -508,7 +541,7 @@ describe('lockdep', () => {
         ' *** DEADLOCK ***',
         '',
         '1 lock held by ioctl/1:',
-        ' #0:  (&dev->struct_mutex){+.+.?.}, at: i915_gem_do_execbuffer',
+        ` #0:  (&dev->struct_mutex){+.+.?.}, at: ${print_ip_sym('i915_gem_do_execbuffer')}`,
         '',
         'stack backtrace:',
         'CPU: 1 PID: 1 Comm: ioctl Not tainted 4.11.0-shrinkerlab #1',
@@ -535,7 +568,7 @@ describe('lockdep', () => {
       expect(s[0]!.lines.slice(5, 11)).toEqual([
         'inconsistent {IN-RECLAIM_FS-W} -> {RECLAIM_FS-ON-W} usage.',
         'ioctl/2 [HC0[0]:SC0[0]:HE1:SE1] takes:',
-        ' (&dev->struct_mutex){+.+.?.}, at: i915_gem_do_execbuffer',
+        ` (&dev->struct_mutex){+.+.?.}, at: ${print_ip_sym('i915_gem_do_execbuffer')}`,
         '{IN-RECLAIM_FS-W} state was registered at:',
         '  i915_gem_shrinker_scan',
         '  (model) taken in reclaim (GFP_KERNEL) by kswapd0/1',
@@ -577,12 +610,12 @@ describe('lockdep', () => {
       });
       expect(r.reports).toEqual([]);
       expect(usage).toEqual({
-        tried: ' #0:  (tried){+.+...}, at: look',
-        nofs: ' #0:  (nofs){+.+...}, at: look',
-        atomic: ' #0:  (atomic){+.+...}, at: look',
-        memalloc: ' #0:  (memalloc){+.+...}, at: look',
-        nofs_reclaim: ' #0:  (nofs_reclaim){+.+...}, at: look',
-        memalloc_nomemalloc: ' #0:  (memalloc_nomemalloc){+.+.+.}, at: look',
+        tried: ` #0:  (tried){+.+...}, at: ${print_ip_sym('look')}`,
+        nofs: ` #0:  (nofs){+.+...}, at: ${print_ip_sym('look')}`,
+        atomic: ` #0:  (atomic){+.+...}, at: ${print_ip_sym('look')}`,
+        memalloc: ` #0:  (memalloc){+.+...}, at: ${print_ip_sym('look')}`,
+        nofs_reclaim: ` #0:  (nofs_reclaim){+.+...}, at: ${print_ip_sym('look')}`,
+        memalloc_nomemalloc: ` #0:  (memalloc_nomemalloc){+.+.+.}, at: ${print_ip_sym('look')}`,
       });
     });
 
@@ -642,10 +675,10 @@ describe('lockdep', () => {
         '4.11.0-shrinkerlab #1 Not tainted',
         '------------------------------------------------------',
         'ioctl/2 [HC0[0]:SC0[0]:HE1:SE1] is trying to acquire:',
-        ' (B){+.+.+.}, at: ioctl_ab',
+        ` (B){+.+.+.}, at: ${print_ip_sym('ioctl_ab')}`,
         '',
         'and this task is already holding:',
-        ' (A){+.+.-.}, at: ioctl_a',
+        ` (A){+.+.-.}, at: ${print_ip_sym('ioctl_a')}`,
         'which would create a new lock dependency:',
         ' (A){+.+.-.} -> (B){+.+.+.}',
         '',
@@ -696,7 +729,7 @@ describe('lockdep', () => {
         '4.11.0-shrinkerlab #1 Not tainted',
         '---------------------------------------------------------',
         'ioctl/2 just changed the state of lock:',
-        ' (B){+.+.+.}, at: ioctl_b',
+        ` (B){+.+.+.}, at: ${print_ip_sym('ioctl_b')}`,
         'but this lock was taken by another, RECLAIM_FS-safe lock in the past:',
         ' (A){+.+.-.}',
         '',
@@ -724,7 +757,7 @@ describe('lockdep', () => {
           mutex_unlock(W);
         }, 'u');
       });
-      expect(held).toEqual(['2 locks held by u/1:', ' #0:  (W){+.+.+.}, at: w', ' #1:  (R){.+.+.+}, at: r']);
+      expect(held).toEqual(['2 locks held by u/1:', ` #0:  (W){+.+.+.}, at: ${print_ip_sym('w')}`, ` #1:  (R){.+.+.+}, at: ${print_ip_sym('r')}`]);
     });
   });
 
@@ -749,7 +782,7 @@ describe('lockdep', () => {
         '4.11.0-shrinkerlab #1 Not tainted',
         '--------------------------------------------',
         'ioctl/1 is trying to acquire lock:',
-        ' (&dev->struct_mutex){+.+.}, at: i915_gem_shrinker_scan',
+        ` (&dev->struct_mutex){+.+.}, at: ${print_ip_sym('i915_gem_shrinker_scan')}`,
       ]);
     });
   });
@@ -784,8 +817,8 @@ describe('lockdep', () => {
       const s = lockdep_reports(r.reports);
       expect(s.map((x) => x.title)).toEqual(['possible circular locking dependency detected']);
       expect(s[0]!.lines).toContain('t1/2 is trying to acquire lock:');
-      expect(s[0]!.lines).toContain(' ((completion)free_done){+.+.}, at: wait_for_completion');
-      expect(s[0]!.lines).toContain(' (&dev->struct_mutex){+.+.}, at: shrinker');
+      expect(s[0]!.lines).toContain(` ((completion)free_done){+.+.}, at: ${print_ip_sym('wait_for_completion')}`);
+      expect(s[0]!.lines).toContain(` (&dev->struct_mutex){+.+.}, at: ${print_ip_sym('shrinker')}`);
       expect(s[0]!.lines).toContain('       (model) held when t2/1 completed (completion)free_done');
       expect(r.reports.map((x) => x.kind)).toContain('deadlock');
     });
