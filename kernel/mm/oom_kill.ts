@@ -163,7 +163,9 @@ function dump_tasks(): string[] {
 /** dump_header - who invoked the OOM killer, the stack, Mem-Info and the task list. */
 function dump_header(oc: oom_control): string[] {
   return [
-    `${current.comm} invoked oom-killer: gfp_mask=${gfp_hex(oc.gfp_mask)}(${gfp_names(oc.gfp_mask)}), nodemask=(null), order=${oc.order}, oom_score_adj=0`,
+    // Two spaces before "order=": v4.11's dump_header prints the nodemask with
+    // its own pr_cont() and then ",  order=%d, oom_score_adj=%hd" (4.11-era reports show it).
+    `${current.comm} invoked oom-killer: gfp_mask=${gfp_hex(oc.gfp_mask)}(${gfp_names(oc.gfp_mask)}), nodemask=(null),  order=${oc.order}, oom_score_adj=0`,
     cpu_line(),
     ...show_mem(),
     ...dump_tasks(),

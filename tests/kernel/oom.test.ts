@@ -41,7 +41,7 @@ describe('the OOM killer', () => {
     const oom = r.reports.filter((x) => x.kind === 'oom');
     expect(oom.map((x) => x.title)).toEqual(['Killed process 2 (big)']);
     const text = oom[0]!.lines.join('\n');
-    expect(text).toContain('allocator invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=0');
+    expect(text).toContain('allocator invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), nodemask=(null),  order=0, oom_score_adj=0');
     // score = 500 * 1000 / (1024 RAM + 0 swap)
     expect(text).toContain('Out of memory: Kill process 2 (big) score 488 or sacrifice child');
     expect(text).toContain('Killed process 2 (big) total-vm:2000kB, anon-rss:2000kB, file-rss:0kB, shmem-rss:0kB');
