@@ -1,5 +1,7 @@
 // The interleaving explorer, in this process: exhaustive exploration with
-// preemption bound 2 of the thread's scenarios (scenarios/thread.ts).
+// preemption bound 2 of the thread's scenarios (scenarios/thread.ts), and,
+// for partial-order reduction, of every exercise's explored scenarios too
+// (explorer_course_rows).
 // Reports schedules per second and scheduler steps per second (steps summed
 // over every schedule run). One untimed warm-up exploration first, so the
 // numbers are for JIT-compiled code, as in a test run that explores several
@@ -8,6 +10,9 @@ import { explore, type exploration } from '../explorer/index';
 import type { scenario } from '../explorer/scenario';
 import { count_hides_memory, rcu_hang, shrinker_lock_recursion } from '../scenarios/thread';
 import { abba_mutex, owner_word_recursion } from '../tests/explorer/mutex_fixtures';
+import { load_impl, read_manifest, solution_dir } from '../course/files';
+import { build_checked, scenario_declarations_of, type built_scenario } from '../course/scenario_registry';
+import type { explore_options } from '../explorer/explore';
 import { now } from './measure';
 import { make_row, type row } from './row';
 
@@ -97,6 +102,77 @@ export async function explorer_reduction_rows(reps: number): Promise<row[]> {
         note: all.exhausted
           ? `every interleaving: ${all.schedules} schedules in ${s.toFixed(2)} s, ${all.failures.length} failure(s)`
           : `NOT finished: more than ${all.schedules} schedules (${all.stopped_by}) in ${s.toFixed(2)} s; ${(all.opaque_share * 100).toFixed(0)}% of steps opaque`,
+      }),
+    );
+  }
+  rows.push(...(await explorer_course_rows()));
+  return rows;
+}
+
+/** Steps complete exploration of one course scenario may spend in the bench: past it, the row gives a lower bound on the reduced space. */
+const COURSE_COMPLETE_STEPS = 20_000;
+
+interface course_bench_scenario {
+  exercise: string;
+  id: string;
+  built: built_scenario;
+  bound: number;
+}
+
+/** Every scenario the check suites explore (course/scenario_registry.ts), built with the exercise's reference solution. */
+async function course_scenarios(): Promise<course_bench_scenario[]> {
+  const out: course_bench_scenario[] = [];
+  for (const e of read_manifest().exercises) {
+    const decl = scenario_declarations_of(await import(`../${e.checks}`));
+    if (!decl) continue;
+    const impl = await load_impl(e, solution_dir(e));
+    for (const d of decl.scenarios) {
+      const built = build_checked(d, impl);
+      out.push({ exercise: e.id, id: d.id, built, bound: built.options?.preemption_bound ?? 2 });
+    }
+  }
+  return out;
+}
+
+async function timed(c: course_bench_scenario, o: explore_options): Promise<{ x: exploration; s: number }> {
+  const run = (): Promise<exploration> => explore(c.built.scenario, { fail_on: c.built.options?.fail_on, stop_on: null, ...o });
+  const t0 = now();
+  const x = await (c.built.around ? c.built.around(run) : run());
+  return { x, s: (now() - t0) / 1000 };
+}
+
+/**
+ * explorer_course_rows - the issue's table for every exercise's explored
+ * scenarios (the registry the checks, replay and playground use), with the
+ * reference solution: schedules to exhaust the check's bound (2 unless the
+ * suite declares less) naive and reduced, whether they found the same
+ * failures, whether complete exploration finishes within
+ * COURSE_COMPLETE_STEPS and in how many schedules and how long, and the
+ * reduced search's schedules/s and steps/s (against the ping-pong floor).
+ * One repetition each: these are the course's biggest explorations.
+ */
+export async function explorer_course_rows(): Promise<row[]> {
+  const rows: row[] = [];
+  for (const c of await course_scenarios()) {
+    const key = `explorer.course.${c.id.replace(/[^a-z0-9.]+/gi, '_')}`;
+    const naive = await timed(c, { preemption_bound: c.bound });
+    const reduced = await timed(c, { preemption_bound: c.bound, reduction: 'dpor' });
+    const all = await timed(c, { reduction: 'dpor', complete: true, max_steps: COURSE_COMPLETE_STEPS });
+    const same = signatures(reduced.x) === signatures(naive.x) ? 'same failures' : `DIFFERENT failures (naive: ${signatures(naive.x) || 'none'}; reduced: ${signatures(reduced.x) || 'none'})`;
+    const r = reduced.x;
+    rows.push(
+      make_row(`${key}.bound`, `${c.exercise.slice(0, 2)} ${c.id}, bound ${c.bound}, reduced`, 'schedules/s', [r.schedules / reduced.s], {
+        note:
+          `${r.schedules} schedules vs ${naive.x.schedules} naive (${(naive.x.schedules / Math.max(r.schedules, 1)).toFixed(2)}x fewer; naive ${naive.s.toFixed(2)} s, reduced ${reduced.s.toFixed(2)} s), ` +
+          `${r.exhausted ? 'exhausted' : `NOT exhausted (${r.stopped_by})`}, ${same}, ${(r.opaque_share * 100).toFixed(0)}% of steps opaque`,
+      }),
+    );
+    rows.push(make_row(`${key}.bound.steps`, '  same, steps', 'steps/s', [r.steps / reduced.s], { floor: 'kernel.pingpong' }));
+    rows.push(
+      make_row(`${key}.complete`, `${c.exercise.slice(0, 2)} ${c.id}, complete`, 'schedules/s', [all.x.schedules / all.s], {
+        note: all.x.exhausted
+          ? `every interleaving: ${all.x.schedules} schedules, ${all.x.steps} steps in ${all.s.toFixed(2)} s, ${all.x.failures.length} failure(s)`
+          : `NOT finished: the reduced space has more than ${all.x.schedules} schedules (${all.x.steps} steps, ${all.x.stopped_by}) in ${all.s.toFixed(2)} s; ${(all.x.opaque_share * 100).toFixed(0)}% of steps opaque`,
       }),
     );
   }

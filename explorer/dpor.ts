@@ -141,6 +141,7 @@ class step_recorder implements footprint_recorder {
     this.on_close?.(e);
   }
   read(obj: object): void {
+    if (this.all_opaque) return; // every step conflicts with every other: nothing to number or record
     const n = this.id(obj); // numbered even outside steps (setup): creation order
     const e = this.cur;
     if (e === null || e.opaque) return;
@@ -148,6 +149,7 @@ class step_recorder implements footprint_recorder {
     if (n > e.max_id) e.max_id = n;
   }
   write(obj: object): void {
+    if (this.all_opaque) return;
     const n = this.id(obj);
     const e = this.cur;
     if (e === null || e.opaque) return;
@@ -155,6 +157,7 @@ class step_recorder implements footprint_recorder {
     if (n > e.max_id) e.max_id = n;
   }
   announce(obj: object): void {
+    if (this.all_opaque) return;
     this.id(obj);
   }
   opaque(): void {

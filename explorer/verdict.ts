@@ -166,7 +166,13 @@ export async function check_no_failures(sc: scenario, opts: verdict_options = {}
       replay: null,
     };
   }
-  const proved = x.complete && x.exhausted ? 'no failure in any interleaving' : 'no failures';
+  // Say exactly what was proved: every interleaving (complete exploration finished), or only those within the bound.
+  const proved =
+    x.complete && x.exhausted
+      ? 'no failure in any interleaving'
+      : x.mode === 'exhaustive' && x.exhausted
+        ? `no failure within bound ${x.preemption_bound ?? 0}`
+        : 'no failures';
   return { ok: true, message: `scenario "${sc.id}": ${proved} in ${coverage_text(x)}`, exploration: x, failure: null, replay: null };
 }
 
@@ -191,4 +197,49 @@ export async function check_failure(sc: scenario, kind: report_kind, opts: verdi
     failure: null,
     replay: null,
   };
+}
+
+/** Complete exploration after a passing bounded search may spend 4x that search's steps, at least and at most these (model steps, never wall time). */
+export const COMPLETE_MIN_STEPS = 1000;
+export const COMPLETE_MAX_STEPS = 5000;
+/** Schedules a tagged scenario's complete exploration may run before the bounded search takes over. */
+export const COMPLETE_TAGGED_SCHEDULES = 2000;
+
+/** complete_step_budget - the steps complete exploration may spend after a bounded search of @bounded_steps steps passed. */
+export function complete_step_budget(bounded_steps: number): number {
+  return Math.min(COMPLETE_MAX_STEPS, Math.max(COMPLETE_MIN_STEPS, 4 * bounded_steps));
+}
+
+/**
+ * check_no_failures_strongest - the strongest verdict that fits the budget:
+ * "no failure in any interleaving" when complete exploration (explorer/dpor.ts,
+ * no bound) finishes, else "no failure within bound k" (every schedule with at
+ * most k departures, k = 2 unless @opts says otherwise).
+ *
+ * The bounded search runs first, exactly as check_no_failures does, so a
+ * failure it finds is reported as before (with the fewest preemptions that
+ * show it). Only when it passed, complete exploration gets a budget of model
+ * steps proportional to the bounded search's (complete_step_budget): small
+ * scenarios are then proved for every interleaving at little cost, big ones
+ * keep the bounded verdict. A failure that complete exploration finds beyond
+ * the bound is a failure (its schedule is not proved minimal).
+ *
+ * Scenarios that declare `footprint: 'tagged'` try complete exploration
+ * first (their reduced space is usually small), with COMPLETE_TAGGED_SCHEDULES.
+ * Options that choose a mode themselves (random, a reduction, complete) get
+ * exactly that search.
+ */
+export async function check_no_failures_strongest(sc: scenario, opts: verdict_options = {}): Promise<verdict> {
+  const chosen = opts.mode !== undefined || opts.reduction !== undefined || opts.complete !== undefined;
+  if (chosen) return check_no_failures(sc, { preemption_bound: 2, ...opts });
+  if (sc.footprint === 'tagged') {
+    const all = await check_no_failures(sc, { ...opts, reduction: 'dpor', complete: true, max_schedules: Math.min(opts.max_schedules ?? Infinity, COMPLETE_TAGGED_SCHEDULES), require_exhaustive: false });
+    if (!all.ok || all.exploration.exhausted) return all;
+  }
+  const bounded = await check_no_failures(sc, { preemption_bound: 2, ...opts });
+  if (!bounded.ok || !bounded.exploration.exhausted || sc.footprint === 'tagged') return bounded;
+  const budget = Math.min(opts.max_steps ?? Infinity, complete_step_budget(bounded.exploration.steps));
+  const all = await check_no_failures(sc, { ...opts, reduction: 'dpor', complete: true, max_steps: budget, require_exhaustive: false });
+  if (!all.ok || all.exploration.exhausted) return all;
+  return bounded;
 }

@@ -16,7 +16,7 @@ describe('test helpers', () => {
   it('expectNoFailures passes on a fixed scenario and says what it covered', async () => {
     const v = await expectNoFailures(abba_toy(false), { preemption_bound: 2 });
     expect(v.ok).toBe(true);
-    expect(v.message).toMatch(/^scenario "abba-toy-fixed": no failures in \d+ schedules with at most 2 preemptions, \d+ steps; space exhausted$/);
+    expect(v.message).toMatch(/^scenario "abba-toy-fixed": no failure within bound 2 in \d+ schedules with at most 2 preemptions, \d+ steps; space exhausted$/);
   });
 
   it('expectNoFailures fails a broken scenario with the minimised schedule, the report, the trace tail and the schedule string', async () => {
