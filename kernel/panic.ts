@@ -61,9 +61,13 @@ export function model_panic_set_stop(fn: (reason: report_kind) => void): void {
   stop_request = fn;
 }
 
-/** "Not tainted" / "Tainted: G W" as in the kernel's CPU line. */
+/**
+ * print_tainted - "Not tainted", or "Tainted: " and one column per taint flag
+ * as v4.11 prints it: 16 flags (G/P F S R M B U D A W C I O E L K), a space
+ * for each one not set. The model only ever sets TAINT_WARN (W, the 10th).
+ */
 export function print_tainted(): string {
-  return tainted ? 'Tainted: G        W' : 'Not tainted';
+  return tainted ? 'Tainted: G        W      ' : 'Not tainted';
 }
 
 export const UTS_RELEASE = '4.11.0-shrinkerlab';
