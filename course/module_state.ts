@@ -160,6 +160,8 @@ function top_level_state(sf: ts.SourceFile): state_violation[] {
         }
       }
     } else if (ts.isFunctionDeclaration(st) && st.name) top.add(st.name.text);
+    // An enum or a namespace is an object that lives as long as the file (red team 6's state on an enum).
+    else if (ts.isEnumDeclaration(st) || (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name))) top.add(st.name.text);
     else if (ts.isClassDeclaration(st)) {
       if (st.name) top.add(st.name.text);
       for (const m of st.members) {
@@ -219,6 +221,9 @@ function other_holders(sf: ts.SourceFile): state_violation[] {
     if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) own_functions.add(st.name.text);
     if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) own_functions.add(d.name.text);
   }
+  // The file's enums and namespaces: their members are read (`Kind.A`), never the object itself taken as a value.
+  const own_objects = new Set<string>();
+  for (const st of sf.statements) if (ts.isEnumDeclaration(st) || (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name))) own_objects.add(st.name.text);
   // `this` of an instance method is the instance (made per call); of a static method, the class itself: state.
   const is_static = (m: ts.Node) => ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
   const this_outside_class = (node: ts.Node): boolean => {
@@ -235,11 +240,19 @@ function other_holders(sf: ts.SourceFile): state_violation[] {
       out.push({ node, why: `uses \`this\` outside a class (or in a static method, where it is the class): a kernel function is called through the kernel's own object (i915.shrinker_ops), and a field put there is state shared by every call; use the arguments the kernel passes; ${FIX}` });
     } else if (ts.isIdentifier(node) && own_functions.has(node.text) && used_as_value(node)) {
       out.push({ node, why: `uses the function \`${node.text}\` as a value: a function object lives as long as the file, and a property put on it (\`const self = ${node.text}; self.n++\`) is state shared by every call; call it instead; ${FIX}` });
+    } else if (ts.isIdentifier(node) && own_objects.has(node.text) && used_as_value(node) && !member_read(node) && !((ts.isEnumDeclaration(node.parent) || ts.isModuleDeclaration(node.parent)) && node.parent.name === node)) {
+      out.push({ node, why: `uses the enum or namespace \`${node.text}\` as a value: it lives as long as the file, and a property put on it is state shared by every call; read its members (\`${node.text}.X\`) instead; ${FIX}` });
     }
     ts.forEachChild(node, state_holders);
   };
   state_holders(sf);
   return out;
+}
+
+/** member_read - @name is the object of a member access (`Kind.A`, `Kind[k]`) that does not write. */
+function member_read(name: ts.Identifier): boolean {
+  const p = name.parent;
+  return (ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === name;
 }
 
 /**

@@ -51,6 +51,14 @@ export { helper };
     const attack = readFileSync(join(COURSE_ROOT, 'tests/grader/fixtures/attacks/state-on-function-alias.txt'), 'utf8');
     expect(violations(attack).join('\n')).toMatch(/uses the function `count_unlock` as a value/);
   });
+
+  it('refuses state on an enum or a namespace of the file (red team 6\'s attack 02: the same decoy, its count on an enum), and still allows reading an enum\'s members', () => {
+    const attack = readFileSync(join(COURSE_ROOT, 'tests/grader/fixtures/attacks/state-on-an-enum.txt'), 'utf8');
+    expect(violations(attack).join('\n')).toMatch(/uses the enum or namespace `Unlocks` as a value/);
+    expect(violations('enum E { A = 1 }\nexport function g(): number { (E as unknown as { n: number }).n++; return 0; }').join('\n')).toMatch(/writes into `E`/);
+    expect(violations('enum E { A = 1 }\nexport function g(): number { E["n" as "A"] = 2; return 0; }').join('\n')).toMatch(/writes into `E`/);
+    expect(violations('enum Kind { A = 1, B = 2 }\nexport function g(k: Kind): number { return k === Kind.A ? Kind[Kind.B].length : 0; }')).toEqual([]);
+  });
 });
 
 describe('the run-time rule (course/kernel_object_state.ts)', () => {
