@@ -54,7 +54,7 @@ export const GLOSSARY: readonly glossary_term[] = [
     term: 'mutex_trylock_recursive',
     definition:
       'A mutex helper of v4.10 to v5.11: it returns RECURSIVE when the caller already owns the mutex, otherwise it tries to take it (SUCCESS or FAILED). Only i915 and msm used it; its own comment said it should not be used, and it was removed in the v5.12 cycle.',
-    lessons: ['01-count-must-not-hide-memory.md', '03-reclaim-recursion.md', '04-owner-word.md'],
+    lessons: ['03-reclaim-recursion.md', '04-owner-word.md', '01-count-must-not-hide-memory.md'],
     source: 6,
   },
   {
