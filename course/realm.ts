@@ -23,6 +23,17 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import vm from 'node:vm';
 import { freeze_exports, LOCKDOWN_SOURCE, type print_fn } from './harden';
 
+/**
+ * The import.meta property of a learner module that seals what it made
+ * (grader/transpile.ts seal_epilogue appends the call to each graded file):
+ * the file's top-level functions, classes, enums and namespaces are
+ * frozen once the module has run, so none can carry state from one call to
+ * the next (`const self = helper; self.n++`, `(E as any).n++` on an enum).
+ * The static state rule (course/module_state.ts) refuses such files; this is
+ * the second layer, for what it cannot follow.
+ */
+export const SEAL_HOOK = 'graded_file_seal';
+
 /** Packages the trusted modules import at run time (the checks' workload generator and its one dependency). */
 export const REALM_PACKAGES = ['fast-check', 'pure-rand'] as const;
 
@@ -110,6 +121,8 @@ export class realm {
   private readonly records = new WeakMap<vm.Module, record>();
   private readonly facades = new Map<string, vm.SourceTextModule>();
   private readonly root: string;
+  /** The realm's function behind import.meta[SEAL_HOOK]: freezes each function or object it is given. */
+  private readonly seal: (...values: unknown[]) => void;
 
   constructor(private readonly opts: realm_options) {
     this.root = resolve(opts.root);
@@ -121,6 +134,20 @@ export class realm {
     this.context = vm.createContext(Object.create(null) as vm.Context, { name: 'graded submission', codeGeneration: { strings: false, wasm: false } });
     const lockdown = vm.runInContext(LOCKDOWN_SOURCE, this.context) as (print: print_fn) => void;
     lockdown(opts.print);
+    // Built after the lockdown, from the realm's own (locked) Object.freeze; indexed access, no iterator to patch.
+    this.seal = vm.runInContext(
+      `(() => { const freeze = Object.freeze; const seal = function () { for (let i = 0; i < arguments.length; i++) { const v = arguments[i]; if (typeof v === 'function' || (typeof v === 'object' && v !== null)) freeze(v); } }; return freeze(seal); })()`,
+      this.context,
+    ) as (...values: unknown[]) => void;
+  }
+
+  /**
+   * A learner module's import.meta: only the seal, which the module can
+   * neither replace nor remove, and nothing to keep state on (frozen).
+   */
+  private learner_meta(meta: object): void {
+    Object.defineProperty(meta, SEAL_HOOK, { value: this.seal, writable: false, enumerable: false, configurable: false });
+    Object.freeze(meta);
   }
 
   /** import_trusted - load and evaluate a module of the course (model, harness, suite), tree path or virtual. */
@@ -231,7 +258,7 @@ export class realm {
     const source = this.source_of(path);
     if (source === null) throw new Error(`cannot find module '${this.rel(path)}'`);
     // No importModuleDynamically: import() in realm code fails.
-    const m = new vm.SourceTextModule(source, { context: this.context, identifier: this.rel(path) });
+    const m = new vm.SourceTextModule(source, { context: this.context, identifier: this.rel(path), ...(learner ? { initializeImportMeta: (meta: object) => this.learner_meta(meta) } : {}) });
     this.modules.set(path, m);
     this.records.set(m, { path, learner, gate });
     return m;

@@ -15,7 +15,7 @@ import type { exercise_status } from '../course/outcome';
 import type { diagnostic } from '../course/typecheck';
 import { check_policy, type policy_violation } from './policy';
 import { strip_terminal } from './text';
-import { transpile_all, transpile_file } from './transpile';
+import { transpile_all, transpile_file, transpile_learner_file } from './transpile';
 import {
   compute_checksums,
   copy_course,
@@ -568,7 +568,7 @@ export async function grade_submission(base: grading_base, opts: grade_options =
         }
         if (!existsSync(starter) || file_digest(where.path) !== file_digest(starter)) same = false;
         cpSync(where.path, dst);
-        const errs = transpile_file(dst);
+        const errs = transpile_learner_file(dst);
         if (errs.length) syntax.set(e.id, errs.map((x) => `exercises/${e.id}/${f}${x.message}`).join('\n'));
       }
       if (bad.length) refused.set(e.id, bad);

@@ -13,6 +13,11 @@ import { run_checks, pass, type check_suite, type exercise_impl } from '../../co
 import { COURSE_ROOT } from '../../course/files';
 import { refuse_kernel_object_state } from '../../course/kernel_object_state';
 import { module_state_violations } from '../../course/module_state';
+import { find_exercise } from '../../course/manifest';
+import { grade_submission, prepare_base, release_base } from '../../grader/grade';
+import { seal_epilogue } from '../../grader/transpile';
+import { manifest, new_submission } from './fixtures';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 const violations = (text: string): string[] => module_state_violations(ts.createSourceFile('x.ts', text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)).map((v) => v.why);
 
@@ -84,4 +89,38 @@ describe('the run-time rule (course/kernel_object_state.ts)', () => {
     expect(r!.status).toBe('failed');
     expect(r!.message).toContain('op() added `this.calls`');
   });
+});
+
+describe('the second layer: the grading realm seals a graded file\'s functions (course/realm.ts SEAL_HOOK)', () => {
+  it('the epilogue names what the file makes at top level (functions, classes, enums), never an import, an alias of one or an object a check may set', () => {
+    const source = `import { mutex_unlock, SOME_TABLE } from '../../kernel/locking/mutex';
+function count_unlock(i915: unknown): number { return 1; }
+export async function i915_gem_shrinker_unlock(i915: unknown, unlock: boolean): Promise<void> { count_unlock(i915); }
+class Helper {}
+enum Kind { A = 1 }
+declare function ambient(): void;
+const arrow = () => 0, table = { a: 1 }, alias = SOME_TABLE, n = 3;
+`;
+    const names = ['count_unlock', 'i915_gem_shrinker_unlock', 'Helper', 'Kind', 'arrow'];
+    expect(seal_epilogue(source)).toBe(`\n;import.meta.graded_file_seal?.(${names.map((x) => `typeof ${x} === 'undefined' ? void 0 : ${x}`).join(', ')});\n`);
+  });
+
+  it('red team 5\'s attack 02 (state on a helper function) and red team 6\'s (on an enum) score nothing with the import policy OFF: the write throws', async () => {
+    const e = find_exercise(manifest, '08');
+    const base = prepare_base();
+    try {
+      for (const fixture of ['state-on-function-alias', 'state-on-an-enum']) {
+        const sub = new_submission(fixture);
+        mkdirSync(join(sub, e.id), { recursive: true });
+        writeFileSync(join(sub, e.id, e.files[0]!), readFileSync(join(COURSE_ROOT, `tests/grader/fixtures/attacks/${fixture}.txt`), 'utf8'));
+        const r = await grade_submission(base, { submission: sub, exercises: ['08'], policy: false, typecheck: false, starter_baseline: false });
+        const x = r.exercises[0]!;
+        expect(x.score, fixture).toBe(0);
+        expect(x.checks.filter((c) => c.status === 'passed').map((c) => c.id), fixture).toEqual([]);
+        expect(x.checks.some((c) => /Cannot add property m, object is not extensible/.test(c.message)), fixture).toBe(true);
+      }
+    } finally {
+      release_base(base);
+    }
+  }, 900_000);
 });
