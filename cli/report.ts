@@ -8,8 +8,9 @@ import { join, relative } from 'node:path';
 import { exercise_points, type manifest_exercise } from '../course/manifest';
 import type { exercise_run } from '../course/outcome';
 import { KEY_LOG_LINE } from '../explorer/render';
+import { your_return_line } from './return_site';
 import type { learner_status } from './state';
-import { bold, cyan, dim, file_link, fit, green, indent, red, seconds, term_columns, yellow } from './term';
+import { bold, cyan, dim, file_link, fit, green, indent, red, seconds, term_columns, visible_width, yellow } from './term';
 
 /** The learner's word for a status. */
 export function status_word(s: learner_status): string {
@@ -52,16 +53,18 @@ export function todo_line(path: string): number | null {
  */
 export function exercise_header(root: string, e: manifest_exercise, opts: { welcome?: boolean } = {}): string {
   const rel = (p: string) => relative(process.cwd(), join(root, p)) || '.';
-  const files = e.files.map((f) => {
+  const texts = e.files.map((f) => {
     const p = join('exercises', e.id, f);
     const line = todo_line(join(root, p));
-    const text = `${rel(p)}${line ? `:${line}` : ''}`;
-    return file_link(text, join(root, p), line);
+    return { text: `${rel(p)}${line ? `:${line}` : ''}`, path: join(root, p), line };
   });
+  const files = texts.map((t) => file_link(t.text, t.path, t.line));
+  // A path too long for "  edit:   " on the screen goes on a line of its own, whole: cut, it could not be clicked or copied.
+  const long = texts.some((t) => '  edit:   '.length + visible_width(t.text) > term_columns());
   return [
     ...(opts.welcome ? [`Welcome! New here? Read ${file_link(rel(WELCOME_LESSON), join(root, WELCOME_LESSON))} first: the model, the loop, the thread.`] : []),
-    `${bold(`Exercise ${e.id}`)}: ${e.title}`,
-    `  edit:   ${files.join('\n          ')}`,
+    `${bold(`Exercise ${e.id}`)}: ${fit(e.title, term_columns() - `Exercise ${e.id}: `.length)}`,
+    long ? `  edit:\n${files.join('\n')}` : `  edit:   ${files.join('\n          ')}`,
     `  lesson: ${file_link(rel(e.lesson), join(root, e.lesson))}`,
   ].join('\n');
 }
@@ -101,12 +104,28 @@ function your_code_line(lines: readonly string[]): string | null {
 }
 
 /**
+ * your_code_shown - a "your code: exercises/NN-…/file.ts:24 in fn" line in
+ * @width columns: the file:line must survive the cut, so the exercise's
+ * folder (the "edit:" line above names it) goes first; a link to the file
+ * where the terminal takes links and @root is known.
+ */
+function your_code_shown(e: manifest_exercise, line: string, width: number, root: string | undefined): string {
+  const m = /^your code: (\S+?):(\d+)(.*)$/.exec(line);
+  if (!m || width === Infinity) return line;
+  const [, path, at, rest] = m as unknown as [string, string, string, string];
+  const short = visible_width(line) > width ? path.replace(`exercises/${e.id}/`, '') : path;
+  const text = fit(`${short}:${at}${rest}`, width - 'your code: '.length);
+  const where = text.startsWith(`${short}:${at}`) ? `${short}:${at}` : null;
+  return `your code: ${where && root ? file_link(where, join(root, path), Number(at)) + text.slice(where.length) : text}`;
+}
+
+/**
  * failure_excerpt - the part of a check's message that fits the first screen:
  * its opening paragraph, the report's key kernel lines, and any other
  * paragraph's first line; not the schedule (the "Full trace" line replays
  * it) or the trace tail. @hidden counts the lines left out.
  */
-export function failure_excerpt(message: string, max_lines: number): { lines: string[]; hidden: number } {
+export function failure_excerpt(message: string, max_lines: number, locate?: (message: string) => string | null): { lines: string[]; hidden: number } {
   const paragraphs = message.split(/\n\s*\n/).map((p) => p.split('\n').filter((l) => l.trim() !== ''));
   const total = paragraphs.reduce((n, p) => n + p.length, 0);
   const picked: string[] = [];
@@ -128,6 +147,11 @@ export function failure_excerpt(message: string, max_lines: number): { lines: st
       if (at) picked.push(at);
     } else picked.push(p[0]!.trimStart());
   });
+  // No Call Trace reaches the learner's file (no traced call into the kernel): the return that gave the wrong value (cli/return_site.ts).
+  if (locate && !picked.some((l) => l.startsWith('your code: '))) {
+    const at = locate(message);
+    if (at) picked.splice(Math.min(1, picked.length), 0, at);
+  }
   const lines = picked.slice(0, max_lines);
   return { lines, hidden: Math.max(0, total - lines.length) };
 }
@@ -145,6 +169,8 @@ export interface render_options {
   output?: string;
   /** Known wrong answers (decoys) whose verdict this run reproduces: their reviewer's notes are shown. */
   known_wrong?: readonly { name: string; why: string }[];
+  /** The course's root: the learner's files are read to name the return that gave a wrong value (cli/return_site.ts). */
+  root?: string;
 }
 
 /** render_run - the verdict of @run for the terminal. */
@@ -186,8 +212,9 @@ export function render_run(e: manifest_exercise, run: exercise_run, opts: render
           out.push(indent(f.message, '  '));
           continue;
         }
-        const ex = failure_excerpt(f.message, opts.excerpt_lines ?? EXCERPT_LINES);
-        out.push(...ex.lines.map((l) => `  ${cut(l, 2)}`));
+        const root = opts.root;
+        const ex = failure_excerpt(f.message, opts.excerpt_lines ?? EXCERPT_LINES, root ? (m) => your_return_line(root, e, m) : undefined);
+        out.push(...ex.lines.map((l) => (l.startsWith('your code: ') ? `  ${your_code_shown(e, l, w - 2, root)}` : `  ${cut(l, 2)}`)));
         if (ex.hidden > 0) out.push(dim(`  … ${ex.hidden} more lines: ${opts.full_hint ?? `npx shrinker-lab run ${e.id.slice(0, 2)} --full`}`));
       }
       if (!opts.all && failed.length > 1) out.push(dim(`(${failed.length - 1} more failing; fix the first one, or see all: npx shrinker-lab run ${e.id.slice(0, 2)} --all)`));

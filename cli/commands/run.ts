@@ -17,7 +17,7 @@ export async function cmd_run(ctx: course_ctx, argv: readonly string[]): Promise
   console.log('');
   const run = await check_isolated(ctx.root, e, number_flag(p, 'timeout', DEFAULT_TIMEOUT_S));
   record(ctx.root, run);
-  console.log(render_run(e, run, { all: p.flags.has('all'), full: p.flags.has('full'), output: (run as { output?: string }).output, known_wrong: match_known_wrong(e, run.results, ctx.root) }));
+  console.log(render_run(e, run, { all: p.flags.has('all'), full: p.flags.has('full'), output: (run as { output?: string }).output, known_wrong: match_known_wrong(e, run.results, ctx.root), root: ctx.root }));
   if (run.status === 'passed') {
     console.log('', green(`Exercise ${short_id(e.id)} is done.`) + ` Its reference solution: npx shrinker-lab solution ${short_id(e.id)}`);
     return 0;

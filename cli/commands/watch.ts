@@ -102,7 +102,7 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     ];
     if (checking && !last) lines.push('Checking...');
     else if (last) {
-      lines.push(render_run(current, last.run, { output: last.output, excerpt_lines, full_hint: 'press f', known_wrong: match_known_wrong(current, last.run.results, ctx.root) }));
+      lines.push(render_run(current, last.run, { output: last.output, excerpt_lines, full_hint: 'press f', known_wrong: match_known_wrong(current, last.run.results, ctx.root), root: ctx.root }));
       if (last.run.status === 'passed') {
         lines.push('', green(`Exercise ${short_id(current.id)} is done.`) + (interactive ? ' Press n for the next exercise, s to compare with the reference solution.' : ' Next: npx shrinker-lab watch (in a terminal) and press n.'));
       }
@@ -174,7 +174,7 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     if (interactive) show();
     else {
       // One write per verdict, so a reader of the pipe never sees half of one.
-      process.stdout.write(`--- ${clock()} ${e.id}: ${r.run.status} ---\n${render_run(e, r.run, { output: r.output, full_hint: `npx shrinker-lab run ${short_id(e.id)} --full`, known_wrong: match_known_wrong(e, r.run.results, ctx.root) })}\n\n`);
+      process.stdout.write(`--- ${clock()} ${e.id}: ${r.run.status} ---\n${render_run(e, r.run, { output: r.output, full_hint: `npx shrinker-lab run ${short_id(e.id)} --full`, known_wrong: match_known_wrong(e, r.run.results, ctx.root), root: ctx.root })}\n\n`);
     }
     if (p.flags.has('once')) {
       resolve_done(r.run.status === 'passed' ? 0 : 1);

@@ -8,6 +8,8 @@ import { warm_worker } from '../../course/warm';
 import { parse_args, usage_error } from '../../cli/args';
 import { unified_diff } from '../../cli/diff';
 import { failure_excerpt } from '../../cli/report';
+import { locate_return, wrong_return_of, your_return_line } from '../../cli/return_site';
+import type { manifest_exercise } from '../../course/manifest';
 import { fit } from '../../cli/term';
 import { load_state, save_state, update_entry } from '../../cli/state';
 import { make_course_copy, remove_copy, TINY } from './course_copy';
@@ -150,5 +152,49 @@ describe('the first screen', () => {
     expect(ex.lines).toEqual(['scenario "s": lockdep: possible circular locking dependency detected', 'kernel: [ INFO: possible circular locking dependency detected ]']);
     expect(ex.hidden).toBe(message.split('\n').filter((l) => l.trim()).length - 2);
     expect(failure_excerpt(message, 1).lines).toHaveLength(1);
+  });
+
+  it('names the return statement that gave a wrong value when no Call Trace reaches the learner (cli/return_site.ts)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'sl-return-'));
+    try {
+      const e = { id: '99-x', files: ['count.ts', 'scan.ts'] } as unknown as manifest_exercise;
+      mkdirSync(join(root, 'exercises', e.id), { recursive: true });
+      writeFileSync(join(root, 'exercises', e.id, 'count.ts'), [
+        'export async function i915_gem_shrinker_count(i915: { ok: boolean; n: number }): Promise<number> {',
+        '  const locked = await Promise.resolve(i915.ok);',
+        '  if (!locked) return 0;',
+        '  let count = i915.n;',
+        '  const inner = () => { return 0; };',
+        '  inner();',
+        '  return count;',
+        '}',
+      ].join('\n'));
+      writeFileSync(join(root, 'exercises', e.id, 'scan.ts'), [
+        'export const i915_gem_shrinker_scan = (n: number): number => {',
+        '  if (n > 1) return n - 1;',
+        '  if (n > 0) return n + 1;',
+        '  return -1;',
+        '};',
+      ].join('\n'));
+      const file = `exercises/${e.id}/count.ts`;
+      // The funcgraph line names the function; the literal 0 is on line 3 (the nested arrow's return is not its).
+      expect(wrong_return_of('      [ 1.0] i915_ioctl-1 [001] funcgraph_exit: func=i915_gem_shrinker_count retval=0   <- your code')).toEqual({ fn: 'i915_gem_shrinker_count', word: null, value: '0' });
+      expect(locate_return(root, e, { fn: 'i915_gem_shrinker_count', word: null, value: '0' })).toEqual({ file, line: 3, fn: 'i915_gem_shrinker_count', is_return: true });
+      // A value no literal gives: the one return that computes its value.
+      expect(locate_return(root, e, { fn: 'i915_gem_shrinker_count', word: null, value: '7' })?.line).toBe(7);
+      // The check's own words: "count returned 0" picks the export named for it among several.
+      expect(your_return_line(root, e, 'scenario check failed: count returned 0 to i915_ioctl')).toBe(`your code: ${file}:3 in i915_gem_shrinker_count (returned 0)`);
+      // Two computed returns cannot be told apart: the export's own line.
+      expect(locate_return(root, e, { fn: 'i915_gem_shrinker_scan', word: null, value: '5' })).toEqual({ file: `exercises/${e.id}/scan.ts`, line: 1, fn: 'i915_gem_shrinker_scan', is_return: false });
+      expect(locate_return(root, e, { fn: 'i915_gem_shrinker_scan', word: null, value: '-1' })?.line).toBe(4);
+      // Nothing said about a return, or a function the exercise does not export: nothing named.
+      expect(your_return_line(root, e, 'deadlock: a:1 -> b:2')).toBeNull();
+      expect(locate_return(root, e, { fn: 'other', word: null, value: '0' })).toBeNull();
+      // The first screen puts it right under the headline.
+      const ex = failure_excerpt('with struct_mutex held by the caller itself, count returned 0; 8 pages can be released', 5, (m) => your_return_line(root, e, m));
+      expect(ex.lines).toEqual(['with struct_mutex held by the caller itself, count returned 0; 8 pages can be released', `your code: ${file}:3 in i915_gem_shrinker_count (returned 0)`]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
