@@ -258,7 +258,11 @@ export class realm {
     const source = this.source_of(path);
     if (source === null) throw new Error(`cannot find module '${this.rel(path)}'`);
     // No importModuleDynamically: import() in realm code fails.
-    const m = new vm.SourceTextModule(source, { context: this.context, identifier: this.rel(path), ...(learner ? { initializeImportMeta: (meta: object) => this.learner_meta(meta) } : {}) });
+    // A learner module sees no global object: `globalThis` is the one name that reaches it (module
+    // code is strict: no `this` does), and a vm context's global cannot be made non-extensible, so a
+    // property put there would be state shared by every call. Shadowed on the first line (lines stay).
+    const text = learner ? `const globalThis = undefined; ${source}` : source;
+    const m = new vm.SourceTextModule(text, { context: this.context, identifier: this.rel(path), ...(learner ? { initializeImportMeta: (meta: object) => this.learner_meta(meta) } : {}) });
     this.modules.set(path, m);
     this.records.set(m, { path, learner, gate });
     return m;

@@ -123,4 +123,30 @@ const arrow = () => 0, table = { a: 1 }, alias = SOME_TABLE, n = 3;
       release_base(base);
     }
   }, 900_000);
+
+  it('a graded file sees no global object: state kept on globalThis does not survive a call (policy OFF; the policy denies the name)', async () => {
+    const e = find_exercise(manifest, '01');
+    // The reference count, wrapped by a count that would fail every check if a property of the global object outlived a call.
+    const reference = readFileSync(join(COURSE_ROOT, 'solutions', e.id, e.files[0]!), 'utf8').replace('export async function i915_gem_shrinker_count(', 'async function reference_count(');
+    const stateful = `${reference}
+export async function i915_gem_shrinker_count(i915: drm_i915_private, sc: shrink_control): Promise<number> {
+  const g = (globalThis ?? {}) as { counted?: boolean };
+  if (g.counted) throw new Error('state kept on the global object survived a call');
+  g.counted = true;
+  return reference_count(i915, sc);
+}
+`;
+    const sub = new_submission('state-on-globalThis');
+    mkdirSync(join(sub, e.id), { recursive: true });
+    writeFileSync(join(sub, e.id, e.files[0]!), stateful);
+    const base = prepare_base();
+    try {
+      const r = await grade_submission(base, { submission: sub, exercises: ['01'], policy: false, typecheck: false, starter_baseline: false });
+      const x = r.exercises[0]!;
+      expect(x.checks.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.message.slice(0, 200)}`)).toEqual([]);
+      expect(x.score).toBe(x.max_score);
+    } finally {
+      release_base(base);
+    }
+  }, 900_000);
 });
