@@ -3,7 +3,7 @@
 // hang under every schedule within the explorer's bound, and on generated
 // GEM machines (every kind of object, several flag sets, task names, swap,
 // lockdep on and off), compared with what the reference releases.
-import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
+import { define_checks, fail, pass, type check_outcome, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_in_gem_world, run_once } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
@@ -21,7 +21,9 @@ import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_shrink_all, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { msleep } from '../kernel/sched/core';
+import { current, msleep } from '../kernel/sched/core';
+import { PF_KSWAPD, PF_MEMALLOC } from '../kernel/sched/task';
+import { trace_events } from '../kernel/trace/trace';
 import {
   arb_comm,
   arb_gem_objects,
@@ -128,6 +130,96 @@ const RELEASE_EXAMPLES: readonly shrink_workload[] = [
  */
 const CALLS_UNDER_OUTER_LOCK = 40;
 
+/**
+ * After a real unlock, in reclaim: the v4.11 shape (c053b5a) waits there for
+ * an expedited grace period, and the lesson accepts it. That is the one wait
+ * allowed: the task may sleep on the expedited GP's wait queue
+ * (rcu_sched->exp_wq[], woken by the wait_rcu_exp_gp work) or on
+ * rsp->exp_mutex (another caller's expedited GP), nothing else. rcu_barrier()
+ * waits for every callback queued by anyone (and in v4.11 takes
+ * rsp->barrier_mutex and get_online_cpus()), synchronize_rcu() for a normal
+ * grace period (milliseconds, not microseconds), msleep() for the timer:
+ * each a different wait from inside an allocation. The calls come from
+ * kswapd or from direct reclaim (PF_MEMALLOC), with other objects' RCU
+ * callbacks queued (a busy machine always has some).
+ */
+interface after_unlock_workload {
+  objects: gem_object_spec[];
+  flags: string;
+  caller: 'kswapd' | 'direct reclaim';
+  /** Objects released just before, their RCU callbacks still queued. */
+  rcu_pending: number;
+  swap: boolean;
+  lockdep: boolean;
+  comm: string;
+}
+const arb_after_unlock_workload: fc.Arbitrary<after_unlock_workload> = fc.record({
+  objects: arb_gem_objects(0, 10, 6, SHRINK_KINDS),
+  flags: fc.constantFrom(FLAG_NAMES[0]!, FLAG_NAMES[1]!, FLAG_NAMES[2]!),
+  caller: fc.constantFrom('kswapd' as const, 'direct reclaim' as const),
+  rcu_pending: fc.integer({ min: 1, max: 40 }),
+  swap: fc.boolean(),
+  lockdep: fc.boolean(),
+  comm: arb_comm,
+});
+const AFTER_UNLOCK_EXAMPLES: readonly after_unlock_workload[] = [
+  { objects: EVERY_KIND, flags: FLAG_NAMES[0]!, caller: 'kswapd', rcu_pending: 40, swap: false, lockdep: false, comm: 'kswapd0' },
+  { objects: EVERY_KIND, flags: FLAG_NAMES[1]!, caller: 'direct reclaim', rcu_pending: 3, swap: true, lockdep: true, comm: 'Xorg' },
+];
+const describe_after_unlock = (wl: after_unlock_workload): string =>
+  `${describe_objects(wl.objects)}; ${wl.rcu_pending} other object(s) released just before, their RCU callbacks still queued; ` +
+  `i915_gem_shrink(${wl.flags}) called from ${wl.caller} by "${wl.comm}" with struct_mutex free (the shrinker takes and releases it itself); ` +
+  `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+/** The sleeps of an expedited grace period (kernel/rcu/tree_exp.ts): its wait queue, and rsp->exp_mutex when another GP is running. */
+const EXPEDITED_GP_WAIT = /^(wait queue rcu_sched->exp_wq\[\d+\]|mutex &rsp->exp_mutex)$/;
+
+/** What the calling task slept on during @fn (the scheduler's sched_sleep events; the run must be traced). */
+async function sleeps_during<T>(fn: () => Promise<T>): Promise<{ value: T; slept_on: string[] }> {
+  const me = current.pid;
+  const from = trace_events().length;
+  const value = await fn();
+  const slept_on = trace_events()
+    .slice(from)
+    .filter((e) => e.event === 'sched_sleep' && e.pid === me)
+    .map((e) => String(e.fields.on ?? 'nothing named'));
+  return { value, slept_on };
+}
+
+async function after_unlock_check(impl: exercise_impl, wl: after_unlock_workload): Promise<check_outcome> {
+  const shrink = shrink_of(impl);
+  const { result, value } = await run_in_gem_world(
+    { release: '4.12', shrinker_ops: { shrink } },
+    async (w) => {
+      await make_gem_objects(w.i915, wl.objects);
+      for (const obj of await make_gem_objects(w.i915, Array.from({ length: wl.rcu_pending }, () => ({ kind: 'no-pages' as const, pages: 1 })))) {
+        i915_gem_object_put(obj);
+      }
+      const owners = lock_owners([w.i915.struct_mutex]);
+      const flags = wl.caller === 'kswapd' ? PF_MEMALLOC | PF_KSWAPD : PF_MEMALLOC;
+      current.flags |= flags;
+      const { slept_on } = await sleeps_during(() => shrink(w.i915, 48, FLAG_SETS[wl.flags]!));
+      current.flags &= ~flags;
+      return { other_waits: slept_on.filter((on) => !EXPEDITED_GP_WAIT.test(on)), locks: locks_balanced(owners), books: page_accounting() };
+    },
+    undefined,
+    { ...WORLD_PARAMS, totalram_pages: 1024, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, trace: true },
+    wl.comm,
+  );
+  const bad = bad_report(result);
+  if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+  if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
+  if (value.locks) return fail(value.locks);
+  if (value.other_waits.length > 0) {
+    return fail(`called from ${wl.caller} with struct_mutex free, i915_gem_shrink took and released the lock and then slept on ` +
+      `${[...new Set(value.other_waits)].join(', ')}. After a real unlock the v4.11 shape waits for an expedited grace period and for nothing ` +
+      'else (the lesson accepts that one wait, v4.12 dropped it): rcu_barrier() waits for every RCU callback anyone has queued (and in v4.11 ' +
+      "takes rsp->barrier_mutex and the CPU-hotplug lock), synchronize_rcu() for a normal grace period, msleep() for a timer: each is another " +
+      'wait from inside an allocation, for something reclaim cannot bound.');
+  }
+  if (value.books) return fail(value.books);
+  return pass();
+}
+
 function describe_workload(wl: shrink_workload): string {
   const call = wl.path === 'ioctl' ? `i915_gem_shrink(target ${wl.target}, ${wl.flags})` : 'i915_gem_shrink_all()';
   const pending = wl.rcu_pending ? `; ${wl.rcu_pending} other object(s) released just before, their RCU callbacks still queued` : '';
@@ -175,7 +267,7 @@ export default define_checks(refuse_kernel_object_state({
     },
     {
       id: 'never-sleeps-under-outer-lock',
-      name: 'never sleeps, not even briefly, when the caller already holds struct_mutex, and leaves the lock to it',
+      name: 'never sleeps, not even briefly, when the caller already holds struct_mutex, and leaves the lock to it; after a real unlock in reclaim, waits for an expedited grace period at most (never rcu_barrier, a normal grace period or a tick)',
       run: (impl) =>
         for_each_workload(
           {
@@ -226,6 +318,19 @@ export default define_checks(refuse_kernel_object_state({
             if (value.books) return fail(value.books);
             return pass();
           },
+        ).then((outer) =>
+          !outer.ok
+            ? outer
+            : for_each_workload(
+                {
+                  arbitrary: arb_after_unlock_workload,
+                  seed: 0x0904,
+                  generated: 3,
+                  examples: AFTER_UNLOCK_EXAMPLES,
+                  describe: describe_after_unlock,
+                },
+                (wl) => after_unlock_check(impl, wl),
+              ),
         ),
     },
     {
