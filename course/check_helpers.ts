@@ -1,7 +1,7 @@
 // Building blocks for check suites: run a scenario under the explorer and
 // turn its verdict into a check outcome; run a body once in a task on a
 // fresh machine and look at what happened.
-import { check_no_failures, type verdict_options } from '../explorer/verdict';
+import { check_no_failures_strongest, type verdict_options } from '../explorer/verdict';
 import type { scenario } from '../explorer/scenario';
 import { user_task } from '../kernel/fork';
 import { start_kernel, type run_result } from '../kernel/init/main';
@@ -24,27 +24,20 @@ export function capture_scenarios(fn: ((sc: scenario, opts: verdict_options) => 
   scenario_capture = fn;
 }
 
-/** Schedules no_failures() spends on complete exploration of a tagged scenario before it falls back to bound 2. */
-const COMPLETE_BUDGET = 2000;
-
 /**
- * no_failures - explore @sc under every schedule within the bound (2 by
- * default) and pass only if none fails. The failure message carries the
- * minimised schedule, the dmesg/trace tail and the schedule string.
+ * no_failures - explore @sc and pass only if no schedule fails: every
+ * interleaving when complete exploration fits its budget ("no failure in any
+ * interleaving"), else every schedule within the bound, 2 by default ("no
+ * failure within bound 2"); explorer/verdict.ts check_no_failures_strongest.
+ * The failure message carries the minimised schedule, the dmesg/trace tail and
+ * the schedule string.
  */
 export async function no_failures(sc: scenario, opts: verdict_options = {}): Promise<check_outcome> {
   if (scenario_capture) {
     scenario_capture(sc, opts);
     return pass(`scenario "${sc.id}" captured, not explored`);
   }
-  if (sc.footprint === 'tagged' && opts.mode === undefined && opts.reduction === undefined) {
-    // Tasks that share only tagged kernel objects: try every interleaving first (partial-order
-    // reduction, explorer/dpor.ts); the verdict then says "no failure in any interleaving".
-    const all = await check_no_failures(sc, { stop_on: 'first', ...opts, reduction: 'dpor', complete: true, max_schedules: COMPLETE_BUDGET, require_exhaustive: false });
-    if (!all.ok) return fail(all.message);
-    if (all.exploration.exhausted) return pass(all.message);
-  }
-  const v = await check_no_failures(sc, { preemption_bound: 2, stop_on: 'first', ...opts });
+  const v = await check_no_failures_strongest(sc, { stop_on: 'first', ...opts });
   return v.ok ? pass(v.message) : fail(v.message);
 }
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { explore, type exploration } from '../../explorer/explore';
 import type { scenario } from '../../explorer/scenario';
 import { describe_program, jiffy_program, program_arb, tagged_lost_wakeup, program_scenario, schedule_points, type program } from './dpor_programs';
-import { abba_toy, lost_wakeup } from './fixtures';
+import { abba_toy, lost_wakeup, yielders } from './fixtures';
 import { abba_mutex, owner_word_recursion } from './mutex_fixtures';
 
 /** Far above any generated program's depth: the naive search then runs every schedule there is. */
@@ -175,7 +175,7 @@ describe('a failure found by the reduced search', () => {
   });
 });
 
-describe("course checks' no_failures() on a tagged scenario", () => {
+describe("course checks' no_failures(): the strongest verdict that fits the budget", () => {
   it('proves every interleaving when complete exploration fits its budget, and still reports the failure', async () => {
     const { no_failures } = await import('../../course/check_helpers');
     const fixed = await no_failures({ ...abba_mutex(false, true), footprint: 'tagged' });
@@ -184,9 +184,25 @@ describe("course checks' no_failures() on a tagged scenario", () => {
     const broken = await no_failures({ ...abba_mutex(true, true), footprint: 'tagged' });
     expect(broken.ok).toBe(false);
     expect(broken.message).toMatch(/deadlock|lockdep/);
-    // Untagged scenarios keep the bounded search, and its verdict.
-    const untagged = await no_failures(abba_mutex(false, true));
-    expect(untagged.message).toMatch(/with at most 2 preemptions/);
+    // Untagged scenarios: the bounded search first; then complete exploration, within a step budget.
+    const small = await no_failures(abba_mutex(false, true));
+    expect(small.ok).toBe(true);
+    expect(small.message).toMatch(/no failure in any interleaving in .* every interleaving covered$/);
+    const big = await no_failures(yielders(4, 10)); // 4 tasks x 10 schedule points: far past the budget
+    expect(big.ok).toBe(true);
+    expect(big.message).toMatch(/: no failure within bound 2 in \d+ schedules with at most 2 preemptions, \d+ steps; space exhausted$/);
+  });
+
+  it('complete exploration after a passing bounded search reports a failure beyond the bound', async () => {
+    const { check_no_failures_strongest } = await import('../../explorer/verdict');
+    // abba-toy needs departures to deadlock: with bound 0 the default schedule passes, every interleaving does not.
+    const v = await check_no_failures_strongest(abba_toy(true), { preemption_bound: 0 });
+    expect(v.ok).toBe(false);
+    expect(v.exploration.complete).toBe(true);
+    expect(v.failure?.kind).toBe('deadlock');
+    const bounded_only = await check_no_failures_strongest(abba_toy(true), { preemption_bound: 0, reduction: 'none' });
+    expect(bounded_only.ok).toBe(true);
+    expect(bounded_only.message).toMatch(/no failure within bound 0/);
   });
 });
 
