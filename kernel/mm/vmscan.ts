@@ -179,14 +179,18 @@ async function call_shrinker(fn: shrinker['count_objects'], s: shrinker, sc: shr
 function unsigned_long_answer(s: shrinker, fn: shrinker['count_objects'], r: unknown): number {
   if (typeof r === 'number' && Number.isFinite(r)) return r;
   const which = fn === s.count_objects ? 'count_objects' : 'scan_objects';
-  // Described by its type alone: reading it (a getter, a Proxy, toString) would run the callee's code again.
+  not_an_unsigned_long(`${shrinker_name(s)}: ${which}`, r, `${which} returns an unsigned long (include/linux/shrinker.h): a number of objects${which === 'scan_objects' ? ', or SHRINK_STOP' : ''}. do_shrink_slab() cannot compute with anything else.`);
+}
+
+/** (model) The oops for an answer C cannot hold, described by its type alone: reading it (a getter, a Proxy, toString) would run the callee's code again. */
+function not_an_unsigned_long(who: string, r: unknown, why: string): never {
   const what = typeof r === 'number' ? String(r) : r === null ? 'null' : r === undefined ? 'undefined' : typeof r === 'object' ? 'an object' : typeof r === 'bigint' ? 'a BigInt' : `a ${typeof r}`;
-  report('bug', `${shrinker_name(s)}: ${which} returned ${what}`, [
-    `BUG: ${shrinker_name(s)}: ${which} returned ${what}, not an unsigned long`,
-    `${which} returns an unsigned long (include/linux/shrinker.h): a number of objects${which === 'scan_objects' ? ', or SHRINK_STOP' : ''}. do_shrink_slab() cannot compute with anything else.`,
+  report('bug', `${who} returned ${what}`, [
+    `BUG: ${who} returned ${what}, not an unsigned long`,
+    why,
     `CPU: ${current.cpu} PID: ${current.pid} Comm: ${current.comm} ${print_tainted()} ${UTS_RELEASE} #1`,
   ]);
-  throw new KernelOops(`${which} returned ${what}`);
+  throw new KernelOops(`${who} returned ${what}`);
 }
 
 /** x86 raises #DE on an integer division by zero: the kernel oopses. */
@@ -295,7 +299,15 @@ export async function shrink_slab(gfp_mask: gfp_t, nid: number, memcg: object | 
     for (let i = 0; i < shrinker_list.length; i++) {
       const s = shrinker_list[i]!;
       const sc: shrink_control = { gfp_mask, nid: s.flags & SHRINKER_NUMA_AWARE ? nid : 0, memcg, nr_to_scan: 0 };
-      freed += await (do_shrink_slab_impl ?? do_shrink_slab)(sc, s, nr_scanned, nr_eligible);
+      if (!do_shrink_slab_impl) {
+        freed += await do_shrink_slab(sc, s, nr_scanned, nr_eligible);
+        continue;
+      }
+      // (model) An exercise's do_shrink_slab answers an unsigned long too: drop_slab_node loops on the sum.
+      const r: unknown = do_shrink_slab_impl(sc, s, nr_scanned, nr_eligible);
+      const ret: unknown = r instanceof Promise ? await r : r;
+      if (typeof ret !== 'number' || !Number.isFinite(ret)) not_an_unsigned_long('do_shrink_slab', ret, 'do_shrink_slab() returns an unsigned long (mm/vmscan.c): the objects freed. shrink_slab() adds it up, and drop_slab_node() loops until a pass frees 10 or fewer.');
+      freed += ret;
     }
     up_read(shrinker_rwsem, 'shrink_slab');
   }

@@ -14,7 +14,7 @@ import { run_isolated } from '../../course/isolate';
 import { start_kernel, type run_result } from '../../kernel/init/main';
 import { kthread_run } from '../../kernel/kthread';
 import { GFP_KERNEL } from '../../kernel/mm/gfp';
-import { register_shrinker, shrink_slab, type shrinker } from '../../kernel/mm/vmscan';
+import { drop_slab, model_set_do_shrink_slab, register_shrinker, shrink_slab, type shrinker } from '../../kernel/mm/vmscan';
 import { make_course_copy, remove_copy } from '../cli/course_copy';
 import { test_shrinker } from '../kernel/mm_helpers';
 import { EX01 } from './fixtures';
@@ -67,6 +67,20 @@ describe('count_objects and scan_objects answer an unsigned long, or the call oo
     const r = await reclaim_with(s);
     expect(r.reports.find((x) => x.kind === 'bug')?.title).toBe('i915_gem_shrinker: scan_objects returned an object');
     expect(s.scans).toHaveLength(1);
+  });
+
+  it('an exercise\'s do_shrink_slab (11) that returns an object whose valueOf says 100: an oops naming do_shrink_slab, not drop_slab looping to the step limit', async () => {
+    const s = test_shrinker(() => 1000, (sc) => sc.nr_to_scan, { name: 'fs_cache' });
+    const r = await start_kernel(PARAMS, () => {
+      expect(register_shrinker(s)).toBe(0);
+      model_set_do_shrink_slab(async () => ({ valueOf: () => 100 }) as unknown as number);
+      kthread_run(async () => {
+        await drop_slab();
+      }, 'drop_caches');
+    });
+    expect(r.reports.find((x) => x.kind === 'bug')?.title).toBe('do_shrink_slab returned an object');
+    expect(r.reports.some((x) => x.kind === 'step_limit')).toBe(false);
+    expect(r.steps).toBeLessThan(50);
   });
 
   it('numbers are taken as they are (0, SHRINK_STOP from scan, a negative errno: their meaning is the checks\' to judge)', async () => {
