@@ -267,9 +267,24 @@ function task_exit(t: task_struct, how: task_struct['exit_state']): void {
   hand_back(t);
 }
 
-function task_died(t: task_struct, e: unknown): void {
-  if (!(e instanceof KernelOops)) {
+/**
+ * (model) What a task threw, read once and defensively: a learner's value may be a Proxy or carry
+ * getters that throw, and its code must not break the scheduler's bookkeeping (the task must still
+ * exit, or the run would wait for it for ever).
+ */
+function read_thrown(e: unknown): { oops: boolean; name: string; message: string; stack: string } {
+  try {
+    if (e instanceof KernelOops) return { oops: true, name: '', message: '', stack: '' };
     const err = e instanceof Error ? e : new Error(String(e));
+    return { oops: false, name: String(err.name), message: String(err.message), stack: String(err.stack ?? '') };
+  } catch {
+    return { oops: false, name: 'Error', message: '(a thrown value that could not be read)', stack: '' };
+  }
+}
+
+function task_died(t: task_struct, e: unknown): void {
+  const err = read_thrown(e);
+  if (!err.oops) {
     const is_assert = err.name === 'AssertionError' || err.name === 'ScenarioAssertion';
     const prev = current;
     current = t;
@@ -281,7 +296,7 @@ function task_died(t: task_struct, e: unknown): void {
       report('bug', `Oops: ${err.name}: ${err.message}`, [
         `BUG: an exception escaped task ${t.comm}:${t.pid}: ${err.name}: ${err.message}`,
         'Oops: 0000 [#1] SMP',
-      ], KERN_ERR, parse_v8_stack(err.stack ?? ''));
+      ], KERN_ERR, parse_v8_stack(err.stack));
     }
     current = prev;
   }

@@ -83,6 +83,14 @@ describe('count_objects and scan_objects answer an unsigned long, or the call oo
     expect(r.steps).toBeLessThan(50);
   });
 
+  it('a callback that throws a value whose every read throws (a Proxy): the task still dies with an oops, and the run ends', async () => {
+    const hostile = () => new Proxy({}, { get: () => { throw new Error('read'); }, getPrototypeOf: () => { throw new Error('instanceof'); } });
+    const s = test_shrinker(() => { throw hostile(); }, (sc) => sc.nr_to_scan, { name: 'i915_gem_shrinker' });
+    const r = await reclaim_with(s);
+    expect(r.reports.find((x) => x.kind === 'bug')?.title).toBe('Oops: Error: (a thrown value that could not be read)');
+    expect(r.steps).toBeLessThan(50);
+  }, 120_000); // (the limit is only the backstop of the control: without the fix the run never ends)
+
   it('numbers are taken as they are (0, SHRINK_STOP from scan, a negative errno: their meaning is the checks\' to judge)', async () => {
     const s = test_shrinker(() => 300, () => -11, { name: 'i915_gem_shrinker' });
     const r = await reclaim_with(s);
