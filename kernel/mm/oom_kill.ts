@@ -104,10 +104,26 @@ export function unregister_oom_notifier(nb: notifier_block): number {
 /** blocking_notifier_call_chain - call each notifier in turn; NOTIFY_STOP_MASK ends the walk. */
 async function blocking_notifier_call_chain(chain: readonly notifier_block[], event: number, data: { value: number }): Promise<void> {
   for (const nb of [...chain]) {
-    const r = nb.notifier_call(nb, event, data);
-    const ret = typeof r === 'number' ? r : await r;
+    const r: unknown = nb.notifier_call(nb, event, data);
+    // (model) Only a real Promise is awaited (a hand-made thenable's then() is the callee's code), and
+    // the answers are C's: an int, and an unsigned long behind the pointer (what out_of_memory reads).
+    const ret: unknown = typeof r === 'number' ? r : r instanceof Promise ? await r : r;
+    if (typeof ret !== 'number' || !Number.isFinite(ret)) notifier_answer_oops(nb, 'returned', ret, 'a notifier_call returns an int (NOTIFY_DONE, NOTIFY_OK, NOTIFY_STOP...)');
+    const freed: unknown = data.value;
+    if (typeof freed !== 'number' || !Number.isFinite(freed)) notifier_answer_oops(nb, 'left *freed at', freed, 'the OOM notifiers add the pages they freed to an unsigned long (mm/oom_kill.c out_of_memory)');
     if (ret & NOTIFY_STOP_MASK) break;
   }
+}
+
+/** (model) A notifier's answer C cannot hold: an oops naming the callback, the value described by its type alone. */
+function notifier_answer_oops(nb: notifier_block, did: string, v: unknown, why: string): never {
+  const what = typeof v === 'number' ? String(v) : v === null ? 'null' : v === undefined ? 'undefined' : typeof v === 'object' ? 'an object' : typeof v === 'bigint' ? 'a BigInt' : `a ${typeof v}`;
+  const who = nb.notifier_call.name || 'notifier_call';
+  report('bug', `${who} ${did} ${what}`, [
+    `BUG: OOM notifier ${who} ${did} ${what}: ${why}`,
+    `CPU: ${current.cpu} PID: ${current.pid} Comm: ${current.comm} ${print_tainted()} ${UTS_RELEASE} #1`,
+  ]);
+  throw new KernelOops(`${who} ${did} ${what}`);
 }
 
 /** tsk_is_oom_victim / TIF_MEMDIE: was @t chosen by the OOM killer (and has not exited)? */

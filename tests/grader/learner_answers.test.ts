@@ -14,6 +14,7 @@ import { run_isolated } from '../../course/isolate';
 import { start_kernel, type run_result } from '../../kernel/init/main';
 import { kthread_run } from '../../kernel/kthread';
 import { GFP_KERNEL } from '../../kernel/mm/gfp';
+import { out_of_memory, register_oom_notifier } from '../../kernel/mm/oom_kill';
 import { drop_slab, model_set_do_shrink_slab, register_shrinker, shrink_slab, type shrinker } from '../../kernel/mm/vmscan';
 import { make_course_copy, remove_copy } from '../cli/course_copy';
 import { test_shrinker } from '../kernel/mm_helpers';
@@ -90,6 +91,25 @@ describe('count_objects and scan_objects answer an unsigned long, or the call oo
     expect(r.reports.find((x) => x.kind === 'bug')?.title).toBe('Oops: Error: (a thrown value that could not be read)');
     expect(r.steps).toBeLessThan(50);
   }, 120_000); // (the limit is only the backstop of the control: without the fix the run never ends)
+
+  it('an OOM notifier (05) that leaves *freed at an object whose valueOf says 1, or returns a thenable: an oops naming it, not "progress" for ever', async () => {
+    const answers: Record<string, (freed: { value: number }) => number | Promise<number>> = {
+      'left *freed at an object': (freed) => {
+        freed.value = { valueOf: () => 1 } as unknown as number;
+        return 0;
+      },
+      'returned an object': () => ({ then(): void {} }) as unknown as number,
+    };
+    for (const [what, call] of Object.entries(answers)) {
+      const r = await start_kernel(PARAMS, () => {
+        register_oom_notifier({ notifier_call: function i915_gem_shrinker_oom(_nb, _event, freed) { return call(freed); } });
+        kthread_run(async () => {
+          await out_of_memory({ gfp_mask: GFP_KERNEL, order: 0 });
+        }, 'oom');
+      });
+      expect(r.reports.find((x) => x.kind === 'bug')?.title, what).toBe(`i915_gem_shrinker_oom ${what}`);
+    }
+  }, 120_000); // (the backstop of the control: without the fix the thenable never settles)
 
   it('numbers are taken as they are (0, SHRINK_STOP from scan, a negative errno: their meaning is the checks\' to judge)', async () => {
     const s = test_shrinker(() => 300, () => -11, { name: 'i915_gem_shrinker' });
