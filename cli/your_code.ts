@@ -26,11 +26,12 @@ import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type ts from 'typescript';
 import { read_manifest } from '../course/files';
 import { import_refusal, type manifest_exercise } from '../course/manifest';
-import { KERNEL_REGISTRY_KEY } from './your_code_registry';
+import { KERNEL_REGISTRY_KEY, YOUR_CODE_LINES } from './your_code_registry';
 
 
 /** Where the site serves an exercise's module: your-code/<exercise id>.js. */
 export const YOUR_CODE_PREFIX = '/your-code/';
+
 
 let loaded: typeof ts | null = null;
 function typescript(): typeof ts {
@@ -83,6 +84,9 @@ export async function your_code_module(root: string, id: string): Promise<your_c
   const allowlist = import_problems(e, root, files);
   if (allowlist.length) return { ok: false, error: `Not run: your code for exercise ${e.id} imports what the exercise does not allow:\n${format_diagnostics(allowlist)}` };
   const parts: string[] = [];
+  /** Which lines of the module are which file's (each part keeps its file's line numbers): the page names frames by them. */
+  const line_map: { file: string; first: number; count: number }[] = [];
+  let next_line = 1;
   for (const file of files) {
     const shown = relative(root, file).split(sep).join('/');
     const { js, errors } = transpile_source(file, readFileSync(file, 'utf8'));
@@ -90,10 +94,13 @@ export async function your_code_module(root: string, id: string): Promise<your_c
     const linked = link_to_registry(js, file, root, e, shown);
     if (!linked.ok) return linked;
     parts.push(linked.js);
+    const count = linked.js.split('\n').length;
+    line_map.push({ file: shown, first: next_line, count });
+    next_line += count;
   }
   // The registry is read on line 1 (after the first line's own text would shift its columns only), so every line stays the learner's line.
   const prelude = `const __sl_kernel = globalThis[Symbol.for(${JSON.stringify(KERNEL_REGISTRY_KEY)})]; if (typeof __sl_kernel !== 'function') throw new Error('the playground has not set up its kernel registry'); `;
-  return { ok: true, js: prelude + parts.join('\n') };
+  return { ok: true, js: `${prelude}${parts.join('\n')}\nexport const ${YOUR_CODE_LINES} = ${JSON.stringify(line_map)};\n` };
 }
 
 /** A module that throws @message when imported: how a refusal reaches the page as a clear message. */

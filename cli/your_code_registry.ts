@@ -17,3 +17,19 @@ export interface your_code_offer {
   base: string;
   exercises: string[];
 }
+
+/** The export of the learner's module that maps its lines to their files: { file, first, count }[] (line numbers 1-based). */
+export const YOUR_CODE_LINES = '__sl_your_code_lines';
+
+/** One learner file's lines in the module: module lines first .. first+count-1 are its lines 1 .. count. */
+export interface your_code_lines {
+  file: string;
+  first: number;
+  count: number;
+}
+
+/** locate_your_code_line - the learner's file and line of module line @line, by @map; null outside every file. */
+export function locate_your_code_line(map: readonly your_code_lines[], line: number): { file: string; line: number } | null {
+  const part = map.find((p) => line >= p.first && line < p.first + p.count);
+  return part ? { file: part.file, line: line - part.first + 1 } : null;
+}

@@ -53,7 +53,14 @@ const ROOT = tree_root();
  * tree. The realm runs the .js its loader emitted from each .ts file, line
  * for line (course/transpile.ts): the reader is shown the .ts they edit.
  */
+/** tree_path's answers, by location: a task that sleeps in a loop asks for the same few files thousands of times. */
+const tree_paths = new Map<string, string | null>();
 function tree_path(location: string): string | null {
+  let p = tree_paths.get(location);
+  if (p === undefined) tree_paths.set(location, (p = tree_path_of(location)));
+  return p;
+}
+function tree_path_of(location: string): string | null {
   if (SHOWN.test(location)) return location.replace(/\.js$/, '.ts');
   if (!ROOT) return null;
   let path = location;
@@ -67,15 +74,46 @@ function tree_path(location: string): string | null {
   return path.startsWith(ROOT) ? path.slice(ROOT.length) : null;
 }
 
+/**
+ * Where a host that serves code under other names says which file and line of
+ * the tree a frame is (the study site's playground: the learner's files, sent
+ * to the page as one module, cli/your_code.ts). Set once; null: none.
+ */
+export type frame_locator = (location: string, line: number) => { file: string; line: number } | null;
+let frame_locator_fn: frame_locator | null = null;
+
+/** model_set_frame_locator - install @fn as the frame locator (the first one set stays). */
+export function model_set_frame_locator(fn: frame_locator): void {
+  frame_locator_fn ??= fn;
+}
+
 /** parse_v8_stack - the shown frames of a V8 stack text ("    at async fn (file:line:col)"). */
 export function parse_v8_stack(text: string): stack_frame[] {
+  // The same stack text parses to the same frames (a sleep in a loop): parse it once. The locator's
+  // answers may change when the page loads new code, so its stacks are not remembered.
+  const known = frame_locator_fn ? undefined : parsed_stacks.get(text);
+  if (known) return known.slice();
+  const frames = parse_frames(text);
+  if (!frame_locator_fn) {
+    if (parsed_stacks.size >= MAX_PARSED_STACKS) parsed_stacks.clear();
+    parsed_stacks.set(text, frames);
+  }
+  return frames.slice();
+}
+
+/** Stack texts parsed, at most MAX_PARSED_STACKS (then forgotten all at once: a cache, not a record). */
+const parsed_stacks = new Map<string, stack_frame[]>();
+const MAX_PARSED_STACKS = 512;
+
+function parse_frames(text: string): stack_frame[] {
   const frames: stack_frame[] = [];
   for (const l of text.split('\n')) {
     const m = /^\s*at (?:async )?(?:(.+?) \()?(.+?):(\d+):\d+\)?$/.exec(l);
     if (!m || !m[1] || m[1] === '<anonymous>') continue; // anonymous frames (a task's body) name nothing a reader can find
-    const file = tree_path(m[2]!);
+    const located = frame_locator_fn?.(m[2]!, Number(m[3])) ?? null;
+    const file = located ? located.file : tree_path(m[2]!);
     if (!file || !SHOWN.test(file)) continue;
-    frames.push({ fn: m[1].replace(/^(?:Object|Module)\./, ''), file, line: Number(m[3]) });
+    frames.push({ fn: m[1].replace(/^(?:Object|Module)\./, ''), file, line: located ? located.line : Number(m[3]) });
     if (frames.length >= MAX_FRAMES) break;
   }
   return frames;
@@ -115,8 +153,10 @@ export function save_stack_trace(skip = 0): stack_frame[] {
     return []; // a locked realm: its limit stays 0
   }
   try {
-    const stack = new Error().stack ?? '';
-    return parse_v8_stack(stack).slice(1 + skip); // frame 0 is this function
+    const frames = parse_v8_stack(new Error().stack ?? '');
+    // Frame 0 is this function, then @skip model frames: skipped where the engine names the tree. A browser
+    // bundle names none of the model's frames (only the learner's, by the page's frame locator): nothing to skip.
+    return frames[0]?.fn === 'save_stack_trace' ? frames.slice(1 + skip) : frames;
   } catch {
     return [];
   } finally {

@@ -14,7 +14,8 @@ import { build_checked, find_declared, scenario_declarations_of, type built_scen
 import { format_schedule, parse_schedule, render_timeline, replay_schedule, type deviation, type scenario } from '../../explorer/index';
 import { ALL_FAILURE_KINDS } from '../../explorer/scenario';
 import { step_to, type step_result } from '../../explorer/stepper';
-import { KERNEL_REGISTRY_KEY, type kernel_registry, type your_code_offer } from '../../cli/your_code_registry';
+import { KERNEL_REGISTRY_KEY, locate_your_code_line, YOUR_CODE_LINES, type kernel_registry, type your_code_lines, type your_code_offer } from '../../cli/your_code_registry';
+import { model_set_frame_locator } from '../../kernel/lib/dump_stack';
 import { count_hides_memory, flush_from_reclaim, rcu_hang, shrinker_lock_recursion } from '../../scenarios/thread';
 
 /** Whose code a scenario runs: the exercise's starter, its reference solution, or the learner's current files ("your code"). */
@@ -67,6 +68,19 @@ const served_by_npm_start: your_code_source = {
   },
 };
 let your_code: your_code_source = served_by_npm_start;
+
+/** Each exercise's line map of its "your code" module (cli/your_code.ts), as last loaded. */
+const your_code_line_maps = new Map<string, your_code_lines[]>();
+/**
+ * A frame in <base><exercise id>.js (what the site server sends) is a line of
+ * one of the learner's files: the model's call traces and the lanes then name
+ * exercises/NN-…/file.ts:line, as the CLI does.
+ */
+model_set_frame_locator((location, line) => {
+  const m = /\/([^/?#]+)\.js(?:[?#][^/]*)?$/.exec(location);
+  const map = m && location.includes('/your-code/') ? your_code_line_maps.get(decodeURIComponent(m[1]!)) : undefined;
+  return map ? locate_your_code_line(map, line) : null;
+});
 let generation = 0;
 const your_impls = new Map<string, Promise<exercise_impl>>();
 
@@ -96,7 +110,10 @@ function load_your_code(exercise: string): Promise<exercise_impl> {
       const offer = await your_code.offer();
       if (!offer) throw new Error('"Your code" runs only on the site `npm start` serves: there the server reads your exercise files.');
       if (!offer.exercises.includes(exercise)) throw new Error(`The site server has no code of yours for exercise ${exercise}.`);
-      return { ...(await your_code.load(exercise, g)) };
+      const { [YOUR_CODE_LINES]: lines, ...exports } = await your_code.load(exercise, g);
+      // The server sends the learner's files as one module: its line map names their frames by file:line (a lane's "where").
+      if (Array.isArray(lines)) your_code_line_maps.set(exercise, lines as your_code_lines[]);
+      return exports;
     })();
     // A failed read is not remembered: fixing the file and running again reads it again.
     p.catch(() => your_impls.delete(exercise));

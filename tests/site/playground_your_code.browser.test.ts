@@ -8,7 +8,7 @@
 // schedule to the starter, the solution and your code. On a plain static
 // host of the same build there is no "your code" and no console error.
 // Budgets are in decisions and runs, not seconds (tests/site/patience.ts).
-import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -110,6 +110,10 @@ describe('"your code" in the playground, served by `npm start`', () => {
     const deadlocked = await shown_dmesg(broken.page);
     await expect.poll(() => broken.page.textContent('.pg-end'), { timeout: PATIENCE_MS }).toMatch(/The run ended: deadlock/);
     expect(await broken.page.textContent('.pg-cycle')).toMatch(/Wait-for cycle: .* waits for /);
+    // The lane of the task stuck in the learner's mutex_lock names their file and line (the server's line map), not the module's URL.
+    const at = readFileSync(join(course, 'exercises', EX03_FILE), 'utf8').split('\n').findIndex((l) => /await mutex_lock\(/.test(l)) + 1;
+    expect(at).toBeGreaterThan(0);
+    expect(await broken.page.textContent('.pg-lanes')).toContain(`i915_gem_shrinker_lock (exercises/${EX03_FILE.replace(/\\/g, '/')}:${at})`);
     const want = await cli_log(DEADLOCKS_THE_STARTER);
     expect(want.length).toBeGreaterThan(0);
     expect(deadlocked).toBe(first_page(want));

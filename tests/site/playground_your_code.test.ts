@@ -5,7 +5,7 @@
 // (site/src/playground_core.ts) runs that module with its own model instance.
 // The learner's course is a temporary folder: its own manifest and exercise
 // files, the tree's kernel model (a link), a stand-in built site.
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolve_path } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,6 +38,8 @@ function put(from: string, id: string, file: string): void {
 beforeAll(() => {
   course = mkdtempSync(join(tmpdir(), 'shrinker-yours-'));
   modules = mkdtempSync(join(tmpdir(), 'shrinker-yours-modules-'));
+  mkdirSync(join(modules, 'your-code'));
+  writeFileSync(join(modules, 'package.json'), '{"type": "module"}');
   cpSync(join(repo, 'exercises'), join(course, 'exercises'), { recursive: true });
   symlinkSync(join(repo, 'kernel'), join(course, 'kernel'));
   mkdirSync(join(course, 'site', 'dist'), { recursive: true });
@@ -49,9 +51,10 @@ beforeAll(() => {
     async load(exercise) {
       const m = await your_code_module(course, exercise);
       const js = !m ? 'throw new Error("no such exercise")' : m.ok ? m.js : `throw new Error(${JSON.stringify(m.error)})`;
-      const file = join(modules, `${exercise}-${n++}.mjs`);
+      // Named as the server names it (your-code/<id>.js), a new query per read: the page's frame locator finds the learner's lines by that name.
+      const file = join(modules, 'your-code', `${exercise}.js`);
       writeFileSync(file, js);
-      return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      return (await import(`${pathToFileURL(file).href}?read=${n++}`)) as Record<string, unknown>;
     },
   });
 });
@@ -92,6 +95,21 @@ describe('"your code" in the playground engine', () => {
     const b = await step('ex03-recursion', 'starter', [{ at: 0, pid: other.pid }], Number.MAX_SAFE_INTEGER);
     expect(a.schedule_string).toBe(b.schedule_string);
     expect(a.log).toBe(b.log);
+  });
+
+  it("a lane names the learner's file:line where the task is (the module's line map, cli/your_code.ts), as the CLI's call traces do", async () => {
+    put(text_of('exercises', EX03, EX03_FILE), EX03, EX03_FILE);
+    forget_your_code();
+    const m = await your_code_module(course, EX03);
+    expect(m && m.ok && m.js).toMatch(/export const __sl_your_code_lines = \[\{"file":"exercises\/03-reclaim-recursion\/i915_gem_shrinker_lock.ts","first":1,"count":\d+\}\];\n$/);
+    const at = readFileSync(join(course, 'exercises', EX03, EX03_FILE), 'utf8').split('\n').findIndex((l) => /await mutex_lock\(/.test(l)) + 1;
+    expect(at).toBeGreaterThan(0);
+    const r = await step('ex03-recursion', 'yours', [], Number.MAX_SAFE_INTEGER);
+    const stuck = r.end_view.lanes.filter((l) => l.where.includes(`i915_gem_shrinker_lock (exercises/${EX03}/${EX03_FILE}:${at})`));
+    expect(stuck.length, r.end_view.lanes.map((l) => `${l.comm}: ${l.where}`).join('\n')).toBeGreaterThan(0);
+    // The module's own export is the page's, not the learner's: it is not among the functions the checks call.
+    const impl = await (await import('../../site/src/playground_core')).load_variant(EX03, 'yours');
+    expect(Object.keys(impl)).not.toContain('__sl_your_code_lines');
   });
 
   it("binds the learner's imports to the playground's own model, live: `current` (sched/core, reassigned at every switch) reads the running task", async () => {
