@@ -18,8 +18,8 @@ export const USAGE = `Shrinker Lab: learn Linux memory reclaim by fixing real sh
 Usage: npx shrinker-lab <command> [options]      (npm start = watch)
 
   watch [id]          the course loop: shows the current exercise and re-checks it
-                      on every save. Keys: h hint, l list, r re-run, n next (after
-                      success), s solution (once passed), q quit.
+                      on every save. Keys: h hint, l list, r rerun, f full, c all,
+                      x reset, n next (after success), s solution (once passed), q quit.
                       --once: check once and exit (0 on success)   --no-site: no study site
                       --poll: poll files instead of watching   --manual: only re-check on r
                       --timeout <s>: wall-clock backstop for one check (default 300)

@@ -84,9 +84,10 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
 
   const keys_line = () => {
     const passed = last?.run.status === 'passed';
-    const parts = ['h hint', 'l list', 'r re-run', 'f full', 'c check all', 'x reset', passed ? bold('n next') : dim('n next'), entry(ctx.state, current.id).passed ? 's solution' : dim('s solution'), 'q quit'];
+    // One row of 80 columns (75 wide): on two rows it would push the verdict off an 80x24 screen.
+    const parts = ['h hint', 'l list', 'r rerun', 'f full', 'c all', 'x reset', passed ? bold('n next') : dim('n next'), entry(ctx.state, current.id).passed ? 's solution' : dim('s solution'), 'q quit'];
     const how = watcher?.mode === 'manual' ? ' (not watching files: press r after saving)' : watcher?.mode === 'poll' ? ' (watching by polling)' : '';
-    return parts.join(' · ') + dim(how);
+    return parts.join('  ') + dim(how);
   };
 
   /** Rows @text takes on the terminal, long lines wrapping. */
