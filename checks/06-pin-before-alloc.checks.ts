@@ -30,9 +30,21 @@ import {
   type relocation_workload,
 } from '../scenarios/pin_before_alloc';
 import { gem_world, type gem_world as world } from '../scenarios/i915_world';
+import { model_watch_page_pins } from '../kernel/drivers/gpu/drm/i915/i915_gem_pages_debug';
 import golden from './06-pin-before-alloc.golden';
 
-const fn_of = (impl: exercise_impl): relocate_fn => impl.i915_gem_execbuffer_relocate as relocate_fn;
+/**
+ * Your relocation, with its page pins under watch (kernel/drivers/gpu/drm/i915/
+ * i915_gem_pages_debug.ts): once it drops its last pin on the batch's pages,
+ * reaching them again is i915_gem_object_get_sg()'s GEM_BUG_ON, as in a
+ * CONFIG_DRM_I915_DEBUG_GEM kernel. In v4.11 nothing takes the pages in that
+ * window while the caller holds struct_mutex and allocates no more; since
+ * 2020 the shrinker needs no struct_mutex, and another CPU's reclaim can.
+ */
+const fn_of = (impl: exercise_impl): relocate_fn => {
+  const relocate = impl.i915_gem_execbuffer_relocate as relocate_fn;
+  return (i915, obj) => model_watch_page_pins(() => relocate(i915, obj));
+};
 
 /** ENOMEM, negated: what the relocation returns when an allocation fails. */
 const ENOMEM = 12;

@@ -28,6 +28,7 @@ import { kfree, kmalloc, type kmem_object } from '../../../../mm/slab';
 import { rcu_head } from '../../../../rcu/update';
 import { HZ, jiffies } from '../../../../time/timekeeping';
 import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, type drm_i915_private } from './i915_drv';
+import { model_page_access, model_page_pins_changed } from './i915_gem_pages_debug';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -169,12 +170,14 @@ export async function i915_gem_object_pin_pages(obj: drm_i915_gem_object): Promi
   const err = await i915_gem_object_get_pages(obj);
   if (err) return err;
   obj.mm.pages_pin_count++;
+  model_page_pins_changed(obj);
   return 0;
 }
 
 /** i915_gem_object_unpin_pages - the shrinker may take the pages again. */
 export function i915_gem_object_unpin_pages(obj: drm_i915_gem_object): void {
   obj.mm.pages_pin_count--;
+  model_page_pins_changed(obj); // i915_gem_pages_debug.ts: an access after the last unpin, under watch
 }
 
 /**
@@ -186,6 +189,7 @@ export function i915_gem_object_get_page(obj: drm_i915_gem_object, n: number, wh
   const sg = obj.mm.pages;
   if (!sg) return null;
   kasan_check_read(sg.mem, where);
+  model_page_access(sg, where);
   return sg.pages[n] ?? null;
 }
 
@@ -198,6 +202,7 @@ export function i915_gem_object_get_page(obj: drm_i915_gem_object, n: number, wh
  */
 export function sg_table_page(sgt: sg_table, n: number, where: string): page | null {
   kasan_check_read(sgt.mem, where);
+  model_page_access(sgt, where);
   return sgt.pages[n] ?? null;
 }
 
