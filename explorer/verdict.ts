@@ -201,7 +201,7 @@ export async function check_failure(sc: scenario, kind: report_kind, opts: verdi
 
 /** Complete exploration after a passing bounded search may spend 4x that search's steps, at least and at most these (model steps, never wall time). */
 export const COMPLETE_MIN_STEPS = 1000;
-export const COMPLETE_MAX_STEPS = 5000;
+export const COMPLETE_MAX_STEPS = 2000;
 /** Schedules a tagged scenario's complete exploration may run before the bounded search takes over. */
 export const COMPLETE_TAGGED_SCHEDULES = 2000;
 
