@@ -34,6 +34,9 @@ import { freeze_exports, LOCKDOWN_SOURCE, type print_fn } from './harden';
  */
 export const SEAL_HOOK = 'graded_file_seal';
 
+/** The import.meta property behind a learner module's `globalThis`: a frozen view of the realm's global bindings. */
+const GLOBAL_VIEW = 'graded_file_global';
+
 /** Packages the trusted modules import at run time (the checks' workload generator and its one dependency). */
 export const REALM_PACKAGES = ['fast-check', 'pure-rand'] as const;
 
@@ -123,6 +126,8 @@ export class realm {
   private readonly root: string;
   /** The realm's function behind import.meta[SEAL_HOOK]: freezes each function or object it is given. */
   private readonly seal: (...values: unknown[]) => void;
+  /** What `globalThis` is in a learner module: the global's bindings, frozen (its own globalThis is itself). */
+  private readonly global_view: object;
 
   constructor(private readonly opts: realm_options) {
     this.root = resolve(opts.root);
@@ -139,14 +144,19 @@ export class realm {
       `(() => { const freeze = Object.freeze; const seal = function () { for (let i = 0; i < arguments.length; i++) { const v = arguments[i]; if (typeof v === 'function' || (typeof v === 'object' && v !== null)) freeze(v); } }; return freeze(seal); })()`,
       this.context,
     ) as (...values: unknown[]) => void;
+    this.global_view = vm.runInContext(
+      `(() => { const d = Object.getOwnPropertyDescriptors(globalThis); delete d.globalThis; const v = Object.create(Object.getPrototypeOf(globalThis), d); Object.defineProperty(v, 'globalThis', { value: v }); return Object.freeze(v); })()`,
+      this.context,
+    ) as object;
   }
 
   /**
-   * A learner module's import.meta: only the seal, which the module can
-   * neither replace nor remove, and nothing to keep state on (frozen).
+   * A learner module's import.meta: only the seal and the global view, which
+   * the module can neither replace nor remove, and nothing to keep state on (frozen).
    */
   private learner_meta(meta: object): void {
     Object.defineProperty(meta, SEAL_HOOK, { value: this.seal, writable: false, enumerable: false, configurable: false });
+    Object.defineProperty(meta, GLOBAL_VIEW, { value: this.global_view, writable: false, enumerable: false, configurable: false });
     Object.freeze(meta);
   }
 
@@ -260,8 +270,9 @@ export class realm {
     // No importModuleDynamically: import() in realm code fails.
     // A learner module sees no global object: `globalThis` is the one name that reaches it (module
     // code is strict: no `this` does), and a vm context's global cannot be made non-extensible, so a
-    // property put there would be state shared by every call. Shadowed on the first line (lines stay).
-    const text = learner ? `const globalThis = undefined; ${source}` : source;
+    // property put there would be state shared by every call. Shadowed on the first line (lines stay)
+    // by a frozen view with the same bindings (learner_meta).
+    const text = learner ? `const globalThis = import.meta.${GLOBAL_VIEW}; ${source}` : source;
     const m = new vm.SourceTextModule(text, { context: this.context, identifier: this.rel(path), ...(learner ? { initializeImportMeta: (meta: object) => this.learner_meta(meta) } : {}) });
     this.modules.set(path, m);
     this.records.set(m, { path, learner, gate });

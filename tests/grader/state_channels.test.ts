@@ -124,15 +124,19 @@ const arrow = () => 0, table = { a: 1 }, alias = SOME_TABLE, n = 3;
     }
   }, 900_000);
 
-  it('a graded file sees no global object: state kept on globalThis does not survive a call (policy OFF; the policy denies the name)', async () => {
+  it('a graded file sees the global\'s bindings frozen: state kept on globalThis does not survive a call (policy OFF; the policy denies the name)', async () => {
     const e = find_exercise(manifest, '01');
     // The reference count, wrapped by a count that would fail every check if a property of the global object outlived a call.
     const reference = readFileSync(join(COURSE_ROOT, 'solutions', e.id, e.files[0]!), 'utf8').replace('export async function i915_gem_shrinker_count(', 'async function reference_count(');
     const stateful = `${reference}
 export async function i915_gem_shrinker_count(i915: drm_i915_private, sc: shrink_control): Promise<number> {
-  const g = (globalThis ?? {}) as { counted?: boolean };
+  const g = globalThis as { counted?: boolean };
   if (g.counted) throw new Error('state kept on the global object survived a call');
-  g.counted = true;
+  try {
+    g.counted = true;
+  } catch {
+    // the grading realm refuses it: what a graded file sees as globalThis is frozen
+  }
   return reference_count(i915, sc);
 }
 `;
