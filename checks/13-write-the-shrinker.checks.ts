@@ -50,7 +50,7 @@ import {
   type oom_workload,
   type pin_race_workload,
 } from '../scenarios/oom_notifier';
-import { arb_gem_objects, boot_order_machine, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_KINDS } from '../scenarios/gem_workloads';
+import { arb_gem_objects, boot_order_machine, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_KINDS, RETIRABLE_GEM_OBJECT_KINDS } from '../scenarios/gem_workloads';
 import { fc } from '../course/workload';
 import {
   arb_direct_calls,
@@ -150,6 +150,14 @@ const BOUND_AFTER_THE_PURGE: direct_call_workload['objects'] = [
   { kind: 'needed', pages: 1 },
   { kind: 'bound-needed', pages: 3 },
 ];
+/** Buffers the GPU finished with, among idle and running ones: two completed batches nobody retired yet. */
+const COMPLETED_NOT_RETIRED: direct_call_workload['objects'] = [
+  { kind: 'bound-completed', pages: 4 },
+  { kind: 'bound-idle', pages: 2 },
+  { kind: 'bound-active', pages: 3 },
+  { kind: 'needed', pages: 1 },
+  { kind: 'bound-completed', pages: 5 },
+];
 const DIRECT_EXAMPLES: direct_call_workload[] = [
   { objects: NEEDED_FIRST, lock: 'other', in_reclaim: false, nr_to_scan: 4, swap: true, lockdep: false, comm: 'Xorg', holder_comm: 'gpu_wait' },
   { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 4, swap: true, lockdep: true, comm: 'glxgears', holder_comm: 'gpu_wait' },
@@ -168,14 +176,20 @@ const DIRECT_EXAMPLES: direct_call_workload[] = [
   // buffers the GPU wrote and finished with (releasable: purged whatever dirty says, or swapped).
   { objects: boot_order_machine(44, 44), lock: 'mine', in_reclaim: true, nr_to_scan: 32, swap: false, lockdep: true, comm: 'i915_ioctl', holder_comm: 'i915_ioctl' },
   { objects: boot_order_machine(8, 130), lock: 'free', in_reclaim: true, nr_to_scan: 32, swap: true, lockdep: false, comm: 'Xorg', holder_comm: 'gpu_wait' },
+  // Bound buffers whose batch the GPU has completed, not yet retired (the retire worker runs once a
+  // second): still active until somebody calls i915_gem_retire_requests(), as v4.11's count and
+  // i915_gem_shrink() do before their walks. A count that skips the retire hides them.
+  { objects: COMPLETED_NOT_RETIRED, lock: 'free', in_reclaim: true, kswapd: true, nr_to_scan: 6, swap: false, lockdep: false, comm: 'kswapd0', holder_comm: 'Xorg' },
+  { objects: COMPLETED_NOT_RETIRED, lock: 'mine', in_reclaim: false, nr_to_scan: 12, swap: true, lockdep: true, comm: 'i915_ioctl', holder_comm: 'i915_ioctl' },
 ];
 /**
- * Every kind of object, bound buffers still needed included (scenarios/gem_workloads.ts
- * MORE_GEM_OBJECT_KINDS), and a reclaiming caller that may be kswapd: the lock can be taken
- * between count and scan, and kswapd may no more wait for it than a direct reclaimer.
+ * Every kind of object, bound buffers still needed and buffers whose batch completed but is not
+ * retired included (scenarios/gem_workloads.ts MORE_ and RETIRABLE_GEM_OBJECT_KINDS), and a
+ * reclaiming caller that may be kswapd: the lock can be taken between count and scan, and kswapd
+ * may no more wait for it than a direct reclaimer.
  */
 const arb_direct_calls_every_kind = fc
-  .tuple(arb_direct_calls([...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]), fc.boolean())
+  .tuple(arb_direct_calls([...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS, ...RETIRABLE_GEM_OBJECT_KINDS]), fc.boolean())
   .map(([wl, kswapd]): direct_call_workload => (wl.in_reclaim && kswapd && wl.lock !== 'mine' ? { ...wl, kswapd: true, comm: 'kswapd0' } : wl));
 
 /**
