@@ -5,12 +5,10 @@
 // kernel's function_graph tracer prints the same "fn() {" ... "}" pair, and
 // its funcgraph-retval option the return value).
 //
-// With the trace off (every run that decides a verdict) nothing is recorded
-// and no extra promise step is taken; in both, the task notes which function
-// it is in, so that lockdep names it as the site of a lock the call takes.
+// With the trace off (every run that decides a verdict) a call goes straight
+// through: nothing is recorded and no extra promise step is taken.
 //
 // Pure: no Node APIs (the study site runs checks too).
-import { model_enter_caller } from '../kernel/locking/lockdep';
 import { trace, trace_enabled } from '../kernel/trace/trace';
 
 /** A return value as the trace shows it: numbers, booleans and short strings as they are, objects by kind. */
@@ -20,27 +18,6 @@ function retval(v: unknown): string | number | boolean | null {
   if (typeof v === 'string') return v.length > 40 ? `${v.slice(0, 40)}…` : v;
   if (typeof v === 'bigint') return String(v);
   return `(${typeof v})`;
-}
-
-/**
- * named_call - @fn applied, with the task inside a function named @name for
- * lockdep's "at:" (kernel/locking/lockdep.ts model_enter_caller: the kernel's
- * _RET_IP_ of a lock the learner's code takes). Trace on or off alike, and
- * without an extra promise step: the caller awaits the very promise @fn
- * returned; the leave runs as that promise settles, before the caller resumes.
- */
-function named_call(name: string, fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[]): unknown {
-  const leave = model_enter_caller(name);
-  let ret: unknown;
-  try {
-    ret = fn.apply(self, args);
-  } catch (e) {
-    leave();
-    throw e;
-  }
-  if (ret instanceof Promise) ret.then(leave, leave);
-  else leave();
-  return ret;
 }
 
 /**
@@ -54,14 +31,14 @@ export function traced_exports<T extends Record<string, unknown>>(impl: T): T {
     if (typeof value !== 'function') continue;
     const fn = value as (...args: unknown[]) => unknown;
     out[name] = function traced_call(this: unknown, ...args: unknown[]): unknown {
-      if (!trace_enabled()) return named_call(name, fn, this, args);
+      if (!trace_enabled()) return fn.apply(this, args);
       trace('funcgraph_entry', { func: name });
       const exit = (v: unknown, threw: boolean): void => {
         trace('funcgraph_exit', { func: name, retval: threw ? 'threw' : retval(v) });
       };
       let ret: unknown;
       try {
-        ret = named_call(name, fn, this, args);
+        ret = fn.apply(this, args);
       } catch (e) {
         exit(undefined, true);
         throw e;

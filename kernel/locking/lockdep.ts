@@ -74,7 +74,7 @@
 // - no irq-safety checks (no hardirq/softirq lock usage in the model), no
 //   irq event stamps, no class keys, no subclasses or nest_lock, no lock
 //   statistics, no stack traces: an acquisition site is the caller's name (its "ip"),
-//   passed in as a string (or the learner's bracketed function, caller_ip below),
+//   passed in as a string (or a bracketed function's name, caller_ip below),
 //   printed as "at: [<address>] fn+0xoff/0xsize" with a made-up address
 //   (kernel/lib/dump_stack.ts print_ip_sym). Where the
 //   kernel prints the stack that recorded a dependency or a usage bit, the
@@ -236,10 +236,11 @@ export function model_observe_lock_acquire(fn: ((map: lockdep_map, ip: string) =
  * The model's _RET_IP_ for code that does not name its call site: the lock
  * calls' default @ip is the call's own name ("mutex_lock"); the kernel's
  * acquire_ip is the return address into the caller. The model knows the
- * caller when it is a function the course brackets (the learner's exported
- * functions, course/funcgraph.ts): each task keeps the names of those it is
- * inside, innermost last. No stack is read, so a verdict run pays nothing and
- * every run, traced or not, prints the same "at:".
+ * caller when it is a function bracketed with model_enter_caller(): each task
+ * keeps the names of those it is inside, innermost last. No stack is read, so
+ * a traced and an untraced run print the same "at:". (The course does not
+ * bracket the learner's exports yet: a promise per call cost 10's explaining
+ * runs their memory budget; see the session-6 loop report.)
  */
 const DEFAULT_IPS = new Set([
   'mutex_lock', 'mutex_lock_killable', 'mutex_lock_interruptible', 'mutex_trylock', 'mutex_trylock_recursive',
