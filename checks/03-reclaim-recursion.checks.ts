@@ -339,6 +339,12 @@ export default define_checks(refuse_kernel_object_state({
             examples: [
               decisive_workload('direct', 'other', 'none', false, 'i915_ioctl', 'i915_ioctl'),
               decisive_workload('ioctl-shrink', 'other', 'none', true),
+              // Whatever the holder is doing, its lock protects the lists: a holder asleep in its own
+              // direct reclaim (PF_MEMALLOC) comes back to them, and i915's free worker (a kworker,
+              // PF_WQ_WORKER) unlinks objects under it (scenarios/struct_mutex_reclaim.ts holder_is).
+              { ...decisive_workload('kswapd', 'other', 'none', false, 'kswapd0', 'i915_ioctl'), holder_is: 'in-reclaim' },
+              { ...decisive_workload('drop-caches', 'other', 'waiters', true, 'Xorg', 'Xorg'), holder_is: 'in-reclaim' },
+              { ...decisive_workload('direct', 'other', 'none', true, 'glxgears', 'kworker/0:1'), holder_is: 'kworker' },
             ],
             describe,
           },

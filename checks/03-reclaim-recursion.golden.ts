@@ -42,11 +42,23 @@ const golden: golden_data = {
       "released": 0,
       "got": 0
     },
+    "{\"below\":4,\"flags\":\"none\",\"holder\":\"other\",\"holder_comm\":\"i915_ioctl\",\"holder_is\":\"in-reclaim\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"kswapd\",\"reclaimer\":\"kswapd0\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 0,
+      "got": 6
+    },
     "{\"below\":4,\"flags\":\"none\",\"holder\":\"other\",\"holder_comm\":\"i915_ioctl\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
       "released": 26,
       "got": 10
     },
     "{\"below\":4,\"flags\":\"none\",\"holder\":\"other\",\"holder_comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3}],\"path\":\"drop-caches\",\"reclaimer\":\"kswapd0\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 0,
+      "got": 0
+    },
+    "{\"below\":4,\"flags\":\"none\",\"holder\":\"other\",\"holder_comm\":\"kworker/0:1\",\"holder_is\":\"kworker\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"glxgears\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 26,
+      "got": 10
+    },
+    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"Xorg\",\"holder_is\":\"in-reclaim\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"drop-caches\",\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true}": {
       "released": 0,
       "got": 0
     },

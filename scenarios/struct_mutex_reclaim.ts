@@ -30,8 +30,10 @@ import { alloc_page, __free_page, zone_info } from '../kernel/mm/page_alloc';
 import { drop_slab } from '../kernel/mm/vmscan';
 import { complete, init_completion, wait_for_completion, type completion } from '../kernel/sched/completion';
 import { current, msleep } from '../kernel/sched/core';
+import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
+import { DECLARE_WORK, schedule_work } from '../kernel/workqueue';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
-import { allocate_pages, gem_world, WORLD_PARAMS, type gem_world as world } from './i915_world';
+import { allocate_pages, gem_world, warm_up_workqueues, WORLD_PARAMS, type gem_world as world } from './i915_world';
 
 /** The ways into the shrinker's lock and unlock. */
 export const LOCK_PATHS = [
@@ -52,6 +54,23 @@ export type struct_mutex_holder = (typeof STRUCT_MUTEX_HOLDERS)[number];
 export const OWNER_FLAGS = ['none', 'waiters', 'handoff'] as const;
 export type owner_flags = (typeof OWNER_FLAGS)[number];
 
+/**
+ * What the other holder (holder 'other') is doing while it holds the lock.
+ * Whatever it is doing, its lock protects the lists and the shrinker must
+ * keep off them: an answer keyed to the holder's state is wrong.
+ *   ioctl       a GEM ioctl in a plain process (the default)
+ *   in-reclaim  a GEM ioctl that allocated under the lock and is now in
+ *               direct reclaim, asleep there: PF_MEMALLOC is set
+ *               (__perform_reclaim(), mm/page_alloc.c), and when it returns
+ *               it carries on changing the lists; it may also be inside
+ *               i915's own scan, unbinding
+ *   kworker     one of i915's work items (the free worker, which unbinds
+ *               and unlinks the objects it frees under struct_mutex:
+ *               __i915_gem_free_objects), PF_WQ_WORKER
+ */
+export const OTHER_HOLDER_STATES = ['ioctl', 'in-reclaim', 'kworker'] as const;
+export type other_holder_state = (typeof OTHER_HOLDER_STATES)[number];
+
 export interface struct_mutex_workload {
   path: lock_path;
   holder: struct_mutex_holder;
@@ -61,6 +80,8 @@ export interface struct_mutex_workload {
   reclaimer: string;
   /** The other task that holds struct_mutex (holder 'other'); may have the reclaimer's name. */
   holder_comm: string;
+  /** Holder 'other' only: what that task is doing (default 'ioctl'; opt-in, so that recorded workloads stay as they are). */
+  holder_is?: other_holder_state;
   /** GEM objects besides the purgeable buffer cache every machine has. */
   objects: gem_object_spec[];
   swap: boolean;
@@ -129,7 +150,9 @@ export function describe_struct_mutex_workload(wl: struct_mutex_workload): strin
     wl.holder === 'reclaimer'
       ? `"${wl.reclaimer}" holds struct_mutex`
       : wl.holder === 'other'
-        ? `"${wl.holder_comm}" (another task) holds struct_mutex`
+        ? wl.holder_is === 'kworker'
+          ? 'a kworker (i915\'s free worker, PF_WQ_WORKER) holds struct_mutex'
+          : `"${wl.holder_comm}" (another task${wl.holder_is === 'in-reclaim' ? ', itself asleep in direct reclaim: PF_MEMALLOC' : ''}) holds struct_mutex`
         : 'nobody holds struct_mutex';
   const flags = wl.holder === 'nobody' || wl.flags === 'none' ? '' : wl.flags === 'waiters' ? ', another task queued on it (WAITERS)' : ', a waiter asking for a handoff (WAITERS|HANDOFF)';
   const how: Record<lock_path, string> = {
@@ -225,6 +248,7 @@ export async function run_struct_mutex_workload(
     { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...params },
     async () => {
       const i915 = w!.i915;
+      if (wl.holder === 'other' && wl.holder_is === 'kworker') await warm_up_workqueues(); // the kworker exists before memory runs low
       objs = await make_gem_objects(i915, [...BUFFER_CACHE, ...objects_of(wl)]);
       // A pinned buffer (think: the framebuffer) fills memory down to just above the low watermark.
       const fill = zone_info().free - (zone_info().low + wl.start_above_low) - 1; // -1: the object's own kmalloc
@@ -285,15 +309,22 @@ export async function run_struct_mutex_workload(
     () => {
       w = gem_world({ release: '4.12', shrinker_ops });
       if (wl.holder === 'other') {
-        user_task(async () => {
-          await wait_for_completion(sync.ready);
+        const hold = async (): Promise<void> => {
           await take_struct_mutex(w!, wl.flags, sync);
+          // (model) In direct reclaim: __perform_reclaim() sets PF_MEMALLOC around try_to_free_pages().
+          const noreclaim = wl.holder_is === 'in-reclaim' ? memalloc_noreclaim_save() : 0;
           // Hold it while the reclaimer's path runs. The OOM notifier waits
           // for the lock (it polls, up to 5 s): there the holder lets go soon.
           if (wl.path === 'oom-notifier') await msleep(3);
           else await wait_for_completion(sync.done);
+          if (wl.holder_is === 'in-reclaim') memalloc_noreclaim_restore(noreclaim);
           at_other_unlock.resident = resident(objs);
           mutex_unlock(w!.i915.struct_mutex);
+        };
+        user_task(async () => {
+          await wait_for_completion(sync.ready);
+          if (wl.holder_is === 'kworker') schedule_work(DECLARE_WORK(hold, '__i915_gem_free_work')); // i915's free worker takes struct_mutex
+          else await hold();
         }, wl.holder_comm);
       }
       if (someone_holds && wl.flags !== 'none') {
