@@ -315,10 +315,13 @@ const base_workload: drain_workload = {
 /**
  * Cascades: freeing an object drops the last reference of another it kept
  * alive, which starts the road again (call_rcu(), a grace period, the free
- * worker) after the worker has run: 1 to 4 chains, 1 to 5 deep.
+ * worker) after the worker has run: 1 to 4 chains, 1 to 5 deep, or deeper
+ * than any small constant (6 to 32 links: a PRIME import of an import, a
+ * context keeping a batch keeping a buffer...). A chain's depth has no bound
+ * in the kernel, so neither may the drain's number of rounds.
  */
 const arb_cascade: fc.Arbitrary<freed_objects_spec['cascade']> = fc.option(
-  fc.record({ chains: fc.integer({ min: 1, max: 4 }), depth: fc.integer({ min: 1, max: 5 }) }),
+  fc.record({ chains: fc.integer({ min: 1, max: 4 }), depth: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 6, max: 32 })) }),
   { nil: undefined, freq: 2 },
 );
 
@@ -334,6 +337,8 @@ const BACKLOG_EXAMPLES: readonly drain_workload[] = [
   { ...base_workload, freed: { count: 8, kinds: FREED_KIND_MIX, cpus: 'cpu1', cascade: { chains: 2, depth: 1 } }, busy_kworker: false },
   // Four links deep, behind a busy kworker, lockdep off: any fixed number of rounds below five returns too early.
   { ...base_workload, freed: { count: 12, kinds: FREED_KIND_MIX, cpus: 'both', cascade: { chains: 3, depth: 4 } }, lockdep: false, drainer: 'rmmod', drainer_cpu: 1 },
+  // Twenty links deep: a drain bounded at any number of rounds up to twenty returns with objects in flight.
+  { ...base_workload, freed: { count: 4, kinds: FREED_KIND_MIX, cpus: 'cpu1', cascade: { chains: 1, depth: 20 } }, busy_kworker: false, drainer_cpu: 1 },
 ];
 
 /** Backlogs of RCU callbacks: 1 to 120 objects, on either CPU or both, behind a busy kworker or not, maybe with cascades. */

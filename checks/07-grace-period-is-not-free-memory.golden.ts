@@ -4,6 +4,12 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "drains-backlog-from-other-cpu": {
+    "{\"busy_kworker\":false,\"drainer\":\"Xorg\",\"drainer_cpu\":1,\"freed\":{\"cascade\":{\"chains\":3,\"depth\":5},\"count\":54,\"cpus\":\"cpu0\",\"kinds\":[\"needed\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":40,\"second_drainer\":\"glxgears\",\"stage\":\"just-released\",\"swap\":true}": {
+      "slept": 5,
+      "stall_us": 60,
+      "preempted": 0,
+      "steps": 60
+    },
     "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"cascade\":{\"chains\":2,\"depth\":1},\"count\":8,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 2,
       "stall_us": 14,
@@ -22,17 +28,23 @@ const golden: golden_data = {
       "preempted": 0,
       "steps": 12
     },
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":1,\"freed\":{\"cascade\":{\"chains\":1,\"depth\":20},\"count\":4,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
+      "slept": 21,
+      "stall_us": 168,
+      "preempted": 0,
+      "steps": 168
+    },
     "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":1,\"freed\":{\"count\":60,\"cpus\":\"cpu0\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 1,
       "stall_us": 33,
       "preempted": 0,
       "steps": 33
     },
-    "{\"busy_kworker\":false,\"drainer\":\"i915_ioctl\",\"drainer_cpu\":0,\"freed\":{\"cascade\":{\"chains\":3,\"depth\":5},\"count\":54,\"cpus\":\"cpu0\",\"kinds\":[\"needed\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
-      "slept": 5,
-      "stall_us": 59,
+    "{\"busy_kworker\":false,\"drainer\":\"glxgears\",\"drainer_cpu\":0,\"freed\":{\"cascade\":{\"chains\":4,\"depth\":31},\"count\":13,\"cpus\":\"both\",\"kinds\":[\"purgeable\",\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":true}": {
+      "slept": 32,
+      "stall_us": 224,
       "preempted": 0,
-      "steps": 59
+      "steps": 224
     },
     "{\"busy_kworker\":true,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":25,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 2,
@@ -40,29 +52,23 @@ const golden: golden_data = {
       "preempted": 0,
       "steps": 2882
     },
-    "{\"busy_kworker\":true,\"drainer\":\"gpu_wait\",\"drainer_cpu\":1,\"freed\":{\"cascade\":{\"chains\":4,\"depth\":3},\"count\":13,\"cpus\":\"both\",\"kinds\":[\"purgeable\",\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":40,\"second_drainer\":\"check\",\"stage\":\"just-released\",\"swap\":false}": {
-      "slept": 4,
-      "stall_us": 605,
-      "preempted": 0,
-      "steps": 605
-    },
     "{\"busy_kworker\":true,\"drainer\":\"i915_ioctl\",\"drainer_cpu\":1,\"freed\":{\"count\":120,\"cpus\":\"both\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 1,
       "stall_us": 544,
       "preempted": 0,
       "steps": 544
     },
-    "{\"busy_kworker\":true,\"drainer\":\"kworker/0:1\",\"drainer_cpu\":0,\"freed\":{\"cascade\":{\"chains\":1,\"depth\":1},\"count\":111,\"cpus\":\"cpu1\",\"kinds\":[\"needed\",\"no-pages\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":40,\"second_drainer\":\"check\",\"stage\":\"just-released\",\"swap\":true}": {
-      "slept": 3,
-      "stall_us": 2905,
+    "{\"busy_kworker\":true,\"drainer\":\"kworker/0:1\",\"drainer_cpu\":0,\"freed\":{\"cascade\":{\"chains\":1,\"depth\":5},\"count\":111,\"cpus\":\"cpu1\",\"kinds\":[\"needed\",\"no-pages\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":40,\"second_drainer\":\"check\",\"stage\":\"just-released\",\"swap\":true}": {
+      "slept": 7,
+      "stall_us": 2937,
       "preempted": 0,
-      "steps": 2905
+      "steps": 2937
     },
-    "{\"busy_kworker\":true,\"drainer\":\"kworker/0:1\",\"drainer_cpu\":1,\"freed\":{\"cascade\":{\"chains\":4,\"depth\":1},\"count\":74,\"cpus\":\"cpu1\",\"kinds\":[\"no-pages\",\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":\"kswapd0\",\"stage\":\"just-released\",\"swap\":false}": {
-      "slept": 3,
-      "stall_us": 2901,
+    "{\"busy_kworker\":true,\"drainer\":\"kworker/0:1\",\"drainer_cpu\":1,\"freed\":{\"cascade\":{\"chains\":4,\"depth\":4},\"count\":74,\"cpus\":\"cpu1\",\"kinds\":[\"no-pages\",\"purgeable\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":\"kswapd0\",\"stage\":\"just-released\",\"swap\":false}": {
+      "slept": 6,
+      "stall_us": 2928,
       "preempted": 0,
-      "steps": 2901
+      "steps": 2928
     },
     "{\"busy_kworker\":true,\"drainer\":\"rmmod\",\"drainer_cpu\":1,\"freed\":{\"cascade\":{\"chains\":3,\"depth\":4},\"count\":12,\"cpus\":\"both\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 5,
