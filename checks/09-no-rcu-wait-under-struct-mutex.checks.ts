@@ -10,6 +10,8 @@ import { declare_scenarios, explore_declared } from '../course/scenario_registry
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import {
+  I915_MADV_DONTNEED,
+  I915_MADV_WILLNEED,
   I915_SHRINK_ACTIVE,
   I915_SHRINK_BOUND,
   I915_SHRINK_PURGEABLE,
@@ -69,6 +71,18 @@ interface shrink_workload {
    * something to wait for. Only never-sleeps-under-outer-lock sets it.
    */
   rcu_pending?: number;
+  /**
+   * Who calls, for releases-what-the-reference-releases only: a plain task
+   * (the ioctl, drop_caches), kswapd (PF_MEMALLOC | PF_KSWAPD) or a direct
+   * reclaimer (PF_MEMALLOC). Unset: a plain task.
+   */
+  caller?: 'task' | 'kswapd' | 'direct reclaim';
+  /**
+   * The caller already holds struct_mutex (releases-what-the-reference-releases
+   * only): the ioctl path's i915_gem_shrink, or the OOM notifier's
+   * i915_gem_shrink_all() in a GEM ioctl whose allocation failed.
+   */
+  holds_lock?: boolean;
 }
 /**
  * Every kind i915_gem_shrink tells apart, including a bound object that is
@@ -107,6 +121,10 @@ const OUTER_LOCK_EXAMPLES: readonly shrink_workload[] = [
   // A hundred pages released in one call (large purgeable buffers).
   { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 48 }, { kind: 'bound-idle', pages: 40 }, { kind: 'purgeable', pages: 16 }], path: 'shrink_all' },
 ];
+/** Release workloads: any machine and call, from any caller, the lock maybe already held by the caller. */
+const arb_release_workload: fc.Arbitrary<shrink_workload> = fc
+  .tuple(arb_shrink_workload, fc.constantFrom('task' as const, 'kswapd' as const, 'direct reclaim' as const), fc.boolean())
+  .map(([wl, caller, holds_lock]) => ({ ...wl, caller, holds_lock }));
 /** The decisive release workloads, run before the generated ones. */
 const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   DECISIVE,
@@ -121,6 +139,12 @@ const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   // boot_order_machine, 130 objects, the scanout and pinned boot buffers first); shrink_all must
   // release every releasable buffer, not stop after the first N objects of each list.
   { ...DECISIVE, objects: boot_order_machine(44, 44), swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', lockdep: false },
+  // The OOM notifier in a GEM ioctl that holds struct_mutex (the thread's own task): i915_gem_shrink_all() nests in it and must still release everything.
+  { ...DECISIVE, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', holds_lock: true, lockdep: false },
+  // kswapd asks for a few pages: it gets what it asked for, not the whole GPU working set.
+  { ...DECISIVE, swap: true, flags: FLAG_NAMES[1]!, target: 3, caller: 'kswapd', comm: 'kswapd0' },
+  // Direct reclaim from the ioctl holding the lock (RECURSIVE), needed buffers with swap: they go to swap, their contents kept.
+  { ...DECISIVE, swap: true, flags: FLAG_NAMES[1]!, target: 20, caller: 'direct reclaim', holds_lock: true },
 ];
 
 /**
@@ -223,7 +247,9 @@ async function after_unlock_check(impl: exercise_impl, wl: after_unlock_workload
 function describe_workload(wl: shrink_workload): string {
   const call = wl.path === 'ioctl' ? `i915_gem_shrink(target ${wl.target}, ${wl.flags})` : 'i915_gem_shrink_all()';
   const pending = wl.rcu_pending ? `; ${wl.rcu_pending} other object(s) released just before, their RCU callbacks still queued` : '';
-  return `${describe_objects(wl.objects)}${pending}; ${call} called by "${wl.comm}"; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+  const caller = wl.caller === 'kswapd' ? ' (as kswapd)' : wl.caller === 'direct reclaim' ? ' (in direct reclaim)' : '';
+  const held = wl.holds_lock ? ', which already holds struct_mutex' : '';
+  return `${describe_objects(wl.objects)}${pending}; ${call} called by "${wl.comm}"${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
 }
 
 /** Which of @objs have pages now (by position). */
@@ -339,7 +365,7 @@ export default define_checks(refuse_kernel_object_state({
       run: (impl, ctx) =>
         for_each_workload(
           {
-            arbitrary: arb_shrink_workload,
+            arbitrary: arb_release_workload,
             seed: 0x0902,
             runs: RELEASE_EXAMPLES.length + 4, // every example, then 4 generated workloads
             examples: RELEASE_EXAMPLES,
@@ -351,14 +377,22 @@ export default define_checks(refuse_kernel_object_state({
               { release: '4.12', shrinker_ops: { shrink } },
               async (w) => {
                 const objs = await make_gem_objects(w.i915, wl.objects);
+                if (wl.holds_lock) await mutex_lock(w.i915.struct_mutex);
                 const owners = lock_owners([w.i915.struct_mutex]);
                 const before = with_pages(objs);
+                const caller_flags = wl.caller === 'kswapd' ? PF_MEMALLOC | PF_KSWAPD : wl.caller === 'direct reclaim' ? PF_MEMALLOC : 0;
+                current.flags |= caller_flags;
                 const n = wl.path === 'ioctl' ? await shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : await i915_gem_shrink_all(w.i915);
+                current.flags &= ~caller_flags;
                 const gone = released(objs, before);
                 const actual = gone.reduce((s, i) => s + wl.objects[i]!.pages, 0);
                 // Where each object is listed afterwards: an object whose pages are gone leaves the lists.
                 const lists = objs.map((o) => (w.i915.mm.unbound_list.includes(o) ? 'u' : w.i915.mm.bound_list.includes(o) ? 'b' : '-')).join('');
-                return { n, gone, actual, lists, locks: locks_balanced(owners), books: page_accounting() };
+                // What userspace's advice became: w WILLNEED (contents kept, in memory or swap), d DONTNEED, p purged (contents gone).
+                const madv = objs.map((o) => (o.mm.madv === I915_MADV_WILLNEED ? 'w' : o.mm.madv === I915_MADV_DONTNEED ? 'd' : 'p')).join('');
+                const locks = locks_balanced(owners);
+                if (wl.holds_lock && !locks) mutex_unlock(w.i915.struct_mutex);
+                return { n, gone, actual, lists, madv, locks, books: page_accounting() };
               },
               undefined,
               { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
@@ -373,9 +407,14 @@ export default define_checks(refuse_kernel_object_state({
               return fail(`i915_gem_shrink returned ${value.n}, but the objects that lost their pages hold ${value.actual} pages: ` +
                 'what the shrinker reports is what reclaim believes it got.');
             }
-            const differs = like_reference(ctx, wl, { gone: value.gone, lists: value.lists }, (ref, got) => {
+            const differs = like_reference(ctx, wl, { gone: value.gone, lists: value.lists, madv: value.madv }, (ref, got) => {
               if (JSON.stringify(ref.gone) !== JSON.stringify(got.gone)) {
                 return `the reference releases objects [${ref.gone.join(', ')}], this code releases [${got.gone.join(', ')}] (positions in the object list)`;
+              }
+              if (ref.madv !== got.madv) {
+                return `afterwards userspace's advice on the objects reads ${got.madv}, the reference leaves ${ref.madv} (w: WILLNEED, d: DONTNEED, ` +
+                  'p: purged, its contents thrown away). The shrinker may truncate only what userspace marked purgeable (I915_MADV_DONTNEED); ' +
+                  'a WILLNEED buffer\'s pages go to swap with their contents, or stay';
               }
               if (ref.lists !== got.lists) {
                 return `afterwards the objects are listed as ${got.lists}, the reference leaves them as ${ref.lists} ` +
@@ -386,7 +425,8 @@ export default define_checks(refuse_kernel_object_state({
             if (differs) {
               return fail(`${differs}. Retire the requests the GPU has completed first (i915_gem_retire_requests(), under struct_mutex: until then their ` +
                 'objects stay active), release unbound objects first, skip what is pinned, active or a framebuffer (unless ACTIVE) or not purgeable ' +
-                '(with PURGEABLE), and stop at the target.');
+                '(with PURGEABLE), and stop at the target, whoever calls (kswapd asks for what it needs, not for everything) and whether or not ' +
+                'the caller already holds struct_mutex (the OOM notifier and the ioctl paths run in a task that may).');
             }
             return pass();
           },

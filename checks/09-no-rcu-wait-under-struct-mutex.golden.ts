@@ -4,38 +4,79 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "releases-what-the-reference-releases": {
-    "{\"comm\":\"check\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-completed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":1}": {
-      "gone": [
-        0
-      ],
-      "lists": "-uubbu"
-    },
-    "{\"comm\":\"glxgears\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":false,\"target\":4}": {
+    "{\"caller\":\"direct reclaim\",\"comm\":\"glxgears\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":false,\"target\":4}": {
       "gone": [
         0,
         2
       ],
-      "lists": "-b-"
+      "lists": "-b-",
+      "madv": "pwp"
+    },
+    "{\"caller\":\"direct reclaim\",\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":20}": {
+      "gone": [
+        2,
+        4,
+        5,
+        6
+      ],
+      "lists": "ub-b----bbb",
+      "madv": "wwpdpwwwwwd"
+    },
+    "{\"caller\":\"kswapd\",\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48}": {
+      "gone": [
+        6,
+        7,
+        9
+      ],
+      "lists": "bb-b-u--b-",
+      "madv": "wwwwwwppwp"
+    },
+    "{\"caller\":\"kswapd\",\"comm\":\"kswapd0\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":3}": {
+      "gone": [
+        4
+      ],
+      "lists": "ubbb-uu-bbb",
+      "madv": "wwddpwwwwwd"
+    },
+    "{\"caller\":\"kswapd\",\"comm\":\"kworker/0:1\",\"flags\":\"UNBOUND only\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"bound-completed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-active\",\"pages\":4}],\"path\":\"shrink_all\",\"swap\":false,\"target\":4}": {
+      "gone": [
+        4,
+        6,
+        7,
+        9
+      ],
+      "lists": "b-ub-b--u-",
+      "madv": "wwwwpwppwp"
+    },
+    "{\"caller\":\"task\",\"comm\":\"check\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-completed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":1}": {
+      "gone": [
+        0
+      ],
+      "lists": "-uubbu",
+      "madv": "wwwdww"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":19}": {
       "gone": [
         4,
         15
       ],
-      "lists": "ubbb-uu-bbbubbb-uu-bbb"
+      "lists": "ubbb-uu-bbbubbb-uu-bbb",
+      "madv": "wwddpwwwwwdwwddpwwwwwd"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"UNBOUND only\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":false,\"target\":15}": {
       "gone": [
         4,
         15
       ],
-      "lists": "ubbb-uu-bbbubbb-uu-bbb"
+      "lists": "ubbb-uu-bbbubbb-uu-bbb",
+      "madv": "wwddpwwwwwdwwddpwwwwwd"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":3}": {
       "gone": [
         4
       ],
-      "lists": "ubbb-uu-bbbubbbuuu-bbb"
+      "lists": "ubbb-uu-bbbubbbuuu-bbb",
+      "madv": "wwddpwwwwwdwwdddwwwwwd"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":false,\"target\":48}": {
       "gone": [
@@ -43,14 +84,16 @@ const golden: golden_data = {
         4,
         10
       ],
-      "lists": "ub-b-uu-bb-"
+      "lists": "ub-b-uu-bb-",
+      "madv": "wwpdpwwwwwp"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":false,\"target\":7}": {
       "gone": [
         4,
         15
       ],
-      "lists": "ubbb-uu-bbbubbb-uu-bbb"
+      "lists": "ubbb-uu-bbbubbb-uu-bbb",
+      "madv": "wwddpwwwwwdwwddpwwwwwd"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":48}": {
       "gone": [
@@ -61,15 +104,22 @@ const golden: golden_data = {
         8,
         10
       ],
-      "lists": "ub-b-----b-"
+      "lists": "ub-b-----b-",
+      "madv": "wwpdpwwwwwp"
     },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48}": {
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
       "gone": [
+        2,
+        3,
+        4,
+        5,
         6,
-        7,
-        9
+        8,
+        9,
+        10
       ],
-      "lists": "bb-b-u--b-"
+      "lists": "ub---------",
+      "madv": "wwpppwwwwwp"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
       "gone": [
@@ -82,7 +132,8 @@ const golden: golden_data = {
         9,
         10
       ],
-      "lists": "ub---------"
+      "lists": "ub---------",
+      "madv": "wwpppwwwwwp"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"bound-dirty\",\"pages\":1},{\"kind\":\"bound-dirty\",\"pages\":1},{\"kind\":\"bound-dirty\",\"pages\":1},{\"kind\":\"bound-dirty\",\"pages\":1},{\"kind\":\"bound-dirty\",\"pages\":1},{\"kind\":\"bound-dirty\",\"pages\":1},{\"kind\":\"bound-dirty-needed\",\"pages\":1},{\"kind\":\"bound-dirty-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":1}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
       "gone": [
@@ -129,30 +180,24 @@ const golden: golden_data = {
         128,
         129
       ],
-      "lists": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu------------------------------------------"
+      "lists": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu------------------------------------------",
+      "madv": "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwppppppppppppppppppppppppppppppppppppwwwwww"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":11}": {
       "gone": [
         4,
         5
       ],
-      "lists": "ubbb--u-bbbubbbuuu-bbb"
+      "lists": "ubbb--u-bbbubbbuuu-bbb",
+      "madv": "wwddpwwwwwdwwdddwwwwwd"
     },
     "{\"comm\":\"kswapd0\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-completed\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":false,\"target\":48}": {
       "gone": [
         0,
         2
       ],
-      "lists": "-b-"
-    },
-    "{\"comm\":\"kworker/0:1\",\"flags\":\"UNBOUND only\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"bound-completed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-active\",\"pages\":4}],\"path\":\"shrink_all\",\"swap\":false,\"target\":4}": {
-      "gone": [
-        4,
-        6,
-        7,
-        9
-      ],
-      "lists": "b-ub-b--u-"
+      "lists": "-b-",
+      "madv": "pdp"
     }
   }
 };
