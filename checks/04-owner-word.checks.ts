@@ -165,6 +165,18 @@ const ADDRESS_COINCIDENCES: owner_word_workload[] = [147, 205].flatMap((boot_see
   })),
 );
 
+/**
+ * Another task owns the lock and is itself in reclaim, is kswapd, or is
+ * i915's free worker, while the caller asks from reclaim: two reclaimers are
+ * two contexts, and a kworker's lock is not the caller's. RECURSIVE only when
+ * the owner is current, whatever either task's flags.
+ */
+const HOLDER_CONTEXTS_IN_RECLAIM: owner_word_workload[] = [
+  { state: 'other', caller: 'kswapd0', holder: 'i915_ioctl', waiter: 'Xorg', in_reclaim: true, holder_context: 'ioctl-in-reclaim', lockdep: false, extra_tasks: 0, boot_seed: 0x0471 },
+  { state: 'other+waiters', caller: 'i915_ioctl', holder: 'kswapd0', waiter: 'Xorg', in_reclaim: true, holder_context: 'kswapd', lockdep: true, extra_tasks: 1, boot_seed: 0x0472 },
+  { state: 'other', caller: 'i915_ioctl', holder: 'kworker/0:1', waiter: 'Xorg', in_reclaim: true, holder_context: 'i915-worker', lockdep: false, extra_tasks: 0, boot_seed: 0x0473 },
+];
+
 /** What a reviewer says about one call on a real owner word, or null. */
 async function judge_owner_word(fn: trylock_recursive_fn, wl: owner_word_workload): Promise<string | null> {
   const { result, value: o } = await run_owner_word(wl, fn);
@@ -175,7 +187,12 @@ async function judge_owner_word(fn: trylock_recursive_fn, wl: owner_word_workloa
   const shown = `the owner word ${hex(o.word)} (${wl.state}: ${STATE_WORDS[wl.state]})`;
   if (o.returned_promise) return `mutex_trylock_recursive returned a Promise: it is called from reclaim and must answer at once, without sleeping (a plain function).`;
   if (o.slept > 0) return `with ${shown}, mutex_trylock_recursive slept ${o.slept} time(s): a trylock never waits, and its caller is in reclaim.`;
-  if (o.answer !== want) return `with ${shown}, mutex_trylock_recursive returned ${answer(o.answer)}; it must return ${answer(want)}.`;
+  if (o.answer !== want) {
+    const not_mine = o.answer === MUTEX_TRYLOCK_RECURSIVE && wl.state.startsWith('other') ?
+      ' RECURSIVE tells the shrinker its own outer frame holds the lock: it walks the lists and leaves the unlock to a frame that never locked. ' +
+      'Only owner == current is recursion; what the owner is doing (an ioctl, direct reclaim, kswapd, a kworker) or whether the caller is in reclaim too does not make it the caller\'s.' : '';
+    return `with ${shown}, mutex_trylock_recursive returned ${answer(o.answer)}; it must return ${answer(want)}.${not_mine}`;
+  }
   if (want !== MUTEX_TRYLOCK_SUCCESS && o.word_after !== o.word) {
     return `with ${shown}, mutex_trylock_recursive changed the word to ${hex(o.word_after)}: a lock it does not take must be left alone ` +
       '(clearing WAITERS loses a wakeup, clearing HANDOFF or PICKUP breaks a handoff).';
@@ -285,8 +302,8 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_owner_word_workload,
             seed: 0x0440,
-            runs: EVERY_STATE.length + ADDRESS_COINCIDENCES.length + 8, // every state once, the address coincidences, then 8 generated
-            examples: [...EVERY_STATE, ...ADDRESS_COINCIDENCES],
+            runs: EVERY_STATE.length + ADDRESS_COINCIDENCES.length + HOLDER_CONTEXTS_IN_RECLAIM.length + 8, // the examples, then 8 generated
+            examples: [...EVERY_STATE, ...ADDRESS_COINCIDENCES, ...HOLDER_CONTEXTS_IN_RECLAIM],
             describe: describe_owner_word_workload,
           },
           async (wl) => {

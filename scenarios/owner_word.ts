@@ -32,6 +32,7 @@ import { task_ptr } from '../kernel/sched/task';
 import { atomic_long_read } from '../kernel/lib/atomic';
 import { trace, trace_enabled } from '../kernel/trace/trace';
 import { arb_comm } from './gem_workloads';
+import { arb_holder_context, describe_holder_context, spawn_struct_mutex_holder, type holder_context } from './lock_holder';
 import { allocate_pages, gem_world, populate, WORLD_PARAMS, type gem_world as gem_world_t } from './i915_world';
 
 /** A recursion check with mutex_trylock_recursive()'s contract: FAILED 0, SUCCESS 1, RECURSIVE 2. */
@@ -122,6 +123,13 @@ export interface owner_word_workload {
   waiter: string;
   /** The asking task is in reclaim (PF_MEMALLOC set), as when the shrinker calls it. */
   in_reclaim: boolean;
+  /**
+   * What the other holder (states 'other*') is doing while it owns the lock
+   * (scenarios/lock_holder.ts): an ioctl, the ioctl in direct reclaim,
+   * kswapd in i915's scan, i915's free worker. Absent: an ioctl. Only
+   * owner === current is RECURSIVE, whatever the owner's flags.
+   */
+  holder_context?: holder_context;
   lockdep: boolean;
   /** Idle tasks created first, so that pids and task addresses differ from run to run. */
   extra_tasks: number;
@@ -138,6 +146,7 @@ export const arb_owner_word_workload: fc.Arbitrary<owner_word_workload> = fc.rec
   holder: arb_comm,
   waiter: arb_comm,
   in_reclaim: fc.boolean(),
+  holder_context: arb_holder_context,
   lockdep: fc.boolean(),
   extra_tasks: fc.integer({ min: 0, max: 3 }),
   boot_seed: fc.integer({ min: 1, max: 0xffff }),
@@ -145,7 +154,7 @@ export const arb_owner_word_workload: fc.Arbitrary<owner_word_workload> = fc.rec
 
 export function describe_owner_word_workload(wl: owner_word_workload): string {
   return `owner word state "${wl.state}"; asked by "${wl.caller}"${wl.in_reclaim ? ' in reclaim (PF_MEMALLOC)' : ''}, ` +
-    `other holder "${wl.holder}", waiter "${wl.waiter}"; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.extra_tasks} other task(s) first` +
+    `other holder ${wl.holder_context === 'i915-worker' && wl.state.startsWith('other') ? describe_holder_context('i915-worker') : `"${wl.holder}"${wl.holder_context && wl.holder_context !== 'ioctl' && wl.state.startsWith('other') ? ` (${describe_holder_context(wl.holder_context)})` : ''}`}, waiter "${wl.waiter}"; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.extra_tasks} other task(s) first` +
     (wl.boot_seed === undefined ? '' : `; boot seed ${wl.boot_seed}`);
 }
 
@@ -257,16 +266,16 @@ export async function run_owner_word(wl: owner_word_workload, fn: trylock_recurs
       w = gem_world({ release: '4.12' });
       for (let i = 0; i < wl.extra_tasks; i++) user_task(async () => {}, 'bash');
       if (other_holds) {
-        user_task(async () => {
+        spawn_struct_mutex_holder(wl.holder_context ?? 'ioctl', wl.holder, async (in_context) => {
           await until(() => script.holder_go);
           await mutex_lock(lock());
           if (wl.state === 'other+handoff') {
             await until(() => lock().wait_list.length > 0);
             await steal_back_for_handoff(lock());
           }
-          await until(() => script.release);
+          await in_context(() => until(() => script.release)); // the holder's flags while the caller asks
           mutex_unlock(lock());
-        }, wl.holder);
+        });
       }
       user_task(async () => {
         await until(() => script.waiter_go || script.release);
