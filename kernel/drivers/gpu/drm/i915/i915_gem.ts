@@ -19,6 +19,7 @@ import { cond_resched, need_resched } from '../../../../sched/core';
 import { jiffies } from '../../../../time/timekeeping';
 import { INIT_WORK, schedule_work, type work_struct } from '../../../../workqueue';
 import { I915_MADV_DONTNEED, model_set_i915_config, type drm_i915_private, type i915_release } from './i915_drv';
+import { model_list_watch_paused } from './i915_gem_list_debug';
 import {
   __i915_gem_object_put_pages,
   model_i915_gem_object_reset_ids,
@@ -222,5 +223,6 @@ export function i915_gem_retire_requests(i915: drm_i915_private): void {
 /** Is the GPU still executing a request (i915_gem_wait_for_idle would wait)? Completed but unretired requests do not count. */
 export function i915_gem_is_busy(i915: drm_i915_private): boolean {
   const now = jiffies();
-  return i915.objects.some((o) => !o.freed && o.active_count > 0 && !i915_gem_object_request_completed(o, now));
+  // (model) v4.11 reads a counter here (dev_priv->gt.active_requests), no list: not a walk the list watch judges.
+  return model_list_watch_paused(() => i915.objects.some((o) => !o.freed && o.active_count > 0 && !i915_gem_object_request_completed(o, now)));
 }
