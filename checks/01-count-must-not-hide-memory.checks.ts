@@ -91,6 +91,14 @@ const LARGE: gem_object_spec[] = [
   { kind: 'purgeable', pages: 40 },
   { kind: 'needed', pages: 20 },
 ];
+/** Purgeable buffers, some of them with their pages pinned (scenarios/gem_workloads.ts PAGES_PINNED_GEM_OBJECT_KINDS). */
+const PAGES_PINNED_AMONG_PURGEABLE: gem_object_spec[] = [
+  { kind: 'purgeable-pinned', pages: 4 },
+  { kind: 'purgeable', pages: 2 },
+  { kind: 'bound-pages-pinned', pages: 3 },
+  { kind: 'bound-idle', pages: 2 },
+  { kind: 'purgeable-pinned', pages: 1 },
+];
 /**
  * Machines no generated workload reaches: a desktop's lists in boot order
  * (130 objects, the scanout and pinned boot buffers heading both lists:
@@ -100,6 +108,9 @@ const LARGE: gem_object_spec[] = [
  */
 const MACHINES_THE_GENERATOR_CANNOT_MAKE: count_workload[] = [
   { objects: boot_order_machine(), swap: false, lockdep: true, comm: 'Xorg' },
+  // Purgeable buffers whose pages are pinned beyond their bindings (mapped for the CPU, exported, or
+  // pinned by execbuf's relocations): DONTNEED does not make them releasable (can_release_pages()).
+  { objects: PAGES_PINNED_AMONG_PURGEABLE, swap: false, lockdep: true, comm: 'glxgears' },
   { objects: [...Array.from({ length: 4 }, (): gem_object_spec => ({ kind: 'bound-dirty', pages: 5 })), { kind: 'bound-dirty-needed', pages: 3 }], swap: true, lockdep: false, comm: 'i915_ioctl' },
 ];
 function describe_count_workload(wl: count_workload): string {
@@ -302,7 +313,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_recursion_workload,
             seed: 0x01b0,
-            generated: 6, // after the 6 examples
+            generated: 6, // after the 7 examples
             examples: [
               { ...DECISIVE, lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
               { ...DECISIVE, lockdep: false, holder: 'caller', waiter: 'Xorg', bystanders: 1 },
@@ -310,6 +321,7 @@ export default define_checks(refuse_kernel_object_state({
               { ...DECISIVE, lockdep: false, holder: 'caller-handoff', waiter: 'Xorg', bystanders: 2 },
               { objects: MANY, swap: true, comm: 'glxgears', lockdep: false, holder: 'caller-waiters', waiter: 'glxgears', bystanders: 1 },
               { objects: LARGE, swap: false, comm: 'i915_ioctl', lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
+              { objects: PAGES_PINNED_AMONG_PURGEABLE, swap: true, comm: 'i915_ioctl', lockdep: false, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
             ],
             describe: describe_recursion_workload,
           },
@@ -365,7 +377,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_count_workload,
             seed: 0x01c0,
-            generated: 9, // after the 5 examples
+            generated: 9, // after the 6 examples
             examples: [
               { ...DECISIVE, lockdep: true },
               { ...DECISIVE, lockdep: false },

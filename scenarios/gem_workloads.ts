@@ -67,7 +67,17 @@ export const RETIRABLE_GEM_OBJECT_KINDS = ['bound-completed'] as const;
  * (WILLNEED) is releasable only with swap, its dirty pages written there.
  */
 export const DIRTY_GEM_OBJECT_KINDS = ['bound-dirty', 'bound-dirty-needed'] as const;
+/**
+ * Opt-in too: purgeable buffers whose pages are pinned beyond their
+ * bindings (pages_pin_count > bind_count): a CPU mapping, a dma-buf export,
+ * or execbuf's relocation pin (exercise 06) holds them. DONTNEED does not
+ * make them releasable: v4.11's can_release_pages() refuses any object
+ * with pages_pin_count > bind_count, and unbinding cannot drop those pins.
+ * 'purgeable-pinned' is unbound, 'bound-pages-pinned' bound and idle.
+ */
+export const PAGES_PINNED_GEM_OBJECT_KINDS = ['purgeable-pinned', 'bound-pages-pinned'] as const;
 export type gem_object_kind =
+  | (typeof PAGES_PINNED_GEM_OBJECT_KINDS)[number]
   | (typeof DIRTY_GEM_OBJECT_KINDS)[number]
   | (typeof GEM_OBJECT_KINDS)[number]
   | (typeof MORE_GEM_OBJECT_KINDS)[number]
@@ -133,6 +143,10 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
     if (s.kind === 'no-pages') continue;
     if (await i915_gem_object_pin_pages(obj)) throw new Error('check setup: no memory for GEM pages');
     if (s.kind === 'pinned') continue; // keeps its pin
+    if (s.kind === 'purgeable-pinned') {
+      i915_gem_object_set_madv(obj, I915_MADV_DONTNEED); // keeps its pin: mapped for the CPU, or exported
+      continue;
+    }
     i915_gem_object_unpin_pages(obj);
     switch (s.kind) {
       case 'scanout':
@@ -174,6 +188,11 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
       case 'bound-dirty-needed':
         await i915_gem_object_bind(obj);
         obj.mm.dirty = true; // as bound-dirty, still needed: its pages must go to swap
+        break;
+      case 'bound-pages-pinned':
+        await i915_gem_object_bind(obj);
+        i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);
+        if (await i915_gem_object_pin_pages(obj)) throw new Error('check setup: no memory for GEM pages'); // execbuf's relocation pin (i915_gem_execbuffer.c)
         break;
       case 'needed':
         break;
