@@ -18,11 +18,13 @@ import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../ker
 import { format_gfp, GFP_KERNEL, GFP_NOWAIT, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { shrink_slab, shrinker_nr_deferred, SHRINK_STOP, type shrink_control } from '../kernel/mm/vmscan';
 import { current, msleep, sched_steps } from '../kernel/sched/core';
+import { PF_KSWAPD, PF_MEMALLOC } from '../kernel/sched/task';
 import { jiffies } from '../kernel/time/timekeeping';
 import { allocate_pages, cache_pages_resident, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
 import { holder_allocates_under_pressure, lockfree_count } from '../scenarios/thread';
 import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
 import { HOLDER_STATES, hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
+import { arb_reclaim_caller, describe_reclaim_caller, enter_reclaim_context, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
 import { arb_reclaim_path_workload, decisive_path_workloads, describe_reclaim_path_workload, run_reclaim_path } from '../scenarios/reclaim_paths';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
@@ -91,8 +93,9 @@ async function judged_scan(scan: scan_fn, i915: drm_i915_private, sc: shrink_con
   const gone = before.filter((o) => o.obj.mm.pages === null);
   const sum = (xs: typeof before): number => xs.reduce((n, o) => n + o.pages, 0);
   const after = gem_snapshot(i915);
+  const where = current.flags & PF_KSWAPD ? 'kswapd, ' : current.flags & PF_MEMALLOC ? 'in direct reclaim, ' : '';
   return {
-    who: `scan(nr_to_scan=${nr_to_scan}) called by ${current.comm} (${format_gfp(sc.gfp_mask)}) with struct_mutex ` +
+    who: `scan(nr_to_scan=${nr_to_scan}) called by ${current.comm} (${where}${format_gfp(sc.gfp_mask)}) with struct_mutex ` +
       (owner === null ? 'free' : busy ? `held by ${owner.comm}` : 'held by the caller itself'),
     busy,
     nr_to_scan,
@@ -185,6 +188,11 @@ interface scan_workload {
   swap: boolean;
   lockdep: boolean;
   comm: string;
+  /**
+   * Who calls scan (scenarios/reclaim_context.ts): a user process (drop_caches, or in direct reclaim), a kernel
+   * thread or a kworker in direct reclaim, or kswapd. The rules of scan are the same for every caller.
+   */
+  caller: reclaim_caller;
   /** Who holds struct_mutex during the calls: nobody, or the caller itself (with waiters, a handoff pending). */
   holder: 'none' | holder_state;
   waiter: string;
@@ -204,12 +212,16 @@ const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.record({
   swap: fc.boolean(),
   lockdep: fc.boolean(),
   comm: arb_comm,
+  caller: arb_reclaim_caller,
   holder: fc.constantFrom('none' as const, ...HOLDER_STATES),
   waiter: arb_comm,
   calls: fc.array(fc.integer({ min: 1, max: 128 }), { minLength: 1, maxLength: 3 }), // up to SHRINK_BATCH, what do_shrink_slab asks at most
   release: fc.constantFrom<i915_release>('4.11', '4.12'),
   busy_first: fc.constantFrom(0, 0, 3),
 }).map((wl) => (wl.holder === 'none' ? wl : { ...wl, busy_first: 0 }));
+const USER: reclaim_caller = { task: 'user', context: 'process' };
+const DIRECT: reclaim_caller = { task: 'user', context: 'direct-reclaim' };
+const KSWAPD: reclaim_caller = { task: 'kthread', context: 'kswapd' };
 const twelve = (kind: gem_object_spec['kind']): gem_object_spec => ({ kind, pages: 12 });
 /**
  * The hand-picked workloads: four 12-page buffers userspace still needs
@@ -222,24 +234,26 @@ const twelve = (kind: gem_object_spec['kind']): gem_object_spec => ({ kind, page
  */
 const PARTIAL: gem_object_spec[] = [...Array<gem_object_spec['kind']>(4).fill('needed'), ...Array<gem_object_spec['kind']>(4).fill('purgeable')].map(twelve);
 const SCAN_EXAMPLES: scan_workload[] = [
-  { objects: PARTIAL, swap: true, lockdep: true, comm: 'check', holder: 'none', waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0 },
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'check', caller: USER, holder: 'none', waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0 },
   {
     objects: [{ kind: 'pinned', pages: 3 }, { kind: 'needed', pages: 7 }, { kind: 'purgeable', pages: 12 }, { kind: 'purgeable', pages: 18 }],
     swap: false,
     lockdep: false,
     comm: 'i915_ioctl',
+    caller: USER,
     holder: 'caller',
     waiter: 'Xorg',
     calls: [20],
     release: '4.12',
     busy_first: 0,
   },
-  { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', holder: 'caller-handoff', waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0 },
+  { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', caller: USER, holder: 'caller-handoff', waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0 },
   {
     objects: [{ kind: 'pinned', pages: 4 }, { kind: 'bound-active', pages: 6 }, { kind: 'needed', pages: 5 }, { kind: 'scanout', pages: 3 }],
     swap: false,
     lockdep: true,
     comm: 'kswapd0',
+    caller: KSWAPD,
     holder: 'none',
     waiter: 'Xorg',
     calls: [8, 8],
@@ -247,8 +261,8 @@ const SCAN_EXAMPLES: scan_workload[] = [
     busy_first: 0,
   },
   // Purgeable buffers on both lists: a needed unbound buffer, a purgeable bound one; then a needed bound one behind a small purgeable one.
-  { objects: [twelve('needed'), twelve('bound-idle')], swap: true, lockdep: true, comm: 'glxgears', holder: 'none', waiter: 'Xorg', calls: [12], release: '4.12', busy_first: 0 },
-  { objects: [twelve('bound-needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'Xorg', holder: 'caller', waiter: 'Xorg', calls: [18], release: '4.11', busy_first: 0 },
+  { objects: [twelve('needed'), twelve('bound-idle')], swap: true, lockdep: true, comm: 'glxgears', caller: USER, holder: 'none', waiter: 'Xorg', calls: [12], release: '4.12', busy_first: 0 },
+  { objects: [twelve('bound-needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'Xorg', caller: USER, holder: 'caller', waiter: 'Xorg', calls: [18], release: '4.11', busy_first: 0 },
   // Tens of small objects of every kind, scanned in three bites.
   {
     objects: Array.from({ length: 36 }, (_, i): gem_object_spec => {
@@ -258,6 +272,7 @@ const SCAN_EXAMPLES: scan_workload[] = [
     swap: true,
     lockdep: true,
     comm: 'kworker/0:1',
+    caller: USER,
     holder: 'caller-waiters',
     waiter: 'i915_ioctl',
     calls: [5, 17, 40],
@@ -266,7 +281,14 @@ const SCAN_EXAMPLES: scan_workload[] = [
   },
   // Three calls while another task holds struct_mutex (SHRINK_STOP: the work waits in nr_deferred), then the lock is free:
   // each later call releases about its own nr_to_scan, no more (a debt kept by the driver would pay the deferred work twice).
-  { objects: PARTIAL, swap: true, lockdep: true, comm: 'kswapd0', holder: 'none', waiter: 'Xorg', calls: [12, 12], release: '4.12', busy_first: 3 },
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'kswapd0', caller: KSWAPD, holder: 'none', waiter: 'Xorg', calls: [12, 12], release: '4.12', busy_first: 3 },
+  // The same rules from inside reclaim: kswapd and a direct reclaimer each ask for a share of a cache bigger than it, and get that share.
+  { objects: PARTIAL, swap: true, lockdep: false, comm: 'kswapd0', caller: KSWAPD, holder: 'none', waiter: 'Xorg', calls: [12, 30], release: '4.12', busy_first: 0 },
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'glxgears', caller: DIRECT, holder: 'none', waiter: 'Xorg', calls: [6, 20], release: '4.11', busy_first: 0 },
+  { objects: PARTIAL, swap: true, lockdep: false, comm: 'i915_ioctl', caller: DIRECT, holder: 'caller', waiter: 'Xorg', calls: [18], release: '4.12', busy_first: 0 },
+  // A kworker and a kernel thread in direct reclaim (writeback, another driver's work): scan owes them what it owes anyone.
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'kworker/u4:2', caller: { task: 'kworker', context: 'direct-reclaim' }, holder: 'none', waiter: 'Xorg', calls: [12, 24], release: '4.12', busy_first: 0 },
+  { objects: PARTIAL, swap: false, lockdep: false, comm: 'jbd2/sda1-8', caller: { task: 'kthread', context: 'direct-reclaim' }, holder: 'none', waiter: 'Xorg', calls: [30], release: '4.11', busy_first: 0 },
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {
@@ -276,7 +298,7 @@ function describe_scan_workload(wl: scan_workload): string {
     'caller-handoff': `"${wl.comm}" holds struct_mutex (owner word: WAITERS|HANDOFF, "${wl.waiter}" queued first) and calls scan`,
   }[wl.holder];
   const busy = wl.busy_first ? `first ${wl.busy_first} call(s) of nr_to_scan ${wl.calls[0]} while "gpu_wait" holds struct_mutex, then it lets go and ` : '';
-  return `${busy}${who} with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
+  return `${busy}${who}${describe_reclaim_caller(wl.caller)} with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
     `lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker`;
 }
 
@@ -287,17 +309,23 @@ async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ resul
     async () => {
       const i915 = w.i915!;
       await make_gem_objects(i915, wl.objects);
-      if (wl.holder !== 'none') await hold_struct_mutex(i915, wl.holder); // a GEM ioctl whose allocation recursed into reclaim
-      const calls: scan_call[] = [];
-      if (wl.busy_first > 0) {
-        w.go = true;
-        while (!w.held) await msleep(1);
-        for (let i = 0; i < wl.busy_first; i++) calls.push(await judged_scan(scan, i915, { gfp_mask: GFP_KERNEL, nr_to_scan: wl.calls[0]!, nid: 0, memcg: null }));
-        w.release = true;
-        while (w.held) await msleep(1);
-      }
-      for (const nr of wl.calls) calls.push(await judged_scan(scan, i915, { gfp_mask: GFP_KERNEL, nr_to_scan: nr, nid: 0, memcg: null }));
-      if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+      // The calls, from the workload's caller: a kernel thread or a kworker runs them for us, and we wait.
+      const calls = await run_as(wl.caller.task, wl.comm, async () => {
+        if (wl.holder !== 'none') await hold_struct_mutex(i915, wl.holder); // a GEM ioctl whose allocation recursed into reclaim
+        const leave_reclaim = enter_reclaim_context(wl.caller.context); // then the allocation enters reclaim
+        const calls: scan_call[] = [];
+        if (wl.busy_first > 0) {
+          w.go = true;
+          while (!w.held) await msleep(1);
+          for (let i = 0; i < wl.busy_first; i++) calls.push(await judged_scan(scan, i915, { gfp_mask: GFP_KERNEL, nr_to_scan: wl.calls[0]!, nid: 0, memcg: null }));
+          w.release = true;
+          while (w.held) await msleep(1);
+        }
+        for (const nr of wl.calls) calls.push(await judged_scan(scan, i915, { gfp_mask: GFP_KERNEL, nr_to_scan: nr, nid: 0, memcg: null }));
+        leave_reclaim();
+        if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+        return calls;
+      });
       return { calls, books: page_accounting() };
     },
     () => {

@@ -8,6 +8,7 @@ import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { user_task } from '../kernel/fork';
+import { arb_reclaim_caller, describe_reclaim_caller, enter_reclaim_context, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
 import { atomic_long_add, atomic_long_set, atomic_long_xchg, model_other_cpu_at_atomic, type atomic_long_t } from '../kernel/lib/atomic';
 import { cond_resched, current } from '../kernel/sched/core';
 import { GFP_KERNEL, GFP_NOFS } from '../kernel/mm/gfp';
@@ -34,6 +35,8 @@ interface windup_workload {
   /** GFP_KERNEL shrink_slab calls after the storm. */
   kernel_calls: number;
   comm: string;
+  /** Who reclaims (kswapd; a user process, kernel thread or kworker in direct reclaim; drop_caches): the caps hold for every caller. */
+  caller: reclaim_caller;
 }
 const arb_windup: fc.Arbitrary<windup_workload> = fc.record({
   objects: fc.integer({ min: 20, max: 3000 }),
@@ -44,13 +47,14 @@ const arb_windup: fc.Arbitrary<windup_workload> = fc.record({
   nr_eligible: fc.integer({ min: 16, max: 8192 }),
   kernel_calls: fc.integer({ min: 1, max: 3 }),
   comm: arb_comm,
+  caller: arb_reclaim_caller,
 });
 /** The lesson's case: a writeback-heavy machine, 40 GFP_NOFS reclaims, then an ordinary allocation. */
-const STORM: windup_workload = { objects: 1000, seeks: 2, batch: 0, storm: 40, nr_scanned: 32, nr_eligible: 1024, kernel_calls: 2, comm: 'kswapd0' };
+const STORM: windup_workload = { objects: 1000, seeks: 2, batch: 0, storm: 40, nr_scanned: 32, nr_eligible: 1024, kernel_calls: 2, comm: 'kswapd0', caller: { task: 'kthread', context: 'kswapd' } };
 
 function describe_windup(wl: windup_workload): string {
   return `a cache of ${wl.objects} objects (seeks ${wl.seeks}, batch ${wl.batch || SHRINK_BATCH}); ${wl.storm} GFP_NOFS reclaims, then ` +
-    `${wl.kernel_calls} GFP_KERNEL, each after scanning ${wl.nr_scanned} of ${wl.nr_eligible} LRU pages; called by "${wl.comm}"`;
+    `${wl.kernel_calls} GFP_KERNEL, each after scanning ${wl.nr_scanned} of ${wl.nr_eligible} LRU pages; called by "${wl.comm}"${describe_reclaim_caller(wl.caller)}`;
 }
 
 /** The fresh pressure of one call on a cache of @freeable objects, as v4.11 computes it (integer arithmetic). */
@@ -85,22 +89,26 @@ async function run_history(fn: do_shrink_slab_fn, wl: windup_workload, opts: { c
     { totalram_pages: 256, nr_cpus: 1, max_steps: 40_000 },
     async (): Promise<windup_outcome> => {
       const c = cache!;
-      const call = (gfp: number) => shrink_slab(gfp, 0, null, wl.nr_scanned, wl.nr_eligible);
-      for (let i = 0; i < wl.storm; i++) await call(GFP_NOFS);
-      const out: windup_outcome = { deferred_after_storm: shrinker_nr_deferred(c.shrinker), evicted: [], before: [], deferred: [], requests: [], returned: [], neighbour_turns: 0 };
-      neighbour.counting = true;
-      for (let i = 0; i < wl.kernel_calls; i++) {
-        const before = c.objects;
-        out.returned.push(await call(GFP_KERNEL));
-        out.before.push(before);
-        out.evicted.push(before - c.objects);
-        out.deferred.push(shrinker_nr_deferred(c.shrinker));
-      }
-      neighbour.counting = false;
-      neighbour.done = true;
-      out.neighbour_turns = neighbour.turns;
-      out.requests = [...c.scan_requests];
-      return out;
+      // The whole history from the workload's caller (a kernel thread or a kworker runs it for us, and we wait).
+      return run_as(wl.caller.task, wl.comm, async () => {
+        enter_reclaim_context(wl.caller.context); // for the whole history: the task is nothing else
+        const call = (gfp: number) => shrink_slab(gfp, 0, null, wl.nr_scanned, wl.nr_eligible);
+        for (let i = 0; i < wl.storm; i++) await call(GFP_NOFS);
+        const out: windup_outcome = { deferred_after_storm: shrinker_nr_deferred(c.shrinker), evicted: [], before: [], deferred: [], requests: [], returned: [], neighbour_turns: 0 };
+        neighbour.counting = true;
+        for (let i = 0; i < wl.kernel_calls; i++) {
+          const before = c.objects;
+          out.returned.push(await call(GFP_KERNEL));
+          out.before.push(before);
+          out.evicted.push(before - c.objects);
+          out.deferred.push(shrinker_nr_deferred(c.shrinker));
+        }
+        neighbour.counting = false;
+        neighbour.done = true;
+        out.neighbour_turns = neighbour.turns;
+        out.requests = [...c.scan_requests];
+        return out;
+      });
     },
     () => {
       cache = register_fs_cache({ objects: wl.objects, seeks: wl.seeks, batch: wl.batch, count_says_zero: opts.count_says_zero });

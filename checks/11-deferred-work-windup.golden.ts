@@ -4,7 +4,7 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "same-work-as-v4-11": {
-    "{\"batch\":0,\"comm\":\"glxgears\",\"kernel_calls\":2,\"nr_eligible\":7107,\"nr_scanned\":228,\"objects\":1565,\"seeks\":4,\"storm\":59}": {
+    "{\"batch\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"comm\":\"glxgears\",\"kernel_calls\":2,\"nr_eligible\":7107,\"nr_scanned\":228,\"objects\":1565,\"seeks\":4,\"storm\":59}": {
       "deferred_after_storm": 2950,
       "evicted": [
         768,
@@ -92,7 +92,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":1001,\"nr_scanned\":125,\"objects\":1002,\"seeks\":2,\"storm\":10}": {
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":1001,\"nr_scanned\":125,\"objects\":1002,\"seeks\":2,\"storm\":10}": {
       "deferred_after_storm": 2500,
       "evicted": [
         1002
@@ -135,7 +135,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":63,\"nr_scanned\":16,\"objects\":100,\"seeks\":1,\"storm\":0}": {
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":63,\"nr_scanned\":16,\"objects\":100,\"seeks\":1,\"storm\":0}": {
       "deferred_after_storm": 0,
       "evicted": [
         100
@@ -154,7 +154,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":999,\"nr_scanned\":125,\"objects\":1000,\"seeks\":2,\"storm\":10}": {
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":999,\"nr_scanned\":125,\"objects\":1000,\"seeks\":2,\"storm\":10}": {
       "deferred_after_storm": 2500,
       "evicted": [
         1000
@@ -197,7 +197,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":999,\"nr_scanned\":64,\"objects\":1000,\"seeks\":2,\"storm\":0}": {
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":1,\"nr_eligible\":999,\"nr_scanned\":64,\"objects\":1000,\"seeks\":2,\"storm\":0}": {
       "deferred_after_storm": 0,
       "evicted": [
         128
@@ -216,7 +216,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":1024,\"nr_scanned\":32,\"objects\":1000,\"seeks\":2,\"storm\":40}": {
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":1024,\"nr_scanned\":32,\"objects\":1000,\"seeks\":2,\"storm\":40}": {
       "deferred_after_storm": 2480,
       "evicted": [
         384,
@@ -281,7 +281,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":16,\"nr_scanned\":4,\"objects\":1000,\"seeks\":20,\"storm\":20}": {
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":16,\"nr_scanned\":4,\"objects\":1000,\"seeks\":20,\"storm\":20}": {
       "deferred_after_storm": 0,
       "evicted": [
         0,
@@ -302,7 +302,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":64,\"nr_scanned\":512,\"objects\":1000,\"seeks\":2,\"storm\":0}": {
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":64,\"nr_scanned\":512,\"objects\":1000,\"seeks\":2,\"storm\":0}": {
       "deferred_after_storm": 0,
       "evicted": [
         1000,
@@ -339,7 +339,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":0,\"comm\":\"kswapd0\",\"kernel_calls\":3,\"nr_eligible\":40,\"nr_scanned\":12,\"objects\":1000,\"seeks\":32,\"storm\":0}": {
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":3,\"nr_eligible\":40,\"nr_scanned\":12,\"objects\":1000,\"seeks\":32,\"storm\":0}": {
       "deferred_after_storm": 0,
       "evicted": [
         0,
@@ -364,7 +364,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":16,\"comm\":\"kworker/0:1\",\"kernel_calls\":2,\"nr_eligible\":17,\"nr_scanned\":5,\"objects\":1802,\"seeks\":4,\"storm\":8}": {
+    "{\"batch\":16,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"comm\":\"kworker/0:1\",\"kernel_calls\":2,\"nr_eligible\":17,\"nr_scanned\":5,\"objects\":1802,\"seeks\":4,\"storm\":8}": {
       "deferred_after_storm": 4000,
       "evicted": [
         1802,
@@ -619,7 +619,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":16,\"comm\":\"kworker/0:1\",\"kernel_calls\":2,\"nr_eligible\":20,\"nr_scanned\":512,\"objects\":2992,\"seeks\":4,\"storm\":4}": {
+    "{\"batch\":16,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"comm\":\"kworker/0:1\",\"kernel_calls\":2,\"nr_eligible\":20,\"nr_scanned\":512,\"objects\":2992,\"seeks\":4,\"storm\":4}": {
       "deferred_after_storm": 291788,
       "evicted": [
         2992,
@@ -1019,24 +1019,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":512,\"comm\":\"glxgears\",\"kernel_calls\":1,\"nr_eligible\":7399,\"nr_scanned\":505,\"objects\":1887,\"seeks\":2,\"storm\":0}": {
-      "deferred_after_storm": 0,
-      "evicted": [
-        0
-      ],
-      "before": [
-        1887
-      ],
-      "deferred": [
-        257
-      ],
-      "requests": [],
-      "returned": [
-        0
-      ],
-      "neighbour_turns": 0
-    },
-    "{\"batch\":512,\"comm\":\"i915_ioctl\",\"kernel_calls\":3,\"nr_eligible\":16,\"nr_scanned\":508,\"objects\":2706,\"seeks\":4,\"storm\":60}": {
+    "{\"batch\":512,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"i915_ioctl\",\"kernel_calls\":3,\"nr_eligible\":16,\"nr_scanned\":508,\"objects\":2706,\"seeks\":4,\"storm\":60}": {
       "deferred_after_storm": 4851660,
       "evicted": [
         2706,
@@ -1132,7 +1115,24 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":64,\"comm\":\"i915_ioctl\",\"kernel_calls\":1,\"nr_eligible\":8191,\"nr_scanned\":1,\"objects\":821,\"seeks\":1,\"storm\":35}": {
+    "{\"batch\":512,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"comm\":\"glxgears\",\"kernel_calls\":1,\"nr_eligible\":7399,\"nr_scanned\":505,\"objects\":1887,\"seeks\":2,\"storm\":0}": {
+      "deferred_after_storm": 0,
+      "evicted": [
+        0
+      ],
+      "before": [
+        1887
+      ],
+      "deferred": [
+        257
+      ],
+      "requests": [],
+      "returned": [
+        0
+      ],
+      "neighbour_turns": 0
+    },
+    "{\"batch\":64,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"comm\":\"i915_ioctl\",\"kernel_calls\":1,\"nr_eligible\":8191,\"nr_scanned\":1,\"objects\":821,\"seeks\":1,\"storm\":35}": {
       "deferred_after_storm": 0,
       "evicted": [
         0
@@ -1149,7 +1149,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":64,\"comm\":\"i915_ioctl\",\"kernel_calls\":3,\"nr_eligible\":7012,\"nr_scanned\":504,\"objects\":3000,\"seeks\":1,\"storm\":10}": {
+    "{\"batch\":64,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"comm\":\"i915_ioctl\",\"kernel_calls\":3,\"nr_eligible\":7012,\"nr_scanned\":504,\"objects\":3000,\"seeks\":1,\"storm\":10}": {
       "deferred_after_storm": 8620,
       "evicted": [
         3000,
@@ -1278,7 +1278,7 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
-    "{\"batch\":64,\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":8190,\"nr_scanned\":1,\"objects\":1256,\"seeks\":4,\"storm\":12}": {
+    "{\"batch\":64,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":8190,\"nr_scanned\":1,\"objects\":1256,\"seeks\":4,\"storm\":12}": {
       "deferred_after_storm": 0,
       "evicted": [
         0,

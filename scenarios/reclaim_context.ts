@@ -6,13 +6,18 @@
 //   duration (mm/page_alloc.c __perform_reclaim);
 // - kswapd: PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD for the thread's whole
 //   life (mm/vmscan.c kswapd()).
+// And the task itself can be a user process, a kernel thread or a kworker
+// (run_as below).
 // A check that always calls from one of them accepts answers keyed to the
 // caller ("kswapd has time, let it take everything", "in reclaim, purge
 // it all"). Checks draw the context, so such answers meet the other ones.
 import { fc } from '../course/workload';
+import { kthread_run } from '../kernel/kthread';
 import { current } from '../kernel/sched/core';
+import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
 import { PF_KSWAPD, PF_SWAPWRITE } from '../kernel/sched/task';
+import { DECLARE_WORK, queue_work, system_wq } from '../kernel/workqueue';
 
 export type reclaim_context = 'process' | 'direct-reclaim' | 'kswapd';
 export const RECLAIM_CONTEXTS: readonly reclaim_context[] = ['process', 'direct-reclaim', 'kswapd'];
@@ -38,4 +43,74 @@ export function enter_reclaim_context(context: reclaim_context): () => void {
     current.flags = (current.flags & ~extra) | had;
     memalloc_noreclaim_restore(noreclaim);
   };
+}
+
+/**
+ * Which kind of task reclaims. Any task that allocates can end up in direct
+ * reclaim: a user process in a system call, a kernel thread, a kworker
+ * running someone's work item (writeback, another driver). A shrinker's
+ * answer must not depend on which: "kworkers defer", "kernel threads skip"
+ * hide memory from every allocation those tasks make.
+ */
+export type caller_task = 'user' | 'kthread' | 'kworker';
+export const CALLER_TASKS: readonly caller_task[] = ['user', 'kthread', 'kworker'];
+export const arb_caller_task: fc.Arbitrary<caller_task> = fc.constantFrom(...CALLER_TASKS);
+
+/** For workload descriptions: '' for a user task, else the kind of task. */
+export function describe_caller_task(kind: caller_task): string {
+  return { user: '', kthread: ' in a kernel thread (PF_KTHREAD)', kworker: ' in a work item on system_wq (a kworker, PF_WQ_WORKER)' }[kind];
+}
+
+/**
+ * run_as - run @fn in a task of @kind and wait for its result: in the
+ * current (user) task itself, in a new kernel thread named @comm
+ * (kernel/kthread.c kthread_run), or as a work item on system_wq, run by a
+ * kworker (kernel/workqueue.c). If @fn oopses, the waiter never wakes: the
+ * Oops is the run's report.
+ */
+export async function run_as<T>(kind: caller_task, comm: string, fn: () => Promise<T>): Promise<T> {
+  if (kind === 'user') return fn();
+  const done = init_completion(`${comm}: reclaiming ${kind} done`);
+  let out: { value: T } | null = null;
+  const body = async (): Promise<void> => {
+    out = { value: await fn() };
+    complete(done);
+  };
+  if (kind === 'kthread') kthread_run(body, comm);
+  else queue_work(system_wq, DECLARE_WORK(body, 'reclaiming_work'));
+  await wait_for_completion(done);
+  return out!.value;
+}
+
+/** A task that calls into reclaim: what kind of task, and where in reclaim it is. */
+export interface reclaim_caller {
+  task: caller_task;
+  context: reclaim_context;
+}
+/**
+ * The callers reclaim really has: drop_caches from a user process; direct
+ * reclaim from a user process, a kernel thread or a kworker; kswapd, a
+ * kernel thread.
+ */
+export const RECLAIM_CALLERS: readonly reclaim_caller[] = [
+  { task: 'user', context: 'process' },
+  { task: 'user', context: 'direct-reclaim' },
+  { task: 'kthread', context: 'direct-reclaim' },
+  { task: 'kworker', context: 'direct-reclaim' },
+  { task: 'kthread', context: 'kswapd' },
+];
+export const arb_reclaim_caller: fc.Arbitrary<reclaim_caller> = fc.constantFrom(...RECLAIM_CALLERS);
+
+export function describe_reclaim_caller(c: reclaim_caller): string {
+  return `${describe_caller_task(c.task)}${describe_reclaim_context(c.context)}`;
+}
+
+/** call_as - run @fn as @caller would (run_as, then enter_reclaim_context around @fn). */
+export function call_as<T>(caller: reclaim_caller, comm: string, fn: () => Promise<T>): Promise<T> {
+  return run_as(caller.task, comm, async () => {
+    const leave = enter_reclaim_context(caller.context);
+    const value = await fn();
+    leave();
+    return value;
+  });
 }
