@@ -19,7 +19,16 @@ import { current, msleep, sched_steps } from '../kernel/sched/core';
 import { count_under_pressure } from '../scenarios/thread';
 import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
 import { arb_comm, arb_gem_objects, boot_order_machine, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
-import { arb_holder_state, hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
+import {
+  arb_holder_context,
+  arb_holder_state,
+  describe_holder_context,
+  hold_struct_mutex,
+  spawn_struct_mutex_holder,
+  spawn_struct_mutex_waiter,
+  type holder_context,
+  type holder_state,
+} from '../scenarios/lock_holder';
 import {
   arb_reclaim_path_workload,
   decisive_path_workloads,
@@ -208,10 +217,12 @@ async function both(a: () => Promise<check_outcome>, b: () => Promise<check_outc
   return first.ok ? b() : first;
 }
 
-/** A never-waits workload: who calls count, who holds struct_mutex (and how long), the machine. */
+/** A never-waits workload: who calls count, who holds struct_mutex (and how long, and what it is doing), the machine. */
 interface busy_workload {
   caller: string;
   holder: string;
+  /** What the holder is doing: an ioctl, the ioctl in direct reclaim, kswapd in i915's scan, i915's free worker (a kworker). */
+  holder_context: holder_context;
   hold_ms: number;
   lockdep: boolean;
   objects: gem_object_spec[];
@@ -242,15 +253,18 @@ async function busy_count(count: count_fn, wl: busy_workload): Promise<{ ok: tru
     },
     () => {
       w.i915 = gem_world({ release: '4.12', shrinker_ops: { count } }).i915; // the learner's count: the device must not carry the model's
-      user_task(async () => {
+      // Whatever the holder is doing (in reclaim, kswapd, a kworker), the lists are its own: count keeps off them.
+      spawn_struct_mutex_holder(wl.holder_context, wl.holder, async (in_context) => {
         while (!w.ready) await msleep(1);
         await mutex_lock(w.i915!.struct_mutex);
         await make_gem_objects(w.i915!, HOLDER_ADDS); // the lists change under the lock: an earlier count is stale now
-        w.held = true;
-        await msleep(wl.hold_ms); // e.g. waiting for the GPU with the lock held
-        for (let i = 0; i < 100 && !w.answered; i++) await msleep(1); // hold it until count answers (or clearly waits)
+        await in_context(async () => {
+          w.held = true;
+          await msleep(wl.hold_ms); // e.g. waiting for the GPU, or for memory in reclaim, with the lock held
+          for (let i = 0; i < 100 && !w.answered; i++) await msleep(1); // hold it until count answers (or clearly waits)
+        });
         mutex_unlock(w.i915!.struct_mutex);
-      }, wl.holder);
+      });
     },
     wl.caller,
   );
@@ -264,7 +278,7 @@ async function busy_count(count: count_fn, wl: busy_workload): Promise<{ ok: tru
   if (broken) return no(fail(`while another task held struct_mutex, ${broken}`));
   const bad = first_report(result, BAD_KINDS);
   if (bad) {
-    const walked = bad.includes('walked without struct_mutex') ? ': in v4.11 the object lists are protected by struct_mutex alone, and the holder is changing them ' +
+    const walked = bad.includes('walked without struct_mutex') ? `: in v4.11 the object lists are protected by struct_mutex alone, and the holder (${describe_holder_context(wl.holder_context)}) is changing them ` +
       '(it just added a buffer). Later kernels count without the lock only because they keep running totals, updated under their locks; v4.11 has none.' : '';
     return no(fail(`${bad}${walked}${dmesg_tail(result)}`));
   }
@@ -425,22 +439,29 @@ export default define_checks(refuse_kernel_object_state({
       run: (impl) =>
         for_each_workload(
           {
-            arbitrary: fc.record({
+            arbitrary: fc.record<busy_workload>({
               caller: arb_comm,
               holder: arb_comm,
               hold_ms: fc.integer({ min: 1, max: 20_000 }),
+              holder_context: arb_holder_context,
               lockdep: fc.boolean(),
               objects: arb_gem_objects(0, 6),
               swap: fc.boolean(),
             }),
             seed: 0x01d0,
-            generated: 8, // after the 2 examples
+            generated: 6, // after the 5 examples
             examples: [
-              { caller: 'check', holder: 'gpu_wait', hold_ms: 10_000, lockdep: true, objects: DECISIVE.objects, swap: false },
-              { caller: 'i915_ioctl', holder: 'i915_ioctl', hold_ms: 5, lockdep: false, objects: DECISIVE.objects, swap: true },
+              { caller: 'check', holder: 'gpu_wait', holder_context: 'ioctl', hold_ms: 10_000, lockdep: true, objects: DECISIVE.objects, swap: false },
+              { caller: 'i915_ioctl', holder: 'i915_ioctl', holder_context: 'ioctl', hold_ms: 5, lockdep: false, objects: DECISIVE.objects, swap: true },
+              // The holder is itself in reclaim, is kswapd, or is i915's free worker: still its lists, still 0.
+              { caller: 'kswapd0', holder: 'i915_ioctl', holder_context: 'ioctl-in-reclaim', hold_ms: 3, lockdep: false, objects: DECISIVE.objects, swap: false },
+              { caller: 'i915_ioctl', holder: 'kswapd0', holder_context: 'kswapd', hold_ms: 2, lockdep: true, objects: DECISIVE.objects, swap: true },
+              { caller: 'Xorg', holder: 'kworker/0:1', holder_context: 'i915-worker', hold_ms: 4, lockdep: false, objects: DECISIVE.objects, swap: false },
             ],
+            describe: (wl: busy_workload) => `count called by "${wl.caller}" while "${wl.holder}" (${describe_holder_context(wl.holder_context)}) holds struct_mutex for ${wl.hold_ms} ms; ` +
+              `${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`,
           },
-          async (wl) => {
+          async (wl: busy_workload) => {
             const first = await busy_count(count_of(impl), wl);
             if (!first.ok) return first.outcome;
             // The same machine, the holder renamed: with the caller's own name if it had another, another name if it had the caller's.
