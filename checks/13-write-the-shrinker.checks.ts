@@ -193,6 +193,17 @@ const arb_direct_calls_every_kind = fc
   .map(([wl, kswapd]): direct_call_workload => (wl.in_reclaim && kswapd && wl.lock !== 'mine' ? { ...wl, kswapd: true, comm: 'kswapd0' } : wl));
 
 /**
+ * Another task holds struct_mutex and is itself in direct reclaim, is kswapd
+ * in i915's scan, or is i915's free worker (scenarios/lock_holder.ts): its
+ * lists all the same. Count says 0 and scan SHRINK_STOP, whoever the caller.
+ */
+const OTHER_HOLDER_EXAMPLES: direct_call_workload[] = [
+  { objects: NEEDED_FIRST, lock: 'other', holder_context: 'ioctl-in-reclaim', in_reclaim: true, kswapd: true, nr_to_scan: 4, swap: true, lockdep: false, comm: 'kswapd0', holder_comm: 'i915_ioctl' },
+  { objects: NEEDED_FIRST, lock: 'other', holder_context: 'kswapd', in_reclaim: true, nr_to_scan: 4, swap: false, lockdep: true, comm: 'glxgears', holder_comm: 'kswapd0' },
+  { objects: NEEDED_FIRST, lock: 'other', holder_context: 'i915-worker', in_reclaim: false, nr_to_scan: 4, swap: true, lockdep: false, comm: 'Xorg', holder_comm: 'kworker/0:1' },
+];
+
+/**
  * direct_calls - count and then scan called directly in every lock state
  * (scenarios/whole_shrinker.ts run_direct_calls), each call judged by the
  * rules of @fns; with @compare, the pages scan released and its answer are
@@ -201,7 +212,14 @@ const arb_direct_calls_every_kind = fc
 function direct_calls(impl: exercise_impl, ctx: check_context, fns: readonly shrinker_call['fn'][], seed: number, compare: boolean): Promise<check_outcome> {
   return for_each_workload(
     // Examples count toward the runs: every hand-picked workload, then five generated ones.
-    { arbitrary: arb_direct_calls_every_kind, seed, runs: DIRECT_EXAMPLES.length + 5, shrink_budget: SHRINK_BUDGET, examples: DIRECT_EXAMPLES, describe: describe_direct_call_workload },
+    {
+      arbitrary: arb_direct_calls_every_kind,
+      seed,
+      runs: DIRECT_EXAMPLES.length + OTHER_HOLDER_EXAMPLES.length + 5,
+      shrink_budget: SHRINK_BUDGET,
+      examples: [...DIRECT_EXAMPLES, ...OTHER_HOLDER_EXAMPLES],
+      describe: describe_direct_call_workload,
+    },
     async (wl) => {
       const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_direct_calls(wl, shrinker_of(impl)));
       if (value) {

@@ -295,7 +295,12 @@ const golden: golden_data = {
       "released": 32,
       "needed": 0
     },
-    "{\"comm\":\"check\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"scanout\",\"pages\":5}],\"swap\":true}": {
+    "{\"comm\":\"Xorg\",\"holder_comm\":\"kworker/0:1\",\"holder_context\":\"i915-worker\",\"in_reclaim\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":4,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}": {
+      "ret": 18446744073709552000,
+      "released": 0,
+      "needed": 0
+    },
+    "{\"comm\":\"check\",\"holder_comm\":\"i915_ioctl\",\"holder_context\":\"kswapd\",\"in_reclaim\":false,\"kswapd\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"scanout\",\"pages\":5}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
@@ -303,6 +308,11 @@ const golden: golden_data = {
     "{\"comm\":\"glxgears\",\"holder_comm\":\"gpu_wait\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":4,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}": {
       "ret": 4,
       "released": 4,
+      "needed": 0
+    },
+    "{\"comm\":\"glxgears\",\"holder_comm\":\"kswapd0\",\"holder_context\":\"kswapd\",\"in_reclaim\":true,\"lock\":\"other\",\"lockdep\":true,\"nr_to_scan\":4,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":false}": {
+      "ret": 18446744073709552000,
+      "released": 0,
       "needed": 0
     },
     "{\"comm\":\"i915_ioctl\",\"holder_comm\":\"i915_ioctl\",\"in_reclaim\":false,\"lock\":\"mine\",\"lockdep\":true,\"nr_to_scan\":12,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-completed\",\"pages\":5}],\"swap\":true}": {
@@ -330,12 +340,17 @@ const golden: golden_data = {
       "released": 6,
       "needed": 0
     },
-    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"in_reclaim\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":2,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":5}],\"swap\":true}": {
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"holder_context\":\"ioctl\",\"in_reclaim\":false,\"kswapd\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":2,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":5}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
     },
-    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":4}],\"swap\":true}": {
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"holder_context\":\"kswapd\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":4}],\"swap\":true}": {
+      "ret": 18446744073709552000,
+      "released": 0,
+      "needed": 0
+    },
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"i915_ioctl\",\"holder_context\":\"ioctl-in-reclaim\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":4,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
@@ -345,18 +360,18 @@ const golden: golden_data = {
       "released": 0,
       "needed": 0
     },
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"kswapd0\",\"holder_context\":\"ioctl-in-reclaim\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":true,\"nr_to_scan\":3,\"objects\":[{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1}],\"swap\":true}": {
+      "ret": 18446744073709552000,
+      "released": 0,
+      "needed": 0
+    },
     "{\"comm\":\"kswapd0\",\"holder_comm\":\"kswapd0\",\"in_reclaim\":true,\"lock\":\"other\",\"lockdep\":true,\"nr_to_scan\":32,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":false}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
     },
-    "{\"comm\":\"kworker/0:1\",\"holder_comm\":\"glxgears\",\"in_reclaim\":false,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":5}],\"swap\":false}": {
+    "{\"comm\":\"kworker/0:1\",\"holder_comm\":\"glxgears\",\"holder_context\":\"ioctl-in-reclaim\",\"in_reclaim\":false,\"kswapd\":false,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":5}],\"swap\":false}": {
       "ret": 0,
-      "released": 0,
-      "needed": 0
-    },
-    "{\"comm\":\"kworker/0:1\",\"holder_comm\":\"kswapd0\",\"in_reclaim\":true,\"lock\":\"other\",\"lockdep\":true,\"nr_to_scan\":3,\"objects\":[{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1}],\"swap\":true}": {
-      "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
     },

@@ -37,6 +37,8 @@ import { i915_gem_is_busy } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_object_is_active, i915_gem_object_mark_active, i915_gem_object_request_completed, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { can_release_pages, i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
+import { model_watch_list_walks } from '../kernel/drivers/gpu/drm/i915/i915_gem_list_debug';
+import { arb_holder_context, describe_holder_context, spawn_struct_mutex_holder, type holder_context } from './lock_holder';
 import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { format_gfp, GFP_KERNEL, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { alloc_page, __free_page, nr_free_pages, zone_info, type page } from '../kernel/mm/page_alloc';
@@ -210,7 +212,8 @@ export function judged_shrinker(s: whole_shrinker): { ops: Partial<i915_shrinker
     const t0 = jiffies();
     const unwatch = watch_releases(before.with_pages, (n) => (rec.released_busy += n));
     try {
-      rec.ret = await call();
+      // Every walk of i915's lists checked against struct_mutex's owner (a WARNING without it, lockdep on or off).
+      rec.ret = await model_watch_list_walks(i915, call);
     } finally {
       unwatch();
       rec.yielded = sched_steps() - steps;
@@ -390,6 +393,12 @@ export interface direct_call_workload {
   lockdep: boolean;
   comm: string;
   holder_comm: string;
+  /**
+   * lock 'other': what the holder is doing (scenarios/lock_holder.ts): an
+   * ioctl, the ioctl in direct reclaim, kswapd in i915's scan, i915's free
+   * worker. Absent: an ioctl. Whatever it is, its lists are its own.
+   */
+  holder_context?: holder_context;
 }
 
 export const arb_direct_call_workload: fc.Arbitrary<direct_call_workload> = arb_direct_calls();
@@ -410,11 +419,16 @@ export function arb_direct_calls(kinds: readonly gem_object_kind[] = GEM_OBJECT_
     lockdep: fc.boolean(),
     comm: arb_comm,
     holder_comm: arb_comm,
-  });
+    holder_context: arb_holder_context,
+    kswapd: fc.boolean(),
+  }).map((wl): direct_call_workload =>
+    // The caller's context, drawn for every call: a plain process (drop_caches), a direct reclaimer, or kswapd
+    // (in reclaim, never under an outer frame's struct_mutex: kswapd holds no GEM lock when it shrinks).
+    wl.kswapd && wl.in_reclaim && wl.lock !== 'mine' ? { ...wl, comm: 'kswapd0' } : { ...wl, kswapd: false });
 }
 
 export function describe_direct_call_workload(wl: direct_call_workload): string {
-  const held = wl.lock === 'free' ? 'nobody holds struct_mutex' : wl.lock === 'mine' ? `"${wl.comm}" itself holds struct_mutex` : `"${wl.holder_comm}" (another task) holds struct_mutex`;
+  const held = wl.lock === 'free' ? 'nobody holds struct_mutex' : wl.lock === 'mine' ? `"${wl.comm}" itself holds struct_mutex` : `"${wl.holder_comm}" (another task: ${describe_holder_context(wl.holder_context ?? 'ioctl')}) holds struct_mutex`;
   return `${describe_objects(wl.objects)}; ${held}; "${wl.comm}" ${wl.in_reclaim ? (wl.kswapd ? '(kswapd: PF_MEMALLOC | PF_KSWAPD)' : '(in direct reclaim, PF_MEMALLOC)') : '(a plain process, as drop_caches)'} ` +
     `calls count, then scan with nr_to_scan ${wl.nr_to_scan}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
 }
@@ -455,14 +469,16 @@ export async function run_direct_calls(wl: direct_call_workload, s: whole_shrink
       // The learner's own callbacks in every slot: the device handed to them must not carry the model's answer.
       w = gem_world({ release: '4.12', shrinker_ops: { count: s.count, scan: s.scan, oom: s.oom } });
       if (wl.lock === 'other') {
-        user_task(async () => {
+        spawn_struct_mutex_holder(wl.holder_context ?? 'ioctl', wl.holder_comm, async (in_context) => {
           await wait_for_completion(ready);
           await mutex_lock(w!.i915.struct_mutex);
-          complete(held);
-          await wait_for_completion(done);
+          await in_context(async () => {
+            complete(held);
+            await wait_for_completion(done);
+          });
           await msleep(1);
           mutex_unlock(w!.i915.struct_mutex);
-        }, wl.holder_comm);
+        });
       }
     },
     wl.comm,
