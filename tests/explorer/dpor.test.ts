@@ -71,7 +71,7 @@ describe('partial-order reduction on generated programs (2-3 tasks: mutexes, a c
       expect(programs).toBeGreaterThan(bound === 'complete' ? 50 : 80);
       if (bound === 'complete') expect(reduced_total * 5).toBeLessThan(naive_total);
       else expect(reduced_total * 1.2).toBeLessThan(naive_total);
-    }, 120_000);
+    });
   }
 
   it('a program that queues a work item (untagged workqueue: its worker is opaque) loses nothing', async () => {
@@ -83,7 +83,7 @@ describe('partial-order reduction on generated programs (2-3 tasks: mutexes, a c
       }),
       { seed: 7, numRuns: 10, endOnFailure: true },
     );
-  }, 120_000);
+  });
 
   it('without tags (footprint not declared) every step conflicts, and the reduction still agrees', async () => {
     await fc.assert(
@@ -94,7 +94,7 @@ describe('partial-order reduction on generated programs (2-3 tasks: mutexes, a c
       }),
       { seed: 11, numRuns: 10, endOnFailure: true },
     );
-  }, 120_000);
+  });
 });
 
 describe('a bare wake_up_process() is ordered against the sleeper going to sleep', () => {
@@ -118,7 +118,7 @@ describe('the clock: steps either side of a jiffy tick are ordered', () => {
       if (c.naive_states.size > 1) differing++;
     }
     expect(differing, 'some spins put the tick among the interleaved steps').toBeGreaterThan(0);
-  }, 120_000);
+  });
 });
 
 describe('partial-order reduction on the explorer fixtures', () => {

@@ -55,7 +55,7 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
       expect(e01(r).status).toBe('failed');
       expect(e01(r).incidents ?? []).toEqual([]);
       holds(r);
-    }, 120_000);
+    });
   }
 
   it('console-stdout: the forged marker lines it prints stay learner output, never a result', async () => {
@@ -63,7 +63,7 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     expect(e01(r).output).toContain('@@shrinker-lab-result@@00000000000000000000000000000000{"run":{"status":"passed"}}');
     expect(e01(r).output).toMatch(/console frozen \(TypeError\)/);
     holds(r);
-  }, 120_000);
+  });
 
   it('default-arg: code in a default parameter runs at call time with the device object in hand, and still reaches no host', async () => {
     const sub = new_submission('attack-default-arg');
@@ -76,7 +76,7 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     const r = await grade_submission(base, { submission: sub, exercises: ['01'], policy: false, typecheck: false });
     expect(e01(r).output).toMatch(/^attack default-arg: ran at call, Function blocked \(EvalError\)$/m);
     holds(r);
-  }, 120_000);
+  });
 
   it('summary-spoof: a thrown name with line separators and a bidi override cannot forge a line of summary.txt or Gradescope\'s output', async () => {
     const r = await grade_submission(base, { submission: attack('summary-spoof'), exercises: ['01'], policy: false, typecheck: false });
@@ -87,7 +87,7 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     // The forged words are still there (the learner's message is shown), but on the one line of the exercise.
     expect(summary_text(r).split('\n').filter((l) => /8\/8/.test(l))).toEqual([expect.stringMatching(/^01-count-must-not-hide-memory: 0\/8 \(crashed\) — loading the exercise threw Error/)]);
     holds(r);
-  }, 120_000);
+  });
 
   it('forbidden-at-runtime: a name the allowlist forbids does not exist for the learner\'s file in the realm (its facade of the module re-exports only allowed names)', async () => {
     const sub = new_submission('attack-forbidden-at-runtime');
@@ -103,7 +103,7 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     const visible = e01(ok).checks.filter((c) => !c.hidden);
     expect(visible.filter((c) => c.status !== 'passed')).toEqual([]);
     expect(e01(ok).score).toBe(visible.reduce((s, c) => s + c.max_score, 0)); // (its hidden check is a guard: the starter passes it too)
-  }, 240_000);
+  });
 
   it('host-lookup: a bare name the realm lacks resolves in the realm, never on a host object (no source, no host stack, no host Function)', async () => {
     const sub = new_submission('attack-host-lookup');
@@ -120,7 +120,7 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     // The stack it read is the realm's own: no frames at all.
     expect(out).toMatch(/ \/ stack: TypeError: [^/\n]*$/m);
     holds(r);
-  }, 120_000);
+  });
 
   it('hidden-exfil: what the learner\'s code prints while a hidden check runs never reaches a result (the hidden suites run in a child of their own)', async () => {
     const sub = new_submission('attack-hidden-exfil');
@@ -132,7 +132,7 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     // ... but nothing it made the learner's code print is anywhere in the results.
     expect(JSON.stringify([r, e01(r).output, to_junit(r), r.exercises.map(to_exercism)])).not.toMatch(/hidden check called/);
     holds(r);
-  }, 120_000);
+  });
 
   it('hidden-stall: a learner function that spins only under a hidden check costs the hidden checks, never the visible verdict', async () => {
     const sub = new_submission('attack-hidden-stall');
@@ -148,28 +148,28 @@ describe('attacks on the verdict channel, graded by the realm alone (policy off)
     // Nor can it be timed: execution_time is the visible runs' time alone, not the wall clock that includes the hidden child's stall.
     expect(r.execution_time).toBe(r.exercises.reduce((s, e) => s + e.ms, 0) / 1000);
     holds(r);
-  }, 120_000);
+  });
 
   it('read-hidden: importing the hidden suite is refused by the realm, without a word of its source', async () => {
     const r = await grade_submission(base, { submission: attack('read-hidden'), exercises: ['01'], policy: false, typecheck: false });
     expect(e01(r).status).toBe('crashed');
     expect(e01(r).message).toBe("loading the exercise threw Error: exercise 01 may import only the kernel model, not 'tests/hidden/01-count-must-not-hide-memory.checks'");
     holds(r);
-  }, 120_000);
+  });
 
   it('node-fs: importing node:fs is refused by the realm (no file read, none written)', async () => {
     const r = await grade_submission(base, { submission: attack('node-fs'), exercises: ['01'], policy: false, typecheck: false });
     expect(e01(r).status).toBe('crashed');
     expect(e01(r).message).toMatch(/imports 'node:fs'/);
     holds(r);
-  }, 120_000);
+  });
 
   it('memory-bomb: stopped at the heap cap, reported as memory, and the grader goes on', async () => {
     const r = await grade_submission(base, { submission: attack('memory-bomb'), exercises: ['01'], policy: false, typecheck: false, heap_mb: 64 });
     expect(e01(r).status).toBe('crashed');
     expect(e01(r).message).toMatch(/used more memory than allowed \(64 MiB of heap/);
     holds(r);
-  }, 120_000);
+  });
 });
 
 describe('the same attacks with the import policy on', () => {
@@ -194,7 +194,7 @@ describe('the same attacks with the import policy on', () => {
       expect(e01(r).message).toMatch(why[n]!);
       holds(r);
     }
-  }, 300_000);
+  });
 
   it('type-import-outside: a type import of any path outside kernel/ (import type, typeof import(), /// <reference>) is refused before the type check reads it', async () => {
     const sub = new_submission('attack-type-import-outside');
@@ -208,7 +208,7 @@ describe('the same attacks with the import policy on', () => {
     // Nothing the compiler could say about those paths: it never ran on the file.
     expect(JSON.stringify(r)).not.toMatch(/TS2307|Cannot find module/);
     holds(r);
-  }, 120_000);
+  });
 
   it('the model\'s own API as an answer: a re-export of mutex_trylock_recursive for exercise 04 is refused with the reason', async () => {
     const e04 = base.manifest.exercises.find((e) => e.id.startsWith('04-'))!;
@@ -219,5 +219,5 @@ describe('the same attacks with the import policy on', () => {
     const e = r.exercises[0]!;
     expect([e.status, e.score]).toEqual(['policy', 0]);
     expect(e.message).toContain('exercise 04 may not import mutex_trylock_recursive: implementing it is the exercise');
-  }, 120_000);
+  });
 });

@@ -53,7 +53,7 @@ export async function i915_gem_shrinker_count(_i915: drm_i915_private, _sc: shri
     // And the replay itself still works with that code: the trace of the run.
     expect(r.stdout).toContain(`scenario "ex01-holder-allocates" from the checks of exercise ${EX01}`);
     expect(r.stdout).toContain('sched_process_fork: child_pid=1');
-  }, 180_000);
+  });
 
   it('after the precheck: a file that imports node:fs is refused with the reason, and nothing of it runs', async () => {
     rmSync(marker, { force: true });
@@ -68,7 +68,7 @@ export async function i915_gem_shrinker_count(_i915: drm_i915_private, _sc: shri
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`Not replayed: your code for exercise ${EX01}`);
     expect(r.stdout).not.toContain('Replaying');
-  }, 180_000);
+  });
 });
 
 describe('the grader\'s type check sees only the submission and the model', () => {
@@ -108,7 +108,7 @@ export async function i915_gem_shrinker_count(_i915: drm_i915_private, _sc: shri
     expect(about(absent)[0]).toContain('error TS2307');
     // No type error that only a file that exists could cause (typeof PRESENT is not a number).
     expect(lines.filter((l) => !/TS2307/.test(l))).toEqual([]);
-  }, 180_000);
+  });
 
   it('the type-check child runs under Node\'s permission model, reading only what the confinement lets the compiler see (and the grader code it runs)', () => {
     const file = join(base.dir, 'exercises', EX01_ENTRY.id, EX01_ENTRY.files[0]!);

@@ -112,7 +112,7 @@ describe('the model\'s own answer, reached through the objects handed to the lea
       else expect(x.status, x.message).not.toBe('compile_error');
       expect(x.checks.filter((c) => c.score > 0).map((c) => c.id)).toEqual([]);
       expect(x.score).toBe(0);
-    }, 300_000);
+    });
   }
 });
 

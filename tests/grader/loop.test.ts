@@ -41,7 +41,7 @@ const run = await check_exercise(e, { root: ${JSON.stringify(root)}, dir: ${JSON
 console.log('status=' + run.status);`;
     const old = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
     expect(old).toContain('status=passed');
-  }, 240_000);
+  });
 
   it('the reference solution still passes there, and what the file prints reaches the learner', async () => {
     const dir = join(root, 'exercises', TINY);
@@ -49,5 +49,5 @@ console.log('status=' + run.status);`;
     const run = await run_isolated({ root, exercise: TINY, dir, timeout_ms: 180_000 });
     expect(run.status).toBe('passed');
     expect(run.output).toContain('sum(2, 3)');
-  }, 240_000);
+  });
 });

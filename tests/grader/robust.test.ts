@@ -39,7 +39,7 @@ describe('strict arguments (node:util parseArgs, every command)', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/Unknown option '--hiden'/);
     expect(err).toMatch(/^usage:/m);
-  }, 120_000);
+  });
 });
 
 describe('strict arguments: grader/export_student.ts run on its own', () => {
@@ -56,7 +56,7 @@ describe('strict arguments: grader/export_student.ts run on its own', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/Unknown option '--bogus'[^]*usage: node --import tsx grader\/export_student\.ts DIR/);
     expect(existsSync(dest)).toBe(false);
-  }, 120_000);
+  });
 });
 
 describe('symbolic links in a submission', () => {
@@ -68,7 +68,7 @@ describe('symbolic links in a submission', () => {
     expect([e.status, e.score]).toEqual(['missing', 0]);
     expect(e.message).toBe(`not graded: ${EX01.id} is a symbolic link: the grader takes only real files and folders of the submission (copy the file itself)`);
     expect(JSON.stringify(r)).not.toContain(COURSE_ROOT);
-  }, 120_000);
+  });
 
   it('a symlinked file is refused for its exercise only, by name, and the other exercises are graded', async () => {
     const sub = new_submission('linked-file');
@@ -80,7 +80,7 @@ describe('symbolic links in a submission', () => {
     expect(r.exercises.map((e) => [e.id, e.status])).toEqual([[EX01.id, 'missing'], [e02.id, 'passed']]);
     expect(r.exercises[0]!.message).toBe(`not graded: exercises/${EX01.id}/${EX01.files[0]} is a symbolic link: the grader takes only real files and folders of the submission (copy the file itself)`);
     expect(JSON.stringify(r)).not.toContain(COURSE_ROOT);
-  }, 180_000);
+  });
 });
 
 describe('class mode cannot be stopped by one submission', () => {
@@ -108,7 +108,7 @@ export const boom = (() => {
     expect(b.skipped.map((s) => s.name)).toEqual(['linked', 'zipped.zip']);
     expect(readFileSync(join(out, 'skipped.txt'), 'utf8')).toMatch(/^linked: a symbolic link, not graded.*\nzipped\.zip: a zip file, not graded: unpack it/);
     expect(readFileSync(join(out, 'gradebook.csv'), 'utf8').split('\n')[0]).toBe(`submission,${EX01.id},total,max,modified_files,incidents`);
-  }, 300_000);
+  });
 });
 
 describe('class mode: names the submissions chose (round 3 of the red team)', () => {
@@ -131,7 +131,7 @@ describe('class mode: names the submissions chose (round 3 of the red team)', ()
     expect(lines).toContain('gradebook.csv: 0/');
     expect(lines).toContain('(results in gradebook.csv.results/');
     expect(lines).toContain('"\\u001b]0;owned\\u0007\\u001b[2Jmallory": 0/');
-  }, 300_000);
+  });
 });
 
 describe('a huge file (round 4 of the red team, #11)', () => {
@@ -187,7 +187,7 @@ describe('an interrupted grader', () => {
     expect(workers()).toEqual([]);
     expect(readdirSync(tmp).filter((n) => n.startsWith('shrinker-'))).toEqual([]);
     expect(existsSync(join(tmp, 'out'))).toBe(false);
-  }, 600_000);
+  });
 });
 
 describe('the model hands out copies of what judges', () => {
@@ -206,7 +206,7 @@ describe('the model hands out copies of what judges', () => {
       }, 'reporter');
     });
     expect(r.reports.map((x) => x.title)).toEqual(['a real warning']);
-  }, 60_000);
+  });
 });
 
 describe('forged and garbled result lines', () => {
@@ -230,5 +230,5 @@ export const forged = (() => {
     expect(e.incidents!.map((i) => i.split(':')[0])).toEqual(["a result line without the worker's nonce", 'a line without the result marker']);
     expect(readFileSync(join(out, 'gradebook.csv'), 'utf8').split('\n')[1]).toMatch(/^forger,0,0,\d+,,2$/);
     expect(readFileSync(join(out, 'incidents.txt'), 'utf8')).toMatch(/^forger 01-count-must-not-hide-memory: a result line without the worker's nonce/);
-  }, 300_000);
+  });
 });
