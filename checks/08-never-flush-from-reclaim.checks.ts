@@ -25,6 +25,7 @@ import { failslab_set } from '../kernel/mm/slab';
 import { rcu_barrier } from '../kernel/rcu/update';
 import { current, msleep } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC, PF_WQ_WORKER } from '../kernel/sched/task';
+import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
 import { arb_comm, make_gem_objects } from '../scenarios/gem_workloads';
 import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
 import {
@@ -241,6 +242,8 @@ interface backlog_sweep_workload {
   twist: number;
   lockdep: boolean;
   comm: string;
+  /** The kind of task that reclaims (a user process, a kernel thread, a kworker running a work item): the rule is the same for each. */
+  task: caller_task;
 }
 /** Boundaries a threshold on the backlog would sit on: powers of two (±1), SHRINK_BATCH, round numbers, up to 2049. */
 const BACKLOG_LADDER: readonly number[] = [
@@ -252,6 +255,7 @@ const arb_backlog_sweep: fc.Arbitrary<backlog_sweep_workload> = fc.record({
   twist: fc.integer({ min: 0, max: 11 }),
   lockdep: fc.boolean(),
   comm: arb_comm,
+  task: arb_caller_task,
 });
 const SWEEP_CALLERS = ['kswapd', 'direct reclaim', 'the OOM notifier'] as const;
 const SWEEP_LEVELS = ['well above high', 'just below high', 'just below low', 'near min'] as const;
@@ -260,7 +264,7 @@ const SWEEP_PAUSES_MS = [0, 1, 3, 40, 250] as const;
 const sweep_caller = (i: number): (typeof SWEEP_CALLERS)[number] => SWEEP_CALLERS[i % SWEEP_CALLERS.length]!;
 const sweep_level = (i: number): (typeof SWEEP_LEVELS)[number] => SWEEP_LEVELS[i % SWEEP_LEVELS.length]!;
 const describe_backlog_sweep = (wl: backlog_sweep_workload): string =>
-  `"${wl.comm}" holds struct_mutex as the shrinker's trylock left it and calls the shrinker's unlock ${wl.backlogs.length} times, with ` +
+  `"${wl.comm}"${describe_caller_task(wl.task)} holds struct_mutex as the shrinker's trylock left it and calls the shrinker's unlock ${wl.backlogs.length} times, with ` +
   `${wl.backlogs.join(', ')} objects in flight; callers, RCU callbacks run or pending, memory levels and jiffies rotate from ${wl.twist}; ` +
   `lockdep ${wl.lockdep ? 'on' : 'off'}`;
 
@@ -278,36 +282,39 @@ async function backlog_sweep_check(impl: exercise_impl, wl: backlog_sweep_worklo
     async (w) => {
       const i915 = w.i915;
       await warm_up_workqueues();
-      await mutex_lock(i915.struct_mutex);
-      for (let call = 0; call < wl.backlogs.length; call++) {
-        const turn = call + wl.twist;
-        // The shrinker's i915_gem_shrinker_lock() took it (MUTEX_TRYLOCK_SUCCESS) right after the previous call let go.
-        if (__mutex_owner(i915.struct_mutex) !== current) await mutex_lock(i915.struct_mutex);
-        const more = wl.backlogs[call]! - i915.mm.free_count;
-        if (more > 0) {
-          const objs = await make_gem_objects(i915, Array.from({ length: more }, () => ({ kind: 'no-pages' as const, pages: 1 })));
-          for (const obj of objs) i915_gem_object_put(obj);
+      // The sweep from the workload's kind of task: a kernel thread or a kworker runs it for us, and we wait.
+      return run_as(wl.task, wl.comm, async () => {
+        await mutex_lock(i915.struct_mutex);
+        for (let call = 0; call < wl.backlogs.length; call++) {
+          const turn = call + wl.twist;
+          // The shrinker's i915_gem_shrinker_lock() took it (MUTEX_TRYLOCK_SUCCESS) right after the previous call let go.
+          if (__mutex_owner(i915.struct_mutex) !== current) await mutex_lock(i915.struct_mutex);
+          const more = wl.backlogs[call]! - i915.mm.free_count;
+          if (more > 0) {
+            const objs = await make_gem_objects(i915, Array.from({ length: more }, () => ({ kind: 'no-pages' as const, pages: 1 })));
+            for (const obj of objs) i915_gem_object_put(obj);
+          }
+          if (turn % 2 === 0) await rcu_barrier(); // the callbacks ran: free_work queued, its worker waits for struct_mutex
+          const pause = SWEEP_PAUSES_MS[turn % SWEEP_PAUSES_MS.length]!;
+          if (pause) await msleep(pause); // time moves: the backlog has been waiting a tick, a second, more
+          const held: page[] = [];
+          await allocate_pages(pages_to_level(sweep_level(turn)), GFP_NOWAIT | __GFP_NOWARN, held);
+          const caller = sweep_caller(turn);
+          const flags = caller === 'kswapd' ? PF_MEMALLOC | PF_KSWAPD : caller === 'direct reclaim' ? PF_MEMALLOC : 0;
+          const in_flight = i915.mm.free_count;
+          const free_pages = zone_info().free;
+          current.flags |= flags;
+          const m = await measure_call(() => unlock(i915, true));
+          current.flags &= ~flags;
+          for (const p of held) __free_page(p);
+          const at = `call #${call + 1} (from ${caller}, ${in_flight} objects in flight, ${free_pages} pages free)`;
+          if (m.slept > 0 || m.stalled_jiffies > 0) return `${at}: i915_gem_shrinker_unlock(unlock = true) slept ${m.slept} time(s) and returned after ${m.stalled_jiffies} jiffies`;
+          if (__mutex_owner(i915.struct_mutex) === current) return `${at}: i915_gem_shrinker_unlock(unlock = true) left struct_mutex locked`;
+          mutex_trylock(i915.struct_mutex); // the next call's trylock, before the free worker gets its turn
         }
-        if (turn % 2 === 0) await rcu_barrier(); // the callbacks ran: free_work queued, its worker waits for struct_mutex
-        const pause = SWEEP_PAUSES_MS[turn % SWEEP_PAUSES_MS.length]!;
-        if (pause) await msleep(pause); // time moves: the backlog has been waiting a tick, a second, more
-        const held: page[] = [];
-        await allocate_pages(pages_to_level(sweep_level(turn)), GFP_NOWAIT | __GFP_NOWARN, held);
-        const caller = sweep_caller(turn);
-        const flags = caller === 'kswapd' ? PF_MEMALLOC | PF_KSWAPD : caller === 'direct reclaim' ? PF_MEMALLOC : 0;
-        const in_flight = i915.mm.free_count;
-        const free_pages = zone_info().free;
-        current.flags |= flags;
-        const m = await measure_call(() => unlock(i915, true));
-        current.flags &= ~flags;
-        for (const p of held) __free_page(p);
-        const at = `call #${call + 1} (from ${caller}, ${in_flight} objects in flight, ${free_pages} pages free)`;
-        if (m.slept > 0 || m.stalled_jiffies > 0) return `${at}: i915_gem_shrinker_unlock(unlock = true) slept ${m.slept} time(s) and returned after ${m.stalled_jiffies} jiffies`;
-        if (__mutex_owner(i915.struct_mutex) === current) return `${at}: i915_gem_shrinker_unlock(unlock = true) left struct_mutex locked`;
-        mutex_trylock(i915.struct_mutex); // the next call's trylock, before the free worker gets its turn
-      }
-      if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
-      return page_accounting();
+        if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+        return page_accounting();
+      });
     },
     undefined,
     { ...WORLD_PARAMS, totalram_pages: 2048, lockdep: wl.lockdep },
@@ -403,7 +410,12 @@ export default define_checks(refuse_kernel_object_state({
             arbitrary: arb_backlog_sweep,
             seed: 0x08a2,
             generated: 1,
-            examples: [{ backlogs: [...BACKLOG_LADDER], twist: 0, lockdep: false, comm: 'kswapd0' }],
+            examples: [
+              { backlogs: [...BACKLOG_LADDER], twist: 0, lockdep: false, comm: 'kswapd0', task: 'user' },
+              // A kworker in reclaim (writeback, another driver's work) is no exception: system_wq has no rescuer.
+              { backlogs: [0, 1, 2, 129], twist: 1, lockdep: true, comm: 'kworker/u4:2', task: 'kworker' },
+              { backlogs: [0, 1, 2, 129], twist: 2, lockdep: false, comm: 'jbd2/sda1-8', task: 'kthread' },
+            ],
             describe: describe_backlog_sweep,
             shrink_budget: 4,
           },
