@@ -20,8 +20,6 @@ import { PF_KSWAPD, PF_SWAPWRITE } from '../kernel/sched/task';
 import { DECLARE_WORK, queue_work, system_wq } from '../kernel/workqueue';
 
 export type reclaim_context = 'process' | 'direct-reclaim' | 'kswapd';
-export const RECLAIM_CONTEXTS: readonly reclaim_context[] = ['process', 'direct-reclaim', 'kswapd'];
-export const arb_reclaim_context: fc.Arbitrary<reclaim_context> = fc.constantFrom(...RECLAIM_CONTEXTS);
 
 /** For workload descriptions: '' for a plain process, else where the caller is and its flags. */
 export function describe_reclaim_context(context: reclaim_context): string {
@@ -53,7 +51,7 @@ export function enter_reclaim_context(context: reclaim_context): () => void {
  * hide memory from every allocation those tasks make.
  */
 export type caller_task = 'user' | 'kthread' | 'kworker';
-export const CALLER_TASKS: readonly caller_task[] = ['user', 'kthread', 'kworker'];
+const CALLER_TASKS: readonly caller_task[] = ['user', 'kthread', 'kworker'];
 export const arb_caller_task: fc.Arbitrary<caller_task> = fc.constantFrom(...CALLER_TASKS);
 
 /** For workload descriptions: '' for a user task, else the kind of task. */
@@ -103,14 +101,4 @@ export const arb_reclaim_caller: fc.Arbitrary<reclaim_caller> = fc.constantFrom(
 
 export function describe_reclaim_caller(c: reclaim_caller): string {
   return `${describe_caller_task(c.task)}${describe_reclaim_context(c.context)}`;
-}
-
-/** call_as - run @fn as @caller would (run_as, then enter_reclaim_context around @fn). */
-export function call_as<T>(caller: reclaim_caller, comm: string, fn: () => Promise<T>): Promise<T> {
-  return run_as(caller.task, comm, async () => {
-    const leave = enter_reclaim_context(caller.context);
-    const value = await fn();
-    leave();
-    return value;
-  });
 }
