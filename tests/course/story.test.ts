@@ -12,7 +12,12 @@
 //   reference solution); lines that start with "..." mark a cut. A check
 //   workload that is not an explorer scenario has no schedule string: its
 //   log is fenced ```text model-log <name>, and <name> is one of the runs
-//   below, made the way the check makes it;
+//   below, made the way the check makes it; and a check whose workloads are
+//   generated shows its failure as the learner's loop prints it: fenced
+//   ```text model-failure <check-id>, its lines are in that check's failure
+//   message on the starter (what `npx shrinker-lab run NN --full` prints: the
+//   smallest failing workload and the trace where the starter ran, replayed
+//   with the trace on), compared without indentation and "<- your code" marks;
 // - every lesson quotes the thread, with attribution ("> — Name, ..."), and
 //   cites the sources; every attributed quote is the mail's own words
 //   (thread.md, "The mail as sent"), cuts marked "[...]";
@@ -250,6 +255,11 @@ const LOGGED_RUNS: Record<string, () => Promise<string[]>> = {
   },
 };
 
+/** A line of a failure message as a lesson quotes it: no indentation, no "<- your code" mark. */
+function unmarked(line: string): string {
+  return line.trim().replace(/\s+<- your code.*$/, '');
+}
+
 /** Does every line of @lines that is not a cut appear in @printed, in order? The first line that does not, or null. */
 function first_missing(lines: readonly string[], printed: readonly string[]): string | null {
   let at = 0;
@@ -279,6 +289,18 @@ describe('kernel logs a lesson shows as the model output are what the model prin
       expect(r.result.steps).toBeLessThanOrEqual(REPLAY_STEP_BUDGET);
       const printed = render_timeline(r.timeline).split('\n').map((s) => s.trimEnd());
       expect(first_missing(x.lines, printed), `${x.lesson}: a line the model does not print (in this order) with the ${x.code} for ${x.schedule}`).toBeNull();
+    });
+  }
+
+  const failures = exercise_lessons.flatMap((l) =>
+    [...l.body.matchAll(/^```text model-failure (\S+)\n([\s\S]*?)^```$/gm)].map((m) => ({ lesson: l.file, exercise: manifest.exercises.find((e) => e.id === l.exercise)!, check: m[1]!, lines: m[2]!.split('\n') })),
+  );
+  for (const x of failures) {
+    it(`${x.lesson}: the failure of ${x.check} on the starter`, async () => {
+      const [r] = await run_checks(await load_suite(x.exercise), await load_impl(x.exercise, starter_dir(x.exercise)), [x.check]);
+      expect(r?.status, `${x.exercise.id}: check ${x.check} fails on the starter`).toBe('failed');
+      const printed = r!.message.split('\n').map(unmarked);
+      expect(first_missing(x.lines.map(unmarked), printed), `${x.lesson}: a line the failure of ${x.check} does not print (in this order) on the starter`).toBeNull();
     });
   }
 
