@@ -1,7 +1,8 @@
 // The graded checks of exercise 05 (report what you released).
 // Each check runs your i915_gem_shrinker_oom on the kernel model as
 // out_of_memory() calls it, on generated machines (fixed seeds: the same
-// workloads every run): who allocates and what it holds, GFP_KERNEL and
+// workloads every run): who allocates (a user task, a kernel thread, a
+// kworker) and what it holds, GFP_KERNEL and
 // GFP_NOFS, swap on and off, every kind of GEM object busy on the GPU,
 // lockdep on and off, v4.11 and v4.12, another OOM notifier before or after
 // i915's. Every call is judged as it happens: what it added to the counter
@@ -30,6 +31,7 @@ import { jiffies } from '../kernel/time/timekeeping';
 import { gem_world, warm_up_workqueues } from '../scenarios/i915_world';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_kind, type gem_object_spec } from '../scenarios/gem_workloads';
 import { hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
+import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
 import {
   ALL_GEM_KINDS,
   arb_oom_workload,
@@ -165,7 +167,12 @@ const GIVES_BACK_EXAMPLES: oom_workload[] = [
   W({ holder: 'caller-handoff', objects: [obj('needed', 12), obj('dirty-needed', 6), obj('purgeable', 8)], swap: true, lockdep: false, release: '4.11' }),
   // Holding nothing; another task holds the lock for 30 ms; GFP_NOFS.
   W({ comm: 'glxgears', holder: 'other-briefly', other: 'glxgears', gfp: 'GFP_NOFS', objects: [obj('bound-active', 10), obj('pinned', 4)] }),
-  W({ comm: 'kworker/0:1', holder: 'none', objects: [obj('bound-needed', 9), obj('bound-idle', 8)], swap: true, release: '4.11' }),
+  // A kworker (writeback, i915's own workers) and a kernel thread run into the OOM path too: out_of_memory() calls the
+  // notifiers for them as for anyone, and since the OOM killer never picks a kernel thread, the kill lands on firefox.
+  W({ comm: 'kworker/0:1', caller: 'kworker', holder: 'none', objects: [obj('bound-needed', 9), obj('bound-idle', 8)], swap: true, release: '4.11' }),
+  W({ comm: 'jbd2/sda1-8', caller: 'kthread', objects: [obj('purgeable', 10), obj('bound-idle', 4)], lockdep: false }),
+  // i915's own worker allocating under struct_mutex while a 300 ms batch runs: the notifier's wait is owed to it too.
+  W({ comm: 'kworker/u4:2', caller: 'kworker', holder: 'caller', busy_ms: 300, objects: [obj('bound-active', 10), obj('purgeable', 6)], release: '4.11' }),
   // A long batch (800 ms, a compute job): the notifier waits for it (up to 5 s) rather than let a bystander die.
   W({ busy_ms: 800, comm: 'Xorg', objects: [obj('bound-active', 10), obj('purgeable', 4)] }),
 ];
@@ -193,6 +200,11 @@ interface direct_workload {
    * after the purge, so the notifier's report finds them still releasable on the lists.
    */
   meanwhile: gem_object_spec[] | null;
+  /**
+   * What kind of task calls (scenarios/reclaim_context.ts run_as): a user task, a kernel thread or a kworker on
+   * system_wq. A kernel thread ignores signals, so sigkill_ms is null unless the caller is a user task.
+   */
+  caller: caller_task;
 }
 const D = (o: Partial<direct_workload>): direct_workload => ({
   objects: [obj('purgeable', 12)],
@@ -208,6 +220,7 @@ const D = (o: Partial<direct_workload>): direct_workload => ({
   sigkill_ms: null,
   again: null,
   meanwhile: null,
+  caller: 'user',
   ...o,
 });
 /** A GPU batch or a lock hold anywhere under the notifier's 5 s (a 4K frame, a compute job, a GPU reset) is worth waiting for. */
@@ -221,6 +234,7 @@ const DIRECT_EXAMPLES: direct_workload[] = [
     busy_ms: 12,
     swap: true,
     comm: 'kworker/0:1',
+    caller: 'kworker',
     other: 'i915_ioctl',
     holder: 'other-briefly',
     earlier: 2,
@@ -232,7 +246,9 @@ const DIRECT_EXAMPLES: direct_workload[] = [
   D({ objects: [obj('bound-active', 10), obj('pinned', 3)], busy_ms: 40, comm: 'Xorg' }),
   D({ comm: 'glxgears', holder: 'other-briefly', other: 'Xorg', hold_ms: 3000, lockdep: false, release: '4.11' }),
   // Just under the 5 s: any shorter budget gives up on these.
-  D({ objects: [obj('bound-active', 6), obj('purgeable', 6)], busy_ms: 4900, comm: 'kworker/0:1', swap: true }),
+  D({ objects: [obj('bound-active', 6), obj('purgeable', 6)], busy_ms: 4900, comm: 'kworker/0:1', caller: 'kworker', swap: true }),
+  // A kernel thread holding struct_mutex runs out of memory while a batch runs: everything releasable, reported.
+  D({ objects: [obj('needed', 6), obj('purgeable', 5), obj('bound-active', 3)], busy_ms: 40, swap: true, comm: 'jbd2/sda1-8', caller: 'kthread', holder: 'caller', release: '4.11' }),
   D({ holder: 'other-briefly', other: 'i915_ioctl', hold_ms: 4800, busy_ms: 0, release: '4.11' }),
   // SIGKILL 20 ms into a 3 s wait for the GPU: the reference leaves within a tick (schedule_timeout_killable, fatal_signal_pending).
   D({ busy_ms: 3000, sigkill_ms: 20, holder: 'caller' }),
@@ -264,7 +280,8 @@ const arb_direct: fc.Arbitrary<direct_workload> = fc.record({
   sigkill_ms: fc.option(fc.integer({ min: 1, max: 40 }), { nil: null, freq: 3 }),
   again: fc.option(fc.record({ gap_ms: fc.integer({ min: 1, max: 900 }), objects: arb_gem_objects(0, 3, 10, ALL_GEM_KINDS) }), { nil: null, freq: 2 }),
   meanwhile: fc.option(arb_gem_objects(1, 4, 6, ALL_GEM_KINDS), { nil: null, freq: 2 }),
-});
+  caller: arb_caller_task,
+}).map((wl) => (wl.caller === 'user' ? wl : { ...wl, sigkill_ms: null }));
 function describe_direct(wl: direct_workload): string {
   const who = {
     none: `"${wl.comm}" (holding nothing)`,
@@ -278,7 +295,7 @@ function describe_direct(wl: direct_workload): string {
     ? `; ${wl.again.gap_ms} ms later, with the remaining buffers marked DONTNEED and ${describe_objects(wl.again.objects)} added, it calls the notifier again (a second OOM episode)`
     : '';
   const meanwhile = wl.meanwhile ? `; "${wl.other}" populates ${describe_objects(wl.meanwhile)} as soon as the purge is done` : '';
-  return `${who} calls the OOM notifier after other notifiers reported ${wl.earlier} pages; ${describe_objects(wl.objects)}, busy on the GPU for ${wl.busy_ms} ms; ` +
+  return `${who}${describe_caller_task(wl.caller)} calls the OOM notifier after other notifiers reported ${wl.earlier} pages; ${describe_objects(wl.objects)}, busy on the GPU for ${wl.busy_ms} ms; ` +
     `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${kill}${again}${meanwhile}`;
 }
 
@@ -294,19 +311,32 @@ async function judged_oom_printing(oom: oom_fn, i915: drm_i915_private, freed: {
 
 /**
  * What the notifier printed, against the reference's lines on the same
- * workload. i915_gem_shrinker_oom() (drivers/gpu/drm/i915/i915_gem_shrinker.c)
- * fixes the text: pr_info "Purging GPU memory, %lu pages freed, %lu pages
- * still pinned." when anything was freed or is still releasable, and pr_err
- * "%lu and %lu pages still available in the bound and unbound GPU page lists."
- * when something releasable was left behind. Whoever reads an OOM report
- * (dmesg, a bug report) reads these numbers: they must be what happened.
+ * workload. v4.11's i915_gem_shrinker_oom() (drivers/gpu/drm/i915/
+ * i915_gem_shrinker.c) fixes both the text and when each line appears:
+ * pr_info "Purging GPU memory, %lu pages freed, %lu pages still pinned."
+ * when it freed anything or left releasable pages (freed_pages || unbound ||
+ * bound), then pr_err "%lu and %lu pages still available in the bound and
+ * unbound GPU page lists." when it left releasable pages (unbound || bound).
+ * Since the kernel fixes the two lines, they are compared line by line;
+ * whoever reads an OOM report (dmesg, a bug report) reads these numbers.
  */
 function same_report(which: string, ref: string[], got: string[]): string | null {
   if (ref.length === got.length && ref.every((l, i) => l === got[i])) return null;
   const show = (ls: string[]): string => (ls.length ? ls.map((l) => `      ${l}`).join('\n') : '      (nothing)');
-  return `${which}the notifier's report in the kernel log differs from i915's (i915_gem_shrinker_oom: "Purging GPU memory, N pages freed, ` +
-    'M pages still pinned." at KERN_INFO when it freed anything or left releasable pages, "B and U pages still available in the bound and unbound ' +
-    `GPU page lists." at KERN_ERR when it left releasable pages). The kernel prints:\n${show(ref)}\n    this code printed:\n${show(got)}\n` +
+  // When v4.11 prints a line of this shape, for the message.
+  const when = (l: string): string =>
+    l.includes('pages still available in the bound and unbound GPU page lists')
+      ? 'the pr_err v4.11 prints whenever releasable pages are left on the lists after the purge (bound or unbound > 0)'
+      : l.includes('Purging GPU memory')
+        ? 'the pr_info v4.11 prints whenever the purge freed pages or left releasable ones (freed_pages || unbound || bound)'
+        : 'a line v4.11\'s notifier never prints';
+  const missing = ref.filter((l) => !got.includes(l)).map((l) => `\n    missing: ${l}  (${when(l)})`);
+  const extra = got.filter((l) => !ref.includes(l)).map((l) => `\n    not v4.11's: ${l}  (${when(l)})`);
+  const order = missing.length + extra.length === 0 ? '\n    the same lines in another order: v4.11 prints the pr_info line first, then the pr_err line.' : '';
+  return `${which}the notifier's report in the kernel log is not v4.11's (i915_gem_shrinker_oom prints two lines, and the kernel fixes when each appears: ` +
+    '"Purging GPU memory, N pages freed, M pages still pinned." at KERN_INFO when it freed anything or left releasable pages, then ' +
+    '"B and U pages still available in the bound and unbound GPU page lists." at KERN_ERR when it left releasable pages).' +
+    `${missing.join('')}${extra.join('')}${order}\n  v4.11 prints:\n${show(ref)}\n    this code printed:\n${show(got)}\n` +
     '  Whoever reads the OOM report reads these numbers: the pages freed, the pages still pinned (unreleasable), and the releasable pages left on each list.';
 }
 
@@ -316,37 +346,41 @@ async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: r
     { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? 96 : 0, lockdep: wl.lockdep },
     async () => {
       const i915 = w.i915!;
-      const me = current;
       await warm_up_workqueues();
       const objs = await make_gem_objects(i915, wl.objects);
       const until = jiffies() + wl.busy_ms;
       for (const o of objs) if (o.mm.pages) i915_gem_object_mark_active(o, until);
       w.ready = true;
       const mine = wl.holder !== 'none' && wl.holder !== 'other-briefly';
-      if (mine) await hold_struct_mutex(i915, wl.holder as holder_state);
-      else if (wl.holder === 'other-briefly') while (!mutex_is_locked(i915.struct_mutex)) await msleep(1);
-      if (wl.sigkill_ms !== null) {
-        // do_send_sig_info(SIGKILL), as oom_kill_process() sends it: a killable sleep ends at once.
-        user_task(async () => {
-          while (!w.calling) await msleep(1);
-          await msleep(wl.sigkill_ms!);
-          me.sigkill_pending = true;
-          signal_wake_up(me);
-        }, 'kill');
-      }
-      w.calling = true;
-      const calls = [await judged_oom_printing(oom, i915, { value: wl.earlier })];
-      if (!completion_done(w.purged)) complete(w.purged); // a notifier that never purged: "meanwhile" comes after it
-      if (wl.again) {
-        // The same machine, a second OOM episode: what is releasable now must be released and reported again.
-        await msleep(wl.again.gap_ms);
-        for (const o of i915.objects) if (o.mm.pages) i915_gem_object_set_madv(o, I915_MADV_DONTNEED);
-        const fresh = await make_gem_objects(i915, wl.again.objects);
-        const busy_until = jiffies() + wl.busy_ms; // the new episode's buffers are busy on the GPU as the first one's were
-        for (const o of fresh) if (o.mm.pages) i915_gem_object_mark_active(o, busy_until);
-        calls.push(await judged_oom_printing(oom, i915, { value: 0 }));
-      }
-      if (mine && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+      // The calling task: this user task, or a kernel thread / kworker named wl.comm, which takes the lock itself.
+      const calls = await run_as(wl.caller, wl.comm, async () => {
+        const me = current;
+        if (mine) await hold_struct_mutex(i915, wl.holder as holder_state);
+        else if (wl.holder === 'other-briefly') while (!mutex_is_locked(i915.struct_mutex)) await msleep(1);
+        if (wl.sigkill_ms !== null) {
+          // do_send_sig_info(SIGKILL), as oom_kill_process() sends it: a killable sleep ends at once.
+          user_task(async () => {
+            while (!w.calling) await msleep(1);
+            await msleep(wl.sigkill_ms!);
+            me.sigkill_pending = true;
+            signal_wake_up(me);
+          }, 'kill');
+        }
+        w.calling = true;
+        const calls = [await judged_oom_printing(oom, i915, { value: wl.earlier })];
+        if (!completion_done(w.purged)) complete(w.purged); // a notifier that never purged: "meanwhile" comes after it
+        if (wl.again) {
+          // The same machine, a second OOM episode: what is releasable now must be released and reported again.
+          await msleep(wl.again.gap_ms);
+          for (const o of i915.objects) if (o.mm.pages) i915_gem_object_set_madv(o, I915_MADV_DONTNEED);
+          const fresh = await make_gem_objects(i915, wl.again.objects);
+          const busy_until = jiffies() + wl.busy_ms; // the new episode's buffers are busy on the GPU as the first one's were
+          for (const o of fresh) if (o.mm.pages) i915_gem_object_mark_active(o, busy_until);
+          calls.push(await judged_oom_printing(oom, i915, { value: 0 }));
+        }
+        if (mine && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+        return calls;
+      });
       while (mutex_is_locked(i915.struct_mutex)) await msleep(1);
       return { calls, books: page_accounting() };
     },
@@ -434,6 +468,13 @@ async function pin_races(impl: exercise_impl): Promise<check_outcome> {
 // ---------------------------------------------------------------------------
 // The checks.
 
+/**
+ * Who allocates, drawn for every generated OOM workload: a user task, a kernel thread or a kworker
+ * (scenarios/reclaim_context.ts). The notifier owes each the same purge and the same report.
+ */
+const with_caller = (arb: fc.Arbitrary<oom_workload>): fc.Arbitrary<oom_workload> =>
+  fc.tuple(arb, arb_caller_task).map(([wl, caller]) => (caller === 'user' ? wl : { ...wl, caller }));
+
 /** oom_check - run OOM workloads and judge each run with @judge (after the common invariants); compare @aspect with the reference. */
 function oom_check(
   opts: { arbitrary: fc.Arbitrary<oom_workload>; seed: number; runs: number; examples: oom_workload[]; max_steps?: number },
@@ -441,7 +482,7 @@ function oom_check(
   aspect: (v: oom_run) => unknown,
 ): (impl: exercise_impl, ctx: check_context) => Promise<check_outcome> {
   return (impl, ctx) =>
-    for_each_workload({ arbitrary: opts.arbitrary, seed: opts.seed, runs: opts.runs, examples: opts.examples, describe: describe_oom_workload }, async (wl) => {
+    for_each_workload({ arbitrary: with_caller(opts.arbitrary), seed: opts.seed, runs: opts.runs, examples: opts.examples, describe: describe_oom_workload }, async (wl) => {
       const { result, value, partial } = await run_oom_workload(oom_of(impl), wl, opts.max_steps);
       if (result.stop === 'step_limit' && partial.entered > partial.calls.length) {
         return fail(`the OOM notifier was called by "${wl.comm}" and never returned (${result.steps} scheduler steps): it waits for something ` +
@@ -474,7 +515,7 @@ export default define_checks(refuse_kernel_object_state({
             .tuple(arb_oom_workload(arb_gives_back, ['none', 'caller', 'caller-waiters', 'caller-handoff', 'other-briefly']), fc.option(fc.integer({ min: 150, max: 4900 }), { nil: null, freq: 3 }))
             .map(([wl, long_batch]) => ({ ...wl, busy_ms: long_batch ?? wl.busy_ms, balloon: null })),
           seed: 0x05a0,
-          runs: 10,
+          runs: GIVES_BACK_EXAMPLES.length + 5,
           examples: GIVES_BACK_EXAMPLES,
         },
         (v) => {

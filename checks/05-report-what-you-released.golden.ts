@@ -16,7 +16,7 @@ const golden: golden_data = {
         14
       ]
     },
-    "{\"balloon\":{\"first\":false,\"pages\":5},\"beyond\":5,\"busy_ms\":3,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":14}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":{\"first\":false,\"pages\":5},\"beyond\":5,\"busy_ms\":3,\"caller\":\"kworker\",\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":14}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
       "totals": [
         24
@@ -28,13 +28,13 @@ const golden: golden_data = {
         6
       ]
     },
-    "{\"balloon\":{\"first\":false,\"pages\":6},\"beyond\":6,\"busy_ms\":2,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":{\"first\":false,\"pages\":6},\"beyond\":6,\"busy_ms\":2,\"caller\":\"kthread\",\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
       "totals": [
         6
       ]
     },
-    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":1,\"busy_ms\":3,\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":12}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":false}": {
+    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":1,\"busy_ms\":3,\"caller\":\"kthread\",\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":12}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":false}": {
       "kills": [],
       "totals": [
         15
@@ -78,7 +78,7 @@ const golden: golden_data = {
       ],
       "got": 197
     },
-    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":40,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":40,\"caller\":\"kworker\",\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
       "kills": [
         "Killed process 1 (firefox)"
       ],
@@ -102,19 +102,27 @@ const golden: golden_data = {
       "kills": [],
       "released": 22
     },
-    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":158,\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":158,\"caller\":\"kthread\",\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
       "kills": [],
       "released": 12
     },
-    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":161,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":161,\"caller\":\"kthread\",\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
       "released": 13
     },
-    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":3865,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}": {
+    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":3865,\"caller\":\"kworker\",\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}": {
       "kills": [],
       "released": 16
     },
-    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":7,\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":14}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
+    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":7,\"caller\":\"kthread\",\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":14}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
+      "kills": [],
+      "released": 17
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"caller\":\"kthread\",\"comm\":\"jbd2/sda1-8\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "released": 14
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"caller\":\"kworker\",\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":true}": {
       "kills": [],
       "released": 17
     },
@@ -130,9 +138,9 @@ const golden: golden_data = {
       "kills": [],
       "released": 26
     },
-    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":true}": {
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":300,\"caller\":\"kworker\",\"comm\":\"kworker/u4:2\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
       "kills": [],
-      "released": 17
+      "released": 16
     },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":800,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
@@ -140,7 +148,7 @@ const golden: golden_data = {
     }
   },
   "reports-exactly-what-it-released": {
-    "{\"again\":null,\"busy_ms\":0,\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":0,\"caller\":\"user\",\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
       {
         "released": 0,
         "added": 0,
@@ -148,7 +156,7 @@ const golden: golden_data = {
         "printed": []
       }
     ],
-    "{\"again\":null,\"busy_ms\":0,\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":0,\"caller\":\"user\",\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 1,
         "added": 1,
@@ -158,7 +166,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":0,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":4800,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":0,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":4800,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
         "added": 12,
@@ -168,15 +176,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":12,\"comm\":\"kswapd0\",\"earlier\":3,\"hold_ms\":1444,\"holder\":\"caller\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"sigkill_ms\":8,\"swap\":true}": [
-      {
-        "released": 0,
-        "added": 0,
-        "stalled_jiffies": 9,
-        "printed": []
-      }
-    ],
-    "{\"again\":null,\"busy_ms\":12,\"comm\":\"kworker/0:1\",\"earlier\":2,\"hold_ms\":30,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":12,\"caller\":\"kworker\",\"comm\":\"kworker/0:1\",\"earlier\":2,\"hold_ms\":30,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
       {
         "released": 22,
         "added": 22,
@@ -186,7 +186,15 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":1500,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":12,\"caller\":\"user\",\"comm\":\"kswapd0\",\"earlier\":3,\"hold_ms\":1444,\"holder\":\"caller\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"sigkill_ms\":8,\"swap\":true}": [
+      {
+        "released": 0,
+        "added": 0,
+        "stalled_jiffies": 9,
+        "printed": []
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":1500,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
         "added": 12,
@@ -196,7 +204,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":1864,\"comm\":\"check\",\"earlier\":4,\"hold_ms\":12,\"holder\":\"caller-handoff\",\"lockdep\":false,\"meanwhile\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5}],\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"kworker/0:1\",\"release\":\"4.12\",\"sigkill_ms\":40,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":1864,\"caller\":\"user\",\"comm\":\"check\",\"earlier\":4,\"hold_ms\":12,\"holder\":\"caller-handoff\",\"lockdep\":false,\"meanwhile\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5}],\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"kworker/0:1\",\"release\":\"4.12\",\"sigkill_ms\":40,\"swap\":true}": [
       {
         "released": 0,
         "added": 0,
@@ -204,7 +212,7 @@ const golden: golden_data = {
         "printed": []
       }
     ],
-    "{\"again\":null,\"busy_ms\":3000,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":3000,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}": [
       {
         "released": 0,
         "added": 0,
@@ -212,7 +220,17 @@ const golden: golden_data = {
         "printed": []
       }
     ],
-    "{\"again\":null,\"busy_ms\":40,\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":40,\"caller\":\"kthread\",\"comm\":\"jbd2/sda1-8\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"bound-active\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
+      {
+        "released": 14,
+        "added": 14,
+        "stalled_jiffies": 40,
+        "printed": [
+          "<6>Purging GPU memory, 14 pages freed, 0 pages still pinned."
+        ]
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":40,\"caller\":\"user\",\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 10,
         "added": 10,
@@ -222,7 +240,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":4900,\"comm\":\"kworker/0:1\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":4900,\"caller\":\"kworker\",\"comm\":\"kworker/0:1\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
       {
         "released": 12,
         "added": 12,
@@ -232,7 +250,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":5,\"comm\":\"check\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"check\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
       {
         "released": 18,
         "added": 18,
@@ -242,7 +260,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":5,\"comm\":\"glxgears\",\"earlier\":0,\"hold_ms\":3000,\"holder\":\"other-briefly\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"glxgears\",\"earlier\":0,\"hold_ms\":3000,\"holder\":\"other-briefly\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
         "added": 12,
@@ -252,7 +270,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2}],\"objects\":[{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2}],\"objects\":[{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
       {
         "released": 10,
         "added": 10,
@@ -263,7 +281,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2}],\"objects\":[{\"kind\":\"purgeable\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2}],\"objects\":[{\"kind\":\"purgeable\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 8,
         "added": 8,
@@ -274,7 +292,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":[{\"kind\":\"purgeable\",\"pages\":3}],\"objects\":[{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":[{\"kind\":\"purgeable\",\"pages\":3}],\"objects\":[{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 0,
         "added": 0,
@@ -285,7 +303,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 3,
         "added": 3,
@@ -295,7 +313,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 2,
         "added": 2,
@@ -305,7 +323,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":3,\"hold_ms\":30,\"holder\":\"caller-waiters\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":null,\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":3,\"hold_ms\":30,\"holder\":\"caller-waiters\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
         "added": 12,
@@ -315,7 +333,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":{\"gap_ms\":10,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10}]},\"busy_ms\":2,\"comm\":\"kworker/0:1\",\"earlier\":1,\"hold_ms\":160,\"holder\":\"caller-handoff\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":4,\"swap\":false}": [
+    "{\"again\":{\"gap_ms\":10,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10}]},\"busy_ms\":2,\"caller\":\"kthread\",\"comm\":\"kworker/0:1\",\"earlier\":1,\"hold_ms\":160,\"holder\":\"caller-handoff\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 6,
         "added": 6,
@@ -325,13 +343,15 @@ const golden: golden_data = {
         ]
       },
       {
-        "released": 0,
-        "added": 0,
-        "stalled_jiffies": 1,
-        "printed": []
+        "released": 19,
+        "added": 19,
+        "stalled_jiffies": 2,
+        "printed": [
+          "<6>Purging GPU memory, 19 pages freed, 0 pages still pinned."
+        ]
       }
     ],
-    "{\"again\":{\"gap_ms\":100,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4}]},\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":5600,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":{\"gap_ms\":100,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4}]},\"busy_ms\":20,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":5600,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 0,
         "added": 0,
@@ -349,7 +369,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":{\"gap_ms\":200,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10}]},\"busy_ms\":5,\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+    "{\"again\":{\"gap_ms\":200,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10}]},\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 6,
         "added": 6,

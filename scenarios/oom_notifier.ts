@@ -44,6 +44,8 @@ import type { scenario } from '../explorer/scenario';
 import { jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, type gem_object_spec } from './gem_workloads';
 import { hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from './lock_holder';
+import { describe_caller_task, run_as, type caller_task } from './reclaim_context';
+import { PF_KTHREAD, PF_WQ_WORKER } from '../kernel/sched/task';
 import { gem_world, warm_up_workqueues } from './i915_world';
 
 export type oom_fn = NonNullable<i915_shrinker_ops['oom']>;
@@ -86,6 +88,15 @@ export interface oom_workload {
    * at once. Absent: no signal.
    */
   sigkill_ms?: number;
+  /**
+   * What kind of task allocates (scenarios/reclaim_context.ts run_as): a
+   * user task (absent), a kernel thread, or a kworker running a work item on
+   * system_wq (writeback, i915's own workers). out_of_memory() calls the
+   * notifiers for any of them; the OOM killer never picks a kernel thread
+   * (oom_badness), so the kill lands on a user task ("firefox") all the same.
+   * Kernel threads ignore signals: no sigkill_ms with a kernel-thread caller.
+   */
+  caller?: caller_task;
 }
 
 /** Every kind of GEM object, the opt-in ones included. */
@@ -102,7 +113,7 @@ export function describe_oom_workload(wl: oom_workload): string {
   }[wl.holder];
   const balloon = wl.balloon ? `; a balloon notifier holding ${wl.balloon.pages} pages runs ${wl.balloon.first ? 'before' : 'after'} i915's` : '';
   const kill = wl.sigkill_ms === undefined ? '' : `; "${wl.comm}" gets SIGKILL ${wl.sigkill_ms} ms after the notifier is entered`;
-  return `${who} allocates ${wl.gfp} ${wl.beyond} pages beyond free memory; ${describe_objects(wl.objects)}, all busy on the GPU for ${wl.busy_ms} ms; ` +
+  return `${who}${describe_caller_task(wl.caller ?? 'user')} allocates ${wl.gfp} ${wl.beyond} pages beyond free memory; ${describe_objects(wl.objects)}, all busy on the GPU for ${wl.busy_ms} ms; ` +
     `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}${kill}`;
 }
 
@@ -164,8 +175,9 @@ export async function judged_oom(oom: oom_fn, i915: drm_i915_private, freed: { v
   // Judged at the moment each object's pages were put (__i915_gem_object_put_pages), not at return:
   // waiting for the GPU after the purge protects nothing.
   for (const [o, n] of put_busy_before) released_busy += model_pages_put_while_active(o) - n;
+  const kind = current.flags & PF_WQ_WORKER ? ' (a kworker)' : current.flags & PF_KTHREAD ? ' (a kernel thread)' : '';
   const call: notifier_call = {
-    who: `the OOM notifier, called by ${current.comm} with struct_mutex ${lock === 'free' ? 'free' : lock === 'mine' ? 'held by the caller itself (unlock = false)' : `held by ${owner!.comm}`}`,
+    who: `the OOM notifier, called by ${current.comm}${kind} with struct_mutex ${lock === 'free' ? 'free' : lock === 'mine' ? 'held by the caller itself (unlock = false)' : `held by ${owner!.comm}`}`,
     lock,
     freed_before,
     freed_after: freed.value,
@@ -243,35 +255,38 @@ export async function run_oom_workload(
       for (const o of objs) if (o.mm.pages) i915_gem_object_mark_active(o, until);
       const mine = wl.holder === 'caller' || wl.holder === 'caller-waiters' || wl.holder === 'caller-handoff';
       w.ready = true;
-      if (wl.sigkill_ms !== undefined) {
-        // do_send_sig_info(SIGKILL), as oom_kill_process() sends it: a killable sleep ends at once.
-        const victim = current;
-        const after = wl.sigkill_ms;
-        user_task(async () => {
-          while (seen.entered === 0 && !w.done) await msleep(1);
-          if (w.done) return;
-          await msleep(after);
-          victim.sigkill_pending = true;
-          signal_wake_up(victim);
-        }, 'kill');
-      }
-      if (mine) await hold_struct_mutex(i915, wl.holder as holder_state);
-      else if (wl.holder !== 'none') while (!mutex_is_locked(i915.struct_mutex)) await msleep(1);
-      // Just past what is free: the allocator dips to the min watermark, then needs
-      // reclaim. With swap, reclaim can first write firefox's pages out: ask for those too.
-      seen.wanted = Math.max(0, nr_free_pages() - zone_info().min) + wl.beyond + (wl.swap ? BYSTANDER_RSS : 0);
-      const keep: page[] = [];
-      for (let i = 0; i < seen.wanted; i++) {
-        const p = await alloc_page(GFP[wl.gfp] | __GFP_NOWARN);
-        if (!p) break;
-        keep.push(p);
-      }
-      seen.got = keep.length;
-      if (mine) {
-        seen.kept_lock = __mutex_owner(i915.struct_mutex) === current;
-        if (seen.kept_lock) mutex_unlock(i915.struct_mutex);
-      }
-      for (const p of keep) __free_page(p);
+      // The allocating task: this user task, or a kernel thread / kworker named wl.comm, which takes the lock itself.
+      await run_as(wl.caller ?? 'user', wl.comm, async () => {
+        if (wl.sigkill_ms !== undefined) {
+          // do_send_sig_info(SIGKILL), as oom_kill_process() sends it: a killable sleep ends at once.
+          const victim = current;
+          const after = wl.sigkill_ms;
+          user_task(async () => {
+            while (seen.entered === 0 && !w.done) await msleep(1);
+            if (w.done) return;
+            await msleep(after);
+            victim.sigkill_pending = true;
+            signal_wake_up(victim);
+          }, 'kill');
+        }
+        if (mine) await hold_struct_mutex(i915, wl.holder as holder_state);
+        else if (wl.holder !== 'none') while (!mutex_is_locked(i915.struct_mutex)) await msleep(1);
+        // Just past what is free: the allocator dips to the min watermark, then needs
+        // reclaim. With swap, reclaim can first write firefox's pages out: ask for those too.
+        seen.wanted = Math.max(0, nr_free_pages() - zone_info().min) + wl.beyond + (wl.swap ? BYSTANDER_RSS : 0);
+        const keep: page[] = [];
+        for (let i = 0; i < seen.wanted; i++) {
+          const p = await alloc_page(GFP[wl.gfp] | __GFP_NOWARN);
+          if (!p) break;
+          keep.push(p);
+        }
+        seen.got = keep.length;
+        if (mine) {
+          seen.kept_lock = __mutex_owner(i915.struct_mutex) === current;
+          if (seen.kept_lock) mutex_unlock(i915.struct_mutex);
+        }
+        for (const p of keep) __free_page(p);
+      });
       w.done = true;
       while (mutex_is_locked(i915.struct_mutex)) await msleep(10);
       seen.books = page_accounting();

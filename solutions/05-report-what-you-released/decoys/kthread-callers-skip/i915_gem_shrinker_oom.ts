@@ -1,0 +1,58 @@
+// Decoy (one mistake): "the OOM killer never kills a kernel thread, so when
+// a kernel thread's allocation ends in out_of_memory() nobody will be killed
+// for it: do not hold it up for seconds purging the GPU". The OOM killer
+// skips kernel threads as VICTIMS (oom_badness), not as callers: a kernel
+// thread or a kworker (writeback, i915's own workers) that runs out of
+// memory makes out_of_memory() kill a user task all the same, while i915
+// still held releasable pages (red team 7's kthread-callers-skip).
+import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { obj_nr_pages } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import {
+  can_release_pages,
+  i915_gem_shrink_all,
+  i915_gem_shrinker_lock_uninterruptible,
+  i915_gem_shrinker_unlock,
+} from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { NOTIFY_DONE } from '../../../../kernel/mm/oom_kill';
+import { pr_err, pr_info } from '../../../../kernel/printk/printk';
+import { current } from '../../../../kernel/sched/core';
+
+const PF_KTHREAD = 0x00200000; // include/linux/sched.h: a kernel thread (kworkers too)
+
+/**
+ * i915_gem_shrinker_oom - i915's OOM notifier: the last chance before the
+ * OOM killer picks a victim. Release everything that can be released and
+ * add the pages released to @freed.
+ */
+export async function i915_gem_shrinker_oom(i915: drm_i915_private, freed: { value: number }): Promise<number> {
+  // Wait (up to 5 s, a tick at a time) for the GPU to idle and for struct_mutex,
+  // unless this task's own outer frame holds it (then unlock is false).
+  // DECOY: nobody is killed for a kernel thread, so skip the purge.
+  if (current.flags & PF_KTHREAD) return NOTIFY_DONE;
+  const slu = await i915_gem_shrinker_lock_uninterruptible(i915, 5000);
+  if (!slu) return NOTIFY_DONE;
+
+  const freed_pages = await i915_gem_shrink_all(i915);
+
+  // Because we may be allocating inside our own driver, objects can still be
+  // pinned: say what is left, for whoever reads the log.
+  let unbound = 0;
+  let bound = 0;
+  let unevictable = 0;
+  for (const [list, which] of [[i915.mm.unbound_list, 'unbound'], [i915.mm.bound_list, 'bound']] as const) {
+    for (const obj of list) {
+      if (!obj.mm.pages) continue;
+      if (!can_release_pages(obj)) unevictable += obj_nr_pages(obj);
+      else if (which === 'unbound') unbound += obj_nr_pages(obj);
+      else bound += obj_nr_pages(obj);
+    }
+  }
+
+  await i915_gem_shrinker_unlock(i915, slu.unlock);
+
+  if (freed_pages || unbound || bound) pr_info(`Purging GPU memory, ${freed_pages} pages freed, ${unevictable} pages still pinned.`);
+  if (unbound || bound) pr_err(`${bound} and ${unbound} pages still available in the bound and unbound GPU page lists.`);
+
+  freed.value += freed_pages;
+  return NOTIFY_DONE;
+}
