@@ -50,7 +50,7 @@ import {
   type oom_workload,
   type pin_race_workload,
 } from '../scenarios/oom_notifier';
-import { arb_gem_objects, boot_order_machine, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_KINDS, RETIRABLE_GEM_OBJECT_KINDS } from '../scenarios/gem_workloads';
+import { arb_gem_objects, boot_order_machine, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_KINDS, PAGES_PINNED_GEM_OBJECT_KINDS, RETIRABLE_GEM_OBJECT_KINDS } from '../scenarios/gem_workloads';
 import { fc } from '../course/workload';
 import {
   arb_direct_calls,
@@ -158,6 +158,19 @@ const COMPLETED_NOT_RETIRED: direct_call_workload['objects'] = [
   { kind: 'needed', pages: 1 },
   { kind: 'bound-completed', pages: 5 },
 ];
+/**
+ * Purgeable buffers whose pages are pinned beyond their bindings (a CPU mapping, a dma-buf export,
+ * execbuf's relocation pin: scenarios/gem_workloads.ts PAGES_PINNED_GEM_OBJECT_KINDS) among ones
+ * that are releasable: DONTNEED does not make them releasable (v4.11 can_release_pages():
+ * pages_pin_count > bind_count), so count must not report them and scan cannot release them.
+ */
+const PAGES_PINNED_AMONG_PURGEABLE: direct_call_workload['objects'] = [
+  { kind: 'purgeable-pinned', pages: 4 },
+  { kind: 'purgeable', pages: 2 },
+  { kind: 'bound-pages-pinned', pages: 3 },
+  { kind: 'bound-idle', pages: 2 },
+  { kind: 'purgeable-pinned', pages: 1 },
+];
 const DIRECT_EXAMPLES: direct_call_workload[] = [
   { objects: NEEDED_FIRST, lock: 'other', in_reclaim: false, nr_to_scan: 4, swap: true, lockdep: false, comm: 'Xorg', holder_comm: 'gpu_wait' },
   { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 4, swap: true, lockdep: true, comm: 'glxgears', holder_comm: 'gpu_wait' },
@@ -181,15 +194,18 @@ const DIRECT_EXAMPLES: direct_call_workload[] = [
   // i915_gem_shrink() do before their walks. A count that skips the retire hides them.
   { objects: COMPLETED_NOT_RETIRED, lock: 'free', in_reclaim: true, kswapd: true, nr_to_scan: 6, swap: false, lockdep: false, comm: 'kswapd0', holder_comm: 'Xorg' },
   { objects: COMPLETED_NOT_RETIRED, lock: 'mine', in_reclaim: false, nr_to_scan: 12, swap: true, lockdep: true, comm: 'i915_ioctl', holder_comm: 'i915_ioctl' },
+  // Purgeable buffers with pinned pages: a count that trusts DONTNEED alone reports pages no scan can release.
+  { objects: PAGES_PINNED_AMONG_PURGEABLE, lock: 'free', in_reclaim: true, nr_to_scan: 8, swap: false, lockdep: false, comm: 'glxgears', holder_comm: 'Xorg' },
 ];
 /**
- * Every kind of object, bound buffers still needed and buffers whose batch completed but is not
- * retired included (scenarios/gem_workloads.ts MORE_ and RETIRABLE_GEM_OBJECT_KINDS), and a
+ * Every kind of object, bound buffers still needed, buffers whose batch completed but is not
+ * retired, and purgeable buffers whose pages are pinned included (scenarios/gem_workloads.ts MORE_,
+ * RETIRABLE_ and PAGES_PINNED_GEM_OBJECT_KINDS), and a
  * reclaiming caller that may be kswapd: the lock can be taken between count and scan, and kswapd
  * may no more wait for it than a direct reclaimer.
  */
 const arb_direct_calls_every_kind = fc
-  .tuple(arb_direct_calls([...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS, ...RETIRABLE_GEM_OBJECT_KINDS]), fc.boolean())
+  .tuple(arb_direct_calls([...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS, ...RETIRABLE_GEM_OBJECT_KINDS, ...PAGES_PINNED_GEM_OBJECT_KINDS]), fc.boolean())
   .map(([wl, kswapd]): direct_call_workload => (wl.in_reclaim && kswapd && wl.lock !== 'mine' ? { ...wl, kswapd: true, comm: 'kswapd0' } : wl));
 
 /**

@@ -300,9 +300,14 @@ const golden: golden_data = {
       "released": 0,
       "needed": 0
     },
-    "{\"comm\":\"check\",\"holder_comm\":\"i915_ioctl\",\"holder_context\":\"kswapd\",\"in_reclaim\":false,\"kswapd\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"scanout\",\"pages\":5}],\"swap\":true}": {
+    "{\"comm\":\"check\",\"holder_comm\":\"i915_ioctl\",\"holder_context\":\"kswapd\",\"in_reclaim\":false,\"kswapd\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"bound-active\",\"pages\":5}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
+      "needed": 0
+    },
+    "{\"comm\":\"glxgears\",\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":false,\"nr_to_scan\":8,\"objects\":[{\"kind\":\"purgeable-pinned\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-pages-pinned\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"purgeable-pinned\",\"pages\":1}],\"swap\":false}": {
+      "ret": 4,
+      "released": 4,
       "needed": 0
     },
     "{\"comm\":\"glxgears\",\"holder_comm\":\"gpu_wait\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":4,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}": {
@@ -340,12 +345,12 @@ const golden: golden_data = {
       "released": 6,
       "needed": 0
     },
-    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"holder_context\":\"ioctl\",\"in_reclaim\":false,\"kswapd\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":2,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":5}],\"swap\":true}": {
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"holder_context\":\"ioctl\",\"in_reclaim\":false,\"kswapd\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":2,\"objects\":[{\"kind\":\"purgeable-pinned\",\"pages\":5}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
     },
-    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"holder_context\":\"kswapd\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":4}],\"swap\":true}": {
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"holder_context\":\"kswapd\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
@@ -360,7 +365,7 @@ const golden: golden_data = {
       "released": 0,
       "needed": 0
     },
-    "{\"comm\":\"kswapd0\",\"holder_comm\":\"kswapd0\",\"holder_context\":\"ioctl-in-reclaim\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":true,\"nr_to_scan\":3,\"objects\":[{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1}],\"swap\":true}": {
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"kswapd0\",\"holder_context\":\"ioctl-in-reclaim\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":true,\"nr_to_scan\":3,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
@@ -370,9 +375,9 @@ const golden: golden_data = {
       "released": 0,
       "needed": 0
     },
-    "{\"comm\":\"kworker/0:1\",\"holder_comm\":\"glxgears\",\"holder_context\":\"ioctl-in-reclaim\",\"in_reclaim\":false,\"kswapd\":false,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":5}],\"swap\":false}": {
-      "ret": 0,
-      "released": 0,
+    "{\"comm\":\"kworker/0:1\",\"holder_comm\":\"glxgears\",\"holder_context\":\"ioctl-in-reclaim\",\"in_reclaim\":false,\"kswapd\":false,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":5}],\"swap\":false}": {
+      "ret": 2,
+      "released": 2,
       "needed": 0
     },
     "{\"interleaved\":[\"Xorg\",\"kswapd0\",false]}": {
