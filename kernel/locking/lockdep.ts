@@ -238,9 +238,11 @@ export function model_observe_lock_acquire(fn: ((map: lockdep_map, ip: string) =
  * acquire_ip is the return address into the caller. The model knows the
  * caller when it is a function bracketed with model_enter_caller(): each task
  * keeps the names of those it is inside, innermost last. No stack is read, so
- * a traced and an untraced run print the same "at:". (The course does not
- * bracket the learner's exports yet: a promise per call cost 10's explaining
- * runs their memory budget; see the session-6 loop report.)
+ * a traced and an untraced run print the same "at:". The course brackets
+ * the learner's exported functions (course/funcgraph.ts), so a lock their code
+ * takes is "at: [<...>] i915_gem_shrinker_lock+0x7c/0x230 [i915]" as in v4.11
+ * with CONFIG_DEBUG_LOCK_ALLOC (mutex_lock() is mutex_lock_nested(lock, 0),
+ * which records _RET_IP_), never "mutex_lock+0x108/0x390".
  */
 const DEFAULT_IPS = new Set([
   'mutex_lock', 'mutex_lock_killable', 'mutex_lock_interruptible', 'mutex_trylock', 'mutex_trylock_recursive',
@@ -260,6 +262,18 @@ export function model_enter_caller(fn: string): () => void {
   return () => {
     frames.length = Math.min(frames.length, depth - 1);
   };
+}
+
+/**
+ * model_enter_caller_unless_inside - model_enter_caller(@fn), or null (nothing
+ * to undo) when @fn is already the innermost bracketed function of current:
+ * a function recursing into itself (through reclaim, say) names the same
+ * site, and its outer call leaves after the inner one has, so the inner call
+ * needs no bracket of its own. Deep recursion then costs no bracket per level.
+ */
+export function model_enter_caller_unless_inside(fn: string): (() => void) | null {
+  const names = named_callers.get(current);
+  return names?.length && names[names.length - 1] === fn ? null : model_enter_caller(fn);
 }
 
 /** The acquisition site lockdep records for @ip: the innermost bracketed caller when @ip is a lock call's default. */
