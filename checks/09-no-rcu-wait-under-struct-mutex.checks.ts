@@ -2,7 +2,8 @@
 // Each check runs your i915_gem_shrink on the kernel model: in the thread's
 // hang under every schedule within the explorer's bound, and on generated
 // GEM machines (every kind of object, several flag sets, task names, swap,
-// lockdep on and off), compared with what the reference releases.
+// lockdep on and off, called from a user task, a kernel thread or a
+// kworker), compared with what the reference releases.
 import { define_checks, fail, pass, type check_outcome, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_in_gem_world, run_once } from '../course/check_helpers';
@@ -40,6 +41,7 @@ import {
 } from '../scenarios/gem_workloads';
 import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
 import { rcu_hang } from '../scenarios/thread';
+import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
 import golden from './09-no-rcu-wait-under-struct-mutex.golden';
 
 type shrink_fn = NonNullable<i915_shrinker_ops['shrink']>;
@@ -83,6 +85,14 @@ interface shrink_workload {
    * i915_gem_shrink_all() in a GEM ioctl whose allocation failed.
    */
   holds_lock?: boolean;
+  /**
+   * What kind of task calls (scenarios/reclaim_context.ts run_as): a user
+   * task (unset), a kernel thread, or a kworker running a work item on
+   * system_wq. i915's own workers (the retire and free workers) take
+   * struct_mutex and allocate under it; writeback kworkers and other
+   * drivers' threads reclaim. The rules are the same for every kind.
+   */
+  task?: caller_task;
 }
 /**
  * Every kind i915_gem_shrink tells apart, including a bound object that is
@@ -111,8 +121,8 @@ const DECISIVE: shrink_workload = { objects: EVERY_KIND, target: 48, flags: FLAG
  * before it (RCU callbacks queued).
  */
 const arb_outer_lock_workload: fc.Arbitrary<shrink_workload> = fc
-  .tuple(arb_shrink_workload, arb_gem_objects(0, 10, 16, SHRINK_KINDS), fc.integer({ min: 0, max: 12 }))
-  .map(([wl, objects, rcu_pending]) => ({ ...wl, objects, rcu_pending }));
+  .tuple(arb_shrink_workload, arb_gem_objects(0, 10, 16, SHRINK_KINDS), fc.integer({ min: 0, max: 12 }), arb_caller_task)
+  .map(([wl, objects, rcu_pending, task]) => ({ ...wl, objects, rcu_pending, ...(task === 'user' ? {} : { task }) }));
 /** The decisive outer-lock workloads, run before the generated ones. */
 const OUTER_LOCK_EXAMPLES: readonly shrink_workload[] = [
   DECISIVE,
@@ -120,11 +130,15 @@ const OUTER_LOCK_EXAMPLES: readonly shrink_workload[] = [
   { ...DECISIVE, rcu_pending: 6, lockdep: false, path: 'shrink_all' },
   // A hundred pages released in one call (large purgeable buffers).
   { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 48 }, { kind: 'bound-idle', pages: 40 }, { kind: 'purgeable', pages: 16 }], path: 'shrink_all' },
+  // i915's own worker holds struct_mutex (the free worker, __i915_gem_free_objects) and its allocation recurses into
+  // reclaim, with callbacks queued: a kworker under the lock may no more wait for RCU than an ioctl.
+  { ...DECISIVE, rcu_pending: 6, lockdep: false, comm: 'kworker/0:1', task: 'kworker' },
 ];
 /** Release workloads: any machine and call, from any caller, the lock maybe already held by the caller. */
 const arb_release_workload: fc.Arbitrary<shrink_workload> = fc
-  .tuple(arb_shrink_workload, fc.constantFrom('task' as const, 'kswapd' as const, 'direct reclaim' as const), fc.boolean())
-  .map(([wl, caller, holds_lock]) => ({ ...wl, caller, holds_lock }));
+  .tuple(arb_shrink_workload, fc.constantFrom('task' as const, 'kswapd' as const, 'direct reclaim' as const), fc.boolean(), arb_caller_task)
+  // kswapd is a kernel thread; a plain caller or a direct reclaimer may be any kind of task.
+  .map(([wl, caller, holds_lock, task]) => ({ ...wl, caller, holds_lock, ...(caller === 'kswapd' ? { task: 'kthread' as const } : task === 'user' ? {} : { task }) }));
 /** The decisive release workloads, run before the generated ones. */
 const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   DECISIVE,
@@ -145,6 +159,12 @@ const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   { ...DECISIVE, swap: true, flags: FLAG_NAMES[1]!, target: 3, caller: 'kswapd', comm: 'kswapd0' },
   // Direct reclaim from the ioctl holding the lock (RECURSIVE), needed buffers with swap: they go to swap, their contents kept.
   { ...DECISIVE, swap: true, flags: FLAG_NAMES[1]!, target: 20, caller: 'direct reclaim', holds_lock: true },
+  // A kworker in direct reclaim (writeback, another driver's work item), completed batches not yet retired: its shrink retires
+  // and releases them as anyone's does. And i915's own worker, holding struct_mutex, nested shrink_all.
+  { ...DECISIVE, objects: [{ kind: 'bound-completed', pages: 8 }, { kind: 'purgeable', pages: 3 }, { kind: 'bound-completed', pages: 5 }], caller: 'direct reclaim', task: 'kworker', comm: 'kworker/u4:2' },
+  { ...DECISIVE, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', holds_lock: true, task: 'kworker', comm: 'kworker/0:1', lockdep: false },
+  // kswapd itself (a kernel thread), completed batches not yet retired.
+  { ...DECISIVE, objects: [{ kind: 'bound-completed', pages: 6 }, { kind: 'needed', pages: 2 }, { kind: 'bound-completed', pages: 4 }], swap: true, caller: 'kswapd', task: 'kthread', comm: 'kswapd0' },
 ];
 
 /**
@@ -249,7 +269,7 @@ function describe_workload(wl: shrink_workload): string {
   const pending = wl.rcu_pending ? `; ${wl.rcu_pending} other object(s) released just before, their RCU callbacks still queued` : '';
   const caller = wl.caller === 'kswapd' ? ' (as kswapd)' : wl.caller === 'direct reclaim' ? ' (in direct reclaim)' : '';
   const held = wl.holds_lock ? ', which already holds struct_mutex' : '';
-  return `${describe_objects(wl.objects)}${pending}; ${call} called by "${wl.comm}"${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+  return `${describe_objects(wl.objects)}${pending}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
 }
 
 /** Which of @objs have pages now (by position). */
@@ -313,16 +333,19 @@ export default define_checks(refuse_kernel_object_state({
                 for (const obj of await make_gem_objects(w.i915, Array.from({ length: wl.rcu_pending ?? 0 }, () => ({ kind: 'needed' as const, pages: 1 })))) {
                   i915_gem_object_put(obj);
                 }
-                await mutex_lock(w.i915.struct_mutex); // a GEM ioctl holds it, then its allocation enters reclaim
-                const owners = lock_owners([w.i915.struct_mutex]);
-                let first_sleep: { call: number; slept: number; stalled_jiffies: number } | null = null;
-                for (let call = 1; call <= CALLS_UNDER_OUTER_LOCK && !first_sleep; call++) {
-                  const m = await measure_call(() => (wl.path === 'ioctl' ? shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : i915_gem_shrink_all(w.i915)));
-                  if (m.slept > 0) first_sleep = { call, slept: m.slept, stalled_jiffies: m.stalled_jiffies };
-                }
-                const locks = locks_balanced(owners);
-                if (!locks) mutex_unlock(w.i915.struct_mutex);
-                return { first_sleep, locks, books: page_accounting() };
+                // The holder: a GEM ioctl (a user task), or i915's own worker as a kworker, or a kernel thread.
+                return run_as(wl.task ?? 'user', wl.comm, async () => {
+                  await mutex_lock(w.i915.struct_mutex); // a GEM ioctl holds it, then its allocation enters reclaim
+                  const owners = lock_owners([w.i915.struct_mutex]);
+                  let first_sleep: { call: number; slept: number; stalled_jiffies: number } | null = null;
+                  for (let call = 1; call <= CALLS_UNDER_OUTER_LOCK && !first_sleep; call++) {
+                    const m = await measure_call(() => (wl.path === 'ioctl' ? shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : i915_gem_shrink_all(w.i915)));
+                    if (m.slept > 0) first_sleep = { call, slept: m.slept, stalled_jiffies: m.stalled_jiffies };
+                  }
+                  const locks = locks_balanced(owners);
+                  if (!locks) mutex_unlock(w.i915.struct_mutex);
+                  return { first_sleep, locks, books: page_accounting() };
+                });
               },
               undefined,
               { ...WORLD_PARAMS, totalram_pages: 1024, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
@@ -377,22 +400,25 @@ export default define_checks(refuse_kernel_object_state({
               { release: '4.12', shrinker_ops: { shrink } },
               async (w) => {
                 const objs = await make_gem_objects(w.i915, wl.objects);
-                if (wl.holds_lock) await mutex_lock(w.i915.struct_mutex);
-                const owners = lock_owners([w.i915.struct_mutex]);
-                const before = with_pages(objs);
-                const caller_flags = wl.caller === 'kswapd' ? PF_MEMALLOC | PF_KSWAPD : wl.caller === 'direct reclaim' ? PF_MEMALLOC : 0;
-                current.flags |= caller_flags;
-                const n = wl.path === 'ioctl' ? await shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : await i915_gem_shrink_all(w.i915);
-                current.flags &= ~caller_flags;
-                const gone = released(objs, before);
-                const actual = gone.reduce((s, i) => s + wl.objects[i]!.pages, 0);
-                // Where each object is listed afterwards: an object whose pages are gone leaves the lists.
-                const lists = objs.map((o) => (w.i915.mm.unbound_list.includes(o) ? 'u' : w.i915.mm.bound_list.includes(o) ? 'b' : '-')).join('');
-                // What userspace's advice became: w WILLNEED (contents kept, in memory or swap), d DONTNEED, p purged (contents gone).
-                const madv = objs.map((o) => (o.mm.madv === I915_MADV_WILLNEED ? 'w' : o.mm.madv === I915_MADV_DONTNEED ? 'd' : 'p')).join('');
-                const locks = locks_balanced(owners);
-                if (wl.holds_lock && !locks) mutex_unlock(w.i915.struct_mutex);
-                return { n, gone, actual, lists, madv, locks, books: page_accounting() };
+                // The caller: a user task, a kernel thread (kswapd is one) or a kworker, which takes the lock itself.
+                return run_as(wl.task ?? 'user', wl.comm, async () => {
+                  if (wl.holds_lock) await mutex_lock(w.i915.struct_mutex);
+                  const owners = lock_owners([w.i915.struct_mutex]);
+                  const before = with_pages(objs);
+                  const caller_flags = wl.caller === 'kswapd' ? PF_MEMALLOC | PF_KSWAPD : wl.caller === 'direct reclaim' ? PF_MEMALLOC : 0;
+                  current.flags |= caller_flags;
+                  const n = wl.path === 'ioctl' ? await shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : await i915_gem_shrink_all(w.i915);
+                  current.flags &= ~caller_flags;
+                  const gone = released(objs, before);
+                  const actual = gone.reduce((s, i) => s + wl.objects[i]!.pages, 0);
+                  // Where each object is listed afterwards: an object whose pages are gone leaves the lists.
+                  const lists = objs.map((o) => (w.i915.mm.unbound_list.includes(o) ? 'u' : w.i915.mm.bound_list.includes(o) ? 'b' : '-')).join('');
+                  // What userspace's advice became: w WILLNEED (contents kept, in memory or swap), d DONTNEED, p purged (contents gone).
+                  const madv = objs.map((o) => (o.mm.madv === I915_MADV_WILLNEED ? 'w' : o.mm.madv === I915_MADV_DONTNEED ? 'd' : 'p')).join('');
+                  const locks = locks_balanced(owners);
+                  if (wl.holds_lock && !locks) mutex_unlock(w.i915.struct_mutex);
+                  return { n, gone, actual, lists, madv, locks, books: page_accounting() };
+                });
               },
               undefined,
               { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
@@ -438,11 +464,14 @@ export default define_checks(refuse_kernel_object_state({
       run: (impl) =>
         for_each_workload(
           {
-            arbitrary: fc.record({ caller: arb_comm, holder: arb_comm, lockdep: fc.boolean(), objects: arb_gem_objects(1, 6) }),
+            arbitrary: fc.record({ caller: arb_comm, task: arb_caller_task, holder: arb_comm, lockdep: fc.boolean(), objects: arb_gem_objects(1, 6) }),
             seed: 0x0903,
-            runs: 1 + 5, // the example, then 5 generated workloads
-            examples: [{ caller: 'kswapd0', holder: 'i915_ioctl', lockdep: false, objects: EVERY_KIND }],
-            describe: (wl) => `${describe_objects(wl.objects)}; "${wl.holder}" holds struct_mutex, "${wl.caller}" calls i915_gem_shrink; lockdep ${wl.lockdep ? 'on' : 'off'}`,
+            generated: 5,
+            examples: [
+              { caller: 'kswapd0', task: 'kthread' as caller_task, holder: 'i915_ioctl', lockdep: false, objects: EVERY_KIND },
+              { caller: 'kworker/0:1', task: 'kworker' as caller_task, holder: 'Xorg', lockdep: true, objects: EVERY_KIND },
+            ],
+            describe: (wl) => `${describe_objects(wl.objects)}; "${wl.holder}" holds struct_mutex, "${wl.caller}"${describe_caller_task(wl.task)} calls i915_gem_shrink; lockdep ${wl.lockdep ? 'on' : 'off'}`,
           },
           async (wl) => {
             const shrink = shrink_of(impl);
@@ -450,11 +479,14 @@ export default define_checks(refuse_kernel_object_state({
             const { result, value } = await run_once(
               { ...WORLD_PARAMS, lockdep: wl.lockdep },
               async () => {
-                await msleep(2); // the holder has made its objects and taken the lock
-                const owners = lock_owners([w.i915!.struct_mutex]);
-                const before = with_pages(w.objs);
-                const m = await measure_call(() => shrink(w.i915!, 48, FLAG_SETS[FLAG_NAMES[2]!]!));
-                return { m, gone: released(w.objs, before).length, locks: locks_balanced(owners) };
+                // The caller: a user task, a kernel thread or a kworker.
+                return run_as(wl.task, wl.caller, async () => {
+                  await msleep(2); // the holder has made its objects and taken the lock
+                  const owners = lock_owners([w.i915!.struct_mutex]);
+                  const before = with_pages(w.objs);
+                  const m = await measure_call(() => shrink(w.i915!, 48, FLAG_SETS[FLAG_NAMES[2]!]!));
+                  return { m, gone: released(w.objs, before).length, locks: locks_balanced(owners) };
+                });
               },
               () => {
                 w.i915 = gem_world({ release: '4.12', shrinker_ops: { shrink } }).i915;
@@ -470,8 +502,9 @@ export default define_checks(refuse_kernel_object_state({
             const bad = bad_report(result);
             if (bad) return fail(`${bad}${dmesg_tail(result)}`);
             if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
+            // The sleep first: a call that waited for the holder and then took and dropped the lock also upsets the owner word.
+            if (value.m.slept > 0) return fail(`i915_gem_shrink slept ${value.m.slept} time(s) while another task held struct_mutex: it must give up at once, whoever calls (kswapd and kworkers reclaim for everyone, and the holder may be waiting for this very reclaim).`);
             if (value.locks) return fail(value.locks);
-            if (value.m.slept > 0) return fail(`i915_gem_shrink slept ${value.m.slept} time(s) while another task held struct_mutex: it must give up at once.`);
             if (value.m.value !== 0 || value.gone > 0) {
               return fail(`with struct_mutex held by another task, i915_gem_shrink returned ${value.m.value} and ${value.gone} object(s) lost their pages: ` +
                 'without the lock the object lists may change under it; it must release nothing and return 0.');

@@ -22,7 +22,16 @@ const golden: golden_data = {
       "lists": "ub-b----bbb",
       "madv": "wwpdpwwwwwd"
     },
-    "{\"caller\":\"kswapd\",\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48}": {
+    "{\"caller\":\"direct reclaim\",\"comm\":\"kworker/u4:2\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":8},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-completed\",\"pages\":5}],\"path\":\"ioctl\",\"swap\":false,\"target\":48,\"task\":\"kworker\"}": {
+      "gone": [
+        0,
+        1,
+        2
+      ],
+      "lists": "---",
+      "madv": "ppp"
+    },
+    "{\"caller\":\"kswapd\",\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48,\"task\":\"kthread\"}": {
       "gone": [
         6,
         7,
@@ -31,6 +40,14 @@ const golden: golden_data = {
       "lists": "bb-b-u--b-",
       "madv": "wwwwwwppwp"
     },
+    "{\"caller\":\"kswapd\",\"comm\":\"kswapd0\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":6},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-completed\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":48,\"task\":\"kthread\"}": {
+      "gone": [
+        0,
+        2
+      ],
+      "lists": "-u-",
+      "madv": "pwp"
+    },
     "{\"caller\":\"kswapd\",\"comm\":\"kswapd0\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":3}": {
       "gone": [
         4
@@ -38,7 +55,7 @@ const golden: golden_data = {
       "lists": "ubbb-uu-bbb",
       "madv": "wwddpwwwwwd"
     },
-    "{\"caller\":\"kswapd\",\"comm\":\"kworker/0:1\",\"flags\":\"UNBOUND only\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"bound-completed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-active\",\"pages\":4}],\"path\":\"shrink_all\",\"swap\":false,\"target\":4}": {
+    "{\"caller\":\"kswapd\",\"comm\":\"kworker/0:1\",\"flags\":\"UNBOUND only\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"bound-completed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-active\",\"pages\":4}],\"path\":\"shrink_all\",\"swap\":false,\"target\":4,\"task\":\"kthread\"}": {
       "gone": [
         4,
         6,
@@ -48,7 +65,7 @@ const golden: golden_data = {
       "lists": "b-ub-b--u-",
       "madv": "wwwwpwppwp"
     },
-    "{\"caller\":\"task\",\"comm\":\"check\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-completed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":1}": {
+    "{\"caller\":\"task\",\"comm\":\"check\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-completed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":1,\"task\":\"kthread\"}": {
       "gone": [
         0
       ],
@@ -198,6 +215,20 @@ const golden: golden_data = {
       ],
       "lists": "-b-",
       "madv": "pdp"
+    },
+    "{\"comm\":\"kworker/0:1\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48,\"task\":\"kworker\"}": {
+      "gone": [
+        2,
+        3,
+        4,
+        5,
+        6,
+        8,
+        9,
+        10
+      ],
+      "lists": "ub---------",
+      "madv": "wwpppwwwwwp"
     }
   }
 };
