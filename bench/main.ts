@@ -7,7 +7,9 @@
 // be taken at all (a command hung or the harness threw), and the table says which.
 //
 // Options: --quick (fewer repetitions, for trying the harness out);
-// --explorer-only (the ping-pong floor and the explorer rows, nothing else).
+// --explorer-only (the ping-pong floor and the explorer rows, nothing else);
+// --only a,b (only the sections whose name starts with one of these, e.g.
+// --only floor,learner,course:\ verify; floors are needed for the ratios).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,8 @@ import type { row } from './row';
 
 const quick = process.argv.includes('--quick');
 const explorer_only = process.argv.includes('--explorer-only');
+const only_at = process.argv.indexOf('--only');
+const only = only_at >= 0 ? (process.argv[only_at + 1] ?? '').split(',').filter(Boolean) : null;
 const REPS = quick
   ? { node: 5, vitest: 2, edits: 3, run: 1, verify: 1, grade: 1, explore: 1, boot_batches: 3, pingpong: 2 }
   : { node: 10, vitest: 5, edits: 5, run: 3, verify: 3, grade: 3, explore: 3, boot_batches: 5, pingpong: 3 };
@@ -34,6 +38,7 @@ const info = machine_info(REPO);
 
 async function section(name: string, fn: () => Promise<row | row[]>): Promise<void> {
   if (explorer_only && !(name.startsWith('explorer') || name === 'kernel: ping-pong')) return;
+  if (only && !only.some((p) => name.startsWith(p))) return;
   const t0 = now();
   process.stderr.write(`bench: ${name}... `);
   try {

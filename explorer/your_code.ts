@@ -28,8 +28,19 @@ export interface seen_event {
 export interface judged_code_watch {
   /** For model_trace_explain: each event as it fires, null at each boot. */
   observe(event: trace_event | null): void;
-  /** Every boot's events, in order. */
+  /**
+   * The boots a reader can use, in order: the last boot before the latest
+   * in which the judged code ran (see ran_judged_code), if any, then the
+   * latest boot. Older boots are dropped as the next one starts: an explaining run
+   * may boot many machines (a body that runs several), each keeping up to
+   * EXPLAIN_MAX_EVENTS events, and no reader looks at the others.
+   */
   boots: seen_event[][];
+}
+
+/** ran_judged_code - the event fired inside a call of the judged code, or is one of its brackets. */
+export function ran_judged_code(s: seen_event): boolean {
+  return s.inside || s.event.event.startsWith('funcgraph_');
 }
 
 /** Events of the trace that no reader needs (they repeat what the log says). */
@@ -54,10 +65,20 @@ export function watch_judged_code(): judged_code_watch {
   /** Stacks read in this boot, and whether the first event inside the judged code has its call chain. */
   let stacks = 0;
   let placed = false;
+  /** Whether the latest boot has an event ran_judged_code accepts. */
+  let latest_ran = false;
   return {
     boots,
     observe(event) {
       if (event === null) {
+        // boots is [latest] or [last boot that ran, latest]. The latest becomes the last boot that
+        // ran if the judged code ran in it; else the one before stays. Any other boot is dropped.
+        if (boots.length > 0) {
+          const keep = latest_ran ? boots[boots.length - 1]! : boots.length > 1 ? boots[0]! : null;
+          boots.length = 0;
+          if (keep) boots.push(keep);
+        }
+        latest_ran = false;
         boots.push([]);
         inside = new Map();
         bracketed = false;
@@ -89,7 +110,9 @@ export function watch_judged_code(): judged_code_watch {
         // No frame of the tree at all, repeatedly: this engine names no files (a browser bundle); stop paying for stacks.
         if (all.length === 0 && ++blank >= 32) readable = false;
       }
-      boots[boots.length - 1]?.push({ event, frames, mine, inside: in_call || mine !== null });
+      const seen: seen_event = { event, frames, mine, inside: in_call || mine !== null };
+      if (ran_judged_code(seen)) latest_ran = true;
+      boots[boots.length - 1]?.push(seen);
     },
   };
 }
