@@ -1,9 +1,11 @@
 // The graded checks of exercise 10 (save and restore PF_MEMALLOC).
 // Each check runs your i915_gem_object_writeback on the kernel model: from
 // every kind of caller (a GEM ioctl, a task in direct reclaim, kswapd, a
-// no-I/O scope), at memory levels above and below the min watermark, and
-// from inside the i915 shrinker while the allocating task is in direct
-// reclaim, watching whether reclaim is entered again from inside itself.
+// no-I/O scope), in every kind of task (a user process, a kernel thread, a
+// kworker running a work item), at memory levels above and below the min
+// watermark, and from inside the i915 shrinker while the allocating task is
+// in direct reclaim, watching whether reclaim is entered again from inside
+// itself and whether PF_MEMALLOC is still set when each call returns.
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
@@ -19,9 +21,10 @@ import { __GFP_ATOMIC, __GFP_HIGH } from '../kernel/mm/gfp';
 import { zone_info, type page } from '../kernel/mm/page_alloc';
 import { vm_events } from '../kernel/mm/vmstat';
 import { current } from '../kernel/sched/core';
-import { PF_KSWAPD, PF_MEMALLOC, PF_MEMALLOC_NOIO, PF_SWAPWRITE } from '../kernel/sched/task';
+import { PF_KSWAPD, PF_KTHREAD, PF_MEMALLOC, PF_MEMALLOC_NOIO, PF_SWAPWRITE, PF_WQ_WORKER, type task_struct } from '../kernel/sched/task';
 import { arb_comm, make_gem_objects, type gem_object_spec } from '../scenarios/gem_workloads';
 import { allocate_pages, gem_world } from '../scenarios/i915_world';
+import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
 import golden from './10-save-and-restore-pf-memalloc.golden';
 
 type writeback_fn = (obj: drm_i915_gem_object) => Promise<number>;
@@ -29,13 +32,15 @@ const writeback_of = (impl: exercise_impl): writeback_fn => impl.i915_gem_object
 
 /** Who calls: the task flags each kind of caller has when it gets here. */
 const CALLERS: Record<string, number> = {
-  'a GEM ioctl (no reclaim flags)': 0,
+  'a caller outside reclaim (a GEM ioctl, a driver\'s work item: no reclaim flags)': 0,
   'a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)': PF_MEMALLOC,
   'kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)': PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD,
   'a no-I/O scope (PF_MEMALLOC_NOIO)': PF_MEMALLOC_NOIO,
   'direct reclaim inside a no-I/O scope': PF_MEMALLOC | PF_MEMALLOC_NOIO,
 };
 const CALLER_NAMES = Object.keys(CALLERS);
+/** kswapd is a kernel thread (mm/vmscan.c kswapd_run: kthread_run); every other caller can be any kind of task. */
+const KSWAPD_CALLER = CALLER_NAMES[2]!;
 
 /**
  * A 1024-page machine: min watermark 64 pages, so the reserves below it hold
@@ -48,6 +53,12 @@ const DRAIN = __GFP_HIGH | __GFP_ATOMIC;
 
 interface writeback_workload {
   caller: string;
+  /**
+   * The kind of task the call runs in: PF_MEMALLOC belongs to the running
+   * task whatever it is. A kworker in direct reclaim (its work item
+   * allocated) owns the flag exactly as a process does.
+   */
+  task: caller_task;
   comm: string;
   /** The object: pages, dirty or clean, with pages or never populated. */
   pages: number;
@@ -65,6 +76,7 @@ interface writeback_workload {
 }
 const arb_writeback: fc.Arbitrary<writeback_workload> = fc.record({
   caller: fc.constantFrom(...CALLER_NAMES),
+  task: arb_caller_task,
   comm: arb_comm,
   pages: fc.integer({ min: 1, max: 8 }),
   dirty: fc.boolean(),
@@ -72,9 +84,9 @@ const arb_writeback: fc.Arbitrary<writeback_workload> = fc.record({
   low_memory: fc.boolean(),
   atomic_floor: fc.boolean(),
   lockdep: fc.boolean(),
-});
+}).map((wl) => (wl.caller === KSWAPD_CALLER ? { ...wl, task: 'kthread' as const } : wl));
 const describe_writeback = (wl: writeback_workload): string =>
-  `called by ${wl.caller}, named "${wl.comm}"; a ${wl.populated ? (wl.dirty ? 'dirty' : 'clean') : 'never populated'} object of ${wl.pages} pages; ` +
+  `called by ${wl.caller}${describe_caller_task(wl.task)}${wl.task === 'kworker' ? ` queued by "${wl.comm}"` : `, named "${wl.comm}"`}; a ${wl.populated ? (wl.dirty ? 'dirty' : 'clean') : 'never populated'} object of ${wl.pages} pages; ` +
   `memory ${wl.low_memory ? (wl.atomic_floor ? 'drained below what even GFP_ATOMIC may take (only PF_MEMALLOC allocations succeed)' : 'below the min watermark') : 'plentiful'}; ` +
   `lockdep ${wl.lockdep ? 'on' : 'off'}`;
 
@@ -95,10 +107,17 @@ interface call_outcome {
 }
 
 /**
- * call_as - from a fresh machine, put the check task in @wl's caller's shoes
- * and call @fn once. With @fail_at, the allocation of that index made during
- * the call (slab or page, counted together from 0) fails, as fault injection
- * (failslab, fail_page_alloc) makes it.
+ * call_as - from a fresh machine, put a task of @wl's kind in @wl's caller's
+ * shoes and call @fn once. With @fail_at, the allocation of that index made
+ * during the call (slab or page, counted together from 0) fails, as fault
+ * injection (failslab, fail_page_alloc) makes it.
+ *
+ * The kernel thread or kworker is started while memory is plentiful and
+ * drains it itself: a kworker about to run a work item first makes sure its
+ * pool has an idle worker (kernel/workqueue.c worker_thread,
+ * may_start_working/manage_workers), and that allocation, below min, would
+ * push the machine into the OOM killer, which only picks user tasks (the
+ * waiting check task): a failure of the setup, not of the code judged.
  */
 async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number | null = null) {
   const w = { i915: null as drm_i915_private | null };
@@ -110,33 +129,30 @@ async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number
       // object's page lock): kswapd, woken by the call's own allocations, must not put them under it.
       const pinned = obj!.mm.pages !== null;
       if (pinned) await i915_gem_object_pin_pages(obj!);
-      const keep: page[] = [];
-      if (wl.low_memory) while ((wl.atomic_floor || zone_info().free > zone_info().min - 8) && (await allocate_pages(1, DRAIN, keep)) === 1);
-      const t = current;
-      t.flags |= CALLERS[wl.caller]!;
-      const flags_before = t.flags;
-      const stalls = vm_events.allocstall;
-      if (fail_at !== null) {
-        let n = 0;
-        const nth = (): boolean => n++ === fail_at;
-        failslab_set(nth);
-        fail_page_alloc_set(nth);
-      }
-      const written = await fn(obj!);
-      failslab_set(null);
-      fail_page_alloc_set(null);
+      const out = await run_as(wl.task, wl.comm, async (): Promise<call_outcome> => {
+        const keep: page[] = [];
+        if (wl.low_memory) while ((wl.atomic_floor || zone_info().free > zone_info().min - 8) && (await allocate_pages(1, DRAIN, keep)) === 1);
+        const t = current;
+        const own_flags = t.flags; // PF_KTHREAD, PF_WQ_WORKER: the task's own, kept
+        t.flags |= CALLERS[wl.caller]!;
+        const flags_before = t.flags;
+        const stalls = vm_events.allocstall;
+        if (fail_at !== null) {
+          let n = 0;
+          const nth = (): boolean => n++ === fail_at;
+          failslab_set(nth);
+          fail_page_alloc_set(nth);
+        }
+        const written = await fn(obj!);
+        failslab_set(null);
+        fail_page_alloc_set(null);
+        const flags_after = t.flags;
+        const reclaims = vm_events.allocstall - stalls;
+        t.flags = own_flags; // the kworker goes on to other work items, the thread exits: as they came
+        return { flags_before, flags_after, written, clean: !obj!.mm.dirty, reclaims, free_after: 0, books: null };
+      });
       if (pinned) i915_gem_object_unpin_pages(obj!);
-      const out = {
-        flags_before,
-        flags_after: t.flags,
-        written,
-        clean: !obj!.mm.dirty,
-        reclaims: vm_events.allocstall - stalls,
-        free_after: zone_info().free,
-        books: page_accounting(),
-      };
-      t.flags &= ~(PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD | PF_MEMALLOC_NOIO); // let the task exit as a plain user task
-      return out;
+      return { ...out, free_after: zone_info().free, books: page_accounting() };
     },
     () => {
       w.i915 = gem_world({ release: '4.12' }).i915;
@@ -146,7 +162,7 @@ async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number
 }
 
 const flag_names = (f: number): string =>
-  [[PF_MEMALLOC, 'PF_MEMALLOC'], [PF_MEMALLOC_NOIO, 'PF_MEMALLOC_NOIO'], [PF_SWAPWRITE, 'PF_SWAPWRITE'], [PF_KSWAPD, 'PF_KSWAPD']]
+  [[PF_MEMALLOC, 'PF_MEMALLOC'], [PF_MEMALLOC_NOIO, 'PF_MEMALLOC_NOIO'], [PF_SWAPWRITE, 'PF_SWAPWRITE'], [PF_KSWAPD, 'PF_KSWAPD'], [PF_KTHREAD, 'PF_KTHREAD'], [PF_WQ_WORKER, 'PF_WQ_WORKER']]
     .filter(([bit]) => f & (bit as number))
     .map(([, name]) => name)
     .join(' | ') || 'none';
@@ -160,50 +176,76 @@ const bad_report = (r: Parameters<typeof first_report>[0]): string | null => {
 };
 
 /**
- * A direct reclaim in a GEM ioctl: the task holds struct_mutex and allocates
- * under pressure; reclaim calls the i915 shrinker, which writes the dirty
- * objects back (your function) before releasing pages. The instrumented
- * scan counts how often it is entered while already running.
+ * A direct reclaim in a GEM ioctl, in a kernel thread or in a work item: the
+ * task holds struct_mutex and allocates under pressure; reclaim calls the
+ * i915 shrinker, which writes the dirty objects back (your function) before
+ * releasing pages. The instrumented scan counts how often it is entered
+ * while already running in the same task, and checks after every call of
+ * your function that PF_MEMALLOC is as it was before the call: still set,
+ * since the task is in direct reclaim (mm/page_alloc.c __perform_reclaim).
+ * Whatever reclaim does next in this task (the rest of the scan, the next
+ * shrinker, shrink_page_list's own allocations) relies on it.
  */
-async function reclaim_through_writeback(fn: writeback_fn, comm: string, dirty_objects: number, lockdep: boolean) {
-  const seen = { depth: 0, reentered: 0, writebacks: 0 };
+async function reclaim_through_writeback(fn: writeback_fn, wl: recursion_workload) {
+  const seen = { reentered: 0, writebacks: 0, flag_changed: 0, first_change: '' };
+  const depth = new Map<task_struct, number>();
   const scan: i915_shrinker_ops['scan'] = async (i915, sc) => {
-    seen.depth++;
-    if (seen.depth > 1) seen.reentered++;
+    const t = current;
+    depth.set(t, (depth.get(t) ?? 0) + 1);
+    if (depth.get(t)! > 1) seen.reentered++;
     try {
       for (const obj of [...i915.mm.unbound_list]) {
         if (obj.mm.dirty && obj.mm.pages) {
           seen.writebacks++;
+          const before = t.flags & PF_MEMALLOC;
           await fn(obj);
+          const after = t.flags & PF_MEMALLOC;
+          if (after !== before && seen.flag_changed++ === 0) {
+            seen.first_change = `PF_MEMALLOC was ${before ? 'set' : 'clear'} when writeback #${seen.writebacks} was called from the shrinker and ${after ? 'set' : 'clear'} when it returned`;
+          }
         }
       }
       return await v4_11_shrinker_ops.scan(i915, sc);
     } finally {
-      seen.depth--;
+      depth.set(t, depth.get(t)! - 1);
     }
   };
   const w = { i915: null as drm_i915_private | null };
   const once = await run_once(
-    { ...PARAMS, lockdep },
+    { ...PARAMS, lockdep: wl.lockdep },
     async () => {
       const specs: gem_object_spec[] = [
-        ...Array.from({ length: dirty_objects }, () => ({ kind: 'dirty-needed' as const, pages: 4 })),
+        ...Array.from({ length: wl.dirty_objects }, () => ({ kind: 'dirty-needed' as const, pages: 4 })),
         { kind: 'purgeable', pages: 24 },
       ];
       await make_gem_objects(w.i915!, specs);
-      await mutex_lock(w.i915!.struct_mutex);
-      // Fill memory to below the min watermark: the next allocation enters direct reclaim.
-      await allocate_pages(Math.max(0, zone_info().free - zone_info().min + 4));
-      await allocate_pages(8);
-      mutex_unlock(w.i915!.struct_mutex);
+      // The kernel thread or kworker starts while memory is plentiful (see call_as), then fills it.
+      await run_as(wl.task, wl.comm, async () => {
+        await mutex_lock(w.i915!.struct_mutex);
+        // Fill memory to below the min watermark: the next allocation enters direct reclaim.
+        await allocate_pages(Math.max(0, zone_info().free - zone_info().min + 4));
+        await allocate_pages(8);
+        mutex_unlock(w.i915!.struct_mutex);
+      });
     },
     () => {
       w.i915 = gem_world({ release: '4.12', shrinker_ops: { scan } }).i915;
     },
-    comm,
+    wl.comm,
   );
   return { ...once, seen };
 }
+
+interface recursion_workload {
+  /** The task that allocates: a GEM ioctl's process, a kernel thread, or a work item's kworker. */
+  task: caller_task;
+  comm: string;
+  dirty_objects: number;
+  lockdep: boolean;
+}
+const describe_recursion = (wl: recursion_workload): string =>
+  `${wl.task === 'kworker' ? `a work item queued by "${wl.comm}", run by a kworker on system_wq (PF_WQ_WORKER),` : `"${wl.comm}"${describe_caller_task(wl.task)}`} holds struct_mutex and allocates below the min watermark; ` +
+  `${wl.dirty_objects} dirty object(s) to write back; lockdep ${wl.lockdep ? 'on' : 'off'}`;
 
 export default define_checks(refuse_kernel_object_state({
   exercise: '10-save-and-restore-pf-memalloc',
@@ -221,9 +263,14 @@ export default define_checks(refuse_kernel_object_state({
             generated: 11,
             shrink_budget: 10,
             examples: [
-              { caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 4, dirty: true, populated: true, low_memory: true, lockdep: true },
-              { caller: CALLER_NAMES[0]!, comm: 'Xorg', pages: 4, dirty: true, populated: true, low_memory: true, lockdep: false },
-              { caller: CALLER_NAMES[2]!, comm: 'kswapd0', pages: 2, dirty: true, populated: true, low_memory: false, lockdep: true },
+              { caller: CALLER_NAMES[1]!, task: 'user', comm: 'i915_ioctl', pages: 4, dirty: true, populated: true, low_memory: true, lockdep: true },
+              { caller: CALLER_NAMES[0]!, task: 'user', comm: 'Xorg', pages: 4, dirty: true, populated: true, low_memory: true, lockdep: false },
+              { caller: KSWAPD_CALLER, task: 'kthread', comm: 'kswapd0', pages: 2, dirty: true, populated: true, low_memory: false, lockdep: true },
+              // A work item allocated and went into direct reclaim, which reached this writeback through the
+              // i915 shrinker: the kworker owns PF_MEMALLOC now as any process in direct reclaim does (red team 7).
+              { caller: CALLER_NAMES[1]!, task: 'kworker', comm: 'i915_ioctl', pages: 3, dirty: true, populated: true, low_memory: true, lockdep: false },
+              // A work item outside reclaim writes back at low memory: its allocations need the reserves as a process's do.
+              { caller: CALLER_NAMES[0]!, task: 'kworker', comm: 'Xorg', pages: 2, dirty: true, populated: true, low_memory: true, lockdep: true },
             ],
             describe: describe_writeback,
           },
@@ -236,7 +283,8 @@ export default define_checks(refuse_kernel_object_state({
               return fail(`the task's flags were ${flag_names(value.flags_before)} before the call and ${flag_names(value.flags_after)} after it. ` +
                 'A function that needs PF_MEMALLOC for its own allocations must put the flag back as it found it: its caller may be ' +
                 'reclaim itself (and then must keep the flag, or its next allocation recurses into reclaim), or may not (and then must not ' +
-                'keep dipping into the reserves).');
+                'keep dipping into the reserves). That holds in every kind of task: a kworker or a kernel thread in direct reclaim owns ' +
+                'PF_MEMALLOC exactly as a process does (the flags are the running context\'s, not the work item\'s).');
             }
             if (value.reclaims > 0) {
               return fail(`the call entered direct reclaim ${value.reclaims} time(s): its allocations must come from the reserves (PF_MEMALLOC), ` +
@@ -249,23 +297,35 @@ export default define_checks(refuse_kernel_object_state({
     },
     {
       id: 'no-reclaim-recursion',
-      name: 'called from the i915 shrinker in direct reclaim, never lets reclaim re-enter the shrinker from inside itself (lockdep on or off, any task name)',
+      name: 'called from the i915 shrinker in direct reclaim, never lets reclaim re-enter the shrinker from inside itself, and returns with PF_MEMALLOC still set (a process, a kernel thread or a kworker; lockdep on or off, any task name)',
       run: (impl) =>
         for_each_workload(
           {
-            arbitrary: fc.record({ comm: arb_comm, dirty_objects: fc.integer({ min: 1, max: 4 }), lockdep: fc.boolean() }),
+            arbitrary: fc.record({ task: arb_caller_task, comm: arb_comm, dirty_objects: fc.integer({ min: 1, max: 4 }), lockdep: fc.boolean() }),
             seed: 0x1002,
             generated: 3,
             shrink_budget: 4,
-            examples: [{ comm: 'i915_ioctl', dirty_objects: 2, lockdep: true }, { comm: 'i915_ioctl', dirty_objects: 1, lockdep: false }],
-            describe: (wl) => `"${wl.comm}" holds struct_mutex and allocates below the min watermark; ${wl.dirty_objects} dirty object(s) to write back; lockdep ${wl.lockdep ? 'on' : 'off'}`,
+            examples: [
+              { task: 'user', comm: 'i915_ioctl', dirty_objects: 2, lockdep: true },
+              { task: 'user', comm: 'i915_ioctl', dirty_objects: 1, lockdep: false },
+              // Any task that allocates can be in direct reclaim: a work item on system_wq (red team 7).
+              { task: 'kworker', comm: 'i915_ioctl', dirty_objects: 2, lockdep: false },
+            ],
+            describe: describe_recursion,
           },
           async (wl) => {
-            const { result, seen } = await reclaim_through_writeback(writeback_of(impl), wl.comm, wl.dirty_objects, wl.lockdep);
+            const { result, seen } = await reclaim_through_writeback(writeback_of(impl), wl);
             if (seen.reentered > 0) {
               return fail(`the i915 shrinker was entered ${seen.reentered} time(s) while it was already running in the same task: reclaim recursed. ` +
                 'Inside direct reclaim PF_MEMALLOC is what stops an allocation from entering reclaim again; a helper that clears it on its ' +
                 'way out (even a nested one, inside your own function) hands the next allocation back to reclaim.' + dmesg_tail(result, 8));
+            }
+            if (seen.flag_changed > 0) {
+              return fail(`inside direct reclaim, in ${wl.task === 'user' ? 'a user process' : wl.task === 'kthread' ? 'a kernel thread' : 'a kworker'}: ${seen.first_change} ` +
+                `(${seen.flag_changed} of ${seen.writebacks} call(s)). The task is still in reclaim when your function returns: __perform_reclaim set ` +
+                'PF_MEMALLOC and restores it only when reclaim is over, and every allocation reclaim makes until then relies on it to stay out of ' +
+                'reclaim. The flag belongs to the running task, whatever kind of task it is (a kworker runs work items, but its flags are the ' +
+                'context it is in, not the work item\'s): save it with memalloc_noreclaim_save() and put back what you saved.' + dmesg_tail(result, 8));
             }
             const bad = bad_report(result);
             if (bad) return fail(`${bad}${dmesg_tail(result)}`);
@@ -285,12 +345,12 @@ export default define_checks(refuse_kernel_object_state({
             generated: 8,
             shrink_budget: 10,
             examples: [
-              { caller: CALLER_NAMES[2]!, comm: 'kswapd0', pages: 8, dirty: true, populated: true, low_memory: true, lockdep: true },
-              { caller: CALLER_NAMES[0]!, comm: 'i915_ioctl', pages: 6, dirty: true, populated: true, low_memory: true, atomic_floor: true, lockdep: false },
+              { caller: KSWAPD_CALLER, task: 'kthread', comm: 'kswapd0', pages: 8, dirty: true, populated: true, low_memory: true, lockdep: true },
+              { caller: CALLER_NAMES[0]!, task: 'user', comm: 'i915_ioctl', pages: 6, dirty: true, populated: true, low_memory: true, atomic_floor: true, lockdep: false },
               // Real buffers are megabytes: a writeback that holds more than a page or two of the
               // reserves at a time runs them dry on an object this size (red team 6, batch-bounce-pages).
-              { caller: CALLER_NAMES[2]!, comm: 'kswapd0', pages: 48, dirty: true, populated: true, low_memory: true, lockdep: true },
-              { caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 40, dirty: true, populated: true, low_memory: true, atomic_floor: true, lockdep: false },
+              { caller: KSWAPD_CALLER, task: 'kthread', comm: 'kswapd0', pages: 48, dirty: true, populated: true, low_memory: true, lockdep: true },
+              { caller: CALLER_NAMES[1]!, task: 'kworker', comm: 'i915_ioctl', pages: 40, dirty: true, populated: true, low_memory: true, atomic_floor: true, lockdep: false },
             ],
             describe: describe_writeback,
           },
@@ -321,9 +381,9 @@ export default define_checks(refuse_kernel_object_state({
             generated: 5,
             shrink_budget: 10,
             examples: [
-              ...[0, 1, 2, 3].map((fail_at) => ({ wl: { caller: CALLER_NAMES[1]!, comm: 'i915_ioctl', pages: 3, dirty: true, populated: true, low_memory: false, lockdep: true }, fail_at })),
+              ...[0, 1, 2, 3].map((fail_at) => ({ wl: { caller: CALLER_NAMES[1]!, task: 'user' as const, comm: 'i915_ioctl', pages: 3, dirty: true, populated: true, low_memory: false, lockdep: true }, fail_at })),
               // The first allocation (the writeback_control) fails for a caller without PF_MEMALLOC: the early way out must restore too.
-              { wl: { caller: CALLER_NAMES[0]!, comm: 'Xorg', pages: 2, dirty: true, populated: true, low_memory: false, lockdep: false }, fail_at: 0 },
+              { wl: { caller: CALLER_NAMES[0]!, task: 'user', comm: 'Xorg', pages: 2, dirty: true, populated: true, low_memory: false, lockdep: false }, fail_at: 0 },
             ],
             describe: ({ wl, fail_at }) => `${describe_writeback(wl)}; allocation #${fail_at} of the call fails`,
           },

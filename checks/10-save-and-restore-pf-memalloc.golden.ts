@@ -4,104 +4,104 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "restores-on-failure": {
-    "{\"fail_at\":0,\"wl\":{\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":2,\"populated\":true}}": {
+    "{\"fail_at\":0,\"wl\":{\"caller\":\"a caller outside reclaim (a GEM ioctl, a driver's work item: no reclaim flags)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":2,\"populated\":true,\"task\":\"user\"}}": {
       "written": 0,
       "clean": false
     },
-    "{\"fail_at\":0,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+    "{\"fail_at\":0,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true,\"task\":\"user\"}}": {
       "written": 0,
       "clean": false
     },
-    "{\"fail_at\":1,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+    "{\"fail_at\":1,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true,\"task\":\"user\"}}": {
       "written": 0,
       "clean": false
     },
-    "{\"fail_at\":13,\"wl\":{\"atomic_floor\":true,\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"gpu_wait\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":8,\"populated\":true}}": {
-      "written": 6,
+    "{\"fail_at\":12,\"wl\":{\"atomic_floor\":false,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":6,\"populated\":true,\"task\":\"kthread\"}}": {
+      "written": 5,
       "clean": false
     },
-    "{\"fail_at\":14,\"wl\":{\"atomic_floor\":false,\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"glxgears\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":6,\"populated\":true}}": {
-      "written": 6,
+    "{\"fail_at\":14,\"wl\":{\"atomic_floor\":true,\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"kworker/0:1\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":4,\"populated\":true,\"task\":\"kworker\"}}": {
+      "written": 4,
       "clean": true
     },
-    "{\"fail_at\":2,\"wl\":{\"atomic_floor\":true,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"gpu_wait\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+    "{\"fail_at\":2,\"wl\":{\"atomic_floor\":false,\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":2,\"populated\":true,\"task\":\"kworker\"}}": {
       "written": 0,
       "clean": false
     },
-    "{\"fail_at\":2,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+    "{\"fail_at\":2,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true,\"task\":\"user\"}}": {
       "written": 0,
       "clean": false
     },
-    "{\"fail_at\":3,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
+    "{\"fail_at\":3,\"wl\":{\"atomic_floor\":false,\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":4,\"populated\":true,\"task\":\"user\"}}": {
       "written": 0,
       "clean": false
     },
-    "{\"fail_at\":4,\"wl\":{\"atomic_floor\":true,\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"check\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":2,\"populated\":true}}": {
+    "{\"fail_at\":3,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true,\"task\":\"user\"}}": {
+      "written": 0,
+      "clean": false
+    },
+    "{\"fail_at\":5,\"wl\":{\"atomic_floor\":false,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":1,\"populated\":true,\"task\":\"kthread\"}}": {
       "written": 1,
-      "clean": false
-    },
-    "{\"fail_at\":7,\"wl\":{\"atomic_floor\":true,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}}": {
-      "written": 2,
-      "clean": false
+      "clean": true
     }
   },
   "writes-back-like-the-reference": {
-    "{\"atomic_floor\":false,\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":1,\"populated\":false}": {
-      "written": 0,
-      "clean": true,
-      "free_after": 1023
-    },
-    "{\"atomic_floor\":false,\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":false}": {
-      "written": 0,
-      "clean": true,
-      "free_after": 1023
-    },
-    "{\"atomic_floor\":false,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"gpu_wait\",\"dirty\":false,\"lockdep\":false,\"low_memory\":true,\"pages\":3,\"populated\":true}": {
+    "{\"atomic_floor\":false,\"caller\":\"a caller outside reclaim (a GEM ioctl, a driver's work item: no reclaim flags)\",\"comm\":\"kswapd0\",\"dirty\":false,\"lockdep\":false,\"low_memory\":true,\"pages\":3,\"populated\":true,\"task\":\"kworker\"}": {
       "written": 0,
       "clean": true,
       "free_after": 56
     },
-    "{\"atomic_floor\":true,\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":6,\"populated\":false}": {
+    "{\"atomic_floor\":false,\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"check\",\"dirty\":false,\"lockdep\":true,\"low_memory\":true,\"pages\":2,\"populated\":false,\"task\":\"user\"}": {
+      "written": 0,
+      "clean": true,
+      "free_after": 56
+    },
+    "{\"atomic_floor\":false,\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"i915_ioctl\",\"dirty\":false,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":false,\"task\":\"kworker\"}": {
+      "written": 0,
+      "clean": true,
+      "free_after": 1022
+    },
+    "{\"atomic_floor\":true,\"caller\":\"a caller outside reclaim (a GEM ioctl, a driver's work item: no reclaim flags)\",\"comm\":\"gpu_wait\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":4,\"populated\":false,\"task\":\"kworker\"}": {
       "written": 0,
       "clean": true,
       "free_after": 24
     },
-    "{\"atomic_floor\":true,\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":6,\"populated\":true}": {
+    "{\"atomic_floor\":true,\"caller\":\"a caller outside reclaim (a GEM ioctl, a driver's work item: no reclaim flags)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":6,\"populated\":true,\"task\":\"user\"}": {
       "written": 6,
       "clean": true,
       "free_after": 24
     },
-    "{\"atomic_floor\":true,\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}": {
-      "written": 3,
-      "clean": true,
-      "free_after": 1019
-    },
-    "{\"atomic_floor\":true,\"caller\":\"a GEM ioctl (no reclaim flags)\",\"comm\":\"kworker/0:1\",\"dirty\":false,\"lockdep\":true,\"low_memory\":false,\"pages\":5,\"populated\":true}": {
+    "{\"atomic_floor\":true,\"caller\":\"a caller outside reclaim (a GEM ioctl, a driver's work item: no reclaim flags)\",\"comm\":\"kswapd0\",\"dirty\":false,\"lockdep\":true,\"low_memory\":true,\"pages\":3,\"populated\":true,\"task\":\"kworker\"}": {
       "written": 0,
       "clean": true,
-      "free_after": 1017
+      "free_after": 24
     },
-    "{\"atomic_floor\":true,\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":40,\"populated\":true}": {
+    "{\"atomic_floor\":true,\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":40,\"populated\":true,\"task\":\"kworker\"}": {
       "written": 40,
       "clean": true,
       "free_after": 24
     },
-    "{\"atomic_floor\":true,\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"gpu_wait\",\"dirty\":false,\"lockdep\":true,\"low_memory\":false,\"pages\":4,\"populated\":false}": {
+    "{\"atomic_floor\":true,\"caller\":\"direct reclaim inside a no-I/O scope\",\"comm\":\"gpu_wait\",\"dirty\":false,\"lockdep\":true,\"low_memory\":true,\"pages\":3,\"populated\":false,\"task\":\"user\"}": {
+      "written": 0,
+      "clean": true,
+      "free_after": 24
+    },
+    "{\"atomic_floor\":true,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":5,\"populated\":true,\"task\":\"kthread\"}": {
+      "written": 5,
+      "clean": true,
+      "free_after": 1017
+    },
+    "{\"atomic_floor\":true,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kworker/0:1\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":false,\"task\":\"kthread\"}": {
       "written": 0,
       "clean": true,
       "free_after": 1023
     },
-    "{\"atomic_floor\":true,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kworker/0:1\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true}": {
-      "written": 3,
-      "clean": true,
-      "free_after": 1019
-    },
-    "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":48,\"populated\":true}": {
+    "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":48,\"populated\":true,\"task\":\"kthread\"}": {
       "written": 48,
       "clean": true,
       "free_after": 56
     },
-    "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":8,\"populated\":true}": {
+    "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":8,\"populated\":true,\"task\":\"kthread\"}": {
       "written": 8,
       "clean": true,
       "free_after": 56
