@@ -5,10 +5,12 @@
 // not a wall of failing checks.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { match_known_wrong, type known_wrong_answer } from '../course/known_wrong';
 import { exercise_points, type manifest_exercise } from '../course/manifest';
 import type { exercise_run } from '../course/outcome';
 import { KEY_LOG_LINE } from '../explorer/render';
 import { your_return_line } from './return_site';
+import { is_untouched } from './starters';
 import type { learner_status } from './state';
 import { bold, cyan, dim, file_link, fit, green, indent, red, seconds, term_columns, visible_width, yellow } from './term';
 
@@ -169,9 +171,45 @@ export interface render_options {
   output?: string;
   /** Known wrong answers (decoys) whose verdict this run reproduces: their reviewer's notes are shown. */
   known_wrong?: readonly { name: string; why: string }[];
+  /** The starter's own story (manifest starter_story), shown instead of known wrong answers while the files are the starter's. */
+  starter_story?: string | null;
   /** The course's root: the learner's files are read to name the return that gave a wrong value (cli/return_site.ts). */
   root?: string;
 }
+
+/**
+ * verdict_notes - what a failing verdict is told beside its checks. While
+ * the learner's files are the starter's (cli/starters.ts is_untouched), the
+ * starter's own story, the bug as shipped: the decoys that fail the same way
+ * are mistakes the learner has not made, and listed there they read as a list
+ * of answers. Once the files differ, the known wrong answers whose verdict
+ * this one reproduces (course/known_wrong.ts).
+ */
+export function verdict_notes(root: string, e: manifest_exercise, run: exercise_run): { known_wrong: known_wrong_answer[]; starter_story: string | null } {
+  if (is_untouched(root, e)) return { known_wrong: [], starter_story: e.starter_story ?? null };
+  return { known_wrong: match_known_wrong(e, run.results, root), starter_story: null };
+}
+
+/** @text in lines of at most @width columns, cut at spaces; past @max_lines the last kept line ends in "…". */
+function wrap(text: string, width: number, max_lines = Infinity): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && visible_width(`${line} ${word}`) > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  if (lines.length <= max_lines) return lines;
+  const kept = lines.slice(0, max_lines);
+  kept[max_lines - 1] = fit(`${kept[max_lines - 1]!} ${lines[max_lines]!}`, width);
+  if (!kept[max_lines - 1]!.endsWith('…')) kept[max_lines - 1] = fit(`${kept[max_lines - 1]!}…`, width);
+  return kept;
+}
+
+/** Lines the starter's story may take on the first screen (--full shows it whole). */
+const STORY_LINES = 2;
 
 /** render_run - the verdict of @run for the terminal. */
 export function render_run(e: manifest_exercise, run: exercise_run, opts: render_options = {}): string {
@@ -218,8 +256,13 @@ export function render_run(e: manifest_exercise, run: exercise_run, opts: render
         if (ex.hidden > 0) out.push(dim(`  … ${ex.hidden} more lines: ${opts.full_hint ?? `npx shrinker-lab run ${e.id.slice(0, 2)} --full`}`));
       }
       if (!opts.all && failed.length > 1) out.push(dim(`(${failed.length - 1} more failing; fix the first one, or see all: npx shrinker-lab run ${e.id.slice(0, 2)} --all)`));
-      const like = opts.known_wrong ?? [];
-      if (like.length === 1 && opts.full) {
+      const like = opts.starter_story ? [] : (opts.known_wrong ?? []);
+      if (opts.starter_story) {
+        // The unmodified starter: what it does wrong as shipped, which the lesson and the failure above explain.
+        const lead = 'The starter, as shipped:';
+        const text = wrap(`${lead} ${opts.starter_story}`, w === Infinity ? 100 : w, opts.full ? Infinity : STORY_LINES);
+        out.push(bold(lead) + text[0]!.slice(lead.length), ...text.slice(1));
+      } else if (like.length === 1 && opts.full) {
         out.push('', bold('A known wrong answer fails exactly this way.') + dim(' What a reviewer said about it (it may not be what you did):'));
         out.push(indent(`“${like[0]!.name}”: ${like[0]!.why}`, '  '));
       } else if (like.length === 1) {

@@ -26,6 +26,12 @@ export interface manifest_exercise {
   title: string;
   /** Path of the lesson, e.g. "lessons/01-count-must-not-hide-memory.md". */
   lesson: string;
+  /**
+   * The starter's own story, the bug as shipped, in a sentence (cli/report.ts):
+   * shown instead of the known wrong answers while the learner's files are the
+   * starter's, whose failures would otherwise read as a list of answers.
+   */
+  starter_story?: string;
   /** Files under exercises/<id>/ the learner edits (and the grader takes from a submission). */
   files: string[];
   /** Path of the check suite module, e.g. "checks/01-count-must-not-hide-memory.checks.ts". */
@@ -133,6 +139,7 @@ export function validate_manifest(data: json, source = MANIFEST_PATH): course_ma
         }
       }
     }
+    if (e.starter_story !== undefined && (typeof e.starter_story !== 'string' || e.starter_story.trim() === '')) say(where, '"starter_story" must be a sentence: the bug as the starter ships it');
     if (!Array.isArray(e.hints) || e.hints.length < 3 || !e.hints.every((h: json) => typeof h === 'string' && h.trim().length > 0)) {
       say(where, '"hints" must hold at least three hints, gentle first');
     }

@@ -5,8 +5,7 @@
 import { check_isolated, DEFAULT_TIMEOUT_S, record } from '../checking';
 import { number_flag, parse_args } from '../args';
 import type { course_ctx } from '../course';
-import { exercise_header, render_run } from '../report';
-import { match_known_wrong } from '../../course/known_wrong';
+import { exercise_header, render_run, verdict_notes } from '../report';
 import { green } from '../term';
 import { pick_exercise, short_id } from './common';
 
@@ -17,7 +16,7 @@ export async function cmd_run(ctx: course_ctx, argv: readonly string[]): Promise
   console.log('');
   const run = await check_isolated(ctx.root, e, number_flag(p, 'timeout', DEFAULT_TIMEOUT_S));
   record(ctx.root, run);
-  console.log(render_run(e, run, { all: p.flags.has('all'), full: p.flags.has('full'), output: (run as { output?: string }).output, known_wrong: match_known_wrong(e, run.results, ctx.root), root: ctx.root }));
+  console.log(render_run(e, run, { all: p.flags.has('all'), full: p.flags.has('full'), output: (run as { output?: string }).output, ...verdict_notes(ctx.root, e, run), root: ctx.root }));
   if (run.status === 'passed') {
     console.log('', green(`Exercise ${short_id(e.id)} is done.`) + ` Its reference solution: npx shrinker-lab solution ${short_id(e.id)}`);
     return 0;

@@ -20,8 +20,7 @@ import { warm_worker } from '../../course/warm';
 import { number_flag, parse_args } from '../args';
 import { DEFAULT_TIMEOUT_S, record } from '../checking';
 import { exercise_files, type course_ctx } from '../course';
-import { exercise_header, render_run, status_word } from '../report';
-import { match_known_wrong } from '../../course/known_wrong';
+import { exercise_header, render_run, status_word, verdict_notes } from '../report';
 import { SITE_HOST, SITE_PORT, start_study_site, type site_handle } from '../site';
 import { done_count, entry, first_not_done } from '../state';
 import { bold, clear_screen, dim, green, progress_bar, stdin_tty, stdout_tty, term_columns, visible_width } from '../term';
@@ -103,7 +102,7 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     ];
     if (checking && !last) lines.push('Checking...');
     else if (last) {
-      lines.push(render_run(current, last.run, { output: last.output, excerpt_lines, full_hint: 'press f', known_wrong: match_known_wrong(current, last.run.results, ctx.root), root: ctx.root }));
+      lines.push(render_run(current, last.run, { output: last.output, excerpt_lines, full_hint: 'press f', ...verdict_notes(ctx.root, current, last.run), root: ctx.root }));
       if (last.run.status === 'passed') {
         lines.push('', green(`Exercise ${short_id(current.id)} is done.`) + (interactive ? ' Press n for the next exercise, s to compare with the reference solution.' : ' Next: npx shrinker-lab watch (in a terminal) and press n.'));
       }
@@ -124,7 +123,7 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
 
   const full_report = (): string => {
     if (!last) return 'Nothing checked yet.';
-    return render_run(current, last.run, { all: true, full: true, output: last.output, known_wrong: match_known_wrong(current, last.run.results, ctx.root) });
+    return render_run(current, last.run, { all: true, full: true, output: last.output, ...verdict_notes(ctx.root, current, last.run) });
   };
 
   // --edit-cmd "code -g": open the exercise's files in the learner's editor when it becomes current.
@@ -175,7 +174,7 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     if (interactive) show();
     else {
       // One write per verdict, so a reader of the pipe never sees half of one.
-      process.stdout.write(`--- ${clock()} ${e.id}: ${r.run.status} ---\n${render_run(e, r.run, { output: r.output, full_hint: `npx shrinker-lab run ${short_id(e.id)} --full`, known_wrong: match_known_wrong(e, r.run.results, ctx.root), root: ctx.root })}\n\n`);
+      process.stdout.write(`--- ${clock()} ${e.id}: ${r.run.status} ---\n${render_run(e, r.run, { output: r.output, full_hint: `npx shrinker-lab run ${short_id(e.id)} --full`, ...verdict_notes(ctx.root, e, r.run), root: ctx.root })}\n\n`);
     }
     if (p.flags.has('once')) {
       resolve_done(r.run.status === 'passed' ? 0 : 1);
