@@ -14,7 +14,8 @@
 // re-runs the smallest failure found so far is reported.
 //
 // Pure: no Node APIs (the study site runs checks too).
-import fc from 'fast-check';
+// As a namespace: the study site's bundle then keeps only what it uses (site/vite.config.ts).
+import * as fc from 'fast-check';
 import { fail, pass, type check_context, type check_outcome } from './checks';
 import { explain_failure } from './explain';
 

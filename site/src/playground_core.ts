@@ -23,7 +23,7 @@ export type variant = 'starter' | 'solution' | 'yours';
 /** The variants every host offers (bundled); 'yours' only where your_code_offered() says so. */
 export const VARIANTS: readonly variant[] = ['starter', 'solution'];
 
-const suite_modules = import.meta.glob<Record<string, unknown>>('../../checks/*.checks.ts');
+const suite_modules = import.meta.glob<unknown>('../../checks/*.checks.ts', { import: 'scenarios' });
 const starter_modules = import.meta.glob<Record<string, unknown>>('../../exercises/*/*.ts');
 const solution_modules = import.meta.glob<Record<string, unknown>>('../../solutions/*/*.ts');
 /** Every module of the kernel model, for the learner's code (loaded only when it imports one). */
@@ -139,7 +139,7 @@ let declarations: Promise<scenario_declarations[]> | null = null;
 
 /** every_declaration - the declared scenarios of every check suite (loaded once). */
 export function every_declaration(): Promise<scenario_declarations[]> {
-  declarations ??= Promise.all(Object.keys(suite_modules).sort().map(async (k) => scenario_declarations_of(await suite_modules[k]!()))).then((all) =>
+  declarations ??= Promise.all(Object.keys(suite_modules).sort().map(async (k) => scenario_declarations_of({ scenarios: await suite_modules[k]!() }))).then((all) =>
     all.filter((d): d is scenario_declarations => d !== null),
   );
   return declarations;
