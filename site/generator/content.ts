@@ -85,6 +85,8 @@ export function exercise_page_file(id: string): string {
 interface link_env extends glossary_env {
   dropped?: boolean[];
   ids?: Set<string>;
+  /** Tables rendered so far on the page (each region's label is numbered). */
+  tables?: number;
 }
 
 /** page_env - a fresh env for the renders of one page. */
@@ -167,9 +169,21 @@ export function make_markdown(lesson_files: ReadonlySet<string>, options: markdo
   md.renderer.rules.fence = wrap_pre(md.renderer.rules.fence);
   // Tables scroll sideways inside their own box on a narrow screen, never the
   // page: a focusable, labelled region so the keyboard can scroll it too.
-  md.renderer.rules.table_open = (tokens, idx, options, _env, self) =>
-    `<div class="table-scroll" role="region" aria-label="Table (scrolls sideways)" tabindex="0">${self.renderToken(tokens, idx, options)}`;
+  // Each region is named by its table's header row, so that two tables on a
+  // page are two landmarks a screen reader tells apart.
+  md.renderer.rules.table_open = (tokens, idx, options, env_in: Env | undefined, self) => {
+    const env = (env_in ?? {}) as link_env;
+    env.tables = (env.tables ?? 0) + 1;
+    const heads: string[] = [];
+    for (let i = idx + 1; i < tokens.length && tokens[i]!.type !== 'thead_close'; i++) if (tokens[i]!.type === 'inline' && tokens[i]!.content.trim()) heads.push(tokens[i]!.content.replace(/[`*]/g, '').trim());
+    const label = `Table ${env.tables}${heads.length ? `: ${heads.join(', ')}` : ''} (scrolls sideways)`;
+    return `<div class="table-scroll" role="region" aria-label="${escape_html(label)}" tabindex="0">${self.renderToken(tokens, idx, options)}`;
+  };
   md.renderer.rules.table_close = (tokens, idx, options, _env, self) => `${self.renderToken(tokens, idx, options)}</div>`;
+  // An empty header cell (the corner above a column of row labels) is a plain cell: a header must say something.
+  const empty_cell = (tokens: Token[], at: number): boolean => tokens[at]?.type === 'inline' && tokens[at]!.content.trim() === '';
+  md.renderer.rules.th_open = (tokens, idx, options, _env, self) => (empty_cell(tokens, idx + 1) ? '<td>' : self.renderToken(tokens, idx, options));
+  md.renderer.rules.th_close = (tokens, idx, options, _env, self) => (empty_cell(tokens, idx - 1) ? '</td>\n' : self.renderToken(tokens, idx, options));
   if (lesson_files.has(SOURCES_FILE)) md.core.ruler.push('sources_section_links', link_plain_source_refs);
   return md;
 }

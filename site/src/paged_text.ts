@@ -16,14 +16,14 @@ export function page_bounds(total: number, page: number, per_page = PAGE_LINES):
 }
 
 /**
- * paged_text - a <section> labelled by a heading @title (id @id-h) holding
+ * paged_text - a <section> labelled by a heading @title (an h2 under the page's h1; id @id-h) holding
  * @text in a paged <pre class="@cls">. With one page, no buttons.
  */
 export function paged_text(id: string, title: string, cls: string, text: string, per_page = PAGE_LINES): HTMLElement {
   const lines = text ? text.split('\n') : ['(empty)'];
   const section = document.createElement('section');
   section.setAttribute('aria-labelledby', `${id}-h`);
-  const h = document.createElement('h3');
+  const h = document.createElement('h2');
   h.id = `${id}-h`;
   h.textContent = title;
   const pre = document.createElement('pre');

@@ -14,7 +14,7 @@ import { paged_text } from './paged_text';
 import { catalogue, forget_your_code, run_schedule_string, step, VARIANTS, your_code_offered, type catalogue_entry, type variant } from './playground_core';
 import { challenge, render_end, render_view } from './playground_views';
 import { render_timeline } from '../../explorer/render';
-import { format_schedule, type deviation } from '../../explorer/schedule';
+import { format_schedule, parse_schedule, type deviation } from '../../explorer/schedule';
 import type { step_result } from '../../explorer/stepper';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -83,11 +83,12 @@ async function setup(root: HTMLElement): Promise<void> {
   };
 
   /** Run the session to decision s.at and show it; the live region says a few words, never the trace. */
-  const go = async (): Promise<void> => {
-    if (!s || busy) return;
+  const go = async (): Promise<boolean> => {
+    if (!s || busy) return false;
     busy = true;
     status.textContent = `Running ${s.id} to decision #${s.at}…`;
     let said = '';
+    let ran = false;
     try {
       const r: step_result = await step(s.id, s.variant, s.departures, s.at);
       s.departures = r.departures;
@@ -97,6 +98,7 @@ async function setup(root: HTMLElement): Promise<void> {
       said = r.view
         ? `Decision #${r.view.at}: runnable ${r.view.runnable.map((t) => `${t.comm}:${t.pid}`).join(', ')}; the kernel would run pid ${r.view.default_pid}.`
         : `The run ended (${r.stop}): ${r.failures.length ? `${r.failures.length} failure(s), first: ${r.failures[0]!.kind}` : 'no failures'}.`;
+      ran = true;
     } catch (e) {
       said = `Could not run: ${e instanceof Error ? e.message : String(e)}`;
       out.replaceChildren(el('p', { class: 'error', role: 'alert' }, said));
@@ -104,6 +106,7 @@ async function setup(root: HTMLElement): Promise<void> {
       busy = false;
       status.textContent = said;
     }
+    return ran;
   };
 
   const choose = (pid: number | null): void => {
@@ -113,9 +116,13 @@ async function setup(root: HTMLElement): Promise<void> {
     s.at++;
     void go();
   };
+  /** The decisions the run shown made, when it is shown at its end (no decision left): undo then steps back to its last one. */
+  let ended_after: number | null = null;
   const undo = (): void => {
-    if (!s || busy || s.at === 0) return;
-    s.at--;
+    if (!s || busy) return;
+    const at = ended_after !== null ? Math.max(0, ended_after - 1) : s.at - 1;
+    if (at < 0 || ended_after === 0) return;
+    s.at = at;
     s.departures = s.departures.filter((d) => d.at < s!.at);
     void go();
   };
@@ -126,6 +133,7 @@ async function setup(root: HTMLElement): Promise<void> {
   };
 
   function show(r: step_result): void {
+    ended_after = r.view ? null : r.decisions;
     stage.replaceChildren();
     out.replaceChildren();
     const sched = el('p', {}, 'Schedule so far: ');
@@ -152,12 +160,8 @@ async function setup(root: HTMLElement): Promise<void> {
       stage.append(picker, render_view(v));
     } else {
       const undo_b = el('button', { type: 'button', 'aria-keyshortcuts': 'u' }, 'Undo (u)');
-      undo_b.addEventListener('click', () => {
-        if (!s) return;
-        s.at = Math.max(0, r.decisions - 1);
-        s.departures = s.departures.filter((d) => d.at < s!.at);
-        void go();
-      });
+      undo_b.disabled = r.decisions === 0;
+      undo_b.addEventListener('click', undo);
       stage.append(render_end(r), render_view(r.end_view), undo_b);
     }
     if (s && !r.view) stage.append(challenge(s.id, s.variant, r, yours !== null, (v) => {
@@ -180,20 +184,40 @@ async function setup(root: HTMLElement): Promise<void> {
     void replay_text(input.value, vsel.value as variant);
   });
 
+  const refuse = (error: string): void => {
+    stage.replaceChildren();
+    out.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Error: ${error}`));
+    status.textContent = 'The run did not start: see the error below.';
+  };
+
+  /**
+   * Replay a pasted string with one run of the model: the step to its end
+   * (go) is the run shown, dmesg as `replay --log-only` prints it. Only when
+   * that run did not take every departure the string names (a pid not
+   * runnable, a decision never reached) is the string replayed strictly,
+   * as the CLI does, for the CLI's own error message.
+   */
   async function replay_text(text: string, v: variant): Promise<void> {
     forget_your_code();
-    const r = await run_schedule_string(text, v);
-    if (!r.ok) {
-      out.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Error: ${r.error}`));
-      status.textContent = 'The run did not start: see the error below.';
+    let wanted: string;
+    try {
+      const p = parse_schedule(text.trim());
+      if (!entries.some((e) => e.id === p.scenario_id)) throw new Error(`The playground does not know scenario "${p.scenario_id}".`);
+      wanted = format_schedule(p.scenario_id, p.schedule);
+      s = { id: p.scenario_id, variant: v, departures: [...p.schedule], at: Number.MAX_SAFE_INTEGER };
+    } catch {
+      const r = await run_schedule_string(text, v);
+      refuse(r.ok ? 'the schedule string did not replay.' : r.error);
       return;
     }
-    scen.value = r.scenario_id;
+    scen.value = s.id;
     vsel.value = v;
-    // Show the end of the run (dmesg as `replay --log-only` prints it); undo steps back into it.
-    s = { id: r.scenario_id, variant: v, departures: r.departures, at: Number.MAX_SAFE_INTEGER };
     show_title(s.id);
-    await go();
+    // Show the end of the run; undo steps back into it.
+    if (!(await go()) || input.value !== wanted) {
+      const r = await run_schedule_string(text, v);
+      if (!r.ok) refuse(r.error);
+    }
   }
 
   // Keyboard: digits pick the Nth runnable task, n steps, u undoes, r runs on (not while typing in a field).

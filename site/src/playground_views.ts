@@ -19,7 +19,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 
 function section(id: string, title: string): HTMLElement {
   const s = el('section', { 'aria-labelledby': `${id}-h`, class: `pg-view pg-${id}` });
-  s.append(el('h3', { id: `${id}-h` }, title));
+  s.append(el('h2', { id: `${id}-h` }, title));
   return s;
 }
 

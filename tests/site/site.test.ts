@@ -187,6 +187,11 @@ describe('markdown links', () => {
   it('wraps tables in a focusable box that scrolls sideways on its own', () => {
     const html = make_markdown(new Set()).render('| a | b |\n|---|---|\n| 1 | 2 |\n', {});
     expect(html).toMatch(/^<div class="table-scroll" role="region" aria-label="[^"]+" tabindex="0"><table>[\s\S]*<\/table>\n?<\/div>/);
+    // Two tables on a page are two regions a screen reader tells apart (axe landmark-unique); an empty corner cell is no header (axe empty-table-header).
+    const two = make_markdown(new Set()).render('| a | `b` |\n|---|---|\n| 1 | 2 |\n\n| | x |\n|---|---|\n| y | 3 |\n', page_env());
+    expect([...two.matchAll(/aria-label="([^"]+)"/g)].map((m) => m[1])).toEqual(['Table 1: a, b (scrolls sideways)', 'Table 2: x (scrolls sideways)']);
+    expect(two).toContain('<tr>\n<td></td>\n<th>x</th>');
+    expect(two).not.toMatch(/<th>\s*<\/th>/);
   });
 });
 
