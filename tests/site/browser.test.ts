@@ -2,9 +2,12 @@
 // one) driven by playwright-core, against the built site served by the same
 // static server `npm start` uses. It checks what only a browser can: the
 // playground runs the kernel model in the page, hints open one at a time,
-// search works from the keyboard, and axe finds no serious accessibility
-// violation on the main pages. .ci/run installs chromium when it is missing.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// search works from the keyboard, glossary popovers open and close from the
+// keyboard, and a newcomer's walk: the annotated thread's links land on the
+// lessons, "sources §N" lands at §N, an exercise page shows its tasks and
+// points. Every page one by one (axe, console, requests, 375 px) is in
+// every_page.browser.test.ts. .ci/run installs chromium when it is missing.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -23,12 +26,10 @@ let site: site_handle;
 let browser: Browser;
 let url = '';
 let static_host: { url: string; stop(): Promise<void> };
-let pages: string[] = [];
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'shrinker-site-browser-'));
   await build({ configFile: join(repo, 'site', 'vite.config.ts'), logLevel: 'silent', build: { outDir: join(tmp, 'site', 'dist'), emptyOutDir: true } });
-  pages = readdirSync(join(tmp, 'site', 'dist')).filter((f) => f.endsWith('.html')).sort();
   // The learner has passed exercise 01: `npm start` serves that as progress.json.
   mkdirSync(join(tmp, '.shrinker-lab'), { recursive: true });
   writeFileSync(join(tmp, '.shrinker-lab', 'state.json'), JSON.stringify({ format: 1, exercises: { '01-count-must-not-hide-memory': { status: 'passed', passed: true, hints: 0, checked_at: null } } }));
@@ -59,83 +60,30 @@ async function open(path: string): Promise<Page> {
   return page;
 }
 
-/** What a page did while it loaded: console errors, uncaught errors, failed or 4xx/5xx requests, and every URL asked for. */
+/** What a page did while it loaded: console errors, uncaught errors, failed or 4xx/5xx requests. */
 interface page_log {
   errors: string[];
-  requests: string[];
-  /** Bytes of each response body by resource type ("script", "document", ...). */
-  bytes: Map<string, number>;
 }
 
-async function open_logged(base: string, path: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; log: page_log; settle(): Promise<void> }> {
+async function open_logged(base: string, path: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; log: page_log }> {
   const page = await patient_page(browser, { viewport });
-  const log: page_log = { errors: [], requests: [], bytes: new Map() };
-  const bodies: Promise<void>[] = [];
+  const log: page_log = { errors: [] };
   page.on('console', (m) => {
     if (m.type() === 'error') log.errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => log.errors.push(`uncaught: ${e.message}`));
-  page.on('request', (r) => log.requests.push(r.url()));
   page.on('requestfailed', (r) => log.errors.push(`failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
   page.on('response', (r) => {
     if (r.status() >= 400) log.errors.push(`HTTP ${r.status()}: ${r.url()}`);
-    const type = r.request().resourceType();
-    bodies.push(
-      r.body().then(
-        (b) => void log.bytes.set(type, (log.bytes.get(type) ?? 0) + b.length),
-        () => undefined,
-      ),
-    );
   });
   await page.goto(`${base}/${path}`, { waitUntil: 'networkidle' });
-  return { page, log, settle: async () => void (await Promise.all(bodies)) };
+  return { page, log };
 }
 
 /** The playground replaying scenario @id's default schedule on load (?schedule=). */
 const replay_url = (id: string): string => `playground.html?schedule=${encodeURIComponent(format_schedule(id, []))}`;
 
-const page_type = (f: string): string =>
-  f === 'index.html' ? 'index' : f === 'playground.html' ? 'playground' : f.startsWith('exercise-') ? 'exercise' : /^\d/.test(f) ? 'lesson' : 'reference (thread, sources, glossary)';
-
 describe('study site on a plain static host (no npm start)', () => {
-  // One pass over every page at 375 px (each load is slow on a shared machine):
-  // console and network errors, requests leaving 127.0.0.1, sideways scroll, bytes.
-  it('on every page at 375 px: no console error, no failed request, nothing asked of any host but 127.0.0.1, no sideways scroll; a lesson page has under 50 KB of JS', async () => {
-    expect(pages.length).toBeGreaterThanOrEqual(21);
-    const problems: string[] = [];
-    const by_type = new Map<string, { js: number; total: number; pages: number }>();
-    const sideways = async (page: Page, what: string): Promise<void> => {
-      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-      if (scroll > client) problems.push(`${what} scrolls sideways at 375 px: ${scroll} > ${client}`);
-    };
-    for (const f of pages) {
-      const { page, log, settle } = await open_logged(static_host.url, f, { width: 375, height: 800 });
-      await sideways(page, f);
-      if (f === 'playground.html') {
-        // Mid-run too: the run with the longest trace (about 10,000 lines).
-        await page.goto(`${static_host.url}/${replay_url('count-trylock')}`);
-        await page.getByRole('region', { name: 'dmesg' }).waitFor({ timeout: PATIENCE_MS });
-        await sideways(page, `${f} after a run`);
-      }
-      await settle();
-      problems.push(...log.errors.map((e) => `${f}: ${e}`));
-      problems.push(...log.requests.filter((r) => !r.startsWith('http://127.0.0.1:')).map((r) => `${f} asked outside 127.0.0.1: ${r}`));
-      const js = log.bytes.get('script') ?? 0;
-      const total = [...log.bytes.values()].reduce((a, b) => a + b, 0);
-      const t = by_type.get(page_type(f)) ?? { js: 0, total: 0, pages: 0 };
-      by_type.set(page_type(f), { js: Math.max(t.js, js), total: Math.max(t.total, total), pages: t.pages + 1 });
-      if (page_type(f) === 'lesson' && js >= 50 * 1024) problems.push(`${f}: ${js} bytes of JS (a lesson page stays under 50 KB)`);
-      if (js === 0) problems.push(`${f}: loaded no script`);
-      await page.context().close();
-    }
-    console.log(
-      'Bytes per page type (largest page of each type, uncompressed, before any run):\n' +
-        [...by_type].map(([type, t]) => `  ${type.padEnd(28)} JS ${String(t.js).padStart(7)}  total ${String(t.total).padStart(7)}  (${t.pages} pages)`).join('\n'),
-    );
-    expect([...by_type.keys()].sort()).toEqual(['exercise', 'index', 'lesson', 'playground', 'reference (thread, sources, glossary)']);
-    expect(problems).toEqual([]);
-  });
-
   it('keeps progress in the browser: the map says how to get it on a static host, and shows what npm start served', async () => {
     const plain = await open_logged(static_host.url, 'index.html');
     await expect.poll(() => plain.page.textContent('#progress-summary'), { timeout: PATIENCE_MS }).toMatch(/npm start/);
@@ -179,14 +127,6 @@ describe('study site in Chromium', () => {
     await timeline.getByRole('button', { name: 'Last' }).click();
     expect(await timeline.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     expect(await lines()).toBeLessThanOrEqual(200);
-  });
-
-  it('has no serious or critical accessibility violation on the playground mid-run (axe)', async () => {
-    const page = await open(replay_url('rcu-hang-v4.10'));
-    await page.getByRole('region', { name: 'dmesg' }).waitFor({ timeout: PATIENCE_MS });
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
   });
 
   it('remembers the hints shown for an exercise in this browser', async () => {
@@ -285,14 +225,77 @@ describe('study site in Chromium', () => {
     }
     await page.context().close();
   });
+});
 
-  it.each(['index.html', '01-count-must-not-hide-memory.html', '04-owner-word.html', 'exercise-01-count-must-not-hide-memory.html', 'playground.html', 'sources.html', 'thread.html', 'glossary.html'])(
-    'has no serious or critical accessibility violation on %s (axe)',
-    async (path) => {
-      const page = await open(path);
-      const result = await new AxeBuilder({ page }).analyze();
-      const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
-    },
-  );
+describe("a newcomer's walk through the site, in Chromium", () => {
+  it('reads the annotated thread passage by passage: each quoted with its author, a "later kernels" note and a lesson link that lands at the lesson\'s section', async () => {
+    const page = await open('thread.html');
+    const passages = await page.$$eval('main h2[id]', (hs) => {
+      const out: { id: string; quote: string; note: string; lesson: string | null; sources: number }[] = [];
+      for (const h of hs) {
+        if (!/^\d+-/.test(h.id)) continue;
+        const parts: Element[] = [];
+        for (let e = h.nextElementSibling; e && e.tagName !== 'H2'; e = e.nextElementSibling) parts.push(e);
+        const find = (sel: string): Element | null => parts.map((p) => (p.matches(sel) ? p : p.querySelector(sel))).find((x) => x) ?? null;
+        out.push({
+          id: h.id,
+          quote: find('figure.box-thread figcaption')?.textContent ?? '',
+          note: find('.box-kernel[role="note"]')?.textContent ?? '',
+          lesson: find('a[href^="0"], a[href^="1"]')?.getAttribute('href') ?? null,
+          sources: parts.reduce((n, p) => n + p.querySelectorAll('a[href^="sources.html#s"]').length, 0),
+        });
+      }
+      return out;
+    });
+    expect(passages.length).toBeGreaterThanOrEqual(11);
+    for (const p of passages) {
+      expect(p.quote, p.id).toMatch(/— (Andrea Arcangeli|Chris Wilson)/);
+      expect(p.note.length, `${p.id}: a note on what later kernels showed`).toBeGreaterThan(40);
+      expect(p.lesson, p.id).toMatch(/^\d\d-[a-z0-9-]+\.html#[a-z0-9-]+$/);
+      expect(p.sources, p.id).toBeGreaterThan(0);
+    }
+    // Follow the first passage's lesson link: the lesson opens at that section, not at its top.
+    const href = passages[0]!.lesson!;
+    await page.locator(`main a[href="${href}"]`).first().click();
+    await page.waitForURL((u) => u.href.endsWith(href));
+    const fragment = href.split('#')[1]!;
+    const top = await page.evaluate((id) => document.getElementById(id)?.getBoundingClientRect().top ?? null, fragment);
+    expect(top, `#${fragment} exists on ${href}`).not.toBeNull();
+    expect(top!).toBeGreaterThanOrEqual(-1);
+    expect(top!).toBeLessThan(await page.evaluate(() => window.innerHeight));
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    await page.context().close();
+  });
+
+  it.each(['03-reclaim-recursion.html', 'thread.html'])('follows a "sources §N" link on %s to §N itself, on screen', async (from) => {
+    const page = await open(from);
+    const link = page.locator('main a[href^="sources.html#s"]').last();
+    const href = (await link.getAttribute('href'))!;
+    const n = href.split('#s')[1]!;
+    expect(await link.textContent()).toContain(`§${n}`);
+    await link.click();
+    await page.waitForURL((u) => u.pathname.endsWith('/sources.html') && u.hash === `#s${n}`);
+    const heading = page.locator(`#s${n}`);
+    expect(await heading.textContent()).toMatch(new RegExp(`^§${n} `));
+    expect(await heading.isVisible()).toBe(true);
+    const top = await heading.evaluate((h) => h.getBoundingClientRect().top);
+    expect(top).toBeGreaterThanOrEqual(-1);
+    expect(top).toBeLessThan(await page.evaluate(() => window.innerHeight));
+    if (n !== '1') expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    await page.context().close();
+  });
+
+  it('shows an exercise\'s tasks with the points of each check, the command to check it, and hints one at a time', async () => {
+    const page = await open('exercise-03-reclaim-recursion.html');
+    const tasks = page.getByRole('region', { name: /Tasks/ });
+    expect(await tasks.isVisible()).toBe(true);
+    expect(await tasks.textContent()).toMatch(/Task 1\. .*\(\d+ points?\)/);
+    expect(await tasks.locator('code').count()).toBeGreaterThan(0);
+    expect(await page.textContent('main')).toContain('npx shrinker-lab run 03');
+    const hints = () => page.locator('.hint:visible').count();
+    expect(await hints()).toBe(0);
+    await page.locator('.reveal-hint').click();
+    expect(await hints()).toBe(1);
+    await page.context().close();
+  });
 });
