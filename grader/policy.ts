@@ -293,6 +293,12 @@ export function check_policy(course_root: string, file: string, display: string,
   for (const r of [...sf.referencedFiles, ...sf.typeReferenceDirectives, ...sf.libReferenceDirectives]) {
     out.push({ where: `${display}:${sf.getLineAndCharacterOfPosition(r.pos).line + 1}`, message: `a /// <reference> directive ('${r.fileName}') is not allowed in a graded file` });
   }
+  // A pragma that switches the type check off (ts-nocheck for the file, ts-ignore or
+  // ts-expect-error for one line) takes the type check out of the layers: it refuses what the
+  // kernel's types do not have (i915.objects, a string where count returns a number).
+  for (const c of type_check_pragmas(sf)) {
+    out.push({ where: `${display}:${c.line}`, message: `a // @${c.pragma} comment is not allowed in a graded file: it switches the type check off, and the type check is part of the grading` });
+  }
   // State kept in the file between calls (the learner's loop refuses it too).
   for (const v of module_state_violations(sf)) say(v.node, v.why);
   // (That rule also covers the way round it red team 4 found: state in an
@@ -305,4 +311,16 @@ export function check_policy(course_root: string, file: string, display: string,
     seen.add(k);
     return true;
   });
+}
+
+/** type_check_pragmas - the comments of @sf that switch TypeScript's checking off (read with the scanner: never a string's text). */
+function type_check_pragmas(sf: ts.SourceFile): { line: number; pragma: string }[] {
+  const out: { line: number; pragma: string }[] = [];
+  const scanner = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, sf.text);
+  for (let k = scanner.scan(); k !== ts.SyntaxKind.EndOfFileToken; k = scanner.scan()) {
+    if (k !== ts.SyntaxKind.SingleLineCommentTrivia && k !== ts.SyntaxKind.MultiLineCommentTrivia) continue;
+    const m = /@(ts-nocheck|ts-ignore|ts-expect-error)\b/.exec(scanner.getTokenText());
+    if (m) out.push({ line: sf.getLineAndCharacterOfPosition(scanner.getTokenStart()).line + 1, pragma: m[1]! });
+  }
+  return out;
 }
