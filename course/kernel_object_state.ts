@@ -38,7 +38,17 @@ const is_index = (k: PropertyKey): boolean => typeof k === 'string' && /^(0|[1-9
 /** The keys that count as fields: for an array, not its elements or length. */
 function field_keys(o: object): PropertyKey[] {
   const keys = Reflect.ownKeys(o);
-  return Array.isArray(o) ? keys.filter((k) => k !== 'length' && !is_index(k)) : keys;
+  if (!Array.isArray(o)) return keys;
+  // The elements come first, as "0", "1", ...: skip that run without the regular expression
+  // (object and page lists are walked before and after every watched call), then filter the rest as before.
+  let i = 0;
+  while (i < keys.length && keys[i] === String(i)) i++;
+  const rest: PropertyKey[] = [];
+  for (; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k !== 'length' && !is_index(k)) rest.push(k);
+  }
+  return rest;
 }
 
 function key_text(k: PropertyKey): string {

@@ -16,6 +16,8 @@ interface Initcall {
 
 const initcalls: Initcall[] = [];
 const order: Record<InitcallLevel, number> = { core: 0, subsys: 1, late: 2 };
+/** The hooks in boot order, sorted once per registration rather than at every boot (the explorer boots per schedule). */
+let sorted: Initcall[] | null = null;
 
 /**
  * register_initcall - run @fn at every boot, at @level.
@@ -28,10 +30,11 @@ export function register_initcall(level: InitcallLevel, name: string, fn: () => 
   if (same && same.level !== level) throw new Error(`register_initcall: "${name}" is already registered at level ${same.level}; initcall names must be unique.`);
   if (same) same.fn = fn; // the module was evaluated again (hot reload): the newest code wins
   else initcalls.push({ level, name, fn });
+  sorted = null;
 }
 
 /** do_initcalls - run every registered hook, level by level. */
 export function do_initcalls(): void {
-  const sorted = [...initcalls].sort((a, b) => order[a.level] - order[b.level] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  sorted ??= [...initcalls].sort((a, b) => order[a.level] - order[b.level] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const c of sorted) c.fn();
 }

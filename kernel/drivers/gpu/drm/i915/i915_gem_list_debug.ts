@@ -24,6 +24,12 @@ import type { drm_i915_private } from './i915_drv';
 
 /** Tasks running code under watch, with their nesting depth. */
 const watched = new WeakMap<task_struct, number>();
+/**
+ * Calls of model_watch_list_walks in progress, in every task: while there is
+ * none, a read of a list cannot be a judged walk, and the Proxy's get goes
+ * straight to the array (the model reads these lists at every reclaim).
+ */
+let watching = 0;
 /** The lists already wrapped (a Proxy over the same array: every other reader sees the same objects). */
 const wrapped = new WeakSet<object>();
 
@@ -51,7 +57,15 @@ function grader_snapshot(): boolean {
 }
 
 function is_walk(prop: string | symbol): boolean {
-  return prop === Symbol.iterator || prop === 'length' || (typeof prop === 'string' && /^\d+$/.test(prop));
+  if (typeof prop !== 'string') return prop === Symbol.iterator;
+  if (prop === 'length') return true;
+  // /^\d+$/ without the regular expression: this runs on every element read of a watched list.
+  if (prop.length === 0) return false;
+  for (let i = 0; i < prop.length; i++) {
+    const c = prop.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** The lists under watch: where each lives, and the name the report gives it. */
@@ -69,7 +83,7 @@ function watch_list(i915: drm_i915_private, which: watched_list): void {
   if (wrapped.has(list)) return;
   const proxy = new Proxy(list, {
     get(target, prop, receiver) {
-      if (is_walk(prop) && (watched.get(current) ?? 0) > 0) {
+      if (watching > 0 && is_walk(prop) && (watched.get(current) ?? 0) > 0) {
         const owner = __mutex_owner(i915.struct_mutex);
         if (owner !== current && !grader_snapshot()) {
           const holder = owner === null ? 'nobody holds it: another CPU may take it and list_move() objects under the walk' :
@@ -98,9 +112,11 @@ export async function model_watch_list_walks<T>(i915: drm_i915_private, fn: () =
   watch_list(i915, 'objects');
   const me = current;
   watched.set(me, (watched.get(me) ?? 0) + 1);
+  watching++;
   try {
     return await fn();
   } finally {
     watched.set(me, (watched.get(me) ?? 1) - 1);
+    watching--;
   }
 }
