@@ -20,7 +20,7 @@ import { i915_gem_object_mark_active, i915_gem_object_set_madv } from '../kernel
 import { i915_gem_shrinker_unlock, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { model_watch_list_walks } from '../kernel/drivers/gpu/drm/i915/i915_gem_list_debug';
 import { complete, completion_done, init_completion, wait_for_completion } from '../kernel/sched/completion';
-import { I915_MADV_DONTNEED } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { I915_MADV_DONTNEED, model_i915_objects } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { NOTIFY_DONE, NOTIFY_OK } from '../kernel/mm/oom_kill';
 import { user_task } from '../kernel/fork';
 import type { run_result } from '../kernel/init/main';
@@ -372,7 +372,7 @@ async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: r
         if (wl.again) {
           // The same machine, a second OOM episode: what is releasable now must be released and reported again.
           await msleep(wl.again.gap_ms);
-          for (const o of i915.objects) if (o.mm.pages) i915_gem_object_set_madv(o, I915_MADV_DONTNEED);
+          for (const o of model_i915_objects(i915)) if (o.mm.pages) i915_gem_object_set_madv(o, I915_MADV_DONTNEED);
           const fresh = await make_gem_objects(i915, wl.again.objects);
           const busy_until = jiffies() + wl.busy_ms; // the new episode's buffers are busy on the GPU as the first one's were
           for (const o of fresh) if (o.mm.pages) i915_gem_object_mark_active(o, busy_until);

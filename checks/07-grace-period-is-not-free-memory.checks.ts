@@ -9,7 +9,7 @@ import { lock_owners, locks_balanced, measure_call, page_accounting, type call_m
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
-import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { model_i915_objects, type drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import {
   i915_gem_object_create,
   i915_gem_object_pin_pages,
@@ -204,7 +204,7 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
       const i915 = w.i915!;
       await warm_up_workqueues();
       await wait_for_completion(rel!.created);
-      chained = new Set(i915.objects.flatMap((o) => o.references_held)); // the objects a cascade will release
+      chained = new Set(model_i915_objects(i915).flatMap((o) => o.references_held)); // the objects a cascade will release
       if (wl.busy_kworker) busy_kworker(1, 3000);
       if (wl.other_work_ms) sleepy_work(0, wl.other_work_ms);
       if (hold) {

@@ -139,7 +139,7 @@ function watch_impl(impl: exercise_impl, exports: Record<string, string>): state
       if (first || budget <= 0 || inside.has(caller)) return fn.apply(this, args);
       const roots: [unknown, string][] = args.map((a, i) => [a, params[i] ?? `argument ${i + 1}`]);
       roots.push([caller, `current (${caller.comm})`]);
-      // What the kernel called the function through (i915.shrinker_ops.unlock(...): the ops table) is its object too.
+      // What the kernel called the function through (model_i915_shrinker_ops(i915).unlock(...): the ops table) is its object too.
       if ((typeof this === 'object' && this !== null) || typeof this === 'function') roots.push([this, 'this']);
       const before = model_list_watch_paused(() => snapshot(roots));
       budget -= before.length;

@@ -29,7 +29,7 @@
 //     keeps state on the function object where no write names it;
 //   - no `this` outside a class or in a static method, no `new.target`:
 //     what a kernel function is called through is the kernel's object
-//     (i915.shrinker_ops), and a static method's `this` is the class.
+//     (an ops table, as the shrinker's), and a static method's `this` is the class.
 // A static rule cannot follow every alias (`const f: any = helper; f.n = 1`);
 // the checks' comparisons call by call and course/kernel_object_state.ts
 // catch what behaves statefully anyway.
@@ -237,7 +237,7 @@ function other_holders(sf: ts.SourceFile): state_violation[] {
     if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.NewKeyword) {
       out.push({ node, why: `uses \`new.target\`: it is the function object itself, which lives as long as the file; ${FIX}` });
     } else if (node.kind === ts.SyntaxKind.ThisKeyword && this_outside_class(node)) {
-      out.push({ node, why: `uses \`this\` outside a class (or in a static method, where it is the class): a kernel function is called through the kernel's own object (i915.shrinker_ops), and a field put there is state shared by every call; use the arguments the kernel passes; ${FIX}` });
+      out.push({ node, why: `uses \`this\` outside a class (or in a static method, where it is the class): a kernel function is called through the kernel's own object (an ops table, as the shrinker's), and a field put there is state shared by every call; use the arguments the kernel passes; ${FIX}` });
     } else if (ts.isIdentifier(node) && own_functions.has(node.text) && used_as_value(node)) {
       out.push({ node, why: `uses the function \`${node.text}\` as a value: a function object lives as long as the file, and a property put on it (\`const self = ${node.text}; self.n++\`) is state shared by every call; call it instead; ${FIX}` });
     } else if (ts.isIdentifier(node) && own_objects.has(node.text) && used_as_value(node) && !member_read(node) && !((ts.isEnumDeclaration(node.parent) || ts.isModuleDeclaration(node.parent)) && node.parent.name === node)) {

@@ -22,7 +22,7 @@
 import { fc } from '../course/workload';
 import { run_once } from '../course/check_helpers';
 import { lock_owners, locks_balanced, page_accounting } from '../course/invariants';
-import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { I915_MADV_DONTNEED, model_i915_objects, type drm_i915_private, type i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import {
   i915_gem_object_mark_active,
   i915_gem_object_pin_pages,
@@ -153,9 +153,9 @@ function pages_of(objs: readonly drm_i915_gem_object[]): Map<drm_i915_gem_object
 export async function judged_oom(oom: oom_fn, i915: drm_i915_private, freed: { value: number }): Promise<{ call: notifier_call; ret: number }> {
   const owner = __mutex_owner(i915.struct_mutex);
   const lock: notifier_call['lock'] = owner === null ? 'free' : owner === current ? 'mine' : 'other';
-  const before = pages_of(i915.objects);
-  const put_busy_before = new Map(i915.objects.map((o) => [o, model_pages_put_while_active(o)]));
-  const purgeable = new Set(i915.objects.filter((o) => o.mm.madv === I915_MADV_DONTNEED));
+  const before = pages_of(model_i915_objects(i915));
+  const put_busy_before = new Map(model_i915_objects(i915).map((o) => [o, model_pages_put_while_active(o)]));
+  const purgeable = new Set(model_i915_objects(i915).filter((o) => o.mm.madv === I915_MADV_DONTNEED));
   // Another task's lock may be released while the notifier waits for it: then
   // only "the caller does not keep it" can be judged.
   const locks = lock === 'other' ? null : lock_owners([i915.struct_mutex]);

@@ -182,7 +182,7 @@ function caller_text(t: task_struct): string {
 
 /**
  * recorded_unlock - @unlock, wrapped where the model calls it
- * (i915.shrinker_ops.unlock) so that every call is measured with the
+ * (model_i915_shrinker_ops(i915).unlock) so that every call is measured with the
  * scheduler's counters (nvcsw: did it sleep) and the owner word (never
  * lockdep's records: the same with lockdep off).
  */

@@ -13,7 +13,7 @@
 // call took it (unlock = true), and leaves it with the outer frame otherwise.
 //
 // The judge wraps the learner's function where the model calls it
-// (i915.shrinker_ops) and states each rule against the mutex's owner word
+// (model_i915_shrinker_ops) and states each rule against the mutex's owner word
 // (__mutex_owner: the word, flags masked off), never against lockdep's
 // records, so it holds with lockdep off too. Each broken rule is kept, in a
 // reviewer's words, with the task that made the call.

@@ -23,7 +23,8 @@ export async function i915_gem_shrinker_oom(i915: drm_i915_private, freed: { val
   const slu = await i915_gem_shrinker_lock_uninterruptible(i915, 5000);
   if (!slu) return NOTIFY_DONE;
 
-  const had_pages = i915.objects.filter((o) => o.mm.pages !== null);
+  // An object with pages is on one of the two GEM lists (unbound, or bound into the GTT).
+  const had_pages = [...i915.mm.unbound_list, ...i915.mm.bound_list].filter((o) => o.mm.pages !== null);
   await i915_gem_shrink_all(i915);
   const freed_pages = had_pages.filter((o) => o.mm.pages === null).reduce((n, o) => n + obj_nr_pages(o), 0);
 

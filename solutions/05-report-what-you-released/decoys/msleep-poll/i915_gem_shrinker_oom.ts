@@ -24,7 +24,7 @@ export async function i915_gem_shrinker_oom(i915: drm_i915_private, freed: { val
   // a millisecond at a time, then take it (recursively if it is our own).
   const deadline = jiffies() + msecs_to_jiffies(5000);
   const others_hold = (): boolean => mutex_is_locked(i915.struct_mutex) && __mutex_owner(i915.struct_mutex) !== current;
-  while (i915.objects.some((o) => i915_gem_object_is_active(o, jiffies())) || others_hold()) {
+  while ([...i915.mm.unbound_list, ...i915.mm.bound_list].some((o) => i915_gem_object_is_active(o, jiffies())) || others_hold()) {
     if (jiffies() > deadline) {
       pr_err('Unable to lock GPU to purge memory.');
       return NOTIFY_DONE;

@@ -9,6 +9,7 @@ import { obj_nr_pages } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_o
 import {
   can_release_pages,
   i915_gem_shrink_all,
+  i915_gem_shrinker_lock,
   i915_gem_shrinker_lock_uninterruptible,
   i915_gem_shrinker_unlock,
   type shrinker_lock_state,
@@ -27,7 +28,7 @@ export async function i915_gem_shrinker_oom(i915: drm_i915_private, freed: { val
   const dev = i915 as drm_i915_private & { oom_wait_timed_out?: boolean };
   let slu: shrinker_lock_state | null = null;
   if (dev.oom_wait_timed_out) {
-    const st = await i915.shrinker_ops.lock(i915); // "the GPU is wedged: do not make the OOM path wait again"
+    const st = await i915_gem_shrinker_lock(i915); // "the GPU is wedged: do not make the OOM path wait again"
     if (st.locked) slu = st;
   } else {
     slu = await i915_gem_shrinker_lock_uninterruptible(i915, 5000);

@@ -22,7 +22,7 @@ export async function i915_gem_shrinker_oom(i915: drm_i915_private, freed: { val
   const slu = await i915_gem_shrinker_lock_uninterruptible(i915, 5000);
   if (!slu) return NOTIFY_DONE;
 
-  const purgeable = i915.objects.filter((o) => o.mm.pages !== null && o.mm.madv === I915_MADV_DONTNEED);
+  const purgeable = [...i915.mm.unbound_list, ...i915.mm.bound_list].filter((o) => o.mm.pages !== null && o.mm.madv === I915_MADV_DONTNEED);
   const freed_pages = await i915_gem_shrink_all(i915);
   // Truncated buffers are free memory; the others only went back to the page cache.
   const truly_freed = purgeable.filter((o) => o.mm.pages === null).reduce((n, o) => n + obj_nr_pages(o), 0);

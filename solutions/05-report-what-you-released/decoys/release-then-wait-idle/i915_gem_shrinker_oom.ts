@@ -51,7 +51,7 @@ export async function i915_gem_shrinker_oom(i915: drm_i915_private, freed: { val
   }
 
   // The GPU may still be reading what we just released: let it finish first.
-  while (i915.objects.some((o) => i915_gem_object_is_active(o, jiffies())) && jiffies() <= deadline && !fatal_signal_pending(current)) {
+  while ([...i915.mm.unbound_list, ...i915.mm.bound_list].some((o) => i915_gem_object_is_active(o, jiffies())) && jiffies() <= deadline && !fatal_signal_pending(current)) {
     await schedule_timeout_killable(1);
   }
 

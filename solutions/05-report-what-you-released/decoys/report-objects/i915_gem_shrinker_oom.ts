@@ -22,7 +22,7 @@ export async function i915_gem_shrinker_oom(i915: drm_i915_private, freed: { val
   const slu = await i915_gem_shrinker_lock_uninterruptible(i915, 5000);
   if (!slu) return NOTIFY_DONE;
 
-  const had_pages = i915.objects.filter((o) => o.mm.pages !== null);
+  const had_pages = [...i915.mm.unbound_list, ...i915.mm.bound_list].filter((o) => o.mm.pages !== null);
   const freed_pages = await i915_gem_shrink_all(i915);
   const freed_objects = had_pages.filter((o) => o.mm.pages === null).length;
 

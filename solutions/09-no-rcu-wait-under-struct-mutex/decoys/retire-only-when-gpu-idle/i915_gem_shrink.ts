@@ -22,7 +22,7 @@ import { jiffies } from '../../../../kernel/time/timekeeping';
 
 /** Is nothing on the GPU any more? */
 function gpu_idle(i915: drm_i915_private): boolean {
-  return !i915.objects.some((o) => !o.freed && i915_gem_object_is_active(o, jiffies()));
+  return ![...i915.mm.unbound_list, ...i915.mm.bound_list].some((o) => i915_gem_object_is_active(o, jiffies()));
 }
 
 /** unsafe_drop_pages - unbind the object and put its pages; true if they are gone. */

@@ -1,8 +1,14 @@
-// Decoy: takes struct_mutex through the device's own shrinker lock and unlock (i915.shrinker_ops.lock/unlock, the model's i915_gem_shrinker_lock/unlock) instead of writing them (grader red team 4 #17).
+// Decoy: takes struct_mutex with the model's own shrinker lock and unlock (i915_gem_shrinker_lock/unlock, once reachable as i915.shrinker_ops.lock/unlock; now off the device, so imported) instead of writing them (grader red team 4 #17).
 import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND, type drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_is_busy, i915_gem_retire_requests } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_object_is_active, obj_nr_pages } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
-import { can_release_pages, i915_gem_shrink, i915_gem_shrink_all } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import {
+  can_release_pages,
+  i915_gem_shrink,
+  i915_gem_shrink_all,
+  i915_gem_shrinker_lock,
+  i915_gem_shrinker_unlock,
+} from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { NOTIFY_DONE } from '../../../../kernel/mm/oom_kill';
 import { SHRINK_STOP, type shrink_control } from '../../../../kernel/mm/vmscan';
 import { pr_err, pr_info } from '../../../../kernel/printk/printk';
@@ -45,8 +51,8 @@ interface lock_state {
  * from inside an i915 critical section): go on, and leave the unlock to it.
  */
 async function shrinker_lock(i915: drm_i915_private): Promise<lock_state> {
-  // The device's own shrinker lock: mutex_trylock_recursive()'s three answers, already written.
-  return i915.shrinker_ops.lock(i915);
+  // The model's own shrinker lock: mutex_trylock_recursive()'s three answers, already written.
+  return i915_gem_shrinker_lock(i915);
 }
 
 /**
@@ -56,7 +62,7 @@ async function shrinker_lock(i915: drm_i915_private): Promise<lock_state> {
  * of the free worker (system_wq has no rescuer: not from reclaim).
  */
 async function shrinker_unlock(i915: drm_i915_private, unlock: boolean): Promise<void> {
-  await i915.shrinker_ops.unlock(i915, unlock);
+  await i915_gem_shrinker_unlock(i915, unlock);
 }
 
 /** Pages of objects that can be released now: unbound ones, and bound ones the GPU is done with. */

@@ -160,7 +160,7 @@ export async function i915_gem_shrinker_oom(i915: drm_i915_private, freed: { val
   // reclaim and back into this shrinker. Lesson 10: save and restore.
   const noreclaim = memalloc_noreclaim_save();
   // Nothing of ours holds pages: do not stall the OOM path waiting for the GPU.
-  if (!i915.objects.some((o) => o.mm.pages)) return NOTIFY_DONE;
+  if (![...i915.mm.unbound_list, ...i915.mm.bound_list].some((o) => o.mm.pages)) return NOTIFY_DONE;
   const st = await shrinker_lock_uninterruptible(i915, 5000);
   if (!st) {
     memalloc_noreclaim_restore(noreclaim);

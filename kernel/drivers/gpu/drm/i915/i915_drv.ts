@@ -56,10 +56,6 @@ export interface drm_i915_private {
   /** dev->struct_mutex: the big GEM lock of the era. */
   struct_mutex: mutex;
   mm: i915_gem_mm;
-  /** The shrinker callbacks in use (an exercise may replace some). */
-  shrinker_ops: i915_shrinker_ops;
-  /** Every object ever created on this device, for tests and the playground. */
-  objects: drm_i915_gem_object[];
 }
 
 /**
@@ -87,4 +83,47 @@ export function model_i915_config(i915: drm_i915_private): Readonly<model_i915_c
 /** model_set_i915_config - record @config for @i915 (once, at creation). */
 export function model_set_i915_config(i915: drm_i915_private, config: model_i915_config): void {
   configs.set(i915, Object.freeze({ ...config }));
+}
+
+/**
+ * What the model keeps per device that struct drm_i915_private has no field
+ * for, beside the device and not on it (as model_i915_config), so that code
+ * handed the device (the learner's) cannot read it: v4.11 keeps its objects
+ * on mm.bound_list and mm.unbound_list only, and its shrinker in
+ * i915->mm.shrinker; there is no list of every object and no table of
+ * callbacks to call instead of writing one.
+ */
+interface model_i915_private {
+  /** The shrinker callbacks in use (an exercise may replace some), fixed at boot. */
+  readonly shrinker_ops: Readonly<i915_shrinker_ops>;
+  /** Every object ever created on this device, freed ones too: for the model's own checks and the playground. */
+  objects: drm_i915_gem_object[];
+}
+
+const privates = new WeakMap<drm_i915_private, model_i915_private>();
+
+function model_private(i915: drm_i915_private, who: string): model_i915_private {
+  const p = privates.get(i915);
+  if (!p) throw new Error(`${who}: a device the model did not create`);
+  return p;
+}
+
+/** model_i915_objects - every object created on @i915 (the model's record; the kernel has no such list). */
+export function model_i915_objects(i915: drm_i915_private): drm_i915_gem_object[] {
+  return model_private(i915, 'model_i915_objects').objects;
+}
+
+/** model_i915_shrinker_ops - the shrinker callbacks @i915 was booted with (the model's, or an exercise's). */
+export function model_i915_shrinker_ops(i915: drm_i915_private): Readonly<i915_shrinker_ops> {
+  return model_private(i915, 'model_i915_shrinker_ops').shrinker_ops;
+}
+
+/** model_set_i915_private - record @i915's callbacks (frozen) and an empty object record (once, at creation). */
+export function model_set_i915_private(i915: drm_i915_private, shrinker_ops: i915_shrinker_ops): void {
+  privates.set(i915, { shrinker_ops: Object.freeze({ ...shrinker_ops }), objects: [] });
+}
+
+/** model_replace_i915_objects - swap @i915's object record for @list (the list-walk watch's Proxy over the same array). */
+export function model_replace_i915_objects(i915: drm_i915_private, list: drm_i915_gem_object[]): void {
+  model_private(i915, 'model_replace_i915_objects').objects = list;
 }

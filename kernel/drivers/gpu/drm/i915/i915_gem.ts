@@ -18,7 +18,7 @@ import { call_rcu, type rcu_head } from '../../../../rcu/update';
 import { cond_resched, need_resched } from '../../../../sched/core';
 import { jiffies } from '../../../../time/timekeeping';
 import { INIT_WORK, schedule_work, type work_struct } from '../../../../workqueue';
-import { I915_MADV_DONTNEED, model_set_i915_config, type drm_i915_private, type i915_release } from './i915_drv';
+import { I915_MADV_DONTNEED, model_i915_objects, model_set_i915_config, model_set_i915_private, type drm_i915_private, type i915_release } from './i915_drv';
 import { model_list_watch_paused } from './i915_gem_list_debug';
 import {
   __i915_gem_object_put_pages,
@@ -55,7 +55,7 @@ export const MODEL_SHRINKER_OP_OF: Readonly<Record<string, keyof i915_shrinker_o
  * booted then must carry a function of the check's in each of these slots
  * (the learner's, or a check's wrapper of it): with the model's own there,
  * the device handed to the learner's code would hold the answer, reachable as
- * i915.shrinker_ops.count, i915.mm.shrinker.count_objects or the OOM
+ * model_i915_shrinker_ops(i915).count, i915.mm.shrinker.count_objects or the OOM
  * notifier.
  */
 let answer_slots: ReadonlySet<keyof i915_shrinker_ops> = new Set();
@@ -107,14 +107,12 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
       shrinker: undefined as never,
       oom_notifier: undefined as never,
     },
-    shrinker_ops: Object.freeze({ ...v4_11_shrinker_ops, ...opts.shrinker_ops }),
-    objects: [],
   };
   model_set_i915_config(i915, { release: opts.release ?? '4.11', flush_free_work_in_shrinker: opts.flush_free_work_in_shrinker ?? false });
-  // The callbacks are fixed at boot: code handed the device can neither unset
-  // one (ops.oom = undefined would make the OOM notifier fall back to the
-  // model's own) nor swap the table for another.
-  Object.defineProperty(i915, 'shrinker_ops', { writable: false, configurable: false });
+  // The callbacks are fixed at boot and kept off the device: code handed the
+  // device can neither read the model's own, unset one (ops.oom = undefined
+  // would make the OOM notifier fall back to the model's) nor swap the table.
+  model_set_i915_private(i915, { ...v4_11_shrinker_ops, ...opts.shrinker_ops });
   // Named and attributed as in the kernel, so the check_flush_dependency
   // warning reads "events:__i915_gem_free_work [i915]" like the thread's.
   i915.mm.free_work = INIT_WORK(free_work, (w) => __i915_gem_free_work(i915, w), '__i915_gem_free_work', {
@@ -215,7 +213,7 @@ function unlink(list: drm_i915_gem_object[], obj: drm_i915_gem_object): void {
 export function i915_gem_retire_requests(i915: drm_i915_private): void {
   lockdep_assert_held(i915.struct_mutex, 'drivers/gpu/drm/i915/i915_gem_request.c i915_gem_retire_requests');
   const now = jiffies();
-  for (const obj of i915.objects) {
+  for (const obj of model_i915_objects(i915)) {
     if (obj.active_count > 0 && i915_gem_object_request_completed(obj, now)) i915_gem_object_retire__read(obj);
   }
 }
@@ -224,5 +222,5 @@ export function i915_gem_retire_requests(i915: drm_i915_private): void {
 export function i915_gem_is_busy(i915: drm_i915_private): boolean {
   const now = jiffies();
   // (model) v4.11 reads a counter here (dev_priv->gt.active_requests), no list: not a walk the list watch judges.
-  return model_list_watch_paused(() => i915.objects.some((o) => !o.freed && o.active_count > 0 && !i915_gem_object_request_completed(o, now)));
+  return model_list_watch_paused(() => model_i915_objects(i915).some((o) => !o.freed && o.active_count > 0 && !i915_gem_object_request_completed(o, now)));
 }

@@ -20,7 +20,7 @@ import { WARN_ONCE } from '../../../../panic';
 import { __mutex_owner } from '../../../../locking/mutex';
 import { current } from '../../../../sched/core';
 import type { task_struct } from '../../../../sched/task';
-import type { drm_i915_private } from './i915_drv';
+import { model_i915_objects, model_replace_i915_objects, type drm_i915_private } from './i915_drv';
 
 /** Tasks running code under watch, with their nesting depth. */
 const watched = new WeakMap<task_struct, number>();
@@ -78,7 +78,7 @@ type watched_list = 'bound_list' | 'unbound_list' | 'objects';
  * list, and reading it is reading what the GEM lists hold.
  */
 function watch_list(i915: drm_i915_private, which: watched_list): void {
-  const list = which === 'objects' ? i915.objects : i915.mm[which];
+  const list = which === 'objects' ? model_i915_objects(i915) : i915.mm[which];
   const name = which === 'objects' ? 'objects' : `mm.${which}`;
   if (wrapped.has(list)) return;
   const proxy = new Proxy(list, {
@@ -97,7 +97,7 @@ function watch_list(i915: drm_i915_private, which: watched_list): void {
     },
   });
   wrapped.add(proxy);
-  if (which === 'objects') i915.objects = proxy;
+  if (which === 'objects') model_replace_i915_objects(i915, proxy);
   else i915.mm[which] = proxy;
 }
 

@@ -27,7 +27,7 @@ import {
 import { kfree, kmalloc, type kmem_object } from '../../../../mm/slab';
 import { rcu_head } from '../../../../rcu/update';
 import { HZ, jiffies } from '../../../../time/timekeeping';
-import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, type drm_i915_private } from './i915_drv';
+import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, model_i915_objects, type drm_i915_private } from './i915_drv';
 import { model_page_access, model_page_pins_changed } from './i915_gem_pages_debug';
 
 export const PAGE_SHIFT = 12;
@@ -117,7 +117,7 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
     freed: false,
     references_held: [],
   };
-  i915.objects.push(obj);
+  model_i915_objects(i915).push(obj);
   return obj;
 }
 

@@ -31,6 +31,7 @@ import {
   I915_SHRINK_UNBOUND,
   I915_SHRINK_VMAPS,
   model_i915_config,
+  model_i915_shrinker_ops,
   type drm_i915_private,
 } from './i915_drv';
 import { i915_gem_is_busy, i915_gem_retire_requests } from './i915_gem';
@@ -80,12 +81,12 @@ export function shrinker_lock_state_of(trylock_recursive_ret: number): shrinker_
 /**
  * Model: an exercise that asks for the shrinker's own locking (13: "taking
  * struct_mutex the right way is part of the exercise") still boots devices
- * whose shrinker_ops.lock/unlock are the model's, because the kernel's
+ * whose shrinker_ops.lock/unlock (model_i915_shrinker_ops) are the model's, because the kernel's
  * i915_gem_shrink() takes the lock itself. While a check arms this, a call
  * of the model's lock or unlock that does not come from the model's own
  * shrinker code (i915_gem_shrink, the notifier's wait, the model's count,
  * scan and notifier) is the learner's code calling the answer through the
- * device: it is recorded for the check to refuse, and otherwise served.
+ * device or an import: it is recorded for the check to refuse, and otherwise served.
  */
 let lock_slots_armed = false;
 let model_lock_callers = 0;
@@ -104,8 +105,8 @@ function by_the_model<T>(call: () => T): T {
 function note_lock_call(which: 'lock' | 'unlock'): void {
   if (lock_slots_armed && model_lock_callers === 0 && refused_lock_call === null) {
     refused_lock_call =
-      `the code called the model's own i915_gem_shrinker_${which}() (i915.shrinker_ops.${which}) instead of taking struct_mutex itself: ` +
-      `the device carries it for the kernel's i915_gem_shrink(), and taking the lock (mutex_trylock_recursive()'s three answers, or the policy's plain trylock) ` +
+      `the code called the model's own i915_gem_shrinker_${which}() instead of taking struct_mutex itself: ` +
+      `the model keeps it for the kernel's i915_gem_shrink(), and taking the lock (mutex_trylock_recursive()'s three answers, or the policy's plain trylock) ` +
       `and releasing only what this frame took is part of the exercise.`;
   }
 }
@@ -193,7 +194,7 @@ async function unsafe_drop_pages(obj: drm_i915_gem_object): Promise<boolean> {
  * (purgeable) objects' pages are actually free.
  */
 export async function i915_gem_shrink(i915: drm_i915_private, target: number, flags: number): Promise<number> {
-  const ops = i915.shrinker_ops;
+  const ops = model_i915_shrinker_ops(i915);
   if (ops.shrink) return ops.shrink(i915, target, flags);
   const { locked, unlock } = await by_the_model(() => ops.lock(i915));
   if (!locked) return 0;
@@ -265,7 +266,7 @@ export function i915_gem_releasable_pages(i915: drm_i915_private): number {
  * lock it reports 0, and do_shrink_slab() then skips the scan entirely.
  */
 async function i915_gem_shrinker_count(i915: drm_i915_private, _sc: shrink_control): Promise<number> {
-  const ops = i915.shrinker_ops;
+  const ops = model_i915_shrinker_ops(i915);
   const { locked, unlock } = await by_the_model(() => ops.lock(i915));
   if (!locked) return 0;
   i915_gem_retire_requests(i915);
@@ -280,7 +281,7 @@ async function i915_gem_shrinker_count(i915: drm_i915_private, _sc: shrink_contr
  * then keeps the work in nr_deferred for a later caller.
  */
 async function i915_gem_shrinker_scan(i915: drm_i915_private, sc: shrink_control): Promise<number> {
-  const ops = i915.shrinker_ops;
+  const ops = model_i915_shrinker_ops(i915);
   const { locked, unlock } = await by_the_model(() => ops.lock(i915));
   if (!locked) return SHRINK_STOP;
   let freed = await i915_gem_shrink(i915, sc.nr_to_scan, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_PURGEABLE);
@@ -307,7 +308,7 @@ export async function i915_gem_shrinker_lock_uninterruptible(i915: drm_i915_priv
   const timeout = jiffies() + msecs_to_jiffies(timeout_ms);
   for (;;) {
     if (!i915_gem_is_busy(i915)) {
-      const st = await by_the_model(() => i915.shrinker_ops.lock(i915));
+      const st = await by_the_model(() => model_i915_shrinker_ops(i915).lock(i915));
       if (st.locked) return st;
     }
     await schedule_timeout_killable(1);
@@ -339,7 +340,7 @@ async function i915_gem_shrinker_oom(i915: drm_i915_private, freed_out: { value:
       else bound += obj_nr_pages(obj);
     }
   }
-  await by_the_model(() => i915.shrinker_ops.unlock(i915, st.unlock));
+  await by_the_model(() => model_i915_shrinker_ops(i915).unlock(i915, st.unlock));
   if (freed || unbound || bound) pr_info(`Purging GPU memory, ${freed} pages freed, ${unevictable} pages still pinned.`);
   if (unbound || bound) pr_err(`${bound} and ${unbound} pages still available in the bound and unbound GPU page lists.`);
   freed_out.value += freed;
@@ -348,12 +349,12 @@ async function i915_gem_shrinker_oom(i915: drm_i915_private, freed_out: { value:
 
 /**
  * i915_gem_shrinker_init - register the shrinker (DEFAULT_SEEKS, default
- * batch) and the OOM notifier. The callbacks go through i915.shrinker_ops.
+ * batch) and the OOM notifier. The callbacks go through model_i915_shrinker_ops(i915).
  */
 export function i915_gem_shrinker_init(i915: drm_i915_private): void {
   const s: shrinker = {
-    count_objects: (_s, sc) => i915.shrinker_ops.count(i915, sc),
-    scan_objects: (_s, sc) => i915.shrinker_ops.scan(i915, sc),
+    count_objects: (_s, sc) => model_i915_shrinker_ops(i915).count(i915, sc),
+    scan_objects: (_s, sc) => model_i915_shrinker_ops(i915).scan(i915, sc),
     seeks: DEFAULT_SEEKS,
     batch: 0,
     flags: 0,
@@ -362,7 +363,7 @@ export function i915_gem_shrinker_init(i915: drm_i915_private): void {
   i915.mm.shrinker = s;
   register_shrinker(s);
   const nb: notifier_block = {
-    notifier_call: (_nb, _event, freed) => (i915.shrinker_ops.oom ?? i915_gem_shrinker_oom)(i915, freed),
+    notifier_call: (_nb, _event, freed) => (model_i915_shrinker_ops(i915).oom ?? i915_gem_shrinker_oom)(i915, freed),
   };
   i915.mm.oom_notifier = nb;
   register_oom_notifier(nb);
