@@ -118,6 +118,12 @@ function pick_export(v: unknown): string | null {
   return null;
 }
 
+/** V8's stack text without Node's source-map rewriting: "Error\n    at frame\n    at frame" (each call site as V8 prints it). */
+function plain_v8_stack(_error: Error, frames: NodeJS.CallSite[]): string {
+  const head = 'Error';
+  return frames.length === 0 ? head : `${head}\n    at ${frames.join('\n    at ')}`;
+}
+
 export class realm {
   readonly context: vm.Context;
   private readonly modules = new Map<string, vm.SourceTextModule>();
@@ -193,10 +199,23 @@ export class realm {
         // --frozen-intrinsics (the grader's children): the limit the process started with,
         // which the grader raises with --stack-trace-limit.
       }
+      // The host's own formatting of the frames, never the source-map lookup tsx turns on in the
+      // learner's loop: realm modules have no source maps, and that lookup (a file URL and a map
+      // search per frame) was a fifth of a failing 01 check's CPU. Host frames, the only ones a
+      // map would change, are not shown (kernel/lib/dump_stack.ts SHOWN).
+      const saved_prepare = Error.prepareStackTrace;
+      let plain = false;
+      try {
+        Error.prepareStackTrace = plain_v8_stack;
+        plain = true;
+      } catch {
+        // --frozen-intrinsics (the grader's children): no source maps there either.
+      }
       try {
         return String(new Error().stack ?? '');
       } finally {
         if (raised) Error.stackTraceLimit = saved;
+        if (plain) Error.prepareStackTrace = saved_prepare;
       }
     };
     // A function of the realm around the host's: realm code never holds a host function object.
