@@ -211,17 +211,16 @@ describe('study site in Chromium', () => {
     await page.keyboard.press('Space');
     await expect.poll(() => pop.isVisible(), { timeout: PATIENCE_MS }).toBe(true);
     const result = await new AxeBuilder({ page }).analyze();
-    expect(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+    expect(result.violations.map((v) => `${v.impact ?? ''} ${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
     await page.context().close();
   });
 
-  it('has no serious or critical accessibility violation on highlighted code in the dark theme (axe)', async () => {
+  it('has no accessibility violation on highlighted code in the dark theme (axe)', async () => {
     const page = await patient_page(browser, { colorScheme: 'dark' });
     for (const path of ['04-owner-word.html', 'exercise-04-owner-word.html', 'thread.html']) {
       await page.goto(`${url}/${path}`);
       const result = await new AxeBuilder({ page }).analyze();
-      const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(bad.map((v) => `${path}: ${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+      expect(result.violations.map((v) => `${path}: ${v.impact ?? ''} ${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
     }
     await page.context().close();
   });
