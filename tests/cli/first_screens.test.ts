@@ -1,0 +1,109 @@
+// Issue 13's "first screen" and "beyond the anchors", checked as a learner
+// meets them:
+// - every starter's first screen (what `npx shrinker-lab run NN` prints)
+//   fits 80x24: the exercise, the file to edit, the lesson, every check, the
+//   first failure, and the starter's own story (never decoys' notes, which
+//   would read as a list of answers), with no line wider than 80 columns;
+// - `watch --edit-cmd` opens the exercise's file in the learner's editor;
+// - on a terminal that takes them, the file to edit and the lesson are OSC 8
+//   links to the file (at the TODO's line);
+// - the checks also run as ordinary vitest tests, one test per check, with
+//   the same verdict and message as the loop;
+// - the loop never shows a solution before the exercise has passed.
+// The starters' verdicts are computed in-process (the same checks the worker
+// runs), then rendered by the command's own code.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run_checks } from '../../course/checks';
+import { COURSE_ROOT, load_impl, load_suite, read_manifest, starter_dir } from '../../course/files';
+import type { exercise_run } from '../../course/outcome';
+import { exercise_header, render_run, verdict_notes } from '../../cli/report';
+import { keep_starters } from '../../cli/starters';
+import { cli, make_course_copy, remove_copy, solve, TINY } from './course_copy';
+
+const manifest = read_manifest();
+
+describe("every starter's first screen", () => {
+  // A learner's fresh copy, whose kept starters are this tree's (cli/starters.ts): the main tree's own
+  // .shrinker-lab/ may hold starters of an older course.
+  let copy = '';
+  beforeAll(() => {
+    copy = make_course_copy(true);
+    for (const e of read_manifest(copy).exercises) keep_starters(copy, e, true);
+  });
+  afterAll(() => remove_copy(copy));
+
+  for (const e of manifest.exercises) {
+    it(`${e.id}: fits 80x24 and tells the starter's story, not known wrong answers`, async () => {
+      const results = await run_checks(await load_suite(e), await load_impl(e, starter_dir(e)));
+      const run: exercise_run = { exercise: e.id, status: 'failed', results, diagnostics: [], message: '', ms: 1000 };
+      expect(results.some((r) => r.status === 'failed'), `${e.id}: the starter fails`).toBe(true);
+      const notes = verdict_notes(copy, e, run);
+      expect(notes, `${e.id}: the starter is untouched in the tree, so its story is told`).toEqual({ known_wrong: [], starter_story: e.starter_story });
+      // Paths as a learner in the course's folder sees them (the copy's files are this tree's).
+      const screen = `${exercise_header(COURSE_ROOT, e)}\n\n${render_run(e, run, { ...notes, root: COURSE_ROOT })}`.split('\n');
+      expect(screen.length, `${e.id}: the first screen\n${screen.join('\n')}`).toBeLessThanOrEqual(22); // + the watch loop's progress and keys lines
+      expect(screen.filter((l) => [...l].length > 80), `${e.id}: lines wider than 80 columns`).toEqual([]);
+      const text = screen.join('\n');
+      expect(text).toContain(`exercises/${e.id}/`);
+      expect(text).toContain(`lesson: ${e.lesson}`);
+      expect(text).toMatch(/^First failure: /m);
+      expect(text).toContain('The starter, as shipped: ');
+      expect(text).not.toMatch(/known wrong answer|solutions\//);
+    });
+  }
+});
+
+describe('the loop beyond the anchors', () => {
+  let root = '';
+  beforeAll(() => {
+    root = make_course_copy();
+  });
+  afterAll(() => remove_copy(root));
+
+  it('watch --edit-cmd opens the current exercise\'s file in the editor', async () => {
+    const marker = join(root, 'editor-opened.txt');
+    const editor = join(root, 'fake-editor.cjs');
+    writeFileSync(editor, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, process.argv.slice(2).join('\\n'));\n`);
+    const r = await cli(root, ['watch', '02', '--once', '--no-site', '--edit-cmd', `${process.execPath} ${editor}`]);
+    expect(r.code).toBe(1);
+    for (let i = 0; i < 100 && !existsSync(marker); i++) await new Promise((res) => setTimeout(res, 100));
+    expect(readFileSync(marker, 'utf8')).toBe(join(root, 'exercises', TINY, 'sum.ts'));
+  });
+
+  it('on a terminal that takes links, the file to edit and the lesson are OSC 8 links', async () => {
+    const out = await new Promise<string>((res) => {
+      execFile(process.execPath, [join(root, 'bin/shrinker-lab.js'), 'run', '02'], { cwd: root, env: { ...process.env, FORCE_COLOR: '1', NO_COLOR: '' } }, (_err, stdout) => res(stdout));
+    });
+    const link = (path: string, line?: number) => `\x1b]8;;file://${encodeURI(join(root, path))}${line ? `#L${line}` : ''}\x07`;
+    expect(out).toContain(`${link(`exercises/${TINY}/sum.ts`, 2)}exercises/${TINY}/sum.ts:2\x1b]8;;\x07`);
+    expect(out).toContain(`${link("lessons/00-introduction.md")}lessons/00-introduction.md\x1b]8;;\x07`);
+  });
+
+  it('the checks run as vitest tests, one per check, with the loop\'s verdict and message', async () => {
+    writeFileSync(join(root, 'checks', `${TINY}.test.ts`), `import { vitest_checks } from '../course/vitest_checks';\n\nvitest_checks('${TINY}');\n`);
+    const vitest = (): Promise<string> =>
+      new Promise((res) => {
+        execFile(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'checks', `checks/${TINY}`], { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' }, maxBuffer: 16 << 20 }, (_e, stdout, stderr) => res(stdout + stderr));
+      });
+    const loop = await cli(root, ['run', '02']);
+    const failing = await vitest();
+    expect(failing).toMatch(/adds two numbers/);
+    expect(failing).toMatch(/1 failed/);
+    expect(loop.stdout).toContain('returned -1, not 5');
+    expect(failing).toContain('returned -1, not 5');
+    solve(root, TINY, 'sum.ts');
+    expect(await vitest()).toMatch(/1 passed/);
+  });
+
+  it('never shows a solution before the exercise has passed', async () => {
+    const r = await cli(root, ['run', '01']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/solutions\/|Reference solution/);
+    const s = await cli(root, ['solution', '01']);
+    expect(s.code).not.toBe(0);
+    expect(s.stdout + s.stderr).not.toContain('Reference solution:');
+  });
+});
