@@ -113,9 +113,15 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
   if (o.locks) return `${o.locks} The relocation is called with struct_mutex held and must return with it held by the ioctl.`;
   if (o.books) return o.books;
   if (o.unpinned_alloc) {
-    return `the relocation called ${o.unpinned_alloc} while the batch had pages and nothing pinned them. Any allocation that may reclaim may run the ` +
-      'shrinker in this task (RECURSIVE: it is our lock), and whether it will depends on what the rest of the machine does meanwhile (kswapd, ' +
-      'interrupts, other tasks), not on how much memory is free when the relocation looks. Pin the pages before the first allocation.' +
+    return `the relocation called ${o.unpinned_alloc} while the batch had pages and nothing pinned them. Pin the pages before any allocation ` +
+      'that can reclaim, because under struct_mutex that allocation may run the i915 shrinker in this very task (mutex_trylock_recursive ' +
+      'answers RECURSIVE: it is our lock), and the shrinker unbinds and puts every object not pinned beyond its bindings, the batch this ' +
+      'ioctl is working on included. Allocating before looking the pages up does not keep them: the batch is swapped out and read back in, ' +
+      'under the lock, at the moment memory is short; and every access to the pages needs a pin anyway (i915_gem_object_get_sg: ' +
+      'GEM_BUG_ON(!i915_gem_object_has_pinned_pages(obj))). v4.11 allocates before pinning only in i915_gem_execbuffer_relocate_slow, after ' +
+      'unreserving every object and dropping struct_mutex, and then looks up and pins them all again; a function called with struct_mutex ' +
+      'held cannot do that. Whether reclaim runs depends on what the rest of the machine does meanwhile (kswapd, interrupts, other tasks), ' +
+      'not on how much memory is free when the relocation looks.' +
       (wl.target.state === 'pinned-by-user' ? ' The pin the batch had was another user\'s (a CPU mmap): pages_pin_count is dropped without struct_mutex, ' +
         'whenever that user is done, so only a pin the relocation takes itself protects it.' : '');
   }
@@ -135,7 +141,9 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
     }
     if (!o.dirty) return 'the relocation wrote into the batch but did not mark it dirty (obj->mm.dirty): when the shrinker later puts its pages, they are dropped instead of written back, and the relocations are lost.';
     if (!o.same_pages && wl.target.state !== 'no-pages') {
-      return 'the relocation succeeded, but the batch lost its pages during it and had them read in again: the shrinker undid the object under the ioctl, and anything derived from the first look at the pages is stale. Keep the pages for the whole relocation.';
+      return 'the relocation succeeded, but the batch lost its pages during it and had them read in again: the shrinker undid the object under the ioctl ' +
+        '(a swap-out and swap-in of a buffer in use, with struct_mutex held, while memory is short), and anything derived from a look at the pages ' +
+        'before the allocation is stale. Pin the pages before any allocation that can reclaim, because under struct_mutex it runs the i915 shrinker in this task (RECURSIVE), which takes every object not pinned beyond its bindings: looking the pages up after the allocation does not keep them, it reads them back in (v4.11 allocates first only in i915_gem_execbuffer_relocate_slow, with struct_mutex dropped and every object unreserved, and pins them all again after).';
     }
   } else if (o.ret !== -ENOMEM) {
     return `the relocation returned ${String(o.ret)}: it returns 0 or -ENOMEM.`;
@@ -202,8 +210,8 @@ export default define_checks(refuse_kernel_object_state({
         }
         if (out.pages_after !== out.pages_before) {
           return fail('the relocation succeeded, but the object lost its pages during it and had them read in again: the shrinker undid ' +
-            'the object under the ioctl (on a real machine, a swap-out and swap-in of a buffer in use), and anything derived from the first ' +
-            'look at the pages is stale. Keep the pages for the whole relocation.');
+            'the object under the ioctl (on a real machine, a swap-out and swap-in of a buffer in use, with struct_mutex held), and anything ' +
+            'derived from a look at the pages before the allocation is stale. Pin the pages before any allocation that can reclaim, because under struct_mutex it runs the i915 shrinker in this task (RECURSIVE), which takes every object not pinned beyond its bindings: looking the pages up after the allocation does not keep them, it reads them back in (v4.11 allocates first only in i915_gem_execbuffer_relocate_slow, with struct_mutex dropped and every object unreserved, and pins them all again after).');
         }
         return pass('returned 0, on the same pages');
       },
