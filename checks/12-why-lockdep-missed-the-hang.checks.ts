@@ -31,12 +31,14 @@ import {
   describe_wait_workload,
   run_annotated_thread_hang,
   run_annotated_wait,
+  with_wait_task,
   type annotated_wait,
   type annotated_wait_workload,
   type shrinker_shape,
   type wait_path,
 } from '../scenarios/annotated_wait';
 import { warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
+import type { caller_task } from '../scenarios/reclaim_context';
 import golden from './12-why-lockdep-missed-the-hang.golden';
 
 const STRUCT_MUTEX = '&dev->struct_mutex';
@@ -155,7 +157,23 @@ const shape_words: Record<shrinker_shape, string> = {
 
 /** The v4.10 shrinker waits under struct_mutex on every path: the scan's frame holds it when i915_gem_shrink waits. */
 const UNDER_LOCK_PATHS: readonly wait_path[] = ['ioctl', 'direct-reclaim', 'direct-nofs', 'kswapd', 'drop-caches', 'oom-notifier'];
-const wl = (path: wait_path, worker: annotated_wait_workload['worker'], comm = 'i915_ioctl'): annotated_wait_workload => ({ path, worker, comm, objects: [], swap: false, lockdep: true });
+/**
+ * A hand-picked workload: @path taken by @comm, a task of kind @task (a user process by default; a kernel thread or a
+ * kworker where the path allows it: any task allocates, recurses into reclaim or calls i915_gem_shrink()).
+ */
+const wl = (path: wait_path, worker: annotated_wait_workload['worker'], comm = 'i915_ioctl', task: caller_task = 'user'): annotated_wait_workload =>
+  with_wait_task({ path, worker, comm, objects: [], swap: false, lockdep: true }, task);
+
+/**
+ * What a reviewer adds when the waiting task was a kernel thread or a
+ * kworker: what the wait depends on does not change with the kind of task.
+ */
+function kind_words(task: caller_task | undefined): string {
+  if (!task || task === 'user') return '';
+  return `; and the waiting task was ${task === 'kworker' ? 'a kworker (PF_WQ_WORKER): process_one_work()\'s maps describe the work item it runs, not what this wait ' +
+    'waits for, so they record nothing about the free worker' : 'a kernel thread (PF_KTHREAD)'}: a wait for the expedited grace period depends on the ` +
+    'free worker whoever waits, and an annotation skipped for some kinds of task leaves their half of the loop unrecorded';
+}
 
 /** A silent case: a shrinker shape and a path on which nothing waits under struct_mutex or in reclaim. */
 interface silent_workload extends annotated_wait_workload {
@@ -176,7 +194,7 @@ const SILENT_CASES: ReadonlyArray<[shrinker_shape, wait_path]> = [
 ];
 const arb_silent: fc.Arbitrary<silent_workload> = fc
   .tuple(fc.constantFrom(...SILENT_CASES), arb_wait_workload(['ioctl']))
-  .map(([[shape, path], w]) => ({ ...w, shape, path }));
+  .map(([[shape, path], w]) => ({ ...with_wait_task({ ...w, path }, w.task ?? 'user'), shape }));
 
 /** A call of the wait on its own: a reader on the other CPU, maybe a GEM ioctl holding struct_mutex while the free worker waits for it. */
 interface wait_workload {
@@ -203,14 +221,21 @@ export default define_checks(refuse_kernel_object_state({
             arbitrary: arb_wait_workload(UNDER_LOCK_PATHS),
             seed: 0x1201,
             generated: 6,
-            examples: [wl('ioctl', 'after'), wl('ioctl', 'during', 'Xorg'), wl('direct-reclaim', 'first', 'glxgears'), wl('kswapd', 'after'), wl('oom-notifier', 'after', 'gpu_wait')],
+            examples: [
+              wl('ioctl', 'after'),
+              wl('ioctl', 'during', 'Xorg'),
+              // i915's retire worker (a kworker) allocates under struct_mutex; a kernel thread's allocation reaches the OOM notifier.
+              wl('direct-reclaim', 'first', 'glxgears', 'kworker'),
+              wl('kswapd', 'after'),
+              wl('oom-notifier', 'after', 'gpu_wait', 'kthread'),
+            ],
             describe: (w) => `${shape_words['4.10']}; ${describe_wait_workload(w)}`,
           },
           async (w) => {
             const j = judged(impl);
             const { result } = await run_annotated_wait(w, '4.10', j.wait);
             const problem = judge_report(result, j.problem(), 'this shrinker waited for the expedited grace period while struct_mutex was held, ' +
-              'and the grace period is driven by work on system_wq, which can sit behind the free worker blocked on struct_mutex');
+              `and the grace period is driven by work on system_wq, which can sit behind the free worker blocked on struct_mutex${kind_words(w.task)}`);
             return problem ? fail(problem) : pass();
           },
         ),
@@ -229,6 +254,8 @@ export default define_checks(refuse_kernel_object_state({
               wl('kswapd', 'after', 'kswapd0'),
               // A task holding nothing reclaims directly, kswapd not woken: an annotation keyed to kswapd misses it.
               wl('direct-only', 'first', 'firefox'),
+              // The same from a kworker (writeback allocating under pressure): its wait depends on the free worker like anyone's.
+              wl('direct-only', 'after', 'kworker/u4:2', 'kworker'),
               // A wait under a lock taken elsewhere under struct_mutex: a loop, though the waiter neither holds struct_mutex nor reclaims.
               wl('nested-lock', 'first', 'Xorg'),
             ],
@@ -241,9 +268,9 @@ export default define_checks(refuse_kernel_object_state({
               ? 'the task waited for the grace period holding pps_mutex, which another path took under struct_mutex: free worker -> struct_mutex -> ' +
                 'pps_mutex -> this wait for the free worker is a loop, although this task neither holds struct_mutex nor reclaims. An annotation tells lockdep ' +
                 'what the wait depends on and lets lockdep decide which held lock closes a loop: one keyed to struct_mutex or reclaim cannot show it'
-              : `${w.path === 'kswapd' ? 'kswapd' : `"${w.comm}"'s direct reclaim`} waited for the grace period in reclaim, and the free worker it may sit behind ` +
+              : `${w.path === 'kswapd' ? 'kswapd' : w.task === 'kworker' ? 'a kworker\'s direct reclaim' : `"${w.comm}"'s direct reclaim`} waited for the grace period in reclaim, and the free worker it may sit behind ` +
               'takes struct_mutex, which a GEM ioctl holds across GFP_KERNEL allocations (Andrea: calling it from reclaim is "not legal"). The dependency ' +
-              'is there whoever holds struct_mutex at the moment of the wait: an annotation that depends on this run\'s lock state cannot show it');
+              `is there whoever holds struct_mutex at the moment of the wait: an annotation that depends on this run's lock state cannot show it${kind_words(w.task)}`);
             return problem ? fail(problem) : pass();
           },
         ),
@@ -291,7 +318,10 @@ export default define_checks(refuse_kernel_object_state({
             arbitrary: arb_silent,
             seed: 0x1204,
             generated: 7,
-            examples: SILENT_CASES.filter(([s]) => s !== '4.12').map(([shape, path], i) => ({ ...wl(path, i % 2 ? 'first' : 'after', i % 2 ? 'Xorg' : 'i915_ioctl'), shape })),
+            examples: SILENT_CASES.filter(([s]) => s !== '4.12').map(([shape, path], i) => ({
+              ...wl(path, i % 2 ? 'first' : 'after', i % 2 ? 'Xorg' : 'i915_ioctl', (['kworker', 'user', 'kthread'] as const)[i % 3]),
+              shape,
+            })),
             describe: (w) => `${shape_words[w.shape]}; ${describe_wait_workload(w)}`,
           },
           async (w) => {

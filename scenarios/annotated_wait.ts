@@ -38,6 +38,7 @@ import { flush_work } from '../kernel/workqueue';
 import { run_once, type once_result } from '../course/check_helpers';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
 import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS } from './i915_world';
+import { arb_caller_task, describe_caller_task, run_as, type caller_task } from './reclaim_context';
 
 /** The learner's annotated wait: synchronize_rcu_expedited() as i915 calls it. */
 export type annotated_wait = (i915: drm_i915_private) => Promise<void>;
@@ -106,9 +107,27 @@ export interface annotated_wait_workload {
   worker: 'first' | 'after' | 'during';
   /** The task that takes the path (the GEM ioctl on the ioctl and direct paths). */
   comm: string;
+  /**
+   * The kind of task that takes the path (scenarios/reclaim_context.ts): a user process (absent: the default), a
+   * kernel thread, or a kworker running a work item on system_wq (writeback, another driver's work, i915's own
+   * workers; @comm is then unused). Only on ANY_TASK_WAIT_PATHS, and not while the free worker runs 'during' the wait.
+   */
+  task?: caller_task;
   objects: gem_object_spec[];
   swap: boolean;
   lockdep: boolean;
+}
+
+/**
+ * The paths any kind of task takes itself: not kswapd's (kswapd is the
+ * waiter there) nor drop_caches (a write from user space).
+ */
+export const ANY_TASK_WAIT_PATHS: readonly wait_path[] = ['ioctl', 'direct-reclaim', 'direct-nofs', 'oom-notifier', 'unrelated-lock', 'direct-only', 'nested-lock'];
+
+/** with_wait_task - @w taken by a task of @task where its path allows it (ANY_TASK_WAIT_PATHS, free worker not 'during'); else by a user process. */
+export function with_wait_task(w: annotated_wait_workload, task: caller_task): annotated_wait_workload {
+  const { task: _drop, ...rest } = w;
+  return task !== 'user' && ANY_TASK_WAIT_PATHS.includes(w.path) && w.worker !== 'during' ? { ...rest, task } : rest;
 }
 
 export const arb_wait_workload = (paths: readonly wait_path[]): fc.Arbitrary<annotated_wait_workload> =>
@@ -116,22 +135,27 @@ export const arb_wait_workload = (paths: readonly wait_path[]): fc.Arbitrary<ann
     path: fc.constantFrom(...paths),
     worker: fc.constantFrom('first' as const, 'after' as const, 'during' as const),
     comm: arb_comm,
+    task: arb_caller_task,
     objects: arb_gem_objects(0, 6, 4),
     swap: fc.boolean(),
     lockdep: fc.constant(true),
-  }).map((w) => (w.worker === 'during' && w.path !== 'ioctl' ? { ...w, worker: 'after' as const } : w));
+  })
+    .map((w) => (w.worker === 'during' && w.path !== 'ioctl' ? { ...w, worker: 'after' as const } : w))
+    .map((w) => with_wait_task(w, w.task));
 
 export function describe_wait_workload(wl: annotated_wait_workload): string {
+  // The task that takes the path; a kworker's comm is its pool's own, so it is named by its kind.
+  const me = wl.task === 'kworker' ? 'a kworker running a work item on system_wq (PF_WQ_WORKER)' : `"${wl.comm}"${describe_caller_task(wl.task ?? 'user')}`;
   const how: Record<wait_path, string> = {
-    ioctl: `"${wl.comm}" holds struct_mutex and calls i915_gem_shrink() itself (as get_pages does when an allocation fails)`,
-    'direct-reclaim': `"${wl.comm}" holds struct_mutex and allocates GFP_KERNEL below the min watermark (direct reclaim recurses into i915)`,
-    'direct-nofs': `"${wl.comm}" holds struct_mutex and allocates GFP_NOFS below the min watermark`,
-    kswapd: `"${wl.comm}" allocates GFP_NOWAIT below the low watermark and kswapd0 runs the shrinker`,
-    'drop-caches': `"${wl.comm}" writes 2 to /proc/sys/vm/drop_caches`,
-    'oom-notifier': `"${wl.comm}"'s allocation has run out of retries: under oom_lock, out_of_memory() calls i915's OOM notifier (the GPU is idle)`,
-    'unrelated-lock': `"${wl.comm}" holds a lock the free worker never takes and calls i915_gem_shrink()`,
-    'direct-only': `"${wl.comm}" holds no lock and allocates GFP_KERNEL & ~__GFP_KSWAPD_RECLAIM below the min watermark (only its own direct reclaim reaches i915; kswapd is not woken)`,
-    'nested-lock': `an ioctl took pps_mutex under struct_mutex earlier (struct_mutex -> pps_mutex); now "${wl.comm}" holds pps_mutex (not struct_mutex) and calls i915_gem_shrink()`,
+    ioctl: `${me} holds struct_mutex and calls i915_gem_shrink() itself (as get_pages does when an allocation fails)`,
+    'direct-reclaim': `${me} holds struct_mutex and allocates GFP_KERNEL below the min watermark (direct reclaim recurses into i915)`,
+    'direct-nofs': `${me} holds struct_mutex and allocates GFP_NOFS below the min watermark`,
+    kswapd: `${me} allocates GFP_NOWAIT below the low watermark and kswapd0 runs the shrinker`,
+    'drop-caches': `${me} writes 2 to /proc/sys/vm/drop_caches`,
+    'oom-notifier': `${me}'s allocation has run out of retries: under oom_lock, out_of_memory() calls i915's OOM notifier (the GPU is idle)`,
+    'unrelated-lock': `${me} holds a lock the free worker never takes and calls i915_gem_shrink()`,
+    'direct-only': `${me} holds no lock and allocates GFP_KERNEL & ~__GFP_KSWAPD_RECLAIM below the min watermark (only its own direct reclaim reaches i915; kswapd is not woken)`,
+    'nested-lock': `an ioctl took pps_mutex under struct_mutex earlier (struct_mutex -> pps_mutex); now ${me} holds pps_mutex (not struct_mutex) and calls i915_gem_shrink()`,
   };
   const when = { first: 'before that', after: 'after that', during: 'meanwhile, blocked on struct_mutex' }[wl.worker];
   return `${how[wl.path]}; the free worker runs ${when}; ` +
@@ -189,7 +213,8 @@ export async function run_annotated_wait(
         mutex_unlock(i915.struct_mutex);
         await flush_work(i915.mm.free_work);
       } else {
-        await take_path(wl.path, i915, unrelated);
+        // The path, taken by this task, a kernel thread or a kworker (run_as waits for it).
+        await run_as(wl.task ?? 'user', wl.comm, () => take_path(wl.path, i915, unrelated));
       }
       if (wl.worker === 'after' || (wl.worker === 'during' && wl.path !== 'ioctl')) await free_and_run_worker();
       await msleep(20); // let kswapd settle

@@ -1,0 +1,41 @@
+// Decoy: "kernel threads other than kswapd never take struct_mutex, so
+// their waits cannot close the loop: annotate for user tasks and kswapd".
+// Wrong: i915's own workers are kernel threads and take struct_mutex; any
+// kernel thread that allocates can recurse into the shrinker and wait here.
+// What the wait depends on (the free worker) does not change with the kind
+// of task: skip it for some and lockdep never sees their half of the loop.
+import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { lock_map_acquire, lock_map_release } from '../../../../kernel/locking/lockdep';
+import { synchronize_rcu_expedited } from '../../../../kernel/rcu/update';
+import { current_is_kswapd } from '../../../../kernel/mm/vmscan_lru';
+import { current } from '../../../../kernel/sched/core';
+import { PF_KTHREAD } from '../../../../kernel/sched/task';
+
+/**
+ * i915_synchronize_rcu_expedited - wait for an expedited grace period, for
+ * the shrinker of @i915, telling lockdep what the wait depends on.
+ *
+ * The grace period is driven by a work item on system_wq, which can sit
+ * behind i915's free worker (also on system_wq) while that worker waits for
+ * struct_mutex. So this wait depends on the free worker finishing. Lockdep
+ * knows what the free worker takes: process_one_work() holds the work's own
+ * lockdep map (a write acquisition) while it runs, so the worker recorded
+ * (&i915->mm.free_work) -> &dev->struct_mutex. Taking and releasing that map
+ * here, before sleeping, as flush_work() does, records every lock this task
+ * holds -> (&i915->mm.free_work), and in reclaim marks the map
+ * IN-RECLAIM_FS. Either closes the loop the hang runs through, and lockdep
+ * reports it in the first run that has both halves, whether or not it hangs.
+ *
+ * Not the workqueue's map: v4.11's process_one_work() takes that one as a
+ * recursive read (lock_map_acquire_read), and check_prevs_add() adds no
+ * dependency after a recursive-read lock, so nothing leads from "events" to
+ * struct_mutex. Not a read acquisition either: a recursive read is checked
+ * but not recorded, so it is only caught if the worker ran first.
+ */
+export async function i915_synchronize_rcu_expedited(i915: drm_i915_private): Promise<void> {
+  if (!(current.flags & PF_KTHREAD) || current_is_kswapd()) {
+    lock_map_acquire(i915.mm.free_work.lockdep_map, 'i915_synchronize_rcu_expedited');
+    lock_map_release(i915.mm.free_work.lockdep_map, 'i915_synchronize_rcu_expedited');
+  }
+  await synchronize_rcu_expedited();
+}
