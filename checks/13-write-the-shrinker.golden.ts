@@ -134,11 +134,23 @@ const golden: golden_data = {
       "balloon_calls": 0,
       "released": 0
     },
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":600,\"caller\":\"kworker\",\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
+      "kills": 0,
+      "got": 214,
+      "balloon_calls": 0,
+      "released": 8
+    },
     "{\"balloon\":null,\"beyond\":3,\"busy_ms\":3000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}": {
       "kills": 0,
       "got": 198,
       "balloon_calls": 0,
       "released": 0
+    },
+    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":800,\"caller\":\"kthread\",\"comm\":\"jbd2/sda1-8\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": 0,
+      "got": 201,
+      "balloon_calls": 0,
+      "released": 10
     },
     "{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":2,\"busy_ms\":0,\"comm\":\"Xorg\",\"gfp\":\"GFP_NOFS\",\"holder\":\"other-long\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":5}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":35,\"swap\":true}": {
       "kills": 0,
@@ -158,7 +170,7 @@ const golden: golden_data = {
       "balloon_calls": 1,
       "released": 10
     },
-    "{\"balloon\":{\"first\":false,\"pages\":4},\"beyond\":3,\"busy_ms\":507,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
+    "{\"balloon\":{\"first\":false,\"pages\":4},\"beyond\":3,\"busy_ms\":511,\"caller\":\"kthread\",\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
       "kills": 0,
       "got": 222,
       "balloon_calls": 1,
@@ -170,7 +182,7 @@ const golden: golden_data = {
       "balloon_calls": 1,
       "released": 4
     },
-    "{\"balloon\":{\"first\":true,\"pages\":5},\"beyond\":6,\"busy_ms\":4892,\"comm\":\"gpu_wait\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":6}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":{\"first\":true,\"pages\":5},\"beyond\":6,\"busy_ms\":4900,\"caller\":\"kworker\",\"comm\":\"gpu_wait\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":6}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": 1,
       "got": 211,
       "balloon_calls": 2,
@@ -220,7 +232,13 @@ const golden: golden_data = {
       "Unable to lock GPU to purge memory."
     ],
     "{\"oom_report\":{\"balloon\":null,\"beyond\":2,\"busy_ms\":0,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}}": [],
+    "{\"oom_report\":{\"balloon\":null,\"beyond\":2,\"busy_ms\":600,\"caller\":\"kworker\",\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}}": [
+      "Purging GPU memory, 8 pages freed, 0 pages still pinned."
+    ],
     "{\"oom_report\":{\"balloon\":null,\"beyond\":3,\"busy_ms\":3000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}}": [],
+    "{\"oom_report\":{\"balloon\":null,\"beyond\":3,\"busy_ms\":800,\"caller\":\"kthread\",\"comm\":\"jbd2/sda1-8\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}}": [
+      "Purging GPU memory, 10 pages freed, 0 pages still pinned."
+    ],
     "{\"oom_report\":{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":2,\"busy_ms\":0,\"comm\":\"Xorg\",\"gfp\":\"GFP_NOFS\",\"holder\":\"other-long\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":5}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":35,\"swap\":true}}": [],
     "{\"oom_report\":{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":3,\"busy_ms\":3200,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}}": [
       "Purging GPU memory, 7 pages freed, 0 pages still pinned."
@@ -228,11 +246,11 @@ const golden: golden_data = {
     "{\"oom_report\":{\"balloon\":{\"first\":false,\"pages\":3},\"beyond\":4,\"busy_ms\":1000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}}": [
       "Purging GPU memory, 10 pages freed, 0 pages still pinned."
     ],
-    "{\"oom_report\":{\"balloon\":{\"first\":false,\"pages\":4},\"beyond\":3,\"busy_ms\":507,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}}": [],
+    "{\"oom_report\":{\"balloon\":{\"first\":false,\"pages\":4},\"beyond\":3,\"busy_ms\":511,\"caller\":\"kthread\",\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}}": [],
     "{\"oom_report\":{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":2,\"busy_ms\":700,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}}": [
       "Purging GPU memory, 4 pages freed, 2 pages still pinned."
     ],
-    "{\"oom_report\":{\"balloon\":{\"first\":true,\"pages\":5},\"beyond\":6,\"busy_ms\":4892,\"comm\":\"gpu_wait\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":6}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}}": [],
+    "{\"oom_report\":{\"balloon\":{\"first\":true,\"pages\":5},\"beyond\":6,\"busy_ms\":4900,\"caller\":\"kworker\",\"comm\":\"gpu_wait\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":6}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}}": [],
     "{\"pin_race_report\":{\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"Xorg\",\"read\":1,\"release\":\"4.11\",\"swap\":false,\"when\":\"ends\"}}": [
       "Purging GPU memory, 3 pages freed, 2 pages still pinned."
     ],
@@ -340,6 +358,11 @@ const golden: golden_data = {
       "released": 5,
       "needed": 5
     },
+    "{\"comm\":\"jbd2/sda1-8\",\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":false,\"nr_to_scan\":5,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":false,\"task\":\"kthread\"}": {
+      "ret": 6,
+      "released": 6,
+      "needed": 0
+    },
     "{\"comm\":\"kswapd0\",\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"free\",\"lockdep\":false,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-completed\",\"pages\":5}],\"swap\":false}": {
       "ret": 6,
       "released": 6,
@@ -350,7 +373,7 @@ const golden: golden_data = {
       "released": 0,
       "needed": 0
     },
-    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"holder_context\":\"kswapd\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4}],\"swap\":true}": {
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"holder_context\":\"kswapd\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":1},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4}],\"swap\":true,\"task\":\"kthread\"}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
@@ -365,7 +388,7 @@ const golden: golden_data = {
       "released": 0,
       "needed": 0
     },
-    "{\"comm\":\"kswapd0\",\"holder_comm\":\"kswapd0\",\"holder_context\":\"ioctl-in-reclaim\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":true,\"nr_to_scan\":3,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1}],\"swap\":true}": {
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"kswapd0\",\"holder_context\":\"ioctl-in-reclaim\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"other\",\"lockdep\":true,\"nr_to_scan\":3,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1}],\"swap\":true,\"task\":\"kthread\"}": {
       "ret": 18446744073709552000,
       "released": 0,
       "needed": 0
@@ -378,6 +401,16 @@ const golden: golden_data = {
     "{\"comm\":\"kworker/0:1\",\"holder_comm\":\"glxgears\",\"holder_context\":\"ioctl-in-reclaim\",\"in_reclaim\":false,\"kswapd\":false,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":30,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":5}],\"swap\":false}": {
       "ret": 2,
       "released": 2,
+      "needed": 0
+    },
+    "{\"comm\":\"kworker/0:1\",\"holder_comm\":\"kworker/0:1\",\"in_reclaim\":true,\"lock\":\"mine\",\"lockdep\":false,\"nr_to_scan\":8,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-completed\",\"pages\":5}],\"swap\":false,\"task\":\"kworker\"}": {
+      "ret": 11,
+      "released": 11,
+      "needed": 0
+    },
+    "{\"comm\":\"kworker/u4:2\",\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true,\"task\":\"kworker\"}": {
+      "ret": 6,
+      "released": 6,
       "needed": 0
     },
     "{\"interleaved\":[\"Xorg\",\"kswapd0\",false]}": {

@@ -3,7 +3,7 @@
 // measures the thread's two trade-offs.
 //
 // Judge. Each of the learner's three callbacks is wrapped where the model
-// calls it (model_i915_shrinker_ops: mm/vmscan.c do_shrink_slab calls count and
+// calls it (i915.shrinker_ops: mm/vmscan.c do_shrink_slab calls count and
 // scan, mm/oom_kill.c out_of_memory calls the notifier), and every call is
 // recorded with what a reviewer asks of it: who called, in which reclaim
 // context, who held struct_mutex (the owner word, never lockdep's records:
@@ -32,13 +32,14 @@
 //
 // Pure: no Node APIs (the study site runs checks too).
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import { I915_MADV_DONTNEED, model_i915_objects } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { I915_MADV_DONTNEED } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_is_busy } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_object_is_active, i915_gem_object_mark_active, i915_gem_object_request_completed, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { can_release_pages, i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import { model_watch_list_walks } from '../kernel/drivers/gpu/drm/i915/i915_gem_list_debug';
 import { arb_holder_context, describe_holder_context, spawn_struct_mutex_holder, type holder_context } from './lock_holder';
+import { arb_caller_task, describe_caller_task, run_as, type caller_task } from './reclaim_context';
 import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { format_gfp, GFP_KERNEL, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { alloc_page, __free_page, nr_free_pages, zone_info, type page } from '../kernel/mm/page_alloc';
@@ -47,7 +48,7 @@ import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/s
 import { SHRINK_STOP, shrinker_nr_deferred, type shrink_control } from '../kernel/mm/vmscan';
 import { NOTIFY_DONE, NOTIFY_OK } from '../kernel/mm/oom_kill';
 import { current, msleep, sched_steps, schedule_timeout_uninterruptible } from '../kernel/sched/core';
-import { PF_KSWAPD, PF_MEMALLOC, PF_MEMALLOC_NOIO, type task_struct } from '../kernel/sched/task';
+import { PF_KSWAPD, PF_KTHREAD, PF_MEMALLOC, PF_MEMALLOC_NOIO, PF_WQ_WORKER, type task_struct } from '../kernel/sched/task';
 import { jiffies } from '../kernel/time/timekeeping';
 import { run_once, type once_result } from '../course/check_helpers';
 import { fc } from '../course/workload';
@@ -115,8 +116,9 @@ function lock_state_of(i915: drm_i915_private, me: task_struct): lock_state {
 }
 
 function caller_text(t: task_struct): string {
+  const kind = t.flags & PF_KSWAPD ? '' : t.flags & PF_WQ_WORKER ? ' (a kworker)' : t.flags & PF_KTHREAD ? ' (a kernel thread)' : '';
   const where = t.flags & PF_KSWAPD ? ' (kswapd)' : t.flags & PF_MEMALLOC ? ' (in direct reclaim)' : '';
-  return `${t.comm}:${t.pid}${where}`;
+  return `${t.comm}:${t.pid}${kind}${where}`;
 }
 
 /**
@@ -136,7 +138,7 @@ function releasable_once_retired(i915: drm_i915_private): number {
 /** Objects with pages now, and what a scan's first pass (PURGEABLE, not ACTIVE) may take. */
 function snapshot(i915: drm_i915_private): { with_pages: drm_i915_gem_object[]; dontneed: Set<drm_i915_gem_object>; purgeable: number; largest: number } {
   const now = jiffies();
-  const with_pages = model_i915_objects(i915).filter((o) => !o.freed && o.mm.pages !== null);
+  const with_pages = i915.objects.filter((o) => !o.freed && o.mm.pages !== null);
   let purgeable = 0;
   for (const o of with_pages) {
     const idle = !i915_gem_object_is_active(o, now) && o.framebuffer_references === 0;
@@ -399,6 +401,13 @@ export interface direct_call_workload {
    * worker. Absent: an ioctl. Whatever it is, its lists are its own.
    */
   holder_context?: holder_context;
+  /**
+   * What kind of task calls (scenarios/reclaim_context.ts run_as): a user
+   * task (absent), a kernel thread (kswapd is one), or a kworker running a
+   * work item on system_wq (writeback, another driver, i915's own workers,
+   * which may hold struct_mutex). The rules do not change with the kind.
+   */
+  task?: caller_task;
 }
 
 export const arb_direct_call_workload: fc.Arbitrary<direct_call_workload> = arb_direct_calls();
@@ -421,15 +430,17 @@ export function arb_direct_calls(kinds: readonly gem_object_kind[] = GEM_OBJECT_
     holder_comm: arb_comm,
     holder_context: arb_holder_context,
     kswapd: fc.boolean(),
-  }).map((wl): direct_call_workload =>
+    task: arb_caller_task,
+  }).map(({ task, ...wl }): direct_call_workload =>
     // The caller's context, drawn for every call: a plain process (drop_caches), a direct reclaimer, or kswapd
-    // (in reclaim, never under an outer frame's struct_mutex: kswapd holds no GEM lock when it shrinks).
-    wl.kswapd && wl.in_reclaim && wl.lock !== 'mine' ? { ...wl, comm: 'kswapd0' } : { ...wl, kswapd: false });
+    // (in reclaim, never under an outer frame's struct_mutex: kswapd holds no GEM lock when it shrinks; a kernel
+    // thread). The caller's kind too: a direct reclaimer is a user task, a kernel thread or a kworker.
+    wl.kswapd && wl.in_reclaim && wl.lock !== 'mine' ? { ...wl, comm: 'kswapd0', task: 'kthread' } : { ...wl, kswapd: false, ...(task === 'user' ? {} : { task }) });
 }
 
 export function describe_direct_call_workload(wl: direct_call_workload): string {
   const held = wl.lock === 'free' ? 'nobody holds struct_mutex' : wl.lock === 'mine' ? `"${wl.comm}" itself holds struct_mutex` : `"${wl.holder_comm}" (another task: ${describe_holder_context(wl.holder_context ?? 'ioctl')}) holds struct_mutex`;
-  return `${describe_objects(wl.objects)}; ${held}; "${wl.comm}" ${wl.in_reclaim ? (wl.kswapd ? '(kswapd: PF_MEMALLOC | PF_KSWAPD)' : '(in direct reclaim, PF_MEMALLOC)') : '(a plain process, as drop_caches)'} ` +
+  return `${describe_objects(wl.objects)}; ${held}; "${wl.comm}"${describe_caller_task(wl.task ?? 'user')} ${wl.in_reclaim ? (wl.kswapd ? '(kswapd: PF_MEMALLOC | PF_KSWAPD)' : '(in direct reclaim, PF_MEMALLOC)') : '(a plain process, as drop_caches)'} ` +
     `calls count, then scan with nr_to_scan ${wl.nr_to_scan}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
 }
 
@@ -451,17 +462,20 @@ export async function run_direct_calls(wl: direct_call_workload, s: whole_shrink
       await make_gem_objects(i915, wl.objects);
       complete(ready);
       if (wl.lock === 'other') await wait_for_completion(held);
-      if (wl.lock === 'mine') await mutex_lock(i915.struct_mutex);
-      const noreclaim = wl.in_reclaim ? memalloc_noreclaim_save() : null;
-      // mm/vmscan.c kswapd(): tsk->flags |= PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD, for the thread's life.
-      const was_kswapd = (current.flags & PF_KSWAPD) !== 0;
-      if (wl.in_reclaim && wl.kswapd) current.flags |= PF_KSWAPD;
-      const sc: shrink_control = { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: 0, memcg: null };
-      await judged.ops.count!(i915, sc);
-      await judged.ops.scan!(i915, { ...sc, nr_to_scan: wl.nr_to_scan });
-      if (!was_kswapd) current.flags &= ~PF_KSWAPD;
-      if (noreclaim !== null) memalloc_noreclaim_restore(noreclaim);
-      if (wl.lock === 'mine' && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+      // The caller: this user task, a kernel thread or a kworker (run_as waits for it); it takes its own lock.
+      await run_as(wl.task ?? 'user', wl.comm, async () => {
+        if (wl.lock === 'mine') await mutex_lock(i915.struct_mutex);
+        const noreclaim = wl.in_reclaim ? memalloc_noreclaim_save() : null;
+        // mm/vmscan.c kswapd(): tsk->flags |= PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD, for the thread's life.
+        const was_kswapd = (current.flags & PF_KSWAPD) !== 0;
+        if (wl.in_reclaim && wl.kswapd) current.flags |= PF_KSWAPD;
+        const sc: shrink_control = { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: 0, memcg: null };
+        await judged.ops.count!(i915, sc);
+        await judged.ops.scan!(i915, { ...sc, nr_to_scan: wl.nr_to_scan });
+        if (!was_kswapd) current.flags &= ~PF_KSWAPD;
+        if (noreclaim !== null) memalloc_noreclaim_restore(noreclaim);
+        if (wl.lock === 'mine' && __mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+      });
       complete(done);
       return judged.calls;
     },
@@ -548,7 +562,7 @@ export async function tradeoff_workload(s: whole_shrinker): Promise<tradeoff_mea
     async () => {
       const i915 = w!.i915;
       await populate(w!, TRADEOFF_LAYOUT);
-      const resident = (): number => model_i915_objects(i915).reduce((n, o) => n + (o.mm.pages && !o.freed ? o.mm.pages.pages.length : 0), 0);
+      const resident = (): number => i915.objects.reduce((n, o) => n + (o.mm.pages && !o.freed ? o.mm.pages.pages.length : 0), 0);
       const before = resident();
       await mutex_lock(i915.struct_mutex);
       const t0 = jiffies();
@@ -690,7 +704,7 @@ export async function interleaved_reclaimers(s: whole_shrinker, comm: string, b_
       while (gate.b < 0) await msleep(1);
       gate.release = true;
       await msleep(5);
-      const before = model_i915_objects(i915).filter((o) => o.mm.pages !== null);
+      const before = i915.objects.filter((o) => o.mm.pages !== null);
       const a_scan = await s.scan(i915, sc(8));
       const a_scan_released = before.filter((o) => o.mm.pages === null).reduce((n, o) => n + obj_nr_pages(o), 0);
       return { a_count, b_count: gate.b, a_scan, a_scan_released };
