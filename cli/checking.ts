@@ -24,7 +24,7 @@ export function check_isolated(root: string, e: manifest_exercise, timeout_s = D
 
 /**
  * record - store the verdict of @run in the state file. A run stopped by the
- * wall-clock backstop proved nothing about the code, so it never replaces a
+ * CPU-time backstop proved nothing about the code, so it never replaces a
  * verdict the learner already has (a passed exercise stays passed).
  */
 export function record(root: string, run: exercise_run): learner_state {

@@ -22,7 +22,7 @@ Usage: npx shrinker-lab <command> [options]      (npm start = watch)
                       x reset, n next (after success), s solution (once passed), q quit.
                       --once: check once and exit (0 on success)   --no-site: no study site
                       --poll: poll files instead of watching   --manual: only re-check on r
-                      --timeout <s>: wall-clock backstop for one check (default 300)
+                      --timeout <s>: CPU-time backstop for one check (default 300)
   list [filter]       every exercise with its status; filter by a status (done, failing,
                       not-compiling, not-started, todo) or by text in the id or title
   run [id]            check one exercise once (default: the current one); exit code 0

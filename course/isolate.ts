@@ -53,7 +53,7 @@ export interface isolated_run extends exercise_run {
 /** interpret - the exercise_run a worker's run_outcome stands for. */
 export function interpret(o: run_outcome, exercise: string, limits: { timeout_ms?: number; max_output?: number; heap_mb?: number; rss_mb?: number }): isolated_run {
   const base = { exercise, results: [], diagnostics: [], ms: o.ms, output: o.output, incidents: o.incidents };
-  if (o.stopped) return { ...base, status: o.stopped === 'timeout' ? 'timeout' : 'crashed', message: stopped_message(o.stopped, limits) };
+  if (o.stopped) return { ...base, status: o.stopped === 'timeout' || o.stopped === 'stalled' ? 'timeout' : 'crashed', message: stopped_message(o.stopped, limits) };
   if (o.results.length > 1) {
     return { ...base, status: 'crashed', message: 'the check process reported more than one result', incidents: [...o.incidents, `${o.results.length} results for one request`] };
   }

@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { STALL_MS, WALL_BACKSTOP_MS, watch_cpu_budget } from './cpu_budget';
 import { RESULT_MARKER } from './outcome';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +36,10 @@ export const RESULT_FD = 3;
 
 /** One set of limits for every child that runs learner code. */
 export const LIMITS = {
-  /** One request, start-up included. */
+  /**
+   * One request, start-up included: CPU time of the child (course/cpu_budget.ts),
+   * so that a busy machine never turns a slow pass into a timeout.
+   */
   timeout_ms: 60_000,
   /** Bytes of stdout+stderr a request may print; more ends it. */
   max_output: 1 << 20,
@@ -247,7 +251,7 @@ export interface run_outcome {
   /** What the child printed (stdout then stderr), capped at LIMITS.output_kept. */
   output: string;
   /** Why the runner stopped the child, if it did. */
-  stopped: 'timeout' | 'output' | 'memory' | null;
+  stopped: 'timeout' | 'stalled' | 'output' | 'memory' | null;
   code: number | null;
   signal: NodeJS.Signals | null;
   /** The tail of stderr (for "ended before reporting" messages). */
@@ -274,7 +278,7 @@ export function run_worker(o: run_options): Promise<run_outcome> {
       stopped = why;
       kill_worker(child);
     };
-    const timer = setTimeout(() => stop('timeout'), timeout);
+    const end_budget = watch_cpu_budget(child.pid, timeout, LIMITS.rss_poll_ms, (why) => stop(why === 'cpu' ? 'timeout' : 'stalled'));
     const poll = setInterval(() => {
       const mb = child.pid !== undefined ? rss_mb(child.pid) : null;
       if (mb !== null && mb > rss_cap) stop('memory');
@@ -290,7 +294,7 @@ export function run_worker(o: run_options): Promise<run_outcome> {
     child.stderr?.on('data', take('err'));
     result_pipe(child)?.on('data', (b: Buffer) => channel.feed(b.toString()));
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      end_budget();
       clearInterval(poll);
       channel.end();
       // V8's own heap limit ends the child with this on stderr.
@@ -315,7 +319,9 @@ export function stopped_message(why: NonNullable<run_outcome['stopped']>, o: { t
     case 'timeout':
       // A loop that keeps calling the model is the model's soft lockup (kernel/watchdog.ts); what
       // reaches this host backstop runs JavaScript alone, never calling into the kernel.
-      return `did not finish within ${Math.round((o.timeout_ms ?? LIMITS.timeout_ms) / 1000)} s of host time and was stopped (the backstop, not the model): a loop that never calls into the kernel, such as \`while (x) {}\` or \`while (x) await Promise.resolve()\` waiting for something only another task could change?`;
+      return `used ${Math.round((o.timeout_ms ?? LIMITS.timeout_ms) / 1000)} s of CPU time without finishing and was stopped (the backstop, not the model): a loop that never calls into the kernel, such as \`while (x) {}\` or \`while (x) await Promise.resolve()\` waiting for something only another task could change?`;
+    case 'stalled':
+      return `used no CPU for ${Math.round(Math.max(STALL_MS, o.timeout_ms ?? LIMITS.timeout_ms) / 1000)} s (or ran ${WALL_BACKSTOP_MS / 60_000} min in all) without finishing and was stopped (the backstop, not the model): is it waiting on something outside the model (a real timer, a pipe) that never comes?`;
     case 'output':
       return `printed more than ${o.max_output ?? LIMITS.max_output} bytes and was stopped: is something printing in a loop?`;
     case 'memory':

@@ -17,12 +17,13 @@
 // The child is started by course/runner.ts (the one runner of learner code:
 // its own process group, the common limits, results on the result pipe).
 import type { exercise_run } from './outcome';
+import { watch_cpu_budget } from './cpu_budget';
 import { kill_worker, LIMITS, result_channel, result_pipe, spawn_worker, stopped_message, type worker_child } from './runner';
 
 export interface warm_options {
   /** Course root with the checks, the model and the manifest. */
   root: string;
-  /** Time limit of one request, start-up included (default LIMITS.timeout_ms). */
+  /** CPU-time limit of one request, start-up included (default LIMITS.timeout_ms; course/cpu_budget.ts). */
   timeout_ms?: number;
   /** Bytes of output one request may print (default LIMITS.max_output); more ends it as 'crashed'. */
   max_output?: number;
@@ -60,14 +61,15 @@ export class warm_worker {
   private child: worker_process | null = null;
   private queue: pending[] = [];
   private active: pending | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  /** Ends the CPU-time watch of the active request (course/cpu_budget.ts). */
+  private end_budget: (() => void) | null = null;
   private printed = '';
   private printed_bytes = 0;
   private served = 0;
   private started_at = 0;
   private next_req = 1;
   private closed = false;
-  private stopping: 'timeout' | 'output' | 'recycle' | null = null;
+  private stopping: 'timeout' | 'stalled' | 'output' | 'recycle' | null = null;
   /** How many times the worker was started (1 after the first request). */
   starts = 0;
 
@@ -97,7 +99,7 @@ export class warm_worker {
       this.active = null;
       p.resolve(this.failed(p.exercise, 'crashed', 'the checker was closed'));
     }
-    this.clear_timer();
+    this.end_budget_watch();
     if (this.child) {
       this.child.stdin?.end();
       kill_worker(this.child);
@@ -129,7 +131,8 @@ export class warm_worker {
     this.started_at = Date.now();
     this.printed = '';
     this.printed_bytes = 0;
-    this.timer = setTimeout(() => this.stop_child('timeout'), p.timeout_ms);
+    // The worker lives on between requests: the budget counts the CPU this request uses from here.
+    this.end_budget = watch_cpu_budget(this.child!.pid, p.timeout_ms, LIMITS.rss_poll_ms, (why) => this.stop_child(why === 'cpu' ? 'timeout' : 'stalled'));
     this.child!.stdin!.write(JSON.stringify({ req: p.req, exercise: p.exercise, dir: p.dir, typecheck: p.typecheck }) + '\n');
   }
 
@@ -159,8 +162,8 @@ export class warm_worker {
     const p = this.active;
     if (p) {
       const limits = { timeout_ms: p.timeout_ms, max_output: this.opts.max_output };
-      if (why === 'timeout') {
-        this.finish(this.failed(p.exercise, 'timeout', stopped_message('timeout', limits)));
+      if (why === 'timeout' || why === 'stalled') {
+        this.finish(this.failed(p.exercise, 'timeout', stopped_message(why, limits)));
       } else if (why === 'output') {
         this.finish(this.failed(p.exercise, 'crashed', stopped_message('output', limits)));
       } else {
@@ -171,7 +174,7 @@ export class warm_worker {
     this.pump();
   }
 
-  private stop_child(why: 'timeout' | 'output' | 'recycle'): void {
+  private stop_child(why: 'timeout' | 'stalled' | 'output' | 'recycle'): void {
     if (!this.child || this.stopping) return;
     this.stopping = why;
     if (why === 'recycle') {
@@ -189,13 +192,13 @@ export class warm_worker {
   private finish(r: warm_result): void {
     const p = this.active;
     this.active = null;
-    this.clear_timer();
+    this.end_budget_watch();
     p?.resolve(r);
   }
 
-  private clear_timer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+  private end_budget_watch(): void {
+    this.end_budget?.();
+    this.end_budget = null;
   }
 
   private failed(exercise: string, status: exercise_run['status'], message: string): warm_result {

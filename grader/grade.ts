@@ -8,6 +8,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, re
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { check_result } from '../course/checks';
+import { watch_cpu_budget } from '../course/cpu_budget';
 import { COURSE_ROOT, read_manifest } from '../course/files';
 import { run_isolated, type isolated_run } from '../course/isolate';
 import { exercise_points, find_exercise, type course_manifest, type manifest_exercise } from '../course/manifest';
@@ -363,17 +364,18 @@ function typecheck_child(tree: string, files: string[], timeout_ms: number): Pro
     const child = spawn(process.execPath, typecheck_argv(tree, files), { cwd: tree, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => {
+    // CPU time, not wall time (course/cpu_budget.ts): under load the type check is slow, not stuck.
+    const end_budget = watch_cpu_budget(child.pid, timeout_ms, 200, () => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         /* gone */
       }
-    }, timeout_ms);
+    });
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
     child.on('close', () => {
-      clearTimeout(timer);
+      end_budget();
       try {
         done((JSON.parse(out.trim().split('\n').pop() ?? '') as { diagnostics: diagnostic[] }).diagnostics);
       } catch {

@@ -36,7 +36,7 @@ describe('warm worker', () => {
       writeFileSync(join(dir, 'sum.ts'), 'export function sum(a: number, b: number): number {\n  for (;;) a++;\n}\n');
       const c = await w.check(TINY, dir, { timeout_ms: 4000 });
       expect(c.run.status).toBe('timeout');
-      expect(c.run.message).toContain('did not finish within 4 s');
+      expect(c.run.message).toContain('used 4 s of CPU time without finishing');
       writeFileSync(join(dir, 'sum.ts'), 'export function sum(a: number, b: number): number {\n  return b + a;\n}\n');
       const d = await w.check(TINY, dir);
       expect(d.run.status).toBe('passed');

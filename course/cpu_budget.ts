@@ -1,0 +1,84 @@
+// The time limit on a child that runs learner code, counted in the child's own
+// CPU time, so that a verdict never depends on how busy the machine is.
+//
+// On a quiet machine a check of 02 uses about 5 s of CPU in about 5 s; under
+// load 80 on two cores the same check still uses about 5 s of CPU but takes
+// minutes of wall time. A wall-clock limit would stop it there and call the
+// learner's correct code an infinite loop. The child's CPU time (user plus
+// system, from /proc/<pid>/stat) is what a runaway loop burns and what a
+// busy machine does not inflate. Two backstops remain for a child that burns
+// no CPU at all (blocked on something that will never come): it is stopped
+// after STALL_MS of wall time without a single tick of CPU, and in any case
+// after WALL_BACKSTOP_MS. Where /proc cannot be read (not Linux), the budget
+// falls back to wall time.
+import { readFileSync } from 'node:fs';
+
+/** Linux reports utime/stime in clock ticks of USER_HZ, which is 100 on every architecture Node runs on. */
+const MS_PER_TICK = 10;
+/** Wall time a child may spend without using any CPU before it is called stalled. */
+export const STALL_MS = 120_000;
+/** Wall time after which any child is stopped, whatever its CPU time. */
+export const WALL_BACKSTOP_MS = 30 * 60_000;
+
+/**
+ * cpu_ms - CPU time (user + system, all threads) that process @pid has used,
+ * in ms; null when /proc/<pid>/stat cannot be read.
+ */
+export function cpu_ms(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: the fields after it follow the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // rest[0] is field 3 (state); utime is field 14, stime field 15 (proc(5)).
+    const utime = Number(rest[11]);
+    const stime = Number(rest[12]);
+    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) * MS_PER_TICK : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why a budget watch stopped the child. */
+export type budget_overrun = 'cpu' | 'stalled' | 'wall';
+
+/**
+ * watch_cpu_budget - poll child @pid every @poll_ms and call @over once when,
+ * counted from now, it has used more than @budget_ms of CPU ('cpu'; wall time
+ * where CPU time cannot be read), used no CPU for STALL_MS ('stalled'), or run
+ * for WALL_BACKSTOP_MS ('wall'). @stall_ms replaces STALL_MS (tests). Returns
+ * the function that ends the watch.
+ */
+export function watch_cpu_budget(pid: number | undefined, budget_ms: number, poll_ms: number, over: (why: budget_overrun) => void, stall_ms = STALL_MS): () => void {
+  const t0 = Date.now();
+  const cpu0 = pid === undefined ? null : cpu_ms(pid);
+  let last_cpu = cpu0;
+  let last_progress = t0;
+  let done = false;
+  const check = () => {
+    if (done) return;
+    const now = Date.now();
+    const cpu = pid === undefined || cpu0 === null ? null : cpu_ms(pid);
+    let why: budget_overrun | null = null;
+    if (cpu === null) {
+      if (now - t0 > budget_ms) why = 'cpu';
+    } else {
+      if (cpu !== last_cpu) {
+        last_cpu = cpu;
+        last_progress = now;
+      }
+      if (cpu - cpu0! > budget_ms) why = 'cpu';
+      else if (now - last_progress > Math.max(stall_ms, budget_ms)) why = 'stalled';
+    }
+    if (!why && now - t0 > Math.max(WALL_BACKSTOP_MS, budget_ms)) why = 'wall';
+    if (why) {
+      stop();
+      over(why);
+    }
+  };
+  const timer = setInterval(check, poll_ms);
+  const stop = () => {
+    done = true;
+    clearInterval(timer);
+  };
+  return stop;
+}

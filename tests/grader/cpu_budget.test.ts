@@ -1,0 +1,56 @@
+// The backstop on learner code counts the child's CPU time (course/cpu_budget.ts):
+// a child that is slow because the machine is busy, or that sleeps, is not a
+// child in an infinite loop. Each test waits for a real child, so each proves
+// its claim whatever the load: the verdicts below hold on a quiet and on a
+// saturated machine alike.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cpu_ms, watch_cpu_budget, type budget_overrun } from '../../course/cpu_budget';
+
+const children: ChildProcess[] = [];
+function node(code: string): ChildProcess {
+  const c = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+  children.push(c);
+  return c;
+}
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+/** The watch's verdict on @c, or 'exited' if the child ended first. */
+function verdict(c: ChildProcess, budget_ms: number, stall_ms?: number): Promise<budget_overrun | 'exited'> {
+  return new Promise((done) => {
+    const end = watch_cpu_budget(c.pid, budget_ms, 50, (why) => done(why), stall_ms);
+    c.on('exit', () => {
+      end();
+      done('exited');
+    });
+  });
+}
+
+describe('the CPU-time backstop', () => {
+  it('reads a process’s own CPU time from /proc, growing while it computes', async () => {
+    const c = node('const t = Date.now(); while (Date.now() - t < 400) {} setTimeout(() => {}, 60000);');
+    const first = cpu_ms(c.pid!);
+    expect(first).not.toBeNull();
+    let now = first!;
+    for (let i = 0; i < 2000 && now - first! < 100; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      now = cpu_ms(c.pid!) ?? now;
+    }
+    expect(now - first!).toBeGreaterThanOrEqual(100);
+    expect(cpu_ms(2 ** 22 + 12345)).toBeNull(); // no such process
+  });
+
+  it('stops an infinite loop once it has burnt its budget of CPU', async () => {
+    expect(await verdict(node('for (;;) {}'), 300)).toBe('cpu');
+  });
+
+  it('lets a child that sleeps past the budget finish: wall time is not CPU time', async () => {
+    expect(await verdict(node('setTimeout(() => {}, 1500)'), 300)).toBe('exited');
+  });
+
+  it('stops a child that uses no CPU at all for the stall limit', async () => {
+    expect(await verdict(node('setTimeout(() => {}, 600000)'), 500, 1000)).toBe('stalled');
+  });
+});
