@@ -29,12 +29,13 @@ import { arb_reclaim_path_workload, decisive_path_workloads, describe_reclaim_pa
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import golden from './02-scan-must-say-stop.golden';
+import { model_describe_value } from '../kernel/model_value';
 
 type scan_fn = i915_shrinker_ops['scan'];
 const scan_of = (impl: exercise_impl): scan_fn => impl.i915_gem_shrinker_scan as scan_fn;
 /** Reports no scan may leave behind (an OOM kill of any task included: reclaim exists to prevent it). */
 const BAD_KINDS = ['deadlock', 'lockdep', 'bug', 'warn', 'kasan', 'hung_task', 'forgotten_await', 'step_limit', 'oom'] as const;
-const show = (ret: number | undefined): string => (ret === SHRINK_STOP ? 'SHRINK_STOP' : String(ret));
+const show = (ret: unknown): string => (ret === SHRINK_STOP ? 'SHRINK_STOP' : model_describe_value(ret));
 
 // ---------------------------------------------------------------------------
 // One scan call, judged: what could be released before it, what it released.

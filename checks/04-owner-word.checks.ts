@@ -38,13 +38,24 @@ import {
   type trylock_recursive_fn,
 } from '../scenarios/owner_word';
 import golden from './04-owner-word.golden';
+import { model_describe_value } from '../kernel/model_value';
 
 const fn_of = (impl: exercise_impl): trylock_recursive_fn => impl.mutex_trylock_recursive as trylock_recursive_fn;
 
 const NAMES: Record<number, string> = { 0: 'MUTEX_TRYLOCK_FAILED', 1: 'MUTEX_TRYLOCK_SUCCESS', 2: 'MUTEX_TRYLOCK_RECURSIVE' };
 function answer(r: unknown): string {
-  if (r instanceof Promise) return 'a Promise (mutex_trylock_recursive must not sleep: make it a plain function)';
-  return typeof r === 'number' && NAMES[r] ? `${NAMES[r]} (${r})` : String(r);
+  // Anything but a Promise is described by its type (model_describe_value): String() would run a toString of the learner's.
+  // (scenarios/owner_word.ts has already awaited a Promise the same way; a Proxy's getPrototypeOf trap that throws is caught.)
+  if (is_promise(r)) return 'a Promise (mutex_trylock_recursive must not sleep: make it a plain function)';
+  return typeof r === 'number' && Object.hasOwn(NAMES, r) ? `${NAMES[r]} (${r})` : model_describe_value(r);
+}
+
+function is_promise(r: unknown): boolean {
+  try {
+    return r instanceof Promise;
+  } catch {
+    return false;
+  }
 }
 
 /**

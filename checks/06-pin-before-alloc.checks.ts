@@ -32,6 +32,7 @@ import {
 import { gem_world, type gem_world as world } from '../scenarios/i915_world';
 import { model_watch_page_pins } from '../kernel/drivers/gpu/drm/i915/i915_gem_pages_debug';
 import golden from './06-pin-before-alloc.golden';
+import { model_describe_value } from '../kernel/model_value';
 
 /**
  * Your relocation, with its page pins under watch (kernel/drivers/gpu/drm/i915/
@@ -126,13 +127,13 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
         'whenever that user is done, so only a pin the relocation takes itself protects it.' : '');
   }
   if (o.pin_delta !== 0) {
-    return `the batch's pages_pin_count changed by ${o.pin_delta > 0 ? '+' : ''}${o.pin_delta} across the relocation (it returned ${String(o.ret)}). ` +
+    return `the batch's pages_pin_count changed by ${o.pin_delta > 0 ? '+' : ''}${o.pin_delta} across the relocation (it returned ${model_describe_value(o.ret)}). ` +
       (o.pin_delta > 0 ? 'A pin that is never dropped, on any way out, keeps the pages from the shrinker for good.' :
         'The batch lost a pin it had: an unpin without a pin, or the shrinker unbound the batch under the ioctl (a binding pins the pages once).');
   }
-  if (o.reloc_buffers_leaked !== 0) return `${o.reloc_buffers_leaked} relocation buffer(s) were left allocated in kmalloc-1024 after the relocation returned ${String(o.ret)}: every way out must kfree what it kmalloc'd.`;
+  if (o.reloc_buffers_leaked !== 0) return `${o.reloc_buffers_leaked} relocation buffer(s) were left allocated in kmalloc-1024 after the relocation returned ${model_describe_value(o.ret)}: every way out must kfree what it kmalloc'd.`;
   if (o.faults_hit > 0) {
-    if (o.ret !== -ENOMEM) return `an allocation the relocation needed failed (fault injection), yet it returned ${String(o.ret)}: a failed allocation must end the relocation with -ENOMEM.`;
+    if (o.ret !== -ENOMEM) return `an allocation the relocation needed failed (fault injection), yet it returned ${model_describe_value(o.ret)}: a failed allocation must end the relocation with -ENOMEM.`;
     if (o.written !== 0) return 'an allocation failed, yet relocations were written into the batch: return -ENOMEM before touching it.';
   } else if (o.ret === 0) {
     if (o.written !== 1) {
@@ -146,11 +147,11 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
         'before the allocation is stale. Pin the pages before any allocation that can reclaim, because under struct_mutex it runs the i915 shrinker in this task (RECURSIVE), which takes every object not pinned beyond its bindings: looking the pages up after the allocation does not keep them, it reads them back in (v4.11 allocates first only in i915_gem_execbuffer_relocate_slow, with struct_mutex dropped and every object unreserved, and pins them all again after).';
     }
   } else if (o.ret !== -ENOMEM) {
-    return `the relocation returned ${String(o.ret)}: it returns 0 or -ENOMEM.`;
+    return `the relocation returned ${model_describe_value(o.ret)}: it returns 0 or -ENOMEM.`;
   }
   return like_reference(ctx, wl, reviewed(o), (ref, got) => {
     if (ref.ret === 0 && got.ret !== 0) {
-      return `the relocation returned ${String(got.ret)} where the reference relocates the batch: a GFP_KERNEL allocation may reclaim, and ` +
+      return `the relocation returned ${model_describe_value(got.ret)} where the reference relocates the batch: a GFP_KERNEL allocation may reclaim, and ` +
         'reclaim can free the buffer cache here: an ioctl must not fail with -ENOMEM where the kernel can make room.';
     }
     if (got.free_after < ref.free_after) {

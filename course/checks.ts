@@ -8,6 +8,7 @@
 // autograder (npm run grade). Nothing here touches Node APIs, so a suite can
 // also run in the study site.
 import { model_arm_answer_slots } from '../kernel/drivers/gpu/drm/i915/i915_gem';
+import { model_read_thrown } from '../kernel/model_value';
 import { traced_exports } from './funcgraph';
 
 /** What one check concluded. */
@@ -150,8 +151,9 @@ async function run_each(
       const o = await c.run(impl, context_for(suite, c.id, record));
       results.push({ id: c.id, name: c.name, status: o.ok ? 'passed' : 'failed', message: o.message });
     } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      const where = (err.stack ?? '').split('\n').find((l) => l.includes('/exercises/') || l.includes('/solutions/')) ?? '';
+      // What was thrown may be the learner's (a value, a Proxy, getters): read once, never coerced.
+      const err = model_read_thrown(e);
+      const where = err.stack.split('\n').find((l) => l.includes('/exercises/') || l.includes('/solutions/')) ?? '';
       results.push({ id: c.id, name: c.name, status: 'failed', message: `the check crashed: ${err.name}: ${err.message}${where ? `\n  ${where.trim()}` : ''}` });
     }
   }

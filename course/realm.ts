@@ -21,6 +21,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import vm from 'node:vm';
+import { model_read_thrown } from '../kernel/model_value';
 import { freeze_exports, LOCKDOWN_SOURCE, type print_fn } from './harden';
 
 /**
@@ -89,20 +90,16 @@ interface record {
 /** V8's message when a module imports a name its target does not export. */
 const MISSING_EXPORT = /^The requested module '([^']+)' does not provide an export named '([^']+)'/;
 
-/** describe_thrown - "Name: message" of a value thrown by realm code, read defensively (it may be a Proxy). */
+/**
+ * describe_thrown - "Name: message" of a value thrown by realm code: each
+ * field read once and kept only if it is a string (kernel/model_value.ts
+ * model_read_thrown), so a getter that answers a string to a type test and
+ * an object to the read after it, a Proxy, or a toString never runs twice.
+ */
 export function describe_thrown(x: unknown): { name: string; message: string } {
-  const cap = (s: string) => (s.length > 2000 ? `${s.slice(0, 2000)}…` : s);
-  try {
-    if (typeof x === 'object' && x !== null) {
-      const o = x as { name?: unknown; message?: unknown };
-      const name = typeof o.name === 'string' ? o.name : 'Error';
-      const message = typeof o.message === 'string' ? o.message : '';
-      return { name: cap(name), message: cap(message) };
-    }
-    return { name: 'Error', message: cap(typeof x === 'string' ? x : `a thrown ${typeof x}`) };
-  } catch {
-    return { name: 'Error', message: '(a thrown value that could not be read)' };
-  }
+  const cap = (s: string): string => (s.length > 2000 ? `${s.slice(0, 2000)}…` : s);
+  const t = model_read_thrown(x);
+  return { name: cap(t.name), message: cap(t.message) };
 }
 
 function pick_export(v: unknown): string | null {

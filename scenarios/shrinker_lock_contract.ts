@@ -26,6 +26,7 @@ import {
   type shrinker_lock_state,
 } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { atomic_long_read } from '../kernel/lib/atomic';
+import { model_describe_value, model_read_fields } from '../kernel/model_value';
 import { __mutex_owner, MUTEX_FLAGS } from '../kernel/locking/mutex';
 import { current } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC, type task_struct } from '../kernel/sched/task';
@@ -65,7 +66,7 @@ export function caller_text(t: task_struct = current): string {
 }
 
 const who = (t: task_struct | null): string => (t ? `${t.comm}:${t.pid}` : 'nobody');
-const state_text = (s: shrinker_lock_state): string => `{ locked: ${String(s?.locked)}, unlock: ${String(s?.unlock)} }`;
+const state_text = (s: shrinker_lock_state): string => `{ locked: ${s.locked}, unlock: ${s.unlock} }`;
 
 /**
  * first_violation - the first broken rule a judge saw, or null. A call that
@@ -91,7 +92,9 @@ export function judged_lock(lock: shrinker_lock_fn): { lock: shrinker_lock_fn; j
     judge.in_flight.set(me, `the shrinker lock, called by ${caller_text(me)} while struct_mutex was held by ${who(owner_before)},`);
     const m = await measure_call(() => lock(i915));
     judge.in_flight.delete(me);
-    const st = m.value;
+    // One read of each field (model_read_fields): the judge and the model then use the same
+    // snapshot, so a getter cannot answer the judge one thing and the model's i915_gem_shrink another.
+    const read = model_read_fields(m.value, ['locked', 'unlock'] as const);
     const owner_after = __mutex_owner(i915.struct_mutex);
     judge.calls++;
     const by = caller_text(me);
@@ -100,10 +103,12 @@ export function judged_lock(lock: shrinker_lock_fn): { lock: shrinker_lock_fn; j
         `${m.stalled_jiffies} jiffies: called from reclaim it must never wait for struct_mutex, not even briefly ` +
         '(the holder may be waiting for the very memory this reclaim is looking for).');
     }
-    if (!st || typeof st.locked !== 'boolean' || typeof st.unlock !== 'boolean') {
-      note(judge, `the shrinker lock returned ${JSON.stringify(st)}: it must return { locked: boolean, unlock: boolean }.`);
-      return st;
+    if (!read.ok || typeof read.fields.locked !== 'boolean' || typeof read.fields.unlock !== 'boolean') {
+      const got = read.ok ? `{ locked: ${model_describe_value(read.fields.locked)}, unlock: ${model_describe_value(read.fields.unlock)} }` : read.why;
+      note(judge, `the shrinker lock returned ${got}: it must return { locked: boolean, unlock: boolean }.`);
+      return { locked: false, unlock: false }; // the call is already a violation; the model gives up on i915, as on a failed trylock
     }
+    const st: shrinker_lock_state = { locked: read.fields.locked, unlock: read.fields.unlock };
     if (owner_before === null) {
       if (!st.locked) {
         note(judge, `struct_mutex was free when ${by} called the shrinker lock, and it answered ${state_text(st)}: ` +

@@ -53,6 +53,7 @@ import { format_gfp, GFP_KERNEL, type gfp_t } from './gfp';
 import { DEF_PRIORITY, SWAP_CLUSTER_MAX } from './internal';
 import { count_vm_event, count_vm_events } from './vmstat';
 import { new_scan_control, shrink_node_memcg, type scan_control } from './vmscan_lru';
+import { model_describe_kind } from '../model_value';
 
 export { new_scan_control, zone_reclaimable_pages, type scan_control } from './vmscan_lru';
 
@@ -184,7 +185,7 @@ function unsigned_long_answer(s: shrinker, fn: shrinker['count_objects'], r: unk
 
 /** (model) The oops for an answer C cannot hold, described by its type alone: reading it (a getter, a Proxy, toString) would run the callee's code again. */
 function not_an_unsigned_long(who: string, r: unknown, why: string): never {
-  const what = typeof r === 'number' ? String(r) : r === null ? 'null' : r === undefined ? 'undefined' : typeof r === 'object' ? 'an object' : typeof r === 'bigint' ? 'a BigInt' : `a ${typeof r}`;
+  const what = model_describe_kind(r); // (kernel/model_value.ts) by its type: never runs the callee's code
   report('bug', `${who} returned ${what}`, [
     `BUG: ${who} returned ${what}, not an unsigned long`,
     why,

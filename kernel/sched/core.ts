@@ -28,6 +28,7 @@ import { KERN_ERR } from '../printk/printk';
 import { model_trace_set_stamp, trace, trace_enabled } from '../trace/trace';
 import { SOFTLOCKUP_CALLS, watchdog_softlockup } from '../watchdog';
 import { FP_TASKLIST, footprint_recording, footprint_step_begin, footprint_untracked_call, footprint_write, footprint_read } from '../footprint';
+import { model_read_thrown } from '../model_value';
 import {
   PF_KTHREAD,
   TASK_DEAD,
@@ -273,13 +274,14 @@ function task_exit(t: task_struct, how: task_struct['exit_state']): void {
  * exit, or the run would wait for it for ever).
  */
 function read_thrown(e: unknown): { oops: boolean; name: string; message: string; stack: string } {
+  let oops = false;
   try {
-    if (e instanceof KernelOops) return { oops: true, name: '', message: '', stack: '' };
-    const err = e instanceof Error ? e : new Error(String(e));
-    return { oops: false, name: String(err.name), message: String(err.message), stack: String(err.stack ?? '') };
+    oops = e instanceof KernelOops; // a Proxy's getPrototypeOf trap may throw: then it is not the model's oops
   } catch {
-    return { oops: false, name: 'Error', message: '(a thrown value that could not be read)', stack: '' };
+    oops = false;
   }
+  if (oops) return { oops: true, name: '', message: '', stack: '' };
+  return { oops: false, ...model_read_thrown(e) }; // (kernel/model_value.ts) each field read once, never coerced
 }
 
 function task_died(t: task_struct, e: unknown): void {
