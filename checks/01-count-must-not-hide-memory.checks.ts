@@ -36,10 +36,10 @@ import {
   run_reclaim_path,
   type reclaim_path_workload,
 } from '../scenarios/reclaim_paths';
+import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import golden from './01-count-must-not-hide-memory.golden';
-import { model_describe_value } from '../kernel/model_value';
 
 type count_fn = i915_shrinker_ops['count'];
 /**
@@ -66,7 +66,7 @@ function count_contract(ret: unknown): string | null {
     return 'count returned SHRINK_STOP. Only scan_objects may say STOP: do_shrink_slab() reads count_objects\' return as the number of ' +
       'freeable objects, so SHRINK_STOP from count asks reclaim to scan about 2^64 of them. With nothing to report, count returns 0.';
   }
-  if (typeof ret !== 'number' || !Number.isInteger(ret)) return `count returned ${model_describe_value(ret)}: count_objects returns an unsigned long, a whole number of pages.`;
+  if (typeof ret !== 'number' || !Number.isInteger(ret)) return `count returned ${String(ret)}: count_objects returns an unsigned long, a whole number of pages.`;
   if (ret < 0) {
     return `count returned ${ret}: count_objects returns an unsigned long, and do_shrink_slab() reads ${ret} as ${ret === -1 ? '2^64 - 1' : 'about 2^64'} ` +
       'freeable objects. There is no error return: with nothing to report, count returns 0.';
@@ -74,20 +74,38 @@ function count_contract(ret: unknown): string | null {
   return null;
 }
 
-/** A generated count workload: the objects, swap, lockdep, and the caller's name. */
+/** A generated count workload: the objects, swap, lockdep, and the caller's name and kind of task. */
 interface count_workload {
   objects: gem_object_spec[];
   swap: boolean;
   lockdep: boolean;
   comm: string;
+  /**
+   * The kind of task that calls count (scenarios/reclaim_context.ts): a user process, a kernel thread, or a kworker
+   * running a work item on system_wq (its comm is the kworker's own). Any of them allocates and reclaims.
+   */
+  task: caller_task;
 }
-const arb_count_workload: fc.Arbitrary<count_workload> = fc.record({ objects: arb_gem_objects(0, 10), swap: fc.boolean(), lockdep: fc.boolean(), comm: arb_comm });
+const arb_count_workload: fc.Arbitrary<count_workload> = fc.record({ objects: arb_gem_objects(0, 10), swap: fc.boolean(), lockdep: fc.boolean(), comm: arb_comm, task: arb_caller_task });
 /** One of every kind, no swap: the case the lesson works through. */
 const DECISIVE: Omit<count_workload, 'lockdep'> = {
   objects: GEM_OBJECT_KINDS.map((kind, i) => ({ kind, pages: i + 1 })),
   swap: false,
   comm: 'i915_ioctl',
+  task: 'user',
 };
+/**
+ * What a reviewer adds when count answered a kernel thread or a kworker
+ * wrongly: count's answer is about i915's lists, never about the kind of
+ * task that asks.
+ */
+function kind_note(task: caller_task): string {
+  if (task === 'user') return '';
+  return ` The caller was ${task === 'kworker' ? 'a kworker (PF_WQ_WORKER, running a work item on system_wq)' : 'a kernel thread (PF_KTHREAD, no user memory)'}: ` +
+    'kworkers (writeback, any driver\'s work, i915\'s own retire worker allocating under struct_mutex) and kernel threads allocate and reclaim ' +
+    'like any task, and reclaim sizes their scan by this same count. A count keyed to the kind of task (its flags, its missing mm, its comm) ' +
+    'hides i915\'s pages from every allocation those tasks make.';
+}
 /** Tens of objects, every kind (bound and needed too), one or two pages each: what a desktop's GEM lists look like, in small. */
 const MANY: gem_object_spec[] = Array.from({ length: 36 }, (_, i) => {
   const kinds = [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS];
@@ -117,14 +135,19 @@ const PAGES_PINNED_AMONG_PURGEABLE: gem_object_spec[] = [
  * releasable all the same; dirty needed ones go to swap).
  */
 const MACHINES_THE_GENERATOR_CANNOT_MAKE: count_workload[] = [
-  { objects: boot_order_machine(), swap: false, lockdep: true, comm: 'Xorg' },
+  { objects: boot_order_machine(), swap: false, lockdep: true, comm: 'Xorg', task: 'user' },
   // Purgeable buffers whose pages are pinned beyond their bindings (mapped for the CPU, exported, or
   // pinned by execbuf's relocations): DONTNEED does not make them releasable (can_release_pages()).
-  { objects: PAGES_PINNED_AMONG_PURGEABLE, swap: false, lockdep: true, comm: 'glxgears' },
-  { objects: [...Array.from({ length: 4 }, (): gem_object_spec => ({ kind: 'bound-dirty', pages: 5 })), { kind: 'bound-dirty-needed', pages: 3 }], swap: true, lockdep: false, comm: 'i915_ioctl' },
+  { objects: PAGES_PINNED_AMONG_PURGEABLE, swap: false, lockdep: true, comm: 'glxgears', task: 'user' },
+  // Mesa's BO cache, counted from a kworker's reclaim (writeback allocating under pressure).
+  { objects: [...Array.from({ length: 4 }, (): gem_object_spec => ({ kind: 'bound-dirty', pages: 5 })), { kind: 'bound-dirty-needed', pages: 3 }], swap: true, lockdep: false, comm: 'i915_ioctl', task: 'kworker' },
 ];
 function describe_count_workload(wl: count_workload): string {
-  return `${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; count called by "${wl.comm}"`;
+  return `${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; count called by ${who_calls(wl.comm, wl.task)}`;
+}
+/** The caller in a workload description: its comm, or for a kworker the pool's own name. */
+function who_calls(comm: string, task: caller_task): string {
+  return task === 'kworker' ? 'a kworker running a work item on system_wq (PF_WQ_WORKER)' : `"${comm}"${describe_caller_task(task)}`;
 }
 
 /** The caller already holds struct_mutex (state @holder), maybe with another task queued on it. */
@@ -140,15 +163,17 @@ const arb_recursion_workload: fc.Arbitrary<recursion_workload> = fc.record({
   swap: fc.boolean(),
   lockdep: fc.boolean(),
   comm: arb_comm,
+  task: arb_caller_task,
   holder: arb_holder_state,
   waiter: arb_comm,
   bystanders: fc.integer({ min: 0, max: 2 }),
 });
 function describe_recursion_workload(wl: recursion_workload): string {
+  const caller = who_calls(wl.comm, wl.task);
   const who = {
-    caller: `"${wl.comm}" holds struct_mutex and calls count`,
-    'caller-waiters': `"${wl.comm}" holds struct_mutex (owner word: WAITERS, "${wl.waiter}" queued) and calls count`,
-    'caller-handoff': `"${wl.comm}" holds struct_mutex (owner word: WAITERS|HANDOFF, "${wl.waiter}" queued first) and calls count`,
+    caller: `${caller} holds struct_mutex and calls count`,
+    'caller-waiters': `${caller} holds struct_mutex (owner word: WAITERS, "${wl.waiter}" queued) and calls count`,
+    'caller-handoff': `${caller} holds struct_mutex (owner word: WAITERS|HANDOFF, "${wl.waiter}" queued first) and calls count`,
   }[wl.holder];
   return `${who}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.bystanders} other task(s) started first`;
 }
@@ -194,7 +219,7 @@ function counted_under_pressure(id: string, count: count_fn): scenario {
         'count_objects only counts (do_shrink_slab then decides how much to scan); releasing is scan_objects\' job.';
     }
     if (!seen.problem && yielded === 0 && ret !== (mine ? want : 0)) {
-      seen.problem = `count returned ${model_describe_value(ret)} to ${current.comm}'s reclaim while ${owner === null ? 'nobody' : owner === current ? 'that task itself' : `${owner.comm}`} held struct_mutex, ` +
+      seen.problem = `count returned ${String(ret)} to ${current.comm}'s reclaim while ${owner === null ? 'nobody' : owner === current ? 'that task itself' : `${owner.comm}`} held struct_mutex, ` +
         `with ${want} releasable page(s) on i915's lists: ` +
         (mine ? 'reclaim sizes its scan by this number, so count must report exactly what scan could release.' :
           'the lists belong to the holder, and a count that cannot take struct_mutex cannot look at them: it reports 0, and reclaim calls again later.');
@@ -221,6 +246,8 @@ async function both(a: () => Promise<check_outcome>, b: () => Promise<check_outc
 /** A never-waits workload: who calls count, who holds struct_mutex (and how long, and what it is doing), the machine. */
 interface busy_workload {
   caller: string;
+  /** The kind of task that calls count: a user process, a kernel thread, a kworker (scenarios/reclaim_context.ts). */
+  caller_task: caller_task;
   holder: string;
   /** What the holder is doing: an ioctl, the ioctl in direct reclaim, kswapd in i915's scan, i915's free worker (a kworker). */
   holder_context: holder_context;
@@ -243,14 +270,17 @@ async function busy_count(count: count_fn, wl: busy_workload): Promise<{ ok: tru
     { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
     async () => {
       await make_gem_objects(w.i915!, wl.objects);
-      await count(w.i915!, { ...sc }); // an earlier count, with the lock free (judged by the other checks)
-      w.ready = true;
-      while (!w.held) await msleep(1); // let the other task take the lock (and change the lists) first
-      const releasable_now = i915_gem_releasable_pages(w.i915!);
-      const steps = sched_steps();
-      const m = await measure_call(() => count(w.i915!, { ...sc }));
-      w.answered = true;
-      return { ...m, yielded: sched_steps() - steps, releasable_now };
+      // The counting task: this one, a kernel thread or a kworker (run_as waits for it).
+      return run_as(wl.caller_task, wl.caller, async () => {
+        await count(w.i915!, { ...sc }); // an earlier count, with the lock free (judged by the other checks)
+        w.ready = true;
+        while (!w.held) await msleep(1); // let the other task take the lock (and change the lists) first
+        const releasable_now = i915_gem_releasable_pages(w.i915!);
+        const steps = sched_steps();
+        const m = await measure_call(() => count(w.i915!, { ...sc }));
+        w.answered = true;
+        return { ...m, yielded: sched_steps() - steps, releasable_now };
+      });
     },
     () => {
       w.i915 = gem_world({ release: '4.12', shrinker_ops: { count } }).i915; // the learner's count: the device must not carry the model's
@@ -286,7 +316,7 @@ async function busy_count(count: count_fn, wl: busy_workload): Promise<{ ok: tru
   if (value.value !== 0) {
     return no(fail(`while another task held struct_mutex, count returned ${value.value}; ${value.releasable_now} pages are releasable now. ` +
       'A count that cannot take the lock cannot look at the lists, and reports 0: a number from an earlier look, or any other, ' +
-      'sends reclaim to scan memory that is not there, or hides memory that is.'));
+      `sends reclaim to scan memory that is not there, or hides memory that is.${kind_note(wl.caller_task)}`));
   }
   return { ok: true, answer: value.value };
 }
@@ -331,12 +361,13 @@ export default define_checks(refuse_kernel_object_state({
             generated: 6, // after the 7 examples
             examples: [
               { ...DECISIVE, lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
-              { ...DECISIVE, lockdep: false, holder: 'caller', waiter: 'Xorg', bystanders: 1 },
-              { ...DECISIVE, lockdep: true, holder: 'caller-waiters', waiter: 'i915_ioctl', bystanders: 0 },
+              // i915's own retire worker (a kworker) allocates under struct_mutex: its reclaim recurses into count.
+              { ...DECISIVE, lockdep: false, task: 'kworker', holder: 'caller', waiter: 'Xorg', bystanders: 1 },
+              { ...DECISIVE, lockdep: true, task: 'kthread', holder: 'caller-waiters', waiter: 'i915_ioctl', bystanders: 0 },
               { ...DECISIVE, lockdep: false, holder: 'caller-handoff', waiter: 'Xorg', bystanders: 2 },
-              { objects: MANY, swap: true, comm: 'glxgears', lockdep: false, holder: 'caller-waiters', waiter: 'glxgears', bystanders: 1 },
-              { objects: LARGE, swap: false, comm: 'i915_ioctl', lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
-              { objects: PAGES_PINNED_AMONG_PURGEABLE, swap: true, comm: 'i915_ioctl', lockdep: false, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
+              { objects: MANY, swap: true, comm: 'glxgears', task: 'kworker', lockdep: false, holder: 'caller-waiters', waiter: 'glxgears', bystanders: 1 },
+              { objects: LARGE, swap: false, comm: 'i915_ioctl', task: 'user', lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
+              { objects: PAGES_PINNED_AMONG_PURGEABLE, swap: true, comm: 'i915_ioctl', task: 'user', lockdep: false, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
             ],
             describe: describe_recursion_workload,
           },
@@ -348,11 +379,15 @@ export default define_checks(refuse_kernel_object_state({
               async () => {
                 const i915 = w.i915!;
                 await make_gem_objects(i915, wl.objects);
-                await hold_struct_mutex(i915, wl.holder); // as a GEM ioctl does before it allocates
-                const locks = lock_owners([i915.struct_mutex]);
-                const m = await measure_call(() => count(i915, { ...sc }));
-                const balanced = locks_balanced(locks);
-                if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+                // The task that holds the lock and counts: this one, a kernel thread or a kworker (run_as waits for it).
+                const { m, balanced } = await run_as(wl.task, wl.comm, async () => {
+                  await hold_struct_mutex(i915, wl.holder); // as a GEM ioctl (or i915's retire worker) does before it allocates
+                  const locks = lock_owners([i915.struct_mutex]);
+                  const m = await measure_call(() => count(i915, { ...sc }));
+                  const balanced = locks_balanced(locks);
+                  if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
+                  return { m, balanced };
+                });
                 return { m, locks: balanced, books: page_accounting() };
               },
               () => {
@@ -372,11 +407,11 @@ export default define_checks(refuse_kernel_object_state({
             if (value.m.slept > 0) return fail(`count slept ${value.m.slept} time(s) in a task that already holds struct_mutex: nothing it needs can come from waiting.`);
             const expected = releasable_pages(wl.objects, wl.swap);
             if (value.m.value !== expected) {
-              return fail(`with struct_mutex held by the caller itself, count returned ${model_describe_value(value.m.value)}; ${expected} pages can be released ` +
+              return fail(`with struct_mutex held by the caller itself, count returned ${String(value.m.value)}; ${expected} pages can be released ` +
                 '(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot). ' +
                 'The task that holds the lock is the one whose allocation needs these pages: i915_gem_shrinker_lock() says whether count may look ' +
                 '(locked), apart from whether count took the lock and must release it (unlock). Code that asks the lock itself must ask who owns it ' +
-                '(the owner word, not the raw word with its flag bits, not lockdep, not a task name).');
+                `(the owner word, not the raw word with its flag bits, not lockdep, not a task name).${kind_note(wl.task)}`);
             }
             const differs = like_reference(ctx, wl, value.m.value);
             if (differs) return fail(`count differs from the reference solution: ${differs}`);
@@ -395,8 +430,8 @@ export default define_checks(refuse_kernel_object_state({
             generated: 9, // after the 6 examples
             examples: [
               { ...DECISIVE, lockdep: true },
-              { ...DECISIVE, lockdep: false },
-              { objects: LARGE, swap: true, lockdep: true, comm: 'Xorg' },
+              { ...DECISIVE, lockdep: false, task: 'kthread' },
+              { objects: LARGE, swap: true, lockdep: true, comm: 'Xorg', task: 'user' },
               ...MACHINES_THE_GENERATOR_CANNOT_MAKE,
             ],
             describe: describe_count_workload,
@@ -407,9 +442,13 @@ export default define_checks(refuse_kernel_object_state({
               { release: '4.12', shrinker_ops: { count } },
               async (w) => {
                 await make_gem_objects(w.i915, wl.objects);
-                const locks = lock_owners([w.i915.struct_mutex]);
-                const m = await measure_call(() => count(w.i915, { ...sc }));
-                return { m, locks: locks_balanced(locks), books: page_accounting() };
+                // The counting task: this one, a kernel thread or a kworker (run_as waits for it).
+                const { m, locks } = await run_as(wl.task, wl.comm, async () => {
+                  const owners = lock_owners([w.i915.struct_mutex]);
+                  const m = await measure_call(() => count(w.i915, { ...sc }));
+                  return { m, locks: locks_balanced(owners) };
+                });
+                return { m, locks, books: page_accounting() };
               },
               undefined,
               { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
@@ -425,8 +464,8 @@ export default define_checks(refuse_kernel_object_state({
             if (value.m.slept > 0) return fail(`count slept ${value.m.slept} time(s) with nobody else holding struct_mutex: count must answer at once.`);
             const expected = releasable_pages(wl.objects, wl.swap);
             if (value.m.value !== expected) {
-              return fail(`with struct_mutex free, count returned ${model_describe_value(value.m.value)}; ${expected} pages can be released ` +
-                '(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot).');
+              return fail(`with struct_mutex free, count returned ${String(value.m.value)}; ${expected} pages can be released ` +
+                `(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot).${kind_note(wl.task)}`);
             }
             const differs = like_reference(ctx, wl, value.m.value);
             if (differs) return fail(`count differs from the reference solution: ${differs}`);
@@ -442,6 +481,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: fc.record<busy_workload>({
               caller: arb_comm,
+              caller_task: arb_caller_task,
               holder: arb_comm,
               hold_ms: fc.integer({ min: 1, max: 20_000 }),
               holder_context: arb_holder_context,
@@ -452,14 +492,15 @@ export default define_checks(refuse_kernel_object_state({
             seed: 0x01d0,
             generated: 6, // after the 5 examples
             examples: [
-              { caller: 'check', holder: 'gpu_wait', holder_context: 'ioctl', hold_ms: 10_000, lockdep: true, objects: DECISIVE.objects, swap: false },
-              { caller: 'i915_ioctl', holder: 'i915_ioctl', holder_context: 'ioctl', hold_ms: 5, lockdep: false, objects: DECISIVE.objects, swap: true },
+              { caller: 'check', caller_task: 'user', holder: 'gpu_wait', holder_context: 'ioctl', hold_ms: 10_000, lockdep: true, objects: DECISIVE.objects, swap: false },
+              { caller: 'i915_ioctl', caller_task: 'user', holder: 'i915_ioctl', holder_context: 'ioctl', hold_ms: 5, lockdep: false, objects: DECISIVE.objects, swap: true },
               // The holder is itself in reclaim, is kswapd, or is i915's free worker: still its lists, still 0.
-              { caller: 'kswapd0', holder: 'i915_ioctl', holder_context: 'ioctl-in-reclaim', hold_ms: 3, lockdep: false, objects: DECISIVE.objects, swap: false },
-              { caller: 'i915_ioctl', holder: 'kswapd0', holder_context: 'kswapd', hold_ms: 2, lockdep: true, objects: DECISIVE.objects, swap: true },
-              { caller: 'Xorg', holder: 'kworker/0:1', holder_context: 'i915-worker', hold_ms: 4, lockdep: false, objects: DECISIVE.objects, swap: false },
+              { caller: 'kswapd0', caller_task: 'kthread', holder: 'i915_ioctl', holder_context: 'ioctl-in-reclaim', hold_ms: 3, lockdep: false, objects: DECISIVE.objects, swap: false },
+              { caller: 'i915_ioctl', caller_task: 'user', holder: 'kswapd0', holder_context: 'kswapd', hold_ms: 2, lockdep: true, objects: DECISIVE.objects, swap: true },
+              // A kworker's reclaim (writeback) meets i915's free worker, another kworker, holding the lock: neither is the other.
+              { caller: 'Xorg', caller_task: 'kworker', holder: 'kworker/0:1', holder_context: 'i915-worker', hold_ms: 4, lockdep: false, objects: DECISIVE.objects, swap: false },
             ],
-            describe: (wl: busy_workload) => `count called by "${wl.caller}" while "${wl.holder}" (${describe_holder_context(wl.holder_context)}) holds struct_mutex for ${wl.hold_ms} ms; ` +
+            describe: (wl: busy_workload) => `count called by ${who_calls(wl.caller, wl.caller_task)} while "${wl.holder}" (${describe_holder_context(wl.holder_context)}) holds struct_mutex for ${wl.hold_ms} ms; ` +
               `${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`,
           },
           async (wl: busy_workload) => {
