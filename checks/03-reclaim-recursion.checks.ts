@@ -15,7 +15,7 @@ import { define_checks, fail, pass, type check_context, type check_outcome, type
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
-import { for_each_workload, like_reference } from '../course/workload';
+import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
 import type { report_kind } from '../kernel/panic';
 import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND } from '../kernel/drivers/gpu/drm/i915/i915_drv';
@@ -37,9 +37,13 @@ import {
   decisive_workload,
   describe_struct_mutex_workload,
   run_struct_mutex_workload,
+  with_reclaimer_task,
+  type lock_path,
+  type struct_mutex_holder,
   type struct_mutex_run,
   type struct_mutex_workload,
 } from '../scenarios/struct_mutex_reclaim';
+import { arb_caller_task, type caller_task } from '../scenarios/reclaim_context';
 import golden from './03-reclaim-recursion.golden';
 
 const lock_of = (impl: exercise_impl): shrinker_lock_fn => impl.i915_gem_shrinker_lock as shrinker_lock_fn;
@@ -196,6 +200,19 @@ async function judged_run(
 const describe = describe_struct_mutex_workload;
 
 /**
+ * arb_workload - arb_struct_mutex_workload with the kind of task that takes
+ * the path drawn for every workload (a user process, a kernel thread, a
+ * kworker on system_wq: any of them allocates, recurses into reclaim under
+ * struct_mutex, calls i915_gem_shrink() or reaches the OOM notifier). The
+ * lock's rule does not change with the kind of task.
+ */
+function arb_workload(paths: readonly lock_path[], holders: readonly struct_mutex_holder[]): fc.Arbitrary<struct_mutex_workload> {
+  return fc.tuple(arb_struct_mutex_workload(paths, holders), arb_caller_task).map(([wl, task]) => with_reclaimer_task(wl, task));
+}
+/** A hand-picked workload taken by a task of @task. */
+const as_task = (wl: struct_mutex_workload, task: caller_task): struct_mutex_workload => with_reclaimer_task(wl, task);
+
+/**
  * The thread's own case, in the kernel's default schedule, lockdep on and
  * off: the ioctl holding struct_mutex allocates while the GPU scans out
  * (scenarios/thread.ts holder_allocates_under_pressure). If its own reclaim
@@ -259,14 +276,15 @@ export default define_checks(refuse_kernel_object_state({
         if (!thread.ok) return thread;
         return for_each_workload(
           {
-            arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'ioctl-shrink', 'oom-notifier'], ['reclaimer']),
+            arbitrary: arb_workload(['direct', 'direct-nofs', 'ioctl-shrink', 'oom-notifier'], ['reclaimer']),
             seed: 0x03a1,
             generated: 3,
             shrink_budget: SHRINK_BUDGET,
             examples: [
               decisive_workload('direct', 'reclaimer', 'none', true),
-              decisive_workload('direct', 'reclaimer', 'waiters', false),
-              decisive_workload('oom-notifier', 'reclaimer', 'handoff', false),
+              // i915's own retire worker (a kworker) allocates under struct_mutex; a kernel thread's allocation runs out of memory holding it.
+              as_task(decisive_workload('direct', 'reclaimer', 'waiters', false), 'kworker'),
+              as_task(decisive_workload('oom-notifier', 'reclaimer', 'handoff', false), 'kthread'),
             ],
             describe,
           },
@@ -285,11 +303,11 @@ export default define_checks(refuse_kernel_object_state({
       run: (impl, ctx) =>
         for_each_workload(
           {
-            arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'kswapd', 'ioctl-shrink', 'oom-notifier'], ['reclaimer']),
+            arbitrary: arb_workload(['direct', 'direct-nofs', 'kswapd', 'ioctl-shrink', 'oom-notifier'], ['reclaimer']),
             seed: 0x03b2,
             generated: 4,
             shrink_budget: SHRINK_BUDGET,
-            examples: [decisive_workload('ioctl-shrink', 'reclaimer', 'waiters', true), decisive_workload('direct-nofs', 'reclaimer', 'none', false)],
+            examples: [as_task(decisive_workload('ioctl-shrink', 'reclaimer', 'waiters', true), 'kworker'), decisive_workload('direct-nofs', 'reclaimer', 'none', false)],
             describe,
           },
           (wl) =>
@@ -310,15 +328,15 @@ export default define_checks(refuse_kernel_object_state({
         }
         return for_each_workload(
           {
-            arbitrary: arb_struct_mutex_workload(['direct', 'kswapd', 'drop-caches', 'oom-notifier'], ['other', 'nobody']),
+            arbitrary: arb_workload(['direct', 'kswapd', 'drop-caches', 'oom-notifier'], ['other', 'nobody']),
             seed: 0x03c3,
             generated: 2,
             shrink_budget: SHRINK_BUDGET,
             examples: [
               decisive_workload('drop-caches', 'other', 'none', true, 'i915_ioctl', 'i915_ioctl'),
-              decisive_workload('oom-notifier', 'other', 'waiters', false),
+              as_task(decisive_workload('oom-notifier', 'other', 'waiters', false), 'kworker'),
               decisive_workload('kswapd', 'other', 'handoff', false, 'kswapd0', 'kswapd0'),
-              decisive_workload('direct', 'nobody', 'none', true),
+              as_task(decisive_workload('direct', 'nobody', 'none', true), 'kthread'),
             ],
             describe,
           },
@@ -332,7 +350,7 @@ export default define_checks(refuse_kernel_object_state({
       run: (impl, ctx) =>
         for_each_workload(
           {
-            arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'kswapd', 'drop-caches', 'ioctl-shrink'], ['other']),
+            arbitrary: arb_workload(['direct', 'direct-nofs', 'kswapd', 'drop-caches', 'ioctl-shrink'], ['other']),
             seed: 0x03d4,
             generated: 4,
             shrink_budget: SHRINK_BUDGET,
@@ -345,6 +363,8 @@ export default define_checks(refuse_kernel_object_state({
               { ...decisive_workload('kswapd', 'other', 'none', false, 'kswapd0', 'i915_ioctl'), holder_is: 'in-reclaim' },
               { ...decisive_workload('drop-caches', 'other', 'waiters', true, 'Xorg', 'Xorg'), holder_is: 'in-reclaim' },
               { ...decisive_workload('direct', 'other', 'none', true, 'glxgears', 'kworker/0:1'), holder_is: 'kworker' },
+              // A kworker's reclaim (writeback) meets the lock held by a GEM ioctl: another task's lock, whatever kind the caller is.
+              as_task(decisive_workload('ioctl-shrink', 'other', 'waiters', false, 'i915_ioctl', 'Xorg'), 'kworker'),
             ],
             describe,
           },

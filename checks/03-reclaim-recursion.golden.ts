@@ -4,11 +4,11 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "keeps-outer-frame-lock": {
-    "{\"below\":1,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"needed\",\"pages\":3}],\"path\":\"oom-notifier\",\"reclaimer\":\"check\",\"start_above_low\":3,\"swap\":false}": {
+    "{\"below\":1,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"needed\",\"pages\":3}],\"path\":\"oom-notifier\",\"reclaimer\":\"check\",\"reclaimer_task\":\"user\",\"start_above_low\":3,\"swap\":false}": {
       "released": 23,
       "got": 0
     },
-    "{\"below\":1,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"check\",\"lockdep\":false,\"objects\":[],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
+    "{\"below\":1,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"check\",\"lockdep\":false,\"objects\":[],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"user\",\"start_above_low\":2,\"swap\":true}": {
       "released": 12,
       "got": 0
     },
@@ -16,15 +16,15 @@ const golden: golden_data = {
       "released": 26,
       "got": 14
     },
-    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
+    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"kworker\",\"start_above_low\":2,\"swap\":true}": {
       "released": 12,
       "got": 0
     },
-    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"kworker/0:1\",\"start_above_low\":1,\"swap\":true}": {
+    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"kworker\",\"start_above_low\":1,\"swap\":true}": {
       "released": 12,
       "got": 0
     },
-    "{\"below\":5,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":false,\"objects\":[],\"path\":\"oom-notifier\",\"reclaimer\":\"Xorg\",\"start_above_low\":0,\"swap\":false}": {
+    "{\"below\":5,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":false,\"objects\":[],\"path\":\"oom-notifier\",\"reclaimer\":\"Xorg\",\"reclaimer_task\":\"kthread\",\"start_above_low\":0,\"swap\":false}": {
       "released": 18,
       "got": 0
     }
@@ -34,7 +34,7 @@ const golden: golden_data = {
       "released": 0,
       "got": 1
     },
-    "{\"below\":1,\"flags\":\"none\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"Xorg\",\"start_above_low\":3,\"swap\":false}": {
+    "{\"below\":1,\"flags\":\"none\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"Xorg\",\"reclaimer_task\":\"kworker\",\"start_above_low\":3,\"swap\":false}": {
       "released": 18,
       "got": 11
     },
@@ -62,7 +62,11 @@ const golden: golden_data = {
       "released": 0,
       "got": 0
     },
-    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":4}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":4,\"swap\":false}": {
+    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"Xorg\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"kworker\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 0,
+      "got": 0
+    },
+    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":4}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"user\",\"start_above_low\":4,\"swap\":false}": {
       "released": 0,
       "got": 0
     }
@@ -72,7 +76,7 @@ const golden: golden_data = {
       "released": 22,
       "got": 0
     },
-    "{\"below\":2,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"kworker/0:1\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":1,\"swap\":true}": {
+    "{\"below\":2,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"kworker/0:1\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"user\",\"start_above_low\":1,\"swap\":true}": {
       "released": 18,
       "got": 0
     },
@@ -80,7 +84,7 @@ const golden: golden_data = {
       "released": 0,
       "got": 6
     },
-    "{\"below\":4,\"flags\":\"none\",\"holder\":\"nobody\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
+    "{\"below\":4,\"flags\":\"none\",\"holder\":\"nobody\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"kthread\",\"start_above_low\":2,\"swap\":true}": {
       "released": 26,
       "got": 14
     },
@@ -88,17 +92,17 @@ const golden: golden_data = {
       "released": 0,
       "got": 0
     },
-    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
+    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"kworker\",\"start_above_low\":2,\"swap\":true}": {
       "released": 26,
       "got": 0
     }
   },
   "purges-cache-when-holder-allocates": {
-    "{\"below\":2,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"start_above_low\":4,\"swap\":false}": {
+    "{\"below\":2,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"kthread\",\"start_above_low\":4,\"swap\":false}": {
       "released": 18,
       "got": 14
     },
-    "{\"below\":4,\"flags\":\"handoff\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
+    "{\"below\":4,\"flags\":\"handoff\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"kthread\",\"start_above_low\":2,\"swap\":true}": {
       "released": 26,
       "got": 0
     },
@@ -106,15 +110,15 @@ const golden: golden_data = {
       "released": 26,
       "got": 14
     },
-    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
+    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"kworker\",\"start_above_low\":2,\"swap\":true}": {
       "released": 26,
       "got": 14
     },
-    "{\"below\":5,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"start_above_low\":0,\"swap\":false}": {
+    "{\"below\":5,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"user\",\"start_above_low\":0,\"swap\":false}": {
       "released": 23,
       "got": 13
     },
-    "{\"below\":6,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"glxgears\",\"start_above_low\":1,\"swap\":false}": {
+    "{\"below\":6,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"glxgears\",\"reclaimer_task\":\"user\",\"start_above_low\":1,\"swap\":false}": {
       "released": 18,
       "got": 0
     }

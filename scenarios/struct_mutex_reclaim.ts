@@ -33,6 +33,7 @@ import { current, msleep } from '../kernel/sched/core';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
 import { DECLARE_WORK, schedule_work } from '../kernel/workqueue';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
+import { describe_caller_task, run_as, type caller_task } from './reclaim_context';
 import { allocate_pages, gem_world, warm_up_workqueues, WORLD_PARAMS, type gem_world as world } from './i915_world';
 
 /** The ways into the shrinker's lock and unlock. */
@@ -82,6 +83,13 @@ export interface struct_mutex_workload {
   holder_comm: string;
   /** Holder 'other' only: what that task is doing (default 'ioctl'; opt-in, so that recorded workloads stay as they are). */
   holder_is?: other_holder_state;
+  /**
+   * The kind of task that takes the path (scenarios/reclaim_context.ts): a user process (the default), a kernel thread,
+   * or a kworker running a work item on system_wq (then @reclaimer is unused: the kworker has its own comm). Only the
+   * paths any task can take: not 'kswapd' (kswapd is the caller there) nor 'drop-caches' (a write from user space).
+   * Opt-in, so that recorded workloads stay as they are.
+   */
+  reclaimer_task?: caller_task;
   /** GEM objects besides the purgeable buffer cache every machine has. */
   objects: gem_object_spec[];
   swap: boolean;
@@ -144,11 +152,29 @@ export function decisive_workload(
   return { path, holder, flags, reclaimer, holder_comm, objects: [...EVERY_KIND], swap: true, lockdep, start_above_low: 2, below: 4 };
 }
 
+/** The paths a kernel thread or a kworker can take into the shrinker itself (see reclaimer_task). */
+export const ANY_TASK_PATHS: readonly lock_path[] = ['direct', 'direct-nofs', 'ioctl-shrink', 'oom-notifier'];
+
+/**
+ * with_reclaimer_task - @wl with its path taken by a task of @task, where
+ * the path allows it (ANY_TASK_PATHS); else unchanged (a user process).
+ */
+export function with_reclaimer_task(wl: struct_mutex_workload, task: caller_task): struct_mutex_workload {
+  return ANY_TASK_PATHS.includes(wl.path) ? { ...wl, reclaimer_task: task } : wl;
+}
+
+/** The reclaiming task in a description: its comm, or for a kworker the pool's own. */
+function reclaimer_words(wl: struct_mutex_workload): string {
+  const task = wl.reclaimer_task ?? 'user';
+  return task === 'kworker' ? 'a kworker running a work item on system_wq (PF_WQ_WORKER)' : `"${wl.reclaimer}"${describe_caller_task(task)}`;
+}
+
 /** The workload in a reviewer's words. */
 export function describe_struct_mutex_workload(wl: struct_mutex_workload): string {
+  const me = reclaimer_words(wl);
   const held =
     wl.holder === 'reclaimer'
-      ? `"${wl.reclaimer}" holds struct_mutex`
+      ? `${me} holds struct_mutex`
       : wl.holder === 'other'
         ? wl.holder_is === 'kworker'
           ? 'a kworker (i915\'s free worker, PF_WQ_WORKER) holds struct_mutex'
@@ -156,12 +182,12 @@ export function describe_struct_mutex_workload(wl: struct_mutex_workload): strin
         : 'nobody holds struct_mutex';
   const flags = wl.holder === 'nobody' || wl.flags === 'none' ? '' : wl.flags === 'waiters' ? ', another task queued on it (WAITERS)' : ', a waiter asking for a handoff (WAITERS|HANDOFF)';
   const how: Record<lock_path, string> = {
-    direct: `"${wl.reclaimer}" allocates GFP_KERNEL|__GFP_NORETRY ${wl.below} pages below the min watermark (direct reclaim)`,
-    'direct-nofs': `"${wl.reclaimer}" allocates GFP_NOFS|__GFP_NORETRY ${wl.below} pages below the min watermark (direct reclaim)`,
+    direct: `${me} allocates GFP_KERNEL|__GFP_NORETRY ${wl.below} pages below the min watermark (direct reclaim)`,
+    'direct-nofs': `${me} allocates GFP_NOFS|__GFP_NORETRY ${wl.below} pages below the min watermark (direct reclaim)`,
     kswapd: `"${wl.reclaimer}" allocates GFP_NOWAIT ${wl.below} pages below the low watermark and kswapd0 reclaims`,
     'drop-caches': `"${wl.reclaimer}" writes 2 to /proc/sys/vm/drop_caches`,
-    'ioctl-shrink': `"${wl.reclaimer}" calls i915_gem_shrink() for ${8 + wl.below} pages (the ioctl's own path)`,
-    'oom-notifier': `"${wl.reclaimer}" runs out_of_memory() and the i915 OOM notifier`,
+    'ioctl-shrink': `${me} calls i915_gem_shrink() for ${8 + wl.below} pages (the ioctl's own path)`,
+    'oom-notifier': `${me} runs out_of_memory() and the i915 OOM notifier`,
   };
   return `${held}${flags}; ${how[wl.path]}; free memory ${wl.start_above_low} pages above the low watermark; ` +
     `buffer cache 3×6p purgeable + ${describe_objects(objects_of(wl))}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
@@ -222,6 +248,44 @@ async function set_owner_flags(w: world, flags: owner_flags): Promise<void> {
 }
 
 /**
+ * take_the_path - from the task that reclaims (any kind: run_as): take
+ * struct_mutex first if the workload says it holds it, take the path into
+ * the shrinker, note whether the lock is still its own, signal the other
+ * holder, and release its own lock. Returns the pages the allocation got.
+ */
+async function take_the_path(w: world, wl: struct_mutex_workload, sync: run_sync): Promise<{ got: number; kept: boolean | null }> {
+  const i915 = w.i915;
+  if (wl.holder === 'reclaimer') await take_struct_mutex(w, wl.flags, sync);
+  const z = zone_info();
+  let got = 0;
+  switch (wl.path) {
+    case 'direct':
+    case 'direct-nofs':
+      got = await allocate_pages(z.free - z.min + wl.below, (wl.path === 'direct' ? GFP_KERNEL : GFP_NOFS) | __GFP_NORETRY | __GFP_NOWARN);
+      break;
+    case 'kswapd':
+      got = await allocate_pages(z.free - z.low + wl.below, GFP_NOWAIT | __GFP_NOWARN);
+      await msleep(20); // kswapd0 reclaims meanwhile, the lock still held
+      break;
+    case 'drop-caches':
+      await drop_slab();
+      break;
+    case 'ioctl-shrink':
+      await i915_gem_shrink(i915, 8 + wl.below, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_PURGEABLE);
+      break;
+    case 'oom-notifier':
+      await mutex_lock(oom_lock);
+      await out_of_memory({ gfp_mask: GFP_KERNEL, order: 0 });
+      mutex_unlock(oom_lock);
+      break;
+  }
+  const kept = wl.holder === 'reclaimer' ? __mutex_owner(i915.struct_mutex) === current : null;
+  complete(sync.done);
+  if (wl.holder === 'reclaimer' && kept) mutex_unlock(i915.struct_mutex);
+  return { got, kept };
+}
+
+/**
  * run_struct_mutex_workload - boot the small i915 machine with
  * @shrinker_ops (the learner's callback, wrapped by the check to judge every
  * call), build the objects, bring free memory to just above the low
@@ -248,7 +312,8 @@ export async function run_struct_mutex_workload(
     { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...params },
     async () => {
       const i915 = w!.i915;
-      if (wl.holder === 'other' && wl.holder_is === 'kworker') await warm_up_workqueues(); // the kworker exists before memory runs low
+      // The kworker (the holder's, or the one that reclaims) exists before memory runs low.
+      if ((wl.holder === 'other' && wl.holder_is === 'kworker') || wl.reclaimer_task === 'kworker') await warm_up_workqueues();
       objs = await make_gem_objects(i915, [...BUFFER_CACHE, ...objects_of(wl)]);
       // A pinned buffer (think: the framebuffer) fills memory down to just above the low watermark.
       const fill = zone_info().free - (zone_info().low + wl.start_above_low) - 1; // -1: the object's own kmalloc
@@ -259,33 +324,8 @@ export async function run_struct_mutex_workload(
       const before = resident(objs);
       complete(sync.ready);
       if (wl.holder === 'other') await wait_for_completion(sync.held);
-      if (wl.holder === 'reclaimer') await take_struct_mutex(w!, wl.flags, sync);
-      const z = zone_info();
-      let got = 0;
-      switch (wl.path) {
-        case 'direct':
-        case 'direct-nofs':
-          got = await allocate_pages(z.free - z.min + wl.below, (wl.path === 'direct' ? GFP_KERNEL : GFP_NOFS) | __GFP_NORETRY | __GFP_NOWARN);
-          break;
-        case 'kswapd':
-          got = await allocate_pages(z.free - z.low + wl.below, GFP_NOWAIT | __GFP_NOWARN);
-          await msleep(20); // kswapd0 reclaims meanwhile, the lock still held
-          break;
-        case 'drop-caches':
-          await drop_slab();
-          break;
-        case 'ioctl-shrink':
-          await i915_gem_shrink(i915, 8 + wl.below, I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_PURGEABLE);
-          break;
-        case 'oom-notifier':
-          await mutex_lock(oom_lock);
-          await out_of_memory({ gfp_mask: GFP_KERNEL, order: 0 });
-          mutex_unlock(oom_lock);
-          break;
-      }
-      const kept = wl.holder === 'reclaimer' ? __mutex_owner(i915.struct_mutex) === current : null;
-      complete(sync.done);
-      if (wl.holder === 'reclaimer' && kept) mutex_unlock(i915.struct_mutex);
+      // The path, taken by this task, a kernel thread or a kworker (run_as waits for it): it takes and releases its own lock.
+      const { got, kept } = await run_as(wl.reclaimer_task ?? 'user', wl.reclaimer, () => take_the_path(w!, wl, sync));
       await msleep(30); // let kswapd, the holder and the waiter finish
       // Then one more GEM ioctl, as every one does: allocate under struct_mutex.
       // Lockdep (when on) sees the lock held across a GFP_KERNEL allocation; if
