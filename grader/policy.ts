@@ -29,6 +29,13 @@ export const DENIED_IDENTIFIERS = new Set([
   'defineProperty', 'defineProperties', 'setPrototypeOf', 'getPrototypeOf', 'constructor', 'Deno', 'Bun', 'Buffer',
 ]);
 
+/**
+ * Host sources of nondeterminism: the wall clock (Date) and Math.random. The model has a virtual
+ * clock (jiffies, ktime_get_ns) and its own prandom; an answer that reads the host's would be graded
+ * differently on a busy machine or on a second run (grader red team 7 #07).
+ */
+export const DENIED_NONDETERMINISM = new Set(['Date', 'random']);
+
 /** Properties that read the call stack: an answer must not tell a check's call from a real one. */
 export const DENIED_PROPERTIES = new Set(['stack', 'stackTraceLimit', 'captureStackTrace', 'prepareStackTrace']);
 
@@ -266,6 +273,10 @@ export function check_policy(course_root: string, file: string, display: string,
       else if (DENIED_PROPERTIES.has(name) && ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) {
         say(node, `reads '${name}': the call stack tells a check's call from a real one, and a graded answer must behave the same for both`);
       }
+      else if (DENIED_NONDETERMINISM.has(name) && (name === 'Date' || (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node))) {
+        say(node, `uses '${name === 'Date' ? 'Date' : 'Math.random'}': the host's ${name === 'Date' ? 'wall clock' : 'random numbers'} would make the grade depend on the machine and the run; ` +
+          'the model has its own (jiffies, ktime_get_ns(), prandom_u32())');
+      }
       else if (DENIED_NAMES.test(name)) say(node, `uses '${name}', a model internal that installs hooks, stops or resets the machine: a fix never needs it`);
     } else if (ts.isDecorator(node)) {
       say(node, 'decorators run code when the file is imported: not allowed in a graded file');
@@ -282,7 +293,7 @@ export function check_policy(course_root: string, file: string, display: string,
       // obj['pro' + 'cess'] and friends: names built from strings reach what the identifier rules deny.
       // (Best effort: the grading realm holds whatever a name resolves to.)
       const k = node.argumentExpression;
-      if (ts.isStringLiteral(k) && (DENIED_IDENTIFIERS.has(k.text) || DENIED_PROPERTIES.has(k.text) || DENIED_NAMES.test(k.text))) say(node, `uses '${k.text}', which a graded file may not use`);
+      if (ts.isStringLiteral(k) && (DENIED_IDENTIFIERS.has(k.text) || DENIED_PROPERTIES.has(k.text) || DENIED_NONDETERMINISM.has(k.text) || DENIED_NAMES.test(k.text))) say(node, `uses '${k.text}', which a graded file may not use`);
       const built = ts.isTemplateExpression(k) || ts.isNoSubstitutionTemplateLiteral(k) || (ts.isBinaryExpression(k) && k.operatorToken.kind === ts.SyntaxKind.PlusToken && (ts.isStringLiteralLike(k.left) || ts.isStringLiteralLike(k.right) || ts.isTemplateExpression(k.left) || ts.isTemplateExpression(k.right)));
       if (built) say(node, 'a property name built from strings at run time is not allowed in a graded file: use the property by name');
     }

@@ -31,3 +31,14 @@ describe('round 7, 04: a pragma that switches the type check off', () => {
     expect(v.filter((x) => /switches the type check off/.test(x.message))).toEqual([]);
   });
 });
+
+describe('round 7, 07: the host\'s wall clock and random numbers', () => {
+  it('refuses Date and Math.random (also by string key), and not a property merely named like them', () => {
+    const v = policy_of(
+      "export function f(): number {\n  const t = Date.now();\n  return t % 2 ? Math.random() : Math['random']();\n}\n" +
+        'export function g(o: { random_pages: number }): number {\n  return o.random_pages;\n}\n',
+    );
+    const got = v.filter((x) => /would make the grade depend on the machine/.test(x.message) || /uses 'random'/.test(x.message)).map((x) => `${x.where} ${/'([\w.]+)'/.exec(x.message)![1]}`);
+    expect(got).toEqual(['f.ts:2 Date', 'f.ts:3 Math.random', 'f.ts:3 random']);
+  });
+});
