@@ -40,6 +40,7 @@ import { arb_caller_task, describe_caller_task, run_as, type caller_task } from 
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import golden from './01-count-must-not-hide-memory.golden';
+import { model_describe_value } from '../kernel/model_value';
 
 type count_fn = i915_shrinker_ops['count'];
 /**
@@ -66,7 +67,7 @@ function count_contract(ret: unknown): string | null {
     return 'count returned SHRINK_STOP. Only scan_objects may say STOP: do_shrink_slab() reads count_objects\' return as the number of ' +
       'freeable objects, so SHRINK_STOP from count asks reclaim to scan about 2^64 of them. With nothing to report, count returns 0.';
   }
-  if (typeof ret !== 'number' || !Number.isInteger(ret)) return `count returned ${String(ret)}: count_objects returns an unsigned long, a whole number of pages.`;
+  if (typeof ret !== 'number' || !Number.isInteger(ret)) return `count returned ${model_describe_value(ret)}: count_objects returns an unsigned long, a whole number of pages.`;
   if (ret < 0) {
     return `count returned ${ret}: count_objects returns an unsigned long, and do_shrink_slab() reads ${ret} as ${ret === -1 ? '2^64 - 1' : 'about 2^64'} ` +
       'freeable objects. There is no error return: with nothing to report, count returns 0.';
@@ -219,7 +220,7 @@ function counted_under_pressure(id: string, count: count_fn): scenario {
         'count_objects only counts (do_shrink_slab then decides how much to scan); releasing is scan_objects\' job.';
     }
     if (!seen.problem && yielded === 0 && ret !== (mine ? want : 0)) {
-      seen.problem = `count returned ${String(ret)} to ${current.comm}'s reclaim while ${owner === null ? 'nobody' : owner === current ? 'that task itself' : `${owner.comm}`} held struct_mutex, ` +
+      seen.problem = `count returned ${model_describe_value(ret)} to ${current.comm}'s reclaim while ${owner === null ? 'nobody' : owner === current ? 'that task itself' : `${owner.comm}`} held struct_mutex, ` +
         `with ${want} releasable page(s) on i915's lists: ` +
         (mine ? 'reclaim sizes its scan by this number, so count must report exactly what scan could release.' :
           'the lists belong to the holder, and a count that cannot take struct_mutex cannot look at them: it reports 0, and reclaim calls again later.');
@@ -407,7 +408,7 @@ export default define_checks(refuse_kernel_object_state({
             if (value.m.slept > 0) return fail(`count slept ${value.m.slept} time(s) in a task that already holds struct_mutex: nothing it needs can come from waiting.`);
             const expected = releasable_pages(wl.objects, wl.swap);
             if (value.m.value !== expected) {
-              return fail(`with struct_mutex held by the caller itself, count returned ${String(value.m.value)}; ${expected} pages can be released ` +
+              return fail(`with struct_mutex held by the caller itself, count returned ${model_describe_value(value.m.value)}; ${expected} pages can be released ` +
                 '(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot). ' +
                 'The task that holds the lock is the one whose allocation needs these pages: i915_gem_shrinker_lock() says whether count may look ' +
                 '(locked), apart from whether count took the lock and must release it (unlock). Code that asks the lock itself must ask who owns it ' +
@@ -464,7 +465,7 @@ export default define_checks(refuse_kernel_object_state({
             if (value.m.slept > 0) return fail(`count slept ${value.m.slept} time(s) with nobody else holding struct_mutex: count must answer at once.`);
             const expected = releasable_pages(wl.objects, wl.swap);
             if (value.m.value !== expected) {
-              return fail(`with struct_mutex free, count returned ${String(value.m.value)}; ${expected} pages can be released ` +
+              return fail(`with struct_mutex free, count returned ${model_describe_value(value.m.value)}; ${expected} pages can be released ` +
                 `(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot).${kind_note(wl.task)}`);
             }
             const differs = like_reference(ctx, wl, value.m.value);
