@@ -10,6 +10,7 @@ import { dmesg_tail, first_report, run_in_gem_world } from '../course/check_help
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { for_each_workload } from '../course/workload';
 import { kthread_run } from '../kernel/kthread';
+import { DECLARE_WORK, schedule_work } from '../kernel/workqueue';
 import { atomic_long_read, atomic_long_set, model_other_cpu_at_atomic } from '../kernel/lib/atomic';
 import { lockdep_is_held } from '../kernel/locking/lockdep';
 import {
@@ -76,6 +77,22 @@ const FLAG_CASES: ReadonlyArray<[number, string]> = [
   [MUTEX_FLAG_WAITERS | MUTEX_FLAG_HANDOFF | MUTEX_FLAG_PICKUP, 'WAITERS|HANDOFF|PICKUP: every flag bit set'],
 ];
 
+/**
+ * The flag combinations the caller's OWN owner word can carry while the
+ * caller runs: every case without PICKUP. "current | PICKUP" means the lock
+ * was handed to current while it slept in mutex_lock(): v4.11's
+ * __mutex_lock_common() picks the handoff up with preemption disabled,
+ * before it tests for signals or returns (the trylock at the top of its
+ * wait loop: "do a trylock before testing the error conditions to make sure
+ * we pick up the handoff"), and a mutex is never taken from interrupt
+ * context. No task can call mutex_trylock_recursive() while its own word
+ * says PICKUP, so no answer is wrong there: an answer that tries
+ * mutex_trylock() first (which would pick the handoff up) is as right as
+ * v4.11's owner-first order. Another task's word with PICKUP is real (the
+ * handed-to waiter has not run yet), and failed-for-other-owner keeps it.
+ */
+const OWNER_RUNNING_FLAG_CASES = FLAG_CASES.filter(([flags]) => !(flags & MUTEX_FLAG_PICKUP));
+
 const hex = (x: number): string => '0x' + x.toString(16);
 
 /** An answer that is a Promise (an async answer) is let run to its end, so it cannot crash the check later; it is judged as a Promise. */
@@ -96,9 +113,9 @@ interface probe {
  * @fn and record its answer and the word it left; restore the word after
  * each call (the crafted flags have no waiters behind them).
  */
-async function probe_words(fn: trylock_recursive_fn, lock: mutex, base: number): Promise<probe[]> {
+async function probe_words(fn: trylock_recursive_fn, lock: mutex, base: number, cases: ReadonlyArray<[number, string]> = FLAG_CASES): Promise<probe[]> {
   const out: probe[] = [];
-  for (const [flags, why] of FLAG_CASES) {
+  for (const [flags, why] of cases) {
     const word = base | flags;
     atomic_long_set(lock.owner, word);
     let got: unknown;
@@ -147,6 +164,8 @@ function verdict(result: Parameters<typeof dmesg_tail>[0], problem: string | nul
 const EVERY_STATE: owner_word_workload[] = OWNER_STATES.map((state, i) => ({
   state,
   caller: 'i915_ioctl',
+  // Asked by a user process, a kworker (i915's retire worker takes struct_mutex and allocates under it) or a kernel thread.
+  caller_task: (['user', 'kworker', 'kthread'] as const)[i % 3],
   holder: i % 3 === 0 ? 'i915_ioctl' : 'Xorg',
   waiter: i % 2 ? 'kswapd0' : 'i915_ioctl',
   in_reclaim: i % 2 === 0,
@@ -278,6 +297,47 @@ async function judge_trylock_race(fn: trylock_recursive_fn, nth: number): Promis
   return verdict(result, value, `what mutex_trylock() decided, with another CPU taking struct_mutex at op #${nth}`);
 }
 
+/**
+ * failed_for_other_owner - i915's retire worker (a task of @owner_kind:
+ * a kworker running the work item, as in v4.11, or a kernel thread) takes
+ * struct_mutex and asks first, from its own allocation's reclaim: it owns
+ * the lock, so RECURSIVE. The same owner word is then shown to another
+ * task, with every flag combination: FAILED, word untouched.
+ */
+async function failed_for_other_owner(fn: trylock_recursive_fn, owner_kind: 'kworker' | 'kthread'): Promise<check_outcome> {
+  const owner_asked = { answer: undefined as unknown };
+  const { result, value } = await run_in_gem_world(
+    { release: '4.12' },
+    async (w) => {
+      if (owner_kind === 'kworker') await msleep(2); // the work item is picked up and takes the lock first
+      await msleep(1); // the other task takes the lock first
+      const lock = w.i915.struct_mutex;
+      const owner = __mutex_owner(lock);
+      if (!owner || owner === current) return 'check setup: the other task should own struct_mutex by now';
+      if (owner_asked.answer !== MUTEX_TRYLOCK_RECURSIVE) {
+        return `the task that owns struct_mutex (${owner.comm}, ${owner_kind === 'kworker' ? 'a kworker running i915\'s retire work item: PF_WQ_WORKER' : 'a kernel thread: PF_KTHREAD'}) ` +
+          `asked first and got ${answer(owner_asked.answer)}; it must get ${answer(MUTEX_TRYLOCK_RECURSIVE)}. It owns the lock: owner == current is recursion ` +
+          'whatever kind of task current is, and i915\'s workers take struct_mutex and allocate under it like any ioctl.';
+      }
+      const probes = await probe_words(fn, lock, atomic_long_read(lock.owner));
+      return first_wrong(probes, MUTEX_TRYLOCK_FAILED, `another task (${owner.comm}, which had just asked itself: an answer remembered from its call is not this task's)`);
+    },
+    (w) => {
+      const retire = async (): Promise<void> => {
+        await mutex_lock(w.i915.struct_mutex);
+        // The owner asks first (its own allocation's reclaim): the same owner word is then shown to another task.
+        owner_asked.answer = fn(w.i915.struct_mutex);
+        await settled(owner_asked.answer);
+        await msleep(100); // e.g. waiting for the GPU with the lock held
+        mutex_unlock(w.i915.struct_mutex);
+      };
+      if (owner_kind === 'kworker') schedule_work(DECLARE_WORK(retire, 'i915_gem_retire_work_handler', { module: 'i915' }));
+      else kthread_run(retire, 'i915_retire');
+    },
+  );
+  return verdict(result, value, 'FAILED for every flag combination, word untouched');
+}
+
 /** How each owner-word state comes about, for failure messages. */
 const STATE_WORDS: Record<(typeof OWNER_STATES)[number], string> = {
   'caller': 'the task that asks holds struct_mutex, nobody waits',
@@ -330,50 +390,29 @@ export default define_checks(refuse_kernel_object_state({
     },
     {
       id: 'recursive-whatever-flags',
-      name: 'returns RECURSIVE to the owner whatever flag bits the owner word carries, and leaves the word alone',
+      name: 'returns RECURSIVE to the owner whatever flag bits its owner word carries while it runs (WAITERS, HANDOFF), and leaves the word alone',
       async run(impl) {
         const fn = fn_of(impl);
         const { result, value } = await run_in_gem_world({ release: '4.12' }, async (w) => {
           const lock = w.i915.struct_mutex;
           await mutex_lock(lock); // as the GEM ioctl does before it allocates
-          const probes = await probe_words(fn, lock, atomic_long_read(lock.owner));
+          const probes = await probe_words(fn, lock, atomic_long_read(lock.owner), OWNER_RUNNING_FLAG_CASES);
           mutex_unlock(lock);
           return first_wrong(probes, MUTEX_TRYLOCK_RECURSIVE, `the calling task (${current.comm})`);
         });
-        return verdict(result, value, `RECURSIVE for every flag combination (${FLAG_CASES.map(([f]) => hex(f)).join(', ')})`);
+        return verdict(result, value, `RECURSIVE for every flag combination the owner's word carries while it runs (${OWNER_RUNNING_FLAG_CASES.map(([f]) => hex(f)).join(', ')})`);
       },
     },
     {
       id: 'failed-for-other-owner',
       name: 'returns FAILED, and takes nothing, while another task owns struct_mutex, whatever the flag bits, also right after the owner asked',
       async run(impl) {
-        const fn = fn_of(impl);
-        const owner_asked = { answer: undefined as unknown };
-        const { result, value } = await run_in_gem_world(
-          { release: '4.12' },
-          async (w) => {
-            await msleep(1); // the other task takes the lock first
-            const lock = w.i915.struct_mutex;
-            const owner = __mutex_owner(lock);
-            if (!owner || owner === current) return 'check setup: the other task should own struct_mutex by now';
-            if (owner_asked.answer !== MUTEX_TRYLOCK_RECURSIVE) {
-              return `the task that owns struct_mutex (${owner.comm}) asked first and got ${answer(owner_asked.answer)}; it must get ${answer(MUTEX_TRYLOCK_RECURSIVE)}.`;
-            }
-            const probes = await probe_words(fn, lock, atomic_long_read(lock.owner));
-            return first_wrong(probes, MUTEX_TRYLOCK_FAILED, `another task (${owner.comm}, which had just asked itself: an answer remembered from its call is not this task's)`);
-          },
-          (w) => {
-            kthread_run(async () => {
-              await mutex_lock(w.i915.struct_mutex);
-              // The owner asks first (its own allocation's reclaim): the same owner word is then shown to another task.
-              owner_asked.answer = fn(w.i915.struct_mutex);
-              await settled(owner_asked.answer);
-              await msleep(100); // e.g. waiting for the GPU with the lock held
-              mutex_unlock(w.i915.struct_mutex);
-            }, 'i915_retire');
-          },
-        );
-        return verdict(result, value, 'FAILED for every flag combination, word untouched');
+        // The owner is i915's retire worker: a work item run by a kworker (v4.11 i915_gem_retire_work_handler), or a kernel thread.
+        for (const owner_kind of ['kworker', 'kthread'] as const) {
+          const outcome = await failed_for_other_owner(fn_of(impl), owner_kind);
+          if (!outcome.ok) return outcome;
+        }
+        return pass('RECURSIVE for the owner (a kworker, a kernel thread), FAILED for every flag combination to the next task, word untouched');
       },
     },
     {

@@ -33,6 +33,7 @@ import { atomic_long_read } from '../kernel/lib/atomic';
 import { trace, trace_enabled } from '../kernel/trace/trace';
 import { arb_comm } from './gem_workloads';
 import { arb_holder_context, describe_holder_context, spawn_struct_mutex_holder, type holder_context } from './lock_holder';
+import { arb_caller_task, describe_caller_task, run_as, type caller_task } from './reclaim_context';
 import { allocate_pages, gem_world, populate, WORLD_PARAMS, type gem_world as gem_world_t } from './i915_world';
 
 /** A recursion check with mutex_trylock_recursive()'s contract: FAILED 0, SUCCESS 1, RECURSIVE 2. */
@@ -124,6 +125,13 @@ export interface owner_word_workload {
   /** The asking task is in reclaim (PF_MEMALLOC set), as when the shrinker calls it. */
   in_reclaim: boolean;
   /**
+   * The kind of task that asks (and, in the 'caller*' states, owns the lock): a user process (absent: the default),
+   * a kernel thread, or a kworker running a work item on system_wq (then @caller is unused: the kworker has its own
+   * comm), as i915's retire worker takes struct_mutex and allocates under it. Only owner == current is RECURSIVE,
+   * whatever kind of task current is.
+   */
+  caller_task?: caller_task;
+  /**
    * What the other holder (states 'other*') is doing while it owns the lock
    * (scenarios/lock_holder.ts): an ioctl, the ioctl in direct reclaim,
    * kswapd in i915's scan, i915's free worker. Absent: an ioctl. Only
@@ -146,6 +154,7 @@ export const arb_owner_word_workload: fc.Arbitrary<owner_word_workload> = fc.rec
   holder: arb_comm,
   waiter: arb_comm,
   in_reclaim: fc.boolean(),
+  caller_task: arb_caller_task,
   holder_context: arb_holder_context,
   lockdep: fc.boolean(),
   extra_tasks: fc.integer({ min: 0, max: 3 }),
@@ -153,7 +162,9 @@ export const arb_owner_word_workload: fc.Arbitrary<owner_word_workload> = fc.rec
 });
 
 export function describe_owner_word_workload(wl: owner_word_workload): string {
-  return `owner word state "${wl.state}"; asked by "${wl.caller}"${wl.in_reclaim ? ' in reclaim (PF_MEMALLOC)' : ''}, ` +
+  const task = wl.caller_task ?? 'user';
+  const asker = task === 'kworker' ? 'a kworker running a work item on system_wq (PF_WQ_WORKER)' : `"${wl.caller}"${describe_caller_task(task)}`;
+  return `owner word state "${wl.state}"; asked by ${asker}${wl.in_reclaim ? ' in reclaim (PF_MEMALLOC)' : ''}, ` +
     `other holder ${wl.holder_context === 'i915-worker' && wl.state.startsWith('other') ? describe_holder_context('i915-worker') : `"${wl.holder}"${wl.holder_context && wl.holder_context !== 'ioctl' && wl.state.startsWith('other') ? ` (${describe_holder_context(wl.holder_context)})` : ''}`}, waiter "${wl.waiter}"; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.extra_tasks} other task(s) first` +
     (wl.boot_seed === undefined ? '' : `; boot seed ${wl.boot_seed}`);
 }
@@ -218,7 +229,8 @@ export async function run_owner_word(wl: owner_word_workload, fn: trylock_recurs
   const other_holds = wl.state.startsWith('other');
   return run_once(
     { ...WORLD_PARAMS, lockdep: wl.lockdep, ...(wl.boot_seed === undefined ? {} : { seed: wl.boot_seed }) },
-    async (): Promise<owner_word_outcome> => {
+    // The asking task: this one, a kernel thread or a kworker (run_as waits for it).
+    (): Promise<owner_word_outcome> => run_as(wl.caller_task ?? 'user', wl.caller, async (): Promise<owner_word_outcome> => {
       const l = lock();
       const waiter_queued = (): boolean => l.wait_list.length > 0;
       if (other_holds) {
@@ -261,7 +273,7 @@ export async function run_owner_word(wl: owner_word_workload, fn: trylock_recurs
       await until(() => atomic_long_read(l.owner) === 0 && l.wait_list.length === 0);
       out.word_at_end = atomic_long_read(l.owner);
       return out;
-    },
+    }),
     () => {
       w = gem_world({ release: '4.12' });
       for (let i = 0; i < wl.extra_tasks; i++) user_task(async () => {}, 'bash');
