@@ -3,7 +3,7 @@
 // measures the thread's two trade-offs.
 //
 // Judge. Each of the learner's three callbacks is wrapped where the model
-// calls it (i915.shrinker_ops: mm/vmscan.c do_shrink_slab calls count and
+// calls it (model_i915_shrinker_ops: mm/vmscan.c do_shrink_slab calls count and
 // scan, mm/oom_kill.c out_of_memory calls the notifier), and every call is
 // recorded with what a reviewer asks of it: who called, in which reclaim
 // context, who held struct_mutex (the owner word, never lockdep's records:
@@ -32,7 +32,7 @@
 //
 // Pure: no Node APIs (the study site runs checks too).
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import { I915_MADV_DONTNEED } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { I915_MADV_DONTNEED, model_i915_objects } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_is_busy } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_object_is_active, i915_gem_object_mark_active, i915_gem_object_request_completed, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { can_release_pages, i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
@@ -138,7 +138,7 @@ function releasable_once_retired(i915: drm_i915_private): number {
 /** Objects with pages now, and what a scan's first pass (PURGEABLE, not ACTIVE) may take. */
 function snapshot(i915: drm_i915_private): { with_pages: drm_i915_gem_object[]; dontneed: Set<drm_i915_gem_object>; purgeable: number; largest: number } {
   const now = jiffies();
-  const with_pages = i915.objects.filter((o) => !o.freed && o.mm.pages !== null);
+  const with_pages = model_i915_objects(i915).filter((o) => !o.freed && o.mm.pages !== null);
   let purgeable = 0;
   for (const o of with_pages) {
     const idle = !i915_gem_object_is_active(o, now) && o.framebuffer_references === 0;
@@ -562,7 +562,7 @@ export async function tradeoff_workload(s: whole_shrinker): Promise<tradeoff_mea
     async () => {
       const i915 = w!.i915;
       await populate(w!, TRADEOFF_LAYOUT);
-      const resident = (): number => i915.objects.reduce((n, o) => n + (o.mm.pages && !o.freed ? o.mm.pages.pages.length : 0), 0);
+      const resident = (): number => model_i915_objects(i915).reduce((n, o) => n + (o.mm.pages && !o.freed ? o.mm.pages.pages.length : 0), 0);
       const before = resident();
       await mutex_lock(i915.struct_mutex);
       const t0 = jiffies();
@@ -704,7 +704,7 @@ export async function interleaved_reclaimers(s: whole_shrinker, comm: string, b_
       while (gate.b < 0) await msleep(1);
       gate.release = true;
       await msleep(5);
-      const before = i915.objects.filter((o) => o.mm.pages !== null);
+      const before = model_i915_objects(i915).filter((o) => o.mm.pages !== null);
       const a_scan = await s.scan(i915, sc(8));
       const a_scan_released = before.filter((o) => o.mm.pages === null).reduce((n, o) => n + obj_nr_pages(o), 0);
       return { a_count, b_count: gate.b, a_scan, a_scan_released };
