@@ -77,9 +77,10 @@ function tree_path_of(location: string): string | null {
 /**
  * Where a host that serves code under other names says which file and line of
  * the tree a frame is (the study site's playground: the learner's files, sent
- * to the page as one module, cli/your_code.ts). Set once; null: none.
+ * to the page as one module, cli/your_code.ts; the model itself, bundled and
+ * minified, site/src/frame_map.ts). Set once; null: none.
  */
-export type frame_locator = (location: string, line: number) => { file: string; line: number } | null;
+export type frame_locator = (location: string, line: number, column: number) => { file: string; line: number } | null;
 let frame_locator_fn: frame_locator | null = null;
 
 /** model_set_frame_locator - install @fn as the frame locator (the first one set stays). */
@@ -108,12 +109,15 @@ const MAX_PARSED_STACKS = 512;
 function parse_frames(text: string): stack_frame[] {
   const frames: stack_frame[] = [];
   for (const l of text.split('\n')) {
-    const m = /^\s*at (?:async )?(?:(.+?) \()?(.+?):(\d+):\d+\)?$/.exec(l);
+    const m = /^\s*at (?:async )?(?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/.exec(l);
     if (!m || !m[1] || m[1] === '<anonymous>') continue; // anonymous frames (a task's body) name nothing a reader can find
-    const located = frame_locator_fn?.(m[2]!, Number(m[3])) ?? null;
+    // The column places a frame in a minified bundle (the playground's: one long line per chunk).
+    const located = frame_locator_fn?.(m[2]!, Number(m[3]), Number(m[4])) ?? null;
     const file = located ? located.file : tree_path(m[2]!);
     if (!file || !SHOWN.test(file)) continue;
-    frames.push({ fn: m[1].replace(/^(?:Object|Module)\./, ''), file, line: located ? located.line : Number(m[3]) });
+    // A bundler renames one of two same-named functions ("who$1"): a located frame is named as its source names it.
+    const fn = m[1].replace(/^(?:Object|Module)\./, '');
+    frames.push({ fn: located ? fn.replace(/\$\d+$/, '') : fn, file, line: located ? located.line : Number(m[3]) });
     if (frames.length >= MAX_FRAMES) break;
   }
   return frames;

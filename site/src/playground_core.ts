@@ -16,6 +16,7 @@ import { ALL_FAILURE_KINDS } from '../../explorer/scenario';
 import { step_to, type step_result } from '../../explorer/stepper';
 import { KERNEL_REGISTRY_KEY, locate_your_code_line, YOUR_CODE_LINES, type kernel_registry, type your_code_lines, type your_code_offer } from '../../cli/your_code_registry';
 import { model_set_frame_locator } from '../../kernel/lib/dump_stack';
+import { locate_bundled_frame, set_frame_table, type frame_table } from './frame_map';
 import { count_hides_memory, flush_from_reclaim, rcu_hang, shrinker_lock_recursion } from '../../scenarios/thread';
 
 /** Whose code a scenario runs: the exercise's starter, its reference solution, or the learner's current files ("your code"). */
@@ -76,11 +77,30 @@ const your_code_line_maps = new Map<string, your_code_lines[]>();
  * one of the learner's files: the model's call traces and the lanes then name
  * exercises/NN-…/file.ts:line, as the CLI does.
  */
-model_set_frame_locator((location, line) => {
+model_set_frame_locator((location, line, column) => {
   const m = /\/([^/?#]+)\.js(?:[?#][^/]*)?$/.exec(location);
   const map = m && location.includes('/your-code/') ? your_code_line_maps.get(decodeURIComponent(m[1]!)) : undefined;
-  return map ? locate_your_code_line(map, line) : null;
+  return map ? locate_your_code_line(map, line) : locate_bundled_frame(location, line, column);
 });
+
+/**
+ * The built site's frame table (site/src/frame_map.ts): with it a frame in the
+ * minified model names kernel/…/file.ts:line, as in node. Loaded once, before
+ * the first run; the dev server's modules and node name the tree already.
+ */
+let frame_table_loaded: Promise<void> | null = null;
+function load_frame_table(): Promise<void> {
+  frame_table_loaded ??= IN_THE_BUILD
+    ? fetch(FRAME_TABLE_URL)
+        .then((r) => (r.ok ? (r.json() as Promise<frame_table>) : null))
+        .then(set_frame_table, () => set_frame_table(null))
+    : Promise.resolve();
+  return frame_table_loaded;
+}
+/** Where the build puts the table, from the page (every page sits at the site's root; site/generator/frame_map_plugin.ts). */
+const FRAME_TABLE_URL = 'assets/frames.json';
+/** Is this the built site (a chunk under assets/)? Not the dev server, not node (import.meta.env.PROD follows NODE_ENV, which a test runner sets). */
+const IN_THE_BUILD = /\/assets\/[^/]+\.js(?:[?#].*)?$/.test(import.meta.url);
 let generation = 0;
 const your_impls = new Map<string, Promise<exercise_impl>>();
 
@@ -209,6 +229,7 @@ export async function run_schedule_string(text: string, v: variant = 'starter'):
   if (!trimmed) return { ok: false, error: 'Paste a schedule string first (it starts with "sl1:").' };
   try {
     const p = parse_schedule(trimmed);
+    await load_frame_table();
     const r = await resolve(p.scenario_id, v);
     const out = await inside(r.built, () => replay_schedule(r.built.scenario, p.schedule, r.built.options?.fail_on ?? ALL_FAILURE_KINDS));
     return {
@@ -230,6 +251,7 @@ export async function run_schedule_string(text: string, v: variant = 'starter'):
 
 /** step - scenario @id with @v's code under @departures, the machine shown at decision #@at (see explorer/stepper.ts). */
 export async function step(id: string, v: variant, departures: readonly deviation[], at: number): Promise<step_result> {
+  await load_frame_table();
   const r = await resolve(id, v);
   return inside(r.built, () => step_to(r.built.scenario, departures, at, r.built.options?.fail_on ?? ALL_FAILURE_KINDS));
 }

@@ -9,7 +9,7 @@
 // 127.0.0.1. Budgets are in decisions stepped and pages read, not seconds;
 // the site is built once for this file. (Every page, the playground mid-run
 // included, is checked with axe and at 375 px in every_page.browser.test.ts.)
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -101,8 +101,41 @@ async function tab_to(page: Page, id: string, budget = 60): Promise<void> {
   throw new Error(`#${id} never got the focus in ${budget} Tab presses`);
 }
 
+/** Line @line (1-based) of the tree's file @file, as this checkout has it (the site was built from it). */
+function source_line(file: string, line: number): string {
+  return readFileSync(join(repo, file), 'utf8').split('\n')[line - 1] ?? '';
+}
+
+/**
+ * A lane in exercise 03's deadlock says where its task is, as the CLI's call
+ * traces do: "mutex_lock ← fn (file:line) ← …", innermost first. The first
+ * frame is the model function it waits in, at the line where it sleeps (an
+ * await in kernel/locking/mutex.ts); each frame after it is at the line that
+ * calls the frame before; and the learner's exercise 03 file is on it, at its
+ * line that calls mutex_lock. Each file:line is read back from the tree.
+ */
+function expect_where_names_source_lines(where: string): void {
+  const [sleeps_in, ...frames] = where.split(' ← ');
+  expect(sleeps_in, where).toBe('mutex_lock');
+  const parsed = frames.map((f) => /^([A-Za-z_$][\w$]*) \(((?:kernel|exercises|solutions)\/[\w./-]+\.ts):(\d+)\)$/.exec(f));
+  expect(parsed.length, where).toBeGreaterThanOrEqual(2);
+  for (const [i, m] of parsed.entries()) {
+    expect(m, `frame ${i} of: ${where}`).not.toBeNull();
+    const at = source_line(m![2]!, Number(m![3]));
+    if (i === 0) {
+      expect(m![2], where).toBe('kernel/locking/mutex.ts');
+      expect(at, `${m![2]}:${m![3]} is where ${m![1]} sleeps`).toMatch(/\bawait\b/);
+    } else {
+      expect(at, `${m![2]}:${m![3]} calls ${parsed[i - 1]![1]}`).toContain(`${parsed[i - 1]![1]}(`);
+    }
+  }
+  const learner = parsed.find((m) => m![2]!.startsWith('exercises/03-reclaim-recursion/'));
+  expect(learner, `the learner's file:line is on the stack: ${where}`).toBeDefined();
+  expect(source_line(learner![2]!, Number(learner![3])), where).toContain('mutex_lock(');
+}
+
 describe('the playground in Chromium', () => {
-  it("steps exercise 03's starter into its deadlock by keyboard alone and shows the cycle; axe is clean mid-run; no sideways scroll at 375 px", async () => {
+  it("steps exercise 03's starter into its deadlock by keyboard alone and shows the cycle, each blocked lane at the model's file:line and the learner's; axe is clean mid-run; no sideways scroll at 375 px", async () => {
     const { page, errors } = await open('playground.html', { width: 375, height: 800 });
     await page.locator('#pg-scenario').waitFor();
     await tab_to(page, 'pg-scenario');
@@ -128,12 +161,16 @@ describe('the playground in Chromium', () => {
     await expect.poll(() => page.textContent('.pg-end'), { timeout: PATIENCE_MS }).toMatch(/The run ended: deadlock/);
     expect(await page.textContent('.pg-cycle')).toMatch(/Wait-for cycle: .* waits for /);
     expect(await page.locator('tr.in-cycle').count()).toBeGreaterThan(0);
+    // Every blocked lane names the model's file:line it waits at and the learner's line that called it (Where it is: the 3rd cell).
+    const blocked = page.locator('table.pg-lanes tbody tr.sleeping');
+    expect(await blocked.count()).toBeGreaterThan(0);
+    for (let i = 0; i < (await blocked.count()); i++) expect_where_names_source_lines((await blocked.nth(i).locator('td').allTextContents())[2] ?? '');
     expect(await page.textContent('#pg-schedule')).toMatch(/^sl1:ex03-recursion:m1:-:[0-9a-f]{4}$/);
     expect(page.url()).toContain('scenario=ex03-recursion');
     expect(errors).toEqual([]);
   });
 
-  it("undo takes a departure back, by keyboard; at the deadlock each lane in the cycle names the kernel function its task sleeps in and the lock it is blocked on with its owner; every view is text in a region of its own", async () => {
+  it("undo takes a departure back, by keyboard; at the deadlock each lane in the cycle names the model's file:line its task sleeps at, the learner's file:line that called it, and the lock it is blocked on with its owner; every view is text in a region of its own", async () => {
     const { page, errors } = await open('playground.html?scenario=ex03-recursion&variant=starter');
     await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #0/);
     const labels = await page.locator('.pg-picker button[data-pid]').allTextContents();
@@ -150,10 +187,9 @@ describe('the playground in Chromium', () => {
     expect(await cycle.count()).toBeGreaterThanOrEqual(1);
     for (let i = 0; i < (await cycle.count()); i++) {
       const cells = await cycle.nth(i).locator('td').allTextContents();
-      // Columns: CPU, State, Where it is, Blocked on, Holds. In the browser bundle the model's own frames have no
-      // file:line (kernel/lib/dump_stack.ts save_stack_trace: only the learner's files are located, under `npm start`),
-      // so a lane names the kernel function its task sleeps in; node and the CLI add the file:line frames.
-      expect(cells[2], 'where it is: the kernel function it sleeps in').toMatch(/^[a-z_][a-z0-9_]*( ← .*)?$/);
+      // Columns: CPU, State, Where it is, Blocked on, Holds. The bundle's frames name the tree's file:line through the
+      // build's frame table (site/src/frame_map.ts), as node and the CLI name them.
+      expect_where_names_source_lines(cells[2] ?? '');
       expect(cells[3], 'blocked on: the lock and who holds it').toMatch(/held by \S+:\d+/);
     }
     for (const name of ['Tasks', /^Locks/, /^Zone Normal/, 'Workqueue pools', 'RCU', 'dmesg', /^Timeline/]) {
