@@ -158,10 +158,21 @@ export async function i915_gem_shrinker_oom(i915: drm_i915_private, freed: { val
   const st = await shrinker_lock_uninterruptible(i915, 5000);
   if (!st) return NOTIFY_DONE;
   const released = await i915_gem_shrink_all(i915);
+  // What is left, for whoever reads the log (v4.11 prints both lines).
+  let unbound = 0;
+  let bound = 0;
   let unevictable = 0;
-  for (const obj of [...i915.mm.unbound_list, ...i915.mm.bound_list]) if (obj.mm.pages && !can_release_pages(obj)) unevictable += obj_nr_pages(obj);
+  for (const [list, which] of [[i915.mm.unbound_list, 'unbound'], [i915.mm.bound_list, 'bound']] as const) {
+    for (const obj of list) {
+      if (!obj.mm.pages) continue;
+      if (!can_release_pages(obj)) unevictable += obj_nr_pages(obj);
+      else if (which === 'unbound') unbound += obj_nr_pages(obj);
+      else bound += obj_nr_pages(obj);
+    }
+  }
   shrinker_unlock(i915, st.unlock);
-  if (released) pr_info(`Purging GPU memory, ${released} pages freed, ${unevictable} pages still pinned.`);
+  if (released || unbound || bound) pr_info(`Purging GPU memory, ${released} pages freed, ${unevictable} pages still pinned.`);
+  if (unbound || bound) pr_err(`${bound} and ${unbound} pages still available in the bound and unbound GPU page lists.`);
   freed.value += released;
   return NOTIFY_DONE;
 }
