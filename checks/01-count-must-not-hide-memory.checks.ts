@@ -36,7 +36,7 @@ import {
   run_reclaim_path,
   type reclaim_path_workload,
 } from '../scenarios/reclaim_paths';
-import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
+import { arb_caller_task, describe_caller_task, enter_reclaim_context, run_as, type caller_task } from '../scenarios/reclaim_context';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import golden from './01-count-must-not-hide-memory.golden';
@@ -146,9 +146,30 @@ const MACHINES_THE_GENERATOR_CANNOT_MAKE: count_workload[] = [
 function describe_count_workload(wl: count_workload): string {
   return `${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; count called by ${who_calls(wl.comm, wl.task)}`;
 }
-/** The caller in a workload description: its comm, or for a kworker the pool's own name. */
+/** The caller in a workload description: its comm, or for a kworker the pool's own name; kernel threads and kworkers count from direct reclaim. */
 function who_calls(comm: string, task: caller_task): string {
-  return task === 'kworker' ? 'a kworker running a work item on system_wq (PF_WQ_WORKER)' : `"${comm}"${describe_caller_task(task)}`;
+  const who = task === 'kworker' ? 'a kworker running a work item on system_wq (PF_WQ_WORKER)' : `"${comm}"${describe_caller_task(task)}`;
+  return task === 'user' ? who : `${who} in direct reclaim (PF_MEMALLOC)`;
+}
+
+/**
+ * counting_as - run @fn as the counting task of kind @task: a kernel thread
+ * or a kworker counts from its own direct reclaim, PF_MEMALLOC set
+ * (mm/page_alloc.c __perform_reclaim), as its allocation (writeback, a
+ * driver's work, i915's retire worker under struct_mutex) gets there; a user
+ * task calls count directly (the other checks judge its reclaim). An answer
+ * keyed to the kind of task, in reclaim or not, meets both.
+ */
+function counting_as<T>(task: caller_task, comm: string, fn: () => Promise<T>): Promise<T> {
+  if (task === 'user') return run_as(task, comm, fn);
+  return run_as(task, comm, async () => {
+    const leave_reclaim = enter_reclaim_context('direct-reclaim');
+    try {
+      return await fn();
+    } finally {
+      leave_reclaim();
+    }
+  });
 }
 
 /** The caller already holds struct_mutex (state @holder), maybe with another task queued on it. */
@@ -272,7 +293,7 @@ async function busy_count(count: count_fn, wl: busy_workload): Promise<{ ok: tru
     async () => {
       await make_gem_objects(w.i915!, wl.objects);
       // The counting task: this one, a kernel thread or a kworker (run_as waits for it).
-      return run_as(wl.caller_task, wl.caller, async () => {
+      return counting_as(wl.caller_task, wl.caller, async () => {
         await count(w.i915!, { ...sc }); // an earlier count, with the lock free (judged by the other checks)
         w.ready = true;
         while (!w.held) await msleep(1); // let the other task take the lock (and change the lists) first
@@ -383,9 +404,12 @@ export default define_checks(refuse_kernel_object_state({
                 // The task that holds the lock and counts: this one, a kernel thread or a kworker (run_as waits for it).
                 const { m, balanced } = await run_as(wl.task, wl.comm, async () => {
                   await hold_struct_mutex(i915, wl.holder); // as a GEM ioctl (or i915's retire worker) does before it allocates
+                  // Then its allocation enters direct reclaim (kernel threads and kworkers: see counting_as).
+                  const leave_reclaim = wl.task === 'user' ? () => {} : enter_reclaim_context('direct-reclaim');
                   const locks = lock_owners([i915.struct_mutex]);
                   const m = await measure_call(() => count(i915, { ...sc }));
                   const balanced = locks_balanced(locks);
+                  leave_reclaim();
                   if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
                   return { m, balanced };
                 });
@@ -444,7 +468,7 @@ export default define_checks(refuse_kernel_object_state({
               async (w) => {
                 await make_gem_objects(w.i915, wl.objects);
                 // The counting task: this one, a kernel thread or a kworker (run_as waits for it).
-                const { m, locks } = await run_as(wl.task, wl.comm, async () => {
+                const { m, locks } = await counting_as(wl.task, wl.comm, async () => {
                   const owners = lock_owners([w.i915.struct_mutex]);
                   const m = await measure_call(() => count(w.i915, { ...sc }));
                   return { m, locks: locks_balanced(owners) };
