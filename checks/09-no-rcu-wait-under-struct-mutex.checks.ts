@@ -257,8 +257,9 @@ async function after_unlock_check(impl: exercise_impl, wl: after_unlock_workload
     return fail(`called from ${wl.caller} with struct_mutex free, i915_gem_shrink took and released the lock and then slept on ` +
       `${[...new Set(value.other_waits)].join(', ')}. After a real unlock the v4.11 shape waits for an expedited grace period and for nothing ` +
       'else (the lesson accepts that one wait, v4.12 dropped it): rcu_barrier() waits for every RCU callback anyone has queued (and in v4.11 ' +
-      "takes rsp->barrier_mutex and the CPU-hotplug lock), synchronize_rcu() for a normal grace period, msleep() for a timer: each is another " +
-      'wait from inside an allocation, for something reclaim cannot bound.');
+      "takes rsp->barrier_mutex and the CPU-hotplug lock), synchronize_rcu() for a whole normal grace period (milliseconds, where the " +
+      "expedited one forces it in microseconds: the reason Chris chose it), msleep() for a timer: each stalls the allocation inside reclaim, " +
+      'on every call, for something that frees no page the shrinker released.');
   }
   if (value.books) return fail(value.books);
   return pass();
