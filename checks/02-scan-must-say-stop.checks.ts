@@ -15,7 +15,7 @@ import { can_release_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu
 import { user_task } from '../kernel/fork';
 import type { run_result } from '../kernel/init/main';
 import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { format_gfp, GFP_KERNEL, GFP_NOWAIT, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { format_gfp, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_NOWAIT, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
 import { shrink_slab, shrinker_nr_deferred, SHRINK_STOP, type shrink_control } from '../kernel/mm/vmscan';
 import { current, msleep, sched_steps } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC } from '../kernel/sched/task';
@@ -24,7 +24,7 @@ import { allocate_pages, cache_pages_resident, gem_world, populate, WORLD_PARAMS
 import { holder_allocates_under_pressure, lockfree_count } from '../scenarios/thread';
 import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
 import { HOLDER_STATES, hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
-import { arb_reclaim_caller, describe_reclaim_caller, enter_reclaim_context, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
+import { arb_reclaim_caller, arb_reclaim_gfp, describe_reclaim_caller, enter_reclaim_context, GFP_TRANSHUGE, reclaim_gfp_for, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
 import { arb_reclaim_path_workload, decisive_path_workloads, describe_reclaim_path_workload, run_reclaim_path } from '../scenarios/reclaim_paths';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
@@ -207,6 +207,8 @@ interface scan_workload {
    * nr_deferred: a scan that also keeps a debt of its own pays it twice, beyond nr_to_scan.
    */
   busy_first: number;
+  /** sc->gfp_mask of every call: drawn in direct reclaim (scenarios/reclaim_context.ts), GFP_KERNEL from kswapd and drop_caches. */
+  gfp: gfp_t;
 }
 const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.record({
   objects: arb_gem_objects(1, 10, 12, [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]),
@@ -219,7 +221,8 @@ const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.record({
   calls: fc.array(fc.integer({ min: 1, max: 128 }), { minLength: 1, maxLength: 3 }), // up to SHRINK_BATCH, what do_shrink_slab asks at most
   release: fc.constantFrom<i915_release>('4.11', '4.12'),
   busy_first: fc.constantFrom(0, 0, 3),
-}).map((wl) => (wl.holder === 'none' ? wl : { ...wl, busy_first: 0 }));
+  gfp: arb_reclaim_gfp,
+}).map((wl) => ({ ...wl, busy_first: wl.holder === 'none' ? wl.busy_first : 0, gfp: reclaim_gfp_for(wl.caller.context, wl.gfp) }));
 const USER: reclaim_caller = { task: 'user', context: 'process' };
 const DIRECT: reclaim_caller = { task: 'user', context: 'direct-reclaim' };
 const KSWAPD: reclaim_caller = { task: 'kthread', context: 'kswapd' };
@@ -235,7 +238,7 @@ const twelve = (kind: gem_object_spec['kind']): gem_object_spec => ({ kind, page
  */
 const PARTIAL: gem_object_spec[] = [...Array<gem_object_spec['kind']>(4).fill('needed'), ...Array<gem_object_spec['kind']>(4).fill('purgeable')].map(twelve);
 const SCAN_EXAMPLES: scan_workload[] = [
-  { objects: PARTIAL, swap: true, lockdep: true, comm: 'check', caller: USER, holder: 'none', waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0 },
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'check', caller: USER, holder: 'none', waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0, gfp: GFP_KERNEL },
   {
     objects: [{ kind: 'pinned', pages: 3 }, { kind: 'needed', pages: 7 }, { kind: 'purgeable', pages: 12 }, { kind: 'purgeable', pages: 18 }],
     swap: false,
@@ -247,8 +250,9 @@ const SCAN_EXAMPLES: scan_workload[] = [
     calls: [20],
     release: '4.12',
     busy_first: 0,
+    gfp: GFP_KERNEL,
   },
-  { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', caller: USER, holder: 'caller-handoff', waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0 },
+  { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', caller: USER, holder: 'caller-handoff', waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0, gfp: GFP_KERNEL },
   {
     objects: [{ kind: 'pinned', pages: 4 }, { kind: 'bound-active', pages: 6 }, { kind: 'needed', pages: 5 }, { kind: 'scanout', pages: 3 }],
     swap: false,
@@ -260,10 +264,11 @@ const SCAN_EXAMPLES: scan_workload[] = [
     calls: [8, 8],
     release: '4.11',
     busy_first: 0,
+    gfp: GFP_KERNEL,
   },
   // Purgeable buffers on both lists: a needed unbound buffer, a purgeable bound one; then a needed bound one behind a small purgeable one.
-  { objects: [twelve('needed'), twelve('bound-idle')], swap: true, lockdep: true, comm: 'glxgears', caller: USER, holder: 'none', waiter: 'Xorg', calls: [12], release: '4.12', busy_first: 0 },
-  { objects: [twelve('bound-needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'Xorg', caller: USER, holder: 'caller', waiter: 'Xorg', calls: [18], release: '4.11', busy_first: 0 },
+  { objects: [twelve('needed'), twelve('bound-idle')], swap: true, lockdep: true, comm: 'glxgears', caller: USER, holder: 'none', waiter: 'Xorg', calls: [12], release: '4.12', busy_first: 0, gfp: GFP_KERNEL },
+  { objects: [twelve('bound-needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'Xorg', caller: USER, holder: 'caller', waiter: 'Xorg', calls: [18], release: '4.11', busy_first: 0, gfp: GFP_KERNEL },
   // Tens of small objects of every kind, scanned in three bites.
   {
     objects: Array.from({ length: 36 }, (_, i): gem_object_spec => {
@@ -279,17 +284,21 @@ const SCAN_EXAMPLES: scan_workload[] = [
     calls: [5, 17, 40],
     release: '4.12',
     busy_first: 0,
+    gfp: GFP_KERNEL,
   },
   // Three calls while another task holds struct_mutex (SHRINK_STOP: the work waits in nr_deferred), then the lock is free:
   // each later call releases about its own nr_to_scan, no more (a debt kept by the driver would pay the deferred work twice).
-  { objects: PARTIAL, swap: true, lockdep: true, comm: 'kswapd0', caller: KSWAPD, holder: 'none', waiter: 'Xorg', calls: [12, 12], release: '4.12', busy_first: 3 },
-  // The same rules from inside reclaim: kswapd and a direct reclaimer each ask for a share of a cache bigger than it, and get that share.
-  { objects: PARTIAL, swap: true, lockdep: false, comm: 'kswapd0', caller: KSWAPD, holder: 'none', waiter: 'Xorg', calls: [12, 30], release: '4.12', busy_first: 0 },
-  { objects: PARTIAL, swap: true, lockdep: true, comm: 'glxgears', caller: DIRECT, holder: 'none', waiter: 'Xorg', calls: [6, 20], release: '4.11', busy_first: 0 },
-  { objects: PARTIAL, swap: true, lockdep: false, comm: 'i915_ioctl', caller: DIRECT, holder: 'caller', waiter: 'Xorg', calls: [18], release: '4.12', busy_first: 0 },
-  // A kworker and a kernel thread in direct reclaim (writeback, another driver's work): scan owes them what it owes anyone.
-  { objects: PARTIAL, swap: true, lockdep: true, comm: 'kworker/u4:2', caller: { task: 'kworker', context: 'direct-reclaim' }, holder: 'none', waiter: 'Xorg', calls: [12, 24], release: '4.12', busy_first: 0 },
-  { objects: PARTIAL, swap: false, lockdep: false, comm: 'jbd2/sda1-8', caller: { task: 'kthread', context: 'direct-reclaim' }, holder: 'none', waiter: 'Xorg', calls: [30], release: '4.11', busy_first: 0 },
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'kswapd0', caller: KSWAPD, holder: 'none', waiter: 'Xorg', calls: [12, 12], release: '4.12', busy_first: 3, gfp: GFP_KERNEL },
+  // The same rules from inside reclaim: kswapd and a direct reclaimer (a user page fault) each ask for a share of a cache bigger than it, and get that share.
+  { objects: PARTIAL, swap: true, lockdep: false, comm: 'kswapd0', caller: KSWAPD, holder: 'none', waiter: 'Xorg', calls: [12, 30], release: '4.12', busy_first: 0, gfp: GFP_KERNEL },
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'glxgears', caller: DIRECT, holder: 'none', waiter: 'Xorg', calls: [6, 20], release: '4.11', busy_first: 0, gfp: GFP_HIGHUSER_MOVABLE },
+  { objects: PARTIAL, swap: true, lockdep: false, comm: 'i915_ioctl', caller: DIRECT, holder: 'caller', waiter: 'Xorg', calls: [18], release: '4.12', busy_first: 0, gfp: GFP_TRANSHUGE },
+  // GFP_NOIO (a block driver's memalloc_noio scope): purging is not enough, and the needed buffers' pages go to the page
+  // cache without any I/O from i915 (the LRU scanner honours __GFP_IO itself), so the second pass is owed to it too.
+  { objects: [twelve('needed'), twelve('needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'kworker/u4:1', caller: DIRECT, holder: 'none', waiter: 'Xorg', calls: [20], release: '4.12', busy_first: 0, gfp: GFP_NOIO },
+  // A kworker and a kernel thread in direct reclaim, for a kvmalloc() (__GFP_NORETRY: its one round) and a filesystem's NORETRY try (writeback, another driver's work): scan owes them what it owes anyone.
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'kworker/u4:2', caller: { task: 'kworker', context: 'direct-reclaim' }, holder: 'none', waiter: 'Xorg', calls: [12, 24], release: '4.12', busy_first: 0, gfp: GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN },
+  { objects: PARTIAL, swap: false, lockdep: false, comm: 'jbd2/sda1-8', caller: { task: 'kthread', context: 'direct-reclaim' }, holder: 'none', waiter: 'Xorg', calls: [30], release: '4.11', busy_first: 0, gfp: GFP_NOFS | __GFP_NORETRY },
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {
@@ -299,7 +308,7 @@ function describe_scan_workload(wl: scan_workload): string {
     'caller-handoff': `"${wl.comm}" holds struct_mutex (owner word: WAITERS|HANDOFF, "${wl.waiter}" queued first) and calls scan`,
   }[wl.holder];
   const busy = wl.busy_first ? `first ${wl.busy_first} call(s) of nr_to_scan ${wl.calls[0]} while "gpu_wait" holds struct_mutex, then it lets go and ` : '';
-  return `${busy}${who}${describe_reclaim_caller(wl.caller)} with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
+  return `${busy}${who}${describe_reclaim_caller(wl.caller)} (${format_gfp(wl.gfp)}) with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
     `lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker`;
 }
 
@@ -318,11 +327,11 @@ async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ resul
         if (wl.busy_first > 0) {
           w.go = true;
           while (!w.held) await msleep(1);
-          for (let i = 0; i < wl.busy_first; i++) calls.push(await judged_scan(scan, i915, { gfp_mask: GFP_KERNEL, nr_to_scan: wl.calls[0]!, nid: 0, memcg: null }));
+          for (let i = 0; i < wl.busy_first; i++) calls.push(await judged_scan(scan, i915, { gfp_mask: wl.gfp, nr_to_scan: wl.calls[0]!, nid: 0, memcg: null }));
           w.release = true;
           while (w.held) await msleep(1);
         }
-        for (const nr of wl.calls) calls.push(await judged_scan(scan, i915, { gfp_mask: GFP_KERNEL, nr_to_scan: nr, nid: 0, memcg: null }));
+        for (const nr of wl.calls) calls.push(await judged_scan(scan, i915, { gfp_mask: wl.gfp, nr_to_scan: nr, nid: 0, memcg: null }));
         leave_reclaim();
         if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
         return calls;

@@ -94,13 +94,13 @@ const golden: golden_data = {
     }
   },
   "purges-before-evicting-needed": {
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[30],\"comm\":\"jbd2/sda1-8\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[30],\"comm\":\"jbd2/sda1-8\",\"gfp\":20975680,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       [
         36,
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[12,24],\"comm\":\"kworker/u4:2\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[12,24],\"comm\":\"kworker/u4:2\",\"gfp\":20976320,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         12,
         0
@@ -110,7 +110,7 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[5,123],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":11},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"glxgears\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[5,123],\"comm\":\"glxgears\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":11},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"glxgears\"}": [
       [
         15,
         0
@@ -120,7 +120,7 @@ const golden: golden_data = {
         2
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[58,128,53],\"comm\":\"kworker/0:1\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[58,128,53],\"comm\":\"kworker/0:1\",\"gfp\":20971520,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         13,
         0
@@ -134,19 +134,25 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[107],\"comm\":\"Xorg\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"check\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[107],\"comm\":\"Xorg\",\"gfp\":20975680,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"check\"}": [
       [
         0,
         10
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"gfp\":4408010,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         24,
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[20],\"comm\":\"kworker/u4:1\",\"gfp\":20971520,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        6,
+        24
+      ]
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         12,
         0
@@ -156,13 +162,13 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[87],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":5}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"gpu_wait\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[87],\"comm\":\"check\",\"gfp\":4408010,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":5}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"gpu_wait\"}": [
       [
         5,
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,30],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,30],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         12,
         0
@@ -172,7 +178,7 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       [
         0,
         0
@@ -182,31 +188,31 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[97],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[97],\"comm\":\"check\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
       [
         2,
         3
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[12],\"comm\":\"glxgears\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         12,
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"Xorg\",\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         6,
         12
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[20],\"comm\":\"i915_ioctl\",\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       [
         30,
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"Xorg\",\"gfp\":20971712,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         24,
         0
@@ -216,7 +222,7 @@ const golden: golden_data = {
         12
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"check\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         24,
         0
@@ -226,7 +232,7 @@ const golden: golden_data = {
         12
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       [
         6,
         0
@@ -240,7 +246,7 @@ const golden: golden_data = {
         17
       ]
     ],
-    "{\"busy_first\":3,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[123],\"comm\":\"gpu_wait\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
+    "{\"busy_first\":3,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[123],\"comm\":\"gpu_wait\",\"gfp\":20971520,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
       [
         0,
         0
@@ -258,7 +264,7 @@ const golden: golden_data = {
         14
       ]
     ],
-    "{\"busy_first\":3,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,12],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":3,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,12],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         0,
         0
@@ -282,73 +288,76 @@ const golden: golden_data = {
     ]
   },
   "releases-about-nr-to-scan": {
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[30],\"comm\":\"jbd2/sda1-8\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[30],\"comm\":\"jbd2/sda1-8\",\"gfp\":20975680,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       36
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[56],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"check\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[56],\"comm\":\"Xorg\",\"gfp\":20971520,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"check\"}": [
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[12,24],\"comm\":\"kworker/u4:2\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[12,24],\"comm\":\"kworker/u4:2\",\"gfp\":20976320,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       12,
       24
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[6,10],\"comm\":\"check\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":7}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[6,10],\"comm\":\"check\",\"gfp\":20971584,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":7}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"i915_ioctl\"}": [
       0,
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[128],\"comm\":\"i915_ioctl\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kworker/0:1\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[128],\"comm\":\"i915_ioctl\",\"gfp\":20975680,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kworker/0:1\"}": [
       3
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"gfp\":4408010,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[20],\"comm\":\"kworker/u4:1\",\"gfp\":20971520,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      30
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       12,
       24
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[71,105],\"comm\":\"check\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":11}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kworker/0:1\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[71,105],\"comm\":\"check\",\"gfp\":20976320,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":11}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kworker/0:1\"}": [
       29,
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,30],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,30],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       12,
       36
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       0,
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[103,71],\"comm\":\"kswapd0\",\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"check\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[103,71],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"check\"}": [
       45,
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[12],\"comm\":\"glxgears\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       12
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"Xorg\",\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       18
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[20],\"comm\":\"i915_ioctl\",\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       30
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"Xorg\",\"gfp\":20971712,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24,
       36
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"check\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24,
       36
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[35,75],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[35,75],\"comm\":\"glxgears\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kswapd0\"}": [
       0,
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       6,
       17,
       17
     ],
-    "{\"busy_first\":3,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,12],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":3,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,12],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       0,
       0,
       0,
@@ -357,75 +366,78 @@ const golden: golden_data = {
     ]
   },
   "returns-pages-released": {
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[30],\"comm\":\"jbd2/sda1-8\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[30],\"comm\":\"jbd2/sda1-8\",\"gfp\":20975680,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       "36"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[52,7],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":4}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kworker/0:1\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[52,7],\"comm\":\"i915_ioctl\",\"gfp\":20971520,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":4}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"kworker/0:1\"}": [
       "9",
       "0"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[6,25],\"comm\":\"glxgears\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":9}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"check\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[6,25],\"comm\":\"glxgears\",\"gfp\":20971584,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":9}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"check\"}": [
       "14",
       "0"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[12,24],\"comm\":\"kworker/u4:2\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[12,24],\"comm\":\"kworker/u4:2\",\"gfp\":20976320,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12",
       "24"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[44],\"comm\":\"check\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":9},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[44],\"comm\":\"check\",\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":9},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       "6"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"gfp\":4408010,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[37],\"comm\":\"i915_ioctl\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[20],\"comm\":\"kworker/u4:1\",\"gfp\":20971520,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "30"
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[37],\"comm\":\"i915_ioctl\",\"gfp\":20971584,\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       "14"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12",
       "24"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,30],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,30],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12",
       "36"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       "0",
       "0"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[12],\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[12],\"comm\":\"glxgears\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"Xorg\",\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "18"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[20],\"comm\":\"i915_ioctl\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[20],\"comm\":\"i915_ioctl\",\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":18}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       "30"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"Xorg\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"Xorg\",\"gfp\":20971712,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24",
       "36"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"check\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"check\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24",
       "36"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[46],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"kswapd0\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[46],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":false,\"waiter\":\"kswapd0\"}": [
       "0"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       "6",
       "17",
       "17"
     ],
-    "{\"busy_first\":3,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[72,106],\"comm\":\"Xorg\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":3,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[72,106],\"comm\":\"Xorg\",\"gfp\":20971520,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       "SHRINK_STOP",
       "SHRINK_STOP",
       "SHRINK_STOP",
       "8",
       "0"
     ],
-    "{\"busy_first\":3,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,12],\"comm\":\"kswapd0\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":3,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,12],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "SHRINK_STOP",
       "SHRINK_STOP",
       "SHRINK_STOP",

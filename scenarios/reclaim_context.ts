@@ -12,6 +12,7 @@
 // caller ("kswapd has time, let it take everything", "in reclaim, purge
 // it all"). Checks draw the context, so such answers meet the other ones.
 import { fc } from '../course/workload';
+import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, __GFP_COMP, __GFP_KSWAPD_RECLAIM, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
 import { kthread_run } from '../kernel/kthread';
 import { current } from '../kernel/sched/core';
 import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
@@ -101,4 +102,32 @@ export const arb_reclaim_caller: fc.Arbitrary<reclaim_caller> = fc.constantFrom(
 
 export function describe_reclaim_caller(c: reclaim_caller): string {
   return `${describe_caller_task(c.task)}${describe_reclaim_context(c.context)}`;
+}
+
+/**
+ * The gfp_mask a shrinker sees in sc->gfp_mask (mm/vmscan.c shrink_slab):
+ * the allocation's own mask in direct reclaim; GFP_KERNEL from kswapd
+ * (mm/vmscan.c balance_pgdat) and drop_caches (fs/drop_caches.c drop_slab).
+ * v4.11's i915 count and scan never look at it (i915_gem_shrinker.c): GEM
+ * pages go back without I/O (a purge frees them, the rest goes to the page
+ * cache; the LRU scanner honours __GFP_IO itself) and without a filesystem.
+ * A check that always passes GFP_KERNEL accepts answers keyed to the mask
+ * ("no __GFP_IO: purge only", "__GFP_NORETRY: say 0"). Checks draw it.
+ */
+/** GFP_TRANSHUGE: a THP fault that may direct-reclaim (include/linux/gfp.h, v4.8+). */
+export const GFP_TRANSHUGE = (GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_KSWAPD_RECLAIM;
+export const RECLAIM_GFP_MASKS: readonly gfp_t[] = [
+  GFP_KERNEL,
+  GFP_NOFS, // a filesystem's allocations (jbd2, an fs under a transaction)
+  GFP_NOIO, // memalloc_noio scopes: block drivers, dm, USB storage, resume
+  GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, // kvmalloc() above a page, high-order skbs: one round of reclaim
+  GFP_HIGHUSER_MOVABLE, // a user page fault
+  GFP_TRANSHUGE,
+  GFP_NOFS | __GFP_NORETRY,
+];
+export const arb_reclaim_gfp: fc.Arbitrary<gfp_t> = fc.constantFrom(...RECLAIM_GFP_MASKS);
+
+/** reclaim_gfp_for - the mask a caller in @context passes: @drawn only in direct reclaim, else GFP_KERNEL. */
+export function reclaim_gfp_for(context: reclaim_context, drawn: gfp_t): gfp_t {
+  return context === 'direct-reclaim' ? drawn : GFP_KERNEL;
 }
