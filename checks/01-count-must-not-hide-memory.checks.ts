@@ -13,8 +13,8 @@ import { i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/dri
 import { model_watch_list_walks } from '../kernel/drivers/gpu/drm/i915/i915_gem_list_debug';
 import { user_task } from '../kernel/fork';
 import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { format_gfp, GFP_KERNEL } from '../kernel/mm/gfp';
-import { SHRINK_STOP } from '../kernel/mm/vmscan';
+import { format_gfp, GFP_KERNEL, GFP_NOFS, GFP_NOIO, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
+import { SHRINK_STOP, type shrink_control } from '../kernel/mm/vmscan';
 import { current, msleep, sched_steps } from '../kernel/sched/core';
 import { count_under_pressure } from '../scenarios/thread';
 import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
@@ -36,7 +36,7 @@ import {
   run_reclaim_path,
   type reclaim_path_workload,
 } from '../scenarios/reclaim_paths';
-import { arb_caller_task, describe_caller_task, enter_reclaim_context, run_as, type caller_task } from '../scenarios/reclaim_context';
+import { arb_caller_task, arb_reclaim_gfp, describe_caller_task, enter_reclaim_context, run_as, type caller_task } from '../scenarios/reclaim_context';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import golden from './01-count-must-not-hide-memory.golden';
@@ -86,8 +86,17 @@ interface count_workload {
    * running a work item on system_wq (its comm is the kworker's own). Any of them allocates and reclaims.
    */
   task: caller_task;
+  /**
+   * sc->gfp_mask of the call (scenarios/reclaim_context.ts RECLAIM_GFP_MASKS; absent: GFP_KERNEL). v4.11's count never
+   * reads it: GEM pages go back without I/O or a filesystem, so GFP_NOIO, GFP_NOFS and __GFP_NORETRY reclaim get the same answer.
+   */
+  gfp?: gfp_t;
 }
-const arb_count_workload: fc.Arbitrary<count_workload> = fc.record({ objects: arb_gem_objects(0, 10), swap: fc.boolean(), lockdep: fc.boolean(), comm: arb_comm, task: arb_caller_task });
+const arb_count_workload: fc.Arbitrary<count_workload> = fc.record({ objects: arb_gem_objects(0, 10), swap: fc.boolean(), lockdep: fc.boolean(), comm: arb_comm, task: arb_caller_task, gfp: arb_reclaim_gfp });
+/** The shrink_control count gets in @wl. */
+const sc_of = (wl: count_workload): shrink_control => ({ ...sc, gfp_mask: wl.gfp ?? GFP_KERNEL });
+/** For workload descriptions: the mask count was called with. */
+const describe_gfp = (wl: count_workload): string => ` (sc->gfp_mask ${format_gfp(wl.gfp ?? GFP_KERNEL)})`;
 /** One of every kind, no swap: the case the lesson works through. */
 const DECISIVE: Omit<count_workload, 'lockdep'> = {
   objects: GEM_OBJECT_KINDS.map((kind, i) => ({ kind, pages: i + 1 })),
@@ -144,7 +153,7 @@ const MACHINES_THE_GENERATOR_CANNOT_MAKE: count_workload[] = [
   { objects: [...Array.from({ length: 4 }, (): gem_object_spec => ({ kind: 'bound-dirty', pages: 5 })), { kind: 'bound-dirty-needed', pages: 3 }], swap: true, lockdep: false, comm: 'i915_ioctl', task: 'kworker' },
 ];
 function describe_count_workload(wl: count_workload): string {
-  return `${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; count called by ${who_calls(wl.comm, wl.task)}`;
+  return `${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; count called by ${who_calls(wl.comm, wl.task)}${describe_gfp(wl)}`;
 }
 /** The caller in a workload description: its comm, or for a kworker the pool's own name; kernel threads and kworkers count from direct reclaim. */
 function who_calls(comm: string, task: caller_task): string {
@@ -189,6 +198,7 @@ const arb_recursion_workload: fc.Arbitrary<recursion_workload> = fc.record({
   holder: arb_holder_state,
   waiter: arb_comm,
   bystanders: fc.integer({ min: 0, max: 2 }),
+  gfp: arb_reclaim_gfp,
 });
 function describe_recursion_workload(wl: recursion_workload): string {
   const caller = who_calls(wl.comm, wl.task);
@@ -197,7 +207,7 @@ function describe_recursion_workload(wl: recursion_workload): string {
     'caller-waiters': `${caller} holds struct_mutex (owner word: WAITERS, "${wl.waiter}" queued) and calls count`,
     'caller-handoff': `${caller} holds struct_mutex (owner word: WAITERS|HANDOFF, "${wl.waiter}" queued first) and calls count`,
   }[wl.holder];
-  return `${who}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.bystanders} other task(s) started first`;
+  return `${who}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.bystanders} other task(s) started first${describe_gfp(wl)}`;
 }
 
 /** The same scenario with lockdep off (boot param lockdep=0): answers that ask lockdep must not pass. */
@@ -384,8 +394,8 @@ export default define_checks(refuse_kernel_object_state({
             examples: [
               { ...DECISIVE, lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
               // i915's own retire worker (a kworker) allocates under struct_mutex: its reclaim recurses into count.
-              { ...DECISIVE, lockdep: false, task: 'kworker', holder: 'caller', waiter: 'Xorg', bystanders: 1 },
-              { ...DECISIVE, lockdep: true, task: 'kthread', holder: 'caller-waiters', waiter: 'i915_ioctl', bystanders: 0 },
+              { ...DECISIVE, lockdep: false, task: 'kworker', holder: 'caller', waiter: 'Xorg', bystanders: 1, gfp: GFP_NOIO },
+              { ...DECISIVE, lockdep: true, task: 'kthread', holder: 'caller-waiters', waiter: 'i915_ioctl', bystanders: 0, gfp: GFP_NOFS | __GFP_NORETRY },
               { ...DECISIVE, lockdep: false, holder: 'caller-handoff', waiter: 'Xorg', bystanders: 2 },
               { objects: MANY, swap: true, comm: 'glxgears', task: 'kworker', lockdep: false, holder: 'caller-waiters', waiter: 'glxgears', bystanders: 1 },
               { objects: LARGE, swap: false, comm: 'i915_ioctl', task: 'user', lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
@@ -407,7 +417,7 @@ export default define_checks(refuse_kernel_object_state({
                   // Then its allocation enters direct reclaim (kernel threads and kworkers: see counting_as).
                   const leave_reclaim = wl.task === 'user' ? () => {} : enter_reclaim_context('direct-reclaim');
                   const locks = lock_owners([i915.struct_mutex]);
-                  const m = await measure_call(() => count(i915, { ...sc }));
+                  const m = await measure_call(() => count(i915, sc_of(wl)));
                   const balanced = locks_balanced(locks);
                   leave_reclaim();
                   if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
@@ -452,10 +462,11 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_count_workload,
             seed: 0x01c0,
-            generated: 9, // after the 6 examples
+            generated: 9, // after the 7 examples
             examples: [
               { ...DECISIVE, lockdep: true },
-              { ...DECISIVE, lockdep: false, task: 'kthread' },
+              { ...DECISIVE, lockdep: false, task: 'kthread', gfp: GFP_NOIO }, // a block driver's memalloc_noio scope
+              { ...DECISIVE, lockdep: true, task: 'kworker', gfp: GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN }, // kvmalloc(): one round of reclaim
               { objects: LARGE, swap: true, lockdep: true, comm: 'Xorg', task: 'user' },
               ...MACHINES_THE_GENERATOR_CANNOT_MAKE,
             ],
@@ -470,7 +481,7 @@ export default define_checks(refuse_kernel_object_state({
                 // The counting task: this one, a kernel thread or a kworker (run_as waits for it).
                 const { m, locks } = await counting_as(wl.task, wl.comm, async () => {
                   const owners = lock_owners([w.i915.struct_mutex]);
-                  const m = await measure_call(() => count(w.i915, { ...sc }));
+                  const m = await measure_call(() => count(w.i915, sc_of(wl)));
                   return { m, locks: locks_balanced(owners) };
                 });
                 return { m, locks, books: page_accounting() };
