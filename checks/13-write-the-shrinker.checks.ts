@@ -54,7 +54,8 @@ import {
 } from '../scenarios/oom_notifier';
 import { arb_gem_objects, boot_order_machine, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_KINDS, PAGES_PINNED_GEM_OBJECT_KINDS, RETIRABLE_GEM_OBJECT_KINDS } from '../scenarios/gem_workloads';
 import { fc } from '../course/workload';
-import { arb_caller_task } from '../scenarios/reclaim_context';
+import { arb_caller_task, GFP_TRANSHUGE } from '../scenarios/reclaim_context';
+import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
 import {
   arb_direct_calls,
   oom_when_holder_allocates,
@@ -176,12 +177,14 @@ const PAGES_PINNED_AMONG_PURGEABLE: direct_call_workload['objects'] = [
 ];
 const DIRECT_EXAMPLES: direct_call_workload[] = [
   { objects: NEEDED_FIRST, lock: 'other', in_reclaim: false, nr_to_scan: 4, swap: true, lockdep: false, comm: 'Xorg', holder_comm: 'gpu_wait' },
-  { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 4, swap: true, lockdep: true, comm: 'glxgears', holder_comm: 'gpu_wait' },
+  { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 4, swap: true, lockdep: true, comm: 'glxgears', holder_comm: 'gpu_wait', gfp: GFP_HIGHUSER_MOVABLE },
   { objects: NEEDED_FIRST, lock: 'mine', in_reclaim: true, nr_to_scan: 5, swap: true, lockdep: false, comm: 'i915_ioctl', holder_comm: 'i915_ioctl' },
   { objects: NEEDED_FIRST, lock: 'other', in_reclaim: true, nr_to_scan: 32, swap: false, lockdep: true, comm: 'kswapd0', holder_comm: 'kswapd0' },
   // After the purge, what is left to release is bound to the GTT and still needed: only a second
-  // pass over the bound list (I915_SHRINK_BOUND without PURGEABLE) writes it to swap.
+  // pass over the bound list (I915_SHRINK_BOUND without PURGEABLE) writes it to swap. Also under GFP_NOIO (a block
+  // driver's memalloc_noio scope): i915 starts no I/O (the pages go to the page cache), so both passes are owed to it.
   { objects: BOUND_AFTER_THE_PURGE, lock: 'free', in_reclaim: true, nr_to_scan: 6, swap: true, lockdep: false, comm: 'Xorg', holder_comm: 'Xorg' },
+  { objects: BOUND_AFTER_THE_PURGE, lock: 'free', in_reclaim: true, nr_to_scan: 6, swap: true, lockdep: true, comm: 'kworker/u4:1', holder_comm: 'Xorg', gfp: GFP_NOIO },
   { objects: [{ kind: 'bound-needed', pages: 3 }, { kind: 'pinned', pages: 2 }, { kind: 'bound-needed', pages: 2 }], lock: 'mine', in_reclaim: true, nr_to_scan: 4, swap: true, lockdep: true, comm: 'i915_ioctl', holder_comm: 'kswapd0' },
   // kswapd itself counts and scans while a GEM ioctl holds struct_mutex (taken between count and
   // scan in the kernel): background reclaim must not stop behind the GPU lock either.
@@ -199,11 +202,11 @@ const DIRECT_EXAMPLES: direct_call_workload[] = [
   { objects: COMPLETED_NOT_RETIRED, lock: 'mine', in_reclaim: false, nr_to_scan: 12, swap: true, lockdep: true, comm: 'i915_ioctl', holder_comm: 'i915_ioctl' },
   // A kworker (writeback, another driver's work item) and a kernel thread in direct reclaim, and i915's own worker
   // holding struct_mutex when its allocation recurses into reclaim: count and scan owe each what they owe a user task.
-  { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 6, swap: true, lockdep: true, comm: 'kworker/u4:2', holder_comm: 'Xorg', task: 'kworker' },
-  { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 5, swap: false, lockdep: false, comm: 'jbd2/sda1-8', holder_comm: 'Xorg', task: 'kthread' },
+  { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 6, swap: true, lockdep: true, comm: 'kworker/u4:2', holder_comm: 'Xorg', task: 'kworker', gfp: GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN },
+  { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 5, swap: false, lockdep: false, comm: 'jbd2/sda1-8', holder_comm: 'Xorg', task: 'kthread', gfp: GFP_NOFS | __GFP_NORETRY },
   { objects: COMPLETED_NOT_RETIRED, lock: 'mine', in_reclaim: true, nr_to_scan: 8, swap: false, lockdep: false, comm: 'kworker/0:1', holder_comm: 'kworker/0:1', task: 'kworker' },
   // Purgeable buffers with pinned pages: a count that trusts DONTNEED alone reports pages no scan can release.
-  { objects: PAGES_PINNED_AMONG_PURGEABLE, lock: 'free', in_reclaim: true, nr_to_scan: 8, swap: false, lockdep: false, comm: 'glxgears', holder_comm: 'Xorg' },
+  { objects: PAGES_PINNED_AMONG_PURGEABLE, lock: 'free', in_reclaim: true, nr_to_scan: 8, swap: false, lockdep: false, comm: 'glxgears', holder_comm: 'Xorg', gfp: GFP_TRANSHUGE },
 ];
 /**
  * Every kind of object, bound buffers still needed, buffers whose batch completed but is not
@@ -214,7 +217,7 @@ const DIRECT_EXAMPLES: direct_call_workload[] = [
  */
 const arb_direct_calls_every_kind = fc
   .tuple(arb_direct_calls([...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS, ...RETIRABLE_GEM_OBJECT_KINDS, ...PAGES_PINNED_GEM_OBJECT_KINDS]), fc.boolean())
-  .map(([wl, kswapd]): direct_call_workload => (wl.in_reclaim && kswapd && wl.lock !== 'mine' ? { ...wl, kswapd: true, comm: 'kswapd0', task: 'kthread' } : wl));
+  .map(([{ gfp: _allocation_mask, ...wl }, kswapd]): direct_call_workload => (wl.in_reclaim && kswapd && wl.lock !== 'mine' ? { ...wl, kswapd: true, comm: 'kswapd0', task: 'kthread' } : { ...wl, ...(_allocation_mask === undefined ? {} : { gfp: _allocation_mask }) }));
 
 /**
  * Another task holds struct_mutex and is itself in direct reclaim, is kswapd

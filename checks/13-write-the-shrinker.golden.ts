@@ -323,12 +323,12 @@ const golden: golden_data = {
       "released": 0,
       "needed": 0
     },
-    "{\"comm\":\"glxgears\",\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":false,\"nr_to_scan\":8,\"objects\":[{\"kind\":\"purgeable-pinned\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-pages-pinned\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"purgeable-pinned\",\"pages\":1}],\"swap\":false}": {
+    "{\"comm\":\"glxgears\",\"gfp\":21102794,\"holder_comm\":\"gpu_wait\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":4,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}": {
       "ret": 4,
       "released": 4,
       "needed": 0
     },
-    "{\"comm\":\"glxgears\",\"holder_comm\":\"gpu_wait\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":4,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true}": {
+    "{\"comm\":\"glxgears\",\"gfp\":4408010,\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":false,\"nr_to_scan\":8,\"objects\":[{\"kind\":\"purgeable-pinned\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-pages-pinned\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"purgeable-pinned\",\"pages\":1}],\"swap\":false}": {
       "ret": 4,
       "released": 4,
       "needed": 0
@@ -358,7 +358,7 @@ const golden: golden_data = {
       "released": 5,
       "needed": 5
     },
-    "{\"comm\":\"jbd2/sda1-8\",\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":false,\"nr_to_scan\":5,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":false,\"task\":\"kthread\"}": {
+    "{\"comm\":\"jbd2/sda1-8\",\"gfp\":20975680,\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":false,\"nr_to_scan\":5,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":false,\"task\":\"kthread\"}": {
       "ret": 6,
       "released": 6,
       "needed": 0
@@ -408,7 +408,12 @@ const golden: golden_data = {
       "released": 11,
       "needed": 0
     },
-    "{\"comm\":\"kworker/u4:2\",\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true,\"task\":\"kworker\"}": {
+    "{\"comm\":\"kworker/u4:1\",\"gfp\":20971520,\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":3}],\"swap\":true}": {
+      "ret": 7,
+      "released": 7,
+      "needed": 5
+    },
+    "{\"comm\":\"kworker/u4:2\",\"gfp\":20976320,\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true,\"task\":\"kworker\"}": {
       "ret": 6,
       "released": 6,
       "needed": 0

@@ -39,9 +39,9 @@ import { can_release_pages, i915_gem_releasable_pages, type i915_shrinker_ops } 
 import { user_task } from '../kernel/fork';
 import { model_watch_list_walks } from '../kernel/drivers/gpu/drm/i915/i915_gem_list_debug';
 import { arb_holder_context, describe_holder_context, spawn_struct_mutex_holder, type holder_context } from './lock_holder';
-import { arb_caller_task, describe_caller_task, run_as, type caller_task } from './reclaim_context';
+import { arb_caller_task, arb_reclaim_gfp, describe_caller_task, run_as, type caller_task } from './reclaim_context';
 import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { format_gfp, GFP_KERNEL, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { format_gfp, GFP_KERNEL, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
 import { alloc_page, __free_page, nr_free_pages, zone_info, type page } from '../kernel/mm/page_alloc';
 import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
@@ -408,6 +408,11 @@ export interface direct_call_workload {
    * which may hold struct_mutex). The rules do not change with the kind.
    */
   task?: caller_task;
+  /**
+   * sc->gfp_mask of both calls in direct reclaim (scenarios/reclaim_context.ts RECLAIM_GFP_MASKS): GFP_NOIO, NOFS,
+   * __GFP_NORETRY... Absent: GFP_KERNEL, as kswapd and drop_caches pass. v4.11's count and scan never read it.
+   */
+  gfp?: gfp_t;
 }
 
 export const arb_direct_call_workload: fc.Arbitrary<direct_call_workload> = arb_direct_calls();
@@ -431,17 +436,21 @@ export function arb_direct_calls(kinds: readonly gem_object_kind[] = GEM_OBJECT_
     holder_context: arb_holder_context,
     kswapd: fc.boolean(),
     task: arb_caller_task,
-  }).map(({ task, ...wl }): direct_call_workload =>
+    gfp: arb_reclaim_gfp,
+  }).map(({ task, gfp, ...wl }): direct_call_workload =>
     // The caller's context, drawn for every call: a plain process (drop_caches), a direct reclaimer, or kswapd
     // (in reclaim, never under an outer frame's struct_mutex: kswapd holds no GEM lock when it shrinks; a kernel
     // thread). The caller's kind too: a direct reclaimer is a user task, a kernel thread or a kworker.
-    wl.kswapd && wl.in_reclaim && wl.lock !== 'mine' ? { ...wl, comm: 'kswapd0', task: 'kthread' } : { ...wl, kswapd: false, ...(task === 'user' ? {} : { task }) });
+    // The mask is the allocation's own in direct reclaim only (kswapd and drop_caches pass GFP_KERNEL).
+    wl.kswapd && wl.in_reclaim && wl.lock !== 'mine'
+      ? { ...wl, comm: 'kswapd0', task: 'kthread' }
+      : { ...wl, kswapd: false, ...(task === 'user' ? {} : { task }), ...(wl.in_reclaim && gfp !== GFP_KERNEL ? { gfp } : {}) });
 }
 
 export function describe_direct_call_workload(wl: direct_call_workload): string {
   const held = wl.lock === 'free' ? 'nobody holds struct_mutex' : wl.lock === 'mine' ? `"${wl.comm}" itself holds struct_mutex` : `"${wl.holder_comm}" (another task: ${describe_holder_context(wl.holder_context ?? 'ioctl')}) holds struct_mutex`;
   return `${describe_objects(wl.objects)}; ${held}; "${wl.comm}"${describe_caller_task(wl.task ?? 'user')} ${wl.in_reclaim ? (wl.kswapd ? '(kswapd: PF_MEMALLOC | PF_KSWAPD)' : '(in direct reclaim, PF_MEMALLOC)') : '(a plain process, as drop_caches)'} ` +
-    `calls count, then scan with nr_to_scan ${wl.nr_to_scan}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+    `calls count, then scan with nr_to_scan ${wl.nr_to_scan} (sc->gfp_mask ${format_gfp(wl.gfp ?? GFP_KERNEL)}); swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
 }
 
 /**
@@ -469,7 +478,7 @@ export async function run_direct_calls(wl: direct_call_workload, s: whole_shrink
         // mm/vmscan.c kswapd(): tsk->flags |= PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD, for the thread's life.
         const was_kswapd = (current.flags & PF_KSWAPD) !== 0;
         if (wl.in_reclaim && wl.kswapd) current.flags |= PF_KSWAPD;
-        const sc: shrink_control = { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: 0, memcg: null };
+        const sc: shrink_control = { gfp_mask: wl.gfp ?? GFP_KERNEL, nr_to_scan: 0, nid: 0, memcg: null };
         await judged.ops.count!(i915, sc);
         await judged.ops.scan!(i915, { ...sc, nr_to_scan: wl.nr_to_scan });
         if (!was_kswapd) current.flags &= ~PF_KSWAPD;
