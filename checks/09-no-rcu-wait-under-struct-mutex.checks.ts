@@ -135,10 +135,27 @@ const OUTER_LOCK_EXAMPLES: readonly shrink_workload[] = [
   { ...DECISIVE, rcu_pending: 6, lockdep: false, comm: 'kworker/0:1', task: 'kworker' },
 ];
 /** Release workloads: any machine and call, from any caller, the lock maybe already held by the caller. */
+/**
+ * A buffer far bigger than any target (a texture, a framebuffer: 300-500 pages, more than target + SHRINK_BATCH),
+ * sometimes at the head of the list: v4.11 releases whole objects until the target is reached, overshooting by up to
+ * one object; a shrink that spares big buffers leaves them to the OOM notifier. Machines with one get 1024 pages (ram_for).
+ */
+const arb_huge_object: fc.Arbitrary<gem_object_spec | null> = fc.option(
+  fc.record({ kind: fc.constantFrom<gem_object_spec['kind']>('purgeable', 'bound-idle', 'needed'), pages: fc.integer({ min: 300, max: 500 }) }),
+  { nil: null },
+);
 const arb_release_workload: fc.Arbitrary<shrink_workload> = fc
-  .tuple(arb_shrink_workload, fc.constantFrom('task' as const, 'kswapd' as const, 'direct reclaim' as const), fc.boolean(), arb_caller_task)
+  .tuple(arb_shrink_workload, fc.constantFrom('task' as const, 'kswapd' as const, 'direct reclaim' as const), fc.boolean(), arb_caller_task, arb_huge_object)
   // kswapd is a kernel thread; a plain caller or a direct reclaimer may be any kind of task.
-  .map(([wl, caller, holds_lock, task]) => ({ ...wl, caller, holds_lock, ...(caller === 'kswapd' ? { task: 'kthread' as const } : task === 'user' ? {} : { task }) }));
+  .map(([wl, caller, holds_lock, task, huge]) => ({
+    ...wl,
+    ...(huge ? { objects: [huge, ...wl.objects] } : {}),
+    caller,
+    holds_lock,
+    ...(caller === 'kswapd' ? { task: 'kthread' as const } : task === 'user' ? {} : { task }),
+  }));
+/** The machine's RAM for @objects: the usual 256 pages, 1024 when a buffer is bigger than SHRINK_BATCH (128 pages). */
+const ram_for = (objects: readonly gem_object_spec[]): number => (objects.some((o) => o.pages > 128) ? 1024 : WORLD_PARAMS.totalram_pages);
 /** The decisive release workloads, run before the generated ones. */
 const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   DECISIVE,
@@ -165,6 +182,9 @@ const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   { ...DECISIVE, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', holds_lock: true, task: 'kworker', comm: 'kworker/0:1', lockdep: false },
   // kswapd itself (a kernel thread), completed batches not yet retired.
   { ...DECISIVE, objects: [{ kind: 'bound-completed', pages: 6 }, { kind: 'needed', pages: 2 }, { kind: 'bound-completed', pages: 4 }], swap: true, caller: 'kswapd', task: 'kthread', comm: 'kswapd0' },
+  // A 400-page texture the program marked purgeable, between small buffers, and kswapd asking for 8 pages: released whole
+  // (one object's overshoot), not left for the OOM notifier.
+  { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 2 }, { kind: 'purgeable', pages: 400 }, { kind: 'bound-idle', pages: 3 }], target: 8, caller: 'kswapd', task: 'kthread', comm: 'kswapd0' },
 ];
 
 /**
@@ -422,7 +442,7 @@ export default define_checks(refuse_kernel_object_state({
                 });
               },
               undefined,
-              { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
+              { ...WORLD_PARAMS, totalram_pages: ram_for(wl.objects), lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
               wl.comm,
             );
             const bad = bad_report(result);

@@ -4,13 +4,12 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "releases-what-the-reference-releases": {
-    "{\"caller\":\"direct reclaim\",\"comm\":\"glxgears\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":false,\"target\":4}": {
+    "{\"caller\":\"direct reclaim\",\"comm\":\"glxgears\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":499},{\"kind\":\"bound-completed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":false,\"target\":4}": {
       "gone": [
-        0,
-        2
+        0
       ],
-      "lists": "-b-",
-      "madv": "pwp"
+      "lists": "-bbb",
+      "madv": "pdwd"
     },
     "{\"caller\":\"direct reclaim\",\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":20}": {
       "gone": [
@@ -31,14 +30,15 @@ const golden: golden_data = {
       "lists": "---",
       "madv": "ppp"
     },
-    "{\"caller\":\"kswapd\",\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48,\"task\":\"kthread\"}": {
+    "{\"caller\":\"kswapd\",\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":493},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48,\"task\":\"kthread\"}": {
       "gone": [
-        6,
+        0,
         7,
-        9
+        8,
+        10
       ],
-      "lists": "bb-b-u--b-",
-      "madv": "wwwwwwppwp"
+      "lists": "-bb-b-u--b-",
+      "madv": "pwwwwwwppwp"
     },
     "{\"caller\":\"kswapd\",\"comm\":\"kswapd0\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":6},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-completed\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":48,\"task\":\"kthread\"}": {
       "gone": [
@@ -47,6 +47,14 @@ const golden: golden_data = {
       ],
       "lists": "-u-",
       "madv": "pwp"
+    },
+    "{\"caller\":\"kswapd\",\"comm\":\"kswapd0\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":400},{\"kind\":\"bound-idle\",\"pages\":3}],\"path\":\"ioctl\",\"swap\":false,\"target\":8,\"task\":\"kthread\"}": {
+      "gone": [
+        0,
+        1
+      ],
+      "lists": "--b",
+      "madv": "ppd"
     },
     "{\"caller\":\"kswapd\",\"comm\":\"kswapd0\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":3}": {
       "gone": [
@@ -65,12 +73,12 @@ const golden: golden_data = {
       "lists": "b-ub-b--u-",
       "madv": "wwwwpwppwp"
     },
-    "{\"caller\":\"task\",\"comm\":\"check\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-completed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":1,\"task\":\"kthread\"}": {
+    "{\"caller\":\"task\",\"comm\":\"check\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":376},{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-completed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":1,\"task\":\"kthread\"}": {
       "gone": [
         0
       ],
-      "lists": "-uubbu",
-      "madv": "wwwdww"
+      "lists": "-uuubbu",
+      "madv": "wwwwdww"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":19}": {
       "gone": [
