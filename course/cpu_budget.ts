@@ -58,6 +58,9 @@ export function watch_cpu_budget(pid: number | undefined, budget_ms: number, pol
     if (done) return;
     const now = Date.now();
     const cpu = pid === undefined || cpu0 === null ? null : cpu_ms(pid);
+    // Readable at the start and not now: the child has ended, and its 'close' ends this watch.
+    // (Calling that an overrun would turn a slow pass into a timeout in the moment before 'close'.)
+    if (cpu === null && cpu0 !== null) return;
     let why: budget_overrun | null = null;
     if (cpu === null) {
       if (now - t0 > budget_ms) why = 'cpu';

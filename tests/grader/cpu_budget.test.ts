@@ -50,6 +50,19 @@ describe('the CPU-time backstop', () => {
     expect(await verdict(node('setTimeout(() => {}, 1500)'), 300)).toBe('exited');
   });
 
+  it('says nothing of a child that has ended, however long it ran: its end is not an overrun', async () => {
+    // Sleeps past the budget in wall time, within it in CPU time, then ends; the watch outlives it
+    // (as it does in the moment between the child's exit and its 'close'), and must stay silent.
+    const c = node('setTimeout(() => {}, 1000)');
+    const verdicts: budget_overrun[] = [];
+    const end = watch_cpu_budget(c.pid, 400, 10, (why) => verdicts.push(why));
+    await new Promise((r) => c.on('exit', r));
+    await new Promise((r) => setTimeout(r, 500));
+    end();
+    expect(cpu_ms(c.pid!)).toBeNull();
+    expect(verdicts).toEqual([]);
+  });
+
   it('stops a child that uses no CPU at all for the stall limit', async () => {
     expect(await verdict(node('setTimeout(() => {}, 600000)'), 500, 1000)).toBe('stalled');
   });
