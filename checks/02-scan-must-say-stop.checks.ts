@@ -15,7 +15,7 @@ import { can_release_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu
 import { user_task } from '../kernel/fork';
 import type { run_result } from '../kernel/init/main';
 import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { format_gfp, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_NOWAIT, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
+import { format_gfp, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_NOWAIT, GFP_TRANSHUGE, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
 import { shrink_slab, shrinker_nr_deferred, SHRINK_STOP, type shrink_control } from '../kernel/mm/vmscan';
 import { current, msleep, sched_steps } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC } from '../kernel/sched/task';
@@ -24,7 +24,7 @@ import { allocate_pages, cache_pages_resident, gem_world, populate, WORLD_PARAMS
 import { holder_allocates_under_pressure, lockfree_count } from '../scenarios/thread';
 import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
 import { HOLDER_STATES, hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
-import { arb_reclaim_caller, arb_reclaim_gfp, describe_reclaim_caller, enter_reclaim_context, GFP_TRANSHUGE, reclaim_gfp_for, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
+import { arb_reclaim_caller, arb_reclaim_gfp, describe_reclaim_caller, enter_reclaim_context, reclaim_gfp_for, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
 import { arb_reclaim_path_workload, decisive_path_workloads, describe_reclaim_path_workload, run_reclaim_path } from '../scenarios/reclaim_paths';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';

@@ -54,8 +54,8 @@ import {
 } from '../scenarios/oom_notifier';
 import { arb_gem_objects, boot_order_machine, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_KINDS, PAGES_PINNED_GEM_OBJECT_KINDS, RETIRABLE_GEM_OBJECT_KINDS } from '../scenarios/gem_workloads';
 import { fc } from '../course/workload';
-import { arb_caller_task, GFP_TRANSHUGE } from '../scenarios/reclaim_context';
-import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { arb_caller_task } from '../scenarios/reclaim_context';
+import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_TRANSHUGE, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
 import {
   arb_direct_calls,
   oom_when_holder_allocates,

@@ -12,7 +12,7 @@
 // caller ("kswapd has time, let it take everything", "in reclaim, purge
 // it all"). Checks draw the context, so such answers meet the other ones.
 import { fc } from '../course/workload';
-import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, __GFP_COMP, __GFP_KSWAPD_RECLAIM, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
+import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_TRANSHUGE, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
 import { kthread_run } from '../kernel/kthread';
 import { current } from '../kernel/sched/core';
 import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
@@ -114,8 +114,6 @@ export function describe_reclaim_caller(c: reclaim_caller): string {
  * A check that always passes GFP_KERNEL accepts answers keyed to the mask
  * ("no __GFP_IO: purge only", "__GFP_NORETRY: say 0"). Checks draw it.
  */
-/** GFP_TRANSHUGE: a THP fault that may direct-reclaim (include/linux/gfp.h, v4.8+). */
-export const GFP_TRANSHUGE = (GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_KSWAPD_RECLAIM;
 export const RECLAIM_GFP_MASKS: readonly gfp_t[] = [
   GFP_KERNEL,
   GFP_NOFS, // a filesystem's allocations (jbd2, an fs under a transaction)

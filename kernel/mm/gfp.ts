@@ -42,6 +42,10 @@ export const GFP_NOFS = __GFP_RECLAIM | __GFP_IO;
 export const GFP_USER = __GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HARDWALL;
 export const GFP_HIGHUSER = GFP_USER | __GFP_HIGHMEM;
 export const GFP_HIGHUSER_MOVABLE = GFP_HIGHUSER | __GFP_MOVABLE;
+/** A THP allocation that wakes nobody and may not reclaim (include/linux/gfp.h, v4.8+). */
+export const GFP_TRANSHUGE_LIGHT = (GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM;
+/** A THP fault that may direct-reclaim (include/linux/gfp.h, v4.8+). */
+export const GFP_TRANSHUGE = GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM;
 
 /** gfpflags_allow_blocking - may this allocation sleep (enter direct reclaim)? */
 export function gfpflags_allow_blocking(gfp: gfp_t): boolean {
