@@ -153,8 +153,9 @@ describe('the playground in Chromium', () => {
     expect(scroll).toBeLessThanOrEqual(client);
     // Step with the kernel's choice ("n") until the run ends: a budget of 200 decisions.
     for (let i = 0; i < 200; i++) {
-      if (await page.locator('.pg-end').count()) break;
+      // The status line says the run ended a moment before the end panel is drawn: either one means stop stepping.
       const before = await page.textContent('#pg-status');
+      if (/The run ended/.test(before ?? '') || (await page.locator('.pg-end').count())) break;
       await page.keyboard.press('n');
       await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).not.toBe(before);
     }
