@@ -219,6 +219,11 @@ export class typechecker {
     return out;
   }
 
+  /** The program of the last compile, if any (the grader's signature check, grader/signatures.ts, reads its checker). */
+  get program(): ts.Program | undefined {
+    return this.old;
+  }
+
   private compile(files: readonly string[]): diagnostic[] {
     const ts = typescript();
     const { options, host } = this.ready();

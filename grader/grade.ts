@@ -15,6 +15,7 @@ import { exercise_points, find_exercise, type course_manifest, type manifest_exe
 import type { exercise_status } from '../course/outcome';
 import type { diagnostic } from '../course/typecheck';
 import { check_policy, type policy_violation } from './policy';
+import { starter_twin } from './signatures';
 import { strip_terminal } from './text';
 import { transpile_all, transpile_file, transpile_learner_file } from './transpile';
 import {
@@ -342,6 +343,8 @@ export function typecheck_argv(tree: string, files: readonly string[]): string[]
   return [
     '--experimental-permission',
     ...files.map((f) => `--allow-fs-read=${f}`),
+    // Each file's starter twin (grader/signatures.ts): the contract its exports are held to.
+    ...files.map((f) => `--allow-fs-read=${starter_twin(f)}`),
     `--allow-fs-read=${join(tree, 'kernel')}/*`,
     `--allow-fs-read=${join(tree, 'tsconfig.json')}`,
     `--allow-fs-read=${join(tree, 'package.json')}`,
@@ -600,6 +603,13 @@ export async function grade_submission(base: grading_base, opts: grade_options =
     // 4. Type check (one child for the whole submission) and the exercises (one child each), in parallel.
     const to_run = exercises.filter((e) => !missing.has(e.id) && !refused.has(e.id) && !violations.has(e.id) && !syntax.has(e.id) && (opts.credit_unchanged || !unchanged.has(e.id)));
     const tc_files = to_run.flatMap((e) => e.files.map((f) => join(tree, 'exercises', e.id, f)));
+    // The committed starter beside each file: the type check holds the file's exports to its types.
+    for (const e of to_run) {
+      for (const f of e.files) {
+        const starter = join(base.dir, 'exercises', e.id, f);
+        if (existsSync(starter)) cpSync(starter, starter_twin(join(tree, 'exercises', e.id, f)));
+      }
+    }
     const tc: Promise<diagnostic[] | string> = opts.typecheck === false || tc_files.length === 0 ? Promise.resolve([]) : limit(() => typecheck_child(tree, tc_files, Math.max(timeout_ms, 60_000)));
     const runs = new Map<string, Promise<tree_run>>();
     for (const e of to_run) runs.set(e.id, limit(() => run_in_tree(tree, base, e, opts)));

@@ -3,6 +3,10 @@
 // other jobs): prints one JSON line {diagnostics}. It never runs the code.
 //   node --import tsx grader/typecheck_child.ts ROOT FILE...
 //
+// Each FILE is held to its starter's contract too (grader/signatures.ts):
+// its starter twin, next to it in the tree, is compiled in the same program
+// and every function it exports must be exported by FILE with an assignable type.
+//
 // The compiler reads every file a learner's file names (`import type`,
 // `typeof import('...')`, `/// <reference>`), and its diagnostics tell
 // whether the file exists (TS2307 "Cannot find module" vs a type error
@@ -14,10 +18,12 @@
 // grading tree, the tree's tsconfig.json and the compiler's own lib files.
 // Anything else is answered exactly as a missing file is: one diagnostic
 // for "missing" and "forbidden".
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import type ts from 'typescript';
 import { typechecker } from '../course/typecheck';
+import { signature_problems, starter_twin } from './signatures';
 import { confine_compiler } from './typecheck_confine';
 
 const [root, ...files] = process.argv.slice(2);
@@ -27,6 +33,16 @@ if (!root) {
 }
 const compiler = createRequire(import.meta.url)('typescript') as typeof ts;
 const lib_dir = dirname(compiler.getDefaultLibFilePath({}));
-confine_compiler(compiler.sys, files, [resolve(root, 'kernel'), lib_dir, resolve(root, 'tsconfig.json')]);
-const diagnostics = new typechecker(root).check(files);
-process.stdout.write(`${JSON.stringify({ diagnostics })}\n`);
+// The starter twins the grader put in the tree (the learner's loop and older trees have none).
+const pairs = files.map((f) => ({ learner: f, starter: starter_twin(f) })).filter((p) => existsSync(p.starter));
+const twins = pairs.map((p) => p.starter);
+confine_compiler(compiler.sys, [...files, ...twins], [resolve(root, 'kernel'), lib_dir, resolve(root, 'tsconfig.json')]);
+const checker = new typechecker(root);
+const twin_set = new Set(twins.map((t) => resolve(t)));
+const rel = (f: string) => relative(root, f).split(sep).join('/');
+// A starter's own diagnostics are the course's business, never the learner's.
+const own = checker.check([...files, ...twins]).filter((d) => !twin_set.has(resolve(root, d.file)));
+const failing = new Set(own.map((d) => d.file));
+const program = checker.program;
+const contract = program ? signature_problems(compiler, program, pairs.filter((p) => !failing.has(rel(p.learner))), rel) : [];
+process.stdout.write(`${JSON.stringify({ diagnostics: [...own, ...contract] })}\n`);
