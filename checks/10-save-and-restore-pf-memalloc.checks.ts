@@ -102,6 +102,8 @@ interface call_outcome {
   clean: boolean;
   /** Direct reclaims entered during the call (vm event allocstall). */
   reclaims: number;
+  /** Page writes submitted to swap during the call (vm event pswpout: __swap_writepage). */
+  writes: number;
   free_after: number;
   books: string | null;
 }
@@ -137,6 +139,7 @@ async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number
         t.flags |= CALLERS[wl.caller]!;
         const flags_before = t.flags;
         const stalls = vm_events.allocstall;
+        const swapouts = vm_events.pswpout;
         if (fail_at !== null) {
           let n = 0;
           const nth = (): boolean => n++ === fail_at;
@@ -148,8 +151,9 @@ async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number
         fail_page_alloc_set(null);
         const flags_after = t.flags;
         const reclaims = vm_events.allocstall - stalls;
+        const writes = vm_events.pswpout - swapouts;
         t.flags = own_flags; // the kworker goes on to other work items, the thread exits: as they came
-        return { flags_before, flags_after, written, clean: !obj!.mm.dirty, reclaims, free_after: 0, books: null };
+        return { flags_before, flags_after, written, clean: !obj!.mm.dirty, reclaims, writes, free_after: 0, books: null };
       });
       if (pinned) i915_gem_object_unpin_pages(obj!);
       return { ...out, free_after: zone_info().free, books: page_accounting() };
@@ -288,7 +292,10 @@ export default define_checks(refuse_kernel_object_state({
             }
             if (value.reclaims > 0) {
               return fail(`the call entered direct reclaim ${value.reclaims} time(s): its allocations must come from the reserves (PF_MEMALLOC), ` +
-                'never from reclaim, whoever the caller is: it runs inside reclaim, with pages under writeback.');
+                'never from reclaim, whoever the caller is: it runs inside reclaim, with pages under writeback. That includes the ' +
+                'allocations the kernel makes for it: __swap_writepage() allocates each write\'s bio with GFP_NOIO, and once fs_bio_set\'s ' +
+                'reserve is used up that allocation enters direct reclaim unless the task has PF_MEMALLOC. A gfp flag on your own ' +
+                'allocations (__GFP_MEMALLOC) does not reach it; a scope (memalloc_noreclaim_save) around the whole writeback does.');
             }
             if (value.books) return fail(value.books);
             return pass();
@@ -363,8 +370,17 @@ export default define_checks(refuse_kernel_object_state({
             const expected = wl.populated && wl.dirty ? wl.pages : 0;
             if (value.written !== expected) return fail(`i915_gem_object_writeback returned ${value.written}; the object has ${expected} dirty page(s) to write.`);
             if (wl.populated && !value.clean) return fail('every page was written, but the object is still marked dirty: the shrinker would write it again.');
+            if (value.writes !== value.written) {
+              return fail(`i915_gem_object_writeback returned ${value.written}, but ${value.writes} page write(s) reached swap (__swap_writepage): ` +
+                'a page is written when its write was submitted, one per page.');
+            }
             const differs = like_reference(ctx, wl, { written: value.written, clean: value.clean, free_after: value.free_after }, (ref, got) =>
-              ref.free_after === got.free_after ? null : `after the call ${got.free_after} pages are free; after the reference's, ${ref.free_after}: pages taken were not all given back`,
+              ref.free_after === got.free_after
+                ? null
+                : `after the call ${got.free_after} pages are free; after the reference's, ${ref.free_after}: ` +
+                  (got.free_after < ref.free_after
+                    ? 'pages taken were not all given back'
+                    : 'the reference still has pages in flight (each write holds its page until the disk is done): not every write was submitted as the reference submits it'),
             );
             return differs ? fail(differs) : pass();
           },

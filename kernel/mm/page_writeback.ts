@@ -27,6 +27,8 @@ export const WRITEBACK_JIFFIES = 10;
 interface inflight {
   page: page;
   done_at: number;
+  /** The bio's completion (bio_endio), for writes submitted as a bio (kernel/mm/page_io.ts). */
+  end_io: (() => void) | null;
 }
 
 let queue: inflight[] = [];
@@ -74,7 +76,11 @@ function arm_disk(): void {
 
 function disk_complete(): void {
   const now = jiffies();
-  while (queue.length > 0 && queue[0]!.done_at <= now) end_page_writeback(queue.shift()!.page);
+  while (queue.length > 0 && queue[0]!.done_at <= now) {
+    const done = queue.shift()!;
+    end_page_writeback(done.page);
+    done.end_io?.();
+  }
   if (disk_timer) del_timer(disk_timer);
   arm_disk();
 }
@@ -82,14 +88,15 @@ function disk_complete(): void {
 /**
  * test_set_page_writeback - start writing @p: PG_writeback is set until the
  * write completes. The I/O holds a page reference meanwhile (the model's
- * stand-in for the bio's hold on the page).
+ * stand-in for the bio's hold on the page). @end_io, if given, runs when the
+ * disk completes the write, after end_page_writeback (a bio's end_io).
  */
-export function test_set_page_writeback(p: page): boolean {
+export function test_set_page_writeback(p: page, end_io: (() => void) | null = null): boolean {
   if (p.flags & PG_writeback) return true;
   p.flags |= PG_writeback;
   node_stat.nr_write_pending++;
   get_page(p);
-  queue.push({ page: p, done_at: jiffies() + WRITEBACK_JIFFIES });
+  queue.push({ page: p, done_at: jiffies() + WRITEBACK_JIFFIES, end_io });
   if (queue.length === 1) arm_disk();
   return false;
 }

@@ -6,13 +6,15 @@
 // this from the i915 shrinker: __shmem_writeback). It runs inside reclaim,
 // and its allocations must not recurse into reclaim: so it sets PF_MEMALLOC
 // around them, which also lets them dip into the reserves below the min
-// watermark. (The writeback itself is bookkeeping in the model: what
-// matters here is the allocations and the flag.)
+// watermark. (Page contents are not modelled: the copy is bookkeeping. The
+// write to swap is the kernel's __swap_writepage(), which allocates its own
+// bio with GFP_NOIO, under whatever flags the task has when it is called.)
 //
 // Check your work: npx shrinker-lab run 10
 import type { drm_i915_gem_object } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { GFP_NOIO } from '../../kernel/mm/gfp';
 import { __free_page, alloc_page } from '../../kernel/mm/page_alloc';
+import { __swap_writepage } from '../../kernel/mm/page_io';
 import { kfree, kmalloc } from '../../kernel/mm/slab';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../../kernel/sched/mm';
 
@@ -29,9 +31,11 @@ async function shmem_writeback_page(obj: drm_i915_gem_object, n: number): Promis
   const bounce = await alloc_page(GFP_NOIO);
   memalloc_noreclaim_restore(noreclaim);
   if (!bounce) return false;
-  void obj.mm.pages!.pages[n]; // the copy and the bio: bookkeeping in the model
+  void obj.mm.pages!.pages[n]; // the copy into the bounce page: bookkeeping in the model
+  // The write: __swap_writepage allocates the bio and holds the bounce page until the disk is done.
+  const err = await __swap_writepage(bounce);
   __free_page(bounce);
-  return true;
+  return err === 0;
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { GFP_NOIO } from '../../../../kernel/mm/gfp';
 import { __free_page, alloc_page } from '../../../../kernel/mm/page_alloc';
+import { __swap_writepage } from '../../../../kernel/mm/page_io';
 import { kfree, kmalloc } from '../../../../kernel/mm/slab';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../../../../kernel/sched/mm';
 import { current } from '../../../../kernel/sched/core';
@@ -19,9 +20,11 @@ async function shmem_writeback_page(obj: drm_i915_gem_object, n: number): Promis
   const bounce = await alloc_page(GFP_NOIO);
   memalloc_noreclaim_restore(noreclaim);
   if (!bounce) return false;
-  void obj.mm.pages!.pages[n]; // the copy and the bio: bookkeeping in the model
+  void obj.mm.pages!.pages[n]; // the copy into the bounce page: bookkeeping in the model
+  // The write: __swap_writepage allocates the bio and holds the bounce page until the disk is done.
+  const err = await __swap_writepage(bounce);
   __free_page(bounce);
-  return true;
+  return err === 0;
 }
 
 /**
