@@ -44,6 +44,98 @@ export const REALM_PACKAGES = ['fast-check', 'pure-rand'] as const;
 export type namespace = Record<string, unknown>;
 
 /**
+ * The realm's clock, random numbers and locale, made the same on every
+ * machine and every run (evaluated in the realm before the lockdown, so the
+ * model, fast-check and the learner's code all see these and only these).
+ * With the import policy off (grader/policy.ts refuses Date and Math.random
+ * by name) a grade must still not depend on the host:
+ *   - Date: a virtual clock, v4.11's release (2017-04-30 UTC) plus one
+ *     millisecond per reading, so a loop that waits on it ends, the same way
+ *     every run; the local time zone is UTC (course/worker.ts sets TZ), and
+ *     toString() names it in English;
+ *   - Math.random: a seeded generator (mulberry32), the same sequence in
+ *     every child; the model has its own (kernel/lib/prandom.ts);
+ *   - no Intl (its formatters read the host's clock and locale), and the
+ *     toLocale*() and localeCompare methods answer as 'en-US' in UTC;
+ *   - WeakRef holds its target and FinalizationRegistry never calls back:
+ *     when the collector runs depends on the heap and the machine's load.
+ *     (The model's one WeakRef registry, kernel/locking/static_locks.ts,
+ *     holds only module-level locks: a strong reference costs nothing.)
+ */
+export const DETERMINISM_SOURCE = String.raw`(function determinism() {
+  'use strict';
+  const G = globalThis;
+  const HostDate = G.Date;
+  const EPOCH = HostDate.UTC(2017, 3, 30);
+  let ticks = 0;
+  const now = () => EPOCH + ticks++;
+  // toString and toTimeString name the zone in the host's language ("Koordinierte Weltzeit"): written from the UTC fields.
+  const utc_string = HostDate.prototype.toUTCString;
+  const utc_parts = (d) => { const u = utc_string.call(d); return u === 'Invalid Date' ? null : u.split(' '); };
+  const ZONE = 'GMT+0000 (Coordinated Universal Time)';
+  const to_string = function toString() { const p = utc_parts(this); return p ? p[0].slice(0, 3) + ' ' + p[2] + ' ' + p[1] + ' ' + p[3] + ' ' + p[4] + ' ' + ZONE : 'Invalid Date'; };
+  const to_time_string = function toTimeString() { const p = utc_parts(this); return p ? p[4] + ' ' + ZONE : 'Invalid Date'; };
+  Object.defineProperty(HostDate.prototype, 'toString', { value: to_string, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(HostDate.prototype, 'toTimeString', { value: to_time_string, writable: true, enumerable: false, configurable: true });
+  const Date = function Date(...args) {
+    if (new.target === undefined) return to_string.call(new HostDate(now()));
+    return Reflect.construct(HostDate, args.length === 0 ? [now()] : args, new.target);
+  };
+  Object.defineProperty(Date, 'length', { value: 7 });
+  Object.defineProperty(Date, 'prototype', { value: HostDate.prototype, writable: false, enumerable: false, configurable: false });
+  Object.defineProperty(HostDate.prototype, 'constructor', { value: Date, writable: true, enumerable: false, configurable: true });
+  Date.now = function now_() { return now(); };
+  Date.parse = HostDate.parse;
+  Date.UTC = HostDate.UTC;
+  Object.defineProperty(G, 'Date', { value: Date, writable: true, enumerable: false, configurable: true });
+
+  let seed = 0x5eed1e55;
+  const random = function random() {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  Object.defineProperty(Math, 'random', { value: random, writable: true, enumerable: false, configurable: true });
+
+  delete G.Intl;
+  const pin = (proto, name, fixed) => {
+    const f = proto[name];
+    if (typeof f !== 'function') return;
+    const pinned = { [name](...args) { return f.call(this, ...fixed(args)); } }[name];
+    Object.defineProperty(proto, name, { value: pinned, writable: true, enumerable: false, configurable: true });
+  };
+  const locale_only = (args) => ['en-US', ...args.slice(1)];
+  const in_utc = (args) => { const o = args[1]; return ['en-US', Object.assign({}, o !== null && typeof o === 'object' ? o : {}, { timeZone: 'UTC' })]; };
+  for (const n of ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']) pin(HostDate.prototype, n, in_utc);
+  pin(Number.prototype, 'toLocaleString', locale_only);
+  pin(G.BigInt.prototype, 'toLocaleString', locale_only);
+  pin(Array.prototype, 'toLocaleString', locale_only);
+  pin(Object.getPrototypeOf(Int8Array.prototype), 'toLocaleString', locale_only);
+  pin(String.prototype, 'localeCompare', (args) => [args[0], 'en-US', ...args.slice(2)]);
+  pin(String.prototype, 'toLocaleUpperCase', () => ['en-US']);
+  pin(String.prototype, 'toLocaleLowerCase', () => ['en-US']);
+
+  const targets = new WeakMap();
+  class WeakRef {
+    constructor(target) {
+      if ((typeof target !== 'object' && typeof target !== 'function') || target === null) throw new TypeError('WeakRef: invalid target');
+      targets.set(this, target);
+    }
+    deref() { return targets.get(this); }
+  }
+  class FinalizationRegistry {
+    constructor(cleanup) {
+      if (typeof cleanup !== 'function') throw new TypeError('FinalizationRegistry: cleanup must be callable');
+    }
+    register() {}
+    unregister() { return false; }
+  }
+  Object.defineProperty(G, 'WeakRef', { value: WeakRef, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(G, 'FinalizationRegistry', { value: FinalizationRegistry, writable: true, enumerable: false, configurable: true });
+})`;
+
+/**
  * Decides the imports of a learner module: null to allow, or the message to
  * fail the import with. @target is the tree-relative path without extension
  * ('kernel/locking/mutex').
@@ -140,6 +232,8 @@ export class realm {
     // Object.prototype methods (Function.prototype.toString of the host shows
     // any realm function's source; the host Function compiles code).
     this.context = vm.createContext(Object.create(null) as vm.Context, { name: 'graded submission', codeGeneration: { strings: false, wasm: false } });
+    // Before the lockdown, which freezes what this puts in place.
+    (vm.runInContext(DETERMINISM_SOURCE, this.context) as () => void)();
     const lockdown = vm.runInContext(LOCKDOWN_SOURCE, this.context) as (print: print_fn) => void;
     lockdown(opts.print);
     // Built after the lockdown, from the realm's own (locked) Object.freeze; indexed access, no iterator to patch.

@@ -34,6 +34,10 @@ import { find_exercise } from './manifest';
 import { RESULT_MARKER } from './outcome';
 import type { typechecker } from './typecheck';
 
+// The realm's local time is UTC on every machine (course/realm.ts DETERMINISM_SOURCE):
+// V8 reads TZ again when it is set, for every context of this process.
+process.env.TZ = 'UTC';
+
 const write = writeSync;
 const stringify = JSON.stringify;
 const utf8 = new TextEncoder();
