@@ -170,6 +170,28 @@ export class KernelOops extends Error {
 }
 
 /**
+ * handle_stack_overflow - arch/x86/kernel/traps.c (v4.11, CONFIG_VMAP_STACK,
+ * x86_64's default): the task ran off the bottom of its THREAD_SIZE stack
+ * into the guard page below it; the CPU cannot deliver the page fault on
+ * that stack and raises a double fault, whose handler prints the guard-page
+ * line and dies ("kernel stack overflow (double-fault)"). The oops kills
+ * the task (a panic with panic_on_oops). @stack_base stands for the
+ * vmalloc'd stack's lowest address; @thread_size is its size.
+ */
+export function handle_stack_overflow(stack_base: number, thread_size: number): never {
+  const hex = (n: number): string => `ffffc900${n.toString(16).padStart(8, '0')}`;
+  const message = 'kernel stack overflow (double-fault)';
+  const lines = [
+    `BUG: stack guard page was hit at ${hex(stack_base - 8)} (stack is ${hex(stack_base)}..${hex(stack_base + thread_size - 1)})`,
+    `${message}: 0000 [#1] SMP`,
+    cpu_line(),
+    end_trace(),
+  ];
+  report('bug', message, lines);
+  throw new KernelOops(message);
+}
+
+/**
  * BUG - "kernel BUG at file!": print an oops and kill the current task by
  * throwing KernelOops. @where names the kernel file and function.
  */

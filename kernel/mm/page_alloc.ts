@@ -42,7 +42,7 @@
 // when the allocation may sleep (the fast path never parks the task).
 import { fs_reclaim_acquire, fs_reclaim_release, lockdep_clear_current_reclaim_state, lockdep_set_current_reclaim_state, lockdep_trace_alloc } from '../locking/lockdep';
 import { mutex_trylock, mutex_unlock } from '../locking/mutex';
-import { __warn, BUG, print_tainted, UTS_RELEASE } from '../panic';
+import { __warn, BUG, handle_stack_overflow, print_tainted, UTS_RELEASE } from '../panic';
 import { printk, KERN_WARNING } from '../printk/printk';
 import { model_schedule_point, model_task_context, cond_resched, might_sleep, schedule_timeout_uninterruptible } from '../sched/core';
 import { memalloc_noio_flags, memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../sched/mm';
@@ -170,11 +170,47 @@ export function warn_alloc(gfp_mask: gfp_t, t: task_struct, msg: string): void {
 }
 
 /**
+ * THREAD_SIZE - a task's kernel stack on x86_64, v4.11: PAGE_SIZE << THREAD_SIZE_ORDER (2), 16 KiB
+ * (arch/x86/include/asm/page_64_types.h, without KASAN).
+ */
+export const THREAD_SIZE = 16384;
+/**
+ * Stack one direct reclaim takes, from one allocation to the next one made
+ * inside it, estimated from v4.11's x86_64 frames: the allocator's slow path
+ * (__alloc_pages_nodemask, __alloc_pages_slowpath, __perform_reclaim:
+ * ~0.5 KiB), try_to_free_pages and its struct scan_control down through
+ * shrink_node, shrink_node_memcg and shrink_inactive_list/shrink_page_list
+ * (~1 KiB), shrink_slab and do_shrink_slab, the i915 shrinker and the code it
+ * calls up to its next allocation (~1 KiB). A model choice: 2.5 KiB.
+ */
+const DIRECT_RECLAIM_STACK_BYTES = 2560;
+/** Stack a task has used when it first allocates (syscall entry and pt_regs, drm_ioctl and its on-stack argument buffer, the driver): a model choice, 3 KiB. */
+const STACK_AT_FIRST_ALLOCATION = 3072;
+/**
+ * Direct reclaims one task can have on its stack at once: (16384 - 3072) /
+ * 2560 = 5. Reclaim never nests (PF_MEMALLOC), so only a task that lost
+ * PF_MEMALLOC inside reclaim ever gets past the first; the sixth runs off
+ * the stack.
+ */
+export const MAX_NESTED_DIRECT_RECLAIM = Math.floor((THREAD_SIZE - STACK_AT_FIRST_ALLOCATION) / DIRECT_RECLAIM_STACK_BYTES);
+/** Direct reclaims each task is inside right now. */
+let reclaim_nesting = new WeakMap<task_struct, number>();
+register_initcall('core', 'mm_page_alloc_stack', () => {
+  reclaim_nesting = new WeakMap();
+});
+
+/**
  * __perform_reclaim - direct reclaim as the allocating task: PF_MEMALLOC
  * (saved and restored, never blindly cleared), a reclaim_state to collect
- * freed slab pages, and the fs_reclaim lockdep map held throughout.
+ * freed slab pages, and the fs_reclaim lockdep map held throughout. A task
+ * that recursed into it more than its stack holds dies of a stack overflow.
  */
 async function __perform_reclaim(gfp_mask: gfp_t, order: number, t: task_struct): Promise<number> {
+  const depth = (reclaim_nesting.get(t) ?? 0) + 1;
+  if (depth > MAX_NESTED_DIRECT_RECLAIM) {
+    handle_stack_overflow(0x10000 * (t.pid + 1), THREAD_SIZE); // arch/x86/kernel/traps.c do_double_fault, VMAP_STACK
+  }
+  reclaim_nesting.set(t, depth); // (a task that dies inside reclaim never unwinds it: no need to)
   await cond_resched();
   fs_reclaim_acquire(gfp_mask, '__perform_reclaim');
   const noreclaim_flag = memalloc_noreclaim_save();
@@ -186,6 +222,7 @@ async function __perform_reclaim(gfp_mask: gfp_t, order: number, t: task_struct)
   lockdep_clear_current_reclaim_state();
   memalloc_noreclaim_restore(noreclaim_flag);
   fs_reclaim_release(gfp_mask, '__perform_reclaim');
+  reclaim_nesting.set(t, depth - 1);
   await cond_resched();
   return progress;
 }
