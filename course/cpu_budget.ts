@@ -9,8 +9,13 @@
 // busy machine does not inflate. Two backstops remain for a child that burns
 // no CPU at all (blocked on something that will never come): it is stopped
 // after STALL_MS of wall time without a single tick of CPU, and in any case
-// after WALL_BACKSTOP_MS. Where /proc cannot be read (not Linux), the budget
-// falls back to wall time.
+// after WALL_BACKSTOP_MS. And a child that sleeps (state S in /proc: a futex,
+// Atomics.wait, not a runnable task waiting for a core) is stopped once its
+// sleeps add up to STALL_MS, however it spaces them: red team 8 slept 100 s,
+// spun 50 ms and slept again, never 120 s without a tick, and held a grading
+// slot for the 30 minutes of the wall backstop. A child waiting for a CPU on a
+// busy machine is runnable (R), never asleep, so load does not count.
+// Where /proc cannot be read (not Linux), the budget falls back to wall time.
 import { readFileSync } from 'node:fs';
 
 /** Linux reports utime/stime in clock ticks of USER_HZ, which is 100 on every architecture Node runs on. */
@@ -25,6 +30,15 @@ export const WALL_BACKSTOP_MS = 30 * 60_000;
  * in ms; null when /proc/<pid>/stat cannot be read.
  */
 export function cpu_ms(pid: number): number | null {
+  return cpu_and_state(pid)?.ms ?? null;
+}
+
+/**
+ * cpu_and_state - @pid's CPU time in ms and its scheduler state ('R'
+ * running or runnable, 'S' asleep, ...: proc(5) field 3); null when
+ * /proc/<pid>/stat cannot be read.
+ */
+export function cpu_and_state(pid: number): { ms: number; state: string } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: the fields after it follow the last ')'.
@@ -32,7 +46,7 @@ export function cpu_ms(pid: number): number | null {
     // rest[0] is field 3 (state); utime is field 14, stime field 15 (proc(5)).
     const utime = Number(rest[11]);
     const stime = Number(rest[12]);
-    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) * MS_PER_TICK : null;
+    return Number.isFinite(utime) && Number.isFinite(stime) ? { ms: (utime + stime) * MS_PER_TICK, state: rest[0] ?? '' } : null;
   } catch {
     return null;
   }
@@ -44,7 +58,7 @@ export type budget_overrun = 'cpu' | 'stalled' | 'wall';
 /**
  * watch_cpu_budget - poll child @pid every @poll_ms and call @over once when,
  * counted from now, it has used more than @budget_ms of CPU ('cpu'; wall time
- * where CPU time cannot be read), used no CPU for STALL_MS ('stalled'), or run
+ * where CPU time cannot be read), used no CPU for STALL_MS or slept for STALL_MS in all ('stalled'), or run
  * for WALL_BACKSTOP_MS ('wall'). @stall_ms replaces STALL_MS (tests). Returns
  * the function that ends the watch.
  */
@@ -53,11 +67,17 @@ export function watch_cpu_budget(pid: number | undefined, budget_ms: number, pol
   const cpu0 = pid === undefined ? null : cpu_ms(pid);
   let last_cpu = cpu0;
   let last_progress = t0;
+  let last_poll = t0;
+  /** Wall time, summed over polls, in which the child was asleep and used no CPU. */
+  let asleep_ms = 0;
   let done = false;
   const check = () => {
     if (done) return;
     const now = Date.now();
-    const cpu = pid === undefined || cpu0 === null ? null : cpu_ms(pid);
+    const read = pid === undefined || cpu0 === null ? null : cpu_and_state(pid);
+    const cpu = read === null ? null : read.ms;
+    if (read !== null && read.ms === last_cpu && read.state === 'S') asleep_ms += now - last_poll;
+    last_poll = now;
     // Readable at the start and not now: the child has ended, and its 'close' ends this watch.
     // (Calling that an overrun would turn a slow pass into a timeout in the moment before 'close'.)
     if (cpu === null && cpu0 !== null) return;
@@ -70,7 +90,7 @@ export function watch_cpu_budget(pid: number | undefined, budget_ms: number, pol
         last_progress = now;
       }
       if (cpu - cpu0! > budget_ms) why = 'cpu';
-      else if (now - last_progress > Math.max(stall_ms, budget_ms)) why = 'stalled';
+      else if (now - last_progress > Math.max(stall_ms, budget_ms) || asleep_ms > stall_ms) why = 'stalled';
     }
     if (!why && now - t0 > Math.max(WALL_BACKSTOP_MS, budget_ms)) why = 'wall';
     if (why) {

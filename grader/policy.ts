@@ -36,6 +36,14 @@ export const DENIED_IDENTIFIERS = new Set([
  */
 export const DENIED_NONDETERMINISM = new Set(['Date', 'random']);
 
+/**
+ * Host threads and the garbage collector: Atomics.wait sleeps for wall time without using CPU (it
+ * held a grading slot for 30 minutes, red team 8 #01), and when a WeakRef empties or a
+ * FinalizationRegistry calls back depends on the heap and the machine. No exercise needs them; the
+ * grading realm has no Atomics or SharedArrayBuffer, and tames the other two (course/realm.ts).
+ */
+export const DENIED_HOST_TIMING = new Set(['Atomics', 'SharedArrayBuffer', 'WeakRef', 'FinalizationRegistry']);
+
 /** Properties that read the call stack: an answer must not tell a check's call from a real one. */
 export const DENIED_PROPERTIES = new Set(['stack', 'stackTraceLimit', 'captureStackTrace', 'prepareStackTrace']);
 
@@ -277,6 +285,7 @@ export function check_policy(course_root: string, file: string, display: string,
         say(node, `uses '${name === 'Date' ? 'Date' : 'Math.random'}': the host's ${name === 'Date' ? 'wall clock' : 'random numbers'} would make the grade depend on the machine and the run; ` +
           'the model has its own (jiffies, ktime_get_ns(), prandom_u32())');
       }
+      else if (DENIED_HOST_TIMING.has(name)) say(node, `uses '${name}': it waits on, or watches, the host's threads and garbage collector, which would make the grade depend on the machine and the run`);
       else if (DENIED_NAMES.test(name)) say(node, `uses '${name}', a model internal that installs hooks, stops or resets the machine: a fix never needs it`);
     } else if (ts.isDecorator(node)) {
       say(node, 'decorators run code when the file is imported: not allowed in a graded file');
@@ -293,7 +302,7 @@ export function check_policy(course_root: string, file: string, display: string,
       // obj['pro' + 'cess'] and friends: names built from strings reach what the identifier rules deny.
       // (Best effort: the grading realm holds whatever a name resolves to.)
       const k = node.argumentExpression;
-      if (ts.isStringLiteral(k) && (DENIED_IDENTIFIERS.has(k.text) || DENIED_PROPERTIES.has(k.text) || DENIED_NONDETERMINISM.has(k.text) || DENIED_NAMES.test(k.text))) say(node, `uses '${k.text}', which a graded file may not use`);
+      if (ts.isStringLiteral(k) && (DENIED_IDENTIFIERS.has(k.text) || DENIED_PROPERTIES.has(k.text) || DENIED_NONDETERMINISM.has(k.text) || DENIED_HOST_TIMING.has(k.text) || DENIED_NAMES.test(k.text))) say(node, `uses '${k.text}', which a graded file may not use`);
       const built = ts.isTemplateExpression(k) || ts.isNoSubstitutionTemplateLiteral(k) || (ts.isBinaryExpression(k) && k.operatorToken.kind === ts.SyntaxKind.PlusToken && (ts.isStringLiteralLike(k.left) || ts.isStringLiteralLike(k.right) || ts.isTemplateExpression(k.left) || ts.isTemplateExpression(k.right)));
       if (built) say(node, 'a property name built from strings at run time is not allowed in a graded file: use the property by name');
     }

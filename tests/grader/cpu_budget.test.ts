@@ -63,6 +63,18 @@ describe('the CPU-time backstop', () => {
     expect(verdicts).toEqual([]);
   });
 
+  it('stops a child whose sleeps add up to the stall limit, however it spaces them (red team 8 #01)', async () => {
+    // Sleeps 400 ms, spins ~50 ms of CPU, 12 times, then ends: never 1 s without a tick (the old
+    // rule), never near its CPU budget; asleep 4.8 s in all. Atomics.wait, as the attack slept.
+    const c = node('const cell = new Int32Array(new SharedArrayBuffer(4)); for (let i = 0; i < 12; i++) { Atomics.wait(cell, 0, 0, 400); const t = process.cpuUsage(); while (process.cpuUsage(t).user < 50000) {} }');
+    expect(await verdict(c, 60_000, 1000)).toBe('stalled');
+  });
+
+  it('does not count a busy child waiting for a core as asleep: a long CPU-bound run ends on its own', async () => {
+    // Runnable (R) the whole time, whatever the load: no sleep adds up.
+    expect(await verdict(node('const t = process.cpuUsage(); while (process.cpuUsage(t).user < 500000) {}'), 60_000, 2000)).toBe('exited');
+  });
+
   it('stops a child that uses no CPU at all for the stall limit', async () => {
     expect(await verdict(node('setTimeout(() => {}, 600000)'), 500, 1000)).toBe('stalled');
   });
