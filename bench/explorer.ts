@@ -119,12 +119,22 @@ interface course_bench_scenario {
   bound: number;
 }
 
+/** The issue's yardstick (#14): schedules to exhaust bound 2, whatever bound a check declares. */
+const YARDSTICK_BOUND = 2;
+
+/** Exercises whose checks declare no explored scenario, filled in by course_scenarios (the table names them). */
+const unexplored: string[] = [];
+
 /** Every scenario the check suites explore (course/scenario_registry.ts), built with the exercise's reference solution. */
 async function course_scenarios(): Promise<course_bench_scenario[]> {
   const out: course_bench_scenario[] = [];
+  unexplored.length = 0;
   for (const e of read_manifest().exercises) {
     const decl = scenario_declarations_of(await import(`../${e.checks}`));
-    if (!decl) continue;
+    if (!decl || decl.scenarios.length === 0) {
+      unexplored.push(e.id.slice(0, 2));
+      continue;
+    }
     const impl = await load_impl(e, solution_dir(e));
     for (const d of decl.scenarios) {
       const built = build_checked(d, impl);
@@ -153,6 +163,7 @@ async function timed(c: course_bench_scenario, o: explore_options): Promise<{ x:
  */
 export async function explorer_course_rows(): Promise<row[]> {
   const rows: row[] = [];
+  const goal = { fewer: [] as string[], tiny: [] as string[], missed_fewer: [] as string[], complete_fast: [] as string[], complete_slow: [] as string[] };
   for (const c of await course_scenarios()) {
     const key = `explorer.course.${c.id.replace(/[^a-z0-9.]+/gi, '_')}`;
     const naive = await timed(c, { preemption_bound: c.bound });
@@ -160,11 +171,23 @@ export async function explorer_course_rows(): Promise<row[]> {
     const all = await timed(c, { reduction: 'dpor', complete: true, max_steps: COURSE_COMPLETE_STEPS });
     const same = signatures(reduced.x) === signatures(naive.x) ? 'same failures' : `DIFFERENT failures (naive: ${signatures(naive.x) || 'none'}; reduced: ${signatures(reduced.x) || 'none'})`;
     const r = reduced.x;
+    // A check that explores less than bound 2 is measured at bound 2 as well: the issue's yardstick.
+    const at2 = c.bound < YARDSTICK_BOUND ? { naive: (await timed(c, { preemption_bound: YARDSTICK_BOUND })).x, reduced: (await timed(c, { preemption_bound: YARDSTICK_BOUND, reduction: 'dpor' })).x } : { naive: naive.x, reduced: r };
+    const fewer = at2.naive.schedules / Math.max(at2.reduced.schedules, 1);
+    const label = `${c.exercise.slice(0, 2)} ${c.id}`;
+    if (fewer >= 5) goal.fewer.push(label);
+    else if (at2.naive.schedules < 5) goal.tiny.push(`${label} (${at2.naive.schedules})`);
+    else goal.missed_fewer.push(`${label} (${at2.naive.schedules} -> ${at2.reduced.schedules})`);
+    if (Number(c.exercise.slice(0, 2)) <= 8) {
+      if (all.x.exhausted && all.s < 1) goal.complete_fast.push(`${label} (${all.x.schedules} in ${all.s.toFixed(2)} s)`);
+      else goal.complete_slow.push(all.x.exhausted ? `${label} (${all.x.schedules} schedules, ${all.s.toFixed(2)} s)` : `${label} (> ${all.x.schedules} schedules)`);
+    }
     rows.push(
-      make_row(`${key}.bound`, `${c.exercise.slice(0, 2)} ${c.id}, bound ${c.bound}, reduced`, 'schedules/s', [r.schedules / reduced.s], {
+      make_row(`${key}.bound`, `${label}, bound ${c.bound}, reduced`, 'schedules/s', [r.schedules / reduced.s], {
         note:
           `${r.schedules} schedules vs ${naive.x.schedules} naive (${(naive.x.schedules / Math.max(r.schedules, 1)).toFixed(2)}x fewer; naive ${naive.s.toFixed(2)} s, reduced ${reduced.s.toFixed(2)} s), ` +
-          `${r.exhausted ? 'exhausted' : `NOT exhausted (${r.stopped_by})`}, ${same}, ${(r.opaque_share * 100).toFixed(0)}% of steps opaque`,
+          `${r.exhausted ? 'exhausted' : `NOT exhausted (${r.stopped_by})`}, ${same}, ${(r.opaque_share * 100).toFixed(0)}% of steps opaque` +
+          (c.bound < YARDSTICK_BOUND ? `; at bound ${YARDSTICK_BOUND}: ${at2.reduced.schedules} reduced vs ${at2.naive.schedules} naive (${fewer.toFixed(2)}x fewer)` : ''),
       }),
     );
     rows.push(make_row(`${key}.bound.steps`, '  same, steps', 'steps/s', [r.steps / reduced.s], { floor: 'kernel.pingpong' }));
@@ -176,5 +199,16 @@ export async function explorer_course_rows(): Promise<row[]> {
       }),
     );
   }
+  // The issue's goals, counted over the rows above (met or not, and where not, which scenario and how big).
+  const n = goal.fewer.length + goal.tiny.length + goal.missed_fewer.length;
+  rows.push(
+    make_row('explorer.course.goal.fewer', `goal: >= 5x fewer schedules at bound ${YARDSTICK_BOUND} (course scenarios)`, ' met', [goal.fewer.length], {
+      note: `${goal.fewer.length} of ${n} met; ${goal.tiny.length} too small to shrink 5x (fewer than 5 schedules); missed on ${goal.missed_fewer.length}: ${goal.missed_fewer.join(', ') || 'none'}`,
+    }),
+    make_row('explorer.course.goal.complete', 'goal: complete exploration < 1 s (01-08 check scenarios)', ' met', [goal.complete_fast.length], {
+      note: `${goal.complete_fast.length} of ${goal.complete_fast.length + goal.complete_slow.length} met: ${goal.complete_fast.join(', ') || 'none'}; not met (reduced space within ${COURSE_COMPLETE_STEPS} steps): ${goal.complete_slow.join(', ') || 'none'}`,
+    }),
+    make_row('explorer.course.unexplored', 'exercises whose checks explore no scenario', ' exercises', [unexplored.length], { note: unexplored.join(', ') || 'none' }),
+  );
   return rows;
 }

@@ -21,7 +21,7 @@ import { boot_cost, sched_rate } from './kernel';
 import { cold_run, watch_save_to_verdict } from './learner';
 import { now } from './measure';
 import { add_ratios, machine_info, table, write_json } from './report';
-import type { row } from './row';
+import { make_row, type row } from './row';
 
 const quick = process.argv.includes('--quick');
 const explorer_only = process.argv.includes('--explorer-only');
@@ -43,7 +43,8 @@ async function section(name: string, fn: () => Promise<row | row[]>): Promise<vo
   process.stderr.write(`bench: ${name}... `);
   try {
     const r = await fn();
-    rows.push(...(Array.isArray(r) ? r : [r]));
+    const load = loadavg()[0];
+    for (const x of Array.isArray(r) ? r : [r]) rows.push({ ...x, load: x.load ?? load });
     process.stderr.write(`${((now() - t0) / 1000).toFixed(1)} s\n`);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
@@ -80,6 +81,17 @@ try {
 }
 
 add_ratios(rows);
+// Issue #14's last goal, counted over the exploration rows measured against the ping-pong floor.
+const stepping = rows.filter((r) => r.floor === 'kernel.pingpong' && r.ratio !== undefined);
+if (stepping.length) {
+  const slow = stepping.filter((r) => r.ratio! < 0.7);
+  rows.push(
+    make_row('explorer.goal.steps', 'goal: explore steps/s >= 0.7x the ping-pong floor', ' met', [stepping.length - slow.length], {
+      note: `${stepping.length - slow.length} of ${stepping.length} met; ratios of the rest: ${slow.map((r) => `x${r.ratio!.toFixed(2)}`).join(' ') || 'none'}`,
+      load: loadavg()[0],
+    }),
+  );
+}
 const total_s = (now() - t_start) / 1000;
 const out = join(REPO, 'bench/results/latest.json');
 write_json(out, {

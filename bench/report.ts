@@ -24,7 +24,7 @@ function fmt(v: number, unit: string): string {
   return `${v.toFixed(0)}${u}`;
 }
 
-/** table - the rows as aligned text: what, median, floor (name and median), ratio, note. */
+/** table - the rows as aligned text: what, median, floor (name and median), ratio, runs, load average, note. */
 export function table(rows: readonly row[]): string {
   const by_key = new Map(rows.map((r) => [r.key, r]));
   const lines = rows.map((r) => {
@@ -35,10 +35,11 @@ export function table(rows: readonly row[]): string {
       f ? `${f.what.split(',')[0]!.trim()} ${fmt(f.median, f.unit)}` : '',
       r.ratio !== undefined ? `x${r.ratio < 0.1 ? r.ratio.toFixed(3) : r.ratio.toFixed(2)}` : '',
       `n=${r.samples.length}`,
+      r.load !== undefined ? r.load.toFixed(1) : '',
       r.note ?? '',
     ];
   });
-  const head = ['what', 'median', 'floor', 'ratio', 'runs', 'note'];
+  const head = ['what', 'median', 'floor', 'ratio', 'runs', 'load', 'note'];
   const all = [head, ...lines];
   const w = head.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
   const line = (l: string[]) =>

@@ -16,6 +16,8 @@ export interface row {
   ratio?: number;
   /** Anything a reader must know: non-zero exit codes, failures found, scope. */
   note?: string;
+  /** The machine's 1-minute load average when the row's section ended (bench/main.ts): ratios taken at different loads do not compare well. */
+  load?: number;
 }
 
 export function make_row(key: string, what: string, unit: string, samples: number[], extra: Partial<row> = {}): row {
