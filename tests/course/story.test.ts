@@ -21,7 +21,10 @@
 // - every lesson quotes the thread, with attribution ("> — Name, ..."), and
 //   cites the sources; every attributed quote is the mail's own words
 //   (thread.md, "The mail as sent"), cuts marked "[...]";
-// - nothing cites "kernel-facts §N", a document the repository does not ship.
+// - nothing cites "kernel-facts §N", a document the repository does not ship;
+// - every starter's TODO says where the problem lives, not which line to
+//   delete: no line number, no "delete/remove this line", no "the line
+//   below/above", and no changed line of the reference's diff quoted.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +64,69 @@ function heading_ids(body: string): Set<string> {
     ids.add(id);
   }
   return ids;
+}
+
+/** A starter's TODO: the comment that holds "TODO" and the comment lines that continue it. */
+export interface todo_comment {
+  line: number;
+  text: string;
+}
+
+const COMMENT_LINE = /^\s*(\/\/+|\/\*+|\*+(?!\/))\s?(.*)$/;
+
+/** todos_of - every TODO comment in @source, with the comment lines that continue it (to a blank comment line or code). */
+export function todos_of(source: string): todo_comment[] {
+  const lines = source.split('\n');
+  const out: todo_comment[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const at = lines[i]!.indexOf('TODO');
+    if (at < 0) continue;
+    const parts = [lines[i]!.slice(at)];
+    for (let j = i + 1; j < lines.length; j++) {
+      const m = COMMENT_LINE.exec(lines[j]!);
+      if (!m || m[2]!.trim() === '' || /^\s*\*\//.test(lines[j]!) || /^@/.test(m[2]!.trim())) break;
+      parts.push(m[2]!.trim());
+    }
+    out.push({ line: i + 1, text: parts.join(' ').replace(/\s+/g, ' ').trim() });
+  }
+  return out;
+}
+
+/** A line of code, compared without its indentation, inner runs of spaces or a trailing semicolon or comment. */
+const code_of = (line: string): string => line.replace(/\/\/.*$/, '').replace(/\s+/g, ' ').trim().replace(/;$/, '');
+const is_code = (line: string): boolean => line.trim() !== '' && !COMMENT_LINE.test(line);
+
+/**
+ * changed_code_lines - the code lines of the reference's diff against the
+ * starter: lines one has and the other has not (added or removed), long
+ * enough to be a statement rather than a brace or a bare `return 0`.
+ */
+export function changed_code_lines(starter: string, solution: string): string[] {
+  const code = (src: string): Set<string> => new Set(src.split('\n').filter(is_code).map(code_of).filter((l) => l.length >= 16));
+  const [a, b] = [code(starter), code(solution)];
+  return [...[...a].filter((l) => !b.has(l)), ...[...b].filter((l) => !a.has(l))];
+}
+
+/** What a reviewer would say of one TODO that gives the fix away, or null. */
+export function todo_gives_away(todo: todo_comment, changed: readonly string[]): string | null {
+  const t = todo.text;
+  if (/\blines? ?#?\d+\b|\bL\d+\b|\.ts:\d+/i.test(t)) return 'names a line number';
+  if (/\b(delete|remove|drop|comment out|uncomment|swap|replace|move)\b[^.?!]{0,40}\b(this|that|the|next|following|previous) (line|lines|statement|call)\b/i.test(t)) return 'says which line to delete or change';
+  if (/\b(the |this |that )?(line|lines|statement|call) (below|above|that follows|before this)\b|\b(next|following|previous|preceding) (line|statement)\b|\b(below|above) (line|statement)\b/i.test(t)) {
+    return 'points at the line below or above';
+  }
+  const flat = code_of(t);
+  const quoted = changed.find((l) => flat.includes(l));
+  return quoted === undefined ? null : `quotes a line the reference changes: \`${quoted}\``;
+}
+
+/** The TODO problems of one starter file against its solution, "file:line: what". */
+export function todo_problems(file: string, starter: string, solution: string): string[] {
+  const changed = changed_code_lines(starter, solution);
+  return todos_of(starter).flatMap((t) => {
+    const why = todo_gives_away(t, changed);
+    return why ? [`${file}:${t.line}: the TODO ${why} ("${t.text.slice(0, 100)}")`] : [];
+  });
 }
 
 describe('the course as one story', () => {
@@ -145,6 +211,35 @@ describe('the course as one story', () => {
       expect(l.body, `${l.file}: cites lessons/sources.md ("sources §N")`).toMatch(/sources §\d+/);
     });
   }
+
+  it('every starter has a TODO, and no TODO gives the fix away (line numbers, "delete this line", the line below, the reference\'s own lines)', () => {
+    const problems: string[] = [];
+    for (const e of manifest.exercises) {
+      const files = readdirSync(starter_dir(e)).filter((f) => f.endsWith('.ts'));
+      const todos = files.flatMap((f) => todos_of(readFileSync(join(starter_dir(e), f), 'utf8')));
+      if (todos.length === 0) problems.push(`${e.id}: no TODO in the starter`);
+      for (const f of files) {
+        const solution = join(solution_dir(e), f);
+        const reference = statSync(solution, { throwIfNoEntry: false }) ? readFileSync(solution, 'utf8') : '';
+        problems.push(...todo_problems(`exercises/${e.id}/${f}`, readFileSync(join(starter_dir(e), f), 'utf8'), reference));
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('the TODO rule refuses a starter that gives the fix away (crafted in memory)', () => {
+    const solution = ['export function scan(i915) {', '  const { locked, unlock } = shrinker_lock(i915);', '  if (!locked) return SHRINK_STOP;', '  return 0;', '}'].join('\n');
+    const starter = (todo: string[]) => ['export function scan(i915) {', '  const { locked, unlock } = shrinker_lock(i915);', ...todo, '  if (!locked) return 0;', '  return 0;', '}'].join('\n');
+    const verdict = (todo: string[]) => todo_problems('crafted.ts', starter(todo), solution);
+    expect(verdict(['  // TODO: what should reclaim hear when another task holds the lock?'])).toEqual([]);
+    expect(verdict(['  // TODO: the bug is on line 4.'])[0]).toMatch(/names a line number/);
+    expect(verdict(['  // TODO: delete this line and think again.'])[0]).toMatch(/which line to delete/);
+    expect(verdict(['  // TODO: look hard at the line below: what does reclaim', '  // hear from it?'])[0]).toMatch(/the line below or above/);
+    expect(verdict(['  // TODO: it should read', '  // if (!locked) return SHRINK_STOP;'])[0]).toMatch(/quotes a line the reference changes: `if \(!locked\) return SHRINK_STOP`/);
+    expect(verdict(['  // TODO: `if (!locked) return 0` is wrong'])[0]).toMatch(/quotes a line the reference changes/);
+    // A blank comment line ends the TODO: the notes after it are not part of it.
+    expect(todos_of(['/**', ' * TODO: who calls?', ' *', ' * line 12 of the old code', ' */'].join('\n'))).toEqual([{ line: 2, text: 'TODO: who calls?' }]);
+  });
 
   it('nothing cites "kernel-facts §N", a document the repository does not ship', () => {
     const hits: string[] = [];
