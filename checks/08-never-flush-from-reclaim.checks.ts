@@ -224,7 +224,8 @@ async function long_reclaim_check(impl: exercise_impl, wl: long_reclaim_workload
  * unlock could branch on, so that a flush kept behind ANY condition on them
  * is reached. Objects in flight (mm.free_count) climb past every boundary a
  * threshold would sit on (powers of two, SHRINK_BATCH = 128, 1000) up to
- * about two thousand; at each call the RCU callbacks have run or not (the
+ * about two thousand, and in one example and in generated workloads up to
+ * 8193 (each object's struct is 512 bytes: half the machine's memory); at each call the RCU callbacks have run or not (the
  * free worker queued on struct_mutex with mm.free_list empty, or nothing
  * queued yet), the caller is kswapd (PF_MEMALLOC | PF_KSWAPD), a direct
  * reclaimer (PF_MEMALLOC) or the OOM notifier (neither), free memory sits
@@ -245,13 +246,13 @@ interface backlog_sweep_workload {
   /** The kind of task that reclaims (a user process, a kernel thread, a kworker running a work item): the rule is the same for each. */
   task: caller_task;
 }
-/** Boundaries a threshold on the backlog would sit on: powers of two (±1), SHRINK_BATCH, round numbers, up to 2049. */
+/** Boundaries a threshold on the backlog would sit on: powers of two (±1), SHRINK_BATCH, round numbers, up to 2049 (a decisive example goes on to 8193). */
 const BACKLOG_LADDER: readonly number[] = [
   0, 1, 2, 3, 5, 8, 13, 17, 31, 33, 63, 65, 96, 100, 127, 128, 129, 160, 200, 255, 256, 257, 300, 400, 511, 512, 513, 640, 768, 999, 1000, 1001, 1023,
   1024, 1025, 1500, 2047, 2048, 2049,
 ];
 const arb_backlog_sweep: fc.Arbitrary<backlog_sweep_workload> = fc.record({
-  backlogs: fc.uniqueArray(fc.integer({ min: 0, max: 2100 }), { minLength: 3, maxLength: 8 }).map((b) => [...b].sort((x, y) => x - y)),
+  backlogs: fc.uniqueArray(fc.integer({ min: 0, max: 8200 }), { minLength: 3, maxLength: 8 }).map((b) => [...b].sort((x, y) => x - y)),
   twist: fc.integer({ min: 0, max: 11 }),
   lockdep: fc.boolean(),
   comm: arb_comm,
@@ -412,6 +413,9 @@ export default define_checks(refuse_kernel_object_state({
             generated: 1,
             examples: [
               { backlogs: [...BACKLOG_LADDER], twist: 0, lockdep: false, comm: 'kswapd0', task: 'user' },
+              // Past the ladder (red team 9: a flush kept for 4096 objects in flight): 8193 objects' structs take half
+              // the 2048-page machine's memory, as far as a sweep can go and still leave reclaim something to do.
+              { backlogs: [0, 4095, 4097, 5001, 8191, 8193], twist: 3, lockdep: false, comm: 'kswapd0', task: 'user' },
               // A kworker in reclaim (writeback, another driver's work) is no exception: system_wq has no rescuer.
               { backlogs: [0, 1, 2, 129], twist: 1, lockdep: true, comm: 'kworker/u4:2', task: 'kworker' },
               { backlogs: [0, 1, 2, 129], twist: 2, lockdep: false, comm: 'jbd2/sda1-8', task: 'kthread' },
