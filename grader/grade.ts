@@ -11,12 +11,13 @@ import type { check_result } from '../course/checks';
 import { watch_cpu_budget } from '../course/cpu_budget';
 import { COURSE_ROOT, read_manifest } from '../course/files';
 import { run_isolated, type isolated_run } from '../course/isolate';
+import { LIMITS, rss_mb } from '../course/runner';
 import { exercise_points, find_exercise, type course_manifest, type manifest_exercise } from '../course/manifest';
 import type { exercise_status } from '../course/outcome';
 import type { diagnostic } from '../course/typecheck';
 import { check_policy, type policy_violation } from './policy';
 import { starter_twin } from './signatures';
-import { strip_terminal } from './text';
+import { cap_message, strip_terminal } from './text';
 import { transpile_all, transpile_file, transpile_learner_file } from './transpile';
 import {
   compute_checksums,
@@ -124,8 +125,13 @@ export interface grade_report {
   error?: string;
 }
 
-/** The largest editable file the grader reads (the parent transpiles and parses it before any limit of a child applies). */
-export const MAX_FILE_BYTES = 256 * 1024;
+/**
+ * The largest editable file the grader reads (the parent transpiles and parses it before any limit
+ * of a child applies). 64 KiB, six times the largest reference: TypeScript's binder is quadratic in
+ * expando assignments (`P.a = P.a = ...`), and 43,000 of them in a 256 KiB file took the parent
+ * 22 s of CPU per file, every other submission waiting (red team 8 #06); at 64 KiB, under 1 s.
+ */
+export const MAX_FILE_BYTES = 64 * 1024;
 
 /** A limiter shared by every job of a run (and of a batch). */
 export type limiter = <T>(job: () => Promise<T>) => Promise<T>;
@@ -339,8 +345,11 @@ const TYPESCRIPT_DIR = dirname(createRequire(import.meta.url).resolve('typescrip
  * grader code it runs. No writes, no child processes, no workers: a path the
  * confinement missed is refused by Node too. Exported for the tests.
  */
-export function typecheck_argv(tree: string, files: readonly string[]): string[] {
+export function typecheck_argv(tree: string, files: readonly string[], heap_mb: number = LIMITS.heap_mb): string[] {
   return [
+    // The workers' heap cap (course/runner.ts LIMITS): a type check of the whole course needs ~200 MB;
+    // 400 aliases of 90k-member template-literal unions took one to 3 GB (red team 8 #03).
+    `--max-old-space-size=${heap_mb}`,
     '--experimental-permission',
     ...files.map((f) => `--allow-fs-read=${f}`),
     // Each file's starter twin (grader/signatures.ts): the contract its exports are held to.
@@ -359,6 +368,9 @@ export function typecheck_argv(tree: string, files: readonly string[]): string[]
   ];
 }
 
+/** Bytes of the type-check child's stdout beyond which it is stopped (its capped diagnostics are far less). */
+const TYPECHECK_MAX_OUTPUT = 4 * 1024 * 1024;
+
 /** Run the type check of @files in a child (it parses, never runs, the code). */
 function typecheck_child(tree: string, files: string[], timeout_ms: number): Promise<diagnostic[] | string> {
   return new Promise((done) => {
@@ -367,22 +379,37 @@ function typecheck_child(tree: string, files: string[], timeout_ms: number): Pro
     const child = spawn(process.execPath, typecheck_argv(tree, files), { cwd: tree, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let err = '';
-    // CPU time, not wall time (course/cpu_budget.ts): under load the type check is slow, not stuck.
-    const end_budget = watch_cpu_budget(child.pid, timeout_ms, 200, () => {
+    let why: string | null = null;
+    const kill = (reason: string) => {
+      why ??= reason;
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         /* gone */
       }
+    };
+    // CPU time, not wall time (course/cpu_budget.ts): under load the type check is slow, not stuck.
+    const end_budget = watch_cpu_budget(child.pid, timeout_ms, 200, () => kill('timed out'));
+    // Resident memory, as for the workers (the heap cap does not bound what the compiler keeps off-heap).
+    const rss_watch = setInterval(() => {
+      const mb = child.pid !== undefined ? rss_mb(child.pid) : null;
+      if (mb !== null && mb > LIMITS.rss_mb) kill(`used more than ${LIMITS.rss_mb} MiB of memory (are there huge types in the file?)`);
+    }, LIMITS.rss_poll_ms);
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      // The child caps its diagnostics (grader/typecheck_child.ts): more than this is not its answer.
+      if (out.length > TYPECHECK_MAX_OUTPUT) kill('printed more than a type check can');
     });
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
     child.on('close', () => {
       end_budget();
+      clearInterval(rss_watch);
       try {
+        if (why) throw new Error(why);
         done((JSON.parse(out.trim().split('\n').pop() ?? '') as { diagnostics: diagnostic[] }).diagnostics);
       } catch {
-        done(`the type check did not finish: ${err.trim().split('\n').slice(-4).join('\n') || 'timed out'}`);
+        const heap = /heap out of memory/i.test(err) ? `used more than ${LIMITS.heap_mb} MiB of heap (are there huge types in the file?)` : null;
+        done(`the type check did not finish: ${why ?? heap ?? (err.trim().split('\n').slice(-4).join('\n') || 'timed out')}`);
       }
     });
   });
@@ -630,12 +657,21 @@ export async function grade_submission(base: grading_base, opts: grade_options =
       // A check the starter passes is worth nothing: it must pass, and says so.
       const weigh = (c: graded_check): graded_check => (guard.has(c.id) ? { ...c, score: 0, max_score: 0, guard: true } : c);
       const ge = (status: graded_status, message: string, checks: graded_check[], output = '', ms = 0, incidents: string[] = []): graded_exercise => {
-        const weighed = checks.map(weigh);
+        let weighed = checks.map(weigh).map((c) => ({ ...c, message: cap_message(c.message) }));
+        // A check the starter passes, failed: the answer broke what worked, and earns nothing for the
+        // rest. Before this a guard cost 0 when failed, and 44 of the course's own known-wrong answers,
+        // rejected only by guards, kept full marks (red team 8 #05: 04's lie-success-when-free 8/8).
+        // A hidden guard voids the hidden checks only, and says nothing visible.
+        const broken = weighed.filter((c) => c.guard && c.status === 'failed' && !c.hidden);
+        const broken_hidden = weighed.some((c) => c.guard && c.status === 'failed' && c.hidden);
+        const voided = `no points: it fails ${broken.map((c) => c.id).join(', ')}, which the starter passes (the answer breaks what worked)`;
+        if (broken.length) weighed = weighed.map((c) => (c.score > 0 ? { ...c, score: 0, message: c.message ? `${c.message}\n${voided}` : voided } : c));
+        else if (broken_hidden) weighed = weighed.map((c) => (c.hidden && c.score > 0 ? { ...c, score: 0 } : c));
         return {
           id: e.id,
           title: e.title,
           status,
-          message,
+          message: cap_message(broken.length ? (message ? `${message}\n${voided}` : voided) : message),
           score: weighed.reduce((s, c) => s + c.score, 0),
           max_score: weighed.reduce((s, c) => s + c.max_score, 0),
           checks: weighed,

@@ -36,3 +36,17 @@ export function shown_name(name: string): string {
   });
   return changed ? JSON.stringify(out).replace(/\\\\u/g, '\\u') : out;
 }
+
+/** The longest message a report carries for one check or one exercise, in characters. */
+export const MAX_MESSAGE_CHARS = 8000;
+
+/**
+ * cap_message - @text cut to MAX_MESSAGE_CHARS, saying so. Every message of
+ * a report is copied into each of the exercise's checks, and each check
+ * into summary.txt, results.json, classroom.json and junit.xml: one message
+ * of megabytes (red team 8 #02) made the class's reports gigabytes and
+ * ended the grader with "Invalid string length", writing no gradebook.
+ */
+export function cap_message(text: string): string {
+  return text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS)}\n… (${text.length - MAX_MESSAGE_CHARS} more characters cut)`;
+}

@@ -45,4 +45,23 @@ const own = checker.check([...files, ...twins]).filter((d) => !twin_set.has(reso
 const failing = new Set(own.map((d) => d.file));
 const program = checker.program;
 const contract = program ? signature_problems(compiler, program, pairs.filter((p) => !failing.has(rel(p.learner))), rel) : [];
-process.stdout.write(`${JSON.stringify({ diagnostics: [...own, ...contract] })}\n`);
+process.stdout.write(`${JSON.stringify({ diagnostics: capped([...own, ...contract]) })}\n`);
+
+/**
+ * At most MAX_PER_FILE diagnostics per file, each message at most MAX_MESSAGE characters: a file
+ * can make the compiler say megabytes (a 90k-member union printed in full), and the report copies
+ * the message into every check of the exercise (red team 8 #02's class).
+ */
+function capped(ds: typeof own): typeof own {
+  const MAX_PER_FILE = 20;
+  const MAX_MESSAGE = 2000;
+  const per_file = new Map<string, number>();
+  const out: typeof own = [];
+  for (const d of ds) {
+    const n = (per_file.get(d.file) ?? 0) + 1;
+    per_file.set(d.file, n);
+    if (n <= MAX_PER_FILE) out.push(d.message.length > MAX_MESSAGE ? { ...d, message: `${d.message.slice(0, MAX_MESSAGE)}… (cut)` } : d);
+  }
+  for (const [file, n] of per_file) if (n > MAX_PER_FILE) out.push({ file, line: 1, column: 1, code: 'SL-MORE', message: `and ${n - MAX_PER_FILE} more errors in this file` });
+  return out;
+}

@@ -1,12 +1,18 @@
 // Grader red team, round 8 (/work/coord/s8/grader-redteam8.md; attacks in /work/gr8-attacks/): one test
 // per route closed this round, each failing without its fix.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import vm from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { solution_dir } from '../../course/files';
 import { realm } from '../../course/realm';
-import { check_policy } from '../../grader/policy';
+import { grade_submission, MAX_FILE_BYTES, prepare_base, release_base, typecheck_argv, type grading_base } from '../../grader/grade';
+import { check_policy, MAX_VIOLATIONS } from '../../grader/policy';
+import { cap_message, MAX_MESSAGE_CHARS } from '../../grader/text';
 import { make_temp } from '../../grader/tree';
+import { add_files, add_starter_with, EX01, manifest, new_submission } from './fixtures';
 
 /** The policy's messages for @body written as a graded file. */
 function policy_of(body: string): { where: string; message: string }[] {
@@ -31,5 +37,96 @@ describe('round 8, 01: a child that sleeps without using CPU (Atomics.wait)', ()
     );
     const got = v.filter((x) => /threads and garbage collector|may not use$/.test(x.message) && /'(Atomics|SharedArrayBuffer|WeakRef|FinalizationRegistry)'/.test(x.message)).map((x) => `${x.where} ${/'(\w+)'/.exec(x.message)![1]}`);
     expect(got).toEqual(['f.ts:2 SharedArrayBuffer', 'f.ts:3 Atomics', 'f.ts:5 WeakRef', 'f.ts:5 FinalizationRegistry']);
+  });
+});
+
+describe('round 8, 02/03: the type-check child is bounded in memory and in what it says', () => {
+  let base: grading_base;
+  beforeAll(() => {
+    base = prepare_base();
+  });
+  afterAll(() => release_base(base));
+
+  /** Run the type-check child on @text as a probe file of exercise 01 (heap @heap_mb): exit status and stdout. */
+  function typecheck(name: string, text: string, heap_mb?: number): { status: number | null; stdout: string; stderr: string } {
+    const file = join(base.dir, 'exercises', EX01.id, `${name}.ts`);
+    writeFileSync(file, text);
+    const r = spawnSync(process.execPath, typecheck_argv(base.dir, [file], heap_mb), { cwd: base.dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), '..') } });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it('runs under a heap cap: types that need more memory than the cap end the child, not the machine', () => {
+    // Each alias is a 90,000-member union the compiler builds eagerly (~25 MB each).
+    const D = "type D = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';\ntype E = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i';\n";
+    const aliases = Array.from({ length: 12 }, (_, i) => `export type U${i} = \`u${i}_\${D}\${D}\${D}\${D}\${E}\`;\n`).join('');
+    expect(typecheck_argv(base.dir, ['x.ts'])).toContain('--max-old-space-size=512');
+    const r = typecheck('probe-huge-types', D + aliases, 48);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/heap out of memory|Allocation failed/i);
+  });
+
+  it('says at most 20 diagnostics per file, each at most 2,000 characters, and how many more there were', () => {
+    const errors = Array.from({ length: 30 }, (_, i) => `export const v${i}: number = 'x${i}';\n`).join('');
+    const long = `export const w = ${'long'.repeat(1000)};\n`;
+    const r = typecheck('probe-many-errors', long + errors);
+    const ds = (JSON.parse(r.stdout.trim().split('\n').pop()!) as { diagnostics: { code: string; message: string }[] }).diagnostics;
+    expect(ds).toHaveLength(21);
+    expect(ds.every((d) => d.message.length <= 2010)).toBe(true);
+    expect(ds.some((d) => d.message.endsWith('… (cut)'))).toBe(true);
+    expect(ds[20]).toMatchObject({ code: 'SL-MORE', message: 'and 11 more errors in this file' });
+  });
+});
+
+describe('round 8, 02: no message of megabytes reaches the reports', () => {
+  it('the policy reports at most MAX_VIOLATIONS per file, and how many more', () => {
+    const v = policy_of(`export function P(): number {\n  return 0;\n}\n${'P.a = 1;\n'.repeat(3000)}`);
+    expect(v).toHaveLength(MAX_VIOLATIONS + 1);
+    expect(v[MAX_VIOLATIONS]!.message).toMatch(/^and \d+ more violations in this file$/);
+    expect(Number(/\d+/.exec(v[MAX_VIOLATIONS]!.message)![0])).toBeGreaterThan(2900);
+  });
+
+  it('a report message is cut at MAX_MESSAGE_CHARS, saying how much was cut', () => {
+    expect(cap_message('short')).toBe('short');
+    const cut = cap_message('x'.repeat(MAX_MESSAGE_CHARS + 5000));
+    expect(cut.length).toBeLessThan(MAX_MESSAGE_CHARS + 100);
+    expect(cut.endsWith('(5000 more characters cut)')).toBe(true);
+  });
+});
+
+describe('round 8, 06: the parent never transpiles a file big enough to be slow', () => {
+  it('refuses, unread, a graded file of expando assignments over 64 KiB (the binder is quadratic in them)', async () => {
+    expect(MAX_FILE_BYTES).toBeLessThanOrEqual(64 * 1024);
+    const base = prepare_base();
+    try {
+      const sub = new_submission('expando');
+      add_starter_with(sub, EX01, `\n${'i915_gem_shrinker_count.a = i915_gem_shrinker_count.a = 1;\n'.repeat(Math.ceil((64 * 1024) / 56))}`);
+      const r = await grade_submission(base, { submission: sub, exercises: ['01'], starter_baseline: false });
+      expect(r.exercises[0]!.status).toBe('missing');
+      expect(r.exercises[0]!.message).toMatch(/a graded file may be at most 64 KiB/);
+    } finally {
+      release_base(base);
+    }
+  });
+});
+
+describe('round 8, 05: a failed guard costs the exercise its points', () => {
+  it("04's decoy lie-success-when-free, rejected only by a check the starter passes, scores 0, not full marks", async () => {
+    const EX04 = manifest.exercises.find((e) => e.id.startsWith('04-'))!;
+    const base = prepare_base();
+    try {
+      const sub = new_submission('lie-success');
+      add_files(sub, EX04, join(solution_dir(EX04), 'decoys', 'lie-success-when-free'));
+      const r = await grade_submission(base, { submission: sub, exercises: ['04'] });
+      const e = r.exercises[0]!;
+      const guards = e.checks.filter((c) => c.guard);
+      expect(guards.some((c) => c.status === 'failed')).toBe(true);
+      // Without the rule it passed every check that pays: full marks.
+      expect(e.checks.filter((c) => !c.guard).every((c) => c.status === 'passed')).toBe(true);
+      expect(e.max_score).toBeGreaterThan(0);
+      expect(e.score).toBe(0);
+      expect(e.message).toMatch(/^no points: it fails [a-z-]+(, [a-z-]+)*, which the starter passes \(the answer breaks what worked\)$/);
+    } finally {
+      release_base(base);
+    }
   });
 });

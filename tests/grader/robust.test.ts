@@ -143,7 +143,7 @@ describe('a huge file (round 4 of the red team, #11)', () => {
       const r = await grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false, starter_baseline: false });
       const e = r.exercises[0]!;
       expect([e.status, e.score]).toEqual(['missing', 0]);
-      expect(e.message).toMatch(/^not graded: exercises\/01-count-must-not-hide-memory\/i915_gem_shrinker_count\.ts is \d+ KiB: a graded file may be at most 256 KiB/);
+      expect(e.message).toMatch(/^not graded: exercises\/01-count-must-not-hide-memory\/i915_gem_shrinker_count\.ts is \d+ KiB: a graded file may be at most 64 KiB/);
     } finally {
       release_base(base);
     }
