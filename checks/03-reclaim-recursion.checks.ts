@@ -44,6 +44,7 @@ import {
   type struct_mutex_workload,
 } from '../scenarios/struct_mutex_reclaim';
 import { arb_caller_task, type caller_task } from '../scenarios/reclaim_context';
+import { judge_stale_owner, STALE_OWNER_AT_OPS } from '../scenarios/stale_owner';
 import golden from './03-reclaim-recursion.golden';
 
 const lock_of = (impl: exercise_impl): shrinker_lock_fn => impl.i915_gem_shrinker_lock as shrinker_lock_fn;
@@ -342,6 +343,18 @@ export default define_checks(refuse_kernel_object_state({
           },
           (wl) => judged_run(impl, ctx, wl, () => null),
         );
+      },
+    },
+    {
+      id: 'never-reads-a-stale-owner',
+      name: 'never reads the owner\'s task_struct through the pointer __mutex_owner() gives: the owner may unlock, exit and be freed between that read and its use (SMP, CONFIG_PREEMPT)',
+      async run(impl) {
+        const lock = lock_of(impl);
+        for (const nth of STALE_OWNER_AT_OPS) {
+          const problem = await judge_stale_owner((w) => lock(w.i915), 'i915_gem_shrinker_lock', nth, { release: '4.12', shrinker_ops: { lock } });
+          if (problem) return fail(problem);
+        }
+        return pass(`with the owner exiting and its task_struct freed after each of the call's atomic ops ${STALE_OWNER_AT_OPS.join(', ')} on the owner word, nothing read it`);
       },
     },
     {

@@ -38,6 +38,7 @@ import {
   type owner_word_workload,
   type trylock_recursive_fn,
 } from '../scenarios/owner_word';
+import { judge_stale_owner, STALE_OWNER_AT_OPS } from '../scenarios/stale_owner';
 import golden from './04-owner-word.golden';
 import { model_describe_value } from '../kernel/model_value';
 
@@ -425,6 +426,18 @@ export default define_checks(refuse_kernel_object_state({
           if (!outcome.ok) return outcome;
         }
         return pass(`with Xorg taking struct_mutex at each of the call's atomic ops ${RACE_AT_OPS.join(', ')} on the owner word, every answer matched who held the lock`);
+      },
+    },
+    {
+      id: 'never-reads-a-stale-owner',
+      name: 'never reads the owner\'s task_struct through the pointer in the owner word: the owner may unlock, exit and be freed between that read and its use (SMP, CONFIG_PREEMPT)',
+      async run(impl) {
+        const fn = fn_of(impl);
+        for (const nth of STALE_OWNER_AT_OPS) {
+          const problem = await judge_stale_owner((w) => fn(w.i915.struct_mutex), 'mutex_trylock_recursive', nth);
+          if (problem) return fail(problem);
+        }
+        return pass(`with the owner exiting and its task_struct freed after each of the call's atomic ops ${STALE_OWNER_AT_OPS.join(', ')} on the owner word, nothing read it`);
       },
     },
     {

@@ -25,12 +25,12 @@ import {
   type i915_shrinker_ops,
   type shrinker_lock_state,
 } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
-import { atomic_long_read } from '../kernel/lib/atomic';
+import { atomic_long_read, model_restore_atomic_watch, model_watch_atomic_ops } from '../kernel/lib/atomic';
 import { model_describe_value, model_read_fields } from '../kernel/model_value';
 import { __mutex_owner, MUTEX_FLAGS } from '../kernel/locking/mutex';
 import { current } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC, type task_struct } from '../kernel/sched/task';
-import { measure_call } from '../course/invariants';
+import { measure_call, type call_measure } from '../course/invariants';
 
 export type shrinker_lock_fn = i915_shrinker_ops['lock'];
 export type shrinker_unlock_fn = i915_shrinker_ops['unlock'];
@@ -46,6 +46,14 @@ export interface contract_judge {
 }
 
 const MAX_KEPT = 3;
+
+/**
+ * Atomic ops on struct_mutex's owner word one lock call may make while
+ * another task holds it: mutex_trylock_recursive() makes two (__mutex_owner's
+ * read, mutex_trylock()'s read); an answer that asks a few ways (a trylock,
+ * then the owner) stays well below. A spin makes one or two per pass.
+ */
+const SPIN_OPS = 8;
 
 function new_judge(): contract_judge {
   return { calls: 0, violations: [], in_flight: new Map() };
@@ -90,7 +98,14 @@ export function judged_lock(lock: shrinker_lock_fn): { lock: shrinker_lock_fn; j
     const me = current;
     const owner_before = __mutex_owner(i915.struct_mutex);
     judge.in_flight.set(me, `the shrinker lock, called by ${caller_text(me)} while struct_mutex was held by ${who(owner_before)},`);
-    const m = await measure_call(() => lock(i915));
+    const { watch, previous } = model_watch_atomic_ops(i915.struct_mutex.owner);
+    let m: call_measure<shrinker_lock_state>;
+    try {
+      m = await measure_call(() => lock(i915));
+    } finally {
+      model_restore_atomic_watch(previous);
+    }
+    const word_ops = watch!.ops;
     judge.in_flight.delete(me);
     // One read of each field (model_read_fields): the judge and the model then use the same
     // snapshot, so a getter cannot answer the judge one thing and the model's i915_gem_shrink another.
@@ -102,6 +117,12 @@ export function judged_lock(lock: shrinker_lock_fn): { lock: shrinker_lock_fn; j
       note(judge, `the shrinker lock, called by ${by} while struct_mutex was held by ${who(owner_before)}, slept ${m.slept} time(s) and returned after ` +
         `${m.stalled_jiffies} jiffies: called from reclaim it must never wait for struct_mutex, not even briefly ` +
         '(the holder may be waiting for the very memory this reclaim is looking for).');
+    }
+    if (owner_before !== null && owner_before !== me && owner_after === owner_before && word_ops > SPIN_OPS) {
+      note(judge, `the shrinker lock, called by ${by} while struct_mutex was held by ${who(owner_before)}, made ${word_ops} atomic operations on its owner word ` +
+        `(trylocks, reads) before it answered: a busy wait. It never sleeps, but it burns this CPU for as long as the holder keeps the lock, in every ` +
+        'reclaimer at once, and on one CPU, or with the holder preempted on this one, it cannot succeed. The shrinker asks once ' +
+        '(mutex_trylock_recursive: one read of the word, one trylock) and gives up.');
     }
     if (!read.ok || typeof read.fields.locked !== 'boolean' || typeof read.fields.unlock !== 'boolean') {
       const got = read.ok ? `{ locked: ${model_describe_value(read.fields.locked)}, unlock: ${model_describe_value(read.fields.unlock)} }` : read.why;

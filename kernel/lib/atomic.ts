@@ -10,7 +10,11 @@
 // CPU's (each op is indivisible, the sequence of two is not). A check can
 // put such a CPU on one atomic_long_t (model_other_cpu_at_atomic): its
 // callback runs just before each op on that word, and may itself do atomic
-// ops on it, as the other CPU's code would at that moment.
+// ops on it, as the other CPU's code would at that moment. A check may put it
+// just *after* each op instead (when = 'after'): what the other CPU does
+// between this CPU's read of the word and whatever this CPU does next with
+// the value it read (on a CONFIG_PREEMPT kernel the reader may even be
+// preempted there, kernel/exit.ts model_other_cpu_owner_exits).
 import { register_initcall } from '../init/initcall';
 import { footprint_read, footprint_write } from '../footprint';
 
@@ -20,23 +24,63 @@ export class atomic_long_t {
 
 /** The other CPU's hook on one word: called before each atomic op on it, with the op's name and its index (0, 1, ...). */
 export type other_cpu_hook = (v: atomic_long_t, op: string, index: number) => void;
-let other_cpu: { v: atomic_long_t; hook: other_cpu_hook; ops: number; running: boolean } | null = null;
+let other_cpu: { v: atomic_long_t; hook: other_cpu_hook; ops: number; running: boolean; when: 'before' | 'after' } | null = null;
 
 register_initcall('core', 'lib_atomic', () => {
   other_cpu = null;
+  op_watch = null;
 });
 
 /**
- * model_other_cpu_at_atomic - from now on, before each atomic op on @v
- * (by any task of this run, not by @hook itself), call @hook: what another
- * CPU does to @v at that moment. null: no other CPU. Reset at every boot.
+ * model_other_cpu_at_atomic - from now on, before (or, with @when 'after',
+ * just after) each atomic op on @v (by any task of this run, not by @hook
+ * itself), call @hook: what another CPU does at that moment. null: no other
+ * CPU. Reset at every boot.
  */
-export function model_other_cpu_at_atomic(v: atomic_long_t | null, hook?: other_cpu_hook): void {
-  other_cpu = v && hook ? { v, hook, ops: 0, running: false } : null;
+export function model_other_cpu_at_atomic(v: atomic_long_t | null, hook?: other_cpu_hook, when: 'before' | 'after' = 'before'): void {
+  other_cpu = v && hook ? { v, hook, ops: 0, running: false, when } : null;
+}
+
+/** (model) A count of the atomic ops made on one watched word (model_watch_atomic_ops). */
+export interface atomic_op_watch {
+  readonly v: atomic_long_t;
+  ops: number;
+}
+let op_watch: atomic_op_watch | null = null;
+
+/**
+ * model_watch_atomic_ops - from now on count every atomic op on @v (null:
+ * stop); returns the new watch and the one it replaces, so that nested
+ * watches can put the outer one back. How a check measures a busy wait: a
+ * loop of trylocks or reads of a lock word costs nothing in the model's time
+ * (no schedule point, no jiffy), but each pass is an atomic op on the word.
+ * Not a kernel API; reset at every boot.
+ */
+export function model_watch_atomic_ops(v: atomic_long_t | null): { watch: atomic_op_watch | null; previous: atomic_op_watch | null } {
+  const previous = op_watch;
+  op_watch = v ? { v, ops: 0 } : null;
+  return { watch: op_watch, previous };
+}
+
+/** model_restore_atomic_watch - put back the watch model_watch_atomic_ops() replaced. */
+export function model_restore_atomic_watch(previous: atomic_op_watch | null): void {
+  op_watch = previous;
 }
 
 /** An atomic op on @v is about to run: let the other CPU act first (a no-op unless a check put one on @v). */
 function other_cpu_before(v: atomic_long_t, op: string): void {
+  if (op_watch !== null && op_watch.v === v) op_watch.ops++;
+  if (other_cpu === null || other_cpu.when !== 'before') return;
+  other_cpu_acts(v, op);
+}
+
+/** An atomic op on @v has run (its value is read): let the other CPU act before this CPU goes on (a no-op unless a check put one after @v's ops). */
+function other_cpu_after(v: atomic_long_t, op: string): void {
+  if (other_cpu === null || other_cpu.when !== 'after') return;
+  other_cpu_acts(v, op);
+}
+
+function other_cpu_acts(v: atomic_long_t, op: string): void {
   if (other_cpu === null || other_cpu.v !== v || other_cpu.running) return;
   other_cpu.running = true;
   try {
@@ -60,27 +104,34 @@ export function ATOMIC_INIT(i: number): atomic_t {
 export function atomic_long_read(v: atomic_long_t): number {
   other_cpu_before(v, 'atomic_long_read');
   footprint_read(v);
-  return v.counter;
+  const r = v.counter;
+  other_cpu_after(v, 'atomic_long_read');
+  return r;
 }
 export function atomic_long_set(v: atomic_long_t, i: number): void {
   other_cpu_before(v, 'atomic_long_set');
   footprint_write(v);
   v.counter = i;
+  other_cpu_after(v, 'atomic_long_set');
 }
 export function atomic_long_add(i: number, v: atomic_long_t): void {
   other_cpu_before(v, 'atomic_long_add');
   footprint_write(v);
   v.counter += i;
+  other_cpu_after(v, 'atomic_long_add');
 }
 export function atomic_long_sub(i: number, v: atomic_long_t): void {
   other_cpu_before(v, 'atomic_long_sub');
   footprint_write(v);
   v.counter -= i;
+  other_cpu_after(v, 'atomic_long_sub');
 }
 export function atomic_long_add_return(i: number, v: atomic_long_t): number {
   other_cpu_before(v, 'atomic_long_add_return');
   footprint_write(v);
-  return (v.counter += i);
+  const r = (v.counter += i);
+  other_cpu_after(v, 'atomic_long_add_return');
+  return r;
 }
 /** atomic_long_xchg - set @v to @n, return the old value. */
 export function atomic_long_xchg(v: atomic_long_t, n: number): number {
@@ -88,6 +139,7 @@ export function atomic_long_xchg(v: atomic_long_t, n: number): number {
   footprint_write(v);
   const old = v.counter;
   v.counter = n;
+  other_cpu_after(v, 'atomic_long_xchg');
   return old;
 }
 /** atomic_long_cmpxchg - if @v is @old set it to @n; return what @v was. */
@@ -96,6 +148,7 @@ export function atomic_long_cmpxchg(v: atomic_long_t, old: number, n: number): n
   footprint_write(v);
   const cur = v.counter;
   if (cur === old) v.counter = n;
+  other_cpu_after(v, 'atomic_long_cmpxchg');
   return cur;
 }
 /** atomic_long_cmpxchg_acquire / _release - the same in the model (one task runs at a time, no reordering). */
@@ -105,11 +158,13 @@ export function atomic_long_or(i: number, v: atomic_long_t): void {
   other_cpu_before(v, 'atomic_long_or');
   footprint_write(v);
   v.counter |= i;
+  other_cpu_after(v, 'atomic_long_or');
 }
 export function atomic_long_andnot(i: number, v: atomic_long_t): void {
   other_cpu_before(v, 'atomic_long_andnot');
   footprint_write(v);
   v.counter &= ~i;
+  other_cpu_after(v, 'atomic_long_andnot');
 }
 
 export function atomic_read(v: atomic_t): number {

@@ -47,10 +47,10 @@
 //   unneeded slow-path unlock).
 // - the optional @ip argument of the lock calls is the model's _RET_IP_: the
 //   name lockdep prints after "at:". It defaults to the call's own name.
-import { footprint_new, footprint_write } from '../footprint';
+import { FP_TASKLIST, footprint_new, footprint_read, footprint_write } from '../footprint';
 import { atomic_long_andnot, atomic_long_cmpxchg, atomic_long_or, atomic_long_read, atomic_long_set, atomic_long_t, model_other_cpu_at_atomic } from '../lib/atomic';
-import { model_schedule_point, model_task_context, current, for_each_process, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
-import { fatal_signal_pending, TASK_INTERRUPTIBLE, TASK_KILLABLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE, TASK_WAKEKILL, task_ptr, type task_struct, type wait_target } from '../sched/task';
+import { model_schedule_point, model_task_context, current, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
+import { fatal_signal_pending, TASK_INTERRUPTIBLE, TASK_KILLABLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE, TASK_WAKEKILL, task_ptr, task_struct_at, type task_struct, type wait_target } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
 import { DEBUG_LOCKS_WARN_ON } from './debug_locks';
 import { lock_acquire, lock_release, lockdep_map } from './lockdep';
@@ -112,13 +112,17 @@ export function DEFINE_MUTEX(name: string): mutex {
 
 /**
  * __owner_task - the task encoded in an owner word, or null. Masks the flag
- * bits off and maps the address back to its task_struct.
+ * bits off and maps the address back to its task_struct: the kernel's cast,
+ * so a word read before its owner exited still gives that task_struct, freed
+ * or not (kernel/exit.ts). Dereferencing it is safe only under
+ * rcu_read_lock() or with a reference (mutex_spin_on_owner() reads
+ * owner->on_cpu under rcu_read_lock()).
  */
 export function __owner_task(owner: number): task_struct | null {
   const addr = owner & ~MUTEX_FLAGS;
   if (addr === 0) return null;
-  for (const t of for_each_process()) if (task_ptr(t) === addr) return t;
-  return null;
+  footprint_read(FP_TASKLIST); // as a walk of the task list did: the explorer orders it against forks
+  return task_struct_at(addr);
 }
 
 /** __mutex_owner - who owns @lock: one atomic read of the owner word, flags masked off. "DO NOT USE (outside of mutex code)". */

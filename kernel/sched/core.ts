@@ -98,6 +98,7 @@ function make_task(pid: number, comm: string, flags: number, cpu: number, daemon
     rss_pages: 0,
     reclaim_state: null,
     exit_state: 'running',
+    usage: 2,
     model_resume: null,
     model_parked: false,
     model_parked_in: '',
@@ -266,6 +267,38 @@ function task_exit(t: task_struct, how: task_struct['exit_state']): void {
   for (const h of rq.exit_hooks) h(t);
   trace('sched_process_exit', { how });
   hand_back(t);
+}
+
+/**
+ * (model) model_task_exit_on_other_cpu - @t, asleep in the model, is a task
+ * whose code runs on another CPU (a check's stand-in that only owns a lock
+ * word): it returns and exits there (do_exit) while the caller runs. Its
+ * model continuation is dropped; the exit hooks run as at any exit (lockdep
+ * checks it holds no locks). Not a kernel API: checks use it through
+ * kernel/exit.ts model_other_cpu_owner_exits.
+ */
+export function model_task_exit_on_other_cpu(t: task_struct): void {
+  if (t === current || t.exit_state !== 'running' || t.state === TASK_RUNNING) throw new Error('model_task_exit_on_other_cpu: the task must be another one, alive and asleep');
+  t.exit_state = 'exited';
+  t.state = TASK_DEAD;
+  t.blocked_on = null;
+  t.model_resume = null;
+  t.model_parked = false;
+  rq.rq_seq.delete(t);
+  for (const h of rq.exit_hooks) h(t);
+}
+
+/**
+ * (model) model_task_unhash - release_task()'s __unhash_process (kernel/exit.c):
+ * @t, dead, leaves the task list, so for_each_process() and the scheduler's
+ * walks no longer see it. Its task_struct lives on until its last reference
+ * is put (kernel/exit.ts).
+ */
+export function model_task_unhash(t: task_struct): void {
+  if (t.exit_state === 'running') throw new Error('model_task_unhash: only a dead task is unhashed');
+  const i = rq.tasks.indexOf(t);
+  if (i >= 0) rq.tasks.splice(i, 1);
+  footprint_write(FP_TASKLIST);
 }
 
 /**

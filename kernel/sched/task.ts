@@ -83,6 +83,13 @@ export interface task_struct {
   reclaim_state: { reclaimed_slab: number } | null;
   /** Exit status: 'running', 'exited', 'killed' (OOM), 'oops' (died in a BUG). */
   exit_state: 'running' | 'exited' | 'killed' | 'oops';
+  /**
+   * References to this task_struct (v4.11 task_struct.usage): 2 from
+   * dup_task_struct, one for the task itself (dropped by finish_task_switch
+   * after its last switch-out) and one for release_task's RCU callback
+   * (kernel/exit.ts). When it drops to 0 the task_struct is freed.
+   */
+  usage: number;
 
   // --- scheduler private -------------------------------------------------
   /** Continue this task's JavaScript (set while it is parked at a schedule point). */
@@ -123,12 +130,13 @@ const TASK_STRUCT_BASE = 0x40000000;
 const TASK_STRUCT_ALIGN = 0x40;
 
 let task_addresses = new WeakMap<task_struct, number>();
-let used_task_addresses = new Set<number>();
+/** The task_struct at each address handed out this boot (the model never reuses a slot). */
+let used_task_addresses = new Map<number, task_struct>();
 let task_address_rng = new prandom_state(default_boot_params.seed);
 
 register_initcall('core', 'task_struct_cachep', () => {
   task_addresses = new WeakMap();
-  used_task_addresses = new Set();
+  used_task_addresses = new Map();
   task_address_rng = new prandom_state(boot_params().seed ^ 0x7a5c0de);
 });
 
@@ -145,8 +153,18 @@ export function task_ptr(t: task_struct): number {
   if (addr === undefined) {
     do addr = TASK_STRUCT_BASE + (1 + task_address_rng.below(TASK_SLOTS)) * TASK_STRUCT_ALIGN;
     while (used_task_addresses.has(addr));
-    used_task_addresses.add(addr);
+    used_task_addresses.set(addr, t);
     task_addresses.set(t, addr);
   }
   return addr;
+}
+
+/**
+ * (model) task_struct_at - the task_struct whose slot is at @addr, or null:
+ * what a pointer cast of an owner word gives in the kernel. Still the same
+ * object after the task has exited, been reaped and freed (kernel/exit.ts):
+ * a pointer does not know that its memory went back to the slab.
+ */
+export function task_struct_at(addr: number): task_struct | null {
+  return used_task_addresses.get(addr) ?? null;
 }
