@@ -75,6 +75,24 @@ function count_contract(ret: unknown): string | null {
   return null;
 }
 
+/** The shrinker's configuration as register_shrinker() left it: count only reads the lists, and changes none of it. */
+function shrinker_config(i915: drm_i915_private): { seeks: number; batch: number; flags: number } | null {
+  const s = i915.mm.shrinker;
+  return s ? { seeks: s.seeks, batch: s.batch, flags: s.flags } : null;
+}
+/** What count changed in the shrinker's configuration, as a reviewer says it, or null. */
+function config_change(before: ReturnType<typeof shrinker_config>, after: ReturnType<typeof shrinker_config>): string | null {
+  if (!before || !after) return null;
+  for (const k of ['seeks', 'batch', 'flags'] as const) {
+    if (before[k] !== after[k]) {
+      return `count changed the shrinker's ${k} from ${before[k]} to ${model_describe_value(after[k])}: struct shrinker's ${k} is i915's registration ` +
+        `(do_shrink_slab() reads ${k === 'batch' ? 'batch as the size of each scan call' : k === 'seeks' ? 'seeks to weigh the pressure' : 'flags to know how to call it'}), ` +
+        'not a place for count to keep state between calls. count reads the lists and answers; the next call reads them again.';
+    }
+  }
+  return null;
+}
+
 /** A generated count workload: the objects, swap, lockdep, and the caller's name and kind of task. */
 interface count_workload {
   objects: gem_object_spec[];
@@ -151,6 +169,11 @@ const MACHINES_THE_GENERATOR_CANNOT_MAKE: count_workload[] = [
   { objects: PAGES_PINNED_AMONG_PURGEABLE, swap: false, lockdep: true, comm: 'glxgears', task: 'user' },
   // Mesa's BO cache, counted from a kworker's reclaim (writeback allocating under pressure).
   { objects: [...Array.from({ length: 4 }, (): gem_object_spec => ({ kind: 'bound-dirty', pages: 5 })), { kind: 'bound-dirty-needed', pages: 3 }], swap: true, lockdep: false, comm: 'i915_ioctl', task: 'kworker' },
+  // Lists longer than SHRINK_BATCH (red team 9: a walk capped at 128 objects per list, or a sample of 100
+  // scaled up, passed every check, whose longest list was 68): 130 pinned buffers head the unbound list
+  // (154 objects), then 130 scanout buffers head the bound list (156). A count reads every object of both.
+  { objects: boot_order_machine(8, 130), swap: true, lockdep: false, comm: 'Xorg', task: 'user' },
+  { objects: boot_order_machine(130, 8), swap: false, lockdep: true, comm: 'glxgears', task: 'kthread' },
 ];
 function describe_count_workload(wl: count_workload): string {
   return `${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; count called by ${who_calls(wl.comm, wl.task)}${describe_gfp(wl)}`;
@@ -410,9 +433,16 @@ export default define_checks(refuse_kernel_object_state({
               { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
               async () => {
                 const i915 = w.i915!;
-                await make_gem_objects(i915, wl.objects);
+                // The same task counted before, in an earlier reclaim pass with struct_mutex free, when only the first half of
+                // the objects existed; the ioctl then made the rest. What count answers now is about the lists now: an answer
+                // remembered from that call (in a variable, or in a field of the shrinker) is stale (red team 9: cache-in-batch).
+                const earlier = Math.ceil(wl.objects.length / 2);
+                await make_gem_objects(i915, wl.objects.slice(0, earlier));
+                const config = shrinker_config(i915);
                 // The task that holds the lock and counts: this one, a kernel thread or a kworker (run_as waits for it).
-                const { m, balanced } = await run_as(wl.task, wl.comm, async () => {
+                const { m, balanced, earlier_answer } = await run_as(wl.task, wl.comm, async () => {
+                  const earlier_answer = await count(i915, sc_of(wl));
+                  await make_gem_objects(i915, wl.objects.slice(earlier));
                   await hold_struct_mutex(i915, wl.holder); // as a GEM ioctl (or i915's retire worker) does before it allocates
                   // Then its allocation enters direct reclaim (kernel threads and kworkers: see counting_as).
                   const leave_reclaim = wl.task === 'user' ? () => {} : enter_reclaim_context('direct-reclaim');
@@ -421,9 +451,9 @@ export default define_checks(refuse_kernel_object_state({
                   const balanced = locks_balanced(locks);
                   leave_reclaim();
                   if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
-                  return { m, balanced };
+                  return { m, balanced, earlier_answer };
                 });
-                return { m, locks: balanced, books: page_accounting() };
+                return { m, locks: balanced, books: page_accounting(), earlier_answer, config_changed: config_change(config, shrinker_config(i915)) };
               },
               () => {
                 w.i915 = gem_world({ release: '4.12', shrinker_ops: { count } }).i915; // the learner's count: the device must not carry the model's
@@ -435,14 +465,17 @@ export default define_checks(refuse_kernel_object_state({
             const bad = first_report(result, BAD_KINDS);
             if (bad) return fail(`the count went wrong: ${bad}${dmesg_tail(result)}`);
             if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
-            const broken = count_contract(value.m.value);
+            const broken = count_contract(value.m.value) ?? count_contract(value.earlier_answer);
             if (broken) return fail(broken);
+            if (value.config_changed) return fail(value.config_changed);
             if (value.locks) return fail(`${value.locks} The outer frame (the ioctl) owns struct_mutex: count must leave it held.`);
             if (value.books) return fail(value.books);
             if (value.m.slept > 0) return fail(`count slept ${value.m.slept} time(s) in a task that already holds struct_mutex: nothing it needs can come from waiting.`);
             const expected = releasable_pages(wl.objects, wl.swap);
             if (value.m.value !== expected) {
               return fail(`with struct_mutex held by the caller itself, count returned ${model_describe_value(value.m.value)}; ${expected} pages can be released ` +
+                `(the same task's earlier count, with the lock free and ${Math.ceil(wl.objects.length / 2)} of the ${wl.objects.length} objects made, answered ${model_describe_value(value.earlier_answer)}: ` +
+                'an answer remembered from it is stale, the lists are the lists now) ' +
                 '(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot). ' +
                 'The task that holds the lock is the one whose allocation needs these pages: i915_gem_shrinker_lock() says whether count may look ' +
                 '(locked), apart from whether count took the lock and must release it (unlock). Code that asks the lock itself must ask who owns it ' +
@@ -462,7 +495,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_count_workload,
             seed: 0x01c0,
-            generated: 9, // after the 7 examples
+            generated: 9, // after the 9 examples
             examples: [
               { ...DECISIVE, lockdep: true },
               { ...DECISIVE, lockdep: false, task: 'kthread', gfp: GFP_NOIO }, // a block driver's memalloc_noio scope
