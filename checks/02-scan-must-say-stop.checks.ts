@@ -6,7 +6,7 @@
 // which reclaim calls scan. Every call is judged as it happens.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
-import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
+import { dmesg_tail, first_report, run_in_gem_world, run_once } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import type { scenario } from '../explorer/scenario';
 import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
@@ -14,11 +14,13 @@ import { i915_gem_object_is_active, obj_nr_pages, type drm_i915_gem_object } fro
 import { can_release_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import type { run_result } from '../kernel/init/main';
-import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { __mutex_owner, MUTEX_FLAG_WAITERS, MUTEX_FLAGS, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { atomic_long_cmpxchg, atomic_long_read, atomic_long_set, model_other_cpu_at_atomic } from '../kernel/lib/atomic';
+import { kthread_run } from '../kernel/kthread';
 import { format_gfp, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_NOWAIT, GFP_TRANSHUGE, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
 import { shrink_slab, shrinker_nr_deferred, SHRINK_STOP, type shrink_control } from '../kernel/mm/vmscan';
 import { current, msleep, sched_steps } from '../kernel/sched/core';
-import { PF_KSWAPD, PF_MEMALLOC } from '../kernel/sched/task';
+import { PF_KSWAPD, PF_MEMALLOC, task_ptr, type task_struct } from '../kernel/sched/task';
 import { jiffies } from '../kernel/time/timekeeping';
 import { allocate_pages, cache_pages_resident, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
 import { holder_allocates_under_pressure, lockfree_count } from '../scenarios/thread';
@@ -299,6 +301,22 @@ const SCAN_EXAMPLES: scan_workload[] = [
   // A kworker and a kernel thread in direct reclaim, for a kvmalloc() (__GFP_NORETRY: its one round) and a filesystem's NORETRY try (writeback, another driver's work): scan owes them what it owes anyone.
   { objects: PARTIAL, swap: true, lockdep: true, comm: 'kworker/u4:2', caller: { task: 'kworker', context: 'direct-reclaim' }, holder: 'none', waiter: 'Xorg', calls: [12, 24], release: '4.12', busy_first: 0, gfp: GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN },
   { objects: PARTIAL, swap: false, lockdep: false, comm: 'jbd2/sda1-8', caller: { task: 'kthread', context: 'direct-reclaim' }, holder: 'none', waiter: 'Xorg', calls: [30], release: '4.11', busy_first: 0, gfp: GFP_NOFS | __GFP_NORETRY },
+  // A full SHRINK_BATCH, twice (red team 9: full-batch-shrink-all evicted everything when asked for 128, which the generator
+  // rarely draws): drop_caches and kswapd's larger passes ask exactly 128 per call. A 132-page purgeable cache and 36 pages
+  // userspace still needs: the whole cache the first time (whole objects: 132), the needed buffers (to swap) the second.
+  {
+    objects: [...Array<gem_object_spec['kind']>(3).fill('needed'), ...Array<gem_object_spec['kind']>(11).fill('purgeable')].map(twelve),
+    swap: true,
+    lockdep: false,
+    comm: 'kswapd0',
+    caller: KSWAPD,
+    holder: 'none',
+    waiter: 'Xorg',
+    calls: [128, 128],
+    release: '4.12',
+    busy_first: 0,
+    gfp: GFP_KERNEL,
+  },
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {
@@ -466,6 +484,86 @@ async function run_deferral(scan: scan_fn, wl: deferral_workload): Promise<{ res
   return { result, value: w.done ? seen : undefined };
 }
 
+// ---------------------------------------------------------------------------
+// The lock taken by another CPU during the scan (red team 9: unlock-before-shrink).
+
+/**
+ * How many atomic ops on the owner word a scan call makes before another
+ * CPU takes struct_mutex, tried one by one: the reference's lock makes three
+ * (a READ_ONCE, mutex_trylock()'s read and cmpxchg) and then holds it; a scan
+ * that lets go of the lock and takes it again (its own unlock, then
+ * i915_gem_shrink()'s trylock) makes more, and is raced at each.
+ */
+const MID_SCAN_RACE_AT_OPS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
+/** Two 12-page buffers userspace still needs, swap on: purging finds nothing, the second pass releases them. */
+const MID_SCAN_OBJECTS: gem_object_spec[] = [twelve('needed'), twelve('needed')];
+
+/**
+ * scan_with_lock_taken_at - struct_mutex is free when a reclaimer calls
+ * scan for 24 pages; just before the call's @nth atomic op on the owner
+ * word, Xorg, on another CPU, takes it if it is free (its fast-path cmpxchg).
+ * A scan that held the lock from its first trylock to its unlock never sees
+ * that happen mid-way. If the lock was taken under the scan and nothing was
+ * released, the answer must be SHRINK_STOP: 0 tells do_shrink_slab() that
+ * nr_to_scan objects were scanned, and the pressure is dropped instead of
+ * kept in nr_deferred.
+ */
+async function scan_with_lock_taken_at(scan: scan_fn, nth: number): Promise<string | null> {
+  let xorg: task_struct | null = null;
+  const { result, value } = await run_in_gem_world(
+    { release: '4.12', shrinker_ops: { scan } },
+    async (w) => {
+      const lock = w.i915.struct_mutex;
+      await make_gem_objects(w.i915, MID_SCAN_OBJECTS);
+      if (!xorg || atomic_long_read(lock.owner) !== 0) return { setup: 'check setup: struct_mutex should be free and Xorg running' };
+      // Xorg's CPU: before the call's @nth op on the word, its fast-path cmpxchg if the lock is free (model_other_cpu_locks_mutex),
+      // noting whether the scan had held the lock before that moment.
+      const me = task_ptr(current);
+      const race = { took: false, held_before: false };
+      const other = xorg;
+      model_other_cpu_at_atomic(lock.owner, (v, _op, index) => {
+        const word = atomic_long_read(v);
+        if ((word & ~MUTEX_FLAGS) === me) race.held_before = true;
+        if (index !== nth || (word & ~MUTEX_FLAGS) !== 0) return;
+        race.took = atomic_long_cmpxchg(v, word, task_ptr(other) | (word & MUTEX_FLAG_WAITERS)) === word;
+      });
+      let call: scan_call;
+      try {
+        call = await judged_scan(scan, w.i915, { gfp_mask: GFP_KERNEL, nr_to_scan: 24, nid: 0, memcg: null });
+      } finally {
+        model_other_cpu_at_atomic(null);
+      }
+      if (race.took && __mutex_owner(lock) === xorg) atomic_long_set(lock.owner, 0); // Xorg's CPU is done with it (the model's Xorg never runs a critical section)
+      return { setup: null, call, took: race.took, held_before: race.held_before };
+    },
+    () => {
+      xorg = kthread_run(async () => {
+        await msleep(1000); // its ioctl runs on the other CPU; in the model it only owns the word
+      }, 'Xorg');
+    },
+    { ...WORLD_PARAMS, swap_pages: 64 },
+    'glxgears',
+  );
+  const bad = first_report(result, BAD_KINDS);
+  if (bad) return `with Xorg taking struct_mutex on another CPU just before the scan's atomic op #${nth} on the owner word: ${bad}${dmesg_tail(result)}`;
+  if (!value) return `the check did not finish: ${result.stop}${dmesg_tail(result)}`;
+  if (value.setup) return value.setup;
+  const c = value.call!;
+  if (c.locks && !value.took) return `${c.who}: ${c.locks}`; // (when Xorg took it, the word names Xorg after the call: not the scan's doing)
+  if (value.took && c.ret !== SHRINK_STOP && released_of(c) === 0 && !value.held_before) {
+    return `${c.who}: Xorg, on another CPU, took struct_mutex just before the scan's atomic op #${nth} on the owner word, before the scan got it, ` +
+      `and scan returned ${show(c.ret)}. do_shrink_slab() counts every answer but SHRINK_STOP as nr_to_scan objects scanned, so the pressure on i915 ` +
+      'is dropped instead of deferred in nr_deferred. Return SHRINK_STOP when you cannot take the lock.';
+  }
+  if (value.took && c.ret !== SHRINK_STOP && released_of(c) === 0) {
+    return `${c.who}: struct_mutex was free when scan was called; the scan took it and let it go again, and Xorg, on another CPU, took it just before the scan's ` +
+      `atomic op #${nth} on the owner word, in the middle of the scan, before its walk. It released nothing and returned ${show(c.ret)}: ` +
+      'do_shrink_slab() counts that as nr_to_scan objects scanned, and the pressure on i915 is dropped, not deferred. Hold the lock from i915_gem_shrinker_lock() ' +
+      'to i915_gem_shrinker_unlock() around both i915_gem_shrink() passes (they find it RECURSIVE, yours); if you cannot take it, say SHRINK_STOP.';
+  }
+  return null;
+}
+
 /** The same scenario with lockdep off (boot param lockdep=0): answers that ask lockdep must not pass. */
 function without_lockdep(s: scenario): scenario {
   return { ...s, id: `${s.id}-nolockdep`, params: { ...s.params, lockdep: false } };
@@ -493,9 +591,13 @@ export default define_checks(refuse_kernel_object_state({
   checks: [
     {
       id: 'defers-work-when-lock-is-busy',
-      name: 'says SHRINK_STOP at once when another task holds struct_mutex, so the work waits in nr_deferred until kswapd can do it',
-      run: (impl, ctx) =>
-        for_each_workload(
+      name: 'says SHRINK_STOP at once when another task holds struct_mutex, so the work waits in nr_deferred until kswapd can do it; also when another CPU takes it during the scan',
+      run: async (impl, ctx) => {
+        for (const nth of MID_SCAN_RACE_AT_OPS) {
+          const wrong = await scan_with_lock_taken_at(scan_of(impl), nth);
+          if (wrong) return fail(wrong);
+        }
+        return for_each_workload(
           {
             arbitrary: fc.record({
               lockdep: fc.boolean(),
@@ -532,7 +634,8 @@ export default define_checks(refuse_kernel_object_state({
             if (differs) return fail(`the deferred work was not done as with the reference solution: ${differs}`);
             return pass();
           },
-        ),
+        );
+      },
     },
     {
       id: 'releases-about-nr-to-scan',

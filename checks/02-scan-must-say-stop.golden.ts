@@ -178,6 +178,16 @@ const golden: golden_data = {
         0
       ]
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[128,128],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        132,
+        0
+      ],
+      [
+        0,
+        36
+      ]
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       [
         0,
@@ -323,6 +333,10 @@ const golden: golden_data = {
       12,
       36
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[128,128],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      132,
+      36
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       0,
       0
@@ -399,6 +413,10 @@ const golden: golden_data = {
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,30],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12",
+      "36"
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[128,128],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "132",
       "36"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
