@@ -339,6 +339,9 @@ const BACKLOG_EXAMPLES: readonly drain_workload[] = [
   { ...base_workload, freed: { count: 12, kinds: FREED_KIND_MIX, cpus: 'both', cascade: { chains: 3, depth: 4 } }, lockdep: false, drainer: 'rmmod', drainer_cpu: 1 },
   // Twenty links deep: a drain bounded at any number of rounds up to twenty returns with objects in flight.
   { ...base_workload, freed: { count: 4, kinds: FREED_KIND_MIX, cpus: 'cpu1', cascade: { chains: 1, depth: 20 } }, busy_kworker: false, drainer_cpu: 1 },
+  // Two hundred links deep (red team 9: a "livelock guard" of 40 rounds passed, the generator's chains stopping at 32):
+  // past any round count a reader would pick (32, 40, 64, 100, 128). v4.12's drain loops while free_count is not 0.
+  { ...base_workload, freed: { count: 2, kinds: FREED_KIND_MIX, cpus: 'cpu0', cascade: { chains: 1, depth: 200 } }, busy_kworker: false, drainer_cpu: 1 },
 ];
 
 /** Backlogs of RCU callbacks: 1 to 120 objects, on either CPU or both, behind a busy kworker or not, maybe with cascades. */

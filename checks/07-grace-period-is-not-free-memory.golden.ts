@@ -28,6 +28,12 @@ const golden: golden_data = {
       "preempted": 0,
       "steps": 12
     },
+    "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":1,\"freed\":{\"cascade\":{\"chains\":1,\"depth\":200},\"count\":2,\"cpus\":\"cpu0\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
+      "slept": 201,
+      "stall_us": 1608,
+      "preempted": 0,
+      "steps": 1608
+    },
     "{\"busy_kworker\":false,\"drainer\":\"check\",\"drainer_cpu\":1,\"freed\":{\"cascade\":{\"chains\":1,\"depth\":20},\"count\":4,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 21,
       "stall_us": 168,
