@@ -170,13 +170,13 @@ export class KernelOops extends Error {
 }
 
 /**
- * handle_stack_overflow - arch/x86/kernel/traps.c (v4.11, CONFIG_VMAP_STACK,
- * x86_64's default): the task ran off the bottom of its THREAD_SIZE stack
- * into the guard page below it; the CPU cannot deliver the page fault on
- * that stack and raises a double fault, whose handler prints the guard-page
- * line and dies ("kernel stack overflow (double-fault)"). The oops kills
- * the task (a panic with panic_on_oops). @stack_base stands for the
- * vmalloc'd stack's lowest address; @thread_size is its size.
+ * handle_stack_overflow - arch/x86/kernel/traps.c (v4.11, CONFIG_VMAP_STACK, x86_64's default unless KASAN):
+ * the task ran off the bottom of its THREAD_SIZE stack into the guard page below it; the CPU cannot deliver the
+ * page fault on that stack and raises a double fault, whose handler prints the guard-page line and dies ("kernel
+ * stack overflow (double-fault)"). The oops kills the task (a panic with panic_on_oops). Model choice: v4.11's
+ * VMAP_STACK depends on !KASAN (until v5.5) and KASAN doubles THREAD_SIZE, so no v4.11 kernel prints both this and
+ * the model's KASAN reports (nor would a KASAN build's die line stop at "SMP"): the model's kernel is a composite.
+ * @stack_base stands for the vmalloc'd stack's lowest address; @thread_size is its size.
  */
 export function handle_stack_overflow(stack_base: number, thread_size: number): never {
   const hex = (n: number): string => `ffffc900${n.toString(16).padStart(8, '0')}`;

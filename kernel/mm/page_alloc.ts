@@ -171,7 +171,7 @@ export function warn_alloc(gfp_mask: gfp_t, t: task_struct, msg: string): void {
 
 /**
  * THREAD_SIZE - a task's kernel stack on x86_64, v4.11: PAGE_SIZE << THREAD_SIZE_ORDER (2), 16 KiB
- * (arch/x86/include/asm/page_64_types.h, without KASAN).
+ * (arch/x86/include/asm/page_64_types.h) without KASAN; 32 KiB with it, and no guard page then (kernel/panic.ts).
  */
 export const THREAD_SIZE = 16384;
 /**
