@@ -237,16 +237,27 @@ const describe_after_unlock = (wl: after_unlock_workload): string =>
 /** The sleeps of an expedited grace period (kernel/rcu/tree_exp.ts): its wait queue, and rsp->exp_mutex when another GP is running. */
 const EXPEDITED_GP_WAIT = /^(wait queue rcu_sched->exp_wq\[\d+\]|mutex &rsp->exp_mutex)$/;
 
-/** What the calling task slept on during @fn (the scheduler's sched_sleep events; the run must be traced). */
-async function sleeps_during<T>(fn: () => Promise<T>): Promise<{ value: T; slept_on: string[] }> {
+/**
+ * What the calling task slept on during @fn (the scheduler's sched_sleep events; the run must be traced), and which of
+ * those sleeps it took while holding @lock (followed through its lock_acquired / lock_release events).
+ */
+async function sleeps_during<T>(fn: () => Promise<T>, lock: string): Promise<{ value: T; slept_on: string[]; slept_holding: string[] }> {
   const me = current.pid;
   const from = trace_events().length;
   const value = await fn();
-  const slept_on = trace_events()
-    .slice(from)
-    .filter((e) => e.event === 'sched_sleep' && e.pid === me)
-    .map((e) => String(e.fields.on ?? 'nothing named'));
-  return { value, slept_on };
+  const slept_on: string[] = [];
+  const slept_holding: string[] = [];
+  let holding = false;
+  for (const e of trace_events().slice(from)) {
+    if (e.pid !== me) continue;
+    if (e.fields.lock === lock && e.event === 'lock_acquired') holding = true;
+    if (e.fields.lock === lock && e.event === 'lock_release') holding = false;
+    if (e.event !== 'sched_sleep') continue;
+    const on = String(e.fields.on ?? 'nothing named');
+    slept_on.push(on);
+    if (holding) slept_holding.push(on);
+  }
+  return { value, slept_on, slept_holding };
 }
 
 async function after_unlock_check(impl: exercise_impl, wl: after_unlock_workload): Promise<check_outcome> {
@@ -261,9 +272,9 @@ async function after_unlock_check(impl: exercise_impl, wl: after_unlock_workload
       const owners = lock_owners([w.i915.struct_mutex]);
       const flags = wl.caller === 'kswapd' ? PF_MEMALLOC | PF_KSWAPD : PF_MEMALLOC;
       current.flags |= flags;
-      const { slept_on } = await sleeps_during(() => shrink(w.i915, 48, FLAG_SETS[wl.flags]!));
+      const { slept_on, slept_holding } = await sleeps_during(() => shrink(w.i915, 48, FLAG_SETS[wl.flags]!), w.i915.struct_mutex.name);
       current.flags &= ~flags;
-      return { other_waits: slept_on.filter((on) => !EXPEDITED_GP_WAIT.test(on)), locks: locks_balanced(owners), books: page_accounting() };
+      return { other_waits: slept_on.filter((on) => !EXPEDITED_GP_WAIT.test(on)), slept_holding, locks: locks_balanced(owners), books: page_accounting() };
     },
     undefined,
     { ...WORLD_PARAMS, totalram_pages: 1024, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, trace: true },
@@ -273,6 +284,13 @@ async function after_unlock_check(impl: exercise_impl, wl: after_unlock_workload
   if (bad) return fail(`${bad}${dmesg_tail(result)}`);
   if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
   if (value.locks) return fail(value.locks);
+  if (value.slept_holding.length > 0) {
+    return fail(`called from ${wl.caller} with struct_mutex free, i915_gem_shrink took the lock itself and slept on ` +
+      `${[...new Set(value.slept_holding)].join(', ')} before releasing it. That is v4.10's hang one frame up: the expedited grace period ` +
+      'is driven by work on system_wq, whose pool may be busy with __i915_gem_free_work blocked on struct_mutex, the lock this task holds, ' +
+      'and under memory pressure no new kworker can be created; meanwhile every GEM ioctl waits on struct_mutex for the whole grace period. ' +
+      'The v4.11 shape waits only after its own mutex_unlock(); v4.12 does not wait at all.');
+  }
   if (value.other_waits.length > 0) {
     return fail(`called from ${wl.caller} with struct_mutex free, i915_gem_shrink took and released the lock and then slept on ` +
       `${[...new Set(value.other_waits)].join(', ')}. After a real unlock the v4.11 shape waits for an expedited grace period and for nothing ` +
