@@ -42,6 +42,11 @@ export interface fs_cache_options {
   batch?: number;
   /** Answer 0 to count_objects (a cache that cannot tell, or is being torn down). */
   count_says_zero?: boolean;
+  /**
+   * Scan under GFP_NOFS too, and say SHRINK_STOP only while @contended() holds: a shrinker like i915's, whose
+   * i915_gem_shrinker_scan never looks at __GFP_FS and stops when i915_gem_shrinker_lock() finds struct_mutex taken.
+   */
+  like_i915?: { contended: () => boolean };
 }
 
 /** register_fs_cache - from scenario setup: a super_block's caches, registered as a shrinker. */
@@ -61,7 +66,7 @@ export function register_fs_cache(opts: fs_cache_options): fs_cache {
     scan_objects: (_s: shrinker, sc: shrink_control) => {
       cache.scan_requests.push(sc.nr_to_scan);
       cache.scan_nids.push(sc.nid);
-      if (!(sc.gfp_mask & __GFP_FS)) return SHRINK_STOP;
+      if (opts.like_i915 ? opts.like_i915.contended() : !(sc.gfp_mask & __GFP_FS)) return SHRINK_STOP;
       const nid = node(sc);
       const freed = Math.min(sc.nr_to_scan, node_objects[nid] ?? 0);
       node_objects[nid] = (node_objects[nid] ?? 0) - freed;
