@@ -14,16 +14,13 @@ interface search_entry {
   text: string;
 }
 
-let index: search_entry[] | null = null;
+let index: Promise<search_entry[]> | null = null;
 
-async function load_index(): Promise<search_entry[]> {
-  if (index) return index;
-  try {
-    const r = await fetch('search-index.json');
-    index = r.ok ? ((await r.json()) as search_entry[]) : [];
-  } catch {
-    index = [];
-  }
+/** load_index - the search index, fetched once (every caller shares the one request). */
+function load_index(): Promise<search_entry[]> {
+  index ??= fetch('search-index.json')
+    .then((r) => (r.ok ? (r.json() as Promise<search_entry[]>) : []))
+    .catch(() => []);
   return index;
 }
 
@@ -57,11 +54,18 @@ function setup_search(): void {
   const close = (): void => {
     list.hidden = true;
   };
+  // Each keystroke asks again; only the answer to the latest one is shown, whatever order the answers come in.
+  let asked = 0;
   const update = async (): Promise<void> => {
+    const mine = ++asked;
     const entries = await load_index();
-    const hits = search(entries, input.value);
+    if (mine !== asked) return;
+    const q = input.value;
+    const hits = search(entries, q);
     list.replaceChildren();
-    if (!input.value.trim()) return close();
+    // The query these results answer (tests and scripts wait for the answer to theirs).
+    list.dataset.query = q;
+    if (!q.trim()) return close();
     if (hits.length === 0) {
       const li = document.createElement('li');
       li.textContent = 'No matches.';

@@ -118,7 +118,7 @@ describe('study site in Chromium', () => {
     expect(live.join('').length).toBeLessThan(400);
     expect(await dmesg.evaluate((e) => e.closest('[aria-live]'))).toBeNull();
     // The ~10,000-line timeline shows 200 lines at a time, paged.
-    const timeline = page.getByRole('region', { name: /Timeline/ });
+    const timeline = page.getByRole('region', { name: /^Timeline \(/ });
     const lines = async (): Promise<number> => ((await timeline.locator('pre').textContent()) ?? '').split('\n').length;
     expect(await lines()).toBe(200);
     await expect.poll(() => timeline.textContent(), { timeout: PATIENCE_MS }).toMatch(/Lines 1–200 of \d{4,}/);
@@ -132,10 +132,12 @@ describe('study site in Chromium', () => {
   it('remembers the hints shown for an exercise in this browser', async () => {
     const page = await open('exercise-02-scan-must-say-stop.html');
     await page.locator('.reveal-hint').click();
+    await expect.poll(() => page.locator('.reveal-hint').textContent(), { timeout: PATIENCE_MS }).toMatch(/^Show hint 2 of/);
     await page.locator('.reveal-hint').click();
+    await expect.poll(() => page.locator('.reveal-hint').textContent(), { timeout: PATIENCE_MS }).toMatch(/^Show hint 3 of/);
     await page.reload();
+    await expect.poll(() => page.locator('.reveal-hint').textContent(), { timeout: PATIENCE_MS }).toMatch(/^Show hint 3 of/);
     expect(await page.locator('.hint:visible').count()).toBe(2);
-    expect(await page.locator('.reveal-hint').textContent()).toMatch(/Show hint 3 of/);
   });
 
   it('says what is wrong with a malformed schedule string', async () => {
@@ -150,17 +152,17 @@ describe('study site in Chromium', () => {
     const visible = () => page.locator('.hint:visible').count();
     expect(await visible()).toBe(0);
     await page.locator('.reveal-hint').click();
-    expect(await visible()).toBe(1);
+    await expect.poll(visible, { timeout: PATIENCE_MS }).toBe(1);
     await page.locator('.reveal-hint').click();
-    expect(await visible()).toBe(2);
+    await expect.poll(visible, { timeout: PATIENCE_MS }).toBe(2);
   });
 
   it('finds a lesson from the search box with the keyboard only', async () => {
     const page = await open('index.html');
     await page.getByRole('searchbox').or(page.getByLabel('Search')).first().focus();
     await page.keyboard.type('owner word');
-    // Enter follows the first result: wait until the index has answered the query.
-    await page.locator('#search-results a[href*="04-owner-word"]').first().waitFor();
+    // Enter follows the first result: wait until the list answers the whole query (site.ts marks it with data-query).
+    await page.locator('#search-results[data-query="owner word"] a[href*="04-owner-word"]').first().waitFor();
     await page.keyboard.press('Enter');
     await page.waitForURL(/04-owner-word\.html/);
     expect(await page.title()).toContain('owner word');
@@ -174,7 +176,8 @@ describe('study site in Chromium', () => {
     const page = await open('index.html');
     await page.getByLabel('Search').focus();
     await page.keyboard.type(query);
-    const hit = page.locator(`#search-results a[href="${want}"]`);
+    // The list that answers the whole query, not one typed half-way (site.ts marks it with data-query).
+    const hit = page.locator(`#search-results[data-query="${query}"] a[href="${want}"]`);
     await hit.waitFor();
     // Down into the results until the wanted one has focus, then Enter follows it.
     for (let i = 0; i < 12 && !(await hit.evaluate((a) => a === document.activeElement)); i++) await page.keyboard.press('ArrowDown');
@@ -194,7 +197,8 @@ describe('study site in Chromium', () => {
     await expect.poll(() => pop.isVisible(), { timeout: PATIENCE_MS }).toBe(true);
     expect(await pop.textContent()).toMatch(/^PF_MEMALLOC: .*reclaim.*In the glossary$/);
     // Announced as a button whose popover is expanded, the definition right after it.
-    expect(await page.getByRole('button', { name: 'PF_MEMALLOC', expanded: true }).count()).toBe(1);
+    // aria-expanded follows the popover's toggle event, which comes a moment after it shows: wait for that state itself.
+    await expect.poll(() => page.getByRole('button', { name: 'PF_MEMALLOC', expanded: true }).count(), { timeout: PATIENCE_MS }).toBe(1);
     expect(await page.getByRole('note', { name: 'PF_MEMALLOC: definition' }).isVisible()).toBe(true);
     const box = (await pop.boundingBox())!;
     expect(box.x).toBeGreaterThanOrEqual(0);
@@ -202,14 +206,15 @@ describe('study site in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     // Tab goes into the definition (its glossary link), Escape closes it and gives focus back.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('In the glossary');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), { timeout: PATIENCE_MS }).toBe('In the glossary');
     await page.keyboard.press('Escape');
     await expect.poll(() => pop.isVisible(), { timeout: PATIENCE_MS }).toBe(false);
+    await expect.poll(() => term.getAttribute('aria-expanded'), { timeout: PATIENCE_MS }).toBe('false');
     expect(await term.evaluate((b) => b === document.activeElement)).toBe(true);
-    expect(await term.getAttribute('aria-expanded')).toBe('false');
     // Space opens it too.
     await page.keyboard.press('Space');
     await expect.poll(() => pop.isVisible(), { timeout: PATIENCE_MS }).toBe(true);
+    await expect.poll(() => term.getAttribute('aria-expanded'), { timeout: PATIENCE_MS }).toBe('true');
     const result = await new AxeBuilder({ page }).analyze();
     expect(result.violations.map((v) => `${v.impact ?? ''} ${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
     await page.context().close();
@@ -294,7 +299,7 @@ describe("a newcomer's walk through the site, in Chromium", () => {
     const hints = () => page.locator('.hint:visible').count();
     expect(await hints()).toBe(0);
     await page.locator('.reveal-hint').click();
-    expect(await hints()).toBe(1);
+    await expect.poll(hints, { timeout: PATIENCE_MS }).toBe(1);
     await page.context().close();
   });
 });
