@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { frame_map } from './generator/frame_map_plugin.ts';
 import { study_site_pages } from './generator/plugin.ts';
+import { scenario_index_module } from './generator/scenario_index_plugin.ts';
 
 const site_root = dirname(fileURLToPath(import.meta.url));
 const repo_root = resolve(site_root, '..');
@@ -17,7 +18,7 @@ export default defineConfig({
   publicDir: false,
   appType: 'mpa',
   logLevel: 'warn',
-  plugins: [study_site_pages(repo_root, site_root), frame_map(repo_root)],
+  plugins: [study_site_pages(repo_root, site_root), frame_map(repo_root), scenario_index_module(repo_root)],
   server: { host: '127.0.0.1', fs: { allow: [repo_root] } },
   preview: { host: '127.0.0.1' },
   build: {

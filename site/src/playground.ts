@@ -11,7 +11,8 @@
 // URL (?scenario=&variant=&schedule=) replays it on load.
 // The kernel model runs right here (playground_core.ts, explorer/stepper.ts).
 import { paged_text } from './paged_text';
-import { catalogue, forget_your_code, run_schedule_string, step, VARIANTS, your_code_offered, type catalogue_entry, type variant } from './playground_core';
+import { catalogue, forget_your_code, run_schedule_string, set_scenario_index, step, VARIANTS, your_code_offered, type catalogue_entry, type variant } from './playground_core';
+import scenario_index from 'virtual:shrinker-lab/scenario-index';
 import { challenge, render_end, render_view } from './playground_views';
 import { render_timeline } from '../../explorer/render';
 import { format_schedule, parse_schedule, type deviation } from '../../explorer/schedule';
@@ -248,5 +249,7 @@ async function setup(root: HTMLElement): Promise<void> {
   }
 }
 
+// The build's index of every suite's scenarios: the page lists them all and loads a suite only to run one of its scenarios.
+set_scenario_index(scenario_index);
 const root = document.getElementById('playground-root');
 if (root) void setup(root);

@@ -7,7 +7,9 @@
 // decision (explorer/stepper.ts). It runs the kernel model in the browser
 // (and in node, for the tests): nothing here uses Node APIs. The check
 // suites and the exercise code are loaded only when a scenario needs them
-// (Vite splits them into chunks of their own).
+// (Vite splits them into chunks of their own): the page lists and finds
+// scenarios by id from the build's index (set_scenario_index), and imports
+// the one suite that declares the scenario run.
 import type { exercise_impl } from '../../course/checks';
 import { traced_exports } from '../../course/funcgraph';
 import { build_checked, find_declared, scenario_declarations_of, type built_scenario, type scenario_declarations } from '../../course/scenario_registry';
@@ -17,6 +19,7 @@ import { step_to, type step_result } from '../../explorer/stepper';
 import { KERNEL_REGISTRY_KEY, locate_your_code_line, YOUR_CODE_LINES, type kernel_registry, type your_code_lines, type your_code_offer } from '../../cli/your_code_registry';
 import { model_set_frame_locator } from '../../kernel/lib/dump_stack';
 import { locate_bundled_frame, set_frame_table, type frame_table } from './frame_map';
+import type { scenario_index_entry } from '../generator/scenario_index';
 import { count_hides_memory, flush_from_reclaim, rcu_hang, shrinker_lock_recursion } from '../../scenarios/thread';
 
 /** Whose code a scenario runs: the exercise's starter, its reference solution, or the learner's current files ("your code"). */
@@ -155,20 +158,56 @@ export interface catalogue_entry {
   title: string;
 }
 
-let declarations: Promise<scenario_declarations[]> | null = null;
+/** Each suite's declarations, by its module key, once loaded. */
+const loaded_suites = new Map<string, Promise<scenario_declarations | null>>();
 
-/** every_declaration - the declared scenarios of every check suite (loaded once). */
-export function every_declaration(): Promise<scenario_declarations[]> {
-  declarations ??= Promise.all(Object.keys(suite_modules).sort().map(async (k) => scenario_declarations_of({ scenarios: await suite_modules[k]!() }))).then((all) =>
-    all.filter((d): d is scenario_declarations => d !== null),
-  );
-  return declarations;
+/** load_suite - the declared scenarios of the check suite @key (one of suite_modules' keys), loaded once. */
+function load_suite(key: string): Promise<scenario_declarations | null> {
+  let p = loaded_suites.get(key);
+  if (!p) {
+    const load = suite_modules[key];
+    if (!load) return Promise.reject(new Error(`the playground has no check suite ${key}`));
+    p = load().then((scenarios) => scenario_declarations_of({ scenarios }));
+    p.catch(() => loaded_suites.delete(key));
+    loaded_suites.set(key, p);
+  }
+  return p;
 }
 
-/** catalogue - every scenario: each exercise's explored ones, then the thread's. */
+/** every_declaration - the declared scenarios of every check suite (loads them all: node's tests and the index without a build). */
+export async function every_declaration(): Promise<scenario_declarations[]> {
+  const all = await Promise.all(Object.keys(suite_modules).sort().map(load_suite));
+  return all.filter((d): d is scenario_declarations => d !== null);
+}
+
+let scenario_index: Promise<scenario_index_entry[]> | null = null;
+
+/**
+ * set_scenario_index - the build's index of declared scenarios
+ * (site/generator/scenario_index_plugin.ts): with it the page lists every
+ * scenario and loads a suite only to run one of its scenarios. Without it
+ * (node, the tests) the index is read from every suite, loaded.
+ */
+export function set_scenario_index(entries: readonly scenario_index_entry[]): void {
+  scenario_index = Promise.resolve([...entries]);
+}
+
+function the_index(): Promise<scenario_index_entry[]> {
+  scenario_index ??= Promise.all(
+    Object.keys(suite_modules)
+      .sort()
+      .map(async (suite) => {
+        const d = await load_suite(suite);
+        return d ? { suite, exercise: d.exercise, scenarios: d.scenarios.map((s) => ({ id: s.id, title: s.title })) } : null;
+      }),
+  ).then((all) => all.filter((e): e is scenario_index_entry => e !== null));
+  return scenario_index;
+}
+
+/** catalogue - every scenario: each exercise's explored ones, then the thread's (no suite is loaded when the build's index is set). */
 export async function catalogue(): Promise<catalogue_entry[]> {
   const out: catalogue_entry[] = [];
-  for (const d of await every_declaration()) for (const s of d.scenarios) out.push({ id: s.id, exercise: d.exercise, title: s.title });
+  for (const d of await the_index()) for (const s of d.scenarios) out.push({ id: s.id, exercise: d.exercise, title: s.title });
   for (const s of thread_scenarios()) out.push({ id: s.id, exercise: null, title: 'the thread\'s scenario, as the 2017 kernel ran it' });
   return out;
 }
@@ -196,11 +235,15 @@ export interface resolved {
 export async function resolve(id: string, v: variant): Promise<resolved> {
   const thread = thread_scenarios().find((s) => s.id === id);
   if (thread) return { id, exercise: null, built: { scenario: thread } };
-  const found = find_declared(await every_declaration(), id);
-  if (!found) {
+  const entry = (await the_index()).find((e) => e.scenarios.some((s) => s.id === id));
+  if (!entry) {
     const known = (await catalogue()).map((e) => e.id).join(', ');
     throw new Error(`The playground does not know scenario "${id}". It knows: ${known}.`);
   }
+  // Only the suite that declares it is loaded; the index was read from the same suites when the site was built.
+  const suite = await load_suite(entry.suite);
+  const found = suite ? find_declared([suite], id) : null;
+  if (!found || found.exercise !== entry.exercise) throw new Error(`The site's scenario index is older than ${entry.suite}: rebuild the site (npm run build).`);
   // Wrapped as the checks and the CLI's replay wrap it (course/funcgraph.ts): the same trace, the same "at:" in lockdep's lines.
   return { id, exercise: found.exercise, built: build_checked(found.declaration, traced_exports(await load_variant(found.exercise, v))) };
 }

@@ -102,6 +102,11 @@ async function problems_of(w: watched, what: string): Promise<string[]> {
   return out;
 }
 
+/** The check suites' chunks (assets/NN-slug.checks-HASH.js) the pages of @w asked for, by file name. */
+function suites_asked(w: watched): string[] {
+  return w.requests.map((r) => /\/assets\/([\w-]+\.checks-[\w-]+\.js)$/.exec(r)?.[1]).filter((f): f is string => f !== undefined);
+}
+
 /** Bytes each page received before any run (playground: also after its run), for the report at the end. */
 const measured = new Map<string, { kind: string; js: number; total: number }>();
 function measure(w: watched, file: string, kind: string): { js: number; total: number } {
@@ -124,6 +129,8 @@ describe('every page of the study site, one at a time, at 375 px on a static hos
     const problems = await problems_of(w, file);
     const { js } = measure(w, file, kind);
     if (js === 0) problems.push(`${file}: loaded no script`);
+    // The playground lists every scenario from the build's index: it loads no check suite until one of its scenarios runs.
+    if (kind === 'playground') problems.push(...suites_asked(w).map((f) => `${file} loaded the check suite ${f} before any run`));
     if (kind === 'lesson' && js >= LESSON_JS_LIMIT) problems.push(`${file}: ${js} bytes of JS (a lesson page stays under 50 KB)`);
     await w.page.context().close();
     expect(problems).toEqual([]);
@@ -134,11 +141,12 @@ describe('the playground mid-run, at 375 px on a static host', () => {
   it("at a decision point of exercise 03's starter, every view shown: no error, nothing outside 127.0.0.1, no sideways scroll, axe clean", async () => {
     const w = await watched_page();
     await w.page.goto(`${host!.url}/playground.html?scenario=ex03-recursion&variant=starter`);
-    await expect.poll(() => w.page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #0/);
-    // Two steps in: tasks are asleep and hold locks, so the lanes, locks and zone views have rows.
+    await expect.poll(() => w.page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^Decision #0:/);
+    // Two steps in: tasks are asleep and hold locks, so the lanes, locks and zone views have rows. Each key is pressed
+    // at a decision (the page takes keys there) and each wait is for the exact next one.
     for (const n of [1, 2]) {
       await w.page.keyboard.press('n');
-      await expect.poll(() => w.page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(new RegExp(`Decision #${n}|The run ended`));
+      await expect.poll(() => w.page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(new RegExp(`^Decision #${n}:`));
     }
     for (const view of ['Tasks', 'Zone Normal', 'dmesg']) expect(await w.page.getByRole('heading', { name: new RegExp(view) }).count(), view).toBeGreaterThan(0);
     const problems = await problems_of(w, 'playground at decision #2');
@@ -149,10 +157,14 @@ describe('the playground mid-run, at 375 px on a static host', () => {
   it("at the end of exercise 03's deadlock, the cycle marked: no error, no sideways scroll, axe clean", async () => {
     const w = await watched_page();
     await w.page.goto(`${host!.url}/playground.html?schedule=${encodeURIComponent(format_schedule('ex03-recursion', []))}&variant=starter`);
-    await w.page.getByRole('region', { name: 'dmesg' }).waitFor();
-    await expect.poll(() => w.page.textContent('.pg-end'), { timeout: PATIENCE_MS }).toMatch(/deadlock/);
+    // The end of the run: status, end panel, lanes and dmesg are drawn in one go.
+    await expect.poll(() => w.page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^The run ended \(deadlock\)/);
+    expect(await w.page.textContent('.pg-end')).toMatch(/deadlock/);
     expect(await w.page.locator('tr.in-cycle').count()).toBeGreaterThan(0);
     const problems = await problems_of(w, 'playground at the deadlock');
+    // Only the suite that declares the scenario was loaded, on demand.
+    expect(suites_asked(w)).toEqual([expect.stringMatching(/^03-reclaim-recursion\.checks-[\w-]+\.js$/)]);
+    measure(w, "playground.html after an exercise's run (03)", "playground after an exercise's run");
     await w.page.context().close();
     expect(problems).toEqual([]);
   });
@@ -160,10 +172,10 @@ describe('the playground mid-run, at 375 px on a static host', () => {
   it('after the replay with the longest trace (about 10,000 lines, paged): no error, no sideways scroll, axe clean; its bytes after the run', async () => {
     const w = await watched_page();
     await w.page.goto(`${host!.url}/playground.html?schedule=${encodeURIComponent(format_schedule('count-trylock', []))}`);
-    await w.page.getByRole('region', { name: 'dmesg' }).waitFor();
-    await expect.poll(() => w.page.getByRole('region', { name: /Timeline/ }).textContent(), { timeout: PATIENCE_MS }).toMatch(/Lines 1–200 of \d{4,}/);
+    await expect.poll(() => w.page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^The run ended/);
+    await expect.poll(() => w.page.getByRole('region', { name: /^Timeline \(/ }).textContent(), { timeout: PATIENCE_MS }).toMatch(/Lines 1–200 of \d{4,}/);
     const problems = await problems_of(w, 'playground after a replay');
-    measure(w, 'playground.html after a replay', 'playground after a run');
+    measure(w, 'playground.html after the thread\'s longest run', 'playground after the thread\'s longest run');
     await w.page.context().close();
     expect(problems).toEqual([]);
   });
