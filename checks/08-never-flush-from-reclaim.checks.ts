@@ -433,7 +433,7 @@ export default define_checks(refuse_kernel_object_state({
     },
     {
       id: 'no-hang-without-new-kworkers',
-      name: 'reclaim gets back on every path when no new kworker can be created (and in every interleaving of the thread\'s scenario)',
+      name: 'reclaim gets back on every path when no new kworker can be created (and in every interleaving of the thread\'s scenario with at most two preemptions)',
       async run(impl, ctx) {
         const explored = await explore_declared(scenarios, 'ex08-no-new-kworkers', impl);
         if (!explored.ok) return explored;
