@@ -122,7 +122,18 @@ export async function grade_batch(base: grading_base, dir: string, out: string, 
         } catch (e) {
           r = failed_report(name, `the grader failed on this submission: ${(e as Error).message}`, base.manifest);
         }
-        write_results(r, join(out, folders.get(name)!));
+        // One submission's results that cannot be written (red team 8 #02: a report too big for a
+        // string) cost that submission its files, never the class its gradebook.
+        try {
+          write_results(r, join(out, folders.get(name)!));
+        } catch (e) {
+          r = failed_report(name, `the grader could not write this submission's results: ${(e as Error).message}`, base.manifest);
+          try {
+            write_results(r, join(out, folders.get(name)!));
+          } catch {
+            /* the gradebook row below still says it */
+          }
+        }
         return r;
       }),
     ),

@@ -15,11 +15,15 @@ export async function oracle_points(e: manifest_exercise, dir: string): Promise<
 /**
  * oracle_graded - what the grader should give the files in @dir: the points
  * of the checks they pass that the committed starter fails (a check the
- * starter passes guards, and is worth nothing), and the exercise's maximum.
+ * starter passes guards, and is worth nothing; a failed guard voids them
+ * all), and the exercise's maximum.
  */
 export async function oracle_graded(e: manifest_exercise, dir: string, starter: string): Promise<{ score: number; max: number; passed: string[]; guards: string[] }> {
   const guards = (await oracle_points(e, starter)).passed;
   const { passed } = await oracle_points(e, dir);
   const paid = e.tests.filter((t) => !guards.includes(t.check));
-  return { score: paid.filter((t) => passed.includes(t.check)).reduce((s, t) => s + t.points, 0), max: paid.reduce((s, t) => s + t.points, 0), passed, guards };
+  // A failed guard (a check the starter passes) voids the exercise (grader/grade.ts, red team 8 #05).
+  const broke_a_guard = guards.some((g) => !passed.includes(g));
+  const earned = broke_a_guard ? 0 : paid.filter((t) => passed.includes(t.check)).reduce((s, t) => s + t.points, 0);
+  return { score: earned, max: paid.reduce((s, t) => s + t.points, 0), passed, guards };
 }

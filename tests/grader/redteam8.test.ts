@@ -1,14 +1,15 @@
 // Grader red team, round 8 (/work/coord/s8/grader-redteam8.md; attacks in /work/gr8-attacks/): one test
 // per route closed this round, each failing without its fix.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solution_dir } from '../../course/files';
 import { realm } from '../../course/realm';
-import { grade_submission, MAX_FILE_BYTES, prepare_base, release_base, typecheck_argv, type grading_base } from '../../grader/grade';
+import { grade_batch } from '../../grader/batch';
+import { failed_report, grade_submission, MAX_FILE_BYTES, prepare_base, release_base, typecheck_argv, type grading_base } from '../../grader/grade';
 import { check_policy, MAX_VIOLATIONS } from '../../grader/policy';
 import { cap_message, MAX_MESSAGE_CHARS } from '../../grader/text';
 import { make_temp } from '../../grader/tree';
@@ -128,5 +129,26 @@ describe('round 8, 05: a failed guard costs the exercise its points', () => {
     } finally {
       release_base(base);
     }
+  });
+});
+
+describe('round 8, 02: one submission whose results cannot be written costs the class nothing', () => {
+  it('the batch still writes every other submission and the gradebook, with a row for it', async () => {
+    const dir = make_temp('shrinker-class-unwritable-');
+    for (const n of ['alice', 'mallory']) mkdirSync(join(dir, n));
+    const stub = { manifest } as unknown as grading_base;
+    const stand_in: typeof grade_submission = async (b, opts) => {
+      const name = opts!.submission!.split('/').pop()!;
+      const r = failed_report(name, 'stand-in', b.manifest);
+      // A report no JSON can hold (as one of 21 MB per check could not be made into a string).
+      return name === 'mallory' ? { ...r, execution_time: 1n as unknown as number } : r;
+    };
+    const out = join(dir, '..', `${basename(dir)}-out`);
+    const b = await grade_batch(stub, dir, out, { jobs: 1 }, stand_in);
+    expect(b.reports.map((r) => r.submission)).toEqual(['alice', 'mallory']);
+    const book = readFileSync(join(out, 'gradebook.csv'), 'utf8');
+    expect(book).toMatch(/^alice,/m);
+    expect(book).toMatch(/^mallory,/m);
+    expect(b.reports[1]!.error).toMatch(/could not write this submission's results/);
   });
 });
