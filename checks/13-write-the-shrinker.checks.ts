@@ -15,7 +15,12 @@
 // user task, a kernel thread (kswapd is one) or a kworker, on the direct
 // calls and on the OOM path. Two reclaimers interleave
 // on one machine, and count and scan are called by a task holding the lock
-// under every shrinker_policy.
+// under every shrinker_policy. The scenarios of exercises 06, 11 and 04 run
+// with your shrinker in place of the reference's (scenarios/capstone_course.ts):
+// the execbuffer ioctl relocating its pinned batch under pressure, a storm
+// of GFP_NOFS reclaims and then GFP_KERNEL ones through v4.11's
+// do_shrink_slab, and a waiter queued on struct_mutex while its holder
+// allocates, under every schedule with one preemption.
 //
 // Every call of your three functions is judged as it happens
 // (scenarios/whole_shrinker.ts): what it returned against what was
@@ -73,6 +78,16 @@ import {
   type shrinker_policy,
   type whole_shrinker,
 } from '../scenarios/whole_shrinker';
+import { DECISIVE_RELOCATION, arb_relocation_workload, describe_relocation_workload, run_relocation, type relocation_workload } from '../scenarios/pin_before_alloc';
+import {
+  arb_deferral_workload,
+  describe_deferral_workload,
+  pinned_relocation,
+  run_deferral_history,
+  waiter_while_holder_allocates_with,
+  type deferral_workload,
+} from '../scenarios/capstone_course';
+import type { gem_object_spec } from '../scenarios/gem_workloads';
 import golden from './13-write-the-shrinker.golden';
 
 /** Reports no workload may leave behind (an OOM kill included: i915's buffers were there to take). */
@@ -436,6 +451,11 @@ export const scenarios = declare_scenarios('13-write-the-shrinker', [
     title: 'the same with lockdep off',
     build: (impl) => ({ scenario: hang_case(impl, false), options: { preemption_bound: 1 }, around: kernel_policy(impl) }),
   },
+  {
+    id: 'ex13-waiter-queued',
+    title: 'exercise 04\'s schedules with your shrinker: "Xorg" queues on struct_mutex (MUTEX_FLAG_WAITERS) while the ioctl holding it allocates under pressure, every schedule with at most one preemption',
+    build: (impl) => ({ scenario: waiter_while_holder_allocates_with('ex13-waiter-queued', shrinker_of(impl), true), options: { preemption_bound: 1 }, around: kernel_policy(impl) }),
+  },
 ]);
 
 /** Andrea's hang (scenarios/thread.ts rcu_hang) with this shrinker, under every schedule within the bound. */
@@ -628,6 +648,87 @@ function refuse_the_model_lock(suite: check_suite): check_suite {
   };
 }
 
+// ---------------------------------------------------------------------------
+// The scenarios of exercises 06, 11 and 04 with this shrinker (scenarios/capstone_course.ts)
+
+/**
+ * 06's relocations: the execbuffer ioctl pins its batch before kmalloc (06's answer), memory at a
+ * watermark, reclaim in the ioctl's own task calling this scan (RECURSIVE). The batch in every
+ * state, another CPU allocating and the batch's other user unpinning inside the kmalloc. The
+ * buffer cache is idle: scan's rules (whole_shrinker.ts) count an unbound buffer the GPU still
+ * uses as releasable, which only the OOM notifier may take (I915_SHRINK_ACTIVE).
+ */
+const arb_relocation_cache_idle = arb_relocation_workload(false).map((wl) => ({ ...wl, cache_busy_jiffies: 0 }));
+const RELOCATION_EXAMPLES: relocation_workload[] = [
+  DECISIVE_RELOCATION,
+  { ...DECISIVE_RELOCATION, target: { state: 'unpinned', pages: 12 }, objects: [{ kind: 'needed', pages: 3 }, { kind: 'pinned', pages: 2 }], level: { mark: 'atomic-floor', delta: 0 }, cache_objects: 8, lockdep: false, comm: 'Xorg' },
+  { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 4 }, level: { mark: 'atomic-floor', delta: 0 }, cache_objects: 7 },
+  { ...DECISIVE_RELOCATION, target: { state: 'pinned-by-user', pages: 8 }, user_unpins_in_kmalloc: true, racing_allocator: true },
+  { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 10 }, level: { mark: 'min', delta: 1 }, cache_objects: 4, comm: 'kswapd0' },
+];
+
+/** relocation_with_this_shrinker - one relocation workload of exercise 06 with this shrinker as i915's, judged and compared with the reference. */
+async function relocation_with_this_shrinker(impl: exercise_impl, ctx: check_context, wl: relocation_workload): Promise<check_outcome> {
+  const { ops, calls } = judged_shrinker(shrinker_of(impl));
+  const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_relocation(wl, pinned_relocation, ops));
+  const broken = first_violation(calls);
+  if (broken) return fail(violation_text(broken, calls));
+  const kasan = first_report(result, ['kasan']);
+  if (kasan) {
+    return fail(`${kasan}\n  The execbuffer ioctl pinned its batch (i915_gem_object_pin_pages) before its kmalloc, and reclaim, in the ioctl's own task, ` +
+      'released the batch\'s pages all the same: the relocation then wrote through freed pages. A pin is how a driver path says "I am using these pages": ' +
+      `scan may release only what can_release_pages() allows (pages_pin_count no higher than bind_count, no pinned binding), nested or not.${dmesg_tail(result)}`);
+  }
+  const bad = first_report(result, BAD_ON_THE_OOM_PATH);
+  if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+  if (!value) return fail(`the execbuffer ioctl never finished its relocation: ${result.stop}${dmesg_tail(result)}`);
+  // A batch with no pages gets them in the pin: its sg_table is new by design.
+  if (value.ret === 0 && wl.target.state !== 'no-pages' && !value.same_pages) {
+    return fail(`the batch's pages were replaced while the execbuffer ioctl held a pin on them (its sg_table changed across the kmalloc): scan released pages pinned beyond their bindings.`);
+  }
+  if (value.locks) return fail(value.locks);
+  if (value.books) return fail(value.books);
+  const released = calls.filter((c) => c.fn !== 'count').reduce((n, c) => n + c.released, 0);
+  const kills = result.reports.filter((r) => r.kind === 'oom').length;
+  const differs = like_reference(ctx, { relocation: wl }, { ret: value.ret, written: value.written, same_pages: value.same_pages, released, kills });
+  return differs
+    ? fail(`the relocation under pressure went otherwise than with the reference shrinker (what the relocation returned, entries written, the batch's pages kept, pages i915 released, OOM kills): ${differs}`)
+    : pass();
+}
+
+/**
+ * 11's history: a storm of GFP_NOFS reclaims, then GFP_KERNEL ones, through v4.11's do_shrink_slab; i915 beside a
+ * filesystem's caches. A hand-picked storm with struct_mutex held by another GEM client during part of it.
+ */
+const DEFERRAL_EXAMPLES: deferral_workload[] = [
+  { objects: [...Array<gem_object_spec>(20).fill({ kind: 'purgeable', pages: 24 }), { kind: 'needed', pages: 4 }], storm: 20, held_during: [], kernel_calls: 2, nr_scanned: 32, nr_eligible: 1024, fs_objects: 300, swap: false, task: 'user', comm: 'Xorg' },
+  { objects: [...Array<gem_object_spec>(16).fill({ kind: 'purgeable', pages: 16 }), { kind: 'bound-idle', pages: 6 }], storm: 12, held_during: [2, 3, 4, 9], kernel_calls: 3, nr_scanned: 128, nr_eligible: 512, fs_objects: 120, swap: true, task: 'kworker', comm: 'kworker/u4:2' },
+  { objects: [...Array<gem_object_spec>(12).fill({ kind: 'purgeable', pages: 32 }), { kind: 'pinned', pages: 8 }], storm: 6, held_during: [1], kernel_calls: 1, nr_scanned: 512, nr_eligible: 1024, fs_objects: 200, swap: false, task: 'kthread', comm: 'jbd2/sda1-8' },
+];
+
+async function deferral_with_this_shrinker(impl: exercise_impl, ctx: check_context, wl: deferral_workload): Promise<check_outcome> {
+  const { result, value, calls } = await with_policy(impl, KERNEL_POLICY, () => run_deferral_history(wl, shrinker_of(impl)));
+  const broken = first_violation(calls, ['count', 'scan']);
+  if (broken) return fail(violation_text(broken, calls));
+  const bad = first_report(result, BAD_REPORTS);
+  if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+  if (!value) return fail(`the reclaim history did not finish: ${result.stop}${dmesg_tail(result)}`);
+  const differs = like_reference(ctx, { deferral: wl }, value, (ref, got) => {
+    const n = wl.storm + wl.kernel_calls;
+    for (let i = 0; i < n; i++) {
+      const what = i < wl.storm ? `GFP_NOFS reclaim #${i + 1}` : `GFP_KERNEL reclaim #${i - wl.storm + 1} (after the storm)`;
+      if (ref.i915_released[i] !== got.i915_released[i] || ref.i915_deferred[i] !== got.i915_deferred[i]) {
+        return `${what}: i915 released ${got.i915_released[i]} pages and its nr_deferred is now ${got.i915_deferred[i]}; with the reference shrinker, on the same pressure, ` +
+          `${ref.i915_released[i]} pages and ${ref.i915_deferred[i]} deferred. do_shrink_slab() asks for work in proportion to the pressure and keeps in nr_deferred ` +
+          'what scan could not do (SHRINK_STOP): an answer that says stop where it could work winds up the deferred work, which a later caller then evicts at once; ' +
+          'one that says "done" without releasing drops it.';
+      }
+    }
+    return JSON.stringify(ref) === JSON.stringify(got) ? null : `the filesystem's evictions or i915's scan calls differ: the reference gives ${JSON.stringify(ref)}, this code gives ${JSON.stringify(got)}`;
+  });
+  return differs ? fail(differs) : pass();
+}
+
 export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
   exercise: '13-write-the-shrinker',
   golden,
@@ -743,6 +844,48 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
           },
           (wl) => judged_free_path_run(impl, ctx, wl),
         );
+      },
+    },
+    {
+      id: 'leaves-pinned-pages-alone',
+      name: 'exercise 06\'s relocation under pressure with your shrinker: the execbuffer ioctl\'s pinned batch keeps its pages while its kmalloc reclaims in the same task, and the run goes as with the reference',
+      run: (impl, ctx) =>
+        for_each_workload(
+          {
+            arbitrary: arb_relocation_cache_idle,
+            seed: 0x13e6,
+            runs: RELOCATION_EXAMPLES.length + 4,
+            shrink_budget: SHRINK_BUDGET,
+            examples: RELOCATION_EXAMPLES,
+            describe: describe_relocation_workload,
+          },
+          (wl) => relocation_with_this_shrinker(impl, ctx, wl),
+        ),
+    },
+    {
+      id: 'deferral-as-the-reference',
+      name: 'exercise 11\'s GFP_NOFS storm, then GFP_KERNEL reclaim, through v4.11\'s do_shrink_slab: i915 releases and defers on each call what the reference does against the same pressure',
+      run: (impl, ctx) =>
+        for_each_workload(
+          {
+            arbitrary: arb_deferral_workload,
+            seed: 0x13f1,
+            runs: DEFERRAL_EXAMPLES.length + 4,
+            shrink_budget: SHRINK_BUDGET,
+            examples: DEFERRAL_EXAMPLES,
+            describe: describe_deferral_workload,
+          },
+          (wl) => deferral_with_this_shrinker(impl, ctx, wl),
+        ),
+    },
+    {
+      id: 'sees-its-own-lock-behind-waiters',
+      name: 'exercise 04\'s schedules with your shrinker: while another task queues on struct_mutex (MUTEX_FLAG_WAITERS), count and scan in the holder\'s reclaim still find the lock their own; no OOM kill, no deadlock, in every schedule with at most one preemption',
+      async run(impl) {
+        const out = await explore_declared(scenarios, 'ex13-waiter-queued', impl);
+        return out.ok ? out : fail(`${out.message}\n  ("i915_ioctl" holds struct_mutex and allocates 40 pages under pressure; "Xorg" wants the lock and queues behind it, setting MUTEX_FLAG_WAITERS ` +
+          '(and MUTEX_FLAG_HANDOFF once it wakes to find the lock still taken). Only the owner\'s address, with the flag bits masked off, says who holds the lock: ' +
+          'a test that reads the raw owner word takes the ioctl for another holder, count says 0, and a bystander is OOM-killed.)');
       },
     },
     {

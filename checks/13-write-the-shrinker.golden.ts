@@ -3,6 +3,379 @@
 import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
+  "deferral-as-the-reference": {
+    "{\"deferral\":{\"comm\":\"Xorg\",\"fs_objects\":300,\"held_during\":[],\"kernel_calls\":2,\"nr_eligible\":1024,\"nr_scanned\":32,\"objects\":[{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"needed\",\"pages\":4}],\"storm\":20,\"swap\":false,\"task\":\"user\"}}": {
+      "i915_released": [
+        0,
+        0,
+        0,
+        0,
+        144,
+        0,
+        0,
+        0,
+        0,
+        0,
+        144,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0
+      ],
+      "i915_deferred": [
+        29,
+        58,
+        87,
+        116,
+        17,
+        37,
+        57,
+        77,
+        97,
+        117,
+        9,
+        20,
+        31,
+        42,
+        53,
+        64,
+        75,
+        86,
+        97,
+        108,
+        119,
+        130
+      ],
+      "fs_evicted": [
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        128,
+        0
+      ],
+      "i915_scans": 2
+    },
+    "{\"deferral\":{\"comm\":\"check\",\"fs_objects\":54,\"held_during\":[0],\"kernel_calls\":1,\"nr_eligible\":1024,\"nr_scanned\":512,\"objects\":[{\"kind\":\"purgeable\",\"pages\":17},{\"kind\":\"purgeable\",\"pages\":18},{\"kind\":\"purgeable\",\"pages\":27},{\"kind\":\"purgeable\",\"pages\":17},{\"kind\":\"purgeable\",\"pages\":30},{\"kind\":\"purgeable\",\"pages\":26},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":17},{\"kind\":\"purgeable\",\"pages\":29},{\"kind\":\"purgeable\",\"pages\":25},{\"kind\":\"purgeable\",\"pages\":8},{\"kind\":\"purgeable\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":27},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":26},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":5}],\"storm\":4,\"swap\":false,\"task\":\"kthread\"}}": {
+      "i915_released": [
+        0,
+        272,
+        50,
+        0,
+        0
+      ],
+      "i915_deferred": [
+        0,
+        65,
+        14,
+        14,
+        14
+      ],
+      "fs_evicted": [
+        0,
+        0,
+        0,
+        0,
+        54
+      ],
+      "i915_scans": 3
+    },
+    "{\"deferral\":{\"comm\":\"check\",\"fs_objects\":57,\"held_during\":[1,4],\"kernel_calls\":2,\"nr_eligible\":512,\"nr_scanned\":32,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8},{\"kind\":\"purgeable\",\"pages\":20},{\"kind\":\"purgeable\",\"pages\":30},{\"kind\":\"purgeable\",\"pages\":15},{\"kind\":\"purgeable\",\"pages\":17},{\"kind\":\"purgeable\",\"pages\":25},{\"kind\":\"purgeable\",\"pages\":31},{\"kind\":\"purgeable\",\"pages\":31},{\"kind\":\"purgeable\",\"pages\":18},{\"kind\":\"purgeable\",\"pages\":17},{\"kind\":\"purgeable\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":29},{\"kind\":\"purgeable\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":27},{\"kind\":\"purgeable\",\"pages\":22},{\"kind\":\"purgeable\",\"pages\":17},{\"kind\":\"purgeable\",\"pages\":18},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":5}],\"storm\":8,\"swap\":true,\"task\":\"kworker\"}}": {
+      "i915_released": [
+        0,
+        0,
+        0,
+        146,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0
+      ],
+      "i915_deferred": [
+        44,
+        44,
+        88,
+        4,
+        4,
+        30,
+        56,
+        82,
+        108,
+        134
+      ],
+      "fs_evicted": [
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0
+      ],
+      "i915_scans": 1
+    },
+    "{\"deferral\":{\"comm\":\"gpu_wait\",\"fs_objects\":397,\"held_during\":[],\"kernel_calls\":2,\"nr_eligible\":1024,\"nr_scanned\":512,\"objects\":[{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":30},{\"kind\":\"purgeable\",\"pages\":27},{\"kind\":\"purgeable\",\"pages\":30},{\"kind\":\"purgeable\",\"pages\":30},{\"kind\":\"purgeable\",\"pages\":13},{\"kind\":\"purgeable\",\"pages\":22},{\"kind\":\"purgeable\",\"pages\":29},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":31},{\"kind\":\"purgeable\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":19},{\"kind\":\"purgeable\",\"pages\":13},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":8},{\"kind\":\"purgeable\",\"pages\":25},{\"kind\":\"purgeable\",\"pages\":15},{\"kind\":\"purgeable\",\"pages\":30},{\"kind\":\"purgeable\",\"pages\":19},{\"kind\":\"needed\",\"pages\":2}],\"storm\":5,\"swap\":false,\"task\":\"kthread\"}}": {
+      "i915_released": [
+        275,
+        109,
+        0,
+        0,
+        0,
+        0,
+        0
+      ],
+      "i915_deferred": [
+        127,
+        107,
+        107,
+        107,
+        107,
+        107,
+        107
+      ],
+      "fs_evicted": [
+        0,
+        0,
+        0,
+        0,
+        0,
+        397,
+        0
+      ],
+      "i915_scans": 3
+    },
+    "{\"deferral\":{\"comm\":\"jbd2/sda1-8\",\"fs_objects\":200,\"held_during\":[1],\"kernel_calls\":1,\"nr_eligible\":1024,\"nr_scanned\":512,\"objects\":[{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"purgeable\",\"pages\":32},{\"kind\":\"pinned\",\"pages\":8}],\"storm\":6,\"swap\":false,\"task\":\"kthread\"}}": {
+      "i915_released": [
+        256,
+        0,
+        128,
+        0,
+        0,
+        0,
+        0
+      ],
+      "i915_deferred": [
+        127,
+        127,
+        126,
+        126,
+        126,
+        126,
+        126
+      ],
+      "fs_evicted": [
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        200
+      ],
+      "i915_scans": 3
+    },
+    "{\"deferral\":{\"comm\":\"kswapd0\",\"fs_objects\":369,\"held_during\":[7,12],\"kernel_calls\":2,\"nr_eligible\":512,\"nr_scanned\":128,\"objects\":[{\"kind\":\"purgeable\",\"pages\":30},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":13},{\"kind\":\"purgeable\",\"pages\":17},{\"kind\":\"purgeable\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":9},{\"kind\":\"purgeable\",\"pages\":13},{\"kind\":\"purgeable\",\"pages\":26},{\"kind\":\"purgeable\",\"pages\":29},{\"kind\":\"purgeable\",\"pages\":25},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":20},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":3}],\"storm\":13,\"swap\":false,\"task\":\"kworker\"}}": {
+      "i915_released": [
+        0,
+        129,
+        115,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0
+      ],
+      "i915_deferred": [
+        121,
+        114,
+        43,
+        43,
+        43,
+        43,
+        43,
+        43,
+        43,
+        43,
+        43,
+        43,
+        43,
+        43,
+        43
+      ],
+      "fs_evicted": [
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        369,
+        0
+      ],
+      "i915_scans": 2
+    },
+    "{\"deferral\":{\"comm\":\"kworker/u4:2\",\"fs_objects\":120,\"held_during\":[2,3,4,9],\"kernel_calls\":3,\"nr_eligible\":512,\"nr_scanned\":128,\"objects\":[{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"purgeable\",\"pages\":16},{\"kind\":\"bound-idle\",\"pages\":6}],\"storm\":12,\"swap\":true,\"task\":\"kworker\"}}": {
+      "i915_released": [
+        128,
+        0,
+        0,
+        0,
+        0,
+        128,
+        6,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0
+      ],
+      "i915_deferred": [
+        2,
+        68,
+        68,
+        68,
+        68,
+        6,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0
+      ],
+      "fs_evicted": [
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        120,
+        0,
+        0
+      ],
+      "i915_scans": 3
+    }
+  },
+  "leaves-pinned-pages-alone": {
+    "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"racing_allocator\":true,\"swap\":true,\"target\":{\"pages\":8,\"state\":\"pinned-by-user\"},\"user_unpins_in_kmalloc\":true}}": {
+      "ret": 0,
+      "written": 1,
+      "same_pages": true,
+      "released": 4,
+      "kills": 0
+    },
+    "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}}": {
+      "ret": 0,
+      "written": 1,
+      "same_pages": true,
+      "released": 4,
+      "kills": 0
+    },
+    "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":10,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4}],\"swap\":false,\"target\":{\"pages\":10,\"state\":\"no-pages\"}}}": {
+      "ret": 0,
+      "written": 1,
+      "same_pages": false,
+      "released": 40,
+      "kills": 0
+    },
+    "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":10,\"comm\":\"kworker/0:1\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":false,\"target\":{\"pages\":9,\"state\":\"no-pages\"}}}": {
+      "ret": 0,
+      "written": 1,
+      "same_pages": false,
+      "released": 40,
+      "kills": 0
+    },
+    "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":3,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":2}],\"swap\":false,\"target\":{\"pages\":9,\"state\":\"no-pages\"}}}": {
+      "ret": 0,
+      "written": 1,
+      "same_pages": false,
+      "released": 16,
+      "kills": 0
+    },
+    "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":10,\"state\":\"no-pages\"}}}": {
+      "ret": 0,
+      "written": 1,
+      "same_pages": false,
+      "released": 16,
+      "kills": 0
+    },
+    "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":5,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":4}],\"swap\":false,\"target\":{\"pages\":1,\"state\":\"no-pages\"}}}": {
+      "ret": 0,
+      "written": 1,
+      "same_pages": false,
+      "released": 20,
+      "kills": 0
+    },
+    "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":7,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":4,\"state\":\"bound\"}}}": {
+      "ret": 0,
+      "written": 1,
+      "same_pages": true,
+      "released": 28,
+      "kills": 0
+    },
+    "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":8,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":2}],\"swap\":true,\"target\":{\"pages\":12,\"state\":\"unpinned\"}}}": {
+      "ret": 0,
+      "written": 1,
+      "same_pages": true,
+      "released": 35,
+      "kills": 0
+    }
+  },
   "measures-the-tradeoffs": {
     "\"tradeoff-table\"": [
       {

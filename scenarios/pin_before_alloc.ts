@@ -15,6 +15,7 @@ import { run_once, type once_result } from '../course/check_helpers';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import { fc } from '../course/workload';
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import {
   i915_gem_object_bind,
   i915_gem_object_create,
@@ -387,10 +388,11 @@ async function make_target(w: world, spec: relocation_workload['target']): Promi
 /**
  * run_relocation - boot the small machine described by @wl, and in one
  * ioctl task ("@wl.comm") holding struct_mutex with memory at @wl.level,
- * call @relocate on the batch. Returns the run and the outcome (undefined if
- * the task never got that far).
+ * call @relocate on the batch, with @shrinker_ops as i915's shrinker if
+ * given. Returns the run and the outcome (undefined if the task never got
+ * that far).
  */
-export async function run_relocation(wl: relocation_workload, relocate: relocate_fn): Promise<once_result<relocation_outcome>> {
+export async function run_relocation(wl: relocation_workload, relocate: relocate_fn, shrinker_ops?: Partial<i915_shrinker_ops>): Promise<once_result<relocation_outcome>> {
   const w = { world: null as world | null };
   return run_once(
     { ...WORLD_PARAMS, swap_pages: wl.swap ? 64 : 0, lockdep: wl.lockdep },
@@ -456,7 +458,8 @@ export async function run_relocation(wl: relocation_workload, relocate: relocate
       return out;
     },
     () => {
-      w.world = gem_world({ release: '4.12' });
+      // Exercise 13 runs this with the learner's shrinker (count, scan, the OOM notifier) in place of v4.11's.
+      w.world = gem_world({ release: '4.12', ...(shrinker_ops ? { shrinker_ops } : {}) });
       // Asleep for longer than any relocation takes; if the OOM killer picks it, the reaper frees its pages.
       if (wl.hog_pages) user_task(() => msleep(HOG_SLEEP_MS), HOG_COMM, { rss_pages: wl.hog_pages });
     },
