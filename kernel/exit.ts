@@ -159,13 +159,13 @@ let model_kasan_task_site = 'the caller';
  * once (a kernel thread autoreaps: release_task from exit_notify) and puts
  * its own reference (finish_task_switch). This CPU, preemptible, may be
  * preempted right there, after its read and before it uses what it read; if
- * it is in no RCU read-side critical section (preempt_count 0, and no task
- * anywhere inside rcu_read_lock()), PREEMPT_RCU's next tick reports its
- * quiescent state and the grace period ends: delayed_put_task_struct runs
- * and, with no other reference, @owner's task_struct is freed. A later
- * access to it through the pointer read from the word is reported by KASAN
- * as a use-after-free in @site. Not a kernel API: a check installs it and
- * removes it with model_other_cpu_at_atomic(null); reset at every boot.
+ * it is in no RCU read-side critical section (no task anywhere inside rcu_read_lock(); preempt_count 0 too, the
+ * model's rcu_sched rule: v4.11's PREEMPT_RCU does not wait for a preempt-disabled reader), PREEMPT_RCU's next tick
+ * reports its quiescent state and the grace period ends: delayed_put_task_struct runs and, with no other reference,
+ * @owner's task_struct is freed. A later access through the pointer is reported by KASAN as a use-after-free in
+ * @site. The one CONFIG_PREEMPT place in a CONFIG_PREEMPT_NONE model (kernel/README.md, RCU): there, with no
+ * schedule point between the read and the use, the grace period could not end. Not a kernel API: a check installs
+ * it and removes it with model_other_cpu_at_atomic(null); reset at every boot.
  */
 export function model_other_cpu_owner_exits(lock: mutex, owner: task_struct, nth: number, site: string): { exited: boolean; freed: boolean } {
   const race = { exited: false, freed: false };
