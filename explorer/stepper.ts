@@ -32,8 +32,17 @@ export interface lane {
   cpu: number;
   /** 'runnable' (may be picked now), 'sleeping', or 'exited'/'killed'/'oops'. */
   state: 'runnable' | 'sleeping' | 'exited' | 'killed' | 'oops';
-  /** Where it is: the model call it is parked in, and the top frames when the engine recorded them (file:line). */
+  /** Where it is, as one line: the model call it is parked in, then its call chain (`frames`), innermost first. */
   where: string;
+  /**
+   * The call chain it sleeps in, innermost first: the model's frames and the
+   * exercise code's (kernel/lib/dump_stack.ts keeps only those), at most
+   * LANE_FRAMES; empty when the engine recorded none (a runnable task, a
+   * run without the trace).
+   */
+  frames: lane_frame[];
+  /** Frames of the chain left out past LANE_FRAMES (the outermost ones). */
+  frames_left_out: number;
   /** Why it cannot run (sleeping): what it waits on and who must act, e.g. "mutex &dev->struct_mutex, held by i915_ioctl:1". */
   blocked: string | null;
   /** The task that must act for it to go on, when known (for the wait-for cycle). */
@@ -43,6 +52,24 @@ export interface lane {
   /** PF_MEMALLOC etc. set: in reclaim. */
   in_reclaim: boolean;
 }
+
+/** One frame of a lane's call chain. */
+export interface lane_frame {
+  fn: string;
+  /** Tree-relative file, e.g. "kernel/locking/mutex.ts" or "exercises/03-…/i915_gem_shrinker_lock.ts". */
+  file: string;
+  line: number;
+  /** A line of the exercise's code (exercises/ or solutions/: the starter, the learner's file or the reference), not the model's. */
+  exercise_code: boolean;
+}
+
+/**
+ * Frames a lane shows at most: the whole chain from the sleep down through
+ * reclaim to the allocation that entered it (15 frames for an ioctl's direct
+ * reclaim stuck in a shrinker's mutex_lock), the kernel's own Call Trace length
+ * for such a stack. Deeper chains say how many frames are left out.
+ */
+export const LANE_FRAMES = 16;
 
 /** A lock someone holds or waits for. */
 export interface lock_view {
@@ -77,6 +104,33 @@ export interface machine_view {
   dmesg_lines: number;
 }
 
+/** What a task was doing at one decision of the run: picked to run, runnable but not picked, asleep, or gone (exited, killed). */
+export type timeline_mark = 'ran' | 'ready' | 'asleep' | 'gone';
+
+/** One task across the run: its mark at each decision, and each lock it held as a bar of decisions. */
+export interface timeline_lane {
+  pid: number;
+  comm: string;
+  /** Index = decision #; null before the task existed. */
+  marks: (timeline_mark | null)[];
+  /** When the run ended: asleep (a deadlock, a hang) or gone. */
+  at_end: 'asleep' | 'gone';
+  /** A lock held from decision #from to #to (null: still held when the run ended; from = decisions: taken after the last one). */
+  holds: { lock: string; from: number; to: number | null }[];
+}
+
+/** The run as lanes per task (the playground's timeline view), over its first TIMELINE_DECISIONS decisions. */
+export interface run_lanes {
+  /** Decisions drawn (at most TIMELINE_DECISIONS). */
+  decisions: number;
+  /** The run made more decisions than are drawn. */
+  truncated: boolean;
+  lanes: timeline_lane[];
+}
+
+/** Decisions the timeline lanes keep at most: a long run is drawn up to here and says so (its trace is paged in full). */
+export const TIMELINE_DECISIONS = 400;
+
 /** What a step produced: the state at the decision (null when the run ended before it) and the whole run on from there. */
 export interface step_result {
   view: machine_view | null;
@@ -94,21 +148,92 @@ export interface step_result {
   /** Kernel log plus the explorer's departure notes: what `shrinker-lab replay --log-only` prints. */
   log: string;
   timeline: timeline_entry[];
+  /** Each task at each decision, locks held as bars: the timeline lanes. */
+  lanes: run_lanes;
+}
+
+/**
+ * lanes_recorder - records, at each decision, what every task shown in the
+ * lanes did (the same tasks snapshot() shows: not the idle task, daemons only
+ * while they run, wait or hold a lock) and the locks each held (lockdep's
+ * record), as bars of decisions.
+ */
+function lanes_recorder(): { at(d: sched_decision, at: number, picked: task_struct): void; end(): run_lanes } {
+  const by_pid = new Map<number, timeline_lane>();
+  const open = new Map<string, { lock: string; from: number; to: number | null }>();
+  let decisions = 0;
+  let truncated = false;
+  return {
+    at(d, at, picked) {
+      if (at >= TIMELINE_DECISIONS) {
+        truncated = true;
+        return;
+      }
+      decisions = at + 1;
+      const runnable = new Set(d.runnable);
+      for (const t of for_each_process()) {
+        if (t.pid === 0) continue;
+        let lane = by_pid.get(t.pid);
+        if (!lane && t.daemon && !runnable.has(t) && t.blocked_on === null && t.held_locks.length === 0) continue;
+        if (!lane) by_pid.set(t.pid, (lane = { pid: t.pid, comm: t.comm, marks: [], at_end: 'asleep', holds: [] }));
+        lane.marks[at] = t === picked ? 'ran' : runnable.has(t) ? 'ready' : t.exit_state !== 'running' ? 'gone' : 'asleep';
+        const held = new Set(t.held_locks.map((h) => h.class_name));
+        for (const lock of held) {
+          const key = `${t.pid} ${lock}`;
+          const bar = open.get(key);
+          if (bar && bar.to === at - 1) bar.to = at;
+          else {
+            const fresh = { lock, from: at, to: at };
+            lane.holds.push(fresh);
+            open.set(key, fresh);
+          }
+        }
+      }
+    },
+    end() {
+      // The end of the run is a column of its own: each task asleep or gone; a lock still held then runs its bar to the
+      // end (one held at the last decision drawn goes on; one taken after it starts there).
+      for (const t of for_each_process()) {
+        if (t.pid === 0) continue;
+        let lane = by_pid.get(t.pid);
+        if (!lane && t.daemon && t.blocked_on === null && t.held_locks.length === 0) continue;
+        if (!lane) by_pid.set(t.pid, (lane = { pid: t.pid, comm: t.comm, marks: [], at_end: 'asleep', holds: [] }));
+        lane.at_end = t.exit_state !== 'running' ? 'gone' : 'asleep';
+        for (const lock of new Set(t.held_locks.map((h) => h.class_name))) {
+          const bar = open.get(`${t.pid} ${lock}`);
+          if (bar && bar.to === decisions - 1 && !truncated) bar.to = null;
+          else lane.holds.push({ lock, from: decisions, to: null });
+        }
+      }
+      const lanes = [...by_pid.values()].sort((a, b) => a.pid - b.pid);
+      for (const l of lanes) for (let i = 0; i < decisions; i++) l.marks[i] ??= null;
+      return { decisions, truncated, lanes };
+    },
+  };
 }
 
 function who(t: task_struct): string {
   return `${t.comm}:${t.pid}`;
 }
 
+/** The function's own name, as the kernel's trace prints its symbol: V8 adds " [as count]" to a function called through an ops table's field. */
+function kernel_symbol(fn: string): string {
+  return fn.replace(/ \[as [^\]]+\]$/, '');
+}
+
 function lane_of(t: task_struct, runnable: ReadonlySet<task_struct>): lane {
   const state: lane['state'] = t.exit_state !== 'running' ? t.exit_state : runnable.has(t) || task_is_running(t) ? 'runnable' : 'sleeping';
-  const frames = t.model_sleep_trace.slice(0, 3).map((f) => `${f.fn} (${f.file}:${f.line})`);
-  const where = state === 'runnable' || state === 'sleeping' ? [t.model_parked_in || '(not started)', ...frames].join(' ← ') : state;
+  const alive = state === 'runnable' || state === 'sleeping';
+  const frames: lane_frame[] = alive ? t.model_sleep_trace.slice(0, LANE_FRAMES).map((f) => ({ fn: kernel_symbol(f.fn), file: f.file, line: f.line, exercise_code: /^(exercises|solutions)\//.test(f.file) })) : [];
+  const frames_left_out = alive ? Math.max(0, t.model_sleep_trace.length - LANE_FRAMES) : 0;
+  const where = alive ? [t.model_parked_in || '(not started)', ...frames.map((f) => `${f.fn} (${f.file}:${f.line})`)].join(' ← ') : state;
   let blocked: string | null = null;
   let waits_for: number | null = null;
   if (state === 'sleeping' && t.blocked_on) {
     const h = t.blocked_on.holder();
-    blocked = `${t.blocked_on.describe()}${h ? `, held by ${who(h)}` : ''}`;
+    const what = t.blocked_on.describe();
+    // A lock is held by its owner; a completion, wait queue or work item waits for the task that will complete or wake it.
+    blocked = `${what}${h ? `${/^(?:mutex|rwsem|spinlock) /.test(what) ? ', held by' : ', to be woken by'} ${who(h)}` : ''}`;
     waits_for = h ? h.pid : null;
   } else if (state === 'sleeping') {
     blocked = t.model_timeout >= 0 ? 'a timer (schedule_timeout)' : 'idle: nothing to do';
@@ -119,6 +244,8 @@ function lane_of(t: task_struct, runnable: ReadonlySet<task_struct>): lane {
     cpu: t.cpu,
     state,
     where,
+    frames,
+    frames_left_out,
     blocked,
     waits_for,
     holds: t.held_locks.map((h) => h.class_name),
@@ -156,8 +283,10 @@ function mutex_view(m: mutex): lock_view {
 
 function snapshot(d: sched_decision | null, at: number, dmesg_lines: number, mutexes: readonly mutex[]): machine_view {
   const runnable = new Set(d ? d.runnable : []);
+  // Kernel threads show while they run, wait or hold a lock, or when a shown task waits for them.
+  const awaited = new Set(for_each_process().map((t) => t.blocked_on?.holder() ?? null));
   const lanes = for_each_process()
-    .filter((t) => t.pid !== 0 && (!t.daemon || runnable.has(t) || t.blocked_on !== null || t.held_locks.length > 0))
+    .filter((t) => t.pid !== 0 && (!t.daemon || runnable.has(t) || t.blocked_on !== null || t.held_locks.length > 0 || awaited.has(t)))
     .map((t) => lane_of(t, runnable));
   // Mutexes made in this run, read from their owner words (taken or waited for at least once); then other locks lockdep records as held.
   const locks = new Map<string, lock_view>();
@@ -213,10 +342,14 @@ export async function step_to(sc: scenario, departures: readonly deviation[], st
     return t;
   };
   let end_view: machine_view | null = null;
+  let end_lanes: run_lanes | null = null;
   let decisions = 0;
+  const recorder = lanes_recorder();
   const counting = (d: sched_decision, at: number): task_struct => {
     decisions = at + 1;
-    return chooser(d, at);
+    const picked = chooser(d, at);
+    recorder.at(d, at, picked);
+    return picked;
   };
   // The end state is read in check(), which the run calls right after the machine stops (before any other boot).
   const made: mutex[] = [];
@@ -229,6 +362,7 @@ export async function step_to(sc: scenario, departures: readonly deviation[], st
     check: (res) => {
       model_watch_mutexes(null);
       end_view = snapshot(null, decisions, log_records().length, made);
+      end_lanes = recorder.end();
       return sc.check ? sc.check(res) : null;
     },
   };
@@ -251,5 +385,6 @@ export async function step_to(sc: scenario, departures: readonly deviation[], st
     dmesg: out.result.dmesg.join('\n'),
     log: render_timeline(timeline, { log_only: true }),
     timeline,
+    lanes: end_lanes ?? recorder.end(),
   };
 }

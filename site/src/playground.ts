@@ -13,7 +13,7 @@
 import { paged_text } from './paged_text';
 import { catalogue, forget_your_code, run_schedule_string, set_scenario_index, step, VARIANTS, your_code_offered, type catalogue_entry, type variant } from './playground_core';
 import scenario_index from 'virtual:shrinker-lab/scenario-index';
-import { challenge, render_end, render_view } from './playground_views';
+import { challenge, render_end, render_lanes, render_view } from './playground_views';
 import { render_timeline } from '../../explorer/render';
 import { format_schedule, parse_schedule, type deviation } from '../../explorer/schedule';
 import type { step_result } from '../../explorer/stepper';
@@ -158,12 +158,12 @@ async function setup(root: HTMLElement): Promise<void> {
       const step_b = el('button', { type: 'button', 'aria-keyshortcuts': 'n', id: 'pg-step' }, 'Step: the kernel\'s choice (n)');
       step_b.addEventListener('click', () => choose(null));
       picker.append(step_b, undo_b, on_b);
-      stage.append(picker, render_view(v));
+      stage.append(picker, render_view(v), render_lanes(r.lanes, v.at, r.end_view.cycle));
     } else {
       const undo_b = el('button', { type: 'button', 'aria-keyshortcuts': 'u' }, 'Undo (u)');
       undo_b.disabled = r.decisions === 0;
       undo_b.addEventListener('click', undo);
-      stage.append(render_end(r), render_view(r.end_view), undo_b);
+      stage.append(render_end(r), render_view(r.end_view), render_lanes(r.lanes, null, r.end_view.cycle), undo_b);
     }
     if (s && !r.view) stage.append(challenge(s.id, s.variant, r, yours !== null, (v) => {
       if (!s) return;
@@ -215,9 +215,17 @@ async function setup(root: HTMLElement): Promise<void> {
     vsel.value = v;
     show_title(s.id);
     // Show the end of the run; undo steps back into it.
-    if (!(await go()) || input.value !== wanted) {
+    if (!(await go())) {
       const r = await run_schedule_string(text, v);
       if (!r.ok) refuse(r.error);
+      return;
+    }
+    if (input.value !== wanted) {
+      // This code's run never reached a decision the string names (the reference solution often ends sooner): the run
+      // shown is the one it made, and the CLI's strict replay says which departure did not fit.
+      const r = await run_schedule_string(text, v);
+      const why = r.ok ? '' : ` ${r.error}`;
+      out.prepend(el('p', { class: 'note', id: 'pg-unfit' }, `Not every departure of ${wanted} was taken with this code:${why} The run shown is the one this code made under the departures it reached.`));
     }
   }
 

@@ -7,7 +7,7 @@
 // grace-period state. Plus the end of a run and the "make the starter fail"
 // challenge, scored against the fewest departures the explorer needs.
 import { explore } from '../../explorer/explore';
-import type { machine_view, step_result } from '../../explorer/stepper';
+import type { lane, machine_view, run_lanes, step_result, timeline_mark } from '../../explorer/stepper';
 import { resolve, type variant } from './playground_core';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -21,6 +21,34 @@ function section(id: string, title: string): HTMLElement {
   const s = el('section', { 'aria-labelledby': `${id}-h`, class: `pg-view pg-${id}` });
   s.append(el('h2', { id: `${id}-h` }, title));
   return s;
+}
+
+/**
+ * Where a task is: the model call it is parked in, then its whole call chain
+ * as a numbered list, innermost first (a screen reader reads it in order and
+ * says how many frames), each frame "function (file:line)"; the exercise
+ * code's frames are marked, in words as well as in colour.
+ */
+function where_cell(l: lane): HTMLElement {
+  const td = el('td', { class: 'pg-where' });
+  if (l.frames.length === 0) {
+    td.textContent = l.where;
+    return td;
+  }
+  td.append(el('span', { class: 'pg-parked' }, l.where.split(' ← ')[0]!));
+  const ol = el('ol', { class: 'pg-chain', 'aria-label': `Call chain of ${l.comm}:${l.pid}, innermost first` });
+  for (const f of l.frames) {
+    const li = el('li', { 'data-file': f.file, 'data-line': String(f.line) });
+    const text = `${f.fn} (${f.file}:${f.line})`;
+    if (f.exercise_code) {
+      li.className = 'exercise-code';
+      li.append(el('mark', {}, text), el('span', { class: 'pg-yours' }, ' — the exercise\'s code'));
+    } else li.textContent = text;
+    ol.append(li);
+  }
+  td.append(ol);
+  if (l.frames_left_out > 0) td.append(el('p', { class: 'muted' }, `and ${l.frames_left_out} outer frame(s) more`));
+  return td;
 }
 
 /** The lanes: one row per task. */
@@ -43,7 +71,7 @@ function lanes(v: machine_view): HTMLElement {
       el('th', { scope: 'row' }, `${l.comm}:${l.pid}${l.pid === v.default_pid ? ' (kernel\'s choice)' : ''}`),
       el('td', {}, String(l.cpu)),
       el('td', {}, `${l.state}${l.in_reclaim ? ', in reclaim' : ''}${cycle.has(l.pid) ? ', in the cycle' : ''}`),
-      el('td', {}, l.where),
+      where_cell(l),
       el('td', {}, l.blocked ?? '—'),
       el('td', {}, l.holds.join(', ') || '—'),
     );
@@ -98,6 +126,77 @@ function rcu(v: machine_view): HTMLElement {
   return s;
 }
 
+const MARK_GLYPH: Record<timeline_mark, string> = { ran: '▶', ready: '·', asleep: 'z', gone: '✗' };
+const MARK_WORDS: Record<timeline_mark, string> = { ran: 'ran', ready: 'was runnable, not picked', asleep: 'was asleep', gone: 'had exited' };
+
+/** "#3" or "#3–#7": decisions @from to @to. */
+function span_words(from: number, to: number): string {
+  return from === to ? `#${from}` : `#${from}–#${to}`;
+}
+
+/** One task's marks as words: runs of one mark, in order ("ran at #0–#2; was asleep at #3–#9"). */
+function marks_in_words(marks: readonly (timeline_mark | null)[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < marks.length; ) {
+    const m = marks[i];
+    let j = i;
+    while (j + 1 < marks.length && marks[j + 1] === m) j++;
+    if (m) out.push(`${MARK_WORDS[m]} at ${span_words(i, j)}`);
+    i = j + 1;
+  }
+  return out.join('; ');
+}
+
+/**
+ * render_lanes - the run as timeline lanes: one row per task, a column per
+ * decision (▶ picked, · runnable, z asleep, ✗ gone), each lock it held drawn
+ * as a bar under it, the decision shown now marked, the tasks of a deadlock's
+ * cycle highlighted. The drawing is for the eye; the list under it says the
+ * same in words for a screen reader.
+ */
+export function render_lanes(l: run_lanes, now: number | null, cycle: readonly number[] | null): HTMLElement {
+  const s = section('timeline-lanes', 'Timeline lanes: each task at each decision, locks held as bars');
+  const in_cycle = new Set(cycle ?? []);
+  const n = l.decisions;
+  if (n === 0) {
+    s.append(el('p', {}, 'The run made no decision: one task could run at every step.'));
+    return s;
+  }
+  s.append(el('p', { class: 'muted' }, `▶ ran, · runnable but not picked, z asleep, ✗ exited, at each decision and at the end; a bar is a lock in the task's lockdep record (held, or being taken) at those decisions.${now !== null ? ` You are at decision #${now}.` : ''}${l.truncated ? ` The first ${n} decisions are drawn; the run made more (its trace has them all).` : ''}`));
+  const wrap = el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Timeline lanes, drawn (the list after it says the same in words)' });
+  const grid = el('div', { class: 'tl-grid', 'aria-hidden': 'true' });
+  grid.style.gridTemplateColumns = `max-content repeat(${n}, 1.3em) 2.4em`;
+  const row = (label: string, cls: string): void => void grid.append(el('div', { class: `tl-label ${cls}` }, label));
+  row('decision', 'tl-head');
+  for (let i = 0; i < n; i++) grid.append(el('div', { class: `tl-cell tl-head${i === now ? ' tl-now' : ''}` }, i % 5 === 0 ? String(i) : ''));
+  grid.append(el('div', { class: 'tl-cell tl-head' }, 'end'));
+  for (const lane of l.lanes) {
+    const hot = in_cycle.has(lane.pid) ? ' in-cycle' : '';
+    row(`${lane.comm}:${lane.pid}`, `tl-task${hot}`);
+    lane.marks.forEach((m, i) => grid.append(el('div', { class: `tl-cell tl-${m ?? 'none'}${i === now ? ' tl-now' : ''}${hot}` }, m ? MARK_GLYPH[m] : '')));
+    grid.append(el('div', { class: `tl-cell tl-${lane.at_end}${hot}` }, MARK_GLYPH[lane.at_end]));
+    for (const h of lane.holds) {
+      row(`  ${h.lock}`, 'tl-lock-label');
+      const bar = el('div', { class: 'tl-bar' }, h.lock);
+      // Column 1 is the labels, decision #i is column i + 2, the end is column n + 2.
+      bar.style.gridColumn = `${h.from + 2} / ${(h.to ?? n) + 3}`;
+      grid.append(bar);
+    }
+  }
+  wrap.append(grid);
+  s.append(wrap);
+  const ul = el('ul', { class: 'tl-words' });
+  for (const lane of l.lanes) {
+    const holds = lane.holds.map((h) =>
+      h.to !== null ? `${h.lock} at ${span_words(h.from, h.to)}` : h.from >= n ? `${h.lock} at the end of the run (taken after the last decision drawn)` : `${h.lock} from #${h.from} to the end of the run`,
+    );
+    const did = [marks_in_words(lane.marks), `${lane.at_end === 'gone' ? 'had exited' : 'was asleep'} at the end`].filter(Boolean).join('; ');
+    ul.append(el('li', {}, `${lane.comm}:${lane.pid}${in_cycle.has(lane.pid) ? ' (in the deadlock cycle the run ends in)' : ''}: ${did}.${holds.length ? ` It held (or was taking, as lockdep records it): ${holds.join('; ')}.` : ' It held no lock.'}`));
+  }
+  s.append(ul);
+  return s;
+}
+
 /** render_view - every view of the machine at a decision. */
 export function render_view(v: machine_view): HTMLElement {
   const d = el('div', { class: 'pg-views' });
@@ -141,13 +240,21 @@ export function challenge(id: string, v: variant, r: step_result, has_yours: boo
       b.disabled = true;
       score.textContent = 'The explorer is searching…';
       void (async () => {
-        const res = await resolve(id, 'starter');
-        const run = () => explore(res.built.scenario, { preemption_bound: 2, stop_on: 'first', ...res.built.options });
-        const x = await (res.built.around ? res.built.around(run) : run());
-        const best = x.failures[0];
-        score.textContent = best
-          ? `You: ${r.departures.length} departure(s). The explorer's fewest: ${best.preemptions}. ${r.departures.length <= best.preemptions ? 'You matched it.' : 'There is a shorter way.'}`
-          : 'The explorer found no failure within two departures: yours goes further than its search.';
+        try {
+          // The check's own search (its bound, 2 unless the suite says otherwise), stopped at the first failure: it tries
+          // schedules with fewer departures first, so that one has the fewest (explorer/explore.ts).
+          const res = await resolve(id, 'starter');
+          const options = { preemption_bound: 2, ...res.built.options, mode: 'exhaustive' as const, reduction: 'none' as const, stop_on: 'first' as const };
+          const run = () => explore(res.built.scenario, options);
+          const x = await (res.built.around ? res.built.around(run) : run());
+          const best = x.failures.reduce<(typeof x.failures)[number] | undefined>((a, f) => (!a || f.preemptions < a.preemptions ? f : a), undefined);
+          const yours = r.departures.length;
+          score.textContent = best
+            ? `You: ${yours} departure(s). The explorer's fewest: ${best.preemptions} (${best.schedule_string}). ${yours <= best.preemptions ? 'You matched it.' : 'There is a shorter way.'}`
+            : `The explorer found no failure within ${options.preemption_bound} departure(s): yours (${yours}) goes further than its search.`;
+        } catch (e) {
+          score.textContent = `The explorer could not run: ${e instanceof Error ? e.message : String(e)}`;
+        }
       })();
     });
     s.append(score, b, again('Same schedule on the solution', 'solution'));

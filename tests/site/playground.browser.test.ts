@@ -1,13 +1,19 @@
 // "You are the scheduler" in a real browser (Debian's Chromium driven by
 // playwright-core) against the built site on a plain static host: exercise
-// 03's starter stepped into its deadlock by keyboard alone shows the cycle;
+// 03's starter stepped into its deadlock by keyboard alone shows the cycle
+// and each blocked task's whole call chain; the challenge ("make the starter
+// fail") is played by keyboard and scored against the explorer's fewest
+// departures, then the same schedule survives on the solution;
 // for every exercise whose checks explore scenarios, each string `shrinker-lab
 // run NN` prints for the failing starter replays on load to the whole log
 // `shrinker-lab replay --log-only` prints, and a string made on the site by
 // keyboard replays in the CLI to the log the site shows (one test per
 // exercise: each has its own budget); nothing is asked of any host but
 // 127.0.0.1. Budgets are in decisions stepped and pages read, not seconds;
-// the site is built once for this file. (Every page, the playground mid-run
+// the site is built once for this file. Every wait is for the exact state
+// the next step needs (the status line's "Decision #k:" or "The run ended",
+// which the page writes in the same task as the views), never for "a change".
+// (Every page, the playground mid-run
 // included, is checked with axe and at 375 px in every_page.browser.test.ts.)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +24,8 @@ import { PATIENCE_MS, patient_page } from './patience';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse_schedule } from '../../explorer/schedule';
-import { every_declaration } from '../../site/src/playground_core';
+import { explore } from '../../explorer/explore';
+import { every_declaration, resolve as resolve_scenario } from '../../site/src/playground_core';
 import { make_course_copy, remove_copy } from '../cli/course_copy';
 import { cli_replay_log, cli_run_strings } from './playground_cli';
 import { serve_static } from './static_server';
@@ -101,37 +108,105 @@ async function tab_to(page: Page, id: string, budget = 60): Promise<void> {
   throw new Error(`#${id} never got the focus in ${budget} Tab presses`);
 }
 
+/** Tab (keyboard only) until the button named @name has the focus; at most @budget presses. */
+async function tab_to_button(page: Page, name: string, budget = 80): Promise<void> {
+  for (let i = 0; i < budget; i++) {
+    if ((await page.evaluate(() => (document.activeElement?.tagName === 'BUTTON' ? document.activeElement.textContent : null))) === name) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`the button "${name}" never got the focus in ${budget} Tab presses`);
+}
+
+/**
+ * The explorer's answer to "make the starter fail" on scenario @id, in node:
+ * the check's own search (its bound), stopped at the first failure, which
+ * has the fewest departures (it searches level by level).
+ */
+async function explorer_fewest(id: string): Promise<{ departures: { at: number; pid: number }[]; string: string }> {
+  const r = await resolve_scenario(id, 'starter');
+  const run = () => explore(r.built.scenario, { preemption_bound: 2, ...r.built.options, stop_on: 'first' });
+  const x = await (r.built.around ? r.built.around(run) : run());
+  expect(x.failures.length, `${id}: the explorer makes the starter fail`).toBeGreaterThan(0);
+  const best = x.failures.reduce((a, f) => (f.preemptions < a.preemptions ? f : a));
+  return { departures: [...best.schedule], string: best.schedule_string };
+}
+
+/**
+ * Play scenario @id by keyboard from decision #0: at each decision the
+ * departure @departures names (its task's digit key) or the kernel's choice
+ * ("n"), each key pressed only when the status says "Decision #k:", each
+ * wait for the exact next state; until the run ends.
+ */
+async function play_by_keyboard(page: Page, departures: readonly { at: number; pid: number }[], budget = 200): Promise<void> {
+  for (let i = 0; i < budget; i++) {
+    const status = (await page.textContent('#pg-status')) ?? '';
+    if (/^The run ended/.test(status)) return;
+    const at = /^Decision #(\d+):/.exec(status);
+    expect(at, `the page is at a decision: ${status}`).not.toBeNull();
+    const k = Number(at![1]);
+    const d = departures.find((x) => x.at === k);
+    if (d) {
+      const pids = await page.locator('.pg-picker button[data-pid]').evaluateAll((bs) => bs.map((b) => Number(b.getAttribute('data-pid'))));
+      const index = pids.indexOf(d.pid);
+      expect(index, `decision #${k}: pid ${d.pid} is runnable (${pids.join(', ')})`).toBeGreaterThanOrEqual(0);
+      await page.keyboard.press(String(index + 1));
+    } else await page.keyboard.press('n');
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(new RegExp(`^(?:Decision #${k + 1}:|The run ended)`));
+  }
+  throw new Error(`the run did not end within ${budget} decisions`);
+}
+
 /** Line @line (1-based) of the tree's file @file, as this checkout has it (the site was built from it). */
 function source_line(file: string, line: number): string {
   return readFileSync(join(repo, file), 'utf8').split('\n')[line - 1] ?? '';
 }
 
+/** The body of function @fn in @file, as 1-based lines [from, to]: from its declaration to the next line that closes a top-level block. */
+function function_span(file: string, fn: string): [number, number] | null {
+  const lines = readFileSync(join(repo, file), 'utf8').split('\n');
+  const from = lines.findIndex((l) => new RegExp(`^\\s*(?:export\\s+)?(?:async\\s+)?function\\s+${fn.replace(/\$/g, '\\$')}\\s*[(<]`).test(l));
+  if (from < 0) return null;
+  const to = lines.findIndex((l, i) => i > from && /^\}/.test(l));
+  return [from + 1, to < 0 ? lines.length : to + 1];
+}
+
 /**
- * A lane in exercise 03's deadlock says where its task is, as the CLI's call
- * traces do: "mutex_lock ← fn (file:line) ← …", innermost first. The first
- * frame is the model function it waits in, at the line where it sleeps (an
- * await in kernel/locking/mutex.ts); each frame after it is at the line that
- * calls the frame before; and the learner's exercise 03 file is on it, at its
- * line that calls mutex_lock. Each file:line is read back from the tree.
+ * A blocked lane in exercise 03's deadlock says where its task is, as the
+ * CLI's call traces do: the model call it is parked in (mutex_lock), then
+ * its whole call chain as a list, innermost first, "fn (file:line)". Read
+ * back from the tree: each frame's line is inside the function it names and
+ * is an await (where an async frame is suspended); the first frame sleeps in
+ * kernel/locking/mutex.ts; the chain goes on past the learner's frame down
+ * into reclaim (shrink_slab); and the learner's exercise 03 line that calls
+ * mutex_lock is on it, marked as the exercise's code (and no model frame is).
  */
-function expect_where_names_source_lines(where: string): void {
-  const [sleeps_in, ...frames] = where.split(' ← ');
-  expect(sleeps_in, where).toBe('mutex_lock');
-  const parsed = frames.map((f) => /^([A-Za-z_$][\w$]*) \(((?:kernel|exercises|solutions)\/[\w./-]+\.ts):(\d+)\)$/.exec(f));
-  expect(parsed.length, where).toBeGreaterThanOrEqual(2);
-  for (const [i, m] of parsed.entries()) {
-    expect(m, `frame ${i} of: ${where}`).not.toBeNull();
-    const at = source_line(m![2]!, Number(m![3]));
-    if (i === 0) {
-      expect(m![2], where).toBe('kernel/locking/mutex.ts');
-      expect(at, `${m![2]}:${m![3]} is where ${m![1]} sleeps`).toMatch(/\bawait\b/);
-    } else {
-      expect(at, `${m![2]}:${m![3]} calls ${parsed[i - 1]![1]}`).toContain(`${parsed[i - 1]![1]}(`);
-    }
+async function expect_chain_names_source_lines(lane: Locator): Promise<void> {
+  const who = (await lane.locator('th').textContent()) ?? '';
+  expect(await lane.locator('.pg-parked').textContent(), who).toBe('mutex_lock');
+  const chain = lane.locator('ol.pg-chain');
+  expect(await chain.getAttribute('aria-label'), who).toMatch(/^Call chain of \S+:\d+, innermost first$/);
+  const items = await chain.locator('li').evaluateAll((lis) => lis.map((li) => ({ text: li.textContent ?? '', marked: li.querySelector('mark') !== null })));
+  const text = items.map((i) => i.text).join(' | ');
+  expect(items.length, `more than the three frames lanes once showed: ${text}`).toBeGreaterThan(3);
+  const parsed = items.map((i) => ({ ...i, m: /^([A-Za-z_$][\w$]*) \(((?:kernel|exercises|solutions)\/[\w./-]+\.ts):(\d+)\)( — the exercise's code)?$/.exec(i.text) }));
+  for (const [i, { m, marked, text: t }] of parsed.entries()) {
+    expect(m, `frame ${i} of ${who}: ${t}`).not.toBeNull();
+    const [, fn, file, line, label] = m!;
+    const n = Number(line);
+    const span = function_span(file!, fn!);
+    expect(span, `${file} declares ${fn}`).not.toBeNull();
+    expect(n, `${file}:${n} is inside ${fn} (lines ${span!.join('-')})`).toBeGreaterThan(span![0]);
+    expect(n, `${file}:${n} is inside ${fn} (lines ${span!.join('-')})`).toBeLessThanOrEqual(span![1]);
+    expect(source_line(file!, n), `${file}:${n} is where ${fn} waits`).toMatch(/\bawait\b/);
+    const exercise_code = file!.startsWith('exercises/');
+    expect(marked, `${t}: marked only if it is the exercise's code`).toBe(exercise_code);
+    expect(Boolean(label), t).toBe(exercise_code);
+    if (i === 0) expect(file, text).toBe('kernel/locking/mutex.ts');
   }
-  const learner = parsed.find((m) => m![2]!.startsWith('exercises/03-reclaim-recursion/'));
-  expect(learner, `the learner's file:line is on the stack: ${where}`).toBeDefined();
-  expect(source_line(learner![2]!, Number(learner![3])), where).toContain('mutex_lock(');
+  const learner = parsed.findIndex((p) => p.m![2]!.startsWith('exercises/03-reclaim-recursion/'));
+  expect(learner, `the learner's file:line is on the chain: ${text}`).toBeGreaterThan(0);
+  expect(source_line(parsed[learner]!.m![2]!, Number(parsed[learner]!.m![3])), text).toContain('mutex_lock(');
+  expect(parsed.slice(learner + 1).map((p) => p.m![1]), `the chain goes on into reclaim: ${text}`).toContain('shrink_slab');
 }
 
 describe('the playground in Chromium', () => {
@@ -145,27 +220,21 @@ describe('the playground in Chromium', () => {
     await tab_to(page, 'pg-variant');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #0/);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^Decision #0:/);
     // Mid-run: axe, and the width.
     const axe = await new AxeBuilder({ page }).analyze();
     expect(axe.violations.map((v) => `${v.impact ?? ''} ${v.id}: ${v.help}`)).toEqual([]);
     const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
     expect(scroll).toBeLessThanOrEqual(client);
     // Step with the kernel's choice ("n") until the run ends: a budget of 200 decisions.
-    for (let i = 0; i < 200; i++) {
-      // The status line says the run ended a moment before the end panel is drawn: either one means stop stepping.
-      const before = await page.textContent('#pg-status');
-      if (/The run ended/.test(before ?? '') || (await page.locator('.pg-end').count())) break;
-      await page.keyboard.press('n');
-      await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).not.toBe(before);
-    }
+    await play_by_keyboard(page, []);
     await expect.poll(() => page.textContent('.pg-end'), { timeout: PATIENCE_MS }).toMatch(/The run ended: deadlock/);
     expect(await page.textContent('.pg-cycle')).toMatch(/Wait-for cycle: .* waits for /);
     expect(await page.locator('tr.in-cycle').count()).toBeGreaterThan(0);
-    // Every blocked lane names the model's file:line it waits at and the learner's line that called it (Where it is: the 3rd cell).
+    // Every blocked lane shows its whole call chain: the model's file:line it waits at, the learner's line that called it, and on into reclaim.
     const blocked = page.locator('table.pg-lanes tbody tr.sleeping');
     expect(await blocked.count()).toBeGreaterThan(0);
-    for (let i = 0; i < (await blocked.count()); i++) expect_where_names_source_lines((await blocked.nth(i).locator('td').allTextContents())[2] ?? '');
+    for (let i = 0; i < (await blocked.count()); i++) await expect_chain_names_source_lines(blocked.nth(i));
     expect(await page.textContent('#pg-schedule')).toMatch(/^sl1:ex03-recursion:m1:-:[0-9a-f]{4}$/);
     expect(page.url()).toContain('scenario=ex03-recursion');
     expect(errors).toEqual([]);
@@ -173,14 +242,21 @@ describe('the playground in Chromium', () => {
 
   it("undo takes a departure back, by keyboard; at the deadlock each lane in the cycle names the model's file:line its task sleeps at, the learner's file:line that called it, and the lock it is blocked on with its owner; every view is text in a region of its own", async () => {
     const { page, errors } = await open('playground.html?scenario=ex03-recursion&variant=starter');
-    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #0/);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^Decision #0:/);
     const labels = await page.locator('.pg-picker button[data-pid]').allTextContents();
     await page.keyboard.press(String(labels.findIndex((l) => !l.includes("kernel's choice")) + 1));
-    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #1|The run ended/);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^(?:Decision #1:|The run ended)/);
     expect(await page.textContent('#pg-schedule')).toMatch(/^sl1:ex03-recursion:m1:0=\d+:[0-9a-f]{4}$/);
     await page.keyboard.press('u');
-    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #0/);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^Decision #0:/);
     expect(await page.textContent('#pg-schedule')).toMatch(/^sl1:ex03-recursion:m1:-:[0-9a-f]{4}$/);
+    // The mouse picks a task too: the same departure by its button, then undone again.
+    const other_pid = await page.locator('.pg-picker button[data-pid]').nth(labels.findIndex((l) => !l.includes("kernel's choice"))).getAttribute('data-pid');
+    await page.locator(`.pg-picker button[data-pid="${other_pid}"]`).click();
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^(?:Decision #1:|The run ended)/);
+    expect(await page.textContent('#pg-schedule')).toMatch(new RegExp(`^sl1:ex03-recursion:m1:0=${other_pid}:[0-9a-f]{4}$`));
+    await page.keyboard.press('u');
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^Decision #0:/);
     // Run on to the deadlock, then undo from the end: back at the run's last decision.
     await page.keyboard.press('r');
     await expect.poll(() => page.textContent('.pg-end'), { timeout: PATIENCE_MS }).toMatch(/The run ended: deadlock/);
@@ -190,10 +266,15 @@ describe('the playground in Chromium', () => {
       const cells = await cycle.nth(i).locator('td').allTextContents();
       // Columns: CPU, State, Where it is, Blocked on, Holds. The bundle's frames name the tree's file:line through the
       // build's frame table (site/src/frame_map.ts), as node and the CLI name them.
-      expect_where_names_source_lines(cells[2] ?? '');
+      await expect_chain_names_source_lines(cycle.nth(i));
       expect(cells[3], 'blocked on: the lock and who holds it').toMatch(/held by \S+:\d+/);
     }
-    for (const name of ['Tasks', /^Locks/, /^Zone Normal/, 'Workqueue pools', 'RCU', 'dmesg', /^Timeline/]) {
+    // The timeline lanes: each task at each decision, the locks held as bars, in words for a screen reader.
+    const words = await page.locator('.pg-timeline-lanes ul.tl-words li').allTextContents();
+    expect(words.filter((w) => w.includes('(in the deadlock cycle the run ends in)')).length, words.join('\n')).toBe(await cycle.count());
+    expect(words.join('\n')).toMatch(/It held \(or was taking, as lockdep records it\): &dev->struct_mutex from #0 to the end of the run/);
+    expect(await page.locator('.pg-timeline-lanes .tl-bar').count()).toBeGreaterThan(0);
+    for (const name of ['Tasks', /^Locks/, /^Zone Normal/, 'Workqueue pools', 'RCU', /^Timeline lanes/, 'dmesg', /^Timeline \(/]) {
       const region = page.getByRole('region', { name }).first();
       expect(await region.isVisible(), String(name)).toBe(true);
       expect(((await region.textContent()) ?? '').length, String(name)).toBeGreaterThan(20);
@@ -201,10 +282,64 @@ describe('the playground in Chromium', () => {
       expect(await region.locator('canvas, svg, img').count(), String(name)).toBe(0);
     }
     await page.keyboard.press('u');
-    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #\d+/);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^Decision #\d+:/);
     expect(await page.locator('.pg-picker').count()).toBe(1);
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it("the challenge by keyboard: the starter made to fail with the explorer's fewest departures is scored 'You matched it', then the same schedule on the solution survives; a failing run with more departures than needed is told there is a shorter way", async () => {
+    // A scenario the kernel's own schedule survives: failing it takes a departure (the explorer's search says where).
+    const id = 'ex04-waiter-queued';
+    const fewest = await explorer_fewest(id);
+    expect(fewest.departures.length, `${id}: the default schedule survives, so failing it takes a departure`).toBeGreaterThan(0);
+    const { page, errors } = await open(`playground.html?scenario=${id}&variant=starter`);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^Decision #0:/);
+    await play_by_keyboard(page, fewest.departures);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^The run ended \(\w+\): [1-9]\d* failure/);
+    expect(await page.textContent('#pg-schedule')).toBe(fewest.string);
+    const challenge = page.getByRole('region', { name: /Challenge: make the starter fail/ });
+    expect(await challenge.textContent()).toContain(`You made the starter fail with ${fewest.departures.length} departure(s).`);
+    await tab_to_button(page, 'Score it against the explorer');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => challenge.locator('p').first().textContent(), { timeout: PATIENCE_MS })
+      .toBe(`You: ${fewest.departures.length} departure(s). The explorer's fewest: ${fewest.departures.length} (${fewest.string}). You matched it.`);
+    await tab_to_button(page, 'Same schedule on the solution');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('region', { name: /Challenge/ }).textContent(), { timeout: PATIENCE_MS }).toMatch(/The reference solution survives this schedule/);
+    expect(await page.textContent('#pg-schedule')).toBe(fewest.string);
+    expect(await page.textContent('.pg-end')).toMatch(/✓ no failures in this run/);
+    expect(page.url()).toContain('variant=solution');
+    expect(errors).toEqual([]);
+    await page.context().close();
+
+    // Exercise 03's recursion deadlocks under the kernel's own choices (the explorer's fewest: 0); a departure at #0 deadlocks too.
+    const zero = await explorer_fewest('ex03-recursion');
+    expect(zero.departures).toEqual([]);
+    const more = await open('playground.html?scenario=ex03-recursion&variant=starter');
+    await expect.poll(() => more.page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^Decision #0:/);
+    const pids = await more.page.locator('.pg-picker button[data-pid]').evaluateAll((bs) => bs.map((b) => ({ pid: Number(b.getAttribute('data-pid')), theirs: b.textContent?.includes("kernel's choice") })));
+    const other = pids.find((p) => !p.theirs)!;
+    await play_by_keyboard(more.page, [{ at: 0, pid: other.pid }]);
+    await expect.poll(() => more.page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^The run ended \(\w+\): [1-9]\d* failure/);
+    const again = more.page.getByRole('region', { name: /Challenge: make the starter fail/ });
+    expect(await again.textContent()).toContain('You made the starter fail with 1 departure(s).');
+    await tab_to_button(more.page, 'Score it against the explorer');
+    await more.page.keyboard.press('Enter');
+    await expect.poll(() => again.locator('p').first().textContent(), { timeout: PATIENCE_MS }).toBe(`You: 1 departure(s). The explorer's fewest: 0 (${zero.string}). There is a shorter way.`);
+    expect(more.errors).toEqual([]);
+    await more.page.context().close();
+
+    // A schedule whose departure the solution never reaches (it ends sooner): its own run is shown, no failure, and a note says which departure did not fit.
+    const unfit = await explorer_fewest('ex03-free-then-taken-ioctl-shrink');
+    const sol = await open(`playground.html?schedule=${encodeURIComponent(unfit.string)}&variant=solution`);
+    await expect.poll(() => sol.page.locator('#pg-unfit').count(), { timeout: PATIENCE_MS }).toBe(1);
+    expect(await sol.page.textContent('#pg-unfit')).toContain(`Not every departure of ${unfit.string} was taken with this code: the schedule does not fit this run`);
+    expect(await sol.page.textContent('.pg-end')).toMatch(/✓ no failures in this run/);
+    expect(await sol.page.getByRole('region', { name: /Challenge/ }).textContent()).toMatch(/The reference solution survives this schedule/);
+    expect(sol.errors).toEqual([]);
+    await sol.page.context().close();
   });
 
   it.each(EXPLORING)(
@@ -221,11 +356,11 @@ describe('the playground in Chromium', () => {
       for (const x of own) {
         const want = await cli_log(x);
         const { page, errors } = await open(`playground.html?schedule=${encodeURIComponent(x)}&variant=starter`);
+        // The end of the replayed run, the state every read below needs (status, end panel and dmesg are drawn together).
+        await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^The run ended \(\w+\): [1-9]\d* failure/);
         const dmesg = page.getByRole('region', { name: 'dmesg' });
-        await dmesg.waitFor();
         expect(await whole_paged_text(dmesg), x).toBe(want);
         expect(await page.textContent('#pg-schedule'), x).toBe(x);
-        expect(await page.textContent('#pg-status')).toMatch(/The run ended \(\w+\): [1-9]\d* failure/);
         // The challenge: the starter failed this schedule; the same schedule on the reference solution survives it.
         const challenge = page.getByRole('region', { name: /Challenge: make the starter fail/ });
         expect(await challenge.textContent()).toMatch(/You made the starter fail with \d+ departure\(s\)/);
@@ -237,15 +372,16 @@ describe('the playground in Chromium', () => {
       // The other way: on the scenario of the first string printed (or the suite's first), at decision #0, the first runnable task that is not the kernel's choice, by its digit key; then run on.
       const id = own[0] ? parse_schedule(own[0]).scenario_id : [...ids_of(exercise)][0]!;
       const { page, errors } = await open(`playground.html?scenario=${encodeURIComponent(id)}&variant=starter`);
-      await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #0|The run ended/);
-      expect(await page.textContent('#pg-status'), `${id} has a decision point`).toMatch(/Decision #0/);
+      await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^(?:Decision #0:|The run ended)/);
+      expect(await page.textContent('#pg-status'), `${id} has a decision point`).toMatch(/^Decision #0:/);
       const labels = await page.locator('.pg-picker button[data-pid]').allTextContents();
       const other = labels.findIndex((l) => !l.includes("kernel's choice"));
       expect(other, labels.join(' | ')).toBeGreaterThanOrEqual(0);
       await page.keyboard.press(String(other + 1));
-      await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/Decision #1|The run ended/);
-      await page.keyboard.press('r');
-      await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/The run ended/);
+      await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^(?:Decision #1:|The run ended)/);
+      // Run on ("r") only from a decision (the page takes keys there); a run that ended at the departure is already at its end.
+      if (/^Decision #1:/.test((await page.textContent('#pg-status')) ?? '')) await page.keyboard.press('r');
+      await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^The run ended/);
       const made = (await page.textContent('#pg-schedule')) ?? '';
       expect(made).toMatch(new RegExp(`^sl1:${id.replace(/[.]/g, '\\.')}:m\\d+:0=\\d+:[0-9a-f]{4}$`));
       expect(page.url()).toContain(encodeURIComponent(made));
