@@ -67,7 +67,8 @@ export interface gradescope_results {
   execution_time: number;
   output: string;
   output_format: 'text';
-  visibility: 'visible';
+  /** The results' own visibility (Gradescope's top-level field): see to_gradescope. */
+  visibility: string;
   stdout_visibility: 'hidden';
   tests: {
     name: string;
@@ -113,13 +114,19 @@ export function to_gradescope(r: grade_report): gradescope_results {
       tags: ['integrity'],
     });
   }
+  // The top-level score counts the hidden checks' points (it is the grade), so it is released when
+  // they are: Gradescope's top-level "visibility" takes the hidden checks' setting whenever some
+  // carry points. Every test names its own visibility (visible checks 'visible'), and the top-level
+  // "output" sums the visible checks only, so before the due date a student sees each visible check
+  // and that sum, never a total that tells what the hidden checks scored (docs/instructors.md).
+  const hides_points = r.exercises.some((e) => e.checks.some((c) => c.hidden && c.max_score > 0));
   return {
     score: r.score,
     max_score: r.max_score,
     execution_time: num(r.execution_time),
     output: summary_text(r),
     output_format: 'text',
-    visibility: 'visible',
+    visibility: hides_points ? r.hidden_visibility : 'visible',
     stdout_visibility: 'hidden',
     tests,
   };

@@ -39,6 +39,12 @@ describe('hidden tests', () => {
     expect(validate(g, GRADESCOPE)).toEqual([]);
     expect(g.tests.filter((t) => t.visibility === 'after_due_date').map((t) => t.tags)).toEqual([[EX01.id, 'hidden'], [EX01.id, 'hidden']]);
     expect(to_gradescope({ ...r, hidden_visibility: 'hidden' }).tests.filter((t) => t.visibility === 'hidden')).toHaveLength(2);
+    // The total counts the hidden points: released with them. Visible tests say so themselves, and
+    // the summary a student reads sums the visible checks only.
+    expect(g.visibility).toBe('after_due_date');
+    expect(g.tests.filter((t) => !t.tags.includes('hidden')).every((t) => t.visibility === 'visible')).toBe(true);
+    expect(g.output).toContain(`${exercise_points(EX01)}/${exercise_points(EX01)} points (visible checks`);
+    expect(to_gradescope({ ...r, exercises: r.exercises.map((x) => ({ ...x, checks: x.checks.filter((c) => !c.hidden) })) }).visibility).toBe('visible');
     // A hidden suite is never part of what a submission can be compared against.
     expect(r.modified).toEqual([]);
   });
@@ -161,6 +167,9 @@ describe('gradescope:zip', () => {
     execFileSync('bash', [join(gs, 'source/run_autograder')], { encoding: 'utf8', env });
     const g = JSON.parse(readFileSync(join(gs, 'results/results.json'), 'utf8'));
     expect(validate(g, GRADESCOPE)).toEqual([]);
+    // The zip carries hidden checks: the total (which counts them) is released after the due date.
+    expect(g.visibility).toBe('after_due_date');
+    expect(g.output).toMatch(/^Shrinker Lab: \d+\/\d+ points \(visible checks/);
     const of = (id: string) => g.tests.filter((t: { tags: string[] }) => t.tags[0] === id);
     const sum = (ts: { score: number; max_score: number }[], k: 'score' | 'max_score') => ts.reduce((s, t) => s + t[k], 0);
     // Every check passes but the impossible hidden one; checks the starter passes are worth 0.
