@@ -33,10 +33,11 @@ import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { GFP_KERNEL, GFP_NOFS } from '../kernel/mm/gfp';
 import { kfree, kmalloc } from '../kernel/mm/slab';
 import { shrink_slab, shrinker_nr_deferred } from '../kernel/mm/vmscan';
-import { msleep, schedule_timeout_uninterruptible } from '../kernel/sched/core';
+import { msleep } from '../kernel/sched/core';
 import { register_fs_cache, type fs_cache } from './fs_cache';
 import { arb_comm, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
-import { allocate_pages, gem_world, populate, WORLD_PARAMS, type gem_world as world } from './i915_world';
+import { gem_world, WORLD_PARAMS, type gem_world as world } from './i915_world';
+import { start_waiter_while_holder_allocates } from './owner_word';
 import { arb_caller_task, describe_caller_task, enter_reclaim_context, run_as, type caller_task } from './reclaim_context';
 import { first_violation, judged_shrinker, type shrinker_call, type whole_shrinker } from './whole_shrinker';
 
@@ -208,9 +209,6 @@ export async function run_deferral_history(wl: deferral_workload, s: whole_shrin
 // ---------------------------------------------------------------------------
 // 04: a waiter queues on struct_mutex while its holder allocates
 
-/** Pages the ioctl allocates under struct_mutex: enough to go below the min watermark (as exercise 04's scenario). */
-const PRESSURE_PAGES = 40;
-
 /**
  * waiter_while_holder_allocates_with - exercise 04's scenario
  * (scenarios/owner_word.ts) with @ops (the learner's count, scan and OOM
@@ -229,20 +227,7 @@ export function waiter_while_holder_allocates_with(id: string, s: whole_shrinker
     setup() {
       const judged = judged_shrinker(s);
       calls = judged.calls; // this schedule's calls
-      const w = gem_world({ release: '4.12', shrinker_ops: judged.ops });
-      user_task(async () => {
-        await schedule_timeout_uninterruptible(60_000);
-      }, 'firefox', { rss_pages: 15 });
-      user_task(async () => {
-        await populate(w, { pinned_pages: 125, cache_objects: 4, cache_object_pages: 12 });
-        await mutex_lock(w.i915.struct_mutex);
-        await allocate_pages(PRESSURE_PAGES);
-        mutex_unlock(w.i915.struct_mutex);
-      }, 'i915_ioctl');
-      user_task(async () => {
-        await mutex_lock(w.i915.struct_mutex);
-        mutex_unlock(w.i915.struct_mutex);
-      }, 'Xorg');
+      start_waiter_while_holder_allocates(gem_world({ release: '4.12', shrinker_ops: judged.ops }));
     },
     check: () => first_violation(calls),
   };

@@ -75,22 +75,32 @@ export function waiter_while_holder_allocates(id: string, trylock_recursive: try
     id,
     params: { ...WORLD_PARAMS },
     setup() {
-      const w = gem_world({ release: '4.12', shrinker_ops: { lock: shrinker_lock_from(trylock_recursive) } });
-      user_task(async () => {
-        await schedule_timeout_uninterruptible(60_000);
-      }, 'firefox', { rss_pages: 15 });
-      user_task(async () => {
-        await populate(w, { pinned_pages: 125, cache_objects: 4, cache_object_pages: 12 });
-        await mutex_lock(w.i915.struct_mutex);
-        await allocate_pages(PRESSURE_PAGES);
-        mutex_unlock(w.i915.struct_mutex);
-      }, 'i915_ioctl');
-      user_task(async () => {
-        await mutex_lock(w.i915.struct_mutex);
-        mutex_unlock(w.i915.struct_mutex);
-      }, 'Xorg');
+      start_waiter_while_holder_allocates(gem_world({ release: '4.12', shrinker_ops: { lock: shrinker_lock_from(trylock_recursive) } }));
     },
   };
+}
+
+/**
+ * start_waiter_while_holder_allocates - the three tasks of exercise 04's
+ * scenario in @w: a bystander ("firefox"), the ioctl that allocates with
+ * struct_mutex held ("i915_ioctl"), and Xorg queueing on that mutex. Exercise
+ * 13 runs the same tasks with the learner's whole shrinker
+ * (scenarios/capstone_course.ts).
+ */
+export function start_waiter_while_holder_allocates(w: gem_world_t): void {
+  user_task(async () => {
+    await schedule_timeout_uninterruptible(60_000);
+  }, 'firefox', { rss_pages: 15 });
+  user_task(async () => {
+    await populate(w, { pinned_pages: 125, cache_objects: 4, cache_object_pages: 12 });
+    await mutex_lock(w.i915.struct_mutex);
+    await allocate_pages(PRESSURE_PAGES);
+    mutex_unlock(w.i915.struct_mutex);
+  }, 'i915_ioctl');
+  user_task(async () => {
+    await mutex_lock(w.i915.struct_mutex);
+    mutex_unlock(w.i915.struct_mutex);
+  }, 'Xorg');
 }
 
 // ---------------------------------------------------------------------------
