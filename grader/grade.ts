@@ -664,14 +664,17 @@ export async function grade_submission(base: grading_base, opts: grade_options =
         // A hidden guard voids the hidden checks only, and says nothing visible.
         const broken = weighed.filter((c) => c.guard && c.status === 'failed' && !c.hidden);
         const broken_hidden = weighed.some((c) => c.guard && c.status === 'failed' && c.hidden);
+        // Said only where it takes points away: an exercise that did not run (missing, refused, crashed,
+        // timed out) fails its guards too, and its own message already says why it has none.
+        const voids = broken.length > 0 && weighed.some((c) => c.score > 0);
         const voided = `no points: it fails ${broken.map((c) => c.id).join(', ')}, which the starter passes (the answer breaks what worked)`;
-        if (broken.length) weighed = weighed.map((c) => (c.score > 0 ? { ...c, score: 0, message: c.message ? `${c.message}\n${voided}` : voided } : c));
+        if (voids) weighed = weighed.map((c) => (c.score > 0 ? { ...c, score: 0, message: c.message ? `${c.message}\n${voided}` : voided } : c));
         else if (broken_hidden) weighed = weighed.map((c) => (c.hidden && c.score > 0 ? { ...c, score: 0 } : c));
         return {
           id: e.id,
           title: e.title,
           status,
-          message: cap_message(broken.length ? (message ? `${message}\n${voided}` : voided) : message),
+          message: cap_message(voids ? (message ? `${message}\n${voided}` : voided) : message),
           score: weighed.reduce((s, c) => s + c.score, 0),
           max_score: weighed.reduce((s, c) => s + c.max_score, 0),
           checks: weighed,
