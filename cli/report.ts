@@ -92,6 +92,9 @@ const OUTPUT_LINES = 20;
 const OUTPUT_LINES_FIRST_SCREEN = 3;
 /** Lines of the first failure's message on the first screen. */
 const EXCERPT_LINES = 5;
+/** The fewest lines a first screen's failure excerpt keeps, and how many checks it lists before the excerpt gives up lines. */
+const EXCERPT_LINES_MIN = 1;
+const FIRST_SCREEN_CHECKS = 5;
 
 
 /**
@@ -155,6 +158,12 @@ export function failure_excerpt(message: string, max_lines: number, locate?: (me
     if (at) picked.splice(Math.min(1, picked.length), 0, at);
   }
   const lines = picked.slice(0, max_lines);
+  // The learner's own line is the one a cut must keep: it leads from the failure to the code.
+  const yours = picked.find((l) => l.startsWith('your code: '));
+  if (yours && !lines.includes(yours)) {
+    if (lines.length > 1) lines[lines.length - 1] = yours;
+    else lines.push(yours);
+  }
   return { lines, hidden: Math.max(0, total - lines.length) };
 }
 
@@ -251,7 +260,10 @@ export function render_run(e: manifest_exercise, run: exercise_run, opts: render
           continue;
         }
         const root = opts.root;
-        const ex = failure_excerpt(f.message, opts.excerpt_lines ?? EXCERPT_LINES, root ? (m) => your_return_line(root, e, m) : undefined);
+        // Every check has a line above; past FIRST_SCREEN_CHECKS of them the excerpt gives up a line for each, so the
+        // first screen still fits 80x24 (down to EXCERPT_LINES_MIN: the failure's first line, and the learner's line if it has one).
+        const room = opts.all ? EXCERPT_LINES : Math.max(EXCERPT_LINES_MIN, EXCERPT_LINES - Math.max(0, run.results.length - FIRST_SCREEN_CHECKS));
+        const ex = failure_excerpt(f.message, opts.excerpt_lines ?? room, root ? (m) => your_return_line(root, e, m) : undefined);
         out.push(...ex.lines.map((l) => (l.startsWith('your code: ') ? `  ${your_code_shown(e, l, w - 2, root)}` : `  ${cut(l, 2)}`)));
         if (ex.hidden > 0) out.push(dim(`  … ${ex.hidden} more lines: ${opts.full_hint ?? `npx shrinker-lab run ${e.id.slice(0, 2)} --full`}`));
       }
