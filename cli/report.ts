@@ -92,9 +92,8 @@ const OUTPUT_LINES = 20;
 const OUTPUT_LINES_FIRST_SCREEN = 3;
 /** Lines of the first failure's message on the first screen. */
 const EXCERPT_LINES = 5;
-/** The fewest lines a first screen's failure excerpt keeps, and how many checks it lists before the excerpt gives up lines. */
+/** The fewest lines a first screen's failure excerpt keeps (its first line; the learner's own line is kept besides). */
 const EXCERPT_LINES_MIN = 1;
-const FIRST_SCREEN_CHECKS = 5;
 
 
 /**
@@ -174,8 +173,10 @@ export interface render_options {
   full?: boolean;
   /** The command that shows the whole report, named under an excerpt (e.g. "npx shrinker-lab run 01 --full"). */
   full_hint?: string;
-  /** Lines the first failure's excerpt may take (the rest of the screen is budgeted by the caller). */
+  /** Lines the first failure's excerpt may take at most (EXCERPT_LINES). */
   excerpt_lines?: number;
+  /** Rows the first screen's verdict may take (VERDICT_ROWS): the parts that matter least give way first. */
+  max_rows?: number;
   /** What the learner's code printed. */
   output?: string;
   /** Known wrong answers (decoys) whose verdict this run reproduces: their reviewer's notes are shown. */
@@ -220,38 +221,127 @@ function wrap(text: string, width: number, max_lines = Infinity): string[] {
 /** Lines the starter's story may take on the first screen (--full shows it whole). */
 const STORY_LINES = 2;
 
-/** render_run - the verdict of @run for the terminal. */
+/**
+ * Rows a verdict may take on the first screen when the caller does not say:
+ * an 80x24 terminal less the exercise's header (3 rows), the blank row under
+ * it and the watch loop's progress and keys rows.
+ */
+export const VERDICT_ROWS = 24 - 3 - 1 - 2;
+
+/** rows_of - rows @text takes on a terminal @width columns wide (long lines wrap). */
+export function rows_of(text: string, width = term_columns()): number {
+  return text.split('\n').reduce((n, l) => n + Math.max(1, Math.ceil(visible_width(l) / width)), 0);
+}
+
+/**
+ * How much of each part a first screen shows. The shapes run from the most
+ * generous to the most compact, each giving up what a learner misses least
+ * (their program's output, a second similar wrong answer, lines of the
+ * failure past its first, the story's second line, passing checks one by
+ * one); the first that fits the rows is shown. What no shape gives up: the
+ * verdict, every failing check, the first failure's name and first line, the
+ * learner's own line ("your code: file:line"), and how to see the rest.
+ */
+interface shape {
+  excerpt: number;
+  known: number;
+  story: number;
+  /** Lines of the learner's output; 0 keeps a one-line "Your code printed N lines". */
+  output: number;
+  /** List passing checks one by one, or as one "PASS N other checks" row. */
+  each_pass: boolean;
+  /** List failing checks one by one, or the first and "FAIL N more checks" (all of them fail on few screens). */
+  each_fail: boolean;
+  /** "… N more lines" and "(N more failing)" as one row. */
+  one_tail: boolean;
+  /** Lines of a compile error's diagnostics, or of a timed out or crashed run's message. */
+  message: number;
+}
+
+function* shapes(excerpt: number): Generator<shape> {
+  const s: shape = { excerpt, known: 2, story: STORY_LINES, output: OUTPUT_LINES_FIRST_SCREEN, each_pass: true, each_fail: true, one_tail: false, message: 12 };
+  yield { ...s };
+  s.output = 1;
+  yield { ...s };
+  s.known = 1;
+  yield { ...s };
+  for (; s.excerpt > 2; s.excerpt--) yield { ...s, excerpt: s.excerpt - 1 };
+  s.excerpt = Math.min(s.excerpt, 2);
+  s.story = 1;
+  yield { ...s };
+  s.output = 0;
+  yield { ...s };
+  s.one_tail = true;
+  yield { ...s };
+  s.each_pass = false;
+  yield { ...s };
+  s.excerpt = EXCERPT_LINES_MIN;
+  yield { ...s };
+  s.each_fail = false;
+  yield { ...s };
+  for (const m of [6, 3, 1]) yield { ...s, message: m };
+}
+
+/** render_run - the verdict of @run for the terminal: whole with @opts.full or @opts.all, else the first screen's, in @opts.max_rows rows (VERDICT_ROWS). */
 export function render_run(e: manifest_exercise, run: exercise_run, opts: render_options = {}): string {
+  if (opts.full || opts.all) return render_shaped(e, run, opts, { excerpt: opts.excerpt_lines ?? EXCERPT_LINES, known: 5, story: Infinity, output: OUTPUT_LINES, each_pass: true, each_fail: true, one_tail: false, message: Infinity }).join('\n');
+  const rows = opts.max_rows ?? VERDICT_ROWS;
+  const width = term_columns();
+  let text = '';
+  for (const s of shapes(opts.excerpt_lines ?? EXCERPT_LINES)) {
+    text = render_shaped(e, run, opts, s).join('\n');
+    if (rows_of(text, width) <= rows) break;
+  }
+  return text;
+}
+
+/** @lines, at most @max of them, the last saying how many more a full report shows. */
+function at_most(lines: readonly string[], max: number, hint: string): string[] {
+  if (lines.length <= max) return [...lines];
+  return [...lines.slice(0, Math.max(0, max - 1)), dim(`  … ${lines.length - Math.max(0, max - 1)} more lines: ${hint}`)];
+}
+
+function render_shaped(e: manifest_exercise, run: exercise_run, opts: render_options, s: shape): string[] {
   const out: string[] = [];
   const took = dim(`(checked in ${seconds(run.ms)})`);
+  const hint = opts.full_hint ?? `npx shrinker-lab run ${e.id.slice(0, 2)} --full`;
+  // The full report may be read in a log; the first screen must fit a terminal (80x24 at least).
+  const w = opts.full ? Infinity : term_columns();
+  const cut = (text: string, by: number) => (w === Infinity ? text : fit(text, w - by));
   switch (run.status) {
     case 'compile_error': {
       // The course's own rules (SL-IMPORT: the allowlist, SL-STATE: state kept between calls) are not compiler errors.
       const rules = run.diagnostics.length > 0 && run.diagnostics.every((d) => d.code.startsWith('SL-'));
       out.push(`${yellow(rules ? 'NOT ACCEPTED' : 'DOES NOT COMPILE')} ${took}`);
-      if (run.diagnostics.length) {
-        for (const d of run.diagnostics) out.push(`  ${d.file}:${d.line}:${d.column} - error ${d.code}: ${indent(d.message, '      ').trimStart()}`);
-      } else out.push(indent(run.message.replace(/^does not compile:\s*/, ''), '  '));
+      const lines = run.diagnostics.length
+        ? run.diagnostics.flatMap((d) => `  ${d.file}:${d.line}:${d.column} - error ${d.code}: ${indent(d.message, '      ').trimStart()}`.split('\n'))
+        : indent(run.message.replace(/^does not compile:\s*/, ''), '  ').split('\n');
+      out.push(...at_most(lines, s.message, hint));
       out.push('', rules ? "Fix the above first: the checks run once the file keeps the exercise's rules." : 'Fix the error above first: the checks run once the file compiles.');
       break;
     }
     case 'timeout':
-      out.push(`${yellow('TIMED OUT')} ${took}`, indent(run.message, '  '));
+      out.push(`${yellow('TIMED OUT')} ${took}`, ...at_most(indent(run.message, '  ').split('\n'), s.message, hint));
       out.push('', 'Your code never let the checks finish. A loop that waits for something must sleep (await a schedule point) or give up.');
       break;
     case 'crashed':
-      out.push(`${yellow('CRASHED')} ${took}`, indent(run.message, '  '));
+      out.push(`${yellow('CRASHED')} ${took}`, ...at_most(indent(run.message, '  ').split('\n'), s.message, hint));
       break;
     case 'passed':
     case 'failed': {
       const failed = run.results.filter((r) => r.status === 'failed');
       const head = run.status === 'passed' ? green(`ALL ${run.results.length} CHECKS PASS`) : red(`${failed.length} OF ${run.results.length} CHECKS FAIL`);
       out.push(`${head}  ${score(e, run)} ${took}`);
-      // The full report may be read in a log; the first screen must fit a terminal (80x24 at least).
-      const w = opts.full ? Infinity : term_columns();
-      const cut = (text: string, by: number) => (w === Infinity ? text : fit(text, w - by));
-      for (const r of run.results) out.push(`  ${r.status === 'passed' ? green('PASS') : red('FAIL')}  ${cut(r.name, 8)}`);
+      const passing = run.results.filter((r) => r.status === 'passed').length;
+      for (const r of run.results) {
+        if (r.status === 'passed' && !s.each_pass && passing > 1) continue;
+        if (r.status === 'failed' && !s.each_fail && failed.length > 2 && r !== failed[0]) continue;
+        out.push(`  ${r.status === 'passed' ? green('PASS') : red('FAIL')}  ${cut(r.name, 8)}`);
+      }
+      if (!s.each_fail && failed.length > 2) out.push(`  ${red('FAIL')}  ${failed.length - 1} more checks (all of them: npx shrinker-lab run ${e.id.slice(0, 2)} --all)`);
+      if (!s.each_pass && passing > 1) out.push(`  ${green('PASS')}  ${passing} other checks (all of them: ${hint})`);
       const shown = opts.all ? failed : failed.slice(0, 1);
+      let tail: string | null = null;
       for (const f of shown) {
         const label = shown.length > 1 || opts.all ? 'Failure' : 'First failure';
         out.push('', `${bold(label)}: ${cut(f.name, label.length + 2)}`);
@@ -260,30 +350,33 @@ export function render_run(e: manifest_exercise, run: exercise_run, opts: render
           continue;
         }
         const root = opts.root;
-        // Every check has a line above; past FIRST_SCREEN_CHECKS of them the excerpt gives up a line for each, so the
-        // first screen still fits 80x24 (down to EXCERPT_LINES_MIN: the failure's first line, and the learner's line if it has one).
-        const room = opts.all ? EXCERPT_LINES : Math.max(EXCERPT_LINES_MIN, EXCERPT_LINES - Math.max(0, run.results.length - FIRST_SCREEN_CHECKS));
-        const ex = failure_excerpt(f.message, opts.excerpt_lines ?? room, root ? (m) => your_return_line(root, e, m) : undefined);
+        const ex = failure_excerpt(f.message, s.excerpt, root ? (m) => your_return_line(root, e, m) : undefined);
         out.push(...ex.lines.map((l) => (l.startsWith('your code: ') ? `  ${your_code_shown(e, l, w - 2, root)}` : `  ${cut(l, 2)}`)));
-        if (ex.hidden > 0) out.push(dim(`  … ${ex.hidden} more lines: ${opts.full_hint ?? `npx shrinker-lab run ${e.id.slice(0, 2)} --full`}`));
+        if (ex.hidden > 0) tail = `… ${ex.hidden} more lines`;
       }
-      if (!opts.all && failed.length > 1) out.push(dim(`(${failed.length - 1} more failing; fix the first one, or see all: npx shrinker-lab run ${e.id.slice(0, 2)} --all)`));
+      const more_failing = !opts.all && failed.length > 1 ? failed.length - 1 : 0;
+      if (s.one_tail && (tail || more_failing)) {
+        out.push(dim(cut(`  ${[tail, more_failing ? `${more_failing} more failing` : null].filter(Boolean).join(', ')}: ${more_failing ? `npx shrinker-lab run ${e.id.slice(0, 2)} --all` : hint}`, 0)));
+      } else {
+        if (tail) out.push(dim(`  ${tail}: ${hint}`));
+        if (more_failing) out.push(dim(`(${more_failing} more failing; fix the first one, or see all: npx shrinker-lab run ${e.id.slice(0, 2)} --all)`));
+      }
       const like = opts.starter_story ? [] : (opts.known_wrong ?? []);
       if (opts.starter_story) {
         // The unmodified starter: what it does wrong as shipped, which the lesson and the failure above explain.
         const lead = 'The starter, as shipped:';
-        const text = wrap(`${lead} ${opts.starter_story}`, w === Infinity ? 100 : w, opts.full ? Infinity : STORY_LINES);
+        const text = wrap(`${lead} ${opts.starter_story}`, w === Infinity ? 100 : w, opts.full ? Infinity : s.story);
         out.push(bold(lead) + text[0]!.slice(lead.length), ...text.slice(1));
       } else if (like.length === 1 && opts.full) {
         out.push('', bold('A known wrong answer fails exactly this way.') + dim(' What a reviewer said about it (it may not be what you did):'));
         out.push(indent(`“${like[0]!.name}”: ${like[0]!.why}`, '  '));
-      } else if (like.length === 1) {
-        const lead = 'A known wrong answer fails this way:';
+      } else if (like.length === 1 || (like.length > 1 && s.known === 1 && !opts.full)) {
+        const lead = like.length === 1 ? 'A known wrong answer fails this way:' : `${like.length} known wrong answers fail this way, e.g.`;
         out.push(`${bold(lead)} ${cut(`“${like[0]!.name}”: ${first_sentence(like[0]!.why)}`, lead.length + 1)}`);
       } else if (like.length > 1) {
         // Several mistakes look alike to these checks: name each by what it tried (the note's first sentence).
         out.push(bold(`${like.length} known wrong answers fail exactly this way`) + dim(' (yours may be one of them, or none):'));
-        for (const k of like.slice(0, opts.full ? 5 : 2)) out.push(`  ${cut(`“${k.name}”: ${first_sentence(k.why)}`, 2)}`);
+        for (const k of like.slice(0, opts.full ? 5 : s.known)) out.push(`  ${cut(`“${k.name}”: ${first_sentence(k.why)}`, 2)}`);
       }
       const replay = failed.map((f) => /Replay it: (sl1:\S+)/.exec(f.message)?.[1]).find(Boolean);
       if (replay) out.push(`${cyan('Full trace:')} npx shrinker-lab replay ${replay}`);
@@ -292,9 +385,12 @@ export function render_run(e: manifest_exercise, run: exercise_run, opts: render
   }
   if (opts.output && opts.output.trim()) {
     const lines = opts.output.trimEnd().split('\n');
-    const shown = lines.slice(0, opts.full ? OUTPUT_LINES : OUTPUT_LINES_FIRST_SCREEN);
-    out.push('', dim('Your code printed:'), indent(shown.join('\n'), '  | '));
-    if (lines.length > shown.length) out.push(dim(`  ... (${lines.length - shown.length} more lines)`));
+    const shown = lines.slice(0, s.output);
+    if (shown.length === 0) out.push('', dim(`Your code printed ${lines.length} line${lines.length === 1 ? '' : 's'} (${hint}).`));
+    else {
+      out.push('', dim('Your code printed:'), ...shown.map((l) => `  | ${w === Infinity ? l : fit(l, w - 4)}`));
+      if (lines.length > shown.length) out.push(dim(`  ... (${lines.length - shown.length} more lines)`));
+    }
   }
-  return out.join('\n');
+  return out;
 }

@@ -67,6 +67,11 @@ export function term_columns(): number {
   return stdout_tty && process.stdout.columns ? process.stdout.columns : 80;
 }
 
+/** The terminal's height, or 24 when it is not a terminal (a first screen fits 80x24). */
+export function term_rows(): number {
+  return stdout_tty && process.stdout.rows ? process.stdout.rows : 24;
+}
+
 /**
  * file_link - @text as an OSC 8 hyperlink to @abs_path (line @line when the
  * terminal's file opener honours it), on terminals only; plain text elsewhere.

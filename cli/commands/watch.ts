@@ -20,10 +20,10 @@ import { warm_worker } from '../../course/warm';
 import { number_flag, parse_args } from '../args';
 import { DEFAULT_TIMEOUT_S, record } from '../checking';
 import { exercise_files, type course_ctx } from '../course';
-import { exercise_header, render_run, status_word, verdict_notes } from '../report';
+import { exercise_header, render_run, rows_of, status_word, verdict_notes } from '../report';
 import { SITE_HOST, SITE_PORT, start_study_site, type site_handle } from '../site';
 import { done_count, entry, first_not_done } from '../state';
-import { bold, clear_screen, dim, green, progress_bar, stdin_tty, stdout_tty, term_columns, visible_width } from '../term';
+import { bold, clear_screen, dim, green, progress_bar, stdin_tty, stdout_tty, term_rows } from '../term';
 import { watch_files, type file_watch, type watch_mode } from '../watcher';
 import { short_id } from './common';
 import { next_hint } from './hint';
@@ -89,36 +89,28 @@ export async function cmd_watch(ctx: course_ctx, argv: readonly string[]): Promi
     return parts.join('  ') + dim(how);
   };
 
-  /** Rows @text takes on the terminal, long lines wrapping. */
-  const rows_of = (text: string): number => text.split('\n').reduce((n, l) => n + Math.max(1, Math.ceil(visible_width(l) / term_columns())), 0);
-
-  const screen_with = (checking: boolean, excerpt_lines: number): string => {
-    const lines = [
+  // The first screen fits the terminal (80x24 at least): the verdict gets the rows the rest leaves (cli/report.ts gives way inside it).
+  const screen = (checking: boolean): string => {
+    const top = [
       `${bold('Shrinker Lab')}  ${progress_bar(done_count(ctx.manifest, ctx.state), total, 16)}`,
       ...(site_line ? [site_line] : []),
       '',
       exercise_header(ctx.root, current, { welcome: welcome && !last }),
       '',
     ];
-    if (checking && !last) lines.push('Checking...');
-    else if (last) {
-      lines.push(render_run(current, last.run, { output: last.output, excerpt_lines, full_hint: 'press f', ...verdict_notes(ctx.root, current, last.run), root: ctx.root }));
-      if (last.run.status === 'passed') {
-        lines.push('', green(`Exercise ${short_id(current.id)} is done.`) + (interactive ? ' Press n for the next exercise, s to compare with the reference solution.' : ' Next: npx shrinker-lab watch (in a terminal) and press n.'));
-      }
-      if (checking) lines.push('', dim('Checking again...'));
+    const bottom: string[] = [];
+    if (last?.run.status === 'passed') {
+      bottom.push('', green(`Exercise ${short_id(current.id)} is done.`) + (interactive ? ' Press n for the next exercise, s to compare with the reference solution.' : ' Next: npx shrinker-lab watch (in a terminal) and press n.'));
     }
-    if (panel) lines.push('', panel);
-    if (interactive) lines.push('', keys_line());
-    return lines.join('\n');
-  };
-
-  // The first screen fits the terminal (80x24 at least): the failure's excerpt gives way first.
-  const screen = (checking: boolean): string => {
-    const rows = stdout_tty && process.stdout.rows ? process.stdout.rows : 24;
-    let text = screen_with(checking, 5);
-    for (let n = 4; n >= 1 && !panel && rows_of(text) > rows; n--) text = screen_with(checking, n);
-    return text;
+    if (last && checking) bottom.push('', dim('Checking again...'));
+    if (panel) bottom.push('', panel);
+    if (interactive) bottom.push('', keys_line());
+    let middle = checking && !last ? 'Checking...' : '';
+    if (last) {
+      const rows = term_rows() - rows_of([...top, ...bottom].join('\n'));
+      middle = render_run(current, last.run, { output: last.output, full_hint: 'press f', ...verdict_notes(ctx.root, current, last.run), root: ctx.root, max_rows: rows });
+    }
+    return [...top, ...(middle ? [middle] : []), ...bottom].join('\n');
   };
 
   const full_report = (): string => {

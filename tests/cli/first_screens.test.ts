@@ -15,11 +15,14 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run_checks } from '../../course/checks';
 import { COURSE_ROOT, load_impl, load_suite, read_manifest, starter_dir } from '../../course/files';
 import type { exercise_run } from '../../course/outcome';
-import { exercise_header, render_run, verdict_notes } from '../../cli/report';
+import { run_verdict_rows } from '../../cli/commands/run';
+import { exercise_header, render_run, rows_of, verdict_notes } from '../../cli/report';
+import { read_known_wrong } from '../../course/known_wrong';
 import { keep_starters } from '../../cli/starters';
 import { cli, make_course_copy, remove_copy, solve, TINY } from './course_copy';
 
@@ -52,6 +55,70 @@ describe("every starter's first screen", () => {
       expect(text).toMatch(/^First failure: /m);
       expect(text).toContain('The starter, as shipped: ');
       expect(text).not.toMatch(/known wrong answer|solutions\//);
+    });
+  }
+});
+
+// An edited file's verdicts, generated: which checks fail, failures whose message has every part a real
+// one can have (a long first paragraph, the kernel's key lines, a Call Trace down to the learner's line,
+// the schedule, a trace tail), one to six known wrong answers, the learner's own output. The first screen
+// of `run` fits 80x24 with the shell's prompt under it, the watch loop's verdict the rows it leaves, and
+// neither ever drops what leads to the code: the verdict, the first failure's name, the learner's line.
+describe("every exercise's first screen once the file is edited (generated verdicts)", () => {
+  const words = fc.array(fc.constantFrom('mutex_lock', 'struct_mutex', 'shrinker', 'i915_gem_shrinker_scan', 'returned', '0', 'pages', 'while', 'held', 'by', 'kswapd0:57', 'Xorg:12', 'nr_to_scan=128', 'SHRINK_STOP'), { minLength: 3, maxLength: 40 }).map((w) => w.join(' '));
+  const message = (e: (typeof manifest.exercises)[number], file: string) =>
+    fc.record({
+      first: fc.array(words, { minLength: 1, maxLength: 4 }),
+      kernel: fc.boolean(),
+      mine: fc.boolean(),
+      frames: fc.integer({ min: 1, max: 12 }),
+      paragraphs: fc.array(fc.array(words, { minLength: 1, maxLength: 6 }), { maxLength: 4 }),
+      replay: fc.boolean(),
+      tail: fc.integer({ min: 0, max: 40 }),
+      line: fc.integer({ min: 1, max: 400 }),
+    }).map((m) => {
+      const call_trace = ['Call Trace:', ...Array.from({ length: m.frames }, (_, i) => ` frame_${i} (kernel/mm/vmscan.ts:${100 + i})`)];
+      if (m.mine) call_trace.splice(2, 0, ` i915_gem_shrinker_scan (exercises/${e.id}/${file}:${m.line})   <- your code`);
+      return [
+        m.first.join('\n') + '\n  found with 1 preemption; every interleaving with at most 2 preemptions covered',
+        ...(m.kernel ? [['The kernel said:', '[    1.000002] ======================================================', '[    1.000003] WARNING: possible circular locking dependency detected', '[    1.000004] INFO: task Xorg:12 blocked for more than 120 seconds.', ...call_trace.map((l) => `  ${l}`)].join('\n')] : [["Your code's first traced call into the kernel in this run, at " + `exercises/${e.id}/${file}:${m.line}:`, ...call_trace.map((l) => `  ${l}`)].join('\n')]),
+        ...m.paragraphs.map((p) => p.join('\n')),
+        'The schedule, as departures from the default: at decision #12 run pid 3',
+        ...(m.replay ? [`Replay it: sl1:${e.id.slice(0, 2)}-some-scenario-name:m7:12=3.40=2:ab12`] : []),
+        ['End of the trace:', ...Array.from({ length: m.tail }, (_, i) => `[    1.00${i}] kswapd0-57 [000] sched_switch: prev_comm=kswapd0 ==> next_comm=Xorg`)].join('\n'),
+      ].join('\n\n');
+    });
+
+  for (const e of manifest.exercises) {
+    it(`${e.id}: the first screen fits 80x24 and keeps the learner's line`, async () => {
+      const names = (await load_suite(e)).checks.map((c) => ({ id: c.id, name: c.name }));
+      const known = read_known_wrong(e);
+      const verdict = fc.record({
+        failing: fc.subarray(names, { minLength: 1 }),
+        messages: fc.array(message(e, e.files[0]!), { minLength: names.length, maxLength: names.length }),
+        known: fc.subarray(known.length ? known : [{ name: 'x', why: 'A wrong answer. It is wrong.', signature: '' }], { maxLength: 6 }),
+        output: fc.array(words, { maxLength: 30 }),
+      });
+      fc.assert(
+        fc.property(verdict, (v) => {
+          const results = names.map((c, i) => (v.failing.includes(c) ? { ...c, status: 'failed' as const, message: v.messages[i]! } : { ...c, status: 'passed' as const, message: 'ok' }));
+          const run: exercise_run = { exercise: e.id, status: 'failed', results, diagnostics: [], message: '', ms: 1234 };
+          const notes = { known_wrong: v.known, starter_story: null, output: v.output.join('\n') };
+          const header = exercise_header(COURSE_ROOT, e);
+          const screen = `${header}\n\n${render_run(e, run, { ...notes, root: COURSE_ROOT, max_rows: run_verdict_rows(header) })}`;
+          const ctx = `${e.id}: the first screen\n${screen}`;
+          expect(rows_of(screen, 80), ctx).toBeLessThanOrEqual(23); // the shell's prompt takes the 24th
+          expect(screen.split('\n').filter((l) => [...l].length > 80), ctx).toEqual([]);
+          const first = results.find((r) => r.status === 'failed')!;
+          expect(screen, ctx).toContain(`${v.failing.length} OF ${names.length} CHECKS FAIL`);
+          expect(screen, ctx).toContain(`First failure: ${first.name.slice(0, 20)}`);
+          if (first.message.includes('<- your code')) expect(screen, ctx).toMatch(/^ {2}your code: \S+:\d+ in i915_gem_shrinker_scan/m);
+          // The watch loop's verdict gets what its progress, site, header and keys rows leave: 15 rows.
+          const watched = render_run(e, run, { ...notes, full_hint: 'press f', root: COURSE_ROOT, max_rows: 15 });
+          expect(rows_of(watched, 80), `${e.id}: the watch loop's verdict\n${watched}`).toBeLessThanOrEqual(15);
+        }),
+        { seed: 13, numRuns: 60 },
+      );
     });
   }
 });
