@@ -18,7 +18,8 @@ import { task_is_running, type task_struct } from '../kernel/sched/task';
 import { high_wmark_pages, low_wmark_pages, min_wmark_pages, zone } from '../kernel/mm/zone';
 import { model_pool_workers } from '../kernel/workqueue';
 import { model_worker_of } from '../kernel/workqueue_internal';
-import { rcu_batches_completed, rcu_batches_started, rcu_gp_in_progress, rcu_pending_callbacks } from '../kernel/rcu/tree';
+import { model_rcu_qs_owed, rcu_batches_completed, rcu_batches_started, rcu_gp_in_progress, rcu_pending_callbacks } from '../kernel/rcu/tree';
+import { model_rcu_exp_view, type rcu_exp_view } from '../kernel/rcu/tree_exp';
 import type { run_failure } from './failures';
 import { build_timeline, render_timeline, type timeline_entry } from './render';
 import { run_scenario, schedule_mismatch_error } from './run';
@@ -99,7 +100,16 @@ export interface machine_view {
   cycle: number[] | null;
   zone: { free: number; min: number; low: number; high: number; managed: number };
   pools: { name: string; workers: { comm: string; running: string | null }[] }[];
-  rcu: { started: number; completed: number; in_progress: boolean; pending_callbacks: number };
+  rcu: {
+    started: number;
+    completed: number;
+    in_progress: boolean;
+    pending_callbacks: number;
+    /** While a normal grace period runs: the CPUs that have not yet passed a quiescent state. */
+    cpus_owing: number[];
+    /** The expedited grace periods (synchronize_rcu_expedited: driven by a work item on system_wq). */
+    expedited: rcu_exp_view;
+  };
   /** Kernel log lines printed so far. */
   dmesg_lines: number;
 }
@@ -234,6 +244,9 @@ function lane_of(t: task_struct, runnable: ReadonlySet<task_struct>): lane {
     const what = t.blocked_on.describe();
     // A lock is held by its owner; a completion, wait queue or work item waits for the task that will complete or wake it.
     blocked = `${what}${h ? `${/^(?:mutex|rwsem|spinlock) /.test(what) ? ', held by' : ', to be woken by'} ${who(h)}` : ''}`;
+    // A wait queue's name does not say what the wait is for (rcu_sched->exp_wq[1]): the wait's own words do.
+    const why = t.blocked_on.explain?.();
+    if (why) blocked = `${why}. Asleep on ${blocked}`;
     waits_for = h ? h.pid : null;
   } else if (state === 'sleeping') {
     blocked = t.model_timeout >= 0 ? 'a timer (schedule_timeout)' : 'idle: nothing to do';
@@ -319,7 +332,14 @@ function snapshot(d: sched_decision | null, at: number, dmesg_lines: number, mut
     cycle: wait_cycle(lanes),
     zone: { free: zone.free_pages, min: min_wmark_pages(zone), low: low_wmark_pages(zone), high: high_wmark_pages(zone), managed: zone.managed_pages },
     pools,
-    rcu: { started: rcu_batches_started(), completed: rcu_batches_completed(), in_progress: rcu_gp_in_progress(), pending_callbacks: rcu_pending_callbacks() },
+    rcu: {
+      started: rcu_batches_started(),
+      completed: rcu_batches_completed(),
+      in_progress: rcu_gp_in_progress(),
+      pending_callbacks: rcu_pending_callbacks(),
+      cpus_owing: model_rcu_qs_owed(),
+      expedited: model_rcu_exp_view(),
+    },
     dmesg_lines,
   };
 }

@@ -171,6 +171,13 @@ export function rcu_gp_in_progress(): boolean {
   return rsp.gpnum !== rsp.completed;
 }
 
+/** model_rcu_qs_owed - while a grace period runs: the CPUs that have not yet passed a quiescent state (the playground's RCU view). */
+export function model_rcu_qs_owed(): number[] {
+  const out: number[] = [];
+  for (let cpu = 0; cpu < rsp.qs_pending.length; cpu++) if (rsp.qs_pending[cpu]) out.push(cpu);
+  return out;
+}
+
 /** The rcu_sched kthread (created on first use), for reports. */
 export function rcu_gp_kthread_task(): task_struct | null {
   return rsp.gp_kthread;
@@ -251,9 +258,9 @@ function rcu_gp_needed(): boolean {
 async function rcu_gp_kthread(): Promise<void> {
   for (;;) {
     // TASK_INTERRUPTIBLE idle waits: the hung-task detector ignores them.
-    await wait_event_interruptible(rsp.gp_wq, rcu_gp_needed);
+    await wait_event_interruptible(rsp.gp_wq, rcu_gp_needed, () => 'idle until a grace period is needed (a callback queued by call_rcu(), a synchronize_rcu())');
     rcu_gp_init();
-    await wait_event_interruptible(rsp.gp_wq, () => rsp.qs_left === 0);
+    await wait_event_interruptible(rsp.gp_wq, () => rsp.qs_left === 0, () => `the CPUs that have not yet passed a quiescent state for grace period #${rsp.gpnum}: ${model_rcu_qs_owed().map((c) => `CPU ${c}`).join(', ') || 'none now; it ends the grace period when it next runs'}`);
     rcu_gp_cleanup();
     rcu_process_callbacks();
   }

@@ -125,7 +125,7 @@ export async function synchronize_rcu_expedited(): Promise<void> {
 
   // Wait for the work item to finish the GP. A wakeup, not a flush: lockdep
   // records nothing here.
-  await wait_event(exp_wq_for(s), () => rcu_exp_seq_done(s), () => model_work_expected_runner(rew_work));
+  await wait_event(exp_wq_for(s), () => rcu_exp_seq_done(s), () => model_work_expected_runner(rew_work), () => exp_wait_words(s, rew_work));
 
   // Let the next expedited grace period start.
   mutex_unlock(exp.mutex);
@@ -140,7 +140,7 @@ async function exp_funnel_lock(s: number): Promise<boolean> {
   if (exp.seq_rq >= s) {
     // Someone else is driving a GP that covers us: wait for them.
     if (trace_enabled()) trace('rcu_exp_funnel_lock', { rcuname: RCU_NAME, gpseq: s, gpevent: 'wait' });
-    await wait_event(exp_wq_for(s), () => rcu_exp_seq_done(s), () => __mutex_owner(exp.mutex));
+    await wait_event(exp_wq_for(s), () => rcu_exp_seq_done(s), () => __mutex_owner(exp.mutex), () => `${exp_wait_words(s, null)}; another task's synchronize_rcu_expedited() drives it`);
     return true;
   }
   exp.seq_rq = s; // followers can wait on us
@@ -169,7 +169,9 @@ async function rcu_exp_sel_wait_wake(s: number): Promise<void> {
     exp.pending[cpu] = owes;
     if (owes) exp.left++;
   }
-  if (exp.left > 0) await wait_event(exp.expedited_wq, () => exp.left === 0, exp_reader_holding_up);
+  if (exp.left > 0) {
+    await wait_event(exp.expedited_wq, () => exp.left === 0, exp_reader_holding_up, () => `the last CPUs to pass a quiescent state for expedited RCU-sched grace period #${(s >> 1)}: ${owing_words()}`);
+  }
   exp.seq++; // rcu_exp_gp_seq_end: even again
   if (trace_enabled()) trace('rcu_exp_grace_period', { rcuname: RCU_NAME, gpseq: exp.seq, gpevent: 'end' });
   wake_up(exp_wq_for(s)); // rcu_exp_wait_wake
@@ -180,6 +182,52 @@ function rcu_report_exp_cpu(cpu: number): void {
   if (!exp.pending[cpu]) return;
   exp.pending[cpu] = false;
   if (--exp.left === 0) wake_up(exp.expedited_wq);
+}
+
+/** The expedited grace period's state, for the playground's RCU view. */
+export interface rcu_exp_view {
+  /** Expedited grace periods completed (rsp->expedited_sequence / 2). */
+  completed: number;
+  in_progress: boolean;
+  /** Someone asked for one that has not started yet (its work item is queued or not yet run). */
+  requested: boolean;
+  /** While one runs: the CPUs that have not yet passed a quiescent state, with the tasks inside rcu_read_lock() on them. */
+  cpus_owing: { cpu: number; readers: string[] }[];
+}
+
+/** model_rcu_exp_view - the expedited grace period's state now. */
+export function model_rcu_exp_view(): rcu_exp_view {
+  return { completed: exp.seq >> 1, in_progress: (exp.seq & 1) === 1, requested: exp.seq_rq > exp.seq + ((exp.seq & 1) === 1 ? 1 : 0), cpus_owing: owing() };
+}
+
+function owing(): { cpu: number; readers: string[] }[] {
+  const out: { cpu: number; readers: string[] }[] = [];
+  for (let cpu = 0; cpu < exp.pending.length; cpu++) {
+    if (!exp.pending[cpu]) continue;
+    out.push({ cpu, readers: for_each_process().filter((t) => t.cpu === cpu && t.rcu_read_lock_nesting > 0).map((t) => `${t.comm}:${t.pid}`) });
+  }
+  return out;
+}
+
+function owing_words(): string {
+  const o = owing();
+  if (o.length === 0) return 'every CPU has passed one; the work item ends the grace period when it next runs';
+  return o.map((c) => `CPU ${c.cpu}${c.readers.length ? ` (inside rcu_read_lock(): ${c.readers.join(', ')})` : ''}`).join(', ') + ' not yet';
+}
+
+/**
+ * exp_wait_words - what a caller of synchronize_rcu_expedited() waiting for
+ * sequence @s waits for, in words: an expedited RCU-sched grace period, and
+ * where it stands (its wait_rcu_exp_gp work item not yet run on system_wq,
+ * or running and waiting for CPUs that have not passed a quiescent state).
+ */
+function exp_wait_words(s: number, work: work_struct | null): string {
+  const gp = `an expedited RCU-sched grace period (#${s >> 1}, synchronize_rcu_expedited)`;
+  if ((exp.seq & 1) === 1 && exp.seq + 1 >= s) return `${gp}, in progress: waiting for ${owing_words()}`;
+  if (!work) return `${gp}, not started yet`;
+  const runner = model_work_expected_runner(work);
+  return `${gp}, not started yet: its work item wait_rcu_exp_gp is queued on system_wq ("events") and runs only when an events kworker picks it up` +
+    (runner ? ` (${runner.comm}:${runner.pid} must run it, or finish what it runs first)` : ' (no kworker is there to run it)');
 }
 
 /** For reports: a task inside a reader on a CPU the expedited GP still waits for. */

@@ -34,6 +34,12 @@ export interface wait_target {
   describe(): string;
   /** The task that must act for the waiter to proceed, when one is known. */
   holder(): task_struct | null;
+  /**
+   * What the wait is for, in words, where the object slept on does not say
+   * it (a wait queue): for the playground's lanes only; reports and the
+   * trace name the object (describe).
+   */
+  explain?(): string;
 }
 
 /** Lockdep's record of one lock held by a task (filled in by kernel/locking/lockdep.ts). */

@@ -35,23 +35,24 @@ export function waitqueue_active(wq: wait_queue_head): boolean {
 
 /**
  * wait_event - sleep in TASK_UNINTERRUPTIBLE on @wq until @condition() is true.
- * @holder, if given, names the task expected to make it true (for reports).
+ * @holder, if given, names the task expected to make it true (for reports);
+ * @explain, if given, says in words what the wait is for (the playground's lanes).
  */
-export async function wait_event(wq: wait_queue_head, condition: () => boolean, holder: () => task_struct | null = () => null): Promise<void> {
+export async function wait_event(wq: wait_queue_head, condition: () => boolean, holder: () => task_struct | null = () => null, explain?: () => string): Promise<void> {
   might_sleep('wait_event', 'include/linux/wait.h');
-  await __wait_event(wq, condition, TASK_UNINTERRUPTIBLE, holder);
+  await __wait_event(wq, condition, TASK_UNINTERRUPTIBLE, holder, explain);
 }
 
 /** wait_event_interruptible - the same in TASK_INTERRUPTIBLE (kernel threads idling). */
-export async function wait_event_interruptible(wq: wait_queue_head, condition: () => boolean): Promise<void> {
+export async function wait_event_interruptible(wq: wait_queue_head, condition: () => boolean, explain?: () => string): Promise<void> {
   might_sleep('wait_event_interruptible', 'include/linux/wait.h');
-  await __wait_event(wq, condition, TASK_INTERRUPTIBLE, () => null);
+  await __wait_event(wq, condition, TASK_INTERRUPTIBLE, () => null, explain);
 }
 
-async function __wait_event(wq: wait_queue_head, condition: () => boolean, state: number, holder: () => task_struct | null): Promise<void> {
+async function __wait_event(wq: wait_queue_head, condition: () => boolean, state: number, holder: () => task_struct | null, explain?: () => string): Promise<void> {
   model_task_context('wait_event');
   footprint_write(wq); // joins and leaves its waiters; the condition's own state tags itself
-  const target: wait_target = { describe: () => `wait queue ${wq.name}`, holder };
+  const target: wait_target = { describe: () => `wait queue ${wq.name}`, holder, ...(explain ? { explain } : {}) };
   while (!condition()) {
     if (!wq.waiters.includes(current)) wq.waiters.push(current);
     set_current_state(state);

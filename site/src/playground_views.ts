@@ -122,7 +122,19 @@ function pools(v: machine_view): HTMLElement {
 function rcu(v: machine_view): HTMLElement {
   const s = section('rcu', 'RCU');
   const r = v.rcu;
-  s.append(el('p', {}, `Grace periods started ${r.started}, completed ${r.completed}; ${r.in_progress ? 'one is in progress' : 'none in progress'}; ${r.pending_callbacks} callback(s) queued.`));
+  const owing = (cpus: readonly string[]): string => (cpus.length ? `; not yet through a quiescent state: ${cpus.join(', ')}` : '; every CPU has passed a quiescent state');
+  const ul = el('ul');
+  ul.append(
+    el('li', {}, `Normal grace periods (rcu_sched: synchronize_rcu, call_rcu): started ${r.started}, completed ${r.completed}; ${r.in_progress ? `one is in progress${owing(r.cpus_owing.map((c) => `CPU ${c}`))}` : 'none in progress'}; ${r.pending_callbacks} callback(s) queued.`),
+  );
+  const x = r.expedited;
+  const exp_state = x.in_progress
+    ? `one is in progress, run by its work item on system_wq${owing(x.cpus_owing.map((c) => `CPU ${c.cpu}${c.readers.length ? ` (inside rcu_read_lock(): ${c.readers.join(', ')})` : ''}`))}`
+    : x.requested
+      ? 'one is asked for and not started: its work item waits on system_wq for an "events" kworker'
+      : 'none in progress';
+  ul.append(el('li', {}, `Expedited grace periods (synchronize_rcu_expedited): completed ${x.completed}; ${exp_state}.`));
+  s.append(ul);
   return s;
 }
 
@@ -222,8 +234,10 @@ export function render_end(r: step_result): HTMLElement {
  * search goes level by level, so its first failure has the fewest), and
  * offer the same schedule on the solution, which survives it.
  */
-export function challenge(id: string, v: variant, r: step_result, has_yours: boolean, replay_with: (v: variant) => void): HTMLElement {
+export function challenge(id: string, v: variant, r: step_result, has_yours: boolean, replay_with: (v: variant) => void, goal?: string): HTMLElement {
   const s = section('challenge', 'Challenge: make the starter fail');
+  // A workload challenge (the starter fails under every schedule): its goal says what to step through and what wins.
+  if (goal) s.append(el('p', { class: 'pg-goal' }, goal));
   const again = (label: string, with_v: variant): HTMLButtonElement => {
     const b = el('button', { type: 'button' }, label);
     b.addEventListener('click', () => replay_with(with_v));
@@ -231,10 +245,12 @@ export function challenge(id: string, v: variant, r: step_result, has_yours: boo
   };
   if (v === 'starter') {
     if (r.failures.length === 0) {
-      s.append(el('p', {}, 'The starter survived this schedule. Undo and choose other tasks at the decisions where a lock is taken or memory runs short.'));
+      s.append(el('p', {}, goal
+        ? 'The starter survived this run: its failure is in the workload, not in the schedule. Start again and step through it.'
+        : 'The starter survived this schedule. Undo and choose other tasks at the decisions where a lock is taken or memory runs short.'));
       return s;
     }
-    const score = el('p', { 'aria-live': 'polite' }, `You made the starter fail with ${r.departures.length} departure(s).`);
+    const score = el('p', { 'aria-live': 'polite', class: 'pg-score' }, `You made the starter fail with ${r.departures.length} departure(s).${goal ? ' You won: ' + r.failures.map((f) => `${f.kind}: ${f.title}`)[0]!.slice(0, 300) : ''}`);
     const b = el('button', { type: 'button' }, 'Score it against the explorer');
     b.addEventListener('click', () => {
       b.disabled = true;

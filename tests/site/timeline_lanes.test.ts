@@ -39,13 +39,15 @@ describe('timeline lanes', () => {
     }
   });
 
-  it("says why a task is blocked in the wait's own terms: a mutex held by its owner; v4.10's expedited grace period waited for from a wait queue the kworker running it will wake, and that kworker is a lane too", async () => {
+  it("says why a task is blocked in the wait's own terms: a mutex held by its owner; v4.10's expedited grace period in words (not started, its work item waiting for a kworker), the wait queue the kworker running it will wake, and that kworker is a lane too; the RCU view says an expedited grace period is asked for", async () => {
     const hang = await step('rcu-hang-v4.10', 'starter', [], Number.MAX_SAFE_INTEGER);
     expect(hang.stop).toBe('hung_task');
     const ioctl = hang.end_view.lanes.find((l) => l.comm === 'i915_ioctl')!;
-    const m = /^wait queue rcu_sched->exp_wq\[\d\], to be woken by (\S+):(\d+)$/.exec(ioctl.blocked ?? '');
+    // Said in words: an expedited grace period, not started, its work item waiting for a kworker; then the wait queue and who will wake it.
+    const m = /^an expedited RCU-sched grace period \(#\d+, synchronize_rcu_expedited\), not started yet: its work item wait_rcu_exp_gp is queued on system_wq \("events"\) and runs only when an events kworker picks it up \((\S+):(\d+) must run it, or finish what it runs first\)\. Asleep on wait queue rcu_sched->exp_wq\[\d\], to be woken by \1:\2$/.exec(ioctl.blocked ?? '');
     expect(m, ioctl.blocked ?? 'not blocked').not.toBeNull();
     expect(hang.end_view.lanes.map((l) => `${l.comm}:${l.pid}`)).toContain(`${m![1]}:${m![2]}`);
+    expect(hang.end_view.rcu.expedited).toEqual({ completed: 0, in_progress: false, requested: true, cpus_owing: [] });
     const dead = await step(ID, 'starter', [], Number.MAX_SAFE_INTEGER);
     for (const pid of dead.end_view.cycle!) expect(dead.end_view.lanes.find((l) => l.pid === pid)!.blocked).toMatch(/^mutex &dev->struct_mutex, held by i915_ioctl:\d+$/);
   });
