@@ -6,7 +6,7 @@
 // which reclaim calls scan. Every call is judged as it happens.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
-import { dmesg_tail, first_report, run_in_gem_world, run_once } from '../course/check_helpers';
+import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import type { scenario } from '../explorer/scenario';
 import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
@@ -14,13 +14,11 @@ import { i915_gem_object_is_active, obj_nr_pages, type drm_i915_gem_object } fro
 import { can_release_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import type { run_result } from '../kernel/init/main';
-import { __mutex_owner, MUTEX_FLAG_WAITERS, MUTEX_FLAGS, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { atomic_long_cmpxchg, atomic_long_read, atomic_long_set, model_other_cpu_at_atomic } from '../kernel/lib/atomic';
-import { kthread_run } from '../kernel/kthread';
+import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { format_gfp, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_NOWAIT, GFP_TRANSHUGE, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
 import { shrink_slab, shrinker_nr_deferred, SHRINK_STOP, type shrink_control } from '../kernel/mm/vmscan';
 import { current, msleep, sched_steps } from '../kernel/sched/core';
-import { PF_KSWAPD, PF_MEMALLOC, task_ptr, type task_struct } from '../kernel/sched/task';
+import { PF_KSWAPD, PF_MEMALLOC } from '../kernel/sched/task';
 import { jiffies } from '../kernel/time/timekeeping';
 import { allocate_pages, cache_pages_resident, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
 import { holder_allocates_under_pressure, lockfree_count } from '../scenarios/thread';
@@ -29,6 +27,7 @@ import { HOLDER_STATES, hold_struct_mutex, spawn_struct_mutex_waiter, type holde
 import { arb_reclaim_caller, arb_reclaim_gfp, describe_reclaim_caller, enter_reclaim_context, reclaim_gfp_for, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
 import { arb_reclaim_path_workload, decisive_path_workloads, describe_reclaim_path_workload, run_reclaim_path } from '../scenarios/reclaim_paths';
 import { fc, for_each_workload, like_reference } from '../course/workload';
+import { MID_SCAN_RACE_AT_OPS, scan_with_lock_taken_at } from '../scenarios/mid_scan_race';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import golden from './02-scan-must-say-stop.golden';
 import { model_describe_value } from '../kernel/model_value';
@@ -485,65 +484,16 @@ async function run_deferral(scan: scan_fn, wl: deferral_workload): Promise<{ res
 }
 
 // ---------------------------------------------------------------------------
-// The lock taken by another CPU during the scan (red team 9: unlock-before-shrink).
+// The lock taken by another CPU during the scan (red team 9: unlock-before-shrink; scenarios/mid_scan_race.ts).
 
 /**
- * How many atomic ops on the owner word a scan call makes before another
- * CPU takes struct_mutex, tried one by one: the reference's lock makes three
- * (a READ_ONCE, mutex_trylock()'s read and cmpxchg) and then holds it; a scan
- * that lets go of the lock and takes it again (its own unlock, then
- * i915_gem_shrink()'s trylock) makes more, and is raced at each.
+ * lock_taken_mid_scan - the scan called for 24 pages with struct_mutex free,
+ * and Xorg, on another CPU, taking it just before the call's @nth atomic op on
+ * the owner word. If the lock was taken under the scan and nothing was
+ * released, the answer must be SHRINK_STOP.
  */
-const MID_SCAN_RACE_AT_OPS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
-/** Two 12-page buffers userspace still needs, swap on: purging finds nothing, the second pass releases them. */
-const MID_SCAN_OBJECTS: gem_object_spec[] = [twelve('needed'), twelve('needed')];
-
-/**
- * scan_with_lock_taken_at - struct_mutex is free when a reclaimer calls
- * scan for 24 pages; just before the call's @nth atomic op on the owner
- * word, Xorg, on another CPU, takes it if it is free (its fast-path cmpxchg).
- * A scan that held the lock from its first trylock to its unlock never sees
- * that happen mid-way. If the lock was taken under the scan and nothing was
- * released, the answer must be SHRINK_STOP: 0 tells do_shrink_slab() that
- * nr_to_scan objects were scanned, and the pressure is dropped instead of
- * kept in nr_deferred.
- */
-async function scan_with_lock_taken_at(scan: scan_fn, nth: number): Promise<string | null> {
-  let xorg: task_struct | null = null;
-  const { result, value } = await run_in_gem_world(
-    { release: '4.12', shrinker_ops: { scan } },
-    async (w) => {
-      const lock = w.i915.struct_mutex;
-      await make_gem_objects(w.i915, MID_SCAN_OBJECTS);
-      if (!xorg || atomic_long_read(lock.owner) !== 0) return { setup: 'check setup: struct_mutex should be free and Xorg running' };
-      // Xorg's CPU: before the call's @nth op on the word, its fast-path cmpxchg if the lock is free (model_other_cpu_locks_mutex),
-      // noting whether the scan had held the lock before that moment.
-      const me = task_ptr(current);
-      const race = { took: false, held_before: false };
-      const other = xorg;
-      model_other_cpu_at_atomic(lock.owner, (v, _op, index) => {
-        const word = atomic_long_read(v);
-        if ((word & ~MUTEX_FLAGS) === me) race.held_before = true;
-        if (index !== nth || (word & ~MUTEX_FLAGS) !== 0) return;
-        race.took = atomic_long_cmpxchg(v, word, task_ptr(other) | (word & MUTEX_FLAG_WAITERS)) === word;
-      });
-      let call: scan_call;
-      try {
-        call = await judged_scan(scan, w.i915, { gfp_mask: GFP_KERNEL, nr_to_scan: 24, nid: 0, memcg: null });
-      } finally {
-        model_other_cpu_at_atomic(null);
-      }
-      if (race.took && __mutex_owner(lock) === xorg) atomic_long_set(lock.owner, 0); // Xorg's CPU is done with it (the model's Xorg never runs a critical section)
-      return { setup: null, call, took: race.took, held_before: race.held_before };
-    },
-    () => {
-      xorg = kthread_run(async () => {
-        await msleep(1000); // its ioctl runs on the other CPU; in the model it only owns the word
-      }, 'Xorg');
-    },
-    { ...WORLD_PARAMS, swap_pages: 64 },
-    'glxgears',
-  );
+async function lock_taken_mid_scan(scan: scan_fn, nth: number): Promise<string | null> {
+  const { result, value } = await scan_with_lock_taken_at(scan, nth, { shrinker_ops: { scan } }, (raced, i915, sc) => judged_scan(raced, i915, sc));
   const bad = first_report(result, BAD_KINDS);
   if (bad) return `with Xorg taking struct_mutex on another CPU just before the scan's atomic op #${nth} on the owner word: ${bad}${dmesg_tail(result)}`;
   if (!value) return `the check did not finish: ${result.stop}${dmesg_tail(result)}`;
@@ -634,7 +584,7 @@ export default define_checks(refuse_kernel_object_state({
         if (!deferred.ok) return deferred;
         // Then the lock taken by another CPU in the middle of a scan (after the workloads: the lesson quotes their failure).
         for (const nth of MID_SCAN_RACE_AT_OPS) {
-          const wrong = await scan_with_lock_taken_at(scan_of(impl), nth);
+          const wrong = await lock_taken_mid_scan(scan_of(impl), nth);
           if (wrong) return fail(wrong);
         }
         return deferred;

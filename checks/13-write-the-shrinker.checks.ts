@@ -61,6 +61,7 @@ import { arb_gem_objects, boot_order_machine, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_
 import { fc } from '../course/workload';
 import { arb_caller_task } from '../scenarios/reclaim_context';
 import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_TRANSHUGE, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { SHRINK_STOP } from '../kernel/mm/vmscan';
 import {
   arb_direct_calls,
   oom_when_holder_allocates,
@@ -88,6 +89,7 @@ import {
   type deferral_workload,
 } from '../scenarios/capstone_course';
 import type { gem_object_spec } from '../scenarios/gem_workloads';
+import { MID_SCAN_NR_TO_SCAN, MID_SCAN_RACE_AT_OPS, scan_with_lock_taken_at } from '../scenarios/mid_scan_race';
 import golden from './13-write-the-shrinker.golden';
 
 /** Reports no workload may leave behind (an OOM kill included: i915's buffers were there to take). */
@@ -321,6 +323,53 @@ async function nested_calls_under_each_policy(impl: exercise_impl, ctx: check_co
           'Every one of the three callbacks takes the lock the policy says: with \'trylock\' a task\'s own outer frame is just another holder.');
       }
     }
+  }
+  return pass();
+}
+
+/**
+ * lock_taken_mid_scan - exercise 02's mid-scan race with this shrinker
+ * (scenarios/mid_scan_race.ts): scan called for 24 pages with struct_mutex
+ * free, and Xorg, on another CPU, taking the lock just before the call's
+ * atomic op #nth on the owner word, for each of the first few ops. A scan
+ * that holds the lock from its trylock to its unlock meets the race only
+ * before the trylock; one that probes the lock and lets it go, leaving the
+ * locking to i915_gem_shrink(), meets it between the two and must still say
+ * SHRINK_STOP when it released nothing.
+ */
+async function lock_taken_mid_scan(impl: exercise_impl): Promise<check_outcome> {
+  for (const nth of MID_SCAN_RACE_AT_OPS) {
+    const s = shrinker_of(impl);
+    const calls: shrinker_call[] = [];
+    const { result, value } = await with_policy(impl, KERNEL_POLICY, () =>
+      scan_with_lock_taken_at(s.scan, nth, { shrinker_ops: { ...s } }, (raced, i915, sc) => {
+        const judged = judged_shrinker({ ...s, scan: raced });
+        return judged.ops.scan!(i915, sc).finally(() => calls.push(...judged.calls));
+      }));
+    const where = `(struct_mutex free when scan was called for ${MID_SCAN_NR_TO_SCAN} pages; Xorg, on another CPU, takes it just before the call's atomic op #${nth} on the owner word)`;
+    const bad = first_report(result, BAD_REPORTS);
+    if (bad) return fail(`${bad}\n  ${where}${dmesg_tail(result)}`);
+    if (!value) return fail(`the scan never returned: ${result.stop}\n  ${where}${dmesg_tail(result)}`);
+    if (value.setup) return fail(value.setup);
+    const c = calls.find((x) => x.fn === 'scan');
+    if (!c) return fail(`scan was not called ${where}`);
+    // Without the race, or when Xorg took the lock before the call looked, every rule of scan holds as it is.
+    if (!value.took || c.lock === 'other') {
+      const broken = first_violation([c], ['scan']);
+      if (broken) return fail(`${broken}\n  ${where}`);
+      continue;
+    }
+    if (c.ret !== SHRINK_STOP && c.released === 0) {
+      return fail(`scan called by ${c.by} returned ${c.ret} and released nothing: ${value.held_before ? 'it took struct_mutex and let it go again, and ' : ''}` +
+        `Xorg, on another CPU, took the lock just before the call's atomic op #${nth} on the owner word${value.held_before ? ', in the middle of the scan, before its walk' : ', before the scan got it'}. ` +
+        'do_shrink_slab() counts every answer but SHRINK_STOP as nr_to_scan objects scanned, so the pressure on i915 is dropped instead of kept in nr_deferred. ' +
+        'Hold struct_mutex from your trylock to your unlock, around both i915_gem_shrink() passes (they find it recursive, yours); if you cannot take it, say SHRINK_STOP.' +
+        `\n  ${where}`);
+    }
+    if (c.ret !== SHRINK_STOP && c.ret !== c.released) {
+      return fail(`scan returned ${c.ret} to ${c.by}, but the objects that lost their pages during the call hold ${c.released} pages: report what was released.\n  ${where}`);
+    }
+    if (c.lock_after === 'mine') return fail(`scan called by ${c.by} returned still holding struct_mutex: a lock taken must be released before returning.\n  ${where}`);
   }
   return pass();
 }
@@ -775,7 +824,7 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
         if (!direct.ok) return direct;
         const interleaved = await interleaved_runs(impl, ctx);
         if (!interleaved.ok) return interleaved;
-        return for_each_workload(
+        const generated = await for_each_workload(
           {
             arbitrary: arb_struct_mutex_workload(['direct', 'direct-nofs', 'kswapd', 'drop-caches']),
             seed: 0x13b2,
@@ -792,6 +841,10 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
           },
           (wl) => judged_struct_mutex_run(impl, ctx, wl, ['count', 'scan'], true),
         );
+        if (!generated.ok) return generated;
+        // Then struct_mutex taken by another CPU in the middle of the scan (after the workloads: a wrong answer they show keeps its message).
+        const raced = await lock_taken_mid_scan(impl);
+        return raced.ok ? generated : raced;
       },
     },
     {

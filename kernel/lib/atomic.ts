@@ -101,6 +101,19 @@ export function ATOMIC_INIT(i: number): atomic_t {
   return new atomic_t(i);
 }
 
+/**
+ * model_checker_read - the checker's look at @v (a WARNING's test of who
+ * holds a lock while it watches code walk a list): the value, with the same
+ * footprint as a read (the explorer orders it as before), but not an op of
+ * the CPU under watch: no other CPU acts before or after it
+ * (model_other_cpu_at_atomic) and model_watch_atomic_ops does not count it.
+ * A race indexed by op number then lands on the watched code's own ops.
+ */
+export function model_checker_read(v: atomic_long_t): number {
+  footprint_read(v);
+  return v.counter;
+}
+
 export function atomic_long_read(v: atomic_long_t): number {
   other_cpu_before(v, 'atomic_long_read');
   footprint_read(v);

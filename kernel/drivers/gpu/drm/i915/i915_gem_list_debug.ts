@@ -17,7 +17,8 @@
 // the learner's count. The model's own helpers that read the lists
 // atomically for checks (i915_gem_releasable_pages) are not judged.
 import { WARN_ONCE } from '../../../../panic';
-import { __mutex_owner } from '../../../../locking/mutex';
+import { __owner_task } from '../../../../locking/mutex';
+import { model_checker_read } from '../../../../lib/atomic';
 import { current } from '../../../../sched/core';
 import type { task_struct } from '../../../../sched/task';
 import { model_i915_objects, model_replace_i915_objects, type drm_i915_private } from './i915_drv';
@@ -84,7 +85,7 @@ function watch_list(i915: drm_i915_private, which: watched_list): void {
   const proxy = new Proxy(list, {
     get(target, prop, receiver) {
       if (watching > 0 && is_walk(prop) && (watched.get(current) ?? 0) > 0) {
-        const owner = __mutex_owner(i915.struct_mutex);
+        const owner = __owner_task(model_checker_read(i915.struct_mutex.owner)); // the checker's look, not an op of the walking CPU
         if (owner !== current && !grader_snapshot()) {
           const holder = owner === null ? 'nobody holds it: another CPU may take it and list_move() objects under the walk' :
             `${owner.comm}/${owner.pid} holds it and may list_move() or free objects under the walk`;
