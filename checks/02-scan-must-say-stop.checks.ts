@@ -6,7 +6,7 @@
 // which reclaim calls scan. Every call is judged as it happens.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
-import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
+import { dmesg_tail, first_report, once_scenario, run_once, run_parts } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import type { scenario } from '../explorer/scenario';
 import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
@@ -441,6 +441,18 @@ interface deferral_run {
 }
 
 async function run_deferral(scan: scan_fn, wl: deferral_workload): Promise<{ result: run_result; value: deferral_run | undefined }> {
+  const parts = deferral_parts(scan, wl, false);
+  const { result } = await run_parts(parts);
+  return { result, value: parts.value() };
+}
+
+/**
+ * deferral_parts - what run_deferral runs, as data. With @race the
+ * reclaimer makes its pass as soon as the buffers are there, without waiting
+ * for the holder to take struct_mutex: whether scan meets a busy lock is then
+ * the schedule's choice (the playground's ex02-busy-lock-race).
+ */
+function deferral_parts(scan: scan_fn, wl: deferral_workload, race: boolean) {
   const w = { world: null as ReturnType<typeof gem_world> | null, populated: false, gpu_released: false, done: false };
   const seen: deferral_run = { busy: [], deferred_after_busy: -1, later: [], cache_at_end: -1 };
   const recording: scan_fn = async (i915, sc) => {
@@ -451,13 +463,18 @@ async function run_deferral(scan: scan_fn, wl: deferral_workload): Promise<{ res
     return call.ret;
   };
   const extra_pages = wl.extra.reduce((n, o) => n + o.pages, 0);
-  const { result } = await run_once({ ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 }, async () => {
+  return {
+    value: () => (w.done ? seen : undefined),
+    params: { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
+    body: async () => {
     const world = w.world!;
     // The lesson's machine (140 pinned pages and a 4 x 12-page purgeable buffer cache), with the extra objects in place of some pinned pages.
     await populate(world, { pinned_pages: 140 - extra_pages - wl.extra.length, cache_objects: 4, cache_object_pages: 12 });
     await make_gem_objects(world.i915, wl.extra);
     w.populated = true;
-    while (!mutex_is_locked(world.i915.struct_mutex)) await msleep(1);
+    // Raced: a jiffy later, when the holder, woken by the same tick, may or may not have taken the lock.
+    if (race) await msleep(1);
+    else while (!mutex_is_locked(world.i915.struct_mutex)) await msleep(1);
     // One reclaim pass, as shrink_node() makes after its LRU scan, while the GPU task holds the lock.
     await shrink_slab(GFP_KERNEL, 0, null, PASS_SCANNED, PASS_ELIGIBLE);
     seen.deferred_after_busy = shrinker_nr_deferred(world.i915.mm.shrinker!);
@@ -467,7 +484,8 @@ async function run_deferral(scan: scan_fn, wl: deferral_workload): Promise<{ res
     await msleep(10);
     seen.cache_at_end = cache_pages_resident(world);
     w.done = true;
-  }, () => {
+  },
+  setup: () => {
     // A count that needs no lock (modern i915's, exercise 01's alternative), so that
     // scan is called while another task holds struct_mutex. In v4.11 the same
     // happens when the lock is taken between count and scan.
@@ -479,8 +497,31 @@ async function run_deferral(scan: scan_fn, wl: deferral_workload): Promise<{ res
       w.gpu_released = true;
       mutex_unlock(w.world!.i915.struct_mutex);
     }, wl.holder);
-  }, wl.reclaimer);
-  return { result, value: w.done ? seen : undefined };
+  },
+  comm: wl.reclaimer,
+  };
+}
+
+/**
+ * judge_deferral - what a reviewer says of one run of deferral_parts, or
+ * null: every scan call that met the lock held by another task said
+ * SHRINK_STOP at once, and the pass left its work in nr_deferred. (Without
+ * @race the lock is always busy, and a run where it never was is wrong.)
+ */
+function judge_deferral(wl: deferral_workload, race: boolean, result: run_result, value: deferral_run | undefined): string | null {
+  const bad = first_report(result, BAD_KINDS);
+  if (bad) return `${bad}${dmesg_tail(result)}`;
+  if (!value) return `the check did not finish: ${result.stop}${dmesg_tail(result)}`;
+  if (value.busy.length === 0) return race ? null : `scan was never called while "${wl.holder}" held struct_mutex (did it take the lock some other way?)`;
+  for (const c of value.busy) {
+    const wrong = judge_busy(c) ?? (c.locks ? `${c.who}: ${c.locks}` : null);
+    if (wrong) return `${wrong}\n  nr_deferred after the pass: ${value.deferred_after_busy}.`;
+  }
+  const work = 48 + releasable_pages(wl.extra, wl.swap); // what count reported: delta = freeable with these numbers
+  if (value.deferred_after_busy !== work) {
+    return `scan said SHRINK_STOP, but nr_deferred holds ${value.deferred_after_busy} after the pass, not the ${work} pages of work it could not do.`;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------
@@ -522,6 +563,17 @@ function without_lockdep(s: scenario): scenario {
 /** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
 export const scenarios = declare_scenarios('02-scan-must-say-stop', [
   {
+    id: 'ex02-busy-lock-race',
+    title: `defers-work-when-lock-is-busy's first workload, raced: ${describe_deferral_workload(DEFERRAL_EXAMPLES[0]!)}; the reclaim pass does not wait for "${DEFERRAL_EXAMPLES[0]!.holder}" to take the lock first`,
+    build: (impl) => ({
+      scenario: once_scenario(
+        'ex02-busy-lock-race',
+        () => deferral_parts(scan_of(impl), DEFERRAL_EXAMPLES[0]!, true),
+        (result, _value, parts) => judge_deferral(DEFERRAL_EXAMPLES[0]!, true, result, parts.value()),
+      ),
+    }),
+  },
+  {
     id: 'ex02-holder-allocates',
     title: 'the struct_mutex holder allocates under memory pressure, and reclaim calls your scan (lockdep on)',
     build: (impl) => ({ scenario: holder_allocates_under_pressure('ex02-holder-allocates', { scan: scan_of(impl) }) }),
@@ -559,18 +611,8 @@ export default define_checks(refuse_kernel_object_state({
           },
           async (wl) => {
             const { result, value } = await run_deferral(scan_of(impl), wl);
-            const bad = first_report(result, BAD_KINDS);
-            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
-            if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
-            if (value.busy.length === 0) return fail(`scan was never called while "${wl.holder}" held struct_mutex (did it take the lock some other way?)`);
-            for (const c of value.busy) {
-              const wrong = judge_busy(c) ?? (c.locks ? `${c.who}: ${c.locks}` : null);
-              if (wrong) return fail(`${wrong}\n  nr_deferred after the pass: ${value.deferred_after_busy}.`);
-            }
-            const work = 48 + releasable_pages(wl.extra, wl.swap); // what count reported: delta = freeable with these numbers
-            if (value.deferred_after_busy !== work) {
-              return fail(`scan said SHRINK_STOP, but nr_deferred holds ${value.deferred_after_busy} after the pass, not the ${work} pages of work it could not do.`);
-            }
+            const wrong = judge_deferral(wl, false, result, value);
+            if (wrong || !value) return fail(wrong ?? 'the check did not finish');
             const by_kswapd = value.later.filter((c) => c.comm === 'kswapd0' && c.ret !== SHRINK_STOP && c.ret > 0);
             if (by_kswapd.length === 0) {
               return fail(`after "${wl.holder}" released struct_mutex and kswapd was woken, kswapd released nothing through scan ` +

@@ -8,7 +8,9 @@
 // itself and whether PF_MEMALLOC is still set when each call returns.
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
-import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
+import { dmesg_tail, first_report, once_scenario, run_once, run_parts } from '../course/check_helpers';
+import { declare_scenarios } from '../course/scenario_registry';
+import type { run_result } from '../kernel/init/main';
 import { page_accounting } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
@@ -190,8 +192,8 @@ const bad_report = (r: Parameters<typeof first_report>[0]): string | null => {
  * Whatever reclaim does next in this task (the rest of the scan, the next
  * shrinker, shrink_page_list's own allocations) relies on it.
  */
-async function reclaim_through_writeback(fn: writeback_fn, wl: recursion_workload) {
-  const seen = { reentered: 0, writebacks: 0, flag_changed: 0, first_change: '' };
+function reclaim_through_writeback_parts(fn: writeback_fn, wl: recursion_workload) {
+  const seen: recursion_seen = { reentered: 0, writebacks: 0, flag_changed: 0, first_change: '' };
   const depth = new Map<task_struct, number>();
   const scan: i915_shrinker_ops['scan'] = async (i915, sc) => {
     const t = current;
@@ -215,9 +217,10 @@ async function reclaim_through_writeback(fn: writeback_fn, wl: recursion_workloa
     }
   };
   const w = { i915: null as drm_i915_private | null };
-  const once = await run_once(
-    { ...PARAMS, lockdep: wl.lockdep },
-    async () => {
+  return {
+    seen,
+    params: { ...PARAMS, lockdep: wl.lockdep },
+    body: async () => {
       const specs: gem_object_spec[] = [
         ...Array.from({ length: wl.dirty_objects }, () => ({ kind: 'dirty-needed' as const, pages: 4 })),
         { kind: 'purgeable', pages: 24 },
@@ -232,13 +235,64 @@ async function reclaim_through_writeback(fn: writeback_fn, wl: recursion_workloa
         mutex_unlock(w.i915!.struct_mutex);
       });
     },
-    () => {
+    setup: () => {
       w.i915 = gem_world({ release: '4.12', shrinker_ops: { scan } }).i915;
     },
-    wl.comm,
-  );
-  return { ...once, seen };
+    comm: wl.comm,
+  };
 }
+
+async function reclaim_through_writeback(fn: writeback_fn, wl: recursion_workload) {
+  const parts = reclaim_through_writeback_parts(fn, wl);
+  return { ...(await run_parts(parts)), seen: parts.seen };
+}
+
+/** What the instrumented scan saw of the writeback calls in one run. */
+interface recursion_seen {
+  reentered: number;
+  writebacks: number;
+  flag_changed: number;
+  first_change: string;
+}
+
+/** judge_recursion - what a reviewer says of one run of reclaim_through_writeback, or null. */
+function judge_recursion(result: run_result, seen: recursion_seen, wl: recursion_workload): string | null {
+  if (seen.reentered > 0) {
+    return `the i915 shrinker was entered ${seen.reentered} time(s) while it was already running in the same task: reclaim recursed. ` +
+      'Inside direct reclaim PF_MEMALLOC is what stops an allocation from entering reclaim again; a helper that clears it on its ' +
+      'way out (even a nested one, inside your own function) hands the next allocation back to reclaim.' + dmesg_tail(result, 8);
+  }
+  if (seen.flag_changed > 0) {
+    return `inside direct reclaim, in ${wl.task === 'user' ? 'a user process' : wl.task === 'kthread' ? 'a kernel thread' : 'a kworker'}: ${seen.first_change} ` +
+      `(${seen.flag_changed} of ${seen.writebacks} call(s)). The task is still in reclaim when your function returns: __perform_reclaim set ` +
+      'PF_MEMALLOC and restores it only when reclaim is over, and every allocation reclaim makes until then relies on it to stay out of ' +
+      'reclaim. The flag belongs to the running task, whatever kind of task it is (a kworker runs work items, but its flags are the ' +
+      'context it is in, not the work item\'s): save it with memalloc_noreclaim_save() and put back what you saved.' + dmesg_tail(result, 8);
+  }
+  const bad = bad_report(result);
+  if (bad) return `${bad}${dmesg_tail(result)}`;
+  if (seen.writebacks === 0) return `the shrinker never got to write anything back (${result.stop}): the check's setup went wrong.${dmesg_tail(result)}`;
+  return null;
+}
+
+/** The check's first example: "i915_ioctl" holds struct_mutex and allocates below min; reclaim writes two dirty objects back from the shrinker. */
+const RECURSION_EXAMPLE: recursion_workload = { task: 'user', comm: 'i915_ioctl', dirty_objects: 2, lockdep: true };
+
+/** The scenarios the playground steps (course/scenario_registry.ts): the check's first workload, under any schedule. */
+export const scenarios = declare_scenarios('10-save-and-restore-pf-memalloc', [
+  {
+    id: 'ex10-writeback-in-reclaim',
+    title: 'no-reclaim-recursion\'s first workload: "i915_ioctl" holds struct_mutex and allocates below the min watermark; direct reclaim calls the i915 shrinker, which writes two dirty objects back with your function',
+    goal: 'Win when the run ends with the i915 shrinker entered again from inside itself (reclaim recursed), or PF_MEMALLOC changed under the reclaiming task. Step into the writeback and watch the task\'s flags at each allocation; then see the solution keep PF_MEMALLOC set.',
+    build: (impl) => ({
+      scenario: once_scenario(
+        'ex10-writeback-in-reclaim',
+        () => reclaim_through_writeback_parts(writeback_of(impl), RECURSION_EXAMPLE),
+        (result, _value, parts) => judge_recursion(result, parts.seen, RECURSION_EXAMPLE),
+      ),
+    }),
+  },
+]);
 
 interface recursion_workload {
   /** The task that allocates: a GEM ioctl's process, a kernel thread, or a work item's kworker. */
@@ -313,7 +367,7 @@ export default define_checks(refuse_kernel_object_state({
             generated: 3,
             shrink_budget: 4,
             examples: [
-              { task: 'user', comm: 'i915_ioctl', dirty_objects: 2, lockdep: true },
+              RECURSION_EXAMPLE, // the playground's ex10-writeback-in-reclaim
               { task: 'user', comm: 'i915_ioctl', dirty_objects: 1, lockdep: false },
               // Any task that allocates can be in direct reclaim: a work item on system_wq (red team 7).
               { task: 'kworker', comm: 'i915_ioctl', dirty_objects: 2, lockdep: false },
@@ -322,22 +376,8 @@ export default define_checks(refuse_kernel_object_state({
           },
           async (wl) => {
             const { result, seen } = await reclaim_through_writeback(writeback_of(impl), wl);
-            if (seen.reentered > 0) {
-              return fail(`the i915 shrinker was entered ${seen.reentered} time(s) while it was already running in the same task: reclaim recursed. ` +
-                'Inside direct reclaim PF_MEMALLOC is what stops an allocation from entering reclaim again; a helper that clears it on its ' +
-                'way out (even a nested one, inside your own function) hands the next allocation back to reclaim.' + dmesg_tail(result, 8));
-            }
-            if (seen.flag_changed > 0) {
-              return fail(`inside direct reclaim, in ${wl.task === 'user' ? 'a user process' : wl.task === 'kthread' ? 'a kernel thread' : 'a kworker'}: ${seen.first_change} ` +
-                `(${seen.flag_changed} of ${seen.writebacks} call(s)). The task is still in reclaim when your function returns: __perform_reclaim set ` +
-                'PF_MEMALLOC and restores it only when reclaim is over, and every allocation reclaim makes until then relies on it to stay out of ' +
-                'reclaim. The flag belongs to the running task, whatever kind of task it is (a kworker runs work items, but its flags are the ' +
-                'context it is in, not the work item\'s): save it with memalloc_noreclaim_save() and put back what you saved.' + dmesg_tail(result, 8));
-            }
-            const bad = bad_report(result);
-            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
-            if (seen.writebacks === 0) return fail(`the shrinker never got to write anything back (${result.stop}): the check's setup went wrong.${dmesg_tail(result)}`);
-            return pass();
+            const wrong = judge_recursion(result, seen, wl);
+            return wrong ? fail(wrong) : pass();
           },
         ),
     },

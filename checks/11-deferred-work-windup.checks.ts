@@ -5,7 +5,9 @@
 // GFP_NOFS reclaims, with generated cache sizes, seeks, batches and pressure.
 import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
-import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
+import { dmesg_tail, first_report, once_scenario, run_once, run_parts } from '../course/check_helpers';
+import { declare_scenarios } from '../course/scenario_registry';
+import type { run_result } from '../kernel/init/main';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { user_task } from '../kernel/fork';
 import { arb_reclaim_caller, describe_reclaim_caller, enter_reclaim_context, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
@@ -90,16 +92,17 @@ interface windup_outcome {
 }
 
 /** run_history - boot, register the cache, plug @fn into shrink_slab, and replay @wl's reclaim history. */
-async function run_history(fn: do_shrink_slab_fn, wl: windup_workload, opts: { count_says_zero?: boolean; preset_deferred?: number; neighbour?: boolean } = {}) {
+function history_parts(fn: do_shrink_slab_fn, wl: windup_workload, opts: history_options = {}) {
   let cache: fs_cache | null = null;
   /** With nofs_shrinker: its lock is contended during the storm. */
   const lock = { contended: true };
   // A runnable task on the same CPU: it runs only when the reclaiming task reaches a schedule point.
   const neighbour = { turns: 0, counting: false, done: false };
-  const once = await run_once(
+  return {
+    cache: () => cache,
     // A correct do_shrink_slab needs a few hundred steps here; a wound-up one loops for millions.
-    { totalram_pages: 256, nr_cpus: 1, max_steps: 40_000 },
-    async (): Promise<windup_outcome> => {
+    params: { totalram_pages: 256, nr_cpus: 1, max_steps: 40_000 },
+    body: async (): Promise<windup_outcome> => {
       const c = cache!;
       // The whole history from the workload's caller (a kernel thread or a kworker runs it for us, and we wait).
       return run_as(wl.caller.task, wl.comm, async () => {
@@ -124,7 +127,7 @@ async function run_history(fn: do_shrink_slab_fn, wl: windup_workload, opts: { c
         return out;
       });
     },
-    () => {
+    setup: () => {
       cache = register_fs_cache({
         objects: wl.objects,
         seeks: wl.seeks,
@@ -143,9 +146,38 @@ async function run_history(fn: do_shrink_slab_fn, wl: windup_workload, opts: { c
         }, 'neighbour');
       }
     },
-    wl.comm,
-  );
-  return { ...once, cache: cache as fs_cache | null };
+    comm: wl.comm,
+  };
+}
+
+interface history_options {
+  count_says_zero?: boolean;
+  preset_deferred?: number;
+  /** A runnable task on the reclaimer's CPU that only counts its turns. */
+  neighbour?: boolean;
+}
+
+async function run_history(fn: do_shrink_slab_fn, wl: windup_workload, opts: history_options = {}) {
+  const parts = history_parts(fn, wl, opts);
+  return { ...(await run_parts(parts)), cache: parts.cache() };
+}
+
+/** judge_bounded - what a reviewer says of one run of @wl's history (bounded-after-nofs-storm), or null. */
+function judge_bounded(wl: windup_workload, result: run_result, value: windup_outcome | undefined): string | null {
+  const bad = bad_report(result);
+  if (bad) return `${bad}${dmesg_tail(result)}`;
+  if (!value) return `the reclaim history did not finish: ${result.stop}${dmesg_tail(result)}`;
+  for (let i = 0; i < value.evicted.length; i++) {
+    const freeable = value.before[i]!;
+    const delta = fresh_delta(wl, freeable);
+    const bound = delta < Math.floor(freeable / 4) ? Math.floor(freeable / 2) : 2 * freeable;
+    if (value.evicted[i]! > bound) {
+      return `${wl.nofs_shrinker ? 'GFP_NOFS' : 'GFP_KERNEL'} reclaim #${i + 1} evicted ${value.evicted[i]} of ${freeable} cached objects, on fresh pressure worth ${delta} ` +
+        `and ${i === 0 ? value.deferred_after_storm : value.deferred[i - 1]} deferred: deferred work wound up by GFP_NOFS callers must not ` +
+        `empty the cache at once (with fresh pressure under a quarter of the cache, at most half of it, ${bound}, in one call).`;
+    }
+  }
+  return null;
 }
 
 /**
@@ -523,6 +555,22 @@ function claims_with_one_exchange(impl: exercise_impl): Promise<check_outcome> {
   );
 }
 
+/** The scenarios the playground steps (course/scenario_registry.ts): bounded-after-nofs-storm's first workload, under any schedule. */
+export const scenarios = declare_scenarios('11-deferred-work-windup', [
+  {
+    id: 'ex11-nofs-storm',
+    title: `bounded-after-nofs-storm's first workload: ${describe_windup(STORM)}; a task on the same CPU takes its turn at every schedule point`,
+    goal: 'Win when a GFP_KERNEL reclaim after the storm empties the cache at once (more than half of it on little fresh pressure). Step through the storm and watch nr_deferred wind up; then see the solution bound the first GFP_KERNEL call.',
+    build: (impl) => ({
+      scenario: once_scenario(
+        'ex11-nofs-storm',
+        () => history_parts(impl_of(impl), STORM, { neighbour: true }),
+        (result, value) => judge_bounded(STORM, result, value),
+      ),
+    }),
+  },
+]);
+
 export default define_checks(refuse_kernel_object_state({
   exercise: '11-deferred-work-windup',
   exports: { do_shrink_slab: 'async function do_shrink_slab(shrinkctl, s, nr_scanned, nr_eligible): Promise<number>' },
@@ -538,7 +586,7 @@ export default define_checks(refuse_kernel_object_state({
             seed: 0x1001,
             generated: 12,
             examples: [
-              STORM,
+              STORM, // the playground's ex11-nofs-storm
               { ...STORM, batch: 16, objects: 60, comm: 'Xorg' },
               // The bound is the scanning call's, whatever its gfp_mask: a shrinker that scans under GFP_NOFS (i915, zsmalloc,
               // binder) gets the wound-up pile on a GFP_NOFS call (red team 9: cap-only-fs-callers).
@@ -549,20 +597,8 @@ export default define_checks(refuse_kernel_object_state({
           },
           async (wl) => {
             const { result, value } = await run_history(impl_of(impl), wl);
-            const bad = bad_report(result);
-            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
-            if (!value) return fail(`the reclaim history did not finish: ${result.stop}${dmesg_tail(result)}`);
-            for (let i = 0; i < value.evicted.length; i++) {
-              const freeable = value.before[i]!;
-              const delta = fresh_delta(wl, freeable);
-              const bound = delta < Math.floor(freeable / 4) ? Math.floor(freeable / 2) : 2 * freeable;
-              if (value.evicted[i]! > bound) {
-                return fail(`${wl.nofs_shrinker ? 'GFP_NOFS' : 'GFP_KERNEL'} reclaim #${i + 1} evicted ${value.evicted[i]} of ${freeable} cached objects, on fresh pressure worth ${delta} ` +
-                  `and ${i === 0 ? value.deferred_after_storm : value.deferred[i - 1]} deferred: deferred work wound up by GFP_NOFS callers must not ` +
-                  `empty the cache at once (with fresh pressure under a quarter of the cache, at most half of it, ${bound}, in one call).`);
-              }
-            }
-            return pass();
+            const wrong = judge_bounded(wl, result, value);
+            return wrong ? fail(wrong) : pass();
           },
         ),
     },

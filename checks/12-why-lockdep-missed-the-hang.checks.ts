@@ -11,7 +11,9 @@
 // silent where nothing can, and the wait must still be the same wait.
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
-import { dmesg_tail, first_report, run_in_gem_world } from '../course/check_helpers';
+import { dmesg_tail, first_report, once_scenario, run_in_gem_world } from '../course/check_helpers';
+import { declare_scenarios } from '../course/scenario_registry';
+import { ALL_FAILURE_KINDS } from '../explorer/scenario';
 import { measure_call } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
@@ -27,6 +29,7 @@ import { schedule_work } from '../kernel/workqueue';
 import { user_task } from '../kernel/fork';
 import { arb_comm } from '../scenarios/gem_workloads';
 import {
+  annotated_wait_parts,
   arb_wait_workload,
   describe_wait_workload,
   run_annotated_thread_hang,
@@ -207,6 +210,38 @@ interface wait_workload {
   free_work_queued: boolean;
 }
 
+/** What reports-the-wait-under-struct-mutex says the v4.10 shrinker's wait depends on (its first workload's words). */
+const UNDER_STRUCT_MUTEX_WHAT = 'this shrinker waited for the expedited grace period while struct_mutex was held, ' +
+  'and the grace period is driven by work on system_wq, which can sit behind the free worker blocked on struct_mutex';
+
+/** reports-the-wait-under-struct-mutex's first workload: a GEM ioctl shrinks under struct_mutex, the free worker runs after the wait. */
+const IOCTL_AFTER = wl('ioctl', 'after');
+
+/**
+ * The scenarios the playground steps (course/scenario_registry.ts). Here the
+ * starter fails by saying nothing: lockdep's report is what the solution
+ * must produce, so it is not counted as a failure (fail_on leaves it out)
+ * and the run fails, as the check does, when the report is missing or wrong.
+ */
+export const scenarios = declare_scenarios('12-why-lockdep-missed-the-hang', [
+  {
+    id: 'ex12-ioctl-waits-under-struct-mutex',
+    title: `reports-the-wait-under-struct-mutex's first workload: ${shape_words['4.10']}; ${describe_wait_workload(IOCTL_AFTER)}`,
+    goal: 'Win when the run ends with lockdep silent although the shrinker waited for the grace period under struct_mutex: the hang\'s dependency is there in every run, hang or no hang. Then see the solution\'s annotation make lockdep print the struct_mutex / free-worker loop, with no hang.',
+    build: (impl) => ({
+      scenario: once_scenario(
+        'ex12-ioctl-waits-under-struct-mutex',
+        () => {
+          const j = judged(impl);
+          return { ...annotated_wait_parts(IOCTL_AFTER, '4.10', j.wait), problem: j.problem };
+        },
+        (result, _value, parts) => judge_report(result, parts.problem(), UNDER_STRUCT_MUTEX_WHAT),
+      ),
+      options: { fail_on: ALL_FAILURE_KINDS.filter((k) => k !== 'lockdep') },
+    }),
+  },
+]);
+
 export default define_checks(refuse_kernel_object_state({
   exercise: '12-why-lockdep-missed-the-hang',
   exports: { i915_synchronize_rcu_expedited: 'async function i915_synchronize_rcu_expedited(i915): Promise<void>' },
@@ -222,7 +257,7 @@ export default define_checks(refuse_kernel_object_state({
             seed: 0x1201,
             generated: 6,
             examples: [
-              wl('ioctl', 'after'),
+              IOCTL_AFTER, // the playground's ex12-ioctl-waits-under-struct-mutex
               wl('ioctl', 'during', 'Xorg'),
               // i915's retire worker (a kworker) allocates under struct_mutex; a kernel thread's allocation reaches the OOM notifier.
               wl('direct-reclaim', 'first', 'glxgears', 'kworker'),
@@ -234,8 +269,7 @@ export default define_checks(refuse_kernel_object_state({
           async (w) => {
             const j = judged(impl);
             const { result } = await run_annotated_wait(w, '4.10', j.wait);
-            const problem = judge_report(result, j.problem(), 'this shrinker waited for the expedited grace period while struct_mutex was held, ' +
-              `and the grace period is driven by work on system_wq, which can sit behind the free worker blocked on struct_mutex${kind_words(w.task)}`);
+            const problem = judge_report(result, j.problem(), `${UNDER_STRUCT_MUTEX_WHAT}${kind_words(w.task)}`);
             return problem ? fail(problem) : pass();
           },
         ),

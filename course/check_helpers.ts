@@ -64,6 +64,50 @@ export async function run_once<T>(params: Partial<boot_params>, body: () => Prom
   return { result, value };
 }
 
+/** What run_once runs, as data: the checks run it (run_parts) and a scenario can be made of it (once_scenario). */
+export interface once_parts<T> {
+  params: Partial<boot_params>;
+  body: () => Promise<T>;
+  setup?: () => void;
+  comm?: string;
+}
+
+/** run_parts - run_once on @p. */
+export function run_parts<T>(p: once_parts<T>): Promise<once_result<T>> {
+  return run_once(p.params, p.body, p.setup, p.comm);
+}
+
+/** What the body of parts @P returns. */
+type body_value<P extends once_parts<unknown>> = Awaited<ReturnType<P['body']>>;
+
+/**
+ * once_scenario - a run a check makes once (run_once) as a scenario the
+ * explorer, `shrinker-lab replay` and the playground can step and replay
+ * under any schedule: its default schedule is the check's own run. @make
+ * builds a fresh run's parts (it is called anew for every run, as a
+ * scenario's setup must build everything anew); @verdict judges each
+ * finished run with the body's value (undefined if it did not get that far)
+ * and the parts it ran, in the check's own words, or null. A verdict is a
+ * failure of kind 'assert'.
+ */
+export function once_scenario<P extends once_parts<unknown>>(id: string, make: () => P, verdict: (result: run_result, value: body_value<P> | undefined, parts: P) => string | null): scenario {
+  type T = body_value<P>;
+  let run: { parts: P; value: T | undefined } | null = null;
+  return {
+    id,
+    params: make().params,
+    setup() {
+      const r: { parts: P; value: T | undefined } = { parts: make(), value: undefined };
+      run = r;
+      r.parts.setup?.();
+      user_task(async () => {
+        r.value = (await r.parts.body()) as T;
+      }, r.parts.comm ?? 'check');
+    },
+    check: (result) => (run ? verdict(result, run.value, run.parts) : 'the scenario was never set up'),
+  };
+}
+
 /** The last @n lines of a run's dmesg, indented, for a failure message. */
 export function dmesg_tail(r: run_result, n = 20): string {
   const lines = r.dmesg.slice(-n);

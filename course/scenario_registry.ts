@@ -41,6 +41,13 @@ export interface declared_scenario {
   id: string;
   /** One sentence for the playground: what runs. */
   title: string;
+  /**
+   * The playground's challenge on this scenario, when the starter's failure
+   * is not a matter of schedule alone: what the learner steps through and
+   * what wins (shown before the run). Without it the challenge is the
+   * explorer's: find the schedule that makes the starter fail.
+   */
+  goal?: string;
   build(impl: exercise_impl): built_scenario;
 }
 

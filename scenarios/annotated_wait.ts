@@ -35,7 +35,7 @@ import { rcu_barrier } from '../kernel/rcu/update';
 import { current, msleep, schedule_timeout_uninterruptible } from '../kernel/sched/core';
 import { PF_WQ_WORKER } from '../kernel/sched/task';
 import { flush_work } from '../kernel/workqueue';
-import { run_once, type once_result } from '../course/check_helpers';
+import { run_once, run_parts, type once_parts, type once_result } from '../course/check_helpers';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
 import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS } from './i915_world';
 import { arb_caller_task, describe_caller_task, run_as, type caller_task } from './reclaim_context';
@@ -178,17 +178,27 @@ const CACHE: readonly gem_object_spec[] = [
  * @shape waiting with @wait, and take @wl's path. Kworkers can be created
  * (warm pools, enough memory for them): nothing here has to hang.
  */
-export async function run_annotated_wait(
+export function run_annotated_wait(
   wl: annotated_wait_workload,
   shape: shrinker_shape,
   wait: annotated_wait,
   params: Partial<boot_params> = {},
 ): Promise<once_result<annotated_wait_run>> {
+  return run_parts(annotated_wait_parts(wl, shape, wait, params));
+}
+
+/** annotated_wait_parts - what run_annotated_wait runs, as data (a scenario is made of it: course/check_helpers.ts once_scenario). */
+export function annotated_wait_parts(
+  wl: annotated_wait_workload,
+  shape: shrinker_shape,
+  wait: annotated_wait,
+  params: Partial<boot_params> = {},
+): once_parts<annotated_wait_run> {
   let w: ReturnType<typeof gem_world> | null = null;
   const unrelated = { lock: null as ReturnType<typeof mutex_init> | null };
-  return run_once(
-    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...params },
-    async () => {
+  return {
+    params: { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...params },
+    body: async () => {
       const i915 = w!.i915;
       await warm_up_workqueues();
       // On the OOM path the GPU is idle: the notifier gives up after 5 s of a busy GPU, before it shrinks anything.
@@ -220,12 +230,12 @@ export async function run_annotated_wait(
       await msleep(20); // let kswapd settle
       return { held_at_end: current.held_locks.map((h) => h.class_name) };
     },
-    () => {
+    setup: () => {
       w = gem_world(annotated_world_options(shape, wait));
       unrelated.lock = mutex_init('&dev_priv->pps_mutex');
     },
-    wl.comm,
-  );
+    comm: wl.comm,
+  };
 }
 
 const SCAN_FLAGS = I915_SHRINK_BOUND | I915_SHRINK_UNBOUND | I915_SHRINK_PURGEABLE;

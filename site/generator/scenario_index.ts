@@ -8,12 +8,12 @@
 // declare_scenarios): nothing here is written by hand.
 import { scenario_declarations_of } from '../../course/scenario_registry';
 
-/** One check suite's declared scenarios: ids and titles only. */
+/** One check suite's declared scenarios: ids, titles and challenge goals only. */
 export interface scenario_index_entry {
   /** The suite module, as the playground's import.meta.glob names it ("../../checks/03-….checks.ts"). */
   suite: string;
   exercise: string;
-  scenarios: { id: string; title: string }[];
+  scenarios: { id: string; title: string; goal?: string }[];
 }
 
 const suites = import.meta.glob<unknown>('../../checks/*.checks.ts', { import: 'scenarios', eager: true });
@@ -23,7 +23,7 @@ export function scenario_index(): scenario_index_entry[] {
   const out: scenario_index_entry[] = [];
   for (const suite of Object.keys(suites).sort()) {
     const d = scenario_declarations_of({ scenarios: suites[suite] });
-    if (d) out.push({ suite, exercise: d.exercise, scenarios: d.scenarios.map((s) => ({ id: s.id, title: s.title })) });
+    if (d) out.push({ suite, exercise: d.exercise, scenarios: d.scenarios.map((s) => ({ id: s.id, title: s.title, ...(s.goal ? { goal: s.goal } : {}) })) });
   }
   return out;
 }

@@ -70,10 +70,12 @@ async function setup(root: HTMLElement): Promise<void> {
   replay_form.append(el('label', { for: 'schedule-input' }, 'Schedule string (from `shrinker-lab run` or `replay`)'), input, el('button', { type: 'submit' }, 'Replay'));
 
   const title = el('p', { class: 'muted', id: 'pg-title' });
+  // A workload challenge's goal, shown from the start: what to step through and what wins.
+  const goal = el('p', { class: 'note', id: 'pg-goal', hidden: '' });
   const status = el('p', { class: 'muted', 'aria-live': 'polite', id: 'pg-status' });
   const stage = el('div', { id: 'pg-stage' });
   const out = el('div', { id: 'result' });
-  root.append(replay_form, controls, title, status, stage, out);
+  root.append(replay_form, controls, title, goal, status, stage, out);
 
   let s: session | null = null;
   let busy = false;
@@ -81,6 +83,8 @@ async function setup(root: HTMLElement): Promise<void> {
   const show_title = (id: string): void => {
     const e = entries.find((x) => x.id === id);
     title.textContent = e ? `${e.id}${e.exercise ? ` (exercise ${e.exercise})` : ''}: ${e.title}` : '';
+    goal.textContent = e?.goal ? `Challenge: ${e.goal}` : '';
+    goal.hidden = !e?.goal;
   };
 
   /** Run the session to decision s.at and show it; the live region says a few words, never the trace. */
@@ -169,7 +173,7 @@ async function setup(root: HTMLElement): Promise<void> {
       if (!s) return;
       vsel.value = v;
       void replay_text(r.schedule_string, v);
-    }));
+    }, entries.find((x) => x.id === s!.id)?.goal));
     out.append(paged_text('dmesg', 'dmesg', 'dmesg', r.log), paged_text('timeline', 'Timeline (trace events, log lines, explorer notes)', 'timeline', render_timeline(r.timeline)));
   }
 

@@ -156,6 +156,8 @@ export interface catalogue_entry {
   /** The exercise whose checks explore it, or null for the thread's own scenarios. */
   exercise: string | null;
   title: string;
+  /** The challenge's goal when it is a workload to step through, not a schedule to find (course/scenario_registry.ts goal). */
+  goal?: string;
 }
 
 /** Each suite's declarations, by its module key, once loaded. */
@@ -198,7 +200,7 @@ function the_index(): Promise<scenario_index_entry[]> {
       .sort()
       .map(async (suite) => {
         const d = await load_suite(suite);
-        return d ? { suite, exercise: d.exercise, scenarios: d.scenarios.map((s) => ({ id: s.id, title: s.title })) } : null;
+        return d ? { suite, exercise: d.exercise, scenarios: d.scenarios.map((s) => ({ id: s.id, title: s.title, ...(s.goal ? { goal: s.goal } : {}) })) } : null;
       }),
   ).then((all) => all.filter((e): e is scenario_index_entry => e !== null));
   return scenario_index;
@@ -207,7 +209,7 @@ function the_index(): Promise<scenario_index_entry[]> {
 /** catalogue - every scenario: each exercise's explored ones, then the thread's (no suite is loaded when the build's index is set). */
 export async function catalogue(): Promise<catalogue_entry[]> {
   const out: catalogue_entry[] = [];
-  for (const d of await the_index()) for (const s of d.scenarios) out.push({ id: s.id, exercise: d.exercise, title: s.title });
+  for (const d of await the_index()) for (const s of d.scenarios) out.push({ id: s.id, exercise: d.exercise, title: s.title, ...(s.goal ? { goal: s.goal } : {}) });
   for (const s of thread_scenarios()) out.push({ id: s.id, exercise: null, title: 'the thread\'s scenario, as the 2017 kernel ran it' });
   return out;
 }

@@ -342,6 +342,61 @@ describe('the playground in Chromium', () => {
     await sol.page.context().close();
   });
 
+  /**
+   * The challenges of 02, 10, 11 and 12 (the last exercises to get one): each
+   * scenario's starter fails under the explorer's fewest departures (02's
+   * only under a departure: the scan must meet the lock another task took;
+   * 10, 11 and 12's under the kernel's own schedule: their bugs are in the
+   * workload, and the page says what to step through and what wins), played
+   * by keyboard: a few steps with "n", the departures by their digit keys,
+   * then "r" to run on; scored against the explorer; then the same schedule
+   * on the solution survives.
+   */
+  it.each([
+    ['ex02-busy-lock-race', null],
+    ['ex10-writeback-in-reclaim', /^Challenge: Win when the run ends with the i915 shrinker entered again from inside itself/],
+    ['ex11-nofs-storm', /^Challenge: Win when a GFP_KERNEL reclaim after the storm empties the cache at once/],
+    ['ex12-ioctl-waits-under-struct-mutex', /^Challenge: Win when the run ends with lockdep silent/],
+  ] as const)('the challenge of %s by keyboard: the starter fails, scored against the explorer; the solution survives the same schedule', async (id, goal) => {
+    const fewest = await explorer_fewest(id);
+    if (goal === null) expect(fewest.departures.length, `${id}: the kernel's own schedule survives; failing it takes a departure`).toBeGreaterThan(0);
+    else expect(fewest.departures, `${id}: the starter fails under the kernel's own schedule`).toEqual([]);
+    const { page, errors } = await open(`playground.html?scenario=${id}&variant=starter`);
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^Decision #0:/);
+    if (goal) expect(await page.textContent('#pg-goal')).toMatch(goal);
+    else expect(await page.locator('#pg-goal').isHidden()).toBe(true);
+    // Step with the kernel's choice, or the departure's digit key, until the last departure is taken; then run on with "r".
+    const last = Math.max(2, ...fewest.departures.map((d) => d.at + 1));
+    for (let k = 0; k < last; k++) {
+      const d = fewest.departures.find((x) => x.at === k);
+      if (d) {
+        const pids = await page.locator('.pg-picker button[data-pid]').evaluateAll((bs) => bs.map((b) => Number(b.getAttribute('data-pid'))));
+        expect(pids, `decision #${k}: pid ${d.pid} is runnable`).toContain(d.pid);
+        await page.keyboard.press(String(pids.indexOf(d.pid) + 1));
+      } else await page.keyboard.press('n');
+      await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(new RegExp(`^(?:Decision #${k + 1}:|The run ended)`));
+      if (/^The run ended/.test((await page.textContent('#pg-status')) ?? '')) break;
+    }
+    if (/^Decision #/.test((await page.textContent('#pg-status')) ?? '')) await page.keyboard.press('r');
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^The run ended \(\w+\): [1-9]\d* failure/);
+    expect(await page.textContent('#pg-schedule')).toBe(fewest.string);
+    const challenge = page.getByRole('region', { name: /Challenge: make the starter fail/ });
+    const score = challenge.locator('.pg-score');
+    expect(await score.textContent()).toMatch(new RegExp(`^You made the starter fail with ${fewest.departures.length} departure\\(s\\)\\.${goal ? ' You won: ' : '$'}`));
+    await tab_to_button(page, 'Score it against the explorer');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => score.textContent(), { timeout: PATIENCE_MS })
+      .toBe(`You: ${fewest.departures.length} departure(s). The explorer's fewest: ${fewest.departures.length} (${fewest.string}). You matched it.`);
+    await tab_to_button(page, 'Same schedule on the solution');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('region', { name: /Challenge/ }).textContent(), { timeout: PATIENCE_MS }).toMatch(/The reference solution survives this schedule/);
+    expect(await page.textContent('#pg-schedule')).toBe(fewest.string);
+    expect(await page.textContent('.pg-end')).toMatch(/✓ no failures in this run/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it.each(EXPLORING)(
     'exercise %s: every string `shrinker-lab run --all --full` prints for the failing starter replays on the site (?schedule=) to the whole dmesg `replay --log-only` prints, and the challenge\'s same schedule on the solution survives; a string made on the site by keyboard replays in the CLI to the dmesg the site shows',
     async (exercise) => {

@@ -12,10 +12,12 @@ import { catalogue, every_declaration, resolve, set_scenario_index } from '../..
 const root = resolve_path(import.meta.dirname, '../..');
 
 describe("the playground's scenario index", () => {
-  it("lists every declared scenario of every suite, by the registry's ids and titles, under its suite's file", async () => {
+  it("lists every declared scenario of every suite, by the registry's ids, titles and challenge goals, under its suite's file", async () => {
     const index = scenario_index();
     const decls = await every_declaration();
-    expect(index.map((e) => ({ exercise: e.exercise, scenarios: e.scenarios }))).toEqual(decls.map((d) => ({ exercise: d.exercise, scenarios: d.scenarios.map((s) => ({ id: s.id, title: s.title })) })));
+    expect(index.map((e) => ({ exercise: e.exercise, scenarios: e.scenarios }))).toEqual(decls.map((d) => ({ exercise: d.exercise, scenarios: d.scenarios.map((s) => ({ id: s.id, title: s.title, ...(s.goal ? { goal: s.goal } : {}) })) })));
+    // A goal is the challenge of a workload to step through (10, 11, 12): it reaches the page through the index.
+    expect(index.flatMap((e) => e.scenarios).filter((s) => s.goal).map((s) => s.id)).toEqual(decls.flatMap((d) => d.scenarios).filter((s) => s.goal).map((s) => s.id));
     for (const e of index) expect(e.suite).toBe(`../../checks/${e.exercise}.checks.ts`);
     expect(index.flatMap((e) => e.scenarios).length).toBeGreaterThanOrEqual(20);
   });

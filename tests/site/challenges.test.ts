@@ -1,0 +1,52 @@
+// Every exercise, 01 to 13, has a challenge in the playground: a scenario of
+// the one registry (course/scenario_registry.ts) that the explorer makes the
+// starter fail (its bounded search, stopped at the first failure, as the
+// page's "Score it against the explorer" runs it), and the same schedule
+// replayed on the reference solution survives. Where the starter fails under
+// the kernel's own schedule the bug is in the workload, and the declaration
+// says what to step through and what wins (goal); where it takes a
+// departure, finding the schedule is the challenge. (Each is played by
+// keyboard in Chromium in playground.browser.test.ts.) Budgets are the
+// checks' own bounds, in schedules, never in seconds.
+import { describe, expect, it } from 'vitest';
+import { read_manifest } from '../../course/files';
+import { explore } from '../../explorer/explore';
+import { every_declaration, resolve, step } from '../../site/src/playground_core';
+import { resolve as resolve_path } from 'node:path';
+
+const root = resolve_path(import.meta.dirname, '../..');
+const EXERCISES = read_manifest(root).exercises.map((e) => e.id);
+const DECLARED = await every_declaration();
+
+/** The first declared scenario of @exercise whose starter the explorer makes fail, with its fewest departures, or null. */
+async function challenge_of(exercise: string) {
+  const d = DECLARED.find((x) => x.exercise === exercise);
+  for (const s of d?.scenarios ?? []) {
+    const r = await resolve(s.id, 'starter');
+    const options = { preemption_bound: 2, ...r.built.options, mode: 'exhaustive' as const, reduction: 'none' as const, stop_on: 'first' as const };
+    const run = () => explore(r.built.scenario, options);
+    const x = await (r.built.around ? r.built.around(run) : run());
+    const best = x.failures.reduce<(typeof x.failures)[number] | undefined>((a, f) => (!a || f.preemptions < a.preemptions ? f : a), undefined);
+    if (best) return { id: s.id, goal: s.goal, departures: [...best.schedule], string: best.schedule_string, kinds: [best.kind] };
+  }
+  return null;
+}
+
+describe('a challenge for every exercise', () => {
+  it('the course has thirteen exercises', () => {
+    expect(EXERCISES.length).toBe(13);
+  });
+
+  it.each(EXERCISES)('%s: a declared scenario the explorer makes the starter fail, and the reference solution survives the same schedule', async (exercise) => {
+    const c = await challenge_of(exercise);
+    expect(c, `${exercise} declares a scenario whose starter the explorer can make fail`).not.toBeNull();
+    // A workload challenge (no departure needed) says what to step through and what wins; a schedule challenge needs none.
+    if (c!.departures.length === 0 && ['10', '11', '12'].includes(exercise.slice(0, 2))) expect(c!.goal, c!.id).toMatch(/^Win when /);
+    const starter = await step(c!.id, 'starter', c!.departures, Number.MAX_SAFE_INTEGER);
+    expect(starter.failures.length, `${c!.string} on the starter`).toBeGreaterThan(0);
+    expect(starter.schedule_string).toBe(c!.string);
+    const solution = await step(c!.id, 'solution', c!.departures, Number.MAX_SAFE_INTEGER);
+    expect(solution.failures.map((f) => `${f.kind}: ${f.title}`), `${c!.string} on the reference solution`).toEqual([]);
+    console.log(`${exercise}: ${c!.string} (${c!.departures.length} departure(s); starter: ${starter.failures[0]!.kind})`);
+  });
+});
