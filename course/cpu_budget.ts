@@ -14,9 +14,18 @@
 // sleeps add up to STALL_MS, however it spaces them: red team 8 slept 100 s,
 // spun 50 ms and slept again, never 120 s without a tick, and held a grading
 // slot for the 30 minutes of the wall backstop. A child waiting for a CPU on a
-// busy machine is runnable (R), never asleep, so load does not count.
+// busy machine is runnable, never asleep, so load does not count.
+// How long it slept is read from the scheduler's own record over the child's
+// whole life, not sampled: /proc/<pid>/task/<tid>/schedstat gives each thread
+// its time on a CPU and its time runnable but waiting for one. The main
+// thread's wall time minus those two is the time it was asleep; minus what
+// the other threads (V8's helpers, libuv's pool) ran or waited to run, it is
+// time in which the whole process was asleep (a lower bound, so a main thread
+// waiting for a starved GC helper never counts). However late or rarely the
+// watch polls on a loaded machine, the sum is the same. Where schedstat is
+// missing, sleeps are sampled at each poll (state S and no CPU moved).
 // Where /proc cannot be read (not Linux), the budget falls back to wall time.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux reports utime/stime in clock ticks of USER_HZ, which is 100 on every architecture Node runs on. */
 const MS_PER_TICK = 10;
@@ -52,6 +61,49 @@ export function cpu_and_state(pid: number): { ms: number; state: string } | null
   }
 }
 
+/** Per thread of a process: ns on a CPU and ns runnable waiting for one (proc(5) /proc/<pid>/task/<tid>/schedstat). */
+export type thread_sched = Map<number, { run_ns: number; wait_ns: number }>;
+
+/** sched_of - @pid's threads' schedstat, or null when it cannot be read (no such process, no CONFIG_SCHED_INFO). */
+export function sched_of(pid: number): thread_sched | null {
+  try {
+    const out: thread_sched = new Map();
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+        if (Number.isFinite(run) && Number.isFinite(wait)) out.set(Number(tid), { run_ns: run!, wait_ns: wait! });
+      } catch {
+        /* a thread that just ended */
+      }
+    }
+    return out.has(pid) ? out : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * asleep_ms - how long process @pid has been asleep as a whole since
+ * @first (its schedstat then) over @wall_ms of wall time, from its threads'
+ * schedstat @now: the main thread's wall time not on a CPU nor waiting for
+ * one, less every other thread's time on a CPU or waiting for one (threads
+ * seen in @first count from there, new ones from their start). Never below 0.
+ * @seen keeps each thread's last record, so a thread that ended still counts.
+ */
+export function asleep_ms(pid: number, first: thread_sched, seen: thread_sched, now: thread_sched, wall_ms: number): number {
+  for (const [tid, t] of now) seen.set(tid, t);
+  let others_ns = 0;
+  for (const [tid, t] of seen) {
+    if (tid === pid) continue;
+    const f = first.get(tid);
+    others_ns += t.run_ns + t.wait_ns - (f ? f.run_ns + f.wait_ns : 0);
+  }
+  const main = seen.get(pid)!;
+  const main0 = first.get(pid)!;
+  const busy_ms = (main.run_ns - main0.run_ns + main.wait_ns - main0.wait_ns + others_ns) / 1e6;
+  return Math.max(0, wall_ms - busy_ms);
+}
+
 /** Why a budget watch stopped the child. */
 export type budget_overrun = 'cpu' | 'stalled' | 'wall';
 
@@ -64,19 +116,24 @@ export type budget_overrun = 'cpu' | 'stalled' | 'wall';
  */
 export function watch_cpu_budget(pid: number | undefined, budget_ms: number, poll_ms: number, over: (why: budget_overrun) => void, stall_ms = STALL_MS): () => void {
   const t0 = Date.now();
+  const mono0 = performance.now();
   const cpu0 = pid === undefined ? null : cpu_ms(pid);
+  const sched0 = pid === undefined ? null : sched_of(pid);
+  const sched_seen: thread_sched = new Map(sched0 ?? []);
   let last_cpu = cpu0;
   let last_progress = t0;
   let last_poll = t0;
-  /** Wall time, summed over polls, in which the child was asleep and used no CPU. */
-  let asleep_ms = 0;
+  /** Wall time in which the child was asleep as a whole: from schedstat (whole life), else summed over polls. */
+  let asleep = 0;
   let done = false;
   const check = () => {
     if (done) return;
     const now = Date.now();
     const read = pid === undefined || cpu0 === null ? null : cpu_and_state(pid);
     const cpu = read === null ? null : read.ms;
-    if (read !== null && read.ms === last_cpu && read.state === 'S') asleep_ms += now - last_poll;
+    const sched = sched0 && pid !== undefined ? sched_of(pid) : null;
+    if (sched0 && sched) asleep = asleep_ms(pid!, sched0, sched_seen, sched, performance.now() - mono0);
+    else if (!sched0 && read !== null && read.ms === last_cpu && read.state === 'S') asleep += now - last_poll;
     last_poll = now;
     // Readable at the start and not now: the child has ended, and its 'close' ends this watch.
     // (Calling that an overrun would turn a slow pass into a timeout in the moment before 'close'.)
@@ -90,7 +147,7 @@ export function watch_cpu_budget(pid: number | undefined, budget_ms: number, pol
         last_progress = now;
       }
       if (cpu - cpu0! > budget_ms) why = 'cpu';
-      else if (now - last_progress > Math.max(stall_ms, budget_ms) || asleep_ms > stall_ms) why = 'stalled';
+      else if (now - last_progress > Math.max(stall_ms, budget_ms) || asleep > stall_ms) why = 'stalled';
     }
     if (!why && now - t0 > Math.max(WALL_BACKSTOP_MS, budget_ms)) why = 'wall';
     if (why) {

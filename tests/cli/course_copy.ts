@@ -112,12 +112,15 @@ export function start_cli(root: string, args: readonly string[]): { child: Child
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const wait_for = (re: RegExp, from = 0, ms = 45_000): Promise<number> =>
+  // Waits until the text appears or the command ends, never for a fixed time: a cold check on a busy
+  // machine may take minutes of wall time (@ms is only a backstop, for the bench; vitest's own is 900 s).
+  const wait_for = (re: RegExp, from = 0, ms = 600_000): Promise<number> =>
     new Promise((res, rej) => {
       const t0 = Date.now();
       const tick = () => {
         const m = re.exec(out.slice(from));
         if (m) return res(from + m.index + m[0].length);
+        if (child.exitCode !== null || child.signalCode !== null) return rej(new Error(`the command ended (${child.exitCode ?? child.signalCode}) before ${re} appeared:\n${out}`));
         if (Date.now() - t0 > ms) return rej(new Error(`timed out waiting for ${re} in:\n${out}`));
         setTimeout(tick, 20);
       };

@@ -136,7 +136,8 @@ describe('the loop beyond the anchors', () => {
     writeFileSync(editor, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, process.argv.slice(2).join('\\n'));\n`);
     const r = await cli(root, ['watch', '02', '--once', '--no-site', '--edit-cmd', `${process.execPath} ${editor}`]);
     expect(r.code).toBe(1);
-    for (let i = 0; i < 100 && !existsSync(marker); i++) await new Promise((res) => setTimeout(res, 100));
+    // The editor is a process of its own: wait (in steps, a backstop of 5 min, not a deadline) until it has written.
+    for (let i = 0; i < 3000 && !existsSync(marker); i++) await new Promise((res) => setTimeout(res, 100));
     expect(readFileSync(marker, 'utf8')).toBe(join(root, 'exercises', TINY, 'sum.ts'));
   });
 

@@ -5,7 +5,7 @@
 // saturated machine alike.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpu_ms, watch_cpu_budget, type budget_overrun } from '../../course/cpu_budget';
+import { asleep_ms, cpu_ms, sched_of, watch_cpu_budget, type budget_overrun, type thread_sched } from '../../course/cpu_budget';
 
 const children: ChildProcess[] = [];
 function node(code: string): ChildProcess {
@@ -63,11 +63,42 @@ describe('the CPU-time backstop', () => {
     expect(verdicts).toEqual([]);
   });
 
-  it('stops a child whose sleeps add up to the stall limit, however it spaces them (red team 8 #01)', async () => {
-    // Sleeps 400 ms, spins ~50 ms of CPU, 12 times, then ends: never 1 s without a tick (the old
-    // rule), never near its CPU budget; asleep 4.8 s in all. Atomics.wait, as the attack slept.
-    const c = node('const cell = new Int32Array(new SharedArrayBuffer(4)); for (let i = 0; i < 12; i++) { Atomics.wait(cell, 0, 0, 400); const t = process.cpuUsage(); while (process.cpuUsage(t).user < 50000) {} }');
-    expect(await verdict(c, 60_000, 1000)).toBe('stalled');
+  it('stops a child whose sleeps add up to the stall limit, however it spaces them and however rarely it is watched (red team 8 #01)', async () => {
+    // Sleeps 400 ms, spins ~50 ms of CPU, 60 times, then ends: never 1 s without a tick, never near its
+    // CPU budget; asleep 24 s in all. Atomics.wait, as the attack slept. Polled every 3 s, as a busy
+    // machine may poll: every poll sees CPU moved since the last, so sampling its state at the polls
+    // (the old rule) never saw it asleep and it ended ('exited'). The scheduler's record sees each sleep.
+    const c = node('const cell = new Int32Array(new SharedArrayBuffer(4)); for (let i = 0; i < 60; i++) { Atomics.wait(cell, 0, 0, 400); const t = process.cpuUsage(); while (process.cpuUsage(t).user < 50000) {} }');
+    const end_poll = 3000;
+    const got = await new Promise<budget_overrun | 'exited'>((done) => {
+      const end = watch_cpu_budget(c.pid, 60_000, end_poll, (why) => done(why), 1000);
+      c.on('exit', () => {
+        end();
+        done('exited');
+      });
+    });
+    expect(got).toBe('stalled');
+  });
+
+  it("reads sleep from the scheduler's record: time waiting for a core, or a helper thread's work, is not sleep", () => {
+    const sched = (rows: [number, number, number][]): thread_sched => new Map(rows.map(([tid, run_ms, wait_ms]) => [tid, { run_ns: run_ms * 1e6, wait_ns: wait_ms * 1e6 }]));
+    const first = sched([[100, 50, 10], [101, 0, 0]]);
+    // 10 s of wall time: the main thread ran 1 s and waited 9 s for a core (a load of 10): not asleep.
+    expect(asleep_ms(100, first, new Map(first), sched([[100, 1050, 9010], [101, 0, 0]]), 10_000)).toBe(0);
+    // The main thread slept 6 s of 10 while a helper (GC) ran or waited to run 6 s: the process never slept as a whole.
+    expect(asleep_ms(100, first, new Map(first), sched([[100, 2050, 2010], [101, 3000, 3000]]), 10_000)).toBe(0);
+    // It slept 8 s with nothing else running: 8 s.
+    expect(asleep_ms(100, first, new Map(first), sched([[100, 1050, 1010], [101, 0, 0]]), 10_000)).toBe(8000);
+    // A helper seen once and gone since still counts its work (its last record is kept).
+    const seen = new Map(first);
+    asleep_ms(100, first, seen, sched([[100, 60, 10], [101, 0, 0], [102, 500, 0]]), 1000);
+    expect(asleep_ms(100, first, seen, sched([[100, 1050, 1010], [101, 0, 0]]), 10_000)).toBe(7500);
+  });
+
+  it('reads the schedstat of a live process, main thread first', () => {
+    const mine = sched_of(process.pid);
+    expect(mine?.get(process.pid)?.run_ns).toBeGreaterThan(0);
+    expect(sched_of(2 ** 22 + 12345)).toBeNull();
   });
 
   it('does not count a busy child waiting for a core as asleep: a long CPU-bound run ends on its own', async () => {
