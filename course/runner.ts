@@ -53,7 +53,8 @@ export const LIMITS = {
   rss_poll_ms: 200,
 } as const;
 
-export type worker_verb = 'check' | 'serve' | 'grade' | 'replay';
+/** The learner's code: check, serve, grade, replay. 'read': the grader's reader of learner files (grader/read_child.ts), which parses and never runs them. */
+export type worker_verb = 'check' | 'serve' | 'grade' | 'replay' | 'read';
 
 export interface spawn_options {
   verb: worker_verb;

@@ -15,10 +15,11 @@ import { LIMITS, rss_mb } from '../course/runner';
 import { exercise_points, find_exercise, type course_manifest, type manifest_exercise } from '../course/manifest';
 import type { exercise_status } from '../course/outcome';
 import type { diagnostic } from '../course/typecheck';
-import { check_policy, type policy_violation } from './policy';
+import type { policy_violation } from './policy';
+import { prepare_reader, read_learner_files, type read_job } from './read';
 import { starter_twin } from './signatures';
 import { cap_message, strip_terminal } from './text';
-import { transpile_all, transpile_file, transpile_learner_file } from './transpile';
+import { transpile_all, transpile_file } from './transpile';
 import {
   compute_checksums,
   copy_course,
@@ -126,10 +127,11 @@ export interface grade_report {
 }
 
 /**
- * The largest editable file the grader reads (the parent transpiles and parses it before any limit
- * of a child applies). 64 KiB, six times the largest reference: TypeScript's binder is quadratic in
- * expando assignments (`P.a = P.a = ...`), and 43,000 of them in a 256 KiB file took the parent
- * 22 s of CPU per file, every other submission waiting (red team 8 #06); at 64 KiB, under 1 s.
+ * The largest editable file the grader takes. 64 KiB, six times the largest reference. The parent
+ * no longer reads a file's text (grader/read.ts: the reader child transpiles and parses it, under a
+ * CPU budget); the cap bounds that child's work, the type check's and the report: TypeScript's
+ * binder is quadratic in expando assignments (`P.a = P.a = ...`), and 43,000 of them in a 256 KiB
+ * file took 22 s of CPU (red team 8 #06); at 64 KiB about 1 s.
  */
 export const MAX_FILE_BYTES = 64 * 1024;
 
@@ -137,6 +139,8 @@ export const MAX_FILE_BYTES = 64 * 1024;
 export type limiter = <T>(job: () => Promise<T>) => Promise<T>;
 
 export function make_limiter(n: number): limiter {
+  // Fewer than one slot starts nothing, and the run ends with nothing written (red team 9 #02).
+  if (!Number.isInteger(n) || n < 1) throw new Error(`a limiter needs a whole number of slots, at least 1 (got ${n})`);
   let active = 0;
   const queue: (() => void)[] = [];
   return async <T>(job: () => Promise<T>): Promise<T> => {
@@ -167,6 +171,8 @@ export interface grading_base {
   dir: string;
   /** The hidden suites' folder (outside dir), or null. */
   hidden_dir: string | null;
+  /** The reader child's code (grader/read.ts prepare_reader), outside every grading tree. */
+  reader_dir: string;
   root: string;
   manifest: course_manifest;
   hidden: hidden_suite[];
@@ -235,12 +241,13 @@ export function prepare_base(root = COURSE_ROOT, hidden: string | null = null): 
     const d = diff_checksums(expected, compute_checksums(root));
     return [...d.modified, ...d.missing, ...d.added];
   })() : [];
-  return { dir, hidden_dir, root, manifest, hidden: hs, grader_modified: [...grader_modified, ...restored], starter_passes: new Map() };
+  return { dir, hidden_dir, reader_dir: prepare_reader(dir), root, manifest, hidden: hs, grader_modified: [...grader_modified, ...restored], starter_passes: new Map() };
 }
 
 /** release_base - remove a base's temporary folders. */
 export function release_base(base: grading_base): void {
   remove(base.dir);
+  remove(base.reader_dir);
   if (base.hidden_dir) remove(base.hidden_dir);
 }
 
@@ -575,6 +582,8 @@ export async function grade_submission(base: grading_base, opts: grade_options =
     const refused = new Map<string, string[]>();
     const unchanged = new Set<string>();
     const syntax = new Map<string, string>();
+    /** Files the reader child transpiles and checks against the policy (grader/read.ts): never this process. */
+    const reads: read_job[] = [];
     for (const e of exercises) {
       const miss: string[] = [];
       const bad: string[] = [];
@@ -600,8 +609,8 @@ export async function grade_submission(base: grading_base, opts: grade_options =
         }
         if (!existsSync(starter) || file_digest(where.path) !== file_digest(starter)) same = false;
         cpSync(where.path, dst);
-        const errs = transpile_learner_file(dst);
-        if (errs.length) syntax.set(e.id, errs.map((x) => `exercises/${e.id}/${f}${x.message}`).join('\n'));
+        rmSync(dst.replace(/\.ts$/, '.js'), { force: true });
+        reads.push({ file: dst, display: `exercises/${e.id}/${f}`, exercise: e.id });
       }
       if (bad.length) refused.set(e.id, bad);
       else if (miss.length) missing.set(e.id, miss);
@@ -617,18 +626,25 @@ export async function grade_submission(base: grading_base, opts: grade_options =
       }
     }
 
-    // 3. The import policy and allowlist, statically.
+    // 3. The files, read in a child (transpiled, sealed, held to the import policy and allowlist):
+    //    the learner's text chooses the cost of reading it, so this process does none of it.
     const violations = new Map<string, policy_violation[]>();
-    if (opts.policy !== false) {
-      for (const e of exercises) {
-        if (missing.has(e.id) || refused.has(e.id)) continue;
-        const vs = e.files.flatMap((f) => check_policy(tree, join(tree, 'exercises', e.id, f), `exercises/${e.id}/${f}`, e));
-        if (vs.length) violations.set(e.id, vs);
+    const unreadable = new Map<string, string[]>();
+    const graded_reads = reads.filter((r) => !missing.has(r.exercise) && !refused.has(r.exercise));
+    const read = graded_reads.length ? await limit(() => read_learner_files(base.reader_dir, tree, graded_reads)) : [];
+    for (const [i, r] of read.entries()) {
+      const job = graded_reads[i]!;
+      if ('failure' in r) {
+        unreadable.set(job.exercise, [...(unreadable.get(job.exercise) ?? []), `${job.display}: ${r.failure}`]);
+        continue;
       }
+      writeFileSync(job.file.replace(/\.ts$/, '.js'), r.js);
+      if (r.errors.length) syntax.set(job.exercise, [syntax.get(job.exercise), ...r.errors.map((x) => `${job.display}${x.message}`)].filter(Boolean).join('\n'));
+      if (opts.policy !== false && r.violations.length) violations.set(job.exercise, [...(violations.get(job.exercise) ?? []), ...r.violations]);
     }
 
     // 4. Type check (one child for the whole submission) and the exercises (one child each), in parallel.
-    const to_run = exercises.filter((e) => !missing.has(e.id) && !refused.has(e.id) && !violations.has(e.id) && !syntax.has(e.id) && (opts.credit_unchanged || !unchanged.has(e.id)));
+    const to_run = exercises.filter((e) => !missing.has(e.id) && !refused.has(e.id) && !unreadable.has(e.id) && !violations.has(e.id) && !syntax.has(e.id) && (opts.credit_unchanged || !unchanged.has(e.id)));
     const tc_files = to_run.flatMap((e) => e.files.map((f) => join(tree, 'exercises', e.id, f)));
     // The committed starter beside each file: the type check holds the file's exports to its types.
     for (const e of to_run) {
@@ -691,6 +707,11 @@ export async function grade_submission(base: grading_base, opts: grade_options =
       if (missing.has(e.id)) {
         const msg = `missing from the submission: ${missing.get(e.id)!.join(', ')} (restore the starter with: npx shrinker-lab reset ${e.id.slice(0, 2)})`;
         out.push(ge('missing', msg, zero_checks(e, msg, hidden)));
+        continue;
+      }
+      if (unreadable.has(e.id)) {
+        const msg = `not graded: ${unreadable.get(e.id)!.join('; ')}`;
+        out.push(ge('compile_error', msg, zero_checks(e, msg, hidden)));
         continue;
       }
       if (violations.has(e.id)) {

@@ -58,15 +58,3 @@ export function seal_epilogue(source: string): string {
   const args = [...names].map((n) => `typeof ${n} === 'undefined' ? void 0 : ${n}`).join(', ');
   return `\n;import.meta.${SEAL_HOOK}?.(${args});\n`;
 }
-
-/**
- * transpile_learner_file - transpile_file for a graded file of the
- * submission: its JavaScript ends with seal_epilogue (a file with syntax
- * errors is not graded, and is written as it is).
- */
-export function transpile_learner_file(file: string): transpile_error[] {
-  const source = readFileSync(file, 'utf8');
-  const { js, errors } = transpile_source(file, source);
-  writeFileSync(file.replace(/\.ts$/, '.js'), errors.length ? js : js + seal_epilogue(source));
-  return errors;
-}

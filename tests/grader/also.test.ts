@@ -5,6 +5,7 @@
 //   - "run learner code in a child" is one runner (course/runner.ts) and one
 //     worker that takes a verb, the only places that start node with learner
 //     code; the grader's type check (which never runs it) is the one other child;
+//     the grader reads learner files only in the runner's children (grader/read.ts);
 //   - the hardening lives in course/, and course/ imports nothing of grader/.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +46,8 @@ describe('one runner, one worker', () => {
     const starts = [...ts_files('course'), ...ts_files('cli'), ...ts_files('grader')].filter((f) => /\b(spawn|spawnSync|fork|execFile|execFileSync)\(\s*process\.execPath/.test(code_of(f)));
     expect(starts.sort()).toEqual(['course/runner.ts', 'grader/grade.ts']);
     expect(code_of('grader/grade.ts').match(/spawn\(process\.execPath, ([a-z_]+)\(/g)).toEqual(['spawn(process.execPath, typecheck_argv(']);
+    // The grader's own process never transpiles or parses a learner's file: the reader child does (grader/read_child.ts).
+    expect(code_of('grader/grade.ts')).not.toMatch(/\b(check_policy|seal_epilogue|transpile_source|transpile_learner_file)\b/);
     // Every other child is a worker verb: no second worker entry point.
     for (const f of [...ts_files('course'), ...ts_files('cli'), ...ts_files('grader')]) {
       if (f === 'course/worker.ts') continue;
