@@ -23,6 +23,7 @@ import {
   new_execbuffer_outcome,
   relocate_under_pressure,
   RELOC_PARAMS,
+  RELOC_WORKLOAD_MAX_STEPS,
   run_relocation,
   type execbuffer_outcome,
   type relocate_fn,
@@ -46,6 +47,16 @@ const fn_of = (impl: exercise_impl): relocate_fn => {
   const relocate = impl.i915_gem_execbuffer_relocate as relocate_fn;
   return (i915, obj) => model_watch_page_pins(() => relocate(i915, obj));
 };
+
+/**
+ * What a reviewer says of a relocation stopped at the step limit: with
+ * struct_mutex held, a loop that retries an allocation which cannot reclaim
+ * waits for kswapd, and kswapd's i915 shrinker cannot take the lock.
+ */
+const NEVER_FINISHED = 'the relocation never finished: it was still running with struct_mutex held long after the reference had returned. ' +
+  'A loop that retries an allocation which cannot reclaim (GFP_NOWAIT, GFP_ATOMIC) until it succeeds waits for kswapd, and kswapd cannot help: ' +
+  'its i915 shrinker finds struct_mutex held by this ioctl (mutex_trylock_recursive: FAILED) and leaves the buffer cache alone, while every ' +
+  'other GEM client blocks on the lock. Allocate with GFP_KERNEL, so that reclaim runs in this task, with the batch pinned';
 
 /** ENOMEM, negated: what the relocation returns when an allocation fails. */
 const ENOMEM = 12;
@@ -104,7 +115,7 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
     const why = bad.startsWith('step_limit') && wl.hog_pages ? ': the relocation never finished. Here only the OOM killer can make room, and it does not run for an allocation ' +
       'without __GFP_FS (GFP_NOFS, GFP_NOIO; out_of_memory: "The OOM killer does not compensate for IO-less reclaim"): the allocator then retries forever, ' +
       'with struct_mutex held. An ioctl is not filesystem code; it allocates with GFP_KERNEL' :
-      bad.startsWith('step_limit') ? ': the relocation never finished (a wait for memory or for another task that never ends?)' :
+      bad.startsWith('step_limit') ? `: ${NEVER_FINISHED}` :
       bad.includes('out-of-bounds') ? ': relocate_entry() reads every relocation entry from the buffer it is given, and this one is smaller than the entries (kmalloc room for all of them)' :
       bad.startsWith('kasan') ? ': the batch\'s pages were released inside the allocation (the shrinker ran in this task) and the relocation kept using them' + snapshot_note(wl) :
       bad.startsWith('oom') ? ': the relocation drove the machine into the OOM killer' : '';
@@ -172,7 +183,7 @@ function relocation_property(impl: exercise_impl, ctx: check_context, opts: { fa
   return for_each_workload(
     { arbitrary: opts.racy ? arb_racy_relocation_workload : arb_relocation_workload(opts.faults), seed: opts.seed, generated: opts.generated, examples: opts.examples, describe: describe_relocation_workload },
     async (wl) => {
-      const problem = judge_relocation(ctx, wl, await run_relocation(wl, fn_of(impl)));
+      const problem = judge_relocation(ctx, wl, await run_relocation(wl, fn_of(impl), undefined, RELOC_WORKLOAD_MAX_STEPS));
       return problem ? fail(problem) : pass();
     },
   );
@@ -203,7 +214,7 @@ export default define_checks(refuse_kernel_object_state({
       async run(impl) {
         const { result, out } = await one_ioctl(fn_of(impl));
         const bad = first_report(result, [...BAD_KINDS]);
-        if (bad) return fail(`the kernel complained: ${bad}${dmesg_tail(result)}`);
+        if (bad) return fail(`the kernel complained: ${bad}${result.stop === 'step_limit' ? `: ${NEVER_FINISHED}` : ''}${dmesg_tail(result)}`);
         if (out.ret === null) return fail(`the relocation never returned: ${result.stop}${dmesg_tail(result)}`);
         if (out.ret !== 0) {
           return fail(`the relocation returned ${out.ret} with memory at the min watermark. A GFP_KERNEL allocation may reclaim, ` +
@@ -222,7 +233,7 @@ export default define_checks(refuse_kernel_object_state({
       name: 'leaves the object as shrinkable as it found it (every pin released)',
       async run(impl) {
         const { result, out } = await one_ioctl(fn_of(impl));
-        if (out.ret === null) return fail(`the relocation never returned: ${result.stop}${dmesg_tail(result)}`);
+        if (out.ret === null) return fail(`the relocation never returned: ${result.stop}${result.stop === 'step_limit' ? `: ${NEVER_FINISHED}` : ''}${dmesg_tail(result)}`);
         if (out.pin_after !== out.pin_before) {
           return fail(`the object's pages_pin_count was ${out.pin_before} before the relocation and ${out.pin_after} after it. ` +
             (out.pin_after > out.pin_before

@@ -28,6 +28,7 @@ import {
   type sg_table,
 } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { user_task } from '../kernel/fork';
+import { default_boot_params } from '../kernel/init/params';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { format_gfp, GFP_ATOMIC, GFP_NOWAIT, __GFP_DIRECT_RECLAIM, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { __free_pages, alloc_pages, zone_info, type page } from '../kernel/mm/page_alloc';
@@ -39,8 +40,27 @@ import { jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
 import { gem_world, populate, WORLD_PARAMS, type gem_world as world } from './i915_world';
 
+/**
+ * Scheduler steps one execbuffer run may take, in the thread's workload.
+ * The reference relocates in at most 180 steps under every explored
+ * schedule (50 under the kernel's own); a relocation that polls for memory
+ * with struct_mutex held (GFP_NOWAIT and msleep() until it succeeds) never
+ * ends, because kswapd's i915 shrinker cannot take the lock the ioctl holds.
+ * Stopped here it gets the step-limit verdict in a few seconds; at the
+ * default 200000 steps the explorer's first schedule ran ~100 s and over a
+ * gigabyte before the worker's heap limit ended it without a verdict.
+ */
+export const RELOC_MAX_STEPS = 5_000;
+
+/**
+ * Scheduler steps one generated relocation may take: the reference needs at
+ * most 1470 (the machine where only the OOM killer makes room, and the
+ * killed memory hog's exit and reaping run in the same boot).
+ */
+export const RELOC_WORKLOAD_MAX_STEPS = 10_000;
+
 /** The small machine, with swap (64 pages) so that needed objects can be released. */
-export const RELOC_PARAMS = { ...WORLD_PARAMS, swap_pages: 64 } as const;
+export const RELOC_PARAMS = { ...WORLD_PARAMS, swap_pages: 64, max_steps: RELOC_MAX_STEPS } as const;
 
 /** The learner's relocation step: 0 or a negative errno. */
 export type relocate_fn = (i915: drm_i915_private, obj: drm_i915_gem_object) => Promise<number>;
@@ -389,13 +409,18 @@ async function make_target(w: world, spec: relocation_workload['target']): Promi
  * run_relocation - boot the small machine described by @wl, and in one
  * ioctl task ("@wl.comm") holding struct_mutex with memory at @wl.level,
  * call @relocate on the batch, with @shrinker_ops as i915's shrinker if
- * given. Returns the run and the outcome (undefined if the task never got
- * that far).
+ * given, stopping after @max_steps scheduler steps. Returns the run and the
+ * outcome (undefined if the task never got that far).
  */
-export async function run_relocation(wl: relocation_workload, relocate: relocate_fn, shrinker_ops?: Partial<i915_shrinker_ops>): Promise<once_result<relocation_outcome>> {
+export async function run_relocation(
+  wl: relocation_workload,
+  relocate: relocate_fn,
+  shrinker_ops?: Partial<i915_shrinker_ops>,
+  max_steps: number = default_boot_params.max_steps,
+): Promise<once_result<relocation_outcome>> {
   const w = { world: null as world | null };
   return run_once(
-    { ...WORLD_PARAMS, swap_pages: wl.swap ? 64 : 0, lockdep: wl.lockdep },
+    { ...WORLD_PARAMS, swap_pages: wl.swap ? 64 : 0, lockdep: wl.lockdep, max_steps },
     async (): Promise<relocation_outcome> => {
       const i915 = w.world!.i915;
       await populate(w.world!, { pinned_pages: 4, cache_objects: wl.cache_objects, cache_object_pages: 4 });
