@@ -235,10 +235,18 @@ async function long_reclaim_check(impl: exercise_impl, wl: long_reclaim_workload
  * condition, so every call must return without sleeping.
  * The objects have no pages (only their struct counts): cheap to make in
  * thousands, and what a reclaim finds after a client closed many handles.
+ * Or each holds pages (pages_each) until the free worker puts them, as a
+ * client's closed buffers do: then what is in flight climbs past every
+ * fraction of the machine's memory a threshold could be relative to (a
+ * half, two thirds, three quarters, on to about 85%: past that the buffers
+ * cannot be allocated at all), which no count of page-less structs reaches
+ * (8193 of them are half the machine).
  */
 interface backlog_sweep_workload {
   /** Objects in flight at successive calls (ascending). */
   backlogs: number[];
+  /** Pages each object in flight holds until the free worker frees it (absent: none). */
+  pages_each?: number;
   /** Where the rotation of caller, RCU state, memory level and time starts. */
   twist: number;
   lockdep: boolean;
@@ -251,13 +259,31 @@ const BACKLOG_LADDER: readonly number[] = [
   0, 1, 2, 3, 5, 8, 13, 17, 31, 33, 63, 65, 96, 100, 127, 128, 129, 160, 200, 255, 256, 257, 300, 400, 511, 512, 513, 640, 768, 999, 1000, 1001, 1023,
   1024, 1025, 1500, 2047, 2048, 2049,
 ];
-const arb_backlog_sweep: fc.Arbitrary<backlog_sweep_workload> = fc.record({
-  backlogs: fc.uniqueArray(fc.integer({ min: 0, max: 8200 }), { minLength: 3, maxLength: 8 }).map((b) => [...b].sort((x, y) => x - y)),
-  twist: fc.integer({ min: 0, max: 11 }),
-  lockdep: fc.boolean(),
-  comm: arb_comm,
-  task: arb_caller_task,
-});
+/** The sweep machine's memory (pages), and how much of it buffers in flight may hold at most (the rest: the kernel, the sweep's own allocations). */
+const SWEEP_TOTALRAM_PAGES = 2048;
+const SWEEP_MAX_PAGES_IN_FLIGHT = 1760;
+const arb_backlog_sweep: fc.Arbitrary<backlog_sweep_workload> = fc.oneof(
+  fc.record({
+    backlogs: fc.uniqueArray(fc.integer({ min: 0, max: 8200 }), { minLength: 3, maxLength: 8 }).map((b) => [...b].sort((x, y) => x - y)),
+    twist: fc.integer({ min: 0, max: 11 }),
+    lockdep: fc.boolean(),
+    comm: arb_comm,
+    task: arb_caller_task,
+  }),
+  // Buffers with pages in flight: their pages climb to a fraction of the machine's memory, up to SWEEP_MAX_PAGES_IN_FLIGHT.
+  fc.integer({ min: 1, max: 440 }).chain((pages_each) =>
+    fc.record({
+      backlogs: fc
+        .uniqueArray(fc.integer({ min: 0, max: Math.floor(SWEEP_MAX_PAGES_IN_FLIGHT / pages_each) }), { minLength: 3, maxLength: 8 })
+        .map((b) => [...b].sort((x, y) => x - y)),
+      pages_each: fc.constant(pages_each),
+      twist: fc.integer({ min: 0, max: 11 }),
+      lockdep: fc.boolean(),
+      comm: arb_comm,
+      task: arb_caller_task,
+    }),
+  ),
+);
 const SWEEP_CALLERS = ['kswapd', 'direct reclaim', 'the OOM notifier'] as const;
 const SWEEP_LEVELS = ['well above high', 'just below high', 'just below low', 'near min'] as const;
 /** Time between calls (ms = jiffies at HZ 1000): over the sweep, the backlog waits several seconds. */
@@ -266,7 +292,7 @@ const sweep_caller = (i: number): (typeof SWEEP_CALLERS)[number] => SWEEP_CALLER
 const sweep_level = (i: number): (typeof SWEEP_LEVELS)[number] => SWEEP_LEVELS[i % SWEEP_LEVELS.length]!;
 const describe_backlog_sweep = (wl: backlog_sweep_workload): string =>
   `"${wl.comm}"${describe_caller_task(wl.task)} holds struct_mutex as the shrinker's trylock left it and calls the shrinker's unlock ${wl.backlogs.length} times, with ` +
-  `${wl.backlogs.join(', ')} objects in flight; callers, RCU callbacks run or pending, memory levels and jiffies rotate from ${wl.twist}; ` +
+  `${wl.backlogs.join(', ')} objects in flight${wl.pages_each ? ` holding ${wl.pages_each} pages each (${wl.backlogs.map((b) => `${Math.round((100 * b * wl.pages_each!) / SWEEP_TOTALRAM_PAGES)}%`).join(', ')} of the machine's memory)` : ''}; callers, RCU callbacks run or pending, memory levels and jiffies rotate from ${wl.twist}; ` +
   `lockdep ${wl.lockdep ? 'on' : 'off'}`;
 
 /** Pages to allocate (GFP_NOWAIT: never direct reclaim) to put free memory at @level. */
@@ -292,7 +318,8 @@ async function backlog_sweep_check(impl: exercise_impl, wl: backlog_sweep_worklo
           if (__mutex_owner(i915.struct_mutex) !== current) await mutex_lock(i915.struct_mutex);
           const more = wl.backlogs[call]! - i915.mm.free_count;
           if (more > 0) {
-            const objs = await make_gem_objects(i915, Array.from({ length: more }, () => ({ kind: 'no-pages' as const, pages: 1 })));
+            const pages = wl.pages_each ?? 0;
+            const objs = await make_gem_objects(i915, Array.from({ length: more }, () => (pages > 0 ? { kind: 'needed' as const, pages } : { kind: 'no-pages' as const, pages: 1 })));
             for (const obj of objs) i915_gem_object_put(obj);
           }
           if (turn % 2 === 0) await rcu_barrier(); // the callbacks ran: free_work queued, its worker waits for struct_mutex
@@ -318,7 +345,7 @@ async function backlog_sweep_check(impl: exercise_impl, wl: backlog_sweep_worklo
       });
     },
     undefined,
-    { ...WORLD_PARAMS, totalram_pages: 2048, lockdep: wl.lockdep },
+    { ...WORLD_PARAMS, totalram_pages: SWEEP_TOTALRAM_PAGES, lockdep: wl.lockdep },
     wl.comm,
   );
   const bad = first_report(result, WORKLOAD_BAD_KINDS);
@@ -416,6 +443,10 @@ export default define_checks(refuse_kernel_object_state({
               // Past the ladder (red team 9: a flush kept for 4096 objects in flight): 8193 objects' structs take half
               // the 2048-page machine's memory, as far as a sweep can go and still leave reclaim something to do.
               { backlogs: [0, 4095, 4097, 5001, 8191, 8193], twist: 3, lockdep: false, comm: 'kswapd0', task: 'user' },
+              // Past half the machine's memory (red team 9's threshold class, relative to RAM): closed buffers of 220 pages each,
+              // 11% of memory per object, in flight up to 86% (1760 of 2048 pages), callbacks run and pending at each size.
+              { backlogs: [0, 1, 2, 3, 4, 5, 6, 7, 8], pages_each: 220, twist: 0, lockdep: true, comm: 'Xorg', task: 'user' },
+              { backlogs: [4, 5, 6, 7, 8], pages_each: 220, twist: 1, lockdep: false, comm: 'kswapd0', task: 'user' },
               // A kworker in reclaim (writeback, another driver's work) is no exception: system_wq has no rescuer.
               { backlogs: [0, 1, 2, 129], twist: 1, lockdep: true, comm: 'kworker/u4:2', task: 'kworker' },
               { backlogs: [0, 1, 2, 129], twist: 2, lockdep: false, comm: 'jbd2/sda1-8', task: 'kthread' },
