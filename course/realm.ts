@@ -266,12 +266,21 @@ export class realm {
 
   /** import_trusted - load and evaluate a module of the course (model, harness, suite), tree path or virtual. */
   async import_trusted(path: string): Promise<namespace> {
-    return this.evaluate(this.module_for(resolve(this.root, path), false, null));
+    return (await this.evaluate(this.module_for(resolve(this.root, path), false, null))).namespace;
   }
 
-  /** import_learner - load and evaluate a learner file; @gate decides its imports of other modules. */
+  /**
+   * import_learner - load and evaluate a learner file; @gate decides its
+   * imports of other modules. A namespace with a `then` export is a
+   * thenable: resolving a promise with it calls the file's then() while the
+   * grader loads it (code at import, and a container made there outlived
+   * every call: red team 9 #07). The namespace travels boxed (evaluate) and
+   * such a file is refused before any promise sees it.
+   */
   async import_learner(path: string, gate: import_gate): Promise<namespace> {
-    return this.evaluate(this.module_for(resolve(this.root, path), true, gate));
+    const { namespace } = await this.evaluate(this.module_for(resolve(this.root, path), true, gate));
+    if ('then' in namespace) throw new Error(`${this.rel(resolve(this.root, path)).replace(/\.js$/, '.ts')} exports a name \`then\`: a graded file may not (the grader would call it while loading the file)`);
+    return namespace;
   }
 
   /**
@@ -339,7 +348,8 @@ export class realm {
     return n;
   }
 
-  private async evaluate(m: vm.SourceTextModule): Promise<namespace> {
+  /** Evaluate @m; its namespace comes back in a box, so that no promise ever resolves with it (it could be a thenable). */
+  private async evaluate(m: vm.SourceTextModule): Promise<{ namespace: namespace }> {
     if (m.status === 'unlinked') {
       try {
         await m.link((spec, ref) => this.link(spec, ref));
@@ -349,7 +359,7 @@ export class realm {
     }
     if (m.status === 'linked') await m.evaluate();
     if (m.status === 'errored') throw m.error;
-    return m.namespace as namespace;
+    return { namespace: m.namespace as namespace };
   }
 
   /**
@@ -427,7 +437,7 @@ export class realm {
     const why = r.gate?.module(rel) ?? null;
     if (why) throw new Error(why);
     if (!rel.startsWith('kernel/')) throw new Error(`${from} imports '${spec}': a graded file may import only the kernel model`);
-    const model = await this.evaluate(this.module_for(target, false, null));
+    const model = (await this.evaluate(this.module_for(target, false, null))).namespace;
     return r.gate ? this.facade(target, rel, Object.keys(model).filter((n) => r.gate!.name(rel, n) === null)) : this.module_for(target, false, null);
   }
 

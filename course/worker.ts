@@ -1,15 +1,21 @@
 // The process that runs a learner's code, started by course/runner.ts (the
 // one runner). One entry point, one verb per use:
 //
-//   worker.ts check  --root R --exercise ID --dir D [--no-typecheck] [--own-realm]
+//   worker.ts check  --root R --exercise ID --dir D [--no-typecheck | --typecheck-only] [--own-realm]
 //       the learner's loop, one shot: type-check, then the suite and the
 //       learner's files in the grading realm (course/realm.ts), from .ts
-//       transpiled in memory: the same realm as when it is graded
-//   worker.ts serve  --root R [--no-prepare]
+//       transpiled in memory: the same realm as when it is graded.
+//       --typecheck-only: only the type check, and every module the checks
+//       will load transpiled into the disk cache; the loop runs it in a
+//       process of its own, then the checks with --no-typecheck, so the
+//       compiler (a program over the whole model: about 100 MB resident)
+//       never shares the process that runs the checks
+//   worker.ts serve  --root R [--no-prepare] [--typecheck-only]
 //       the learner's warm loop: stdin has one JSON request per line
 //       {req, exercise, dir, typecheck}; one result per request; between
 //       requests the compiler is made ready for the next save (not with
-//       --no-prepare: verify's lanes, whose next request is another exercise)
+//       --no-prepare: verify's lanes, whose next request is another exercise).
+//       --typecheck-only: the warm type checker of course/warm.ts, as above
 //   worker.ts grade  --root R --exercise ID --dir D [--hidden TREE_PATH=FILE]... [--hidden-only]
 //       the grader: the learner's module runs in a locked realm
 //       (course/realm.ts); this process, outside it, writes the verdict.
@@ -25,8 +31,8 @@
 // start-up, with JSON.stringify; learner code lives in another realm (for
 // every verb, replay included) and can reach neither.
 import { randomBytes } from 'node:crypto';
-import { writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { check_exercise, check_in_realm } from './check_exercise';
 import { read_manifest } from './files';
@@ -58,8 +64,28 @@ function write_all(fd: number, text: string): void {
   }
 }
 
+/** The longest string a result carries (a check's message, a name): the grader shows at most 8,000 characters of one. */
+const MAX_RESULT_STRING = 32 * 1024;
+/** A result line stays well inside the runner's limit on one line (LIMITS.max_output, 1 MiB): past this its strings are cut shorter. */
+const MAX_RESULT_LINE = 768 * 1024;
+
+/**
+ * capped - @v with every string cut to @n characters. The learner's code
+ * chooses some of them (a thrown message of 4 MB went into every check's
+ * message and every Oops report: the line was dropped as too long and the
+ * run read "ended before reporting", red team 9 #01).
+ */
+function capped(v: unknown, n: number): unknown {
+  if (typeof v === 'string') return v.length > n ? `${v.slice(0, n)}… (cut: ${v.length} characters)` : v;
+  if (Array.isArray(v)) return v.map((x) => capped(x, n));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, capped(x, n)]));
+  return v;
+}
+
 function emit(payload: unknown): void {
-  write_all(RESULT_FD, `${RESULT_MARKER}${nonce}${stringify(payload)}\n`);
+  let line = stringify(capped(payload, MAX_RESULT_STRING));
+  if (line.length > MAX_RESULT_LINE) line = stringify(capped(payload, 2000));
+  write_all(RESULT_FD, `${RESULT_MARKER}${nonce}${line}\n`);
 }
 
 function arg(argv: readonly string[], name: string): string | undefined {
@@ -101,7 +127,23 @@ async function loop_realm(root: string): Promise<{ print: (text: string) => void
   return { print: (text) => write_all(1, text), load: ts_loader };
 }
 
-async function serve(root: string, prepare: boolean): Promise<void> {
+/** The folders whose modules the grading realm loads (course/check_exercise.ts TRUSTED_DIRS and the harness), besides the exercise's suite. */
+const REALM_DIRS = ['kernel', 'explorer', 'scenarios', 'course'];
+
+/** typecheck_only - the type check of @e's files in @dir, and the transpile cache made ready for the checks' process. */
+async function typecheck_only(e: ReturnType<typeof find_exercise>, root: string, dir: string, checker: typechecker) {
+  const run = await check_exercise(e, { root, dir, checker, typecheck_only: true });
+  if (run.status === 'passed') {
+    const { set_transpile_cache, warm_transpile_cache } = await import('./transpile');
+    set_transpile_cache(join(root, '.shrinker-lab', 'transpile'));
+    // The exercise's suite and what sits beside it (its golden outcomes), not the other twelve.
+    const own = readdirSync(join(root, dirname(e.checks))).filter((f) => f.startsWith(`${e.id}.`) && f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    warm_transpile_cache(root, REALM_DIRS, [...e.files.map((f) => join(dir, f)), ...own.map((f) => join(root, dirname(e.checks), f))]);
+  }
+  return run;
+}
+
+async function serve(root: string, prepare: boolean, only_typecheck: boolean): Promise<void> {
   const checker = await new_checker(root);
   let n = 0;
   guard_exit();
@@ -111,7 +153,9 @@ async function serve(root: string, prepare: boolean): Promise<void> {
     const req = JSON.parse(line) as { req: number; exercise: string; dir: string; typecheck?: boolean };
     try {
       const e = find_exercise(read_manifest(root), req.exercise);
-      const run = await check_exercise(e, { root, dir: req.dir, checker: req.typecheck === false ? null : checker, version: String(++n), realm: await loop_realm(root) });
+      const run = only_typecheck
+        ? await typecheck_only(e, root, req.dir, checker)
+        : await check_exercise(e, { root, dir: req.dir, checker: req.typecheck === false ? null : checker, version: String(++n), realm: await loop_realm(root) });
       emit({ req: req.req, run });
       // Idle until the next save: get the compiler ready for it (course/typecheck.ts prepare).
       if (prepare && req.typecheck !== false) setImmediate(() => {
@@ -163,13 +207,13 @@ async function main(argv: readonly string[]): Promise<number> {
   process.on('unhandledRejection', () => {});
   report_stuck_await();
   if (verb === 'serve') {
-    await serve(root, !argv.includes('--no-prepare'));
+    await serve(root, !argv.includes('--no-prepare'), argv.includes('--typecheck-only'));
     return 0;
   }
   const exercise = arg(argv, 'exercise');
   const dir = arg(argv, 'dir');
   if ((verb !== 'check' && verb !== 'grade') || !exercise || !dir) {
-    process.stderr.write('usage: worker.ts check|grade --root R --exercise ID --dir D [--no-typecheck] [--own-realm] [--hidden TREE_PATH=FILE]... [--hidden-only] | serve --root R [--no-prepare] | replay --root R --schedule S\n');
+    process.stderr.write('usage: worker.ts check|grade --root R --exercise ID --dir D [--no-typecheck | --typecheck-only] [--own-realm] [--hidden TREE_PATH=FILE]... [--hidden-only] | serve --root R [--no-prepare] [--typecheck-only] | replay --root R --schedule S\n');
     return 2;
   }
   try {
@@ -183,6 +227,10 @@ async function main(argv: readonly string[]): Promise<number> {
       emit({ run: await check_in_realm(e, { root, dir, hidden, visible, print: (text) => write_all(1, text) }) });
     } else {
       const checker = argv.includes('--no-typecheck') ? null : await new_checker(root);
+      if (checker && argv.includes('--typecheck-only')) {
+        emit({ run: await typecheck_only(e, root, dir, checker) });
+        return 0;
+      }
       guard_exit();
       // --own-realm: the old way, in this process's realm; only the grader's "without the hardening" controls ask for it.
       const realm = argv.includes('--own-realm') ? undefined : await loop_realm(root);

@@ -4,11 +4,12 @@
 // not graded is said: symbolic links (a link may lead anywhere: a
 // classmate's folder, the course) and zip files (unpack them first) are
 // listed as skipped, in the gradebook's skipped.txt and on the terminal.
-import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { shown_name } from './text';
 import { failed_report, grade_submission, make_limiter, type grade_options, type grade_report, type grading_base } from './grade';
 import { write_results } from './output';
+import { write_result_file } from './safe_write';
 
 export interface skipped_entry {
   name: string;
@@ -125,11 +126,11 @@ export async function grade_batch(base: grading_base, dir: string, out: string, 
         // One submission's results that cannot be written (red team 8 #02: a report too big for a
         // string) cost that submission its files, never the class its gradebook.
         try {
-          write_results(r, join(out, folders.get(name)!));
+          write_results(r, out, folders.get(name)!);
         } catch (e) {
           r = failed_report(name, `the grader could not write this submission's results: ${(e as Error).message}`, base.manifest);
           try {
-            write_results(r, join(out, folders.get(name)!));
+            write_results(r, out, folders.get(name)!);
           } catch {
             /* the gradebook row below still says it */
           }
@@ -139,10 +140,9 @@ export async function grade_batch(base: grading_base, dir: string, out: string, 
     ),
   );
   const ids = base.manifest.exercises.filter((e) => !opts.exercises?.length || reports[0]?.exercises.some((x) => x.id === e.id)).map((e) => e.id);
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'gradebook.csv'), gradebook_csv(reports, ids));
-  writeFileSync(join(out, 'skipped.txt'), skipped.map((s) => `${shown_name(s.name)}: ${s.why}\n`).join(''));
+  write_result_file(out, 'gradebook.csv', gradebook_csv(reports, ids));
+  write_result_file(out, 'skipped.txt', skipped.map((s) => `${shown_name(s.name)}: ${s.why}\n`).join(''));
   const incidents = reports.flatMap((r) => r.exercises.flatMap((e) => (e.incidents ?? []).map((i) => `${shown_name(r.submission)} ${e.id}: ${i}\n`)));
-  writeFileSync(join(out, 'incidents.txt'), incidents.join(''));
+  write_result_file(out, 'incidents.txt', incidents.join(''));
   return { reports, skipped, folders };
 }

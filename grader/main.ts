@@ -97,6 +97,12 @@ function options(p: parsed): grade_options {
     if (!(n > 0)) throw new usage_error(`--${k} must be a positive number (got "${v}")`);
     return n;
   };
+  // A count of children: `--jobs 0.5` floored to 0 started none, and the grader ended with status 0 and no results (red team 9 #02).
+  const whole = (k: string, d: number) => {
+    const n = num(k, d);
+    if (!Number.isInteger(n)) throw new usage_error(`--${k} must be a whole number of at least 1 (got "${p.values.get(k)}")`);
+    return n;
+  };
   const vis = p.values.get('visibility') ?? 'after_due_date';
   if (!['hidden', 'after_due_date', 'after_published', 'visible'].includes(vis)) throw new usage_error(`--visibility must be hidden, after_due_date, after_published or visible`);
   return {
@@ -105,7 +111,7 @@ function options(p: parsed): grade_options {
     hidden: p.values.has('hidden') ? resolve(p.values.get('hidden')!) : null,
     hidden_visibility: vis as visibility,
     timeout_ms: num('timeout', 60) * 1000,
-    jobs: Math.floor(num('jobs', 2)),
+    jobs: whole('jobs', 2),
     exercises: p.values.get('exercises')?.split(',').map((s) => s.trim()).filter(Boolean),
     typecheck: !p.flags.has('no-typecheck'),
     credit_unchanged: p.flags.has('credit-unchanged'),

@@ -1,8 +1,8 @@
 // Writing one run's results: every format into the output folder, the
 // GitHub Actions outputs, and the terminal summary table.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync } from 'node:fs';
 import type { grade_report } from './grade';
+import { write_result_file } from './safe_write';
 import { strip_terminal } from './text';
 import { classroom_output_line, points_line, summary_text, to_classroom, to_exercism, to_gradescope, to_junit, visible_status } from './formats';
 
@@ -15,18 +15,17 @@ export const RESULT_FILES = {
   exercism: (id: string) => `exercism/${id}/results.json`,
 } as const;
 
-/** write_results - write every format of @r into @out. */
-export function write_results(r: grade_report, out: string): void {
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, RESULT_FILES.gradescope), `${JSON.stringify(to_gradescope(r), null, 2)}\n`);
-  writeFileSync(join(out, RESULT_FILES.classroom), `${JSON.stringify(to_classroom(r), null, 2)}\n`);
-  writeFileSync(join(out, RESULT_FILES.junit), to_junit(r));
-  writeFileSync(join(out, RESULT_FILES.summary), `${summary_text(r)}\n`);
-  for (const e of r.exercises) {
-    const p = join(out, RESULT_FILES.exercism(e.id));
-    mkdirSync(join(p, '..'), { recursive: true });
-    writeFileSync(p, `${JSON.stringify(to_exercism(e), null, 2)}\n`);
-  }
+/**
+ * write_results - write every format of @r into @out, or into its subfolder
+ * @under (class mode): no link below @out is followed (grader/safe_write.ts).
+ */
+export function write_results(r: grade_report, out: string, under = ''): void {
+  const put = (rel: string, text: string) => write_result_file(out, under ? `${under}/${rel}` : rel, text);
+  put(RESULT_FILES.gradescope, `${JSON.stringify(to_gradescope(r), null, 2)}\n`);
+  put(RESULT_FILES.classroom, `${JSON.stringify(to_classroom(r), null, 2)}\n`);
+  put(RESULT_FILES.junit, to_junit(r));
+  put(RESULT_FILES.summary, `${summary_text(r)}\n`);
+  for (const e of r.exercises) put(RESULT_FILES.exercism(e.id), `${JSON.stringify(to_exercism(e), null, 2)}\n`);
 }
 
 /** github_outputs - in GitHub Actions: the base64 runner result in $GITHUB_OUTPUT and the Classroom notices. */

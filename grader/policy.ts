@@ -274,6 +274,17 @@ export function check_policy(course_root: string, file: string, display: string,
     if (!allowed) runs('a top-level statement');
   }
 
+  // An export named `then` makes the module's namespace a thenable: the promise that hands the
+  // grader the namespace would call it while the file loads (red team 9 #07; the realm refuses it too).
+  const exported = (st: ts.Statement) => ts.canHaveModifiers(st) && (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  for (const st of sf.statements) {
+    const names: ts.Node[] = [];
+    if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st)) && exported(st) && st.name) names.push(st.name);
+    else if (ts.isVariableStatement(st) && exported(st)) for (const d of st.declarationList.declarations) collect_binding_names(d.name, names);
+    else if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) for (const el of st.exportClause.elements) names.push(el.name);
+    for (const n of names) if ((ts.isIdentifier(n) || ts.isStringLiteral(n)) && n.text === 'then') say(n, 'exports a name `then`: a module that exports `then` is called when the grader loads it, which a graded file may not do');
+  }
+
   const visit = (node: ts.Node): void => {
     if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) {
       const name = node.text;
@@ -350,4 +361,10 @@ function type_check_pragmas(sf: ts.SourceFile): { line: number; pragma: string }
     if (m) out.push({ line: sf.getLineAndCharacterOfPosition(scanner.getTokenStart()).line + 1, pragma: m[1]! });
   }
   return out;
+}
+
+/** The identifiers a binding pattern declares (`const { a, b: [c] } = ...`). */
+function collect_binding_names(name: ts.BindingName, out: ts.Node[]): void {
+  if (ts.isIdentifier(name)) out.push(name);
+  else for (const el of name.elements) if (!ts.isOmittedExpression(el)) collect_binding_names(el.name, out);
 }
