@@ -68,6 +68,8 @@ function state_char(state: number): string {
 function format_value(key: string, v: string | number | boolean | null): string {
   if (typeof v === 'number' && (key === 'state' || key === 'prev_state')) return state_char(v);
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && /owner|flags|word|addr|ptr|mask/.test(key)) return '0x' + v.toString(16);
+  // %p of NULL: "(null)" padded to a pointer's width, printed as the kernel prints it (mm_page_alloc's page=).
+  if (typeof v === 'string' && /^ *\(null\)$/.test(v)) return v;
   if (typeof v === 'string') return /^[^\s"=]*$/.test(v) && v !== '' ? v : JSON.stringify(v);
   return String(v);
 }

@@ -61,10 +61,12 @@ import {
   __GFP_HIGH,
   __GFP_KSWAPD_RECLAIM,
   __GFP_MEMALLOC,
+  __GFP_MOVABLE,
   __GFP_NOFAIL,
   __GFP_NOMEMALLOC,
   __GFP_NORETRY,
   __GFP_NOWARN,
+  __GFP_RECLAIMABLE,
   __GFP_REPEAT,
   __GFP_THISNODE,
   type gfp_t,
@@ -82,7 +84,7 @@ import {
   PAGE_ALLOC_COSTLY_ORDER,
 } from './internal';
 import { wakeup_kswapd } from './kswapd';
-import type { page } from './mm_types';
+import { page_struct_address, type page } from './mm_types';
 import { gfp_hex, gfp_names, oom_lock, out_of_memory, tsk_is_oom_victim } from './oom_kill';
 import { __ratelimit, ratelimit_state } from './ratelimit';
 import { show_mem } from './show_mem';
@@ -91,6 +93,7 @@ import { try_to_free_pages, zone_reclaimable_pages } from './vmscan';
 import { node_stat } from './vmstat';
 import { __zone_watermark_ok, free_pages_to_zone, min_wmark_pages, rmqueue, zone, zone_watermark_ok } from './zone';
 import { register_initcall } from '../init/initcall';
+import { boot_params } from '../init/params';
 
 export { page } from './mm_types';
 export { get_page, put_page } from './swap';
@@ -389,8 +392,39 @@ export async function alloc_pages(gfp_mask: gfp_t, order = 0): Promise<page | nu
   if (should_fail_alloc_page(gfp_mask, order)) return null; // prepare_alloc_pages: fault injection
   let page = get_page_from_freelist(gfp_mask, order, ALLOC_WMARK_LOW);
   if (!page) page = await __alloc_pages_slowpath(memalloc_noio_flags(gfp_mask), order, t);
-  if (trace_enabled()) trace('mm_page_alloc', { pfn: page ? page.pfn : -1, order, gfp_flags: format_gfp(gfp_mask) });
+  if (trace_enabled()) trace_mm_page_alloc(page, order, gfp_mask);
   return page;
+}
+
+/**
+ * MIGRATE_TYPES, v4.11 x86-64 with CONFIG_MEMORY_ISOLATION (UNMOVABLE,
+ * MOVABLE, RECLAIMABLE, HIGHATOMIC, ISOLATE). Grouping by mobility is off
+ * below pageblock_nr_pages (512) * MIGRATE_TYPES pages (build_all_zonelists):
+ * the course's 256- and 1024-page machines, not its 4096-page ones.
+ */
+const MIGRATE_TYPES = 5;
+const PAGEBLOCK_NR_PAGES = 512;
+
+/** gfpflags_to_migratetype (include/linux/gfp.h): MIGRATE_UNMOVABLE 0, MOVABLE 1, RECLAIMABLE 2. */
+function gfpflags_to_migratetype(gfp_mask: gfp_t): number {
+  if (boot_params().totalram_pages < PAGEBLOCK_NR_PAGES * MIGRATE_TYPES) return 0; // page_group_by_mobility_disabled
+  return (gfp_mask & (__GFP_MOVABLE | __GFP_RECLAIMABLE)) >> 3;
+}
+
+/**
+ * The mm_page_alloc tracepoint (include/trace/events/kmem.h, v4.11): printed
+ * as "page=%p pfn=%lu order=%d migratetype=%d gfp_flags=%s". A failed
+ * allocation records pfn -1UL and prints page=NULL, which %p shows as
+ * "(null)" padded to a pointer's 16 columns, and pfn=0.
+ */
+function trace_mm_page_alloc(page: page | null, order: number, gfp_mask: gfp_t): void {
+  trace('mm_page_alloc', {
+    page: page ? page_struct_address(page) : '(null)'.padStart(16),
+    pfn: page ? page.pfn : 0,
+    order,
+    migratetype: gfpflags_to_migratetype(gfp_mask),
+    gfp_flags: format_gfp(gfp_mask),
+  });
 }
 
 /** __alloc_pages_nodemask - the same; the model has one node. */
