@@ -77,6 +77,17 @@ export interface spawn_options {
 export type worker_child = ChildProcess & { stdin: Writable | null; stdout: Readable | null; stderr: Readable | null };
 
 const live = new Set<worker_child>();
+/** Worker children this process has started, by verb (workers_started). */
+const started = new Map<worker_verb | 'hidden', number>();
+
+/**
+ * workers_started - how many worker children this process has started with
+ * @verb ('hidden': grading children that run hidden suites), for a grader
+ * that must show it started none (the hidden suites before their date).
+ */
+export function workers_started(verb: worker_verb | 'hidden'): number {
+  return started.get(verb) ?? 0;
+}
 
 /** node_args - the full argument list of a worker child. */
 export function node_args(o: spawn_options): string[] {
@@ -141,6 +152,8 @@ export function spawn_worker(o: spawn_options): worker_child {
     stdio: [o.stdin ?? 'ignore', out, out, 'pipe'],
   }) as worker_child;
   live.add(child);
+  started.set(o.verb, workers_started(o.verb) + 1);
+  if (o.args.includes('--hidden')) started.set('hidden', workers_started('hidden') + 1);
   child.on('exit', () => live.delete(child));
   return child;
 }

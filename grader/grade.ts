@@ -44,6 +44,13 @@ export interface grade_options {
   hidden?: string | null;
   /** Gradescope visibility of hidden checks (default after_due_date). */
   hidden_visibility?: visibility;
+  /**
+   * Run the hidden suites only from this moment (the due date; default: always). Before it no
+   * hidden child starts and the hidden checks say when they will run: nothing the grader does,
+   * nor when it finishes, depends on them (the timing channel of red team 8 #04b). A regrade
+   * after the date grades them.
+   */
+  hidden_from?: Date | null;
   /** Per exercise, default 60 s. */
   timeout_ms?: number;
   /** Child processes at once (default 2). */
@@ -487,7 +494,7 @@ async function run_in_tree(tree: string, base: grading_base, e: manifest_exercis
     rss_mb: opts.rss_mb,
   };
   const visible = await run_isolated({ ...common, hidden: [] });
-  const suites = harden ? base.hidden.filter((h) => h.exercise === e.id).map((h) => ({ path: h.path, file: h.file })) : [];
+  const suites = harden && !opts.hidden_from ? base.hidden.filter((h) => h.exercise === e.id).map((h) => ({ path: h.path, file: h.file })) : [];
   if (!suites.length) return visible;
   const hidden = await run_isolated({ ...common, hidden: suites, hidden_only: true });
   const failed = hidden.status === 'crashed' || hidden.status === 'timeout' || hidden.status === 'compile_error';
@@ -497,6 +504,11 @@ async function run_in_tree(tree: string, base: grading_base, e: manifest_exercis
     ...(failed ? { hidden_failure: `not run: the hidden checks' process ${hidden.status === 'timeout' ? 'timed out' : 'failed'}: ${hidden.message}` } : {}),
     incidents: [...(visible.incidents ?? []), ...(hidden.incidents ?? []).map((i) => `(hidden checks' process) ${i}`)],
   };
+}
+
+/** hidden_pending - the hidden suites are not to run yet (grade_options.hidden_from is still ahead). */
+export function hidden_pending(opts: grade_options, now = Date.now()): boolean {
+  return !!opts.hidden_from && now < opts.hidden_from.getTime();
 }
 
 /**
@@ -574,6 +586,10 @@ export async function grade_submission(base: grading_base, opts: grade_options =
   const exercises = m.exercises.filter((e) => wanted.includes(e.id));
   const timeout_ms = opts.timeout_ms ?? 60_000;
   const baseline = opts.starter_baseline !== false;
+  // Decided once per submission, so that every exercise of it is graded the same way: from here
+  // on a hidden_from that is set means "not yet" (run_in_tree).
+  const pending = hidden_pending(opts);
+  opts = { ...opts, hidden_from: pending ? opts.hidden_from : null };
 
   const tree = new_tree(base);
   try {
@@ -763,7 +779,9 @@ export async function grade_submission(base: grading_base, opts: grade_options =
           const r = trusted.hidden.get(id);
           const ok = r?.status === 'passed';
           const pts = hidden.points[id] ?? 1;
-          const why_not = run.hidden_failure ? sanitize(run.hidden_failure, tree, hidden_paths) : 'not run';
+          const why_not = pending
+            ? `not run yet: the hidden checks run from ${opts.hidden_from!.toISOString()} (a regrade after it grades them)`
+            : run.hidden_failure ? sanitize(run.hidden_failure, tree, hidden_paths) : 'not run';
           checks.push({ id: `hidden/${id}`, name: r?.name ?? id, task: null, score: ok ? pts : 0, max_score: pts, status: ok ? 'passed' : 'failed', message: r ? sanitize(r.message, tree, hidden_paths) : why_not, hidden: true });
         }
       }

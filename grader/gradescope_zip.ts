@@ -55,6 +55,8 @@ AUTOGRADER="\${AUTOGRADER_ROOT:-/autograder}"
 cd "$AUTOGRADER/source/course"
 HIDDEN=()
 if [ -d "$AUTOGRADER/source/hidden" ]; then HIDDEN=(--hidden "$AUTOGRADER/source/hidden"); fi
+# The hidden suites run only from this date (gradescope-zip --hidden-from): see docs/instructors.md.
+if [ -f "$AUTOGRADER/source/hidden-from" ]; then HIDDEN+=(--hidden-from "$(cat "$AUTOGRADER/source/hidden-from")"); fi
 node --import tsx grader/main.ts --submission "$AUTOGRADER/submission" --out "$AUTOGRADER/results" \\
   --jobs "$(nproc)" --timeout 120 \${HIDDEN[@]+"\${HIDDEN[@]}"}
 `;
@@ -132,12 +134,13 @@ function files_under(dir: string, rel = ''): string[] {
   return out;
 }
 
-/** build_gradescope_zip - write the autograder zip of the course at @root to @file. */
-export function build_gradescope_zip(root: string, file: string, hidden: string | null = null): { file: string; files: number } {
+/** build_gradescope_zip - write the autograder zip of the course at @root to @file, with the hidden suites of @hidden run from @hidden_from (null: at every submission). */
+export function build_gradescope_zip(root: string, file: string, hidden: string | null = null, hidden_from: Date | null = null): { file: string; files: number } {
   const stage = make_temp('shrinker-gradescope-');
   try {
     copy_course(root, join(stage, 'course'), read_manifest(root), false);
     if (hidden) cpSync(hidden, join(stage, 'hidden'), { recursive: true });
+    if (hidden && hidden_from) writeFileSync(join(stage, 'hidden-from'), `${hidden_from.toISOString()}\n`);
     const entries: entry[] = [
       { name: 'setup.sh', data: Buffer.from(SETUP_SH), mode: 0o755 },
       { name: 'run_autograder', data: Buffer.from(RUN_AUTOGRADER), mode: 0o755 },

@@ -1,9 +1,9 @@
 // npm run grade -- [--submission DIR] [--out DIR] [--hidden DIR] [--timeout SECONDS] [--jobs N]
-//                  [--exercises 01,02] [--batch DIR] [--visibility after_due_date]
+//                  [--exercises 01,02] [--batch DIR] [--visibility after_due_date] [--hidden-from DATE|now]
 //                  [--credit-unchanged] [--no-typecheck] [--quiet]
 // npm run grade -- checksums [--write]        verify (or regenerate) grader/checksums.json
 // npm run grade -- export-student DIR          write the student template
-// npm run grade -- gradescope-zip [--out FILE] [--hidden DIR]
+// npm run grade -- gradescope-zip [--out FILE] [--hidden DIR --hidden-from DATE|now]
 //
 // Every command's arguments are parsed strictly (node:util parseArgs): an
 // unknown or misspelt option is an error (exit 2), never silently ignored
@@ -23,11 +23,12 @@ import { cleanup_temps, compute_checksums, diff_checksums, read_checksums, write
 export const USAGE = `usage:
   npm run grade -- [--submission DIR] [--out DIR] [--hidden DIR] [--timeout SECONDS] [--jobs N]
                    [--exercises 01,02] [--visibility after_due_date|hidden|after_published|visible]
+                   [--hidden-from DATE|now]
                    [--credit-unchanged] [--no-typecheck] [--quiet]
   npm run grade -- --batch DIR [--out DIR] [--jobs N] [...]
   npm run grade -- checksums [--write]
   npm run grade -- export-student DIR
-  npm run grade -- gradescope-zip [--out FILE] [--hidden DIR]`;
+  npm run grade -- gradescope-zip [--out FILE] [--hidden DIR --hidden-from DATE|now]`;
 
 /** A command line the grader does not accept: the message, the usage, exit 2. */
 export class usage_error extends Error {
@@ -52,13 +53,14 @@ export const COMMAND_OPTIONS: Record<string, option_spec> = {
     exercises: { type: 'string' },
     batch: { type: 'string' },
     visibility: { type: 'string' },
+    'hidden-from': { type: 'string' },
     'credit-unchanged': { type: 'boolean' },
     'no-typecheck': { type: 'boolean' },
     quiet: { type: 'boolean' },
   },
   checksums: { ...COMMON, write: { type: 'boolean' } },
   'export-student': { ...COMMON },
-  'gradescope-zip': { ...COMMON, out: { type: 'string' }, hidden: { type: 'string' } },
+  'gradescope-zip': { ...COMMON, out: { type: 'string' }, hidden: { type: 'string' }, 'hidden-from': { type: 'string' } },
 };
 
 export interface parsed {
@@ -89,6 +91,19 @@ export function parse_args(argv: string[]): parsed {
   return { command, values, flags, rest: r.positionals };
 }
 
+/**
+ * hidden_from - --hidden-from's date (ISO 8601, e.g. 2026-12-18T23:59:00Z), or null for 'now'
+ * (the hidden suites run at every submission). Undefined when the option is absent.
+ */
+export function hidden_from(p: parsed): Date | null | undefined {
+  const v = p.values.get('hidden-from');
+  if (v === undefined) return undefined;
+  if (v === 'now') return null;
+  const t = Date.parse(v);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) throw new usage_error(`--hidden-from must be a date and time such as 2026-12-18T23:59:00Z, or now (got "${v}")`);
+  return new Date(t);
+}
+
 function options(p: parsed): grade_options {
   const num = (k: string, d: number) => {
     const v = p.values.get(k);
@@ -110,6 +125,7 @@ function options(p: parsed): grade_options {
     submission: p.values.has('submission') ? resolve(p.values.get('submission')!) : undefined,
     hidden: p.values.has('hidden') ? resolve(p.values.get('hidden')!) : null,
     hidden_visibility: vis as visibility,
+    hidden_from: hidden_from(p) ?? null,
     timeout_ms: num('timeout', 60) * 1000,
     jobs: whole('jobs', 2),
     exercises: p.values.get('exercises')?.split(',').map((s) => s.trim()).filter(Boolean),
@@ -190,7 +206,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (p.command === 'gradescope-zip') {
     const file = resolve(p.values.get('out') ?? 'dist/gradescope-autograder.zip');
-    const r = build_gradescope_zip(root, file, p.values.has('hidden') ? resolve(p.values.get('hidden')!) : null);
+    const hidden = p.values.has('hidden') ? resolve(p.values.get('hidden')!) : null;
+    const from = hidden_from(p);
+    // A choice the instructor makes knowingly: run at every submission, a run's duration can say
+    // one bit about a hidden check to a student who times it (docs/instructors.md, Hidden tests).
+    if (hidden && from === undefined) {
+      throw new usage_error('gradescope-zip --hidden needs --hidden-from: the due date (the hidden checks run only from then; regrade after it), or now (they run at every submission, and how long a run takes can tell a student one bit about them)');
+    }
+    const r = build_gradescope_zip(root, file, hidden, from ?? null);
     console.log(`${r.file}: ${r.files} files`);
     return 0;
   }
