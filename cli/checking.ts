@@ -3,11 +3,12 @@
 // each verdict in the state file.
 import { availableParallelism } from 'node:os';
 import { starter_dir } from '../course/files';
+import { join } from 'node:path';
 import { run_isolated } from '../course/isolate';
 import type { manifest_exercise } from '../course/manifest';
-import type { exercise_run } from '../course/outcome';
-import { warm_worker } from '../course/warm';
-import { update_entry, type learner_state } from './state';
+import { compiles, type exercise_run } from '../course/outcome';
+import { TYPECHECK_FLAGS, warm_worker } from '../course/warm';
+import { STATE_DIR, update_entry, type learner_state } from './state';
 
 /**
  * Default wall-clock limit of one exercise's checks, in seconds. It is only a
@@ -17,9 +18,26 @@ import { update_entry, type learner_state } from './state';
  */
 export const DEFAULT_TIMEOUT_S = 300;
 
-/** check_isolated - check @e from the learner's files in a fresh child process. */
-export function check_isolated(root: string, e: manifest_exercise, timeout_s = DEFAULT_TIMEOUT_S): Promise<exercise_run> {
-  return run_isolated({ root, exercise: e.id, dir: starter_dir(e, root), timeout_ms: timeout_s * 1000 });
+/**
+ * check_isolated - check @e from the learner's files in fresh child
+ * processes: the type check in one (unless the content-hash cache already
+ * says the files pass it), then the checks in another, so the compiler's
+ * program over the whole model (about 100 MB resident) and the checks never
+ * share a process. Same verdicts and messages as one process doing both.
+ */
+export async function check_isolated(root: string, e: manifest_exercise, timeout_s = DEFAULT_TIMEOUT_S): Promise<exercise_run> {
+  const dir = starter_dir(e, root);
+  const timeout_ms = timeout_s * 1000;
+  const { typechecker } = await import('../course/typecheck');
+  const known = new typechecker(root, { cache_dir: join(root, STATE_DIR, 'typecheck') }).remembered(e, e.files.map((f) => join(dir, f)));
+  let ms = 0;
+  if (known?.kind !== null) {
+    const t = await run_isolated({ root, exercise: e.id, dir, timeout_ms, typecheck_only: true, node_flags: TYPECHECK_FLAGS });
+    if (!compiles(t)) return t;
+    ms = t.ms;
+  }
+  const run = await run_isolated({ root, exercise: e.id, dir, timeout_ms, typecheck: false });
+  return { ...run, ms: run.ms + ms };
 }
 
 /**

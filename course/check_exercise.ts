@@ -14,7 +14,7 @@ import { run_checks, type check_result, type check_suite, type exercise_impl } f
 import { deep_freeze, type print_fn } from './harden';
 import { import_refusal, type manifest_exercise } from './manifest';
 import { describe_thrown, realm, type import_gate } from './realm';
-import type { exercise_run } from './outcome';
+import { COMPILES, type exercise_run } from './outcome';
 import type { diagnostic, typechecker } from './typecheck';
 
 // Same text as typecheck.ts's format_diagnostics, repeated here so that this
@@ -31,6 +31,12 @@ export interface check_options {
   dir: string;
   /** Type-check first (skip only when the caller already did). */
   checker?: typechecker | null;
+  /**
+   * Only the type check (course/worker.ts --typecheck-only): a run that does
+   * not compile, or one marked COMPILES (course/outcome.ts). The compiler then lives in a
+   * process of its own, not in the one that runs the checks.
+   */
+  typecheck_only?: boolean;
   /** Cache-busting tag for re-importing edited files in a long-lived process. */
   version?: string;
   /**
@@ -85,6 +91,7 @@ export async function check_exercise(e: manifest_exercise, opts: check_options):
       return { ...base, diagnostics, status: 'compile_error', message: `${why}:\n${format_diagnostics(diagnostics)}`, ms: Date.now() - t0 };
     }
   }
+  if (opts.typecheck_only) return { ...base, status: 'passed', message: COMPILES, ms: Date.now() - t0 };
   if (opts.realm) {
     const run = await check_in_realm(e, { root: opts.root, dir: opts.dir, print: opts.realm.print, load: opts.realm.load });
     return { ...run, ms: Date.now() - t0 };

@@ -20,6 +20,8 @@ export interface isolate_options {
   max_output?: number;
   /** Type-check first ('check' only; default true). */
   typecheck?: boolean;
+  /** 'check': only type-check (course/worker.ts --typecheck-only); a run that passes it is marked COMPILES (course/outcome.ts). */
+  typecheck_only?: boolean;
   /** Extra node flags (the grader adds the permission model). */
   node_flags?: string[];
   /** The worker module (default course/worker.ts; the grader runs its tree's worker.js). */
@@ -69,6 +71,7 @@ export async function run_isolated(opts: isolate_options): Promise<isolated_run>
   const verb = opts.verb ?? 'check';
   const args = ['--root', opts.root, '--exercise', opts.exercise, '--dir', opts.dir];
   if (verb === 'check' && opts.typecheck === false) args.push('--no-typecheck');
+  else if (verb === 'check' && opts.typecheck_only) args.push('--typecheck-only');
   for (const h of opts.hidden ?? []) args.push('--hidden', `${h.path}=${h.file}`);
   if (verb === 'grade' && opts.hidden_only) args.push('--hidden-only');
   if (verb === 'check' && opts.own_realm) args.push('--own-realm');

@@ -21,5 +21,13 @@ export interface exercise_run {
   ms: number;
 }
 
+/** The message of a type-check-only run whose files may go on to the checks (no check has run: never a verdict). */
+export const COMPILES = 'compiles (type check only; the checks run next)';
+
+/** compiles - @run is a type-check-only run (course/worker.ts --typecheck-only) that found nothing stopping the checks. */
+export function compiles(run: exercise_run): boolean {
+  return run.status === 'passed' && run.results.length === 0 && run.message === COMPILES;
+}
+
 /** Marks the result line on a worker's stdout, so stray prints cannot be mistaken for it. */
 export const RESULT_MARKER = '@@shrinker-lab-result@@';

@@ -173,9 +173,9 @@ export class typechecker {
    * loading the compiler.
    */
   async precheck(e: manifest_exercise, files: readonly string[]): Promise<{ kind: 'imports' | 'state' | 'types' | null; diagnostics: diagnostic[] }> {
+    const remembered = this.remembered(e, files);
+    if (remembered) return remembered;
     const key = this.cache_file([JSON.stringify(e), ...files]);
-    const remembered = key ? this.recall(key) : null;
-    if (remembered) return { kind: remembered.kind ?? null, diagnostics: remembered.diagnostics };
     const own = () => this.sources_of(files.map((f) => ({ fileName: f, text: read_or_empty(f) })));
     let answer: { kind: 'imports' | 'state' | 'types' | null; diagnostics: diagnostic[] };
     let sources: Record<string, string>;
@@ -198,6 +198,13 @@ export class typechecker {
     }
     if (key) this.remember(key, sources, answer.diagnostics, answer.kind);
     return answer;
+  }
+
+  /** remembered - precheck's answer for @files when the cache holds it for their current content, else null (never loads the compiler). */
+  remembered(e: manifest_exercise, files: readonly string[]): { kind: 'imports' | 'state' | 'types' | null; diagnostics: diagnostic[] } | null {
+    const key = this.cache_file([JSON.stringify(e), ...files]);
+    const entry = key ? this.recall(key) : null;
+    return entry ? { kind: entry.kind ?? null, diagnostics: entry.diagnostics } : null;
   }
 
   /**
