@@ -378,7 +378,8 @@ function render_shaped(e: manifest_exercise, run: exercise_run, opts: render_opt
         out.push(bold(`${like.length} known wrong answers fail exactly this way`) + dim(' (yours may be one of them, or none):'));
         for (const k of like.slice(0, opts.full ? 5 : s.known)) out.push(`  ${cut(`“${k.name}”: ${first_sentence(k.why)}`, 2)}`);
       }
-      const replay = failed.map((f) => /Replay it: (sl1:\S+)/.exec(f.message)?.[1]).find(Boolean);
+      // The trace of the failure shown above, never another check's (issue #13: the link could belong to a later failure).
+      const replay = failed[0] ? /Replay it: (sl1:\S+)/.exec(failed[0].message)?.[1] : undefined;
       if (replay) out.push(`${cyan('Full trace:')} npx shrinker-lab replay ${replay}`);
       break;
     }

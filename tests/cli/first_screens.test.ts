@@ -101,7 +101,7 @@ describe("every exercise's first screen once the file is edited (generated verdi
       });
       fc.assert(
         fc.property(verdict, (v) => {
-          const results = names.map((c, i) => (v.failing.includes(c) ? { ...c, status: 'failed' as const, message: v.messages[i]! } : { ...c, status: 'passed' as const, message: 'ok' }));
+          const results = names.map((c, i) => (v.failing.includes(c) ? { ...c, status: 'failed' as const, message: v.messages[i]!.replace('some-scenario-name', `scenario-of-check-${i}`) } : { ...c, status: 'passed' as const, message: 'ok' }));
           const run: exercise_run = { exercise: e.id, status: 'failed', results, diagnostics: [], message: '', ms: 1234 };
           const notes = { known_wrong: v.known, starter_story: null, output: v.output.join('\n') };
           const header = exercise_header(COURSE_ROOT, e);
@@ -113,6 +113,10 @@ describe("every exercise's first screen once the file is edited (generated verdi
           expect(screen, ctx).toContain(`${v.failing.length} OF ${names.length} CHECKS FAIL`);
           expect(screen, ctx).toContain(`First failure: ${first.name.slice(0, 20)}`);
           if (first.message.includes('<- your code')) expect(screen, ctx).toMatch(/^ {2}your code: \S+:\d+ in i915_gem_shrinker_scan/m);
+          // The full trace offered is the trace of the failure shown, never another check's.
+          const replay = /Replay it: (sl1:\S+)/.exec(first.message)?.[1];
+          if (replay) expect(screen, ctx).toContain(`Full trace: npx shrinker-lab replay ${replay}`);
+          else expect(screen, ctx).not.toContain('Full trace:');
           // The watch loop's verdict gets what its progress, site, header and keys rows leave: 15 rows.
           const watched = render_run(e, run, { ...notes, full_hint: 'press f', root: COURSE_ROOT, max_rows: 15 });
           expect(rows_of(watched, 80), `${e.id}: the watch loop's verdict\n${watched}`).toBeLessThanOrEqual(15);
