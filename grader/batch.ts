@@ -21,9 +21,10 @@ export function list_submissions(dir: string): { names: string[]; skipped: skipp
   const names: string[] = [];
   const skipped: skipped_entry[] = [];
   for (const d of readdirSync(dir, { withFileTypes: true })) {
-    if (d.name.startsWith('.')) continue;
     const st = lstatSync(join(dir, d.name));
-    if (st.isSymbolicLink()) skipped.push({ name: d.name, why: 'a symbolic link, not graded (it could lead to another submission or the course): copy the folder itself' });
+    // Said, not skipped silently (red team 9 #17: a folder ".carol" had no row anywhere).
+    if (d.name.startsWith('.')) skipped.push({ name: d.name, why: "a name starting with '.', not graded (hidden folders and files are not submissions): rename it to grade it" });
+    else if (st.isSymbolicLink()) skipped.push({ name: d.name, why: 'a symbolic link, not graded (it could lead to another submission or the course): copy the folder itself' });
     else if (st.isDirectory()) names.push(d.name);
     else if (/\.zip$/i.test(d.name)) skipped.push({ name: d.name, why: 'a zip file, not graded: unpack it into a folder of the same name and run the batch again' });
     else skipped.push({ name: d.name, why: 'not a folder' });

@@ -169,7 +169,7 @@ interface hidden_suite {
   /** The transpiled suite, outside every grading tree (the learner's process gets no path to it). */
   file: string;
   points: Record<string, number>;
-  /** Its check ids, from the instructor's points file or its source: never from the child. */
+  /** Its check ids, from the instructor's points file (required): never from the child, nor from its source. */
   ids: string[];
 }
 
@@ -194,18 +194,34 @@ function read_hidden(dir: string, m: course_manifest): { exercise: manifest_exer
     const hit = /^(.+)\.checks\.ts$/.exec(f);
     if (!hit) continue;
     const e = find_exercise(m, hit[1]!);
-    const pj = join(dir, `${hit[1]}.points.json`);
-    const points = existsSync(pj) ? ((JSON.parse(readFileSync(pj, 'utf8')) as { points?: Record<string, number> }).points ?? {}) : {};
-    out.push({ exercise: e, file: join(dir, f), points });
+    out.push({ exercise: e, file: join(dir, f), points: read_points(join(dir, `${hit[1]}.points.json`), f) });
   }
   return out;
 }
 
-/** Check ids of a hidden suite: its points file, or read from its source (the suite itself only runs in a child). */
-function hidden_ids_of(points: Record<string, number>, source: string): string[] {
-  const ids = Object.keys(points);
-  if (ids.length) return ids;
-  return [...new Set([...source.matchAll(/\bid:\s*['"]([a-z0-9][a-z0-9-]*)['"]/g)].map((m) => m[1]!))];
+/**
+ * read_points - a hidden suite's points file, checked: {"points": {"<check id>": n}}, every n a
+ * finite number >= 0. It is required, and names the suite's checks: their ids cannot come from
+ * the suite's source (read as text, `id: '...'` also matched its scenarios' ids, and checks worth
+ * 1 point that no suite reports cost every student points, red team 9 #03), and the suite itself
+ * runs only in a child. Quoted numbers were added as strings ("0832", red team 9 #23).
+ */
+export function read_points(file: string, suite: string): Record<string, number> {
+  const name = basename(file);
+  if (!existsSync(file)) throw new Error(`hidden suite ${suite} has no ${name}: write {"points": {"<check id>": <points>, ...}} naming each of its checks`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${name} is not JSON: ${(e as Error).message}`);
+  }
+  const points = (parsed as { points?: unknown } | null)?.points;
+  if (!points || typeof points !== 'object' || Array.isArray(points) || !Object.keys(points).length) throw new Error(`${name} must be {"points": {"<check id>": <points>, ...}} with at least one check`);
+  for (const [id, n] of Object.entries(points)) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) throw new Error(`${name}: "${id}" is not a check id (lower-case letters, digits and '-')`);
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new Error(`${name}: the points of "${id}" must be a number >= 0 (got ${JSON.stringify(n)})`);
+  }
+  return points as Record<string, number>;
 }
 
 /** prepare_base - copy and transpile the trusted course once for a run (or a batch). */
@@ -228,7 +244,7 @@ export function prepare_base(root = COURSE_ROOT, hidden: string | null = null): 
       const file = join(hidden_dir, `${h.exercise.id}.checks.js`);
       renameSync(join(dir, path.replace(/\.ts$/, '.js')), file);
       rmSync(join(dir, path));
-      hs.push({ exercise: h.exercise.id, path, file, points: h.points, ids: hidden_ids_of(h.points, source) });
+      hs.push({ exercise: h.exercise.id, path, file, points: h.points, ids: Object.keys(h.points) });
     }
     rmSync(join(dir, 'tests/hidden'), { recursive: true, force: true });
   }
@@ -638,7 +654,12 @@ export async function grade_submission(base: grading_base, opts: grade_options =
     if (layout.repo) {
       for (const f of protected_files(base.dir)) {
         const theirs = walk_no_links(layout.repo, f);
-        if ('path' in theirs && file_digest(theirs.path) !== file_digest(join(base.dir, f))) modified.push(f);
+        if (!('path' in theirs)) continue;
+        // Larger than the course's file with every line ending CRLF is a change, said without reading
+        // it: 201 protected files of 500 MB (sparse: 20 KB on disk) held this process 27 minutes and
+        // 2 GiB (red team 9 #16). (A Windows checkout's CRLF must not look like one.)
+        const ours = statSync(join(base.dir, f)).size;
+        if (statSync(theirs.path).size > 2 * ours + 2 || file_digest(theirs.path) !== file_digest(join(base.dir, f))) modified.push(f);
       }
     }
 

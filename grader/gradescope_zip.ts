@@ -36,10 +36,22 @@ else
   npm ci --no-audit --no-fund
 fi
 # Prove the grader runs, offline, before any submission: grade the course's
-# own starter of exercise 01 (a full grading run, realm and all).
+# own starter of exercise 01 (--credit-unchanged: its checks really run, realm
+# and all), with the hidden suites when there are any (a suite or points file
+# the grader cannot take fails here, not on every student's submission), and
+# require the verdict a working grader gives the starter: its checks ran and
+# it failed them. A results.json alone proves nothing: one is written even
+# when the grader cannot run (red team 9 #15, #08).
 check_out="$(mktemp -d)"
-node --import tsx grader/main.ts --submission exercises --exercises 01 --out "$check_out" --quiet >/dev/null
-test -s "$check_out/results.json"
+PROOF_HIDDEN=()
+if [ -d "$AUTOGRADER/source/hidden" ]; then PROOF_HIDDEN=(--hidden "$AUTOGRADER/source/hidden"); fi
+node --import tsx grader/main.ts --submission exercises --exercises 01 --credit-unchanged --out "$check_out" --quiet \\
+  \${PROOF_HIDDEN[@]+"\${PROOF_HIDDEN[@]}"} >/dev/null
+if ! grep -Eq '^01-[a-z0-9-]+: [0-9]+/[0-9]+ \\(failed\\)$' "$check_out/summary.txt"; then
+  echo "setup.sh: the grader does not run: grading the starter of 01 gave" >&2
+  cat "$check_out/summary.txt" >&2
+  exit 1
+fi
 rm -rf "$check_out"
 echo "setup.sh: the grader runs"
 `;
@@ -139,7 +151,9 @@ export function build_gradescope_zip(root: string, file: string, hidden: string 
   const stage = make_temp('shrinker-gradescope-');
   try {
     copy_course(root, join(stage, 'course'), read_manifest(root), false);
-    if (hidden) cpSync(hidden, join(stage, 'hidden'), { recursive: true });
+    // dereference: a suite that is a link to the instructor's private folder must go in as a file
+    // (the link was dropped, and every student graded without it, red team 9 #21).
+    if (hidden) cpSync(hidden, join(stage, 'hidden'), { recursive: true, dereference: true });
     if (hidden && hidden_from) writeFileSync(join(stage, 'hidden-from'), `${hidden_from.toISOString()}\n`);
     const entries: entry[] = [
       { name: 'setup.sh', data: Buffer.from(SETUP_SH), mode: 0o755 },

@@ -18,6 +18,8 @@ import { export_student } from './export_student';
 import { failed_report, grade_submission, prepare_base, release_base, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
 import { build_gradescope_zip } from './gradescope_zip';
 import { publish_results, summary_table } from './output';
+import { write_result_file } from './safe_write';
+import { strip_terminal } from './text';
 import { cleanup_temps, compute_checksums, diff_checksums, read_checksums, write_checksums } from './tree';
 
 export const USAGE = `usage:
@@ -83,6 +85,9 @@ export function parse_args(argv: string[]): parsed {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   for (const [k, v] of Object.entries(r.values)) {
+    // `--submission "$SUB"` with SUB unset: "" resolved to the current folder, and the grader graded
+    // the instructor's own checkout, with no hidden tests (red team 9 #19).
+    if (typeof v === 'string' && v.trim() === '') throw new usage_error(`${command}: --${k} needs a value (got an empty one)`);
     if (typeof v === 'string') values.set(k, v);
     else if (v === true) flags.add(k);
   }
@@ -151,7 +156,19 @@ export async function run_grade(opts: grade_options, out: string, quiet = false)
   const lines = publish_results(report, out);
   if (!quiet) console.log(summary_table(report));
   for (const l of lines) console.log(l);
+  // Forged or garbled result lines are the instructor's to see, in single mode too (red team 9 #04):
+  // here, and on Gradescope, whose autograder output students do not see (results.json's
+  // stdout_visibility). A GitHub Actions log is the student's own: not there.
+  const incidents = incident_lines(report);
+  for (const i of incidents) console.log(i);
+  if (incidents.length) write_result_file(out, 'incidents.txt', `${incidents.join('\n')}\n`);
   return report;
+}
+
+/** incident_lines - the incidents of @r for the instructor, one line each; none in GitHub Actions (the student's own log and workspace). */
+export function incident_lines(r: grade_report, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.GITHUB_ACTIONS === 'true') return [];
+  return r.exercises.flatMap((e) => (e.incidents ?? []).map((i) => strip_terminal(`incident in ${e.id}: ${i}`)));
 }
 
 /**

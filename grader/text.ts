@@ -18,8 +18,10 @@ export function strip_terminal(text: string): string {
   return text.replace(ESCAPES, '').replace(CONTROLS, '').replace(LAYOUT, '');
 }
 
-// What shown_name() escapes: every control (C0, DEL, C1), the line and paragraph separators and the bidi marks.
-const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g;
+// What shown_name() escapes: every control (C0, DEL, C1), the line and paragraph separators, and every
+// format or default-ignorable character (bidi marks, zero-width space and joiners, BOM, word joiner,
+// variation selectors, tags): "alice\u200b" printed exactly as "alice" (red team 9 #22).
+const UNSAFE_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u{e0000}-\u{e0fff}]/gu;
 
 /**
  * shown_name - a name a submission chose (its folder, a file) made safe to
@@ -32,7 +34,8 @@ export function shown_name(name: string): string {
   let changed = false;
   const out = name.replace(UNSAFE_IN_NAME, (c) => {
     changed = true;
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    const cp = c.codePointAt(0)!;
+    return cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, '0')}`;
   });
   return changed ? JSON.stringify(out).replace(/\\\\u/g, '\\u') : out;
 }

@@ -1,16 +1,21 @@
 // Grader red team, round 9 (/work/coord/s9/grader-redteam9.md; attacks in /work/gr9-attacks/): one test
 // per class closed this round, each failing without its fix. (#13, a file the compiler cannot read,
 // is tests/grader/reader.test.ts.)
-import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { closeSync, cpSync, existsSync, ftruncateSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { COURSE_ROOT } from '../../course/files';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grade_batch } from '../../grader/batch';
-import { grade_submission, make_limiter, prepare_base, release_base, type grading_base } from '../../grader/grade';
-import { main, usage_error } from '../../grader/main';
+import { grade_batch, list_submissions } from '../../grader/batch';
+import { grade_submission, make_limiter, prepare_base, read_points, release_base, type grading_base } from '../../grader/grade';
+import { build_gradescope_zip } from '../../grader/gradescope_zip';
+import { incident_lines, main, parse_args, usage_error } from '../../grader/main';
 import { check_policy } from '../../grader/policy';
 import { write_results } from '../../grader/output';
-import { make_temp } from '../../grader/tree';
+import { shown_name } from '../../grader/text';
+import { file_digest, make_temp, protected_files } from '../../grader/tree';
 import { add_starter_with, EX01, new_submission } from './fixtures';
+import { hidden_dir } from './hidden';
 
 describe('round 9, 02: a number of jobs that starts no child', () => {
   it('--jobs 0.5 is refused as a usage error (it floored to 0: nothing ran, status 0, no results)', async () => {
@@ -99,5 +104,99 @@ describe('round 9, 01 and 07: what the grading child sends back', () => {
     expect(e.incidents ?? []).toEqual([]);
     expect(e.checks.every((c) => c.status === 'failed' && c.message.length <= 10_000)).toBe(true);
     expect(e.checks.some((c) => /AAAA/.test(c.message))).toBe(true);
+  });
+});
+
+describe('round 9: what an instructor gives the grader', () => {
+  it('19: an empty option value is refused (--submission "" graded the instructor\'s own checkout, with no hidden tests)', () => {
+    for (const o of ['--submission', '--hidden', '--out']) expect(() => parse_args([o, ''])).toThrow(/needs a value \(got an empty one\)/);
+  });
+
+  it('03/23: a hidden points file is required, JSON, and every value a number >= 0: it names the hidden checks', () => {
+    const d = make_temp('shrinker-points9-');
+    const f = join(d, 'x.points.json');
+    expect(() => read_points(f, 'x.checks.ts')).toThrow(/hidden suite x\.checks\.ts has no x\.points\.json/);
+    writeFileSync(f, '{"points": {"a": "3"}}');
+    expect(() => read_points(f, 'x.checks.ts')).toThrow(/the points of "a" must be a number >= 0 \(got "3"\)/);
+    writeFileSync(f, '{points');
+    expect(() => read_points(f, 'x.checks.ts')).toThrow(/x\.points\.json is not JSON/);
+    writeFileSync(f, '{"points": {"a": 3, "b-2": 0}}');
+    expect(read_points(f, 'x.checks.ts')).toEqual({ a: 3, 'b-2': 0 });
+    // A suite without its points file stops prepare_base, by name (its ids were guessed from its text).
+    const hidden = hidden_dir();
+    rmSync(join(hidden, `${EX01.id}.points.json`));
+    expect(() => prepare_base(undefined, hidden)).toThrow(new RegExp(`hidden suite ${EX01.id}\\.checks\\.ts has no ${EX01.id}\\.points\\.json`));
+  });
+
+  it('21: a hidden suite that is a link goes into the Gradescope zip as a file', () => {
+    const d = make_temp('shrinker-zip9-');
+    const priv = hidden_dir();
+    const hidden = join(d, 'hidden');
+    mkdirSync(hidden);
+    symlinkSync(join(priv, `${EX01.id}.checks.ts`), join(hidden, `${EX01.id}.checks.ts`));
+    cpSync(join(priv, `${EX01.id}.points.json`), join(hidden, `${EX01.id}.points.json`));
+    const zip = join(d, 'ag.zip');
+    build_gradescope_zip(COURSE_ROOT, zip, hidden, null);
+    const names = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).split('\n');
+    expect(names).toContain(`hidden/${EX01.id}.checks.ts`);
+    expect(names).toContain(`hidden/${EX01.id}.points.json`);
+  });
+
+  it('04: incidents reach the instructor in single mode (terminal and incidents.txt), never a GitHub Actions log', () => {
+    const r = { exercises: [{ id: EX01.id, incidents: ['a line without the result marker: "x\u001b[2J"'] }] } as unknown as Parameters<typeof incident_lines>[0];
+    expect(incident_lines(r, {})).toEqual([`incident in ${EX01.id}: a line without the result marker: "x"`]);
+    expect(incident_lines(r, { GITHUB_ACTIONS: 'true' })).toEqual([]);
+  });
+});
+
+describe('round 9: what a class folder holds', () => {
+  it("17: a folder whose name starts with '.' is listed as skipped, with why", () => {
+    const d = make_temp('shrinker-dot9-');
+    mkdirSync(join(d, '.carol'));
+    mkdirSync(join(d, 'alice'));
+    const l = list_submissions(d);
+    expect(l.names).toEqual(['alice']);
+    expect(l.skipped.map((s) => s.name)).toEqual(['.carol']);
+    expect(l.skipped[0]!.why).toMatch(/starting with '\.', not graded/);
+  });
+
+  it('22: invisible characters in a name are shown escaped, never as another student\'s name', () => {
+    for (const n of ['alice\u200b', 'ali\u200dce', '\ufeffalice', 'alice\u2060', 'alice\u{e0041}']) {
+      expect(shown_name(n)).not.toBe('alice');
+      expect(shown_name(n)).toMatch(/\\u/);
+    }
+    expect(shown_name('alice')).toBe('alice');
+    expect(shown_name('zoë-ñ')).toBe('zoë-ñ');
+  });
+});
+
+describe('round 9, 16: protected files too large to be the course\'s', () => {
+  it('are called modified without being read: grading costs this process no more than an ordinary repository', async () => {
+    const base = prepare_base();
+    try {
+      const repo = new_submission('sparse');
+      add_starter_with(join(repo, 'exercises'), EX01, '\n// an edit\n');
+      const huge = protected_files(base.dir).slice(0, 3);
+      for (const f of huge) {
+        mkdirSync(dirname(join(repo, f)), { recursive: true });
+        // 300 MB each, sparse: next to nothing on disk.
+        const fd = openSync(join(repo, f), 'w');
+        ftruncateSync(fd, 300 * 1024 * 1024);
+        closeSync(fd);
+      }
+      const c = process.cpuUsage();
+      const r = await grade_submission(base, { submission: repo, exercises: ['01'], typecheck: false, starter_baseline: false });
+      const d = process.cpuUsage(c);
+      expect(r.modified).toEqual(expect.arrayContaining(huge));
+      // Reading them (a latin1 string and a sha256 of 300 MB each) cost seconds of this process's CPU.
+      const read_one = process.cpuUsage();
+      file_digest(join(repo, huge[0]!));
+      const one = process.cpuUsage(read_one);
+      // Three of them read: three times that; now less than reading one.
+      expect((d.user + d.system) / 1000).toBeLessThan((one.user + one.system) / 1000 + 1000);
+      expect((one.user + one.system) / 1000).toBeGreaterThan(500);
+    } finally {
+      release_base(base);
+    }
   });
 });
