@@ -85,6 +85,7 @@ import {
   describe_deferral_workload,
   pinned_relocation,
   run_deferral_history,
+  handoff_pending_with,
   waiter_while_holder_allocates_with,
   type deferral_workload,
 } from '../scenarios/capstone_course';
@@ -505,6 +506,11 @@ export const scenarios = declare_scenarios('13-write-the-shrinker', [
     title: 'exercise 04\'s schedules with your shrinker: "Xorg" queues on struct_mutex (MUTEX_FLAG_WAITERS) while the ioctl holding it allocates under pressure, every schedule with at most one preemption',
     build: (impl) => ({ scenario: waiter_while_holder_allocates_with('ex13-waiter-queued', shrinker_of(impl), true), options: { preemption_bound: 1 }, around: kernel_policy(impl) }),
   },
+  {
+    id: 'ex13-handoff-pending',
+    title: 'the same with MUTEX_FLAG_HANDOFF already pending: the ioctl dropped and retook struct_mutex with "Xorg" queued (v4.11\'s relocation slow path), so its reclaim sees "ioctl | WAITERS | HANDOFF"; every schedule with at most one preemption',
+    build: (impl) => ({ scenario: handoff_pending_with('ex13-handoff-pending', shrinker_of(impl), true), options: { preemption_bound: 1 }, around: kernel_policy(impl) }),
+  },
 ]);
 
 /** Andrea's hang (scenarios/thread.ts rcu_hang) with this shrinker, under every schedule within the bound. */
@@ -703,17 +709,19 @@ function refuse_the_model_lock(suite: check_suite): check_suite {
 /**
  * 06's relocations: the execbuffer ioctl pins its batch before kmalloc (06's answer), memory at a
  * watermark, reclaim in the ioctl's own task calling this scan (RECURSIVE). The batch in every
- * state, another CPU allocating and the batch's other user unpinning inside the kmalloc. The
- * buffer cache is idle: scan's rules (whole_shrinker.ts) count an unbound buffer the GPU still
- * uses as releasable, which only the OOM notifier may take (I915_SHRINK_ACTIVE).
+ * state, another CPU allocating and the batch's other user unpinning inside the kmalloc, and the
+ * buffer cache idle or still in use by the GPU: then scan must skip it (v4.11 i915_gem_shrink
+ * without I915_SHRINK_ACTIVE) and only the OOM notifier, after waiting for the GPU, may take it.
  */
-const arb_relocation_cache_idle = arb_relocation_workload(false).map((wl) => ({ ...wl, cache_busy_jiffies: 0 }));
+const arb_relocation = arb_relocation_workload(false);
 const RELOCATION_EXAMPLES: relocation_workload[] = [
   DECISIVE_RELOCATION,
   { ...DECISIVE_RELOCATION, target: { state: 'unpinned', pages: 12 }, objects: [{ kind: 'needed', pages: 3 }, { kind: 'pinned', pages: 2 }], level: { mark: 'atomic-floor', delta: 0 }, cache_objects: 8, lockdep: false, comm: 'Xorg' },
   { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 4 }, level: { mark: 'atomic-floor', delta: 0 }, cache_objects: 7 },
   { ...DECISIVE_RELOCATION, target: { state: 'pinned-by-user', pages: 8 }, user_unpins_in_kmalloc: true, racing_allocator: true },
   { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 10 }, level: { mark: 'min', delta: 1 }, cache_objects: 4, comm: 'kswapd0' },
+  // 06's busy cache: nothing scan may take, so the ioctl's own allocation reaches the OOM notifier, which waits for the GPU.
+  { ...DECISIVE_RELOCATION, cache_objects: 3, cache_busy_jiffies: 20, lockdep: false, comm: 'glxgears' },
 ];
 
 /** relocation_with_this_shrinker - one relocation workload of exercise 06 with this shrinker as i915's, judged and compared with the reference. */
@@ -905,7 +913,7 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
       run: (impl, ctx) =>
         for_each_workload(
           {
-            arbitrary: arb_relocation_cache_idle,
+            arbitrary: arb_relocation,
             seed: 0x13e6,
             runs: RELOCATION_EXAMPLES.length + 4,
             shrink_budget: SHRINK_BUDGET,
@@ -933,12 +941,19 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
     },
     {
       id: 'sees-its-own-lock-behind-waiters',
-      name: 'exercise 04\'s schedules with your shrinker: while another task queues on struct_mutex (MUTEX_FLAG_WAITERS), count and scan in the holder\'s reclaim still find the lock their own; no OOM kill, no deadlock, in every schedule with at most one preemption',
+      name: 'exercise 04\'s schedules with your shrinker: while another task queues on struct_mutex (MUTEX_FLAG_WAITERS, and MUTEX_FLAG_HANDOFF once it was woken and found the lock taken), count and scan in the holder\'s reclaim still find the lock their own; no OOM kill, no deadlock, in every schedule with at most one preemption',
       async run(impl) {
-        const out = await explore_declared(scenarios, 'ex13-waiter-queued', impl);
-        return out.ok ? out : fail(`${out.message}\n  ("i915_ioctl" holds struct_mutex and allocates 40 pages under pressure; "Xorg" wants the lock and queues behind it, setting MUTEX_FLAG_WAITERS ` +
-          '(and MUTEX_FLAG_HANDOFF once it wakes to find the lock still taken). Only the owner\'s address, with the flag bits masked off, says who holds the lock: ' +
-          'a test that reads the raw owner word takes the ioctl for another holder, count says 0, and a bystander is OOM-killed.)');
+        for (const [id, flags] of [['ex13-waiter-queued', 'MUTEX_FLAG_WAITERS'], ['ex13-handoff-pending', 'MUTEX_FLAG_WAITERS | MUTEX_FLAG_HANDOFF']] as const) {
+          const out = await explore_declared(scenarios, id, impl);
+          if (out.ok) continue;
+          const how = id === 'ex13-handoff-pending'
+            ? '"Xorg" queued behind it; the ioctl dropped struct_mutex and took it back before Xorg ran (v4.11\'s relocation slow path), so Xorg woke to find it taken and asked for a handoff'
+            : '"Xorg" wants the lock and queues behind it';
+          return fail(`${out.message}\n  ("i915_ioctl" holds struct_mutex and allocates 40 pages under pressure; ${how}: the owner word is the ioctl\'s address | ${flags}. ` +
+            'Only the owner\'s address, with the flag bits masked off (__mutex_owner(), ~MUTEX_FLAGS), says who holds the lock: ' +
+            'a test that reads the raw owner word, or masks off only some flags, takes the ioctl for another holder, count says 0, and a bystander is OOM-killed.)');
+        }
+        return pass();
       },
     },
     {

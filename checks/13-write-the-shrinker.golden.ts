@@ -326,20 +326,6 @@ const golden: golden_data = {
       "released": 4,
       "kills": 0
     },
-    "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":10,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4}],\"swap\":false,\"target\":{\"pages\":10,\"state\":\"no-pages\"}}}": {
-      "ret": 0,
-      "written": 1,
-      "same_pages": false,
-      "released": 40,
-      "kills": 0
-    },
-    "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":10,\"comm\":\"kworker/0:1\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":false,\"target\":{\"pages\":9,\"state\":\"no-pages\"}}}": {
-      "ret": 0,
-      "written": 1,
-      "same_pages": false,
-      "released": 40,
-      "kills": 0
-    },
     "{\"relocation\":{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":3,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":2}],\"swap\":false,\"target\":{\"pages\":9,\"state\":\"no-pages\"}}}": {
       "ret": 0,
       "written": 1,
@@ -373,6 +359,27 @@ const golden: golden_data = {
       "written": 1,
       "same_pages": true,
       "released": 35,
+      "kills": 0
+    },
+    "{\"relocation\":{\"cache_busy_jiffies\":20,\"cache_objects\":10,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4}],\"swap\":false,\"target\":{\"pages\":10,\"state\":\"no-pages\"}}}": {
+      "ret": -12,
+      "written": 0,
+      "same_pages": true,
+      "released": 0,
+      "kills": 1
+    },
+    "{\"relocation\":{\"cache_busy_jiffies\":20,\"cache_objects\":10,\"comm\":\"kworker/0:1\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":false,\"target\":{\"pages\":9,\"state\":\"no-pages\"}}}": {
+      "ret": 0,
+      "written": 1,
+      "same_pages": false,
+      "released": 40,
+      "kills": 0
+    },
+    "{\"relocation\":{\"cache_busy_jiffies\":20,\"cache_objects\":3,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}}": {
+      "ret": 0,
+      "written": 1,
+      "same_pages": true,
+      "released": 12,
       "kills": 0
     }
   },

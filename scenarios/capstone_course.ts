@@ -37,7 +37,7 @@ import { msleep } from '../kernel/sched/core';
 import { register_fs_cache, type fs_cache } from './fs_cache';
 import { arb_comm, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
 import { gem_world, WORLD_PARAMS, type gem_world as world } from './i915_world';
-import { start_waiter_while_holder_allocates } from './owner_word';
+import { start_handoff_pending_while_holder_allocates, start_waiter_while_holder_allocates, type handoff_pending_setup } from './owner_word';
 import { arb_caller_task, describe_caller_task, enter_reclaim_context, run_as, type caller_task } from './reclaim_context';
 import { first_violation, judged_shrinker, type shrinker_call, type whole_shrinker } from './whole_shrinker';
 
@@ -228,6 +228,30 @@ export function waiter_while_holder_allocates_with(id: string, s: whole_shrinker
       const judged = judged_shrinker(s);
       calls = judged.calls; // this schedule's calls
       start_waiter_while_holder_allocates(gem_world({ release: '4.12', shrinker_ops: judged.ops }));
+    },
+    check: () => first_violation(calls),
+  };
+}
+
+/**
+ * handoff_pending_with - the same three tasks with MUTEX_FLAG_HANDOFF
+ * already pending when the ioctl allocates (scenarios/owner_word.ts
+ * start_handoff_pending_while_holder_allocates: the ioctl dropped and
+ * retook struct_mutex with Xorg queued, as v4.11's execbuffer relocation
+ * slow path does), so the default schedule shows the learner's count and
+ * scan the owner word "ioctl | WAITERS | HANDOFF", which exploring 04's
+ * scenario reaches only with two preemptions. Judged as above.
+ */
+export function handoff_pending_with(id: string, s: whole_shrinker, lockdep: boolean): scenario {
+  let calls: shrinker_call[] = [];
+  return {
+    id,
+    params: { ...WORLD_PARAMS, lockdep },
+    setup() {
+      const judged = judged_shrinker(s);
+      calls = judged.calls;
+      const seen: handoff_pending_setup = { word_before_allocating: 0 };
+      start_handoff_pending_while_holder_allocates(gem_world({ release: '4.12', shrinker_ops: judged.ops }), seen);
     },
     check: () => first_violation(calls),
   };

@@ -19,6 +19,7 @@ import {
   MUTEX_FLAG_HANDOFF,
   mutex_is_locked,
   mutex_lock,
+  mutex_lock_interruptible,
   mutex_trylock,
   MUTEX_TRYLOCK_FAILED,
   MUTEX_TRYLOCK_RECURSIVE,
@@ -100,6 +101,72 @@ export function start_waiter_while_holder_allocates(w: gem_world_t): void {
   user_task(async () => {
     await mutex_lock(w.i915.struct_mutex);
     mutex_unlock(w.i915.struct_mutex);
+  }, 'Xorg');
+}
+
+/**
+ * handoff_pending_while_holder_allocates - waiter_while_holder_allocates
+ * with HANDOFF already pending when the ioctl allocates (default schedule):
+ * start_handoff_pending_while_holder_allocates with @trylock_recursive as
+ * the shrinker's recursion check. @seen records the owner word.
+ */
+export function handoff_pending_while_holder_allocates(id: string, trylock_recursive: trylock_recursive_fn, seen: handoff_pending_setup): scenario {
+  return {
+    id,
+    params: { ...WORLD_PARAMS },
+    setup() {
+      start_handoff_pending_while_holder_allocates(gem_world({ release: '4.12', shrinker_ops: { lock: shrinker_lock_from(trylock_recursive) } }), seen);
+    },
+  };
+}
+
+/** What start_handoff_pending_while_holder_allocates saw: the owner word when the ioctl began to allocate. */
+export interface handoff_pending_setup {
+  /** struct_mutex's owner word right before the allocations under it (0 until then). */
+  word_before_allocating: number;
+}
+
+/**
+ * start_handoff_pending_while_holder_allocates - exercise 04's three tasks
+ * with the owner word already at "ioctl | WAITERS | HANDOFF" when the ioctl
+ * allocates, in the default schedule (no preemption needed). The ioctl
+ * ("i915_ioctl") takes struct_mutex; Xorg queues behind it (WAITERS). The
+ * ioctl then drops struct_mutex and takes it back, as v4.11's execbuffer
+ * does on its relocation slow path (i915_gem_execbuffer_relocate_slow:
+ * mutex_unlock, copy the relocations from user space, then
+ * i915_mutex_lock_interruptible): the unlock wakes Xorg, the ioctl's
+ * relock gets the lock before Xorg runs (a woken waiter has no claim yet,
+ * kernel/locking/mutex.c __mutex_trylock), and Xorg, woken as the first
+ * waiter to find the lock taken, sets HANDOFF (__mutex_lock_common) and
+ * sleeps again while the ioctl waits under the lock. Then the ioctl
+ * allocates under pressure, and reclaim calls the shrinker in its task.
+ * Exploring exercise 04's scenario reaches the same word only with two
+ * preemptions. @seen records the word.
+ */
+export function start_handoff_pending_while_holder_allocates(w: gem_world_t, seen: handoff_pending_setup): void {
+  const lock = w.i915.struct_mutex;
+  user_task(async () => {
+    await schedule_timeout_uninterruptible(60_000);
+  }, 'firefox', { rss_pages: 15 });
+  user_task(async () => {
+    await populate(w, { pinned_pages: 125, cache_objects: 4, cache_object_pages: 12 });
+    await mutex_lock(lock);
+    // Waiting under the lock (for the GPU, as the ioctl's reserve step may): Xorg comes and queues.
+    for (let i = 0; i < 50 && lock.wait_list.length === 0; i++) await msleep(1);
+    // The relocation slow path: drop struct_mutex to copy from user space, take it back.
+    mutex_unlock(lock);
+    if ((await mutex_lock_interruptible(lock)) !== 0) return;
+    // The reserve step waits under the lock again: Xorg runs, finds it taken, asks for a handoff.
+    await msleep(2);
+    seen.word_before_allocating = atomic_long_read(lock.owner);
+    await allocate_pages(PRESSURE_PAGES);
+    mutex_unlock(lock);
+  }, 'i915_ioctl');
+  user_task(async () => {
+    // Xorg's GEM ioctl comes while the ioctl holds the lock (it may come earlier in another schedule: then it simply waits its turn).
+    for (let i = 0; i < 50 && !mutex_is_locked(lock); i++) await msleep(1);
+    await mutex_lock(lock);
+    mutex_unlock(lock);
   }, 'Xorg');
 }
 

@@ -83,6 +83,14 @@ export interface shrinker_call {
    * bound buffers wait for the retire worker.
    */
   releasable_once_retired: number;
+  /**
+   * What scan may release: pages v4.11's i915_gem_shrink() without
+   * I915_SHRINK_ACTIVE would take once it has retired completed requests
+   * (it skips an object the GPU is still using or scanning out, bound or
+   * unbound, before can_release_pages). Less than releasable when a busy
+   * buffer sits on the unbound list, which count does not check for activity.
+   */
+  scannable: number;
   /** Of those, pages of purgeable (DONTNEED) objects scan's first pass may take. */
   purgeable: number;
   /** The largest object with pages (scan may overshoot its target by less than this). */
@@ -135,18 +143,34 @@ function releasable_once_retired(i915: drm_i915_private): number {
   return count;
 }
 
-/** Objects with pages now, and what a scan's first pass (PURGEABLE, not ACTIVE) may take. */
-function snapshot(i915: drm_i915_private): { with_pages: drm_i915_gem_object[]; dontneed: Set<drm_i915_gem_object>; purgeable: number; largest: number } {
+/**
+ * Objects with pages now, what scan may take (scannable: i915_gem_shrink without ACTIVE, after its retire) and
+ * what its first pass (PURGEABLE, not ACTIVE) may take.
+ */
+function snapshot(i915: drm_i915_private): { with_pages: drm_i915_gem_object[]; dontneed: Set<drm_i915_gem_object>; scannable: number; purgeable: number; largest: number } {
   const now = jiffies();
   const with_pages = model_i915_objects(i915).filter((o) => !o.freed && o.mm.pages !== null);
+  const on_lists = new Set([...i915.mm.unbound_list, ...i915.mm.bound_list]);
+  let scannable = 0;
   let purgeable = 0;
   for (const o of with_pages) {
+    // i915_gem_shrink (v4.11): i915_gem_retire_requests() first, then skip is_active || framebuffer_references unless ACTIVE.
+    const idle_once_retired = !(o.active_count > 0 && !i915_gem_object_request_completed(o, now)) && o.framebuffer_references === 0;
+    if (on_lists.has(o) && idle_once_retired && can_release_pages(o)) scannable += obj_nr_pages(o);
     const idle = !i915_gem_object_is_active(o, now) && o.framebuffer_references === 0;
     if (o.mm.madv === I915_MADV_DONTNEED && idle && can_release_pages(o)) purgeable += obj_nr_pages(o);
   }
   const dontneed = new Set(with_pages.filter((o) => o.mm.madv === I915_MADV_DONTNEED));
-  return { with_pages, dontneed, purgeable, largest: with_pages.reduce((m, o) => Math.max(m, obj_nr_pages(o)), 0) };
+  return { with_pages, dontneed, scannable, purgeable, largest: with_pages.reduce((m, o) => Math.max(m, obj_nr_pages(o)), 0) };
 }
+
+/** One accessor per watched object, shared by every call watching it (calls of several tasks overlap). */
+interface release_watch {
+  listeners: Set<(pages: number) => void>;
+  /** Put the plain field back, with the object's pages as they are now. */
+  restore: () => void;
+}
+const release_watches = new WeakMap<drm_i915_gem_object['mm'], release_watch>();
 
 /**
  * watch_releases - call @busy(pages) whenever one of @objs loses its pages
@@ -154,26 +178,46 @@ function snapshot(i915: drm_i915_private): { with_pages: drm_i915_gem_object[]; 
  * moment: a purge-then-wait-for-idle is as wrong as no wait, the pages are
  * back with the allocator under a running batch). The model's
  * __i915_gem_object_put_pages() clears obj->mm.pages; a setter sees it.
- * Returns the function that puts the plain field back.
+ * Calls overlap (the OOM notifier sleeps waiting for the GPU while kswapd's
+ * scan runs), so an object has one accessor however many calls watch it,
+ * and the last call to stop watching puts the plain field back with the
+ * pages as they are then (a per-call copy would put back pages another
+ * call's release had already freed). Returns the function that stops this call's watch.
  */
 function watch_releases(objs: readonly drm_i915_gem_object[], busy: (pages: number) => void): () => void {
-  const undo: (() => void)[] = [];
+  const mine: Array<[drm_i915_gem_object['mm'], release_watch, (pages: number) => void]> = [];
   for (const o of objs) {
     const mm = o.mm;
-    let pages = mm.pages;
-    const n = obj_nr_pages(o);
-    Object.defineProperty(mm, 'pages', {
-      configurable: true,
-      enumerable: true,
-      get: () => pages,
-      set: (v: typeof pages) => {
-        if (pages !== null && v === null && i915_gem_object_is_active(o, jiffies())) busy(n);
-        pages = v;
-      },
-    });
-    undo.push(() => Object.defineProperty(mm, 'pages', { value: pages, writable: true, configurable: true, enumerable: true }));
+    let w = release_watches.get(mm);
+    if (!w) {
+      let pages = mm.pages;
+      const n = obj_nr_pages(o);
+      const listeners = new Set<(pages: number) => void>();
+      Object.defineProperty(mm, 'pages', {
+        configurable: true,
+        enumerable: true,
+        get: () => pages,
+        set: (v: typeof pages) => {
+          if (pages !== null && v === null && i915_gem_object_is_active(o, jiffies())) for (const l of listeners) l(n);
+          pages = v;
+        },
+      });
+      w = { listeners, restore: () => Object.defineProperty(mm, 'pages', { value: pages, writable: true, configurable: true, enumerable: true }) };
+      release_watches.set(mm, w);
+    }
+    const listener = (pages: number): void => busy(pages);
+    w.listeners.add(listener);
+    mine.push([mm, w, listener]);
   }
-  return () => undo.forEach((u) => u());
+  return () => {
+    for (const [mm, w, listener] of mine) {
+      w.listeners.delete(listener);
+      if (w.listeners.size === 0) {
+        w.restore();
+        release_watches.delete(mm);
+      }
+    }
+  };
 }
 
 /**
@@ -193,6 +237,7 @@ export function judged_shrinker(s: whole_shrinker): { ops: Partial<i915_shrinker
       nr_to_scan: sc?.nr_to_scan ?? 0,
       releasable: i915_gem_releasable_pages(i915),
       releasable_once_retired: releasable_once_retired(i915),
+      scannable: before.scannable,
       purgeable: before.purgeable,
       largest: before.largest,
       busy: i915_gem_is_busy(i915),
@@ -320,12 +365,20 @@ export function scan_violation(c: shrinker_call): string | null {
     return `scan returned SHRINK_STOP to ${c.by} although ${LOCK_TEXT[c.lock]} and it could work (it released ${c.released} pages): ` +
       'SHRINK_STOP means "no progress possible without risking a deadlock"; the pages released are what reclaim asked for (v4.12 reports them).';
   }
+  if (c.released_busy > 0) {
+    return `scan called by ${c.by} released ${c.released_busy} pages of buffers the GPU was still using, at the moment they were released: ` +
+      'i915_gem_shrink() skips an active object (or one being scanned out) unless I915_SHRINK_ACTIVE, which scan never passes (i915_gem_shrink_all() does, for the OOM notifier, after waiting for the GPU to idle); ' +
+      'reclaim must not take pages out from under a running batch.';
+  }
   if (c.ret !== c.released) {
     return `scan returned ${c.ret} to ${c.by}, but the objects that lost their pages during the call hold ${c.released} pages: ` +
       'report what was released, no more and no less (do_shrink_slab adds it to what it believes it freed).';
   }
-  const want = Math.min(c.nr_to_scan, c.releasable);
-  if (want > 0 && c.released === 0) return `scan was asked for ${c.nr_to_scan} pages by ${c.by} with ${c.releasable} releasable (${LOCK_TEXT[c.lock]}) and released nothing.`;
+  // What scan may take, not what count reports: a buffer the GPU still uses is skipped without I915_SHRINK_ACTIVE, on either list.
+  const want = Math.min(c.nr_to_scan, c.scannable);
+  if (want > 0 && c.released === 0) {
+    return `scan was asked for ${c.nr_to_scan} pages by ${c.by} with ${c.scannable} pages of idle buffers releasable (${LOCK_TEXT[c.lock]}) and released nothing.`;
+  }
   if (c.largest > 0 && c.released > c.nr_to_scan + c.largest - 1) {
     return `scan was asked for ${c.nr_to_scan} pages and released ${c.released}: more than one object past its target. ` +
       'Reclaim asks in batches (SHRINK_BATCH) in proportion to the pressure; taking everything evicts buffers nobody asked for.';

@@ -16,13 +16,24 @@ import { i915_gem_shrink } from '../../kernel/drivers/gpu/drm/i915/i915_gem_shri
 import { user_task } from '../../kernel/fork';
 import { start_kernel } from '../../kernel/init/main';
 import { atomic_long_read } from '../../kernel/lib/atomic';
-import { mutex_lock, mutex_trylock, mutex_unlock, MUTEX_TRYLOCK_FAILED, MUTEX_TRYLOCK_RECURSIVE, MUTEX_TRYLOCK_SUCCESS, type mutex } from '../../kernel/locking/mutex';
+import {
+  MUTEX_FLAG_HANDOFF,
+  MUTEX_FLAG_WAITERS,
+  MUTEX_FLAGS,
+  mutex_lock,
+  mutex_trylock,
+  mutex_unlock,
+  MUTEX_TRYLOCK_FAILED,
+  MUTEX_TRYLOCK_RECURSIVE,
+  MUTEX_TRYLOCK_SUCCESS,
+  type mutex,
+} from '../../kernel/locking/mutex';
 import { GFP_KERNEL } from '../../kernel/mm/gfp';
 import { kfree, kmalloc } from '../../kernel/mm/slab';
 import { current } from '../../kernel/sched/core';
 import { task_ptr } from '../../kernel/sched/task';
 import { gem_world } from '../../scenarios/i915_world';
-import { waiter_while_holder_allocates } from '../../scenarios/owner_word';
+import { handoff_pending_while_holder_allocates, waiter_while_holder_allocates, type handoff_pending_setup } from '../../scenarios/owner_word';
 import { new_execbuffer_outcome, relocate_under_pressure, type relocate_fn } from '../../scenarios/pin_before_alloc';
 
 describe('sg_table_page', () => {
@@ -60,6 +71,26 @@ describe('exercise 04 workload: a waiter sets MUTEX_FLAG_WAITERS while the holde
     expect(single.failures).toEqual([]);
     const x = await explore(sc, { preemption_bound: 2, stop_on: 'first' });
     expect(x.failures.map((f) => [f.kind, f.title, f.preemptions])).toEqual([['oom', 'Killed process 1 (firefox)', 1]]);
+  });
+});
+
+describe('exercise 13 workload: HANDOFF already pending when the holder allocates (the relocation slow path dropped and retook struct_mutex)', () => {
+  /** A recursion check that masks @mask off the owner word before comparing it with current. */
+  const masking = (mask: number) => (lock: mutex): number => {
+    if ((atomic_long_read(lock.owner) & ~mask) === task_ptr(current)) return MUTEX_TRYLOCK_RECURSIVE;
+    return mutex_trylock(lock) ? MUTEX_TRYLOCK_SUCCESS : MUTEX_TRYLOCK_FAILED;
+  };
+
+  it('the default run shows the holder "ioctl | WAITERS | HANDOFF"; masking only WAITERS passes 04\'s default run but OOM-kills here, masking all flags does not', async () => {
+    const seen: handoff_pending_setup = { word_before_allocating: 0 };
+    const right = await explore(handoff_pending_while_holder_allocates('t-handoff-right', masking(MUTEX_FLAGS), seen), { preemption_bound: 0 });
+    expect(right.failures).toEqual([]);
+    expect(seen.word_before_allocating & MUTEX_FLAGS).toBe(MUTEX_FLAG_WAITERS | MUTEX_FLAG_HANDOFF);
+    expect(seen.word_before_allocating & ~MUTEX_FLAGS).not.toBe(0);
+    const waiters_only = masking(MUTEX_FLAG_WAITERS);
+    expect((await explore(waiter_while_holder_allocates('t-waiters-only', waiters_only), { preemption_bound: 1 })).failures).toEqual([]);
+    const bad = await explore(handoff_pending_while_holder_allocates('t-handoff-waiters-only', waiters_only, { word_before_allocating: 0 }), { preemption_bound: 0 });
+    expect(bad.failures.map((f) => [f.kind, f.title, f.preemptions])).toEqual([['oom', 'Killed process 1 (firefox)', 0]]);
   });
 });
 
