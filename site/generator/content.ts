@@ -335,6 +335,18 @@ ${tasks}
 </section>`;
 }
 
+/**
+ * break_it_section - the exercise's challenge in the playground: its first
+ * declared scenario (playground.html?exercise=), run with the starter until
+ * it fails, then the same schedule on the reference solution.
+ */
+function break_it_section(ex: manifest_exercise): string {
+  return `<section class="break-it" aria-labelledby="break-it-h">
+<h2 id="break-it-h">Break it in the playground</h2>
+<p>Before you change a line, watch the starter fail: <a href="playground.html?exercise=${encodeURIComponent(ex.id)}">this exercise's challenge in the playground</a> runs the scenario its checks explore, with the starter, one scheduling decision at a time (keys 1–9 pick a task, <kbd>n</kbd> the kernel's choice, <kbd>u</kbd> undoes, <kbd>r</kbd> runs on). Make it fail, score your schedule against the explorer's, then replay the same schedule on the reference solution and see it hold. Under <code>npm start</code> the playground also runs your own code.</p>
+</section>`;
+}
+
 /** glossary_page - every term with its definition and the lessons that explain it. */
 function glossary_page(lessons: readonly lesson_meta[]): site_page {
   const title_of = new Map(lessons.map((l) => [l.file, l]));
@@ -447,6 +459,7 @@ ${others.map((l) => `<li><a href="${lesson_page_file(l.file)}">${escape_html(l.t
       body: `<p class="crumbs"><a href="${lesson_page_file(lesson_file)}">← the lesson</a></p>
 <article class="prose">${readme_html}</article>
 ${tasks_section(ex, check_source)}
+${break_it_section(ex)}
 <section class="hints" aria-labelledby="hints-h" data-exercise="${escape_html(ex.id)}">
 <h2 id="hints-h">Hints</h2>
 <p>Try first; then take the hints one at a time (${ex.hints.length} in all).</p>

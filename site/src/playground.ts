@@ -33,10 +33,13 @@ interface session {
   at: number;
 }
 
-function url_state(): { id: string | null; variant: variant; schedule: string | null } {
+function url_state(entries: readonly catalogue_entry[]): { id: string | null; variant: variant; schedule: string | null } {
   const q = new URLSearchParams(location.search);
   const v = q.get('variant');
-  return { id: q.get('scenario'), variant: v === 'solution' || v === 'yours' ? v : 'starter', schedule: q.get('schedule') };
+  // ?exercise=NN-slug (an exercise page's "break it" link): that exercise's challenge, its first declared scenario.
+  const ex = q.get('exercise');
+  const id = q.get('scenario') ?? (ex ? (entries.find((e) => e.exercise === ex)?.id ?? null) : null);
+  return { id, variant: v === 'solution' || v === 'yours' ? v : 'starter', schedule: q.get('schedule') };
 }
 
 function write_url(s: session): void {
@@ -248,7 +251,7 @@ async function setup(root: HTMLElement): Promise<void> {
     e.preventDefault();
   });
 
-  const u = url_state();
+  const u = url_state(entries);
   if (u.schedule) {
     input.value = u.schedule;
     await replay_text(u.schedule, u.variant);

@@ -18,10 +18,14 @@ const root = resolve_path(import.meta.dirname, '../..');
 const EXERCISES = read_manifest(root).exercises.map((e) => e.id);
 const DECLARED = await every_declaration();
 
-/** The first declared scenario of @exercise whose starter the explorer makes fail, with its fewest departures, or null. */
+/**
+ * The challenge of @exercise: its first declared scenario (an exercise page
+ * links to it as playground.html?exercise=), if the explorer makes its
+ * starter fail, with the fewest departures; else null.
+ */
 async function challenge_of(exercise: string) {
   const d = DECLARED.find((x) => x.exercise === exercise);
-  for (const s of d?.scenarios ?? []) {
+  for (const s of d?.scenarios.slice(0, 1) ?? []) {
     const r = await resolve(s.id, 'starter');
     const options = { preemption_bound: 2, ...r.built.options, mode: 'exhaustive' as const, reduction: 'none' as const, stop_on: 'first' as const };
     const run = () => explore(r.built.scenario, options);
@@ -37,9 +41,9 @@ describe('a challenge for every exercise', () => {
     expect(EXERCISES.length).toBe(13);
   });
 
-  it.each(EXERCISES)('%s: a declared scenario the explorer makes the starter fail, and the reference solution survives the same schedule', async (exercise) => {
+  it.each(EXERCISES)('%s: its first declared scenario (the exercise page\'s link) is one the explorer makes the starter fail, and the reference solution survives the same schedule', async (exercise) => {
     const c = await challenge_of(exercise);
-    expect(c, `${exercise} declares a scenario whose starter the explorer can make fail`).not.toBeNull();
+    expect(c, `${exercise}'s first declared scenario is one whose starter the explorer can make fail`).not.toBeNull();
     // A workload challenge (no departure needed) says what to step through and what wins; a schedule challenge needs none.
     if (c!.departures.length === 0 && ['10', '11', '12'].includes(exercise.slice(0, 2))) expect(c!.goal, c!.id).toMatch(/^Win when /);
     const starter = await step(c!.id, 'starter', c!.departures, Number.MAX_SAFE_INTEGER);

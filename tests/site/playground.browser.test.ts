@@ -397,6 +397,24 @@ describe('the playground in Chromium', () => {
     await page.context().close();
   });
 
+  it("an exercise page's 'Break it in the playground' link, followed by keyboard, opens that exercise's challenge: its first declared scenario, the starter at decision #0, the goal shown", async () => {
+    const exercise = '10-save-and-restore-pf-memalloc';
+    const first = [...ids_of(exercise)][0]!;
+    const { page, errors } = await open(`exercise-${exercise}.html`);
+    const link = page.getByRole('link', { name: "this exercise's challenge in the playground" });
+    expect(await link.getAttribute('href')).toBe(`playground.html?exercise=${exercise}`);
+    // Tab to the link, then Enter.
+    for (let i = 0; i < 80 && !(await link.evaluate((a) => a === document.activeElement)); i++) await page.keyboard.press('Tab');
+    expect(await link.evaluate((a) => a === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#pg-status').catch(() => ''), { timeout: PATIENCE_MS }).toMatch(/^Decision #0:/);
+    expect(await page.textContent('#pg-title')).toMatch(new RegExp(`^${first} \\(exercise ${exercise}\\): `));
+    expect(await page.textContent('#pg-goal')).toMatch(/^Challenge: Win when /);
+    expect(await page.evaluate(() => (document.getElementById('pg-variant') as HTMLSelectElement).value)).toBe('starter');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it.each(EXPLORING)(
     'exercise %s: every string `shrinker-lab run --all --full` prints for the failing starter replays on the site (?schedule=) to the whole dmesg `replay --log-only` prints, and the challenge\'s same schedule on the solution survives; a string made on the site by keyboard replays in the CLI to the dmesg the site shows',
     async (exercise) => {
