@@ -11,6 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { read_manifest } from '../course/files';
+import { STARTERS_DIR } from './grade';
 import { write_checksums } from './tree';
 
 /** Top-level folders and files never exported. */
@@ -145,8 +147,19 @@ export function export_student(root: string, dest: string): export_result {
   }
   mkdirSync(join(target, '.github/workflows'), { recursive: true });
   writeFileSync(join(target, '.github/workflows/classroom.yml'), CLASSROOM_WORKFLOW);
+  // The starters, kept apart from exercises/: in the student's repository git HEAD holds their
+  // answers, and the grader must still know what the starter was (grader/grade.ts committed_starter).
+  let starters = 0;
+  for (const e of read_manifest(target).exercises) {
+    for (const f of e.files) {
+      const out = join(target, STARTERS_DIR, e.id, `${f}.starter`);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, at_head(`exercises/${e.id}/${f}`));
+      starters++;
+    }
+  }
   write_checksums(target);
-  return { dir: target, files: files.length + 1, left_out: [...left_out].sort() };
+  return { dir: target, files: files.length + 1 + starters, left_out: [...left_out].sort() };
 }
 
 if (process.argv[1]?.endsWith('grader/export_student.ts')) {

@@ -286,12 +286,8 @@ function restore_committed_starters(root: string, dir: string, manifest: course_
   for (const e of manifest.exercises) {
     for (const f of e.files) {
       const rel = `exercises/${e.id}/${f}`;
-      let committed: string;
-      try {
-        committed = execFileSync('git', ['show', `HEAD:${rel}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      } catch {
-        continue;
-      }
+      const committed = committed_starter(root, e.id, f);
+      if (committed === null) continue;
       const copy = join(dir, rel);
       if (!existsSync(copy) || readFileSync(copy, 'utf8') !== committed) {
         writeFileSync(copy, committed);
@@ -300,6 +296,27 @@ function restore_committed_starters(root: string, dir: string, manifest: course_
     }
   }
   return restored;
+}
+
+/** Where an exported template keeps the course's starters (grader/export_student.ts writes them). */
+export const STARTERS_DIR = 'grader/starters';
+
+/**
+ * committed_starter - the course's starter of exercise @id's file @f in the
+ * course at @root: the template's recorded copy (STARTERS_DIR/<id>/<f>.starter)
+ * when there is one, else the file at git HEAD (the authoring repository),
+ * else null. In a student's repository HEAD holds the student's committed
+ * answer: taken as "the starter", every committed answer was "unchanged:
+ * no points" in the Classroom workflow (red team 9 #20).
+ */
+export function committed_starter(root: string, id: string, f: string): string | null {
+  const recorded = join(root, STARTERS_DIR, id, `${f}.starter`);
+  if (existsSync(recorded)) return readFileSync(recorded, 'utf8');
+  try {
+    return execFileSync('git', ['show', `HEAD:exercises/${id}/${f}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return null;
+  }
 }
 
 /** Where one editable file of a submission is, or why it cannot be taken. */

@@ -7,14 +7,15 @@ import { dirname, join } from 'node:path';
 import { COURSE_ROOT } from '../../course/files';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grade_batch, list_submissions } from '../../grader/batch';
-import { grade_submission, make_limiter, prepare_base, read_points, release_base, type grading_base } from '../../grader/grade';
+import { committed_starter, grade_submission, make_limiter, prepare_base, read_points, release_base, STARTERS_DIR, type grading_base } from '../../grader/grade';
+import { export_student } from '../../grader/export_student';
 import { build_gradescope_zip } from '../../grader/gradescope_zip';
 import { incident_lines, main, parse_args, usage_error } from '../../grader/main';
 import { check_policy } from '../../grader/policy';
 import { write_results } from '../../grader/output';
 import { shown_name } from '../../grader/text';
 import { file_digest, make_temp, protected_files } from '../../grader/tree';
-import { add_starter_with, EX01, new_submission } from './fixtures';
+import { add_starter_with, EX01, manifest, new_submission } from './fixtures';
 import { hidden_dir } from './hidden';
 
 describe('round 9, 02: a number of jobs that starts no child', () => {
@@ -197,6 +198,37 @@ describe('round 9, 16: protected files too large to be the course\'s', () => {
       expect((one.user + one.system) / 1000).toBeGreaterThan(500);
     } finally {
       release_base(base);
+    }
+  });
+});
+
+describe("round 9, 20: a student's repository, whose HEAD holds their answers", () => {
+  it("the starter is the course's recorded one, never the graded repository's HEAD", () => {
+    const root = make_temp('shrinker-starter9-');
+    mkdirSync(join(root, 'exercises/01-x'), { recursive: true });
+    writeFileSync(join(root, 'exercises/01-x/f.ts'), 'export const answer = 1;\n');
+    const git = (...a: string[]) => execFileSync('git', ['-c', 'user.name=s', '-c', 'user.email=s@x', ...a], { cwd: root, stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'my answer to 01');
+    // The authoring repository: no recorded starters, HEAD is the starter.
+    expect(committed_starter(root, '01-x', 'f.ts')).toBe('export const answer = 1;\n');
+    // An exported template: its recorded starter wins over HEAD.
+    mkdirSync(join(root, STARTERS_DIR, '01-x'), { recursive: true });
+    writeFileSync(join(root, STARTERS_DIR, '01-x/f.ts.starter'), 'export const todo = 0;\n');
+    expect(committed_starter(root, '01-x', 'f.ts')).toBe('export const todo = 0;\n');
+  });
+
+  it('export-student records every starter as it is at HEAD, among the protected files', () => {
+    const dest = join(make_temp('shrinker-export9-'), 'template');
+    export_student(COURSE_ROOT, dest);
+    const listed = protected_files(dest);
+    for (const e of manifest.exercises) {
+      for (const f of e.files) {
+        const rel = `${STARTERS_DIR}/${e.id}/${f}.starter`;
+        expect(readFileSync(join(dest, rel), 'utf8')).toBe(execFileSync('git', ['show', `HEAD:exercises/${e.id}/${f}`], { cwd: COURSE_ROOT, encoding: 'utf8' }));
+        expect(listed).toContain(rel);
+      }
     }
   });
 });
