@@ -301,8 +301,8 @@ export const v4_11_shrinker_ops: i915_shrinker_ops = {
 /**
  * i915_gem_shrinker_lock_uninterruptible - the OOM notifier's way in: wait
  * for the GPU to idle and the lock to be free, one tick at a time, for up to
- * @timeout_ms. (Model choice: the GPU-idle wait is part of the same polling
- * loop rather than a separate blocking wait.)
+ * @timeout_ms. (Model choice: v4.11 blocks on the GPU with no deadline,
+ * i915_gem_wait_for_idle(dev_priv, 0), and checks @timeout_ms after it.)
  */
 export async function i915_gem_shrinker_lock_uninterruptible(i915: drm_i915_private, timeout_ms: number): Promise<shrinker_lock_state | null> {
   const timeout = jiffies() + msecs_to_jiffies(timeout_ms);
