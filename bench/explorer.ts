@@ -13,7 +13,7 @@ import { abba_mutex, owner_word_recursion } from '../tests/explorer/mutex_fixtur
 import { load_impl, read_manifest, solution_dir } from '../course/files';
 import { build_checked, scenario_declarations_of, type built_scenario } from '../course/scenario_registry';
 import type { explore_options } from '../explorer/explore';
-import { now } from './measure';
+import { cpu_now } from './measure';
 import { make_row, type row } from './row';
 
 /** Scenarios whose tasks share only tagged kernel objects (footprint: 'tagged'): where the reduction applies today. */
@@ -37,9 +37,9 @@ export async function explorer_rows(reps: number): Promise<row[]> {
     const step_rate: number[] = [];
     let info = '';
     for (let i = 0; i < reps; i++) {
-      const t0 = now();
+      const t0 = cpu_now();
       const r = await explore(make(), { preemption_bound: 2 });
-      const s = (now() - t0) / 1000;
+      const s = (cpu_now() - t0) / 1000;
       sched_rate.push(r.schedules / s);
       step_rate.push(r.steps / s);
       info = `${r.schedules} schedules, ${r.steps} steps, ${r.exhausted ? 'exhausted' : `NOT exhausted (${r.stopped_by})`}, ${r.failures.length} failure(s)`;
@@ -80,9 +80,9 @@ export async function explorer_reduction_rows(reps: number): Promise<row[]> {
     const step_rate: number[] = [];
     let reduced: exploration | null = null;
     for (let i = 0; i < reps; i++) {
-      const t0 = now();
+      const t0 = cpu_now();
       reduced = await explore(make(), { preemption_bound: 2, reduction: 'dpor' });
-      const s = (now() - t0) / 1000;
+      const s = (cpu_now() - t0) / 1000;
       sched_rate.push(reduced.schedules / s);
       step_rate.push(reduced.steps / s);
     }
@@ -94,14 +94,14 @@ export async function explorer_reduction_rows(reps: number): Promise<row[]> {
       }),
     );
     rows.push(make_row(`explorer.${key}.reduced.steps`, `  same, steps`, 'steps/s', step_rate, { floor: 'kernel.pingpong' }));
-    const t0 = now();
+    const t0 = cpu_now();
     const all = await explore(make(), { reduction: 'dpor', complete: true, ...COMPLETE_BUDGET });
-    const s = (now() - t0) / 1000;
+    const s = (cpu_now() - t0) / 1000;
     rows.push(
       make_row(`explorer.${key}.complete.schedules`, `explore ${name}, complete`, 'schedules/s', [all.schedules / s], {
         note: all.exhausted
-          ? `every interleaving: ${all.schedules} schedules in ${s.toFixed(2)} s, ${all.failures.length} failure(s)`
-          : `NOT finished: more than ${all.schedules} schedules (${all.stopped_by}) in ${s.toFixed(2)} s; ${(all.opaque_share * 100).toFixed(0)}% of steps opaque`,
+          ? `every interleaving: ${all.schedules} schedules in ${s.toFixed(2)} s CPU, ${all.failures.length} failure(s)`
+          : `NOT finished: more than ${all.schedules} schedules (${all.stopped_by}) in ${s.toFixed(2)} s CPU; ${(all.opaque_share * 100).toFixed(0)}% of steps opaque`,
       }),
     );
   }
@@ -146,9 +146,9 @@ async function course_scenarios(): Promise<course_bench_scenario[]> {
 
 async function timed(c: course_bench_scenario, o: explore_options): Promise<{ x: exploration; s: number }> {
   const run = (): Promise<exploration> => explore(c.built.scenario, { fail_on: c.built.options?.fail_on, stop_on: null, ...o });
-  const t0 = now();
+  const t0 = cpu_now();
   const x = await (c.built.around ? c.built.around(run) : run());
-  return { x, s: (now() - t0) / 1000 };
+  return { x, s: (cpu_now() - t0) / 1000 };
 }
 
 /**
@@ -179,13 +179,13 @@ export async function explorer_course_rows(): Promise<row[]> {
     else if (at2.naive.schedules < 5) goal.tiny.push(`${label} (${at2.naive.schedules})`);
     else goal.missed_fewer.push(`${label} (${at2.naive.schedules} -> ${at2.reduced.schedules})`);
     if (Number(c.exercise.slice(0, 2)) <= 8) {
-      if (all.x.exhausted && all.s < 1) goal.complete_fast.push(`${label} (${all.x.schedules} in ${all.s.toFixed(2)} s)`);
-      else goal.complete_slow.push(all.x.exhausted ? `${label} (${all.x.schedules} schedules, ${all.s.toFixed(2)} s)` : `${label} (> ${all.x.schedules} schedules)`);
+      if (all.x.exhausted && all.s < 1) goal.complete_fast.push(`${label} (${all.x.schedules} in ${all.s.toFixed(2)} s CPU)`);
+      else goal.complete_slow.push(all.x.exhausted ? `${label} (${all.x.schedules} schedules, ${all.s.toFixed(2)} s CPU)` : `${label} (> ${all.x.schedules} schedules)`);
     }
     rows.push(
       make_row(`${key}.bound`, `${label}, bound ${c.bound}, reduced`, 'schedules/s', [r.schedules / reduced.s], {
         note:
-          `${r.schedules} schedules vs ${naive.x.schedules} naive (${(naive.x.schedules / Math.max(r.schedules, 1)).toFixed(2)}x fewer; naive ${naive.s.toFixed(2)} s, reduced ${reduced.s.toFixed(2)} s), ` +
+          `${r.schedules} schedules vs ${naive.x.schedules} naive (${(naive.x.schedules / Math.max(r.schedules, 1)).toFixed(2)}x fewer; naive ${naive.s.toFixed(2)} s CPU, reduced ${reduced.s.toFixed(2)} s CPU), ` +
           `${r.exhausted ? 'exhausted' : `NOT exhausted (${r.stopped_by})`}, ${same}, ${(r.opaque_share * 100).toFixed(0)}% of steps opaque` +
           (c.bound < YARDSTICK_BOUND ? `; at bound ${YARDSTICK_BOUND}: ${at2.reduced.schedules} reduced vs ${at2.naive.schedules} naive (${fewer.toFixed(2)}x fewer)` : ''),
       }),
@@ -194,8 +194,8 @@ export async function explorer_course_rows(): Promise<row[]> {
     rows.push(
       make_row(`${key}.complete`, `${c.exercise.slice(0, 2)} ${c.id}, complete`, 'schedules/s', [all.x.schedules / all.s], {
         note: all.x.exhausted
-          ? `every interleaving: ${all.x.schedules} schedules, ${all.x.steps} steps in ${all.s.toFixed(2)} s, ${all.x.failures.length} failure(s)`
-          : `NOT finished: the reduced space has more than ${all.x.schedules} schedules (${all.x.steps} steps, ${all.x.stopped_by}) in ${all.s.toFixed(2)} s; ${(all.x.opaque_share * 100).toFixed(0)}% of steps opaque`,
+          ? `every interleaving: ${all.x.schedules} schedules, ${all.x.steps} steps in ${all.s.toFixed(2)} s CPU, ${all.x.failures.length} failure(s)`
+          : `NOT finished: the reduced space has more than ${all.x.schedules} schedules (${all.x.steps} steps, ${all.x.stopped_by}) in ${all.s.toFixed(2)} s CPU; ${(all.x.opaque_share * 100).toFixed(0)}% of steps opaque`,
       }),
     );
   }

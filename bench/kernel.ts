@@ -6,7 +6,7 @@
 import { user_task } from '../kernel/fork';
 import { start_kernel } from '../kernel/init/main';
 import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
-import { now } from './measure';
+import { cpu_now } from './measure';
 import { make_row, type row } from './row';
 
 /** boot_cost - median time of one start_kernel({}, () => {}) over batches of @batch boots. */
@@ -14,9 +14,9 @@ export async function boot_cost(batches: number, batch: number): Promise<row> {
   for (let i = 0; i < batch; i++) await start_kernel({}, () => {}); // warm-up
   const per_boot: number[] = [];
   for (let b = 0; b < batches; b++) {
-    const t0 = now();
+    const t0 = cpu_now();
     for (let i = 0; i < batch; i++) await start_kernel({}, () => {});
-    per_boot.push((now() - t0) / batch);
+    per_boot.push((cpu_now() - t0) / batch);
   }
   return make_row('kernel.boot', 'start_kernel, empty setup (per boot)', 'ms', per_boot);
 }
@@ -47,9 +47,9 @@ export async function sched_rate(reps: number, rounds: number): Promise<row> {
   const rates: number[] = [];
   let info = '';
   for (let i = 0; i < reps; i++) {
-    const t0 = now();
+    const t0 = cpu_now();
     const r = await pingpong(rounds);
-    rates.push(r.steps / ((now() - t0) / 1000));
+    rates.push(r.steps / ((cpu_now() - t0) / 1000));
     info = `${rounds} round trips, ${r.steps} steps, stop: ${r.stop}`;
   }
   return make_row('kernel.pingpong', 'scheduler, 2-task ping-pong', 'steps/s', rates, { note: info });

@@ -15,6 +15,17 @@ export function median(xs: readonly number[]): number {
 
 export const now = (): number => performance.now();
 
+/**
+ * cpu_now - CPU time this process has used, in ms (user + system, every
+ * thread). The in-process rows (the model, the explorer) are timed with it:
+ * on a shared machine their wall time mostly measures the other processes
+ * (a run at load 25 took 3x its load-5 wall time), their CPU time does not.
+ */
+export function cpu_now(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export const ENV = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
