@@ -7,7 +7,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { shown_name } from './text';
-import { failed_report, grade_submission, make_limiter, type grade_options, type grade_report, type grading_base } from './grade';
+import { failed_report, grade_submission, hidden_pending, make_limiter, type grade_options, type grade_report, type grading_base } from './grade';
 import { write_results } from './output';
 import { write_result_file } from './safe_write';
 
@@ -110,6 +110,9 @@ export const SUBMISSIONS_PER_JOB = 2;
 
 /** grade_batch - grade every submission in @dir; results under @out; returns the reports in name order and what was skipped. @grade: the tests' stand-in for grade_submission. */
 export async function grade_batch(base: grading_base, dir: string, out: string, opts: grade_options = {}, grade: typeof grade_submission = grade_submission): Promise<batch_result> {
+  // --hidden-from is decided once for the whole class: a batch that runs across the date grades every
+  // submission by one rule (red team 9 #24).
+  opts = { ...opts, hidden_pending: hidden_pending(opts) };
   const jobs = opts.jobs ?? 2;
   const limit = make_limiter(jobs);
   const in_flight = make_limiter(Math.max(2, jobs * SUBMISSIONS_PER_JOB));

@@ -51,6 +51,8 @@ export interface grade_options {
    * after the date grades them.
    */
   hidden_from?: Date | null;
+  /** Whether hidden_from is still ahead, decided by the caller once for many submissions (class mode); default: now, per submission. */
+  hidden_pending?: boolean;
   /** Per exercise, default 60 s. */
   timeout_ms?: number;
   /** Child processes at once (default 2). */
@@ -477,8 +479,12 @@ function zero_checks(e: manifest_exercise, message: string, hidden: hidden_suite
   return out;
 }
 
-/** The sandbox of a grading child: frozen intrinsics, no code from strings, reads only its tree (and the hidden suites). */
-function sandbox_flags(tree: string, base: grading_base): string[] {
+/**
+ * The sandbox of a grading child: frozen intrinsics, no code from strings, reads only its tree, and
+ * the hidden suites' folder only for the child that runs them (@hidden): the visible child, whose
+ * output the student reads, gets no path to them at all.
+ */
+function sandbox_flags(tree: string, base: grading_base, hidden: boolean): string[] {
   return [
     '--frozen-intrinsics',
     // Frozen intrinsics fix Error.stackTraceLimit at its start value: deep enough for the
@@ -487,7 +493,7 @@ function sandbox_flags(tree: string, base: grading_base): string[] {
     '--disallow-code-generation-from-strings',
     '--experimental-permission',
     `--allow-fs-read=${tree}/*`,
-    ...(base.hidden_dir ? [`--allow-fs-read=${base.hidden_dir}/*`] : []),
+    ...(base.hidden_dir && hidden ? [`--allow-fs-read=${base.hidden_dir}/*`] : []),
   ];
 }
 
@@ -522,14 +528,13 @@ async function run_in_tree(tree: string, base: grading_base, e: manifest_exercis
     verb: harden ? ('grade' as const) : ('check' as const),
     // Without the hardening: the worker's own realm, as before the grading realm existed (the tests' controls).
     own_realm: !harden,
-    node_flags: sandbox ? sandbox_flags(tree, base) : [],
     heap_mb: opts.heap_mb,
     rss_mb: opts.rss_mb,
   };
-  const visible = await run_isolated({ ...common, hidden: [] });
+  const visible = await run_isolated({ ...common, node_flags: sandbox ? sandbox_flags(tree, base, false) : [], hidden: [] });
   const suites = harden && !opts.hidden_from ? base.hidden.filter((h) => h.exercise === e.id).map((h) => ({ path: h.path, file: h.file })) : [];
   if (!suites.length) return visible;
-  const hidden = await run_isolated({ ...common, hidden: suites, hidden_only: true });
+  const hidden = await run_isolated({ ...common, node_flags: sandbox ? sandbox_flags(tree, base, true) : [], hidden: suites, hidden_only: true });
   const failed = hidden.status === 'crashed' || hidden.status === 'timeout' || hidden.status === 'compile_error';
   return {
     ...visible,
@@ -549,7 +554,9 @@ export function hidden_pending(opts: grade_options, now = Date.now()): boolean {
  * starter of @e passes, graded once per base exactly as a submission is.
  */
 export function starter_passes(base: grading_base, e: manifest_exercise, opts: grade_options, limit: limiter): Promise<Set<string>> {
-  let p = base.starter_passes.get(e.id);
+  // Keyed by whether the hidden suites run: a baseline without them must not serve a grading with them.
+  const key = `${e.id}${opts.hidden_from ? ' (hidden pending)' : ''}`;
+  let p = base.starter_passes.get(key);
   if (!p) {
     p = limit(async () => {
       const tree = new_tree(base);
@@ -562,7 +569,7 @@ export function starter_passes(base: grading_base, e: manifest_exercise, opts: g
         remove(tree);
       }
     });
-    base.starter_passes.set(e.id, p);
+    base.starter_passes.set(key, p);
   }
   return p;
 }
@@ -621,7 +628,7 @@ export async function grade_submission(base: grading_base, opts: grade_options =
   const baseline = opts.starter_baseline !== false;
   // Decided once per submission, so that every exercise of it is graded the same way: from here
   // on a hidden_from that is set means "not yet" (run_in_tree).
-  const pending = hidden_pending(opts);
+  const pending = opts.hidden_pending ?? hidden_pending(opts);
   opts = { ...opts, hidden_from: pending ? opts.hidden_from : null };
 
   const tree = new_tree(base);

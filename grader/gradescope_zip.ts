@@ -65,12 +65,16 @@ export const RUN_AUTOGRADER = `#!/usr/bin/env bash
 set -euo pipefail
 AUTOGRADER="\${AUTOGRADER_ROOT:-/autograder}"
 cd "$AUTOGRADER/source/course"
+# Two children at a time, or one on a single core: nproc reports the host's cores inside a container
+# limited by a CPU quota, and each child may hold 150-400 MB (red team 9 #18).
+JOBS="$(nproc)"
+if [ "$JOBS" -gt 2 ]; then JOBS=2; fi
 HIDDEN=()
 if [ -d "$AUTOGRADER/source/hidden" ]; then HIDDEN=(--hidden "$AUTOGRADER/source/hidden"); fi
 # The hidden suites run only from this date (gradescope-zip --hidden-from): see docs/instructors.md.
 if [ -f "$AUTOGRADER/source/hidden-from" ]; then HIDDEN+=(--hidden-from "$(cat "$AUTOGRADER/source/hidden-from")"); fi
 node --import tsx grader/main.ts --submission "$AUTOGRADER/submission" --out "$AUTOGRADER/results" \\
-  --jobs "$(nproc)" --timeout 120 \${HIDDEN[@]+"\${HIDDEN[@]}"}
+  --jobs "$JOBS" --timeout 120 \${HIDDEN[@]+"\${HIDDEN[@]}"}
 `;
 
 interface entry {

@@ -105,7 +105,10 @@ export function hidden_from(p: parsed): Date | null | undefined {
   if (v === undefined) return undefined;
   if (v === 'now') return null;
   const t = Date.parse(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) throw new usage_error(`--hidden-from must be a date and time such as 2026-12-18T23:59:00Z, or now (got "${v}")`);
+  // A time and its offset, always: "2026-12-18" alone is UTC midnight, hours before a due date in America (red team 9 #24).
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) || Number.isNaN(t)) {
+    throw new usage_error(`--hidden-from must be a date, a time and its offset, such as 2026-12-18T23:59:00Z or 2026-12-18T23:59:00-08:00, or now (got "${v}")`);
+  }
   return new Date(t);
 }
 

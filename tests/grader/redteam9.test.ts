@@ -10,7 +10,7 @@ import { grade_batch, list_submissions } from '../../grader/batch';
 import { committed_starter, grade_submission, make_limiter, prepare_base, read_points, release_base, STARTERS_DIR, type grading_base } from '../../grader/grade';
 import { export_student } from '../../grader/export_student';
 import { build_gradescope_zip } from '../../grader/gradescope_zip';
-import { incident_lines, main, parse_args, usage_error } from '../../grader/main';
+import { hidden_from, incident_lines, main, parse_args, usage_error } from '../../grader/main';
 import { check_policy } from '../../grader/policy';
 import { write_results } from '../../grader/output';
 import { shown_name } from '../../grader/text';
@@ -230,5 +230,24 @@ describe("round 9, 20: a student's repository, whose HEAD holds their answers", 
         expect(listed).toContain(rel);
       }
     }
+  });
+});
+
+describe('round 9, 24: --hidden-from in class mode', () => {
+  it('is decided once for the whole batch, and a date needs its time and offset', async () => {
+    const dir = make_temp('shrinker-batchfrom9-');
+    for (const n of ['a', 'b', 'c']) mkdirSync(join(dir, n));
+    const seen: (boolean | undefined)[] = [];
+    const stand_in = (async (_b: grading_base, o: { submission?: string; hidden_pending?: boolean }) => {
+      seen.push(o.hidden_pending);
+      return { submission: o.submission!, score: 0, max_score: 0, exercises: [], modified: [], grader_modified: [], hidden_visibility: 'after_due_date', execution_time: 0 };
+    }) as unknown as Parameters<typeof grade_batch>[4];
+    const fake_base = { manifest: { exercises: [] } } as unknown as grading_base;
+    await grade_batch(fake_base, dir, join(make_temp('shrinker-out9-'), 'o'), { hidden_from: new Date(Date.now() + 3600_000) }, stand_in);
+    await grade_batch(fake_base, dir, join(make_temp('shrinker-out9-'), 'o'), { hidden_from: new Date(Date.now() - 1000) }, stand_in);
+    expect(seen).toEqual([true, true, true, false, false, false]);
+    expect(() => hidden_from(parse_args(['--hidden-from', '2026-12-18']))).toThrow(/a date, a time and its offset/);
+    expect(() => hidden_from(parse_args(['--hidden-from', '2026-12-18T23:59:00']))).toThrow(/a date, a time and its offset/);
+    expect(hidden_from(parse_args(['--hidden-from', '2026-12-18T23:59:00-08:00']))?.toISOString()).toBe('2026-12-19T07:59:00.000Z');
   });
 });
