@@ -9,7 +9,7 @@
 //
 // Pure: no Node APIs (the study site runs checks too).
 import { format_call_trace } from '../kernel/lib/dump_stack';
-import { model_trace_explain } from '../kernel/trace/trace';
+import { EXPLAIN_MAX_EVENTS, model_trace_explain, model_trace_explain_dropped } from '../kernel/trace/trace';
 import { format_entry } from '../explorer/render';
 import { first_judged_call, judged_frame, watch_judged_code, type seen_event } from '../explorer/your_code';
 
@@ -47,7 +47,11 @@ export async function explain_failure(run: () => Promise<unknown>): Promise<stri
   const line = (i: number) => `    ${format_entry({ type: 'event', ...boot[i]!.event })}${where(boot[i]!)}`;
   if (marks.length === 0) {
     const from = Math.max(0, boot.length - BEFORE - AFTER);
-    return ['', `Your code never ran on that workload. The trace's last lines (replayed with trace on):`, ...boot.slice(from).map((_, k) => line(from + k))];
+    const dropped = model_trace_explain_dropped();
+    const why = dropped > 0
+      ? `Your code had not run yet when the replay's trace filled up (the workload's setup made its ${EXPLAIN_MAX_EVENTS} events; ${dropped} more were not recorded). The trace's last recorded lines:`
+      : `Your code never ran on that workload. The trace's last lines (replayed with trace on):`;
+    return ['', why, ...boot.slice(from).map((_, k) => line(from + k))];
   }
   // Which lines to show: a run-up to the first mark, a few lines around each, the aftermath of the last.
   const keep = new Set<number>();

@@ -29,11 +29,14 @@ let explaining = false;
  * step limit, and its whole trace would not fit the check's memory. The
  * start, where the learner's code was first called, is what explains it.
  */
-const EXPLAIN_MAX_EVENTS = 20_000;
+export const EXPLAIN_MAX_EVENTS = 20_000;
+/** Events this boot's explaining run did not record, past EXPLAIN_MAX_EVENTS. */
+let explain_dropped = 0;
 let observer: ((event: trace_event | null) => void) | null = null;
 
 register_initcall('core', 'trace', () => {
   events = [];
+  explain_dropped = 0;
   enabled = boot_params().trace || explaining;
   observer?.(null);
 });
@@ -82,10 +85,19 @@ export function trace_enabled(): boolean {
 
 /** trace_event - record @event with @fields for the running task. */
 export function trace(event: string, fields: trace_event['fields'] = {}): void {
-  if (!enabled || (explaining && events.length >= EXPLAIN_MAX_EVENTS)) return;
+  if (!enabled) return;
+  if (explaining && events.length >= EXPLAIN_MAX_EVENTS) {
+    explain_dropped++;
+    return;
+  }
   const e = { ...stamp(), event, fields };
   events.push(e);
   observer?.(e);
+}
+
+/** model_trace_explain_dropped - events the latest boot's explaining run left out, its trace being full. */
+export function model_trace_explain_dropped(): number {
+  return explain_dropped;
 }
 
 export function trace_events(): readonly trace_event[] {
