@@ -194,12 +194,20 @@ export function warm_transpile_cache(root: string, dirs: readonly string[], file
   for (const d of dirs) walk(join(root, d));
   for (const f of all) {
     try {
-      transpile_text(f, readFileSync(f, 'utf8'));
+      // A warm type checker is asked again on every save: a file unchanged since it was put in the cache is not read again.
+      const st = statSync(f);
+      const seen = warmed.get(f);
+      if (seen && seen.mtime === st.mtimeMs && seen.size === st.size && seen.cache === disk_cache) continue;
+      // Only clean output is cached (transpile_text): a file with errors is transpiled, and reported, where it loads.
+      if (!transpile_text(f, readFileSync(f, 'utf8')).diagnostics?.length) warmed.set(f, { mtime: st.mtimeMs, size: st.size, cache: disk_cache });
     } catch {
       /* the checks' process transpiles it (and reports) itself */
     }
   }
 }
+
+/** Files warm_transpile_cache put in the cache, as they were then. */
+const warmed = new Map<string, { mtime: number; size: number; cache: string }>();
 
 const cache = new Map<string, { mtime: number; size: number; js: string }>();
 
