@@ -93,10 +93,11 @@ if (stepping.length) {
     const per = m && of ? ` ${Math.round(r.median / (of.median || 1))} steps/schedule` : '';
     return `${of?.what.replace(/, bound \d+(, reduced)?$/, '') ?? r.key} x${r.ratio!.toFixed(2)}${per}`;
   });
-  // Why short schedules miss: every schedule replays from a fresh boot (explorer/README.md), and a boot alone costs this many floor steps.
+  // Why they miss: a ping-pong step runs no kernel code, a scenario's step runs reclaim, lockdep, i915 and the checks' judges;
+  // and every schedule replays from a fresh boot (explorer/README.md), which costs this many floor steps before the scenario's own setup.
   const boot = rows.find((r) => r.key === 'kernel.boot');
   const floor = rows.find((r) => r.key === 'kernel.pingpong');
-  const why = boot && floor ? `; every schedule boots anew, and an empty boot costs the CPU of ${Math.round((boot.median / 1000) * floor.median)} ping-pong steps (a scenario's setup more)` : '';
+  const why = boot && floor ? `; a ping-pong step runs no kernel code where a scenario's step runs reclaim, lockdep and the checks' judges, and every schedule boots anew (an empty boot costs the CPU of ${Math.round((boot.median / 1000) * floor.median)} ping-pong steps, the scenario's setup more)` : '';
   rows.push(
     make_row('explorer.goal.steps', 'goal: explore steps/s >= 0.7x the ping-pong floor', ' met', [stepping.length - slow.length], {
       note: `${stepping.length - slow.length} of ${stepping.length} met (CPU-time rates)${why}; missed: ${named.join(', ') || 'none'}`,
