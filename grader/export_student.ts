@@ -27,6 +27,17 @@ function skipped(rel: string): boolean {
   return SKIP_PATHS.some((p) => rel === p || rel.startsWith(`${p}/`));
 }
 
+/**
+ * hidden_like - @rel is named like an instructor's hidden suite (the grader's --hidden layout): a
+ * points file, or a .checks.ts/.js outside checks/. Hidden suites committed under another folder
+ * (instructor/private-tests/) were exported to every student (red team 9 #05): such files are left
+ * out, and named. (By name: the course's own tests and site hold suites in strings.)
+ */
+export function hidden_like(rel: string): boolean {
+  if (/\.points\.json$/.test(rel)) return true;
+  return !rel.startsWith('checks/') && /\.checks\.(ts|js)$/.test(rel);
+}
+
 /** What a file needs that the template does not have: a static import of solutions/, or the solution helpers (tests). */
 const IMPORTS_SOLUTIONS = /from\s+['"](\.\.?\/)+solutions\//;
 const USES_SOLUTIONS = /\b(solution_dir|variant_dir|read_decoys|list_variants)\b|['"`]solutions\//;
@@ -100,8 +111,10 @@ jobs:
 export interface export_result {
   dir: string;
   files: number;
-  /** Files left out because they need the solutions (tests, tools). */
+  /** Files left out: they need the solutions (tests, tools), or look like hidden suites (hidden_like). */
   left_out: string[];
+  /** Of those, the ones that look like an instructor's hidden suites or points files. */
+  hidden_like: string[];
 }
 
 /** The real path @p will have: its nearest existing ancestor's real path, and the rest. */
@@ -137,8 +150,10 @@ export function export_student(root: string, dest: string): export_result {
   // "<mode> <type> <hash>\t<path>": regular files and executables only (no links, no submodules).
   const entries = listing.split('\0').filter(Boolean).map((l) => ({ mode: l.split(' ')[0]!, path: l.slice(l.indexOf('\t') + 1) }));
   const executable = new Set(entries.filter((x) => x.mode === '100755').map((x) => x.path));
-  const tracked = entries.filter((x) => x.mode === '100644' || x.mode === '100755').map((x) => x.path).filter((f) => !skipped(f));
-  const left_out = needs_solutions(tracked, (f) => at_head(f).toString('utf8'));
+  const regular = entries.filter((x) => x.mode === '100644' || x.mode === '100755').map((x) => x.path).filter((f) => !skipped(f));
+  const hidden = regular.filter(hidden_like);
+  const tracked = regular.filter((f) => !hidden.includes(f));
+  const left_out = new Set([...needs_solutions(tracked, (f) => at_head(f).toString('utf8')), ...hidden]);
   const files = tracked.filter((f) => !left_out.has(f));
   mkdirSync(target, { recursive: true });
   for (const f of files) {
@@ -159,7 +174,7 @@ export function export_student(root: string, dest: string): export_result {
     }
   }
   write_checksums(target);
-  return { dir: target, files: files.length + 1 + starters, left_out: [...left_out].sort() };
+  return { dir: target, files: files.length + 1 + starters, left_out: [...left_out].sort(), hidden_like: hidden.sort() };
 }
 
 if (process.argv[1]?.endsWith('grader/export_student.ts')) {

@@ -222,6 +222,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!dest) throw new usage_error('export-student needs a destination folder');
     const r = export_student(root, resolve(dest));
     console.log(`student template written to ${r.dir} (${r.files} files)`);
+    if (r.hidden_like.length) console.log(`left out, as they look like hidden suites or their points: ${r.hidden_like.join(', ')}`);
     return 0;
   }
   if (p.command === 'gradescope-zip') {

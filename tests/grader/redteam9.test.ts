@@ -219,14 +219,24 @@ describe("round 9, 20: a student's repository, whose HEAD holds their answers", 
     expect(committed_starter(root, '01-x', 'f.ts')).toBe('export const todo = 0;\n');
   });
 
-  it('export-student records every starter as it is at HEAD, among the protected files', () => {
+  it('export-student records every starter as it is at HEAD, among the protected files; committed hidden suites stay out (#05)', () => {
+    // A clone of the course where the instructor committed hidden suites under another folder.
+    const clone = join(make_temp('shrinker-clone9-'), 'course');
+    execFileSync('git', ['clone', '-q', COURSE_ROOT, clone], { stdio: 'ignore' });
+    mkdirSync(join(clone, 'instructor/private-tests'), { recursive: true });
+    writeFileSync(join(clone, `instructor/private-tests/${EX01.id}.checks.ts`), '// hidden\n');
+    writeFileSync(join(clone, `instructor/private-tests/${EX01.id}.points.json`), '{"points": {"x": 1}}\n');
+    execFileSync('git', ['-c', 'user.name=i', '-c', 'user.email=i@x', 'add', 'instructor'], { cwd: clone, stdio: 'ignore' });
+    execFileSync('git', ['-c', 'user.name=i', '-c', 'user.email=i@x', 'commit', '-qm', 'private tests'], { cwd: clone, stdio: 'ignore' });
     const dest = join(make_temp('shrinker-export9-'), 'template');
-    export_student(COURSE_ROOT, dest);
+    const r = export_student(clone, dest);
+    expect(existsSync(join(dest, 'instructor'))).toBe(false);
+    expect(r.hidden_like).toEqual([`instructor/private-tests/${EX01.id}.checks.ts`, `instructor/private-tests/${EX01.id}.points.json`]);
     const listed = protected_files(dest);
     for (const e of manifest.exercises) {
       for (const f of e.files) {
         const rel = `${STARTERS_DIR}/${e.id}/${f}.starter`;
-        expect(readFileSync(join(dest, rel), 'utf8')).toBe(execFileSync('git', ['show', `HEAD:exercises/${e.id}/${f}`], { cwd: COURSE_ROOT, encoding: 'utf8' }));
+        expect(readFileSync(join(dest, rel), 'utf8')).toBe(execFileSync('git', ['show', `HEAD:exercises/${e.id}/${f}`], { cwd: clone, encoding: 'utf8' }));
         expect(listed).toContain(rel);
       }
     }
