@@ -11,6 +11,7 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync }
 import { dirname, join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { read_manifest } from '../course/files';
+import { committed_starter } from './grade';
 import { copy_course, make_temp, remove } from './tree';
 
 export const SETUP_SH = `#!/usr/bin/env bash
@@ -154,7 +155,17 @@ function files_under(dir: string, rel = ''): string[] {
 export function build_gradescope_zip(root: string, file: string, hidden: string | null = null, hidden_from: Date | null = null): { file: string; files: number } {
   const stage = make_temp('shrinker-gradescope-');
   try {
-    copy_course(root, join(stage, 'course'), read_manifest(root), false);
+    const manifest = read_manifest(root);
+    copy_course(root, join(stage, 'course'), manifest, false);
+    // The starters as committed (or as the template recorded them), never the working tree: an
+    // instructor who tried 01 locally shipped its solution as the starter, and on Gradescope (no
+    // .git) every answer to 01 scored 0/0 'unchanged' (red team 9 #06).
+    for (const e of manifest.exercises) {
+      for (const f of e.files) {
+        const committed = committed_starter(root, e.id, f);
+        if (committed !== null) writeFileSync(join(stage, 'course', 'exercises', e.id, f), committed);
+      }
+    }
     // dereference: a suite that is a link to the instructor's private folder must go in as a file
     // (the link was dropped, and every student graded without it, red team 9 #21).
     if (hidden) cpSync(hidden, join(stage, 'hidden'), { recursive: true, dereference: true });

@@ -261,3 +261,17 @@ describe('round 9, 24: --hidden-from in class mode', () => {
     expect(hidden_from(parse_args(['--hidden-from', '2026-12-18T23:59:00-08:00']))?.toISOString()).toBe('2026-12-19T07:59:00.000Z');
   });
 });
+
+describe('round 9, 06: the Gradescope zip of a working tree where 01 was solved', () => {
+  it('ships the committed starters, never the working tree\'s edits of them', () => {
+    const clone = join(make_temp('shrinker-zipclone9-'), 'course');
+    execFileSync('git', ['clone', '-q', COURSE_ROOT, clone], { stdio: 'ignore' });
+    symlinkSync(join(COURSE_ROOT, 'node_modules'), join(clone, 'node_modules'));
+    const f = `exercises/${EX01.id}/${EX01.files[0]}`;
+    const starter = readFileSync(join(clone, f), 'utf8');
+    writeFileSync(join(clone, f), '// solved locally by the instructor\n');
+    const zip = join(make_temp('shrinker-zip9-'), 'ag.zip');
+    build_gradescope_zip(clone, zip, null, null);
+    expect(execFileSync('unzip', ['-p', zip, `course/${f}`], { encoding: 'utf8' })).toBe(starter);
+  });
+});
