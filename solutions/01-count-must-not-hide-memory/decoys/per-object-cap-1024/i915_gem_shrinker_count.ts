@@ -1,0 +1,30 @@
+// Decoy (red team 10): the v4.11 count, but count at most 1024 pages (4 MiB)
+// of any one object, "one object is released in one go". A desktop's big
+// buffers are bigger (a 1080p RGBA framebuffer is about 2025 pages, a 4K one
+// about 8100): the rest of every big buffer is hidden from reclaim.
+import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_object_is_active, obj_nr_pages } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { can_release_pages, i915_gem_shrinker_lock, i915_gem_shrinker_unlock } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import type { shrink_control } from '../../../../kernel/mm/vmscan';
+import { jiffies } from '../../../../kernel/time/timekeeping';
+
+/**
+ * i915_gem_shrinker_count - pages the shrinker could release now: unbound
+ * objects whose pages can be released, plus bound ones the GPU is not using.
+ */
+export async function i915_gem_shrinker_count(i915: drm_i915_private, _sc: shrink_control): Promise<number> {
+  const { locked, unlock } = await i915_gem_shrinker_lock(i915);
+  if (!locked) return 0; // another task's lock, another task's lists: cannot look
+
+  const now = jiffies();
+  let count = 0;
+  for (const obj of i915.mm.unbound_list) {
+    if (can_release_pages(obj)) count += Math.min(obj_nr_pages(obj), 1024); // one object is released in one go: count at most 4 MiB of it
+  }
+  for (const obj of i915.mm.bound_list) {
+    if (!i915_gem_object_is_active(obj, now) && can_release_pages(obj)) count += Math.min(obj_nr_pages(obj), 1024);
+  }
+
+  await i915_gem_shrinker_unlock(i915, unlock); // a no-op when the outer frame owns the lock
+  return count;
+}
