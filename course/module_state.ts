@@ -139,6 +139,8 @@ export function module_state_violations(sf: ts.SourceFile): state_violation[] {
 function top_level_state(sf: ts.SourceFile): state_violation[] {
   const out: state_violation[] = [];
   const top = new Set<string>();
+  /** Exported objects of plain values (13's shrinker_policy): read through their properties, never handed on. */
+  const boxes = new Set<string>();
   for (const st of sf.statements) {
     if (ts.isVariableStatement(st)) {
       const flags = st.declarationList.flags;
@@ -152,6 +154,8 @@ function top_level_state(sf: ts.SourceFile): state_violation[] {
           const kind = constant_value(init);
           if (kind === 'container' && !is_exported(st)) {
             out.push({ node: d, why: `a top-level ${ts.isArrayLiteralExpression(init) ? 'array' : 'object'} the file keeps to itself: a place for state shared by every call; write the values where they are used, or ${FIX}` });
+          } else if (kind === 'container' && plain_values(init) && ts.isIdentifier(d.name)) {
+            boxes.add(d.name.text);
           } else if (kind === 'container' && !plain_values(init)) {
             out.push({ node: d, why: `an exported array, or an exported object holding more than plain values: a place for state shared by every call, exported or not; write the values where they are used, or ${FIX}` });
           } else if (kind === false) {
@@ -193,7 +197,21 @@ function top_level_state(sf: ts.SourceFile): state_violation[] {
     const name = root_name(target);
     if (name && top.has(name) && !shadowed(node, name)) out.push({ node, why: `writes into \`${name}\`, which lives as long as the file: state shared by every call; ${FIX}` });
   };
+  // The object itself handed on (an argument, a value, a return): the function that gets it can write
+  // into it through its parameter, which the rule above does not see (red team 9 #11: note(tuning, n)
+  // kept a count across calls). Its values are read as `box.field` or `box['field']` only.
+  const handed_on = (node: ts.Identifier): boolean => {
+    const p = node.parent;
+    if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === node) return false;
+    if (ts.isVariableDeclaration(p) && p.name === node) return false;
+    if (ts.isExportSpecifier(p) || ts.isTypeQueryNode(p) || ts.isPropertyAccessExpression(p) || ts.isQualifiedName(p)) return false;
+    if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isPropertySignature(p)) && p.name === node) return false;
+    return true;
+  };
   const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && boxes.has(node.text) && handed_on(node) && !shadowed(node, node.text)) {
+      out.push({ node, why: `uses \`${node.text}\` itself, not one of its values: whatever gets the object can write into it, state shared by every call; read its values where they are used (\`${node.text}.field\`); ${FIX}` });
+    }
     if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind)) write_target(node, node.left);
     else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) write_target(node, node.operand);
     else if (ts.isDeleteExpression(node)) write_target(node, node.expression);

@@ -275,3 +275,19 @@ describe('round 9, 06: the Gradescope zip of a working tree where 01 was solved'
     expect(execFileSync('unzip', ['-p', zip, `course/${f}`], { encoding: 'utf8' })).toBe(starter);
   });
 });
+
+describe('round 9, 11: an exported object of plain values as a place for state', () => {
+  it('may be read through its fields, never handed on (a function given it writes through its parameter)', () => {
+    const root = make_temp('shrinker-box9-');
+    const target = join(root, 'exercises/01-x/f.ts');
+    mkdirSync(join(root, 'exercises/01-x'), { recursive: true });
+    writeFileSync(
+      target,
+      'export const tuning = { calls: 0, last: 0 };\n' +
+        'function note(into: { calls: number }, n: number): number {\n  into.calls += 1;\n  return n;\n}\n' +
+        'export function f(n: number): number {\n  const alias = tuning;\n  return note(tuning, n) + alias.last + tuning.last + tuning[\'calls\'];\n}\n',
+    );
+    const v = check_policy(root, target, 'f.ts').filter((x) => /uses `tuning` itself/.test(x.message)).map((x) => x.where);
+    expect(v).toEqual(['f.ts:7', 'f.ts:8']);
+  });
+});
