@@ -19,6 +19,7 @@ import { v4_11_shrinker_ops, type i915_shrinker_ops } from '../kernel/drivers/gp
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { failslab_set } from '../kernel/mm/failslab';
 import { fail_page_alloc_set } from '../kernel/mm/fail_page_alloc';
+import { slab_caches } from '../kernel/mm/slab';
 import { __GFP_ATOMIC, __GFP_HIGH } from '../kernel/mm/gfp';
 import { zone_info, type page } from '../kernel/mm/page_alloc';
 import { vm_events } from '../kernel/mm/vmstat';
@@ -107,6 +108,8 @@ interface call_outcome {
   /** Page writes submitted to swap during the call (vm event pswpout: __swap_writepage). */
   writes: number;
   free_after: number;
+  /** Slab objects in use after the call, every cache (/proc/slabinfo's active_objs summed): a leaked kmalloc shows here, not in free pages. */
+  slab_objects_after: number;
   books: string | null;
 }
 
@@ -155,10 +158,10 @@ async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number
         const reclaims = vm_events.allocstall - stalls;
         const writes = vm_events.pswpout - swapouts;
         t.flags = own_flags; // the kworker goes on to other work items, the thread exits: as they came
-        return { flags_before, flags_after, written, clean: !obj!.mm.dirty, reclaims, writes, free_after: 0, books: null };
+        return { flags_before, flags_after, written, clean: !obj!.mm.dirty, reclaims, writes, free_after: 0, slab_objects_after: 0, books: null };
       });
       if (pinned) i915_gem_object_unpin_pages(obj!);
-      return { ...out, free_after: zone_info().free, books: page_accounting() };
+      return { ...out, free_after: zone_info().free, slab_objects_after: slab_caches().reduce((n, c) => n + c.nr_objects, 0), books: page_accounting() };
     },
     () => {
       w.i915 = gem_world({ release: '4.12' }).i915;
@@ -454,11 +457,32 @@ export default define_checks(refuse_kernel_object_state({
             }
             if (value.clean && value.written < wl.pages) return fail(`only ${value.written} of ${wl.pages} pages were written, but the object is marked clean: the rest of its data would be lost.`);
             if (value.books) return fail(value.books);
-            const differs = like_reference(ctx, { wl, fail_at }, { written: value.written, clean: value.clean }, (ref, got) =>
-              ref.written === got.written && ref.clean === got.clean
-                ? null
-                : `with allocation #${fail_at} failing, this code reports ${got.written} page(s) written (object ${got.clean ? 'clean' : 'dirty'}); ` +
-                  `the reference reports ${ref.written} (object ${ref.clean ? 'clean' : 'dirty'}): a page counts as written only once its write got all it needed`,
+            const differs = like_reference(
+              ctx,
+              { wl, fail_at },
+              { written: value.written, clean: value.clean, free_after: value.free_after, slab_objects_after: value.slab_objects_after },
+              (ref, got) => {
+                if (ref.written !== got.written || ref.clean !== got.clean) {
+                  return `with allocation #${fail_at} failing, this code reports ${got.written} page(s) written (object ${got.clean ? 'clean' : 'dirty'}); ` +
+                    `the reference reports ${ref.written} (object ${ref.clean ? 'clean' : 'dirty'}): a page counts as written only once its write got all it needed`;
+                }
+                // A failure path that keeps what it allocated (red team 10: a bounce page kept "in case the bio still has it", a writeback_control
+                // never kfree()d) leaks from the reserves on every failed write, under exactly the pressure that makes writes fail.
+                if (ref.slab_objects_after !== got.slab_objects_after) {
+                  return `with allocation #${fail_at} failing, ${got.slab_objects_after} slab objects are in use after the call; after the reference's, ${ref.slab_objects_after}: ` +
+                    (got.slab_objects_after > ref.slab_objects_after
+                      ? 'something kmalloc()ed on the way (the writeback_control) was never kfree()d on the failure path: a slab object from the reserves leaked per failed writeback'
+                      : 'the call freed slab objects it did not allocate');
+                }
+                if (ref.free_after !== got.free_after) {
+                  return `with allocation #${fail_at} failing, ${got.free_after} pages are free after the call; after the reference's, ${ref.free_after}: ` +
+                    (got.free_after < ref.free_after
+                      ? `${ref.free_after - got.free_after} page(s) allocated on the way were never given back. Every way out frees what the call allocated and nobody else holds ` +
+                        '(a bounce page whose bio was never submitted, the completion page): a page leaked per failed write, from the reserves, is memory gone for good'
+                      : 'the call gave back pages it did not allocate');
+                }
+                return null;
+              },
             );
             return differs ? fail(differs) : pass();
           },
