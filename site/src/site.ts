@@ -250,7 +250,20 @@ function setup_glossary_popovers(): void {
   window.addEventListener('resize', follow);
 }
 
+/**
+ * A control focused inside a box that scrolls sideways (a wide table at
+ * 375 px) is scrolled wholly into view: Chrome leaves a half-shown control as
+ * it is, cut at the box's edge (lesson 00's glossary button in its table).
+ */
+function setup_focus_in_scrolled_boxes(): void {
+  document.addEventListener('focusin', (e) => {
+    const t = e.target;
+    if (t instanceof HTMLElement && t.closest('.table-scroll, .table-wrap')) t.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  });
+}
+
 if (typeof document !== 'undefined') {
+  setup_focus_in_scrolled_boxes();
   setup_glossary_popovers();
   setup_search();
   setup_hints();

@@ -1,7 +1,8 @@
 // Every page of the built site, one test per page, in Debian's Chromium on a
 // plain static host (no `npm start`): no console error, no failed request,
 // nothing asked of any host but 127.0.0.1, no sideways scroll at 375 px, and
-// axe finds no violation at all. The playground is checked mid-run too: at a
+// axe finds no violation at all; Tab reaches every stop, each visible, inside
+// the width and with a focus ring. The playground is checked mid-run too: at a
 // decision point with every view shown, at the end of a deadlock with its
 // cycle marked, and after the replay with the longest trace.
 //
@@ -102,6 +103,39 @@ async function problems_of(w: watched, what: string): Promise<string[]> {
   return out;
 }
 
+/**
+ * keyboard_problems - Tab through every stop of the page (keyboard only, up
+ * to 400 presses, until the focus comes back to a stop already seen): each
+ * focused element must have a size, lie inside the viewport's width once
+ * scrolled to, and show a focus ring (an outline or a box shadow).
+ */
+async function keyboard_problems(page: Page, what: string): Promise<string[]> {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < 400; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const e = document.activeElement as HTMLElement | null;
+      if (!e || e === document.body) return null;
+      const r = e.getBoundingClientRect();
+      const cs = getComputedStyle(e);
+      return {
+        stop: `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.getAttribute('href') ? `[href="${e.getAttribute('href')}"]` : ''} "${(e.textContent ?? '').trim().slice(0, 40)}" at y ${Math.round(r.top + scrollY)}`,
+        sized: r.width > 0 && r.height > 0,
+        inside: r.left >= -1 && r.right <= innerWidth + 1,
+        ring: (cs.outlineStyle !== 'none' && cs.outlineWidth !== '0px') || cs.boxShadow !== 'none',
+      };
+    });
+    if (!f || seen.has(f.stop)) break;
+    seen.add(f.stop);
+    if (!f.sized) out.push(`${what}: Tab focuses an element with no size: ${f.stop}`);
+    if (!f.inside) out.push(`${what}: a focused element sticks out of the ${await page.evaluate(() => innerWidth)} px viewport: ${f.stop}`);
+    if (!f.ring) out.push(`${what}: no focus ring on ${f.stop}`);
+  }
+  if (seen.size === 0) out.push(`${what}: Tab reaches nothing`);
+  return out;
+}
+
 /** The check suites' chunks (assets/NN-slug.checks-HASH.js) the pages of @w asked for, by file name. */
 function suites_asked(w: watched): string[] {
   return w.requests.map((r) => /\/assets\/([\w-]+\.checks-[\w-]+\.js)$/.exec(r)?.[1]).filter((f): f is string => f !== undefined);
@@ -123,10 +157,11 @@ describe('every page of the study site, one at a time, at 375 px on a static hos
     expect(new Set(PAGES.map((p) => p.kind))).toEqual(new Set(['map', 'lesson', 'thread', 'sources', 'glossary', 'exercise', 'playground']));
   });
 
-  it.each(PAGES)('$file ($kind): no console error, no failed request, nothing outside 127.0.0.1, no sideways scroll, axe clean', async ({ file, kind }) => {
+  it.each(PAGES)('$file ($kind): no console error, no failed request, nothing outside 127.0.0.1, no sideways scroll, axe clean; by keyboard every Tab stop is visible, inside the width, with a focus ring', async ({ file, kind }) => {
     const w = await watched_page();
     await w.page.goto(`${host!.url}/${file}`, { waitUntil: 'networkidle' });
     const problems = await problems_of(w, file);
+    problems.push(...(await keyboard_problems(w.page, file)));
     const { js } = measure(w, file, kind);
     if (js === 0) problems.push(`${file}: loaded no script`);
     // The playground lists every scenario from the build's index: it loads no check suite until one of its scenarios runs.
