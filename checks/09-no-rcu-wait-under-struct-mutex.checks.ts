@@ -24,15 +24,17 @@ import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_shrink_all, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { current, msleep } from '../kernel/sched/core';
+import { current, msleep, sched_steps } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC } from '../kernel/sched/task';
 import { trace_events } from '../kernel/trace/trace';
+import { HZ } from '../kernel/time/timekeeping';
 import {
   arb_comm,
   arb_gem_objects,
   boot_order_machine,
   describe_objects,
   FRAMEBUFFER_GEM_OBJECT_KINDS,
+  kind_is_releasable,
   GEM_OBJECT_KINDS,
   make_gem_objects,
   MORE_GEM_OBJECT_KINDS,
@@ -93,6 +95,12 @@ interface shrink_workload {
    * drivers' threads reclaim. The rules are the same for every kind.
    */
   task?: caller_task;
+  /**
+   * How long the machine has been up (boot param uptime_secs; never-sleeps-under-outer-lock
+   * only): a fresh boot, ten minutes, or 49.7 days (jiffies past 2^32, where a 64-bit v4.11
+   * kernel's jiffies start anyway). Unset: a fresh boot.
+   */
+  uptime_secs?: number;
 }
 /**
  * Every kind i915_gem_shrink tells apart, including a bound object that is
@@ -120,9 +128,11 @@ const DECISIVE: shrink_workload = { objects: EVERY_KIND, target: 48, flags: FLAG
  * call may release well over a hundred), with 0 to 12 objects freed just
  * before it (RCU callbacks queued).
  */
+/** Uptimes a condition on "time since boot" would sit on: a fresh boot, past the first minutes, past 2^32 jiffies (49.7 days at HZ=1000). */
+const UPTIMES_SECS = [0, 601, 4_294_968] as const;
 const arb_outer_lock_workload: fc.Arbitrary<shrink_workload> = fc
-  .tuple(arb_shrink_workload, arb_gem_objects(0, 10, 16, SHRINK_KINDS), fc.integer({ min: 0, max: 12 }), arb_caller_task)
-  .map(([wl, objects, rcu_pending, task]) => ({ ...wl, objects, rcu_pending, ...(task === 'user' ? {} : { task }) }));
+  .tuple(arb_shrink_workload, arb_gem_objects(0, 10, 16, SHRINK_KINDS), fc.integer({ min: 0, max: 12 }), arb_caller_task, fc.constantFrom(...UPTIMES_SECS))
+  .map(([wl, objects, rcu_pending, task, uptime_secs]) => ({ ...wl, objects, rcu_pending, ...(task === 'user' ? {} : { task }), ...(uptime_secs ? { uptime_secs } : {}) }));
 /** The decisive outer-lock workloads, run before the generated ones. */
 const OUTER_LOCK_EXAMPLES: readonly shrink_workload[] = [
   DECISIVE,
@@ -133,6 +143,10 @@ const OUTER_LOCK_EXAMPLES: readonly shrink_workload[] = [
   // i915's own worker holds struct_mutex (the free worker, __i915_gem_free_objects) and its allocation recurses into
   // reclaim, with callbacks queued: a kworker under the lock may no more wait for RCU than an ioctl.
   { ...DECISIVE, rcu_pending: 6, lockdep: false, comm: 'kworker/0:1', task: 'kworker' },
+  // A machine up for ten minutes and one up for 49.7 days (red team 10: a wait kept for "once the machine has been up
+  // a while" passed every check, which all booted fresh): reclaim under the outer lock is the same hang at any uptime.
+  { ...DECISIVE, rcu_pending: 6, lockdep: false, uptime_secs: 601 },
+  { ...DECISIVE, rcu_pending: 6, path: 'shrink_all', comm: 'kswapd0', uptime_secs: 4_294_968 },
 ];
 /** Release workloads: any machine and call, from any caller, the lock maybe already held by the caller. */
 /**
@@ -308,7 +322,8 @@ function describe_workload(wl: shrink_workload): string {
   const pending = wl.rcu_pending ? `; ${wl.rcu_pending} other object(s) released just before, their RCU callbacks still queued` : '';
   const caller = wl.caller === 'kswapd' ? ' (as kswapd)' : wl.caller === 'direct reclaim' ? ' (in direct reclaim)' : '';
   const held = wl.holds_lock ? ', which already holds struct_mutex' : '';
-  return `${describe_objects(wl.objects)}${pending}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+  const up = wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s (jiffies ${wl.uptime_secs * HZ + HZ})` : '';
+  return `${describe_objects(wl.objects)}${pending}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${up}`;
 }
 
 /** Which of @objs have pages now (by position). */
@@ -318,6 +333,48 @@ const released = (objs: readonly drm_i915_gem_object[], before: readonly number[
 
 const bad_report = (r: Parameters<typeof first_report>[0]): string | null =>
   first_report(r, ['deadlock', 'hung_task', 'lockdep', 'bug', 'warn', 'kasan', 'forgotten_await', 'step_limit', 'oom']);
+
+/**
+ * A desktop's lists at scale (red team 10: a shrink that looks at no more
+ * than 1024 objects of each list passed every check; the largest machine had
+ * 130 objects): 1030 scanout and 1030 pinned boot buffers head the lists,
+ * every releasable kind after them, swap on. i915_gem_shrink_all(), for
+ * drop_caches and the OOM notifier, must release every one of them (judged by
+ * rule: what each kind allows, not a recorded outcome).
+ */
+const AT_SCALE_OBJECTS = boot_order_machine(1030, 1030);
+
+async function shrink_all_at_scale(impl: exercise_impl): Promise<check_outcome | null> {
+  const shrink = shrink_of(impl);
+  const what = `${describe_objects(AT_SCALE_OBJECTS)}; i915_gem_shrink_all() called by "Xorg" (drop_caches); swap on; 4096 pages of RAM`;
+  const { result, value } = await run_in_gem_world(
+    { release: '4.12', shrinker_ops: { shrink } },
+    async (w) => {
+      const objs = await make_gem_objects(w.i915, AT_SCALE_OBJECTS);
+      const before = with_pages(objs);
+      const n = await i915_gem_shrink_all(w.i915);
+      const gone = new Set(released(objs, before));
+      const actual = [...gone].reduce((sum, i) => sum + AT_SCALE_OBJECTS[i]!.pages, 0);
+      const kept = AT_SCALE_OBJECTS.flatMap((o, i) => (kind_is_releasable(o.kind, true) && before.includes(i) && !gone.has(i) ? [i] : []));
+      return { n, actual, kept, books: page_accounting() };
+    },
+    undefined,
+    { ...WORLD_PARAMS, totalram_pages: 4096, swap_pages: 128 },
+    'Xorg',
+  );
+  const bad = bad_report(result);
+  if (bad) return fail(`${bad}\n  on the workload: ${what}.${dmesg_tail(result)}`);
+  if (!value) return fail(`the check did not finish: ${result.stop}\n  on the workload: ${what}.${dmesg_tail(result)}`);
+  if (value.books) return fail(value.books);
+  if (value.kept.length > 0) {
+    return fail(`i915_gem_shrink_all() left ${value.kept.length} releasable buffers with their pages (list positions ${value.kept.slice(0, 8).join(', ')}${value.kept.length > 8 ? ', ...' : ''}), ` +
+      'behind 1030 boot buffers at the head of each list. A desktop has thousands of GEM objects and the boot buffers come first: a walk that stops after ' +
+      'the first N objects of a list releases nothing past them, and drop_caches and the OOM notifier, which ask for everything, leave it to the OOM killer. ' +
+      `Walk each list to its end (or until the target is met).\n  on the workload: ${what}.`);
+  }
+  if (value.n !== value.actual) return fail(`i915_gem_shrink returned ${value.n}, but the objects that lost their pages hold ${value.actual} pages.\n  on the workload: ${what}.`);
+  return null;
+}
 
 /** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
 export const scenarios = declare_scenarios('09-no-rcu-wait-under-struct-mutex', [
@@ -377,17 +434,22 @@ export default define_checks(refuse_kernel_object_state({
                   await mutex_lock(w.i915.struct_mutex); // a GEM ioctl holds it, then its allocation enters reclaim
                   const owners = lock_owners([w.i915.struct_mutex]);
                   let first_sleep: { call: number; slept: number; stalled_jiffies: number } | null = null;
-                  for (let call = 1; call <= CALLS_UNDER_OUTER_LOCK && !first_sleep; call++) {
+                  let first_spin: { call: number; yielded: number; stalled_jiffies: number } | null = null;
+                  for (let call = 1; call <= CALLS_UNDER_OUTER_LOCK && !first_sleep && !first_spin; call++) {
+                    const steps = sched_steps();
                     const m = await measure_call(() => (wl.path === 'ioctl' ? shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : i915_gem_shrink_all(w.i915)));
+                    const yielded = sched_steps() - steps;
                     if (m.slept > 0) first_sleep = { call, slept: m.slept, stalled_jiffies: m.stalled_jiffies };
+                    // No sleep, but the CPU given up (cond_resched) or time spent: a busy wait with the lock held.
+                    else if (yielded > 0 || m.stalled_jiffies > 0) first_spin = { call, yielded, stalled_jiffies: m.stalled_jiffies };
                   }
                   const locks = locks_balanced(owners);
                   if (!locks) mutex_unlock(w.i915.struct_mutex);
-                  return { first_sleep, locks, books: page_accounting() };
+                  return { first_sleep, first_spin, locks, books: page_accounting() };
                 });
               },
               undefined,
-              { ...WORLD_PARAMS, totalram_pages: 1024, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
+              { ...WORLD_PARAMS, totalram_pages: 1024, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, uptime_secs: wl.uptime_secs ?? 0 },
               wl.comm,
             );
             const bad = bad_report(result);
@@ -402,6 +464,14 @@ export default define_checks(refuse_kernel_object_state({
                 '__i915_gem_free_work blocked on that very mutex; rcu_barrier() waits for every queued callback, i915\'s included. ' +
                 'Two shapes pass, as in the kernel\'s history: v4.12\'s (no RCU wait in the shrinker at all, the reference) and v4.11\'s ' +
                 '(synchronize_rcu_expedited() only after this call itself released struct_mutex, unlock = true): with the lock held by an outer frame, neither waits.');
+            }
+            if (value.first_spin) {
+              const { call, yielded, stalled_jiffies } = value.first_spin;
+              return fail(`i915_gem_shrink, call #${call} of ${CALLS_UNDER_OUTER_LOCK} (reclaim retried with the lock held), never slept but gave up the CPU ${yielded} time(s) ` +
+                `and took ${stalled_jiffies} jiffies while the caller's outer frame held struct_mutex: a busy wait (cond_resched() in a loop, a spin on jiffies) ` +
+                'is a wait all the same. Every GEM ioctl and __i915_gem_free_work wait on the mutex for as long as it spins, on every reclaim retry, and ' +
+                'nothing it waits for can finish sooner for it: a grace period needs no help from a task that holds the lock. With the lock held by an outer frame, ' +
+                'release what you can and return: the reference\'s walk gives up the CPU 0 times.');
             }
             if (value.books) return fail(value.books);
             return pass();
@@ -495,7 +565,7 @@ export default define_checks(refuse_kernel_object_state({
             }
             return pass();
           },
-        ),
+        ).then(async (generated) => (generated.ok ? ((await shrink_all_at_scale(impl)) ?? generated) : generated)),
     },
     {
       id: 'gives-up-when-another-task-holds-the-lock',

@@ -47,6 +47,15 @@ export interface boot_params {
    * default: runs that do not look at that race keep their step counts.
    */
   i915_mm_lock_window: boolean;
+  /**
+   * (model) How long the machine has been up when the run starts, in
+   * seconds: the clock (ktime, jiffies) starts there instead of at 1 s. A
+   * real box reclaims after minutes, days or weeks of uptime, and on a 64-bit
+   * v4.11 kernel jiffies itself starts near 2^32 (INITIAL_JIFFIES, -300 s
+   * as a 32-bit value, include/linux/jiffies.h), so code keyed to "how long
+   * since boot" must be tried late as well as early. 0: a fresh boot.
+   */
+  uptime_secs: number;
 }
 
 export const default_boot_params: Readonly<boot_params> = Object.freeze({
@@ -65,6 +74,7 @@ export const default_boot_params: Readonly<boot_params> = Object.freeze({
   swap_pages: 0,
   trace: false,
   i915_mm_lock_window: false,
+  uptime_secs: 0,
 });
 
 let params: boot_params = { ...default_boot_params };

@@ -4,6 +4,7 @@
 // sleeps, so "blocked for 120 seconds" costs nothing to simulate. HZ is 1000
 // (CONFIG_HZ_1000): one jiffy is one millisecond, which keeps traces readable.
 import { register_initcall } from '../init/initcall';
+import { boot_params } from '../init/params';
 import { FP_JIFFIES, footprint_jiffy_tick, footprint_read } from '../footprint';
 
 export const HZ = 1000;
@@ -17,7 +18,7 @@ export const BOOT_TIME_NS = 1 * NSEC_PER_SEC;
 let clock_ns = BOOT_TIME_NS;
 
 register_initcall('core', 'timekeeping', () => {
-  clock_ns = BOOT_TIME_NS;
+  clock_ns = BOOT_TIME_NS + boot_params().uptime_secs * NSEC_PER_SEC; // (model) a machine up for a while: boot param uptime_secs
 });
 
 /** ktime_get_ns - virtual nanoseconds since boot. */
