@@ -44,6 +44,13 @@ interface windup_workload {
    * storm because its lock is contended. Every reclaim is then GFP_NOFS, the ones after the storm included.
    */
   nofs_shrinker?: boolean;
+  /**
+   * A shrinker like i915's that says SHRINK_STOP where it COULD scan (the reclaim has __GFP_FS): the storm as
+   * usual, then GFP_KERNEL reclaims during which its lock is taken by another task: 'kernel-contended', for the
+   * whole first GFP_KERNEL call; 'mid-scan', after the first batch of every GFP_KERNEL call (another CPU takes
+   * struct_mutex between batches). v4.11 defers total_scan - scanned whatever the gfp_mask and whenever scan stops.
+   */
+  stop?: 'kernel-contended' | 'mid-scan';
 }
 const arb_windup: fc.Arbitrary<windup_workload> = fc.record({
   objects: fc.integer({ min: 20, max: 3000 }),
@@ -60,6 +67,12 @@ const arb_windup: fc.Arbitrary<windup_workload> = fc.record({
 const STORM: windup_workload = { objects: 1000, seeks: 2, batch: 0, storm: 40, nr_scanned: 32, nr_eligible: 1024, kernel_calls: 2, comm: 'kswapd0', caller: { task: 'kthread', context: 'kswapd' } };
 
 function describe_windup(wl: windup_workload): string {
+  if (wl.stop) {
+    return `a shrinker like i915's (it scans whatever the gfp_mask) with ${wl.objects} objects (seeks ${wl.seeks}, batch ${wl.batch || SHRINK_BATCH}); ` +
+      `${wl.storm} GFP_NOFS reclaims while its lock is contended (SHRINK_STOP), then ${wl.kernel_calls} GFP_KERNEL, ` +
+      (wl.stop === 'kernel-contended' ? 'the first of them while its lock is still contended (SHRINK_STOP under __GFP_FS)' : 'in each of which its lock is taken after the first batch (SHRINK_STOP mid-scan)') +
+      `; each after scanning ${wl.nr_scanned} of ${wl.nr_eligible} LRU pages; called by "${wl.comm}"${describe_reclaim_caller(wl.caller)}`;
+  }
   if (wl.nofs_shrinker) {
     return `a shrinker that scans under GFP_NOFS (like i915's) with ${wl.objects} objects (seeks ${wl.seeks}, batch ${wl.batch || SHRINK_BATCH}); ` +
       `${wl.storm} GFP_NOFS reclaims while its lock is contended (SHRINK_STOP), then ${wl.kernel_calls} more GFP_NOFS once it is free, each after ` +
@@ -94,8 +107,11 @@ interface windup_outcome {
 /** run_history - boot, register the cache, plug @fn into shrink_slab, and replay @wl's reclaim history. */
 function history_parts(fn: do_shrink_slab_fn, wl: windup_workload, opts: history_options = {}) {
   let cache: fs_cache | null = null;
-  /** With nofs_shrinker: its lock is contended during the storm. */
-  const lock = { contended: true };
+  /** With nofs_shrinker or stop: its lock is contended during the storm (and, with stop, as it says). */
+  const lock = { contended: true, first_scan_of_call: -1 };
+  // 'mid-scan': taken after the first batch of a GFP_KERNEL call (scan_requests holds this call's batches past first_scan_of_call).
+  const contended = (): boolean =>
+    lock.contended || (wl.stop === 'mid-scan' && lock.first_scan_of_call >= 0 && cache !== null && cache.scan_requests.length > lock.first_scan_of_call + 1);
   // A runnable task on the same CPU: it runs only when the reclaiming task reaches a schedule point.
   const neighbour = { turns: 0, counting: false, done: false };
   return {
@@ -109,13 +125,15 @@ function history_parts(fn: do_shrink_slab_fn, wl: windup_workload, opts: history
         enter_reclaim_context(wl.caller.context); // for the whole history: the task is nothing else
         const call = (gfp: number) => shrink_slab(gfp, 0, null, wl.nr_scanned, wl.nr_eligible);
         for (let i = 0; i < wl.storm; i++) await call(GFP_NOFS);
-        lock.contended = false;
+        lock.contended = wl.stop === 'kernel-contended'; // still taken for the first GFP_KERNEL call
         const after_storm_gfp = wl.nofs_shrinker ? GFP_NOFS : GFP_KERNEL;
         const out: windup_outcome = { deferred_after_storm: shrinker_nr_deferred(c.shrinker), evicted: [], before: [], deferred: [], requests: [], returned: [], neighbour_turns: 0 };
         neighbour.counting = true;
         for (let i = 0; i < wl.kernel_calls; i++) {
           const before = c.objects;
+          lock.first_scan_of_call = c.scan_requests.length;
           out.returned.push(await call(after_storm_gfp));
+          lock.contended = false;
           out.before.push(before);
           out.evicted.push(before - c.objects);
           out.deferred.push(shrinker_nr_deferred(c.shrinker));
@@ -133,7 +151,7 @@ function history_parts(fn: do_shrink_slab_fn, wl: windup_workload, opts: history
         seeks: wl.seeks,
         batch: wl.batch,
         count_says_zero: opts.count_says_zero,
-        like_i915: wl.nofs_shrinker ? { contended: () => lock.contended } : undefined,
+        like_i915: wl.nofs_shrinker || wl.stop ? { contended } : undefined,
       });
       if (opts.preset_deferred) atomic_long_set(cache.shrinker.nr_deferred![0]!, opts.preset_deferred);
       model_set_do_shrink_slab(fn);
@@ -592,6 +610,12 @@ export default define_checks(refuse_kernel_object_state({
               // binder) gets the wound-up pile on a GFP_NOFS call (red team 9: cap-only-fs-callers).
               { ...STORM, nofs_shrinker: true },
               { ...STORM, nofs_shrinker: true, batch: 16, objects: 60, comm: 'Xorg', caller: { task: 'user', context: 'direct-reclaim' } },
+              // The bound holds for every cache (red team 10: kept only for caches under 2^20 objects, or only for seeks under
+              // 5 * DEFAULT_SEEKS, it passed all): a two-million-object dentry cache (scanned in batches of 65536), and the costly
+              // caches, kvm's mmu_shrinker (seeks DEFAULT_SEEKS * 10) and Android's lowmemorykiller (DEFAULT_SEEKS * 16).
+              { ...STORM, objects: 2_000_000, batch: 65_536, storm: 40, nr_scanned: 32, nr_eligible: 1024 },
+              { ...STORM, objects: 3000, seeks: 20, storm: 60, nr_scanned: 512, nr_eligible: 1024 },
+              { ...STORM, objects: 3000, seeks: 32, storm: 60, nr_scanned: 512, nr_eligible: 1024, caller: { task: 'user', context: 'direct-reclaim' }, comm: 'qemu-system-x86' },
             ],
             describe: describe_windup,
           },
@@ -685,6 +709,10 @@ export default define_checks(refuse_kernel_object_state({
               // A real dentry cache: ten million objects, a GiB of LRU pages. (4 * 1024 / 2) * 10^7 is 2 * 10^10: past 2^31,
               // so arithmetic in 32 bits (JavaScript's `x | 0`) wraps where the kernel's unsigned long long does not (red team 9).
               { ...STORM, objects: 10_000_000, storm: 0, nr_scanned: 1024, nr_eligible: 262_143, kernel_calls: 1 },
+              // SHRINK_STOP where the shrinker could have scanned (red team 10: debt dropped on a stop under __GFP_FS, and the rest of
+              // a call dropped on a stop after its first batch, passed all): i915 says it whenever struct_mutex is taken, GFP_KERNEL or not.
+              { ...STORM, storm: 10, kernel_calls: 3, stop: 'kernel-contended' },
+              { ...STORM, objects: 3000, batch: 16, storm: 5, nr_scanned: 512, nr_eligible: 1024, kernel_calls: 2, stop: 'mid-scan' },
             ],
             describe: describe_windup,
           },

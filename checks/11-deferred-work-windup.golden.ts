@@ -967,6 +967,46 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":3,\"nr_eligible\":1024,\"nr_scanned\":32,\"objects\":1000,\"seeks\":2,\"stop\":\"kernel-contended\",\"storm\":10}": {
+      "deferred_after_storm": 620,
+      "evicted": [
+        0,
+        384,
+        256
+      ],
+      "before": [
+        1000,
+        1000,
+        616
+      ],
+      "deferred": [
+        682,
+        360,
+        142
+      ],
+      "requests": [
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128
+      ],
+      "returned": [
+        0,
+        384,
+        256
+      ],
+      "neighbour_turns": 0
+    },
     "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":3,\"nr_eligible\":40,\"nr_scanned\":12,\"objects\":1000,\"seeks\":32,\"storm\":0}": {
       "deferred_after_storm": 0,
       "evicted": [
@@ -1244,6 +1284,37 @@ const golden: golden_data = {
       "returned": [
         1802,
         0
+      ],
+      "neighbour_turns": 0
+    },
+    "{\"batch\":16,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":2,\"nr_eligible\":1024,\"nr_scanned\":512,\"objects\":3000,\"seeks\":2,\"stop\":\"mid-scan\",\"storm\":5}": {
+      "deferred_after_storm": 14985,
+      "evicted": [
+        16,
+        16
+      ],
+      "before": [
+        3000,
+        2984
+      ],
+      "deferred": [
+        17966,
+        20931
+      ],
+      "requests": [
+        16,
+        16,
+        16,
+        16,
+        16,
+        16,
+        16,
+        16,
+        16
+      ],
+      "returned": [
+        16,
+        16
       ],
       "neighbour_turns": 0
     },
