@@ -59,6 +59,23 @@ const BAD_REPORTS: readonly report_kind[] = ['deadlock', 'hung_task', 'lockdep',
 const SHRINK_BUDGET = 12;
 
 /**
+ * Scheduler steps one run of an explored scenario may take. The reference
+ * needs at most 156 (recursion) and 560 (free then taken). A lock that
+ * polls for struct_mutex until it is free, a tick at a time, never ends
+ * when the holder is its own task: at the default 200000 steps the
+ * explorer's first schedule ran the worker out of its 512 MiB heap after
+ * 458 s, without a verdict. Stopped here it gets the step-limit verdict.
+ */
+const EXPLORED_MAX_STEPS = 5_000;
+/**
+ * The same for the thread's case (the reference: 94 steps), where a wrong
+ * lock's run may end in the OOM killer: one that answers FAILED to its own
+ * task takes 5236 steps to get there (reclaim's retries, the OOM kill, the
+ * reaper), and that verdict says more than the step limit.
+ */
+const HOLDER_CASE_MAX_STEPS = 20_000;
+
+/**
  * The recursion workload, explored under every schedule within two
  * preemptions: a GEM ioctl takes struct_mutex and allocates under memory
  * pressure, so direct reclaim (in the ioctl's task) and kswapd (in its own)
@@ -72,7 +89,7 @@ export function recursion(lock: shrinker_lock_fn): scenario {
   let judge: ReturnType<typeof judged_lock>['judge'] | null = null;
   return {
     id: 'ex03-recursion',
-    params: { ...WORLD_PARAMS },
+    params: { ...WORLD_PARAMS, max_steps: EXPLORED_MAX_STEPS },
     setup() {
       const judged = judged_lock(lock);
       judge = judged.judge;
@@ -119,7 +136,7 @@ export function free_then_taken(lock: shrinker_lock_fn, path: free_lock_path): s
   let judge: ReturnType<typeof judged_lock>['judge'] | null = null;
   return {
     id: `ex03-free-then-taken-${path}`,
-    params: { ...WORLD_PARAMS },
+    params: { ...WORLD_PARAMS, max_steps: EXPLORED_MAX_STEPS },
     setup() {
       const judged = judged_lock(lock);
       judge = judged.judge;
@@ -231,7 +248,7 @@ async function thread_case(impl: exercise_impl): Promise<check_outcome> {
 function holder_case(impl: exercise_impl, lockdep: boolean): scenario {
   const { lock, judge } = judged_lock(lock_of(impl));
   const sc = holder_allocates_under_pressure(`ex03-holder-allocates${lockdep ? '' : '-nolockdep'}`, { lock });
-  return { ...sc, params: { ...sc.params, lockdep }, check: () => first_violation(judge) };
+  return { ...sc, params: { ...sc.params, lockdep, max_steps: HOLDER_CASE_MAX_STEPS }, check: () => first_violation(judge) };
 }
 
 /** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
