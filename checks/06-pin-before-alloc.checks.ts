@@ -259,7 +259,7 @@ export default define_checks(refuse_kernel_object_state({
       run: (impl, ctx) => relocation_property(impl, ctx, {
         faults: false,
         seed: 0x06b0,
-        generated: 13, // after the 5 examples
+        generated: 13, // after the 7 examples
         examples: [
           // room for the batch's one page and its sg_table, and not one page more: the kmalloc after them reclaims
           { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 1 }, level: { mark: 'min', delta: 2 }, cache_objects: 2, comm: 'kswapd0' },
@@ -269,6 +269,10 @@ export default define_checks(refuse_kernel_object_state({
           { ...DECISIVE_RELOCATION, cache_objects: 3, cache_busy_jiffies: 20, lockdep: false, comm: 'glxgears' },
           // nothing reclaim can take, no swap: only the OOM killer (picking the memory hog) makes room, and only for a __GFP_FS allocation
           { ...DECISIVE_RELOCATION, cache_objects: 0, swap: false, hog_pages: 24, level: { mark: 'atomic-floor', delta: 0 }, comm: 'Xorg' },
+          // big batches (the generator draws 1 to 12 pages): past 64 and past SHRINK_BATCH (128) pages, idle in the GTT or unbound
+          // (red team 10: pin-only-small-batches); a real batch buffer is up to megabytes, and its size changes nothing
+          { ...DECISIVE_RELOCATION, target: { state: 'unpinned', pages: 80 }, comm: 'glxgears' },
+          { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 130 }, lockdep: false },
         ],
       }),
     },

@@ -138,6 +138,28 @@ const golden: golden_data = {
       "slept": 1,
       "free_after": 36
     },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":80,\"state\":\"unpinned\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 36
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":130,\"state\":\"bound\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 36
+    },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":3,\"state\":\"bound\"}}": {
       "ret": 0,
       "written": 1,
