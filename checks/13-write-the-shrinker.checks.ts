@@ -91,6 +91,13 @@ import {
 } from '../scenarios/capstone_course';
 import type { gem_object_spec } from '../scenarios/gem_workloads';
 import { MID_SCAN_NR_TO_SCAN, MID_SCAN_RACE_AT_OPS, scan_with_lock_taken_at } from '../scenarios/mid_scan_race';
+import { run_in_gem_world } from '../course/check_helpers';
+import { describe_objects, make_gem_objects } from '../scenarios/gem_workloads';
+import { WORLD_PARAMS } from '../scenarios/i915_world';
+import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
+import { current } from '../kernel/sched/core';
+import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
+import { msecs_to_jiffies } from '../kernel/time/timekeeping';
 import golden from './13-write-the-shrinker.golden';
 
 /** Reports no workload may leave behind (an OOM kill included: i915's buffers were there to take). */
@@ -371,6 +378,173 @@ async function lock_taken_mid_scan(impl: exercise_impl): Promise<check_outcome> 
       return fail(`scan returned ${c.ret} to ${c.by}, but the objects that lost their pages during the call hold ${c.released} pages: report what was released.\n  ${where}`);
     }
     if (c.lock_after === 'mine') return fail(`scan called by ${c.by} returned still holding struct_mutex: a lock taken must be released before returning.\n  ${where}`);
+  }
+  return pass();
+}
+
+/**
+ * One call of count and then scan, directly, on a machine a workload names
+ * by its size and uptime (boot params): lock 'free' or the caller's own
+ * ('mine', an outer frame), the caller in direct reclaim; each call judged
+ * by the rules of judged_shrinker. What the generated workloads cannot
+ * reach: thousands of objects, and a machine up for minutes or weeks.
+ */
+interface machine_call_workload {
+  objects: gem_object_spec[];
+  lock: 'free' | 'mine';
+  nr_to_scan: number;
+  totalram_pages: number;
+  uptime_secs: number;
+  comm: string;
+}
+const describe_machine_call = (wl: machine_call_workload): string =>
+  `${describe_objects(wl.objects)}; count, then scan for ${wl.nr_to_scan} pages, called by "${wl.comm}" in direct reclaim with ` +
+  `${wl.lock === 'mine' ? 'struct_mutex held by the caller itself (an outer frame)' : 'struct_mutex free'}; ${wl.totalram_pages} pages of RAM; ` +
+  `the machine up for ${wl.uptime_secs} s`;
+
+/**
+ * calls_on_machine - @wl's two calls, judged by the rules of @fns; with
+ * @waits_only, only a call that slept or took time is judged (the check is
+ * about waits: a wrong answer the check does not name fails elsewhere).
+ */
+async function calls_on_machine(impl: exercise_impl, wl: machine_call_workload, fns: readonly shrinker_call['fn'][], waits_only: boolean): Promise<check_outcome> {
+  const s = shrinker_of(impl);
+  const { ops, calls } = judged_shrinker(s);
+  const { result, value } = await with_policy(impl, KERNEL_POLICY, () =>
+    run_in_gem_world(
+      { release: '4.12', shrinker_ops: { ...s } },
+      async (w) => {
+        await make_gem_objects(w.i915, wl.objects);
+        if (wl.lock === 'mine') await mutex_lock(w.i915.struct_mutex);
+        const noreclaim = memalloc_noreclaim_save();
+        const sc = { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: 0, memcg: null };
+        await ops.count!(w.i915, sc);
+        await ops.scan!(w.i915, { ...sc, nr_to_scan: wl.nr_to_scan });
+        memalloc_noreclaim_restore(noreclaim);
+        if (wl.lock === 'mine' && __mutex_owner(w.i915.struct_mutex) === current) mutex_unlock(w.i915.struct_mutex);
+        return true;
+      },
+      undefined,
+      { ...WORLD_PARAMS, totalram_pages: wl.totalram_pages, swap_pages: 64, uptime_secs: wl.uptime_secs },
+      wl.comm,
+    ),
+  );
+  const broken = first_violation(waits_only ? calls.filter((c) => c.slept > 0 || c.stalled_jiffies > 0) : calls, fns);
+  if (broken) return fail(`${violation_text(broken, calls)}\n  on the workload: ${describe_machine_call(wl)}.`);
+  const bad = first_report(result, BAD_REPORTS);
+  if (bad) return fail(`${bad}\n  on the workload: ${describe_machine_call(wl)}.${dmesg_tail(result)}`);
+  if (!value) return fail(`the calls never returned: ${result.stop}\n  on the workload: ${describe_machine_call(wl)}.${dmesg_tail(result)}`);
+  return pass();
+}
+
+/**
+ * A desktop's lists at scale (red team 10: a count that looks at the first
+ * 1024 objects of each list passed every check; the largest machine had 130
+ * objects): 1030 scanout and 1030 pinned boot buffers head the lists, the
+ * releasable buffers come after them. Count must see them, scan release them.
+ */
+const LARGE_MACHINE_CALLS: machine_call_workload[] = [
+  { objects: boot_order_machine(1030, 1030), lock: 'free', nr_to_scan: 32, totalram_pages: 4096, uptime_secs: 0, comm: 'Xorg' },
+  { objects: boot_order_machine(1030, 1030), lock: 'mine', nr_to_scan: 32, totalram_pages: 4096, uptime_secs: 0, comm: 'i915_ioctl' },
+  // Big buffers (red team 10: a count that counts at most 1024 pages of any one object passed all; 13's biggest had 48): a 1080p
+  // RGBA framebuffer is about 2025 pages, a 4K texture 8100. Here 1100 and 1300 pages, purgeable and idle.
+  { objects: [{ kind: 'purgeable', pages: 1100 }, { kind: 'needed', pages: 2 }, { kind: 'bound-idle', pages: 1300 }], lock: 'free', nr_to_scan: 128, totalram_pages: 4096, uptime_secs: 0, comm: 'glxgears' },
+];
+/**
+ * A machine up for ten minutes and one up for 49.7 days (jiffies past 2^32,
+ * where a 64-bit v4.11 kernel's jiffies start anyway; red team 10: a wait kept
+ * for "once the machine has been up a while" passed every check, which all
+ * booted fresh): the rules of count and scan do not change with the uptime.
+ */
+const LATE_UPTIME_CALLS: machine_call_workload[] = [601, 4_294_968].flatMap((uptime_secs) =>
+  (['free', 'mine'] as const).map((lock) => ({ objects: NEEDED_FIRST, lock, nr_to_scan: 6, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs, comm: lock === 'mine' ? 'i915_ioctl' : 'glxgears' })),
+);
+
+async function every_call_on(impl: exercise_impl, wls: readonly machine_call_workload[], fns: readonly shrinker_call['fn'][], waits_only: boolean): Promise<check_outcome> {
+  for (const wl of wls) {
+    const out = await calls_on_machine(impl, wl, fns, waits_only);
+    if (!out.ok) return out;
+  }
+  return pass();
+}
+
+/** v4.11 i915_gem_shrinker_oom: i915_gem_shrinker_lock_uninterruptible(dev_priv, &slu, 5000), one budget for the GPU and the lock together. */
+const OOM_WAIT_BUDGET_MS = 5000;
+/**
+ * The GPU busy for 4 s, then struct_mutex still held by another task until
+ * 6 s (red team 10's notifier-two-deadlines: 5 s for the GPU, then a fresh 5 s
+ * for the lock, passed every check): the notifier's one budget runs out at
+ * 5 s, under oom_lock, whatever it was waiting for.
+ */
+const OOM_BUDGET_WORKLOAD: oom_workload = {
+  objects: [{ kind: 'purgeable', pages: 4 }, { kind: 'bound-idle', pages: 3 }],
+  busy_ms: 4000,
+  swap: false,
+  lockdep: true,
+  comm: 'glxgears',
+  other: 'Xorg',
+  holder: 'other-long',
+  gfp: 'GFP_KERNEL',
+  beyond: 2,
+  balloon: null,
+  release: '4.12',
+};
+
+/**
+ * The notifier on machines up ten minutes and 49.7 days (red team 10: a notifier whose wait drops to 0 once the
+ * machine has been up ten minutes passed all): the GPU busy for a second, then i915's buffers are purged and
+ * nobody is OOM-killed, as on a fresh boot.
+ */
+const OOM_LATE_UPTIME: oom_workload[] = [601, 4_294_968].map((uptime_secs) => ({
+  objects: [{ kind: 'purgeable', pages: 6 }, { kind: 'bound-idle', pages: 4 }],
+  busy_ms: 1000,
+  swap: false,
+  lockdep: uptime_secs === 601,
+  comm: 'glxgears',
+  other: 'Xorg',
+  holder: 'none',
+  gfp: 'GFP_KERNEL',
+  beyond: 4,
+  balloon: null,
+  release: '4.12',
+  uptime_secs,
+}));
+
+async function oom_at_late_uptime(impl: exercise_impl): Promise<check_outcome> {
+  for (const wl of OOM_LATE_UPTIME) {
+    const s = shrinker_of(impl);
+    const { ops, calls } = judged_shrinker(s);
+    const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_oom_workload(ops.oom!, wl, undefined, { count: s.count, scan: s.scan }));
+    const broken = first_violation(calls, ['oom']);
+    if (broken) return fail(`${violation_text(broken, calls)}\n  on the workload: ${describe_oom_workload(wl)}; the machine up for ${wl.uptime_secs} s.`);
+    const bad = first_report(result, BAD_REPORTS);
+    if (bad) {
+      return fail(`${bad}\n  on the workload: ${describe_oom_workload(wl)}; the machine up for ${wl.uptime_secs} s. i915's buffers were busy for a second only: ` +
+        'the notifier waits (bounded, 5 s) for the GPU, purges, and reports it, so the OOM killer stands down, at any uptime.' + dmesg_tail(result));
+    }
+    if (!value) return fail(`the allocation never ended: ${result.stop}\n  on the workload: ${describe_oom_workload(wl)}; the machine up for ${wl.uptime_secs} s.${dmesg_tail(result)}`);
+  }
+  return pass();
+}
+
+async function oom_wait_within_budget(impl: exercise_impl): Promise<check_outcome> {
+  const wl = OOM_BUDGET_WORKLOAD;
+  const s = shrinker_of(impl);
+  const { ops, calls } = judged_shrinker(s);
+  const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_oom_workload(ops.oom!, wl, undefined, { count: s.count, scan: s.scan }));
+  const broken = first_violation(calls, ['oom']);
+  if (broken) return fail(`${violation_text(broken, calls)}\n  on the workload: ${describe_oom_workload(wl)}.`);
+  const bad = first_report(result, BAD_ON_THE_OOM_PATH);
+  if (bad) return fail(`${bad}\n  on the workload: ${describe_oom_workload(wl)}.${dmesg_tail(result)}`);
+  if (!value) return fail(`the allocation never ended: ${result.stop}\n  on the workload: ${describe_oom_workload(wl)}.${dmesg_tail(result)}`);
+  const stall = calls.filter((c) => c.fn === 'oom').reduce((n, c) => Math.max(n, c.stalled_jiffies), 0);
+  // A tick of slack per wait: the reference leaves at the first tick past its deadline.
+  if (stall > msecs_to_jiffies(OOM_WAIT_BUDGET_MS) + 2) {
+    return fail(`the OOM notifier waited ${stall} jiffies inside out_of_memory(), holding oom_lock: v4.11 gives it one budget of ${OOM_WAIT_BUDGET_MS} ms ` +
+      '(i915_gem_shrinker_lock_uninterruptible(dev_priv, &slu, 5000)) for the GPU to idle and struct_mutex to come free together, and gives up when it runs out ' +
+      '("Unable to lock GPU to purge memory."). A second deadline for the lock after the first for the GPU doubles the time every other allocation in trouble ' +
+      'waits behind oom_lock; and idle and locked must hold in the same iteration, or the GPU may be busy again when the lock comes.' +
+      `\n  on the workload: ${describe_oom_workload(wl)}.`);
   }
   return pass();
 }
@@ -821,7 +995,12 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
             describe,
           },
           (wl) => judged_struct_mutex_run(impl, ctx, wl, ['count'], false),
-        );
+        ).then(async (generated) => {
+          if (!generated.ok) return generated;
+          // Then a desktop's lists at scale (after the workloads: a wrong answer they show keeps its message).
+          const large = await every_call_on(impl, LARGE_MACHINE_CALLS, ['count'], false);
+          return large.ok ? generated : large;
+        });
       },
     },
     {
@@ -879,7 +1058,13 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
           if (!busy.ok) return busy;
           const holder = await holder_allocates_on_the_oom_path(impl, ctx);
           if (!holder.ok) return holder;
-          return pin_races(impl, ctx);
+          const races = await pin_races(impl, ctx);
+          if (!races.ok) return races;
+          // Then the one 5 s budget for the GPU and the lock together (after the workloads: a wrong answer they show keeps its message).
+          const budget = await oom_wait_within_budget(impl);
+          if (!budget.ok) return budget;
+          const late = await oom_at_late_uptime(impl);
+          return late.ok ? races : late;
         }),
     },
     {
@@ -904,7 +1089,12 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
             describe: describe_unlock_workload,
           },
           (wl) => judged_free_path_run(impl, ctx, wl),
-        );
+        ).then(async (generated) => {
+          if (!generated.ok) return generated;
+          // Then count and scan on machines up for minutes and weeks (after the workloads: a wrong answer they show keeps its message).
+          const late = await every_call_on(impl, LATE_UPTIME_CALLS, ['count', 'scan'], true);
+          return late.ok ? generated : late;
+        });
       },
     },
     {

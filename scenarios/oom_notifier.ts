@@ -97,6 +97,8 @@ export interface oom_workload {
    * Kernel threads ignore signals: no sigkill_ms with a kernel-thread caller.
    */
   caller?: caller_task;
+  /** How long the machine has been up (boot param uptime_secs): a wait keyed to uptime is a wait all the same. Absent: a fresh boot. */
+  uptime_secs?: number;
 }
 
 /** Every kind of GEM object, the opt-in ones included. */
@@ -241,7 +243,7 @@ export async function run_oom_workload(
     return ret;
   };
   const { result, value } = await run_once(
-    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? SWAP_PAGES : 0, lockdep: wl.lockdep, max_steps },
+    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? SWAP_PAGES : 0, lockdep: wl.lockdep, max_steps, uptime_secs: wl.uptime_secs ?? 0 },
     async () => {
       const i915 = w.i915!;
       // v4.11's shrinker waits for expedited grace periods, driven by system_wq: its kworkers exist before the pressure.
