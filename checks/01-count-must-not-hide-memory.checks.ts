@@ -18,6 +18,7 @@ import { SHRINK_STOP, type shrink_control } from '../kernel/mm/vmscan';
 import { cond_resched, current, msleep, sched_steps } from '../kernel/sched/core';
 import { count_under_pressure } from '../scenarios/thread';
 import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
+import { describe_uptime, LATE_UPTIMES_SECS } from '../scenarios/uptime';
 import { arb_comm, arb_gem_objects, boot_order_machine, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
 import {
   arb_holder_context,
@@ -111,6 +112,8 @@ interface count_workload {
   gfp?: gfp_t;
   /** Pages of RAM (absent: WORLD_PARAMS', 256): the desktop-scale machine's. */
   totalram_pages?: number;
+  /** Seconds the machine has been up (absent: a fresh boot; scenarios/uptime.ts). */
+  uptime_secs?: number;
 }
 const arb_count_workload: fc.Arbitrary<count_workload> = fc.record({ objects: arb_gem_objects(0, 10), swap: fc.boolean(), lockdep: fc.boolean(), comm: arb_comm, task: arb_caller_task, gfp: arb_reclaim_gfp });
 /** The shrink_control count gets in @wl. */
@@ -205,10 +208,14 @@ const MACHINES_THE_GENERATOR_CANNOT_MAKE: count_workload[] = [
   { objects: boot_order_machine(8, 130), swap: true, lockdep: false, comm: 'Xorg', task: 'user' },
   { objects: boot_order_machine(130, 8), swap: false, lockdep: true, comm: 'glxgears', task: 'kthread' },
   DESKTOP_SCALE,
+  // Machines up past ten minutes and past 2^32 jiffies (red team 10: a count that stops counting the bound list
+  // once the machine has been up a while passed every check, which all booted fresh). Count's answer is about
+  // i915's lists, never about the clock.
+  ...LATE_UPTIMES_SECS.map((uptime_secs): count_workload => ({ ...DECISIVE, lockdep: uptime_secs === 601, swap: true, uptime_secs })),
 ];
 function describe_count_workload(wl: count_workload): string {
   return `${wl.totalram_pages ? `a ${wl.totalram_pages}-page machine (${wl.totalram_pages / 256} MiB); ` : ''}${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
-    `lockdep ${wl.lockdep ? 'on' : 'off'}; count called by ${who_calls(wl.comm, wl.task)}${describe_gfp(wl)}`;
+    `lockdep ${wl.lockdep ? 'on' : 'off'}; count called by ${who_calls(wl.comm, wl.task)}${describe_gfp(wl)}${describe_uptime(wl.uptime_secs)}`;
 }
 /** The caller in a workload description: its comm, or for a kworker the pool's own name; kernel threads and kworkers count from direct reclaim. */
 function who_calls(comm: string, task: caller_task): string {
@@ -527,7 +534,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_count_workload,
             seed: 0x01c0,
-            generated: 9, // after the 9 examples
+            generated: 9, // after the examples
             examples: [
               { ...DECISIVE, lockdep: true },
               { ...DECISIVE, lockdep: false, task: 'kthread', gfp: GFP_NOIO }, // a block driver's memalloc_noio scope
@@ -559,7 +566,7 @@ export default define_checks(refuse_kernel_object_state({
                 return { m, locks, books: page_accounting() };
               },
               undefined,
-              { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...(wl.totalram_pages ? { totalram_pages: wl.totalram_pages } : {}) },
+              { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...(wl.totalram_pages ? { totalram_pages: wl.totalram_pages } : {}), uptime_secs: wl.uptime_secs ?? 0 },
               wl.comm,
             );
             const bad = first_report(result, BAD_KINDS);

@@ -1,0 +1,15 @@
+// How long the machine has been up when a check's run starts (boot param
+// uptime_secs, kernel/init/params.ts). Every machine the checks boot is
+// fresh unless told otherwise, so an answer keyed to "time since boot"
+// (wait only early on, pin only in the first minutes) passed every check
+// that never tried a late uptime (red team 10). The rules a shrinker follows
+// do not change with the uptime; suites run their decisive workloads at
+// these uptimes too.
+
+/** Late uptimes, in seconds: past the first ten minutes, and past 2^32 jiffies (49.7 days at HZ=1000, where a 32-bit jiffies wraps). */
+export const LATE_UPTIMES_SECS = [601, 4_294_968] as const;
+
+/** For workload descriptions: how long the machine had been up ('' for a fresh boot). */
+export function describe_uptime(uptime_secs: number | undefined): string {
+  return uptime_secs ? `; the machine up for ${uptime_secs} s` : '';
+}
