@@ -48,6 +48,7 @@ import {
   type oom_workload,
   type pin_race_workload,
 } from '../scenarios/oom_notifier';
+import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
 import golden from './05-report-what-you-released.golden';
 
 /**
@@ -175,6 +176,10 @@ const GIVES_BACK_EXAMPLES: oom_workload[] = [
   W({ comm: 'kworker/u4:2', caller: 'kworker', holder: 'caller', busy_ms: 300, objects: [obj('bound-active', 10), obj('purgeable', 6)], release: '4.11' }),
   // A long batch (800 ms, a compute job): the notifier waits for it (up to 5 s) rather than let a bystander die.
   W({ busy_ms: 800, comm: 'Xorg', objects: [obj('bound-active', 10), obj('purgeable', 4)] }),
+  // The same on a machine up past ten minutes and past 2^32 jiffies (red team 10: a notifier that stopped waiting
+  // for the GPU once the machine had been up a while passed every check, which all booted fresh).
+  W({ holder: 'caller', uptime_secs: LATE_UPTIMES_SECS[0] }),
+  W({ busy_ms: 800, comm: 'Xorg', objects: [obj('bound-active', 10), obj('purgeable', 4)], lockdep: false, uptime_secs: LATE_UPTIMES_SECS[1] }),
 ];
 
 /** The notifier called directly, as out_of_memory() calls it, after other notifiers added @earlier pages. */

@@ -130,6 +130,10 @@ const golden: golden_data = {
       "kills": [],
       "released": 10
     },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":601}": {
+      "kills": [],
+      "released": 12
+    },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
       "released": 12
@@ -141,6 +145,10 @@ const golden: golden_data = {
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":300,\"caller\":\"kworker\",\"comm\":\"kworker/u4:2\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
       "kills": [],
       "released": 16
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":800,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":4294968}": {
+      "kills": [],
+      "released": 14
     },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":800,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],

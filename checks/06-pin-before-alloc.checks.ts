@@ -34,6 +34,7 @@ import { gem_world, type gem_world as world } from '../scenarios/i915_world';
 import { model_watch_page_pins } from '../kernel/drivers/gpu/drm/i915/i915_gem_pages_debug';
 import golden from './06-pin-before-alloc.golden';
 import { model_describe_value } from '../kernel/model_value';
+import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
 
 /**
  * Your relocation, with its page pins under watch (kernel/drivers/gpu/drm/i915/
@@ -259,7 +260,7 @@ export default define_checks(refuse_kernel_object_state({
       run: (impl, ctx) => relocation_property(impl, ctx, {
         faults: false,
         seed: 0x06b0,
-        generated: 13, // after the 7 examples
+        generated: 13, // after the examples
         examples: [
           // room for the batch's one page and its sg_table, and not one page more: the kmalloc after them reclaims
           { ...DECISIVE_RELOCATION, target: { state: 'no-pages', pages: 1 }, level: { mark: 'min', delta: 2 }, cache_objects: 2, comm: 'kswapd0' },
@@ -273,6 +274,10 @@ export default define_checks(refuse_kernel_object_state({
           // (red team 10: pin-only-small-batches); a real batch buffer is up to megabytes, and its size changes nothing
           { ...DECISIVE_RELOCATION, target: { state: 'unpinned', pages: 80 }, comm: 'glxgears' },
           { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 130 }, lockdep: false },
+          // a machine up past ten minutes and past 2^32 jiffies (red team 10: pin-only-in-first-ten-minutes passed every
+          // check, which all booted fresh): the batch's pages are reclaimable under the ioctl whatever the uptime
+          { ...DECISIVE_RELOCATION, uptime_secs: LATE_UPTIMES_SECS[0] },
+          { ...DECISIVE_RELOCATION, lockdep: false, comm: 'Xorg', uptime_secs: LATE_UPTIMES_SECS[1] },
         ],
       }),
     },

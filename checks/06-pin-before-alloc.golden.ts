@@ -138,6 +138,17 @@ const golden: golden_data = {
       "slept": 1,
       "free_after": 36
     },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"},\"uptime_secs\":4294968}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 36
+    },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":80,\"state\":\"unpinned\"}}": {
       "ret": 0,
       "written": 1,
@@ -150,6 +161,17 @@ const golden: golden_data = {
       "free_after": 36
     },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":130,\"state\":\"bound\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 36
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"},\"uptime_secs\":601}": {
       "ret": 0,
       "written": 1,
       "dirty": true,

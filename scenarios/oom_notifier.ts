@@ -47,6 +47,7 @@ import { hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from 
 import { describe_caller_task, run_as, type caller_task } from './reclaim_context';
 import { PF_KTHREAD, PF_WQ_WORKER } from '../kernel/sched/task';
 import { gem_world, warm_up_workqueues } from './i915_world';
+import { describe_uptime } from './uptime';
 
 export type oom_fn = NonNullable<i915_shrinker_ops['oom']>;
 
@@ -116,7 +117,7 @@ export function describe_oom_workload(wl: oom_workload): string {
   const balloon = wl.balloon ? `; a balloon notifier holding ${wl.balloon.pages} pages runs ${wl.balloon.first ? 'before' : 'after'} i915's` : '';
   const kill = wl.sigkill_ms === undefined ? '' : `; "${wl.comm}" gets SIGKILL ${wl.sigkill_ms} ms after the notifier is entered`;
   return `${who}${describe_caller_task(wl.caller ?? 'user')} allocates ${wl.gfp} ${wl.beyond} pages beyond free memory; ${describe_objects(wl.objects)}, all busy on the GPU for ${wl.busy_ms} ms; ` +
-    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}${kill}`;
+    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}${kill}${describe_uptime(wl.uptime_secs)}`;
 }
 
 /** The bystander's resident pages (its OOM badness). */

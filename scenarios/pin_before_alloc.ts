@@ -39,6 +39,7 @@ import { current, msleep } from '../kernel/sched/core';
 import { jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
 import { gem_world, populate, WORLD_PARAMS, type gem_world as world } from './i915_world';
+import { describe_uptime } from './uptime';
 
 /**
  * Scheduler steps one execbuffer run may take, in the thread's workload.
@@ -188,6 +189,8 @@ export interface relocation_workload {
   comm: string;
   /** Fail the n'th slab allocation the relocation makes (0: none), as failslab would. */
   fail_nth_kmalloc: number;
+  /** Seconds the machine has been up (absent: a fresh boot; scenarios/uptime.ts). */
+  uptime_secs?: number;
   /**
    * Resident anonymous pages of another process, "memhog", asleep the whole
    * time (0 or absent: none). Without swap nothing but the OOM killer can
@@ -325,7 +328,8 @@ export function describe_relocation_workload(wl: relocation_workload): string {
     `ioctl task "${wl.comm}"` + (wl.fail_nth_kmalloc ? `; slab allocation #${wl.fail_nth_kmalloc} of the relocation fails (failslab)` : '') +
     (wl.hog_pages ? `; a sleeping process "${HOG_COMM}" holds ${pages(wl.hog_pages)} of anonymous memory` : '') +
     (wl.racing_allocator ? '; at the relocation\'s first kmalloc with the batch\'s pages present, another CPU allocates (GFP_ATOMIC) down to 1 page below the min watermark' : '') +
-    (wl.user_unpins_in_kmalloc && wl.target.state === 'pinned-by-user' ? '; the batch\'s other user drops its pin at that kmalloc' : '');
+    (wl.user_unpins_in_kmalloc && wl.target.state === 'pinned-by-user' ? '; the batch\'s other user drops its pin at that kmalloc' : '') +
+    describe_uptime(wl.uptime_secs);
 }
 
 /** What one generated relocation did: the reviewer's list. */
@@ -420,7 +424,7 @@ export async function run_relocation(
 ): Promise<once_result<relocation_outcome>> {
   const w = { world: null as world | null };
   return run_once(
-    { ...WORLD_PARAMS, swap_pages: wl.swap ? 64 : 0, lockdep: wl.lockdep, max_steps },
+    { ...WORLD_PARAMS, swap_pages: wl.swap ? 64 : 0, lockdep: wl.lockdep, max_steps, uptime_secs: wl.uptime_secs ?? 0 },
     async (): Promise<relocation_outcome> => {
       const i915 = w.world!.i915;
       await populate(w.world!, { pinned_pages: 4, cache_objects: wl.cache_objects, cache_object_pages: 4 });
