@@ -220,6 +220,11 @@ export async function run_deferral_history(wl: deferral_workload, s: whole_shrin
  * OOM-killed. Every call of the schedule is judged at its end (whole_shrinker.ts rules).
  */
 export function waiter_while_holder_allocates_with(id: string, s: whole_shrinker, lockdep: boolean): scenario {
+  return judged_owner_word_scenario(id, s, lockdep, (w) => start_waiter_while_holder_allocates(w));
+}
+
+/** One of 04's three-task scenarios on @s's count and scan, every call judged at the end of the schedule. */
+function judged_owner_word_scenario(id: string, s: whole_shrinker, lockdep: boolean, start: (w: world) => void): scenario {
   let calls: shrinker_call[] = [];
   return {
     id,
@@ -227,7 +232,7 @@ export function waiter_while_holder_allocates_with(id: string, s: whole_shrinker
     setup() {
       const judged = judged_shrinker(s);
       calls = judged.calls; // this schedule's calls
-      start_waiter_while_holder_allocates(gem_world({ release: '4.12', shrinker_ops: judged.ops }));
+      start(gem_world({ release: '4.12', shrinker_ops: judged.ops }));
     },
     check: () => first_violation(calls),
   };
@@ -243,16 +248,8 @@ export function waiter_while_holder_allocates_with(id: string, s: whole_shrinker
  * scenario reaches only with two preemptions. Judged as above.
  */
 export function handoff_pending_with(id: string, s: whole_shrinker, lockdep: boolean): scenario {
-  let calls: shrinker_call[] = [];
-  return {
-    id,
-    params: { ...WORLD_PARAMS, lockdep },
-    setup() {
-      const judged = judged_shrinker(s);
-      calls = judged.calls;
-      const seen: handoff_pending_setup = { word_before_allocating: 0 };
-      start_handoff_pending_while_holder_allocates(gem_world({ release: '4.12', shrinker_ops: judged.ops }), seen);
-    },
-    check: () => first_violation(calls),
-  };
+  return judged_owner_word_scenario(id, s, lockdep, (w) => {
+    const seen: handoff_pending_setup = { word_before_allocating: 0 };
+    start_handoff_pending_while_holder_allocates(w, seen);
+  });
 }
