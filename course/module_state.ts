@@ -201,6 +201,16 @@ function top_level_state(sf: ts.SourceFile): state_violation[] {
   // into it through its parameter, which the rule above does not see (red team 9 #11: note(tuning, n)
   // kept a count across calls). Its values are read as `box.field` or `box['field']` only.
   const handed_on = (node: ts.Identifier): boolean => {
+    // `(box as T).field` and `box!.field` read a field too: look through the wrappers that only retype the object.
+    let used: ts.Node = node;
+    while (
+      (ts.isParenthesizedExpression(used.parent) || ts.isAsExpression(used.parent) || ts.isSatisfiesExpression(used.parent) ||
+        ts.isNonNullExpression(used.parent) || ts.isTypeAssertionExpression(used.parent)) && used.parent.expression === used
+    ) used = used.parent;
+    if (used !== node) {
+      const q = used.parent;
+      return !((ts.isPropertyAccessExpression(q) || ts.isElementAccessExpression(q)) && q.expression === used);
+    }
     const p = node.parent;
     if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === node) return false;
     if (ts.isVariableDeclaration(p) && p.name === node) return false;

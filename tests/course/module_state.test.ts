@@ -50,6 +50,18 @@ describe('state kept between calls', () => {
     expect(lines_of(src)).toEqual([1, 2, 3, 6, 8, 9, 10, 11, 12]);
   });
 
+  it('reads an exported object of plain values through a cast as a read, and a cast handed on as handed on', () => {
+    const src = [
+      'export const policy = { lock: "trylock", limit: 4 };',
+      'function keep(into: { limit: number }): number { return into.limit; }',
+      'export function count(): number {',
+      '  const a = (policy as { limit: number }).limit + policy!.limit + (policy satisfies object).limit;', // 4: reads
+      '  return a + keep(policy as { limit: number });', // 5: the object itself handed on
+      '}',
+    ].join('\n');
+    expect(lines_of(src)).toEqual([5]);
+  });
+
   it('refuses state built by running code, in containers, static blocks and writes in disguise', () => {
     const src = [
       'import { GFP_KERNEL } from "./gfp";',
