@@ -44,6 +44,7 @@ import {
 import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
 import { rcu_hang } from '../scenarios/thread';
 import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
+import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
 import golden from './09-no-rcu-wait-under-struct-mutex.golden';
 
 type shrink_fn = NonNullable<i915_shrinker_ops['shrink']>;
@@ -129,7 +130,7 @@ const DECISIVE: shrink_workload = { objects: EVERY_KIND, target: 48, flags: FLAG
  * before it (RCU callbacks queued).
  */
 /** Uptimes a condition on "time since boot" would sit on: a fresh boot, past the first minutes, past 2^32 jiffies (49.7 days at HZ=1000). */
-const UPTIMES_SECS = [0, 601, 4_294_968] as const;
+const UPTIMES_SECS = [0, ...LATE_UPTIMES_SECS] as const;
 const arb_outer_lock_workload: fc.Arbitrary<shrink_workload> = fc
   .tuple(arb_shrink_workload, arb_gem_objects(0, 10, 16, SHRINK_KINDS), fc.integer({ min: 0, max: 12 }), arb_caller_task, fc.constantFrom(...UPTIMES_SECS))
   .map(([wl, objects, rcu_pending, task, uptime_secs]) => ({ ...wl, objects, rcu_pending, ...(task === 'user' ? {} : { task }), ...(uptime_secs ? { uptime_secs } : {}) }));

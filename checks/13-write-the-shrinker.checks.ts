@@ -98,6 +98,7 @@ import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex
 import { current } from '../kernel/sched/core';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
 import { msecs_to_jiffies } from '../kernel/time/timekeeping';
+import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
 import golden from './13-write-the-shrinker.golden';
 
 /** Reports no workload may leave behind (an OOM kill included: i915's buffers were there to take). */
@@ -456,7 +457,7 @@ const LARGE_MACHINE_CALLS: machine_call_workload[] = [
  * for "once the machine has been up a while" passed every check, which all
  * booted fresh): the rules of count and scan do not change with the uptime.
  */
-const LATE_UPTIME_CALLS: machine_call_workload[] = [601, 4_294_968].flatMap((uptime_secs) =>
+const LATE_UPTIME_CALLS: machine_call_workload[] = LATE_UPTIMES_SECS.flatMap((uptime_secs) =>
   (['free', 'mine'] as const).map((lock) => ({ objects: NEEDED_FIRST, lock, nr_to_scan: 6, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs, comm: lock === 'mine' ? 'i915_ioctl' : 'glxgears' })),
 );
 
@@ -495,7 +496,7 @@ const OOM_BUDGET_WORKLOAD: oom_workload = {
  * machine has been up ten minutes passed all): the GPU busy for a second, then i915's buffers are purged and
  * nobody is OOM-killed, as on a fresh boot.
  */
-const OOM_LATE_UPTIME: oom_workload[] = [601, 4_294_968].map((uptime_secs) => ({
+const OOM_LATE_UPTIME: oom_workload[] = LATE_UPTIMES_SECS.map((uptime_secs) => ({
   objects: [{ kind: 'purgeable', pages: 6 }, { kind: 'bound-idle', pages: 4 }],
   busy_ms: 1000,
   swap: false,
