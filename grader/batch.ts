@@ -6,7 +6,8 @@
 // listed as skipped, in the gradebook's skipped.txt and on the terminal.
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { shown_name } from './text';
+import { failure_detail, shown_failure } from './failure';
+import { shown_name, strip_terminal } from './text';
 import { failed_report, grade_submission, hidden_pending, make_limiter, type grade_options, type grade_report, type grading_base } from './grade';
 import { write_results } from './output';
 import { write_result_file } from './safe_write';
@@ -95,7 +96,8 @@ export function batch_lines(b: batch_result, out: string): string[] {
     lines.push(`${shown_name(r.submission)}: ${r.score}/${r.max_score}${folder !== r.submission ? ` (results in ${shown_name(folder)}/: the name is one of the batch's own files)` : ''}`);
   }
   for (const s of b.skipped) lines.push(`skipped ${shown_name(s.name)}: ${s.why}`);
-  for (const r of b.reports) for (const e of r.exercises) for (const i of e.incidents ?? []) lines.push(`incident in ${shown_name(r.submission)} ${e.id}: ${i}`);
+  for (const r of b.reports) for (const e of r.exercises) for (const i of e.incidents ?? []) lines.push(strip_terminal(`incident in ${shown_name(r.submission)} ${e.id}: ${i}`));
+  for (const r of b.reports) if (r.failure_detail) lines.push(strip_terminal(`not graded ${shown_name(r.submission)}: ${r.failure_detail.split('\n')[0]} (incidents.txt has the whole error)`));
   lines.push(`gradebook: ${join(out, 'gradebook.csv')}`);
   return lines;
 }
@@ -125,7 +127,8 @@ export async function grade_batch(base: grading_base, dir: string, out: string, 
         try {
           r = await grade(base, { ...opts, submission: join(dir, name) }, limit);
         } catch (e) {
-          r = failed_report(name, `the grader failed on this submission: ${(e as Error).message}`, base.manifest);
+          // The student's results say a fixed sentence; the error is the instructor's (incidents.txt, the terminal).
+          r = failed_report(name, shown_failure(e), base.manifest, failure_detail(e));
         }
         // One submission's results that cannot be written (red team 8 #02: a report too big for a
         // string) cost that submission its files, never the class its gradebook.
@@ -146,7 +149,10 @@ export async function grade_batch(base: grading_base, dir: string, out: string, 
   const ids = base.manifest.exercises.filter((e) => !opts.exercises?.length || reports[0]?.exercises.some((x) => x.id === e.id)).map((e) => e.id);
   write_result_file(out, 'gradebook.csv', gradebook_csv(reports, ids));
   write_result_file(out, 'skipped.txt', skipped.map((s) => `${shown_name(s.name)}: ${s.why}\n`).join(''));
-  const incidents = reports.flatMap((r) => r.exercises.flatMap((e) => (e.incidents ?? []).map((i) => `${shown_name(r.submission)} ${e.id}: ${i}\n`)));
+  const incidents = [
+    ...reports.flatMap((r) => r.exercises.flatMap((e) => (e.incidents ?? []).map((i) => strip_terminal(`${shown_name(r.submission)} ${e.id}: ${i}`) + '\n'))),
+    ...reports.filter((r) => r.failure_detail).map((r) => strip_terminal(`${shown_name(r.submission)}: not graded: ${r.failure_detail}`) + '\n'),
+  ];
   write_result_file(out, 'incidents.txt', incidents.join(''));
   return { reports, skipped, folders };
 }

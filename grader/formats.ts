@@ -5,7 +5,7 @@
 //   Exercism results.json, version 3 (exercism/docs test-runners/interface.md), one per exercise
 // Nothing here reads the clock: execution times come from the report.
 import type { grade_report, graded_check, graded_exercise, graded_status } from './grade';
-import { strip_terminal } from './text';
+import { shown_name, strip_terminal } from './text';
 
 const num = (n: number) => Math.round(n * 1000) / 1000;
 /** "01" from "01-count-must-not-hide-memory". */
@@ -20,6 +20,35 @@ function integrity_text(r: grade_report): string {
     lines.push(`Warning: the grader's own files differ from grader/checksums.json: ${r.grader_modified.join(', ')}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * shown_exercise - @e with every string a result file shows passed through the one sanitiser
+ * (grader/text.ts strip_terminal): messages, names, titles, output and incidents. Each format
+ * starts from it, so no learner text (a thrown message, console output, a reader's or the type
+ * check's diagnostic quoting the learner's identifiers) reaches an output with a terminal escape,
+ * a bidi control or a zero-width character, whichever path put it in the report.
+ */
+export function shown_exercise(e: graded_exercise): graded_exercise {
+  return {
+    ...e,
+    title: strip_terminal(e.title),
+    message: strip_terminal(e.message),
+    output: strip_terminal(e.output),
+    checks: e.checks.map((c) => ({ ...c, id: strip_terminal(c.id), name: strip_terminal(c.name), message: strip_terminal(c.message) })),
+    ...(e.incidents ? { incidents: e.incidents.map(strip_terminal) } : {}),
+  };
+}
+
+/** shown_report - @r with shown_exercise() applied to every exercise and its other texts sanitised too. */
+export function shown_report(r: grade_report): grade_report {
+  return {
+    ...r,
+    exercises: r.exercises.map(shown_exercise),
+    modified: r.modified.map(strip_terminal),
+    grader_modified: r.grader_modified.map(strip_terminal),
+    ...(r.error !== undefined ? { error: strip_terminal(r.error) } : {}),
+  };
 }
 
 /** The score of the checks a student may see: hidden checks left out (their existence and points included). */
@@ -50,7 +79,8 @@ function exercise_line_visible(e: graded_exercise): string {
  * every format (and summary.txt, which a student sees): totals of the
  * visible checks only, so hidden checks reveal neither results nor points.
  */
-export function summary_text(r: grade_report): string {
+export function summary_text(r0: grade_report): string {
+  const r = shown_report(r0);
   const vs = r.exercises.map(visible_points);
   const head = `Shrinker Lab: ${vs.reduce((s, v) => s + v.score, 0)}/${vs.reduce((s, v) => s + v.max_score, 0)} points (visible checks; checks the starter already passes are worth 0)`;
   return strip_terminal([head, r.error ?? '', ...r.exercises.map(exercise_line_visible), integrity_text(r)].filter(Boolean).join('\n'));
@@ -84,7 +114,8 @@ export interface gradescope_results {
 }
 
 /** to_gradescope - Gradescope's results.json. */
-export function to_gradescope(r: grade_report): gradescope_results {
+export function to_gradescope(r0: grade_report): gradescope_results {
+  const r = shown_report(r0);
   const tests: gradescope_results['tests'] = [];
   r.exercises.forEach((e, i) => {
     e.checks.forEach((c, j) => {
@@ -149,7 +180,8 @@ export interface classroom_results {
 }
 
 /** to_classroom - the runner JSON of GitHub Classroom's autograding actions (version 1). */
-export function to_classroom(r: grade_report): classroom_results {
+export function to_classroom(r0: grade_report): classroom_results {
+  const r = shown_report(r0);
   const tests: classroom_results['tests'] = [];
   for (const e of r.exercises) {
     const errored = e.status !== 'passed' && e.status !== 'failed';
@@ -196,7 +228,8 @@ const xml_escape = (s: string) =>
  * <properties> ("points:<check>" = "score/max"): the schema allows no
  * properties inside a testcase.
  */
-export function to_junit(r: grade_report): string {
+export function to_junit(r0: grade_report): string {
+  const r = shown_report(r0);
   const suites = r.exercises.map((e) => {
     const errored = e.status !== 'passed' && e.status !== 'failed';
     const failures = errored ? 0 : e.checks.filter((c) => c.status === 'failed').length;
@@ -216,7 +249,7 @@ export function to_junit(r: grade_report): string {
   const tests = r.exercises.reduce((s, e) => s + e.checks.length, 0);
   const failures = r.exercises.reduce((s, e) => s + (e.status === 'passed' || e.status === 'failed' ? e.checks.filter((c) => c.status === 'failed').length : 0), 0);
   const errors = r.exercises.reduce((s, e) => s + (e.status !== 'passed' && e.status !== 'failed' ? e.checks.length : 0), 0);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="shrinker-lab ${xml_escape(r.submission)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${num(r.execution_time)}">\n${suites.join('')}</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="shrinker-lab ${xml_escape(shown_name(r.submission))}" tests="${tests}" failures="${failures}" errors="${errors}" time="${num(r.execution_time)}">\n${suites.join('')}</testsuites>\n`;
 }
 
 export interface exercism_results {
@@ -240,7 +273,8 @@ function cap_output(s: string): string | null {
 }
 
 /** to_exercism - Exercism's results.json (version 3) for one exercise; hidden checks are left out. */
-export function to_exercism(e: graded_exercise): exercism_results {
+export function to_exercism(e0: graded_exercise): exercism_results {
+  const e = shown_exercise(e0);
   const errored = e.status !== 'passed' && e.status !== 'failed';
   const visible = e.checks.filter((c) => !c.hidden);
   const tests: exercism_results['tests'] = errored

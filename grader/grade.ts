@@ -15,6 +15,7 @@ import { LIMITS, rss_mb } from '../course/runner';
 import { exercise_points, find_exercise, type course_manifest, type manifest_exercise } from '../course/manifest';
 import type { exercise_status } from '../course/outcome';
 import type { diagnostic } from '../course/typecheck';
+import { grader_failure } from './failure';
 import type { policy_violation } from './policy';
 import { prepare_reader, read_learner_files, type read_job } from './read';
 import { starter_twin } from './signatures';
@@ -131,8 +132,10 @@ export interface grade_report {
    * under a hidden check must not be timed from the results.
    */
   execution_time: number;
-  /** Set when the grader itself could not run (every exercise then scores 0). */
+  /** Set when the grader itself could not run (every exercise then scores 0): what a student may be told (grader/failure.ts). */
   error?: string;
+  /** The instructor's detail of @error (the error, its stack): no result format writes it (grader/failure.ts). */
+  failure_detail?: string;
 }
 
 /**
@@ -234,21 +237,13 @@ export function prepare_base(root = COURSE_ROOT, hidden: string | null = null): 
   const restored = restore_committed_starters(root, dir, manifest);
   const hs: hidden_suite[] = [];
   const hidden_dir = hidden ? realpathSync(make_temp('shrinker-grade-hidden-')) : null;
-  if (hidden && hidden_dir) {
-    // Each suite is transpiled where its imports resolve from (tests/hidden/
-    // of the tree), then moved out: no grading tree ever holds it.
-    mkdirSync(join(dir, 'tests/hidden'), { recursive: true });
-    for (const h of read_hidden(hidden, manifest)) {
-      const path = `tests/hidden/${h.exercise.id}.checks.ts`;
-      const source = readFileSync(h.file, 'utf8');
-      writeFileSync(join(dir, path), source);
-      transpile_file(join(dir, path));
-      const file = join(hidden_dir, `${h.exercise.id}.checks.js`);
-      renameSync(join(dir, path.replace(/\.ts$/, '.js')), file);
-      rmSync(join(dir, path));
-      hs.push({ exercise: h.exercise.id, path, file, points: h.points, ids: Object.keys(h.points) });
-    }
-    rmSync(join(dir, 'tests/hidden'), { recursive: true, force: true });
+  try {
+    if (hidden && hidden_dir) prepare_hidden(hidden, hidden_dir, dir, manifest, hs);
+  } catch (e) {
+    // Its text names the suites, their check ids or their source: the instructor's only (grader/failure.ts).
+    remove(dir);
+    if (hidden_dir) remove(hidden_dir);
+    throw new grader_failure('hidden', `the hidden folder ${hidden} could not be prepared: ${(e as Error).message}`, { cause: e });
   }
   const ts_files: string[] = [];
   const walk = (p: string) => {
@@ -267,6 +262,28 @@ export function prepare_base(root = COURSE_ROOT, hidden: string | null = null): 
     return [...d.modified, ...d.missing, ...d.added];
   })() : [];
   return { dir, hidden_dir, reader_dir: prepare_reader(dir), root, manifest, hidden: hs, grader_modified: [...grader_modified, ...restored], starter_passes: new Map() };
+}
+
+/**
+ * prepare_hidden - transpile each suite of @hidden where its imports resolve from (tests/hidden/ of
+ * the base @dir), then move it into @hidden_dir: no grading tree ever holds it. A suite with syntax
+ * errors, an exercise the manifest does not know or a points file that is wrong throws here, once,
+ * and not on every student's submission.
+ */
+function prepare_hidden(hidden: string, hidden_dir: string, dir: string, manifest: course_manifest, hs: hidden_suite[]): void {
+  mkdirSync(join(dir, 'tests/hidden'), { recursive: true });
+  for (const h of read_hidden(hidden, manifest)) {
+    const path = `tests/hidden/${h.exercise.id}.checks.ts`;
+    const source = readFileSync(h.file, 'utf8');
+    writeFileSync(join(dir, path), source);
+    const errors = transpile_file(join(dir, path));
+    if (errors.length) throw new Error(`${basename(h.file)} does not compile: ${errors.map((x) => x.message).join('; ')}`);
+    const file = join(hidden_dir, `${h.exercise.id}.checks.js`);
+    renameSync(join(dir, path.replace(/\.ts$/, '.js')), file);
+    rmSync(join(dir, path));
+    hs.push({ exercise: h.exercise.id, path, file, points: h.points, ids: Object.keys(h.points) });
+  }
+  rmSync(join(dir, 'tests/hidden'), { recursive: true, force: true });
 }
 
 /** release_base - remove a base's temporary folders. */
@@ -539,8 +556,15 @@ async function run_in_tree(tree: string, base: grading_base, e: manifest_exercis
   return {
     ...visible,
     ...(hidden.extra && !failed ? { extra: hidden.extra } : {}),
-    ...(failed ? { hidden_failure: `not run: the hidden checks' process ${hidden.status === 'timeout' ? 'timed out' : 'failed'}: ${hidden.message}` } : {}),
-    incidents: [...(visible.incidents ?? []), ...(hidden.incidents ?? []).map((i) => `(hidden checks' process) ${i}`)],
+    // A fixed sentence: the process's own message may quote the hidden suite (its path, a line of
+    // its source, a thrown text), and a hidden check's message is shown to students (after the due
+    // date, or at once with --visibility visible). The message is the instructor's, as an incident.
+    ...(failed ? { hidden_failure: hidden.status === 'timeout' ? "not run: the hidden checks' process timed out and was stopped" : "not run: the hidden checks' process failed (the instructor's log says why)" } : {}),
+    incidents: [
+      ...(visible.incidents ?? []),
+      ...(hidden.incidents ?? []).map((i) => `(hidden checks' process) ${i}`),
+      ...(failed ? [`(hidden checks' process) ${hidden.status}: ${hidden.message}`] : []),
+    ],
   };
 }
 
@@ -619,7 +643,12 @@ function trusted_results(e: manifest_exercise, run: isolated_run, hidden: hidden
 export async function grade_submission(base: grading_base, opts: grade_options = {}, limit: limiter = make_limiter(opts.jobs ?? 2)): Promise<grade_report> {
   const given = resolve(opts.submission ?? base.root);
   // The instructor names the submission: resolve that path once; below it nothing is followed.
-  const sub_root = realpathSync(given);
+  let sub_root: string;
+  try {
+    sub_root = realpathSync(given);
+  } catch (e) {
+    throw new grader_failure('submission', `the submission ${given} cannot be read: ${(e as Error).message}`, { cause: e });
+  }
   const m = base.manifest;
   const layout = submission_layout(sub_root, m);
   const wanted = opts.exercises?.length ? opts.exercises.map((q) => find_exercise(m, q).id) : m.exercises.map((e) => e.id);
@@ -858,13 +887,16 @@ export async function grade(opts: grade_options = {}): Promise<grade_report> {
   }
 }
 
-/** A report for a run that could not grade at all (results are written even then). */
-export function failed_report(submission: string, message: string, m: course_manifest | null): grade_report {
+/**
+ * A report for a run that could not grade at all (results are written even then): @message is what
+ * a student may see (grader/failure.ts shown_failure), @detail the instructor's.
+ */
+export function failed_report(submission: string, message: string, m: course_manifest | null, detail?: string): grade_report {
   const exercises: graded_exercise[] = (m?.exercises ?? []).map((e) => {
     const checks = zero_checks(e, message, undefined);
     return { id: e.id, title: e.title, status: 'crashed', message, score: 0, max_score: exercise_points(e), checks, output: '', ms: 0 };
   });
-  return { submission, score: 0, max_score: exercises.reduce((s, e) => s + e.max_score, 0), exercises, modified: [], grader_modified: [], hidden_visibility: 'after_due_date', execution_time: 0, error: message };
+  return { submission, score: 0, max_score: exercises.reduce((s, e) => s + e.max_score, 0), exercises, modified: [], grader_modified: [], hidden_visibility: 'after_due_date', execution_time: 0, error: message, ...(detail !== undefined ? { failure_detail: detail } : {}) };
 }
 
 export function write_text(path: string, text: string): void {

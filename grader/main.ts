@@ -8,13 +8,14 @@
 // Every command's arguments are parsed strictly (node:util parseArgs): an
 // unknown or misspelt option is an error (exit 2), never silently ignored
 // ("--hiden DIR" must not grade without the hidden tests).
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { COURSE_ROOT, read_manifest } from '../course/files';
 import type { course_manifest } from '../course/manifest';
 import { kill_all_workers } from '../course/runner';
 import { batch_lines, grade_batch } from './batch';
 import { export_student } from './export_student';
+import { failure_detail, shown_failure } from './failure';
 import { failed_report, grade_submission, prepare_base, release_base, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
 import { build_gradescope_zip } from './gradescope_zip';
 import { publish_results, summary_table } from './output';
@@ -152,7 +153,8 @@ export async function run_grade(opts: grade_options, out: string, quiet = false)
     base = prepare_base(opts.root, opts.hidden ?? null);
     report = await grade_submission(base, opts);
   } catch (e) {
-    report = failed_report(opts.submission ?? 'submission', `the grader could not run: ${(e as Error).message}`, manifest);
+    // The student sees a fixed sentence; the error (a hidden suite's name, path or check) is the instructor's.
+    report = failed_report(basename(opts.submission ?? 'submission'), shown_failure(e), manifest, failure_detail(e));
   } finally {
     if (base) release_base(base);
   }
@@ -165,7 +167,25 @@ export async function run_grade(opts: grade_options, out: string, quiet = false)
   const incidents = incident_lines(report);
   for (const i of incidents) console.log(i);
   if (incidents.length) write_result_file(out, 'incidents.txt', `${incidents.join('\n')}\n`);
+  const detail = failure_log(report);
+  if (detail) {
+    console.error(detail);
+    write_result_file(out, FAILURE_LOG, `${detail}\n`);
+  }
   return report;
+}
+
+/** The instructor's log of a run that could not grade, in the output folder (no result format names it). */
+export const FAILURE_LOG = 'grader-error.txt';
+
+/**
+ * failure_log - why the grader could not run, for the instructor: on the terminal (stderr; on
+ * Gradescope students do not see it, results.json's stdout_visibility) and in FAILURE_LOG. None in
+ * GitHub Actions, whose log and workspace are the student's own (as for incident_lines).
+ */
+export function failure_log(r: grade_report, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (!r.failure_detail || env.GITHUB_ACTIONS === 'true') return null;
+  return strip_terminal(`${r.error ?? 'the grader could not run'}\n${r.failure_detail}`);
 }
 
 /** incident_lines - the incidents of @r for the instructor, one line each; none in GitHub Actions (the student's own log and workspace). */

@@ -7,21 +7,27 @@
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[PX^_][^\u001b]*(?:\u001b\\)?|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]|\u009d[^\u0007]*\u0007?/g;
 // Controls other than tab and newline (CR would let a line overwrite another).
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-// Characters that move or reorder text without being control characters: the Unicode line
-// and paragraph separators (a browser, an editor or Gradescope's page shows a new line, so
-// "Error\u2028…: 8/8 (passed)" reads as a forged result line) and the bidi marks, embeddings,
-// overrides and isolates (U+202E turns "0/8" into "8/0" on screen).
-const LAYOUT = /[\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g;
+// Characters that are not shown as themselves: the format characters (\p{Cf}: the bidi marks,
+// embeddings, overrides and isolates that turn "0/8" into "8/0" on screen, the zero-width space and
+// joiners, the BOM, the word joiner, soft hyphen, tags), the line and paragraph separators (a
+// browser, an editor or Gradescope's page shows a new line, so "Error\u2028…: 8/8 (passed)" reads as
+// a forged result line), the other default-ignorable characters (combining grapheme joiner, Hangul
+// fillers, variation selectors) and lone surrogates (not text: invalid in XML, "\ufffd" elsewhere).
+// "8/8\u200b" reads exactly as "8/8": in learner text it is removed, in a name escaped (red team 9 #22).
+const INVISIBLE_CLASS = '\\p{Cf}\\p{Zl}\\p{Zp}\\p{Cs}\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u3164\\ufe00-\\ufe0f\\uffa0\\u{e0000}-\\u{e0fff}';
+const INVISIBLE = new RegExp(`[${INVISIBLE_CLASS}]`, 'gu');
 
-/** strip_terminal - @text without terminal escape sequences, control characters (tab and newline kept), line separators or bidi controls. */
+/**
+ * strip_terminal - @text without terminal escape sequences, control characters (tab and newline kept),
+ * or characters that are not shown as themselves (format characters, line separators, default
+ * ignorables, lone surrogates). The one sanitiser of learner text on its way to any output.
+ */
 export function strip_terminal(text: string): string {
-  return text.replace(ESCAPES, '').replace(CONTROLS, '').replace(LAYOUT, '');
+  return text.replace(ESCAPES, '').replace(CONTROLS, '').replace(INVISIBLE, '');
 }
 
-// What shown_name() escapes: every control (C0, DEL, C1), the line and paragraph separators, and every
-// format or default-ignorable character (bidi marks, zero-width space and joiners, BOM, word joiner,
-// variation selectors, tags): "alice\u200b" printed exactly as "alice" (red team 9 #22).
-const UNSAFE_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u{e0000}-\u{e0fff}]/gu;
+// What shown_name() escapes: every control (C0, DEL, C1) and every character strip_terminal removes as invisible.
+const UNSAFE_IN_NAME = new RegExp(`[\\p{Cc}${INVISIBLE_CLASS}]`, 'gu');
 
 /**
  * shown_name - a name a submission chose (its folder, a file) made safe to
