@@ -15,8 +15,8 @@
 //
 // Check your work: npx shrinker-lab run 13
 // Measure the trade-offs: npx tsx scripts/measure_tradeoffs.ts
-import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND, type drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_is_busy, i915_gem_retire_requests } from '../../kernel/drivers/gpu/drm/i915/i915_gem';
+import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND, msecs_to_jiffies_timeout, type drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { i915_gem_retire_requests, i915_gem_wait_for_idle } from '../../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_object_is_active, obj_nr_pages } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { can_release_pages, i915_gem_shrink, i915_gem_shrink_all } from '../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { mutex_trylock, mutex_trylock_recursive, mutex_unlock, MUTEX_TRYLOCK_FAILED, MUTEX_TRYLOCK_RECURSIVE } from '../../kernel/locking/mutex';
@@ -25,7 +25,7 @@ import { SHRINK_STOP, type shrink_control } from '../../kernel/mm/vmscan';
 import { pr_err, pr_info } from '../../kernel/printk/printk';
 import { current, schedule_timeout_killable } from '../../kernel/sched/core';
 import { fatal_signal_pending } from '../../kernel/sched/task';
-import { jiffies, msecs_to_jiffies } from '../../kernel/time/timekeeping';
+import { jiffies, time_after } from '../../kernel/time/timekeeping';
 
 /**
  * The two choices the thread argues about. The graded checks run your code
@@ -129,20 +129,22 @@ export async function i915_gem_shrinker_scan(i915: drm_i915_private, sc: shrink_
 }
 
 /**
- * shrinker_lock_uninterruptible - the OOM notifier's way in: it may wait,
- * one tick at a time, for the GPU to idle and struct_mutex to come free,
- * for up to @timeout_ms, and gives up on a fatal signal.
+ * shrinker_lock_uninterruptible - the OOM notifier's way in (v4.11): one
+ * deadline, set when it starts; each try waits for the GPU to idle
+ * (uninterruptibly, with no deadline of its own) and then tries the lock;
+ * after a failed try it sleeps a tick, and gives up on a fatal signal or
+ * once the deadline has passed.
  */
 async function shrinker_lock_uninterruptible(i915: drm_i915_private, timeout_ms: number): Promise<lock_state | null> {
-  const timeout = jiffies() + msecs_to_jiffies(timeout_ms);
+  const timeout = jiffies() + msecs_to_jiffies_timeout(timeout_ms);
   for (;;) {
-    if (!i915_gem_is_busy(i915)) {
+    if ((await i915_gem_wait_for_idle(i915, 0)) === 0) {
       const st = shrinker_lock(i915);
       if (st.locked) return st;
     }
     await schedule_timeout_killable(1);
     if (fatal_signal_pending(current)) return null;
-    if (jiffies() > timeout) {
+    if (time_after(jiffies(), timeout)) {
       pr_err('Unable to lock GPU to purge memory.');
       return null;
     }

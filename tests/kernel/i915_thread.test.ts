@@ -69,11 +69,12 @@ describe('2. flush_work() from the shrinker (Andrea\'s 2/5)', () => {
 });
 
 describe('3. a count that hides memory', () => {
-  it('count returning 0 whenever struct_mutex is contended ends in the OOM killer', async () => {
+  it('count returning 0 whenever struct_mutex is contended leaves the buffers to the OOM path: the notifier waits out the busy GPU (30 s, v4.11 i915_gem_wait_for_idle) before it purges them', async () => {
     const r = await run(count_hides_memory('trylock'));
-    expect(kinds(r)).toContain('oom');
-    expect(log(r)).toContain('Unable to lock GPU to purge memory.');
-    expect(log(r)).toContain('Killed process 1 (firefox)');
+    expect(r.stop).toBe('completed');
+    expect(kinds(r)).not.toContain('oom');
+    expect(log(r)).not.toContain('Unable to lock GPU to purge memory.');
+    expect(log(r)).toMatch(/\[ {3}31\.000000\] Purging GPU memory, 48 pages freed/);
   });
 
   it('a count that needs no lock lets reclaim purge the buffer cache instead', async () => {

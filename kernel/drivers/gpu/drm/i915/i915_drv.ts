@@ -12,6 +12,7 @@ import type { shrinker } from '../../../../mm/vmscan';
 import type { notifier_block } from '../../../../mm/oom_kill';
 import type { drm_i915_gem_object } from './i915_gem_object';
 import type { i915_shrinker_ops } from './i915_gem_shrinker';
+import { msecs_to_jiffies } from '../../../../time/timekeeping';
 
 // i915_gem_shrink() flags (v4.x values; later kernels renumbered them and dropped PURGEABLE).
 export const I915_SHRINK_PURGEABLE = 0x1;
@@ -72,6 +73,15 @@ export interface model_i915_config {
 }
 
 const configs = new WeakMap<drm_i915_private, model_i915_config>();
+
+/**
+ * msecs_to_jiffies_timeout - i915_drv.h (v4.11): a timeout of @m ms in
+ * jiffies, plus one, so that a wait is never shorter than asked when the
+ * next tick is just about to come (the deadline i915 sets for its waits).
+ */
+export function msecs_to_jiffies_timeout(m: number): number {
+  return msecs_to_jiffies(m) + 1;
+}
 
 /** model_i915_config - the model configuration of @i915 (set when gem_world created it). */
 export function model_i915_config(i915: drm_i915_private): Readonly<model_i915_config> {

@@ -15,7 +15,8 @@ import { mutex_init, mutex_lock, mutex_unlock } from '../../../../locking/mutex'
 import { llist_add, llist_del_all, llist_head } from '../../../../lib/llist';
 import { kfree } from '../../../../mm/slab';
 import { call_rcu, type rcu_head } from '../../../../rcu/update';
-import { cond_resched, need_resched } from '../../../../sched/core';
+import { cond_resched, might_sleep, need_resched, schedule_timeout, set_current_state } from '../../../../sched/core';
+import { TASK_UNINTERRUPTIBLE, type wait_target } from '../../../../sched/task';
 import { jiffies } from '../../../../time/timekeeping';
 import { INIT_WORK, schedule_work, type work_struct } from '../../../../workqueue';
 import { I915_MADV_DONTNEED, model_i915_objects, model_set_i915_config, model_set_i915_private, type drm_i915_private, type i915_release } from './i915_drv';
@@ -216,6 +217,35 @@ export function i915_gem_retire_requests(i915: drm_i915_private): void {
   for (const obj of model_i915_objects(i915)) {
     if (obj.active_count > 0 && i915_gem_object_request_completed(obj, now)) i915_gem_object_retire__read(obj);
   }
+}
+
+/** i915_gem_wait_for_idle()'s flag (i915_gem_request.h, v4.11): the caller holds struct_mutex. */
+export const I915_WAIT_LOCKED = 1 << 1;
+
+const GPU_IDLE: wait_target = { describe: () => 'the GPU to complete its requests (i915_gem_wait_for_idle)', holder: () => null };
+
+/**
+ * i915_gem_wait_for_idle - v4.11 i915_gem.c: wait until the GPU has
+ * completed the requests submitted when the call began (each engine's last
+ * request, i915_wait_request(..., MAX_SCHEDULE_TIMEOUT)). No deadline, and
+ * without I915_WAIT_INTERRUPTIBLE the sleep is TASK_UNINTERRUPTIBLE: SIGKILL
+ * does not end it. The OOM notifier calls it with 0 (struct_mutex not held).
+ * Completed requests need not be retired for it to return 0.
+ */
+export async function i915_gem_wait_for_idle(i915: drm_i915_private, flags: number): Promise<number> {
+  if (flags & ~I915_WAIT_LOCKED) throw new Error(`i915_gem_wait_for_idle: flags ${flags}: the model waits uninterruptibly only (0 or I915_WAIT_LOCKED)`);
+  if (flags & I915_WAIT_LOCKED) lockdep_assert_held(i915.struct_mutex, 'drivers/gpu/drm/i915/i915_gem.c i915_gem_wait_for_idle');
+  might_sleep('i915_gem_wait_for_idle', 'drivers/gpu/drm/i915/i915_gem.c');
+  const now = jiffies();
+  // (model) a request is its object's active_until: the last one submitted so far completes last.
+  const idle_at = model_list_watch_paused(() =>
+    model_i915_objects(i915).reduce((t, o) => (!o.freed && o.active_count > 0 && !i915_gem_object_request_completed(o, now) ? Math.max(t, o.active_until) : t), now),
+  );
+  while (jiffies() < idle_at) {
+    set_current_state(TASK_UNINTERRUPTIBLE);
+    await schedule_timeout(idle_at - jiffies(), GPU_IDLE);
+  }
+  return 0;
 }
 
 /** Is the GPU still executing a request (i915_gem_wait_for_idle would wait)? Completed but unretired requests do not count. */

@@ -20,7 +20,7 @@ import { rcu_barrier, synchronize_rcu, synchronize_rcu_expedited } from '../../.
 import { current, might_sleep, model_schedule_point, schedule_timeout_killable } from '../../../../sched/core';
 import { boot_params } from '../../../../init/params';
 import { fatal_signal_pending } from '../../../../sched/task';
-import { jiffies, msecs_to_jiffies } from '../../../../time/timekeeping';
+import { jiffies, time_after } from '../../../../time/timekeeping';
 import { trace } from '../../../../trace/trace';
 import { flush_work } from '../../../../workqueue';
 import {
@@ -32,9 +32,10 @@ import {
   I915_SHRINK_VMAPS,
   model_i915_config,
   model_i915_shrinker_ops,
+  msecs_to_jiffies_timeout,
   type drm_i915_private,
 } from './i915_drv';
-import { i915_gem_is_busy, i915_gem_retire_requests } from './i915_gem';
+import { i915_gem_retire_requests, i915_gem_wait_for_idle } from './i915_gem';
 import {
   __i915_gem_object_put_pages,
   i915_gem_object_is_active,
@@ -299,21 +300,24 @@ export const v4_11_shrinker_ops: i915_shrinker_ops = {
 };
 
 /**
- * i915_gem_shrinker_lock_uninterruptible - the OOM notifier's way in: wait
- * for the GPU to idle and the lock to be free, one tick at a time, for up to
- * @timeout_ms. (Model choice: v4.11 blocks on the GPU with no deadline,
- * i915_gem_wait_for_idle(dev_priv, 0), and checks @timeout_ms after it.)
+ * i915_gem_shrinker_lock_uninterruptible - the OOM notifier's way in (v4.11).
+ * One deadline, set when it starts (@timeout_ms, msecs_to_jiffies_timeout);
+ * each try waits for the GPU to idle (i915_gem_wait_for_idle(dev_priv, 0):
+ * uninterruptible, no deadline of its own) and then tries the lock. A failed
+ * try sleeps a tick (killable), gives up on a fatal signal, and gives up
+ * once the deadline has passed. So a SIGKILL is noticed only between tries,
+ * and a GPU busy past the deadline is waited for all the same.
  */
 export async function i915_gem_shrinker_lock_uninterruptible(i915: drm_i915_private, timeout_ms: number): Promise<shrinker_lock_state | null> {
-  const timeout = jiffies() + msecs_to_jiffies(timeout_ms);
+  const timeout = jiffies() + msecs_to_jiffies_timeout(timeout_ms);
   for (;;) {
-    if (!i915_gem_is_busy(i915)) {
+    if ((await i915_gem_wait_for_idle(i915, 0)) === 0) {
       const st = await by_the_model(() => model_i915_shrinker_ops(i915).lock(i915));
       if (st.locked) return st;
     }
     await schedule_timeout_killable(1);
     if (fatal_signal_pending(current)) return null;
-    if (jiffies() > timeout) {
+    if (time_after(jiffies(), timeout)) {
       pr_err('Unable to lock GPU to purge memory.');
       return null;
     }
