@@ -16,6 +16,7 @@ import { build_checked, find_declared, scenario_declarations_of, type built_scen
 import { format_schedule, parse_schedule, render_timeline, replay_schedule, type deviation, type scenario } from '../../explorer/index';
 import { ALL_FAILURE_KINDS } from '../../explorer/scenario';
 import { step_to, type step_result } from '../../explorer/stepper';
+import { check_no_failures_strongest, coverage_text, headline } from '../../explorer/verdict';
 import { KERNEL_REGISTRY_KEY, locate_your_code_line, YOUR_CODE_LINES, type kernel_registry, type your_code_lines, type your_code_offer } from '../../cli/your_code_registry';
 import { model_set_frame_locator } from '../../kernel/lib/dump_stack';
 import { locate_bundled_frame, set_frame_table, type frame_table } from './frame_map';
@@ -299,4 +300,44 @@ export async function step(id: string, v: variant, departures: readonly deviatio
   await load_frame_table();
   const r = await resolve(id, v);
   return inside(r.built, () => step_to(r.built.scenario, departures, at, r.built.options?.fail_on ?? ALL_FAILURE_KINDS));
+}
+
+/** What the check's own search says about one scenario with one variant's code (prove). */
+export interface proof {
+  /** No schedule the search ran failed, and it ran every one it claims. */
+  ok: boolean;
+  /** The claim, in words: every interleaving, or every schedule within bound k; or the failure found. */
+  claim: string;
+  /** The explorer's own line on what it ran (explorer/verdict.ts coverage_text). */
+  coverage: string;
+  /** The failing schedule, when one was found. */
+  schedule_string: string | null;
+}
+
+/**
+ * prove - scenario @id with @v's code under the search its check runs
+ * (course/check_helpers.ts no_failures: check_no_failures_strongest with the
+ * declaration's options, stopped at the first failure), said as exactly as
+ * the explorer's verdict says it: "no failure in any interleaving" only when
+ * complete exploration finished, else "within bound k" (every schedule with
+ * at most k departures from the kernel's choices, and no more).
+ */
+export async function prove(id: string, v: variant): Promise<proof> {
+  await load_frame_table();
+  const r = await resolve(id, v);
+  const x = await inside(r.built, () => check_no_failures_strongest(r.built.scenario, { stop_on: 'first', ...r.built.options }));
+  const e = x.exploration;
+  const coverage = coverage_text(e);
+  const n = `${e.schedules} schedule${e.schedules === 1 ? '' : 's'}`;
+  if (x.failure) {
+    const f = x.failure;
+    return { ok: false, claim: `Fails: ${headline(f)}, with ${f.preemptions} departure(s) from the kernel's choices (${f.schedule_string}).`, coverage, schedule_string: f.schedule_string };
+  }
+  if (!x.ok) return { ok: false, claim: `Not proved: the search ran out of budget before it covered its space (${coverage}).`, coverage, schedule_string: null };
+  const bound = e.preemption_bound ?? 0;
+  const claim =
+    e.complete && e.exhausted
+      ? `No failure in any interleaving: the explorer ran every interleaving of this scenario (up to equivalent ones, ${n}).`
+      : `No failure within bound ${bound}: the explorer ran every schedule with at most ${bound} departure${bound === 1 ? '' : 's'} from the kernel's choices (${n}); schedules with more departures were not run.`;
+  return { ok: true, claim, coverage, schedule_string: null };
 }

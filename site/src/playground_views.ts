@@ -8,7 +8,7 @@
 // challenge, scored against the fewest departures the explorer needs.
 import { explore } from '../../explorer/explore';
 import type { lane, machine_view, run_lanes, step_result, timeline_mark } from '../../explorer/stepper';
-import { resolve, type variant } from './playground_core';
+import { prove, resolve, type variant } from './playground_core';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -273,14 +273,49 @@ export function challenge(id: string, v: variant, r: step_result, has_yours: boo
         }
       })();
     });
-    s.append(score, b, again('Same schedule on the solution', 'solution'));
+    s.append(score, b);
+    // A workload challenge is won by one run: say what that run shows, and what it does not.
+    if (goal) {
+      s.append(el('p', { class: 'pg-shows' },
+        `What this run shows: the starter fails this workload with ${r.departures.length} departure(s) from the kernel's choices. ` +
+        `The bug is in what the code does with the workload, not in an interleaving: the check runs this workload under the kernel's own schedule and fails the starter with this verdict. ` +
+        'One run says nothing about other schedules; "What the check proves" runs them.'));
+    }
+    s.append(again('Same schedule on the solution', 'solution'));
     if (has_yours) s.append(again('Same schedule on your code', 'yours'));
   } else {
     const whose = v === 'solution' ? 'The reference solution' : 'Your code';
-    s.append(el('p', {}, r.failures.length ? `${whose} failed this schedule.` : `${whose} survives this schedule.`));
+    s.append(el('p', {}, r.failures.length
+      ? `${whose} failed this schedule.`
+      : `${whose} survives this schedule: this one run, no more. "What the check proves" runs every schedule the check runs.`));
     s.append(again('Same schedule on the starter', 'starter'));
     if (v === 'yours') s.append(again('Same schedule on the solution', 'solution'));
     else if (has_yours) s.append(again('Same schedule on your code', 'yours'));
   }
+  s.append(...proof_of(id, v));
   return s;
+}
+
+/**
+ * The check's own search of scenario @id with @v's code, on demand: its
+ * claim said exactly (every interleaving, or every schedule within bound k,
+ * or the failure it found) and the explorer's line on what it ran.
+ */
+function proof_of(id: string, v: variant): HTMLElement[] {
+  const whose = v === 'starter' ? 'the starter' : v === 'solution' ? 'the reference solution' : 'your code';
+  const out = el('p', { 'aria-live': 'polite', class: 'pg-proof' });
+  const b = el('button', { type: 'button' }, 'What the check proves');
+  b.addEventListener('click', () => {
+    b.disabled = true;
+    out.textContent = `The explorer is running every schedule the check runs, with ${whose}…`;
+    void (async () => {
+      try {
+        const p = await prove(id, v);
+        out.textContent = `With ${whose}: ${p.claim} (${p.coverage}.)`;
+      } catch (e) {
+        out.textContent = `The explorer could not run: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    })();
+  });
+  return [b, out];
 }

@@ -11,7 +11,8 @@
 import { describe, expect, it } from 'vitest';
 import { read_manifest } from '../../course/files';
 import { explore } from '../../explorer/explore';
-import { every_declaration, resolve, step } from '../../site/src/playground_core';
+import { parse_schedule } from '../../explorer/schedule';
+import { every_declaration, prove, resolve, step } from '../../site/src/playground_core';
 import { resolve as resolve_path } from 'node:path';
 
 const root = resolve_path(import.meta.dirname, '../..');
@@ -52,5 +53,34 @@ describe('a challenge for every exercise', () => {
     const solution = await step(c!.id, 'solution', c!.departures, Number.MAX_SAFE_INTEGER);
     expect(solution.failures.map((f) => `${f.kind}: ${f.title}`), `${c!.string} on the reference solution`).toEqual([]);
     console.log(`${exercise}: ${c!.string} (${c!.departures.length} departure(s); starter: ${starter.failures[0]!.kind})`);
+  });
+});
+
+/**
+ * "What the check proves" (site/src/playground_core.ts prove): the check's
+ * own search of a scenario, said exactly. A schedule challenge (03's
+ * recursion) and a workload challenge (10's writeback, whose check runs the
+ * workload once): the reference's claim is "in any interleaving" only when
+ * the explorer covered every interleaving, else "within bound k" with the
+ * bound it covered; the starter's claim is the failure, with a string that
+ * replays it.
+ */
+describe('what the check proves, said exactly', () => {
+  it.each(['ex03-recursion', 'ex10-writeback-in-reclaim'])('%s: the reference is proved for every interleaving or within the bound the explorer covered; the starter fails with a replayable string', async (id) => {
+    const sol = await prove(id, 'solution');
+    expect(sol.ok, sol.claim).toBe(true);
+    const m = /^No failure (?:in any interleaving|within bound (\d+)): /.exec(sol.claim);
+    expect(m, sol.claim).not.toBeNull();
+    if (m![1] === undefined) expect(sol.coverage).toMatch(/every interleaving covered$/);
+    else {
+      expect(sol.coverage).toMatch(new RegExp(`with at most ${m![1]} preemptions?`));
+      expect(sol.coverage).not.toMatch(/every interleaving covered$/);
+      expect(sol.claim).toMatch(/schedules with more departures were not run\.$/);
+    }
+    const st = await prove(id, 'starter');
+    expect(st.ok, st.claim).toBe(false);
+    expect(st.claim).toMatch(/^Fails: /);
+    expect(parse_schedule(st.schedule_string!).scenario_id).toBe(id);
+    console.log(`${id}: solution: ${sol.claim} starter: ${st.claim.slice(0, 120)}`);
   });
 });

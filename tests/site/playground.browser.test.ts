@@ -388,11 +388,22 @@ describe('the playground in Chromium', () => {
     await expect
       .poll(() => score.textContent(), { timeout: PATIENCE_MS })
       .toBe(`You: ${fewest.departures.length} departure(s). The explorer's fewest: ${fewest.departures.length} (${fewest.string}). You matched it.`);
+    // A workload challenge says what its one winning run shows, and that it says nothing about other schedules.
+    if (goal) expect(await challenge.locator('.pg-shows').textContent()).toMatch(/^What this run shows: the starter fails this workload with 0 departure\(s\) from the kernel's choices\. .*One run says nothing about other schedules/);
+    else expect(await challenge.locator('.pg-shows').count()).toBe(0);
     await tab_to_button(page, 'Same schedule on the solution');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('region', { name: /Challenge/ }).textContent(), { timeout: PATIENCE_MS }).toMatch(/The reference solution survives this schedule/);
+    await expect.poll(() => page.getByRole('region', { name: /Challenge/ }).textContent(), { timeout: PATIENCE_MS }).toMatch(/The reference solution survives this schedule: this one run, no more\./);
     expect(await page.textContent('#pg-schedule')).toBe(fewest.string);
     expect(await page.textContent('.pg-end')).toMatch(/✓ no failures in this run/);
+    // What the check proves, by keyboard: every interleaving, or every schedule within the bound, said as the explorer covered it.
+    await tab_to_button(page, 'What the check proves');
+    await page.keyboard.press('Enter');
+    const proof = page.getByRole('region', { name: /Challenge/ }).locator('.pg-proof');
+    await expect.poll(() => proof.textContent(), { timeout: PATIENCE_MS }).toMatch(/^With the reference solution: (?:No failure|Fails|Not proved|The explorer could not)/);
+    const said = (await proof.textContent()) ?? '';
+    const bound = /^With the reference solution: No failure (?:in any interleaving: .*every interleaving covered\.\)|within bound (\d+): the explorer ran every schedule with at most \1 departures? from the kernel's choices \(\d+ schedules?\); schedules with more departures were not run\. \(.*with at most \1 preemptions?.*\.\))$/;
+    expect(said).toMatch(bound);
     expect(errors).toEqual([]);
     await page.context().close();
   });
