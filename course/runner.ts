@@ -53,8 +53,12 @@ export const LIMITS = {
   rss_poll_ms: 200,
 } as const;
 
-/** The learner's code: check, serve, grade, replay. 'read': the grader's reader of learner files (grader/read_child.ts), which parses and never runs them. */
-export type worker_verb = 'check' | 'serve' | 'grade' | 'replay' | 'read';
+/**
+ * The learner's code: check, serve, grade, replay. 'read': the grader's reader of learner files
+ * (grader/read_child.ts), 'typecheck': the grader's type check (grader/typecheck_child.ts); both
+ * parse the learner's files and never run them, and the learner's text chooses their cost.
+ */
+export type worker_verb = 'check' | 'serve' | 'grade' | 'replay' | 'read' | 'typecheck';
 
 export interface spawn_options {
   verb: worker_verb;
@@ -72,6 +76,8 @@ export interface spawn_options {
   stdin?: 'pipe' | 'ignore';
   /** Let the child print straight to this terminal (replay) instead of capturing. */
   inherit_output?: boolean;
+  /** Variables added to the child's environment (the type check's NODE_PATH). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export type worker_child = ChildProcess & { stdin: Writable | null; stdout: Readable | null; stderr: Readable | null };
@@ -147,7 +153,7 @@ export function spawn_worker(o: spawn_options): worker_child {
   const out = o.inherit_output ? 'inherit' : 'pipe';
   const child = spawn(process.execPath, node_args(o), {
     cwd: o.cwd,
-    env: worker_env(process.env),
+    env: worker_env({ ...process.env, ...o.env }),
     detached: true,
     stdio: [o.stdin ?? 'ignore', out, out, 'pipe'],
   }) as worker_child;

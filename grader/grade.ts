@@ -3,15 +3,14 @@
 // exercise in its own locked-down child process. The parent alone writes
 // results: the children print one nonce-signed line each and have no write
 // access to anything.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { check_result } from '../course/checks';
-import { watch_cpu_budget } from '../course/cpu_budget';
 import { COURSE_ROOT, read_manifest } from '../course/files';
 import { run_isolated, type isolated_run } from '../course/isolate';
-import { LIMITS, rss_mb } from '../course/runner';
+import { LIMITS, node_args, run_worker, type run_options } from '../course/runner';
 import { exercise_points, find_exercise, type course_manifest, type manifest_exercise } from '../course/manifest';
 import type { exercise_status } from '../course/outcome';
 import type { diagnostic } from '../course/typecheck';
@@ -403,82 +402,76 @@ export function submission_layout(sub: string, m: course_manifest): { locate: (e
 const TYPESCRIPT_DIR = dirname(createRequire(import.meta.url).resolve('typescript/package.json'));
 
 /**
- * typecheck_argv - node's arguments for the type-check child: the tree's
- * transpiled grader/typecheck_child.js (no loader: tsx would need worker
- * threads and reads outside the list), under Node's permission model with
- * reads of exactly what grader/typecheck_confine.ts lets the compiler see
- * (the files, the tree's kernel/ and tsconfig.json, the compiler) plus the
- * grader code it runs. No writes, no child processes, no workers: a path the
- * confinement missed is refused by Node too. Exported for the tests.
+ * typecheck_run - the type-check child as the one runner starts it (course/runner.ts run_worker,
+ * verb 'typecheck'): the tree's transpiled grader/typecheck_child.js (no loader: tsx would need
+ * worker threads and reads outside the list), under Node's permission model with reads of exactly
+ * what grader/typecheck_confine.ts lets the compiler see (the files, the tree's kernel/ and
+ * tsconfig.json, the compiler) plus the grader code it runs. No writes, no child processes, no
+ * workers: a path the confinement missed is refused by Node too. The runner gives it what every
+ * child that takes learner text gets: its own session and process group (killed whole), the CPU
+ * budget, the heap cap and the resident-memory check, the output cap, the result channel, and
+ * kill_all_workers() when the grader is interrupted. Exported for the tests.
  */
-export function typecheck_argv(tree: string, files: readonly string[], heap_mb: number = LIMITS.heap_mb): string[] {
-  return [
+export function typecheck_run(tree: string, files: readonly string[], o: { heap_mb?: number; rss_mb?: number; timeout_ms?: number } = {}): run_options {
+  return {
+    verb: 'typecheck',
+    args: [tree, ...files],
+    cwd: tree,
+    worker: join(tree, 'grader/typecheck_child.js'),
+    loader: false,
     // The workers' heap cap (course/runner.ts LIMITS): a type check of the whole course needs ~200 MB;
     // 400 aliases of 90k-member template-literal unions took one to 3 GB (red team 8 #03).
-    `--max-old-space-size=${heap_mb}`,
-    '--experimental-permission',
-    ...files.map((f) => `--allow-fs-read=${f}`),
-    // Each file's starter twin (grader/signatures.ts): the contract its exports are held to.
-    ...files.map((f) => `--allow-fs-read=${starter_twin(f)}`),
-    `--allow-fs-read=${join(tree, 'kernel')}/*`,
-    `--allow-fs-read=${join(tree, 'tsconfig.json')}`,
-    `--allow-fs-read=${join(tree, 'package.json')}`,
-    `--allow-fs-read=${join(tree, 'grader')}/*`,
-    `--allow-fs-read=${join(tree, 'course')}/*`,
-    `--allow-fs-read=${TYPESCRIPT_DIR}/*`,
-    '--disallow-code-generation-from-strings',
-    '--no-warnings',
-    join(tree, 'grader/typecheck_child.js'),
-    tree,
-    ...files,
-  ];
+    heap_mb: o.heap_mb ?? LIMITS.heap_mb,
+    rss_mb: o.rss_mb ?? LIMITS.rss_mb,
+    timeout_ms: o.timeout_ms ?? LIMITS.timeout_ms,
+    node_flags: [
+      '--experimental-permission',
+      ...files.map((f) => `--allow-fs-read=${f}`),
+      // Each file's starter twin (grader/signatures.ts): the contract its exports are held to.
+      ...files.map((f) => `--allow-fs-read=${starter_twin(f)}`),
+      `--allow-fs-read=${join(tree, 'kernel')}/*`,
+      `--allow-fs-read=${join(tree, 'tsconfig.json')}`,
+      `--allow-fs-read=${join(tree, 'package.json')}`,
+      `--allow-fs-read=${join(tree, 'grader')}/*`,
+      `--allow-fs-read=${join(tree, 'course')}/*`,
+      `--allow-fs-read=${TYPESCRIPT_DIR}/*`,
+      '--disallow-code-generation-from-strings',
+    ],
+    // The tree's course/typecheck.js finds the compiler where the grader's own require does.
+    env: { NODE_PATH: dirname(TYPESCRIPT_DIR) },
+  };
 }
 
-/** Bytes of the type-check child's stdout beyond which it is stopped (its capped diagnostics are far less). */
-const TYPECHECK_MAX_OUTPUT = 4 * 1024 * 1024;
+/** typecheck_argv - the node arguments of the type-check child (typecheck_run), for the tests that probe its sandbox. */
+export function typecheck_argv(tree: string, files: readonly string[], heap_mb: number = LIMITS.heap_mb): string[] {
+  return node_args(typecheck_run(tree, files, { heap_mb }));
+}
 
-/** Run the type check of @files in a child (it parses, never runs, the code). */
-function typecheck_child(tree: string, files: string[], timeout_ms: number): Promise<diagnostic[] | string> {
-  return new Promise((done) => {
-    // NODE_PATH: the tree's course/typecheck.js finds the compiler where the grader's own require does.
-    const env = { ...process.env, NODE_PATH: dirname(TYPESCRIPT_DIR) };
-    const child = spawn(process.execPath, typecheck_argv(tree, files), { cwd: tree, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let out = '';
-    let err = '';
-    let why: string | null = null;
-    const kill = (reason: string) => {
-      why ??= reason;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    };
-    // CPU time, not wall time (course/cpu_budget.ts): under load the type check is slow, not stuck.
-    const end_budget = watch_cpu_budget(child.pid, timeout_ms, 200, () => kill('timed out'));
-    // Resident memory, as for the workers (the heap cap does not bound what the compiler keeps off-heap).
-    const rss_watch = setInterval(() => {
-      const mb = child.pid !== undefined ? rss_mb(child.pid) : null;
-      if (mb !== null && mb > LIMITS.rss_mb) kill(`used more than ${LIMITS.rss_mb} MiB of memory (are there huge types in the file?)`);
-    }, LIMITS.rss_poll_ms);
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      // The child caps its diagnostics (grader/typecheck_child.ts): more than this is not its answer.
-      if (out.length > TYPECHECK_MAX_OUTPUT) kill('printed more than a type check can');
-    });
-    child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
-    child.on('close', () => {
-      end_budget();
-      clearInterval(rss_watch);
-      try {
-        if (why) throw new Error(why);
-        done((JSON.parse(out.trim().split('\n').pop() ?? '') as { diagnostics: diagnostic[] }).diagnostics);
-      } catch {
-        const heap = /heap out of memory/i.test(err) ? `used more than ${LIMITS.heap_mb} MiB of heap (are there huge types in the file?)` : null;
-        done(`the type check did not finish: ${why ?? heap ?? (err.trim().split('\n').slice(-4).join('\n') || 'timed out')}`);
-      }
-    });
-  });
+/**
+ * run_typecheck - the type check of @files in @tree, in a child of the one runner (it parses,
+ * never runs, the code): the diagnostics, or why it did not finish, in the instructor's and the
+ * learner's terms. @timeout_ms is CPU time (course/cpu_budget.ts): under load the type check is
+ * slow, not stuck.
+ */
+export async function run_typecheck(tree: string, files: readonly string[], o: { heap_mb?: number; rss_mb?: number; timeout_ms?: number } = {}): Promise<diagnostic[] | string> {
+  const opts = typecheck_run(tree, files, o);
+  const r = await run_worker(opts);
+  const answer = r.results[0] as { diagnostics?: unknown } | undefined;
+  if (!r.stopped && r.results.length === 1 && Array.isArray(answer?.diagnostics)) return answer.diagnostics as diagnostic[];
+  const why = ((): string => {
+    switch (r.stopped) {
+      case 'timeout':
+      case 'stalled':
+        return `used ${Math.round(opts.timeout_ms! / 1000)} s of CPU time and was stopped`;
+      case 'memory':
+        return `used more than ${opts.heap_mb} MiB of heap or ${opts.rss_mb} MiB of memory (are there huge types in the file?)`;
+      case 'output':
+        return 'printed more than a type check can';
+      default:
+        return `its process ended with ${r.code ?? r.signal}${r.stderr_tail ? `: ${r.stderr_tail.split('\n').slice(-4).join('\n')}` : ''}`;
+    }
+  })();
+  return `the type check did not finish: ${why}`;
 }
 
 /** Text for the report: no grading-tree paths, no terminal escapes. */
@@ -743,7 +736,7 @@ export async function grade_submission(base: grading_base, opts: grade_options =
         if (existsSync(starter)) cpSync(starter, starter_twin(join(tree, 'exercises', e.id, f)));
       }
     }
-    const tc: Promise<diagnostic[] | string> = opts.typecheck === false || tc_files.length === 0 ? Promise.resolve([]) : limit(() => typecheck_child(tree, tc_files, Math.max(timeout_ms, 60_000)));
+    const tc: Promise<diagnostic[] | string> = opts.typecheck === false || tc_files.length === 0 ? Promise.resolve([]) : limit(() => run_typecheck(tree, tc_files, { timeout_ms: Math.max(timeout_ms, 60_000), heap_mb: opts.heap_mb, rss_mb: opts.rss_mb }));
     const runs = new Map<string, Promise<tree_run>>();
     for (const e of to_run) runs.set(e.id, limit(() => run_in_tree(tree, base, e, opts)));
     const guards = new Map<string, Promise<Set<string>>>();

@@ -1,7 +1,9 @@
-// The grader's type check of one submission, in its own process (it parses
-// the learner's files and the model, ~3 s, and must not block the parent's
-// other jobs): prints one JSON line {diagnostics}. It never runs the code.
-//   node --import tsx grader/typecheck_child.ts ROOT FILE...
+// The grader's type check of one submission, in a child of the one runner
+// (course/runner.ts, verb 'typecheck': its process group, CPU budget, heap
+// and resident-memory caps, output cap; grader/grade.ts run_typecheck). It
+// parses the learner's files and the model (~3 s) and never runs the code.
+// One result on the runner's channel (fd 3): {diagnostics}.
+//   node grader/typecheck_child.js typecheck ROOT FILE...
 //
 // Each FILE is held to its starter's contract too (grader/signatures.ts):
 // its starter twin, next to it in the tree, is compiled in the same program
@@ -18,17 +20,27 @@
 // grading tree, the tree's tsconfig.json and the compiler's own lib files.
 // Anything else is answered exactly as a missing file is: one diagnostic
 // for "missing" and "forbidden".
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, resolve, sep } from 'node:path';
 import type ts from 'typescript';
+import { RESULT_MARKER } from '../course/outcome';
 import { typechecker } from '../course/typecheck';
 import { signature_problems, starter_twin } from './signatures';
 import { confine_compiler } from './typecheck_confine';
 
-const [root, ...files] = process.argv.slice(2);
-if (!root) {
-  process.stderr.write('usage: typecheck_child.ts ROOT FILE...\n');
+const RESULT_FD = 3;
+const nonce = randomBytes(16).toString('hex');
+writeSync(RESULT_FD, `${RESULT_MARKER}${JSON.stringify({ nonce })}\n`);
+const emit = (payload: unknown) => {
+  const bytes = Buffer.from(`${RESULT_MARKER}${nonce}${JSON.stringify(payload)}\n`);
+  for (let off = 0; off < bytes.length; ) off += writeSync(RESULT_FD, bytes, off);
+};
+
+const [verb, root, ...files] = process.argv.slice(2);
+if (verb !== 'typecheck' || !root) {
+  process.stderr.write('usage: typecheck_child.js typecheck ROOT FILE...\n');
   process.exit(2);
 }
 const compiler = createRequire(import.meta.url)('typescript') as typeof ts;
@@ -45,7 +57,7 @@ const own = checker.check([...files, ...twins]).filter((d) => !twin_set.has(reso
 const failing = new Set(own.map((d) => d.file));
 const program = checker.program;
 const contract = program ? signature_problems(compiler, program, pairs.filter((p) => !failing.has(rel(p.learner))), rel) : [];
-process.stdout.write(`${JSON.stringify({ diagnostics: capped([...own, ...contract]) })}\n`);
+emit({ diagnostics: capped([...own, ...contract]) });
 
 /**
  * At most MAX_PER_FILE diagnostics per file, each message at most MAX_MESSAGE characters: a file
@@ -55,6 +67,8 @@ process.stdout.write(`${JSON.stringify({ diagnostics: capped([...own, ...contrac
 function capped(ds: typeof own): typeof own {
   const MAX_PER_FILE = 20;
   const MAX_MESSAGE = 2000;
+  // And at most this many in all: the result line stays far inside the runner's 1 MiB line limit.
+  const MAX_TOTAL = 200;
   const per_file = new Map<string, number>();
   const out: typeof own = [];
   for (const d of ds) {
@@ -62,6 +76,10 @@ function capped(ds: typeof own): typeof own {
     per_file.set(d.file, n);
     if (n <= MAX_PER_FILE) out.push(d.message.length > MAX_MESSAGE ? { ...d, message: `${d.message.slice(0, MAX_MESSAGE)}… (cut)` } : d);
   }
-  for (const [file, n] of per_file) if (n > MAX_PER_FILE) out.push({ file, line: 1, column: 1, code: 'SL-MORE', message: `and ${n - MAX_PER_FILE} more errors in this file` });
-  return out;
+  const kept = out.slice(0, MAX_TOTAL);
+  for (const [file, n] of per_file) {
+    const shown = kept.filter((d) => d.file === file).length;
+    if (n > shown) kept.push({ file, line: 1, column: 1, code: 'SL-MORE', message: `and ${n - shown} more errors in this file` });
+  }
+  return kept;
 }

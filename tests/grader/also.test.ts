@@ -4,13 +4,15 @@
 //   - every grader command parses its arguments strictly, with one parser;
 //   - "run learner code in a child" is one runner (course/runner.ts) and one
 //     worker that takes a verb, the only places that start node with learner
-//     code; the grader's type check (which never runs it) is the one other child;
+//     code; the grader's type check (which never runs it) is started by it too;
 //     the grader reads learner files only in the runner's children (grader/read.ts);
 //   - the hardening lives in course/, and course/ imports nothing of grader/.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COURSE_ROOT } from '../../course/files';
+import { LIMITS } from '../../course/runner';
+import { typecheck_run } from '../../grader/grade';
 import { COMMAND_OPTIONS, parse_args, usage_error } from '../../grader/main';
 
 function ts_files(dir: string): string[] {
@@ -42,10 +44,11 @@ describe('every grader command parses strictly', () => {
 });
 
 describe('one runner, one worker', () => {
-  it('only course/runner.ts starts a node child with a worker; the grader\'s type check is the one other node child and runs no learner code', () => {
+  it('only course/runner.ts starts a node child: the grader\'s type check too (verb typecheck, with the runner\'s limits)', () => {
     const starts = [...ts_files('course'), ...ts_files('cli'), ...ts_files('grader')].filter((f) => /\b(spawn|spawnSync|fork|execFile|execFileSync)\(\s*process\.execPath/.test(code_of(f)));
-    expect(starts.sort()).toEqual(['course/runner.ts', 'grader/grade.ts']);
-    expect(code_of('grader/grade.ts').match(/spawn\(process\.execPath, ([a-z_]+)\(/g)).toEqual(['spawn(process.execPath, typecheck_argv(']);
+    expect(starts.sort()).toEqual(['course/runner.ts']);
+    expect(code_of('grader/grade.ts')).toMatch(/run_worker\(opts\)/);
+    expect(typecheck_run('/t', ['/t/exercises/01/a.ts'])).toMatchObject({ verb: 'typecheck', worker: '/t/grader/typecheck_child.js', heap_mb: LIMITS.heap_mb, rss_mb: LIMITS.rss_mb });
     // The grader's own process never transpiles or parses a learner's file: the reader child does (grader/read_child.ts).
     expect(code_of('grader/grade.ts')).not.toMatch(/\b(check_policy|seal_epilogue|transpile_source|transpile_learner_file)\b/);
     // Every other child is a worker verb: no second worker entry point.

@@ -1,15 +1,15 @@
 // Grader red team, round 8 (/work/coord/s8/grader-redteam8.md; attacks in /work/gr8-attacks/): one test
 // per route closed this round, each failing without its fix.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solution_dir } from '../../course/files';
 import { realm } from '../../course/realm';
+import { workers_started } from '../../course/runner';
+import type { diagnostic } from '../../course/typecheck';
 import { grade_batch } from '../../grader/batch';
-import { failed_report, grade_submission, MAX_FILE_BYTES, prepare_base, release_base, typecheck_argv, type grading_base } from '../../grader/grade';
+import { failed_report, grade_submission, MAX_FILE_BYTES, prepare_base, release_base, run_typecheck, typecheck_argv, type grading_base } from '../../grader/grade';
 import { check_policy, MAX_VIOLATIONS } from '../../grader/policy';
 import { cap_message, MAX_MESSAGE_CHARS } from '../../grader/text';
 import { make_temp } from '../../grader/tree';
@@ -48,29 +48,30 @@ describe('round 8, 02/03: the type-check child is bounded in memory and in what 
   });
   afterAll(() => release_base(base));
 
-  /** Run the type-check child on @text as a probe file of exercise 01 (heap @heap_mb): exit status and stdout. */
-  function typecheck(name: string, text: string, heap_mb?: number): { status: number | null; stdout: string; stderr: string } {
+  /** Run the type-check child (through the one runner) on @text as a probe file of exercise 01 (heap @heap_mb): its diagnostics, or why it did not finish. */
+  function typecheck(name: string, text: string, heap_mb?: number): Promise<diagnostic[] | string> {
     const file = join(base.dir, 'exercises', EX01.id, `${name}.ts`);
     writeFileSync(file, text);
-    const r = spawnSync(process.execPath, typecheck_argv(base.dir, [file], heap_mb), { cwd: base.dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), '..') } });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    return run_typecheck(base.dir, [file], { heap_mb });
   }
 
-  it('runs under a heap cap: types that need more memory than the cap end the child, not the machine', () => {
+  it('runs under a heap cap: types that need more memory than the cap end the child, not the machine', async () => {
     // Each alias is a 90,000-member union the compiler builds eagerly (~25 MB each).
     const D = "type D = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';\ntype E = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i';\n";
     const aliases = Array.from({ length: 12 }, (_, i) => `export type U${i} = \`u${i}_\${D}\${D}\${D}\${D}\${E}\`;\n`).join('');
     expect(typecheck_argv(base.dir, ['x.ts'])).toContain('--max-old-space-size=512');
-    const r = typecheck('probe-huge-types', D + aliases, 48);
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/heap out of memory|Allocation failed/i);
+    const started = workers_started('typecheck');
+    const r = await typecheck('probe-huge-types', D + aliases, 48);
+    // Started by the one runner (its process group, CPU budget, memory caps), with the runner's clear message.
+    expect(workers_started('typecheck')).toBe(started + 1);
+    expect(r).toBe('the type check did not finish: used more than 48 MiB of heap or 1024 MiB of memory (are there huge types in the file?)');
   });
 
-  it('says at most 20 diagnostics per file, each at most 2,000 characters, and how many more there were', () => {
+  it('says at most 20 diagnostics per file, each at most 2,000 characters, and how many more there were', async () => {
     const errors = Array.from({ length: 30 }, (_, i) => `export const v${i}: number = 'x${i}';\n`).join('');
     const long = `export const w = ${'long'.repeat(1000)};\n`;
-    const r = typecheck('probe-many-errors', long + errors);
-    const ds = (JSON.parse(r.stdout.trim().split('\n').pop()!) as { diagnostics: { code: string; message: string }[] }).diagnostics;
+    const ds = await typecheck('probe-many-errors', long + errors);
+    if (typeof ds === 'string') throw new Error(ds);
     expect(ds).toHaveLength(21);
     expect(ds.every((d) => d.message.length <= 2010)).toBe(true);
     expect(ds.some((d) => d.message.endsWith('… (cut)'))).toBe(true);
