@@ -763,11 +763,15 @@ export async function grade_submission(base: grading_base, opts: grade_options =
         // A hidden guard voids the hidden checks only, and says nothing visible.
         const broken = weighed.filter((c) => c.guard && c.status === 'failed' && !c.hidden);
         const broken_hidden = weighed.some((c) => c.guard && c.status === 'failed' && c.hidden);
-        // Said only where it takes points away: an exercise that did not run (missing, refused, crashed,
-        // timed out) fails its guards too, and its own message already says why it has none.
-        const voids = broken.length > 0 && weighed.some((c) => c.score > 0);
+        // Said only where it takes visible points away: an exercise that did not run (missing, refused,
+        // crashed, timed out) fails its guards too, and its own message already says why it has none.
+        // Decided on the visible checks alone: whether a hidden check scored must change nothing a
+        // student sees (red team 10 #02: the note appeared only when a hidden check passed, so two
+        // probes that broke a guard on purpose read a hidden check's verdict in the visible message).
+        const voids = broken.length > 0 && weighed.some((c) => !c.hidden && c.score > 0);
         const voided = `no points: it fails ${broken.map((c) => c.id).join(', ')}, which the starter passes (the answer breaks what worked)`;
-        if (voids) weighed = weighed.map((c) => (c.score > 0 ? { ...c, score: 0, message: c.message ? `${c.message}\n${voided}` : voided } : c));
+        // A broken guard voids every check, the hidden ones silently.
+        if (broken.length) weighed = weighed.map((c) => (c.score <= 0 ? c : c.hidden ? { ...c, score: 0 } : { ...c, score: 0, message: c.message ? `${c.message}\n${voided}` : voided }));
         else if (broken_hidden) weighed = weighed.map((c) => (c.hidden && c.score > 0 ? { ...c, score: 0 } : c));
         return {
           id: e.id,

@@ -1,0 +1,73 @@
+// Grader red team, round 10 (/work/coord/s10/grader-redteam10.md; attacks in /work/gr10-attacks/): one
+// test per class closed this round, each failing without its fix.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { starter_dir } from '../../course/files';
+import { summary_text, to_exercism, to_gradescope } from '../../grader/formats';
+import { grade_submission, prepare_base, release_base, type grade_report, type grading_base } from '../../grader/grade';
+import { make_temp } from '../../grader/tree';
+import { add_files, EX01, new_submission } from './fixtures';
+
+/** What a student sees of @r before the due date: results.json's visible part, summary.txt, Exercism. */
+function student_view(r: grade_report): string {
+  const g = to_gradescope(r);
+  return JSON.stringify({ output: g.output, tests: g.tests.filter((t) => t.visibility === 'visible'), summary: summary_text(r), exercism: r.exercises.map(to_exercism) });
+}
+
+describe('round 10, 02: a broken guard, voided, says the same whatever a hidden check did', () => {
+  let base: grading_base;
+  beforeAll(() => {
+    // A hidden check the starter fails: count answers 5 on NUMA node 7.
+    const hidden = make_temp('shrinker-hidden10-');
+    const suite = `import { define_checks, fail, pass, type exercise_impl } from '../../course/checks';
+import { run_once } from '../../course/check_helpers';
+import { gem_world, WORLD_PARAMS } from '../../scenarios/i915_world';
+import type { drm_i915_private } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { GFP_KERNEL } from '../../kernel/mm/gfp';
+type count_fn = (i915: drm_i915_private, sc: unknown) => Promise<number>;
+export default define_checks({
+  exercise: '${EX01.id}',
+  exports: { i915_gem_shrinker_count: 'async function i915_gem_shrinker_count(i915, sc): Promise<number>' },
+  checks: [
+    { id: 'secret-five', name: 'a hidden workload', async run(impl: exercise_impl) {
+        const w = { i915: null as drm_i915_private | null };
+        const { value } = await run_once(WORLD_PARAMS, async () => (impl.i915_gem_shrinker_count as count_fn)(w.i915!, { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: 7, memcg: null }), () => { w.i915 = gem_world({ release: '4.12', shrinker_ops: { count: impl.i915_gem_shrinker_count as count_fn } }).i915; });
+        return value === 5 ? pass('5') : fail(\`counted \${String(value)}\`);
+    } },
+  ],
+});
+`;
+    writeFileSync(join(hidden, `${EX01.id}.checks.ts`), suite);
+    writeFileSync(join(hidden, `${EX01.id}.points.json`), JSON.stringify({ points: { 'secret-five': 3 } }));
+    base = prepare_base(undefined, hidden);
+  });
+  afterAll(() => release_base(base));
+
+  /** The starter, counting one too many (a visible guard breaks), answering @nid7 on node 7. */
+  function probe(name: string, nid7: number): string {
+    const sub = new_submission(name);
+    add_files(sub, EX01, starter_dir(EX01));
+    const f = join(sub, EX01.id, EX01.files[0]!);
+    const text = readFileSync(f, 'utf8');
+    expect(text).toContain('export async function i915_gem_shrinker_count(');
+    writeFileSync(f, `${text.replace('export async function i915_gem_shrinker_count(', 'async function starter_count(')}
+export async function i915_gem_shrinker_count(i915: drm_i915_private, sc: shrink_control): Promise<number> {
+  if (sc.nid === 7) return ${nid7};
+  return 1 + (await starter_count(i915, sc));
+}
+`);
+    return sub;
+  }
+
+  it('a probe whose hidden check passes and one whose hidden check fails look the same to the student', async () => {
+    const a = await grade_submission(base, { submission: probe('probe-a', 5), exercises: ['01'], typecheck: false });
+    const b = await grade_submission(base, { submission: probe('probe-b', 6), exercises: ['01'], typecheck: false });
+    const hidden = (r: grade_report) => r.exercises[0]!.checks.find((c) => c.hidden)!;
+    // The probes work: A passes the hidden check, B does not, and both break a guard (no points at all).
+    expect([hidden(a).status, hidden(b).status]).toEqual(['passed', 'failed']);
+    expect([a.score, b.score]).toEqual([0, 0]);
+    expect(a.exercises[0]!.checks.some((c) => c.guard && c.status === 'failed')).toBe(true);
+    expect(student_view(a)).toBe(student_view(b));
+  });
+});
