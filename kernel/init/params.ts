@@ -56,6 +56,16 @@ export interface boot_params {
    * since boot" must be tried late as well as early. 0: a fresh boot.
    */
   uptime_secs: number;
+  /**
+   * (model) The pid of the first task created: pids count up from here
+   * (kernel/pid.c alloc_pid hands out the next free number). A desktop's
+   * GEM clients (Xorg, firefox) have pids in the thousands, and every task a
+   * check makes would otherwise have a small one, so code keyed to the pid
+   * must be tried with large ones too. 1: the model's usual numbering. An
+   * offset that is a multiple of nr_cpus keeps every task on the CPU it had
+   * (a task runs on pid % nr_cpus unless placed).
+   */
+  first_pid: number;
 }
 
 export const default_boot_params: Readonly<boot_params> = Object.freeze({
@@ -75,6 +85,7 @@ export const default_boot_params: Readonly<boot_params> = Object.freeze({
   trace: false,
   i915_mm_lock_window: false,
   uptime_secs: 0,
+  first_pid: 1,
 });
 
 let params: boot_params = { ...default_boot_params };

@@ -228,7 +228,7 @@ export interface task_options {
  * Used by kthread_run() and user_task(); scenarios call those.
  */
 export function model_task_create(fn: () => Promise<void>, comm: string, opts: task_options = {}): task_struct {
-  const pid = rq.next_pid++;
+  const pid = boot_params().first_pid - 1 + rq.next_pid++; // boot param first_pid (default 1)
   const t = make_task(pid, comm, opts.flags ?? 0, (opts.cpu ?? pid) % boot_params().nr_cpus, opts.daemon ?? false);
   task_ptr(t); // dup_task_struct: its place in the task_struct slab, in creation order (a boot's addresses do not depend on who asks first)
   t.rss_pages = opts.rss_pages ?? 0;

@@ -1,0 +1,36 @@
+// Boot parameter first_pid (kernel/init/params.ts): pids count up from it, so a
+// check can give its tasks a desktop's pids (red team 11: answers keyed to the pid).
+import { describe, expect, it } from 'vitest';
+import { start_kernel } from '../../kernel/init/main';
+import { user_task } from '../../kernel/fork';
+import { current } from '../../kernel/sched/core';
+
+/** The pid, CPU and comm of every user task the boot runs, in creation order. */
+async function user_tasks(params: Parameters<typeof start_kernel>[0]): Promise<Array<[number, number, string]>> {
+  const seen: Array<[number, number, string]> = [];
+  const r = await start_kernel(params, () => {
+    for (const comm of ['Xorg', 'firefox', 'glxgears']) {
+      user_task(async () => {
+        seen.push([current.pid, current.cpu, current.comm]);
+      }, comm);
+    }
+  });
+  expect(r.stop).toBe('completed');
+  return seen;
+}
+
+describe('boot parameter first_pid', () => {
+  it('numbers tasks from first_pid, keeping each on its CPU when the offset is a multiple of nr_cpus', async () => {
+    const usual = await user_tasks({});
+    const late = await user_tasks({ first_pid: 4001 });
+    expect(late.map(([pid]) => pid)).toEqual(usual.map(([pid]) => pid + 4000));
+    expect(late.map(([, cpu, comm]) => [cpu, comm])).toEqual(usual.map(([, cpu, comm]) => [cpu, comm]));
+    expect(Math.min(...late.map(([pid]) => pid))).toBeGreaterThan(4000);
+  });
+
+  it('keeps the usual numbering by default', async () => {
+    const usual = await user_tasks({});
+    const explicit = await user_tasks({ first_pid: 1 });
+    expect(explicit).toEqual(usual);
+  });
+});
