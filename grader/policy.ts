@@ -205,7 +205,8 @@ export function check_policy(course_root: string, file: string, display: string,
     // a type import of any other path would tell whether it exists (hidden
     // suites, solutions) through the compiler's diagnostics.
     if (!t) return say(node, `imports '${spec.text}'${type_only ? ' (even for its types)' : ''}: a graded file may import only the kernel model (relative paths into kernel/)`);
-    if (type_only || t.own || !e) return;
+    if (t.own) return check_own_import(node, spec.text, t.module, names);
+    if (type_only || !e) return;
     if (names === 'all') {
       const why = import_refusal(e, t.module, null);
       if (why) say(node, why);
@@ -215,6 +216,20 @@ export function check_policy(course_root: string, file: string, display: string,
       const why = import_refusal(e, t.module, n.name);
       if (why) say(n.node, why);
     }
+  };
+
+  /**
+   * An import from the file's own folder: only another graded file of the exercise, by name. A file
+   * that imports itself as a namespace (`import * as me from './x'`) writes its own exported box
+   * through `me.box.n++`, where the rule on state (course/module_state.ts) sees no write to a name of
+   * the file (red team 10 #01); a namespace of a sibling graded file is the same route. Any other file
+   * of the folder (a starter twin the grader puts there) is not the learner's to import.
+   */
+  const check_own_import = (node: ts.Node, spec: string, module: string, names: { name: string; node: ts.Node }[] | 'all') => {
+    if (module === file.replace(/\.(ts|js)$/, '')) return say(node, `imports itself ('${spec}'): a graded file may not (its own names are in scope already; through the import it could write its exported objects where the rule on state does not look)`);
+    const graded = e ? e.files.some((f) => resolve(own_dir, f).replace(/\.(ts|js)$/, '') === module) : true;
+    if (!graded) return say(node, `imports '${spec}': not a graded file of this exercise (a graded file may import only the kernel model and the exercise's other graded files)`);
+    if (names === 'all') say(node, `imports all of '${spec}': import the names you use from another graded file, not its namespace (writes through a namespace are state the rule on state cannot see)`);
   };
 
   for (const st of sf.statements) {

@@ -1,13 +1,14 @@
 // Grader red team, round 10 (/work/coord/s10/grader-redteam10.md; attacks in /work/gr10-attacks/): one
 // test per class closed this round, each failing without its fix.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { starter_dir } from '../../course/files';
 import { summary_text, to_exercism, to_gradescope } from '../../grader/formats';
 import { grade_submission, prepare_base, release_base, type grade_report, type grading_base } from '../../grader/grade';
+import { check_policy } from '../../grader/policy';
 import { make_temp } from '../../grader/tree';
-import { add_files, EX01, new_submission } from './fixtures';
+import { add_files, EX01, new_submission, snippet } from './fixtures';
 
 /** What a student sees of @r before the due date: results.json's visible part, summary.txt, Exercism. */
 function student_view(r: grade_report): string {
@@ -69,5 +70,45 @@ export async function i915_gem_shrinker_count(i915: drm_i915_private, sc: shrink
     expect([a.score, b.score]).toEqual([0, 0]);
     expect(a.exercises[0]!.checks.some((c) => c.guard && c.status === 'failed')).toBe(true);
     expect(student_view(a)).toBe(student_view(b));
+  });
+});
+
+describe('round 10, 01: a graded file that imports itself', () => {
+  /** The policy's messages for @body as graded file f.ts of an exercise whose graded files are f.ts and g.ts. */
+  function policy_of(body: string): string[] {
+    const root = make_temp('shrinker-pol10-');
+    const dir = join(root, 'exercises', EX01.id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'f.ts'), body);
+    return check_policy(root, join(dir, 'f.ts'), 'f.ts', { ...EX01, files: ['f.ts', 'g.ts'] }).map((v) => v.message);
+  }
+
+  it('the policy refuses it (as a namespace, by name, with .ts or .js), a namespace of a sibling graded file, and any other file of the folder', () => {
+    const box = "export const tuning = { calls: 0 };\nexport function f(): number {\n  return 0;\n}\n";
+    for (const spec of ['./f', './f.ts', './f.js']) {
+      expect(policy_of(`import * as me from '${spec}';\n${box}`).join('\n'), spec).toMatch(/imports itself/);
+      expect(policy_of(`import { tuning } from '${spec}';\n${box}`).join('\n'), spec).toMatch(/imports itself/);
+    }
+    expect(policy_of(`import * as g from './g';\n${box}`).join('\n')).toMatch(/imports all of '\.\/g'/);
+    expect(policy_of(`import { helper } from './f.starter';\n${box}`).join('\n')).toMatch(/not a graded file of this exercise/);
+    // Another graded file, by name: allowed.
+    expect(policy_of(`import { helper } from './g';\n${box}`)).toEqual([]);
+  });
+
+  it('the grading realm refuses it too (policy off): the box is never reached, the loop and the grader agree', async () => {
+    const base = prepare_base();
+    try {
+      const sub = new_submission('self-import');
+      mkdirSync(join(sub, EX01.id), { recursive: true });
+      writeFileSync(join(sub, EX01.id, EX01.files[0]!), snippet('attacks/self-import-box.txt'));
+      const r = await grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false, policy: false, starter_baseline: false });
+      const e = r.exercises[0]!;
+      expect(e.output).not.toMatch(/STATE:/);
+      expect(e.status).toBe('crashed');
+      expect(e.message).toMatch(/imports itself \('\.\/i915_gem_shrinker_count(\.js)?'\): a graded file may not/);
+      expect(e.score).toBe(0);
+    } finally {
+      release_base(base);
+    }
   });
 });
