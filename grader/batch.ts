@@ -17,18 +17,45 @@ export interface skipped_entry {
   why: string;
 }
 
-/** The submission folders of @dir, sorted by name, and what was left out and why. */
+/**
+ * raw_name - a folder name as the file system holds it (bytes) shown as text: UTF-8 when it is,
+ * else each byte of 0x80 and above written \xNN ("Jos\xe9"), never a guess at its encoding.
+ */
+export function raw_name(bytes: Buffer): { text: string; utf8: boolean } {
+  const text = bytes.toString('utf8');
+  if (Buffer.from(text, 'utf8').equals(bytes)) return { text, utf8: true };
+  return { text: [...bytes].map((b) => (b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join(''), utf8: false };
+}
+
+/**
+ * The submission folders of @dir, sorted by name, and what was left out and why. Names are read as
+ * the bytes they are: a name that is not UTF-8 ("José" in Latin-1, as unzip of a Windows archive
+ * makes it) decoded to "Jos\ufffd", which names no folder, and its lstat ended the whole batch
+ * before anyone was graded (red team 10 #04). Such a folder, and any entry that cannot be examined,
+ * is listed as skipped with why; the class is graded.
+ */
 export function list_submissions(dir: string): { names: string[]; skipped: skipped_entry[] } {
   const names: string[] = [];
   const skipped: skipped_entry[] = [];
-  for (const d of readdirSync(dir, { withFileTypes: true })) {
-    const st = lstatSync(join(dir, d.name));
+  for (const bytes of readdirSync(dir, { encoding: 'buffer' })) {
+    const { text: name, utf8 } = raw_name(bytes);
+    if (!utf8) {
+      skipped.push({ name, why: 'a name that is not UTF-8 text (an archive unpacked with another encoding?), not graded: rename the folder and run the batch again' });
+      continue;
+    }
+    let st;
+    try {
+      st = lstatSync(join(dir, name));
+    } catch (e) {
+      skipped.push({ name, why: `not graded: it cannot be examined (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+      continue;
+    }
     // Said, not skipped silently (red team 9 #17: a folder ".carol" had no row anywhere).
-    if (d.name.startsWith('.')) skipped.push({ name: d.name, why: "a name starting with '.', not graded (hidden folders and files are not submissions): rename it to grade it" });
-    else if (st.isSymbolicLink()) skipped.push({ name: d.name, why: 'a symbolic link, not graded (it could lead to another submission or the course): copy the folder itself' });
-    else if (st.isDirectory()) names.push(d.name);
-    else if (/\.zip$/i.test(d.name)) skipped.push({ name: d.name, why: 'a zip file, not graded: unpack it into a folder of the same name and run the batch again' });
-    else skipped.push({ name: d.name, why: 'not a folder' });
+    if (name.startsWith('.')) skipped.push({ name, why: "a name starting with '.', not graded (hidden folders and files are not submissions): rename it to grade it" });
+    else if (st.isSymbolicLink()) skipped.push({ name, why: 'a symbolic link, not graded (it could lead to another submission or the course): copy the folder itself' });
+    else if (st.isDirectory()) names.push(name);
+    else if (/\.zip$/i.test(name)) skipped.push({ name, why: 'a zip file, not graded: unpack it into a folder of the same name and run the batch again' });
+    else skipped.push({ name, why: 'not a folder' });
   }
   const by_name = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return { names: names.sort(by_name), skipped: skipped.sort((a, b) => by_name(a.name, b.name)) };

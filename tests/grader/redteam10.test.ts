@@ -3,9 +3,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { starter_dir } from '../../course/files';
+import { read_manifest, starter_dir } from '../../course/files';
+import { grade_batch } from '../../grader/batch';
 import { summary_text, to_exercism, to_gradescope } from '../../grader/formats';
-import { grade_submission, prepare_base, release_base, type grade_report, type grading_base } from '../../grader/grade';
+import { failed_report, grade_submission, prepare_base, release_base, type grade_report, type grading_base } from '../../grader/grade';
 import { check_policy } from '../../grader/policy';
 import { make_temp } from '../../grader/tree';
 import { add_files, EX01, new_submission, snippet } from './fixtures';
@@ -110,5 +111,24 @@ describe('round 10, 01: a graded file that imports itself', () => {
     } finally {
       release_base(base);
     }
+  });
+});
+
+describe('round 10, 04: a class folder with a name that is not UTF-8', () => {
+  it('is listed as skipped, shown byte by byte, and the rest of the class is graded with its gradebook', async () => {
+    const dir = make_temp('shrinker-class10-');
+    mkdirSync(join(dir, 'alice'));
+    // "José" in Latin-1: not UTF-8. Node decoded it to "Jos\ufffd", and lstat of that ended the batch.
+    mkdirSync(Buffer.concat([Buffer.from(dir + '/'), Buffer.from([0x4a, 0x6f, 0x73, 0xe9])]));
+    mkdirSync(join(dir, 'zoë'));
+    const base = { manifest: read_manifest() } as unknown as grading_base;
+    const stand_in: typeof grade_submission = async (b, opts) => failed_report(opts!.submission!.split('/').pop()!, 'stand-in', b.manifest);
+    const out = join(dir, '..', `${dir.split('/').pop()}-out`);
+    const b = await grade_batch(base, dir, out, {}, stand_in);
+    expect(b.reports.map((r) => r.submission)).toEqual(['alice', 'zoë']);
+    expect(b.skipped.map((x) => x.name)).toEqual(['Jos\\xe9']);
+    expect(b.skipped[0]!.why).toMatch(/not UTF-8/);
+    expect(readFileSync(join(out, 'gradebook.csv'), 'utf8').split('\n').slice(1, 3).map((l) => l.split(',')[0])).toEqual(['alice', 'zoë']);
+    expect(readFileSync(join(out, 'skipped.txt'), 'utf8')).toMatch(/^Jos\\xe9: a name that is not UTF-8/);
   });
 });
