@@ -9,7 +9,7 @@ import { match_known_wrong, type known_wrong_answer } from '../course/known_wron
 import { exercise_points, type manifest_exercise } from '../course/manifest';
 import type { exercise_run } from '../course/outcome';
 import { KEY_LOG_LINE } from '../explorer/render';
-import { your_return_line } from './return_site';
+import { place_your_frames, your_return_line } from './return_site';
 import { is_untouched } from './starters';
 import type { learner_status } from './state';
 import { bold, cyan, dim, file_link, fit, green, indent, red, seconds, term_columns, visible_width, yellow } from './term';
@@ -107,6 +107,9 @@ function your_code_line(lines: readonly string[]): string | null {
   return at ? `your code: ${at[2]} in ${at[1]}` : null;
 }
 
+/** A Call Trace frame in the learner's file. */
+const IN_YOUR_FILE = /\(exercises\/\S+:\d+\) {3}<- your code$/m;
+
 /**
  * your_code_shown - a "your code: exercises/NN-…/file.ts:24 in fn" line in
  * @width columns: the file:line must survive the cut, so the exercise's
@@ -138,8 +141,8 @@ export function failure_excerpt(message: string, max_lines: number, locate?: (me
     // The explorer's coverage line ("found with N preemptions...") is for the full report.
     if (i === 0) picked.push(...p.filter((l) => !/^\s*found with /.test(l)).slice(0, 3));
     else if (/^(The schedule, as departures|Replay it:|End of the trace|The trace where your code ran|Your code never ran)/.test(head)) return;
-    else if (/^Your code's first traced call/.test(head)) {
-      // course/explain.ts: the call trace of the learner's first call into the kernel.
+    else if (/^Your code's first traced call|^The kernel's first call into your code/.test(head)) {
+      // course/explain.ts: the call trace of the learner's first call into the kernel, or of the kernel's call into it.
       const at = your_code_line(p);
       if (at) picked.push(at);
     }
@@ -149,7 +152,8 @@ export function failure_excerpt(message: string, max_lines: number, locate?: (me
       picked.push(...body.map((l) => `kernel: ${l}`));
       const at = your_code_line(p);
       if (at) picked.push(at);
-    } else picked.push(p[0]!.trimStart());
+    } else if (p.length > 1 && head.endsWith(':')) picked.push(`${head} ${p[1]!.trim()}`); // a heading alone ("Other failures found:") says nothing
+    else picked.push(p[0]!.trimStart());
   });
   // No Call Trace reaches the learner's file (no traced call into the kernel): the return that gave the wrong value (cli/return_site.ts).
   if (locate && !picked.some((l) => l.startsWith('your code: '))) {
@@ -345,12 +349,17 @@ function render_shaped(e: manifest_exercise, run: exercise_run, opts: render_opt
       for (const f of shown) {
         const label = shown.length > 1 || opts.all ? 'Failure' : 'First failure';
         out.push('', `${bold(label)}: ${cut(f.name, label.length + 2)}`);
+        const root = opts.root;
+        // The learner's frame the realm could not place gets the line of its return (cli/return_site.ts).
+        const message = root ? place_your_frames(root, e, f.message) : f.message;
         if (opts.full) {
-          out.push(indent(f.message, '  '));
+          out.push(indent(message, '  '));
+          // No Call Trace of this report reaches the learner's file: name the return that gave the wrong value, as the first screen does.
+          const placed = IN_YOUR_FILE.test(message) ? null : root ? your_return_line(root, e, message) : null;
+          if (placed) out.push('', `  ${placed}`);
           continue;
         }
-        const root = opts.root;
-        const ex = failure_excerpt(f.message, s.excerpt, root ? (m) => your_return_line(root, e, m) : undefined);
+        const ex = failure_excerpt(message, s.excerpt, root ? (m) => your_return_line(root, e, m) : undefined);
         out.push(...ex.lines.map((l) => (l.startsWith('your code: ') ? `  ${your_code_shown(e, l, w - 2, root)}` : `  ${cut(l, 2)}`)));
         if (ex.hidden > 0) tail = `… ${ex.hidden} more lines`;
       }

@@ -140,3 +140,40 @@ export function your_return_line(root: string, e: manifest_exercise, message: st
   if (!site) return null;
   return `your code: ${site.file}:${site.line} in ${site.fn} (${site.is_return ? 'returned' : 'it returned'} ${w.value})`;
 }
+
+/** The frame course/explain.ts writes for the judged code when the realm cannot name its line: "   fn   <- your code (returned V)", or without what it returned when it never did. */
+const UNPLACED_FRAME = /^(\s*)(\w+)   <- your code(?: \(returned (\S+)\))?$/gm;
+
+/**
+ * place_your_frames - @message with each frame of the learner's function
+ * that course/explain.ts could not place (no stack of the realm reached its
+ * file) given a file:line, as a Call Trace frame: "fn (file:line)   <- your
+ * code". The line is the return that gave the value it returned; for a call
+ * that never returned, the function's own line. A frame that cannot be
+ * placed stays as it is.
+ */
+export function place_your_frames(root: string, e: manifest_exercise, message: string): string {
+  return message.replace(UNPLACED_FRAME, (whole, pad: string, fn: string, value: string | undefined) => {
+    let site: return_site | null;
+    try {
+      site = value === undefined ? locate_function(root, e, fn) : locate_return(root, e, { fn, word: null, value });
+    } catch {
+      return whole;
+    }
+    return site ? `${pad}${fn} (${site.file}:${site.line})   <- your code` : whole;
+  });
+}
+
+/** locate_function - the line of exported function @fn in @e's files, or null. */
+function locate_function(root: string, e: manifest_exercise, fn: string): return_site | null {
+  const t = typescript();
+  for (const f of e.files) {
+    const file = join('exercises', e.id, f);
+    const path = join(root, file);
+    if (!existsSync(path) || !f.endsWith('.ts')) continue;
+    const sf = t.createSourceFile(path, readFileSync(path, 'utf8'), t.ScriptTarget.ES2022, true);
+    const hit = exported_functions(t, sf).find((x) => x.name === fn);
+    if (hit) return { file, line: sf.getLineAndCharacterOfPosition(hit.node.getStart(sf)).line + 1, fn, is_return: false };
+  }
+  return null;
+}

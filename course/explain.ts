@@ -8,8 +8,8 @@
 // only the explanation comes from it, never the verdict.
 //
 // Pure: no Node APIs (the study site runs checks too).
-import { format_call_trace } from '../kernel/lib/dump_stack';
-import { EXPLAIN_MAX_EVENTS, model_trace_explain, model_trace_explain_dropped } from '../kernel/trace/trace';
+import { format_call_trace, save_stack_trace, type stack_frame } from '../kernel/lib/dump_stack';
+import { EXPLAIN_MAX_EVENTS, model_trace_explain, model_trace_explain_dropped, type trace_event } from '../kernel/trace/trace';
 import { format_entry } from '../explorer/render';
 import { first_judged_call, judged_frame, watch_judged_code, type seen_event } from '../explorer/your_code';
 
@@ -29,7 +29,18 @@ const MAX_LINES = 48;
  */
 export async function explain_failure(run: () => Promise<unknown>): Promise<string[]> {
   const watch = watch_judged_code();
-  model_trace_explain(true, watch.observe);
+  // Where the kernel called the judged code: the call chain at the first funcgraph_entry of each boot
+  // (one stack per boot), for the code that returns a wrong value without calling into the kernel.
+  const callers = new WeakMap<trace_event, stack_frame[]>();
+  let entered = false;
+  model_trace_explain(true, (event) => {
+    if (event === null) entered = false;
+    else if (!entered && event.event === 'funcgraph_entry') {
+      entered = true;
+      callers.set(event, save_stack_trace(0));
+    }
+    watch.observe(event);
+  });
   try {
     await run();
   } catch {
@@ -72,6 +83,39 @@ export async function explain_failure(run: () => Promise<unknown>): Promise<stri
   const mine = first?.find(judged_frame);
   const head = first && mine
     ? [`Your code's first traced call into the kernel on that workload, at ${mine.file}:${mine.line} (replayed with trace on):`, ...format_call_trace(first).map((l) => `  ${l}`), '']
-    : [];
+    : called_from(boot, callers);
   return ['', ...head, `The trace where your code ran (${boot.length} lines in all; "<- your code" marks each call of it and each thing it did):`, ...window];
+}
+
+/**
+ * called_from - when the judged code made no traced call into the kernel (a
+ * `return 0` after a failed trylock), the Call Trace of the kernel's first
+ * call into it: its own frame first, named with what it returned, then the
+ * model's callers (none when the check's task called it directly). The
+ * stacks read inside it may not reach its frame either (after an await
+ * V8's stack may start in the model). The realm does not know which line of the learner's file
+ * returned: the CLI puts that line in (cli/return_site.ts your_frame_line,
+ * "fn   <- your code (returned V)" becomes "fn (file:line)   <- your code").
+ */
+function called_from(boot: readonly seen_event[], callers: WeakMap<trace_event, stack_frame[]>): string[] {
+  const at = boot.findIndex((s) => callers.has(s.event));
+  if (at < 0) return [];
+  const entry = boot[at]!.event;
+  const func = String(entry.fields.func ?? '');
+  const task = `${entry.comm}-${entry.pid}`;
+  const exit = boot.slice(at + 1).find((s) => s.event.event === 'funcgraph_exit' && `${s.event.comm}-${s.event.pid}` === task);
+  const retval = exit?.event.fields.retval;
+  // The trace machinery's own frames (trace(), the explain hook) are not the kernel's call into the code.
+  const frames = callers.get(entry)!.filter((f) => !judged_frame(f) && !f.file.startsWith('kernel/trace/'));
+  if (!func) return [];
+  // It never returned (it slept for good, or the run stopped inside it): the CLI names the function's own line.
+  const returned = retval === undefined ? '' : ` (returned ${String(retval)})`;
+  return [
+    `The kernel's first call into your code on that workload (replayed with trace on):`,
+    '  Call Trace:',
+    `   ${func}   <- your code${returned}`,
+    // No model frame under it: the check's own task called it directly (the ioctl's body).
+    ...format_call_trace(frames).slice(1).map((l) => `  ${l}`),
+    '',
+  ];
 }

@@ -8,7 +8,7 @@ import { warm_worker } from '../../course/warm';
 import { parse_args, usage_error } from '../../cli/args';
 import { unified_diff } from '../../cli/diff';
 import { failure_excerpt } from '../../cli/report';
-import { locate_return, wrong_return_of, your_return_line } from '../../cli/return_site';
+import { locate_return, place_your_frames, wrong_return_of, your_return_line } from '../../cli/return_site';
 import type { manifest_exercise } from '../../course/manifest';
 import { fit } from '../../cli/term';
 import { load_state, save_state, update_entry } from '../../cli/state';
@@ -193,6 +193,17 @@ describe('the first screen', () => {
       // The first screen puts it right under the headline.
       const ex = failure_excerpt('with struct_mutex held by the caller itself, count returned 0; 8 pages can be released', 5, (m) => your_return_line(root, e, m));
       expect(ex.lines).toEqual(['with struct_mutex held by the caller itself, count returned 0; 8 pages can be released', `your code: ${file}:3 in i915_gem_shrinker_count (returned 0)`]);
+      // course/explain.ts's frame of a function that made no call into the kernel gets the return's line, as a Call Trace frame;
+      // a frame of a function the exercise does not export stays as it is.
+      const trace = ['  Call Trace:', '   i915_gem_shrinker_count   <- your code (returned 0)', '   do_shrink_slab (kernel/mm/vmscan.ts:220)', '   other   <- your code (returned 0)'].join('\n');
+      expect(place_your_frames(root, e, trace).split('\n')).toEqual(['  Call Trace:', `   i915_gem_shrinker_count (${file}:3)   <- your code`, '   do_shrink_slab (kernel/mm/vmscan.ts:220)', '   other   <- your code (returned 0)']);
+      // A call that never returned (it slept for good) is placed at the function's own line.
+      expect(place_your_frames(root, e, '   i915_gem_shrinker_scan   <- your code')).toBe(`   i915_gem_shrinker_scan (exercises/${e.id}/scan.ts:1)   <- your code`);
+      // The first screen reads the learner's line from that Call Trace.
+      const explained = ['count returned 0; 8 pages can be released', '', "The kernel's first call into your code on that workload (replayed with trace on):", trace].join('\n');
+      // A paragraph that is a heading and its items shows its heading with the first item, not the heading alone.
+      expect(failure_excerpt('scenario "s": OOM kill\n\nOther failures found:\n  count returned 3 to kswapd\n  count returned 4', 5).lines).toEqual(['scenario "s": OOM kill', 'Other failures found: count returned 3 to kswapd']);
+      expect(failure_excerpt(place_your_frames(root, e, explained), 5).lines).toEqual(['count returned 0; 8 pages can be released', `your code: ${file}:3 in i915_gem_shrinker_count`]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
