@@ -591,6 +591,7 @@ export function lockdep_trace_alloc(gfp: gfp_t, ip = 'lockdep_trace_alloc'): voi
   const stack = held_stack_of(t);
   for (const hl of stack) {
     const bit = hl.read ? LOCK_ENABLED_RECLAIM_FS_READ : LOCK_ENABLED_RECLAIM_FS;
+    if (hl.cls.usage_mask & (1 << bit)) continue; // already marked (what mark_lock() checks first): no site to build, on every allocation
     const site = (): usage_site => ({ ip, comm: t.comm, pid: t.pid, why: `held (taken at ${hl.acquire_ip}) across a ${format_gfp(gfp)} allocation by ${t.comm}/${t.pid}` });
     if (!mark_lock(stack, hl, bit, site)) return;
   }

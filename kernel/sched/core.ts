@@ -22,7 +22,7 @@ import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { model_panic_set_stop, model_panic_set_whoami, KernelOops, report, type report_kind } from '../panic';
 import { model_clock_advance_to, jiffies, ktime_get_ns, NSEC_PER_JIFFY, STEP_NS } from '../time/timekeeping';
-import { model_next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup, type timer_list } from '../time/timer';
+import { model_next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup } from '../time/timer';
 import { parse_v8_stack, print_ip_sym, save_stack_trace } from '../lib/dump_stack';
 import { KERN_ERR } from '../printk/printk';
 import { model_trace_set_stamp, trace, trace_enabled } from '../trace/trace';
@@ -103,6 +103,7 @@ function make_task(pid: number, comm: string, flags: number, cpu: number, daemon
     model_parked: false,
     model_parked_in: '',
     model_timeout: -1,
+    model_timeout_timer: null,
     model_slice: 0,
     model_calls: 0,
     model_sleep_trace: [],
@@ -448,6 +449,15 @@ export function set_current_state(state: number): void {
 }
 
 /**
+ * The resolve function of a promise just made, without a closure per call
+ * (the scheduler makes two promises per step: allocation on the hot path).
+ */
+let captured_resolve: (() => void) | null = null;
+function capture_resolve(res: () => void): void {
+  captured_resolve = res;
+}
+
+/**
  * model_schedule_point - park current and let the scheduler choose who runs next.
  * If current's state is TASK_RUNNING it stays runnable (a voluntary yield);
  * otherwise it sleeps until wake_up_process(). @call names the model call.
@@ -456,9 +466,8 @@ export async function model_schedule_point(call: string): Promise<void> {
   const t = model_task_context(call);
   t.model_parked = true;
   t.model_parked_in = call;
-  const resumed = new Promise<void>((res) => {
-    t.model_resume = res;
-  });
+  const resumed = new Promise<void>(capture_resolve);
+  t.model_resume = captured_resolve;
   hand_back(t);
   await resumed;
   t.model_parked = false;
@@ -478,7 +487,7 @@ export async function schedule(target: wait_target | null = null, call = 'schedu
     t.nvcsw++;
     // Where it sleeps, for a hung-task or deadlock report's Call Trace: only when tracing (a replay), it costs a stack walk.
     if (trace_enabled()) t.model_sleep_trace = save_stack_trace(1);
-    trace('sched_sleep', { state: t.state, on: target ? target.describe() : null });
+    if (trace_enabled()) trace('sched_sleep', { state: t.state, on: target ? target.describe() : null });
   }
   await model_schedule_point(call);
 }
@@ -498,7 +507,7 @@ export function try_to_wake_up(t: task_struct, state_mask: number): boolean {
   t.state = TASK_RUNNING;
   t.blocked_on = null;
   enqueue(t);
-  trace('sched_wakeup', { target_pid: t.pid, target_comm: t.comm });
+  if (trace_enabled()) trace('sched_wakeup', { target_pid: t.pid, target_comm: t.comm });
   return true;
 }
 
@@ -537,15 +546,28 @@ export async function schedule_timeout(timeout: number, target: wait_target | nu
     return MAX_SCHEDULE_TIMEOUT;
   }
   const expire = jiffies() + Math.max(0, timeout);
-  const timer: timer_list = timer_setup(() => {
+  // One timer per task, set up on its first timed sleep: a task sleeps in one schedule_timeout() at a time,
+  // and the timer is disarmed before it returns (no timer and closure made per sleep on the hot path).
+  const timer = (t.model_timeout_timer ??= timer_setup(() => {
     try_to_wake_up(t, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE);
-  }, `process_timeout(${t.comm})`);
+  }, `process_timeout(${t.comm})`));
   mod_timer(timer, expire);
   t.model_timeout = expire;
-  await schedule(target ?? { describe: () => `timeout (${timeout} jiffies)`, holder: () => null }, 'schedule_timeout');
+  await schedule(target ?? new timeout_target(timeout), 'schedule_timeout');
   del_timer(timer);
   t.model_timeout = -1;
   return Math.max(0, expire - jiffies());
+}
+
+/** What a plain timed sleep waits for, for reports. */
+class timeout_target implements wait_target {
+  constructor(private readonly timeout: number) {}
+  describe(): string {
+    return `timeout (${this.timeout} jiffies)`;
+  }
+  holder(): task_struct | null {
+    return null;
+  }
 }
 
 /** schedule_timeout_uninterruptible - sleep @timeout jiffies in TASK_UNINTERRUPTIBLE. */
@@ -578,10 +600,22 @@ export async function msleep(ms: number): Promise<void> {
 // ---------------------------------------------------------------------------
 // The scheduler loop
 
+/** The runnable tasks in run-queue order (the order they were (re)queued in). */
 function runnable_tasks(): task_struct[] {
   const out: task_struct[] = [];
-  for (const t of rq.tasks) if (task_is_running(t)) out.push(t);
-  out.sort((a, b) => (rq.rq_seq.get(a) ?? 0) - (rq.rq_seq.get(b) ?? 0));
+  const seq = rq.rq_seq;
+  for (const t of rq.tasks) {
+    if (!task_is_running(t)) continue;
+    // Insertion in place: a handful of tasks, and Array.prototype.sort would copy them on every step.
+    const k = seq.get(t) ?? 0;
+    let i = out.length;
+    out.push(t);
+    while (i > 0 && (seq.get(out[i - 1]!) ?? 0) > k) {
+      out[i] = out[i - 1]!;
+      i--;
+    }
+    out[i] = t;
+  }
   return out;
 }
 
@@ -654,14 +688,13 @@ export async function sched_run(): Promise<rq_state['stopped']> {
         prev.nivcsw++;
       }
       next.model_slice = 0;
-      trace('sched_switch', { prev_pid: prev?.pid ?? 0, next_pid: next.pid, next_comm: next.comm });
+      if (trace_enabled()) trace('sched_switch', { prev_pid: prev?.pid ?? 0, next_pid: next.pid, next_comm: next.comm });
     }
     next.model_slice++;
     current = next;
     rq.running = next;
-    const stepped = new Promise<void>((res) => {
-      rq.handoff = res;
-    });
+    const stepped = new Promise<void>(capture_resolve);
+    rq.handoff = captured_resolve;
     footprint_step_begin(next);
     const resume = next.model_resume!;
     next.model_resume = null;

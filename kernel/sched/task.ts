@@ -6,6 +6,7 @@ import { register_initcall } from '../init/initcall';
 import { boot_params, default_boot_params } from '../init/params';
 import type { stack_frame } from '../lib/dump_stack';
 import { prandom_state } from '../lib/prandom';
+import type { timer_list } from '../time/timer';
 
 // Task states (v4.11 values).
 export const TASK_RUNNING = 0x0000;
@@ -106,6 +107,8 @@ export interface task_struct {
   model_parked_in: string;
   /** jiffies at which a sleeping schedule_timeout() wakes it, or -1. */
   model_timeout: number;
+  /** The timer of its timed sleeps (schedule_timeout), made on the first one. */
+  model_timeout_timer: timer_list | null;
   /** Steps run since last switched in (for the default time slice). */
   model_slice: number;
   /** Model calls made since the task last reached a schedule point (kernel/watchdog.ts). */
