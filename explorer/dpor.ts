@@ -31,7 +31,7 @@
 //   began. Without a bound
 //   (`complete`), every class is covered: "no failure in any interleaving".
 import type { footprint_recorder } from '../kernel/footprint';
-import { FP_JIFFIES, FP_LOCKDEP, FP_LOG, FP_TASKLIST, FP_TIMERS } from '../kernel/footprint';
+import { FP_JIFFIES, FP_LOCKDEP, FP_LOG, FP_RCU, FP_TASKLIST, FP_TIMERS } from '../kernel/footprint';
 import type { sched_decision } from '../kernel/sched/core';
 import type { task_struct } from '../kernel/sched/task';
 import type { bfs_stats, bfs_visit } from './bfs';
@@ -102,12 +102,14 @@ function conflicts(a: footprint, b: footprint): boolean {
 class step_recorder implements footprint_recorder {
   readonly events: step_event[] = [];
   private cur: step_event | null = null;
-  private readonly ids = new Map<object, number>([FP_JIFFIES, FP_TASKLIST, FP_TIMERS, FP_LOG, FP_LOCKDEP].map((o, i) => [o, i]));
+  private readonly ids = new Map<object, number>([FP_JIFFIES, FP_TASKLIST, FP_TIMERS, FP_LOG, FP_LOCKDEP, FP_RCU].map((o, i) => [o, i]));
   /** Next object number. */
   next_id = this.ids.size;
   private tick_pending = false;
   /** Tasks that called into an untagged subsystem: opaque from then on. */
   private readonly untracked = new Set<number>();
+  /** Tasks that called into a subsystem tagged as a whole (footprint_subsystem_call): the tokens each step of theirs writes. */
+  private readonly sticky = new Map<number, object[]>();
   /** Called when an event is complete (the explorer updates its sleep set). */
   on_close: ((e: step_event) => void) | null = null;
 
@@ -126,6 +128,8 @@ class step_recorder implements footprint_recorder {
     const t = this.id(task);
     const e: step_event = { pid, reads: null, writes: new Set([t]), opaque: this.all_opaque || this.untracked.has(pid), max_id: t };
     this.cur = e;
+    const tokens = this.sticky.get(pid);
+    if (tokens !== undefined) for (const o of tokens) this.write(o);
     if (this.tick_pending) {
       // The first step after a tick reads a new jiffies value: ordered against the step before the tick.
       this.write(FP_JIFFIES);
@@ -167,6 +171,14 @@ class step_recorder implements footprint_recorder {
     if (this.cur === null) return;
     this.cur.opaque = true;
     this.untracked.add(this.cur.pid);
+  }
+  subsystem_call(token: object): void {
+    if (this.cur === null) return;
+    this.write(token);
+    const pid = this.cur.pid;
+    const tokens = this.sticky.get(pid);
+    if (tokens === undefined) this.sticky.set(pid, [token]);
+    else if (!tokens.includes(token)) tokens.push(token);
   }
   jiffy_tick(): void {
     // Steps either side of the tick read different jiffies values: both "write" it.

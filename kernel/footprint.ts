@@ -35,6 +35,11 @@ export interface footprint_recorder {
   opaque(): void;
   /** The current task called into a subsystem without tags: this step and all its later ones are opaque. */
   untracked_call(): void;
+  /**
+   * The current task called into a subsystem whose whole state is the one
+   * shared object @token (FP_RCU...): this step and all its later ones write it.
+   */
+  subsystem_call(token: object): void;
   /** A new object: number it now, in creation order (steps that use it compare better across runs). */
   announce(obj: object): void;
   /** The clock crossed a jiffy boundary after the current step (see jiffies() readers). */
@@ -87,6 +92,16 @@ export function footprint_untracked_call(): void {
   if (recorder !== null) recorder.untracked_call();
 }
 
+/**
+ * footprint_subsystem_call - the current task entered a subsystem whose
+ * state, as a whole, is @token. Coarser than a tag per object, finer than
+ * footprint_untracked_call(): the task's steps from here on conflict only with
+ * steps that touch that subsystem.
+ */
+export function footprint_subsystem_call(token: object): void {
+  if (recorder !== null) recorder.subsystem_call(token);
+}
+
 /** footprint_jiffy_tick - called by the clock when jiffies() changes value. */
 export function footprint_jiffy_tick(): void {
   if (recorder !== null) recorder.jiffy_tick();
@@ -104,3 +119,10 @@ export const FP_TASKLIST = { name: 'tasklist' };
 export const FP_TIMERS = { name: 'timer wheel' };
 export const FP_LOG = { name: 'printk log' };
 export const FP_LOCKDEP = { name: 'lockdep graph' };
+/**
+ * RCU's state as one object (kernel/rcu/): the callback lists, the grace
+ * period numbers, the quiescent states owed and each CPU's readers. Every
+ * step reads it (the scheduler's RCU hook looks whether a grace period is in
+ * progress after each step, and then notes that CPU's quiescent state).
+ */
+export const FP_RCU = { name: 'rcu state' };

@@ -20,6 +20,7 @@
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { WARN_ONCE } from '../panic';
+import { FP_RCU, footprint_write } from '../footprint';
 import { model_task_context, current, register_sched_exit_hook } from '../sched/core';
 import type { task_struct } from '../sched/task';
 
@@ -54,6 +55,7 @@ register_initcall('subsys', 'rcu_read_exit_hook', () => {
   // forever: its read-side section ends with it.
   register_sched_exit_hook((t: task_struct) => {
     if (t.rcu_read_lock_nesting > 0) {
+      footprint_write(FP_RCU);
       readers[t.cpu] = Math.max(0, (readers[t.cpu] ?? 0) - 1);
       t.rcu_read_lock_nesting = 0;
     }

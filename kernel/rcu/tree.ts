@@ -49,7 +49,7 @@
 // - One rcu_node (no tree), no force-quiescent-state scans, no CPU stall
 //   warnings, no callback offloading (rcu_nocbs), no CPU hotplug, no
 //   rcu_bh/rcu_preempt flavours.
-import { footprint_opaque } from '../footprint';
+import { FP_RCU, footprint_opaque, footprint_read, footprint_write } from '../footprint';
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { kthread_run } from '../kthread';
@@ -134,8 +134,10 @@ register_initcall('subsys', 'rcu_tree_hooks', () => {
   // rcu_note_context_switch(): the CPU that just ran a step passed a QS,
   // unless one of its tasks is inside a reader.
   register_sched_step_hook((prev) => {
+    // Every step reads whether a grace period is in progress: run during one, it is a quiescent state.
+    footprint_read(FP_RCU);
     if (rsp.qs_left === 0) return;
-    footprint_opaque(); // a grace period in progress: which CPU switched, and when, matters
+    footprint_write(FP_RCU); // a grace period in progress: which CPU switched, and when, matters
     // First report what earlier steps noted (rcu_check_quiescent_state)...
     if (rsp.qs_noted_any) {
       rsp.qs_noted_any = false;
@@ -158,21 +160,25 @@ register_initcall('subsys', 'rcu_tree_hooks', () => {
 
 /** rcu_batches_started - number of the last grace period started. */
 export function rcu_batches_started(): number {
+  footprint_read(FP_RCU);
   return rsp.gpnum;
 }
 
 /** rcu_batches_completed - number of the last grace period completed. */
 export function rcu_batches_completed(): number {
+  footprint_read(FP_RCU);
   return rsp.completed;
 }
 
 /** rcu_gp_in_progress - is a grace period running? */
 export function rcu_gp_in_progress(): boolean {
+  footprint_read(FP_RCU);
   return rsp.gpnum !== rsp.completed;
 }
 
 /** model_rcu_qs_owed - while a grace period runs: the CPUs that have not yet passed a quiescent state (the playground's RCU view). */
 export function model_rcu_qs_owed(): number[] {
+  footprint_read(FP_RCU);
   const out: number[] = [];
   for (let cpu = 0; cpu < rsp.qs_pending.length; cpu++) if (rsp.qs_pending[cpu]) out.push(cpu);
   return out;
@@ -185,6 +191,7 @@ export function rcu_gp_kthread_task(): task_struct | null {
 
 /** Callbacks queued and not yet invoked, on @cpu or on every CPU. */
 export function rcu_pending_callbacks(cpu?: number): number {
+  footprint_read(FP_RCU);
   if (cpu !== undefined) return rsp.cbs[cpu]?.length ?? 0;
   let n = 0;
   for (const l of rsp.cbs) n += l.length;
@@ -193,6 +200,7 @@ export function rcu_pending_callbacks(cpu?: number): number {
 
 /** rcu_set_blimit - change the batch limit for this boot (the rcutree.blimit boot parameter). */
 export function rcu_set_blimit(n: number): void {
+  footprint_write(FP_RCU);
   rsp.blimit = Math.max(1, n);
 }
 
@@ -216,6 +224,7 @@ export function call_rcu(head: rcu_head, func: rcu_callback_t): void {
 
 /** __call_rcu - queue @head on @cpu's callback list. */
 export function __call_rcu(head: rcu_head, func: rcu_callback_t, cpu: number): void {
+  footprint_write(FP_RCU);
   if (head.model_queued) {
     // CONFIG_DEBUG_OBJECTS_RCU_HEAD: the head is already queued (a double
     // free). The kernel neuters the queued callback and warns.
@@ -249,6 +258,7 @@ function rcu_gp_kthread_wake(): void {
 
 /** Is there work for the GP kthread: a GP someone waits for, or ready callbacks left over? */
 function rcu_gp_needed(): boolean {
+  footprint_read(FP_RCU);
   if (rsp.need_gp > rsp.completed) return true;
   for (const list of rsp.cbs) if (list.length > 0 && list[0]!.model_gp <= rsp.completed) return true;
   return false;
@@ -260,14 +270,21 @@ async function rcu_gp_kthread(): Promise<void> {
     // TASK_INTERRUPTIBLE idle waits: the hung-task detector ignores them.
     await wait_event_interruptible(rsp.gp_wq, rcu_gp_needed, () => 'idle until a grace period is needed (a callback queued by call_rcu(), a synchronize_rcu())');
     rcu_gp_init();
-    await wait_event_interruptible(rsp.gp_wq, () => rsp.qs_left === 0, () => `the CPUs that have not yet passed a quiescent state for grace period #${rsp.gpnum}: ${model_rcu_qs_owed().map((c) => `CPU ${c}`).join(', ') || 'none now; it ends the grace period when it next runs'}`);
+    await wait_event_interruptible(rsp.gp_wq, rcu_gp_qs_done, () => `the CPUs that have not yet passed a quiescent state for grace period #${rsp.gpnum}: ${model_rcu_qs_owed().map((c) => `CPU ${c}`).join(', ') || 'none now; it ends the grace period when it next runs'}`);
     rcu_gp_cleanup();
     rcu_process_callbacks();
   }
 }
 
+/** Every CPU has passed a quiescent state for the grace period in progress. */
+function rcu_gp_qs_done(): boolean {
+  footprint_read(FP_RCU);
+  return rsp.qs_left === 0;
+}
+
 /** rcu_gp_init - start a new grace period: every CPU owes a QS, except idle ones. */
 function rcu_gp_init(): void {
+  footprint_opaque(); // reads whether every task is running, and each CPU's readers
   rsp.gpnum++;
   if (trace_enabled()) trace('rcu_grace_period', { rcuname: RCU_NAME, gpnum: rsp.gpnum, gpevent: 'start' });
   const busy = new Array<boolean>(rsp.qs_pending.length).fill(false);
@@ -295,6 +312,7 @@ function rcu_report_qs(cpu: number): void {
 
 /** rcu_gp_cleanup - the grace period is over. */
 function rcu_gp_cleanup(): void {
+  footprint_write(FP_RCU);
   rsp.completed = rsp.gpnum;
   if (trace_enabled()) trace('rcu_grace_period', { rcuname: RCU_NAME, gpnum: rsp.completed, gpevent: 'end' });
 }
@@ -309,6 +327,7 @@ function rcu_process_callbacks(): void {
  * context on that CPU. Callbacks run in the order they were queued.
  */
 function rcu_do_batch(cpu: number): void {
+  footprint_write(FP_RCU); // the callbacks' own code tags what it touches
   const list = rsp.cbs[cpu]!;
   if (list.length === 0 || list[0]!.model_gp > rsp.completed) return;
   const t = current;

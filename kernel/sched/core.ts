@@ -27,7 +27,7 @@ import { parse_v8_stack, print_ip_sym, save_stack_trace } from '../lib/dump_stac
 import { KERN_ERR } from '../printk/printk';
 import { model_trace_set_stamp, trace, trace_enabled } from '../trace/trace';
 import { SOFTLOCKUP_CALLS, watchdog_softlockup } from '../watchdog';
-import { FP_TASKLIST, footprint_recording, footprint_step_begin, footprint_untracked_call, footprint_write, footprint_read } from '../footprint';
+import { FP_RCU, FP_TASKLIST, footprint_recording, footprint_step_begin, footprint_subsystem_call, footprint_untracked_call, footprint_write, footprint_read } from '../footprint';
 import { model_read_thrown } from '../model_value';
 import {
   PF_KTHREAD,
@@ -400,6 +400,20 @@ const FOOTPRINT_TAGGED_CALLS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Model calls into a subsystem whose state is tagged as a whole by one shared
+ * object (footprint.ts): the calling task's steps from then on write it, and
+ * conflict only with the steps that touch that subsystem. RCU (kernel/rcu/):
+ * the readers' count, call_rcu()'s lists and the grace periods are FP_RCU.
+ * synchronize_rcu_expedited() is not here: its hooks stay opaque.
+ */
+const FOOTPRINT_SUBSYSTEM_CALLS: ReadonlyMap<string, object> = new Map([
+  ['rcu_read_lock', FP_RCU],
+  ['rcu_read_unlock', FP_RCU],
+  ['synchronize_rcu', FP_RCU],
+  ['rcu_barrier', FP_RCU],
+]);
+
+/**
  * model_task_context - every model API entry calls this with its own name. It
  * returns current, and catches the two misuses JavaScript would otherwise
  * hide: calling the model outside any task, and calling on after a sleeping
@@ -412,7 +426,11 @@ export function model_task_context(call: string): task_struct {
   }
   if (t.model_parked) forgotten_await(t, t.model_parked_in, call);
   // The explorer's partial-order reduction: a call into a subsystem whose state is not tagged (see footprint.ts).
-  if (footprint_recording() && !FOOTPRINT_TAGGED_CALLS.has(call)) footprint_untracked_call();
+  if (footprint_recording() && !FOOTPRINT_TAGGED_CALLS.has(call)) {
+    const token = FOOTPRINT_SUBSYSTEM_CALLS.get(call);
+    if (token !== undefined) footprint_subsystem_call(token);
+    else footprint_untracked_call();
+  }
   // A run between two schedule points is bounded kernel work; one that never ends is a soft lockup.
   if (++t.model_calls > SOFTLOCKUP_CALLS) watchdog_softlockup(t, call);
   return t;

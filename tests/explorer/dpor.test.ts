@@ -85,6 +85,31 @@ describe('partial-order reduction on generated programs (2-3 tasks: mutexes, a c
     );
   });
 
+  for (const bound of ['complete', 2] as const) {
+    it(`programs using RCU (readers, synchronize_rcu, call_rcu; RCU's state tagged as a whole): the same failures and final states, fewer schedules (${bound === 'complete' ? 'complete exploration' : `bound ${bound}`})`, async () => {
+      let naive_total = 0;
+      let reduced_total = 0;
+      let programs = 0;
+      let with_rcu = 0;
+      await fc.assert(
+        fc.asyncProperty(program_arb(false, true).filter(small), async (p) => {
+          const c = await compare((states) => program_scenario('generated-rcu', p, true, states), bound);
+          fc.pre(c.naive.exhausted);
+          expect_same(c, describe_program(p));
+          naive_total += c.naive.schedules;
+          reduced_total += c.reduced.schedules;
+          programs++;
+          if (/rcu/.test(describe_program(p))) with_rcu++;
+        }),
+        { seed: 19990101, numRuns: bound === 'complete' ? 50 : 60, endOnFailure: true },
+      );
+      console.log(`generated RCU programs (${bound}): ${programs} programs (${with_rcu} using RCU), naive ${naive_total} schedules, reduced ${reduced_total}`);
+      expect(programs).toBeGreaterThan(bound === 'complete' ? 40 : 50);
+      expect(with_rcu).toBeGreaterThan(programs / 2);
+      expect(reduced_total).toBeLessThan(naive_total);
+    });
+  }
+
   it('without tags (footprint not declared) every step conflicts, and the reduction still agrees', async () => {
     await fc.assert(
       fc.asyncProperty(program_arb(false).filter(small), async (p) => {

@@ -1,6 +1,7 @@
 // Small generated programs for the explorer's partial-order reduction
-// tests: two or three tasks over mutexes, completions, a work item and
-// shared variables, each a short list of operations. The shared variables
+// tests: two or three tasks over mutexes, completions, a work item, RCU
+// (readers, synchronize_rcu, call_rcu) and shared variables, each a short
+// list of operations. The shared variables
 // are cells that tag their reads and writes (kernel/footprint.ts), so
 // scenarios built from them may say footprint: 'tagged'.
 import fc from 'fast-check';
@@ -13,6 +14,9 @@ import { cond_resched, schedule, set_current_state, wake_up_process } from '../.
 import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, type task_struct } from '../../kernel/sched/task';
 import { jiffies } from '../../kernel/time/timekeeping';
 import { INIT_WORK, schedule_work, type work_struct } from '../../kernel/workqueue';
+import { rcu_head, rcu_read_lock, rcu_read_unlock } from '../../kernel/rcu/rcupdate';
+import { call_rcu } from '../../kernel/rcu/tree';
+import { synchronize_rcu } from '../../kernel/rcu/update';
 import type { scenario } from '../../explorer/scenario';
 
 /** A shared variable whose accesses tag themselves, like a kernel object's. */
@@ -39,7 +43,10 @@ export type op =
   | { op: 'locked'; m: number; body: op[] }
   | { op: 'complete'; c: number }
   | { op: 'wait'; c: number }
-  | { op: 'work' };
+  | { op: 'work' }
+  | { op: 'rcu_read'; body: op[] }
+  | { op: 'sync_rcu' }
+  | { op: 'call_rcu'; v: number };
 
 export interface program {
   tasks: op[][];
@@ -62,9 +69,30 @@ const any_op: fc.Arbitrary<op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('locked' as const), m: fc.integer({ min: 0, max: 1 }), body: fc.array(simple, { minLength: 0, maxLength: 2 }) }) },
 );
 
-/** Programs of 2-3 tasks; @with_work lets one operation queue a work item (the workqueue carries no tags). */
-export function program_arb(with_work: boolean): fc.Arbitrary<program> {
-  const task = fc.array(with_work ? fc.oneof({ weight: 8, arbitrary: any_op }, { weight: 1, arbitrary: fc.constant({ op: 'work' as const }) }) : any_op, { minLength: 1, maxLength: 3 });
+/** Variable accesses only: what a reader may do without sleeping. */
+const access: fc.Arbitrary<op> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('inc' as const), v: fc.integer({ min: 0, max: 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('set' as const), v: fc.integer({ min: 0, max: 1 }), k: fc.integer({ min: 0, max: 2 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('warn_if' as const), v: fc.integer({ min: 0, max: 1 }), k: fc.integer({ min: 0, max: 3 }) }) },
+);
+
+/** RCU: a reader over a few accesses, a grace period waited for, a callback that adds 10 to a variable. */
+const rcu_op: fc.Arbitrary<op> = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('rcu_read' as const), body: fc.array(access, { minLength: 0, maxLength: 2 }) }) },
+  { weight: 2, arbitrary: fc.constant({ op: 'sync_rcu' as const }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('call_rcu' as const), v: fc.integer({ min: 0, max: 1 }) }) },
+);
+
+/**
+ * Programs of 2-3 tasks; @with_work lets one operation queue a work item (the
+ * workqueue carries no tags); @with_rcu adds RCU readers, synchronize_rcu()
+ * and call_rcu() (RCU's state is tagged as a whole, FP_RCU).
+ */
+export function program_arb(with_work: boolean, with_rcu = false): fc.Arbitrary<program> {
+  let one: fc.Arbitrary<op> = any_op;
+  if (with_work) one = fc.oneof({ weight: 8, arbitrary: one }, { weight: 1, arbitrary: fc.constant({ op: 'work' as const }) });
+  if (with_rcu) one = fc.oneof({ weight: 3, arbitrary: one }, { weight: 2, arbitrary: rcu_op });
+  const task = fc.array(one, { minLength: 1, maxLength: 3 });
   return fc.record({ tasks: fc.array(task, { minLength: 2, maxLength: 3 }) });
 }
 
@@ -72,7 +100,7 @@ export function program_arb(with_work: boolean): fc.Arbitrary<program> {
 export function schedule_points(ops: readonly op[]): number {
   let n = 0;
   for (const o of ops) {
-    if (o.op === 'yield' || o.op === 'wait') n++;
+    if (o.op === 'yield' || o.op === 'wait' || o.op === 'sync_rcu') n++;
     if (o.op === 'locked') n += 1 + schedule_points(o.body);
   }
   return n;
@@ -97,6 +125,12 @@ export function describe_program(p: program): string {
         return `wait(c${o.c})`;
       case 'work':
         return 'schedule_work(w)';
+      case 'rcu_read':
+        return `rcu_read{${o.body.map(one).join('; ')}}`;
+      case 'sync_rcu':
+        return 'synchronize_rcu()';
+      case 'call_rcu':
+        return `call_rcu(${VARS[o.v]}+=10)`;
     }
   };
   return p.tasks.map((t, i) => `t${i}: ${t.map(one).join('; ')}`).join(' | ');
@@ -147,6 +181,19 @@ export function program_scenario(id: string, p: program, tagged: boolean, final_
           case 'work':
             schedule_work(work);
             return;
+          case 'rcu_read':
+            rcu_read_lock();
+            for (const b of o.body) await run(b);
+            rcu_read_unlock();
+            return;
+          case 'sync_rcu':
+            await synchronize_rcu();
+            return;
+          case 'call_rcu': {
+            const v = vars[o.v]!;
+            call_rcu(new rcu_head(), () => v.set(v.get() + 10));
+            return;
+          }
         }
       };
       const tasks = p.tasks.map((ops, i) =>
