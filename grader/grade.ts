@@ -192,15 +192,35 @@ export interface grading_base {
   starter_passes: Map<string, Promise<Set<string>>>;
 }
 
-function read_hidden(dir: string, m: course_manifest): { exercise: manifest_exercise; file: string; points: Record<string, number> }[] {
-  const out = [];
+/**
+ * read_hidden - the suites of the hidden folder @dir, read strictly: every entry (but dot files, an
+ * editor's or the OS's) is <exercise id>.checks.ts or <exercise id>.points.json with an exercise's
+ * full id, each points file has its suite and each suite its points file (read_points), and there is
+ * at least one suite. Anything else is an error naming the file: a misspelt suite
+ * ("01-….check.ts") was ignored and every student graded without hidden checks (red team 10 #07), and
+ * "01.checks.ts" beside "01-count-….checks.ts" made two suites of one exercise, the second
+ * overwriting the first's code under the first's points (#06). Exported for gradescope-zip.
+ */
+export function read_hidden(dir: string, m: course_manifest): { exercise: manifest_exercise; file: string; points: Record<string, number> }[] {
+  const problems: string[] = [];
+  const suites = new Map<string, string>();
+  const points = new Set<string>();
+  const example = m.exercises[0]?.id ?? '01-…';
   for (const f of readdirSync(dir).sort()) {
-    const hit = /^(.+)\.checks\.ts$/.exec(f);
-    if (!hit) continue;
-    const e = find_exercise(m, hit[1]!);
-    out.push({ exercise: e, file: join(dir, f), points: read_points(join(dir, `${hit[1]}.points.json`), f) });
+    if (f.startsWith('.')) continue;
+    const hit = /^(.+)\.(checks\.ts|points\.json)$/.exec(f);
+    const e = hit ? m.exercises.find((x) => x.id === hit[1]) : undefined;
+    if (!hit || !e) {
+      problems.push(`${f} is not a hidden suite or points file: name them <exercise id>.checks.ts and <exercise id>.points.json with the exercise's full id (${example}.checks.ts)`);
+      continue;
+    }
+    if (hit[2] === 'checks.ts') suites.set(e.id, f);
+    else points.add(e.id);
   }
-  return out;
+  for (const id of points) if (!suites.has(id)) problems.push(`${id}.points.json has no suite ${id}.checks.ts beside it`);
+  if (!suites.size && !problems.length) problems.push(`it holds no hidden suite (${example}.checks.ts and its ${example}.points.json)`);
+  if (problems.length) throw new Error(problems.join('; '));
+  return [...suites].map(([id, f]) => ({ exercise: find_exercise(m, id), file: join(dir, f), points: read_points(join(dir, `${id}.points.json`), f) }));
 }
 
 /**
@@ -589,6 +609,40 @@ export function starter_passes(base: grading_base, e: manifest_exercise, opts: g
     base.starter_passes.set(key, p);
   }
   return p;
+}
+
+/**
+ * verify_hidden - run each hidden suite of @base once, against its exercise's committed starter, as
+ * a submission is graded: it must load, run and report exactly the checks its points file names.
+ * Returns what is wrong, suite by suite (empty: every suite works). setup.sh runs it when Gradescope
+ * builds the image (npm run grade -- check-hidden): a suite that cannot load (an import with one
+ * '../' too few) was found only after the due date, "not run" for every student, when the proof run
+ * graded exercise 01 alone (red team 10 #05).
+ */
+export async function verify_hidden(base: grading_base, limit: limiter = make_limiter(2)): Promise<{ exercise: string; problems: string[] }[]> {
+  return Promise.all(
+    base.hidden.map((h) =>
+      limit(async () => {
+        const e = find_exercise(base.manifest, h.exercise);
+        const tree = new_tree(base);
+        try {
+          const run = await run_in_tree(tree, base, e, { sandbox: true, harden: true, hidden_from: null });
+          const problems: string[] = [];
+          if (run.hidden_failure) problems.push(...(run.incidents ?? []).filter((i) => i.startsWith("(hidden checks' process)")).map((i) => sanitize(i, tree, base.hidden_dir ? [base.hidden_dir] : [])));
+          else {
+            const reported = ((run.extra ?? []).find((x) => x.suite === h.path)?.results ?? []).map((r) => r.id);
+            const missing = h.ids.filter((id) => !reported.includes(id));
+            const unknown = reported.filter((id) => !h.ids.includes(id));
+            if (missing.length) problems.push(`it did not report ${missing.join(', ')}, which its points file names`);
+            if (unknown.length) problems.push(`it reported ${unknown.join(', ')}, which its points file does not name (worth nothing)`);
+          }
+          return { exercise: h.exercise, problems };
+        } finally {
+          remove(tree);
+        }
+      }),
+    ),
+  );
 }
 
 /**

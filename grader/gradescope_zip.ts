@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync }
 import { dirname, join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { read_manifest } from '../course/files';
-import { committed_starter } from './grade';
+import { committed_starter, read_hidden } from './grade';
 import { copy_course, make_temp, remove } from './tree';
 
 export const SETUP_SH = `#!/usr/bin/env bash
@@ -54,6 +54,12 @@ if ! grep -Eq '^01-[a-z0-9-]+: [0-9]+/[0-9]+ \\(failed\\)$' "$check_out/summary.
   exit 1
 fi
 rm -rf "$check_out"
+# Every hidden suite, once, on its exercise's starter: it must load and report exactly the checks its
+# points file names (the proof above runs 01's alone; a suite of 05 that could not load was found only
+# after the due date, red team 10 #05).
+if [ -d "$AUTOGRADER/source/hidden" ]; then
+  node --import tsx grader/main.ts check-hidden --hidden "$AUTOGRADER/source/hidden"
+fi
 echo "setup.sh: the grader runs"
 `;
 
@@ -152,10 +158,13 @@ function files_under(dir: string, rel = ''): string[] {
 }
 
 /** build_gradescope_zip - write the autograder zip of the course at @root to @file, with the hidden suites of @hidden run from @hidden_from (null: at every submission). */
-export function build_gradescope_zip(root: string, file: string, hidden: string | null = null, hidden_from: Date | null = null): { file: string; files: number } {
+export function build_gradescope_zip(root: string, file: string, hidden: string | null = null, hidden_from: Date | null = null): { file: string; files: number; hidden: string[] } {
+  const manifest = read_manifest(root);
+  // The hidden folder read as the grader will read it: a misnamed suite, a points file without its
+  // suite, two suites of one exercise stop the build here, naming the file (red team 10 #06, #07).
+  const suites = hidden ? read_hidden(hidden, manifest).map((h) => `${h.exercise.id} (${Object.keys(h.points).length} checks, ${Object.values(h.points).reduce((a, b) => a + b, 0)} points)`) : [];
   const stage = make_temp('shrinker-gradescope-');
   try {
-    const manifest = read_manifest(root);
     copy_course(root, join(stage, 'course'), manifest, false);
     // The starters as committed (or as the template recorded them), never the working tree: an
     // instructor who tried 01 locally shipped its solution as the starter, and on Gradescope (no
@@ -180,7 +189,7 @@ export function build_gradescope_zip(root: string, file: string, hidden: string 
     }
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, zip_entries(entries));
-    return { file, files: entries.length };
+    return { file, files: entries.length, hidden: suites };
   } finally {
     remove(stage);
   }

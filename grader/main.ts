@@ -4,6 +4,7 @@
 // npm run grade -- checksums [--write]        verify (or regenerate) grader/checksums.json
 // npm run grade -- export-student DIR          write the student template
 // npm run grade -- gradescope-zip [--out FILE] [--hidden DIR --hidden-from DATE|now]
+// npm run grade -- check-hidden --hidden DIR    run each hidden suite once on its starter
 //
 // Every command's arguments are parsed strictly (node:util parseArgs): an
 // unknown or misspelt option is an error (exit 2), never silently ignored
@@ -16,7 +17,7 @@ import { kill_all_workers } from '../course/runner';
 import { batch_lines, grade_batch } from './batch';
 import { export_student } from './export_student';
 import { failure_detail, shown_failure } from './failure';
-import { failed_report, grade_submission, prepare_base, release_base, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
+import { failed_report, grade_submission, prepare_base, release_base, verify_hidden, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
 import { build_gradescope_zip } from './gradescope_zip';
 import { publish_results, summary_table } from './output';
 import { write_result_file } from './safe_write';
@@ -31,7 +32,8 @@ export const USAGE = `usage:
   npm run grade -- --batch DIR [--out DIR] [--jobs N] [...]
   npm run grade -- checksums [--write]
   npm run grade -- export-student DIR
-  npm run grade -- gradescope-zip [--out FILE] [--hidden DIR --hidden-from DATE|now]`;
+  npm run grade -- gradescope-zip [--out FILE] [--hidden DIR --hidden-from DATE|now]
+  npm run grade -- check-hidden --hidden DIR`;
 
 /** A command line the grader does not accept: the message, the usage, exit 2. */
 export class usage_error extends Error {
@@ -64,6 +66,7 @@ export const COMMAND_OPTIONS: Record<string, option_spec> = {
   checksums: { ...COMMON, write: { type: 'boolean' } },
   'export-student': { ...COMMON },
   'gradescope-zip': { ...COMMON, out: { type: 'string' }, hidden: { type: 'string' }, 'hidden-from': { type: 'string' } },
+  'check-hidden': { ...COMMON, hidden: { type: 'string' } },
 };
 
 export interface parsed {
@@ -188,6 +191,36 @@ export function failure_log(r: grade_report, env: NodeJS.ProcessEnv = process.en
   return strip_terminal(`${r.error ?? 'the grader could not run'}\n${r.failure_detail}`);
 }
 
+/**
+ * check_hidden - the hidden folder @hidden read (names, points files) and each suite run once on its
+ * exercise's starter (grade.ts verify_hidden): 0 when every suite loads and reports exactly its
+ * points file's checks, else 1 with each problem on stderr, naming the suite.
+ */
+export async function check_hidden(root: string, hidden: string): Promise<number> {
+  install_interrupt_cleanup();
+  let base: grading_base;
+  try {
+    base = prepare_base(root, hidden);
+  } catch (e) {
+    console.error(`check-hidden: ${failure_detail(e).split('\n')[0]}`);
+    return 1;
+  }
+  try {
+    let bad = 0;
+    for (const r of await verify_hidden(base)) {
+      const h = base.hidden.find((x) => x.exercise === r.exercise)!;
+      const pts = Object.values(h.points).reduce((a, b) => a + b, 0);
+      if (r.problems.length) {
+        bad++;
+        console.error(strip_terminal(`check-hidden: ${r.exercise}.checks.ts does not work on the starter: ${r.problems.join('; ')}`));
+      } else console.log(`check-hidden: ${r.exercise}.checks.ts loads and reports its ${h.ids.length} checks (${pts} points)`);
+    }
+    return bad ? 1 : 0;
+  } finally {
+    release_base(base);
+  }
+}
+
 /** incident_lines - the incidents of @r for the instructor, one line each; none in GitHub Actions (the student's own log and workspace). */
 export function incident_lines(r: grade_report, env: NodeJS.ProcessEnv = process.env): string[] {
   if (env.GITHUB_ACTIONS === 'true') return [];
@@ -256,7 +289,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     const r = build_gradescope_zip(root, file, hidden, from ?? null);
     console.log(`${r.file}: ${r.files} files`);
+    for (const h of r.hidden) console.log(`hidden suite: ${h}`);
     return 0;
+  }
+  if (p.command === 'check-hidden') {
+    const hidden = p.values.get('hidden');
+    if (!hidden) throw new usage_error('check-hidden needs --hidden DIR');
+    return check_hidden(root, resolve(hidden));
   }
   const opts = options(p);
   const out = resolve(p.values.get('out') ?? '.grade');

@@ -2,14 +2,17 @@
 // test per class closed this round, each failing without its fix.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { read_manifest, starter_dir } from '../../course/files';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { COURSE_ROOT, read_manifest, starter_dir } from '../../course/files';
 import { grade_batch } from '../../grader/batch';
 import { summary_text, to_exercism, to_gradescope } from '../../grader/formats';
-import { failed_report, grade_submission, prepare_base, release_base, type grade_report, type grading_base } from '../../grader/grade';
+import { failed_report, grade_submission, prepare_base, read_hidden, release_base, type grade_report, type grading_base } from '../../grader/grade';
+import { build_gradescope_zip } from '../../grader/gradescope_zip';
+import { check_hidden } from '../../grader/main';
 import { check_policy } from '../../grader/policy';
 import { make_temp } from '../../grader/tree';
-import { add_files, EX01, new_submission, snippet } from './fixtures';
+import { add_files, EX01, manifest, new_submission, snippet } from './fixtures';
+import { hidden_dir } from './hidden';
 
 /** What a student sees of @r before the due date: results.json's visible part, summary.txt, Exercism. */
 function student_view(r: grade_report): string {
@@ -130,5 +133,69 @@ describe('round 10, 04: a class folder with a name that is not UTF-8', () => {
     expect(b.skipped[0]!.why).toMatch(/not UTF-8/);
     expect(readFileSync(join(out, 'gradebook.csv'), 'utf8').split('\n').slice(1, 3).map((l) => l.split(',')[0])).toEqual(['alice', 'zoë']);
     expect(readFileSync(join(out, 'skipped.txt'), 'utf8')).toMatch(/^Jos\\xe9: a name that is not UTF-8/);
+  });
+});
+
+describe('round 10, 06 and 07: the hidden folder is read strictly', () => {
+  /** The test's valid hidden folder for 01, with @more files written into it. */
+  function folder(more: Record<string, string>): string {
+    const d = hidden_dir();
+    for (const [name, text] of Object.entries(more)) writeFileSync(join(d, name), text);
+    return d;
+  }
+  const suite_01 = () => readFileSync(join(hidden_dir(), `${EX01.id}.checks.ts`), 'utf8');
+
+  it('a valid folder gives its suites (dot files of an editor or the OS are ignored)', () => {
+    expect(read_hidden(folder({ '.DS_Store': '' }), manifest).map((h) => h.exercise.id)).toEqual([EX01.id]);
+  });
+
+  it('07: a misspelt suite, a points file without its suite, anything else and an empty folder are errors naming the file', () => {
+    const only_misspelt = make_temp('shrinker-hidden-misspelt-');
+    writeFileSync(join(only_misspelt, `${EX01.id}.check.ts`), suite_01());
+    writeFileSync(join(only_misspelt, `${EX01.id}.points.json`), '{"points": {"a": 1}}');
+    expect(() => read_hidden(only_misspelt, manifest)).toThrow(new RegExp(`${EX01.id}\\.check\\.ts is not a hidden suite or points file.*${EX01.id}\\.points\\.json has no suite`));
+    expect(() => read_hidden(folder({ 'notes.md': '' }), manifest)).toThrow(/notes\.md is not a hidden suite or points file/);
+    expect(() => read_hidden(folder({ [`${EX01.id}.checks.mts`]: '' }), manifest)).toThrow(/\.checks\.mts is not a hidden suite/);
+    expect(() => read_hidden(make_temp('shrinker-hidden-empty-'), manifest)).toThrow(/holds no hidden suite/);
+    // The zip is not built from such a folder.
+    expect(() => build_gradescope_zip(COURSE_ROOT, join(make_temp('shrinker-zip10-'), 'a.zip'), only_misspelt)).toThrow(/is not a hidden suite or points file/);
+  });
+
+  it('06: a second suite of one exercise under a short name is an error, not a suite that overwrites the first', () => {
+    const d = folder({ '01.checks.ts': suite_01(), '01.points.json': '{"points": {"b": 2}}' });
+    expect(() => read_hidden(d, manifest)).toThrow(/01\.checks\.ts is not a hidden suite or points file: name them <exercise id>\.checks\.ts/);
+  });
+});
+
+describe('round 10, 05: every hidden suite is run once at setup, not only 01\'s', () => {
+  it('check-hidden fails naming a suite that cannot load (05, an import with one ../ too few), and passes a folder whose suites work', async () => {
+    const e05 = manifest.exercises.find((e) => e.id.startsWith('05-'))!;
+    const broken = hidden_dir();
+    writeFileSync(join(broken, `${e05.id}.checks.ts`), `import { define_checks, pass, fail, type exercise_impl } from '../../course/checks';
+import { mutex_is_locked } from '../kernel/locking/mutex';
+export default define_checks({
+  exercise: '${e05.id}',
+  exports: {},
+  checks: [{ id: 'oom-hidden-one', name: 'a hidden check of 05', async run(impl: exercise_impl) { return typeof impl === 'object' && typeof mutex_is_locked === 'function' ? pass('ok') : fail('no'); } }],
+});
+`);
+    writeFileSync(join(broken, `${e05.id}.points.json`), '{"points": {"oom-hidden-one": 5}}');
+    const errors: string[] = [];
+    const logs: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void logs.push(a.join(' ')));
+    try {
+      expect(await check_hidden(COURSE_ROOT, broken)).toBe(1);
+      expect(errors.join('\n')).toMatch(new RegExp(`${e05.id}\\.checks\\.ts does not work on the starter: .*kernel/locking/mutex`));
+      expect(logs.join('\n')).toContain(`${EX01.id}.checks.ts loads and reports its 2 checks (4 points)`);
+      // A points file naming a check the suite does not have.
+      const wrong_ids = hidden_dir();
+      writeFileSync(join(wrong_ids, `${EX01.id}.points.json`), '{"points": {"empty-device-counts-zero": 3, "impossible": 1, "never-reported": 2}}');
+      errors.length = 0;
+      expect(await check_hidden(COURSE_ROOT, wrong_ids)).toBe(1);
+      expect(errors.join('\n')).toMatch(/did not report never-reported, which its points file names/);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });
