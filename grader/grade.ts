@@ -324,8 +324,7 @@ function restore_committed_starters(root: string, dir: string, manifest: course_
   for (const e of manifest.exercises) {
     for (const f of e.files) {
       const rel = `exercises/${e.id}/${f}`;
-      const committed = committed_starter(root, e.id, f);
-      if (committed === null) continue;
+      const committed = required_starter(root, e.id, f);
       const copy = join(dir, rel);
       if (!existsSync(copy) || readFileSync(copy, 'utf8') !== committed) {
         writeFileSync(copy, committed);
@@ -348,13 +347,34 @@ export const STARTERS_DIR = 'grader/starters';
  * no points" in the Classroom workflow (red team 9 #20).
  */
 export function committed_starter(root: string, id: string, f: string): string | null {
+  const s = starter_source(root, id, f);
+  return 'text' in s ? s.text : null;
+}
+
+/** starter_source - committed_starter(), or why there is none (git's own words). */
+export function starter_source(root: string, id: string, f: string): { text: string } | { why: string } {
   const recorded = join(root, STARTERS_DIR, id, `${f}.starter`);
-  if (existsSync(recorded)) return readFileSync(recorded, 'utf8');
+  if (existsSync(recorded)) return { text: readFileSync(recorded, 'utf8') };
   try {
-    return execFileSync('git', ['show', `HEAD:exercises/${id}/${f}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return null;
+    return { text: execFileSync('git', ['show', `HEAD:exercises/${id}/${f}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+  } catch (e) {
+    const err = e as { code?: string; stderr?: string; message: string };
+    if (err.code === 'ENOENT') return { why: 'git is not installed' };
+    return { why: (err.stderr ?? err.message).trim().split('\n')[0] || 'git show failed' };
   }
+}
+
+/**
+ * required_starter - the starter of exercise @id's file @f, or an error saying why there is none.
+ * With neither a recorded starter nor git, the grader used the working tree's file as "the starter":
+ * a course without .git (a downloaded zip, git archive, a container without git, git refusing a
+ * checkout of another owner) where the instructor had tried 01 graded every correct answer
+ * 'unchanged: 0', and its Gradescope zip shipped the solution as the starter (red team 10 #03).
+ */
+export function required_starter(root: string, id: string, f: string): string {
+  const s = starter_source(root, id, f);
+  if ('text' in s) return s.text;
+  throw new grader_failure('grader', `cannot tell the course's starter of exercises/${id}/${f}: there is no ${STARTERS_DIR}/${id}/${f}.starter and git cannot show it (${s.why}). The grader compares every submission with the starters: grade from a git checkout of the course, or from a template made by npm run grade -- export-student (it records the starters)`);
 }
 
 /** Where one editable file of a submission is, or why it cannot be taken. */

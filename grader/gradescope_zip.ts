@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync }
 import { dirname, join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { read_manifest } from '../course/files';
-import { committed_starter, read_hidden } from './grade';
+import { read_hidden, required_starter, STARTERS_DIR } from './grade';
 import { copy_course, make_temp, remove } from './tree';
 
 export const SETUP_SH = `#!/usr/bin/env bash
@@ -169,10 +169,15 @@ export function build_gradescope_zip(root: string, file: string, hidden: string 
     // The starters as committed (or as the template recorded them), never the working tree: an
     // instructor who tried 01 locally shipped its solution as the starter, and on Gradescope (no
     // .git) every answer to 01 scored 0/0 'unchanged' (red team 9 #06).
+    // Recorded too (grader/starters/, as export-student does): on Gradescope there is no .git, and the
+    // grader must still know each starter (grade.ts required_starter). A course that cannot say its
+    // starters is not zipped (red team 10 #03).
     for (const e of manifest.exercises) {
       for (const f of e.files) {
-        const committed = committed_starter(root, e.id, f);
-        if (committed !== null) writeFileSync(join(stage, 'course', 'exercises', e.id, f), committed);
+        const committed = required_starter(root, e.id, f);
+        writeFileSync(join(stage, 'course', 'exercises', e.id, f), committed);
+        mkdirSync(join(stage, 'course', STARTERS_DIR, e.id), { recursive: true });
+        writeFileSync(join(stage, 'course', STARTERS_DIR, e.id, `${f}.starter`), committed);
       }
     }
     // dereference: a suite that is a link to the instructor's private folder must go in as a file

@@ -1,14 +1,15 @@
 // Grader red team, round 10 (/work/coord/s10/grader-redteam10.md; attacks in /work/gr10-attacks/): one
 // test per class closed this round, each failing without its fix.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { COURSE_ROOT, read_manifest, starter_dir } from '../../course/files';
+import { COURSE_ROOT, read_manifest, solution_dir, starter_dir } from '../../course/files';
 import { grade_batch } from '../../grader/batch';
 import { summary_text, to_exercism, to_gradescope } from '../../grader/formats';
 import { failed_report, grade_submission, prepare_base, read_hidden, release_base, type grade_report, type grading_base } from '../../grader/grade';
 import { build_gradescope_zip } from '../../grader/gradescope_zip';
-import { check_hidden } from '../../grader/main';
+import { check_hidden, run_grade } from '../../grader/main';
 import { check_policy } from '../../grader/policy';
 import { make_temp } from '../../grader/tree';
 import { add_files, EX01, manifest, new_submission, snippet } from './fixtures';
@@ -194,6 +195,33 @@ export default define_checks({
       errors.length = 0;
       expect(await check_hidden(COURSE_ROOT, wrong_ids)).toBe(1);
       expect(errors.join('\n')).toMatch(/did not report never-reported, which its points file names/);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+});
+
+describe('round 10, 03: a course whose starters nobody can tell', () => {
+  it('no .git and no recorded starters: grading and the Gradescope zip refuse, saying why, instead of taking the working tree as the starter', async () => {
+    // The course as a downloaded zip or git archive gives it, with 01 solved by the instructor.
+    const root = make_temp('shrinker-nogit-');
+    execSync(`git archive HEAD | tar -x -C '${root}'`, { cwd: COURSE_ROOT });
+    symlinkSync(join(COURSE_ROOT, 'node_modules'), join(root, 'node_modules'));
+    expect(existsSync(join(root, '.git'))).toBe(false);
+    add_files(join(root, 'exercises'), EX01, solution_dir(EX01));
+    expect(() => build_gradescope_zip(root, join(make_temp('shrinker-zip10-'), 'a.zip'))).toThrow(new RegExp(`cannot tell the course's starter of exercises/${EX01.id}/${EX01.files[0]!.replace('.', '\\.')}: there is no grader/starters/.*git cannot show it \\(`));
+    const sub = new_submission('solved');
+    add_files(sub, EX01, solution_dir(EX01));
+    const out = make_temp('shrinker-out-');
+    const logs: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void logs.push(a.join(' ')));
+    try {
+      const r = await run_grade({ root, submission: sub, exercises: ['01'], typecheck: false }, out, true);
+      // Not "unchanged: 0 points" for a correct answer: the run says it could not grade, and the instructor why.
+      expect(r.exercises.find((e) => e.id === EX01.id)!.status).toBe('crashed');
+      expect(r.error).toMatch(/^the grader could not run/);
+      expect(logs.join('\n')).toMatch(/cannot tell the course's starter of exercises\//);
     } finally {
       vi.restoreAllMocks();
     }
