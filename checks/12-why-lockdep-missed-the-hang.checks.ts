@@ -43,6 +43,7 @@ import {
   type wait_path,
 } from '../scenarios/annotated_wait';
 import { warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
+import { DESKTOP_FIRST_PIDS } from '../scenarios/desktop_pids';
 import type { caller_task } from '../scenarios/reclaim_context';
 import golden from './12-why-lockdep-missed-the-hang.golden';
 
@@ -288,6 +289,8 @@ export default define_checks(refuse_kernel_object_state({
               wl('direct-reclaim', 'first', 'glxgears', 'kworker'),
               wl('kswapd', 'after'),
               wl('oom-notifier', 'after', 'gpu_wait', 'kthread'),
+              // A desktop's pids (red team 11: an annotation only for pids below 300 passed all, every task numbered from 1).
+              ...DESKTOP_FIRST_PIDS.map((first_pid) => ({ ...IOCTL_AFTER, comm: 'Xorg', first_pid })),
             ],
             describe: (w) => `${shape_words['4.10']}; ${describe_wait_workload(w)}`,
           },
@@ -317,6 +320,8 @@ export default define_checks(refuse_kernel_object_state({
               wl('direct-only', 'after', 'kworker/u4:2', 'kworker'),
               // A wait under a lock taken elsewhere under struct_mutex: a loop, though the waiter neither holds struct_mutex nor reclaims.
               wl('nested-lock', 'first', 'Xorg'),
+              // Direct reclaim by a desktop client with a desktop's pid.
+              { ...wl('direct-only', 'first', 'firefox'), first_pid: DESKTOP_FIRST_PIDS[0] },
             ],
             describe: (w) => `${shape_words['4.11']}; ${describe_wait_workload(w)}`,
           },

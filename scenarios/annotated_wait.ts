@@ -18,6 +18,7 @@
 // A workload is one boot: an ioctl allocates under struct_mutex; a buffer is
 // freed and the free worker runs (before the wait, or after it); a path
 // reaches the shrinker, whose unlock waits as the chosen release did.
+import { describe_first_pid } from './desktop_pids';
 import { fc } from '../course/workload';
 import { i915_gem_object_put, type i915_gem_options } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
@@ -116,6 +117,8 @@ export interface annotated_wait_workload {
   objects: gem_object_spec[];
   swap: boolean;
   lockdep: boolean;
+  /** Boot param first_pid: the tasks' pids start there (scenarios/desktop_pids.ts). Absent: from 1. */
+  first_pid?: number;
 }
 
 /**
@@ -159,7 +162,8 @@ export function describe_wait_workload(wl: annotated_wait_workload): string {
   };
   const when = { first: 'before that', after: 'after that', during: 'meanwhile, blocked on struct_mutex' }[wl.worker];
   return `${how[wl.path]}; the free worker runs ${when}; ` +
-    `an ioctl allocated under struct_mutex earlier; a buffer cache${wl.objects.length ? ` and ${describe_objects(wl.objects)}` : ''}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+    `an ioctl allocated under struct_mutex earlier; a buffer cache${wl.objects.length ? ` and ${describe_objects(wl.objects)}` : ''}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}` +
+    describe_first_pid(wl.first_pid);
 }
 
 /** What a finished workload reports besides the run. */
@@ -197,7 +201,7 @@ export function annotated_wait_parts(
   let w: ReturnType<typeof gem_world> | null = null;
   const unrelated = { lock: null as ReturnType<typeof mutex_init> | null };
   return {
-    params: { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...params },
+    params: { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...(wl.first_pid ? { first_pid: wl.first_pid } : {}), ...params },
     body: async () => {
       const i915 = w!.i915;
       await warm_up_workqueues();
