@@ -192,7 +192,22 @@ function top_level_state(sf: ts.SourceFile): state_violation[] {
     }
     return false;
   };
-  const write_target = (node: ts.Node, target: ts.Expression) => {
+  // Every place an assignment writes: a destructuring pattern's leaves too (`[box.n] = [box.n + 1]`,
+  // `({ a: box.x } = o)`, `[...box.rest] = xs`), not only the expression left of `=` (red team 10 #12).
+  // A default inside a pattern (`[box.n = 1] = []`) is an `=` of its own, which visit() judges.
+  const write_target = (node: ts.Node, target: ts.Expression): void => {
+    while (ts.isParenthesizedExpression(target) || ts.isNonNullExpression(target) || ts.isAsExpression(target) || ts.isTypeAssertionExpression(target) || ts.isSatisfiesExpression(target)) target = target.expression;
+    if (ts.isArrayLiteralExpression(target)) {
+      for (const el of target.elements) write_target(node, ts.isSpreadElement(el) ? el.expression : el);
+      return;
+    }
+    if (ts.isObjectLiteralExpression(target)) {
+      for (const q of target.properties) {
+        if (ts.isPropertyAssignment(q)) write_target(node, q.initializer);
+        else if (ts.isSpreadAssignment(q)) write_target(node, q.expression);
+      }
+      return;
+    }
     if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target)) return;
     const name = root_name(target);
     if (name && top.has(name) && !shadowed(node, name)) out.push({ node, why: `writes into \`${name}\`, which lives as long as the file: state shared by every call; ${FIX}` });
@@ -225,6 +240,8 @@ function top_level_state(sf: ts.SourceFile): state_violation[] {
     if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind)) write_target(node, node.left);
     else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) write_target(node, node.operand);
     else if (ts.isDeleteExpression(node)) write_target(node, node.expression);
+    // The head of `for (box.last of xs)` / `for (box.k in o)` is assigned at each turn.
+    else if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) && !ts.isVariableDeclarationList(node.initializer)) write_target(node, node.initializer);
     else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)) {
       // A Map, not an object literal: a name such as `__lookupGetter__` or `constructor` must find nothing.
       const writers = WRITES_FIRST_ARGUMENT.get(node.expression.expression.text);

@@ -11,6 +11,8 @@ import { failed_report, grade_submission, prepare_base, read_hidden, release_bas
 import { build_gradescope_zip } from '../../grader/gradescope_zip';
 import { check_hidden, run_grade } from '../../grader/main';
 import { check_policy } from '../../grader/policy';
+import { module_state_violations } from '../../course/module_state';
+import ts from 'typescript';
 import { make_temp } from '../../grader/tree';
 import { add_files, EX01, manifest, new_submission, snippet } from './fixtures';
 import { hidden_dir } from './hidden';
@@ -225,5 +227,39 @@ describe('round 10, 03: a course whose starters nobody can tell', () => {
     } finally {
       vi.restoreAllMocks();
     }
+  });
+});
+
+describe('round 10, 12: writes into an exported box through a destructuring pattern or a for-of head', () => {
+  const box = 'export const tuning = { calls: 0, last: 0, rest: 0 };\n';
+  const violations = (body: string) => module_state_violations(ts.createSourceFile('f.ts', box + body, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)).map((v) => v.why);
+
+  it('every form is a write into the box', () => {
+    for (const form of [
+      '[tuning.calls] = [tuning.calls + 1];',
+      '[, tuning.last] = [0, 1];',
+      '[...tuning.rest] = [1, 2];',
+      '({ a: tuning.last } = { a: 1 });',
+      '({ ...tuning.rest } = { a: 1 });',
+      '[[tuning.calls]] = [[1]];',
+      '({ a: [tuning.last] } = { a: [1] });',
+      '[(tuning.calls as number)] = [1];',
+      'for (tuning.last of [1]);',
+      "for (tuning['last'] in { x: 1 });",
+      '[tuning.calls = 3] = [];',
+    ]) {
+      expect(violations(`export function f(): void {\n  ${form}\n}\n`).join('\n'), form).toMatch(/writes into `tuning`/);
+    }
+    // Reads, and patterns that write locals, are not writes into it.
+    expect(violations('export function f(): number {\n  const [a] = [tuning.calls];\n  let b = 0;\n  [b] = [tuning.last];\n  for (const x of [tuning.calls]) b += x;\n  return a + b;\n}\n')).toEqual([]);
+  });
+
+  it("the red team's file is refused by the grader's policy", () => {
+    const root = make_temp('shrinker-pol10b-');
+    const dir = join(root, 'exercises', EX01.id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, EX01.files[0]!), snippet('attacks/destructuring-write-box.txt'));
+    const v = check_policy(root, join(dir, EX01.files[0]!), EX01.files[0]!, EX01).map((x) => `${x.where} ${x.message}`);
+    expect(v.filter((m) => /writes into `tuning`/.test(m)).map((m) => m.split(' ')[0])).toEqual([`${EX01.files[0]}:12`, `${EX01.files[0]}:24`]);
   });
 });
