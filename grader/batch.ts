@@ -155,14 +155,14 @@ export async function grade_batch(base: grading_base, dir: string, out: string, 
           r = await grade(base, { ...opts, submission: join(dir, name) }, limit);
         } catch (e) {
           // The student's results say a fixed sentence; the error is the instructor's (incidents.txt, the terminal).
-          r = failed_report(name, shown_failure(e), base.manifest, failure_detail(e));
+          r = failed_report(name, shown_failure(e), base.manifest, failure_detail(e), opts.exercises);
         }
         // One submission's results that cannot be written (red team 8 #02: a report too big for a
         // string) cost that submission its files, never the class its gradebook.
         try {
           write_results(r, out, folders.get(name)!);
         } catch (e) {
-          r = failed_report(name, `the grader could not write this submission's results: ${(e as Error).message}`, base.manifest);
+          r = failed_report(name, `the grader could not write this submission's results: ${(e as Error).message}`, base.manifest, undefined, opts.exercises);
           try {
             write_results(r, out, folders.get(name)!);
           } catch {

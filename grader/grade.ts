@@ -962,8 +962,18 @@ export async function grade(opts: grade_options = {}): Promise<grade_report> {
  * A report for a run that could not grade at all (results are written even then): @message is what
  * a student may see (grader/failure.ts shown_failure), @detail the instructor's.
  */
-export function failed_report(submission: string, message: string, m: course_manifest | null, detail?: string): grade_report {
-  const exercises: graded_exercise[] = (m?.exercises ?? []).map((e) => {
+export function failed_report(submission: string, message: string, m: course_manifest | null, detail?: string, only?: readonly string[]): grade_report {
+  // The exercises graded (--exercises), as a report that ran has them: a failed row of 0/151 beside
+  // rows of x/8 in a gradebook of 01 alone (red team 10, minor).
+  const ids = new Set((only ?? []).flatMap((q) => {
+    try {
+      return m ? [find_exercise(m, q).id] : [];
+    } catch {
+      return [];
+    }
+  }));
+  const wanted = (e: manifest_exercise) => ids.size === 0 || ids.has(e.id);
+  const exercises: graded_exercise[] = (m?.exercises ?? []).filter(wanted).map((e) => {
     const checks = zero_checks(e, message, undefined);
     return { id: e.id, title: e.title, status: 'crashed', message, score: 0, max_score: exercise_points(e), checks, output: '', ms: 0 };
   });

@@ -37,7 +37,7 @@ else
   npm ci --no-audit --no-fund
 fi
 # Prove the grader runs, offline, before any submission: grade the course's
-# own starter of exercise 01 (--credit-unchanged: its checks really run, realm
+# own starter of its first exercise (--credit-unchanged: its checks really run, realm
 # and all), with the hidden suites when there are any (a suite or points file
 # the grader cannot take fails here, not on every student's submission), and
 # require the verdict a working grader gives the starter: its checks ran and
@@ -46,11 +46,13 @@ fi
 check_out="$(mktemp -d)"
 PROOF_HIDDEN=()
 if [ -d "$AUTOGRADER/source/hidden" ]; then PROOF_HIDDEN=(--hidden "$AUTOGRADER/source/hidden"); fi
-node --import tsx grader/main.ts --submission exercises --exercises 01 --credit-unchanged --out "$check_out" --quiet \\
+# The course's first exercise (a course of your own may have no 01).
+FIRST="$(node -p "require('./exercises/course.json').exercises[0].id")"
+node --import tsx grader/main.ts --submission exercises --exercises "$FIRST" --credit-unchanged --out "$check_out" --quiet \\
   \${PROOF_HIDDEN[@]+"\${PROOF_HIDDEN[@]}"} >/dev/null
-if ! grep -Eq '^01-[a-z0-9-]+: [0-9]+/[0-9]+ \\(failed\\)$' "$check_out/summary.txt"; then
-  echo "setup.sh: the grader does not run: grading the starter of 01 gave" >&2
-  cat "$check_out/summary.txt" >&2
+if ! grep -Eq "^\${FIRST}: [0-9]+/[0-9]+ \\(failed\\)$" "$check_out/summary.txt"; then
+  echo "setup.sh: the grader does not run: grading the starter of \${FIRST} gave" >&2
+  cat "$check_out/summary.txt" >&2 || echo "(no summary.txt)" >&2
   exit 1
 fi
 rm -rf "$check_out"

@@ -157,7 +157,7 @@ export async function run_grade(opts: grade_options, out: string, quiet = false)
     report = await grade_submission(base, opts);
   } catch (e) {
     // The student sees a fixed sentence; the error (a hidden suite's name, path or check) is the instructor's.
-    report = failed_report(basename(opts.submission ?? 'submission'), shown_failure(e), manifest, failure_detail(e));
+    report = failed_report(basename(opts.submission ?? 'submission'), shown_failure(e), manifest, failure_detail(e), opts.exercises);
   } finally {
     if (base) release_base(base);
   }

@@ -263,3 +263,12 @@ describe('round 10, 12: writes into an exported box through a destructuring patt
     expect(v.filter((m) => /writes into `tuning`/.test(m)).map((m) => m.split(' ')[0])).toEqual([`${EX01.files[0]}:12`, `${EX01.files[0]}:24`]);
   });
 });
+
+describe('round 10, minor: a failed report lists the exercises graded', () => {
+  it('--exercises 01: a submission the grader could not grade is 0/8, not 0 of the whole course', () => {
+    const m = read_manifest();
+    const r = failed_report('x', 'stand-in', m, undefined, ['01']);
+    expect(r.exercises.map((e) => e.id)).toEqual([EX01.id]);
+    expect(failed_report('x', 'stand-in', m).exercises).toHaveLength(m.exercises.length);
+  });
+});
