@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repeat_process } from './measure';
 import { exercise_ids } from './learner';
-import { exit_note, make_row, type row } from './row';
+import { exit_note, process_rows, type row } from './row';
 
 /** install_solutions - copy solutions/<id>/<file> over exercises/<id>/<file> in @root; returns a function that puts the starters back. */
 export function install_solutions(root: string): () => void {
@@ -35,18 +35,18 @@ export function submission_dir(root: string, parent: string): string {
   return dir;
 }
 
-export async function verify(root: string, reps: number): Promise<row> {
+export async function verify(root: string, reps: number, floor = 'floor.vitest_cold'): Promise<row[]> {
   const r = await repeat_process(reps, process.execPath, [join(root, 'bin/shrinker-lab.js'), 'verify'], root);
   const n = exercise_ids(root).length;
   const summary = /(\d+) passed, (\d+) not passing; (\S+) points/.exec(r.tail);
   const note = [exit_note(r.codes), summary ? `${summary[1]} passed, ${summary[3]} points` : 'no summary line'].filter(Boolean).join('; ');
-  return make_row('course.verify', `shrinker-lab verify (${n} exercises, solved)`, 'ms', r.all, { floor: 'floor.vitest_cold', note });
+  return process_rows('course.verify', `shrinker-lab verify (${n} exercises, solved)`, r, { floor, note });
 }
 
-export async function grade(root: string, sub: string, out: string, reps: number): Promise<row> {
+export async function grade(root: string, sub: string, out: string, reps: number): Promise<row[]> {
   const r = await repeat_process(reps, 'npm', ['run', '-s', 'grade', '--', '--submission', sub, '--out', out], root);
   // The grader exits 0 whatever the score: the points line says whether it graded what we think.
   const points = /Points (\S+)/.exec(r.tail)?.[1] ?? 'no Points line';
   const note = [exit_note(r.codes), `points ${points}`].filter(Boolean).join('; ');
-  return make_row('course.grade', 'npm run grade, all reference solutions', 'ms', r.all, { floor: 'floor.node', note });
+  return process_rows('course.grade', 'npm run grade, all reference solutions', r, { floor: 'floor.node', note });
 }

@@ -9,8 +9,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV, now, output_watcher, repeat_process, sleep } from './measure';
-import { exit_note, make_row, type row } from './row';
+import { ENV, now, output_watcher, repeat_process, sleep, stop_and_reap } from './measure';
+import { tree_cpu_ms } from './proc';
+import { exit_note, make_row, process_rows, type row } from './row';
 
 const TRIVIAL_TEST = "import { expect, it } from 'vitest';\nit('adds', () => expect(1 + 1).toBe(2));\n";
 // No imports in the config: nothing to resolve, nothing to transform but the test.
@@ -25,27 +26,35 @@ export function trivial_vitest_dir(root: string): string {
   return dir;
 }
 
-export async function node_floor(reps: number): Promise<row> {
+export async function node_floor(reps: number): Promise<row[]> {
   const r = await repeat_process(reps, process.execPath, ['-e', '0'], process.cwd());
-  return make_row('floor.node', 'node -e 0', 'ms', r.all, { note: exit_note(r.codes) });
+  return process_rows('floor.node', 'node -e 0', { ...r, peak: { mb: 0, role: '' } }, { note: exit_note(r.codes) });
 }
 
-export async function vitest_cold_floor(root: string, reps: number): Promise<row> {
+/**
+ * vitest_cold_floor - `vitest run` of the trivial test. @key names the row:
+ * the floor is taken again next to each section that uses it (a floor taken
+ * at load 5 and a row at load 25 gave ratios about the load, not the code).
+ */
+export async function vitest_cold_floor(root: string, reps: number, key = 'floor.vitest_cold', where = ''): Promise<row[]> {
   const dir = trivial_vitest_dir(root);
   const bin = join(root, 'node_modules/.bin/vitest');
   const r = await repeat_process(reps, bin, ['run', 'a.test.ts', '--config', join(dir, 'vitest.config.mjs'), '--root', dir], dir);
-  return make_row('floor.vitest_cold', 'vitest run, 1 trivial test', 'ms', r.all, { floor: 'floor.node', note: exit_note(r.codes) });
+  return process_rows(key, `vitest run, 1 trivial test${where}`, { ...r, peak: { mb: 0, role: '' } }, { floor: 'floor.node', note: exit_note(r.codes) });
 }
 
-/** vitest_warm_floor - save→result of vitest's watch mode on the trivial test (as tests/cli/bench_watch.ts). */
-export async function vitest_warm_floor(root: string, edits: number): Promise<row> {
+/** vitest_warm_floor - save→result of vitest's watch mode on the trivial test (as tests/cli/bench_watch.ts); its CPU per save besides; @key as vitest_cold_floor's. */
+export async function vitest_warm_floor(root: string, edits: number, key = 'floor.vitest_warm', where = ''): Promise<row[]> {
   const dir = trivial_vitest_dir(root);
   const child = spawn(join(root, 'node_modules/.bin/vitest'), ['watch', '--config', join(dir, 'vitest.config.mjs'), '--root', dir], { cwd: dir, env: ENV });
   const w = output_watcher(child.stdout, child.stderr);
   const done = /Tests\s+1 passed/;
   const times: number[] = [];
+  const cpu: number[] = [];
   try {
     let { at } = await w.wait_for(done, 0, 60_000);
+    // CPU per save: from one result to the next (what the watcher does between saves is the save's too).
+    let cpu0 = child.pid ? tree_cpu_ms(child.pid)?.total : undefined;
     for (let i = 0; i < edits; i++) {
       await sleep(300); // let the watcher settle: one save, one re-run
       const t0 = now();
@@ -53,9 +62,14 @@ export async function vitest_warm_floor(root: string, edits: number): Promise<ro
       const r = await w.wait_for(done, at, 60_000);
       at = r.at;
       times.push(r.t - t0);
+      const cpu1 = child.pid ? tree_cpu_ms(child.pid)?.total : undefined;
+      if (cpu0 !== undefined && cpu1 !== undefined) cpu.push(cpu1 - cpu0);
+      cpu0 = cpu1;
     }
   } finally {
-    child.kill('SIGTERM');
+    await stop_and_reap(child);
   }
-  return make_row('floor.vitest_warm', 'vitest watch re-run after a save', 'ms', times);
+  const rows = [make_row(key, `vitest watch re-run after a save${where}`, 'ms', times)];
+  if (cpu.length) rows.push(make_row(`${key}.cpu`, '  same, CPU per save', 'ms', cpu));
+  return rows;
 }

@@ -20,6 +20,7 @@ import { node_floor, vitest_cold_floor, vitest_warm_floor } from './floors';
 import { boot_cost, sched_rate } from './kernel';
 import { cold_run, watch_save_to_verdict } from './learner';
 import { now } from './measure';
+import { learner_goal_rows } from './goals';
 import { add_ratios, machine_info, table, write_json } from './report';
 import { make_row, type row } from './row';
 
@@ -65,13 +66,25 @@ try {
   await section('kernel: ping-pong', () => sched_rate(REPS.pingpong, 20_000));
   await section('explorer: bound-2 exploration', () => explorer_rows(REPS.explore));
   await section('explorer: partial-order reduction', () => explorer_reduction_rows(REPS.explore));
-  // The learner's loop, on the starters.
-  for (const id of ['01', '03', '04']) await section(`learner: watch ${id}`, () => watch_save_to_verdict(root, id, REPS.edits));
-  await section('learner: npx shrinker-lab run 01', () => cold_run(root, '01', REPS.run, 'npx'));
-  await section('learner: node bin/shrinker-lab.js run 01', () => cold_run(root, '01', REPS.run, 'node'));
+  // The learner's loop, on the starters. Each section's floor is taken again right before it: on a shared
+  // machine the load of the first minutes is not the load twenty minutes later (session 9: floors at load 5, rows at 25).
+  for (const id of ['01', '03', '04']) {
+    await section(`learner: watch ${id}`, async () => [
+      ...(await vitest_warm_floor(root, REPS.edits, `floor.vitest_warm.${id}`, ` (next to watch ${id})`)),
+      ...(await watch_save_to_verdict(root, id, REPS.edits, `floor.vitest_warm.${id}`)),
+    ]);
+  }
+  await section('learner: npx shrinker-lab run 01', async () => [
+    ...(await vitest_cold_floor(root, REPS.vitest, 'floor.vitest_cold.run', ' (next to run 01)')),
+    ...(await cold_run(root, '01', REPS.run, 'npx', 'floor.vitest_cold.run')),
+  ]);
+  await section('learner: node bin/shrinker-lab.js run 01', () => cold_run(root, '01', REPS.run, 'node', 'floor.vitest_cold.run'));
   // The whole course, solved.
   const restore_starters = install_solutions(root);
-  await section('course: verify', () => verify(root, REPS.verify));
+  await section('course: verify', async () => [
+    ...(await vitest_cold_floor(root, REPS.vitest, 'floor.vitest_cold.verify', ' (next to verify)')),
+    ...(await verify(root, REPS.verify, 'floor.vitest_cold.verify')),
+  ]);
   restore_starters(); // the grader scores a submission equal to its starters 0 ("unchanged")
   const sub = submission_dir(root, scratch);
   await section('course: grade', () => grade(root, sub, join(scratch, 'grade-out'), REPS.grade));
@@ -105,6 +118,8 @@ if (stepping.length) {
     }),
   );
 }
+// Issue #13's goals, met or missed, with why.
+rows.push(...learner_goal_rows(rows));
 const total_s = (now() - t_start) / 1000;
 const out = join(REPO, 'bench/results/latest.json');
 write_json(out, {

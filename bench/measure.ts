@@ -3,8 +3,9 @@
 // measured latency is not rounded up to a polling interval).
 // Benchmarks measure; they never assert. A failing command is recorded with
 // its exit code, not thrown.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { children_cpu_ms, watch_peak_rss, type peak_reading } from './proc';
 
 /** median - the middle value (upper middle for an even count). */
 export function median(xs: readonly number[]): number {
@@ -35,33 +36,61 @@ export interface timed_exit {
   code: number;
   /** The last 4 KiB of stdout (the summary line of most commands is there). */
   tail: string;
+  /** CPU time of the process and every process it waited for (bench/proc.ts), ms; null without /proc. */
+  cpu_ms: number | null;
+  /** The largest peak resident memory of one process of its tree, sampled (bench/proc.ts). */
+  peak: peak_reading;
 }
 
-/** time_process - wall time from spawn to exit of @cmd @args in @cwd; output is discarded. */
+/** time_process - wall time from spawn to exit of @cmd @args in @cwd, its tree's CPU time and peak memory; output is discarded. */
 export function time_process(cmd: string, args: readonly string[], cwd: string): Promise<timed_exit> {
   return new Promise((res, rej) => {
+    const cpu0 = children_cpu_ms();
     const t0 = now();
     const child = spawn(cmd, args, { cwd, env: ENV, stdio: ['ignore', 'pipe', 'ignore'] });
+    const rss = child.pid ? watch_peak_rss(child.pid) : null;
     let tail = '';
     child.stdout.on('data', (b: Buffer) => (tail = (tail + b.toString()).slice(-4096)));
-    child.on('error', rej);
-    // 'close', not 'exit': the process has exited and its output is all read.
-    child.on('close', (code, signal) => res({ ms: now() - t0, code: code ?? (signal ? 128 : 1), tail }));
+    child.on('error', (e) => {
+      rss?.stop();
+      rej(e);
+    });
+    // 'close', not 'exit': the process has exited (and was waited for: its CPU is in ours) and its output is all read.
+    child.on('close', (code, signal) => {
+      const ms = now() - t0;
+      const peak = rss?.stop() ?? { mb: 0, role: '' };
+      const cpu1 = children_cpu_ms();
+      res({ ms, code: code ?? (signal ? 128 : 1), tail, cpu_ms: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null, peak });
+    });
   });
 }
 
-/** repeat_process - run @cmd @reps times in a row; every wall time and exit code, and the last run's output tail. */
-export async function repeat_process(reps: number, cmd: string, args: readonly string[], cwd: string): Promise<{ all: number[]; codes: number[]; tail: string }> {
+export interface repeated {
+  all: number[];
+  codes: number[];
+  tail: string;
+  /** CPU time of each run (ms), where /proc could say. */
+  cpu: number[];
+  /** The largest peak of one process over the runs. */
+  peak: peak_reading;
+}
+
+/** repeat_process - run @cmd @reps times in a row; every wall time, CPU time and exit code, the largest process, and the last run's output tail. */
+export async function repeat_process(reps: number, cmd: string, args: readonly string[], cwd: string): Promise<repeated> {
   const all: number[] = [];
   const codes: number[] = [];
+  const cpu: number[] = [];
+  let peak: peak_reading = { mb: 0, role: '' };
   let tail = '';
   for (let i = 0; i < reps; i++) {
     const r = await time_process(cmd, args, cwd);
     all.push(r.ms);
     codes.push(r.code);
+    if (r.cpu_ms !== null) cpu.push(r.cpu_ms);
+    if (r.peak.mb > peak.mb) peak = r.peak;
     tail = r.tail;
   }
-  return { all, codes, tail };
+  return { all, codes, tail, cpu, peak };
 }
 
 /**
@@ -95,4 +124,25 @@ export function output_watcher(...streams: Readable[]): { text: () => string; wa
       check();
     });
   return { text: () => out, wait_for };
+}
+
+/**
+ * stop_and_reap - end a long-running child (a watcher) and wait until it has
+ * exited and been waited for: its CPU then counts in this process's
+ * children's time before the next row starts, not in that row's (session
+ * 10: a watch's CPU, reaped late, showed up as 15 s of a trivial vitest run).
+ */
+export function stop_and_reap(child: ChildProcess, backstop_ms = 30_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((res) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      res();
+    }, backstop_ms);
+    child.once('close', () => {
+      clearTimeout(timer);
+      res();
+    });
+    child.kill('SIGTERM');
+  });
 }

@@ -24,6 +24,12 @@ function fmt(v: number, unit: string): string {
   return `${v.toFixed(0)}${u}`;
 }
 
+/** A floor's short name: a "  same, CPU" row is named by the row it belongs to. */
+function floor_name(f: row, by_key: Map<string, row>): string {
+  const of = f.what.startsWith('  same') ? by_key.get(f.key.replace(/\.[a-z]+$/, '')) : undefined;
+  return of ? `${of.what.split(/[,(]/)[0]!.trim()} CPU` : f.what.split(/[,(]/)[0]!.trim();
+}
+
 /** table - the rows as aligned text: what, median, floor (name and median), ratio, runs, load average, note. */
 export function table(rows: readonly row[]): string {
   const by_key = new Map(rows.map((r) => [r.key, r]));
@@ -32,7 +38,7 @@ export function table(rows: readonly row[]): string {
     return [
       r.what,
       fmt(r.median, r.unit),
-      f ? `${f.what.split(',')[0]!.trim()} ${fmt(f.median, f.unit)}` : '',
+      f ? `${floor_name(f, by_key)} ${fmt(f.median, f.unit)}` : '',
       r.ratio !== undefined ? `x${r.ratio < 0.1 ? r.ratio.toFixed(3) : r.ratio.toFixed(2)}` : '',
       `n=${r.samples.length}`,
       r.load !== undefined ? r.load.toFixed(1) : '',

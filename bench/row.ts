@@ -30,3 +30,21 @@ export function make_row(key: string, what: string, unit: string, samples: numbe
 export function exit_note(codes: readonly number[], expected = 0): string {
   return codes.every((c) => c === expected) ? '' : `exit codes ${codes.join(',')}`;
 }
+
+/**
+ * process_rows - a process row's wall time, then (where /proc could say,
+ * bench/proc.ts) the same runs' CPU time ("  same, CPU": what the code costs
+ * whatever the machine's load; against the floor's own CPU row) and the
+ * largest peak resident memory of one of its processes ("  same, peak RSS").
+ */
+export function process_rows(
+  key: string,
+  what: string,
+  r: { all: number[]; cpu: number[]; peak: { mb: number; role: string } },
+  extra: Partial<row> = {},
+): row[] {
+  const rows = [make_row(key, what, 'ms', r.all, extra)];
+  if (r.cpu.length) rows.push(make_row(`${key}.cpu`, '  same, CPU (every process)', 'ms', r.cpu, { floor: extra.floor ? `${extra.floor}.cpu` : undefined }));
+  if (r.peak.mb > 0) rows.push(make_row(`${key}.rss`, '  same, peak RSS of one process', 'MB', [r.peak.mb], { note: `the largest: ${r.peak.role}` }));
+  return rows;
+}
