@@ -31,7 +31,7 @@
 //   began. Without a bound
 //   (`complete`), every class is covered: "no failure in any interleaving".
 import type { footprint_recorder } from '../kernel/footprint';
-import { FP_JIFFIES, FP_LOCKDEP, FP_LOG, FP_RCU, FP_TASKLIST, FP_TIMERS } from '../kernel/footprint';
+import { FP_JIFFIES, FP_LOCKDEP, FP_LOG, FP_RCU, FP_TASKLIST, FP_TIMERS, FP_WORKQUEUE } from '../kernel/footprint';
 import type { sched_decision } from '../kernel/sched/core';
 import type { task_struct } from '../kernel/sched/task';
 import type { bfs_stats, bfs_visit } from './bfs';
@@ -102,7 +102,7 @@ function conflicts(a: footprint, b: footprint): boolean {
 class step_recorder implements footprint_recorder {
   readonly events: step_event[] = [];
   private cur: step_event | null = null;
-  private readonly ids = new Map<object, number>([FP_JIFFIES, FP_TASKLIST, FP_TIMERS, FP_LOG, FP_LOCKDEP, FP_RCU].map((o, i) => [o, i]));
+  private readonly ids = new Map<object, number>([FP_JIFFIES, FP_TASKLIST, FP_TIMERS, FP_LOG, FP_LOCKDEP, FP_RCU, FP_WORKQUEUE].map((o, i) => [o, i]));
   /** Next object number. */
   next_id = this.ids.size;
   private tick_pending = false;

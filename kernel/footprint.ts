@@ -120,9 +120,25 @@ export const FP_TIMERS = { name: 'timer wheel' };
 export const FP_LOG = { name: 'printk log' };
 export const FP_LOCKDEP = { name: 'lockdep graph' };
 /**
- * RCU's state as one object (kernel/rcu/): the callback lists, the grace
- * period numbers, the quiescent states owed and each CPU's readers. Every
- * step reads it (the scheduler's RCU hook looks whether a grace period is in
- * progress after each step, and then notes that CPU's quiescent state).
+ * RCU's state (kernel/rcu/), in three parts. The grace period: its numbers
+ * and the quiescent states owed. Every step reads it (the scheduler's RCU
+ * hook looks after each step whether a grace period is in progress) and a
+ * step taken during one writes it (that CPU's quiescent state). The callback
+ * lists (call_rcu(), and the grace period they need). And each CPU's count of
+ * readers (rcu_readers_fp()).
  */
-export const FP_RCU = { name: 'rcu state' };
+export const FP_RCU = { name: 'rcu grace period' };
+export const FP_RCU_CALLBACKS = { name: 'rcu callback lists' };
+
+const rcu_readers_tokens: object[] = [];
+/** rcu_readers_fp - the shared object that stands for the count of RCU readers on @cpu. */
+export function rcu_readers_fp(cpu: number): object {
+  return (rcu_readers_tokens[cpu] ??= { name: `rcu readers on CPU ${cpu}` });
+}
+/**
+ * The workqueues' state as one object (kernel/workqueue.ts): the pools, their
+ * lists of items and idle workers, the workqueues and their flush colours.
+ * A kworker writes it in every step (it runs the pool's loop between its work
+ * items); queue_work() and the flush and cancel calls write it.
+ */
+export const FP_WORKQUEUE = { name: 'workqueue pools' };

@@ -58,7 +58,7 @@
 //   the model). A rescuer moves to the CPU of the pool it rescues.
 // - No delayed_work, no freezer (WQ_FREEZABLE has no effect), no sysfs, no
 //   NUMA, no CPU hotplug, no workqueue watchdog.
-import { footprint_opaque, footprint_write } from './footprint';
+import { FP_WORKQUEUE, footprint_read, footprint_subsystem_call, footprint_write } from './footprint';
 import { register_initcall } from './init/initcall';
 import { boot_params } from './init/params';
 import { kthread_run } from './kthread';
@@ -198,6 +198,8 @@ export function DECLARE_WORK(func: work_func_t, name?: string, opts: init_work_o
 
 /** work_pending - is @work queued and not yet started? */
 export function work_pending(work: work_struct): boolean {
+  footprint_read(work);
+  footprint_read(FP_WORKQUEUE); // a kworker clears the bit as it starts the item
   return work.pending;
 }
 
@@ -294,7 +296,7 @@ register_initcall('subsys', 'workqueue_hooks', () => {
   // wq_worker_sleeping(): called by the scheduler when a kworker blocks.
   register_sched_step_hook((prev) => {
     if ((prev.flags & PF_WQ_WORKER) === 0 || prev.state === TASK_RUNNING) return;
-    footprint_opaque(); // the workqueue's pools carry no tags
+    footprint_write(FP_WORKQUEUE); // the pools (the sleeping kworker's step writes them anyway)
     wq_worker_sleeping(prev);
   });
 });
@@ -339,6 +341,7 @@ function warn_on_once(where: string): void {
  * A WQ_MEM_RECLAIM workqueue gets a rescuer thread named after it.
  */
 export function alloc_workqueue(name: string, flags: number, max_active: number): workqueue_struct {
+  footprint_write(FP_WORKQUEUE);
   // An unbound workqueue with max_active 1 is implicitly ordered (v4.11).
   if (flags & WQ_UNBOUND && max_active === 1) flags |= __WQ_ORDERED;
   max_active = wq_clamp_max_active(max_active || WQ_DFL_ACTIVE, flags, name);
@@ -446,7 +449,8 @@ export async function drain_workqueue(w: workqueue_struct): Promise<void> {
  */
 export function queue_work_on(cpu: number, w: workqueue_struct, work: work_struct): boolean {
   // No model_task_context() here: timer functions (between scheduler steps) may queue work too.
-  footprint_write(work); // its pending bit; the pools untagged, the worker's steps are opaque (footprint.ts)
+  footprint_write(work); // its pending bit
+  footprint_write(FP_WORKQUEUE); // the pool's list, the worker it wakes
   if (work.pending) return false; // test_and_set_bit(WORK_STRUCT_PENDING_BIT)
   work.pending = true;
   __queue_work(cpu, w, work);
@@ -530,7 +534,11 @@ function find_worker_executing_work(pool: worker_pool, work: work_struct): worke
 /** nr_running: the pool's kworkers that are running items and not asleep. */
 function nr_running(pool: worker_pool): number {
   let n = 0;
-  for (const w of pool.workers) if ((w.flags & WORKER_NOT_RUNNING) === 0 && task_is_running(w.task)) n++;
+  for (const w of pool.workers) {
+    if (w.flags & WORKER_NOT_RUNNING) continue;
+    footprint_read(w.task); // whether it runs: a wake-up (any task's step) writes that
+    if (task_is_running(w.task)) n++;
+  }
   return n;
 }
 
@@ -668,6 +676,7 @@ function start_worker(pool: worker_pool, id: number): worker {
  * else on the CPU is running any.
  */
 async function worker_thread(worker: worker): Promise<void> {
+  footprint_subsystem_call(FP_WORKQUEUE); // every step of a kworker runs the pool's loop
   current.flags |= PF_WQ_WORKER;
   const pool = worker.pool!;
   for (;;) {
@@ -767,6 +776,7 @@ function init_rescuer(w: workqueue_struct): worker {
  * that could not get a worker. One item at a time, on the pool's CPU.
  */
 async function rescuer_thread(rescuer: worker): Promise<void> {
+  footprint_subsystem_call(FP_WORKQUEUE);
   current.flags |= PF_WQ_WORKER;
   const w = rescuer.rescue_wq!;
   for (;;) {
@@ -1122,6 +1132,8 @@ export async function cancel_work_sync(work: work_struct): Promise<boolean> {
 
 /** cancel_work - take @work off its queue if pending; does not wait if it runs. */
 export function cancel_work(work: work_struct): boolean {
+  footprint_write(work);
+  footprint_write(FP_WORKQUEUE);
   const ret = try_to_grab_pending(work);
   if (ret < 0) return false;
   work.pending = false;
@@ -1149,6 +1161,7 @@ export function current_is_workqueue_rescuer(): boolean {
  * that must finish or sleep first, or the manager trying to create a worker.
  */
 export function model_work_expected_runner(work: work_struct): task_struct | null {
+  footprint_read(FP_WORKQUEUE);
   const pool = work.model_pwq?.pool ?? work.model_pool;
   if (!pool) return null;
   const running = pool.busy.get(work);
@@ -1180,6 +1193,7 @@ function wq_expected_runner(w: workqueue_struct): task_struct | null {
 
 /** The kworkers of a pool, for tests and the study site: [normal, highpri] of @cpu, or unbound if cpu < 0. */
 export function model_pool_workers(cpu: number, highpri = false): readonly task_struct[] {
+  footprint_read(FP_WORKQUEUE);
   const pool = cpu >= 0 ? wq.cpu_pools[cpu]?.[highpri ? 1 : 0] : wq.unbound_pools[highpri ? 1 : 0];
   return pool ? pool.workers.map((w) => w.task) : [];
 }

@@ -20,7 +20,7 @@
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { WARN_ONCE } from '../panic';
-import { FP_RCU, footprint_write } from '../footprint';
+import { footprint_read, footprint_write, rcu_readers_fp } from '../footprint';
 import { model_task_context, current, register_sched_exit_hook } from '../sched/core';
 import type { task_struct } from '../sched/task';
 
@@ -55,7 +55,7 @@ register_initcall('subsys', 'rcu_read_exit_hook', () => {
   // forever: its read-side section ends with it.
   register_sched_exit_hook((t: task_struct) => {
     if (t.rcu_read_lock_nesting > 0) {
-      footprint_write(FP_RCU);
+      footprint_write(rcu_readers_fp(t.cpu));
       readers[t.cpu] = Math.max(0, (readers[t.cpu] ?? 0) - 1);
       t.rcu_read_lock_nesting = 0;
     }
@@ -70,6 +70,7 @@ register_initcall('subsys', 'rcu_read_exit_hook', () => {
 export function rcu_read_lock(): void {
   const t = model_task_context('rcu_read_lock');
   t.preempt_count++; // preempt_disable(): this is all rcu_read_lock() is under PREEMPT_NONE
+  footprint_write(rcu_readers_fp(t.cpu));
   if (t.rcu_read_lock_nesting++ === 0) readers[t.cpu] = (readers[t.cpu] ?? 0) + 1;
 }
 
@@ -78,6 +79,7 @@ export function rcu_read_unlock(): void {
   const t = model_task_context('rcu_read_unlock');
   // Model's own check: the kernel would underflow preempt_count and complain later.
   if (WARN_ONCE(t.rcu_read_lock_nesting <= 0, 'kernel/rcu/update.c rcu_read_unlock', 'rcu_read_unlock() without a matching rcu_read_lock()')) return;
+  footprint_write(rcu_readers_fp(t.cpu));
   if (--t.rcu_read_lock_nesting === 0) readers[t.cpu] = (readers[t.cpu] ?? 1) - 1;
   t.preempt_count--; // preempt_enable()
 }
@@ -89,5 +91,6 @@ export function rcu_read_lock_held(): boolean {
 
 /** model_rcu_readers_on - number of tasks on @cpu inside a read-side critical section (tree.ts, tree_exp.ts). */
 export function model_rcu_readers_on(cpu: number): number {
+  footprint_read(rcu_readers_fp(cpu));
   return readers[cpu] ?? 0;
 }

@@ -49,7 +49,7 @@
 // - One rcu_node (no tree), no force-quiescent-state scans, no CPU stall
 //   warnings, no callback offloading (rcu_nocbs), no CPU hotplug, no
 //   rcu_bh/rcu_preempt flavours.
-import { FP_RCU, footprint_opaque, footprint_read, footprint_write } from '../footprint';
+import { FP_RCU, FP_RCU_CALLBACKS, footprint_opaque, footprint_read, footprint_write } from '../footprint';
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { kthread_run } from '../kthread';
@@ -191,7 +191,7 @@ export function rcu_gp_kthread_task(): task_struct | null {
 
 /** Callbacks queued and not yet invoked, on @cpu or on every CPU. */
 export function rcu_pending_callbacks(cpu?: number): number {
-  footprint_read(FP_RCU);
+  footprint_read(FP_RCU_CALLBACKS);
   if (cpu !== undefined) return rsp.cbs[cpu]?.length ?? 0;
   let n = 0;
   for (const l of rsp.cbs) n += l.length;
@@ -200,7 +200,7 @@ export function rcu_pending_callbacks(cpu?: number): number {
 
 /** rcu_set_blimit - change the batch limit for this boot (the rcutree.blimit boot parameter). */
 export function rcu_set_blimit(n: number): void {
-  footprint_write(FP_RCU);
+  footprint_write(FP_RCU_CALLBACKS);
   rsp.blimit = Math.max(1, n);
 }
 
@@ -224,7 +224,8 @@ export function call_rcu(head: rcu_head, func: rcu_callback_t): void {
 
 /** __call_rcu - queue @head on @cpu's callback list. */
 export function __call_rcu(head: rcu_head, func: rcu_callback_t, cpu: number): void {
-  footprint_write(FP_RCU);
+  footprint_write(FP_RCU_CALLBACKS); // the lists, and need_gp
+  footprint_read(FP_RCU); // gpnum
   if (head.model_queued) {
     // CONFIG_DEBUG_OBJECTS_RCU_HEAD: the head is already queued (a double
     // free). The kernel neuters the queued callback and warns.
@@ -259,6 +260,7 @@ function rcu_gp_kthread_wake(): void {
 /** Is there work for the GP kthread: a GP someone waits for, or ready callbacks left over? */
 function rcu_gp_needed(): boolean {
   footprint_read(FP_RCU);
+  footprint_read(FP_RCU_CALLBACKS);
   if (rsp.need_gp > rsp.completed) return true;
   for (const list of rsp.cbs) if (list.length > 0 && list[0]!.model_gp <= rsp.completed) return true;
   return false;
@@ -327,7 +329,8 @@ function rcu_process_callbacks(): void {
  * context on that CPU. Callbacks run in the order they were queued.
  */
 function rcu_do_batch(cpu: number): void {
-  footprint_write(FP_RCU); // the callbacks' own code tags what it touches
+  footprint_write(FP_RCU_CALLBACKS); // the callbacks' own code tags what it touches
+  footprint_read(FP_RCU); // completed
   const list = rsp.cbs[cpu]!;
   if (list.length === 0 || list[0]!.model_gp > rsp.completed) return;
   const t = current;
@@ -361,6 +364,7 @@ function rcu_do_batch(cpu: number): void {
 export async function rcu_barrier(): Promise<void> {
   might_sleep('rcu_barrier', 'kernel/rcu/tree.c');
   model_task_context('rcu_barrier');
+  footprint_write(FP_RCU_CALLBACKS); // reads every list, queues behind the non-empty ones
   if (trace_enabled()) trace('rcu_barrier', { rcuname: RCU_NAME, s: 'Begin' });
   // _rcu_barrier: queue a barrier callback behind the callbacks of every CPU
   // that has some (rcu_barrier_func is an ordinary call_rcu on that CPU, so

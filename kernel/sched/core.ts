@@ -27,7 +27,7 @@ import { parse_v8_stack, print_ip_sym, save_stack_trace } from '../lib/dump_stac
 import { KERN_ERR } from '../printk/printk';
 import { model_trace_set_stamp, trace, trace_enabled } from '../trace/trace';
 import { SOFTLOCKUP_CALLS, watchdog_softlockup } from '../watchdog';
-import { FP_RCU, FP_TASKLIST, footprint_recording, footprint_step_begin, footprint_subsystem_call, footprint_untracked_call, footprint_write, footprint_read } from '../footprint';
+import { FP_TASKLIST, FP_WORKQUEUE, footprint_recording, footprint_step_begin, footprint_subsystem_call, footprint_untracked_call, footprint_write, footprint_read } from '../footprint';
 import { model_read_thrown } from '../model_value';
 import {
   PF_KTHREAD,
@@ -397,20 +397,25 @@ const FOOTPRINT_TAGGED_CALLS: ReadonlySet<string> = new Set([
   'spin_lock',
   'spin_trylock',
   'spin_unlock',
+  // RCU tags itself (kernel/rcu/: FP_RCU, FP_RCU_CALLBACKS, rcu_readers_fp).
+  'rcu_read_lock',
+  'rcu_read_unlock',
+  'synchronize_rcu',
+  'rcu_barrier',
 ]);
 
 /**
  * Model calls into a subsystem whose state is tagged as a whole by one shared
  * object (footprint.ts): the calling task's steps from then on write it, and
- * conflict only with the steps that touch that subsystem. RCU (kernel/rcu/):
- * the readers' count, call_rcu()'s lists and the grace periods are FP_RCU.
- * synchronize_rcu_expedited() is not here: its hooks stay opaque.
+ * conflict only with the steps that touch that subsystem. The workqueues (kernel/workqueue.ts): pools, items and flush colours are
+ * FP_WORKQUEUE; a kworker's own sleeps say so too.
  */
 const FOOTPRINT_SUBSYSTEM_CALLS: ReadonlyMap<string, object> = new Map([
-  ['rcu_read_lock', FP_RCU],
-  ['rcu_read_unlock', FP_RCU],
-  ['synchronize_rcu', FP_RCU],
-  ['rcu_barrier', FP_RCU],
+  ['flush_work', FP_WORKQUEUE],
+  ['flush_workqueue', FP_WORKQUEUE],
+  ['cancel_work_sync', FP_WORKQUEUE],
+  ['worker_thread', FP_WORKQUEUE],
+  ['rescuer_thread', FP_WORKQUEUE],
 ]);
 
 /**

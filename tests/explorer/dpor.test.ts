@@ -74,19 +74,35 @@ describe('partial-order reduction on generated programs (2-3 tasks: mutexes, a c
     });
   }
 
-  it('a program that queues a work item (untagged workqueue: its worker is opaque) loses nothing', async () => {
-    await fc.assert(
-      fc.asyncProperty(program_arb(true).filter(small), async (p) => {
-        const c = await compare((states) => program_scenario('generated-work', p, true, states), 'complete');
-        fc.pre(c.naive.exhausted);
-        expect_same(c, describe_program(p));
-      }),
-      { seed: 7, numRuns: 10, endOnFailure: true },
-    );
-  });
+  for (const bound of ['complete', 2] as const) {
+    it(`programs that queue and flush a work item (the workqueues tagged as a whole): the same failures and final states, fewer schedules (${bound === 'complete' ? 'complete exploration' : `bound ${bound}`})`, async () => {
+      let naive_total = 0;
+      let reduced_total = 0;
+      let programs = 0;
+      let with_work = 0;
+      await fc.assert(
+        fc.asyncProperty(program_arb(true).filter(small), async (p) => {
+          const c = await compare((states) => program_scenario('generated-work', p, true, states), bound);
+          fc.pre(c.naive.exhausted);
+          expect_same(c, describe_program(p));
+          naive_total += c.naive.schedules;
+          reduced_total += c.reduced.schedules;
+          programs++;
+          if (/_work/.test(describe_program(p))) with_work++;
+        }),
+        { seed: 7, numRuns: bound === 'complete' ? 40 : 50, endOnFailure: true },
+      );
+      console.log(`generated work programs (${bound}): ${programs} programs (${with_work} using the workqueue), naive ${naive_total} schedules, reduced ${reduced_total}`);
+      expect(programs).toBeGreaterThan(bound === 'complete' ? 30 : 40);
+      expect(with_work).toBeGreaterThan(programs / 3);
+      // Complete: 9701 -> 3003 at seed 7 (3641 when a kworker's steps were opaque).
+      if (bound === 'complete') expect(reduced_total * 2).toBeLessThan(naive_total);
+      else expect(reduced_total).toBeLessThan(naive_total);
+    });
+  }
 
   for (const bound of ['complete', 2] as const) {
-    it(`programs using RCU (readers, synchronize_rcu, call_rcu; RCU's state tagged as a whole): the same failures and final states, fewer schedules (${bound === 'complete' ? 'complete exploration' : `bound ${bound}`})`, async () => {
+    it(`programs using RCU (readers, synchronize_rcu, call_rcu: grace period, callback lists and readers tagged): the same failures and final states, fewer schedules (${bound === 'complete' ? 'complete exploration' : `bound ${bound}`})`, async () => {
       let naive_total = 0;
       let reduced_total = 0;
       let programs = 0;
@@ -106,7 +122,9 @@ describe('partial-order reduction on generated programs (2-3 tasks: mutexes, a c
       console.log(`generated RCU programs (${bound}): ${programs} programs (${with_rcu} using RCU), naive ${naive_total} schedules, reduced ${reduced_total}`);
       expect(programs).toBeGreaterThan(bound === 'complete' ? 40 : 50);
       expect(with_rcu).toBeGreaterThan(programs / 2);
-      expect(reduced_total).toBeLessThan(naive_total);
+      // Complete: 3714 -> 1758 at seed 19990101 (2417 when RCU calls made a task opaque). Under a bound, sleep sets are off.
+      if (bound === 'complete') expect(reduced_total * 1.5).toBeLessThan(naive_total);
+      else expect(reduced_total).toBeLessThan(naive_total);
     });
   }
 

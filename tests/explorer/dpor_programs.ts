@@ -13,7 +13,7 @@ import { complete, init_completion, wait_for_completion, type completion } from 
 import { cond_resched, schedule, set_current_state, wake_up_process } from '../../kernel/sched/core';
 import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, type task_struct } from '../../kernel/sched/task';
 import { jiffies } from '../../kernel/time/timekeeping';
-import { INIT_WORK, schedule_work, type work_struct } from '../../kernel/workqueue';
+import { flush_work, INIT_WORK, schedule_work, type work_struct } from '../../kernel/workqueue';
 import { rcu_head, rcu_read_lock, rcu_read_unlock } from '../../kernel/rcu/rcupdate';
 import { call_rcu } from '../../kernel/rcu/tree';
 import { synchronize_rcu } from '../../kernel/rcu/update';
@@ -44,6 +44,7 @@ export type op =
   | { op: 'complete'; c: number }
   | { op: 'wait'; c: number }
   | { op: 'work' }
+  | { op: 'flush' }
   | { op: 'rcu_read'; body: op[] }
   | { op: 'sync_rcu' }
   | { op: 'call_rcu'; v: number };
@@ -84,13 +85,14 @@ const rcu_op: fc.Arbitrary<op> = fc.oneof(
 );
 
 /**
- * Programs of 2-3 tasks; @with_work lets one operation queue a work item (the
- * workqueue carries no tags); @with_rcu adds RCU readers, synchronize_rcu()
- * and call_rcu() (RCU's state is tagged as a whole, FP_RCU).
+ * Programs of 2-3 tasks; @with_work lets operations queue and flush a work
+ * item (the workqueues are tagged as a whole, FP_WORKQUEUE); @with_rcu adds
+ * RCU readers, synchronize_rcu() and call_rcu() (tagged by RCU's grace
+ * period, callback lists and readers).
  */
 export function program_arb(with_work: boolean, with_rcu = false): fc.Arbitrary<program> {
   let one: fc.Arbitrary<op> = any_op;
-  if (with_work) one = fc.oneof({ weight: 8, arbitrary: one }, { weight: 1, arbitrary: fc.constant({ op: 'work' as const }) });
+  if (with_work) one = fc.oneof({ weight: 8, arbitrary: one }, { weight: 2, arbitrary: fc.constant({ op: 'work' as const }) }, { weight: 1, arbitrary: fc.constant({ op: 'flush' as const }) });
   if (with_rcu) one = fc.oneof({ weight: 3, arbitrary: one }, { weight: 2, arbitrary: rcu_op });
   const task = fc.array(one, { minLength: 1, maxLength: 3 });
   return fc.record({ tasks: fc.array(task, { minLength: 2, maxLength: 3 }) });
@@ -100,7 +102,7 @@ export function program_arb(with_work: boolean, with_rcu = false): fc.Arbitrary<
 export function schedule_points(ops: readonly op[]): number {
   let n = 0;
   for (const o of ops) {
-    if (o.op === 'yield' || o.op === 'wait' || o.op === 'sync_rcu') n++;
+    if (o.op === 'yield' || o.op === 'wait' || o.op === 'sync_rcu' || o.op === 'flush') n++;
     if (o.op === 'locked') n += 1 + schedule_points(o.body);
   }
   return n;
@@ -125,6 +127,8 @@ export function describe_program(p: program): string {
         return `wait(c${o.c})`;
       case 'work':
         return 'schedule_work(w)';
+      case 'flush':
+        return 'flush_work(w)';
       case 'rcu_read':
         return `rcu_read{${o.body.map(one).join('; ')}}`;
       case 'sync_rcu':
@@ -180,6 +184,9 @@ export function program_scenario(id: string, p: program, tagged: boolean, final_
             return;
           case 'work':
             schedule_work(work);
+            return;
+          case 'flush':
+            await flush_work(work);
             return;
           case 'rcu_read':
             rcu_read_lock();
