@@ -44,7 +44,8 @@ function url_state(entries: readonly catalogue_entry[]): { id: string | null; va
 
 function write_url(s: session): void {
   const q = new URLSearchParams({ scenario: s.id, variant: s.variant, schedule: format_schedule(s.id, s.departures) });
-  history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
+  // A query-only URL: location.pathname would be read as a host when the page was reached as //playground.html.
+  history.replaceState(null, '', `?${q.toString()}`);
 }
 
 async function setup(root: HTMLElement): Promise<void> {

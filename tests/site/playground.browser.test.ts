@@ -408,6 +408,16 @@ describe('the playground in Chromium', () => {
     await page.context().close();
   });
 
+  it('a page reached as //playground.html (a doubled slash in a typed or pasted URL) runs its scenario and keeps its state in the URL', async () => {
+    // The page writes its state with history.replaceState; a URL built from location.pathname ("//playground.html") is read as a host there.
+    const { page, errors } = await open('/playground.html?scenario=ex03-recursion&variant=starter');
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^Decision #0:/);
+    expect(new URL(page.url()).searchParams.get('schedule')).toMatch(/^sl1:ex03-recursion:/);
+    expect(new URL(page.url()).host).toBe(new URL(host!.url).host);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("an exercise page's 'Break it in the playground' link, followed by keyboard, opens that exercise's challenge: its first declared scenario, the starter at decision #0, the goal shown", async () => {
     const exercise = '10-save-and-restore-pf-memalloc';
     const first = [...ids_of(exercise)][0]!;
