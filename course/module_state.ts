@@ -222,12 +222,15 @@ function top_level_state(sf: ts.SourceFile): state_violation[] {
       (ts.isParenthesizedExpression(used.parent) || ts.isAsExpression(used.parent) || ts.isSatisfiesExpression(used.parent) ||
         ts.isNonNullExpression(used.parent) || ts.isTypeAssertionExpression(used.parent)) && used.parent.expression === used
     ) used = used.parent;
+    // A method called on the object gets it as `this` (a box of plain values has no methods of its own:
+    // `(box as T).__defineGetter__('n', f)` put a counting getter on it, red team 10 #13).
+    const called = (access: ts.Node) => ts.isCallExpression(access.parent) && access.parent.expression === access;
     if (used !== node) {
       const q = used.parent;
-      return !((ts.isPropertyAccessExpression(q) || ts.isElementAccessExpression(q)) && q.expression === used);
+      return !((ts.isPropertyAccessExpression(q) || ts.isElementAccessExpression(q)) && q.expression === used && !called(q));
     }
     const p = node.parent;
-    if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === node) return false;
+    if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === node) return called(p);
     if (ts.isVariableDeclaration(p) && p.name === node) return false;
     if (ts.isExportSpecifier(p) || ts.isTypeQueryNode(p) || ts.isPropertyAccessExpression(p) || ts.isQualifiedName(p)) return false;
     if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isPropertySignature(p)) && p.name === node) return false;

@@ -26,6 +26,8 @@ export const DENIED_NAMES = /^(register_initcall|do_initcalls|start_kernel|regis
 /** Identifiers that reach past the model: the host, reflection, code from strings, prototypes. */
 export const DENIED_IDENTIFIERS = new Set([
   'globalThis', 'global', 'process', 'require', 'module', 'eval', 'Function', 'Reflect', 'Proxy', 'prototype', '__proto__',
+  // Accessors put on an object with no write naming a field (red team 10 #13, #14); the realm has none either.
+  '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
   'defineProperty', 'defineProperties', 'setPrototypeOf', 'getPrototypeOf', 'constructor', 'Deno', 'Bun', 'Buffer',
 ]);
 

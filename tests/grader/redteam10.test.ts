@@ -13,6 +13,8 @@ import { check_hidden, run_grade } from '../../grader/main';
 import { check_policy } from '../../grader/policy';
 import { module_state_violations } from '../../course/module_state';
 import ts from 'typescript';
+import vm from 'node:vm';
+import { realm } from '../../course/realm';
 import { make_temp } from '../../grader/tree';
 import { add_files, EX01, manifest, new_submission, snippet } from './fixtures';
 import { hidden_dir } from './hidden';
@@ -270,5 +272,38 @@ describe('round 10, minor: a failed report lists the exercises graded', () => {
     const r = failed_report('x', 'stand-in', m, undefined, ['01']);
     expect(r.exercises.map((e) => e.id)).toEqual([EX01.id]);
     expect(failed_report('x', 'stand-in', m).exercises).toHaveLength(m.exercises.length);
+  });
+});
+
+describe('round 10, 13 and 14: accessors put on an object through __defineGetter__', () => {
+  it('the policy refuses the names, and the rule on state calls a method of the box handing it on', () => {
+    const root = make_temp('shrinker-pol10c-');
+    const dir = join(root, 'exercises', EX01.id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, EX01.files[0]!), snippet('attacks/define-getter-box.txt'));
+    const v = check_policy(root, join(dir, EX01.files[0]!), EX01.files[0]!, EX01).map((x) => x.message).join('\n');
+    expect(v).toMatch(/__defineGetter__/);
+    expect(v).toMatch(/uses `tuning` itself/);
+    const box = 'export const tuning = { calls: 0 };\n';
+    const state = (body: string) => module_state_violations(ts.createSourceFile('f.ts', box + body, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)).map((x) => x.why).join('\n');
+    expect(state("export function f(): void {\n  (tuning as unknown as { m(): void }).m();\n}\n")).toMatch(/uses `tuning` itself/);
+    expect(state("export function f(): boolean {\n  return tuning.hasOwnProperty('calls');\n}\n")).toMatch(/uses `tuning` itself/);
+    expect(state('export function f(): number {\n  return tuning.calls + (tuning as { calls: number }).calls;\n}\n')).toBe('');
+  });
+
+  it('the grading realm has none of them (policy off): the getter is never installed, the state never kept', async () => {
+    const r = new realm({ root: make_temp('shrinker-realm10-'), print: () => {} });
+    expect(vm.runInContext("[typeof ({}).__defineGetter__, typeof Object.prototype.__defineSetter__, typeof ({})['__lookup' + 'Getter__'], typeof ({}).__lookupSetter__].join()", r.context)).toBe('undefined,undefined,undefined,undefined');
+    const base = prepare_base();
+    try {
+      const sub = new_submission('define-getter');
+      mkdirSync(join(sub, EX01.id), { recursive: true });
+      writeFileSync(join(sub, EX01.id, EX01.files[0]!), snippet('attacks/define-getter-box.txt'));
+      const g = await grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false, policy: false, starter_baseline: false });
+      expect(g.exercises[0]!.output).not.toMatch(/STATE: call #(?!1\b)\d+/);
+      expect(g.exercises[0]!.score).toBe(0);
+    } finally {
+      release_base(base);
+    }
   });
 });
