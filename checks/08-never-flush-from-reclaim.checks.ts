@@ -28,6 +28,8 @@ import { PF_KSWAPD, PF_MEMALLOC, PF_WQ_WORKER } from '../kernel/sched/task';
 import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
 import { arb_comm, make_gem_objects } from '../scenarios/gem_workloads';
 import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
+import { describe_machine, MANY_CPU_MACHINES } from '../scenarios/many_cpus';
+import { start_kernel } from '../kernel/init/main';
 import {
   arb_unlock_workload,
   describe_unlock_workload,
@@ -84,6 +86,27 @@ function free_then_allocate(unlock: unlock_fn, no_new_kworkers: boolean): scenar
     },
     check: () => (seen.done ? null : 'the ioctl never got back from its allocations: reclaim is still waiting in the shrinker.'),
   };
+}
+
+/**
+ * thread_case_on_many_cpus - the thread's case when no new kworker can be
+ * created, run once as the kernel schedules it on each 8-CPU machine of
+ * scenarios/many_cpus.ts, so that the ioctl's reclaim runs on a CPU past the
+ * first two (red team 11: a flush kept for CPUs 2 and up passed all; every
+ * machine had 2 CPUs). What may be waited for from reclaim does not change
+ * with the CPU.
+ */
+async function thread_case_on_many_cpus(impl: exercise_impl): Promise<check_outcome> {
+  for (const m of MANY_CPU_MACHINES) {
+    const sc = free_then_allocate(unlock_of(impl), true);
+    const result = await start_kernel({ ...sc.params, ...m }, () => sc.setup());
+    const where = `\n  on the thread's case (objects freed under struct_mutex, then the ioctl allocates and reclaim calls your unlock; no new kworker can be created)${describe_machine(m)}.`;
+    const bad = first_report(result, WORKLOAD_BAD_KINDS);
+    if (bad) return fail(`${bad}${where}\n  A shrinker runs inside reclaim on whatever CPU the task is on: it must not flush a !WQ_MEM_RECLAIM workqueue there either.${dmesg_tail(result)}`);
+    const stuck = sc.check?.(result);
+    if (stuck) return fail(`${stuck}${where}${dmesg_tail(result)}`);
+  }
+  return pass();
 }
 
 /** Reports that fail any workload: the WARNING check_flush_dependency() prints, lockdep, a hang, an OOM kill. */
@@ -468,7 +491,7 @@ export default define_checks(refuse_kernel_object_state({
       async run(impl, ctx) {
         const explored = await explore_declared(scenarios, 'ex08-no-new-kworkers', impl);
         if (!explored.ok) return explored;
-        return for_each_workload(
+        const generated = await for_each_workload(
           {
             arbitrary: arb_unlock_workload().map((wl) => ({ ...wl, no_new_kworkers: true })),
             seed: 0x08b0,
@@ -479,6 +502,10 @@ export default define_checks(refuse_kernel_object_state({
           },
           (wl) => unlock_workload_check(impl, ctx, wl, first_wait),
         );
+        if (!generated.ok) return generated;
+        // Then the thread's case on machines of more CPUs (after the workloads: a wrong answer they show keeps its message).
+        const many = await thread_case_on_many_cpus(impl);
+        return many.ok ? generated : many;
       },
     },
     {
