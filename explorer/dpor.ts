@@ -66,6 +66,8 @@ export interface dpor_stats extends bfs_stats {
 interface footprint {
   reads: Set<number> | null;
   writes: Set<number> | null;
+  /** Commutative updates (footprint_add): they conflict with reads and writes of the object, not with each other. */
+  adds: Set<number> | null;
   /** Touched something untagged: conflicts with every step. */
   opaque: boolean;
   /** Highest object number touched (-1: none). */
@@ -90,11 +92,15 @@ function wakes(a: sleeper, b: footprint): boolean {
 function conflicts(a: footprint, b: footprint): boolean {
   if (a.opaque || b.opaque) return true;
   if (a.writes !== null) {
-    for (const o of a.writes) if (b.writes?.has(o) || b.reads?.has(o)) return true;
+    for (const o of a.writes) if (b.writes?.has(o) || b.reads?.has(o) || b.adds?.has(o)) return true;
   }
-  if (b.writes !== null && a.reads !== null) {
-    for (const o of b.writes) if (a.reads.has(o)) return true;
+  if (b.writes !== null) {
+    if (a.reads !== null) for (const o of b.writes) if (a.reads.has(o)) return true;
+    if (a.adds !== null) for (const o of b.writes) if (a.adds.has(o)) return true;
   }
+  // An add and a read of the same object conflict; two adds commute.
+  if (a.adds !== null && b.reads !== null) for (const o of a.adds) if (b.reads.has(o)) return true;
+  if (b.adds !== null && a.reads !== null) for (const o of b.adds) if (a.reads.has(o)) return true;
   return false;
 }
 
@@ -126,7 +132,7 @@ class step_recorder implements footprint_recorder {
   begin(task: object, pid: number): void {
     this.close();
     const t = this.id(task);
-    const e: step_event = { pid, reads: null, writes: new Set([t]), opaque: this.all_opaque || this.untracked.has(pid), max_id: t };
+    const e: step_event = { pid, reads: null, writes: new Set([t]), adds: null, opaque: this.all_opaque || this.untracked.has(pid), max_id: t };
     this.cur = e;
     const tokens = this.sticky.get(pid);
     if (tokens !== undefined) for (const o of tokens) this.write(o);
@@ -158,6 +164,14 @@ class step_recorder implements footprint_recorder {
     const e = this.cur;
     if (e === null || e.opaque) return;
     (e.writes ??= new Set()).add(n);
+    if (n > e.max_id) e.max_id = n;
+  }
+  add(obj: object): void {
+    if (this.all_opaque) return;
+    const n = this.id(obj);
+    const e = this.cur;
+    if (e === null || e.opaque) return;
+    (e.adds ??= new Set()).add(n);
     if (n > e.max_id) e.max_id = n;
   }
   announce(obj: object): void {
@@ -239,7 +253,7 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
     rec.on_close = (e) => {
       // Sleep-set propagation: a sleeper stays asleep while what runs commutes with its step.
       if (at_node !== null && at_node.position === rec.events.length - 1) {
-        at_node.explored.set(at_node.chosen, { reads: e.reads, writes: e.writes, opaque: e.opaque, max_id: e.max_id, fresh_from: at_node.ids_before });
+        at_node.explored.set(at_node.chosen, { reads: e.reads, writes: e.writes, adds: e.adds, opaque: e.opaque, max_id: e.max_id, fresh_from: at_node.ids_before });
       }
       if (sleep.size === 0) return;
       const next = new Map<number, sleeper>();
@@ -366,6 +380,7 @@ function add_backtracks(events: step_event[], stack: node[], bound: number, from
   const last_opaque = new Int32Array(width).fill(-1);
   const obj_w = new Map<number, Int32Array>(); // per object: latest writing step of each task
   const obj_r = new Map<number, Int32Array>(); // per object: latest reading step of each task
+  const obj_a = new Map<number, Int32Array>(); // per object: latest adding step of each task
   const node_at = new Map<number, node>();
   for (const nd of stack) node_at.set(nd.position, nd);
   const cand = new Int32Array(width);
@@ -398,11 +413,31 @@ function add_backtracks(events: step_event[], stack: node[], bound: number, from
           }
         }
       }
+      if (e.writes) {
+        for (const o of e.writes) {
+          const a = obj_a.get(o);
+          if (a) for (let q = 0; q < width; q++) if (a[q]! > cand[q]!) cand[q] = a[q]!;
+        }
+      }
       if (e.reads) {
         for (const o of e.reads) {
           const w = obj_w.get(o);
-          if (!w) continue;
-          for (let q = 0; q < width; q++) if (w[q]! > cand[q]!) cand[q] = w[q]!;
+          const a = obj_a.get(o);
+          for (let q = 0; q < width; q++) {
+            if (w && w[q]! > cand[q]!) cand[q] = w[q]!;
+            if (a && a[q]! > cand[q]!) cand[q] = a[q]!;
+          }
+        }
+      }
+      if (e.adds) {
+        // An add races with reads and writes of the object, never with another add.
+        for (const o of e.adds) {
+          const w = obj_w.get(o);
+          const r = obj_r.get(o);
+          for (let q = 0; q < width; q++) {
+            if (w && w[q]! > cand[q]!) cand[q] = w[q]!;
+            if (r && r[q]! > cand[q]!) cand[q] = r[q]!;
+          }
         }
       }
     }
@@ -423,6 +458,7 @@ function add_backtracks(events: step_event[], stack: node[], bound: number, from
     if (e.opaque) last_opaque[p] = j;
     if (e.writes) for (const o of e.writes) per_task(obj_w, o)[p] = j;
     if (e.reads) for (const o of e.reads) per_task(obj_r, o)[p] = j;
+    if (e.adds) for (const o of e.adds) per_task(obj_a, o)[p] = j;
   }
 
   for (const [i, j] of races) {

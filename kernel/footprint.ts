@@ -31,6 +31,8 @@ export interface footprint_recorder {
   begin(task: object, pid: number): void;
   read(obj: object): void;
   write(obj: object): void;
+  /** An update that commutes with every other such update of @obj (an atomic add): it conflicts only with reads and writes. */
+  add(obj: object): void;
   /** The step touched something untracked: it depends on every step. */
   opaque(): void;
   /** The current task called into a subsystem without tags: this step and all its later ones are opaque. */
@@ -66,6 +68,16 @@ export function footprint_read(obj: object): void {
 /** footprint_write - the current step wrote (or read and wrote) shared object @obj. */
 export function footprint_write(obj: object): void {
   if (recorder !== null) recorder.write(obj);
+}
+
+/**
+ * footprint_add - the current step added to @obj without reading it
+ * (atomic_add, atomic_inc...): two adds give the same value in either order,
+ * so they do not conflict with each other; an add still conflicts with any
+ * read or write of @obj.
+ */
+export function footprint_add(obj: object): void {
+  if (recorder !== null) recorder.add(obj);
 }
 
 /** footprint_new - @obj was just created (kernel objects' constructors announce themselves). */

@@ -16,7 +16,7 @@
 // the value it read (on a CONFIG_PREEMPT kernel the reader may even be
 // preempted there, kernel/exit.ts model_other_cpu_owner_exits).
 import { register_initcall } from '../init/initcall';
-import { footprint_read, footprint_write } from '../footprint';
+import { footprint_add, footprint_read, footprint_write } from '../footprint';
 
 export class atomic_long_t {
   constructor(public counter = 0) {}
@@ -189,19 +189,19 @@ export function atomic_set(v: atomic_t, i: number): void {
   v.counter = i;
 }
 export function atomic_inc(v: atomic_t): void {
-  footprint_write(v);
+  footprint_add(v);
   v.counter++;
 }
 export function atomic_dec(v: atomic_t): void {
-  footprint_write(v);
+  footprint_add(v);
   v.counter--;
 }
 export function atomic_add(i: number, v: atomic_t): void {
-  footprint_write(v);
+  footprint_add(v);
   v.counter += i;
 }
 export function atomic_sub(i: number, v: atomic_t): void {
-  footprint_write(v);
+  footprint_add(v);
   v.counter -= i;
 }
 export function atomic_inc_return(v: atomic_t): number {

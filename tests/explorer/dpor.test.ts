@@ -102,6 +102,31 @@ describe('partial-order reduction on generated programs (2-3 tasks: mutexes, a c
   }
 
   for (const bound of ['complete', 2] as const) {
+    it(`programs with atomic adds (commutative updates: two adds never conflict, an add and a read do): the same failures and final states, fewer schedules (${bound === 'complete' ? 'complete exploration' : `bound ${bound}`})`, async () => {
+      let naive_total = 0;
+      let reduced_total = 0;
+      let programs = 0;
+      let with_adds = 0;
+      await fc.assert(
+        fc.asyncProperty(program_arb(false, false, true).filter(small), async (p) => {
+          const c = await compare((states) => program_scenario('generated-add', p, true, states), bound);
+          fc.pre(c.naive.exhausted);
+          expect_same(c, describe_program(p));
+          naive_total += c.naive.schedules;
+          reduced_total += c.reduced.schedules;
+          programs++;
+          if (/atomic_add/.test(describe_program(p))) with_adds++;
+        }),
+        { seed: 31337, numRuns: bound === 'complete' ? 60 : 80, endOnFailure: true },
+      );
+      console.log(`generated add programs (${bound}): ${programs} programs (${with_adds} with adds), naive ${naive_total} schedules, reduced ${reduced_total}`);
+      expect(programs).toBeGreaterThan(bound === 'complete' ? 50 : 60);
+      expect(with_adds).toBeGreaterThan(programs / 3);
+      expect(reduced_total).toBeLessThan(naive_total);
+    });
+  }
+
+  for (const bound of ['complete', 2] as const) {
     it(`programs using RCU (readers, synchronize_rcu, call_rcu: grace period, callback lists and readers tagged): the same failures and final states, fewer schedules (${bound === 'complete' ? 'complete exploration' : `bound ${bound}`})`, async () => {
       let naive_total = 0;
       let reduced_total = 0;

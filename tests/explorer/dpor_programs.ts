@@ -5,7 +5,7 @@
 // are cells that tag their reads and writes (kernel/footprint.ts), so
 // scenarios built from them may say footprint: 'tagged'.
 import fc from 'fast-check';
-import { footprint_new, footprint_read, footprint_write } from '../../kernel/footprint';
+import { footprint_add, footprint_new, footprint_read, footprint_write } from '../../kernel/footprint';
 import { user_task } from '../../kernel/fork';
 import { mutex_init, mutex_lock, mutex_unlock, type mutex } from '../../kernel/locking/mutex';
 import { WARN } from '../../kernel/panic';
@@ -33,10 +33,16 @@ class cell {
     footprint_write(this);
     this.v = x;
   }
+  /** Add without reading, as atomic_add() does. */
+  add(x: number): void {
+    footprint_add(this);
+    this.v += x;
+  }
 }
 
 export type op =
   | { op: 'inc'; v: number }
+  | { op: 'add'; v: number }
   | { op: 'set'; v: number; k: number }
   | { op: 'warn_if'; v: number; k: number }
   | { op: 'yield' }
@@ -90,8 +96,9 @@ const rcu_op: fc.Arbitrary<op> = fc.oneof(
  * RCU readers, synchronize_rcu() and call_rcu() (tagged by RCU's grace
  * period, callback lists and readers).
  */
-export function program_arb(with_work: boolean, with_rcu = false): fc.Arbitrary<program> {
+export function program_arb(with_work: boolean, with_rcu = false, with_adds = false): fc.Arbitrary<program> {
   let one: fc.Arbitrary<op> = any_op;
+  if (with_adds) one = fc.oneof({ weight: 2, arbitrary: one }, { weight: 1, arbitrary: fc.record({ op: fc.constant('add' as const), v: fc.integer({ min: 0, max: 1 }) }) });
   if (with_work) one = fc.oneof({ weight: 8, arbitrary: one }, { weight: 2, arbitrary: fc.constant({ op: 'work' as const }) }, { weight: 1, arbitrary: fc.constant({ op: 'flush' as const }) });
   if (with_rcu) one = fc.oneof({ weight: 3, arbitrary: one }, { weight: 2, arbitrary: rcu_op });
   const task = fc.array(one, { minLength: 1, maxLength: 3 });
@@ -113,6 +120,8 @@ export function describe_program(p: program): string {
     switch (o.op) {
       case 'inc':
         return `${VARS[o.v]}++`;
+      case 'add':
+        return `atomic_add(1, ${VARS[o.v]})`;
       case 'set':
         return `${VARS[o.v]}=${o.k}`;
       case 'warn_if':
@@ -159,6 +168,9 @@ export function program_scenario(id: string, p: program, tagged: boolean, final_
         switch (o.op) {
           case 'inc':
             vars[o.v]!.set(vars[o.v]!.get() + 1);
+            return;
+          case 'add':
+            vars[o.v]!.add(1);
             return;
           case 'set':
             vars[o.v]!.set(o.k);
