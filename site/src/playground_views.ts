@@ -274,6 +274,12 @@ export function challenge(id: string, v: variant, r: step_result, has_yours: boo
       })();
     });
     s.append(score, b);
+    // No goal and no departure: the kernel's own schedule breaks it, so the challenge is to see where, not to find a race.
+    if (!goal && r.departures.length === 0) {
+      s.append(el('p', { class: 'pg-shows' },
+        'The starter fails under the kernel\'s own choices: no race is needed, the bug is in what the code does. ' +
+        'Undo (u) back through the run and find the decision where it goes wrong: the lanes say where each task is and what it waits for.'));
+    }
     // A workload challenge is won by one run: say what that run shows, and what it does not.
     if (goal) {
       s.append(el('p', { class: 'pg-shows' },

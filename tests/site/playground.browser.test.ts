@@ -414,6 +414,11 @@ describe('the playground in Chromium', () => {
     await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^Decision #0:/);
     expect(new URL(page.url()).searchParams.get('schedule')).toMatch(/^sl1:ex03-recursion:/);
     expect(new URL(page.url()).host).toBe(new URL(host!.url).host);
+    // Run on with the kernel's choices ("r"): exercise 03's starter deadlocks with no departure, and the page says the
+    // challenge there is to find where, not a race.
+    await page.keyboard.press('r');
+    await expect.poll(() => page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^The run ended \(\w+\): [1-9]\d* failure/);
+    expect(await page.getByRole('region', { name: /Challenge/ }).locator('.pg-shows').textContent()).toMatch(/^The starter fails under the kernel's own choices: no race is needed/);
     expect(errors).toEqual([]);
     await page.context().close();
   });
