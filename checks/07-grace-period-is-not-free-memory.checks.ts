@@ -5,6 +5,7 @@ import { define_checks, fail, pass, type check_context, type check_outcome, type
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
+import { EXPLORED_RUN_MAX_STEPS, explain_step_limit, with_run_step_limit } from '../course/step_limit';
 import { lock_owners, locks_balanced, measure_call, page_accounting, type call_measure } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
@@ -505,7 +506,8 @@ export const scenarios = declare_scenarios('07-grace-period-is-not-free-memory',
     id: 'ex07-drain-races',
     title: 'two objects released on CPU 1, one drain on CPU 0: RCU callbacks and the free worker (which needs struct_mutex) race the drain',
     // A drain that spins multiplies the schedules: a budget in steps, not seconds.
-    build: (impl) => ({ scenario: drain_races(drain_of(impl)), options: { max_steps: 20_000 } }),
+    // Each run stops at EXPLORED_RUN_MAX_STEPS (the reference needs 15): a drain that never returns gets that verdict on its first schedule.
+    build: (impl) => ({ scenario: with_run_step_limit(drain_races(drain_of(impl)), EXPLORED_RUN_MAX_STEPS), options: { max_steps: 20_000 } }),
   },
 ]);
 
@@ -553,7 +555,12 @@ export default define_checks(refuse_kernel_object_state({
       // that spins multiplies the schedules: stop it at a budget (and fail:
       // the space was not covered) instead of exploring for seconds.
       async run(impl) {
-        const v = await explore_declared(scenarios, 'ex07-drain-races', impl);
+        const v = explain_step_limit(
+          await explore_declared(scenarios, 'ex07-drain-races', impl),
+          'the drain never returned: it kept running (yielding, polling or retrying) long after the reference had returned, and the objects it waits for were ' +
+            'never freed. The free worker frees them under struct_mutex: a drain that holds the lock, or waits for a count to fall without sleeping on what ' +
+            'frees them (rcu_barrier() for the RCU callbacks, flush_work() for the worker), waits for itself.',
+        );
         if (v.ok || !v.message.includes('did not cover the space')) return v;
         return fail('two objects released on CPU 1, one drain on CPU 0: the schedules of this tiny scenario took over 20000 scheduler steps ' +
           '(the reference covers them all in about a hundred). The drain keeps running instead of sleeping until the RCU callbacks and the ' +
