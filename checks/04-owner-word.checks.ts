@@ -8,6 +8,7 @@ import { define_checks, fail, pass, type check_outcome, type exercise_impl } fro
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_in_gem_world } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
+import { explain_step_limit, OOM_PATH_RUN_MAX_STEPS, with_run_step_limit } from '../course/step_limit';
 import { for_each_workload } from '../course/workload';
 import { kthread_run } from '../kernel/kthread';
 import { DECLARE_WORK, schedule_work } from '../kernel/workqueue';
@@ -208,6 +209,24 @@ const HOLDER_CONTEXTS_IN_RECLAIM: owner_word_workload[] = [
   { state: 'other', caller: 'i915_ioctl', holder: 'kworker/0:1', waiter: 'Xorg', in_reclaim: true, holder_context: 'i915-worker', lockdep: false, extra_tasks: 0, boot_seed: 0x0473 },
 ];
 
+/**
+ * Machines of 4 and 8 CPUs, the caller on CPU 2 and above (a task runs on
+ * pid % nr_cpus; the extra tasks move it), and convoys of two and three
+ * waiters on struct_mutex (Xorg and GL clients queue on a busy lock). Red
+ * team 11's cpu-keyed-recursive (RECURSIVE only on CPUs 0 and 1) and
+ * convoy-gives-up (FAILED to the owner once 2 or more wait) passed every
+ * check, which booted 2 CPUs and queued one waiter.
+ */
+const MACHINES_AND_CONVOYS: owner_word_workload[] = [
+  { state: 'caller', caller: 'i915_ioctl', holder: 'Xorg', waiter: 'Xorg', in_reclaim: true, lockdep: false, extra_tasks: 0, nr_cpus: 4 },
+  { state: 'caller', caller: 'i915_ioctl', holder: 'Xorg', waiter: 'Xorg', in_reclaim: true, lockdep: true, extra_tasks: 1, nr_cpus: 4 },
+  { state: 'caller+waiters', caller: 'Xorg', holder: 'Xorg', waiter: 'glxgears', in_reclaim: true, lockdep: false, extra_tasks: 2, nr_cpus: 8 },
+  { state: 'caller+handoff', caller: 'i915_ioctl', holder: 'Xorg', waiter: 'Xorg', in_reclaim: false, caller_task: 'kworker', lockdep: false, extra_tasks: 3, nr_cpus: 8 },
+  { state: 'caller+waiters', caller: 'i915_ioctl', holder: 'Xorg', waiter: 'Xorg', in_reclaim: true, lockdep: true, extra_tasks: 0, more_waiters: 1 },
+  { state: 'caller+waiters', caller: 'i915_ioctl', holder: 'Xorg', waiter: 'glxgears', in_reclaim: true, lockdep: false, extra_tasks: 1, more_waiters: 2, nr_cpus: 4 },
+  { state: 'other+waiters', caller: 'i915_ioctl', holder: 'Xorg', waiter: 'i915_ioctl', in_reclaim: true, lockdep: false, extra_tasks: 0, more_waiters: 2 },
+];
+
 /** What a reviewer says about one call on a real owner word, or null. */
 async function judge_owner_word(fn: trylock_recursive_fn, wl: owner_word_workload): Promise<string | null> {
   const { result, value: o } = await run_owner_word(wl, fn);
@@ -357,7 +376,8 @@ export const scenarios = declare_scenarios('04-owner-word', [
   {
     id: 'ex04-waiter-queued',
     title: 'a waiter queues on struct_mutex while its holder allocates under pressure: the owner word carries flag bits',
-    build: (impl) => ({ scenario: waiter_while_holder_allocates('ex04-waiter-queued', fn_of(impl)) }),
+    // Each run stops at OOM_PATH_RUN_MAX_STEPS: the reference needs 160 steps, the starter 5240 to reach the OOM kill (the notifier's 5 s of retries).
+    build: (impl) => ({ scenario: with_run_step_limit(waiter_while_holder_allocates('ex04-waiter-queued', fn_of(impl)), OOM_PATH_RUN_MAX_STEPS) }),
   },
 ]);
 
@@ -374,8 +394,8 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_owner_word_workload,
             seed: 0x0440,
-            runs: EVERY_STATE.length + ADDRESS_COINCIDENCES.length + HOLDER_CONTEXTS_IN_RECLAIM.length + 8, // the examples, then 8 generated
-            examples: [...EVERY_STATE, ...ADDRESS_COINCIDENCES, ...HOLDER_CONTEXTS_IN_RECLAIM],
+            runs: EVERY_STATE.length + ADDRESS_COINCIDENCES.length + HOLDER_CONTEXTS_IN_RECLAIM.length + MACHINES_AND_CONVOYS.length + 8, // the examples, then 8 generated
+            examples: [...EVERY_STATE, ...ADDRESS_COINCIDENCES, ...HOLDER_CONTEXTS_IN_RECLAIM, ...MACHINES_AND_CONVOYS],
             describe: describe_owner_word_workload,
           },
           async (wl) => {
@@ -387,7 +407,12 @@ export default define_checks(refuse_kernel_object_state({
     {
       id: 'no-oom-when-waiter-queued',
       name: 'never reaches the OOM killer when another task waits for struct_mutex while its holder allocates',
-      run: (impl) => explore_declared(scenarios, 'ex04-waiter-queued', impl),
+      run: async (impl) =>
+        explain_step_limit(
+          await explore_declared(scenarios, 'ex04-waiter-queued', impl),
+          'the GEM ioctl\'s allocation never ended: with Xorg queued on struct_mutex, its reclaim, kswapd and the OOM path went on without a verdict. ' +
+            'mutex_trylock_recursive() must answer at once, from the owner word alone: RECURSIVE to the task __mutex_owner() names, whatever flag bits ride along.',
+        ),
     },
     {
       id: 'recursive-whatever-flags',

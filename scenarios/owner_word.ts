@@ -223,7 +223,20 @@ export interface owner_word_workload {
    * (kernel/sched/task.ts): the same tasks get other addresses on another boot.
    */
   boot_seed?: number;
+  /**
+   * CPUs of the machine (boot param nr_cpus; absent: 2). A task runs on pid % nr_cpus: with 4 or 8 the caller
+   * may sit on CPU 2 or above (red team 11: cpu-keyed-recursive answered RECURSIVE only on CPUs 0 and 1).
+   */
+  nr_cpus?: number;
+  /**
+   * Waiters queued behind the first one in the '+waiters' states (absent: none): Xorg and GL clients
+   * convoy on a busy struct_mutex (red team 11: convoy-gives-up answered FAILED to the owner with 2 or more waiting).
+   */
+  more_waiters?: number;
 }
+
+/** Machines the owner-word workloads boot: CPU numbers a rule may key on. */
+export const OWNER_WORD_NR_CPUS = [2, 4, 8] as const;
 
 export const arb_owner_word_workload: fc.Arbitrary<owner_word_workload> = fc.record({
   state: fc.constantFrom(...OWNER_STATES),
@@ -236,6 +249,8 @@ export const arb_owner_word_workload: fc.Arbitrary<owner_word_workload> = fc.rec
   lockdep: fc.boolean(),
   extra_tasks: fc.integer({ min: 0, max: 3 }),
   boot_seed: fc.integer({ min: 1, max: 0xffff }),
+  nr_cpus: fc.constantFrom(...OWNER_WORD_NR_CPUS),
+  more_waiters: fc.integer({ min: 0, max: 3 }),
 });
 
 export function describe_owner_word_workload(wl: owner_word_workload): string {
@@ -243,7 +258,14 @@ export function describe_owner_word_workload(wl: owner_word_workload): string {
   const asker = task === 'kworker' ? 'a kworker running a work item on system_wq (PF_WQ_WORKER)' : `"${wl.caller}"${describe_caller_task(task)}`;
   return `owner word state "${wl.state}"; asked by ${asker}${wl.in_reclaim ? ' in reclaim (PF_MEMALLOC)' : ''}, ` +
     `other holder ${wl.holder_context === 'i915-worker' && wl.state.startsWith('other') ? describe_holder_context('i915-worker') : `"${wl.holder}"${wl.holder_context && wl.holder_context !== 'ioctl' && wl.state.startsWith('other') ? ` (${describe_holder_context(wl.holder_context)})` : ''}`}, waiter "${wl.waiter}"; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.extra_tasks} other task(s) first` +
-    (wl.boot_seed === undefined ? '' : `; boot seed ${wl.boot_seed}`);
+    (wl.boot_seed === undefined ? '' : `; boot seed ${wl.boot_seed}`) +
+    (wl.nr_cpus && wl.nr_cpus !== 2 ? `; ${wl.nr_cpus} CPUs` : '') +
+    (nr_waiters(wl) > 1 ? `; ${nr_waiters(wl) - 1} more waiter(s) queued behind "${wl.waiter}"` : '');
+}
+
+/** The waiters a workload queues: "waiter", then more_waiters more in the states 'caller+waiters' and 'other+waiters'. */
+function nr_waiters(wl: owner_word_workload): number {
+  return 1 + (wl.state === 'caller+waiters' || wl.state === 'other+waiters' ? (wl.more_waiters ?? 0) : 0);
 }
 
 /** What the answer must be: RECURSIVE to the owner, else mutex_trylock()'s answer (SUCCESS only if nobody owns it). */
@@ -305,11 +327,11 @@ export async function run_owner_word(wl: owner_word_workload, fn: trylock_recurs
   const lock = (): mutex => w!.i915.struct_mutex;
   const other_holds = wl.state.startsWith('other');
   return run_once(
-    { ...WORLD_PARAMS, lockdep: wl.lockdep, ...(wl.boot_seed === undefined ? {} : { seed: wl.boot_seed }) },
+    { ...WORLD_PARAMS, lockdep: wl.lockdep, ...(wl.boot_seed === undefined ? {} : { seed: wl.boot_seed }), ...(wl.nr_cpus === undefined ? {} : { nr_cpus: wl.nr_cpus }) },
     // The asking task: this one, a kernel thread or a kworker (run_as waits for it).
     (): Promise<owner_word_outcome> => run_as(wl.caller_task ?? 'user', wl.caller, async (): Promise<owner_word_outcome> => {
       const l = lock();
-      const waiter_queued = (): boolean => l.wait_list.length > 0;
+      const waiter_queued = (): boolean => l.wait_list.length >= nr_waiters(wl);
       if (other_holds) {
         script.holder_go = true;
         await until(() => mutex_is_locked(l));
@@ -366,12 +388,14 @@ export async function run_owner_word(wl: owner_word_workload, fn: trylock_recurs
           mutex_unlock(lock());
         });
       }
-      user_task(async () => {
-        await until(() => script.waiter_go || script.release);
-        if (!script.waiter_go) return; // this state needs no waiter
-        await mutex_lock(lock());
-        mutex_unlock(lock());
-      }, wl.waiter);
+      for (let i = 0; i < nr_waiters(wl); i++) {
+        user_task(async () => {
+          await until(() => script.waiter_go || script.release);
+          if (!script.waiter_go) return; // this state needs no waiter
+          await mutex_lock(lock());
+          mutex_unlock(lock());
+        }, i === 0 ? wl.waiter : `glxgears-${i}`);
+      }
     },
     wl.caller,
   );

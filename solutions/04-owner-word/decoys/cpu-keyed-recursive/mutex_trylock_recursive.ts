@@ -1,0 +1,19 @@
+// Decoy (red team 11): the owner-word test, but RECURSIVE only when the
+// caller runs on CPU 0 or 1 (else mutex_trylock()'s FAILED). On a machine of
+// 4 or more CPUs the holder's own reclaim on CPU 2+ hears FAILED: count 0,
+// scan STOP, and the OOM killer takes a bystander.
+import { atomic_long_read } from '../../../../kernel/lib/atomic';
+import { mutex_trylock, MUTEX_FLAGS, MUTEX_TRYLOCK_FAILED, MUTEX_TRYLOCK_RECURSIVE, MUTEX_TRYLOCK_SUCCESS, type mutex } from '../../../../kernel/locking/mutex';
+import { current } from '../../../../kernel/sched/core';
+import { task_ptr } from '../../../../kernel/sched/task';
+
+/**
+ * mutex_trylock_recursive - MUTEX_TRYLOCK_RECURSIVE if current already owns
+ * @lock (the caller must then not unlock it), else mutex_trylock()'s answer:
+ * MUTEX_TRYLOCK_SUCCESS (taken) or MUTEX_TRYLOCK_FAILED (someone else has it).
+ */
+export function mutex_trylock_recursive(lock: mutex): number {
+  const owner = atomic_long_read(lock.owner) & ~MUTEX_FLAGS; // __mutex_owner(lock)
+  if (owner === task_ptr(current) && current.cpu < 2) return MUTEX_TRYLOCK_RECURSIVE;
+  return mutex_trylock(lock) ? MUTEX_TRYLOCK_SUCCESS : MUTEX_TRYLOCK_FAILED;
+}
