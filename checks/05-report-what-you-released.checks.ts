@@ -13,6 +13,7 @@ import { define_checks, fail, pass, type check_context, type check_outcome, type
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
+import { explain_step_limit, OOM_PATH_RUN_MAX_STEPS, with_run_step_limit } from '../course/step_limit';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { page_accounting } from '../course/invariants';
 import type { drm_i915_private, i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
@@ -180,6 +181,14 @@ const GIVES_BACK_EXAMPLES: oom_workload[] = [
   // for the GPU once the machine had been up a while passed every check, which all booted fresh).
   W({ holder: 'caller', uptime_secs: LATE_UPTIMES_SECS[0] }),
   W({ busy_ms: 800, comm: 'Xorg', objects: [obj('bound-active', 10), obj('purgeable', 4)], lockdep: false, uptime_secs: LATE_UPTIMES_SECS[1] }),
+  // Another task holds struct_mutex for 800 ms (waiting for the GPU with the lock held): v4.11's notifier sets one
+  // deadline, 5 s, and retries the lock a tick apart until it passes, whatever the GPU did. A shorter budget for the
+  // lock is a shorter wait all the same (its GPU wait, i915_gem_wait_for_idle(dev_priv, 0), has no deadline at all,
+  // so only a lock held by someone else shows the budget).
+  W({ comm: 'Xorg', holder: 'other-briefly', other: 'glxgears', hold_ms: 800, objects: [obj('bound-active', 10), obj('purgeable', 4)] }),
+  // The same owed to a kworker, and on a machine up past ten minutes (a budget keyed to the caller or the uptime).
+  W({ comm: 'kworker/u4:2', caller: 'kworker', holder: 'other-briefly', other: 'i915_ioctl', hold_ms: 300, objects: [obj('bound-active', 10), obj('purgeable', 6)], release: '4.11' }),
+  W({ comm: 'glxgears', holder: 'other-briefly', other: 'Xorg', hold_ms: 300, lockdep: false, uptime_secs: LATE_UPTIMES_SECS[0] }),
 ];
 
 /** The notifier called directly, as out_of_memory() calls it, after other notifiers added @earlier pages. */
@@ -195,7 +204,11 @@ interface direct_workload {
   hold_ms: number;
   earlier: number;
   release: i915_release;
-  /** SIGKILL for the calling task this many ms into the call (another OOM victim selection, the user): it must leave the wait at once. */
+  /**
+   * SIGKILL for the calling task this many ms into the call (another OOM victim selection, the user). v4.11 looks at
+   * fatal_signal_pending() after each failed try of the lock: a wait for struct_mutex ends at the next tick. Its wait
+   * for the GPU (i915_gem_wait_for_idle(dev_priv, 0)) is uninterruptible and does not end early.
+   */
   sigkill_ms: number | null;
   /** A second OOM episode on the same machine, gap_ms later: the buffers still populated are made purgeable (I915_GEM_MADVISE) and new ones appear. */
   again: { gap_ms: number; objects: gem_object_spec[] } | null;
@@ -255,8 +268,10 @@ const DIRECT_EXAMPLES: direct_workload[] = [
   // A kernel thread holding struct_mutex runs out of memory while a batch runs: everything releasable, reported.
   D({ objects: [obj('needed', 6), obj('purgeable', 5), obj('bound-active', 3)], busy_ms: 40, swap: true, comm: 'jbd2/sda1-8', caller: 'kthread', holder: 'caller', release: '4.11' }),
   D({ holder: 'other-briefly', other: 'i915_ioctl', hold_ms: 4800, busy_ms: 0, release: '4.11' }),
-  // SIGKILL 20 ms into a 3 s wait for the GPU: the reference leaves within a tick (schedule_timeout_killable, fatal_signal_pending).
+  // SIGKILL 20 ms into a 3 s wait for the GPU: v4.11's GPU wait is uninterruptible, so the reference sits it out, then purges and reports.
   D({ busy_ms: 3000, sigkill_ms: 20, holder: 'caller' }),
+  // SIGKILL 20 ms into a 3 s wait for struct_mutex (the GPU idle): the reference leaves at the next tick (fatal_signal_pending after each try).
+  D({ busy_ms: 0, sigkill_ms: 20, holder: 'other-briefly', other: 'Xorg', hold_ms: 3000, comm: 'glxgears' }),
   // Two OOM episodes 200 ms apart: in between userspace marks its buffers DONTNEED and a new purgeable buffer appears.
   D({ objects: [obj('purgeable', 6), obj('needed', 8)], again: { gap_ms: 200, objects: [obj('purgeable', 10)] } }),
   // Small purges (1 to 3 pages) are exactly what an order-0 or order-1 allocation needs: report them all.
@@ -454,14 +469,22 @@ export const scenarios = declare_scenarios(
   PIN_RACES.map(({ id, wl }) => ({
     id,
     title: describe_pin_race(wl),
-    build: (impl: exercise_impl) => ({ scenario: pin_race_scenario(id, oom_of(impl), wl, judge_calls), options: { preemption_bound: 1 } }),
+    build: (impl: exercise_impl) => ({ scenario: with_run_step_limit(pin_race_scenario(id, oom_of(impl), wl, judge_calls), OOM_PATH_RUN_MAX_STEPS), options: { preemption_bound: 1 } }),
   })),
 );
+
+/**
+ * What a reviewer says when a pin race's run never ends (its runs stop at
+ * OOM_PATH_RUN_MAX_STEPS scheduler steps; the reference needs at most 58).
+ */
+const NOTIFIER_NEVER_RETURNED = 'the OOM notifier never returned. out_of_memory() calls it holding oom_lock, so every task that runs out of memory waits behind it. ' +
+  'v4.11\'s notifier waits for the GPU, then retries struct_mutex a tick apart until one deadline (5 s from the start) has passed, and never for its caller: ' +
+  'with the lock held by the caller itself, mutex_trylock_recursive() answers RECURSIVE at once (unlock = false), and the purge goes ahead under the caller\'s lock.';
 
 /** The pin races, each under every schedule with at most one preemption (the client's pin or unpin at each schedule point of the purge). */
 async function pin_races(impl: exercise_impl): Promise<check_outcome> {
   for (const { id, wl } of PIN_RACES) {
-    const out = await explore_declared(scenarios, id, impl);
+    const out = explain_step_limit(await explore_declared(scenarios, id, impl), NOTIFIER_NEVER_RETURNED);
     if (!out.ok) {
       return fail(`${out.message}\n  on the workload: ${describe_pin_race(wl)}.\n  Page users pin and unpin an object's pages under obj->mm.lock, without struct_mutex: ` +
         'what was releasable when the notifier took the lock is not what the purge gives back. Report what i915_gem_shrink_all() returned.');
@@ -515,10 +538,19 @@ export default define_checks(refuse_kernel_object_state({
       name: 'nobody is OOM-killed when the notifier released enough pages, whoever allocates and whatever it holds (lockdep on and off, GFP_KERNEL and GFP_NOFS)',
       run: oom_check(
         {
-          // GPU batches of a few ms and of seconds (any length under the notifier's 5 s).
+          // GPU batches and another task's hold of struct_mutex, of a few ms and of seconds (any length under the notifier's 5 s).
           arbitrary: fc
-            .tuple(arb_oom_workload(arb_gives_back, ['none', 'caller', 'caller-waiters', 'caller-handoff', 'other-briefly']), fc.option(fc.integer({ min: 150, max: 4900 }), { nil: null, freq: 3 }))
-            .map(([wl, long_batch]) => ({ ...wl, busy_ms: long_batch ?? wl.busy_ms, balloon: null })),
+            .tuple(
+              arb_oom_workload(arb_gives_back, ['none', 'caller', 'caller-waiters', 'caller-handoff', 'other-briefly']),
+              fc.option(fc.integer({ min: 150, max: 4900 }), { nil: null, freq: 3 }),
+              fc.option(fc.integer({ min: 150, max: 4900 }), { nil: null, freq: 3 }),
+            )
+            .map(([wl, long_batch, long_hold]) => ({
+              ...wl,
+              busy_ms: long_batch ?? wl.busy_ms,
+              balloon: null,
+              ...(long_hold !== null && wl.holder === 'other-briefly' ? { hold_ms: long_hold } : {}),
+            })),
           seed: 0x05a0,
           runs: GIVES_BACK_EXAMPLES.length + 5,
           examples: GIVES_BACK_EXAMPLES,
@@ -553,8 +585,9 @@ export default define_checks(refuse_kernel_object_state({
               const which = refs.length > 1 ? (i === 0 ? 'in the first OOM episode, ' : 'in the second OOM episode (the first one\'s purge long done), ') : '';
               const killed = wl.sigkill_ms !== null && got.stalled_jiffies > ref.stalled_jiffies + 1
                 ? ` "${wl.comm}" got SIGKILL ${wl.sigkill_ms} ms into the call, and the call went on for ${got.stalled_jiffies} jiffies where the reference ` +
-                  `left after ${ref.stalled_jiffies}: a killable wait (schedule_timeout_killable, fatal_signal_pending) ends at once, so the victim can exit ` +
-                  'and free its memory; an msleep() poll sleeps TASK_UNINTERRUPTIBLE and holds oom_lock on, with every other OOM path waiting behind it.'
+                  `left after ${ref.stalled_jiffies}: v4.11 sleeps a killable tick between tries of the lock and looks at fatal_signal_pending() after each, so the ` +
+                  'victim leaves at the next tick and can exit and free its memory; an msleep() poll sleeps TASK_UNINTERRUPTIBLE and holds oom_lock on, ' +
+                  'with every other OOM path waiting behind it.'
                 : '';
               if (ref.released !== got.released || ref.added !== got.added) {
                 const gave_up = got.released === 0 && got.stalled_jiffies < ref.stalled_jiffies

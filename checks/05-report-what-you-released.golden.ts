@@ -98,15 +98,15 @@ const golden: golden_data = {
     }
   },
   "no-oom-kill-when-i915-gave-memory-back": {
-    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":1257,\"comm\":\"check\",\"gfp\":\"GFP_NOFS\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":15}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":true}": {
+    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":1257,\"caller\":\"kworker\",\"comm\":\"check\",\"gfp\":\"GFP_NOFS\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":15}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":true}": {
       "kills": [],
       "released": 22
     },
-    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":158,\"caller\":\"kthread\",\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":158,\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
       "kills": [],
       "released": 12
     },
-    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":161,\"caller\":\"kthread\",\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":161,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":1961,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
       "released": 13
     },
@@ -114,7 +114,7 @@ const golden: golden_data = {
       "kills": [],
       "released": 16
     },
-    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":7,\"caller\":\"kthread\",\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":14}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
+    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":7,\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":14}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
       "kills": [],
       "released": 17
     },
@@ -125,6 +125,18 @@ const golden: golden_data = {
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"caller\":\"kworker\",\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":true}": {
       "kills": [],
       "released": 17
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"caller\":\"kworker\",\"comm\":\"kworker/u4:2\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":300,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [],
+      "released": 16
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":800,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "released": 14
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":300,\"holder\":\"other-briefly\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":601}": {
+      "kills": [],
+      "released": 12
     },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"glxgears\",\"gfp\":\"GFP_NOFS\",\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
@@ -174,6 +186,14 @@ const golden: golden_data = {
         ]
       }
     ],
+    "{\"again\":null,\"busy_ms\":0,\"caller\":\"user\",\"comm\":\"glxgears\",\"earlier\":0,\"hold_ms\":3000,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}": [
+      {
+        "released": 0,
+        "added": 0,
+        "stalled_jiffies": 21,
+        "printed": []
+      }
+    ],
     "{\"again\":null,\"busy_ms\":0,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":4800,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
@@ -196,10 +216,12 @@ const golden: golden_data = {
     ],
     "{\"again\":null,\"busy_ms\":12,\"caller\":\"user\",\"comm\":\"kswapd0\",\"earlier\":3,\"hold_ms\":1444,\"holder\":\"caller\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"sigkill_ms\":8,\"swap\":true}": [
       {
-        "released": 0,
-        "added": 0,
-        "stalled_jiffies": 9,
-        "printed": []
+        "released": 7,
+        "added": 7,
+        "stalled_jiffies": 12,
+        "printed": [
+          "<6>Purging GPU memory, 7 pages freed, 8 pages still pinned."
+        ]
       }
     ],
     "{\"again\":null,\"busy_ms\":1500,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
@@ -214,18 +236,22 @@ const golden: golden_data = {
     ],
     "{\"again\":null,\"busy_ms\":1864,\"caller\":\"user\",\"comm\":\"check\",\"earlier\":4,\"hold_ms\":12,\"holder\":\"caller-handoff\",\"lockdep\":false,\"meanwhile\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5}],\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"kworker/0:1\",\"release\":\"4.12\",\"sigkill_ms\":40,\"swap\":true}": [
       {
-        "released": 0,
-        "added": 0,
-        "stalled_jiffies": 41,
-        "printed": []
+        "released": 5,
+        "added": 5,
+        "stalled_jiffies": 1860,
+        "printed": [
+          "<6>Purging GPU memory, 5 pages freed, 4 pages still pinned."
+        ]
       }
     ],
     "{\"again\":null,\"busy_ms\":3000,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}": [
       {
-        "released": 0,
-        "added": 0,
-        "stalled_jiffies": 21,
-        "printed": []
+        "released": 12,
+        "added": 12,
+        "stalled_jiffies": 3000,
+        "printed": [
+          "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
+        ]
       }
     ],
     "{\"again\":null,\"busy_ms\":40,\"caller\":\"kthread\",\"comm\":\"jbd2/sda1-8\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"bound-active\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
@@ -363,7 +389,7 @@ const golden: golden_data = {
       {
         "released": 0,
         "added": 0,
-        "stalled_jiffies": 5001,
+        "stalled_jiffies": 5002,
         "printed": [
           "<3>Unable to lock GPU to purge memory."
         ]
@@ -371,7 +397,7 @@ const golden: golden_data = {
       {
         "released": 18,
         "added": 18,
-        "stalled_jiffies": 497,
+        "stalled_jiffies": 496,
         "printed": [
           "<6>Purging GPU memory, 18 pages freed, 0 pages still pinned."
         ]

@@ -3,8 +3,8 @@
 // mm/oom_kill.c (v4.11) out_of_memory() calls the OOM notifiers before it
 // picks a victim and kills nobody if they report memory freed (freed > 0).
 // i915's notifier (drivers/gpu/drm/i915/i915_gem_shrinker.c,
-// i915_gem_shrinker_oom) waits up to 5 s for the GPU to idle and for
-// struct_mutex, releases every buffer it can (i915_gem_shrink_all, active
+// i915_gem_shrinker_oom) waits for the GPU to idle (uninterruptibly, no
+// deadline of its own) and up to 5 s for struct_mutex, releases every buffer it can (i915_gem_shrink_all, active
 // ones included) and adds the pages released to that counter.
 //
 // The workload: a machine whose reclaimable memory is i915's buffers, busy
@@ -55,7 +55,7 @@ export type oom_fn = NonNullable<i915_shrinker_ops['oom']>;
  * Who holds struct_mutex while the allocation runs into the OOM path:
  * nobody; the allocating task itself (a GEM ioctl, the notifier's lock call
  * answers RECURSIVE: unlock = false), possibly with waiters or a handoff
- * pending; another task, for 30 ms (the notifier waits for it) or for 6 s
+ * pending; another task, for 30 ms or hold_ms (the notifier waits for it) or for 6 s
  * (past the notifier's 5 s: it gives up, "Unable to lock GPU to purge memory.").
  */
 export type oom_holder = 'none' | holder_state | 'other-briefly' | 'other-long';
@@ -84,9 +84,11 @@ export interface oom_workload {
   release: i915_release;
   /**
    * SIGKILL for the allocating task this many ms after the notifier is
-   * entered (another OOM kill chose it, or the user): the notifier's wait is
-   * killable (schedule_timeout_killable, fatal_signal_pending) and must end
-   * at once. Absent: no signal.
+   * entered (another OOM kill chose it, or the user). v4.11 looks at
+   * fatal_signal_pending() after each failed try (schedule_timeout_killable
+   * between tries): a wait for struct_mutex ends at the next tick; the wait
+   * for the GPU (i915_gem_wait_for_idle(dev_priv, 0), uninterruptible) does
+   * not. Absent: no signal.
    */
   sigkill_ms?: number;
   /**
@@ -100,6 +102,11 @@ export interface oom_workload {
   caller?: caller_task;
   /** How long the machine has been up (boot param uptime_secs): a wait keyed to uptime is a wait all the same. Absent: a fresh boot. */
   uptime_secs?: number;
+  /**
+   * How long "other" holds struct_mutex with holder 'other-briefly' (ms; absent: 30). v4.11's notifier retries the
+   * lock a tick apart for up to 5 s whatever the GPU did: a hold of hundreds of ms is worth waiting for too.
+   */
+  hold_ms?: number;
 }
 
 /** Every kind of GEM object, the opt-in ones included. */
@@ -111,7 +118,7 @@ export function describe_oom_workload(wl: oom_workload): string {
     caller: `"${wl.comm}", holding struct_mutex (a GEM ioctl),`,
     'caller-waiters': `"${wl.comm}", holding struct_mutex with "${wl.other}" queued on it (WAITERS),`,
     'caller-handoff': `"${wl.comm}", holding struct_mutex with "${wl.other}" queued first (WAITERS|HANDOFF),`,
-    'other-briefly': `"${wl.comm}", while "${wl.other}" holds struct_mutex for 30 ms,`,
+    'other-briefly': `"${wl.comm}", while "${wl.other}" holds struct_mutex for ${wl.hold_ms ?? 30} ms,`,
     'other-long': `"${wl.comm}", while "${wl.other}" holds struct_mutex for 6 s,`,
   }[wl.holder];
   const balloon = wl.balloon ? `; a balloon notifier holding ${wl.balloon.pages} pages runs ${wl.balloon.first ? 'before' : 'after'} i915's` : '';
@@ -305,7 +312,7 @@ export async function run_oom_workload(
         user_task(async () => {
           while (!w.ready) await msleep(1);
           await mutex_lock(w.i915!.struct_mutex);
-          await msleep(wl.holder === 'other-briefly' ? 30 : 6000); // e.g. waiting for the GPU with the lock held
+          await msleep(wl.holder === 'other-briefly' ? (wl.hold_ms ?? 30) : 6000); // e.g. waiting for the GPU with the lock held
           mutex_unlock(w.i915!.struct_mutex);
         }, wl.other);
       }

@@ -1,8 +1,9 @@
 // Decoy (red team 10): the v4.11 OOM notifier, but once the machine has
-// been up ten minutes it no longer waits for the GPU (timeout 0: "past
-// boot, GPU clients are long-running"). A busy batch is a moment away from
-// idle at any uptime: the notifier gives up, reports nothing, and the OOM
-// killer kills a bystander for memory i915 could have given back.
+// been up ten minutes it passes a timeout of 0 ("past boot, GPU clients are
+// long-running: do not wait"). v4.11's helper still waits for the GPU (no
+// deadline of its own) but gives up at the first failed trylock: a lock
+// another task holds for a moment is a moment away at any uptime, and the
+// OOM killer kills a bystander for memory i915 could have given back.
 import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
 import { obj_nr_pages } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import {
