@@ -6,6 +6,7 @@
 // watermark, and from inside the i915 shrinker while the allocating task is
 // in direct reclaim, watching whether reclaim is entered again from inside
 // itself and whether PF_MEMALLOC is still set when each call returns.
+import { describe_machine, MANY_CPU_MACHINES, type many_cpu_machine } from '../scenarios/many_cpus';
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, once_scenario, run_once, run_parts } from '../course/check_helpers';
@@ -76,6 +77,10 @@ interface writeback_workload {
    */
   atomic_floor?: boolean;
   lockdep: boolean;
+  /** A machine of more CPUs, tasks numbered from a desktop's pids (scenarios/many_cpus.ts). Absent: the usual 2 CPUs. */
+  machine?: many_cpu_machine;
+  /** Pages of RAM and of swap, for an object bigger than the usual machine holds. Absent: PARAMS'. */
+  memory?: { totalram_pages: number; swap_pages: number };
 }
 const arb_writeback: fc.Arbitrary<writeback_workload> = fc.record({
   caller: fc.constantFrom(...CALLER_NAMES),
@@ -91,7 +96,7 @@ const arb_writeback: fc.Arbitrary<writeback_workload> = fc.record({
 const describe_writeback = (wl: writeback_workload): string =>
   `called by ${wl.caller}${describe_caller_task(wl.task)}${wl.task === 'kworker' ? ` queued by "${wl.comm}"` : `, named "${wl.comm}"`}; a ${wl.populated ? (wl.dirty ? 'dirty' : 'clean') : 'never populated'} object of ${wl.pages} pages; ` +
   `memory ${wl.low_memory ? (wl.atomic_floor ? 'drained below what even GFP_ATOMIC may take (only PF_MEMALLOC allocations succeed)' : 'below the min watermark') : 'plentiful'}; ` +
-  `lockdep ${wl.lockdep ? 'on' : 'off'}`;
+  `lockdep ${wl.lockdep ? 'on' : 'off'}${describe_machine(wl.machine)}`;
 
 function spec_of(wl: writeback_workload): gem_object_spec {
   if (!wl.populated) return { kind: 'no-pages', pages: wl.pages };
@@ -129,7 +134,7 @@ interface call_outcome {
 async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number | null = null) {
   const w = { i915: null as drm_i915_private | null };
   return run_once(
-    { ...PARAMS, lockdep: wl.lockdep },
+    { ...PARAMS, lockdep: wl.lockdep, ...(wl.machine ?? {}), ...(wl.memory ?? {}) },
     async (): Promise<call_outcome> => {
       const [obj] = await make_gem_objects(w.i915!, [spec_of(wl)]);
       // The caller keeps the object's pages for the call, as the shrinker does (in the kernel, the
@@ -335,6 +340,16 @@ export default define_checks(refuse_kernel_object_state({
               // A big buffer from kswapd at low memory (red team 10: a writeback that let go of PF_MEMALLOC for one allocation every
               // 64 pages passed all; no workload wrote more than 48): a 72-page object, past any per-chunk threshold of 64.
               { caller: KSWAPD_CALLER, task: 'kthread', comm: 'kswapd0', pages: 72, dirty: true, populated: true, low_memory: true, lockdep: true },
+              // The same rules on an 8-CPU machine, the caller on a CPU past the first two (red team 11: a writeback that kept
+              // PF_MEMALLOC on CPUs 2 and up passed all; every machine had 2 CPUs): the ioctl, and direct reclaim.
+              // Past 1024 pages (red team 11: the same with a refill every 128 pages passed all; 72 is past 64, not past 128): an
+              // 1100-page object from kswapd at low memory, on a machine of 4096 pages with 2048 of swap. Whatever the chunk, the
+              // writeback never lets go of PF_MEMALLOC for an allocation.
+              { caller: KSWAPD_CALLER, task: 'kthread' as const, comm: 'kswapd0', pages: 1100, dirty: true, populated: true, low_memory: true, lockdep: false, memory: { totalram_pages: 4096, swap_pages: 2048 } },
+              ...MANY_CPU_MACHINES.flatMap((machine) => [
+                { caller: CALLER_NAMES[0]!, task: 'user' as const, comm: 'Xorg', pages: 4, dirty: true, populated: true, low_memory: true, lockdep: true, machine },
+                { caller: CALLER_NAMES[1]!, task: 'user' as const, comm: 'firefox', pages: 3, dirty: true, populated: true, low_memory: true, lockdep: false, machine },
+              ]),
             ],
             describe: describe_writeback,
           },
