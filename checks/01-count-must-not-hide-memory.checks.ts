@@ -7,6 +7,7 @@ import { define_checks, fail, pass, type check_outcome, type exercise_impl } fro
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once, run_in_gem_world } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
+import { explain_step_limit, OOM_PATH_RUN_MAX_STEPS, with_run_step_limit } from '../course/step_limit';
 import type { scenario } from '../explorer/scenario';
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
@@ -250,7 +251,14 @@ interface recursion_workload extends count_workload {
   waiter: string;
   /** Tasks started before the caller, so that pids differ from run to run. */
   bystanders: number;
+  /**
+   * The pid the machine's first task gets (boot param first_pid; absent: 1). A desktop's GEM clients have pids in
+   * the thousands: an answer keyed to current->pid is an answer keyed to a number (red team 11: pid-keyed-nested-zero).
+   */
+  first_pid?: number;
 }
+/** First pids drawn per workload: a fresh boot's, past 300, a desktop's (offsets a multiple of nr_cpus: every task keeps its CPU). */
+const FIRST_PIDS = [1, 301, 4001] as const;
 const arb_recursion_workload: fc.Arbitrary<recursion_workload> = fc.record({
   objects: arb_gem_objects(0, 10, 6, [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]),
   swap: fc.boolean(),
@@ -261,6 +269,7 @@ const arb_recursion_workload: fc.Arbitrary<recursion_workload> = fc.record({
   waiter: arb_comm,
   bystanders: fc.integer({ min: 0, max: 2 }),
   gfp: arb_reclaim_gfp,
+  first_pid: fc.constantFrom(...FIRST_PIDS),
 });
 function describe_recursion_workload(wl: recursion_workload): string {
   const caller = who_calls(wl.comm, wl.task);
@@ -269,7 +278,7 @@ function describe_recursion_workload(wl: recursion_workload): string {
     'caller-waiters': `${caller} holds struct_mutex (owner word: WAITERS, "${wl.waiter}" queued) and calls count`,
     'caller-handoff': `${caller} holds struct_mutex (owner word: WAITERS|HANDOFF, "${wl.waiter}" queued first) and calls count`,
   }[wl.holder];
-  return `${who}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.bystanders} other task(s) started first${describe_gfp(wl)}`;
+  return `${who}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.bystanders} other task(s) started first${describe_gfp(wl)}${wl.first_pid && wl.first_pid > 1 ? `; pids from ${wl.first_pid}` : ''}`;
 }
 
 /** The same scenario with lockdep off (boot param lockdep=0): answers that ask lockdep must not pass. */
@@ -415,18 +424,30 @@ async function busy_count(count: count_fn, wl: busy_workload): Promise<{ ok: tru
   return { ok: true, answer: value.value };
 }
 
+/**
+ * What a reviewer says when the holder-allocates run never ends (its runs
+ * stop at OOM_PATH_RUN_MAX_STEPS scheduler steps; the reference needs at
+ * most 158).
+ */
+const COUNT_NEVER_RETURNED = 'the GEM ioctl\'s allocation never ended: its reclaim called count with struct_mutex held by the ioctl itself, and count did not return. ' +
+  'A count that waits for the lock to come free (a sleep, a poll, a spin, a retry with cond_resched()) waits for ever when the task reclaiming is the one that holds it, ' +
+  'the thread\'s case: the ioctl keeps struct_mutex, and every other GEM client blocks behind it. Take the lock with a trylock (mutex_trylock_recursive() sees the caller\'s own lock), or report 0.';
+
 /** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
 export const scenarios = declare_scenarios('01-count-must-not-hide-memory', [
   {
     id: 'ex01-holder-allocates',
     title: 'the struct_mutex holder allocates under memory pressure, with your count judged at every call (lockdep on)',
-    build: (impl) => ({ scenario: counted_under_pressure('ex01-holder-allocates', count_of(impl)) }),
+    build: (impl) => ({ scenario: with_run_step_limit(counted_under_pressure('ex01-holder-allocates', count_of(impl)), OOM_PATH_RUN_MAX_STEPS) }),
   },
   {
     id: 'ex01-holder-allocates-nolockdep',
     title: 'the same with lockdep off (the kernel\'s default schedule)',
     // Lockdep off changes what lockdep-asking answers do, not the schedules: the kernel's default schedule suffices.
-    build: (impl) => ({ scenario: without_lockdep(counted_under_pressure('ex01-holder-allocates', count_of(impl))), options: { preemption_bound: 0 } }),
+    build: (impl) => ({
+      scenario: without_lockdep(with_run_step_limit(counted_under_pressure('ex01-holder-allocates', count_of(impl)), OOM_PATH_RUN_MAX_STEPS)),
+      options: { preemption_bound: 0 },
+    }),
   },
 ]);
 
@@ -438,10 +459,13 @@ export default define_checks(refuse_kernel_object_state({
     {
       id: 'no-oom-when-holder-allocates',
       name: 'never reaches the OOM killer when the struct_mutex holder allocates under pressure, counting exactly at every call (lockdep on and off)',
-      run: (impl) =>
-        both(
-          () => explore_declared(scenarios, 'ex01-holder-allocates', impl),
-          () => explore_declared(scenarios, 'ex01-holder-allocates-nolockdep', impl),
+      run: async (impl) =>
+        explain_step_limit(
+          await both(
+            () => explore_declared(scenarios, 'ex01-holder-allocates', impl),
+            () => explore_declared(scenarios, 'ex01-holder-allocates-nolockdep', impl),
+          ),
+          COUNT_NEVER_RETURNED,
         ),
     },
     {
@@ -452,7 +476,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_recursion_workload,
             seed: 0x01b0,
-            generated: 6, // after the 7 examples
+            generated: 6, // after the 9 examples
             examples: [
               { ...DECISIVE, lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
               // i915's own retire worker (a kworker) allocates under struct_mutex: its reclaim recurses into count.
@@ -462,6 +486,9 @@ export default define_checks(refuse_kernel_object_state({
               { objects: MANY, swap: true, comm: 'glxgears', task: 'kworker', lockdep: false, holder: 'caller-waiters', waiter: 'glxgears', bystanders: 1 },
               { objects: LARGE, swap: false, comm: 'i915_ioctl', task: 'user', lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
               { objects: PAGES_PINNED_AMONG_PURGEABLE, swap: true, comm: 'i915_ioctl', task: 'user', lockdep: false, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
+              // On a desktop, pids in the thousands: the GEM client and i915's worker (red team 11: pid-keyed-nested-zero).
+              { ...DECISIVE, lockdep: false, holder: 'caller', waiter: 'Xorg', bystanders: 0, first_pid: 4001 },
+              { ...DECISIVE, lockdep: true, task: 'kworker', holder: 'caller-waiters', waiter: 'Xorg', bystanders: 1, first_pid: 301 },
             ],
             describe: describe_recursion_workload,
           },
@@ -469,7 +496,7 @@ export default define_checks(refuse_kernel_object_state({
             const count = count_of(impl);
             const w = { i915: null as drm_i915_private | null };
             const { result, value } = await run_once(
-              { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
+              { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, first_pid: wl.first_pid ?? 1 },
               async () => {
                 const i915 = w.i915!;
                 // The same task counted before, in an earlier reclaim pass with struct_mutex free, when only the first half of
