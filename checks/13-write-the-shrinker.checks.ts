@@ -99,6 +99,8 @@ import { current } from '../kernel/sched/core';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
 import { msecs_to_jiffies } from '../kernel/time/timekeeping';
 import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
+import { DESKTOP_FIRST_PIDS, describe_first_pid } from '../scenarios/desktop_pids';
+import { queue_struct_mutex_waiters } from '../scenarios/lock_holder';
 import golden from './13-write-the-shrinker.golden';
 
 /** Reports no workload may leave behind (an OOM kill included: i915's buffers were there to take). */
@@ -397,11 +399,15 @@ interface machine_call_workload {
   totalram_pages: number;
   uptime_secs: number;
   comm: string;
+  /** Boot param first_pid: the tasks' pids start there (scenarios/desktop_pids.ts). Unset: from 1. */
+  first_pid?: number;
+  /** With lock 'mine': this many GEM clients queued on struct_mutex behind the caller (a convoy). Unset: none. */
+  waiters?: number;
 }
 const describe_machine_call = (wl: machine_call_workload): string =>
   `${describe_objects(wl.objects)}; count, then scan for ${wl.nr_to_scan} pages, called by "${wl.comm}" in direct reclaim with ` +
-  `${wl.lock === 'mine' ? 'struct_mutex held by the caller itself (an outer frame)' : 'struct_mutex free'}; ${wl.totalram_pages} pages of RAM; ` +
-  `the machine up for ${wl.uptime_secs} s`;
+  `${wl.lock === 'mine' ? `struct_mutex held by the caller itself (an outer frame)${wl.waiters ? ` with ${wl.waiters} GEM clients queued on it (MUTEX_FLAG_WAITERS)` : ''}` : 'struct_mutex free'}; ${wl.totalram_pages} pages of RAM; ` +
+  `the machine up for ${wl.uptime_secs} s${describe_first_pid(wl.first_pid)}`;
 
 /**
  * calls_on_machine - @wl's two calls, judged by the rules of @fns; with
@@ -417,6 +423,7 @@ async function calls_on_machine(impl: exercise_impl, wl: machine_call_workload, 
       async (w) => {
         await make_gem_objects(w.i915, wl.objects);
         if (wl.lock === 'mine') await mutex_lock(w.i915.struct_mutex);
+        if (wl.lock === 'mine' && wl.waiters) await queue_struct_mutex_waiters(w.i915, wl.waiters);
         const noreclaim = memalloc_noreclaim_save();
         const sc = { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: 0, memcg: null };
         await ops.count!(w.i915, sc);
@@ -426,7 +433,7 @@ async function calls_on_machine(impl: exercise_impl, wl: machine_call_workload, 
         return true;
       },
       undefined,
-      { ...WORLD_PARAMS, totalram_pages: wl.totalram_pages, swap_pages: 64, uptime_secs: wl.uptime_secs },
+      { ...WORLD_PARAMS, totalram_pages: wl.totalram_pages, swap_pages: 64, uptime_secs: wl.uptime_secs, first_pid: wl.first_pid ?? 1 },
       wl.comm,
     ),
   );
@@ -460,6 +467,28 @@ const LARGE_MACHINE_CALLS: machine_call_workload[] = [
 const LATE_UPTIME_CALLS: machine_call_workload[] = LATE_UPTIMES_SECS.flatMap((uptime_secs) =>
   (['free', 'mine'] as const).map((lock) => ({ objects: NEEDED_FIRST, lock, nr_to_scan: 6, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs, comm: lock === 'mine' ? 'i915_ioctl' : 'glxgears' })),
 );
+
+/**
+ * A desktop's pids (red team 11: a nested count that answers 0 for pids >= 300,
+ * the starter's bug for every real GEM client, passed all: the model numbered
+ * every task from 1): count and scan, lock free and the caller's own, with the
+ * tasks numbered from a desktop's pid and a big server's. The rules do not
+ * change with the pid.
+ */
+const DESKTOP_PID_CALLS: machine_call_workload[] = DESKTOP_FIRST_PIDS.flatMap((first_pid) =>
+  (['mine', 'free'] as const).map((lock) => ({ objects: NEEDED_FIRST, lock, nr_to_scan: 6, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: lock === 'mine' ? 'Xorg' : 'firefox', first_pid })),
+);
+
+/**
+ * A convoy (red team 11: a lock that backed off when nested with two or more
+ * tasks queued, so count said 0 and scan SHRINK_STOP to the lock holder's own
+ * reclaim, passed all; every workload queued at most one waiter): the caller
+ * holds struct_mutex and two or three GEM clients wait for it. The lists are
+ * the caller's under the lock it holds, however many wait.
+ */
+const CONVOY_CALLS: machine_call_workload[] = [2, 3].map((waiters) => ({
+  objects: NEEDED_FIRST, lock: 'mine' as const, nr_to_scan: 6, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: 'i915_ioctl', waiters,
+}));
 
 async function every_call_on(impl: exercise_impl, wls: readonly machine_call_workload[], fns: readonly shrinker_call['fn'][], waits_only: boolean): Promise<check_outcome> {
   for (const wl of wls) {
@@ -591,21 +620,37 @@ const PIN_RACES: ReadonlyArray<{ id: string; wl: pin_race_workload }> = [
  * On a v4.11 device the pread ends while i915_gem_shrink_all() waits for a
  * grace period after the purge (synchronize_rcu, 3d3d18f086cd), so the
  * notifier's walk of the lists finds that buffer releasable again: "still
- * pinned" counts only what cannot be released. Run once as the kernel
- * schedules it, with the notifier as written (v4.11's shrink_all sleeps,
- * which the v4.12 rules of judged_shrinker would refuse).
+ * pinned" counts only what cannot be released, and the pr_err after it says
+ * on which list the releasable pages are ("B and U pages still available in
+ * the bound and unbound GPU page lists."). One race reads a bound buffer and
+ * one an unbound buffer, so each list's number is shown apart. Each runs once
+ * as the kernel schedules it, with the notifier as written (v4.11's
+ * shrink_all sleeps, which the v4.12 rules of judged_shrinker would refuse).
  */
-const PIN_RACE_V4_11: pin_race_workload = {
-  objects: [{ kind: 'purgeable', pages: 3 }, { kind: 'bound-idle', pages: 4 }, { kind: 'needed', pages: 2 }],
-  read: 1,
-  when: 'ends',
-  holder: 'none',
-  swap: false,
-  lockdep: true,
-  release: '4.11',
-  comm: 'glxgears',
-  other: 'Xorg',
-};
+const PIN_RACES_V4_11: readonly pin_race_workload[] = [
+  {
+    objects: [{ kind: 'purgeable', pages: 3 }, { kind: 'bound-idle', pages: 4 }, { kind: 'needed', pages: 2 }],
+    read: 1,
+    when: 'ends',
+    holder: 'none',
+    swap: false,
+    lockdep: true,
+    release: '4.11',
+    comm: 'glxgears',
+    other: 'Xorg',
+  },
+  {
+    objects: [{ kind: 'bound-idle', pages: 2 }, { kind: 'purgeable', pages: 5 }, { kind: 'needed', pages: 3 }, { kind: 'scanout', pages: 1 }],
+    read: 1,
+    when: 'ends',
+    holder: 'caller',
+    swap: true,
+    lockdep: false,
+    release: '4.11',
+    comm: 'Xorg',
+    other: 'Xorg',
+  },
+];
 
 /** pin_race_case - a pin race with this shrinker (its notifier, count and scan, every call judged): *freed grows by exactly the pages released. */
 function pin_race_case(impl: exercise_impl, id: string, wl: pin_race_workload): scenario {
@@ -630,23 +675,25 @@ async function pin_races(impl: exercise_impl, ctx: check_context): Promise<check
     const out = await explore_declared(scenarios, id, impl);
     if (!out.ok) return fail(`${out.message}\n  on the workload: ${describe_pin_race(wl)}.`);
   }
-  const wl = PIN_RACE_V4_11;
   const s = shrinker_of(impl);
-  const sc = pin_race_scenario('ex13-pread-ends-v4.11', s.oom, wl, (oom_calls) => {
-    const c = oom_calls.find((x) => x.freed_after - x.freed_before !== x.released);
-    return c ? `${c.who} released ${c.released} pages but added ${c.freed_after - c.freed_before} to *freed. Add what i915_gem_shrink_all() returned.` : null;
-  }, { count: s.count, scan: s.scan });
-  const result = await with_policy(impl, KERNEL_POLICY, () => start_kernel(sc.params ?? {}, () => sc.setup()));
-  const wrong = sc.check?.(result) ?? first_report(result, BAD_ON_THE_OOM_PATH);
-  if (wrong) return fail(`${wrong}\n  on the workload: ${describe_pin_race(wl)}.${dmesg_tail(result)}`);
-  const report = like_reference(ctx, { pin_race_report: wl }, notifier_lines(result.dmesg), (ref, got) =>
-    ref.length === got.length && ref.every((l, i) => l === got[i])
-      ? null
-      : `the notifier's lines in the kernel log differ from i915's on the workload: ${describe_pin_race(wl)}. The kernel prints:\n${ref.map((l) => `      ${l}`).join('\n') || '      (nothing)'}\n` +
-        `    this code printed:\n${got.map((l) => `      ${l}`).join('\n') || '      (nothing)'}\n  "Pages still pinned" are the listed buffers with pages that cannot be released when the notifier looks, ` +
-        'after the purge: a buffer whose pread ended meanwhile is releasable, not pinned.',
-  );
-  return report ? fail(report) : pass();
+  for (const wl of PIN_RACES_V4_11) {
+    const sc = pin_race_scenario('ex13-pread-ends-v4.11', s.oom, wl, (oom_calls) => {
+      const c = oom_calls.find((x) => x.freed_after - x.freed_before !== x.released);
+      return c ? `${c.who} released ${c.released} pages but added ${c.freed_after - c.freed_before} to *freed. Add what i915_gem_shrink_all() returned.` : null;
+    }, { count: s.count, scan: s.scan });
+    const result = await with_policy(impl, KERNEL_POLICY, () => start_kernel(sc.params ?? {}, () => sc.setup()));
+    const wrong = sc.check?.(result) ?? first_report(result, BAD_ON_THE_OOM_PATH);
+    if (wrong) return fail(`${wrong}\n  on the workload: ${describe_pin_race(wl)}.${dmesg_tail(result)}`);
+    const report = like_reference(ctx, { pin_race_report: wl }, notifier_lines(result.dmesg), (ref, got) =>
+      ref.length === got.length && ref.every((l, i) => l === got[i])
+        ? null
+        : `the notifier's lines in the kernel log differ from i915's on the workload: ${describe_pin_race(wl)}. The kernel prints:\n${ref.map((l) => `      ${l}`).join('\n') || '      (nothing)'}\n` +
+          `    this code printed:\n${got.map((l) => `      ${l}`).join('\n') || '      (nothing)'}\n  "Pages still pinned" are the listed buffers with pages that cannot be released when the notifier looks, ` +
+          'after the purge: a buffer whose pread ended meanwhile is releasable, not pinned; the pages still available are the releasable ones, counted on the list each buffer is on (bound first, then unbound).',
+    );
+    if (report) return fail(report);
+  }
+  return pass();
 }
 
 /** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
@@ -729,18 +776,16 @@ const OOM_EXAMPLES: oom_workload[] = [
 ];
 
 /**
- * The lines of i915's OOM notifier this exercise compares (i915_gem_shrinker_oom):
- * pr_info "Purging GPU memory, %lu pages freed, %lu pages still pinned."
- * and pr_err "Unable to lock GPU to purge memory." when its 5 s ran out.
- * v4.11 and v4.12 print the pr_info when the purge freed pages or left
- * releasable ones, and then a pr_err "%lu and %lu pages still available in
- * the bound and unbound GPU page lists." when it left releasable ones;
- * exercise 05 compares that report line by line, this one leaves the
- * second line out (its reference prints the pr_info when it freed pages).
- * Whoever reads an OOM report reads these numbers.
+ * The lines of i915's OOM notifier this exercise compares (i915_gem_shrinker_oom,
+ * v4.11 and v4.12 alike): pr_info "Purging GPU memory, %lu pages freed, %lu
+ * pages still pinned." when the purge freed pages or left releasable ones;
+ * then pr_err "%lu and %lu pages still available in the bound and unbound GPU
+ * page lists." (bound first) when it left releasable ones; and pr_err "Unable
+ * to lock GPU to purge memory." when its 5 s ran out. Whoever reads an OOM
+ * report reads these numbers.
  */
 const notifier_lines = (dmesg: readonly string[]): string[] =>
-  dmesg.map((l) => l.replace(/^\[[^\]]*\]\s*/, '')).filter((l) => /GPU memory|lock GPU/.test(l));
+  dmesg.map((l) => l.replace(/^\[[^\]]*\]\s*/, '')).filter((l) => /GPU memory|lock GPU|still available in the bound and unbound/.test(l));
 
 /**
  * Generated OOM workloads with a long GPU batch (0.5-5 s) and the v4.12 machine, the allocating task a user task, a
@@ -793,6 +838,7 @@ function oom_path_runs(impl: exercise_impl, ctx: check_context): Promise<check_o
         ref.length === got.length && ref.every((l, i) => l === got[i])
           ? null
           : 'the notifier\'s lines in the kernel log differ from i915\'s (i915_gem_shrinker_oom: "Purging GPU memory, N pages freed, M pages still pinned." when it freed anything, ' +
+            '"B and U pages still available in the bound and unbound GPU page lists." when releasable pages are left, ' +
             `"Unable to lock GPU to purge memory." when its 5 s ran out). The kernel prints:\n${ref.map((l) => `      ${l}`).join('\n') || '      (nothing)'}\n` +
             `    this code printed:\n${got.map((l) => `      ${l}`).join('\n') || '      (nothing)'}\n  Whoever reads the OOM report reads these numbers: the pages freed, and the pages still pinned (with pages, not releasable).`,
       );
@@ -999,7 +1045,7 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
         ).then(async (generated) => {
           if (!generated.ok) return generated;
           // Then a desktop's lists at scale (after the workloads: a wrong answer they show keeps its message).
-          const large = await every_call_on(impl, LARGE_MACHINE_CALLS, ['count'], false);
+          const large = await every_call_on(impl, [...LARGE_MACHINE_CALLS, ...DESKTOP_PID_CALLS, ...CONVOY_CALLS], ['count'], false);
           return large.ok ? generated : large;
         });
       },
@@ -1032,7 +1078,10 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
         if (!generated.ok) return generated;
         // Then struct_mutex taken by another CPU in the middle of the scan (after the workloads: a wrong answer they show keeps its message).
         const raced = await lock_taken_mid_scan(impl);
-        return raced.ok ? generated : raced;
+        if (!raced.ok) return raced;
+        // And with a desktop's pids, and with a convoy queued on the caller's lock.
+        const pids = await every_call_on(impl, [...DESKTOP_PID_CALLS, ...CONVOY_CALLS], ['scan'], false);
+        return pids.ok ? generated : pids;
       },
     },
     {

@@ -362,11 +362,11 @@ const golden: golden_data = {
       "kills": 0
     },
     "{\"relocation\":{\"cache_busy_jiffies\":20,\"cache_objects\":10,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4}],\"swap\":false,\"target\":{\"pages\":10,\"state\":\"no-pages\"}}}": {
-      "ret": -12,
-      "written": 0,
-      "same_pages": true,
-      "released": 0,
-      "kills": 1
+      "ret": 0,
+      "written": 1,
+      "same_pages": false,
+      "released": 44,
+      "kills": 0
     },
     "{\"relocation\":{\"cache_busy_jiffies\":20,\"cache_objects\":10,\"comm\":\"kworker/0:1\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":false,\"target\":{\"pages\":9,\"state\":\"no-pages\"}}}": {
       "ret": 0,
@@ -406,7 +406,7 @@ const golden: golden_data = {
       {
         "policy": "plain trylock, nested scan returns \"freed\"",
         "oom_kills": 2,
-        "stall_jiffies": 10004,
+        "stall_jiffies": 10006,
         "pages_got": 135,
         "i915_pages_released": 0,
         "i915_nr_deferred": 0,
@@ -415,7 +415,7 @@ const golden: golden_data = {
       {
         "policy": "plain trylock, nested scan returns SHRINK_STOP",
         "oom_kills": 2,
-        "stall_jiffies": 10004,
+        "stall_jiffies": 10006,
         "pages_got": 135,
         "i915_pages_released": 0,
         "i915_nr_deferred": 0,
@@ -522,9 +522,9 @@ const golden: golden_data = {
     },
     "{\"balloon\":null,\"beyond\":3,\"busy_ms\":3000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}": {
       "kills": 0,
-      "got": 198,
+      "got": 201,
       "balloon_calls": 0,
-      "released": 0
+      "released": 10
     },
     "{\"balloon\":null,\"beyond\":3,\"busy_ms\":800,\"caller\":\"kthread\",\"comm\":\"jbd2/sda1-8\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": 0,
@@ -615,7 +615,9 @@ const golden: golden_data = {
     "{\"oom_report\":{\"balloon\":null,\"beyond\":2,\"busy_ms\":600,\"caller\":\"kworker\",\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"purgeable\",\"pages\":3}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}}": [
       "Purging GPU memory, 8 pages freed, 0 pages still pinned."
     ],
-    "{\"oom_report\":{\"balloon\":null,\"beyond\":3,\"busy_ms\":3000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}}": [],
+    "{\"oom_report\":{\"balloon\":null,\"beyond\":3,\"busy_ms\":3000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}}": [
+      "Purging GPU memory, 10 pages freed, 0 pages still pinned."
+    ],
     "{\"oom_report\":{\"balloon\":null,\"beyond\":3,\"busy_ms\":800,\"caller\":\"kthread\",\"comm\":\"jbd2/sda1-8\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}}": [
       "Purging GPU memory, 10 pages freed, 0 pages still pinned."
     ],
@@ -631,10 +633,15 @@ const golden: golden_data = {
       "Purging GPU memory, 4 pages freed, 2 pages still pinned."
     ],
     "{\"oom_report\":{\"balloon\":{\"first\":true,\"pages\":5},\"beyond\":6,\"busy_ms\":4900,\"caller\":\"kworker\",\"comm\":\"gpu_wait\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":6}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}}": [],
-    "{\"pin_race_report\":{\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"Xorg\",\"read\":1,\"release\":\"4.11\",\"swap\":false,\"when\":\"ends\"}}": [
-      "Purging GPU memory, 3 pages freed, 2 pages still pinned."
+    "{\"pin_race_report\":{\"comm\":\"Xorg\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"other\":\"Xorg\",\"read\":1,\"release\":\"4.11\",\"swap\":true,\"when\":\"ends\"}}": [
+      "Purging GPU memory, 5 pages freed, 1 pages still pinned.",
+      "0 and 5 pages still available in the bound and unbound GPU page lists."
     ],
-    "{\"sigkill_stall\":{\"balloon\":null,\"beyond\":3,\"busy_ms\":3000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}}": 21,
+    "{\"pin_race_report\":{\"comm\":\"glxgears\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"Xorg\",\"read\":1,\"release\":\"4.11\",\"swap\":false,\"when\":\"ends\"}}": [
+      "Purging GPU memory, 3 pages freed, 2 pages still pinned.",
+      "4 and 0 pages still available in the bound and unbound GPU page lists."
+    ],
+    "{\"sigkill_stall\":{\"balloon\":null,\"beyond\":3,\"busy_ms\":3000,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":20,\"swap\":false}}": 3000,
     "{\"sigkill_stall\":{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":2,\"busy_ms\":0,\"comm\":\"Xorg\",\"gfp\":\"GFP_NOFS\",\"holder\":\"other-long\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":5}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":35,\"swap\":true}}": 38
   },
   "scans-without-waiting": {

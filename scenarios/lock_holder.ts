@@ -38,6 +38,27 @@ export function spawn_struct_mutex_waiter(i915: () => drm_i915_private, comm: st
   }, comm);
 }
 
+/** Names of the GEM clients queue_struct_mutex_waiters starts. */
+const WAITER_COMMS = ['Xorg', 'glxgears', 'firefox'] as const;
+
+/**
+ * queue_struct_mutex_waiters - the calling task holds struct_mutex: start
+ * @n GEM clients that sleep in mutex_lock() on it (a convoy: on a busy
+ * desktop Xorg and the GL clients all wait for the lock), and return once
+ * all @n are queued. Each takes and releases the lock when it gets it.
+ */
+export async function queue_struct_mutex_waiters(i915: drm_i915_private, n: number): Promise<void> {
+  const m = i915.struct_mutex;
+  for (let i = 0; i < n; i++) {
+    user_task(async () => {
+      await mutex_lock(m);
+      mutex_unlock(m);
+    }, WAITER_COMMS[i % WAITER_COMMS.length]!);
+  }
+  for (let i = 0; i < 100 && m.wait_list.length < n; i++) await msleep(1);
+  if (m.wait_list.length < n) throw new Error(`check setup: only ${m.wait_list.length} of ${n} GEM clients queued on struct_mutex`);
+}
+
 /**
  * hold_struct_mutex - from the calling task: take struct_mutex and bring
  * its owner word into @state (with spawn_struct_mutex_waiter's task as the
