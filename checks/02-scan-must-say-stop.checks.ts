@@ -8,10 +8,11 @@ import { define_checks, fail, pass, type check_context, type check_outcome, type
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, once_scenario, run_once, run_parts } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
+import { EXPLORED_RUN_MAX_STEPS, explain_step_limit, OOM_PATH_RUN_MAX_STEPS, with_run_step_limit } from '../course/step_limit';
 import type { scenario } from '../explorer/scenario';
 import { I915_MADV_DONTNEED, type drm_i915_private, type i915_release } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_is_active, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
-import { can_release_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
+import { can_release_pages, i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import type { run_result } from '../kernel/init/main';
 import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
@@ -580,29 +581,77 @@ function without_lockdep(s: scenario): scenario {
   return { ...s, id: `${s.id}-nolockdep`, params: { ...s.params, lockdep: false } };
 }
 
+/**
+ * What a reviewer says when the holder-allocates run never ends (its runs
+ * stop at OOM_PATH_RUN_MAX_STEPS scheduler steps; the reference needs at
+ * most 158; ex02-busy-lock-race's at EXPLORED_RUN_MAX_STEPS, the reference 22).
+ */
+const SCAN_NEVER_RETURNED = 'the GEM ioctl\'s allocation never ended: its reclaim called scan with struct_mutex held by the ioctl itself, and scan did not return. ' +
+  'A scan that waits for the lock to come free (a sleep, a poll, a spin, a retry with cond_resched()) waits for ever when the task reclaiming is the one that holds it, ' +
+  'the thread\'s case: the ioctl keeps struct_mutex, and every other GEM client blocks behind it. A scan that cannot have the lock says SHRINK_STOP at once.';
+
+/**
+ * The thread's case with the learner's scan judged at every call: when the
+ * task reclaiming holds struct_mutex itself and i915 has releasable pages,
+ * scan must release some. Without this judge an answer that gives the
+ * holder's own reclaim nothing is rescued by the OOM notifier, which v4.11
+ * lets wait for the GPU first (30 s in this workload, uninterruptibly,
+ * under oom_lock): no OOM kill, only a stall that no report names.
+ */
+function scanned_under_pressure(id: string, scan: i915_shrinker_ops['scan']): scenario {
+  const seen = { problem: null as string | null };
+  const judged: i915_shrinker_ops['scan'] = async (i915, sc_) => {
+    const mine = __mutex_owner(i915.struct_mutex) === current;
+    const want = i915_gem_releasable_pages(i915);
+    const ret = await scan(i915, sc_);
+    if (!seen.problem && mine && want > 0 && (ret === SHRINK_STOP || ret === 0)) {
+      seen.problem = `scan returned ${ret === SHRINK_STOP ? 'SHRINK_STOP' : '0'} to ${current.comm}'s reclaim while that task itself held struct_mutex, ` +
+        `with ${want} releasable page(s) on i915's lists: the task that holds the lock is the only one whose reclaim can shrink i915 now, and its allocation ` +
+        'is what needs the pages. Nothing comes back, and the allocation goes on to the OOM path, where the notifier first waits for the GPU (uninterruptibly, ' +
+        'holding oom_lock) before it purges what scan should have released.';
+    }
+    return ret;
+  };
+  const base = holder_allocates_under_pressure(id, { scan: judged });
+  return {
+    ...base,
+    setup() {
+      seen.problem = null;
+      base.setup();
+    },
+    check: (result) => seen.problem ?? base.check?.(result) ?? null,
+  };
+}
+
 /** The scenarios this suite explores, declared once by id: the checks, `shrinker-lab replay` and the site's playground build them from here (course/scenario_registry.ts). */
 export const scenarios = declare_scenarios('02-scan-must-say-stop', [
   {
     id: 'ex02-busy-lock-race',
     title: `defers-work-when-lock-is-busy's first workload, raced: ${describe_deferral_workload(DEFERRAL_EXAMPLES[0]!)}; the reclaim pass does not wait for "${DEFERRAL_EXAMPLES[0]!.holder}" to take the lock first`,
     build: (impl) => ({
-      scenario: once_scenario(
-        'ex02-busy-lock-race',
-        () => deferral_parts(scan_of(impl), DEFERRAL_EXAMPLES[0]!, true),
-        (result, _value, parts) => judge_deferral(DEFERRAL_EXAMPLES[0]!, true, result, parts.value()),
+      scenario: with_run_step_limit(
+        once_scenario(
+          'ex02-busy-lock-race',
+          () => deferral_parts(scan_of(impl), DEFERRAL_EXAMPLES[0]!, true),
+          (result, _value, parts) => judge_deferral(DEFERRAL_EXAMPLES[0]!, true, result, parts.value()),
+        ),
+        EXPLORED_RUN_MAX_STEPS,
       ),
     }),
   },
   {
     id: 'ex02-holder-allocates',
     title: 'the struct_mutex holder allocates under memory pressure, and reclaim calls your scan (lockdep on)',
-    build: (impl) => ({ scenario: holder_allocates_under_pressure('ex02-holder-allocates', { scan: scan_of(impl) }) }),
+    build: (impl) => ({ scenario: with_run_step_limit(scanned_under_pressure('ex02-holder-allocates', scan_of(impl)), OOM_PATH_RUN_MAX_STEPS) }),
   },
   {
     id: 'ex02-holder-allocates-nolockdep',
     title: 'the same with lockdep off (the kernel\'s default schedule)',
     // Lockdep off changes what lockdep-asking answers do, not the schedules: the kernel's default schedule suffices.
-    build: (impl) => ({ scenario: without_lockdep(holder_allocates_under_pressure('ex02-holder-allocates', { scan: scan_of(impl) })), options: { preemption_bound: 0 } }),
+    build: (impl) => ({
+      scenario: without_lockdep(with_run_step_limit(scanned_under_pressure('ex02-holder-allocates', scan_of(impl)), OOM_PATH_RUN_MAX_STEPS)),
+      options: { preemption_bound: 0 },
+    }),
   },
 ]);
 
@@ -671,9 +720,9 @@ export default define_checks(refuse_kernel_object_state({
       id: 'releases-under-recursion',
       name: 'still releases pages, and leaves the lock held, when reclaim recurses from the struct_mutex holder (lockdep on and off)',
       run: async (impl) => {
-        const on = await explore_declared(scenarios, 'ex02-holder-allocates', impl);
+        const on = explain_step_limit(await explore_declared(scenarios, 'ex02-holder-allocates', impl), SCAN_NEVER_RETURNED);
         if (!on.ok) return on;
-        return explore_declared(scenarios, 'ex02-holder-allocates-nolockdep', impl);
+        return explain_step_limit(await explore_declared(scenarios, 'ex02-holder-allocates-nolockdep', impl), SCAN_NEVER_RETURNED);
       },
     },
     {
