@@ -45,6 +45,7 @@ import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
 import { rcu_hang } from '../scenarios/thread';
 import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
 import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
+import { queue_struct_mutex_waiters } from '../scenarios/lock_holder';
 import golden from './09-no-rcu-wait-under-struct-mutex.golden';
 
 type shrink_fn = NonNullable<i915_shrinker_ops['shrink']>;
@@ -88,6 +89,12 @@ interface shrink_workload {
    * i915_gem_shrink_all() in a GEM ioctl whose allocation failed.
    */
   holds_lock?: boolean;
+  /**
+   * With holds_lock: this many other GEM clients queued on struct_mutex
+   * behind the caller (MUTEX_FLAG_WAITERS), as on a busy desktop where Xorg
+   * and the GL clients all wait for the lock. Unset: none.
+   */
+  waiters?: number;
   /**
    * What kind of task calls (scenarios/reclaim_context.ts run_as): a user
    * task (unset), a kernel thread, or a kworker running a work item on
@@ -151,12 +158,17 @@ const OUTER_LOCK_EXAMPLES: readonly shrink_workload[] = [
 ];
 /** Release workloads: any machine and call, from any caller, the lock maybe already held by the caller. */
 /**
- * A buffer far bigger than any target (a texture, a framebuffer: 300-500 pages, more than target + SHRINK_BATCH),
- * sometimes at the head of the list: v4.11 releases whole objects until the target is reached, overshooting by up to
- * one object; a shrink that spares big buffers leaves them to the OOM notifier. Machines with one get 1024 pages (ram_for).
+ * A buffer far bigger than any target, sometimes at the head of the list: a texture of 300-500 pages (more than
+ * target + SHRINK_BATCH), or one past 1024 pages, 4 MiB (a 1080p framebuffer-sized texture is 2025 pages): v4.11
+ * releases whole objects until the target is reached, overshooting by up to one object, whatever its size; a shrink
+ * that spares big buffers, at any size threshold, leaves them to the OOM notifier. Machines with one get the RAM it
+ * needs (ram_for).
  */
 const arb_huge_object: fc.Arbitrary<gem_object_spec | null> = fc.option(
-  fc.record({ kind: fc.constantFrom<gem_object_spec['kind']>('purgeable', 'bound-idle', 'needed'), pages: fc.integer({ min: 300, max: 500 }) }),
+  fc.record({
+    kind: fc.constantFrom<gem_object_spec['kind']>('purgeable', 'bound-idle', 'needed'),
+    pages: fc.oneof(fc.integer({ min: 300, max: 500 }), fc.integer({ min: 1025, max: 2100 })),
+  }),
   { nil: null },
 );
 const arb_release_workload: fc.Arbitrary<shrink_workload> = fc
@@ -169,8 +181,9 @@ const arb_release_workload: fc.Arbitrary<shrink_workload> = fc
     holds_lock,
     ...(caller === 'kswapd' ? { task: 'kthread' as const } : task === 'user' ? {} : { task }),
   }));
-/** The machine's RAM for @objects: the usual 256 pages, 1024 when a buffer is bigger than SHRINK_BATCH (128 pages). */
-const ram_for = (objects: readonly gem_object_spec[]): number => (objects.some((o) => o.pages > 128) ? 1024 : WORLD_PARAMS.totalram_pages);
+/** The machine's RAM for @objects: the usual 256 pages, 1024 when a buffer is bigger than SHRINK_BATCH (128 pages), 4096 when one is past 1024 pages. */
+const ram_for = (objects: readonly gem_object_spec[]): number =>
+  objects.some((o) => o.pages > 1024) ? 4096 : objects.some((o) => o.pages > 128) ? 1024 : WORLD_PARAMS.totalram_pages;
 /** The decisive release workloads, run before the generated ones. */
 const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   DECISIVE,
@@ -200,6 +213,21 @@ const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   // A 400-page texture the program marked purgeable, between small buffers, and kswapd asking for 8 pages: released whole
   // (one object's overshoot), not left for the OOM notifier.
   { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 2 }, { kind: 'purgeable', pages: 400 }, { kind: 'bound-idle', pages: 3 }], target: 8, caller: 'kswapd', task: 'kthread', comm: 'kswapd0' },
+  // Past 1024 pages (4 MiB): a 1080p framebuffer-sized texture (2025 pages), bound and purgeable, and a GEM ioctl short of
+  // 6 pages (the ioctl path, scan's first pass): released whole, as any buffer is; and a 1100-page buffer still needed,
+  // with swap, for scan's second pass in an ioctl that holds struct_mutex.
+  { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 2 }, { kind: 'bound-idle', pages: 2025 }, { kind: 'bound-idle', pages: 3 }], target: 6, comm: 'Xorg' },
+  { ...DECISIVE, objects: [{ kind: 'needed', pages: 1100 }, { kind: 'purgeable', pages: 4 }], swap: true, flags: FLAG_NAMES[1]!, target: 10, holds_lock: true, lockdep: false, comm: 'glxgears' },
+  // The thread's own task: the GEM ioctl holding struct_mutex runs short of memory and calls i915_gem_shrink itself
+  // (nested: unlock = false), and the pages it needs are in buffers whose batches the GPU has completed but nobody has
+  // retired yet. v4.11 retires first whoever locked (i915_gem_retire_requests() before the walk), so they are released.
+  { ...DECISIVE, objects: [{ kind: 'bound-completed', pages: 8 }, { kind: 'purgeable', pages: 3 }, { kind: 'bound-active', pages: 4 }, { kind: 'bound-completed', pages: 6 }], target: 12, holds_lock: true },
+  { ...DECISIVE, objects: [{ kind: 'bound-completed', pages: 5 }, { kind: 'needed', pages: 2 }, { kind: 'bound-completed', pages: 7 }], swap: true, flags: FLAG_NAMES[1]!, target: 9, holds_lock: true, lockdep: false, comm: 'kworker/0:1', task: 'kworker' },
+  // The same with a convoy (red team 11: a nested shrink that released nothing once two or more tasks waited passed all;
+  // every workload had at most one waiter): Xorg and GL clients queued on struct_mutex behind the ioctl change nothing
+  // about what the ioctl's own shrink may release (the lists are the caller's, under the lock it holds).
+  { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 3 }, { kind: 'bound-idle', pages: 5 }, { kind: 'needed', pages: 2 }], target: 6, holds_lock: true, waiters: 2, comm: 'i915_ioctl' },
+  { ...DECISIVE, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', holds_lock: true, waiters: 3, lockdep: false, comm: 'glxgears' },
 ];
 
 /**
@@ -322,7 +350,8 @@ function describe_workload(wl: shrink_workload): string {
   const call = wl.path === 'ioctl' ? `i915_gem_shrink(target ${wl.target}, ${wl.flags})` : 'i915_gem_shrink_all()';
   const pending = wl.rcu_pending ? `; ${wl.rcu_pending} other object(s) released just before, their RCU callbacks still queued` : '';
   const caller = wl.caller === 'kswapd' ? ' (as kswapd)' : wl.caller === 'direct reclaim' ? ' (in direct reclaim)' : '';
-  const held = wl.holds_lock ? ', which already holds struct_mutex' : '';
+  const queued = wl.waiters ? `, with ${wl.waiters} other GEM clients queued on it (MUTEX_FLAG_WAITERS)` : '';
+  const held = wl.holds_lock ? `, which already holds struct_mutex${queued}` : '';
   const up = wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s (jiffies ${wl.uptime_secs * HZ + HZ})` : '';
   return `${describe_objects(wl.objects)}${pending}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${up}`;
 }
@@ -513,6 +542,7 @@ export default define_checks(refuse_kernel_object_state({
                 // The caller: a user task, a kernel thread (kswapd is one) or a kworker, which takes the lock itself.
                 return run_as(wl.task ?? 'user', wl.comm, async () => {
                   if (wl.holds_lock) await mutex_lock(w.i915.struct_mutex);
+                  if (wl.holds_lock && wl.waiters) await queue_struct_mutex_waiters(w.i915, wl.waiters);
                   const owners = lock_owners([w.i915.struct_mutex]);
                   const before = with_pages(objs);
                   const caller_flags = wl.caller === 'kswapd' ? PF_MEMALLOC | PF_KSWAPD : wl.caller === 'direct reclaim' ? PF_MEMALLOC : 0;

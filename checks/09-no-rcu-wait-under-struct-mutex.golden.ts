@@ -4,7 +4,7 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "releases-what-the-reference-releases": {
-    "{\"caller\":\"direct reclaim\",\"comm\":\"glxgears\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":499},{\"kind\":\"bound-completed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":false,\"target\":4}": {
+    "{\"caller\":\"direct reclaim\",\"comm\":\"glxgears\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":305},{\"kind\":\"bound-completed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":false,\"target\":4}": {
       "gone": [
         0
       ],
@@ -30,7 +30,7 @@ const golden: golden_data = {
       "lists": "---",
       "madv": "ppp"
     },
-    "{\"caller\":\"kswapd\",\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":493},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48,\"task\":\"kthread\"}": {
+    "{\"caller\":\"kswapd\",\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":494},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"framebuffer\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"scanout\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48,\"task\":\"kthread\"}": {
       "gone": [
         0,
         7,
@@ -73,12 +73,41 @@ const golden: golden_data = {
       "lists": "b-ub-b--u-",
       "madv": "wwwwpwppwp"
     },
-    "{\"caller\":\"task\",\"comm\":\"check\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":376},{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-completed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":1,\"task\":\"kthread\"}": {
+    "{\"caller\":\"task\",\"comm\":\"check\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":1342},{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-completed\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":1,\"task\":\"kthread\"}": {
       "gone": [
         0
       ],
       "lists": "-uuubbu",
       "madv": "wwwwdww"
+    },
+    "{\"comm\":\"Xorg\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":2025},{\"kind\":\"bound-idle\",\"pages\":3}],\"path\":\"ioctl\",\"swap\":false,\"target\":6}": {
+      "gone": [
+        0,
+        1
+      ],
+      "lists": "--b",
+      "madv": "ppd"
+    },
+    "{\"comm\":\"glxgears\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":1100},{\"kind\":\"purgeable\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":10}": {
+      "gone": [
+        0
+      ],
+      "lists": "-u",
+      "madv": "wd"
+    },
+    "{\"comm\":\"glxgears\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48,\"waiters\":3}": {
+      "gone": [
+        2,
+        3,
+        4,
+        5,
+        6,
+        8,
+        9,
+        10
+      ],
+      "lists": "ub---------",
+      "madv": "wwpppwwwwwp"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":19}": {
       "gone": [
@@ -95,6 +124,23 @@ const golden: golden_data = {
       ],
       "lists": "ubbb-uu-bbbubbb-uu-bbb",
       "madv": "wwddpwwwwwdwwddpwwwwwd"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":8},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-completed\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":false,\"target\":12}": {
+      "gone": [
+        0,
+        1,
+        3
+      ],
+      "lists": "--b-",
+      "madv": "ppdp"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"needed\",\"pages\":2}],\"path\":\"ioctl\",\"swap\":false,\"target\":6,\"waiters\":2}": {
+      "gone": [
+        0,
+        1
+      ],
+      "lists": "--u",
+      "madv": "ppw"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":3}": {
       "gone": [
@@ -223,6 +269,15 @@ const golden: golden_data = {
       ],
       "lists": "-b-",
       "madv": "pdp"
+    },
+    "{\"comm\":\"kworker/0:1\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":5},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-completed\",\"pages\":7}],\"path\":\"ioctl\",\"swap\":true,\"target\":9,\"task\":\"kworker\"}": {
+      "gone": [
+        0,
+        1,
+        2
+      ],
+      "lists": "---",
+      "madv": "pwp"
     },
     "{\"comm\":\"kworker/0:1\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48,\"task\":\"kworker\"}": {
       "gone": [
