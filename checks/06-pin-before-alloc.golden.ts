@@ -322,7 +322,7 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 20,
-      "slept": 19,
+      "slept": 1,
       "free_after": 44
     },
     "{\"cache_busy_jiffies\":20,\"cache_objects\":8,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"}}": {
@@ -333,7 +333,7 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 20,
-      "slept": 20,
+      "slept": 1,
       "free_after": 46
     },
     "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"}}": {
@@ -344,7 +344,7 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 20,
-      "slept": 19,
+      "slept": 1,
       "free_after": 57
     },
     "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":4,\"state\":\"no-pages\"}}": {
@@ -355,7 +355,7 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 20,
-      "slept": 20,
+      "slept": 1,
       "free_after": 46
     },
     "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"swap\":false,\"target\":{\"pages\":9,\"state\":\"pinned-by-user\"}}": {
@@ -366,7 +366,7 @@ const golden: golden_data = {
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
       "stalled_jiffies": 20,
-      "slept": 20,
+      "slept": 1,
       "free_after": 48
     }
   },
