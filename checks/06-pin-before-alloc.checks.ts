@@ -274,6 +274,10 @@ export default define_checks(refuse_kernel_object_state({
           // (red team 10: pin-only-small-batches); a real batch buffer is up to megabytes, and its size changes nothing
           { ...DECISIVE_RELOCATION, target: { state: 'unpinned', pages: 80 }, comm: 'glxgears' },
           { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 130 }, lockdep: false },
+          // a batch userspace marked DONTNEED while it still has pages: scan's first pass purges exactly these
+          // (red team 11: no-pin-for-purgeable); it is the ioctl's batch all the same
+          { ...DECISIVE_RELOCATION, target: { state: 'unpinned', pages: 4, purgeable: true }, comm: 'Xorg' },
+          { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 6, purgeable: true }, lockdep: false },
           // a machine up past ten minutes and past 2^32 jiffies (red team 10: pin-only-in-first-ten-minutes passed every
           // check, which all booted fresh): the batch's pages are reclaimable under the ioctl whatever the uptime
           { ...DECISIVE_RELOCATION, uptime_secs: LATE_UPTIMES_SECS[0] },

@@ -14,13 +14,14 @@ import type { scenario } from '../explorer/scenario';
 import { run_once, type once_result } from '../course/check_helpers';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import { fc } from '../course/workload';
-import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { I915_MADV_DONTNEED, type drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import type { i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import {
   i915_gem_object_bind,
   i915_gem_object_create,
   i915_gem_object_mark_active,
   i915_gem_object_pin_pages,
+  i915_gem_object_set_madv,
   i915_gem_object_unpin_pages,
   model_relocations_written,
   PAGE_SIZE,
@@ -170,7 +171,12 @@ export type target_state = (typeof TARGET_STATES)[number];
 export type memory_level = { mark: 'min' | 'low' | 'high'; delta: number } | { mark: 'atomic-floor'; delta: 0 };
 
 export interface relocation_workload {
-  target: { state: target_state; pages: number };
+  /**
+   * The batch. purgeable (opt-in): userspace marked it I915_MADV_DONTNEED while it still has pages (a bo cache
+   * hands out such buffers; execbuffer takes them as they are): the shrinker's first pass purges exactly these,
+   * so an unpinned one is gone under the ioctl's own kmalloc (red team 11: no-pin-for-purgeable).
+   */
+  target: { state: target_state; pages: number; purgeable?: boolean };
   /** The other GEM objects on the machine. */
   objects: gem_object_spec[];
   /** Purgeable buffer cache objects of 4 pages (Mesa's bo cache). */
@@ -323,7 +329,7 @@ export function describe_relocation_workload(wl: relocation_workload): string {
   const level = wl.level.mark === 'atomic-floor' ? 'free memory down to the atomic reserve (below min)' :
     wl.level.delta >= NOTHING_TAKEN ? 'free memory as the setup left it (far above the high watermark)' :
     `free memory ${wl.level.delta === 0 ? 'at' : wl.level.delta > 0 ? `${pages(wl.level.delta)} above` : `${pages(-wl.level.delta)} below`} the ${wl.level.mark} watermark`;
-  return `batch ${wl.target.state}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
+  return `batch ${wl.target.state}${wl.target.purgeable ? ' and marked DONTNEED (purgeable)' : ''}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
     `${wl.cache_objects} purgeable cache objects${wl.cache_busy_jiffies ? ` the GPU still uses for ${wl.cache_busy_jiffies} jiffies` : ''}; swap ${wl.swap ? 'on' : 'off'}; ${level}; lockdep ${wl.lockdep ? 'on' : 'off'}; ` +
     `ioctl task "${wl.comm}"` + (wl.fail_nth_kmalloc ? `; slab allocation #${wl.fail_nth_kmalloc} of the relocation fails (failslab)` : '') +
     (wl.hog_pages ? `; a sleeping process "${HOG_COMM}" holds ${pages(wl.hog_pages)} of anonymous memory` : '') +
@@ -406,6 +412,7 @@ async function make_target(w: world, spec: relocation_workload['target']): Promi
   if (spec.state === 'pinned-by-user') return obj; // keeps its pin
   i915_gem_object_unpin_pages(obj);
   if (spec.state === 'bound' && (await i915_gem_object_bind(obj))) throw new Error('check setup: cannot bind the batch');
+  if (spec.purgeable) i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);
   return obj;
 }
 
