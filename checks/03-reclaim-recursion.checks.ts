@@ -45,6 +45,7 @@ import {
 } from '../scenarios/struct_mutex_reclaim';
 import { arb_caller_task, type caller_task } from '../scenarios/reclaim_context';
 import { judge_stale_owner, STALE_OWNER_AT_OPS } from '../scenarios/stale_owner';
+import { DESKTOP_FIRST_PIDS } from '../scenarios/desktop_pids';
 import golden from './03-reclaim-recursion.golden';
 
 const lock_of = (impl: exercise_impl): shrinker_lock_fn => impl.i915_gem_shrinker_lock as shrinker_lock_fn;
@@ -303,6 +304,12 @@ export default define_checks(refuse_kernel_object_state({
               // i915's own retire worker (a kworker) allocates under struct_mutex; a kernel thread's allocation runs out of memory holding it.
               as_task(decisive_workload('direct', 'reclaimer', 'waiters', false), 'kworker'),
               as_task(decisive_workload('oom-notifier', 'reclaimer', 'handoff', false), 'kthread'),
+              // A desktop's pids (red team 11: plain mutex_trylock() only for pids >= 300 passed every check, the model
+              // numbered tasks from 1) and a convoy behind the holder (red team 11: RECURSIVE answered "not locked" with two
+              // or more tasks queued): the lists are the owner's whatever its pid and however many wait.
+              { ...decisive_workload('ioctl-shrink', 'reclaimer', 'none', true, 'Xorg'), first_pid: DESKTOP_FIRST_PIDS[0] },
+              { ...decisive_workload('direct', 'reclaimer', 'waiters', false, 'firefox'), first_pid: DESKTOP_FIRST_PIDS[1], queued: 3 },
+              { ...decisive_workload('oom-notifier', 'reclaimer', 'handoff', true), queued: 2 },
             ],
             describe,
           },
@@ -325,7 +332,11 @@ export default define_checks(refuse_kernel_object_state({
             seed: 0x03b2,
             generated: 4,
             shrink_budget: SHRINK_BUDGET,
-            examples: [as_task(decisive_workload('ioctl-shrink', 'reclaimer', 'waiters', true), 'kworker'), decisive_workload('direct-nofs', 'reclaimer', 'none', false)],
+            examples: [
+              as_task(decisive_workload('ioctl-shrink', 'reclaimer', 'waiters', true), 'kworker'),
+              decisive_workload('direct-nofs', 'reclaimer', 'none', false),
+              { ...decisive_workload('kswapd', 'reclaimer', 'waiters', true, 'Xorg'), first_pid: DESKTOP_FIRST_PIDS[0], queued: 3 },
+            ],
             describe,
           },
           (wl) =>
@@ -355,6 +366,8 @@ export default define_checks(refuse_kernel_object_state({
               as_task(decisive_workload('oom-notifier', 'other', 'waiters', false), 'kworker'),
               decisive_workload('kswapd', 'other', 'handoff', false, 'kswapd0', 'kswapd0'),
               as_task(decisive_workload('direct', 'nobody', 'none', true), 'kthread'),
+              // Another task's lock with a convoy behind it, tasks numbered as on a big server.
+              { ...decisive_workload('direct', 'other', 'waiters', false, 'firefox', 'Xorg'), first_pid: DESKTOP_FIRST_PIDS[1], queued: 3 },
             ],
             describe,
           },
@@ -395,6 +408,7 @@ export default define_checks(refuse_kernel_object_state({
               { ...decisive_workload('direct', 'other', 'none', true, 'glxgears', 'kworker/0:1'), holder_is: 'kworker' },
               // A kworker's reclaim (writeback) meets the lock held by a GEM ioctl: another task's lock, whatever kind the caller is.
               as_task(decisive_workload('ioctl-shrink', 'other', 'waiters', false, 'i915_ioctl', 'Xorg'), 'kworker'),
+              { ...decisive_workload('ioctl-shrink', 'other', 'handoff', true, 'Xorg', 'glxgears'), first_pid: DESKTOP_FIRST_PIDS[0], queued: 3 },
             ],
             describe,
           },

@@ -12,6 +12,10 @@ const golden: golden_data = {
       "released": 12,
       "got": 0
     },
+    "{\"below\":4,\"first_pid\":4001,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"kswapd\",\"queued\":3,\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 0,
+      "got": 6
+    },
     "{\"below\":4,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct-nofs\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
       "released": 26,
       "got": 14
@@ -37,6 +41,10 @@ const golden: golden_data = {
     "{\"below\":1,\"flags\":\"none\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"Xorg\",\"reclaimer_task\":\"kworker\",\"start_above_low\":3,\"swap\":false}": {
       "released": 18,
       "got": 11
+    },
+    "{\"below\":4,\"first_pid\":4001,\"flags\":\"handoff\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"queued\":3,\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 0,
+      "got": 0
     },
     "{\"below\":4,\"flags\":\"none\",\"holder\":\"other\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
       "released": 0,
@@ -80,6 +88,10 @@ const golden: golden_data = {
       "released": 18,
       "got": 0
     },
+    "{\"below\":4,\"first_pid\":4000001,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"Xorg\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"queued\":3,\"reclaimer\":\"firefox\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 26,
+      "got": 10
+    },
     "{\"below\":4,\"flags\":\"handoff\",\"holder\":\"other\",\"holder_comm\":\"kswapd0\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"kswapd\",\"reclaimer\":\"kswapd0\",\"start_above_low\":2,\"swap\":true}": {
       "released": 0,
       "got": 6
@@ -102,7 +114,19 @@ const golden: golden_data = {
       "released": 18,
       "got": 14
     },
+    "{\"below\":4,\"first_pid\":4000001,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"queued\":3,\"reclaimer\":\"firefox\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 26,
+      "got": 14
+    },
+    "{\"below\":4,\"first_pid\":4001,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 12,
+      "got": 0
+    },
     "{\"below\":4,\"flags\":\"handoff\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"kthread\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 26,
+      "got": 0
+    },
+    "{\"below\":4,\"flags\":\"handoff\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"oom-notifier\",\"queued\":2,\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
       "released": 26,
       "got": 0
     },

@@ -28,10 +28,11 @@ import { GFP_KERNEL, GFP_NOFS, GFP_NOWAIT, __GFP_NORETRY, __GFP_NOWARN } from '.
 import { oom_lock, out_of_memory } from '../kernel/mm/oom_kill';
 import { alloc_page, __free_page, zone_info } from '../kernel/mm/page_alloc';
 import { drop_slab } from '../kernel/mm/vmscan';
-import { complete, init_completion, wait_for_completion, type completion } from '../kernel/sched/completion';
+import { complete, complete_all, init_completion, wait_for_completion, type completion } from '../kernel/sched/completion';
 import { current, msleep } from '../kernel/sched/core';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
 import { DECLARE_WORK, schedule_work } from '../kernel/workqueue';
+import { describe_first_pid } from './desktop_pids';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_spec } from './gem_workloads';
 import { describe_caller_task, run_as, type caller_task } from './reclaim_context';
 import { allocate_pages, gem_world, warm_up_workqueues, WORLD_PARAMS, type gem_world as world } from './i915_world';
@@ -90,6 +91,14 @@ export interface struct_mutex_workload {
    * Opt-in, so that recorded workloads stay as they are.
    */
   reclaimer_task?: caller_task;
+  /**
+   * Flags 'waiters' or 'handoff' only: how many tasks queue on struct_mutex
+   * behind its holder (a convoy: Xorg and the GL clients). Default 1. Opt-in,
+   * so that recorded workloads stay as they are.
+   */
+  queued?: number;
+  /** Boot param first_pid (scenarios/desktop_pids.ts): the tasks' pids start there. Default 1; opt-in as above. */
+  first_pid?: number;
   /** GEM objects besides the purgeable buffer cache every machine has. */
   objects: gem_object_spec[];
   swap: boolean;
@@ -180,7 +189,8 @@ export function describe_struct_mutex_workload(wl: struct_mutex_workload): strin
           ? 'a kworker (i915\'s free worker, PF_WQ_WORKER) holds struct_mutex'
           : `"${wl.holder_comm}" (another task${wl.holder_is === 'in-reclaim' ? ', itself asleep in direct reclaim: PF_MEMALLOC' : ''}) holds struct_mutex`
         : 'nobody holds struct_mutex';
-  const flags = wl.holder === 'nobody' || wl.flags === 'none' ? '' : wl.flags === 'waiters' ? ', another task queued on it (WAITERS)' : ', a waiter asking for a handoff (WAITERS|HANDOFF)';
+  const queued = wl.queued && wl.queued > 1 ? `${wl.queued} other tasks queued on it` : 'another task queued on it';
+  const flags = wl.holder === 'nobody' || wl.flags === 'none' ? '' : wl.flags === 'waiters' ? `, ${queued} (WAITERS)` : `, ${queued}, the first asking for a handoff (WAITERS|HANDOFF)`;
   const how: Record<lock_path, string> = {
     direct: `${me} allocates GFP_KERNEL|__GFP_NORETRY ${wl.below} pages below the min watermark (direct reclaim)`,
     'direct-nofs': `${me} allocates GFP_NOFS|__GFP_NORETRY ${wl.below} pages below the min watermark (direct reclaim)`,
@@ -190,7 +200,7 @@ export function describe_struct_mutex_workload(wl: struct_mutex_workload): strin
     'oom-notifier': `${me} runs out_of_memory() and the i915 OOM notifier`,
   };
   return `${held}${flags}; ${how[wl.path]}; free memory ${wl.start_above_low} pages above the low watermark; ` +
-    `buffer cache 3×6p purgeable + ${describe_objects(objects_of(wl))}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
+    `buffer cache 3×6p purgeable + ${describe_objects(objects_of(wl))}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${describe_first_pid(wl.first_pid)}`;
 }
 
 /**
@@ -201,6 +211,9 @@ export function describe_struct_mutex_workload(wl: struct_mutex_workload): strin
 function objects_of(wl: struct_mutex_workload): gem_object_spec[] {
   return wl.path === 'oom-notifier' ? wl.objects.filter((o) => o.kind !== 'bound-active') : wl.objects;
 }
+
+/** The tasks that queue on struct_mutex (flags 'waiters'/'handoff'): the first closes a buffer, the rest are a desktop's GEM clients. */
+const QUEUED_COMMS = ['gem_close', 'Xorg', 'glxgears', 'firefox'] as const;
 
 /** What a reviewer reads off a finished run. */
 export interface struct_mutex_run {
@@ -234,17 +247,21 @@ interface run_sync {
  * HANDOFF is set the way the first waiter sets it when it wakes and finds
  * the lock still taken (kernel/locking/mutex.c __mutex_lock_common).
  */
-async function take_struct_mutex(w: world, flags: owner_flags, sync: run_sync): Promise<void> {
+async function take_struct_mutex(w: world, flags: owner_flags, sync: run_sync, queued: number): Promise<void> {
   await mutex_lock(w.i915.struct_mutex);
-  complete(sync.taken); // the waiter may queue now
-  if (flags !== 'none') await set_owner_flags(w, flags);
+  // The waiters may queue now (a convoy's all at once; one waiter as before).
+  if (queued > 1) complete_all(sync.taken);
+  else complete(sync.taken);
+  if (flags !== 'none') await set_owner_flags(w, flags, queued);
   complete(sync.held); // the owner word is as the workload says
 }
 
-async function set_owner_flags(w: world, flags: owner_flags): Promise<void> {
-  for (let i = 0; i < 50 && !(atomic_long_read(w.i915.struct_mutex.owner) & MUTEX_FLAG_WAITERS); i++) await msleep(1);
-  if (!(atomic_long_read(w.i915.struct_mutex.owner) & MUTEX_FLAG_WAITERS)) throw new Error('check setup: the waiter never queued on struct_mutex');
-  if (flags === 'handoff') atomic_long_or(MUTEX_FLAG_HANDOFF, w.i915.struct_mutex.owner);
+async function set_owner_flags(w: world, flags: owner_flags, queued: number): Promise<void> {
+  const m = w.i915.struct_mutex;
+  const all_queued = (): boolean => (atomic_long_read(m.owner) & MUTEX_FLAG_WAITERS) !== 0 && m.wait_list.length >= queued;
+  for (let i = 0; i < 50 && !all_queued(); i++) await msleep(1);
+  if (!all_queued()) throw new Error(`check setup: only ${m.wait_list.length} of ${queued} waiters queued on struct_mutex`);
+  if (flags === 'handoff') atomic_long_or(MUTEX_FLAG_HANDOFF, m.owner);
 }
 
 /**
@@ -255,7 +272,7 @@ async function set_owner_flags(w: world, flags: owner_flags): Promise<void> {
  */
 async function take_the_path(w: world, wl: struct_mutex_workload, sync: run_sync): Promise<{ got: number; kept: boolean | null }> {
   const i915 = w.i915;
-  if (wl.holder === 'reclaimer') await take_struct_mutex(w, wl.flags, sync);
+  if (wl.holder === 'reclaimer') await take_struct_mutex(w, wl.flags, sync, wl.queued ?? 1);
   const z = zone_info();
   let got = 0;
   switch (wl.path) {
@@ -309,7 +326,7 @@ export async function run_struct_mutex_workload(
     done: init_completion('path done'),
   };
   return run_once(
-    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...params },
+    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...(wl.first_pid ? { first_pid: wl.first_pid } : {}), ...params },
     async () => {
       const i915 = w!.i915;
       // The kworker (the holder's, or the one that reclaims) exists before memory runs low.
@@ -350,7 +367,7 @@ export async function run_struct_mutex_workload(
       w = gem_world({ release: '4.12', shrinker_ops });
       if (wl.holder === 'other') {
         const hold = async (): Promise<void> => {
-          await take_struct_mutex(w!, wl.flags, sync);
+          await take_struct_mutex(w!, wl.flags, sync, wl.queued ?? 1);
           // (model) In direct reclaim: __perform_reclaim() sets PF_MEMALLOC around try_to_free_pages().
           const noreclaim = wl.holder_is === 'in-reclaim' ? memalloc_noreclaim_save() : 0;
           // Hold it while the reclaimer's path runs. The OOM notifier waits
@@ -368,11 +385,13 @@ export async function run_struct_mutex_workload(
         }, wl.holder_comm);
       }
       if (someone_holds && wl.flags !== 'none') {
-        user_task(async () => {
-          await wait_for_completion(sync.taken);
-          await mutex_lock(w!.i915.struct_mutex); // queued behind the holder: WAITERS
-          mutex_unlock(w!.i915.struct_mutex);
-        }, 'gem_close');
+        for (let i = 0; i < (wl.queued ?? 1); i++) {
+          user_task(async () => {
+            await wait_for_completion(sync.taken);
+            await mutex_lock(w!.i915.struct_mutex); // queued behind the holder: WAITERS
+            mutex_unlock(w!.i915.struct_mutex);
+          }, QUEUED_COMMS[i % QUEUED_COMMS.length]!);
+        }
       }
     },
     wl.reclaimer,
