@@ -24,7 +24,8 @@ import { jiffies } from '../kernel/time/timekeeping';
 import { allocate_pages, cache_pages_resident, gem_world, populate, WORLD_PARAMS } from '../scenarios/i915_world';
 import { holder_allocates_under_pressure, lockfree_count } from '../scenarios/thread';
 import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
-import { HOLDER_STATES, hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
+import { HOLDER_STATES, hold_struct_mutex, queue_struct_mutex_waiters, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
+import { DESKTOP_FIRST_PIDS, describe_first_pid } from '../scenarios/desktop_pids';
 import { arb_reclaim_caller, arb_reclaim_gfp, describe_reclaim_caller, enter_reclaim_context, reclaim_gfp_for, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
 import { arb_reclaim_path_workload, decisive_path_workloads, describe_reclaim_path_workload, run_reclaim_path } from '../scenarios/reclaim_paths';
 import { fc, for_each_workload, like_reference } from '../course/workload';
@@ -231,6 +232,10 @@ interface scan_workload {
   busy_first: number;
   /** sc->gfp_mask of every call: drawn in direct reclaim (scenarios/reclaim_context.ts), GFP_KERNEL from kswapd and drop_caches. */
   gfp: gfp_t;
+  /** Holder 'caller' only: this many GEM clients queued on struct_mutex behind the caller (a convoy). Opt-in: unset, none. */
+  convoy?: number;
+  /** Boot param first_pid (scenarios/desktop_pids.ts): the tasks' pids start there. Opt-in: unset, from 1. */
+  first_pid?: number;
 }
 const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.record({
   objects: arb_gem_objects(1, 10, 12, [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]),
@@ -337,6 +342,12 @@ const SCAN_EXAMPLES: scan_workload[] = [
     busy_first: 0,
     gfp: GFP_KERNEL,
   },
+  // A convoy behind the caller's own lock, tasks numbered as on a desktop and a big server (red team 11: SHRINK_STOP
+  // when nested with two or more tasks queued passed every check; every workload queued at most one waiter, and the
+  // model numbered tasks from 1). The lists are the caller's under the lock it holds, however many wait: the owner's
+  // reclaim is the only one that can shrink i915 while it holds the lock.
+  { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', caller: DIRECT, holder: 'caller', convoy: 3, waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0, gfp: GFP_KERNEL, first_pid: DESKTOP_FIRST_PIDS[0] },
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'i915_ioctl', caller: USER, holder: 'caller', convoy: 2, waiter: 'Xorg', calls: [18], release: '4.11', busy_first: 0, gfp: GFP_KERNEL, first_pid: DESKTOP_FIRST_PIDS[1] },
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {
@@ -344,22 +355,23 @@ function describe_scan_workload(wl: scan_workload): string {
     caller: `"${wl.comm}" holds struct_mutex and calls scan`,
     'caller-waiters': `"${wl.comm}" holds struct_mutex (owner word: WAITERS, "${wl.waiter}" queued) and calls scan`,
     'caller-handoff': `"${wl.comm}" holds struct_mutex (owner word: WAITERS|HANDOFF, "${wl.waiter}" queued first) and calls scan`,
-  }[wl.holder];
+  }[wl.holder] + (wl.convoy ? ` with ${wl.convoy} GEM clients queued on the lock (a convoy: MUTEX_FLAG_WAITERS)` : '');
   const busy = wl.busy_first ? `first ${wl.busy_first} call(s) of nr_to_scan ${wl.calls[0]} while "gpu_wait" holds struct_mutex, then it lets go and ` : '';
   return `${busy}${who}${describe_reclaim_caller(wl.caller)} (${format_gfp(wl.gfp)}) with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
-    `lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker`;
+    `lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${describe_first_pid(wl.first_pid)}`;
 }
 
 async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ result: run_result; value: { calls: scan_call[]; books: string | null } | undefined }> {
   const w = { i915: null as drm_i915_private | null, go: false, held: false, release: false };
   return run_once(
-    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 128 : 0 },
+    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 128 : 0, ...(wl.first_pid ? { first_pid: wl.first_pid } : {}) },
     async () => {
       const i915 = w.i915!;
       await make_gem_objects(i915, wl.objects);
       // The calls, from the workload's caller: a kernel thread or a kworker runs them for us, and we wait.
       const calls = await run_as(wl.caller.task, wl.comm, async () => {
         if (wl.holder !== 'none') await hold_struct_mutex(i915, wl.holder); // a GEM ioctl whose allocation recursed into reclaim
+        if (wl.holder === 'caller' && wl.convoy) await queue_struct_mutex_waiters(i915, wl.convoy); // Xorg and the GL clients wait for it
         const leave_reclaim = enter_reclaim_context(wl.caller.context); // then the allocation enters reclaim
         const calls: scan_call[] = [];
         if (wl.busy_first > 0) {
