@@ -18,6 +18,7 @@ import { SWAP_CLUSTER_MAX } from '../kernel/mm/internal';
 import { DEFAULT_SEEKS, model_set_do_shrink_slab, SHRINK_BATCH, shrink_slab, shrinker_nr_deferred, type do_shrink_slab } from '../kernel/mm/vmscan';
 import { arb_comm } from '../scenarios/gem_workloads';
 import { register_fs_cache, type fs_cache } from '../scenarios/fs_cache';
+import { describe_machine, MANY_CPU_MACHINES, type many_cpu_machine } from '../scenarios/many_cpus';
 import golden from './11-deferred-work-windup.golden';
 
 type do_shrink_slab_fn = typeof do_shrink_slab;
@@ -212,6 +213,13 @@ interface concurrent_workload {
   nofs_scanned: number;
   kswapd_comm: string;
   writer_comm: string;
+  /**
+   * A machine of many CPUs (scenarios/many_cpus.ts) instead of the one CPU
+   * both take turns on. Opt-in: unset, one CPU. The counter is shared by
+   * every CPU's reclaimers alike (red team 11: a give-back that stores over
+   * nr_deferred only on CPUs 2 and up passed every check).
+   */
+  machine?: many_cpu_machine;
 }
 /**
  * kswapd's LRU pressure (512 of 1024 pages): fresh work worth the whole
@@ -230,7 +238,8 @@ const arb_concurrent: fc.Arbitrary<concurrent_workload> = fc.record({
 });
 const describe_concurrent = (wl: concurrent_workload): string =>
   `a cache of ${wl.objects} objects (batch ${wl.batch}); "${wl.kswapd_comm}" runs one GFP_KERNEL reclaim (${CONCURRENT_KSWAPD_SCANNED} of ` +
-  `${CONCURRENT_ELIGIBLE + 1} LRU pages scanned) while "${wl.writer_comm}" runs ${wl.nofs_calls} GFP_NOFS reclaims (${wl.nofs_scanned} pages each) between its batches`;
+  `${CONCURRENT_ELIGIBLE + 1} LRU pages scanned) while "${wl.writer_comm}" runs ${wl.nofs_calls} GFP_NOFS reclaims (${wl.nofs_scanned} pages each) between its batches` +
+  describe_machine(wl.machine);
 
 /**
  * run_concurrent - the writer starts once kswapd has claimed nr_deferred and
@@ -242,7 +251,7 @@ async function run_concurrent(fn: do_shrink_slab_fn, wl: concurrent_workload) {
   let cache: fs_cache | null = null;
   const writer = { done: false, task: null as ReturnType<typeof user_task> | null, counted: [] as number[] };
   const once = await run_once(
-    { totalram_pages: 256, nr_cpus: 1, max_steps: 40_000 },
+    { totalram_pages: 256, nr_cpus: 1, max_steps: 40_000, ...(wl.machine ?? {}) },
     async () => {
       const c = cache!;
       await shrink_slab(GFP_KERNEL, 0, null, CONCURRENT_KSWAPD_SCANNED, CONCURRENT_ELIGIBLE);
@@ -657,7 +666,11 @@ export default define_checks(refuse_kernel_object_state({
                   seed: 0x1012,
                   generated: 3,
                   // 2010 is not a multiple of the batch: kswapd has work left to give back when it is done.
-                  examples: [{ objects: 2010, batch: 16, nofs_calls: 12, nofs_scanned: 12, kswapd_comm: 'kswapd0', writer_comm: 'kworker/u4:2' }],
+                  examples: [
+                    { objects: 2010, batch: 16, nofs_calls: 12, nofs_scanned: 12, kswapd_comm: 'kswapd0', writer_comm: 'kworker/u4:2' },
+                    // The same on 8 CPUs, every task on CPU 2 or up on one of the two machines.
+                    ...MANY_CPU_MACHINES.map((machine) => ({ objects: 1990, batch: 16, nofs_calls: 10, nofs_scanned: 14, kswapd_comm: 'kswapd0', writer_comm: 'xfsaild/sda1', machine })),
+                  ],
                   describe: describe_concurrent,
                 },
                 async (wl) => {
