@@ -50,6 +50,7 @@ import {
   type pin_race_workload,
 } from '../scenarios/oom_notifier';
 import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
+import { MANY_CPU_MACHINES } from '../scenarios/many_cpus';
 import golden from './05-report-what-you-released.golden';
 
 /**
@@ -189,6 +190,14 @@ const GIVES_BACK_EXAMPLES: oom_workload[] = [
   // The same owed to a kworker, and on a machine up past ten minutes (a budget keyed to the caller or the uptime).
   W({ comm: 'kworker/u4:2', caller: 'kworker', holder: 'other-briefly', other: 'i915_ioctl', hold_ms: 300, objects: [obj('bound-active', 10), obj('purgeable', 6)], release: '4.11' }),
   W({ comm: 'glxgears', holder: 'other-briefly', other: 'Xorg', hold_ms: 300, lockdep: false, uptime_secs: LATE_UPTIMES_SECS[0] }),
+  // The same wait on 8-CPU machines, the allocating task on CPU 2 or up on one of them (red team 11: a notifier that
+  // tried the lock once on CPUs 2 and up passed every check; every machine had 2 CPUs).
+  ...MANY_CPU_MACHINES.map((machine) => W({ comm: 'Xorg', holder: 'other-briefly', other: 'glxgears', hold_ms: 600, objects: [obj('bound-idle', 10), obj('purgeable', 4)], machine })),
+  // The allocating ioctl holds struct_mutex with a convoy of GEM clients queued behind it (red team 11: a notifier that
+  // only purged when two or more tasks waited passed every check; every workload queued at most one): the last chance
+  // before a kill is owed in full, however many wait. Nothing purgeable, so a purge alone gives back nothing.
+  W({ comm: 'Xorg', holder: 'caller', convoy: 3, objects: [obj('bound-idle', 10), obj('needed', 6)], swap: true }),
+  W({ comm: 'i915_ioctl', holder: 'caller', convoy: 2, objects: [obj('bound-active', 8), obj('purgeable', 2), obj('bound-idle', 6)], release: '4.11', lockdep: false }),
 ];
 
 /** The notifier called directly, as out_of_memory() calls it, after other notifiers added @earlier pages. */

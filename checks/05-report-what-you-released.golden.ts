@@ -130,6 +130,18 @@ const golden: golden_data = {
       "kills": [],
       "released": 16
     },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"convoy\":3,\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"needed\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
+      "kills": [],
+      "released": 16
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":600,\"holder\":\"other-briefly\",\"lockdep\":true,\"machine\":{\"first_pid\":4003,\"nr_cpus\":8},\"objects\":[{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "released": 14
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":600,\"holder\":\"other-briefly\",\"lockdep\":true,\"machine\":{\"first_pid\":4007,\"nr_cpus\":8},\"objects\":[{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "released": 14
+    },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":800,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
       "released": 14
@@ -141,6 +153,10 @@ const golden: golden_data = {
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"glxgears\",\"gfp\":\"GFP_NOFS\",\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
       "released": 10
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"convoy\":2,\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":8},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [],
+      "released": 16
     },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":601}": {
       "kills": [],

@@ -43,7 +43,8 @@ import { complete, complete_all, completion_done, init_completion, wait_for_comp
 import type { scenario } from '../explorer/scenario';
 import { jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, type gem_object_spec } from './gem_workloads';
-import { hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from './lock_holder';
+import { hold_struct_mutex, queue_struct_mutex_waiters, spawn_struct_mutex_waiter, type holder_state } from './lock_holder';
+import { describe_machine, type many_cpu_machine } from './many_cpus';
 import { describe_caller_task, run_as, type caller_task } from './reclaim_context';
 import { PF_KTHREAD, PF_WQ_WORKER } from '../kernel/sched/task';
 import { gem_world, warm_up_workqueues } from './i915_world';
@@ -107,6 +108,14 @@ export interface oom_workload {
    * lock a tick apart for up to 5 s whatever the GPU did: a hold of hundreds of ms is worth waiting for too.
    */
   hold_ms?: number;
+  /**
+   * Holder 'caller' only: this many GEM clients queued on struct_mutex behind the allocating task (a convoy:
+   * scenarios/lock_holder.ts queue_struct_mutex_waiters). The notifier owes the owner the same purge however many
+   * wait. Absent: none.
+   */
+  convoy?: number;
+  /** A machine of many CPUs (scenarios/many_cpus.ts): the notifier's rules do not change with the CPU it runs on. Absent: 2 CPUs. */
+  machine?: many_cpu_machine;
 }
 
 /** Every kind of GEM object, the opt-in ones included. */
@@ -120,11 +129,11 @@ export function describe_oom_workload(wl: oom_workload): string {
     'caller-handoff': `"${wl.comm}", holding struct_mutex with "${wl.other}" queued first (WAITERS|HANDOFF),`,
     'other-briefly': `"${wl.comm}", while "${wl.other}" holds struct_mutex for ${wl.hold_ms ?? 30} ms,`,
     'other-long': `"${wl.comm}", while "${wl.other}" holds struct_mutex for 6 s,`,
-  }[wl.holder];
+  }[wl.holder] + (wl.convoy ? ` with ${wl.convoy} GEM clients queued on it (a convoy),` : '');
   const balloon = wl.balloon ? `; a balloon notifier holding ${wl.balloon.pages} pages runs ${wl.balloon.first ? 'before' : 'after'} i915's` : '';
   const kill = wl.sigkill_ms === undefined ? '' : `; "${wl.comm}" gets SIGKILL ${wl.sigkill_ms} ms after the notifier is entered`;
   return `${who}${describe_caller_task(wl.caller ?? 'user')} allocates ${wl.gfp} ${wl.beyond} pages beyond free memory; ${describe_objects(wl.objects)}, all busy on the GPU for ${wl.busy_ms} ms; ` +
-    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}${kill}${describe_uptime(wl.uptime_secs)}`;
+    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}${kill}${describe_uptime(wl.uptime_secs)}${describe_machine(wl.machine)}`;
 }
 
 /** The bystander's resident pages (its OOM badness). */
@@ -251,7 +260,7 @@ export async function run_oom_workload(
     return ret;
   };
   const { result, value } = await run_once(
-    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? SWAP_PAGES : 0, lockdep: wl.lockdep, max_steps, uptime_secs: wl.uptime_secs ?? 0 },
+    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? SWAP_PAGES : 0, lockdep: wl.lockdep, max_steps, uptime_secs: wl.uptime_secs ?? 0, ...(wl.machine ?? {}) },
     async () => {
       const i915 = w.i915!;
       // v4.11's shrinker waits for expedited grace periods, driven by system_wq: its kworkers exist before the pressure.
@@ -281,6 +290,7 @@ export async function run_oom_workload(
         }
         if (mine) await hold_struct_mutex(i915, wl.holder as holder_state);
         else if (wl.holder !== 'none') while (!mutex_is_locked(i915.struct_mutex)) await msleep(1);
+        if (wl.holder === 'caller' && wl.convoy) await queue_struct_mutex_waiters(i915, wl.convoy); // Xorg and the GL clients wait for it
         // Just past what is free: the allocator dips to the min watermark, then needs
         // reclaim. With swap, reclaim can first write firefox's pages out: ask for those too.
         seen.wanted = Math.max(0, nr_free_pages() - zone_info().min) + wl.beyond + (wl.swap ? BYSTANDER_RSS : 0);
