@@ -19,7 +19,7 @@ import { SHRINK_STOP, type shrink_control } from '../kernel/mm/vmscan';
 import { cond_resched, current, msleep, sched_steps } from '../kernel/sched/core';
 import { count_under_pressure } from '../scenarios/thread';
 import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
-import { describe_uptime, LATE_UPTIMES_SECS } from '../scenarios/uptime';
+import { describe_uptime, LATE_UPTIMES_SECS, UPTIMES_BETWEEN_SECS } from '../scenarios/uptime';
 import { arb_comm, arb_gem_objects, boot_order_machine, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
 import {
   arb_holder_context,
@@ -213,6 +213,9 @@ const MACHINES_THE_GENERATOR_CANNOT_MAKE: count_workload[] = [
   // once the machine has been up a while passed every check, which all booted fresh). Count's answer is about
   // i915's lists, never about the clock.
   ...LATE_UPTIMES_SECS.map((uptime_secs): count_workload => ({ ...DECISIVE, lockdep: uptime_secs === 601, swap: true, uptime_secs })),
+  // And an hour, a day and a month up (red team 11: a count that left the bound list out only between one hour and
+  // 46 days up passed every check; both late uptimes fall outside that window).
+  ...UPTIMES_BETWEEN_SECS.map((uptime_secs, i): count_workload => ({ ...DECISIVE, lockdep: i === 1, swap: i !== 2, uptime_secs })),
 ];
 function describe_count_workload(wl: count_workload): string {
   return `${wl.totalram_pages ? `a ${wl.totalram_pages}-page machine (${wl.totalram_pages / 256} MiB); ` : ''}${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +

@@ -13,3 +13,13 @@ export const LATE_UPTIMES_SECS = [601, 4_294_968] as const;
 export function describe_uptime(uptime_secs: number | undefined): string {
   return uptime_secs ? `; the machine up for ${uptime_secs} s` : '';
 }
+
+/**
+ * Uptimes between those: an hour, a day and thirty days (each plus a
+ * second). Red team 11's count left the bound list out only while the
+ * machine had been up between one hour and 46 days, a window both late
+ * uptimes miss: a suite whose answer is read off the clock at all runs one
+ * uptime in each order of magnitude. (01 runs these; the other suites run
+ * LATE_UPTIMES_SECS only.)
+ */
+export const UPTIMES_BETWEEN_SECS = [3_601, 86_401, 2_592_001] as const;
