@@ -623,6 +623,13 @@ export default define_checks(refuse_kernel_object_state({
               // 5 * DEFAULT_SEEKS, it passed all): a two-million-object dentry cache (scanned in batches of 65536), and the costly
               // caches, kvm's mmu_shrinker (seeks DEFAULT_SEEKS * 10) and Android's lowmemorykiller (DEFAULT_SEEKS * 16).
               { ...STORM, objects: 2_000_000, batch: 65_536, storm: 40, nr_scanned: 32, nr_eligible: 1024 },
+              // Caches of every size up to the largest a v4.11 x86-64 machine could hold (red team 11: the bound kept only
+              // for caches under 20 million objects passed all, the largest example having two million): 2^26 + 1 and
+              // 2^32 + 3 objects, and 2^43, 64 TiB of RAM (MAX_PHYSMEM_BITS 46) in 8-byte objects (kmalloc-8). A bound
+              // skipped above any size fails the last of them; one skipped below a size fails the small caches above.
+              { ...STORM, objects: 2 ** 26 + 1, batch: 2 ** 20, storm: 40, nr_scanned: 32, nr_eligible: 1024, comm: 'kswapd1' },
+              { ...STORM, objects: 2 ** 32 + 3, batch: 2 ** 26, storm: 40, nr_scanned: 32, nr_eligible: 1024, caller: { task: 'user', context: 'direct-reclaim' }, comm: 'updatedb' },
+              { ...STORM, objects: 2 ** 43, batch: 2 ** 37, storm: 40, nr_scanned: 32, nr_eligible: 1024 },
               { ...STORM, objects: 3000, seeks: 20, storm: 60, nr_scanned: 512, nr_eligible: 1024 },
               { ...STORM, objects: 3000, seeks: 32, storm: 60, nr_scanned: 512, nr_eligible: 1024, caller: { task: 'user', context: 'direct-reclaim' }, comm: 'qemu-system-x86' },
             ],
