@@ -266,6 +266,23 @@ describe('round 10, 12: writes into an exported box through a destructuring patt
   });
 });
 
+describe('round 10, after #15b: a field deleted around a call and put back', () => {
+  it('the policy refuses the delete operator, whatever the key', () => {
+    const root = make_temp('shrinker-pol10d-');
+    const dir = join(root, 'exercises', EX01.id);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, EX01.files[0]!);
+    const messages = (body: string): string => {
+      writeFileSync(file, body);
+      return check_policy(root, file, EX01.files[0]!, EX01).map((x) => `${x.where} ${x.message}`).join('\n');
+    };
+    const hide = "export async function f(w: { pool?: object }, key: 'pool'): Promise<void> {\n  const saved = w[key];\n  delete w[key];\n  await Promise.resolve();\n  w[key] = saved;\n}\n";
+    expect(messages(hide)).toMatch(new RegExp(`${EX01.files[0]}:3 the delete operator removes a field`));
+    expect(messages("export function f(w: { pool?: object }): void {\n  delete w.pool;\n}\n")).toMatch(/the delete operator/);
+    expect(messages("export function f(w: { pool?: object }): object | undefined {\n  return w.pool;\n}\n")).not.toMatch(/delete/);
+  });
+});
+
 describe('round 10, minor: a failed report lists the exercises graded', () => {
   it('--exercises 01: a submission the grader could not grade is 0/8, not 0 of the whole course', () => {
     const m = read_manifest();
