@@ -151,8 +151,13 @@ export const lockfree_count: i915_shrinker_ops['count'] = async (i915) => i915_g
  * reclaim, can give the buffer cache back: if it hides the cache from
  * reclaim or refuses to release it, reclaim makes no progress (and, with
  * nothing reclaimable left to meet the min watermark, should_reclaim_retry
- * gives up after the first pass), the OOM notifier cannot get the GPU idle
- * within its 5 seconds, and the OOM killer kills a bystander ("firefox").
+ * gives up after the first pass) and the allocation goes to the OOM path.
+ * There i915's notifier first waits for the GPU to idle, uninterruptibly,
+ * holding oom_lock, for as long as the scanout keeps it busy (30 s: v4.11's
+ * i915_gem_wait_for_idle(dev_priv, 0) has no deadline); only then can it
+ * purge. A notifier or lock that cannot take struct_mutex gives up after
+ * its 5 s ("Unable to lock GPU to purge memory."), and the OOM killer kills
+ * a bystander ("firefox").
  * The one "lock holder allocates" workload of the course: exercises reuse it.
  */
 export function holder_allocates_under_pressure(id: string, shrinker_ops: Partial<i915_shrinker_ops>): scenario {

@@ -204,9 +204,9 @@ describe('the playground mid-run, at 375 px on a static host', () => {
     expect(problems).toEqual([]);
   });
 
-  it('after the replay with the longest trace (about 10,000 lines, paged): no error, no sideways scroll, axe clean; its bytes after the run', async () => {
+  it('after the replay with the longest trace (the thread\'s v4.10 hang, a thousand lines, paged): no error, no sideways scroll, axe clean; its bytes after the run', async () => {
     const w = await watched_page();
-    await w.page.goto(`${host!.url}/playground.html?schedule=${encodeURIComponent(format_schedule('count-trylock', []))}`);
+    await w.page.goto(`${host!.url}/playground.html?schedule=${encodeURIComponent(format_schedule('rcu-hang-v4.10', []))}`);
     await expect.poll(() => w.page.textContent('#pg-status'), { timeout: PATIENCE_MS }).toMatch(/^The run ended/);
     await expect.poll(() => w.page.getByRole('region', { name: /^Timeline \(/ }).textContent(), { timeout: PATIENCE_MS }).toMatch(/Lines 1–200 of \d{4,}/);
     const problems = await problems_of(w, 'playground after a replay');
