@@ -60,8 +60,10 @@ describe('shrinker-lab replay', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`scenario "ex01-holder-allocates" from the checks of exercise ${EX01}`);
     expect(r.stdout).toContain('sched_process_fork: child_pid=1');
-    expect(r.stdout).toContain('Out of memory: Kill process');
-    expect(r.stdout).toMatch(/What went wrong in this run:\n\s+OOM kill/);
+    // v4.11's OOM notifier waits out the 30 s scanout and purges (df7a508): the trace shows it, and what went
+    // wrong is count's answer to the task holding struct_mutex.
+    expect(r.stdout).toContain('Purging GPU memory, 48 pages freed');
+    expect(r.stdout).toMatch(/What went wrong in this run:\n\s+scenario check failed: count returned 0 to i915_ioctl's reclaim/);
   });
 
   it('rejects a damaged schedule string and names unknown scenarios', async () => {
