@@ -310,6 +310,8 @@ export default define_checks(refuse_kernel_object_state({
               { ...decisive_workload('ioctl-shrink', 'reclaimer', 'none', true, 'Xorg'), first_pid: DESKTOP_FIRST_PIDS[0] },
               { ...decisive_workload('direct', 'reclaimer', 'waiters', false, 'firefox'), first_pid: DESKTOP_FIRST_PIDS[1], queued: 3 },
               { ...decisive_workload('oom-notifier', 'reclaimer', 'handoff', true), queued: 2 },
+              // A long convoy (a loaded desktop's every GL client): a back-off keyed to a larger count fails here too.
+              { ...decisive_workload('direct', 'reclaimer', 'waiters', true, 'Xorg'), queued: 64 },
             ],
             describe,
           },

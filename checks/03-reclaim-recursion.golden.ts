@@ -138,6 +138,10 @@ const golden: golden_data = {
       "released": 26,
       "got": 14
     },
+    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"queued\":64,\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 26,
+      "got": 14
+    },
     "{\"below\":5,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"user\",\"start_above_low\":0,\"swap\":false}": {
       "released": 23,
       "got": 13
