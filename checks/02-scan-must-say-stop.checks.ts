@@ -348,6 +348,8 @@ const SCAN_EXAMPLES: scan_workload[] = [
   // reclaim is the only one that can shrink i915 while it holds the lock.
   { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', caller: DIRECT, holder: 'caller', convoy: 3, waiter: 'Xorg', calls: [24, 36], release: '4.12', busy_first: 0, gfp: GFP_KERNEL, first_pid: DESKTOP_FIRST_PIDS[0] },
   { objects: PARTIAL, swap: true, lockdep: true, comm: 'i915_ioctl', caller: USER, holder: 'caller', convoy: 2, waiter: 'Xorg', calls: [18], release: '4.11', busy_first: 0, gfp: GFP_KERNEL, first_pid: DESKTOP_FIRST_PIDS[1] },
+  // A long convoy (a loaded desktop's every GL client): a stop keyed to a larger count fails here too.
+  { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', caller: DIRECT, holder: 'caller', convoy: 64, waiter: 'Xorg', calls: [24], release: '4.12', busy_first: 0, gfp: GFP_KERNEL },
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {

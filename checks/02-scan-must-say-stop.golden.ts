@@ -162,6 +162,12 @@ const golden: golden_data = {
         12
       ]
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        24,
+        0
+      ]
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         12,
@@ -341,6 +347,9 @@ const golden: golden_data = {
       24,
       36
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      24
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       12,
       24
@@ -430,6 +439,9 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"Xorg\",\"convoy\":3,\"first_pid\":4001,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24",
       "36"
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "24"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[37],\"comm\":\"i915_ioctl\",\"gfp\":20971584,\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       "14"
