@@ -16,7 +16,7 @@ export interface kernel_import {
 export interface call_swap {
   /** The called function's name. */
   call: string;
-  /** The replacement expression; `$args` is the original argument list. */
+  /** The replacement expression; `$args` is the original argument list, `$1`, `$2` one argument of it. */
   template: string;
   imports: kernel_import[];
   /** The replacement uses `await`: only generated inside an async function. */
@@ -37,6 +37,9 @@ const GFP = 'kernel/mm/gfp';
 const VMSCAN = 'kernel/mm/vmscan';
 const I915_OBJ = 'kernel/drivers/gpu/drm/i915/i915_gem_object';
 const TASK = 'kernel/sched/task';
+const SCHED_MM = 'kernel/sched/mm';
+const SCHED_CORE = 'kernel/sched/core';
+const ATOMIC = 'kernel/lib/atomic';
 
 const m = (name: string): kernel_import => ({ name, from: MUTEX });
 
@@ -78,6 +81,12 @@ export const CALL_SWAPS: call_swap[] = [
   },
   {
     call: 'mutex_lock',
+    template: 'mutex_lock_interruptible($args)',
+    imports: [m('mutex_lock_interruptible')],
+    why: 'mutex_lock_interruptible() with its answer ignored instead of mutex_lock(): a signal leaves the lock not taken',
+  },
+  {
+    call: 'mutex_lock',
     template: 'mutex_lock_killable($args)',
     imports: [m('mutex_lock_killable')],
     why: 'mutex_lock_killable() instead of mutex_lock(): still sleeps on the lock',
@@ -94,6 +103,15 @@ export const CALL_SWAPS: call_swap[] = [
   { call: 'cancel_work_sync', template: 'flush_work($args)', imports: [{ name: 'flush_work', from: WQ }], why: 'flush_work() instead of cancel_work_sync()' },
   { call: 'flush_workqueue', template: 'drain_workqueue($args)', imports: [{ name: 'drain_workqueue', from: WQ }], why: 'drain_workqueue() instead of flush_workqueue()' },
   { call: 'drain_workqueue', template: 'flush_workqueue($args)', imports: [{ name: 'flush_workqueue', from: WQ }], why: 'flush_workqueue() instead of drain_workqueue()' },
+  // include/linux/sched/mm.h: PF_MEMALLOC_NOIO only narrows the GFP mask; PF_MEMALLOC keeps reclaim out.
+  { call: 'memalloc_noreclaim_save', template: 'memalloc_noio_save($args)', imports: [{ name: 'memalloc_noio_save', from: SCHED_MM }], why: 'memalloc_noio_save() instead of memalloc_noreclaim_save(): allocations still enter reclaim (GFP_NOIO), and the shrinkers run' },
+  { call: 'memalloc_noio_save', template: 'memalloc_noreclaim_save($args)', imports: [{ name: 'memalloc_noreclaim_save', from: SCHED_MM }], why: 'memalloc_noreclaim_save() instead of memalloc_noio_save()' },
+  // mm/vmscan.c do_shrink_slab(): nr_deferred is taken with xchg and given back with add, so racing reclaimers neither double-count nor lose it.
+  { call: 'atomic_long_xchg', template: 'atomic_long_read($1)', imports: [{ name: 'atomic_long_read', from: ATOMIC }], why: 'atomic_long_read() instead of atomic_long_xchg(): the deferred work is read but left in place, so it is counted again' },
+  { call: 'atomic_long_add_return', template: 'atomic_long_set($2, $1)', imports: [{ name: 'atomic_long_set', from: ATOMIC }], why: 'atomic_long_set() instead of atomic_long_add_return(): the give-back stores over what a concurrent reclaimer deferred' },
+  { call: 'atomic_long_add', template: 'atomic_long_set($2, $1)', imports: [{ name: 'atomic_long_set', from: ATOMIC }], why: 'atomic_long_set() instead of atomic_long_add(): stores over what a concurrent reclaimer added' },
+  // kernel/time/timer.c: a killable sleep ends on SIGKILL; an uninterruptible one does not.
+  { call: 'schedule_timeout_killable', template: 'schedule_timeout_uninterruptible($args)', imports: [{ name: 'schedule_timeout_uninterruptible', from: SCHED_CORE }], why: 'schedule_timeout_uninterruptible() instead of schedule_timeout_killable(): a task being OOM-killed keeps sleeping' },
   // drivers/gpu/drm/i915/i915_gem.c: getting pages is not keeping them.
   { call: 'i915_gem_object_pin_pages', template: 'i915_gem_object_get_pages($args)', imports: [{ name: 'i915_gem_object_get_pages', from: I915_OBJ }], why: 'get_pages instead of pin_pages: the shrinker may release the pages under us' },
   { call: 'i915_gem_object_get_pages', template: 'i915_gem_object_pin_pages($args)', imports: [{ name: 'i915_gem_object_pin_pages', from: I915_OBJ }], why: 'pin_pages instead of get_pages (a pin nobody drops)' },

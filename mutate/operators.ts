@@ -164,7 +164,11 @@ export function generate_mutants(text: string, file_rel: string, opts: { operato
       const args = node.arguments.map((a) => a.getText(sf)).join(', ');
       for (const s of CALL_SWAPS.filter((x) => x.call === name)) {
         if (s.needs_async && !is_async(fn)) continue;
-        add({ operator: 'sibling-call', node, replacement: s.template.replace('$args', args), imports: s.imports, description: s.why });
+        // $1, $2: one argument of the original call (a sibling that takes them in another order or fewer of them).
+        const wanted = [...s.template.matchAll(/\$(\d)/g)].map((x) => Number(x[1]));
+        if (wanted.some((k) => k < 1 || k > node.arguments.length)) continue;
+        const replacement = s.template.replace('$args', args).replace(/\$(\d)/g, (_, k: string) => node.arguments[Number(k) - 1]!.getText(sf));
+        add({ operator: 'sibling-call', node, replacement, imports: s.imports, description: s.why });
       }
     }
 

@@ -65,6 +65,41 @@ describe('kernel mutation operators', () => {
     }
   });
 
+  it('calls a sibling that takes some of the arguments, in its own order, importing it', () => {
+    const windup = [
+      "import { atomic_long_add_return, atomic_long_xchg, type atomic_long_t } from '../../kernel/lib/atomic';",
+      'export function take_and_give_back(deferred: atomic_long_t, next: number): number {',
+      '  const nr = atomic_long_xchg(deferred, 0);',
+      '  atomic_long_add_return(next, deferred);',
+      '  return nr;',
+      '}',
+      '',
+    ].join('\n');
+    const ms = generate_mutants(windup, 'solutions/11-x/do_shrink_slab.ts', { operators: ['sibling-call'] });
+    const read = ms.find((x) => x.original === 'atomic_long_xchg(deferred, 0)');
+    expect(read?.replacement).toBe('atomic_long_read(deferred)');
+    expect(read?.text).toContain("import { atomic_long_read } from '../../kernel/lib/atomic';");
+    const set = ms.find((x) => x.original === 'atomic_long_add_return(next, deferred)');
+    expect(set?.replacement).toBe('atomic_long_set(deferred, next)');
+    expect(set?.text).toContain('  atomic_long_set(deferred, next);\n');
+  });
+
+  it('swaps memalloc_noreclaim_save for memalloc_noio_save and a killable sleep for an uninterruptible one', () => {
+    const src = [
+      "import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../../kernel/sched/mm';",
+      "import { schedule_timeout_killable } from '../../kernel/sched/core';",
+      'export async function f(): Promise<void> {',
+      '  const flags = memalloc_noreclaim_save();',
+      '  await schedule_timeout_killable(1);',
+      '  memalloc_noreclaim_restore(flags);',
+      '}',
+      '',
+    ].join('\n');
+    const ms = generate_mutants(src, 'solutions/10-x/w.ts', { operators: ['sibling-call'] });
+    expect(ms.find((x) => x.replacement === 'memalloc_noio_save()')?.text).toContain("import { memalloc_noio_save } from '../../kernel/sched/mm';");
+    expect(ms.find((x) => x.replacement === 'schedule_timeout_uninterruptible(1)')?.text).toContain('await schedule_timeout_uninterruptible(1);');
+  });
+
   it('limits itself to the operators asked for', () => {
     const only = generate_mutants(text, FIXTURE, { operators: ['await-drop'] });
     expect(only.map((m) => m.operator)).toEqual(['await-drop']);
