@@ -224,12 +224,32 @@ export interface task_options {
   rss_pages?: number;
 }
 
+/** PID_MAX_LIMIT on 64-bit (include/linux/threads.h): pid_max may be raised to it, so pids go up to PID_MAX_LIMIT - 1. */
+export const PID_MAX_LIMIT = 4 * 1024 * 1024;
+/** RESERVED_PIDS (include/linux/pid.h): past pid_max, pid numbers wrap round to here (kernel/pid.c alloc_pidmap). */
+export const RESERVED_PIDS = 300;
+
+/**
+ * The pid of the @nth task of a boot (1-based) whose first task got @first_pid,
+ * with pid_max at PID_MAX_LIMIT: numbers count up and, past PID_MAX_LIMIT - 1,
+ * wrap round to RESERVED_PIDS as alloc_pidmap() does (kernel/pid.c), so a
+ * boot that starts near the top of the pid space has pids at the very top and
+ * small ones again. A first pid outside 1..PID_MAX_LIMIT - 1 is an error.
+ */
+export function pid_of_nth_task(first_pid: number, nth: number): number {
+  if (!Number.isInteger(first_pid) || first_pid < 1 || first_pid >= PID_MAX_LIMIT) {
+    throw new Error(`boot param first_pid ${first_pid}: a pid is a whole number from 1 to ${PID_MAX_LIMIT - 1} (PID_MAX_LIMIT - 1 on 64-bit)`);
+  }
+  const pid = first_pid - 1 + nth;
+  return pid < PID_MAX_LIMIT ? pid : RESERVED_PIDS + ((pid - PID_MAX_LIMIT) % (PID_MAX_LIMIT - RESERVED_PIDS));
+}
+
 /**
  * model_task_create - create a runnable task that will run @fn.
  * Used by kthread_run() and user_task(); scenarios call those.
  */
 export function model_task_create(fn: () => Promise<void>, comm: string, opts: task_options = {}): task_struct {
-  const pid = boot_params().first_pid - 1 + rq.next_pid++; // boot param first_pid (default 1)
+  const pid = pid_of_nth_task(boot_params().first_pid, rq.next_pid++); // boot param first_pid (default 1)
   const t = make_task(pid, comm, opts.flags ?? 0, (opts.cpu ?? pid) % boot_params().nr_cpus, opts.daemon ?? false);
   task_ptr(t); // dup_task_struct: its place in the task_struct slab, in creation order (a boot's addresses do not depend on who asks first)
   t.rss_pages = opts.rss_pages ?? 0;
@@ -402,6 +422,8 @@ const FOOTPRINT_TAGGED_CALLS: ReadonlySet<string> = new Set([
   'rcu_read_unlock',
   'synchronize_rcu',
   'rcu_barrier',
+  // kswapd's own sleep on kswapd_wait (kernel/mm/kswapd.ts tags its state, FP_KSWAPD).
+  'kswapd',
 ]);
 
 /**

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { start_kernel } from '../../kernel/init/main';
 import { user_task } from '../../kernel/fork';
-import { current } from '../../kernel/sched/core';
+import { current, PID_MAX_LIMIT, pid_of_nth_task, RESERVED_PIDS } from '../../kernel/sched/core';
 
 /** The pid, CPU and comm of every user task the boot runs, in creation order. */
 async function user_tasks(params: Parameters<typeof start_kernel>[0]): Promise<Array<[number, number, string]>> {
@@ -32,5 +32,18 @@ describe('boot parameter first_pid', () => {
     const usual = await user_tasks({});
     const explicit = await user_tasks({ first_pid: 1 });
     expect(explicit).toEqual(usual);
+  });
+
+  it('wraps past PID_MAX_LIMIT - 1 to RESERVED_PIDS, as alloc_pidmap does', async () => {
+    const usual = await user_tasks({});
+    const n = usual[usual.length - 1]![0]; // the last user task is the boot's nth task
+    const top = await user_tasks({ first_pid: PID_MAX_LIMIT - n + 1 }); // the last task is one past the largest pid: it wraps
+    const pids = top.map(([pid]) => pid);
+    expect(pids).toEqual([PID_MAX_LIMIT - 2, PID_MAX_LIMIT - 1, RESERVED_PIDS]);
+    expect(pid_of_nth_task(PID_MAX_LIMIT - 1, 1)).toBe(PID_MAX_LIMIT - 1);
+  });
+
+  it('refuses a first pid outside the pid space with a clear error', () => {
+    for (const bad of [0, -5, 1.5, PID_MAX_LIMIT]) expect(() => pid_of_nth_task(bad, 1)).toThrow(/first_pid .*whole number from 1 to 4194303/);
   });
 });
