@@ -111,6 +111,8 @@ export function merge_survivors(old: survivors_file, outcomes: readonly outcome[
   const survived = outcomes.filter((o) => o.status === 'survived');
   const keep_other = (e: survivor_entry) => !ran.solution || !ran.tools.includes(e.tool);
   const by_key = new Map(old.survivors.map((e) => [e.key, e]));
+  // One order whichever tool ran last (tool, file, line, key), so a re-run that changes nothing changes no line of the file.
+  const in_order = (a: survivor_entry, b: survivor_entry) => a.tool.localeCompare(b.tool) || a.file.localeCompare(b.file) || a.line - b.line || a.key.localeCompare(b.key);
   const survivors = [
     ...old.survivors.filter(keep_other),
     ...survived
@@ -119,7 +121,7 @@ export function merge_survivors(old: survivors_file, outcomes: readonly outcome[
         const prev = by_key.get(o.key);
         return { key: o.key, tool: o.tool, file: o.file, line: o.line, status: prev?.status ?? 'open', why: prev?.why ?? '' };
       }),
-  ];
+  ].sort(in_order);
   const old_starter = new Map(old.starter_passes.map((e) => [e.key, e]));
   const starter_passes = ran.starter
     ? survived
@@ -128,6 +130,7 @@ export function merge_survivors(old: survivors_file, outcomes: readonly outcome[
           const prev = old_starter.get(o.key);
           return { key: o.key, file: o.file, line: o.line, verdict: prev?.verdict ?? 'hole', why: prev?.why ?? '' };
         })
+        .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.key.localeCompare(b.key))
     : old.starter_passes;
   return { exercise: old.exercise, survivors, starter_passes };
 }

@@ -31,10 +31,20 @@ describe('survivors', () => {
     const now = [o({ line: 7 }), o({ operator: 'await-drop', original: 'await x()', replacement: 'x()' }), o({ operator: 'boundary', original: '<', replacement: '<=', status: 'killed' })];
     const f = merge_survivors(old, now, { tools: ['kernel'], starter: false, solution: true });
     expect(f.survivors.map((s) => [s.key, s.status, s.line])).toEqual([
-      ['stryker/BlockStatement in fn: {} -> {}', 'equivalent', 2],
-      ['kernel/statement-delete in fn: mutex_unlock(l); -> ', 'equivalent', 7],
       ['kernel/await-drop in fn: await x() -> x()', 'open', 1],
+      ['kernel/statement-delete in fn: mutex_unlock(l); -> ', 'equivalent', 7],
+      ['stryker/BlockStatement in fn: {} -> {}', 'equivalent', 2],
     ]);
+  });
+
+  it('writes the entries in one order whichever tool ran last', () => {
+    const k = o({ line: 5 });
+    const st = o({ tool: 'stryker', operator: 'BlockStatement', original: '{ x(); }', replacement: '{}', line: 2 });
+    const empty: survivors_file = { exercise: 'x', survivors: [], starter_passes: [] };
+    const kernel_then_stryker = merge_survivors(merge_survivors(empty, [k], { tools: ['kernel'], starter: false, solution: true }), [st], { tools: ['stryker'], starter: false, solution: true });
+    const stryker_then_kernel = merge_survivors(merge_survivors(empty, [st], { tools: ['stryker'], starter: false, solution: true }), [k], { tools: ['kernel'], starter: false, solution: true });
+    expect(kernel_then_stryker).toEqual(stryker_then_kernel);
+    expect(kernel_then_stryker.survivors.map((s) => s.tool)).toEqual(['kernel', 'stryker']);
   });
 
   it('scores killed / (total - compile errors - equivalent)', () => {
