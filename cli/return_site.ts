@@ -22,6 +22,11 @@ function typescript(): typeof ts {
   return (loaded ??= createRequire(import.meta.url)('typescript') as typeof ts);
 }
 
+/** The tree-relative folder of exercise @e's files the learner edits. */
+function learner_dir(e: manifest_exercise): string {
+  return join('exercises', e.id);
+}
+
 /** What a failure says the learner's code returned: the function when it is named, and the value as printed. */
 export interface wrong_return {
   fn: string | null;
@@ -103,15 +108,16 @@ function pick_return(t: typeof ts, rets: ts.ReturnStatement[], value: string): t
 }
 
 /**
- * locate_return - where in exercise @e's files under @root the function that
+ * locate_return - where in exercise @e's files under @root (in @dir, the
+ * learner's folder unless a test names a solution's) the function that
  * returned @w.value returned it: the return statement when one can be told
  * apart, else the export's own line. Null when no exported function fits.
  */
-export function locate_return(root: string, e: manifest_exercise, w: wrong_return): return_site | null {
+export function locate_return(root: string, e: manifest_exercise, w: wrong_return, dir = learner_dir(e)): return_site | null {
   const t = typescript();
   const candidates: { file: string; sf: ts.SourceFile; name: string; node: ts.Node; body: ts.Node }[] = [];
   for (const f of e.files) {
-    const file = join('exercises', e.id, f);
+    const file = join(dir, f);
     const path = join(root, file);
     if (!existsSync(path) || !f.endsWith('.ts')) continue;
     const sf = t.createSourceFile(path, readFileSync(path, 'utf8'), t.ScriptTarget.ES2022, true);
@@ -150,13 +156,14 @@ const UNPLACED_FRAME = /^(\s*)(\w+)   <- your code(?: \(returned (\S+)\))?$/gm;
  * file) given a file:line, as a Call Trace frame: "fn (file:line)   <- your
  * code". The line is the return that gave the value it returned; for a call
  * that never returned, the function's own line. A frame that cannot be
- * placed stays as it is.
+ * placed stays as it is. @dir: where the files are (tree-relative), when not
+ * the learner's folder (a test of a solution's files).
  */
-export function place_your_frames(root: string, e: manifest_exercise, message: string): string {
+export function place_your_frames(root: string, e: manifest_exercise, message: string, dir = learner_dir(e)): string {
   return message.replace(UNPLACED_FRAME, (whole, pad: string, fn: string, value: string | undefined) => {
     let site: return_site | null;
     try {
-      site = value === undefined ? locate_function(root, e, fn) : locate_return(root, e, { fn, word: null, value });
+      site = value === undefined ? locate_function(root, e, fn, dir) : locate_return(root, e, { fn, word: null, value }, dir);
     } catch {
       return whole;
     }
@@ -165,10 +172,10 @@ export function place_your_frames(root: string, e: manifest_exercise, message: s
 }
 
 /** locate_function - the line of exported function @fn in @e's files, or null. */
-function locate_function(root: string, e: manifest_exercise, fn: string): return_site | null {
+function locate_function(root: string, e: manifest_exercise, fn: string, dir: string): return_site | null {
   const t = typescript();
   for (const f of e.files) {
-    const file = join('exercises', e.id, f);
+    const file = join(dir, f);
     const path = join(root, file);
     if (!existsSync(path) || !f.endsWith('.ts')) continue;
     const sf = t.createSourceFile(path, readFileSync(path, 'utf8'), t.ScriptTarget.ES2022, true);

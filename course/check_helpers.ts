@@ -2,7 +2,8 @@
 // turn its verdict into a check outcome; run a body once in a task on a
 // fresh machine and look at what happened.
 import { check_no_failures_strongest, type verdict_options } from '../explorer/verdict';
-import type { scenario } from '../explorer/scenario';
+import { run_scenario } from '../explorer/run';
+import { ALL_FAILURE_KINDS, type scenario } from '../explorer/scenario';
 import { user_task } from '../kernel/fork';
 import { start_kernel, type run_result } from '../kernel/init/main';
 import type { boot_params } from '../kernel/init/params';
@@ -10,6 +11,7 @@ import type { report_kind } from '../kernel/panic';
 import type { i915_gem_options } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { gem_world as make_gem_world, WORLD_PARAMS, type gem_world } from '../scenarios/i915_world';
 import { fail, pass, type check_outcome } from './checks';
+import { explain_failure, explained } from './explain';
 
 /**
  * When set, no_failures() hands each scenario to this function instead of
@@ -30,7 +32,12 @@ export function capture_scenarios(fn: ((sc: scenario, opts: verdict_options) => 
  * interleaving"), else every schedule within the bound, 2 by default ("no
  * failure within bound 2"); explorer/verdict.ts check_no_failures_strongest.
  * The failure message carries the minimised schedule, the dmesg/trace tail and
- * the schedule string.
+ * the schedule string. When neither the report's Call Trace nor the
+ * explorer's "first traced call" reaches the learner's file (an OOM kill
+ * after count returned 0 with no call into the kernel, a scenario's own
+ * verdict on a value), that schedule is replayed once more to explain it, as
+ * a failing workload is (course/explain.ts): the kernel's call into the
+ * learner's function, and the trace around it.
  */
 export async function no_failures(sc: scenario, opts: verdict_options = {}): Promise<check_outcome> {
   if (scenario_capture) {
@@ -38,7 +45,13 @@ export async function no_failures(sc: scenario, opts: verdict_options = {}): Pro
     return pass(`scenario "${sc.id}" captured, not explored`);
   }
   const v = await check_no_failures_strongest(sc, { stop_on: 'first', ...opts });
-  return v.ok ? pass(v.message) : fail(v.message);
+  if (v.ok) return pass(v.message);
+  const f = v.failure;
+  if (!f || explained(v.message)) return fail(v.message);
+  const fail_on = new Set<string>(opts.fail_on ?? ALL_FAILURE_KINDS);
+  // Lenient: the explaining run's step cap may end the run before a departure the schedule names.
+  const why = await explain_failure(() => run_scenario(sc, { schedule: f.schedule, strict: false, record_from: -1, trace: false, fail_on }), 'in that run');
+  return fail([v.message, ...why].join('\n'));
 }
 
 export interface once_result<T> {

@@ -9,6 +9,7 @@
 // also run in the study site.
 import { model_arm_answer_slots } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { model_read_thrown } from '../kernel/model_value';
+import { explain_failure, explained } from './explain';
 import { traced_exports } from './funcgraph';
 
 /** What one check concluded. */
@@ -110,6 +111,12 @@ function missing_exports(suite: check_suite, impl: exercise_impl): string | null
  * run_checks - run every check of @suite on @impl, one after the other (the
  * model allows one run at a time). A check that throws fails with the
  * exception's message: learner code can crash, the checks must not.
+ * A failure whose message does not lead to the learner's code (no Call Trace
+ * frame in their file, no explaining replay: a check that judged a value
+ * from run_once and said so in its own words) gets one: the check runs once
+ * more with the trace on (the model is deterministic, so it takes the same
+ * path) and the call trace of the learner's code in its last run, and the
+ * trace around it, are added (course/explain.ts). The verdict is the first run's.
  * With @record, every reference() call stores its outcome there (the
  * authoring command runs the reference solution this way).
  */
@@ -148,8 +155,10 @@ async function run_each(
       continue;
     }
     try {
-      const o = await c.run(impl, context_for(suite, c.id, record));
-      results.push({ id: c.id, name: c.name, status: o.ok ? 'passed' : 'failed', message: o.message });
+      const ctx = context_for(suite, c.id, record);
+      const o = await c.run(impl, ctx);
+      const message = o.ok || record || explained(o.message) ? o.message : [o.message, ...(await explain_failure(() => c.run(impl, ctx), "in the check's last run"))].join('\n');
+      results.push({ id: c.id, name: c.name, status: o.ok ? 'passed' : 'failed', message });
     } catch (e) {
       // What was thrown may be the learner's (a value, a Proxy, getters): read once, never coerced.
       const err = model_read_thrown(e);

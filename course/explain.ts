@@ -9,7 +9,7 @@
 //
 // Pure: no Node APIs (the study site runs checks too).
 import { format_call_trace, save_stack_trace, type stack_frame } from '../kernel/lib/dump_stack';
-import { EXPLAIN_MAX_EVENTS, model_trace_explain, model_trace_explain_dropped, type trace_event } from '../kernel/trace/trace';
+import { EXPLAIN_MAX_EVENTS, model_trace_explain, model_trace_explain_dropped, model_trace_explaining, type trace_event } from '../kernel/trace/trace';
 import { format_entry } from '../explorer/render';
 import { first_judged_call, judged_frame, watch_judged_code, type seen_event } from '../explorer/your_code';
 
@@ -24,10 +24,13 @@ const MAX_LINES = 48;
  * explain_failure - run @run (a failing workload's body) once more with the
  * trace on and return the lines that explain it: the call trace of the judged
  * code's first traced call into the kernel, and the trace where it ran, each
- * call of it and each event inside it marked. Empty when the run records
- * nothing (or throws before it does).
+ * call of it and each event inside it marked; @on names what was replayed
+ * ("on that workload", "in that run"). Empty when the run records
+ * nothing (or throws before it does), and inside another explaining run (a
+ * check re-run to explain it, course/checks.ts, explains once, from outside).
  */
-export async function explain_failure(run: () => Promise<unknown>): Promise<string[]> {
+export async function explain_failure(run: () => Promise<unknown>, on = 'on that workload'): Promise<string[]> {
+  if (model_trace_explaining()) return [];
   const watch = watch_judged_code();
   // Where the kernel called the judged code: the call chain at the first funcgraph_entry of each boot
   // (one stack per boot), for the code that returns a wrong value without calling into the kernel.
@@ -61,7 +64,7 @@ export async function explain_failure(run: () => Promise<unknown>): Promise<stri
     const dropped = model_trace_explain_dropped();
     const why = dropped > 0
       ? `Your code had not run yet when the replay's trace filled up (the workload's setup made its ${EXPLAIN_MAX_EVENTS} events; ${dropped} more were not recorded). The trace's last recorded lines:`
-      : `Your code never ran on that workload. The trace's last lines (replayed with trace on):`;
+      : `Your code never ran ${on}. The trace's last lines (replayed with trace on):`;
     return ['', why, ...boot.slice(from).map((_, k) => line(from + k))];
   }
   // Which lines to show: a run-up to the first mark, a few lines around each, the aftermath of the last.
@@ -82,8 +85,8 @@ export async function explain_failure(run: () => Promise<unknown>): Promise<stri
   const first = first_judged_call(boot);
   const mine = first?.find(judged_frame);
   const head = first && mine
-    ? [`Your code's first traced call into the kernel on that workload, at ${mine.file}:${mine.line} (replayed with trace on):`, ...format_call_trace(first).map((l) => `  ${l}`), '']
-    : called_from(boot, callers);
+    ? [`Your code's first traced call into the kernel ${on}, at ${mine.file}:${mine.line} (replayed with trace on):`, ...format_call_trace(first).map((l) => `  ${l}`), '']
+    : called_from(boot, callers, on);
   return ['', ...head, `The trace where your code ran (${boot.length} lines in all; "<- your code" marks each call of it and each thing it did):`, ...window];
 }
 
@@ -97,7 +100,7 @@ export async function explain_failure(run: () => Promise<unknown>): Promise<stri
  * returned: the CLI puts that line in (cli/return_site.ts your_frame_line,
  * "fn   <- your code (returned V)" becomes "fn (file:line)   <- your code").
  */
-function called_from(boot: readonly seen_event[], callers: WeakMap<trace_event, stack_frame[]>): string[] {
+function called_from(boot: readonly seen_event[], callers: WeakMap<trace_event, stack_frame[]>, on: string): string[] {
   const at = boot.findIndex((s) => callers.has(s.event));
   if (at < 0) return [];
   const entry = boot[at]!.event;
@@ -111,11 +114,25 @@ function called_from(boot: readonly seen_event[], callers: WeakMap<trace_event, 
   // It never returned (it slept for good, or the run stopped inside it): the CLI names the function's own line.
   const returned = retval === undefined ? '' : ` (returned ${String(retval)})`;
   return [
-    `The kernel's first call into your code on that workload (replayed with trace on):`,
+    `The kernel's first call into your code ${on} (replayed with trace on):`,
     '  Call Trace:',
     `   ${func}   <- your code${returned}`,
     // No model frame under it: the check's own task called it directly (the ioctl's body).
     ...format_call_trace(frames).slice(1).map((l) => `  ${l}`),
     '',
   ];
+}
+
+/** A Call Trace frame in the judged code: placed ("fn (exercises/…:24)"), or as called_from writes it for the CLI to place ("fn   <- your code (returned 0)"). */
+const JUDGED_FRAME = /^\s*\S.* \((?:exercises|solutions)\/\S+:\d+\)|^\s*\w+ {3}<- your code(?: \(returned \S+\))?$/m;
+/** What explain_failure says when it ran and found no call of the judged code to show. */
+const NOTHING_TO_PLACE = /^(?:Your code never ran (?:on|in) |Your code had not run yet when)/m;
+
+/**
+ * explained - does @message already lead to the judged code (a Call Trace
+ * frame in its file), or say that an explaining replay found none to show?
+ * Either way, one more replay would add nothing.
+ */
+export function explained(message: string): boolean {
+  return JUDGED_FRAME.test(message) || NOTHING_TO_PLACE.test(message);
 }

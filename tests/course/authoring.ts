@@ -23,6 +23,7 @@ import {
 import { golden_is_current, record_golden } from '../../course/golden';
 import { read_known_wrong, verdict_signature } from '../../course/known_wrong';
 import type { manifest_exercise } from '../../course/manifest';
+import { untraced_failures } from './traced_failures';
 
 
 /** What to do when an exercise's recorded decoy verdicts are out of date. */
@@ -63,9 +64,11 @@ export function authoring_suite(parity: 0 | 1): void {
       expect(e.tests.map((t) => t.check).sort()).toEqual(suite.checks.map((c) => c.id).sort());
     });
 
-    it('starter fails its checks', async () => {
+    it('starter fails its checks, each failure with a Call Trace into the starter\'s file and a trace window', async () => {
       const results = await run_checks(await load_suite(e), await load_impl(e, starter_dir(e)));
       expect(failed(results).length, 'the starter passes every check: the exercise teaches nothing').toBeGreaterThan(0);
+      // Issue #13: every failure leads from the kernel's report to the learner's line (tests/course/traced_failures.ts).
+      expect(untraced_failures(e, results, starter_dir(e))).toEqual([]);
     });
 
     it('reference solution passes every check, and its recorded outcomes (the golden file) are current', async () => {
@@ -90,6 +93,9 @@ export function authoring_suite(parity: 0 | 1): void {
       const results = await run_checks(await load_suite(e), await load_impl(e, variant_dir(e, 'decoys', d.name)));
       const rejected = failed(results);
       for (const id of d.rejected_by) expect(rejected, `decoy ${d.name} (${d.why}) should be rejected by ${id}`).toContain(id);
+      // Issue #13, as for the starter: the first decoy's failures each carry a Call Trace into its file and a trace window
+      // (one wrong answer per exercise besides the starter; its run is here anyway).
+      if (d.name === read_decoys(e)[0]?.name) expect(untraced_failures(e, results, variant_dir(e, 'decoys', d.name))).toEqual([]);
       // The loop's "behaves like a known wrong answer" hint reads this decoy's recorded verdict and note.
       const known = read_known_wrong(e).find((k) => k.name === d.name);
       expect({ signature: known?.signature, why: known?.why }, stale(e)).toEqual({ signature: verdict_signature(results), why: d.why });
