@@ -15,7 +15,9 @@
 // call, after a thousand calls, on the second device of a run: the checks
 // cannot run every N, so the state itself is what they refuse.
 import { model_list_watch_paused } from '../kernel/drivers/gpu/drm/i915/i915_gem_list_debug';
+import { task_struct_freed } from '../kernel/exit';
 import { current } from '../kernel/sched/core';
+import type { task_struct } from '../kernel/sched/task';
 import { fail, type check, type check_context, type check_outcome, type check_suite, type exercise_impl } from './checks';
 
 /** How deep to follow fields from an argument (i915 -> mm -> free_work -> lockdep_map). */
@@ -31,7 +33,29 @@ const MAX_OBJECTS = 1500;
  */
 const OBJECTS_PER_CHECK = 150_000;
 
-type watched = { obj: object; path: string; keys: PropertyKey[] };
+/**
+ * How a field is held, without its value (values change: the model writes
+ * its fields, and so may a fix): a data field with its writable, enumerable
+ * and configurable flags, or an accessor with its getter and setter.
+ */
+type field_shape = { accessor: false; flags: number } | { accessor: true; flags: number; get: unknown; set: unknown };
+
+type watched = { obj: object; path: string; keys: PropertyKey[]; shapes: field_shape[] };
+
+function shape_of(o: object, k: PropertyKey): field_shape | undefined {
+  const d = Reflect.getOwnPropertyDescriptor(o, k);
+  if (!d) return undefined;
+  const flags = (d.writable ? 1 : 0) | (d.enumerable ? 2 : 0) | (d.configurable ? 4 : 0);
+  return 'value' in d ? { accessor: false, flags } : { accessor: true, flags, get: d.get, set: d.set };
+}
+
+const same_shape = (a: field_shape | undefined, b: field_shape | undefined): boolean =>
+  !!a && !!b && a.accessor === b.accessor && a.flags === b.flags && (!a.accessor || (b.accessor && a.get === b.get && a.set === b.set));
+
+function watch_object(obj: object, path: string): watched {
+  const keys = field_keys(obj);
+  return { obj, path, keys, shapes: keys.map((k) => shape_of(obj, k)!) };
+}
 
 const is_index = (k: PropertyKey): boolean => typeof k === 'string' && /^(0|[1-9]\d*)$/.test(k);
 
@@ -69,7 +93,7 @@ function snapshot(roots: readonly [unknown, string][]): watched[] {
   const out: watched[] = [];
   for (const [o, path] of SHALLOW) {
     seen.add(o);
-    out.push({ obj: o, path, keys: field_keys(o) });
+    out.push(watch_object(o, path));
   }
   let level: [object, string][] = [];
   for (const [v, path] of roots) if ((typeof v === 'object' && v !== null) || typeof v === 'function') level.push([v as object, path]);
@@ -79,8 +103,9 @@ function snapshot(roots: readonly [unknown, string][]): watched[] {
       if (seen.has(o) || out.length >= MAX_OBJECTS) continue;
       seen.add(o);
       // Collections keep their contents in internal slots: their own fields are what is watched.
-      const keys = field_keys(o);
-      out.push({ obj: o, path, keys });
+      const w = watch_object(o, path);
+      const keys = w.keys;
+      out.push(w);
       if (depth === MAX_DEPTH || o instanceof Map || o instanceof Set || ArrayBuffer.isView(o)) continue;
       if (Array.isArray(o)) {
         for (let i = 0; i < Math.min(o.length, MAX_ELEMENTS); i++) {
@@ -100,16 +125,50 @@ function snapshot(roots: readonly [unknown, string][]): watched[] {
   return out;
 }
 
-/** added_fields - the fields @before's objects have now and did not have then, as "path.key". */
-function added_fields(before: readonly watched[]): string[] {
+/**
+ * changed_fields - what the call did to the fields of @before's objects, in
+ * a reviewer's words: a field added, a field deleted, a field deleted and
+ * put back (it moved to the end of the object's keys), a data field turned
+ * into an accessor or a field's flags changed. Values are not compared (the
+ * model writes its fields); how a field is held is. A task_struct the model
+ * freed during the call is left out: KASAN poisons its fields with
+ * accessors (kernel/exit.ts): only a field added to it counts.
+ */
+function changed_fields(before: readonly watched[]): { added: string[]; tampered: string[] } {
   const added: string[] = [];
+  const out: string[] = [];
   for (const w of before) {
     const now = field_keys(w.obj);
-    if (now.length === w.keys.length && now.every((k, i) => k === w.keys[i])) continue;
-    const had = new Set(w.keys);
-    for (const k of now) if (!had.has(k)) added.push(`${w.path}.${key_text(k)}`);
+    const same_keys = now.length === w.keys.length && now.every((k, i) => k === w.keys[i]);
+    if (same_keys) {
+      let same = true;
+      for (let i = 0; i < now.length && same; i++) same = same_shape(w.shapes[i], shape_of(w.obj, now[i]!));
+      if (same) continue;
+    }
+    const poisoned = task_struct_freed(w.obj as task_struct);
+    const name = (k: PropertyKey) => `\`${w.path}.${key_text(k)}\``;
+    const had = new Map(w.keys.map((k, i) => [k, i]));
+    const has = new Set(now);
+    for (const k of now) if (!had.has(k)) added.push(name(k));
+    if (poisoned) continue;
+    for (const k of w.keys) if (!has.has(k)) out.push(`deleted ${name(k)}`);
+    // A field deleted and added again goes to the end of the object's keys (integer keys keep their order).
+    let last = -1;
+    for (const k of now) {
+      const i = had.get(k);
+      if (i === undefined) continue;
+      if (i < last) {
+        out.push(`deleted and re-added ${name(k)}`);
+        continue;
+      }
+      last = i;
+      const was = w.shapes[i], is = shape_of(w.obj, k);
+      if (same_shape(was, is)) continue;
+      if (was && is && was.accessor !== is.accessor) out.push(`turned ${name(k)} into ${is.accessor ? 'an accessor (a getter or setter answers for it now)' : 'a plain field'}`);
+      else out.push(`redefined ${name(k)} (its getter, setter or writable/enumerable/configurable flags)`);
+    }
   }
-  return added;
+  return { added, tampered: out };
 }
 
 /** The parameter names of an export's signature ("async function f(i915, sc): ..."), to name the objects. */
@@ -147,8 +206,9 @@ function watch_impl(impl: exercise_impl, exports: Record<string, string>): state
       const judge = (): void => {
         inside.delete(caller);
         if (first) return;
-        const added = model_list_watch_paused(() => added_fields(before));
-        if (added.length > 0) first = `${name}() added ${added.map((a) => `\`${a}\``).join(', ')}`;
+        const { added, tampered } = model_list_watch_paused(() => changed_fields(before));
+        if (tampered.length > 0) first = `${name}() ${[...(added.length ? [`added ${added.join(', ')}`] : []), ...tampered].join(', ')}${TAMPERED}`;
+        else if (added.length > 0) first = `${name}() added ${added.join(', ')}`;
       };
       let ret: unknown;
       try {
@@ -173,8 +233,16 @@ function watch_impl(impl: exercise_impl, exports: Record<string, string>): state
   return { impl: wrapped, found: () => first };
 }
 
+/** Marks a finding that changed how a kernel field is held, not only added one (cut before it is shown). */
+const TAMPERED = '\u0000tampered';
+
 /** The reviewer's words for state found on the kernel's objects. */
 export function kernel_object_state_message(found: string): string {
+  if (found.endsWith(TAMPERED)) {
+    return `${found.slice(0, -TAMPERED.length)}: the kernel's structures keep the fields their headers declare, as plain fields, and only the kernel decides how they are held. ` +
+      'A field deleted, put back, or answered by a getter tells the kernel one thing and whoever reads it next another: the checks cannot trust a run where that happened. ' +
+      'Read and write the fields you need as they are; this exercise needs no other change to the kernel\'s objects.';
+  }
   return `${found}: a field the kernel's structure does not have, written by your code and there for its next call. ` +
     'The kernel passes a shrinker (and everything it calls) only what its headers declare: no struct has room for your own counter, flag or cached answer, ' +
     'and state kept between calls makes the Nth call, the call after a thousand others, or the second device behave differently from the first. ' +

@@ -153,16 +153,39 @@ export interface work_struct {
   lockdep_map: lockdep_map;
   /** WORK_STRUCT_PENDING: queued (or being cancelled), not yet started. */
   pending: boolean;
+}
+
+/**
+ * The rest of work->data, which only this file reads and writes: where the
+ * item is queued, the pool it last ran on, its flush color and flags. Kept
+ * beside the work item (a WeakMap), not on it: code the kernel hands a work
+ * item (a shrinker holding i915.mm.free_work) can write its fields by any
+ * spelling, and one that nulled the queue fields around a flush_work() made
+ * the flush find the item idle (grader red team 11 #01). These it cannot reach.
+ */
+interface work_data {
   /** Where it is queued (WORK_STRUCT_PWQ), or null. */
-  model_pwq: pool_workqueue | null;
+  pwq: pool_workqueue | null;
   /** The pool it last ran on (the off-queue pool id), for non-reentrancy and flushing. */
-  model_pool: worker_pool | null;
+  pool: worker_pool | null;
   /** WORK_STRUCT_LINKED: the next item in its list (a flush barrier) goes with it. */
-  model_linked: boolean;
+  linked: boolean;
   /** Flush color it was queued with, or WORK_NO_COLOR. */
-  model_color: number;
+  color: number;
   /** WORK_OFFQ_CANCELING: a cancel_work_sync() is in progress. */
-  model_canceling: boolean;
+  canceling: boolean;
+}
+
+const work_data_of = new WeakMap<work_struct, work_data>();
+
+/** wd - @work's work->data (an item never initialised has an idle one). */
+function wd(work: work_struct): work_data {
+  let d = work_data_of.get(work);
+  if (!d) {
+    d = { pwq: null, pool: null, linked: false, color: WORK_NO_COLOR, canceling: false };
+    work_data_of.set(work, d);
+  }
+  return d;
 }
 
 export interface init_work_options {
@@ -183,11 +206,7 @@ export function INIT_WORK(work: work_struct, func: work_func_t, name?: string, o
   work.module = opts.module ?? null;
   work.lockdep_map = new lockdep_map(opts.lockdep_name ?? `(${fname})`);
   work.pending = false;
-  work.model_pwq = null;
-  work.model_pool = null;
-  work.model_linked = false;
-  work.model_color = WORK_NO_COLOR;
-  work.model_canceling = false;
+  work_data_of.set(work, { pwq: null, pool: null, linked: false, color: WORK_NO_COLOR, canceling: false });
   return work;
 }
 
@@ -486,7 +505,7 @@ function __queue_work(req_cpu: number, w: workqueue_struct, work: work_struct): 
 
   // Non-reentrancy: if the item still runs on the pool it last ran on, queue
   // it there, so that it never runs on two CPUs at once.
-  const last_pool = work.model_pool;
+  const last_pool = wd(work).pool;
   if (last_pool && last_pool !== pwq.pool) {
     const running = find_worker_executing_work(last_pool, work);
     if (running && running.current_pwq?.wq === w) pwq = running.current_pwq;
@@ -495,7 +514,7 @@ function __queue_work(req_cpu: number, w: workqueue_struct, work: work_struct): 
   if (trace_enabled()) {
     trace('workqueue_queue_work', { work: pf(work), function: pf(work), workqueue: w.name, req_cpu, cpu: pwq.pool.cpu });
   }
-  work.model_color = w.work_color;
+  wd(work).color = w.work_color;
   w.nr_in_flight.set(w.work_color, (w.nr_in_flight.get(w.work_color) ?? 0) + 1);
   if (pwq.nr_active < pwq.max_active) {
     if (trace_enabled()) trace('workqueue_activate_work', { work: pf(work) });
@@ -509,7 +528,7 @@ function __queue_work(req_cpu: number, w: workqueue_struct, work: work_struct): 
 /** insert_work - put @work into @list at @at and make sure someone will run it. */
 function insert_work(pwq: pool_workqueue, work: work_struct, list: work_struct[], at: number): void {
   const pool = pwq.pool;
-  work.model_pwq = pwq;
+  wd(work).pwq = pwq;
   list.splice(at, 0, work);
   if (!pool.booted) create_first_worker(pool);
   if (__need_more_worker(pool)) wake_up_worker(pool);
@@ -689,7 +708,7 @@ async function worker_thread(worker: worker): Promise<void> {
       worker_clr_flags(worker, WORKER_PREP | WORKER_REBOUND);
       do {
         const work = pool.worklist[0]!;
-        if (!work.model_linked) {
+        if (!wd(work).linked) {
           await process_one_work(worker, work);
           if (worker.scheduled.length > 0) await process_scheduled_works(worker);
         } else {
@@ -752,7 +771,7 @@ function pool_mayday_timeout(pool: worker_pool): void {
 
 /** send_mayday - ask @work's workqueue's rescuer (if it has one) to come. */
 function send_mayday(work: work_struct): boolean {
-  const pwq = work.model_pwq!;
+  const pwq = wd(work).pwq!;
   const w = pwq.wq;
   if (!w.rescuer || pwq.on_mayday) return false;
   pwq.on_mayday = true;
@@ -792,7 +811,7 @@ async function rescuer_thread(rescuer: worker): Promise<void> {
       if (pool.cpu >= 0) rescuer.task.cpu = pool.cpu;
       // Take every item of this pwq (with its linked barriers).
       for (let i = 0; i < pool.worklist.length; ) {
-        if (pool.worklist[i]!.model_pwq === pwq) move_linked_works(pool.worklist, i, rescuer.scheduled);
+        if (wd(pool.worklist[i]!).pwq === pwq) move_linked_works(pool.worklist, i, rescuer.scheduled);
         else i++;
       }
       if (rescuer.scheduled.length > 0) {
@@ -823,7 +842,7 @@ function move_linked_works(list: work_struct[], at: number, dest: work_struct[])
   while (at + n < list.length) {
     const w = list[at + n]!;
     n++;
-    if (!w.model_linked) break;
+    if (!wd(w).linked) break;
   }
   dest.push(...list.splice(at, n));
 }
@@ -834,7 +853,7 @@ async function process_scheduled_works(worker: worker): Promise<void> {
 
 /** The list @work is queued on (worklist, delayed list, or a worker's scheduled list). */
 function find_work_list(work: work_struct): work_struct[] | null {
-  const pwq = work.model_pwq;
+  const pwq = wd(work).pwq;
   if (!pwq) return null;
   const pool = pwq.pool;
   if (pool.worklist.includes(work)) return pool.worklist;
@@ -853,7 +872,7 @@ function find_work_list(work: work_struct): work_struct[] | null {
  */
 async function process_one_work(worker: worker, work: work_struct): Promise<void> {
   const pool = worker.pool!;
-  const pwq = work.model_pwq!;
+  const pwq = wd(work).pwq!;
   const list = find_work_list(work)!;
 
   // Already running on another worker of this pool: let that one run it again.
@@ -867,7 +886,7 @@ async function process_one_work(worker: worker, work: work_struct): Promise<void
   worker.current_work = work;
   worker.current_func = work.func;
   worker.current_pwq = pwq;
-  const color = work.model_color;
+  const color = wd(work).color;
   list.splice(list.indexOf(work), 1);
 
   const cpu_intensive = (pwq.wq.flags & WQ_CPU_INTENSIVE) !== 0;
@@ -877,9 +896,9 @@ async function process_one_work(worker: worker, work: work_struct): Promise<void
 
   // set_work_pool_and_clear_pending()
   work.pending = false;
-  work.model_pwq = null;
-  work.model_pool = pool;
-  work.model_linked = false;
+  wd(work).pwq = null;
+  wd(work).pool = pool;
+  wd(work).linked = false;
 
   // The work may free itself: keep its lockdep map (the kernel copies it).
   const map = work.lockdep_map;
@@ -929,7 +948,7 @@ function pwq_dec_nr_in_flight(pwq: pool_workqueue, color: number): void {
 
 /** pwq_activate_delayed_work - move a delayed item (and its linked barriers) to the pool's worklist. */
 function pwq_activate_delayed_work(work: work_struct): void {
-  const pwq = work.model_pwq!;
+  const pwq = wd(work).pwq!;
   if (trace_enabled()) trace('workqueue_activate_work', { work: pf(work) });
   move_linked_works(pwq.delayed_works, pwq.delayed_works.indexOf(work), pwq.pool.worklist);
   pwq.nr_active++;
@@ -993,8 +1012,8 @@ function insert_wq_barrier(pwq: pool_workqueue, target: work_struct, worker: wor
     insert_work(pwq, barr.work, worker.scheduled, 0);
   } else {
     const list = find_work_list(target)!;
-    barr.work.model_linked = target.model_linked;
-    target.model_linked = true;
+    wd(barr.work).linked = wd(target).linked;
+    wd(target).linked = true;
     insert_work(pwq, barr.work, list, list.indexOf(target) + 1);
   }
   return barr;
@@ -1002,9 +1021,9 @@ function insert_wq_barrier(pwq: pool_workqueue, target: work_struct, worker: wor
 
 /** start_flush_work - if @work is pending or running, queue a barrier behind it. */
 function start_flush_work(work: work_struct): wq_barrier | null {
-  const pool = work.model_pwq?.pool ?? work.model_pool;
+  const pool = wd(work).pwq?.pool ?? wd(work).pool;
   if (!pool) return null;
-  let pwq = work.model_pwq;
+  let pwq = wd(work).pwq;
   let worker: worker | null = null;
   if (!pwq) {
     worker = find_worker_executing_work(pool, work);
@@ -1085,19 +1104,19 @@ function try_to_grab_pending(work: work_struct): number {
     work.pending = true;
     return 0;
   }
-  const pwq = work.model_pwq;
+  const pwq = wd(work).pwq;
   if (pwq) {
     // A delayed item is activated first, so that the counts stay right.
     if (pwq.delayed_works.includes(work)) pwq_activate_delayed_work(work);
     const list = find_work_list(work)!;
     list.splice(list.indexOf(work), 1);
-    pwq_dec_nr_in_flight(pwq, work.model_color);
-    work.model_pwq = null;
-    work.model_pool = pwq.pool;
-    work.model_linked = false;
+    pwq_dec_nr_in_flight(pwq, wd(work).color);
+    wd(work).pwq = null;
+    wd(work).pool = pwq.pool;
+    wd(work).linked = false;
     return 1;
   }
-  if (work.model_canceling) return -ENOENT;
+  if (wd(work).canceling) return -ENOENT;
   // Pending but not on a list: the model gets here only for an item whose
   // queueing was refused (a draining workqueue). The kernel would retry
   // (-EAGAIN) forever; take it as ours.
@@ -1118,14 +1137,14 @@ export async function cancel_work_sync(work: work_struct): Promise<boolean> {
     ret = try_to_grab_pending(work);
     if (ret !== -ENOENT) break;
     // Someone else is cancelling it: wait for them to finish.
-    await wait_event(wq.cancel_waitq, () => !work.model_canceling);
+    await wait_event(wq.cancel_waitq, () => !wd(work).canceling);
   }
-  work.model_canceling = true; // mark_work_canceling: queue_work() fails meanwhile
+  wd(work).canceling = true; // mark_work_canceling: queue_work() fails meanwhile
   await flush_work(work);
   // clear_work_data()
   work.pending = false;
-  work.model_canceling = false;
-  work.model_pool = null;
+  wd(work).canceling = false;
+  wd(work).pool = null;
   wake_up(wq.cancel_waitq);
   return ret === 1;
 }
@@ -1162,13 +1181,14 @@ export function current_is_workqueue_rescuer(): boolean {
  */
 export function model_work_expected_runner(work: work_struct): task_struct | null {
   footprint_read(FP_WORKQUEUE);
-  const pool = work.model_pwq?.pool ?? work.model_pool;
+  const queued = wd(work).pwq;
+  const pool = queued?.pool ?? wd(work).pool;
   if (!pool) return null;
   const running = pool.busy.get(work);
   if (running) return running.task;
-  if (!work.model_pwq) return null;
+  if (!queued) return null;
   for (const w of pool.workers) if (w.scheduled.includes(work)) return w.task;
-  const rescuer = work.model_pwq.wq.rescuer;
+  const rescuer = queued.wq.rescuer;
   if (rescuer?.scheduled.includes(work)) return rescuer.task;
   if (pool.idle_list.length > 0) return pool.idle_list[0]!.task;
   let busy: worker | null = null;
@@ -1185,7 +1205,7 @@ export function model_work_expected_runner(work: work_struct): task_struct | nul
 function wq_expected_runner(w: workqueue_struct): task_struct | null {
   for (const pwq of w.pwqs) {
     for (const wk of pwq.pool.workers) if (wk.current_pwq === pwq) return wk.task;
-    const first = pwq.pool.worklist.find((x) => x.model_pwq === pwq);
+    const first = pwq.pool.worklist.find((x) => wd(x).pwq === pwq);
     if (first) return model_work_expected_runner(first);
   }
   return null;

@@ -146,11 +146,17 @@ class lock_class {
  * a map. @name is the class name ("&dev->struct_mutex").
  */
 export class lockdep_map {
-  /** The class, cached for the boot it was looked up in. */
-  model_class: lock_class | null = null;
-  model_gen = -1;
   constructor(public readonly name: string) {}
 }
+
+/**
+ * Each map's class, cached for the boot it was looked up in (lockdep_map's
+ * class_cache). Kept beside the map, not on it: code handed a lock (a
+ * shrinker holding i915.struct_mutex) can write any field of it by any
+ * spelling, and a map pointed at another class would hide its lock from
+ * lockdep (grader red team 11 #01's class). This it cannot reach.
+ */
+const class_cache = new WeakMap<lockdep_map, { cls: lock_class; gen: number }>();
 
 /** One node of the chain cache: the held-lock stacks seen so far. */
 interface chain_node {
@@ -284,14 +290,14 @@ function caller_ip(ip: string): string {
 }
 
 function class_of(map: lockdep_map): lock_class {
-  if (map.model_gen === gen && map.model_class) return map.model_class;
+  const cached = class_cache.get(map);
+  if (cached && cached.gen === gen) return cached.cls;
   let c = classes.get(map.name);
   if (!c) {
     c = new lock_class(map.name, classes.size + 1);
     classes.set(map.name, c);
   }
-  map.model_class = c;
-  map.model_gen = gen;
+  class_cache.set(map, { cls: c, gen });
   return c;
 }
 

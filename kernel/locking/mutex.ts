@@ -71,6 +71,14 @@ export type mutex_trylock_recursive_enum = typeof MUTEX_TRYLOCK_FAILED | typeof 
 export const EINTR = 4;
 
 /** While set, told of every mutex made (the study site's stepper shows their owner words; explorer/stepper.ts). */
+/**
+ * What a waiter on each mutex sleeps on, for hung-task and deadlock reports
+ * (built once). Kept beside the mutex, not on it: code handed a lock can
+ * write any field of it by any spelling, and a wait target whose holder
+ * answered null would hide a deadlock (grader red team 11 #01's class).
+ */
+const wait_targets = new WeakMap<mutex, wait_target>();
+
 let model_mutex_watch: ((m: mutex) => void) | null = null;
 
 /** model_watch_mutexes - have @fn told of every mutex made from now on (null: stop). Not a kernel API: the model's own instrumentation. */
@@ -86,13 +94,11 @@ export class mutex {
   readonly wait_list: task_struct[] = [];
   /** Lockdep's identity: the class is @name. */
   readonly dep_map: lockdep_map;
-  /** What a waiter sleeps on, for hung-task and deadlock reports (built once). */
-  readonly model_wait_target: wait_target;
   constructor(public readonly name: string) {
     footprint_new(this);
     footprint_new(this.owner);
     this.dep_map = new lockdep_map(name);
-    this.model_wait_target = { describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) };
+    wait_targets.set(this, { describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) });
     model_mutex_watch?.(this);
   }
 }
@@ -236,7 +242,7 @@ async function __mutex_lock_common(lock: mutex, state: number, ip: string, call:
       break;
     }
     set_current_state(state);
-    await schedule(lock.model_wait_target, call);
+    await schedule(wait_targets.get(lock)!, call);
     footprint_write(lock);
     // Woken as the first waiter: ask the next unlock to hand the lock to us,
     // so that a task that keeps running cannot steal it forever.

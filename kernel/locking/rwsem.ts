@@ -37,6 +37,9 @@ interface rwsem_waiter {
 }
 
 /** struct rw_semaphore */
+/** What a waiter on each rwsem sleeps on (beside it, not on it: see mutex.ts wait_targets). */
+const wait_targets = new WeakMap<rw_semaphore, wait_target>();
+
 export class rw_semaphore {
   /** The writer holding it, or null. */
   writer: task_struct | null = null;
@@ -44,11 +47,10 @@ export class rw_semaphore {
   readonly readers: task_struct[] = [];
   readonly wait_list: rwsem_waiter[] = [];
   readonly dep_map: lockdep_map;
-  readonly model_wait_target: wait_target;
   constructor(public readonly name: string) {
     footprint_new(this);
     this.dep_map = new lockdep_map(name);
-    this.model_wait_target = { describe: () => `rwsem ${name}`, holder: () => this.writer ?? this.readers[0] ?? null };
+    wait_targets.set(this, { describe: () => `rwsem ${name}`, holder: () => this.writer ?? this.readers[0] ?? null });
   }
 }
 
@@ -83,7 +85,7 @@ async function rwsem_wait(sem: rw_semaphore, t: task_struct, type: rwsem_waiter[
   sem.wait_list.push(w);
   while (!w.granted) {
     set_current_state(TASK_UNINTERRUPTIBLE);
-    await schedule(sem.model_wait_target, call);
+    await schedule(wait_targets.get(sem)!, call);
     footprint_write(sem);
   }
   t.state = TASK_RUNNING;

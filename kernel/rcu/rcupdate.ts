@@ -29,18 +29,12 @@ export type rcu_callback_t = (head: rcu_head) => void;
 
 /**
  * struct rcu_head (struct callback_head) - embed one in an object that is
- * freed through call_rcu(). The model keeps the queueing state on it, as
- * CONFIG_DEBUG_OBJECTS_RCU_HEAD does, to catch a head queued twice.
+ * freed through call_rcu(). Whether it is queued, and for which grace
+ * period, kernel/rcu/tree.ts keeps beside it (queued_for).
  */
 export class rcu_head {
   /** The callback, set by call_rcu(). */
   func: rcu_callback_t | null = null;
-  /** True from call_rcu() until the callback is invoked. */
-  model_queued = false;
-  /** The grace period (rcu_state.gpnum) that must complete before the callback may run. */
-  model_gp = 0;
-  /** The CPU whose callback list holds it. */
-  model_cpu = 0;
 }
 
 /** Readers inside a read-side critical section, per CPU (the model's bookkeeping). */

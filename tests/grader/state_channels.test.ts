@@ -91,6 +91,55 @@ describe('the run-time rule (course/kernel_object_state.ts)', () => {
   });
 });
 
+describe('the run-time rule compares how each field is held, not only its name (grader red team 10 #14, #15b)', () => {
+  // A work item the kernel hands the learner, as i915.mm.free_work: the pool field is last but one.
+  const suite_for = (tamper: (w: Record<string, unknown>) => void): check_suite => refuse_kernel_object_state({
+    exercise: '00-test',
+    exports: { unlock: 'function unlock(work: object): number' },
+    checks: [{ id: 'flushes-nothing', name: 'flushes nothing', run: async (impl: exercise_impl) => {
+      const work: Record<string, unknown> = { func: 'i915_gem_free_work', pending: false, pool_of_work: { id: 1 }, entry: null };
+      (impl.unlock as (w: object) => number)(work);
+      return pass();
+    } }],
+  });
+  const run_with = async (tamper: (w: Record<string, unknown>) => void) => {
+    const [r] = await run_checks(suite_for(tamper), { unlock: (w: Record<string, unknown>) => (tamper(w), 0) });
+    return r!;
+  };
+  const k = ['pool', 'of', 'work'].join('_');
+
+  it('fails a call that deletes a field of a kernel object and puts it back (around a flush_work(), the pool looks idle)', async () => {
+    const r = await run_with((w) => {
+      const saved = w[k];
+      Reflect.deleteProperty(w, k);
+      w[k] = saved;
+    });
+    expect(r.status).toBe('failed');
+    expect(r.message).toContain('unlock() deleted and re-added `work.pool_of_work`');
+    expect(r.message).toMatch(/keep the fields their headers declare/);
+  });
+
+  it('fails a call that deletes a field, and one that puts an accessor over it', async () => {
+    const deleted = await run_with((w) => void Reflect.deleteProperty(w, k));
+    expect(deleted.status).toBe('failed');
+    expect(deleted.message).toContain('unlock() deleted `work.pool_of_work`');
+    const real = { id: 1 };
+    const accessor = await run_with((w) => void Object.defineProperty(w, k, { get: () => real, set: () => undefined, enumerable: true, configurable: true }));
+    expect(accessor.status).toBe('failed');
+    expect(accessor.message).toContain('unlock() turned `work.pool_of_work` into an accessor');
+    const frozen = await run_with((w) => void Object.defineProperty(w, 'pending', { writable: false }));
+    expect(frozen.status).toBe('failed');
+    expect(frozen.message).toContain('unlock() redefined `work.pending`');
+  });
+
+  it('passes a call that writes a field\'s value (the kernel\'s code does), and says an added field as before', async () => {
+    expect((await run_with((w) => void (w.pending = true))).status).toBe('passed');
+    const added = await run_with((w) => void (w.calls = 1));
+    expect(added.status).toBe('failed');
+    expect(added.message).toMatch(/^unlock\(\) added `work\.calls`: a field the kernel's structure does not have/);
+  });
+});
+
 describe('the second layer: the grading realm seals a graded file\'s functions (course/realm.ts SEAL_HOOK)', () => {
   it('the epilogue names what the file makes at top level (functions, classes, enums), never an import, an alias of one or an object a check may set', () => {
     const source = `import { mutex_unlock, SOME_TABLE } from '../../kernel/locking/mutex';
