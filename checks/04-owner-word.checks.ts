@@ -40,6 +40,7 @@ import {
   type trylock_recursive_fn,
 } from '../scenarios/owner_word';
 import { judge_stale_owner, STALE_OWNER_AT_OPS } from '../scenarios/stale_owner';
+import { CONVOY_MAX, LARGEST_MACHINE, NR_CPUS_MAXSMP, TOP_FIRST_PID, UPTIME_MAX_SECS } from '../scenarios/machine_ranges';
 import golden from './04-owner-word.golden';
 import { model_describe_value } from '../kernel/model_value';
 
@@ -227,6 +228,20 @@ const MACHINES_AND_CONVOYS: owner_word_workload[] = [
   { state: 'other+waiters', caller: 'i915_ioctl', holder: 'Xorg', waiter: 'i915_ioctl', in_reclaim: true, lockdep: false, extra_tasks: 0, more_waiters: 2 },
 ];
 
+/**
+ * The top of every range (scenarios/machine_ranges.ts): an answer keyed to
+ * "more than the largest we try" (4+ waiters after a close at 3, CPU 8+ after
+ * a close at 8, pids past the last desktop's) meets the largest the kernel
+ * allows: the longest convoy drawn, 512 and 8192 CPUs (NR_CPUS, MAXSMP), the
+ * largest pids and the wrap past them, 104 days up. The generated workloads
+ * draw each from the whole range.
+ */
+const TOP_OF_EVERY_RANGE: owner_word_workload[] = [
+  { state: 'caller+waiters', caller: 'Xorg', holder: 'Xorg', waiter: 'glxgears', in_reclaim: true, lockdep: false, extra_tasks: 0, more_waiters: CONVOY_MAX, ...LARGEST_MACHINE },
+  { state: 'caller+handoff', caller: 'i915_ioctl', holder: 'Xorg', waiter: 'Xorg', in_reclaim: true, lockdep: true, extra_tasks: 3, nr_cpus: NR_CPUS_MAXSMP, first_pid: TOP_FIRST_PID, uptime_secs: UPTIME_MAX_SECS },
+  { state: 'other+waiters', caller: 'i915_ioctl', holder: 'Xorg', waiter: 'glxgears', in_reclaim: true, lockdep: false, extra_tasks: 1, more_waiters: CONVOY_MAX, ...LARGEST_MACHINE },
+];
+
 /** What a reviewer says about one call on a real owner word, or null. */
 async function judge_owner_word(fn: trylock_recursive_fn, wl: owner_word_workload): Promise<string | null> {
   const { result, value: o } = await run_owner_word(wl, fn);
@@ -394,8 +409,8 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_owner_word_workload,
             seed: 0x0440,
-            runs: EVERY_STATE.length + ADDRESS_COINCIDENCES.length + HOLDER_CONTEXTS_IN_RECLAIM.length + MACHINES_AND_CONVOYS.length + 8, // the examples, then 8 generated
-            examples: [...EVERY_STATE, ...ADDRESS_COINCIDENCES, ...HOLDER_CONTEXTS_IN_RECLAIM, ...MACHINES_AND_CONVOYS],
+            runs: EVERY_STATE.length + ADDRESS_COINCIDENCES.length + HOLDER_CONTEXTS_IN_RECLAIM.length + MACHINES_AND_CONVOYS.length + TOP_OF_EVERY_RANGE.length + 8, // the examples, then 8 generated
+            examples: [...EVERY_STATE, ...ADDRESS_COINCIDENCES, ...HOLDER_CONTEXTS_IN_RECLAIM, ...MACHINES_AND_CONVOYS, ...TOP_OF_EVERY_RANGE],
             describe: describe_owner_word_workload,
           },
           async (wl) => {

@@ -33,6 +33,7 @@ import { task_ptr } from '../kernel/sched/task';
 import { atomic_long_read } from '../kernel/lib/atomic';
 import { trace, trace_enabled } from '../kernel/trace/trace';
 import { arb_comm } from './gem_workloads';
+import { arb_convoy, arb_first_pid, arb_nr_cpus, arb_uptime_secs } from './machine_ranges';
 import { arb_holder_context, describe_holder_context, spawn_struct_mutex_holder, type holder_context } from './lock_holder';
 import { arb_caller_task, describe_caller_task, run_as, type caller_task } from './reclaim_context';
 import { allocate_pages, gem_world, populate, WORLD_PARAMS, type gem_world as gem_world_t } from './i915_world';
@@ -233,10 +234,12 @@ export interface owner_word_workload {
    * convoy on a busy struct_mutex (red team 11: convoy-gives-up answered FAILED to the owner with 2 or more waiting).
    */
   more_waiters?: number;
+  /** Boot param first_pid (absent: 1): pids anywhere in the pid space (scenarios/machine_ranges.ts). */
+  first_pid?: number;
+  /** Boot param uptime_secs (absent: a fresh boot). */
+  uptime_secs?: number;
 }
 
-/** Machines the owner-word workloads boot: CPU numbers a rule may key on. */
-export const OWNER_WORD_NR_CPUS = [2, 4, 8] as const;
 
 export const arb_owner_word_workload: fc.Arbitrary<owner_word_workload> = fc.record({
   state: fc.constantFrom(...OWNER_STATES),
@@ -249,8 +252,11 @@ export const arb_owner_word_workload: fc.Arbitrary<owner_word_workload> = fc.rec
   lockdep: fc.boolean(),
   extra_tasks: fc.integer({ min: 0, max: 3 }),
   boot_seed: fc.integer({ min: 1, max: 0xffff }),
-  nr_cpus: fc.constantFrom(...OWNER_WORD_NR_CPUS),
-  more_waiters: fc.integer({ min: 0, max: 3 }),
+  // The whole range of each (red team 11 keyed answers to CPU >= 2 and 2+ waiters; each close's largest point was the next key).
+  nr_cpus: arb_nr_cpus,
+  more_waiters: arb_convoy,
+  first_pid: arb_first_pid,
+  uptime_secs: arb_uptime_secs,
 });
 
 export function describe_owner_word_workload(wl: owner_word_workload): string {
@@ -260,6 +266,8 @@ export function describe_owner_word_workload(wl: owner_word_workload): string {
     `other holder ${wl.holder_context === 'i915-worker' && wl.state.startsWith('other') ? describe_holder_context('i915-worker') : `"${wl.holder}"${wl.holder_context && wl.holder_context !== 'ioctl' && wl.state.startsWith('other') ? ` (${describe_holder_context(wl.holder_context)})` : ''}`}, waiter "${wl.waiter}"; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.extra_tasks} other task(s) first` +
     (wl.boot_seed === undefined ? '' : `; boot seed ${wl.boot_seed}`) +
     (wl.nr_cpus && wl.nr_cpus !== 2 ? `; ${wl.nr_cpus} CPUs` : '') +
+    (wl.first_pid && wl.first_pid !== 1 ? `; tasks numbered from pid ${wl.first_pid}` : '') +
+    (wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s` : '') +
     (nr_waiters(wl) > 1 ? `; ${nr_waiters(wl) - 1} more waiter(s) queued behind "${wl.waiter}"` : '');
 }
 
@@ -327,7 +335,8 @@ export async function run_owner_word(wl: owner_word_workload, fn: trylock_recurs
   const lock = (): mutex => w!.i915.struct_mutex;
   const other_holds = wl.state.startsWith('other');
   return run_once(
-    { ...WORLD_PARAMS, lockdep: wl.lockdep, ...(wl.boot_seed === undefined ? {} : { seed: wl.boot_seed }), ...(wl.nr_cpus === undefined ? {} : { nr_cpus: wl.nr_cpus }) },
+    { ...WORLD_PARAMS, lockdep: wl.lockdep, ...(wl.boot_seed === undefined ? {} : { seed: wl.boot_seed }), ...(wl.nr_cpus === undefined ? {} : { nr_cpus: wl.nr_cpus }),
+      ...(wl.first_pid === undefined ? {} : { first_pid: wl.first_pid }), ...(wl.uptime_secs === undefined ? {} : { uptime_secs: wl.uptime_secs }) },
     // The asking task: this one, a kernel thread or a kworker (run_as waits for it).
     (): Promise<owner_word_outcome> => run_as(wl.caller_task ?? 'user', wl.caller, async (): Promise<owner_word_outcome> => {
       const l = lock();

@@ -1,0 +1,19 @@
+// Decoy (one past the largest tried): RECURSIVE only for pids up to
+// 4,000,100, past the largest pid the checks numbered tasks from (4,000,001);
+// a 64-bit box with pid_max raised to PID_MAX_LIMIT hands out pids up to
+// 4,194,303, and every one of those owners hears FAILED from its own lock.
+import { atomic_long_read } from '../../../../kernel/lib/atomic';
+import { mutex_trylock, MUTEX_FLAGS, MUTEX_TRYLOCK_FAILED, MUTEX_TRYLOCK_RECURSIVE, MUTEX_TRYLOCK_SUCCESS, type mutex } from '../../../../kernel/locking/mutex';
+import { current } from '../../../../kernel/sched/core';
+import { task_ptr } from '../../../../kernel/sched/task';
+
+/**
+ * mutex_trylock_recursive - MUTEX_TRYLOCK_RECURSIVE if current already owns
+ * @lock (the caller must then not unlock it), else mutex_trylock()'s answer:
+ * MUTEX_TRYLOCK_SUCCESS (taken) or MUTEX_TRYLOCK_FAILED (someone else has it).
+ */
+export function mutex_trylock_recursive(lock: mutex): number {
+  const owner = atomic_long_read(lock.owner) & ~MUTEX_FLAGS; // __mutex_owner(lock)
+  if (owner === task_ptr(current) && current.pid <= 4_000_100) return MUTEX_TRYLOCK_RECURSIVE;
+  return mutex_trylock(lock) ? MUTEX_TRYLOCK_SUCCESS : MUTEX_TRYLOCK_FAILED;
+}
