@@ -96,6 +96,12 @@ export interface evaluate_options {
   sandbox: mutant_sandbox;
   /** null: do not type-check. */
   checker: typechecker | null;
+  /**
+   * Stop at the first check that fails: a kill needs one, and the rest (with
+   * each failure's explaining re-run) is most of a killed mutant's time.
+   * @failed then names that one check. Survivors run every check either way.
+   */
+  bail?: boolean;
 }
 
 /** evaluate_mutant - type-check @opts.files, then run the suite on them. */
@@ -113,7 +119,15 @@ export async function evaluate_mutant(opts: evaluate_options): Promise<evaluatio
   } catch (e) {
     return { status: 'crashed', failed: [], detail: `import failed: ${(e as Error).message.split('\n')[0]}`, ms: ms() };
   }
-  const results = await run_checks(opts.suite, impl);
+  const results = [];
+  if (opts.bail) {
+    for (const c of opts.suite.checks) {
+      const [r] = await run_checks(opts.suite, impl, [c.id]);
+      if (!r) continue;
+      results.push(r);
+      if (r.status === 'failed') break;
+    }
+  } else results.push(...(await run_checks(opts.suite, impl)));
   const failed = results.filter((r) => r.status === 'failed');
   return {
     status: failed.length > 0 ? 'killed' : 'survived',

@@ -7,6 +7,7 @@
 //   npm run mutate -- --starters            mutate the starters instead: every one-edit change that passes all checks
 //   npm run mutate -- --jobs 2              kernel operators: two workers side by side
 //   npm run mutate -- --update-survivors    also rewrite mutate/survivors/<id>.json (keeps judgements, adds new survivors as open)
+//   npm run mutate -- --all-checks          kernel operators: run every check on a killed mutant too (slower; names every check that kills it)
 //
 // Per exercise it prints the score, killed / (total - compile errors -
 // equivalent), per tool and together, the survivors (equivalent ones with
@@ -28,10 +29,11 @@ interface options {
   starters: boolean;
   update: boolean;
   jobs: number;
+  all_checks: boolean;
 }
 
 function parse_args(argv: string[]): options {
-  const o: options = { exercises: [], tools: ['stryker', 'kernel'], starters: false, update: false, jobs: 1 };
+  const o: options = { exercises: [], tools: ['stryker', 'kernel'], starters: false, update: false, jobs: 1, all_checks: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -46,6 +48,7 @@ function parse_args(argv: string[]): options {
       o.tools = [v];
     } else if (a === '--starters') o.starters = true;
     else if (a === '--update-survivors') o.update = true;
+    else if (a === '--all-checks') o.all_checks = true;
     else if (a === '--jobs' || a === '-j') o.jobs = Math.max(1, Number.parseInt(value(), 10) || 1);
     else if (a === '--help' || a === '-h') {
       console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//   ')).map((l) => l.slice(3)).join('\n'));
@@ -63,13 +66,13 @@ function read_files(e: manifest_exercise, dir: string): Record<string, string> {
 }
 
 /** kernel_outcomes - generate and run the generator's mutants of @e's files in @dir. */
-async function kernel_outcomes(e: manifest_exercise, dir: string, target: outcome['target'], operators: readonly operator_name[] | undefined, jobs: number): Promise<{ outcomes: outcome[]; baseline_failed: string[] }> {
+async function kernel_outcomes(e: manifest_exercise, dir: string, target: outcome['target'], operators: readonly operator_name[] | undefined, jobs: number, all_checks: boolean): Promise<{ outcomes: outcome[]; baseline_failed: string[] }> {
   const files = read_files(e, dir);
   const mutants = Object.entries(files).flatMap(([name, text]) => generate_mutants(text, join(target === 'solution' ? 'solutions' : 'exercises', e.id, name), { operators }));
   const seen = new Map<string, number>();
   const outcomes: outcome[] = [];
   let done = 0;
-  const { baseline, results } = await run_mutants({ root: COURSE_ROOT, exercise: e.id, source_dir: dir, files, jobs }, mutants.map((m) => ({ key: m.id, files: { ...files, [m.file]: m.text } })), () => {
+  const { baseline, results } = await run_mutants({ root: COURSE_ROOT, exercise: e.id, source_dir: dir, files, jobs, bail: !all_checks }, mutants.map((m) => ({ key: m.id, files: { ...files, [m.file]: m.text } })), () => {
     done++;
     if (process.stdout.isTTY) process.stdout.write(`\r  kernel operators: ${done}/${mutants.length}`);
   });
@@ -124,7 +127,7 @@ async function mutate_exercise(e: manifest_exercise, o: options): Promise<exerci
   const ms_by_tool: Partial<Record<tool, number>> = {};
   const f0 = read_survivors(COURSE_ROOT, e.id);
   if (o.starters) {
-    const { outcomes: k } = await kernel_outcomes(e, starter_dir(e), 'starter', undefined, o.jobs);
+    const { outcomes: k } = await kernel_outcomes(e, starter_dir(e), 'starter', undefined, o.jobs, o.all_checks);
     outcomes.push(...k);
     ms_by_tool.kernel = performance.now() - t0;
     const passes = k.filter((x) => x.status === 'survived');
@@ -142,7 +145,7 @@ async function mutate_exercise(e: manifest_exercise, o: options): Promise<exerci
     const t1 = performance.now();
     if (t === 'stryker') outcomes.push(...(await stryker_outcomes(e)));
     else {
-      const { outcomes: k, baseline_failed } = await kernel_outcomes(e, solution_dir(e), 'solution', KERNEL_OPERATORS, o.jobs);
+      const { outcomes: k, baseline_failed } = await kernel_outcomes(e, solution_dir(e), 'solution', KERNEL_OPERATORS, o.jobs, o.all_checks);
       if (baseline_failed.length) throw new Error(`${e.id}: the reference solution fails its own checks (${baseline_failed.join(', ')}); fix that first`);
       outcomes.push(...k);
     }

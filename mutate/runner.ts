@@ -26,6 +26,12 @@ export interface runner_options {
   /** The unmutated files (name -> text). */
   files: Record<string, string>;
   typecheck?: boolean;
+  /**
+   * Stop each mutant at its first failing check (default true). The baseline
+   * always runs every check: it sets the time limit, which must cover a
+   * mutant that passes them all.
+   */
+  bail?: boolean;
   /** Workers run side by side (default 1; each loads the suite once). */
   jobs?: number;
   /** Minimum wall-clock limit per mutant (default 20 s). */
@@ -99,8 +105,8 @@ export async function run_mutants(
   const workers: worker_handle[] = [];
   const results = new Map<string, evaluation>();
   /** run - one job on worker slot @slot; a worker that times out or dies is replaced. */
-  const run = async (slot: number, key: string, files: Record<string, string>, timeout_ms: number): Promise<evaluation> => {
-    const r = await workers[slot]!.request({ kind: 'run', key, files }, timeout_ms);
+  const run = async (slot: number, key: string, files: Record<string, string>, timeout_ms: number, bail: boolean): Promise<evaluation> => {
+    const r = await workers[slot]!.request({ kind: 'run', key, files, bail }, timeout_ms);
     if (r.kind === 'result') return r.evaluation;
     await workers[slot]!.stop();
     workers[slot] = new worker_handle(init);
@@ -111,7 +117,7 @@ export async function run_mutants(
   try {
     workers.push(new worker_handle(init));
     await workers[0]!.ready;
-    const baseline = await run(0, 'baseline', opts.files, 600_000);
+    const baseline = await run(0, 'baseline', opts.files, 600_000, false);
     const limit = Math.max(opts.min_timeout_ms ?? 20_000, 10 * baseline.ms);
     for (let i = 1; i < Math.max(1, Math.min(opts.jobs ?? 1, jobs.length)); i++) workers.push(new worker_handle(init));
     await Promise.all(workers.map((w) => w.ready));
@@ -120,7 +126,7 @@ export async function run_mutants(
       workers.map(async (_, slot) => {
         while (next < jobs.length) {
           const j = jobs[next++]!;
-          const e = await run(slot, j.key, j.files, limit);
+          const e = await run(slot, j.key, j.files, limit, opts.bail ?? true);
           results.set(j.key, e);
           on_result(j.key, e);
         }

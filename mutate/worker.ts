@@ -21,6 +21,8 @@ export interface worker_run {
   kind: 'run';
   key: string;
   files: Record<string, string>;
+  /** Stop at the first failing check (mutate/evaluate.ts). */
+  bail: boolean;
 }
 export type worker_reply = { kind: 'ready' } | { kind: 'result'; key: string; evaluation: evaluation } | { kind: 'error'; message: string };
 
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
         if (!ctx) throw new Error('run before init');
         current_key = msg.key;
         stray = null;
-        const evaluation = await evaluate_mutant({ exercise: ctx.exercise, suite: ctx.suite, source_dir: ctx.init.source_dir, files: msg.files, sandbox: ctx.sandbox, checker: ctx.checker });
+        const evaluation = await evaluate_mutant({ exercise: ctx.exercise, suite: ctx.suite, source_dir: ctx.init.source_dir, files: msg.files, sandbox: ctx.sandbox, checker: ctx.checker, bail: msg.bail });
         if (stray && evaluation.status === 'survived') Object.assign(evaluation, { status: 'crashed', detail: stray });
         send({ kind: 'result', key: msg.key, evaluation });
         current_key = null;

@@ -71,6 +71,38 @@ describe('evaluate_mutant', () => {
     expect(e.status).toBe('survived');
   });
 
+  it('with bail, stops at the first failing check (a kill needs one) and still runs every check on a survivor', async () => {
+    const ran: string[] = [];
+    const counted = (id: string, verdict: (impl: Record<string, unknown>) => Promise<boolean>) => ({
+      id,
+      name: id,
+      async run(impl: Record<string, unknown>) {
+        ran.push(id);
+        return (await verdict(impl)) ? pass() : fail(`${id} failed`);
+      },
+    });
+    const lock_free = async (impl: Record<string, unknown>) => {
+      const fn = impl.take_and_release as (l: mutex, budget: number) => Promise<boolean>;
+      let lock: mutex | null = null;
+      await run_once({ nr_cpus: 1 }, async () => {
+        lock = mutex_init('fixture_lock');
+        await fn(lock, 2);
+        return null;
+      });
+      return !(lock && mutex_is_locked(lock));
+    };
+    const two = define_checks({ exercise: exercise.id, exports: suite.exports, checks: [counted('first', lock_free), counted('second', lock_free)] });
+    const m = mutants.find((x) => x.operator === 'statement-delete' && x.original === 'mutex_unlock(lock);' && x.function_name === 'take_and_release')!;
+    const killed = await evaluate_mutant({ exercise, suite: two, source_dir: DIR, files: { [FILE]: m.text }, sandbox, checker: null, bail: true });
+    expect(killed.status).toBe('killed');
+    expect(killed.failed).toEqual(['first']);
+    expect(ran.filter((id) => id === 'second')).toEqual([]);
+    ran.length = 0;
+    const survivor = await evaluate_mutant({ exercise, suite: two, source_dir: DIR, files: { [FILE]: text }, sandbox, checker: null, bail: true });
+    expect(survivor.status).toBe('survived');
+    expect(ran).toEqual(['first', 'second']);
+  });
+
   it('sets aside a mutant that does not type-check', async () => {
     const bad = text.replace('return true;\n}', "return 'yes';\n}");
     expect(bad).not.toBe(text);
