@@ -79,6 +79,8 @@ export function declared(decl: scenario_declarations, id: string): declared_scen
 export function build_checked(d: declared_scenario, impl: exercise_impl): built_scenario {
   const b = d.build(impl);
   if (b.scenario.id !== d.id) throw new Error(`scenario declared as "${d.id}" builds a scenario with id "${b.scenario.id}"`);
+  // The learner's code and the workloads touch kernel objects directly: 'memory' unless the suite says more (explorer/scenario.ts).
+  if (b.scenario.footprint === undefined) return { ...b, scenario: { ...b.scenario, footprint: 'memory' } };
   return b;
 }
 

@@ -31,7 +31,7 @@
 //   began. Without a bound
 //   (`complete`), every class is covered: "no failure in any interleaving".
 import type { footprint_recorder } from '../kernel/footprint';
-import { FP_JIFFIES, FP_LOCKDEP, FP_LOG, FP_RCU, FP_TASKLIST, FP_TIMERS, FP_WORKQUEUE } from '../kernel/footprint';
+import { FP_JIFFIES, FP_KSWAPD, FP_LOCKDEP, FP_LOG, FP_MEM, FP_RCU, FP_TASKLIST, FP_TIMERS, FP_WORKQUEUE, FP_ZONE } from '../kernel/footprint';
 import type { sched_decision } from '../kernel/sched/core';
 import type { task_struct } from '../kernel/sched/task';
 import type { bfs_stats, bfs_visit } from './bfs';
@@ -108,7 +108,7 @@ function conflicts(a: footprint, b: footprint): boolean {
 class step_recorder implements footprint_recorder {
   readonly events: step_event[] = [];
   private cur: step_event | null = null;
-  private readonly ids = new Map<object, number>([FP_JIFFIES, FP_TASKLIST, FP_TIMERS, FP_LOG, FP_LOCKDEP, FP_RCU, FP_WORKQUEUE].map((o, i) => [o, i]));
+  private readonly ids = new Map<object, number>([FP_JIFFIES, FP_TASKLIST, FP_TIMERS, FP_LOG, FP_LOCKDEP, FP_RCU, FP_WORKQUEUE, FP_MEM, FP_ZONE, FP_KSWAPD].map((o, i) => [o, i]));
   /** Next object number. */
   next_id = this.ids.size;
   private tick_pending = false;
@@ -116,10 +116,15 @@ class step_recorder implements footprint_recorder {
   private readonly untracked = new Set<number>();
   /** Tasks that called into a subsystem tagged as a whole (footprint_subsystem_call): the tokens each step of theirs writes. */
   private readonly sticky = new Map<number, object[]>();
+  /** 'memory' scenarios: the kernel daemons that tag what they touch (footprint_precise_task); every other task's steps write FP_MEM. */
+  private readonly precise = new Set<number>();
   /** Called when an event is complete (the explorer updates its sleep set). */
   on_close: ((e: step_event) => void) | null = null;
 
-  constructor(private readonly all_opaque: boolean) {}
+  constructor(
+    private readonly all_opaque: boolean,
+    private readonly memory: boolean,
+  ) {}
 
   private id(obj: object): number {
     let n = this.ids.get(obj);
@@ -136,6 +141,7 @@ class step_recorder implements footprint_recorder {
     this.cur = e;
     const tokens = this.sticky.get(pid);
     if (tokens !== undefined) for (const o of tokens) this.write(o);
+    if (this.memory && !this.precise.has(pid)) this.write(FP_MEM);
     if (this.tick_pending) {
       // The first step after a tick reads a new jiffies value: ordered against the step before the tick.
       this.write(FP_JIFFIES);
@@ -183,6 +189,9 @@ class step_recorder implements footprint_recorder {
   }
   untracked_call(): void {
     if (this.cur === null) return;
+    // 'memory' scenarios: a task that is not precise writes FP_MEM in every step, which stands for
+    // every state no tag describes; only the precise tasks' state is tagged at every access.
+    if (this.memory && !this.precise.has(this.cur.pid)) return;
     this.cur.opaque = true;
     this.untracked.add(this.cur.pid);
   }
@@ -193,6 +202,15 @@ class step_recorder implements footprint_recorder {
     const tokens = this.sticky.get(pid);
     if (tokens === undefined) this.sticky.set(pid, [token]);
     else if (!tokens.includes(token)) tokens.push(token);
+  }
+  precise_task(pid: number): void {
+    this.precise.add(pid);
+  }
+  memory_call(): void {
+    if (this.cur === null) return;
+    if (!this.memory) return this.untracked_call();
+    this.precise.delete(this.cur.pid); // from now on like every other task: FP_MEM in every step
+    this.write(FP_MEM);
   }
   jiffy_tick(): void {
     // Steps either side of the tick read different jiffies values: both "write" it.
@@ -234,7 +252,8 @@ class pruned_run extends Error {
  */
 export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Promise<dpor_stats> {
   const st: dpor_stats = { schedules: 0, steps: 0, decisions: 0, max_decisions: 0, covered_bound: -1, exhausted: false, stopped_by: null, pruned: 0, recorded_steps: 0, opaque_steps: 0 };
-  const all_opaque = sc.footprint !== 'tagged';
+  const all_opaque = sc.footprint !== 'tagged' && sc.footprint !== 'memory';
+  const memory = sc.footprint === 'memory';
   const bounded = Number.isFinite(lim.bound);
   const stack: node[] = [];
   /** Decisions replayed from the stack in the next run (the rest are new). */
@@ -245,7 +264,7 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
     else if (st.steps >= lim.max_steps) st.stopped_by = 'max_steps';
     if (st.stopped_by) return st;
 
-    const rec = new step_recorder(all_opaque);
+    const rec = new step_recorder(all_opaque, memory);
     let sleep = new Map<number, sleeper>();
     let at_node: node | null = null; // the decision whose step is running
     let cost = 0;

@@ -21,8 +21,15 @@ export interface scenario {
    * partial-order reduction may treat steps that touch different objects as
    * commuting. Otherwise every step is taken to touch everything (no
    * reduction, always safe).
+   *
+   * 'memory': the scenario's tasks (and the learner's code they run) may read
+   * and write kernel memory state directly (i915 objects, pages, lists):
+   * every step of theirs writes one object, FP_MEM, that stands for all of
+   * it, so they are all dependent on each other. Kernel daemons that tag
+   * everything they touch (kswapd until it reclaims) commute with them where
+   * their tags allow (kernel/footprint.ts).
    */
-  footprint?: 'tagged';
+  footprint?: 'tagged' | 'memory';
   /** Inspect a finished run: return a failure message (reported as kind 'assert') or null. */
   check?(result: run_result): string | null;
 }

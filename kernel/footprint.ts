@@ -42,6 +42,14 @@ export interface footprint_recorder {
    * shared object @token (FP_RCU...): this step and all its later ones write it.
    */
   subsystem_call(token: object): void;
+  /**
+   * Task @pid is a kernel daemon whose code tags what it touches ('memory'
+   * scenarios: its steps do not write FP_MEM until it calls
+   * footprint_subsystem_call(FP_MEM)).
+   */
+  precise_task(pid: number): void;
+  /** The current task entered memory code ('memory' scenarios: its steps write FP_MEM from now on; otherwise as untracked_call). */
+  memory_call(): void;
   /** A new object: number it now, in creation order (steps that use it compare better across runs). */
   announce(obj: object): void;
   /** The clock crossed a jiffy boundary after the current step (see jiffies() readers). */
@@ -114,6 +122,27 @@ export function footprint_subsystem_call(token: object): void {
   if (recorder !== null) recorder.subsystem_call(token);
 }
 
+/**
+ * footprint_precise_task - @t is a kernel daemon whose code tags every
+ * shared object it touches until it enters memory code (kswapd before it
+ * reclaims). In a scenario declared `footprint: 'memory'`, every other
+ * task's steps write FP_MEM; this one's do not, so they can commute with
+ * theirs. Call it after creating @t, before its first step.
+ */
+export function footprint_precise_task(t: { pid: number }): void {
+  if (recorder !== null) recorder.precise_task(t.pid);
+}
+
+/**
+ * footprint_memory_call - a precise task (footprint_precise_task) enters
+ * memory code, whose state is not tagged object by object: in a 'memory'
+ * scenario its steps write FP_MEM from here on, like every other task's; in
+ * any other scenario they are opaque (footprint_untracked_call).
+ */
+export function footprint_memory_call(): void {
+  if (recorder !== null) recorder.memory_call();
+}
+
 /** footprint_jiffy_tick - called by the clock when jiffies() changes value. */
 export function footprint_jiffy_tick(): void {
   if (recorder !== null) recorder.jiffy_tick();
@@ -154,3 +183,19 @@ export function rcu_readers_fp(cpu: number): object {
  * items); queue_work() and the flush and cancel calls write it.
  */
 export const FP_WORKQUEUE = { name: 'workqueue pools' };
+
+/**
+ * Memory state, for scenarios declared `footprint: 'memory'` (the course's:
+ * their tasks run scenario and learner code that reads and writes kernel
+ * objects directly, the i915 lists and objects, pages, LRU and slab lists,
+ * shrinkers and their nr_deferred, vmstat). None of that is tagged object by
+ * object: every step of such a task writes FP_MEM, so all of them conflict
+ * with each other. Only what a precise task (footprint_precise_task) touches
+ * before it writes FP_MEM is tagged at every access, by whoever makes it:
+ * FP_ZONE (the zone's free pages and watermarks, through the zone object's
+ * accessors, kernel/mm/zone.ts) and FP_KSWAPD (kswapd's wait queue, order
+ * and task, and pgdat.kswapd_failures).
+ */
+export const FP_MEM = { name: 'memory state' };
+export const FP_ZONE = { name: 'zone free pages and watermarks' };
+export const FP_KSWAPD = { name: 'kswapd state' };

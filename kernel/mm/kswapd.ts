@@ -26,6 +26,7 @@
 //    reclaimed nothing, kswapd sleeps and ignores wake-ups until some
 //    reclaim (direct or its own) frees a page (pgdat.kswapd_failures reset in
 //    shrink_node).
+import { FP_KSWAPD, footprint_memory_call, footprint_precise_task, footprint_read, footprint_write } from '../footprint';
 import { register_initcall } from '../init/initcall';
 import { kthread_run } from '../kthread';
 import { __fs_reclaim_acquire, __fs_reclaim_release, lockdep_set_current_reclaim_state } from '../locking/lockdep';
@@ -53,6 +54,7 @@ register_initcall('core', 'mm_kswapd', () => {
 
 /** The kswapd0 task, once started (null before the first wake-up). */
 export function kswapd_thread(): task_struct | null {
+  footprint_read(FP_KSWAPD);
   return kswapd_task;
 }
 
@@ -73,12 +75,20 @@ function prepare_kswapd_sleep(order: number): boolean {
  * kswapd has given up on the node.
  */
 export function wakeup_kswapd(order: number): void {
+  // Reads kswapd's state; writes it only when it changes it (a wake-up that changes nothing commutes with kswapd's steps).
+  footprint_read(FP_KSWAPD);
   if (pgdat.kswapd_failures >= MAX_RECLAIM_RETRIES) return;
-  kswapd_order = Math.max(kswapd_order, order);
+  if (order > kswapd_order) {
+    footprint_write(FP_KSWAPD);
+    kswapd_order = order;
+  }
   if (!kswapd_task) {
     if (zone_balanced(order)) return;
     trace('mm_vmscan_wakeup_kswapd', { nid: 0, order });
+    footprint_write(FP_KSWAPD);
     kswapd_task = kthread_run(kswapd, 'kswapd0', { daemon: true, cpu: 0 });
+    // Until balance_pgdat() it touches only FP_KSWAPD, FP_ZONE and itself, all tagged (footprint.ts).
+    footprint_precise_task(kswapd_task);
     return;
   }
   if (!waitqueue_active(kswapd_wait)) return;
@@ -89,15 +99,18 @@ export function wakeup_kswapd(order: number): void {
 
 /** kswapd_try_to_sleep - sleep until woken, if there is nothing to do. */
 async function kswapd_try_to_sleep(reclaim_order: number): Promise<void> {
+  footprint_write(FP_KSWAPD);
   if (prepare_kswapd_sleep(reclaim_order)) {
     trace('mm_vmscan_kswapd_sleep', { nid: 0 });
     kswapd_wait.waiters.push(current);
     set_current_state(TASK_INTERRUPTIBLE);
     await schedule(kswapd_sleep_target, 'kswapd');
+    footprint_write(FP_KSWAPD); // a new step
     const i = kswapd_wait.waiters.indexOf(current);
     if (i >= 0) kswapd_wait.waiters.splice(i, 1);
     current.state = TASK_RUNNING;
   } else {
+    footprint_memory_call(); // vmstat, then reclaim: memory state from here on
     count_vm_event('kswapd_high_wmark_hit_quickly');
   }
 }
@@ -115,6 +128,7 @@ async function kswapd_shrink_node(sc: scan_control): Promise<boolean> {
  * (lowering sc.priority) while rounds free nothing. Returns the order.
  */
 async function balance_pgdat(order: number): Promise<number> {
+  footprint_memory_call(); // reclaim: LRU, shrinkers, pages... (kernel/footprint.ts FP_MEM)
   const sc = new_scan_control(GFP_KERNEL, order, 0);
   count_vm_event('pageoutrun');
   __fs_reclaim_acquire('balance_pgdat');
@@ -146,6 +160,7 @@ async function kswapd(): Promise<void> {
   let reclaim_order = 0;
   for (;;) {
     await kswapd_try_to_sleep(reclaim_order);
+    footprint_write(FP_KSWAPD);
     const alloc_order = kswapd_order;
     kswapd_order = 0;
     trace('mm_vmscan_kswapd_wake', { nid: 0, order: alloc_order });

@@ -39,6 +39,7 @@
 // so waits for walks in progress, as in v4.11. count/scan may be synchronous
 // or async. A shrinker may carry a `name` for messages (the kernel prints the
 // scan function with %pF).
+import { FP_KSWAPD, footprint_read, footprint_write } from '../footprint';
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { atomic_long_add_return, atomic_long_read, atomic_long_t, atomic_long_xchg } from '../lib/atomic';
@@ -102,10 +103,18 @@ export interface shrinker {
 let shrinker_list: shrinker[] = [];
 export const shrinker_rwsem = DECLARE_RWSEM('shrinker_rwsem');
 
+let kswapd_failures = 0;
 /** Node-level reclaim state (pglist_data fields). */
 export const pgdat = {
-  /** v4.12's kswapd_failures: kswapd rounds in a row that reclaimed nothing. */
-  kswapd_failures: 0,
+  /** v4.12's kswapd_failures: kswapd rounds in a row that reclaimed nothing (kswapd reads it before it reclaims: tagged, FP_KSWAPD). */
+  get kswapd_failures(): number {
+    footprint_read(FP_KSWAPD);
+    return kswapd_failures;
+  },
+  set kswapd_failures(n: number) {
+    footprint_write(FP_KSWAPD);
+    kswapd_failures = n;
+  },
 };
 
 /** Model: an exercise's do_shrink_slab, called by shrink_slab instead of the kernel's own (reset at every boot). */
@@ -352,7 +361,7 @@ export async function shrink_node(sc: scan_control): Promise<boolean> {
   const reclaimable = sc.nr_reclaimed - nr_reclaimed > 0;
   // (should_continue_reclaim only matters for compaction, i.e. order > 0: no compaction in the model.)
   // v4.12: any successful reclaim makes a hopeless node worth kswapd's while again.
-  if (reclaimable) pgdat.kswapd_failures = 0;
+  if (reclaimable && pgdat.kswapd_failures !== 0) pgdat.kswapd_failures = 0; // write only a change: a no-op commutes with kswapd's reads
   return reclaimable;
 }
 

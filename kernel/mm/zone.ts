@@ -15,6 +15,7 @@
 // is available while enough pages are free), no per-cpu page lists, no
 // highatomic reserves, no lowmem_reserve. Freed page objects are kept and
 // reused, hottest first, so the same frame comes back as in the kernel.
+import { FP_ZONE, footprint_read, footprint_write } from '../footprint';
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { report } from '../panic';
@@ -52,8 +53,37 @@ export interface zone {
   watermark: [number, number, number];
 }
 
-/** The zone of this boot (a live object: read its fields at any time). */
-export const zone: zone = { name: 'Normal', managed_pages: 0, free_pages: 0, min_free_kbytes: 0, watermark: [0, 0, 0] };
+let nr_free_pages = 0;
+let watermarks: [number, number, number] = Object.freeze([0, 0, 0]) as [number, number, number];
+
+/**
+ * The zone of this boot (a live object: read its fields at any time). Its
+ * free pages and watermarks are accessors that tag FP_ZONE on every read
+ * and write, whoever makes it (learner code too): kswapd's first steps read
+ * nothing else of mm, so the explorer may commute them with other tasks'
+ * (kernel/footprint.ts). The watermarks are frozen: set them whole.
+ */
+export const zone: zone = {
+  name: 'Normal',
+  managed_pages: 0,
+  get free_pages(): number {
+    footprint_read(FP_ZONE);
+    return nr_free_pages;
+  },
+  set free_pages(n: number) {
+    footprint_write(FP_ZONE);
+    nr_free_pages = n;
+  },
+  min_free_kbytes: 0,
+  get watermark(): [number, number, number] {
+    footprint_read(FP_ZONE);
+    return watermarks;
+  },
+  set watermark(w: [number, number, number]) {
+    footprint_write(FP_ZONE);
+    watermarks = Object.freeze([w[0], w[1], w[2]]) as [number, number, number];
+  },
+};
 
 /** Free page objects by order, hottest last. */
 let free_objs: page[][] = [];

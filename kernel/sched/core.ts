@@ -22,8 +22,8 @@ import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { model_panic_set_stop, model_panic_set_whoami, KernelOops, report, type report_kind } from '../panic';
 import { model_clock_advance_to, jiffies, ktime_get_ns, NSEC_PER_JIFFY, STEP_NS } from '../time/timekeeping';
-import { model_next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup } from '../time/timer';
-import { parse_v8_stack, print_ip_sym, save_stack_trace } from '../lib/dump_stack';
+import { model_next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup, type timer_list } from '../time/timer';
+import { parse_v8_stack, print_ip_sym, save_stack_trace, type stack_frame } from '../lib/dump_stack';
 import { KERN_ERR } from '../printk/printk';
 import { model_trace_set_stamp, trace, trace_enabled } from '../trace/trace';
 import { SOFTLOCKUP_CALLS, watchdog_softlockup } from '../watchdog';
@@ -99,15 +99,54 @@ function make_task(pid: number, comm: string, flags: number, cpu: number, daemon
     reclaim_state: null,
     exit_state: 'running',
     usage: 2,
-    model_resume: null,
-    model_parked: false,
-    model_parked_in: '',
-    model_timeout: -1,
-    model_timeout_timer: null,
-    model_slice: 0,
-    model_calls: 0,
-    model_sleep_trace: [],
   };
+}
+
+/**
+ * The scheduler's own record of a task: how to continue its JavaScript,
+ * where it is parked, its timed sleep, its time slice, and the context
+ * switches it made. Kept beside the task_struct (a WeakMap), not on it:
+ * code handed a task (`current`, a lock's owner) can write any of its
+ * fields by any spelling, and a shrinker that put its task's nvcsw back
+ * after a flush_work() made the checks' "did it sleep?" answer no (grader
+ * red team 11 #05). The task's own nvcsw, nivcsw and switch_count are
+ * still counted, for code to read; the judges read these.
+ */
+export interface task_sched {
+  /** Continue this task's JavaScript (set while it is parked at a schedule point). */
+  resume: (() => void) | null;
+  /** True between parking at a schedule point and being resumed. */
+  parked: boolean;
+  /** The sleeping call the task is parked in, for the forgotten-await message. */
+  parked_in: string;
+  /** jiffies at which a sleeping schedule_timeout() wakes it, or -1. */
+  timeout: number;
+  /** The timer of its timed sleeps (schedule_timeout), made on the first one. */
+  timeout_timer: timer_list | null;
+  /** Steps run since last switched in (for the default time slice). */
+  slice: number;
+  /** Model calls made since the task last reached a schedule point (kernel/watchdog.ts). */
+  calls: number;
+  /** Where the task went to sleep (kernel/lib/dump_stack.ts), recorded when tracing: a hung task's Call Trace. */
+  sleep_trace: readonly stack_frame[];
+  /** Voluntary context switches (the task slept), as t->nvcsw counts them. */
+  nvcsw: number;
+  /** Involuntary context switches (the task was preempted), as t->nivcsw counts them. */
+  nivcsw: number;
+  /** khungtaskd's memory of nvcsw + nivcsw at its last look (t->last_switch_count). */
+  last_switch_count: number;
+}
+
+const scheds = new WeakMap<task_struct, task_sched>();
+
+/** model_task_sched - the scheduler's record of @t (a task it never made gets an idle one). */
+export function model_task_sched(t: task_struct): task_sched {
+  let s = scheds.get(t);
+  if (!s) {
+    s = { resume: null, parked: false, parked_in: '', timeout: -1, timeout_timer: null, slice: 0, calls: 0, sleep_trace: [], nvcsw: 0, nivcsw: 0, last_switch_count: 0 };
+    scheds.set(t, s);
+  }
+  return s;
 }
 
 /**
@@ -253,7 +292,7 @@ export function model_task_create(fn: () => Promise<void>, comm: string, opts: t
   const t = make_task(pid, comm, opts.flags ?? 0, (opts.cpu ?? pid) % boot_params().nr_cpus, opts.daemon ?? false);
   task_ptr(t); // dup_task_struct: its place in the task_struct slab, in creation order (a boot's addresses do not depend on who asks first)
   t.rss_pages = opts.rss_pages ?? 0;
-  t.model_resume = () => {
+  model_task_sched(t).resume = () => {
     void (async () => {
       await fn();
     })().then(
@@ -274,17 +313,17 @@ function enqueue(t: task_struct): void {
 }
 
 function task_exit(t: task_struct, how: task_struct['exit_state']): void {
-  if (t.model_parked) {
+  if (model_task_sched(t).parked) {
     // The function returned while one of its sleeping calls never finished:
     // the call was not awaited. Its continuation is abandoned.
-    forgotten_await(t, t.model_parked_in, null);
+    forgotten_await(t, model_task_sched(t).parked_in, null);
     how = 'oops';
   }
   // A task that leaves because of SIGKILL (the OOM killer's) was killed.
   t.exit_state = how === 'exited' && t.sigkill_pending ? 'killed' : how;
   t.state = TASK_DEAD;
   t.blocked_on = null;
-  t.model_resume = null;
+  model_task_sched(t).resume = null;
   for (const h of rq.exit_hooks) h(t);
   trace('sched_process_exit', { how });
   hand_back(t);
@@ -303,8 +342,8 @@ export function model_task_exit_on_other_cpu(t: task_struct): void {
   t.exit_state = 'exited';
   t.state = TASK_DEAD;
   t.blocked_on = null;
-  t.model_resume = null;
-  t.model_parked = false;
+  model_task_sched(t).resume = null;
+  model_task_sched(t).parked = false;
   rq.rq_seq.delete(t);
   for (const h of rq.exit_hooks) h(t);
 }
@@ -451,7 +490,7 @@ export function model_task_context(call: string): task_struct {
   if (t === init_task) {
     throw new Error(`${call}() needs a task: call it from a function passed to kthread_run() or user_task(), not from scenario setup.`);
   }
-  if (t.model_parked) forgotten_await(t, t.model_parked_in, call);
+  if (model_task_sched(t).parked) forgotten_await(t, model_task_sched(t).parked_in, call);
   // The explorer's partial-order reduction: a call into a subsystem whose state is not tagged (see footprint.ts).
   if (footprint_recording() && !FOOTPRINT_TAGGED_CALLS.has(call)) {
     const token = FOOTPRINT_SUBSYSTEM_CALLS.get(call);
@@ -459,7 +498,7 @@ export function model_task_context(call: string): task_struct {
     else footprint_untracked_call();
   }
   // A run between two schedule points is bounded kernel work; one that never ends is a soft lockup.
-  if (++t.model_calls > SOFTLOCKUP_CALLS) watchdog_softlockup(t, call);
+  if (++model_task_sched(t).calls > SOFTLOCKUP_CALLS) watchdog_softlockup(t, call);
   return t;
 }
 
@@ -509,14 +548,14 @@ function capture_resolve(res: () => void): void {
  */
 export async function model_schedule_point(call: string): Promise<void> {
   const t = model_task_context(call);
-  t.model_parked = true;
-  t.model_parked_in = call;
+  model_task_sched(t).parked = true;
+  model_task_sched(t).parked_in = call;
   const resumed = new Promise<void>(capture_resolve);
-  t.model_resume = captured_resolve;
+  model_task_sched(t).resume = captured_resolve;
   hand_back(t);
   await resumed;
-  t.model_parked = false;
-  t.model_calls = 0;
+  model_task_sched(t).parked = false;
+  model_task_sched(t).calls = 0;
 }
 
 /**
@@ -530,8 +569,9 @@ export async function schedule(target: wait_target | null = null, call = 'schedu
     t.sleep_start = jiffies();
     t.switch_count++;
     t.nvcsw++;
+    model_task_sched(t).nvcsw++;
     // Where it sleeps, for a hung-task or deadlock report's Call Trace: only when tracing (a replay), it costs a stack walk.
-    if (trace_enabled()) t.model_sleep_trace = save_stack_trace(1);
+    if (trace_enabled()) model_task_sched(t).sleep_trace = save_stack_trace(1);
     if (trace_enabled()) trace('sched_sleep', { state: t.state, on: target ? target.describe() : null });
   }
   await model_schedule_point(call);
@@ -570,7 +610,7 @@ export function signal_wake_up(t: task_struct): void {
  */
 export function need_resched(): boolean {
   const t = current;
-  if (t.model_slice < SCHED_SLICE_STEPS) return false;
+  if (model_task_sched(t).slice < SCHED_SLICE_STEPS) return false;
   return rq.tasks.some((o) => o !== t && o.cpu === t.cpu && task_is_running(o));
 }
 
@@ -593,14 +633,14 @@ export async function schedule_timeout(timeout: number, target: wait_target | nu
   const expire = jiffies() + Math.max(0, timeout);
   // One timer per task, set up on its first timed sleep: a task sleeps in one schedule_timeout() at a time,
   // and the timer is disarmed before it returns (no timer and closure made per sleep on the hot path).
-  const timer = (t.model_timeout_timer ??= timer_setup(() => {
+  const timer = (model_task_sched(t).timeout_timer ??= timer_setup(() => {
     try_to_wake_up(t, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE);
   }, `process_timeout(${t.comm})`));
   mod_timer(timer, expire);
-  t.model_timeout = expire;
+  model_task_sched(t).timeout = expire;
   await schedule(target ?? new timeout_target(timeout), 'schedule_timeout');
   del_timer(timer);
-  t.model_timeout = -1;
+  model_task_sched(t).timeout = -1;
   return Math.max(0, expire - jiffies());
 }
 
@@ -731,18 +771,19 @@ export async function sched_run(): Promise<rq_state['stopped']> {
       if (prev && prev.state === TASK_RUNNING) {
         prev.switch_count++;
         prev.nivcsw++;
+        model_task_sched(prev).nivcsw++;
       }
-      next.model_slice = 0;
+      model_task_sched(next).slice = 0;
       if (trace_enabled()) trace('sched_switch', { prev_pid: prev?.pid ?? 0, next_pid: next.pid, next_comm: next.comm });
     }
-    next.model_slice++;
+    model_task_sched(next).slice++;
     current = next;
     rq.running = next;
     const stepped = new Promise<void>(capture_resolve);
     rq.handoff = captured_resolve;
     footprint_step_begin(next);
-    const resume = next.model_resume!;
-    next.model_resume = null;
+    const resume = model_task_sched(next).resume!;
+    model_task_sched(next).resume = null;
     resume();
     await stepped;
     for (const h of rq.step_hooks) h(next);
@@ -756,7 +797,7 @@ export async function sched_run(): Promise<rq_state['stopped']> {
 function choose(prev: task_struct | null, runnable: task_struct[]): task_struct {
   const prev_runnable = prev !== null && task_is_running(prev);
   let dflt: task_struct;
-  if (prev_runnable && prev!.model_slice < SCHED_SLICE_STEPS) {
+  if (prev_runnable && model_task_sched(prev).slice < SCHED_SLICE_STEPS) {
     dflt = prev!;
   } else {
     if (prev_runnable) enqueue(prev!); // slice used up: to the back of the queue
