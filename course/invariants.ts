@@ -4,7 +4,7 @@
 //
 // Pure: no Node APIs (the study site runs checks too).
 import { __mutex_owner, type mutex } from '../kernel/locking/mutex';
-import { current } from '../kernel/sched/core';
+import { current, model_task_sched } from '../kernel/sched/core';
 import type { task_struct } from '../kernel/sched/task';
 import { zone } from '../kernel/mm/zone';
 import { vm_events } from '../kernel/mm/vmstat';
@@ -23,17 +23,18 @@ export interface call_measure<T> {
 
 /**
  * measure_call - run @fn in the current task and count, with the counters
- * the kernel keeps in task_struct (nvcsw, nivcsw), how often it slept and
+ * the kernel keeps for the task (nvcsw, nivcsw; the scheduler's own copy), how often it slept and
  * was preempted, and how long it took in jiffies. "Never waits" means
  * slept === 0: a short sleep or a bounded wait is still a wait.
  */
 export async function measure_call<T>(fn: () => Promise<T>): Promise<call_measure<T>> {
-  const t: task_struct = current;
-  const nvcsw = t.nvcsw;
-  const nivcsw = t.nivcsw;
+  // The scheduler's own counts, not the task's fields: code handed the task can write those (red team 11 #05 put nvcsw back).
+  const s = model_task_sched(current);
+  const nvcsw = s.nvcsw;
+  const nivcsw = s.nivcsw;
   const start = jiffies();
   const value = await fn();
-  return { value, slept: t.nvcsw - nvcsw, preempted: t.nivcsw - nivcsw, stalled_jiffies: jiffies() - start };
+  return { value, slept: s.nvcsw - nvcsw, preempted: s.nivcsw - nivcsw, stalled_jiffies: jiffies() - start };
 }
 
 /** The owner of each of @locks (by name), to compare before and after a call. */

@@ -13,7 +13,7 @@ import type { report_kind } from '../kernel/panic';
 import { log_records } from '../kernel/printk/printk';
 import { atomic_long_read } from '../kernel/lib/atomic';
 import { __mutex_owner, model_watch_mutexes, MUTEX_FLAG_HANDOFF, MUTEX_FLAG_PICKUP, MUTEX_FLAG_WAITERS, type mutex } from '../kernel/locking/mutex';
-import { for_each_process, type sched_decision } from '../kernel/sched/core';
+import { for_each_process, model_task_sched, type sched_decision } from '../kernel/sched/core';
 import { task_is_running, type task_struct } from '../kernel/sched/task';
 import { high_wmark_pages, low_wmark_pages, min_wmark_pages, zone } from '../kernel/mm/zone';
 import { model_pool_workers } from '../kernel/workqueue';
@@ -234,9 +234,9 @@ function kernel_symbol(fn: string): string {
 function lane_of(t: task_struct, runnable: ReadonlySet<task_struct>): lane {
   const state: lane['state'] = t.exit_state !== 'running' ? t.exit_state : runnable.has(t) || task_is_running(t) ? 'runnable' : 'sleeping';
   const alive = state === 'runnable' || state === 'sleeping';
-  const frames: lane_frame[] = alive ? t.model_sleep_trace.slice(0, LANE_FRAMES).map((f) => ({ fn: kernel_symbol(f.fn), file: f.file, line: f.line, exercise_code: /^(exercises|solutions)\//.test(f.file) })) : [];
-  const frames_left_out = alive ? Math.max(0, t.model_sleep_trace.length - LANE_FRAMES) : 0;
-  const where = alive ? [t.model_parked_in || '(not started)', ...frames.map((f) => `${f.fn} (${f.file}:${f.line})`)].join(' ← ') : state;
+  const frames: lane_frame[] = alive ? model_task_sched(t).sleep_trace.slice(0, LANE_FRAMES).map((f) => ({ fn: kernel_symbol(f.fn), file: f.file, line: f.line, exercise_code: /^(exercises|solutions)\//.test(f.file) })) : [];
+  const frames_left_out = alive ? Math.max(0, model_task_sched(t).sleep_trace.length - LANE_FRAMES) : 0;
+  const where = alive ? [model_task_sched(t).parked_in || '(not started)', ...frames.map((f) => `${f.fn} (${f.file}:${f.line})`)].join(' ← ') : state;
   let blocked: string | null = null;
   let waits_for: number | null = null;
   if (state === 'sleeping' && t.blocked_on) {
@@ -249,7 +249,7 @@ function lane_of(t: task_struct, runnable: ReadonlySet<task_struct>): lane {
     if (why) blocked = `${why}. Asleep on ${blocked}`;
     waits_for = h ? h.pid : null;
   } else if (state === 'sleeping') {
-    blocked = t.model_timeout >= 0 ? 'a timer (schedule_timeout)' : 'idle: nothing to do';
+    blocked = model_task_sched(t).timeout >= 0 ? 'a timer (schedule_timeout)' : 'idle: nothing to do';
   }
   return {
     pid: t.pid,

@@ -19,7 +19,7 @@ import { footprint_opaque } from './footprint';
 import { boot_params } from './init/params';
 import { debug_show_all_locks } from './locking/lockdep';
 import { report, print_tainted, UTS_RELEASE } from './panic';
-import { for_each_process, register_sched_clock_hook, register_sched_idle_forever_hook } from './sched/core';
+import { for_each_process, model_task_sched, register_sched_clock_hook, register_sched_idle_forever_hook } from './sched/core';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, type task_struct } from './sched/task';
 import { model_clock_advance_to, HZ, jiffies, NSEC_PER_JIFFY } from './time/timekeeping';
 import { __run_timers } from './time/timer';
@@ -63,8 +63,11 @@ function check_hung_uninterruptible_tasks(at: number): void {
   const timeout = boot_params().hung_task_timeout_secs;
   for (const t of for_each_process()) {
     if (t.exit_state !== 'running' || t.state !== TASK_UNINTERRUPTIBLE) continue;
-    if (t.switch_count !== t.last_switch_count) {
-      t.last_switch_count = t.switch_count;
+    // The scheduler's own counts (kernel/sched/core.ts task_sched): the task's fields are writable by code handed the task.
+    const sched = model_task_sched(t);
+    const switch_count = sched.nvcsw + sched.nivcsw;
+    if (switch_count !== sched.last_switch_count) {
+      sched.last_switch_count = switch_count;
       continue;
     }
     if (at - t.sleep_start < timeout * HZ) continue;
@@ -78,7 +81,7 @@ function check_hung_uninterruptible_tasks(at: number): void {
       ...(t.blocked_on ? [`  (model) waiting for ${t.blocked_on.describe()}${holder_text(t)}`] : []),
       ...debug_show_all_locks(),
     ];
-    report('hung_task', `task ${t.comm}:${t.pid} blocked for more than ${timeout} seconds`, lines, undefined, t.model_sleep_trace);
+    report('hung_task', `task ${t.comm}:${t.pid} blocked for more than ${timeout} seconds`, lines, undefined, model_task_sched(t).sleep_trace);
   }
 }
 
@@ -128,5 +131,5 @@ function report_deadlock(): void {
   }
   // The Call Trace is where the first task of the cycle (else the first stuck task) went to sleep.
   const first = cycle?.[0] ?? stuck[0];
-  report('deadlock', cycle ? `deadlock: ${cycle.map((t) => `${t.comm}:${t.pid}`).join(' -> ')}` : 'deadlock: every task is asleep', lines, undefined, first?.model_sleep_trace ?? []);
+  report('deadlock', cycle ? `deadlock: ${cycle.map((t) => `${t.comm}:${t.pid}`).join(' -> ')}` : 'deadlock: every task is asleep', lines, undefined, first ? model_task_sched(first).sleep_trace : []);
 }

@@ -63,7 +63,7 @@ import { register_initcall } from './init/initcall';
 import { boot_params } from './init/params';
 import { kthread_run } from './kthread';
 import { print_ip_sym } from './lib/dump_stack';
-import { lock_map_acquire, lock_map_acquire_read, lock_map_release, lockdep_map } from './locking/lockdep';
+import { lock_map_acquire, lock_map_acquire_read, lock_map_release, lockdep_map, model_embed_map } from './locking/lockdep';
 import { GFP_KERNEL } from './mm/gfp';
 import { kzalloc } from './mm/slab';
 import { __warn, report, WARN_ONCE } from './panic';
@@ -193,6 +193,8 @@ export interface init_work_options {
   module?: string;
   /** lockdep class name; the kernel uses the INIT_WORK argument, e.g. "(&i915->mm.free_work)". */
   lockdep_name?: string;
+  /** A map of its own instead (a flush barrier shares its workqueue's). */
+  lockdep_map?: lockdep_map;
 }
 
 /**
@@ -204,7 +206,7 @@ export function INIT_WORK(work: work_struct, func: work_func_t, name?: string, o
   work.func = func;
   work.name = fname;
   work.module = opts.module ?? null;
-  work.lockdep_map = new lockdep_map(opts.lockdep_name ?? `(${fname})`);
+  model_embed_map(work, 'lockdep_map', opts.lockdep_map ?? new lockdep_map(opts.lockdep_name ?? `(${fname})`));
   work.pending = false;
   work_data_of.set(work, { pwq: null, pool: null, linked: false, color: WORK_NO_COLOR, canceling: false });
   return work;
@@ -1005,8 +1007,7 @@ function insert_wq_barrier(pwq: pool_workqueue, target: work_struct, worker: wor
   const barr = {} as wq_barrier;
   barr.done = init_completion(`flush of ${pwq.wq.name}:${pf(target)}`, () => model_work_expected_runner(barr.work));
   const wq_barrier_func = async (): Promise<void> => complete(barr.done);
-  barr.work = INIT_WORK({} as work_struct, wq_barrier_func, 'wq_barrier_func');
-  barr.work.lockdep_map = wq.barrier_map;
+  barr.work = INIT_WORK({} as work_struct, wq_barrier_func, 'wq_barrier_func', { lockdep_map: wq.barrier_map });
   barr.work.pending = true;
   if (worker) {
     insert_work(pwq, barr.work, worker.scheduled, 0);

@@ -37,7 +37,7 @@ import { zone_info } from '../kernel/mm/page_alloc';
 import { failslab_set } from '../kernel/mm/slab';
 import { drop_slab } from '../kernel/mm/vmscan';
 import { rcu_barrier } from '../kernel/rcu/update';
-import { current, msleep } from '../kernel/sched/core';
+import { current, model_task_sched, msleep } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC, PF_WQ_WORKER, task_ptr, type task_struct } from '../kernel/sched/task';
 import { jiffies as jiffies_now } from '../kernel/time/timekeeping';
 import { flush_work } from '../kernel/workqueue';
@@ -193,7 +193,7 @@ export function recorded_unlock(unlock: i915_shrinker_ops['unlock'], calls: unlo
     // The waiter woke while the shrinker worked and found the lock taken: it asks for a handoff.
     if (handoff && __mutex_owner(lock) === me && atomic_long_read(lock.owner) & MUTEX_FLAG_WAITERS) atomic_long_or(MUTEX_FLAG_HANDOFF, lock.owner);
     const before = { owned: __mutex_owner(lock) === me, flags: atomic_long_read(lock.owner) & MUTEX_FLAGS };
-    const nvcsw = me.nvcsw;
+    const nvcsw = model_task_sched(me).nvcsw; // the scheduler's count: the task's field is writable by the code judged
     const t0 = jiffies_now();
     const watch = before.owned ? watch_owner_word(lock, me) : null;
     let let_go = false;
@@ -206,7 +206,7 @@ export function recorded_unlock(unlock: i915_shrinker_ops['unlock'], calls: unlo
     calls.push({
       by: caller_text(me),
       unlock: should_unlock,
-      slept: me.nvcsw - nvcsw,
+      slept: model_task_sched(me).nvcsw - nvcsw,
       stalled_jiffies: jiffies_now() - t0,
       owned_before: before.owned,
       owned_after: owner === me,

@@ -47,7 +47,7 @@ import { complete, init_completion, wait_for_completion } from '../kernel/sched/
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
 import { SHRINK_STOP, shrinker_nr_deferred, type shrink_control } from '../kernel/mm/vmscan';
 import { NOTIFY_DONE, NOTIFY_OK } from '../kernel/mm/oom_kill';
-import { current, msleep, sched_steps, schedule_timeout_uninterruptible } from '../kernel/sched/core';
+import { current, model_task_sched, msleep, sched_steps, schedule_timeout_uninterruptible } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_KTHREAD, PF_MEMALLOC, PF_MEMALLOC_NOIO, PF_WQ_WORKER, type task_struct } from '../kernel/sched/task';
 import { jiffies } from '../kernel/time/timekeeping';
 import { run_once, type once_result } from '../course/check_helpers';
@@ -254,7 +254,7 @@ export function judged_shrinker(s: whole_shrinker): { ops: Partial<i915_shrinker
       flags_after: 0,
     };
     const freed_before = freed?.value ?? 0;
-    const nvcsw = me.nvcsw;
+    const nvcsw = model_task_sched(me).nvcsw; // the scheduler's count: the task's field is writable by the code judged
     const steps = sched_steps();
     const t0 = jiffies();
     const unwatch = watch_releases(before.with_pages, (n) => (rec.released_busy += n));
@@ -264,7 +264,7 @@ export function judged_shrinker(s: whole_shrinker): { ops: Partial<i915_shrinker
     } finally {
       unwatch();
       rec.yielded = sched_steps() - steps;
-      rec.slept = me.nvcsw - nvcsw;
+      rec.slept = model_task_sched(me).nvcsw - nvcsw;
       rec.stalled_jiffies = jiffies() - t0;
       const gone = before.with_pages.filter((o) => o.mm.pages === null);
       rec.released = gone.reduce((n, o) => n + obj_nr_pages(o), 0);

@@ -53,7 +53,7 @@ import { model_schedule_point, model_task_context, current, might_sleep, schedul
 import { fatal_signal_pending, TASK_INTERRUPTIBLE, TASK_KILLABLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE, TASK_WAKEKILL, task_ptr, task_struct_at, type task_struct, type wait_target } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
 import { DEBUG_LOCKS_WARN_ON } from './debug_locks';
-import { lock_acquire, lock_release, lockdep_map } from './lockdep';
+import { lock_acquire, lock_release, lockdep_map, model_embed_map } from './lockdep';
 import { model_static_lock_register } from './static_locks';
 
 export const MUTEX_FLAG_WAITERS = 0x01;
@@ -93,11 +93,11 @@ export class mutex {
   /** Sleeping waiters, first come first served. */
   readonly wait_list: task_struct[] = [];
   /** Lockdep's identity: the class is @name. */
-  readonly dep_map: lockdep_map;
+  declare readonly dep_map: lockdep_map; // defined read-only in the constructor (model_embed_map)
   constructor(public readonly name: string) {
     footprint_new(this);
     footprint_new(this.owner);
-    this.dep_map = new lockdep_map(name);
+    model_embed_map(this, 'dep_map', new lockdep_map(name));
     wait_targets.set(this, { describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) });
     model_mutex_watch?.(this);
   }

@@ -25,7 +25,7 @@ import { footprint_new, footprint_read, footprint_write } from '../footprint';
 import { model_schedule_point, model_task_context, current, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
 import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, type task_struct, type wait_target } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
-import { lock_acquire, lock_release, lockdep_map } from './lockdep';
+import { lock_acquire, lock_release, lockdep_map, model_embed_map } from './lockdep';
 import { model_static_lock_register } from './static_locks';
 
 /** struct rwsem_waiter */
@@ -46,10 +46,10 @@ export class rw_semaphore {
   /** Readers holding it (a task appears once per read hold). */
   readonly readers: task_struct[] = [];
   readonly wait_list: rwsem_waiter[] = [];
-  readonly dep_map: lockdep_map;
+  declare readonly dep_map: lockdep_map; // defined read-only in the constructor (model_embed_map)
   constructor(public readonly name: string) {
     footprint_new(this);
-    this.dep_map = new lockdep_map(name);
+    model_embed_map(this, 'dep_map', new lockdep_map(name));
     wait_targets.set(this, { describe: () => `rwsem ${name}`, holder: () => this.writer ?? this.readers[0] ?? null });
   }
 }

@@ -34,7 +34,7 @@ import type { task_struct } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
 import { softlockup_line, softlockup_title } from '../watchdog';
 import { debug_locks_off } from './debug_locks';
-import { model_lockdep_task, lock_acquire, lock_release, lockdep_map } from './lockdep';
+import { model_embed_map, model_lockdep_task, lock_acquire, lock_release, lockdep_map } from './lockdep';
 import { model_static_lock_register } from './static_locks';
 
 /** SPINLOCK_MAGIC of CONFIG_DEBUG_SPINLOCK. */
@@ -46,10 +46,10 @@ export class spinlock_t {
   /** CONFIG_DEBUG_SPINLOCK's owner and owner_cpu. */
   owner: task_struct | null = null;
   owner_cpu = -1;
-  readonly dep_map: lockdep_map;
+  declare readonly dep_map: lockdep_map; // defined read-only in the constructor (model_embed_map)
   constructor(public readonly name: string) {
     footprint_new(this);
-    this.dep_map = new lockdep_map(name);
+    model_embed_map(this, 'dep_map', new lockdep_map(name));
   }
 }
 

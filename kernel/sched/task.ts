@@ -4,9 +4,7 @@
 
 import { register_initcall } from '../init/initcall';
 import { boot_params, default_boot_params } from '../init/params';
-import type { stack_frame } from '../lib/dump_stack';
 import { prandom_state } from '../lib/prandom';
-import type { timer_list } from '../time/timer';
 
 // Task states (v4.11 values).
 export const TASK_RUNNING = 0x0000;
@@ -97,24 +95,7 @@ export interface task_struct {
    * (kernel/exit.ts). When it drops to 0 the task_struct is freed.
    */
   usage: number;
-
-  // --- scheduler private -------------------------------------------------
-  /** Continue this task's JavaScript (set while it is parked at a schedule point). */
-  model_resume: (() => void) | null;
-  /** True between parking at a schedule point and being resumed. */
-  model_parked: boolean;
-  /** The sleeping call the task is parked in, for the forgotten-await message. */
-  model_parked_in: string;
-  /** jiffies at which a sleeping schedule_timeout() wakes it, or -1. */
-  model_timeout: number;
-  /** The timer of its timed sleeps (schedule_timeout), made on the first one. */
-  model_timeout_timer: timer_list | null;
-  /** Steps run since last switched in (for the default time slice). */
-  model_slice: number;
-  /** Model calls made since the task last reached a schedule point (kernel/watchdog.ts). */
-  model_calls: number;
-  /** Where the task went to sleep (kernel/lib/dump_stack.ts), recorded when tracing: a hung task's Call Trace. */
-  model_sleep_trace: readonly stack_frame[];
+  // The scheduler's private state of the task is kept beside it: kernel/sched/core.ts model_task_sched().
 }
 
 export function task_is_running(t: task_struct): boolean {

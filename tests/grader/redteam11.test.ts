@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { run_once } from '../../course/check_helpers';
 import { COURSE_ROOT } from '../../course/files';
 import { find_exercise } from '../../course/manifest';
-import { grade_submission, prepare_base, release_base } from '../../grader/grade';
+import { grade_submission, prepare_base, release_base, type grading_base } from '../../grader/grade';
+import { measure_call } from '../../course/invariants';
+import { current, msleep } from '../../kernel/sched/core';
+import { INIT_WORK, type work_struct } from '../../kernel/workqueue';
+import { mutex_init } from '../../kernel/locking/mutex';
 import { gem_world, populate, WORLD_PARAMS } from '../../scenarios/i915_world';
 import { manifest, new_submission } from './fixtures';
 
@@ -39,7 +43,7 @@ describe('round 11, 01: the model keeps its plumbing beside the kernel\'s object
     await run_once(WORLD_PARAMS, async () => {
       const w = gem_world({ release: '4.12' });
       await populate(w);
-      found.push(...model_fields_reachable([[w.i915, 'i915']], 6));
+      found.push(...model_fields_reachable([[w.i915, 'i915'], [current, 'current']], 6));
     });
     expect(found).toEqual([]);
   });
@@ -56,6 +60,53 @@ describe('round 11, 01: the model keeps its plumbing beside the kernel\'s object
       // The starter passes only the guard (keeps-outer-frame-lock); so does this file now.
       expect(x.checks.filter((c) => c.status === 'passed').map((c) => c.id)).toEqual(['keeps-outer-frame-lock']);
       expect(x.checks.find((c) => c.id === 'no-flush-from-reclaim')?.status).toBe('failed');
+    } finally {
+      release_base(base);
+    }
+  }, 900_000);
+});
+
+/** @fixture (tests/grader/fixtures/attacks/) as @e's one graded file, graded with the policy on: the passed checks' ids. */
+async function passed_by(base: grading_base, id: string, fixture: string): Promise<string[]> {
+  const e = find_exercise(manifest, id);
+  const sub = new_submission(fixture);
+  mkdirSync(join(sub, e.id), { recursive: true });
+  writeFileSync(join(sub, e.id, e.files[0]!), readFileSync(join(COURSE_ROOT, `tests/grader/fixtures/attacks/${fixture}.txt`), 'utf8'));
+  const r = await grade_submission(base, { submission: sub, exercises: [id], policy: true, typecheck: false, starter_baseline: false });
+  return r.exercises[0]!.checks.filter((c) => c.status === 'passed').map((c) => c.id);
+}
+
+describe('round 11, 05: the judges measure with what the code judged cannot write', () => {
+  it('a task that puts its nvcsw back after sleeping still slept for measure_call; a work item\'s and a mutex\'s lockdep map cannot be swapped', async () => {
+    const { value } = await run_once(WORLD_PARAMS, async () => {
+      const m = await measure_call(async () => {
+        const me = current;
+        const nvcsw = me.nvcsw, switches = me.switch_count;
+        await msleep(10);
+        me.nvcsw = nvcsw;
+        me.switch_count = switches;
+      });
+      const work = INIT_WORK({} as work_struct, async () => {}, 'a_work');
+      const lock = mutex_init('&a->lock');
+      const swaps: string[] = [];
+      for (const [o, k] of [[work, 'lockdep_map'], [lock, 'dep_map'], [lock.dep_map, 'name']] as const) {
+        try {
+          (o as unknown as Record<string, unknown>)[k] = { name: 'a class of its own' };
+        } catch (e) {
+          swaps.push(`${k}: ${(e as Error).constructor.name}`);
+        }
+      }
+      return { slept: m.slept, swaps };
+    });
+    expect(value!.slept).toBe(1);
+    expect(value!.swaps).toEqual(['lockdep_map: TypeError', 'dep_map: TypeError', 'name: TypeError']);
+  });
+
+  it('red team 11 #05 (the decoy flush-when-backlog-large with PF_MEMALLOC cleared, the work\'s lockdep map swapped and nvcsw put back) scores no more than the decoy on 08, not 9/9', async () => {
+    const base = prepare_base();
+    try {
+      const passed = await passed_by(base, '08', 'forged-nvcsw');
+      expect(passed).not.toContain('no-flush-from-reclaim');
     } finally {
       release_base(base);
     }
