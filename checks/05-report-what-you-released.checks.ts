@@ -51,6 +51,7 @@ import {
 } from '../scenarios/oom_notifier';
 import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
 import { MANY_CPU_MACHINES } from '../scenarios/many_cpus';
+import { arb_convoy, arb_machine, CONVOY_MAX, LARGEST_MACHINE } from '../scenarios/machine_ranges';
 import golden from './05-report-what-you-released.golden';
 
 /**
@@ -198,6 +199,11 @@ const GIVES_BACK_EXAMPLES: oom_workload[] = [
   // before a kill is owed in full, however many wait. Nothing purgeable, so a purge alone gives back nothing.
   W({ comm: 'Xorg', holder: 'caller', convoy: 3, objects: [obj('bound-idle', 10), obj('needed', 6)], swap: true }),
   W({ comm: 'i915_ioctl', holder: 'caller', convoy: 2, objects: [obj('bound-active', 8), obj('purgeable', 2), obj('bound-idle', 6)], release: '4.11', lockdep: false }),
+  // The top of every range (scenarios/machine_ranges.ts; the generated workloads draw from the whole of each): the
+  // longest convoy drawn (64) on 512 CPUs with the top pids, 104 days up; another task's hold on the same machine.
+  // A notifier keyed to "more than the largest tried" meets these.
+  W({ comm: 'Xorg', holder: 'caller', convoy: CONVOY_MAX, objects: [obj('bound-idle', 10), obj('needed', 6)], swap: true, machine: { nr_cpus: LARGEST_MACHINE.nr_cpus, first_pid: LARGEST_MACHINE.first_pid }, uptime_secs: LARGEST_MACHINE.uptime_secs }),
+  W({ comm: 'glxgears', holder: 'other-briefly', other: 'Xorg', hold_ms: 600, objects: [obj('bound-idle', 10), obj('purgeable', 4)], lockdep: false, machine: { nr_cpus: LARGEST_MACHINE.nr_cpus, first_pid: LARGEST_MACHINE.first_pid }, uptime_secs: LARGEST_MACHINE.uptime_secs }),
 ];
 
 /** The notifier called directly, as out_of_memory() calls it, after other notifiers added @earlier pages. */
@@ -508,9 +514,17 @@ async function pin_races(impl: exercise_impl): Promise<check_outcome> {
 /**
  * Who allocates, drawn for every generated OOM workload: a user task, a kernel thread or a kworker
  * (scenarios/reclaim_context.ts). The notifier owes each the same purge and the same report.
+ * And on what machine, drawn from the whole range of each (scenarios/machine_ranges.ts): CPUs 2-512, pids
+ * anywhere up to 4194303, up to 104 days up, and behind an allocating lock holder a convoy of up to 64 (red
+ * team 11's keys, CPU 2+ and 2+ waiters, were closed with 8 CPUs and 3 waiters, and "one past" those passed).
  */
 const with_caller = (arb: fc.Arbitrary<oom_workload>): fc.Arbitrary<oom_workload> =>
-  fc.tuple(arb, arb_caller_task).map(([wl, caller]) => (caller === 'user' ? wl : { ...wl, caller }));
+  fc.tuple(arb, arb_caller_task, fc.option(arb_machine, { nil: null }), arb_convoy).map(([wl, caller, m, convoy]) => ({
+    ...wl,
+    ...(caller === 'user' ? {} : { caller }),
+    ...(m ? { machine: { nr_cpus: m.nr_cpus, first_pid: m.first_pid }, uptime_secs: m.uptime_secs } : {}),
+    ...(wl.holder === 'caller' && convoy > 0 ? { convoy } : {}),
+  }));
 
 /** oom_check - run OOM workloads and judge each run with @judge (after the common invariants); compare @aspect with the reference. */
 function oom_check(

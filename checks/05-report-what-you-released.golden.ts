@@ -4,7 +4,7 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "leaves-the-other-notifiers-their-say": {
-    "{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":4,\"busy_ms\":60,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":9}],\"other\":\"gpu_wait\",\"release\":\"4.11\",\"swap\":false}": {
+    "{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":4,\"busy_ms\":60,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":false,\"machine\":{\"first_pid\":4194303,\"nr_cpus\":505},\"objects\":[{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":9}],\"other\":\"gpu_wait\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":0}": {
       "kills": [],
       "totals": [
         22
@@ -16,7 +16,7 @@ const golden: golden_data = {
         14
       ]
     },
-    "{\"balloon\":{\"first\":false,\"pages\":5},\"beyond\":5,\"busy_ms\":3,\"caller\":\"kworker\",\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":14}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":{\"first\":false,\"pages\":5},\"beyond\":5,\"busy_ms\":3,\"caller\":\"kworker\",\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"machine\":{\"first_pid\":4194303,\"nr_cpus\":505},\"objects\":[{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":14}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":8844885}": {
       "kills": [],
       "totals": [
         24
@@ -28,19 +28,19 @@ const golden: golden_data = {
         6
       ]
     },
-    "{\"balloon\":{\"first\":false,\"pages\":6},\"beyond\":6,\"busy_ms\":2,\"caller\":\"kthread\",\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":{\"first\":false,\"pages\":6},\"beyond\":6,\"busy_ms\":2,\"caller\":\"kthread\",\"comm\":\"i915_ioctl\",\"convoy\":3,\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
       "totals": [
         6
       ]
     },
-    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":1,\"busy_ms\":3,\"caller\":\"kthread\",\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":12}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":false}": {
+    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":1,\"busy_ms\":3,\"caller\":\"kthread\",\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"machine\":{\"first_pid\":1,\"nr_cpus\":8},\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":12}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":2637107}": {
       "kills": [],
       "totals": [
         15
       ]
     },
-    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":2,\"busy_ms\":59,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":2,\"busy_ms\":59,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"machine\":{\"first_pid\":7,\"nr_cpus\":77},\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":4294968}": {
       "kills": [],
       "totals": [
         11
@@ -54,11 +54,11 @@ const golden: golden_data = {
     }
   },
   "lets-the-oom-killer-act-when-nothing-came-back": {
-    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":45,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":8}],\"other\":\"glxgears\",\"release\":\"4.11\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":45,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"machine\":{\"first_pid\":1816106,\"nr_cpus\":512},\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":8}],\"other\":\"glxgears\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":0}": {
       "kills": [
-        "Killed process 1 (firefox)"
+        "Killed process 1816106 (firefox)"
       ],
-      "got": 209
+      "got": 185
     },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-long\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [
@@ -78,27 +78,27 @@ const golden: golden_data = {
       ],
       "got": 197
     },
-    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":40,\"caller\":\"kworker\",\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":40,\"caller\":\"kworker\",\"comm\":\"glxgears\",\"convoy\":3,\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"machine\":{\"first_pid\":35586,\"nr_cpus\":160},\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":4294968}": {
       "kills": [
-        "Killed process 1 (firefox)"
+        "Killed process 35586 (firefox)"
       ],
-      "got": 203
+      "got": 196
     },
-    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":57,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":2}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":57,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"machine\":{\"first_pid\":9,\"nr_cpus\":506},\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":2}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":2512618}": {
       "kills": [
-        "Killed process 1 (firefox)"
+        "Killed process 9 (firefox)"
       ],
-      "got": 204
+      "got": 180
     },
-    "{\"balloon\":null,\"beyond\":6,\"busy_ms\":34,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"needed\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":6,\"busy_ms\":34,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"machine\":{\"first_pid\":4194048,\"nr_cpus\":509},\"objects\":[{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"needed\",\"pages\":8},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":657293}": {
       "kills": [
-        "Killed process 1 (firefox)"
+        "Killed process 4194048 (firefox)"
       ],
-      "got": 199
+      "got": 175
     }
   },
   "no-oom-kill-when-i915-gave-memory-back": {
-    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":1257,\"caller\":\"kworker\",\"comm\":\"check\",\"gfp\":\"GFP_NOFS\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":15}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":true}": {
+    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":1257,\"caller\":\"kworker\",\"comm\":\"check\",\"gfp\":\"GFP_NOFS\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"machine\":{\"first_pid\":699715,\"nr_cpus\":8},\"objects\":[{\"kind\":\"needed\",\"pages\":7},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":15}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":0}": {
       "kills": [],
       "released": 22
     },
@@ -106,15 +106,15 @@ const golden: golden_data = {
       "kills": [],
       "released": 12
     },
-    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":161,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":1961,\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":161,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":1961,\"holder\":\"other-briefly\",\"lockdep\":true,\"machine\":{\"first_pid\":4194303,\"nr_cpus\":512},\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":144378}": {
       "kills": [],
       "released": 13
     },
-    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":3865,\"caller\":\"kworker\",\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true}": {
+    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":3865,\"caller\":\"kworker\",\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"machine\":{\"first_pid\":4194048,\"nr_cpus\":8},\"objects\":[{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":0}": {
       "kills": [],
       "released": 16
     },
-    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":7,\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":14}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true}": {
+    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":7,\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-handoff\",\"lockdep\":false,\"machine\":{\"first_pid\":4194303,\"nr_cpus\":512},\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":14}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":7697661}": {
       "kills": [],
       "released": 17
     },
@@ -134,6 +134,10 @@ const golden: golden_data = {
       "kills": [],
       "released": 16
     },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"machine\":{\"first_pid\":4194048,\"nr_cpus\":512},\"objects\":[{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"needed\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":9000000}": {
+      "kills": [],
+      "released": 16
+    },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":600,\"holder\":\"other-briefly\",\"lockdep\":true,\"machine\":{\"first_pid\":4003,\"nr_cpus\":8},\"objects\":[{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
       "released": 14
@@ -149,6 +153,10 @@ const golden: golden_data = {
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":300,\"holder\":\"other-briefly\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":601}": {
       "kills": [],
       "released": 12
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":600,\"holder\":\"other-briefly\",\"lockdep\":false,\"machine\":{\"first_pid\":4194048,\"nr_cpus\":512},\"objects\":[{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":9000000}": {
+      "kills": [],
+      "released": 14
     },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"glxgears\",\"gfp\":\"GFP_NOFS\",\"holder\":\"other-briefly\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
