@@ -146,7 +146,7 @@ export function export_student(root: string, dest: string): export_result {
   } catch {
     throw new Error(`${root} is not a git repository with a commit: export-student exports what git tracks at HEAD`);
   }
-  const at_head = (f: string) => execFileSync('git', ['show', `HEAD:${f}`], { cwd: course, maxBuffer: 64 << 20 });
+  const at_head = (f: string) => execFileSync('git', ['show', `HEAD:./${f}`], { cwd: course, maxBuffer: 64 << 20 }); // ./: relative to the course, which may be a folder of a larger repository
   // "<mode> <type> <hash>\t<path>": regular files and executables only (no links, no submodules).
   const entries = listing.split('\0').filter(Boolean).map((l) => ({ mode: l.split(' ')[0]!, path: l.slice(l.indexOf('\t') + 1) }));
   const executable = new Set(entries.filter((x) => x.mode === '100755').map((x) => x.path));

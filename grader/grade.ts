@@ -356,7 +356,7 @@ export function starter_source(root: string, id: string, f: string): { text: str
   const recorded = join(root, STARTERS_DIR, id, `${f}.starter`);
   if (existsSync(recorded)) return { text: readFileSync(recorded, 'utf8') };
   try {
-    return { text: execFileSync('git', ['show', `HEAD:exercises/${id}/${f}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+    return { text: execFileSync('git', ['show', `HEAD:./exercises/${id}/${f}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
   } catch (e) {
     const err = e as { code?: string; stderr?: string; message: string };
     if (err.code === 'ENOENT') return { why: 'git is not installed' };
@@ -405,6 +405,26 @@ function walk_no_links(root: string, rel: string): located {
 }
 
 /**
+ * wrapping_folder - the one folder a zip of the repository's folder puts everything in
+ * (macOS "Compress", Windows "Send to", GitHub "Download ZIP": shrinker-lab-main/exercises/...),
+ * when @sub holds only that folder (besides __MACOSX and dot-entries) and it holds exercises/:
+ * graded as the submission (red team 11 #07: a full answer so wrapped scored 0, "missing"). A real
+ * folder only, never a link; null otherwise.
+ */
+function wrapping_folder(sub: string): string | null {
+  if (lstatSync(join(sub, 'exercises'), { throwIfNoEntry: false })) return null;
+  let entries;
+  try {
+    entries = readdirSync(sub, { withFileTypes: true }).filter((d) => !d.name.startsWith('.') && d.name !== '__MACOSX');
+  } catch {
+    return null;
+  }
+  if (entries.length !== 1 || !entries[0]!.isDirectory()) return null;
+  const inner = join(sub, entries[0]!.name);
+  return lstatSync(join(inner, 'exercises'), { throwIfNoEntry: false })?.isDirectory() ? inner : null;
+}
+
+/**
  * Where a submission keeps its files. Shapes: a whole student repository
  * (exercises/<id>/<file>, and protected files that can be compared), its
  * exercises/ folder (<id>/<file>, or <NN>/<file>), or the edited files
@@ -415,6 +435,8 @@ function walk_no_links(root: string, rel: string): located {
  * Exported for the tests.
  */
 export function submission_layout(sub: string, m: course_manifest): { locate: (e: manifest_exercise, f: string) => located; repo: string | null } {
+  const wrapped = wrapping_folder(sub);
+  if (wrapped) return submission_layout(wrapped, m);
   const top = lstatSync(join(sub, 'exercises'), { throwIfNoEntry: false });
   if (top?.isDirectory()) return { locate: (e, f) => walk_no_links(sub, `exercises/${e.id}/${f}`), repo: sub };
   if (top?.isSymbolicLink()) return { locate: () => ({ refused: 'exercises is a symbolic link: the grader takes only real files and folders of the submission' }), repo: null };

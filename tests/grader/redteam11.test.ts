@@ -1,12 +1,15 @@
 // Grader red team, round 11 (/work/coord/s11/grader-redteam11.md; attacks in /work/gr11-attacks/): one
 // test per class closed this round, each failing without its fix.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run_once } from '../../course/check_helpers';
 import { COURSE_ROOT } from '../../course/files';
 import { find_exercise } from '../../course/manifest';
-import { grade_submission, prepare_base, release_base, type grading_base } from '../../grader/grade';
+import { export_student } from '../../grader/export_student';
+import { grade_submission, prepare_base, release_base, starter_source, submission_layout, type grading_base } from '../../grader/grade';
+import { make_temp } from '../../grader/tree';
 import { measure_call } from '../../course/invariants';
 import { current, msleep } from '../../kernel/sched/core';
 import { INIT_WORK, type work_struct } from '../../kernel/workqueue';
@@ -111,4 +114,44 @@ describe('round 11, 05: the judges measure with what the code judged cannot writ
       release_base(base);
     }
   }, 900_000);
+});
+
+describe('round 11, 02: a course kept as a folder of a larger repository', () => {
+  it('its starters are read from git and it exports (git paths relative to the course, not to the repository)', () => {
+    const repo = make_temp('shrinker-monorepo-');
+    const course = join(repo, 'teaching', 'shrinker-lab');
+    mkdirSync(course, { recursive: true });
+    const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+    execFileSync('sh', ['-c', `git -C "${COURSE_ROOT}" archive HEAD | tar -x -C "${course}"`]);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'the department\'s teaching repository');
+    const e = manifest.exercises[0]!;
+    const committed = readFileSync(join(course, 'exercises', e.id, e.files[0]!), 'utf8');
+    // A local answer in the working tree is not the starter.
+    writeFileSync(join(course, 'exercises', e.id, e.files[0]!), `${committed}\n// solved locally\n`);
+    expect(starter_source(course, e.id, e.files[0]!)).toEqual({ text: committed });
+    const dest = join(make_temp('shrinker-export-'), 'template');
+    export_student(course, dest);
+    expect(readFileSync(join(dest, 'exercises', e.id, e.files[0]!), 'utf8')).toBe(committed);
+    expect(existsSync(join(dest, 'README.md'))).toBe(true);
+  }, 300_000);
+});
+
+describe('round 11, 07: a zip of the repository\'s folder (shrinker-lab-main/exercises/...)', () => {
+  it('is graded from inside that one folder; __MACOSX and dot-entries beside it do not count; a link is never followed', () => {
+    const e = manifest.exercises[0]!;
+    const sub = new_submission('wrapped');
+    const inner = join(sub, 'shrinker-lab-main', 'exercises', e.id);
+    mkdirSync(inner, { recursive: true });
+    writeFileSync(join(inner, e.files[0]!), 'export {};\n');
+    mkdirSync(join(sub, '__MACOSX', 'shrinker-lab-main'), { recursive: true });
+    writeFileSync(join(sub, '.DS_Store'), '');
+    expect(submission_layout(sub, manifest).locate(e, e.files[0]!)).toEqual({ path: join(inner, e.files[0]!) });
+    // The same folder reached through a link: not taken.
+    const linked = new_submission('wrapped-link');
+    symlinkSync(join(sub, 'shrinker-lab-main'), join(linked, 'shrinker-lab-main'));
+    expect(submission_layout(linked, manifest).locate(e, e.files[0]!)).toEqual({ missing: `exercises/${e.id}/${e.files[0]}` });
+  });
 });
