@@ -36,6 +36,15 @@ export interface boot_params {
   totalram_pages: number;
   /** Swap space in pages (0: no swap, anon pages cannot be reclaimed). */
   swap_pages: number;
+  /**
+   * The swap space is a file whose filesystem writes it itself (SWP_FILE,
+   * set by swapon when the file's a_ops have ->swap_activate: in v4.11 only
+   * NFS, swap over NFS). __swap_writepage then writes each page with the
+   * file's ->direct_IO instead of a bio, and that write can fail (an NFS
+   * request that finds no memory: kernel/nfs/direct.ts). false: a swap
+   * partition, written through bios from a mempool, which never fail.
+   */
+  swap_file: boolean;
   /** Record structured trace events (costs time; the explorer turns it on to replay). */
   trace: boolean;
   /**
@@ -82,6 +91,7 @@ export const default_boot_params: Readonly<boot_params> = Object.freeze({
   lockdep_crossrelease: false,
   totalram_pages: 4096,
   swap_pages: 0,
+  swap_file: false,
   trace: false,
   i915_mm_lock_window: false,
   uptime_secs: 0,
