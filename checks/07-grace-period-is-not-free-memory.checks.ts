@@ -9,12 +9,13 @@ import { EXPLORED_RUN_MAX_STEPS, explain_step_limit, with_run_step_limit } from 
 import { lock_owners, locks_balanced, measure_call, page_accounting, type call_measure } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { scenario } from '../explorer/scenario';
-import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
+import { i915_gem_object_put, model_i915_free_count } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { model_i915_objects, type drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import {
   i915_gem_object_create,
   i915_gem_object_pin_pages,
   i915_gem_object_unpin_pages,
+  model_i915_object_freed,
   PAGE_SIZE,
   type drm_i915_gem_object,
 } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
@@ -74,11 +75,11 @@ interface after_drain {
 
 function measure(i915: drm_i915_private, dropped: drm_i915_gem_object[], chained: ReadonlySet<drm_i915_gem_object>): after_drain {
   return {
-    cascaded: dropped.some((o) => !o.freed && chained.has(o)),
+    cascaded: dropped.some((o) => !model_i915_object_freed(o) && chained.has(o)),
     dropped: dropped.length,
-    not_freed: dropped.filter((o) => !o.freed).length,
+    not_freed: dropped.filter((o) => !model_i915_object_freed(o)).length,
     with_pages: dropped.filter((o) => o.mm.pages !== null).length,
-    free_count: i915.mm.free_count,
+    free_count: model_i915_free_count(i915), // the driver's own count: mm.free_count is writable by the code judged (red team 11 #10)
     rcu_callbacks_pending: rcu_pending_callbacks(),
     free_work_pending: work_pending(i915.mm.free_work),
   };
@@ -411,8 +412,8 @@ function drain_races(drain: drain_fn): scenario {
       user_task(async () => {
         await wait_for_completion(released);
         await drain(i915);
-        checked = dropped.every((o) => o.freed);
-        if (!checked) throw new Error(`i915_gem_drain_freed_objects returned with ${dropped.filter((o) => !o.freed).length} released objects not freed`);
+        checked = dropped.every((o) => model_i915_object_freed(o));
+        if (!checked) throw new Error(`i915_gem_drain_freed_objects returned with ${dropped.filter((o) => !model_i915_object_freed(o)).length} released objects not freed`);
       }, 'drainer', { cpu: 0 });
     },
   };
@@ -477,7 +478,7 @@ async function run_idle_workload(drain: drain_fn, wl: idle_workload) {
       const locks = lock_owners([i915.struct_mutex]);
       const gp = rcu_batches_started();
       const m = await measure_call(() => drain(i915));
-      value = { m, gps: rcu_batches_started() - gp, locks: locks_balanced(locks), free_count: i915.mm.free_count };
+      value = { m, gps: rcu_batches_started() - gp, locks: locks_balanced(locks), free_count: model_i915_free_count(i915) };
       complete(w.done);
     }, wl.drainer, { cpu: 0 });
   });

@@ -25,7 +25,7 @@
 import type { scenario } from '../explorer/scenario';
 import { run_once, type once_result } from '../course/check_helpers';
 import { fc } from '../course/workload';
-import { i915_gem_object_pin_pages, i915_gem_object_unpin_pages, relocate_entry, RELOCATION_ENTRY_BYTES, RELOCATIONS_PER_BATCH, sg_table_page, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_pin_pages, model_i915_object_freed, i915_gem_object_unpin_pages, relocate_entry, RELOCATION_ENTRY_BYTES, RELOCATIONS_PER_BATCH, sg_table_page, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { model_i915_objects } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { user_task } from '../kernel/fork';
@@ -157,7 +157,7 @@ export async function run_deferral_history(wl: deferral_workload, s: whole_shrin
     async (): Promise<deferral_outcome> => {
       const i915 = w!.i915;
       await make_gem_objects(i915, wl.objects);
-      const resident = (): number => model_i915_objects(i915).reduce((n, o) => n + (o.mm.pages && !o.freed ? o.mm.pages.pages.length : 0), 0);
+      const resident = (): number => model_i915_objects(i915).reduce((n, o) => n + (o.mm.pages && !model_i915_object_freed(o) ? o.mm.pages.pages.length : 0), 0);
       const out: deferral_outcome = { i915_released: [], i915_deferred: [], fs_evicted: [], i915_scans: 0 };
       await run_as(wl.task, wl.comm, async () => {
         const leave = enter_reclaim_context('direct-reclaim');

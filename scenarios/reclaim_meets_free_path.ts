@@ -26,7 +26,7 @@ import { run_once, type once_result } from '../course/check_helpers';
 import { page_accounting } from '../course/invariants';
 import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND, type drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
-import type { drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { model_i915_object_freed, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { i915_gem_shrink, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import type { boot_params } from '../kernel/init/params';
 import { atomic_long_or, atomic_long_read } from '../kernel/lib/atomic';
@@ -306,7 +306,7 @@ export async function run_unlock_workload(
       const owner = __mutex_owner(i915.struct_mutex);
       return {
         calls,
-        never_freed: objs.filter((o) => !o.freed).length,
+        never_freed: objs.filter((o) => !model_i915_object_freed(o)).length,
         owner_at_end: owner ? `${owner.comm}:${owner.pid}` : 'nobody',
         books: page_accounting(),
       };

@@ -34,7 +34,7 @@
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { I915_MADV_DONTNEED, model_i915_objects } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_is_busy } from '../kernel/drivers/gpu/drm/i915/i915_gem';
-import { i915_gem_object_is_active, i915_gem_object_mark_active, i915_gem_object_request_completed, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_is_active, model_i915_object_freed, i915_gem_object_mark_active, i915_gem_object_request_completed, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { can_release_pages, i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import { model_watch_list_walks } from '../kernel/drivers/gpu/drm/i915/i915_gem_list_debug';
@@ -149,7 +149,7 @@ function releasable_once_retired(i915: drm_i915_private): number {
  */
 function snapshot(i915: drm_i915_private): { with_pages: drm_i915_gem_object[]; dontneed: Set<drm_i915_gem_object>; scannable: number; purgeable: number; largest: number } {
   const now = jiffies();
-  const with_pages = model_i915_objects(i915).filter((o) => !o.freed && o.mm.pages !== null);
+  const with_pages = model_i915_objects(i915).filter((o) => !model_i915_object_freed(o) && o.mm.pages !== null);
   const on_lists = new Set([...i915.mm.unbound_list, ...i915.mm.bound_list]);
   let scannable = 0;
   let purgeable = 0;
@@ -624,7 +624,7 @@ export async function tradeoff_workload(s: whole_shrinker): Promise<tradeoff_mea
     async () => {
       const i915 = w!.i915;
       await populate(w!, TRADEOFF_LAYOUT);
-      const resident = (): number => model_i915_objects(i915).reduce((n, o) => n + (o.mm.pages && !o.freed ? o.mm.pages.pages.length : 0), 0);
+      const resident = (): number => model_i915_objects(i915).reduce((n, o) => n + (o.mm.pages && !model_i915_object_freed(o) ? o.mm.pages.pages.length : 0), 0);
       const before = resident();
       await mutex_lock(i915.struct_mutex);
       const t0 = jiffies();

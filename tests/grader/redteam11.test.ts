@@ -155,3 +155,16 @@ describe('round 11, 07: a zip of the repository\'s folder (shrinker-lab-main/exe
     expect(submission_layout(linked, manifest).locate(e, e.files[0]!)).toEqual({ missing: `exercises/${e.id}/${e.files[0]}` });
   });
 });
+
+describe('round 11, 10: 07\'s judge reads what the driver did, not fields the drain can write', () => {
+  it('red team 11 #10 (the half fix that only waits for RCU, marking every released object freed and mm.free_count 0 itself) scores what that half fix scores on 07, not 5/10', async () => {
+    const base = prepare_base();
+    try {
+      const passed = await passed_by(base, '07', 'forged-freed');
+      // The half fix as shipped (no forging) passes only returns-at-once-when-idle: 1/10.
+      expect(passed).toEqual(['returns-at-once-when-idle']);
+    } finally {
+      release_base(base);
+    }
+  }, 900_000);
+});

@@ -14,6 +14,7 @@ import {
   i915_gem_object_unpin_pages,
   PAGE_SIZE,
   type drm_i915_gem_object,
+  model_i915_object_freed,
 } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { can_release_pages, i915_gem_shrink } from '../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
@@ -101,11 +102,11 @@ describe('i915 GEM objects', () => {
       i915_gem_object_put(obj);
       await synchronize_rcu();
       await rcu_barrier(); // the RCU callback has run: the object is queued, the work too
-      seen.freed_under_lock = obj.freed ? 1 : 0;
+      seen.freed_under_lock = model_i915_object_freed(obj) ? 1 : 0;
       seen.waiting = w.i915.mm.free_count;
       mutex_unlock(w.i915.struct_mutex);
       await flush_work(w.i915.mm.free_work); // only this waits for the memory to come back
-      seen.freed_after_flush = obj.freed ? 1 : 0;
+      seen.freed_after_flush = model_i915_object_freed(obj) ? 1 : 0;
       seen.left = w.i915.mm.free_count;
     });
     expect(r.stop).toBe('completed');

@@ -14,6 +14,7 @@ import {
   model_retire_worker_runs_after,
   PAGE_SIZE,
   type drm_i915_gem_object,
+  model_i915_object_freed,
 } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
 import { rcu_barrier } from '../../kernel/rcu/update';
@@ -88,12 +89,12 @@ describe('the free worker', () => {
       i915_gem_object_put(holder);
       await rcu_barrier();
       await flush_work(w.i915.mm.free_work);
-      seen.holder_freed = holder.freed ? 1 : 0;
-      seen.held_freed_after_one_round = held.freed ? 1 : 0;
+      seen.holder_freed = model_i915_object_freed(holder) ? 1 : 0;
+      seen.held_freed_after_one_round = model_i915_object_freed(held) ? 1 : 0;
       seen.in_flight = w.i915.mm.free_count;
       await rcu_barrier();
       await flush_work(w.i915.mm.free_work);
-      seen.held_freed_after_two = held.freed ? 1 : 0;
+      seen.held_freed_after_two = model_i915_object_freed(held) ? 1 : 0;
       seen.left = w.i915.mm.free_count;
     });
     expect(r.stop).toBe('completed');

@@ -24,6 +24,8 @@ import { model_list_watch_paused } from './i915_gem_list_debug';
 import {
   __i915_gem_object_put_pages,
   model_i915_gem_object_reset_ids,
+  model_i915_object_freed,
+  model_i915_object_mark_freed,
   i915_gem_object_request_completed,
   i915_gem_object_retire__read,
   i915_gem_object_unbind,
@@ -132,6 +134,18 @@ export function i915_gem_object_put(obj: drm_i915_gem_object): void {
 }
 
 /**
+ * Objects released and not yet freed, per device: mm.free_count as the
+ * driver counts it, kept beside the device for the checks (code handed the
+ * device can write mm.free_count; red team 11 #10 set it to 0).
+ */
+const in_flight = new WeakMap<drm_i915_private, number>();
+
+/** model_i915_free_count - the objects of @i915 released and not yet freed (the true mm.free_count). */
+export function model_i915_free_count(i915: drm_i915_private): number {
+  return in_flight.get(i915) ?? 0;
+}
+
+/**
  * i915_gem_free_object - DRM's gem_free_object callback: no reference is
  * left. The backing store of a private object is discardable, so it is
  * marked DONTNEED (its pages will be truncated, not swapped). The rest waits
@@ -140,6 +154,7 @@ export function i915_gem_object_put(obj: drm_i915_gem_object): void {
 export function i915_gem_free_object(obj: drm_i915_gem_object): void {
   obj.mm.madv = I915_MADV_DONTNEED;
   obj.i915.mm.free_count++;
+  in_flight.set(obj.i915, model_i915_free_count(obj.i915) + 1);
   call_rcu(obj.rcu, (head: rcu_head) => __i915_gem_free_object_rcu(obj, head));
 }
 
@@ -190,11 +205,12 @@ async function __i915_gem_free_objects(i915: drm_i915_private, objs: drm_i915_ge
   for (const obj of objs) {
     obj.mm.pages_pin_count = 0;
     __i915_gem_object_put_pages(obj);
-    obj.freed = true;
+    model_i915_object_mark_freed(obj);
     // drm_prime_gem_destroy() and the like: the references this object held go now, maybe the last ones (a cascade).
     for (const held of obj.references_held.splice(0)) i915_gem_object_put(held);
     kfree(obj.mem);
     i915.mm.free_count--;
+    in_flight.set(i915, model_i915_free_count(i915) - 1);
   }
 }
 
@@ -239,7 +255,7 @@ export async function i915_gem_wait_for_idle(i915: drm_i915_private, flags: numb
   const now = jiffies();
   // (model) a request is its object's active_until: the last one submitted so far completes last.
   const idle_at = model_list_watch_paused(() =>
-    model_i915_objects(i915).reduce((t, o) => (!o.freed && o.active_count > 0 && !i915_gem_object_request_completed(o, now) ? Math.max(t, o.active_until) : t), now),
+    model_i915_objects(i915).reduce((t, o) => (!model_i915_object_freed(o) && o.active_count > 0 && !i915_gem_object_request_completed(o, now) ? Math.max(t, o.active_until) : t), now),
   );
   while (jiffies() < idle_at) {
     set_current_state(TASK_UNINTERRUPTIBLE);
@@ -252,5 +268,5 @@ export async function i915_gem_wait_for_idle(i915: drm_i915_private, flags: numb
 export function i915_gem_is_busy(i915: drm_i915_private): boolean {
   const now = jiffies();
   // (model) v4.11 reads a counter here (dev_priv->gt.active_requests), no list: not a walk the list watch judges.
-  return model_list_watch_paused(() => model_i915_objects(i915).some((o) => !o.freed && o.active_count > 0 && !i915_gem_object_request_completed(o, now)));
+  return model_list_watch_paused(() => model_i915_objects(i915).some((o) => !model_i915_object_freed(o) && o.active_count > 0 && !i915_gem_object_request_completed(o, now)));
 }

@@ -73,8 +73,6 @@ export interface drm_i915_gem_object {
   /** Scanout buffers are never shrunk while active. */
   framebuffer_references: number;
   rcu: rcu_head;
-  /** Freed by __i915_gem_free_objects. */
-  freed: boolean;
   /**
    * Model: other GEM objects this one keeps alive, one reference each, dropped
    * when it is freed (a PRIME import holds the exporter's object through the
@@ -98,6 +96,25 @@ export function model_i915_gem_object_reset_ids(): void {
  * i915_gem_object_create - allocate an object of @size bytes backed by a
  * fresh shmem file. No pages are allocated until they are needed.
  */
+/**
+ * The objects __i915_gem_free_objects freed. Kept beside them (a WeakSet),
+ * not as a field of the object: the checks judge a drain by it, and code
+ * handed the objects can write any of their fields (grader red team 11 #10
+ * marked every released object `freed` itself and passed 07's frees-every-
+ * released-object with nothing freed).
+ */
+const freed_objects = new WeakSet<drm_i915_gem_object>();
+
+/** model_i915_object_freed - has __i915_gem_free_objects freed @obj? */
+export function model_i915_object_freed(obj: drm_i915_gem_object): boolean {
+  return freed_objects.has(obj);
+}
+
+/** model_i915_object_mark_freed - __i915_gem_free_objects has freed @obj (its kmalloc goes back now). */
+export function model_i915_object_mark_freed(obj: drm_i915_gem_object): void {
+  freed_objects.add(obj);
+}
+
 export async function i915_gem_object_create(i915: drm_i915_private, size: number): Promise<drm_i915_gem_object | null> {
   const mem = await kmalloc(512, GFP_KERNEL);
   if (!mem) return null;
@@ -114,7 +131,6 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
     active_count: 0,
     framebuffer_references: 0,
     rcu: new rcu_head(),
-    freed: false,
     references_held: [],
   };
   model_i915_objects(i915).push(obj);
@@ -275,7 +291,7 @@ export function i915_gem_object_retire__read(obj: drm_i915_gem_object): void {
 
 /** i915_gem_object_is_shrinkable - objects with a shmem backing store are. */
 export function i915_gem_object_is_shrinkable(obj: drm_i915_gem_object): boolean {
-  return !obj.freed;
+  return !model_i915_object_freed(obj);
 }
 
 /**
