@@ -75,6 +75,14 @@ export interface boot_params {
    * (a task runs on pid % nr_cpus unless placed).
    */
   first_pid: number;
+  /**
+   * CONFIG_HZ: timer ticks per second, 1000, 250 or 100 (kernel/Kconfig.hz;
+   * 300 is left out: a jiffy would not be a whole number of nanoseconds).
+   * Distribution kernels mostly build with 250. Code that converts
+   * milliseconds with msecs_to_jiffies() is right at every HZ; code that
+   * adds milliseconds to jiffies is right only at 1000.
+   */
+  hz: number;
 }
 
 export const default_boot_params: Readonly<boot_params> = Object.freeze({
@@ -96,6 +104,7 @@ export const default_boot_params: Readonly<boot_params> = Object.freeze({
   i915_mm_lock_window: false,
   uptime_secs: 0,
   first_pid: 1,
+  hz: 1000,
 });
 
 let params: boot_params = { ...default_boot_params };
@@ -107,5 +116,8 @@ export function boot_params(): Readonly<boot_params> {
 
 /** Set by start_kernel() before the initcalls run. */
 export function model_set_boot_params(p: Partial<boot_params>): void {
+  if (p.hz !== undefined && ![100, 250, 1000].includes(p.hz)) {
+    throw new Error(`boot param hz ${p.hz}: CONFIG_HZ is 100, 250 or 1000 in the model`);
+  }
   params = { ...default_boot_params, ...p };
 }
