@@ -7,6 +7,7 @@
 // in direct reclaim, watching whether reclaim is entered again from inside
 // itself and whether PF_MEMALLOC is still set when each call returns.
 import { describe_machine, MANY_CPU_MACHINES, type many_cpu_machine } from '../scenarios/many_cpus';
+import { describe_machine_range, LARGEST_MACHINE, type machine } from '../scenarios/machine_ranges';
 import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, once_scenario, run_once, run_parts } from '../course/check_helpers';
@@ -77,10 +78,20 @@ interface writeback_workload {
    */
   atomic_floor?: boolean;
   lockdep: boolean;
-  /** A machine of more CPUs, tasks numbered from a desktop's pids (scenarios/many_cpus.ts). Absent: the usual 2 CPUs. */
-  machine?: many_cpu_machine;
+  /**
+   * A machine of more CPUs, tasks numbered from a desktop's pids (scenarios/many_cpus.ts), or the largest of
+   * scenarios/machine_ranges.ts (512 CPUs, the top pids, up 104 days). Absent: the usual 2 CPUs.
+   */
+  machine?: many_cpu_machine | machine;
   /** Pages of RAM and of swap, for an object bigger than the usual machine holds. Absent: PARAMS'. */
   memory?: { totalram_pages: number; swap_pages: number };
+  /**
+   * Swap is a file on NFS (boot param swap_file, SWP_FILE): __swap_writepage
+   * writes synchronously through the file's ->direct_IO, which fails with
+   * -ENOMEM when its NFS request finds no memory (v4.11 mm/page_io.c, "Write
+   * error on dio swapfile"). Absent: a swap partition, whose bio writes never fail.
+   */
+  swap_file?: boolean;
 }
 const arb_writeback: fc.Arbitrary<writeback_workload> = fc.record({
   caller: fc.constantFrom(...CALLER_NAMES),
@@ -96,7 +107,7 @@ const arb_writeback: fc.Arbitrary<writeback_workload> = fc.record({
 const describe_writeback = (wl: writeback_workload): string =>
   `called by ${wl.caller}${describe_caller_task(wl.task)}${wl.task === 'kworker' ? ` queued by "${wl.comm}"` : `, named "${wl.comm}"`}; a ${wl.populated ? (wl.dirty ? 'dirty' : 'clean') : 'never populated'} object of ${wl.pages} pages; ` +
   `memory ${wl.low_memory ? (wl.atomic_floor ? 'drained below what even GFP_ATOMIC may take (only PF_MEMALLOC allocations succeed)' : 'below the min watermark') : 'plentiful'}; ` +
-  `lockdep ${wl.lockdep ? 'on' : 'off'}${describe_machine(wl.machine)}`;
+  `lockdep ${wl.lockdep ? 'on' : 'off'}${wl.machine && 'uptime_secs' in wl.machine ? describe_machine_range(wl.machine) : describe_machine(wl.machine)}${wl.swap_file ? '; swap is a file on NFS (SWP_FILE: each page written with the file\'s ->direct_IO, which fails when its request finds no memory)' : ''}`;
 
 function spec_of(wl: writeback_workload): gem_object_spec {
   if (!wl.populated) return { kind: 'no-pages', pages: wl.pages };
@@ -134,7 +145,7 @@ interface call_outcome {
 async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number | null = null) {
   const w = { i915: null as drm_i915_private | null };
   return run_once(
-    { ...PARAMS, lockdep: wl.lockdep, ...(wl.machine ?? {}), ...(wl.memory ?? {}) },
+    { ...PARAMS, lockdep: wl.lockdep, ...(wl.machine ?? {}), ...(wl.memory ?? {}), swap_file: wl.swap_file ?? false },
     async (): Promise<call_outcome> => {
       const [obj] = await make_gem_objects(w.i915!, [spec_of(wl)]);
       // The caller keeps the object's pages for the call, as the shrinker does (in the kernel, the
@@ -346,7 +357,9 @@ export default define_checks(refuse_kernel_object_state({
               // 1100-page object from kswapd at low memory, on a machine of 4096 pages with 2048 of swap. Whatever the chunk, the
               // writeback never lets go of PF_MEMALLOC for an allocation.
               { caller: KSWAPD_CALLER, task: 'kthread' as const, comm: 'kswapd0', pages: 1100, dirty: true, populated: true, low_memory: true, lockdep: false, memory: { totalram_pages: 4096, swap_pages: 2048 } },
-              ...MANY_CPU_MACHINES.flatMap((machine) => [
+              // And on the largest machine drawn (scenarios/machine_ranges.ts: 512 CPUs, the caller on a CPU past 255; a writeback
+              // that kept PF_MEMALLOC on CPUs 8 and up met no machine before).
+              ...[...MANY_CPU_MACHINES, LARGEST_MACHINE].flatMap((machine) => [
                 { caller: CALLER_NAMES[0]!, task: 'user' as const, comm: 'Xorg', pages: 4, dirty: true, populated: true, low_memory: true, lockdep: true, machine },
                 { caller: CALLER_NAMES[1]!, task: 'user' as const, comm: 'firefox', pages: 3, dirty: true, populated: true, low_memory: true, lockdep: false, machine },
               ]),
@@ -453,7 +466,8 @@ export default define_checks(refuse_kernel_object_state({
       run: (impl, ctx) =>
         for_each_workload(
           {
-            arbitrary: fc.record({ wl: arb_writeback.map((wl) => ({ ...wl, populated: true, dirty: true })), fail_at: fc.integer({ min: 0, max: 16 }) }),
+            // Swap on a partition or on a file: on a file the write itself can fail (its NFS request is one of the call's allocations).
+            arbitrary: fc.record({ wl: fc.tuple(arb_writeback, fc.boolean()).map(([wl, swap_file]): writeback_workload => ({ ...wl, populated: true, dirty: true, swap_file })), fail_at: fc.integer({ min: 0, max: 16 }) }),
             seed: 0x1004,
             generated: 5,
             shrink_budget: 10,
@@ -461,6 +475,12 @@ export default define_checks(refuse_kernel_object_state({
               ...[0, 1, 2, 3].map((fail_at) => ({ wl: { caller: CALLER_NAMES[1]!, task: 'user' as const, comm: 'i915_ioctl', pages: 3, dirty: true, populated: true, low_memory: false, lockdep: true }, fail_at })),
               // The first allocation (the writeback_control) fails for a caller without PF_MEMALLOC: the early way out must restore too.
               { wl: { caller: CALLER_NAMES[0]!, task: 'user', comm: 'Xorg', pages: 2, dirty: true, populated: true, low_memory: false, lockdep: false }, fail_at: 0 },
+              // Swap over NFS (red team 11: a writeback that returned on a failed __swap_writepage() without freeing its bounce page
+              // passed all; no workload made the write fail): the write of page 0, then of page 1, fails (allocations #3 and #7: the
+              // writeback_control and its slab page, then per page its bounce page, the NFS request, the completion, with a slab page
+              // for the first request). Everything allocated on the way goes back.
+              ...[3, 7].map((fail_at) => ({ wl: { caller: KSWAPD_CALLER, task: 'kthread' as const, comm: 'kswapd0', pages: 3, dirty: true, populated: true, low_memory: true, lockdep: fail_at === 3, swap_file: true }, fail_at })),
+              { wl: { caller: CALLER_NAMES[1]!, task: 'user' as const, comm: 'firefox', pages: 2, dirty: true, populated: true, low_memory: false, lockdep: false, swap_file: true }, fail_at: 3 },
             ],
             describe: ({ wl, fail_at }) => `${describe_writeback(wl)}; allocation #${fail_at} of the call fails`,
           },
@@ -496,8 +516,8 @@ export default define_checks(refuse_kernel_object_state({
                   return `with allocation #${fail_at} failing, ${got.free_after} pages are free after the call; after the reference's, ${ref.free_after}: ` +
                     (got.free_after < ref.free_after
                       ? `${ref.free_after - got.free_after} page(s) allocated on the way were never given back. Every way out frees what the call allocated and nobody else holds ` +
-                        '(a bounce page whose bio was never submitted, the completion page): a page leaked per failed write, from the reserves, is memory gone for good'
-                      : 'the call gave back pages it did not allocate');
+                        '(a bounce page whose bio was never submitted, or whose write failed: __swap_writepage() gave it back to the caller, the completion page): a page leaked per failed write, from the reserves, is memory gone for good'
+                      : 'the reference still has pages in flight (each write to a swap partition holds its page until the disk is done): not every write was submitted as the reference submits it');
                 }
                 return null;
               },

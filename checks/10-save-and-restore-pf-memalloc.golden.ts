@@ -22,22 +22,16 @@ const golden: golden_data = {
       "free_after": 1019,
       "slab_objects_after": 2
     },
-    "{\"fail_at\":12,\"wl\":{\"atomic_floor\":false,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":6,\"populated\":true,\"task\":\"kthread\"}}": {
-      "written": 6,
-      "clean": true,
-      "free_after": 54,
-      "slab_objects_after": 2
+    "{\"fail_at\":14,\"wl\":{\"atomic_floor\":false,\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":4,\"populated\":true,\"swap_file\":false,\"task\":\"user\"}}": {
+      "written": 3,
+      "clean": false,
+      "free_after": 1013,
+      "slab_objects_after": 6
     },
-    "{\"fail_at\":14,\"wl\":{\"atomic_floor\":true,\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"kworker/0:1\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":4,\"populated\":true,\"task\":\"kworker\"}}": {
-      "written": 4,
-      "clean": true,
-      "free_after": 22,
-      "slab_objects_after": 3
-    },
-    "{\"fail_at\":2,\"wl\":{\"atomic_floor\":false,\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":2,\"populated\":true,\"task\":\"kworker\"}}": {
-      "written": 2,
-      "clean": true,
-      "free_after": 54,
+    "{\"fail_at\":14,\"wl\":{\"atomic_floor\":true,\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"kworker/0:1\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":4,\"populated\":true,\"swap_file\":true,\"task\":\"kworker\"}}": {
+      "written": 3,
+      "clean": false,
+      "free_after": 24,
       "slab_objects_after": 3
     },
     "{\"fail_at\":2,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true,\"task\":\"user\"}}": {
@@ -46,11 +40,11 @@ const golden: golden_data = {
       "free_after": 1019,
       "slab_objects_after": 2
     },
-    "{\"fail_at\":3,\"wl\":{\"atomic_floor\":false,\"caller\":\"a no-I/O scope (PF_MEMALLOC_NOIO)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":4,\"populated\":true,\"task\":\"user\"}}": {
-      "written": 4,
-      "clean": true,
-      "free_after": 1013,
-      "slab_objects_after": 5
+    "{\"fail_at\":3,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"firefox\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"pages\":2,\"populated\":true,\"swap_file\":true,\"task\":\"user\"}}": {
+      "written": 0,
+      "clean": false,
+      "free_after": 1020,
+      "slab_objects_after": 2
     },
     "{\"fail_at\":3,\"wl\":{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"i915_ioctl\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"pages\":3,\"populated\":true,\"task\":\"user\"}}": {
       "written": 3,
@@ -58,10 +52,34 @@ const golden: golden_data = {
       "free_after": 1015,
       "slab_objects_after": 4
     },
-    "{\"fail_at\":5,\"wl\":{\"atomic_floor\":false,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":1,\"populated\":true,\"task\":\"kthread\"}}": {
+    "{\"fail_at\":3,\"wl\":{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":3,\"populated\":true,\"swap_file\":true,\"task\":\"kthread\"}}": {
+      "written": 0,
+      "clean": false,
+      "free_after": 56,
+      "slab_objects_after": 2
+    },
+    "{\"fail_at\":4,\"wl\":{\"atomic_floor\":false,\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":2,\"populated\":true,\"swap_file\":true,\"task\":\"kworker\"}}": {
+      "written": 0,
+      "clean": false,
+      "free_after": 56,
+      "slab_objects_after": 3
+    },
+    "{\"fail_at\":5,\"wl\":{\"atomic_floor\":false,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":6,\"populated\":true,\"swap_file\":false,\"task\":\"kthread\"}}": {
       "written": 0,
       "clean": false,
       "free_after": 55,
+      "slab_objects_after": 2
+    },
+    "{\"fail_at\":7,\"wl\":{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":false,\"low_memory\":true,\"pages\":3,\"populated\":true,\"swap_file\":true,\"task\":\"kthread\"}}": {
+      "written": 1,
+      "clean": false,
+      "free_after": 56,
+      "slab_objects_after": 2
+    },
+    "{\"fail_at\":8,\"wl\":{\"atomic_floor\":false,\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"Xorg\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":1,\"populated\":true,\"swap_file\":true,\"task\":\"kthread\"}}": {
+      "written": 1,
+      "clean": true,
+      "free_after": 56,
       "slab_objects_after": 2
     }
   },
