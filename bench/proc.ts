@@ -72,6 +72,7 @@ function cmdline(pid: number): string {
 
 /** What a process of the loop is, from its command line (course/runner.ts spawns the workers). */
 export function role_of(cmd: string): string {
+  if (/typecheck_worker\.mjs\b/.test(cmd)) return 'type check';
   if (/worker\.ts\b/.test(cmd)) return cmd.includes('--typecheck-only') ? 'type check' : 'checks';
   if (/vitest/.test(cmd)) return 'vitest';
   if (/shrinker-lab\.js/.test(cmd)) return 'cli';

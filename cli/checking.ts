@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { starter_dir } from '../course/files';
 import { join } from 'node:path';
 import { run_isolated } from '../course/isolate';
+import { TYPECHECK_WORKER } from '../course/runner';
 import type { manifest_exercise } from '../course/manifest';
 import { compiles, type exercise_run } from '../course/outcome';
 import { TYPECHECK_FLAGS, warm_worker } from '../course/warm';
@@ -32,7 +33,7 @@ export async function check_isolated(root: string, e: manifest_exercise, timeout
   const known = new typechecker(root, { cache_dir: join(root, STATE_DIR, 'typecheck') }).remembered(e, e.files.map((f) => join(dir, f)));
   let ms = 0;
   if (known?.kind !== null) {
-    const t = await run_isolated({ root, exercise: e.id, dir, timeout_ms, typecheck_only: true, node_flags: TYPECHECK_FLAGS });
+    const t = await run_isolated({ root, exercise: e.id, dir, timeout_ms, typecheck_only: true, node_flags: TYPECHECK_FLAGS, worker: TYPECHECK_WORKER });
     if (!compiles(t)) return t;
     ms = t.ms;
   }

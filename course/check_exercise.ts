@@ -15,14 +15,7 @@ import { deep_freeze, type print_fn } from './harden';
 import { import_refusal, type manifest_exercise } from './manifest';
 import { describe_thrown, realm, type import_gate } from './realm';
 import { COMPILES, type exercise_run } from './outcome';
-import type { diagnostic, typechecker } from './typecheck';
-
-// Same text as typecheck.ts's format_diagnostics, repeated here so that this
-// module (loaded by grading workers that may not read node_modules) does not
-// load the TypeScript compiler.
-function format_diagnostics(ds: readonly diagnostic[]): string {
-  return ds.map((d) => `${d.file}:${d.line}:${d.column} - error ${d.code}: ${d.message}`).join('\n');
-}
+import type { typechecker } from './typecheck';
 
 export interface check_options {
   /** Course root holding the checks, the model and the manifest (the grader's pristine copy). */
@@ -82,14 +75,11 @@ export async function check_exercise(e: manifest_exercise, opts: check_options):
   const files = e.files.map((f) => join(opts.dir, f));
   const base = { exercise: e.id, results: [], diagnostics: [] };
   if (opts.checker) {
-    // The allowlist first (the model's own answer imported is a reason of its own, before any type
-    // error), then state kept in the file between calls, refused like the grader's policy does
-    // (course/module_state.ts), then type errors. Remembered for files that did not change.
-    const { kind, diagnostics } = await opts.checker.precheck(e, files);
-    if (kind) {
-      const why = kind === 'imports' ? 'imports the exercise does not allow' : kind === 'state' ? 'keeps state in the file between calls' : 'does not compile';
-      return { ...base, diagnostics, status: 'compile_error', message: `${why}:\n${format_diagnostics(diagnostics)}`, ms: Date.now() - t0 };
-    }
+    // course/typecheck.ts typecheck_run: the allowlist, state kept between calls, then type errors.
+    // Imported only here: a grading worker (no checker) may not read the compiler's module.
+    const { typecheck_run } = await import('./typecheck');
+    const pre = await typecheck_run(e, files, opts.checker, t0);
+    if (pre.status === 'compile_error') return pre;
   }
   if (opts.typecheck_only) return { ...base, status: 'passed', message: COMPILES, ms: Date.now() - t0 };
   if (opts.realm) {

@@ -31,6 +31,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const TSX_LOADER = import.meta.resolve('tsx');
 /** The worker entry point in this checkout (TypeScript, run through tsx). */
 export const WORKER_TS = join(HERE, 'worker.ts');
+/** The type checker's entry point: plain JavaScript, no tsx (course/typecheck_worker.mjs says why). */
+export const TYPECHECK_WORKER = join(HERE, 'typecheck_worker.mjs');
 /** The file descriptor of the result channel in the child. */
 export const RESULT_FD = 3;
 

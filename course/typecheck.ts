@@ -21,6 +21,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type ts from 'typescript';
 import { import_refusal, type manifest_exercise } from './manifest';
+import { COMPILES, type exercise_run } from './outcome';
 
 /**
  * The compiler, loaded on first use and through require: compiling its
@@ -390,4 +391,20 @@ export function import_problems(e: manifest_exercise, root: string, files: reado
     }
   }
   return out;
+}
+
+/**
+ * typecheck_run - the run the type check alone gives for @e's @files (started
+ * at @t0): 'compile_error' with the reason (the allowlist first, the model's
+ * own answer imported being a reason of its own, before any type error; then
+ * state kept in the file between calls, refused like the grader's policy does,
+ * course/module_state.ts; then type errors), else one marked COMPILES
+ * (course/outcome.ts). Remembered for files that did not change.
+ */
+export async function typecheck_run(e: manifest_exercise, files: readonly string[], checker: typechecker, t0: number): Promise<exercise_run> {
+  const base = { exercise: e.id, results: [], diagnostics: [] };
+  const { kind, diagnostics } = await checker.precheck(e, files);
+  if (!kind) return { ...base, status: 'passed', message: COMPILES, ms: Date.now() - t0 };
+  const why = kind === 'imports' ? 'imports the exercise does not allow' : kind === 'state' ? 'keeps state in the file between calls' : 'does not compile';
+  return { ...base, diagnostics, status: 'compile_error', message: `${why}:\n${format_diagnostics(diagnostics)}`, ms: Date.now() - t0 };
 }

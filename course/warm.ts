@@ -23,7 +23,7 @@
 // its own process group, the common limits, results on the result pipe).
 import { compiles, type exercise_run } from './outcome';
 import { watch_cpu_budget } from './cpu_budget';
-import { kill_worker, LIMITS, result_channel, result_pipe, spawn_worker, stopped_message, type worker_child } from './runner';
+import { kill_worker, LIMITS, result_channel, result_pipe, spawn_worker, stopped_message, TYPECHECK_WORKER, type worker_child } from './runner';
 
 export interface warm_options {
   /** Course root with the checks, the model and the manifest. */
@@ -141,7 +141,9 @@ export class warm_worker {
 
   private spawn(): void {
     const flags = [...(this.opts.prepare_typecheck === false ? ['--no-prepare'] : []), ...(this.opts.role === 'typecheck' ? ['--typecheck-only'] : [])];
-    const child = spawn_worker({ verb: 'serve', args: ['--root', this.opts.root, ...flags], cwd: this.opts.root, stdin: 'pipe', node_flags: this.opts.node_flags });
+    // The type checker runs as plain JavaScript, without tsx (course/typecheck_worker.mjs).
+    const worker = this.opts.role === 'typecheck' ? TYPECHECK_WORKER : undefined;
+    const child = spawn_worker({ verb: 'serve', args: ['--root', this.opts.root, ...flags], cwd: this.opts.root, stdin: 'pipe', node_flags: this.opts.node_flags, worker });
     this.child = child;
     this.served = 0;
     this.starts++;

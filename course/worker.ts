@@ -27,71 +27,22 @@
 // Results go to file descriptor 3 (course/runner.ts RESULT_FD), never to
 // stdout: the first line is RESULT_MARKER + {"nonce": N}, a fresh random
 // value written before any learner code loads, and each result is
-// RESULT_MARKER + N + JSON. The writer is fs.writeSync captured below, at
-// start-up, with JSON.stringify; learner code lives in another realm (for
-// every verb, replay included) and can reach neither.
-import { randomBytes } from 'node:crypto';
-import { readdirSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// RESULT_MARKER + N + JSON. The writer is fs.writeSync captured at start-up
+// (course/worker_io.ts, imported first), with JSON.stringify; learner code
+// lives in another realm (for every verb, replay included) and can reach neither.
+import { arg, emit, hello, write_all } from './worker_io';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { check_exercise, check_in_realm } from './check_exercise';
 import { read_manifest } from './files';
 import { find_exercise } from './manifest';
-import { RESULT_MARKER } from './outcome';
 import type { typechecker } from './typecheck';
 
 // The realm's local time is UTC on every machine (course/realm.ts DETERMINISM_SOURCE):
 // V8 reads TZ again when it is set, for every context of this process.
 process.env.TZ = 'UTC';
 
-const write = writeSync;
-const stringify = JSON.stringify;
-const utf8 = new TextEncoder();
-const encode = utf8.encode.bind(utf8);
 const real_exit = process.exit.bind(process);
-const RESULT_FD = 3;
-const nonce = randomBytes(16).toString('hex');
-
-function write_all(fd: number, text: string): void {
-  const bytes = encode(text);
-  let off = 0;
-  while (off < bytes.length) {
-    try {
-      off += write(fd, bytes, off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-    }
-  }
-}
-
-/** The longest string a result carries (a check's message, a name): the grader shows at most 8,000 characters of one. */
-const MAX_RESULT_STRING = 32 * 1024;
-/** A result line stays well inside the runner's limit on one line (LIMITS.max_output, 1 MiB): past this its strings are cut shorter. */
-const MAX_RESULT_LINE = 768 * 1024;
-
-/**
- * capped - @v with every string cut to @n characters. The learner's code
- * chooses some of them (a thrown message of 4 MB went into every check's
- * message and every Oops report: the line was dropped as too long and the
- * run read "ended before reporting", red team 9 #01).
- */
-function capped(v: unknown, n: number): unknown {
-  if (typeof v === 'string') return v.length > n ? `${v.slice(0, n)}… (cut: ${v.length} characters)` : v;
-  if (Array.isArray(v)) return v.map((x) => capped(x, n));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, capped(x, n)]));
-  return v;
-}
-
-function emit(payload: unknown): void {
-  let line = stringify(capped(payload, MAX_RESULT_STRING));
-  if (line.length > MAX_RESULT_LINE) line = stringify(capped(payload, 2000));
-  write_all(RESULT_FD, `${RESULT_MARKER}${nonce}${line}\n`);
-}
-
-function arg(argv: readonly string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
 
 function args(argv: readonly string[], name: string): string[] {
   const out: string[] = [];
@@ -111,9 +62,8 @@ function guard_exit(): void {
 async function new_checker(root: string): Promise<typechecker> {
   // Imported only when needed: a grading worker does not type-check (the
   // grader does it once per submission) and may not read the compiler.
-  const { typechecker } = await import('./typecheck');
-  // The learner's state folder (cli/state.ts STATE_DIR) remembers checks of unchanged files.
-  return new typechecker(root, { cache_dir: join(root, '.shrinker-lab', 'typecheck') });
+  const { loop_checker } = await import('./typecheck_worker');
+  return loop_checker(root);
 }
 
 /**
@@ -127,20 +77,10 @@ async function loop_realm(root: string): Promise<{ print: (text: string) => void
   return { print: (text) => write_all(1, text), load: ts_loader };
 }
 
-/** The folders whose modules the grading realm loads (course/check_exercise.ts TRUSTED_DIRS and the harness), besides the exercise's suite. */
-const REALM_DIRS = ['kernel', 'explorer', 'scenarios', 'course'];
-
-/** typecheck_only - the type check of @e's files in @dir, and the transpile cache made ready for the checks' process. */
+/** typecheck_only - course/typecheck_worker.ts's (the loop runs that file in a process of its own, without tsx). */
 async function typecheck_only(e: ReturnType<typeof find_exercise>, root: string, dir: string, checker: typechecker) {
-  const run = await check_exercise(e, { root, dir, checker, typecheck_only: true });
-  if (run.status === 'passed') {
-    const { set_transpile_cache, warm_transpile_cache } = await import('./transpile');
-    set_transpile_cache(join(root, '.shrinker-lab', 'transpile'));
-    // The exercise's suite and what sits beside it (its golden outcomes), not the other twelve.
-    const own = readdirSync(join(root, dirname(e.checks))).filter((f) => f.startsWith(`${e.id}.`) && f.endsWith('.ts') && !f.endsWith('.test.ts'));
-    warm_transpile_cache(root, REALM_DIRS, [...e.files.map((f) => join(dir, f)), ...own.map((f) => join(root, dirname(e.checks), f))]);
-  }
-  return run;
+  const { typecheck_only: run } = await import('./typecheck_worker');
+  return run(e, root, dir, checker);
 }
 
 async function serve(root: string, prepare: boolean, only_typecheck: boolean): Promise<void> {
@@ -202,7 +142,7 @@ async function main(argv: readonly string[]): Promise<number> {
     await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     return code;
   }
-  write_all(RESULT_FD, `${RESULT_MARKER}${stringify({ nonce })}\n`);
+  hello();
   // A rejected promise nobody awaited (learner code can make one) is not a crash of the checker.
   process.on('unhandledRejection', () => {});
   report_stuck_await();

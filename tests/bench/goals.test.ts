@@ -45,6 +45,7 @@ describe('bench goals (issue #13)', () => {
 describe('bench /proc readers', () => {
   it('names the loop processes by their command lines', () => {
     expect(role_of('/usr/bin/node --import tsx /x/course/worker.ts serve --root /x --typecheck-only')).toBe('type check');
+    expect(role_of('/usr/bin/node --max-semi-space-size=1 /x/course/typecheck_worker.mjs serve --root /x --typecheck-only')).toBe('type check');
     expect(role_of('/usr/bin/node --import tsx /x/course/worker.ts serve --root /x')).toBe('checks');
     expect(role_of('/usr/bin/node /x/bin/shrinker-lab.js watch 01')).toBe('cli');
     expect(role_of('/x/node_modules/.bin/vitest watch')).toBe('vitest');
