@@ -11,7 +11,7 @@ import type { run_result } from '../kernel/init/main';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { user_task } from '../kernel/fork';
 import { arb_reclaim_caller, describe_reclaim_caller, enter_reclaim_context, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
-import { atomic_long_add, atomic_long_set, atomic_long_xchg, model_other_cpu_at_atomic, type atomic_long_t } from '../kernel/lib/atomic';
+import { atomic_long_add, atomic_long_set, atomic_long_xchg, model_checker_read, model_other_cpu_at_atomic, type atomic_long_t } from '../kernel/lib/atomic';
 import { cond_resched, current } from '../kernel/sched/core';
 import { GFP_KERNEL, GFP_NOFS } from '../kernel/mm/gfp';
 import { SWAP_CLUSTER_MAX } from '../kernel/mm/internal';
@@ -438,7 +438,7 @@ async function run_claim_race(fn: do_shrink_slab_fn, wl: claim_race_workload, wh
       const v = c.shrinker.nr_deferred![0]!;
       await shrink_slab(GFP_KERNEL, 0, null, wl.nr_scanned, wl.nr_eligible);
       model_other_cpu_at_atomic(null);
-      out.lowest = Math.min(out.lowest, v.counter);
+      out.lowest = Math.min(out.lowest, model_checker_read(v));
       if (where && other.claimed === null) other_claims(v);
       if (where && !other.given_back) other_gives_back(v);
       out.deferred = shrinker_nr_deferred(c.shrinker);

@@ -29,7 +29,7 @@ import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { model_i915_object_freed, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { i915_gem_shrink, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import type { boot_params } from '../kernel/init/params';
-import { atomic_long_or, atomic_long_read } from '../kernel/lib/atomic';
+import { atomic_long_or, atomic_long_read, model_watch_atomic_writes } from '../kernel/lib/atomic';
 import { __mutex_owner, mutex_lock, mutex_unlock, MUTEX_FLAG_HANDOFF, MUTEX_FLAG_WAITERS, MUTEX_FLAGS, type mutex } from '../kernel/locking/mutex';
 import { GFP_KERNEL, GFP_NOFS, GFP_NOWAIT, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { oom_lock, out_of_memory } from '../kernel/mm/oom_kill';
@@ -155,21 +155,13 @@ export interface unlock_call {
  * re-take inside the call leaves the word as it was, but not this record).
  */
 function watch_owner_word(lock: mutex, me: task_struct): { stop(): boolean } {
-  const word = lock.owner;
-  let value = word.counter;
   let let_go = false;
-  Object.defineProperty(word, 'counter', {
-    configurable: true,
-    enumerable: true,
-    get: () => value,
-    set: (v: number) => {
-      value = v;
-      if ((v & ~MUTEX_FLAGS) !== task_ptr(me)) let_go = true;
-    },
+  const watch = model_watch_atomic_writes(lock.owner, (v) => {
+    if ((v & ~MUTEX_FLAGS) !== task_ptr(me)) let_go = true;
   });
   return {
     stop() {
-      Object.defineProperty(word, 'counter', { configurable: true, enumerable: true, writable: true, value });
+      watch.stop();
       return let_go;
     },
   };
