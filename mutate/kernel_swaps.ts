@@ -38,6 +38,7 @@ const VMSCAN = 'kernel/mm/vmscan';
 const I915_OBJ = 'kernel/drivers/gpu/drm/i915/i915_gem_object';
 const TASK = 'kernel/sched/task';
 const SCHED_MM = 'kernel/sched/mm';
+const I915_DRV = 'kernel/drivers/gpu/drm/i915/i915_drv';
 const SCHED_CORE = 'kernel/sched/core';
 const ATOMIC = 'kernel/lib/atomic';
 
@@ -140,6 +141,16 @@ export const CONSTANT_SWAPS: constant_swap[] = [
   ...['GFP_KERNEL', 'GFP_NOFS', 'GFP_NOIO', 'GFP_NOWAIT', 'GFP_ATOMIC'].map((name, _i, all) => ({
     name,
     replacements: rotate(all, name).map((r) => ({ text: r, imports: [{ name: r, from: GFP }] })),
+  })),
+  // drivers/gpu/drm/i915/i915_drv.h: which objects i915_gem_shrink() may take (purgeable only, unbound, bound, active too).
+  ...['I915_SHRINK_PURGEABLE', 'I915_SHRINK_UNBOUND', 'I915_SHRINK_BOUND', 'I915_SHRINK_ACTIVE'].map((name, _i, all) => ({
+    name,
+    replacements: rotate(all, name).map((r) => ({ text: r, imports: [{ name: r, from: I915_DRV }] })),
+  })),
+  // include/uapi/drm/i915_drm.h: what userspace said about a buffer's contents (DONTNEED: may be purged).
+  ...['I915_MADV_WILLNEED', 'I915_MADV_DONTNEED'].map((name, _i, all) => ({
+    name,
+    replacements: rotate(all, name).map((r) => ({ text: r, imports: [{ name: r, from: I915_DRV }] })),
   })),
   // include/linux/sched.h: the task flags reclaim looks at.
   ...['PF_MEMALLOC', 'PF_KSWAPD', 'PF_MEMALLOC_NOIO'].map((name, _i, all) => ({

@@ -100,6 +100,22 @@ describe('kernel mutation operators', () => {
     expect(ms.find((x) => x.replacement === 'schedule_timeout_uninterruptible(1)')?.text).toContain('await schedule_timeout_uninterruptible(1);');
   });
 
+  it("swaps an i915_gem_shrink() flag for its neighbours and a buffer's madvise state, importing them from i915_drv", () => {
+    const src = [
+      "import { I915_MADV_DONTNEED, I915_SHRINK_BOUND, I915_SHRINK_UNBOUND } from '../../kernel/drivers/gpu/drm/i915/i915_drv';",
+      'export function flags(madv: number): number {',
+      '  return madv === I915_MADV_DONTNEED ? I915_SHRINK_BOUND | I915_SHRINK_UNBOUND : 0;',
+      '}',
+      '',
+    ].join('\n');
+    const ms = generate_mutants(src, 'solutions/09-x/s.ts', { operators: ['constant-swap'] });
+    expect(ms.filter((x) => x.original === 'I915_SHRINK_BOUND').map((x) => x.replacement).sort()).toEqual(['I915_SHRINK_ACTIVE', 'I915_SHRINK_PURGEABLE', 'I915_SHRINK_UNBOUND']);
+    const willneed = ms.find((x) => x.replacement === 'I915_MADV_WILLNEED');
+    expect(willneed?.text).toContain("import { I915_MADV_WILLNEED } from '../../kernel/drivers/gpu/drm/i915/i915_drv';");
+    expect(willneed?.text).toContain('madv === I915_MADV_WILLNEED ?');
+    expect(ms.some((x) => x.text.startsWith("import { I915_MADV_DONTNEED, I915_SHRINK_ACTIVE"))).toBe(false);
+  });
+
   it('limits itself to the operators asked for', () => {
     const only = generate_mutants(text, FIXTURE, { operators: ['await-drop'] });
     expect(only.map((m) => m.operator)).toEqual(['await-drop']);
