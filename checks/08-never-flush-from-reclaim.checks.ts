@@ -28,7 +28,8 @@ import { PF_KSWAPD, PF_MEMALLOC, PF_WQ_WORKER } from '../kernel/sched/task';
 import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
 import { arb_comm, make_gem_objects } from '../scenarios/gem_workloads';
 import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
-import { describe_machine, MANY_CPU_MACHINES } from '../scenarios/many_cpus';
+import { describe_machine, MANY_CPU_MACHINES, type many_cpu_machine } from '../scenarios/many_cpus';
+import { arb_machine, describe_machine_range, LARGEST_MACHINE, type machine } from '../scenarios/machine_ranges';
 import { start_kernel } from '../kernel/init/main';
 import {
   arb_unlock_workload,
@@ -89,18 +90,28 @@ function free_then_allocate(unlock: unlock_fn, no_new_kworkers: boolean): scenar
 }
 
 /**
+ * The machines of thread_case_on_many_cpus: the two 8-CPU machines of
+ * scenarios/many_cpus.ts (every task on CPU 2 or up on one of them), the
+ * largest of scenarios/machine_ranges.ts (512 CPUs, the top pids, so the
+ * ioctl runs on a CPU past 255, up 104 days) and two drawn from the whole
+ * range (fixed seed): a flush kept for CPUs 8 and up met no machine before.
+ */
+const MACHINES: readonly (many_cpu_machine | machine)[] = [...MANY_CPU_MACHINES, LARGEST_MACHINE, ...fc.sample(arb_machine, { seed: 0x080b, numRuns: 2 })];
+const describe_any_machine = (m: many_cpu_machine | machine): string => ('uptime_secs' in m ? describe_machine_range(m) : describe_machine(m));
+
+/**
  * thread_case_on_many_cpus - the thread's case when no new kworker can be
- * created, run once as the kernel schedules it on each 8-CPU machine of
- * scenarios/many_cpus.ts, so that the ioctl's reclaim runs on a CPU past the
- * first two (red team 11: a flush kept for CPUs 2 and up passed all; every
- * machine had 2 CPUs). What may be waited for from reclaim does not change
+ * created, run once as the kernel schedules it on each machine of MACHINES,
+ * so that the ioctl's reclaim runs on a CPU past the first two (red team 11:
+ * a flush kept for CPUs 2 and up passed all; every machine had 2 CPUs), and
+ * past the first eight. What may be waited for from reclaim does not change
  * with the CPU.
  */
 async function thread_case_on_many_cpus(impl: exercise_impl): Promise<check_outcome> {
-  for (const m of MANY_CPU_MACHINES) {
+  for (const m of MACHINES) {
     const sc = free_then_allocate(unlock_of(impl), true);
     const result = await start_kernel({ ...sc.params, ...m }, () => sc.setup());
-    const where = `\n  on the thread's case (objects freed under struct_mutex, then the ioctl allocates and reclaim calls your unlock; no new kworker can be created)${describe_machine(m)}.`;
+    const where = `\n  on the thread's case (objects freed under struct_mutex, then the ioctl allocates and reclaim calls your unlock; no new kworker can be created)${describe_any_machine(m)}.`;
     const bad = first_report(result, WORKLOAD_BAD_KINDS);
     if (bad) return fail(`${bad}${where}\n  A shrinker runs inside reclaim on whatever CPU the task is on: it must not flush a !WQ_MEM_RECLAIM workqueue there either.${dmesg_tail(result)}`);
     const stuck = sc.check?.(result);
