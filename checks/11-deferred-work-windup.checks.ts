@@ -19,6 +19,7 @@ import { DEFAULT_SEEKS, model_set_do_shrink_slab, SHRINK_BATCH, shrink_slab, shr
 import { arb_comm } from '../scenarios/gem_workloads';
 import { register_fs_cache, type fs_cache } from '../scenarios/fs_cache';
 import { describe_machine, MANY_CPU_MACHINES, type many_cpu_machine } from '../scenarios/many_cpus';
+import { describe_machine_range, LARGEST_MACHINE, type machine } from '../scenarios/machine_ranges';
 import golden from './11-deferred-work-windup.golden';
 
 type do_shrink_slab_fn = typeof do_shrink_slab;
@@ -217,9 +218,10 @@ interface concurrent_workload {
    * A machine of many CPUs (scenarios/many_cpus.ts) instead of the one CPU
    * both take turns on. Opt-in: unset, one CPU. The counter is shared by
    * every CPU's reclaimers alike (red team 11: a give-back that stores over
-   * nr_deferred only on CPUs 2 and up passed every check).
+   * nr_deferred only on CPUs 2 and up passed every check), or the largest
+   * machine of scenarios/machine_ranges.ts (512 CPUs, the top pids).
    */
-  machine?: many_cpu_machine;
+  machine?: many_cpu_machine | machine;
 }
 /**
  * kswapd's LRU pressure (512 of 1024 pages): fresh work worth the whole
@@ -239,7 +241,7 @@ const arb_concurrent: fc.Arbitrary<concurrent_workload> = fc.record({
 const describe_concurrent = (wl: concurrent_workload): string =>
   `a cache of ${wl.objects} objects (batch ${wl.batch}); "${wl.kswapd_comm}" runs one GFP_KERNEL reclaim (${CONCURRENT_KSWAPD_SCANNED} of ` +
   `${CONCURRENT_ELIGIBLE + 1} LRU pages scanned) while "${wl.writer_comm}" runs ${wl.nofs_calls} GFP_NOFS reclaims (${wl.nofs_scanned} pages each) between its batches` +
-  describe_machine(wl.machine);
+  (wl.machine && 'uptime_secs' in wl.machine ? describe_machine_range(wl.machine) : describe_machine(wl.machine));
 
 /**
  * run_concurrent - the writer starts once kswapd has claimed nr_deferred and
@@ -413,14 +415,19 @@ interface claim_race_outcome {
   lowest: number;
   /** What this CPU's count_objects returned. */
   freeable: number;
+  /** nr_deferred at each of this CPU's atomic ops: just before it (@when 'before') or just after it ('after'). */
+  values: number[];
 }
 /** At most this many of this CPU's ops are placements for the other CPU's claim (a loop of atomics is cut there). */
 const MAX_CLAIM_PLACES = 6;
 
-/** run_claim_race - one GFP_KERNEL reclaim on CPU0 with the other CPU's ops placed as @where (null: alone, counting CPU0's ops). */
-async function run_claim_race(fn: do_shrink_slab_fn, wl: claim_race_workload, where: placement | null) {
+/**
+ * run_claim_race - one GFP_KERNEL reclaim on CPU0 with the other CPU's ops placed as @where (null: alone, counting
+ * CPU0's ops and recording nr_deferred just before each, or with @when 'after', just after each).
+ */
+async function run_claim_race(fn: do_shrink_slab_fn, wl: claim_race_workload, where: placement | null, when: 'before' | 'after' = 'before') {
   let cache: fs_cache | null = null;
-  const out: claim_race_outcome = { ops: [], deferred: 0, scanned: 0, lowest: wl.deferred, freeable: 0 };
+  const out: claim_race_outcome = { ops: [], deferred: 0, scanned: 0, lowest: wl.deferred, freeable: 0, values: [] };
   const other = { claimed: null as number | null, given_back: false };
   const other_claims = (v: atomic_long_t) => {
     other.claimed = atomic_long_xchg(v, 0);
@@ -453,12 +460,13 @@ async function run_claim_race(fn: do_shrink_slab_fn, wl: claim_race_workload, wh
       atomic_long_set(c.shrinker.nr_deferred![0]!, wl.deferred);
       model_set_do_shrink_slab(fn);
       model_other_cpu_at_atomic(c.shrinker.nr_deferred![0]!, (v, op, index) => {
-        out.lowest = Math.min(out.lowest, v.counter);
+        out.values.push(model_checker_read(v));
+        out.lowest = Math.min(out.lowest, model_checker_read(v));
         if (where && index === where.claim_at) other_claims(v);
         if (where && index === where.give_back_at && other.claimed !== null) other_gives_back(v);
-        out.lowest = Math.min(out.lowest, v.counter);
+        out.lowest = Math.min(out.lowest, model_checker_read(v));
         out.ops.push(`CPU0 ${op}`);
-      });
+      }, where ? 'before' : when);
     },
     wl.comm,
   );
@@ -555,6 +563,22 @@ function claims_with_one_exchange(impl: exercise_impl): Promise<check_outcome> {
       if (bad) return fail(`${bad}${dmesg_tail(alone.result)}`);
       if (!alone.value) return fail(`the reclaim did not finish: ${alone.result.stop}${dmesg_tail(alone.result)}`);
       const ops = alone.value.ops.length;
+      // Every change of nr_deferred is one of this CPU's atomic ops (red team 12: a claim and give-back with plain loads and stores of
+      // nr_deferred's counter passed all, the other CPU only ever acting at atomic ops): the value just before each op is the value
+      // just after the previous one (the initial value before the first), and the value at the end is the value after the last.
+      const after = await run_claim_race(fn, wl, null, 'after');
+      if (after.value) {
+        const boundaries = [wl.deferred, ...after.value.values];
+        const seen = [...alone.value.values, alone.value.deferred];
+        const k = seen.findIndex((v, i) => v !== boundaries[i]);
+        if (k >= 0) {
+          const where_k = ops === 0 ? 'during the call' : k === 0 ? 'before your first atomic op on it' : k === ops ? 'after your last atomic op on it' : `between your atomic ops #${k} and #${k + 1} on it`;
+          return fail(`nr_deferred went from ${boundaries[k]} to ${seen[k]} ${where_k}, with no atomic op: a plain load and store of the counter ` +
+            `(${ops === 0 ? 'this call made no atomic op on nr_deferred at all' : `this call's atomic ops: ${alone.value.ops.join(' → ')}`}). nr_deferred is shared by every CPU's reclaimers ` +
+            "at once, and on SMP another CPU's atomic_long_xchg or add can land between a plain load and the store that follows it: its deferred work is then " +
+            'overwritten (lost pressure) or claimed twice. Claim it with one atomic_long_xchg(&nr_deferred[nid], 0) and give back with one atomic add (atomic_long_add_return), as v4.11 does.');
+        }
+      }
       const delta = Math.floor((Math.floor((4 * wl.nr_scanned) / DEFAULT_SEEKS) * alone.value.freeable) / (wl.nr_eligible + 1));
       for (let claim_at = 0; claim_at < Math.min(ops, MAX_CLAIM_PLACES); claim_at++) {
         for (let give_back_at = claim_at; give_back_at <= ops; give_back_at++) {
@@ -676,7 +700,9 @@ export default define_checks(refuse_kernel_object_state({
                   examples: [
                     { objects: 2010, batch: 16, nofs_calls: 12, nofs_scanned: 12, kswapd_comm: 'kswapd0', writer_comm: 'kworker/u4:2' },
                     // The same on 8 CPUs, every task on CPU 2 or up on one of the two machines.
-                    ...MANY_CPU_MACHINES.map((machine) => ({ objects: 1990, batch: 16, nofs_calls: 10, nofs_scanned: 14, kswapd_comm: 'kswapd0', writer_comm: 'xfsaild/sda1', machine })),
+                    // And on the largest machine drawn (512 CPUs, both reclaimers on CPUs past 255; a give-back that stores over
+                    // nr_deferred only on CPUs 8 and up met no machine before).
+                    ...[...MANY_CPU_MACHINES, LARGEST_MACHINE].map((machine) => ({ objects: 1990, batch: 16, nofs_calls: 10, nofs_scanned: 14, kswapd_comm: 'kswapd0', writer_comm: 'xfsaild/sda1', machine })),
                   ],
                   describe: describe_concurrent,
                 },
