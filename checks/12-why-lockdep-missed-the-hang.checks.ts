@@ -44,6 +44,7 @@ import {
 } from '../scenarios/annotated_wait';
 import { warm_up_workqueues, WORLD_PARAMS } from '../scenarios/i915_world';
 import { DESKTOP_FIRST_PIDS } from '../scenarios/desktop_pids';
+import { TOP_FIRST_PID } from '../scenarios/machine_ranges';
 import type { caller_task } from '../scenarios/reclaim_context';
 import golden from './12-why-lockdep-missed-the-hang.golden';
 
@@ -289,8 +290,10 @@ export default define_checks(refuse_kernel_object_state({
               wl('direct-reclaim', 'first', 'glxgears', 'kworker'),
               wl('kswapd', 'after'),
               wl('oom-notifier', 'after', 'gpu_wait', 'kthread'),
-              // A desktop's pids (red team 11: an annotation only for pids below 300 passed all, every task numbered from 1).
-              ...DESKTOP_FIRST_PIDS.map((first_pid) => ({ ...IOCTL_AFTER, comm: 'Xorg', first_pid })),
+              // A desktop's pids (red team 11: an annotation only for pids below 300 passed all, every task numbered from 1), and the
+              // top of the pid space (scenarios/machine_ranges.ts TOP_FIRST_PID: the last 256 below PID_MAX_LIMIT; an annotation
+              // only up to pid 4000001 met no task past it).
+              ...[...DESKTOP_FIRST_PIDS, TOP_FIRST_PID].map((first_pid) => ({ ...IOCTL_AFTER, comm: 'Xorg', first_pid })),
             ],
             describe: (w) => `${shape_words['4.10']}; ${describe_wait_workload(w)}`,
           },
@@ -320,8 +323,9 @@ export default define_checks(refuse_kernel_object_state({
               wl('direct-only', 'after', 'kworker/u4:2', 'kworker'),
               // A wait under a lock taken elsewhere under struct_mutex: a loop, though the waiter neither holds struct_mutex nor reclaims.
               wl('nested-lock', 'first', 'Xorg'),
-              // Direct reclaim by a desktop client with a desktop's pid.
+              // Direct reclaim by a desktop client with a desktop's pid, and with one of the top pids.
               { ...wl('direct-only', 'first', 'firefox'), first_pid: DESKTOP_FIRST_PIDS[0] },
+              { ...wl('direct-only', 'first', 'firefox'), first_pid: TOP_FIRST_PID },
             ],
             describe: (w) => `${shape_words['4.11']}; ${describe_wait_workload(w)}`,
           },
