@@ -8,7 +8,7 @@
 // are compiled in first (mutant schemata) and switched on one at a time;
 // the TypeScript checker sets aside mutants that do not type-check
 // (CompileError), as the course does for a learner's file.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel, MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core';
@@ -46,6 +46,12 @@ const STATUS: Record<string, mutant_status | 'ignored'> = {
 export async function run_stryker(root: string, exercise: string, opts: { log_level?: LogLevel } = {}): Promise<stryker_outcome[]> {
   const { Stryker } = await import('@stryker-mutator/core');
   const temp = mkdtempSync(join(tmpdir(), 'shrinker-stryker-'));
+  // Stryker links node_modules into its sandbox only when it finds a real
+  // folder; a scratch clone's node_modules is a symlink, and the sandbox's
+  // imports ('vitest') then find nothing. One link beside the sandbox, in our
+  // own temp dir, is found by Node's walk up from any file inside it.
+  const modules = join(root, 'node_modules');
+  if (lstatSync(modules, { throwIfNoEntry: false })?.isSymbolicLink()) symlinkSync(realpathSync(modules), join(temp, 'node_modules'), 'dir');
   const cwd = process.cwd();
   const env = process.env.MUTATE_EXERCISE;
   process.env.MUTATE_EXERCISE = exercise; // read by solution_checks.stryker.ts in Stryker's test runner process
