@@ -21,7 +21,7 @@
 // - an owner list of readers is kept (v4.11 only recorded the writer) so a
 //   deadlock report can name a reader that holds the lock.
 // - no _killable, _nested, downgrade_write or non-owner variants.
-import { footprint_new, footprint_read, footprint_write } from '../footprint';
+import { footprint_add, footprint_new, footprint_read, footprint_write } from '../footprint';
 import { model_schedule_point, model_task_context, current, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
 import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, type task_struct, type wait_target } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
@@ -49,9 +49,17 @@ export class rw_semaphore {
   declare readonly dep_map: lockdep_map; // defined read-only in the constructor (model_embed_map)
   constructor(public readonly name: string) {
     footprint_new(this);
+    footprint_new(this.readers);
     model_embed_map(this, 'dep_map', new lockdep_map(name));
-    wait_targets.set(this, { describe: () => `rwsem ${name}`, holder: () => this.writer ?? this.readers[0] ?? null });
+    // A reader holder is named by the lowest pid, not by arrival order: two down_read()s commute (see down_read).
+    wait_targets.set(this, { describe: () => `rwsem ${name}`, holder: () => this.writer ?? lowest_pid(this.readers) });
   }
+}
+
+function lowest_pid(ts: readonly task_struct[]): task_struct | null {
+  let best: task_struct | null = null;
+  for (const t of ts) if (best === null || t.pid < best.pid) best = t;
+  return best;
 }
 
 /** init_rwsem - a new free rwsem whose lockdep class is @name. */
@@ -71,6 +79,7 @@ export function DECLARE_RWSEM(name: string): rw_semaphore {
 /** rwsem_is_locked - is @sem held by anyone? */
 export function rwsem_is_locked(sem: rw_semaphore): boolean {
   footprint_read(sem);
+  footprint_read(sem.readers);
   return sem.writer !== null || sem.readers.length > 0;
 }
 
@@ -96,6 +105,7 @@ function rwsem_wake(sem: rw_semaphore): void {
   if (sem.writer || sem.wait_list.length === 0) return;
   const head = sem.wait_list[0]!;
   if (head.type === 'write') {
+    footprint_read(sem.readers);
     if (sem.readers.length > 0) return;
     sem.wait_list.shift();
     sem.writer = head.task;
@@ -104,6 +114,7 @@ function rwsem_wake(sem: rw_semaphore): void {
     return;
   }
   // Grant the lock to every reader at the head of the queue, up to the first writer.
+  footprint_write(sem.readers);
   while (sem.wait_list.length > 0 && sem.wait_list[0]!.type === 'read') {
     const w = sem.wait_list.shift()!;
     sem.readers.push(w.task);
@@ -116,19 +127,27 @@ function rwsem_wake(sem: rw_semaphore): void {
 export async function down_read(sem: rw_semaphore, ip = 'down_read'): Promise<void> {
   might_sleep('down_read', 'kernel/locking/rwsem.c');
   await model_schedule_point('down_read');
-  footprint_write(sem);
   const t = current;
   lock_acquire(sem.dep_map, false, 1, ip);
-  if (!sem.writer && sem.wait_list.length === 0) sem.readers.push(t);
-  else await rwsem_wait(sem, t, 'read', 'down_read');
+  // The fast path reads the writer and the queue and adds a reader: two of them commute (the count, not the
+  // order, is the state: the readers' order is never read, see holder()). Queuing writes the rwsem.
+  footprint_read(sem);
+  if (!sem.writer && sem.wait_list.length === 0) {
+    footprint_add(sem.readers);
+    sem.readers.push(t);
+  } else {
+    footprint_write(sem);
+    await rwsem_wait(sem, t, 'read', 'down_read');
+  }
   trace_rwsem('lock_acquired', sem, true);
 }
 
 /** down_read_trylock - take @sem for reading if no writer holds it and nobody waits. */
 export function down_read_trylock(sem: rw_semaphore, ip = 'down_read_trylock'): boolean {
   const t = model_task_context('down_read_trylock');
-  footprint_write(sem);
+  footprint_read(sem);
   if (sem.writer || sem.wait_list.length > 0) return false;
+  footprint_add(sem.readers);
   sem.readers.push(t);
   lock_acquire(sem.dep_map, true, 1, ip);
   trace_rwsem('lock_acquired', sem, true);
@@ -138,13 +157,22 @@ export function down_read_trylock(sem: rw_semaphore, ip = 'down_read_trylock'): 
 /** up_read - release a read hold of @sem. */
 export function up_read(sem: rw_semaphore, ip = 'up_read'): void {
   const t = model_task_context('up_read');
-  footprint_write(sem);
   lock_release(sem.dep_map, ip);
   const i = sem.readers.indexOf(t);
   // A read hold may be released by another task (up_read_non_owner); drop the oldest then.
-  if (i >= 0) sem.readers.splice(i, 1);
-  else if (sem.readers.length > 0) sem.readers.shift();
+  if (i >= 0) {
+    footprint_add(sem.readers); // its own hold: the count goes down by one whatever the order
+    sem.readers.splice(i, 1);
+  } else if (sem.readers.length > 0) {
+    footprint_write(sem.readers);
+    sem.readers.shift();
+  }
   trace_rwsem('lock_release', sem, true);
+  // Nobody queued: nothing to hand over, and the count is not looked at (a read of the queue only).
+  footprint_read(sem);
+  if (sem.writer || sem.wait_list.length === 0) return;
+  footprint_write(sem);
+  footprint_read(sem.readers);
   if (sem.readers.length === 0) rwsem_wake(sem);
 }
 
@@ -153,6 +181,7 @@ export async function down_write(sem: rw_semaphore, ip = 'down_write'): Promise<
   might_sleep('down_write', 'kernel/locking/rwsem.c');
   await model_schedule_point('down_write');
   footprint_write(sem);
+  footprint_read(sem.readers);
   const t = current;
   lock_acquire(sem.dep_map, false, 0, ip);
   if (!sem.writer && sem.readers.length === 0 && sem.wait_list.length === 0) sem.writer = t;
@@ -164,6 +193,7 @@ export async function down_write(sem: rw_semaphore, ip = 'down_write'): Promise<
 export function down_write_trylock(sem: rw_semaphore, ip = 'down_write_trylock'): boolean {
   const t = model_task_context('down_write_trylock');
   footprint_write(sem);
+  footprint_read(sem.readers);
   if (sem.writer || sem.readers.length > 0 || sem.wait_list.length > 0) return false;
   sem.writer = t;
   lock_acquire(sem.dep_map, true, 0, ip);

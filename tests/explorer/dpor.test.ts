@@ -127,6 +127,31 @@ describe('partial-order reduction on generated programs (2-3 tasks: mutexes, a c
   }
 
   for (const bound of ['complete', 2] as const) {
+    it(`programs with an rwsem, lockdep off (down_read and up_read add to the readers' count: two readers commute, a writer does not): the same failures and final states, fewer schedules (${bound === 'complete' ? 'complete exploration' : `bound ${bound}`})`, async () => {
+      let naive_total = 0;
+      let reduced_total = 0;
+      let programs = 0;
+      let with_readers = 0;
+      await fc.assert(
+        fc.asyncProperty(program_arb(false, false, false, true).filter(small), async (p) => {
+          const c = await compare((states) => program_scenario('generated-rwsem', p, true, states, false), bound);
+          fc.pre(c.naive.exhausted);
+          expect_same(c, describe_program(p));
+          naive_total += c.naive.schedules;
+          reduced_total += c.reduced.schedules;
+          programs++;
+          if ((describe_program(p).match(/down_read/g) ?? []).length >= 2) with_readers++;
+        }),
+        { seed: 4242, numRuns: bound === 'complete' ? 60 : 80, endOnFailure: true },
+      );
+      console.log(`generated rwsem programs (${bound}): ${programs} programs (${with_readers} with two or more readers), naive ${naive_total} schedules, reduced ${reduced_total}`);
+      expect(programs).toBeGreaterThan(bound === 'complete' ? 40 : 60);
+      expect(with_readers).toBeGreaterThan(programs / 4);
+      expect(reduced_total).toBeLessThan(naive_total);
+    });
+  }
+
+  for (const bound of ['complete', 2] as const) {
     it(`programs using RCU (readers, synchronize_rcu, call_rcu: grace period, callback lists and readers tagged): the same failures and final states, fewer schedules (${bound === 'complete' ? 'complete exploration' : `bound ${bound}`})`, async () => {
       let naive_total = 0;
       let reduced_total = 0;

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { footprint_add, footprint_new, footprint_read, footprint_write } from '../../kernel/footprint';
 import { user_task } from '../../kernel/fork';
 import { mutex_init, mutex_lock, mutex_unlock, type mutex } from '../../kernel/locking/mutex';
+import { down_read, down_write, init_rwsem, up_read, up_write } from '../../kernel/locking/rwsem';
 import { WARN } from '../../kernel/panic';
 import { complete, init_completion, wait_for_completion, type completion } from '../../kernel/sched/completion';
 import { cond_resched, schedule, set_current_state, wake_up_process } from '../../kernel/sched/core';
@@ -53,7 +54,9 @@ export type op =
   | { op: 'flush' }
   | { op: 'rcu_read'; body: op[] }
   | { op: 'sync_rcu' }
-  | { op: 'call_rcu'; v: number };
+  | { op: 'call_rcu'; v: number }
+  | { op: 'read_locked'; body: op[] }
+  | { op: 'write_locked'; body: op[] };
 
 export interface program {
   tasks: op[][];
@@ -96,8 +99,15 @@ const rcu_op: fc.Arbitrary<op> = fc.oneof(
  * RCU readers, synchronize_rcu() and call_rcu() (tagged by RCU's grace
  * period, callback lists and readers).
  */
-export function program_arb(with_work: boolean, with_rcu = false, with_adds = false): fc.Arbitrary<program> {
+/** Sections under one rwsem: readers (variable accesses and yields) and writers. */
+const rwsem_op: fc.Arbitrary<op> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('read_locked' as const), body: fc.array(fc.oneof(access, fc.constant({ op: 'yield' as const })), { minLength: 0, maxLength: 2 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('write_locked' as const), body: fc.array(access, { minLength: 0, maxLength: 1 }) }) },
+);
+
+export function program_arb(with_work: boolean, with_rcu = false, with_adds = false, with_rwsem = false): fc.Arbitrary<program> {
   let one: fc.Arbitrary<op> = any_op;
+  if (with_rwsem) one = fc.oneof({ weight: 2, arbitrary: one }, { weight: 3, arbitrary: rwsem_op });
   if (with_adds) one = fc.oneof({ weight: 2, arbitrary: one }, { weight: 1, arbitrary: fc.record({ op: fc.constant('add' as const), v: fc.integer({ min: 0, max: 1 }) }) });
   if (with_work) one = fc.oneof({ weight: 8, arbitrary: one }, { weight: 2, arbitrary: fc.constant({ op: 'work' as const }) }, { weight: 1, arbitrary: fc.constant({ op: 'flush' as const }) });
   if (with_rcu) one = fc.oneof({ weight: 3, arbitrary: one }, { weight: 2, arbitrary: rcu_op });
@@ -110,7 +120,7 @@ export function schedule_points(ops: readonly op[]): number {
   let n = 0;
   for (const o of ops) {
     if (o.op === 'yield' || o.op === 'wait' || o.op === 'sync_rcu' || o.op === 'flush') n++;
-    if (o.op === 'locked') n += 1 + schedule_points(o.body);
+    if (o.op === 'locked' || o.op === 'read_locked' || o.op === 'write_locked') n += 1 + schedule_points(o.body);
   }
   return n;
 }
@@ -138,6 +148,10 @@ export function describe_program(p: program): string {
         return 'schedule_work(w)';
       case 'flush':
         return 'flush_work(w)';
+      case 'read_locked':
+        return `down_read(s){${o.body.map(one).join('; ')}}`;
+      case 'write_locked':
+        return `down_write(s){${o.body.map(one).join('; ')}}`;
       case 'rcu_read':
         return `rcu_read{${o.body.map(one).join('; ')}}`;
       case 'sync_rcu':
@@ -154,12 +168,14 @@ export function describe_program(p: program): string {
  * state (the variables, how each task ended, the completion's count) is
  * added to @final_states.
  */
-export function program_scenario(id: string, p: program, tagged: boolean, final_states: Set<string>): scenario {
+export function program_scenario(id: string, p: program, tagged: boolean, final_states: Set<string>, lockdep = true): scenario {
   let state: { vars: cell[]; done: completion[]; tasks: Array<{ exit_state: string }> } | null = null;
   return {
     id,
     ...(tagged ? { footprint: 'tagged' as const } : {}),
+    ...(lockdep ? {} : { params: { lockdep: false } }),
     setup() {
+      const sem = init_rwsem('s');
       const vars = VARS.map(() => new cell());
       const locks: mutex[] = [mutex_init('m0'), mutex_init('m1')];
       const done = [init_completion('c0')];
@@ -199,6 +215,16 @@ export function program_scenario(id: string, p: program, tagged: boolean, final_
             return;
           case 'flush':
             await flush_work(work);
+            return;
+          case 'read_locked':
+            await down_read(sem);
+            for (const b of o.body) await run(b);
+            up_read(sem);
+            return;
+          case 'write_locked':
+            await down_write(sem);
+            for (const b of o.body) await run(b);
+            up_write(sem);
             return;
           case 'rcu_read':
             rcu_read_lock();
