@@ -109,6 +109,19 @@ export async function explorer_reduction_rows(reps: number): Promise<row[]> {
   return rows;
 }
 
+/**
+ * why_dependent - why the reduction could not merge more of @x's schedules,
+ * in plain words: the shares of steps that conflict with every step (opaque:
+ * an untagged call, a timer, a report) and of steps that write the memory
+ * state (a 'memory' scenario's workload and learner code touch kernel objects
+ * directly, so those steps all conflict with each other; explorer/scenario.ts).
+ */
+function why_dependent(x: exploration): string {
+  const opaque = Math.round(x.opaque_share * 100);
+  const memory = Math.round(x.memory_share * 100);
+  return `${memory}% of steps run workload or learner code that touches kernel memory objects directly (all of them conflict with each other), ${opaque}% are opaque`;
+}
+
 /** Steps complete exploration of one course scenario may spend in the bench: past it, the row gives a lower bound on the reduced space. */
 const COURSE_COMPLETE_STEPS = 20_000;
 
@@ -177,16 +190,16 @@ export async function explorer_course_rows(): Promise<row[]> {
     const label = `${c.exercise.slice(0, 2)} ${c.id}`;
     if (fewer >= 5) goal.fewer.push(label);
     else if (at2.naive.schedules < 5) goal.tiny.push(`${label} (${at2.naive.schedules})`);
-    else goal.missed_fewer.push(`${label} (${at2.naive.schedules} -> ${at2.reduced.schedules})`);
+    else goal.missed_fewer.push(`${label} (${at2.naive.schedules} -> ${at2.reduced.schedules}: ${why_dependent(at2.reduced)})`);
     if (Number(c.exercise.slice(0, 2)) <= 8) {
       if (all.x.exhausted && all.s < 1) goal.complete_fast.push(`${label} (${all.x.schedules} in ${all.s.toFixed(2)} s CPU)`);
-      else goal.complete_slow.push(all.x.exhausted ? `${label} (${all.x.schedules} schedules, ${all.s.toFixed(2)} s CPU)` : `${label} (> ${all.x.schedules} schedules)`);
+      else goal.complete_slow.push(all.x.exhausted ? `${label} (${all.x.schedules} schedules, ${all.s.toFixed(2)} s CPU)` : `${label} (> ${all.x.schedules} schedules: ${why_dependent(all.x)})`);
     }
     rows.push(
       make_row(`${key}.bound`, `${label}, bound ${c.bound}, reduced`, 'schedules/s', [r.schedules / reduced.s], {
         note:
           `${r.schedules} schedules vs ${naive.x.schedules} naive (${(naive.x.schedules / Math.max(r.schedules, 1)).toFixed(2)}x fewer; naive ${naive.s.toFixed(2)} s CPU, reduced ${reduced.s.toFixed(2)} s CPU), ` +
-          `${r.exhausted ? 'exhausted' : `NOT exhausted (${r.stopped_by})`}, ${same}, ${(r.opaque_share * 100).toFixed(0)}% of steps opaque` +
+          `${r.exhausted ? 'exhausted' : `NOT exhausted (${r.stopped_by})`}, ${same}, ${(r.opaque_share * 100).toFixed(0)}% of steps opaque, ${(r.memory_share * 100).toFixed(0)}% write the memory state` +
           (c.bound < YARDSTICK_BOUND ? `; at bound ${YARDSTICK_BOUND}: ${at2.reduced.schedules} reduced vs ${at2.naive.schedules} naive (${fewer.toFixed(2)}x fewer)` : ''),
       }),
     );

@@ -53,6 +53,8 @@ export interface dpor_stats extends bfs_stats {
   /** Steps recorded, and how many of them were opaque (conflicting with everything): how much the tags could help. */
   recorded_steps: number;
   opaque_steps: number;
+  /** Steps (not opaque) that wrote FP_MEM ('memory' scenarios: workload and learner code, conflicting with each other). */
+  memory_steps: number;
 }
 
 /**
@@ -126,6 +128,10 @@ class step_recorder implements footprint_recorder {
     private readonly memory: boolean,
   ) {}
 
+  /** The number of a pre-numbered shared object (FP_MEM...). */
+  id_of(obj: object): number {
+    return this.ids.get(obj) ?? -1;
+  }
   private id(obj: object): number {
     let n = this.ids.get(obj);
     if (n === undefined) {
@@ -251,7 +257,7 @@ class pruned_run extends Error {
  * departures (Infinity: all of them), calling @visit after each complete run.
  */
 export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Promise<dpor_stats> {
-  const st: dpor_stats = { schedules: 0, steps: 0, decisions: 0, max_decisions: 0, covered_bound: -1, exhausted: false, stopped_by: null, pruned: 0, recorded_steps: 0, opaque_steps: 0 };
+  const st: dpor_stats = { schedules: 0, steps: 0, decisions: 0, max_decisions: 0, covered_bound: -1, exhausted: false, stopped_by: null, pruned: 0, recorded_steps: 0, opaque_steps: 0, memory_steps: 0 };
   const all_opaque = sc.footprint !== 'tagged' && sc.footprint !== 'memory';
   const memory = sc.footprint === 'memory';
   const bounded = Number.isFinite(lim.bound);
@@ -335,7 +341,11 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
     }
 
     st.recorded_steps += rec.events.length;
-    for (const e of rec.events) if (e.opaque) st.opaque_steps++;
+    const mem = rec.id_of(FP_MEM);
+    for (const e of rec.events) {
+      if (e.opaque) st.opaque_steps++;
+      else if (e.writes?.has(mem)) st.memory_steps++;
+    }
     add_backtracks(rec.events, stack, lim.bound, replay_len > 0 ? stack[replay_len - 1]!.position : 0);
 
     // The deepest decision with a task left to run (not done, not asleep, within the bound).

@@ -87,6 +87,8 @@ export interface exploration {
   pruned: number;
   /** Reduced: the share of steps whose footprint was unknown (each conflicts with every step), 0..1. */
   opaque_share: number;
+  /** Reduced: the share of steps that wrote the memory state ('memory' scenarios: workload and learner code), 0..1. */
+  memory_share: number;
   /** Random mode: the strategy and seed. */
   strategy: 'pct' | 'uniform' | null;
   seed: number | null;
@@ -155,11 +157,13 @@ export async function explore(sc: scenario, opts: explore_options = {}): Promise
 
   let pruned = 0;
   let opaque_share = 0;
+  let memory_share = 0;
   const stats =
     reduction === 'dpor'
       ? await dpor(sc, { bound: complete ? Infinity : bound, max_schedules, max_steps, fail_on }, visit).then((d) => {
           pruned = d.pruned;
           opaque_share = d.recorded_steps > 0 ? d.opaque_steps / d.recorded_steps : 0;
+          memory_share = d.recorded_steps > 0 ? d.memory_steps / d.recorded_steps : 0;
           return d;
         })
       : mode === 'exhaustive'
@@ -203,6 +207,7 @@ export async function explore(sc: scenario, opts: explore_options = {}): Promise
     complete,
     pruned,
     opaque_share,
+    memory_share,
     strategy: mode === 'random' ? (opts.strategy ?? 'pct') : null,
     seed: mode === 'random' ? (opts.seed ?? DEFAULTS.seed) : null,
     schedules: stats.schedules,
