@@ -188,6 +188,12 @@ function watch_impl(impl: exercise_impl, exports: Record<string, string>): state
   let budget = OBJECTS_PER_CHECK;
   /** Tasks inside a watched call: a call nested in one (reclaim recursing into it) is covered by the outer call's snapshot. */
   const inside = new Set<object>();
+  /**
+   * Each watched object as the first call found it, with that call's name: compared again when
+   * the check ends, for what was added between calls (code of the learner's the kernel ran later,
+   * outside any watched call: a work item of its own queued with schedule_work(), red team 11 #09).
+   */
+  const first_seen = new Map<object, { w: watched; by: string }>();
   const wrapped: exercise_impl = { ...impl };
   for (const [name, value] of Object.entries(impl)) {
     if (typeof value !== 'function') continue; // exported data (13's shrinker_policy) stays the very object
@@ -202,6 +208,7 @@ function watch_impl(impl: exercise_impl, exports: Record<string, string>): state
       if ((typeof this === 'object' && this !== null) || typeof this === 'function') roots.push([this, 'this']);
       const before = model_list_watch_paused(() => snapshot(roots));
       budget -= before.length;
+      for (const w of before) if (!first_seen.has(w.obj)) first_seen.set(w.obj, { w, by: name });
       inside.add(caller);
       const judge = (): void => {
         inside.delete(caller);
@@ -230,7 +237,17 @@ function watch_impl(impl: exercise_impl, exports: Record<string, string>): state
       return ret;
     };
   }
-  return { impl: wrapped, found: () => first };
+  const between_calls = (): string | null => {
+    const by_name = new Map<string, watched[]>();
+    for (const { w, by } of first_seen.values()) by_name.set(by, [...(by_name.get(by) ?? []), w]);
+    for (const [name, ws] of by_name) {
+      const { added, tampered } = model_list_watch_paused(() => changed_fields(ws));
+      const what = [...(added.length ? [`added ${added.join(', ')}`] : []), ...tampered];
+      if (what.length) return `between calls of ${name}(), code of yours the kernel ran (a work item or callback you handed it) ${what.join(', ')}${tampered.length ? TAMPERED : ''}`;
+    }
+    return null;
+  };
+  return { impl: wrapped, found: () => first ?? between_calls() };
 }
 
 /** Marks a finding that changed how a kernel field is held, not only added one (cut before it is shown). */

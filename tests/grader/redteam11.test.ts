@@ -5,10 +5,13 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run_once } from '../../course/check_helpers';
+import { pass, run_checks, type check_suite, type exercise_impl } from '../../course/checks';
+import { refuse_kernel_object_state } from '../../course/kernel_object_state';
 import { COURSE_ROOT } from '../../course/files';
 import { find_exercise } from '../../course/manifest';
 import { export_student } from '../../grader/export_student';
 import { grade_submission, prepare_base, release_base, starter_source, submission_layout, type grading_base } from '../../grader/grade';
+import { check_policy } from '../../grader/policy';
 import { make_temp } from '../../grader/tree';
 import { measure_call } from '../../course/invariants';
 import { current, msleep } from '../../kernel/sched/core';
@@ -167,4 +170,55 @@ describe('round 11, 10: 07\'s judge reads what the driver did, not fields the dr
       release_base(base);
     }
   }, 900_000);
+});
+
+describe('round 11, 09: state the learner\'s code writes between the watched calls (a work item of its own)', () => {
+  it('fails a check where code the learner handed the kernel, run later, hung a field on the device', async () => {
+    const suite: check_suite = refuse_kernel_object_state({
+      exercise: '00-test',
+      exports: { unlock: 'function unlock(dev: object, queue: unknown[]): void' },
+      checks: [{ id: 'unlocks-twice', name: 'unlocks twice', run: async (impl: exercise_impl) => {
+        const dev: Record<string, unknown> = { name: 'i915' };
+        const queue: (() => void)[] = [];
+        const unlock = impl.unlock as (d: object, q: unknown[]) => void;
+        unlock(dev, queue);
+        for (const work of queue.splice(0)) work(); // a kworker runs what was queued, outside the call
+        unlock(dev, queue);
+        return pass();
+      } }],
+    });
+    const learner: exercise_impl = {
+      unlock: (dev: Record<string, number | undefined>, queue: (() => void)[]) => void queue.push(() => void (dev.unlocks = (dev.unlocks ?? 0) + 1)),
+    };
+    const [r] = await run_checks(suite, learner);
+    expect(r!.status).toBe('failed');
+    expect(r!.message).toContain('between calls of unlock(), code of yours the kernel ran (a work item or callback you handed it) added `dev.unlocks`');
+  });
+
+  it('red team 11 #09 (the reference\'s unlock plus a work item of its own counting on the device) does not pass 08', async () => {
+    const base = prepare_base();
+    try {
+      const passed = await passed_by(base, '08', 'state-from-own-work-item');
+      expect(passed.length).toBeLessThan(4);
+    } finally {
+      release_base(base);
+    }
+  }, 900_000);
+});
+
+describe('round 11, 09 (minor): a computed key of an object literal is held to the rule on names built from strings', () => {
+  it('refuses { [\'mod\' + \'ule\']: ... } and { [\'process\']: ... } as it refuses obj[\'mod\' + \'ule\']; a literal name stays fine', () => {
+    const e = manifest.exercises[0]!;
+    const policy_of = (body: string): string[] => {
+      const root = make_temp('shrinker-pol11-');
+      const dir = join(root, 'exercises', e.id);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'f.ts'), body);
+      return check_policy(root, join(dir, 'f.ts'), 'f.ts', { ...e, files: ['f.ts'] }).map((v) => v.message);
+    };
+    expect(policy_of("export function f(): object { return { ['mod' + 'ule']: 'i915' }; }\n").join('\n')).toMatch(/a property name built from strings at run time/);
+    expect(policy_of("export function f(): object { return { [`mod${'ule'}`]: 'i915' }; }\n").join('\n')).toMatch(/a property name built from strings at run time/);
+    expect(policy_of("export function f(): object { return { ['process']: 1 }; }\n").join('\n')).toMatch(/uses 'process'/);
+    expect(policy_of("export function f(): object { return { name: 'i915', ['pending']: false }; }\n")).toEqual([]);
+  });
 });
