@@ -654,6 +654,11 @@ export default define_checks(refuse_kernel_object_state({
               { ...STORM, objects: 2 ** 26 + 1, batch: 2 ** 20, storm: 40, nr_scanned: 32, nr_eligible: 1024, comm: 'kswapd1' },
               { ...STORM, objects: 2 ** 32 + 3, batch: 2 ** 26, storm: 40, nr_scanned: 32, nr_eligible: 1024, caller: { task: 'user', context: 'direct-reclaim' }, comm: 'updatedb' },
               { ...STORM, objects: 2 ** 43, batch: 2 ** 37, storm: 40, nr_scanned: 32, nr_eligible: 1024 },
+              // LRUs of every size too (red team 12: the bounds kept only for LRUs under 2^20 pages, 4 GiB, passed all, the
+              // largest LRU being 8192 pages): 2^21 pages, a desktop's 8 GiB, and 2^34, the 64 TiB machine's, each scanned a
+              // thirty-second at a time as STORM's. The fresh pressure is the same fraction of the cache at any LRU size.
+              { ...STORM, nr_scanned: 2 ** 16, nr_eligible: 2 ** 21, comm: 'kswapd1' },
+              { ...STORM, nr_scanned: 2 ** 29, nr_eligible: 2 ** 34, caller: { task: 'user', context: 'direct-reclaim' }, comm: 'updatedb' },
               { ...STORM, objects: 3000, seeks: 20, storm: 60, nr_scanned: 512, nr_eligible: 1024 },
               { ...STORM, objects: 3000, seeks: 32, storm: 60, nr_scanned: 512, nr_eligible: 1024, caller: { task: 'user', context: 'direct-reclaim' }, comm: 'qemu-system-x86' },
             ],
