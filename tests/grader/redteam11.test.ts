@@ -18,6 +18,7 @@ import { current, msleep } from '../../kernel/sched/core';
 import { INIT_WORK, type work_struct } from '../../kernel/workqueue';
 import { mutex_init } from '../../kernel/locking/mutex';
 import { gem_world, populate, WORLD_PARAMS } from '../../scenarios/i915_world';
+import { i915_gem_object_create } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { manifest, new_submission } from './fixtures';
 
 /** Every own string key starting with model_ on an object reachable from @roots (own data fields, @depth levels). */
@@ -220,5 +221,25 @@ describe('round 11, 09 (minor): a computed key of an object literal is held to t
     expect(policy_of("export function f(): object { return { [`mod${'ule'}`]: 'i915' }; }\n").join('\n')).toMatch(/a property name built from strings at run time/);
     expect(policy_of("export function f(): object { return { ['process']: 1 }; }\n").join('\n')).toMatch(/uses 'process'/);
     expect(policy_of("export function f(): object { return { name: 'i915', ['pending']: false }; }\n")).toEqual([]);
+  });
+});
+
+describe('round 11, 11: state hung below the run-time watch (i915.mm.bound_list[0].base)', () => {
+  it('a GEM object, its base and its mm take no new field: the write throws, at any depth, from any task', async () => {
+    const { value } = await run_once(WORLD_PARAMS, async () => {
+      const w = gem_world({ release: '4.12' });
+      const obj = (await i915_gem_object_create(w.i915, 4096))!;
+      const refused: string[] = [];
+      for (const [o, path] of [[obj, 'obj'], [obj.base, 'obj.base'], [obj.mm, 'obj.mm']] as const) {
+        try {
+          (o as unknown as Record<string, number>).calls = 1;
+        } catch (e) {
+          refused.push(`${path}: ${(e as Error).constructor.name}`);
+        }
+      }
+      obj.base.refcount += 0; // the kernel's own fields stay writable
+      return refused;
+    });
+    expect(value).toEqual(['obj: TypeError', 'obj.base: TypeError', 'obj.mm: TypeError']);
   });
 });
