@@ -10,15 +10,17 @@ import { define_checks, fail, pass, type check_context, type check_outcome, type
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_once, type once_result } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
-import { for_each_workload, like_reference } from '../course/workload';
+import { fc, for_each_workload, like_reference } from '../course/workload';
 import type { run_result } from '../kernel/init/main';
 import {
   arb_racy_relocation_workload,
   arb_relocation_workload,
+  big_batch,
   DECISIVE_RELOCATION,
   describe_relocation_workload,
   execbuffer_ioctl,
   HOG_COMM,
+  LARGEST_BATCH_PAGES,
   NOTHING_TAKEN,
   new_execbuffer_outcome,
   relocate_under_pressure,
@@ -35,6 +37,7 @@ import { model_watch_page_pins } from '../kernel/drivers/gpu/drm/i915/i915_gem_p
 import golden from './06-pin-before-alloc.golden';
 import { model_describe_value } from '../kernel/model_value';
 import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
+import { arb_machine, LARGEST_MACHINE } from '../scenarios/machine_ranges';
 
 /**
  * Your relocation, with its page pins under watch (kernel/drivers/gpu/drm/i915/
@@ -180,9 +183,23 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
   });
 }
 
-function relocation_property(impl: exercise_impl, ctx: check_context, opts: { faults: boolean; racy?: boolean; seed: number; generated: number; examples: relocation_workload[] }): Promise<check_outcome> {
+/**
+ * Machines for holds-on-any-machine: the generator's, plus (drawn apart) a
+ * batch of up to 4096 pages on a machine big enough for it (big_batch), and
+ * the machine's CPUs, first pid and uptime from the whole range of each
+ * (scenarios/machine_ranges.ts): a rule that changes anywhere in a range
+ * meets a workload on the other side.
+ */
+const arb_any_machine_relocation: fc.Arbitrary<relocation_workload> = fc
+  .tuple(arb_relocation_workload(false), fc.option(fc.integer({ min: 13, max: 4096 }), { nil: null, freq: 4 }), fc.option(arb_machine, { nil: null }))
+  .map(([wl, big, m]) => ({
+    ...(big === null || wl.target.state === 'no-pages' ? wl : big_batch(wl, big)),
+    ...(m ? { nr_cpus: m.nr_cpus, first_pid: m.first_pid, uptime_secs: m.uptime_secs } : {}),
+  }));
+
+function relocation_property(impl: exercise_impl, ctx: check_context, opts: { faults: boolean; racy?: boolean; arbitrary?: fc.Arbitrary<relocation_workload>; seed: number; generated: number; examples: relocation_workload[] }): Promise<check_outcome> {
   return for_each_workload(
-    { arbitrary: opts.racy ? arb_racy_relocation_workload : arb_relocation_workload(opts.faults), seed: opts.seed, generated: opts.generated, examples: opts.examples, describe: describe_relocation_workload },
+    { arbitrary: opts.arbitrary ?? (opts.racy ? arb_racy_relocation_workload : arb_relocation_workload(opts.faults)), seed: opts.seed, generated: opts.generated, examples: opts.examples, describe: describe_relocation_workload },
     async (wl) => {
       const problem = judge_relocation(ctx, wl, await run_relocation(wl, fn_of(impl), undefined, RELOC_WORKLOAD_MAX_STEPS));
       return problem ? fail(problem) : pass();
@@ -259,6 +276,7 @@ export default define_checks(refuse_kernel_object_state({
       name: 'on any machine (batch state, other objects, swap, memory at each watermark, lockdep, task name) relocates like the reference and leaves nothing behind',
       run: (impl, ctx) => relocation_property(impl, ctx, {
         faults: false,
+        arbitrary: arb_any_machine_relocation,
         seed: 0x06b0,
         generated: 13, // after the examples
         examples: [
@@ -282,6 +300,11 @@ export default define_checks(refuse_kernel_object_state({
           // check, which all booted fresh): the batch's pages are reclaimable under the ioctl whatever the uptime
           { ...DECISIVE_RELOCATION, uptime_secs: LATE_UPTIMES_SECS[0] },
           { ...DECISIVE_RELOCATION, lockdep: false, comm: 'Xorg', uptime_secs: LATE_UPTIMES_SECS[1] },
+          // The largest batch, 64 MiB, unbound and bound, on the largest machine (red team 11: pin-only-up-to-256-pages,
+          // each size close passed by a threshold one past it): judged by the rule that holds at every size, every
+          // allocation that can reclaim made with the batch pinned. The generated machines draw sizes up to 4096 pages.
+          big_batch({ ...DECISIVE_RELOCATION, comm: 'glxgears', nr_cpus: LARGEST_MACHINE.nr_cpus, first_pid: LARGEST_MACHINE.first_pid, uptime_secs: LARGEST_MACHINE.uptime_secs }, LARGEST_BATCH_PAGES),
+          big_batch({ ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 0 }, lockdep: false }, 2_100),
         ],
       }),
     },

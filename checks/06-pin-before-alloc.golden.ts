@@ -160,6 +160,17 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 36
     },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"first_pid\":4194048,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":true,\"nr_cpus\":512,\"objects\":[],\"swap\":true,\"target\":{\"pages\":16384,\"state\":\"unpinned\"},\"totalram_pages\":65536,\"uptime_secs\":9000000}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 1768
+    },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":80,\"state\":\"unpinned\"}}": {
       "ret": 0,
       "written": 1,
@@ -204,7 +215,7 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 36
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":3,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":2100,\"state\":\"bound\"},\"totalram_pages\":8192}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -213,9 +224,20 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 34
+      "free_after": 1271
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":10,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":7,\"state\":\"pinned-by-user\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"first_pid\":1248587,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"nr_cpus\":512,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":15,\"state\":\"bound\"},\"totalram_pages\":512,\"uptime_secs\":117404}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 475
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":10,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"first_pid\":1509141,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"nr_cpus\":2,\"objects\":[],\"swap\":true,\"target\":{\"pages\":7,\"state\":\"pinned-by-user\"},\"uptime_secs\":6544974}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -237,7 +259,7 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 40
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":-1,\"mark\":\"low\"},\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":2}],\"swap\":false,\"target\":{\"pages\":1,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"first_pid\":1898537,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":true,\"nr_cpus\":2,\"objects\":[{\"kind\":\"no-pages\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":2}],\"swap\":false,\"target\":{\"pages\":22,\"state\":\"bound\"},\"totalram_pages\":512,\"uptime_secs\":4294968}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -246,9 +268,9 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 39
+      "free_after": 464
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":-1,\"mark\":\"high\"},\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":10,\"state\":\"pinned-by-user\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"first_pid\":3736692,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":true,\"nr_cpus\":257,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":3042,\"state\":\"pinned-by-user\"},\"totalram_pages\":8192,\"uptime_secs\":7259708}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -257,9 +279,9 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 47
+      "free_after": 1271
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"low\"},\"lockdep\":true,\"objects\":[],\"swap\":false,\"target\":{\"pages\":5,\"state\":\"no-pages\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"first_pid\":641548,\"level\":{\"delta\":1,\"mark\":\"low\"},\"lockdep\":true,\"nr_cpus\":512,\"objects\":[],\"swap\":false,\"target\":{\"pages\":5,\"state\":\"no-pages\"},\"uptime_secs\":4294968}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -281,7 +303,7 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 38
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":9,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"first_pid\":4194048,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"nr_cpus\":189,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":20,\"state\":\"bound\"},\"totalram_pages\":512,\"uptime_secs\":21}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -290,9 +312,9 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 48
+      "free_after": 467
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":5,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":7,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":5,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"first_pid\":1,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":true,\"nr_cpus\":420,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":13,\"state\":\"bound\"},\"totalram_pages\":512,\"uptime_secs\":0}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -301,9 +323,9 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 58
+      "free_after": 451
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":5,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":4,\"state\":\"no-pages\"}}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":5,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"first_pid\":1336447,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"bound-active\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":4,\"state\":\"no-pages\"},\"uptime_secs\":4294968}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -325,7 +347,7 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 40
     },
-    "{\"cache_busy_jiffies\":20,\"cache_objects\":3,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"low\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3}],\"swap\":false,\"target\":{\"pages\":1,\"state\":\"bound\"}}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":3,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"first_pid\":4194303,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"nr_cpus\":98,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3}],\"swap\":false,\"target\":{\"pages\":1511,\"state\":\"bound\"},\"totalram_pages\":4096,\"uptime_secs\":13}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -334,7 +356,7 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 40
+      "free_after": 1192
     },
     "{\"cache_busy_jiffies\":20,\"cache_objects\":3,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
       "ret": 0,
@@ -347,7 +369,7 @@ const golden: golden_data = {
       "slept": 1,
       "free_after": 44
     },
-    "{\"cache_busy_jiffies\":20,\"cache_objects\":8,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"}}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":8,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"first_pid\":1,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"nr_cpus\":240,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"},\"uptime_secs\":4294968}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -358,18 +380,18 @@ const golden: golden_data = {
       "slept": 1,
       "free_after": 46
     },
-    "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"}}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"first_pid\":4194285,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"nr_cpus\":8,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":3248,\"state\":\"pinned-by-user\"},\"totalram_pages\":8192,\"uptime_secs\":9000000}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
       "pin_delta": 0,
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
-      "stalled_jiffies": 20,
-      "slept": 1,
-      "free_after": 57
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 1271
     },
-    "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":4,\"state\":\"no-pages\"}}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"first_pid\":3859334,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":4,\"state\":\"no-pages\"},\"uptime_secs\":8114115}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -380,16 +402,16 @@ const golden: golden_data = {
       "slept": 1,
       "free_after": 46
     },
-    "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"swap\":false,\"target\":{\"pages\":9,\"state\":\"pinned-by-user\"}}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"first_pid\":4194303,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"nr_cpus\":187,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":2}],\"swap\":false,\"target\":{\"pages\":4092,\"state\":\"pinned-by-user\"},\"totalram_pages\":16384,\"uptime_secs\":4294968}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
       "pin_delta": 0,
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
-      "stalled_jiffies": 20,
-      "slept": 1,
-      "free_after": 48
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 1384
     }
   },
   "pins-whatever-it-saw": {

@@ -198,6 +198,15 @@ export interface relocation_workload {
   /** Seconds the machine has been up (absent: a fresh boot; scenarios/uptime.ts). */
   uptime_secs?: number;
   /**
+   * Pages of RAM (absent: WORLD_PARAMS', 256). A batch of thousands of pages needs a machine to hold it: whether
+   * the relocation pins its batch must not depend on the batch's size (red team 10 and 11: pins only batches up to
+   * 64, then 256 pages, each one past the largest batch the checks had made).
+   */
+  totalram_pages?: number;
+  /** CPUs and the first pid (boot params nr_cpus, first_pid; absent: 2 CPUs, pids from 1). */
+  nr_cpus?: number;
+  first_pid?: number;
+  /**
    * Resident anonymous pages of another process, "memhog", asleep the whole
    * time (0 or absent: none). Without swap nothing but the OOM killer can
    * free them, and the OOM killer picks it (the biggest rss) only for an
@@ -311,6 +320,24 @@ export function cache_needed(target: relocation_workload['target'], level: memor
   return Math.ceil(pages / 4);
 }
 
+/**
+ * The largest batch the checks relocate: 16384 pages, 64 MiB, past any chunk
+ * a relocation would plausibly treat apart (a real batch buffer is kilobytes
+ * to a few megabytes; the model makes such a batch in about a second).
+ */
+export const LARGEST_BATCH_PAGES = 16_384;
+
+/**
+ * big_batch - @wl with a batch of @pages on a machine that holds it twice
+ * over, free memory as the setup left it: no pressure is needed to judge
+ * the rule that holds at every size, that every allocation that can reclaim
+ * is made with the batch pinned (run_relocation's unpinned_alloc).
+ */
+export function big_batch(wl: relocation_workload, pages: number): relocation_workload {
+  const totalram_pages = Math.max(256, 2 ** Math.ceil(Math.log2(2 * pages + 256)));
+  return { ...wl, target: { ...wl.target, pages }, totalram_pages, level: { mark: 'high', delta: NOTHING_TAKEN } };
+}
+
 /** The thread's case: an unpinned batch, swap, memory at the min watermark. */
 export const DECISIVE_RELOCATION: relocation_workload = {
   target: { state: 'unpinned', pages: TARGET_PAGES },
@@ -335,6 +362,8 @@ export function describe_relocation_workload(wl: relocation_workload): string {
     (wl.hog_pages ? `; a sleeping process "${HOG_COMM}" holds ${pages(wl.hog_pages)} of anonymous memory` : '') +
     (wl.racing_allocator ? '; at the relocation\'s first kmalloc with the batch\'s pages present, another CPU allocates (GFP_ATOMIC) down to 1 page below the min watermark' : '') +
     (wl.user_unpins_in_kmalloc && wl.target.state === 'pinned-by-user' ? '; the batch\'s other user drops its pin at that kmalloc' : '') +
+    (wl.totalram_pages ? `; a machine of ${wl.totalram_pages} pages` : '') +
+    (wl.nr_cpus ? `; ${wl.nr_cpus} CPUs` : '') + (wl.first_pid ? `; tasks numbered from pid ${wl.first_pid}` : '') +
     describe_uptime(wl.uptime_secs);
 }
 
@@ -431,7 +460,8 @@ export async function run_relocation(
 ): Promise<once_result<relocation_outcome>> {
   const w = { world: null as world | null };
   return run_once(
-    { ...WORLD_PARAMS, swap_pages: wl.swap ? 64 : 0, lockdep: wl.lockdep, max_steps, uptime_secs: wl.uptime_secs ?? 0 },
+    { ...WORLD_PARAMS, swap_pages: wl.swap ? 64 : 0, lockdep: wl.lockdep, max_steps, uptime_secs: wl.uptime_secs ?? 0, ...(wl.totalram_pages ? { totalram_pages: wl.totalram_pages } : {}),
+      ...(wl.nr_cpus ? { nr_cpus: wl.nr_cpus } : {}), ...(wl.first_pid ? { first_pid: wl.first_pid } : {}) },
     async (): Promise<relocation_outcome> => {
       const i915 = w.world!.i915;
       await populate(w.world!, { pinned_pages: 4, cache_objects: wl.cache_objects, cache_object_pages: 4 });
