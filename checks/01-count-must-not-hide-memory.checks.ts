@@ -20,6 +20,7 @@ import { cond_resched, current, msleep, sched_steps } from '../kernel/sched/core
 import { count_under_pressure } from '../scenarios/thread';
 import { gem_world, WORLD_PARAMS } from '../scenarios/i915_world';
 import { describe_uptime, LATE_UPTIMES_SECS, UPTIMES_BETWEEN_SECS } from '../scenarios/uptime';
+import { arb_first_pid, arb_nr_cpus, arb_uptime_secs, LARGEST_MACHINE } from '../scenarios/machine_ranges';
 import { arb_comm, arb_gem_objects, boot_order_machine, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
 import {
   arb_holder_context,
@@ -259,9 +260,9 @@ interface recursion_workload extends count_workload {
    * the thousands: an answer keyed to current->pid is an answer keyed to a number (red team 11: pid-keyed-nested-zero).
    */
   first_pid?: number;
+  /** CPUs of the machine (boot param nr_cpus; absent: 2). */
+  nr_cpus?: number;
 }
-/** First pids drawn per workload: a fresh boot's, past 300, a desktop's (offsets a multiple of nr_cpus: every task keeps its CPU). */
-const FIRST_PIDS = [1, 301, 4001] as const;
 const arb_recursion_workload: fc.Arbitrary<recursion_workload> = fc.record({
   objects: arb_gem_objects(0, 10, 6, [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]),
   swap: fc.boolean(),
@@ -272,7 +273,11 @@ const arb_recursion_workload: fc.Arbitrary<recursion_workload> = fc.record({
   waiter: arb_comm,
   bystanders: fc.integer({ min: 0, max: 2 }),
   gfp: arb_reclaim_gfp,
-  first_pid: fc.constantFrom(...FIRST_PIDS),
+  // The machine, from the whole range of each (scenarios/machine_ranges.ts): first pids 1 to 4194303, 2 to 512 CPUs,
+  // up to 104 days up. Each close of a key (pid >= 300, then 4001) was passed by a key one past its largest point.
+  first_pid: arb_first_pid,
+  nr_cpus: arb_nr_cpus,
+  uptime_secs: arb_uptime_secs,
 });
 function describe_recursion_workload(wl: recursion_workload): string {
   const caller = who_calls(wl.comm, wl.task);
@@ -281,7 +286,8 @@ function describe_recursion_workload(wl: recursion_workload): string {
     'caller-waiters': `${caller} holds struct_mutex (owner word: WAITERS, "${wl.waiter}" queued) and calls count`,
     'caller-handoff': `${caller} holds struct_mutex (owner word: WAITERS|HANDOFF, "${wl.waiter}" queued first) and calls count`,
   }[wl.holder];
-  return `${who}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.bystanders} other task(s) started first${describe_gfp(wl)}${wl.first_pid && wl.first_pid > 1 ? `; pids from ${wl.first_pid}` : ''}`;
+  return `${who}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; ${wl.bystanders} other task(s) started first${describe_gfp(wl)}${wl.first_pid && wl.first_pid > 1 ? `; pids from ${wl.first_pid}` : ''}` +
+    `${wl.nr_cpus && wl.nr_cpus !== 2 ? `; ${wl.nr_cpus} CPUs` : ''}${describe_uptime(wl.uptime_secs)}`;
 }
 
 /** The same scenario with lockdep off (boot param lockdep=0): answers that ask lockdep must not pass. */
@@ -479,7 +485,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_recursion_workload,
             seed: 0x01b0,
-            generated: 6, // after the 9 examples
+            generated: 6, // after the 11 examples
             examples: [
               { ...DECISIVE, lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
               // i915's own retire worker (a kworker) allocates under struct_mutex: its reclaim recurses into count.
@@ -492,6 +498,12 @@ export default define_checks(refuse_kernel_object_state({
               // On a desktop, pids in the thousands: the GEM client and i915's worker (red team 11: pid-keyed-nested-zero).
               { ...DECISIVE, lockdep: false, holder: 'caller', waiter: 'Xorg', bystanders: 0, first_pid: 4001 },
               { ...DECISIVE, lockdep: true, task: 'kworker', holder: 'caller-waiters', waiter: 'Xorg', bystanders: 1, first_pid: 301 },
+              // Buffers userspace has just closed, on their way to the free worker (which needs the caller's lock): on the
+              // lists with their pages until then, and counted in mm.free_count, which counts objects, not pages reclaim
+              // can get (red team 12: count_free_road added it). Made last, so they are on the road when count runs.
+              { objects: [...DECISIVE.objects, { kind: 'freed', pages: 2 }, { kind: 'freed', pages: 1 }, { kind: 'freed', pages: 3 }], swap: false, comm: 'i915_ioctl', task: 'user', lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
+              // The top of every range: the most CPUs drawn, the top pids, 104 days up (scenarios/machine_ranges.ts).
+              { ...DECISIVE, lockdep: false, holder: 'caller-waiters', waiter: 'Xorg', bystanders: 2, ...LARGEST_MACHINE },
             ],
             describe: describe_recursion_workload,
           },
@@ -499,7 +511,7 @@ export default define_checks(refuse_kernel_object_state({
             const count = count_of(impl);
             const w = { i915: null as drm_i915_private | null };
             const { result, value } = await run_once(
-              { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, first_pid: wl.first_pid ?? 1 },
+              { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, first_pid: wl.first_pid ?? 1, ...(wl.nr_cpus ? { nr_cpus: wl.nr_cpus } : {}), uptime_secs: wl.uptime_secs ?? 0 },
               async () => {
                 const i915 = w.i915!;
                 // The same task counted before, in an earlier reclaim pass with struct_mutex free, when only the first half of

@@ -18,6 +18,7 @@ import {
   PAGE_SIZE,
   type drm_i915_gem_object,
 } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { jiffies } from '../kernel/time/timekeeping';
 
 /** The kinds of GEM object reclaim must tell apart. */
@@ -76,7 +77,22 @@ export const DIRTY_GEM_OBJECT_KINDS = ['bound-dirty', 'bound-dirty-needed'] as c
  * 'purgeable-pinned' is unbound, 'bound-pages-pinned' bound and idle.
  */
 export const PAGES_PINNED_GEM_OBJECT_KINDS = ['purgeable-pinned', 'bound-pages-pinned'] as const;
+/**
+ * Opt-in too: 'freed' is a purgeable buffer userspace has just closed (its
+ * last reference put: i915_gem_free_object marks it DONTNEED, counts it in
+ * mm.free_count and waits for an RCU grace period, then the free worker
+ * takes struct_mutex and frees it). Until then it is on its list with its
+ * pages, releasable as any purgeable buffer: that is the only way i915's
+ * shrinker sees it. mm.free_count counts objects on that road, not pages
+ * reclaim can get: a count or a report that adds it promises memory that is
+ * not there (red team 12: count_free_road, count_the_free_road). The
+ * objects are put after every other object is made, so with struct_mutex
+ * held by the caller (the free worker cannot run) they are on the road when
+ * the function under test runs.
+ */
+export const FREE_ROAD_GEM_OBJECT_KINDS = ['freed'] as const;
 export type gem_object_kind =
+  | (typeof FREE_ROAD_GEM_OBJECT_KINDS)[number]
   | (typeof PAGES_PINNED_GEM_OBJECT_KINDS)[number]
   | (typeof DIRTY_GEM_OBJECT_KINDS)[number]
   | (typeof GEM_OBJECT_KINDS)[number]
@@ -112,6 +128,7 @@ export function kind_is_releasable(kind: gem_object_kind, swap: boolean): boolea
     case 'bound-dirty':
     case 'purgeable':
     case 'bound-completed': // once retired, as v4.11's shrinker does first
+    case 'freed': // on its list with its pages until the free worker runs
       return true;
     case 'needed':
     case 'dirty-needed':
@@ -136,6 +153,7 @@ export function releasable_pages(specs: readonly gem_object_spec[], swap: boolea
  */
 export async function make_gem_objects(i915: drm_i915_private, specs: readonly gem_object_spec[]): Promise<drm_i915_gem_object[]> {
   const out: drm_i915_gem_object[] = [];
+  const closed: drm_i915_gem_object[] = [];
   for (const s of specs) {
     const obj = await i915_gem_object_create(i915, s.pages * PAGE_SIZE);
     if (!obj) throw new Error('check setup: no memory for a GEM object');
@@ -196,8 +214,13 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
         break;
       case 'needed':
         break;
+      case 'freed':
+        i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);
+        closed.push(obj);
+        break;
     }
   }
+  for (const obj of closed) i915_gem_object_put(obj); // userspace closes them last (GEM_CLOSE): no schedule point until the caller runs
   return out;
 }
 
