@@ -289,6 +289,12 @@ const DIRECT_EXAMPLES: direct_workload[] = [
   D({ busy_ms: 0, sigkill_ms: 20, holder: 'other-briefly', other: 'Xorg', hold_ms: 3000, comm: 'glxgears' }),
   // Two OOM episodes 200 ms apart: in between userspace marks its buffers DONTNEED and a new purgeable buffer appears.
   D({ objects: [obj('purgeable', 6), obj('needed', 8)], again: { gap_ms: 200, objects: [obj('purgeable', 10)] } }),
+  // Buffers userspace has just closed, on their way to the free worker (red team 12: count_the_free_road added
+  // mm.free_count, objects on that road, to *freed). They are on the lists with their pages until the worker,
+  // which needs struct_mutex, frees them: the purge releases what of them it can, and only that is reported.
+  // The allocating task holds the lock (the worker cannot run: with the lock free it would free them during the call).
+  D({ objects: [obj('needed', 6), obj('freed', 3), obj('freed', 2), obj('pinned', 4)], swap: true, holder: 'caller', busy_ms: 0 }),
+  D({ objects: [obj('pinned', 6), obj('freed', 1), obj('freed', 1), obj('freed', 2)], comm: 'Xorg', busy_ms: 10, release: '4.11', holder: 'caller-waiters', lockdep: false }),
   // Small purges (1 to 3 pages) are exactly what an order-0 or order-1 allocation needs: report them all.
   D({ objects: [obj('purgeable', 2), obj('pinned', 4)] }),
   D({ objects: [obj('purgeable', 1)], comm: 'Xorg', holder: 'caller', busy_ms: 0 }),

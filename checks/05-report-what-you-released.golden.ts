@@ -218,6 +218,16 @@ const golden: golden_data = {
         "printed": []
       }
     ],
+    "{\"again\":null,\"busy_ms\":0,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"freed\",\"pages\":3},{\"kind\":\"freed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
+      {
+        "released": 11,
+        "added": 11,
+        "stalled_jiffies": 0,
+        "printed": [
+          "<6>Purging GPU memory, 11 pages freed, 4 pages still pinned."
+        ]
+      }
+    ],
     "{\"again\":null,\"busy_ms\":0,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":4800,\"holder\":\"other-briefly\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
       {
         "released": 12,
@@ -225,6 +235,16 @@ const golden: golden_data = {
         "stalled_jiffies": 4799,
         "printed": [
           "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
+        ]
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":10,\"caller\":\"user\",\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller-waiters\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"freed\",\"pages\":1},{\"kind\":\"freed\",\"pages\":1},{\"kind\":\"freed\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 4,
+        "added": 4,
+        "stalled_jiffies": 8,
+        "printed": [
+          "<6>Purging GPU memory, 4 pages freed, 6 pages still pinned."
         ]
       }
     ],
