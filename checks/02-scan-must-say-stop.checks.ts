@@ -26,6 +26,7 @@ import { holder_allocates_under_pressure, lockfree_count } from '../scenarios/th
 import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, releasable_pages, type gem_object_spec } from '../scenarios/gem_workloads';
 import { HOLDER_STATES, hold_struct_mutex, queue_struct_mutex_waiters, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
 import { DESKTOP_FIRST_PIDS, describe_first_pid } from '../scenarios/desktop_pids';
+import { arb_convoy, arb_machine, CONVOY_MAX, LARGEST_MACHINE } from '../scenarios/machine_ranges';
 import { arb_reclaim_caller, arb_reclaim_gfp, describe_reclaim_caller, enter_reclaim_context, reclaim_gfp_for, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
 import { arb_reclaim_path_workload, decisive_path_workloads, describe_reclaim_path_workload, run_reclaim_path } from '../scenarios/reclaim_paths';
 import { fc, for_each_workload, like_reference } from '../course/workload';
@@ -236,8 +237,11 @@ interface scan_workload {
   convoy?: number;
   /** Boot param first_pid (scenarios/desktop_pids.ts): the tasks' pids start there. Opt-in: unset, from 1. */
   first_pid?: number;
+  /** Boot params nr_cpus and uptime_secs (scenarios/machine_ranges.ts). Opt-in: unset, 2 CPUs and a fresh boot. */
+  nr_cpus?: number;
+  uptime_secs?: number;
 }
-const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.record({
+const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.tuple(fc.record({
   objects: arb_gem_objects(1, 10, 12, [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]),
   swap: fc.boolean(),
   lockdep: fc.boolean(),
@@ -249,7 +253,15 @@ const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.record({
   release: fc.constantFrom<i915_release>('4.11', '4.12'),
   busy_first: fc.constantFrom(0, 0, 3),
   gfp: arb_reclaim_gfp,
-}).map((wl) => ({ ...wl, busy_first: wl.holder === 'none' ? wl.busy_first : 0, gfp: reclaim_gfp_for(wl.caller.context, wl.gfp) }));
+}), fc.option(arb_machine, { nil: null }), arb_convoy).map(([wl, m, convoy]) => ({
+  ...wl,
+  busy_first: wl.holder === 'none' ? wl.busy_first : 0,
+  gfp: reclaim_gfp_for(wl.caller.context, wl.gfp),
+  // The machine and the convoy behind the caller's lock, from the whole range of each (scenarios/machine_ranges.ts):
+  // each close of a key (2+ waiters, pids past 300) was passed by a key one past its largest point.
+  ...(m ? { first_pid: m.first_pid, nr_cpus: m.nr_cpus, uptime_secs: m.uptime_secs } : {}),
+  ...(wl.holder === 'caller' && convoy > 0 ? { convoy } : {}),
+}));
 const USER: reclaim_caller = { task: 'user', context: 'process' };
 const DIRECT: reclaim_caller = { task: 'user', context: 'direct-reclaim' };
 const KSWAPD: reclaim_caller = { task: 'kthread', context: 'kswapd' };
@@ -350,6 +362,8 @@ const SCAN_EXAMPLES: scan_workload[] = [
   { objects: PARTIAL, swap: true, lockdep: true, comm: 'i915_ioctl', caller: USER, holder: 'caller', convoy: 2, waiter: 'Xorg', calls: [18], release: '4.11', busy_first: 0, gfp: GFP_KERNEL, first_pid: DESKTOP_FIRST_PIDS[1] },
   // A long convoy (a loaded desktop's every GL client): a stop keyed to a larger count fails here too.
   { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', caller: DIRECT, holder: 'caller', convoy: 64, waiter: 'Xorg', calls: [24], release: '4.12', busy_first: 0, gfp: GFP_KERNEL },
+  // The top of every range at once (scenarios/machine_ranges.ts): the longest convoy drawn on 512 CPUs, the top pids, 104 days up.
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'i915_ioctl', caller: USER, holder: 'caller', convoy: CONVOY_MAX, waiter: 'Xorg', calls: [24], release: '4.11', busy_first: 0, gfp: GFP_KERNEL, ...LARGEST_MACHINE },
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {
@@ -360,13 +374,15 @@ function describe_scan_workload(wl: scan_workload): string {
   }[wl.holder] + (wl.convoy ? ` with ${wl.convoy} GEM clients queued on the lock (a convoy: MUTEX_FLAG_WAITERS)` : '');
   const busy = wl.busy_first ? `first ${wl.busy_first} call(s) of nr_to_scan ${wl.calls[0]} while "gpu_wait" holds struct_mutex, then it lets go and ` : '';
   return `${busy}${who}${describe_reclaim_caller(wl.caller)} (${format_gfp(wl.gfp)}) with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
-    `lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${describe_first_pid(wl.first_pid)}`;
+    `lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${describe_first_pid(wl.first_pid)}` +
+    `${wl.nr_cpus && wl.nr_cpus !== 2 ? `; ${wl.nr_cpus} CPUs` : ''}${wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s` : ''}`;
 }
 
 async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ result: run_result; value: { calls: scan_call[]; books: string | null } | undefined }> {
   const w = { i915: null as drm_i915_private | null, go: false, held: false, release: false };
   return run_once(
-    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 128 : 0, ...(wl.first_pid ? { first_pid: wl.first_pid } : {}) },
+    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 128 : 0, ...(wl.first_pid ? { first_pid: wl.first_pid } : {}),
+      ...(wl.nr_cpus ? { nr_cpus: wl.nr_cpus } : {}), ...(wl.uptime_secs ? { uptime_secs: wl.uptime_secs } : {}) },
     async () => {
       const i915 = w.i915!;
       await make_gem_objects(i915, wl.objects);
