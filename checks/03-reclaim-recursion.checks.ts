@@ -46,6 +46,7 @@ import {
 import { arb_caller_task, type caller_task } from '../scenarios/reclaim_context';
 import { judge_stale_owner, STALE_OWNER_AT_OPS } from '../scenarios/stale_owner';
 import { DESKTOP_FIRST_PIDS } from '../scenarios/desktop_pids';
+import { arb_convoy, arb_machine, CONVOY_MAX, LARGEST_MACHINE } from '../scenarios/machine_ranges';
 import golden from './03-reclaim-recursion.golden';
 
 const lock_of = (impl: exercise_impl): shrinker_lock_fn => impl.i915_gem_shrinker_lock as shrinker_lock_fn;
@@ -226,7 +227,13 @@ const describe = describe_struct_mutex_workload;
  * lock's rule does not change with the kind of task.
  */
 function arb_workload(paths: readonly lock_path[], holders: readonly struct_mutex_holder[]): fc.Arbitrary<struct_mutex_workload> {
-  return fc.tuple(arb_struct_mutex_workload(paths, holders), arb_caller_task).map(([wl, task]) => with_reclaimer_task(wl, task));
+  // The machine and the convoy from the whole range of each (scenarios/machine_ranges.ts): each close of a key
+  // (pids past 300, 2+ waiters) was passed by a key one past its largest point (4000001, 3; then 64).
+  return fc.tuple(arb_struct_mutex_workload(paths, holders), arb_caller_task, fc.option(arb_machine, { nil: null }), arb_convoy).map(([wl, task, m, convoy]) => ({
+    ...with_reclaimer_task(wl, task),
+    ...(m ? { first_pid: m.first_pid, nr_cpus: m.nr_cpus, uptime_secs: m.uptime_secs } : {}),
+    ...(wl.flags !== 'none' && wl.holder !== 'nobody' && convoy > 1 ? { queued: convoy } : {}),
+  }));
 }
 /** A hand-picked workload taken by a task of @task. */
 const as_task = (wl: struct_mutex_workload, task: caller_task): struct_mutex_workload => with_reclaimer_task(wl, task);
@@ -312,6 +319,8 @@ export default define_checks(refuse_kernel_object_state({
               { ...decisive_workload('oom-notifier', 'reclaimer', 'handoff', true), queued: 2 },
               // A long convoy (a loaded desktop's every GL client): a back-off keyed to a larger count fails here too.
               { ...decisive_workload('direct', 'reclaimer', 'waiters', true, 'Xorg'), queued: 64 },
+              // The top of every range at once: the longest convoy drawn on 512 CPUs, the top pids, 104 days up.
+              { ...decisive_workload('ioctl-shrink', 'reclaimer', 'waiters', false, 'Xorg'), queued: CONVOY_MAX, ...LARGEST_MACHINE },
             ],
             describe,
           },

@@ -4,11 +4,15 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "keeps-outer-frame-lock": {
-    "{\"below\":1,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"needed\",\"pages\":3}],\"path\":\"oom-notifier\",\"reclaimer\":\"check\",\"reclaimer_task\":\"user\",\"start_above_low\":3,\"swap\":false}": {
+    "{\"below\":1,\"first_pid\":27275,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"needed\",\"pages\":3}],\"path\":\"oom-notifier\",\"queued\":6,\"reclaimer\":\"check\",\"reclaimer_task\":\"user\",\"start_above_low\":3,\"swap\":false,\"uptime_secs\":775534}": {
       "released": 23,
       "got": 0
     },
-    "{\"below\":1,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"check\",\"lockdep\":false,\"objects\":[],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"user\",\"start_above_low\":2,\"swap\":true}": {
+    "{\"below\":1,\"first_pid\":4194303,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"check\",\"lockdep\":false,\"nr_cpus\":512,\"objects\":[],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"user\",\"start_above_low\":2,\"swap\":true,\"uptime_secs\":6980565}": {
+      "released": 12,
+      "got": 0
+    },
+    "{\"below\":4,\"first_pid\":12,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"i915_ioctl\",\"lockdep\":true,\"nr_cpus\":361,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3}],\"path\":\"ioctl-shrink\",\"queued\":2,\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"kworker\",\"start_above_low\":1,\"swap\":true,\"uptime_secs\":1102255}": {
       "released": 12,
       "got": 0
     },
@@ -24,23 +28,23 @@ const golden: golden_data = {
       "released": 12,
       "got": 0
     },
-    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"i915_ioctl\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":3}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"kworker\",\"start_above_low\":1,\"swap\":true}": {
-      "released": 12,
-      "got": 0
-    },
-    "{\"below\":5,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":false,\"objects\":[],\"path\":\"oom-notifier\",\"reclaimer\":\"Xorg\",\"reclaimer_task\":\"kthread\",\"start_above_low\":0,\"swap\":false}": {
+    "{\"below\":5,\"first_pid\":3672253,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":false,\"nr_cpus\":4,\"objects\":[],\"path\":\"oom-notifier\",\"queued\":64,\"reclaimer\":\"Xorg\",\"reclaimer_task\":\"kthread\",\"start_above_low\":0,\"swap\":false,\"uptime_secs\":0}": {
       "released": 18,
       "got": 0
     }
   },
   "never-shrinks-under-another-holder": {
-    "{\"below\":1,\"flags\":\"handoff\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5}],\"path\":\"kswapd\",\"reclaimer\":\"Xorg\",\"start_above_low\":0,\"swap\":true}": {
+    "{\"below\":1,\"first_pid\":1,\"flags\":\"handoff\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5}],\"path\":\"kswapd\",\"reclaimer\":\"Xorg\",\"start_above_low\":0,\"swap\":true,\"uptime_secs\":8999988}": {
       "released": 0,
       "got": 1
     },
-    "{\"below\":1,\"flags\":\"none\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"Xorg\",\"reclaimer_task\":\"kworker\",\"start_above_low\":3,\"swap\":false}": {
+    "{\"below\":1,\"first_pid\":4194048,\"flags\":\"none\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":false,\"nr_cpus\":8,\"objects\":[{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"Xorg\",\"reclaimer_task\":\"kworker\",\"start_above_low\":3,\"swap\":false,\"uptime_secs\":0}": {
       "released": 18,
       "got": 11
+    },
+    "{\"below\":4,\"first_pid\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"no-pages\",\"pages\":4}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"user\",\"start_above_low\":4,\"swap\":false,\"uptime_secs\":4294968}": {
+      "released": 0,
+      "got": 0
     },
     "{\"below\":4,\"first_pid\":4001,\"flags\":\"handoff\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"queued\":3,\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true}": {
       "released": 0,
@@ -73,10 +77,6 @@ const golden: golden_data = {
     "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"Xorg\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"kworker\",\"start_above_low\":2,\"swap\":true}": {
       "released": 0,
       "got": 0
-    },
-    "{\"below\":4,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":4}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"user\",\"start_above_low\":4,\"swap\":false}": {
-      "released": 0,
-      "got": 0
     }
   },
   "never-sleeps-on-struct-mutex": {
@@ -84,7 +84,7 @@ const golden: golden_data = {
       "released": 22,
       "got": 0
     },
-    "{\"below\":2,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"kworker/0:1\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"oom-notifier\",\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"user\",\"start_above_low\":1,\"swap\":true}": {
+    "{\"below\":2,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"kworker/0:1\",\"lockdep\":true,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"oom-notifier\",\"queued\":2,\"reclaimer\":\"i915_ioctl\",\"reclaimer_task\":\"user\",\"start_above_low\":1,\"swap\":true}": {
       "released": 18,
       "got": 0
     },
@@ -110,7 +110,7 @@ const golden: golden_data = {
     }
   },
   "purges-cache-when-holder-allocates": {
-    "{\"below\":2,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"kthread\",\"start_above_low\":4,\"swap\":false}": {
+    "{\"below\":2,\"first_pid\":3286694,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"nr_cpus\":442,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"kthread\",\"start_above_low\":4,\"swap\":false,\"uptime_secs\":4294968}": {
       "released": 18,
       "got": 14
     },
@@ -119,6 +119,10 @@ const golden: golden_data = {
       "got": 14
     },
     "{\"below\":4,\"first_pid\":4001,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 12,
+      "got": 0
+    },
+    "{\"below\":4,\"first_pid\":4194048,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"nr_cpus\":512,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"queued\":64,\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true,\"uptime_secs\":9000000}": {
       "released": 12,
       "got": 0
     },
@@ -142,11 +146,11 @@ const golden: golden_data = {
       "released": 26,
       "got": 14
     },
-    "{\"below\":5,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"user\",\"start_above_low\":0,\"swap\":false}": {
+    "{\"below\":5,\"first_pid\":35730,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"nr_cpus\":2,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"user\",\"start_above_low\":0,\"swap\":false,\"uptime_secs\":8999977}": {
       "released": 23,
       "got": 13
     },
-    "{\"below\":6,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"glxgears\",\"reclaimer_task\":\"user\",\"start_above_low\":1,\"swap\":false}": {
+    "{\"below\":6,\"first_pid\":1,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"glxgears\",\"reclaimer_task\":\"user\",\"start_above_low\":1,\"swap\":false,\"uptime_secs\":7389566}": {
       "released": 18,
       "got": 0
     }

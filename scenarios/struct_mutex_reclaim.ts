@@ -99,6 +99,9 @@ export interface struct_mutex_workload {
   queued?: number;
   /** Boot param first_pid (scenarios/desktop_pids.ts): the tasks' pids start there. Default 1; opt-in as above. */
   first_pid?: number;
+  /** Boot params nr_cpus and uptime_secs (scenarios/machine_ranges.ts). Default 2 CPUs, a fresh boot; opt-in as above. */
+  nr_cpus?: number;
+  uptime_secs?: number;
   /** GEM objects besides the purgeable buffer cache every machine has. */
   objects: gem_object_spec[];
   swap: boolean;
@@ -200,7 +203,8 @@ export function describe_struct_mutex_workload(wl: struct_mutex_workload): strin
     'oom-notifier': `${me} runs out_of_memory() and the i915 OOM notifier`,
   };
   return `${held}${flags}; ${how[wl.path]}; free memory ${wl.start_above_low} pages above the low watermark; ` +
-    `buffer cache 3×6p purgeable + ${describe_objects(objects_of(wl))}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${describe_first_pid(wl.first_pid)}`;
+    `buffer cache 3×6p purgeable + ${describe_objects(objects_of(wl))}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${describe_first_pid(wl.first_pid)}` +
+    `${wl.nr_cpus && wl.nr_cpus !== 2 ? `; ${wl.nr_cpus} CPUs` : ''}${wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s` : ''}`;
 }
 
 /**
@@ -326,7 +330,8 @@ export async function run_struct_mutex_workload(
     done: init_completion('path done'),
   };
   return run_once(
-    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...(wl.first_pid ? { first_pid: wl.first_pid } : {}), ...params },
+    { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, ...(wl.first_pid ? { first_pid: wl.first_pid } : {}),
+      ...(wl.nr_cpus ? { nr_cpus: wl.nr_cpus } : {}), ...(wl.uptime_secs ? { uptime_secs: wl.uptime_secs } : {}), ...params },
     async () => {
       const i915 = w!.i915;
       // The kworker (the holder's, or the one that reclaims) exists before memory runs low.
