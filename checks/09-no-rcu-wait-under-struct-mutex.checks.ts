@@ -46,6 +46,7 @@ import { rcu_hang } from '../scenarios/thread';
 import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
 import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
 import { queue_struct_mutex_waiters } from '../scenarios/lock_holder';
+import { CONVOY_MAX, UPTIME_MAX_SECS } from '../scenarios/machine_ranges';
 import golden from './09-no-rcu-wait-under-struct-mutex.golden';
 
 type shrink_fn = NonNullable<i915_shrinker_ops['shrink']>;
@@ -104,6 +105,11 @@ interface shrink_workload {
    */
   task?: caller_task;
   /**
+   * Pages of RAM (releases-what-the-reference-releases only). Unset: what the objects need (ram_for): the
+   * machines are sized to their objects, so a rule keyed to the machine's size needs big ones too.
+   */
+  totalram_pages?: number;
+  /**
    * How long the machine has been up (boot param uptime_secs; never-sleeps-under-outer-lock
    * only): a fresh boot, ten minutes, or 49.7 days (jiffies past 2^32, where a 64-bit v4.11
    * kernel's jiffies start anyway). Unset: a fresh boot.
@@ -155,6 +161,9 @@ const OUTER_LOCK_EXAMPLES: readonly shrink_workload[] = [
   // a while" passed every check, which all booted fresh): reclaim under the outer lock is the same hang at any uptime.
   { ...DECISIVE, rcu_pending: 6, lockdep: false, uptime_secs: 601 },
   { ...DECISIVE, rcu_pending: 6, path: 'shrink_all', comm: 'kswapd0', uptime_secs: 4_294_968 },
+  // And up 104 days, the longest the model's clock keeps (scenarios/machine_ranges.ts UPTIME_MAX_SECS): a wait kept for
+  // machines up past 50 days met no workload.
+  { ...DECISIVE, rcu_pending: 6, lockdep: false, comm: 'Xorg', uptime_secs: UPTIME_MAX_SECS },
 ];
 /** Release workloads: any machine and call, from any caller, the lock maybe already held by the caller. */
 /**
@@ -228,6 +237,14 @@ const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   // about what the ioctl's own shrink may release (the lists are the caller's, under the lock it holds).
   { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 3 }, { kind: 'bound-idle', pages: 5 }, { kind: 'needed', pages: 2 }], target: 6, holds_lock: true, waiters: 2, comm: 'i915_ioctl' },
   { ...DECISIVE, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', holds_lock: true, waiters: 3, lockdep: false, comm: 'glxgears' },
+  // And 64 queued (scenarios/machine_ranges.ts CONVOY_MAX: a loaded desktop's every GL client; a shrink that released nothing
+  // once four or more waited met no convoy): however many wait, the caller's shrink releases what the reference releases.
+  { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 3 }, { kind: 'bound-idle', pages: 5 }, { kind: 'needed', pages: 2 }], target: 6, holds_lock: true, waiters: CONVOY_MAX, comm: 'Xorg' },
+  // Desktop-sized and the largest machines (red team 12: a shrink that added I915_SHRINK_PURGEABLE on machines past 1 GiB passed
+  // all, every machine being sized to its objects): 2 GiB, and 64 TiB (2^34 pages: MAX_PHYSMEM_BITS 46, the most a v4.11 x86-64
+  // machine holds). Scan's second pass with swap and the OOM notifier's shrink_all release needed buffers there as anywhere.
+  { ...DECISIVE, objects: [{ kind: 'needed', pages: 24 }, { kind: 'purgeable', pages: 2 }, { kind: 'needed', pages: 24 }], swap: true, flags: FLAG_NAMES[1]!, target: 48, comm: 'kswapd0', caller: 'kswapd', task: 'kthread', totalram_pages: 524_288 },
+  { ...DECISIVE, objects: [{ kind: 'needed', pages: 6 }, { kind: 'bound-needed', pages: 5 }, { kind: 'purgeable', pages: 2 }], swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', lockdep: false, comm: 'Xorg', totalram_pages: 2 ** 34 },
 ];
 
 /**
@@ -353,7 +370,8 @@ function describe_workload(wl: shrink_workload): string {
   const queued = wl.waiters ? `, with ${wl.waiters} other GEM clients queued on it (MUTEX_FLAG_WAITERS)` : '';
   const held = wl.holds_lock ? `, which already holds struct_mutex${queued}` : '';
   const up = wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s (jiffies ${wl.uptime_secs * HZ + HZ})` : '';
-  return `${describe_objects(wl.objects)}${pending}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${up}`;
+  const ram = wl.totalram_pages ? `; ${wl.totalram_pages} pages of RAM` : '';
+  return `${describe_objects(wl.objects)}${pending}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${up}${ram}`;
 }
 
 /** Which of @objs have pages now (by position). */
@@ -366,30 +384,53 @@ const bad_report = (r: Parameters<typeof first_report>[0]): string | null =>
 
 /**
  * A desktop's lists at scale (red team 10: a shrink that looks at no more
- * than 1024 objects of each list passed every check; the largest machine had
- * 130 objects): 1030 scanout and 1030 pinned boot buffers head the lists,
- * every releasable kind after them, swap on. i915_gem_shrink_all(), for
- * drop_caches and the OOM notifier, must release every one of them (judged by
- * rule: what each kind allows, not a recorded outcome).
+ * than 1024 objects of each list passed every check; red team 11: the same
+ * with 4096, the largest machine having 1030 boot buffers per list).
+ * Scanout and pinned boot buffers head the lists, every releasable kind
+ * after them, swap on. i915_gem_shrink_all() (target -1UL in v4.11: walk
+ * each list to its end), for drop_caches and the OOM notifier, must release
+ * every one of them, whatever the count: judged by rule (what each kind
+ * allows), not by a recorded outcome. The heads are drawn (fixed seed) from
+ * 1025 to 10000 per list, and the largest machine the check can afford,
+ * 10000 boot buffers on each list (20,042 objects), is always run: a walk
+ * capped at any N below that, on either list, leaves the releasable
+ * buffers behind.
  */
-const AT_SCALE_OBJECTS = boot_order_machine(1030, 1030);
+const AT_SCALE_MAX_HEAD = 10_000;
+const AT_SCALE_HEADS: readonly (readonly [number, number])[] = [
+  ...fc.sample(fc.tuple(fc.integer({ min: 1025, max: AT_SCALE_MAX_HEAD }), fc.integer({ min: 1025, max: AT_SCALE_MAX_HEAD })), { seed: 0x0905, numRuns: 1 }),
+  [AT_SCALE_MAX_HEAD, AT_SCALE_MAX_HEAD],
+];
+/** RAM for @objects of one page each: their pages, the slab for their structs and sg tables (about one page per 8 objects), and room. */
+const at_scale_ram = (objects: readonly gem_object_spec[]): number => Math.ceil(objects.length * 1.25) + 1024;
 
 async function shrink_all_at_scale(impl: exercise_impl): Promise<check_outcome | null> {
+  for (const [head_bound, head_unbound] of AT_SCALE_HEADS) {
+    const outcome = await shrink_all_on_machine(impl, head_bound, head_unbound);
+    if (outcome) return outcome;
+  }
+  return null;
+}
+
+async function shrink_all_on_machine(impl: exercise_impl, head_bound: number, head_unbound: number): Promise<check_outcome | null> {
   const shrink = shrink_of(impl);
-  const what = `${describe_objects(AT_SCALE_OBJECTS)}; i915_gem_shrink_all() called by "Xorg" (drop_caches); swap on; 4096 pages of RAM`;
+  const objects = boot_order_machine(head_bound, head_unbound);
+  const ram = at_scale_ram(objects);
+  const what = `${describe_objects(objects)}; i915_gem_shrink_all() called by "Xorg" (drop_caches); swap on; ${ram} pages of RAM`;
   const { result, value } = await run_in_gem_world(
     { release: '4.12', shrinker_ops: { shrink } },
     async (w) => {
-      const objs = await make_gem_objects(w.i915, AT_SCALE_OBJECTS);
+      const objs = await make_gem_objects(w.i915, objects);
       const before = with_pages(objs);
       const n = await i915_gem_shrink_all(w.i915);
       const gone = new Set(released(objs, before));
-      const actual = [...gone].reduce((sum, i) => sum + AT_SCALE_OBJECTS[i]!.pages, 0);
-      const kept = AT_SCALE_OBJECTS.flatMap((o, i) => (kind_is_releasable(o.kind, true) && before.includes(i) && !gone.has(i) ? [i] : []));
+      const actual = [...gone].reduce((sum, i) => sum + objects[i]!.pages, 0);
+      const had_pages = new Set(before); // a Set: tens of thousands of objects
+      const kept = objects.flatMap((o, i) => (kind_is_releasable(o.kind, true) && had_pages.has(i) && !gone.has(i) ? [i] : []));
       return { n, actual, kept, books: page_accounting() };
     },
     undefined,
-    { ...WORLD_PARAMS, totalram_pages: 4096, swap_pages: 128 },
+    { ...WORLD_PARAMS, totalram_pages: ram, swap_pages: 128 },
     'Xorg',
   );
   const bad = bad_report(result);
@@ -398,8 +439,9 @@ async function shrink_all_at_scale(impl: exercise_impl): Promise<check_outcome |
   if (value.books) return fail(value.books);
   if (value.kept.length > 0) {
     return fail(`i915_gem_shrink_all() left ${value.kept.length} releasable buffers with their pages (list positions ${value.kept.slice(0, 8).join(', ')}${value.kept.length > 8 ? ', ...' : ''}), ` +
-      'behind 1030 boot buffers at the head of each list. A desktop has thousands of GEM objects and the boot buffers come first: a walk that stops after ' +
-      'the first N objects of a list releases nothing past them, and drop_caches and the OOM notifier, which ask for everything, leave it to the OOM killer. ' +
+      `behind ${head_bound} scanout buffers at the head of the bound list and ${head_unbound} pinned ones at the head of the unbound list. A desktop has ` +
+      'thousands to tens of thousands of GEM objects and the boot buffers come first: a walk that stops after the first N objects of a list, for any N, ' +
+      'releases nothing past them, and drop_caches and the OOM notifier, which ask for everything (v4.11: target -1UL), leave it to the OOM killer. ' +
       `Walk each list to its end (or until the target is met).\n  on the workload: ${what}.`);
   }
   if (value.n !== value.actual) return fail(`i915_gem_shrink returned ${value.n}, but the objects that lost their pages hold ${value.actual} pages.\n  on the workload: ${what}.`);
@@ -561,7 +603,7 @@ export default define_checks(refuse_kernel_object_state({
                 });
               },
               undefined,
-              { ...WORLD_PARAMS, totalram_pages: ram_for(wl.objects), lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
+              { ...WORLD_PARAMS, totalram_pages: wl.totalram_pages ?? ram_for(wl.objects), lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 },
               wl.comm,
             );
             const bad = bad_report(result);

@@ -56,6 +56,15 @@ const golden: golden_data = {
       "lists": "--b",
       "madv": "ppd"
     },
+    "{\"caller\":\"kswapd\",\"comm\":\"kswapd0\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":24},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"needed\",\"pages\":24}],\"path\":\"ioctl\",\"swap\":true,\"target\":48,\"task\":\"kthread\",\"totalram_pages\":524288}": {
+      "gone": [
+        0,
+        1,
+        2
+      ],
+      "lists": "---",
+      "madv": "wpw"
+    },
     "{\"caller\":\"kswapd\",\"comm\":\"kswapd0\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":3}": {
       "gone": [
         4
@@ -80,6 +89,14 @@ const golden: golden_data = {
       "lists": "-uuubbu",
       "madv": "wwwwdww"
     },
+    "{\"comm\":\"Xorg\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"needed\",\"pages\":2}],\"path\":\"ioctl\",\"swap\":false,\"target\":6,\"waiters\":64}": {
+      "gone": [
+        0,
+        1
+      ],
+      "lists": "--u",
+      "madv": "ppw"
+    },
     "{\"comm\":\"Xorg\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":2025},{\"kind\":\"bound-idle\",\"pages\":3}],\"path\":\"ioctl\",\"swap\":false,\"target\":6}": {
       "gone": [
         0,
@@ -87,6 +104,15 @@ const golden: golden_data = {
       ],
       "lists": "--b",
       "madv": "ppd"
+    },
+    "{\"comm\":\"Xorg\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":5},{\"kind\":\"purgeable\",\"pages\":2}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48,\"totalram_pages\":17179869184}": {
+      "gone": [
+        0,
+        1,
+        2
+      ],
+      "lists": "---",
+      "madv": "wwp"
     },
     "{\"comm\":\"glxgears\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":1100},{\"kind\":\"purgeable\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":10}": {
       "gone": [
