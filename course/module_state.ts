@@ -224,7 +224,17 @@ function top_level_state(sf: ts.SourceFile): state_violation[] {
     ) used = used.parent;
     // A method called on the object gets it as `this` (a box of plain values has no methods of its own:
     // `(box as T).__defineGetter__('n', f)` put a counting getter on it, red team 10 #13).
-    const called = (access: ts.Node) => ts.isCallExpression(access.parent) && access.parent.expression === access;
+    // The method may sit in parentheses or a cast, `(box.valueOf as F)()`, and a tagged template calls it
+    // with the object as `this` too, (box.valueOf as F)`` (red team 11 #03 took the box back as a local so).
+    const called = (access: ts.Node): boolean => {
+      let callee: ts.Node = access;
+      while (
+        (ts.isParenthesizedExpression(callee.parent) || ts.isAsExpression(callee.parent) || ts.isSatisfiesExpression(callee.parent) ||
+          ts.isNonNullExpression(callee.parent) || ts.isTypeAssertionExpression(callee.parent)) && callee.parent.expression === callee
+      ) callee = callee.parent;
+      const p = callee.parent;
+      return (ts.isCallExpression(p) && p.expression === callee) || (ts.isTaggedTemplateExpression(p) && p.tag === callee);
+    };
     if (used !== node) {
       const q = used.parent;
       return !((ts.isPropertyAccessExpression(q) || ts.isElementAccessExpression(q)) && q.expression === used && !called(q));

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { run_once } from '../../course/check_helpers';
 import { pass, run_checks, type check_suite, type exercise_impl } from '../../course/checks';
 import { refuse_kernel_object_state } from '../../course/kernel_object_state';
+import { module_state_violations } from '../../course/module_state';
+import ts from 'typescript';
 import { COURSE_ROOT } from '../../course/files';
 import { find_exercise } from '../../course/manifest';
 import { export_student } from '../../grader/export_student';
@@ -241,5 +243,17 @@ describe('round 11, 11: state hung below the run-time watch (i915.mm.bound_list[
       return refused;
     });
     expect(value).toEqual(['obj: TypeError', 'obj.base: TypeError', 'obj.mm: TypeError']);
+  });
+});
+
+describe('round 11, 03: the exported box taken back as a local through a method called on it', () => {
+  const violations = (text: string): string[] => module_state_violations(ts.createSourceFile('x.ts', text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)).map((v) => v.why);
+  it('refuses the box\'s method used as a template tag or called through parentheses or a cast (the attack file too); a field read stays fine', () => {
+    const attack = readFileSync(join(COURSE_ROOT, 'tests/grader/fixtures/attacks/tagged-valueof-box.txt'), 'utf8');
+    expect(violations(attack).join('\n')).toMatch(/`tuning`/);
+    const box = 'export const tuning = { calls: 0 };\ntype B = { calls: number };\n';
+    expect(violations(`${box}export function f(): number { const me = (tuning.valueOf as unknown as (s: TemplateStringsArray) => B)\`\`; return ++me.calls; }`).join('\n')).toMatch(/`tuning`/);
+    expect(violations(`${box}export function f(): number { const me = (tuning.valueOf as unknown as () => B)(); return ++me.calls; }`).join('\n')).toMatch(/`tuning`/);
+    expect(violations(`${box}export function f(): number { return tuning.calls + 1; }`)).toEqual([]);
   });
 });
