@@ -97,10 +97,10 @@ import { WORLD_PARAMS } from '../scenarios/i915_world';
 import { __mutex_owner, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { current } from '../kernel/sched/core';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
-import { msecs_to_jiffies } from '../kernel/time/timekeeping';
 import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
 import { DESKTOP_FIRST_PIDS, describe_first_pid } from '../scenarios/desktop_pids';
 import { queue_struct_mutex_waiters } from '../scenarios/lock_holder';
+import { CONVOY_MAX, TOP_FIRST_PID, UPTIME_MAX_SECS } from '../scenarios/machine_ranges';
 import golden from './13-write-the-shrinker.golden';
 
 /** Reports no workload may leave behind (an OOM kill included: i915's buffers were there to take). */
@@ -462,9 +462,12 @@ const LARGE_MACHINE_CALLS: machine_call_workload[] = [
  * A machine up for ten minutes and one up for 49.7 days (jiffies past 2^32,
  * where a 64-bit v4.11 kernel's jiffies start anyway; red team 10: a wait kept
  * for "once the machine has been up a while" passed every check, which all
- * booted fresh): the rules of count and scan do not change with the uptime.
+ * booted fresh), and one up 104 days, the longest the model's clock keeps
+ * (scenarios/machine_ranges.ts UPTIME_MAX_SECS; an answer keyed to "up past
+ * 50 days" met no machine): the rules of count and scan do not change with
+ * the uptime.
  */
-const LATE_UPTIME_CALLS: machine_call_workload[] = LATE_UPTIMES_SECS.flatMap((uptime_secs) =>
+const LATE_UPTIME_CALLS: machine_call_workload[] = [...LATE_UPTIMES_SECS, UPTIME_MAX_SECS].flatMap((uptime_secs) =>
   (['free', 'mine'] as const).map((lock) => ({ objects: NEEDED_FIRST, lock, nr_to_scan: 6, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs, comm: lock === 'mine' ? 'i915_ioctl' : 'glxgears' })),
 );
 
@@ -472,10 +475,12 @@ const LATE_UPTIME_CALLS: machine_call_workload[] = LATE_UPTIMES_SECS.flatMap((up
  * A desktop's pids (red team 11: a nested count that answers 0 for pids >= 300,
  * the starter's bug for every real GEM client, passed all: the model numbered
  * every task from 1): count and scan, lock free and the caller's own, with the
- * tasks numbered from a desktop's pid and a big server's. The rules do not
- * change with the pid.
+ * tasks numbered from a desktop's pid, a big server's, and the top of the
+ * pid space (TOP_FIRST_PID: the last 256 pids below PID_MAX_LIMIT, 4194304;
+ * an answer keyed to pids past 4000001 met none). The rules do not change
+ * with the pid.
  */
-const DESKTOP_PID_CALLS: machine_call_workload[] = DESKTOP_FIRST_PIDS.flatMap((first_pid) =>
+const DESKTOP_PID_CALLS: machine_call_workload[] = [...DESKTOP_FIRST_PIDS, TOP_FIRST_PID].flatMap((first_pid) =>
   (['mine', 'free'] as const).map((lock) => ({ objects: NEEDED_FIRST, lock, nr_to_scan: 6, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: lock === 'mine' ? 'Xorg' : 'firefox', first_pid })),
 );
 
@@ -483,10 +488,12 @@ const DESKTOP_PID_CALLS: machine_call_workload[] = DESKTOP_FIRST_PIDS.flatMap((f
  * A convoy (red team 11: a lock that backed off when nested with two or more
  * tasks queued, so count said 0 and scan SHRINK_STOP to the lock holder's own
  * reclaim, passed all; every workload queued at most one waiter): the caller
- * holds struct_mutex and two or three GEM clients wait for it. The lists are
- * the caller's under the lock it holds, however many wait.
+ * holds struct_mutex and two, three or 64 GEM clients wait for it (64:
+ * scenarios/machine_ranges.ts CONVOY_MAX; a back-off keyed to four or more
+ * waiters met no convoy). The lists are the caller's under the lock it holds,
+ * however many wait.
  */
-const CONVOY_CALLS: machine_call_workload[] = [2, 3].map((waiters) => ({
+const CONVOY_CALLS: machine_call_workload[] = [2, 3, CONVOY_MAX].map((waiters) => ({
   objects: NEEDED_FIRST, lock: 'mine' as const, nr_to_scan: 6, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: 'i915_ioctl', waiters,
 }));
 
@@ -521,11 +528,11 @@ const OOM_BUDGET_WORKLOAD: oom_workload = {
 };
 
 /**
- * The notifier on machines up ten minutes and 49.7 days (red team 10: a notifier whose wait drops to 0 once the
- * machine has been up ten minutes passed all): the GPU busy for a second, then i915's buffers are purged and
- * nobody is OOM-killed, as on a fresh boot.
+ * The notifier on machines up ten minutes, 49.7 days and 104 days (red team 10: a notifier whose wait drops to 0
+ * once the machine has been up ten minutes passed all; 104 days: UPTIME_MAX_SECS, past any "up more than 50 days"):
+ * the GPU busy for a second, then i915's buffers are purged and nobody is OOM-killed, as on a fresh boot.
  */
-const OOM_LATE_UPTIME: oom_workload[] = LATE_UPTIMES_SECS.map((uptime_secs) => ({
+const OOM_LATE_UPTIME: oom_workload[] = [...LATE_UPTIMES_SECS, UPTIME_MAX_SECS].map((uptime_secs) => ({
   objects: [{ kind: 'purgeable', pages: 6 }, { kind: 'bound-idle', pages: 4 }],
   busy_ms: 1000,
   swap: false,
@@ -557,8 +564,21 @@ async function oom_at_late_uptime(impl: exercise_impl): Promise<check_outcome> {
   return pass();
 }
 
+/**
+ * The budget at CONFIG_HZ=250 (distributions' usual) and 100 too (red team 12: a deadline of jiffies + 5000 + 1, milliseconds
+ * used as jiffies, passed every check, the model's HZ being 1000): 5 s is msecs_to_jiffies(5000) ticks at any HZ.
+ */
+const OOM_BUDGET_HZ = [1000, 250, 100] as const;
+
 async function oom_wait_within_budget(impl: exercise_impl): Promise<check_outcome> {
-  const wl = OOM_BUDGET_WORKLOAD;
+  for (const hz of OOM_BUDGET_HZ) {
+    const out = await oom_wait_within_budget_at(impl, hz === 1000 ? OOM_BUDGET_WORKLOAD : { ...OOM_BUDGET_WORKLOAD, hz });
+    if (!out.ok) return out;
+  }
+  return pass();
+}
+
+async function oom_wait_within_budget_at(impl: exercise_impl, wl: oom_workload): Promise<check_outcome> {
   const s = shrinker_of(impl);
   const { ops, calls } = judged_shrinker(s);
   const { result, value } = await with_policy(impl, KERNEL_POLICY, () => run_oom_workload(ops.oom!, wl, undefined, { count: s.count, scan: s.scan }));
@@ -568,9 +588,12 @@ async function oom_wait_within_budget(impl: exercise_impl): Promise<check_outcom
   if (bad) return fail(`${bad}\n  on the workload: ${describe_oom_workload(wl)}.${dmesg_tail(result)}`);
   if (!value) return fail(`the allocation never ended: ${result.stop}\n  on the workload: ${describe_oom_workload(wl)}.${dmesg_tail(result)}`);
   const stall = calls.filter((c) => c.fn === 'oom').reduce((n, c) => Math.max(n, c.stalled_jiffies), 0);
-  // A tick of slack per wait: the reference leaves at the first tick past its deadline.
-  if (stall > msecs_to_jiffies(OOM_WAIT_BUDGET_MS) + 2) {
-    return fail(`the OOM notifier waited ${stall} jiffies inside out_of_memory(), holding oom_lock: v4.11 gives it one budget of ${OOM_WAIT_BUDGET_MS} ms ` +
+  // A tick of slack per wait: the reference leaves at the first tick past its deadline. The budget in this boot's jiffies.
+  const hz = wl.hz ?? 1000;
+  const budget = Math.ceil((OOM_WAIT_BUDGET_MS * hz) / 1000);
+  if (stall > budget + 2) {
+    return fail(`the OOM notifier waited ${stall} jiffies (${Math.round((stall * 1000) / hz)} ms at HZ=${hz}) inside out_of_memory(), holding oom_lock: v4.11 gives it one budget of ${OOM_WAIT_BUDGET_MS} ms ` +
+      `(${budget} jiffies at HZ=${hz}: msecs_to_jiffies_timeout(5000); a deadline that adds milliseconds to jiffies lasts HZ/1000 times too long or short) ` +
       '(i915_gem_shrinker_lock_uninterruptible(dev_priv, &slu, 5000)) for the GPU to idle and struct_mutex to come free together, and gives up when it runs out ' +
       '("Unable to lock GPU to purge memory."). A second deadline for the lock after the first for the GPU doubles the time every other allocation in trouble ' +
       'waits behind oom_lock; and idle and locked must hold in the same iteration, or the GPU may be busy again when the lock comes.' +

@@ -41,7 +41,7 @@ import { NOTIFY_DONE, NOTIFY_STOP_MASK, register_oom_notifier, type notifier_blo
 import { current, msleep, signal_wake_up } from '../kernel/sched/core';
 import { complete, complete_all, completion_done, init_completion, wait_for_completion } from '../kernel/sched/completion';
 import type { scenario } from '../explorer/scenario';
-import { jiffies } from '../kernel/time/timekeeping';
+import { jiffies, msecs_to_jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, type gem_object_spec } from './gem_workloads';
 import { hold_struct_mutex, queue_struct_mutex_waiters, spawn_struct_mutex_waiter, type holder_state } from './lock_holder';
 import { describe_machine, type many_cpu_machine } from './many_cpus';
@@ -103,6 +103,8 @@ export interface oom_workload {
   caller?: caller_task;
   /** How long the machine has been up (boot param uptime_secs): a wait keyed to uptime is a wait all the same. Absent: a fresh boot. */
   uptime_secs?: number;
+  /** CONFIG_HZ (boot param hz: 250 or 100): a deadline that adds milliseconds to jiffies is wrong by HZ/1000. Absent: 1000. */
+  hz?: number;
   /**
    * How long "other" holds struct_mutex with holder 'other-briefly' (ms; absent: 30). v4.11's notifier retries the
    * lock a tick apart for up to 5 s whatever the GPU did: a hold of hundreds of ms is worth waiting for too.
@@ -133,7 +135,7 @@ export function describe_oom_workload(wl: oom_workload): string {
   const balloon = wl.balloon ? `; a balloon notifier holding ${wl.balloon.pages} pages runs ${wl.balloon.first ? 'before' : 'after'} i915's` : '';
   const kill = wl.sigkill_ms === undefined ? '' : `; "${wl.comm}" gets SIGKILL ${wl.sigkill_ms} ms after the notifier is entered`;
   return `${who}${describe_caller_task(wl.caller ?? 'user')} allocates ${wl.gfp} ${wl.beyond} pages beyond free memory; ${describe_objects(wl.objects)}, all busy on the GPU for ${wl.busy_ms} ms; ` +
-    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}${kill}${describe_uptime(wl.uptime_secs)}${describe_machine(wl.machine)}`;
+    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}${kill}${describe_uptime(wl.uptime_secs)}${describe_machine(wl.machine)}${wl.hz ? `; CONFIG_HZ=${wl.hz} (a jiffy is ${1000 / wl.hz} ms)` : ''}`;
 }
 
 /** The bystander's resident pages (its OOM badness). */
@@ -260,7 +262,7 @@ export async function run_oom_workload(
     return ret;
   };
   const { result, value } = await run_once(
-    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? SWAP_PAGES : 0, lockdep: wl.lockdep, max_steps, uptime_secs: wl.uptime_secs ?? 0, ...(wl.machine ?? {}) },
+    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? SWAP_PAGES : 0, lockdep: wl.lockdep, max_steps, uptime_secs: wl.uptime_secs ?? 0, ...(wl.machine ?? {}), ...(wl.hz ? { hz: wl.hz } : {}) },
     async () => {
       const i915 = w.i915!;
       // v4.11's shrinker waits for expedited grace periods, driven by system_wq: its kworkers exist before the pressure.
@@ -270,7 +272,7 @@ export async function run_oom_workload(
         if (p) balloon_pages.push(p);
       }
       const objs = await make_gem_objects(i915, wl.objects);
-      const until = jiffies() + wl.busy_ms;
+      const until = jiffies() + msecs_to_jiffies(wl.busy_ms); // busy_ms at any HZ
       for (const o of objs) if (o.mm.pages) i915_gem_object_mark_active(o, until);
       const mine = wl.holder === 'caller' || wl.holder === 'caller-waiters' || wl.holder === 'caller-handoff';
       w.ready = true;
