@@ -239,7 +239,11 @@ function watch_impl(impl: exercise_impl, exports: Record<string, string>): state
   }
   const between_calls = (): string | null => {
     const by_name = new Map<string, watched[]>();
-    for (const { w, by } of first_seen.values()) by_name.set(by, [...(by_name.get(by) ?? []), w]);
+    for (const { w, by } of first_seen.values()) {
+      const ws = by_name.get(by);
+      if (ws) ws.push(w);
+      else by_name.set(by, [w]);
+    }
     for (const [name, ws] of by_name) {
       const { added, tampered } = model_list_watch_paused(() => changed_fields(ws));
       const what = [...(added.length ? [`added ${added.join(', ')}`] : []), ...tampered];
