@@ -246,7 +246,9 @@ function watch_impl(impl: exercise_impl, exports: Record<string, string>): state
     }
     for (const [name, ws] of by_name) {
       const { added, tampered } = model_list_watch_paused(() => changed_fields(ws));
-      const what = [...(added.length ? [`added ${added.join(', ')}`] : []), ...tampered];
+      // One line per field: the same object can be reached by several of the calls' roots.
+      const fields = [...new Set(added)];
+      const what = [...(fields.length ? [`added ${fields.join(', ')}`] : []), ...new Set(tampered)];
       if (what.length) return `between calls of ${name}(), code of yours the kernel ran (a work item or callback you handed it) ${what.join(', ')}${tampered.length ? TAMPERED : ''}`;
     }
     return null;
