@@ -299,10 +299,10 @@ ${pre}
 </section>`;
 }
 
-/** check_name - the name the check suite @source gives check @id (its "name:" after "id:"), or null. */
+/** check_name - the name the check suite @source gives check @id (its "name:" after "id:", line comments between allowed), or null. */
 export function check_name(source: string, id: string): string | null {
   const esc = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`id:\\s*(['"])${esc}\\1,\\s*name:\\s*(['"])((?:\\\\.|(?!\\2).)*)\\2`).exec(source);
+  const m = new RegExp(`id:\\s*(['"])${esc}\\1,(?:\\s|//[^\\n]*)*name:\\s*(['"])((?:\\\\.|(?!\\2).)*)\\2`).exec(source);
   return m ? m[3]!.replace(/\\(.)/g, '$1') : null;
 }
 
