@@ -32,11 +32,11 @@ export const NR_CPUS_MAXSMP = 8192;
 export const CONVOY_MAX = 64;
 
 /**
- * The longest uptime drawn, in seconds: 104 days, past 2^32 jiffies at
- * HZ=1000 (49.7 days: where a 32-bit jiffies wraps, and 64-bit's
- * INITIAL_JIFFIES-based counter crosses 2^32 plus 49.7 days later). The
- * model's clock counts nanoseconds in a double, exact up to 2^53 ns
- * (104.2 days): the model's limit, not the kernel's.
+ * The longest uptime drawn, in seconds: 104 days, past 2^32 ticks at
+ * HZ=1000 (49.7 days, the period of a 32-bit jiffies; v4.11 starts jiffies
+ * at INITIAL_JIFFIES, 300 s before a 32-bit value wraps, include/linux/jiffies.h,
+ * which the model does not). The model's clock counts nanoseconds in a
+ * double, exact up to 2^53 ns (104.2 days): the model's limit, not the kernel's.
  */
 export const UPTIME_MAX_SECS = 9_000_000;
 
