@@ -45,6 +45,7 @@ export function rcu_hang(release: i915_release, creation_fails = true, variant: 
   const { shrink, lockdep = true, ops } = variant;
   return {
     id: `rcu-hang-v${release}${creation_fails ? '' : '-workers-ok'}${shrink ? '-ex09' : ''}${ops ? '-ex13' : ''}${lockdep ? '' : '-nolockdep'}`,
+    footprint: 'memory', // workload and shrinker code touch kernel objects directly (explorer/scenario.ts)
     params: { ...WORLD_PARAMS, hung_task_panic: true, lockdep },
     setup() {
       const w = gem_world({ release, shrinker_ops: { ...ops, ...(shrink ? { shrink } : {}) } });
@@ -78,6 +79,7 @@ export const mutex_lock_shrinker_lock: i915_shrinker_ops['lock'] = async (i915) 
 export function shrinker_lock_recursion(lock_style: 'mutex_lock' | 'trylock_recursive'): scenario {
   return {
     id: `shrinker-lock-${lock_style === 'mutex_lock' ? 'mutex-lock' : 'trylock-recursive'}`,
+    footprint: 'memory', // workload and shrinker code touch kernel objects directly (explorer/scenario.ts)
     params: { ...WORLD_PARAMS },
     setup() {
       const w = gem_world({ release: '4.12', shrinker_ops: lock_style === 'mutex_lock' ? { lock: mutex_lock_shrinker_lock } : {} });
@@ -104,6 +106,7 @@ export function shrinker_lock_recursion(lock_style: 'mutex_lock' | 'trylock_recu
 export function flush_from_reclaim(flush: boolean): scenario {
   return {
     id: `flush-from-reclaim${flush ? '' : '-none'}`,
+    footprint: 'memory', // workload and shrinker code touch kernel objects directly (explorer/scenario.ts)
     params: { ...WORLD_PARAMS },
     setup() {
       const w = gem_world({ release: '4.12', flush_free_work_in_shrinker: flush });
@@ -163,6 +166,7 @@ export const lockfree_count: i915_shrinker_ops['count'] = async (i915) => i915_g
 export function holder_allocates_under_pressure(id: string, shrinker_ops: Partial<i915_shrinker_ops>): scenario {
   return {
     id,
+    footprint: 'memory', // workload and shrinker code touch kernel objects directly (explorer/scenario.ts)
     params: { ...WORLD_PARAMS },
     setup() {
       const w: world = gem_world({ release: '4.12', shrinker_ops });
