@@ -2,6 +2,9 @@
 // - every lesson opens with a "Where we are." paragraph that links the
 //   lesson before it and the passage of the thread it reads, and ends with
 //   "## Your turn", pointing at its exercise;
+// - every exercise lesson has the same spine: what you will learn, what the
+//   real kernel did (in a "::: kernel" box), where the model simplifies,
+//   further reading;
 // - the introduction's map names all thirteen exercises with their passages;
 // - every "sources §N" lands on a §N that sources.md has, and every
 //   "lesson.md#fragment" link lands on a heading of that lesson;
@@ -45,6 +48,9 @@ const manifest = read_manifest();
 const numbered = lessons.filter((l) => /^\d\d-/.test(l.file));
 const exercise_lessons = numbered.filter((l) => l.exercise !== null);
 const body_of = (file: string): string => lessons.find((l) => l.file === file)!.body;
+
+/** The sections every exercise lesson has, in this order (other sections may come between them). */
+const LESSON_SHAPE = ['What you will learn', 'What the real kernel did', 'Where the model simplifies', 'Further reading', 'Your turn'];
 
 /** The "## " sections of @body, by title, in order. */
 const sections = (body: string): string[] => [...body.matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim());
@@ -143,6 +149,16 @@ describe('the course as one story', () => {
       const before = numbered[i - 1]!;
       expect(first, `${l.file}: "Where we are" links the lesson before it, ${before.file}`).toContain(`](${before.file}`);
       expect(first, `${l.file}: "Where we are" links its passage of the thread (thread.md#...)`).toMatch(/\]\(thread\.md#[a-z0-9-]+\)/);
+    });
+
+    it(`lesson ${l.id} has the course's shape: what you will learn, what the real kernel did, where the model simplifies, further reading`, () => {
+      const all = sections(l.body);
+      const missing = LESSON_SHAPE.filter((title) => !all.includes(title));
+      expect(missing, `${l.file}: every exercise lesson has these "## " sections (lessons 01-13 read alike)`).toEqual([]);
+      const order = LESSON_SHAPE.map((title) => all.indexOf(title));
+      expect(order, `${l.file}: in this order: ${LESSON_SHAPE.join(', ')}`).toEqual([...order].sort((a, b) => a - b));
+      const kernel_box = new RegExp('^::: kernel\\n## What the real kernel did$', 'm');
+      expect(kernel_box.test(l.body), `${l.file}: "What the real kernel did" sits in a "::: kernel" box, as the site shows it`).toBe(true);
     });
 
     it(`lesson ${l.id} ends with its exercise`, () => {
