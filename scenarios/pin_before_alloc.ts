@@ -30,6 +30,7 @@ import {
 } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { user_task } from '../kernel/fork';
 import { default_boot_params } from '../kernel/init/params';
+import { model_checker_read } from '../kernel/lib/atomic';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { format_gfp, GFP_ATOMIC, GFP_NOWAIT, __GFP_DIRECT_RECLAIM, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { __free_pages, alloc_pages, MAX_ORDER, zone_info, type page } from '../kernel/mm/page_alloc';
@@ -116,10 +117,10 @@ export async function execbuffer_ioctl(w: world, relocate: relocate_fn, out: exe
   const keep: Array<[page, number]> = [];
   await mutex_lock(w.i915.struct_mutex);
   await fill_to_min(keep);
-  out.pin_before = obj.mm.pages_pin_count;
+  out.pin_before = model_checker_read(obj.mm.pages_pin_count);
   out.pages_before = obj.mm.pages;
   out.ret = await relocate(w.i915, obj);
-  out.pin_after = obj.mm.pages_pin_count;
+  out.pin_after = model_checker_read(obj.mm.pages_pin_count);
   out.pages_after = obj.mm.pages;
   mutex_unlock(w.i915.struct_mutex);
   for (const [p, order] of keep) __free_pages(p, order);
@@ -488,7 +489,7 @@ export async function run_relocation(
       const relocs_cache = kmalloc_slab(RELOC_BUFFER_BYTES);
       await mutex_lock(i915.struct_mutex);
       await fill_to(level_target(wl.level), keep);
-      const before = { pin: obj.mm.pages_pin_count, pages: obj.mm.pages, buffers: relocs_cache.nr_objects };
+      const before = { pin: model_checker_read(obj.mm.pages_pin_count), pages: obj.mm.pages, buffers: relocs_cache.nr_objects };
       const locks = lock_owners([i915.struct_mutex]);
       const faults = { seen: 0, hit: 0 };
       let unpinned_alloc: string | null = null;
@@ -509,7 +510,7 @@ export async function run_relocation(
           if (wl.racing_allocator) other_cpu_allocates(zone_info().min - 1, keep);
         }
         // Only the relocation's own pin (beyond the bindings' and the other user's) keeps the shrinker off the pages.
-        if (reclaiming && !unpinned_alloc && obj.mm.pages && obj.mm.pages_pin_count - user_pins <= obj.bind_count && obj.vma_pin_count === 0) {
+        if (reclaiming && !unpinned_alloc && obj.mm.pages && model_checker_read(obj.mm.pages_pin_count) - user_pins <= obj.bind_count && obj.vma_pin_count === 0) {
           unpinned_alloc = `kmalloc(${size}, ${format_gfp(gfp)})`;
         }
         if (!wl.fail_nth_kmalloc || ++faults.seen !== wl.fail_nth_kmalloc) return false;
@@ -524,7 +525,7 @@ export async function run_relocation(
         written: page0 ? model_relocations_written(page0) : 0,
         same_pages: obj.mm.pages === before.pages,
         dirty: obj.mm.dirty,
-        pin_delta: obj.mm.pages_pin_count - before.pin + ((wl.target.state === 'pinned-by-user' ? 1 : 0) - user_pins),
+        pin_delta: model_checker_read(obj.mm.pages_pin_count) - before.pin + ((wl.target.state === 'pinned-by-user' ? 1 : 0) - user_pins),
         reloc_buffers_leaked: relocs_cache.nr_objects - before.buffers,
         faults_hit: faults.hit,
         locks: locks_balanced(locks),

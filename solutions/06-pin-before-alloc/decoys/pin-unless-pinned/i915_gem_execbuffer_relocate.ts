@@ -6,6 +6,7 @@
 // pin it takes itself lasts as long as it needs the pages.
 import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_get_pages, i915_gem_object_pin_pages, i915_gem_object_unpin_pages, relocate_entry, sg_table_page, type drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { atomic_read } from '../../../../kernel/lib/atomic';
 import { lockdep_assert_held } from '../../../../kernel/locking/lockdep';
 import { GFP_KERNEL } from '../../../../kernel/mm/gfp';
 import { kfree, kmalloc } from '../../../../kernel/mm/slab';
@@ -22,7 +23,7 @@ const RELOC_BYTES = 32 * 32;
 export async function i915_gem_execbuffer_relocate(i915: drm_i915_private, obj: drm_i915_gem_object): Promise<number> {
   lockdep_assert_held(i915.struct_mutex); // the caller holds it, as in the kernel
   // Pinned already (by a binding, by a user)? Then the pages stay: only pin an unpinned object.
-  const pin = obj.mm.pages_pin_count === 0;
+  const pin = atomic_read(obj.mm.pages_pin_count) === 0;
   const err = pin ? await i915_gem_object_pin_pages(obj) : await i915_gem_object_get_pages(obj);
   if (err) return err;
   const unpin = (): void => {

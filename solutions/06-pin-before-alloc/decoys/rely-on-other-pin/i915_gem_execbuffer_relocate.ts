@@ -8,6 +8,7 @@
 // reference with one change.
 import type { drm_i915_private } from '../../../../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_get_pages, i915_gem_object_pin_pages, i915_gem_object_unpin_pages, relocate_entry, sg_table_page, type drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { atomic_read } from '../../../../kernel/lib/atomic';
 import { lockdep_assert_held } from '../../../../kernel/locking/lockdep';
 import { GFP_KERNEL } from '../../../../kernel/mm/gfp';
 import { kfree, kmalloc } from '../../../../kernel/mm/slab';
@@ -24,7 +25,7 @@ const RELOC_BYTES = 32 * 32;
 export async function i915_gem_execbuffer_relocate(i915: drm_i915_private, obj: drm_i915_gem_object): Promise<number> {
   lockdep_assert_held(i915.struct_mutex); // the caller holds it, as in the kernel
   // Already pinned beyond its bindings (a CPU mmap, scanout)? The shrinker cannot take it anyway: skip our own pin.
-  const pin = obj.mm.pages_pin_count <= obj.bind_count;
+  const pin = atomic_read(obj.mm.pages_pin_count) <= obj.bind_count;
   const err = pin ? await i915_gem_object_pin_pages(obj) : await i915_gem_object_get_pages(obj);
   if (err) return err;
   const unpin = (): void => {

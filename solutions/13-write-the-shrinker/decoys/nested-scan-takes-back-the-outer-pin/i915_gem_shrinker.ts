@@ -20,6 +20,7 @@ import { i915_gem_is_busy, i915_gem_retire_requests } from '../../../../kernel/d
 import { i915_gem_object_is_active, obj_nr_pages } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { can_release_pages, i915_gem_shrink, i915_gem_shrink_all } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { __i915_gem_object_put_pages, i915_gem_object_unpin_pages, type drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { atomic_read } from '../../../../kernel/lib/atomic';
 import { mutex_trylock, mutex_trylock_recursive, mutex_unlock, MUTEX_TRYLOCK_FAILED, MUTEX_TRYLOCK_RECURSIVE } from '../../../../kernel/locking/mutex';
 import { NOTIFY_DONE } from '../../../../kernel/mm/oom_kill';
 import { SHRINK_STOP, type shrink_control } from '../../../../kernel/mm/vmscan';
@@ -102,7 +103,7 @@ function releasable_pages(i915: drm_i915_private): number {
  * so its pages are as good as idle.
  */
 function outer_frames_buffers(i915: drm_i915_private): drm_i915_gem_object[] {
-  return i915.mm.unbound_list.filter((o) => o.mm.pages && o.bind_count === 0 && o.mm.pages_pin_count === 1 && o.vma_pin_count === 0);
+  return i915.mm.unbound_list.filter((o) => o.mm.pages && o.bind_count === 0 && atomic_read(o.mm.pages_pin_count) === 1 && o.vma_pin_count === 0);
 }
 
 /**

@@ -12,6 +12,7 @@
 // holds struct_mutex while waiting for that worker deadlocks.
 import { lockdep_assert_held } from '../../../../locking/lockdep';
 import { mutex_init, mutex_lock, mutex_unlock } from '../../../../locking/mutex';
+import { atomic_set } from '../../../../lib/atomic';
 import { llist_add, llist_del_all, llist_head } from '../../../../lib/llist';
 import { kfree } from '../../../../mm/slab';
 import { call_rcu, type rcu_head } from '../../../../rcu/update';
@@ -203,7 +204,7 @@ async function __i915_gem_free_objects(i915: drm_i915_private, objs: drm_i915_ge
   mutex_unlock(i915.struct_mutex);
   await cond_resched();
   for (const obj of objs) {
-    obj.mm.pages_pin_count = 0;
+    atomic_set(obj.mm.pages_pin_count, 0);
     __i915_gem_object_put_pages(obj);
     model_i915_object_mark_freed(obj);
     // drm_prime_gem_destroy() and the like: the references this object held go now, maybe the last ones (a cascade).

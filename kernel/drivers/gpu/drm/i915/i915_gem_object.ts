@@ -25,6 +25,7 @@ import {
   type shmem_file,
 } from '../../../../mm/shmem';
 import { kfree, kmalloc, type kmem_object } from '../../../../mm/slab';
+import { atomic_dec, atomic_inc, atomic_read, ATOMIC_INIT, type atomic_t } from '../../../../lib/atomic';
 import { rcu_head } from '../../../../rcu/update';
 import { HZ, jiffies } from '../../../../time/timekeeping';
 import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, model_i915_objects, type drm_i915_private } from './i915_drv';
@@ -50,8 +51,15 @@ export interface drm_i915_gem_object {
   mm: {
     /** The sg_table while the object has pages, else null. */
     pages: sg_table | null;
-    /** Users that need the pages to stay (bindings count too). */
-    pages_pin_count: number;
+    /**
+     * Users that need the pages to stay (bindings count too). An atomic_t as
+     * in v4.11 (i915_gem_object.h, since v4.10's obj->mm): pread/pwrite, the
+     * fault path and dma-buf pin and unpin under obj->mm.lock from other
+     * CPUs, not under struct_mutex, so a plain ++ would lose their updates.
+     * Change it only with i915_gem_object_pin_pages()/unpin_pages(); read it
+     * with atomic_read() (a plain `.counter` access is a KCSAN data race).
+     */
+    readonly pages_pin_count: atomic_t;
     madv: number;
     /** The GPU may have written the pages: they must be written back (dirtied) on release. */
     dirty: boolean;
@@ -124,7 +132,7 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
     id,
     mem,
     base: { size, filp: shmem_file_setup(`i915 obj ${id}`, size >> PAGE_SHIFT), refcount: 1 },
-    mm: { pages: null, pages_pin_count: 0, madv: I915_MADV_WILLNEED, dirty: false },
+    mm: { pages: null, pages_pin_count: ATOMIC_INIT(0), madv: I915_MADV_WILLNEED, dirty: false },
     bind_count: 0,
     vma_pin_count: 0,
     active_until: 0,
@@ -138,6 +146,8 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
   Object.preventExtensions(obj.base);
   Object.preventExtensions(obj.mm);
   Object.preventExtensions(obj);
+  // The pin count is the object's own atomic_t for its whole life: nobody swaps in another.
+  Object.defineProperty(obj.mm, 'pages_pin_count', { writable: false, configurable: false });
   model_i915_objects(i915).push(obj);
   return obj;
 }
@@ -190,14 +200,14 @@ export async function i915_gem_object_get_pages(obj: drm_i915_gem_object): Promi
 export async function i915_gem_object_pin_pages(obj: drm_i915_gem_object): Promise<number> {
   const err = await i915_gem_object_get_pages(obj);
   if (err) return err;
-  obj.mm.pages_pin_count++;
+  atomic_inc(obj.mm.pages_pin_count);
   model_page_pins_changed(obj);
   return 0;
 }
 
 /** i915_gem_object_unpin_pages - the shrinker may take the pages again. */
 export function i915_gem_object_unpin_pages(obj: drm_i915_gem_object): void {
-  obj.mm.pages_pin_count--;
+  atomic_dec(obj.mm.pages_pin_count);
   model_page_pins_changed(obj); // i915_gem_pages_debug.ts: an access after the last unpin, under watch
 }
 
@@ -325,7 +335,7 @@ export function model_pages_put_while_active(obj: drm_i915_gem_object): number {
 export function __i915_gem_object_put_pages(obj: drm_i915_gem_object): boolean {
   const sg = obj.mm.pages;
   if (!sg) return true;
-  if (obj.mm.pages_pin_count > 0) return false;
+  if (atomic_read(obj.mm.pages_pin_count) > 0) return false;
   // Judged when the pages go, not when the caller returns: a wait for the GPU afterwards protects nothing.
   if (!i915_gem_object_request_completed(obj, jiffies())) pages_put_while_active.set(obj, model_pages_put_while_active(obj) + sg.pages.length);
   obj.mm.pages = null;

@@ -19,6 +19,7 @@
 // down to zero during the watch (an access after its own last unpin).
 // Accesses through pages never pinned are left to KASAN and the shrinker:
 // that is the use-after-free lesson 06 shows.
+import { model_checker_read } from '../../../../lib/atomic';
 import { BUG } from '../../../../panic';
 import { current } from '../../../../sched/core';
 import type { task_struct } from '../../../../sched/task';
@@ -51,7 +52,7 @@ export async function model_watch_page_pins<T>(fn: () => Promise<T>): Promise<T>
 export function model_page_pins_changed(obj: drm_i915_gem_object): void {
   const sgt = obj.mm.pages;
   if (!sgt || !watched.has(current)) return;
-  if (obj.mm.pages_pin_count <= 0) unpinned_by_watched.set(sgt, obj);
+  if (model_checker_read(obj.mm.pages_pin_count) <= 0) unpinned_by_watched.set(sgt, obj);
   else unpinned_by_watched.delete(sgt);
 }
 
@@ -61,7 +62,7 @@ export function model_page_pins_changed(obj: drm_i915_gem_object): void {
  */
 export function model_page_access(sgt: sg_table, where: string): void {
   const obj = unpinned_by_watched.get(sgt);
-  if (!obj || !watched.has(current) || obj.mm.pages_pin_count > 0) return;
+  if (!obj || !watched.has(current) || model_checker_read(obj.mm.pages_pin_count) > 0) return;
   BUG('drivers/gpu/drm/i915/i915_gem.c:i915_gem_object_get_sg',
     `GEM_BUG_ON(!i915_gem_object_has_pinned_pages(obj)): ${where} reached a page of obj ${obj.id} after unpinning its pages. ` +
     'Unpin after the last access through the pages: from the unpin on, the shrinker may put them (since 2020 from another CPU, without struct_mutex).');

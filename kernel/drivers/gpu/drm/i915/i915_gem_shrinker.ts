@@ -19,6 +19,7 @@ import { DEFAULT_SEEKS, register_shrinker, SHRINK_STOP, type shrink_control, typ
 import { rcu_barrier, synchronize_rcu, synchronize_rcu_expedited } from '../../../../rcu/update';
 import { current, might_sleep, model_schedule_point, schedule_timeout_killable } from '../../../../sched/core';
 import { boot_params } from '../../../../init/params';
+import { atomic_read } from '../../../../lib/atomic';
 import { fatal_signal_pending } from '../../../../sched/task';
 import { jiffies, time_after } from '../../../../time/timekeeping';
 import { trace } from '../../../../trace/trace';
@@ -164,7 +165,7 @@ export async function i915_gem_shrinker_unlock(i915: drm_i915_private, unlock: b
 export function can_release_pages(obj: drm_i915_gem_object): boolean {
   if (!obj.mm.pages) return false;
   if (!i915_gem_object_is_shrinkable(obj)) return false;
-  if (obj.mm.pages_pin_count > obj.bind_count) return false;
+  if (atomic_read(obj.mm.pages_pin_count) > obj.bind_count) return false;
   if (obj.vma_pin_count > 0) return false;
   return get_nr_swap_pages() > 0 || obj.mm.madv === I915_MADV_DONTNEED;
 }
