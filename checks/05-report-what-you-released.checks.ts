@@ -28,7 +28,7 @@ import type { run_result } from '../kernel/init/main';
 import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { log_records } from '../kernel/printk/printk';
 import { current, msleep, signal_wake_up } from '../kernel/sched/core';
-import { jiffies } from '../kernel/time/timekeeping';
+import { jiffies, msecs_to_jiffies } from '../kernel/time/timekeeping';
 import { gem_world, warm_up_workqueues } from '../scenarios/i915_world';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_kind, type gem_object_spec } from '../scenarios/gem_workloads';
 import { hold_struct_mutex, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
@@ -113,12 +113,33 @@ function judge_call(c: notifier_call): string | null {
     'Report only what was released.';
 }
 
+/** CONFIG_HZ values a boot may have (boot param hz): 1000, the distributions' usual 250, and 100. */
+const HZ_VALUES = [1000, 250, 100] as const;
+const OOM_WAIT_BUDGET_MS = 5000;
+
+/**
+ * The notifier's wait, by rule, in the jiffies of the boot it ran on (@hz): v4.11 sets one deadline,
+ * jiffies + msecs_to_jiffies_timeout(5000), before it waits for the GPU and retries struct_mutex a tick apart, so the
+ * call lasts at most 5 s of that boot's jiffies, or as long as the GPU stays busy (that wait has no deadline), and a
+ * tick or two past it. @busy_ms: how long the workload's batch ran.
+ */
+function judge_wait(c: notifier_call, hz: number, busy_ms: number): string | null {
+  const budget = Math.ceil((OOM_WAIT_BUDGET_MS * hz) / 1000);
+  const busy = Math.ceil((busy_ms * hz) / 1000);
+  if (c.stalled_jiffies <= Math.max(budget, busy) + 2) return null;
+  return `${c.who} waited ${c.stalled_jiffies} jiffies (${Math.round((c.stalled_jiffies * 1000) / hz)} ms at CONFIG_HZ=${hz}) inside out_of_memory(), holding oom_lock: ` +
+    `v4.11 gives the GPU and struct_mutex one budget together, ${OOM_WAIT_BUDGET_MS} ms (${budget} jiffies at HZ=${hz}: i915_gem_shrinker_lock_uninterruptible(dev_priv, &slu, 5000) ` +
+    'takes milliseconds and converts them with msecs_to_jiffies_timeout), and gives up when it runs out ("Unable to lock GPU to purge memory."). ' +
+    'Every other task that runs out of memory waits behind oom_lock as long as the notifier does. A timeout converted twice, or jiffies ' +
+    'taken for milliseconds, is right only at HZ=1000.';
+}
+
 function judge_run(result: run_result, value: oom_run | undefined, wl: oom_workload): string | null {
   const bad = first_report(result, BAD_KINDS);
   if (bad) return `${bad}${dmesg_tail(result)}`;
   if (!value) return `the check did not finish: ${result.stop}${dmesg_tail(result)}`;
   for (const c of value.calls) {
-    const wrong = judge_call(c);
+    const wrong = judge_call(c) ?? judge_wait(c, wl.hz ?? 1000, wl.busy_ms);
     if (wrong) return wrong;
   }
   if (!value.kept_lock) return `"${wl.comm}" held struct_mutex around its allocation and no longer held it afterwards: the notifier released the outer frame's lock (unlock was false).`;
@@ -204,6 +225,12 @@ const GIVES_BACK_EXAMPLES: oom_workload[] = [
   // A notifier keyed to "more than the largest tried" meets these.
   W({ comm: 'Xorg', holder: 'caller', convoy: CONVOY_MAX, objects: [obj('bound-idle', 10), obj('needed', 6)], swap: true, machine: { nr_cpus: LARGEST_MACHINE.nr_cpus, first_pid: LARGEST_MACHINE.first_pid }, uptime_secs: LARGEST_MACHINE.uptime_secs }),
   W({ comm: 'glxgears', holder: 'other-briefly', other: 'Xorg', hold_ms: 600, objects: [obj('bound-idle', 10), obj('purgeable', 4)], lockdep: false, machine: { nr_cpus: LARGEST_MACHINE.nr_cpus, first_pid: LARGEST_MACHINE.first_pid }, uptime_secs: LARGEST_MACHINE.uptime_secs }),
+  // The 5 s budget at CONFIG_HZ=250 (what distributions build) and 100 (red team 12: msecs_to_jiffies(5000) passed to the
+  // helper, which takes milliseconds, waits 1.25 s at HZ=250 and 0.5 s at HZ=100): another task holds the lock for
+  // 4.8 s and 3 s, the GPU busy 4.9 s; each within the 5 s, each worth waiting for at any HZ.
+  W({ comm: 'Xorg', holder: 'other-briefly', other: 'glxgears', hold_ms: 4800, objects: [obj('bound-idle', 10), obj('purgeable', 4)], hz: 250 }),
+  W({ comm: 'kworker/u4:2', caller: 'kworker', holder: 'other-briefly', other: 'i915_ioctl', hold_ms: 3000, objects: [obj('bound-active', 8), obj('purgeable', 6)], release: '4.11', lockdep: false, hz: 100 }),
+  W({ holder: 'caller', busy_ms: 4900, objects: [obj('bound-active', 10), obj('needed', 4)], swap: true, hz: 100 }),
 ];
 
 /** The notifier called directly, as out_of_memory() calls it, after other notifiers added @earlier pages. */
@@ -238,6 +265,8 @@ interface direct_workload {
    * system_wq. A kernel thread ignores signals, so sigkill_ms is null unless the caller is a user task.
    */
   caller: caller_task;
+  /** CONFIG_HZ (boot param hz: 250 or 100): the 5 s budget is 5 s of that boot's jiffies. Absent: 1000. */
+  hz?: number;
 }
 const D = (o: Partial<direct_workload>): direct_workload => ({
   objects: [obj('purgeable', 12)],
@@ -306,6 +335,12 @@ const DIRECT_EXAMPLES: direct_workload[] = [
   D({ objects: [obj('needed', 6), obj('purgeable', 4)], swap: true, release: '4.11', holder: 'caller', meanwhile: [obj('needed', 4), obj('bound-needed', 2)] }),
   // Nothing to purge, and a purgeable buffer appears on the unbound list alone during the grace period: both report lines, 0 pages freed.
   D({ objects: [obj('pinned', 4)], release: '4.11', meanwhile: [obj('purgeable', 3)] }),
+  // The 5 s budget at CONFIG_HZ=250 and 100 (red team 12's timeout_in_jiffies_not_ms: right at HZ=1000 only): a hold of
+  // 4.8 s is waited out and the purge reported; a hold of 5.6 s is not (gives up at 5 s, reports nothing), at either HZ.
+  D({ comm: 'glxgears', holder: 'other-briefly', other: 'Xorg', hold_ms: 4800, busy_ms: 0, hz: 250 }),
+  D({ objects: [obj('needed', 6), obj('purgeable', 5)], swap: true, holder: 'other-briefly', other: 'i915_ioctl', hold_ms: 2000, busy_ms: 30, hz: 100, release: '4.11', lockdep: false }),
+  D({ holder: 'other-briefly', other: 'gpu_wait', hold_ms: 5600, busy_ms: 20, objects: [obj('purgeable', 6)], hz: 100 }),
+  D({ objects: [obj('bound-active', 6), obj('purgeable', 6)], busy_ms: 4900, holder: 'caller', hz: 250 }),
 ];
 const arb_direct: fc.Arbitrary<direct_workload> = fc.record({
   objects: arb_gem_objects(1, 10, 10, ALL_GEM_KINDS),
@@ -322,7 +357,8 @@ const arb_direct: fc.Arbitrary<direct_workload> = fc.record({
   again: fc.option(fc.record({ gap_ms: fc.integer({ min: 1, max: 900 }), objects: arb_gem_objects(0, 3, 10, ALL_GEM_KINDS) }), { nil: null, freq: 2 }),
   meanwhile: fc.option(arb_gem_objects(1, 4, 6, ALL_GEM_KINDS), { nil: null, freq: 2 }),
   caller: arb_caller_task,
-}).map((wl) => (wl.caller === 'user' ? wl : { ...wl, sigkill_ms: null }));
+  hz: fc.constantFrom(...HZ_VALUES),
+}).map(({ hz, ...wl }) => ({ ...(wl.caller === 'user' ? wl : { ...wl, sigkill_ms: null }), ...(hz !== 1000 ? { hz } : {}) }));
 function describe_direct(wl: direct_workload): string {
   const who = {
     none: `"${wl.comm}" (holding nothing)`,
@@ -336,8 +372,9 @@ function describe_direct(wl: direct_workload): string {
     ? `; ${wl.again.gap_ms} ms later, with the remaining buffers marked DONTNEED and ${describe_objects(wl.again.objects)} added, it calls the notifier again (a second OOM episode)`
     : '';
   const meanwhile = wl.meanwhile ? `; "${wl.other}" populates ${describe_objects(wl.meanwhile)} as soon as the purge is done` : '';
+  const hz = wl.hz ? `; CONFIG_HZ=${wl.hz} (a jiffy is ${1000 / wl.hz} ms)` : '';
   return `${who}${describe_caller_task(wl.caller)} calls the OOM notifier after other notifiers reported ${wl.earlier} pages; ${describe_objects(wl.objects)}, busy on the GPU for ${wl.busy_ms} ms; ` +
-    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${kill}${again}${meanwhile}`;
+    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${kill}${again}${meanwhile}${hz}`;
 }
 
 /** A notifier call and the lines the kernel log got while it ran ("<6>Purging GPU memory, ...": the loglevel, then the text). */
@@ -384,12 +421,12 @@ function same_report(which: string, ref: string[], got: string[]): string | null
 async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: run_result; value: { calls: reported_call[]; books: string | null } | undefined }> {
   const w = { i915: null as drm_i915_private | null, ready: false, calling: false, purged: init_completion('purge done') };
   return run_once(
-    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? 96 : 0, lockdep: wl.lockdep },
+    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? 96 : 0, lockdep: wl.lockdep, ...(wl.hz ? { hz: wl.hz } : {}) },
     async () => {
       const i915 = w.i915!;
       await warm_up_workqueues();
       const objs = await make_gem_objects(i915, wl.objects);
-      const until = jiffies() + wl.busy_ms;
+      const until = jiffies() + msecs_to_jiffies(wl.busy_ms); // busy_ms at any HZ
       for (const o of objs) if (o.mm.pages) i915_gem_object_mark_active(o, until);
       w.ready = true;
       const mine = wl.holder !== 'none' && wl.holder !== 'other-briefly';
@@ -415,7 +452,7 @@ async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: r
           await msleep(wl.again.gap_ms);
           for (const o of model_i915_objects(i915)) if (o.mm.pages) i915_gem_object_set_madv(o, I915_MADV_DONTNEED);
           const fresh = await make_gem_objects(i915, wl.again.objects);
-          const busy_until = jiffies() + wl.busy_ms; // the new episode's buffers are busy on the GPU as the first one's were
+          const busy_until = jiffies() + msecs_to_jiffies(wl.busy_ms); // the new episode's buffers are busy on the GPU as the first one's were
           for (const o of fresh) if (o.mm.pages) i915_gem_object_mark_active(o, busy_until);
           calls.push(await judged_oom_printing(oom, i915, { value: 0 }));
         }
@@ -523,13 +560,17 @@ async function pin_races(impl: exercise_impl): Promise<check_outcome> {
  * And on what machine, drawn from the whole range of each (scenarios/machine_ranges.ts): CPUs 2-512, pids
  * anywhere up to 4194303, up to 104 days up, and behind an allocating lock holder a convoy of up to 64 (red
  * team 11's keys, CPU 2+ and 2+ waiters, were closed with 8 CPUs and 3 waiters, and "one past" those passed).
+ * And at what CONFIG_HZ (boot param hz: 1000, 250 or 100; red team 12's timeout_in_jiffies_not_ms passed
+ * msecs_to_jiffies(5000) where the lock helper takes milliseconds, right only at HZ=1000, the one HZ every run had):
+ * every rule (no kill while i915 gives memory back, one kill when nothing comes back, the 5 s budget) at each.
  */
 const with_caller = (arb: fc.Arbitrary<oom_workload>): fc.Arbitrary<oom_workload> =>
-  fc.tuple(arb, arb_caller_task, fc.option(arb_machine, { nil: null }), arb_convoy).map(([wl, caller, m, convoy]) => ({
+  fc.tuple(arb, arb_caller_task, fc.option(arb_machine, { nil: null }), arb_convoy, fc.constantFrom(...HZ_VALUES)).map(([wl, caller, m, convoy, hz]) => ({
     ...wl,
     ...(caller === 'user' ? {} : { caller }),
     ...(m ? { machine: { nr_cpus: m.nr_cpus, first_pid: m.first_pid }, uptime_secs: m.uptime_secs } : {}),
     ...(wl.holder === 'caller' && convoy > 0 ? { convoy } : {}),
+    ...(wl.hz === undefined && hz !== 1000 ? { hz } : {}),
   }));
 
 /** oom_check - run OOM workloads and judge each run with @judge (after the common invariants); compare @aspect with the reference. */
@@ -584,9 +625,17 @@ export default define_checks(refuse_kernel_object_state({
           runs: GIVES_BACK_EXAMPLES.length + 5,
           examples: GIVES_BACK_EXAMPLES,
         },
-        (v) => {
+        (v, wl) => {
           if (v.kills.length === 0) return null;
           const released = v.calls.reduce((n, c) => n + c.released, 0);
+          const hz = wl.hz ?? 1000;
+          const gave_up = v.calls.find((c) => c.released === 0 && c.lock === 'other');
+          if (released === 0 && gave_up) {
+            return `${v.kills.join(', ')}: the OOM killer killed a bystander because ${gave_up.who}, gave up after ${gave_up.stalled_jiffies} jiffies ` +
+              `(${Math.round((gave_up.stalled_jiffies * 1000) / hz)} ms at CONFIG_HZ=${hz}) and released nothing, while "${wl.other}" held struct_mutex for ` +
+              `${wl.hold_ms ?? 30} ms: within v4.11's 5 s, which is ${Math.ceil((OOM_WAIT_BUDGET_MS * hz) / 1000)} jiffies at HZ=${hz} ` +
+              '(i915_gem_shrinker_lock_uninterruptible(dev_priv, &slu, 5000) takes milliseconds; a timeout in jiffies handed to it is right only at HZ=1000).';
+          }
           return `${v.kills.join(', ')}: the OOM killer killed a bystander although i915's notifier had just released ${released} pages ` +
             `(it added ${v.calls.reduce((n, c) => n + c.freed_after - c.freed_before, 0)} to *freed).`;
         },
@@ -603,7 +652,7 @@ export default define_checks(refuse_kernel_object_state({
           if (bad) return fail(`${bad}${dmesg_tail(result)}`);
           if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
           for (const c of value.calls) {
-            const wrong = judge_call(c);
+            const wrong = judge_call(c) ?? judge_wait(c, wl.hz ?? 1000, wl.busy_ms);
             if (wrong) return fail(value.calls.length > 1 && c === value.calls[1] ? `in the second OOM episode: ${wrong}` : wrong);
           }
           if (value.books) return fail(value.books);
@@ -650,11 +699,15 @@ export default define_checks(refuse_kernel_object_state({
         {
           arbitrary: arb_oom_workload(arb_gives_nothing, ['none', 'caller', 'caller-waiters', 'other-briefly']).map((wl) => ({ ...wl, swap: false, balloon: null, gfp: 'GFP_KERNEL' as const })), // GFP_NOFS: out_of_memory() never kills for it, v4.11 retries for ever
           seed: 0x05c0,
-          runs: 7,
+          runs: 9,
           examples: [
             W({ objects: [obj('pinned', 10), obj('scanout', 6)] }),
             W({ holder: 'caller', objects: [obj('needed', 12)], lockdep: false, release: '4.11' }),
             W({ holder: 'other-long', objects: [obj('purgeable', 12)], comm: 'Xorg', other: 'gpu_wait' }),
+            // The lock held 6 s at CONFIG_HZ=250 and 100: past the 5 s at any HZ (a budget of 5000 jiffies, or
+            // jiffies_to_msecs(5000) milliseconds, is 20 s at HZ=250 and 50 s at HZ=100: the notifier outwaits the holder).
+            W({ holder: 'other-long', objects: [obj('purgeable', 12)], comm: 'glxgears', other: 'Xorg', hz: 250, lockdep: false }),
+            W({ holder: 'other-long', objects: [obj('bound-idle', 8), obj('purgeable', 4)], comm: 'kworker/0:1', caller: 'kworker', other: 'i915_ioctl', hz: 100, release: '4.11' }),
           ],
           max_steps: 60_000,
         },

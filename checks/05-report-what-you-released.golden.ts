@@ -4,7 +4,7 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "leaves-the-other-notifiers-their-say": {
-    "{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":4,\"busy_ms\":60,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":false,\"machine\":{\"first_pid\":4194303,\"nr_cpus\":505},\"objects\":[{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":9}],\"other\":\"gpu_wait\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":0}": {
+    "{\"balloon\":{\"first\":false,\"pages\":2},\"beyond\":4,\"busy_ms\":60,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"hz\":100,\"lockdep\":false,\"machine\":{\"first_pid\":4194303,\"nr_cpus\":505},\"objects\":[{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":6},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":9}],\"other\":\"gpu_wait\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":0}": {
       "kills": [],
       "totals": [
         22
@@ -16,7 +16,7 @@ const golden: golden_data = {
         14
       ]
     },
-    "{\"balloon\":{\"first\":false,\"pages\":5},\"beyond\":5,\"busy_ms\":3,\"caller\":\"kworker\",\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"machine\":{\"first_pid\":4194303,\"nr_cpus\":505},\"objects\":[{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":14}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":8844885}": {
+    "{\"balloon\":{\"first\":false,\"pages\":5},\"beyond\":5,\"busy_ms\":3,\"caller\":\"kworker\",\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"hz\":250,\"lockdep\":false,\"machine\":{\"first_pid\":4194303,\"nr_cpus\":505},\"objects\":[{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":14}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":8844885}": {
       "kills": [],
       "totals": [
         24
@@ -34,13 +34,13 @@ const golden: golden_data = {
         6
       ]
     },
-    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":1,\"busy_ms\":3,\"caller\":\"kthread\",\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"machine\":{\"first_pid\":1,\"nr_cpus\":8},\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":12}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":2637107}": {
+    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":1,\"busy_ms\":3,\"caller\":\"kthread\",\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"hz\":100,\"lockdep\":false,\"machine\":{\"first_pid\":1,\"nr_cpus\":8},\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":5},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":12}],\"other\":\"kworker/0:1\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":2637107}": {
       "kills": [],
       "totals": [
         15
       ]
     },
-    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":2,\"busy_ms\":59,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"machine\":{\"first_pid\":7,\"nr_cpus\":77},\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":4294968}": {
+    "{\"balloon\":{\"first\":true,\"pages\":3},\"beyond\":2,\"busy_ms\":59,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"hz\":100,\"lockdep\":true,\"machine\":{\"first_pid\":7,\"nr_cpus\":77},\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"kswapd0\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":4294968}": {
       "kills": [],
       "totals": [
         11
@@ -54,13 +54,25 @@ const golden: golden_data = {
     }
   },
   "lets-the-oom-killer-act-when-nothing-came-back": {
-    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":45,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"machine\":{\"first_pid\":1816106,\"nr_cpus\":512},\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":8}],\"other\":\"glxgears\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":0}": {
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":45,\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"hz\":250,\"lockdep\":false,\"machine\":{\"first_pid\":1816106,\"nr_cpus\":512},\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":8}],\"other\":\"glxgears\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":0}": {
       "kills": [
         "Killed process 1816106 (firefox)"
       ],
       "got": 185
     },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"caller\":\"kworker\",\"comm\":\"kworker/0:1\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-long\",\"hz\":100,\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":8},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [
+        "Killed process 1 (firefox)"
+      ],
+      "got": 201
+    },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-long\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [
+        "Killed process 1 (firefox)"
+      ],
+      "got": 201
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"glxgears\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"other-long\",\"hz\":250,\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [
         "Killed process 1 (firefox)"
       ],
@@ -78,13 +90,13 @@ const golden: golden_data = {
       ],
       "got": 197
     },
-    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":40,\"caller\":\"kworker\",\"comm\":\"glxgears\",\"convoy\":3,\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"machine\":{\"first_pid\":35586,\"nr_cpus\":160},\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":4294968}": {
+    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":40,\"caller\":\"kworker\",\"comm\":\"glxgears\",\"convoy\":3,\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"hz\":100,\"lockdep\":true,\"machine\":{\"first_pid\":35586,\"nr_cpus\":160},\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2}],\"other\":\"Xorg\",\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":4294968}": {
       "kills": [
         "Killed process 35586 (firefox)"
       ],
       "got": 196
     },
-    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":57,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"machine\":{\"first_pid\":9,\"nr_cpus\":506},\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":2}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":2512618}": {
+    "{\"balloon\":null,\"beyond\":5,\"busy_ms\":57,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"hz\":250,\"lockdep\":false,\"machine\":{\"first_pid\":9,\"nr_cpus\":506},\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"pinned\",\"pages\":2}],\"other\":\"check\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":2512618}": {
       "kills": [
         "Killed process 9 (firefox)"
       ],
@@ -102,15 +114,15 @@ const golden: golden_data = {
       "kills": [],
       "released": 22
     },
-    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":158,\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
+    "{\"balloon\":null,\"beyond\":1,\"busy_ms\":158,\"comm\":\"check\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"hz\":100,\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":1},{\"kind\":\"no-pages\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
       "kills": [],
       "released": 12
     },
-    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":161,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":1961,\"holder\":\"other-briefly\",\"lockdep\":true,\"machine\":{\"first_pid\":4194303,\"nr_cpus\":512},\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":144378}": {
+    "{\"balloon\":null,\"beyond\":2,\"busy_ms\":161,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":1961,\"holder\":\"other-briefly\",\"hz\":100,\"lockdep\":true,\"machine\":{\"first_pid\":4194303,\"nr_cpus\":512},\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-active\",\"pages\":13}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":144378}": {
       "kills": [],
       "released": 13
     },
-    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":3865,\"caller\":\"kworker\",\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"lockdep\":false,\"machine\":{\"first_pid\":4194048,\"nr_cpus\":8},\"objects\":[{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":0}": {
+    "{\"balloon\":null,\"beyond\":3,\"busy_ms\":3865,\"caller\":\"kworker\",\"comm\":\"kswapd0\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller-waiters\",\"hz\":250,\"lockdep\":false,\"machine\":{\"first_pid\":4194048,\"nr_cpus\":8},\"objects\":[{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":8}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":0}": {
       "kills": [],
       "released": 16
     },
@@ -130,6 +142,10 @@ const golden: golden_data = {
       "kills": [],
       "released": 16
     },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"caller\":\"kworker\",\"comm\":\"kworker/u4:2\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":3000,\"holder\":\"other-briefly\",\"hz\":100,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":8},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"swap\":false}": {
+      "kills": [],
+      "released": 14
+    },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"convoy\":3,\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"needed\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
       "kills": [],
       "released": 16
@@ -137,6 +153,10 @@ const golden: golden_data = {
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"lockdep\":true,\"machine\":{\"first_pid\":4194048,\"nr_cpus\":512},\"objects\":[{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"needed\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":9000000}": {
       "kills": [],
       "released": 16
+    },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":4800,\"holder\":\"other-briefly\",\"hz\":250,\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
+      "kills": [],
+      "released": 14
     },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":20,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"hold_ms\":600,\"holder\":\"other-briefly\",\"lockdep\":true,\"machine\":{\"first_pid\":4003,\"nr_cpus\":8},\"objects\":[{\"kind\":\"bound-idle\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"glxgears\",\"release\":\"4.12\",\"swap\":false}": {
       "kills": [],
@@ -182,6 +202,10 @@ const golden: golden_data = {
       "kills": [],
       "released": 16
     },
+    "{\"balloon\":null,\"beyond\":4,\"busy_ms\":4900,\"comm\":\"i915_ioctl\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"caller\",\"hz\":100,\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"needed\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":true}": {
+      "kills": [],
+      "released": 14
+    },
     "{\"balloon\":null,\"beyond\":4,\"busy_ms\":800,\"comm\":\"Xorg\",\"gfp\":\"GFP_KERNEL\",\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"purgeable\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":4294968}": {
       "kills": [],
       "released": 14
@@ -216,6 +240,16 @@ const golden: golden_data = {
         "added": 0,
         "stalled_jiffies": 21,
         "printed": []
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":0,\"caller\":\"user\",\"comm\":\"glxgears\",\"earlier\":0,\"hold_ms\":4800,\"holder\":\"other-briefly\",\"hz\":250,\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":12}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 12,
+        "added": 12,
+        "stalled_jiffies": 1199,
+        "printed": [
+          "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
+        ]
       }
     ],
     "{\"again\":null,\"busy_ms\":0,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"freed\",\"pages\":3},{\"kind\":\"freed\",\"pages\":2},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
@@ -258,11 +292,11 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":12,\"caller\":\"user\",\"comm\":\"kswapd0\",\"earlier\":3,\"hold_ms\":1444,\"holder\":\"caller\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"sigkill_ms\":8,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":12,\"caller\":\"user\",\"comm\":\"kswapd0\",\"earlier\":3,\"hold_ms\":1444,\"holder\":\"caller\",\"hz\":100,\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"sigkill_ms\":8,\"swap\":true}": [
       {
         "released": 7,
         "added": 7,
-        "stalled_jiffies": 12,
+        "stalled_jiffies": 2,
         "printed": [
           "<6>Purging GPU memory, 7 pages freed, 8 pages still pinned."
         ]
@@ -278,13 +312,33 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":1864,\"caller\":\"user\",\"comm\":\"check\",\"earlier\":4,\"hold_ms\":12,\"holder\":\"caller-handoff\",\"lockdep\":false,\"meanwhile\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5}],\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"kworker/0:1\",\"release\":\"4.12\",\"sigkill_ms\":40,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":1864,\"caller\":\"user\",\"comm\":\"check\",\"earlier\":4,\"hold_ms\":12,\"holder\":\"caller-handoff\",\"hz\":100,\"lockdep\":false,\"meanwhile\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5}],\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"kworker/0:1\",\"release\":\"4.12\",\"sigkill_ms\":40,\"swap\":true}": [
       {
         "released": 5,
         "added": 5,
-        "stalled_jiffies": 1860,
+        "stalled_jiffies": 183,
         "printed": [
           "<6>Purging GPU memory, 5 pages freed, 4 pages still pinned."
+        ]
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":20,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":5600,\"holder\":\"other-briefly\",\"hz\":100,\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"gpu_wait\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 0,
+        "added": 0,
+        "stalled_jiffies": 502,
+        "printed": [
+          "<3>Unable to lock GPU to purge memory."
+        ]
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":30,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":2000,\"holder\":\"other-briefly\",\"hz\":100,\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":5}],\"other\":\"i915_ioctl\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":true}": [
+      {
+        "released": 11,
+        "added": 11,
+        "stalled_jiffies": 199,
+        "printed": [
+          "<6>Purging GPU memory, 11 pages freed, 0 pages still pinned."
         ]
       }
     ],
@@ -323,6 +377,16 @@ const golden: golden_data = {
         "released": 12,
         "added": 12,
         "stalled_jiffies": 4900,
+        "printed": [
+          "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
+        ]
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":4900,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"hz\":250,\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false}": [
+      {
+        "released": 12,
+        "added": 12,
+        "stalled_jiffies": 1225,
         "printed": [
           "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
         ]
