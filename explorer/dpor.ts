@@ -58,6 +58,32 @@ export interface dpor_stats extends bfs_stats {
 }
 
 /**
+ * A set of object numbers. Most steps touch a handful of objects (their task,
+ * FP_MEM or FP_RCU, a lock), so a small array scanned linearly costs less
+ * than a Set (allocation, hashing, garbage) on the hot path; a step that
+ * touches more than TAGS_SMALL objects switches to a Set.
+ */
+type tags = number[] | Set<number>;
+const TAGS_SMALL = 16;
+
+function tags_has(t: tags, o: number): boolean {
+  return Array.isArray(t) ? t.includes(o) : t.has(o);
+}
+/** tags_add - @t with @o in it (the same object, or a Set once the array grows past TAGS_SMALL). */
+function tags_add(t: tags | null, o: number): tags {
+  if (t === null) return [o];
+  if (!Array.isArray(t)) return t.add(o);
+  if (t.includes(o)) return t;
+  if (t.length < TAGS_SMALL) {
+    t.push(o);
+    return t;
+  }
+  const big = new Set(t);
+  big.add(o);
+  return big;
+}
+
+/**
  * What one step touched, as object numbers. A run numbers objects in the
  * order it first meets them (creation, for objects that announce it), so two
  * runs with the same prefix number the objects of that prefix alike. A sleep
@@ -66,10 +92,10 @@ export interface dpor_stats extends bfs_stats {
  * objects in the two runs, so two such steps that both have one conflict.
  */
 interface footprint {
-  reads: Set<number> | null;
-  writes: Set<number> | null;
+  reads: tags | null;
+  writes: tags | null;
   /** Commutative updates (footprint_add): they conflict with reads and writes of the object, not with each other. */
-  adds: Set<number> | null;
+  adds: tags | null;
   /** Touched something untagged: conflicts with every step. */
   opaque: boolean;
   /** Highest object number touched (-1: none). */
@@ -91,19 +117,17 @@ function wakes(a: sleeper, b: footprint): boolean {
   return conflicts(a, b);
 }
 
+/** Does any object of @a appear in @b? */
+function meets(a: tags | null, b: tags | null): boolean {
+  if (a === null || b === null) return false;
+  for (const o of a) if (tags_has(b, o)) return true;
+  return false;
+}
+
 function conflicts(a: footprint, b: footprint): boolean {
   if (a.opaque || b.opaque) return true;
-  if (a.writes !== null) {
-    for (const o of a.writes) if (b.writes?.has(o) || b.reads?.has(o) || b.adds?.has(o)) return true;
-  }
-  if (b.writes !== null) {
-    if (a.reads !== null) for (const o of b.writes) if (a.reads.has(o)) return true;
-    if (a.adds !== null) for (const o of b.writes) if (a.adds.has(o)) return true;
-  }
-  // An add and a read of the same object conflict; two adds commute.
-  if (a.adds !== null && b.reads !== null) for (const o of a.adds) if (b.reads.has(o)) return true;
-  if (b.adds !== null && a.reads !== null) for (const o of b.adds) if (a.reads.has(o)) return true;
-  return false;
+  // A write conflicts with every access; an add conflicts with a read; two adds or two reads commute.
+  return meets(a.writes, b.writes) || meets(a.writes, b.reads) || meets(a.writes, b.adds) || meets(b.writes, a.reads) || meets(b.writes, a.adds) || meets(a.adds, b.reads) || meets(b.adds, a.reads);
 }
 
 /** The footprint recorder of one run: one event per scheduler step. */
@@ -143,7 +167,7 @@ class step_recorder implements footprint_recorder {
   begin(task: object, pid: number): void {
     this.close();
     const t = this.id(task);
-    const e: step_event = { pid, reads: null, writes: new Set([t]), adds: null, opaque: this.all_opaque || this.untracked.has(pid), max_id: t };
+    const e: step_event = { pid, reads: null, writes: [t], adds: null, opaque: this.all_opaque || this.untracked.has(pid), max_id: t };
     this.cur = e;
     const tokens = this.sticky.get(pid);
     if (tokens !== undefined) for (const o of tokens) this.write(o);
@@ -167,7 +191,7 @@ class step_recorder implements footprint_recorder {
     const n = this.id(obj); // numbered even outside steps (setup): creation order
     const e = this.cur;
     if (e === null || e.opaque) return;
-    (e.reads ??= new Set()).add(n);
+    e.reads = tags_add(e.reads, n);
     if (n > e.max_id) e.max_id = n;
   }
   write(obj: object): void {
@@ -175,7 +199,7 @@ class step_recorder implements footprint_recorder {
     const n = this.id(obj);
     const e = this.cur;
     if (e === null || e.opaque) return;
-    (e.writes ??= new Set()).add(n);
+    e.writes = tags_add(e.writes, n);
     if (n > e.max_id) e.max_id = n;
   }
   add(obj: object): void {
@@ -183,7 +207,7 @@ class step_recorder implements footprint_recorder {
     const n = this.id(obj);
     const e = this.cur;
     if (e === null || e.opaque) return;
-    (e.adds ??= new Set()).add(n);
+    e.adds = tags_add(e.adds, n);
     if (n > e.max_id) e.max_id = n;
   }
   announce(obj: object): void {
@@ -271,7 +295,7 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
     if (st.stopped_by) return st;
 
     const rec = new step_recorder(all_opaque, memory);
-    let sleep = new Map<number, sleeper>();
+    const sleep = new Map<number, sleeper>();
     let at_node: node | null = null; // the decision whose step is running
     let cost = 0;
     let decision = 0;
@@ -281,9 +305,8 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
         at_node.explored.set(at_node.chosen, { reads: e.reads, writes: e.writes, adds: e.adds, opaque: e.opaque, max_id: e.max_id, fresh_from: at_node.ids_before });
       }
       if (sleep.size === 0) return;
-      const next = new Map<number, sleeper>();
-      for (const [pid, fp] of sleep) if (pid !== e.pid && !wakes(fp, e)) next.set(pid, fp);
-      sleep = next;
+      // In place: each decision keeps its own copy of the sleep set it arrived with (node.sleep).
+      for (const [pid, fp] of sleep) if (pid === e.pid || wakes(fp, e)) sleep.delete(pid);
     };
     const chooser = (d: sched_decision): task_struct => {
       rec.close();
@@ -344,7 +367,7 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
     const mem = rec.id_of(FP_MEM);
     for (const e of rec.events) {
       if (e.opaque) st.opaque_steps++;
-      else if (e.writes?.has(mem)) st.memory_steps++;
+      else if (e.writes !== null && tags_has(e.writes, mem)) st.memory_steps++;
     }
     add_backtracks(rec.events, stack, lim.bound, replay_len > 0 ? stack[replay_len - 1]!.position : 0);
 
@@ -392,18 +415,22 @@ function nondeterministic(sc: scenario): Error {
  * decisions) whose later step is at or after @from, and add to the decision
  * before each race's first step a task that starts its reversal.
  *
- * Happens-before is tracked with vector clocks over pids (a step's clock
- * holds, per task, 1 + the index of that task's latest step ordered before
- * it). For each step j and each other task q, only q's latest step that
+ * Happens-before is tracked with vector clocks over the run's tasks,
+ * numbered in pid order (a step's clock holds, per task, 1 + the index of
+ * that task's latest step ordered before it). For each step j and each other task q, only q's latest step that
  * conflicts with j can race with it (an earlier one is ordered before j
  * through that one).
  */
 function add_backtracks(events: step_event[], stack: node[], bound: number, from: number): void {
   const n = events.length;
   if (n === 0) return;
-  let max_pid = 0;
-  for (const e of events) if (e.pid > max_pid) max_pid = e.pid;
-  const width = max_pid + 1;
+  // Tasks by index, in pid order (pids may be anywhere up to PID_MAX_LIMIT: boot param first_pid).
+  const pids = [...new Set(events.map((e) => e.pid))].sort((a, b) => a - b);
+  const index_of = new Map(pids.map((p, i) => [p, i]));
+  const task = new Int32Array(n);
+  for (let j = 0; j < n; j++) task[j] = index_of.get(events[j]!.pid)!;
+  const width = pids.length;
+  const clock_store = new Int32Array(n * width); // one buffer: a clock per step, no allocation per step
   const clocks: Int32Array[] = new Array<Int32Array>(n);
   const last_of = new Int32Array(width).fill(-1); // latest step of each task
   const last_opaque = new Int32Array(width).fill(-1);
@@ -426,7 +453,7 @@ function add_backtracks(events: step_event[], stack: node[], bound: number, from
 
   for (let j = 0; j < n; j++) {
     const e = events[j]!;
-    const p = e.pid;
+    const p = task[j]!;
     cand.fill(-1);
     if (e.opaque) {
       for (let q = 0; q < width; q++) cand[q] = last_of[q]!;
@@ -471,7 +498,8 @@ function add_backtracks(events: step_event[], stack: node[], bound: number, from
       }
     }
     const prev = last_of[p]!;
-    const c = prev >= 0 ? Int32Array.from(clocks[prev]!) : new Int32Array(width);
+    const c = clock_store.subarray(j * width, (j + 1) * width);
+    if (prev >= 0) c.set(clocks[prev]!);
     for (let q = 0; q < width; q++) {
       if (q === p) continue;
       const i = cand[q]!;
@@ -493,7 +521,7 @@ function add_backtracks(events: step_event[], stack: node[], bound: number, from
   for (const [i, j] of races) {
     const nd = node_at.get(i);
     if (!nd) continue; // only one task could run there: no choice to add
-    const initials = race_initials(events, clocks, i, j, width);
+    const initials = race_initials(task, clocks, i, j, width)?.map((q) => pids[q]!) ?? null;
     if (initials === null) continue; // j is ordered after i through another step: not a race
     if (Number.isFinite(bound)) {
       // Bounded: whichever initial fits the bound here or where the run began may be the only way within it; add them all.
@@ -521,13 +549,14 @@ function add_backtracks(events: step_event[], stack: node[], bound: number, from
  * The initials of v = (the steps after i not ordered after it), then j:
  * the tasks whose first step in v has no step of v ordered before it. Null
  * when j's own task has a step between i and j that is ordered after i.
+ * Tasks are the run's task indices (@task: each step's), as add_backtracks numbers them.
  */
-function race_initials(events: step_event[], clocks: Int32Array[], i: number, j: number, width: number): number[] | null {
-  const ti = events[i]!.pid;
+function race_initials(task: Int32Array, clocks: Int32Array[], i: number, j: number, width: number): number[] | null {
+  const ti = task[i]!;
   const first = new Int32Array(width).fill(-1); // first step of each task in v
-  const pj = events[j]!.pid;
+  const pj = task[j]!;
   for (let k = i + 1; k < j; k++) {
-    const q = events[k]!.pid;
+    const q = task[k]!;
     if (first[q]! >= 0 || q === ti) continue;
     if (clocks[k]![ti]! >= i + 1) {
       if (q === pj) return null; // j's task is already ordered after i

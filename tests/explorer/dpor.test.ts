@@ -255,6 +255,26 @@ describe('partial-order reduction on the real mutex (tagged: the tasks share onl
   }
 });
 
+describe('pids anywhere up to PID_MAX_LIMIT (boot param first_pid)', () => {
+  // The reduction numbers a run's tasks in pid order: the pids themselves must not change what it explores.
+  for (const make of [() => abba_mutex(true, true), () => owner_word_recursion(true)]) {
+    it(`${make().id}: the same schedules and failures from pid 4194000 as from pid 1`, async () => {
+      const at = (first_pid: number): scenario => {
+        const s = make();
+        return { ...s, footprint: 'tagged', params: { ...s.params, first_pid } };
+      };
+      for (const opts of [{ complete: true }, { preemption_bound: 2 }] as const) {
+        const low = await explore(at(1), { reduction: 'dpor', ...opts });
+        const high = await explore(at(4_194_000), { reduction: 'dpor', ...opts });
+        expect(low.exhausted && high.exhausted).toBe(true);
+        expect(high.schedules).toBe(low.schedules);
+        expect(signatures(high)).toEqual(signatures(low));
+        expect(low.failures.length).toBeGreaterThan(0);
+      }
+    });
+  }
+});
+
 describe('a failure found by the reduced search', () => {
   it('replays from its schedule string, with trace on, to the same failure', async () => {
     const { replay } = await import('../../explorer/replay');
