@@ -50,7 +50,7 @@
 import { FP_TASKLIST, footprint_new, footprint_read, footprint_write } from '../footprint';
 import { atomic_long_andnot, atomic_long_cmpxchg, atomic_long_or, atomic_long_read, atomic_long_set, atomic_long_t, model_other_cpu_at_atomic } from '../lib/atomic';
 import { model_schedule_point, model_task_context, current, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
-import { fatal_signal_pending, TASK_INTERRUPTIBLE, TASK_KILLABLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE, TASK_WAKEKILL, task_ptr, task_struct_at, type task_struct, type wait_target } from '../sched/task';
+import { fatal_signal_pending, TASK_INTERRUPTIBLE, TASK_KILLABLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE, TASK_WAKEKILL, task_ptr, task_struct_at, model_wait_target, type task_struct, type wait_target } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
 import { DEBUG_LOCKS_WARN_ON } from './debug_locks';
 import { lock_acquire, lock_release, lockdep_map, model_embed_map } from './lockdep';
@@ -98,7 +98,7 @@ export class mutex {
     footprint_new(this);
     footprint_new(this.owner);
     model_embed_map(this, 'dep_map', new lockdep_map(name));
-    wait_targets.set(this, { describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) });
+    wait_targets.set(this, model_wait_target({ describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) }));
     model_mutex_watch?.(this);
   }
 }

@@ -23,7 +23,7 @@
 // - no _killable, _nested, downgrade_write or non-owner variants.
 import { footprint_add, footprint_new, footprint_read, footprint_write } from '../footprint';
 import { model_schedule_point, model_task_context, current, might_sleep, schedule, set_current_state, wake_up_process } from '../sched/core';
-import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, type task_struct, type wait_target } from '../sched/task';
+import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, model_wait_target, type task_struct, type wait_target } from '../sched/task';
 import { trace, trace_enabled } from '../trace/trace';
 import { lock_acquire, lock_release, lockdep_map, model_embed_map } from './lockdep';
 import { model_static_lock_register } from './static_locks';
@@ -52,7 +52,7 @@ export class rw_semaphore {
     footprint_new(this.readers);
     model_embed_map(this, 'dep_map', new lockdep_map(name));
     // A reader holder is named by the lowest pid, not by arrival order: two down_read()s commute (see down_read).
-    wait_targets.set(this, { describe: () => `rwsem ${name}`, holder: () => this.writer ?? lowest_pid(this.readers) });
+    wait_targets.set(this, model_wait_target({ describe: () => `rwsem ${name}`, holder: () => this.writer ?? lowest_pid(this.readers) }));
   }
 }
 

@@ -31,7 +31,7 @@ import { register_initcall } from '../init/initcall';
 import { kthread_run } from '../kthread';
 import { __fs_reclaim_acquire, __fs_reclaim_release, lockdep_set_current_reclaim_state } from '../locking/lockdep';
 import { current, schedule, set_current_state } from '../sched/core';
-import { PF_KSWAPD, PF_MEMALLOC, PF_SWAPWRITE, TASK_INTERRUPTIBLE, TASK_RUNNING, type task_struct, type wait_target } from '../sched/task';
+import { PF_KSWAPD, PF_MEMALLOC, PF_SWAPWRITE, TASK_INTERRUPTIBLE, TASK_RUNNING, model_wait_target, type task_struct, type wait_target } from '../sched/task';
 import { init_waitqueue_head, wake_up, waitqueue_active, type wait_queue_head } from '../sched/wait';
 import { trace } from '../trace/trace';
 import { GFP_KERNEL } from './gfp';
@@ -44,7 +44,7 @@ import { high_wmark_pages, zone, zone_watermark_ok } from './zone';
 let kswapd_task: task_struct | null = null;
 let kswapd_wait: wait_queue_head = init_waitqueue_head('kswapd_wait');
 let kswapd_order = 0;
-const kswapd_sleep_target: wait_target = { describe: () => 'wait queue kswapd_wait', holder: () => null };
+const kswapd_sleep_target: wait_target = model_wait_target({ describe: () => 'wait queue kswapd_wait', holder: () => null });
 
 register_initcall('core', 'mm_kswapd', () => {
   kswapd_task = null;

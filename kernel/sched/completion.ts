@@ -4,7 +4,7 @@
 // does not see completions unless cross-release is on (v4.14): that blind
 // spot is why the thread's RCU hang gave no lockdep warning.
 import { model_task_context, current, schedule, set_current_state, try_to_wake_up, might_sleep } from './core';
-import { TASK_UNINTERRUPTIBLE, TASK_RUNNING, type task_struct, type wait_target } from './task';
+import { TASK_UNINTERRUPTIBLE, TASK_RUNNING, model_wait_target, type task_struct, type wait_target } from './task';
 import { footprint_new, footprint_read, footprint_write } from '../footprint';
 
 /** Hooks for lockdep cross-release (kernel/locking/lockdep.ts fills them in). */
@@ -49,7 +49,8 @@ export async function wait_for_completion(x: completion): Promise<void> {
   const t = model_task_context('wait_for_completion');
   footprint_write(x);
   xhooks?.wait(x);
-  const target: wait_target = { describe: () => `completion ${x.name}`, holder: () => x.completer() };
+  const name = x.name;
+  const target: wait_target = model_wait_target({ describe: () => `completion ${name}`, holder: () => x.completer() });
   while (x.done === 0) {
     if (!x.waiters.includes(t)) x.waiters.push(t);
     set_current_state(TASK_UNINTERRUPTIBLE);

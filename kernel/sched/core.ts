@@ -38,6 +38,8 @@ import {
   TASK_UNINTERRUPTIBLE,
   task_is_running,
   task_ptr,
+  model_wait_target,
+  wait_target_text,
   type task_struct,
   type wait_target,
 } from './task';
@@ -135,6 +137,16 @@ export interface task_sched {
   nivcsw: number;
   /** khungtaskd's memory of nvcsw + nivcsw at its last look (t->last_switch_count). */
   last_switch_count: number;
+  /**
+   * The state the task went to sleep in, TASK_RUNNING while it is awake, and
+   * jiffies when it went to sleep and what on: the task's own state,
+   * sleep_start and blocked_on are fields code handed the task can write
+   * (a hung holder's sleep_start put forward hid it from khungtaskd).
+   * kernel/hung_task.ts reads these.
+   */
+  sleep_state: number;
+  sleep_start: number;
+  blocked_on: wait_target | null;
 }
 
 const scheds = new WeakMap<task_struct, task_sched>();
@@ -143,7 +155,7 @@ const scheds = new WeakMap<task_struct, task_sched>();
 export function model_task_sched(t: task_struct): task_sched {
   let s = scheds.get(t);
   if (!s) {
-    s = { resume: null, parked: false, parked_in: '', timeout: -1, timeout_timer: null, slice: 0, calls: 0, sleep_trace: [], nvcsw: 0, nivcsw: 0, last_switch_count: 0 };
+    s = { resume: null, parked: false, parked_in: '', timeout: -1, timeout_timer: null, slice: 0, calls: 0, sleep_trace: [], nvcsw: 0, nivcsw: 0, last_switch_count: 0, sleep_state: TASK_RUNNING, sleep_start: 0, blocked_on: null };
     scheds.set(t, s);
   }
   return s;
@@ -308,6 +320,13 @@ export function model_task_create(fn: () => Promise<void>, comm: string, opts: t
   return t;
 }
 
+/** The scheduler's record of @t says it is awake (woken, or gone). */
+function awake(t: task_struct): void {
+  const s = model_task_sched(t);
+  s.sleep_state = TASK_RUNNING;
+  s.blocked_on = null;
+}
+
 function enqueue(t: task_struct): void {
   rq.rq_seq.set(t, ++rq.seq);
 }
@@ -323,6 +342,7 @@ function task_exit(t: task_struct, how: task_struct['exit_state']): void {
   t.exit_state = how === 'exited' && t.sigkill_pending ? 'killed' : how;
   t.state = TASK_DEAD;
   t.blocked_on = null;
+  awake(t);
   model_task_sched(t).resume = null;
   for (const h of rq.exit_hooks) h(t);
   trace('sched_process_exit', { how });
@@ -342,6 +362,7 @@ export function model_task_exit_on_other_cpu(t: task_struct): void {
   t.exit_state = 'exited';
   t.state = TASK_DEAD;
   t.blocked_on = null;
+  awake(t);
   model_task_sched(t).resume = null;
   model_task_sched(t).parked = false;
   rq.rq_seq.delete(t);
@@ -569,12 +590,17 @@ export async function schedule(target: wait_target | null = null, call = 'schedu
     t.sleep_start = jiffies();
     t.switch_count++;
     t.nvcsw++;
-    model_task_sched(t).nvcsw++;
+    const sched = model_task_sched(t);
+    sched.nvcsw++;
+    sched.sleep_state = t.state;
+    sched.sleep_start = jiffies();
+    sched.blocked_on = target;
     // Where it sleeps, for a hung-task or deadlock report's Call Trace: only when tracing (a replay), it costs a stack walk.
     if (trace_enabled()) model_task_sched(t).sleep_trace = save_stack_trace(1);
-    if (trace_enabled()) trace('sched_sleep', { state: t.state, on: target ? target.describe() : null });
+    if (trace_enabled()) trace('sched_sleep', { state: t.state, on: target ? wait_target_text(target) : null });
   }
   await model_schedule_point(call);
+  awake(t);
 }
 
 /**
@@ -591,6 +617,7 @@ export function try_to_wake_up(t: task_struct, state_mask: number): boolean {
   if (t.exit_state !== 'running' || t.state === TASK_RUNNING || !(t.state & state_mask)) return false;
   t.state = TASK_RUNNING;
   t.blocked_on = null;
+  awake(t);
   enqueue(t);
   if (trace_enabled()) trace('sched_wakeup', { target_pid: t.pid, target_comm: t.comm });
   return true;
@@ -638,21 +665,15 @@ export async function schedule_timeout(timeout: number, target: wait_target | nu
   }, `process_timeout(${t.comm})`));
   mod_timer(timer, expire);
   model_task_sched(t).timeout = expire;
-  await schedule(target ?? new timeout_target(timeout), 'schedule_timeout');
+  await schedule(target ?? timeout_target(timeout), 'schedule_timeout');
   del_timer(timer);
   model_task_sched(t).timeout = -1;
   return Math.max(0, expire - jiffies());
 }
 
-/** What a plain timed sleep waits for, for reports. */
-class timeout_target implements wait_target {
-  constructor(private readonly timeout: number) {}
-  describe(): string {
-    return `timeout (${this.timeout} jiffies)`;
-  }
-  holder(): task_struct | null {
-    return null;
-  }
+/** What a plain timed sleep waits for, for reports (the model's, frozen: see model_wait_target). */
+function timeout_target(timeout: number): wait_target {
+  return model_wait_target({ describe: () => `timeout (${timeout} jiffies)`, holder: () => null });
 }
 
 /** schedule_timeout_uninterruptible - sleep @timeout jiffies in TASK_UNINTERRUPTIBLE. */

@@ -2,12 +2,14 @@
 // A wait queue is a FIFO of sleeping tasks; wake_up() wakes them all and each
 // re-checks its condition, as wait_event() does in the kernel.
 import { model_task_context, current, schedule, set_current_state, try_to_wake_up, might_sleep } from './core';
-import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_RUNNING, type task_struct, type wait_target } from './task';
+import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_RUNNING, model_wait_target, type task_struct, type wait_target } from './task';
 import { footprint_new, footprint_read, footprint_write } from '../footprint';
 
 export class wait_queue_head {
   readonly waiters: task_struct[] = [];
   constructor(public readonly name: string) {
+    // Read-only at run time too: reports and the checks' trace name the queue a task sleeps on by it.
+    Object.defineProperty(this, 'name', { value: name, writable: false, enumerable: true, configurable: false });
     footprint_new(this);
   }
 }
@@ -52,7 +54,8 @@ export async function wait_event_interruptible(wq: wait_queue_head, condition: (
 async function __wait_event(wq: wait_queue_head, condition: () => boolean, state: number, holder: () => task_struct | null, explain?: () => string): Promise<void> {
   model_task_context('wait_event');
   footprint_write(wq); // joins and leaves its waiters; the condition's own state tags itself
-  const target: wait_target = { describe: () => `wait queue ${wq.name}`, holder, ...(explain ? { explain } : {}) };
+  const name = wq.name;
+  const target: wait_target = model_wait_target({ describe: () => `wait queue ${name}`, holder, ...(explain ? { explain } : {}) });
   while (!condition()) {
     if (!wq.waiters.includes(current)) wq.waiters.push(current);
     set_current_state(state);

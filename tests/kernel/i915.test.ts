@@ -8,7 +8,7 @@ import { i915_gem_object_put } from '../../kernel/drivers/gpu/drm/i915/i915_gem'
 import {
   i915_gem_object_bind,
   i915_gem_object_create,
-  i915_gem_object_get_page,
+  sg_table_page,
   i915_gem_object_pin_pages,
   i915_gem_object_set_madv,
   i915_gem_object_unpin_pages,
@@ -122,8 +122,7 @@ describe('i915 GEM objects', () => {
       await i915_gem_shrink(w.i915, 100, I915_SHRINK_UNBOUND | I915_SHRINK_PURGEABLE);
       mutex_unlock(w.i915.struct_mutex);
       // A caller that kept the old sg_table (the "pin before alloc" bug) reads it:
-      obj.mm.pages = sg;
-      i915_gem_object_get_page(obj, 0, 'i915_gem_object_get_page');
+      sg_table_page(sg!, 0, 'i915_gem_object_get_page');
     });
     expect(r.reports.map((x) => x.kind)).toContain('kasan');
     expect(r.dmesg.join('\n')).toContain('BUG: KASAN: use-after-free in i915_gem_object_get_page');

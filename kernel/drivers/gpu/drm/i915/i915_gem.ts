@@ -17,7 +17,7 @@ import { llist_add, llist_del_all, llist_head } from '../../../../lib/llist';
 import { kfree } from '../../../../mm/slab';
 import { call_rcu, type rcu_head } from '../../../../rcu/update';
 import { cond_resched, might_sleep, need_resched, schedule_timeout, set_current_state } from '../../../../sched/core';
-import { TASK_UNINTERRUPTIBLE, type wait_target } from '../../../../sched/task';
+import { model_wait_target, TASK_UNINTERRUPTIBLE, type wait_target } from '../../../../sched/task';
 import { jiffies } from '../../../../time/timekeeping';
 import { INIT_WORK, schedule_work, type work_struct } from '../../../../workqueue';
 import { I915_MADV_DONTNEED, model_i915_objects, model_set_i915_config, model_set_i915_private, type drm_i915_private, type i915_release } from './i915_drv';
@@ -239,7 +239,7 @@ export function i915_gem_retire_requests(i915: drm_i915_private): void {
 /** i915_gem_wait_for_idle()'s flag (i915_gem_request.h, v4.11): the caller holds struct_mutex. */
 export const I915_WAIT_LOCKED = 1 << 1;
 
-const GPU_IDLE: wait_target = { describe: () => 'the GPU to complete its requests (i915_gem_wait_for_idle)', holder: () => null };
+const GPU_IDLE: wait_target = model_wait_target({ describe: () => 'the GPU to complete its requests (i915_gem_wait_for_idle)', holder: () => null });
 
 /**
  * i915_gem_wait_for_idle - v4.11 i915_gem.c: wait until the GPU has

@@ -123,6 +123,43 @@ export function model_i915_object_mark_freed(obj: drm_i915_gem_object): void {
   freed_objects.add(obj);
 }
 
+/** The GEM core's own setter of each object's mm.pages (see model_pages_field). */
+const pages_setters = new WeakMap<drm_i915_gem_object['mm'], (sg: sg_table | null) => void>();
+
+/**
+ * model_pages_field - obj->mm.pages, read by anyone, set only by the GEM
+ * core (i915_gem_object_get_pages, __i915_gem_object_put_pages): a
+ * non-configurable accessor over the core's own value. The checks judge
+ * what a shrinker released by which objects lost their pages; a shrinker
+ * that wrote `obj.mm.pages = null` itself told them it released pages it
+ * never gave back (grader red team 11 #12). Such a write now throws, in
+ * the kernel's words. Its table is frozen too (its page list is the
+ * allocator's record of what the object holds).
+ */
+function model_pages_field(mm: drm_i915_gem_object['mm']): void {
+  let pages: sg_table | null = mm.pages;
+  pages_setters.set(mm, (sg) => {
+    pages = sg;
+  });
+  Object.defineProperty(mm, 'pages', {
+    get: () => pages,
+    set: () => {
+      throw new TypeError('obj->mm.pages is set only by the GEM core: i915_gem_object_get_pages() fills it and __i915_gem_object_put_pages() releases the pages and clears it; a write of your own would report pages released that were never given back');
+    },
+    enumerable: true,
+    configurable: false,
+  });
+}
+
+/** The GEM core sets @obj's pages (or clears them): frozen, as the allocator handed them out. */
+function set_pages(obj: drm_i915_gem_object, sg: sg_table | null): void {
+  if (sg) {
+    Object.freeze(sg.pages);
+    Object.freeze(sg);
+  }
+  pages_setters.get(obj.mm)!(sg);
+}
+
 export async function i915_gem_object_create(i915: drm_i915_private, size: number): Promise<drm_i915_gem_object | null> {
   const mem = await kmalloc(512, GFP_KERNEL);
   if (!mem) return null;
@@ -141,6 +178,7 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
     rcu: new rcu_head(),
     references_held: [],
   };
+  model_pages_field(obj.mm);
   // A C struct has the fields its header declares: none can be added, at any depth a shrinker can
   // reach (red team 11 #11 hung a counter on i915.mm.bound_list[0].base, below the run-time watch).
   Object.preventExtensions(obj.base);
@@ -190,7 +228,7 @@ export async function i915_gem_object_get_pages(obj: drm_i915_gem_object): Promi
   }
   // Pinned pages on the LRU only waste vmscan's effort (Kuo-Hsin Yang's 2018 patch
   // marks them unevictable); v4.11 did not yet, so neither does the model.
-  obj.mm.pages = { mem: sg, pages };
+  set_pages(obj, { mem: sg, pages });
   // A newly populated object joins the unbound list (i915_gem_object_get_pages).
   if (!obj.i915.mm.unbound_list.includes(obj) && !obj.i915.mm.bound_list.includes(obj)) obj.i915.mm.unbound_list.push(obj);
   return 0;
@@ -338,7 +376,7 @@ export function __i915_gem_object_put_pages(obj: drm_i915_gem_object): boolean {
   if (atomic_read(obj.mm.pages_pin_count) > 0) return false;
   // Judged when the pages go, not when the caller returns: a wait for the GPU afterwards protects nothing.
   if (!i915_gem_object_request_completed(obj, jiffies())) pages_put_while_active.set(obj, model_pages_put_while_active(obj) + sg.pages.length);
-  obj.mm.pages = null;
+  set_pages(obj, null);
   if (obj.mm.madv === I915_MADV_DONTNEED) obj.mm.dirty = false;
   for (const p of sg.pages) {
     if (obj.mm.dirty) set_page_dirty(p);

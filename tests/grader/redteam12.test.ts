@@ -1,0 +1,100 @@
+// Grader red team, round 12 (/work/coord/s12/grader-redteam12.md; attacks in /work/gr12-attacks/) and the
+// classes left open by round 11: one test per class closed, each failing without its fix.
+import { describe, expect, it } from 'vitest';
+import { run_once } from '../../course/check_helpers';
+import { user_task } from '../../kernel/fork';
+import { start_kernel } from '../../kernel/init/main';
+import { mutex_init, mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
+import { kernel_reports } from '../../kernel/panic';
+import { init_completion, wait_for_completion } from '../../kernel/sched/completion';
+import { current, msleep, schedule, set_current_state, wake_up_process } from '../../kernel/sched/core';
+import { TASK_KILLABLE, TASK_UNINTERRUPTIBLE, type task_struct, type wait_target } from '../../kernel/sched/task';
+import { trace_events } from '../../kernel/trace/trace';
+import { jiffies } from '../../kernel/time/timekeeping';
+import { i915_gem_object_create, i915_gem_object_pin_pages, i915_gem_object_unpin_pages } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { gem_world, WORLD_PARAMS } from '../../scenarios/i915_world';
+
+describe('judges read what the model recorded, not fields code handed the objects can write (round 11 #12)', () => {
+  it('khungtaskd reports a hung task whose sleep_start, state and blocked_on another task rewrote; what it waits for is the model\'s text', async () => {
+    const A = mutex_init('A');
+    const never = init_completion('never');
+    const seen: { hung_at_300s: string[]; describe_write: string } = { hung_at_300s: [], describe_write: 'not tried' };
+    const r = await start_kernel({}, () => {
+      let holder: task_struct | null = null;
+      let waiter: task_struct | null = null;
+      holder = user_task(async () => {
+        await mutex_lock(A, 'holder_a');
+        await wait_for_completion(never);
+      }, 'holder');
+      waiter = user_task(async () => {
+        await mutex_lock(A, 'waiter_a');
+        mutex_unlock(A);
+      }, 'waiter');
+      user_task(async () => {
+        await msleep(10);
+        try {
+          (waiter!.blocked_on as { describe: () => string }).describe = () => 'mutex &rsp->exp_mutex';
+          seen.describe_write = 'written';
+        } catch (e) {
+          seen.describe_write = (e as Error).constructor.name;
+        }
+        // Every 10 s for 300 s: both sleepers look as if they had just gone to sleep, and killable.
+        for (let i = 0; i < 30; i++) {
+          for (const t of [holder!, waiter!]) {
+            t.sleep_start = jiffies();
+            t.state = TASK_KILLABLE;
+          }
+          await msleep(10_000);
+        }
+        seen.hung_at_300s = kernel_reports().filter((x) => x.kind === 'hung_task').map((x) => x.title.split(':')[0]!);
+      }, 'tamperer');
+    });
+    expect(r.stop).toBe('deadlock');
+    expect(seen.describe_write).toBe('TypeError');
+    expect(seen.hung_at_300s.sort()).toEqual(['task holder', 'task waiter']);
+    const waiter_report = r.reports.find((x) => x.kind === 'hung_task' && x.title.startsWith('task waiter:'))!;
+    expect(waiter_report.lines).toContain('  (model) waiting for mutex A, held by holder:1');
+  });
+
+  it('the trace names what a task slept on as the model made it: a wait target the model did not make says so', async () => {
+    const { value } = await run_once({ ...WORLD_PARAMS, trace: true }, async () => {
+      const me = current;
+      const forged: wait_target = { describe: () => 'wait queue rcu_sched->exp_wq[0]', holder: () => null };
+      user_task(async () => {
+        await msleep(1);
+        wake_up_process(me);
+      }, 'waker');
+      set_current_state(TASK_UNINTERRUPTIBLE);
+      await schedule(forged);
+      return trace_events().filter((e) => e.event === 'sched_sleep' && e.pid === me.pid).map((e) => String(e.fields.on));
+    });
+    expect(value).toEqual(['a wait target the kernel did not make']);
+  });
+
+  it('a GEM object\'s pages are set only by the GEM core: `obj.mm.pages = null` throws, and the table\'s page list cannot be emptied', async () => {
+    const { value } = await run_once(WORLD_PARAMS, async () => {
+      const w = gem_world({ release: '4.12' });
+      const obj = (await i915_gem_object_create(w.i915, 4 * 4096))!;
+      await i915_gem_object_pin_pages(obj);
+      i915_gem_object_unpin_pages(obj);
+      const sg = obj.mm.pages!;
+      const refused: string[] = [];
+      const attempts: [string, () => void][] = [
+        ['obj.mm.pages = null', () => { (obj.mm as { pages: unknown }).pages = null; }],
+        ['defineProperty(obj.mm, pages)', () => { Object.defineProperty(obj.mm, 'pages', { value: null }); }],
+        ['sg.pages.length = 0', () => { sg.pages.length = 0; }],
+        ['sg.pages = []', () => { sg.pages = []; }],
+      ];
+      for (const [what, f] of attempts) {
+        try {
+          f();
+        } catch (e) {
+          refused.push(`${what}: ${(e as Error).constructor.name}`);
+        }
+      }
+      return { refused, still: obj.mm.pages === sg && sg.pages.length === 4 };
+    });
+    expect(value!.refused).toEqual(['obj.mm.pages = null: TypeError', 'defineProperty(obj.mm, pages): TypeError', 'sg.pages.length = 0: TypeError', 'sg.pages = []: TypeError']);
+    expect(value!.still).toBe(true);
+  });
+});
