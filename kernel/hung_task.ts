@@ -21,7 +21,7 @@ import { debug_show_all_locks } from './locking/lockdep';
 import { report, print_tainted, UTS_RELEASE } from './panic';
 import { for_each_process, model_task_sched, register_sched_clock_hook, register_sched_idle_forever_hook } from './sched/core';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, wait_target_text, type task_struct } from './sched/task';
-import { model_clock_advance_to, HZ, jiffies, NSEC_PER_JIFFY } from './time/timekeeping';
+import { model_clock_advance_to, HZ, model_ticks, NSEC_PER_JIFFY } from './time/timekeeping';
 import { __run_timers } from './time/timer';
 
 /** sysctl_hung_task_warnings: at most this many reports per boot. */
@@ -31,7 +31,7 @@ let next_check = 0;
 let warnings_left = HUNG_TASK_WARNINGS;
 
 register_initcall('subsys', 'hung_task', () => {
-  next_check = jiffies() + timeout_jiffies();
+  next_check = model_ticks() + timeout_jiffies();
   warnings_left = HUNG_TASK_WARNINGS;
   register_sched_clock_hook((now) => {
     while (now >= next_check) {

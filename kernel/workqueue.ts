@@ -84,7 +84,7 @@ import {
 } from './sched/core';
 import { PF_MEMALLOC, PF_WQ_WORKER, TASK_INTERRUPTIBLE, TASK_RUNNING, task_is_running, type task_struct } from './sched/task';
 import { init_waitqueue_head, wait_event, wake_up, type wait_queue_head } from './sched/wait';
-import { HZ, jiffies } from './time/timekeeping';
+import { HZ, model_ticks } from './time/timekeeping';
 import { del_timer, mod_timer, timer_pending, timer_setup } from './time/timer';
 import { trace, trace_enabled } from './trace/trace';
 import {
@@ -535,7 +535,7 @@ function insert_work(pwq: pool_workqueue, work: work_struct, list: work_struct[]
   if (!pool.booted) create_first_worker(pool);
   if (__need_more_worker(pool)) wake_up_worker(pool);
   // Model: keep the mayday timer alive while it has something to hand over.
-  if (pool.creating && pwq.wq.rescuer && !timer_pending(pool.mayday_timer)) mod_timer(pool.mayday_timer, jiffies() + MAYDAY_INTERVAL);
+  if (pool.creating && pwq.wq.rescuer && !timer_pending(pool.mayday_timer)) mod_timer(pool.mayday_timer, model_ticks() + MAYDAY_INTERVAL);
 }
 
 /** Is current running an item of @w (so it may queue on @w while @w drains)? */
@@ -612,7 +612,7 @@ function worker_enter_idle(worker: worker): void {
   const pool = worker.pool!;
   worker.flags |= WORKER_IDLE;
   pool.nr_idle++;
-  worker.last_active = jiffies();
+  worker.last_active = model_ticks();
   pool.idle_list.unshift(worker);
 }
 
@@ -649,7 +649,7 @@ function alloc_worker(pool: worker_pool | null, id: number): worker {
     current_pwq: null,
     scheduled: [],
     rescue_wq: null,
-    last_active: jiffies(),
+    last_active: model_ticks(),
     should_stop: false,
   };
 }
@@ -750,7 +750,7 @@ async function maybe_create_worker(pool: worker_pool): Promise<void> {
   try {
     for (;;) {
       // If we don't make progress in MAYDAY_INITIAL_TIMEOUT, call for help.
-      mod_timer(pool.mayday_timer, jiffies() + MAYDAY_INITIAL_TIMEOUT);
+      mod_timer(pool.mayday_timer, model_ticks() + MAYDAY_INITIAL_TIMEOUT);
       for (;;) {
         if ((await create_worker(pool)) || !need_to_create_worker(pool)) break;
         await schedule_timeout_interruptible(CREATE_COOLDOWN);
@@ -768,7 +768,7 @@ async function maybe_create_worker(pool: worker_pool): Promise<void> {
 function pool_mayday_timeout(pool: worker_pool): void {
   let sent = false;
   if (need_to_create_worker(pool)) for (const work of pool.worklist) if (send_mayday(work)) sent = true;
-  if (sent) mod_timer(pool.mayday_timer, jiffies() + MAYDAY_INTERVAL);
+  if (sent) mod_timer(pool.mayday_timer, model_ticks() + MAYDAY_INTERVAL);
 }
 
 /** send_mayday - ask @work's workqueue's rescuer (if it has one) to come. */

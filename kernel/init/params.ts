@@ -83,6 +83,16 @@ export interface boot_params {
    * adds milliseconds to jiffies is right only at 1000.
    */
   hz: number;
+  /**
+   * BITS_PER_LONG of the kernel: 64 (x86-64) or 32 (i386: i915 builds there
+   * too). jiffies is an unsigned long: on 32 bits it starts at
+   * INITIAL_JIFFIES, (unsigned long)(unsigned int)(-300 * HZ)
+   * (include/linux/jiffies.h), and wraps to 0 five minutes after boot, which
+   * is why time_after() and friends exist: `jiffies() > deadline` is wrong
+   * across the wrap, time_after(jiffies(), deadline) is right. 64: jiffies
+   * counts from 0 and never wraps (a model deviation: see timekeeping.ts).
+   */
+  bits_per_long: 32 | 64;
 }
 
 export const default_boot_params: Readonly<boot_params> = Object.freeze({
@@ -105,6 +115,7 @@ export const default_boot_params: Readonly<boot_params> = Object.freeze({
   uptime_secs: 0,
   first_pid: 1,
   hz: 1000,
+  bits_per_long: 64,
 });
 
 let params: boot_params = { ...default_boot_params };
@@ -118,6 +129,9 @@ export function boot_params(): Readonly<boot_params> {
 export function model_set_boot_params(p: Partial<boot_params>): void {
   if (p.hz !== undefined && ![100, 250, 1000].includes(p.hz)) {
     throw new Error(`boot param hz ${p.hz}: CONFIG_HZ is 100, 250 or 1000 in the model`);
+  }
+  if (p.bits_per_long !== undefined && p.bits_per_long !== 32 && p.bits_per_long !== 64) {
+    throw new Error(`boot param bits_per_long ${String(p.bits_per_long)}: BITS_PER_LONG is 32 or 64`);
   }
   params = { ...default_boot_params, ...p };
 }

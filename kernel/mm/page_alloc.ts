@@ -47,7 +47,7 @@ import { printk, KERN_WARNING } from '../printk/printk';
 import { model_schedule_point, model_task_context, cond_resched, might_sleep, schedule_timeout_uninterruptible } from '../sched/core';
 import { memalloc_noio_flags, memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../sched/mm';
 import { PF_MEMALLOC, PF_WQ_WORKER, type task_struct } from '../sched/task';
-import { HZ, jiffies } from '../time/timekeeping';
+import { HZ, jiffies, model_jiffies_delta, time_after } from '../time/timekeeping';
 import { trace, trace_enabled } from '../trace/trace';
 import { BLK_RW_ASYNC, congestion_wait } from './backing_dev';
 import { should_fail_alloc_page } from './fail_page_alloc';
@@ -341,8 +341,8 @@ async function __alloc_pages_slowpath(gfp_mask: gfp_t, order: number, t: task_st
       page = get_page_from_freelist(gfp_mask, order, alloc_flags);
       if (page) return page;
       if (!can_direct_reclaim) break retry;
-      if (jiffies() > alloc_start + stall_timeout) {
-        warn_alloc(gfp_mask, t, `page allocation stalls for ${jiffies() - alloc_start}ms, order:${order}`);
+      if (time_after(jiffies(), alloc_start + stall_timeout)) {
+        warn_alloc(gfp_mask, t, `page allocation stalls for ${model_jiffies_delta(jiffies(), alloc_start)}ms, order:${order}`);
         stall_timeout += 10 * HZ;
       }
       // A task that is reclaim itself must not recurse into reclaim.

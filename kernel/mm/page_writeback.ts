@@ -15,7 +15,7 @@
 // writeback. should_reclaim_retry() looks at it to decide whether to wait
 // for the disk (congestion_wait) rather than give up.
 import { register_initcall } from '../init/initcall';
-import { jiffies } from '../time/timekeeping';
+import { model_ticks } from '../time/timekeeping';
 import { del_timer, mod_timer, timer_setup, type timer_list } from '../time/timer';
 import { page_is_file_cache, PG_dirty, PG_reclaim, PG_writeback, type page } from './mm_types';
 import { get_page, put_page, rotate_reclaimable_page } from './swap';
@@ -75,7 +75,7 @@ function arm_disk(): void {
 }
 
 function disk_complete(): void {
-  const now = jiffies();
+  const now = model_ticks();
   while (queue.length > 0 && queue[0]!.done_at <= now) {
     const done = queue.shift()!;
     end_page_writeback(done.page);
@@ -96,7 +96,7 @@ export function test_set_page_writeback(p: page, end_io: (() => void) | null = n
   p.flags |= PG_writeback;
   node_stat.nr_write_pending++;
   get_page(p);
-  queue.push({ page: p, done_at: jiffies() + WRITEBACK_JIFFIES, end_io });
+  queue.push({ page: p, done_at: model_ticks() + WRITEBACK_JIFFIES, end_io });
   if (queue.length === 1) arm_disk();
   return false;
 }

@@ -2,7 +2,7 @@
 // v4.11, for mm's own messages (warn_alloc, the OOM killer's dump_header):
 // at most 10 messages per 5 seconds of (virtual) time per call site.
 // Simplified: the "N callbacks suppressed" line is not printed.
-import { HZ, jiffies } from '../time/timekeeping';
+import { HZ, model_ticks } from '../time/timekeeping';
 
 export const DEFAULT_RATELIMIT_INTERVAL = 5 * HZ;
 export const DEFAULT_RATELIMIT_BURST = 10;
@@ -18,7 +18,7 @@ export class ratelimit_state {
 
 /** __ratelimit - may this call site print now? */
 export function __ratelimit(rs: ratelimit_state): boolean {
-  const now = jiffies();
+  const now = model_ticks();
   if (rs.printed === 0 || now - rs.begin >= rs.interval) {
     rs.begin = now;
     rs.printed = 0;

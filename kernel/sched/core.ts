@@ -21,7 +21,7 @@
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { model_panic_set_stop, model_panic_set_whoami, KernelOops, report, type report_kind } from '../panic';
-import { model_clock_advance_to, jiffies, ktime_get_ns, NSEC_PER_JIFFY, STEP_NS } from '../time/timekeeping';
+import { model_clock_advance_to, model_ticks, ktime_get_ns, NSEC_PER_JIFFY, STEP_NS } from '../time/timekeeping';
 import { model_next_timer_expiry, __run_timers, mod_timer, del_timer, timer_setup, type timer_list } from '../time/timer';
 import { parse_v8_stack, print_ip_sym, save_stack_trace, type stack_frame } from '../lib/dump_stack';
 import { KERN_ERR } from '../printk/printk';
@@ -587,13 +587,13 @@ export async function schedule(target: wait_target | null = null, call = 'schedu
   const t = current;
   if (t.state !== TASK_RUNNING) {
     t.blocked_on = target;
-    t.sleep_start = jiffies();
+    t.sleep_start = model_ticks();
     t.switch_count++;
     t.nvcsw++;
     const sched = model_task_sched(t);
     sched.nvcsw++;
     sched.sleep_state = t.state;
-    sched.sleep_start = jiffies();
+    sched.sleep_start = model_ticks();
     sched.blocked_on = target;
     // Where it sleeps, for a hung-task or deadlock report's Call Trace: only when tracing (a replay), it costs a stack walk.
     if (trace_enabled()) model_task_sched(t).sleep_trace = save_stack_trace(1);
@@ -657,7 +657,7 @@ export async function schedule_timeout(timeout: number, target: wait_target | nu
     await schedule(target, 'schedule_timeout');
     return MAX_SCHEDULE_TIMEOUT;
   }
-  const expire = jiffies() + Math.max(0, timeout);
+  const expire = model_ticks() + Math.max(0, timeout);
   // One timer per task, set up on its first timed sleep: a task sleeps in one schedule_timeout() at a time,
   // and the timer is disarmed before it returns (no timer and closure made per sleep on the hot path).
   const timer = (model_task_sched(t).timeout_timer ??= timer_setup(() => {
@@ -668,7 +668,7 @@ export async function schedule_timeout(timeout: number, target: wait_target | nu
   await schedule(target ?? timeout_target(timeout), 'schedule_timeout');
   del_timer(timer);
   model_task_sched(t).timeout = -1;
-  return Math.max(0, expire - jiffies());
+  return Math.max(0, expire - model_ticks());
 }
 
 /** What a plain timed sleep waits for, for reports (the model's, frozen: see model_wait_target). */
@@ -727,7 +727,7 @@ function runnable_tasks(): task_struct[] {
 
 function advance_clock(ns: number): void {
   model_clock_advance_to(ns);
-  const now = jiffies();
+  const now = model_ticks();
   __run_timers(now);
   for (const h of rq.clock_hooks) h(now);
 }

@@ -18,7 +18,7 @@ import { kfree } from '../../../../mm/slab';
 import { call_rcu, type rcu_head } from '../../../../rcu/update';
 import { cond_resched, might_sleep, need_resched, schedule_timeout, set_current_state } from '../../../../sched/core';
 import { model_wait_target, TASK_UNINTERRUPTIBLE, type wait_target } from '../../../../sched/task';
-import { jiffies } from '../../../../time/timekeeping';
+import { jiffies, model_jiffies_delta, time_after, time_before } from '../../../../time/timekeeping';
 import { INIT_WORK, schedule_work, type work_struct } from '../../../../workqueue';
 import { I915_MADV_DONTNEED, model_i915_objects, model_set_i915_config, model_set_i915_private, type drm_i915_private, type i915_release } from './i915_drv';
 import { model_list_watch_paused } from './i915_gem_list_debug';
@@ -256,11 +256,11 @@ export async function i915_gem_wait_for_idle(i915: drm_i915_private, flags: numb
   const now = jiffies();
   // (model) a request is its object's active_until: the last one submitted so far completes last.
   const idle_at = model_list_watch_paused(() =>
-    model_i915_objects(i915).reduce((t, o) => (!model_i915_object_freed(o) && o.active_count > 0 && !i915_gem_object_request_completed(o, now) ? Math.max(t, o.active_until) : t), now),
+    model_i915_objects(i915).reduce((t, o) => (!model_i915_object_freed(o) && o.active_count > 0 && !i915_gem_object_request_completed(o, now) && time_after(o.active_until, t) ? o.active_until : t), now),
   );
-  while (jiffies() < idle_at) {
+  while (time_before(jiffies(), idle_at)) {
     set_current_state(TASK_UNINTERRUPTIBLE);
-    await schedule_timeout(idle_at - jiffies(), GPU_IDLE);
+    await schedule_timeout(model_jiffies_delta(idle_at, jiffies()), GPU_IDLE);
   }
   return 0;
 }

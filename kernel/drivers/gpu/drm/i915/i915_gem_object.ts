@@ -27,7 +27,7 @@ import {
 import { kfree, kmalloc, type kmem_object } from '../../../../mm/slab';
 import { atomic_dec, atomic_inc, atomic_read, ATOMIC_INIT, type atomic_t } from '../../../../lib/atomic';
 import { rcu_head } from '../../../../rcu/update';
-import { HZ, jiffies } from '../../../../time/timekeeping';
+import { HZ, jiffies, time_after, time_after_eq, time_before } from '../../../../time/timekeeping';
 import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, model_i915_objects, type drm_i915_private } from './i915_drv';
 import { model_page_access, model_page_pins_changed } from './i915_gem_pages_debug';
 
@@ -326,12 +326,12 @@ export function model_retire_worker_runs_after(completed: number): number {
  */
 export function i915_gem_object_is_active(obj: drm_i915_gem_object, now: number): boolean {
   if (obj.active_count === 0) return false;
-  return obj.active_until > now || now < model_retire_worker_runs_after(obj.active_until);
+  return time_after(obj.active_until, now) || time_before(now, model_retire_worker_runs_after(obj.active_until));
 }
 
 /** i915_gem_request_completed on the object's last request: has the GPU finished with it (retired or not)? */
 export function i915_gem_object_request_completed(obj: drm_i915_gem_object, now: number): boolean {
-  return obj.active_until <= now;
+  return time_after_eq(now, obj.active_until); // wrap-safe, as i915_seqno_passed() is
 }
 
 /**
