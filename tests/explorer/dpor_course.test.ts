@@ -13,6 +13,7 @@ import { build_checked, scenario_declarations_of, type built_scenario } from '..
 import { explore, type exploration, type explore_options } from '../../explorer/explore';
 import type { scenario } from '../../explorer/scenario';
 import type { run_result } from '../../kernel/init/main';
+import { count_hides_memory, flush_from_reclaim, rcu_hang, shrinker_lock_recursion } from '../../scenarios/thread';
 
 /** Scheduler steps the naive search may spend on one scenario and bound (over all its schedules). */
 const NAIVE_STEP_BUDGET = 1500;
@@ -22,6 +23,8 @@ const NAIVE_STEP_BUDGET = 1500;
  * and kswapd (whose first steps are tagged precisely, 'memory' mode) fit.
  */
 const BOUND1_STEP_BUDGET = 4000;
+/** The thread's scenarios (scenarios/thread.ts, 'memory' mode): naive steps at bound 1, where their reclaim races begin. */
+const THREAD_STEP_BUDGET = 8000;
 /** Far above any course scenario's decisions: "every schedule there is". */
 const UNBOUNDED = 1000;
 
@@ -107,5 +110,45 @@ describe('partial-order reduction on every course scenario that fits the step bu
     // kswapd beside the allocating task holding struct_mutex: 01's and 02's holder-allocates, 03's recursion, 04's waiter-queued.
     const with_kswapd = at_bound1.filter((id) => /holder-allocates|recursion|waiter-queued/.test(id));
     expect(with_kswapd.length, `scenarios with kswapd beside the allocating task compared at bound 1 (compared: ${at_bound1.join(', ')})`).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe("partial-order reduction on the thread's scenarios ('memory' mode, as the bench and the playground explore them)", () => {
+  it('finds the same failures and final states as running every schedule at bound 1', async () => {
+    const thread: scenario[] = [
+      rcu_hang('4.10'),
+      rcu_hang('4.11'),
+      shrinker_lock_recursion('mutex_lock'),
+      shrinker_lock_recursion('trylock_recursive'),
+      flush_from_reclaim(true),
+      flush_from_reclaim(false),
+      count_hides_memory('trylock'),
+      count_hides_memory('lockfree'),
+    ];
+    const compared: string[] = [];
+    const too_big: string[] = [];
+    let kswapd_precise = 0;
+    for (const sc of thread) {
+      expect(sc.footprint, `${sc.id} declares its footprint`).toBe('memory');
+      const built: built_scenario = { scenario: sc };
+      const naive_states = new Set<string>();
+      const naive = await explore(recording(built, naive_states), { stop_on: null, preemption_bound: 1, max_steps: THREAD_STEP_BUDGET });
+      if (!naive.exhausted) {
+        too_big.push(sc.id);
+        continue;
+      }
+      const reduced_states = new Set<string>();
+      const reduced = await explore(recording(built, reduced_states), { stop_on: null, reduction: 'dpor', preemption_bound: 1 });
+      expect(reduced.exhausted, `${sc.id}: the reduced search finished`).toBe(true);
+      expect(signatures(reduced), `${sc.id}: the same distinct failures`).toEqual(signatures(naive));
+      expect([...reduced_states].sort(), `${sc.id}: the same final states`).toEqual([...naive_states].sort());
+      expect(reduced.schedules, `${sc.id}: never more schedules than the naive search`).toBeLessThanOrEqual(naive.schedules);
+      // Steps that neither write the memory state nor are opaque: kswapd's precise ones.
+      if (reduced.memory_share + reduced.opaque_share < 1) kswapd_precise++;
+      compared.push(`${sc.id} (${naive.schedules} -> ${reduced.schedules})`);
+    }
+    console.log(`thread scenarios at bound 1 within ${THREAD_STEP_BUDGET} naive steps: ${compared.join(', ')}; over the budget: ${too_big.join(', ') || 'none'}`);
+    expect(compared.length).toBeGreaterThanOrEqual(6);
+    expect(kswapd_precise, 'scenarios where some steps are tagged precisely').toBeGreaterThanOrEqual(4);
   });
 });
