@@ -6,6 +6,7 @@
 import { user_task } from '../kernel/fork';
 import { start_kernel } from '../kernel/init/main';
 import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
+import { DECISIVE_RELOCATION, run_relocation } from '../scenarios/pin_before_alloc';
 import { cpu_now } from './measure';
 import { make_row, type row } from './row';
 
@@ -55,4 +56,29 @@ export async function sched_rate(reps: number, rounds: number): Promise<row> {
     info = `${rounds} round trips, ${r.steps} steps, stop: ${r.stop}`;
   }
   return make_row('kernel.pingpong', 'scheduler, 2-task ping-pong', 'steps/s', rates, { note: info });
+}
+
+/**
+ * big_machine_cost - CPU of one run of 06's decisive relocation (free memory
+ * filled down to the min watermark, then the reference-shaped relocation
+ * with struct_mutex held) on a machine of @pages, median of @reps: what a
+ * check pays for a big machine under pressure. The boot itself costs nothing
+ * per page of RAM (the zone counts free pages, a struct page is made when its
+ * frame is handed out); the fill takes at most about 16384 blocks
+ * (scenarios/pin_before_alloc.ts fill_max_order). One row per size.
+ */
+export async function big_machine_cost(reps: number, sizes: Array<[key: string, label: string, pages: number]>): Promise<row[]> {
+  const relocate = async (): Promise<number> => 0; // the cost of the machine, not of an answer
+  await run_relocation({ ...DECISIVE_RELOCATION, totalram_pages: sizes[0]![2] }, relocate); // warm-up
+  const rows: row[] = [];
+  for (const [key, label, pages] of sizes) {
+    const per_run: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t0 = cpu_now();
+      await run_relocation({ ...DECISIVE_RELOCATION, totalram_pages: pages }, relocate);
+      per_run.push(cpu_now() - t0);
+    }
+    rows.push(make_row(`kernel.machine_at_min.${key}`, `06's relocation at min, ${label} of RAM (per run)`, 'ms', per_run));
+  }
+  return rows;
 }

@@ -17,7 +17,7 @@ import { make_course_copy, remove_copy, REPO } from '../tests/cli/course_copy';
 import { grade, install_solutions, submission_dir, verify } from './course';
 import { explorer_reduction_rows, explorer_rows } from './explorer';
 import { node_floor, vitest_cold_floor, vitest_warm_floor } from './floors';
-import { boot_cost, sched_rate } from './kernel';
+import { big_machine_cost, boot_cost, sched_rate } from './kernel';
 import { cold_run, watch_save_to_verdict } from './learner';
 import { now } from './measure';
 import { learner_goal_rows } from './goals';
@@ -64,6 +64,7 @@ try {
   // In this process: the model and the explorer.
   await section('kernel: boot', () => boot_cost(REPS.boot_batches, 50));
   await section('kernel: ping-pong', () => sched_rate(REPS.pingpong, 20_000));
+  await section('kernel: big machines', () => big_machine_cost(REPS.boot_batches, [['1mib', '1 MiB', 256], ['256mib', '256 MiB', 65_536], ['64gib', '64 GiB', 2 ** 24]]));
   await section('explorer: bound-2 exploration', () => explorer_rows(REPS.explore));
   await section('explorer: partial-order reduction', () => explorer_reduction_rows(REPS.explore));
   // The learner's loop, on the starters. Each section's floor is taken again right before it: on a shared
