@@ -41,6 +41,7 @@ import {
   type unlock_path,
   type unlock_workload,
 } from '../scenarios/reclaim_meets_free_path';
+import { sleeping_lock_in_reclaim } from '../scenarios/inline_free_work';
 import golden from './08-never-flush-from-reclaim.golden';
 
 type unlock_fn = i915_shrinker_ops['unlock'];
@@ -166,10 +167,11 @@ function judge_run(ctx: check_context, wl: unlock_workload, { result, value }: u
   return null;
 }
 
-/** The first call of the unlock that slept or stalled, in a reviewer's words. */
+/** The first call of the unlock that slept, stalled or asked for a sleeping lock, in a reviewer's words. */
 function first_wait(calls: readonly unlock_call[]): string | null {
-  const c = calls.find((x) => x.slept > 0 || x.stalled_jiffies > 0);
+  const c = calls.find((x) => x.slept > 0 || x.stalled_jiffies > 0 || x.sleeping_locks.length > 0);
   if (!c) return null;
+  if (c.slept === 0 && c.stalled_jiffies === 0) return sleeping_lock_in_reclaim(`i915_gem_shrinker_unlock(unlock = ${c.unlock})`, c.by, c.sleeping_locks);
   return `i915_gem_shrinker_unlock(unlock = ${c.unlock}), called by ${c.by}, went to sleep ${c.slept} time(s) and returned after ${c.stalled_jiffies} jiffies. ` +
     'It is called on the way out of reclaim: the task waiting in it is the one that needs memory, and whatever it waits for (the free worker, a ' +
     'grace period, a tick) may need memory too (a kworker to run it). Release the lock and return: the freed objects come back when the worker gets to them.';
@@ -232,6 +234,7 @@ async function long_reclaim_check(impl: exercise_impl, wl: long_reclaim_workload
         if (m.slept > 0 || m.stalled_jiffies > 0) {
           return { call, problem: `slept ${m.slept} time(s) and returned after ${m.stalled_jiffies} jiffies, with mm.free_count = ${w.i915.mm.free_count}` };
         }
+        if (m.sleeping_locks.length > 0) return { call, problem: `asked for ${[...new Set(m.sleeping_locks)].join(', ')} with a sleeping lock call (mutex_lock() or kin), with mm.free_count = ${w.i915.mm.free_count}` };
         if (__mutex_owner(w.i915.struct_mutex) === current) return { call, problem: 'left struct_mutex locked' };
         if (call < wl.calls) mutex_trylock(w.i915.struct_mutex); // the next call's trylock, before the free worker gets its turn
       }
@@ -371,6 +374,7 @@ async function backlog_sweep_check(impl: exercise_impl, wl: backlog_sweep_worklo
           for (const p of held) __free_page(p);
           const at = `call #${call + 1} (from ${caller}, ${in_flight} objects in flight, ${free_pages} pages free)`;
           if (m.slept > 0 || m.stalled_jiffies > 0) return `${at}: i915_gem_shrinker_unlock(unlock = true) slept ${m.slept} time(s) and returned after ${m.stalled_jiffies} jiffies`;
+          if (m.sleeping_locks.length > 0) return `${at}: i915_gem_shrinker_unlock(unlock = true) asked for ${[...new Set(m.sleeping_locks)].join(', ')} with a sleeping lock call (mutex_lock() or kin)`;
           if (__mutex_owner(i915.struct_mutex) === current) return `${at}: i915_gem_shrinker_unlock(unlock = true) left struct_mutex locked`;
           mutex_trylock(i915.struct_mutex); // the next call's trylock, before the free worker gets its turn
         }

@@ -3,7 +3,7 @@
 // none it did not take, and the machine's books still balance.
 //
 // Pure: no Node APIs (the study site runs checks too).
-import { __mutex_owner, type mutex } from '../kernel/locking/mutex';
+import { __mutex_owner, model_watch_mutex_lock, type mutex } from '../kernel/locking/mutex';
 import { current, model_task_sched } from '../kernel/sched/core';
 import type { task_struct } from '../kernel/sched/task';
 import { zone } from '../kernel/mm/zone';
@@ -19,6 +19,29 @@ export interface call_measure<T> {
   preempted: number;
   /** Virtual time the call took, in jiffies: what the task that asked for memory stalled. */
   stalled_jiffies: number;
+  /**
+   * The locks the calling task asked for with a sleeping lock call during the call (mutex_lock() and kin), whether or
+   * not it had to sleep that time: code that must never wait must never ask (another CPU may hold the lock next time).
+   */
+  sleeping_locks: string[];
+}
+
+/**
+ * watch_sleeping_locks - from now until the returned stop(), note every
+ * sleeping lock call @t makes (the model's record, lockdep on or off); stop()
+ * returns the locks' names, in order.
+ */
+export function watch_sleeping_locks(t: task_struct): { stop(): string[] } {
+  const seen: string[] = [];
+  const unwatch = model_watch_mutex_lock((lock, who) => {
+    if (who === t) seen.push(lock.name);
+  });
+  return {
+    stop() {
+      unwatch();
+      return seen;
+    },
+  };
 }
 
 /**
@@ -33,8 +56,14 @@ export async function measure_call<T>(fn: () => Promise<T>): Promise<call_measur
   const nvcsw = s.nvcsw;
   const nivcsw = s.nivcsw;
   const start = jiffies();
-  const value = await fn();
-  return { value, slept: s.nvcsw - nvcsw, preempted: s.nivcsw - nivcsw, stalled_jiffies: jiffies() - start };
+  const locks = watch_sleeping_locks(current);
+  let value: T;
+  try {
+    value = await fn();
+  } finally {
+    locks.stop();
+  }
+  return { value, slept: s.nvcsw - nvcsw, preempted: s.nivcsw - nivcsw, stalled_jiffies: jiffies() - start, sleeping_locks: locks.stop() };
 }
 
 /** The owner of each of @locks (by name), to compare before and after a call. */

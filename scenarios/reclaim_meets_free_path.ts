@@ -23,7 +23,7 @@
 // !WQ_MEM_RECLAIM work item may never end.
 import { fc } from '../course/workload';
 import { run_once, type once_result } from '../course/check_helpers';
-import { page_accounting } from '../course/invariants';
+import { page_accounting, watch_sleeping_locks } from '../course/invariants';
 import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND, type drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { model_i915_object_freed, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
@@ -135,6 +135,8 @@ export interface unlock_call {
   unlock: boolean;
   slept: number;
   stalled_jiffies: number;
+  /** The locks the caller asked for with a sleeping lock call during the call (course/invariants.ts watch_sleeping_locks). */
+  sleeping_locks: string[];
   /** The caller owned struct_mutex before the call (the lock call left it so). */
   owned_before: boolean;
   /** The caller still owned it after. */
@@ -188,11 +190,14 @@ export function recorded_unlock(unlock: i915_shrinker_ops['unlock'], calls: unlo
     const nvcsw = model_task_sched(me).nvcsw; // the scheduler's count: the task's field is writable by the code judged
     const t0 = jiffies_now();
     const watch = before.owned ? watch_owner_word(lock, me) : null;
+    const asked = watch_sleeping_locks(me);
     let let_go = false;
+    let sleeping_locks: string[] = [];
     try {
       await unlock(i915, should_unlock);
     } finally {
       let_go = watch?.stop() ?? false;
+      sleeping_locks = asked.stop();
     }
     const owner = __mutex_owner(lock);
     calls.push({
@@ -200,6 +205,7 @@ export function recorded_unlock(unlock: i915_shrinker_ops['unlock'], calls: unlo
       unlock: should_unlock,
       slept: model_task_sched(me).nvcsw - nvcsw,
       stalled_jiffies: jiffies_now() - t0,
+      sleeping_locks,
       owned_before: before.owned,
       owned_after: owner === me,
       flags_before: before.flags,

@@ -55,6 +55,8 @@ import { trace, trace_enabled } from '../trace/trace';
 import { DEBUG_LOCKS_WARN_ON } from './debug_locks';
 import { lock_acquire, lock_release, lockdep_map, model_embed_map } from './lockdep';
 import { model_static_lock_register } from './static_locks';
+import { register_initcall } from '../init/initcall';
+import { model_struct } from '../model_struct';
 
 export const MUTEX_FLAG_WAITERS = 0x01;
 export const MUTEX_FLAG_HANDOFF = 0x02;
@@ -100,6 +102,7 @@ export class mutex {
     model_embed_map(this, 'dep_map', new lockdep_map(name));
     wait_targets.set(this, model_wait_target({ describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) }));
     model_mutex_watch?.(this);
+    model_struct(this);
   }
 }
 
@@ -208,6 +211,27 @@ export function model_other_cpu_locks_mutex(lock: mutex, other: task_struct, nth
   return race;
 }
 
+/**
+ * Who is told of each sleeping acquisition (mutex_lock() and its _killable
+ * and _interruptible kin) as it starts, whether or not it ends up sleeping:
+ * the call may sleep, and that is what a check of code that must never wait
+ * judges (a shrinker taking struct_mutex with mutex_lock() from reclaim waits
+ * whenever another CPU got there first, which the model's default schedule
+ * may never show). Not a kernel API: the model's instrument, lockdep on or
+ * off, reset at every boot.
+ */
+export type mutex_lock_watcher = (lock: mutex, t: task_struct, call: string) => void;
+const mutex_lock_watchers = new Set<mutex_lock_watcher>();
+register_initcall('core', 'locking_mutex_watch', () => mutex_lock_watchers.clear());
+
+/** model_watch_mutex_lock - tell @fn of every sleeping acquisition from now on; returns the call that stops it. */
+export function model_watch_mutex_lock(fn: mutex_lock_watcher): () => void {
+  mutex_lock_watchers.add(fn);
+  return () => {
+    mutex_lock_watchers.delete(fn);
+  };
+}
+
 /** signal_pending_state - would a signal end a sleep in @state? (SIGKILL is the model's only signal) */
 function signal_pending_state(state: number, t: task_struct): boolean {
   if (!(state & (TASK_INTERRUPTIBLE | TASK_WAKEKILL))) return false;
@@ -217,6 +241,7 @@ function signal_pending_state(state: number, t: task_struct): boolean {
 /** __mutex_lock_common - the slow path shared by the sleeping lock calls. Returns 0 or -EINTR. */
 async function __mutex_lock_common(lock: mutex, state: number, ip: string, call: string): Promise<number> {
   might_sleep(call, 'kernel/locking/mutex.c');
+  for (const watch of mutex_lock_watchers) watch(lock, current, call);
   await model_schedule_point(call);
   const t = current;
   footprint_write(lock); // the owner word tags itself (atomics); this covers the wait list
