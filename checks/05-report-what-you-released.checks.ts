@@ -267,6 +267,11 @@ interface direct_workload {
   caller: caller_task;
   /** CONFIG_HZ (boot param hz: 250 or 100): the 5 s budget is 5 s of that boot's jiffies. Absent: 1000. */
   hz?: number;
+  /**
+   * The machine's memory in pages (boot param totalram_pages; absent: 256). out_of_memory() runs with a great deal free
+   * on a big machine (a high-order allocation, lowmem_reserve, per-zone minimums of up to 64 MiB): the report is the same.
+   */
+  totalram_pages?: number;
 }
 const D = (o: Partial<direct_workload>): direct_workload => ({
   objects: [obj('purgeable', 12)],
@@ -341,6 +346,12 @@ const DIRECT_EXAMPLES: direct_workload[] = [
   D({ objects: [obj('needed', 6), obj('purgeable', 5)], swap: true, holder: 'other-briefly', other: 'i915_ioctl', hold_ms: 2000, busy_ms: 30, hz: 100, release: '4.11', lockdep: false }),
   D({ holder: 'other-briefly', other: 'gpu_wait', hold_ms: 5600, busy_ms: 20, objects: [obj('purgeable', 6)], hz: 100 }),
   D({ objects: [obj('bound-active', 6), obj('purgeable', 6)], busy_ms: 4900, holder: 'caller', hz: 250 }),
+  // Machines of 2, 16 and 64 GiB with most of it free when the notifier runs (red team 12's silent_when_plenty_free:
+  // "64 MiB and more free means a high-order shortage: do not hold the OOM killer back" passed, every machine being
+  // 256 pages). *freed is the pages released, whatever else is free: out_of_memory() decides, not the notifier.
+  D({ objects: [obj('needed', 12), obj('purgeable', 6)], swap: true, totalram_pages: 2 ** 19, comm: 'Xorg' }),
+  D({ objects: [obj('purgeable', 8), obj('bound-idle', 4)], holder: 'caller', totalram_pages: 2 ** 22, lockdep: false, release: '4.11' }),
+  D({ objects: [obj('bound-active', 6), obj('purgeable', 10)], busy_ms: 300, holder: 'other-briefly', other: 'Xorg', hold_ms: 600, totalram_pages: 2 ** 24, comm: 'glxgears', hz: 250 }),
 ];
 const arb_direct: fc.Arbitrary<direct_workload> = fc.record({
   objects: arb_gem_objects(1, 10, 10, ALL_GEM_KINDS),
@@ -358,7 +369,13 @@ const arb_direct: fc.Arbitrary<direct_workload> = fc.record({
   meanwhile: fc.option(arb_gem_objects(1, 4, 6, ALL_GEM_KINDS), { nil: null, freq: 2 }),
   caller: arb_caller_task,
   hz: fc.constantFrom(...HZ_VALUES),
-}).map(({ hz, ...wl }) => ({ ...(wl.caller === 'user' ? wl : { ...wl, sigkill_ms: null }), ...(hz !== 1000 ? { hz } : {}) }));
+  // 1 to 64 GiB (most of it free), or the 256-page machine.
+  ram_log2: fc.option(fc.integer({ min: 18, max: 24 }), { nil: null, freq: 3 }),
+}).map(({ hz, ram_log2, ...wl }) => ({
+  ...(wl.caller === 'user' ? wl : { ...wl, sigkill_ms: null }),
+  ...(hz !== 1000 ? { hz } : {}),
+  ...(ram_log2 !== null ? { totalram_pages: 2 ** ram_log2 } : {}),
+}));
 function describe_direct(wl: direct_workload): string {
   const who = {
     none: `"${wl.comm}" (holding nothing)`,
@@ -372,7 +389,8 @@ function describe_direct(wl: direct_workload): string {
     ? `; ${wl.again.gap_ms} ms later, with the remaining buffers marked DONTNEED and ${describe_objects(wl.again.objects)} added, it calls the notifier again (a second OOM episode)`
     : '';
   const meanwhile = wl.meanwhile ? `; "${wl.other}" populates ${describe_objects(wl.meanwhile)} as soon as the purge is done` : '';
-  const hz = wl.hz ? `; CONFIG_HZ=${wl.hz} (a jiffy is ${1000 / wl.hz} ms)` : '';
+  const hz = (wl.hz ? `; CONFIG_HZ=${wl.hz} (a jiffy is ${1000 / wl.hz} ms)` : '') +
+    (wl.totalram_pages ? `; a machine of ${wl.totalram_pages * 4 >= 1 << 20 ? `${(wl.totalram_pages * 4) / (1 << 20)} GiB` : `${(wl.totalram_pages * 4) >> 10} MiB`}, most of it free` : '');
   return `${who}${describe_caller_task(wl.caller)} calls the OOM notifier after other notifiers reported ${wl.earlier} pages; ${describe_objects(wl.objects)}, busy on the GPU for ${wl.busy_ms} ms; ` +
     `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${kill}${again}${meanwhile}${hz}`;
 }
@@ -421,7 +439,7 @@ function same_report(which: string, ref: string[], got: string[]): string | null
 async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: run_result; value: { calls: reported_call[]; books: string | null } | undefined }> {
   const w = { i915: null as drm_i915_private | null, ready: false, calling: false, purged: init_completion('purge done') };
   return run_once(
-    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? 96 : 0, lockdep: wl.lockdep, ...(wl.hz ? { hz: wl.hz } : {}) },
+    { nr_cpus: 2, totalram_pages: wl.totalram_pages ?? 256, swap_pages: wl.swap ? 96 : 0, lockdep: wl.lockdep, ...(wl.hz ? { hz: wl.hz } : {}) },
     async () => {
       const i915 = w.i915!;
       await warm_up_workqueues();

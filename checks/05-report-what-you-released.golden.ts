@@ -292,7 +292,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":12,\"caller\":\"user\",\"comm\":\"kswapd0\",\"earlier\":3,\"hold_ms\":1444,\"holder\":\"caller\",\"hz\":100,\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"sigkill_ms\":8,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":12,\"caller\":\"user\",\"comm\":\"kswapd0\",\"earlier\":3,\"hold_ms\":1444,\"holder\":\"caller\",\"hz\":100,\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":6}],\"other\":\"i915_ioctl\",\"release\":\"4.12\",\"sigkill_ms\":8,\"swap\":true,\"totalram_pages\":4194304}": [
       {
         "released": 7,
         "added": 7,
@@ -312,7 +312,7 @@ const golden: golden_data = {
         ]
       }
     ],
-    "{\"again\":null,\"busy_ms\":1864,\"caller\":\"user\",\"comm\":\"check\",\"earlier\":4,\"hold_ms\":12,\"holder\":\"caller-handoff\",\"hz\":100,\"lockdep\":false,\"meanwhile\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5}],\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"kworker/0:1\",\"release\":\"4.12\",\"sigkill_ms\":40,\"swap\":true}": [
+    "{\"again\":null,\"busy_ms\":1864,\"caller\":\"user\",\"comm\":\"check\",\"earlier\":4,\"hold_ms\":12,\"holder\":\"caller-handoff\",\"hz\":100,\"lockdep\":false,\"meanwhile\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5}],\"objects\":[{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":4}],\"other\":\"kworker/0:1\",\"release\":\"4.12\",\"sigkill_ms\":40,\"swap\":true,\"totalram_pages\":1048576}": [
       {
         "released": 5,
         "added": 5,
@@ -339,6 +339,16 @@ const golden: golden_data = {
         "stalled_jiffies": 199,
         "printed": [
           "<6>Purging GPU memory, 11 pages freed, 0 pages still pinned."
+        ]
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":300,\"caller\":\"user\",\"comm\":\"glxgears\",\"earlier\":0,\"hold_ms\":600,\"holder\":\"other-briefly\",\"hz\":250,\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"purgeable\",\"pages\":10}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":false,\"totalram_pages\":16777216}": [
+      {
+        "released": 16,
+        "added": 16,
+        "stalled_jiffies": 149,
+        "printed": [
+          "<6>Purging GPU memory, 16 pages freed, 0 pages still pinned."
         ]
       }
     ],
@@ -392,6 +402,16 @@ const golden: golden_data = {
         ]
       }
     ],
+    "{\"again\":null,\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"Xorg\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true,\"totalram_pages\":524288}": [
+      {
+        "released": 18,
+        "added": 18,
+        "stalled_jiffies": 5,
+        "printed": [
+          "<6>Purging GPU memory, 18 pages freed, 0 pages still pinned."
+        ]
+      }
+    ],
     "{\"again\":null,\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"check\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"none\",\"lockdep\":true,\"meanwhile\":null,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"other\":\"Xorg\",\"release\":\"4.12\",\"sigkill_ms\":null,\"swap\":true}": [
       {
         "released": 18,
@@ -407,6 +427,16 @@ const golden: golden_data = {
         "released": 12,
         "added": 12,
         "stalled_jiffies": 2999,
+        "printed": [
+          "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
+        ]
+      }
+    ],
+    "{\"again\":null,\"busy_ms\":5,\"caller\":\"user\",\"comm\":\"i915_ioctl\",\"earlier\":0,\"hold_ms\":30,\"holder\":\"caller\",\"lockdep\":false,\"meanwhile\":null,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4}],\"other\":\"Xorg\",\"release\":\"4.11\",\"sigkill_ms\":null,\"swap\":false,\"totalram_pages\":4194304}": [
+      {
+        "released": 12,
+        "added": 12,
+        "stalled_jiffies": 5,
         "printed": [
           "<6>Purging GPU memory, 12 pages freed, 0 pages still pinned."
         ]
