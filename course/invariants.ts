@@ -8,7 +8,7 @@ import { current, model_task_sched } from '../kernel/sched/core';
 import type { task_struct } from '../kernel/sched/task';
 import { zone } from '../kernel/mm/zone';
 import { vm_events } from '../kernel/mm/vmstat';
-import { jiffies } from '../kernel/time/timekeeping';
+import { get_jiffies_64 } from '../kernel/time/timekeeping';
 
 /** What one call did to the calling task, measured by the scheduler's own counters. */
 export interface call_measure<T> {
@@ -55,7 +55,7 @@ export async function measure_call<T>(fn: () => Promise<T>): Promise<call_measur
   const s = model_task_sched(current);
   const nvcsw = s.nvcsw;
   const nivcsw = s.nivcsw;
-  const start = jiffies();
+  const start = get_jiffies_64(); // jiffies_64: jiffies itself wraps on a 32-bit kernel (boot param bits_per_long)
   const locks = watch_sleeping_locks(current);
   let value: T;
   try {
@@ -63,7 +63,7 @@ export async function measure_call<T>(fn: () => Promise<T>): Promise<call_measur
   } finally {
     locks.stop();
   }
-  return { value, slept: s.nvcsw - nvcsw, preempted: s.nivcsw - nivcsw, stalled_jiffies: jiffies() - start, sleeping_locks: locks.stop() };
+  return { value, slept: s.nvcsw - nvcsw, preempted: s.nivcsw - nivcsw, stalled_jiffies: get_jiffies_64() - start, sleeping_locks: locks.stop() };
 }
 
 /** The owner of each of @locks (by name), to compare before and after a call. */

@@ -11,6 +11,7 @@ import { user_task } from '../../kernel/fork';
 import { i915_gem_load, i915_gem_wait_for_idle } from '../../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_object_create, i915_gem_object_is_active, i915_gem_object_mark_active, i915_gem_object_request_completed, PAGE_SIZE } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { start_kernel } from '../../kernel/init/main';
+import { measure_call } from '../../course/invariants';
 import type { boot_params } from '../../kernel/init/params';
 import { msleep, schedule_timeout_uninterruptible } from '../../kernel/sched/core';
 import {
@@ -143,6 +144,15 @@ describe('jiffies on 32 and 64 bits', () => {
       expect(get_jiffies_64() - from).toBe(4000);
       expect(i915_gem_object_request_completed(obj, jiffies())).toBe(true);
     });
+  });
+
+  it('the checks\' measure of a call (measure_call) counts jiffies_64 across the wrap', async () => {
+    let stalled = -1;
+    await in_task(NEAR_WRAP, async () => {
+      stalled = (await measure_call(() => msleep(6000))).stalled_jiffies;
+    });
+    expect(stalled).toBeGreaterThanOrEqual(6000);
+    expect(stalled).toBeLessThanOrEqual(6002);
   });
 
   it('refuses a BITS_PER_LONG the model does not build', async () => {
