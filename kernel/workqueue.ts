@@ -101,6 +101,7 @@ import {
   type worker,
   type worker_pool,
 } from './workqueue_internal';
+import { model_struct } from './model_struct';
 
 export { current_wq_worker } from './workqueue_internal';
 
@@ -209,7 +210,7 @@ export function INIT_WORK(work: work_struct, func: work_func_t, name?: string, o
   model_embed_map(work, 'lockdep_map', opts.lockdep_map ?? new lockdep_map(opts.lockdep_name ?? `(${fname})`));
   work.pending = false;
   work_data_of.set(work, { pwq: null, pool: null, linked: false, color: WORK_NO_COLOR, canceling: false });
-  return work;
+  return model_struct(work);
 }
 
 /** DECLARE_WORK - a new work item running @func. */

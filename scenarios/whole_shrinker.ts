@@ -34,7 +34,7 @@
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { I915_MADV_DONTNEED, model_i915_objects } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_is_busy } from '../kernel/drivers/gpu/drm/i915/i915_gem';
-import { i915_gem_object_is_active, model_i915_object_freed, i915_gem_object_mark_active, i915_gem_object_request_completed, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_is_active, model_i915_object_freed, model_pages_put_while_active, i915_gem_object_mark_active, i915_gem_object_request_completed, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { can_release_pages, i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import { model_watch_list_walks } from '../kernel/drivers/gpu/drm/i915/i915_gem_list_debug';
@@ -164,59 +164,22 @@ function snapshot(i915: drm_i915_private): { with_pages: drm_i915_gem_object[]; 
   return { with_pages, dontneed, scannable, purgeable, largest: with_pages.reduce((m, o) => Math.max(m, obj_nr_pages(o)), 0) };
 }
 
-/** One accessor per watched object, shared by every call watching it (calls of several tasks overlap). */
-interface release_watch {
-  listeners: Set<(pages: number) => void>;
-  /** Put the plain field back, with the object's pages as they are now. */
-  restore: () => void;
-}
-const release_watches = new WeakMap<drm_i915_gem_object['mm'], release_watch>();
-
 /**
- * watch_releases - call @busy(pages) whenever one of @objs loses its pages
- * while the GPU is still using it (i915_gem_object_is_active at that very
- * moment: a purge-then-wait-for-idle is as wrong as no wait, the pages are
- * back with the allocator under a running batch). The model's
- * __i915_gem_object_put_pages() clears obj->mm.pages; a setter sees it.
+ * watch_releases - the pages of @objs the GEM core puts while the GPU is
+ * still using them, from now until the returned stop(): judged at the moment
+ * each object's pages went (kernel model_pages_put_while_active, recorded by
+ * __i915_gem_object_put_pages), so a purge-then-wait-for-idle is as wrong as
+ * no wait: the pages are back with the allocator under a running batch.
  * Calls overlap (the OOM notifier sleeps waiting for the GPU while kswapd's
- * scan runs), so an object has one accessor however many calls watch it,
- * and the last call to stop watching puts the plain field back with the
- * pages as they are then (a per-call copy would put back pages another
- * call's release had already freed). Returns the function that stops this call's watch.
+ * scan runs), and each counts what was put during it. (This was a setter on
+ * obj->mm.pages; since e35c1d6 only the GEM core may define that field.)
  */
-function watch_releases(objs: readonly drm_i915_gem_object[], busy: (pages: number) => void): () => void {
-  const mine: Array<[drm_i915_gem_object['mm'], release_watch, (pages: number) => void]> = [];
-  for (const o of objs) {
-    const mm = o.mm;
-    let w = release_watches.get(mm);
-    if (!w) {
-      let pages = mm.pages;
-      const n = obj_nr_pages(o);
-      const listeners = new Set<(pages: number) => void>();
-      Object.defineProperty(mm, 'pages', {
-        configurable: true,
-        enumerable: true,
-        get: () => pages,
-        set: (v: typeof pages) => {
-          if (pages !== null && v === null && i915_gem_object_is_active(o, jiffies())) for (const l of listeners) l(n);
-          pages = v;
-        },
-      });
-      w = { listeners, restore: () => Object.defineProperty(mm, 'pages', { value: pages, writable: true, configurable: true, enumerable: true }) };
-      release_watches.set(mm, w);
-    }
-    const listener = (pages: number): void => busy(pages);
-    w.listeners.add(listener);
-    mine.push([mm, w, listener]);
-  }
+function watch_releases(objs: readonly drm_i915_gem_object[]): () => number {
+  const before = new Map(objs.map((o) => [o, model_pages_put_while_active(o)] as const));
   return () => {
-    for (const [mm, w, listener] of mine) {
-      w.listeners.delete(listener);
-      if (w.listeners.size === 0) {
-        w.restore();
-        release_watches.delete(mm);
-      }
-    }
+    let busy = 0;
+    for (const [o, n] of before) busy += model_pages_put_while_active(o) - n;
+    return busy;
   };
 }
 
@@ -257,12 +220,12 @@ export function judged_shrinker(s: whole_shrinker): { ops: Partial<i915_shrinker
     const nvcsw = model_task_sched(me).nvcsw; // the scheduler's count: the task's field is writable by the code judged
     const steps = sched_steps();
     const t0 = jiffies();
-    const unwatch = watch_releases(before.with_pages, (n) => (rec.released_busy += n));
+    const unwatch = watch_releases(before.with_pages);
     try {
       // Every walk of i915's lists checked against struct_mutex's owner (a WARNING without it, lockdep on or off).
       rec.ret = await model_watch_list_walks(i915, call);
     } finally {
-      unwatch();
+      rec.released_busy = unwatch();
       rec.yielded = sched_steps() - steps;
       rec.slept = model_task_sched(me).nvcsw - nvcsw;
       rec.stalled_jiffies = jiffies() - t0;

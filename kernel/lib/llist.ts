@@ -1,10 +1,14 @@
 // Models: lib/llist.c and include/linux/llist.h, v4.11: a lock-less list.
 // i915's RCU callback pushes freed objects here; only the push that finds the
 // list empty queues the free worker, so one work item drains them all.
+import { model_struct } from '../model_struct';
 
 export class llist_head<T> {
   /** Newest first, as llist_add pushes at the head. */
   items: T[] = [];
+  constructor() {
+    model_struct(this);
+  }
 }
 
 /** llist_add - push @item; returns true if the list was empty before. */

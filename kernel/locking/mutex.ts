@@ -56,6 +56,7 @@ import { DEBUG_LOCKS_WARN_ON } from './debug_locks';
 import { lock_acquire, lock_release, lockdep_map, model_embed_map } from './lockdep';
 import { model_static_lock_register } from './static_locks';
 import { register_initcall } from '../init/initcall';
+import { model_struct } from '../model_struct';
 
 export const MUTEX_FLAG_WAITERS = 0x01;
 export const MUTEX_FLAG_HANDOFF = 0x02;
@@ -101,6 +102,7 @@ export class mutex {
     model_embed_map(this, 'dep_map', new lockdep_map(name));
     wait_targets.set(this, model_wait_target({ describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) }));
     model_mutex_watch?.(this);
+    model_struct(this);
   }
 }
 

@@ -27,6 +27,7 @@ import { TASK_RUNNING, TASK_UNINTERRUPTIBLE, model_wait_target, type task_struct
 import { trace, trace_enabled } from '../trace/trace';
 import { lock_acquire, lock_release, lockdep_map, model_embed_map } from './lockdep';
 import { model_static_lock_register } from './static_locks';
+import { model_struct } from '../model_struct';
 
 /** struct rwsem_waiter */
 interface rwsem_waiter {
@@ -53,6 +54,7 @@ export class rw_semaphore {
     model_embed_map(this, 'dep_map', new lockdep_map(name));
     // A reader holder is named by the lowest pid, not by arrival order: two down_read()s commute (see down_read).
     wait_targets.set(this, model_wait_target({ describe: () => `rwsem ${name}`, holder: () => this.writer ?? lowest_pid(this.readers) }));
+    model_struct(this);
   }
 }
 

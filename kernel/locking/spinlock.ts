@@ -36,6 +36,7 @@ import { softlockup_line, softlockup_title } from '../watchdog';
 import { debug_locks_off } from './debug_locks';
 import { model_embed_map, model_lockdep_task, lock_acquire, lock_release, lockdep_map } from './lockdep';
 import { model_static_lock_register } from './static_locks';
+import { model_struct } from '../model_struct';
 
 /** SPINLOCK_MAGIC of CONFIG_DEBUG_SPINLOCK. */
 const SPINLOCK_MAGIC = 0xdead4ead;
@@ -50,6 +51,7 @@ export class spinlock_t {
   constructor(public readonly name: string) {
     footprint_new(this);
     model_embed_map(this, 'dep_map', new lockdep_map(name));
+    model_struct(this);
   }
 }
 

@@ -18,7 +18,7 @@
 // pages left after boot); elements allocated later come from the zone.
 import { footprint_write } from '../footprint';
 import { might_sleep, schedule_timeout, set_current_state, current } from '../sched/core';
-import { TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../sched/task';
+import { model_wait_target, TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../sched/task';
 import { init_waitqueue_head, wake_up, type wait_queue_head } from '../sched/wait';
 import { HZ } from '../time/timekeeping';
 import { __GFP_DIRECT_RECLAIM, __GFP_IO, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from './gfp';
@@ -59,7 +59,7 @@ export async function mempool_alloc<T>(pool: mempool<T>, gfp_mask: gfp_t): Promi
     footprint_write(pool.wait);
     pool.wait.waiters.push(t);
     set_current_state(TASK_UNINTERRUPTIBLE);
-    await schedule_timeout(5 * HZ, { describe: () => `an element of mempool ${pool.name} (mempool_alloc)`, holder: () => null });
+    await schedule_timeout(5 * HZ, model_wait_target({ describe: () => `an element of mempool ${pool.name} (mempool_alloc)`, holder: () => null }));
     const i = pool.wait.waiters.indexOf(t);
     if (i >= 0) pool.wait.waiters.splice(i, 1);
     t.state = TASK_RUNNING;

@@ -55,6 +55,7 @@ import { DEF_PRIORITY, SWAP_CLUSTER_MAX } from './internal';
 import { count_vm_event, count_vm_events } from './vmstat';
 import { new_scan_control, shrink_node_memcg, type scan_control } from './vmscan_lru';
 import { model_describe_kind } from '../model_value';
+import { model_struct } from '../model_struct';
 
 export { new_scan_control, zone_reclaimable_pages, type scan_control } from './vmscan_lru';
 
@@ -144,7 +145,8 @@ export function register_shrinker(s: shrinker): number {
   const nr = s.flags & SHRINKER_NUMA_AWARE ? nr_node_ids : 1;
   if (should_failslab(8 * nr, GFP_KERNEL)) return -ENOMEM;
   s.nr_deferred = Array.from({ length: nr }, () => new atomic_long_t(0));
-  shrinker_list.push(s);
+  // The struct shrinker has its fields now (nr_deferred was the last): none can be added or held otherwise.
+  shrinker_list.push(model_struct(s));
   return 0;
 }
 
@@ -308,7 +310,7 @@ export async function shrink_slab(gfp_mask: gfp_t, nid: number, memcg: object | 
   } else {
     for (let i = 0; i < shrinker_list.length; i++) {
       const s = shrinker_list[i]!;
-      const sc: shrink_control = { gfp_mask, nid: s.flags & SHRINKER_NUMA_AWARE ? nid : 0, memcg, nr_to_scan: 0 };
+      const sc: shrink_control = model_struct({ gfp_mask, nid: s.flags & SHRINKER_NUMA_AWARE ? nid : 0, memcg, nr_to_scan: 0 });
       if (!do_shrink_slab_impl) {
         freed += await do_shrink_slab(sc, s, nr_scanned, nr_eligible);
         continue;

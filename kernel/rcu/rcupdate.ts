@@ -23,6 +23,7 @@ import { WARN_ONCE } from '../panic';
 import { footprint_read, footprint_write, rcu_readers_fp } from '../footprint';
 import { model_task_context, current, register_sched_exit_hook } from '../sched/core';
 import type { task_struct } from '../sched/task';
+import { model_struct } from '../model_struct';
 
 /** rcu_callback_t - what call_rcu() runs after a grace period (softirq context: must not sleep). */
 export type rcu_callback_t = (head: rcu_head) => void;
@@ -35,6 +36,9 @@ export type rcu_callback_t = (head: rcu_head) => void;
 export class rcu_head {
   /** The callback, set by call_rcu(). */
   func: rcu_callback_t | null = null;
+  constructor() {
+    model_struct(this);
+  }
 }
 
 /** Readers inside a read-side critical section, per CPU (the model's bookkeeping). */

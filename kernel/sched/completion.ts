@@ -6,6 +6,7 @@
 import { model_task_context, current, schedule, set_current_state, try_to_wake_up, might_sleep } from './core';
 import { TASK_UNINTERRUPTIBLE, TASK_RUNNING, model_wait_target, type task_struct, type wait_target } from './task';
 import { footprint_new, footprint_read, footprint_write } from '../footprint';
+import { model_struct } from '../model_struct';
 
 /** Hooks for lockdep cross-release (kernel/locking/lockdep.ts fills them in). */
 export interface completion_lockdep_hooks {
@@ -29,6 +30,7 @@ export class completion {
     public completer: () => task_struct | null = () => null,
   ) {
     footprint_new(this);
+    model_struct(this);
   }
 }
 

@@ -80,7 +80,10 @@ export type sched_exit_hook = (t: task_struct) => void;
 
 /** The task running before any scenario task exists (init_task, "swapper/0"). */
 function make_task(pid: number, comm: string, flags: number, cpu: number, daemon: boolean): task_struct {
-  return {
+  // Not sealed (kernel/model_struct.ts): KASAN poisons a freed task_struct's fields with accessors
+  // (kernel/exit.ts). No field can be added, nor its prototype swapped; what the checks judge a task
+  // by is the scheduler's own record (model_task_sched).
+  return Object.preventExtensions({
     pid,
     comm,
     flags,
@@ -101,7 +104,7 @@ function make_task(pid: number, comm: string, flags: number, cpu: number, daemon
     reclaim_state: null,
     exit_state: 'running',
     usage: 2,
-  };
+  });
 }
 
 /**

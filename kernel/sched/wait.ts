@@ -4,6 +4,7 @@
 import { model_task_context, current, schedule, set_current_state, try_to_wake_up, might_sleep } from './core';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_RUNNING, model_wait_target, type task_struct, type wait_target } from './task';
 import { footprint_new, footprint_read, footprint_write } from '../footprint';
+import { model_struct } from '../model_struct';
 
 export class wait_queue_head {
   readonly waiters: task_struct[] = [];
@@ -11,6 +12,7 @@ export class wait_queue_head {
     // Read-only at run time too: reports and the checks' trace name the queue a task sleeps on by it.
     Object.defineProperty(this, 'name', { value: name, writable: false, enumerable: true, configurable: false });
     footprint_new(this);
+    model_struct(this);
   }
 }
 

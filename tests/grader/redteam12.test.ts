@@ -98,3 +98,46 @@ describe('judges read what the model recorded, not fields code handed the object
     expect(value!.still).toBe(true);
   });
 });
+
+describe('the model\'s structs are sealed when made: no spelling reaches past a plain field (round 11 #06)', () => {
+  it('Object[name] with a name built at run time cannot put an accessor over a field, delete one, add one or swap a prototype, on the device, a GEM object, a lock, a work item, an RCU head, a list or the task', async () => {
+    const { value } = await run_once(WORLD_PARAMS, async () => {
+      const w = gem_world({ release: '4.12' });
+      const obj = (await i915_gem_object_create(w.i915, 4096))!;
+      // As red team 11 #06 spelled it: a static rule sees neither name.
+      const O = Object as unknown as Record<string, (...a: unknown[]) => unknown>;
+      const define = O[['define', 'Property'].join('')]!;
+      const set_proto = O[['setProto', 'typeOf'].join('')]!;
+      const targets: [object, string, string][] = [
+        [w.i915, 'i915', 'struct_mutex'],
+        [w.i915.mm, 'i915.mm', 'free_count'],
+        [w.i915.mm.free_work, 'i915.mm.free_work', 'pending'],
+        [w.i915.struct_mutex, 'struct_mutex', 'owner'],
+        [obj, 'obj', 'active_until'],
+        [obj.mm, 'obj.mm', 'madv'],
+        [obj.base, 'obj.base', 'refcount'],
+        [obj.rcu, 'obj.rcu', 'func'],
+        [w.i915.mm.free_list, 'i915.mm.free_list', 'items'],
+      ];
+      const held: string[] = [];
+      const tries = (what: string, f: () => unknown): void => {
+        try {
+          f();
+          held.push(`${what}: done`);
+        } catch (e) {
+          held.push(`${what}: ${(e as Error).constructor.name}`);
+        }
+      };
+      for (const [o, path, field] of targets) {
+        tries(`${path}.${field} accessor`, () => define(o, field, { get: () => 0, configurable: true }));
+        tries(`${path} prototype`, () => set_proto(o, { forged: true }));
+        tries(`${path} new field`, () => define(o, 'calls', { value: 1 }));
+      }
+      tries('current prototype', () => set_proto(current, { forged: true }));
+      tries('current new field', () => define(current, 'calls', { value: 1 }));
+      return held;
+    });
+    expect(value!.filter((x) => !x.endsWith('TypeError'))).toEqual([]);
+    expect(value!.length).toBe(9 * 3 + 2);
+  });
+});

@@ -33,6 +33,7 @@ import {
   type drm_i915_gem_object,
 } from './i915_gem_object';
 import { i915_gem_shrinker_init, v4_11_shrinker_ops, type i915_shrinker_ops } from './i915_gem_shrinker';
+import { model_struct } from '../../../../model_struct';
 
 export interface i915_gem_options {
   /** Which kernel's shrinker behaviour to model (default '4.11'). */
@@ -124,7 +125,8 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
     lockdep_name: '(&i915->mm.free_work)',
   });
   i915_gem_shrinker_init(i915);
-  return i915;
+  model_struct(i915.mm);
+  return model_struct(i915);
 }
 
 /**

@@ -30,6 +30,7 @@ import { rcu_head } from '../../../../rcu/update';
 import { HZ, jiffies, time_after, time_after_eq, time_before } from '../../../../time/timekeeping';
 import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, model_i915_objects, type drm_i915_private } from './i915_drv';
 import { model_page_access, model_page_pins_changed } from './i915_gem_pages_debug';
+import { model_struct } from '../../../../model_struct';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -181,9 +182,9 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
   model_pages_field(obj.mm);
   // A C struct has the fields its header declares: none can be added, at any depth a shrinker can
   // reach (red team 11 #11 hung a counter on i915.mm.bound_list[0].base, below the run-time watch).
-  Object.preventExtensions(obj.base);
-  Object.preventExtensions(obj.mm);
-  Object.preventExtensions(obj);
+  model_struct(obj.base);
+  model_struct(obj.mm);
+  model_struct(obj);
   // The pin count is the object's own atomic_t for its whole life: nobody swaps in another.
   Object.defineProperty(obj.mm, 'pages_pin_count', { writable: false, configurable: false });
   model_i915_objects(i915).push(obj);
