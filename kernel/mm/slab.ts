@@ -102,8 +102,25 @@ const KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096];
 let kmalloc_caches: kmem_cache[] = [];
 let all_caches: kmem_cache[] = [];
 const slub_oom_rs = new ratelimit_state();
+/**
+ * (model) The slab pages discard_slab() counted into each reclaim_state, kept where only this file writes: the
+ * record of what reclaimed_slab should say, since the field itself is one any code can write (a shrinker that
+ * "reports progress" there lies to shrink_node(): vmscan.ts compares the two).
+ */
+let slab_counted = new WeakMap<object, number>();
+
+/** model_slab_counted - slab pages discard_slab() has added to @reclaim_state since it was made or last reset (the model's record, not a kernel API). */
+export function model_slab_counted(reclaim_state: object): number {
+  return slab_counted.get(reclaim_state) ?? 0;
+}
+
+/** model_slab_counted_reset - shrink_node() has taken @reclaim_state's count and zeroed the field. */
+export function model_slab_counted_reset(reclaim_state: object): void {
+  slab_counted.delete(reclaim_state);
+}
 
 register_initcall('core', 'mm_slab', () => {
+  slab_counted = new WeakMap();
   kmalloc_caches = KMALLOC_SIZES.map((s) => new kmem_cache(`kmalloc-${s}`, s));
   all_caches = [...kmalloc_caches];
   slub_oom_rs.begin = 0;
@@ -216,7 +233,10 @@ function discard_slab(s: slab): void {
   node_stat.nr_slab--;
   s.page.flags &= ~PG_slab;
   s.page.slab = null;
-  if (current.reclaim_state) current.reclaim_state.reclaimed_slab += 1;
+  if (current.reclaim_state) {
+    current.reclaim_state.reclaimed_slab += 1;
+    slab_counted.set(current.reclaim_state, model_slab_counted(current.reclaim_state) + 1);
+  }
   __free_pages(s.page, 0);
 }
 

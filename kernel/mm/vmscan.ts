@@ -44,12 +44,13 @@ import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { atomic_long_add_return, atomic_long_read, atomic_long_t, atomic_long_xchg } from '../lib/atomic';
 import { down_read_trylock, down_write, DECLARE_RWSEM, up_read, up_write } from '../locking/rwsem';
-import { KernelOops, print_tainted, report, UTS_RELEASE } from '../panic';
+import { KernelOops, print_tainted, report, UTS_RELEASE, WARN } from '../panic';
 import { pr_err } from '../printk/printk';
 import { cond_resched, current } from '../sched/core';
 import { memalloc_noio_flags } from '../sched/mm';
 import { trace, trace_enabled } from '../trace/trace';
 import { should_failslab } from './failslab';
+import { model_slab_counted, model_slab_counted_reset } from './slab';
 import { format_gfp, GFP_KERNEL, type gfp_t } from './gfp';
 import { DEF_PRIORITY, SWAP_CLUSTER_MAX } from './internal';
 import { count_vm_event, count_vm_events } from './vmstat';
@@ -357,6 +358,12 @@ export async function shrink_node(sc: scan_control): Promise<boolean> {
   // The return value is discarded: a shrinker's count is not progress.
   await shrink_slab(sc.gfp_mask, 0, null, sc.nr_scanned - nr_scanned, lru_pages);
   if (reclaim_state) {
+    // (model) Only the slab allocator adds to reclaimed_slab; anything else there is progress reclaim did not make
+    // (red team 13: shrinkers "reporting" released pages through it). The kernel has no such check: the model's instrument.
+    const by_slab = model_slab_counted(reclaim_state);
+    WARN(reclaim_state.reclaimed_slab !== by_slab, 'shrink_node', `current->reclaim_state->reclaimed_slab is ${reclaim_state.reclaimed_slab}, but the slab allocator ` +
+      `freed ${by_slab} slab page(s) during this pass: something else wrote reclaim progress that no page was freed for (shrinkers report through their return value)`);
+    model_slab_counted_reset(reclaim_state);
     sc.nr_reclaimed += reclaim_state.reclaimed_slab;
     reclaim_state.reclaimed_slab = 0;
   }

@@ -15,6 +15,7 @@ import {
   kmem_cache_free,
   kmalloc_slab,
   kzalloc,
+  model_slab_counted,
   type kmem_object,
 } from '../../kernel/mm/slab';
 import { register_shrinker } from '../../kernel/mm/vmscan';
@@ -79,6 +80,38 @@ describe('kmalloc on slab pages', () => {
       },
     );
     expect(seen[0]).toBe(4);
+  });
+
+  it("keeps its own record of the slab pages counted into each reclaim_state (model_slab_counted): a write to the field is not in it", async () => {
+    const seen: number[][] = [];
+    const objs: kmem_object[] = [];
+    const s = test_shrinker(
+      () => objs.length,
+      () => {
+        const field = current.reclaim_state!.reclaimed_slab;
+        const record = model_slab_counted(current.reclaim_state!);
+        for (const o of objs.splice(0)) kfree(o);
+        current.reclaim_state!.reclaimed_slab += 10; // a shrinker claiming progress it did not make
+        seen.push([current.reclaim_state!.reclaimed_slab - field, model_slab_counted(current.reclaim_state!) - record]);
+        return 0;
+      },
+    );
+    const r = await run_in_kthread(
+      { totalram_pages: 1024 },
+      async () => {
+        for (let i = 0; i < 16; i++) objs.push((await kmalloc(1024, GFP_KERNEL))!); // 4 pages of kmalloc-1024
+        const keep: page[] = [];
+        while (zone.free_pages > zone.watermark[0]) keep.push((await alloc_page(GFP_KERNEL))!);
+        await alloc_page(GFP_KERNEL | __GFP_NOWARN); // direct reclaim calls the shrinker
+      },
+      () => {
+        register_shrinker(s);
+        pinned_file_pages(100);
+      },
+    );
+    expect(seen[0]).toEqual([14, 4]);
+    // shrink_node() compares the field with the record and warns (the model's instrument).
+    expect(r.reports.filter((x) => x.kind === 'warn').map((x) => [x.title, ...x.lines].join('\n')).join('\n')).toContain('reclaimed_slab is 14, but the slab allocator freed 4 slab page(s)');
   });
 
   it('kmalloc(GFP_KERNEL) needing a new slab page can enter direct reclaim and succeeds', async () => {
