@@ -24,9 +24,10 @@ import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_shrink_all, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
-import { current, msleep, sched_steps } from '../kernel/sched/core';
+import { current, model_task_ident, msleep, sched_steps } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC } from '../kernel/sched/task';
 import { trace_events } from '../kernel/trace/trace';
+import { PageDirty, PageSwapCache, PageWriteback } from '../kernel/mm/mm_types';
 import { HZ } from '../kernel/time/timekeeping';
 import {
   arb_comm,
@@ -302,7 +303,7 @@ const EXPEDITED_GP_WAIT = /^(wait queue rcu_sched->exp_wq\[\d+\]|mutex &rsp->exp
  * those sleeps it took while holding @lock (followed through its lock_acquired / lock_release events).
  */
 async function sleeps_during<T>(fn: () => Promise<T>, lock: string): Promise<{ value: T; slept_on: string[]; slept_holding: string[] }> {
-  const me = current.pid;
+  const me = model_task_ident(current).pid; // fork's pid: the task's own field is writable by the code judged
   const from = trace_events().length;
   const value = await fn();
   const slept_on: string[] = [];

@@ -223,6 +223,7 @@ register_initcall('core', 'lockdep', () => {
   classes = new Map();
   chain_root = { children: new Map() };
   irq_held = [];
+  stacks = new WeakMap();
   bfs_gen = 0;
   acquire_observer = null;
   named_callers = new WeakMap();
@@ -325,9 +326,42 @@ export function model_lockdep_task(): task_struct | null {
   return t;
 }
 
+/**
+ * Each task's held-lock stack, lockdep's own, beside the task: task.held_locks
+ * is a frozen copy for readers (publish_held), of entries without their
+ * class. Lockdep's books on the task itself were in reach of code handed the
+ * task (grader red team 12 #04/#05: an entry spliced out around an
+ * acquisition, or its class's usage_mask cleared and put back, and the
+ * course's own check-then-mutex-lock decoy passed 01 with lockdep blind).
+ */
+let stacks = new WeakMap<task_struct, held_stack>();
+
 function held_stack_of(t: task_struct | null): held_stack {
-  // Only lockdep pushes onto held_locks, so every entry is a lockdep_held_lock.
-  return t ? (t.held_locks as held_stack) : irq_held;
+  if (!t) return irq_held;
+  let s = stacks.get(t);
+  if (!s) {
+    s = [];
+    stacks.set(t, s);
+  }
+  return s;
+}
+
+/** The reader's view of a held lock: its class's name, where it was taken, shared or not, which lock. */
+const views = new WeakMap<lockdep_held_lock, held_lock>();
+
+/** publish_held - task.held_locks becomes a frozen copy of @t's stack (what lockdep_print_held_locks reads). */
+function publish_held(t: task_struct | null, stack: held_stack): void {
+  if (!t) return;
+  t.held_locks = Object.freeze(
+    stack.map((h) => {
+      let v = views.get(h);
+      if (!v || v.acquire_ip !== h.acquire_ip || v.read !== h.read) {
+        v = Object.freeze({ class_name: h.class_name, acquire_ip: h.acquire_ip, read: h.read, instance: h.instance });
+        views.set(h, v);
+      }
+      return v;
+    }),
+  ) as held_lock[];
 }
 
 // ---------------------------------------------------------------------------
@@ -372,6 +406,7 @@ export function lock_acquire(map: lockdep_map, trylock: boolean, read: boolean |
   }
   validate_chain(stack, depth, hl);
   stack.push(hl);
+  publish_held(t, stack);
 }
 
 /** lock_release - current releases the lock of @map (at @ip). Warns if it does not hold it. */
@@ -390,6 +425,7 @@ export function lock_release(map: lockdep_map, ip: string): void {
       stack.splice(i, 1);
       for (let j = i; j < stack.length; j++) validate_chain(stack, j, stack[j]!);
     }
+    publish_held(t, stack);
     return;
   }
   if (debug_locks_off()) print_unlock_imbalance_bug(t, map, ip);
@@ -759,7 +795,7 @@ const crossrelease_hooks: completion_lockdep_hooks = {
   complete(x) {
     if (!debug_locks) return;
     const t = model_lockdep_task();
-    if (!t || t.held_locks.length === 0) return; // interrupt context holds nothing
+    if (!t || held_stack_of(t).length === 0) return; // interrupt context holds nothing
     const stack = held_stack_of(t);
     const m = completion_map(x);
     const xlock = new lockdep_held_lock(class_of(m), m, 'complete', 0, false, chain_root);
@@ -1168,7 +1204,7 @@ function print_unlock_imbalance_bug(t: task_struct | null, map: lockdep_map, ip:
  * calls this). @t defaults to current.
  */
 export function debug_check_no_locks_held(t: task_struct = current): void {
-  if (!enabled || t.held_locks.length === 0) return;
+  if (!enabled || held_stack_of(t).length === 0) return;
   if (!debug_locks_off()) return;
   const stack = held_stack_of(t);
   const lines = [

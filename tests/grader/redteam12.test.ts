@@ -6,6 +6,7 @@ import { user_task } from '../../kernel/fork';
 import { start_kernel } from '../../kernel/init/main';
 import { mutex_init, mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
 import { kernel_reports } from '../../kernel/panic';
+import { lockdep_print_held_locks } from '../../kernel/locking/lockdep';
 import { init_completion, wait_for_completion } from '../../kernel/sched/completion';
 import { current, msleep, schedule, set_current_state, wake_up_process } from '../../kernel/sched/core';
 import { TASK_KILLABLE, TASK_UNINTERRUPTIBLE, type task_struct, type wait_target } from '../../kernel/sched/task';
@@ -139,5 +140,52 @@ describe('the model\'s structs are sealed when made: no spelling reaches past a 
     });
     expect(value!.filter((x) => !x.endsWith('TypeError'))).toEqual([]);
     expect(value!.length).toBe(9 * 3 + 2);
+  });
+});
+
+describe('round 12, 04/05: lockdep keeps its books beside the task, not on it', () => {
+  it('current.held_locks is a frozen copy without the lock classes: splicing it or writing it changes nothing lockdep knows', async () => {
+    const { value } = await run_once({ ...WORLD_PARAMS, lockdep: true }, async () => {
+      const lock = mutex_init('&a->lock');
+      await mutex_lock(lock);
+      const me = current as unknown as { held_locks: unknown[] };
+      const seen: string[] = [];
+      try {
+        me.held_locks.splice(0, 1);
+        seen.push('spliced');
+      } catch (e) {
+        seen.push(`splice: ${(e as Error).constructor.name}`);
+      }
+      seen.push(`class reachable: ${me.held_locks.some((h) => typeof h === 'object' && h !== null && 'cls' in h)}`);
+      me.held_locks = [];
+      seen.push(`lockdep still sees it: ${lockdep_print_held_locks(current).join(' ').includes('&a->lock')}`);
+      mutex_unlock(lock);
+      return seen;
+    });
+    expect(value).toEqual(['splice: TypeError', 'class reachable: false', 'lockdep still sees it: true']);
+  });
+});
+
+describe('round 12, 14: a task\'s identity in the trace is fork\'s, not its writable fields', () => {
+  it('current.pid cannot be written; with it redefined anyway, the trace still stamps the task\'s events with fork\'s pid', async () => {
+    const { value } = await run_once({ ...WORLD_PARAMS, trace: true }, async () => {
+      const me = current;
+      const pid = me.pid;
+      const seen: string[] = [];
+      try {
+        (me as { pid: number }).pid = pid + 4194304;
+        seen.push('written');
+      } catch (e) {
+        seen.push(`write: ${(e as Error).constructor.name}`);
+      }
+      const O = Object as unknown as Record<string, (...a: unknown[]) => unknown>;
+      O[['define', 'Property'].join('')]!(me, 'pid', { value: pid + 4194304 });
+      await msleep(1);
+      O[['define', 'Property'].join('')]!(me, 'pid', { value: pid });
+      const sleeps = trace_events().filter((e) => e.event === 'sched_sleep');
+      seen.push(`sleeps stamped with fork's pid: ${sleeps.filter((e) => e.pid === pid).length}`);
+      return seen;
+    });
+    expect(value).toEqual(['write: TypeError', 'sleeps stamped with fork\'s pid: 1']);
   });
 });
