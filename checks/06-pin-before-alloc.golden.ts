@@ -138,6 +138,17 @@ const golden: golden_data = {
       "slept": 1,
       "free_after": 36
     },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"},\"totalram_pages\":4194304}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 4100
+    },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"},\"uptime_secs\":4294968}": {
       "ret": 0,
       "written": 1,
@@ -170,6 +181,17 @@ const golden: golden_data = {
       "stalled_jiffies": 0,
       "slept": 0,
       "free_after": 1768
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"},\"totalram_pages\":524288}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 1452
     },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":80,\"state\":\"unpinned\"}}": {
       "ret": 0,
@@ -237,7 +259,7 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 475
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":10,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"first_pid\":1509141,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"nr_cpus\":2,\"objects\":[],\"swap\":true,\"target\":{\"pages\":7,\"state\":\"pinned-by-user\"},\"uptime_secs\":6544974}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"},\"totalram_pages\":16777216}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -246,7 +268,18 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 52
+      "free_after": 8196
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":10,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"first_pid\":1509141,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"nr_cpus\":2,\"objects\":[],\"swap\":true,\"target\":{\"pages\":7,\"state\":\"pinned-by-user\"},\"totalram_pages\":16777216,\"uptime_secs\":6544974}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 8232
     },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":2,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"no-pages\"}}": {
       "ret": 0,
@@ -270,7 +303,7 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 464
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"first_pid\":3736692,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":true,\"nr_cpus\":257,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":3042,\"state\":\"pinned-by-user\"},\"totalram_pages\":8192,\"uptime_secs\":7259708}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"first_pid\":3736692,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":true,\"nr_cpus\":257,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":3042,\"state\":\"pinned-by-user\"},\"totalram_pages\":8388608,\"uptime_secs\":7259708}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -279,7 +312,7 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 1271
+      "free_after": 23568
     },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"first_pid\":641548,\"level\":{\"delta\":1,\"mark\":\"low\"},\"lockdep\":true,\"nr_cpus\":512,\"objects\":[],\"swap\":false,\"target\":{\"pages\":5,\"state\":\"no-pages\"},\"uptime_secs\":4294968}": {
       "ret": 0,
@@ -303,7 +336,7 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 38
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"first_pid\":4194048,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"nr_cpus\":189,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":20,\"state\":\"bound\"},\"totalram_pages\":512,\"uptime_secs\":21}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"i915_ioctl\",\"fail_nth_kmalloc\":0,\"first_pid\":4194048,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"nr_cpus\":189,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":20,\"state\":\"bound\"},\"totalram_pages\":2097152,\"uptime_secs\":21}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -312,9 +345,9 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 467
+      "free_after": 8090
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":5,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"first_pid\":1,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":true,\"nr_cpus\":420,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":13,\"state\":\"bound\"},\"totalram_pages\":512,\"uptime_secs\":0}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":5,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"first_pid\":1,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":true,\"nr_cpus\":420,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":3}],\"swap\":true,\"target\":{\"pages\":13,\"state\":\"bound\"},\"totalram_pages\":1048576,\"uptime_secs\":0}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -323,9 +356,9 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 451
+      "free_after": 5144
     },
-    "{\"cache_busy_jiffies\":0,\"cache_objects\":5,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"first_pid\":1336447,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"bound-active\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":4,\"state\":\"no-pages\"},\"uptime_secs\":4294968}": {
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":5,\"comm\":\"kswapd0\",\"fail_nth_kmalloc\":0,\"first_pid\":1336447,\"level\":{\"delta\":2,\"mark\":\"min\"},\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"bound-active\",\"pages\":1}],\"swap\":false,\"target\":{\"pages\":4,\"state\":\"no-pages\"},\"totalram_pages\":1048576,\"uptime_secs\":4294968}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -334,7 +367,7 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 50
+      "free_after": 2066
     },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":7,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":4,\"state\":\"bound\"}}": {
       "ret": 0,
@@ -347,7 +380,7 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 40
     },
-    "{\"cache_busy_jiffies\":20,\"cache_objects\":3,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"first_pid\":4194303,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"nr_cpus\":98,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3}],\"swap\":false,\"target\":{\"pages\":1511,\"state\":\"bound\"},\"totalram_pages\":4096,\"uptime_secs\":13}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":3,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"first_pid\":4194303,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"nr_cpus\":98,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3}],\"swap\":false,\"target\":{\"pages\":1511,\"state\":\"bound\"},\"totalram_pages\":262144,\"uptime_secs\":13}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -356,7 +389,7 @@ const golden: golden_data = {
       "faults_hit": 0,
       "stalled_jiffies": 0,
       "slept": 0,
-      "free_after": 1192
+      "free_after": 2548
     },
     "{\"cache_busy_jiffies\":20,\"cache_objects\":3,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"}}": {
       "ret": 0,
@@ -369,16 +402,16 @@ const golden: golden_data = {
       "slept": 1,
       "free_after": 44
     },
-    "{\"cache_busy_jiffies\":20,\"cache_objects\":8,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"first_pid\":1,\"level\":{\"delta\":0,\"mark\":\"atomic-floor\"},\"lockdep\":true,\"nr_cpus\":240,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"},\"uptime_secs\":4294968}": {
+    "{\"cache_busy_jiffies\":20,\"cache_objects\":8,\"comm\":\"gpu_wait\",\"fail_nth_kmalloc\":0,\"first_pid\":1,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"nr_cpus\":240,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":2}],\"swap\":true,\"target\":{\"pages\":1,\"state\":\"pinned-by-user\"},\"totalram_pages\":8388608,\"uptime_secs\":4294968}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
       "pin_delta": 0,
       "reloc_buffers_leaked": 0,
       "faults_hit": 0,
-      "stalled_jiffies": 20,
-      "slept": 1,
-      "free_after": 46
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 5794
     },
     "{\"cache_busy_jiffies\":20,\"cache_objects\":9,\"comm\":\"check\",\"fail_nth_kmalloc\":0,\"first_pid\":4194285,\"level\":{\"delta\":1000,\"mark\":\"high\"},\"lockdep\":false,\"nr_cpus\":8,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":1}],\"swap\":true,\"target\":{\"pages\":3248,\"state\":\"pinned-by-user\"},\"totalram_pages\":8192,\"uptime_secs\":9000000}": {
       "ret": 0,
