@@ -20,6 +20,7 @@ import type { drm_i915_private, i915_release } from '../kernel/drivers/gpu/drm/i
 import { i915_gem_object_mark_active, i915_gem_object_set_madv } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { i915_gem_shrinker_unlock, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { model_watch_list_walks } from '../kernel/drivers/gpu/drm/i915/i915_gem_list_debug';
+import { with_madvise_watch } from '../scenarios/userspace_madvise';
 import { complete, completion_done, init_completion, wait_for_completion } from '../kernel/sched/completion';
 import { I915_MADV_DONTNEED, model_i915_objects } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { NOTIFY_DONE, NOTIFY_OK } from '../kernel/mm/oom_kill';
@@ -58,11 +59,15 @@ import golden from './05-report-what-you-released.golden';
  * The learner's notifier, with every walk of i915's object lists checked
  * against struct_mutex's owner (v4.11: the lists are struct_mutex's alone;
  * a walk without it, e.g. the report's after the unlock, is a WARNING with
- * lockdep on or off: kernel/drivers/gpu/drm/i915/i915_gem_list_debug.ts).
+ * lockdep on or off: kernel/drivers/gpu/drm/i915/i915_gem_list_debug.ts),
+ * and every buffer's madvise left as userspace set it (a needed buffer
+ * marked DONTNEED so the purge truncates it instead of swapping it: red team
+ * 13's purge_instead_of_swap, the same pages reported and the contents
+ * destroyed; scenarios/userspace_madvise.ts).
  */
 const oom_of = (impl: exercise_impl): oom_fn => {
   const oom = impl.i915_gem_shrinker_oom as oom_fn;
-  return (i915, freed) => model_watch_list_walks(i915, () => oom(i915, freed));
+  return (i915, freed) => model_watch_list_walks(i915, () => with_madvise_watch(i915, 'i915_gem_shrinker_oom', () => oom(i915, freed)));
 };
 /** Reports no run may show (an OOM kill is judged on its own: sometimes it is the right outcome). */
 const BAD_KINDS = ['deadlock', 'lockdep', 'bug', 'warn', 'kasan', 'hung_task', 'forgotten_await', 'step_limit'] as const;
