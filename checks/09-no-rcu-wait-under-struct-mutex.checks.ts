@@ -27,7 +27,6 @@ import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { current, model_task_ident, msleep, sched_steps } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC } from '../kernel/sched/task';
 import { trace_events } from '../kernel/trace/trace';
-import { PageDirty, PageSwapCache, PageWriteback } from '../kernel/mm/mm_types';
 import { HZ } from '../kernel/time/timekeeping';
 import {
   arb_comm,
