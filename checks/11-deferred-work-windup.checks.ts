@@ -18,12 +18,49 @@ import { SWAP_CLUSTER_MAX } from '../kernel/mm/internal';
 import { DEFAULT_SEEKS, model_set_do_shrink_slab, SHRINK_BATCH, shrink_slab, shrinker_nr_deferred, type do_shrink_slab } from '../kernel/mm/vmscan';
 import { arb_comm } from '../scenarios/gem_workloads';
 import { register_fs_cache, type fs_cache } from '../scenarios/fs_cache';
+import { watch_reclaim_progress } from '../scenarios/reclaim_progress';
 import { describe_machine, MANY_CPU_MACHINES, type many_cpu_machine } from '../scenarios/many_cpus';
 import { describe_machine_range, LARGEST_MACHINE, type machine } from '../scenarios/machine_ranges';
 import golden from './11-deferred-work-windup.golden';
 
 type do_shrink_slab_fn = typeof do_shrink_slab;
 const impl_of = (impl: exercise_impl): do_shrink_slab_fn => impl.do_shrink_slab as do_shrink_slab_fn;
+
+/**
+ * What reclaim hears of do_shrink_slab is its return value, summed by shrink_slab() (red team 13's feed_reclaim_state:
+ * adding scan's freed objects to current->reclaim_state->reclaimed_slab passed all; the checks' calls carried no
+ * reclaim_state). Every call runs with one, as shrink_node() in direct reclaim and kswapd have it, and what the call
+ * adds there beyond the slab allocator's own count (scenarios/reclaim_progress.ts) fails the check it ran in.
+ */
+let progress_lies: string[] = [];
+function set_judged_do_shrink_slab(fn: do_shrink_slab_fn): void {
+  model_set_do_shrink_slab(async (shrinkctl, s, nr_scanned, nr_eligible) => {
+    const outer = current.reclaim_state;
+    if (!outer) current.reclaim_state = { reclaimed_slab: 0 };
+    const progress = watch_reclaim_progress();
+    try {
+      return await fn(shrinkctl, s, nr_scanned, nr_eligible);
+    } finally {
+      const lie = progress.stop('do_shrink_slab');
+      if (lie) progress_lies.push(lie);
+      current.reclaim_state = outer;
+    }
+  });
+}
+
+/** @checks, each failing when a call of do_shrink_slab during it wrote reclaim progress (after the check's own verdict: a wrong answer it shows keeps its message). */
+function judging_reclaim_progress<T extends { run: (impl: exercise_impl, ctx: check_context) => Promise<check_outcome> }>(checks: T[]): T[] {
+  return checks.map((c) => ({
+    ...c,
+    async run(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
+      progress_lies = [];
+      const out = await c.run(impl, ctx);
+      const lie = progress_lies[0];
+      progress_lies = [];
+      return out.ok && lie ? fail(`${lie}\n  do_shrink_slab() hands what scan_objects freed to shrink_slab() as its return value; shrink_node() reads reclaimed_slab as slab pages the slab allocator freed (and objects are not pages).`) : out;
+    },
+  }));
+}
 
 /** A generated reclaim history: the cache, a storm of GFP_NOFS reclaims, then GFP_KERNEL ones. */
 interface windup_workload {
@@ -156,7 +193,7 @@ function history_parts(fn: do_shrink_slab_fn, wl: windup_workload, opts: history
         like_i915: wl.nofs_shrinker || wl.stop ? { contended } : undefined,
       });
       if (opts.preset_deferred) atomic_long_set(cache.shrinker.nr_deferred![0]!, opts.preset_deferred);
-      model_set_do_shrink_slab(fn);
+      set_judged_do_shrink_slab(fn);
       if (opts.neighbour) {
         user_task(async () => {
           while (!neighbour.done) {
@@ -271,7 +308,7 @@ async function run_concurrent(fn: do_shrink_slab_fn, wl: concurrent_workload) {
         if (by_writer && writer.counted.length) writer.counted[writer.counted.length - 1] = n;
         return n;
       };
-      model_set_do_shrink_slab(fn);
+      set_judged_do_shrink_slab(fn);
       writer.task = user_task(async () => {
         while (c.scan_requests.length === 0) await cond_resched();
         for (let i = 0; i < wl.nofs_calls; i++) {
@@ -350,7 +387,7 @@ async function run_numa(fn: do_shrink_slab_fn, wl: numa_workload) {
     },
     () => {
       cache = register_fs_cache({ objects: 0, per_node: wl.per_node, seeks: wl.seeks });
-      model_set_do_shrink_slab(fn);
+      set_judged_do_shrink_slab(fn);
     },
     wl.comm,
   );
@@ -458,7 +495,7 @@ async function run_claim_race(fn: do_shrink_slab_fn, wl: claim_race_workload, wh
       const count = c.shrinker.count_objects;
       c.shrinker.count_objects = async (sh, sc) => (out.freeable = await count(sh, sc));
       atomic_long_set(c.shrinker.nr_deferred![0]!, wl.deferred);
-      model_set_do_shrink_slab(fn);
+      set_judged_do_shrink_slab(fn);
       model_other_cpu_at_atomic(c.shrinker.nr_deferred![0]!, (v, op, index) => {
         out.values.push(model_checker_read(v));
         out.lowest = Math.min(out.lowest, model_checker_read(v));
@@ -626,7 +663,7 @@ export default define_checks(refuse_kernel_object_state({
   exercise: '11-deferred-work-windup',
   exports: { do_shrink_slab: 'async function do_shrink_slab(shrinkctl, s, nr_scanned, nr_eligible): Promise<number>' },
   golden,
-  checks: [
+  checks: judging_reclaim_progress([
     {
       id: 'bounded-after-nofs-storm',
       name: 'after any storm of GFP_NOFS reclaims, one GFP_KERNEL reclaim with little fresh pressure evicts at most half the cache',
@@ -832,5 +869,5 @@ export default define_checks(refuse_kernel_object_state({
           },
         ),
     },
-  ],
+  ]),
 }));
