@@ -196,7 +196,9 @@ async function run_drain_workload(drain: drain_fn, wl: drain_workload) {
   let second: after_drain | null = null;
   let chained: ReadonlySet<drm_i915_gem_object> = new Set();
   const first_draining = init_completion('first drain started');
-  const params = { ...DRAIN_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 };
+  // One page an object: a machine that holds a huge backlog's pages twice over (the usual 1024 pages up to 400 objects).
+  const totalram_pages = Math.max(DRAIN_PARAMS.totalram_pages, 2 ** Math.ceil(Math.log2(2 * (wl.freed.count + (wl.freed.cascade ? wl.freed.cascade.chains * wl.freed.cascade.depth : 0)) + 256)));
+  const params = { ...DRAIN_PARAMS, totalram_pages, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0 };
   const result = await start_kernel(params, () => {
     w.i915 = gem_world({ release: '4.12' }).i915;
     rel = release_objects(() => w.i915!, wl.freed);
@@ -327,6 +329,9 @@ const arb_cascade: fc.Arbitrary<freed_objects_spec['cascade']> = fc.option(
   { nil: undefined, freq: 2 },
 );
 
+/** A backlog past any count a reader would pick as "huge" (4096, 8192): a client exiting with ten thousand buffers. */
+const HUGE_BACKLOG = 10_000;
+
 /** The decisive backlogs, run before the generated ones. */
 const BACKLOG_EXAMPLES: readonly drain_workload[] = [
   base_workload, // 25 callbacks on CPU 1, more than the batch limit, free_work behind a busy kworker
@@ -344,6 +349,10 @@ const BACKLOG_EXAMPLES: readonly drain_workload[] = [
   // Two hundred links deep (red team 9: a "livelock guard" of 40 rounds passed, the generator's chains stopping at 32):
   // past any round count a reader would pick (32, 40, 64, 100, 128). v4.12's drain loops while free_count is not 0.
   { ...base_workload, freed: { count: 2, kinds: FREED_KIND_MIX, cpus: 'cpu0', cascade: { chains: 1, depth: 200 } }, busy_kworker: false, drainer_cpu: 1 },
+  // A client exiting with ten thousand buffers, some keeping others alive (red team 13: one round and return past 4096
+  // objects in flight passed every check, the largest backlog being 120): the drain's contract does not depend on the
+  // backlog's size; suspend and unload free the objects' slab right after it.
+  { ...base_workload, freed: { count: HUGE_BACKLOG, kinds: FREED_KIND_MIX, cpus: 'both', cascade: { chains: 2, depth: 3 } }, busy_kworker: false, lockdep: false, drainer: 'rmmod' },
 ];
 
 /** Backlogs of RCU callbacks: 1 to 120 objects, on either CPU or both, behind a busy kworker or not, maybe with cascades. */

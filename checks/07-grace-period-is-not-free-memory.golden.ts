@@ -52,6 +52,12 @@ const golden: golden_data = {
       "preempted": 0,
       "steps": 224
     },
+    "{\"busy_kworker\":false,\"drainer\":\"rmmod\",\"drainer_cpu\":0,\"freed\":{\"cascade\":{\"chains\":2,\"depth\":3},\"count\":10000,\"cpus\":\"both\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":false,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
+      "slept": 3,
+      "stall_us": 2520,
+      "preempted": 0,
+      "steps": 2520
+    },
     "{\"busy_kworker\":true,\"drainer\":\"check\",\"drainer_cpu\":0,\"freed\":{\"count\":25,\"cpus\":\"cpu1\",\"kinds\":[\"bound-idle\",\"purgeable\",\"needed\",\"dirty-needed\",\"no-pages\"]},\"hold_ms\":0,\"holder\":\"gpu_wait\",\"lockdep\":true,\"next_hold_ms\":0,\"other_work_ms\":0,\"second_drainer\":null,\"stage\":\"just-released\",\"swap\":false}": {
       "slept": 2,
       "stall_us": 2882,
