@@ -78,6 +78,11 @@ export const LOCKDOWN_SOURCE = String.raw`(function lockdown(print) {
   // (red team 10 #13: a counting getter on an exported box; #14: an accessor over a kernel object's
   // field, which answers each reader differently). Graded code, the model and the checks have no use for them.
   for (const k of ['__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']) delete Object.prototype[k];
+  // RegExp's legacy statics (RegExp.input / $_, lastMatch, leftContext, $1...$9): the last string ANY code of
+  // the realm matched, and input has a setter that survives freezing (an accessor): a graded file kept a
+  // counter there across calls, and could read what a hidden check last matched (grader red team 12 #02).
+  // V8 makes them configurable; SES's lockdown removes them too.
+  for (const k of ['input', '$_', 'lastMatch', '$&', 'lastParen', '$+', 'leftContext', '$\x60', 'rightContext', "$'", '$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8', '$9']) delete G.RegExp[k];
   for (const k of ['constructor', 'name', 'toString']) tame(Function.prototype, k);
   for (const n of error_names) for (const k of ['constructor', 'name', 'message', 'toString']) tame(G[n].prototype, k);
 

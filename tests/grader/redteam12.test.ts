@@ -1,6 +1,9 @@
 // Grader red team, round 12 (/work/coord/s12/grader-redteam12.md; attacks in /work/gr12-attacks/) and the
 // classes left open by round 11: one test per class closed, each failing without its fix.
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { COURSE_ROOT } from '../../course/files';
+import { realm } from '../../course/realm';
 import { run_once } from '../../course/check_helpers';
 import { user_task } from '../../kernel/fork';
 import { start_kernel } from '../../kernel/init/main';
@@ -187,5 +190,18 @@ describe('round 12, 14: a task\'s identity in the trace is fork\'s, not its writ
       return seen;
     });
     expect(value).toEqual(['write: TypeError', 'sleeps stamped with fork\'s pid: 1']);
+  });
+});
+
+describe('round 12, 02: the grading realm has no RegExp legacy statics', () => {
+  it('RegExp.input, lastMatch and $1 are gone: no value survives from one call to the next there, nor what other code matched', () => {
+    const r = new realm({ root: COURSE_ROOT, print: () => {} });
+    const seen = vm.runInContext(
+      `(() => { 'use strict'; /(hidden)-check/.exec('a hidden-check id'); const R = RegExp; const out = [typeof R.input, typeof R.lastMatch, typeof R.$1, typeof R['$_']];
+        try { R.input = 'calls=1'; out.push('set'); } catch (e) { out.push(e.constructor.name); }
+        return out; })()`,
+      r.context,
+    ) as string[];
+    expect(seen).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'TypeError']);
   });
 });
