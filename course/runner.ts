@@ -76,8 +76,6 @@ export interface spawn_options {
   heap_mb?: number;
   /** stdin: a pipe for 'serve' (requests), ignored otherwise. */
   stdin?: 'pipe' | 'ignore';
-  /** Let the child print straight to this terminal (replay) instead of capturing. */
-  inherit_output?: boolean;
   /** Variables added to the child's environment (the type check's NODE_PATH). */
   env?: Readonly<Record<string, string>>;
 }
@@ -152,7 +150,7 @@ export function worker_env(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** spawn_worker - start a worker child in its own session and process group. */
 export function spawn_worker(o: spawn_options): worker_child {
   install_exit_hooks();
-  const out = o.inherit_output ? 'inherit' : 'pipe';
+  const out = 'pipe';
   const child = spawn(process.execPath, node_args(o), {
     cwd: o.cwd,
     env: worker_env({ ...process.env, ...o.env }),
@@ -277,6 +275,12 @@ export interface run_options extends spawn_options {
   timeout_ms?: number;
   max_output?: number;
   rss_mb?: number;
+  /**
+   * Show what the child prints as it prints it (replay), besides capturing it. Never straight to the
+   * terminal: a student's code, or a "schedule string" someone sent, printed escapes there that set the
+   * title, cleared the screen and drew a fake verdict (grader red team 12 #07); @echo filters them.
+   */
+  echo?: (which: 'out' | 'err', text: string) => void;
 }
 
 export interface run_outcome {
@@ -322,6 +326,7 @@ export function run_worker(o: run_options): Promise<run_outcome> {
     const take = (which: 'out' | 'err') => (b: Buffer) => {
       printed += b.length;
       const s = b.toString();
+      o.echo?.(which, s);
       if (which === 'out') out = (out + s).slice(0, LIMITS.output_kept);
       else err = (err + s).slice(-LIMITS.output_kept);
       if (printed > cap) stop('output');

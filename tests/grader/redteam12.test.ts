@@ -1,5 +1,7 @@
 // Grader red team, round 12 (/work/coord/s12/grader-redteam12.md; attacks in /work/gr12-attacks/) and the
 // classes left open by round 11: one test per class closed, each failing without its fix.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { COURSE_ROOT } from '../../course/files';
@@ -204,4 +206,14 @@ describe('round 12, 02: the grading realm has no RegExp legacy statics', () => {
     ) as string[];
     expect(seen).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'TypeError']);
   });
+});
+
+describe('round 12, 07: a replay prints nothing that drives the terminal', () => {
+  it('a "schedule string" full of escapes is refused without them reaching the terminal (title, clear screen, concealed text)', () => {
+    const evil = '\u001b]0;pwned-title\u0007\u001b[2J\u001b[H PASS 13/13 all checks passed \u001b[8m\u202e';
+    const r = spawnSync(process.execPath, [join(COURSE_ROOT, 'bin/shrinker-lab.js'), 'replay', evil], { cwd: COURSE_ROOT, encoding: 'utf8', timeout: 300_000 });
+    const shown = `${r.stdout}${r.stderr}`;
+    expect(shown).toContain('PASS 13/13');
+    expect(shown).not.toMatch(/[\u001b\u0007\u009b\u202e]/);
+  }, 300_000);
 });
