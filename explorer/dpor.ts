@@ -263,11 +263,13 @@ interface node {
   backtrack: Set<number>;
   /** Tasks already run here, with the footprint of their step (for the sleep sets of later siblings). */
   explored: Map<number, sleeper>;
-  /** The sleep set on arrival. */
-  sleep: Map<number, sleeper>;
+  /** The sleep set on arrival (read only: NO_SLEEPERS when empty, which most are). */
+  sleep: ReadonlyMap<number, sleeper>;
   /** Objects numbered before this decision's step. */
   ids_before: number;
 }
+
+const NO_SLEEPERS: ReadonlyMap<number, sleeper> = new Map();
 
 class pruned_run extends Error {
   constructor() {
@@ -324,7 +326,7 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
           if (awake === undefined) throw new pruned_run();
           chosen = awake;
         }
-        n = { position: rec.events.length, runnable, default_pid: d.default_choice.pid, cost, chosen, backtrack: new Set([chosen]), explored: new Map(), sleep: new Map(sleep), ids_before: rec.next_id };
+        n = { position: rec.events.length, runnable, default_pid: d.default_choice.pid, cost, chosen, backtrack: new Set([chosen]), explored: new Map(), sleep: sleep.size === 0 ? NO_SLEEPERS : new Map(sleep), ids_before: rec.next_id };
         stack.push(n);
       }
       // Siblings explored before the current choice sleep here, unless they conflict with it (on_close).
@@ -440,7 +442,7 @@ function add_backtracks(events: step_event[], stack: node[], bound: number, from
   const node_at = new Map<number, node>();
   for (const nd of stack) node_at.set(nd.position, nd);
   const cand = new Int32Array(width);
-  const races: Array<[number, number]> = [];
+  const races: number[] = []; // pairs (i, j), flat
 
   const per_task = (m: Map<number, Int32Array>, o: number): Int32Array => {
     let a = m.get(o);
@@ -506,7 +508,7 @@ function add_backtracks(events: step_event[], stack: node[], bound: number, from
       if (i < 0) continue;
       const ci = clocks[i]!;
       // A race unless i is already ordered before j's task's previous step.
-      if (j >= from && (prev < 0 || clocks[prev]![q]! < i + 1)) races.push([i, j]);
+      if (j >= from && (prev < 0 || clocks[prev]![q]! < i + 1)) races.push(i, j);
       for (let r = 0; r < width; r++) if (ci[r]! > c[r]!) c[r] = ci[r]!;
     }
     c[p] = j + 1;
@@ -518,7 +520,9 @@ function add_backtracks(events: step_event[], stack: node[], bound: number, from
     if (e.adds) for (const o of e.adds) per_task(obj_a, o)[p] = j;
   }
 
-  for (const [i, j] of races) {
+  for (let r = 0; r < races.length; r += 2) {
+    const i = races[r]!;
+    const j = races[r + 1]!;
     const nd = node_at.get(i);
     if (!nd) continue; // only one task could run there: no choice to add
     const initials = race_initials(task, clocks, i, j, width)?.map((q) => pids[q]!) ?? null;
