@@ -9,6 +9,7 @@
 // Every command's arguments are parsed strictly (node:util parseArgs): an
 // unknown or misspelt option is an error (exit 2), never silently ignored
 // ("--hiden DIR" must not grade without the hidden tests).
+import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { COURSE_ROOT, read_manifest } from '../course/files';
@@ -132,9 +133,21 @@ function options(p: parsed): grade_options {
   };
   const vis = p.values.get('visibility') ?? 'after_due_date';
   if (!['hidden', 'after_due_date', 'after_published', 'visible'].includes(vis)) throw new usage_error(`--visibility must be hidden, after_due_date, after_published or visible`);
+  const submission = p.values.has('submission') ? resolve(p.values.get('submission')!) : undefined;
+  // Said at once, before the minute the grader's own run takes (grader red team 12 #12: a zip given as
+  // --submission ended in "an error in the grader itself" and a stack, status 0).
+  if (submission !== undefined) {
+    let st: ReturnType<typeof statSync> | null = null;
+    try {
+      st = statSync(submission);
+    } catch {
+      throw new usage_error(`--submission ${submission} does not exist (or cannot be read): give the folder of the student's submission`);
+    }
+    if (!st.isDirectory()) throw new usage_error(`--submission ${submission} is a file, not a folder: unpack it (a zip) into a folder and give that folder`);
+  }
   return {
     root: resolve(p.values.get('root') ?? COURSE_ROOT),
-    submission: p.values.has('submission') ? resolve(p.values.get('submission')!) : undefined,
+    submission,
     hidden: p.values.has('hidden') ? resolve(p.values.get('hidden')!) : null,
     hidden_visibility: vis as visibility,
     hidden_from: hidden_from(p) ?? null,

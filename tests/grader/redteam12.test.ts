@@ -1,6 +1,8 @@
 // Grader red team, round 12 (/work/coord/s12/grader-redteam12.md; attacks in /work/gr12-attacks/) and the
 // classes left open by round 11: one test per class closed, each failing without its fix.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -215,5 +217,24 @@ describe('round 12, 07: a replay prints nothing that drives the terminal', () =>
     const shown = `${r.stdout}${r.stderr}`;
     expect(shown).toContain('PASS 13/13');
     expect(shown).not.toMatch(/[\u001b\u0007\u009b\u202e]/);
+  }, 300_000);
+});
+
+describe('round 12, 12: a submission that is a file, or is not there', () => {
+  it('is refused at once with a usage error (status 2) that says what to give, not "an error in the grader itself"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rt12-sub-'));
+    try {
+      const zip = join(dir, 'alice.zip');
+      writeFileSync(zip, 'PK');
+      const run = (sub: string) => spawnSync(process.execPath, ['--import', 'tsx', join(COURSE_ROOT, 'grader/main.ts'), '--submission', sub, '--exercises', '01', '--out', join(dir, 'out')], { cwd: COURSE_ROOT, encoding: 'utf8', timeout: 120_000 });
+      const file = run(zip);
+      expect(file.status).toBe(2);
+      expect(file.stderr).toContain(`--submission ${zip} is a file, not a folder: unpack it`);
+      const missing = run(join(dir, 'nobody'));
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain('does not exist');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 300_000);
 });
