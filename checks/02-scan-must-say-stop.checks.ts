@@ -31,6 +31,7 @@ import { arb_reclaim_caller, arb_reclaim_gfp, describe_reclaim_caller, enter_rec
 import { arb_reclaim_path_workload, decisive_path_workloads, describe_reclaim_path_workload, run_reclaim_path } from '../scenarios/reclaim_paths';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { MID_SCAN_RACE_AT_OPS, scan_with_lock_taken_at } from '../scenarios/mid_scan_race';
+import { objects_on_free_list, sleeping_lock_in_reclaim } from '../scenarios/inline_free_work';
 import { watch_reclaim_progress } from '../scenarios/reclaim_progress';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import golden from './02-scan-must-say-stop.golden';
@@ -80,6 +81,8 @@ interface scan_call {
   purgeable_left: number;
   /** locks_balanced() around the call (null: balanced). */
   locks: string | null;
+  /** struct_mutex, if the calling task asked for it with a sleeping lock call (mutex_lock() and kin) during the call, whether or not it slept. */
+  sleeping_locks: string[];
   /** What the call put in current->reclaim_state beyond the slab allocator's own count (scenarios/reclaim_progress.ts), or null. */
   progress: string | null;
 }
@@ -136,8 +139,20 @@ async function judged_scan(scan: scan_fn, i915: drm_i915_private, sc: shrink_con
     releasable_left: sum(after.filter((o) => o.releasable)),
     purgeable_left: sum(after.filter((o) => o.releasable && o.purgeable)),
     locks: locks_balanced(locks),
+    // struct_mutex only: v4.11's own unlock waits for an expedited grace period (rcu's exp_mutex), and a purge takes obj->mm.lock.
+    sleeping_locks: m.sleeping_locks.filter((name) => name === i915.struct_mutex.name),
     progress: progress_lie,
   };
+}
+
+/**
+ * Reclaim calls scan: it never asks for a sleeping lock (scenarios/inline_free_work.ts). Judged on the call, not
+ * on the schedule: whether this run found struct_mutex free when the mutex_lock() came, another CPU's GEM ioctl can
+ * take it between any test and the lock (red team 12's run_free_worker_inline: the free worker's function run from
+ * scan after its own unlock when the owner word read 0).
+ */
+function judge_no_sleeping_lock(c: scan_call): string | null {
+  return c.sleeping_locks.length > 0 ? sleeping_lock_in_reclaim(`i915_gem_shrinker_scan(nr_to_scan=${c.nr_to_scan})`, c.by, c.sleeping_locks) : null;
 }
 
 /**
@@ -145,7 +160,7 @@ async function judged_scan(scan: scan_fn, i915: drm_i915_private, sc: shrink_con
  * released pages to current->reclaim_state->reclaimed_slab, which shrink_node() reads as pages freed).
  */
 function judge_side_channels(c: scan_call): string | null {
-  return c.progress;
+  return judge_no_sleeping_lock(c) ?? c.progress;
 }
 
 /** While another task holds struct_mutex: SHRINK_STOP, nothing released, no sleep. */
@@ -257,6 +272,11 @@ interface scan_workload {
   /** Boot params nr_cpus and uptime_secs (scenarios/machine_ranges.ts). Opt-in: unset, 2 CPUs and a fresh boot. */
   nr_cpus?: number;
   uptime_secs?: number;
+  /**
+   * This many one-page buffers userspace has just closed, on mm.free_list with free_work queued behind another
+   * driver's long item (scenarios/inline_free_work.ts): the free worker has not run when scan is called. Opt-in: unset, none.
+   */
+  free_list?: number;
 }
 const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.tuple(fc.record({
   objects: arb_gem_objects(1, 10, 12, [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]),
@@ -270,7 +290,7 @@ const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.tuple(fc.record({
   release: fc.constantFrom<i915_release>('4.11', '4.12'),
   busy_first: fc.constantFrom(0, 0, 3),
   gfp: arb_reclaim_gfp,
-}), fc.option(arb_machine, { nil: null }), arb_convoy).map(([wl, m, convoy]) => ({
+}), fc.option(arb_machine, { nil: null }), arb_convoy, fc.option(fc.integer({ min: 1, max: 6 }), { nil: null, freq: 3 })).map(([wl, m, convoy, free_list]) => ({
   ...wl,
   busy_first: wl.holder === 'none' ? wl.busy_first : 0,
   gfp: reclaim_gfp_for(wl.caller.context, wl.gfp),
@@ -278,6 +298,9 @@ const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.tuple(fc.record({
   // each close of a key (2+ waiters, pids past 300) was passed by a key one past its largest point.
   ...(m ? { first_pid: m.first_pid, nr_cpus: m.nr_cpus, uptime_secs: m.uptime_secs } : {}),
   ...(wl.holder === 'caller' && convoy > 0 ? { convoy } : {}),
+  // Buffers on their way to the free worker (red team 12's run_free_worker_inline: no workload had any, so the free
+  // worker's job done inline from scan never even ran).
+  ...(free_list !== null ? { free_list } : {}),
 }));
 const USER: reclaim_caller = { task: 'user', context: 'process' };
 const DIRECT: reclaim_caller = { task: 'user', context: 'direct-reclaim' };
@@ -381,6 +404,12 @@ const SCAN_EXAMPLES: scan_workload[] = [
   { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', caller: DIRECT, holder: 'caller', convoy: 64, waiter: 'Xorg', calls: [24], release: '4.12', busy_first: 0, gfp: GFP_KERNEL },
   // The top of every range at once (scenarios/machine_ranges.ts): the longest convoy drawn on 512 CPUs, the top pids, 104 days up.
   { objects: PARTIAL, swap: true, lockdep: true, comm: 'i915_ioctl', caller: USER, holder: 'caller', convoy: CONVOY_MAX, waiter: 'Xorg', calls: [24], release: '4.11', busy_first: 0, gfp: GFP_KERNEL, ...LARGEST_MACHINE },
+  // Buffers userspace has just closed wait on mm.free_list for the free worker, which has not run yet (red team 12's
+  // run_free_worker_inline: after its unlock, scan ran free_work.func itself when the owner word read 0; the worker's
+  // __i915_gem_free_objects() takes struct_mutex with mutex_lock(), from reclaim). Lock free, kswapd and direct reclaim,
+  // both releases, lockdep on and off: the free road is the worker's.
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'kswapd0', caller: KSWAPD, holder: 'none', waiter: 'Xorg', calls: [12, 24], release: '4.12', busy_first: 0, gfp: GFP_KERNEL, free_list: 4 },
+  { objects: [twelve('needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'glxgears', caller: DIRECT, holder: 'none', waiter: 'Xorg', calls: [18], release: '4.11', busy_first: 0, gfp: GFP_HIGHUSER_MOVABLE, free_list: 2 },
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {
@@ -392,7 +421,8 @@ function describe_scan_workload(wl: scan_workload): string {
   const busy = wl.busy_first ? `first ${wl.busy_first} call(s) of nr_to_scan ${wl.calls[0]} while "gpu_wait" holds struct_mutex, then it lets go and ` : '';
   return `${busy}${who}${describe_reclaim_caller(wl.caller)} (${format_gfp(wl.gfp)}) with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
     `lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${describe_first_pid(wl.first_pid)}` +
-    `${wl.nr_cpus && wl.nr_cpus !== 2 ? `; ${wl.nr_cpus} CPUs` : ''}${wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s` : ''}`;
+    `${wl.nr_cpus && wl.nr_cpus !== 2 ? `; ${wl.nr_cpus} CPUs` : ''}${wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s` : ''}` +
+    `${wl.free_list ? `; ${wl.free_list} closed buffer(s) wait on mm.free_list for the free worker, which has not run yet` : ''}`;
 }
 
 async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ result: run_result; value: { calls: scan_call[]; books: string | null } | undefined }> {
@@ -403,6 +433,7 @@ async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ resul
     async () => {
       const i915 = w.i915!;
       await make_gem_objects(i915, wl.objects);
+      if (wl.free_list) await objects_on_free_list(i915, wl.free_list);
       // The calls, from the workload's caller: a kernel thread or a kworker runs them for us, and we wait.
       const calls = await run_as(wl.caller.task, wl.comm, async () => {
         if (wl.holder !== 'none') await hold_struct_mutex(i915, wl.holder); // a GEM ioctl whose allocation recursed into reclaim

@@ -140,6 +140,12 @@ const golden: golden_data = {
         10
       ]
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"glxgears\",\"free_list\":2,\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        8,
+        12
+      ]
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"gfp\":4408010,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         24,
@@ -178,9 +184,19 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[87],\"comm\":\"check\",\"first_pid\":13,\"gfp\":4408010,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":5}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":7829431,\"waiter\":\"gpu_wait\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[87],\"comm\":\"check\",\"first_pid\":13,\"free_list\":5,\"gfp\":4408010,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":5}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":7829431,\"waiter\":\"gpu_wait\"}": [
       [
-        5,
+        10,
+        0
+      ]
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,24],\"comm\":\"kswapd0\",\"free_list\":4,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        12,
+        0
+      ],
+      [
+        24,
         0
       ]
     ],
@@ -214,9 +230,9 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[97],\"comm\":\"check\",\"first_pid\":4194303,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":5,\"waiter\":\"kswapd0\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[97],\"comm\":\"check\",\"first_pid\":4194303,\"free_list\":6,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":5,\"waiter\":\"kswapd0\"}": [
       [
-        2,
+        8,
         3
       ]
     ],
@@ -340,8 +356,11 @@ const golden: golden_data = {
       0,
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[128],\"comm\":\"i915_ioctl\",\"first_pid\":8,\"gfp\":20975680,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":472,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":9000000,\"waiter\":\"kworker/0:1\"}": [
-      3
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[128],\"comm\":\"i915_ioctl\",\"first_pid\":8,\"free_list\":3,\"gfp\":20975680,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":472,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":9000000,\"waiter\":\"kworker/0:1\"}": [
+      6
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"glxgears\",\"free_list\":2,\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      20
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"gfp\":4408010,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24
@@ -360,9 +379,13 @@ const golden: golden_data = {
       12,
       24
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[71,105],\"comm\":\"check\",\"convoy\":2,\"first_pid\":1,\"gfp\":20976320,\"holder\":\"caller\",\"lockdep\":false,\"nr_cpus\":224,\"objects\":[{\"kind\":\"purgeable\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":11}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":8999997,\"waiter\":\"kworker/0:1\"}": [
-      29,
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[71,105],\"comm\":\"check\",\"convoy\":2,\"first_pid\":1,\"free_list\":2,\"gfp\":20976320,\"holder\":\"caller\",\"lockdep\":false,\"nr_cpus\":224,\"objects\":[{\"kind\":\"purgeable\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":11}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":8999997,\"waiter\":\"kworker/0:1\"}": [
+      31,
       0
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,24],\"comm\":\"kswapd0\",\"free_list\":4,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      12,
+      24
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,30],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       12,
@@ -376,8 +399,8 @@ const golden: golden_data = {
       0,
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[103,71],\"comm\":\"kswapd0\",\"first_pid\":2144458,\"gfp\":20971712,\"holder\":\"caller-handoff\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":8999985,\"waiter\":\"check\"}": [
-      45,
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[103,71],\"comm\":\"kswapd0\",\"first_pid\":2144458,\"free_list\":1,\"gfp\":20971712,\"holder\":\"caller-handoff\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":8999985,\"waiter\":\"check\"}": [
+      46,
       0
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[12],\"comm\":\"glxgears\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
@@ -403,8 +426,8 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"i915_ioctl\",\"convoy\":64,\"first_pid\":4194048,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":9000000,\"waiter\":\"Xorg\"}": [
       24
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[35,75],\"comm\":\"glxgears\",\"first_pid\":4194283,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":4294968,\"waiter\":\"kswapd0\"}": [
-      0,
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[35,75],\"comm\":\"glxgears\",\"first_pid\":4194283,\"free_list\":5,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":4294968,\"waiter\":\"kswapd0\"}": [
+      5,
       0
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
@@ -428,16 +451,19 @@ const golden: golden_data = {
       "9",
       "0"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[6,25],\"comm\":\"glxgears\",\"first_pid\":123960,\"gfp\":20971584,\"holder\":\"caller-handoff\",\"lockdep\":false,\"nr_cpus\":8,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":9}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":8999982,\"waiter\":\"check\"}": [
-      "14",
-      "0"
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[6,25],\"comm\":\"glxgears\",\"first_pid\":123960,\"free_list\":3,\"gfp\":20971584,\"holder\":\"caller-handoff\",\"lockdep\":false,\"nr_cpus\":8,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":9}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":8999982,\"waiter\":\"check\"}": [
+      "6",
+      "11"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[12,24],\"comm\":\"kworker/u4:2\",\"gfp\":20976320,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12",
       "24"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[44],\"comm\":\"check\",\"first_pid\":4194303,\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"nr_cpus\":4,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":9},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":10,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[44],\"comm\":\"check\",\"first_pid\":4194303,\"free_list\":2,\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"nr_cpus\":4,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":9},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":10,\"waiter\":\"i915_ioctl\"}": [
       "6"
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"glxgears\",\"free_list\":2,\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "20"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"gfp\":4408010,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24"
@@ -452,10 +478,14 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[37],\"comm\":\"i915_ioctl\",\"first_pid\":4194048,\"gfp\":20971584,\"holder\":\"caller-waiters\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":4294968,\"waiter\":\"i915_ioctl\"}": [
-      "14"
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[37],\"comm\":\"i915_ioctl\",\"first_pid\":4194048,\"free_list\":3,\"gfp\":20971584,\"holder\":\"caller-waiters\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":4294968,\"waiter\":\"i915_ioctl\"}": [
+      "17"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "12",
+      "24"
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,24],\"comm\":\"kswapd0\",\"free_list\":4,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12",
       "24"
     ],
@@ -502,7 +532,7 @@ const golden: golden_data = {
       "17",
       "17"
     ],
-    "{\"busy_first\":3,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[72,106],\"comm\":\"Xorg\",\"first_pid\":18,\"gfp\":20971520,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":4,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":3,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[72,106],\"comm\":\"Xorg\",\"first_pid\":18,\"free_list\":1,\"gfp\":20971520,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":4,\"waiter\":\"i915_ioctl\"}": [
       "SHRINK_STOP",
       "SHRINK_STOP",
       "SHRINK_STOP",
