@@ -331,6 +331,10 @@ export function check_policy(course_root: string, file: string, display: string,
       // flush_work() finds nothing queued) tampers with the model without adding a key the run-time rule on
       // state would see (grader red team 10, after #15b). C structs have the fields their headers declare.
       say(node, "the delete operator removes a field from an object: the kernel's structs keep the fields their headers declare, and no fix needs it");
+    } else if (ts.isPropertyAssignment(node) && (ts.isStringLiteral(node.name) || ts.isNoSubstitutionTemplateLiteral(node.name)) && node.name.text === '__proto__') {
+      // A quoted '__proto__' key SETS the new object's prototype: `{ '__proto__': i915 }` reads as the device
+      // while writes land on the copy, a forged struct to hand the model (grader red team 12 #10).
+      say(node, "uses '__proto__' as a key, which sets the object's prototype: a graded file may not");
     } else if (ts.isElementAccessExpression(node) || ts.isComputedPropertyName(node)) {
       // obj['pro' + 'cess'] and friends: names built from strings reach what the identifier rules deny;
       // so does a computed key of an object literal, `{ ['mod' + 'ule']: ... }` (red team 11 #09).

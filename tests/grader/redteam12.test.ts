@@ -1,13 +1,16 @@
 // Grader red team, round 12 (/work/coord/s12/grader-redteam12.md; attacks in /work/gr12-attacks/) and the
 // classes left open by round 11: one test per class closed, each failing without its fix.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { COURSE_ROOT } from '../../course/files';
 import { realm } from '../../course/realm';
+import { check_policy } from '../../grader/policy';
+import { make_temp } from '../../grader/tree';
+import { manifest } from './fixtures';
 import { run_once } from '../../course/check_helpers';
 import { user_task } from '../../kernel/fork';
 import { start_kernel } from '../../kernel/init/main';
@@ -237,4 +240,19 @@ describe('round 12, 12: a submission that is a file, or is not there', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
+});
+
+describe('round 12, 10: a quoted __proto__ key in an object literal', () => {
+  it('is refused as the identifier is (it sets the new object\'s prototype); a quoted ordinary key stays fine', () => {
+    const e = manifest.exercises[0]!;
+    const policy_of = (body: string): string[] => {
+      const root = make_temp('shrinker-pol12-');
+      const dir = join(root, 'exercises', e.id);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'f.ts'), body);
+      return check_policy(root, join(dir, 'f.ts'), 'f.ts', { ...e, files: ['f.ts'] }).map((v) => v.message);
+    };
+    expect(policy_of("export function f(o: object): object { return { '__proto__': o, x: 1 }; }\n").join('\n')).toMatch(/uses '__proto__' as a key/);
+    expect(policy_of("export function f(): object { return { 'pending': false }; }\n")).toEqual([]);
+  });
 });
