@@ -24,6 +24,7 @@ import type { gfp_t } from './gfp';
 import { address_space, AS_UNEVICTABLE, PAGE_SHIFT, PAGE_SIZE, PG_swapcache, type page } from './mm_types';
 import { alloc_page } from './page_alloc';
 import { set_page_dirty } from './page_writeback';
+import { shmem_range_resident, shmem_range_truncate } from './shmem_range';
 import { get_page, lru_cache_add, put_page } from './swap';
 import { try_to_free_swap } from './swap_state';
 import { swap_free } from './swapfile';
@@ -110,6 +111,8 @@ export function shmem_truncate_range(file: shmem_file, lstart: number, lend: num
     mapping.swap.delete(index);
     swap_free(slot);
   }
+  // A huge file's blocks (shmem_range.ts) go whole.
+  shmem_range_truncate(mapping, start === 0 && end === Infinity);
 }
 
 /** mapping_set_unevictable - reclaim will move the file's LRU pages to the unevictable list. */
@@ -128,7 +131,7 @@ export function mapping_clear_unevictable(file: shmem_file): void {
 
 /** Pages of @file in memory (its page cache). */
 export function shmem_nr_pages_resident(file: shmem_file): number {
-  return file.mapping.pages.size;
+  return file.mapping.pages.size + shmem_range_resident(file.mapping);
 }
 
 /** Pages of @file in swap. */

@@ -25,6 +25,8 @@ import {
   type shmem_file,
 } from '../../../../mm/shmem';
 import { kfree, kmalloc, type kmem_object } from '../../../../mm/slab';
+import { MODEL_SHMEM_RANGE_PAGES, shmem_read_mapping_range_gfp } from '../../../../mm/shmem_range';
+import { sg_block_pages } from './i915_gem_sg_blocks';
 import { atomic_dec, atomic_inc, atomic_read, ATOMIC_INIT, type atomic_t } from '../../../../lib/atomic';
 import { rcu_head } from '../../../../rcu/update';
 import { HZ, jiffies, time_after, time_after_eq, time_before } from '../../../../time/timekeeping';
@@ -39,6 +41,8 @@ export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export interface sg_table {
   mem: kmem_object;
   pages: page[];
+  /** A huge object's entries (kernel/mm/shmem_range.ts): blocks of 2^order pages; `pages` is their read-only view. */
+  blocks?: readonly page[];
 }
 
 /** struct drm_i915_gem_object, reduced. */
@@ -155,7 +159,7 @@ function model_pages_field(mm: drm_i915_gem_object['mm']): void {
 /** The GEM core sets @obj's pages (or clears them): frozen, as the allocator handed them out. */
 function set_pages(obj: drm_i915_gem_object, sg: sg_table | null): void {
   if (sg) {
-    Object.freeze(sg.pages);
+    if (!sg.blocks) Object.freeze(sg.pages); // a huge object's view refuses writes itself
     Object.freeze(sg);
   }
   pages_setters.get(obj.mm)!(sg);
@@ -169,7 +173,7 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
     i915,
     id,
     mem,
-    base: { size, filp: shmem_file_setup(`i915 obj ${id}`, size >> PAGE_SHIFT), refcount: 1 },
+    base: { size, filp: shmem_file_setup(`i915 obj ${id}`, size_to_pages(size)), refcount: 1 },
     mm: { pages: null, pages_pin_count: ATOMIC_INIT(0), madv: I915_MADV_WILLNEED, dirty: false },
     bind_count: 0,
     vma_pin_count: 0,
@@ -193,7 +197,12 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
 
 /** Pages of @obj (size >> PAGE_SHIFT). */
 export function obj_nr_pages(obj: drm_i915_gem_object): number {
-  return obj.base.size >> PAGE_SHIFT;
+  return size_to_pages(obj.base.size);
+}
+
+/** @size bytes in pages: the kernel's 64-bit size >> PAGE_SHIFT (JS's >> is 32-bit: 8 GiB came out as 0 pages). */
+function size_to_pages(size: number): number {
+  return Math.floor(size / PAGE_SIZE);
 }
 
 /** i915_gem_object_has_pages. */
@@ -211,6 +220,7 @@ export function i915_gem_object_has_pages(obj: drm_i915_gem_object): boolean {
 export async function i915_gem_object_get_pages(obj: drm_i915_gem_object): Promise<number> {
   if (obj.mm.pages) return 0;
   if (obj.mm.madv !== I915_MADV_WILLNEED) return -14; // -EFAULT: purged or purgeable
+  if (obj_nr_pages(obj) > MODEL_SHMEM_RANGE_PAGES) return i915_gem_object_get_pages_blocks(obj);
   const pages: page[] = [];
   const gfp_first: gfp_t = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
   for (let i = 0; i < obj_nr_pages(obj); i++) {
@@ -231,6 +241,25 @@ export async function i915_gem_object_get_pages(obj: drm_i915_gem_object): Promi
   // marks them unevictable); v4.11 did not yet, so neither does the model.
   set_pages(obj, { mem: sg, pages });
   // A newly populated object joins the unbound list (i915_gem_object_get_pages).
+  if (!obj.i915.mm.unbound_list.includes(obj) && !obj.i915.mm.bound_list.includes(obj)) obj.i915.mm.unbound_list.push(obj);
+  return 0;
+}
+
+/**
+ * A huge object's pages (kernel/mm/shmem_range.ts): read in as blocks, one
+ * sg entry each (v4.11 i915_gem_object_get_pages_gtt coalesces consecutive
+ * pages into one entry; the table is then trimmed, i915_sg_trim), so the
+ * table is kmalloc'd for the blocks, not for every page.
+ */
+async function i915_gem_object_get_pages_blocks(obj: drm_i915_gem_object): Promise<number> {
+  const blocks = await shmem_read_mapping_range_gfp(obj.base.filp.mapping, obj_nr_pages(obj), GFP_KERNEL);
+  if (!blocks) return -12; // -ENOMEM, nothing kept
+  const sg = await kmalloc(16 * blocks.length + 32, GFP_KERNEL);
+  if (!sg) {
+    for (const b of blocks) put_page(b);
+    return -12;
+  }
+  set_pages(obj, { mem: sg, pages: sg_block_pages(blocks, obj.base.filp.mapping), blocks });
   if (!obj.i915.mm.unbound_list.includes(obj) && !obj.i915.mm.bound_list.includes(obj)) obj.i915.mm.unbound_list.push(obj);
   return 0;
 }
@@ -379,7 +408,12 @@ export function __i915_gem_object_put_pages(obj: drm_i915_gem_object): boolean {
   if (!i915_gem_object_request_completed(obj, jiffies())) pages_put_while_active.set(obj, model_pages_put_while_active(obj) + sg.pages.length);
   set_pages(obj, null);
   if (obj.mm.madv === I915_MADV_DONTNEED) obj.mm.dirty = false;
-  for (const p of sg.pages) {
+  // A huge object's blocks are not on the LRU (shmem_range.ts): its hold on each block goes.
+  for (const p of sg.blocks ?? sg.pages) {
+    if (sg.blocks) {
+      put_page(p);
+      continue;
+    }
     if (obj.mm.dirty) set_page_dirty(p);
     if (obj.mm.madv === I915_MADV_WILLNEED) mark_page_accessed(p);
     put_page(p);
