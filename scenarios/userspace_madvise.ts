@@ -11,7 +11,16 @@
 // of pages and destroys userspace's data: the next use of a texture or a
 // window reads zeroes. No page count shows it, so the watch compares each
 // buffer's madvise before and after the call.
-import { I915_MADV_DONTNEED, __I915_MADV_PURGED, model_i915_objects, type drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+//
+// The same for obj->mm.dirty (red team 13's hand_back_clean): it records
+// that the GPU wrote the buffer, and only the put of its pages clears it,
+// after set_page_dirty() on every page (v4.11 i915_gem_object_put_pages_gtt),
+// so reclaim writes them to swap before it frees them. Cleared by anyone
+// else, the pages go back clean and reclaim drops them: the GPU's writes are
+// lost. The watch fails a needed buffer that was dirty before the call and is
+// clean after it with its pages kept, or with its pages put and not dirty.
+import { I915_MADV_DONTNEED, I915_MADV_WILLNEED, __I915_MADV_PURGED, model_i915_objects, type drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { PageDirty } from '../kernel/mm/mm_types';
 import { obj_nr_pages } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { model_list_watch_paused } from '../kernel/drivers/gpu/drm/i915/i915_gem_list_debug';
 import { WARN } from '../kernel/panic';
@@ -25,9 +34,20 @@ const MADV_NAMES: Record<number, string> = { 0: 'I915_MADV_WILLNEED', 1: 'I915_M
  */
 export async function with_madvise_watch<T>(i915: drm_i915_private, fn_name: string, fn: () => Promise<T>): Promise<T> {
   // The checker's look, not a walk by the code under watch (model_watch_list_walks judges only that).
-  const before = model_list_watch_paused(() => model_i915_objects(i915).map((o) => [o, o.mm.madv] as const));
+  const before = model_list_watch_paused(() => model_i915_objects(i915).map((o) => [o, o.mm.madv, o.mm.dirty, o.mm.pages] as const));
   const value = await fn();
   const live = model_list_watch_paused(() => new Set(model_i915_objects(i915)));
+  for (const [o, was, dirty, pages] of before) {
+    if (!live.has(o) || !dirty || was !== I915_MADV_WILLNEED || pages === null || o.mm.dirty) continue;
+    const kept = o.mm.pages === pages;
+    if (kept || pages.pages.some((p) => !PageDirty(p))) {
+      WARN(true, fn_name, `${fn_name} left a needed ${obj_nr_pages(o)}-page buffer the GPU had written (obj->mm.dirty) ` +
+        `${kept ? 'clean with its pages still attached' : 'with its pages handed back clean'}: only the put of its pages clears obj->mm.dirty, after set_page_dirty() ` +
+        'on every page, so that reclaim writes them to swap before it frees them. Clean shmem pages are dropped without a write: the GPU\'s rendering is lost, ' +
+        'and the next use reads stale or zeroed data.');
+      break;
+    }
+  }
   for (const [o, was] of before) {
     const now = o.mm.madv;
     if (now === was || !live.has(o) || (was === I915_MADV_DONTNEED && now === __I915_MADV_PURGED)) continue;
