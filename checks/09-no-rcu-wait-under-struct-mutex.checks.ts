@@ -8,7 +8,7 @@ import { define_checks, fail, pass, type check_outcome, type exercise_impl } fro
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, run_in_gem_world, run_once } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
-import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
+import { lock_owners, locks_balanced, measure_call, page_accounting, watch_sleeping_locks } from '../course/invariants';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import {
   I915_MADV_DONTNEED,
@@ -19,7 +19,7 @@ import {
   I915_SHRINK_UNBOUND,
   type drm_i915_private,
 } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import type { drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_unpin_pages, model_other_cpu_pins_at_put, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_shrink_all, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
@@ -27,6 +27,7 @@ import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { current, model_task_ident, msleep, sched_steps } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_MEMALLOC } from '../kernel/sched/task';
 import { trace_events } from '../kernel/trace/trace';
+import { PageDirty, PageSwapCache, PageWriteback } from '../kernel/mm/mm_types';
 import { HZ } from '../kernel/time/timekeeping';
 import {
   arb_comm,
@@ -47,6 +48,8 @@ import { arb_caller_task, describe_caller_task, run_as, type caller_task } from 
 import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
 import { queue_struct_mutex_waiters } from '../scenarios/lock_holder';
 import { CONVOY_MAX, UPTIME_MAX_SECS } from '../scenarios/machine_ranges';
+import { objects_on_free_list, sleeping_lock_in_reclaim } from '../scenarios/inline_free_work';
+import { watch_reclaim_progress } from '../scenarios/reclaim_progress';
 import golden from './09-no-rcu-wait-under-struct-mutex.golden';
 
 type shrink_fn = NonNullable<i915_shrinker_ops['shrink']>;
@@ -75,7 +78,9 @@ interface shrink_workload {
   /**
    * Objects released just before the call (their RCU callbacks still queued,
    * as on any busy GEM machine): a wait for callbacks (rcu_barrier) then has
-   * something to wait for. Only never-sleeps-under-outer-lock sets it.
+   * something to wait for. never-sleeps-under-outer-lock sets it, and two of
+   * releases-what-the-reference-releases' examples (red team 12's report_free_road:
+   * those objects are not pages this call released, whatever mm.free_count says).
    */
   rcu_pending?: number;
   /**
@@ -115,6 +120,13 @@ interface shrink_workload {
    * kernel's jiffies start anyway). Unset: a fresh boot.
    */
   uptime_secs?: number;
+  /**
+   * releases-what-the-reference-releases only: a page user on another CPU (a pread, a dma-buf attach: obj->mm.lock,
+   * not struct_mutex) pins the object at this position in the list just as the shrink puts its pages, after
+   * can_release_pages() said yes (kernel model_other_cpu_pins_at_put): the put keeps them, and a shrink that counts
+   * what it put instead of what is gone reports pages it never released (red team 13's count_put_without_recheck).
+   */
+  pinned_at_put?: number;
 }
 /**
  * Every kind i915_gem_shrink tells apart, including a bound object that is
@@ -245,6 +257,16 @@ const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   // machine holds). Scan's second pass with swap and the OOM notifier's shrink_all release needed buffers there as anywhere.
   { ...DECISIVE, objects: [{ kind: 'needed', pages: 24 }, { kind: 'purgeable', pages: 2 }, { kind: 'needed', pages: 24 }], swap: true, flags: FLAG_NAMES[1]!, target: 48, comm: 'kswapd0', caller: 'kswapd', task: 'kthread', totalram_pages: 524_288 },
   { ...DECISIVE, objects: [{ kind: 'needed', pages: 6 }, { kind: 'bound-needed', pages: 5 }, { kind: 'purgeable', pages: 2 }], swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', lockdep: false, comm: 'Xorg', totalram_pages: 2 ** 34 },
+  // Buffers on their way to being freed (red team 12: a shrink that returned what it released plus mm.free_count passed all;
+  // no release workload had any): six closed just before, in the ioctl that holds struct_mutex (the free worker cannot run
+  // until it lets go), and from kswapd, scan's second pass with swap. The shrink reports the pages it released, no more.
+  { ...DECISIVE, objects: [{ kind: 'bound-needed', pages: 4 }, { kind: 'pinned', pages: 3 }, { kind: 'bound-active', pages: 5 }], target: 8, holds_lock: true, rcu_pending: 6, lockdep: false, comm: 'i915_ioctl' },
+  { ...DECISIVE, swap: true, flags: FLAG_NAMES[1]!, target: 12, caller: 'kswapd', task: 'kthread', comm: 'kswapd0', rcu_pending: 6 },
+  // A page user on another CPU pins a buffer between can_release_pages() and the put (red team 13: a shrink that counted every
+  // buffer it put, without re-reading obj->mm.pages, passed all; the model's put never kept pages the check had let go):
+  // an unbound purgeable one the ioctl's shrink reaches first, and a bound one in drop_caches' shrink_all.
+  { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 4 }, { kind: 'purgeable', pages: 3 }, { kind: 'bound-idle', pages: 5 }], pinned_at_put: 0, lockdep: false, comm: 'Xorg' },
+  { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 2 }, { kind: 'bound-idle', pages: 6 }, { kind: 'needed', pages: 3 }], swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', pinned_at_put: 1, comm: 'kswapd0' },
 ];
 
 /**
@@ -273,6 +295,12 @@ interface after_unlock_workload {
   caller: 'kswapd' | 'direct reclaim';
   /** Objects released just before, their RCU callbacks still queued. */
   rcu_pending: number;
+  /**
+   * Objects released earlier, their callbacks run: on mm.free_list, free_work queued behind another driver's long
+   * item, so the free worker has not run when the shrink is called (red team 12's run_free_worker_inline: the
+   * worker's job done inline has nothing to do while the list is empty). Unset: none.
+   */
+  on_free_list?: number;
   swap: boolean;
   lockdep: boolean;
   comm: string;
@@ -282,6 +310,7 @@ const arb_after_unlock_workload: fc.Arbitrary<after_unlock_workload> = fc.record
   flags: fc.constantFrom(FLAG_NAMES[0]!, FLAG_NAMES[1]!, FLAG_NAMES[2]!),
   caller: fc.constantFrom('kswapd' as const, 'direct reclaim' as const),
   rcu_pending: fc.integer({ min: 1, max: 40 }),
+  on_free_list: fc.integer({ min: 0, max: 12 }),
   swap: fc.boolean(),
   lockdep: fc.boolean(),
   comm: arb_comm,
@@ -289,9 +318,12 @@ const arb_after_unlock_workload: fc.Arbitrary<after_unlock_workload> = fc.record
 const AFTER_UNLOCK_EXAMPLES: readonly after_unlock_workload[] = [
   { objects: EVERY_KIND, flags: FLAG_NAMES[0]!, caller: 'kswapd', rcu_pending: 40, swap: false, lockdep: false, comm: 'kswapd0' },
   { objects: EVERY_KIND, flags: FLAG_NAMES[1]!, caller: 'direct reclaim', rcu_pending: 3, swap: true, lockdep: true, comm: 'Xorg' },
+  // Objects waiting on mm.free_list for a free worker that has not run yet: nothing in the shrinker may do its job.
+  { objects: EVERY_KIND, flags: FLAG_NAMES[0]!, caller: 'kswapd', rcu_pending: 2, on_free_list: 6, swap: false, lockdep: false, comm: 'kswapd0' },
 ];
 const describe_after_unlock = (wl: after_unlock_workload): string =>
   `${describe_objects(wl.objects)}; ${wl.rcu_pending} other object(s) released just before, their RCU callbacks still queued; ` +
+  (wl.on_free_list ? `${wl.on_free_list} released earlier on mm.free_list, free_work queued behind another driver's long item; ` : '') +
   `i915_gem_shrink(${wl.flags}) called from ${wl.caller} by "${wl.comm}" with struct_mutex free (the shrinker takes and releases it itself); ` +
   `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}`;
 /** The sleeps of an expedited grace period (kernel/rcu/tree_exp.ts): its wait queue, and rsp->exp_mutex when another GP is running. */
@@ -326,15 +358,18 @@ async function after_unlock_check(impl: exercise_impl, wl: after_unlock_workload
     { release: '4.12', shrinker_ops: { shrink } },
     async (w) => {
       await make_gem_objects(w.i915, wl.objects);
+      if (wl.on_free_list) await objects_on_free_list(w.i915, wl.on_free_list);
       for (const obj of await make_gem_objects(w.i915, Array.from({ length: wl.rcu_pending }, () => ({ kind: 'no-pages' as const, pages: 1 })))) {
         i915_gem_object_put(obj);
       }
       const owners = lock_owners([w.i915.struct_mutex]);
       const flags = wl.caller === 'kswapd' ? PF_MEMALLOC | PF_KSWAPD : PF_MEMALLOC;
       current.flags |= flags;
+      const asked = watch_sleeping_locks(current);
       const { slept_on, slept_holding } = await sleeps_during(() => shrink(w.i915, 48, FLAG_SETS[wl.flags]!), w.i915.struct_mutex.name);
+      const waited_for_lock = asked.stop().filter((name) => name === w.i915.struct_mutex.name);
       current.flags &= ~flags;
-      return { other_waits: slept_on.filter((on) => !EXPEDITED_GP_WAIT.test(on)), slept_holding, locks: locks_balanced(owners), books: page_accounting() };
+      return { other_waits: slept_on.filter((on) => !EXPEDITED_GP_WAIT.test(on)), slept_holding, waited_for_lock, locks: locks_balanced(owners), books: page_accounting() };
     },
     undefined,
     { ...WORLD_PARAMS, totalram_pages: 1024, lockdep: wl.lockdep, swap_pages: wl.swap ? 64 : 0, trace: true },
@@ -351,6 +386,7 @@ async function after_unlock_check(impl: exercise_impl, wl: after_unlock_workload
       'and under memory pressure no new kworker can be created; meanwhile every GEM ioctl waits on struct_mutex for the whole grace period. ' +
       'The v4.11 shape waits only after its own mutex_unlock(); v4.12 does not wait at all.');
   }
+  if (value.waited_for_lock.length > 0) return fail(sleeping_lock_in_reclaim('i915_gem_shrink', `"${wl.comm}" (${wl.caller}, struct_mutex free when it was called)`, value.waited_for_lock));
   if (value.other_waits.length > 0) {
     return fail(`called from ${wl.caller} with struct_mutex free, i915_gem_shrink took and released the lock and then slept on ` +
       `${[...new Set(value.other_waits)].join(', ')}. After a real unlock the v4.11 shape waits for an expedited grace period and for nothing ` +
@@ -371,7 +407,8 @@ function describe_workload(wl: shrink_workload): string {
   const held = wl.holds_lock ? `, which already holds struct_mutex${queued}` : '';
   const up = wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s (jiffies ${wl.uptime_secs * HZ + HZ})` : '';
   const ram = wl.totalram_pages ? `; ${wl.totalram_pages} pages of RAM` : '';
-  return `${describe_objects(wl.objects)}${pending}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${up}${ram}`;
+  const pin = wl.pinned_at_put !== undefined ? `; a pread on another CPU pins object ${wl.pinned_at_put} (under obj->mm.lock) just as the shrink puts its pages` : '';
+  return `${describe_objects(wl.objects)}${pending}${pin}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${up}${ram}`;
 }
 
 /** Which of @objs have pages now (by position). */
@@ -581,25 +618,58 @@ export default define_checks(refuse_kernel_object_state({
               { release: '4.12', shrinker_ops: { shrink } },
               async (w) => {
                 const objs = await make_gem_objects(w.i915, wl.objects);
+                // Buffers a client just closed (their RCU callbacks still queued): on their way to being freed, mm.free_count
+                // counts them, and until the free worker runs they are on the lists with their pages (purgeable now: DONTNEED).
+                const closed = await make_gem_objects(w.i915, Array.from({ length: wl.rcu_pending ?? 0 }, () => ({ kind: 'needed' as const, pages: 1 })));
+                for (const obj of closed) i915_gem_object_put(obj);
                 // The caller: a user task, a kernel thread (kswapd is one) or a kworker, which takes the lock itself.
                 return run_as(wl.task ?? 'user', wl.comm, async () => {
                   if (wl.holds_lock) await mutex_lock(w.i915.struct_mutex);
                   if (wl.holds_lock && wl.waiters) await queue_struct_mutex_waiters(w.i915, wl.waiters);
                   const owners = lock_owners([w.i915.struct_mutex]);
                   const before = with_pages(objs);
+                  const closed_before = with_pages(closed);
+                  // Buffers the GPU wrote (obj->mm.dirty) that userspace still needs: their pages, to see whether they go back dirty.
+                  const written = objs.flatMap((o, i) => (o.mm.dirty && o.mm.madv === I915_MADV_WILLNEED && o.mm.pages ? [[i, [...o.mm.pages.pages]] as const] : []));
+                  const free_count = w.i915.mm.free_count;
                   const caller_flags = wl.caller === 'kswapd' ? PF_MEMALLOC | PF_KSWAPD : wl.caller === 'direct reclaim' ? PF_MEMALLOC : 0;
+                  // The page user on another CPU: it pins the object once, at its first put, and lets go when the call is over.
+                  const user = { target: wl.pinned_at_put === undefined ? null : objs[wl.pinned_at_put] ?? null, pinned: false };
+                  if (user.target) {
+                    model_other_cpu_pins_at_put((o) => {
+                      if (o !== user.target || user.pinned) return false;
+                      user.pinned = true;
+                      return true;
+                    });
+                  }
                   current.flags |= caller_flags;
-                  const n = wl.path === 'ioctl' ? await shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : await i915_gem_shrink_all(w.i915);
-                  current.flags &= ~caller_flags;
+                  // In reclaim the task carries a reclaim_state, as __perform_reclaim() and kswapd set it; what the shrink adds there is judged.
+                  const outer_rs = current.reclaim_state;
+                  if (caller_flags && !outer_rs) current.reclaim_state = { reclaimed_slab: 0 };
+                  const progress = watch_reclaim_progress();
+                  let n: number;
+                  let progress_lie: string | null;
+                  try {
+                    n = wl.path === 'ioctl' ? await shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : await i915_gem_shrink_all(w.i915);
+                  } finally {
+                    progress_lie = progress.stop(`i915_gem_shrink, called by "${wl.comm}"${caller_flags & PF_KSWAPD ? ' (kswapd)' : caller_flags ? ' (in direct reclaim)' : ''},`);
+                    current.reclaim_state = outer_rs;
+                    current.flags &= ~caller_flags;
+                    model_other_cpu_pins_at_put(null);
+                  }
                   const gone = released(objs, before);
-                  const actual = gone.reduce((s, i) => s + wl.objects[i]!.pages, 0);
+                  // Every page released during the call counts, the closed buffers' too (the shrinker may purge them: they are still listed).
+                  const actual = gone.reduce((s, i) => s + wl.objects[i]!.pages, 0) + released(closed, closed_before).length;
                   // Where each object is listed afterwards: an object whose pages are gone leaves the lists.
                   const lists = objs.map((o) => (w.i915.mm.unbound_list.includes(o) ? 'u' : w.i915.mm.bound_list.includes(o) ? 'b' : '-')).join('');
                   // What userspace's advice became: w WILLNEED (contents kept, in memory or swap), d DONTNEED, p purged (contents gone).
                   const madv = objs.map((o) => (o.mm.madv === I915_MADV_WILLNEED ? 'w' : o.mm.madv === I915_MADV_DONTNEED ? 'd' : 'p')).join('');
                   const locks = locks_balanced(owners);
                   if (wl.holds_lock && !locks) mutex_unlock(w.i915.struct_mutex);
-                  return { n, gone, actual, lists, madv, locks, books: page_accounting() };
+                  if (user.target && user.pinned) i915_gem_object_unpin_pages(user.target); // the pread is done
+                  // A written buffer whose pages went back clean: reclaim drops clean shmem pages without writing them to swap.
+                  const lost = written.flatMap(([i, pages]) => (objs[i]!.mm.pages === null && pages.some((p) => !PageDirty(p) && !PageWriteback(p) && !PageSwapCache(p)) ? [i] : []));
+                  return { n, gone, actual, free_count, lists, madv, lost, progress_lie, locks, books: page_accounting() };
                 });
               },
               undefined,
@@ -612,8 +682,17 @@ export default define_checks(refuse_kernel_object_state({
             if (value.locks) return fail(value.locks);
             if (value.books) return fail(value.books);
             if (value.n !== value.actual) {
-              return fail(`i915_gem_shrink returned ${value.n}, but the objects that lost their pages hold ${value.actual} pages: ` +
-                'what the shrinker reports is what reclaim believes it got.');
+              return fail(`i915_gem_shrink returned ${value.n}, but the objects that lost their pages during the call hold ${value.actual} pages: ` +
+                'what the shrinker reports is what reclaim believes it got (scan hands it to do_shrink_slab(), the OOM notifier adds it to *freed).' +
+                (value.free_count > 0
+                  ? ` ${value.free_count} object(s) were on their way to being freed (mm.free_count): they are not pages this call released. ` +
+                    'They come back only after a grace period and the free worker, which needs struct_mutex (never, while the caller holds it), ' +
+                    'and mm.free_count counts objects, not pages.'
+                  : '') +
+                (wl.pinned_at_put !== undefined
+                  ? ` A pread on another CPU pinned object ${wl.pinned_at_put} just as its pages were put: __i915_gem_object_put_pages() re-reads ` +
+                    'pages_pin_count under obj->mm.lock and kept them. Count what is gone (re-read obj->mm.pages after the put, as v4.11 does), not what you put.'
+                  : ''));
             }
             const differs = like_reference(ctx, wl, { gone: value.gone, lists: value.lists, madv: value.madv }, (ref, got) => {
               if (JSON.stringify(ref.gone) !== JSON.stringify(got.gone)) {
@@ -636,6 +715,15 @@ export default define_checks(refuse_kernel_object_state({
                 '(with PURGEABLE), and stop at the target, whoever calls (kswapd asks for what it needs, not for everything) and whether or not ' +
                 'the caller already holds struct_mutex (the OOM notifier and the ioctl paths run in a task that may).');
             }
+            if (value.lost.length > 0) {
+              return fail(`i915_gem_shrink released the pages of object(s) [${value.lost.join(', ')}], buffers the GPU had written (obj->mm.dirty) that userspace still ` +
+                'needs (I915_MADV_WILLNEED), and their pages went back to shmem clean. Reclaim drops a clean shmem page without writing it to swap ' +
+                '(shmem_writepage() is never called), so the next get_pages() reads zeroes: a texture or render target silently lost. ' +
+                'v4.11\'s put (i915_gem_object_put_pages_gtt) marks every page of a dirty object dirty (set_page_dirty()) before put_page(); ' +
+                'only a purged buffer\'s dirty state may be dropped. Leave obj->mm.dirty to the GEM core.');
+            }
+            // What reclaim hears of the shrink is its return value alone (red team 13's report_via_reclaim_state).
+            if (value.progress_lie) return fail(value.progress_lie);
             return pass();
           },
         ).then(async (generated) => (generated.ok ? ((await shrink_all_at_scale(impl)) ?? generated) : generated)),

@@ -65,6 +65,15 @@ const golden: golden_data = {
       "lists": "---",
       "madv": "wpw"
     },
+    "{\"caller\":\"kswapd\",\"comm\":\"kswapd0\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"rcu_pending\":6,\"swap\":true,\"target\":12,\"task\":\"kthread\"}": {
+      "gone": [
+        4,
+        5,
+        6
+      ],
+      "lists": "ubbb----bbb",
+      "madv": "wwddpwwwwwd"
+    },
     "{\"caller\":\"kswapd\",\"comm\":\"kswapd0\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":3}": {
       "gone": [
         4
@@ -96,6 +105,14 @@ const golden: golden_data = {
       ],
       "lists": "--u",
       "madv": "ppw"
+    },
+    "{\"comm\":\"Xorg\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"ioctl\",\"pinned_at_put\":0,\"swap\":false,\"target\":48}": {
+      "gone": [
+        1,
+        2
+      ],
+      "lists": "u--",
+      "madv": "dpp"
     },
     "{\"comm\":\"Xorg\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":2025},{\"kind\":\"bound-idle\",\"pages\":3}],\"path\":\"ioctl\",\"swap\":false,\"target\":6}": {
       "gone": [
@@ -150,6 +167,11 @@ const golden: golden_data = {
       ],
       "lists": "ubbb-uu-bbbubbb-uu-bbb",
       "madv": "wwddpwwwwwdwwddpwwwwwd"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5}],\"path\":\"ioctl\",\"rcu_pending\":6,\"swap\":false,\"target\":8}": {
+      "gone": [],
+      "lists": "bub",
+      "madv": "wwd"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":8},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"bound-completed\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":false,\"target\":12}": {
       "gone": [
@@ -295,6 +317,14 @@ const golden: golden_data = {
       ],
       "lists": "-b-",
       "madv": "pdp"
+    },
+    "{\"comm\":\"kswapd0\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":6},{\"kind\":\"needed\",\"pages\":3}],\"path\":\"shrink_all\",\"pinned_at_put\":1,\"swap\":true,\"target\":48}": {
+      "gone": [
+        0,
+        2
+      ],
+      "lists": "-u-",
+      "madv": "pdw"
     },
     "{\"comm\":\"kworker/0:1\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-completed\",\"pages\":5},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"bound-completed\",\"pages\":7}],\"path\":\"ioctl\",\"swap\":true,\"target\":9,\"task\":\"kworker\"}": {
       "gone": [

@@ -29,6 +29,7 @@ import { MODEL_SHMEM_RANGE_PAGES, shmem_read_mapping_range_gfp } from '../../../
 import { sg_block_pages } from './i915_gem_sg_blocks';
 import { atomic_dec, atomic_inc, atomic_read, ATOMIC_INIT, type atomic_t } from '../../../../lib/atomic';
 import { rcu_head } from '../../../../rcu/update';
+import { register_initcall } from '../../../../init/initcall';
 import { HZ, jiffies, time_after, time_after_eq, time_before } from '../../../../time/timekeeping';
 import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, model_i915_objects, type drm_i915_private } from './i915_drv';
 import { model_page_access, model_page_pins_changed } from './i915_gem_pages_debug';
@@ -395,6 +396,29 @@ export function model_pages_put_while_active(obj: drm_i915_gem_object): number {
 }
 
 /**
+ * A page user on another CPU at the put: pread/pwrite, the fault path and
+ * dma-buf attach pin the pages under obj->mm.lock, not struct_mutex. v4.11
+ * __i915_gem_object_put_pages() takes obj->mm.lock and re-reads
+ * pages_pin_count under it, so a pin taken between the shrinker's
+ * can_release_pages() and the put keeps the pages: the put releases nothing,
+ * and i915_gem_shrink() re-reads obj->mm.pages before it counts the object.
+ * The model's put is synchronous (no schedule point where that CPU could
+ * run), so a check puts the user there: model_other_cpu_pins_at_put(pick)
+ * pins each object @pick names as its put begins, as
+ * i915_gem_object_pin_pages() does when the pages are there; the check
+ * unpins when the user is done. Not a kernel API; reset at every boot.
+ */
+let pin_at_put: ((obj: drm_i915_gem_object) => boolean) | null = null;
+register_initcall('core', 'i915_pin_at_put', () => {
+  pin_at_put = null;
+});
+
+/** model_other_cpu_pins_at_put - from now on, pin each object @pick names at the start of its put (null: stop). */
+export function model_other_cpu_pins_at_put(pick: ((obj: drm_i915_gem_object) => boolean) | null): void {
+  pin_at_put = pick;
+}
+
+/**
  * __i915_gem_object_put_pages - release the pages if nobody pins them.
  * Dirty pages are marked dirty in the page cache (they must be written to
  * swap before reclaim can free them); then the references go. Purgeable
@@ -403,6 +427,11 @@ export function model_pages_put_while_active(obj: drm_i915_gem_object): number {
 export function __i915_gem_object_put_pages(obj: drm_i915_gem_object): boolean {
   const sg = obj.mm.pages;
   if (!sg) return true;
+  // mutex_lock_nested(&obj->mm.lock, I915_MM_SHRINKER): a page user on another CPU may have got in first (model_other_cpu_pins_at_put).
+  if (pin_at_put?.(obj)) {
+    atomic_inc(obj.mm.pages_pin_count);
+    model_page_pins_changed(obj);
+  }
   if (atomic_read(obj.mm.pages_pin_count) > 0) return false;
   // Judged when the pages go, not when the caller returns: a wait for the GPU afterwards protects nothing.
   if (!i915_gem_object_request_completed(obj, jiffies())) pages_put_while_active.set(obj, model_pages_put_while_active(obj) + sg.pages.length);
