@@ -453,6 +453,10 @@ async function calls_on_machine(impl: exercise_impl, wl: machine_call_workload, 
  */
 const LARGE_MACHINE_CALLS: machine_call_workload[] = [
   { objects: boot_order_machine(1030, 1030), lock: 'free', nr_to_scan: 32, totalram_pages: 4096, uptime_secs: 0, comm: 'Xorg' },
+  // And the largest desktop 09's shrink_all meets (10000 scanout and 10000 pinned boot buffers, 20,042 objects; 09's
+  // at_scale_ram): a count that looks at the first N objects of a list, for any N the 1030-buffer machine is past
+  // (4096, say: red team 11's walk cap in 09), hides the releasable tail from reclaim.
+  { objects: boot_order_machine(10_000, 10_000), lock: 'free', nr_to_scan: 32, totalram_pages: 26_077, uptime_secs: 0, comm: 'Xorg' },
   { objects: boot_order_machine(1030, 1030), lock: 'mine', nr_to_scan: 32, totalram_pages: 4096, uptime_secs: 0, comm: 'i915_ioctl' },
   // Big buffers (red team 10: a count that counts at most 1024 pages of any one object passed all; 13's biggest had 48): a 1080p
   // RGBA framebuffer is about 2025 pages, a 4K texture 8100. Here 1100 and 1300 pages, purgeable and idle.
@@ -570,9 +574,24 @@ async function oom_at_late_uptime(impl: exercise_impl): Promise<check_outcome> {
  */
 const OOM_BUDGET_HZ = [1000, 250, 100] as const;
 
+/**
+ * A 32-bit kernel 297 s after boot, at HZ 1000 and 250 (red team 12's jiffies_compare_without_time_after): jiffies
+ * starts at INITIAL_JIFFIES and wraps to 0 at 300 s, inside the notifier's 5 s wait. A deadline compared with a raw
+ * `jiffies() > timeout` is then wrong (set before the wrap, never reached after it); time_after() compares the signed
+ * difference and is right across it (include/linux/jiffies.h).
+ */
+const OOM_BUDGET_ACROSS_WRAP: readonly oom_workload[] = [
+  { ...OOM_BUDGET_WORKLOAD, bits_per_long: 32, uptime_secs: 297 },
+  { ...OOM_BUDGET_WORKLOAD, bits_per_long: 32, uptime_secs: 297, hz: 250 },
+];
+
 async function oom_wait_within_budget(impl: exercise_impl): Promise<check_outcome> {
   for (const hz of OOM_BUDGET_HZ) {
     const out = await oom_wait_within_budget_at(impl, hz === 1000 ? OOM_BUDGET_WORKLOAD : { ...OOM_BUDGET_WORKLOAD, hz });
+    if (!out.ok) return out;
+  }
+  for (const wl of OOM_BUDGET_ACROSS_WRAP) {
+    const out = await oom_wait_within_budget_at(impl, wl);
     if (!out.ok) return out;
   }
   return pass();
@@ -597,6 +616,10 @@ async function oom_wait_within_budget_at(impl: exercise_impl, wl: oom_workload):
       '(i915_gem_shrinker_lock_uninterruptible(dev_priv, &slu, 5000)) for the GPU to idle and struct_mutex to come free together, and gives up when it runs out ' +
       '("Unable to lock GPU to purge memory."). A second deadline for the lock after the first for the GPU doubles the time every other allocation in trouble ' +
       'waits behind oom_lock; and idle and locked must hold in the same iteration, or the GPU may be busy again when the lock comes.' +
+      (wl.bits_per_long === 32
+        ? ' On this 32-bit kernel jiffies wrapped to 0 during the wait: compare a deadline with time_after(jiffies, timeout), never with > ' +
+          '(a deadline set just before the wrap is never reached by a raw compare after it; time_after() takes the signed difference).'
+        : '') +
       `\n  on the workload: ${describe_oom_workload(wl)}.`);
   }
   return pass();
@@ -841,6 +864,19 @@ function oom_path_runs(impl: exercise_impl, ctx: check_context): Promise<check_o
       if (!value) return fail(`the allocation never ended: ${result.stop}${dmesg_tail(result)}`);
       if (!value.kept_lock) return fail('the task that held struct_mutex when it ran out of memory came back without it: the notifier released its outer frame\'s lock.');
       if (value.books) return fail(value.books);
+      if (wl.sigkill_ms !== undefined && value.killed_at !== null) {
+        // The killable wait, by rule: a fatal signal ends a killable sleep at once, so the notifier is back in the jiffy
+        // the signal came, unless it was waiting for the GPU (v4.11's wait for idle is uninterruptible): then once the GPU is.
+        const back_by = Math.max(value.killed_at, value.gpu_idle_at);
+        const late_call = value.calls.find((c) => c.returned_at > back_by && c.returned_at - c.stalled_jiffies <= value.killed_at!);
+        if (late_call) {
+          return fail(`"${wl.comm}" got SIGKILL at jiffy ${value.killed_at}, ${wl.sigkill_ms} ms into the notifier's wait, ` +
+            `${value.gpu_idle_at > value.killed_at ? `the GPU idle from jiffy ${value.gpu_idle_at}, ` : 'the GPU already idle, '}and the notifier returned at jiffy ${late_call.returned_at}: ` +
+            'it slept on through the signal (a TASK_UNINTERRUPTIBLE tick, schedule_timeout_uninterruptible() or msleep(), where v4.11 sleeps with schedule_timeout_killable(1)). ' +
+            'A killable sleep ends the moment SIGKILL arrives and fatal_signal_pending(current) sends the notifier home, so the chosen victim can exit and give its memory back; ' +
+            'every tick slept through holds oom_lock while the system is out of memory.');
+        }
+      }
       if (wl.sigkill_ms !== undefined) {
         // The killable wait: with SIGKILL pending the notifier returns within a tick, as the reference's does.
         const stall = calls.filter((c) => c.fn === 'oom').reduce((n, c) => Math.max(n, c.stalled_jiffies), 0);

@@ -41,7 +41,7 @@ import { NOTIFY_DONE, NOTIFY_STOP_MASK, register_oom_notifier, type notifier_blo
 import { current, msleep, signal_wake_up } from '../kernel/sched/core';
 import { complete, complete_all, completion_done, init_completion, wait_for_completion } from '../kernel/sched/completion';
 import type { scenario } from '../explorer/scenario';
-import { jiffies, msecs_to_jiffies } from '../kernel/time/timekeeping';
+import { get_jiffies_64, jiffies, msecs_to_jiffies } from '../kernel/time/timekeeping';
 import { arb_comm, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, MORE_GEM_OBJECT_KINDS, type gem_object_spec } from './gem_workloads';
 import { hold_struct_mutex, queue_struct_mutex_waiters, spawn_struct_mutex_waiter, type holder_state } from './lock_holder';
 import { describe_machine, type many_cpu_machine } from './many_cpus';
@@ -106,6 +106,12 @@ export interface oom_workload {
   /** CONFIG_HZ (boot param hz: 250 or 100): a deadline that adds milliseconds to jiffies is wrong by HZ/1000. Absent: 1000. */
   hz?: number;
   /**
+   * A 32-bit kernel (boot param bits_per_long): jiffies is a u32 that starts at INITIAL_JIFFIES and wraps to 0 five
+   * minutes after boot; with uptime_secs just under 300 the notifier's wait straddles the wrap, and only time_after()
+   * compares its deadline right. Absent: 64 bits.
+   */
+  bits_per_long?: 32;
+  /**
    * How long "other" holds struct_mutex with holder 'other-briefly' (ms; absent: 30). v4.11's notifier retries the
    * lock a tick apart for up to 5 s whatever the GPU did: a hold of hundreds of ms is worth waiting for too.
    */
@@ -135,7 +141,7 @@ export function describe_oom_workload(wl: oom_workload): string {
   const balloon = wl.balloon ? `; a balloon notifier holding ${wl.balloon.pages} pages runs ${wl.balloon.first ? 'before' : 'after'} i915's` : '';
   const kill = wl.sigkill_ms === undefined ? '' : `; "${wl.comm}" gets SIGKILL ${wl.sigkill_ms} ms after the notifier is entered`;
   return `${who}${describe_caller_task(wl.caller ?? 'user')} allocates ${wl.gfp} ${wl.beyond} pages beyond free memory; ${describe_objects(wl.objects)}, all busy on the GPU for ${wl.busy_ms} ms; ` +
-    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}${kill}${describe_uptime(wl.uptime_secs)}${describe_machine(wl.machine)}${wl.hz ? `; CONFIG_HZ=${wl.hz} (a jiffy is ${1000 / wl.hz} ms)` : ''}`;
+    `swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker; "firefox" (${BYSTANDER_RSS} pages) can be killed${balloon}${kill}${describe_uptime(wl.uptime_secs)}${describe_machine(wl.machine)}${wl.hz ? `; CONFIG_HZ=${wl.hz} (a jiffy is ${1000 / wl.hz} ms)` : ''}${wl.bits_per_long === 32 ? '; a 32-bit kernel (jiffies is a u32 from INITIAL_JIFFIES: it wraps to 0 300 s after boot)' : ''}`;
 }
 
 /** The bystander's resident pages (its OOM badness). */
@@ -161,6 +167,8 @@ export interface notifier_call {
   released_busy: number;
   /** Jiffies the call took (waiting for the GPU and the lock is allowed, within 5 s). */
   stalled_jiffies: number;
+  /** jiffies_64 when it returned (a killable wait returns in the jiffy the fatal signal came). */
+  returned_at: number;
   /** locks_balanced() around the call (null: balanced). */
   locks: string | null;
 }
@@ -182,12 +190,12 @@ export async function judged_oom(oom: oom_fn, i915: drm_i915_private, freed: { v
   const locks = lock === 'other' ? null : lock_owners([i915.struct_mutex]);
   const freed_before = freed.value;
   const free_before = nr_free_pages();
-  const start = jiffies();
+  const start = get_jiffies_64(); // the checker's clock: jiffies wraps on a 32-bit kernel, jiffies_64 never does
   const ret = await oom(i915, freed);
   let released = 0;
   let released_purgeable = 0;
   let released_busy = 0;
-  const now = jiffies();
+  const now = get_jiffies_64();
   for (const [o, { sg, n }] of before) {
     if (o.mm.pages === sg) continue;
     released += n;
@@ -209,6 +217,7 @@ export async function judged_oom(oom: oom_fn, i915: drm_i915_private, freed: { v
     free_after: nr_free_pages(),
     released_busy,
     stalled_jiffies: now - start,
+    returned_at: now,
     locks: locks
       ? locks_balanced(locks)
       : __mutex_owner(i915.struct_mutex) === current
@@ -233,6 +242,12 @@ export interface oom_run {
   books: string | null;
   /** The caller's struct_mutex after the allocation: still its own? */
   kept_lock: boolean;
+  /**
+   * With sigkill_ms: jiffies_64 when SIGKILL was sent (null: the run ended first), and when the GPU's
+   * batch completes (jiffies_64; the notifier's wait for the GPU is uninterruptible in v4.11).
+   */
+  killed_at: number | null;
+  gpu_idle_at: number;
 }
 
 const GFP: Record<oom_workload['gfp'], gfp_t> = { GFP_KERNEL, GFP_NOFS };
@@ -252,7 +267,7 @@ export async function run_oom_workload(
   max_steps = 150_000,
   others: Partial<Pick<i915_shrinker_ops, 'count' | 'scan'>> = {},
 ): Promise<{ result: run_result; value: oom_run | undefined; partial: oom_run }> {
-  const seen: oom_run = { entered: 0, calls: [], balloon_calls: 0, chain_totals: [], kills: [], wanted: 0, got: 0, books: null, kept_lock: true };
+  const seen: oom_run = { entered: 0, calls: [], balloon_calls: 0, chain_totals: [], kills: [], wanted: 0, got: 0, books: null, kept_lock: true, killed_at: null, gpu_idle_at: 0 };
   const w = { i915: null as drm_i915_private | null, ready: false, done: false };
   const balloon_pages: page[] = [];
   const recording: oom_fn = async (i915, freed) => {
@@ -262,7 +277,7 @@ export async function run_oom_workload(
     return ret;
   };
   const { result, value } = await run_once(
-    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? SWAP_PAGES : 0, lockdep: wl.lockdep, max_steps, uptime_secs: wl.uptime_secs ?? 0, ...(wl.machine ?? {}), ...(wl.hz ? { hz: wl.hz } : {}) },
+    { nr_cpus: 2, totalram_pages: 256, swap_pages: wl.swap ? SWAP_PAGES : 0, lockdep: wl.lockdep, max_steps, uptime_secs: wl.uptime_secs ?? 0, ...(wl.machine ?? {}), ...(wl.hz ? { hz: wl.hz } : {}), ...(wl.bits_per_long ? { bits_per_long: wl.bits_per_long } : {}) },
     async () => {
       const i915 = w.i915!;
       // v4.11's shrinker waits for expedited grace periods, driven by system_wq: its kworkers exist before the pressure.
@@ -273,6 +288,7 @@ export async function run_oom_workload(
       }
       const objs = await make_gem_objects(i915, wl.objects);
       const until = jiffies() + msecs_to_jiffies(wl.busy_ms); // busy_ms at any HZ
+      seen.gpu_idle_at = get_jiffies_64() + msecs_to_jiffies(wl.busy_ms);
       for (const o of objs) if (o.mm.pages) i915_gem_object_mark_active(o, until);
       const mine = wl.holder === 'caller' || wl.holder === 'caller-waiters' || wl.holder === 'caller-handoff';
       w.ready = true;
@@ -288,6 +304,7 @@ export async function run_oom_workload(
             await msleep(after);
             victim.sigkill_pending = true;
             signal_wake_up(victim);
+            seen.killed_at = get_jiffies_64();
           }, 'kill');
         }
         if (mine) await hold_struct_mutex(i915, wl.holder as holder_state);

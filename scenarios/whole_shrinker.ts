@@ -32,7 +32,8 @@
 //
 // Pure: no Node APIs (the study site runs checks too).
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import { I915_MADV_DONTNEED, model_i915_objects } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { I915_MADV_DONTNEED, I915_MADV_WILLNEED, model_i915_objects } from '../kernel/drivers/gpu/drm/i915/i915_drv';
+import { PageDirty, PageSwapCache, PageWriteback } from '../kernel/mm/mm_types';
 import { i915_gem_is_busy } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_object_is_active, model_i915_object_freed, model_pages_put_while_active, i915_gem_object_mark_active, i915_gem_object_request_completed, obj_nr_pages, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { can_release_pages, i915_gem_releasable_pages, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
@@ -49,8 +50,11 @@ import { SHRINK_STOP, shrinker_nr_deferred, type shrink_control } from '../kerne
 import { NOTIFY_DONE, NOTIFY_OK } from '../kernel/mm/oom_kill';
 import { current, model_task_sched, msleep, sched_steps, schedule_timeout_uninterruptible } from '../kernel/sched/core';
 import { PF_KSWAPD, PF_KTHREAD, PF_MEMALLOC, PF_MEMALLOC_NOIO, PF_WQ_WORKER, type task_struct } from '../kernel/sched/task';
-import { jiffies } from '../kernel/time/timekeeping';
+import { get_jiffies_64, jiffies } from '../kernel/time/timekeeping';
 import { run_once, type once_result } from '../course/check_helpers';
+import { watch_sleeping_locks } from '../course/invariants';
+import { sleeping_lock_in_reclaim } from './inline_free_work';
+import { with_madvise_watch } from './userspace_madvise';
 import { fc } from '../course/workload';
 import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem_objects, type gem_object_kind, type gem_object_spec } from './gem_workloads';
 import { allocate_pages, gem_world, populate, warm_up_workqueues, WORLD_PARAMS, type gem_world as world } from './i915_world';
@@ -105,10 +109,14 @@ export interface shrinker_call {
   freed_added: number;
   /** Pages released while the GPU was still using them, judged when each object lost its pages (not when the call returned). */
   released_busy: number;
+  /** Pages of buffers the GPU wrote (obj->mm.dirty) and userspace still needs that went back to shmem clean during the call (red team 13's hand_back_clean). */
+  released_clean: number;
   slept: number;
   /** Scheduler steps during the call: cond_resched(), a yield or a sleep all give up the CPU (a poll that never sleeps shows here, not in nvcsw). */
   yielded: number;
   stalled_jiffies: number;
+  /** struct_mutex asked for with a sleeping lock call (mutex_lock() or kin) by the caller during the call, how many times (course/invariants.ts watch_sleeping_locks). */
+  waited_for_struct_mutex: number;
   /** The owner of struct_mutex after the call, relative to the caller. */
   lock_after: lock_state;
   flags_before: number;
@@ -183,6 +191,9 @@ function watch_releases(objs: readonly drm_i915_gem_object[]): () => number {
   };
 }
 
+/** The kernel's names of the three callbacks, for reports. */
+const FN_NAMES: Record<shrinker_call['fn'], string> = { count: 'i915_gem_shrinker_count', scan: 'i915_gem_shrinker_scan', oom: 'i915_gem_shrinker_oom' };
+
 /**
  * judged_shrinker - @s wrapped so that every call is recorded in calls.
  * Hand ops to gem_world (or a scenario) as the shrinker's callbacks.
@@ -209,9 +220,11 @@ export function judged_shrinker(s: whole_shrinker): { ops: Partial<i915_shrinker
       released_needed: 0,
       freed_added: 0,
       released_busy: 0,
+      released_clean: 0,
       slept: 0,
       yielded: 0,
       stalled_jiffies: 0,
+      waited_for_struct_mutex: 0,
       lock_after: 'free',
       flags_before: me.flags & OWNED_FLAGS,
       flags_after: 0,
@@ -219,16 +232,22 @@ export function judged_shrinker(s: whole_shrinker): { ops: Partial<i915_shrinker
     const freed_before = freed?.value ?? 0;
     const nvcsw = model_task_sched(me).nvcsw; // the scheduler's count: the task's field is writable by the code judged
     const steps = sched_steps();
-    const t0 = jiffies();
+    const t0 = get_jiffies_64(); // the checker's clock: jiffies wraps on a 32-bit kernel, jiffies_64 never does
     const unwatch = watch_releases(before.with_pages);
+    // Buffers the GPU wrote that userspace still needs: their pages, to see whether they go back dirty.
+    const written = before.with_pages.flatMap((o) => (o.mm.dirty && o.mm.madv === I915_MADV_WILLNEED && o.mm.pages ? [[o, [...o.mm.pages.pages]] as const] : []));
+    const asked = watch_sleeping_locks(me);
     try {
       // Every walk of i915's lists checked against struct_mutex's owner (a WARNING without it, lockdep on or off).
-      rec.ret = await model_watch_list_walks(i915, call);
+      // ...and every buffer's madvise left userspace's (red team 13's purge_instead_of_swap: a WARN when a callback marked one DONTNEED).
+      rec.ret = await with_madvise_watch(i915, FN_NAMES[fn], () => model_watch_list_walks(i915, call));
     } finally {
       rec.released_busy = unwatch();
+      rec.released_clean = written.reduce((n, [o, pages]) => (o.mm.pages === null ? n + pages.filter((p) => !PageDirty(p) && !PageWriteback(p) && !PageSwapCache(p)).length : n), 0);
+      rec.waited_for_struct_mutex = asked.stop().filter((name) => name === i915.struct_mutex.name).length;
       rec.yielded = sched_steps() - steps;
       rec.slept = model_task_sched(me).nvcsw - nvcsw;
-      rec.stalled_jiffies = jiffies() - t0;
+      rec.stalled_jiffies = get_jiffies_64() - t0;
       const gone = before.with_pages.filter((o) => o.mm.pages === null);
       rec.released = gone.reduce((n, o) => n + obj_nr_pages(o), 0);
       // madv as it was before the call: a purged object's reads __I915_MADV_PURGED now.
@@ -257,6 +276,20 @@ const LOCK_TEXT: Record<lock_state, string> = { free: 'nobody held struct_mutex'
 
 /** What is wrong with one call, in a reviewer's words, or null. Rules common to the three callbacks. */
 function common_violation(c: shrinker_call): string | null {
+  if (c.waited_for_struct_mutex > 0) {
+    // Before the sleep rules: a sleeping lock that found the lock free did not sleep, and is as wrong.
+    return c.fn === 'oom'
+      ? `the OOM notifier, called by ${c.by}, asked for struct_mutex with a sleeping lock call (mutex_lock() or kin): its holder may itself be ` +
+        'waiting for oom_lock, which the notifier\'s caller holds (an OOM deadlock), however free the lock was this time. ' +
+        'Wait for it only by polling with mutex_trylock(), bounded and killable; and never run the free worker\'s function here: ' +
+        '__i915_gem_free_objects() takes struct_mutex with mutex_lock(), and a work item\'s function belongs in its worker.'
+      : sleeping_lock_in_reclaim(c.fn, c.by, ['struct_mutex']);
+  }
+  if (c.released_clean > 0) {
+    return `${c.fn} called by ${c.by} let ${c.released_clean} page(s) of buffers the GPU had written (obj->mm.dirty) and userspace still needs (WILLNEED) ` +
+      'go back to shmem clean: reclaim drops a clean shmem page without writing it to swap, so the next use of the texture or window reads zeroes. ' +
+      'The GEM core\'s put marks a dirty object\'s pages dirty (v4.11 i915_gem_object_put_pages_gtt: set_page_dirty()); only a purged buffer\'s dirty state may be dropped. Leave obj->mm.dirty alone.';
+  }
   if (c.flags_after !== c.flags_before) {
     return `${c.fn} called by ${c.by} changed the task's flags from ${flag_text(c.flags_before)} to ${flag_text(c.flags_after)}: ` +
       'PF_MEMALLOC belongs to the caller (direct reclaim and kswapd set it, drop_caches and the OOM path do not). ' +
