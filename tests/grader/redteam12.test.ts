@@ -1,7 +1,7 @@
 // Grader red team, round 12 (/work/coord/s12/grader-redteam12.md; attacks in /work/gr12-attacks/) and the
 // classes left open by round 11: one test per class closed, each failing without its fix.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { COURSE_ROOT } from '../../course/files';
 import { realm } from '../../course/realm';
 import { check_policy } from '../../grader/policy';
+import { export_student } from '../../grader/export_student';
+import { prepare_base, release_base } from '../../grader/grade';
 import { make_temp } from '../../grader/tree';
 import { manifest } from './fixtures';
 import { run_once } from '../../course/check_helpers';
@@ -255,4 +257,22 @@ describe('round 12, 10: a quoted __proto__ key in an object literal', () => {
     expect(policy_of("export function f(o: object): object { return { '__proto__': o, x: 1 }; }\n").join('\n')).toMatch(/uses '__proto__' as a key/);
     expect(policy_of("export function f(): object { return { 'pending': false }; }\n")).toEqual([]);
   });
+});
+
+describe('round 11 #13 (item 4): the Classroom workflow grades a student\'s repository (an exported template)', () => {
+  it('a committed answer is graded against the recorded starter without being called a change to the grader\'s files', () => {
+    const dest = join(make_temp('shrinker-export12-'), 'template');
+    export_student(COURSE_ROOT, dest);
+    const e = manifest.exercises[0]!;
+    const file = join(dest, 'exercises', e.id, e.files[0]!);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n// the student's answer\n`);
+    const base = prepare_base(dest);
+    try {
+      expect(base.grader_modified.filter((x) => x.startsWith('exercises/'))).toEqual([]);
+      // The base still holds the starter: an unchanged submission scores nothing.
+      expect(readFileSync(join(base.dir, 'exercises', e.id, e.files[0]!), 'utf8')).not.toContain('the student\'s answer');
+    } finally {
+      release_base(base);
+    }
+  }, 300_000);
 });
