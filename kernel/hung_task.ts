@@ -19,7 +19,7 @@ import { footprint_opaque } from './footprint';
 import { boot_params } from './init/params';
 import { debug_show_all_locks } from './locking/lockdep';
 import { report, print_tainted, UTS_RELEASE } from './panic';
-import { for_each_process, model_task_sched, register_sched_clock_hook, register_sched_idle_forever_hook } from './sched/core';
+import { for_each_process, model_task_ident, model_task_sched, register_sched_clock_hook, register_sched_idle_forever_hook } from './sched/core';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, wait_target_text, type task_struct } from './sched/task';
 import { model_clock_advance_to, HZ, model_ticks, NSEC_PER_JIFFY } from './time/timekeeping';
 import { __run_timers } from './time/timer';
@@ -121,8 +121,8 @@ function report_deadlock(): void {
     check_hung_uninterruptible_tasks(at);
     next_check = at + step;
   }
-  const stuck = for_each_process().filter((t) => t.exit_state === 'running' && !t.daemon);
-  const daemons = for_each_process().filter((t) => t.exit_state === 'running' && t.daemon && blocked_on(t) && model_task_sched(t).sleep_state === TASK_UNINTERRUPTIBLE);
+  const stuck = for_each_process().filter((t) => t.exit_state === 'running' && !model_task_ident(t).daemon);
+  const daemons = for_each_process().filter((t) => t.exit_state === 'running' && model_task_ident(t).daemon && blocked_on(t) && model_task_sched(t).sleep_state === TASK_UNINTERRUPTIBLE);
   const lines = ['shrinker-lab: deadlock: every task is asleep and nothing can wake any of them.'];
   for (const t of [...stuck, ...daemons]) {
     lines.push(`  ${t.comm}:${t.pid} (${state_char(t)}) waits for ${blocked_on(t) ? wait_target_text(blocked_on(t)!) : 'nothing it can name'}${holder_text(t)}`);

@@ -85,18 +85,27 @@ export type sched_exit_hook = (t: task_struct) => void;
  * the task (grader red team 12 #14 wrote current.pid for the length of a wait, and 09's judge, which keeps
  * the caller's events by pid, saw no sleep).
  */
-const idents = new WeakMap<task_struct, { readonly pid: number; readonly comm: string }>();
+const idents = new WeakMap<task_struct, task_ident>();
 
-/** model_task_ident - @t's pid and comm as fork gave them (a task the model never made: its fields). */
-export function model_task_ident(t: task_struct): { readonly pid: number; readonly comm: string } {
-  return idents.get(t) ?? { pid: t.pid, comm: t.comm };
+/** What fork made a task: its pid, its comm, and whether it is a daemon (a kernel thread that idles for ever). */
+export interface task_ident {
+  readonly pid: number;
+  readonly comm: string;
+  /** The scheduler ends a run when only daemons are left; khungtaskd's deadlock listing skips them (red team 12 #16 made itself one). */
+  readonly daemon: boolean;
+}
+
+/** model_task_ident - @t's pid, comm and daemon flag as fork gave them (a task the model never made: its fields). */
+export function model_task_ident(t: task_struct): task_ident {
+  return idents.get(t) ?? { pid: t.pid, comm: t.comm, daemon: t.daemon };
 }
 
 function make_task(pid: number, comm: string, flags: number, cpu: number, daemon: boolean): task_struct {
   const t = make_task_struct(pid, comm, flags, cpu, daemon);
-  idents.set(t, Object.freeze({ pid, comm }));
+  idents.set(t, Object.freeze({ pid, comm, daemon }));
   // Read-only, as a task's pid is: still configurable, for KASAN's poison when the task is freed (kernel/exit.ts).
   Object.defineProperty(t, 'pid', { writable: false });
+  Object.defineProperty(t, 'daemon', { writable: false });
   return t;
 }
 
@@ -761,7 +770,7 @@ function advance_clock(ns: number): void {
 
 /** True if any task the scenario created (not an idle kernel daemon) is still alive. */
 function scenario_tasks_alive(): boolean {
-  return rq.tasks.some((t) => !t.daemon && t.exit_state === 'running');
+  return rq.tasks.some((t) => !model_task_ident(t).daemon && t.exit_state === 'running');
 }
 
 /**

@@ -276,3 +276,25 @@ describe('round 11 #13 (item 4): the Classroom workflow grades a student\'s repo
     }
   }, 300_000);
 });
+
+describe('round 12, 16: a task cannot make itself a daemon', () => {
+  it('current.daemon cannot be written; redefined anyway, a task stuck for ever still ends the run in a deadlock report, not a quiet idle machine', async () => {
+    const never = init_completion('never');
+    const seen: string[] = [];
+    const r = await start_kernel({}, () => {
+      user_task(async () => {
+        try {
+          (current as { daemon: boolean }).daemon = true;
+          seen.push('written');
+        } catch (e) {
+          seen.push(`write: ${(e as Error).constructor.name}`);
+        }
+        const O = Object as unknown as Record<string, (...a: unknown[]) => unknown>;
+        O[['define', 'Property'].join('')]!(current, 'daemon', { value: true });
+        await wait_for_completion(never);
+      }, 'stuck');
+    });
+    expect(seen).toEqual(['write: TypeError']);
+    expect(r.stop).toBe('deadlock');
+  });
+});
