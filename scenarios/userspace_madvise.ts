@@ -37,6 +37,15 @@ export async function with_madvise_watch<T>(i915: drm_i915_private, fn_name: str
   const before = model_list_watch_paused(() => model_i915_objects(i915).map((o) => [o, o.mm.madv, o.mm.dirty, o.mm.pages] as const));
   const value = await fn();
   const live = model_list_watch_paused(() => new Set(model_i915_objects(i915)));
+  for (const [o, was] of before) {
+    const now = o.mm.madv;
+    if (now === was || !live.has(o) || (was === I915_MADV_DONTNEED && now === __I915_MADV_PURGED)) continue;
+    WARN(true, fn_name, `${fn_name} changed a ${obj_nr_pages(o)}-page buffer's madvise from ${MADV_NAMES[was] ?? was} to ${MADV_NAMES[now] ?? now}: ` +
+      'only userspace marks a buffer DONTNEED (the I915_GEM_MADVISE ioctl); the driver only purges buffers userspace already gave up. ' +
+      'Truncating a needed buffer destroys its contents (the next use of the texture or window reads zeroes): a needed buffer\'s pages go to swap, ' +
+      'through shmem and the LRU, and come back when it is used.');
+    return value; // one report: the madvise change is the root cause of any clean put that follows from it
+  }
   for (const [o, was, dirty, pages] of before) {
     if (!live.has(o) || !dirty || was !== I915_MADV_WILLNEED || pages === null || o.mm.dirty) continue;
     const kept = o.mm.pages === pages;
@@ -47,15 +56,6 @@ export async function with_madvise_watch<T>(i915: drm_i915_private, fn_name: str
         'and the next use reads stale or zeroed data.');
       break;
     }
-  }
-  for (const [o, was] of before) {
-    const now = o.mm.madv;
-    if (now === was || !live.has(o) || (was === I915_MADV_DONTNEED && now === __I915_MADV_PURGED)) continue;
-    WARN(true, fn_name, `${fn_name} changed a ${obj_nr_pages(o)}-page buffer's madvise from ${MADV_NAMES[was] ?? was} to ${MADV_NAMES[now] ?? now}: ` +
-      'only userspace marks a buffer DONTNEED (the I915_GEM_MADVISE ioctl); the driver only purges buffers userspace already gave up. ' +
-      'Truncating a needed buffer destroys its contents (the next use of the texture or window reads zeroes): a needed buffer\'s pages go to swap, ' +
-      'through shmem and the LRU, and come back when it is used.');
-    break;
   }
   return value;
 }
