@@ -434,6 +434,23 @@ function read_thrown(e: unknown): { oops: boolean; name: string; message: string
   return { oops: false, ...model_read_thrown(e) }; // (kernel/model_value.ts) each field read once, never coerced
 }
 
+/**
+ * sealed_struct_write - what a TypeError from a sealed model struct
+ * (kernel/model_struct.ts) means in kernel terms, or null for any other error.
+ * C has no such exception: adding a field to a struct, or redefining one, does
+ * not compile; the model can only stop the task that tried.
+ */
+function sealed_struct_write(name: string, message: string): string | null {
+  if (name !== 'TypeError') return null;
+  const added = /^Cannot add property (.+), object is not extensible$/.exec(message);
+  if (added) return `your code added a field '${added[1]}' that the kernel's struct does not have`;
+  const read_only = /^Cannot assign to read only property '([^']+)'/.exec(message);
+  if (read_only) return `your code wrote the field '${read_only[1]}', which only the kernel sets`;
+  const reshaped = /^Cannot (?:redefine property: (\S+)|delete property '([^']+)')/.exec(message);
+  if (reshaped) return `your code redefined or deleted the field '${reshaped[1] ?? reshaped[2]}' of a kernel struct, whose fields are fixed`;
+  return null;
+}
+
 function task_died(t: task_struct, e: unknown): void {
   const err = read_thrown(e);
   if (!err.oops) {
@@ -445,8 +462,10 @@ function task_died(t: task_struct, e: unknown): void {
     } else {
       // The exception's own frames go beside the report as its Call Trace (tree paths), never into
       // the log: a host path or a realm without frames would make the same replay print another dmesg.
-      report('bug', `Oops: ${err.name}: ${err.message}`, [
+      const struct_write = sealed_struct_write(err.name, err.message);
+      report('bug', struct_write ? `Oops: ${struct_write} (${err.name}: ${err.message})` : `Oops: ${err.name}: ${err.message}`, [
         `BUG: an exception escaped task ${t.comm}:${t.pid}: ${err.name}: ${err.message}`,
+        ...(struct_write ? [`  ${struct_write}: a kernel struct has exactly the fields its header declares (kernel/model_struct.ts)`] : []),
         'Oops: 0000 [#1] SMP',
       ], KERN_ERR, parse_v8_stack(err.stack));
     }
