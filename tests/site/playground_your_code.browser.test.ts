@@ -38,7 +38,7 @@ function learner_saves(from: 'exercises' | 'solutions'): void {
 beforeAll(async () => {
   // A learner's course: the tree's sources (the CLI replays from them), its own exercises, the site built into it.
   course = mkdtempSync(join(tmpdir(), 'shrinker-yours-browser-'));
-  for (const d of ['kernel', 'course', 'checks', 'explorer', 'scenarios', 'exercises', 'solutions', 'cli', 'bin', 'tsconfig.json', 'package.json']) cpSync(join(repo, d), join(course, d), { recursive: true });
+  for (const d of ['kernel', 'course', 'checks', 'explorer', 'scenarios', 'exercises', 'solutions', 'cli', 'grader', 'bin', 'tsconfig.json', 'package.json']) cpSync(join(repo, d), join(course, d), { recursive: true });
   symlinkSync(join(repo, 'node_modules'), join(course, 'node_modules'));
   learner_saves('solutions');
   await build({ configFile: join(repo, 'site', 'vite.config.ts'), logLevel: 'silent', build: { outDir: join(course, 'site', 'dist'), emptyOutDir: true } });
