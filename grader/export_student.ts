@@ -13,6 +13,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { read_manifest } from '../course/files';
 import { STARTERS_DIR } from './grade';
+import { solved_starter_error, starters_that_are_solutions } from './solved_starter';
 import { write_checksums } from './tree';
 
 /** Top-level folders and files never exported. */
@@ -155,6 +156,9 @@ export function export_student(root: string, dest: string): export_result {
   const tracked = regular.filter((f) => !hidden.includes(f));
   const left_out = new Set([...needs_solutions(tracked, (f) => at_head(f).toString('utf8')), ...hidden]);
   const files = tracked.filter((f) => !left_out.has(f));
+  // A solution committed over a starter would go to every student as "the starter" (grader red team 12 #09).
+  const solved = starters_that_are_solutions(course, read_manifest(course), (id, f) => at_head(`exercises/${id}/${f}`).toString('utf8'));
+  if (solved.length) throw new Error(solved_starter_error('export-student refuses', solved));
   mkdirSync(target, { recursive: true });
   for (const f of files) {
     mkdirSync(dirname(join(target, f)), { recursive: true });

@@ -9,7 +9,7 @@
 import { manifest_error } from '../course/manifest';
 
 /** Whose setup failed, as a student may be told it. */
-export type failure_kind = 'hidden' | 'manifest' | 'submission' | 'grader';
+export type failure_kind = 'hidden' | 'manifest' | 'submission' | 'starter' | 'grader';
 
 /** A failure of the grader's own setup, thrown with its kind (the message is the instructor's detail). */
 export class grader_failure extends Error {
@@ -24,6 +24,7 @@ export const SHOWN_FAILURE: Record<failure_kind, string> = {
   hidden: "the grader could not run: the instructor's hidden checks could not be prepared (the instructor's log says why; nothing of your submission was graded)",
   manifest: "the grader could not run: the course's exercises/course.json could not be read (the instructor's log says why)",
   submission: 'the grader could not run: the submission could not be read (the instructor\'s log says why)',
+  starter: "the grader could not run: an exercise's starter in the instructor's course is already solved (the instructor's log says which; nothing of your submission was graded)",
   grader: "the grader could not run: an error in the grader itself (the instructor's log says why)",
 };
 

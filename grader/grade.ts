@@ -18,6 +18,7 @@ import { grader_failure } from './failure';
 import type { policy_violation } from './policy';
 import { prepare_reader, read_learner_files, type read_job } from './read';
 import { starter_twin } from './signatures';
+import { passes_every_check, solved_starter_advice, solved_starter_error, starters_that_are_solutions } from './solved_starter';
 import { cap_message, strip_terminal } from './text';
 import { transpile_all, transpile_file } from './transpile';
 import {
@@ -254,6 +255,12 @@ export function prepare_base(root = COURSE_ROOT, hidden: string | null = null): 
   const dir = realpathSync(make_temp('shrinker-grade-base-'));
   copy_course(root, dir, manifest);
   const restored = restore_committed_starters(root, dir, manifest);
+  // A solution committed over a starter: every student's answer would be "unchanged", the exercise worth 0/0 (grader red team 12 #09).
+  const solved = starters_that_are_solutions(root, manifest, (id, f) => required_starter(root, id, f));
+  if (solved.length) {
+    remove(dir);
+    throw new grader_failure('starter', solved_starter_error('the grader refuses to grade', solved));
+  }
   const hs: hidden_suite[] = [];
   const hidden_dir = hidden ? realpathSync(make_temp('shrinker-grade-hidden-')) : null;
   try {
@@ -657,6 +664,36 @@ export function starter_passes(base: grading_base, e: manifest_exercise, opts: g
 }
 
 /**
+ * refuse_solved_starters - stop when the guard run found an exercise of @exercises whose starter
+ * passes every visible check (@passes: per exercise id, what the starter passed): every check would
+ * be a guard worth 0, the exercise 0/0 for the whole class, and a correct answer "unchanged"
+ * (grader red team 12 #09). Thrown as the instructor's failure (grader/failure.ts 'starter').
+ */
+export function refuse_solved_starters(exercises: readonly manifest_exercise[], passes: ReadonlyMap<string, ReadonlySet<string>>): void {
+  const solved = exercises.flatMap((e) => {
+    const p = passes.get(e.id);
+    const why = p ? passes_every_check(e, p) : null;
+    return why ? [{ id: e.id, why }] : [];
+  });
+  if (solved.length) throw new grader_failure('starter', `the grader refuses to grade: ${solved.map((s) => s.why).join('; ')}, so nothing is left to earn: ${solved_starter_advice(solved.map((s) => s.id))}`);
+}
+
+/**
+ * check_starters_fail - grade the starter of each of @exercises once (the guard run grading does
+ * anyway, cached in @base) and refuse_solved_starters(). Class mode calls it before the first
+ * submission, export-student before it writes anything.
+ */
+export async function check_starters_fail(base: grading_base, exercises: readonly manifest_exercise[], opts: grade_options, limit: limiter): Promise<void> {
+  // Keyed as grade_submission keys its guard run, so that the run serves both.
+  const pending = opts.hidden_pending ?? hidden_pending(opts);
+  const o = { ...opts, hidden_from: pending ? opts.hidden_from : null };
+  const passes = new Map<string, Set<string>>();
+  const runs = exercises.map((e) => [e.id, starter_passes(base, e, o, limit)] as const);
+  for (const [id, p] of runs) passes.set(id, await p);
+  refuse_solved_starters(exercises, passes);
+}
+
+/**
  * verify_hidden - run each hidden suite of @base once, against its exercise's committed starter, as
  * a submission is graded: it must load, run and report exactly the checks its points file names.
  * Returns what is wrong, suite by suite (empty: every suite works). setup.sh runs it when Gradescope
@@ -845,6 +882,7 @@ export async function grade_submission(base: grading_base, opts: grade_options =
     for (const [id, p] of runs) settled.set(id, await p);
     const passes_of_starter = new Map<string, Set<string>>();
     for (const [id, p] of guards) passes_of_starter.set(id, await p);
+    refuse_solved_starters(exercises, passes_of_starter);
 
     // 5. Scores, in manifest order.
     const out: graded_exercise[] = [];

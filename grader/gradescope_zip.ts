@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { read_manifest } from '../course/files';
 import { read_hidden, required_starter, STARTERS_DIR } from './grade';
+import { solved_starter_error, starters_that_are_solutions } from './solved_starter';
 import { copy_course, make_temp, remove } from './tree';
 
 export const SETUP_SH = `#!/usr/bin/env bash
@@ -174,6 +175,8 @@ export function build_gradescope_zip(root: string, file: string, hidden: string 
     // Recorded too (grader/starters/, as export-student does): on Gradescope there is no .git, and the
     // grader must still know each starter (grade.ts required_starter). A course that cannot say its
     // starters is not zipped (red team 10 #03).
+    const solved = starters_that_are_solutions(root, manifest, (id, f) => required_starter(root, id, f));
+    if (solved.length) throw new Error(solved_starter_error('gradescope-zip refuses', solved));
     for (const e of manifest.exercises) {
       for (const f of e.files) {
         const committed = required_starter(root, e.id, f);

@@ -13,12 +13,12 @@ import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { COURSE_ROOT, read_manifest } from '../course/files';
-import type { course_manifest } from '../course/manifest';
+import { find_exercise, type course_manifest } from '../course/manifest';
 import { kill_all_workers } from '../course/runner';
 import { batch_lines, grade_batch } from './batch';
 import { export_student } from './export_student';
 import { failure_detail, shown_failure } from './failure';
-import { failed_report, grade_submission, prepare_base, release_base, verify_hidden, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
+import { check_starters_fail, failed_report, grade_submission, make_limiter, prepare_base, release_base, verify_hidden, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
 import { build_gradescope_zip } from './gradescope_zip';
 import { publish_results, summary_table } from './output';
 import { write_result_file } from './safe_write';
@@ -286,6 +286,16 @@ export async function main(argv: string[]): Promise<number> {
   if (p.command === 'export-student') {
     const dest = p.rest[0];
     if (!dest) throw new usage_error('export-student needs a destination folder');
+    // Each starter graded once, before anything is written: one that passes every check is a solution
+    // committed over it, and would go to every student (grader red team 12 #09).
+    console.log('export-student: grading each starter once (a few minutes): each must fail a check');
+    install_interrupt_cleanup();
+    const base = prepare_base(root, null);
+    try {
+      await check_starters_fail(base, base.manifest.exercises, {}, make_limiter(2));
+    } finally {
+      release_base(base);
+    }
     const r = export_student(root, resolve(dest));
     console.log(`student template written to ${r.dir} (${r.files} files)`);
     if (r.hidden_like.length) console.log(`left out, as they look like hidden suites or their points: ${r.hidden_like.join(', ')}`);
@@ -316,6 +326,9 @@ export async function main(argv: string[]): Promise<number> {
   if (p.values.has('batch')) {
     const base = prepare_base(opts.root, opts.hidden ?? null);
     try {
+      // Once for the class, before the first submission: a solved starter stops the run here, not per student.
+      const wanted = opts.exercises?.length ? opts.exercises.map((q) => find_exercise(base.manifest, q).id) : base.manifest.exercises.map((e) => e.id);
+      await check_starters_fail(base, base.manifest.exercises.filter((e) => wanted.includes(e.id)), opts, make_limiter(opts.jobs ?? 2));
       const b = await grade_batch(base, resolve(p.values.get('batch')!), out, opts);
       for (const line of batch_lines(b, out)) console.log(line);
     } finally {
