@@ -8,6 +8,8 @@
 //   npm run mutate -- --jobs 2              kernel operators: two workers side by side
 //   npm run mutate -- --update-survivors    also rewrite mutate/survivors/<id>.json (keeps judgements, adds new survivors as open)
 //   npm run mutate -- --all-checks          kernel operators: run every check on a killed mutant too (slower; names every check that kills it)
+//   npm run mutate -- --stryker-runner vitest   StrykerJS through its vitest runner (a vitest run per mutant) instead of
+//                                           mutate/stryker/check_runner.ts (the suite imported once): same verdicts, slower
 //
 // Per exercise it prints the score, killed / (total - compile errors -
 // equivalent), per tool and together, the survivors (equivalent ones with
@@ -20,7 +22,7 @@ import { COURSE_ROOT, read_manifest, solution_dir, starter_dir } from '../course
 import type { manifest_exercise } from '../course/manifest';
 import { generate_mutants, type operator_name, KERNEL_OPERATORS } from './operators';
 import { run_mutants } from './runner';
-import { run_stryker } from './stryker';
+import { run_stryker, type stryker_runner } from './stryker';
 import { function_at, key_of, merge_survivors, read_survivors, score_of, text_between, write_survivors, type outcome, type score, type tool } from './survivors';
 
 interface options {
@@ -30,10 +32,11 @@ interface options {
   update: boolean;
   jobs: number;
   all_checks: boolean;
+  stryker_runner: stryker_runner;
 }
 
 function parse_args(argv: string[]): options {
-  const o: options = { exercises: [], tools: ['stryker', 'kernel'], starters: false, update: false, jobs: 1, all_checks: false };
+  const o: options = { exercises: [], tools: ['stryker', 'kernel'], starters: false, update: false, jobs: 1, all_checks: false, stryker_runner: 'checks' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -49,6 +52,11 @@ function parse_args(argv: string[]): options {
     } else if (a === '--starters') o.starters = true;
     else if (a === '--update-survivors') o.update = true;
     else if (a === '--all-checks') o.all_checks = true;
+    else if (a === '--stryker-runner') {
+      const v = value();
+      if (v !== 'checks' && v !== 'vitest') throw new Error('--stryker-runner takes checks or vitest');
+      o.stryker_runner = v;
+    }
     else if (a === '--jobs' || a === '-j') o.jobs = Math.max(1, Number.parseInt(value(), 10) || 1);
     else if (a === '--help' || a === '-h') {
       console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//   ')).map((l) => l.slice(3)).join('\n'));
@@ -85,10 +93,10 @@ async function kernel_outcomes(e: manifest_exercise, dir: string, target: outcom
   return { outcomes, baseline_failed: baseline.status === 'survived' ? [] : baseline.failed.length ? baseline.failed : [baseline.detail] };
 }
 
-async function stryker_outcomes(e: manifest_exercise): Promise<outcome[]> {
+async function stryker_outcomes(e: manifest_exercise, runner: stryker_runner): Promise<outcome[]> {
   const files = read_files(e, solution_dir(e));
   const seen = new Map<string, number>();
-  const results = await run_stryker(COURSE_ROOT, e.id);
+  const results = await run_stryker(COURSE_ROOT, e.id, { runner });
   results.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.mutator.localeCompare(b.mutator) || a.replacement.localeCompare(b.replacement));
   return results.map((r) => {
     const text = files[r.file] ?? '';
@@ -143,7 +151,7 @@ async function mutate_exercise(e: manifest_exercise, o: options): Promise<exerci
   }
   for (const t of o.tools) {
     const t1 = performance.now();
-    if (t === 'stryker') outcomes.push(...(await stryker_outcomes(e)));
+    if (t === 'stryker') outcomes.push(...(await stryker_outcomes(e, o.stryker_runner)));
     else {
       const { outcomes: k, baseline_failed } = await kernel_outcomes(e, solution_dir(e), 'solution', KERNEL_OPERATORS, o.jobs, o.all_checks);
       if (baseline_failed.length) throw new Error(`${e.id}: the reference solution fails its own checks (${baseline_failed.join(', ')}); fix that first`);

@@ -10,9 +10,21 @@
 // (CompileError), as the course does for a learner's file.
 import { lstatSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LogLevel, MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core';
+import { TSX_LOADER } from '../course/isolate';
 import type { mutant_status } from './evaluate';
+
+/**
+ * Which test runner grades Stryker's mutants. 'checks' (the default,
+ * mutate/stryker/check_runner.ts) imports the suite, the model and the
+ * instrumented solution once per process; 'vitest' (Stryker's vitest runner,
+ * mutate/stryker/vitest.config.ts) starts a vitest run per mutant. Same
+ * verdicts; 'vitest' stays to prove that.
+ */
+export type stryker_runner = 'checks' | 'vitest';
+const CHECK_RUNNER = join(dirname(fileURLToPath(import.meta.url)), 'stryker', 'check_runner.ts');
 
 /** What the sandbox needs: the model, the checks, the course framework, the manifest, the solutions, this tool. */
 const SANDBOX_KEEPS = ['kernel', 'explorer', 'scenarios', 'checks', 'course', 'exercises', 'solutions', 'mutate', 'package.json', 'tsconfig.json'];
@@ -43,7 +55,7 @@ const STATUS: Record<string, mutant_status | 'ignored'> = {
 };
 
 /** run_stryker - mutate solutions/<exercise>/*.ts with Stryker; one outcome per mutant. */
-export async function run_stryker(root: string, exercise: string, opts: { log_level?: LogLevel } = {}): Promise<stryker_outcome[]> {
+export async function run_stryker(root: string, exercise: string, opts: { log_level?: LogLevel; runner?: stryker_runner } = {}): Promise<stryker_outcome[]> {
   const { Stryker } = await import('@stryker-mutator/core');
   const temp = mkdtempSync(join(tmpdir(), 'shrinker-stryker-'));
   // Stryker links node_modules into its sandbox only when it finds a real
@@ -57,10 +69,12 @@ export async function run_stryker(root: string, exercise: string, opts: { log_le
   process.env.MUTATE_EXERCISE = exercise; // read by solution_checks.stryker.ts in Stryker's test runner process
   process.chdir(root);
   try {
+    const runner = opts.runner ?? 'checks';
     const options: PartialStrykerOptions = {
-      testRunner: 'vitest',
-      plugins: ['@stryker-mutator/vitest-runner', '@stryker-mutator/typescript-checker'],
-      vitest: { configFile: 'mutate/stryker/vitest.config.ts', related: false },
+      ...(runner === 'vitest'
+        ? { testRunner: 'vitest', plugins: ['@stryker-mutator/vitest-runner', '@stryker-mutator/typescript-checker'], vitest: { configFile: 'mutate/stryker/vitest.config.ts', related: false } }
+        : // Stryker's test-runner process imports the TypeScript plugin and the course: it needs tsx.
+          { testRunner: 'shrinker-checks', plugins: [CHECK_RUNNER, '@stryker-mutator/typescript-checker'], testRunnerNodeArgs: ['--import', TSX_LOADER], checkerNodeArgs: ['--import', TSX_LOADER] }),
       checkers: ['typescript'],
       tsconfigFile: 'mutate/stryker/tsconfig.json',
       mutate: [`solutions/${exercise}/*.ts`],
