@@ -446,6 +446,24 @@ async function calls_on_machine(impl: exercise_impl, wl: machine_call_workload, 
 }
 
 /**
+ * Gigabytes of buffers (red team 13's cap_count_early_return: a count that stopped at 2^20 pages, 4 GiB, and answered
+ * from before its unlock passed every check, 13's biggest buffer holding 1300 pages): on a 64 GiB workstation, an 8 GiB
+ * purgeable buffer (one object past 2^20 pages) and two 2 GiB ones (12 GiB releasable: past 2^32 bytes, past any cap
+ * of 4 GiB), the lock free, then the caller's own. Count answers every releasable page and gives back the lock it
+ * took; scan releases whole objects and reports them. (c5b78d4: a huge object's pages are held as blocks.)
+ */
+const HUGE_BUFFERS: gem_object_spec[] = [
+  { kind: 'purgeable', pages: 2 ** 21 },
+  { kind: 'needed', pages: 2 },
+  { kind: 'bound-idle', pages: 2 ** 19 },
+  { kind: 'purgeable', pages: 2 ** 19 },
+];
+const HUGE_BUFFER_CALLS: machine_call_workload[] = [
+  { objects: HUGE_BUFFERS, lock: 'free', nr_to_scan: 128, totalram_pages: 2 ** 24, uptime_secs: 0, comm: 'glxgears' },
+  { objects: HUGE_BUFFERS, lock: 'mine', nr_to_scan: 128, totalram_pages: 2 ** 24, uptime_secs: 0, comm: 'i915_ioctl' },
+];
+
+/**
  * A desktop's lists at scale (red team 10: a count that looks at the first
  * 1024 objects of each list passed every check; the largest machine had 130
  * objects): 1030 scanout and 1030 pinned boot buffers head the lists, the
@@ -461,6 +479,7 @@ const LARGE_MACHINE_CALLS: machine_call_workload[] = [
   // Big buffers (red team 10: a count that counts at most 1024 pages of any one object passed all; 13's biggest had 48): a 1080p
   // RGBA framebuffer is about 2025 pages, a 4K texture 8100. Here 1100 and 1300 pages, purgeable and idle.
   { objects: [{ kind: 'purgeable', pages: 1100 }, { kind: 'needed', pages: 2 }, { kind: 'bound-idle', pages: 1300 }], lock: 'free', nr_to_scan: 128, totalram_pages: 4096, uptime_secs: 0, comm: 'glxgears' },
+  ...HUGE_BUFFER_CALLS,
 ];
 /**
  * A machine up for ten minutes and one up for 49.7 days (jiffies past 2^32,
@@ -1138,8 +1157,8 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
         // Then struct_mutex taken by another CPU in the middle of the scan (after the workloads: a wrong answer they show keeps its message).
         const raced = await lock_taken_mid_scan(impl);
         if (!raced.ok) return raced;
-        // And with a desktop's pids, and with a convoy queued on the caller's lock.
-        const pids = await every_call_on(impl, [...DESKTOP_PID_CALLS, ...CONVOY_CALLS], ['scan'], false);
+        // And with a desktop's pids, with a convoy queued on the caller's lock, and with gigabytes of buffers.
+        const pids = await every_call_on(impl, [...DESKTOP_PID_CALLS, ...CONVOY_CALLS, ...HUGE_BUFFER_CALLS], ['scan'], false);
         return pids.ok ? generated : pids;
       },
     },
