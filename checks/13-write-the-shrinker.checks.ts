@@ -235,6 +235,12 @@ const DIRECT_EXAMPLES: direct_call_workload[] = [
   { objects: COMPLETED_NOT_RETIRED, lock: 'mine', in_reclaim: true, nr_to_scan: 8, swap: false, lockdep: false, comm: 'kworker/0:1', holder_comm: 'kworker/0:1', task: 'kworker' },
   // Purgeable buffers with pinned pages: a count that trusts DONTNEED alone reports pages no scan can release.
   { objects: PAGES_PINNED_AMONG_PURGEABLE, lock: 'free', in_reclaim: true, nr_to_scan: 8, swap: false, lockdep: false, comm: 'glxgears', holder_comm: 'Xorg', gfp: GFP_TRANSHUGE },
+  // Needed buffers (one the GPU wrote) reachable by scan's second pass, with swap, from kswapd and from a GFP_NOFS direct
+  // reclaimer (session 12: a scan that marked needed buffers DONTNEED from kswapd only, 'nobody waits on background
+  // reclaim: purge instead of swap I/O', passed all, kswapd's calls never reaching a needed buffer with swap on).
+  // Userspace's buffers keep their contents on every path: they go to swap.
+  { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, kswapd: true, nr_to_scan: 12, swap: true, lockdep: true, comm: 'kswapd0', holder_comm: 'Xorg', task: 'kthread' },
+  { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 12, swap: true, lockdep: false, comm: 'kworker/u8:3', holder_comm: 'Xorg', task: 'kworker', gfp: GFP_NOFS },
 ];
 /**
  * Every kind of object, bound buffers still needed, buffers whose batch completed but is not
