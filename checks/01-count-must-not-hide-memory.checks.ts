@@ -73,7 +73,10 @@ function count_contract(ret: unknown): string | null {
   if (typeof ret !== 'number' || !Number.isInteger(ret)) return `count returned ${model_describe_value(ret)}: count_objects returns an unsigned long, a whole number of pages.`;
   if (ret < 0) {
     return `count returned ${ret}: count_objects returns an unsigned long, and do_shrink_slab() reads ${ret} as ${ret === -1 ? '2^64 - 1' : 'about 2^64'} ` +
-      'freeable objects. There is no error return: with nothing to report, count returns 0.';
+      'freeable objects. There is no error return: with nothing to report, count returns 0.' +
+      // -4095 to -1 are errno values (MAX_ERRNO), not a size gone wrong.
+      (ret >= -4095 ? '' : ' (If the pages came from obj->base.size: `>>` is a 32-bit operation in TypeScript, so size >> PAGE_SHIFT of a buffer of ' +
+        '2 GiB or more comes out negative or wrapped where the kernel\'s 64-bit size_t does not; obj_nr_pages(obj) is the page count.)');
   }
   return null;
 }
@@ -197,6 +200,31 @@ const DESKTOP_SCALE: count_workload = {
   task: 'user',
   totalram_pages: 81920,
 };
+/**
+ * A workstation's scale, past every size a count could key on (red team 13's
+ * cap_count_early_return: a count that stopped at 2^20 pages, 4 GiB, and
+ * returned from inside the walk, leaking the struct_mutex it took, passed
+ * every check, the desktop-scale machine holding 272 MiB): more than 4096
+ * boot buffers at the head of each list, one buffer of 2^21 pages (8 GiB,
+ * past 2^20 pages), and 12 GiB releasable in all (past 2^32 bytes and 2^20
+ * pages) on a 64 GiB machine. The answer is every releasable page, and the
+ * lock count took is given back on every path.
+ */
+const WORKSTATION_SCALE: count_workload = {
+  objects: [
+    ...Array.from({ length: 4097 }, (): gem_object_spec => ({ kind: 'scanout', pages: 1 })),
+    ...Array.from({ length: 4097 }, (): gem_object_spec => ({ kind: 'pinned', pages: 1 })),
+    { kind: 'purgeable', pages: 2 ** 21 },
+    { kind: 'bound-idle', pages: 2 ** 19 },
+    { kind: 'needed', pages: 2 ** 19 },
+    { kind: 'bound-dirty', pages: 1 },
+  ],
+  swap: true,
+  lockdep: true,
+  comm: 'kswapd0',
+  task: 'kthread',
+  totalram_pages: 2 ** 24,
+};
 const MACHINES_THE_GENERATOR_CANNOT_MAKE: count_workload[] = [
   { objects: boot_order_machine(), swap: false, lockdep: true, comm: 'Xorg', task: 'user' },
   // Purgeable buffers whose pages are pinned beyond their bindings (mapped for the CPU, exported, or
@@ -210,6 +238,7 @@ const MACHINES_THE_GENERATOR_CANNOT_MAKE: count_workload[] = [
   { objects: boot_order_machine(8, 130), swap: true, lockdep: false, comm: 'Xorg', task: 'user' },
   { objects: boot_order_machine(130, 8), swap: false, lockdep: true, comm: 'glxgears', task: 'kthread' },
   DESKTOP_SCALE,
+  WORKSTATION_SCALE,
   // Machines up past ten minutes and past 2^32 jiffies (red team 10: a count that stops counting the bound list
   // once the machine has been up a while passed every check, which all booted fresh). Count's answer is about
   // i915's lists, never about the clock.
