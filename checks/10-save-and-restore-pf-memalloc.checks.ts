@@ -8,7 +8,7 @@
 // itself and whether PF_MEMALLOC is still set when each call returns.
 import { describe_machine, MANY_CPU_MACHINES, type many_cpu_machine } from '../scenarios/many_cpus';
 import { describe_machine_range, LARGEST_MACHINE, type machine } from '../scenarios/machine_ranges';
-import { define_checks, fail, pass, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
+import { define_checks, fail, pass, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
 import { dmesg_tail, first_report, once_scenario, run_once, run_parts } from '../course/check_helpers';
 import { declare_scenarios } from '../course/scenario_registry';
@@ -30,7 +30,7 @@ import { PF_KSWAPD, PF_KTHREAD, PF_MEMALLOC, PF_MEMALLOC_NOIO, PF_SWAPWRITE, PF_
 import { arb_comm, make_gem_objects, type gem_object_spec } from '../scenarios/gem_workloads';
 import { allocate_pages, gem_world } from '../scenarios/i915_world';
 import { arb_caller_task, describe_caller_task, run_as, type caller_task } from '../scenarios/reclaim_context';
-import { watch_reclaim_progress } from '../scenarios/reclaim_progress';
+import { reclaim_progress_recorder, watch_reclaim_progress } from '../scenarios/reclaim_progress';
 import golden from './10-save-and-restore-pf-memalloc.golden';
 
 type writeback_fn = (obj: drm_i915_gem_object) => Promise<number>;
@@ -42,36 +42,23 @@ type writeback_fn = (obj: drm_i915_gem_object) => Promise<number>;
  * allocator freed. Every call runs with a reclaim_state (as __perform_reclaim() and kswapd set it), and what it adds
  * there beyond the slab allocator's own count (scenarios/reclaim_progress.ts) fails the check it ran in.
  */
-let progress_lies: string[] = [];
+const progress = reclaim_progress_recorder(
+  'Pages written to swap are still the object\'s (in the swap cache) until reclaim frees them; the writeback\'s answer is the pages it wrote, returned to its caller.',
+);
 const writeback_of = (impl: exercise_impl): writeback_fn => {
   const fn = impl.i915_gem_object_writeback as writeback_fn;
   return async (obj) => {
     const outer = current.reclaim_state;
     if (!outer) current.reclaim_state = { reclaimed_slab: 0 };
-    const progress = watch_reclaim_progress();
+    const watch = watch_reclaim_progress();
     try {
       return await fn(obj);
     } finally {
-      const lie = progress.stop('i915_gem_object_writeback');
-      if (lie) progress_lies.push(lie);
+      progress.record(watch.stop('i915_gem_object_writeback'));
       current.reclaim_state = outer;
     }
   };
 };
-
-/** @checks, each failing when a writeback call during it wrote reclaim progress (after the check's own verdict: a wrong answer it shows keeps its message). */
-function judging_reclaim_progress<T extends { run: (impl: exercise_impl, ctx: check_context) => Promise<check_outcome> }>(checks: T[]): T[] {
-  return checks.map((c) => ({
-    ...c,
-    async run(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
-      progress_lies = [];
-      const out = await c.run(impl, ctx);
-      const lie = progress_lies[0];
-      progress_lies = [];
-      return out.ok && lie ? fail(`${lie}\n  Pages written to swap are still the object's (in the swap cache) until reclaim frees them; the writeback's answer is the pages it wrote, returned to its caller.`) : out;
-    },
-  }));
-}
 
 /** Who calls: the task flags each kind of caller has when it gets here. */
 const CALLERS: Record<string, number> = {
@@ -366,7 +353,7 @@ export default define_checks(refuse_kernel_object_state({
   exercise: '10-save-and-restore-pf-memalloc',
   exports: { i915_gem_object_writeback: 'async function i915_gem_object_writeback(obj): Promise<number>' },
   golden,
-  checks: judging_reclaim_progress([
+  checks: progress.judging([
     {
       id: 'leaves-the-task-as-it-found-it',
       name: 'leaves every task flag as it found it, whoever calls (ioctl, direct reclaim, kswapd, a no-I/O scope), and never enters reclaim itself',

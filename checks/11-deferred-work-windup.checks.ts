@@ -18,7 +18,7 @@ import { SWAP_CLUSTER_MAX } from '../kernel/mm/internal';
 import { DEFAULT_SEEKS, model_set_do_shrink_slab, SHRINK_BATCH, shrink_slab, shrinker_nr_deferred, type do_shrink_slab } from '../kernel/mm/vmscan';
 import { arb_comm } from '../scenarios/gem_workloads';
 import { register_fs_cache, type fs_cache } from '../scenarios/fs_cache';
-import { watch_reclaim_progress } from '../scenarios/reclaim_progress';
+import { reclaim_progress_recorder, watch_reclaim_progress } from '../scenarios/reclaim_progress';
 import { describe_machine, MANY_CPU_MACHINES, type many_cpu_machine } from '../scenarios/many_cpus';
 import { describe_machine_range, LARGEST_MACHINE, type machine } from '../scenarios/machine_ranges';
 import golden from './11-deferred-work-windup.golden';
@@ -32,34 +32,21 @@ const impl_of = (impl: exercise_impl): do_shrink_slab_fn => impl.do_shrink_slab 
  * reclaim_state). Every call runs with one, as shrink_node() in direct reclaim and kswapd have it, and what the call
  * adds there beyond the slab allocator's own count (scenarios/reclaim_progress.ts) fails the check it ran in.
  */
-let progress_lies: string[] = [];
+const progress = reclaim_progress_recorder(
+  'do_shrink_slab() hands what scan_objects freed to shrink_slab() as its return value; shrink_node() reads reclaimed_slab as slab pages the slab allocator freed (and objects are not pages).',
+);
 function set_judged_do_shrink_slab(fn: do_shrink_slab_fn): void {
   model_set_do_shrink_slab(async (shrinkctl, s, nr_scanned, nr_eligible) => {
     const outer = current.reclaim_state;
     if (!outer) current.reclaim_state = { reclaimed_slab: 0 };
-    const progress = watch_reclaim_progress();
+    const watch = watch_reclaim_progress();
     try {
       return await fn(shrinkctl, s, nr_scanned, nr_eligible);
     } finally {
-      const lie = progress.stop('do_shrink_slab');
-      if (lie) progress_lies.push(lie);
+      progress.record(watch.stop('do_shrink_slab'));
       current.reclaim_state = outer;
     }
   });
-}
-
-/** @checks, each failing when a call of do_shrink_slab during it wrote reclaim progress (after the check's own verdict: a wrong answer it shows keeps its message). */
-function judging_reclaim_progress<T extends { run: (impl: exercise_impl, ctx: check_context) => Promise<check_outcome> }>(checks: T[]): T[] {
-  return checks.map((c) => ({
-    ...c,
-    async run(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
-      progress_lies = [];
-      const out = await c.run(impl, ctx);
-      const lie = progress_lies[0];
-      progress_lies = [];
-      return out.ok && lie ? fail(`${lie}\n  do_shrink_slab() hands what scan_objects freed to shrink_slab() as its return value; shrink_node() reads reclaimed_slab as slab pages the slab allocator freed (and objects are not pages).`) : out;
-    },
-  }));
 }
 
 /** A generated reclaim history: the cache, a storm of GFP_NOFS reclaims, then GFP_KERNEL ones. */
@@ -663,7 +650,7 @@ export default define_checks(refuse_kernel_object_state({
   exercise: '11-deferred-work-windup',
   exports: { do_shrink_slab: 'async function do_shrink_slab(shrinkctl, s, nr_scanned, nr_eligible): Promise<number>' },
   golden,
-  checks: judging_reclaim_progress([
+  checks: progress.judging([
     {
       id: 'bounded-after-nofs-storm',
       name: 'after any storm of GFP_NOFS reclaims, one GFP_KERNEL reclaim with little fresh pressure evicts at most half the cache',

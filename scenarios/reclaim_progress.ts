@@ -14,6 +14,7 @@
 // record of what the slab allocator counted (kernel/mm/slab.ts
 // model_slab_counted) and compares. (The model's shrink_node() makes the same
 // comparison for whole reclaim passes: vmscan.ts.)
+import { fail, type check_context, type check_outcome, type exercise_impl } from '../course/checks';
 import { model_slab_counted } from '../kernel/mm/slab';
 import { current } from '../kernel/sched/core';
 
@@ -42,6 +43,33 @@ export function watch_reclaim_progress(): { stop(fn: string): string | null } {
         '(a needed buffer\'s pages go back to shmem and the LRU still allocated): direct reclaim stops short and the allocation\'s retry finds no free page, ' +
         'should_reclaim_retry() sees progress and loops, the OOM killer is held off, kswapd believes its target met and sleeps. ' +
         'A shrinker tells reclaim what it released through its return value (do_shrink_slab()), and nowhere else.';
+    },
+  };
+}
+
+/**
+ * reclaim_progress_recorder - for a suite whose judged calls each run inside watch_reclaim_progress(): record() takes
+ * each call's stop() answer, and judging(checks) wraps each check so that, when its own verdict is a pass, the first lie
+ * recorded during it fails it, with @explanation (what the exercise's function reports, and to whom) on the next line.
+ * The check's own verdict comes first: a wrong answer it shows keeps its message.
+ */
+export function reclaim_progress_recorder(explanation: string) {
+  let lies: string[] = [];
+  return {
+    record(lie: string | null): void {
+      if (lie) lies.push(lie);
+    },
+    judging<T extends { run: (impl: exercise_impl, ctx: check_context) => Promise<check_outcome> }>(checks: T[]): T[] {
+      return checks.map((c) => ({
+        ...c,
+        async run(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
+          lies = [];
+          const out = await c.run(impl, ctx);
+          const lie = lies[0];
+          lies = [];
+          return out.ok && lie ? fail(`${lie}\n  ${explanation}`) : out;
+        },
+      }));
     },
   };
 }
