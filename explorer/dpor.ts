@@ -35,6 +35,7 @@ import { FP_JIFFIES, FP_KSWAPD, FP_LOCKDEP, FP_LOG, FP_MEM, FP_RCU, FP_TASKLIST,
 import type { sched_decision } from '../kernel/sched/core';
 import type { task_struct } from '../kernel/sched/task';
 import type { bfs_stats, bfs_visit } from './bfs';
+import { happens_before } from './happens_before';
 import { run_scenario, type run_outcome } from './run';
 import type { scenario } from './scenario';
 import type { deviation } from './schedule';
@@ -259,10 +260,13 @@ interface node {
   cost: number;
   /** The task run here in the current schedule. */
   chosen: number;
-  /** Tasks to run here (source set), including those done. */
-  backtrack: Set<number>;
-  /** Tasks already run here, with the footprint of their step (for the sleep sets of later siblings). */
-  explored: Map<number, sleeper>;
+  /** Tasks to run here (source set), including those done. Arrays, not Sets: a node lives as long as its
+   * branch is explored, and most hold one or two tasks (a Set per node made every scavenge copy them). */
+  backtrack: number[];
+  /** Tasks already run here. */
+  explored: number[];
+  /** Complete exploration only (sleep sets): the footprint of each explored task's step, for later siblings. */
+  explored_fp: Map<number, sleeper> | null;
   /** The sleep set on arrival (read only: NO_SLEEPERS when empty, which most are). */
   sleep: ReadonlyMap<number, sleeper>;
   /** Objects numbered before this decision's step. */
@@ -290,6 +294,8 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
   const stack: node[] = [];
   /** Decisions replayed from the stack in the next run (the rest are new). */
   let replay_len = 0;
+  /** Happens-before of the previous run, updated from its first new step. */
+  const hb = new happens_before();
 
   for (;;) {
     if (st.schedules >= lim.max_schedules) st.stopped_by = 'max_schedules';
@@ -304,7 +310,8 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
     rec.on_close = (e) => {
       // Sleep-set propagation: a sleeper stays asleep while what runs commutes with its step.
       if (at_node !== null && at_node.position === rec.events.length - 1) {
-        at_node.explored.set(at_node.chosen, { reads: e.reads, writes: e.writes, adds: e.adds, opaque: e.opaque, max_id: e.max_id, fresh_from: at_node.ids_before });
+        if (!at_node.explored.includes(at_node.chosen)) at_node.explored.push(at_node.chosen);
+        if (!bounded) (at_node.explored_fp ??= new Map()).set(at_node.chosen, { reads: e.reads, writes: e.writes, adds: e.adds, opaque: e.opaque, max_id: e.max_id, fresh_from: at_node.ids_before });
       }
       if (sleep.size === 0) return;
       // In place: each decision keeps its own copy of the sleep set it arrived with (node.sleep).
@@ -326,13 +333,13 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
           if (awake === undefined) throw new pruned_run();
           chosen = awake;
         }
-        n = { position: rec.events.length, runnable, default_pid: d.default_choice.pid, cost, chosen, backtrack: new Set([chosen]), explored: new Map(), sleep: sleep.size === 0 ? NO_SLEEPERS : new Map(sleep), ids_before: rec.next_id };
+        n = { position: rec.events.length, runnable, default_pid: d.default_choice.pid, cost, chosen, backtrack: [chosen], explored: [], explored_fp: null, sleep: sleep.size === 0 ? NO_SLEEPERS : new Map(sleep), ids_before: rec.next_id };
         stack.push(n);
       }
       // Siblings explored before the current choice sleep here, unless they conflict with it (on_close).
       // Not under a bound: the sibling's branch covered the equivalent schedules only within its own
       // remaining budget, which may be smaller than this branch's (the tests found such a miss).
-      if (bounded === false) for (const [pid, fp] of n.explored) if (pid !== n.chosen) sleep.set(pid, fp);
+      if (bounded === false && n.explored_fp !== null) for (const [pid, fp] of n.explored_fp) if (pid !== n.chosen) sleep.set(pid, fp);
       sleep.delete(n.chosen);
       if (n.chosen !== n.default_pid) cost++;
       at_node = n;
@@ -371,7 +378,7 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
       if (e.opaque) st.opaque_steps++;
       else if (e.writes !== null && tags_has(e.writes, mem)) st.memory_steps++;
     }
-    add_backtracks(rec.events, stack, lim.bound, replay_len > 0 ? stack[replay_len - 1]!.position : 0);
+    add_backtracks(hb, rec.events, stack, lim.bound, replay_len > 0 ? stack[replay_len - 1]!.position : 0);
 
     // The deepest decision with a task left to run (not done, not asleep, within the bound).
     let k = stack.length - 1;
@@ -381,7 +388,7 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
       let best = -1;
       let best_key = Infinity;
       for (const p of n.backtrack) {
-        if (n.explored.has(p) || n.sleep.has(p) || !n.runnable.includes(p)) continue;
+        if (n.explored.includes(p) || n.sleep.has(p) || !n.runnable.includes(p)) continue;
         if (n.cost + (p === n.default_pid ? 0 : 1) > lim.bound) continue;
         const key = p === n.default_pid ? -1 : p; // the default first, then by pid: deterministic
         if (key < best_key) {
@@ -405,6 +412,10 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
   }
 }
 
+function add_task(set: number[], pid: number): void {
+  if (!set.includes(pid)) set.push(pid);
+}
+
 function nondeterministic(sc: scenario): Error {
   return new Error(
     `scenario "${sc.id}" did not behave the same way on two runs with the same schedule. ` +
@@ -414,138 +425,44 @@ function nondeterministic(sc: scenario): Error {
 
 /**
  * add_backtracks - find the races of one run (@events, with @stack its
- * decisions) whose later step is at or after @from, and add to the decision
- * before each race's first step a task that starts its reversal.
- *
- * Happens-before is tracked with vector clocks over the run's tasks,
- * numbered in pid order (a step's clock holds, per task, 1 + the index of
- * that task's latest step ordered before it). For each step j and each other task q, only q's latest step that
- * conflicts with j can race with it (an earlier one is ordered before j
- * through that one).
+ * decisions) whose later step is at or after @from (@hb: happens-before,
+ * kept from the previous run, whose steps before @from were these), and add
+ * to the decision before each race's first step a task that starts its
+ * reversal.
  */
-function add_backtracks(events: step_event[], stack: node[], bound: number, from: number): void {
-  const n = events.length;
-  if (n === 0) return;
-  // Tasks by index, in pid order (pids may be anywhere up to PID_MAX_LIMIT: boot param first_pid).
-  const pids = [...new Set(events.map((e) => e.pid))].sort((a, b) => a - b);
-  const index_of = new Map(pids.map((p, i) => [p, i]));
-  const task = new Int32Array(n);
-  for (let j = 0; j < n; j++) task[j] = index_of.get(events[j]!.pid)!;
-  const width = pids.length;
-  const clock_store = new Int32Array(n * width); // one buffer: a clock per step, no allocation per step
-  const clocks: Int32Array[] = new Array<Int32Array>(n);
-  const last_of = new Int32Array(width).fill(-1); // latest step of each task
-  const last_opaque = new Int32Array(width).fill(-1);
-  const obj_w = new Map<number, Int32Array>(); // per object: latest writing step of each task
-  const obj_r = new Map<number, Int32Array>(); // per object: latest reading step of each task
-  const obj_a = new Map<number, Int32Array>(); // per object: latest adding step of each task
+function add_backtracks(hb: happens_before, events: step_event[], stack: node[], bound: number, from: number): void {
+  if (events.length === 0) return;
+  const races = hb.update(events, from);
+  if (races.length === 0) return;
   const node_at = new Map<number, node>();
   for (const nd of stack) node_at.set(nd.position, nd);
-  const cand = new Int32Array(width);
-  const races: number[] = []; // pairs (i, j), flat
-
-  const per_task = (m: Map<number, Int32Array>, o: number): Int32Array => {
-    let a = m.get(o);
-    if (!a) {
-      a = new Int32Array(width).fill(-1);
-      m.set(o, a);
-    }
-    return a;
-  };
-
-  for (let j = 0; j < n; j++) {
-    const e = events[j]!;
-    const p = task[j]!;
-    cand.fill(-1);
-    if (e.opaque) {
-      for (let q = 0; q < width; q++) cand[q] = last_of[q]!;
-    } else {
-      for (let q = 0; q < width; q++) cand[q] = last_opaque[q]!;
-      if (e.writes) {
-        for (const o of e.writes) {
-          const w = obj_w.get(o);
-          const r = obj_r.get(o);
-          for (let q = 0; q < width; q++) {
-            if (w && w[q]! > cand[q]!) cand[q] = w[q]!;
-            if (r && r[q]! > cand[q]!) cand[q] = r[q]!;
-          }
-        }
-      }
-      if (e.writes) {
-        for (const o of e.writes) {
-          const a = obj_a.get(o);
-          if (a) for (let q = 0; q < width; q++) if (a[q]! > cand[q]!) cand[q] = a[q]!;
-        }
-      }
-      if (e.reads) {
-        for (const o of e.reads) {
-          const w = obj_w.get(o);
-          const a = obj_a.get(o);
-          for (let q = 0; q < width; q++) {
-            if (w && w[q]! > cand[q]!) cand[q] = w[q]!;
-            if (a && a[q]! > cand[q]!) cand[q] = a[q]!;
-          }
-        }
-      }
-      if (e.adds) {
-        // An add races with reads and writes of the object, never with another add.
-        for (const o of e.adds) {
-          const w = obj_w.get(o);
-          const r = obj_r.get(o);
-          for (let q = 0; q < width; q++) {
-            if (w && w[q]! > cand[q]!) cand[q] = w[q]!;
-            if (r && r[q]! > cand[q]!) cand[q] = r[q]!;
-          }
-        }
-      }
-    }
-    const prev = last_of[p]!;
-    const c = clock_store.subarray(j * width, (j + 1) * width);
-    if (prev >= 0) c.set(clocks[prev]!);
-    for (let q = 0; q < width; q++) {
-      if (q === p) continue;
-      const i = cand[q]!;
-      if (i < 0) continue;
-      const ci = clocks[i]!;
-      // A race unless i is already ordered before j's task's previous step.
-      if (j >= from && (prev < 0 || clocks[prev]![q]! < i + 1)) races.push(i, j);
-      for (let r = 0; r < width; r++) if (ci[r]! > c[r]!) c[r] = ci[r]!;
-    }
-    c[p] = j + 1;
-    clocks[j] = c;
-    last_of[p] = j;
-    if (e.opaque) last_opaque[p] = j;
-    if (e.writes) for (const o of e.writes) per_task(obj_w, o)[p] = j;
-    if (e.reads) for (const o of e.reads) per_task(obj_r, o)[p] = j;
-    if (e.adds) for (const o of e.adds) per_task(obj_a, o)[p] = j;
-  }
-
+  const pids = hb.pids;
   for (let r = 0; r < races.length; r += 2) {
     const i = races[r]!;
     const j = races[r + 1]!;
     const nd = node_at.get(i);
     if (!nd) continue; // only one task could run there: no choice to add
-    const initials = race_initials(task, clocks, i, j, width)?.map((q) => pids[q]!) ?? null;
+    const initials = race_initials(hb, i, j)?.map((q) => pids[q]!) ?? null;
     if (initials === null) continue; // j is ordered after i through another step: not a race
     if (Number.isFinite(bound)) {
       // Bounded: whichever initial fits the bound here or where the run began may be the only way within it; add them all.
       for (const q of initials) {
         if (!nd.runnable.includes(q)) continue;
-        nd.backtrack.add(q);
+        add_task(nd.backtrack, q);
         conservative_backtrack(stack, nd, events, q, bound);
       }
       continue;
     }
     let covered = false;
-    for (const q of initials) if (nd.backtrack.has(q)) covered = true;
+    for (const q of initials) if (nd.backtrack.includes(q)) covered = true;
     if (covered) continue;
     const pick = choose_initial(nd, initials, bound);
     if (pick < 0) {
       // None of them could run there (should not happen with tagged wake-ups): be safe, try every task.
-      for (const q of nd.runnable) nd.backtrack.add(q);
+      for (const q of nd.runnable) add_task(nd.backtrack, q);
       continue;
     }
-    nd.backtrack.add(pick);
+    add_task(nd.backtrack, pick);
   }
 }
 
@@ -553,16 +470,18 @@ function add_backtracks(events: step_event[], stack: node[], bound: number, from
  * The initials of v = (the steps after i not ordered after it), then j:
  * the tasks whose first step in v has no step of v ordered before it. Null
  * when j's own task has a step between i and j that is ordered after i.
- * Tasks are the run's task indices (@task: each step's), as add_backtracks numbers them.
+ * Tasks are @hb's task columns.
  */
-function race_initials(task: Int32Array, clocks: Int32Array[], i: number, j: number, width: number): number[] | null {
+function race_initials(hb: happens_before, i: number, j: number): number[] | null {
+  const task = hb.task;
+  const width = hb.width;
   const ti = task[i]!;
   const first = new Int32Array(width).fill(-1); // first step of each task in v
   const pj = task[j]!;
   for (let k = i + 1; k < j; k++) {
     const q = task[k]!;
     if (first[q]! >= 0 || q === ti) continue;
-    if (clocks[k]![ti]! >= i + 1) {
+    if (hb.clock(k, ti) >= i + 1) {
       if (q === pj) return null; // j's task is already ordered after i
       first[q] = -2; // q's steps from here on are ordered after i: none of them is in v
       continue;
@@ -574,12 +493,11 @@ function race_initials(task: Int32Array, clocks: Int32Array[], i: number, j: num
   for (let q = 0; q < width; q++) {
     const k = first[q]!;
     if (k < 0) continue;
-    const ck = clocks[k]!;
     let initial = true;
     for (let r = 0; r < width && initial; r++) {
       if (r === q) continue;
       const kr = first[r]!;
-      if (kr >= 0 && kr < k && ck[r]! >= kr + 1) initial = false;
+      if (kr >= 0 && kr < k && hb.clock(k, r) >= kr + 1) initial = false;
     }
     if (initial) out.push(q);
   }
@@ -617,7 +535,7 @@ function conservative_backtrack(stack: node[], nd: node, events: step_event[], p
     const before = m.position > 0 ? events[m.position - 1]!.pid : -1;
     if (m.chosen !== running) break;
     if (before !== running) {
-      if (m.runnable.includes(pid) && m.cost + (pid === m.default_pid ? 0 : 1) <= bound) m.backtrack.add(pid);
+      if (m.runnable.includes(pid) && m.cost + (pid === m.default_pid ? 0 : 1) <= bound) add_task(m.backtrack, pid);
       break;
     }
   }
