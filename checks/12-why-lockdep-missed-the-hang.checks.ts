@@ -22,7 +22,7 @@ import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_object_create, PAGE_SIZE } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import type { run_result } from '../kernel/init/main';
-import { model_observe_lock_acquire, type lockdep_map } from '../kernel/locking/lockdep';
+import { model_lockdep_held_classes, model_observe_lock_acquire, type lockdep_map } from '../kernel/locking/lockdep';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import type { kernel_report } from '../kernel/panic';
 import { rcu_barrier, rcu_exp_batches_completed, rcu_read_lock, rcu_read_unlock } from '../kernel/rcu/update';
@@ -70,7 +70,7 @@ function judged(impl: exercise_impl): { wait: annotated_wait; problem: () => str
   let problem: string | null = null;
   const wait: annotated_wait = async (i915: drm_i915_private) => {
     const caller = current;
-    const before = caller.held_locks.map((h) => h.class_name);
+    const before = model_lockdep_held_classes(caller);
     const free_work_before = before.filter((n) => n === FREE_WORK).length;
     // Which maps the caller itself takes during the call (lockdep on or off; other tasks' are theirs).
     model_observe_lock_acquire((map, ip) => {
@@ -82,7 +82,7 @@ function judged(impl: exercise_impl): { wait: annotated_wait; problem: () => str
     } finally {
       model_observe_lock_acquire(null);
     }
-    const after = caller.held_locks.map((h) => h.class_name);
+    const after = model_lockdep_held_classes(caller);
     if (!problem && before.join('\u0000') !== after.join('\u0000')) {
       problem = `${current.comm} held [${before.join(', ')}] before i915_synchronize_rcu_expedited() and [${after.join(', ')}] after it: ` +
         'an annotation must give back every map it takes (lock_map_acquire is always paired with lock_map_release), and release only what it took.';
@@ -105,7 +105,7 @@ function judged(impl: exercise_impl): { wait: annotated_wait; problem: () => str
  */
 function held_across_problem(map: lockdep_map, free_work_before: number): string | null {
   if (map.name === FREE_WORK) return null;
-  const held = current.held_locks.filter((h) => h.class_name === FREE_WORK).length;
+  const held = model_lockdep_held_classes(current).filter((n) => n === FREE_WORK).length;
   if (held <= free_work_before) return null;
   return `${current.comm} took ${map.name} inside i915_synchronize_rcu_expedited() while still holding ${FREE_WORK}, which it had acquired in the same call: ` +
     `lockdep records "${FREE_WORK} -> ${map.name}", as if the free worker took ${map.name}, a dependency that does not exist and from which lockdep ` +

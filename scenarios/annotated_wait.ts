@@ -26,6 +26,7 @@ import { I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND } from '.
 import { i915_gem_object_create, i915_gem_object_pin_pages, PAGE_SIZE } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { i915_gem_shrink, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import type { boot_params } from '../kernel/init/params';
+import { model_lockdep_held_classes } from '../kernel/locking/lockdep';
 import { mutex_init, mutex_lock, mutex_trylock, mutex_unlock } from '../kernel/locking/mutex';
 import { GFP_KERNEL, GFP_NOFS, GFP_NOWAIT, __GFP_KSWAPD_RECLAIM, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { oom_lock, out_of_memory } from '../kernel/mm/oom_kill';
@@ -232,7 +233,7 @@ export function annotated_wait_parts(
       }
       if (wl.worker === 'after' || (wl.worker === 'during' && wl.path !== 'ioctl')) await free_and_run_worker();
       await msleep(20); // let kswapd settle
-      return { held_at_end: current.held_locks.map((h) => h.class_name) };
+      return { held_at_end: model_lockdep_held_classes(current) };
     },
     setup: () => {
       w = gem_world(annotated_world_options(shape, wait));

@@ -364,6 +364,15 @@ function publish_held(t: task_struct | null, stack: held_stack): void {
   ) as held_lock[];
 }
 
+/**
+ * model_lockdep_held_classes - the class names of the locks @t holds, innermost last, read from lockdep's own stack:
+ * for checks, which must not judge from task.held_locks (a copy published for lockdep's printers, on a struct the
+ * code under test is handed). Empty with lockdep off, as task.held_locks is.
+ */
+export function model_lockdep_held_classes(t: task_struct): string[] {
+  return (stacks.get(t) ?? []).map((h) => h.class_name);
+}
+
 // ---------------------------------------------------------------------------
 // Acquire and release
 
