@@ -2,6 +2,7 @@
 // turn its verdict into a check outcome; run a body once in a task on a
 // fresh machine and look at what happened.
 import { check_no_failures_strongest, type verdict_options } from '../explorer/verdict';
+import { note_proved } from './proved';
 import { run_scenario } from '../explorer/run';
 import { ALL_FAILURE_KINDS, type scenario } from '../explorer/scenario';
 import { user_task } from '../kernel/fork';
@@ -45,7 +46,10 @@ export async function no_failures(sc: scenario, opts: verdict_options = {}): Pro
     return pass(`scenario "${sc.id}" captured, not explored`);
   }
   const v = await check_no_failures_strongest(sc, { stop_on: 'first', ...opts });
-  if (v.ok) return pass(v.message);
+  if (v.ok) {
+    note_proved(v.message);
+    return pass(v.message);
+  }
   const f = v.failure;
   if (!f || explained(v.message)) return fail(v.message);
   const fail_on = new Set<string>(opts.fail_on ?? ALL_FAILURE_KINDS);

@@ -11,6 +11,7 @@ import { model_arm_answer_slots } from '../kernel/drivers/gpu/drm/i915/i915_gem'
 import { model_read_thrown } from '../kernel/model_value';
 import { explain_failure, explained } from './explain';
 import { traced_exports } from './funcgraph';
+import { collect_proved, with_proved } from './proved';
 
 /** What one check concluded. */
 export interface check_outcome {
@@ -156,8 +157,9 @@ async function run_each(
     }
     try {
       const ctx = context_for(suite, c.id, record);
-      const o = await c.run(impl, ctx);
-      const message = o.ok || record || explained(o.message) ? o.message : [o.message, ...(await explain_failure(() => c.run(impl, ctx), "in the check's last run"))].join('\n');
+      const { value: o, proved } = await collect_proved(() => c.run(impl, ctx));
+      // A pass says what its explorations proved: every interleaving, or every schedule within the bound (course/proved.ts).
+      const message = o.ok ? with_proved(o.message, proved) : record || explained(o.message) ? o.message : [o.message, ...(await explain_failure(() => c.run(impl, ctx), "in the check's last run"))].join('\n');
       results.push({ id: c.id, name: c.name, status: o.ok ? 'passed' : 'failed', message });
     } catch (e) {
       // What was thrown may be the learner's (a value, a Proxy, getters): read once, never coerced.
