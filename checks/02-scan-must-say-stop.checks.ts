@@ -33,12 +33,21 @@ import { fc, for_each_workload, like_reference } from '../course/workload';
 import { MID_SCAN_RACE_AT_OPS, scan_with_lock_taken_at } from '../scenarios/mid_scan_race';
 import { objects_on_free_list, sleeping_lock_in_reclaim } from '../scenarios/inline_free_work';
 import { watch_reclaim_progress } from '../scenarios/reclaim_progress';
+import { with_madvise_watch } from '../scenarios/userspace_madvise';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import golden from './02-scan-must-say-stop.golden';
 import { model_describe_value } from '../kernel/model_value';
 
 type scan_fn = i915_shrinker_ops['scan'];
-const scan_of = (impl: exercise_impl): scan_fn => impl.i915_gem_shrinker_scan as scan_fn;
+/**
+ * The learner's scan, under the buffer watch (scenarios/userspace_madvise.ts): it may release a needed buffer's pages
+ * to swap, never mark it DONTNEED or clear the GPU's dirty record (red team 13's hand_back_clean: obj->mm.dirty cleared
+ * on every releasable buffer, 'do not make reclaim write them to swap', so the GPU's writes were dropped unseen).
+ */
+const scan_of = (impl: exercise_impl): scan_fn => {
+  const scan = impl.i915_gem_shrinker_scan as scan_fn;
+  return (i915, sc) => with_madvise_watch(i915, 'i915_gem_shrinker_scan', () => scan(i915, sc));
+};
 /** Reports no scan may leave behind (an OOM kill of any task included: reclaim exists to prevent it). */
 const BAD_KINDS = ['deadlock', 'lockdep', 'bug', 'warn', 'kasan', 'hung_task', 'forgotten_await', 'step_limit', 'oom'] as const;
 const show = (ret: unknown): string => (ret === SHRINK_STOP ? 'SHRINK_STOP' : model_describe_value(ret));
@@ -277,6 +286,8 @@ interface scan_workload {
    * driver's long item (scenarios/inline_free_work.ts): the free worker has not run when scan is called. Opt-in: unset, none.
    */
   free_list?: number;
+  /** Pages of RAM (absent: WORLD_PARAMS', 256): the workstation examples' 16 and 64 GiB. */
+  totalram_pages?: number;
 }
 const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.tuple(fc.record({
   objects: arb_gem_objects(1, 10, 12, [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]),
@@ -410,6 +421,13 @@ const SCAN_EXAMPLES: scan_workload[] = [
   // both releases, lockdep on and off: the free road is the worker's.
   { objects: PARTIAL, swap: true, lockdep: true, comm: 'kswapd0', caller: KSWAPD, holder: 'none', waiter: 'Xorg', calls: [12, 24], release: '4.12', busy_first: 0, gfp: GFP_KERNEL, free_list: 4 },
   { objects: [twelve('needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'glxgears', caller: DIRECT, holder: 'none', waiter: 'Xorg', calls: [18], release: '4.11', busy_first: 0, gfp: GFP_HIGHUSER_MOVABLE, free_list: 2 },
+  // Gigabytes of buffers (red team 13's huge_purge_early_return: 'a multi-GiB purge is more than any batch asks: return
+  // at once', before i915_gem_shrinker_unlock(), passed every check, 02's buffers being at most 12 pages): Mesa's BO cache
+  // holds a purgeable 8 GiB texture (2^21 pages: past 2^20 pages and 2^32 bytes) on a 64 GiB machine. kswapd takes the
+  // free lock and must give it back; the purge of a whole object is more than nr_to_scan, as with any object, and the
+  // second call goes on to the needed buffers. Then a 4 GiB purge by a caller that holds the lock itself.
+  { objects: [{ kind: 'pinned', pages: 4 }, twelve('needed'), { kind: 'purgeable', pages: 2 ** 21 }, { kind: 'bound-idle', pages: 2 ** 19 }], swap: true, lockdep: true, comm: 'kswapd0', caller: KSWAPD, holder: 'none', waiter: 'Xorg', calls: [128, 128], release: '4.12', busy_first: 0, gfp: GFP_KERNEL, totalram_pages: 2 ** 24 },
+  { objects: [{ kind: 'purgeable', pages: 2 ** 20 }, twelve('needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'Xorg', caller: DIRECT, holder: 'caller', waiter: 'Xorg', calls: [32, 24], release: '4.11', busy_first: 0, gfp: GFP_KERNEL, totalram_pages: 2 ** 22 },
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {
@@ -419,7 +437,7 @@ function describe_scan_workload(wl: scan_workload): string {
     'caller-handoff': `"${wl.comm}" holds struct_mutex (owner word: WAITERS|HANDOFF, "${wl.waiter}" queued first) and calls scan`,
   }[wl.holder] + (wl.convoy ? ` with ${wl.convoy} GEM clients queued on the lock (a convoy: MUTEX_FLAG_WAITERS)` : '');
   const busy = wl.busy_first ? `first ${wl.busy_first} call(s) of nr_to_scan ${wl.calls[0]} while "gpu_wait" holds struct_mutex, then it lets go and ` : '';
-  return `${busy}${who}${describe_reclaim_caller(wl.caller)} (${format_gfp(wl.gfp)}) with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
+  return `${wl.totalram_pages ? `a ${wl.totalram_pages}-page machine (${wl.totalram_pages / 256} MiB); ` : ''}${busy}${who}${describe_reclaim_caller(wl.caller)} (${format_gfp(wl.gfp)}) with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
     `lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${describe_first_pid(wl.first_pid)}` +
     `${wl.nr_cpus && wl.nr_cpus !== 2 ? `; ${wl.nr_cpus} CPUs` : ''}${wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s` : ''}` +
     `${wl.free_list ? `; ${wl.free_list} closed buffer(s) wait on mm.free_list for the free worker, which has not run yet` : ''}`;
@@ -429,7 +447,8 @@ async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ resul
   const w = { i915: null as drm_i915_private | null, go: false, held: false, release: false };
   return run_once(
     { ...WORLD_PARAMS, lockdep: wl.lockdep, swap_pages: wl.swap ? 128 : 0, ...(wl.first_pid ? { first_pid: wl.first_pid } : {}),
-      ...(wl.nr_cpus ? { nr_cpus: wl.nr_cpus } : {}), ...(wl.uptime_secs ? { uptime_secs: wl.uptime_secs } : {}) },
+      ...(wl.nr_cpus ? { nr_cpus: wl.nr_cpus } : {}), ...(wl.uptime_secs ? { uptime_secs: wl.uptime_secs } : {}),
+      ...(wl.totalram_pages ? { totalram_pages: wl.totalram_pages } : {}) },
     async () => {
       const i915 = w.i915!;
       await make_gem_objects(i915, wl.objects);

@@ -174,6 +174,16 @@ const golden: golden_data = {
         0
       ]
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[32,24],\"comm\":\"Xorg\",\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1048576},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"totalram_pages\":4194304,\"waiter\":\"Xorg\"}": [
+      [
+        1048576,
+        0
+      ],
+      [
+        6,
+        12
+      ]
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         12,
@@ -218,6 +228,16 @@ const golden: golden_data = {
       [
         0,
         36
+      ]
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[128,128],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":2097152},{\"kind\":\"bound-idle\",\"pages\":524288}],\"release\":\"4.12\",\"swap\":true,\"totalram_pages\":16777216,\"waiter\":\"Xorg\"}": [
+      [
+        2097152,
+        0
+      ],
+      [
+        524288,
+        0
       ]
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
@@ -375,6 +395,10 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[32,24],\"comm\":\"Xorg\",\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1048576},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"totalram_pages\":4194304,\"waiter\":\"Xorg\"}": [
+      1048576,
+      18
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       12,
       24
@@ -394,6 +418,10 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[128,128],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       132,
       36
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[128,128],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":2097152},{\"kind\":\"bound-idle\",\"pages\":524288}],\"release\":\"4.12\",\"swap\":true,\"totalram_pages\":16777216,\"waiter\":\"Xorg\"}": [
+      2097152,
+      524288
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       0,
@@ -478,6 +506,10 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24"
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[32,24],\"comm\":\"Xorg\",\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1048576},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"totalram_pages\":4194304,\"waiter\":\"Xorg\"}": [
+      "1048576",
+      "18"
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[37],\"comm\":\"i915_ioctl\",\"first_pid\":4194048,\"free_list\":3,\"gfp\":20971584,\"holder\":\"caller-waiters\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":4294968,\"waiter\":\"i915_ioctl\"}": [
       "17"
     ],
@@ -496,6 +528,10 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[128,128],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "132",
       "36"
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[128,128],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":2097152},{\"kind\":\"bound-idle\",\"pages\":524288}],\"release\":\"4.12\",\"swap\":true,\"totalram_pages\":16777216,\"waiter\":\"Xorg\"}": [
+      "2097152",
+      "524288"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[8,8],\"comm\":\"kswapd0\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":4},{\"kind\":\"bound-active\",\"pages\":6},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       "0",
