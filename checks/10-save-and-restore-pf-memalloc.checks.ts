@@ -457,6 +457,12 @@ export default define_checks(refuse_kernel_object_state({
               // reserves at a time runs them dry on an object this size (red team 6, batch-bounce-pages).
               { caller: KSWAPD_CALLER, task: 'kthread', comm: 'kswapd0', pages: 48, dirty: true, populated: true, low_memory: true, lockdep: true },
               { caller: CALLER_NAMES[1]!, task: 'kworker', comm: 'i915_ioctl', pages: 40, dirty: true, populated: true, low_memory: true, atomic_floor: true, lockdep: false },
+              // Past 4096 pages, 16 MiB (red team 13's cap_writeback_mark_clean: a writeback that wrote at most 4096 pages a call and
+              // then marked the object clean passed all, 10's biggest object here holding 48 pages): a 4K texture, 8100 pages, from
+              // kswapd and from direct reclaim at low memory. Bounding the work per call is fine; the object stays dirty until
+              // every page was written, or the shrinker's put hands the unwritten tail back clean and reclaim drops it.
+              { caller: KSWAPD_CALLER, task: 'kthread', comm: 'kswapd0', pages: 8100, dirty: true, populated: true, low_memory: false, lockdep: false, memory: { totalram_pages: 16_384, swap_pages: 16_384 } },
+              { caller: CALLER_NAMES[1]!, task: 'user', comm: 'glxgears', pages: 8100, dirty: true, populated: true, low_memory: true, lockdep: true, memory: { totalram_pages: 16_384, swap_pages: 16_384 } },
             ],
             describe: describe_writeback,
           },
@@ -467,6 +473,8 @@ export default define_checks(refuse_kernel_object_state({
             if (!value) return fail(`the call did not finish: ${result.stop}${dmesg_tail(result)}`);
             if (value.books) return fail(value.books);
             const expected = wl.populated && wl.dirty ? wl.pages : 0;
+            // Marked clean with pages unwritten first: that is data loss, whatever the count says.
+            if (value.clean && value.written < expected) return fail(`only ${value.written} of ${expected} pages were written, but the object is marked clean: the rest of its data would be lost.`);
             if (value.written !== expected) return fail(`i915_gem_object_writeback returned ${value.written}; the object has ${expected} dirty page(s) to write.`);
             if (wl.populated && !value.clean) return fail('every page was written, but the object is still marked dirty: the shrinker would write it again.');
             if (value.writes !== value.written) {

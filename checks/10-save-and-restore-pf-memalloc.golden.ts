@@ -134,6 +134,16 @@ const golden: golden_data = {
       "clean": true,
       "free_after": 1023
     },
+    "{\"caller\":\"a task in direct reclaim (PF_MEMALLOC, set by __perform_reclaim)\",\"comm\":\"glxgears\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"memory\":{\"swap_pages\":16384,\"totalram_pages\":16384},\"pages\":8100,\"populated\":true,\"task\":\"user\"}": {
+      "written": 8100,
+      "clean": true,
+      "free_after": 246
+    },
+    "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":false,\"low_memory\":false,\"memory\":{\"swap_pages\":16384,\"totalram_pages\":16384},\"pages\":8100,\"populated\":true,\"task\":\"kthread\"}": {
+      "written": 8100,
+      "clean": true,
+      "free_after": 7749
+    },
     "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":48,\"populated\":true,\"task\":\"kthread\"}": {
       "written": 48,
       "clean": true,
