@@ -12,7 +12,33 @@
 // caller ("kswapd has time, let it take everything", "in reclaim, purge
 // it all"). Checks draw the context, so such answers meet the other ones.
 import { fc } from '../course/workload';
-import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_TRANSHUGE, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from '../kernel/mm/gfp';
+import {
+  GFP_HIGHUSER_MOVABLE,
+  GFP_KERNEL,
+  GFP_NOFS,
+  GFP_NOIO,
+  GFP_TRANSHUGE,
+  __GFP_ACCOUNT,
+  __GFP_COLD,
+  __GFP_COMP,
+  __GFP_DMA,
+  __GFP_DMA32,
+  __GFP_HARDWALL,
+  __GFP_HIGH,
+  __GFP_HIGHMEM,
+  __GFP_MOVABLE,
+  __GFP_NOFAIL,
+  __GFP_NOMEMALLOC,
+  __GFP_NORETRY,
+  __GFP_NOTRACK,
+  __GFP_NOWARN,
+  __GFP_RECLAIMABLE,
+  __GFP_REPEAT,
+  __GFP_THISNODE,
+  __GFP_WRITE,
+  __GFP_ZERO,
+  type gfp_t,
+} from '../kernel/mm/gfp';
 import { kthread_run } from '../kernel/kthread';
 import { current } from '../kernel/sched/core';
 import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
@@ -124,6 +150,38 @@ export const RECLAIM_GFP_MASKS: readonly gfp_t[] = [
   GFP_NOFS | __GFP_NORETRY,
 ];
 export const arb_reclaim_gfp: fc.Arbitrary<gfp_t> = fc.constantFrom(...RECLAIM_GFP_MASKS);
+
+/**
+ * The modifiers an allocation that reclaims may add to those masks (v4.11
+ * include/linux/gfp.h): a zone (at most one: __GFP_DMA for ISA-era devices,
+ * __GFP_DMA32 for a 32-bit DMA device, i915's own shmem mapping on gen2-4;
+ * __GFP_HIGHMEM on 32-bit), __GFP_NOFAIL (jbd2's journal, GFP_NOFS |
+ * __GFP_NOFAIL), __GFP_HIGH, __GFP_REPEAT, memcg accounting, NUMA placement,
+ * page-cache writes... shrink_slab() passes the allocation's mask on as
+ * sc->gfp_mask whatever it carries, and shrinkers are not zone-aware: the
+ * pages they release go back to whatever zone they came from (red team 14's
+ * nofail_hidden and dma32_purge_only: a count that said 0 for __GFP_NOFAIL,
+ * a scan that skipped its second pass for __GFP_DMA32, passed every check,
+ * no drawn mask carrying either).
+ */
+const ZONE_MODIFIERS: readonly gfp_t[] = [0, 0, __GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM];
+const OTHER_MODIFIERS: readonly gfp_t[] = [
+  __GFP_NOFAIL, __GFP_HIGH, __GFP_REPEAT, __GFP_NOWARN, __GFP_COMP, __GFP_ZERO, __GFP_ACCOUNT, __GFP_THISNODE,
+  __GFP_NOMEMALLOC, __GFP_WRITE, __GFP_RECLAIMABLE, __GFP_MOVABLE, __GFP_COLD, __GFP_HARDWALL, __GFP_NOTRACK,
+];
+/**
+ * arb_any_reclaim_gfp - a mask of RECLAIM_GFP_MASKS with any of those
+ * modifiers added (each about half the time; never __GFP_NOFAIL with
+ * __GFP_NORETRY, which contradict each other).
+ */
+export const arb_any_reclaim_gfp: fc.Arbitrary<gfp_t> = fc
+  .tuple(arb_reclaim_gfp, fc.constantFrom(...ZONE_MODIFIERS), fc.subarray([...OTHER_MODIFIERS]))
+  .map(([mask, zone, more]) => {
+    const added = more.reduce((m, f) => m | f, zone);
+    return mask & __GFP_NORETRY ? (mask | added) & ~__GFP_NOFAIL : mask | added;
+  });
+/** Decisive masks no base mask reaches: jbd2's __GFP_NOFAIL, a 32-bit DMA device's and an ISA one's zone. */
+export const NOFAIL_AND_ZONE_GFP_MASKS: readonly gfp_t[] = [GFP_NOFS | __GFP_NOFAIL, GFP_KERNEL | __GFP_DMA32, GFP_KERNEL | __GFP_DMA | __GFP_NOFAIL];
 
 /** reclaim_gfp_for - the mask a caller in @context passes: @drawn only in direct reclaim, else GFP_KERNEL. */
 export function reclaim_gfp_for(context: reclaim_context, drawn: gfp_t): gfp_t {

@@ -81,6 +81,10 @@ const names: Array<[number, string]> = [
   [__GFP_RECLAIMABLE, '__GFP_RECLAIMABLE'],
   [__GFP_HIGHMEM, '__GFP_HIGHMEM'],
   [__GFP_WRITE, '__GFP_WRITE'],
+  [__GFP_DMA, '__GFP_DMA'],
+  [__GFP_DMA32, '__GFP_DMA32'],
+  [__GFP_COLD, '__GFP_COLD'],
+  [__GFP_NOTRACK, '__GFP_NOTRACK'],
 ];
 
 /**
