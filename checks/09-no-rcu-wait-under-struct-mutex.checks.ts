@@ -205,6 +205,13 @@ const arb_release_workload: fc.Arbitrary<shrink_workload> = fc
 /** The machine's RAM for @objects: the usual 256 pages, 1024 when a buffer is bigger than SHRINK_BATCH (128 pages), 4096 when one is past 1024 pages. */
 const ram_for = (objects: readonly gem_object_spec[]): number =>
   objects.some((o) => o.pages > 1024) ? 4096 : objects.some((o) => o.pages > 128) ? 1024 : WORLD_PARAMS.totalram_pages;
+/** 12 GiB of releasable buffers, one of them 8 GiB (2^21 pages), and a small needed one. */
+const HUGE_BUFFERS: gem_object_spec[] = [
+  { kind: 'purgeable', pages: 2 ** 21 },
+  { kind: 'needed', pages: 4 },
+  { kind: 'bound-idle', pages: 2 ** 19 },
+  { kind: 'purgeable', pages: 2 ** 19 },
+];
 /** The decisive release workloads, run before the generated ones. */
 const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   DECISIVE,
@@ -267,6 +274,13 @@ const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   // an unbound purgeable one the ioctl's shrink reaches first, and a bound one in drop_caches' shrink_all.
   { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 4 }, { kind: 'purgeable', pages: 3 }, { kind: 'bound-idle', pages: 5 }], pinned_at_put: 0, lockdep: false, comm: 'Xorg' },
   { ...DECISIVE, objects: [{ kind: 'purgeable', pages: 2 }, { kind: 'bound-idle', pages: 6 }, { kind: 'needed', pages: 3 }], swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', pinned_at_put: 1, comm: 'kswapd0' },
+  // Gigabytes of buffers (red team 13's cap_walk_early_return: a walk that returned once 4 GiB were released, from inside
+  // the loop, before the retire and the unlock, passed all; 09's biggest buffer held 2100 pages): on a 64 GiB workstation,
+  // an 8 GiB purgeable buffer (one object past 2^20 pages), 2 GiB bound and idle and 2 GiB purgeable (12 GiB: past 2^32
+  // bytes). drop_caches' shrink_all with the lock free must give it back; the OOM notifier's, nested in the ioctl that
+  // holds it, releases all of it as the reference does. (c5b78d4: a huge object's pages are held as blocks.)
+  { ...DECISIVE, objects: HUGE_BUFFERS, flags: FLAG_NAMES[2]!, path: 'shrink_all', lockdep: false, comm: 'bash', totalram_pages: 2 ** 24 },
+  { ...DECISIVE, objects: HUGE_BUFFERS, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', holds_lock: true, comm: 'i915_ioctl', totalram_pages: 2 ** 24 },
 ];
 
 /**

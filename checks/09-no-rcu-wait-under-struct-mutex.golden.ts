@@ -131,6 +131,15 @@ const golden: golden_data = {
       "lists": "---",
       "madv": "wwp"
     },
+    "{\"comm\":\"bash\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2097152},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":524288},{\"kind\":\"purgeable\",\"pages\":524288}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48,\"totalram_pages\":16777216}": {
+      "gone": [
+        0,
+        2,
+        3
+      ],
+      "lists": "-u--",
+      "madv": "pwpp"
+    },
     "{\"comm\":\"glxgears\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":1100},{\"kind\":\"purgeable\",\"pages\":4}],\"path\":\"ioctl\",\"swap\":true,\"target\":10}": {
       "gone": [
         0
@@ -239,6 +248,16 @@ const golden: golden_data = {
       ],
       "lists": "ub---------",
       "madv": "wwpppwwwwwp"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2097152},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":524288},{\"kind\":\"purgeable\",\"pages\":524288}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48,\"totalram_pages\":16777216}": {
+      "gone": [
+        0,
+        1,
+        2,
+        3
+      ],
+      "lists": "----",
+      "madv": "pwpp"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
       "gone": [
