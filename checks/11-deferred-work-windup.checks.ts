@@ -13,7 +13,7 @@ import { user_task } from '../kernel/fork';
 import { arb_reclaim_caller, describe_reclaim_caller, enter_reclaim_context, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
 import { atomic_long_add, atomic_long_set, atomic_long_xchg, model_checker_read, model_other_cpu_at_atomic, type atomic_long_t } from '../kernel/lib/atomic';
 import { cond_resched, current } from '../kernel/sched/core';
-import { GFP_KERNEL, GFP_NOFS } from '../kernel/mm/gfp';
+import { format_gfp, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_USER, __GFP_NOFAIL, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
 import { SWAP_CLUSTER_MAX } from '../kernel/mm/internal';
 import { DEFAULT_SEEKS, model_set_do_shrink_slab, SHRINK_BATCH, shrink_slab, shrinker_nr_deferred, type do_shrink_slab } from '../kernel/mm/vmscan';
 import { arb_comm } from '../scenarios/gem_workloads';
@@ -77,6 +77,10 @@ interface windup_workload {
    * struct_mutex between batches). v4.11 defers total_scan - scanned whatever the gfp_mask and whenever scan stops.
    */
   stop?: 'kernel-contended' | 'mid-scan';
+  /** The storm's gfp_mask (without __GFP_FS, so the cache says SHRINK_STOP). Absent: GFP_NOFS. */
+  storm_gfp?: number;
+  /** The gfp_mask of the reclaims after the storm (with __GFP_FS unless nofs_shrinker). Absent: GFP_KERNEL (GFP_NOFS with nofs_shrinker). */
+  kernel_gfp?: number;
 }
 const arb_windup: fc.Arbitrary<windup_workload> = fc.record({
   objects: fc.integer({ min: 20, max: 3000 }),
@@ -89,10 +93,28 @@ const arb_windup: fc.Arbitrary<windup_workload> = fc.record({
   comm: arb_comm,
   caller: arb_reclaim_caller,
 });
+/**
+ * Every gfp_mask a reclaim carries, and LRUs down to none (red team 14: a bound skipped for __GFP_NOFAIL callers, and a
+ * do_shrink_slab that returned 0 when nr_eligible was 0, passed all; every history used GFP_NOFS then GFP_KERNEL, and
+ * at least 16 eligible LRU pages). The storm: GFP_NOFS, jbd2's GFP_NOFS | __GFP_NOFAIL, GFP_NOIO (a block driver),
+ * GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN; after it, GFP_KERNEL with and without __GFP_NOFAIL or __GFP_NORETRY,
+ * GFP_USER, GFP_HIGHUSER_MOVABLE (a page fault). A node whose memory is all slab and GEM has no LRU pages
+ * (shrink_node passes its lru_pages, 0): do_shrink_slab divides by nr_eligible + 1 so that its caches are still shrunk.
+ * v4.11's do_shrink_slab reads gfp_mask only through the shrinker; its arithmetic and bounds are the same for every mask.
+ */
+const STORM_GFP_MASKS: readonly number[] = [GFP_NOFS, GFP_NOFS | __GFP_NOFAIL, GFP_NOIO, GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN];
+const KERNEL_GFP_MASKS: readonly number[] = [GFP_KERNEL, GFP_KERNEL | __GFP_NOFAIL, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, GFP_USER, GFP_HIGHUSER_MOVABLE];
+const arb_windup_every_mask: fc.Arbitrary<windup_workload> = fc
+  .tuple(arb_windup, fc.constantFrom(...STORM_GFP_MASKS), fc.constantFrom(...KERNEL_GFP_MASKS), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 16, max: 2 ** 34 })))
+  .map(([wl, storm_gfp, kernel_gfp, nr_eligible]) => ({ ...wl, storm_gfp, kernel_gfp, nr_eligible }));
 /** The lesson's case: a writeback-heavy machine, 40 GFP_NOFS reclaims, then an ordinary allocation. */
 const STORM: windup_workload = { objects: 1000, seeks: 2, batch: 0, storm: 40, nr_scanned: 32, nr_eligible: 1024, kernel_calls: 2, comm: 'kswapd0', caller: { task: 'kthread', context: 'kswapd' } };
 
 function describe_windup(wl: windup_workload): string {
+  const masks = wl.storm_gfp === undefined && wl.kernel_gfp === undefined ? '' : ` (the storm's gfp_mask ${format_gfp(wl.storm_gfp ?? GFP_NOFS)}, the later reclaims' ${format_gfp(wl.kernel_gfp ?? (wl.nofs_shrinker ? GFP_NOFS : GFP_KERNEL))})`;
+  return describe_windup_history(wl) + masks;
+}
+function describe_windup_history(wl: windup_workload): string {
   if (wl.stop) {
     return `a shrinker like i915's (it scans whatever the gfp_mask) with ${wl.objects} objects (seeks ${wl.seeks}, batch ${wl.batch || SHRINK_BATCH}); ` +
       `${wl.storm} GFP_NOFS reclaims while its lock is contended (SHRINK_STOP), then ${wl.kernel_calls} GFP_KERNEL, ` +
@@ -150,9 +172,9 @@ function history_parts(fn: do_shrink_slab_fn, wl: windup_workload, opts: history
       return run_as(wl.caller.task, wl.comm, async () => {
         enter_reclaim_context(wl.caller.context); // for the whole history: the task is nothing else
         const call = (gfp: number) => shrink_slab(gfp, 0, null, wl.nr_scanned, wl.nr_eligible);
-        for (let i = 0; i < wl.storm; i++) await call(GFP_NOFS);
+        for (let i = 0; i < wl.storm; i++) await call(wl.storm_gfp ?? GFP_NOFS);
         lock.contended = wl.stop === 'kernel-contended'; // still taken for the first GFP_KERNEL call
-        const after_storm_gfp = wl.nofs_shrinker ? GFP_NOFS : GFP_KERNEL;
+        const after_storm_gfp = wl.kernel_gfp ?? (wl.nofs_shrinker ? GFP_NOFS : GFP_KERNEL);
         const out: windup_outcome = { deferred_after_storm: shrinker_nr_deferred(c.shrinker), evicted: [], before: [], deferred: [], requests: [], returned: [], neighbour_turns: 0 };
         neighbour.counting = true;
         for (let i = 0; i < wl.kernel_calls; i++) {
@@ -604,6 +626,61 @@ function bounded_on_every_node(impl: exercise_impl): Promise<check_outcome> {
   );
 }
 
+/** same_work_on - same-work-as-v4-11's judgement of one history: what shrink_slab reported, and every call compared with v4.11's. */
+async function same_work_on(impl: exercise_impl, ctx: check_context, wl: windup_workload): Promise<check_outcome> {
+  const { result, value } = await run_history(impl_of(impl), wl);
+  const bad = bad_report(result);
+  if (bad) return fail(`${bad}${dmesg_tail(result)}`);
+  if (!value) return fail(`the reclaim history did not finish: ${result.stop}${dmesg_tail(result)}`);
+  const lied = value.returned.findIndex((r, i) => r !== value.evicted[i]);
+  if (lied >= 0) {
+    return fail(`GFP_KERNEL reclaim #${lied + 1}: shrink_slab reported ${value.returned[lied]} objects freed, but the shrinker freed ${value.evicted[lied]}: ` +
+      'do_shrink_slab returns the sum of what scan_objects returned (drop_caches loops on it).');
+  }
+  const differs = like_reference(ctx, wl, { ...value, neighbour_turns: 0 }, (ref, got) => {
+    if (ref.deferred_after_storm !== got.deferred_after_storm) return `nr_deferred after the storm is ${got.deferred_after_storm}; v4.11 leaves ${ref.deferred_after_storm}`;
+    for (let i = 0; i < ref.evicted.length; i++) {
+      if (ref.evicted[i] !== got.evicted[i] || ref.deferred[i] !== got.deferred[i]) {
+        return `GFP_KERNEL reclaim #${i + 1} evicted ${got.evicted[i]} and left nr_deferred at ${got.deferred[i]}; v4.11 evicts ${ref.evicted[i]} and leaves ${ref.deferred[i]}`;
+      }
+    }
+    if (JSON.stringify(ref.requests) !== JSON.stringify(got.requests)) {
+      return `the scan_objects requests were [${got.requests.slice(0, 12).join(', ')}${got.requests.length > 12 ? ', …' : ''}]; ` +
+        `v4.11 asks for [${ref.requests.slice(0, 12).join(', ')}${ref.requests.length > 12 ? ', …' : ''}]`;
+    }
+    return null;
+  });
+  return differs ? fail(`${differs}. The arithmetic is integer arithmetic, as in the kernel: (4 * nr_scanned / seeks) * freeable / (nr_eligible + 1).`) : pass();
+}
+
+/** Histories with every gfp_mask and LRU size, hand-picked: jbd2's GFP_NOFS | __GFP_NOFAIL storm and a __GFP_NOFAIL reclaim after it, a block driver's GFP_NOIO storm and a page fault's reclaim, and nodes with no LRU pages. */
+const EVERY_MASK_EXAMPLES: windup_workload[] = [
+  { ...STORM, storm_gfp: GFP_NOFS | __GFP_NOFAIL, kernel_gfp: GFP_KERNEL | __GFP_NOFAIL, comm: 'jbd2/sda1-8', caller: { task: 'kthread', context: 'direct-reclaim' } },
+  { ...STORM, storm_gfp: GFP_NOIO, kernel_gfp: GFP_HIGHUSER_MOVABLE, comm: 'firefox', caller: { task: 'user', context: 'direct-reclaim' } },
+  { ...STORM, storm: 0, nr_eligible: 0, kernel_calls: 3 },
+  { ...STORM, storm: 10, nr_eligible: 0, kernel_calls: 2, kernel_gfp: GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, comm: 'kswapd1' },
+];
+
+/** bounded-after-nofs-storm on every mask and LRU size (after the usual histories: a wrong answer they show keeps its message). */
+function bounded_with_every_mask(impl: exercise_impl): Promise<check_outcome> {
+  return for_each_workload(
+    { arbitrary: arb_windup_every_mask, seed: 0x1016, generated: 4, examples: EVERY_MASK_EXAMPLES, describe: describe_windup },
+    async (wl) => {
+      const { result, value } = await run_history(impl_of(impl), wl);
+      const wrong = judge_bounded(wl, result, value);
+      return wrong ? fail(wrong) : pass();
+    },
+  );
+}
+
+/** same-work-as-v4-11 on every mask and LRU size. */
+function same_work_with_every_mask(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
+  return for_each_workload(
+    { arbitrary: arb_windup_every_mask, seed: 0x1017, generated: 4, examples: EVERY_MASK_EXAMPLES, describe: describe_windup },
+    (wl) => same_work_on(impl, ctx, wl),
+  );
+}
+
 /** On several nodes, each GFP_KERNEL reclaim evicts and defers on its node exactly what v4.11 does there. */
 function same_work_per_node(impl: exercise_impl, ctx: check_context): Promise<check_outcome> {
   return for_each_workload(
@@ -750,7 +827,9 @@ export default define_checks(refuse_kernel_object_state({
             const wrong = judge_bounded(wl, result, value);
             return wrong ? fail(wrong) : pass();
           },
-        ).then((one_node) => (!one_node.ok ? one_node : bounded_on_every_node(impl))),
+        )
+          .then((one_node) => (!one_node.ok ? one_node : bounded_with_every_mask(impl)))
+          .then((masks) => (!masks.ok ? masks : bounded_on_every_node(impl))),
     },
     {
       id: 'keeps-deferred-work',
@@ -848,32 +927,10 @@ export default define_checks(refuse_kernel_object_state({
             ],
             describe: describe_windup,
           },
-          async (wl) => {
-            const { result, value } = await run_history(impl_of(impl), wl);
-            const bad = bad_report(result);
-            if (bad) return fail(`${bad}${dmesg_tail(result)}`);
-            if (!value) return fail(`the reclaim history did not finish: ${result.stop}${dmesg_tail(result)}`);
-            const lied = value.returned.findIndex((r, i) => r !== value.evicted[i]);
-            if (lied >= 0) {
-              return fail(`GFP_KERNEL reclaim #${lied + 1}: shrink_slab reported ${value.returned[lied]} objects freed, but the shrinker freed ${value.evicted[lied]}: ` +
-                'do_shrink_slab returns the sum of what scan_objects returned (drop_caches loops on it).');
-            }
-            const differs = like_reference(ctx, wl, { ...value, neighbour_turns: 0 }, (ref, got) => {
-              if (ref.deferred_after_storm !== got.deferred_after_storm) return `nr_deferred after the storm is ${got.deferred_after_storm}; v4.11 leaves ${ref.deferred_after_storm}`;
-              for (let i = 0; i < ref.evicted.length; i++) {
-                if (ref.evicted[i] !== got.evicted[i] || ref.deferred[i] !== got.deferred[i]) {
-                  return `GFP_KERNEL reclaim #${i + 1} evicted ${got.evicted[i]} and left nr_deferred at ${got.deferred[i]}; v4.11 evicts ${ref.evicted[i]} and leaves ${ref.deferred[i]}`;
-                }
-              }
-              if (JSON.stringify(ref.requests) !== JSON.stringify(got.requests)) {
-                return `the scan_objects requests were [${got.requests.slice(0, 12).join(', ')}${got.requests.length > 12 ? ', …' : ''}]; ` +
-                  `v4.11 asks for [${ref.requests.slice(0, 12).join(', ')}${ref.requests.length > 12 ? ', …' : ''}]`;
-              }
-              return null;
-            });
-            return differs ? fail(`${differs}. The arithmetic is integer arithmetic, as in the kernel: (4 * nr_scanned / seeks) * freeable / (nr_eligible + 1).`) : pass();
-          },
-        ).then((one_node) => (!one_node.ok ? one_node : same_work_per_node(impl, ctx))),
+          (wl) => same_work_on(impl, ctx, wl),
+        )
+          .then((one_node) => (!one_node.ok ? one_node : same_work_with_every_mask(impl, ctx)))
+          .then((masks) => (!masks.ok ? masks : same_work_per_node(impl, ctx))),
     },
     {
       id: 'respects-the-scan-contract',

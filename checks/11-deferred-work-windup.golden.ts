@@ -4,6 +4,136 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "same-work-as-v4-11": {
+    "{\"batch\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"comm\":\"jbd2/sda1-8\",\"kernel_calls\":2,\"kernel_gfp\":20973760,\"nr_eligible\":1024,\"nr_scanned\":32,\"objects\":1000,\"seeks\":2,\"storm\":40,\"storm_gfp\":20973632}": {
+      "deferred_after_storm": 2480,
+      "evicted": [
+        384,
+        256
+      ],
+      "before": [
+        1000,
+        616
+      ],
+      "deferred": [
+        2158,
+        1940
+      ],
+      "requests": [
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128
+      ],
+      "returned": [
+        384,
+        256
+      ],
+      "neighbour_turns": 0
+    },
+    "{\"batch\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"comm\":\"firefox\",\"kernel_calls\":2,\"kernel_gfp\":21102794,\"nr_eligible\":1024,\"nr_scanned\":32,\"objects\":1000,\"seeks\":2,\"storm\":40,\"storm_gfp\":20971520}": {
+      "deferred_after_storm": 2480,
+      "evicted": [
+        384,
+        256
+      ],
+      "before": [
+        1000,
+        616
+      ],
+      "deferred": [
+        2158,
+        1940
+      ],
+      "requests": [
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128
+      ],
+      "returned": [
+        384,
+        256
+      ],
+      "neighbour_turns": 0
+    },
     "{\"batch\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"comm\":\"glxgears\",\"kernel_calls\":2,\"nr_eligible\":7107,\"nr_scanned\":228,\"objects\":1565,\"seeks\":4,\"storm\":59}": {
       "deferred_after_storm": 2950,
       "evicted": [
@@ -89,6 +219,23 @@ const golden: golden_data = {
       "returned": [
         768,
         384
+      ],
+      "neighbour_turns": 0
+    },
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"gpu_wait\",\"kernel_calls\":1,\"kernel_gfp\":20971712,\"nr_eligible\":17179869183,\"nr_scanned\":4,\"objects\":23,\"seeks\":2,\"storm\":32,\"storm_gfp\":20971520}": {
+      "deferred_after_storm": 0,
+      "evicted": [
+        0
+      ],
+      "before": [
+        23
+      ],
+      "deferred": [
+        0
+      ],
+      "requests": [],
+      "returned": [
+        0
       ],
       "neighbour_turns": 0
     },
@@ -967,6 +1114,47 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":3,\"nr_eligible\":0,\"nr_scanned\":32,\"objects\":1000,\"seeks\":2,\"storm\":0}": {
+      "deferred_after_storm": 0,
+      "evicted": [
+        1000,
+        0,
+        0
+      ],
+      "before": [
+        1000,
+        0,
+        0
+      ],
+      "deferred": [
+        62080,
+        62080,
+        62080
+      ],
+      "requests": [
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128
+      ],
+      "returned": [
+        1000,
+        0,
+        0
+      ],
+      "neighbour_turns": 0
+    },
     "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd0\",\"kernel_calls\":3,\"nr_eligible\":1024,\"nr_scanned\":32,\"objects\":1000,\"seeks\":2,\"stop\":\"kernel-contended\",\"storm\":10}": {
       "deferred_after_storm": 620,
       "evicted": [
@@ -1028,6 +1216,53 @@ const golden: golden_data = {
       "returned": [
         0,
         0,
+        0
+      ],
+      "neighbour_turns": 0
+    },
+    "{\"batch\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"kswapd1\",\"kernel_calls\":2,\"kernel_gfp\":20976320,\"nr_eligible\":0,\"nr_scanned\":32,\"objects\":1000,\"seeks\":2,\"storm\":10}": {
+      "deferred_after_storm": 640000,
+      "evicted": [
+        1000,
+        0
+      ],
+      "before": [
+        1000,
+        0
+      ],
+      "deferred": [
+        702080,
+        702080
+      ],
+      "requests": [
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128,
+        128
+      ],
+      "returned": [
+        1000,
         0
       ],
       "neighbour_turns": 0
@@ -1283,6 +1518,23 @@ const golden: golden_data = {
       ],
       "returned": [
         1802,
+        0
+      ],
+      "neighbour_turns": 0
+    },
+    "{\"batch\":16,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"comm\":\"Xorg\",\"kernel_calls\":1,\"kernel_gfp\":21102784,\"nr_eligible\":17179869159,\"nr_scanned\":503,\"objects\":1565,\"seeks\":4,\"storm\":57,\"storm_gfp\":20971520}": {
+      "deferred_after_storm": 0,
+      "evicted": [
+        0
+      ],
+      "before": [
+        1565
+      ],
+      "deferred": [
+        0
+      ],
+      "requests": [],
+      "returned": [
         0
       ],
       "neighbour_turns": 0
@@ -1718,6 +1970,35 @@ const golden: golden_data = {
       ],
       "neighbour_turns": 0
     },
+    "{\"batch\":512,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"comm\":\"gpu_wait\",\"kernel_calls\":3,\"kernel_gfp\":20971712,\"nr_eligible\":27,\"nr_scanned\":92,\"objects\":24,\"seeks\":1,\"storm\":2,\"storm_gfp\":20971520}": {
+      "deferred_after_storm": 630,
+      "evicted": [
+        24,
+        0,
+        0
+      ],
+      "before": [
+        24,
+        0,
+        0
+      ],
+      "deferred": [
+        897,
+        897,
+        897
+      ],
+      "requests": [
+        48,
+        48,
+        48
+      ],
+      "returned": [
+        24,
+        0,
+        0
+      ],
+      "neighbour_turns": 0
+    },
     "{\"batch\":512,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"i915_ioctl\",\"kernel_calls\":3,\"nr_eligible\":16,\"nr_scanned\":508,\"objects\":2706,\"seeks\":4,\"storm\":60}": {
       "deferred_after_storm": 4851660,
       "evicted": [
@@ -1973,6 +2254,142 @@ const golden: golden_data = {
       "returned": [
         3000,
         0,
+        0
+      ],
+      "neighbour_turns": 0
+    },
+    "{\"batch\":64,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"comm\":\"gpu_wait\",\"kernel_calls\":2,\"kernel_gfp\":21102784,\"nr_eligible\":0,\"nr_scanned\":58,\"objects\":1905,\"seeks\":2,\"storm\":55,\"storm_gfp\":20976192}": {
+      "deferred_after_storm": 12153900,
+      "evicted": [
+        1905,
+        0
+      ],
+      "before": [
+        1905,
+        0
+      ],
+      "deferred": [
+        12371104,
+        12371104
+      ],
+      "requests": [
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64,
+        64
+      ],
+      "returned": [
+        1905,
         0
       ],
       "neighbour_turns": 0
