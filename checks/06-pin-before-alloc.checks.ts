@@ -38,6 +38,8 @@ import golden from './06-pin-before-alloc.golden';
 import { model_describe_value } from '../kernel/model_value';
 import { LATE_UPTIMES_SECS } from '../scenarios/uptime';
 import { arb_machine, LARGEST_MACHINE } from '../scenarios/machine_ranges';
+import { model_reserve_pages_taken } from '../kernel/mm/page_alloc';
+import { current } from '../kernel/sched/core';
 
 /**
  * Your relocation, with its page pins under watch (kernel/drivers/gpu/drm/i915/
@@ -98,10 +100,14 @@ function snapshot_note(wl: relocation_workload): string {
     'snapshots other CPUs change at any time, and only a pin the relocation takes itself, before the allocation, keeps the pages' : '';
 }
 
-/** What the reference's outcome is compared on (what a reviewer reads off a run). */
+/**
+ * What the reference's outcome is compared on (what a reviewer reads off a
+ * run): whether the injected fault hit, not how many tries it failed (a
+ * fallback after a failed try meets it again).
+ */
 function reviewed(o: relocation_outcome): Omit<relocation_outcome, 'locks' | 'books' | 'same_pages' | 'unpinned_alloc'> {
   const { locks: _l, books: _b, same_pages: _s, unpinned_alloc: _u, ...rest } = o;
-  return rest;
+  return { ...rest, faults_hit: Math.min(rest.faults_hit, 1) };
 }
 
 /**
@@ -112,7 +118,7 @@ function reviewed(o: relocation_outcome): Omit<relocation_outcome, 'locks' | 'bo
  * through the pages it kept, and leave pins, buffers, locks and the page
  * allocator's books as it found them.
  */
-function judge_relocation(ctx: check_context, wl: relocation_workload, run: once_result<relocation_outcome>): string | null {
+function judge_relocation(ctx: check_context, wl: relocation_workload, run: once_result<relocation_outcome>, reserve_pages: number): string | null {
   const { result, value: o } = run;
   const bad = first_bad_report(result, wl);
   if (bad) {
@@ -141,6 +147,11 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
       (wl.target.state === 'pinned-by-user' ? ' The pin the batch had was another user\'s (a CPU mmap): pages_pin_count is dropped without struct_mutex, ' +
         'whenever that user is done, so only a pin the relocation takes itself protects it.' : '');
   }
+  if (reserve_pages > 0) {
+    return `the relocation took ${reserve_pages} page(s) from below the min watermark (it returned ${model_describe_value(o.ret)}): those are the reserves ` +
+      'that GFP_ATOMIC (__GFP_HIGH, ALLOC_HARDER) and PF_MEMALLOC (ALLOC_NO_WATERMARKS) open, kept for interrupt handlers and for reclaim itself. ' +
+      'An ioctl allocates with GFP_KERNEL and lets reclaim make room; with the batch pinned, that reclaim cannot take its pages.';
+  }
   if (o.pin_delta !== 0) {
     return `the batch's pages_pin_count changed by ${o.pin_delta > 0 ? '+' : ''}${o.pin_delta} across the relocation (it returned ${model_describe_value(o.ret)}). ` +
       (o.pin_delta > 0 ? 'A pin that is never dropped, on any way out, keeps the pages from the shrinker for good.' :
@@ -165,21 +176,24 @@ function judge_relocation(ctx: check_context, wl: relocation_workload, run: once
     return `the relocation returned ${model_describe_value(o.ret)}: it returns 0 or -ENOMEM.`;
   }
   return like_reference(ctx, wl, reviewed(o), (ref, got) => {
+    // The injected fault hit an allocation this relocation makes and the reference does not (or the other way round:
+    // a try without reclaim first moves the n'th allocation): each was judged by the rules above, not by the other's run.
+    if (ref.faults_hit !== got.faults_hit) return null;
     if (ref.ret === 0 && got.ret !== 0) {
       return `the relocation returned ${model_describe_value(got.ret)} where the reference relocates the batch: a GFP_KERNEL allocation may reclaim, and ` +
         'reclaim can free the buffer cache here: an ioctl must not fail with -ENOMEM where the kernel can make room.';
-    }
-    if (got.free_after < ref.free_after) {
-      return `the relocation left ${got.free_after} pages free where the reference leaves ${ref.free_after}: it took pages from the reserves ` +
-        '(GFP_ATOMIC, PF_MEMALLOC) that interrupt handlers and reclaim itself need, instead of letting reclaim make room.';
     }
     if (got.stalled_jiffies > ref.stalled_jiffies || got.slept > ref.slept) {
       return `the relocation slept ${got.slept} time(s) over ${got.stalled_jiffies} jiffies; the reference sleeps ${ref.slept} time(s) over ${ref.stalled_jiffies}: ` +
         'an ioctl holding struct_mutex must not wait longer than its allocations make it.';
     }
-    const a = JSON.stringify(ref);
-    const b = JSON.stringify(got);
-    return a === b ? null : `the reference's relocation ends with ${a}, this one with ${b}.`;
+    // Free memory afterwards is not compared: reserves are judged by the model's record above, and what is free
+    // depends on who else ran meanwhile (a GFP_NOWAIT try that fails wakes kswapd, which reclaims towards the high
+    // watermark while the ioctl goes on; one that succeeds never reaches the racing CPU's allocation): red team 13's
+    // nowait_first_then_reclaim, a correct answer, left more free in one workload and less in another.
+    const a = JSON.stringify({ ...ref, free_after: 0 });
+    const b = JSON.stringify({ ...got, free_after: 0 });
+    return a === b ? null : `the reference's relocation ends with ${JSON.stringify(ref)}, this one with ${JSON.stringify(got)}.`;
   });
 }
 
@@ -220,7 +234,19 @@ function relocation_property(impl: exercise_impl, ctx: check_context, opts: { fa
   return for_each_workload(
     { arbitrary: opts.arbitrary ?? (opts.racy ? arb_racy_relocation_workload : arb_relocation_workload(opts.faults)), seed: opts.seed, generated: opts.generated, examples: opts.examples, describe: describe_relocation_workload },
     async (wl) => {
-      const problem = judge_relocation(ctx, wl, await run_relocation(wl, fn_of(impl), undefined, RELOC_WORKLOAD_MAX_STEPS));
+      // What the ioctl task takes from the reserves during the call (kernel/mm/page_alloc.ts's record, outside its own reclaim).
+      const reserve = { pages: 0 };
+      const relocate = fn_of(impl);
+      const watched: relocate_fn = async (i915, obj) => {
+        const ioctl = current;
+        const before = model_reserve_pages_taken(ioctl);
+        try {
+          return await relocate(i915, obj);
+        } finally {
+          reserve.pages = model_reserve_pages_taken(ioctl) - before;
+        }
+      };
+      const problem = judge_relocation(ctx, wl, await run_relocation(wl, watched, undefined, RELOC_WORKLOAD_MAX_STEPS), reserve.pages);
       return problem ? fail(problem) : pass();
     },
   );

@@ -194,7 +194,7 @@ export interface relocation_workload {
   lockdep: boolean;
   /** The ioctl task's name. */
   comm: string;
-  /** Fail the n'th slab allocation the relocation makes (0: none), as failslab would. */
+  /** Fail the n'th slab allocation the relocation makes and every later one of the ioctl's (0: none), as failslab would. */
   fail_nth_kmalloc: number;
   /** Seconds the machine has been up (absent: a fresh boot; scenarios/uptime.ts). */
   uptime_secs?: number;
@@ -382,7 +382,7 @@ export interface relocation_outcome {
   pin_delta: number;
   /** Objects live in kmalloc-1024 (the relocation buffer's cache) after minus before. */
   reloc_buffers_leaked: number;
-  /** Slab allocations the injected fault hit (0 or 1). */
+  /** Slab allocations the injected fault hit (0, or 1 and every later one of the ioctl's). */
   faults_hit: number;
   /** Who owns struct_mutex after the call (the ioctl must still own it). */
   locks: string | null;
@@ -391,7 +391,7 @@ export interface relocation_outcome {
   /** Jiffies the call took and the times the ioctl slept in it. */
   stalled_jiffies: number;
   slept: number;
-  /** Free pages right after the call: below the reference's, the relocation took reserves instead of reclaiming. */
+  /** Free pages right after the call (what else ran meanwhile moves it; reserves are the page allocator's record: model_reserve_pages_taken). */
   free_after: number;
   /**
    * The first allocation the relocation made that may enter direct reclaim
@@ -513,7 +513,12 @@ export async function run_relocation(
         if (reclaiming && !unpinned_alloc && obj.mm.pages && model_checker_read(obj.mm.pages_pin_count) - user_pins <= obj.bind_count && obj.vma_pin_count === 0) {
           unpinned_alloc = `kmalloc(${size}, ${format_gfp(gfp)})`;
         }
-        if (!wl.fail_nth_kmalloc || ++faults.seen !== wl.fail_nth_kmalloc) return false;
+        // From the n'th on, every slab allocation the ioctl makes fails (failslab with times -1 once the interval is
+        // reached): a fallback allocation after a failed try meets the same shortage, so the error path is reached
+        // however many tries the relocation makes (red team 13's nowait_first_then_reclaim: a fallback that succeeds
+        // after one injected failure is what a fallback is for).
+        if (!wl.fail_nth_kmalloc) return false;
+        if (faults.hit > 0 ? current !== ioctl : ++faults.seen !== wl.fail_nth_kmalloc) return false;
         faults.hit++;
         return true;
       });

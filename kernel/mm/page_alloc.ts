@@ -44,7 +44,7 @@ import { fs_reclaim_acquire, fs_reclaim_release, lockdep_clear_current_reclaim_s
 import { mutex_trylock, mutex_unlock } from '../locking/mutex';
 import { __warn, BUG, handle_stack_overflow, print_tainted, UTS_RELEASE } from '../panic';
 import { printk, KERN_WARNING } from '../printk/printk';
-import { model_schedule_point, model_task_context, cond_resched, might_sleep, schedule_timeout_uninterruptible } from '../sched/core';
+import { current, model_schedule_point, model_task_context, cond_resched, might_sleep, schedule_timeout_uninterruptible } from '../sched/core';
 import { memalloc_noio_flags, memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../sched/mm';
 import { PF_MEMALLOC, PF_WQ_WORKER, type task_struct } from '../sched/task';
 import { HZ, jiffies, model_jiffies_delta, time_after } from '../time/timekeeping';
@@ -131,7 +131,27 @@ function get_page_from_freelist(gfp_mask: gfp_t, order: number, alloc_flags: num
     const mark = zone.watermark[alloc_flags & ALLOC_WMARK_MASK]!;
     if (!zone_watermark_ok(zone, order, mark, alloc_flags)) return null;
   }
-  return rmqueue(order);
+  const page = rmqueue(order);
+  if (page && alloc_flags & (ALLOC_HIGH | ALLOC_HARDER | ALLOC_NO_WATERMARKS) && zone.free_pages < min_wmark_pages(zone) && !reclaim_nesting.get(current)) {
+    reserve_pages.set(current, (reserve_pages.get(current) ?? 0) + (1 << order));
+  }
+  return page;
+}
+
+/**
+ * The model's record (not the kernel's): pages each task took from below the
+ * min watermark (the reserves ALLOC_HIGH, ALLOC_HARDER and
+ * ALLOC_NO_WATERMARKS open: GFP_ATOMIC, PF_MEMALLOC, an OOM victim) outside
+ * its own direct reclaim, whose allocations may use them. Judges read it;
+ * nothing in a task can write it.
+ */
+let reserve_pages = new WeakMap<task_struct, number>();
+register_initcall('core', 'mm_page_alloc_reserve_record', () => {
+  reserve_pages = new WeakMap();
+});
+/** model_reserve_pages_taken - pages @t has taken from the reserves so far (see reserve_pages). */
+export function model_reserve_pages_taken(t: task_struct): number {
+  return reserve_pages.get(t) ?? 0;
 }
 
 /** gfp_to_alloc_flags - the slow path's starting point: the MIN mark, eased for atomic allocations. */
