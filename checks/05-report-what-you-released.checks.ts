@@ -29,6 +29,7 @@ import type { run_result } from '../kernel/init/main';
 import { __mutex_owner, mutex_is_locked, mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { log_records } from '../kernel/printk/printk';
 import { current, msleep, signal_wake_up } from '../kernel/sched/core';
+import { model_task_set } from '../kernel/sched/task_fields';
 import { jiffies, msecs_to_jiffies } from '../kernel/time/timekeeping';
 import { gem_world, warm_up_workqueues } from '../scenarios/i915_world';
 import { arb_comm, arb_gem_objects, describe_objects, make_gem_objects, type gem_object_kind, type gem_object_spec } from '../scenarios/gem_workloads';
@@ -470,7 +471,7 @@ async function run_direct(oom: oom_fn, wl: direct_workload): Promise<{ result: r
           user_task(async () => {
             while (!w.calling) await msleep(1);
             await msleep(wl.sigkill_ms!);
-            me.sigkill_pending = true;
+            model_task_set(me, 'sigkill_pending', true);
             signal_wake_up(me);
           }, 'kill');
         }

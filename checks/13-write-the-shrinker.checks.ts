@@ -31,6 +31,7 @@
 // costs with the reference.
 import { define_checks, fail, pass, type check_context, type check_outcome, type check_suite, type exercise_impl } from '../course/checks';
 import { refuse_kernel_object_state } from '../course/kernel_object_state';
+import { with_learner_export_writes } from '../course/learner_exports';
 import { dmesg_tail, first_report } from '../course/check_helpers';
 import { declare_scenarios, explore_declared } from '../course/scenario_registry';
 import { for_each_workload, like_reference } from '../course/workload';
@@ -123,11 +124,11 @@ const policy_of = (impl: exercise_impl): shrinker_policy | null =>
 async function with_policy<T>(impl: exercise_impl, p: shrinker_policy, body: () => Promise<T>): Promise<T> {
   const policy = policy_of(impl);
   const shipped = policy ? { ...policy } : null;
-  if (policy) Object.assign(policy, p);
+  if (policy) with_learner_export_writes(() => Object.assign(policy, p));
   try {
     return await body();
   } finally {
-    if (policy && shipped) Object.assign(policy, shipped);
+    if (policy && shipped) with_learner_export_writes(() => Object.assign(policy, shipped));
   }
 }
 

@@ -280,7 +280,26 @@ export class realm {
   async import_learner(path: string, gate: import_gate): Promise<namespace> {
     const { namespace } = await this.evaluate(this.module_for(resolve(this.root, path), true, gate));
     if ('then' in namespace) throw new Error(`${this.rel(resolve(this.root, path)).replace(/\.js$/, '.ts')} exports a name \`then\`: a graded file may not (the grader would call it while loading the file)`);
+    await this.box_exports(namespace);
     return namespace;
+  }
+
+  /**
+   * box_exports - the plain objects and arrays a learner file exports (13's shrinker_policy) become
+   * boxes its code can read and not write (course/learner_exports.ts): written, one carried state
+   * from call to call. Values a trusted module exports (a re-exported model object) are left alone.
+   */
+  private async box_exports(namespace: namespace): Promise<void> {
+    const boxer = await this.import_trusted('course/learner_exports.js');
+    const box = boxer.box_learner_export as (v: unknown, trusted: ReadonlySet<unknown>) => void;
+    const trusted = vm.runInContext('new Set()', this.context) as Set<unknown>;
+    for (const m of this.modules.values()) {
+      const r = this.records.get(m);
+      if (!r || r.learner || m.status !== 'evaluated') continue;
+      const ns = m.namespace as namespace;
+      for (const k of Object.keys(ns)) trusted.add(ns[k]);
+    }
+    for (const k of Object.keys(namespace)) box(namespace[k], trusted);
   }
 
   /**

@@ -32,6 +32,7 @@ import type { mutex } from './locking/mutex';
 import { kasan_check_read, kasan_check_write, type kasan_object } from './mm/kasan';
 import { current, for_each_process, in_task, model_task_exit_on_other_cpu, model_task_unhash } from './sched/core';
 import { task_ptr, type task_struct } from './sched/task';
+import { model_task_add, model_task_poison } from './sched/task_fields';
 
 /** (model) The size the model gives a task_struct in its slab cache (the real one is several KiB and depends on the config). */
 const TASK_STRUCT_SIZE = 4096;
@@ -42,7 +43,7 @@ const TASK_STRUCT_SIZE = 4096;
  * state, int cpu; 8 for the rest). The scheduler-private model_* fields are
  * not the kernel's and are left alone.
  */
-const POISONED_FIELDS: ReadonlyArray<[keyof task_struct, number]> = [
+const POISONED_SIZES: ReadonlyMap<string, number> = new Map<keyof task_struct, number>([
   ['pid', 4],
   ['comm', 16],
   ['flags', 4],
@@ -61,7 +62,7 @@ const POISONED_FIELDS: ReadonlyArray<[keyof task_struct, number]> = [
   ['switch_count', 8],
   ['nvcsw', 8],
   ['nivcsw', 8],
-];
+]);
 
 /** task_structs freed this run, and where their first bad access is said to be (see free_task). */
 const freed = new WeakSet<task_struct>();
@@ -73,12 +74,12 @@ export function task_struct_freed(t: task_struct): boolean {
 
 /** get_task_struct - take a reference to @t (usage++): its task_struct stays until put_task_struct(). */
 export function get_task_struct(t: task_struct): void {
-  t.usage++; // on a freed task_struct, the poisoned field reports the write
+  model_task_add(t, 'usage', 1); // on a freed task_struct, the poisoned field reports the access
 }
 
 /** put_task_struct - drop a reference to @t; the last one frees its task_struct (__put_task_struct -> free_task). */
 export function put_task_struct(t: task_struct, site = 'put_task_struct'): void {
-  if (--t.usage === 0) free_task(t, site);
+  if (model_task_add(t, 'usage', -1) === 0) free_task(t, site);
 }
 
 /**
@@ -123,27 +124,14 @@ function free_task(t: task_struct, freed_by: string): void {
   };
   freed.add(t);
   let reported = false;
-  for (const [field, size] of POISONED_FIELDS) {
-    let value: unknown = t[field];
-    const check = (write: boolean): void => {
-      if (reported || !in_task()) return; // outside any task (a check reading its own records after the run) nothing runs the kernel's code
-      reported = true;
-      if (write) kasan_check_write(obj, model_kasan_task_site, size);
-      else kasan_check_read(obj, model_kasan_task_site, size);
-    };
-    Object.defineProperty(t, field, {
-      configurable: true,
-      enumerable: true,
-      get: () => {
-        check(false);
-        return value;
-      },
-      set: (v: unknown) => {
-        check(true);
-        value = v;
-      },
-    });
-  }
+  // Through the fields' store (task_fields.ts): the first access to a poisoned field by a running task is reported, with its size.
+  model_task_poison(t, (write, field) => {
+    const size = POISONED_SIZES.get(field);
+    if (reported || size === undefined || !in_task()) return; // outside any task (a check reading its own records after the run) nothing runs the kernel's code
+    reported = true;
+    if (write) kasan_check_write(obj, model_kasan_task_site, size);
+    else kasan_check_read(obj, model_kasan_task_site, size);
+  });
 }
 
 /** (model) The function a KASAN report on a freed task_struct names (set by model_other_cpu_owner_exits). */

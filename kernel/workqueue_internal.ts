@@ -13,7 +13,7 @@ import { register_initcall } from './init/initcall';
 import { current, in_task } from './sched/core';
 import { PF_WQ_WORKER, type task_struct } from './sched/task';
 import type { timer_list } from './time/timer';
-import type { work_func_t, work_struct, workqueue_struct } from './workqueue';
+import type { work_func_t, work_struct, wq_impl } from './workqueue';
 
 // Worker flags (v4.11 values).
 export const WORKER_DIE = 1 << 1;
@@ -41,7 +41,7 @@ export interface worker {
   /** Items this worker must run next (linked flush barriers, collisions, rescued items). */
   scheduled: work_struct[];
   /** For a rescuer: the workqueue it rescues. */
-  rescue_wq: workqueue_struct | null;
+  rescue_wq: wq_impl | null;
   /** jiffies when it last went idle. */
   last_active: number;
   /** kthread_stop() was called (rescuers of destroyed workqueues). */
@@ -80,7 +80,7 @@ export interface worker_pool {
 
 /** struct pool_workqueue - a workqueue's link to one pool. */
 export interface pool_workqueue {
-  wq: workqueue_struct;
+  wq: wq_impl;
   pool: worker_pool;
   /** Items on the pool's worklist or running, at most max_active. */
   nr_active: number;

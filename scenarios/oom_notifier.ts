@@ -49,6 +49,7 @@ import { describe_caller_task, run_as, type caller_task } from './reclaim_contex
 import { PF_KTHREAD, PF_WQ_WORKER } from '../kernel/sched/task';
 import { gem_world, warm_up_workqueues } from './i915_world';
 import { describe_uptime } from './uptime';
+import { model_task_set } from '../kernel/sched/task_fields';
 
 export type oom_fn = NonNullable<i915_shrinker_ops['oom']>;
 
@@ -302,7 +303,7 @@ export async function run_oom_workload(
             while (seen.entered === 0 && !w.done) await msleep(1);
             if (w.done) return;
             await msleep(after);
-            victim.sigkill_pending = true;
+            model_task_set(victim, 'sigkill_pending', true);
             signal_wake_up(victim);
             seen.killed_at = get_jiffies_64();
           }, 'kill');

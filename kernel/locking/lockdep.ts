@@ -94,6 +94,7 @@ import { model_completion_set_lockdep_hooks, type completion, type completion_lo
 import { current, for_each_process, in_task, model_task_sched, register_sched_exit_hook } from '../sched/core';
 import { PF_MEMALLOC, TASK_RUNNING, type held_lock, type task_struct } from '../sched/task';
 import { debug_locks, debug_locks_off } from './debug_locks';
+import { model_task_set } from '../sched/task_fields';
 
 // ---------------------------------------------------------------------------
 // Classes, maps and held locks
@@ -352,7 +353,7 @@ const views = new WeakMap<lockdep_held_lock, held_lock>();
 /** publish_held - task.held_locks becomes a frozen copy of @t's stack (what lockdep_print_held_locks reads). */
 function publish_held(t: task_struct | null, stack: held_stack): void {
   if (!t) return;
-  t.held_locks = Object.freeze(
+  model_task_set(t, 'held_locks', Object.freeze(
     stack.map((h) => {
       let v = views.get(h);
       if (!v || v.acquire_ip !== h.acquire_ip || v.read !== h.read) {
@@ -361,7 +362,7 @@ function publish_held(t: task_struct | null, stack: held_stack): void {
       }
       return v;
     }),
-  ) as held_lock[];
+  ) as held_lock[]);
 }
 
 /**

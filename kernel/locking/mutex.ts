@@ -57,6 +57,8 @@ import { lock_acquire, lock_release, lockdep_map, model_embed_map } from './lock
 import { model_static_lock_register } from './static_locks';
 import { register_initcall } from '../init/initcall';
 import { model_struct } from '../model_struct';
+import { model_embed_list } from '../model_list';
+import { model_task_set } from '../sched/task_fields';
 
 export const MUTEX_FLAG_WAITERS = 0x01;
 export const MUTEX_FLAG_HANDOFF = 0x02;
@@ -88,18 +90,26 @@ export function model_watch_mutexes(fn: ((m: mutex) => void) | null): void {
   model_mutex_watch = fn;
 }
 
+/** Each mutex's sleeping waiters, as the model keeps them (the lock's wait_list is a frozen copy). */
+const wait_lists = new WeakMap<mutex, task_struct[]>();
+
+function waiters(lock: mutex): task_struct[] {
+  return wait_lists.get(lock)!;
+}
+
 /** struct mutex */
 export class mutex {
   /** task_ptr(owner) | MUTEX_FLAG_*; 0 when unlocked and nobody waits. */
   readonly owner = new atomic_long_t(0);
-  /** Sleeping waiters, first come first served. */
-  readonly wait_list: task_struct[] = [];
+  /** Sleeping waiters, first come first served: a frozen copy (the model's list is beside the lock, model_embed_list). */
+  declare readonly wait_list: readonly task_struct[];
   /** Lockdep's identity: the class is @name. */
   declare readonly dep_map: lockdep_map; // defined read-only in the constructor (model_embed_map)
   constructor(public readonly name: string) {
     footprint_new(this);
     footprint_new(this.owner);
     model_embed_map(this, 'dep_map', new lockdep_map(name));
+    wait_lists.set(this, model_embed_list<task_struct>(this, 'wait_list'));
     wait_targets.set(this, model_wait_target({ describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) }));
     model_mutex_watch?.(this);
     model_struct(this);
@@ -115,7 +125,7 @@ export function mutex_init(name: string): mutex {
 export function DEFINE_MUTEX(name: string): mutex {
   return model_static_lock_register(new mutex(name), (m) => {
     atomic_long_set(m.owner, 0);
-    m.wait_list.length = 0;
+    waiters(m).length = 0;
   });
 }
 
@@ -255,8 +265,8 @@ async function __mutex_lock_common(lock: mutex, state: number, ip: string, call:
   }
   trace_lock('lock_contended', lock);
 
-  lock.wait_list.push(t);
-  if (lock.wait_list[0] === t) __mutex_set_flag(lock, MUTEX_FLAG_WAITERS);
+  waiters(lock).push(t);
+  if (waiters(lock)[0] === t) __mutex_set_flag(lock, MUTEX_FLAG_WAITERS);
   let first = false;
   let ret = 0;
   for (;;) {
@@ -272,14 +282,14 @@ async function __mutex_lock_common(lock: mutex, state: number, ip: string, call:
     // Woken as the first waiter: ask the next unlock to hand the lock to us,
     // so that a task that keeps running cannot steal it forever.
     if (!first) {
-      first = lock.wait_list[0] === t;
+      first = waiters(lock)[0] === t;
       if (first) __mutex_set_flag(lock, MUTEX_FLAG_HANDOFF);
     }
   }
-  t.state = TASK_RUNNING;
-  const i = lock.wait_list.indexOf(t);
-  if (i >= 0) lock.wait_list.splice(i, 1);
-  if (lock.wait_list.length === 0) __mutex_clear_flag(lock, MUTEX_FLAGS);
+  model_task_set(t, 'state', TASK_RUNNING);
+  const i = waiters(lock).indexOf(t);
+  if (i >= 0) waiters(lock).splice(i, 1);
+  if (waiters(lock).length === 0) __mutex_clear_flag(lock, MUTEX_FLAGS);
   if (ret) {
     lock_release(lock.dep_map, ip);
     trace_lock('lock_release', lock);
@@ -356,7 +366,7 @@ export function mutex_unlock(lock: mutex, ip = 'mutex_unlock'): void {
     atomic_long_set(lock.owner, owner & MUTEX_FLAGS);
     if (!(owner & MUTEX_FLAG_WAITERS)) return;
   }
-  const next = lock.wait_list[0] ?? null;
+  const next = waiters(lock)[0] ?? null;
   if (owner & MUTEX_FLAG_HANDOFF) __mutex_handoff(lock, next);
   if (next) wake_up_process(next);
 }

@@ -28,6 +28,8 @@ import { trace, trace_enabled } from '../trace/trace';
 import { lock_acquire, lock_release, lockdep_map, model_embed_map } from './lockdep';
 import { model_static_lock_register } from './static_locks';
 import { model_struct } from '../model_struct';
+import { model_task_set } from '../sched/task_fields';
+import { model_embed_list } from '../model_list';
 
 /** struct rwsem_waiter */
 interface rwsem_waiter {
@@ -41,19 +43,38 @@ interface rwsem_waiter {
 /** What a waiter on each rwsem sleeps on (beside it, not on it: see mutex.ts wait_targets). */
 const wait_targets = new WeakMap<rw_semaphore, wait_target>();
 
+/** Each rwsem's readers and waiters, as the model keeps them (the rwsem's fields are frozen copies). */
+const lists = new WeakMap<rw_semaphore, { writer: task_struct | null; readers: task_struct[]; wait_list: rwsem_waiter[] }>();
+
+function set_writer(sem: rw_semaphore, t: task_struct | null): void {
+  lists.get(sem)!.writer = t;
+}
+
+function readers(sem: rw_semaphore): task_struct[] {
+  return lists.get(sem)!.readers;
+}
+
+function waiters(sem: rw_semaphore): rwsem_waiter[] {
+  return lists.get(sem)!.wait_list;
+}
+
 export class rw_semaphore {
-  /** The writer holding it, or null. */
-  writer: task_struct | null = null;
-  /** Readers holding it (a task appears once per read hold). */
-  readonly readers: task_struct[] = [];
-  readonly wait_list: rwsem_waiter[] = [];
+  /** The writer holding it, or null: read-only (the model's record is beside the rwsem). */
+  declare readonly writer: task_struct | null;
+  /** Readers holding it (a task appears once per read hold): a frozen copy (the model's list is beside the rwsem, model_embed_list). */
+  declare readonly readers: readonly task_struct[];
+  /** Sleeping waiters, first come first served: a frozen copy, as readers. */
+  declare readonly wait_list: readonly Readonly<rwsem_waiter>[];
   declare readonly dep_map: lockdep_map; // defined read-only in the constructor (model_embed_map)
   constructor(public readonly name: string) {
     footprint_new(this);
-    footprint_new(this.readers);
+    lists.set(this, { writer: null, readers: model_embed_list<task_struct>(this, 'readers'), wait_list: model_embed_list<rwsem_waiter>(this, 'wait_list', (w) => Object.freeze({ ...w })) });
+    footprint_new(lists.get(this)!.readers);
+    const rec = lists.get(this)!;
+    Object.defineProperty(this, 'writer', { enumerable: true, configurable: false, get: () => rec.writer });
     model_embed_map(this, 'dep_map', new lockdep_map(name));
     // A reader holder is named by the lowest pid, not by arrival order: two down_read()s commute (see down_read).
-    wait_targets.set(this, model_wait_target({ describe: () => `rwsem ${name}`, holder: () => this.writer ?? lowest_pid(this.readers) }));
+    wait_targets.set(this, model_wait_target({ describe: () => `rwsem ${name}`, holder: () => this.writer ?? lowest_pid(readers(this)) }));
     model_struct(this);
   }
 }
@@ -72,54 +93,54 @@ export function init_rwsem(name: string): rw_semaphore {
 /** DECLARE_RWSEM - an rwsem defined at module scope (shrinker_rwsem): free again at every boot. */
 export function DECLARE_RWSEM(name: string): rw_semaphore {
   return model_static_lock_register(new rw_semaphore(name), (s) => {
-    s.writer = null;
-    s.readers.length = 0;
-    s.wait_list.length = 0;
+    set_writer(s, null);
+    readers(s).length = 0;
+    waiters(s).length = 0;
   });
 }
 
 /** rwsem_is_locked - is @sem held by anyone? */
 export function rwsem_is_locked(sem: rw_semaphore): boolean {
   footprint_read(sem);
-  footprint_read(sem.readers);
-  return sem.writer !== null || sem.readers.length > 0;
+  footprint_read(readers(sem));
+  return sem.writer !== null || readers(sem).length > 0;
 }
 
 function trace_rwsem(event: string, sem: rw_semaphore, read: boolean): void {
-  if (trace_enabled()) trace(event, { lock: sem.name, read, readers: sem.readers.length, writer: sem.writer?.pid ?? 0 });
+  if (trace_enabled()) trace(event, { lock: sem.name, read, readers: readers(sem).length, writer: sem.writer?.pid ?? 0 });
 }
 
 /** Sleep until a waker hands @sem over to @t. */
 async function rwsem_wait(sem: rw_semaphore, t: task_struct, type: rwsem_waiter['type'], call: string): Promise<void> {
   trace_rwsem('lock_contended', sem, type === 'read');
   const w: rwsem_waiter = { task: t, type, granted: false };
-  sem.wait_list.push(w);
+  waiters(sem).push(w);
   while (!w.granted) {
     set_current_state(TASK_UNINTERRUPTIBLE);
     await schedule(wait_targets.get(sem)!, call);
     footprint_write(sem);
   }
-  t.state = TASK_RUNNING;
+  model_task_set(t, 'state', TASK_RUNNING);
 }
 
 /** __rwsem_mark_wake - @sem may be free: hand it to the head of the queue. */
 function rwsem_wake(sem: rw_semaphore): void {
-  if (sem.writer || sem.wait_list.length === 0) return;
-  const head = sem.wait_list[0]!;
+  if (sem.writer || waiters(sem).length === 0) return;
+  const head = waiters(sem)[0]!;
   if (head.type === 'write') {
-    footprint_read(sem.readers);
-    if (sem.readers.length > 0) return;
-    sem.wait_list.shift();
-    sem.writer = head.task;
+    footprint_read(readers(sem));
+    if (readers(sem).length > 0) return;
+    waiters(sem).shift();
+    set_writer(sem, head.task);
     head.granted = true;
     wake_up_process(head.task);
     return;
   }
   // Grant the lock to every reader at the head of the queue, up to the first writer.
-  footprint_write(sem.readers);
-  while (sem.wait_list.length > 0 && sem.wait_list[0]!.type === 'read') {
-    const w = sem.wait_list.shift()!;
-    sem.readers.push(w.task);
+  footprint_write(readers(sem));
+  while (waiters(sem).length > 0 && waiters(sem)[0]!.type === 'read') {
+    const w = waiters(sem).shift()!;
+    readers(sem).push(w.task);
     w.granted = true;
     wake_up_process(w.task);
   }
@@ -134,9 +155,9 @@ export async function down_read(sem: rw_semaphore, ip = 'down_read'): Promise<vo
   // The fast path reads the writer and the queue and adds a reader: two of them commute (the count, not the
   // order, is the state: the readers' order is never read, see holder()). Queuing writes the rwsem.
   footprint_read(sem);
-  if (!sem.writer && sem.wait_list.length === 0) {
-    footprint_add(sem.readers);
-    sem.readers.push(t);
+  if (!sem.writer && waiters(sem).length === 0) {
+    footprint_add(readers(sem));
+    readers(sem).push(t);
   } else {
     footprint_write(sem);
     await rwsem_wait(sem, t, 'read', 'down_read');
@@ -148,9 +169,9 @@ export async function down_read(sem: rw_semaphore, ip = 'down_read'): Promise<vo
 export function down_read_trylock(sem: rw_semaphore, ip = 'down_read_trylock'): boolean {
   const t = model_task_context('down_read_trylock');
   footprint_read(sem);
-  if (sem.writer || sem.wait_list.length > 0) return false;
-  footprint_add(sem.readers);
-  sem.readers.push(t);
+  if (sem.writer || waiters(sem).length > 0) return false;
+  footprint_add(readers(sem));
+  readers(sem).push(t);
   lock_acquire(sem.dep_map, true, 1, ip);
   trace_rwsem('lock_acquired', sem, true);
   return true;
@@ -160,22 +181,22 @@ export function down_read_trylock(sem: rw_semaphore, ip = 'down_read_trylock'): 
 export function up_read(sem: rw_semaphore, ip = 'up_read'): void {
   const t = model_task_context('up_read');
   lock_release(sem.dep_map, ip);
-  const i = sem.readers.indexOf(t);
+  const i = readers(sem).indexOf(t);
   // A read hold may be released by another task (up_read_non_owner); drop the oldest then.
   if (i >= 0) {
-    footprint_add(sem.readers); // its own hold: the count goes down by one whatever the order
-    sem.readers.splice(i, 1);
-  } else if (sem.readers.length > 0) {
-    footprint_write(sem.readers);
-    sem.readers.shift();
+    footprint_add(readers(sem)); // its own hold: the count goes down by one whatever the order
+    readers(sem).splice(i, 1);
+  } else if (readers(sem).length > 0) {
+    footprint_write(readers(sem));
+    readers(sem).shift();
   }
   trace_rwsem('lock_release', sem, true);
   // Nobody queued: nothing to hand over, and the count is not looked at (a read of the queue only).
   footprint_read(sem);
-  if (sem.writer || sem.wait_list.length === 0) return;
+  if (sem.writer || waiters(sem).length === 0) return;
   footprint_write(sem);
-  footprint_read(sem.readers);
-  if (sem.readers.length === 0) rwsem_wake(sem);
+  footprint_read(readers(sem));
+  if (readers(sem).length === 0) rwsem_wake(sem);
 }
 
 /** down_write - acquire @sem for writing, sleeping until nobody else holds it. */
@@ -183,10 +204,10 @@ export async function down_write(sem: rw_semaphore, ip = 'down_write'): Promise<
   might_sleep('down_write', 'kernel/locking/rwsem.c');
   await model_schedule_point('down_write');
   footprint_write(sem);
-  footprint_read(sem.readers);
+  footprint_read(readers(sem));
   const t = current;
   lock_acquire(sem.dep_map, false, 0, ip);
-  if (!sem.writer && sem.readers.length === 0 && sem.wait_list.length === 0) sem.writer = t;
+  if (!sem.writer && readers(sem).length === 0 && waiters(sem).length === 0) set_writer(sem, t);
   else await rwsem_wait(sem, t, 'write', 'down_write');
   trace_rwsem('lock_acquired', sem, false);
 }
@@ -195,9 +216,9 @@ export async function down_write(sem: rw_semaphore, ip = 'down_write'): Promise<
 export function down_write_trylock(sem: rw_semaphore, ip = 'down_write_trylock'): boolean {
   const t = model_task_context('down_write_trylock');
   footprint_write(sem);
-  footprint_read(sem.readers);
-  if (sem.writer || sem.readers.length > 0 || sem.wait_list.length > 0) return false;
-  sem.writer = t;
+  footprint_read(readers(sem));
+  if (sem.writer || readers(sem).length > 0 || waiters(sem).length > 0) return false;
+  set_writer(sem, t);
   lock_acquire(sem.dep_map, true, 0, ip);
   trace_rwsem('lock_acquired', sem, false);
   return true;
@@ -208,7 +229,7 @@ export function up_write(sem: rw_semaphore, ip = 'up_write'): void {
   model_task_context('up_write');
   footprint_write(sem);
   lock_release(sem.dep_map, ip);
-  sem.writer = null;
+  set_writer(sem, null);
   trace_rwsem('lock_release', sem, false);
   rwsem_wake(sem);
 }

@@ -37,6 +37,7 @@ import { debug_locks_off } from './debug_locks';
 import { model_embed_map, model_lockdep_task, lock_acquire, lock_release, lockdep_map } from './lockdep';
 import { model_static_lock_register } from './static_locks';
 import { model_struct } from '../model_struct';
+import { model_task_add } from '../sched/task_fields';
 
 /** SPINLOCK_MAGIC of CONFIG_DEBUG_SPINLOCK. */
 const SPINLOCK_MAGIC = 0xdead4ead;
@@ -124,7 +125,7 @@ function take(lock: spinlock_t, me: task_struct | null): void {
 export function spin_lock(lock: spinlock_t, ip = 'spin_lock'): void {
   const me = lock_context('spin_lock');
   footprint_write(lock);
-  if (me) me.preempt_count++;
+  if (me) model_task_add(me, 'preempt_count', 1);
   lock_acquire(lock.dep_map, false, 0, ip);
   if (lock.locked) spin_lockup(lock, me);
   take(lock, me);
@@ -135,7 +136,7 @@ export function spin_trylock(lock: spinlock_t, ip = 'spin_trylock'): boolean {
   const me = lock_context('spin_trylock');
   footprint_write(lock);
   if (lock.locked) return false;
-  if (me) me.preempt_count++;
+  if (me) model_task_add(me, 'preempt_count', 1);
   lock_acquire(lock.dep_map, true, 0, ip);
   take(lock, me);
   return true;
@@ -152,7 +153,7 @@ export function spin_unlock(lock: spinlock_t, ip = 'spin_unlock'): void {
   lock.locked = false;
   lock.owner = null;
   lock.owner_cpu = -1;
-  if (me && me.preempt_count > 0) me.preempt_count--;
+  if (me && me.preempt_count > 0) model_task_add(me, 'preempt_count', -1);
   if (trace_enabled()) trace('lock_release', { lock: lock.name, kind: 'spinlock' });
 }
 

@@ -22,6 +22,7 @@ import { model_wait_target, TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../sched/
 import { init_waitqueue_head, wake_up, type wait_queue_head } from '../sched/wait';
 import { HZ } from '../time/timekeeping';
 import { __GFP_DIRECT_RECLAIM, __GFP_IO, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, type gfp_t } from './gfp';
+import { model_task_set } from '../sched/task_fields';
 
 /** mempool_t, reduced: the reserve, its size, and the backing allocator. */
 export interface mempool<T> {
@@ -62,7 +63,7 @@ export async function mempool_alloc<T>(pool: mempool<T>, gfp_mask: gfp_t): Promi
     await schedule_timeout(5 * HZ, model_wait_target({ describe: () => `an element of mempool ${pool.name} (mempool_alloc)`, holder: () => null }));
     const i = pool.wait.waiters.indexOf(t);
     if (i >= 0) pool.wait.waiters.splice(i, 1);
-    t.state = TASK_RUNNING;
+    model_task_set(t, 'state', TASK_RUNNING);
   }
 }
 

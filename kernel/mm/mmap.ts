@@ -19,6 +19,7 @@ import { try_to_free_swap } from './swap_state';
 import { swap_free } from './swapfile';
 import { node_stat } from './vmstat';
 import { rmqueue } from './zone';
+import { model_task_set } from '../sched/task_fields';
 
 let mms = new Map<task_struct, mm_struct>();
 
@@ -58,7 +59,7 @@ export function mm_add_anon_page(mm: mm_struct, p: page): void {
   p.flags |= PG_swapbacked;
   p.mapping = mm;
   mm.pages.add(p);
-  mm.owner.rss_pages = mm.pages.size;
+  model_task_set(mm.owner, 'rss_pages', mm.pages.size);
   node_stat.nr_anon_mapped++;
   lru_cache_add_active_or_unevictable(p);
 }
@@ -67,7 +68,7 @@ export function mm_add_anon_page(mm: mm_struct, p: page): void {
 export function mm_page_swapped_out(mm: mm_struct, p: page, entry: number): void {
   mm.pages.delete(p);
   mm.swap_slots.push(entry);
-  mm.owner.rss_pages = mm.pages.size;
+  model_task_set(mm.owner, 'rss_pages', mm.pages.size);
   node_stat.nr_anon_mapped--;
 }
 
@@ -105,6 +106,6 @@ export function exit_mmap(t: task_struct): void {
   }
   for (const e of mm.swap_slots) swap_free(e);
   mm.swap_slots.length = 0;
-  t.rss_pages = 0;
+  model_task_set(t, 'rss_pages', 0);
   mms.delete(t);
 }

@@ -35,6 +35,7 @@ import { show_mem } from './show_mem';
 import { get_total_swap_pages } from './swapfile';
 import { count_vm_event } from './vmstat';
 import { zone } from './zone';
+import { model_task_set } from '../sched/task_fields';
 
 /** oom_lock: serializes OOM killing (the allocator only trylocks it). */
 export const oom_lock = DEFINE_MUTEX('oom_lock');
@@ -211,7 +212,7 @@ function oom_kill_process(oc: oom_control, message: string): void {
   lines.push(`${message}: Kill process ${victim.pid} (${victim.comm}) score ${oc.chosen_points} or sacrifice child`);
   const total_vm = mm ? get_mm_rss(mm) + mm.swap_slots.length : 0;
   // do_send_sig_info(SIGKILL) + mark_oom_victim.
-  victim.sigkill_pending = true;
+  model_task_set(victim, 'sigkill_pending', true);
   signal_wake_up(victim);
   oom_victims.add(victim);
   count_vm_event('oom_kill');

@@ -24,6 +24,7 @@ import { footprint_read, footprint_write, rcu_readers_fp } from '../footprint';
 import { model_task_context, current, register_sched_exit_hook } from '../sched/core';
 import type { task_struct } from '../sched/task';
 import { model_struct } from '../model_struct';
+import { model_task_add, model_task_set } from '../sched/task_fields';
 
 /** rcu_callback_t - what call_rcu() runs after a grace period (softirq context: must not sleep). */
 export type rcu_callback_t = (head: rcu_head) => void;
@@ -55,7 +56,7 @@ register_initcall('subsys', 'rcu_read_exit_hook', () => {
     if (t.rcu_read_lock_nesting > 0) {
       footprint_write(rcu_readers_fp(t.cpu));
       readers[t.cpu] = Math.max(0, (readers[t.cpu] ?? 0) - 1);
-      t.rcu_read_lock_nesting = 0;
+      model_task_set(t, 'rcu_read_lock_nesting', 0);
     }
   });
 });
@@ -67,9 +68,9 @@ register_initcall('subsys', 'rcu_read_exit_hook', () => {
  */
 export function rcu_read_lock(): void {
   const t = model_task_context('rcu_read_lock');
-  t.preempt_count++; // preempt_disable(): this is all rcu_read_lock() is under PREEMPT_NONE
+  model_task_add(t, 'preempt_count', 1); // preempt_disable(): this is all rcu_read_lock() is under PREEMPT_NONE
   footprint_write(rcu_readers_fp(t.cpu));
-  if (t.rcu_read_lock_nesting++ === 0) readers[t.cpu] = (readers[t.cpu] ?? 0) + 1;
+  if (model_task_add(t, 'rcu_read_lock_nesting', 1) === 1) readers[t.cpu] = (readers[t.cpu] ?? 0) + 1;
 }
 
 /** rcu_read_unlock - end the read-side critical section begun by rcu_read_lock(). */
@@ -78,8 +79,8 @@ export function rcu_read_unlock(): void {
   // Model's own check: the kernel would underflow preempt_count and complain later.
   if (WARN_ONCE(t.rcu_read_lock_nesting <= 0, 'kernel/rcu/update.c rcu_read_unlock', 'rcu_read_unlock() without a matching rcu_read_lock()')) return;
   footprint_write(rcu_readers_fp(t.cpu));
-  if (--t.rcu_read_lock_nesting === 0) readers[t.cpu] = (readers[t.cpu] ?? 1) - 1;
-  t.preempt_count--; // preempt_enable()
+  if (model_task_add(t, 'rcu_read_lock_nesting', -1) === 0) readers[t.cpu] = (readers[t.cpu] ?? 1) - 1;
+  model_task_add(t, 'preempt_count', -1); // preempt_enable()
 }
 
 /** rcu_read_lock_held - is current inside an RCU read-side critical section? */

@@ -68,6 +68,7 @@ import { task_is_running, type task_struct } from '../sched/task';
 import { init_waitqueue_head, wait_event_interruptible, wake_up, type wait_queue_head } from '../sched/wait';
 import { trace, trace_enabled } from '../trace/trace';
 import { model_rcu_readers_on, rcu_head, type rcu_callback_t } from './rcupdate';
+import { model_task_add, model_task_set } from '../sched/task_fields';
 
 // include/linux/preempt.h: softirq context is counted in bits 8-15 of preempt_count.
 export const SOFTIRQ_SHIFT = 8;
@@ -346,8 +347,8 @@ function rcu_do_batch(cpu: number): void {
   if (list.length === 0 || gp_of(list[0]!) > rsp.completed) return;
   const t = current;
   const home_cpu = t.cpu;
-  t.cpu = cpu;
-  t.preempt_count += SOFTIRQ_OFFSET; // __do_softirq's __local_bh_disable_ip(SOFTIRQ_OFFSET)
+  model_task_set(t, 'cpu', cpu);
+  model_task_add(t, 'preempt_count', SOFTIRQ_OFFSET); // __do_softirq's __local_bh_disable_ip(SOFTIRQ_OFFSET)
   let count = 0;
   try {
     if (trace_enabled()) trace('rcu_batch_start', { rcuname: RCU_NAME, qlen: list.length, blimit: rsp.blimit });
@@ -361,8 +362,8 @@ function rcu_do_batch(cpu: number): void {
     }
     if (trace_enabled()) trace('rcu_batch_end', { rcuname: RCU_NAME, callbacks_invoked: count, left: list.length });
   } finally {
-    t.preempt_count -= SOFTIRQ_OFFSET;
-    t.cpu = home_cpu;
+    model_task_add(t, 'preempt_count', -SOFTIRQ_OFFSET);
+    model_task_set(t, 'cpu', home_cpu);
   }
 }
 

@@ -29,6 +29,7 @@ import { model_trace_set_stamp, trace, trace_enabled } from '../trace/trace';
 import { SOFTLOCKUP_CALLS, watchdog_softlockup } from '../watchdog';
 import { FP_TASKLIST, FP_WORKQUEUE, footprint_recording, footprint_step_begin, footprint_subsystem_call, footprint_untracked_call, footprint_write, footprint_read } from '../footprint';
 import { model_read_thrown } from '../model_value';
+import { model_task_add, model_task_set, seal_task } from './task_fields';
 import {
   PF_KTHREAD,
   TASK_DEAD,
@@ -103,17 +104,14 @@ export function model_task_ident(t: task_struct): task_ident {
 function make_task(pid: number, comm: string, flags: number, cpu: number, daemon: boolean): task_struct {
   const t = make_task_struct(pid, comm, flags, cpu, daemon);
   idents.set(t, Object.freeze({ pid, comm, daemon }));
-  // Read-only, as a task's pid is: still configurable, for KASAN's poison when the task is freed (kernel/exit.ts).
-  Object.defineProperty(t, 'pid', { writable: false });
-  Object.defineProperty(t, 'daemon', { writable: false });
   return t;
 }
 
 function make_task_struct(pid: number, comm: string, flags: number, cpu: number, daemon: boolean): task_struct {
-  // Not sealed (kernel/model_struct.ts): KASAN poisons a freed task_struct's fields with accessors
-  // (kernel/exit.ts). No field can be added, nor its prototype swapped; what the checks judge a task
-  // by is the scheduler's own record (model_task_sched).
-  return Object.preventExtensions({
+  // Sealed, its fields accessors over a store beside it (kernel/sched/task_fields.ts): a task writes
+  // its own flags, state and reclaim_state; the rest are the kernel's (model_task_set). What the
+  // checks judge a task by is still the scheduler's own record (model_task_sched, model_task_ident).
+  return seal_task<task_struct>({
     pid,
     comm,
     flags,
@@ -134,7 +132,7 @@ function make_task_struct(pid: number, comm: string, flags: number, cpu: number,
     reclaim_state: null,
     exit_state: 'running',
     usage: 2,
-  });
+  }, (t) => t === current);
 }
 
 /**
@@ -241,8 +239,8 @@ function fresh_rq(): rq_state {
 
 register_initcall('core', 'sched', () => {
   rq = fresh_rq();
-  init_task.preempt_count = 0;
-  init_task.held_locks = [];
+  model_task_set(init_task, 'preempt_count', 0);
+  model_task_set(init_task, 'held_locks', []);
   current = init_task;
   model_panic_set_whoami(() => ({ pid: current.pid, comm: current.comm, cpu: current.cpu }));
   model_panic_set_stop((reason) => {
@@ -339,7 +337,7 @@ export function model_task_create(fn: () => Promise<void>, comm: string, opts: t
   const pid = pid_of_nth_task(boot_params().first_pid, rq.next_pid++); // boot param first_pid (default 1)
   const t = make_task(pid, comm, opts.flags ?? 0, (opts.cpu ?? pid) % boot_params().nr_cpus, opts.daemon ?? false);
   task_ptr(t); // dup_task_struct: its place in the task_struct slab, in creation order (a boot's addresses do not depend on who asks first)
-  t.rss_pages = opts.rss_pages ?? 0;
+  model_task_set(t, 'rss_pages', opts.rss_pages ?? 0);
   model_task_sched(t).resume = () => {
     void (async () => {
       await fn();
@@ -375,9 +373,9 @@ function task_exit(t: task_struct, how: task_struct['exit_state']): void {
     how = 'oops';
   }
   // A task that leaves because of SIGKILL (the OOM killer's) was killed.
-  t.exit_state = how === 'exited' && t.sigkill_pending ? 'killed' : how;
-  t.state = TASK_DEAD;
-  t.blocked_on = null;
+  model_task_set(t, 'exit_state', how === 'exited' && t.sigkill_pending ? 'killed' : how);
+  model_task_set(t, 'state', TASK_DEAD);
+  model_task_set(t, 'blocked_on', null);
   awake(t);
   model_task_sched(t).resume = null;
   for (const h of rq.exit_hooks) h(t);
@@ -395,9 +393,9 @@ function task_exit(t: task_struct, how: task_struct['exit_state']): void {
  */
 export function model_task_exit_on_other_cpu(t: task_struct): void {
   if (t === current || t.exit_state !== 'running' || t.state === TASK_RUNNING) throw new Error('model_task_exit_on_other_cpu: the task must be another one, alive and asleep');
-  t.exit_state = 'exited';
-  t.state = TASK_DEAD;
-  t.blocked_on = null;
+  model_task_set(t, 'exit_state', 'exited');
+  model_task_set(t, 'state', TASK_DEAD);
+  model_task_set(t, 'blocked_on', null);
   awake(t);
   model_task_sched(t).resume = null;
   model_task_sched(t).parked = false;
@@ -641,10 +639,10 @@ export async function model_schedule_point(call: string): Promise<void> {
 export async function schedule(target: wait_target | null = null, call = 'schedule'): Promise<void> {
   const t = current;
   if (t.state !== TASK_RUNNING) {
-    t.blocked_on = target;
-    t.sleep_start = model_ticks();
-    t.switch_count++;
-    t.nvcsw++;
+    model_task_set(t, 'blocked_on', target);
+    model_task_set(t, 'sleep_start', model_ticks());
+    model_task_add(t, 'switch_count', 1);
+    model_task_add(t, 'nvcsw', 1);
     const sched = model_task_sched(t);
     sched.nvcsw++;
     sched.sleep_state = t.state;
@@ -670,8 +668,8 @@ export function wake_up_process(t: task_struct): boolean {
 export function try_to_wake_up(t: task_struct, state_mask: number): boolean {
   footprint_write(t); // reads its state, may change it: conflicts with the sleeper's own steps
   if (t.exit_state !== 'running' || t.state === TASK_RUNNING || !(t.state & state_mask)) return false;
-  t.state = TASK_RUNNING;
-  t.blocked_on = null;
+  model_task_set(t, 'state', TASK_RUNNING);
+  model_task_set(t, 'blocked_on', null);
   awake(t);
   enqueue(t);
   if (trace_enabled()) trace('sched_wakeup', { target_pid: t.pid, target_comm: t.comm });
@@ -845,8 +843,8 @@ export async function sched_run(): Promise<rq_state['stopped']> {
     if (next !== prev) {
       // A runnable task switched out was preempted (nivcsw); one going to sleep was counted in schedule() (nvcsw).
       if (prev && prev.state === TASK_RUNNING) {
-        prev.switch_count++;
-        prev.nivcsw++;
+        model_task_add(prev, 'switch_count', 1);
+        model_task_add(prev, 'nivcsw', 1);
         model_task_sched(prev).nivcsw++;
       }
       model_task_sched(next).slice = 0;

@@ -73,50 +73,56 @@ export interface held_lock {
   instance: object;
 }
 
+/**
+ * A task as code handed one sees it: flags, state and reclaim_state are the
+ * task's own to write (on itself: current); every other field is the
+ * kernel's (kernel/sched/task_fields.ts: the model writes them through
+ * model_task_set, a write from code throws).
+ */
 export interface task_struct {
   readonly pid: number;
-  comm: string;
+  readonly comm: string;
   /** PF_* flags. */
   flags: number;
   /** TASK_* state: TASK_RUNNING while runnable. */
   state: number;
   /** The CPU this task runs on (tasks do not migrate in the model). */
-  cpu: number;
+  readonly cpu: number;
   /** Kernel threads that idle forever (kswapd, kworkers, rcu_sched) do not keep a run alive. */
-  daemon: boolean;
+  readonly daemon: boolean;
   /** Spinlocks, rcu_read_lock (CONFIG_PREEMPT_NONE) and softirq context raise this. */
-  preempt_count: number;
+  readonly preempt_count: number;
   /** Nesting of rcu_read_lock() (checked by RCU, reported by lockdep). */
-  rcu_read_lock_nesting: number;
+  readonly rcu_read_lock_nesting: number;
   /** Locks held, innermost last (lockdep). */
-  held_locks: held_lock[];
+  readonly held_locks: held_lock[];
   /** What the task sleeps on, or null while running. */
-  blocked_on: wait_target | null;
+  readonly blocked_on: wait_target | null;
   /** Context switches (nvcsw + nivcsw): the hung-task detector watches this. */
-  switch_count: number;
+  readonly switch_count: number;
   /** Voluntary context switches: the task went to sleep (mutex, completion, msleep, wait_event...). */
-  nvcsw: number;
+  readonly nvcsw: number;
   /** Involuntary context switches: the task was runnable and another one was picked (preemption, cond_resched). */
-  nivcsw: number;
+  readonly nivcsw: number;
   /** The hung-task detector's memory of switch_count at its last check. */
-  last_switch_count: number;
+  readonly last_switch_count: number;
   /** jiffies when the task last went to sleep. */
-  sleep_start: number;
+  readonly sleep_start: number;
   /** SIGKILL pending (the OOM killer sets this). */
-  sigkill_pending: boolean;
+  readonly sigkill_pending: boolean;
   /** Pages this task's mm owns (the OOM killer's badness). 0 for kernel threads. */
-  rss_pages: number;
+  readonly rss_pages: number;
   /** Set while the task is in direct reclaim or is kswapd (mm/vmscan.c). */
   reclaim_state: { reclaimed_slab: number } | null;
   /** Exit status: 'running', 'exited', 'killed' (OOM), 'oops' (died in a BUG). */
-  exit_state: 'running' | 'exited' | 'killed' | 'oops';
+  readonly exit_state: 'running' | 'exited' | 'killed' | 'oops';
   /**
    * References to this task_struct (v4.11 task_struct.usage): 2 from
    * dup_task_struct, one for the task itself (dropped by finish_task_switch
    * after its last switch-out) and one for release_task's RCU callback
    * (kernel/exit.ts). When it drops to 0 the task_struct is freed.
    */
-  usage: number;
+  readonly usage: number;
   // The scheduler's private state of the task is kept beside it: kernel/sched/core.ts model_task_sched().
 }
 

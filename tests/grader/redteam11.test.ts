@@ -92,8 +92,14 @@ describe('round 11, 05: the judges measure with what the code judged cannot writ
         const me = current;
         const nvcsw = me.nvcsw, switches = me.switch_count;
         await msleep(10);
-        me.nvcsw = nvcsw;
-        me.switch_count = switches;
+        // Read-only since session 13 (kernel/sched/task_fields.ts); the judge does not read them anyway.
+        const w = me as { nvcsw: number; switch_count: number };
+        try {
+          w.nvcsw = nvcsw;
+          w.switch_count = switches;
+        } catch {
+          // the kernel's fields
+        }
       });
       const work = INIT_WORK({} as work_struct, async () => {}, 'a_work');
       const lock = mutex_init('&a->lock');
@@ -239,7 +245,6 @@ describe('round 11, 11: state hung below the run-time watch (i915.mm.bound_list[
           refused.push(`${path}: ${(e as Error).constructor.name}`);
         }
       }
-      obj.base.refcount += 0; // the kernel's own fields stay writable
       return refused;
     });
     expect(value).toEqual(['obj: TypeError', 'obj.base: TypeError', 'obj.mm: TypeError']);

@@ -5,7 +5,7 @@ import { start_kernel } from '../../kernel/init/main';
 import { user_task } from '../../kernel/fork';
 import { I915_MADV_DONTNEED, I915_SHRINK_BOUND, I915_SHRINK_PURGEABLE, I915_SHRINK_UNBOUND, __I915_MADV_PURGED } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_put } from '../../kernel/drivers/gpu/drm/i915/i915_gem';
-import {
+import { i915_gem_object_pin_to_display_plane,
   i915_gem_object_bind,
   i915_gem_object_create,
   sg_table_page,
@@ -85,7 +85,7 @@ describe('i915 GEM objects', () => {
       await i915_gem_object_bind(bound);
       const bound_and_pinned = await object_with_pages(w, 4);
       await i915_gem_object_bind(bound_and_pinned);
-      bound_and_pinned.vma_pin_count = 1;
+      i915_gem_object_pin_to_display_plane(bound_and_pinned);
       const willneed = await object_with_pages(w, 4);
       const dontneed = await object_with_pages(w, 4);
       i915_gem_object_set_madv(dontneed, I915_MADV_DONTNEED);

@@ -11,6 +11,7 @@ import { i915_gem_object_create, i915_gem_object_mark_active, i915_gem_object_pi
 import { i915_gem_shrinker_lock_uninterruptible, i915_gem_shrinker_unlock } from '../../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
 import { current, msleep, signal_wake_up } from '../../kernel/sched/core';
+import { model_task_set } from '../../kernel/sched/task_fields';
 import { TASK_UNINTERRUPTIBLE } from '../../kernel/sched/task';
 import { jiffies } from '../../kernel/time/timekeeping';
 import { gem_world, type gem_world as world } from '../../scenarios/i915_world';
@@ -57,7 +58,7 @@ async function lock_from_oom(s: setup): Promise<{ r: run_result; out: outcome }>
         user_task(async () => {
           await msleep(s.sigkill!);
           out.state_at_kill = victim.state;
-          victim.sigkill_pending = true;
+          model_task_set(victim, 'sigkill_pending', true);
           signal_wake_up(victim);
         }, 'kill');
       }

@@ -27,6 +27,7 @@ import {
   type mutex_trylock_recursive_enum,
 } from '../../kernel/locking/mutex';
 import { cond_resched, current, msleep, signal_wake_up, type sched_policy } from '../../kernel/sched/core';
+import { model_task_set } from '../../kernel/sched/task_fields';
 import { task_ptr, type task_struct } from '../../kernel/sched/task';
 
 /** A policy that switches to another runnable task at every schedule point. */
@@ -285,7 +286,7 @@ describe('mutex', () => {
       user_task(async () => {
         await msleep(2);
         for (const t of [victim, stubborn]) {
-          t.sigkill_pending = true;
+          model_task_set(t, 'sigkill_pending', true);
           signal_wake_up(t);
         }
       }, 'oom_reaper');

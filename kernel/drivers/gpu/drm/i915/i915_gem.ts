@@ -32,6 +32,7 @@ import {
   i915_gem_object_unbind,
   type drm_i915_gem_object,
 } from './i915_gem_object';
+import { model_field_add, model_field_set } from '../../../../model_fields';
 import { i915_gem_shrinker_init, v4_11_shrinker_ops, type i915_shrinker_ops } from './i915_gem_shrinker';
 import { model_struct } from '../../../../model_struct';
 
@@ -133,7 +134,7 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
  * i915_gem_object_put - drop a reference; the last one starts the release.
  */
 export function i915_gem_object_put(obj: drm_i915_gem_object): void {
-  if (--obj.base.refcount === 0) i915_gem_free_object(obj);
+  if (model_field_add(obj.base, 'refcount', -1) === 0) i915_gem_free_object(obj);
 }
 
 /**
@@ -155,7 +156,7 @@ export function model_i915_free_count(i915: drm_i915_private): number {
  * for a grace period, because lookups walk the object lists under RCU.
  */
 export function i915_gem_free_object(obj: drm_i915_gem_object): void {
-  obj.mm.madv = I915_MADV_DONTNEED;
+  model_field_set(obj.mm, 'madv', I915_MADV_DONTNEED);
   obj.i915.mm.free_count++;
   in_flight.set(obj.i915, model_i915_free_count(obj.i915) + 1);
   call_rcu(obj.rcu, (head: rcu_head) => __i915_gem_free_object_rcu(obj, head));
@@ -198,7 +199,7 @@ async function __i915_gem_free_work(i915: drm_i915_private, _work: work_struct):
 async function __i915_gem_free_objects(i915: drm_i915_private, objs: drm_i915_gem_object[]): Promise<void> {
   await mutex_lock(i915.struct_mutex);
   for (const obj of objs) {
-    obj.vma_pin_count = 0;
+    model_field_set(obj, 'vma_pin_count', 0);
     i915_gem_object_unbind(obj);
     unlink(i915.mm.unbound_list, obj);
     unlink(i915.mm.bound_list, obj);
