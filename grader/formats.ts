@@ -5,7 +5,7 @@
 //   Exercism results.json, version 3 (exercism/docs test-runners/interface.md), one per exercise
 // Nothing here reads the clock: execution times come from the report.
 import type { grade_report, graded_check, graded_exercise, graded_status } from './grade';
-import { shown_name, strip_terminal } from './text';
+import { message_lines, shown_name, strip_terminal } from './text';
 
 const num = (n: number) => Math.round(n * 1000) / 1000;
 /** "01" from "01-count-must-not-hide-memory". */
@@ -70,8 +70,9 @@ export function visible_status(e: graded_exercise): graded_status {
 
 function exercise_line_visible(e: graded_exercise): string {
   const v = visible_points(e);
-  const why = e.message ? ` — ${e.message.split('\n')[0]}` : '';
-  return `${e.id}: ${v.score}/${v.max_score} (${visible_status(e)})${why}`;
+  const [first, ...rest] = e.message ? message_lines(e.message) : [];
+  const why = first ? ` — ${first}` : '';
+  return [`${e.id}: ${v.score}/${v.max_score} (${visible_status(e)})${why}`, ...rest.map((l) => `  ${l}`)].join('\n');
 }
 
 /**

@@ -694,31 +694,55 @@ export async function check_starters_fail(base: grading_base, exercises: readonl
 }
 
 /**
- * verify_hidden - run each hidden suite of @base once, against its exercise's committed starter, as
+ * verify_hidden - run each hidden suite of @base once against its exercise's committed starter, as
  * a submission is graded: it must load, run and report exactly the checks its points file names.
- * Returns what is wrong, suite by suite (empty: every suite works). setup.sh runs it when Gradescope
- * builds the image (npm run grade -- check-hidden): a suite that cannot load (an import with one
- * '../' too few) was found only after the due date, "not run" for every student, when the proof run
- * graded exercise 01 alone (red team 10 #05).
+ * Then, where the course has its reference solution (solutions/<id>/ of the grader's course; an
+ * authoring checkout, not a template or the Gradescope image), once against the reference: it must
+ * report exactly those checks again, and the reference must pass every one (a hidden check the
+ * reference fails costs every student its points, unseen until the due date: grader red team 13
+ * #05). Returns what is wrong, suite by suite (empty: every suite works), and whether the reference
+ * was run. setup.sh runs it when Gradescope builds the image (npm run grade -- check-hidden): a
+ * suite that cannot load (an import with one '../' too few) was found only after the due date,
+ * "not run" for every student, when the proof run graded exercise 01 alone (red team 10 #05).
  */
-export async function verify_hidden(base: grading_base, limit: limiter = make_limiter(2)): Promise<{ exercise: string; problems: string[] }[]> {
+export async function verify_hidden(base: grading_base, limit: limiter = make_limiter(2)): Promise<{ exercise: string; problems: string[]; reference: boolean }[]> {
+  const shown = (t: string, tree: string) => sanitize(t, tree, base.hidden_dir ? [base.hidden_dir] : []);
+  /** What is wrong with @h's run on the files now in @tree (@what: "the starter", "the reference"). */
+  const prove = async (h: hidden_suite, e: manifest_exercise, tree: string, what: string, must_pass: boolean): Promise<string[]> => {
+    const run = await run_in_tree(tree, base, e, { sandbox: true, harden: true, hidden_from: null });
+    if (run.hidden_failure) return (run.incidents ?? []).filter((i) => i.startsWith("(hidden checks' process)")).map((i) => `on ${what}: ${shown(i, tree)}`);
+    const results = (run.extra ?? []).find((x) => x.suite === h.path)?.results ?? [];
+    const reported = results.map((r) => r.id);
+    const problems: string[] = [];
+    const missing = h.ids.filter((id) => !reported.includes(id));
+    const unknown = reported.filter((id) => !h.ids.includes(id));
+    if (missing.length) problems.push(`on ${what} it did not report ${missing.join(', ')}, which its points file names`);
+    if (unknown.length) problems.push(`on ${what} it reported ${unknown.join(', ')}, which its points file does not name (worth nothing)`);
+    if (must_pass) {
+      for (const r of results) {
+        if (r.status !== 'passed' && h.ids.includes(r.id)) problems.push(`hidden check ${r.id} fails on ${what} (every student would lose its ${h.points[r.id] ?? 1} points): ${shown(r.message.split('\n')[0] ?? '', tree)}`);
+      }
+    }
+    return problems;
+  };
   return Promise.all(
     base.hidden.map((h) =>
       limit(async () => {
         const e = find_exercise(base.manifest, h.exercise);
         const tree = new_tree(base);
         try {
-          const run = await run_in_tree(tree, base, e, { sandbox: true, harden: true, hidden_from: null });
-          const problems: string[] = [];
-          if (run.hidden_failure) problems.push(...(run.incidents ?? []).filter((i) => i.startsWith("(hidden checks' process)")).map((i) => sanitize(i, tree, base.hidden_dir ? [base.hidden_dir] : [])));
-          else {
-            const reported = ((run.extra ?? []).find((x) => x.suite === h.path)?.results ?? []).map((r) => r.id);
-            const missing = h.ids.filter((id) => !reported.includes(id));
-            const unknown = reported.filter((id) => !h.ids.includes(id));
-            if (missing.length) problems.push(`it did not report ${missing.join(', ')}, which its points file names`);
-            if (unknown.length) problems.push(`it reported ${unknown.join(', ')}, which its points file does not name (worth nothing)`);
+          const problems = await prove(h, e, tree, 'the starter', false);
+          const reference = join(base.root, 'solutions', e.id);
+          const has_reference = e.files.every((f) => existsSync(join(reference, f)));
+          if (has_reference) {
+            for (const f of e.files) {
+              const dst = join(tree, 'exercises', e.id, f);
+              writeFileSync(dst, readFileSync(join(reference, f), 'utf8'));
+              transpile_file(dst);
+            }
+            problems.push(...(await prove(h, e, tree, `the reference (solutions/${e.id})`, true)));
           }
-          return { exercise: h.exercise, problems };
+          return { exercise: h.exercise, problems, reference: has_reference };
         } finally {
           remove(tree);
         }

@@ -223,10 +223,11 @@ export async function check_hidden(root: string, hidden: string): Promise<number
     for (const r of await verify_hidden(base)) {
       const h = base.hidden.find((x) => x.exercise === r.exercise)!;
       const pts = Object.values(h.points).reduce((a, b) => a + b, 0);
+      const proved = r.reference ? 'the starter and the reference' : 'the starter only (no solutions/ here to run the reference)';
       if (r.problems.length) {
         bad++;
-        console.error(strip_terminal(`check-hidden: ${r.exercise}.checks.ts does not work on the starter: ${r.problems.join('; ')}`));
-      } else console.log(`check-hidden: ${r.exercise}.checks.ts loads and reports its ${h.ids.length} checks (${pts} points)`);
+        console.error(strip_terminal(`check-hidden: ${r.exercise}.checks.ts does not work: ${r.problems.join('; ')}`));
+      } else console.log(`check-hidden: ${r.exercise}.checks.ts loads and reports its ${h.ids.length} checks (${pts} points) on ${proved}; the reference passes them all${r.reference ? '' : ' (not proved here)'}`);
     }
     return bad ? 1 : 0;
   } finally {

@@ -3,7 +3,7 @@
 import { appendFileSync } from 'node:fs';
 import type { grade_report } from './grade';
 import { write_result_file } from './safe_write';
-import { strip_terminal } from './text';
+import { message_lines, strip_terminal } from './text';
 import { classroom_output_line, points_line, summary_text, to_classroom, to_exercism, to_gradescope, to_junit, visible_status } from './formats';
 
 /** The files written into the output folder, relative to it. */
@@ -69,7 +69,7 @@ export function summary_table(r0: grade_report, opts: { hidden?: boolean } = {})
   rows.push(`${pad('exercise', w)}  ${pad('status', 13)}  ${lpad('points', 7)}`, `${'-'.repeat(w)}  ${'-'.repeat(13)}  ${'-'.repeat(7)}`);
   for (const e of r.exercises) {
     rows.push(`${pad(e.id, w)}  ${pad(e.status, 13)}  ${lpad(`${e.score}/${e.max_score}`, 7)}`);
-    if (e.message) rows.push(`    ${e.message.split('\n')[0]}`);
+    if (e.message) for (const l of message_lines(e.message)) rows.push(`    ${l}`);
     for (const c of e.checks) rows.push(`    ${c.status === 'passed' ? 'PASS' : 'FAIL'} ${lpad(`${c.score}/${c.max_score}`, 5)}  ${c.hidden ? '(hidden) ' : ''}${c.name}`);
   }
   rows.push(`${'-'.repeat(w)}  ${'-'.repeat(13)}  ${'-'.repeat(7)}`);

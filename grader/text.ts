@@ -59,3 +59,17 @@ export const MAX_MESSAGE_CHARS = 8000;
 export function cap_message(text: string): string {
   return text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS)}\n… (${text.length - MAX_MESSAGE_CHARS} more characters cut)`;
 }
+
+/**
+ * message_lines - what a one-line summary shows of an exercise's message: its first line, and when
+ * that ends with ':' (the import policy's "file:line: rule" list, the compiler's errors) the lines
+ * after it too, up to five, then how many more results.json has (grader red team 12 #01 saw nothing
+ * after the colon in the terminal and summary.txt).
+ */
+export function message_lines(message: string): string[] {
+  const lines = message.split('\n');
+  if (!lines[0]!.endsWith(':')) return lines.slice(0, 1);
+  const shown = lines.slice(0, 6).map((l, i) => (i ? `  ${l.trimStart()}` : l));
+  if (lines.length > shown.length) shown.push(`  (${lines.length - shown.length} more line(s) in results.json)`);
+  return shown;
+}

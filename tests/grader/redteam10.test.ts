@@ -185,14 +185,18 @@ export default define_checks({
 });
 `);
     writeFileSync(join(broken, `${e05.id}.points.json`), '{"points": {"oom-hidden-one": 5}}');
+    // 01's suite without the check nobody passes: since session 13 check-hidden also runs the reference, which must pass every hidden check.
+    const suite01 = join(broken, `${EX01.id}.checks.ts`);
+    writeFileSync(suite01, readFileSync(suite01, 'utf8').replace(/\n {4}\{ id: 'impossible'.*\n/, '\n'));
+    writeFileSync(join(broken, `${EX01.id}.points.json`), '{"points": {"empty-device-counts-zero": 3}}');
     const errors: string[] = [];
     const logs: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
     vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void logs.push(a.join(' ')));
     try {
       expect(await check_hidden(COURSE_ROOT, broken)).toBe(1);
-      expect(errors.join('\n')).toMatch(new RegExp(`${e05.id}\\.checks\\.ts does not work on the starter: .*kernel/locking/mutex`));
-      expect(logs.join('\n')).toContain(`${EX01.id}.checks.ts loads and reports its 2 checks (4 points)`);
+      expect(errors.join('\n')).toMatch(new RegExp(`${e05.id}\\.checks\\.ts does not work: on the starter: .*kernel/locking/mutex`));
+      expect(logs.join('\n')).toContain(`${EX01.id}.checks.ts loads and reports its 1 checks (3 points) on the starter and the reference`);
       // A points file naming a check the suite does not have.
       const wrong_ids = hidden_dir();
       writeFileSync(join(wrong_ids, `${EX01.id}.points.json`), '{"points": {"empty-device-counts-zero": 3, "impossible": 1, "never-reported": 2}}');
