@@ -19,7 +19,7 @@ import {
   I915_SHRINK_UNBOUND,
   type drm_i915_private,
 } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_object_unpin_pages, model_other_cpu_pins_at_put, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_bind, i915_gem_object_unpin_pages, model_other_cpu_pins_at_put, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_shrink_all, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
@@ -127,6 +127,12 @@ interface shrink_workload {
    * what it put instead of what is gone reports pages it never released (red team 13's count_put_without_recheck).
    */
   pinned_at_put?: number;
+  /**
+   * releases-what-the-reference-releases only: these objects (positions; bound kinds) are bound a second time, as in
+   * the GGTT and a context's ppgtt (full ppgtt: most buffers have two VMAs). v4.11 i915_gem_object_unbind() drops every
+   * binding of an idle object (red team 14's spare-multi-bound: a shrink that skipped objects bound twice passed all).
+   */
+  bound_twice?: number[];
 }
 /**
  * Every kind i915_gem_shrink tells apart, including a bound object that is
@@ -281,6 +287,11 @@ const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   // holds it, releases all of it as the reference does. (c5b78d4: a huge object's pages are held as blocks.)
   { ...DECISIVE, objects: HUGE_BUFFERS, flags: FLAG_NAMES[2]!, path: 'shrink_all', lockdep: false, comm: 'bash', totalram_pages: 2 ** 24 },
   { ...DECISIVE, objects: HUGE_BUFFERS, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', holds_lock: true, comm: 'i915_ioctl', totalram_pages: 2 ** 24 },
+  // Buffers bound twice, in the GGTT and in a context's ppgtt (red team 14's spare-multi-bound: a shrink that skipped objects with
+  // bind_count > 1 unless I915_SHRINK_ACTIVE passed all; no workload bound an object twice): unbind drops every binding of an
+  // idle object, so scan's first pass, the ioctl's and kswapd's second release them as any bound buffer.
+  { ...DECISIVE, objects: [{ kind: 'bound-idle', pages: 4 }, { kind: 'purgeable', pages: 2 }, { kind: 'bound-idle', pages: 5 }, { kind: 'bound-needed', pages: 3 }], bound_twice: [0, 2, 3], target: 12, comm: 'glxgears' },
+  { ...DECISIVE, objects: [{ kind: 'bound-needed', pages: 4 }, { kind: 'bound-idle', pages: 3 }, { kind: 'needed', pages: 2 }], bound_twice: [0, 1], swap: true, flags: FLAG_NAMES[1]!, target: 10, caller: 'kswapd', task: 'kthread', comm: 'kswapd0', lockdep: false },
 ];
 
 /**
@@ -421,8 +432,9 @@ function describe_workload(wl: shrink_workload): string {
   const held = wl.holds_lock ? `, which already holds struct_mutex${queued}` : '';
   const up = wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s (jiffies ${wl.uptime_secs * HZ + HZ})` : '';
   const ram = wl.totalram_pages ? `; ${wl.totalram_pages} pages of RAM` : '';
+  const twice = wl.bound_twice?.length ? `; object(s) [${wl.bound_twice.join(', ')}] bound twice (the GGTT and a context's ppgtt)` : '';
   const pin = wl.pinned_at_put !== undefined ? `; a pread on another CPU pins object ${wl.pinned_at_put} (under obj->mm.lock) just as the shrink puts its pages` : '';
-  return `${describe_objects(wl.objects)}${pending}${pin}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${up}${ram}`;
+  return `${describe_objects(wl.objects)}${twice}${pending}${pin}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${up}${ram}`;
 }
 
 /** Which of @objs have pages now (by position). */
@@ -632,6 +644,7 @@ export default define_checks(refuse_kernel_object_state({
               { release: '4.12', shrinker_ops: { shrink } },
               async (w) => {
                 const objs = await make_gem_objects(w.i915, wl.objects);
+                for (const i of wl.bound_twice ?? []) await i915_gem_object_bind(objs[i]!);
                 // Buffers a client just closed (their RCU callbacks still queued): on their way to being freed, mm.free_count
                 // counts them, and until the free worker runs they are on the lists with their pages (purgeable now: DONTNEED).
                 const closed = await make_gem_objects(w.i915, Array.from({ length: wl.rcu_pending ?? 0 }, () => ({ kind: 'needed' as const, pages: 1 })));

@@ -4,6 +4,24 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "releases-what-the-reference-releases": {
+    "{\"bound_twice\":[0,1],\"caller\":\"kswapd\",\"comm\":\"kswapd0\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"needed\",\"pages\":2}],\"path\":\"ioctl\",\"swap\":true,\"target\":10,\"task\":\"kthread\"}": {
+      "gone": [
+        0,
+        1,
+        2
+      ],
+      "lists": "---",
+      "madv": "wpw"
+    },
+    "{\"bound_twice\":[0,2,3],\"comm\":\"glxgears\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"bound-needed\",\"pages\":3}],\"path\":\"ioctl\",\"swap\":false,\"target\":12}": {
+      "gone": [
+        0,
+        1,
+        2
+      ],
+      "lists": "---b",
+      "madv": "pppw"
+    },
     "{\"caller\":\"direct reclaim\",\"comm\":\"glxgears\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":305},{\"kind\":\"bound-completed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":6},{\"kind\":\"bound-idle\",\"pages\":6}],\"path\":\"ioctl\",\"swap\":false,\"target\":4}": {
       "gone": [
         0
