@@ -66,6 +66,8 @@ export class atomic_long_t {
   #counter: number;
   constructor(counter = 0) {
     this.#counter = counter;
+    // No field can be added (grader red team 13 #14 kept a counter on the shrinker's nr_deferred[0]).
+    Object.seal(this);
   }
   /** A plain access (see the top of this file): use atomic_long_read() and friends. */
   get counter(): number {
@@ -186,6 +188,7 @@ export class atomic_t {
   #counter: number;
   constructor(counter = 0) {
     this.#counter = counter;
+    Object.seal(this); // as atomic_long_t
   }
   /** A plain access (see the top of this file): use atomic_read() and friends. */
   get counter(): number {

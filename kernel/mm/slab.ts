@@ -35,6 +35,8 @@ import { gfp_hex, gfp_names } from './oom_kill';
 import { __free_pages, alloc_pages } from './page_alloc';
 import { __ratelimit, ratelimit_state } from './ratelimit';
 import { node_stat } from './vmstat';
+import { model_struct } from '../model_struct';
+import { model_field_set, model_kernel_fields } from '../model_fields';
 
 export { failslab_set };
 
@@ -65,9 +67,10 @@ export class kmem_cache {
 
 /** A kmalloc'd object. KASAN checks accesses through it (kasan_check_read/write). */
 export class kmem_object implements kasan_object {
-  freed = false;
-  alloc_track: free_track | null = null;
-  free_track: free_track | null = null;
+  /** KASAN's record: the kernel's to write (model_field_set), never code handed the object (grader red team 13 #14 kept a counter on it). */
+  readonly freed: boolean = false;
+  readonly alloc_track: free_track | null = null;
+  readonly free_track: free_track | null = null;
   constructor(
     /** The size asked for. */
     public readonly size: number,
@@ -77,7 +80,10 @@ export class kmem_object implements kasan_object {
     public readonly index: number,
     /** kmalloc_large: the pages themselves. */
     public readonly large: page | null,
-  ) {}
+  ) {
+    model_kernel_fields<kmem_object>(this, ['freed', 'alloc_track', 'free_track']);
+    model_struct(this);
+  }
   get addr(): string {
     const p = this.slab ? this.slab.page : this.large!;
     const base = parseInt(page_address(p).slice(8), 16);
@@ -212,7 +218,7 @@ async function slab_alloc(c: kmem_cache, gfp: gfp_t, size: number, call: string)
   c.nr_objects++;
   if (s.free.length === 0) c.partial.splice(c.partial.indexOf(s), 1);
   const o = new kmem_object(size, c, s, index, null);
-  o.alloc_track = kasan_track(call);
+  model_field_set(o, 'alloc_track', kasan_track(call));
   return o;
 }
 
@@ -247,8 +253,8 @@ export function kmem_cache_free(c: kmem_cache, o: kmem_object): void {
 
 function __kmem_cache_free(c: kmem_cache, o: kmem_object, how: string): void {
   if (kasan_slab_free(o)) return;
-  o.freed = true;
-  o.free_track = kasan_track(how);
+  model_field_set(o, 'freed', true);
+  model_field_set(o, 'free_track', kasan_track(how));
   const s = o.model_slab()!;
   const was_full = s.free.length === 0;
   s.free.push(o.index);
@@ -278,7 +284,7 @@ export async function kmalloc(size: number, gfp: gfp_t): Promise<kmem_object | n
     const p = await alloc_pages(gfp | __GFP_COMP, order);
     if (!p) return null;
     const o = new kmem_object(size, null, null, order, p);
-    o.alloc_track = kasan_track('kmalloc');
+    model_field_set(o, 'alloc_track', kasan_track('kmalloc'));
     return o;
   }
   return slab_alloc(kmalloc_slab(size), gfp, size, 'kmalloc');
@@ -294,8 +300,8 @@ export function kfree(o: kmem_object | null): void {
   if (!o) return;
   if (o.large) {
     if (kasan_slab_free(o)) return;
-    o.freed = true;
-    o.free_track = kasan_track('kfree');
+    model_field_set(o, 'freed', true);
+    model_field_set(o, 'free_track', kasan_track('kfree'));
     __free_pages(o.large, o.index);
     return;
   }

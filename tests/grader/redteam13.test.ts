@@ -271,3 +271,36 @@ describe('round 12 #01 (item 5): a message whose first line ends with a colon is
     expect(summary_text(report).split('\n')).toContain(`${EX01.id}: 0/8 (policy) — ${message.split('\n')[0]}`);
   });
 });
+
+describe('round 13 #14: no state on the atomics and slab records the kernel hands out', () => {
+  it('a field added to the shrinker\'s nr_deferred[0] (an atomic_long_t) or to a GEM object\'s kmem record throws, and KASAN\'s own fields there are the kernel\'s', async () => {
+    const { value } = await run_once(WORLD_PARAMS, async () => {
+      const w = gem_world({ release: '4.12' });
+      const obj = (await i915_gem_object_create(w.i915, 4096))!;
+      const seen: string[] = [];
+      const tries = (what: string, f: () => unknown): void => {
+        try {
+          f();
+          seen.push(`${what}: done`);
+        } catch (e) {
+          seen.push(`${what}: ${(e as Error).constructor.name}`);
+        }
+      };
+      const deferred = (w.i915.mm.shrinker as unknown as { nr_deferred?: object[] }).nr_deferred?.[0];
+      tries('nr_deferred[0].rt13', () => {
+        (deferred as Record<string, number>).rt13 = 1;
+      });
+      tries('obj.mem.rt13', () => {
+        (obj.mem as unknown as Record<string, number>).rt13 = 1;
+      });
+      tries('obj.mem.freed', () => {
+        (obj.mem as unknown as { freed: boolean }).freed = true;
+      });
+      tries('obj.pages_pin_count.rt13', () => {
+        (obj.mm.pages_pin_count as unknown as Record<string, number>).rt13 = 1;
+      });
+      return seen;
+    });
+    expect(value).toEqual(['nr_deferred[0].rt13: TypeError', 'obj.mem.rt13: TypeError', 'obj.mem.freed: TypeError', 'obj.pages_pin_count.rt13: TypeError']);
+  });
+});
