@@ -27,7 +27,7 @@ import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem
 import { HOLDER_STATES, hold_struct_mutex, queue_struct_mutex_waiters, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
 import { DESKTOP_FIRST_PIDS, describe_first_pid } from '../scenarios/desktop_pids';
 import { arb_convoy, arb_machine, CONVOY_MAX, LARGEST_MACHINE } from '../scenarios/machine_ranges';
-import { arb_reclaim_caller, arb_reclaim_gfp, describe_reclaim_caller, enter_reclaim_context, reclaim_gfp_for, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
+import { arb_any_reclaim_gfp, arb_reclaim_caller, describe_reclaim_caller, NOFAIL_AND_ZONE_GFP_MASKS, enter_reclaim_context, reclaim_gfp_for, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
 import { arb_reclaim_path_workload, decisive_path_workloads, describe_reclaim_path_workload, run_reclaim_path } from '../scenarios/reclaim_paths';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { MID_SCAN_RACE_AT_OPS, scan_with_lock_taken_at } from '../scenarios/mid_scan_race';
@@ -300,7 +300,7 @@ const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.tuple(fc.record({
   calls: fc.array(fc.integer({ min: 1, max: 128 }), { minLength: 1, maxLength: 3 }), // up to SHRINK_BATCH, what do_shrink_slab asks at most
   release: fc.constantFrom<i915_release>('4.11', '4.12'),
   busy_first: fc.constantFrom(0, 0, 3),
-  gfp: arb_reclaim_gfp,
+  gfp: arb_any_reclaim_gfp,
 }), fc.option(arb_machine, { nil: null }), arb_convoy, fc.option(fc.integer({ min: 1, max: 6 }), { nil: null, freq: 3 })).map(([wl, m, convoy, free_list]) => ({
   ...wl,
   busy_first: wl.holder === 'none' ? wl.busy_first : 0,
@@ -428,6 +428,10 @@ const SCAN_EXAMPLES: scan_workload[] = [
   // second call goes on to the needed buffers. Then a 4 GiB purge by a caller that holds the lock itself.
   { objects: [{ kind: 'pinned', pages: 4 }, twelve('needed'), { kind: 'purgeable', pages: 2 ** 21 }, { kind: 'bound-idle', pages: 2 ** 19 }], swap: true, lockdep: true, comm: 'kswapd0', caller: KSWAPD, holder: 'none', waiter: 'Xorg', calls: [128, 128], release: '4.12', busy_first: 0, gfp: GFP_KERNEL, totalram_pages: 2 ** 24 },
   { objects: [{ kind: 'purgeable', pages: 2 ** 20 }, twelve('needed'), { kind: 'purgeable', pages: 6 }], swap: true, lockdep: false, comm: 'Xorg', caller: DIRECT, holder: 'caller', waiter: 'Xorg', calls: [32, 24], release: '4.11', busy_first: 0, gfp: GFP_KERNEL, totalram_pages: 2 ** 22 },
+  // Direct reclaim for jbd2's GFP_NOFS | __GFP_NOFAIL, a 32-bit DMA device's and an ISA device's zone (red team 14's
+  // dma32_purge_only: a scan that skipped the second pass for __GFP_DMA32, 'swapping needed buffers does not help a
+  // zone-restricted allocation', passed every check). Shrinkers are not zone-aware; scan never reads the mask.
+  ...NOFAIL_AND_ZONE_GFP_MASKS.map((gfp, i): scan_workload => ({ objects: PARTIAL, swap: true, lockdep: i !== 1, comm: ['jbd2/sda1-8', 'Xorg', 'kworker/u4:1'][i]!, caller: DIRECT, holder: i === 2 ? 'caller' : 'none', waiter: 'Xorg', calls: [24, 36], release: i === 1 ? '4.11' : '4.12', busy_first: 0, gfp })),
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {

@@ -110,7 +110,7 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[5,123],\"comm\":\"glxgears\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":11},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"glxgears\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[5,123],\"comm\":\"glxgears\",\"first_pid\":5,\"gfp\":21234129,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":11},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"no-pages\",\"pages\":2}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":4633095,\"waiter\":\"glxgears\"}": [
       [
         15,
         0
@@ -120,7 +120,7 @@ const golden: golden_data = {
         2
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[58,128,53],\"comm\":\"kworker/0:1\",\"first_pid\":11,\"gfp\":20971520,\"holder\":\"caller\",\"lockdep\":true,\"nr_cpus\":2,\"objects\":[{\"kind\":\"bound-active\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":0,\"waiter\":\"Xorg\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[58,128,53],\"comm\":\"kworker/0:1\",\"convoy\":1,\"gfp\":30607364,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"bound-active\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-idle\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":9}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         13,
         0
@@ -134,9 +134,9 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[107],\"comm\":\"Xorg\",\"first_pid\":4194298,\"gfp\":20975680,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":63,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":5,\"waiter\":\"check\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[107],\"comm\":\"Xorg\",\"first_pid\":1,\"free_list\":4,\"gfp\":22057057,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":2,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":7131588,\"waiter\":\"check\"}": [
       [
-        0,
+        4,
         10
       ]
     ],
@@ -159,6 +159,36 @@ const golden: golden_data = {
       ]
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"Xorg\",\"convoy\":3,\"first_pid\":4001,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        24,
+        0
+      ],
+      [
+        24,
+        12
+      ]
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"Xorg\",\"gfp\":20971716,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        24,
+        0
+      ],
+      [
+        24,
+        12
+      ]
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"jbd2/sda1-8\",\"gfp\":20973632,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        24,
+        0
+      ],
+      [
+        24,
+        12
+      ]
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"kworker/u4:1\",\"gfp\":20973761,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         24,
         0
@@ -194,9 +224,9 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[87],\"comm\":\"check\",\"first_pid\":13,\"free_list\":5,\"gfp\":4408010,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":5}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":7829431,\"waiter\":\"gpu_wait\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[87],\"comm\":\"check\",\"first_pid\":4194303,\"free_list\":3,\"gfp\":13061883,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":9,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-needed\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":12},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":5}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":17,\"waiter\":\"gpu_wait\"}": [
       [
-        10,
+        8,
         0
       ]
     ],
@@ -250,9 +280,9 @@ const golden: golden_data = {
         0
       ]
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[97],\"comm\":\"check\",\"first_pid\":4194303,\"free_list\":6,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":5,\"waiter\":\"kswapd0\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[97],\"comm\":\"check\",\"first_pid\":3428528,\"free_list\":1,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"dirty-needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":20,\"waiter\":\"kswapd0\"}": [
       [
-        8,
+        3,
         3
       ]
     ],
@@ -320,7 +350,7 @@ const golden: golden_data = {
         17
       ]
     ],
-    "{\"busy_first\":3,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[123],\"comm\":\"gpu_wait\",\"first_pid\":69169,\"gfp\":20971520,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":195,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":6194986,\"waiter\":\"kswapd0\"}": [
+    "{\"busy_first\":3,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[123],\"comm\":\"gpu_wait\",\"first_pid\":2,\"free_list\":1,\"gfp\":29476632,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":2,\"objects\":[{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":4294968,\"waiter\":\"kswapd0\"}": [
       [
         0,
         0
@@ -365,19 +395,19 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[30],\"comm\":\"jbd2/sda1-8\",\"gfp\":20975680,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       36
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[56],\"comm\":\"Xorg\",\"first_pid\":1,\"gfp\":20971520,\"holder\":\"caller-handoff\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"scanout\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":4294968,\"waiter\":\"check\"}": [
-      0
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[56],\"comm\":\"Xorg\",\"first_pid\":1389093,\"free_list\":1,\"gfp\":21056001,\"holder\":\"caller-handoff\",\"lockdep\":true,\"nr_cpus\":38,\"objects\":[{\"kind\":\"scanout\",\"pages\":2}],\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":5764090,\"waiter\":\"check\"}": [
+      1
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[12,24],\"comm\":\"kworker/u4:2\",\"gfp\":20976320,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       12,
       24
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[6,10],\"comm\":\"check\",\"first_pid\":3426856,\"gfp\":20971584,\"holder\":\"caller-handoff\",\"lockdep\":false,\"nr_cpus\":506,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":7}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":5444746,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[6,10],\"comm\":\"check\",\"gfp\":23235448,\"holder\":\"caller-handoff\",\"lockdep\":false,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":7}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"i915_ioctl\"}": [
       0,
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[128],\"comm\":\"i915_ioctl\",\"first_pid\":8,\"free_list\":3,\"gfp\":20975680,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":472,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":9000000,\"waiter\":\"kworker/0:1\"}": [
-      6
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[128],\"comm\":\"i915_ioctl\",\"first_pid\":4194297,\"gfp\":20975688,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":6771393,\"waiter\":\"kworker/0:1\"}": [
+      3
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"glxgears\",\"free_list\":2,\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       20
@@ -392,6 +422,18 @@ const golden: golden_data = {
       24,
       36
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"Xorg\",\"gfp\":20971716,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      24,
+      36
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"jbd2/sda1-8\",\"gfp\":20973632,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      24,
+      36
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"kworker/u4:1\",\"gfp\":20973761,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      24,
+      36
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24
     ],
@@ -403,8 +445,8 @@ const golden: golden_data = {
       12,
       24
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[71,105],\"comm\":\"check\",\"convoy\":2,\"first_pid\":1,\"free_list\":2,\"gfp\":20976320,\"holder\":\"caller\",\"lockdep\":false,\"nr_cpus\":224,\"objects\":[{\"kind\":\"purgeable\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":11}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":8999997,\"waiter\":\"kworker/0:1\"}": [
-      31,
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[71,105],\"comm\":\"check\",\"convoy\":64,\"free_list\":5,\"gfp\":23566296,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":7},{\"kind\":\"purgeable\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1},{\"kind\":\"purgeable\",\"pages\":11}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"kworker/0:1\"}": [
+      34,
       0
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"kswapd\",\"task\":\"kthread\"},\"calls\":[12,24],\"comm\":\"kswapd0\",\"free_list\":4,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
@@ -427,8 +469,8 @@ const golden: golden_data = {
       0,
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[103,71],\"comm\":\"kswapd0\",\"first_pid\":2144458,\"free_list\":1,\"gfp\":20971712,\"holder\":\"caller-handoff\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":8999985,\"waiter\":\"check\"}": [
-      46,
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[103,71],\"comm\":\"kswapd0\",\"free_list\":4,\"gfp\":20971712,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"check\"}": [
+      49,
       0
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[12],\"comm\":\"glxgears\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"bound-idle\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
@@ -454,8 +496,8 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"i915_ioctl\",\"convoy\":64,\"first_pid\":4194048,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":9000000,\"waiter\":\"Xorg\"}": [
       24
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[35,75],\"comm\":\"glxgears\",\"first_pid\":4194283,\"free_list\":5,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":4294968,\"waiter\":\"kswapd0\"}": [
-      5,
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[35,75],\"comm\":\"glxgears\",\"first_pid\":4,\"free_list\":2,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"nr_cpus\":512,\"objects\":[{\"kind\":\"bound-active\",\"pages\":10},{\"kind\":\"pinned\",\"pages\":4}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":8999984,\"waiter\":\"kswapd0\"}": [
+      2,
       0
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
@@ -475,19 +517,19 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[30],\"comm\":\"jbd2/sda1-8\",\"gfp\":20975680,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":false,\"waiter\":\"Xorg\"}": [
       "36"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[52,7],\"comm\":\"i915_ioctl\",\"convoy\":3,\"first_pid\":703286,\"gfp\":20971520,\"holder\":\"caller\",\"lockdep\":true,\"nr_cpus\":6,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":4}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":6644789,\"waiter\":\"kworker/0:1\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[52,7],\"comm\":\"i915_ioctl\",\"convoy\":64,\"first_pid\":4194303,\"gfp\":32737066,\"holder\":\"caller\",\"lockdep\":true,\"nr_cpus\":367,\"objects\":[{\"kind\":\"dirty-needed\",\"pages\":5},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":4}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":4294968,\"waiter\":\"kworker/0:1\"}": [
       "9",
       "0"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[6,25],\"comm\":\"glxgears\",\"first_pid\":123960,\"free_list\":3,\"gfp\":20971584,\"holder\":\"caller-handoff\",\"lockdep\":false,\"nr_cpus\":8,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":9}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":8999982,\"waiter\":\"check\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kthread\"},\"calls\":[6,25],\"comm\":\"glxgears\",\"first_pid\":5,\"free_list\":6,\"gfp\":21055316,\"holder\":\"caller-handoff\",\"lockdep\":false,\"nr_cpus\":8,\"objects\":[{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":10},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":9}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":9000000,\"waiter\":\"check\"}": [
       "6",
-      "11"
+      "14"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[12,24],\"comm\":\"kworker/u4:2\",\"gfp\":20976320,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12",
       "24"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[44],\"comm\":\"check\",\"first_pid\":4194303,\"free_list\":2,\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"nr_cpus\":4,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":9},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":10,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"kworker\"},\"calls\":[44],\"comm\":\"check\",\"first_pid\":13,\"free_list\":2,\"gfp\":20971730,\"holder\":\"caller-waiters\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"pinned\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"no-pages\",\"pages\":9},{\"kind\":\"bound-needed\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":4294968,\"waiter\":\"i915_ioctl\"}": [
       "6"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"glxgears\",\"free_list\":2,\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
@@ -503,6 +545,18 @@ const golden: golden_data = {
       "24",
       "36"
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"Xorg\",\"gfp\":20971716,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "24",
+      "36"
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"jbd2/sda1-8\",\"gfp\":20973632,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "24",
+      "36"
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"kworker/u4:1\",\"gfp\":20973761,\"holder\":\"caller\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "24",
+      "36"
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24"
     ],
@@ -510,8 +564,8 @@ const golden: golden_data = {
       "1048576",
       "18"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[37],\"comm\":\"i915_ioctl\",\"first_pid\":4194048,\"free_list\":3,\"gfp\":20971584,\"holder\":\"caller-waiters\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":4294968,\"waiter\":\"i915_ioctl\"}": [
-      "17"
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[37],\"comm\":\"i915_ioctl\",\"free_list\":4,\"gfp\":20971584,\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+      "18"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "12",
@@ -560,15 +614,15 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"i915_ioctl\",\"convoy\":64,\"first_pid\":4194048,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":9000000,\"waiter\":\"Xorg\"}": [
       "24"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[46],\"comm\":\"kswapd0\",\"first_pid\":6,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"nr_cpus\":8,\"objects\":[{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":4294968,\"waiter\":\"kswapd0\"}": [
-      "0"
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[46],\"comm\":\"kswapd0\",\"first_pid\":10,\"free_list\":2,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":4939437,\"waiter\":\"kswapd0\"}": [
+      "2"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       "6",
       "17",
       "17"
     ],
-    "{\"busy_first\":3,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[72,106],\"comm\":\"Xorg\",\"first_pid\":18,\"free_list\":1,\"gfp\":20971520,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":4,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":3,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[72,106],\"comm\":\"Xorg\",\"first_pid\":1,\"gfp\":21282836,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":2,\"objects\":[{\"kind\":\"purgeable\",\"pages\":8}],\"release\":\"4.12\",\"swap\":true,\"uptime_secs\":9000000,\"waiter\":\"i915_ioctl\"}": [
       "SHRINK_STOP",
       "SHRINK_STOP",
       "SHRINK_STOP",
