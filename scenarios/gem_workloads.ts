@@ -8,7 +8,7 @@
 // if there is swap to write them to), dirty ones, and objects with no pages.
 import { fc } from '../course/workload';
 import { I915_MADV_DONTNEED, type drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_object_pin_to_display_plane, intel_framebuffer_init,
+import {
   i915_gem_object_bind,
   i915_gem_object_create,
   i915_gem_object_mark_active,
@@ -91,7 +91,18 @@ export const PAGES_PINNED_GEM_OBJECT_KINDS = ['purgeable-pinned', 'bound-pages-p
  * the function under test runs.
  */
 export const FREE_ROAD_GEM_OBJECT_KINDS = ['freed'] as const;
+/**
+ * Opt-in too: 'bound-twice' is bound, idle and purgeable in two address
+ * spaces (the global GTT and a context's ppgtt: with full ppgtt most
+ * buffers have two VMAs), so bind_count is 2. v4.11's can_release_pages()
+ * compares pages_pin_count with bind_count exactly so that such objects stay
+ * releasable, and i915_gem_object_unbind() unbinds every VMA (red team 14's
+ * multi_bound_hidden: a count that skipped bind_count > 1 passed every
+ * check, every kind binding once).
+ */
+export const MULTI_BOUND_GEM_OBJECT_KINDS = ['bound-twice'] as const;
 export type gem_object_kind =
+  | (typeof MULTI_BOUND_GEM_OBJECT_KINDS)[number]
   | (typeof FREE_ROAD_GEM_OBJECT_KINDS)[number]
   | (typeof PAGES_PINNED_GEM_OBJECT_KINDS)[number]
   | (typeof DIRTY_GEM_OBJECT_KINDS)[number]
@@ -125,6 +136,7 @@ export const arb_comm = fc.constantFrom(...TASK_COMMS);
 export function kind_is_releasable(kind: gem_object_kind, swap: boolean): boolean {
   switch (kind) {
     case 'bound-idle':
+    case 'bound-twice':
     case 'bound-dirty':
     case 'purgeable':
     case 'bound-completed': // once retired, as v4.11's shrinker does first
@@ -169,10 +181,15 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
     switch (s.kind) {
       case 'scanout':
         await i915_gem_object_bind(obj);
-        i915_gem_object_pin_to_display_plane(obj); // pinned for display
+        obj.vma_pin_count++; // pinned for display (i915_gem_object_pin_to_display_plane)
         break;
       case 'bound-idle':
         await i915_gem_object_bind(obj);
+        i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);
+        break;
+      case 'bound-twice':
+        await i915_gem_object_bind(obj); // the global GTT
+        await i915_gem_object_bind(obj); // and a context's ppgtt
         i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);
         break;
       case 'bound-active':
@@ -196,7 +213,7 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
         break;
       case 'framebuffer':
         await i915_gem_object_bind(obj);
-        intel_framebuffer_init(obj); // a drm_framebuffer refers to it
+        obj.framebuffer_references++; // intel_framebuffer_init: a drm_framebuffer refers to it
         break;
       case 'bound-dirty':
         await i915_gem_object_bind(obj);
