@@ -8,7 +8,7 @@
 // if there is swap to write them to), dirty ones, and objects with no pages.
 import { fc } from '../course/workload';
 import { I915_MADV_DONTNEED, type drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import {
+import { i915_gem_object_pin_to_display_plane, intel_framebuffer_init,
   i915_gem_object_bind,
   i915_gem_object_create,
   i915_gem_object_mark_active,
@@ -181,7 +181,7 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
     switch (s.kind) {
       case 'scanout':
         await i915_gem_object_bind(obj);
-        obj.vma_pin_count++; // pinned for display (i915_gem_object_pin_to_display_plane)
+        i915_gem_object_pin_to_display_plane(obj); // pinned for display
         break;
       case 'bound-idle':
         await i915_gem_object_bind(obj);
@@ -213,7 +213,7 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
         break;
       case 'framebuffer':
         await i915_gem_object_bind(obj);
-        obj.framebuffer_references++; // intel_framebuffer_init: a drm_framebuffer refers to it
+        intel_framebuffer_init(obj); // a drm_framebuffer refers to it
         break;
       case 'bound-dirty':
         await i915_gem_object_bind(obj);
