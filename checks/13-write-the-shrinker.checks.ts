@@ -61,7 +61,8 @@ import {
 import { arb_gem_objects, boot_order_machine, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_KINDS, PAGES_PINNED_GEM_OBJECT_KINDS, RETIRABLE_GEM_OBJECT_KINDS } from '../scenarios/gem_workloads';
 import { fc } from '../course/workload';
 import { arb_caller_task } from '../scenarios/reclaim_context';
-import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_TRANSHUGE, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { format_gfp, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_TRANSHUGE, __GFP_DMA, __GFP_DMA32, __GFP_NOFAIL, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
+import { i915_gem_object_bind } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { SHRINK_STOP } from '../kernel/mm/vmscan';
 import {
   arb_direct_calls,
@@ -242,6 +243,9 @@ const DIRECT_EXAMPLES: direct_call_workload[] = [
   // Userspace's buffers keep their contents on every path: they go to swap.
   { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, kswapd: true, nr_to_scan: 12, swap: true, lockdep: true, comm: 'kswapd0', holder_comm: 'Xorg', task: 'kthread' },
   { objects: NEEDED_FIRST, lock: 'free', in_reclaim: true, nr_to_scan: 12, swap: true, lockdep: false, comm: 'kworker/u8:3', holder_comm: 'Xorg', task: 'kworker', gfp: GFP_NOFS },
+  // A 32-bit DMA device's allocation in direct reclaim (red team 14's dma32-purge-only: a scan that skipped its swap pass for
+  // __GFP_DMA32 passed all): both passes are owed to it, as to any caller (v4.11's scan never reads the mask).
+  { objects: BOUND_AFTER_THE_PURGE, lock: 'free', in_reclaim: true, nr_to_scan: 6, swap: true, lockdep: true, comm: 'Xorg', holder_comm: 'Xorg', gfp: GFP_KERNEL | __GFP_DMA32 },
 ];
 /**
  * Every kind of object, bound buffers still needed, buffers whose batch completed but is not
@@ -410,11 +414,16 @@ interface machine_call_workload {
   first_pid?: number;
   /** With lock 'mine': this many GEM clients queued on struct_mutex behind the caller (a convoy). Unset: none. */
   waiters?: number;
+  /** The reclaiming allocation's gfp_mask (sc->gfp_mask). Unset: GFP_KERNEL. */
+  gfp?: number;
+  /** These objects (positions; bound kinds) are bound a second time, as in the GGTT and a context's ppgtt. Unset: none. */
+  bound_twice?: number[];
 }
 const describe_machine_call = (wl: machine_call_workload): string =>
   `${describe_objects(wl.objects)}; count, then scan for ${wl.nr_to_scan} pages, called by "${wl.comm}" in direct reclaim with ` +
   `${wl.lock === 'mine' ? `struct_mutex held by the caller itself (an outer frame)${wl.waiters ? ` with ${wl.waiters} GEM clients queued on it (MUTEX_FLAG_WAITERS)` : ''}` : 'struct_mutex free'}; ${wl.totalram_pages} pages of RAM; ` +
-  `the machine up for ${wl.uptime_secs} s${describe_first_pid(wl.first_pid)}`;
+  `the machine up for ${wl.uptime_secs} s${describe_first_pid(wl.first_pid)}${wl.gfp === undefined ? '' : `; sc->gfp_mask ${format_gfp(wl.gfp)}`}` +
+  `${wl.bound_twice?.length ? `; object(s) [${wl.bound_twice.join(', ')}] bound twice (the GGTT and a context's ppgtt)` : ''}`;
 
 /**
  * calls_on_machine - @wl's two calls, judged by the rules of @fns; with
@@ -428,11 +437,12 @@ async function calls_on_machine(impl: exercise_impl, wl: machine_call_workload, 
     run_in_gem_world(
       { release: '4.12', shrinker_ops: { ...s } },
       async (w) => {
-        await make_gem_objects(w.i915, wl.objects);
+        const objs = await make_gem_objects(w.i915, wl.objects);
+        for (const i of wl.bound_twice ?? []) await i915_gem_object_bind(objs[i]!);
         if (wl.lock === 'mine') await mutex_lock(w.i915.struct_mutex);
         if (wl.lock === 'mine' && wl.waiters) await queue_struct_mutex_waiters(w.i915, wl.waiters);
         const noreclaim = memalloc_noreclaim_save();
-        const sc = { gfp_mask: GFP_KERNEL, nr_to_scan: 0, nid: 0, memcg: null };
+        const sc = { gfp_mask: wl.gfp ?? GFP_KERNEL, nr_to_scan: 0, nid: 0, memcg: null };
         await ops.count!(w.i915, sc);
         await ops.scan!(w.i915, { ...sc, nr_to_scan: wl.nr_to_scan });
         memalloc_noreclaim_restore(noreclaim);
@@ -526,6 +536,28 @@ const DESKTOP_PID_CALLS: machine_call_workload[] = [...DESKTOP_FIRST_PIDS, TOP_F
 const CONVOY_CALLS: machine_call_workload[] = [2, 3, CONVOY_MAX].map((waiters) => ({
   objects: NEEDED_FIRST, lock: 'mine' as const, nr_to_scan: 6, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: 'i915_ioctl', waiters,
 }));
+
+/**
+ * Reclaim for masks no generated workload carries and buffers bound twice (red team 14: a count that answered 0 to
+ * __GFP_NOFAIL, a scan that skipped its swap pass for __GFP_DMA32 and a count that skipped objects with bind_count > 1
+ * all passed every check). v4.11's count and scan never read the gfp_mask, and unbind drops every binding of an idle
+ * object (with full ppgtt most buffers are bound twice, in the GGTT and a context's address space).
+ *
+ * Reclaim for an allocation that must not fail (red team 14's nofail-hidden: a count that answered 0 to __GFP_NOFAIL
+ * passed all, no workload's mask having it): jbd2's journal allocations are GFP_NOFS | __GFP_NOFAIL, a driver's
+ * GFP_KERNEL | __GFP_NOFAIL; such a task loops in the allocator until reclaim finds pages. Also GFP_NOIO | __GFP_NOFAIL
+ * (a block driver's). Count answers what is releasable whatever the mask: v4.11's count never reads it.
+ */
+const MASK_AND_BINDING_CALLS: machine_call_workload[] = [
+  { objects: BOUND_AFTER_THE_PURGE, lock: 'free', nr_to_scan: 6, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: 'jbd2/sda1-8', gfp: GFP_NOFS | __GFP_NOFAIL },
+  { objects: NEEDED_FIRST, lock: 'mine', nr_to_scan: 5, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: 'i915_ioctl', gfp: GFP_KERNEL | __GFP_NOFAIL },
+  { objects: NEEDED_FIRST, lock: 'free', nr_to_scan: 5, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: 'kworker/u8:1', gfp: GFP_NOIO | __GFP_NOFAIL },
+  // A 32-bit DMA device's allocation (GFP_DMA32: a driver's bounce buffer) and an ISA-DMA one (GFP_DMA): scan owes them both passes.
+  { objects: BOUND_AFTER_THE_PURGE, lock: 'free', nr_to_scan: 6, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: 'Xorg', gfp: GFP_KERNEL | __GFP_DMA32 },
+  { objects: NEEDED_FIRST, lock: 'mine', nr_to_scan: 8, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: 'i915_ioctl', gfp: GFP_KERNEL | __GFP_DMA },
+  // Idle buffers bound twice, for count and for scan.
+  { objects: [{ kind: 'bound-idle', pages: 4 }, { kind: 'purgeable', pages: 2 }, { kind: 'bound-needed', pages: 3 }, { kind: 'bound-idle', pages: 5 }], bound_twice: [0, 2, 3], lock: 'free', nr_to_scan: 12, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: 'glxgears' },
+];
 
 async function every_call_on(impl: exercise_impl, wls: readonly machine_call_workload[], fns: readonly shrinker_call['fn'][], waits_only: boolean): Promise<check_outcome> {
   for (const wl of wls) {
@@ -1130,7 +1162,7 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
         ).then(async (generated) => {
           if (!generated.ok) return generated;
           // Then a desktop's lists at scale (after the workloads: a wrong answer they show keeps its message).
-          const large = await every_call_on(impl, [...LARGE_MACHINE_CALLS, ...DESKTOP_PID_CALLS, ...CONVOY_CALLS], ['count'], false);
+          const large = await every_call_on(impl, [...LARGE_MACHINE_CALLS, ...DESKTOP_PID_CALLS, ...CONVOY_CALLS, ...MASK_AND_BINDING_CALLS], ['count'], false);
           return large.ok ? generated : large;
         });
       },
@@ -1165,7 +1197,7 @@ export default define_checks(refuse_the_model_lock(refuse_kernel_object_state({
         const raced = await lock_taken_mid_scan(impl);
         if (!raced.ok) return raced;
         // And with a desktop's pids, with a convoy queued on the caller's lock, and with gigabytes of buffers.
-        const pids = await every_call_on(impl, [...DESKTOP_PID_CALLS, ...CONVOY_CALLS, ...HUGE_BUFFER_CALLS], ['scan'], false);
+        const pids = await every_call_on(impl, [...DESKTOP_PID_CALLS, ...CONVOY_CALLS, ...HUGE_BUFFER_CALLS, ...MASK_AND_BINDING_CALLS], ['scan'], false);
         return pids.ok ? generated : pids;
       },
     },
