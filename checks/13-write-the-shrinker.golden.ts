@@ -685,6 +685,11 @@ const golden: golden_data = {
       "released": 0,
       "got": 0
     },
+    "{\"comm\":\"Xorg\",\"gfp\":20971716,\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":3}],\"swap\":true}": {
+      "ret": 7,
+      "released": 7,
+      "needed": 5
+    },
     "{\"comm\":\"Xorg\",\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":false,\"nr_to_scan\":6,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2},{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"needed\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":3}],\"swap\":true}": {
       "ret": 7,
       "released": 7,
@@ -755,6 +760,11 @@ const golden: golden_data = {
       "released": 6,
       "needed": 0
     },
+    "{\"comm\":\"kswapd0\",\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"kswapd\":true,\"lock\":\"free\",\"lockdep\":true,\"nr_to_scan\":12,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true,\"task\":\"kthread\"}": {
+      "ret": 12,
+      "released": 12,
+      "needed": 3
+    },
     "{\"comm\":\"kswapd0\",\"holder_comm\":\"check\",\"holder_context\":\"ioctl\",\"in_reclaim\":false,\"kswapd\":false,\"lock\":\"other\",\"lockdep\":false,\"nr_to_scan\":2,\"objects\":[{\"kind\":\"purgeable-pinned\",\"pages\":5}],\"swap\":true}": {
       "ret": 18446744073709552000,
       "released": 0,
@@ -804,6 +814,11 @@ const golden: golden_data = {
       "ret": 6,
       "released": 6,
       "needed": 0
+    },
+    "{\"comm\":\"kworker/u8:3\",\"gfp\":20971584,\"holder_comm\":\"Xorg\",\"in_reclaim\":true,\"lock\":\"free\",\"lockdep\":false,\"nr_to_scan\":12,\"objects\":[{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":2}],\"swap\":true,\"task\":\"kworker\"}": {
+      "ret": 12,
+      "released": 12,
+      "needed": 3
     },
     "{\"interleaved\":[\"Xorg\",\"kswapd0\",false]}": {
       "a_count": 10,
