@@ -38,9 +38,24 @@ function rewrite(file: string, spec: string): string {
   const base = resolve(dirname(file), spec);
   if (spec.endsWith('.ts')) return `${spec.slice(0, -3)}.js`;
   if (spec.endsWith('.js') || spec.endsWith('.json')) return spec;
-  if (existsSync(`${base}.ts`)) return `${spec}.js`;
-  if (existsSync(join(base, 'index.ts'))) return `${spec}/index.js`;
+  if (exists(`${base}.ts`)) return `${spec}.js`;
+  if (exists(join(base, 'index.ts'))) return `${spec}/index.js`;
   return spec;
+}
+
+/**
+ * exists - existsSync, where a path the process may not read (the grader's reader child runs under
+ * Node's permission model, reads of the grading tree only) is one that does not exist: a learner's
+ * import with one '../' too many made existsSync throw ERR_ACCESS_DENIED, and the file was "not
+ * graded: the compiler could not read it: Access to this API has been restricted" instead of the
+ * import policy's line naming the import (grader red team 13 #11).
+ */
+function exists(path: string): boolean {
+  try {
+    return existsSync(path);
+  } catch {
+    return false;
+  }
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -206,7 +206,9 @@ export function check_policy(course_root: string, file: string, display: string,
     // Types vanish at run time, but the type check reads the file they name:
     // a type import of any other path would tell whether it exists (hidden
     // suites, solutions) through the compiler's diagnostics.
-    if (!t) return say(node, `imports '${spec.text}'${type_only ? ' (even for its types)' : ''}: a graded file may import only the kernel model (relative paths into kernel/)`);
+    // A path to the model with the wrong depth (copied from a file deeper in the tree): say where the model is from here.
+    const depth = /(^|\/)kernel\//.test(spec.text) ? ` (imports are relative to exercises/<id>/: the model is '../../kernel/…' from there)` : '';
+    if (!t) return say(node, `imports '${spec.text}'${type_only ? ' (even for its types)' : ''}: a graded file may import only the kernel model (relative paths into kernel/)${depth}`);
     if (t.own) return check_own_import(node, spec.text, t.module, names);
     if (type_only || !e) return;
     if (names === 'all') {

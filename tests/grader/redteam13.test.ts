@@ -304,3 +304,22 @@ describe('round 13 #14: no state on the atomics and slab records the kernel hand
     expect(value).toEqual(['nr_deferred[0].rt13: TypeError', 'obj.mem.rt13: TypeError', 'obj.mem.freed: TypeError', 'obj.pages_pin_count.rt13: TypeError']);
   });
 });
+
+describe('round 13 #11: an import with one ../ too many is named by the policy, not a permission error', () => {
+  it('the reader child says which import leads outside the course and where the model is from the exercise', async () => {
+    const base = prepare_base(COURSE_ROOT);
+    try {
+      const sub = new_submission('deep-import');
+      add_files(sub, EX01, solution_dir(EX01));
+      const f = join(sub, EX01.id, EX01.files[0]!);
+      writeFileSync(f, readFileSync(f, 'utf8').replaceAll("'../../kernel/", "'../../../../kernel/"));
+      const r = await grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false, starter_baseline: false });
+      const e = r.exercises[0]!;
+      expect(e.status).toBe('policy');
+      expect(e.message).not.toContain('Access to this API');
+      expect(e.message).toMatch(/imports '\.\.\/\.\.\/\.\.\/\.\.\/kernel\/[^']+': a graded file may import only the kernel model \(relative paths into kernel\/\) \(imports are relative to exercises\/<id>\/: the model is '\.\.\/\.\.\/kernel\/…' from there\)/);
+    } finally {
+      release_base(base);
+    }
+  }, 300_000);
+});
