@@ -8,7 +8,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { failure_detail, shown_failure } from './failure';
 import { shown_name, strip_terminal } from './text';
-import { failed_report, grade_submission, hidden_pending, make_limiter, type grade_options, type grade_report, type grading_base } from './grade';
+import { failed_report, grade_submission, hidden_pending, known_guards, make_limiter, type grade_options, type grade_report, type grading_base } from './grade';
 import { write_results } from './output';
 import { write_result_file } from './safe_write';
 
@@ -155,7 +155,9 @@ export async function grade_batch(base: grading_base, dir: string, out: string, 
           r = await grade(base, { ...opts, submission: join(dir, name) }, limit);
         } catch (e) {
           // The student's results say a fixed sentence; the error is the instructor's (incidents.txt, the terminal).
-          r = failed_report(name, shown_failure(e), base.manifest, failure_detail(e), opts.exercises);
+          // Out of what a graded report is: the starter's guards worth 0 (main.ts ran the guard run before the class).
+          const wanted = base.manifest.exercises.filter((x) => !opts.exercises?.length || opts.exercises.some((q) => x.id === q || x.id.startsWith(`${q}-`)));
+          r = failed_report(name, shown_failure(e), base.manifest, failure_detail(e), opts.exercises, await known_guards(base, wanted, opts));
         }
         // One submission's results that cannot be written (red team 8 #02: a report too big for a
         // string) cost that submission its files, never the class its gradebook.

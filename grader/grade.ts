@@ -664,6 +664,26 @@ export function starter_passes(base: grading_base, e: manifest_exercise, opts: g
 }
 
 /**
+ * known_guards - per exercise of @exercises, the checks its starter passes (the guard run, cached in
+ * @base: computed now if it was not), for a report of a run that failed before its own guard run; an
+ * exercise whose guard run fails too is left out (its checks keep their points).
+ */
+export async function known_guards(base: grading_base, exercises: readonly manifest_exercise[], opts: grade_options): Promise<Map<string, Set<string>>> {
+  const pending = opts.hidden_pending ?? hidden_pending(opts);
+  const o = { ...opts, hidden_from: pending ? opts.hidden_from : null };
+  const limit = make_limiter(opts.jobs ?? 2);
+  const out = new Map<string, Set<string>>();
+  for (const e of exercises) {
+    try {
+      out.set(e.id, await starter_passes(base, e, o, limit));
+    } catch {
+      // no guards known for it
+    }
+  }
+  return out;
+}
+
+/**
  * refuse_solved_starters - stop when the guard run found an exercise of @exercises whose starter
  * passes every visible check (@passes: per exercise id, what the starter passed): every check would
  * be a guard worth 0, the exercise 0/0 for the whole class, and a correct answer "unchanged"
@@ -1049,7 +1069,7 @@ export async function grade(opts: grade_options = {}): Promise<grade_report> {
  * A report for a run that could not grade at all (results are written even then): @message is what
  * a student may see (grader/failure.ts shown_failure), @detail the instructor's.
  */
-export function failed_report(submission: string, message: string, m: course_manifest | null, detail?: string, only?: readonly string[]): grade_report {
+export function failed_report(submission: string, message: string, m: course_manifest | null, detail?: string, only?: readonly string[], guards?: ReadonlyMap<string, ReadonlySet<string>>): grade_report {
   // The exercises graded (--exercises), as a report that ran has them: a failed row of 0/151 beside
   // rows of x/8 in a gradebook of 01 alone (red team 10, minor).
   const ids = new Set((only ?? []).flatMap((q) => {
@@ -1061,8 +1081,11 @@ export function failed_report(submission: string, message: string, m: course_man
   }));
   const wanted = (e: manifest_exercise) => ids.size === 0 || ids.has(e.id);
   const exercises: graded_exercise[] = (m?.exercises ?? []).filter(wanted).map((e) => {
-    const checks = zero_checks(e, message, undefined);
-    return { id: e.id, title: e.title, status: 'crashed', message, score: 0, max_score: exercise_points(e), checks, output: '', ms: 0 };
+    // The starter's guards, where the guard run found them (run_grade, class mode): worth 0 here too, so
+    // that a failed report is out of what a graded one is (grader red team 12 #12: 01 out of 12, not 8).
+    const guard = guards?.get(e.id);
+    const checks = zero_checks(e, message, undefined).map((c) => (guard?.has(c.id) ? { ...c, max_score: 0, guard: true } : c));
+    return { id: e.id, title: e.title, status: 'crashed', message, score: 0, max_score: guard ? checks.reduce((n, c) => n + c.max_score, 0) : exercise_points(e), checks, output: '', ms: 0 };
   });
   return { submission, score: 0, max_score: exercises.reduce((s, e) => s + e.max_score, 0), exercises, modified: [], grader_modified: [], hidden_visibility: 'after_due_date', execution_time: 0, error: message, ...(detail !== undefined ? { failure_detail: detail } : {}) };
 }

@@ -17,8 +17,8 @@ import { find_exercise, type course_manifest } from '../course/manifest';
 import { kill_all_workers } from '../course/runner';
 import { batch_lines, grade_batch } from './batch';
 import { export_student } from './export_student';
-import { failure_detail, shown_failure } from './failure';
-import { check_starters_fail, failed_report, grade_submission, make_limiter, prepare_base, release_base, verify_hidden, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
+import { failure_detail, grader_failure, shown_failure } from './failure';
+import { check_starters_fail, failed_report, grade_submission, known_guards, make_limiter, prepare_base, release_base, verify_hidden, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
 import { build_gradescope_zip } from './gradescope_zip';
 import { publish_results, summary_table } from './output';
 import { write_result_file } from './safe_write';
@@ -170,7 +170,13 @@ export async function run_grade(opts: grade_options, out: string, quiet = false)
     report = await grade_submission(base, opts);
   } catch (e) {
     // The student sees a fixed sentence; the error (a hidden suite's name, path or check) is the instructor's.
-    report = failed_report(basename(opts.submission ?? 'submission'), shown_failure(e), manifest, failure_detail(e), opts.exercises);
+    // Out of what a graded report is: the starter's guards worth 0 (when the base could be prepared).
+    let guards: Map<string, Set<string>> | undefined;
+    if (base && manifest && !(e instanceof grader_failure && e.kind === 'starter')) {
+      const wanted = opts.exercises?.length ? opts.exercises.map((q) => find_exercise(manifest!, q).id) : manifest.exercises.map((x) => x.id);
+      guards = await known_guards(base, manifest.exercises.filter((x) => wanted.includes(x.id)), opts);
+    }
+    report = failed_report(basename(opts.submission ?? 'submission'), shown_failure(e), manifest, failure_detail(e), opts.exercises, guards);
   } finally {
     if (base) release_base(base);
   }

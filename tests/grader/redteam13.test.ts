@@ -12,7 +12,8 @@ import { grade_submission, prepare_base, release_base, type grade_report } from 
 import { summary_table } from '../../grader/output';
 import { summary_text } from '../../grader/formats';
 import { make_temp } from '../../grader/tree';
-import { check_hidden } from '../../grader/main';
+import { check_hidden, run_grade } from '../../grader/main';
+import { exercise_points } from '../../course/manifest';
 import { HIDDEN_MARKER, hidden_dir } from './hidden';
 import { EX01, add_files, new_submission } from './fixtures';
 import { run_once } from '../../course/check_helpers';
@@ -322,4 +323,25 @@ describe('round 13 #11: an import with one ../ too many is named by the policy, 
       release_base(base);
     }
   }, 300_000);
+});
+
+describe('round 12 #12 (item 5): a run that fails before its guard run is out of what a graded one is', () => {
+  it('the failed report gives the starter\'s guards 0 points, so max_score does not differ between students', async () => {
+    const out = make_temp('shrinker-failed13-');
+    const gone = join(make_temp('shrinker-gone13-'), 'not-there');
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const r = await run_grade({ root: COURSE_ROOT, submission: gone, exercises: ['01'], typecheck: false }, out, true);
+      expect(r.error).toBeDefined();
+      const e = r.exercises[0]!;
+      const guards = e.checks.filter((c) => c.guard);
+      expect(guards.length).toBeGreaterThan(0);
+      expect(guards.every((c) => c.max_score === 0)).toBe(true);
+      expect(e.max_score).toBe(e.checks.reduce((n, c) => n + c.max_score, 0));
+      expect(e.max_score).toBeLessThan(exercise_points(EX01));
+    } finally {
+      vi.restoreAllMocks();
+    }
+  }, 600_000);
 });
