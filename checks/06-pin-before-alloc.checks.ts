@@ -354,6 +354,11 @@ export default define_checks(refuse_kernel_object_state({
           // every machine here being a few thousand pages). Whether kmalloc(GFP_KERNEL) reclaims depends on free memory against
           // the watermarks, not on the size of the machine: Andrea's machine was a desktop. Judged by the same rules.
           ...BIG_MACHINE_PAGES.map((totalram_pages, i): relocation_workload => ({ ...DECISIVE_RELOCATION, totalram_pages, lockdep: i !== 1, comm: ['glxgears', 'Xorg', 'kswapd0'][i]! })),
+          // A batch bound twice, in the global GTT and a context's ppgtt (red team 14's no_pin_when_multi_bound: 'each binding
+          // pins the pages' passed every check, every batch being bound once): can_release_pages() discounts every binding's
+          // pin (pages_pin_count > bind_count), and the shrinker unbinds every VMA of an idle batch.
+          { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 4, bound_twice: true }, comm: 'Xorg' },
+          { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 8, bound_twice: true }, level: { mark: 'min', delta: 1 }, cache_objects: 3, lockdep: false },
         ],
       }),
     },

@@ -160,6 +160,17 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 36
     },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"bound_twice\":true,\"pages\":4,\"state\":\"bound\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 36
+    },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":4,\"purgeable\":true,\"state\":\"unpinned\"}}": {
       "ret": 0,
       "written": 1,
@@ -324,6 +335,17 @@ const golden: golden_data = {
       "stalled_jiffies": 0,
       "slept": 0,
       "free_after": 35
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"bound_twice\":true,\"pages\":8,\"state\":\"bound\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 33
     },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":4,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":10,\"state\":\"no-pages\"}}": {
       "ret": 0,

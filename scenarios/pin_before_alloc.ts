@@ -177,7 +177,7 @@ export interface relocation_workload {
    * hands out such buffers; execbuffer takes them as they are): the shrinker's first pass purges exactly these,
    * so an unpinned one is gone under the ioctl's own kmalloc (red team 11: no-pin-for-purgeable).
    */
-  target: { state: target_state; pages: number; purgeable?: boolean };
+  target: { state: target_state; pages: number; purgeable?: boolean; bound_twice?: boolean };
   /** The other GEM objects on the machine. */
   objects: gem_object_spec[];
   /** Purgeable buffer cache objects of 4 pages (Mesa's bo cache). */
@@ -357,7 +357,7 @@ export function describe_relocation_workload(wl: relocation_workload): string {
   const level = wl.level.mark === 'atomic-floor' ? 'free memory down to the atomic reserve (below min)' :
     wl.level.delta >= NOTHING_TAKEN ? 'free memory as the setup left it (far above the high watermark)' :
     `free memory ${wl.level.delta === 0 ? 'at' : wl.level.delta > 0 ? `${pages(wl.level.delta)} above` : `${pages(-wl.level.delta)} below`} the ${wl.level.mark} watermark`;
-  return `batch ${wl.target.state}${wl.target.purgeable ? ' and marked DONTNEED (purgeable)' : ''}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
+  return `batch ${wl.target.state}${wl.target.bound_twice ? ' twice (the global GTT and a ppgtt)' : ''}${wl.target.purgeable ? ' and marked DONTNEED (purgeable)' : ''}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
     `${wl.cache_objects} purgeable cache objects${wl.cache_busy_jiffies ? ` the GPU still uses for ${wl.cache_busy_jiffies} jiffies` : ''}; swap ${wl.swap ? 'on' : 'off'}; ${level}; lockdep ${wl.lockdep ? 'on' : 'off'}; ` +
     `ioctl task "${wl.comm}"` + (wl.fail_nth_kmalloc ? `; slab allocation #${wl.fail_nth_kmalloc} of the relocation fails (failslab)` : '') +
     (wl.hog_pages ? `; a sleeping process "${HOG_COMM}" holds ${pages(wl.hog_pages)} of anonymous memory` : '') +
@@ -458,6 +458,8 @@ async function make_target(w: world, spec: relocation_workload['target']): Promi
   if (spec.state === 'pinned-by-user') return obj; // keeps its pin
   i915_gem_object_unpin_pages(obj);
   if (spec.state === 'bound' && (await i915_gem_object_bind(obj))) throw new Error('check setup: cannot bind the batch');
+  // Opt-in: bound in a context's ppgtt too (full ppgtt: most batches have two VMAs), bind_count 2.
+  if (spec.state === 'bound' && spec.bound_twice && (await i915_gem_object_bind(obj))) throw new Error('check setup: cannot bind the batch twice');
   if (spec.purgeable) i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);
   return obj;
 }
