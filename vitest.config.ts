@@ -4,10 +4,6 @@ export default defineConfig({
   test: {
     reporters: ['default', './tests/support/summary-reporter.ts'],
     pool: 'threads',
-    // Two workers on the 2-core machines we run on: the suite is CPU-bound and its files are
-    // independent (each test that writes works in its own temporary copy of the course), and
-    // vitest's default (cores - 1) would run it in one. CI time halves; no verdict depends on it.
-    maxWorkers: 2,
     // Wall-clock limits are only a backstop for a real hang, never a verdict:
     // every check budgets its work in model steps and schedules, so a busy
     // machine makes the suite slower, not red. Keep them far above any honest run.
