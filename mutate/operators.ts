@@ -28,7 +28,11 @@ export type operator_name =
   | 'logical-swap'
   | 'equality-swap'
   | 'boolean-flip'
-  | 'arithmetic-swap';
+  | 'arithmetic-swap'
+  | 'condition-negate'
+  | 'relational-negate'
+  | 'bitwise-swap'
+  | 'literal';
 
 /** Operators that model a kernel mistake; the rest are the generic ones a starter needs too. */
 export const KERNEL_OPERATORS: readonly operator_name[] = ['statement-delete', 'await-drop', 'sibling-call', 'constant-swap', 'flag-drop', 'boundary', 'return-constant', 'body-return', 'condition'];
@@ -205,6 +209,12 @@ export function generate_mutants(text: string, file_rel: string, opts: { operato
     } else if (ts.isWhileStatement(node)) {
       add({ operator: 'condition', node: node.expression, replacement: 'false', description: `loop "${one_line(node.expression.getText(sf))}" never entered` });
     }
+    // condition-negate (generic): the test turned round, as a learner who reads the condition backwards writes it.
+    if (ts.isIfStatement(node) || ts.isConditionalExpression(node) || ts.isWhileStatement(node) || ts.isDoStatement(node)) {
+      const c = ts.isConditionalExpression(node) ? node.condition : node.expression;
+      const t = c.getText(sf);
+      add({ operator: 'condition-negate', node: c, replacement: `!(${t})`, description: `condition "${one_line(t)}" negated` });
+    }
 
     if (ts.isBinaryExpression(node)) {
       const op = node.operatorToken.kind;
@@ -223,6 +233,20 @@ export function generate_mutants(text: string, file_rel: string, opts: { operato
       if (op === K.MinusToken) swap_op('+', 'arithmetic-swap');
       if (op === K.PlusEqualsToken) swap_op('-=', 'arithmetic-swap');
       if (op === K.MinusEqualsToken) swap_op('+=', 'arithmetic-swap');
+      if (op === K.AsteriskToken) swap_op('/', 'arithmetic-swap');
+      if (op === K.SlashToken) swap_op('*', 'arithmetic-swap');
+      // relational-negate (generic): the comparison turned the other way (< -> >=, and so on).
+      if (op === K.LessThanToken) swap_op('>=', 'relational-negate');
+      if (op === K.LessThanEqualsToken) swap_op('>', 'relational-negate');
+      if (op === K.GreaterThanToken) swap_op('<=', 'relational-negate');
+      if (op === K.GreaterThanEqualsToken) swap_op('<', 'relational-negate');
+      // bitwise-swap (generic): a mask applied with the wrong operator, a shift the wrong way.
+      if (op === K.AmpersandToken) swap_op('|', 'bitwise-swap');
+      if (op === K.BarToken) swap_op('&', 'bitwise-swap');
+      if (op === K.LessThanLessThanToken) swap_op('>>', 'bitwise-swap');
+      if (op === K.GreaterThanGreaterThanToken) swap_op('<<', 'bitwise-swap');
+      if (op === K.AmpersandEqualsToken) swap_op('|=', 'bitwise-swap');
+      if (op === K.BarEqualsToken) swap_op('&=', 'bitwise-swap');
       // flag-drop: one operand of a flag set a | b | c left out.
       if (op === K.BarToken) {
         for (const side of [node.left, node.right]) {
@@ -234,6 +258,13 @@ export function generate_mutants(text: string, file_rel: string, opts: { operato
 
     if (ts.isPrefixUnaryExpression(node) && (node.operator === ts.SyntaxKind.ExclamationToken || node.operator === ts.SyntaxKind.TildeToken)) {
       add({ operator: 'negation-drop', node, replacement: node.operand.getText(sf), description: `"${one_line(node.getText(sf))}" -> "${one_line(node.operand.getText(sf))}"` });
+    }
+    // literal (generic): a number off by one, or 0 / 1 for it (a threshold, a batch size, a shift).
+    if (ts.isNumericLiteral(node) && in_fn) {
+      const n = Number(node.text);
+      const whole = Number.isSafeInteger(n);
+      const to = whole ? [n + 1, n - 1, 0, 1].filter((v, k, all) => v >= 0 && v !== n && all.indexOf(v) === k) : [0];
+      for (const v of to) add({ operator: 'literal', node, replacement: String(v), description: `${node.getText(sf)} -> ${v}` });
     }
     if (node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword) {
       if (in_fn) add({ operator: 'boolean-flip', node, replacement: node.kind === ts.SyntaxKind.TrueKeyword ? 'false' : 'true', description: `${node.getText(sf)} -> ${node.kind === ts.SyntaxKind.TrueKeyword ? 'false' : 'true'}` });

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { generate_mutants, type mutant } from '../../mutate/operators';
+import { generate_mutants, KERNEL_OPERATORS, type mutant } from '../../mutate/operators';
 
 const FIXTURE = 'tests/mutate/fixtures/take-and-release/take_and_release.ts';
 const text = readFileSync(join(import.meta.dirname, 'fixtures/take-and-release/take_and_release.ts'), 'utf8');
@@ -114,6 +114,22 @@ describe('kernel mutation operators', () => {
     expect(willneed?.text).toContain("import { I915_MADV_WILLNEED } from '../../kernel/drivers/gpu/drm/i915/i915_drv';");
     expect(willneed?.text).toContain('madv === I915_MADV_WILLNEED ?');
     expect(ms.some((x) => x.text.startsWith("import { I915_MADV_DONTNEED, I915_SHRINK_ACTIVE"))).toBe(false);
+  });
+
+  it('for starters, also negates a condition, turns a comparison round, swaps a mask operator and moves a number', () => {
+    expect(find('condition-negate', 'buf && budget < 4', '!(buf && budget < 4)')?.function_name).toBe('take_and_release');
+    expect(find('condition-negate', '!mutex_trylock(lock)', '!(!mutex_trylock(lock))')).toBeDefined();
+    expect(find('relational-negate', '<', '>=')?.text).toContain('budget >= 4');
+    expect(mutants.filter((m) => m.operator === 'literal' && m.original === '4').map((m) => m.replacement).sort()).toEqual(['0', '1', '3', '5']);
+    expect(mutants.filter((m) => m.operator === 'literal' && m.original === '64').map((m) => m.replacement).sort()).toEqual(['0', '1', '63', '65']);
+    const masks = generate_mutants('export function f(a: number, b: number): number {\n  return (a & b) | (a << 2);\n}\n', 'exercises/x/f.ts');
+    expect(masks.filter((m) => m.operator === 'bitwise-swap').map((m) => `${m.original}->${m.replacement}`).sort()).toEqual(['&->|', '<<->>>', '|->&']);
+    expect(masks.find((m) => m.operator === 'bitwise-swap' && m.original === '&')?.text).toContain('return (a | b) | (a << 2);');
+  });
+
+  it('leaves the generic operators out of the kernel set the reference solutions are graded with', () => {
+    const kernel_only = generate_mutants(text, FIXTURE, { operators: KERNEL_OPERATORS });
+    expect(kernel_only.some((m) => ['condition-negate', 'relational-negate', 'bitwise-swap', 'literal', 'logical-swap'].includes(m.operator))).toBe(false);
   });
 
   it('limits itself to the operators asked for', () => {
