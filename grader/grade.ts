@@ -18,7 +18,7 @@ import { grader_failure } from './failure';
 import type { policy_violation } from './policy';
 import { prepare_reader, read_learner_files, type read_job } from './read';
 import { starter_twin } from './signatures';
-import { passes_every_check, solved_starter_advice, solved_starter_error, starters_that_are_solutions } from './solved_starter';
+import { passes_every_check, solved_starter_advice, solved_starter_error, starter_record_drift, starters_that_are_solutions } from './solved_starter';
 import { cap_message, strip_terminal } from './text';
 import { transpile_all, transpile_file } from './transpile';
 import {
@@ -689,13 +689,20 @@ export async function known_guards(base: grading_base, exercises: readonly manif
  * be a guard worth 0, the exercise 0/0 for the whole class, and a correct answer "unchanged"
  * (grader red team 12 #09). Thrown as the instructor's failure (grader/failure.ts 'starter').
  */
-export function refuse_solved_starters(exercises: readonly manifest_exercise[], passes: ReadonlyMap<string, ReadonlySet<string>>): void {
+export function refuse_solved_starters(root: string, exercises: readonly manifest_exercise[], passes: ReadonlyMap<string, ReadonlySet<string>>): void {
   const solved = exercises.flatMap((e) => {
     const p = passes.get(e.id);
     const why = p ? passes_every_check(e, p) : null;
     return why ? [{ id: e.id, why }] : [];
   });
   if (solved.length) throw new grader_failure('starter', `the grader refuses to grade: ${solved.map((s) => s.why).join('; ')}, so nothing is left to earn: ${solved_starter_advice(solved.map((s) => s.id))}`);
+  // A partly solved starter: the checks it fails are not the ones the course recorded (red team 13 #07).
+  const drift = exercises.flatMap((e) => {
+    const p = passes.get(e.id);
+    const why = p ? starter_record_drift(root, e, p) : null;
+    return why ? [why] : [];
+  });
+  if (drift.length) throw new grader_failure('starter', `the grader refuses to grade: ${drift.join('; ')}, then run this again`);
 }
 
 /**
@@ -710,7 +717,7 @@ export async function check_starters_fail(base: grading_base, exercises: readonl
   const passes = new Map<string, Set<string>>();
   const runs = exercises.map((e) => [e.id, starter_passes(base, e, o, limit)] as const);
   for (const [id, p] of runs) passes.set(id, await p);
-  refuse_solved_starters(exercises, passes);
+  refuse_solved_starters(base.root, exercises, passes);
 }
 
 /**
@@ -926,7 +933,7 @@ export async function grade_submission(base: grading_base, opts: grade_options =
     for (const [id, p] of runs) settled.set(id, await p);
     const passes_of_starter = new Map<string, Set<string>>();
     for (const [id, p] of guards) passes_of_starter.set(id, await p);
-    refuse_solved_starters(exercises, passes_of_starter);
+    refuse_solved_starters(base.root, exercises, passes_of_starter);
 
     // 5. Scores, in manifest order.
     const out: graded_exercise[] = [];

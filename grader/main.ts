@@ -295,7 +295,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!dest) throw new usage_error('export-student needs a destination folder');
     // Each starter graded once, before anything is written: one that passes every check is a solution
     // committed over it, and would go to every student (grader red team 12 #09).
-    console.log('export-student: grading each starter once (a few minutes): each must fail a check');
+    console.log('export-student: grading each starter once (a few minutes): each must fail exactly the checks recorded for it');
     install_interrupt_cleanup();
     const base = prepare_base(root, null);
     try {
@@ -316,6 +316,16 @@ export async function main(argv: string[]): Promise<number> {
     // one bit about a hidden check to a student who times it (docs/instructors.md, Hidden tests).
     if (hidden && from === undefined) {
       throw new usage_error('gradescope-zip --hidden needs --hidden-from: the due date (the hidden checks run only from then; regrade after it), or now (they run at every submission, and how long a run takes can tell a student one bit about them)');
+    }
+    // Each starter graded once, as export-student does: one that passes a check the course's starter
+    // fails (checks/<id>.starter.json) is partly solved, and would move every student's points (red team 13 #07).
+    console.log('gradescope-zip: grading each starter once (a few minutes): each must fail exactly the checks recorded for it');
+    install_interrupt_cleanup();
+    const base = prepare_base(root, null);
+    try {
+      await check_starters_fail(base, base.manifest.exercises, {}, make_limiter(2));
+    } finally {
+      release_base(base);
     }
     const r = build_gradescope_zip(root, file, hidden, from ?? null);
     console.log(`${r.file}: ${r.files} files`);

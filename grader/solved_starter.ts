@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { course_manifest, manifest_exercise } from '../course/manifest';
+import { read_starter_record } from '../course/starter_record';
 
 /** What two versions of a file must share to be "the same answer": imports re-rooted, CRLF, trailing blanks ignored. */
 function normalised(text: string): string {
@@ -90,4 +91,28 @@ export function solved_starter_error(what: string, found: readonly string[]): st
 export function passes_every_check(e: manifest_exercise, passes: ReadonlySet<string>): string | null {
   if (!e.tests.length || !e.tests.every((t) => passes.has(t.check))) return null;
   return `the starter of ${e.id} passes every one of its ${e.tests.length} checks`;
+}
+
+/**
+ * starter_record_drift - exercise @e's committed starter (@passes: the ids the guard run saw pass,
+ * 'hidden/<id>' ignored) fails another set of visible checks than the course recorded for its
+ * starter (checks/<id>.starter.json under @root, written by npm run golden): the sentence saying
+ * which checks now pass and which now fail, or null when they agree. A partly solved starter
+ * committed at HEAD passes checks it was written to fail: they would become guards worth 0, and
+ * every student's points would move to other checks without a word (grader red team 13 #07).
+ */
+export function starter_record_drift(root: string, e: manifest_exercise, passes: ReadonlySet<string>): string | null {
+  const nn = e.id.slice(0, 2);
+  const record = read_starter_record(e, root);
+  if (typeof record === 'string') return `${e.id}: ${record}, so the grader cannot tell whether the starter at git HEAD is the one the course was written for (run npm run starters -- ${nn} on a checkout whose exercises/${e.id}/ is the starter, and commit the file)`;
+  const recorded_fails = new Set(record.starter_fails);
+  const now_pass = e.tests.map((t) => t.check).filter((id) => recorded_fails.has(id) && passes.has(id));
+  const now_fail = e.tests.map((t) => t.check).filter((id) => !recorded_fails.has(id) && !passes.has(id));
+  const unknown = record.starter_fails.filter((id) => !e.tests.some((t) => t.check === id));
+  if (!now_pass.length && !now_fail.length && !unknown.length) return null;
+  const said: string[] = [];
+  if (now_pass.length) said.push(`now passes ${now_pass.join(', ')}, which the course's starter fails (each would become a guard worth 0, its points lost to every student)`);
+  if (now_fail.length) said.push(`now fails ${now_fail.join(', ')}, which the course's starter passes (each would be worth points the starter already earns)`);
+  if (unknown.length) said.push(`the record names ${unknown.join(', ')}, which exercise ${nn} no longer has`);
+  return `the starter exercises/${e.id}/ at git HEAD ${said.join('; and ')}: is a solution partly committed over the starter? Put the starter back and commit it (git log -- exercises/${e.id}/ finds the commit); if you changed the starter or its checks on purpose, run npm run golden -- ${nn} (or npm run starters -- ${nn}) and commit ${e.checks.replace(/\.checks\.ts$/, '.starter.json')}`;
 }

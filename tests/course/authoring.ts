@@ -23,6 +23,7 @@ import {
 import { golden_is_current, record_golden } from '../../course/golden';
 import { read_known_wrong, verdict_signature } from '../../course/known_wrong';
 import type { manifest_exercise } from '../../course/manifest';
+import { starter_record_is_current } from '../../course/starter_record';
 import { untraced_failures } from './traced_failures';
 
 
@@ -67,6 +68,8 @@ export function authoring_suite(parity: 0 | 1): void {
     it('starter fails its checks, each failure with a Call Trace into the starter\'s file and a trace window', async () => {
       const results = await run_checks(await load_suite(e), await load_impl(e, starter_dir(e)));
       expect(failed(results).length, 'the starter passes every check: the exercise teaches nothing').toBeGreaterThan(0);
+      // The grader refuses a committed starter that fails other checks than these (course/starter_record.ts).
+      expect(starter_record_is_current(e, results), `${e.checks.replace(/\.checks\.ts$/, '.starter.json')} is out of date: run npm run starters -- ${e.id.slice(0, 2)}`).toBe(true);
       // Issue #13: every failure leads from the kernel's report to the learner's line (tests/course/traced_failures.ts).
       expect(untraced_failures(e, results, starter_dir(e))).toEqual([]);
     });

@@ -1,0 +1,74 @@
+// Session 14 of the grader (issue #10): the classes left open by grader red team 13 and the items of
+// /work/coord/s14/grader.md, and grader red team 14's attacks (/work/coord/s14/grader-redteam14.md).
+// One test per class closed, each failing without its fix.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COURSE_ROOT, solution_dir } from '../../course/files';
+import { grader_failure } from '../../grader/failure';
+import { check_starters_fail, grade_submission, make_limiter, prepare_base, release_base } from '../../grader/grade';
+import { starter_record_drift } from '../../grader/solved_starter';
+import { make_temp } from '../../grader/tree';
+import { EX01, add_files, new_submission } from './fixtures';
+
+/** A clone of the course's HEAD where the instructor committed @text over 01's first editable file (or left it as it is). */
+function clone_with_committed_01(text: string | null): string {
+  const clone = join(make_temp('shrinker-partly14-'), 'course');
+  execFileSync('git', ['clone', '-q', '--shared', COURSE_ROOT, clone], { stdio: 'ignore' });
+  symlinkSync(join(COURSE_ROOT, 'node_modules'), join(clone, 'node_modules'));
+  if (text === null) return clone;
+  writeFileSync(join(clone, 'exercises', EX01.id, EX01.files[0]!), text);
+  const git = (...a: string[]) => execFileSync('git', ['-c', 'user.name=i', '-c', 'user.email=i@x', ...a], { cwd: clone, stdio: 'ignore' });
+  git('commit', '-qam', 'try 01 my way');
+  return clone;
+}
+
+/** Grader red team 13 #07's starter: the instructor's own attempt, the reference plus one cond_resched() at the top. */
+function partly_solved_01(): string {
+  const reference = readFileSync(join(solution_dir(EX01), EX01.files[0]!), 'utf8');
+  const imported = reference.replace(/(import [^\n]*\n)(?!import)/, "$1import { cond_resched } from '../../kernel/sched/core';\n");
+  const text = imported.replace(/(export async function i915_gem_shrinker_count\([^\n]*\{\n)/, '$1  await cond_resched(); // be nice to other tasks while we walk the lists\n');
+  if (text === imported || imported === reference) throw new Error("the fixture no longer finds 01's count in the reference: update partly_solved_01()");
+  return text;
+}
+
+describe('round 13 #07: a partly solved starter committed at HEAD is refused, naming the exercise and the checks that moved', () => {
+  it('the record of what a starter fails is read strictly: a missing or unknown record refuses with what to do, the course\'s own agrees', () => {
+    const clone = clone_with_committed_01(null);
+    const record = JSON.parse(readFileSync(join(clone, EX01.checks.replace(/\.checks\.ts$/, '.starter.json')), 'utf8')) as { starter_fails: string[] };
+    const passes = new Set(EX01.tests.map((t) => t.check).filter((id) => !record.starter_fails.includes(id)));
+    expect(starter_record_drift(clone, EX01, passes)).toBeNull();
+    // hidden checks the starter passes are not the record's business
+    expect(starter_record_drift(clone, EX01, new Set([...passes, 'hidden/anything']))).toBeNull();
+    execFileSync('git', ['rm', '-q', EX01.checks.replace(/\.checks\.ts$/, '.starter.json')], { cwd: clone });
+    expect(starter_record_drift(clone, EX01, passes)).toMatch(new RegExp(`${EX01.id}: checks/${EX01.id}\\.starter\\.json is missing.*npm run starters -- 01`));
+  });
+
+  it('grading, class mode and export-student\'s guard run stop on the instructor\'s own attempt at 01 (the reference plus a cond_resched), which the older rules let through', async () => {
+    const clone = clone_with_committed_01(partly_solved_01());
+    const base = prepare_base(clone); // not a solution's text: the cheap test lets it by
+    try {
+      // class mode and export-student (and gradescope-zip) call this before anything is graded or written
+      const setup = check_starters_fail(base, [EX01], {}, make_limiter(1));
+      await expect(setup).rejects.toBeInstanceOf(grader_failure);
+      await expect(setup).rejects.toThrow(new RegExp(`the starter exercises/${EX01.id}/ at git HEAD now passes counts-exactly-under-recursion, which the course's starter fails.*partly committed.*npm run golden -- 01`));
+      // one submission: its own guard run (cached in the base) refuses before anything is reported
+      const sub = new_submission('bob');
+      add_files(sub, EX01, solution_dir(EX01));
+      const graded = grade_submission(base, { submission: sub, exercises: ['01'], typecheck: false });
+      await expect(graded).rejects.toThrow(/now passes counts-exactly-under-recursion/);
+    } finally {
+      release_base(base);
+    }
+  }, 600_000);
+
+  it('the starter as committed passes its record: grading setup goes on', async () => {
+    const base = prepare_base(clone_with_committed_01(null));
+    try {
+      await expect(check_starters_fail(base, [EX01], {}, make_limiter(1))).resolves.toBeUndefined();
+    } finally {
+      release_base(base);
+    }
+  }, 600_000);
+});
