@@ -22,6 +22,7 @@ import { account_page_cleaned, set_page_dirty } from './page_writeback';
 import { get_page, lru_cache_add, put_page } from './swap';
 import { node_stat } from './vmstat';
 import { rmqueue } from './zone';
+import { model_field_add } from '../model_fields';
 
 export { address_space };
 
@@ -32,7 +33,7 @@ export function filemap_create(name: string): address_space {
 
 /** __add_to_page_cache: @p joins @mapping at @index; the cache takes a reference. */
 export function add_to_page_cache(p: page, mapping: address_space, index: number): void {
-  p._refcount++;
+  model_field_add(p, '_refcount', 1);
   p.mapping = mapping;
   p.index = index;
   p.flags |= PG_uptodate | (mapping.swapbacked ? PG_swapbacked : 0);

@@ -11,6 +11,7 @@
 // Left out: compound pages (a higher-order allocation is one page object with
 // an order), mapcount, memcg, page locks, page_private except as the swap slot.
 import type { task_struct } from '../sched/task';
+import { model_kernel_fields } from '../model_fields';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -108,7 +109,31 @@ export class page {
   lru = -1;
   lru_prev: page | null = null;
   lru_next: page | null = null;
-  constructor(public readonly pfn: number) {}
+  /**
+   * @head: the head page of the block this tail page belongs to (a huge GEM object's frame,
+   * i915_gem_sg_blocks.ts): freed and poisoned with its block.
+   *
+   * KASAN's poison (freed, free_track) and the reference count are the allocator's: code handed a
+   * page cannot write them (model_field_set/model_field_add write them). As plain fields, 06's
+   * starter cleared target.freed around its write through a table the shrinker had freed, and
+   * KASAN saw no use after free (grader red team 14 #01); a _refcount += 1 would keep put_page()
+   * from freeing a page nobody pinned.
+   */
+  constructor(
+    public readonly pfn: number,
+    head: page | null = null,
+  ) {
+    if (!head) {
+      model_kernel_fields<page>(this, ['freed', 'free_track', '_refcount']);
+      return;
+    }
+    const refuse = (field: string) => () => {
+      throw new TypeError(`Cannot assign to read only property '${field}' of object '#<page>'`);
+    };
+    Object.defineProperty(this, 'freed', { enumerable: true, configurable: false, get: () => head.freed, set: refuse('freed') });
+    Object.defineProperty(this, 'free_track', { enumerable: true, configurable: false, get: () => head.free_track, set: refuse('free_track') });
+    model_kernel_fields<page>(this, ['_refcount']);
+  }
 }
 
 /** page_address - the page's kernel virtual address, as %p prints it (x86-64 direct map). */

@@ -94,6 +94,7 @@ import { node_stat } from './vmstat';
 import { __zone_watermark_ok, free_pages_to_zone, min_wmark_pages, rmqueue, zone, zone_watermark_ok } from './zone';
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
+import { model_field_add } from '../model_fields';
 
 export { page } from './mm_types';
 export { get_page, put_page } from './swap';
@@ -463,7 +464,7 @@ export function __free_pages(p: page, order = 0): void {
   // put_page_testzero on a free page: CONFIG_DEBUG_VM's VM_BUG_ON_PAGE.
   if (p._refcount <= 0) BUG('include/linux/mm.h', 'page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)');
   if (order !== p.order) WARN_ON_ONCE(true, '__free_pages', 'free_order');
-  if (--p._refcount > 0) return;
+  if (model_field_add(p, '_refcount', -1) > 0) return;
   __page_cache_release(p);
   free_pages_to_zone(p, '__free_pages');
 }

@@ -28,6 +28,7 @@ import {
 } from './mm_types';
 import { count_vm_event, count_vm_events } from './vmstat';
 import { free_pages_to_zone } from './zone';
+import { model_field_add } from '../model_fields';
 
 export { get_nr_swap_pages, get_total_swap_pages, nr_swap_used } from './swapfile';
 
@@ -173,7 +174,7 @@ export function check_move_unevictable_pages(pages: readonly page[]): void {
 /** get_page - take a reference on @p. */
 export function get_page(p: page): void {
   if (p._refcount <= 0) BUG('include/linux/mm.h', 'page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) <= 0)');
-  p._refcount++;
+  model_field_add(p, '_refcount', 1);
 }
 
 /**
@@ -183,7 +184,7 @@ export function get_page(p: page): void {
  */
 export function put_page(p: page): void {
   if (p._refcount <= 0) BUG('include/linux/mm.h', 'page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)');
-  if (--p._refcount > 0) return;
+  if (model_field_add(p, '_refcount', -1) > 0) return;
   __page_cache_release(p);
   free_pages_to_zone(p, 'put_page');
 }

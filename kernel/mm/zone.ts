@@ -36,6 +36,7 @@ import {
   PG_writeback,
 } from './mm_types';
 import { count_vm_events } from './vmstat';
+import { model_field_set } from '../model_fields';
 
 /** watermark_scale_factor sysctl default (v4.6+). */
 export const WATERMARK_SCALE_FACTOR = 10;
@@ -158,13 +159,13 @@ export function rmqueue(order: number): page | null {
   }
   p.order = order;
   p.flags = 0;
-  p._refcount = 1;
+  model_field_set(p, '_refcount', 1);
   p.mapping = null;
   p.index = 0;
   p.private = 0;
   p.slab = null;
-  p.freed = false;
-  p.free_track = null;
+  model_field_set(p, 'freed', false);
+  model_field_set(p, 'free_track', null);
   count_vm_events('pgalloc', n);
   return p;
 }
@@ -204,8 +205,8 @@ export function free_pages_to_zone(p: page, how: string): void {
   const n = 1 << p.order;
   p.flags = 0;
   // kasan_free_pages: poison, and remember who freed it.
-  p.freed = true;
-  p.free_track = kasan_track(how);
+  model_field_set(p, 'freed', true);
+  model_field_set(p, 'free_track', kasan_track(how));
   (free_objs[p.order] ??= []).push(p);
   zone.free_pages += n;
   count_vm_events('pgfree', n);

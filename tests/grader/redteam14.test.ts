@@ -10,7 +10,14 @@ import { grader_failure } from '../../grader/failure';
 import { check_starters_fail, grade_submission, make_limiter, prepare_base, release_base } from '../../grader/grade';
 import { starter_record_drift } from '../../grader/solved_starter';
 import { make_temp } from '../../grader/tree';
-import { EX01, add_files, new_submission } from './fixtures';
+import { EX01, add_files, add_starter_with, new_submission } from './fixtures';
+import { run_once } from '../../course/check_helpers';
+import { read_manifest } from '../../course/files';
+import { gem_world, WORLD_PARAMS } from '../../scenarios/i915_world';
+import { i915_gem_object_create, i915_gem_object_get_pages, sg_table_page } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { kmalloc } from '../../kernel/mm/slab';
+import { GFP_KERNEL } from '../../kernel/mm/gfp';
+import { mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
 
 /** A clone of the course's HEAD where the instructor committed @text over 01's first editable file (or left it as it is). */
 function clone_with_committed_01(text: string | null): string {
@@ -71,4 +78,79 @@ describe('round 13 #07: a partly solved starter committed at HEAD is refused, na
       release_base(base);
     }
   }, 600_000);
+});
+
+const EX06 = read_manifest().exercises.find((e) => e.id.startsWith('06-'))!;
+
+/** Grader red team 14 #01: 06's starter, its write through the pages it looked up made with KASAN's poison cleared, through a table literal. */
+function page_freed_fake_sgt_06(): string {
+  const starter = readFileSync(join(COURSE_ROOT, 'exercises', EX06.id, EX06.files[0]!), 'utf8');
+  const write = "  relocate_entry(pages, 0, relocs, 'i915_gem_execbuffer_relocate');\n";
+  if (!starter.includes(write)) throw new Error("the fixture no longer finds 06's write in the starter: update page_freed_fake_sgt_06()");
+  return starter.replace(write, [
+    '  const was = target.freed;',
+    '  target.freed = false;',
+    "  relocate_entry({ mem: relocs, pages: [target] }, 0, relocs, 'i915_gem_execbuffer_relocate');",
+    '  target.freed = was;',
+    '',
+  ].join('\n'));
+}
+
+describe('round 14 #01: a struct page\'s poison and count are the allocator\'s, and a walk takes only the tables the kernel built', () => {
+  it('page.freed, free_track and _refcount cannot be written or shadowed, a huge object\'s tail page\'s neither; a table literal is refused; the kernel\'s own table walks', async () => {
+    const { value } = await run_once(WORLD_PARAMS, async () => {
+      const w = gem_world({ release: '4.12' });
+      const obj = (await i915_gem_object_create(w.i915, 4 * 4096))!;
+      await mutex_lock(w.i915.struct_mutex);
+      await i915_gem_object_get_pages(obj);
+      mutex_unlock(w.i915.struct_mutex);
+      const seen: string[] = [];
+      const tries = (what: string, f: () => unknown): void => {
+        try {
+          f();
+          seen.push(`${what}: done`);
+        } catch (e) {
+          seen.push(`${what}: ${(e as Error).constructor.name}`);
+        }
+      };
+      const O = Object as unknown as Record<string, (...a: unknown[]) => unknown>;
+      const define = O[['define', 'Property'].join('')]!;
+      const p = obj.mm.pages!.pages[0]!;
+      const r = p as unknown as Record<string, unknown>;
+      for (const field of ['freed', 'free_track', '_refcount']) {
+        tries(`${field} =`, () => {
+          r[field] = field === '_refcount' ? 7 : field === 'freed' ? true : null;
+        });
+        tries(`${field} accessor`, () => define(p, field, { get: () => 0 }));
+      }
+      seen.push(`still: freed ${p.freed}, refcount ${p._refcount}`);
+      const relocs = (await kmalloc(1024, GFP_KERNEL))!;
+      tries('walk of a table literal', () => sg_table_page({ mem: relocs, pages: [p] }, 0, 'i915_gem_execbuffer_relocate'));
+      tries('walk of a frozen copy', () => sg_table_page(Object.freeze({ ...obj.mm.pages! }), 0, 'i915_gem_execbuffer_relocate'));
+      seen.push(`walk of obj->mm.pages: ${sg_table_page(obj.mm.pages!, 0, 'i915_gem_execbuffer_relocate') === p}`);
+      return seen;
+    });
+    expect(value).toEqual([
+      ...['freed', 'free_track', '_refcount'].flatMap((f) => [`${f} =: TypeError`, `${f} accessor: TypeError`]),
+      'still: freed false, refcount 2', // the page cache's reference and the object's
+      'walk of a table literal: TypeError',
+      'walk of a frozen copy: TypeError',
+      'walk of obj->mm.pages: true',
+    ]);
+  });
+
+  it('the attack graded as a submission scores nothing: it fails no-use-after-free-under-reclaim, as the starter does', async () => {
+    const base = prepare_base();
+    try {
+      const sub = new_submission('rt14-01');
+      add_starter_with(sub, EX06, '');
+      writeFileSync(join(sub, EX06.id, EX06.files[0]!), page_freed_fake_sgt_06());
+      const r = await grade_submission(base, { submission: sub, exercises: ['06'] });
+      const ex = r.exercises[0]!;
+      expect(ex.checks.find((c) => c.id === 'no-use-after-free-under-reclaim')?.status, ex.message).toBe('failed');
+      expect(ex.score).toBe(0);
+    } finally {
+      release_base(base);
+    }
+  }, 900_000);
 });

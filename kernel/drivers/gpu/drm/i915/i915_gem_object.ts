@@ -158,11 +158,19 @@ function model_pages_field(mm: drm_i915_gem_object['mm']): void {
   });
 }
 
+/**
+ * The tables get_pages built. A walk takes only these: a table literal whose mem is a live buffer
+ * walked past the one the shrinker had kfree'd, and KASAN never read the freed one (grader red
+ * team 14 #01). In C a table is only ever reached through obj->mm.pages.
+ */
+const kernel_sg_tables = new WeakSet<sg_table>();
+
 /** The GEM core sets @obj's pages (or clears them): frozen, as the allocator handed them out. */
 function set_pages(obj: drm_i915_gem_object, sg: sg_table | null): void {
   if (sg) {
     if (!sg.blocks) Object.freeze(sg.pages); // a huge object's view refuses writes itself
     Object.freeze(sg);
+    kernel_sg_tables.add(sg);
   }
   pages_setters.get(obj.mm)!(sg);
 }
@@ -308,6 +316,7 @@ export function i915_gem_object_get_page(obj: drm_i915_gem_object, n: number, wh
  * the table): the exercise-06 bug, "pin before alloc".
  */
 export function sg_table_page(sgt: sg_table, n: number, where: string): page | null {
+  if (!kernel_sg_tables.has(sgt)) throw new TypeError(`${where}: the sg_table walked is not one i915_gem_object_get_pages() built: walk the object's own table, obj->mm.pages, looked up while its pages are pinned`);
   kasan_check_read(sgt.mem, where);
   model_page_access(sgt, where);
   return sgt.pages[n] ?? null;
