@@ -28,6 +28,12 @@ export function model_kernel_fields<T extends object>(o: T, fields: readonly (ke
   }
 }
 
+/** model_has_kernel_field - is @field of @o already the kernel's (model_kernel_fields)? */
+export function model_has_kernel_field(o: object, field: string): boolean {
+  const store = stores.get(o);
+  return !!store && field in store;
+}
+
 /** model_field_set - the kernel writes @field of @o (a plain write where @o has no kernel fields). */
 export function model_field_set<T extends object, K extends keyof T & string>(o: T, field: K, value: T[K]): void {
   const store = stores.get(o);

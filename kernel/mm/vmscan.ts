@@ -57,6 +57,7 @@ import { count_vm_event, count_vm_events } from './vmstat';
 import { new_scan_control, shrink_node_memcg, type scan_control } from './vmscan_lru';
 import { model_describe_kind } from '../model_value';
 import { model_struct } from '../model_struct';
+import { model_field_set, model_has_kernel_field, model_kernel_fields } from '../model_fields';
 
 export { new_scan_control, zone_reclaimable_pages, type scan_control } from './vmscan_lru';
 
@@ -145,7 +146,14 @@ function shrinker_name(s: shrinker): string {
 export function register_shrinker(s: shrinker): number {
   const nr = s.flags & SHRINKER_NUMA_AWARE ? nr_node_ids : 1;
   if (should_failslab(8 * nr, GFP_KERNEL)) return -ENOMEM;
-  s.nr_deferred = Array.from({ length: nr }, () => new atomic_long_t(0));
+  // The counters are the shrinker core's: frozen, and the field the kernel's to set (a counter swapped
+  // for another, or the array rebuilt, would be work deferred that do_shrink_slab never sees).
+  const counters = Object.freeze(Array.from({ length: nr }, () => new atomic_long_t(0))) as atomic_long_t[];
+  if (model_has_kernel_field(s, 'nr_deferred')) model_field_set(s, 'nr_deferred', counters);
+  else {
+    s.nr_deferred = counters;
+    model_kernel_fields(s, ['nr_deferred']);
+  }
   // The struct shrinker has its fields now (nr_deferred was the last): none can be added or held otherwise.
   shrinker_list.push(model_struct(s));
   return 0;
@@ -161,7 +169,7 @@ export async function unregister_shrinker(s: shrinker): Promise<void> {
   const i = shrinker_list.indexOf(s);
   if (i >= 0) shrinker_list.splice(i, 1);
   up_write(shrinker_rwsem, 'unregister_shrinker');
-  s.nr_deferred = null;
+  model_field_set(s, 'nr_deferred', null);
 }
 
 /** The registered shrinkers, in registration order. */

@@ -14,7 +14,10 @@ import { EX01, add_files, add_starter_with, new_submission } from './fixtures';
 import { run_once } from '../../course/check_helpers';
 import { read_manifest } from '../../course/files';
 import { gem_world, WORLD_PARAMS } from '../../scenarios/i915_world';
-import { i915_gem_object_create, i915_gem_object_get_pages, sg_table_page } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_create, i915_gem_object_get_pages, i915_gem_object_mark_active, i915_gem_object_set_madv, sg_table_page } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { I915_MADV_DONTNEED, __I915_MADV_PURGED } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
+import { register_shrinker, unregister_shrinker, type shrinker } from '../../kernel/mm/vmscan';
+import { atomic_long_t } from '../../kernel/lib/atomic';
 import { kmalloc } from '../../kernel/mm/slab';
 import { GFP_KERNEL } from '../../kernel/mm/gfp';
 import { mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
@@ -153,4 +156,64 @@ describe('round 14 #01: a struct page\'s poison and count are the allocator\'s, 
       release_base(base);
     }
   }, 900_000);
+});
+
+describe('item 2: a GEM object\'s madvise and activity, and a shrinker\'s deferred-work counters, are the kernel\'s to write', () => {
+  it('obj.mm.madv, obj.active_until and shrinker.nr_deferred (the field and its array) cannot be written or shadowed; madvise, mark_active and (un)register still set them', async () => {
+    const { value } = await run_once(WORLD_PARAMS, async () => {
+      const w = gem_world({ release: '4.12' });
+      const obj = (await i915_gem_object_create(w.i915, 4 * 4096))!;
+      const seen: string[] = [];
+      const tries = (what: string, f: () => unknown): void => {
+        try {
+          f();
+          seen.push(`${what}: done`);
+        } catch (e) {
+          seen.push(`${what}: ${(e as Error).constructor.name}`);
+        }
+      };
+      const O = Object as unknown as Record<string, (...a: unknown[]) => unknown>;
+      const define = O[['define', 'Property'].join('')]!;
+      // 05's purge-instead-of-swap, 09's truncate-to-free, 13's reclaim-purges-needed: "DONTNEED, so it is purged"
+      tries('madv =', () => {
+        (obj.mm as { madv: number }).madv = I915_MADV_DONTNEED;
+      });
+      tries('madv accessor', () => define(obj.mm, 'madv', { get: () => I915_MADV_DONTNEED }));
+      // 06's hide-as-busy: "busy on the GPU, so reclaim leaves it alone"
+      tries('active_until =', () => {
+        (obj as { active_until: number }).active_until = 1e9;
+      });
+      tries('active_until accessor', () => define(obj, 'active_until', { get: () => 1e9 }));
+      const s: shrinker = { count_objects: () => 0, scan_objects: () => 0, seeks: 2, batch: 0, flags: 0, name: 'test' };
+      seen.push(`register: ${register_shrinker(s)}`);
+      const counters = s.nr_deferred!;
+      tries('nr_deferred =', () => {
+        s.nr_deferred = [new atomic_long_t(0)];
+      });
+      tries('nr_deferred[0] =', () => {
+        counters[0] = new atomic_long_t(0);
+      });
+      tries('nr_deferred push', () => counters.push(new atomic_long_t(0)));
+      // the kernel's own writers
+      i915_gem_object_mark_active(obj, 77);
+      i915_gem_object_set_madv(obj, I915_MADV_DONTNEED); // no pages: truncated at once, as the ioctl does
+      seen.push(`kernel: active_until ${obj.active_until}, madv ${obj.mm.madv === __I915_MADV_PURGED ? 'purged' : obj.mm.madv}`);
+      await unregister_shrinker(s);
+      seen.push(`unregistered: ${s.nr_deferred}; again: ${register_shrinker(s)}, ${s.nr_deferred!.length} counter(s), new ones ${s.nr_deferred !== counters}`);
+      await unregister_shrinker(s);
+      return seen;
+    });
+    expect(value).toEqual([
+      'madv =: TypeError',
+      'madv accessor: TypeError',
+      'active_until =: TypeError',
+      'active_until accessor: TypeError',
+      'register: 0',
+      'nr_deferred =: TypeError',
+      'nr_deferred[0] =: TypeError',
+      'nr_deferred push: TypeError',
+      'kernel: active_until 77, madv purged',
+      'unregistered: null; again: 0, 1 counter(s), new ones true',
+    ]);
+  });
 });

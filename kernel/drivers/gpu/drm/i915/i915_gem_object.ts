@@ -196,9 +196,13 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
   model_pages_field(obj.mm);
   // What the shrinker, KASAN and the judges decide with is the kernel's to write (kernel/model_fields.ts;
   // grader red team 13 #06 raised vma_pin_count around an unpinned kmalloc: 06's starter scored 11/13).
-  // (mm.madv is userspace's, watched by scenarios/userspace_madvise.ts; active_until stays writable until 06's
-  // decoy hide-as-busy, which writes it, has its known-wrong regenerated.)
-  model_kernel_fields(obj, ['bind_count', 'vma_pin_count', 'active_count', 'framebuffer_references']);
+  // mm.madv too: userspace sets it with the madvise ioctl and the driver only when it truncates
+  // (i915_gem_object_truncate, the kernel's call); a shrinker that marked a needed buffer DONTNEED
+  // for the length of its walk and back released it as purgeable, past the madvise watch that
+  // compares before and after (scenarios/userspace_madvise.ts). active_until is the request's, set by
+  // i915_gem_object_mark_active: 06's decoy hide-as-busy made its batch look busy to reclaim.
+  model_kernel_fields(obj, ['bind_count', 'vma_pin_count', 'active_count', 'framebuffer_references', 'active_until']);
+  model_kernel_fields(obj.mm, ['madv']);
   model_kernel_fields(obj.base, ['refcount']);
   // A C struct has the fields its header declares: none can be added, at any depth a shrinker can
   // reach (red team 11 #11 hung a counter on i915.mm.bound_list[0].base, below the run-time watch).
