@@ -22,6 +22,8 @@ import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { failslab_set } from '../kernel/mm/failslab';
 import { fail_page_alloc_set } from '../kernel/mm/fail_page_alloc';
 import { slab_caches } from '../kernel/mm/slab';
+import { MODEL_SHMEM_RANGE_PAGES } from '../kernel/mm/shmem_range';
+import { for_each_sg } from '../kernel/lib/scatterlist';
 import { __GFP_ATOMIC, __GFP_HIGH } from '../kernel/mm/gfp';
 import { zone_info, type page } from '../kernel/mm/page_alloc';
 import { vm_events } from '../kernel/mm/vmstat';
@@ -78,6 +80,14 @@ const KSWAPD_CALLER = CALLER_NAMES[2]!;
  * steps here; one that lets reclaim recurse runs until the step budget.
  */
 const PARAMS = { totalram_pages: 1024, nr_cpus: 2, swap_pages: 256, max_steps: 40_000 } as const;
+/**
+ * A huge object (more than MODEL_SHMEM_RANGE_PAGES pages: its pages are blocks, kernel/mm/shmem_range.ts) on a 64 GiB machine
+ * with 16 GiB of swap: 2^20 + 1000 pages, from kswapd with memory plentiful. Written block by block, a few thousand steps.
+ */
+const HUGE_WRITEBACK: writeback_workload = {
+  caller: KSWAPD_CALLER, task: 'kthread', comm: 'kswapd0', pages: 2 ** 20 + 1000, dirty: true, populated: true,
+  low_memory: false, lockdep: true, memory: { totalram_pages: 2 ** 24, swap_pages: 2 ** 22 },
+};
 /** Take pages without waking kswapd or reclaiming: ALLOC_HIGH|ALLOC_HARDER go below min, to about half of it. */
 const DRAIN = __GFP_HIGH | __GFP_ATOMIC;
 
@@ -149,6 +159,8 @@ interface call_outcome {
   /** Page writes submitted to swap during the call (vm event pswpout: __swap_writepage). */
   writes: number;
   free_after: number;
+  /** Entries of the object's page table (for_each_sg): one per page, or one per block of a huge object. */
+  entries: number;
   /** Slab objects in use after the call, every cache (/proc/slabinfo's active_objs summed): a leaked kmalloc shows here, not in free pages. */
   slab_objects_after: number;
   books: string | null;
@@ -176,6 +188,7 @@ async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number
       // The caller keeps the object's pages for the call, as the shrinker does (in the kernel, the
       // object's page lock): kswapd, woken by the call's own allocations, must not put them under it.
       const pinned = obj!.mm.pages !== null;
+      const entries = obj!.mm.pages ? for_each_sg(obj!.mm.pages).length : 0;
       if (pinned) await i915_gem_object_pin_pages(obj!);
       const out = await run_as(wl.task, wl.comm, async (): Promise<call_outcome> => {
         const keep: page[] = [];
@@ -199,7 +212,7 @@ async function call_as(fn: writeback_fn, wl: writeback_workload, fail_at: number
         const reclaims = vm_events.allocstall - stalls;
         const writes = vm_events.pswpout - swapouts;
         t.flags = own_flags; // the kworker goes on to other work items, the thread exits: as they came
-        return { flags_before, flags_after, written, clean: !obj!.mm.dirty, reclaims, writes, free_after: 0, slab_objects_after: 0, books: null };
+        return { flags_before, flags_after, written, clean: !obj!.mm.dirty, reclaims, writes, free_after: 0, entries, slab_objects_after: 0, books: null };
       });
       if (pinned) i915_gem_object_unpin_pages(obj!);
       return { ...out, free_after: zone_info().free, slab_objects_after: slab_caches().reduce((n, c) => n + c.nr_objects, 0), books: page_accounting() };
@@ -463,16 +476,31 @@ export default define_checks(refuse_kernel_object_state({
               // every page was written, or the shrinker's put hands the unwritten tail back clean and reclaim drops it.
               { caller: KSWAPD_CALLER, task: 'kthread', comm: 'kswapd0', pages: 8100, dirty: true, populated: true, low_memory: false, lockdep: false, memory: { totalram_pages: 16_384, swap_pages: 16_384 } },
               { caller: CALLER_NAMES[1]!, task: 'user', comm: 'glxgears', pages: 8100, dirty: true, populated: true, low_memory: true, lockdep: true, memory: { totalram_pages: 16_384, swap_pages: 16_384 } },
+              // Past 2^20 pages (a cap anywhere between 8100 and 65536 pages passed all, 8100 being the biggest object written here):
+              // a 4 GiB object and a bit (1030 entries: 1024 blocks of 4 MiB, then smaller ones) on a 64 GiB machine with swap,
+              // written block by block (kernel/lib/scatterlist.ts for_each_sg, kernel/mm/shmem_range.ts).
+              HUGE_WRITEBACK,
             ],
             describe: describe_writeback,
           },
           async (wl) => {
             const { result, value } = await call_as(writeback_of(impl), wl);
+            const huge = wl.pages > MODEL_SHMEM_RANGE_PAGES;
+            if (huge && result.stop === 'step_limit') {
+              return fail(`the call never returned within ${PARAMS.max_steps} scheduler steps writing back a ${wl.pages}-page object: a huge object's page table ` +
+                'holds blocks of up to 4 MiB (for_each_sg), and its writeback goes an entry at a time (one bounce and one __swap_writepage per block), ' +
+                `as the starter's loop does; a page at a time it is ${wl.pages} writes${dmesg_tail(result)}`);
+            }
             const bad = bad_report(result);
             if (bad) return fail(`${bad}${dmesg_tail(result)}`);
             if (!value) return fail(`the call did not finish: ${result.stop}${dmesg_tail(result)}`);
             if (value.books) return fail(value.books);
             const expected = wl.populated && wl.dirty ? wl.pages : 0;
+            // A huge object is judged block by block, by what reached swap: marked clean while some of its blocks were never written.
+            if (huge && value.clean && value.writes < expected) {
+              return fail(`the object is marked clean, but only ${value.writes} of its ${expected} pages (${value.entries} blocks in its page table) reached swap ` +
+                `(__swap_writepage): the blocks holding the other ${expected - value.writes} were never written, and would be handed back clean and their data lost.`);
+            }
             // Marked clean with pages unwritten first: that is data loss, whatever the count says.
             if (value.clean && value.written < expected) return fail(`only ${value.written} of ${expected} pages were written, but the object is marked clean: the rest of its data would be lost.`);
             if (value.written !== expected) return fail(`i915_gem_object_writeback returned ${value.written}; the object has ${expected} dirty page(s) to write.`);

@@ -144,6 +144,11 @@ const golden: golden_data = {
       "clean": true,
       "free_after": 7749
     },
+    "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":false,\"memory\":{\"swap_pages\":4194304,\"totalram_pages\":16777216},\"pages\":1049576,\"populated\":true,\"task\":\"kthread\"}": {
+      "written": 1049576,
+      "clean": true,
+      "free_after": 14678003
+    },
     "{\"caller\":\"kswapd (PF_MEMALLOC | PF_SWAPWRITE | PF_KSWAPD)\",\"comm\":\"kswapd0\",\"dirty\":true,\"lockdep\":true,\"low_memory\":true,\"pages\":48,\"populated\":true,\"task\":\"kthread\"}": {
       "written": 48,
       "clean": true,

@@ -15,6 +15,11 @@
 // and returns the error. That is the one way __swap_writepage fails in
 // practice: the bio path's GFP_NOIO mempool allocation waits rather than fail.
 //
+// A block of 2^order pages (a huge GEM object's sg entry, kernel/mm/
+// shmem_range.ts) is written as one bio and counted as 2^order pages in
+// pswpout, as v4.13's THP swap-out does (count_vm_events(PSWPOUT,
+// hpage_nr_pages(page))): writing a 2^20-page object costs O(blocks).
+//
 // Simplified: the page need not be in the swap cache (the kernel's
 // VM_BUG_ON_PAGE(!PageSwapCache(page)); zswap_writeback_entry writes a fresh
 // swap-cache page this way; the offset printed is the page's pfn), no
@@ -29,7 +34,7 @@ import { GFP_NOIO } from './gfp';
 import { PG_reclaim, type page } from './mm_types';
 import { set_page_dirty, test_set_page_writeback } from './page_writeback';
 import { __ratelimit, ratelimit_state } from './ratelimit';
-import { count_vm_event } from './vmstat';
+import { count_vm_events } from './vmstat';
 
 /** -ENOMEM, as __swap_writepage returns it. */
 export const ENOMEM = 12;
@@ -51,7 +56,7 @@ export async function __swap_writepage(p: page): Promise<number> {
   if (!b) return -ENOMEM;
   b.page = p;
   b.end_io = end_swap_bio_write;
-  count_vm_event('pswpout');
+  count_vm_events('pswpout', 1 << p.order);
   test_set_page_writeback(p, () => bio_endio(b)); // set_page_writeback, then submit_bio: the disk completes it later
   return 0;
 }
@@ -65,8 +70,8 @@ register_initcall('core', 'mm_page_io', () => {
 /** __swap_writepage's SWP_FILE branch: the file's ->direct_IO, synchronous; on error the page stays dirty. */
 async function swap_file_writepage(p: page): Promise<number> {
   const ret = await nfs_direct_IO(p); // sets and ends PG_writeback around the write
-  if (ret === 4096) {
-    count_vm_event('pswpout');
+  if (ret === 4096 << p.order) {
+    count_vm_events('pswpout', 1 << p.order);
     return 0;
   }
   // Possibly temporary (no memory for the request): keep the data, don't rotate the page, no PageError.

@@ -94,7 +94,7 @@ function disk_complete(): void {
 export function test_set_page_writeback(p: page, end_io: (() => void) | null = null): boolean {
   if (p.flags & PG_writeback) return true;
   p.flags |= PG_writeback;
-  node_stat.nr_write_pending++;
+  node_stat.nr_write_pending += 1 << p.order; // a block of 2^order pages (a huge object's, shmem_range.ts) is 2^order pages under writeback
   get_page(p);
   queue.push({ page: p, done_at: model_ticks() + WRITEBACK_JIFFIES, end_io });
   if (queue.length === 1) arm_disk();
@@ -105,7 +105,7 @@ export function test_set_page_writeback(p: page, end_io: (() => void) | null = n
 export function end_page_writeback(p: page): void {
   if (!(p.flags & PG_writeback)) return;
   p.flags &= ~PG_writeback;
-  node_stat.nr_write_pending--;
+  node_stat.nr_write_pending -= 1 << p.order;
   if (p.flags & PG_reclaim) {
     p.flags &= ~PG_reclaim;
     rotate_reclaimable_page(p);

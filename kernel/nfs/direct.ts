@@ -30,7 +30,7 @@ const PAGE_SIZE = 4096;
 const NFS_PAGE_SIZE = 128;
 
 /**
- * nfs_direct_IO - write @p to the swap file, synchronously. Returns PAGE_SIZE,
+ * nfs_direct_IO - write @p (2^order pages) to the swap file, synchronously. Returns its size (PAGE_SIZE << order),
  * or -ENOMEM if no NFS request could be allocated (nothing was sent). Sets
  * PG_writeback while the write is out and clears it when the reply comes.
  */
@@ -41,5 +41,5 @@ export async function nfs_direct_IO(p: page): Promise<number> {
   test_set_page_writeback(p, () => complete(reply)); // the request goes out; the reply completes it
   await wait_for_completion(reply); // nfs_direct_wait (a sync kiocb)
   kfree(req);
-  return PAGE_SIZE;
+  return PAGE_SIZE << p.order;
 }

@@ -11,11 +11,12 @@
 // bio with GFP_NOIO, under whatever flags the task has when it is called.)
 //
 // Check your work: npx shrinker-lab run 10
-import type { drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { obj_nr_pages, PAGE_SHIFT, type drm_i915_gem_object } from '../../../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { for_each_sg, sg_page, type scatterlist } from '../../../../kernel/lib/scatterlist';
 import { GFP_NOIO } from '../../../../kernel/mm/gfp';
-import { __free_page, alloc_page } from '../../../../kernel/mm/page_alloc';
+import { __free_page, __free_pages, alloc_page, alloc_pages } from '../../../../kernel/mm/page_alloc';
 import { __swap_writepage } from '../../../../kernel/mm/page_io';
-import { kfree, kmalloc } from '../../../../kernel/mm/slab';
+import { get_order, kfree, kmalloc } from '../../../../kernel/mm/slab';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../../../../kernel/sched/mm';
 import { current } from '../../../../kernel/sched/core';
 import { PF_KSWAPD, PF_KTHREAD, PF_MEMALLOC } from '../../../../kernel/sched/task';
@@ -24,26 +25,29 @@ import { PF_KSWAPD, PF_KTHREAD, PF_MEMALLOC } from '../../../../kernel/sched/tas
 const WBC_SIZE = 192;
 
 /**
- * shmem_writeback_page - write page @n of @obj to swap through a bounce page
- * (the GPU may still write the original). Returns false if no bounce page
- * could be had.
+ * shmem_writeback_page - write entry @sg of an object's page table (one
+ * page, or a block of 2^order pages of a huge object) to swap through a
+ * bounce of the same size (the GPU may still write the original). Returns
+ * false if no bounce could be had or the write failed.
  */
-async function shmem_writeback_page(obj: drm_i915_gem_object, n: number): Promise<boolean> {
+async function shmem_writeback_page(sg: scatterlist): Promise<boolean> {
+  const order = get_order(sg.length);
   const noreclaim = memalloc_noreclaim_save();
-  const bounce = await alloc_page(GFP_NOIO);
+  const bounce = await alloc_pages(GFP_NOIO, order);
   memalloc_noreclaim_restore(noreclaim);
   if (!bounce) return false;
-  void obj.mm.pages!.pages[n]; // the copy into the bounce page: bookkeeping in the model
-  // The write: __swap_writepage allocates the bio and holds the bounce page until the disk is done.
+  void sg_page(sg); // the copy into the bounce: bookkeeping in the model
+  // The write: __swap_writepage allocates the bio and holds the bounce until the disk is done.
   const err = await __swap_writepage(bounce);
-  __free_page(bounce);
+  __free_pages(bounce, order);
   return err === 0;
 }
 
 /**
  * i915_gem_object_writeback - write every page of dirty @obj to swap and
  * mark it clean. Returns the number of pages written (0 if it was clean or
- * has no pages).
+ * has no pages). It walks the object's page table entry by entry: a page at
+ * a time for an ordinary object, a block at a time for a huge one.
  *
  * PF_MEMALLOC is saved and restored, never set and cleared: the caller
  * may already be reclaim (kswapd, or a task in direct reclaim) and own the
@@ -59,15 +63,15 @@ export async function i915_gem_object_writeback(obj: drm_i915_gem_object): Promi
     return 0;
   }
   let written = 0;
-  for (let n = 0; n < obj.mm.pages.pages.length; n++) {
-    if (!(await shmem_writeback_page(obj, n))) break;
-    // The completion of this page's write: one more page from the reserves.
+  for (const sg of for_each_sg(obj.mm.pages)) {
+    if (!(await shmem_writeback_page(sg))) break;
+    // The completion of this entry's write: one more page from the reserves.
     const done = await alloc_page(GFP_NOIO);
     if (!done) break;
     __free_page(done);
-    written++;
+    written += sg.length >> PAGE_SHIFT;
   }
-  if (written === obj.mm.pages.pages.length) obj.mm.dirty = false;
+  if (written === obj_nr_pages(obj)) obj.mm.dirty = false;
   kfree(wbc);
   // Kernel threads other than kswapd own no reclaim context of their own: clear. kswapd keeps its flag.
   if (current.flags & PF_KTHREAD && !(current.flags & PF_KSWAPD)) current.flags &= ~PF_MEMALLOC;
