@@ -144,6 +144,13 @@ function kind_note(task: caller_task): string {
     'like any task, and reclaim sizes their scan by this same count. A count keyed to the kind of task (its flags, its missing mm, its comm) ' +
     'hides i915\'s pages from every allocation those tasks make.';
 }
+/** What a reviewer says when the workload holds buffers another client shares (two references each). */
+function shared_note(objects: readonly gem_object_spec[]): string {
+  if (!objects.some((o) => o.kind === 'shared')) return '';
+  return ' Some of these buffers are shared with another client (a PRIME import, a flink name: base.refcount 2). A reference keeps ' +
+    'the object, not its pages: i915 releases the pages of any buffer nobody pins, and the next use reads them back in. ' +
+    'A count that leaves shared buffers out hides them from do_shrink_slab(), and on a desktop every window buffer is shared with the compositor.';
+}
 /** Tens of objects, every kind (bound and needed too), one or two pages each: what a desktop's GEM lists look like, in small. */
 const MANY: gem_object_spec[] = Array.from({ length: 36 }, (_, i) => {
   const kinds = [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS];
@@ -517,7 +524,7 @@ export default define_checks(refuse_kernel_object_state({
           {
             arbitrary: arb_recursion_workload,
             seed: 0x01b0,
-            generated: 6, // after the 11 examples
+            generated: 6, // after the 12 examples
             examples: [
               { ...DECISIVE, lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
               // i915's own retire worker (a kworker) allocates under struct_mutex: its reclaim recurses into count.
@@ -536,6 +543,8 @@ export default define_checks(refuse_kernel_object_state({
               { objects: [...DECISIVE.objects, { kind: 'freed', pages: 2 }, { kind: 'freed', pages: 1 }, { kind: 'freed', pages: 3 }], swap: false, comm: 'i915_ioctl', task: 'user', lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
               // The top of every range: the most CPUs drawn, the top pids, 104 days up (scenarios/machine_ranges.ts).
               { ...DECISIVE, lockdep: false, holder: 'caller-waiters', waiter: 'Xorg', bystanders: 2, ...LARGEST_MACHINE },
+              // Window buffers shared with the compositor (PRIME): two references each (a count that skipped them passed every check).
+              { objects: [{ kind: 'shared', pages: 4 }, { kind: 'needed', pages: 2 }, { kind: 'shared', pages: 1 }], swap: true, comm: 'i915_ioctl', task: 'user', lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
             ],
             describe: describe_recursion_workload,
           },
@@ -592,7 +601,7 @@ export default define_checks(refuse_kernel_object_state({
                 '(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot). ' +
                 'The task that holds the lock is the one whose allocation needs these pages: i915_gem_shrinker_lock() says whether count may look ' +
                 '(locked), apart from whether count took the lock and must release it (unlock). Code that asks the lock itself must ask who owns it ' +
-                `(the owner word, not the raw word with its flag bits, not lockdep, not a task name).${kind_note(wl.task)}`);
+                `(the owner word, not the raw word with its flag bits, not lockdep, not a task name).${kind_note(wl.task)}${shared_note(wl.objects)}`);
             }
             const differs = like_reference(ctx, wl, value.m.value);
             if (differs) return fail(`count differs from the reference solution: ${differs}`);
@@ -618,6 +627,11 @@ export default define_checks(refuse_kernel_object_state({
               // retries only while reclaim finds memory, and count's answer never depends on the mask.
               // Buffers bound in two address spaces (red team 14's multi_bound_hidden: bind_count was never 2 in any check).
               { objects: [{ kind: 'bound-twice', pages: 8 }, { kind: 'bound-twice', pages: 3 }, { kind: 'scanout', pages: 2 }, { kind: 'needed', pages: 4 }], swap: false, lockdep: true, comm: 'Xorg', task: 'user' },
+              // Buffers another client holds a reference to (a window buffer exported with PRIME and imported by the
+              // compositor, or flink'd): base.refcount 2, every other kind 1 (a count that skipped them, 'still in
+              // use by the other process', passed every check). A reference keeps the object, not its pages: v4.11's
+              // count never reads it, and an idle needed buffer goes to swap whoever holds handles to it.
+              { objects: [{ kind: 'shared', pages: 6 }, { kind: 'bound-idle', pages: 3 }, { kind: 'shared', pages: 2 }, { kind: 'scanout', pages: 2 }], swap: true, lockdep: false, comm: 'Xorg', task: 'user' },
               ...NOFAIL_AND_ZONE_GFP_MASKS.map((gfp, i): count_workload => ({ ...DECISIVE, lockdep: i !== 1, swap: true, task: (['kthread', 'kworker', 'user'] as const)[i]!, gfp })),
               { objects: LARGE, swap: true, lockdep: true, comm: 'Xorg', task: 'user' },
               ...MACHINES_THE_GENERATOR_CANNOT_MAKE,
@@ -660,7 +674,7 @@ export default define_checks(refuse_kernel_object_state({
             const expected = releasable_pages(wl.objects, wl.swap);
             if (value.m.value !== expected) {
               return fail(`with struct_mutex free, count returned ${model_describe_value(value.m.value)}; ${expected} pages can be released ` +
-                `(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot).${kind_note(wl.task)}` +
+                `(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot).${kind_note(wl.task)}${shared_note(wl.objects)}` +
                 (wl.totalram_pages ? ' A desktop\'s GEM lists hold thousands of objects and gigabytes of pages: do_shrink_slab() sizes i915\'s share of ' +
                   'the pressure by count\'s answer, so a count that stops walking after some number of objects, or caps what it reports, hides every ' +
                   'page past that from reclaim while the page cache and other caches are squeezed instead. Walk every object of both lists.' : ''));

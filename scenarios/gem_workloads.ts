@@ -18,7 +18,7 @@ import { i915_gem_object_pin_to_display_plane, intel_framebuffer_init,
   PAGE_SIZE,
   type drm_i915_gem_object,
 } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
-import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
+import { i915_gem_object_get, i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { jiffies } from '../kernel/time/timekeeping';
 
 /** The kinds of GEM object reclaim must tell apart. */
@@ -101,7 +101,19 @@ export const FREE_ROAD_GEM_OBJECT_KINDS = ['freed'] as const;
  * check, every kind binding once).
  */
 export const MULTI_BOUND_GEM_OBJECT_KINDS = ['bound-twice'] as const;
+/**
+ * Opt-in too: 'shared' is bound, idle and needed (WILLNEED), and another
+ * client holds a reference to it: a window buffer exported with PRIME (or
+ * flink'd) that the compositor imported, so base.refcount is 2. A reference
+ * keeps the object, not its pages: v4.11's shrinker never reads the refcount,
+ * and the buffer is releasable with swap like any needed one (its pages come
+ * back on the next use). Every other kind has one reference, so an answer
+ * keyed on refcount > 1 ('shared with another process: still in use') passed
+ * every check.
+ */
+export const SHARED_GEM_OBJECT_KINDS = ['shared'] as const;
 export type gem_object_kind =
+  | (typeof SHARED_GEM_OBJECT_KINDS)[number]
   | (typeof MULTI_BOUND_GEM_OBJECT_KINDS)[number]
   | (typeof FREE_ROAD_GEM_OBJECT_KINDS)[number]
   | (typeof PAGES_PINNED_GEM_OBJECT_KINDS)[number]
@@ -147,6 +159,7 @@ export function kind_is_releasable(kind: gem_object_kind, swap: boolean): boolea
     case 'bound-needed':
     case 'bound-dirty-needed':
     case 'framebuffer':
+    case 'shared':
       return swap;
     default:
       return false;
@@ -230,6 +243,10 @@ export async function make_gem_objects(i915: drm_i915_private, specs: readonly g
         if (await i915_gem_object_pin_pages(obj)) throw new Error('check setup: no memory for GEM pages'); // execbuf's relocation pin (i915_gem_execbuffer.c)
         break;
       case 'needed':
+        break;
+      case 'shared':
+        await i915_gem_object_bind(obj); // in the GTT, idle, still needed
+        i915_gem_object_get(obj); // the compositor's PRIME import (the other client's handle)
         break;
       case 'freed':
         i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);

@@ -131,6 +131,16 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
 }
 
 /**
+ * i915_gem_object_get - take a reference (i915_gem_object.h, kref_get): a
+ * second handle (flink, a PRIME import), or execbuffer's own lookup. A
+ * reference keeps the object, not its pages: the shrinker does not look at it.
+ */
+export function i915_gem_object_get(obj: drm_i915_gem_object): drm_i915_gem_object {
+  model_field_add(obj.base, 'refcount', 1);
+  return obj;
+}
+
+/**
  * i915_gem_object_put - drop a reference; the last one starts the release.
  */
 export function i915_gem_object_put(obj: drm_i915_gem_object): void {
