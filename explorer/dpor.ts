@@ -31,7 +31,7 @@
 //   began. Without a bound
 //   (`complete`), every class is covered: "no failure in any interleaving".
 import type { footprint_recorder } from '../kernel/footprint';
-import { FP_JIFFIES, FP_KSWAPD, FP_LOCKDEP, FP_LOG, FP_MEM, FP_RCU, FP_TASKLIST, FP_TIMERS, FP_WORKQUEUE, FP_ZONE } from '../kernel/footprint';
+import { FP_JIFFIES, FP_KSWAPD, FP_LOCKDEP, FP_LOG, FP_MEM, FP_RCU, FP_TASKLIST, FP_TIMERS, FP_WORKQUEUE, FP_ZONE, FP_ZONE_FREE } from '../kernel/footprint';
 import type { sched_decision } from '../kernel/sched/core';
 import type { task_struct } from '../kernel/sched/task';
 import type { bfs_stats, bfs_visit } from './bfs';
@@ -97,6 +97,8 @@ interface footprint {
   writes: tags | null;
   /** Commutative updates (footprint_add): they conflict with reads and writes of the object, not with each other. */
   adds: tags | null;
+  /** Counters read only for a test's answer (footprint_read_range); sleep sets treat them as reads. */
+  range_reads: tags | null;
   /** Touched something untagged: conflicts with every step. */
   opaque: boolean;
   /** Highest object number touched (-1: none). */
@@ -110,6 +112,10 @@ interface sleeper extends footprint {
 
 interface step_event extends footprint {
   pid: number;
+  /** Range reads, flat: object, value, lo, hi (happens_before.ts decides their conflicts with adds by value). */
+  ranges: number[] | null;
+  /** Net delta of the step's adds per object, flat: object, delta (NaN: not known). */
+  deltas: number[] | null;
 }
 
 /** Does the step of a sleeping task (@a, from an earlier run) conflict with step @b of this run? */
@@ -128,14 +134,27 @@ function meets(a: tags | null, b: tags | null): boolean {
 function conflicts(a: footprint, b: footprint): boolean {
   if (a.opaque || b.opaque) return true;
   // A write conflicts with every access; an add conflicts with a read; two adds or two reads commute.
-  return meets(a.writes, b.writes) || meets(a.writes, b.reads) || meets(a.writes, b.adds) || meets(b.writes, a.reads) || meets(b.writes, a.adds) || meets(a.adds, b.reads) || meets(b.adds, a.reads);
+  // Sleep sets compare steps of different runs, where a counter's value may differ: a range read is a read here.
+  return (
+    meets(a.writes, b.writes) ||
+    meets(a.writes, b.reads) ||
+    meets(a.writes, b.adds) ||
+    meets(b.writes, a.reads) ||
+    meets(b.writes, a.adds) ||
+    meets(a.adds, b.reads) ||
+    meets(b.adds, a.reads) ||
+    meets(a.writes, b.range_reads) ||
+    meets(b.writes, a.range_reads) ||
+    meets(a.adds, b.range_reads) ||
+    meets(b.adds, a.range_reads)
+  );
 }
 
 /** The footprint recorder of one run: one event per scheduler step. */
 class step_recorder implements footprint_recorder {
   readonly events: step_event[] = [];
   private cur: step_event | null = null;
-  private readonly ids = new Map<object, number>([FP_JIFFIES, FP_TASKLIST, FP_TIMERS, FP_LOG, FP_LOCKDEP, FP_RCU, FP_WORKQUEUE, FP_MEM, FP_ZONE, FP_KSWAPD].map((o, i) => [o, i]));
+  private readonly ids = new Map<object, number>([FP_JIFFIES, FP_TASKLIST, FP_TIMERS, FP_LOG, FP_LOCKDEP, FP_RCU, FP_WORKQUEUE, FP_MEM, FP_ZONE, FP_KSWAPD, FP_ZONE_FREE].map((o, i) => [o, i]));
   /** Next object number. */
   next_id = this.ids.size;
   private tick_pending = false;
@@ -168,7 +187,7 @@ class step_recorder implements footprint_recorder {
   begin(task: object, pid: number): void {
     this.close();
     const t = this.id(task);
-    const e: step_event = { pid, reads: null, writes: [t], adds: null, opaque: this.all_opaque || this.untracked.has(pid), max_id: t };
+    const e: step_event = { pid, reads: null, writes: [t], adds: null, range_reads: null, ranges: null, deltas: null, opaque: this.all_opaque || this.untracked.has(pid), max_id: t };
     this.cur = e;
     const tokens = this.sticky.get(pid);
     if (tokens !== undefined) for (const o of tokens) this.write(o);
@@ -203,13 +222,50 @@ class step_recorder implements footprint_recorder {
     e.writes = tags_add(e.writes, n);
     if (n > e.max_id) e.max_id = n;
   }
-  add(obj: object): void {
+  add(obj: object, delta: number): void {
     if (this.all_opaque) return;
     const n = this.id(obj);
     const e = this.cur;
     if (e === null || e.opaque) return;
     e.adds = tags_add(e.adds, n);
     if (n > e.max_id) e.max_id = n;
+    // The step's net delta per object: other steps see only its sum (a step runs as one).
+    const d = e.deltas;
+    if (d === null) {
+      e.deltas = [n, delta];
+      return;
+    }
+    for (let x = 0; x < d.length; x += 2) {
+      if (d[x] === n) {
+        d[x + 1] = d[x + 1]! + delta;
+        return;
+      }
+    }
+    d.push(n, delta);
+  }
+  read_range(obj: object, value: number, lo: number, hi: number): void {
+    if (this.all_opaque) return;
+    const n = this.id(obj);
+    const e = this.cur;
+    if (e === null || e.opaque) return;
+    e.range_reads = tags_add(e.range_reads, n);
+    if (n > e.max_id) e.max_id = n;
+    // What other steps' adds may shift every read of @obj in this step by (its own adds shift only the later reads,
+    // in every order alike): the step behaves the same while that shift stays in [lo - value, hi - value] for each.
+    // Kept as one entry per object, value 0.
+    const r = e.ranges;
+    if (r === null) {
+      e.ranges = [n, 0, lo - value, hi - value];
+      return;
+    }
+    for (let x = 0; x < r.length; x += 4) {
+      if (r[x] === n) {
+        if (lo - value > r[x + 2]!) r[x + 2] = lo - value;
+        if (hi - value < r[x + 3]!) r[x + 3] = hi - value;
+        return;
+      }
+    }
+    r.push(n, 0, lo - value, hi - value);
   }
   announce(obj: object): void {
     if (this.all_opaque) return;
@@ -311,7 +367,7 @@ export async function dpor(sc: scenario, lim: dpor_limits, visit: bfs_visit): Pr
       // Sleep-set propagation: a sleeper stays asleep while what runs commutes with its step.
       if (at_node !== null && at_node.position === rec.events.length - 1) {
         if (!at_node.explored.includes(at_node.chosen)) at_node.explored.push(at_node.chosen);
-        if (!bounded) (at_node.explored_fp ??= new Map()).set(at_node.chosen, { reads: e.reads, writes: e.writes, adds: e.adds, opaque: e.opaque, max_id: e.max_id, fresh_from: at_node.ids_before });
+        if (!bounded) (at_node.explored_fp ??= new Map()).set(at_node.chosen, { reads: e.reads, writes: e.writes, adds: e.adds, range_reads: e.range_reads, opaque: e.opaque, max_id: e.max_id, fresh_from: at_node.ids_before });
       }
       if (sleep.size === 0) return;
       // In place: each decision keeps its own copy of the sleep set it arrived with (node.sleep).

@@ -31,8 +31,17 @@ export interface footprint_recorder {
   begin(task: object, pid: number): void;
   read(obj: object): void;
   write(obj: object): void;
-  /** An update that commutes with every other such update of @obj (an atomic add): it conflicts only with reads and writes. */
-  add(obj: object): void;
+  /**
+   * An update that commutes with every other such update of @obj (an atomic add): it conflicts only with reads and
+   * writes, and with a range read (read_range) only when its @delta (NaN: not known) may change that read's answer.
+   */
+  add(obj: object, delta: number): void;
+  /**
+   * The step read @obj's value @value only to ask whether it lies in [@lo, @hi] (it does): whatever else it does
+   * depends on that answer alone (a watermark test). Conflicts with writes and plain reads' writers like a read, and
+   * with an add only when the add may change the answer (explorer/README.md, conditional independence).
+   */
+  read_range(obj: object, value: number, lo: number, hi: number): void;
   /** The step touched something untracked: it depends on every step. */
   opaque(): void;
   /** The current task called into a subsystem without tags: this step and all its later ones are opaque. */
@@ -84,8 +93,19 @@ export function footprint_write(obj: object): void {
  * so they do not conflict with each other; an add still conflicts with any
  * read or write of @obj.
  */
-export function footprint_add(obj: object): void {
-  if (recorder !== null) recorder.add(obj);
+export function footprint_add(obj: object, delta = Number.NaN): void {
+  if (recorder !== null) recorder.add(obj, delta);
+}
+
+/**
+ * footprint_read_range - the current step read counter @obj (value @value)
+ * only to test whether it lies in [@lo, @hi] (it does: the caller passes the
+ * interval of values that give the same answer as @value). A commutative add
+ * to @obj (footprint_add with its delta) then conflicts with this read only
+ * if, in some order of the two, the read's answer would differ.
+ */
+export function footprint_read_range(obj: object, value: number, lo: number, hi: number): void {
+  if (recorder !== null) recorder.read_range(obj, value, lo, hi);
 }
 
 /** footprint_new - @obj was just created (kernel objects' constructors announce themselves). */
@@ -192,10 +212,17 @@ export const FP_WORKQUEUE = { name: 'workqueue pools' };
  * object: every step of such a task writes FP_MEM, so all of them conflict
  * with each other. Only what a precise task (footprint_precise_task) touches
  * before it writes FP_MEM is tagged at every access, by whoever makes it:
- * FP_ZONE (the zone's free pages and watermarks, through the zone object's
- * accessors, kernel/mm/zone.ts) and FP_KSWAPD (kswapd's wait queue, order
+ * FP_ZONE and FP_ZONE_FREE (the zone's watermarks and free pages, through the
+ * zone object's accessors and the allocator's own tags, kernel/mm/zone.ts) and FP_KSWAPD (kswapd's wait queue, order
  * and task, and pgdat.kswapd_failures).
  */
 export const FP_MEM = { name: 'memory state' };
-export const FP_ZONE = { name: 'zone free pages and watermarks' };
+export const FP_ZONE = { name: 'zone watermarks' };
+/**
+ * The zone's free page count (NR_FREE_PAGES), a counter: frees and the
+ * allocator's take add to it (footprint_add with the number of pages), the
+ * watermark tests read it as a range (footprint_read_range), and any other
+ * read (learner code, zone.free_pages) is a plain read.
+ */
+export const FP_ZONE_FREE = { name: 'zone free pages' };
 export const FP_KSWAPD = { name: 'kswapd state' };

@@ -91,7 +91,7 @@ import { show_mem } from './show_mem';
 import { __page_cache_release } from './swap';
 import { try_to_free_pages, zone_reclaimable_pages } from './vmscan';
 import { node_stat } from './vmstat';
-import { __zone_watermark_ok, free_pages_to_zone, min_wmark_pages, rmqueue, zone, zone_watermark_ok } from './zone';
+import { __zone_watermark_ok, free_pages_to_zone, min_wmark_pages, rmqueue, zone, zone_free_pages_below, zone_watermark_ok } from './zone';
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { model_field_add } from '../model_fields';
@@ -133,7 +133,7 @@ function get_page_from_freelist(gfp_mask: gfp_t, order: number, alloc_flags: num
     if (!zone_watermark_ok(zone, order, mark, alloc_flags)) return null;
   }
   const page = rmqueue(order);
-  if (page && alloc_flags & (ALLOC_HIGH | ALLOC_HARDER | ALLOC_NO_WATERMARKS) && zone.free_pages < min_wmark_pages(zone) && !reclaim_nesting.get(current)) {
+  if (page && alloc_flags & (ALLOC_HIGH | ALLOC_HARDER | ALLOC_NO_WATERMARKS) && zone_free_pages_below(min_wmark_pages(zone)) && !reclaim_nesting.get(current)) {
     reserve_pages.set(current, (reserve_pages.get(current) ?? 0) + (1 << order));
   }
   return page;

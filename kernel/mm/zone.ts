@@ -15,7 +15,7 @@
 // is available while enough pages are free), no per-cpu page lists, no
 // highatomic reserves, no lowmem_reserve. Freed page objects are kept and
 // reused, hottest first, so the same frame comes back as in the kernel.
-import { FP_ZONE, footprint_read, footprint_write } from '../footprint';
+import { FP_ZONE, FP_ZONE_FREE, footprint_add, footprint_read, footprint_read_range, footprint_write } from '../footprint';
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
 import { report } from '../panic';
@@ -59,8 +59,10 @@ let watermarks: [number, number, number] = Object.freeze([0, 0, 0]) as [number, 
 
 /**
  * The zone of this boot (a live object: read its fields at any time). Its
- * free pages and watermarks are accessors that tag FP_ZONE on every read
- * and write, whoever makes it (learner code too): kswapd's first steps read
+ * free pages and watermarks are accessors that tag FP_ZONE_FREE and FP_ZONE on
+ * every read and write, whoever makes it (learner code too); the model's own
+ * watermark tests and page counts tag the free count as a counter (a range
+ * read, an add): kswapd's first steps read
  * nothing else of mm, so the explorer may commute them with other tasks'
  * (kernel/footprint.ts). The watermarks are frozen: set them whole.
  */
@@ -68,11 +70,11 @@ export const zone: zone = {
   name: 'Normal',
   managed_pages: 0,
   get free_pages(): number {
-    footprint_read(FP_ZONE);
+    footprint_read(FP_ZONE_FREE);
     return nr_free_pages;
   },
   set free_pages(n: number) {
-    footprint_write(FP_ZONE);
+    footprint_write(FP_ZONE_FREE);
     nr_free_pages = n;
   },
   min_free_kbytes: 0,
@@ -126,20 +128,43 @@ export function high_wmark_pages(z: zone): number {
  * @mark? ALLOC_HIGH may dip half below it, ALLOC_HARDER a further quarter.
  */
 export function __zone_watermark_ok(z: zone, order: number, mark: number, alloc_flags: number, free_pages: number): boolean {
+  // Order > 0: the kernel then looks for a free block of that order; the model has no fragmentation.
+  void z;
+  return free_pages > watermark_ok_above(order, mark, alloc_flags);
+}
+
+/** The most free pages with which __zone_watermark_ok still says no (its test is "free pages above this"). */
+function watermark_ok_above(order: number, mark: number, alloc_flags: number): number {
   let min = mark;
-  free_pages -= (1 << order) - 1;
   if (alloc_flags & ALLOC_HIGH) min -= Math.floor(min / 2);
   if (alloc_flags & ALLOC_HARDER) min -= Math.floor(min / 4);
   // (no highatomic reserve and no lowmem_reserve in the model)
-  if (free_pages <= min) return false;
-  // Order > 0: the kernel then looks for a free block of that order; the model has no fragmentation.
-  void z;
-  return true;
+  // free_pages - (2^order - 1) <= min fails the test.
+  return min + (1 << order) - 1;
+}
+
+/**
+ * free_pages_above - is the zone's free count above @t? Tags the count as a
+ * range read: frees and allocations that cannot change the answer commute
+ * with this test (explorer/README.md).
+ */
+function free_pages_above(t: number): boolean {
+  const v = nr_free_pages;
+  const ok = v > t;
+  if (ok) footprint_read_range(FP_ZONE_FREE, v, t + 1, Infinity);
+  else footprint_read_range(FP_ZONE_FREE, v, -Infinity, t);
+  return ok;
+}
+
+/** zone_free_pages_below - fewer than @n free pages in the zone (a range read of the count, as free_pages_above). */
+export function zone_free_pages_below(n: number): boolean {
+  return !free_pages_above(n - 1);
 }
 
 /** zone_watermark_ok - __zone_watermark_ok with the zone's current free pages. */
 export function zone_watermark_ok(z: zone, order: number, mark: number, alloc_flags: number): boolean {
-  return __zone_watermark_ok(z, order, mark, alloc_flags, z.free_pages);
+  void z;
+  return free_pages_above(watermark_ok_above(order, mark, alloc_flags));
 }
 
 /**
@@ -149,8 +174,10 @@ export function zone_watermark_ok(z: zone, order: number, mark: number, alloc_fl
  */
 export function rmqueue(order: number): page | null {
   const n = 1 << order;
-  if (zone.free_pages < n) return null;
-  zone.free_pages -= n;
+  if (zone_free_pages_below(n)) return null;
+  // A counter: the take commutes with frees and with tests it cannot change.
+  footprint_add(FP_ZONE_FREE, -n);
+  nr_free_pages -= n;
   const stack = free_objs[order];
   let p = stack && stack.length > 0 ? stack.pop()! : undefined;
   if (!p) {
@@ -208,6 +235,7 @@ export function free_pages_to_zone(p: page, how: string): void {
   model_field_set(p, 'freed', true);
   model_field_set(p, 'free_track', kasan_track(how));
   (free_objs[p.order] ??= []).push(p);
-  zone.free_pages += n;
+  footprint_add(FP_ZONE_FREE, n);
+  nr_free_pages += n;
   count_vm_events('pgfree', n);
 }

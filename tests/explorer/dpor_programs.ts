@@ -5,7 +5,7 @@
 // are cells that tag their reads and writes (kernel/footprint.ts), so
 // scenarios built from them may say footprint: 'tagged'.
 import fc from 'fast-check';
-import { footprint_add, footprint_new, footprint_read, footprint_write } from '../../kernel/footprint';
+import { footprint_add, footprint_new, footprint_read, footprint_read_range, footprint_write } from '../../kernel/footprint';
 import { user_task } from '../../kernel/fork';
 import { mutex_init, mutex_lock, mutex_unlock, type mutex } from '../../kernel/locking/mutex';
 import { down_read, down_write, init_rwsem, up_read, up_write } from '../../kernel/locking/rwsem';
@@ -41,7 +41,38 @@ class cell {
   }
 }
 
+/**
+ * A counter as the zone's free pages are one: adds with their delta, and
+ * tests of "above a threshold" that tag only the answer (a range read), so
+ * the reduction may commute an add with a test it cannot change.
+ */
+class counter {
+  private v = 2;
+  /** @range_reads false: the tests tag a plain read (every add conflicts with them), to measure what range reads save. */
+  constructor(private readonly range_reads: boolean) {
+    footprint_new(this);
+  }
+  add(d: number): void {
+    footprint_add(this, d);
+    this.v += d;
+  }
+  above(t: number): boolean {
+    const ok = this.v > t;
+    if (!this.range_reads) footprint_read(this);
+    else if (ok) footprint_read_range(this, this.v, t + 1, Infinity);
+    else footprint_read_range(this, this.v, -Infinity, t);
+    return ok;
+  }
+  /** The final state (read by check() after the run, outside every step). */
+  value(): number {
+    return this.v;
+  }
+}
+
 export type op =
+  | { op: 'count'; d: number }
+  | { op: 'take_above'; k: number }
+  | { op: 'warn_above'; k: number }
   | { op: 'inc'; v: number }
   | { op: 'add'; v: number }
   | { op: 'set'; v: number; k: number }
@@ -105,8 +136,16 @@ const rwsem_op: fc.Arbitrary<op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('write_locked' as const), body: fc.array(access, { minLength: 0, maxLength: 1 }) }) },
 );
 
-export function program_arb(with_work: boolean, with_rcu = false, with_adds = false, with_rwsem = false): fc.Arbitrary<program> {
+/** Counter operations: adds of +1, +2 or -1, a take of one when above k (test and add in one step), a WARN when above k. */
+const counter_op: fc.Arbitrary<op> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('count' as const), d: fc.constantFrom(1, 2, -1) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('take_above' as const), k: fc.integer({ min: 0, max: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('warn_above' as const), k: fc.integer({ min: 1, max: 4 }) }) },
+);
+
+export function program_arb(with_work: boolean, with_rcu = false, with_adds = false, with_rwsem = false, with_counter = false): fc.Arbitrary<program> {
   let one: fc.Arbitrary<op> = any_op;
+  if (with_counter) one = fc.oneof({ weight: 2, arbitrary: one }, { weight: 3, arbitrary: counter_op });
   if (with_rwsem) one = fc.oneof({ weight: 2, arbitrary: one }, { weight: 3, arbitrary: rwsem_op });
   if (with_adds) one = fc.oneof({ weight: 2, arbitrary: one }, { weight: 1, arbitrary: fc.record({ op: fc.constant('add' as const), v: fc.integer({ min: 0, max: 1 }) }) });
   if (with_work) one = fc.oneof({ weight: 8, arbitrary: one }, { weight: 2, arbitrary: fc.constant({ op: 'work' as const }) }, { weight: 1, arbitrary: fc.constant({ op: 'flush' as const }) });
@@ -132,6 +171,12 @@ export function describe_program(p: program): string {
         return `${VARS[o.v]}++`;
       case 'add':
         return `atomic_add(1, ${VARS[o.v]})`;
+      case 'count':
+        return `n += ${o.d}`;
+      case 'take_above':
+        return `if (n > ${o.k}) n--`;
+      case 'warn_above':
+        return `WARN(n > ${o.k})`;
       case 'set':
         return `${VARS[o.v]}=${o.k}`;
       case 'warn_if':
@@ -165,11 +210,12 @@ export function describe_program(p: program): string {
 
 /**
  * program_scenario - the scenario running @p; each finished run's final
- * state (the variables, how each task ended, the completion's count) is
- * added to @final_states.
+ * state (the variables, the counter, how each task ended, the completion's
+ * count) is added to @final_states. @counter_range_reads false: the
+ * counter's tests tag plain reads instead of range reads.
  */
-export function program_scenario(id: string, p: program, tagged: boolean, final_states: Set<string>, lockdep = true): scenario {
-  let state: { vars: cell[]; done: completion[]; tasks: Array<{ exit_state: string }> } | null = null;
+export function program_scenario(id: string, p: program, tagged: boolean, final_states: Set<string>, lockdep = true, counter_range_reads = true): scenario {
+  let state: { vars: cell[]; n: counter; warned: () => number; done: completion[]; tasks: Array<{ exit_state: string }> } | null = null;
   return {
     id,
     ...(tagged ? { footprint: 'tagged' as const } : {}),
@@ -177,6 +223,8 @@ export function program_scenario(id: string, p: program, tagged: boolean, final_
     setup() {
       const sem = init_rwsem('s');
       const vars = VARS.map(() => new cell());
+      const n = new counter(counter_range_reads);
+      let warned = 0;
       const locks: mutex[] = [mutex_init('m0'), mutex_init('m1')];
       const done = [init_completion('c0')];
       const work: work_struct = INIT_WORK({} as work_struct, async () => vars[0]!.set(vars[0]!.get() + 1), 'w');
@@ -187,6 +235,15 @@ export function program_scenario(id: string, p: program, tagged: boolean, final_
             return;
           case 'add':
             vars[o.v]!.add(1);
+            return;
+          case 'count':
+            n.add(o.d);
+            return;
+          case 'take_above':
+            if (n.above(o.k)) n.add(-1);
+            return;
+          case 'warn_above':
+            if (WARN(n.above(o.k), `program: n is above ${WORDS[o.k]}`, `n > ${WORDS[o.k]}`)) warned++;
             return;
           case 'set':
             vars[o.v]!.set(o.k);
@@ -246,11 +303,11 @@ export function program_scenario(id: string, p: program, tagged: boolean, final_
           for (const o of ops) await run(o);
         }, `t${i}`),
       );
-      state = { vars, done, tasks };
+      state = { vars, n, warned: () => warned, done, tasks };
     },
     check() {
       const s = state!;
-      final_states.add(`${s.vars.map((v) => v.get()).join(',')} / ${s.tasks.map((t) => t.exit_state).join(',')} / c0=${s.done[0]!.done}`);
+      final_states.add(`${s.vars.map((v) => v.get()).join(',')} n=${s.n.value()} warned=${s.warned()} / ${s.tasks.map((t) => t.exit_state).join(',')} / c0=${s.done[0]!.done}`);
       return null;
     },
   };
