@@ -136,11 +136,28 @@ function real_target(p: string): string {
  * submissions, grades, .env files, hidden tests under any name, and a
  * locally solved exercise in the working tree never leave.
  */
-export function export_student(root: string, dest: string): export_result {
+/**
+ * check_export_target - throw if @dest cannot take the template of the course at @root (inside the
+ * course, not empty, or the course has no commit); the real target otherwise. main.ts asks before its
+ * guard run, so that a wrong target is said at once, not after minutes of grading every starter
+ * (grader red team 14 #06).
+ */
+export function check_export_target(root: string, dest: string): string {
   const course = realpathSync(root);
   const target = real_target(dest);
   if (target === course || target.startsWith(course + sep)) throw new Error(`${dest} is inside the course (${course}): export into a folder outside it`);
   if (existsSync(target) && readdirSync(target).length) throw new Error(`${dest} is not empty: export into a new folder`);
+  try {
+    execFileSync('git', ['rev-parse', '--verify', '-q', 'HEAD'], { cwd: course, stdio: 'ignore' });
+  } catch {
+    throw new Error(`${root} is not a git repository with a commit: export-student exports what git tracks at HEAD`);
+  }
+  return target;
+}
+
+export function export_student(root: string, dest: string): export_result {
+  const course = realpathSync(root);
+  const target = check_export_target(root, dest);
   let listing: string;
   try {
     listing = execFileSync('git', ['ls-tree', '-r', '-z', 'HEAD'], { cwd: course, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });

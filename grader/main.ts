@@ -16,7 +16,7 @@ import { COURSE_ROOT, read_manifest } from '../course/files';
 import { find_exercise, type course_manifest } from '../course/manifest';
 import { kill_all_workers } from '../course/runner';
 import { batch_lines, grade_batch } from './batch';
-import { export_student } from './export_student';
+import { check_export_target, export_student } from './export_student';
 import { failure_detail, grader_failure, shown_failure } from './failure';
 import { check_starters_fail, failed_report, grade_submission, known_guards, make_limiter, prepare_base, release_base, verify_hidden, type grade_options, type grade_report, type grading_base, type visibility } from './grade';
 import { build_gradescope_zip } from './gradescope_zip';
@@ -293,6 +293,7 @@ export async function main(argv: string[]): Promise<number> {
   if (p.command === 'export-student') {
     const dest = p.rest[0];
     if (!dest) throw new usage_error('export-student needs a destination folder');
+    check_export_target(root, resolve(dest)); // before minutes of grading (red team 14 #06)
     // Each starter graded once, before anything is written: one that passes every check is a solution
     // committed over it, and would go to every student (grader red team 12 #09).
     console.log('export-student: grading each starter once (a few minutes): each must fail exactly the checks recorded for it');

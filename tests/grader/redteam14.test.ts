@@ -9,12 +9,13 @@ import { COURSE_ROOT, solution_dir } from '../../course/files';
 import { grader_failure } from '../../grader/failure';
 import { check_starters_fail, grade_submission, make_limiter, prepare_base, release_base } from '../../grader/grade';
 import { starter_record_drift } from '../../grader/solved_starter';
+import { main } from '../../grader/main';
 import { make_temp } from '../../grader/tree';
 import { EX01, add_files, add_starter_with, new_submission } from './fixtures';
 import { run_once } from '../../course/check_helpers';
 import { read_manifest } from '../../course/files';
 import { gem_world, WORLD_PARAMS } from '../../scenarios/i915_world';
-import { i915_gem_object_create, i915_gem_object_get_pages, i915_gem_object_mark_active, i915_gem_object_set_madv, sg_table_page } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_create, i915_gem_object_get_pages, i915_gem_object_mark_active, __i915_gem_object_put_pages, i915_gem_object_set_madv, sg_table_page } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { I915_MADV_DONTNEED, __I915_MADV_PURGED } from '../../kernel/drivers/gpu/drm/i915/i915_drv';
 import { register_shrinker, unregister_shrinker, type shrinker } from '../../kernel/mm/vmscan';
 import { atomic_long_t } from '../../kernel/lib/atomic';
@@ -215,5 +216,105 @@ describe('item 2: a GEM object\'s madvise and activity, and a shrinker\'s deferr
       'kernel: active_until 77, madv purged',
       'unregistered: null; again: 0, 1 counter(s), new ones true',
     ]);
+  });
+});
+
+/** Grader red team 14 #05: 06's starter, its batch taken off the GEM lists for the length of its kmalloc and spliced back. */
+function hide_from_lists_06(): string {
+  const starter = readFileSync(join(COURSE_ROOT, 'exercises', EX06.id, EX06.files[0]!), 'utf8');
+  const alloc = '  const relocs = await kmalloc(RELOC_BYTES, GFP_KERNEL); // copied in from userspace\n';
+  if (!starter.includes(alloc)) throw new Error("the fixture no longer finds 06's kmalloc in the starter: update hide_from_lists_06()");
+  return starter.replace(alloc, [
+    '  const lists = [i915.mm.bound_list, i915.mm.unbound_list];',
+    '  const where = lists.map((l) => l.indexOf(obj));',
+    '  lists.forEach((l, i) => { if (where[i]! >= 0) l.splice(where[i]!, 1); });',
+    alloc.trimEnd(),
+    '  lists.forEach((l, i) => { if (where[i]! >= 0) l.splice(Math.min(where[i]!, l.length), 0, obj); });',
+    '',
+  ].join('\n'));
+}
+
+describe('round 14 #05: the GEM object lists are the GEM core\'s to change', () => {
+  it('code handed the device cannot take an object with pages off bound_list/unbound_list, put one on, reorder, empty or replace them; i915_gem_shrink\'s list_del of an object whose pages were put still works', async () => {
+    const { value } = await run_once(WORLD_PARAMS, async () => {
+      const w = gem_world({ release: '4.12' });
+      const a = (await i915_gem_object_create(w.i915, 4096))!;
+      const b = (await i915_gem_object_create(w.i915, 4096))!;
+      await mutex_lock(w.i915.struct_mutex);
+      await i915_gem_object_get_pages(a);
+      await i915_gem_object_get_pages(b);
+      const seen: string[] = [];
+      const tries = (what: string, f: () => unknown): void => {
+        try {
+          f();
+          seen.push(`${what}: done`);
+        } catch (e) {
+          seen.push(`${what}: ${(e as Error).constructor.name}`);
+        }
+      };
+      const list = w.i915.mm.unbound_list;
+      const mm = w.i915.mm as unknown as Record<string, unknown>;
+      seen.push(`on the list: ${list.length}`);
+      tries('splice out an object with pages', () => list.splice(list.indexOf(a), 1));
+      tries('Array.prototype.splice', () => Array.prototype.splice.call(list, 0, 1));
+      tries('push', () => list.push(a));
+      tries('index write', () => {
+        list[0] = b;
+      });
+      tries('length = 0', () => {
+        list.length = 0;
+      });
+      tries('reverse', () => list.reverse());
+      tries('replace the list', () => {
+        mm.unbound_list = [];
+      });
+      tries('replace the bound list', () => {
+        mm.bound_list = [];
+      });
+      seen.push(`still on the list: ${w.i915.mm.unbound_list.length}`);
+      __i915_gem_object_put_pages(a);
+      tries('list_del_init of an object whose pages were put', () => list.splice(list.indexOf(a), 1));
+      seen.push(`left: ${w.i915.mm.unbound_list.map((o) => o === b ? 'b' : 'a').join(',')}`);
+      mutex_unlock(w.i915.struct_mutex);
+      return seen;
+    });
+    expect(value).toEqual([
+      'on the list: 2',
+      'splice out an object with pages: TypeError',
+      'Array.prototype.splice: TypeError',
+      'push: TypeError',
+      'index write: TypeError',
+      'length = 0: TypeError',
+      'reverse: TypeError',
+      'replace the list: TypeError',
+      'replace the bound list: TypeError',
+      'still on the list: 2',
+      'list_del_init of an object whose pages were put: done',
+      'left: b',
+    ]);
+  });
+
+  it('the attack graded as a 06 submission scores nothing: it fails no-use-after-free-under-reclaim, as the starter does', async () => {
+    const base = prepare_base();
+    try {
+      const sub = new_submission('rt14-05');
+      add_starter_with(sub, EX06, '');
+      writeFileSync(join(sub, EX06.id, EX06.files[0]!), hide_from_lists_06());
+      const r = await grade_submission(base, { submission: sub, exercises: ['06'] });
+      const ex = r.exercises[0]!;
+      expect(ex.checks.find((c) => c.id === 'no-use-after-free-under-reclaim')?.status, ex.message).toBe('failed');
+      expect(ex.score).toBe(0);
+    } finally {
+      release_base(base);
+    }
+  }, 900_000);
+});
+
+describe('round 14 #06: export-student refuses a wrong target before it grades the starters', () => {
+  it('a target inside the course is named at once: here the course also has a solution committed over 01\'s starter, which the grading would have refused first', async () => {
+    const reference = readFileSync(join(solution_dir(EX01), EX01.files[0]!), 'utf8');
+    const clone = clone_with_committed_01(reference);
+    await expect(main(['export-student', join(clone, 'inside'), '--root', clone])).rejects.toThrow(/inside is inside the course .*export into a folder outside it/);
+    await expect(main(['export-student', join(clone, 'exercises'), '--root', clone])).rejects.toThrow(/exercises is inside the course/);
   });
 });

@@ -32,7 +32,8 @@ import {
   i915_gem_object_unbind,
   type drm_i915_gem_object,
 } from './i915_gem_object';
-import { model_field_add, model_field_set } from '../../../../model_fields';
+import { model_field_add, model_field_set, model_kernel_fields } from '../../../../model_fields';
+import { model_gem_list, model_gem_list_write } from './i915_gem_lists';
 import { i915_gem_shrinker_init, v4_11_shrinker_ops, type i915_shrinker_ops } from './i915_gem_shrinker';
 import { model_struct } from '../../../../model_struct';
 
@@ -105,8 +106,8 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
   const i915: drm_i915_private = {
     struct_mutex: mutex_init('&dev->struct_mutex'),
     mm: {
-      unbound_list: [],
-      bound_list: [],
+      unbound_list: model_gem_list([]),
+      bound_list: model_gem_list([]),
       free_list: new llist_head<drm_i915_gem_object>(),
       free_work,
       free_count: 0,
@@ -126,6 +127,7 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
     lockdep_name: '(&i915->mm.free_work)',
   });
   i915_gem_shrinker_init(i915);
+  model_kernel_fields(i915.mm, ['unbound_list', 'bound_list']); // the lists themselves are the device's for its life
   model_struct(i915.mm);
   return model_struct(i915);
 }
@@ -230,7 +232,7 @@ async function __i915_gem_free_objects(i915: drm_i915_private, objs: drm_i915_ge
 
 function unlink(list: drm_i915_gem_object[], obj: drm_i915_gem_object): void {
   const i = list.indexOf(obj);
-  if (i >= 0) list.splice(i, 1);
+  if (i >= 0) model_gem_list_write(() => list.splice(i, 1));
 }
 
 /**

@@ -22,6 +22,7 @@ import { model_checker_read } from '../../../../lib/atomic';
 import { current } from '../../../../sched/core';
 import type { task_struct } from '../../../../sched/task';
 import { model_i915_objects, model_replace_i915_objects, type drm_i915_private } from './i915_drv';
+import { model_field_set } from '../../../../model_fields';
 
 /** Tasks running code under watch, with their nesting depth. */
 const watched = new WeakMap<task_struct, number>();
@@ -99,7 +100,7 @@ function watch_list(i915: drm_i915_private, which: watched_list): void {
   });
   wrapped.add(proxy);
   if (which === 'objects') model_replace_i915_objects(i915, proxy);
-  else i915.mm[which] = proxy;
+  else model_field_set(i915.mm, which, proxy);
 }
 
 /**

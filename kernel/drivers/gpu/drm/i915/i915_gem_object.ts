@@ -35,6 +35,7 @@ import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, model_i915_
 import { model_page_access, model_page_pins_changed } from './i915_gem_pages_debug';
 import { model_struct } from '../../../../model_struct';
 import { model_field_add, model_field_set, model_kernel_fields } from '../../../../model_fields';
+import { model_gem_list_write } from './i915_gem_lists';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -261,7 +262,7 @@ export async function i915_gem_object_get_pages(obj: drm_i915_gem_object): Promi
   // marks them unevictable); v4.11 did not yet, so neither does the model.
   set_pages(obj, { mem: sg, pages });
   // A newly populated object joins the unbound list (i915_gem_object_get_pages).
-  if (!obj.i915.mm.unbound_list.includes(obj) && !obj.i915.mm.bound_list.includes(obj)) obj.i915.mm.unbound_list.push(obj);
+  if (!obj.i915.mm.unbound_list.includes(obj) && !obj.i915.mm.bound_list.includes(obj)) model_gem_list_write(() => obj.i915.mm.unbound_list.push(obj));
   return 0;
 }
 
@@ -280,7 +281,7 @@ async function i915_gem_object_get_pages_blocks(obj: drm_i915_gem_object): Promi
     return -12;
   }
   set_pages(obj, { mem: sg, pages: sg_block_pages(blocks, obj.base.filp.mapping), blocks });
-  if (!obj.i915.mm.unbound_list.includes(obj) && !obj.i915.mm.bound_list.includes(obj)) obj.i915.mm.unbound_list.push(obj);
+  if (!obj.i915.mm.unbound_list.includes(obj) && !obj.i915.mm.bound_list.includes(obj)) model_gem_list_write(() => obj.i915.mm.unbound_list.push(obj));
   return 0;
 }
 
@@ -496,8 +497,10 @@ export async function i915_gem_object_bind(obj: drm_i915_gem_object): Promise<nu
   model_field_add(obj, 'bind_count', 1);
   const mm = obj.i915.mm;
   const i = mm.unbound_list.indexOf(obj);
-  if (i >= 0) mm.unbound_list.splice(i, 1);
-  if (!mm.bound_list.includes(obj)) mm.bound_list.push(obj);
+  model_gem_list_write(() => {
+    if (i >= 0) mm.unbound_list.splice(i, 1);
+    if (!mm.bound_list.includes(obj)) mm.bound_list.push(obj);
+  });
   return 0;
 }
 
@@ -519,8 +522,10 @@ export function i915_gem_object_unbind(obj: drm_i915_gem_object): number {
   const mm = obj.i915.mm;
   const i = mm.bound_list.indexOf(obj);
   if (i >= 0) {
-    mm.bound_list.splice(i, 1);
-    if (obj.mm.pages) mm.unbound_list.push(obj);
+    model_gem_list_write(() => {
+      mm.bound_list.splice(i, 1);
+      if (obj.mm.pages) mm.unbound_list.push(obj);
+    });
   }
   return 0;
 }

@@ -45,6 +45,7 @@ import {
   obj_nr_pages,
   type drm_i915_gem_object,
 } from './i915_gem_object';
+import { model_gem_list_write } from './i915_gem_lists';
 
 /** The outcome of i915_gem_shrinker_lock(): did we get it, and must we unlock? */
 export interface shrinker_lock_state {
@@ -219,7 +220,7 @@ export async function i915_gem_shrink(i915: drm_i915_private, target: number, fl
       const pages = obj_nr_pages(obj);
       if (await unsafe_drop_pages(obj)) {
         const i = i915.mm.unbound_list.indexOf(obj);
-        if (i >= 0) i915.mm.unbound_list.splice(i, 1);
+        if (i >= 0) model_gem_list_write(() => i915.mm.unbound_list.splice(i, 1));
         count += pages;
       }
     }

@@ -1,0 +1,66 @@
+// Models: dev_priv->mm.bound_list and mm.unbound_list (i915_drv.h), the lists
+// every shrinker path walks to find objects with pages.
+//
+// Code handed the device reads them; only the GEM core moves objects on and
+// off them (list_move_tail/list_del_init on obj->global_link). As live arrays,
+// 06's starter took its batch off the lists for the length of its kmalloc and
+// spliced it back after: no shrinker path found it, so nothing took its pages
+// and the missing pin went unseen (grader red team 14 #05, 5/13 against the
+// starter's 0/13). Here each list is an array behind a guard: reads are as
+// before; a write throws as a read-only field does, except while the model
+// itself writes (model_gem_list_write) and except one spelling learner code
+// has: i915_gem_shrink's list_del_init(&obj->global_link) once the object's
+// pages are put, written `list.splice(list.indexOf(obj), 1)` (exercise 09's
+// starter and reference). Removing an object that still has pages, adding
+// one, or reordering is refused.
+import type { drm_i915_gem_object } from './i915_gem_object';
+
+let model_writing = 0;
+
+/** model_gem_list_write - the GEM core changes a list inside @fn. */
+export function model_gem_list_write<R>(fn: () => R): R {
+  model_writing++;
+  try {
+    return fn();
+  } finally {
+    model_writing--;
+  }
+}
+
+function refuse(what: string): never {
+  throw new TypeError(`Cannot ${what} i915's GEM object list: only the GEM core moves objects on and off it (list_move_tail/list_del_init on obj->global_link, under struct_mutex); pin an object to keep its pages`);
+}
+
+/** model_gem_list - @items behind the guard above (the model keeps writing @items itself, or through the guard in model_gem_list_write). */
+export function model_gem_list(items: drm_i915_gem_object[]): drm_i915_gem_object[] {
+  // list_del_init(&obj->global_link) after the pages were put, spelled as a splice of one.
+  function list_del_init(start: number, delete_count: number, ...added: unknown[]): drm_i915_gem_object[] {
+    const obj = items[start];
+    if (added.length === 0 && delete_count === 1 && obj && obj.mm.pages === null) return items.splice(start, 1);
+    return refuse(obj && obj.mm.pages !== null ? 'take an object that still has pages off' : 'splice');
+  }
+  return new Proxy(items, {
+    get(target, prop, receiver) {
+      if (prop === 'splice' && model_writing === 0) return list_del_init;
+      return Reflect.get(target, prop, receiver);
+    },
+    set(target, prop, value) {
+      if (model_writing === 0) refuse(`write ${String(prop)} of`);
+      return Reflect.set(target, prop, value);
+    },
+    deleteProperty(target, prop) {
+      if (model_writing === 0) refuse(`delete ${String(prop)} of`);
+      return Reflect.deleteProperty(target, prop);
+    },
+    defineProperty(target, prop, desc) {
+      if (model_writing === 0) refuse(`define ${String(prop)} on`);
+      return Reflect.defineProperty(target, prop, desc);
+    },
+    setPrototypeOf() {
+      return refuse('change the prototype of');
+    },
+    preventExtensions() {
+      return refuse('freeze');
+    },
+  });
+}
