@@ -359,6 +359,11 @@ export default define_checks(refuse_kernel_object_state({
           // pin (pages_pin_count > bind_count), and the shrinker unbinds every VMA of an idle batch.
           { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 4, bound_twice: true }, comm: 'Xorg' },
           { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 8, bound_twice: true }, level: { mark: 'min', delta: 1 }, cache_objects: 3, lockdep: false },
+          // A batch another client holds too (flink'd, or shared with PRIME), on top of execbuffer's own lookup reference
+          // (a relocation that pinned only a batch it alone held, 'another reference keeps the object, so its pages stay', passed every check): a reference
+          // keeps the struct, not its pages; the shrinker never reads the refcount.
+          { ...DECISIVE_RELOCATION, target: { state: 'unpinned', pages: 4, shared: true }, comm: 'glxgears' },
+          { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 6, shared: true }, lockdep: false },
         ],
       }),
     },

@@ -28,6 +28,7 @@ import {
   type drm_i915_gem_object,
   type sg_table,
 } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_get, i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { user_task } from '../kernel/fork';
 import { default_boot_params } from '../kernel/init/params';
 import { model_checker_read } from '../kernel/lib/atomic';
@@ -116,12 +117,14 @@ export async function execbuffer_ioctl(w: world, relocate: relocate_fn, out: exe
   i915_gem_object_unpin_pages(obj); // it has pages; nothing pins them
   const keep: Array<[page, number]> = [];
   await mutex_lock(w.i915.struct_mutex);
+  i915_gem_object_get(obj); // execbuffer's own reference, from looking the handle up (eb_lookup_vmas)
   await fill_to_min(keep);
   out.pin_before = model_checker_read(obj.mm.pages_pin_count);
   out.pages_before = obj.mm.pages;
   out.ret = await relocate(w.i915, obj);
   out.pin_after = model_checker_read(obj.mm.pages_pin_count);
   out.pages_after = obj.mm.pages;
+  i915_gem_object_put(obj); // eb_release_vmas
   mutex_unlock(w.i915.struct_mutex);
   for (const [p, order] of keep) __free_pages(p, order);
 }
@@ -177,7 +180,7 @@ export interface relocation_workload {
    * hands out such buffers; execbuffer takes them as they are): the shrinker's first pass purges exactly these,
    * so an unpinned one is gone under the ioctl's own kmalloc (red team 11: no-pin-for-purgeable).
    */
-  target: { state: target_state; pages: number; purgeable?: boolean; bound_twice?: boolean };
+  target: { state: target_state; pages: number; purgeable?: boolean; bound_twice?: boolean; shared?: boolean };
   /** The other GEM objects on the machine. */
   objects: gem_object_spec[];
   /** Purgeable buffer cache objects of 4 pages (Mesa's bo cache). */
@@ -357,7 +360,7 @@ export function describe_relocation_workload(wl: relocation_workload): string {
   const level = wl.level.mark === 'atomic-floor' ? 'free memory down to the atomic reserve (below min)' :
     wl.level.delta >= NOTHING_TAKEN ? 'free memory as the setup left it (far above the high watermark)' :
     `free memory ${wl.level.delta === 0 ? 'at' : wl.level.delta > 0 ? `${pages(wl.level.delta)} above` : `${pages(-wl.level.delta)} below`} the ${wl.level.mark} watermark`;
-  return `batch ${wl.target.state}${wl.target.bound_twice ? ' twice (the global GTT and a ppgtt)' : ''}${wl.target.purgeable ? ' and marked DONTNEED (purgeable)' : ''}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
+  return `batch ${wl.target.state}${wl.target.bound_twice ? ' twice (the global GTT and a ppgtt)' : ''}${wl.target.purgeable ? ' and marked DONTNEED (purgeable)' : ''}${wl.target.shared ? ', shared with another client (a second handle)' : ''}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
     `${wl.cache_objects} purgeable cache objects${wl.cache_busy_jiffies ? ` the GPU still uses for ${wl.cache_busy_jiffies} jiffies` : ''}; swap ${wl.swap ? 'on' : 'off'}; ${level}; lockdep ${wl.lockdep ? 'on' : 'off'}; ` +
     `ioctl task "${wl.comm}"` + (wl.fail_nth_kmalloc ? `; slab allocation #${wl.fail_nth_kmalloc} of the relocation fails (failslab)` : '') +
     (wl.hog_pages ? `; a sleeping process "${HOG_COMM}" holds ${pages(wl.hog_pages)} of anonymous memory` : '') +
@@ -461,6 +464,8 @@ async function make_target(w: world, spec: relocation_workload['target']): Promi
   // Opt-in: bound in a context's ppgtt too (full ppgtt: most batches have two VMAs), bind_count 2.
   if (spec.state === 'bound' && spec.bound_twice && (await i915_gem_object_bind(obj))) throw new Error('check setup: cannot bind the batch twice');
   if (spec.purgeable) i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);
+  // Opt-in: another client holds the batch too (flink'd, or shared with PRIME): one more reference.
+  if (spec.shared) i915_gem_object_get(obj);
   return obj;
 }
 
@@ -490,6 +495,9 @@ export async function run_relocation(
       const keep: Array<[page, number]> = [];
       const relocs_cache = kmalloc_slab(RELOC_BUFFER_BYTES);
       await mutex_lock(i915.struct_mutex);
+      // execbuffer's own reference, from looking the handle up (v4.11 eb_lookup_vmas): during the relocation the
+      // batch always has at least two (a reference keeps the object, not its pages).
+      i915_gem_object_get(obj);
       await fill_to(level_target(wl.level), keep);
       const before = { pin: model_checker_read(obj.mm.pages_pin_count), pages: obj.mm.pages, buffers: relocs_cache.nr_objects };
       const locks = lock_owners([i915.struct_mutex]);
@@ -542,6 +550,7 @@ export async function run_relocation(
         free_after: zone_info().free,
         unpinned_alloc,
       };
+      i915_gem_object_put(obj); // eb_release_vmas
       mutex_unlock(i915.struct_mutex);
       for (const [p, order] of keep) __free_pages(p, order);
       out.books = page_accounting();
