@@ -14,6 +14,7 @@ import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { COURSE_ROOT, read_manifest } from '../course/files';
 import { find_exercise, type course_manifest } from '../course/manifest';
+import { read_starter_record } from '../course/starter_record';
 import { kill_all_workers } from '../course/runner';
 import { batch_lines, grade_batch } from './batch';
 import { check_export_target, export_student } from './export_student';
@@ -175,6 +176,14 @@ export async function run_grade(opts: grade_options, out: string, quiet = false)
     if (base && manifest && !(e instanceof grader_failure && e.kind === 'starter')) {
       const wanted = opts.exercises?.length ? opts.exercises.map((q) => find_exercise(manifest!, q).id) : manifest.exercises.map((x) => x.id);
       guards = await known_guards(base, manifest.exercises.filter((x) => wanted.includes(x.id)), opts);
+    } else if (manifest && e instanceof grader_failure && e.kind === 'starter') {
+      // The starter at HEAD was refused: the guards are the ones the course recorded for its starter
+      // (checks/<id>.starter.json), so the report is out of what a graded one is (red team 14 #02: 'Points 0/12' for 01's 8).
+      guards = new Map();
+      for (const x of manifest.exercises) {
+        const record = read_starter_record(x, opts.root);
+        if (typeof record !== 'string') guards.set(x.id, new Set(x.tests.map((t) => t.check).filter((id) => !record.starter_fails.includes(id))));
+      }
     }
     report = failed_report(basename(opts.submission ?? 'submission'), shown_failure(e), manifest, failure_detail(e), opts.exercises, guards);
   } finally {

@@ -9,7 +9,7 @@ import { COURSE_ROOT, solution_dir } from '../../course/files';
 import { grader_failure } from '../../grader/failure';
 import { check_starters_fail, grade_submission, make_limiter, prepare_base, release_base } from '../../grader/grade';
 import { starter_record_drift } from '../../grader/solved_starter';
-import { main } from '../../grader/main';
+import { main, run_grade } from '../../grader/main';
 import { make_temp } from '../../grader/tree';
 import { EX01, add_files, add_starter_with, new_submission } from './fixtures';
 import { run_once } from '../../course/check_helpers';
@@ -72,6 +72,19 @@ describe('round 13 #07: a partly solved starter committed at HEAD is refused, na
     } finally {
       release_base(base);
     }
+  }, 600_000);
+
+  it('the refusal\'s report is out of what a graded one is: the recorded guards are worth 0 (it said 0/12 for 01\'s 8)', async () => {
+    const clone = clone_with_committed_01(partly_solved_01());
+    const sub = new_submission('carol');
+    add_files(sub, EX01, solution_dir(EX01));
+    const out = join(make_temp('shrinker-partly14-out-'), 'out');
+    const r = await run_grade({ root: clone, submission: sub, exercises: ['01'], typecheck: false }, out, true);
+    const record = JSON.parse(readFileSync(join(clone, EX01.checks.replace(/\.checks\.ts$/, '.starter.json')), 'utf8')) as { starter_fails: string[] };
+    const graded = EX01.tests.filter((t) => record.starter_fails.includes(t.check)).reduce((n, t) => n + t.points, 0);
+    expect(graded).toBeLessThan(EX01.tests.reduce((n, t) => n + t.points, 0));
+    expect({ score: r.score, max: r.max_score }).toEqual({ score: 0, max: graded });
+    expect(r.exercises[0]!.message).toMatch(/starter in the instructor's course is already solved/);
   }, 600_000);
 
   it('the starter as committed passes its record: grading setup goes on', async () => {
