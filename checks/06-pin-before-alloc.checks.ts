@@ -364,6 +364,15 @@ export default define_checks(refuse_kernel_object_state({
           // keeps the struct, not its pages; the shrinker never reads the refcount.
           { ...DECISIVE_RELOCATION, target: { state: 'unpinned', pages: 4, shared: true }, comm: 'glxgears' },
           { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 6, shared: true }, lockdep: false },
+          // A batch an earlier execbuffer relocated (dirty), and one whose previous request the GPU has completed but nobody
+          // has retired yet (active_count set): the second execbuffer of a batch, the common case (red team 15's
+          // skip-pin-when-dirty, 'dirty pages must be written back first', and a pin skipped for an active batch, 'the
+          // shrinker skips active objects', passed every check: every batch was clean and idle). v4.11's put_pages releases
+          // dirty pages too (they go to swap or the page cache), and i915_gem_shrink() retires requests before its walk.
+          { ...DECISIVE_RELOCATION, target: { state: 'unpinned', pages: 8, dirty: true }, comm: 'Xorg' },
+          { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 4, dirty: true }, lockdep: false },
+          { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 6, gpu_completed: true }, comm: 'glxgears' },
+          { ...DECISIVE_RELOCATION, target: { state: 'bound', pages: 4, gpu_completed: true, bound_twice: true }, lockdep: false, level: { mark: 'min', delta: 1 }, cache_objects: 3 },
         ],
       }),
     },

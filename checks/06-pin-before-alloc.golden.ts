@@ -171,6 +171,17 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 36
     },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"dirty\":true,\"pages\":8,\"state\":\"unpinned\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 36
+    },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"Xorg\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":4,\"purgeable\":true,\"state\":\"unpinned\"}}": {
       "ret": 0,
       "written": 1,
@@ -192,6 +203,28 @@ const golden: golden_data = {
       "stalled_jiffies": 0,
       "slept": 0,
       "free_after": 1768
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"gpu_completed\":true,\"pages\":6,\"state\":\"bound\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 36
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":4,\"shared\":true,\"state\":\"unpinned\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 36
     },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"glxgears\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":true,\"objects\":[],\"swap\":true,\"target\":{\"pages\":8,\"state\":\"unpinned\"},\"totalram_pages\":524288}": {
       "ret": 0,
@@ -215,6 +248,17 @@ const golden: golden_data = {
       "slept": 0,
       "free_after": 36
     },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"dirty\":true,\"pages\":4,\"state\":\"bound\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 36
+    },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":130,\"state\":\"bound\"}}": {
       "ret": 0,
       "written": 1,
@@ -227,6 +271,17 @@ const golden: golden_data = {
       "free_after": 36
     },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":6,\"purgeable\":true,\"state\":\"bound\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 36
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":1,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":0,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"pages\":6,\"shared\":true,\"state\":\"bound\"}}": {
       "ret": 0,
       "written": 1,
       "dirty": true,
@@ -335,6 +390,17 @@ const golden: golden_data = {
       "stalled_jiffies": 0,
       "slept": 0,
       "free_after": 35
+    },
+    "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"bound_twice\":true,\"gpu_completed\":true,\"pages\":4,\"state\":\"bound\"}}": {
+      "ret": 0,
+      "written": 1,
+      "dirty": true,
+      "pin_delta": 0,
+      "reloc_buffers_leaked": 0,
+      "faults_hit": 0,
+      "stalled_jiffies": 0,
+      "slept": 0,
+      "free_after": 33
     },
     "{\"cache_busy_jiffies\":0,\"cache_objects\":3,\"comm\":\"i915_execbuf\",\"fail_nth_kmalloc\":0,\"level\":{\"delta\":1,\"mark\":\"min\"},\"lockdep\":false,\"objects\":[],\"swap\":true,\"target\":{\"bound_twice\":true,\"pages\":8,\"state\":\"bound\"}}": {
       "ret": 0,

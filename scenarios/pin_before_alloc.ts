@@ -180,7 +180,21 @@ export interface relocation_workload {
    * hands out such buffers; execbuffer takes them as they are): the shrinker's first pass purges exactly these,
    * so an unpinned one is gone under the ioctl's own kmalloc (red team 11: no-pin-for-purgeable).
    */
-  target: { state: target_state; pages: number; purgeable?: boolean; bound_twice?: boolean; shared?: boolean };
+  target: {
+    state: target_state;
+    pages: number;
+    purgeable?: boolean;
+    bound_twice?: boolean;
+    shared?: boolean;
+    /** Opt-in: an earlier execbuffer's relocation wrote the batch (obj->mm.dirty): the second execbuffer of a batch, the common case. */
+    dirty?: boolean;
+    /**
+     * Opt-in ('bound' only): the GPU has just completed the previous execbuffer of this batch and nobody has retired
+     * that request yet (obj->active_count still set). i915_gem_shrink() retires first, so reclaim under the ioctl's
+     * kmalloc finds it idle.
+     */
+    gpu_completed?: boolean;
+  };
   /** The other GEM objects on the machine. */
   objects: gem_object_spec[];
   /** Purgeable buffer cache objects of 4 pages (Mesa's bo cache). */
@@ -360,7 +374,7 @@ export function describe_relocation_workload(wl: relocation_workload): string {
   const level = wl.level.mark === 'atomic-floor' ? 'free memory down to the atomic reserve (below min)' :
     wl.level.delta >= NOTHING_TAKEN ? 'free memory as the setup left it (far above the high watermark)' :
     `free memory ${wl.level.delta === 0 ? 'at' : wl.level.delta > 0 ? `${pages(wl.level.delta)} above` : `${pages(-wl.level.delta)} below`} the ${wl.level.mark} watermark`;
-  return `batch ${wl.target.state}${wl.target.bound_twice ? ' twice (the global GTT and a ppgtt)' : ''}${wl.target.purgeable ? ' and marked DONTNEED (purgeable)' : ''}${wl.target.shared ? ', shared with another client (a second handle)' : ''}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
+  return `batch ${wl.target.state}${wl.target.bound_twice ? ' twice (the global GTT and a ppgtt)' : ''}${wl.target.purgeable ? ' and marked DONTNEED (purgeable)' : ''}${wl.target.shared ? ', shared with another client (a second handle)' : ''}${wl.target.dirty ? ', dirty (an earlier relocation wrote it)' : ''}${wl.target.gpu_completed ? ', its previous request completed on the GPU and not yet retired (active)' : ''}, ${wl.target.pages} pages; other objects: ${describe_objects(wl.objects)}; ` +
     `${wl.cache_objects} purgeable cache objects${wl.cache_busy_jiffies ? ` the GPU still uses for ${wl.cache_busy_jiffies} jiffies` : ''}; swap ${wl.swap ? 'on' : 'off'}; ${level}; lockdep ${wl.lockdep ? 'on' : 'off'}; ` +
     `ioctl task "${wl.comm}"` + (wl.fail_nth_kmalloc ? `; slab allocation #${wl.fail_nth_kmalloc} of the relocation fails (failslab)` : '') +
     (wl.hog_pages ? `; a sleeping process "${HOG_COMM}" holds ${pages(wl.hog_pages)} of anonymous memory` : '') +
@@ -466,6 +480,10 @@ async function make_target(w: world, spec: relocation_workload['target']): Promi
   if (spec.purgeable) i915_gem_object_set_madv(obj, I915_MADV_DONTNEED);
   // Opt-in: another client holds the batch too (flink'd, or shared with PRIME): one more reference.
   if (spec.shared) i915_gem_object_get(obj);
+  // Opt-in: written by an earlier relocation (dirty pages go to swap or the page cache on release, they are not kept).
+  if (spec.dirty) obj.mm.dirty = true;
+  // Opt-in: the previous execbuffer's request has just completed, not yet retired (i915_vma_move_to_active's record).
+  if (spec.state === 'bound' && spec.gpu_completed) i915_gem_object_mark_active(obj, jiffies());
   return obj;
 }
 
