@@ -90,7 +90,7 @@ describe('count_objects and scan_objects answer an unsigned long, or the call oo
     const r = await reclaim_with(s);
     expect(r.reports.find((x) => x.kind === 'bug')?.title).toBe('Oops: Error: (a thrown value that could not be read)');
     expect(r.steps).toBeLessThan(50);
-  }, 120_000); // (the limit is only the backstop of the control: without the fix the run never ends)
+  });
 
   it('an OOM notifier (05) that leaves *freed at an object whose valueOf says 1, or returns a thenable: an oops naming it, not "progress" for ever', async () => {
     const answers: Record<string, (freed: { value: number }) => number | Promise<number>> = {
@@ -109,7 +109,7 @@ describe('count_objects and scan_objects answer an unsigned long, or the call oo
       });
       expect(r.reports.find((x) => x.kind === 'bug')?.title, what).toBe(`i915_gem_shrinker_oom ${what}`);
     }
-  }, 120_000); // (the backstop of the control: without the fix the thenable never settles)
+  });
 
   it('numbers are taken as they are (0, SHRINK_STOP from scan, a negative errno: their meaning is the checks\' to judge)', async () => {
     const s = test_shrinker(() => 300, () => -11, { name: 'i915_gem_shrinker' });

@@ -148,7 +148,7 @@ describe('round 11, 02: a course kept as a folder of a larger repository', () =>
     export_student(course, dest);
     expect(readFileSync(join(dest, 'exercises', e.id, e.files[0]!), 'utf8')).toBe(committed);
     expect(existsSync(join(dest, 'README.md'))).toBe(true);
-  }, 300_000);
+  });
 });
 
 describe('round 11, 07: a zip of the repository\'s folder (shrinker-lab-main/exercises/...)', () => {

@@ -72,7 +72,7 @@ describe('round 13 #07: a partly solved starter committed at HEAD is refused, na
     } finally {
       release_base(base);
     }
-  }, 600_000);
+  });
 
   it('the refusal\'s report is out of what a graded one is: the recorded guards are worth 0 (it said 0/12 for 01\'s 8)', async () => {
     const clone = clone_with_committed_01(partly_solved_01());
@@ -85,7 +85,7 @@ describe('round 13 #07: a partly solved starter committed at HEAD is refused, na
     expect(graded).toBeLessThan(EX01.tests.reduce((n, t) => n + t.points, 0));
     expect({ score: r.score, max: r.max_score }).toEqual({ score: 0, max: graded });
     expect(r.exercises[0]!.message).toMatch(/starter in the instructor's course is already solved/);
-  }, 600_000);
+  });
 
   it('the starter as committed passes its record: grading setup goes on', async () => {
     const base = prepare_base(clone_with_committed_01(null));
@@ -94,7 +94,7 @@ describe('round 13 #07: a partly solved starter committed at HEAD is refused, na
     } finally {
       release_base(base);
     }
-  }, 600_000);
+  });
 });
 
 const EX06 = read_manifest().exercises.find((e) => e.id.startsWith('06-'))!;

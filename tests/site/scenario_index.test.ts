@@ -32,7 +32,7 @@ describe("the playground's scenario index", () => {
     expect(m).not.toBeNull();
     expect(JSON.parse(m![1]!)).toEqual(scenario_index());
     expect(watched.some((f) => f.endsWith('checks/03-reclaim-recursion.checks.ts'))).toBe(true);
-  }, 300_000);
+  });
 
   it('with the index set, the catalogue is the index and a scenario is found through it: an index that names the wrong suite is refused', async () => {
     const index = scenario_index();
