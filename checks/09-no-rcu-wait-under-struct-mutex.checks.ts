@@ -19,7 +19,7 @@ import {
   I915_SHRINK_UNBOUND,
   type drm_i915_private,
 } from '../kernel/drivers/gpu/drm/i915/i915_drv';
-import { i915_gem_object_bind, i915_gem_object_unpin_pages, model_other_cpu_pins_at_put, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { i915_gem_object_bind, i915_gem_object_set_madv, i915_gem_object_unpin_pages, model_other_cpu_pins_at_put, type drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_shrink_all, type i915_shrinker_ops } from '../kernel/drivers/gpu/drm/i915/i915_gem_shrinker';
 import { user_task } from '../kernel/fork';
@@ -34,6 +34,7 @@ import {
   arb_gem_objects,
   boot_order_machine,
   describe_objects,
+  EVERY_GEM_OBJECT_KIND,
   FRAMEBUFFER_GEM_OBJECT_KINDS,
   kind_is_releasable,
   GEM_OBJECT_KINDS,
@@ -133,6 +134,12 @@ interface shrink_workload {
    * binding of an idle object (red team 14's spare-multi-bound: a shrink that skipped objects bound twice passed all).
    */
   bound_twice?: number[];
+  /**
+   * releases-what-the-reference-releases only: userspace flips these objects' madvise (I915_GEM_MADVISE ioctl:
+   * WILLNEED <-> DONTNEED) after they are made, so every kind meets both (red team 15: an active buffer still
+   * needed, a framebuffer marked purgeable; a decision keyed to kind x madv met only the kinds' defaults).
+   */
+  madv_flipped?: number[];
 }
 /**
  * Every kind i915_gem_shrink tells apart, including a bound object that is
@@ -154,6 +161,19 @@ const arb_shrink_workload: fc.Arbitrary<shrink_workload> = fc.record({
 });
 /** One object of every kind, scan's first pass, no swap: the lesson's case. */
 const EVERY_KIND: gem_object_spec[] = SHRINK_KINDS.map((kind, i) => ({ kind, pages: i + 1 }));
+/**
+ * Every kind the model makes (scenarios/gem_workloads.ts EVERY_GEM_OBJECT_KIND, the opt-in ones too): GPU-dirty
+ * buffers, pages pinned beyond their bindings, buffers bound twice, active buffers still needed, and buffers userspace
+ * has closed whose free is still on its way (base.refcount 0: on their lists with their pages until the free worker,
+ * which needs struct_mutex, runs). Red team 15: a shrink that skipped refcount-0 objects (spare-dying), or active
+ * WILLNEED ones even under I915_SHRINK_ACTIVE (active-only-if-purgeable), passed all, no release workload having one.
+ */
+const EVERY_MODEL_KIND: gem_object_spec[] = EVERY_GEM_OBJECT_KIND.map((kind, i) => ({ kind, pages: i + 1 }));
+/** Every kind twice, the second copy's madvise flipped by userspace (not a closed buffer's: its handle is gone). */
+const EVERY_KIND_BOTH_MADV = {
+  objects: [...EVERY_MODEL_KIND, ...EVERY_MODEL_KIND],
+  madv_flipped: EVERY_MODEL_KIND.flatMap((o, i) => (o.kind === 'freed' ? [] : [EVERY_MODEL_KIND.length + i])),
+};
 const DECISIVE: shrink_workload = { objects: EVERY_KIND, target: 48, flags: FLAG_NAMES[0]!, swap: false, lockdep: true, comm: 'i915_ioctl', path: 'ioctl' };
 /**
  * The outer-lock workloads: any shrink, on objects of up to 16 pages (a
@@ -292,6 +312,17 @@ const RELEASE_EXAMPLES: readonly shrink_workload[] = [
   // idle object, so scan's first pass, the ioctl's and kswapd's second release them as any bound buffer.
   { ...DECISIVE, objects: [{ kind: 'bound-idle', pages: 4 }, { kind: 'purgeable', pages: 2 }, { kind: 'bound-idle', pages: 5 }, { kind: 'bound-needed', pages: 3 }], bound_twice: [0, 2, 3], target: 12, comm: 'glxgears' },
   { ...DECISIVE, objects: [{ kind: 'bound-needed', pages: 4 }, { kind: 'bound-idle', pages: 3 }, { kind: 'needed', pages: 2 }], bound_twice: [0, 1], swap: true, flags: FLAG_NAMES[1]!, target: 10, caller: 'kswapd', task: 'kthread', comm: 'kswapd0', lockdep: false },
+  // Every kind the model makes, the opt-in ones too, each as made and with its madvise flipped, under every flag set, with
+  // swap and without, big targets so the walk reaches each (red team 15: a shrink that skipped buffers userspace had closed,
+  // base.refcount 0; active buffers still needed even under I915_SHRINK_ACTIVE; bound GPU-dirty needed buffers without it;
+  // buffers bound twice in shrink_all; or purged a framebuffer marked DONTNEED: each passed all, meeting its kind only
+  // under some flags or with one madvise). Closed buffers keep their pages until the free worker runs, and under a caller
+  // that holds struct_mutex it cannot; v4.11 releases them as any purgeable buffer. Then drop_caches' and the OOM
+  // notifier's shrink_all (I915_SHRINK_ACTIVE), and the ioctl holding the lock with only closed buffers to give.
+  ...FLAG_NAMES.flatMap((flags, i) => [false, true].map((swap) => ({ ...DECISIVE, ...EVERY_KIND_BOTH_MADV, flags, swap, holds_lock: (i + Number(swap)) % 2 === 0, lockdep: swap, target: 400 }))),
+  { ...DECISIVE, ...EVERY_KIND_BOTH_MADV, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', comm: 'bash', lockdep: false },
+  { ...DECISIVE, ...EVERY_KIND_BOTH_MADV, swap: true, flags: FLAG_NAMES[2]!, path: 'shrink_all', holds_lock: true, comm: 'i915_ioctl' },
+  { ...DECISIVE, objects: [{ kind: 'freed', pages: 6 }, { kind: 'freed', pages: 4 }, { kind: 'pinned', pages: 2 }], flags: FLAG_NAMES[4]!, target: 10, holds_lock: true, comm: 'i915_ioctl' },
 ];
 
 /**
@@ -303,7 +334,13 @@ const CALLS_UNDER_OUTER_LOCK = 40;
 
 /**
  * After a real unlock, in reclaim: the v4.11 shape (c053b5a) waits there for
- * an expedited grace period, and the lesson accepts it. That is the one wait
+ * an expedited grace period, and the lesson accepts it. Course decision (issue
+ * #11, session 14): how OFTEN it waits there is the learner's choice: on every
+ * call, or only on some (red team 14's rate-limited-rcu-wait, every 256th
+ * jiffy, is accepted and kept as an alternative), because no such wait comes
+ * while an outer frame holds struct_mutex. So this rule judges WHAT the task
+ * slept on after its own unlock, never how often; Andrea's objection to any
+ * wait from reclaim is taught (lesson 09), not graded. That is the one wait
  * allowed: the task may sleep on the expedited GP's wait queue
  * (rcu_sched->exp_wq[], woken by the wait_rcu_exp_gp work) or on
  * rsp->exp_mutex (another caller's expedited GP), nothing else. rcu_barrier()
@@ -433,8 +470,9 @@ function describe_workload(wl: shrink_workload): string {
   const up = wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s (jiffies ${wl.uptime_secs * HZ + HZ})` : '';
   const ram = wl.totalram_pages ? `; ${wl.totalram_pages} pages of RAM` : '';
   const twice = wl.bound_twice?.length ? `; object(s) [${wl.bound_twice.join(', ')}] bound twice (the GGTT and a context's ppgtt)` : '';
+  const flipped = wl.madv_flipped?.length ? `; userspace flipped the madvise (WILLNEED <-> DONTNEED) of object(s) [${wl.madv_flipped.join(', ')}]` : '';
   const pin = wl.pinned_at_put !== undefined ? `; a pread on another CPU pins object ${wl.pinned_at_put} (under obj->mm.lock) just as the shrink puts its pages` : '';
-  return `${describe_objects(wl.objects)}${twice}${pending}${pin}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${up}${ram}`;
+  return `${describe_objects(wl.objects)}${twice}${flipped}${pending}${pin}; ${call} called by "${wl.comm}"${describe_caller_task(wl.task ?? 'user')}${caller}${held}; swap ${wl.swap ? 'on' : 'off'}; lockdep ${wl.lockdep ? 'on' : 'off'}${up}${ram}`;
 }
 
 /** Which of @objs have pages now (by position). */
@@ -645,6 +683,7 @@ export default define_checks(refuse_kernel_object_state({
               async (w) => {
                 const objs = await make_gem_objects(w.i915, wl.objects);
                 for (const i of wl.bound_twice ?? []) await i915_gem_object_bind(objs[i]!);
+                for (const i of wl.madv_flipped ?? []) i915_gem_object_set_madv(objs[i]!, objs[i]!.mm.madv === I915_MADV_DONTNEED ? I915_MADV_WILLNEED : I915_MADV_DONTNEED);
                 // Buffers a client just closed (their RCU callbacks still queued): on their way to being freed, mm.free_count
                 // counts them, and until the free worker runs they are on the lists with their pages (purgeable now: DONTNEED).
                 const closed = await make_gem_objects(w.i915, Array.from({ length: wl.rcu_pending ?? 0 }, () => ({ kind: 'needed' as const, pages: 1 })));

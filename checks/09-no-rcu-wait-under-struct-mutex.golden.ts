@@ -149,6 +149,18 @@ const golden: golden_data = {
       "lists": "---",
       "madv": "wwp"
     },
+    "{\"comm\":\"bash\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
+      "gone": [
+        3,
+        9,
+        17,
+        21,
+        27,
+        35
+      ],
+      "lists": "ub-----------ub---ub-----------ub---",
+      "madv": "wwpppwwwwwppwdddpwddpwpppppppppwwdpp"
+    },
     "{\"comm\":\"bash\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2097152},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":524288},{\"kind\":\"purgeable\",\"pages\":524288}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48,\"totalram_pages\":16777216}": {
       "gone": [
         0,
@@ -179,6 +191,27 @@ const golden: golden_data = {
       "lists": "ub---------",
       "madv": "wwpppwwwwwp"
     },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"holds_lock\":false,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
+      "gone": [],
+      "lists": "ub-b-----b---ub--bub-b-----b---ub--b",
+      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"holds_lock\":true,\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+      "gone": [
+        23,
+        24
+      ],
+      "lists": "ub-b-uu-bb--bub--bub-b----bb--bub--b",
+      "madv": "wwpdpwwwwwppwdddpwddpwppppddppdwwdpd"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"freed\",\"pages\":6},{\"kind\":\"freed\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"ioctl\",\"swap\":false,\"target\":10}": {
+      "gone": [
+        0,
+        1
+      ],
+      "lists": "--u",
+      "madv": "ppw"
+    },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":true,\"target\":19}": {
       "gone": [
         4,
@@ -187,6 +220,19 @@ const golden: golden_data = {
       "lists": "ubbb-uu-bbbubbb-uu-bbb",
       "madv": "wwddpwwwwwdwwddpwwwwwd"
     },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"UNBOUND only\",\"holds_lock\":false,\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+      "gone": [
+        23,
+        24
+      ],
+      "lists": "ub-b-uu-bb--bub--bub-b----bb--bub--b",
+      "madv": "wwpdpwwwwwppwdddpwddpwppppddppdwwdpd"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"UNBOUND only\",\"holds_lock\":true,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
+      "gone": [],
+      "lists": "ub-b-----b---ub--bub-b-----b---ub--b",
+      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
+    },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"UNBOUND only\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":false,\"target\":15}": {
       "gone": [
         4,
@@ -194,6 +240,21 @@ const golden: golden_data = {
       ],
       "lists": "ubbb-uu-bbbubbb-uu-bbb",
       "madv": "wwddpwwwwwdwwddpwwwwwd"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
+      "gone": [],
+      "lists": "ub-b-----b---ub--bub-b-----b---ub--b",
+      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+      "gone": [
+        23,
+        24,
+        26,
+        30
+      ],
+      "lists": "ub-b-uu-bb--bub--bub-b-----b---ub--b",
+      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5}],\"path\":\"ioctl\",\"rcu_pending\":6,\"swap\":false,\"target\":8}": {
       "gone": [],
@@ -233,6 +294,21 @@ const golden: golden_data = {
       "lists": "ub-b-uu-bb-",
       "madv": "wwpdpwwwwwp"
     },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+      "gone": [
+        23,
+        24,
+        26,
+        30
+      ],
+      "lists": "ub-b-uu-bb--bub--bub-b-----b---ub--b",
+      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
+      "gone": [],
+      "lists": "ub-b-----b---ub--bub-b-----b---ub--b",
+      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
+    },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":false,\"target\":7}": {
       "gone": [
         4,
@@ -253,6 +329,31 @@ const golden: golden_data = {
       "lists": "ub-b-----b-",
       "madv": "wwpdpwwwwwp"
     },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":false,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
+      "gone": [
+        3,
+        9,
+        17,
+        21,
+        27,
+        35
+      ],
+      "lists": "ub-----------ub---ub-----------ub---",
+      "madv": "wwpppwwwwwppwdddpwddpwpppppppppwwdpp"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+      "gone": [
+        3,
+        23,
+        24,
+        26,
+        27,
+        30,
+        35
+      ],
+      "lists": "ub---uu-bb--bub--bub-b---------ub---",
+      "madv": "wwpppwwwwwppwdddpwddpwpppppppppwwdpp"
+    },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
       "gone": [
         2,
@@ -266,6 +367,18 @@ const golden: golden_data = {
       ],
       "lists": "ub---------",
       "madv": "wwpppwwwwwp"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
+      "gone": [
+        3,
+        9,
+        17,
+        21,
+        27,
+        35
+      ],
+      "lists": "ub-----------ub---ub-----------ub---",
+      "madv": "wwpppwwwwwppwdddpwddpwpppppppppwwdpp"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2097152},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":524288},{\"kind\":\"purgeable\",\"pages\":524288}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48,\"totalram_pages\":16777216}": {
       "gone": [
