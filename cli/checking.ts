@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { starter_dir } from '../course/files';
 import { join } from 'node:path';
 import { run_isolated } from '../course/isolate';
-import { TYPECHECK_WORKER } from '../course/runner';
+import { CHECKS_TIMEOUT_S, TYPECHECK_WORKER } from '../course/runner';
 import type { manifest_exercise } from '../course/manifest';
 import { compiles, type exercise_run } from '../course/outcome';
 import { TYPECHECK_FLAGS, warm_worker } from '../course/warm';
@@ -17,7 +17,7 @@ import { STATE_DIR, update_entry, type learner_state } from './state';
  * host process): every check budgets its work in model steps and schedules,
  * so a busy machine must never be what stops a check.
  */
-export const DEFAULT_TIMEOUT_S = 300;
+export const DEFAULT_TIMEOUT_S = CHECKS_TIMEOUT_S;
 
 /**
  * check_isolated - check @e from the learner's files in fresh child

@@ -37,6 +37,14 @@ export const TYPECHECK_WORKER = join(HERE, 'typecheck_worker.mjs');
 export const RESULT_FD = 3;
 
 /** One set of limits for every child that runs learner code. */
+/**
+ * Seconds of CPU time one exercise's checks may use, in the learner's loop and in the grader
+ * alike (--timeout). Only a backstop for code that never reaches a schedule point: the checks
+ * budget their work in model steps. 09's reference needs about 95 s of it (session 14), so the
+ * grader's old default of 60 s failed correct answers and refused 09's own starter.
+ */
+export const CHECKS_TIMEOUT_S = 300;
+
 export const LIMITS = {
   /**
    * One request, start-up included: CPU time of the child (course/cpu_budget.ts),

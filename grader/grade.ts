@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { check_result } from '../course/checks';
 import { COURSE_ROOT, read_manifest } from '../course/files';
 import { run_isolated, type isolated_run } from '../course/isolate';
-import { LIMITS, node_args, run_worker, type run_options } from '../course/runner';
+import { CHECKS_TIMEOUT_S, LIMITS, node_args, run_worker, type run_options } from '../course/runner';
 import { exercise_points, find_exercise, type course_manifest, type manifest_exercise } from '../course/manifest';
 import type { exercise_status } from '../course/outcome';
 import type { diagnostic } from '../course/typecheck';
@@ -54,7 +54,7 @@ export interface grade_options {
   hidden_from?: Date | null;
   /** Whether hidden_from is still ahead, decided by the caller once for many submissions (class mode); default: now, per submission. */
   hidden_pending?: boolean;
-  /** Per exercise, default 60 s. */
+  /** Per exercise, CPU time; default course/runner.ts CHECKS_TIMEOUT_S. */
   timeout_ms?: number;
   /** Child processes at once (default 2). */
   jobs?: number;
@@ -604,7 +604,7 @@ async function run_in_tree(tree: string, base: grading_base, e: manifest_exercis
     root: tree,
     exercise: e.id,
     dir: join(tree, 'exercises', e.id),
-    timeout_ms: opts.timeout_ms ?? 60_000,
+    timeout_ms: opts.timeout_ms ?? CHECKS_TIMEOUT_S * 1000,
     typecheck: false,
     worker: join(tree, 'course/worker.js'),
     verb: harden ? ('grade' as const) : ('check' as const),
@@ -651,6 +651,14 @@ export function starter_passes(base: grading_base, e: manifest_exercise, opts: g
       const tree = new_tree(base);
       try {
         const run = await run_in_tree(tree, base, e, { ...opts, sandbox: true, harden: true });
+        // A guard run that did not finish says nothing of the checks it never reached: read as
+        // "the starter now fails them", it refused a whole class's grading as a partly solved
+        // starter when 09's starter merely needed more CPU than --timeout (grader red team 14 #12).
+        if (run.status === 'timeout' || run.status === 'crashed' || run.status === 'compile_error') {
+          throw new grader_failure('grader', `the guard run of exercise ${e.id}'s committed starter did not finish (${run.status}): ${run.message} ` +
+            `The grader grades every submission against the checks that starter passes, so it cannot grade ${e.id} without it. ` +
+            (run.status === 'timeout' ? `Give it more CPU time (--timeout, in seconds of CPU; now ${Math.round((opts.timeout_ms ?? LIMITS.timeout_ms) / 1000)}) and grade again.` : `Run \`npx shrinker-lab run ${e.id}\` on the starter to see why.`));
+        }
         const ids = new Set(run.results.filter((r) => r.status === 'passed').map((r) => r.id));
         for (const x of run.extra ?? []) for (const r of x.results) if (r.status === 'passed') ids.add(`hidden/${r.id}`);
         return ids;
@@ -833,7 +841,7 @@ export async function grade_submission(base: grading_base, opts: grade_options =
   const layout = submission_layout(sub_root, m);
   const wanted = opts.exercises?.length ? opts.exercises.map((q) => find_exercise(m, q).id) : m.exercises.map((e) => e.id);
   const exercises = m.exercises.filter((e) => wanted.includes(e.id));
-  const timeout_ms = opts.timeout_ms ?? 60_000;
+  const timeout_ms = opts.timeout_ms ?? CHECKS_TIMEOUT_S * 1000;
   const baseline = opts.starter_baseline !== false;
   // Decided once per submission, so that every exercise of it is graded the same way: from here
   // on a hidden_from that is set means "not yet" (run_in_tree).

@@ -84,7 +84,7 @@ if [ -d "$AUTOGRADER/source/hidden" ]; then HIDDEN=(--hidden "$AUTOGRADER/source
 # The hidden suites run only from this date (gradescope-zip --hidden-from): see docs/instructors.md.
 if [ -f "$AUTOGRADER/source/hidden-from" ]; then HIDDEN+=(--hidden-from "$(cat "$AUTOGRADER/source/hidden-from")"); fi
 node --import tsx grader/main.ts --submission "$AUTOGRADER/submission" --out "$AUTOGRADER/results" \\
-  --jobs "$JOBS" --timeout 120 \${HIDDEN[@]+"\${HIDDEN[@]}"}
+  --jobs "$JOBS" \${HIDDEN[@]+"\${HIDDEN[@]}"}
 `;
 
 interface entry {

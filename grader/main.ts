@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { COURSE_ROOT, read_manifest } from '../course/files';
 import { find_exercise, type course_manifest } from '../course/manifest';
 import { read_starter_record } from '../course/starter_record';
-import { kill_all_workers } from '../course/runner';
+import { CHECKS_TIMEOUT_S, kill_all_workers } from '../course/runner';
 import { batch_lines, grade_batch } from './batch';
 import { check_export_target, export_student } from './export_student';
 import { failure_detail, grader_failure, shown_failure } from './failure';
@@ -152,7 +152,7 @@ function options(p: parsed): grade_options {
     hidden: p.values.has('hidden') ? resolve(p.values.get('hidden')!) : null,
     hidden_visibility: vis as visibility,
     hidden_from: hidden_from(p) ?? null,
-    timeout_ms: num('timeout', 60) * 1000,
+    timeout_ms: num('timeout', CHECKS_TIMEOUT_S) * 1000,
     jobs: whole('jobs', 2),
     exercises: p.values.get('exercises')?.split(',').map((s) => s.trim()).filter(Boolean),
     typecheck: !p.flags.has('no-typecheck'),

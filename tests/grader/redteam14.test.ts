@@ -331,3 +331,19 @@ describe('round 14 #06: export-student refuses a wrong target before it grades t
     await expect(main(['export-student', join(clone, 'exercises'), '--root', clone])).rejects.toThrow(/exercises is inside the course/);
   });
 });
+
+describe('round 14 #12: a guard run that does not finish is its own error, never a starter that changed', () => {
+  it('with too little CPU for 01\'s starter, grading stops naming the guard run and --timeout, not "partly solved"', async () => {
+    const base = prepare_base();
+    try {
+      const sub = new_submission('rt14-12');
+      add_starter_with(sub, EX01, '');
+      // 0.5 s of CPU: not even the child's start-up fits, so the guard run of the starter times out.
+      const graded = grade_submission(base, { submission: sub, exercises: ['01'], timeout_ms: 500 });
+      await expect(graded).rejects.toThrow(/guard run of exercise 01-[a-z-]+'s committed starter did not finish \(timeout\).*--timeout/s);
+      await expect(graded).rejects.toSatisfy((e) => e instanceof grader_failure && e.kind === 'grader');
+    } finally {
+      release_base(base);
+    }
+  });
+});
