@@ -16,13 +16,12 @@
 // completes).
 import { model_task_context } from '../sched/core';
 import type { gfp_t } from './gfp';
-import { address_space, PG_dirty, PG_swapbacked, PG_uptodate, type page } from './mm_types';
+import { address_space, model_page_ref_add, PG_dirty, PG_swapbacked, PG_uptodate, type page } from './mm_types';
 import { alloc_page } from './page_alloc';
 import { account_page_cleaned, set_page_dirty } from './page_writeback';
 import { get_page, lru_cache_add, put_page } from './swap';
 import { node_stat } from './vmstat';
 import { rmqueue } from './zone';
-import { model_field_add } from '../model_fields';
 
 export { address_space };
 
@@ -33,7 +32,7 @@ export function filemap_create(name: string): address_space {
 
 /** __add_to_page_cache: @p joins @mapping at @index; the cache takes a reference. */
 export function add_to_page_cache(p: page, mapping: address_space, index: number): void {
-  model_field_add(p, '_refcount', 1);
+  model_page_ref_add(p, 1);
   p.mapping = mapping;
   p.index = index;
   p.flags |= PG_uptodate | (mapping.swapbacked ? PG_swapbacked : 0);

@@ -11,7 +11,6 @@
 // Left out: compound pages (a higher-order allocation is one page object with
 // an order), mapcount, memcg, page locks, page_private except as the swap slot.
 import type { task_struct } from '../sched/task';
-import { model_kernel_fields } from '../model_fields';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -86,11 +85,31 @@ export interface free_track {
   how: string;
 }
 
+/** The fields of a page that only the allocator writes (model_page_set). */
+export type page_kernel_field = 'freed' | 'free_track' | '_refcount';
+
+/**
+ * model_page_set - the allocator writes a page's KASAN poison (freed, free_track)
+ * or its reference count: rmqueue, __free_pages, get_page/put_page, the page
+ * cache and LRU isolation. Set once by the class below; graded files cannot
+ * name it (the import policy refuses every `model_` name).
+ */
+export let model_page_set!: <K extends page_kernel_field>(p: page, field: K, value: page[K]) => void;
+
+/** model_page_ref_add - page_ref_add(): @n more references on @p (n < 0: fewer); returns the new count. */
+export function model_page_ref_add(p: page, n: number): number {
+  const v = p._refcount + n;
+  model_page_set(p, '_refcount', v);
+  return v;
+}
+
+function read_only(field: string): TypeError {
+  return new TypeError(`Cannot assign to read only property '${field}' of object '#<page>'`);
+}
+
 /** struct page. */
 export class page {
   flags = 0;
-  /** _refcount: 0 while free. */
-  _refcount = 0;
   /** The owner: a file's page cache, or a process's anon memory (PageAnon). */
   mapping: page_mapping | null = null;
   /** Offset in the file, in pages. */
@@ -99,9 +118,6 @@ export class page {
   private = 0;
   /** Allocation order (the model keeps a 2^order block as one page object). */
   order = 0;
-  /** Set while the page is free (KASAN: accessing it is a use after free). */
-  freed = true;
-  free_track: free_track | null = null;
   /** For PG_slab pages: the slab this page holds (mm/slab.ts). */
   slab: unknown = null;
   // LRU list membership (the kernel's page->lru list_head).
@@ -109,30 +125,60 @@ export class page {
   lru = -1;
   lru_prev: page | null = null;
   lru_next: page | null = null;
-  /**
-   * @head: the head page of the block this tail page belongs to (a huge GEM object's frame,
-   * i915_gem_sg_blocks.ts): freed and poisoned with its block.
-   *
-   * KASAN's poison (freed, free_track) and the reference count are the allocator's: code handed a
-   * page cannot write them (model_field_set/model_field_add write them). As plain fields, 06's
-   * starter cleared target.freed around its write through a table the shrinker had freed, and
-   * KASAN saw no use after free (grader red team 14 #01); a _refcount += 1 would keep put_page()
-   * from freeing a page nobody pinned.
-   */
+
+  // KASAN's poison (freed, free_track) and the reference count are the
+  // allocator's: code handed a page reads them and cannot write them. As
+  // plain fields, 06's starter cleared target.freed around its write through
+  // a table the shrinker had freed, and KASAN saw no use after free (grader
+  // red team 14 #01); a _refcount += 1 would keep put_page() from freeing a
+  // page nobody pinned. They live in private fields behind accessors on the
+  // class, and the page refuses new properties, so neither a write nor an
+  // own property of the same name reaches them. (Accessors defined on each
+  // page, as on the structs made a few at a time, doubled the model's CPU:
+  // pages are made and read by the thousand.)
+  #refcount = 0;
+  #freed = true;
+  #free_track: free_track | null = null;
+  /** A huge GEM object's tail page reads its block's poison (i915_gem_sg_blocks.ts). */
+  readonly #head: page | null;
+
+  /** _refcount: 0 while free. */
+  get _refcount(): number {
+    return this.#refcount;
+  }
+  set _refcount(_: number) {
+    throw read_only('_refcount');
+  }
+  /** Set while the page is free (KASAN: accessing it is a use after free). */
+  get freed(): boolean {
+    return this.#head ? this.#head.freed : this.#freed;
+  }
+  set freed(_: boolean) {
+    throw read_only('freed');
+  }
+  get free_track(): free_track | null {
+    return this.#head ? this.#head.free_track : this.#free_track;
+  }
+  set free_track(_: free_track | null) {
+    throw read_only('free_track');
+  }
+
+  /** @head: the head page of the block this tail page belongs to: freed and poisoned with its block. */
   constructor(
     public readonly pfn: number,
     head: page | null = null,
   ) {
-    if (!head) {
-      model_kernel_fields<page>(this, ['freed', 'free_track', '_refcount']);
-      return;
-    }
-    const refuse = (field: string) => () => {
-      throw new TypeError(`Cannot assign to read only property '${field}' of object '#<page>'`);
+    this.#head = head;
+    Object.preventExtensions(this);
+  }
+
+  static {
+    model_page_set = (p, field, value) => {
+      if (field === '_refcount') p.#refcount = value as number;
+      else if (p.#head) throw read_only(field); // a tail page is poisoned with its block
+      else if (field === 'freed') p.#freed = value as boolean;
+      else p.#free_track = value as free_track | null;
     };
-    Object.defineProperty(this, 'freed', { enumerable: true, configurable: false, get: () => head.freed, set: refuse('freed') });
-    Object.defineProperty(this, 'free_track', { enumerable: true, configurable: false, get: () => head.free_track, set: refuse('free_track') });
-    model_kernel_fields<page>(this, ['_refcount']);
   }
 }
 

@@ -84,7 +84,7 @@ import {
   PAGE_ALLOC_COSTLY_ORDER,
 } from './internal';
 import { wakeup_kswapd } from './kswapd';
-import { page_struct_address, type page } from './mm_types';
+import { model_page_ref_add, page_struct_address, type page } from './mm_types';
 import { gfp_hex, gfp_names, oom_lock, out_of_memory, tsk_is_oom_victim } from './oom_kill';
 import { __ratelimit, ratelimit_state } from './ratelimit';
 import { show_mem } from './show_mem';
@@ -94,7 +94,6 @@ import { node_stat } from './vmstat';
 import { __zone_watermark_ok, free_pages_to_zone, min_wmark_pages, rmqueue, zone, zone_free_pages_below, zone_watermark_ok } from './zone';
 import { register_initcall } from '../init/initcall';
 import { boot_params } from '../init/params';
-import { model_field_add } from '../model_fields';
 
 export { page } from './mm_types';
 export { get_page, put_page } from './swap';
@@ -464,7 +463,7 @@ export function __free_pages(p: page, order = 0): void {
   // put_page_testzero on a free page: CONFIG_DEBUG_VM's VM_BUG_ON_PAGE.
   if (p._refcount <= 0) BUG('include/linux/mm.h', 'page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)');
   if (order !== p.order) WARN_ON_ONCE(true, '__free_pages', 'free_order');
-  if (model_field_add(p, '_refcount', -1) > 0) return;
+  if (model_page_ref_add(p, -1) > 0) return;
   __page_cache_release(p);
   free_pages_to_zone(p, '__free_pages');
 }

@@ -13,6 +13,7 @@
 import { register_initcall } from '../init/initcall';
 import { BUG } from '../panic';
 import {
+  model_page_ref_add,
   LRU_ACTIVE,
   LRU_FILE,
   LRU_INACTIVE_ANON,
@@ -28,7 +29,6 @@ import {
 } from './mm_types';
 import { count_vm_event, count_vm_events } from './vmstat';
 import { free_pages_to_zone } from './zone';
-import { model_field_add } from '../model_fields';
 
 export { get_nr_swap_pages, get_total_swap_pages, nr_swap_used } from './swapfile';
 
@@ -174,7 +174,7 @@ export function check_move_unevictable_pages(pages: readonly page[]): void {
 /** get_page - take a reference on @p. */
 export function get_page(p: page): void {
   if (p._refcount <= 0) BUG('include/linux/mm.h', 'page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) <= 0)');
-  model_field_add(p, '_refcount', 1);
+  model_page_ref_add(p, 1);
 }
 
 /**
@@ -184,7 +184,7 @@ export function get_page(p: page): void {
  */
 export function put_page(p: page): void {
   if (p._refcount <= 0) BUG('include/linux/mm.h', 'page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)');
-  if (model_field_add(p, '_refcount', -1) > 0) return;
+  if (model_page_ref_add(p, -1) > 0) return;
   __page_cache_release(p);
   free_pages_to_zone(p, 'put_page');
 }

@@ -42,6 +42,7 @@ import { trace, trace_enabled } from '../trace/trace';
 import { DEF_PRIORITY, SWAP_CLUSTER_MAX } from './internal';
 import { mm_page_swapped_out } from './mmap';
 import {
+  model_page_ref_add,
   LRU_ACTIVE_ANON,
   LRU_ACTIVE_FILE,
   LRU_INACTIVE_ANON,
@@ -66,7 +67,6 @@ import { get_nr_swap_pages, get_total_swap_pages } from './swapfile';
 import { count_vm_event, count_vm_events, node_stat } from './vmstat';
 import { free_pages_to_zone, high_wmark_pages, int_sqrt, zone } from './zone';
 import { register_initcall } from '../init/initcall';
-import { model_field_add } from '../model_fields';
 
 /** struct scan_control: one reclaim invocation's goal and progress. */
 export interface scan_control {
@@ -152,7 +152,7 @@ function isolate_lru_pages(nr_to_scan: number, lru: number, dst: page[]): number
   while (scan < nr_to_scan && dst.length < nr_to_scan && l.tail) {
     const p = l.tail;
     scan++;
-    model_field_add(p, '_refcount', 1); // get_page_unless_zero: reclaim's own reference
+    model_page_ref_add(p, 1); // get_page_unless_zero: reclaim's own reference
     p.flags &= ~PG_lru;
     del_page_from_lru_list(p);
     dst.push(p);
@@ -221,7 +221,7 @@ function remove_mapping_and_free(p: page): void {
     }
   }
   p.mapping = null;
-  model_field_add(p, '_refcount', -2); // the owner's reference and reclaim's (page_ref_freeze(page, 2))
+  model_page_ref_add(p, -2); // the owner's reference and reclaim's (page_ref_freeze(page, 2))
   p.flags &= ~(PG_active | PG_referenced | PG_reclaim);
   nr_isolated--;
   free_pages_to_zone(p, 'shrink_page_list');

@@ -24,6 +24,7 @@ import { ALLOC_HARDER, ALLOC_HIGH } from './internal';
 import { kasan_track } from './kasan';
 import {
   format_page_flags,
+  model_page_set,
   page,
   PAGE_SIZE,
   page_struct_address,
@@ -36,7 +37,6 @@ import {
   PG_writeback,
 } from './mm_types';
 import { count_vm_events } from './vmstat';
-import { model_field_set } from '../model_fields';
 
 /** watermark_scale_factor sysctl default (v4.6+). */
 export const WATERMARK_SCALE_FACTOR = 10;
@@ -186,13 +186,13 @@ export function rmqueue(order: number): page | null {
   }
   p.order = order;
   p.flags = 0;
-  model_field_set(p, '_refcount', 1);
+  model_page_set(p, '_refcount', 1);
   p.mapping = null;
   p.index = 0;
   p.private = 0;
   p.slab = null;
-  model_field_set(p, 'freed', false);
-  model_field_set(p, 'free_track', null);
+  model_page_set(p, 'freed', false);
+  model_page_set(p, 'free_track', null);
   count_vm_events('pgalloc', n);
   return p;
 }
@@ -232,8 +232,8 @@ export function free_pages_to_zone(p: page, how: string): void {
   const n = 1 << p.order;
   p.flags = 0;
   // kasan_free_pages: poison, and remember who freed it.
-  model_field_set(p, 'freed', true);
-  model_field_set(p, 'free_track', kasan_track(how));
+  model_page_set(p, 'freed', true);
+  model_page_set(p, 'free_track', kasan_track(how));
   (free_objs[p.order] ??= []).push(p);
   footprint_add(FP_ZONE_FREE, n);
   nr_free_pages += n;

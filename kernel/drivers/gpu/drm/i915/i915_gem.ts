@@ -33,7 +33,7 @@ import {
   type drm_i915_gem_object,
 } from './i915_gem_object';
 import { model_field_add, model_field_set, model_kernel_fields } from '../../../../model_fields';
-import { model_gem_list, model_gem_list_write } from './i915_gem_lists';
+import { model_gem_list, model_gem_lists, model_gem_lists_attach } from './i915_gem_lists';
 import { i915_gem_shrinker_init, v4_11_shrinker_ops, type i915_shrinker_ops } from './i915_gem_shrinker';
 import { model_struct } from '../../../../model_struct';
 
@@ -103,11 +103,12 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
   if (leak) throw new Error(leak);
   model_i915_gem_object_reset_ids();
   const free_work = {} as work_struct;
+  const lists = { unbound_list: [], bound_list: [] };
   const i915: drm_i915_private = {
     struct_mutex: mutex_init('&dev->struct_mutex'),
     mm: {
-      unbound_list: model_gem_list([]),
-      bound_list: model_gem_list([]),
+      unbound_list: model_gem_list(lists.unbound_list),
+      bound_list: model_gem_list(lists.bound_list),
       free_list: new llist_head<drm_i915_gem_object>(),
       free_work,
       free_count: 0,
@@ -115,6 +116,7 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
       oom_notifier: undefined as never,
     },
   };
+  model_gem_lists_attach(i915, lists);
   model_set_i915_config(i915, { release: opts.release ?? '4.11', flush_free_work_in_shrinker: opts.flush_free_work_in_shrinker ?? false });
   // The callbacks are fixed at boot and kept off the device: code handed the
   // device can neither read the model's own, unset one (ops.oom = undefined
@@ -213,8 +215,8 @@ async function __i915_gem_free_objects(i915: drm_i915_private, objs: drm_i915_ge
   for (const obj of objs) {
     model_field_set(obj, 'vma_pin_count', 0);
     i915_gem_object_unbind(obj);
-    unlink(i915.mm.unbound_list, obj);
-    unlink(i915.mm.bound_list, obj);
+    unlink(model_gem_lists(i915).unbound_list, obj);
+    unlink(model_gem_lists(i915).bound_list, obj);
   }
   mutex_unlock(i915.struct_mutex);
   await cond_resched();
@@ -232,7 +234,7 @@ async function __i915_gem_free_objects(i915: drm_i915_private, objs: drm_i915_ge
 
 function unlink(list: drm_i915_gem_object[], obj: drm_i915_gem_object): void {
   const i = list.indexOf(obj);
-  if (i >= 0) model_gem_list_write(() => list.splice(i, 1));
+  if (i >= 0) list.splice(i, 1);
 }
 
 /**

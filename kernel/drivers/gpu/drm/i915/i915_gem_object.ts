@@ -35,7 +35,7 @@ import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, model_i915_
 import { model_page_access, model_page_pins_changed } from './i915_gem_pages_debug';
 import { model_struct } from '../../../../model_struct';
 import { model_field_add, model_field_set, model_kernel_fields } from '../../../../model_fields';
-import { model_gem_list_write } from './i915_gem_lists';
+import { model_gem_lists } from './i915_gem_lists';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -231,6 +231,12 @@ export function i915_gem_object_has_pages(obj: drm_i915_gem_object): boolean {
   return obj.mm.pages !== null;
 }
 
+/** A newly populated object joins the unbound list (i915_gem_object_get_pages: list_add_tail on obj->global_link). */
+function link_unbound(obj: drm_i915_gem_object): void {
+  const lists = model_gem_lists(obj.i915);
+  if (!lists.unbound_list.includes(obj) && !lists.bound_list.includes(obj)) lists.unbound_list.push(obj);
+}
+
 /**
  * i915_gem_object_get_pages_gtt - read every page of the shmem file in and
  * build the sg_table. Like the kernel, try first without retrying hard
@@ -261,8 +267,7 @@ export async function i915_gem_object_get_pages(obj: drm_i915_gem_object): Promi
   // Pinned pages on the LRU only waste vmscan's effort (Kuo-Hsin Yang's 2018 patch
   // marks them unevictable); v4.11 did not yet, so neither does the model.
   set_pages(obj, { mem: sg, pages });
-  // A newly populated object joins the unbound list (i915_gem_object_get_pages).
-  if (!obj.i915.mm.unbound_list.includes(obj) && !obj.i915.mm.bound_list.includes(obj)) model_gem_list_write(() => obj.i915.mm.unbound_list.push(obj));
+  link_unbound(obj);
   return 0;
 }
 
@@ -281,7 +286,7 @@ async function i915_gem_object_get_pages_blocks(obj: drm_i915_gem_object): Promi
     return -12;
   }
   set_pages(obj, { mem: sg, pages: sg_block_pages(blocks, obj.base.filp.mapping), blocks });
-  if (!obj.i915.mm.unbound_list.includes(obj) && !obj.i915.mm.bound_list.includes(obj)) model_gem_list_write(() => obj.i915.mm.unbound_list.push(obj));
+  link_unbound(obj);
   return 0;
 }
 
@@ -495,12 +500,10 @@ export async function i915_gem_object_bind(obj: drm_i915_gem_object): Promise<nu
   const err = await i915_gem_object_pin_pages(obj);
   if (err) return err;
   model_field_add(obj, 'bind_count', 1);
-  const mm = obj.i915.mm;
-  const i = mm.unbound_list.indexOf(obj);
-  model_gem_list_write(() => {
-    if (i >= 0) mm.unbound_list.splice(i, 1);
-    if (!mm.bound_list.includes(obj)) mm.bound_list.push(obj);
-  });
+  const lists = model_gem_lists(obj.i915);
+  const i = lists.unbound_list.indexOf(obj);
+  if (i >= 0) lists.unbound_list.splice(i, 1);
+  if (!lists.bound_list.includes(obj)) lists.bound_list.push(obj);
   return 0;
 }
 
@@ -519,13 +522,11 @@ export function i915_gem_object_unbind(obj: drm_i915_gem_object): number {
     model_field_add(obj, 'bind_count', -1);
     i915_gem_object_unpin_pages(obj);
   }
-  const mm = obj.i915.mm;
-  const i = mm.bound_list.indexOf(obj);
+  const lists = model_gem_lists(obj.i915);
+  const i = lists.bound_list.indexOf(obj);
   if (i >= 0) {
-    model_gem_list_write(() => {
-      mm.bound_list.splice(i, 1);
-      if (obj.mm.pages) mm.unbound_list.push(obj);
-    });
+    lists.bound_list.splice(i, 1);
+    if (obj.mm.pages) lists.unbound_list.push(obj);
   }
   return 0;
 }

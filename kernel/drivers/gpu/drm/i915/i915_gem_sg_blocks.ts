@@ -9,7 +9,7 @@
 // its block: the same frame number arithmetic as nth_page()). A tail page is
 // freed when its block is (KASAN sees a use after free through it).
 import { page } from '../../../../mm/mm_types';
-import { model_field_set } from '../../../../model_fields';
+import { model_page_set } from '../../../../mm/mm_types';
 
 /** The read-only page list of @blocks (2^order pages each, in order), struct pages made on demand. */
 export function sg_block_pages(blocks: readonly page[], mapping: page['mapping']): page[] {
@@ -35,7 +35,7 @@ export function sg_block_pages(blocks: readonly page[], mapping: page['mapping']
     let t = tails.get(n);
     if (!t) {
       t = new page(head.pfn + off, head); // freed with its block (KASAN's view of the frame)
-      model_field_set(t, '_refcount', 1);
+      model_page_set(t, '_refcount', 1);
       t.mapping = mapping;
       t.index = n;
       tails.set(n, t);

@@ -45,7 +45,7 @@ import {
   obj_nr_pages,
   type drm_i915_gem_object,
 } from './i915_gem_object';
-import { model_gem_list_write } from './i915_gem_lists';
+import { model_gem_lists } from './i915_gem_lists';
 
 /** The outcome of i915_gem_shrinker_lock(): did we get it, and must we unlock? */
 export interface shrinker_lock_state {
@@ -219,8 +219,9 @@ export async function i915_gem_shrink(i915: drm_i915_private, target: number, fl
       if (!can_release_pages(obj)) continue;
       const pages = obj_nr_pages(obj);
       if (await unsafe_drop_pages(obj)) {
-        const i = i915.mm.unbound_list.indexOf(obj);
-        if (i >= 0) model_gem_list_write(() => i915.mm.unbound_list.splice(i, 1));
+        const unbound = model_gem_lists(i915).unbound_list; // list_del_init(&obj->global_link)
+        const i = unbound.indexOf(obj);
+        if (i >= 0) unbound.splice(i, 1);
         count += pages;
       }
     }
