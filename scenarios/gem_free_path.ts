@@ -15,6 +15,7 @@ import { fc } from '../course/workload';
 import type { drm_i915_private } from '../kernel/drivers/gpu/drm/i915/i915_drv';
 import { i915_gem_object_put } from '../kernel/drivers/gpu/drm/i915/i915_gem';
 import type { drm_i915_gem_object } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
+import { model_i915_object_hold } from '../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { user_task } from '../kernel/fork';
 import { mutex_lock, mutex_unlock } from '../kernel/locking/mutex';
 import { complete, init_completion, wait_for_completion, type completion } from '../kernel/sched/completion';
@@ -101,7 +102,7 @@ async function keep_chains_alive(i915: drm_i915_private, spec: freed_objects_spe
     let holder = objs[k]!;
     const chain = await make_gem_objects(i915, Array.from({ length: c.depth }, (_, d) => ({ kind: spec.kinds[(positions[k]! + d + 1) % spec.kinds.length]!, pages: 1 })));
     for (const next of chain) {
-      holder.references_held.push(next);
+      model_i915_object_hold(holder, next);
       holder = next;
     }
     held.push(...chain);

@@ -11,6 +11,7 @@ import {
   i915_gem_object_mark_active,
   i915_gem_object_pin_pages,
   i915_gem_object_unpin_pages,
+  model_i915_object_hold,
   model_retire_worker_runs_after,
   PAGE_SIZE,
   type drm_i915_gem_object,
@@ -85,7 +86,7 @@ describe('the free worker', () => {
     const r = await with_gem(async (w) => {
       const holder = await object_with_pages(w);
       const held = await object_with_pages(w);
-      holder.references_held.push(held); // the creator's reference handed over
+      model_i915_object_hold(holder, held); // the creator's reference handed over
       i915_gem_object_put(holder);
       await rcu_barrier();
       await flush_work(w.i915.mm.free_work);

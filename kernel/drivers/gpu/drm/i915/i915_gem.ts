@@ -129,7 +129,17 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
     lockdep_name: '(&i915->mm.free_work)',
   });
   i915_gem_shrinker_init(i915);
-  model_kernel_fields(i915.mm, ['unbound_list', 'bound_list']); // the lists themselves are the device's for its life
+  // The lists themselves are the device's for its life. So are the free path's state and the lock:
+  // in C, code handed dev_priv can of course store to any of them, but no driver path ever does
+  // outside i915_gem_load()/the free path, and a shrinker that did would be judged by what it
+  // forged. As plain fields, a shrinker could point mm.free_work at a work item of its own (so the
+  // RCU callback queues that one and its flush_work() finds it idle), zero mm.free_count (red team
+  // 11 #10), swap in an empty mm.free_list, replace the whole mm, or hand its callers a
+  // struct_mutex of its own so that nobody else's lock is ever contended. Each is read as before,
+  // and written only here (model_field_set/model_field_add); a write throws as a read-only field
+  // does. The free list's entries are the llist's (kernel/lib/llist.ts).
+  model_kernel_fields(i915.mm, ['unbound_list', 'bound_list', 'free_list', 'free_work', 'free_count', 'shrinker', 'oom_notifier']);
+  model_kernel_fields(i915, ['struct_mutex', 'mm']);
   model_struct(i915.mm);
   return model_struct(i915);
 }
@@ -171,7 +181,7 @@ export function model_i915_free_count(i915: drm_i915_private): number {
  */
 export function i915_gem_free_object(obj: drm_i915_gem_object): void {
   model_field_set(obj.mm, 'madv', I915_MADV_DONTNEED);
-  obj.i915.mm.free_count++;
+  model_field_add(obj.i915.mm, 'free_count', 1);
   in_flight.set(obj.i915, model_i915_free_count(obj.i915) + 1);
   call_rcu(obj.rcu, (head: rcu_head) => __i915_gem_free_object_rcu(obj, head));
 }
@@ -225,9 +235,11 @@ async function __i915_gem_free_objects(i915: drm_i915_private, objs: drm_i915_ge
     __i915_gem_object_put_pages(obj);
     model_i915_object_mark_freed(obj);
     // drm_prime_gem_destroy() and the like: the references this object held go now, maybe the last ones (a cascade).
-    for (const held of obj.references_held.splice(0)) i915_gem_object_put(held);
+    const held = obj.references_held;
+    model_field_set(obj, 'references_held', Object.freeze([]));
+    for (const o of held) i915_gem_object_put(o);
     kfree(obj.mem);
-    i915.mm.free_count--;
+    model_field_add(i915.mm, 'free_count', -1);
     in_flight.set(i915, model_i915_free_count(i915) - 1);
   }
 }

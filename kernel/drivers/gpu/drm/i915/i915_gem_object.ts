@@ -94,8 +94,9 @@ export interface drm_i915_gem_object {
    * when it is freed (a PRIME import holds the exporter's object through the
    * dma-buf until drm_prime_gem_destroy() in __i915_gem_free_objects). The
    * last one going sends that object through call_rcu() in turn: a cascade.
+   * The GEM core's (model_i915_object_hold): a frozen list, replaced whole.
    */
-  references_held: drm_i915_gem_object[];
+  readonly references_held: readonly drm_i915_gem_object[];
 }
 
 let next_id = 1;
@@ -192,7 +193,7 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
     active_count: 0,
     framebuffer_references: 0,
     rcu: new rcu_head(),
-    references_held: [],
+    references_held: Object.freeze([]),
   };
   model_pages_field(obj.mm);
   // What the shrinker, KASAN and the judges decide with is the kernel's to write (kernel/model_fields.ts;
@@ -202,7 +203,9 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
   // for the length of its walk and back released it as purgeable, past the madvise watch that
   // compares before and after (scenarios/userspace_madvise.ts). active_until is the request's, set by
   // i915_gem_object_mark_active: 06's decoy hide-as-busy made its batch look busy to reclaim.
-  model_kernel_fields(obj, ['bind_count', 'vma_pin_count', 'active_count', 'framebuffer_references', 'active_until']);
+  // references_held is the dma-buf's: a shrinker that emptied it (or hung objects on it) changed
+  // which objects a free cascades to, and so what 07's drain must wait for.
+  model_kernel_fields(obj, ['bind_count', 'vma_pin_count', 'active_count', 'framebuffer_references', 'active_until', 'references_held']);
   model_kernel_fields(obj.mm, ['madv']);
   model_kernel_fields(obj.base, ['refcount']);
   // A C struct has the fields its header declares: none can be added, at any depth a shrinker can
@@ -214,6 +217,17 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
   Object.defineProperty(obj.mm, 'pages_pin_count', { writable: false, configurable: false });
   model_i915_objects(i915).push(obj);
   return obj;
+}
+
+/**
+ * model_i915_object_hold - @holder keeps @held alive with a reference of its
+ * own, dropped when @holder is freed (a PRIME import: the importer's dma-buf
+ * attachment holds the exporter's object until drm_prime_gem_destroy()). The
+ * caller hands over a reference it owns. The list is the GEM core's: code
+ * handed the object reads a frozen copy and cannot add to it or empty it.
+ */
+export function model_i915_object_hold(holder: drm_i915_gem_object, held: drm_i915_gem_object): void {
+  model_field_set(holder, 'references_held', Object.freeze([...holder.references_held, held]));
 }
 
 /** Pages of @obj (size >> PAGE_SHIFT). */
