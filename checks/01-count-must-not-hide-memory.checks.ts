@@ -39,7 +39,7 @@ import {
   run_reclaim_path,
   type reclaim_path_workload,
 } from '../scenarios/reclaim_paths';
-import { arb_any_reclaim_gfp, arb_caller_task, describe_caller_task, NOFAIL_AND_ZONE_GFP_MASKS, enter_reclaim_context, run_as, type caller_task } from '../scenarios/reclaim_context';
+import { arb_any_reclaim_gfp, arb_caller_life, arb_caller_task, as_caller_life, describe_caller_life, describe_caller_task, dying_note, NOFAIL_AND_ZONE_GFP_MASKS, enter_reclaim_context, run_as, type caller_life, type caller_task } from '../scenarios/reclaim_context';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { lock_owners, locks_balanced, measure_call, page_accounting } from '../course/invariants';
 import golden from './01-count-must-not-hide-memory.golden';
@@ -119,8 +119,18 @@ interface count_workload {
   totalram_pages?: number;
   /** Seconds the machine has been up (absent: a fresh boot; scenarios/uptime.ts). */
   uptime_secs?: number;
+  /**
+   * A user task that is dying when it counts (scenarios/reclaim_context.ts caller_life): SIGKILL pending, an OOM victim,
+   * or in do_exit(). Absent: alive. v4.11's count never looks: a dying task's reclaim gets the same answer.
+   */
+  dying?: caller_life;
 }
-const arb_count_workload: fc.Arbitrary<count_workload> = fc.record({ objects: arb_gem_objects(0, 10), swap: fc.boolean(), lockdep: fc.boolean(), comm: arb_comm, task: arb_caller_task, gfp: arb_any_reclaim_gfp });
+/** @wl with a drawn dying state where its caller is a user task (kernel threads and kworkers get no signals). */
+const with_life = <W extends count_workload>([wl, dying]: [W, caller_life | undefined]): W => (wl.task === 'user' && dying ? { ...wl, dying } : wl);
+const arb_count_workload: fc.Arbitrary<count_workload> = fc.tuple(
+  fc.record({ objects: arb_gem_objects(0, 10), swap: fc.boolean(), lockdep: fc.boolean(), comm: arb_comm, task: arb_caller_task, gfp: arb_any_reclaim_gfp }),
+  arb_caller_life,
+).map(with_life);
 /** The shrink_control count gets in @wl. */
 const sc_of = (wl: count_workload): shrink_control => ({ ...sc, gfp_mask: wl.gfp ?? GFP_KERNEL });
 /** For workload descriptions: the mask count was called with. */
@@ -256,7 +266,7 @@ const MACHINES_THE_GENERATOR_CANNOT_MAKE: count_workload[] = [
 ];
 function describe_count_workload(wl: count_workload): string {
   return `${wl.totalram_pages ? `a ${wl.totalram_pages}-page machine (${wl.totalram_pages / 256} MiB); ` : ''}${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
-    `lockdep ${wl.lockdep ? 'on' : 'off'}; count called by ${who_calls(wl.comm, wl.task)}${describe_gfp(wl)}${describe_uptime(wl.uptime_secs)}`;
+    `lockdep ${wl.lockdep ? 'on' : 'off'}; count called by ${who_calls(wl.comm, wl.task)}${describe_caller_life(wl.dying)}${describe_gfp(wl)}${describe_uptime(wl.uptime_secs)}`;
 }
 /** The caller in a workload description: its comm, or for a kworker the pool's own name; kernel threads and kworkers count from direct reclaim. */
 function who_calls(comm: string, task: caller_task): string {
@@ -299,7 +309,7 @@ interface recursion_workload extends count_workload {
   /** CPUs of the machine (boot param nr_cpus; absent: 2). */
   nr_cpus?: number;
 }
-const arb_recursion_workload: fc.Arbitrary<recursion_workload> = fc.record({
+const arb_recursion_workload: fc.Arbitrary<recursion_workload> = fc.tuple(fc.record({
   objects: arb_gem_objects(0, 10, 6, [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]),
   swap: fc.boolean(),
   lockdep: fc.boolean(),
@@ -314,9 +324,9 @@ const arb_recursion_workload: fc.Arbitrary<recursion_workload> = fc.record({
   first_pid: arb_first_pid,
   nr_cpus: arb_nr_cpus,
   uptime_secs: arb_uptime_secs,
-});
+}), arb_caller_life).map(with_life);
 function describe_recursion_workload(wl: recursion_workload): string {
-  const caller = who_calls(wl.comm, wl.task);
+  const caller = `${who_calls(wl.comm, wl.task)}${describe_caller_life(wl.dying)}`;
   const who = {
     caller: `${caller} holds struct_mutex and calls count`,
     'caller-waiters': `${caller} holds struct_mutex (owner word: WAITERS, "${wl.waiter}" queued) and calls count`,
@@ -545,6 +555,11 @@ export default define_checks(refuse_kernel_object_state({
               { ...DECISIVE, lockdep: false, holder: 'caller-waiters', waiter: 'Xorg', bystanders: 2, ...LARGEST_MACHINE },
               // Window buffers shared with the compositor (PRIME): two references each (a count that skipped them passed every check).
               { objects: [{ kind: 'shared', pages: 4 }, { kind: 'needed', pages: 2 }, { kind: 'shared', pages: 1 }], swap: true, comm: 'i915_ioctl', task: 'user', lockdep: true, holder: 'caller', waiter: 'Xorg', bystanders: 0 },
+              // A dying GEM client holds struct_mutex and allocates: the OOM killer's victim (its ioctl still runs until it
+              // returns to user space) and a task in do_exit() closing its GEM handles (red team 15 / fixer P: 'a dying task
+              // needs nothing', 0 for them, passed every check; no caller ever had SIGKILL pending or PF_EXITING).
+              { ...DECISIVE, lockdep: true, holder: 'caller-waiters', waiter: 'Xorg', bystanders: 0, swap: true, dying: 'oom-victim' },
+              { ...DECISIVE, lockdep: false, holder: 'caller', waiter: 'Xorg', bystanders: 1, dying: 'exiting' },
             ],
             describe: describe_recursion_workload,
           },
@@ -569,7 +584,7 @@ export default define_checks(refuse_kernel_object_state({
                   // Then its allocation enters direct reclaim (kernel threads and kworkers: see counting_as).
                   const leave_reclaim = wl.task === 'user' ? () => {} : enter_reclaim_context('direct-reclaim');
                   const locks = lock_owners([i915.struct_mutex]);
-                  const m = await measure_call(() => count(i915, sc_of(wl)));
+                  const m = await measure_call(() => as_caller_life(wl.dying, () => count(i915, sc_of(wl))));
                   const balanced = locks_balanced(locks);
                   leave_reclaim();
                   if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
@@ -601,7 +616,7 @@ export default define_checks(refuse_kernel_object_state({
                 '(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot). ' +
                 'The task that holds the lock is the one whose allocation needs these pages: i915_gem_shrinker_lock() says whether count may look ' +
                 '(locked), apart from whether count took the lock and must release it (unlock). Code that asks the lock itself must ask who owns it ' +
-                `(the owner word, not the raw word with its flag bits, not lockdep, not a task name).${kind_note(wl.task)}${shared_note(wl.objects)}`);
+                `(the owner word, not the raw word with its flag bits, not lockdep, not a task name).${kind_note(wl.task)}${shared_note(wl.objects)}${dying_note(wl.dying, 'count')}`);
             }
             const differs = like_reference(ctx, wl, value.m.value);
             if (differs) return fail(`count differs from the reference solution: ${differs}`);
@@ -634,6 +649,8 @@ export default define_checks(refuse_kernel_object_state({
               { objects: [{ kind: 'shared', pages: 6 }, { kind: 'bound-idle', pages: 3 }, { kind: 'shared', pages: 2 }, { kind: 'scanout', pages: 2 }], swap: true, lockdep: false, comm: 'Xorg', task: 'user' },
               ...NOFAIL_AND_ZONE_GFP_MASKS.map((gfp, i): count_workload => ({ ...DECISIVE, lockdep: i !== 1, swap: true, task: (['kthread', 'kworker', 'user'] as const)[i]!, gfp })),
               { objects: LARGE, swap: true, lockdep: true, comm: 'Xorg', task: 'user' },
+              // Dying callers: kill -9 arrived while the task allocated, the OOM killer's victim, a task in do_exit().
+              ...(['sigkill', 'oom-victim', 'exiting'] as const).map((dying, i): count_workload => ({ ...DECISIVE, lockdep: i === 1, swap: i !== 0, dying })),
               ...MACHINES_THE_GENERATOR_CANNOT_MAKE,
             ],
             describe: describe_count_workload,
@@ -654,7 +671,7 @@ export default define_checks(refuse_kernel_object_state({
                 // The counting task: this one, a kernel thread or a kworker (run_as waits for it).
                 const { m, locks } = await counting_as(wl.task, wl.comm, async () => {
                   const owners = lock_owners([w.i915.struct_mutex]);
-                  const m = await measure_call(() => count(w.i915, sc_of(wl)));
+                  const m = await measure_call(() => as_caller_life(wl.dying, () => count(w.i915, sc_of(wl))));
                   return { m, locks: locks_balanced(owners) };
                 });
                 return { m, locks, books: page_accounting() };
@@ -674,7 +691,7 @@ export default define_checks(refuse_kernel_object_state({
             const expected = releasable_pages(wl.objects, wl.swap);
             if (value.m.value !== expected) {
               return fail(`with struct_mutex free, count returned ${model_describe_value(value.m.value)}; ${expected} pages can be released ` +
-                `(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot).${kind_note(wl.task)}${shared_note(wl.objects)}` +
+                `(pinned pages, bindings pinned for scanout, pages the GPU is using, and needed pages with no swap to go to cannot).${kind_note(wl.task)}${shared_note(wl.objects)}${dying_note(wl.dying, 'count')}` +
                 (wl.totalram_pages ? ' A desktop\'s GEM lists hold thousands of objects and gigabytes of pages: do_shrink_slab() sizes i915\'s share of ' +
                   'the pressure by count\'s answer, so a count that stops walking after some number of objects, or caps what it reports, hides every ' +
                   'page past that from reclaim while the page cache and other caches are squeezed instead. Walk every object of both lists.' : ''));

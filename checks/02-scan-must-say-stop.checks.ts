@@ -27,7 +27,7 @@ import { arb_comm, arb_gem_objects, describe_objects, GEM_OBJECT_KINDS, make_gem
 import { HOLDER_STATES, hold_struct_mutex, queue_struct_mutex_waiters, spawn_struct_mutex_waiter, type holder_state } from '../scenarios/lock_holder';
 import { DESKTOP_FIRST_PIDS, describe_first_pid } from '../scenarios/desktop_pids';
 import { arb_convoy, arb_machine, CONVOY_MAX, LARGEST_MACHINE } from '../scenarios/machine_ranges';
-import { arb_any_reclaim_gfp, arb_reclaim_caller, describe_reclaim_caller, NOFAIL_AND_ZONE_GFP_MASKS, enter_reclaim_context, reclaim_gfp_for, run_as, type reclaim_caller } from '../scenarios/reclaim_context';
+import { arb_any_reclaim_gfp, arb_caller_life, arb_reclaim_caller, as_caller_life, describe_caller_life, describe_reclaim_caller, dying_note, NOFAIL_AND_ZONE_GFP_MASKS, enter_reclaim_context, reclaim_gfp_for, run_as, type caller_life, type reclaim_caller } from '../scenarios/reclaim_context';
 import { arb_reclaim_path_workload, decisive_path_workloads, describe_reclaim_path_workload, run_reclaim_path } from '../scenarios/reclaim_paths';
 import { fc, for_each_workload, like_reference } from '../course/workload';
 import { MID_SCAN_RACE_AT_OPS, scan_with_lock_taken_at } from '../scenarios/mid_scan_race';
@@ -288,6 +288,11 @@ interface scan_workload {
   free_list?: number;
   /** Pages of RAM (absent: WORLD_PARAMS', 256): the workstation examples' 16 and 64 GiB. */
   totalram_pages?: number;
+  /**
+   * A user task that is dying when it scans (scenarios/reclaim_context.ts caller_life): SIGKILL pending, an OOM victim,
+   * or in do_exit(). Absent: alive. v4.11's scan never looks: a dying task's reclaim releases what anyone's does.
+   */
+  dying?: caller_life;
 }
 const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.tuple(fc.record({
   objects: arb_gem_objects(1, 10, 12, [...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS]),
@@ -301,7 +306,7 @@ const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.tuple(fc.record({
   release: fc.constantFrom<i915_release>('4.11', '4.12'),
   busy_first: fc.constantFrom(0, 0, 3),
   gfp: arb_any_reclaim_gfp,
-}), fc.option(arb_machine, { nil: null }), arb_convoy, fc.option(fc.integer({ min: 1, max: 6 }), { nil: null, freq: 3 })).map(([wl, m, convoy, free_list]) => ({
+}), fc.option(arb_machine, { nil: null }), arb_convoy, fc.option(fc.integer({ min: 1, max: 6 }), { nil: null, freq: 3 }), arb_caller_life).map(([wl, m, convoy, free_list, dying]) => ({
   ...wl,
   busy_first: wl.holder === 'none' ? wl.busy_first : 0,
   gfp: reclaim_gfp_for(wl.caller.context, wl.gfp),
@@ -312,6 +317,8 @@ const arb_scan_workload: fc.Arbitrary<scan_workload> = fc.tuple(fc.record({
   // Buffers on their way to the free worker (red team 12's run_free_worker_inline: no workload had any, so the free
   // worker's job done inline from scan never even ran).
   ...(free_list !== null ? { free_list } : {}),
+  // A dying caller (a user task: kswapd and kworkers get no signals).
+  ...(dying && wl.caller.task === 'user' ? { dying } : {}),
 }));
 const USER: reclaim_caller = { task: 'user', context: 'process' };
 const DIRECT: reclaim_caller = { task: 'user', context: 'direct-reclaim' };
@@ -432,6 +439,12 @@ const SCAN_EXAMPLES: scan_workload[] = [
   // dma32_purge_only: a scan that skipped the second pass for __GFP_DMA32, 'swapping needed buffers does not help a
   // zone-restricted allocation', passed every check). Shrinkers are not zone-aware; scan never reads the mask.
   ...NOFAIL_AND_ZONE_GFP_MASKS.map((gfp, i): scan_workload => ({ objects: PARTIAL, swap: true, lockdep: i !== 1, comm: ['jbd2/sda1-8', 'Xorg', 'kworker/u4:1'][i]!, caller: DIRECT, holder: i === 2 ? 'caller' : 'none', waiter: 'Xorg', calls: [24, 36], release: i === 1 ? '4.11' : '4.12', busy_first: 0, gfp })),
+  // Dying callers (fixer P, session 14: 'it is exiting anyway: SHRINK_STOP', for SIGKILL pending, an OOM victim or
+  // PF_EXITING, passed every check; no caller was ever dying): the OOM killer's victim in direct reclaim, a GEM client
+  // killed while it held struct_mutex and allocated, a task in do_exit() writing drop_caches' way. Same scan for them.
+  { objects: PARTIAL, swap: true, lockdep: false, comm: 'glxgears', caller: DIRECT, holder: 'none', waiter: 'Xorg', calls: [24], release: '4.11', busy_first: 0, gfp: GFP_KERNEL, dying: 'oom-victim' },
+  { objects: PARTIAL, swap: true, lockdep: true, comm: 'i915_ioctl', caller: DIRECT, holder: 'caller-waiters', waiter: 'Xorg', calls: [18], release: '4.12', busy_first: 0, gfp: GFP_KERNEL, dying: 'sigkill' },
+  { objects: PARTIAL, swap: true, lockdep: false, comm: 'Xorg', caller: USER, holder: 'none', waiter: 'Xorg', calls: [24], release: '4.12', busy_first: 0, gfp: GFP_KERNEL, dying: 'exiting' },
 ];
 function describe_scan_workload(wl: scan_workload): string {
   const who = {
@@ -441,7 +454,7 @@ function describe_scan_workload(wl: scan_workload): string {
     'caller-handoff': `"${wl.comm}" holds struct_mutex (owner word: WAITERS|HANDOFF, "${wl.waiter}" queued first) and calls scan`,
   }[wl.holder] + (wl.convoy ? ` with ${wl.convoy} GEM clients queued on the lock (a convoy: MUTEX_FLAG_WAITERS)` : '');
   const busy = wl.busy_first ? `first ${wl.busy_first} call(s) of nr_to_scan ${wl.calls[0]} while "gpu_wait" holds struct_mutex, then it lets go and ` : '';
-  return `${wl.totalram_pages ? `a ${wl.totalram_pages}-page machine (${wl.totalram_pages / 256} MiB); ` : ''}${busy}${who}${describe_reclaim_caller(wl.caller)} (${format_gfp(wl.gfp)}) with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
+  return `${wl.totalram_pages ? `a ${wl.totalram_pages}-page machine (${wl.totalram_pages / 256} MiB); ` : ''}${busy}${who}${describe_reclaim_caller(wl.caller)}${describe_caller_life(wl.dying)} (${format_gfp(wl.gfp)}) with nr_to_scan ${wl.calls.join(', then ')}; ${describe_objects(wl.objects)}; swap ${wl.swap ? 'on' : 'off'}; ` +
     `lockdep ${wl.lockdep ? 'on' : 'off'}; the v${wl.release} shrinker${describe_first_pid(wl.first_pid)}` +
     `${wl.nr_cpus && wl.nr_cpus !== 2 ? `; ${wl.nr_cpus} CPUs` : ''}${wl.uptime_secs ? `; the machine up for ${wl.uptime_secs} s` : ''}` +
     `${wl.free_list ? `; ${wl.free_list} closed buffer(s) wait on mm.free_list for the free worker, which has not run yet` : ''}`;
@@ -469,11 +482,11 @@ async function run_scan_calls(scan: scan_fn, wl: scan_workload): Promise<{ resul
         if (wl.busy_first > 0) {
           w.go = true;
           while (!w.held) await msleep(1);
-          for (let i = 0; i < wl.busy_first; i++) calls.push(await judged_scan(scan, i915, { gfp_mask: wl.gfp, nr_to_scan: wl.calls[0]!, nid: 0, memcg: null }));
+          for (let i = 0; i < wl.busy_first; i++) calls.push(await as_caller_life(wl.dying, () => judged_scan(scan, i915, { gfp_mask: wl.gfp, nr_to_scan: wl.calls[0]!, nid: 0, memcg: null })));
           w.release = true;
           while (w.held) await msleep(1);
         }
-        for (const nr of wl.calls) calls.push(await judged_scan(scan, i915, { gfp_mask: wl.gfp, nr_to_scan: nr, nid: 0, memcg: null }));
+        for (const nr of wl.calls) calls.push(await as_caller_life(wl.dying, () => judged_scan(scan, i915, { gfp_mask: wl.gfp, nr_to_scan: nr, nid: 0, memcg: null })));
         current.reclaim_state = reclaim_state_before;
         leave_reclaim();
         if (__mutex_owner(i915.struct_mutex) === current) mutex_unlock(i915.struct_mutex);
@@ -516,11 +529,11 @@ function scan_calls_check(
       if (!value) return fail(`the check did not finish: ${result.stop}${dmesg_tail(result)}`);
       for (const c of value.calls) {
         const wrong = judge_side_channels(c) ?? judge(c) ?? (c.locks ? `${c.who}: ${c.locks}` : null);
-        if (wrong) return fail(wrong);
+        if (wrong) return fail(`${wrong}${dying_note(wl.dying, 'scan')}`);
       }
       if (value.books) return fail(value.books);
       const differs = like_reference(ctx, wl, value.calls.map(aspect));
-      if (differs) return fail(`scan differs from the reference solution, call by call: ${differs}`);
+      if (differs) return fail(`scan differs from the reference solution, call by call: ${differs}${dying_note(wl.dying, 'scan')}`);
       return pass();
     });
 }

@@ -43,7 +43,7 @@ import {
   type struct_mutex_run,
   type struct_mutex_workload,
 } from '../scenarios/struct_mutex_reclaim';
-import { arb_caller_task, type caller_task } from '../scenarios/reclaim_context';
+import { arb_caller_life, arb_caller_task, as_caller_life, describe_caller_life, dying_note, type caller_life, type caller_task } from '../scenarios/reclaim_context';
 import { judge_stale_owner, STALE_OWNER_AT_OPS } from '../scenarios/stale_owner';
 import { DESKTOP_FIRST_PIDS } from '../scenarios/desktop_pids';
 import { arb_convoy, arb_machine, CONVOY_MAX, LARGEST_MACHINE } from '../scenarios/machine_ranges';
@@ -195,14 +195,16 @@ function reviewer_view(r: struct_mutex_run): { released: number; got: number } {
 async function judged_run(
   impl: exercise_impl,
   ctx: check_context,
-  wl: struct_mutex_workload,
+  wl: ex03_workload,
   more: (r: struct_mutex_run) => string | null,
 ): Promise<check_outcome> {
-  const { lock, judge } = judged_lock(lock_of(impl));
+  const learner = lock_of(impl);
+  // A dying reclaimer is dying when it calls the lock (as_caller_life leaves kswapd and kworkers as they are).
+  const { lock, judge } = judged_lock(wl.dying ? (i915) => as_caller_life(wl.dying, () => learner(i915)) : learner);
   const { result, value } = await run_struct_mutex_workload(wl, { lock });
   const broken = first_violation(judge);
   const bad = first_report(result, BAD_REPORTS);
-  if (broken) return fail(`${broken}${bad ? `\n  The kernel said: ${bad}` : ''}${judge.in_flight.size ? dmesg_tail(result) : ''}`);
+  if (broken) return fail(`${broken}${dying_note(wl.dying, 'the lock')}${bad ? `\n  The kernel said: ${bad}` : ''}${judge.in_flight.size ? dmesg_tail(result) : ''}`);
   if (bad) return fail(`${bad}${dmesg_tail(result)}`);
   if (!value) return fail(`the workload never finished: ${result.stop}${dmesg_tail(result)}`);
   if (value.owner_at_end) {
@@ -211,13 +213,22 @@ async function judged_run(
   }
   if (value.books) return fail(value.books);
   const own = more(value);
-  if (own) return fail(own);
+  if (own) return fail(`${own}${dying_note(wl.dying, 'the lock')}`);
   const differs = like_reference(ctx, wl, reviewer_view(value));
   if (differs) return fail(`the run differs from the reference solution's: ${differs}`);
   return pass();
 }
 
-const describe = describe_struct_mutex_workload;
+/**
+ * A workload of this exercise: the shared one, and whether the task that
+ * takes the path is dying when it calls the lock (scenarios/reclaim_context.ts
+ * caller_life; absent: alive). v4.11's i915_gem_shrinker_lock() is
+ * mutex_trylock_recursive() and nothing else: a dying owner's lock is still
+ * its own, and a free lock is free for a dying task too.
+ */
+type ex03_workload = struct_mutex_workload & { dying?: caller_life };
+const describe = (wl: ex03_workload): string =>
+  `${describe_struct_mutex_workload(wl)}${wl.dying ? `; "${wl.reclaimer}" is dying${describe_caller_life(wl.dying)} when it calls the shrinker` : ''}`;
 
 /**
  * arb_workload - arb_struct_mutex_workload with the kind of task that takes
@@ -226,14 +237,20 @@ const describe = describe_struct_mutex_workload;
  * struct_mutex, calls i915_gem_shrink() or reaches the OOM notifier). The
  * lock's rule does not change with the kind of task.
  */
-function arb_workload(paths: readonly lock_path[], holders: readonly struct_mutex_holder[]): fc.Arbitrary<struct_mutex_workload> {
+function arb_workload(paths: readonly lock_path[], holders: readonly struct_mutex_holder[]): fc.Arbitrary<ex03_workload> {
   // The machine and the convoy from the whole range of each (scenarios/machine_ranges.ts): each close of a key
   // (pids past 300, 2+ waiters) was passed by a key one past its largest point (4000001, 3; then 64).
-  return fc.tuple(arb_struct_mutex_workload(paths, holders), arb_caller_task, fc.option(arb_machine, { nil: null }), arb_convoy).map(([wl, task, m, convoy]) => ({
-    ...with_reclaimer_task(wl, task),
-    ...(m ? { first_pid: m.first_pid, nr_cpus: m.nr_cpus, uptime_secs: m.uptime_secs } : {}),
-    ...(wl.flags !== 'none' && wl.holder !== 'nobody' && convoy > 1 ? { queued: convoy } : {}),
-  }));
+  return fc.tuple(arb_struct_mutex_workload(paths, holders), arb_caller_task, fc.option(arb_machine, { nil: null }), arb_convoy, arb_caller_life).map(([wl, task, m, convoy, dying]) => {
+    const out: ex03_workload = {
+      ...with_reclaimer_task(wl, task),
+      ...(m ? { first_pid: m.first_pid, nr_cpus: m.nr_cpus, uptime_secs: m.uptime_secs } : {}),
+      ...(wl.flags !== 'none' && wl.holder !== 'nobody' && convoy > 1 ? { queued: convoy } : {}),
+    };
+    // A dying user task that takes the path itself, holding the lock or finding it free (kswapd is the caller on its
+    // path; kworkers and kernel threads get no signals; under another holder the answer is FAILED for anyone).
+    const dies = dying && wl.path !== 'kswapd' && (out.reclaimer_task ?? 'user') === 'user' && wl.holder !== 'other';
+    return dies ? { ...out, dying } : out;
+  });
 }
 /** A hand-picked workload taken by a task of @task. */
 const as_task = (wl: struct_mutex_workload, task: caller_task): struct_mutex_workload => with_reclaimer_task(wl, task);
@@ -321,6 +338,12 @@ export default define_checks(refuse_kernel_object_state({
               { ...decisive_workload('direct', 'reclaimer', 'waiters', true, 'Xorg'), queued: 64 },
               // The top of every range at once: the longest convoy drawn on 512 CPUs, the top pids, 104 days up.
               { ...decisive_workload('ioctl-shrink', 'reclaimer', 'waiters', false, 'Xorg'), queued: CONVOY_MAX, ...LARGEST_MACHINE },
+              // A dying holder (fixer P, session 14: 'not locked' for a task with SIGKILL pending, an OOM victim or
+              // PF_EXITING passed every check; no caller was ever dying): its lock is still its own, and its reclaim the
+              // only one that can shrink i915 while it holds it.
+              { ...decisive_workload('direct', 'reclaimer', 'none', true), dying: 'oom-victim' },
+              { ...decisive_workload('ioctl-shrink', 'reclaimer', 'waiters', false, 'Xorg'), dying: 'sigkill' },
+              { ...decisive_workload('direct-nofs', 'reclaimer', 'none', false, 'glxgears'), dying: 'exiting' },
             ],
             describe,
           },
@@ -379,6 +402,8 @@ export default define_checks(refuse_kernel_object_state({
               as_task(decisive_workload('direct', 'nobody', 'none', true), 'kthread'),
               // Another task's lock with a convoy behind it, tasks numbered as on a big server.
               { ...decisive_workload('direct', 'other', 'waiters', false, 'firefox', 'Xorg'), first_pid: DESKTOP_FIRST_PIDS[1], queued: 3 },
+              // A dying task finds the lock free: free for it too.
+              { ...decisive_workload('drop-caches', 'nobody', 'none', false, 'Xorg'), dying: 'exiting' },
             ],
             describe,
           },

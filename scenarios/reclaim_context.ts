@@ -43,7 +43,9 @@ import { kthread_run } from '../kernel/kthread';
 import { current } from '../kernel/sched/core';
 import { complete, init_completion, wait_for_completion } from '../kernel/sched/completion';
 import { memalloc_noreclaim_restore, memalloc_noreclaim_save } from '../kernel/sched/mm';
-import { PF_KSWAPD, PF_SWAPWRITE } from '../kernel/sched/task';
+import { PF_EXITING, PF_KSWAPD, PF_KTHREAD, PF_SWAPWRITE, PF_WQ_WORKER } from '../kernel/sched/task';
+import { model_task_set } from '../kernel/sched/task_fields';
+import { mark_oom_victim, model_unmark_oom_victim, tsk_is_oom_victim } from '../kernel/mm/oom_kill';
 import { DECLARE_WORK, queue_work, system_wq } from '../kernel/workqueue';
 
 export type reclaim_context = 'process' | 'direct-reclaim' | 'kswapd';
@@ -186,4 +188,65 @@ export const NOFAIL_AND_ZONE_GFP_MASKS: readonly gfp_t[] = [GFP_NOFS | __GFP_NOF
 /** reclaim_gfp_for - the mask a caller in @context passes: @drawn only in direct reclaim, else GFP_KERNEL. */
 export function reclaim_gfp_for(context: reclaim_context, drawn: gfp_t): gfp_t {
   return context === 'direct-reclaim' ? drawn : GFP_KERNEL;
+}
+
+/**
+ * Whether the task that calls the shrinker is dying. Any task reclaims,
+ * a dying one too: an OOM victim (SIGKILL pending and TIF_MEMDIE, from
+ * oom_kill_process()), a task with SIGKILL pending (kill -9 arrived while
+ * it allocated), a task in do_exit() with PF_EXITING set (exit_signals()),
+ * whose exit path (exit_mm, closing files and GEM handles) still allocates.
+ * v4.11's i915_gem_shrinker_count()/scan() and i915_gem_shrinker_lock()
+ * (mutex_trylock_recursive()) never look at signals or PF_EXITING, nor does
+ * shrink_slab(): a dying task gets the same count, the same scan and the same
+ * lock answer as anyone, and the memory it frees is what lets the victim
+ * finish dying (and gives its pages back). An answer keyed to it ("a dying
+ * task needs nothing: count 0", "SHRINK_STOP, it is exiting anyway", "not
+ * locked") starves exactly the task the OOM killer is waiting on.
+ * Absent (undefined): a live task, so recorded workloads stay as they are.
+ */
+export type caller_life = 'sigkill' | 'oom-victim' | 'exiting';
+export const DYING_CALLERS: readonly caller_life[] = ['sigkill', 'oom-victim', 'exiting'];
+/** About half the draws a live caller (undefined), the rest each dying state. */
+export const arb_caller_life: fc.Arbitrary<caller_life | undefined> = fc.constantFrom<caller_life | undefined>(undefined, undefined, undefined, ...DYING_CALLERS);
+
+/** For workload descriptions: '' for a live task, else how it is dying. */
+export function describe_caller_life(life: caller_life | undefined): string {
+  if (!life) return '';
+  return {
+    sigkill: ', with SIGKILL pending (fatal_signal_pending)',
+    'oom-victim': ', an OOM victim (SIGKILL pending, TIF_MEMDIE)',
+    exiting: ', in do_exit() (PF_EXITING)',
+  }[life];
+}
+
+/**
+ * as_caller_life - run @fn (the learner's call) with the current task dying
+ * as @life says, then give the task back its state. Only user tasks die so:
+ * kswapd and kworkers get no signals, and are left as they are. (model) The
+ * undo is the check's: a SIGKILL is not taken back in the kernel, but what the
+ * check does after the call is not the dying task's business.
+ */
+export async function as_caller_life<T>(life: caller_life | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!life || current.flags & (PF_KSWAPD | PF_KTHREAD | PF_WQ_WORKER)) return fn();
+  const had = { sigkill: current.sigkill_pending, flags: current.flags & PF_EXITING, victim: tsk_is_oom_victim(current) };
+  const me = current;
+  if (life === 'sigkill' || life === 'oom-victim') model_task_set(me, 'sigkill_pending', true);
+  if (life === 'oom-victim') mark_oom_victim(me);
+  if (life === 'exiting') me.flags |= PF_EXITING;
+  try {
+    return await fn();
+  } finally {
+    model_task_set(me, 'sigkill_pending', had.sigkill);
+    if (!had.victim) model_unmark_oom_victim(me);
+    me.flags = (me.flags & ~PF_EXITING) | had.flags;
+  }
+}
+
+/** What a reviewer adds when the workload's caller was dying (@what: "count", "scan", "the lock"): '' for a live one. */
+export function dying_note(life: caller_life | undefined, what: string): string {
+  if (!life) return '';
+  return ` The caller was dying${describe_caller_life(life)}. A dying task still reclaims: its exit path (exit_mm, closing its files and GEM handles) ` +
+    'allocates, and an OOM victim must finish exiting before its memory comes back, so the OOM killer waits on exactly that task. ' +
+    `v4.11's i915 shrinker never looks at signals, TIF_MEMDIE or PF_EXITING: ${what} gives a dying task the same answer as any other.`;
 }

@@ -127,6 +127,21 @@ function notifier_answer_oops(nb: notifier_block, did: string, v: unknown, why: 
   throw new KernelOops(`${who} ${did} ${what}`);
 }
 
+/**
+ * mark_oom_victim - give @t TIF_MEMDIE (mm/oom_kill.c): what oom_kill_process()
+ * does to its victim after the SIGKILL, and out_of_memory() to a current task
+ * that has SIGKILL pending or is exiting (task_will_free_mem). For checks
+ * that call a shrinker from an OOM victim's reclaim; @t keeps it until it exits.
+ */
+export function mark_oom_victim(t: task_struct): void {
+  oom_victims.add(t);
+}
+
+/** (model) model_unmark_oom_victim - take TIF_MEMDIE back from @t (a check's undo of mark_oom_victim; the kernel's is exit_oom_victim at exit). */
+export function model_unmark_oom_victim(t: task_struct): void {
+  oom_victims.delete(t);
+}
+
 /** tsk_is_oom_victim / TIF_MEMDIE: was @t chosen by the OOM killer (and has not exited)? */
 export function tsk_is_oom_victim(t: task_struct): boolean {
   return oom_victims.has(t);
