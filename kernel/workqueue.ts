@@ -102,6 +102,7 @@ import {
   type worker_pool,
 } from './workqueue_internal';
 import { model_struct } from './model_struct';
+import { model_field_set, model_has_kernel_field, model_kernel_fields } from './model_fields';
 import { model_task_set } from './sched/task_fields';
 
 export { current_wq_worker } from './workqueue_internal';
@@ -205,11 +206,23 @@ export interface init_work_options {
  */
 export function INIT_WORK(work: work_struct, func: work_func_t, name?: string, opts: init_work_options = {}): work_struct {
   const fname = name ?? (func.name || 'work_func');
-  work.func = func;
-  work.name = fname;
-  work.module = opts.module ?? null;
-  model_embed_map(work, 'lockdep_map', opts.lockdep_map ?? new lockdep_map(opts.lockdep_name ?? `(${fname})`));
-  work.pending = false;
+  const again = model_has_kernel_field(work, 'func'); // INIT_WORK of an item initialised before
+  const set = <K extends 'func' | 'name' | 'module' | 'pending'>(k: K, v: work_struct[K]): void => {
+    if (again) model_field_set(work, k, v);
+    else work[k] = v;
+  };
+  set('func', func);
+  set('name', fname);
+  set('module', opts.module ?? null);
+  if (!again) model_embed_map(work, 'lockdep_map', opts.lockdep_map ?? new lockdep_map(opts.lockdep_name ?? `(${fname})`));
+  set('pending', false);
+  // The function, its name and WORK_STRUCT_PENDING are the workqueue's once INIT_WORK has run: code
+  // handed the item (a shrinker holding i915.mm.free_work) reads them and cannot write them. As plain
+  // fields, a shrinker could set pending (queue_work() then finds the item "queued" and queues
+  // nothing, flush_work() finds it idle) or swap func for a no-op, so that a flush from reclaim
+  // returned at once and the free worker never ran (grader red team 15). In C the bit is only
+  // test_and_set_bit()/clear_bit()'d by kernel/workqueue.c.
+  if (!again) model_kernel_fields(work, ['func', 'name', 'module', 'pending']);
   work_data_of.set(work, { pwq: null, pool: null, linked: false, color: WORK_NO_COLOR, canceling: false });
   return model_struct(work);
 }
@@ -505,7 +518,7 @@ export function queue_work_on(cpu: number, h: workqueue_struct, work: work_struc
   footprint_write(work); // its pending bit
   footprint_write(FP_WORKQUEUE); // the pool's list, the worker it wakes
   if (work.pending) return false; // test_and_set_bit(WORK_STRUCT_PENDING_BIT)
-  work.pending = true;
+  model_field_set(work, 'pending', true);
   __queue_work(cpu, w, work);
   return true;
 }
@@ -929,7 +942,7 @@ async function process_one_work(worker: worker, work: work_struct): Promise<void
   if (need_more_worker(pool)) wake_up_worker(pool);
 
   // set_work_pool_and_clear_pending()
-  work.pending = false;
+  model_field_set(work, 'pending', false);
   wd(work).pwq = null;
   wd(work).pool = pool;
   wd(work).linked = false;
@@ -1041,7 +1054,7 @@ function insert_wq_barrier(pwq: pool_workqueue, target: work_struct, worker: wor
   barr.done = init_completion(`flush of ${pwq.wq.name}:${pf(target)}`, () => model_work_expected_runner(barr.work));
   const wq_barrier_func = async (): Promise<void> => complete(barr.done);
   barr.work = INIT_WORK({} as work_struct, wq_barrier_func, 'wq_barrier_func', { lockdep_map: wq.barrier_map });
-  barr.work.pending = true;
+  model_field_set(barr.work, 'pending', true);
   if (worker) {
     insert_work(pwq, barr.work, worker.scheduled, 0);
   } else {
@@ -1136,7 +1149,7 @@ function wq_flush_check(w: wq_impl): void {
  */
 function try_to_grab_pending(work: work_struct): number {
   if (!work.pending) {
-    work.pending = true;
+    model_field_set(work, 'pending', true);
     return 0;
   }
   const pwq = wd(work).pwq;
@@ -1177,7 +1190,7 @@ export async function cancel_work_sync(work: work_struct): Promise<boolean> {
   wd(work).canceling = true; // mark_work_canceling: queue_work() fails meanwhile
   await flush_work(work);
   // clear_work_data()
-  work.pending = false;
+  model_field_set(work, 'pending', false);
   wd(work).canceling = false;
   wd(work).pool = null;
   wake_up(wq.cancel_waitq);
@@ -1190,7 +1203,7 @@ export function cancel_work(work: work_struct): boolean {
   footprint_write(FP_WORKQUEUE);
   const ret = try_to_grab_pending(work);
   if (ret < 0) return false;
-  work.pending = false;
+  model_field_set(work, 'pending', false);
   return ret === 1;
 }
 

@@ -112,6 +112,10 @@ export class mutex {
     wait_lists.set(this, model_embed_list<task_struct>(this, 'wait_list'));
     wait_targets.set(this, model_wait_target({ describe: () => `mutex ${name}`, holder: () => __mutex_owner(this) }));
     model_mutex_watch?.(this);
+    // The owner word is the lock's own for its life (struct mutex embeds its atomic_long_t): code
+    // handed the lock can read it and no spelling swaps it. A plain field let a caller put in a
+    // fresh, zero word, so that every other task found i915.struct_mutex free (grader red team 15).
+    Object.defineProperty(this, 'owner', { writable: false });
     model_struct(this);
   }
 }

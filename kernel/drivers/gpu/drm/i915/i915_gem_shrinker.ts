@@ -12,6 +12,8 @@
 // exactly the piece the learner fixes, and the thread's historical variants
 // are selected with model_i915_config(i915).release ('4.10', '4.11', '4.12').
 import { mutex_trylock_recursive, mutex_unlock, MUTEX_TRYLOCK_FAILED, MUTEX_TRYLOCK_RECURSIVE } from '../../../../locking/mutex';
+import { model_kernel_fields } from '../../../../model_fields';
+import { model_struct } from '../../../../model_struct';
 import { pr_err, pr_info } from '../../../../printk/printk';
 import { NOTIFY_DONE, register_oom_notifier, type notifier_block } from '../../../../mm/oom_kill';
 import { get_nr_swap_pages } from '../../../../mm/swap';
@@ -367,11 +369,18 @@ export function i915_gem_shrinker_init(i915: drm_i915_private): void {
     flags: 0,
     name: 'i915_gem_shrinker',
   };
+  // What i915 registers is fixed at registration: shrink_slab() and out_of_memory() call these
+  // through the structs, so code handed the device that swapped count_objects or notifier_call for
+  // `() => 0` around its kmalloc hid every object from reclaim (grader red team 15, 06's starter).
+  // batch stays a plain field: 01's counts-exactly-under-recursion judges a count that writes it.
+  model_kernel_fields(s, ['count_objects', 'scan_objects', 'seeks', 'flags', 'name']);
   i915.mm.shrinker = s;
   register_shrinker(s);
   const nb: notifier_block = {
     notifier_call: (_nb, _event, freed) => (model_i915_shrinker_ops(i915).oom ?? i915_gem_shrinker_oom)(i915, freed),
+    priority: 0,
   };
-  i915.mm.oom_notifier = nb;
+  model_kernel_fields(nb, ['notifier_call', 'priority']);
+  i915.mm.oom_notifier = model_struct(nb);
   register_oom_notifier(nb);
 }
