@@ -157,6 +157,9 @@ function judge_run(result: run_result, value: oom_run | undefined, wl: oom_workl
 const calls_summary = (v: oom_run): string => {
   const calls = v.calls.map((c) => `notifier (lock ${c.lock}) released ${c.released}, added ${c.freed_after - c.freed_before}`);
   if (calls.length > 4) calls.splice(2, calls.length - 3, `… ${calls.length - 3} more calls …`);
+  // A call your code left by an exception (or that was still running when the run ended) never came back to out_of_memory().
+  const unfinished = v.entered - v.calls.length;
+  if (unfinished > 0) calls.push(`${unfinished === 1 ? 'a call' : `${unfinished} calls`} that never returned`);
   return calls.join('; ') || 'the notifier was never called';
 };
 
@@ -623,7 +626,9 @@ function oom_check(
           `and killed nobody, so the allocator retried for ever.\n  ${calls_summary(partial)}.${dmesg_tail(result, 8)}`);
       }
       const wrong = judge_run(result, value, wl) ?? judge(value!, wl);
-      if (wrong) return fail(`${wrong}\n  ${calls_summary(value!)}; OOM kills: ${value!.kills.join(', ') || 'none'}.${dmesg_tail(result, 8)}`);
+      // A run that ended early (your code oopsed, or threw) has no value: what it did up to there is in partial.
+      const seen = value ?? partial;
+      if (wrong) return fail(`${wrong}\n  ${calls_summary(seen)}; OOM kills: ${seen.kills.join(', ') || 'none'}.${dmesg_tail(result, 8)}`);
       const differs = like_reference(ctx, wl, aspect(value!));
       if (differs) return fail(`the OOM path did not go as with the reference solution: ${differs}`);
       return pass();
