@@ -47,3 +47,19 @@ export function model_field_add<T extends object, K extends keyof T & string>(o:
   model_field_set(o, field, v as T[K]);
   return v;
 }
+
+/**
+ * model_embedded - @fields of @o hold what C embeds in the struct (`struct
+ * mutex struct_mutex;`, `struct i915_gem_object_mm mm;`, `struct work_struct
+ * free_work;`) or a pointer no kernel path reassigns after creation: make
+ * them non-writable data fields. In C a pointer to the struct cannot make
+ * the embedded one another; as plain fields, code handed the struct put a
+ * copy in its place for the length of a kmalloc (`obj.mm = { ...obj.mm,
+ * pages: null }`: 06's starter with no pin scored 13/13; `i915.mm = { ...,
+ * bound_list: without the batch }`: 5/13; grader red team 15) and back
+ * after. Reads stay plain data reads: no accessor on the model's hot path.
+ * A write throws in strict code, as a read-only field does.
+ */
+export function model_embedded<T extends object>(o: T, fields: readonly (keyof T & string)[]): void {
+  for (const field of fields) Object.defineProperty(o, field, { writable: false });
+}

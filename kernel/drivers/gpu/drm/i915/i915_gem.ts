@@ -32,7 +32,7 @@ import {
   i915_gem_object_unbind,
   type drm_i915_gem_object,
 } from './i915_gem_object';
-import { model_field_add, model_field_set, model_kernel_fields } from '../../../../model_fields';
+import { model_embedded, model_field_add, model_field_set, model_kernel_fields } from '../../../../model_fields';
 import { model_gem_list, model_gem_lists, model_gem_lists_attach } from './i915_gem_lists';
 import { i915_gem_shrinker_init, v4_11_shrinker_ops, type i915_shrinker_ops } from './i915_gem_shrinker';
 import { model_struct } from '../../../../model_struct';
@@ -129,17 +129,17 @@ export function i915_gem_load(opts: i915_gem_options = {}): drm_i915_private {
     lockdep_name: '(&i915->mm.free_work)',
   });
   i915_gem_shrinker_init(i915);
-  // The lists themselves are the device's for its life. So are the free path's state and the lock:
-  // in C, code handed dev_priv can of course store to any of them, but no driver path ever does
-  // outside i915_gem_load()/the free path, and a shrinker that did would be judged by what it
-  // forged. As plain fields, a shrinker could point mm.free_work at a work item of its own (so the
-  // RCU callback queues that one and its flush_work() finds it idle), zero mm.free_count (red team
-  // 11 #10), swap in an empty mm.free_list, replace the whole mm, or hand its callers a
-  // struct_mutex of its own so that nobody else's lock is ever contended. Each is read as before,
-  // and written only here (model_field_set/model_field_add); a write throws as a read-only field
-  // does. The free list's entries are the llist's (kernel/lib/llist.ts).
-  model_kernel_fields(i915.mm, ['unbound_list', 'bound_list', 'free_list', 'free_work', 'free_count', 'shrinker', 'oom_notifier']);
-  model_kernel_fields(i915, ['struct_mutex', 'mm']);
+  // The lists themselves are the device's for its life, and so is mm.free_count: read as before,
+  // written only by the GEM core (model_field_set/model_field_add; red team 11 #10 zeroed the count).
+  // What C embeds in dev_priv (struct_mutex, mm, and in mm the free list, the free work, the shrinker
+  // and the OOM notifier) cannot be made another through a pointer to it: non-writable. As plain
+  // fields, a shrinker replaced i915.mm with a copy whose lists lacked its batch for the length of its
+  // kmalloc (06's starter, 5/13), or pointed mm.free_work at a copy carrying a lockdep map of its own
+  // while 12's judge compared maps (8/8; grader red team 15). The free list's entries are the llist's
+  // (kernel/lib/llist.ts).
+  model_kernel_fields(i915.mm, ['unbound_list', 'bound_list', 'free_count']);
+  model_embedded(i915.mm, ['free_list', 'free_work', 'shrinker', 'oom_notifier']);
+  model_embedded(i915, ['struct_mutex', 'mm']);
   model_struct(i915.mm);
   return model_struct(i915);
 }

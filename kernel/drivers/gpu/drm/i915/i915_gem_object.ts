@@ -34,7 +34,7 @@ import { HZ, jiffies, time_after, time_after_eq, time_before } from '../../../..
 import { __I915_MADV_PURGED, I915_MADV_DONTNEED, I915_MADV_WILLNEED, model_i915_objects, type drm_i915_private } from './i915_drv';
 import { model_page_access, model_page_pins_changed } from './i915_gem_pages_debug';
 import { model_struct } from '../../../../model_struct';
-import { model_field_add, model_field_set, model_kernel_fields } from '../../../../model_fields';
+import { model_embedded, model_field_add, model_field_set, model_kernel_fields } from '../../../../model_fields';
 import { model_gem_lists } from './i915_gem_lists';
 
 export const PAGE_SHIFT = 12;
@@ -208,6 +208,12 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
   model_kernel_fields(obj, ['bind_count', 'vma_pin_count', 'active_count', 'framebuffer_references', 'active_until', 'references_held']);
   model_kernel_fields(obj.mm, ['madv']);
   model_kernel_fields(obj.base, ['refcount']);
+  // What C embeds in the object (base, mm, rcu) or never re-points (base.dev, the handle, the slab
+  // object, the shmem file, the size): non-writable. A shrinker put `{ ...obj.mm, pages: null }` in
+  // obj.mm for the length of its kmalloc, so reclaim and 06's judge saw a batch without pages: the
+  // starter with no pin scored 13/13 (grader red team 15).
+  model_embedded(obj, ['i915', 'id', 'mem', 'base', 'mm', 'rcu']);
+  model_embedded(obj.base, ['size', 'filp']);
   // A C struct has the fields its header declares: none can be added, at any depth a shrinker can
   // reach (red team 11 #11 hung a counter on i915.mm.bound_list[0].base, below the run-time watch).
   model_struct(obj.base);
