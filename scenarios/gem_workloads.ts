@@ -135,11 +135,11 @@ export type gem_object_kind =
   | (typeof RETIRABLE_GEM_OBJECT_KINDS)[number];
 /**
  * Every kind the model makes, the default ones and every opt-in list: a suite
- * that walks it (09's releases-what-the-reference-releases) meets every object
+ * that walks it (09's releases-what-the-reference-releases, 13's generators) meets every object
  * state the model has, where the default lists keep recorded workloads stable.
  * A new kind belongs here, with the goldens of the suites that walk it
- * regenerated (`npm run golden -- 09`). Not yet: SHARED_GEM_OBJECT_KINDS
- * (97d3a51, landed while 09's golden was being computed).
+ * regenerated (`npm run golden -- 09 13`). 'shared' joined in session 15
+ * (red team 15's spare-shared in 09, count-spare-shared in 13).
  */
 export const EVERY_GEM_OBJECT_KIND: readonly gem_object_kind[] = [
   ...GEM_OBJECT_KINDS,
@@ -151,6 +151,7 @@ export const EVERY_GEM_OBJECT_KIND: readonly gem_object_kind[] = [
   ...FREE_ROAD_GEM_OBJECT_KINDS,
   ...MULTI_BOUND_GEM_OBJECT_KINDS,
   ...ACTIVE_NEEDED_GEM_OBJECT_KINDS,
+  ...SHARED_GEM_OBJECT_KINDS,
 ];
 
 export interface gem_object_spec {
