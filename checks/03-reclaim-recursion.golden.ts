@@ -4,7 +4,7 @@ import type { golden_data } from '../course/checks';
 
 const golden: golden_data = {
   "keeps-outer-frame-lock": {
-    "{\"below\":1,\"first_pid\":27275,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"needed\",\"pages\":3}],\"path\":\"oom-notifier\",\"queued\":6,\"reclaimer\":\"check\",\"reclaimer_task\":\"user\",\"start_above_low\":3,\"swap\":false,\"uptime_secs\":775534}": {
+    "{\"below\":1,\"dying\":\"exiting\",\"first_pid\":27275,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"no-pages\",\"pages\":5},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"needed\",\"pages\":5},{\"kind\":\"bound-idle\",\"pages\":5},{\"kind\":\"needed\",\"pages\":3}],\"path\":\"oom-notifier\",\"queued\":6,\"reclaimer\":\"check\",\"reclaimer_task\":\"user\",\"start_above_low\":3,\"swap\":false,\"uptime_secs\":775534}": {
       "released": 23,
       "got": 0
     },
@@ -88,6 +88,10 @@ const golden: golden_data = {
       "released": 18,
       "got": 0
     },
+    "{\"below\":4,\"dying\":\"exiting\",\"flags\":\"none\",\"holder\":\"nobody\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"drop-caches\",\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 26,
+      "got": 0
+    },
     "{\"below\":4,\"first_pid\":4000001,\"flags\":\"waiters\",\"holder\":\"other\",\"holder_comm\":\"Xorg\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"queued\":3,\"reclaimer\":\"firefox\",\"start_above_low\":2,\"swap\":true}": {
       "released": 26,
       "got": 10
@@ -113,6 +117,18 @@ const golden: golden_data = {
     "{\"below\":2,\"first_pid\":3286694,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"glxgears\",\"lockdep\":true,\"nr_cpus\":442,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"dirty-needed\",\"pages\":4}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"kthread\",\"start_above_low\":4,\"swap\":false,\"uptime_secs\":4294968}": {
       "released": 18,
       "got": 14
+    },
+    "{\"below\":4,\"dying\":\"exiting\",\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct-nofs\",\"reclaimer\":\"glxgears\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 26,
+      "got": 14
+    },
+    "{\"below\":4,\"dying\":\"oom-victim\",\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"reclaimer\":\"i915_ioctl\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 26,
+      "got": 14
+    },
+    "{\"below\":4,\"dying\":\"sigkill\",\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"ioctl-shrink\",\"reclaimer\":\"Xorg\",\"start_above_low\":2,\"swap\":true}": {
+      "released": 12,
+      "got": 0
     },
     "{\"below\":4,\"first_pid\":4000001,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":2},{\"kind\":\"needed\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":1}],\"path\":\"direct\",\"queued\":3,\"reclaimer\":\"firefox\",\"start_above_low\":2,\"swap\":true}": {
       "released": 26,
@@ -146,11 +162,11 @@ const golden: golden_data = {
       "released": 26,
       "got": 14
     },
-    "{\"below\":5,\"first_pid\":35730,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"nr_cpus\":2,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"user\",\"start_above_low\":0,\"swap\":false,\"uptime_secs\":8999977}": {
+    "{\"below\":5,\"dying\":\"oom-victim\",\"first_pid\":35730,\"flags\":\"none\",\"holder\":\"reclaimer\",\"holder_comm\":\"Xorg\",\"lockdep\":true,\"nr_cpus\":2,\"objects\":[{\"kind\":\"bound-idle\",\"pages\":5}],\"path\":\"direct\",\"reclaimer\":\"kworker/0:1\",\"reclaimer_task\":\"user\",\"start_above_low\":0,\"swap\":false,\"uptime_secs\":8999977}": {
       "released": 23,
       "got": 13
     },
-    "{\"below\":6,\"first_pid\":1,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"glxgears\",\"reclaimer_task\":\"user\",\"start_above_low\":1,\"swap\":false,\"uptime_secs\":7389566}": {
+    "{\"below\":6,\"dying\":\"sigkill\",\"first_pid\":1,\"flags\":\"waiters\",\"holder\":\"reclaimer\",\"holder_comm\":\"gpu_wait\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"scanout\",\"pages\":1}],\"path\":\"oom-notifier\",\"reclaimer\":\"glxgears\",\"reclaimer_task\":\"user\",\"start_above_low\":1,\"swap\":false,\"uptime_secs\":7389566}": {
       "released": 18,
       "got": 0
     }
