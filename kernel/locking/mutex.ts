@@ -115,7 +115,11 @@ export class mutex {
     // The owner word is the lock's own for its life (struct mutex embeds its atomic_long_t): code
     // handed the lock can read it and no spelling swaps it. A plain field let a caller put in a
     // fresh, zero word, so that every other task found i915.struct_mutex free (grader red team 15).
+    // The name is its lockdep class's, fixed at mutex_init(): judges that pick a lock's calls out by
+    // name saw none from a scan that renamed struct_mutex around its sleeping mutex_lock() (red team
+    // 15 A4, 02: 6/12 against the starter's 1/12). `readonly` in the type is no guard at run time.
     Object.defineProperty(this, 'owner', { writable: false });
+    Object.defineProperty(this, 'name', { writable: false });
     model_struct(this);
   }
 }
