@@ -146,6 +146,12 @@ const golden: golden_data = {
         12
       ]
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"dying\":\"sigkill\",\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        24,
+        0
+      ]
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"gfp\":4408010,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         24,
@@ -199,6 +205,12 @@ const golden: golden_data = {
       ]
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        24,
+        0
+      ]
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"glxgears\",\"dying\":\"oom-victim\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       [
         24,
         0
@@ -330,6 +342,12 @@ const golden: golden_data = {
         12
       ]
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"dying\":\"exiting\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      [
+        24,
+        0
+      ]
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"i915_ioctl\",\"convoy\":64,\"first_pid\":4194048,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":9000000,\"waiter\":\"Xorg\"}": [
       [
         24,
@@ -406,11 +424,14 @@ const golden: golden_data = {
       0,
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[128],\"comm\":\"i915_ioctl\",\"first_pid\":4194297,\"gfp\":20975688,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":6771393,\"waiter\":\"kworker/0:1\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[128],\"comm\":\"i915_ioctl\",\"dying\":\"oom-victim\",\"first_pid\":4194297,\"gfp\":20975688,\"holder\":\"none\",\"lockdep\":true,\"nr_cpus\":8,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":3}],\"release\":\"4.11\",\"swap\":false,\"uptime_secs\":6771393,\"waiter\":\"kworker/0:1\"}": [
       3
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"glxgears\",\"free_list\":2,\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       20
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"dying\":\"sigkill\",\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      24
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"gfp\":4408010,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24
@@ -435,6 +456,9 @@ const golden: golden_data = {
       36
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      24
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"glxgears\",\"dying\":\"oom-victim\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[32,24],\"comm\":\"Xorg\",\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1048576},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"totalram_pages\":4194304,\"waiter\":\"Xorg\"}": [
@@ -469,7 +493,7 @@ const golden: golden_data = {
       0,
       0
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[103,71],\"comm\":\"kswapd0\",\"free_list\":4,\"gfp\":20971712,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"check\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[103,71],\"comm\":\"kswapd0\",\"dying\":\"oom-victim\",\"free_list\":4,\"gfp\":20971712,\"holder\":\"caller-handoff\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":7},{\"kind\":\"bound-active\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":12},{\"kind\":\"scanout\",\"pages\":4},{\"kind\":\"dirty-needed\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":10},{\"kind\":\"bound-idle\",\"pages\":9},{\"kind\":\"no-pages\",\"pages\":6},{\"kind\":\"bound-needed\",\"pages\":11},{\"kind\":\"no-pages\",\"pages\":1}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"check\"}": [
       49,
       0
     ],
@@ -492,6 +516,9 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24,36],\"comm\":\"check\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       24,
       36
+    ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"dying\":\"exiting\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      24
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"i915_ioctl\",\"convoy\":64,\"first_pid\":4194048,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":9000000,\"waiter\":\"Xorg\"}": [
       24
@@ -535,6 +562,9 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"glxgears\",\"free_list\":2,\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "20"
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"dying\":\"sigkill\",\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "24"
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[18],\"comm\":\"i915_ioctl\",\"gfp\":4408010,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24"
     ],
@@ -560,11 +590,14 @@ const golden: golden_data = {
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"convoy\":64,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
       "24"
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"glxgears\",\"dying\":\"oom-victim\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "24"
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[32,24],\"comm\":\"Xorg\",\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":1048576},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":6}],\"release\":\"4.11\",\"swap\":true,\"totalram_pages\":4194304,\"waiter\":\"Xorg\"}": [
       "1048576",
       "18"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[37],\"comm\":\"i915_ioctl\",\"free_list\":4,\"gfp\":20971584,\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[37],\"comm\":\"i915_ioctl\",\"dying\":\"exiting\",\"free_list\":4,\"gfp\":20971584,\"holder\":\"caller-waiters\",\"lockdep\":false,\"objects\":[{\"kind\":\"scanout\",\"pages\":11},{\"kind\":\"needed\",\"pages\":9},{\"kind\":\"pinned\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":7},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"purgeable\",\"pages\":5}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
       "18"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"direct-reclaim\",\"task\":\"user\"},\"calls\":[6,20],\"comm\":\"glxgears\",\"gfp\":21102794,\"holder\":\"none\",\"lockdep\":true,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"waiter\":\"Xorg\"}": [
@@ -611,10 +644,13 @@ const golden: golden_data = {
       "24",
       "36"
     ],
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"Xorg\",\"dying\":\"exiting\",\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"Xorg\"}": [
+      "24"
+    ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[24],\"comm\":\"i915_ioctl\",\"convoy\":64,\"first_pid\":4194048,\"gfp\":20971712,\"holder\":\"caller\",\"lockdep\":true,\"nr_cpus\":512,\"objects\":[{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"needed\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12},{\"kind\":\"purgeable\",\"pages\":12}],\"release\":\"4.11\",\"swap\":true,\"uptime_secs\":9000000,\"waiter\":\"Xorg\"}": [
       "24"
     ],
-    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[46],\"comm\":\"kswapd0\",\"first_pid\":10,\"free_list\":2,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":4939437,\"waiter\":\"kswapd0\"}": [
+    "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[46],\"comm\":\"kswapd0\",\"dying\":\"exiting\",\"first_pid\":10,\"free_list\":2,\"gfp\":20971712,\"holder\":\"none\",\"lockdep\":false,\"nr_cpus\":2,\"objects\":[{\"kind\":\"needed\",\"pages\":10}],\"release\":\"4.12\",\"swap\":false,\"uptime_secs\":4939437,\"waiter\":\"kswapd0\"}": [
       "2"
     ],
     "{\"busy_first\":0,\"caller\":{\"context\":\"process\",\"task\":\"user\"},\"calls\":[5,17,40],\"comm\":\"kworker/0:1\",\"gfp\":20971712,\"holder\":\"caller-waiters\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"needed\",\"pages\":2},{\"kind\":\"scanout\",\"pages\":3},{\"kind\":\"dirty-needed\",\"pages\":1},{\"kind\":\"bound-idle\",\"pages\":2},{\"kind\":\"no-pages\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":1},{\"kind\":\"bound-needed\",\"pages\":2},{\"kind\":\"purgeable\",\"pages\":3}],\"release\":\"4.12\",\"swap\":true,\"waiter\":\"i915_ioctl\"}": [
