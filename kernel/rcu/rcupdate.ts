@@ -34,11 +34,29 @@ export type rcu_callback_t = (head: rcu_head) => void;
  * freed through call_rcu(). Whether it is queued, and for which grace
  * period, kernel/rcu/tree.ts keeps beside it (queued_for).
  */
+/** model_rcu_head_set_func - call_rcu() sets @head's callback (kernel/rcu/tree.ts). */
+export let model_rcu_head_set_func!: (head: rcu_head, func: rcu_callback_t | null) => void;
+
 export class rcu_head {
+  // The callback is RCU's once call_rcu() has queued the head: code handed the struct that embeds it
+  // (a GEM object's obj->rcu) reads it and cannot write it. As a plain field, a shrinker could swap
+  // a queued object's callback for a no-op, so that the object never reached mm.free_list and the
+  // free worker never freed it. A private field behind a class accessor: heads are made per object.
+  #func: rcu_callback_t | null = null;
   /** The callback, set by call_rcu(). */
-  func: rcu_callback_t | null = null;
+  get func(): rcu_callback_t | null {
+    return this.#func;
+  }
+  set func(_: rcu_callback_t | null) {
+    throw new TypeError("Cannot assign to read only property 'func' of object '#<rcu_head>': call_rcu() sets the callback");
+  }
   constructor() {
     model_struct(this);
+  }
+  static {
+    model_rcu_head_set_func = (head, func) => {
+      head.#func = func;
+    };
   }
 }
 

@@ -67,7 +67,7 @@ import {
 import { task_is_running, type task_struct } from '../sched/task';
 import { init_waitqueue_head, wait_event_interruptible, wake_up, type wait_queue_head } from '../sched/wait';
 import { trace, trace_enabled } from '../trace/trace';
-import { model_rcu_readers_on, rcu_head, type rcu_callback_t } from './rcupdate';
+import { model_rcu_head_set_func, model_rcu_readers_on, rcu_head, type rcu_callback_t } from './rcupdate';
 import { model_task_add, model_task_set } from '../sched/task_fields';
 
 // include/linux/preempt.h: softirq context is counted in bits 8-15 of preempt_count.
@@ -242,11 +242,11 @@ export function __call_rcu(head: rcu_head, func: rcu_callback_t, cpu: number): v
   if (queued_for.has(head)) {
     // CONFIG_DEBUG_OBJECTS_RCU_HEAD: the head is already queued (a double
     // free). The kernel neuters the queued callback and warns.
-    head.func = rcu_leak_callback;
+    model_rcu_head_set_func(head, rcu_leak_callback);
     WARN_ONCE(true, 'kernel/rcu/tree.c __call_rcu', '__call_rcu(): Leaked duplicate callback');
     return;
   }
-  head.func = func;
+  model_rcu_head_set_func(head, func);
   // The GP after the one in progress (if any) is the first that began after now.
   const gp = rsp.gpnum + 1;
   queued_for.set(head, gp);

@@ -214,6 +214,9 @@ export async function i915_gem_object_create(i915: drm_i915_private, size: numbe
   // starter with no pin scored 13/13 (grader red team 15).
   model_embedded(obj, ['i915', 'id', 'mem', 'base', 'mm', 'rcu']);
   model_embedded(obj.base, ['size', 'filp']);
+  // The shmem file's name, size and mapping are fixed at shmem_file_setup() (an inode's i_mapping is
+  // never re-pointed): obj_nr_pages() and every page count read them.
+  Object.freeze(obj.base.filp);
   // A C struct has the fields its header declares: none can be added, at any depth a shrinker can
   // reach (red team 11 #11 hung a counter on i915.mm.bound_list[0].base, below the run-time watch).
   model_struct(obj.base);
