@@ -35,7 +35,6 @@ import { gfp_hex, gfp_names } from './oom_kill';
 import { __free_pages, alloc_pages } from './page_alloc';
 import { __ratelimit, ratelimit_state } from './ratelimit';
 import { node_stat } from './vmstat';
-import { model_struct } from '../model_struct';
 import { model_field_set, model_kernel_fields } from '../model_fields';
 
 export { failslab_set };
@@ -82,7 +81,10 @@ export class kmem_object implements kasan_object {
     public readonly large: page | null,
   ) {
     model_kernel_fields<kmem_object>(this, ['freed', 'alloc_track', 'free_track']);
-    model_struct(this);
+    // Its size, cache, slot and pages are fixed at allocation: frozen, not only sealed (the KASAN
+    // record above stays the kernel's accessors). A buffer whose size field said 1024 passed every
+    // bounds check KASAN makes against it (kasan_check_read with a length), whatever was allocated.
+    Object.freeze(this);
   }
   get addr(): string {
     const p = this.slab ? this.slab.page : this.large!;
