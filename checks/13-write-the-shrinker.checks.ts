@@ -58,7 +58,7 @@ import {
   type oom_workload,
   type pin_race_workload,
 } from '../scenarios/oom_notifier';
-import { arb_gem_objects, boot_order_machine, EVERY_GEM_OBJECT_KIND } from '../scenarios/gem_workloads';
+import { arb_gem_objects, boot_order_machine, GEM_OBJECT_KINDS, MORE_GEM_OBJECT_KINDS, PAGES_PINNED_GEM_OBJECT_KINDS, RETIRABLE_GEM_OBJECT_KINDS } from '../scenarios/gem_workloads';
 import { fc } from '../course/workload';
 import { arb_caller_task } from '../scenarios/reclaim_context';
 import { format_gfp, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_TRANSHUGE, __GFP_DMA, __GFP_DMA32, __GFP_NOFAIL, __GFP_NORETRY, __GFP_NOWARN } from '../kernel/mm/gfp';
@@ -248,16 +248,14 @@ const DIRECT_EXAMPLES: direct_call_workload[] = [
   { objects: BOUND_AFTER_THE_PURGE, lock: 'free', in_reclaim: true, nr_to_scan: 6, swap: true, lockdep: true, comm: 'Xorg', holder_comm: 'Xorg', gfp: GFP_KERNEL | __GFP_DMA32 },
 ];
 /**
- * Every kind of object the model makes (scenarios/gem_workloads.ts EVERY_GEM_OBJECT_KIND, the one list 09 walks
- * too): bound buffers still needed, batches completed and not retired, purgeable buffers whose pages are pinned,
- * GPU-dirty ones, buffers bound twice, closed ones on their way to the free worker, active ones still needed,
- * and buffers shared with another client (red team 15's count-spare-shared: a count that left out
- * base.refcount > 1 passed all, 13 building no shared buffer). And a
+ * Every kind of object, bound buffers still needed, buffers whose batch completed but is not
+ * retired, and purgeable buffers whose pages are pinned included (scenarios/gem_workloads.ts MORE_,
+ * RETIRABLE_ and PAGES_PINNED_GEM_OBJECT_KINDS), and a
  * reclaiming caller that may be kswapd: the lock can be taken between count and scan, and kswapd
  * may no more wait for it than a direct reclaimer.
  */
 const arb_direct_calls_every_kind = fc
-  .tuple(arb_direct_calls(EVERY_GEM_OBJECT_KIND), fc.boolean())
+  .tuple(arb_direct_calls([...GEM_OBJECT_KINDS, ...MORE_GEM_OBJECT_KINDS, ...RETIRABLE_GEM_OBJECT_KINDS, ...PAGES_PINNED_GEM_OBJECT_KINDS]), fc.boolean())
   .map(([{ gfp: _allocation_mask, ...wl }, kswapd]): direct_call_workload => (wl.in_reclaim && kswapd && wl.lock !== 'mine' ? { ...wl, kswapd: true, comm: 'kswapd0', task: 'kthread' } : { ...wl, ...(_allocation_mask === undefined ? {} : { gfp: _allocation_mask }) }));
 
 /**
@@ -559,11 +557,6 @@ const MASK_AND_BINDING_CALLS: machine_call_workload[] = [
   { objects: NEEDED_FIRST, lock: 'mine', nr_to_scan: 8, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: 'i915_ioctl', gfp: GFP_KERNEL | __GFP_DMA },
   // Idle buffers bound twice, for count and for scan.
   { objects: [{ kind: 'bound-idle', pages: 4 }, { kind: 'purgeable', pages: 2 }, { kind: 'bound-needed', pages: 3 }, { kind: 'bound-idle', pages: 5 }], bound_twice: [0, 2, 3], lock: 'free', nr_to_scan: 12, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: 'glxgears' },
-  // Every kind the model makes, once, for count and scan, from the ioctl holding struct_mutex and from a client with it
-  // free: window buffers shared with the compositor (PRIME: base.refcount 2) are releasable with swap like any needed one.
-  ...(['mine', 'free'] as const).map((lock): machine_call_workload => ({
-    objects: EVERY_GEM_OBJECT_KIND.map((kind, i) => ({ kind, pages: 1 + (i % 3) })), lock, nr_to_scan: 24, totalram_pages: WORLD_PARAMS.totalram_pages, uptime_secs: 0, comm: lock === 'mine' ? 'i915_ioctl' : 'Xorg',
-  })),
 ];
 
 async function every_call_on(impl: exercise_impl, wls: readonly machine_call_workload[], fns: readonly shrinker_call['fn'][], waits_only: boolean): Promise<check_outcome> {
