@@ -59,7 +59,13 @@ export class address_space {
     public readonly host: string,
     /** shmem/tmpfs: pages are swap-backed (anon LRU), written to swap, not to a disk. */
     public readonly swapbacked: boolean,
-  ) {}
+  ) {
+    // What the inode is never changes (its page cache and swap maps are its own for life; `readonly`
+    // in the type is no guard at run time): a GEM object's mapping is reachable as obj.base.filp.mapping.
+    // flags stays writable: AS_UNEVICTABLE is set with mapping_set_unevictable(), which drivers call.
+    for (const f of ['kind', 'pages', 'swap', 'host', 'swapbacked'] as const) Object.defineProperty(this, f, { writable: false });
+    Object.preventExtensions(this);
+  }
 }
 
 /** struct mm_struct, reduced to the anonymous memory of one process. */
