@@ -77,7 +77,11 @@ export class mm_struct {
   readonly swap_slots: number[] = [];
   /** MMF_OOM_SKIP: the OOM reaper is done with this mm. */
   oom_skip = false;
-  constructor(public readonly owner: task_struct) {}
+  constructor(public readonly owner: task_struct) {
+    // As address_space's: what the mm is never changes (oom_skip is the reaper's flag, left as is).
+    for (const f of ['kind', 'pages', 'swap_slots', 'owner'] as const) Object.defineProperty(this, f, { writable: false });
+    Object.preventExtensions(this);
+  }
 }
 
 /** What page->mapping points to. */

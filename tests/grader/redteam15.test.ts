@@ -14,6 +14,8 @@ import { grade_submission, prepare_base, release_base, type grading_base } from 
 import { i915_gem_object_put } from '../../kernel/drivers/gpu/drm/i915/i915_gem';
 import { i915_gem_object_create, i915_gem_object_get_pages, model_i915_object_freed, model_i915_object_hold } from '../../kernel/drivers/gpu/drm/i915/i915_gem_object';
 import { atomic_long_t } from '../../kernel/lib/atomic';
+import { mm_struct } from '../../kernel/mm/mm_types';
+import { current } from '../../kernel/sched/core';
 import { mutex_init, mutex_lock, mutex_unlock } from '../../kernel/locking/mutex';
 import { rcu_barrier } from '../../kernel/rcu/update';
 import { flush_work, schedule_work, work_pending } from '../../kernel/workqueue';
@@ -62,6 +64,7 @@ describe('round 15 A1, A2, A3: what C embeds in a struct cannot be made another'
         ['obj.mem.size =', () => void (w_(obj.mem).size = 1 << 20)],
         ['mapping.swapbacked =', () => void (w_(obj.base.filp.mapping).swapbacked = false)],
         ['mapping.pages =', () => void (w_(obj.base.filp.mapping).pages = new Map())],
+        ['anon mm.pages =', () => void (w_(new mm_struct(current)).pages = new Set())],
         // A1: i915.mm replaced by a copy whose lists lack the batch (5/13)
         ['i915.mm =', () => void (w_(i915).mm = { ...i915.mm, bound_list: [], unbound_list: [] })],
         ['i915.struct_mutex =', () => void (w_(i915).struct_mutex = mutex_init('&dev->struct_mutex'))],
@@ -93,6 +96,7 @@ describe('round 15 A1, A2, A3: what C embeds in a struct cannot be made another'
       'obj.mem.size =: TypeError',
       'mapping.swapbacked =: TypeError',
       'mapping.pages =: TypeError',
+      'anon mm.pages =: TypeError',
       'i915.mm =: TypeError',
       'i915.struct_mutex =: TypeError',
       'mm.free_work =: TypeError',
