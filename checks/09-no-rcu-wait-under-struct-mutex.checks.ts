@@ -615,18 +615,14 @@ export default define_checks(refuse_kernel_object_state({
                   await mutex_lock(w.i915.struct_mutex); // a GEM ioctl holds it, then its allocation enters reclaim
                   const owners = lock_owners([w.i915.struct_mutex]);
                   let first_sleep: { call: number; slept: number; stalled_jiffies: number } | null = null;
-                  let first_spin: { call: number; yielded: number; stalled_jiffies: number; listed: number } | null = null;
+                  let first_spin: { call: number; yielded: number; stalled_jiffies: number } | null = null;
                   for (let call = 1; call <= CALLS_UNDER_OUTER_LOCK && !first_sleep && !first_spin; call++) {
-                    // A walk may offer the CPU once per object it looks at (cond_resched() in the loop: a voluntary
-                    // preemption point, legal under a mutex, bounded by the lists; red team 15's cond-resched-walk, an
-                    // accepted alternative). More than that, or any jiffy spent, is a spin on something.
-                    const listed = w.i915.mm.unbound_list.length + w.i915.mm.bound_list.length;
                     const steps = sched_steps();
                     const m = await measure_call(() => (wl.path === 'ioctl' ? shrink(w.i915, wl.target, FLAG_SETS[wl.flags]!) : i915_gem_shrink_all(w.i915)));
                     const yielded = sched_steps() - steps;
                     if (m.slept > 0) first_sleep = { call, slept: m.slept, stalled_jiffies: m.stalled_jiffies };
-                    // No sleep, but the CPU given up more often than the walk has objects, or time spent: a busy wait with the lock held.
-                    else if (yielded > listed || m.stalled_jiffies > 0) first_spin = { call, yielded, stalled_jiffies: m.stalled_jiffies, listed };
+                    // No sleep, but the CPU given up (cond_resched) or time spent: a busy wait with the lock held.
+                    else if (yielded > 0 || m.stalled_jiffies > 0) first_spin = { call, yielded, stalled_jiffies: m.stalled_jiffies };
                   }
                   const locks = locks_balanced(owners);
                   if (!locks) mutex_unlock(w.i915.struct_mutex);
@@ -651,9 +647,8 @@ export default define_checks(refuse_kernel_object_state({
                 '(synchronize_rcu_expedited() only after this call itself released struct_mutex, unlock = true): with the lock held by an outer frame, neither waits.');
             }
             if (value.first_spin) {
-              const { call, yielded, stalled_jiffies, listed } = value.first_spin;
+              const { call, yielded, stalled_jiffies } = value.first_spin;
               return fail(`i915_gem_shrink, call #${call} of ${CALLS_UNDER_OUTER_LOCK} (reclaim retried with the lock held), never slept but gave up the CPU ${yielded} time(s) ` +
-                `(the lists held ${listed} objects: one cond_resched() per object walked is a preemption point, more is a loop on something) ` +
                 `and took ${stalled_jiffies} jiffies while the caller's outer frame held struct_mutex: a busy wait (cond_resched() in a loop, a spin on jiffies) ` +
                 'is a wait all the same. Every GEM ioctl and __i915_gem_free_work wait on the mutex for as long as it spins, on every reclaim retry, and ' +
                 'nothing it waits for can finish sooner for it: a grace period needs no help from a task that holds the lock. With the lock held by an outer frame, ' +

@@ -149,17 +149,39 @@ const golden: golden_data = {
       "lists": "---",
       "madv": "wwp"
     },
-    "{\"comm\":\"bash\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
+    "{\"comm\":\"bash\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
       "gone": [
+        2,
         3,
+        4,
+        5,
+        6,
+        8,
         9,
+        10,
+        11,
+        12,
+        15,
+        16,
         17,
+        18,
         21,
+        22,
+        23,
+        24,
+        25,
         27,
-        35
+        28,
+        29,
+        30,
+        31,
+        34,
+        35,
+        36,
+        37
       ],
-      "lists": "ub-----------ub---ub-----------ub---",
-      "madv": "wwpppwwwwwppwdddpwddpwpppppppppwwdpp"
+      "lists": "ub-----------ub----ub-----------ub----",
+      "madv": "wwpppwwwwwppwddppwwddwwwpppppwwpwwpwpp"
     },
     "{\"comm\":\"bash\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"lockdep\":false,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2097152},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":524288},{\"kind\":\"purgeable\",\"pages\":524288}],\"path\":\"shrink_all\",\"swap\":false,\"target\":48,\"totalram_pages\":16777216}": {
       "gone": [
@@ -191,18 +213,27 @@ const golden: golden_data = {
       "lists": "ub---------",
       "madv": "wwpppwwwwwp"
     },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"holds_lock\":false,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
-      "gone": [],
-      "lists": "ub-b-----b---ub--bub-b-----b---ub--b",
-      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
-    },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"holds_lock\":true,\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"holds_lock\":false,\"lockdep\":true,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
       "gone": [
-        23,
-        24
+        4,
+        15,
+        24,
+        25,
+        34
       ],
-      "lists": "ub-b-uu-bb--bub--bub-b----bb--bub--b",
-      "madv": "wwpdpwwwwwppwdddpwddpwppppddppdwwdpd"
+      "lists": "ubbb-uu-bbbbbub-bbbubbbu---bbbbbub-bbb",
+      "madv": "wwddpwwwwwddwddpdwwddwwwpppddwwdwwpwdd"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"holds_lock\":true,\"lockdep\":false,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+      "gone": [
+        4,
+        15,
+        24,
+        25,
+        34
+      ],
+      "lists": "ubbb-uu-bbbbbub-bbbubbbu---bbbbbub-bbb",
+      "madv": "wwddpwwwwwddwddpdwwddwwwpppddwwdwwpwdd"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"PURGEABLE|UNBOUND\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"freed\",\"pages\":6},{\"kind\":\"freed\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":2}],\"path\":\"ioctl\",\"swap\":false,\"target\":10}": {
       "gone": [
@@ -220,18 +251,30 @@ const golden: golden_data = {
       "lists": "ubbb-uu-bbbubbb-uu-bbb",
       "madv": "wwddpwwwwwdwwddpwwwwwd"
     },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"UNBOUND only\",\"holds_lock\":false,\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"UNBOUND only\",\"holds_lock\":false,\"lockdep\":false,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
       "gone": [
-        23,
-        24
+        4,
+        15,
+        24,
+        25,
+        34
       ],
-      "lists": "ub-b-uu-bb--bub--bub-b----bb--bub--b",
-      "madv": "wwpdpwwwwwppwdddpwddpwppppddppdwwdpd"
+      "lists": "ubbb-uu-bbbbbub-bbbubbbu---bbbbbub-bbb",
+      "madv": "wwddpwwwwwddwddpdwwddwwwpppddwwdwwpwdd"
     },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"UNBOUND only\",\"holds_lock\":true,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
-      "gone": [],
-      "lists": "ub-b-----b---ub--bub-b-----b---ub--b",
-      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"UNBOUND only\",\"holds_lock\":true,\"lockdep\":true,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
+      "gone": [
+        4,
+        5,
+        6,
+        15,
+        23,
+        24,
+        25,
+        34
+      ],
+      "lists": "ubbb----bbbbbub-bbbubbb----bbbbbub-bbb",
+      "madv": "wwddpwwwwwddwddpdwwddwwwpppddwwdwwpwdd"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"UNBOUND only\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":false,\"target\":15}": {
       "gone": [
@@ -241,20 +284,41 @@ const golden: golden_data = {
       "lists": "ubbb-uu-bbbubbb-uu-bbb",
       "madv": "wwddpwwwwwdwwddpwwwwwd"
     },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
-      "gone": [],
-      "lists": "ub-b-----b---ub--bub-b-----b---ub--b",
-      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
-    },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":true,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
       "gone": [
-        23,
+        2,
+        4,
+        10,
+        11,
+        15,
+        16,
         24,
-        26,
-        30
+        25,
+        27,
+        31,
+        34,
+        37
       ],
-      "lists": "ub-b-uu-bb--bub--bub-b-----b---ub--b",
-      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
+      "lists": "ub-b-uu-bb--bub--bbubbbu----bbb-ub-bb-",
+      "madv": "wwpdpwwwwwppwddppwwddwwwppppdwwpwwpwdp"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":false,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+      "gone": [
+        2,
+        4,
+        10,
+        11,
+        15,
+        16,
+        24,
+        25,
+        27,
+        31,
+        34,
+        37
+      ],
+      "lists": "ub-b-uu-bb--bub--bbubbbu----bbb-ub-bb-",
+      "madv": "wwpdpwwwwwppwddppwwddwwwppppdwwpwwpwdp"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 1 (PURGEABLE|BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"bound-needed\",\"pages\":4},{\"kind\":\"pinned\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":5}],\"path\":\"ioctl\",\"rcu_pending\":6,\"swap\":false,\"target\":8}": {
       "gone": [],
@@ -294,20 +358,51 @@ const golden: golden_data = {
       "lists": "ub-b-uu-bb-",
       "madv": "wwpdpwwwwwp"
     },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":false,\"lockdep\":false,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
       "gone": [
+        2,
+        4,
+        10,
+        11,
+        15,
+        16,
+        24,
+        25,
+        27,
+        31,
+        34,
+        37
+      ],
+      "lists": "ub-b-uu-bb--bub--bbubbbu----bbb-ub-bb-",
+      "madv": "wwpdpwwwwwppwddppwwddwwwppppdwwpwwpwdp"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
+      "gone": [
+        2,
+        4,
+        5,
+        6,
+        8,
+        10,
+        11,
+        12,
+        15,
+        16,
+        18,
+        21,
         23,
         24,
-        26,
-        30
+        25,
+        27,
+        29,
+        30,
+        31,
+        34,
+        35,
+        37
       ],
-      "lists": "ub-b-uu-bb--bub--bub-b-----b---ub--b",
-      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
-    },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"holds_lock\":true,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
-      "gone": [],
-      "lists": "ub-b-----b---ub--bub-b-----b---ub--b",
-      "madv": "wwpdpwwwwwppwdddpwddpwpppppdpppwwdpd"
+      "lists": "ub-b-----b---ub--b-ub-b-----b---ub--b-",
+      "madv": "wwpdpwwwwwppwddppwwddwwwppppdwwpwwpwdp"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"scan pass 2 (BOUND|UNBOUND)\",\"lockdep\":true,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"ioctl\",\"swap\":false,\"target\":7}": {
       "gone": [
@@ -329,30 +424,60 @@ const golden: golden_data = {
       "lists": "ub-b-----b-",
       "madv": "wwpdpwwwwwp"
     },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":false,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":false,\"lockdep\":true,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"ioctl\",\"swap\":true,\"target\":400}": {
       "gone": [
+        2,
         3,
+        4,
+        5,
+        6,
+        8,
         9,
+        10,
+        11,
+        12,
+        15,
+        16,
         17,
+        18,
         21,
-        27,
-        35
-      ],
-      "lists": "ub-----------ub---ub-----------ub---",
-      "madv": "wwpppwwwwwppwdddpwddpwpppppppppwwdpp"
-    },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
-      "gone": [
-        3,
+        22,
         23,
         24,
-        26,
+        25,
         27,
+        28,
+        29,
         30,
-        35
+        31,
+        34,
+        35,
+        36,
+        37
       ],
-      "lists": "ub---uu-bb--bub--bub-b---------ub---",
-      "madv": "wwpppwwwwwppwdddpwddpwpppppppppwwdpp"
+      "lists": "ub-----------ub----ub-----------ub----",
+      "madv": "wwpppwwwwwppwddppwwddwwwpppppwwpwwpwpp"
+    },
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"ioctl\",\"swap\":false,\"target\":400}": {
+      "gone": [
+        2,
+        3,
+        4,
+        10,
+        11,
+        15,
+        16,
+        24,
+        25,
+        27,
+        28,
+        31,
+        34,
+        36,
+        37
+      ],
+      "lists": "ub---uu-bb--bub--bbubbbu-----bb-ub-b--",
+      "madv": "wwpppwwwwwppwddppwwddwwwpppppwwpwwpwpp"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":false,\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
       "gone": [
@@ -368,17 +493,39 @@ const golden: golden_data = {
       "lists": "ub---------",
       "madv": "wwpppwwwwwp"
     },
-    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":true,\"madv_flipped\":[18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,34,35],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
+    "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":true,\"madv_flipped\":[19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,35,36,37],\"objects\":[{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19},{\"kind\":\"pinned\",\"pages\":1},{\"kind\":\"scanout\",\"pages\":2},{\"kind\":\"bound-idle\",\"pages\":3},{\"kind\":\"bound-active\",\"pages\":4},{\"kind\":\"purgeable\",\"pages\":5},{\"kind\":\"needed\",\"pages\":6},{\"kind\":\"dirty-needed\",\"pages\":7},{\"kind\":\"no-pages\",\"pages\":8},{\"kind\":\"bound-needed\",\"pages\":9},{\"kind\":\"framebuffer\",\"pages\":10},{\"kind\":\"bound-completed\",\"pages\":11},{\"kind\":\"bound-dirty\",\"pages\":12},{\"kind\":\"bound-dirty-needed\",\"pages\":13},{\"kind\":\"purgeable-pinned\",\"pages\":14},{\"kind\":\"bound-pages-pinned\",\"pages\":15},{\"kind\":\"freed\",\"pages\":16},{\"kind\":\"bound-twice\",\"pages\":17},{\"kind\":\"bound-active-needed\",\"pages\":18},{\"kind\":\"shared\",\"pages\":19}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48}": {
       "gone": [
+        2,
         3,
+        4,
+        5,
+        6,
+        8,
         9,
+        10,
+        11,
+        12,
+        15,
+        16,
         17,
+        18,
         21,
+        22,
+        23,
+        24,
+        25,
         27,
-        35
+        28,
+        29,
+        30,
+        31,
+        34,
+        35,
+        36,
+        37
       ],
-      "lists": "ub-----------ub---ub-----------ub---",
-      "madv": "wwpppwwwwwppwdddpwddpwpppppppppwwdpp"
+      "lists": "ub-----------ub----ub-----------ub----",
+      "madv": "wwpppwwwwwppwddppwwddwwwpppppwwpwwpwpp"
     },
     "{\"comm\":\"i915_ioctl\",\"flags\":\"shrink_all (BOUND|UNBOUND|ACTIVE)\",\"holds_lock\":true,\"lockdep\":true,\"objects\":[{\"kind\":\"purgeable\",\"pages\":2097152},{\"kind\":\"needed\",\"pages\":4},{\"kind\":\"bound-idle\",\"pages\":524288},{\"kind\":\"purgeable\",\"pages\":524288}],\"path\":\"shrink_all\",\"swap\":true,\"target\":48,\"totalram_pages\":16777216}": {
       "gone": [

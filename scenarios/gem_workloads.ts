@@ -135,11 +135,11 @@ export type gem_object_kind =
   | (typeof RETIRABLE_GEM_OBJECT_KINDS)[number];
 /**
  * Every kind the model makes, the default ones and every opt-in list: a suite
- * that walks it (09's releases-what-the-reference-releases, 13's generators) meets every object
+ * that walks it (09's releases-what-the-reference-releases) meets every object
  * state the model has, where the default lists keep recorded workloads stable.
  * A new kind belongs here, with the goldens of the suites that walk it
- * regenerated (`npm run golden -- 09 13`). 'shared' joined in session 15
- * (red team 15's spare-shared in 09, count-spare-shared in 13).
+ * regenerated (`npm run golden -- 09`). 'shared' joined in session 15
+ * (red team 15's spare-shared in 09; 13's generators: /work/coord/s15/fixerQ-13.patch).
  */
 export const EVERY_GEM_OBJECT_KIND: readonly gem_object_kind[] = [
   ...GEM_OBJECT_KINDS,
