@@ -39,7 +39,7 @@ const define = O[['define', 'Property'].join('')]!;
 const w_ = (o: unknown): Record<string, unknown> => o as Record<string, unknown>;
 
 describe('round 15 A1, A2, A3: what C embeds in a struct cannot be made another', () => {
-  it('obj.mm, obj.base, obj.rcu (and obj.i915, id, mem, base.size, base.filp, the shmem file\'s fields, a queued head\'s RCU callback, a slab object\'s size, its mapping\'s identity), i915.mm, i915.struct_mutex and mm\'s free_list, free_work, shrinker, oom_notifier cannot be written or redefined; the device still works', async () => {
+  it('obj.mm, obj.base, obj.rcu (and obj.i915, id, mem, base.size, base.filp, the shmem file\'s fields, a queued head\'s RCU callback, a slab object\'s size and its cache\'s counts, the mapping\'s identity), i915.mm, i915.struct_mutex and mm\'s free_list, free_work, shrinker, oom_notifier cannot be written or redefined; the device still works', async () => {
     const { value } = await run_once(WORLD_PARAMS, async () => {
       const w = gem_world({ release: '4.12' });
       const i915 = w.i915;
@@ -62,6 +62,7 @@ describe('round 15 A1, A2, A3: what C embeds in a struct cannot be made another'
         ['filp.mapping =', () => void (w_(obj.base.filp).mapping = null)],
         ['obj.rcu.func =', () => void (w_(obj.rcu).func = () => {})],
         ['obj.mem.size =', () => void (w_(obj.mem).size = 1 << 20)],
+        ['obj.mem.cache.nr_objects =', () => void (w_(obj.mem.cache).nr_objects = 0)],
         ['mapping.swapbacked =', () => void (w_(obj.base.filp.mapping).swapbacked = false)],
         ['mapping.pages =', () => void (w_(obj.base.filp.mapping).pages = new Map())],
         ['anon mm.pages =', () => void (w_(new mm_struct(current)).pages = new Set())],
@@ -94,6 +95,7 @@ describe('round 15 A1, A2, A3: what C embeds in a struct cannot be made another'
       'filp.mapping =: TypeError',
       'obj.rcu.func =: TypeError',
       'obj.mem.size =: TypeError',
+      'obj.mem.cache.nr_objects =: TypeError',
       'mapping.swapbacked =: TypeError',
       'mapping.pages =: TypeError',
       'anon mm.pages =: TypeError',
