@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import long_running_first from './tests/support/sequencer.ts';
 
 // Tests that measure their own process's CPU (process.cpuUsage) to prove where work happens.
 // In the 'threads' pool every worker shares one process, so they would count each other's CPU:
@@ -8,6 +9,8 @@ const MEASURES_OWN_CPU = ['tests/grader/reader.test.ts', 'tests/grader/redteam9.
 export default defineConfig({
   test: {
     reporters: ['default', './tests/support/summary-reporter.ts'],
+    // The longest files start first, so that no worker is left running one alone at the end.
+    sequence: { sequencer: long_running_first },
     pool: 'threads',
     // Two workers on the 2-core machines we run on (vitest's default is cores - 1: one). The
     // suite is CPU-bound and its files are independent (tests that write work in temporary
