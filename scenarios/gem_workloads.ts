@@ -139,7 +139,7 @@ export type gem_object_kind =
  * state the model has, where the default lists keep recorded workloads stable.
  * A new kind belongs here, with the goldens of the suites that walk it
  * regenerated (`npm run golden -- 09`). 'shared' joined in session 15
- * (red team 15's spare-shared in 09; 13's generators: /work/coord/s15/fixerQ-13.patch).
+ * (red team 15's spare-shared in 09); 13's generators do not draw from it yet (issue #9).
  */
 export const EVERY_GEM_OBJECT_KIND: readonly gem_object_kind[] = [
   ...GEM_OBJECT_KINDS,

@@ -1,7 +1,7 @@
 // Session 15 of the grader (issue #10): the class left open by session 14, "kernel state a verdict
 // depends on that code handed the struct can still write" (its note: free_list.items,
 // references_held, struct_mutex, free_work, free_count), and grader red team 15's attacks
-// (/work/coord/s15/graderRT-notes.md; the files are tests/grader/fixtures/attacks/rt15-*.txt).
+// (the files are tests/grader/fixtures/attacks/rt15-*.txt).
 // One test per closed field family, each failing without its fix, and each attack that beat the
 // starter graded as a submission.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
